@@ -1,0 +1,215 @@
+//! `tollgate.toml`: every key optional, unknown keys rejected with file:line:col.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::Severity;
+
+/// Default cap on the size of one scanned file.
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 5 * 1024 * 1024;
+
+/// The whole configuration. `Config::default()` is what runs without a file.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Config {
+    /// Stages to run; empty means all built-in stages plus every external one.
+    pub stages: Vec<String>,
+    /// Globs (relative to the scanned root) a file must match to be scanned; empty means all.
+    pub include: Vec<String>,
+    /// Globs of files never scanned.
+    pub exclude: Vec<String>,
+    /// Lowest severity that fails the build; `none` never fails.
+    pub fail_on: Option<FailOn>,
+    /// Largest file scanned, in bytes; larger files are reported and skipped.
+    pub max_file_bytes: Option<u64>,
+    /// Seconds a stage may run before it is stopped and reported.
+    pub stage_timeout: Option<u64>,
+    /// Per-rule settings keyed by rule code (`TG1001`) or name.
+    pub rules: BTreeMap<String, RuleConfig>,
+    /// Findings to ignore, each with a reason and an optional expiry date.
+    pub ignore: Vec<IgnoreEntry>,
+    pub stage: StageConfigs,
+}
+
+impl Config {
+    pub fn max_file_bytes(&self) -> u64 {
+        self.max_file_bytes.unwrap_or(DEFAULT_MAX_FILE_BYTES)
+    }
+}
+
+/// `--fail-on` / `fail-on`: a severity or `none`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FailOn {
+    None,
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl FailOn {
+    /// The lowest severity that fails, or `None` when nothing does.
+    pub fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::None => None,
+            FailOn::Info => Some(Severity::Info),
+            FailOn::Low => Some(Severity::Low),
+            FailOn::Medium => Some(Severity::Medium),
+            FailOn::High => Some(Severity::High),
+            FailOn::Critical => Some(Severity::Critical),
+        }
+    }
+}
+
+impl std::str::FromStr for FailOn {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "none" | "never" => Ok(FailOn::None),
+            "info" => Ok(FailOn::Info),
+            "low" => Ok(FailOn::Low),
+            "medium" => Ok(FailOn::Medium),
+            "high" => Ok(FailOn::High),
+            "critical" => Ok(FailOn::Critical),
+            other => Err(format!(
+                "unknown level `{other}`, expected one of none, info, low, medium, high, critical"
+            )),
+        }
+    }
+}
+
+/// `[rules.TG1001]`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RuleConfig {
+    pub severity: Option<Severity>,
+    pub disable: bool,
+}
+
+/// `[[ignore]]`: a rule (code, name, peer-tool id or advisory id/alias) ignored in some paths.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct IgnoreEntry {
+    pub rule: String,
+    /// Globs; empty means everywhere.
+    #[serde(default)]
+    pub paths: Vec<String>,
+    /// Why it is ignored. Required: an ignore without a reason is rejected.
+    pub reason: String,
+    /// `YYYY-MM-DD`. From that day on the entry stops applying and is reported.
+    #[serde(default)]
+    pub expires: Option<toml_date::TomlDate>,
+    /// Line of the entry in `tollgate.toml`, for messages (filled in by the loader).
+    #[serde(skip)]
+    pub line: Option<u32>,
+}
+
+/// `[stage.*]` tables.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct StageConfigs {
+    /// `[[stage.external]]`: commands that write SARIF.
+    pub external: Vec<ExternalStage>,
+}
+
+/// A plugin stage: any command that writes SARIF 2.1.0.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ExternalStage {
+    /// Stage name (`[a-z0-9-]+`), used by `--stages` and in `automationDetails.id`.
+    pub name: String,
+    /// Program to run. Run directly, never through a shell.
+    pub command: String,
+    #[serde(default)]
+    pub args: Vec<String>,
+    /// Seconds before the command is killed (default 300).
+    #[serde(default)]
+    pub timeout: Option<u64>,
+    /// Where the SARIF comes from: `stdout` (default) or a file path relative to the root.
+    #[serde(default)]
+    pub sarif: SarifSource,
+    /// Working directory relative to the root (default: the root).
+    #[serde(default)]
+    pub workdir: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", untagged)]
+pub enum SarifSource {
+    #[default]
+    #[serde(skip)]
+    Stdout,
+    /// `sarif = "stdout"` or `sarif = { file = "out.sarif" }`.
+    Named(SarifSourceSpec),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub enum SarifSourceSpec {
+    Stdout,
+    File(String),
+}
+
+/// A TOML date read as `YYYY-MM-DD` (a TOML local date or a string).
+pub mod toml_date {
+    use serde::{Deserialize, Serialize};
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+    pub struct TomlDate(pub time::Date);
+
+    const FORMAT: &[time::format_description::FormatItem<'static>] =
+        time::macros::format_description!("[year]-[month]-[day]");
+
+    impl TomlDate {
+        pub fn parse(text: &str) -> Result<Self, String> {
+            time::Date::parse(text.trim(), FORMAT)
+                .map(TomlDate)
+                .map_err(|_| format!("invalid date `{text}`, expected YYYY-MM-DD"))
+        }
+    }
+
+    impl std::fmt::Display for TomlDate {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            let text = self.0.format(FORMAT).map_err(|_| std::fmt::Error)?;
+            f.write_str(&text)
+        }
+    }
+
+    impl Serialize for TomlDate {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.collect_str(self)
+        }
+    }
+
+    impl<'de> Deserialize<'de> for TomlDate {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            // TOML dates arrive as a datetime value whose string form is `YYYY-MM-DD`;
+            // strings are accepted too.
+            struct Visitor;
+            impl<'de> serde::de::Visitor<'de> for Visitor {
+                type Value = TomlDate;
+                fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                    f.write_str("a date as YYYY-MM-DD")
+                }
+                fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<TomlDate, E> {
+                    TomlDate::parse(v).map_err(E::custom)
+                }
+                fn visit_map<A: serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> Result<TomlDate, A::Error> {
+                    // toml's datetime is a one-entry map with a private key.
+                    let (_, value): (String, String) = map
+                        .next_entry()?
+                        .ok_or_else(|| serde::de::Error::custom("expected a date"))?;
+                    TomlDate::parse(&value).map_err(serde::de::Error::custom)
+                }
+            }
+            d.deserialize_any(Visitor)
+        }
+    }
+}

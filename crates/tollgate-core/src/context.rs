@@ -1,0 +1,232 @@
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use tollgate_syntax::{Document, Format, Limits, SyntaxError};
+
+use crate::config::Config;
+use crate::inventory::{FileKind, SourceFile};
+
+/// Why a file's text could not be had.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FileError {
+    #[error("cannot read file: {0}")]
+    Io(String),
+    #[error("file is {size} bytes, larger than the limit of {limit} bytes")]
+    TooLarge { size: u64, limit: u64 },
+    #[error("file looks binary (it contains a NUL byte)")]
+    Binary,
+    #[error("file is not valid UTF-8 (first bad byte at line {line}, column {col})")]
+    NotUtf8 { line: u32, col: u32 },
+}
+
+/// Why a file could not be turned into a [`Document`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ParseError {
+    #[error(transparent)]
+    File(#[from] FileError),
+    #[error(transparent)]
+    Syntax(#[from] SyntaxError),
+    #[error("{kind:?} files are not parsed into documents")]
+    NotADocument { kind: FileKind },
+}
+
+#[derive(Default)]
+struct FileSlot {
+    text: OnceLock<Result<Arc<str>, FileError>>,
+    document: OnceLock<Result<Arc<Document>, ParseError>>,
+}
+
+/// Everything a stage may look at: the inventory, the config, the date, and a cache that makes
+/// sure each file is read and parsed once per run however many stages look at it.
+pub struct ScanContext {
+    root: PathBuf,
+    files: Vec<SourceFile>,
+    slots: Vec<FileSlot>,
+    index: HashMap<String, usize>,
+    config: Arc<Config>,
+    today: time::Date,
+    limits: Limits,
+    cancelled: Arc<AtomicBool>,
+    memo: Mutex<HashMap<TypeId, Arc<OnceLock<Arc<dyn Any + Send + Sync>>>>>,
+}
+
+impl std::fmt::Debug for ScanContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ScanContext")
+            .field("root", &self.root)
+            .field("files", &self.files.len())
+            .field("today", &self.today)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ScanContext {
+    pub fn new(
+        root: PathBuf,
+        files: Vec<SourceFile>,
+        config: Arc<Config>,
+        today: time::Date,
+    ) -> Self {
+        let limits = Limits {
+            max_bytes: usize::try_from(config.max_file_bytes()).unwrap_or(usize::MAX),
+            ..Limits::default()
+        };
+        let index = files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.path.clone(), i))
+            .collect();
+        let slots = files.iter().map(|_| FileSlot::default()).collect();
+        Self {
+            root,
+            files,
+            slots,
+            index,
+            config,
+            today,
+            limits,
+            cancelled: Arc::new(AtomicBool::new(false)),
+            memo: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The scanned directory (absolute). Locations never include it.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn files(&self) -> &[SourceFile] {
+        &self.files
+    }
+
+    /// The inventory's files of the kinds `pred` accepts.
+    pub fn files_where<'a>(
+        &'a self,
+        pred: impl Fn(&FileKind) -> bool + 'a,
+    ) -> impl Iterator<Item = &'a SourceFile> + 'a {
+        self.files.iter().filter(move |f| pred(&f.kind))
+    }
+
+    pub fn file(&self, path: &str) -> Option<&SourceFile> {
+        self.index.get(path).map(|&i| &self.files[i])
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The date the scan judges against (deprecations, ignore expiry). Overridable for tests.
+    pub fn today(&self) -> time::Date {
+        self.today
+    }
+
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// The file's text, read once.
+    pub fn text(&self, file: &SourceFile) -> Result<Arc<str>, FileError> {
+        let Some(&i) = self.index.get(&file.path) else {
+            return read_text(&file.abs, self.config.max_file_bytes()).map(Arc::from);
+        };
+        self.slots[i]
+            .text
+            .get_or_init(|| read_text(&self.files[i].abs, self.config.max_file_bytes()).map(Arc::from))
+            .clone()
+    }
+
+    /// The file parsed into a spanned document, parsed once however many stages ask.
+    pub fn document(&self, file: &SourceFile) -> Result<Arc<Document>, ParseError> {
+        let Some(format) = file.kind.format() else {
+            return Err(ParseError::NotADocument {
+                kind: file.kind.clone(),
+            });
+        };
+        let parse = || -> Result<Arc<Document>, ParseError> {
+            let text = self.text(file)?;
+            Ok(Arc::new(tollgate_syntax::parse(&text, format, &self.limits)?))
+        };
+        match self.index.get(&file.path) {
+            Some(&i) => self.slots[i].document.get_or_init(parse).clone(),
+            None => parse(),
+        }
+    }
+
+    /// A value computed once per run and shared by every stage that asks for the same type
+    /// (the cloud model, for example). Concurrent callers wait for the first one's result.
+    pub fn memo<T, F>(&self, init: F) -> Arc<T>
+    where
+        T: Any + Send + Sync,
+        F: FnOnce(&ScanContext) -> T,
+    {
+        let cell = {
+            let mut memo = self.memo.lock().unwrap_or_else(|e| e.into_inner());
+            memo.entry(TypeId::of::<T>()).or_default().clone()
+        };
+        let value = cell.get_or_init(|| Arc::new(init(self)) as Arc<dyn Any + Send + Sync>);
+        value
+            .clone()
+            .downcast::<T>()
+            .unwrap_or_else(|_| unreachable!("memo slots are keyed by TypeId"))
+    }
+
+    /// Ask stages to stop (set when a stage times out).
+    pub fn cancel(&self) {
+        self.cancelled.store(true, Ordering::Relaxed);
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.cancelled.load(Ordering::Relaxed)
+    }
+}
+
+/// Read a file as UTF-8 text within `limit` bytes.
+pub fn read_text(path: &Path, limit: u64) -> Result<String, FileError> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| FileError::Io(e.to_string()))?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    if size > limit {
+        return Err(FileError::TooLarge { size, limit });
+    }
+    let mut bytes = Vec::with_capacity(size as usize);
+    // Read at most one byte past the limit, in case the file grew since the metadata call.
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| FileError::Io(e.to_string()))?;
+    if bytes.len() as u64 > limit {
+        return Err(FileError::TooLarge {
+            size: bytes.len() as u64,
+            limit,
+        });
+    }
+    if bytes.contains(&0) {
+        return Err(FileError::Binary);
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let text = std::str::from_utf8(valid).unwrap_or_default();
+        let line = text.matches('\n').count() as u32 + 1;
+        let col = text.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u32 + 1;
+        FileError::NotUtf8 { line, col }
+    })
+}
+
+impl FileKind {
+    /// The parser for this kind of file, if it is a document tollgate parses.
+    pub fn format(&self) -> Option<Format> {
+        match self {
+            FileKind::CloudFormation { json } | FileKind::Sam { json } => {
+                Some(if *json { Format::Json } else { Format::Yaml })
+            }
+            FileKind::Serverless | FileKind::Workflow | FileKind::YamlOther => Some(Format::Yaml),
+            FileKind::Terraform => Some(Format::Hcl),
+            FileKind::TerraformJson | FileKind::TerraformPlan | FileKind::JsonOther => {
+                Some(Format::Json)
+            }
+            FileKind::Lockfile(_) | FileKind::Other => None,
+        }
+    }
+}

@@ -1,0 +1,234 @@
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::Severity;
+
+/// A compliance framework a rule maps to. In SARIF each becomes a `taxonomy`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Framework {
+    CisAws,
+    Nist80053,
+    PciDss,
+    Hipaa,
+    Gdpr,
+    Soc2,
+}
+
+impl Framework {
+    pub const ALL: [Framework; 6] = [
+        Framework::CisAws,
+        Framework::Nist80053,
+        Framework::PciDss,
+        Framework::Hipaa,
+        Framework::Gdpr,
+        Framework::Soc2,
+    ];
+
+    /// Short stable name, used as the SARIF taxonomy name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Framework::CisAws => "CIS-AWS",
+            Framework::Nist80053 => "NIST-800-53",
+            Framework::PciDss => "PCI-DSS",
+            Framework::Hipaa => "HIPAA",
+            Framework::Gdpr => "GDPR",
+            Framework::Soc2 => "SOC2",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Framework::CisAws => "CIS Amazon Web Services Foundations Benchmark",
+            Framework::Nist80053 => "NIST SP 800-53 Rev. 5",
+            Framework::PciDss => "PCI DSS v4.0",
+            Framework::Hipaa => "HIPAA Security Rule",
+            Framework::Gdpr => "EU General Data Protection Regulation",
+            Framework::Soc2 => "SOC 2 Trust Services Criteria",
+        }
+    }
+}
+
+impl fmt::Display for Framework {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One control of a compliance framework, e.g. NIST-800-53 `SC-28`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Control {
+    pub framework: Framework,
+    pub id: String,
+}
+
+impl Control {
+    pub fn new(framework: Framework, id: impl Into<String>) -> Self {
+        Self {
+            framework,
+            id: id.into(),
+        }
+    }
+}
+
+/// How sure a rule is when it fires; SARIF `properties.precision`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Precision {
+    VeryHigh,
+    High,
+    Medium,
+    Low,
+}
+
+impl Precision {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Precision::VeryHigh => "very-high",
+            Precision::High => "high",
+            Precision::Medium => "medium",
+            Precision::Low => "low",
+        }
+    }
+}
+
+/// What a rule is: its stable code, its words for people, and where it maps in other tools and
+/// compliance frameworks. Rules are data; the check that raises findings lives next to it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Rule {
+    /// Stable code, e.g. `TG1001`, or an advisory id such as `GHSA-xxxx` for dependency rules.
+    pub code: String,
+    /// kebab-case name, e.g. `lambda-without-dead-letter-queue`.
+    pub name: String,
+    /// The stage that owns the rule (`iac`, `permissions`, `deps`, `policy`, `core`, ...).
+    pub stage: String,
+    pub default_severity: Severity,
+    /// One line, no trailing period.
+    pub title: String,
+    /// Markdown: what the rule checks and why it matters.
+    pub description: String,
+    /// Markdown: how to fix it, with examples.
+    pub remediation: String,
+    pub help_uri: Option<String>,
+    pub tags: Vec<String>,
+    pub controls: Vec<Control>,
+    /// Ids of equivalent checks in peer tools, e.g. `CKV_AWS_116`.
+    pub equivalents: Vec<String>,
+    pub precision: Precision,
+}
+
+impl Rule {
+    pub fn new(
+        code: impl Into<String>,
+        name: impl Into<String>,
+        stage: impl Into<String>,
+        default_severity: Severity,
+        title: impl Into<String>,
+    ) -> Self {
+        Self {
+            code: code.into(),
+            name: name.into(),
+            stage: stage.into(),
+            default_severity,
+            title: title.into(),
+            description: String::new(),
+            remediation: String::new(),
+            help_uri: None,
+            tags: vec!["security".to_string()],
+            controls: Vec::new(),
+            equivalents: Vec::new(),
+            precision: Precision::High,
+        }
+    }
+
+    pub fn description(mut self, markdown: impl Into<String>) -> Self {
+        self.description = markdown.into();
+        self
+    }
+
+    pub fn remediation(mut self, markdown: impl Into<String>) -> Self {
+        self.remediation = markdown.into();
+        self
+    }
+
+    pub fn help_uri(mut self, uri: impl Into<String>) -> Self {
+        self.help_uri = Some(uri.into());
+        self
+    }
+
+    pub fn tags<I, S>(mut self, tags: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        for tag in tags {
+            let tag = tag.into();
+            if !self.tags.contains(&tag) {
+                self.tags.push(tag);
+            }
+        }
+        self
+    }
+
+    pub fn control(mut self, framework: Framework, id: impl Into<String>) -> Self {
+        self.controls.push(Control::new(framework, id));
+        self
+    }
+
+    pub fn equivalents<I, S>(mut self, ids: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.equivalents.extend(ids.into_iter().map(Into::into));
+        self
+    }
+
+    pub fn precision(mut self, precision: Precision) -> Self {
+        self.precision = precision;
+        self
+    }
+
+    /// The full markdown help: description, then remediation.
+    pub fn help_markdown(&self) -> String {
+        let mut out = String::new();
+        out.push_str(self.description.trim());
+        if !self.remediation.trim().is_empty() {
+            if !out.is_empty() {
+                out.push_str("\n\n");
+            }
+            out.push_str("## How to fix\n\n");
+            out.push_str(self.remediation.trim());
+        }
+        if !self.equivalents.is_empty() {
+            out.push_str("\n\nEquivalent checks: ");
+            out.push_str(&self.equivalents.join(", "));
+        }
+        out
+    }
+
+    /// Whether `id` names this rule: its code, its name, or one of its peer-tool equivalents
+    /// (so `checkov:skip=CKV_AWS_116` suppresses the tollgate rule that mirrors it).
+    pub fn answers_to(&self, id: &str) -> bool {
+        self.code.eq_ignore_ascii_case(id)
+            || self.name.eq_ignore_ascii_case(id)
+            || self.equivalents.iter().any(|e| e.eq_ignore_ascii_case(id))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builder_keeps_security_tag_once() {
+        let rule = Rule::new("TG0001", "x", "core", Severity::Low, "X")
+            .tags(["security", "lambda"])
+            .equivalents(["CKV_AWS_1"]);
+        assert_eq!(rule.tags, vec!["security", "lambda"]);
+        assert!(rule.answers_to("ckv_aws_1"));
+        assert!(rule.answers_to("TG0001"));
+        assert!(!rule.answers_to("TG0002"));
+    }
+}
