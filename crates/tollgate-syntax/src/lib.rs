@@ -1,12 +1,14 @@
 //! Spanned documents: YAML (with CloudFormation short-form tags), JSON and HCL parsed into one
 //! [`Node`] tree in which every key and value knows where it came from.
 
+mod access;
 mod error;
 mod hcl;
 mod json;
-mod yaml;
+mod lines;
 mod node;
 mod span;
+mod yaml;
 
 pub use error::{SyntaxError, SyntaxErrorKind};
 pub use node::{
@@ -28,6 +30,8 @@ pub fn parse(text: &str, format: Format, limits: &Limits) -> Result<Document, Sy
             ),
         ));
     }
+    // A byte-order mark is not content; positions are counted as editors show them, after it.
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
     match format {
         Format::Yaml => yaml::parse(text, limits),
         Format::Json => json::parse(text, limits),

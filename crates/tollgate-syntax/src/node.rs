@@ -130,3 +130,26 @@ pub enum TemplatePart {
     /// `%{ if }` / `%{ for }` directives, kept as text.
     Directive(String),
 }
+
+/// Removes repeated keys from a YAML or JSON map, keeping the last occurrence at its own place,
+/// as CloudFormation does. HCL bodies do not go through this: there a repeated key is a list of
+/// blocks.
+pub(crate) fn dedup_keys(entries: Vec<Entry>) -> Vec<Entry> {
+    let mut last = std::collections::HashMap::with_capacity(entries.len());
+    for (i, e) in entries.iter().enumerate() {
+        last.insert(e.key.as_str(), i);
+    }
+    if last.len() == entries.len() {
+        return entries;
+    }
+    let keep: Vec<bool> = entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| last.get(e.key.as_str()) == Some(&i))
+        .collect();
+    entries
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(e, k)| k.then_some(e))
+        .collect()
+}

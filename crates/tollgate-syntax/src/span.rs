@@ -43,3 +43,10 @@ impl Span {
         }
     }
 }
+
+impl Span {
+    /// Whether `line` (1-based) falls within this span's lines.
+    pub const fn contains_line(&self, line: u32) -> bool {
+        self.start.line <= line && line <= self.end.line
+    }
+}
