@@ -1,1 +1,8 @@
-//! IaC stage.
+//! tollgate's IaC stage: CloudFormation, AWS SAM, Serverless Framework and Terraform templates
+//! are turned by format adapters into one typed cloud model ([`model::CloudModel`]); rules are
+//! written once against that model.
+
+pub mod adapters;
+pub mod model;
+
+pub use model::{build_model, model, CloudModel};

@@ -1,0 +1,84 @@
+//! Data stores: DynamoDB tables, DAX clusters, S3 buckets.
+
+use tollgate_syntax::Span;
+
+use super::{Ref, ResourceMeta, Val};
+
+/// `AWS::DynamoDB::Table`, `AWS::DynamoDB::GlobalTable`, `AWS::Serverless::SimpleTable`,
+/// `aws_dynamodb_table`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DynamoTable {
+    pub meta: ResourceMeta,
+    pub name: Val<String>,
+    /// Point-in-time recovery.
+    pub pitr: Val<bool>,
+    /// `SSESpecification.SSEEnabled` (false or absent: AWS-owned key).
+    pub sse_enabled: Val<bool>,
+    /// `SSESpecification.KMSMasterKeyId` (absent with SSE enabled: the AWS-managed key).
+    pub kms_key: Val<Ref>,
+}
+
+impl DynamoTable {
+    pub fn new(meta: ResourceMeta) -> Self {
+        Self {
+            meta,
+            name: Val::Absent,
+            pitr: Val::Absent,
+            sse_enabled: Val::Absent,
+            kms_key: Val::Absent,
+        }
+    }
+}
+
+/// `AWS::DAX::Cluster`, `aws_dax_cluster`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DaxCluster {
+    pub meta: ResourceMeta,
+    pub sse_enabled: Val<bool>,
+}
+
+/// `AWS::S3::Bucket`, `aws_s3_bucket` with its v4 split resources joined in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct S3Bucket {
+    pub meta: ResourceMeta,
+    pub name: Val<String>,
+    /// Canned ACL: `Private`/`private`, `PublicRead`/`public-read`, ...
+    pub acl: Val<String>,
+    /// Absent when no public access block is configured for the bucket.
+    pub public_access_block: Option<PublicAccessBlock>,
+    /// `Enabled`, `Suspended`.
+    pub versioning: Val<String>,
+    /// Access-log destination bucket; known when logging is configured.
+    pub logging: Val<Ref>,
+    /// `AES256`, `aws:kms`, `aws:kms:dsse`.
+    pub sse_algorithm: Val<String>,
+    pub kms_key: Val<Ref>,
+}
+
+impl S3Bucket {
+    pub fn new(meta: ResourceMeta) -> Self {
+        Self {
+            meta,
+            name: Val::Absent,
+            acl: Val::Absent,
+            public_access_block: None,
+            versioning: Val::Absent,
+            logging: Val::Absent,
+            sse_algorithm: Val::Absent,
+            kms_key: Val::Absent,
+        }
+    }
+}
+
+/// `PublicAccessBlockConfiguration` / `aws_s3_bucket_public_access_block`. Each flag absent
+/// means false.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicAccessBlock {
+    /// Where the block was written (file may differ from the bucket's for Terraform).
+    pub file: String,
+    pub span: Span,
+    pub block_public_acls: Val<bool>,
+    pub block_public_policy: Val<bool>,
+    pub ignore_public_acls: Val<bool>,
+    pub restrict_public_buckets: Val<bool>,
+}

@@ -1,0 +1,41 @@
+//! IAM roles and managed / standalone policies.
+
+use super::{NamedPolicy, PolicyDocument, Ref, ResourceMeta, Val};
+
+/// `AWS::IAM::Role`, the implicit role of a SAM function or Serverless service,
+/// `aws_iam_role` (with `aws_iam_role_policy` / attachments joined in).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IamRole {
+    pub meta: ResourceMeta,
+    pub name: Val<String>,
+    pub trust_policy: Val<PolicyDocument>,
+    pub inline_policies: Vec<NamedPolicy>,
+    /// ARNs (or, for SAM, AWS managed policy names) of attached managed policies.
+    pub managed_policy_arns: Vec<Val<String>>,
+    pub permissions_boundary: Val<String>,
+}
+
+impl IamRole {
+    pub fn new(meta: ResourceMeta) -> Self {
+        Self {
+            meta,
+            name: Val::Absent,
+            trust_policy: Val::Absent,
+            inline_policies: Vec::new(),
+            managed_policy_arns: Vec::new(),
+            permissions_boundary: Val::Absent,
+        }
+    }
+}
+
+/// `AWS::IAM::Policy`, `AWS::IAM::ManagedPolicy`, `aws_iam_policy`, `aws_iam_role_policy`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IamPolicy {
+    pub meta: ResourceMeta,
+    pub name: Val<String>,
+    pub document: Val<PolicyDocument>,
+    /// Roles it is attached to.
+    pub roles: Vec<Val<Ref>>,
+    pub users: Vec<Val<Ref>>,
+    pub groups: Vec<Val<Ref>>,
+}

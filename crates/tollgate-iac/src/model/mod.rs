@@ -1,0 +1,413 @@
+//! The typed cloud model every IaC format is turned into. Rules are written once against it;
+//! the permissions and policy stages read it too (through [`model`], memoized per scan).
+//!
+//! Every value is a [`Val`]: known with the span it was written at, unknown (not decidable
+//! statically: rules must not report on it as if it were bad), or absent (the service default
+//! applies; findings then point at [`ResourceMeta::header`]).
+
+mod apigateway;
+mod data;
+mod iam;
+mod lambda;
+mod logging;
+mod messaging;
+mod meta;
+mod policy;
+mod security;
+mod stepfunctions;
+mod val;
+
+use std::sync::Arc;
+
+use tollgate_core::{Notification, ScanContext};
+
+pub use apigateway::{Api, ApiProtocol, ApiRoute, ApiStage, DomainName, MethodSetting};
+pub use data::{DaxCluster, DynamoTable, PublicAccessBlock, S3Bucket};
+pub use iam::{IamPolicy, IamRole};
+pub use lambda::{EnvVar, FunctionUrl, LambdaFunction, LambdaPermission, VpcConfig};
+pub use logging::{LogGroup, Trail};
+pub use messaging::{Queue, ResourcePolicy, Topic};
+pub use meta::{
+    Classification, DataClass, ResourceMeta, SourceFormat, Tag, DEFAULT_CLASSIFICATION_KEY,
+};
+pub use policy::{
+    action_matches, Condition, Effect, NamedPolicy, PolicyDocument, Principal, Statement,
+};
+pub use security::{KmsKey, RotationSchedule, Secret, SsmParameter};
+pub use stepfunctions::StateMachine;
+pub use val::{is_aws_managed_alias, Ref, Val};
+
+/// Every resource of every template of the scan, plus what the adapters had to say.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CloudModel {
+    pub lambdas: Vec<LambdaFunction>,
+    pub function_urls: Vec<FunctionUrl>,
+    pub lambda_permissions: Vec<LambdaPermission>,
+    pub apis: Vec<Api>,
+    pub api_stages: Vec<ApiStage>,
+    pub api_routes: Vec<ApiRoute>,
+    pub domain_names: Vec<DomainName>,
+    pub dynamo_tables: Vec<DynamoTable>,
+    pub dax_clusters: Vec<DaxCluster>,
+    pub buckets: Vec<S3Bucket>,
+    pub bucket_policies: Vec<ResourcePolicy>,
+    pub queues: Vec<Queue>,
+    pub queue_policies: Vec<ResourcePolicy>,
+    pub topics: Vec<Topic>,
+    pub topic_policies: Vec<ResourcePolicy>,
+    pub kms_keys: Vec<KmsKey>,
+    pub secrets: Vec<Secret>,
+    pub rotation_schedules: Vec<RotationSchedule>,
+    pub ssm_parameters: Vec<SsmParameter>,
+    pub log_groups: Vec<LogGroup>,
+    pub trails: Vec<Trail>,
+    pub state_machines: Vec<StateMachine>,
+    pub iam_roles: Vec<IamRole>,
+    pub iam_policies: Vec<IamPolicy>,
+    /// Parse errors (`parse-error`, warning) and constructs the adapters did not understand
+    /// (`unsupported-construct`, note), each with file and line.
+    pub notifications: Vec<Notification>,
+}
+
+/// Build the model from every template of the scan. Prefer [`model`], which builds it once.
+pub fn build_model(ctx: &ScanContext) -> CloudModel {
+    build_model_with(ctx, DEFAULT_CLASSIFICATION_KEY)
+}
+
+/// [`build_model`] with a configured data-classification tag key.
+pub fn build_model_with(ctx: &ScanContext, classification_key: &str) -> CloudModel {
+    let mut model = CloudModel::default();
+    for adapter in crate::adapters::ALL {
+        if ctx.is_cancelled() {
+            break;
+        }
+        adapter(ctx, &mut model);
+    }
+    model.classify(classification_key);
+    model
+}
+
+/// The scan's cloud model, built on first use and shared by every stage that asks.
+pub fn model(ctx: &ScanContext) -> Arc<CloudModel> {
+    ctx.memo(build_model)
+}
+
+macro_rules! for_each_meta {
+    ($self:ident, $m:ident, $body:expr) => {{
+        for r in &$self.lambdas {
+            let $m = &r.meta;
+            $body
+        }
+        for r in &$self.function_urls {
+            let $m = &r.meta;
+            $body
+        }
+        for r in &$self.lambda_permissions {
+            let $m = &r.meta;
+            $body
+        }
+        for r in &$self.apis {
+            let $m = &r.meta;
+            $body
+        }
+        for r in &$self.api_stages {
+            let $m = &r.meta;
+            $body
+        }
+        for r in &$self.api_routes {
+            let $m = &r.meta;
+            $body
+        }
+        for r in &$self.domain_names {
+            let $m = &r.meta;
+            $body
+        }
+        for r in &$self.dynamo_tables {
+            let $m = &r.meta;
+            $body
+        }
+        for r in &$self.dax_clusters {
+            let $m = &r.meta;
+            $body
+        }
+        for r in &$self.buckets {
+            let $m = &r.meta;
+            $body
+        }
+        for r in &$self.bucket_policies {
+            let $m = &r.meta;
+            $body
+        }
+        for r in &$self.queues {
+            let $m = &r.meta;
+            $body
+        }
+        for r in &$self.queue_policies {
+            let $m = &r.meta;
+            $body
+        }
+        for r in &$self.topics {
+            let $m = &r.meta;
+            $body
+        }
+        for r in &$self.topic_policies {
+            let $m = &r.meta;
+            $body
+        }
+        for r in &$self.kms_keys {
+            let $m = &r.meta;
+            $body
+        }
+        for r in &$self.secrets {
+            let $m = &r.meta;
+            $body
+        }
+        for r in &$self.rotation_schedules {
+            let $m = &r.meta;
+            $body
+        }
+        for r in &$self.ssm_parameters {
+            let $m = &r.meta;
+            $body
+        }
+        for r in &$self.log_groups {
+            let $m = &r.meta;
+            $body
+        }
+        for r in &$self.trails {
+            let $m = &r.meta;
+            $body
+        }
+        for r in &$self.state_machines {
+            let $m = &r.meta;
+            $body
+        }
+        for r in &$self.iam_roles {
+            let $m = &r.meta;
+            $body
+        }
+        for r in &$self.iam_policies {
+            let $m = &r.meta;
+            $body
+        }
+    }};
+}
+
+macro_rules! for_each_meta_mut {
+    ($self:ident, $m:ident, $body:expr) => {{
+        for r in &mut $self.lambdas {
+            let $m = &mut r.meta;
+            $body
+        }
+        for r in &mut $self.function_urls {
+            let $m = &mut r.meta;
+            $body
+        }
+        for r in &mut $self.lambda_permissions {
+            let $m = &mut r.meta;
+            $body
+        }
+        for r in &mut $self.apis {
+            let $m = &mut r.meta;
+            $body
+        }
+        for r in &mut $self.api_stages {
+            let $m = &mut r.meta;
+            $body
+        }
+        for r in &mut $self.api_routes {
+            let $m = &mut r.meta;
+            $body
+        }
+        for r in &mut $self.domain_names {
+            let $m = &mut r.meta;
+            $body
+        }
+        for r in &mut $self.dynamo_tables {
+            let $m = &mut r.meta;
+            $body
+        }
+        for r in &mut $self.dax_clusters {
+            let $m = &mut r.meta;
+            $body
+        }
+        for r in &mut $self.buckets {
+            let $m = &mut r.meta;
+            $body
+        }
+        for r in &mut $self.bucket_policies {
+            let $m = &mut r.meta;
+            $body
+        }
+        for r in &mut $self.queues {
+            let $m = &mut r.meta;
+            $body
+        }
+        for r in &mut $self.queue_policies {
+            let $m = &mut r.meta;
+            $body
+        }
+        for r in &mut $self.topics {
+            let $m = &mut r.meta;
+            $body
+        }
+        for r in &mut $self.topic_policies {
+            let $m = &mut r.meta;
+            $body
+        }
+        for r in &mut $self.kms_keys {
+            let $m = &mut r.meta;
+            $body
+        }
+        for r in &mut $self.secrets {
+            let $m = &mut r.meta;
+            $body
+        }
+        for r in &mut $self.rotation_schedules {
+            let $m = &mut r.meta;
+            $body
+        }
+        for r in &mut $self.ssm_parameters {
+            let $m = &mut r.meta;
+            $body
+        }
+        for r in &mut $self.log_groups {
+            let $m = &mut r.meta;
+            $body
+        }
+        for r in &mut $self.trails {
+            let $m = &mut r.meta;
+            $body
+        }
+        for r in &mut $self.state_machines {
+            let $m = &mut r.meta;
+            $body
+        }
+        for r in &mut $self.iam_roles {
+            let $m = &mut r.meta;
+            $body
+        }
+        for r in &mut $self.iam_policies {
+            let $m = &mut r.meta;
+            $body
+        }
+    }};
+}
+
+impl CloudModel {
+    /// Every resource's metadata, in model order.
+    pub fn resources(&self) -> Vec<&ResourceMeta> {
+        let mut out = Vec::new();
+        for_each_meta!(self, m, out.push(m));
+        out
+    }
+
+    /// Set every resource's classification from its tags.
+    pub fn classify(&mut self, key: &str) {
+        for_each_meta_mut!(self, m, m.classify(key));
+    }
+
+    /// Whether `reference`, written in `from`, points at the resource `target` (whose name, if
+    /// it has one, is `target_name`). Logical ids are scoped to their template file; Terraform
+    /// addresses to the configuration; literals match the target's known name.
+    pub fn points_at(
+        from: &ResourceMeta,
+        reference: &Val<Ref>,
+        target: &ResourceMeta,
+        target_name: &Val<String>,
+    ) -> bool {
+        match reference.get() {
+            Some(Ref::Resource { address, .. }) => {
+                address == &target.address
+                    && (from.file == target.file
+                        || matches!(
+                            target.format,
+                            SourceFormat::Terraform | SourceFormat::TerraformPlan
+                        ))
+            }
+            Some(Ref::Literal(text)) => target_name.as_str().is_some_and(|name| {
+                text == name
+                    || text.ends_with(&format!(":{name}"))
+                    || text.ends_with(&format!(":::{name}"))
+            }),
+            None => false,
+        }
+    }
+
+    /// Bucket policies that apply to `bucket`.
+    pub fn policies_of_bucket<'a>(
+        &'a self,
+        bucket: &'a S3Bucket,
+    ) -> impl Iterator<Item = &'a ResourcePolicy> + 'a {
+        Self::attached(&self.bucket_policies, &bucket.meta, &bucket.name)
+    }
+
+    /// Queue policies that apply to `queue`.
+    pub fn policies_of_queue<'a>(
+        &'a self,
+        queue: &'a Queue,
+    ) -> impl Iterator<Item = &'a ResourcePolicy> + 'a {
+        Self::attached(&self.queue_policies, &queue.meta, &queue.name)
+    }
+
+    /// Topic policies that apply to `topic`.
+    pub fn policies_of_topic<'a>(
+        &'a self,
+        topic: &'a Topic,
+    ) -> impl Iterator<Item = &'a ResourcePolicy> + 'a {
+        Self::attached(&self.topic_policies, &topic.meta, &topic.name)
+    }
+
+    fn attached<'a>(
+        policies: &'a [ResourcePolicy],
+        target: &'a ResourceMeta,
+        name: &'a Val<String>,
+    ) -> impl Iterator<Item = &'a ResourcePolicy> + 'a {
+        policies.iter().filter(move |p| {
+            // An inline policy carries its owner's meta.
+            (p.meta.address == target.address && p.meta.file == target.file)
+                || p.targets
+                    .iter()
+                    .any(|t| Self::points_at(&p.meta, t, target, name))
+        })
+    }
+
+    /// Rotation schedules of `secret`.
+    pub fn rotations_of<'a>(
+        &'a self,
+        secret: &'a Secret,
+    ) -> impl Iterator<Item = &'a RotationSchedule> + 'a {
+        self.rotation_schedules
+            .iter()
+            .filter(move |r| Self::points_at(&r.meta, &r.secret, &secret.meta, &secret.name))
+    }
+
+    /// URLs of `function`.
+    pub fn urls_of<'a>(
+        &'a self,
+        function: &'a LambdaFunction,
+    ) -> impl Iterator<Item = &'a FunctionUrl> + 'a {
+        self.function_urls
+            .iter()
+            .filter(move |u| Self::points_at(&u.meta, &u.function, &function.meta, &function.name))
+    }
+
+    /// The API a stage or route belongs to.
+    pub fn api_of(&self, from: &ResourceMeta, api: &Val<Ref>) -> Option<&Api> {
+        self.apis
+            .iter()
+            .find(|a| Self::points_at(from, api, &a.meta, &a.name))
+    }
+
+    /// The role a function (or state machine) runs as, when declared in the scan.
+    pub fn role_of(&self, from: &ResourceMeta, role: &Val<Ref>) -> Option<&IamRole> {
+        self.iam_roles
+            .iter()
+            .find(|r| Self::points_at(from, role, &r.meta, &r.name))
+    }
+
+    /// Whether the model holds nothing at all.
+    pub fn is_empty(&self) -> bool {
+        self.resources().is_empty()
+    }
+}
