@@ -1,1 +1,28 @@
-//! SARIF 2.1.0 for tollgate.
+//! SARIF 2.1.0 for tollgate, on `serde-sarif` types.
+//!
+//! - Building: [`build_run`] turns rules, findings and notifications into one run that follows
+//!   the project's SARIF conventions; [`build_log`] wraps runs into a log; [`to_json_pretty`].
+//! - GitHub limits: [`enforce_limits`] truncates a run to what code scanning accepts, keeping the
+//!   most severe results and saying so in a notification. The 10 MB gzipped cap is left to the
+//!   publisher, which gzips the log anyway to upload it.
+//! - Reading: [`parse_log`] validates a log written by another tool, [`rebase_uris`] makes its
+//!   URIs repo-relative, [`merge`] combines logs into one with at most [`MAX_RUNS`] runs.
+//! - Baselines: [`Baseline`], [`fingerprints_of`], [`mark_baseline`], and
+//!   [`findings_from_run`] to turn a SARIF run back into core findings.
+
+mod build;
+mod error;
+mod notification;
+mod result;
+mod rules;
+mod severity;
+pub mod uri;
+
+pub use build::{
+    build_log, build_run, set_root_uri, to_json_pretty, RunInput, SCHEMA_URI, SRCROOT,
+};
+pub use error::SarifError;
+pub use severity::result_severity;
+
+/// Re-exported so callers name the same SARIF types without depending on `serde-sarif` directly.
+pub use serde_sarif::sarif;

@@ -1,0 +1,194 @@
+//! Rules as SARIF reporting descriptors, and compliance controls as taxonomies.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+use serde_sarif::sarif::{
+    MultiformatMessageString, PropertyBag, ReportingConfiguration, ReportingDescriptor,
+    ReportingDescriptorReference, ReportingDescriptorRelationship, ToolComponent,
+    ToolComponentReference,
+};
+use tollgate_core::{Framework, Rule};
+
+use crate::severity::{score_text, SECURITY_SEVERITY_PROPERTY, SEVERITY_PROPERTY};
+
+/// The controls of every framework the rules mention, each framework's controls sorted.
+pub struct Taxonomies {
+    frameworks: Vec<(Framework, Vec<String>)>,
+}
+
+impl Taxonomies {
+    pub fn of(rules: &[Rule]) -> Self {
+        let mut by_framework: BTreeMap<Framework, BTreeSet<String>> = BTreeMap::new();
+        for control in rules.iter().flat_map(|r| &r.controls) {
+            by_framework
+                .entry(control.framework)
+                .or_default()
+                .insert(control.id.clone());
+        }
+        Self {
+            frameworks: by_framework
+                .into_iter()
+                .map(|(f, ids)| (f, ids.into_iter().collect()))
+                .collect(),
+        }
+    }
+
+    /// (taxonomy index, taxon index) of a control.
+    fn position(&self, framework: Framework, id: &str) -> Option<(usize, usize)> {
+        let fi = self.frameworks.iter().position(|(f, _)| *f == framework)?;
+        let ti = self.frameworks[fi].1.iter().position(|t| t == id)?;
+        Some((fi, ti))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.frameworks.is_empty()
+    }
+
+    /// `run.taxonomies`: one tool component per framework, its controls as `taxa`.
+    pub fn components(&self) -> Vec<ToolComponent> {
+        self.frameworks
+            .iter()
+            .map(|(framework, ids)| {
+                let taxa: Vec<ReportingDescriptor> = ids
+                    .iter()
+                    .map(|id| ReportingDescriptor::builder().id(id.clone()).build())
+                    .collect();
+                ToolComponent::builder()
+                    .name(framework.name())
+                    .full_name(framework.title())
+                    .taxa(taxa)
+                    .build()
+            })
+            .collect()
+    }
+
+    /// `driver.supportedTaxonomies`.
+    pub fn references(&self) -> Vec<ToolComponentReference> {
+        self.frameworks
+            .iter()
+            .enumerate()
+            .map(|(i, (framework, _))| {
+                ToolComponentReference::builder()
+                    .name(framework.name())
+                    .index(i as i64)
+                    .build()
+            })
+            .collect()
+    }
+}
+
+fn text(text: &str) -> MultiformatMessageString {
+    MultiformatMessageString::builder().text(text).build()
+}
+
+/// One rule as a SARIF reporting descriptor, following the project's SARIF conventions.
+pub fn descriptor(rule: &Rule, taxonomies: &Taxonomies) -> ReportingDescriptor {
+    let mut props = BTreeMap::new();
+    props.insert(
+        SECURITY_SEVERITY_PROPERTY.to_string(),
+        Value::String(score_text(rule.default_severity)),
+    );
+    props.insert(
+        "precision".to_string(),
+        Value::String(rule.precision.as_str().to_string()),
+    );
+    props.insert(
+        SEVERITY_PROPERTY.to_string(),
+        Value::String(rule.default_severity.as_str().to_string()),
+    );
+    props.insert(
+        "tollgate/stage".to_string(),
+        Value::String(rule.stage.clone()),
+    );
+    if !rule.equivalents.is_empty() {
+        props.insert(
+            "equivalents".to_string(),
+            Value::Array(
+                rule.equivalents
+                    .iter()
+                    .cloned()
+                    .map(Value::String)
+                    .collect(),
+            ),
+        );
+    }
+    let mut tags = rule.tags.clone();
+    if !tags.iter().any(|t| t == "security") {
+        // GitHub files a rule under "security" only when this tag is present.
+        tags.insert(0, "security".to_string());
+    }
+    let properties = PropertyBag::builder()
+        .tags(tags)
+        .additional_properties(props)
+        .build();
+
+    let description = if rule.description.trim().is_empty() {
+        rule.title.clone()
+    } else {
+        rule.description.trim().to_string()
+    };
+    let help_markdown = rule.help_markdown();
+    let help_markdown = if help_markdown.trim().is_empty() {
+        rule.title.clone()
+    } else {
+        help_markdown
+    };
+    let help = MultiformatMessageString::builder()
+        .text(help_markdown.clone())
+        .markdown(help_markdown)
+        .build();
+    let full_description = MultiformatMessageString::builder()
+        .text(description.clone())
+        .markdown(description)
+        .build();
+
+    let relationships: Vec<ReportingDescriptorRelationship> = rule
+        .controls
+        .iter()
+        .filter_map(|control| {
+            let (fi, ti) = taxonomies.position(control.framework, &control.id)?;
+            let target = ReportingDescriptorReference::builder()
+                .id(control.id.clone())
+                .index(ti as i64)
+                .tool_component(
+                    ToolComponentReference::builder()
+                        .name(control.framework.name())
+                        .index(fi as i64)
+                        .build(),
+                )
+                .build();
+            Some(
+                ReportingDescriptorRelationship::builder()
+                    .target(target)
+                    .kinds(vec!["relevant".to_string()])
+                    .build(),
+            )
+        })
+        .collect();
+
+    let level = Value::String(rule.default_severity.sarif_level().to_string());
+    let mut out = ReportingDescriptor::builder()
+        .id(rule.code.clone())
+        .name(rule.name.clone())
+        .short_description(text(&rule.title))
+        .full_description(full_description)
+        .help(help)
+        .default_configuration(ReportingConfiguration::builder().level(level).build())
+        .properties(properties)
+        .build();
+    out.help_uri = rule.help_uri.clone();
+    if !relationships.is_empty() {
+        out.relationships = Some(relationships);
+    }
+    out
+}
+
+/// A descriptor for a rule id a finding uses but no stage declared, so the result can still
+/// point at a rule by index.
+pub fn undeclared(code: &str) -> ReportingDescriptor {
+    ReportingDescriptor::builder()
+        .id(code)
+        .short_description(text(code))
+        .build()
+}

@@ -1,0 +1,225 @@
+mod common;
+
+use common::{assert_valid, bucket_rule, lambda_finding, lambda_rule, span};
+use serde_json::{json, Value};
+use tollgate_core::{
+    BaselineState, Finding, Location, Notification, Severity, Suppression, SuppressionKind,
+};
+use tollgate_sarif::{build_log, build_run, to_json_pretty, RunInput};
+
+fn json_of(input: &RunInput) -> Value {
+    let text = to_json_pretty(&build_log(vec![build_run(input)]));
+    assert_valid(&text);
+    serde_json::from_str(&text).unwrap()
+}
+
+#[test]
+fn rules_carry_taxonomies_and_relationships() {
+    let rules = [lambda_rule(), bucket_rule()];
+    let findings = [lambda_finding("template.yaml", 12)];
+    let log = json_of(&RunInput::new(&rules, &findings, &[]));
+    let run = &log["runs"][0];
+    assert_eq!(log["version"], "2.1.0");
+    assert_eq!(run["columnKind"], "unicodeCodePoints");
+    assert_eq!(run["automationDetails"]["id"], "tollgate/");
+
+    let names: Vec<&str> = run["taxonomies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["CIS-AWS", "NIST-800-53", "PCI-DSS"]);
+    let nist_taxa: Vec<&str> = run["taxonomies"][1]["taxa"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(nist_taxa, ["SC-28", "SI-11"]);
+
+    let rule = &run["tool"]["driver"]["rules"][0];
+    assert_eq!(rule["id"], "TG1001");
+    assert_eq!(rule["name"], "lambda-without-dead-letter-queue");
+    assert_eq!(
+        rule["shortDescription"]["text"],
+        "Lambda function has no dead-letter queue"
+    );
+    assert!(rule["help"]["markdown"]
+        .as_str()
+        .unwrap()
+        .contains("## How to fix"));
+    assert_eq!(rule["helpUri"], "https://tollgate.dev/rules/TG1001");
+    assert_eq!(rule["defaultConfiguration"]["level"], "warning");
+    assert_eq!(rule["properties"]["security-severity"], "5.5");
+    assert_eq!(rule["properties"]["precision"], "high");
+    assert_eq!(rule["properties"]["equivalents"], json!(["CKV_AWS_116"]));
+    assert_eq!(
+        rule["properties"]["tags"],
+        json!(["security", "lambda", "reliability"])
+    );
+    let rel = &rule["relationships"][0];
+    assert_eq!(rel["kinds"], json!(["relevant"]));
+    assert_eq!(rel["target"]["id"], "SI-11");
+    assert_eq!(rel["target"]["index"], 1);
+    assert_eq!(rel["target"]["toolComponent"]["name"], "NIST-800-53");
+    assert_eq!(rel["target"]["toolComponent"]["index"], 1);
+    assert_eq!(
+        run["tool"]["driver"]["rules"][1]["properties"]["security-severity"],
+        "8.0"
+    );
+
+    let result = &run["results"][0];
+    assert_eq!(result["ruleId"], "TG1001");
+    assert_eq!(result["ruleIndex"], 0);
+    assert_eq!(result["level"], "warning");
+    let loc = &result["locations"][0];
+    assert_eq!(
+        loc["physicalLocation"]["artifactLocation"]["uri"],
+        "template.yaml"
+    );
+    assert_eq!(
+        loc["physicalLocation"]["artifactLocation"]["uriBaseId"],
+        "%SRCROOT%"
+    );
+    assert_eq!(
+        loc["physicalLocation"]["region"],
+        json!({"startLine": 12, "startColumn": 3, "endLine": 12, "endColumn": 17})
+    );
+    assert_eq!(
+        loc["logicalLocations"][0]["fullyQualifiedName"],
+        "IntakeFunction"
+    );
+    assert_eq!(loc["logicalLocations"][0]["kind"], "resource");
+    assert_eq!(
+        result["partialFingerprints"]["tollgate/v1"]
+            .as_str()
+            .unwrap()
+            .len(),
+        32
+    );
+    assert_eq!(result["properties"]["tollgate/severity"], "medium");
+}
+
+#[test]
+fn undeclared_rules_still_get_an_index() {
+    let findings = [Finding::new(
+        "GHSA-xxxx-yyyy-zzzz",
+        Severity::Critical,
+        "smallvec 1.6.0 is vulnerable",
+        Location::file("Cargo.lock"),
+    )];
+    let log = json_of(&RunInput::new(&[], &findings, &[]));
+    let run = &log["runs"][0];
+    assert_eq!(
+        run["tool"]["driver"]["rules"][0]["id"],
+        "GHSA-xxxx-yyyy-zzzz"
+    );
+    assert_eq!(run["results"][0]["ruleIndex"], 0);
+    assert_eq!(run["results"][0]["level"], "error");
+    assert_eq!(run["results"][0]["properties"]["security-severity"], "9.5");
+    assert!(run["results"][0]["locations"][0]["physicalLocation"]
+        .get("region")
+        .is_none());
+}
+
+#[test]
+fn suppressions_and_baseline_states() {
+    let rules = [lambda_rule()];
+    let mut inline = lambda_finding("a.yaml", 3);
+    inline.suppression = Some(Suppression {
+        kind: SuppressionKind::InSource,
+        justification: "DLQ handled by the destination".into(),
+    });
+    inline.baseline_state = Some(BaselineState::Unchanged);
+    let mut config = lambda_finding("b.yaml", 4);
+    config.suppression = Some(Suppression {
+        kind: SuppressionKind::External,
+        justification: "accepted risk until Q3".into(),
+    });
+    config.baseline_state = Some(BaselineState::New);
+    let findings = [inline, config];
+    let log = json_of(&RunInput::new(&rules, &findings, &[]));
+    let results = &log["runs"][0]["results"];
+    assert_eq!(
+        results[0]["suppressions"],
+        json!([{"kind": "inSource", "status": "accepted", "justification": "DLQ handled by the destination"}])
+    );
+    assert_eq!(results[0]["baselineState"], "unchanged");
+    assert_eq!(results[1]["suppressions"][0]["kind"], "external");
+    assert_eq!(results[1]["baselineState"], "new");
+}
+
+#[test]
+fn uris_are_encoded() {
+    let rules = [lambda_rule()];
+    let findings = [
+        lambda_finding("infra/my stack#1/50%.yaml", 1),
+        lambda_finding("infra/é.yaml", 1),
+    ];
+    let log = json_of(&RunInput::new(&rules, &findings, &[]));
+    let uri = |i: usize| {
+        log["runs"][0]["results"][i]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(uri(0), "infra/my%20stack%231/50%25.yaml");
+    assert_eq!(uri(1), "infra/%C3%A9.yaml");
+}
+
+#[test]
+fn invocation_and_related_locations() {
+    let rules = [lambda_rule()];
+    let findings = [lambda_finding("t.yaml", 5).related(
+        Location::at("t.yaml", span(40, 5, 40, 20)),
+        "the role is defined here",
+    )];
+    let notes = [
+        Notification::error("parse-error", "t2.yaml:3:1: expected a mapping")
+            .at(Location::at("t2.yaml", span(3, 1, 3, 1)))
+            .stage("iac"),
+        Notification::warning("stage-timeout", "deps timed out after 60s"),
+    ];
+    let mut input = RunInput::new(&rules, &findings, &notes);
+    input.start_time = Some("2026-11-28T18:00:00Z".into());
+    input.end_time = Some("2026-11-28T18:00:05Z".into());
+    input.execution_successful = false;
+    input.root_uri = Some("file:///home/ci/repo".into());
+    let log = json_of(&input);
+    let run = &log["runs"][0];
+    assert_eq!(
+        run["originalUriBaseIds"]["%SRCROOT%"]["uri"],
+        "file:///home/ci/repo/"
+    );
+    let inv = &run["invocations"][0];
+    assert_eq!(inv["executionSuccessful"], false);
+    assert_eq!(inv["startTimeUtc"], "2026-11-28T18:00:00Z");
+    let n = &inv["toolExecutionNotifications"][0];
+    assert_eq!(n["level"], "error");
+    assert_eq!(n["descriptor"]["id"], "parse-error");
+    assert_eq!(
+        n["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "t2.yaml"
+    );
+    assert_eq!(n["properties"]["tollgate/stage"], "iac");
+    let related = &run["results"][0]["relatedLocations"][0];
+    assert_eq!(related["id"], 1);
+    assert_eq!(related["message"]["text"], "the role is defined here");
+    assert_eq!(related["physicalLocation"]["region"]["startLine"], 40);
+}
+
+#[test]
+fn schema_check_is_live() {
+    // Guard against a validator that accepts anything: a raw space in a URI and a bad level
+    // must be refused.
+    let rules = [lambda_rule()];
+    let findings = [lambda_finding("a.yaml", 1)];
+    let mut log = json_of(&RunInput::new(&rules, &findings, &[]));
+    log["runs"][0]["results"][0]["level"] = json!("severe");
+    log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] =
+        json!("a b.yaml");
+    if let Some(count) = common::schema_errors(&log.to_string()) {
+        assert!(count >= 1, "the schema accepted a broken log");
+    }
+}

@@ -1,0 +1,118 @@
+//! Test helpers shared by this crate's integration tests.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use serde_json::Value;
+use tollgate_core::{Finding, Framework, Location, Pos, Rule, Severity, Span};
+
+/// The shared schemas directory: `$TOLLGATE_SCHEMAS`, else `<workspace root>/../shared/schemas`.
+/// `None` (with a note on stderr) when absent; a panic instead when `CI` is set, so CI never
+/// passes by skipping.
+pub fn schemas_dir() -> Option<PathBuf> {
+    let dir = match std::env::var_os("TOLLGATE_SCHEMAS") {
+        Some(dir) => PathBuf::from(dir),
+        // This crate lives at <workspace>/crates/tollgate-sarif.
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/schemas"),
+    };
+    if dir.join("sarif-schema-2.1.0.json").is_file() {
+        return Some(dir);
+    }
+    if std::env::var_os("CI").is_some() {
+        panic!(
+            "SARIF schema not found in {} (set TOLLGATE_SCHEMAS); CI must not skip schema checks",
+            dir.display()
+        );
+    }
+    eprintln!(
+        "note: skipping SARIF schema validation, {} has no sarif-schema-2.1.0.json (set TOLLGATE_SCHEMAS)",
+        dir.display()
+    );
+    None
+}
+
+fn validator() -> Option<&'static jsonschema::Validator> {
+    static VALIDATOR: OnceLock<Option<jsonschema::Validator>> = OnceLock::new();
+    VALIDATOR
+        .get_or_init(|| {
+            let dir = schemas_dir()?;
+            let text = std::fs::read_to_string(dir.join("sarif-schema-2.1.0.json"))
+                .expect("read the SARIF schema");
+            let schema: Value = serde_json::from_str(&text).expect("the SARIF schema is JSON");
+            Some(
+                jsonschema::options()
+                    .should_validate_formats(true)
+                    .build(&schema)
+                    .expect("the SARIF schema compiles offline"),
+            )
+        })
+        .as_ref()
+}
+
+/// Assert that `log` (serialised SARIF) validates against the SARIF 2.1.0 schema.
+pub fn assert_valid(log: &str) {
+    let Some(validator) = validator() else {
+        return;
+    };
+    let instance: Value = serde_json::from_str(log).expect("log is JSON");
+    let errors: Vec<String> = validator
+        .iter_errors(&instance)
+        .take(10)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect();
+    assert!(errors.is_empty(), "schema errors:\n{}", errors.join("\n"));
+}
+
+pub fn span(l1: u32, c1: u32, l2: u32, c2: u32) -> Span {
+    Span::new(Pos::new(l1, c1), Pos::new(l2, c2))
+}
+
+pub fn lambda_rule() -> Rule {
+    Rule::new(
+        "TG1001",
+        "lambda-without-dead-letter-queue",
+        "iac",
+        Severity::Medium,
+        "Lambda function has no dead-letter queue",
+    )
+    .description("Asynchronous invocations that fail are **dropped** without a DLQ.")
+    .remediation("Set `DeadLetterConfig.TargetArn`.")
+    .help_uri("https://tollgate.dev/rules/TG1001")
+    .tags(["lambda", "reliability"])
+    .control(Framework::Nist80053, "SI-11")
+    .control(Framework::CisAws, "3.1")
+    .equivalents(["CKV_AWS_116"])
+}
+
+pub fn bucket_rule() -> Rule {
+    Rule::new(
+        "TG1301",
+        "s3-bucket-without-encryption",
+        "iac",
+        Severity::High,
+        "S3 bucket is not encrypted at rest",
+    )
+    .description("Objects are stored unencrypted.")
+    .remediation("Add `BucketEncryption`.")
+    .control(Framework::Nist80053, "SC-28")
+    .control(Framework::PciDss, "3.5.1")
+}
+
+pub fn lambda_finding(path: &str, line: u32) -> Finding {
+    Finding::new(
+        "TG1001",
+        Severity::Medium,
+        "IntakeFunction has no dead-letter queue",
+        Location::at(path, span(line, 3, line, 17)),
+    )
+    .resource("IntakeFunction")
+    .evidence("IntakeFunction")
+}
+
+/// The schema's errors for `log`, or `None` when the schema is not available.
+pub fn schema_errors(log: &str) -> Option<usize> {
+    let validator = validator()?;
+    let instance: Value = serde_json::from_str(log).expect("log is JSON");
+    Some(validator.iter_errors(&instance).count())
+}
