@@ -6,6 +6,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::Severity;
 
+mod load;
+pub use load::{
+    default_config_text, find_config, load, parse, ConfigError, BUILTIN_STAGES, CONFIG_FILE_NAMES,
+};
+
 /// Default cap on the size of one scanned file.
 pub const DEFAULT_MAX_FILE_BYTES: u64 = 5 * 1024 * 1024;
 
@@ -30,9 +35,18 @@ pub struct Config {
     /// Findings to ignore, each with a reason and an optional expiry date.
     pub ignore: Vec<IgnoreEntry>,
     pub stage: StageConfigs,
+    /// The file this config was read from, as the user named it (filled in by the loader), so
+    /// messages about its entries can point into it.
+    #[serde(skip)]
+    pub path: Option<String>,
 }
 
 impl Config {
+    /// The config file's name for messages: where it was read from, or `tollgate.toml`.
+    pub fn file_name(&self) -> &str {
+        self.path.as_deref().unwrap_or("tollgate.toml")
+    }
+
     pub fn max_file_bytes(&self) -> u64 {
         self.max_file_bytes.unwrap_or(DEFAULT_MAX_FILE_BYTES)
     }
@@ -88,6 +102,9 @@ impl std::str::FromStr for FailOn {
 pub struct RuleConfig {
     pub severity: Option<Severity>,
     pub disable: bool,
+    /// Line of the `[rules.X]` key in the config file, for messages (filled in by the loader).
+    #[serde(skip)]
+    pub line: Option<u32>,
 }
 
 /// `[[ignore]]`: a rule (code, name, peer-tool id or advisory id/alias) ignored in some paths.

@@ -50,8 +50,11 @@ pub struct ScanContext {
     today: time::Date,
     limits: Limits,
     cancelled: Arc<AtomicBool>,
-    memo: Mutex<HashMap<TypeId, Arc<OnceLock<Arc<dyn Any + Send + Sync>>>>>,
+    memo: Mutex<HashMap<TypeId, MemoSlot>>,
 }
+
+/// One memoized value, computed by the first caller while the others wait.
+type MemoSlot = Arc<OnceLock<Arc<dyn Any + Send + Sync>>>;
 
 impl std::fmt::Debug for ScanContext {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -134,7 +137,9 @@ impl ScanContext {
         };
         self.slots[i]
             .text
-            .get_or_init(|| read_text(&self.files[i].abs, self.config.max_file_bytes()).map(Arc::from))
+            .get_or_init(|| {
+                read_text(&self.files[i].abs, self.config.max_file_bytes()).map(Arc::from)
+            })
             .clone()
     }
 
@@ -147,7 +152,11 @@ impl ScanContext {
         };
         let parse = || -> Result<Arc<Document>, ParseError> {
             let text = self.text(file)?;
-            Ok(Arc::new(tollgate_syntax::parse(&text, format, &self.limits)?))
+            Ok(Arc::new(tollgate_syntax::parse(
+                &text,
+                format,
+                &self.limits,
+            )?))
         };
         match self.index.get(&file.path) {
             Some(&i) => self.slots[i].document.get_or_init(parse).clone(),

@@ -40,7 +40,12 @@ mod tests {
 
     #[test]
     fn whitespace_does_not_change_the_fingerprint() {
-        let a = fingerprint("TG1", "a.yaml", Some("Fn"), &normalize_evidence("x:  1\n  y"));
+        let a = fingerprint(
+            "TG1",
+            "a.yaml",
+            Some("Fn"),
+            &normalize_evidence("x:  1\n  y"),
+        );
         let b = fingerprint("TG1", "a.yaml", Some("Fn"), &normalize_evidence(" x: 1 y "));
         assert_eq!(a, b);
         assert_eq!(a.len(), 32);

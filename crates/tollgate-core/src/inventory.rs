@@ -1,8 +1,66 @@
 //! The file inventory: one walk of the scanned directory, each file classified once.
+//!
+//! The walk honours `.gitignore` (with or without a git repository) and `.tollgateignore`, sees
+//! hidden directories such as `.github/` but never `.git/`, applies the config's include and
+//! exclude globs, and never follows a symbolic link out of the root. Every file it passes over
+//! for a reason a user may care about becomes a `file-skipped` notification.
 
-use std::path::PathBuf;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
+
+use crate::classify::{self, BINARY_PROBE_BYTES, HEAD_BYTES};
+use crate::config::{Config, DEFAULT_MAX_FILE_BYTES};
+use crate::glob::PathGlobs;
+use crate::{Location, Notification};
+
+/// Name of tollgate's own ignore file, read like `.gitignore` in every directory.
+pub const IGNORE_FILE: &str = ".tollgateignore";
+
+/// What to walk and what to keep.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WalkOptions {
+    /// Globs a file must match to be kept; empty keeps all.
+    pub include: Vec<String>,
+    /// Globs of files and directories never scanned.
+    pub exclude: Vec<String>,
+    /// Larger files are skipped with a notification.
+    pub max_file_bytes: u64,
+    /// `(K, N)` with 1 <= K <= N: keep only shard K of N.
+    pub shard: Option<(u32, u32)>,
+}
+
+impl Default for WalkOptions {
+    fn default() -> Self {
+        Self {
+            include: Vec::new(),
+            exclude: Vec::new(),
+            max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+            shard: None,
+        }
+    }
+}
+
+impl WalkOptions {
+    /// The walk the config asks for (no shard: that comes from the command line).
+    pub fn from_config(config: &Config) -> Self {
+        Self {
+            include: config.include.clone(),
+            exclude: config.exclude.clone(),
+            max_file_bytes: config.max_file_bytes(),
+            shard: None,
+        }
+    }
+}
+
+/// The result of a walk: the kept files sorted by path, and what was skipped and why.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Inventory {
+    pub files: Vec<SourceFile>,
+    pub notifications: Vec<Notification>,
+}
 
 /// What a file is, decided once during the walk.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -57,4 +115,247 @@ pub struct SourceFile {
     pub abs: PathBuf,
     pub kind: FileKind,
     pub size: u64,
+}
+
+/// Walk `root` and classify every kept file. Never fails as a whole: a root that cannot be
+/// read yields an empty inventory with an error notification.
+pub fn walk(root: &Path, opts: &WalkOptions) -> Inventory {
+    let mut inv = Inventory::default();
+    let canonical_root = match root.canonicalize() {
+        Ok(path) if path.is_dir() => path,
+        Ok(_) => {
+            inv.notifications.push(Notification::error(
+                "root-unreadable",
+                format!("`{}` is not a directory", root.display()),
+            ));
+            return inv;
+        }
+        Err(e) => {
+            inv.notifications.push(Notification::error(
+                "root-unreadable",
+                format!("cannot read `{}`: {e}", root.display()),
+            ));
+            return inv;
+        }
+    };
+    let include = compile_globs("include", &opts.include, &mut inv.notifications);
+    let exclude = compile_globs("exclude", &opts.exclude, &mut inv.notifications).map(Arc::new);
+
+    let mut builder = ignore::WalkBuilder::new(&canonical_root);
+    builder
+        .hidden(false)
+        .require_git(false)
+        .git_ignore(true)
+        .git_exclude(true)
+        // The machine's global gitignore would make results depend on who runs the scan.
+        .git_global(false)
+        // `.ignore` belongs to ripgrep and friends; tollgate reads `.tollgateignore`.
+        .ignore(false)
+        .parents(true)
+        .follow_links(false)
+        .add_custom_ignore_filename(IGNORE_FILE);
+    {
+        let root = canonical_root.clone();
+        let exclude = exclude.clone();
+        builder.filter_entry(move |entry| {
+            if entry.file_name() == ".git" {
+                return false;
+            }
+            if entry.file_type().is_some_and(|t| t.is_dir()) {
+                if let (Some(exclude), Some(rel)) = (&exclude, relative(&root, entry.path())) {
+                    return rel.is_empty() || !exclude.is_match(&rel);
+                }
+            }
+            true
+        });
+    }
+
+    for entry in builder.build() {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                inv.notifications.push(Notification::warning(
+                    "file-skipped",
+                    format!(
+                        "skipped while walking: {}",
+                        redact_root(&e.to_string(), &canonical_root)
+                    ),
+                ));
+                continue;
+            }
+        };
+        let Some(file_type) = entry.file_type() else {
+            continue;
+        };
+        if file_type.is_dir() {
+            continue;
+        }
+        let Some(rel) = relative(&canonical_root, entry.path()) else {
+            continue;
+        };
+        if exclude.as_ref().is_some_and(|g| g.is_match(&rel)) {
+            continue;
+        }
+        if include
+            .as_ref()
+            .is_some_and(|g| !g.is_empty() && !g.is_match(&rel))
+        {
+            continue;
+        }
+        let abs = if file_type.is_symlink() {
+            match resolve_link(&canonical_root, entry.path()) {
+                Ok(Some(target)) => target,
+                Ok(None) => continue,
+                Err(why) => {
+                    inv.notifications
+                        .push(skipped(&rel, &format!("symbolic link {why}")));
+                    continue;
+                }
+            }
+        } else if file_type.is_file() {
+            entry.path().to_path_buf()
+        } else {
+            // Sockets, FIFOs, devices: reading them could block or has no meaning.
+            continue;
+        };
+        match inspect(&abs, &rel, opts.max_file_bytes) {
+            Ok(Some(file)) => inv.files.push(file),
+            Ok(None) => {}
+            Err(why) => inv.notifications.push(skipped(&rel, &why)),
+        }
+    }
+
+    inv.files.sort_by(|a, b| a.path.cmp(&b.path));
+    if let Some(shard) = opts.shard {
+        match check_shard(shard) {
+            Ok((k, n)) => inv.files.retain(|f| shard_of(&f.path, n) == k - 1),
+            Err(message) => inv
+                .notifications
+                .push(Notification::error("invalid-shard", message)),
+        }
+    }
+    inv
+}
+
+fn compile_globs(
+    what: &str,
+    patterns: &[String],
+    notifications: &mut Vec<Notification>,
+) -> Option<PathGlobs> {
+    if patterns.is_empty() {
+        return None;
+    }
+    match PathGlobs::new(patterns) {
+        Ok(globs) => Some(globs),
+        Err(e) => {
+            // Dropping a bad exclude would widen the scan silently; say so loudly instead.
+            notifications.push(Notification::error(
+                "invalid-glob",
+                format!("{what}: {e}; the {what} list is not applied"),
+            ));
+            None
+        }
+    }
+}
+
+/// The repository-relative form of `path`: forward slashes, no leading `./`.
+fn relative(root: &Path, path: &Path) -> Option<String> {
+    let rel = path.strip_prefix(root).ok()?;
+    let parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    Some(parts.join("/"))
+}
+
+/// Walk errors name absolute paths; reports only ever show repository-relative ones.
+fn redact_root(message: &str, root: &Path) -> String {
+    let root = root.display().to_string();
+    message.replace(&format!("{root}/"), "").replace(&root, ".")
+}
+
+/// A `file-skipped` warning about `rel`.
+fn skipped(rel: &str, why: &str) -> Notification {
+    Notification::warning("file-skipped", format!("skipped `{rel}`: {why}")).at(Location::file(rel))
+}
+
+/// Where a symbolic link leads, if it is a file inside the root. Links to directories are not
+/// followed (their content inside the root is walked anyway); links that leave the root or
+/// cannot be resolved are reported with the reason.
+fn resolve_link(root: &Path, link: &Path) -> Result<Option<PathBuf>, String> {
+    let target = link
+        .canonicalize()
+        .map_err(|e| format!("that cannot be resolved ({e})"))?;
+    if !target.starts_with(root) {
+        return Err("that points outside the scanned directory".into());
+    }
+    if target.is_dir() {
+        return Ok(None);
+    }
+    Ok(Some(target))
+}
+
+/// Size, binary check and classification of one file. `Ok(None)` skips it silently; `Err`
+/// says why it is skipped.
+fn inspect(abs: &Path, rel: &str, max_file_bytes: u64) -> Result<Option<SourceFile>, String> {
+    let unreadable = |e: std::io::Error| format!("cannot read it ({e})");
+    let file = std::fs::File::open(abs).map_err(unreadable)?;
+    let size = file.metadata().map_err(unreadable)?.len();
+    if size > max_file_bytes {
+        return Err(format!(
+            "it is {size} bytes, larger than the limit of {max_file_bytes} bytes (max-file-bytes)"
+        ));
+    }
+    let probe = if classify::needs_content(rel) {
+        HEAD_BYTES
+    } else {
+        BINARY_PROBE_BYTES
+    };
+    let mut head = Vec::with_capacity(probe.min(usize::try_from(size).unwrap_or(probe)));
+    file.take(probe as u64)
+        .read_to_end(&mut head)
+        .map_err(unreadable)?;
+    if head[..head.len().min(BINARY_PROBE_BYTES)].contains(&0) {
+        if classify::is_interesting_name(rel) {
+            return Err("it looks binary (it contains a NUL byte)".into());
+        }
+        return Ok(None);
+    }
+    Ok(Some(SourceFile {
+        path: rel.to_string(),
+        abs: abs.to_path_buf(),
+        kind: classify::classify(rel, &head),
+        size,
+    }))
+}
+
+/// Parse `K/N` as given to `--shard`.
+pub fn parse_shard(text: &str) -> Result<(u32, u32), String> {
+    let (k, n) = text
+        .split_once('/')
+        .ok_or_else(|| format!("invalid shard `{text}`, expected K/N such as 1/4"))?;
+    let k = k.trim().parse::<u32>();
+    let n = n.trim().parse::<u32>();
+    match (k, n) {
+        (Ok(k), Ok(n)) => check_shard((k, n)),
+        _ => Err(format!("invalid shard `{text}`, expected K/N such as 1/4")),
+    }
+}
+
+fn check_shard((k, n): (u32, u32)) -> Result<(u32, u32), String> {
+    if n == 0 || k == 0 || k > n {
+        return Err(format!("invalid shard {k}/{n}: expected 1 <= K <= N"));
+    }
+    Ok((k, n))
+}
+
+/// The 0-based shard of `path` among `n`: FNV-1a of the relative path, the same on every
+/// machine and every run (unlike Rust's randomized hasher), so parallel CI jobs agree.
+pub fn shard_of(path: &str, n: u32) -> u32 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in path.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    (hash % u64::from(n.max(1))) as u32
 }

@@ -1,22 +1,28 @@
 //! tollgate's model and contracts: rules, findings, severities, locations, the [`Stage`] trait
 //! and the [`ScanContext`] every stage reads. No network, no async runtime.
 
+pub mod classify;
 pub mod config;
 mod context;
-pub mod fingerprint;
 mod finding;
+pub mod fingerprint;
+pub mod glob;
 pub mod inventory;
+pub mod postprocess;
 mod rule;
 mod severity;
 mod stage;
+pub mod suppress;
 
-pub use config::Config;
+pub use config::{Config, ConfigError};
 pub use context::{read_text, FileError, ParseError, ScanContext};
 pub use finding::{
     BaselineState, Finding, Location, RelatedLocation, Suppression, SuppressionKind,
 };
-pub use inventory::{FileKind, SourceFile};
+pub use inventory::{walk, FileKind, Inventory, SourceFile, WalkOptions};
+pub use postprocess::{apply_rule_config, RuleIndex};
 pub use rule::{Control, Framework, Precision, Rule};
 pub use severity::{Severity, UnknownSeverity};
 pub use stage::{Notification, NotificationLevel, Stage, StageError, StageReport};
+pub use suppress::{apply_suppressions, apply_suppressions_in};
 pub use tollgate_syntax::{Pos, Span};

@@ -38,7 +38,11 @@ pub struct Notification {
 }
 
 impl Notification {
-    pub fn new(level: NotificationLevel, id: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(
+        level: NotificationLevel,
+        id: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
         Self {
             level,
             id: id.into(),

@@ -1,0 +1,493 @@
+//! Reading `tollgate.toml`: deserialize, then validate what types cannot express, and point
+//! every error at file:line:col with a hint when a near-miss key or value is the likely cause.
+
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::Config;
+use crate::glob;
+
+/// Stage names built into tollgate; external stages may not take them.
+pub const BUILTIN_STAGES: [&str; 4] = ["iac", "permissions", "deps", "policy"];
+
+/// Names `find_config` looks for at the scanned root, in order.
+pub const CONFIG_FILE_NAMES: [&str; 2] = ["tollgate.toml", ".tollgate.toml"];
+
+/// Largest config file read; a config is a few kilobytes, anything bigger is a mistake.
+const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+
+/// A config that cannot be used, with where and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    /// The file as the user named it.
+    pub file: String,
+    /// 1-based line and column (Unicode code points), when the error has a place.
+    pub position: Option<(u32, u32)>,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.position {
+            Some((line, col)) => write!(f, "{}:{line}:{col}: {}", self.file, self.message)?,
+            None => write!(f, "{}: {}", self.file, self.message)?,
+        }
+        if let Some(hint) = &self.hint {
+            write!(f, "\nhint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// The config file at the root of the scanned directory, if there is one.
+pub fn find_config(root: &Path) -> Option<PathBuf> {
+    CONFIG_FILE_NAMES
+        .iter()
+        .map(|name| root.join(name))
+        .find(|path| path.is_file())
+}
+
+/// Read and validate a config file.
+pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    let file = path.display().to_string();
+    let text = crate::read_text(path, MAX_CONFIG_BYTES).map_err(|e| ConfigError {
+        file: file.clone(),
+        position: None,
+        message: e.to_string(),
+        hint: None,
+    })?;
+    parse(&text, &file)
+}
+
+/// Parse and validate config text; `file_name` is used in messages.
+pub fn parse(text: &str, file_name: &str) -> Result<Config, ConfigError> {
+    let at = |span: Option<Range<usize>>, message: String, hint: Option<String>| ConfigError {
+        file: file_name.to_string(),
+        position: span.map(|s| line_col(text, s.start)),
+        message,
+        hint,
+    };
+    let mut config: Config = toml::from_str(text).map_err(|e| {
+        let message = e.message().trim().to_string();
+        let hint = hint_for(&message);
+        at(e.span(), message, hint)
+    })?;
+    // Same text, read again for positions only; it already deserialized, so this cannot fail.
+    let spans: SpanView =
+        toml::from_str(text).map_err(|e| at(e.span(), e.message().to_string(), None))?;
+    validate(&mut config, &spans, text)
+        .map_err(|(span, message, hint)| at(Some(span), message, hint))?;
+    config.path = Some(file_name.to_string());
+    Ok(config)
+}
+
+/// The text `tollgate init` writes: every setting, commented out, with its default.
+pub fn default_config_text() -> &'static str {
+    include_str!("default.toml")
+}
+
+/// The parts of the config whose positions validation needs. Lenient on purpose: unknown keys
+/// were already rejected by the real deserialization.
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "kebab-case")]
+struct SpanView {
+    stages: Vec<Spanned<String>>,
+    include: Vec<Spanned<String>>,
+    exclude: Vec<Spanned<String>>,
+    max_file_bytes: Option<Spanned<u64>>,
+    rules: BTreeMap<Spanned<String>, toml::Value>,
+    ignore: Vec<Spanned<IgnoreView>>,
+    stage: StageView,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "kebab-case")]
+struct IgnoreView {
+    rule: Option<Spanned<String>>,
+    reason: Option<Spanned<String>>,
+    paths: Vec<Spanned<String>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "kebab-case")]
+struct StageView {
+    external: Vec<Spanned<ExternalView>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "kebab-case")]
+struct ExternalView {
+    name: Option<Spanned<String>>,
+    command: Option<Spanned<String>>,
+}
+
+type Invalid = (Range<usize>, String, Option<String>);
+
+fn validate(config: &mut Config, spans: &SpanView, text: &str) -> Result<(), Invalid> {
+    if let Some(max) = &spans.max_file_bytes {
+        if *max.get_ref() == 0 {
+            return Err((
+                max.span(),
+                "`max-file-bytes` must be greater than 0".into(),
+                None,
+            ));
+        }
+    }
+    for pattern in spans.include.iter().chain(&spans.exclude) {
+        glob::validate(pattern.get_ref()).map_err(|reason| {
+            (
+                pattern.span(),
+                format!("invalid glob `{}`: {reason}", pattern.get_ref()),
+                None,
+            )
+        })?;
+    }
+
+    for (entry, view) in config.ignore.iter_mut().zip(&spans.ignore) {
+        entry.line = Some(line_col(text, view.span().start).0);
+        let view = view.get_ref();
+        if entry.rule.trim().is_empty() {
+            let span = view.rule.as_ref().map_or(0..0, Spanned::span);
+            return Err((
+                span,
+                "`rule` must name a rule code, name or advisory id".into(),
+                None,
+            ));
+        }
+        if entry.reason.trim().is_empty() {
+            let span = view.reason.as_ref().map_or(0..0, Spanned::span);
+            return Err((
+                span,
+                "`reason` must not be empty".into(),
+                Some("say why the finding is accepted, e.g. reason = \"internal bucket, no public access\"".into()),
+            ));
+        }
+        for pattern in &view.paths {
+            glob::validate(pattern.get_ref()).map_err(|reason| {
+                (
+                    pattern.span(),
+                    format!("invalid glob `{}`: {reason}", pattern.get_ref()),
+                    None,
+                )
+            })?;
+        }
+    }
+
+    let mut seen = HashSet::new();
+    for view in &spans.stage.external {
+        let view = view.get_ref();
+        if let Some(command) = &view.command {
+            if command.get_ref().trim().is_empty() {
+                return Err((command.span(), "`command` must not be empty".into(), None));
+            }
+        }
+        let Some(name) = &view.name else { continue };
+        let value = name.get_ref();
+        if value.is_empty()
+            || !value
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        {
+            return Err((
+                name.span(),
+                format!("invalid stage name `{value}`, expected lowercase letters, digits and `-`"),
+                None,
+            ));
+        }
+        if BUILTIN_STAGES.contains(&value.as_str()) {
+            return Err((
+                name.span(),
+                format!("stage name `{value}` is taken by a built-in stage"),
+                Some(format!("built-in stages: {}", BUILTIN_STAGES.join(", "))),
+            ));
+        }
+        if !seen.insert(value.clone()) {
+            return Err((name.span(), format!("duplicate stage name `{value}`"), None));
+        }
+    }
+
+    for stage in &spans.stages {
+        let value = stage.get_ref();
+        if !BUILTIN_STAGES.contains(&value.as_str()) && !seen.contains(value) {
+            let known: Vec<&str> = BUILTIN_STAGES
+                .iter()
+                .copied()
+                .chain(seen.iter().map(String::as_str))
+                .collect();
+            return Err((
+                stage.span(),
+                format!(
+                    "unknown stage `{value}`, expected one of {}",
+                    known.join(", ")
+                ),
+                closest(value, &known).map(|c| format!("did you mean `{c}`?")),
+            ));
+        }
+    }
+
+    for key in spans.rules.keys() {
+        if let Some(rule) = config.rules.get_mut(key.get_ref()) {
+            rule.line = Some(line_col(text, key.span().start).0);
+        }
+    }
+    Ok(())
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub(crate) fn line_col(text: &str, offset: usize) -> (u32, u32) {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line as u32, col as u32)
+}
+
+/// A hint for serde's "unknown field `x`, expected one of `a`, `b`" and "unknown variant"
+/// messages: the closest expected word.
+fn hint_for(message: &str) -> Option<String> {
+    let rest = message
+        .strip_prefix("unknown field `")
+        .or_else(|| message.strip_prefix("unknown variant `"))?;
+    let (word, expected) = rest.split_once('`')?;
+    let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+    closest(word, &candidates).map(|c| format!("did you mean `{c}`?"))
+}
+
+/// The candidate nearest to `word` by edit distance, if it is near enough to be a typo.
+fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    let word = word.to_ascii_lowercase();
+    candidates
+        .iter()
+        .map(|c| (edit_distance(&word, &c.to_ascii_lowercase()), *c))
+        .filter(|(d, c)| *d <= (c.chars().count() / 3).max(1))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+/// Edit distance over characters where swapping two neighbours counts as one edit (optimal
+/// string alignment), since transposed letters are the most common typo.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let width = b.len() + 1;
+    let mut d = vec![0usize; (a.len() + 1) * width];
+    for i in 0..=a.len() {
+        d[i * width] = i;
+    }
+    for (j, cell) in d.iter_mut().enumerate().take(width) {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[(i - 1) * width + j] + 1)
+                .min(d[i * width + j - 1] + 1)
+                .min(d[(i - 1) * width + j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[(i - 2) * width + j - 2] + 1);
+            }
+            d[i * width + j] = best;
+        }
+    }
+    d[a.len() * width + b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{FailOn, SarifSource, SarifSourceSpec};
+    use crate::Severity;
+
+    fn error(text: &str) -> ConfigError {
+        parse(text, "tollgate.toml").expect_err("config should be rejected")
+    }
+
+    #[test]
+    fn unknown_key_points_at_it_with_a_hint() {
+        let err = error("stages = [\"iac\"]\n\nfial-on = \"high\"\n");
+        assert_eq!(err.position, Some((3, 1)), "{err}");
+        let text = err.to_string();
+        assert!(
+            text.starts_with("tollgate.toml:3:1: unknown field `fial-on`, expected one of"),
+            "{text}"
+        );
+        assert!(text.ends_with("\nhint: did you mean `fail-on`?"), "{text}");
+    }
+
+    #[test]
+    fn unknown_key_in_a_nested_table() {
+        let err = error("[rules.TG1001]\nseverty = \"low\"\n");
+        assert_eq!(err.position, Some((2, 1)), "{err}");
+        assert_eq!(err.hint.as_deref(), Some("did you mean `severity`?"));
+    }
+
+    #[test]
+    fn bad_severity_points_at_the_value() {
+        let err = error("[rules.TG1001]\nseverity = \"hihg\"\n");
+        assert_eq!(err.position, Some((2, 12)), "{err}");
+        assert!(err.message.contains("hihg"), "{err}");
+        assert_eq!(err.hint.as_deref(), Some("did you mean `high`?"));
+    }
+
+    #[test]
+    fn ignore_without_reason_is_rejected() {
+        let err = error("[[ignore]]\nrule = \"TG1001\"\n");
+        assert_eq!(err.position.map(|p| p.0), Some(1), "{err}");
+        assert!(err.message.contains("missing field `reason`"), "{err}");
+        let err = error("[[ignore]]\nrule = \"TG1001\"\nreason = \"  \"\n");
+        assert_eq!(err.position, Some((3, 10)), "{err}");
+        assert!(err.message.contains("`reason` must not be empty"), "{err}");
+        assert!(err.hint.is_some());
+    }
+
+    #[test]
+    fn bad_date_points_at_the_value() {
+        let err =
+            error("[[ignore]]\nrule = \"TG1001\"\nreason = \"r\"\nexpires = \"2027-13-01\"\n");
+        assert_eq!(err.position, Some((4, 11)), "{err}");
+        assert!(err.message.contains("expected YYYY-MM-DD"), "{err}");
+        let err = error(
+            "[[ignore]]\nrule = \"TG1001\"\nreason = \"r\"\nexpires = 2027-01-31T10:00:00Z\n",
+        );
+        assert_eq!(err.position.map(|p| p.0), Some(4), "{err}");
+    }
+
+    #[test]
+    fn dates_read_as_toml_dates_and_strings() {
+        let config = parse(
+            "fail-on = \"medium\"\n\n[[ignore]]\nrule = \"TG1001\"\nreason = \"r\"\nexpires = 2027-01-31\n\n[[ignore]]\nrule = \"GHSA-x\"\nreason = \"r\"\nexpires = \"2027-02-01\"\n",
+            "tollgate.toml",
+        )
+        .unwrap();
+        assert_eq!(config.fail_on, Some(FailOn::Medium));
+        let dates: Vec<String> = config
+            .ignore
+            .iter()
+            .map(|e| e.expires.unwrap().to_string())
+            .collect();
+        assert_eq!(dates, ["2027-01-31", "2027-02-01"]);
+        assert_eq!(config.ignore[0].line, Some(3));
+        assert_eq!(config.ignore[1].line, Some(8));
+    }
+
+    #[test]
+    fn inline_ignore_array_gets_lines_too() {
+        let config = parse(
+            "ignore = [\n  { rule = \"TG1\", reason = \"a\" },\n  { rule = \"TG2\", reason = \"b\" },\n]\n",
+            "t.toml",
+        )
+        .unwrap();
+        assert_eq!(config.ignore[0].line, Some(2));
+        assert_eq!(config.ignore[1].line, Some(3));
+    }
+
+    #[test]
+    fn rule_tables_get_lines() {
+        let config = parse(
+            "\n[rules.TG1001]\ndisable = true\n\n[rules.TG2002]\nseverity = \"low\"\n",
+            "t.toml",
+        )
+        .unwrap();
+        assert_eq!(config.rules["TG1001"].line, Some(2));
+        assert_eq!(config.rules["TG2002"].line, Some(5));
+        assert_eq!(config.rules["TG2002"].severity, Some(Severity::Low));
+    }
+
+    #[test]
+    fn external_stage_names_are_checked() {
+        let stage =
+            |name: &str| format!("[[stage.external]]\nname = \"{name}\"\ncommand = \"x\"\n");
+        let err = error(&stage("Semgrep"));
+        assert_eq!(err.position, Some((2, 8)), "{err}");
+        let err = error(&stage("deps"));
+        assert!(err.message.contains("built-in"), "{err}");
+        let err = error(&format!("{}{}", stage("a"), stage("a")));
+        assert_eq!(err.position, Some((5, 8)), "{err}");
+        assert!(err.message.contains("duplicate"), "{err}");
+        let config = parse(
+            &format!("stages = [\"iac\", \"semgrep\"]\n{}", stage("semgrep")),
+            "t",
+        )
+        .unwrap();
+        assert_eq!(config.stage.external[0].name, "semgrep");
+        let err = error("stages = [\"iac\", \"dpes\"]\n");
+        assert_eq!(err.position, Some((1, 18)), "{err}");
+        assert_eq!(err.hint.as_deref(), Some("did you mean `deps`?"));
+    }
+
+    #[test]
+    fn bad_glob_is_rejected_with_position() {
+        let err = error("exclude = [\"ok/**\", \"bad[\"]\n");
+        assert_eq!(err.position, Some((1, 21)), "{err}");
+    }
+
+    #[test]
+    fn default_text_parses_to_the_default_config() {
+        let mut config = parse(default_config_text(), "tollgate.toml").unwrap();
+        assert_eq!(config.path.as_deref(), Some("tollgate.toml"));
+        config.path = None;
+        assert_eq!(config, Config::default());
+    }
+
+    #[test]
+    fn every_example_in_the_default_text_is_valid() {
+        // `# ` lines are settings; uncommenting all of them must give a valid config.
+        let uncommented: String = default_config_text()
+            .lines()
+            .filter(|l| !l.starts_with("##"))
+            .map(|l| l.strip_prefix("# ").unwrap_or(l))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let config =
+            parse(&uncommented, "tollgate.toml").unwrap_or_else(|e| panic!("{e}\n{uncommented}"));
+        assert_eq!(config.fail_on, Some(FailOn::High));
+        assert_eq!(config.ignore.len(), 1);
+        assert_eq!(
+            config.stage.external[0].sarif,
+            SarifSource::Named(SarifSourceSpec::Stdout)
+        );
+        assert_eq!(config.stages.len(), 4);
+    }
+
+    #[test]
+    fn sarif_file_source_and_loading_from_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(find_config(dir.path()), None);
+        let path = dir.path().join(".tollgate.toml");
+        std::fs::write(
+            &path,
+            "[[stage.external]]\nname = \"x\"\ncommand = \"x\"\nsarif = { file = \"out.sarif\" }\n",
+        )
+        .unwrap();
+        assert_eq!(find_config(dir.path()), Some(path.clone()));
+        let config = load(&path).unwrap();
+        assert_eq!(
+            config.stage.external[0].sarif,
+            SarifSource::Named(SarifSourceSpec::File("out.sarif".into()))
+        );
+        let missing = load(&dir.path().join("nope.toml")).unwrap_err();
+        assert!(
+            missing.to_string().contains("nope.toml: cannot read file"),
+            "{missing}"
+        );
+    }
+
+    #[test]
+    fn edit_distance_basics() {
+        assert_eq!(edit_distance("fial-on", "fail-on"), 1);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(closest("zzzzzz", &["stages", "include"]), None);
+    }
+}
