@@ -9,6 +9,8 @@ mod lines;
 mod node;
 mod span;
 mod yaml;
+mod yaml_end;
+mod yaml_scalar;
 
 pub use error::{SyntaxError, SyntaxErrorKind};
 pub use node::{

@@ -70,6 +70,18 @@ impl<'t> LineIndex<'t> {
         Pos::new(line as u32 + 1, col)
     }
 
+    /// Byte offset of `pos`, the inverse of [`LineIndex::pos`] (clamped to the text).
+    pub(crate) fn offset(&self, pos: Pos) -> usize {
+        let Some(&start) = self.starts.get((pos.line as usize).saturating_sub(1)) else {
+            return self.text.len();
+        };
+        let skip = pos.col.saturating_sub(1) as usize;
+        self.text[start..]
+            .char_indices()
+            .nth(skip)
+            .map_or(self.text.len(), |(i, _)| start + i)
+    }
+
     /// Span from byte range `start..end`.
     pub(crate) fn span(&self, start: usize, end: usize) -> crate::Span {
         crate::Span::new(self.pos(start), self.pos(end))
@@ -95,6 +107,9 @@ mod tests {
         assert_eq!(idx.pos(10), Pos::new(3, 1));
         assert_eq!(idx.pos(11), Pos::new(4, 1));
         assert_eq!(idx.pos(999), Pos::new(4, 2));
+        for offset in [0, 2, 3, 5, 7, 8, 10, 11] {
+            assert_eq!(idx.offset(idx.pos(offset)), offset);
+        }
     }
 
     #[test]
