@@ -12,11 +12,14 @@ use tollgate_syntax::Document;
 
 use crate::model::CloudModel;
 
+pub mod terraform;
+pub mod terraform_plan;
+
 /// The signature of an adapter.
 pub type Adapter = fn(&ScanContext, &mut CloudModel);
 
 /// Every adapter, run in this order by [`crate::model::build_model`].
-pub const ALL: &[Adapter] = &[];
+pub const ALL: &[Adapter] = &[terraform::adapter, terraform_plan::adapter];
 
 /// The file's parsed document, or `None` after recording why it could not be had (a
 /// `parse-error` warning at the file, line and column).

@@ -1,0 +1,677 @@
+//! The Terraform expression evaluator: variables (defaults, tfvars, module inputs), locals (with
+//! cycle detection), string templates, function calls, conditionals, and references to other
+//! resources kept as references. Nothing is executed; what cannot be decided statically becomes
+//! [`TvKind::Unknown`] with the reason.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use tollgate_syntax::{ExprKind, Format, Limits, Node, Span, TemplatePart, TraversalStep, Value};
+
+use super::functions;
+use super::value::{Tv, TvKind};
+
+/// Deepest expression nesting the evaluator follows (locals referring to locals included).
+const MAX_DEPTH: usize = 64;
+
+/// Where a definition (variable default, local, input) was written.
+#[derive(Debug, Clone)]
+pub struct Def {
+    /// Repository-relative file the node comes from.
+    pub file: String,
+    pub node: Node,
+    /// The file is Terraform JSON syntax: strings are templates.
+    pub json: bool,
+}
+
+/// Something the evaluator could not make sense of, for a notification.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EvalNote {
+    pub file: String,
+    pub span: Span,
+    pub message: String,
+}
+
+/// The names visible inside one module instance.
+#[derive(Debug, Default)]
+pub struct Scope {
+    /// `module.name.` for a child module instance, empty for a root module.
+    pub prefix: String,
+    /// Variable values already chosen (tfvars, module input or default) with their file, or
+    /// `None` as file when the value was computed in another module (respanned at use).
+    pub vars: HashMap<String, (Option<String>, Tv)>,
+    pub locals: HashMap<String, Def>,
+    cache: RefCell<HashMap<String, Tv>>,
+    stack: RefCell<Vec<String>>,
+    notes: RefCell<Vec<EvalNote>>,
+}
+
+/// Where an expression is evaluated: its file and syntax.
+#[derive(Debug, Clone, Copy)]
+pub struct At<'a> {
+    pub file: &'a str,
+    pub json: bool,
+}
+
+impl Scope {
+    pub fn new(prefix: impl Into<String>) -> Self {
+        Self {
+            prefix: prefix.into(),
+            ..Self::default()
+        }
+    }
+
+    /// Notes gathered so far (cycles, templates that could not be parsed).
+    pub fn take_notes(&self) -> Vec<EvalNote> {
+        std::mem::take(&mut self.notes.borrow_mut())
+    }
+
+    fn note(&self, at: At<'_>, span: Span, message: String) {
+        self.notes.borrow_mut().push(EvalNote {
+            file: at.file.to_string(),
+            span,
+            message,
+        });
+    }
+
+    /// Evaluate `node` written in `at.file`.
+    pub fn eval(&self, node: &Node, at: At<'_>) -> Tv {
+        self.eval_depth(node, at, 0)
+    }
+
+    fn eval_depth(&self, node: &Node, at: At<'_>, depth: usize) -> Tv {
+        let span = node.span;
+        if depth > MAX_DEPTH {
+            return Tv::unknown(span, "expression nested too deeply to evaluate");
+        }
+        match &node.value {
+            Value::Null => Tv::null(span),
+            Value::Bool(b) => Tv::new(span, TvKind::Bool(*b)),
+            Value::Number(n) => Tv::new(span, TvKind::Number(n.clone())),
+            Value::String(s) if at.json && s.contains("${") => {
+                self.json_template(s, span, at, depth)
+            }
+            Value::String(s) => Tv::string(span, s.replace("$${", "${")),
+            Value::Seq(items) => Tv::new(
+                span,
+                TvKind::List(
+                    items
+                        .iter()
+                        .map(|n| self.eval_depth(n, at, depth + 1))
+                        .collect(),
+                ),
+            ),
+            Value::Map(entries) => self.eval_body(entries, span, at, depth),
+            Value::Block(block) => self.eval_body(&block.body, span, at, depth),
+            Value::Expr(expr) => match &expr.kind {
+                ExprKind::Traversal { root, steps } => self.traversal(root, steps, span, at, depth),
+                ExprKind::FuncCall { name, args } => {
+                    let args: Vec<Tv> = args
+                        .iter()
+                        .map(|a| self.eval_depth(a, at, depth + 1))
+                        .collect();
+                    functions::call(name, args, span)
+                }
+                ExprKind::Template { parts } => self.template(parts, span, at, depth),
+                ExprKind::Conditional {
+                    cond,
+                    then,
+                    otherwise,
+                } => {
+                    let c = self.eval_depth(cond, at, depth + 1);
+                    match c.as_bool() {
+                        Some(true) => self.eval_depth(then, at, depth + 1),
+                        Some(false) => self.eval_depth(otherwise, at, depth + 1),
+                        None => {
+                            let a = self.eval_depth(then, at, depth + 1);
+                            let b = self.eval_depth(otherwise, at, depth + 1);
+                            if same_value(&a, &b) {
+                                a
+                            } else {
+                                Tv::unknown(
+                                    span,
+                                    format!(
+                                        "condition `{}` is not decidable statically",
+                                        cond_text(cond)
+                                    ),
+                                )
+                            }
+                        }
+                    }
+                }
+                ExprKind::Operation { op, operands } => {
+                    let vals: Vec<Tv> = operands
+                        .iter()
+                        .map(|o| self.eval_depth(o, at, depth + 1))
+                        .collect();
+                    functions::operation(op, &vals, span)
+                }
+                ExprKind::Other => Tv::unknown(
+                    span,
+                    format!(
+                        "expression `{}` is not evaluated statically",
+                        short(&expr.text)
+                    ),
+                ),
+            },
+        }
+    }
+
+    /// A body (block or object): attributes as keys, nested blocks as objects, a block type
+    /// written several times as a list of objects; `dynamic` blocks are unknown.
+    fn eval_body(
+        &self,
+        entries: &[tollgate_syntax::Entry],
+        span: Span,
+        at: At<'_>,
+        depth: usize,
+    ) -> Tv {
+        let mut out: Vec<(String, Span, Tv)> = Vec::with_capacity(entries.len());
+        for e in entries {
+            let (key, value) = match &e.value.value {
+                Value::Block(b) if b.ident == "dynamic" => {
+                    let name = b.labels.first().map(|l| l.0.clone()).unwrap_or_default();
+                    (
+                        name.clone(),
+                        Tv::unknown(
+                            e.value.span,
+                            format!("dynamic block `{name}` is generated at plan time"),
+                        ),
+                    )
+                }
+                _ => (e.key.clone(), self.eval_depth(&e.value, at, depth + 1)),
+            };
+            let is_block = matches!(e.value.value, Value::Block(_));
+            if is_block {
+                if let Some(existing) = out.iter_mut().find(|(k, _, _)| *k == key) {
+                    let prev = std::mem::replace(&mut existing.2, Tv::null(span));
+                    let joined = match prev.kind {
+                        TvKind::List(mut items) if prev_is_block_list(&items) => {
+                            items.push(value);
+                            TvKind::List(items)
+                        }
+                        other => TvKind::List(vec![Tv::new(prev.span, other), value]),
+                    };
+                    existing.2 = Tv::new(prev.span.join(e.value.span), joined);
+                    continue;
+                }
+            }
+            out.push((key, e.key_span, value));
+        }
+        Tv::new(span, TvKind::Object(out))
+    }
+
+    fn template(&self, parts: &[TemplatePart], span: Span, at: At<'_>, depth: usize) -> Tv {
+        // `"${x}"` is `x` itself, whatever its type (HCL's rule for a lone interpolation).
+        if let [TemplatePart::Interpolation(n)] = parts {
+            let mut v = self.eval_depth(n, at, depth + 1);
+            v.span = span;
+            return v;
+        }
+        let mut s = String::new();
+        for part in parts {
+            match part {
+                TemplatePart::Literal(l) => s.push_str(l),
+                TemplatePart::Directive(d) => {
+                    return Tv::unknown(
+                        span,
+                        format!("template directive `{}` is not evaluated", short(d)),
+                    )
+                }
+                TemplatePart::Interpolation(n) => {
+                    let v = self.eval_depth(n, at, depth + 1);
+                    match (&v.kind, v.render()) {
+                        (TvKind::Unknown(reason), _) => return Tv::unknown(span, reason.clone()),
+                        (_, Some(text)) => s.push_str(&text),
+                        (TvKind::Null, None) => {}
+                        (_, None) => {
+                            return Tv::unknown(
+                                span,
+                                "a list or object cannot be interpolated into a string",
+                            )
+                        }
+                    }
+                }
+            }
+        }
+        Tv::string(span, s)
+    }
+
+    /// A string of Terraform JSON syntax holding `${...}`: each interpolation is parsed as an
+    /// HCL expression and evaluated; the result is spanned at the JSON string.
+    fn json_template(&self, s: &str, span: Span, at: At<'_>, depth: usize) -> Tv {
+        let pieces = match split_template(s) {
+            Ok(p) => p,
+            Err(msg) => {
+                self.note(at, span, msg.clone());
+                return Tv::unknown(span, msg);
+            }
+        };
+        let mut parts = Vec::with_capacity(pieces.len());
+        for piece in pieces {
+            match piece {
+                Piece::Literal(l) => parts.push(TemplatePart::Literal(l)),
+                Piece::Expr(text) => match parse_expression(&text) {
+                    Some(mut node) => {
+                        respan_node(&mut node, span);
+                        parts.push(TemplatePart::Interpolation(node));
+                    }
+                    None => {
+                        let msg = format!("cannot parse the interpolation `${{{}}}`", short(&text));
+                        self.note(at, span, msg.clone());
+                        return Tv::unknown(span, msg);
+                    }
+                },
+            }
+        }
+        let hcl_at = At { json: false, ..at };
+        self.template(&parts, span, hcl_at, depth)
+    }
+
+    fn traversal(
+        &self,
+        root: &str,
+        steps: &[TraversalStep],
+        span: Span,
+        at: At<'_>,
+        depth: usize,
+    ) -> Tv {
+        let attr_name = |i: usize| match steps.get(i) {
+            Some(TraversalStep::Attr(a)) => Some(a.clone()),
+            _ => None,
+        };
+        match root {
+            "var" => {
+                let Some(name) = attr_name(0) else {
+                    return Tv::unknown(span, "`var` without a name");
+                };
+                let base = match self.vars.get(&name) {
+                    Some((file, v)) => {
+                        let mut v = v.clone();
+                        if file.as_deref() != Some(at.file) {
+                            respan(&mut v, span);
+                        }
+                        v
+                    }
+                    None => Tv::unknown(span, format!("var.{name} has no default and no value")),
+                };
+                self.steps(base, &steps[1..], span, at, depth)
+            }
+            "local" => {
+                let Some(name) = attr_name(0) else {
+                    return Tv::unknown(span, "`local` without a name");
+                };
+                let mut base = self.local(&name, span, at, depth);
+                if let Some(def) = self.locals.get(&name) {
+                    if def.file != at.file {
+                        respan(&mut base, span);
+                    }
+                }
+                self.steps(base, &steps[1..], span, at, depth)
+            }
+            "data" => {
+                let (Some(ty), Some(name)) = (attr_name(0), attr_name(1)) else {
+                    return Tv::unknown(span, "incomplete data source reference");
+                };
+                self.reference(
+                    format!("{}data.{ty}.{name}", self.prefix),
+                    &steps[2..],
+                    span,
+                )
+            }
+            "module" => Tv::unknown(
+                span,
+                format!(
+                    "module.{} output is not evaluated",
+                    attr_name(0).unwrap_or_default()
+                ),
+            ),
+            "each" | "count" | "path" | "terraform" | "self" => {
+                Tv::unknown(span, format!("`{root}` is only known at plan time"))
+            }
+            ty if ty.contains('_') => {
+                let Some(name) = attr_name(0) else {
+                    return Tv::unknown(span, format!("incomplete reference to `{ty}`"));
+                };
+                self.reference(format!("{}{ty}.{name}", self.prefix), &steps[1..], span)
+            }
+            other => Tv::unknown(span, format!("`{other}` is not a known name")),
+        }
+    }
+
+    /// A reference to a resource: attribute steps kept, indexes (`count`) skipped.
+    fn reference(&self, address: String, steps: &[TraversalStep], span: Span) -> Tv {
+        let attr = steps
+            .iter()
+            .filter_map(|s| match s {
+                TraversalStep::Attr(a) => Some(a.clone()),
+                _ => None,
+            })
+            .collect();
+        Tv::new(span, TvKind::Ref { address, attr })
+    }
+
+    fn local(&self, name: &str, span: Span, at: At<'_>, depth: usize) -> Tv {
+        if let Some(v) = self.cache.borrow().get(name) {
+            return v.clone();
+        }
+        let Some(def) = self.locals.get(name) else {
+            return Tv::unknown(span, format!("local.{name} is not defined"));
+        };
+        if self.stack.borrow().iter().any(|n| n == name) {
+            let chain = self.stack.borrow().join(" -> ");
+            let msg = format!("local.{name} refers to itself ({chain} -> {name})");
+            self.note(at, span, msg.clone());
+            return Tv::unknown(span, msg);
+        }
+        self.stack.borrow_mut().push(name.to_string());
+        let def_at = At {
+            file: &def.file,
+            json: def.json,
+        };
+        let v = self.eval_depth(&def.node, def_at, depth + 1);
+        self.stack.borrow_mut().pop();
+        self.cache.borrow_mut().insert(name.to_string(), v.clone());
+        v
+    }
+
+    fn steps(
+        &self,
+        mut v: Tv,
+        steps: &[TraversalStep],
+        span: Span,
+        at: At<'_>,
+        depth: usize,
+    ) -> Tv {
+        for step in steps {
+            v = match (&v.kind, step) {
+                (TvKind::Unknown(_), _) => return v,
+                (TvKind::Ref { address, attr }, TraversalStep::Attr(a)) => {
+                    let mut attr = attr.clone();
+                    attr.push(a.clone());
+                    Tv::new(
+                        v.span,
+                        TvKind::Ref {
+                            address: address.clone(),
+                            attr,
+                        },
+                    )
+                }
+                (TvKind::Ref { .. }, _) => v,
+                (TvKind::Object(_), TraversalStep::Attr(a)) => match v.get(a) {
+                    Some(x) => x.clone(),
+                    None => Tv::unknown(span, format!("no attribute `{a}`")),
+                },
+                (_, TraversalStep::Index(idx)) => {
+                    let i = self.eval_depth(idx, at, depth + 1);
+                    index(&v, &i, span)
+                }
+                (_, TraversalStep::Splat) => {
+                    return Tv::unknown(span, "splat expressions are not evaluated")
+                }
+                (_, TraversalStep::Attr(a)) => {
+                    return Tv::unknown(span, format!("no attribute `{a}`"))
+                }
+            };
+        }
+        v
+    }
+}
+
+fn prev_is_block_list(items: &[Tv]) -> bool {
+    items.iter().all(|i| matches!(i.kind, TvKind::Object(_)))
+}
+
+/// `v[i]` for lists (number) and objects (string key).
+pub fn index(v: &Tv, i: &Tv, span: Span) -> Tv {
+    match (&v.kind, &i.kind) {
+        (_, TvKind::Unknown(r)) => Tv::unknown(span, r.clone()),
+        (TvKind::List(items), _) => match i.as_i64().and_then(|n| usize::try_from(n).ok()) {
+            Some(n) if n < items.len() => items[n].clone(),
+            _ => Tv::unknown(span, "index out of range or not a number"),
+        },
+        (TvKind::Object(_), _) => match i.as_str().and_then(|k| v.get(k)) {
+            Some(x) => x.clone(),
+            None => Tv::unknown(span, "key not present"),
+        },
+        _ => Tv::unknown(span, "cannot index this value"),
+    }
+}
+
+/// Whether two evaluated values are the same, ignoring spans.
+pub fn same_value(a: &Tv, b: &Tv) -> bool {
+    match (&a.kind, &b.kind) {
+        (TvKind::List(x), TvKind::List(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_value(p, q))
+        }
+        (TvKind::Object(x), TvKind::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .zip(y)
+                    .all(|(p, q)| p.0 == q.0 && same_value(&p.2, &q.2))
+        }
+        (TvKind::Unknown(_), _) | (_, TvKind::Unknown(_)) => false,
+        (x, y) => x == y,
+    }
+}
+
+/// Give every span of `v` the span `at`: used when a value written in one file is used in
+/// another, so findings never point at a line of the wrong file.
+pub fn respan(v: &mut Tv, at: Span) {
+    v.span = at;
+    match &mut v.kind {
+        TvKind::List(items) => items.iter_mut().for_each(|i| respan(i, at)),
+        TvKind::Object(entries) => entries.iter_mut().for_each(|(_, s, i)| {
+            *s = at;
+            respan(i, at);
+        }),
+        _ => {}
+    }
+}
+
+fn respan_node(n: &mut Node, at: Span) {
+    n.span = at;
+    match &mut n.value {
+        Value::Seq(items) => items.iter_mut().for_each(|i| respan_node(i, at)),
+        Value::Map(entries) => entries.iter_mut().for_each(|e| {
+            e.key_span = at;
+            respan_node(&mut e.value, at);
+        }),
+        Value::Expr(e) => match &mut e.kind {
+            ExprKind::FuncCall { args, .. } => args.iter_mut().for_each(|a| respan_node(a, at)),
+            ExprKind::Template { parts } => parts.iter_mut().for_each(|p| {
+                if let TemplatePart::Interpolation(x) = p {
+                    respan_node(x, at);
+                }
+            }),
+            ExprKind::Conditional {
+                cond,
+                then,
+                otherwise,
+            } => {
+                respan_node(cond, at);
+                respan_node(then, at);
+                respan_node(otherwise, at);
+            }
+            ExprKind::Operation { operands, .. } => {
+                operands.iter_mut().for_each(|o| respan_node(o, at))
+            }
+            ExprKind::Traversal { steps, .. } => steps.iter_mut().for_each(|s| {
+                if let TraversalStep::Index(x) = s {
+                    respan_node(x, at);
+                }
+            }),
+            ExprKind::Other => {}
+        },
+        _ => {}
+    }
+}
+
+#[derive(Debug, PartialEq)]
+enum Piece {
+    Literal(String),
+    Expr(String),
+}
+
+/// Split a Terraform JSON string into literal text and `${...}` expressions (braces and quoted
+/// strings inside an interpolation balanced; `$${` is a literal `${`).
+fn split_template(s: &str) -> Result<Vec<Piece>, String> {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = Vec::new();
+    let mut lit = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] == '$' && chars.get(i + 1) == Some(&'$') && chars.get(i + 2) == Some(&'{') {
+            lit.push_str("${");
+            i += 3;
+            continue;
+        }
+        if chars[i] == '$' && chars.get(i + 1) == Some(&'{') {
+            let mut j = i + 2;
+            let mut level = 1usize;
+            let mut in_str = false;
+            while j < chars.len() {
+                let c = chars[j];
+                if in_str {
+                    if c == '\\' {
+                        j += 1;
+                    } else if c == '"' {
+                        in_str = false;
+                    }
+                } else if c == '"' {
+                    in_str = true;
+                } else if c == '{' {
+                    level += 1;
+                } else if c == '}' {
+                    level -= 1;
+                    if level == 0 {
+                        break;
+                    }
+                }
+                j += 1;
+            }
+            if level != 0 {
+                return Err("unterminated `${` interpolation: expected a closing `}`".into());
+            }
+            if !lit.is_empty() {
+                out.push(Piece::Literal(std::mem::take(&mut lit)));
+            }
+            let inner: String = chars[i + 2..j].iter().collect();
+            out.push(Piece::Expr(
+                inner
+                    .trim()
+                    .trim_start_matches('~')
+                    .trim_end_matches('~')
+                    .trim()
+                    .to_string(),
+            ));
+            i = j + 1;
+            continue;
+        }
+        lit.push(chars[i]);
+        i += 1;
+    }
+    if !lit.is_empty() {
+        out.push(Piece::Literal(lit));
+    }
+    Ok(out)
+}
+
+/// Parse one HCL expression: a plain reference (`var.x`, `aws_kms_key.main.arn`,
+/// `local.tags["env"]`) directly, anything else by parsing `v = <text>` with the workspace's
+/// HCL parser.
+fn parse_expression(text: &str) -> Option<Node> {
+    if let Some(node) = simple_traversal(text) {
+        return Some(node);
+    }
+    let limits = Limits {
+        max_bytes: 64 * 1024,
+        ..Limits::default()
+    };
+    let doc = tollgate_syntax::parse(&format!("v = {text}\n"), Format::Hcl, &limits).ok()?;
+    match &doc.root()?.value {
+        Value::Map(entries) => entries
+            .iter()
+            .find(|e| e.key == "v")
+            .map(|e| e.value.clone()),
+        _ => None,
+    }
+}
+
+/// `root.attr[0].attr["key"]` as a traversal node (spans are set by the caller).
+fn simple_traversal(text: &str) -> Option<Node> {
+    let zero = Span::line(1);
+    let is_ident = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    };
+    let mut steps = Vec::new();
+    let mut rest = text.trim();
+    let end = rest.find(['.', '[']).unwrap_or(rest.len());
+    let root = &rest[..end];
+    if !is_ident(root) {
+        return None;
+    }
+    rest = &rest[end..];
+    while !rest.is_empty() {
+        if let Some(r) = rest.strip_prefix('.') {
+            let end = r.find(['.', '[']).unwrap_or(r.len());
+            if !is_ident(&r[..end]) {
+                return None;
+            }
+            steps.push(TraversalStep::Attr(r[..end].to_string()));
+            rest = &r[end..];
+        } else if let Some(r) = rest.strip_prefix('[') {
+            let close = r.find(']')?;
+            let inner = r[..close].trim();
+            let value = if let Some(q) = inner.strip_prefix('"').and_then(|q| q.strip_suffix('"')) {
+                Value::String(q.to_string())
+            } else if !inner.is_empty() && inner.chars().all(|c| c.is_ascii_digit()) {
+                Value::Number(inner.to_string())
+            } else {
+                return None;
+            };
+            steps.push(TraversalStep::Index(Node {
+                span: zero,
+                tag: None,
+                value,
+            }));
+            rest = &r[close + 1..];
+        } else {
+            return None;
+        }
+    }
+    Some(Node {
+        span: zero,
+        tag: None,
+        value: Value::Expr(Box::new(tollgate_syntax::Expr {
+            text: text.to_string(),
+            kind: ExprKind::Traversal {
+                root: root.to_string(),
+                steps,
+            },
+        })),
+    })
+}
+
+fn cond_text(n: &Node) -> String {
+    match &n.value {
+        Value::Expr(e) => short(&e.text),
+        _ => "condition".into(),
+    }
+}
+
+/// Expression text shortened for messages.
+pub fn short(text: &str) -> String {
+    let t = text.trim();
+    if t.chars().count() > 60 {
+        let cut: String = t.chars().take(57).collect();
+        format!("{cut}...")
+    } else {
+        t.to_string()
+    }
+}

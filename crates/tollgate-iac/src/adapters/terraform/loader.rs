@@ -1,0 +1,367 @@
+//! Reads the Terraform configurations of a scan: every directory of `*.tf`/`*.tf.json` files is
+//! a module; directories called by another one through a local `source = "./..."` are evaluated
+//! as child modules with their inputs, the rest as root modules with `terraform.tfvars` and
+//! `*.auto.tfvars`. Remote modules are never fetched and paths never leave the scanned root.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+
+use tollgate_core::{FileKind, Location, Notification, ScanContext, SourceFile};
+use tollgate_syntax::{Document, Format, Span};
+
+use super::blocks::{self, attr, body_entries, RawBlock};
+use super::eval::{At, Def, Scope};
+use super::policy_document;
+use super::value::Tv;
+
+/// Deepest chain of module calls followed.
+const MAX_MODULE_DEPTH: usize = 8;
+
+/// Managed resource or data source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Managed,
+    Data,
+}
+
+/// One evaluated resource (or data source) of a configuration or a plan.
+#[derive(Debug, Clone)]
+pub struct TfResource {
+    pub mode: Mode,
+    /// `aws_s3_bucket`.
+    pub type_name: String,
+    pub name: String,
+    /// `aws_s3_bucket.logs`, `module.api.aws_lambda_function.handler`, `data.aws_iam_policy_document.x`.
+    pub address: String,
+    /// Repository-relative file the resource is written in.
+    pub file: String,
+    /// The block header (or, in a plan, the resource's entry).
+    pub header: Span,
+    /// The evaluated body: attributes, nested blocks as objects (lists when repeated). For
+    /// `aws_iam_policy_document` data sources, the policy in IAM JSON shape.
+    pub body: Tv,
+}
+
+/// What the loader produced.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub resources: Vec<TfResource>,
+    pub notifications: Vec<Notification>,
+}
+
+struct ParsedFile {
+    path: String,
+    json: bool,
+    blocks: Vec<RawBlock>,
+}
+
+/// Load and evaluate every Terraform module in the scan.
+pub fn load(ctx: &ScanContext) -> Loaded {
+    let mut loaded = Loaded::default();
+    let mut dirs: HashMap<String, Vec<ParsedFile>> = HashMap::new();
+    for file in ctx.files_where(|k| matches!(k, FileKind::Terraform | FileKind::TerraformJson)) {
+        let json = file.kind == FileKind::TerraformJson;
+        match ctx.document(file) {
+            Ok(doc) => {
+                let blocks = doc
+                    .root()
+                    .map(|r| blocks::collect(r, json))
+                    .unwrap_or_default();
+                dirs.entry(parent(&file.path))
+                    .or_default()
+                    .push(ParsedFile {
+                        path: file.path.clone(),
+                        json,
+                        blocks,
+                    });
+            }
+            Err(e) => loaded
+                .notifications
+                .push(crate::adapters::parse_error(file, &e)),
+        }
+    }
+    for files in dirs.values_mut() {
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+    }
+    // Directories called as local modules are evaluated through their callers.
+    let mut called = BTreeSet::new();
+    for (dir, files) in &dirs {
+        for f in files {
+            for b in f.blocks.iter().filter(|b| b.kind == "module") {
+                if let Some(Ok(child)) = module_source(b).map(|s| resolve_dir(dir, &s)) {
+                    if child != *dir {
+                        called.insert(child);
+                    }
+                }
+            }
+        }
+    }
+    let mut roots: Vec<&String> = dirs.keys().filter(|d| !called.contains(*d)).collect();
+    roots.sort();
+    let loader = Loader { dirs: &dirs };
+    for dir in roots {
+        let vars = tfvars(ctx, dir, &mut loaded.notifications);
+        loader.module(dir, "", vars, &mut Vec::new(), &mut loaded);
+    }
+    loaded
+}
+
+struct Loader<'a> {
+    dirs: &'a HashMap<String, Vec<ParsedFile>>,
+}
+
+impl Loader<'_> {
+    fn module(
+        &self,
+        dir: &str,
+        prefix: &str,
+        inputs: HashMap<String, (Option<String>, Tv)>,
+        stack: &mut Vec<String>,
+        out: &mut Loaded,
+    ) {
+        let Some(files) = self.dirs.get(dir) else {
+            return;
+        };
+        let mut scope = Scope::new(prefix);
+        let empty = Scope::new(prefix);
+        for f in files {
+            for b in &f.blocks {
+                let at = At {
+                    file: &f.path,
+                    json: f.json,
+                };
+                match b.kind.as_str() {
+                    "variable" => {
+                        let Some(name) = b.labels.first() else {
+                            continue;
+                        };
+                        if let Some(v) = inputs.get(name) {
+                            scope.vars.insert(name.clone(), v.clone());
+                        } else if let Some(d) = attr(&b.body, "default") {
+                            scope
+                                .vars
+                                .insert(name.clone(), (Some(f.path.clone()), empty.eval(d, at)));
+                        }
+                    }
+                    "locals" => {
+                        for e in body_entries(&b.body) {
+                            scope.locals.insert(
+                                e.key.clone(),
+                                Def {
+                                    file: f.path.clone(),
+                                    node: e.value.clone(),
+                                    json: f.json,
+                                },
+                            );
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        for f in files {
+            let at = At {
+                file: &f.path,
+                json: f.json,
+            };
+            for b in &f.blocks {
+                match (b.kind.as_str(), b.labels.as_slice()) {
+                    (kind @ ("resource" | "data"), [ty, name, ..]) => {
+                        if let Some(count) = attr(&b.body, "count") {
+                            if scope.eval(count, at).as_i64() == Some(0) {
+                                continue;
+                            }
+                        }
+                        let mode = if kind == "data" {
+                            Mode::Data
+                        } else {
+                            Mode::Managed
+                        };
+                        let mut body = scope.eval(&b.body, at);
+                        if mode == Mode::Data && ty == "aws_iam_policy_document" {
+                            body = policy_document::to_iam_json(&body);
+                        }
+                        let local = if mode == Mode::Data {
+                            format!("data.{ty}.{name}")
+                        } else {
+                            format!("{ty}.{name}")
+                        };
+                        out.resources.push(TfResource {
+                            mode,
+                            type_name: ty.clone(),
+                            name: name.clone(),
+                            address: format!("{prefix}{local}"),
+                            file: f.path.clone(),
+                            header: b.header,
+                            body,
+                        });
+                    }
+                    ("module", [name, ..]) => {
+                        self.call(dir, prefix, name, b, &scope, at, stack, out)
+                    }
+                    _ => {}
+                }
+            }
+        }
+        for n in scope.take_notes() {
+            out.notifications
+                .push(crate::adapters::unsupported(&n.file, n.span, n.message));
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn call(
+        &self,
+        dir: &str,
+        prefix: &str,
+        name: &str,
+        b: &RawBlock,
+        scope: &Scope,
+        at: At<'_>,
+        stack: &mut Vec<String>,
+        out: &mut Loaded,
+    ) {
+        let note = |msg: String| {
+            crate::adapters::unsupported(at.file, b.header, format!("module `{name}`: {msg}"))
+        };
+        let Some(source) = module_source(b) else {
+            out.notifications.push(note(
+                "`source` is not a literal string; its resources are not checked".into(),
+            ));
+            return;
+        };
+        let child = match resolve_dir(dir, &source) {
+            Ok(c) => c,
+            Err(why) => {
+                out.notifications.push(note(why));
+                return;
+            }
+        };
+        if !self.dirs.contains_key(&child) {
+            out.notifications
+                .push(note(format!("no Terraform files found in `{child}`")));
+            return;
+        }
+        if stack.len() >= MAX_MODULE_DEPTH || stack.contains(&child) {
+            out.notifications.push(note(format!(
+                "module calls nest deeper than {MAX_MODULE_DEPTH} or form a cycle through `{child}`; not followed"
+            )));
+            return;
+        }
+        let mut inputs = HashMap::new();
+        for e in body_entries(&b.body) {
+            if matches!(
+                e.key.as_str(),
+                "source" | "version" | "count" | "for_each" | "providers" | "depends_on"
+            ) {
+                continue;
+            }
+            inputs.insert(e.key.clone(), (None, scope.eval(&e.value, at)));
+        }
+        stack.push(child.clone());
+        self.module(
+            &child,
+            &format!("{prefix}module.{name}."),
+            inputs,
+            stack,
+            out,
+        );
+        stack.pop();
+    }
+}
+
+fn module_source(b: &RawBlock) -> Option<String> {
+    match &attr(&b.body, "source")?.value {
+        tollgate_syntax::Value::String(s) => Some(s.clone()),
+        _ => None,
+    }
+}
+
+/// The repository-relative directory of a local module source, or why it is not followed.
+pub fn resolve_dir(dir: &str, source: &str) -> Result<String, String> {
+    if !(source.starts_with("./") || source.starts_with("../")) {
+        return Err(format!(
+            "source `{source}` is not a local path; remote modules are never fetched"
+        ));
+    }
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    for seg in source.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                if parts.pop().is_none() {
+                    return Err(format!(
+                        "source `{source}` points outside the scanned directory"
+                    ));
+                }
+            }
+            s => parts.push(s),
+        }
+    }
+    Ok(parts.join("/"))
+}
+
+fn parent(path: &str) -> String {
+    path.rsplit_once('/')
+        .map(|(d, _)| d.to_string())
+        .unwrap_or_default()
+}
+
+/// `terraform.tfvars`, then `*.auto.tfvars` in name order (later files win), JSON forms too.
+fn tfvars(
+    ctx: &ScanContext,
+    dir: &str,
+    notes: &mut Vec<Notification>,
+) -> HashMap<String, (Option<String>, Tv)> {
+    let mut files: Vec<&SourceFile> = ctx
+        .files()
+        .iter()
+        .filter(|f| parent(&f.path) == dir)
+        .filter(|f| {
+            let name = f.path.rsplit('/').next().unwrap_or(&f.path);
+            matches!(name, "terraform.tfvars" | "terraform.tfvars.json")
+                || name.ends_with(".auto.tfvars")
+                || name.ends_with(".auto.tfvars.json")
+        })
+        .collect();
+    files.sort_by_key(|f| (!f.path.contains("terraform.tfvars"), f.path.clone()));
+    let mut vars = HashMap::new();
+    let scope = Scope::new("");
+    for f in files {
+        let json = f.path.ends_with(".json");
+        let doc: Result<Arc<Document>, String> =
+            ctx.text(f).map_err(|e| e.to_string()).and_then(|t| {
+                tollgate_syntax::parse(
+                    &t,
+                    if json { Format::Json } else { Format::Hcl },
+                    ctx.limits(),
+                )
+                .map(Arc::new)
+                .map_err(|e| match e.pos {
+                    Some(p) => format!("{}:{}:{}: {}", f.path, p.line, p.col, e.message),
+                    None => format!("{}: {}", f.path, e.message),
+                })
+            });
+        let doc = match doc {
+            Ok(d) => d,
+            Err(msg) => {
+                notes.push(
+                    Notification::warning("parse-error", msg).at(Location::file(f.path.clone())),
+                );
+                continue;
+            }
+        };
+        let Some(root) = doc.root() else { continue };
+        for e in body_entries(root) {
+            let v = scope.eval(
+                &e.value,
+                At {
+                    file: &f.path,
+                    json: false,
+                },
+            );
+            vars.insert(e.key.clone(), (Some(f.path.clone()), v));
+        }
+    }
+    vars
+}

@@ -1,0 +1,216 @@
+//! API Gateway REST (`aws_api_gateway_*`) and HTTP/WebSocket (`aws_apigatewayv2_*`) APIs,
+//! their stages (with method settings joined in), methods/routes and custom domain names.
+
+use super::loader::TfResource;
+use super::map_lambda::in_file;
+use super::mapper::{boolean, string, Mapper};
+use super::value::{Tv, TvKind};
+use crate::model::{
+    Api, ApiProtocol, ApiRoute, ApiStage, CloudModel, DomainName, MethodSetting, Val,
+};
+
+pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
+    for r in m.of_type("aws_api_gateway_rest_api") {
+        let mut api = Api::new(m.meta(r), ApiProtocol::Rest);
+        api.name = string(r.body.get("name"));
+        api.disable_execute_api_endpoint = boolean(r.body.get("disable_execute_api_endpoint"));
+        model.apis.push(api);
+    }
+    for r in m.of_type("aws_apigatewayv2_api") {
+        let protocol = match r.body.get("protocol_type").and_then(Tv::as_str) {
+            Some(p) if p.eq_ignore_ascii_case("WEBSOCKET") => ApiProtocol::WebSocket,
+            _ => ApiProtocol::Http,
+        };
+        let mut api = Api::new(m.meta(r), protocol);
+        api.name = string(r.body.get("name"));
+        api.disable_execute_api_endpoint = boolean(r.body.get("disable_execute_api_endpoint"));
+        model.apis.push(api);
+    }
+    for r in m.of_type("aws_api_gateway_method") {
+        let b = &r.body;
+        let mut route = ApiRoute::new(m.meta(r), ApiProtocol::Rest);
+        route.api = m.reference(b.get("rest_api_id"));
+        route.method = string(b.get("http_method"));
+        route.path = rest_path(m, b.get("resource_id"));
+        route.authorization = string(b.get("authorization"));
+        route.authorizer = m.reference(b.get("authorizer_id"));
+        route.api_key_required = boolean(b.get("api_key_required"));
+        model.api_routes.push(route);
+    }
+    for r in m.of_type("aws_apigatewayv2_route") {
+        let b = &r.body;
+        let mut route = ApiRoute::new(m.meta(r), ApiProtocol::Http);
+        route.api = m.reference(b.get("api_id"));
+        if let Some(k) = b.get("route_key") {
+            match k.as_str() {
+                Some(key) => {
+                    let (method, path) = match key.split_once(' ') {
+                        Some((method, path)) => (method.to_string(), path.to_string()),
+                        // `$default`, and WebSocket keys like `$connect`.
+                        None => ("ANY".to_string(), key.to_string()),
+                    };
+                    route.method = Val::known(method, k.span);
+                    route.path = Val::known(path, k.span);
+                }
+                None => {
+                    route.method = string(Some(k));
+                    route.path = string(Some(k));
+                }
+            }
+        }
+        route.authorization = string(b.get("authorization_type"));
+        route.authorizer = m.reference(b.get("authorizer_id"));
+        route.api_key_required = boolean(b.get("api_key_required"));
+        model.api_routes.push(route);
+    }
+    for r in m.of_type("aws_api_gateway_stage") {
+        let b = &r.body;
+        let mut stage = ApiStage::new(m.meta(r), ApiProtocol::Rest);
+        stage.api = m.reference(b.get("rest_api_id"));
+        stage.name = string(b.get("stage_name"));
+        stage.access_log_destination = m.reference(
+            b.block("access_log_settings")
+                .and_then(|a| a.get("destination_arn")),
+        );
+        stage.tracing = boolean(b.get("xray_tracing_enabled"));
+        stage.cache_cluster_enabled = boolean(b.get("cache_cluster_enabled"));
+        for s in method_settings_of(m, r) {
+            let Some(settings) = s.body.block("settings") else {
+                continue;
+            };
+            let mut ms = MethodSetting::new(settings.span);
+            if let Some(path) = s.body.get("method_path") {
+                match path.as_str().and_then(|p| p.rsplit_once('/')) {
+                    Some((res, method)) => {
+                        ms.resource_path =
+                            Val::known(format!("/{}", res.trim_start_matches('/')), path.span);
+                        ms.http_method = Val::known(method.to_string(), path.span);
+                    }
+                    None => {
+                        ms.resource_path = string(Some(path));
+                        ms.http_method = string(Some(path));
+                    }
+                }
+            }
+            ms.caching_enabled = boolean(settings.get("caching_enabled"));
+            ms.cache_data_encrypted = boolean(settings.get("cache_data_encrypted"));
+            ms.data_trace_enabled = boolean(settings.get("data_trace_enabled"));
+            ms.logging_level = string(settings.get("logging_level"));
+            ms.metrics_enabled = boolean(settings.get("metrics_enabled"));
+            if s.file != stage.meta.file {
+                ms = relocate(ms, &stage.meta);
+            }
+            stage.method_settings.push(ms);
+        }
+        model.api_stages.push(stage);
+    }
+    for r in m.of_type("aws_apigatewayv2_stage") {
+        let b = &r.body;
+        let mut stage = ApiStage::new(m.meta(r), ApiProtocol::Http);
+        stage.api = m.reference(b.get("api_id"));
+        stage.name = string(b.get("name"));
+        stage.access_log_destination = m.reference(
+            b.block("access_log_settings")
+                .and_then(|a| a.get("destination_arn")),
+        );
+        if let Some(settings) = b.block("default_route_settings") {
+            let mut ms = MethodSetting::new(settings.span);
+            ms.resource_path = Val::known("/*".into(), settings.span);
+            ms.http_method = Val::known("*".into(), settings.span);
+            ms.data_trace_enabled = boolean(settings.get("data_trace_enabled"));
+            ms.logging_level = string(settings.get("logging_level"));
+            ms.metrics_enabled = boolean(settings.get("detailed_metrics_enabled"));
+            stage.method_settings.push(ms);
+        }
+        model.api_stages.push(stage);
+    }
+    for r in m.of_type("aws_api_gateway_domain_name") {
+        model.domain_names.push(DomainName {
+            meta: m.meta(r),
+            name: string(r.body.get("domain_name")),
+            security_policy: string(r.body.get("security_policy")),
+        });
+    }
+    for r in m.of_type("aws_apigatewayv2_domain_name") {
+        model.domain_names.push(DomainName {
+            meta: m.meta(r),
+            name: string(r.body.get("domain_name")),
+            security_policy: string(
+                r.body
+                    .block("domain_name_configuration")
+                    .and_then(|c| c.get("security_policy")),
+            ),
+        });
+    }
+}
+
+/// `aws_api_gateway_method_settings` of a stage: same API, and the stage by reference or name.
+fn method_settings_of<'a>(m: &Mapper<'a>, stage: &'a TfResource) -> Vec<&'a TfResource> {
+    let api = stage.body.get("rest_api_id");
+    m.attached(
+        "aws_api_gateway_method_settings",
+        "stage_name",
+        stage,
+        &["stage_name"],
+    )
+    .into_iter()
+    .filter(|s| match (api, s.body.get("rest_api_id")) {
+        (Some(a), Some(b)) => {
+            super::eval::same_value(a, b)
+                || a.ref_address().is_some() && a.ref_address() == b.ref_address()
+        }
+        _ => true,
+    })
+    .collect()
+}
+
+fn relocate(mut ms: MethodSetting, meta: &crate::model::ResourceMeta) -> MethodSetting {
+    let file = "\u{0}";
+    ms.span = meta.header;
+    ms.resource_path = in_file(ms.resource_path, file, meta);
+    ms.http_method = in_file(ms.http_method, file, meta);
+    ms.caching_enabled = in_file(ms.caching_enabled, file, meta);
+    ms.cache_data_encrypted = in_file(ms.cache_data_encrypted, file, meta);
+    ms.data_trace_enabled = in_file(ms.data_trace_enabled, file, meta);
+    ms.logging_level = in_file(ms.logging_level, file, meta);
+    ms.metrics_enabled = in_file(ms.metrics_enabled, file, meta);
+    ms
+}
+
+/// The path of a REST method: `aws_api_gateway_resource.path_part` (with its parents), or `/`
+/// for the API's root resource.
+fn rest_path(m: &Mapper<'_>, v: Option<&Tv>) -> Val<String> {
+    let Some(v) = v else { return Val::Absent };
+    let mut parts = Vec::new();
+    let mut cur = v.clone();
+    for _ in 0..16 {
+        match &cur.kind {
+            TvKind::Ref { address, attr }
+                if attr.first().map(String::as_str) == Some("root_resource_id") =>
+            {
+                let _ = address;
+                parts.reverse();
+                return Val::known(format!("/{}", parts.join("/")), v.span);
+            }
+            TvKind::Ref { address, .. } => {
+                let Some(res) = m
+                    .resources
+                    .iter()
+                    .find(|r| r.address == *address && r.type_name == "aws_api_gateway_resource")
+                else {
+                    break;
+                };
+                match res.body.get("path_part").and_then(Tv::as_str) {
+                    Some(p) => parts.push(p.to_string()),
+                    None => break,
+                }
+                match res.body.get("parent_id") {
+                    Some(p) => cur = p.clone(),
+                    None => break,
+                }
+            }
+            _ => break,
+        }
+    }
+    Val::unknown(v.span, "resource path is not known statically")
+}

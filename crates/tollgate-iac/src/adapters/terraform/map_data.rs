@@ -1,0 +1,120 @@
+//! `aws_dynamodb_table`, `aws_dax_cluster` and `aws_s3_bucket` with both the legacy inline
+//! blocks and the provider v4+ split resources (acl, versioning, logging, encryption, public
+//! access block, policy) joined to their bucket.
+
+use super::map_lambda::in_file;
+use super::mapper::{boolean, inline_policy, string, Mapper};
+use super::value::Tv;
+use crate::model::{
+    CloudModel, DaxCluster, DynamoTable, PublicAccessBlock, ResourcePolicy, S3Bucket, Val,
+};
+
+pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
+    for r in m.of_type("aws_dynamodb_table") {
+        let b = &r.body;
+        let mut t = DynamoTable::new(m.meta(r));
+        t.name = string(b.get("name"));
+        t.pitr = boolean(
+            b.block("point_in_time_recovery")
+                .and_then(|p| p.get("enabled")),
+        );
+        let sse = b.block("server_side_encryption");
+        t.sse_enabled = boolean(sse.and_then(|s| s.get("enabled")));
+        t.kms_key = m.reference(sse.and_then(|s| s.get("kms_key_arn")));
+        model.dynamo_tables.push(t);
+    }
+    for r in m.of_type("aws_dax_cluster") {
+        model.dax_clusters.push(DaxCluster {
+            meta: m.meta(r),
+            sse_enabled: boolean(
+                r.body
+                    .block("server_side_encryption")
+                    .and_then(|s| s.get("enabled")),
+            ),
+        });
+    }
+    for r in m.of_type("aws_s3_bucket") {
+        let b = &r.body;
+        let mut s = S3Bucket::new(m.meta(r));
+        s.name = string(b.get("bucket"));
+        s.acl = string(b.get("acl"));
+        if let Some(v) = b.block("versioning") {
+            s.versioning = versioning_from_bool(v.get("enabled"));
+        }
+        if let Some(l) = b.block("logging") {
+            s.logging = m.reference(l.get("target_bucket"));
+        }
+        if let Some(sse) = b.block("server_side_encryption_configuration") {
+            set_encryption(m, &mut s, sse, &r.file);
+        }
+        if let Some(p) = b.get("policy") {
+            model
+                .bucket_policies
+                .push(inline_policy(m, &s.meta, p, &r.file));
+        }
+        let names = ["bucket", "id"];
+        for a in m.attached("aws_s3_bucket_acl", "bucket", r, &names) {
+            s.acl = in_file(string(a.body.get("acl")), &a.file, &s.meta);
+        }
+        for v in m.attached("aws_s3_bucket_versioning", "bucket", r, &names) {
+            let status = v
+                .body
+                .block("versioning_configuration")
+                .and_then(|c| c.get("status"));
+            s.versioning = in_file(string(status), &v.file, &s.meta);
+        }
+        for l in m.attached("aws_s3_bucket_logging", "bucket", r, &names) {
+            s.logging = in_file(m.reference(l.body.get("target_bucket")), &l.file, &s.meta);
+        }
+        for e in m.attached(
+            "aws_s3_bucket_server_side_encryption_configuration",
+            "bucket",
+            r,
+            &names,
+        ) {
+            set_encryption(m, &mut s, &e.body, &e.file);
+        }
+        for p in m.attached("aws_s3_bucket_public_access_block", "bucket", r, &names) {
+            let f = |k: &str| boolean(p.body.get(k));
+            s.public_access_block = Some(PublicAccessBlock {
+                file: p.file.clone(),
+                span: p.header,
+                block_public_acls: f("block_public_acls"),
+                block_public_policy: f("block_public_policy"),
+                ignore_public_acls: f("ignore_public_acls"),
+                restrict_public_buckets: f("restrict_public_buckets"),
+            });
+        }
+        model.buckets.push(s);
+    }
+    for r in m.of_type("aws_s3_bucket_policy") {
+        model.bucket_policies.push(ResourcePolicy {
+            meta: m.meta(r),
+            targets: vec![m.reference(r.body.get("bucket"))],
+            document: m.policy(r.body.get("policy"), &r.file),
+        });
+    }
+}
+
+/// Legacy `versioning { enabled = true }` as the status the split resource would write.
+fn versioning_from_bool(v: Option<&Tv>) -> Val<String> {
+    boolean(v).map(|on| {
+        if on {
+            "Enabled".to_string()
+        } else {
+            "Suspended".to_string()
+        }
+    })
+}
+
+/// `rule { apply_server_side_encryption_by_default { sse_algorithm kms_master_key_id } }`.
+fn set_encryption(m: &Mapper<'_>, s: &mut S3Bucket, cfg: &Tv, file: &str) {
+    let Some(default) = cfg
+        .block("rule")
+        .and_then(|r| r.block("apply_server_side_encryption_by_default"))
+    else {
+        return;
+    };
+    s.sse_algorithm = in_file(string(default.get("sse_algorithm")), file, &s.meta);
+    s.kms_key = in_file(m.reference(default.get("kms_master_key_id")), file, &s.meta);
+}

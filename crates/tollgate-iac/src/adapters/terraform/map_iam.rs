@@ -1,0 +1,69 @@
+//! `aws_iam_role` with its inline policies, `aws_iam_role_policy` and
+//! `aws_iam_role_policy_attachment` joined in; `aws_iam_policy` with the roles it is attached to.
+
+use super::iam_json::string_val;
+use super::mapper::{string, strings, Mapper};
+use crate::model::{CloudModel, IamPolicy, IamRole, NamedPolicy};
+
+pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
+    let mut joined_role_policies = Vec::new();
+    for r in m.of_type("aws_iam_role") {
+        let b = &r.body;
+        let mut role = IamRole::new(m.meta(r));
+        role.name = string(b.get("name"));
+        role.trust_policy = m.policy(b.get("assume_role_policy"), &r.file);
+        for inline in b.blocks("inline_policy") {
+            if inline.get("policy").is_none() {
+                continue;
+            }
+            role.inline_policies.push(NamedPolicy {
+                name: string(inline.get("name")),
+                document: m.policy(inline.get("policy"), &r.file),
+            });
+        }
+        role.managed_policy_arns = strings(b.get("managed_policy_arns"));
+        role.permissions_boundary = string(b.get("permissions_boundary"));
+        for p in m.attached("aws_iam_role_policy", "role", r, &["name", "id"]) {
+            role.inline_policies.push(NamedPolicy {
+                name: string(p.body.get("name")),
+                document: m.policy(p.body.get("policy"), &p.file),
+            });
+            joined_role_policies.push(p.address.clone());
+        }
+        for a in m.attached("aws_iam_role_policy_attachment", "role", r, &["name", "id"]) {
+            if let Some(arn) = a.body.get("policy_arn") {
+                role.managed_policy_arns.push(string_val(arn));
+            }
+        }
+        model.iam_roles.push(role);
+    }
+    // A role policy whose role is not declared in the scan is still a policy to analyse.
+    for p in m.of_type("aws_iam_role_policy") {
+        if joined_role_policies.contains(&p.address) {
+            continue;
+        }
+        model.iam_policies.push(IamPolicy {
+            meta: m.meta(p),
+            name: string(p.body.get("name")),
+            document: m.policy(p.body.get("policy"), &p.file),
+            roles: vec![m.reference(p.body.get("role"))],
+            users: Vec::new(),
+            groups: Vec::new(),
+        });
+    }
+    for p in m.of_type("aws_iam_policy") {
+        let roles = m
+            .attached("aws_iam_role_policy_attachment", "policy_arn", p, &["arn"])
+            .into_iter()
+            .map(|a| m.reference(a.body.get("role")))
+            .collect();
+        model.iam_policies.push(IamPolicy {
+            meta: m.meta(p),
+            name: string(p.body.get("name")),
+            document: m.policy(p.body.get("policy"), &p.file),
+            roles,
+            users: Vec::new(),
+            groups: Vec::new(),
+        });
+    }
+}

@@ -1,0 +1,49 @@
+//! `aws_sqs_queue` / `aws_sqs_queue_policy` and `aws_sns_topic` / `aws_sns_topic_policy`;
+//! an inline `policy` argument becomes a resource policy carrying its owner's metadata.
+
+use super::mapper::{boolean, inline_policy, string, Mapper};
+use crate::model::{CloudModel, Queue, ResourcePolicy, Topic};
+
+pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
+    for r in m.of_type("aws_sqs_queue") {
+        let b = &r.body;
+        let mut q = Queue::new(m.meta(r));
+        q.name = string(b.get("name"));
+        q.sqs_managed_sse = boolean(b.get("sqs_managed_sse_enabled"));
+        q.kms_key = m.reference(b.get("kms_master_key_id"));
+        if let Some(p) = b.get("policy") {
+            model
+                .queue_policies
+                .push(inline_policy(m, &q.meta, p, &r.file));
+        }
+        model.queues.push(q);
+    }
+    for r in m.of_type("aws_sqs_queue_policy") {
+        model.queue_policies.push(ResourcePolicy {
+            meta: m.meta(r),
+            targets: vec![m.reference(r.body.get("queue_url"))],
+            document: m.policy(r.body.get("policy"), &r.file),
+        });
+    }
+    for r in m.of_type("aws_sns_topic") {
+        let b = &r.body;
+        let t = Topic {
+            meta: m.meta(r),
+            name: string(b.get("name")),
+            kms_key: m.reference(b.get("kms_master_key_id")),
+        };
+        if let Some(p) = b.get("policy") {
+            model
+                .topic_policies
+                .push(inline_policy(m, &t.meta, p, &r.file));
+        }
+        model.topics.push(t);
+    }
+    for r in m.of_type("aws_sns_topic_policy") {
+        model.topic_policies.push(ResourcePolicy {
+            meta: m.meta(r),
+            targets: vec![m.reference(r.body.get("arn"))],
+            document: m.policy(r.body.get("policy"), &r.file),
+        });
+    }
+}

@@ -1,0 +1,208 @@
+//! Shared pieces of the mapping from evaluated Terraform resources (configuration or plan) to
+//! the cloud model: metadata and tags, typed values, references, policies, and finding the
+//! split resources (`aws_s3_bucket_versioning`, `aws_lambda_function_url`...) that point at a
+//! resource.
+
+use std::collections::HashMap;
+
+use super::iam_json;
+use super::loader::{Mode, TfResource};
+use super::value::{Tv, TvKind};
+use crate::model::{PolicyDocument, Ref, ResourceMeta, SourceFormat, Tag, Val};
+
+/// The evaluated resources of one scan, indexed by address.
+pub struct Mapper<'a> {
+    pub resources: &'a [TfResource],
+    pub format: SourceFormat,
+    by_address: HashMap<&'a str, &'a TfResource>,
+}
+
+impl<'a> Mapper<'a> {
+    pub fn new(resources: &'a [TfResource], format: SourceFormat) -> Self {
+        let by_address = resources.iter().map(|r| (r.address.as_str(), r)).collect();
+        Self {
+            resources,
+            format,
+            by_address,
+        }
+    }
+
+    /// Managed resources of one type.
+    pub fn of_type(&self, type_name: &'a str) -> impl Iterator<Item = &'a TfResource> + 'a {
+        self.resources
+            .iter()
+            .filter(move |r| r.mode == Mode::Managed && r.type_name == type_name)
+    }
+
+    /// The resource's metadata with its tags.
+    pub fn meta(&self, r: &TfResource) -> ResourceMeta {
+        let mut meta = ResourceMeta::new(
+            r.address.clone(),
+            r.type_name.clone(),
+            r.file.clone(),
+            r.header,
+            self.format,
+        );
+        if let Some(tags) = r.body.get("tags").and_then(Tv::as_object) {
+            for (key, key_span, value) in tags {
+                meta.tags.push(Tag {
+                    key: key.clone(),
+                    key_span: *key_span,
+                    value: string(Some(value)),
+                });
+            }
+        }
+        meta
+    }
+
+    /// A value naming another resource: a reference keeps the target's address and type.
+    pub fn reference(&self, v: Option<&Tv>) -> Val<Ref> {
+        let Some(v) = v else { return Val::Absent };
+        match &v.kind {
+            TvKind::Null => Val::Absent,
+            TvKind::Unknown(r) => Val::unknown(v.span, r.clone()),
+            TvKind::Ref { address, attr } => {
+                let type_name = self
+                    .by_address
+                    .get(address.as_str())
+                    .map(|t| t.type_name.clone())
+                    .or_else(|| type_of_address(address));
+                Val::known(
+                    Ref::resource(address.clone(), attr.first().cloned(), type_name),
+                    v.span,
+                )
+            }
+            _ => match v.as_str() {
+                Some("") => Val::Absent,
+                Some(s) => Val::known(Ref::literal(s), v.span),
+                None => Val::unknown(v.span, "expected a name, id or ARN"),
+            },
+        }
+    }
+
+    /// A policy argument: a JSON string, `jsonencode({...})`, or a reference to an
+    /// `aws_iam_policy_document` data source (the document then keeps that file).
+    pub fn policy(&self, v: Option<&Tv>, file: &str) -> Val<PolicyDocument> {
+        let Some(v) = v else { return Val::Absent };
+        match &v.kind {
+            TvKind::Null => Val::Absent,
+            TvKind::Ref { address, .. } => match self.by_address.get(address.as_str()) {
+                Some(d) if d.mode == Mode::Data && d.type_name == "aws_iam_policy_document" => {
+                    match iam_json::document(&d.body, &d.file) {
+                        Val::Known { value, .. } => Val::known(value, v.span),
+                        other => other,
+                    }
+                }
+                _ => Val::unknown(
+                    v.span,
+                    format!("policy comes from `{address}`, not readable statically"),
+                ),
+            },
+            _ => iam_json::document(v, file),
+        }
+    }
+
+    /// Resources of `type_name` whose `key` argument points at `target` (by reference or by the
+    /// target's literal name, as in plan JSON).
+    pub fn attached(
+        &self,
+        type_name: &'a str,
+        key: &'a str,
+        target: &'a TfResource,
+        names: &[&str],
+    ) -> Vec<&'a TfResource> {
+        let target_names: Vec<String> = names
+            .iter()
+            .filter_map(|n| target.body.get(n).and_then(Tv::as_str).map(str::to_string))
+            .filter(|n| !n.is_empty())
+            .collect();
+        self.of_type(type_name)
+            .filter(|r| {
+                r.body.get(key).is_some_and(|v| match &v.kind {
+                    TvKind::Ref { address, .. } => *address == target.address,
+                    _ => v.as_str().is_some_and(|s| {
+                        target_names.iter().any(|n| {
+                            s == n || s.ends_with(&format!(":{n}")) || s.ends_with(&format!("/{n}"))
+                        })
+                    }),
+                })
+            })
+            .collect()
+    }
+}
+
+/// `aws_kms_key.main` → `aws_kms_key`; `data.aws_kms_key.x` → `aws_kms_key`;
+/// `module.m.aws_kms_key.k` → `aws_kms_key`.
+fn type_of_address(address: &str) -> Option<String> {
+    let parts: Vec<&str> = address.split('.').collect();
+    (parts.len() >= 2).then(|| parts[parts.len() - 2].to_string())
+}
+
+/// A string value (numbers and booleans as written). References are resolved at apply time,
+/// so they are unknown here.
+pub fn string(v: Option<&Tv>) -> Val<String> {
+    let Some(v) = v else { return Val::Absent };
+    match &v.kind {
+        TvKind::Null => Val::Absent,
+        TvKind::Unknown(r) => Val::unknown(v.span, r.clone()),
+        TvKind::Ref { .. } => Val::unknown(
+            v.span,
+            format!(
+                "{} is known only after apply",
+                v.render().unwrap_or_default()
+            ),
+        ),
+        _ => match v.as_str() {
+            Some(s) => Val::known(s.to_string(), v.span),
+            None => Val::unknown(v.span, "expected a string"),
+        },
+    }
+}
+
+pub fn boolean(v: Option<&Tv>) -> Val<bool> {
+    scalar(v, Tv::as_bool, "expected a boolean")
+}
+
+pub fn integer(v: Option<&Tv>) -> Val<i64> {
+    scalar(v, Tv::as_i64, "expected an integer")
+}
+
+/// A scalar read with `read`; null is absent, anything `read` refuses is unknown.
+fn scalar<T>(v: Option<&Tv>, read: impl Fn(&Tv) -> Option<T>, expected: &str) -> Val<T> {
+    let Some(v) = v else { return Val::Absent };
+    match &v.kind {
+        TvKind::Null => Val::Absent,
+        TvKind::Unknown(r) => Val::unknown(v.span, r.clone()),
+        _ => match read(v) {
+            Some(x) => Val::known(x, v.span),
+            None => Val::unknown(v.span, expected),
+        },
+    }
+}
+
+/// An inline `policy` argument: a resource policy carrying its owner's metadata.
+pub fn inline_policy(
+    m: &Mapper<'_>,
+    meta: &ResourceMeta,
+    v: &Tv,
+    file: &str,
+) -> crate::model::ResourcePolicy {
+    crate::model::ResourcePolicy {
+        meta: meta.clone(),
+        targets: Vec::new(),
+        document: m.policy(Some(v), file),
+    }
+}
+
+/// A list of strings, one entry per element; an unknown list is one unknown entry.
+pub fn strings(v: Option<&Tv>) -> Vec<Val<String>> {
+    match v {
+        None => Vec::new(),
+        Some(v) => match &v.kind {
+            TvKind::Unknown(r) => vec![Val::unknown(v.span, r.clone())],
+            TvKind::List(items) => items.iter().map(|i| string(Some(i))).collect(),
+            TvKind::Null => Vec::new(),
+            _ => vec![string(Some(v))],
+        },
+    }
+}

@@ -1,0 +1,44 @@
+//! Terraform HCL (`*.tf`) and JSON syntax (`*.tf.json`): modules are loaded and evaluated
+//! ([`loader`], [`eval`]), then each resource kind is mapped to the cloud model. The mapping
+//! works on evaluated resources, so the Terraform plan adapter reuses it.
+
+pub mod blocks;
+pub mod eval;
+pub mod functions;
+pub mod heredoc;
+pub mod iam_json;
+pub mod loader;
+mod map_api;
+mod map_data;
+mod map_iam;
+mod map_lambda;
+mod map_messaging;
+mod map_security;
+pub mod mapper;
+pub mod policy_document;
+pub mod value;
+
+use tollgate_core::ScanContext;
+
+use crate::model::{CloudModel, SourceFormat};
+use loader::TfResource;
+
+/// The Terraform adapter: every module of the scan into the model.
+pub fn adapter(ctx: &ScanContext, model: &mut CloudModel) {
+    let loaded = loader::load(ctx);
+    map_resources(&loaded.resources, SourceFormat::Terraform, model);
+    model
+        .notifications
+        .extend(loaded.notifications.into_iter().map(|n| n.stage("iac")));
+}
+
+/// Map evaluated resources (from a configuration or a plan) into the model.
+pub fn map_resources(resources: &[TfResource], format: SourceFormat, model: &mut CloudModel) {
+    let m = mapper::Mapper::new(resources, format);
+    map_lambda::map(&m, model);
+    map_api::map(&m, model);
+    map_data::map(&m, model);
+    map_messaging::map(&m, model);
+    map_security::map(&m, model);
+    map_iam::map(&m, model);
+}
