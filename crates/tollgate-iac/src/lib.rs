@@ -4,5 +4,8 @@
 
 pub mod adapters;
 pub mod model;
+pub mod rules;
+pub mod runtimes;
+pub mod secrets;
 
 pub use model::{build_model, model, CloudModel};

@@ -1,0 +1,105 @@
+//! TG1101: an API method or route that anyone can call without credentials.
+
+use tollgate_core::{Rule, Severity};
+
+use super::support::{iac_rule, with_controls, Fix, AUTHENTICATION};
+use super::{IacRule, RuleSink};
+use crate::model::{ApiRoute, CloudModel, Val};
+
+pub struct ApiRouteWithoutAuthorization;
+
+/// What the route's effective authorization is.
+enum Auth {
+    Open,
+    Protected,
+    Unknowable,
+}
+
+fn route_auth(model: &CloudModel, route: &ApiRoute) -> Auth {
+    if route.api_key_required.is_true() || route.authorizer.is_present() {
+        return Auth::Protected;
+    }
+    if route.api_key_required.is_unknown() {
+        return Auth::Unknowable;
+    }
+    match &route.authorization {
+        Val::Unknown { .. } => return Auth::Unknowable,
+        Val::Known { value, .. } if !value.eq_ignore_ascii_case("NONE") => return Auth::Protected,
+        Val::Known { .. } => return Auth::Open,
+        Val::Absent => {}
+    }
+    // Not written on the route: the API's default authorizer and API-key setting apply.
+    let api = match &route.api {
+        Val::Known { value, .. } => value
+            .address()
+            .and_then(|a| model.apis.iter().find(|api| api.meta.address == a)),
+        Val::Unknown { .. } => return Auth::Unknowable,
+        Val::Absent => None,
+    };
+    let Some(api) = api else {
+        return Auth::Open;
+    };
+    if api.api_key_required.is_true() {
+        return Auth::Protected;
+    }
+    match &api.default_authorizer {
+        Val::Known { value, .. } if !value.eq_ignore_ascii_case("NONE") => Auth::Protected,
+        Val::Unknown { .. } => Auth::Unknowable,
+        _ if api.api_key_required.is_unknown() => Auth::Unknowable,
+        _ => Auth::Open,
+    }
+}
+
+impl IacRule for ApiRouteWithoutAuthorization {
+    fn meta(&self) -> Rule {
+        with_controls(
+            iac_rule(
+                "TG1101",
+                "api-route-without-authorization",
+                Severity::Medium,
+                "API Gateway method or route has no authorization",
+                "apigateway",
+            ),
+            &[AUTHENTICATION],
+        )
+        .equivalents(["CKV_AWS_59", "CKV2_AWS_70", "CKV_AWS_309"])
+        .description(
+            "A REST API method with `AuthorizationType: NONE` or an HTTP API route without an \
+             authorizer can be called by anyone on the internet. Routes implied by SAM `Api` / \
+             `HttpApi` events and Serverless `http` / `httpApi` events are checked too, with the \
+             API's default authorizer applied. `OPTIONS` methods (CORS preflight) are exempt, and \
+             a method that requires an API key is counted as protected.",
+        )
+        .remediation(
+            Fix {
+                summary: "Attach an authorizer (IAM, Cognito, JWT or Lambda) to the route or as the API's default.",
+                cloudformation: "Api:\n  Type: AWS::Serverless::Api\n  Properties:\n    StageName: prod\n    Auth:\n      DefaultAuthorizer: CognitoAuth\n      Authorizers:\n        CognitoAuth:\n          UserPoolArn: !GetAtt UserPool.Arn",
+                serverless: Some("functions:\n  orders:\n    handler: orders.handler\n    events:\n      - http:\n          path: orders\n          method: post\n          authorizer: aws_iam"),
+                terraform: "resource \"aws_api_gateway_method\" \"post_orders\" {\n  rest_api_id   = aws_api_gateway_rest_api.api.id\n  resource_id   = aws_api_gateway_resource.orders.id\n  http_method   = \"POST\"\n  authorization = \"COGNITO_USER_POOLS\"\n  authorizer_id = aws_api_gateway_authorizer.cognito.id\n}",
+            }
+            .markdown(),
+        )
+    }
+
+    fn check(&self, model: &CloudModel, out: &mut RuleSink<'_>) {
+        for route in &model.api_routes {
+            if route.method.eq_ignore_case("OPTIONS")
+                || !matches!(route_auth(model, route), Auth::Open)
+            {
+                continue;
+            }
+            let method = route.method.as_str().unwrap_or("ANY");
+            let path = route.path.as_str().unwrap_or("/");
+            let message = format!(
+                "{} {} of `{}` can be called without authorization.",
+                method.to_ascii_uppercase(),
+                path,
+                route.meta.address
+            );
+            match route.authorization.span() {
+                Some(span) => out.at(&route.meta, span, &format!("{method} {path} NONE"), message),
+                None => out.missing(&route.meta, message),
+            }
+        }
+    }
+}

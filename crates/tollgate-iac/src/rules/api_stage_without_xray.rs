@@ -1,0 +1,56 @@
+//! TG1103: a REST API stage without X-Ray tracing.
+
+use tollgate_core::{Rule, Severity};
+
+use super::support::{iac_rule, with_controls, Fix, TRACING};
+use super::{IacRule, RuleSink};
+use crate::model::{ApiProtocol, CloudModel};
+
+pub struct ApiStageWithoutXray;
+
+impl IacRule for ApiStageWithoutXray {
+    fn meta(&self) -> Rule {
+        with_controls(
+            iac_rule(
+                "TG1103",
+                "api-stage-without-xray",
+                Severity::Low,
+                "API Gateway REST stage does not have X-Ray tracing enabled",
+                "apigateway",
+            ),
+            &[TRACING],
+        )
+        .equivalents(["CKV_AWS_73"])
+        .description(
+            "With `TracingEnabled` on a REST API stage, every request gets an X-Ray trace that \
+             follows it into Lambda and downstream services, which makes incidents and abuse \
+             traceable end to end. HTTP APIs do not support X-Ray and are not checked.",
+        )
+        .remediation(
+            Fix {
+                summary: "Enable X-Ray tracing on the stage.",
+                cloudformation: "Api:\n  Type: AWS::Serverless::Api\n  Properties:\n    StageName: prod\n    TracingEnabled: true",
+                serverless: Some("provider:\n  tracing:\n    apiGateway: true"),
+                terraform: "resource \"aws_api_gateway_stage\" \"prod\" {\n  # ...\n  xray_tracing_enabled = true\n}",
+            }
+            .markdown(),
+        )
+    }
+
+    fn check(&self, model: &CloudModel, out: &mut RuleSink<'_>) {
+        for stage in model
+            .api_stages
+            .iter()
+            .filter(|s| s.protocol == ApiProtocol::Rest)
+        {
+            let name = &stage.meta.address;
+            out.expect(
+                &stage.meta,
+                &stage.tracing,
+                |on| *on,
+                format!("API stage `{name}` does not enable X-Ray tracing."),
+                |_| format!("API stage `{name}` turns X-Ray tracing off."),
+            );
+        }
+    }
+}

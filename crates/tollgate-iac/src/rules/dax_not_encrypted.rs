@@ -1,0 +1,57 @@
+//! TG1203: a DAX cluster without server-side encryption keeps cached table data in plain text.
+
+use tollgate_core::{Rule, Severity};
+
+use super::support::{iac_rule, with_controls, Fix, ENCRYPTION_AT_REST};
+use super::{IacRule, RuleSink};
+use crate::model::CloudModel;
+
+pub struct DaxNotEncrypted;
+
+impl IacRule for DaxNotEncrypted {
+    fn meta(&self) -> Rule {
+        with_controls(
+            iac_rule(
+                "TG1203",
+                "dax-not-encrypted",
+                Severity::Medium,
+                "DAX cluster is not encrypted at rest",
+                "dynamodb",
+            ),
+            &[ENCRYPTION_AT_REST],
+        )
+        .tags(["encryption"])
+        .equivalents(["CKV_AWS_47"])
+        .description(
+            "DynamoDB Accelerator caches table items on its nodes. Without \
+             `SSESpecification.SSEEnabled` the cache, its logs and its disks hold that data \
+             unencrypted. Encryption can only be chosen when the cluster is created.",
+        )
+        .remediation(
+            Fix {
+                summary: "Enable server-side encryption (this replaces the cluster).",
+                cloudformation: "Cache:\n  Type: AWS::DAX::Cluster\n  Properties:\n    SSESpecification:\n      SSEEnabled: true",
+                serverless: None,
+                terraform: "resource \"aws_dax_cluster\" \"cache\" {\n  # ...\n  server_side_encryption {\n    enabled = true\n  }\n}",
+            }
+            .markdown(),
+        )
+    }
+
+    fn data_protection(&self) -> bool {
+        true
+    }
+
+    fn check(&self, model: &CloudModel, out: &mut RuleSink<'_>) {
+        for c in &model.dax_clusters {
+            let name = &c.meta.address;
+            out.expect(
+                &c.meta,
+                &c.sse_enabled,
+                |on| *on,
+                format!("DAX cluster `{name}` is not encrypted at rest."),
+                |_| format!("DAX cluster `{name}` turns encryption at rest off."),
+            );
+        }
+    }
+}

@@ -1,0 +1,59 @@
+//! TG1201: a DynamoDB table without point-in-time recovery cannot be restored after a bad
+//! write, a bug or a ransomware-style delete.
+
+use tollgate_core::{Rule, Severity};
+
+use super::support::{iac_rule, with_controls, Fix, BACKUP};
+use super::{IacRule, RuleSink};
+use crate::model::CloudModel;
+
+pub struct DynamodbPitrDisabled;
+
+impl IacRule for DynamodbPitrDisabled {
+    fn meta(&self) -> Rule {
+        with_controls(
+            iac_rule(
+                "TG1201",
+                "dynamodb-pitr-disabled",
+                Severity::Medium,
+                "DynamoDB table does not have point-in-time recovery",
+                "dynamodb",
+            ),
+            &[BACKUP],
+        )
+        .tags(["backup"])
+        .equivalents(["CKV_AWS_28"])
+        .description(
+            "Point-in-time recovery keeps continuous backups for 35 days, so a table can be \
+             restored to any second before corrupting writes or a mass delete. Without it, only \
+             manual on-demand backups (if any) exist. `AWS::Serverless::SimpleTable` cannot turn \
+             it on: use `AWS::DynamoDB::Table` for data you need to keep.",
+        )
+        .remediation(
+            Fix {
+                summary: "Enable point-in-time recovery.",
+                cloudformation: "OrdersTable:\n  Type: AWS::DynamoDB::Table\n  Properties:\n    PointInTimeRecoverySpecification:\n      PointInTimeRecoveryEnabled: true",
+                serverless: None,
+                terraform: "resource \"aws_dynamodb_table\" \"orders\" {\n  # ...\n  point_in_time_recovery {\n    enabled = true\n  }\n}",
+            }
+            .markdown(),
+        )
+    }
+
+    fn data_protection(&self) -> bool {
+        true
+    }
+
+    fn check(&self, model: &CloudModel, out: &mut RuleSink<'_>) {
+        for t in &model.dynamo_tables {
+            let name = &t.meta.address;
+            out.expect(
+                &t.meta,
+                &t.pitr,
+                |on| *on,
+                format!("DynamoDB table `{name}` has no point-in-time recovery."),
+                |_| format!("DynamoDB table `{name}` turns point-in-time recovery off."),
+            );
+        }
+    }
+}

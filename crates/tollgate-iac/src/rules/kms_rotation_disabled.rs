@@ -1,0 +1,59 @@
+//! TG1501: a symmetric customer-managed key without automatic rotation.
+
+use tollgate_core::{Rule, Severity};
+
+use super::support::{iac_rule, with_controls, Fix, KEY_MANAGEMENT};
+use super::{IacRule, RuleSink};
+use crate::model::CloudModel;
+
+pub struct KmsRotationDisabled;
+
+impl IacRule for KmsRotationDisabled {
+    fn meta(&self) -> Rule {
+        with_controls(
+            iac_rule(
+                "TG1501",
+                "kms-key-rotation-disabled",
+                Severity::Medium,
+                "KMS key does not have automatic rotation enabled",
+                "kms",
+            ),
+            &[KEY_MANAGEMENT],
+        )
+        .tags(["encryption"])
+        .equivalents(["CKV_AWS_7"])
+        .description(
+            "Automatic rotation gives a symmetric KMS key new key material every year (or the \
+             period you set), which limits how much data one compromised key version protects \
+             and is required by CIS AWS Foundations and PCI DSS. Asymmetric and HMAC keys cannot \
+             rotate automatically and are not checked.",
+        )
+        .remediation(
+            Fix {
+                summary: "Enable key rotation.",
+                cloudformation: "DataKey:\n  Type: AWS::KMS::Key\n  Properties:\n    EnableKeyRotation: true",
+                serverless: None,
+                terraform: "resource \"aws_kms_key\" \"data\" {\n  description         = \"application data\"\n  enable_key_rotation = true\n}",
+            }
+            .markdown(),
+        )
+    }
+
+    fn check(&self, model: &CloudModel, out: &mut RuleSink<'_>) {
+        for k in &model.kms_keys {
+            let symmetric =
+                k.key_spec.is_absent() || k.key_spec.eq_ignore_case("SYMMETRIC_DEFAULT");
+            if !symmetric {
+                continue;
+            }
+            let name = &k.meta.address;
+            out.expect(
+                &k.meta,
+                &k.rotation,
+                |on| *on,
+                format!("KMS key `{name}` does not enable automatic rotation."),
+                |_| format!("KMS key `{name}` turns automatic rotation off."),
+            );
+        }
+    }
+}

@@ -1,0 +1,53 @@
+//! TG1002: a Lambda function without active X-Ray tracing cannot be followed across services.
+
+use tollgate_core::{Rule, Severity};
+
+use super::support::{iac_rule, with_controls, Fix, TRACING};
+use super::{IacRule, RuleSink};
+use crate::model::CloudModel;
+
+pub struct LambdaWithoutTracing;
+
+impl IacRule for LambdaWithoutTracing {
+    fn meta(&self) -> Rule {
+        with_controls(
+            iac_rule(
+                "TG1002",
+                "lambda-tracing-disabled",
+                Severity::Low,
+                "Lambda function does not have active X-Ray tracing",
+                "lambda",
+            ),
+            &[TRACING],
+        )
+        .equivalents(["CKV_AWS_50"])
+        .description(
+            "Without active AWS X-Ray tracing (`TracingConfig.Mode: Active`), requests through the \
+             function are not traced, so investigating an incident or an abuse pattern across API \
+             Gateway, Lambda and downstream services has no end-to-end record. `PassThrough` only \
+             traces when an upstream service already started a trace.",
+        )
+        .remediation(
+            Fix {
+                summary: "Turn on active tracing for the function (or for all functions via Globals / provider).",
+                cloudformation: "Globals:\n  Function:\n    Tracing: Active\n# or, in AWS::Lambda::Function:\n#   TracingConfig:\n#     Mode: Active",
+                serverless: Some("provider:\n  name: aws\n  tracing:\n    lambda: true"),
+                terraform: "resource \"aws_lambda_function\" \"charge\" {\n  # ...\n  tracing_config {\n    mode = \"Active\"\n  }\n}",
+            }
+            .markdown(),
+        )
+    }
+
+    fn check(&self, model: &CloudModel, out: &mut RuleSink<'_>) {
+        for f in &model.lambdas {
+            let name = &f.meta.address;
+            out.expect(
+                &f.meta,
+                &f.tracing,
+                |mode| mode.eq_ignore_ascii_case("Active"),
+                format!("Lambda function `{name}` does not enable X-Ray tracing."),
+                |mode| format!("Lambda function `{name}` has tracing mode `{mode}`; use `Active`."),
+            );
+        }
+    }
+}

@@ -1,0 +1,201 @@
+//! The IaC rule catalog. Each rule is one file: its metadata (code, words, fix examples per
+//! format, compliance controls, peer-tool equivalents) and one check written against the
+//! [`CloudModel`], so a rule behaves the same for CloudFormation, SAM, Serverless and Terraform.
+//!
+//! [`all`] is the registration table; the stage runs every rule over the model through
+//! [`run_all`], and the docs under `docs/rules/` are generated from [`all`]'s metadata.
+
+use time::Date;
+use tollgate_core::{Finding, Rule};
+
+use crate::model::CloudModel;
+
+mod policy_checks;
+mod sink;
+mod support;
+
+mod api_cache_not_encrypted;
+mod api_domain_allows_tls10;
+mod api_route_without_authorization;
+mod api_stage_data_trace_enabled;
+mod api_stage_without_access_logging;
+mod api_stage_without_xray;
+mod cloudtrail_logging_disabled;
+mod cloudtrail_not_kms_encrypted;
+mod cloudtrail_not_multi_region;
+mod cloudtrail_without_log_validation;
+mod dax_not_encrypted;
+mod dynamodb_pitr_disabled;
+mod dynamodb_without_cmk;
+mod kms_key_policy_open;
+mod kms_rotation_disabled;
+mod lambda_deprecated_runtime;
+mod lambda_environment_without_cmk;
+mod lambda_not_in_vpc;
+mod lambda_permission_public;
+mod lambda_permission_without_source;
+mod lambda_plaintext_secret;
+mod lambda_url_without_auth;
+mod lambda_without_code_signing;
+mod lambda_without_dead_letter_queue;
+mod lambda_without_reserved_concurrency;
+mod lambda_without_tracing;
+mod log_group_retention;
+mod log_group_without_kms;
+mod s3_access_logging_disabled;
+mod s3_classified_without_kms;
+mod s3_policy_open;
+mod s3_public_access_block;
+mod s3_public_acl;
+mod s3_versioning_disabled;
+mod s3_without_tls_enforcement;
+mod secret_without_cmk;
+mod secret_without_rotation;
+mod sns_not_encrypted;
+mod sns_policy_open;
+mod sqs_not_encrypted;
+mod sqs_policy_open;
+mod ssm_plaintext_secret;
+mod stepfunctions_without_logging;
+mod stepfunctions_without_xray;
+
+pub use sink::RuleSink;
+
+/// One IaC rule: data plus one check over the cloud model.
+pub trait IacRule: Send + Sync {
+    /// What the rule is: code, name, severity, words, controls, equivalents.
+    fn meta(&self) -> Rule;
+
+    /// Whether the rule protects data (encryption, public access, logging, backups): its
+    /// severity is raised one level on resources classified PHI, PCI or PII.
+    fn data_protection(&self) -> bool {
+        false
+    }
+
+    /// Look at the model and report into `out`. Never report on an unknown value.
+    fn check(&self, model: &CloudModel, out: &mut RuleSink<'_>);
+}
+
+/// Every IaC rule, in code order.
+pub fn all() -> Vec<Box<dyn IacRule>> {
+    vec![
+        Box::new(lambda_without_dead_letter_queue::LambdaWithoutDeadLetterQueue),
+        Box::new(lambda_without_tracing::LambdaWithoutTracing),
+        Box::new(lambda_without_reserved_concurrency::LambdaWithoutReservedConcurrency),
+        Box::new(lambda_not_in_vpc::LambdaNotInVpc),
+        Box::new(lambda_plaintext_secret::LambdaPlaintextSecret),
+        Box::new(lambda_environment_without_cmk::LambdaEnvironmentWithoutCmk),
+        Box::new(lambda_without_code_signing::LambdaWithoutCodeSigning),
+        Box::new(lambda_deprecated_runtime::LambdaDeprecatedRuntime),
+        Box::new(lambda_url_without_auth::LambdaUrlWithoutAuth),
+        Box::new(lambda_permission_public::LambdaPermissionPublic),
+        Box::new(lambda_permission_without_source::LambdaPermissionWithoutSource),
+        Box::new(api_route_without_authorization::ApiRouteWithoutAuthorization),
+        Box::new(api_stage_without_access_logging::ApiStageWithoutAccessLogging),
+        Box::new(api_stage_without_xray::ApiStageWithoutXray),
+        Box::new(api_cache_not_encrypted::ApiCacheNotEncrypted),
+        Box::new(api_domain_allows_tls10::ApiDomainAllowsTls10),
+        Box::new(api_stage_data_trace_enabled::ApiStageDataTraceEnabled),
+        Box::new(dynamodb_pitr_disabled::DynamodbPitrDisabled),
+        Box::new(dynamodb_without_cmk::DynamodbWithoutCmk),
+        Box::new(dax_not_encrypted::DaxNotEncrypted),
+        Box::new(s3_public_acl::S3PublicAcl),
+        Box::new(s3_public_access_block::S3PublicAccessBlock),
+        Box::new(s3_versioning_disabled::S3VersioningDisabled),
+        Box::new(s3_access_logging_disabled::S3AccessLoggingDisabled),
+        Box::new(s3_without_tls_enforcement::S3WithoutTlsEnforcement),
+        Box::new(s3_policy_open::S3PolicyOpen),
+        Box::new(s3_classified_without_kms::S3ClassifiedWithoutKms),
+        Box::new(sqs_not_encrypted::SqsNotEncrypted),
+        Box::new(sns_not_encrypted::SnsNotEncrypted),
+        Box::new(sqs_policy_open::SqsPolicyOpen),
+        Box::new(sns_policy_open::SnsPolicyOpen),
+        Box::new(kms_rotation_disabled::KmsRotationDisabled),
+        Box::new(kms_key_policy_open::KmsKeyPolicyOpen),
+        Box::new(secret_without_cmk::SecretWithoutCmk),
+        Box::new(secret_without_rotation::SecretWithoutRotation),
+        Box::new(ssm_plaintext_secret::SsmPlaintextSecret),
+        Box::new(log_group_retention::LogGroupRetention),
+        Box::new(log_group_without_kms::LogGroupWithoutKms),
+        Box::new(cloudtrail_without_log_validation::CloudtrailWithoutLogValidation),
+        Box::new(cloudtrail_not_multi_region::CloudtrailNotMultiRegion),
+        Box::new(cloudtrail_not_kms_encrypted::CloudtrailNotKmsEncrypted),
+        Box::new(cloudtrail_logging_disabled::CloudtrailLoggingDisabled),
+        Box::new(stepfunctions_without_logging::StepfunctionsWithoutLogging),
+        Box::new(stepfunctions_without_xray::StepfunctionsWithoutXray),
+    ]
+}
+
+/// The metadata of every IaC rule, for `Stage::rules`, SARIF and the docs.
+pub fn metas() -> Vec<Rule> {
+    all().iter().map(|r| r.meta()).collect()
+}
+
+/// Run every rule over `model`, judging dates against `today`.
+pub fn run_all(model: &CloudModel, today: Date) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for rule in all() {
+        let meta = rule.meta();
+        let mut sink = RuleSink::new(&meta, rule.data_protection(), today);
+        rule.check(model, &mut sink);
+        findings.extend(sink.into_findings());
+    }
+    findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalog_is_well_formed() {
+        let metas = metas();
+        assert!(metas.len() >= 42, "the catalog has {} rules", metas.len());
+        let mut codes: Vec<_> = metas.iter().map(|r| r.code.clone()).collect();
+        let sorted = {
+            let mut c = codes.clone();
+            c.sort();
+            c
+        };
+        assert_eq!(codes, sorted, "registration table is in code order");
+        codes.dedup();
+        assert_eq!(codes.len(), metas.len(), "codes are unique");
+        for r in &metas {
+            assert!(r.code.starts_with("TG1") && r.code.len() == 6, "{}", r.code);
+            assert!(
+                r.name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+                "{} is kebab-case",
+                r.name
+            );
+            assert_eq!(r.stage, "iac");
+            assert!(!r.title.ends_with('.'), "{}: title without period", r.code);
+            assert!(r.description.len() > 80, "{}: description", r.code);
+            assert!(
+                r.remediation.contains("```yaml"),
+                "{}: CloudFormation example",
+                r.code
+            );
+            assert!(
+                r.remediation.contains("```hcl"),
+                "{}: Terraform example",
+                r.code
+            );
+            assert!(
+                !r.equivalents.is_empty()
+                    || r.code == "TG1305"
+                    || r.code == "TG1307"
+                    || r.code == "TG1505",
+                "{}: Checkov equivalents",
+                r.code
+            );
+            assert!(!r.controls.is_empty(), "{}: compliance controls", r.code);
+            assert!(r.tags.iter().any(|t| t == "security"));
+        }
+        let mut names: Vec<_> = metas.iter().map(|r| r.name.clone()).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), metas.len(), "names are unique");
+    }
+}

@@ -1,0 +1,191 @@
+//! Questions several rules ask of resource policies: which statements open a resource to
+//! everyone, and whether a bucket's policies deny plain-HTTP requests.
+
+use super::RuleSink;
+use crate::model::{PolicyDocument, Principal, ResourceMeta, ResourcePolicy, Statement, Val};
+
+/// `Allow` statements whose principal is known to be everyone and that carry no condition at
+/// all (a condition such as `aws:SourceArn` or `aws:PrincipalOrgID` narrows who "everyone" is;
+/// an unresolved condition block is given the benefit of the doubt).
+pub(crate) fn open_to_everyone(
+    doc: &PolicyDocument,
+) -> impl Iterator<Item = (&Statement, &Principal)> {
+    doc.statements.iter().filter_map(|s| {
+        if !s.is_allow() || s.has_conditions() {
+            return None;
+        }
+        s.wildcard_principal().map(|p| (s, p))
+    })
+}
+
+/// Report every statement of `doc` (belonging to `res`) that opens it to everyone; `what`
+/// names the resource kind in the message ("SQS queue policy").
+pub(crate) fn report_open(
+    out: &mut RuleSink<'_>,
+    res: &ResourceMeta,
+    doc: &PolicyDocument,
+    what: &str,
+) {
+    for (statement, principal) in open_to_everyone(doc) {
+        let span = principal.value.span().unwrap_or(statement.span);
+        let sid = statement
+            .sid
+            .as_str()
+            .map(|s| format!(" (statement `{s}`)"))
+            .unwrap_or_default();
+        out.at_in(
+            res,
+            &doc.file,
+            span,
+            &format!("Principal {} *", principal.kind),
+            format!(
+                "{what} `{}` allows any principal without a condition{sid}.",
+                res.address
+            ),
+        );
+    }
+}
+
+/// [`report_open`] over a list of resource policies (bucket, queue or topic policies).
+pub(crate) fn report_open_policies(
+    out: &mut RuleSink<'_>,
+    policies: &[ResourcePolicy],
+    what: &str,
+) {
+    for p in policies {
+        if let Some(doc) = p.document.get() {
+            report_open(out, &p.meta, doc, what);
+        }
+    }
+}
+
+/// Whether the document has a `Deny` for requests where `aws:SecureTransport` is `false`.
+pub(crate) fn denies_insecure_transport(doc: &PolicyDocument) -> bool {
+    doc.statements.iter().any(|s| {
+        s.is_deny()
+            && s.condition_on("aws:SecureTransport").is_some_and(|c| {
+                c.values
+                    .iter()
+                    .any(|v| v.as_str().is_some_and(|t| t.eq_ignore_ascii_case("false")))
+            })
+    })
+}
+
+/// The resource policies that apply to the resource with `address` (or with the literal
+/// `name`). `None` when some policy's target cannot be resolved, so the caller cannot know.
+pub(crate) fn policies_for<'m>(
+    policies: &'m [ResourcePolicy],
+    address: &str,
+    name: Option<&str>,
+) -> Option<Vec<&'m ResourcePolicy>> {
+    let mut out = Vec::new();
+    for p in policies {
+        let mut applies = false;
+        for target in &p.targets {
+            match target {
+                Val::Unknown { .. } => return None,
+                Val::Known { value, .. } => {
+                    let hit = value.address() == Some(address)
+                        || matches!(value, crate::model::Ref::Literal(l) if Some(l.as_str()) == name);
+                    applies |= hit;
+                }
+                Val::Absent => {}
+            }
+        }
+        // An inline policy belongs to the resource that declares it.
+        applies |= p.targets.is_empty() && p.meta.address == address;
+        if applies {
+            out.push(p);
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Condition, Effect, Ref, ResourceMeta, SourceFormat};
+    use tollgate_syntax::Span;
+
+    fn k<T>(v: T) -> Val<T> {
+        Val::known(v, Span::line(1))
+    }
+
+    fn doc(statements: Vec<Statement>) -> PolicyDocument {
+        PolicyDocument {
+            file: "t.yaml".into(),
+            span: Span::line(1),
+            version: Val::Absent,
+            statements,
+        }
+    }
+
+    fn stmt(effect: Effect, principal: &str, condition: Option<(&str, &str)>) -> Statement {
+        let mut s = Statement::new(Span::line(2));
+        s.effect = k(effect);
+        s.principals.push(Principal {
+            kind: "AWS".into(),
+            value: k(principal.to_string()),
+        });
+        if let Some((key, value)) = condition {
+            s.conditions.push(Condition {
+                span: Span::line(3),
+                operator: "Bool".into(),
+                key: key.into(),
+                values: vec![k(value.to_string())],
+            });
+        }
+        s
+    }
+
+    #[test]
+    fn open_statements_need_wildcard_allow_without_condition() {
+        let d = doc(vec![
+            stmt(Effect::Allow, "*", None),
+            stmt(Effect::Allow, "*", Some(("aws:SourceArn", "arn:x"))),
+            stmt(Effect::Deny, "*", None),
+            stmt(Effect::Allow, "arn:aws:iam::123456789012:root", None),
+        ]);
+        assert_eq!(open_to_everyone(&d).count(), 1);
+    }
+
+    #[test]
+    fn tls_deny_is_recognised() {
+        assert!(denies_insecure_transport(&doc(vec![stmt(
+            Effect::Deny,
+            "*",
+            Some(("aws:securetransport", "false"))
+        )])));
+        assert!(!denies_insecure_transport(&doc(vec![stmt(
+            Effect::Allow,
+            "*",
+            Some(("aws:SecureTransport", "false"))
+        )])));
+    }
+
+    #[test]
+    fn unknown_targets_make_the_answer_unknown() {
+        let meta = ResourceMeta::new(
+            "P",
+            "AWS::S3::BucketPolicy",
+            "t.yaml",
+            Span::line(1),
+            SourceFormat::CloudFormation,
+        );
+        let p = |t: Val<Ref>| ResourcePolicy {
+            meta: meta.clone(),
+            targets: vec![t],
+            document: Val::Absent,
+        };
+        let ps = vec![
+            p(k(Ref::resource("B", None, None))),
+            p(k(Ref::literal("other"))),
+        ];
+        assert_eq!(
+            policies_for(&ps, "B", Some("b-name")).map(|v| v.len()),
+            Some(1)
+        );
+        let ps = vec![p(Val::unknown(Span::line(1), "parameter"))];
+        assert!(policies_for(&ps, "B", None).is_none());
+    }
+}

@@ -1,0 +1,41 @@
+//! TG1306: S3 bucket policy allows any principal.
+
+use tollgate_core::{Rule, Severity};
+
+use super::policy_checks::report_open_policies;
+use super::support::{iac_rule, with_controls, Fix, PUBLIC_ACCESS};
+use super::{IacRule, RuleSink};
+use crate::model::CloudModel;
+
+pub struct S3PolicyOpen;
+
+impl IacRule for S3PolicyOpen {
+    fn meta(&self) -> Rule {
+        with_controls(
+            iac_rule("TG1306", "s3-policy-wildcard-principal", Severity::High, "S3 bucket policy allows any principal", "s3"),
+            &[PUBLIC_ACCESS],
+        )
+        .tags(["iam"])
+        .equivalents(["CKV_AWS_70"])
+        .description(
+            "An `Allow` statement with `Principal: \"*\"` (or `{\"AWS\": \"*\"}`) and no condition in a bucket policy grants its actions to every AWS account and to anonymous users: the bucket is public for those actions, whatever its ACL says.",
+        )
+        .remediation(
+            Fix {
+                summary: "Name the accounts, roles or service principals that need access, or add a condition (`aws:SourceArn`, `aws:SourceAccount`, `aws:PrincipalOrgID`) that narrows \"everyone\".",
+                cloudformation: "UploadsPolicy:\n  Type: AWS::S3::BucketPolicy\n  Properties:\n    Bucket: !Ref Uploads\n    PolicyDocument:\n      Statement:\n        - Effect: Allow\n          Principal:\n            Service: cloudfront.amazonaws.com\n          Action: s3:GetObject\n          Resource: !Sub '${Uploads.Arn}/*'\n          Condition:\n            StringEquals:\n              AWS:SourceArn: !Sub 'arn:aws:cloudfront::${AWS::AccountId}:distribution/${Cdn}'",
+                serverless: None,
+                terraform: "data \"aws_iam_policy_document\" \"access\" {\n  statement {\n    effect    = \"Allow\"\n    actions   = [\"s3:GetObject\"]\n    resources = [\"${aws_s3_bucket.uploads.arn}/*\"]\n    principals {\n      type        = \"Service\"\n      identifiers = [\"cloudfront.amazonaws.com\"]\n    }\n    condition {\n      test     = \"StringEquals\"\n      variable = \"AWS:SourceArn\"\n      values   = [aws_cloudfront_distribution.cdn.arn]\n    }\n  }\n}",
+            }
+            .markdown(),
+        )
+    }
+
+    fn data_protection(&self) -> bool {
+        true
+    }
+
+    fn check(&self, model: &CloudModel, out: &mut RuleSink<'_>) {
+        report_open_policies(out, &model.bucket_policies, "S3 bucket policy");
+    }
+}

@@ -1,0 +1,70 @@
+//! TG1504: a Secrets Manager secret that is never rotated.
+
+use tollgate_core::{Rule, Severity};
+
+use super::support::{iac_rule, with_controls, Fix, SECRETS};
+use super::{IacRule, RuleSink};
+use crate::model::{CloudModel, Ref, Val};
+
+pub struct SecretWithoutRotation;
+
+impl IacRule for SecretWithoutRotation {
+    fn meta(&self) -> Rule {
+        with_controls(
+            iac_rule(
+                "TG1504",
+                "secret-without-rotation",
+                Severity::Medium,
+                "Secrets Manager secret has no rotation schedule",
+                "secretsmanager",
+            ),
+            &[SECRETS],
+        )
+        .control(tollgate_core::Framework::PciDss, "8.3.9")
+        .tags(["secrets"])
+        .equivalents(["CKV_AWS_304"])
+        .description(
+            "A secret that never rotates stays valid forever once leaked (logs, a laptop, a former \
+             employee). The rule looks for an `AWS::SecretsManager::RotationSchedule` (or \
+             `aws_secretsmanager_secret_rotation`) targeting the secret anywhere in the scan. When \
+             some rotation schedule's target cannot be resolved, secrets are not reported.",
+        )
+        .remediation(
+            Fix {
+                summary: "Add a rotation schedule with a rotation function (AWS provides templates for RDS, Redshift, DocumentDB and generic secrets).",
+                cloudformation: "DatabaseSecretRotation:\n  Type: AWS::SecretsManager::RotationSchedule\n  Properties:\n    SecretId: !Ref DatabaseSecret\n    RotationLambdaARN: !GetAtt RotationFunction.Arn\n    RotationRules:\n      AutomaticallyAfterDays: 30",
+                serverless: None,
+                terraform: "resource \"aws_secretsmanager_secret_rotation\" \"db\" {\n  secret_id           = aws_secretsmanager_secret.db.id\n  rotation_lambda_arn = aws_lambda_function.rotate.arn\n  rotation_rules {\n    automatically_after_days = 30\n  }\n}",
+            }
+            .markdown(),
+        )
+    }
+
+    fn check(&self, model: &CloudModel, out: &mut RuleSink<'_>) {
+        if model
+            .rotation_schedules
+            .iter()
+            .any(|r| r.secret.is_unknown())
+        {
+            return;
+        }
+        let rotated = |address: &str, name: Option<&str>| {
+            model.rotation_schedules.iter().any(|r| match &r.secret {
+                Val::Known {
+                    value: Ref::Literal(text),
+                    ..
+                } => name.is_some_and(|n| text == n || text.contains(&format!(":secret:{n}"))),
+                Val::Known { value, .. } => value.address() == Some(address),
+                _ => false,
+            })
+        };
+        for s in &model.secrets {
+            if !rotated(&s.meta.address, s.name.as_str()) {
+                out.missing(
+                    &s.meta,
+                    format!("Secret `{}` has no rotation schedule.", s.meta.address),
+                );
+            }
+        }
+    }
+}

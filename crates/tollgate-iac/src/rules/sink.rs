@@ -1,0 +1,214 @@
+//! [`RuleSink`]: where a rule's check puts what it found. It owns the parts every rule would
+//! otherwise repeat: the location (offending value, else the resource header), the resource
+//! address and header line, normalised evidence, and the data-classification raise.
+
+use time::Date;
+use tollgate_core::{Finding, Location, Rule, Severity};
+use tollgate_syntax::Span;
+
+use crate::model::{ResourceMeta, Val};
+
+/// Collects one rule's findings over one model.
+#[derive(Debug)]
+pub struct RuleSink<'r> {
+    rule: &'r Rule,
+    data_protection: bool,
+    today: Date,
+    findings: Vec<Finding>,
+}
+
+impl<'r> RuleSink<'r> {
+    /// `data_protection`: whether the rule protects data (encryption, public access, logging,
+    /// backups), so that classified resources raise its severity.
+    pub fn new(rule: &'r Rule, data_protection: bool, today: Date) -> Self {
+        Self {
+            rule,
+            data_protection,
+            today,
+            findings: Vec::new(),
+        }
+    }
+
+    /// The day the scan judges against (runtime deprecations).
+    pub fn today(&self) -> Date {
+        self.today
+    }
+
+    pub fn rule(&self) -> &Rule {
+        self.rule
+    }
+
+    /// Report a value written at `span` in the resource's own file. `evidence` is the offending
+    /// text; pass a redacted form for anything secret.
+    pub fn at(
+        &mut self,
+        res: &ResourceMeta,
+        span: Span,
+        evidence: &str,
+        message: impl Into<String>,
+    ) {
+        self.push(res, res.location(span), evidence, message.into());
+    }
+
+    /// Report a value written in another file than the resource's header (a Terraform policy
+    /// document declared elsewhere, a module).
+    pub fn at_in(
+        &mut self,
+        res: &ResourceMeta,
+        file: &str,
+        span: Span,
+        evidence: &str,
+        message: impl Into<String>,
+    ) {
+        self.push(res, Location::at(file, span), evidence, message.into());
+    }
+
+    /// Report a missing attribute: the finding points at the resource header.
+    pub fn missing(&mut self, res: &ResourceMeta, message: impl Into<String>) {
+        self.push(res, res.header_location(), "", message.into());
+    }
+
+    /// Report on `val`: at its span when written, else at the header. Never call this with an
+    /// unknown value: the rule decides badness, and unknown is never bad.
+    pub fn on<T>(
+        &mut self,
+        res: &ResourceMeta,
+        val: &Val<T>,
+        evidence: &str,
+        message: impl Into<String>,
+    ) {
+        debug_assert!(!val.is_unknown(), "rules never report unknown values");
+        match val.span() {
+            Some(span) => self.at(res, span, evidence, message),
+            None => self.missing(res, message),
+        }
+    }
+
+    /// The common shape of a check: `val` must be written and good. Absent reports `missing`
+    /// at the header; known and not `ok` reports `bad(value)` at the value (evidence: the
+    /// value); unknown reports nothing.
+    pub fn expect<T: std::fmt::Display>(
+        &mut self,
+        res: &ResourceMeta,
+        val: &Val<T>,
+        ok: impl FnOnce(&T) -> bool,
+        missing: impl Into<String>,
+        bad: impl FnOnce(&T) -> String,
+    ) {
+        match val {
+            Val::Absent => self.missing(res, missing),
+            Val::Known { value, span } if !ok(value) => {
+                let message = bad(value);
+                self.at(res, *span, &value.to_string(), message);
+            }
+            _ => {}
+        }
+    }
+
+    fn push(&mut self, res: &ResourceMeta, location: Location, evidence: &str, message: String) {
+        let mut severity = self.rule.default_severity;
+        let mut message = message;
+        let mut finding_props = Vec::new();
+        if let Some(class) = res.classification.as_ref() {
+            let key = res
+                .tags
+                .iter()
+                .find(|t| t.value.span() == Some(class.span))
+                .map_or(crate::model::DEFAULT_CLASSIFICATION_KEY, |t| t.key.as_str());
+            finding_props.push(("dataClassification", class.class.as_str().to_string()));
+            if self.data_protection && severity != Severity::Critical {
+                let raised = severity.raised();
+                message = format!(
+                    "{} Severity raised from {} to {} because the resource is tagged {}={}.",
+                    message.trim_end(),
+                    severity,
+                    raised,
+                    key,
+                    class.class.as_str()
+                );
+                severity = raised;
+            }
+        }
+        let mut finding = Finding::new(self.rule.code.clone(), severity, message, location)
+            .resource(res.address.clone())
+            .resource_line(res.header.start.line)
+            .evidence(evidence);
+        for (k, v) in finding_props {
+            finding = finding.property(k, v);
+        }
+        self.findings.push(finding);
+    }
+
+    pub fn into_findings(self) -> Vec<Finding> {
+        self.findings
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Classification, DataClass, SourceFormat, Tag};
+    use tollgate_syntax::Pos;
+
+    fn meta(classified: bool) -> ResourceMeta {
+        let mut m = ResourceMeta::new(
+            "Bucket",
+            "AWS::S3::Bucket",
+            "t.yaml",
+            Span::line(3),
+            SourceFormat::CloudFormation,
+        );
+        if classified {
+            let span = Span::new(Pos::new(9, 20), Pos::new(9, 23));
+            m.tags.push(Tag {
+                key: "Sensitivity".into(),
+                key_span: Span::line(9),
+                value: Val::known("PHI".into(), span),
+            });
+            m.classification = Some(Classification {
+                class: DataClass::Phi,
+                span,
+            });
+        }
+        m
+    }
+
+    fn rule() -> Rule {
+        Rule::new("TG1303", "x", "iac", Severity::Low, "X")
+    }
+
+    #[test]
+    fn missing_points_at_header_and_raise_says_why() {
+        let rule = rule();
+        let mut sink = RuleSink::new(&rule, true, time::macros::date!(2026 - 01 - 01));
+        sink.missing(&meta(true), "Versioning is off.");
+        sink.missing(&meta(false), "Versioning is off.");
+        let f = sink.into_findings();
+        assert_eq!(f[0].severity, Severity::Medium);
+        assert!(f[0].message.ends_with(
+            "Severity raised from low to medium because the resource is tagged Sensitivity=PHI."
+        ));
+        assert_eq!(f[0].location.start_line(), Some(3));
+        assert_eq!(f[0].resource.as_deref(), Some("Bucket"));
+        assert_eq!(f[0].resource_line, Some(3));
+        assert_eq!(f[1].severity, Severity::Low);
+        assert_eq!(f[1].message, "Versioning is off.");
+    }
+
+    #[test]
+    fn not_data_protection_keeps_severity_and_value_span_wins() {
+        let rule = rule();
+        let mut sink = RuleSink::new(&rule, false, time::macros::date!(2026 - 01 - 01));
+        let val = Val::known(false, Span::line(7));
+        sink.on(
+            &meta(true),
+            &val,
+            "Status:  Suspended",
+            "Versioning is suspended.",
+        );
+        let f = sink.into_findings();
+        assert_eq!(f[0].severity, Severity::Low);
+        assert_eq!(f[0].location.start_line(), Some(7));
+        assert_eq!(f[0].evidence, "Status: Suspended");
+    }
+}

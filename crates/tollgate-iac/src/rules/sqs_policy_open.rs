@@ -1,0 +1,41 @@
+//! TG1403: SQS queue policy allows any principal.
+
+use tollgate_core::{Rule, Severity};
+
+use super::policy_checks::report_open_policies;
+use super::support::{iac_rule, with_controls, Fix, PUBLIC_ACCESS};
+use super::{IacRule, RuleSink};
+use crate::model::CloudModel;
+
+pub struct SqsPolicyOpen;
+
+impl IacRule for SqsPolicyOpen {
+    fn meta(&self) -> Rule {
+        with_controls(
+            iac_rule("TG1403", "sqs-policy-wildcard-principal", Severity::High, "SQS queue policy allows any principal", "sqs"),
+            &[PUBLIC_ACCESS],
+        )
+        .tags(["iam"])
+        .equivalents(["CKV_AWS_168"])
+        .description(
+            "An `Allow` statement with a wildcard principal and no condition in a queue policy lets any AWS account send, receive or delete messages, depending on the actions: injected messages reach your consumers and real ones can be read or dropped.",
+        )
+        .remediation(
+            Fix {
+                summary: "Name the accounts, roles or service principals that need access, or add a condition (`aws:SourceArn`, `aws:SourceAccount`, `aws:PrincipalOrgID`) that narrows \"everyone\".",
+                cloudformation: "OrdersQueuePolicy:\n  Type: AWS::SQS::QueuePolicy\n  Properties:\n    Queues: [!Ref OrdersQueue]\n    PolicyDocument:\n      Statement:\n        - Effect: Allow\n          Principal:\n            Service: sns.amazonaws.com\n          Action: sqs:SendMessage\n          Resource: !GetAtt OrdersQueue.Arn\n          Condition:\n            ArnEquals:\n              aws:SourceArn: !Ref OrdersTopic",
+                serverless: None,
+                terraform: "data \"aws_iam_policy_document\" \"access\" {\n  statement {\n    effect    = \"Allow\"\n    actions   = [\"sqs:SendMessage\"]\n    resources = [aws_sqs_queue.orders.arn]\n    principals {\n      type        = \"Service\"\n      identifiers = [\"sns.amazonaws.com\"]\n    }\n    condition {\n      test     = \"ArnEquals\"\n      variable = \"aws:SourceArn\"\n      values   = [aws_sns_topic.orders.arn]\n    }\n  }\n}",
+            }
+            .markdown(),
+        )
+    }
+
+    fn data_protection(&self) -> bool {
+        true
+    }
+
+    fn check(&self, model: &CloudModel, out: &mut RuleSink<'_>) {
+        report_open_policies(out, &model.queue_policies, "SQS queue policy");
+    }
+}
