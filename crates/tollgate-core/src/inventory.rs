@@ -225,7 +225,14 @@ pub fn walk(root: &Path, opts: &WalkOptions) -> Inventory {
         }
     }
 
+    // Directory order differs between file systems; reports must not.
     inv.files.sort_by(|a, b| a.path.cmp(&b.path));
+    inv.notifications.sort_by(|a, b| {
+        let path = |n: &Notification| n.location.as_ref().map(|l| l.path.clone());
+        path(a)
+            .cmp(&path(b))
+            .then_with(|| a.message.cmp(&b.message))
+    });
     if let Some(shard) = opts.shard {
         match check_shard(shard) {
             Ok((k, n)) => inv.files.retain(|f| shard_of(&f.path, n) == k - 1),

@@ -13,6 +13,8 @@ mod rule;
 mod severity;
 mod stage;
 pub mod suppress;
+#[cfg(test)]
+mod test_support;
 
 pub use config::{Config, ConfigError};
 pub use context::{read_text, FileError, ParseError, ScanContext};

@@ -170,3 +170,137 @@ pub fn sort_findings(findings: &mut [Finding]) {
             .then_with(|| a.message.cmp(&b.message))
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::RuleConfig;
+    use crate::test_support::{finding_at, sample_rules};
+    use crate::Severity;
+
+    fn index() -> RuleIndex {
+        sample_rules()
+    }
+
+    fn finding(rule: &str, path: &str, line: u32) -> Finding {
+        finding_at(rule, path, line)
+    }
+
+    fn rule_config(severity: Option<Severity>, disable: bool, line: u32) -> RuleConfig {
+        RuleConfig {
+            severity,
+            disable,
+            line: Some(line),
+        }
+    }
+
+    #[test]
+    fn index_looks_up_by_code_name_and_equivalent() {
+        let index = index();
+        assert_eq!(index.get("TG1001").unwrap().name, "lambda-without-dlq");
+        assert!(index.get("tg1001").is_none());
+        let names: Vec<&str> = index
+            .lookup("ckv_aws_50")
+            .map(|r| r.code.as_str())
+            .collect();
+        assert_eq!(names, ["TG1002", "TG1301"]);
+        assert!(index.knows("S3-PUBLIC"));
+        assert!(!index.knows("TG9999"));
+        let mut index = index;
+        index.insert(Rule::new("TG1001", "renamed", "iac", Severity::Low, "R"));
+        assert_eq!(index.len(), 3);
+        assert!(!index.knows("lambda-without-dlq"));
+        assert_eq!(index.lookup("renamed").next().unwrap().code, "TG1001");
+    }
+
+    #[test]
+    fn rule_config_disables_overrides_and_reports_unknown_keys() {
+        let mut config = Config::default();
+        config
+            .rules
+            .insert("s3-public".into(), rule_config(None, true, 2));
+        config.rules.insert(
+            "TG1001".into(),
+            rule_config(Some(Severity::Critical), false, 5),
+        );
+        config.rules.insert(
+            "lambda-without-dlq".into(),
+            rule_config(Some(Severity::Info), false, 8),
+        );
+        config
+            .rules
+            .insert("TG7777".into(), rule_config(Some(Severity::Low), false, 11));
+        let mut findings = vec![
+            finding("TG1301", "a.yaml", 1),
+            finding("TG1001", "a.yaml", 2),
+            finding("TG1002", "a.yaml", 3),
+        ];
+        let notes = apply_rule_config(&mut findings, &index(), &config);
+        let left: Vec<(&str, Severity)> = findings
+            .iter()
+            .map(|f| (f.rule.as_str(), f.severity))
+            .collect();
+        // The key by code wins over the key by name.
+        assert_eq!(
+            left,
+            [("TG1001", Severity::Critical), ("TG1002", Severity::Medium)]
+        );
+        assert_eq!(notes.len(), 1);
+        assert_eq!(notes[0].id, "unknown-rule");
+        assert!(notes[0].message.contains("[rules.TG7777]"));
+        let at = notes[0].location.as_ref().unwrap();
+        assert_eq!(
+            (at.path.as_str(), at.start_line()),
+            ("tollgate.toml", Some(11))
+        );
+    }
+
+    #[test]
+    fn advisory_rules_found_only_in_findings_are_known() {
+        let mut config = Config::default();
+        config.rules.insert(
+            "GHSA-aaaa-bbbb-cccc".into(),
+            rule_config(Some(Severity::Low), false, 1),
+        );
+        let mut findings = vec![finding("GHSA-aaaa-bbbb-cccc", "Cargo.lock", 3)];
+        let notes = apply_rule_config(&mut findings, &index(), &config);
+        assert!(notes.is_empty());
+        assert_eq!(findings[0].severity, Severity::Low);
+    }
+
+    #[test]
+    fn finish_fingerprints_and_sorts() {
+        let mut findings = vec![
+            finding("TG1002", "b.yaml", 1),
+            finding("TG1002", "a.yaml", 10),
+            finding("TG1001", "a.yaml", 10),
+            finding("TG1001", "a.yaml", 2),
+            Finding::new("TG1301", Severity::High, "file", Location::file("a.yaml")),
+        ];
+        findings[1].fingerprint = "kept".into();
+        finish(&mut findings);
+        let order: Vec<(&str, Option<u32>, &str)> = findings
+            .iter()
+            .map(|f| {
+                (
+                    f.location.path.as_str(),
+                    f.location.start_line(),
+                    f.rule.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            order,
+            [
+                ("a.yaml", None, "TG1301"),
+                ("a.yaml", Some(2), "TG1001"),
+                ("a.yaml", Some(10), "TG1001"),
+                ("a.yaml", Some(10), "TG1002"),
+                ("b.yaml", Some(1), "TG1002"),
+            ]
+        );
+        assert!(findings.iter().all(|f| !f.fingerprint.is_empty()));
+        assert_eq!(findings[3].fingerprint, "kept");
+        assert_eq!(findings[0].fingerprint.len(), 32);
+    }
+}

@@ -87,7 +87,8 @@ fn apply_inline(
         let Some(Some(comments)) = files.get(finding.location.path.as_str()) else {
             continue;
         };
-        let Some((d, i)) = matching_directive(finding, comments, rules) else {
+        let matches = matching_directives(finding, comments, rules);
+        let Some(&(_, _, d, _)) = matches.iter().min() else {
             continue;
         };
         let directive = &comments.directives[d];
@@ -99,9 +100,10 @@ fn apply_inline(
                 directive.reason.clone()
             },
         });
-        used.entry(finding.location.path.clone())
-            .or_default()
-            .insert((d, i));
+        // Every directive that would have suppressed the finding did its job, not only the
+        // nearest one, so none of them is reported as unused.
+        let used = used.entry(finding.location.path.clone()).or_default();
+        used.extend(matches.iter().map(|&(_, _, d, i)| (d, i)));
     }
 
     for (path, comments) in &files {
@@ -154,43 +156,51 @@ fn apply_inline(
     }
 }
 
-/// The first directive (and id within it) that suppresses `finding`.
-fn matching_directive(
+/// The directives (and the id within each) that suppress `finding`, each with a rank: 0 on or
+/// above the finding's line, 1 on or above the resource header, 2 inside the resource (Checkov
+/// skips), then the distance above the target; the best match is the smallest.
+fn matching_directives(
     finding: &Finding,
     comments: &FileComments,
     rules: &RuleIndex,
-) -> Option<(usize, usize)> {
+) -> Vec<(u8, u32, usize, usize)> {
     let line = finding.location.start_line();
     let header = finding.resource_line;
     comments
         .directives
         .iter()
         .enumerate()
-        .filter(|(_, d)| applies_at(d, comments, line, header))
-        .find_map(|(d, directive)| {
-            directive
+        .filter_map(|(d, directive)| {
+            let rank = rank(directive, comments, line, header)?;
+            let i = directive
                 .ids
                 .iter()
-                .position(|id| rules.finding_answers_to(finding, id))
-                .map(|i| (d, i))
+                .position(|id| rules.finding_answers_to(finding, id))?;
+            let distance = u32::MAX - directive.line;
+            Some((rank, distance, d, i))
         })
+        .collect()
 }
 
-/// Whether a directive stands where it can reach a finding at `line` in a resource whose header
-/// is at `header`.
-fn applies_at(
+/// How a directive reaches a finding at `line` in a resource whose header is at `header`, if
+/// it does.
+fn rank(
     directive: &Directive,
     comments: &FileComments,
     line: Option<u32>,
     header: Option<u32>,
-) -> bool {
+) -> Option<u8> {
     let near = |target: Option<u32>| target.is_some_and(|t| comments.covers(directive.line, t));
-    if near(line) || near(header) {
-        return true;
+    if near(line) {
+        return Some(0);
+    }
+    if near(header) {
+        return Some(1);
     }
     // Checkov reads skips anywhere inside the resource block; so does tollgate for them.
-    directive.kind == Kind::CheckovSkip
-        && matches!((header, line), (Some(h), Some(l)) if h <= directive.line && directive.line <= l)
+    let inside =
+        matches!((header, line), (Some(h), Some(l)) if h <= directive.line && directive.line <= l);
+    (directive.kind == Kind::CheckovSkip && inside).then_some(2)
 }
 
 fn apply_config(
@@ -284,3 +294,6 @@ fn apply_config(
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
