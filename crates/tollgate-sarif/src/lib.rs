@@ -10,18 +10,34 @@
 //! - Baselines: [`Baseline`], [`fingerprints_of`], [`mark_baseline`], and
 //!   [`findings_from_run`] to turn a SARIF run back into core findings.
 
+mod access;
+mod baseline;
 mod build;
 mod error;
+mod limits;
+mod merge;
 mod notification;
+mod parse;
+mod read;
+mod rebase;
 mod result;
 mod rules;
 mod severity;
 pub mod uri;
+mod visit;
 
+pub use baseline::{fingerprints_of, mark_baseline, Baseline};
 pub use build::{
     build_log, build_run, set_root_uri, to_json_pretty, RunInput, SCHEMA_URI, SRCROOT,
 };
 pub use error::SarifError;
+pub use limits::{
+    enforce_limits, MAX_LOCATIONS_PER_RESULT, MAX_RESULTS_PER_RUN, MAX_RULES_PER_RUN, MAX_RUNS,
+};
+pub use merge::merge;
+pub use parse::{parse_log, MAX_LOG_BYTES};
+pub use read::findings_from_run;
+pub use rebase::rebase_uris;
 pub use severity::result_severity;
 
 /// Re-exported so callers name the same SARIF types without depending on `serde-sarif` directly.

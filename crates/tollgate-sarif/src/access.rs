@@ -1,0 +1,117 @@
+//! Reading the facts tollgate needs out of a SARIF result, whichever of SARIF's equivalent
+//! spellings the writing tool chose.
+
+use serde_sarif::sarif::{ArtifactLocation, ReportingDescriptor, Result as SarifResult, Run};
+use tollgate_core::fingerprint::{fingerprint, normalize_evidence, PARTIAL_FINGERPRINT_KEY};
+
+use crate::uri::decode;
+
+/// The descriptor a result points at through `ruleIndex` / `rule.index` (driver rules only).
+pub fn rule_of<'r>(result: &SarifResult, run: &'r Run) -> Option<&'r ReportingDescriptor> {
+    let in_extension = result
+        .rule
+        .as_ref()
+        .is_some_and(|r| r.tool_component.is_some());
+    let index = result.rule_index.or_else(|| {
+        result
+            .rule
+            .as_ref()
+            .and_then(|r| r.index)
+            .filter(|_| !in_extension)
+    })?;
+    let rules = run.tool.driver.rules.as_deref()?;
+    usize::try_from(index).ok().and_then(|i| rules.get(i))
+}
+
+/// `ruleId`, else `rule.id`, else the id of the indexed rule.
+pub fn rule_id(result: &SarifResult, run: &Run) -> Option<String> {
+    result
+        .rule_id
+        .clone()
+        .filter(|s| !s.is_empty())
+        .or_else(|| result.rule.as_ref().and_then(|r| r.id.clone()))
+        .or_else(|| rule_of(result, run).map(|r| r.id.clone()))
+}
+
+pub fn primary_artifact(result: &SarifResult) -> Option<&ArtifactLocation> {
+    result
+        .locations
+        .as_ref()?
+        .first()?
+        .physical_location
+        .as_ref()?
+        .artifact_location
+        .as_ref()
+}
+
+/// The primary location's path: percent-decoded when relative (a repo path); a URI with a
+/// scheme is kept as written.
+pub fn primary_path(result: &SarifResult) -> String {
+    match primary_artifact(result).and_then(|a| a.uri.as_deref()) {
+        Some(uri) if crate::uri::has_scheme(uri) => uri.to_string(),
+        Some(uri) => decode(uri),
+        None => String::new(),
+    }
+}
+
+pub fn start_line(result: &SarifResult) -> Option<i64> {
+    result
+        .locations
+        .as_ref()?
+        .first()?
+        .physical_location
+        .as_ref()?
+        .region
+        .as_ref()?
+        .start_line
+}
+
+/// `fullyQualifiedName` (else `name`) of the primary location's first logical location.
+pub fn resource(result: &SarifResult) -> Option<String> {
+    let logical = result
+        .locations
+        .as_ref()?
+        .first()?
+        .logical_locations
+        .as_ref()?
+        .first()?;
+    logical
+        .fully_qualified_name
+        .clone()
+        .or_else(|| logical.name.clone())
+}
+
+pub fn message_text(result: &SarifResult) -> String {
+    let m = &result.message;
+    m.text
+        .clone()
+        .or_else(|| m.markdown.clone())
+        .or_else(|| m.id.clone())
+        .unwrap_or_default()
+}
+
+/// tollgate's fingerprint of a result: the `tollgate/v1` partial fingerprint when present,
+/// else one computed the way tollgate computes its own (rule, path, resource, evidence), so
+/// results of external tools can be baselined too. The evidence is the tool's own partial
+/// fingerprints when it wrote any (they are meant to survive edits), else the message.
+pub fn fingerprint_of(result: &SarifResult, rule: &str) -> String {
+    let partial = result.partial_fingerprints.as_ref();
+    if let Some(fp) = partial.and_then(|p| p.get(PARTIAL_FINGERPRINT_KEY)) {
+        return fp.clone();
+    }
+    let evidence = match partial.filter(|p| !p.is_empty()) {
+        // A BTreeMap iterates in key order, so the text is stable.
+        Some(p) => p
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(" "),
+        None => normalize_evidence(&message_text(result)),
+    };
+    fingerprint(
+        rule,
+        &primary_path(result),
+        resource(result).as_deref(),
+        &evidence,
+    )
+}

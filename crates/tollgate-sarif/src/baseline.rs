@@ -1,0 +1,99 @@
+//! Baselines: which findings are new, which were already there, which are gone.
+
+use std::collections::{HashMap, HashSet};
+
+use serde_sarif::sarif::Sarif;
+use tollgate_core::{BaselineState, Finding};
+
+use crate::read::findings_from_run;
+
+/// The findings of an earlier log, keyed by (rule id, fingerprint). Build it once with
+/// [`Baseline::from_log`] and hand it to [`mark_baseline`].
+#[derive(Debug, Clone, Default)]
+pub struct Baseline {
+    findings: Vec<Finding>,
+    by_key: HashMap<(String, String), usize>,
+}
+
+impl Baseline {
+    /// Every result of every run of `log`. Results without a `tollgate/v1` fingerprint (an
+    /// external tool's) get one computed from rule, path, resource and the tool's own
+    /// fingerprints or message, the same way [`crate::findings_from_run`] does.
+    pub fn from_log(log: &Sarif) -> Self {
+        let mut baseline = Self::default();
+        for run in &log.runs {
+            for finding in findings_from_run(run) {
+                let key = (finding.rule.clone(), finding.fingerprint.clone());
+                // Findings marked absent in the old log were already gone then.
+                if finding.baseline_state == Some(BaselineState::Absent)
+                    || baseline.by_key.contains_key(&key)
+                {
+                    continue;
+                }
+                baseline.by_key.insert(key, baseline.findings.len());
+                baseline.findings.push(finding);
+            }
+        }
+        baseline
+    }
+
+    pub fn contains(&self, rule: &str, fingerprint: &str) -> bool {
+        self.by_key
+            .contains_key(&(rule.to_string(), fingerprint.to_string()))
+    }
+
+    fn get(&self, rule: &str, fingerprint: &str) -> Option<&Finding> {
+        self.by_key
+            .get(&(rule.to_string(), fingerprint.to_string()))
+            .map(|&i| &self.findings[i])
+    }
+
+    pub fn len(&self) -> usize {
+        self.findings.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.findings.is_empty()
+    }
+
+    /// The (rule id, fingerprint) pairs.
+    pub fn keys(&self) -> HashSet<(String, String)> {
+        self.by_key.keys().cloned().collect()
+    }
+}
+
+/// (rule id, fingerprint) of every result in `log`; see [`Baseline::from_log`].
+pub fn fingerprints_of(log: &Sarif) -> HashSet<(String, String)> {
+    Baseline::from_log(log).keys()
+}
+
+/// Set each finding's `baseline_state`: `unchanged` when the baseline has its rule and
+/// fingerprint, `updated` when it has them but at a lower severity (the finding got worse, so
+/// it counts again), `new` otherwise. Findings without a fingerprint get one first.
+///
+/// Returns the baseline's findings that are no longer present, marked `absent`, so the report
+/// can count what was fixed.
+pub fn mark_baseline(findings: &mut [Finding], baseline: &Baseline) -> Vec<Finding> {
+    let mut seen: HashSet<(&str, &str)> = HashSet::new();
+    for finding in findings.iter_mut() {
+        finding.ensure_fingerprint();
+        finding.baseline_state = Some(match baseline.get(&finding.rule, &finding.fingerprint) {
+            Some(old) if finding.severity > old.severity => BaselineState::Updated,
+            Some(_) => BaselineState::Unchanged,
+            None => BaselineState::New,
+        });
+    }
+    for finding in findings.iter() {
+        seen.insert((finding.rule.as_str(), finding.fingerprint.as_str()));
+    }
+    baseline
+        .findings
+        .iter()
+        .filter(|old| !seen.contains(&(old.rule.as_str(), old.fingerprint.as_str())))
+        .map(|old| {
+            let mut gone = old.clone();
+            gone.baseline_state = Some(BaselineState::Absent);
+            gone
+        })
+        .collect()
+}

@@ -1,0 +1,186 @@
+//! What GitHub code scanning accepts, and truncation to fit it.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde_json::Value;
+use serde_sarif::sarif::{Invocation, Run};
+use tollgate_core::{Notification, Severity};
+
+use crate::notification::notification;
+use crate::severity::result_severity;
+
+pub const MAX_RESULTS_PER_RUN: usize = 25_000;
+pub const MAX_RULES_PER_RUN: usize = 25_000;
+/// Applies to `locations` and to `relatedLocations` of one result, each.
+pub const MAX_LOCATIONS_PER_RESULT: usize = 1_000;
+/// Runs in one log.
+pub const MAX_RUNS: usize = 20;
+
+/// Cut `run` down to GitHub's limits: at most [`MAX_RESULTS_PER_RUN`] results (the most severe
+/// are kept, in their original order), at most [`MAX_RULES_PER_RUN`] rules (rules no kept
+/// result uses go first) and at most [`MAX_LOCATIONS_PER_RESULT`] locations and related
+/// locations per result. When anything was cut, a `truncated` warning saying what and how much
+/// is appended to the run's first invocation and returned, so the report can show it too.
+///
+/// The 10 MB gzipped cap is not checked here: the publisher gzips the log to upload it and
+/// knows the real size.
+pub fn enforce_limits(run: &mut Run) -> Option<Notification> {
+    let mut said = Vec::new();
+    if let Some(text) = truncate_results(run) {
+        said.push(text);
+    }
+    if let Some(text) = truncate_rules(run) {
+        said.push(text);
+    }
+    if let Some(text) = truncate_locations(run) {
+        said.push(text);
+    }
+    if said.is_empty() {
+        return None;
+    }
+    let note = Notification::warning("truncated", said.join("; "));
+    let invocations = run.invocations.get_or_insert_with(Vec::new);
+    if invocations.is_empty() {
+        invocations.push(Invocation::builder().execution_successful(true).build());
+    }
+    invocations[0]
+        .tool_execution_notifications
+        .get_or_insert_with(Vec::new)
+        .push(notification(&note));
+    Some(note)
+}
+
+fn truncate_results(run: &mut Run) -> Option<String> {
+    let results = run.results.as_mut()?;
+    if results.len() <= MAX_RESULTS_PER_RUN {
+        return None;
+    }
+    let total = results.len();
+    let rules = run.tool.driver.rules.as_deref().unwrap_or(&[]);
+    let severities: Vec<Severity> = results
+        .iter()
+        .map(|r| {
+            let rule = r
+                .rule_index
+                .and_then(|i| usize::try_from(i).ok())
+                .and_then(|i| rules.get(i));
+            result_severity(r, rule)
+        })
+        .collect();
+    // Most severe first; the sort is stable so equal severities keep their order.
+    let mut order: Vec<usize> = (0..total).collect();
+    order.sort_by(|&a, &b| severities[b].cmp(&severities[a]));
+    let mut keep = vec![false; total];
+    for &i in &order[..MAX_RESULTS_PER_RUN] {
+        keep[i] = true;
+    }
+    let mut dropped: BTreeMap<Severity, usize> = BTreeMap::new();
+    for (i, kept) in keep.iter().enumerate() {
+        if !kept {
+            *dropped.entry(severities[i]).or_default() += 1;
+        }
+    }
+    let mut index = 0;
+    results.retain(|_| {
+        let kept = keep[index];
+        index += 1;
+        kept
+    });
+    let by_severity: Vec<String> = dropped
+        .iter()
+        .rev()
+        .map(|(sev, n)| format!("{n} {sev}"))
+        .collect();
+    Some(format!(
+        "dropped {} of {} results ({}) to stay within GitHub's limit of {} results per run; the most severe were kept",
+        total - MAX_RESULTS_PER_RUN,
+        total,
+        by_severity.join(", "),
+        MAX_RESULTS_PER_RUN
+    ))
+}
+
+fn truncate_rules(run: &mut Run) -> Option<String> {
+    let rules = run.tool.driver.rules.as_mut()?;
+    if rules.len() <= MAX_RULES_PER_RUN {
+        return None;
+    }
+    let total = rules.len();
+    let results = run.results.as_deref_mut().unwrap_or(&mut []);
+    let mut used = vec![false; total];
+    for result in results.iter() {
+        if let Some(i) = result.rule_index.and_then(|i| usize::try_from(i).ok()) {
+            if i < total {
+                used[i] = true;
+            }
+        }
+    }
+    // Keep every used rule, then unused ones in order while there is room.
+    let used_count = used.iter().filter(|u| **u).count();
+    let mut room = MAX_RULES_PER_RUN.saturating_sub(used_count);
+    let mut keep = used.clone();
+    for (i, k) in keep.iter_mut().enumerate() {
+        if !used[i] && room > 0 {
+            *k = true;
+            room -= 1;
+        }
+    }
+    let mut new_index: HashMap<usize, i64> = HashMap::new();
+    let mut next = 0i64;
+    for (i, k) in keep.iter().enumerate() {
+        if *k {
+            new_index.insert(i, next);
+            next += 1;
+        }
+    }
+    let mut i = 0;
+    rules.retain(|_| {
+        let kept = keep[i];
+        i += 1;
+        kept
+    });
+    rules.truncate(MAX_RULES_PER_RUN);
+    for result in results.iter_mut() {
+        if let Some(old) = result.rule_index.and_then(|i| usize::try_from(i).ok()) {
+            result.rule_index = new_index.get(&old).copied();
+            if let Some(rule) = result.rule.as_mut() {
+                rule.index = result.rule_index;
+            }
+        }
+    }
+    Some(format!(
+        "dropped {} of {} rules that no result uses to stay within GitHub's limit of {} rules per run",
+        total - rules.len(),
+        total,
+        MAX_RULES_PER_RUN
+    ))
+}
+
+fn truncate_locations(run: &mut Run) -> Option<String> {
+    let mut cut_results = 0usize;
+    let mut cut_locations = 0usize;
+    for result in run.results.as_deref_mut().unwrap_or(&mut []) {
+        let mut cut = 0;
+        for list in [result.locations.as_mut(), result.related_locations.as_mut()]
+            .into_iter()
+            .flatten()
+        {
+            if list.len() > MAX_LOCATIONS_PER_RESULT {
+                cut += list.len() - MAX_LOCATIONS_PER_RESULT;
+                list.truncate(MAX_LOCATIONS_PER_RESULT);
+            }
+        }
+        if cut > 0 {
+            cut_results += 1;
+            cut_locations += cut;
+            let bag = result.properties.get_or_insert_with(Default::default);
+            bag.additional_properties
+                .insert("tollgate/locations-dropped".to_string(), Value::from(cut));
+        }
+    }
+    (cut_results > 0).then(|| {
+        format!(
+            "dropped {cut_locations} locations from {cut_results} results to stay within GitHub's limit of {MAX_LOCATIONS_PER_RESULT} locations per result"
+        )
+    })
+}

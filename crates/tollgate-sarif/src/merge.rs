@@ -1,0 +1,313 @@
+//! Merging logs: one run per (tool, category), results deduplicated, indices kept right.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use serde_sarif::sarif::{Invocation, Run, Sarif, ToolComponent};
+
+use crate::access::{message_text, primary_artifact, rule_id, start_line};
+use crate::build::build_log;
+use crate::limits::MAX_RUNS;
+use crate::visit::result_artifact_locations;
+use crate::SarifError;
+use tollgate_core::fingerprint::PARTIAL_FINGERPRINT_KEY;
+
+/// Merge logs into one. Runs are keyed by (driver name, `automationDetails.id` category — the
+/// part up to the last `/`, as GitHub reads it); runs with the same key become one run: rules
+/// unioned by id (result `ruleIndex` fixed up), artifacts and logical locations appended (their
+/// indices fixed up), taxonomies unioned by name, invocations folded into one
+/// (`executionSuccessful` only when all were). Every run's results are deduplicated by the
+/// `tollgate/v1` partial fingerprint or, without one, by (rule id, URI, start line, message).
+/// Run order is the order of first appearance.
+///
+/// Fails when the result would have more than [`MAX_RUNS`] runs (GitHub refuses such logs).
+pub fn merge(logs: Vec<Sarif>) -> Result<Sarif, SarifError> {
+    let mut runs: Vec<Run> = Vec::new();
+    let mut keys: Vec<(String, String)> = Vec::new();
+    for run in logs.into_iter().flat_map(|log| log.runs) {
+        let key = run_key(&run);
+        match keys.iter().position(|k| *k == key) {
+            Some(i) => combine(&mut runs[i], run),
+            None => {
+                keys.push(key);
+                runs.push(run);
+            }
+        }
+    }
+    if runs.len() > MAX_RUNS {
+        return Err(SarifError::TooManyRuns {
+            count: runs.len(),
+            max: MAX_RUNS,
+        });
+    }
+    for run in &mut runs {
+        dedup_results(run);
+    }
+    Ok(build_log(runs))
+}
+
+/// GitHub's category of an automation id: everything up to and including the last `/`.
+fn category(id: &str) -> &str {
+    id.rfind('/').map_or("", |i| &id[..=i])
+}
+
+fn run_key(run: &Run) -> (String, String) {
+    let id = run
+        .automation_details
+        .as_ref()
+        .and_then(|a| a.id.as_deref())
+        .unwrap_or("");
+    (run.tool.driver.name.clone(), category(id).to_string())
+}
+
+fn offset(index: &mut Option<i64>, by: usize) {
+    if let Some(i) = index.as_mut() {
+        if *i >= 0 {
+            *i += by as i64;
+        }
+    }
+}
+
+fn combine(target: &mut Run, mut source: Run) {
+    // Rules: union by id.
+    let target_rules = target.tool.driver.rules.get_or_insert_with(Vec::new);
+    let mut by_id: HashMap<String, usize> = target_rules
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.id.clone(), i))
+        .collect();
+    let source_rules = source.tool.driver.rules.take().unwrap_or_default();
+    let mut remap: Vec<usize> = Vec::with_capacity(source_rules.len());
+    for rule in source_rules {
+        let index = *by_id.entry(rule.id.clone()).or_insert_with(|| {
+            target_rules.push(rule);
+            target_rules.len() - 1
+        });
+        remap.push(index);
+    }
+
+    // Artifacts and logical locations are appended, so the source's indices into them shift.
+    let artifact_offset = target.artifacts.as_ref().map_or(0, Vec::len);
+    if let Some(mut artifacts) = source.artifacts.take() {
+        for artifact in &mut artifacts {
+            offset(&mut artifact.parent_index, artifact_offset);
+            if let Some(location) = artifact.location.as_mut() {
+                offset(&mut location.index, artifact_offset);
+            }
+        }
+        target
+            .artifacts
+            .get_or_insert_with(Vec::new)
+            .extend(artifacts);
+    }
+    let logical_offset = target.logical_locations.as_ref().map_or(0, Vec::len);
+    if let Some(mut logical) = source.logical_locations.take() {
+        for l in &mut logical {
+            offset(&mut l.parent_index, logical_offset);
+        }
+        target
+            .logical_locations
+            .get_or_insert_with(Vec::new)
+            .extend(logical);
+    }
+
+    let source_rule_ids: Vec<Option<String>> = source
+        .results
+        .iter()
+        .flatten()
+        .map(|r| rule_id(r, &source))
+        .collect();
+    let mut results = source.results.take().unwrap_or_default();
+    for (result, id) in results.iter_mut().zip(source_rule_ids) {
+        let in_extension = result
+            .rule
+            .as_ref()
+            .is_some_and(|r| r.tool_component.is_some());
+        let new_index = result
+            .rule_index
+            .and_then(|i| usize::try_from(i).ok())
+            .and_then(|i| remap.get(i).copied())
+            .map(|i| i as i64);
+        result.rule_index = new_index;
+        if let Some(rule) = result.rule.as_mut().filter(|_| !in_extension) {
+            rule.index = rule
+                .index
+                .and_then(|i| usize::try_from(i).ok())
+                .and_then(|i| remap.get(i).copied())
+                .map(|i| i as i64);
+        }
+        if result.rule_id.is_none() {
+            result.rule_id = id;
+        }
+        result_artifact_locations(result, &mut |a| offset(&mut a.index, artifact_offset));
+        for location in result
+            .locations
+            .iter_mut()
+            .flatten()
+            .chain(result.related_locations.iter_mut().flatten())
+        {
+            for l in location.logical_locations.iter_mut().flatten() {
+                offset(&mut l.index, logical_offset);
+            }
+        }
+    }
+    target.results.get_or_insert_with(Vec::new).extend(results);
+
+    merge_taxonomies(target, source.taxonomies.take().unwrap_or_default());
+    merge_extensions(target, source.tool.extensions.take().unwrap_or_default());
+
+    if let Some(bases) = source.original_uri_base_ids.take() {
+        let target_bases = target
+            .original_uri_base_ids
+            .get_or_insert_with(BTreeMap::new);
+        for (id, location) in bases {
+            target_bases.entry(id).or_insert(location);
+        }
+    }
+    let invocations: Vec<Invocation> = target
+        .invocations
+        .take()
+        .into_iter()
+        .flatten()
+        .chain(source.invocations.take().into_iter().flatten())
+        .collect();
+    target.invocations = fold_invocations(invocations);
+}
+
+fn merge_extensions(target: &mut Run, extensions: Vec<ToolComponent>) {
+    if extensions.is_empty() {
+        return;
+    }
+    let list = target.tool.extensions.get_or_insert_with(Vec::new);
+    for extension in extensions {
+        if !list.iter().any(|e| e.name == extension.name) {
+            list.push(extension);
+        }
+    }
+}
+
+fn merge_taxonomies(target: &mut Run, taxonomies: Vec<ToolComponent>) {
+    if taxonomies.is_empty() {
+        return;
+    }
+    let list = target.taxonomies.get_or_insert_with(Vec::new);
+    for taxonomy in taxonomies {
+        match list.iter_mut().find(|t| t.name == taxonomy.name) {
+            Some(existing) => {
+                let taxa = existing.taxa.get_or_insert_with(Vec::new);
+                for taxon in taxonomy.taxa.unwrap_or_default() {
+                    if !taxa.iter().any(|t| t.id == taxon.id) {
+                        taxa.push(taxon);
+                    }
+                }
+            }
+            None => list.push(taxonomy),
+        }
+    }
+    fix_taxonomy_references(target);
+}
+
+/// Recompute taxonomy and taxon indices of rule relationships and supported taxonomies from
+/// their names and ids, after taxonomies were unioned.
+fn fix_taxonomy_references(run: &mut Run) {
+    let Some(taxonomies) = run.taxonomies.as_ref() else {
+        return;
+    };
+    let position = |name: &str| taxonomies.iter().position(|t| t.name == name);
+    if let Some(supported) = run.tool.driver.supported_taxonomies.as_mut() {
+        let mut seen = HashSet::new();
+        supported.retain(|s| s.name.as_ref().is_none_or(|n| seen.insert(n.clone())));
+        for s in supported.iter_mut() {
+            if let Some(i) = s.name.as_deref().and_then(position) {
+                s.index = Some(i as i64);
+            }
+        }
+    }
+    for rule in run.tool.driver.rules.iter_mut().flatten() {
+        for relationship in rule.relationships.iter_mut().flatten() {
+            let target = &mut relationship.target;
+            let Some(component) = target.tool_component.as_mut() else {
+                continue;
+            };
+            let Some(ti) = component.name.as_deref().and_then(position) else {
+                continue;
+            };
+            component.index = Some(ti as i64);
+            if let Some(id) = target.id.as_deref() {
+                target.index = taxonomies[ti]
+                    .taxa
+                    .iter()
+                    .flatten()
+                    .position(|t| t.id == id)
+                    .map(|i| i as i64);
+            }
+        }
+    }
+}
+
+fn fold_invocations(invocations: Vec<Invocation>) -> Option<Vec<Invocation>> {
+    let mut iter = invocations.into_iter();
+    let mut merged = iter.next()?;
+    for other in iter {
+        merged.execution_successful &= other.execution_successful;
+        // RFC 3339 UTC times in one format compare as text.
+        merged.start_time_utc = match (merged.start_time_utc.take(), other.start_time_utc) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        merged.end_time_utc = match (merged.end_time_utc.take(), other.end_time_utc) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        for (into, from) in [
+            (
+                &mut merged.tool_execution_notifications,
+                other.tool_execution_notifications,
+            ),
+            (
+                &mut merged.tool_configuration_notifications,
+                other.tool_configuration_notifications,
+            ),
+        ] {
+            if let Some(from) = from {
+                into.get_or_insert_with(Vec::new).extend(from);
+            }
+        }
+    }
+    Some(vec![merged])
+}
+
+#[derive(PartialEq, Eq, Hash)]
+enum DedupKey {
+    Fingerprint(String, String),
+    Place(String, String, Option<i64>, String),
+}
+
+fn dedup_results(run: &mut Run) {
+    let Some(results) = run.results.take() else {
+        return;
+    };
+    let mut seen: HashSet<DedupKey> = HashSet::with_capacity(results.len());
+    let mut kept = Vec::with_capacity(results.len());
+    for result in results {
+        let rule = rule_id(&result, run).unwrap_or_default();
+        let fp = result
+            .partial_fingerprints
+            .as_ref()
+            .and_then(|p| p.get(PARTIAL_FINGERPRINT_KEY));
+        let key = match fp {
+            Some(fp) => DedupKey::Fingerprint(rule, fp.clone()),
+            None => DedupKey::Place(
+                rule,
+                primary_artifact(&result)
+                    .and_then(|a| a.uri.clone())
+                    .unwrap_or_default(),
+                start_line(&result),
+                message_text(&result),
+            ),
+        };
+        if seen.insert(key) {
+            kept.push(result);
+        }
+    }
+    run.results = Some(kept);
+}

@@ -1,0 +1,159 @@
+//! Reading a SARIF log written by another tool, and checking what tollgate relies on.
+
+use serde_sarif::sarif::{Result as SarifResult, Run, Sarif};
+
+use crate::SarifError;
+
+/// Largest log `parse_log` reads. External tools are untrusted: a runaway one must not take the
+/// machine down. GitHub refuses anything near this size anyway.
+pub const MAX_LOG_BYTES: usize = 256 * 1024 * 1024;
+
+/// Parse and check a SARIF 2.1.0 log. `source_name` (a file name or tool name) starts every
+/// error message. Checked: JSON syntax and shapes (with the JSON path and line:col), `version`
+/// is `2.1.0`, `runs` is present, every run names its tool, every result has a message (text or
+/// id) and a rule (`ruleId`, `rule.id` or an index that exists).
+pub fn parse_log(text: &str, source_name: &str) -> Result<Sarif, SarifError> {
+    if text.len() > MAX_LOG_BYTES {
+        return Err(SarifError::TooLarge {
+            source_name: source_name.to_string(),
+            size: text.len(),
+            max: MAX_LOG_BYTES,
+        });
+    }
+    // serde_json stops at 128 levels of nesting, which bounds the recursion on hostile input.
+    let mut de = serde_json::Deserializer::from_str(text);
+    let log: Sarif = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        SarifError::Json {
+            source_name: source_name.to_string(),
+            path,
+            line: inner.line(),
+            column: inner.column(),
+            message: strip_position(&inner.to_string()),
+        }
+    })?;
+    de.end().map_err(|e| SarifError::Json {
+        source_name: source_name.to_string(),
+        path: ".".to_string(),
+        line: e.line(),
+        column: e.column(),
+        message: strip_position(&e.to_string()),
+    })?;
+    check(&log, source_name)?;
+    Ok(log)
+}
+
+/// serde_json appends " at line L column C"; the error shows the position up front instead.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message.to_string(),
+    }
+}
+
+fn invalid(source_name: &str, path: String, message: &str, hint: Option<&str>) -> SarifError {
+    SarifError::Invalid {
+        source_name: source_name.to_string(),
+        path,
+        message: message.to_string(),
+        hint: hint.map(str::to_string),
+    }
+}
+
+fn check(log: &Sarif, source_name: &str) -> Result<(), SarifError> {
+    if log.version.as_str() != Some("2.1.0") {
+        return Err(invalid(
+            source_name,
+            "version".to_string(),
+            &format!("expected \"2.1.0\", found {}", log.version),
+            Some("tollgate reads SARIF 2.1.0 only; most tools have an option to emit it"),
+        ));
+    }
+    for (ri, run) in log.runs.iter().enumerate() {
+        check_run(run, ri, source_name)?;
+    }
+    Ok(())
+}
+
+fn check_run(run: &Run, ri: usize, source_name: &str) -> Result<(), SarifError> {
+    if run.tool.driver.name.trim().is_empty() {
+        return Err(invalid(
+            source_name,
+            format!("runs[{ri}].tool.driver.name"),
+            "expected the tool's name, found an empty string",
+            None,
+        ));
+    }
+    let rule_count = run.tool.driver.rules.as_ref().map_or(0, Vec::len);
+    for (i, result) in run.results.iter().flatten().enumerate() {
+        let path = format!("runs[{ri}].results[{i}]");
+        if !has_message(result) {
+            return Err(invalid(
+                source_name,
+                format!("{path}.message"),
+                "expected `text` or `id` in the result's message",
+                None,
+            ));
+        }
+        check_rule_reference(result, rule_count, &path, source_name)?;
+    }
+    Ok(())
+}
+
+fn has_message(result: &SarifResult) -> bool {
+    let m = &result.message;
+    m.text.as_deref().is_some_and(|t| !t.is_empty())
+        || m.id.as_deref().is_some_and(|t| !t.is_empty())
+        || m.markdown.as_deref().is_some_and(|t| !t.is_empty())
+}
+
+fn check_rule_reference(
+    result: &SarifResult,
+    rule_count: usize,
+    path: &str,
+    source_name: &str,
+) -> Result<(), SarifError> {
+    // An index into an extension's rules cannot be checked against the driver's.
+    let in_extension = result
+        .rule
+        .as_ref()
+        .is_some_and(|r| r.tool_component.is_some());
+    let indexes = [
+        ("ruleIndex", result.rule_index),
+        ("rule.index", result.rule.as_ref().and_then(|r| r.index)),
+    ];
+    for (name, index) in indexes {
+        let Some(index) = index else { continue };
+        if in_extension && name == "rule.index" {
+            continue;
+        }
+        // SARIF uses -1 for "not set".
+        if index < -1 || index >= rule_count as i64 {
+            return Err(invalid(
+                source_name,
+                format!("{path}.{name}"),
+                &format!(
+                    "expected an index below {rule_count} (the driver's rule count), found {index}"
+                ),
+                None,
+            ));
+        }
+    }
+    let has_id = result.rule_id.as_deref().is_some_and(|s| !s.is_empty())
+        || result
+            .rule
+            .as_ref()
+            .and_then(|r| r.id.as_deref())
+            .is_some_and(|s| !s.is_empty());
+    let has_index = indexes.iter().any(|(_, i)| i.is_some_and(|i| i >= 0));
+    if !has_id && !has_index {
+        return Err(invalid(
+            source_name,
+            path.to_string(),
+            "expected `ruleId`, `rule.id` or `ruleIndex` naming the rule",
+            Some("tollgate gates and deduplicates by rule; a result without one cannot be placed"),
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,141 @@
+//! SARIF results back into core findings, for the publishing job that reads a log written by
+//! an earlier one, and for baselines.
+
+use serde_json::Value;
+use serde_sarif::sarif::{Location as SarifLocation, Region, Result as SarifResult, Run};
+use tollgate_core::{
+    BaselineState, Finding, Location, Pos, RelatedLocation, Span, Suppression, SuppressionKind,
+};
+
+use crate::access::{fingerprint_of, message_text, primary_path, resource, rule_id, rule_of};
+use crate::result::RESOURCE_LINE_PROPERTY;
+use crate::severity::{result_severity, SECURITY_SEVERITY_PROPERTY, SEVERITY_PROPERTY};
+use crate::uri::{decode, has_scheme};
+
+/// Every result of `run` as a finding. Severity comes from the result's `tollgate/severity`,
+/// else its `security-severity`, else its rule's, else its level. Results without any rule id
+/// (which [`crate::parse_log`] refuses) are skipped.
+pub fn findings_from_run(run: &Run) -> Vec<Finding> {
+    run.results
+        .iter()
+        .flatten()
+        .filter_map(|result| finding(result, run))
+        .collect()
+}
+
+fn finding(result: &SarifResult, run: &Run) -> Option<Finding> {
+    let rule = rule_id(result, run)?;
+    let severity = result_severity(result, rule_of(result, run));
+    let region = result
+        .locations
+        .as_ref()
+        .and_then(|l| l.first())
+        .and_then(|l| l.physical_location.as_ref())
+        .and_then(|p| p.region.as_ref())
+        .and_then(span);
+    let mut out = Finding::new(
+        rule.clone(),
+        severity,
+        message_text(result),
+        Location::new(primary_path(result), region),
+    );
+    out.resource = resource(result);
+    out.fingerprint = fingerprint_of(result, &rule);
+    for related in result.related_locations.iter().flatten() {
+        if let Some(location) = location(related) {
+            let message = related
+                .message
+                .as_ref()
+                .and_then(|m| m.text.clone())
+                .unwrap_or_default();
+            out.related.push(RelatedLocation { location, message });
+        }
+    }
+    out.suppression = result
+        .suppressions
+        .iter()
+        .flatten()
+        // A suppression under review or rejected does not silence the result.
+        .find(|s| {
+            s.status
+                .as_ref()
+                .and_then(Value::as_str)
+                .is_none_or(|st| st == "accepted")
+        })
+        .map(|s| Suppression {
+            kind: match s.kind.as_str() {
+                Some("inSource") => SuppressionKind::InSource,
+                _ => SuppressionKind::External,
+            },
+            justification: s.justification.clone().unwrap_or_default(),
+        });
+    out.baseline_state = result
+        .baseline_state
+        .as_ref()
+        .and_then(Value::as_str)
+        .and_then(|s| match s {
+            "new" => Some(BaselineState::New),
+            "unchanged" => Some(BaselineState::Unchanged),
+            "updated" => Some(BaselineState::Updated),
+            "absent" => Some(BaselineState::Absent),
+            _ => None,
+        });
+    if let Some(bag) = &result.properties {
+        for (key, value) in &bag.additional_properties {
+            match key.as_str() {
+                SEVERITY_PROPERTY | SECURITY_SEVERITY_PROPERTY => {}
+                RESOURCE_LINE_PROPERTY => {
+                    out.resource_line = value.as_u64().and_then(|l| u32::try_from(l).ok());
+                }
+                "tollgate/tags" => {
+                    out.properties.insert("tags".to_string(), value.clone());
+                }
+                _ => {
+                    out.properties.insert(key.clone(), value.clone());
+                }
+            }
+        }
+        if let Some(tags) = &bag.tags {
+            out.properties.insert(
+                "tags".to_string(),
+                Value::Array(tags.iter().cloned().map(Value::String).collect()),
+            );
+        }
+    }
+    Some(out)
+}
+
+fn location(location: &SarifLocation) -> Option<Location> {
+    let physical = location.physical_location.as_ref()?;
+    let uri = physical.artifact_location.as_ref()?.uri.as_deref()?;
+    let path = if has_scheme(uri) {
+        uri.to_string()
+    } else {
+        decode(uri)
+    };
+    Some(Location::new(path, physical.region.as_ref().and_then(span)))
+}
+
+fn clamp(n: i64) -> u32 {
+    u32::try_from(n.max(1)).unwrap_or(u32::MAX)
+}
+
+/// A region as a span. Only line/column regions are understood; a region with only
+/// `startLine` becomes a whole-line span, the way tollgate writes one.
+fn span(region: &Region) -> Option<Span> {
+    let start_line = clamp(region.start_line?);
+    let Some(start_col) = region.start_column else {
+        let end_line = region.end_line.map_or(start_line, clamp).max(start_line);
+        if end_line == start_line {
+            return Some(Span::line(start_line));
+        }
+        return Some(Span::new(Pos::new(start_line, 1), Pos::new(end_line, 1)));
+    };
+    let start_col = clamp(start_col);
+    let end_line = region.end_line.map_or(start_line, clamp).max(start_line);
+    let end_col = region.end_column.map_or(start_col, clamp);
+    Some(Span::new(
+        Pos::new(start_line, start_col),
+        Pos::new(end_line, end_col),
+    ))
+}

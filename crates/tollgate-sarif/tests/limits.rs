@@ -1,0 +1,138 @@
+mod common;
+
+use common::{assert_valid, lambda_finding, lambda_rule};
+use tollgate_core::{Finding, Location, Severity};
+use tollgate_sarif::{
+    build_log, build_run, enforce_limits, to_json_pretty, RunInput, MAX_LOCATIONS_PER_RESULT,
+    MAX_RESULTS_PER_RUN,
+};
+
+#[test]
+fn truncates_to_the_most_severe_results_and_says_so() {
+    let rules = [lambda_rule()];
+    // 24,995 medium, then 10 low, then 5 critical at the very end: the lows must go, the
+    // criticals must stay.
+    let mut findings: Vec<Finding> = (0..24_995)
+        .map(|i| lambda_finding(&format!("f{i}.yaml"), 1))
+        .collect();
+    for i in 0..10 {
+        findings.push(Finding::new(
+            "TG1001",
+            Severity::Low,
+            "low",
+            Location::file(format!("low{i}.yaml")),
+        ));
+    }
+    for i in 0..5 {
+        findings.push(Finding::new(
+            "TG1001",
+            Severity::Critical,
+            "crit",
+            Location::file(format!("crit{i}.yaml")),
+        ));
+    }
+    assert_eq!(findings.len(), 25_010);
+    let mut run = build_run(&RunInput::new(&rules, &findings, &[]));
+
+    let note = enforce_limits(&mut run).expect("a truncation notification");
+    assert_eq!(note.id, "truncated");
+    assert!(
+        note.message
+            .contains("dropped 10 of 25010 results (10 low)"),
+        "{}",
+        note.message
+    );
+
+    let results = run.results.as_ref().unwrap();
+    assert_eq!(results.len(), MAX_RESULTS_PER_RUN);
+    assert!(results
+        .iter()
+        .all(|r| r.message.text.as_deref() != Some("low")));
+    assert_eq!(
+        results
+            .iter()
+            .filter(|r| r.message.text.as_deref() == Some("crit"))
+            .count(),
+        5
+    );
+    // Original order is kept among the kept results.
+    assert_eq!(
+        results.last().unwrap().message.text.as_deref(),
+        Some("crit")
+    );
+
+    let notes = run.invocations.as_ref().unwrap()[0]
+        .tool_execution_notifications
+        .as_ref()
+        .unwrap();
+    assert_eq!(
+        notes
+            .last()
+            .unwrap()
+            .descriptor
+            .as_ref()
+            .unwrap()
+            .id
+            .as_deref(),
+        Some("truncated")
+    );
+    // A second pass has nothing left to cut.
+    assert!(enforce_limits(&mut run).is_none());
+}
+
+#[test]
+fn caps_related_locations() {
+    let rules = [lambda_rule()];
+    let mut finding = lambda_finding("a.yaml", 1);
+    for i in 0..(MAX_LOCATIONS_PER_RESULT + 5) {
+        finding = finding.related(Location::file(format!("r{i}.yaml")), "here");
+    }
+    let findings = [finding, lambda_finding("b.yaml", 2)];
+    let mut run = build_run(&RunInput::new(&rules, &findings, &[]));
+    let note = enforce_limits(&mut run).unwrap();
+    assert!(
+        note.message.contains("dropped 5 locations from 1 results"),
+        "{}",
+        note.message
+    );
+    let results = run.results.as_ref().unwrap();
+    assert_eq!(
+        results[0].related_locations.as_ref().unwrap().len(),
+        MAX_LOCATIONS_PER_RESULT
+    );
+    assert_eq!(results.len(), 2);
+    assert_valid(&to_json_pretty(&build_log(vec![run])));
+}
+
+#[test]
+fn small_runs_are_left_alone() {
+    let rules = [lambda_rule()];
+    let findings = [lambda_finding("a.yaml", 1)];
+    let mut run = build_run(&RunInput::new(&rules, &findings, &[]));
+    let before = run.clone();
+    assert!(enforce_limits(&mut run).is_none());
+    assert_eq!(run, before);
+}
+
+#[test]
+fn drops_unused_rules_first_and_fixes_indices() {
+    use tollgate_core::Rule;
+    use tollgate_sarif::MAX_RULES_PER_RUN;
+    let mut rules: Vec<Rule> = (0..MAX_RULES_PER_RUN + 3)
+        .map(|i| Rule::new(format!("X{i}"), "r", "iac", Severity::Low, "R"))
+        .collect();
+    rules.push(lambda_rule());
+    let findings = [lambda_finding("a.yaml", 1)];
+    let mut run = build_run(&RunInput::new(&rules, &findings, &[]));
+    let note = enforce_limits(&mut run).unwrap();
+    assert!(
+        note.message.contains("dropped 4 of 25004 rules"),
+        "{}",
+        note.message
+    );
+    let driver_rules = run.tool.driver.rules.as_ref().unwrap();
+    assert_eq!(driver_rules.len(), MAX_RULES_PER_RUN);
+    let result = &run.results.as_ref().unwrap()[0];
+    let index = result.rule_index.unwrap() as usize;
+    assert_eq!(driver_rules[index].id, "TG1001");
+}
