@@ -42,9 +42,17 @@ pub struct Config {
 }
 
 impl Config {
-    /// The config file's name for messages: where it was read from, or `tollgate.toml`.
+    /// The config file as notifications name it: the path it was read from when relative, its
+    /// file name when the path is absolute (reports never carry absolute paths), else
+    /// `tollgate.toml`.
     pub fn file_name(&self) -> &str {
-        self.path.as_deref().unwrap_or("tollgate.toml")
+        match self.path.as_deref() {
+            None => "tollgate.toml",
+            Some(path) if std::path::Path::new(path).is_absolute() => {
+                path.rsplit(['/', '\\']).next().unwrap_or(path)
+            }
+            Some(path) => path,
+        }
     }
 
     pub fn max_file_bytes(&self) -> u64 {

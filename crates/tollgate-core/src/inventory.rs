@@ -235,7 +235,14 @@ pub fn walk(root: &Path, opts: &WalkOptions) -> Inventory {
     });
     if let Some(shard) = opts.shard {
         match check_shard(shard) {
-            Ok((k, n)) => inv.files.retain(|f| shard_of(&f.path, n) == k - 1),
+            Ok((k, n)) => {
+                let mine = |path: &str| shard_of(path, n) == k - 1;
+                inv.files.retain(|f| mine(&f.path));
+                // A skipped file is reported by the shard it belongs to, so merged shard
+                // reports say it once.
+                inv.notifications
+                    .retain(|note| note.location.as_ref().is_none_or(|l| mine(&l.path)));
+            }
             Err(message) => inv
                 .notifications
                 .push(Notification::error("invalid-shard", message)),
@@ -296,7 +303,8 @@ fn resolve_link(root: &Path, link: &Path) -> Result<Option<PathBuf>, String> {
     if !target.starts_with(root) {
         return Err("that points outside the scanned directory".into());
     }
-    if target.is_dir() {
+    // Directories are walked where they really are; FIFOs and devices could block a read.
+    if !target.is_file() {
         return Ok(None);
     }
     Ok(Some(target))

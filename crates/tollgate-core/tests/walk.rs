@@ -238,16 +238,20 @@ fn shards_partition_the_inventory() {
     for i in 0..40 {
         write(root, &format!("d{}/f{i}.tf", i % 3), b"");
     }
+    write(root, "huge.tf", &[b'#'; 300]);
     let all = paths(&run(root))
         .into_iter()
         .map(String::from)
         .collect::<Vec<_>>();
-    assert_eq!(all.len(), 40);
+    assert_eq!(all.len(), 41);
+    let all: Vec<String> = all.into_iter().filter(|p| p != "huge.tf").collect();
     let n = 4;
     let mut union = Vec::new();
+    let mut skipped = 0;
     for k in 1..=n {
         let opts = WalkOptions {
             shard: Some((k, n)),
+            max_file_bytes: 100,
             ..WalkOptions::default()
         };
         let shard = walk(root, &opts);
@@ -256,7 +260,10 @@ fn shards_partition_the_inventory() {
         // Stable: the same walk gives the same shard.
         assert_eq!(paths(&walk(root, &opts)), paths(&shard));
         union.extend(shard_paths);
+        skipped += shard.notifications.len();
     }
+    // The oversized file is reported by its own shard only.
+    assert_eq!(skipped, 1);
     union.sort();
     let before = union.len();
     union.dedup();

@@ -256,6 +256,12 @@ pub(crate) fn line_col(text: &str, offset: usize) -> (u32, u32) {
 /// A hint for serde's "unknown field `x`, expected one of `a`, `b`" and "unknown variant"
 /// messages: the closest expected word.
 fn hint_for(message: &str) -> Option<String> {
+    if message.starts_with("missing field `reason`") {
+        return Some(
+            "every [[ignore]] entry needs a reason, e.g. reason = \"test fixture, never deployed\""
+                .into(),
+        );
+    }
     let rest = message
         .strip_prefix("unknown field `")
         .or_else(|| message.strip_prefix("unknown variant `"))?;
@@ -345,6 +351,9 @@ mod tests {
         let err = error("[[ignore]]\nrule = \"TG1001\"\n");
         assert_eq!(err.position.map(|p| p.0), Some(1), "{err}");
         assert!(err.message.contains("missing field `reason`"), "{err}");
+        assert!(err
+            .to_string()
+            .contains("\nhint: every [[ignore]] entry needs a reason"));
         let err = error("[[ignore]]\nrule = \"TG1001\"\nreason = \"  \"\n");
         assert_eq!(err.position, Some((3, 10)), "{err}");
         assert!(err.message.contains("`reason` must not be empty"), "{err}");
@@ -472,6 +481,7 @@ mod tests {
         .unwrap();
         assert_eq!(find_config(dir.path()), Some(path.clone()));
         let config = load(&path).unwrap();
+        assert_eq!(config.file_name(), ".tollgate.toml");
         assert_eq!(
             config.stage.external[0].sarif,
             SarifSource::Named(SarifSourceSpec::File("out.sarif".into()))
