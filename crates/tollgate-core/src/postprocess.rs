@@ -149,8 +149,8 @@ pub fn apply_rule_config(
     notes
 }
 
-/// Fill in missing fingerprints and put findings in their reporting order: path, line, column,
-/// rule, then message so equal positions stay deterministic.
+/// Fill in missing fingerprints and put findings in their reporting order (see
+/// [`sort_findings`]).
 pub fn finish(findings: &mut [Finding]) {
     for finding in findings.iter_mut() {
         finding.ensure_fingerprint();
@@ -158,15 +158,18 @@ pub fn finish(findings: &mut [Finding]) {
     sort_findings(findings);
 }
 
-/// Sort by path, line, column, rule and message.
+/// Sort by path, line and rule; then column and message, so equal keys stay deterministic.
+/// File-level findings (no region) come first in their file.
 pub fn sort_findings(findings: &mut [Finding]) {
     findings.sort_by(|a, b| {
-        let pos = |f: &Finding| f.location.region.map(|r| (r.start.line, r.start.col));
+        let line = |f: &Finding| f.location.start_line();
+        let col = |f: &Finding| f.location.region.map(|r| r.start.col);
         a.location
             .path
             .cmp(&b.location.path)
-            .then_with(|| pos(a).cmp(&pos(b)))
+            .then_with(|| line(a).cmp(&line(b)))
             .then_with(|| a.rule.cmp(&b.rule))
+            .then_with(|| col(a).cmp(&col(b)))
             .then_with(|| a.message.cmp(&b.message))
     });
 }

@@ -103,6 +103,7 @@ struct SpanView {
     include: Vec<Spanned<String>>,
     exclude: Vec<Spanned<String>>,
     max_file_bytes: Option<Spanned<u64>>,
+    stage_timeout: Option<Spanned<u64>>,
     rules: BTreeMap<Spanned<String>, toml::Value>,
     ignore: Vec<Spanned<IgnoreView>>,
     stage: StageView,
@@ -127,20 +128,16 @@ struct StageView {
 struct ExternalView {
     name: Option<Spanned<String>>,
     command: Option<Spanned<String>>,
+    timeout: Option<Spanned<u64>>,
+    workdir: Option<Spanned<String>>,
+    sarif: Option<Spanned<toml::Value>>,
 }
 
 type Invalid = (Range<usize>, String, Option<String>);
 
 fn validate(config: &mut Config, spans: &SpanView, text: &str) -> Result<(), Invalid> {
-    if let Some(max) = &spans.max_file_bytes {
-        if *max.get_ref() == 0 {
-            return Err((
-                max.span(),
-                "`max-file-bytes` must be greater than 0".into(),
-                None,
-            ));
-        }
-    }
+    positive("max-file-bytes", spans.max_file_bytes.as_ref())?;
+    positive("stage-timeout", spans.stage_timeout.as_ref())?;
     for pattern in spans.include.iter().chain(&spans.exclude) {
         glob::validate(pattern.get_ref()).map_err(|reason| {
             (
@@ -187,6 +184,15 @@ fn validate(config: &mut Config, spans: &SpanView, text: &str) -> Result<(), Inv
         if let Some(command) = &view.command {
             if command.get_ref().trim().is_empty() {
                 return Err((command.span(), "`command` must not be empty".into(), None));
+            }
+        }
+        positive("timeout", view.timeout.as_ref())?;
+        if let Some(dir) = &view.workdir {
+            inside_root("workdir", dir.get_ref(), dir.span())?;
+        }
+        if let Some(sarif) = &view.sarif {
+            if let Some(file) = sarif.get_ref().get("file").and_then(toml::Value::as_str) {
+                inside_root("sarif file", file, sarif.span())?;
             }
         }
         let Some(name) = &view.name else { continue };
@@ -237,6 +243,37 @@ fn validate(config: &mut Config, spans: &SpanView, text: &str) -> Result<(), Inv
         if let Some(rule) = config.rules.get_mut(key.get_ref()) {
             rule.line = Some(line_col(text, key.span().start).0);
         }
+    }
+    Ok(())
+}
+
+fn positive(key: &str, value: Option<&Spanned<u64>>) -> Result<(), Invalid> {
+    match value {
+        Some(v) if *v.get_ref() == 0 => {
+            Err((v.span(), format!("`{key}` must be greater than 0"), None))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Paths in the config are relative to the scanned root and stay inside it: the config comes
+/// with the repository, which in a pull request is untrusted.
+fn inside_root(what: &str, path: &str, span: Range<usize>) -> Result<(), Invalid> {
+    let p = Path::new(path);
+    let escapes = p.is_absolute()
+        || path.starts_with(['/', '\\'])
+        || p.components().any(|c| {
+            matches!(
+                c,
+                std::path::Component::ParentDir | std::path::Component::Prefix(_)
+            )
+        });
+    if escapes {
+        return Err((
+            span,
+            format!("{what} `{path}` must be a relative path inside the scanned directory"),
+            None,
+        ));
     }
     Ok(())
 }
@@ -433,6 +470,21 @@ mod tests {
         let err = error("stages = [\"iac\", \"dpes\"]\n");
         assert_eq!(err.position, Some((1, 18)), "{err}");
         assert_eq!(err.hint.as_deref(), Some("did you mean `deps`?"));
+    }
+
+    #[test]
+    fn numbers_and_paths_are_checked() {
+        let err = error("stage-timeout = 0\n");
+        assert_eq!(err.position, Some((1, 17)), "{err}");
+        let stage = "[[stage.external]]\nname = \"x\"\ncommand = \"x\"\n";
+        let err = error(&format!("{stage}workdir = \"../up\"\n"));
+        assert_eq!(err.position, Some((4, 11)), "{err}");
+        let err = error(&format!("{stage}sarif = {{ file = \"/tmp/out.sarif\" }}\n"));
+        assert_eq!(err.position, Some((4, 9)), "{err}");
+        assert!(err.message.contains("relative path"), "{err}");
+        let err = error(&format!("{stage}timeout = 0\n"));
+        assert_eq!(err.position, Some((4, 11)), "{err}");
+        parse(&format!("{stage}workdir = \"tools/scan\"\n"), "t").unwrap();
     }
 
     #[test]
