@@ -1,1 +1,92 @@
 //! Helpers shared by the end-to-end tests.
+//!
+//! # Finding the `tollgate` binary
+//!
+//! The binary belongs to the `tollgate-cli` package, so neither `assert_cmd`'s `cargo_bin` nor
+//! `env!("CARGO_BIN_EXE_tollgate")` can see it from this package, and a dev-dependency on a
+//! binary-only package is ignored by cargo. [`tollgate_bin`] therefore:
+//!
+//! 1. uses `$TOLLGATE_BIN` when set (to test an installed or release binary);
+//! 2. otherwise runs `cargo build -p tollgate-cli --bin tollgate` once per test process (a no-op
+//!    when it is up to date, so the binary is never stale), with the same profile as the test
+//!    executable, and returns `<target dir>/<profile>/tollgate`. The target directory is the
+//!    one the test executable itself lives in (`<target>/<profile>/deps/<test>`), which also
+//!    covers `CARGO_TARGET_DIR` and `--target-dir`.
+//!
+//! Use it with `assert_cmd::Command::new(tollgate_e2e::tollgate_bin())`.
+//!
+//! # Schemas
+//!
+//! [`schemas_dir`] finds `../shared/schemas` (or `$TOLLGATE_SCHEMAS`); when they are missing it
+//! panics if `CI` is set and returns `None` otherwise, so local runs can skip.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+/// The workspace root (the parent of this crate's directory).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
+}
+
+/// The path of an up-to-date `tollgate` binary; see the module docs.
+pub fn tollgate_bin() -> PathBuf {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        if let Some(bin) = std::env::var_os("TOLLGATE_BIN") {
+            return PathBuf::from(bin);
+        }
+        let exe = std::env::current_exe().expect("the test executable has a path");
+        // <target>/<profile>/deps/<test-exe>
+        let profile_dir = exe
+            .parent()
+            .and_then(Path::parent)
+            .expect("test executables live in <target>/<profile>/deps");
+        let target_dir = profile_dir.parent().expect("<target>/<profile>");
+        let release = profile_dir.file_name().is_some_and(|n| n == "release");
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let mut build = Command::new(cargo);
+        build
+            .current_dir(workspace_root())
+            .args([
+                "build",
+                "--quiet",
+                "-p",
+                "tollgate-cli",
+                "--bin",
+                "tollgate",
+            ])
+            .arg("--target-dir")
+            .arg(target_dir);
+        if release {
+            build.arg("--release");
+        }
+        let status = build.status().expect("cargo runs");
+        assert!(status.success(), "building the tollgate binary failed");
+        let bin = profile_dir.join(format!("tollgate{}", std::env::consts::EXE_SUFFIX));
+        assert!(bin.is_file(), "{} was not built", bin.display());
+        bin
+    })
+    .clone()
+}
+
+/// The shared JSON schemas, or `None` (locally) when they are missing. With `CI` set, a missing
+/// directory fails the test instead.
+pub fn schemas_dir() -> Option<PathBuf> {
+    let dir = std::env::var_os("TOLLGATE_SCHEMAS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("../shared/schemas"));
+    if dir.join("sarif-schema-2.1.0.json").is_file() {
+        return Some(dir);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "schemas not found at {} (set TOLLGATE_SCHEMAS)",
+        dir.display()
+    );
+    eprintln!("note: schemas not found at {}; skipping", dir.display());
+    None
+}

@@ -1,0 +1,218 @@
+//! Command-line arguments. Flags given here override the config file.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use tollgate_core::config::FailOn;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "tollgate",
+    version,
+    about = "Security stages for serverless repositories, one SARIF log, one gate"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan a directory, write the report and gate on severity.
+    Run(RunArgs),
+    /// Merge SARIF logs into one.
+    Merge(MergeArgs),
+    /// Write a commented default tollgate.toml.
+    Init(InitArgs),
+    /// List every rule of every registered stage.
+    Rules(RulesArgs),
+    /// Explain one rule.
+    Explain(ExplainArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Text,
+    Json,
+    Sarif,
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Directory to scan.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Config file (default: tollgate.toml or .tollgate.toml in PATH).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Stages to run, comma-separated (default: all).
+    #[arg(long, value_delimiter = ',', value_name = "a,b")]
+    pub stages: Option<Vec<String>>,
+    /// Report format on stdout (or in --output).
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
+    /// Write the report to FILE instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Also write the merged SARIF log to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub sarif: Option<PathBuf>,
+    /// Lowest severity that fails the build [default: high].
+    #[arg(long, value_name = "LEVEL", value_parser = parse_fail_on)]
+    pub fail_on: Option<FailOn>,
+    /// Earlier SARIF log: findings already in it do not fail the build.
+    #[arg(long, value_name = "OLD.sarif")]
+    pub baseline: Option<PathBuf>,
+    /// Scan only shard K of N (1-based), for parallel CI jobs.
+    #[arg(long, value_name = "K/N", value_parser = tollgate_core::inventory::parse_shard)]
+    pub shard: Option<(u32, u32)>,
+    /// Date the scan judges against, YYYY-MM-DD (for tests).
+    #[arg(long, hide = true, value_parser = parse_date)]
+    pub today: Option<time::Date>,
+    /// More logs on stderr (-v debug, -vv trace).
+    #[arg(short, long, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Only errors on stderr; no progress.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Never show a progress spinner.
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// SARIF logs to merge.
+    #[arg(required = true, num_args = 1.., value_name = "LOG")]
+    pub inputs: Vec<PathBuf>,
+    /// Where to write the merged log.
+    #[arg(short, long, value_name = "OUT")]
+    pub output: PathBuf,
+    #[arg(short, long, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Directory to write tollgate.toml into.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    Table,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    #[arg(long, value_enum, default_value_t = RulesFormat::Table)]
+    pub format: RulesFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// Rule code (`TG0001`) or name.
+    pub code: String,
+}
+
+fn parse_fail_on(text: &str) -> Result<FailOn, String> {
+    text.parse()
+}
+
+fn parse_date(text: &str) -> Result<time::Date, String> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(text, format)
+        .map_err(|_| format!("invalid date `{text}`, expected YYYY-MM-DD"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from(std::iter::once("tollgate").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn run_defaults() {
+        let Command::Run(run) = parse(&["run"]).unwrap().command else {
+            panic!("expected run");
+        };
+        assert_eq!(run.path, PathBuf::from("."));
+        assert_eq!(run.format, OutputFormat::Text);
+        assert_eq!(run.fail_on, None);
+        assert_eq!(run.stages, None);
+        assert_eq!(run.verbose, 0);
+    }
+
+    #[test]
+    fn run_flags() {
+        let cli = parse(&[
+            "run",
+            "repo",
+            "--stages",
+            "iac,parse",
+            "--format",
+            "sarif",
+            "--fail-on",
+            "medium",
+            "--shard",
+            "2/3",
+            "--today",
+            "2027-01-31",
+            "-vv",
+            "--no-progress",
+        ])
+        .unwrap();
+        let Command::Run(run) = cli.command else {
+            panic!("expected run");
+        };
+        assert_eq!(run.stages.unwrap(), vec!["iac", "parse"]);
+        assert_eq!(run.format, OutputFormat::Sarif);
+        assert_eq!(run.fail_on, Some(FailOn::Medium));
+        assert_eq!(run.shard, Some((2, 3)));
+        assert_eq!(run.today.unwrap().to_string(), "2027-01-31");
+        assert_eq!(run.verbose, 2);
+        assert!(run.no_progress);
+    }
+
+    #[test]
+    fn bad_values_are_rejected() {
+        assert!(parse(&["run", "--fail-on", "severe"]).is_err());
+        assert!(parse(&["run", "--shard", "0/3"]).is_err());
+        assert!(parse(&["run", "--shard", "4/3"]).is_err());
+        assert!(parse(&["run", "--shard", "x"]).is_err());
+        assert!(parse(&["run", "--format", "xml"]).is_err());
+        assert!(parse(&["run", "--today", "31/01/2027"]).is_err());
+        assert!(parse(&["merge", "-o", "out.sarif"]).is_err());
+    }
+
+    #[test]
+    fn other_commands() {
+        let Command::Merge(m) = parse(&["merge", "a.sarif", "b.sarif", "-o", "c.sarif"])
+            .unwrap()
+            .command
+        else {
+            panic!("expected merge");
+        };
+        assert_eq!(m.inputs.len(), 2);
+        assert!(matches!(
+            parse(&["rules", "--format", "json"]).unwrap().command,
+            Command::Rules(RulesArgs {
+                format: RulesFormat::Json
+            })
+        ));
+        assert!(matches!(
+            parse(&["explain", "TG0001"]).unwrap().command,
+            Command::Explain(_)
+        ));
+        assert!(matches!(
+            parse(&["init"]).unwrap().command,
+            Command::Init(_)
+        ));
+    }
+}

@@ -1,0 +1,102 @@
+//! `tollgate merge A.sarif B.sarif ... -o OUT`: combine logs (e.g. the shards of one scan).
+
+use std::path::Path;
+
+use tollgate_sarif::sarif::{
+    Location as SarifLocation, Notification as SarifNotification, Result as SarifResult, Sarif,
+};
+
+use crate::args::MergeArgs;
+use crate::output::write_atomic;
+
+pub fn run(args: &MergeArgs) -> anyhow::Result<u8> {
+    let mut logs = Vec::with_capacity(args.inputs.len());
+    for path in &args.inputs {
+        match read_log(path) {
+            Ok(log) => logs.push(log),
+            Err(message) => {
+                eprintln!("error: {message}");
+                return Ok(2);
+            }
+        }
+    }
+    let mut merged = match tollgate_sarif::merge(logs) {
+        Ok(log) => log,
+        Err(e) => {
+            eprintln!("error: cannot merge: {e}");
+            return Ok(2);
+        }
+    };
+    sort_results(&mut merged);
+    write_atomic(
+        &args.output,
+        crate::output::sarif::render(&merged).as_bytes(),
+    )?;
+    tracing::info!(output = %args.output.display(), "merged {} logs", args.inputs.len());
+    Ok(0)
+}
+
+fn read_log(path: &Path) -> Result<Sarif, String> {
+    let name = path.display().to_string();
+    let text = tollgate_core::read_text(path, tollgate_sarif::MAX_LOG_BYTES as u64)
+        .map_err(|e| format!("{name}: {e}"))?;
+    tollgate_sarif::parse_log(&text, &name).map_err(|e| e.to_string())
+}
+
+/// Put each run's results and notifications in the order a single scan reports them (path,
+/// line, column, rule or id, message; see `postprocess::sort_notifications`), so merging the
+/// shards of a scan gives the same log as the unsharded scan.
+pub fn sort_results(log: &mut Sarif) {
+    for run in &mut log.runs {
+        if let Some(results) = run.results.as_mut() {
+            results.sort_by_cached_key(result_key);
+        }
+        for invocation in run.invocations.iter_mut().flatten() {
+            if let Some(notes) = invocation.tool_execution_notifications.as_mut() {
+                notes.sort_by_cached_key(notification_key);
+            }
+        }
+    }
+}
+
+type Key = (String, Option<i64>, Option<i64>, String, String);
+
+fn result_key(result: &SarifResult) -> Key {
+    let (uri, line, col) = place(result.locations.as_deref());
+    (
+        uri,
+        line,
+        col,
+        result.rule_id.clone().unwrap_or_default(),
+        result.message.text.clone().unwrap_or_default(),
+    )
+}
+
+fn notification_key(note: &SarifNotification) -> Key {
+    let (uri, line, col) = place(note.locations.as_deref());
+    let id = note.descriptor.as_ref().and_then(|d| d.id.clone());
+    (
+        uri,
+        line,
+        col,
+        id.unwrap_or_default(),
+        note.message.text.clone().unwrap_or_default(),
+    )
+}
+
+fn place(locations: Option<&[SarifLocation]>) -> (String, Option<i64>, Option<i64>) {
+    let physical = locations
+        .and_then(|l| l.first())
+        .and_then(|l| l.physical_location.as_ref());
+    let uri = physical
+        .and_then(|p| p.artifact_location.as_ref())
+        .and_then(|a| a.uri.as_deref())
+        .map(tollgate_sarif::uri::decode)
+        .unwrap_or_default();
+    let region = physical.and_then(|p| p.region.as_ref());
+    (
+        uri,
+        region.and_then(|r| r.start_line),
+        region.and_then(|r| r.start_column),
+    )
+}

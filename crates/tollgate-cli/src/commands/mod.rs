@@ -1,0 +1,7 @@
+//! One module per subcommand. Each returns the process exit code.
+
+pub mod explain;
+pub mod init;
+pub mod merge;
+pub mod rules;
+pub mod run;

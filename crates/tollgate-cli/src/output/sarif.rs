@@ -1,0 +1,54 @@
+//! `--format sarif` / `--sarif FILE`: one run for the built-in stages, one per plugin.
+
+use tollgate_core::Notification;
+use tollgate_sarif::sarif::Sarif;
+use tollgate_sarif::{build_log, build_run, enforce_limits, RunInput, MAX_RUNS};
+
+use crate::pipeline::ScanResult;
+
+fn rfc3339(t: time::OffsetDateTime) -> Option<String> {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .ok()
+}
+
+/// The merged log of a scan. Notifications about cuts made to fit GitHub's limits are added to
+/// `result.notifications` so the other formats show them too.
+pub fn build(result: &mut ScanResult) -> Sarif {
+    let mut external = std::mem::take(&mut result.external_runs);
+    if external.len() > MAX_RUNS - 1 {
+        let dropped = external.len() - (MAX_RUNS - 1);
+        external.truncate(MAX_RUNS - 1);
+        result.notifications.push(Notification::warning(
+            "truncated",
+            format!("{dropped} plugin runs left out: a SARIF log holds at most {MAX_RUNS} runs"),
+        ));
+    }
+    let mut cuts = Vec::new();
+    for run in &mut external {
+        cuts.extend(enforce_limits(run));
+    }
+    // Notes about cut plugin runs belong to tollgate's own run, which is built last.
+    result.notifications.extend(cuts);
+    let root_uri = tollgate_sarif::uri::dir_uri(result.ctx.root());
+    let mut input = RunInput::new(&result.rules, &result.findings, &result.notifications);
+    input.start_time = rfc3339(result.start_time);
+    input.end_time = rfc3339(result.end_time);
+    input.execution_successful = !result.failed;
+    input.root_uri = Some(root_uri);
+    let mut own = build_run(&input);
+    if let Some(note) = enforce_limits(&mut own) {
+        result.notifications.push(note);
+    }
+    let mut runs = vec![own];
+    runs.extend(external.iter().cloned());
+    result.external_runs = external;
+    build_log(runs)
+}
+
+pub fn render(log: &Sarif) -> String {
+    let mut text = tollgate_sarif::to_json_pretty(log);
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text
+}

@@ -1,0 +1,313 @@
+//! `--format text`: rustc-style code frames for people at a terminal.
+//!
+//! ```text
+//! warning[TG0001]: mapping values are not allowed here
+//!   --> template.yaml:3:7
+//!    |
+//!  3 | Type: Fn: x
+//!    |       ^
+//!    = help: template-does-not-parse (medium): fix the syntax error ...
+//! ```
+
+use std::fmt::Write;
+
+use anstyle::{AnsiColor, Style};
+use tollgate_core::{Finding, Location, Notification, NotificationLevel, Severity};
+
+use super::SourceLookup;
+use crate::gate::Verdict;
+use crate::report::Report;
+
+/// Colours, or none at all.
+#[derive(Debug, Clone, Copy)]
+struct Palette {
+    on: bool,
+}
+
+impl Palette {
+    fn paint(&self, style: Style, text: &str) -> String {
+        if self.on {
+            format!("{}{text}{}", style.render(), style.render_reset())
+        } else {
+            text.to_string()
+        }
+    }
+
+    fn level(&self, word: &str) -> Style {
+        let color = match word {
+            "error" => AnsiColor::Red,
+            "warning" => AnsiColor::Yellow,
+            _ => AnsiColor::Cyan,
+        };
+        Style::new().fg_color(Some(color.into())).bold()
+    }
+
+    fn gutter(&self) -> Style {
+        Style::new().fg_color(Some(AnsiColor::Blue.into())).bold()
+    }
+}
+
+/// Whether text on stdout should be coloured: a terminal, and `NO_COLOR` unset or empty.
+pub fn stdout_wants_color() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// The word rustc would use for a finding of this severity.
+fn level_word(severity: Severity) -> &'static str {
+    match severity {
+        Severity::High | Severity::Critical => "error",
+        Severity::Medium => "warning",
+        Severity::Low | Severity::Info => "note",
+    }
+}
+
+pub fn render(report: &Report, source: SourceLookup<'_>, color: bool) -> String {
+    let palette = Palette { on: color };
+    let mut out = String::new();
+    for finding in report.findings.iter().filter(|f| f.is_active()) {
+        finding_frame(&mut out, finding, source, palette);
+        out.push('\n');
+    }
+    for note in &report.notifications {
+        notification_frame(&mut out, note, palette);
+    }
+    if !report.notifications.is_empty() {
+        out.push('\n');
+    }
+    summary_line(&mut out, report, palette);
+    out
+}
+
+fn finding_frame(out: &mut String, f: &Finding, source: SourceLookup<'_>, p: Palette) {
+    let word = level_word(f.severity);
+    let _ = writeln!(
+        out,
+        "{}: {}",
+        p.paint(p.level(word), &format!("{word}[{}]", f.rule)),
+        p.paint(Style::new().bold(), &single_line(&f.message))
+    );
+    frame(out, &f.location, source, p, p.level(word));
+    let mut help = format!("severity {}", f.severity);
+    if let Some(resource) = &f.resource {
+        let _ = write!(help, ", resource {}", single_line(resource));
+    }
+    let _ = writeln!(out, "   {} note: {help}", p.paint(p.gutter(), "="));
+    let _ = writeln!(
+        out,
+        "   {} help: run `tollgate explain {}` for why it matters and how to fix it",
+        p.paint(p.gutter(), "="),
+        f.rule
+    );
+}
+
+fn notification_frame(out: &mut String, n: &Notification, p: Palette) {
+    let word = match n.level {
+        NotificationLevel::Error => "error",
+        NotificationLevel::Warning => "warning",
+        NotificationLevel::Note => "note",
+    };
+    let mut head = format!("{word}[{}]", n.id);
+    if let Some(stage) = &n.stage {
+        head = format!("{head} ({stage})");
+    }
+    let _ = writeln!(
+        out,
+        "{}: {}",
+        p.paint(p.level(word), &head),
+        single_line(&n.message)
+    );
+    if let Some(location) = &n.location {
+        let _ = writeln!(
+            out,
+            "  {} {}",
+            p.paint(p.gutter(), "-->"),
+            location_text(location)
+        );
+    }
+}
+
+fn location_text(location: &Location) -> String {
+    match location.region {
+        Some(r) => format!("{}:{}:{}", location.path, r.start.line, r.start.col),
+        None => location.path.clone(),
+    }
+}
+
+/// The `-->` line, then the source line with carets under the region when the text is at hand.
+fn frame(out: &mut String, location: &Location, source: SourceLookup<'_>, p: Palette, mark: Style) {
+    let _ = writeln!(
+        out,
+        "  {} {}",
+        p.paint(p.gutter(), "-->"),
+        location_text(location)
+    );
+    let Some(region) = location.region else {
+        return;
+    };
+    let Some(text) = source(&location.path) else {
+        return;
+    };
+    let Some(line) = text
+        .lines()
+        .nth(region.start.line.saturating_sub(1) as usize)
+    else {
+        return;
+    };
+    let line = display_line(line);
+    let chars = line.chars().count();
+    // Columns are 1-based code points; the end column is exclusive. A region that runs onto
+    // later lines is underlined to the end of its first line.
+    let start = (region.start.col.max(1) as usize - 1).min(chars);
+    let end = if region.end.line > region.start.line {
+        chars
+    } else {
+        (region.end.col.max(1) as usize - 1).min(chars)
+    };
+    let width = end.saturating_sub(start).max(1);
+    let number = region.start.line.to_string();
+    let pad = " ".repeat(number.len());
+    let bar = p.paint(p.gutter(), "|");
+    let _ = writeln!(out, "{pad} {bar}");
+    let _ = writeln!(out, "{} {bar} {line}", p.paint(p.gutter(), &number));
+    let _ = writeln!(
+        out,
+        "{pad} {bar} {}{}",
+        " ".repeat(start),
+        p.paint(mark, &"^".repeat(width))
+    );
+}
+
+/// A source line made safe to print: tabs become one space (so carets stay aligned by code
+/// point) and control characters become `?` (a hostile file must not drive the terminal).
+fn display_line(line: &str) -> String {
+    line.chars()
+        .map(|c| match c {
+            '\t' => ' ',
+            c if c.is_control() => '?',
+            c => c,
+        })
+        .collect()
+}
+
+/// Messages come from files and tools: keep them on one line and free of terminal escapes.
+fn single_line(text: &str) -> String {
+    display_line(&text.replace(['\n', '\r'], " "))
+}
+
+fn summary_line(out: &mut String, report: &Report, p: Palette) {
+    let s = &report.summary;
+    let counts: Vec<String> = Severity::ALL
+        .iter()
+        .rev()
+        .map(|sev| format!("{} {sev}", s.by_severity.get(sev).copied().unwrap_or(0)))
+        .collect();
+    let verdict = match report.verdict {
+        Verdict::Pass => p.paint(
+            Style::new().fg_color(Some(AnsiColor::Green.into())).bold(),
+            "passed",
+        ),
+        Verdict::Fail => p.paint(p.level("error"), "failed"),
+        Verdict::Error => p.paint(p.level("error"), "error (the scan did not complete)"),
+    };
+    let threshold = s.fail_on.map_or("none".to_string(), |t| t.to_string());
+    let _ = write!(
+        out,
+        "{} active finding{} ({}); {} suppressed",
+        s.active,
+        if s.active == 1 { "" } else { "s" },
+        counts.join(", "),
+        s.suppressed
+    );
+    if s.unchanged > 0 || s.fixed > 0 {
+        let _ = write!(
+            out,
+            "; {} known from the baseline, {} fixed",
+            s.unchanged, s.fixed
+        );
+    }
+    if s.errors > 0 {
+        let _ = write!(
+            out,
+            "; {} error{}",
+            s.errors,
+            if s.errors == 1 { "" } else { "s" }
+        );
+    }
+    let _ = writeln!(out, " -- {verdict} (fail-on {threshold})");
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::report::{Summary, REPORT_VERSION};
+    use tollgate_core::{Pos, Span};
+
+    fn report(findings: Vec<Finding>, verdict: Verdict) -> Report {
+        let summary = Summary::of(&findings, &[], Some(Severity::High));
+        Report {
+            version: REPORT_VERSION,
+            tool_version: "test".into(),
+            findings,
+            notifications: vec![],
+            summary,
+            verdict,
+        }
+    }
+
+    #[test]
+    fn frame_under_multibyte_text() {
+        // "é" and "🚀" are one code point each but several bytes: carets count code points.
+        let text: Arc<str> = Arc::from("first\nname: \"é🚀\" : bad\n");
+        let span = Span::new(Pos::new(2, 12), Pos::new(2, 13));
+        let finding = Finding::new(
+            "TG0001",
+            Severity::Medium,
+            "mapping values are not allowed here",
+            Location::at("t.yaml", span),
+        );
+        let lookup = move |path: &str| (path == "t.yaml").then(|| text.clone());
+        let out = render(&report(vec![finding], Verdict::Pass), &lookup, false);
+        let expected = "\
+warning[TG0001]: mapping values are not allowed here
+  --> t.yaml:2:12
+  |
+2 | name: \"é🚀\" : bad
+  |            ^
+   = note: severity medium
+   = help: run `tollgate explain TG0001` for why it matters and how to fix it
+
+1 active finding";
+        assert!(out.starts_with(expected), "got:\n{out}");
+        let caret_line = out.lines().nth(4).unwrap();
+        let source_line = out.lines().nth(3).unwrap();
+        let caret_at = caret_line.chars().position(|c| c == '^').unwrap();
+        assert_eq!(source_line.chars().nth(caret_at), Some(':'));
+    }
+
+    #[test]
+    fn summary_counts_and_verdict_without_colour() {
+        let f = Finding::new(
+            "TG1",
+            Severity::High,
+            "bad\n\x1b[31mthing",
+            Location::file("a.tf"),
+        );
+        let out = render(&report(vec![f], Verdict::Fail), &|_: &str| None, false);
+        assert!(out.contains("error[TG1]: bad ?[31mthing"), "{out}");
+        assert!(out.contains("  --> a.tf\n"), "{out}");
+        assert!(out.ends_with(
+            "1 active finding (0 critical, 1 high, 0 medium, 0 low, 0 info); 0 suppressed -- failed (fail-on high)\n"
+        ), "{out}");
+        assert!(!out.contains('\x1b'));
+    }
+
+    #[test]
+    fn colour_only_when_asked() {
+        let f = Finding::new("TG1", Severity::Low, "m", Location::file("a.tf"));
+        let out = render(&report(vec![f], Verdict::Pass), &|_: &str| None, true);
+        assert!(out.contains('\x1b'));
+    }
+}

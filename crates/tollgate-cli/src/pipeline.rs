@@ -1,0 +1,409 @@
+//! `tollgate run`'s pipeline: inventory, stages (concurrently, each under a timeout), external
+//! plugins, then post-processing in one place. Nothing here prints; everything the run has to
+//! say ends up in [`ScanResult`].
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::task::JoinSet;
+use tollgate_core::config::ExternalStage;
+use tollgate_core::{
+    Config, Finding, Notification, Rule, ScanContext, Stage, StageReport, WalkOptions,
+};
+use tollgate_sarif::sarif::Run;
+
+use crate::external::{self, ExternalOutcome};
+use crate::progress::Progress;
+use crate::stages::parse_check::ParseCheck;
+
+/// Default seconds a stage may run (config `stage-timeout`).
+pub const DEFAULT_STAGE_TIMEOUT: u64 = 300;
+
+/// Every built-in stage, in the order their results are reported. Adding a stage crate is one
+/// line here.
+pub fn builtin_stages() -> Vec<Arc<dyn Stage>> {
+    vec![Arc::new(ParseCheck)]
+}
+
+/// Every rule of every built-in stage (for `tollgate rules` and `explain`).
+pub fn all_rules() -> Vec<Rule> {
+    builtin_stages().iter().flat_map(|s| s.rules()).collect()
+}
+
+/// The stages one run executes.
+pub struct Selection {
+    pub builtin: Vec<Arc<dyn Stage>>,
+    pub external: Vec<ExternalStage>,
+}
+
+/// Pick stages by name (`--stages`, else config `stages`, else all). An unknown name is an
+/// error that lists the known ones.
+pub fn select(requested: Option<&[String]>, config: &Config) -> Result<Selection, String> {
+    let builtin = builtin_stages();
+    let external = &config.stage.external;
+    let requested: Vec<String> = match requested {
+        Some(names) => names.to_vec(),
+        None => config.stages.clone(),
+    };
+    let requested: Vec<&str> = requested
+        .iter()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .collect();
+    if requested.is_empty() {
+        return Ok(Selection {
+            builtin,
+            external: external.clone(),
+        });
+    }
+    let known: Vec<&str> = builtin
+        .iter()
+        .map(|s| s.name())
+        .chain(external.iter().map(|e| e.name.as_str()))
+        .collect();
+    let unknown: Vec<&str> = requested
+        .iter()
+        .copied()
+        .filter(|r| !known.contains(r))
+        .collect();
+    if !unknown.is_empty() {
+        return Err(format!(
+            "unknown stage{} {}; known stages: {}",
+            if unknown.len() == 1 { "" } else { "s" },
+            unknown
+                .iter()
+                .map(|u| format!("`{u}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            known.join(", ")
+        ));
+    }
+    Ok(Selection {
+        builtin: builtin
+            .into_iter()
+            .filter(|s| requested.contains(&s.name()))
+            .collect(),
+        external: external
+            .iter()
+            .filter(|e| requested.contains(&e.name.as_str()))
+            .cloned()
+            .collect(),
+    })
+}
+
+/// What one scan needs.
+pub struct ScanRequest {
+    /// The scanned directory, absolute.
+    pub root: PathBuf,
+    pub config: Arc<Config>,
+    pub selection: Selection,
+    pub shard: Option<(u32, u32)>,
+    pub today: time::Date,
+    pub show_progress: bool,
+}
+
+/// What one scan produced, before post-processing.
+pub struct ScanResult {
+    pub ctx: Arc<ScanContext>,
+    /// Rules of the selected built-in stages (all of them, fired or not, so sharded runs
+    /// declare the same rules) plus rules stages created at run time.
+    pub rules: Vec<Rule>,
+    /// Findings of the built-in stages.
+    pub findings: Vec<Finding>,
+    /// Findings read back from the plugins' runs.
+    pub external_findings: Vec<Finding>,
+    pub external_runs: Vec<Run>,
+    pub notifications: Vec<Notification>,
+    /// A stage or plugin failed, or the root could not be read: exit code 2.
+    pub failed: bool,
+    pub start_time: time::OffsetDateTime,
+    pub end_time: time::OffsetDateTime,
+}
+
+enum Outcome {
+    Builtin(usize, Result<StageReport, Notification>),
+    External(usize, ExternalOutcome),
+}
+
+/// Run the inventory walk and every selected stage.
+pub fn scan(request: ScanRequest) -> anyhow::Result<ScanResult> {
+    let start_time = time::OffsetDateTime::now_utc();
+    let ScanRequest {
+        root,
+        config,
+        selection,
+        shard,
+        today,
+        show_progress,
+    } = request;
+    let mut notifications = Vec::new();
+    let mut failed = false;
+
+    let files = match std::fs::read_dir(&root) {
+        Ok(_) => {
+            let options = WalkOptions {
+                shard,
+                ..WalkOptions::from_config(&config)
+            };
+            let inventory = tollgate_core::walk(&root, &options);
+            notifications.extend(inventory.notifications);
+            inventory.files
+        }
+        Err(e) => {
+            failed = true;
+            notifications.push(Notification::error(
+                "path-unreadable",
+                format!("cannot read {}: {e}", root.display()),
+            ));
+            Vec::new()
+        }
+    };
+    tracing::debug!(files = files.len(), "inventory walked");
+    let ctx = Arc::new(ScanContext::new(root.clone(), files, config.clone(), today));
+
+    let mut rules: Vec<Rule> = selection.builtin.iter().flat_map(|s| s.rules()).collect();
+    let stage_timeout = Duration::from_secs(config.stage_timeout.unwrap_or(DEFAULT_STAGE_TIMEOUT));
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_io()
+        .enable_time()
+        .build()?;
+    let progress = Progress::start(show_progress, runtime.handle());
+    let total = selection.builtin.len() + selection.external.len();
+
+    let mut outcomes: Vec<Outcome> = runtime.block_on(async {
+        let mut set = JoinSet::new();
+        for (i, stage) in selection.builtin.iter().enumerate() {
+            let (stage, ctx) = (stage.clone(), ctx.clone());
+            set.spawn(
+                async move { Outcome::Builtin(i, run_stage(stage, ctx, stage_timeout).await) },
+            );
+        }
+        for (i, plugin) in selection.external.iter().enumerate() {
+            let (plugin, root) = (plugin.clone(), root.clone());
+            set.spawn(async move {
+                Outcome::External(i, external::run(&plugin, &root, stage_timeout).await)
+            });
+        }
+        let mut done = Vec::with_capacity(total);
+        while let Some(joined) = set.join_next().await {
+            match joined {
+                Ok(outcome) => done.push(outcome),
+                // The tasks above catch their own failures; a join error here means the
+                // runtime is shutting down.
+                Err(e) => tracing::error!("stage task ended abnormally: {e}"),
+            }
+            progress.set_message(format!("scanning: {}/{total} stages done", done.len()));
+        }
+        done
+    });
+    progress.finish();
+    // Stages that timed out may still be running on blocking threads: ask them to stop, and
+    // do not wait for them.
+    ctx.cancel();
+    runtime.shutdown_background();
+
+    // Report in registration order, whatever order the stages finished in.
+    outcomes.sort_by_key(|o| match o {
+        Outcome::Builtin(i, _) => (0, *i),
+        Outcome::External(i, _) => (1, *i),
+    });
+    let mut findings = Vec::new();
+    let mut external_findings = Vec::new();
+    let mut external_runs = Vec::new();
+    for outcome in outcomes {
+        match outcome {
+            Outcome::Builtin(_, Ok(report)) => {
+                findings.extend(report.findings);
+                notifications.extend(report.notifications);
+                rules.extend(report.dynamic_rules);
+            }
+            Outcome::Builtin(_, Err(note)) => {
+                failed = true;
+                notifications.push(note);
+            }
+            Outcome::External(_, outcome) => {
+                failed |= outcome.failed;
+                external_findings.extend(outcome.findings);
+                external_runs.extend(outcome.runs);
+                notifications.extend(outcome.notifications);
+            }
+        }
+    }
+    Ok(ScanResult {
+        ctx,
+        rules,
+        findings,
+        external_findings,
+        external_runs,
+        notifications,
+        failed,
+        start_time,
+        end_time: time::OffsetDateTime::now_utc(),
+    })
+}
+
+/// Run one built-in stage on a blocking thread under `timeout`. An error, a panic or a timeout
+/// becomes an error notification; the other stages carry on.
+async fn run_stage(
+    stage: Arc<dyn Stage>,
+    ctx: Arc<ScanContext>,
+    timeout: Duration,
+) -> Result<StageReport, Notification> {
+    let name = stage.name().to_string();
+    tracing::debug!(stage = %name, "stage started");
+    let task = tokio::task::spawn_blocking(move || stage.run(&ctx));
+    let result = match tokio::time::timeout(timeout, task).await {
+        Ok(Ok(Ok(report))) => Ok(report),
+        Ok(Ok(Err(e))) => {
+            let mut message = format!("stage `{name}` failed: {e}");
+            let mut source = std::error::Error::source(&e);
+            while let Some(cause) = source {
+                message.push_str(&format!(": {cause}"));
+                source = cause.source();
+            }
+            Err(Notification::error("stage-failed", message))
+        }
+        Ok(Err(join)) => {
+            let why = if join.is_panic() {
+                let payload = join.into_panic();
+                payload
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| payload.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "unknown panic".to_string())
+            } else {
+                "it was cancelled".to_string()
+            };
+            Err(Notification::error(
+                "stage-failed",
+                format!("stage `{name}` crashed ({why}); its results are missing"),
+            ))
+        }
+        Err(_) => Err(Notification::error(
+            "stage-timeout",
+            format!(
+                "stage `{name}` did not finish within {} s (config `stage-timeout`); its results are missing",
+                timeout.as_secs()
+            ),
+        )),
+    };
+    tracing::debug!(stage = %name, ok = result.is_ok(), "stage finished");
+    result.map_err(|n| n.stage(name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tollgate_core::{Location, Severity, StageError};
+
+    struct Fake {
+        name: &'static str,
+        behaviour: fn() -> Result<StageReport, StageError>,
+    }
+
+    impl Stage for Fake {
+        fn name(&self) -> &str {
+            self.name
+        }
+        fn rules(&self) -> Vec<Rule> {
+            vec![Rule::new(
+                "TG9990",
+                "fake",
+                self.name,
+                Severity::Low,
+                "Fake",
+            )]
+        }
+        fn run(&self, _ctx: &ScanContext) -> Result<StageReport, StageError> {
+            (self.behaviour)()
+        }
+    }
+
+    fn scan_with(stages: Vec<Arc<dyn Stage>>, timeout: u64) -> ScanResult {
+        let dir = tempfile::tempdir().unwrap();
+        let config = Config {
+            stage_timeout: Some(timeout),
+            ..Config::default()
+        };
+        scan(ScanRequest {
+            root: dir.path().to_path_buf(),
+            config: Arc::new(config),
+            selection: Selection {
+                builtin: stages,
+                external: vec![],
+            },
+            shard: None,
+            today: time::macros::date!(2027 - 01 - 01),
+            show_progress: false,
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn failing_panicking_and_slow_stages_do_not_hide_the_others() {
+        let good: Arc<dyn Stage> = Arc::new(Fake {
+            name: "good",
+            behaviour: || {
+                let mut r = StageReport::default();
+                r.push(Finding::new(
+                    "TG9990",
+                    Severity::Low,
+                    "m",
+                    Location::file("a"),
+                ));
+                Ok(r)
+            },
+        });
+        let erring: Arc<dyn Stage> = Arc::new(Fake {
+            name: "erring",
+            behaviour: || Err(StageError::new("no model")),
+        });
+        let panicking: Arc<dyn Stage> = Arc::new(Fake {
+            name: "panicking",
+            behaviour: || panic!("index out of bounds"),
+        });
+        let slow: Arc<dyn Stage> = Arc::new(Fake {
+            name: "slow",
+            behaviour: || {
+                std::thread::sleep(Duration::from_secs(3));
+                Ok(StageReport::default())
+            },
+        });
+        let result = scan_with(vec![good, erring, panicking, slow], 1);
+        assert!(result.failed);
+        assert_eq!(result.findings.len(), 1);
+        let ids: Vec<(&str, Option<&str>)> = result
+            .notifications
+            .iter()
+            .map(|n| (n.id.as_str(), n.stage.as_deref()))
+            .collect();
+        assert_eq!(
+            ids,
+            vec![
+                ("stage-failed", Some("erring")),
+                ("stage-failed", Some("panicking")),
+                ("stage-timeout", Some("slow")),
+            ]
+        );
+        assert!(result.notifications[1]
+            .message
+            .contains("index out of bounds"));
+        // Every selected stage's rules are declared, fired or not.
+        assert_eq!(result.rules.len(), 4);
+    }
+
+    #[test]
+    fn selection_by_name() {
+        let config = Config::default();
+        let all = select(None, &config).unwrap();
+        assert_eq!(all.builtin.len(), builtin_stages().len());
+        let only = select(Some(&["parse".to_string()]), &config).unwrap();
+        assert_eq!(only.builtin.len(), 1);
+        let err = select(Some(&["nope".to_string()]), &config).err().unwrap();
+        assert!(
+            err.contains("unknown stage `nope`; known stages: parse"),
+            "{err}"
+        );
+    }
+}

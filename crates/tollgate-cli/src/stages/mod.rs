@@ -1,0 +1,3 @@
+//! Stages built into the CLI crate itself.
+
+pub mod parse_check;

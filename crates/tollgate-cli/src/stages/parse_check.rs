@@ -1,0 +1,175 @@
+//! Stage `parse`, rule `TG0001 template-does-not-parse`: every template and workflow the
+//! inventory found must parse. A template that does not parse is skipped by every other rule,
+//! so without this check a syntax error would silently hide all of its problems.
+
+use tollgate_core::{
+    FileKind, Finding, Location, Notification, ParseError, Pos, Precision, Rule, ScanContext,
+    Severity, Span, Stage, StageError, StageReport,
+};
+use tollgate_syntax::SyntaxErrorKind;
+
+pub const CODE: &str = "TG0001";
+pub const NAME: &str = "parse";
+
+#[derive(Debug, Default)]
+pub struct ParseCheck;
+
+fn rule() -> Rule {
+    Rule::new(
+        CODE,
+        "template-does-not-parse",
+        NAME,
+        Severity::Medium,
+        "Template or workflow does not parse",
+    )
+    .description(
+        "The file was recognised as an infrastructure template or a CI workflow but is not \
+         valid YAML, JSON or HCL (or nests deeper, or expands aliases further, than tollgate \
+         accepts). No other rule can look inside it, so any problem it holds goes unreported.",
+    )
+    .remediation(
+        "Fix the syntax error at the reported line and column. Validate locally with the \
+         tool that deploys the file (`cfn-lint`, `sam validate`, `terraform validate`, \
+         `actionlint`).",
+    )
+    .tags(["syntax", "coverage"])
+    .precision(Precision::VeryHigh)
+}
+
+/// Files this stage checks: what later rules would read.
+fn checked(kind: &FileKind) -> bool {
+    kind.is_template() || *kind == FileKind::Workflow
+}
+
+impl Stage for ParseCheck {
+    fn name(&self) -> &str {
+        NAME
+    }
+
+    fn rules(&self) -> Vec<Rule> {
+        vec![rule()]
+    }
+
+    fn run(&self, ctx: &ScanContext) -> Result<StageReport, StageError> {
+        let mut report = StageReport::default();
+        for file in ctx.files_where(checked) {
+            if ctx.is_cancelled() {
+                break;
+            }
+            let error = match ctx.document(file) {
+                Ok(_) | Err(ParseError::NotADocument { .. }) => continue,
+                Err(ParseError::File(e)) => {
+                    report.notify(
+                        Notification::warning("file-skipped", format!("{}: {e}", file.path))
+                            .at(Location::file(&file.path))
+                            .stage(NAME),
+                    );
+                    continue;
+                }
+                Err(ParseError::Syntax(e)) => e,
+            };
+            if error.kind == SyntaxErrorKind::TooLarge {
+                report.notify(
+                    Notification::warning(
+                        "file-skipped",
+                        format!("{}: {}", file.path, error.message),
+                    )
+                    .at(Location::file(&file.path))
+                    .stage(NAME),
+                );
+                continue;
+            }
+            let region = error
+                .pos
+                .map(|p| Span::new(p, Pos::new(p.line, p.col.saturating_add(1))));
+            let location = Location::new(&file.path, region);
+            let format = match file.kind.format() {
+                Some(tollgate_syntax::Format::Yaml) => "YAML",
+                Some(tollgate_syntax::Format::Json) => "JSON",
+                Some(tollgate_syntax::Format::Hcl) => "HCL",
+                None => "a document",
+            };
+            let message = format!("does not parse as {format}: {}", error.message);
+            let at = match error.pos {
+                Some(p) => format!("{}:{}:{}", file.path, p.line, p.col),
+                None => file.path.clone(),
+            };
+            report.notify(
+                Notification::warning("parse-error", format!("{at}: {message}"))
+                    .at(location.clone())
+                    .stage(NAME),
+            );
+            // No evidence: one finding per file, so the fingerprint stays put while the
+            // error moves around during editing.
+            report.push(Finding::new(
+                CODE,
+                Severity::Medium,
+                format!("File {message}"),
+                location,
+            ));
+        }
+        Ok(report)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use tollgate_core::{Config, SourceFile};
+
+    fn check(files: &[(&str, FileKind, &str)]) -> StageReport {
+        let dir = tempfile::tempdir().unwrap();
+        let sources = files
+            .iter()
+            .map(|(path, kind, text)| {
+                let abs = dir.path().join(path);
+                std::fs::write(&abs, text).unwrap();
+                SourceFile {
+                    path: path.to_string(),
+                    abs,
+                    kind: kind.clone(),
+                    size: text.len() as u64,
+                }
+            })
+            .collect();
+        let ctx = ScanContext::new(
+            dir.path().to_path_buf(),
+            sources,
+            Arc::new(Config::default()),
+            time::macros::date!(2027 - 01 - 01),
+        );
+        ParseCheck.run(&ctx).unwrap()
+    }
+
+    #[test]
+    fn syntax_error_is_a_finding_at_its_position() {
+        let cfn = FileKind::CloudFormation { json: true };
+        let report = check(&[
+            (
+                "bad.json",
+                cfn.clone(),
+                "{\n  \"Resources\": {\n    \"A\": 1\n    \"B\": 2\n  }\n}\n",
+            ),
+            ("good.json", cfn, "{\"Resources\": {}}"),
+            // Not a template: never this stage's business.
+            ("data.json", FileKind::JsonOther, "{ nope"),
+        ]);
+        assert_eq!(report.findings.len(), 1, "{:?}", report.findings);
+        let finding = &report.findings[0];
+        assert_eq!(finding.rule, CODE);
+        assert_eq!(finding.location.path, "bad.json");
+        assert_eq!(finding.location.start_line(), Some(4));
+        assert!(finding.message.starts_with("File does not parse as JSON: "));
+        assert_eq!(report.notifications.len(), 1);
+        assert_eq!(report.notifications[0].id, "parse-error");
+    }
+
+    #[test]
+    fn unreadable_file_is_skipped_with_a_note() {
+        let report = check(&[("t.json", FileKind::TerraformJson, "{\"a\": \"\0\"}")]);
+        assert!(report.findings.is_empty());
+        assert_eq!(report.notifications[0].id, "file-skipped");
+    }
+}

@@ -1,0 +1,243 @@
+//! End-to-end: `tollgate run` against small temporary repositories.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use serde_json::Value;
+use tollgate_e2e::tollgate_bin;
+
+/// A CloudFormation template in JSON with a syntax error on line 4 (the missing comma).
+const BROKEN_TEMPLATE: &str = "{\n  \"AWSTemplateFormatVersion\": \"2010-09-09\",\n  \"Resources\": {\n    \"Queue\": {\"Type\": \"AWS::SQS::Queue\"}\n    \"Topic\": {\"Type\": \"AWS::SNS::Topic\"}\n  }\n}\n";
+const GOOD_TEMPLATE: &str =
+    "{\n  \"AWSTemplateFormatVersion\": \"2010-09-09\",\n  \"Resources\": {}\n}\n";
+
+fn repo(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+fn tollgate(dir: &Path) -> Command {
+    let mut cmd = Command::new(tollgate_bin());
+    cmd.current_dir(dir)
+        .env_remove("RUST_LOG")
+        .env("NO_COLOR", "1");
+    cmd
+}
+
+fn json_report(dir: &Path, extra: &[&str]) -> (Value, i32) {
+    let out = tollgate(dir)
+        .args(["run", ".", "--format", "json", "--no-progress"])
+        .args(extra)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
+    (report, out.status.code().unwrap())
+}
+
+#[test]
+fn broken_template_is_a_finding_and_gates_by_threshold() {
+    let dir = repo(&[
+        ("template.json", BROKEN_TEMPLATE),
+        ("ok.json", GOOD_TEMPLATE),
+    ]);
+    let (report, code) = json_report(dir.path(), &[]);
+    assert_eq!(code, 0, "{report:#}");
+    let findings = report["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{report:#}");
+    assert_eq!(findings[0]["rule"], "TG0001");
+    assert_eq!(findings[0]["location"]["path"], "template.json");
+    assert_eq!(findings[0]["location"]["region"]["start"]["line"], 5);
+    assert_eq!(report["verdict"], "pass");
+    assert_eq!(report["summary"]["by_severity"]["medium"], 1);
+
+    let (report, code) = json_report(dir.path(), &["--fail-on", "medium"]);
+    assert_eq!(code, 1);
+    assert_eq!(report["verdict"], "fail");
+}
+
+#[test]
+fn text_report_has_a_code_frame_and_summary() {
+    let dir = repo(&[("template.json", BROKEN_TEMPLATE)]);
+    let out = tollgate(dir.path())
+        .args(["run", "--fail-on", "none", "--no-progress"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("warning[TG0001]: "), "{text}");
+    assert!(text.contains("  --> template.json:5:"), "{text}");
+    assert!(text.contains("5 |     \"Topic\""), "{text}");
+    assert!(text.contains("-- passed (fail-on none)"), "{text}");
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn sarif_file_is_written_and_valid() {
+    let dir = repo(&[("template.json", BROKEN_TEMPLATE)]);
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    tollgate(dir.path())
+        .args([
+            "run",
+            ".",
+            "--format",
+            "markdown",
+            "--output",
+            "out/report.md",
+            "--sarif",
+            "out/r.sarif",
+        ])
+        .assert()
+        .code(0)
+        .stdout("");
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(
+        md.starts_with("## tollgate: ✅ passed (fail-on high)"),
+        "{md}"
+    );
+    let log: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("r.sarif")).unwrap()).unwrap();
+    assert_eq!(log["version"], "2.1.0");
+    assert_eq!(log["runs"][0]["automationDetails"]["id"], "tollgate/");
+    assert_eq!(log["runs"][0]["results"][0]["ruleId"], "TG0001");
+    if let Some(schemas) = tollgate_e2e::schemas_dir() {
+        let schema: Value = serde_json::from_str(
+            &std::fs::read_to_string(schemas.join("sarif-schema-2.1.0.json")).unwrap(),
+        )
+        .unwrap();
+        let validator = jsonschema::validator_for(&schema).unwrap();
+        let errors: Vec<String> = validator.iter_errors(&log).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{errors:#?}");
+    }
+}
+
+#[test]
+fn config_error_points_into_the_file_and_exits_2() {
+    let dir = repo(&[("tollgate.toml", "fail-on = \"high\"\nfial-on = \"low\"\n")]);
+    let out = tollgate(dir.path())
+        .args(["run", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("tollgate.toml:2:1: "), "{stderr}");
+    // The report is still written, and says why.
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["verdict"], "error");
+    assert_eq!(report["notifications"][0]["id"], "config-error");
+}
+
+#[test]
+fn unknown_stage_lists_the_known_ones() {
+    let dir = repo(&[]);
+    let out = tollgate(dir.path())
+        .args(["run", "--stages", "parse,nope", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("unknown stage `nope`; known stages: parse"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn baseline_known_findings_do_not_fail() {
+    let dir = repo(&[("template.json", BROKEN_TEMPLATE)]);
+    tollgate(dir.path())
+        .args([
+            "run",
+            "--fail-on",
+            "medium",
+            "--sarif",
+            "base.sarif",
+            "--format",
+            "json",
+        ])
+        .assert()
+        .code(1);
+    let (report, code) = json_report(
+        dir.path(),
+        &["--fail-on", "medium", "--baseline", "base.sarif"],
+    );
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["findings"][0]["baseline_state"], "unchanged");
+    assert_eq!(report["summary"]["unchanged"], 1);
+}
+
+#[test]
+fn inline_suppression_is_not_possible_in_json_but_config_ignore_is() {
+    let dir = repo(&[
+        ("template.json", BROKEN_TEMPLATE),
+        (
+            "tollgate.toml",
+            "fail-on = \"medium\"\n\n[[ignore]]\nrule = \"TG0001\"\npaths = [\"template.json\"]\nreason = \"fixture kept broken on purpose\"\n",
+        ),
+    ]);
+    let (report, code) = json_report(dir.path(), &[]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["summary"]["suppressed"], 1);
+    assert_eq!(report["findings"][0]["suppression"]["kind"], "external");
+}
+
+#[test]
+fn shards_merge_to_the_unsharded_log() {
+    let mut files = Vec::new();
+    let names: Vec<String> = (0..12).map(|i| format!("t{i:02}.json")).collect();
+    for (i, name) in names.iter().enumerate() {
+        files.push((
+            name.as_str(),
+            if i % 2 == 0 {
+                BROKEN_TEMPLATE
+            } else {
+                GOOD_TEMPLATE
+            },
+        ));
+    }
+    let dir = repo(&files);
+    let run = |extra: &[&str], out: &str| {
+        tollgate(dir.path())
+            .args([
+                "run",
+                ".",
+                "--format",
+                "json",
+                "--fail-on",
+                "none",
+                "--sarif",
+                out,
+            ])
+            .args(extra)
+            .assert()
+            .code(0);
+    };
+    run(&[], "all.sarif");
+    run(&["--shard", "1/2"], "s1.sarif");
+    run(&["--shard", "2/2"], "s2.sarif");
+    tollgate(dir.path())
+        .args(["merge", "s1.sarif", "s2.sarif", "-o", "merged.sarif"])
+        .assert()
+        .code(0);
+    let read = |name: &str| -> Value {
+        let mut log: Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.path().join(name)).unwrap()).unwrap();
+        for run in log["runs"].as_array_mut().unwrap() {
+            for inv in run["invocations"].as_array_mut().into_iter().flatten() {
+                let inv = inv.as_object_mut().unwrap();
+                inv.remove("startTimeUtc");
+                inv.remove("endTimeUtc");
+            }
+        }
+        log
+    };
+    let all = read("all.sarif");
+    let merged = read("merged.sarif");
+    assert_eq!(all["runs"][0]["results"].as_array().unwrap().len(), 6);
+    assert_eq!(all, merged);
+}
