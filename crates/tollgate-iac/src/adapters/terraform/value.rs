@@ -206,10 +206,9 @@ impl Tv {
                         .collect(),
                 ),
             ),
-            Value::Expr(e) => Tv::unknown(
-                span,
-                format!("expression `{}` is not evaluated", e.text.trim()),
-            ),
+            // An expression in a data tree is a value its producer could not resolve; its text
+            // says what it was (or why).
+            Value::Expr(e) => Tv::unknown(span, e.text.trim()),
         }
     }
 }
