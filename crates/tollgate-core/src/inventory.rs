@@ -174,10 +174,11 @@ pub fn walk(root: &Path, opts: &WalkOptions) -> Inventory {
         let entry = match entry {
             Ok(entry) => entry,
             Err(e) => {
+                // Unreadable directories, bad ignore-file lines: the walk goes on without them.
                 inv.notifications.push(Notification::warning(
-                    "file-skipped",
+                    "walk-error",
                     format!(
-                        "skipped while walking: {}",
+                        "while walking the scanned directory: {}",
                         redact_root(&e.to_string(), &canonical_root)
                     ),
                 ));

@@ -44,7 +44,7 @@ pub fn apply_suppressions_in(
     source: &dyn Fn(&str) -> Option<Arc<str>>,
 ) -> Vec<Notification> {
     let mut notes = Vec::new();
-    apply_inline(findings, rules, scanned, source, &mut notes);
+    apply_inline(findings, rules, config, scanned, source, &mut notes);
     apply_config(findings, rules, config, today, &mut notes);
     notes
 }
@@ -55,6 +55,7 @@ type Used = BTreeSet<(usize, usize)>;
 fn apply_inline(
     findings: &mut [Finding],
     rules: &RuleIndex,
+    config: &Config,
     scanned: &[&str],
     source: &dyn Fn(&str) -> Option<Arc<str>>,
     notes: &mut Vec<Notification>,
@@ -133,7 +134,8 @@ fn apply_inline(
                 );
             }
             for (i, id) in directive.ids.iter().enumerate() {
-                if used.is_some_and(|u| u.contains(&(d, i))) {
+                // A disabled rule raises nothing, so its suppressions are idle, not stale.
+                if used.is_some_and(|u| u.contains(&(d, i))) || is_disabled(id, rules, config) {
                     continue;
                 }
                 let why = if rules.knows(id) {
@@ -154,6 +156,14 @@ fn apply_inline(
             }
         }
     }
+}
+
+/// Whether `[rules.X] disable = true` turns off the rule `id` names.
+fn is_disabled(id: &str, rules: &RuleIndex, config: &Config) -> bool {
+    config.rules.iter().any(|(key, setting)| {
+        setting.disable
+            && (key.eq_ignore_ascii_case(id) || rules.lookup(id).any(|rule| rule.answers_to(key)))
+    })
 }
 
 /// The directives (and the id within each) that suppress `finding`, each with a rank: 0 on or

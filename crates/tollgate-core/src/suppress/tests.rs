@@ -251,3 +251,37 @@ fn inline_suppression_wins_over_config_and_both_count_as_used() {
     );
     assert!(notes.is_empty(), "{notes:?}");
 }
+
+#[test]
+fn suppressions_of_disabled_rules_are_not_reported_unused() {
+    let sources = files(&[(
+        "t.yaml",
+        "a: 1 # tollgate:ignore[lambda-without-dlq] off anyway\n",
+    )]);
+    let mut config = Config::default();
+    config.rules.insert(
+        "TG1001".into(),
+        crate::config::RuleConfig {
+            disable: true,
+            ..Default::default()
+        },
+    );
+    let notes = apply_suppressions_in(
+        &mut [],
+        &rules(),
+        &config,
+        date!(2026 - 11 - 28),
+        &["t.yaml"],
+        &|p| sources.get(p).cloned(),
+    );
+    assert!(notes.is_empty(), "{notes:?}");
+    let notes = apply_suppressions_in(
+        &mut [],
+        &rules(),
+        &Config::default(),
+        date!(2026 - 11 - 28),
+        &["t.yaml"],
+        &|p| sources.get(p).cloned(),
+    );
+    assert_eq!(ids(&notes), ["unused-suppression"]);
+}
