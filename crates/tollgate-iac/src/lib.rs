@@ -7,5 +7,7 @@ pub mod model;
 pub mod rules;
 pub mod runtimes;
 pub mod secrets;
+mod stage;
 
 pub use model::{build_model, model, CloudModel};
+pub use stage::IacStage;

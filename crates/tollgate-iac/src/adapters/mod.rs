@@ -5,6 +5,9 @@
 //! checks [`ScanContext::is_cancelled`] between files, and reports parse errors and constructs
 //! it does not understand as model notifications with file and line. Register it in [`ALL`].
 
+pub mod cloudformation;
+pub mod sam;
+
 use std::sync::Arc;
 
 use tollgate_core::{Location, Notification, ParseError, ScanContext, SourceFile, Span};
@@ -12,6 +15,7 @@ use tollgate_syntax::Document;
 
 use crate::model::CloudModel;
 
+pub mod serverless;
 pub mod terraform;
 pub mod terraform_plan;
 
@@ -19,7 +23,12 @@ pub mod terraform_plan;
 pub type Adapter = fn(&ScanContext, &mut CloudModel);
 
 /// Every adapter, run in this order by [`crate::model::build_model`].
-pub const ALL: &[Adapter] = &[terraform::adapter, terraform_plan::adapter];
+pub const ALL: &[Adapter] = &[
+    cloudformation::adapt,
+    serverless::adapter,
+    terraform::adapter,
+    terraform_plan::adapter,
+];
 
 /// The file's parsed document, or `None` after recording why it could not be had (a
 /// `parse-error` warning at the file, line and column).

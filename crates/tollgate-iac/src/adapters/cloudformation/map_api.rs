@@ -1,0 +1,134 @@
+//! CloudFormation API Gateway (v1 and v2) resources into the model.
+
+use super::value::{Cv, CvKind, Props};
+use crate::model::{
+    Api, ApiProtocol, ApiRoute, ApiStage, DomainName, MethodSetting, ResourceMeta, Val,
+};
+
+/// `AWS::ApiGateway::RestApi`, `AWS::ApiGatewayV2::Api`.
+pub fn api(meta: ResourceMeta, p: &Cv, v2: bool) -> Api {
+    let protocol = if !v2 {
+        ApiProtocol::Rest
+    } else if p.str_at(&["ProtocolType"]).eq_ignore_case("WEBSOCKET") {
+        ApiProtocol::WebSocket
+    } else {
+        ApiProtocol::Http
+    };
+    let mut api = Api::new(meta, protocol);
+    api.name = p.str_at(&["Name"]);
+    api.disable_execute_api_endpoint = p.bool_at(&["DisableExecuteApiEndpoint"]);
+    api
+}
+
+/// `AWS::ApiGateway::Stage`.
+pub fn rest_stage(meta: ResourceMeta, p: &Cv) -> ApiStage {
+    let mut stage = ApiStage::new(meta, ApiProtocol::Rest);
+    stage.api = p.ref_at(&["RestApiId"]);
+    stage.name = p.str_at(&["StageName"]);
+    stage.access_log_destination = p.ref_at(&["AccessLogSetting", "DestinationArn"]);
+    stage.tracing = p.bool_at(&["TracingEnabled"]);
+    stage.cache_cluster_enabled = p.bool_at(&["CacheClusterEnabled"]);
+    (stage.method_settings, stage.method_settings_unknown) =
+        method_settings(p.get("MethodSettings"));
+    stage
+}
+
+/// `AWS::ApiGatewayV2::Stage`: its `DefaultRouteSettings` become one method setting for all.
+pub fn v2_stage(meta: ResourceMeta, p: &Cv) -> ApiStage {
+    let mut stage = ApiStage::new(meta, ApiProtocol::Http);
+    stage.api = p.ref_at(&["ApiId"]);
+    stage.name = p.str_at(&["StageName"]);
+    stage.access_log_destination = p.ref_at(&["AccessLogSettings", "DestinationArn"]);
+    if let Some(d) = p.get("DefaultRouteSettings") {
+        stage.method_settings.push(route_settings(d));
+    }
+    stage
+}
+
+/// v2 route settings (`DefaultRouteSettings`, SAM HttpApi `DefaultRouteSettings`).
+pub fn route_settings(d: &Cv) -> MethodSetting {
+    let mut s = MethodSetting::new(d.span);
+    s.resource_path = Val::known("/*".to_string(), d.span);
+    s.http_method = Val::known("*".to_string(), d.span);
+    s.data_trace_enabled = d.bool_at(&["DataTraceEnabled"]);
+    s.logging_level = d.str_at(&["LoggingLevel"]);
+    s.metrics_enabled = d.bool_at(&["DetailedMetricsEnabled"]);
+    s
+}
+
+/// REST `MethodSettings` (also SAM Api's).
+pub fn method_settings(v: Option<&Cv>) -> (Vec<MethodSetting>, Option<tollgate_syntax::Span>) {
+    let Some(v) = v else {
+        return (Vec::new(), None);
+    };
+    match &v.kind {
+        CvKind::List(items) => (
+            items
+                .iter()
+                .map(|i| {
+                    let mut s = MethodSetting::new(i.span);
+                    s.resource_path = i.str_at(&["ResourcePath"]);
+                    s.http_method = i.str_at(&["HttpMethod"]);
+                    s.caching_enabled = i.bool_at(&["CachingEnabled"]);
+                    s.cache_data_encrypted = i.bool_at(&["CacheDataEncrypted"]);
+                    s.data_trace_enabled = i.bool_at(&["DataTraceEnabled"]);
+                    s.logging_level = i.str_at(&["LoggingLevel"]);
+                    s.metrics_enabled = i.bool_at(&["MetricsEnabled"]);
+                    s
+                })
+                .collect(),
+            None,
+        ),
+        _ if v.is_nothing() => (Vec::new(), None),
+        _ => (Vec::new(), Some(v.span)),
+    }
+}
+
+/// `AWS::ApiGateway::Method`. The path is the referenced `AWS::ApiGateway::Resource`'s
+/// address when not resolvable further.
+pub fn rest_method(meta: ResourceMeta, p: &Cv) -> ApiRoute {
+    let mut route = ApiRoute::new(meta, ApiProtocol::Rest);
+    route.api = p.ref_at(&["RestApiId"]);
+    route.method = p.str_at(&["HttpMethod"]);
+    route.path = p.str_at(&["ResourceId"]);
+    route.authorization = p.str_at(&["AuthorizationType"]);
+    route.authorizer = p.ref_at(&["AuthorizerId"]);
+    route.api_key_required = p.bool_at(&["ApiKeyRequired"]);
+    route
+}
+
+/// `AWS::ApiGatewayV2::Route`: `RouteKey` is `"GET /items"` or `$default`.
+pub fn v2_route(meta: ResourceMeta, p: &Cv) -> ApiRoute {
+    let mut route = ApiRoute::new(meta, ApiProtocol::Http);
+    route.api = p.ref_at(&["ApiId"]);
+    match p.str_at(&["RouteKey"]) {
+        Val::Known { value, span } => {
+            let (method, path) = value
+                .split_once(' ')
+                .map_or(("ANY", value.as_str()), |(m, p)| (m, p));
+            route.method = Val::known(method.to_string(), span);
+            route.path = Val::known(path.to_string(), span);
+        }
+        other => {
+            route.method = other.clone();
+            route.path = other;
+        }
+    }
+    route.authorization = p.str_at(&["AuthorizationType"]);
+    route.authorizer = p.ref_at(&["AuthorizerId"]);
+    route.api_key_required = p.bool_at(&["ApiKeyRequired"]);
+    route
+}
+
+/// `AWS::ApiGateway::DomainName`, `AWS::ApiGatewayV2::DomainName`.
+pub fn domain_name(meta: ResourceMeta, p: &Cv) -> DomainName {
+    let v2_policy = p
+        .get("DomainNameConfigurations")
+        .and_then(|c| c.items().first())
+        .map_or(Val::Absent, |c| c.str_at(&["SecurityPolicy"]));
+    DomainName {
+        meta,
+        name: p.str_at(&["DomainName"]),
+        security_policy: p.str_at(&["SecurityPolicy"]).or(v2_policy),
+    }
+}

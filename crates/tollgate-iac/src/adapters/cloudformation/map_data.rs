@@ -1,0 +1,98 @@
+//! CloudFormation DynamoDB, DAX and S3 resources into the model.
+
+use super::policy::policy_document;
+use super::value::{Cv, Props};
+use crate::model::{
+    DaxCluster, DynamoTable, PublicAccessBlock, ResourceMeta, ResourcePolicy, S3Bucket, Val,
+};
+
+/// `AWS::DynamoDB::Table`, `AWS::DynamoDB::GlobalTable` (first replica's settings),
+/// `AWS::Serverless::SimpleTable`.
+pub fn dynamo_table(meta: ResourceMeta, p: &Cv) -> DynamoTable {
+    let replica = p.get("Replicas").and_then(|r| r.items().first());
+    let mut t = DynamoTable::new(meta);
+    t.name = p.str_at(&["TableName"]);
+    t.pitr = p
+        .bool_at(&[
+            "PointInTimeRecoverySpecification",
+            "PointInTimeRecoveryEnabled",
+        ])
+        .or(replica.bool_at(&[
+            "PointInTimeRecoverySpecification",
+            "PointInTimeRecoveryEnabled",
+        ]));
+    t.sse_enabled = p.bool_at(&["SSESpecification", "SSEEnabled"]);
+    t.kms_key = p
+        .ref_at(&["SSESpecification", "KMSMasterKeyId"])
+        .or(replica.ref_at(&["SSESpecification", "KMSMasterKeyId"]));
+    t
+}
+
+/// `AWS::DAX::Cluster`.
+pub fn dax_cluster(meta: ResourceMeta, p: &Cv) -> DaxCluster {
+    DaxCluster {
+        meta,
+        sse_enabled: p.bool_at(&["SSESpecification", "SSEEnabled"]),
+    }
+}
+
+/// `AWS::S3::Bucket`.
+pub fn bucket(meta: ResourceMeta, p: &Cv) -> S3Bucket {
+    let mut b = S3Bucket::new(meta);
+    b.name = p.str_at(&["BucketName"]);
+    b.acl = p.str_at(&["AccessControl"]);
+    b.public_access_block = p
+        .get("PublicAccessBlockConfiguration")
+        .filter(|v| !v.is_nothing())
+        .map(|v| PublicAccessBlock {
+            file: b.meta.file.clone(),
+            span: v.span,
+            block_public_acls: v.bool_at(&["BlockPublicAcls"]),
+            block_public_policy: v.bool_at(&["BlockPublicPolicy"]),
+            ignore_public_acls: v.bool_at(&["IgnorePublicAcls"]),
+            restrict_public_buckets: v.bool_at(&["RestrictPublicBuckets"]),
+        });
+    b.versioning = p.str_at(&["VersioningConfiguration", "Status"]);
+    b.logging = match p.get("LoggingConfiguration") {
+        Some(l) if l.is_unknown() => Val::unknown(l.span, "logging configuration not resolvable"),
+        // Without a destination bucket, logs go to the bucket itself.
+        Some(l) if !l.is_nothing() => l.ref_at(&["DestinationBucketName"]).or(Val::known(
+            crate::model::Ref::resource(
+                b.meta.address.clone(),
+                None,
+                Some(b.meta.type_name.clone()),
+            ),
+            l.span,
+        )),
+        _ => Val::Absent,
+    };
+    let rules = p.path(&["BucketEncryption", "ServerSideEncryptionConfiguration"]);
+    match rules {
+        Some(r) if r.is_unknown() => {
+            b.sse_algorithm = r.to_str();
+            b.kms_key = r.to_ref();
+        }
+        Some(r) => {
+            if let Some(rule) = r.items().first() {
+                b.sse_algorithm = rule.str_at(&["ServerSideEncryptionByDefault", "SSEAlgorithm"]);
+                b.kms_key = rule.ref_at(&["ServerSideEncryptionByDefault", "KMSMasterKeyID"]);
+            }
+        }
+        None => {}
+    }
+    b
+}
+
+/// `AWS::S3::BucketPolicy` (one bucket), `AWS::SQS::QueuePolicy` (`Queues`),
+/// `AWS::SNS::TopicPolicy` (`Topics`).
+pub fn resource_policy(meta: ResourceMeta, p: &Cv, targets_key: &str) -> ResourcePolicy {
+    let targets = p.get(targets_key).map(Cv::to_ref_list).unwrap_or_default();
+    let document = p
+        .get("PolicyDocument")
+        .map_or(Val::Absent, |d| policy_document(&meta.file, d));
+    ResourcePolicy {
+        meta,
+        targets,
+        document,
+    }
+}

@@ -1,0 +1,142 @@
+//! CloudFormation SQS, SNS, KMS, Secrets Manager, SSM, CloudWatch Logs, CloudTrail and IAM
+//! resources into the model.
+
+use super::policy::policy_document;
+use super::value::{Cv, CvKind, Props};
+use crate::model::{
+    IamPolicy, IamRole, KmsKey, LogGroup, NamedPolicy, Queue, ResourceMeta, RotationSchedule,
+    Secret, SsmParameter, Topic, Trail, Val,
+};
+
+/// `AWS::SQS::Queue`.
+pub fn queue(meta: ResourceMeta, p: &Cv) -> Queue {
+    let mut q = Queue::new(meta);
+    q.name = p.str_at(&["QueueName"]);
+    q.sqs_managed_sse = p.bool_at(&["SqsManagedSseEnabled"]);
+    q.kms_key = p.ref_at(&["KmsMasterKeyId"]);
+    q
+}
+
+/// `AWS::SNS::Topic`.
+pub fn topic(meta: ResourceMeta, p: &Cv) -> Topic {
+    Topic {
+        meta,
+        name: p.str_at(&["TopicName"]),
+        kms_key: p.ref_at(&["KmsMasterKeyId"]),
+    }
+}
+
+/// `AWS::KMS::Key`.
+pub fn kms_key(meta: ResourceMeta, p: &Cv) -> KmsKey {
+    let policy = p
+        .get("KeyPolicy")
+        .map_or(Val::Absent, |d| policy_document(&meta.file, d));
+    KmsKey {
+        rotation: p.bool_at(&["EnableKeyRotation"]),
+        key_spec: p.str_at(&["KeySpec"]),
+        policy,
+        meta,
+    }
+}
+
+/// `AWS::SecretsManager::Secret`.
+pub fn secret(meta: ResourceMeta, p: &Cv) -> Secret {
+    Secret {
+        meta,
+        name: p.str_at(&["Name"]),
+        kms_key: p.ref_at(&["KmsKeyId"]),
+    }
+}
+
+/// `AWS::SecretsManager::RotationSchedule`.
+pub fn rotation_schedule(meta: ResourceMeta, p: &Cv) -> RotationSchedule {
+    RotationSchedule {
+        meta,
+        secret: p.ref_at(&["SecretId"]),
+        rotation_lambda: p.ref_at(&["RotationLambdaARN"]),
+    }
+}
+
+/// `AWS::SSM::Parameter`.
+pub fn ssm_parameter(meta: ResourceMeta, p: &Cv) -> SsmParameter {
+    SsmParameter {
+        meta,
+        name: p.str_at(&["Name"]),
+        param_type: p.str_at(&["Type"]),
+        value: p.str_at(&["Value"]),
+    }
+}
+
+/// `AWS::Logs::LogGroup`.
+pub fn log_group(meta: ResourceMeta, p: &Cv) -> LogGroup {
+    LogGroup {
+        meta,
+        name: p.str_at(&["LogGroupName"]),
+        retention_days: p.int_at(&["RetentionInDays"]),
+        kms_key: p.ref_at(&["KmsKeyId"]),
+    }
+}
+
+/// `AWS::CloudTrail::Trail`.
+pub fn trail(meta: ResourceMeta, p: &Cv) -> Trail {
+    Trail {
+        meta,
+        log_file_validation: p.bool_at(&["EnableLogFileValidation"]),
+        multi_region: p.bool_at(&["IsMultiRegionTrail"]),
+        kms_key: p.ref_at(&["KMSKeyId"]),
+        logging: p.bool_at(&["IsLogging"]),
+    }
+}
+
+/// `AWS::IAM::Role`.
+pub fn role(meta: ResourceMeta, p: &Cv) -> IamRole {
+    let file = meta.file.clone();
+    let mut r = IamRole::new(meta);
+    r.name = p.str_at(&["RoleName"]);
+    r.trust_policy = p
+        .get("AssumeRolePolicyDocument")
+        .map_or(Val::Absent, |d| policy_document(&file, d));
+    r.inline_policies = match p.get("Policies") {
+        Some(list) => match &list.kind {
+            CvKind::List(items) => items
+                .iter()
+                .map(|i| NamedPolicy {
+                    name: i.str_at(&["PolicyName"]),
+                    document: i
+                        .path(&["PolicyDocument"])
+                        .map_or(Val::Absent, |d| policy_document(&file, d)),
+                })
+                .collect(),
+            _ if list.is_nothing() => Vec::new(),
+            _ => vec![NamedPolicy {
+                name: Val::Absent,
+                document: policy_document(&file, list),
+            }],
+        },
+        None => Vec::new(),
+    };
+    r.managed_policy_arns = p
+        .get("ManagedPolicyArns")
+        .map(Cv::to_str_list)
+        .unwrap_or_default();
+    r.permissions_boundary = p.str_at(&["PermissionsBoundary"]);
+    r
+}
+
+/// `AWS::IAM::Policy`, `AWS::IAM::ManagedPolicy`.
+pub fn policy(meta: ResourceMeta, p: &Cv) -> IamPolicy {
+    let document = p
+        .get("PolicyDocument")
+        .map_or(Val::Absent, |d| policy_document(&meta.file, d));
+    let refs = |key: &str| p.get(key).map(Cv::to_ref_list).unwrap_or_default();
+    IamPolicy {
+        name: p
+            .str_at(&["PolicyName"])
+            .or(p.str_at(&["ManagedPolicyName"])),
+        document,
+        roles: refs("Roles"),
+        users: refs("Users"),
+        groups: refs("Groups"),
+        meta,
+    }
+}

@@ -1,0 +1,183 @@
+//! CloudFormation (YAML and JSON) into the cloud model. Templates with the SAM transform are
+//! handed to [`crate::adapters::sam`] for their `AWS::Serverless::*` resources and Globals;
+//! every other resource goes through [`map_resource`], shared with SAM and with the Serverless
+//! Framework's `resources.Resources`.
+
+mod map_api;
+mod map_compute;
+mod map_data;
+mod map_security;
+pub mod policy;
+pub mod template;
+pub mod value;
+
+use tollgate_core::{FileKind, ScanContext};
+use tollgate_syntax::{Node, Span};
+
+pub use template::Template;
+pub use value::{Cv, CvKind, Props};
+
+pub(crate) use map_api::{method_settings, route_settings};
+pub(crate) use map_compute::{lambda_function, state_machine};
+pub(crate) use map_data::dynamo_table;
+
+use crate::adapters::{document, sam};
+use crate::model::{CloudModel, ResourceMeta, SourceFormat, Tag};
+
+/// The adapter: every CloudFormation and SAM template of the scan.
+pub fn adapt(ctx: &ScanContext, model: &mut CloudModel) {
+    for file in
+        ctx.files_where(|k| matches!(k, FileKind::CloudFormation { .. } | FileKind::Sam { .. }))
+    {
+        if ctx.is_cancelled() {
+            break;
+        }
+        let Some(doc) = document(ctx, file, model) else {
+            continue;
+        };
+        for root in &doc.roots {
+            adapt_template(&file.path, root, SourceFormat::CloudFormation, model);
+        }
+    }
+}
+
+/// One template (or a Serverless `resources` section, with `format` Serverless). A template
+/// with the SAM transform is read as SAM whatever `format` says.
+pub fn adapt_template(file: &str, root: &Node, format: SourceFormat, model: &mut CloudModel) {
+    let is_sam = sam::has_transform(root);
+    let format = if is_sam { SourceFormat::Sam } else { format };
+    let mut tpl = Template::new(file, root);
+    let mut state = sam::SamState::default();
+    if is_sam {
+        sam::register_implicit(&mut tpl);
+        state.globals = sam::Globals::read(root);
+    }
+    let mut invoke_configs = Vec::new();
+    let empty = Cv::new(root.span, CvKind::Map(Vec::new()));
+    for entry in root.get("Resources").map(Node::entries).unwrap_or_default() {
+        let res = &entry.value;
+        if let Some(cond) = res.get("Condition").and_then(Node::as_str) {
+            // A resource whose condition is known false is not created.
+            if tpl.condition(cond) == Some(false) {
+                continue;
+            }
+        }
+        let Some(type_name) = res.get("Type").and_then(Node::as_str) else {
+            continue;
+        };
+        let meta = ResourceMeta::new(&entry.key, type_name, file, entry.key_span, format);
+        if is_sam && type_name.starts_with("AWS::Serverless::") {
+            sam::map_resource(&mut tpl, &mut state, meta, res, model);
+            continue;
+        }
+        let props = res.get("Properties").map(|p| tpl.eval(p));
+        let props = props.as_ref().unwrap_or(&empty);
+        let mut meta = meta;
+        meta.tags = tags(props.get("Tags"));
+        if type_name == "AWS::Lambda::EventInvokeConfig" {
+            invoke_configs.push((meta, props.clone()));
+            continue;
+        }
+        map_resource(meta, props, model);
+    }
+    // Event invoke configs join their function, wherever it was declared in the template.
+    for (meta, props) in invoke_configs {
+        map_compute::event_invoke_config(&meta, &props, model);
+    }
+    if is_sam {
+        sam::finish(&mut tpl, &state, file, model);
+    }
+    model.notifications.append(&mut tpl.notes);
+}
+
+/// Map one evaluated resource of a type the model knows; other types are left out.
+pub fn map_resource(meta: ResourceMeta, p: &Cv, model: &mut CloudModel) {
+    match meta.type_name.as_str() {
+        "AWS::Lambda::Function" => model.lambdas.push(map_compute::lambda_function(meta, p)),
+        "AWS::Lambda::Url" => model.function_urls.push(map_compute::function_url(meta, p)),
+        "AWS::Lambda::Permission" => model
+            .lambda_permissions
+            .push(map_compute::lambda_permission(meta, p)),
+        "AWS::Lambda::EventInvokeConfig" => map_compute::event_invoke_config(&meta, p, model),
+        "AWS::StepFunctions::StateMachine" => model
+            .state_machines
+            .push(map_compute::state_machine(meta, p)),
+        "AWS::ApiGateway::RestApi" => model.apis.push(map_api::api(meta, p, false)),
+        "AWS::ApiGatewayV2::Api" => model.apis.push(map_api::api(meta, p, true)),
+        "AWS::ApiGateway::Stage" => model.api_stages.push(map_api::rest_stage(meta, p)),
+        "AWS::ApiGatewayV2::Stage" => model.api_stages.push(map_api::v2_stage(meta, p)),
+        "AWS::ApiGateway::Method" => model.api_routes.push(map_api::rest_method(meta, p)),
+        "AWS::ApiGatewayV2::Route" => model.api_routes.push(map_api::v2_route(meta, p)),
+        "AWS::ApiGateway::DomainName" | "AWS::ApiGatewayV2::DomainName" => {
+            model.domain_names.push(map_api::domain_name(meta, p))
+        }
+        "AWS::DynamoDB::Table" | "AWS::DynamoDB::GlobalTable" => {
+            model.dynamo_tables.push(map_data::dynamo_table(meta, p))
+        }
+        "AWS::DAX::Cluster" => model.dax_clusters.push(map_data::dax_cluster(meta, p)),
+        "AWS::S3::Bucket" => model.buckets.push(map_data::bucket(meta, p)),
+        "AWS::S3::BucketPolicy" => {
+            let mut policy = map_data::resource_policy(meta, p, "Bucket");
+            // `Bucket` is one bucket; accept a list too rather than lose the target.
+            if policy.targets.is_empty() {
+                policy.targets = p.get("Buckets").map(Cv::to_ref_list).unwrap_or_default();
+            }
+            model.bucket_policies.push(policy)
+        }
+        "AWS::SQS::Queue" => model.queues.push(map_security::queue(meta, p)),
+        "AWS::SQS::QueuePolicy" => model
+            .queue_policies
+            .push(map_data::resource_policy(meta, p, "Queues")),
+        "AWS::SNS::Topic" => model.topics.push(map_security::topic(meta, p)),
+        "AWS::SNS::TopicPolicy" => model
+            .topic_policies
+            .push(map_data::resource_policy(meta, p, "Topics")),
+        "AWS::KMS::Key" => model.kms_keys.push(map_security::kms_key(meta, p)),
+        "AWS::SecretsManager::Secret" => model.secrets.push(map_security::secret(meta, p)),
+        "AWS::SecretsManager::RotationSchedule" => model
+            .rotation_schedules
+            .push(map_security::rotation_schedule(meta, p)),
+        "AWS::SSM::Parameter" => model
+            .ssm_parameters
+            .push(map_security::ssm_parameter(meta, p)),
+        "AWS::Logs::LogGroup" => model.log_groups.push(map_security::log_group(meta, p)),
+        "AWS::CloudTrail::Trail" => model.trails.push(map_security::trail(meta, p)),
+        "AWS::IAM::Role" => model.iam_roles.push(map_security::role(meta, p)),
+        "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy" => {
+            model.iam_policies.push(map_security::policy(meta, p))
+        }
+        _ => {}
+    }
+}
+
+/// Tags written as CloudFormation's `[{Key, Value}]` list or SAM's `{key: value}` map.
+pub fn tags(v: Option<&Cv>) -> Vec<Tag> {
+    let Some(v) = v else { return Vec::new() };
+    match &v.kind {
+        CvKind::List(items) => items
+            .iter()
+            .filter_map(|item| {
+                let key = item.get("Key")?;
+                Some(Tag {
+                    key: key.text()?,
+                    key_span: key.span,
+                    value: item.str_at(&["Value"]),
+                })
+            })
+            .collect(),
+        CvKind::Map(entries) => entries
+            .iter()
+            .map(|(key, key_span, value)| Tag {
+                key: key.clone(),
+                key_span: *key_span,
+                value: value.to_str(),
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The span of a node's key inside `parent`, or the parent's span.
+pub(crate) fn key_span(parent: &Node, key: &str) -> Span {
+    parent.entry(key).map_or(parent.span, |e| e.key_span)
+}

@@ -1,0 +1,62 @@
+//! `AWS::Serverless::Api` and `AWS::Serverless::HttpApi` (declared, or implicit from function
+//! events): the API, its stage and custom domain.
+
+use crate::adapters::cloudformation::{method_settings, route_settings, Cv, Props, Template};
+use crate::adapters::unsupported;
+use crate::model::{Api, ApiProtocol, ApiStage, CloudModel, DomainName, Ref, ResourceMeta, Val};
+
+/// Map an API with its evaluated properties (Globals applied).
+pub fn api(
+    tpl: &mut Template,
+    meta: ResourceMeta,
+    p: &Cv,
+    protocol: ApiProtocol,
+    model: &mut CloudModel,
+) {
+    let mut api = Api::new(meta.clone(), protocol);
+    api.name = p.str_at(&["Name"]);
+    api.default_authorizer = p.str_at(&["Auth", "DefaultAuthorizer"]);
+    api.api_key_required = p.bool_at(&["Auth", "ApiKeyRequired"]);
+    api.disable_execute_api_endpoint = p.bool_at(&["DisableExecuteApiEndpoint"]);
+    if let Some(body) = p.get("DefinitionBody").or_else(|| p.get("DefinitionUri")) {
+        tpl.notes.push(unsupported(
+            &meta.file,
+            body.span,
+            "routes defined in an OpenAPI definition are not analysed; only routes from function events are",
+        ));
+    }
+
+    let mut stage = ApiStage::new(meta.clone(), protocol);
+    stage.api = Val::known(
+        Ref::resource(meta.address.clone(), None, Some(meta.type_name.clone())),
+        meta.header,
+    );
+    match protocol {
+        ApiProtocol::Rest => {
+            stage.name = p.str_at(&["StageName"]);
+            stage.access_log_destination = p.ref_at(&["AccessLogSetting", "DestinationArn"]);
+            stage.tracing = p.bool_at(&["TracingEnabled"]);
+            stage.cache_cluster_enabled = p.bool_at(&["CacheClusterEnabled"]);
+            (stage.method_settings, stage.method_settings_unknown) =
+                method_settings(p.get("MethodSettings"));
+        }
+        _ => {
+            stage.name = p.str_at(&["StageName"]);
+            stage.access_log_destination = p.ref_at(&["AccessLogSettings", "DestinationArn"]);
+            if let Some(d) = p.get("DefaultRouteSettings") {
+                stage.method_settings.push(route_settings(d));
+            }
+        }
+    }
+    if let Some(domain) = p.get("Domain").filter(|d| !d.is_nothing()) {
+        let mut dmeta = meta.clone();
+        dmeta.header = domain.span;
+        model.domain_names.push(DomainName {
+            meta: dmeta,
+            name: domain.str_at(&["DomainName"]),
+            security_policy: domain.str_at(&["SecurityPolicy"]),
+        });
+    }
+    model.apis.push(api);
+    model.api_stages.push(stage);
+}

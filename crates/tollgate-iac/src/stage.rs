@@ -1,0 +1,47 @@
+//! The `iac` stage: builds (or reuses) the scan's cloud model, runs every rule of the catalog
+//! over it and reports the model's notifications (parse errors, constructs not understood).
+
+use tollgate_core::{Rule, ScanContext, Stage, StageError, StageReport};
+
+use crate::{model, rules};
+
+/// The IaC stage (`iac`).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct IacStage;
+
+impl IacStage {
+    pub const NAME: &'static str = "iac";
+
+    pub fn new() -> Self {
+        Self
+    }
+}
+
+impl Stage for IacStage {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn rules(&self) -> Vec<Rule> {
+        rules::metas()
+    }
+
+    fn run(&self, ctx: &ScanContext) -> Result<StageReport, StageError> {
+        // The adapters check for cancellation between files; a cancelled scan still returns
+        // what the model holds so far.
+        let model = model(ctx);
+        let mut report = StageReport::default();
+        for notification in &model.notifications {
+            let mut n = notification.clone();
+            if n.stage.is_none() {
+                n.stage = Some(Self::NAME.to_string());
+            }
+            report.notify(n);
+        }
+        if ctx.is_cancelled() {
+            return Ok(report);
+        }
+        report.findings = rules::run_all(&model, ctx.today());
+        Ok(report)
+    }
+}
