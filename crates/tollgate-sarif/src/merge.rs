@@ -16,7 +16,8 @@ use tollgate_core::fingerprint::PARTIAL_FINGERPRINT_KEY;
 /// unioned by id (result `ruleIndex` fixed up), artifacts and logical locations appended (their
 /// indices fixed up), taxonomies unioned by name, invocations folded into one
 /// (`executionSuccessful` only when all were). Every run's results are deduplicated by the
-/// `tollgate/v1` partial fingerprint or, without one, by (rule id, URI, start line, message).
+/// `tollgate/v1` partial fingerprint or, without one, by (rule id, URI, start line, message),
+/// and every result gets a `ruleId` when it only had an index.
 /// Run order is the order of first appearance.
 ///
 /// Fails when the result would have more than [`MAX_RUNS`] runs (GitHub refuses such logs).
@@ -40,7 +41,7 @@ pub fn merge(logs: Vec<Sarif>) -> Result<Sarif, SarifError> {
         });
     }
     for run in &mut runs {
-        dedup_results(run);
+        normalize_results(run);
     }
     Ok(build_log(runs))
 }
@@ -282,14 +283,18 @@ enum DedupKey {
     Place(String, String, Option<i64>, String),
 }
 
-fn dedup_results(run: &mut Run) {
+fn normalize_results(run: &mut Run) {
     let Some(results) = run.results.take() else {
         return;
     };
     let mut seen: HashSet<DedupKey> = HashSet::with_capacity(results.len());
     let mut kept = Vec::with_capacity(results.len());
-    for result in results {
+    for mut result in results {
         let rule = rule_id(&result, run).unwrap_or_default();
+        // GitHub keys alerts by `ruleId`; spell it out where the tool only gave an index.
+        if result.rule_id.is_none() && !rule.is_empty() {
+            result.rule_id = Some(rule.clone());
+        }
         let fp = result
             .partial_fingerprints
             .as_ref()

@@ -14,7 +14,8 @@ use crate::uri::{decode, has_scheme};
 
 /// Every result of `run` as a finding. Severity comes from the result's `tollgate/severity`,
 /// else its `security-severity`, else its rule's, else its level. Results without any rule id
-/// (which [`crate::parse_log`] refuses) are skipped.
+/// (which [`crate::parse_log`] refuses) are skipped. `evidence` stays empty: tollgate does not
+/// write it to SARIF, the fingerprint stands for it.
 pub fn findings_from_run(run: &Run) -> Vec<Finding> {
     run.results
         .iter()

@@ -7,7 +7,9 @@ use serde_sarif::sarif::{ArtifactLocation, Run};
 use tollgate_core::Notification;
 
 use crate::build::SRCROOT;
-use crate::uri::{decode, encode_path, file_uri_to_path, has_scheme, normalize, relative_to};
+use crate::uri::{
+    decode, encode_path, file_uri_to_path, has_scheme, normalize, path_uri, relative_to,
+};
 use crate::visit::run_artifact_locations;
 
 /// How many "outside the root" warnings one run may produce before they are summed up.
@@ -46,6 +48,12 @@ pub fn rebase_uris(run: &mut Run, tool_root: &Path, repo_root: &Path) -> Vec<Not
                 artifact.uri_base_id = Some(SRCROOT.to_string());
             }
             None => {
+                // `%SRCROOT%` is about to mean the repository, so a URI that was relative to
+                // the tool's `%SRCROOT%` is pinned to where it pointed.
+                if artifact.uri_base_id.as_deref() == Some(SRCROOT) {
+                    artifact.uri = Some(path_uri(&path));
+                    artifact.uri_base_id = None;
+                }
                 outside.insert(uri);
             }
         }

@@ -73,13 +73,19 @@ pub fn decode(uri: &str) -> String {
 
 /// A `file://` URI for a directory, ending with `/` as `originalUriBaseIds` requires.
 pub fn dir_uri(dir: &Path) -> String {
-    let mut text = dir.to_string_lossy().replace('\\', "/");
+    let mut uri = path_uri(dir);
+    if !uri.ends_with('/') {
+        uri.push('/');
+    }
+    uri
+}
+
+/// A `file://` URI for an absolute path.
+pub fn path_uri(path: &Path) -> String {
+    let mut text = path.to_string_lossy().replace('\\', "/");
     if !text.starts_with('/') {
         // Windows drive paths (`C:/x`) become `file:///C:/x`.
         text.insert(0, '/');
-    }
-    if !text.ends_with('/') {
-        text.push('/');
     }
     let mut out = String::from("file://");
     for (i, segment) in text.split('/').enumerate() {

@@ -85,7 +85,17 @@ fn refuses_missing_runs_and_trailing_garbage() {
     let err = parse_log(r#"{"version": "2.1.0"}"#, "t.sarif").unwrap_err();
     assert!(err.to_string().contains("missing field `runs`"), "{err}");
     let err = parse_log(&format!("{GOOD} x"), "t.sarif").unwrap_err();
-    assert!(matches!(err, SarifError::Json { line: 10, column: 3, .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            SarifError::Json {
+                line: 10,
+                column: 3,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
 }
 
 #[test]

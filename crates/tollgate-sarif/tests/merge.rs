@@ -1,0 +1,183 @@
+mod common;
+
+use common::{assert_valid, bucket_rule, lambda_finding, lambda_rule};
+use serde_sarif::sarif::Sarif;
+use tollgate_core::{Finding, Location, Notification, Severity};
+use tollgate_sarif::{
+    build_log, build_run, merge, parse_log, to_json_pretty, RunInput, SarifError,
+};
+
+fn tollgate_log(rules: &[tollgate_core::Rule], findings: &[Finding], ok: bool) -> Sarif {
+    let notes = [Notification::warning(
+        "file-skipped",
+        "big.json is over the size cap",
+    )];
+    let mut input = RunInput::new(rules, findings, &notes);
+    input.execution_successful = ok;
+    build_log(vec![build_run(&input)])
+}
+
+fn external(tool: &str, id: &str, results: &str) -> Sarif {
+    let text = format!(
+        r#"{{"version": "2.1.0", "runs": [{{
+            "tool": {{"driver": {{"name": "{tool}", "rules": [{{"id": "B"}}, {{"id": "A"}}]}}}},
+            "automationDetails": {{"id": "{id}"}},
+            "results": [{results}]
+        }}]}}"#
+    );
+    parse_log(&text, tool).unwrap()
+}
+
+#[test]
+fn same_tool_and_category_become_one_run() {
+    let a = tollgate_log(&[lambda_rule()], &[lambda_finding("a.yaml", 1)], true);
+    let b = tollgate_log(
+        &[bucket_rule(), lambda_rule()],
+        &[
+            lambda_finding("a.yaml", 1),
+            Finding::new(
+                "TG1301",
+                Severity::High,
+                "unencrypted",
+                Location::file("b.yaml"),
+            ),
+        ],
+        false,
+    );
+    let merged = merge(vec![a, b]).unwrap();
+    assert_eq!(merged.runs.len(), 1);
+    let run = &merged.runs[0];
+    let rules = run.tool.driver.rules.as_ref().unwrap();
+    let ids: Vec<&str> = rules.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(ids, ["TG1001", "TG1301"]);
+    let results = run.results.as_ref().unwrap();
+    // The lambda finding is in both logs with the same fingerprint: kept once.
+    assert_eq!(results.len(), 2);
+    assert_eq!(results[1].rule_id.as_deref(), Some("TG1301"));
+    assert_eq!(results[1].rule_index, Some(1));
+    let invocations = run.invocations.as_ref().unwrap();
+    assert_eq!(invocations.len(), 1);
+    assert!(!invocations[0].execution_successful);
+    assert_eq!(
+        invocations[0]
+            .tool_execution_notifications
+            .as_ref()
+            .unwrap()
+            .len(),
+        2
+    );
+    // Taxonomies unioned, relationship indices still point at the right taxa.
+    let taxonomies = run.taxonomies.as_ref().unwrap();
+    let names: Vec<&str> = taxonomies.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["CIS-AWS", "NIST-800-53", "PCI-DSS"]);
+    for rule in rules {
+        for rel in rule.relationships.iter().flatten() {
+            let tc = rel.target.tool_component.as_ref().unwrap();
+            let taxonomy = &taxonomies[tc.index.unwrap() as usize];
+            assert_eq!(Some(taxonomy.name.as_str()), tc.name.as_deref());
+            let taxon = &taxonomy.taxa.as_ref().unwrap()[rel.target.index.unwrap() as usize];
+            assert_eq!(Some(taxon.id.as_str()), rel.target.id.as_deref());
+        }
+    }
+    assert_valid(&to_json_pretty(&merged));
+}
+
+#[test]
+fn different_tools_keep_their_own_runs() {
+    let ours = tollgate_log(&[lambda_rule()], &[lambda_finding("a.yaml", 1)], true);
+    let theirs = external(
+        "checkov",
+        "tollgate/ext/checkov/",
+        r#"{"ruleId": "A", "message": {"text": "m"}}"#,
+    );
+    let merged = merge(vec![ours, theirs]).unwrap();
+    let names: Vec<&str> = merged
+        .runs
+        .iter()
+        .map(|r| r.tool.driver.name.as_str())
+        .collect();
+    assert_eq!(names, ["tollgate", "checkov"]);
+    assert_valid(&to_json_pretty(&merged));
+}
+
+#[test]
+fn same_tool_other_category_stays_apart() {
+    let one = external(
+        "checkov",
+        "tollgate/ext/checkov-a/run1",
+        r#"{"ruleId": "A", "message": {"text": "m"}}"#,
+    );
+    let two = external(
+        "checkov",
+        "tollgate/ext/checkov-b/run1",
+        r#"{"ruleId": "A", "message": {"text": "m"}}"#,
+    );
+    assert_eq!(merge(vec![one, two]).unwrap().runs.len(), 2);
+}
+
+#[test]
+fn external_results_dedup_by_place_and_rule_indices_follow_the_union() {
+    // Same category (the run id after the last `/` differs), rules listed in another order.
+    let one = external(
+        "semgrep",
+        "ci/semgrep/1",
+        r#"{"ruleIndex": 1, "message": {"text": "m"},
+            "locations": [{"physicalLocation": {"artifactLocation": {"uri": "x.py"}, "region": {"startLine": 3}}}]}"#,
+    );
+    let mut text = to_json_pretty(&external(
+        "semgrep",
+        "ci/semgrep/2",
+        r#"{"ruleIndex": 1, "message": {"text": "m"},
+            "locations": [{"physicalLocation": {"artifactLocation": {"uri": "x.py"}, "region": {"startLine": 3}}}]},
+           {"ruleIndex": 0, "message": {"text": "other"}}"#,
+    ));
+    // Put a rule C first in the second log so its indices differ from the first's.
+    text = text.replacen(r#""rules": ["#, r#""rules": [{"id": "C"}, "#, 1);
+    text = text
+        .replace(r#""ruleIndex": 1"#, r#""ruleIndex": 2"#)
+        .replace(r#""ruleIndex": 0"#, r#""ruleIndex": 1"#);
+    let two = parse_log(&text, "two").unwrap();
+
+    let merged = merge(vec![one, two]).unwrap();
+    assert_eq!(merged.runs.len(), 1);
+    let run = &merged.runs[0];
+    let ids: Vec<&str> = run
+        .tool
+        .driver
+        .rules
+        .as_ref()
+        .unwrap()
+        .iter()
+        .map(|r| r.id.as_str())
+        .collect();
+    assert_eq!(ids, ["B", "A", "C"]);
+    let results = run.results.as_ref().unwrap();
+    assert_eq!(
+        results.len(),
+        2,
+        "the x.py:3 result of rule A is there twice"
+    );
+    assert_eq!(results[0].rule_index, Some(1));
+    assert_eq!(results[1].rule_index, Some(0));
+    assert_eq!(results[1].rule_id.as_deref(), Some("B"));
+    assert_valid(&to_json_pretty(&merged));
+}
+
+#[test]
+fn more_than_twenty_runs_is_an_error() {
+    let logs: Vec<Sarif> = (0..21)
+        .map(|i| {
+            external(
+                &format!("tool{i}"),
+                "x/",
+                r#"{"ruleId": "A", "message": {"text": "m"}}"#,
+            )
+        })
+        .collect();
+    let err = merge(logs).unwrap_err();
+    assert!(matches!(
+        err,
+        SarifError::TooManyRuns { count: 21, max: 20 }
+    ));
+    assert!(err.to_string().contains("hint:"));
+}
