@@ -1,8 +1,9 @@
 //! Byte offset to (line, code-point column) conversion, built once per text.
 
-use std::cell::Cell;
-
 use crate::Pos;
+
+/// Distance in bytes between column checkpoints.
+const CHECKPOINT_BYTES: usize = 1024;
 
 /// Line starts of a text, so that any byte offset maps to a [`Pos`] by binary search plus a
 /// character count within that one line.
@@ -13,10 +14,10 @@ pub(crate) struct LineIndex<'t> {
     starts: Vec<usize>,
     /// Whether each line is pure ASCII: then the column is a subtraction, with no counting.
     ascii: Vec<bool>,
-    /// Last non-ASCII lookup `(byte offset, column)`. Parsers ask for positions mostly in
-    /// increasing order, so counting resumes from here instead of from the line start; without
-    /// it a minified one-line file with multibyte characters would cost quadratic time.
-    cursor: Cell<(usize, u32)>,
+    /// `(byte offset, position)` at the first character boundary of every 1 KiB of text, so
+    /// that counting code points never starts more than 1 KiB back. Without them a minified
+    /// one-line file with multibyte characters would cost time quadratic in its length.
+    checkpoints: Vec<(usize, Pos)>,
 }
 
 impl<'t> LineIndex<'t> {
@@ -34,11 +35,16 @@ impl<'t> LineIndex<'t> {
             }
         }
         ascii.push(line_ascii);
+        let checkpoints = if ascii.iter().all(|a| *a) {
+            Vec::new()
+        } else {
+            checkpoints(text)
+        };
         Self {
             text,
             starts,
             ascii,
-            cursor: Cell::new((0, 1)),
+            checkpoints,
         }
     }
 
@@ -54,19 +60,15 @@ impl<'t> LineIndex<'t> {
             Err(i) => i - 1,
         };
         let start = self.starts[line];
-        let col = if self.ascii[line] {
-            (offset - start) as u32 + 1
-        } else {
-            let (cur_off, cur_col) = self.cursor.get();
-            let (from, base) = if cur_off >= start && cur_off <= offset {
-                (cur_off, cur_col)
-            } else {
-                (start, 1)
-            };
-            let col = base + self.text[from..offset].chars().count() as u32;
-            self.cursor.set((offset, col));
-            col
+        if self.ascii[line] {
+            return Pos::new(line as u32 + 1, (offset - start) as u32 + 1);
+        }
+        let after = self.checkpoints.partition_point(|(b, _)| *b <= offset);
+        let (from, col) = match after.checked_sub(1).map(|i| self.checkpoints[i]) {
+            Some((b, p)) if b >= start => (b, p.col),
+            _ => (start, 1),
         };
+        let col = col + self.text[from..offset].chars().count() as u32;
         Pos::new(line as u32 + 1, col)
     }
 
@@ -75,17 +77,41 @@ impl<'t> LineIndex<'t> {
         let Some(&start) = self.starts.get((pos.line as usize).saturating_sub(1)) else {
             return self.text.len();
         };
-        let skip = pos.col.saturating_sub(1) as usize;
-        self.text[start..]
+        let after = self.checkpoints.partition_point(|(_, p)| *p <= pos);
+        let (from, col) = match after.checked_sub(1).map(|i| self.checkpoints[i]) {
+            Some((b, p)) if p.line == pos.line => (b, p.col),
+            _ => (start, 1),
+        };
+        let skip = pos.col.saturating_sub(col) as usize;
+        self.text[from..]
             .char_indices()
             .nth(skip)
-            .map_or(self.text.len(), |(i, _)| start + i)
+            .map_or(self.text.len(), |(i, _)| from + i)
     }
 
     /// Span from byte range `start..end`.
     pub(crate) fn span(&self, start: usize, end: usize) -> crate::Span {
         crate::Span::new(self.pos(start), self.pos(end))
     }
+}
+
+fn checkpoints(text: &str) -> Vec<(usize, Pos)> {
+    let mut out = Vec::with_capacity(text.len() / CHECKPOINT_BYTES + 1);
+    let mut next = 0;
+    let (mut line, mut col) = (1u32, 1u32);
+    for (i, c) in text.char_indices() {
+        if i >= next {
+            out.push((i, Pos::new(line, col)));
+            next = i + CHECKPOINT_BYTES;
+        }
+        if c == '\n' {
+            line += 1;
+            col = 1;
+        } else {
+            col += 1;
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -109,6 +135,19 @@ mod tests {
         assert_eq!(idx.pos(999), Pos::new(4, 2));
         for offset in [0, 2, 3, 5, 7, 8, 10, 11] {
             assert_eq!(idx.offset(idx.pos(offset)), offset);
+        }
+    }
+
+    #[test]
+    fn long_multibyte_line_uses_checkpoints() {
+        let text = format!("x\n{}", "é".repeat(5000));
+        let idx = LineIndex::new(&text);
+        assert!(idx.checkpoints.len() > 5);
+        for k in [0, 1, 511, 512, 513, 2999, 5000] {
+            let offset = 2 + 2 * k;
+            let pos = idx.pos(offset);
+            assert_eq!(pos, Pos::new(2, k as u32 + 1));
+            assert_eq!(idx.offset(pos), offset);
         }
     }
 

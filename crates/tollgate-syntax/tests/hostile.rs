@@ -90,3 +90,136 @@ fn bom_is_skipped() {
         );
     }
 }
+
+#[test]
+fn hcl_nesting_10000_deep_is_too_deep() {
+    let cases = [
+        format!("a = {}1{}\n", "[".repeat(DEEP), "]".repeat(DEEP)),
+        format!("a = {}1{}\n", "{b = ".repeat(DEEP), "}".repeat(DEEP)),
+        format!("a = {}1{}\n", "(".repeat(DEEP), ")".repeat(DEEP)),
+        format!("a = {}x\n", "!".repeat(DEEP)),
+        format!("a = {}1\n", "1 + ".repeat(DEEP)),
+        format!("a = {}x{}\n", "\"${".repeat(DEEP), "}\"".repeat(DEEP)),
+        format!("a = {}x{}\n", "f(".repeat(DEEP), ")".repeat(DEEP)),
+        format!("{}{}", "b {\n".repeat(DEEP), "}\n".repeat(DEEP)),
+    ];
+    for text in cases {
+        let head: String = text.chars().take(12).collect();
+        let e = parse_err(text, Format::Hcl, Limits::default());
+        assert_eq!(e.kind, SyntaxErrorKind::TooDeep, "{head}: {e:?}");
+        assert!(e.pos.is_some(), "{head}");
+    }
+}
+
+#[test]
+fn too_large_input_is_refused_before_parsing() {
+    let text = "a".repeat(50 * 1024 * 1024 + 1);
+    for format in [Format::Yaml, Format::Json, Format::Hcl] {
+        let limits = Limits {
+            max_bytes: 50 * 1024 * 1024,
+            ..Limits::default()
+        };
+        let e = parse(&text, format, &limits).unwrap_err();
+        assert_eq!(e.kind, SyntaxErrorKind::TooLarge);
+        assert!(e.message.contains("52428801 bytes"), "{}", e.message);
+    }
+}
+
+/// The 50 MB of the threat model is what `max_bytes` refuses (test above). Accepted inputs
+/// are parsed here at a few megabytes instead: in the unoptimised test build the parsers (and
+/// the dependencies `yaml-rust2` and `hcl-edit`) run about 1 MB/s for HCL, 1 MB/s for YAML and
+/// 3 MB/s for JSON on the 2-core CI machine, so 50 MB would take minutes. These sizes still
+/// catch anything quadratic (a per-node scan from the line start or the file start would
+/// take hours here) while keeping the suite fast.
+const JSON_BYTES: usize = 8 * 1024 * 1024;
+const YAML_BYTES: usize = 4 * 1024 * 1024;
+const HCL_BYTES: usize = 2 * 1024 * 1024;
+
+fn raised() -> Limits {
+    Limits {
+        max_bytes: 64 * 1024 * 1024,
+        ..Limits::default()
+    }
+}
+
+fn resources(
+    size: usize,
+    open: &str,
+    each: impl Fn(usize) -> String,
+    sep: &str,
+    close: &str,
+) -> String {
+    let mut text = String::from(open);
+    let mut i = 0;
+    while text.len() < size {
+        if i > 0 {
+            text.push_str(sep);
+        }
+        text.push_str(&each(i));
+        i += 1;
+    }
+    text.push_str(close);
+    text
+}
+
+#[test]
+fn huge_valid_json_parses() {
+    // One line, as minified templates are: columns must not be recounted from the line start.
+    let text = resources(
+        JSON_BYTES,
+        "{\"Resources\":{",
+        |i| {
+            format!("\"Bucket{i}\":{{\"Type\":\"AWS::S3::Bucket\",\"Properties\":{{\"BucketName\":\"bücket-{i}\",\"Tags\":[1,2.5,true,null]}}}}")
+        },
+        ",",
+        "}}",
+    );
+    let doc = on_small_stack(move || parse(&text, Format::Json, &raised())).unwrap();
+    let res = doc.root().unwrap().get("Resources").unwrap();
+    let last = res.entries().last().unwrap();
+    assert!(last.key_span.start.col > 1_000_000);
+    assert_eq!(last.key_span.start.line, 1);
+    assert_eq!(
+        res.get("Bucket7")
+            .unwrap()
+            .path(&["Properties", "BucketName"])
+            .unwrap()
+            .as_str(),
+        Some("bücket-7")
+    );
+}
+
+#[test]
+fn huge_valid_yaml_parses() {
+    let text = resources(
+        YAML_BYTES,
+        "Resources:\n",
+        |i| {
+            format!("  Bucket{i}:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: !Sub 'bücket-${{AWS::Region}}-{i}'\n      Tags: [1, 2.5, true, ~]\n")
+        },
+        "",
+        "",
+    );
+    let count = text.matches("\n  Bucket").count();
+    let doc = on_small_stack(move || parse(&text, Format::Yaml, &raised())).unwrap();
+    let res = doc.root().unwrap().get("Resources").unwrap();
+    assert_eq!(res.entries().len(), count);
+    let last = res.entries().last().unwrap();
+    assert_eq!(last.key_span.start.line as usize, 2 + (count - 1) * 5);
+}
+
+#[test]
+fn huge_valid_hcl_parses() {
+    let text = resources(
+        HCL_BYTES,
+        "",
+        |i| {
+            format!("resource \"aws_s3_bucket\" \"b{i}\" {{\n  bucket = \"bücket-${{var.env}}-{i}\"\n  tags   = {{ n = {i} }}\n}}\n")
+        },
+        "",
+        "",
+    );
+    let count = text.matches("resource ").count();
+    let doc = on_small_stack(move || parse(&text, Format::Hcl, &raised())).unwrap();
+    assert_eq!(doc.root().unwrap().blocks("resource").count(), count);
+}
