@@ -20,6 +20,9 @@ pub const MAX_STDOUT_BYTES: u64 = 100 * 1024 * 1024;
 /// How much of the end of a plugin's stderr is kept for messages.
 pub const STDERR_TAIL_BYTES: usize = 4 * 1024;
 
+/// Finding property naming the plugin that reported it.
+pub const PLUGIN_PROPERTY: &str = "tollgate/plugin";
+
 /// Notification id for every way a plugin can fail.
 pub const PLUGIN_FAILED: &str = "plugin-failed";
 
@@ -227,9 +230,13 @@ pub async fn run(stage: &ExternalStage, root: &Path, default_timeout: Duration) 
             outcome.notifications.push(note.stage(name));
         }
         set_automation_id(&mut run, name);
-        outcome
-            .findings
-            .extend(tollgate_sarif::findings_from_run(&run));
+        // Marked so reports can say where a finding came from (its rule is the plugin's, not
+        // one `tollgate explain` knows).
+        outcome.findings.extend(
+            tollgate_sarif::findings_from_run(&run)
+                .into_iter()
+                .map(|f| f.property(PLUGIN_PROPERTY, name)),
+        );
         outcome.runs.push(run);
     }
     if !status.success() {
@@ -369,6 +376,7 @@ mod tests {
         assert_eq!(out.runs.len(), 1);
         assert_eq!(out.findings.len(), 1);
         assert_eq!(out.findings[0].location.path, "src/a.py");
+        assert_eq!(out.findings[0].properties[PLUGIN_PROPERTY], "fake");
         let id = out.runs[0]
             .automation_details
             .as_ref()

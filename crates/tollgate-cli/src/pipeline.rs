@@ -406,4 +406,18 @@ mod tests {
             "{err}"
         );
     }
+
+    /// The sample configs shipped under `examples/` stay valid and name real stages.
+    #[test]
+    fn shipped_samples_parse_and_select() {
+        let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+        for sample in ["tollgate.sample.toml", "plugins/todo-scanner/tollgate.toml"] {
+            let path = examples.join(sample);
+            let config = tollgate_core::config::load(&path)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let selection = select(None, &config).unwrap();
+            assert_eq!(selection.external.len(), 1, "{sample}");
+            assert_eq!(selection.external[0].name, "todo-scanner");
+        }
+    }
 }

@@ -15,6 +15,7 @@ use anstyle::{AnsiColor, Style};
 use tollgate_core::{Finding, Location, Notification, NotificationLevel, Severity};
 
 use super::SourceLookup;
+use crate::external::PLUGIN_PROPERTY;
 use crate::gate::Verdict;
 use crate::report::Report;
 
@@ -93,12 +94,14 @@ fn finding_frame(out: &mut String, f: &Finding, source: SourceLookup<'_>, p: Pal
         let _ = write!(help, ", resource {}", single_line(resource));
     }
     let _ = writeln!(out, "   {} note: {help}", p.paint(p.gutter(), "="));
-    let _ = writeln!(
-        out,
-        "   {} help: run `tollgate explain {}` for why it matters and how to fix it",
-        p.paint(p.gutter(), "="),
-        f.rule
-    );
+    let help = match f.properties.get(PLUGIN_PROPERTY).and_then(|v| v.as_str()) {
+        Some(plugin) => format!("reported by plugin `{}`", single_line(plugin)),
+        None => format!(
+            "run `tollgate explain {}` for why it matters and how to fix it",
+            f.rule
+        ),
+    };
+    let _ = writeln!(out, "   {} help: {help}", p.paint(p.gutter(), "="));
 }
 
 fn notification_frame(out: &mut String, n: &Notification, p: Palette) {
