@@ -15,6 +15,7 @@ use tollgate_syntax::Document;
 
 use crate::model::CloudModel;
 
+pub mod serverless;
 pub mod terraform;
 pub mod terraform_plan;
 
@@ -24,6 +25,7 @@ pub type Adapter = fn(&ScanContext, &mut CloudModel);
 /// Every adapter, run in this order by [`crate::model::build_model`].
 pub const ALL: &[Adapter] = &[
     cloudformation::adapt,
+    serverless::adapter,
     terraform::adapter,
     terraform_plan::adapter,
 ];

@@ -1,0 +1,193 @@
+//! Serverless Framework v3/v4 (`serverless.yml`): variables resolved ([`variables`]), `provider`
+//! defaults applied to every function, functions with their events and URLs, the implicit
+//! APIs, execution role, buckets and topics the framework creates, and `resources.Resources`
+//! read by the CloudFormation adapter. Logical ids are the ones the framework generates
+//! (`charge` → `ChargeLambdaFunction`), so `resources` can refer to them.
+
+mod events;
+mod functions;
+mod role;
+pub mod value;
+pub mod variables;
+
+use tollgate_core::{FileKind, ScanContext};
+use tollgate_syntax::{Node, Span};
+
+use crate::adapters::terraform::value::{Tv, TvKind};
+use crate::model::{CloudModel, Ref, ResourceMeta, SourceFormat, Tag, Val};
+
+/// The adapter: every `serverless.yml` of the scan.
+pub fn adapter(ctx: &ScanContext, model: &mut CloudModel) {
+    for file in ctx.files_where(|k| *k == FileKind::Serverless) {
+        if ctx.is_cancelled() {
+            return;
+        }
+        let Some(doc) = super::document(ctx, file, model) else {
+            continue;
+        };
+        let Some(root) = doc.root() else { continue };
+        adapt_service(&file.path, root, model);
+    }
+}
+
+/// One service file.
+pub fn adapt_service(file: &str, root: &Node, model: &mut CloudModel) {
+    let resolved = variables::Resolver::new(root).resolve(root);
+    let svc = Service::new(file, value::to_tv(&resolved));
+    functions::map(&svc, model);
+    events::map(&svc, model);
+    role::map(&svc, model);
+    match resolved.get("resources").map(|r| &r.value) {
+        Some(tollgate_syntax::Value::Seq(items)) => {
+            for item in items {
+                super::cloudformation::adapt_template(file, item, SourceFormat::Serverless, model);
+            }
+        }
+        Some(_) => {
+            let resources = resolved.get("resources").expect("matched above");
+            super::cloudformation::adapt_template(file, resources, SourceFormat::Serverless, model);
+        }
+        None => {}
+    }
+}
+
+/// A resolved service: the whole file as a value, plus what every mapper needs.
+pub struct Service<'a> {
+    pub file: &'a str,
+    pub root: Tv,
+    pub service: String,
+    pub stage: String,
+    empty: Tv,
+}
+
+impl<'a> Service<'a> {
+    fn new(file: &'a str, root: Tv) -> Self {
+        let service = root
+            .get("service")
+            .and_then(|s| s.as_str().or_else(|| s.get("name").and_then(Tv::as_str)))
+            .unwrap_or("service")
+            .to_string();
+        let stage = root
+            .path(&["provider", "stage"])
+            .and_then(Tv::as_str)
+            .unwrap_or("dev")
+            .to_string();
+        let empty = Tv::new(root.span, TvKind::Object(Vec::new()));
+        Self {
+            file,
+            root,
+            service,
+            stage,
+            empty,
+        }
+    }
+
+    /// `provider.<keys>`.
+    pub fn provider(&self, keys: &[&str]) -> Option<&Tv> {
+        self.root.get("provider").and_then(|p| p.path(keys))
+    }
+
+    /// The `functions` map entries: key, key span, body (an empty body for `fn: null`).
+    pub fn functions(&self) -> Vec<(&str, Span, &Tv)> {
+        self.root
+            .get("functions")
+            .and_then(Tv::as_object)
+            .unwrap_or_default()
+            .iter()
+            .map(|(k, s, v)| (k.as_str(), *s, if v.is_null() { &self.empty } else { v }))
+            .collect()
+    }
+
+    /// Metadata of a resource the framework generates, declared at `header`.
+    pub fn meta(&self, logical_id: &str, type_name: &str, header: Span) -> ResourceMeta {
+        ResourceMeta::new(
+            logical_id,
+            type_name,
+            self.file,
+            header,
+            SourceFormat::Serverless,
+        )
+    }
+
+    /// Provider `tags` (applied to every function) then `extra`, the later winning.
+    pub fn tags(&self, extra: Option<&Tv>) -> Vec<Tag> {
+        let mut out: Vec<Tag> = Vec::new();
+        for source in [self.provider(&["tags"]), extra].into_iter().flatten() {
+            for (key, key_span, value) in source.as_object().unwrap_or_default() {
+                out.retain(|t| t.key != *key);
+                out.push(Tag {
+                    key: key.clone(),
+                    key_span: *key_span,
+                    value: crate::adapters::terraform::mapper::string(Some(value)),
+                });
+            }
+        }
+        out
+    }
+
+    /// The type of a logical id declared in `resources.Resources`.
+    fn resource_type(&self, id: &str) -> Option<String> {
+        self.root
+            .path(&["resources", "Resources", id, "Type"])
+            .and_then(Tv::as_str)
+            .map(str::to_string)
+    }
+
+    /// A value naming a resource: `!GetAtt Queue.Arn` / `!Ref Topic` as a reference, a
+    /// string as a literal ARN or name.
+    pub fn reference(&self, v: Option<&Tv>) -> Val<Ref> {
+        let Some(v) = v else { return Val::Absent };
+        match &v.kind {
+            TvKind::Null => Val::Absent,
+            TvKind::Unknown(r) => Val::unknown(v.span, r.clone()),
+            TvKind::Ref { address, attr } => Val::known(
+                Ref::resource(
+                    address.clone(),
+                    attr.first().cloned(),
+                    self.resource_type(address),
+                ),
+                v.span,
+            ),
+            _ => match v.as_str() {
+                Some("") | None => Val::unknown(v.span, "expected an ARN or a name"),
+                Some(s) => Val::known(Ref::literal(s), v.span),
+            },
+        }
+    }
+}
+
+/// The framework's logical-id normalisation of a function name: first letter upper-cased,
+/// `-` as `Dash`, `_` as `Underscore`.
+pub fn normalize_function(name: &str) -> String {
+    capitalize(&name.replace('-', "Dash").replace('_', "Underscore"))
+}
+
+/// The framework's normalisation of bucket and topic names: alphanumerics only, capitalised.
+pub fn normalize_alnum(name: &str) -> String {
+    capitalize(
+        &name
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect::<String>(),
+    )
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn logical_ids_follow_the_framework() {
+        assert_eq!(normalize_function("charge"), "Charge");
+        assert_eq!(normalize_function("get-user_v2"), "GetDashuserUnderscorev2");
+        assert_eq!(normalize_alnum("acme-uploads.bucket"), "Acmeuploadsbucket");
+    }
+}

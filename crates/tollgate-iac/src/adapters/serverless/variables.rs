@@ -1,0 +1,345 @@
+//! Serverless Framework variables: `${self:custom.x}`, `${self:provider.stage}`,
+//! `${opt:stage, 'dev'}` (CLI options are unknown at scan time, so the fallback applies),
+//! `${sls:stage}`, and sources only known at deploy time (`env`, `ssm`, `cf`, `s3`, `file`,
+//! `aws`...) as unknown. Variables nest (`${self:custom.${sls:stage}.table}`). The result is the
+//! same node tree with every string resolved; an unresolvable value becomes an expression node
+//! whose text says why, which every reader treats as unknown.
+
+use std::cell::RefCell;
+
+use tollgate_syntax::{Expr, ExprKind, Node, Span, Value};
+
+/// How deep `self:` references may chain, and how deep the tree is walked.
+const MAX_DEPTH: usize = 32;
+
+/// Resolves variables against one `serverless.yml` root.
+pub struct Resolver<'a> {
+    root: &'a Node,
+    stack: RefCell<Vec<String>>,
+}
+
+impl<'a> Resolver<'a> {
+    pub fn new(root: &'a Node) -> Self {
+        Self {
+            root,
+            stack: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// `node` with every variable resolved.
+    pub fn resolve(&self, node: &Node) -> Node {
+        self.tree(node, 0)
+    }
+
+    fn tree(&self, node: &Node, depth: usize) -> Node {
+        if depth > MAX_DEPTH {
+            return unknown(node.span, "nested too deeply to resolve");
+        }
+        let value = match &node.value {
+            Value::String(s) if s.contains("${") => return self.string(s, node.span, depth),
+            Value::Seq(items) => {
+                Value::Seq(items.iter().map(|i| self.tree(i, depth + 1)).collect())
+            }
+            Value::Map(entries) => Value::Map(
+                entries
+                    .iter()
+                    .map(|e| tollgate_syntax::Entry {
+                        key: e.key.clone(),
+                        key_span: e.key_span,
+                        value: self.tree(&e.value, depth + 1),
+                    })
+                    .collect(),
+            ),
+            other => other.clone(),
+        };
+        Node {
+            span: node.span,
+            tag: node.tag.clone(),
+            value,
+        }
+    }
+
+    /// A string holding variables: a string that is one variable takes the variable's value
+    /// (which may be a map or a list); otherwise the parts are joined.
+    fn string(&self, s: &str, span: Span, depth: usize) -> Node {
+        let pieces = match split(s) {
+            Ok(p) => p,
+            Err(why) => return unknown(span, &why),
+        };
+        if let [Piece::Var(inner)] = pieces.as_slice() {
+            return match self.variable(inner, span, depth) {
+                Ok(mut n) => {
+                    n.span = span;
+                    n
+                }
+                Err(why) => unknown(span, &why),
+            };
+        }
+        let mut out = String::new();
+        for piece in pieces {
+            match piece {
+                Piece::Text(t) => out.push_str(&t),
+                Piece::Var(inner) => match self.variable(&inner, span, depth) {
+                    Ok(n) => match scalar_text(&n) {
+                        Some(t) => out.push_str(&t),
+                        None => {
+                            return unknown(span, "a variable inside a string is not a plain value")
+                        }
+                    },
+                    Err(why) => return unknown(span, &why),
+                },
+            }
+        }
+        Node {
+            span,
+            tag: None,
+            value: Value::String(out),
+        }
+    }
+
+    /// The text between `${` and `}`: nested variables first, then the comma-separated sources
+    /// in order, the first one that resolves winning.
+    fn variable(&self, inner: &str, span: Span, depth: usize) -> Result<Node, String> {
+        if depth > MAX_DEPTH {
+            return Err("variables nest too deeply to resolve".into());
+        }
+        let inner = if inner.contains("${") {
+            let n = self.string(inner, span, depth + 1);
+            scalar_text(&n).ok_or_else(|| unknown_reason(&n))?
+        } else {
+            inner.to_string()
+        };
+        let mut first_err = None;
+        for source in split_sources(&inner) {
+            match self.source(source.trim(), span, depth) {
+                Ok(n) if !matches!(n.value, Value::Null) => return Ok(n),
+                Ok(_) => {}
+                Err(e) => {
+                    first_err.get_or_insert(e);
+                }
+            }
+        }
+        Err(first_err.unwrap_or_else(|| format!("`${{{inner}}}` resolves to nothing")))
+    }
+
+    fn source(&self, source: &str, span: Span, depth: usize) -> Result<Node, String> {
+        let literal = |v: Value| {
+            Ok(Node {
+                span,
+                tag: None,
+                value: v,
+            })
+        };
+        if let Some(q) = source
+            .strip_prefix('\'')
+            .and_then(|q| q.strip_suffix('\''))
+            .or_else(|| source.strip_prefix('"').and_then(|q| q.strip_suffix('"')))
+        {
+            return literal(Value::String(q.to_string()));
+        }
+        if matches!(source, "true" | "false") {
+            return literal(Value::Bool(source == "true"));
+        }
+        if !source.is_empty() && source.chars().all(|c| c.is_ascii_digit() || c == '.') {
+            return literal(Value::Number(source.to_string()));
+        }
+        let (kind, address) = source.split_once(':').unwrap_or((source, ""));
+        match kind.trim() {
+            "self" => self.self_ref(address.trim(), depth),
+            "opt" => Err(format!(
+                "CLI option `--{}` is only known at deploy time",
+                address.trim()
+            )),
+            "sls" => match address.trim() {
+                "stage" => self
+                    .self_ref("provider.stage", depth)
+                    .or_else(|_| literal(Value::String("dev".into()))),
+                other => Err(format!("`sls:{other}` is only known at deploy time")),
+            },
+            "env" => Err(format!(
+                "environment variable `{}` is only known at deploy time",
+                address.trim()
+            )),
+            other if other.starts_with("file(") => {
+                Err("values from other files are not read".into())
+            }
+            other => Err(format!(
+                "`{other}:` variables are only known at deploy time"
+            )),
+        }
+    }
+
+    /// `self:custom.tables.main` (with `[0]`-free dotted paths; numeric parts index lists).
+    fn self_ref(&self, address: &str, depth: usize) -> Result<Node, String> {
+        if self.stack.borrow().iter().any(|a| a == address) {
+            return Err(format!("`self:{address}` refers to itself"));
+        }
+        let mut node = self.root;
+        for part in address.split('.').filter(|p| !p.is_empty()) {
+            node = match &node.value {
+                Value::Seq(items) => part.parse::<usize>().ok().and_then(|i| items.get(i)),
+                _ => node.get(part),
+            }
+            .ok_or_else(|| format!("`self:{address}` is not defined"))?;
+        }
+        self.stack.borrow_mut().push(address.to_string());
+        let resolved = self.tree(node, depth + 1);
+        self.stack.borrow_mut().pop();
+        match &resolved.value {
+            Value::Expr(_) => Err(unknown_reason(&resolved)),
+            _ => Ok(resolved),
+        }
+    }
+}
+
+/// An unknown value: an expression node whose text says why.
+pub fn unknown(span: Span, why: &str) -> Node {
+    Node {
+        span,
+        tag: None,
+        value: Value::Expr(Box::new(Expr {
+            text: why.to_string(),
+            kind: ExprKind::Other,
+        })),
+    }
+}
+
+fn unknown_reason(n: &Node) -> String {
+    match &n.value {
+        Value::Expr(e) => e.text.clone(),
+        _ => "not a plain value".into(),
+    }
+}
+
+fn scalar_text(n: &Node) -> Option<String> {
+    match &n.value {
+        Value::String(s) | Value::Number(s) => Some(s.clone()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+#[derive(Debug, PartialEq)]
+enum Piece {
+    Text(String),
+    Var(String),
+}
+
+/// Split into text and top-level `${...}` variables (nested `${` kept inside).
+fn split(s: &str) -> Result<Vec<Piece>, String> {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = Vec::new();
+    let mut text = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] == '$' && chars.get(i + 1) == Some(&'{') {
+            let mut level = 1;
+            let mut j = i + 2;
+            while j < chars.len() {
+                match chars[j] {
+                    '{' => level += 1,
+                    '}' => {
+                        level -= 1;
+                        if level == 0 {
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+                j += 1;
+            }
+            if level != 0 {
+                return Err("unterminated `${` variable: expected a closing `}`".into());
+            }
+            if !text.is_empty() {
+                out.push(Piece::Text(std::mem::take(&mut text)));
+            }
+            out.push(Piece::Var(chars[i + 2..j].iter().collect()));
+            i = j + 1;
+        } else {
+            text.push(chars[i]);
+            i += 1;
+        }
+    }
+    if !text.is_empty() {
+        out.push(Piece::Text(text));
+    }
+    Ok(out)
+}
+
+/// `opt:stage, self:provider.stage, 'dev'` → its sources (commas inside quotes kept).
+fn split_sources(s: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut quote: Option<char> = None;
+    for (i, c) in s.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (None, '\'' | '"') => quote = Some(c),
+            (None, ',') => {
+                out.push(&s[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&s[start..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tollgate_syntax::{Format, Limits};
+
+    fn resolved(yaml: &str) -> Node {
+        let doc = tollgate_syntax::parse(yaml, Format::Yaml, &Limits::default()).expect("yaml");
+        let root = doc.root().expect("root").clone();
+        Resolver::new(&root).resolve(&root)
+    }
+
+    fn text_at<'n>(n: &'n Node, path: &[&str]) -> Option<&'n str> {
+        n.path(path).and_then(Node::as_str)
+    }
+
+    fn is_unknown(n: &Node, path: &[&str]) -> bool {
+        matches!(n.path(path).map(|v| &v.value), Some(Value::Expr(_)))
+    }
+
+    #[test]
+    fn self_opt_defaults_and_sls_stage() {
+        let n = resolved(
+            "provider:\n  stage: ${opt:stage, 'dev'}\ncustom:\n  table: orders-${self:provider.stage}\n  s: ${sls:stage}\nx: ${self:custom.table}\n",
+        );
+        assert_eq!(text_at(&n, &["provider", "stage"]), Some("dev"));
+        assert_eq!(text_at(&n, &["x"]), Some("orders-dev"));
+        assert_eq!(text_at(&n, &["custom", "s"]), Some("dev"));
+    }
+
+    #[test]
+    fn deploy_time_sources_are_unknown_and_fallbacks_apply() {
+        let n = resolved(
+            "a: ${env:SECRET}\nb: ${ssm:/app/key}\nc: ${cf:stack.Output}\nd: ${env:X, 'fallback'}\ne: ${opt:region}\nf: pre-${env:Y}\n",
+        );
+        for k in ["a", "b", "c", "e", "f"] {
+            assert!(is_unknown(&n, &[k]), "{k} should be unknown");
+        }
+        assert_eq!(text_at(&n, &["d"]), Some("fallback"));
+    }
+
+    #[test]
+    fn nested_variables_and_whole_values() {
+        let n = resolved(
+            "custom:\n  dev:\n    table: t-dev\n  tags:\n    DataClassification: PII\nstage: dev\nx: ${self:custom.${self:stage}.table}\ntags: ${self:custom.tags}\n",
+        );
+        assert_eq!(text_at(&n, &["x"]), Some("t-dev"));
+        assert_eq!(text_at(&n, &["tags", "DataClassification"]), Some("PII"));
+    }
+
+    #[test]
+    fn self_cycles_are_unknown_not_a_hang() {
+        let n = resolved("a: ${self:b}\nb: ${self:a}\nc: ${self:missing.key}\n");
+        assert!(is_unknown(&n, &["a"]));
+        assert!(is_unknown(&n, &["c"]));
+    }
+}

@@ -1,0 +1,184 @@
+//! The Serverless Framework adapter: variables, provider defaults, events, URLs, the implicit
+//! role and APIs, and `resources.Resources` through the CloudFormation adapter.
+
+mod tf_support;
+
+use tollgate_iac::model::{ApiProtocol, CloudModel, LambdaFunction, Ref, SourceFormat};
+
+fn model() -> CloudModel {
+    tf_support::model_of("serverless/service")
+}
+
+fn function<'m>(m: &'m CloudModel, id: &str) -> &'m LambdaFunction {
+    m.lambdas
+        .iter()
+        .find(|f| f.meta.address == id)
+        .unwrap_or_else(|| {
+            panic!(
+                "no function {id}: {:#?}",
+                m.lambdas
+                    .iter()
+                    .map(|f| &f.meta.address)
+                    .collect::<Vec<_>>()
+            )
+        })
+}
+
+#[test]
+fn provider_defaults_apply_to_every_function_and_functions_override_them() {
+    let m = model();
+    let create = function(&m, "CreateLambdaFunction");
+    assert_eq!(create.meta.format, SourceFormat::Serverless);
+    assert_eq!(create.meta.file, "serverless.yml");
+    assert_eq!(
+        create.meta.header.start.line, 42,
+        "header is the function key"
+    );
+    assert_eq!(create.name.as_str(), Some("orders-prod-create"));
+    assert_eq!(create.runtime.as_str(), Some("python3.8"));
+    assert_eq!(create.runtime.span().map(|s| s.start.line), Some(44));
+    assert_eq!(create.tracing.as_str(), Some("Active"));
+    assert_eq!(create.reserved_concurrency.get(), Some(&10));
+    assert!(create.vpc.is_known());
+    assert!(
+        create.kms_key.is_unknown(),
+        "ssm: is only known at deploy time"
+    );
+    let report = function(&m, "ReportLambdaFunction");
+    assert_eq!(report.runtime.as_str(), Some("nodejs18.x"));
+    assert_eq!(
+        report.runtime.span().map(|s| s.start.line),
+        Some(6),
+        "provider default span"
+    );
+    assert_eq!(report.tracing.as_str(), Some("PassThrough"));
+    assert!(report.reserved_concurrency.is_absent());
+    assert_eq!(
+        report
+            .meta
+            .tag("DataClassification")
+            .and_then(|t| t.value.as_str()),
+        Some("PII")
+    );
+}
+
+#[test]
+fn environment_is_merged_and_variables_resolved() {
+    let m = model();
+    let create = function(&m, "CreateLambdaFunction");
+    let table = create
+        .environment
+        .iter()
+        .find(|e| e.name == "TABLE")
+        .expect("TABLE");
+    assert_eq!(table.value.as_str(), Some("overridden-prod"));
+    let region = create
+        .environment
+        .iter()
+        .find(|e| e.name == "REGION_NAME")
+        .expect("REGION_NAME");
+    assert!(region.value.is_unknown());
+    let report = function(&m, "ReportLambdaFunction");
+    let table = report
+        .environment
+        .iter()
+        .find(|e| e.name == "TABLE")
+        .expect("TABLE");
+    assert_eq!(table.value.as_str(), Some("orders-prod"));
+}
+
+#[test]
+fn dead_letter_destinations_and_urls() {
+    let m = model();
+    let create = function(&m, "CreateLambdaFunction");
+    match create.dead_letter.get() {
+        Some(Ref::Resource {
+            address, type_name, ..
+        }) => {
+            assert_eq!(address, "CreateDlq");
+            assert_eq!(type_name.as_deref(), Some("AWS::SQS::Queue"));
+        }
+        other => panic!("onError should reference the queue, got {other:?}"),
+    }
+    let report = function(&m, "ReportLambdaFunction");
+    assert!(report.on_failure.is_known());
+    assert_eq!(m.function_urls.len(), 2);
+    let auth = |f: &LambdaFunction| {
+        m.urls_of(f)
+            .next()
+            .and_then(|u| u.auth_type.as_str().map(str::to_string))
+    };
+    assert_eq!(auth(report).as_deref(), Some("AWS_IAM"));
+    assert_eq!(
+        auth(function(&m, "OpenLambdaFunction")).as_deref(),
+        Some("NONE")
+    );
+}
+
+#[test]
+fn http_and_http_api_events_become_routes_on_implicit_apis() {
+    let m = model();
+    let rest: Vec<_> = m
+        .api_routes
+        .iter()
+        .filter(|r| r.protocol == ApiProtocol::Rest)
+        .collect();
+    assert_eq!(rest.len(), 2);
+    assert_eq!(rest[0].method.as_str(), Some("POST"));
+    assert_eq!(rest[0].path.as_str(), Some("/orders"));
+    assert_eq!(rest[0].authorization.as_str(), Some("AWS_IAM"));
+    assert_eq!(rest[1].method.as_str(), Some("GET"));
+    assert!(rest[1].authorization.is_absent());
+    assert!(
+        m.api_of(&rest[0].meta, &rest[0].api).is_some(),
+        "implicit REST API"
+    );
+    let http: Vec<_> = m
+        .api_routes
+        .iter()
+        .filter(|r| r.protocol == ApiProtocol::Http)
+        .collect();
+    assert_eq!(http.len(), 2);
+    assert_eq!(http[0].authorization.as_str(), Some("JWT"));
+    assert!(http[1].authorization.is_absent());
+    let stage = m
+        .api_stages
+        .iter()
+        .find(|s| s.protocol == ApiProtocol::Rest)
+        .expect("REST stage");
+    assert!(stage.access_log_destination.is_known());
+    assert!(stage.tracing.is_true());
+    assert!(
+        stage.method_settings[0].data_trace_enabled.is_true(),
+        "restApi: true logs full data"
+    );
+}
+
+#[test]
+fn implicit_role_bucket_topic_and_resources_section() {
+    let m = model();
+    let role = m
+        .iam_roles
+        .iter()
+        .find(|r| r.meta.address == "IamRoleLambdaExecution")
+        .expect("role");
+    let doc = role.inline_policies[0].document.get().expect("statements");
+    assert!(doc.statements[0].allows_action("dynamodb:PutItem"));
+    assert!(m
+        .buckets
+        .iter()
+        .any(|b| b.name.as_str() == Some("acme-uploads")));
+    assert!(m
+        .topics
+        .iter()
+        .any(|t| t.name.as_str() == Some("order-events")));
+    let table = m
+        .dynamo_tables
+        .iter()
+        .find(|t| t.meta.address == "OrdersTable")
+        .expect("table");
+    assert_eq!(table.meta.format, SourceFormat::Serverless);
+    assert_eq!(table.name.as_str(), Some("orders-prod"));
+    assert!(table.pitr.is_true());
+    assert_eq!(m.queues.len(), 1);
+}

@@ -1,0 +1,149 @@
+//! The Terraform HCL adapter end to end: variables from defaults and `terraform.tfvars`,
+//! locals (with a cycle), templates and functions, heredoc and `jsonencode` policies,
+//! `aws_iam_policy_document`, split S3 resources, local modules with their inputs.
+
+mod tf_support;
+
+use tollgate_iac::model::{CloudModel, Ref, SourceFormat};
+
+fn model() -> CloudModel {
+    tf_support::model_of("terraform/hcl_project")
+}
+
+#[test]
+fn tfvars_override_defaults_and_templates_locals_and_functions_evaluate() {
+    let m = model();
+    let b = m
+        .buckets
+        .iter()
+        .find(|b| b.meta.address == "aws_s3_bucket.ledger")
+        .expect("bucket");
+    assert_eq!(b.meta.format, SourceFormat::Terraform);
+    assert_eq!(b.meta.file, "main.tf");
+    assert_eq!(b.meta.header.start.line, 22);
+    assert_eq!(b.name.as_str(), Some("ledger-prod-payments"));
+    assert_eq!(
+        b.meta
+            .tag("DataClassification")
+            .and_then(|t| t.value.as_str()),
+        Some("PCI")
+    );
+    assert_eq!(
+        b.meta.tag("Stage").and_then(|t| t.value.as_str()),
+        Some("prod")
+    );
+    let q = m
+        .queues
+        .iter()
+        .find(|q| q.meta.address == "aws_sqs_queue.jobs")
+        .expect("queue");
+    assert_eq!(q.name.as_str(), Some("ledger-prod-jobs"));
+    assert!(
+        m.queues
+            .iter()
+            .all(|q| q.meta.address != "aws_sqs_queue.disabled"),
+        "count = 0 in prod"
+    );
+    let lg = &m.log_groups[0];
+    assert_eq!(lg.retention_days.get(), Some(&30));
+    assert_eq!(
+        lg.retention_days.span().map(|s| s.start.line),
+        Some(79),
+        "use site, not variables.tf"
+    );
+}
+
+#[test]
+fn unknowns_and_cycles_are_reported_not_guessed() {
+    let m = model();
+    assert!(m.topics[0].kms_key.is_unknown(), "var without default");
+    assert!(m.log_groups[0].kms_key.is_unknown(), "local cycle");
+    assert!(
+        m.notifications
+            .iter()
+            .any(|n| n.message.contains("refers to itself")),
+        "{:#?}",
+        m.notifications
+    );
+    assert!(
+        m.notifications
+            .iter()
+            .any(|n| n.message.contains("remote modules are never fetched")),
+        "{:#?}",
+        m.notifications
+    );
+}
+
+#[test]
+fn split_bucket_resources_join_their_bucket() {
+    let m = model();
+    let b = m
+        .buckets
+        .iter()
+        .find(|b| b.meta.address == "aws_s3_bucket.ledger")
+        .expect("bucket");
+    assert_eq!(b.versioning.as_str(), Some("Enabled"));
+    assert_eq!(b.versioning.span().map(|s| s.start.line), Some(30));
+    let pab = b.public_access_block.as_ref().expect("public access block");
+    assert!(pab.block_public_acls.is_true());
+    assert!(pab.ignore_public_acls.is_false());
+    let policies: Vec<_> = m.policies_of_bucket(b).collect();
+    assert_eq!(policies.len(), 1);
+    let doc = policies[0].document.get().expect("heredoc policy parsed");
+    let st = &doc.statements[0];
+    assert!(st.is_deny());
+    assert!(st.wildcard_principal().is_some());
+    assert!(st.condition_on("aws:SecureTransport").is_some());
+    // Lines inside the heredoc map to the file.
+    assert_eq!(st.effect.span().map(|s| s.start.line), Some(49));
+}
+
+#[test]
+fn policies_from_jsonencode_and_policy_documents() {
+    let m = model();
+    let key = &m.kms_keys[0];
+    assert!(key.rotation.is_true());
+    let st = &key.policy.get().expect("jsonencode policy").statements[0];
+    assert!(st.wildcard_principal().is_some());
+    assert!(!st.has_conditions());
+    assert_eq!(st.actions[0].span().map(|s| s.start.line), Some(16));
+    let q = m
+        .queues
+        .iter()
+        .find(|q| q.meta.address == "aws_sqs_queue.jobs")
+        .expect("queue");
+    let qp: Vec<_> = m.policies_of_queue(q).collect();
+    let doc = qp[0].document.get().expect("policy document data source");
+    assert!(doc.statements[0].is_allow(), "default effect");
+    assert!(doc.statements[0].wildcard_principal().is_some());
+    assert!(doc.statements[0].allows_action("sqs:SendMessage"));
+}
+
+#[test]
+fn local_modules_are_followed_with_their_inputs() {
+    let m = model();
+    let f = &m.lambdas[0];
+    assert_eq!(f.meta.address, "module.fn.aws_lambda_function.this");
+    assert_eq!(f.meta.file, "modules/fn/main.tf");
+    assert_eq!(f.name.as_str(), Some("ledger-prod-charge"));
+    assert_eq!(f.runtime.as_str(), Some("python3.8"));
+    assert_eq!(f.tracing.as_str(), Some("Active"));
+    match f.kms_key.get() {
+        Some(r @ Ref::Resource { address, .. }) => {
+            assert_eq!(address, "aws_kms_key.main");
+            assert!(r.is_customer_managed_key());
+        }
+        other => panic!("expected the root module's key, got {other:?}"),
+    }
+    let names: Vec<_> = f.environment.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(names, ["STAGE", "API_TOKEN"]);
+    assert!(f.on_failure.is_known(), "event invoke config joined");
+    let url = m.urls_of(f).next().expect("function url");
+    assert_eq!(url.auth_type.as_str(), Some("NONE"));
+    let perm = &m.lambda_permissions[0];
+    assert_eq!(perm.principal.as_str(), Some("s3.amazonaws.com"));
+    assert!(perm.source_arn.is_absent());
+    let role = m.role_of(&f.meta, &f.role).expect("role");
+    assert_eq!(role.inline_policies.len(), 1);
+    assert!(role.trust_policy.is_known());
+}
