@@ -1,0 +1,227 @@
+//! Every rule against its fixtures: `tests/fixtures/<CODE>/{fires,passes}.<format>`.
+//!
+//! A `fires` file starts with a comment naming where the rule must fire, e.g.
+//! `# expect: TG1001@12 TG1001@30`; the rule must fire at exactly those lines of that file. A
+//! `passes` file must not make the rule fire at all. Each file is scanned alone (its own scan
+//! context) through the model builder and the rule catalog, judged on a fixed day, and the
+//! findings of each fixture set are snapshotted (rule, file, line, severity, message).
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use tollgate_core::{Config, FileKind, Finding, ScanContext, SourceFile};
+use tollgate_iac::model::build_model;
+use tollgate_iac::rules;
+
+/// The day fixtures are judged on (runtime deprecations).
+const TODAY: time::Date = time::macros::date!(2026 - 06 - 01);
+
+fn fixtures_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// The kind of a fixture file, from its double extension (fixture names cannot be
+/// `serverless.yml`, so the harness classifies them instead of the inventory walk).
+fn kind_of(name: &str) -> Option<FileKind> {
+    if name.ends_with(".serverless.yml") {
+        Some(FileKind::Serverless)
+    } else if name.ends_with(".sam.yaml") {
+        Some(FileKind::Sam { json: false })
+    } else if name.ends_with(".cfn.yaml") {
+        Some(FileKind::CloudFormation { json: false })
+    } else if name.ends_with(".cfn.json") {
+        Some(FileKind::CloudFormation { json: true })
+    } else if name.ends_with(".tf.json") {
+        Some(FileKind::TerraformJson)
+    } else if name.ends_with(".tf") {
+        Some(FileKind::Terraform)
+    } else if name.ends_with(".plan.json") {
+        Some(FileKind::TerraformPlan)
+    } else {
+        None
+    }
+}
+
+/// Scan one file alone and return every finding of every rule.
+fn scan(dir: &Path, name: &str, kind: FileKind) -> (Vec<Finding>, Vec<String>) {
+    let abs = dir.join(name);
+    let size = std::fs::metadata(&abs).map(|m| m.len()).unwrap_or(0);
+    let file = SourceFile {
+        path: name.to_string(),
+        abs,
+        kind,
+        size,
+    };
+    let ctx = ScanContext::new(
+        dir.to_path_buf(),
+        vec![file],
+        Arc::new(Config::default()),
+        TODAY,
+    );
+    let model = build_model(&ctx);
+    let notes = model
+        .notifications
+        .iter()
+        .map(|n| n.message.clone())
+        .collect();
+    (rules::run_all(&model, ctx.today()), notes)
+}
+
+/// `# expect: TG1001@12 TG1001@30` (or `// expect:` in JSON-less formats that prefer it).
+fn expected_lines(text: &str, code: &str) -> Result<BTreeSet<u32>, String> {
+    let first = text.lines().next().unwrap_or_default();
+    let rest = first
+        .trim_start_matches(['#', '/'])
+        .trim()
+        .strip_prefix("expect:")
+        .ok_or_else(|| format!("first line must be `# expect: {code}@LINE`, found `{first}`"))?;
+    rest.split_whitespace()
+        .map(|item| {
+            let (rule, line) = item
+                .split_once('@')
+                .ok_or_else(|| format!("`{item}`: expected CODE@LINE"))?;
+            if rule != code {
+                return Err(format!("`{item}`: fixture of {code} expects another rule"));
+            }
+            line.parse::<u32>()
+                .map_err(|_| format!("`{item}`: bad line number"))
+        })
+        .collect()
+}
+
+fn rule_dirs() -> Vec<(String, PathBuf)> {
+    let mut dirs: Vec<(String, PathBuf)> = std::fs::read_dir(fixtures_root())
+        .expect("fixtures directory")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().is_dir())
+        .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
+        .filter(|(name, _)| name.starts_with("TG"))
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+fn files_of(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("fixture set")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| kind_of(n).is_some())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn every_rule_fires_where_expected_and_not_on_passes() {
+    let mut failures = Vec::new();
+    let mut snapshots = Vec::new();
+    for (code, dir) in rule_dirs() {
+        let mut snapshot = String::new();
+        for name in files_of(&dir) {
+            let kind = kind_of(&name).expect("filtered");
+            let text = std::fs::read_to_string(dir.join(&name)).expect("fixture text");
+            let (findings, notes) = scan(&dir, &name, kind);
+            let mine: Vec<&Finding> = findings.iter().filter(|f| f.rule == code).collect();
+            let got: BTreeSet<u32> = mine
+                .iter()
+                .filter_map(|f| f.location.start_line())
+                .collect();
+            let context = || {
+                let others: Vec<String> = findings
+                    .iter()
+                    .map(|f| format!("{}@{}", f.rule, f.location.start_line().unwrap_or(0)))
+                    .collect();
+                format!("\n    all findings: {others:?}\n    notifications: {notes:?}")
+            };
+            if name.starts_with("fires") {
+                match expected_lines(&text, &code) {
+                    Ok(want) if want == got => {}
+                    Ok(want) => failures.push(format!(
+                        "{code}/{name}: expected lines {want:?}, got {got:?}{}",
+                        context()
+                    )),
+                    Err(e) => failures.push(format!("{code}/{name}: {e}")),
+                }
+            } else if !mine.is_empty() {
+                failures.push(format!(
+                    "{code}/{name}: must not fire, fired at {got:?}{}",
+                    context()
+                ));
+            }
+            for f in &mine {
+                assert_eq!(
+                    f.location.path, name,
+                    "findings point into the scanned file"
+                );
+                let _ = writeln!(
+                    snapshot,
+                    "{name}:{} {} [{}] {}",
+                    f.location.start_line().unwrap_or(0),
+                    f.rule,
+                    f.severity,
+                    f.message
+                );
+            }
+        }
+        snapshots.push((code, snapshot));
+    }
+    assert!(
+        failures.is_empty(),
+        "{} fixture failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    // Snapshots after the line checks, so a wrong line is reported as such first.
+    for (code, snapshot) in snapshots {
+        insta::assert_snapshot!(code, snapshot);
+    }
+}
+
+/// The quality bar: every rule has a fixture that fires and one that must not, in
+/// CloudFormation or SAM and in Terraform (Serverless where the service is declared there).
+#[test]
+fn every_rule_has_fixtures_in_each_format() {
+    let mut missing = Vec::new();
+    for rule in rules::metas() {
+        let dir = fixtures_root().join(&rule.code);
+        let names = if dir.is_dir() {
+            files_of(&dir)
+        } else {
+            Vec::new()
+        };
+        for outcome in ["fires", "passes"] {
+            let has = |suffixes: &[&str]| {
+                names
+                    .iter()
+                    .any(|n| n.starts_with(outcome) && suffixes.iter().any(|s| n.ends_with(s)))
+            };
+            if !has(&[".cfn.yaml", ".cfn.json", ".sam.yaml"]) {
+                missing.push(format!(
+                    "{}: no {outcome} CloudFormation/SAM fixture",
+                    rule.code
+                ));
+            }
+            if !has(&[".tf", ".tf.json"]) {
+                missing.push(format!("{}: no {outcome} Terraform fixture", rule.code));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "missing fixtures:\n{}",
+        missing.join("\n")
+    );
+}
+
+#[test]
+fn expectation_header_parses() {
+    assert_eq!(
+        expected_lines("# expect: TG1001@3 TG1001@9\nx", "TG1001").unwrap(),
+        BTreeSet::from([3, 9])
+    );
+    assert!(expected_lines("# expect: TG1002@3", "TG1001").is_err());
+    assert!(expected_lines("Resources:", "TG1001").is_err());
+}
