@@ -105,15 +105,7 @@ fn sarif_file_is_written_and_valid() {
     assert_eq!(log["version"], "2.1.0");
     assert_eq!(log["runs"][0]["automationDetails"]["id"], "tollgate/");
     assert_eq!(log["runs"][0]["results"][0]["ruleId"], "TG0001");
-    if let Some(schemas) = tollgate_e2e::schemas_dir() {
-        let schema: Value = serde_json::from_str(
-            &std::fs::read_to_string(schemas.join("sarif-schema-2.1.0.json")).unwrap(),
-        )
-        .unwrap();
-        let validator = jsonschema::validator_for(&schema).unwrap();
-        let errors: Vec<String> = validator.iter_errors(&log).map(|e| e.to_string()).collect();
-        assert!(errors.is_empty(), "{errors:#?}");
-    }
+    assert_valid_sarif(&log);
 }
 
 #[test]
@@ -240,4 +232,71 @@ fn shards_merge_to_the_unsharded_log() {
     let merged = read("merged.sarif");
     assert_eq!(all["runs"][0]["results"].as_array().unwrap().len(), 6);
     assert_eq!(all, merged);
+}
+
+/// Validate against the SARIF 2.1.0 schema (skipped locally when the schemas are missing).
+fn assert_valid_sarif(log: &Value) {
+    let Some(schemas) = tollgate_e2e::schemas_dir() else {
+        return;
+    };
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(schemas.join("sarif-schema-2.1.0.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator.iter_errors(log).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+}
+
+#[test]
+fn plugin_run_is_merged_valid_and_rebased() {
+    // A plugin that reports with an absolute file URI, as many tools do, and exits 1.
+    let dir = repo(&[("src/app.py", "print('hi')\n")]);
+    let root = dir.path().canonicalize().unwrap();
+    let sarif = format!(
+        r#"{{"version":"2.1.0","runs":[{{"tool":{{"driver":{{"name":"fake","rules":[{{"id":"F1"}}]}}}},"results":[{{"ruleId":"F1","level":"error","message":{{"text":"bad"}},"locations":[{{"physicalLocation":{{"artifactLocation":{{"uri":"file://{}/src/app.py"}},"region":{{"startLine":1}}}}}}]}}]}}]}}"#,
+        root.display()
+    );
+    std::fs::write(dir.path().join("plugin.sarif.txt"), sarif).unwrap();
+    std::fs::write(
+        dir.path().join("tollgate.toml"),
+        "[[stage.external]]\nname = \"fake\"\ncommand = \"sh\"\nargs = [\"-c\", \"cat plugin.sarif.txt; exit 1\"]\n",
+    )
+    .unwrap();
+    let out = tollgate(dir.path())
+        .args(["run", "--format", "sarif"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let log: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_valid_sarif(&log);
+    let run = &log["runs"][1];
+    assert_eq!(run["automationDetails"]["id"], "tollgate/ext/fake/");
+    let location = &run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"];
+    assert_eq!(location["uri"], "src/app.py", "{run:#}");
+    assert_eq!(location["uriBaseId"], "%SRCROOT%");
+    let base = run["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+        .as_str()
+        .unwrap();
+    assert!(
+        base.starts_with("file:///") && base.ends_with('/'),
+        "{base}"
+    );
+}
+
+#[test]
+fn merge_names_the_invalid_file() {
+    let dir = repo(&[("bad.sarif", "{\"version\": \"2.1.0\"")]);
+    let out = tollgate(dir.path())
+        .args(["merge", "bad.sarif", "-o", "out.sarif"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bad.sarif"));
+    assert!(!dir.path().join("out.sarif").exists());
 }
