@@ -3,7 +3,7 @@
 //! A `fires` file starts with a comment naming where the rule must fire, e.g.
 //! `# expect: TG1001@12 TG1001@30`; the rule must fire at exactly those lines of that file. A
 //! `passes` file must not make the rule fire at all. Each file is scanned alone (its own scan
-//! context) through the model builder and the rule catalog, judged on a fixed day, and the
+//! context) through the `iac` stage, judged on a fixed day, and the
 //! findings of each fixture set are snapshotted (rule, file, line, severity, message).
 
 use std::collections::BTreeSet;
@@ -11,9 +11,8 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use tollgate_core::{Config, FileKind, Finding, ScanContext, SourceFile};
-use tollgate_iac::model::build_model;
-use tollgate_iac::rules;
+use tollgate_core::{Config, FileKind, Finding, ScanContext, SourceFile, Stage};
+use tollgate_iac::{rules, IacStage};
 
 /// The day fixtures are judged on (runtime deprecations).
 const TODAY: time::Date = time::macros::date!(2026 - 06 - 01);
@@ -44,7 +43,8 @@ fn kind_of(name: &str) -> Option<FileKind> {
     }
 }
 
-/// Scan one file alone and return every finding of every rule.
+/// Scan one file alone through the `iac` stage and return every finding of every rule, with
+/// the stage's notifications (shown when a fixture fails).
 fn scan(dir: &Path, name: &str, kind: FileKind) -> (Vec<Finding>, Vec<String>) {
     let abs = dir.join(name);
     let size = std::fs::metadata(&abs).map(|m| m.len()).unwrap_or(0);
@@ -60,16 +60,16 @@ fn scan(dir: &Path, name: &str, kind: FileKind) -> (Vec<Finding>, Vec<String>) {
         Arc::new(Config::default()),
         TODAY,
     );
-    let model = build_model(&ctx);
-    let notes = model
+    let report = IacStage::new().run(&ctx).expect("the iac stage runs");
+    let notes = report
         .notifications
         .iter()
         .map(|n| n.message.clone())
         .collect();
-    (rules::run_all(&model, ctx.today()), notes)
+    (report.findings, notes)
 }
 
-/// `# expect: TG1001@12 TG1001@30` (or `// expect:` in JSON-less formats that prefer it).
+/// The lines of `code` announced by the first line, `# expect: TG1001@12 TG1001@30`.
 fn expected_lines(text: &str, code: &str) -> Result<BTreeSet<u32>, String> {
     let first = text.lines().next().unwrap_or_default();
     let rest = first
