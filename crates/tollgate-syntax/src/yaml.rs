@@ -28,6 +28,7 @@ pub(crate) fn parse(text: &str, limits: &Limits) -> Result<Document, SyntaxError
         cursor: CharCursor::default(),
         stack: Vec::new(),
         anchors: HashMap::new(),
+        aliased: aliased_anchors(text),
         alias_nodes: 0,
         roots: Vec::new(),
     };
@@ -42,6 +43,29 @@ pub(crate) fn parse(text: &str, limits: &Limits) -> Result<Document, SyntaxError
         format: Format::Yaml,
         roots: builder.roots,
     })
+}
+
+/// Ids of the anchors that some alias refers to, from a first pass over the events. Only those
+/// anchored nodes are kept for copying: keeping every anchored node would let a file of nested
+/// anchors that are never used (`&a [&b [&c [...]]]`) copy its content once per level.
+/// Skipped when the text cannot hold both an anchor and an alias.
+fn aliased_anchors(text: &str) -> HashSet<usize> {
+    let mut ids = HashSet::new();
+    if !(text.contains('&') && text.contains('*')) {
+        return ids;
+    }
+    let mut parser = Parser::new_from_str(text);
+    // An error ends the pass; the building pass reports it with its position.
+    while let Ok((event, _)) = parser.next_token() {
+        match event {
+            Event::Alias(id) => {
+                ids.insert(id);
+            }
+            Event::StreamEnd => break,
+            _ => {}
+        }
+    }
+    ids
 }
 
 fn scan_error(e: &ScanError) -> SyntaxError {
@@ -126,6 +150,9 @@ struct Builder<'t> {
     cursor: CharCursor,
     stack: Vec<Frame>,
     anchors: HashMap<usize, Anchored>,
+    aliased: HashSet<usize>,
+    /// Nodes copied for aliases so far: the kept copy of each aliased anchor plus every
+    /// expansion, checked against `max_alias_nodes`.
     alias_nodes: usize,
     roots: Vec<Node>,
 }
@@ -182,7 +209,8 @@ impl Builder<'_> {
             }
             let start = self.lines.pos(tag_start(self.text, byte, prefixes));
             let end = if empty {
-                byte
+                // Only a tag or anchor is written (`!GetAZs` alone): end after it.
+                self.text[..byte].trim_end().len()
             } else {
                 scalar_end(self.text, byte, style, &value)
             };
@@ -295,36 +323,44 @@ impl Builder<'_> {
     fn alias(&mut self, id: usize, mark: Marker) -> Result<(), SyntaxError> {
         let byte = self.byte(mark);
         let start = self.lines.pos(byte);
-        let Some(anchored) = self.anchors.get(&id) else {
+        let Some((size, height)) = self.anchors.get(&id).map(|a| (a.size, a.height)) else {
             return Err(SyntaxError::new(
                 SyntaxErrorKind::Invalid,
                 Some(start),
                 "alias refers to an anchor that is not complete yet: expected the anchored node to end before it is used",
             ));
         };
-        self.alias_nodes = self.alias_nodes.saturating_add(anchored.size);
+        self.charge_alias_nodes(size, start)?;
+        if self.stack.len() + height > self.limits.max_depth {
+            return Err(too_deep(start, self.limits.max_depth));
+        }
+        // Present: looked up above.
+        let mut node = self.anchors[&id].node.clone();
+        node.span = Span::new(start, self.lines.pos(alias_end(self.text, byte)));
+        self.finish(node, 0, false)
+    }
+
+    fn charge_alias_nodes(&mut self, nodes: usize, at: Pos) -> Result<(), SyntaxError> {
+        self.alias_nodes = self.alias_nodes.saturating_add(nodes);
         if self.alias_nodes > self.limits.max_alias_nodes {
             return Err(SyntaxError::new(
                 SyntaxErrorKind::AliasLimit,
-                Some(start),
+                Some(at),
                 format!(
                     "aliases expand to more than {} nodes; expected a document without exponential alias expansion",
                     self.limits.max_alias_nodes
                 ),
             ));
         }
-        if self.stack.len() + anchored.height > self.limits.max_depth {
-            return Err(too_deep(start, self.limits.max_depth));
-        }
-        let mut node = anchored.node.clone();
-        node.span = Span::new(start, self.lines.pos(alias_end(self.text, byte)));
-        self.finish(node, 0, false)
+        Ok(())
     }
 
-    /// Records an anchor, then hands the node to its parent (or makes it a document root).
+    /// Keeps a copy of an anchored node that is aliased somewhere, then hands the node to its
+    /// parent (or makes it a document root).
     fn finish(&mut self, node: Node, anchor: usize, plain: bool) -> Result<(), SyntaxError> {
-        if anchor > 0 {
+        if anchor > 0 && self.aliased.contains(&anchor) {
             let (size, height) = measure(&node);
+            self.charge_alias_nodes(size, node.span.start)?;
             self.anchors.insert(
                 anchor,
                 Anchored {
@@ -561,7 +597,10 @@ N: !Custom
             or[1].as_seq().unwrap()[0].tag.as_deref(),
             Some("!Condition")
         );
-        assert!(r.get("M").unwrap().is_null());
+        let m = r.get("M").unwrap();
+        assert!(m.is_null());
+        assert_eq!(m.span, sp(13, 4, 13, 11));
+        assert_eq!(r.get("D").unwrap().span, sp(4, 4, 4, 22));
         let n = r.get("N").unwrap();
         assert_eq!(n.path(&["Nested"]).unwrap().tag.as_deref(), Some("!Ref"));
         assert_eq!(n.span.start, Pos::new(14, 4));
@@ -674,8 +713,9 @@ multi:
 
     #[test]
     fn alias_budget() {
+        // The kept copy of `a` (4 nodes) counts, then each expansion (4 nodes).
         let limits = Limits {
-            max_alias_nodes: 10,
+            max_alias_nodes: 12,
             ..Limits::default()
         };
         assert!(parse("a: &a [1, 2, 3]\nb: [*a, *a]", &limits).is_ok());

@@ -126,8 +126,10 @@ fn indent_of(line: &str) -> usize {
 
 /// End of an alias `*name` starting at `start`.
 pub(crate) fn alias_end(text: &str, start: usize) -> usize {
-    text[start + 1..]
-        .find(|c: char| c.is_whitespace() || matches!(c, ',' | '[' | ']' | '{' | '}'))
+    text.get(start + 1..)
+        .and_then(|rest| {
+            rest.find(|c: char| c.is_whitespace() || matches!(c, ',' | '[' | ']' | '{' | '}'))
+        })
         .map_or(text.len(), |i| start + 1 + i)
 }
 

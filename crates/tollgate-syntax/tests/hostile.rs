@@ -223,3 +223,64 @@ fn huge_valid_hcl_parses() {
     let doc = on_small_stack(move || parse(&text, Format::Hcl, &raised())).unwrap();
     assert_eq!(doc.root().unwrap().blocks("resource").count(), count);
 }
+
+const YAML_SAMPLE: &str = "Resources:\n  Fn: &fn\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: !Sub '${Env}.main'\n      Policies: [!Ref P, {Statement: [{Effect: Allow}]}]\n      Code: |\n        print('é')\n  Copy:\n    <<: *fn\n---\n- ? [k]\n  : v\n";
+const JSON_SAMPLE: &str =
+    "{\"a\": [1, -2.5e3, \"x\\u00e9\\ud83d\\ude00\", {\"b\": null}], \"c\": true}";
+const HCL_SAMPLE: &str = "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"x-${var.env}\"\n  tags = { for k, v in var.t : k => v if v != \"\" }\n  p = <<-EOT\n    ${jsonencode({a = [1, 2]})}\n  EOT\n  c = a ? b[0].c : !d\n}\n";
+
+/// Every prefix of a sample, and the sample with each byte replaced by syntax characters,
+/// must give a document or an error, never a panic. Deterministic, so a failure reproduces.
+#[test]
+fn truncated_and_mutated_inputs_never_panic() {
+    let specials = [
+        "[", "]", "{", "}", ":", "-", ",", "&a", "*a", "!", "|", ">", "'", "\"", "#", "\n", " ",
+        "${", "<<", "\\", "é", "\t",
+    ];
+    for (format, sample) in [
+        (Format::Yaml, YAML_SAMPLE),
+        (Format::Json, JSON_SAMPLE),
+        (Format::Hcl, HCL_SAMPLE),
+    ] {
+        if let Err(e) = parse(sample, format, &Limits::default()) {
+            panic!("{format:?} sample does not parse: {e:?}");
+        }
+        let mut inputs = Vec::new();
+        for (i, _) in sample.char_indices() {
+            inputs.push(sample[..i].to_owned());
+            for s in specials {
+                let mut mutated = sample.to_owned();
+                let next = sample[i..].chars().next().map_or(0, char::len_utf8);
+                mutated.replace_range(i..i + next, s);
+                inputs.push(mutated);
+            }
+        }
+        on_small_stack(move || {
+            for text in inputs {
+                let result = std::panic::catch_unwind(|| parse(&text, format, &Limits::default()));
+                assert!(result.is_ok(), "{format:?} parser panicked on {text:?}");
+            }
+        });
+    }
+}
+
+/// Nested anchors that no alias uses are neither copied nor charged to the alias budget, so a
+/// deep stack of them over a big sequence parses under a small budget.
+#[test]
+fn yaml_nested_unused_anchors_cost_nothing() {
+    let levels = 200;
+    let mut text = String::new();
+    for i in 0..levels {
+        text.push_str(&format!("{}- &a{i}\n", "  ".repeat(i)));
+    }
+    let leaf_indent = "  ".repeat(levels);
+    for k in 0..5_000 {
+        text.push_str(&format!("{leaf_indent}- {k}\n"));
+    }
+    let limits = Limits {
+        max_alias_nodes: 1_000,
+        ..Limits::default()
+    };
+    let doc = on_small_stack(move || parse(&text, Format::Yaml, &limits)).unwrap();
+    assert!(doc.root().is_some());
+}
