@@ -32,7 +32,8 @@ pub use build::{
 };
 pub use error::SarifError;
 pub use limits::{
-    enforce_limits, MAX_LOCATIONS_PER_RESULT, MAX_RESULTS_PER_RUN, MAX_RULES_PER_RUN, MAX_RUNS,
+    enforce_limits, MAX_EXTENSIONS_PER_RUN, MAX_LOCATIONS_PER_RESULT, MAX_RESULTS_PER_RUN,
+    MAX_RULES_PER_RUN, MAX_RUNS, MAX_TAGS_PER_RULE, MAX_THREAD_FLOW_LOCATIONS_PER_RESULT,
 };
 pub use merge::merge;
 pub use parse::{parse_log, MAX_LOG_BYTES};

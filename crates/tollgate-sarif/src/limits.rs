@@ -15,11 +15,18 @@ pub const MAX_RULES_PER_RUN: usize = 25_000;
 pub const MAX_LOCATIONS_PER_RESULT: usize = 1_000;
 /// Runs in one log.
 pub const MAX_RUNS: usize = 20;
+/// `tool.extensions` of one run.
+pub const MAX_EXTENSIONS_PER_RUN: usize = 100;
+/// Thread flow locations of one result, over all its code flows.
+pub const MAX_THREAD_FLOW_LOCATIONS_PER_RESULT: usize = 10_000;
+/// `properties.tags` of one rule.
+pub const MAX_TAGS_PER_RULE: usize = 20;
 
 /// Cut `run` down to GitHub's limits: at most [`MAX_RESULTS_PER_RUN`] results (the most severe
 /// are kept, in their original order), at most [`MAX_RULES_PER_RUN`] rules (rules no kept
-/// result uses go first) and at most [`MAX_LOCATIONS_PER_RESULT`] locations and related
-/// locations per result. When anything was cut, a `truncated` warning saying what and how much
+/// result uses go first), at most [`MAX_LOCATIONS_PER_RESULT`] locations and related
+/// locations per result, [`MAX_THREAD_FLOW_LOCATIONS_PER_RESULT`] thread flow locations per
+/// result, [`MAX_TAGS_PER_RULE`] tags per rule and [`MAX_EXTENSIONS_PER_RUN`] tool extensions. When anything was cut, a `truncated` warning saying what and how much
 /// is appended to the run's first invocation and returned, so the report can show it too.
 ///
 /// The 10 MB gzipped cap is not checked here: the publisher gzips the log to upload it and
@@ -33,6 +40,15 @@ pub fn enforce_limits(run: &mut Run) -> Option<Notification> {
         said.push(text);
     }
     if let Some(text) = truncate_locations(run) {
+        said.push(text);
+    }
+    if let Some(text) = truncate_thread_flows(run) {
+        said.push(text);
+    }
+    if let Some(text) = truncate_tags(run) {
+        said.push(text);
+    }
+    if let Some(text) = truncate_extensions(run) {
         said.push(text);
     }
     if said.is_empty() {
@@ -183,4 +199,83 @@ fn truncate_locations(run: &mut Run) -> Option<String> {
             "dropped {cut_locations} locations from {cut_results} results to stay within GitHub's limit of {MAX_LOCATIONS_PER_RESULT} locations per result"
         )
     })
+}
+
+fn truncate_thread_flows(run: &mut Run) -> Option<String> {
+    let mut cut_results = 0usize;
+    let mut cut_steps = 0usize;
+    for result in run.results.as_deref_mut().unwrap_or(&mut []) {
+        let mut room = MAX_THREAD_FLOW_LOCATIONS_PER_RESULT;
+        let mut cut = 0;
+        for flow in result.code_flows.iter_mut().flatten() {
+            for thread in &mut flow.thread_flows {
+                let keep = thread.locations.len().min(room);
+                cut += thread.locations.len() - keep;
+                thread.locations.truncate(keep);
+                room -= keep;
+            }
+        }
+        if cut > 0 {
+            cut_results += 1;
+            cut_steps += cut;
+        }
+    }
+    (cut_results > 0).then(|| {
+        format!(
+            "dropped {cut_steps} thread flow locations from {cut_results} results to stay within GitHub's limit of {MAX_THREAD_FLOW_LOCATIONS_PER_RESULT} per result"
+        )
+    })
+}
+
+fn truncate_tags(run: &mut Run) -> Option<String> {
+    let mut cut_rules = 0usize;
+    for rule in run.tool.driver.rules.iter_mut().flatten() {
+        if let Some(tags) = rule.properties.as_mut().and_then(|p| p.tags.as_mut()) {
+            if tags.len() > MAX_TAGS_PER_RULE {
+                tags.truncate(MAX_TAGS_PER_RULE);
+                cut_rules += 1;
+            }
+        }
+    }
+    (cut_rules > 0).then(|| {
+        format!(
+            "cut the tags of {cut_rules} rules to GitHub's limit of {MAX_TAGS_PER_RULE} per rule"
+        )
+    })
+}
+
+fn truncate_extensions(run: &mut Run) -> Option<String> {
+    let extensions = run.tool.extensions.as_mut()?;
+    if extensions.len() <= MAX_EXTENSIONS_PER_RUN {
+        return None;
+    }
+    let total = extensions.len();
+    extensions.truncate(MAX_EXTENSIONS_PER_RUN);
+    // A result pointing into a dropped extension keeps its rule id but loses the dangling
+    // reference.
+    for result in run.results.iter_mut().flatten() {
+        if let Some(rule) = result.rule.as_mut() {
+            let dangling = rule
+                .tool_component
+                .as_ref()
+                .and_then(|c| c.index)
+                .is_some_and(|i| i >= MAX_EXTENSIONS_PER_RUN as i64);
+            if dangling {
+                rule.tool_component = None;
+                rule.index = None;
+            }
+        }
+        // A reference with neither id nor guid left is not a reference at all.
+        if result
+            .rule
+            .as_ref()
+            .is_some_and(|r| r.index.is_none() && r.id.is_none() && r.guid.is_none())
+        {
+            result.rule = None;
+        }
+    }
+    Some(format!(
+        "dropped {} of {total} tool extensions to stay within GitHub's limit of {MAX_EXTENSIONS_PER_RUN} per run",
+        total - MAX_EXTENSIONS_PER_RUN
+    ))
 }

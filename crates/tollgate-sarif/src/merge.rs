@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use serde_sarif::sarif::{Invocation, Run, Sarif, ToolComponent};
+use serde_sarif::sarif::{ArtifactLocation, Invocation, Run, Sarif, ToolComponent};
 
 use crate::access::{message_text, primary_artifact, rule_id, start_line};
 use crate::build::build_log;
@@ -60,12 +60,43 @@ fn run_key(run: &Run) -> (String, String) {
     (run.tool.driver.name.clone(), category(id).to_string())
 }
 
-fn offset(index: &mut Option<i64>, by: usize) {
-    if let Some(i) = index.as_mut() {
-        if *i >= 0 {
-            *i += by as i64;
+/// Point a source index at the target's copy of the same element; an index that names
+/// nothing in the source (or a forward `parentIndex`) is dropped rather than left dangling.
+fn remap_index(index: &mut Option<i64>, remap: &[i64]) {
+    if let Some(i) = *index {
+        // -1 is SARIF's "not set".
+        if i >= 0 {
+            *index = usize::try_from(i).ok().and_then(|i| remap.get(i).copied());
         }
     }
+}
+
+/// Append the source's elements the target does not already hold (the schema requires
+/// `artifacts` and `logicalLocations` to be unique), returning where each source element ended
+/// up. `fix` rewrites an element's own back-references with the mapping so far, before it is
+/// compared.
+fn append_unique<T: serde::Serialize>(
+    target: &mut Vec<T>,
+    source: Vec<T>,
+    mut fix: impl FnMut(&mut T, &[i64]),
+) -> Vec<i64> {
+    let key = |item: &T| serde_json::to_string(item).unwrap_or_default();
+    let mut known: HashMap<String, i64> = target
+        .iter()
+        .enumerate()
+        .map(|(i, item)| (key(item), i as i64))
+        .collect();
+    let mut remap = Vec::with_capacity(source.len());
+    for mut item in source {
+        fix(&mut item, &remap);
+        let k = key(&item);
+        let index = *known.entry(k).or_insert_with(|| {
+            target.push(item);
+            target.len() as i64 - 1
+        });
+        remap.push(index);
+    }
+    remap
 }
 
 fn combine(target: &mut Run, mut source: Run) {
@@ -86,29 +117,28 @@ fn combine(target: &mut Run, mut source: Run) {
         remap.push(index);
     }
 
-    // Artifacts and logical locations are appended, so the source's indices into them shift.
-    let artifact_offset = target.artifacts.as_ref().map_or(0, Vec::len);
-    if let Some(mut artifacts) = source.artifacts.take() {
-        for artifact in &mut artifacts {
-            offset(&mut artifact.parent_index, artifact_offset);
+    // Artifacts and logical locations are appended, so the source's indices into them move.
+    let artifact_remap = append_unique(
+        target.artifacts.get_or_insert_with(Vec::new),
+        source.artifacts.take().unwrap_or_default(),
+        |artifact, remap| {
+            remap_index(&mut artifact.parent_index, remap);
             if let Some(location) = artifact.location.as_mut() {
-                offset(&mut location.index, artifact_offset);
+                location.index = None;
             }
-        }
-        target
-            .artifacts
-            .get_or_insert_with(Vec::new)
-            .extend(artifacts);
+        },
+    );
+    let logical_remap = append_unique(
+        target.logical_locations.get_or_insert_with(Vec::new),
+        source.logical_locations.take().unwrap_or_default(),
+        |logical, remap| remap_index(&mut logical.parent_index, remap),
+    );
+    // Empty lists stay out of the log rather than appear as `[]`.
+    if target.artifacts.as_ref().is_some_and(Vec::is_empty) {
+        target.artifacts = None;
     }
-    let logical_offset = target.logical_locations.as_ref().map_or(0, Vec::len);
-    if let Some(mut logical) = source.logical_locations.take() {
-        for l in &mut logical {
-            offset(&mut l.parent_index, logical_offset);
-        }
-        target
-            .logical_locations
-            .get_or_insert_with(Vec::new)
-            .extend(logical);
+    if target.logical_locations.as_ref().is_some_and(Vec::is_empty) {
+        target.logical_locations = None;
     }
 
     let source_rule_ids: Vec<Option<String>> = source
@@ -139,7 +169,7 @@ fn combine(target: &mut Run, mut source: Run) {
         if result.rule_id.is_none() {
             result.rule_id = id;
         }
-        result_artifact_locations(result, &mut |a| offset(&mut a.index, artifact_offset));
+        result_artifact_locations(result, &mut |a| remap_index(&mut a.index, &artifact_remap));
         for location in result
             .locations
             .iter_mut()
@@ -147,7 +177,7 @@ fn combine(target: &mut Run, mut source: Run) {
             .chain(result.related_locations.iter_mut().flatten())
         {
             for l in location.logical_locations.iter_mut().flatten() {
-                offset(&mut l.index, logical_offset);
+                remap_index(&mut l.index, &logical_remap);
             }
         }
     }
@@ -304,7 +334,7 @@ fn normalize_results(run: &mut Run) {
             None => DedupKey::Place(
                 rule,
                 primary_artifact(&result)
-                    .and_then(|a| a.uri.clone())
+                    .and_then(|a| artifact_uri(a, run))
                     .unwrap_or_default(),
                 start_line(&result),
                 message_text(&result),
@@ -315,4 +345,19 @@ fn normalize_results(run: &mut Run) {
         }
     }
     run.results = Some(kept);
+}
+
+/// An artifact location's URI, looked up in `run.artifacts` when it only gives an index.
+fn artifact_uri(artifact: &ArtifactLocation, run: &Run) -> Option<String> {
+    if let Some(uri) = &artifact.uri {
+        return Some(uri.clone());
+    }
+    let index = usize::try_from(artifact.index?).ok()?;
+    run.artifacts
+        .as_ref()?
+        .get(index)?
+        .location
+        .as_ref()?
+        .uri
+        .clone()
 }

@@ -136,3 +136,74 @@ fn drops_unused_rules_first_and_fixes_indices() {
     let index = result.rule_index.unwrap() as usize;
     assert_eq!(driver_rules[index].id, "TG1001");
 }
+
+#[test]
+fn caps_thread_flows_tags_and_extensions() {
+    use serde_json::json;
+    use tollgate_sarif::{
+        parse_log, MAX_EXTENSIONS_PER_RUN, MAX_TAGS_PER_RULE, MAX_THREAD_FLOW_LOCATIONS_PER_RESULT,
+    };
+    let step = json!({"location": {"physicalLocation": {"artifactLocation": {"uri": "a.py"}}}});
+    let steps: Vec<_> = (0..6_000).map(|_| step.clone()).collect();
+    let flow = json!({"threadFlows": [{"locations": steps}, {"locations": steps}]});
+    let tags: Vec<String> = (0..25).map(|i| format!("t{i}")).collect();
+    let extensions: Vec<_> = (0..MAX_EXTENSIONS_PER_RUN + 2)
+        .map(|i| json!({"name": format!("ext{i}"), "rules": [{"id": "E"}]}))
+        .collect();
+    let log = json!({
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {"name": "deep", "rules": [{"id": "R", "properties": {"tags": tags}}]},
+                "extensions": extensions
+            },
+            "results": [
+                {"ruleId": "R", "message": {"text": "m"}, "codeFlows": [flow]},
+                {"message": {"text": "e"}, "rule": {"index": 0, "toolComponent": {"index": 101}}}
+            ]
+        }]
+    });
+    let mut log = parse_log(&log.to_string(), "deep.sarif").unwrap();
+    let run = &mut log.runs[0];
+    let note = enforce_limits(run).unwrap();
+    assert!(
+        note.message
+            .contains("dropped 2000 thread flow locations from 1 results"),
+        "{}",
+        note.message
+    );
+    assert!(
+        note.message.contains("cut the tags of 1 rules"),
+        "{}",
+        note.message
+    );
+    assert!(
+        note.message.contains("dropped 2 of 102 tool extensions"),
+        "{}",
+        note.message
+    );
+    let results = run.results.as_ref().unwrap();
+    let kept: usize = results[0].code_flows.as_ref().unwrap()[0]
+        .thread_flows
+        .iter()
+        .map(|t| t.locations.len())
+        .sum();
+    assert_eq!(kept, MAX_THREAD_FLOW_LOCATIONS_PER_RESULT);
+    let rule = &run.tool.driver.rules.as_ref().unwrap()[0];
+    assert_eq!(
+        rule.properties
+            .as_ref()
+            .unwrap()
+            .tags
+            .as_ref()
+            .unwrap()
+            .len(),
+        MAX_TAGS_PER_RULE
+    );
+    assert_eq!(
+        run.tool.extensions.as_ref().unwrap().len(),
+        MAX_EXTENSIONS_PER_RUN
+    );
+    assert!(results[1].rule.is_none());
+    assert_valid(&to_json_pretty(&build_log(log.runs)));
+}

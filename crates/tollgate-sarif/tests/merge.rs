@@ -181,3 +181,43 @@ fn more_than_twenty_runs_is_an_error() {
     ));
     assert!(err.to_string().contains("hint:"));
 }
+
+#[test]
+fn artifact_indices_follow_appended_artifacts() {
+    let log = |file: &str| {
+        let text = format!(
+            r#"{{"version": "2.1.0", "runs": [{{
+                "tool": {{"driver": {{"name": "idx", "rules": [{{"id": "A"}}]}}}},
+                "artifacts": [{{"location": {{"uri": "{file}"}}}}],
+                "results": [{{"ruleId": "A", "message": {{"text": "in {file}"}},
+                    "locations": [{{"physicalLocation": {{"artifactLocation": {{"index": 0}}}}}}]}}]
+            }}]}}"#
+        );
+        parse_log(&text, file).unwrap()
+    };
+    // The same file twice is one result: the URI behind the index counts, not the index.
+    let merged = merge(vec![log("one.py"), log("two.py"), log("one.py")]).unwrap();
+    let run = &merged.runs[0];
+    assert_eq!(run.results.as_ref().unwrap().len(), 2);
+    let artifacts = run.artifacts.as_ref().unwrap();
+    for result in run.results.as_ref().unwrap() {
+        let index = result.locations.as_ref().unwrap()[0]
+            .physical_location
+            .as_ref()
+            .unwrap()
+            .artifact_location
+            .as_ref()
+            .unwrap()
+            .index
+            .unwrap() as usize;
+        let uri = artifacts[index]
+            .location
+            .as_ref()
+            .unwrap()
+            .uri
+            .as_deref()
+            .unwrap();
+        assert!(result.message.text.as_deref().unwrap().ends_with(uri));
+    }
+    assert_valid(&to_json_pretty(&merged));
+}
