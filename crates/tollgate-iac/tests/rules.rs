@@ -181,7 +181,7 @@ fn every_rule_fires_where_expected_and_not_on_passes() {
 }
 
 /// The quality bar: every rule has a fixture that fires and one that must not, in
-/// CloudFormation or SAM and in Terraform (Serverless where the service is declared there).
+/// CloudFormation or SAM, Serverless and Terraform.
 #[test]
 fn every_rule_has_fixtures_in_each_format() {
     let mut missing = Vec::new();
@@ -203,6 +203,11 @@ fn every_rule_has_fixtures_in_each_format() {
                     "{}: no {outcome} CloudFormation/SAM fixture",
                     rule.code
                 ));
+            }
+            // Serverless declares functions and APIs natively and everything else under
+            // `resources:` in CloudFormation form, so every rule has Serverless fixtures too.
+            if !has(&[".serverless.yml"]) {
+                missing.push(format!("{}: no {outcome} Serverless fixture", rule.code));
             }
             if !has(&[".tf", ".tf.json"]) {
                 missing.push(format!("{}: no {outcome} Terraform fixture", rule.code));
