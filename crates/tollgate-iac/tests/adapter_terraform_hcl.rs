@@ -128,6 +128,11 @@ fn local_modules_are_followed_with_their_inputs() {
     assert_eq!(f.name.as_str(), Some("ledger-prod-charge"));
     assert_eq!(f.runtime.as_str(), Some("python3.8"));
     assert_eq!(f.tracing.as_str(), Some("Active"));
+    assert_eq!(
+        f.meta.tag("Owner").and_then(|t| t.value.as_str()),
+        Some("ledger"),
+        "inherited by modules"
+    );
     match f.kms_key.get() {
         Some(r @ Ref::Resource { address, .. }) => {
             assert_eq!(address, "aws_kms_key.main");

@@ -675,3 +675,134 @@ pub fn short(text: &str) -> String {
         t.to_string()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Evaluate the attribute `v` of an HCL text with `locals` taken from a `locals` block and
+    /// the given variables.
+    fn eval_in(text: &str, vars: &[(&str, Tv)]) -> (Tv, Vec<EvalNote>) {
+        let doc = tollgate_syntax::parse(text, Format::Hcl, &Limits::default()).expect("hcl");
+        let root = doc.root().expect("root");
+        let mut scope = Scope::new("");
+        for (k, v) in vars {
+            scope
+                .vars
+                .insert(k.to_string(), (Some("main.tf".into()), v.clone()));
+        }
+        for b in root.blocks("locals") {
+            for e in &b.body {
+                scope.locals.insert(
+                    e.key.clone(),
+                    Def {
+                        file: "main.tf".into(),
+                        node: e.value.clone(),
+                        json: false,
+                    },
+                );
+            }
+        }
+        let at = At {
+            file: "main.tf",
+            json: false,
+        };
+        let v = scope.eval(root.get("v").expect("attribute v"), at);
+        (v, scope.take_notes())
+    }
+
+    fn s(x: &str) -> Tv {
+        Tv::string(Span::line(1), x)
+    }
+
+    #[test]
+    fn templates_join_parts_and_a_lone_interpolation_keeps_its_type() {
+        let (v, _) = eval_in("v = \"arn:aws:s3:::${var.b}/*\"\n", &[("b", s("logs"))]);
+        assert_eq!(v.as_str(), Some("arn:aws:s3:::logs/*"));
+        let (v, _) = eval_in("v = \"${aws_kms_key.k.arn}\"\n", &[]);
+        assert_eq!(v.ref_address(), Some("aws_kms_key.k"));
+        let (v, _) = eval_in("v = \"key ${aws_kms_key.k.arn}\"\n", &[]);
+        assert_eq!(v.as_str(), Some("key ${aws_kms_key.k.arn}"));
+        let (v, _) = eval_in("v = \"x-${var.missing}\"\n", &[]);
+        assert!(v.is_unknown());
+    }
+
+    #[test]
+    fn variables_locals_indexes_and_conditionals() {
+        let text = "locals {\n  m = { a = \"1\", b = [\"x\", \"y\"] }\n  pick = var.on ? local.m.a : \"0\"\n}\nv = [local.pick, local.m[\"b\"][1], local.m.b[0]]\n";
+        let (v, _) = eval_in(text, &[("on", Tv::new(Span::line(1), TvKind::Bool(true)))]);
+        let items: Vec<_> = v
+            .as_list()
+            .expect("list")
+            .iter()
+            .map(|i| i.as_str())
+            .collect();
+        assert_eq!(items, [Some("1"), Some("y"), Some("x")]);
+        let text = "locals {\n  pick = var.on ? \"a\" : \"b\"\n  same = var.on ? \"a\" : \"a\"\n}\nv = [local.pick, local.same]\n";
+        let (v, _) = eval_in(text, &[]);
+        let items = v.as_list().expect("list");
+        assert!(items[0].is_unknown(), "undecidable condition");
+        assert_eq!(items[1].as_str(), Some("a"), "both branches agree");
+    }
+
+    #[test]
+    fn local_cycles_become_unknown_with_a_note() {
+        let text = "locals {\n  a = local.b\n  b = \"${local.a}-x\"\n}\nv = local.a\n";
+        let (v, notes) = eval_in(text, &[]);
+        assert!(v.is_unknown());
+        assert!(
+            notes.iter().any(|n| n.message.contains("refers to itself")),
+            "{notes:?}"
+        );
+    }
+
+    #[test]
+    fn heredoc_json_maps_lines_into_the_file() {
+        let text = "v = <<EOT\n{\n  \"Statement\": [{\"Effect\": \"Allow\"}]\n}\nEOT\n";
+        let (v, _) = eval_in(text, &[]);
+        let json = super::super::heredoc::parse_json_string(&v).expect("json");
+        let effect = json
+            .get("Statement")
+            .and_then(|s| s.as_list())
+            .and_then(|l| l[0].get("Effect"))
+            .expect("effect");
+        assert_eq!(effect.as_str(), Some("Allow"));
+        assert_eq!(effect.span.start.line, 3);
+    }
+
+    #[test]
+    fn runtime_only_names_and_unsupported_expressions_are_unknown() {
+        for text in [
+            "v = each.value\n",
+            "v = module.m.out\n",
+            "v = [for x in var.l : x]\n",
+            "v = var.l[*].arn\n",
+            "v = templatefile(\"a.tpl\", {})\n",
+        ] {
+            let list = Tv::new(Span::line(1), TvKind::List(vec![]));
+            let (v, _) = eval_in(text, &[("l", list)]);
+            assert!(v.is_unknown(), "{text}: {v:?}");
+        }
+        // A splat over a resource still names that resource.
+        let (v, _) = eval_in("v = aws_s3_bucket.b[*].arn\n", &[]);
+        assert_eq!(v.ref_address(), Some("aws_s3_bucket.b"));
+    }
+
+    #[test]
+    fn json_syntax_templates_split_and_simple_references_parse_without_hcl() {
+        assert_eq!(
+            split_template("a-${var.x}-$${lit}").expect("ok"),
+            vec![
+                Piece::Literal("a-".into()),
+                Piece::Expr("var.x".into()),
+                Piece::Literal("-${lit}".into())
+            ]
+        );
+        assert!(split_template("${var.x").is_err());
+        let n = simple_traversal("local.tags[\"env\"]").expect("traversal");
+        assert!(
+            matches!(&n.value, Value::Expr(e) if matches!(&e.kind, ExprKind::Traversal { root, steps } if root == "local" && steps.len() == 2))
+        );
+        assert!(simple_traversal("upper(var.x)").is_none());
+    }
+}

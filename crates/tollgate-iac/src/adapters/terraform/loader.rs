@@ -12,7 +12,7 @@ use tollgate_syntax::{Document, Format, Span};
 use super::blocks::{self, attr, body_entries, RawBlock};
 use super::eval::{At, Def, Scope};
 use super::policy_document;
-use super::value::Tv;
+use super::value::{Tv, TvKind};
 
 /// Deepest chain of module calls followed.
 const MAX_MODULE_DEPTH: usize = 8;
@@ -101,9 +101,22 @@ pub fn load(ctx: &ScanContext) -> Loaded {
     let loader = Loader { dirs: &dirs };
     for dir in roots {
         let vars = tfvars(ctx, dir, &mut loaded.notifications);
-        loader.module(dir, "", vars, &mut Vec::new(), &mut loaded);
+        let instance = Instance {
+            prefix: String::new(),
+            inputs: vars,
+            default_tags: None,
+        };
+        loader.module(dir, &instance, &mut Vec::new(), &mut loaded);
     }
     loaded
+}
+
+/// One instance of a module: its address prefix, input values, and the AWS provider's
+/// `default_tags` it inherits (file where written, tags).
+struct Instance {
+    prefix: String,
+    inputs: HashMap<String, (Option<String>, Tv)>,
+    default_tags: Option<(String, Tv)>,
 }
 
 struct Loader<'a> {
@@ -111,17 +124,12 @@ struct Loader<'a> {
 }
 
 impl Loader<'_> {
-    fn module(
-        &self,
-        dir: &str,
-        prefix: &str,
-        inputs: HashMap<String, (Option<String>, Tv)>,
-        stack: &mut Vec<String>,
-        out: &mut Loaded,
-    ) {
+    fn module(&self, dir: &str, instance: &Instance, stack: &mut Vec<String>, out: &mut Loaded) {
         let Some(files) = self.dirs.get(dir) else {
             return;
         };
+        let prefix = instance.prefix.as_str();
+        let inputs = &instance.inputs;
         let mut scope = Scope::new(prefix);
         let empty = Scope::new(prefix);
         for f in files {
@@ -159,6 +167,9 @@ impl Loader<'_> {
                 }
             }
         }
+        let default_tags = self
+            .default_tags(files, &scope)
+            .or_else(|| instance.default_tags.clone());
         for f in files {
             let at = At {
                 file: &f.path,
@@ -181,6 +192,9 @@ impl Loader<'_> {
                         if mode == Mode::Data && ty == "aws_iam_policy_document" {
                             body = policy_document::to_iam_json(&body);
                         }
+                        if let (Mode::Managed, Some((file, tags))) = (mode, &default_tags) {
+                            add_default_tags(&mut body, file, tags, &f.path, b.header);
+                        }
                         let local = if mode == Mode::Data {
                             format!("data.{ty}.{name}")
                         } else {
@@ -197,7 +211,14 @@ impl Loader<'_> {
                         });
                     }
                     ("module", [name, ..]) => {
-                        self.call(dir, prefix, name, b, &scope, at, stack, out)
+                        let call = Call {
+                            dir,
+                            prefix,
+                            name,
+                            block: b,
+                            default_tags: &default_tags,
+                        };
+                        self.call(&call, &scope, at, stack, out)
                     }
                     _ => {}
                 }
@@ -209,18 +230,38 @@ impl Loader<'_> {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// `provider "aws" { default_tags { tags = {...} } }` of this module (the unaliased one).
+    fn default_tags(&self, files: &[ParsedFile], scope: &Scope) -> Option<(String, Tv)> {
+        for f in files {
+            for b in &f.blocks {
+                if b.kind != "provider" || b.labels.first().map(String::as_str) != Some("aws") {
+                    continue;
+                }
+                if attr(&b.body, "alias").is_some() {
+                    continue;
+                }
+                let at = At {
+                    file: &f.path,
+                    json: f.json,
+                };
+                let body = scope.eval(&b.body, at);
+                if let Some(tags) = body.block("default_tags").and_then(|d| d.get("tags")) {
+                    return Some((f.path.clone(), tags.clone()));
+                }
+            }
+        }
+        None
+    }
+
     fn call(
         &self,
-        dir: &str,
-        prefix: &str,
-        name: &str,
-        b: &RawBlock,
+        c: &Call<'_>,
         scope: &Scope,
         at: At<'_>,
         stack: &mut Vec<String>,
         out: &mut Loaded,
     ) {
+        let (dir, prefix, name, b) = (c.dir, c.prefix, c.name, c.block);
         let note = |msg: String| {
             crate::adapters::unsupported(at.file, b.header, format!("module `{name}`: {msg}"))
         };
@@ -259,15 +300,40 @@ impl Loader<'_> {
             inputs.insert(e.key.clone(), (None, scope.eval(&e.value, at)));
         }
         stack.push(child.clone());
-        self.module(
-            &child,
-            &format!("{prefix}module.{name}."),
+        let instance = Instance {
+            prefix: format!("{prefix}module.{name}."),
             inputs,
-            stack,
-            out,
-        );
+            default_tags: c.default_tags.clone(),
+        };
+        self.module(&child, &instance, stack, out);
         stack.pop();
     }
+}
+
+/// A `module` block being followed.
+struct Call<'a> {
+    dir: &'a str,
+    prefix: &'a str,
+    name: &'a str,
+    block: &'a RawBlock,
+    default_tags: &'a Option<(String, Tv)>,
+}
+
+/// The provider's default tags as the resource's `tags_all` (what the plan shows too); spans
+/// from another file are moved to the resource header.
+fn add_default_tags(body: &mut Tv, tags_file: &str, tags: &Tv, file: &str, header: Span) {
+    let TvKind::Object(fields) = &mut body.kind else {
+        return;
+    };
+    if fields.iter().any(|(k, _, _)| k == "tags_all") {
+        return;
+    }
+    let mut tags = tags.clone();
+    let key_span = if tags_file == file { tags.span } else { header };
+    if tags_file != file {
+        super::eval::respan(&mut tags, header);
+    }
+    fields.push(("tags_all".into(), key_span, tags));
 }
 
 fn module_source(b: &RawBlock) -> Option<String> {
@@ -364,4 +430,24 @@ fn tfvars(
         }
     }
     vars
+}
+
+#[cfg(test)]
+mod tests {
+    use super::resolve_dir;
+
+    #[test]
+    fn local_module_sources_resolve_inside_the_root_only() {
+        assert_eq!(
+            resolve_dir("infra", "./modules/api").as_deref(),
+            Ok("infra/modules/api")
+        );
+        assert_eq!(
+            resolve_dir("infra/env", "../../shared").as_deref(),
+            Ok("shared")
+        );
+        assert!(resolve_dir("infra", "../../outside").is_err());
+        assert!(resolve_dir("", "git::https://example.com/m.git").is_err());
+        assert!(resolve_dir("", "terraform-aws-modules/lambda/aws").is_err());
+    }
 }

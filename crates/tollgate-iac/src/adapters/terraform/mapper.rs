@@ -43,10 +43,13 @@ impl<'a> Mapper<'a> {
             r.header,
             self.format,
         );
-        if let Some(tags) = r.body.get("tags").and_then(Tv::as_object) {
-            for (key, key_span, value) in tags {
+        // Provider default tags (`tags_all`) first, the resource's own `tags` overriding them.
+        for key in ["tags_all", "tags"] {
+            for (k, key_span, value) in r.body.get(key).and_then(Tv::as_object).unwrap_or_default()
+            {
+                meta.tags.retain(|t| t.key != *k);
                 meta.tags.push(Tag {
-                    key: key.clone(),
+                    key: k.clone(),
                     key_span: *key_span,
                     value: string(Some(value)),
                 });
