@@ -23,7 +23,10 @@ pub const DEFAULT_STAGE_TIMEOUT: u64 = 300;
 /// Every built-in stage, in the order their results are reported. Adding a stage crate is one
 /// line here.
 pub fn builtin_stages() -> Vec<Arc<dyn Stage>> {
-    vec![Arc::new(ParseCheck)]
+    vec![
+        Arc::new(ParseCheck),
+        Arc::new(tollgate_iac::IacStage::new()),
+    ]
 }
 
 /// Every rule of every built-in stage (for `tollgate rules` and `explain`).
@@ -402,7 +405,7 @@ mod tests {
         assert_eq!(only.builtin.len(), 1);
         let err = select(Some(&["nope".to_string()]), &config).err().unwrap();
         assert!(
-            err.contains("unknown stage `nope`; known stages: parse"),
+            err.contains("unknown stage `nope`; known stages: parse, iac"),
             "{err}"
         );
     }
