@@ -1,5 +1,17 @@
 //! Spanned documents: YAML (with CloudFormation short-form tags), JSON and HCL parsed into one
 //! [`Node`] tree in which every key and value knows where it came from.
+//!
+//! Conventions shared by the three formats:
+//! - Positions are 1-based lines and columns in Unicode code points; a span's end column is
+//!   exclusive. A leading byte-order mark is skipped and not counted.
+//! - YAML and JSON maps keep the last of repeated keys (as CloudFormation does); HCL bodies keep
+//!   every entry, since a repeated key there is a list of blocks.
+//! - Nesting counts levels of collections, blocks and compound expressions, the top-level
+//!   value being level 1. Deeper input fails with [`SyntaxErrorKind::TooDeep`] at the first
+//!   level too many, without recursing into it. The YAML scanner itself stops at 255 levels of
+//!   `[`/`{` and HCL's parser at 64 nested levels, whatever the limit says.
+//! - [`SyntaxError::message`] says what was expected, without file or position: callers add
+//!   `path:line:col` from [`SyntaxError::pos`].
 
 mod access;
 mod error;

@@ -50,3 +50,18 @@ impl Span {
         self.start.line <= line && line <= self.end.line
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn contains_line_is_inclusive() {
+        let span = Span::new(Pos::new(3, 5), Pos::new(5, 1));
+        assert!(!span.contains_line(2));
+        assert!(span.contains_line(3));
+        assert!(span.contains_line(5));
+        assert!(!span.contains_line(6));
+        assert!(Span::line(7).contains_line(7));
+    }
+}

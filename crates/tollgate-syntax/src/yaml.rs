@@ -640,6 +640,26 @@ multi:
     }
 
     #[test]
+    fn sequences_of_maps_and_flow_maps() {
+        let text = "Statement:\n  - Effect: Allow\n    Action: ['s3:*']\n  - {Effect: Deny, \"Sid\": x, NoValue}\n";
+        let r = root(text);
+        let statements = r.get("Statement").unwrap();
+        assert_eq!(statements.span, sp(2, 3, 4, 38));
+        let items = statements.as_seq().unwrap();
+        assert_eq!(items[0].span, sp(2, 5, 3, 21));
+        assert_eq!(
+            items[0].path(&["Action"]).unwrap().as_seq().unwrap()[0].as_str(),
+            Some("s3:*")
+        );
+        let deny = &items[1];
+        assert_eq!(deny.span, sp(4, 5, 4, 38));
+        assert_eq!(deny.entry("Sid").unwrap().key_span, sp(4, 20, 4, 25));
+        let no_value = deny.entry("NoValue").unwrap();
+        assert!(no_value.value.is_null());
+        assert_eq!(no_value.value.span, sp(4, 37, 4, 37));
+    }
+
+    #[test]
     fn quoted_merge_key_is_an_ordinary_key() {
         let r = root("a: &a {x: 1}\nb:\n  '<<': *a\n");
         assert!(r.path(&["b", "<<", "x"]).is_some());

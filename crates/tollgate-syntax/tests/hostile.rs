@@ -80,6 +80,7 @@ fn bom_is_skipped() {
     for (format, text) in [
         (Format::Yaml, "\u{FEFF}a: 1\n"),
         (Format::Json, "\u{FEFF}{\"a\": 1}"),
+        (Format::Hcl, "\u{FEFF}a = 1\n"),
     ] {
         let doc = parse(text, format, &Limits::default()).unwrap();
         let root = doc.root().unwrap();
