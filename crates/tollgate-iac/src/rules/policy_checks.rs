@@ -47,14 +47,33 @@ pub(crate) fn report_open(
 }
 
 /// [`report_open`] over a list of resource policies (bucket, queue or topic policies).
-pub(crate) fn report_open_policies(
+/// `subjects` are the resources such policies protect: a policy reported on a bucket tagged
+/// `DataClassification=PHI` is raised like a finding on the bucket itself.
+pub(crate) fn report_open_policies<'m>(
     out: &mut RuleSink<'_>,
     policies: &[ResourcePolicy],
+    subjects: impl Iterator<Item = &'m ResourceMeta> + Clone,
     what: &str,
 ) {
     for p in policies {
-        if let Some(doc) = p.document.get() {
-            report_open(out, &p.meta, doc, what);
+        let Some(doc) = p.document.get() else {
+            continue;
+        };
+        let classified = p.targets.iter().find_map(|t| {
+            let address = t.get()?.address()?;
+            subjects
+                .clone()
+                .find(|m| m.address == address && m.classification.is_some())
+        });
+        match classified {
+            Some(subject) => {
+                // Report on the policy, classified like the resource it opens up.
+                let mut meta = p.meta.clone();
+                meta.classification = subject.classification.clone();
+                meta.tags = subject.tags.clone();
+                report_open(out, &meta, doc, what);
+            }
+            None => report_open(out, &p.meta, doc, what),
         }
     }
 }

@@ -36,6 +36,11 @@ impl IacRule for S3PolicyOpen {
     }
 
     fn check(&self, model: &CloudModel, out: &mut RuleSink<'_>) {
-        report_open_policies(out, &model.bucket_policies, "S3 bucket policy");
+        report_open_policies(
+            out,
+            &model.bucket_policies,
+            model.buckets.iter().map(|r| &r.meta),
+            "S3 bucket policy",
+        );
     }
 }

@@ -36,6 +36,11 @@ impl IacRule for SnsPolicyOpen {
     }
 
     fn check(&self, model: &CloudModel, out: &mut RuleSink<'_>) {
-        report_open_policies(out, &model.topic_policies, "SNS topic policy");
+        report_open_policies(
+            out,
+            &model.topic_policies,
+            model.topics.iter().map(|r| &r.meta),
+            "SNS topic policy",
+        );
     }
 }

@@ -36,6 +36,11 @@ impl IacRule for SqsPolicyOpen {
     }
 
     fn check(&self, model: &CloudModel, out: &mut RuleSink<'_>) {
-        report_open_policies(out, &model.queue_policies, "SQS queue policy");
+        report_open_policies(
+            out,
+            &model.queue_policies,
+            model.queues.iter().map(|r| &r.meta),
+            "SQS queue policy",
+        );
     }
 }
