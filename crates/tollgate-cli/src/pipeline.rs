@@ -410,6 +410,18 @@ mod tests {
         );
     }
 
+    #[test]
+    fn config_may_name_every_builtin_stage() {
+        let names: Vec<String> = builtin_stages()
+            .iter()
+            .map(|s| format!("\"{}\"", s.name()))
+            .collect();
+        let text = format!("stages = [{}]\n", names.join(", "));
+        let config = tollgate_core::config::parse(&text, "tollgate.toml").unwrap();
+        let selection = select(None, &config).unwrap();
+        assert_eq!(selection.builtin.len(), builtin_stages().len());
+    }
+
     /// The sample configs shipped under `examples/` stay valid and name real stages.
     #[test]
     fn shipped_samples_parse_and_select() {

@@ -12,8 +12,9 @@ use toml::Spanned;
 use super::Config;
 use crate::glob;
 
-/// Stage names built into tollgate; external stages may not take them.
-pub const BUILTIN_STAGES: [&str; 4] = ["iac", "permissions", "deps", "policy"];
+/// Stage names built into tollgate; external stages may not take them. `parse` is the CLI's
+/// own check that every template and workflow parses (rule TG0001).
+pub const BUILTIN_STAGES: [&str; 5] = ["iac", "permissions", "deps", "policy", "parse"];
 
 /// Names `find_config` looks for at the scanned root, in order.
 pub const CONFIG_FILE_NAMES: [&str; 2] = ["tollgate.toml", ".tollgate.toml"];
