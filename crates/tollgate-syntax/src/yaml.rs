@@ -14,7 +14,7 @@ use yaml_rust2::scanner::{Marker, ScanError, TScalarStyle};
 use crate::lines::LineIndex;
 use crate::node::dedup_keys;
 use crate::yaml_end::{alias_end, block_indicator, scalar_end, tag_start};
-use crate::yaml_scalar::{resolve_plain, resolve_tagged, Resolved};
+use crate::yaml_scalar::{resolve_plain, resolve_tagged};
 use crate::{
     Document, Entry, Format, Limits, Node, Pos, Span, SyntaxError, SyntaxErrorKind, Value,
 };
@@ -216,12 +216,11 @@ impl Builder<'_> {
             };
             Span::new(start, self.lines.pos(end))
         };
-        let (tag, resolved) = match tag {
+        let (tag, value) = match tag {
             Some(tag) => resolve_tagged(tag, value, style),
             None if style == TScalarStyle::Plain => (None, resolve_plain(value)),
-            None => (None, Resolved::Value(Value::String(value))),
+            None => (None, Value::String(value)),
         };
-        let value = resolved.into_value();
         Node { span, tag, value }
     }
 
@@ -251,6 +250,7 @@ impl Builder<'_> {
             return Err(too_deep(self.lines.pos(byte), self.limits.max_depth));
         }
         let flow = matches!(self.text.as_bytes().get(byte), Some(b'[' | b'{'));
+        // Standard tags on collections (`!!map`) say nothing more; local ones are kept.
         let tag = tag.and_then(|t| resolve_tagged(t, String::new(), TScalarStyle::Plain).0);
         self.stack.push(Frame {
             is_map,

@@ -8,33 +8,16 @@ use crate::Value;
 /// Prefix that `!!` expands to.
 const CORE_PREFIX: &str = "tag:yaml.org,2002:";
 
-pub(crate) enum Resolved {
-    Value(Value),
-    /// A plain scalar with no text at all (`Key:`): null, and written nowhere.
-    Empty,
-}
-
-impl Resolved {
-    pub(crate) fn into_value(self) -> Value {
-        match self {
-            Resolved::Value(v) => v,
-            Resolved::Empty => Value::Null,
-        }
-    }
-}
-
 /// A plain (unquoted, untagged) scalar as the YAML 1.2 core schema types it. Notably
 /// `2012-10-17` stays a string and `yes`/`on` are strings, unlike YAML 1.1.
-pub(crate) fn resolve_plain(text: String) -> Resolved {
-    let value = match text.as_str() {
-        "" => return Resolved::Empty,
-        "~" | "null" | "Null" | "NULL" => Value::Null,
+pub(crate) fn resolve_plain(text: String) -> Value {
+    match text.as_str() {
+        "" | "~" | "null" | "Null" | "NULL" => Value::Null,
         "true" | "True" | "TRUE" => Value::Bool(true),
         "false" | "False" | "FALSE" => Value::Bool(false),
         t if is_core_int(t) || is_core_float(t) => Value::Number(text),
         _ => Value::String(text),
-    };
-    Resolved::Value(value)
+    }
 }
 
 /// Returns the tag to keep on the node (local tags such as `!Ref` as written; standard `!!`
@@ -43,7 +26,7 @@ pub(crate) fn resolve_tagged(
     tag: &Tag,
     text: String,
     style: TScalarStyle,
-) -> (Option<String>, Resolved) {
+) -> (Option<String>, Value) {
     let full = format!("{}{}", tag.handle, tag.suffix);
     if let Some(core) = full.strip_prefix(CORE_PREFIX) {
         let value = match core {
@@ -58,18 +41,18 @@ pub(crate) fn resolve_tagged(
             _ if style == TScalarStyle::Plain => return (None, resolve_plain(text)),
             _ => Value::String(text),
         };
-        return (None, Resolved::Value(value));
+        return (None, value);
     }
     // The non-specific tag `!` forces a string.
     if full == "!" {
-        return (None, Resolved::Value(Value::String(text)));
+        return (None, Value::String(text));
     }
-    let resolved = if style == TScalarStyle::Plain {
+    let value = if style == TScalarStyle::Plain {
         resolve_plain(text)
     } else {
-        Resolved::Value(Value::String(text))
+        Value::String(text)
     };
-    (Some(full), resolved)
+    (Some(full), value)
 }
 
 fn strip_sign(t: &str) -> &str {
@@ -118,7 +101,7 @@ mod tests {
     use super::*;
 
     fn plain(t: &str) -> Value {
-        resolve_plain(t.to_owned()).into_value()
+        resolve_plain(t.to_owned())
     }
 
     #[test]
@@ -160,22 +143,22 @@ mod tests {
         };
         let (kept, v) = resolve_tagged(&tag("!", "Ref"), "Bucket".into(), TScalarStyle::Plain);
         assert_eq!(kept.as_deref(), Some("!Ref"));
-        assert_eq!(v.into_value(), Value::String("Bucket".into()));
+        assert_eq!(v, Value::String("Bucket".into()));
         let (kept, v) = resolve_tagged(&tag(CORE_PREFIX, "str"), "10".into(), TScalarStyle::Plain);
-        assert_eq!((kept, v.into_value()), (None, Value::String("10".into())));
+        assert_eq!((kept, v), (None, Value::String("10".into())));
         let (_, v) = resolve_tagged(
             &tag(CORE_PREFIX, "int"),
             "10".into(),
             TScalarStyle::DoubleQuoted,
         );
-        assert_eq!(v.into_value(), Value::Number("10".into()));
+        assert_eq!(v, Value::Number("10".into()));
         let (_, v) = resolve_tagged(
             &tag(CORE_PREFIX, "bool"),
             "true".into(),
             TScalarStyle::SingleQuoted,
         );
-        assert_eq!(v.into_value(), Value::Bool(true));
+        assert_eq!(v, Value::Bool(true));
         let (kept, v) = resolve_tagged(&tag("", "!"), "12".into(), TScalarStyle::Plain);
-        assert_eq!((kept, v.into_value()), (None, Value::String("12".into())));
+        assert_eq!((kept, v), (None, Value::String("12".into())));
     }
 }
