@@ -43,14 +43,7 @@ impl IacRule for ApiStageWithoutXray {
             .iter()
             .filter(|s| s.protocol == ApiProtocol::Rest)
         {
-            let name = &stage.meta.address;
-            out.expect(
-                &stage.meta,
-                &stage.tracing,
-                |on| *on,
-                format!("API stage `{name}` does not enable X-Ray tracing."),
-                |_| format!("API stage `{name}` turns X-Ray tracing off."),
-            );
+            out.expect_enabled(&stage.meta, &stage.tracing, "API stage", "X-Ray tracing");
         }
     }
 }

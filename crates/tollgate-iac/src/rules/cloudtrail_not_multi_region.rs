@@ -41,13 +41,11 @@ impl IacRule for CloudtrailNotMultiRegion {
 
     fn check(&self, model: &CloudModel, out: &mut RuleSink<'_>) {
         for t in &model.trails {
-            let name = &t.meta.address;
-            out.expect(
+            out.expect_enabled(
                 &t.meta,
                 &t.multi_region,
-                |on| *on,
-                format!("CloudTrail trail `{name}` records one region only."),
-                |_| format!("CloudTrail trail `{name}` is not multi-region."),
+                "CloudTrail trail",
+                "multi-region logging",
             );
         }
     }

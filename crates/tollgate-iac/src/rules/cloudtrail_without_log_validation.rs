@@ -41,13 +41,11 @@ impl IacRule for CloudtrailWithoutLogValidation {
 
     fn check(&self, model: &CloudModel, out: &mut RuleSink<'_>) {
         for t in &model.trails {
-            let name = &t.meta.address;
-            out.expect(
+            out.expect_enabled(
                 &t.meta,
                 &t.log_file_validation,
-                |on| *on,
-                format!("CloudTrail trail `{name}` does not validate log files."),
-                |_| format!("CloudTrail trail `{name}` turns log file validation off."),
+                "CloudTrail trail",
+                "log file validation",
             );
         }
     }

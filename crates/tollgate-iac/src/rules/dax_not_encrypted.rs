@@ -44,14 +44,7 @@ impl IacRule for DaxNotEncrypted {
 
     fn check(&self, model: &CloudModel, out: &mut RuleSink<'_>) {
         for c in &model.dax_clusters {
-            let name = &c.meta.address;
-            out.expect(
-                &c.meta,
-                &c.sse_enabled,
-                |on| *on,
-                format!("DAX cluster `{name}` is not encrypted at rest."),
-                |_| format!("DAX cluster `{name}` turns encryption at rest off."),
-            );
+            out.expect_enabled(&c.meta, &c.sse_enabled, "DAX cluster", "encryption at rest");
         }
     }
 }

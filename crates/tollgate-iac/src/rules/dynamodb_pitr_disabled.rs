@@ -46,14 +46,7 @@ impl IacRule for DynamodbPitrDisabled {
 
     fn check(&self, model: &CloudModel, out: &mut RuleSink<'_>) {
         for t in &model.dynamo_tables {
-            let name = &t.meta.address;
-            out.expect(
-                &t.meta,
-                &t.pitr,
-                |on| *on,
-                format!("DynamoDB table `{name}` has no point-in-time recovery."),
-                |_| format!("DynamoDB table `{name}` turns point-in-time recovery off."),
-            );
+            out.expect_enabled(&t.meta, &t.pitr, "DynamoDB table", "point-in-time recovery");
         }
     }
 }

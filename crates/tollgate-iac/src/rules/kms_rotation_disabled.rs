@@ -46,14 +46,7 @@ impl IacRule for KmsRotationDisabled {
             if !symmetric {
                 continue;
             }
-            let name = &k.meta.address;
-            out.expect(
-                &k.meta,
-                &k.rotation,
-                |on| *on,
-                format!("KMS key `{name}` does not enable automatic rotation."),
-                |_| format!("KMS key `{name}` turns automatic rotation off."),
-            );
+            out.expect_enabled(&k.meta, &k.rotation, "KMS key", "automatic rotation");
         }
     }
 }

@@ -105,6 +105,25 @@ impl<'r> RuleSink<'r> {
         }
     }
 
+    /// [`expect`](Self::expect) for a switch that must be on: "`kind` `address` does not
+    /// enable `setting`" when absent, "... turns `setting` off" when written false.
+    pub fn expect_enabled(
+        &mut self,
+        res: &ResourceMeta,
+        val: &Val<bool>,
+        kind: &str,
+        setting: &str,
+    ) {
+        let name = &res.address;
+        self.expect(
+            res,
+            val,
+            |on| *on,
+            format!("{kind} `{name}` does not enable {setting}."),
+            |_| format!("{kind} `{name}` turns {setting} off."),
+        );
+    }
+
     fn push(&mut self, res: &ResourceMeta, location: Location, evidence: &str, message: String) {
         let mut severity = self.rule.default_severity;
         let mut message = message;

@@ -39,14 +39,7 @@ impl IacRule for StepfunctionsWithoutXray {
 
     fn check(&self, model: &CloudModel, out: &mut RuleSink<'_>) {
         for m in &model.state_machines {
-            let name = &m.meta.address;
-            out.expect(
-                &m.meta,
-                &m.tracing,
-                |on| *on,
-                format!("State machine `{name}` does not enable X-Ray tracing."),
-                |_| format!("State machine `{name}` turns X-Ray tracing off."),
-            );
+            out.expect_enabled(&m.meta, &m.tracing, "State machine", "X-Ray tracing");
         }
     }
 }
