@@ -174,7 +174,7 @@ pub fn scan(request: ScanRequest) -> anyhow::Result<ScanResult> {
     let progress = Progress::start(show_progress, runtime.handle());
     let total = selection.builtin.len() + selection.external.len();
 
-    let mut outcomes: Vec<Outcome> = runtime.block_on(async {
+    let (mut outcomes, crashed): (Vec<Outcome>, Vec<Notification>) = runtime.block_on(async {
         let mut set = JoinSet::new();
         for (i, stage) in selection.builtin.iter().enumerate() {
             let (stage, ctx) = (stage.clone(), ctx.clone());
@@ -189,17 +189,24 @@ pub fn scan(request: ScanRequest) -> anyhow::Result<ScanResult> {
             });
         }
         let mut done = Vec::with_capacity(total);
+        let mut crashed = Vec::new();
         while let Some(joined) = set.join_next().await {
             match joined {
                 Ok(outcome) => done.push(outcome),
-                // The tasks above catch their own failures; a join error here means the
-                // runtime is shutting down.
-                Err(e) => tracing::error!("stage task ended abnormally: {e}"),
+                // The tasks catch their stages' failures themselves; this is a bug in the
+                // pipeline (e.g. in the plugin runner), and still not a reason to crash.
+                Err(e) => crashed.push(Notification::error(
+                    "stage-failed",
+                    format!("a stage task ended abnormally: {e}"),
+                )),
             }
-            progress.set_message(format!("scanning: {}/{total} stages done", done.len()));
+            let finished = done.len() + crashed.len();
+            progress.set_message(format!("scanning: {finished}/{total} stages done"));
         }
-        done
+        (done, crashed)
     });
+    failed |= !crashed.is_empty();
+    notifications.extend(crashed);
     progress.finish();
     // Stages that timed out may still be running on blocking threads: ask them to stop, and
     // do not wait for them.
