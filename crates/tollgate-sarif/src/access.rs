@@ -81,20 +81,70 @@ pub fn resource(result: &SarifResult) -> Option<String> {
         .or_else(|| logical.name.clone())
 }
 
-pub fn message_text(result: &SarifResult) -> String {
+/// The result's message as plain text: `text`, else the rule's (or driver's global) message
+/// string named by `id` with its `{0}`-style placeholders filled from `arguments`, else
+/// `markdown`, else the bare id.
+pub fn message_text(result: &SarifResult, run: &Run) -> String {
     let m = &result.message;
-    m.text
+    if let Some(text) = m.text.as_ref().filter(|t| !t.is_empty()) {
+        return text.clone();
+    }
+    if let Some(id) = m.id.as_deref() {
+        let template = rule_of(result, run)
+            .and_then(|r| r.message_strings.as_ref())
+            .and_then(|strings| strings.get(id))
+            .or_else(|| {
+                run.tool
+                    .driver
+                    .global_message_strings
+                    .as_ref()
+                    .and_then(|strings| strings.get(id))
+            });
+        if let Some(template) = template {
+            return fill_placeholders(&template.text, m.arguments.as_deref().unwrap_or(&[]));
+        }
+    }
+    m.markdown
         .clone()
-        .or_else(|| m.markdown.clone())
         .or_else(|| m.id.clone())
         .unwrap_or_default()
+}
+
+/// SARIF message templates: `{N}` is argument N, `{{` and `}}` are literal braces.
+fn fill_placeholders(template: &str, arguments: &[String]) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(i) = rest.find(['{', '}']) {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        if tail.starts_with("{{") || tail.starts_with("}}") {
+            out.push_str(&tail[..1]);
+            rest = &tail[2..];
+            continue;
+        }
+        if let Some(end) = tail.find('}').filter(|_| tail.starts_with('{')) {
+            if let Some(arg) = tail[1..end]
+                .parse::<usize>()
+                .ok()
+                .and_then(|n| arguments.get(n))
+            {
+                out.push_str(arg);
+                rest = &tail[end + 1..];
+                continue;
+            }
+        }
+        out.push_str(&tail[..1]);
+        rest = &tail[1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// tollgate's fingerprint of a result: the `tollgate/v1` partial fingerprint when present,
 /// else one computed the way tollgate computes its own (rule, path, resource, evidence), so
 /// results of external tools can be baselined too. The evidence is the tool's own partial
 /// fingerprints when it wrote any (they are meant to survive edits), else the message.
-pub fn fingerprint_of(result: &SarifResult, rule: &str) -> String {
+pub fn fingerprint_of(result: &SarifResult, run: &Run, rule: &str) -> String {
     let partial = result.partial_fingerprints.as_ref();
     if let Some(fp) = partial.and_then(|p| p.get(PARTIAL_FINGERPRINT_KEY)) {
         return fp.clone();
@@ -106,7 +156,7 @@ pub fn fingerprint_of(result: &SarifResult, rule: &str) -> String {
             .map(|(k, v)| format!("{k}={v}"))
             .collect::<Vec<_>>()
             .join(" "),
-        None => normalize_evidence(&message_text(result)),
+        None => normalize_evidence(&message_text(result, run)),
     };
     fingerprint(
         rule,
@@ -114,4 +164,16 @@ pub fn fingerprint_of(result: &SarifResult, rule: &str) -> String {
         resource(result).as_deref(),
         &evidence,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fill_placeholders;
+
+    #[test]
+    fn placeholders() {
+        let args = ["a".to_string(), "b".to_string()];
+        assert_eq!(fill_placeholders("{1} then {0}", &args), "b then a");
+        assert_eq!(fill_placeholders("{{0}} {2} {x}", &args), "{0} {2} {x}");
+    }
 }

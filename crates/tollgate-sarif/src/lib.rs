@@ -23,6 +23,7 @@ mod rebase;
 mod result;
 mod rules;
 mod severity;
+mod text;
 pub mod uri;
 mod visit;
 

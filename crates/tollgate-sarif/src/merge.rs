@@ -13,9 +13,15 @@ use tollgate_core::fingerprint::PARTIAL_FINGERPRINT_KEY;
 
 /// Merge logs into one. Runs are keyed by (driver name, `automationDetails.id` category — the
 /// part up to the last `/`, as GitHub reads it); runs with the same key become one run: rules
-/// unioned by id (result `ruleIndex` fixed up), artifacts and logical locations appended (their
-/// indices fixed up), taxonomies unioned by name, invocations folded into one
-/// (`executionSuccessful` only when all were). Every run's results are deduplicated by the
+/// unioned by id (result `ruleIndex` fixed up), artifacts, logical locations and thread flow
+/// locations appended without repeats (indices into them fixed up), taxonomies unioned by name,
+/// tool extensions by name, invocations folded into one (`executionSuccessful` only when all
+/// were). Other run-level lists (graphs, addresses, web requests, policies, translations) come
+/// from the first run that has them; a later run's own copies are dropped, so its results'
+/// indices into those (rare) lists are not fixed up.
+///
+/// Merged runs can exceed GitHub's per-run limits again: call [`crate::enforce_limits`] on each
+/// run of the result before publishing. Every run's results are deduplicated by the
 /// `tollgate/v1` partial fingerprint or, without one, by (rule id, URI, start line, message),
 /// and every result gets a `ruleId` when it only had an index.
 /// Run order is the order of first appearance.
@@ -133,6 +139,50 @@ fn combine(target: &mut Run, mut source: Run) {
         source.logical_locations.take().unwrap_or_default(),
         |logical, remap| remap_index(&mut logical.parent_index, remap),
     );
+    let step_remap = append_unique(
+        target.thread_flow_locations.get_or_insert_with(Vec::new),
+        source.thread_flow_locations.take().unwrap_or_default(),
+        |_, _| {},
+    );
+    if target
+        .thread_flow_locations
+        .as_ref()
+        .is_some_and(Vec::is_empty)
+    {
+        target.thread_flow_locations = None;
+    }
+    if let Some(provenance) = source.version_control_provenance.take() {
+        let list = target
+            .version_control_provenance
+            .get_or_insert_with(Vec::new);
+        for p in provenance {
+            if !list.contains(&p) {
+                list.push(p);
+            }
+        }
+    }
+    // Run-level facts tollgate does not combine: the first run's stand, a later run's fill
+    // only what the first lacks.
+    target.properties = target.properties.take().or(source.properties.take());
+    target.special_locations = target
+        .special_locations
+        .take()
+        .or(source.special_locations.take());
+    target.default_encoding = target
+        .default_encoding
+        .take()
+        .or(source.default_encoding.take());
+    target.default_source_language = target
+        .default_source_language
+        .take()
+        .or(source.default_source_language.take());
+    target.addresses = target.addresses.take().or(source.addresses.take());
+    target.graphs = target.graphs.take().or(source.graphs.take());
+    target.web_requests = target.web_requests.take().or(source.web_requests.take());
+    target.web_responses = target.web_responses.take().or(source.web_responses.take());
+    target.policies = target.policies.take().or(source.policies.take());
+    target.translations = target.translations.take().or(source.translations.take());
+
     // Empty lists stay out of the log rather than appear as `[]`.
     if target.artifacts.as_ref().is_some_and(Vec::is_empty) {
         target.artifacts = None;
@@ -170,6 +220,13 @@ fn combine(target: &mut Run, mut source: Run) {
             result.rule_id = id;
         }
         result_artifact_locations(result, &mut |a| remap_index(&mut a.index, &artifact_remap));
+        for flow in result.code_flows.iter_mut().flatten() {
+            for thread in &mut flow.thread_flows {
+                for step in &mut thread.locations {
+                    remap_index(&mut step.index, &step_remap);
+                }
+            }
+        }
         for location in result
             .locations
             .iter_mut()
@@ -337,7 +394,7 @@ fn normalize_results(run: &mut Run) {
                     .and_then(|a| artifact_uri(a, run))
                     .unwrap_or_default(),
                 start_line(&result),
-                message_text(&result),
+                message_text(&result, run),
             ),
         };
         if seen.insert(key) {

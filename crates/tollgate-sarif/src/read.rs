@@ -2,7 +2,9 @@
 //! an earlier one, and for baselines.
 
 use serde_json::Value;
-use serde_sarif::sarif::{Location as SarifLocation, Region, Result as SarifResult, Run};
+use serde_sarif::sarif::{
+    Location as SarifLocation, Region, Result as SarifResult, ResultKind, Run,
+};
 use tollgate_core::{
     BaselineState, Finding, Location, Pos, RelatedLocation, Span, Suppression, SuppressionKind,
 };
@@ -14,12 +16,15 @@ use crate::uri::{decode, has_scheme};
 
 /// Every result of `run` as a finding. Severity comes from the result's `tollgate/severity`,
 /// else its `security-severity`, else its rule's, else its level. Results without any rule id
-/// (which [`crate::parse_log`] refuses) are skipped. `evidence` stays empty: tollgate does not
+/// (which [`crate::parse_log`] refuses) and results of kind `pass` or `notApplicable` are
+/// skipped. `evidence` stays empty: tollgate does not
 /// write it to SARIF, the fingerprint stands for it.
 pub fn findings_from_run(run: &Run) -> Vec<Finding> {
     run.results
         .iter()
         .flatten()
+        // A passed or not-applicable check is a record, not a problem.
+        .filter(|r| !matches!(r.kind, Some(ResultKind::Pass | ResultKind::NotApplicable)))
         .filter_map(|result| finding(result, run))
         .collect()
 }
@@ -37,11 +42,11 @@ fn finding(result: &SarifResult, run: &Run) -> Option<Finding> {
     let mut out = Finding::new(
         rule.clone(),
         severity,
-        message_text(result),
+        message_text(result, run),
         Location::new(primary_path(result), region),
     );
     out.resource = resource(result);
-    out.fingerprint = fingerprint_of(result, &rule);
+    out.fingerprint = fingerprint_of(result, run, &rule);
     for related in result.related_locations.iter().flatten() {
         if let Some(location) = location(related) {
             let message = related

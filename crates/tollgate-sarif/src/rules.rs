@@ -11,6 +11,7 @@ use serde_sarif::sarif::{
 use tollgate_core::{Framework, Rule};
 
 use crate::severity::{score_text, SECURITY_SEVERITY_PROPERTY, SEVERITY_PROPERTY};
+use crate::text::plain;
 
 /// The controls of every framework the rules mention, each framework's controls sorted.
 pub struct Taxonomies {
@@ -135,11 +136,11 @@ pub fn descriptor(rule: &Rule, taxonomies: &Taxonomies) -> ReportingDescriptor {
         help_markdown
     };
     let help = MultiformatMessageString::builder()
-        .text(help_markdown.clone())
+        .text(plain(&help_markdown))
         .markdown(help_markdown)
         .build();
     let full_description = MultiformatMessageString::builder()
-        .text(description.clone())
+        .text(plain(&description))
         .markdown(description)
         .build();
 

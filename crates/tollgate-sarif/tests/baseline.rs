@@ -131,3 +131,20 @@ fn external_results_get_severity_from_score_or_level_and_a_fingerprint() {
         .iter()
         .all(|f| f.baseline_state == Some(BaselineState::Unchanged)));
 }
+
+#[test]
+fn message_templates_are_filled_and_passes_skipped() {
+    let text = r#"{"version": "2.1.0", "runs": [{
+        "tool": {"driver": {"name": "lint", "rules": [
+            {"id": "L1", "messageStrings": {"default": {"text": "{0} is used before {1}"}}}
+        ]}},
+        "results": [
+            {"ruleIndex": 0, "message": {"id": "default", "arguments": ["x", "y"]}},
+            {"ruleIndex": 0, "kind": "pass", "message": {"text": "fine"}}
+        ]
+    }]}"#;
+    let log = parse_log(text, "lint.sarif").unwrap();
+    let findings = findings_from_run(&log.runs[0]);
+    assert_eq!(findings.len(), 1);
+    assert_eq!(findings[0].message, "x is used before y");
+}
