@@ -139,6 +139,17 @@ pub struct IgnoreEntry {
 pub struct StageConfigs {
     /// `[[stage.external]]`: commands that write SARIF.
     pub external: Vec<ExternalStage>,
+    /// `[stage.iac]`: settings of the IaC stage.
+    pub iac: IacStageConfig,
+}
+
+/// `[stage.iac]`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct IacStageConfig {
+    /// The tag key whose value (`PHI`, `PCI`, `PII`) classifies a resource's data and raises
+    /// its data-protection rules; `DataClassification` when not set.
+    pub classification_key: Option<String>,
 }
 
 /// A plugin stage: any command that writes SARIF 2.1.0.

@@ -543,3 +543,32 @@ Resources:
     assert!(b.sse_algorithm.is_unknown());
     assert!(b.kms_key.is_unknown());
 }
+
+#[test]
+fn hostile_templates_neither_loop_nor_overflow() {
+    // Conditions that refer to each other, and deeply nested intrinsics within parser limits.
+    let mut select = String::from("x");
+    for _ in 0..60 {
+        select = format!("{{\"Fn::Select\": [0, [{select}]]}}");
+    }
+    let select = select.replace("[x]", "[\"deep\"]");
+    let mut nested = String::from("1");
+    for _ in 0..120 {
+        nested = format!("{{\"k\": {nested}}}");
+    }
+    let text = format!(
+        r#"{{
+  "Conditions": {{
+    "A": {{"Fn::Not": [{{"Condition": "B"}}]}},
+    "B": {{"Fn::Not": [{{"Condition": "A"}}]}}
+  }},
+  "Resources": {{
+    "P": {{"Type": "AWS::SSM::Parameter", "Properties": {{"Name": {select}, "Value": {{"Fn::If": ["A", "x", "y"]}}, "Deep": {nested}}}}}
+  }}
+}}"#
+    );
+    let m = model_in("t.json", &text, Format::Json);
+    let p = &m.ssm_parameters[0];
+    assert_eq!(p.name.as_str(), Some("deep"));
+    assert!(p.value.is_unknown(), "a condition cycle is undecidable");
+}

@@ -14,6 +14,10 @@ fn fixtures() -> PathBuf {
 }
 
 fn context() -> ScanContext {
+    context_with(Config::default())
+}
+
+fn context_with(config: Config) -> ScanContext {
     let root = fixtures();
     let files = [
         (
@@ -39,7 +43,7 @@ fn context() -> ScanContext {
     })
     .collect();
     let today = time::macros::date!(2026 - 11 - 28);
-    ScanContext::new(root, files, Arc::new(Config::default()), today)
+    ScanContext::new(root, files, Arc::new(config), today)
 }
 
 #[test]
@@ -121,4 +125,24 @@ fn stage_describes_its_rules_and_stops_when_cancelled() {
     ctx.cancel();
     let report = stage.run(&ctx).expect("stage runs");
     assert!(report.findings.is_empty());
+}
+
+#[test]
+fn classification_tag_key_comes_from_config() {
+    let class_of = |ctx: &ScanContext, address: &str| {
+        let model = tollgate_iac::model(ctx);
+        let bucket = model
+            .buckets
+            .iter()
+            .find(|b| b.meta.address == address)
+            .unwrap();
+        bucket.meta.classification.as_ref().map(|c| c.class)
+    };
+    let ctx = context();
+    assert_eq!(class_of(&ctx, "Cards"), None);
+    let mut config = Config::default();
+    config.stage.iac.classification_key = Some("Sensitivity".to_string());
+    let ctx = context_with(config);
+    assert_eq!(class_of(&ctx, "Cards"), Some(DataClass::Pci));
+    assert_eq!(class_of(&ctx, "Uploads"), None);
 }

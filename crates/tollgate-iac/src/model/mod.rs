@@ -87,224 +87,74 @@ pub fn build_model_with(ctx: &ScanContext, classification_key: &str) -> CloudMod
     model
 }
 
-/// The scan's cloud model, built on first use and shared by every stage that asks.
+/// The scan's cloud model, built on first use and shared by every stage that asks. Resources
+/// are classified by the tag key configured in `[stage.iac] classification-key`.
 pub fn model(ctx: &ScanContext) -> Arc<CloudModel> {
-    ctx.memo(build_model)
+    ctx.memo(|ctx| {
+        let key = ctx.config().stage.iac.classification_key.as_deref();
+        build_model_with(ctx, key.unwrap_or(DEFAULT_CLASSIFICATION_KEY))
+    })
 }
 
-macro_rules! for_each_meta {
-    ($self:ident, $m:ident, $body:expr) => {{
-        for r in &$self.lambdas {
-            let $m = &r.meta;
-            $body
-        }
-        for r in &$self.function_urls {
-            let $m = &r.meta;
-            $body
-        }
-        for r in &$self.lambda_permissions {
-            let $m = &r.meta;
-            $body
-        }
-        for r in &$self.apis {
-            let $m = &r.meta;
-            $body
-        }
-        for r in &$self.api_stages {
-            let $m = &r.meta;
-            $body
-        }
-        for r in &$self.api_routes {
-            let $m = &r.meta;
-            $body
-        }
-        for r in &$self.domain_names {
-            let $m = &r.meta;
-            $body
-        }
-        for r in &$self.dynamo_tables {
-            let $m = &r.meta;
-            $body
-        }
-        for r in &$self.dax_clusters {
-            let $m = &r.meta;
-            $body
-        }
-        for r in &$self.buckets {
-            let $m = &r.meta;
-            $body
-        }
-        for r in &$self.bucket_policies {
-            let $m = &r.meta;
-            $body
-        }
-        for r in &$self.queues {
-            let $m = &r.meta;
-            $body
-        }
-        for r in &$self.queue_policies {
-            let $m = &r.meta;
-            $body
-        }
-        for r in &$self.topics {
-            let $m = &r.meta;
-            $body
-        }
-        for r in &$self.topic_policies {
-            let $m = &r.meta;
-            $body
-        }
-        for r in &$self.kms_keys {
-            let $m = &r.meta;
-            $body
-        }
-        for r in &$self.secrets {
-            let $m = &r.meta;
-            $body
-        }
-        for r in &$self.rotation_schedules {
-            let $m = &r.meta;
-            $body
-        }
-        for r in &$self.ssm_parameters {
-            let $m = &r.meta;
-            $body
-        }
-        for r in &$self.log_groups {
-            let $m = &r.meta;
-            $body
-        }
-        for r in &$self.trails {
-            let $m = &r.meta;
-            $body
-        }
-        for r in &$self.state_machines {
-            let $m = &r.meta;
-            $body
-        }
-        for r in &$self.iam_roles {
-            let $m = &r.meta;
-            $body
-        }
-        for r in &$self.iam_policies {
-            let $m = &r.meta;
-            $body
-        }
-    }};
-}
-
-macro_rules! for_each_meta_mut {
-    ($self:ident, $m:ident, $body:expr) => {{
-        for r in &mut $self.lambdas {
-            let $m = &mut r.meta;
-            $body
-        }
-        for r in &mut $self.function_urls {
-            let $m = &mut r.meta;
-            $body
-        }
-        for r in &mut $self.lambda_permissions {
-            let $m = &mut r.meta;
-            $body
-        }
-        for r in &mut $self.apis {
-            let $m = &mut r.meta;
-            $body
-        }
-        for r in &mut $self.api_stages {
-            let $m = &mut r.meta;
-            $body
-        }
-        for r in &mut $self.api_routes {
-            let $m = &mut r.meta;
-            $body
-        }
-        for r in &mut $self.domain_names {
-            let $m = &mut r.meta;
-            $body
-        }
-        for r in &mut $self.dynamo_tables {
-            let $m = &mut r.meta;
-            $body
-        }
-        for r in &mut $self.dax_clusters {
-            let $m = &mut r.meta;
-            $body
-        }
-        for r in &mut $self.buckets {
-            let $m = &mut r.meta;
-            $body
-        }
-        for r in &mut $self.bucket_policies {
-            let $m = &mut r.meta;
-            $body
-        }
-        for r in &mut $self.queues {
-            let $m = &mut r.meta;
-            $body
-        }
-        for r in &mut $self.queue_policies {
-            let $m = &mut r.meta;
-            $body
-        }
-        for r in &mut $self.topics {
-            let $m = &mut r.meta;
-            $body
-        }
-        for r in &mut $self.topic_policies {
-            let $m = &mut r.meta;
-            $body
-        }
-        for r in &mut $self.kms_keys {
-            let $m = &mut r.meta;
-            $body
-        }
-        for r in &mut $self.secrets {
-            let $m = &mut r.meta;
-            $body
-        }
-        for r in &mut $self.rotation_schedules {
-            let $m = &mut r.meta;
-            $body
-        }
-        for r in &mut $self.ssm_parameters {
-            let $m = &mut r.meta;
-            $body
-        }
-        for r in &mut $self.log_groups {
-            let $m = &mut r.meta;
-            $body
-        }
-        for r in &mut $self.trails {
-            let $m = &mut r.meta;
-            $body
-        }
-        for r in &mut $self.state_machines {
-            let $m = &mut r.meta;
-            $body
-        }
-        for r in &mut $self.iam_roles {
-            let $m = &mut r.meta;
-            $body
-        }
-        for r in &mut $self.iam_policies {
-            let $m = &mut r.meta;
-            $body
-        }
-    }};
+/// Calls `$mac!` with the name of every resource list of [`CloudModel`], so that code which
+/// must visit each list is written once.
+macro_rules! resource_lists {
+    ($mac:ident) => {
+        $mac!(
+            lambdas,
+            function_urls,
+            lambda_permissions,
+            apis,
+            api_stages,
+            api_routes,
+            domain_names,
+            dynamo_tables,
+            dax_clusters,
+            buckets,
+            bucket_policies,
+            queues,
+            queue_policies,
+            topics,
+            topic_policies,
+            kms_keys,
+            secrets,
+            rotation_schedules,
+            ssm_parameters,
+            log_groups,
+            trails,
+            state_machines,
+            iam_roles,
+            iam_policies
+        )
+    };
 }
 
 impl CloudModel {
     /// Every resource's metadata, in model order.
     pub fn resources(&self) -> Vec<&ResourceMeta> {
         let mut out = Vec::new();
-        for_each_meta!(self, m, out.push(m));
+        macro_rules! collect {
+            ($($list:ident),*) => {$(out.extend(self.$list.iter().map(|r| &r.meta));)*};
+        }
+        resource_lists!(collect);
         out
     }
 
     /// Set every resource's classification from its tags.
     pub fn classify(&mut self, key: &str) {
-        for_each_meta_mut!(self, m, m.classify(key));
+        macro_rules! classify {
+            ($($list:ident),*) => {$(for r in &mut self.$list { r.meta.classify(key); })*};
+        }
+        resource_lists!(classify);
+    }
+
+    /// Move everything of `other` (one file's part, built in isolation) into this model.
+    pub fn append(&mut self, mut other: CloudModel) {
+        macro_rules! append {
+            ($($list:ident),*) => {$(self.$list.append(&mut other.$list);)*};
+        }
+        resource_lists!(append);
+        self.notifications.append(&mut other.notifications);
     }
 
     /// Whether `reference`, written in `from`, points at the resource `target` (whose name, if
