@@ -151,4 +151,31 @@ fn local_modules_are_followed_with_their_inputs() {
     let role = m.role_of(&f.meta, &f.role).expect("role");
     assert_eq!(role.inline_policies.len(), 1);
     assert!(role.trust_policy.is_known());
+    assert_eq!(
+        role.managed_policy_arns.len(),
+        1,
+        "policy attachment joined"
+    );
+}
+
+#[test]
+fn policies_read_from_files_keep_that_file() {
+    let m = model();
+    let p = m
+        .iam_policies
+        .iter()
+        .find(|p| p.meta.address == "module.fn.aws_iam_policy.read")
+        .expect("policy");
+    let doc = p.document.get().expect("file() policy read");
+    assert_eq!(doc.file, "modules/fn/policy.json");
+    assert!(doc.statements[0].allows_action("s3:GetObject"));
+    assert_eq!(
+        doc.statements[0].actions[0].span().map(|s| s.start.line),
+        Some(6)
+    );
+    assert_eq!(p.roles.len(), 1);
+    assert_eq!(
+        p.roles[0].get().and_then(|r| r.address()),
+        Some("module.fn.aws_iam_role.this")
+    );
 }

@@ -15,7 +15,7 @@ fn plan_resources_are_mapped_with_after_unknown_values_unknown() {
     assert_eq!(f.meta.file, "plan.json");
     assert_eq!(f.runtime.as_str(), Some("nodejs16.x"));
     // Line of the runtime value inside the plan JSON.
-    assert_eq!(f.runtime.span().map(|s| s.start.line), Some(50));
+    assert_eq!(f.runtime.span().map(|s| s.start.line), Some(51));
     assert!(
         f.kms_key.is_unknown(),
         "kms_key_arn is in after_unknown: {:?}",
@@ -39,6 +39,7 @@ fn deleted_resources_are_skipped_and_split_resources_joined_through_configuratio
     );
     assert_eq!(model.buckets.len(), 1);
     let b = &model.buckets[0];
+    assert_eq!(b.meta.address, "aws_s3_bucket.uploads[0]");
     assert_eq!(b.name.as_str(), Some("acme-uploads"));
     assert_eq!(b.versioning.as_str(), Some("Suspended"));
     assert_eq!(

@@ -37,6 +37,10 @@ pub struct EvalNote {
 pub struct Scope {
     /// `module.name.` for a child module instance, empty for a root module.
     pub prefix: String,
+    /// Repository-relative directory of this module (`path.module`) and of the root module
+    /// (`path.root`, `path.cwd`, and what relative `file()` paths start from).
+    pub module_dir: String,
+    pub root_dir: String,
     /// Variable values already chosen (tfvars, module input or default) with their file, or
     /// `None` as file when the value was computed in another module (respanned at use).
     pub vars: HashMap<String, (Option<String>, Tv)>,
@@ -105,6 +109,10 @@ impl Scope {
             Value::Block(block) => self.eval_body(&block.body, span, at, depth),
             Value::Expr(expr) => match &expr.kind {
                 ExprKind::Traversal { root, steps } => self.traversal(root, steps, span, at, depth),
+                ExprKind::FuncCall { name, args } if name == "file" => match args.first() {
+                    Some(a) => self.file(self.eval_depth(a, at, depth + 1), span),
+                    None => Tv::unknown(span, "file() without a path"),
+                },
                 ExprKind::FuncCall { name, args } => {
                     let args: Vec<Tv> = args
                         .iter()
@@ -326,7 +334,12 @@ impl Scope {
                     attr_name(0).unwrap_or_default()
                 ),
             ),
-            "each" | "count" | "path" | "terraform" | "self" => {
+            "path" => match attr_name(0).as_deref() {
+                Some("module") => Tv::string(span, dir_text(&self.module_dir)),
+                Some("root" | "cwd") => Tv::string(span, dir_text(&self.root_dir)),
+                _ => Tv::unknown(span, "`path` attribute not known"),
+            },
+            "each" | "count" | "terraform" | "self" => {
                 Tv::unknown(span, format!("`{root}` is only known at plan time"))
             }
             ty if ty.contains('_') => {
@@ -337,6 +350,38 @@ impl Scope {
             }
             other => Tv::unknown(span, format!("`{other}` is not a known name")),
         }
+    }
+
+    /// `file(path)`: relative paths start at the root module's directory; a path leaving the
+    /// scanned root or absolute is unknown (nothing outside the root is ever read).
+    fn file(&self, path: Tv, span: Span) -> Tv {
+        let Some(p) = path.as_str() else {
+            return Tv::unknown(span, "file() of a path not known statically");
+        };
+        if p.starts_with('/') || p.contains(':') || p.starts_with('~') {
+            return Tv::unknown(span, "file() outside the scanned directory is not read");
+        }
+        let mut parts: Vec<&str> = self.root_dir.split('/').filter(|s| !s.is_empty()).collect();
+        for seg in p.split('/') {
+            match seg {
+                "" | "." => {}
+                ".." => {
+                    if parts.pop().is_none() {
+                        return Tv::unknown(
+                            span,
+                            "file() outside the scanned directory is not read",
+                        );
+                    }
+                }
+                s => parts.push(s),
+            }
+        }
+        Tv::new(
+            span,
+            TvKind::File {
+                path: parts.join("/"),
+            },
+        )
     }
 
     /// A reference to a resource: attribute steps kept, indexes (`count`) skipped.
@@ -415,6 +460,15 @@ impl Scope {
             };
         }
         v
+    }
+}
+
+/// A directory as Terraform prints it: `.` for the top.
+fn dir_text(dir: &str) -> String {
+    if dir.is_empty() {
+        ".".into()
+    } else {
+        dir.to_string()
     }
 }
 
@@ -783,6 +837,17 @@ mod tests {
             let (v, _) = eval_in(text, &[("l", list)]);
             assert!(v.is_unknown(), "{text}: {v:?}");
         }
+        for text in ["v = file(\"../x.json\")\n", "v = file(\"/etc/passwd\")\n"] {
+            let (v, _) = eval_in(text, &[]);
+            assert!(v.is_unknown(), "{text}: never outside the root");
+        }
+        let (v, _) = eval_in("v = file(\"${path.module}/p.json\")\n", &[]);
+        assert_eq!(
+            v.kind,
+            TvKind::File {
+                path: "p.json".into()
+            }
+        );
         // A splat over a resource still names that resource.
         let (v, _) = eval_in("v = aws_s3_bucket.b[*].arn\n", &[]);
         assert_eq!(v.ref_address(), Some("aws_s3_bucket.b"));

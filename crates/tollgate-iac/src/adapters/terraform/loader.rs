@@ -103,6 +103,7 @@ pub fn load(ctx: &ScanContext) -> Loaded {
         let vars = tfvars(ctx, dir, &mut loaded.notifications);
         let instance = Instance {
             prefix: String::new(),
+            root_dir: dir.clone(),
             inputs: vars,
             default_tags: None,
         };
@@ -115,6 +116,7 @@ pub fn load(ctx: &ScanContext) -> Loaded {
 /// `default_tags` it inherits (file where written, tags).
 struct Instance {
     prefix: String,
+    root_dir: String,
     inputs: HashMap<String, (Option<String>, Tv)>,
     default_tags: Option<(String, Tv)>,
 }
@@ -131,6 +133,8 @@ impl Loader<'_> {
         let prefix = instance.prefix.as_str();
         let inputs = &instance.inputs;
         let mut scope = Scope::new(prefix);
+        scope.module_dir = dir.to_string();
+        scope.root_dir = instance.root_dir.clone();
         let empty = Scope::new(prefix);
         for f in files {
             for b in &f.blocks {
@@ -213,6 +217,7 @@ impl Loader<'_> {
                     ("module", [name, ..]) => {
                         let call = Call {
                             dir,
+                            root_dir: &instance.root_dir,
                             prefix,
                             name,
                             block: b,
@@ -302,6 +307,7 @@ impl Loader<'_> {
         stack.push(child.clone());
         let instance = Instance {
             prefix: format!("{prefix}module.{name}."),
+            root_dir: c.root_dir.to_string(),
             inputs,
             default_tags: c.default_tags.clone(),
         };
@@ -313,6 +319,7 @@ impl Loader<'_> {
 /// A `module` block being followed.
 struct Call<'a> {
     dir: &'a str,
+    root_dir: &'a str,
     prefix: &'a str,
     name: &'a str,
     block: &'a RawBlock,

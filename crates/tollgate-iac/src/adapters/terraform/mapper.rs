@@ -5,6 +5,9 @@
 
 use std::collections::HashMap;
 
+use tollgate_core::ScanContext;
+use tollgate_syntax::Format;
+
 use super::iam_json;
 use super::loader::{Mode, TfResource};
 use super::value::{Tv, TvKind};
@@ -13,15 +16,22 @@ use crate::model::{PolicyDocument, Ref, ResourceMeta, SourceFormat, Tag, Val};
 /// The evaluated resources of one scan, indexed by address.
 pub struct Mapper<'a> {
     pub resources: &'a [TfResource],
+    /// To read files named by `file()` (policies kept in JSON files); none for plans.
+    ctx: Option<&'a ScanContext>,
     pub format: SourceFormat,
     by_address: HashMap<&'a str, &'a TfResource>,
 }
 
 impl<'a> Mapper<'a> {
-    pub fn new(resources: &'a [TfResource], format: SourceFormat) -> Self {
+    pub fn new(
+        resources: &'a [TfResource],
+        format: SourceFormat,
+        ctx: Option<&'a ScanContext>,
+    ) -> Self {
         let by_address = resources.iter().map(|r| (r.address.as_str(), r)).collect();
         Self {
             resources,
+            ctx,
             format,
             by_address,
         }
@@ -101,8 +111,29 @@ impl<'a> Mapper<'a> {
                     format!("policy comes from `{address}`, not readable statically"),
                 ),
             },
+            TvKind::File { path } => match self.read_json(path) {
+                Ok(doc) => match iam_json::document(&doc, path) {
+                    Val::Known { value, .. } => Val::known(value, v.span),
+                    other => in_file(other, path, file, v.span),
+                },
+                Err(why) => Val::unknown(v.span, why),
+            },
             _ => iam_json::document(v, file),
         }
+    }
+
+    /// A JSON file of the scan, parsed with the scan's limits.
+    fn read_json(&self, path: &str) -> Result<Tv, String> {
+        let ctx = self.ctx.ok_or("file contents are not available here")?;
+        let f = ctx
+            .file(path)
+            .ok_or_else(|| format!("`{path}` is not among the scanned files"))?;
+        let text = ctx.text(f).map_err(|e| format!("`{path}`: {e}"))?;
+        let doc = tollgate_syntax::parse(&text, Format::Json, ctx.limits())
+            .map_err(|e| format!("`{path}` is not JSON: {}", e.message))?;
+        doc.root()
+            .map(Tv::from_node)
+            .ok_or_else(|| format!("`{path}` is empty"))
     }
 
     /// Resources of `type_name` whose `key` argument points at `target` (by reference or by the
@@ -131,6 +162,14 @@ impl<'a> Mapper<'a> {
                 })
             })
             .collect()
+    }
+}
+
+/// An unknown value whose span lies in `from` is moved to `at` when `from` is not `to`.
+fn in_file<T>(v: Val<T>, from: &str, to: &str, at: tollgate_syntax::Span) -> Val<T> {
+    match v {
+        Val::Unknown { reason, .. } if from != to => Val::unknown(at, reason),
+        other => other,
     }
 }
 

@@ -26,15 +26,20 @@ use loader::TfResource;
 /// The Terraform adapter: every module of the scan into the model.
 pub fn adapter(ctx: &ScanContext, model: &mut CloudModel) {
     let loaded = loader::load(ctx);
-    map_resources(&loaded.resources, SourceFormat::Terraform, model);
+    map_resources(&loaded.resources, SourceFormat::Terraform, Some(ctx), model);
     model
         .notifications
         .extend(loaded.notifications.into_iter().map(|n| n.stage("iac")));
 }
 
 /// Map evaluated resources (from a configuration or a plan) into the model.
-pub fn map_resources(resources: &[TfResource], format: SourceFormat, model: &mut CloudModel) {
-    let m = mapper::Mapper::new(resources, format);
+pub fn map_resources(
+    resources: &[TfResource],
+    format: SourceFormat,
+    ctx: Option<&ScanContext>,
+    model: &mut CloudModel,
+) {
+    let m = mapper::Mapper::new(resources, format, ctx);
     map_lambda::map(&m, model);
     map_api::map(&m, model);
     map_data::map(&m, model);

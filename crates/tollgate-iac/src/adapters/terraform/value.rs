@@ -28,6 +28,11 @@ pub enum TvKind {
     },
     /// Not decidable statically; the text says why (`var.x has no default`).
     Unknown(String),
+    /// `file("policy.json")`: a file of the scanned root (repository-relative path), read only
+    /// by readers that need its content (policies), so its spans point into that file.
+    File {
+        path: String,
+    },
 }
 
 impl Tv {

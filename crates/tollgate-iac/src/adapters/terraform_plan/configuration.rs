@@ -85,7 +85,9 @@ fn split_reference(text: &str, prefix: &str) -> Option<(String, Vec<String>)> {
 
 /// Replace unknown or missing top-level arguments of `r` that the configuration links to
 /// another resource with a reference to it.
-pub fn restore(r: &mut TfResource, refs: &References) {
+/// A reference to a counted resource (`aws_s3_bucket.b[0]` in the plan) names the only
+/// instance when there is exactly one.
+pub fn restore(r: &mut TfResource, refs: &References, addresses: &[String]) {
     let key = strip_index(&r.address);
     let Some(args) = refs.get(&key) else { return };
     let span = r.header;
@@ -96,6 +98,11 @@ pub fn restore(r: &mut TfResource, refs: &References) {
         return;
     };
     for (arg, (address, attr)) in args {
+        let mut instances = addresses.iter().filter(|a| strip_index(a) == *address);
+        let address = match (instances.next(), instances.next()) {
+            (Some(only), None) => only,
+            _ => address,
+        };
         let reference = |s| {
             Tv::new(
                 s,

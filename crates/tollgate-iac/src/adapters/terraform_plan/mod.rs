@@ -28,7 +28,7 @@ pub fn adapter(ctx: &ScanContext, model: &mut CloudModel) {
         };
         let Some(root) = doc.root() else { continue };
         let resources = resources(root, &file.path);
-        super::terraform::map_resources(&resources, SourceFormat::TerraformPlan, model);
+        super::terraform::map_resources(&resources, SourceFormat::TerraformPlan, None, model);
     }
 }
 
@@ -60,8 +60,9 @@ pub fn resources(root: &Node, file: &str) -> Vec<TfResource> {
     } else if let Some(root_module) = root.path(&["planned_values", "root_module"]) {
         planned_module(root_module, file, 0, &mut out);
     }
+    let addresses: Vec<String> = out.iter().map(|r| r.address.clone()).collect();
     for r in &mut out {
-        configuration::restore(r, &refs);
+        configuration::restore(r, &refs, &addresses);
     }
     out
 }
