@@ -69,14 +69,19 @@ fn scan(dir: &Path, name: &str, kind: FileKind) -> (Vec<Finding>, Vec<String>) {
     (report.findings, notes)
 }
 
-/// The lines of `code` announced by the first line, `# expect: TG1001@12 TG1001@30`.
+/// The lines of `code` announced by the first line, `# expect: TG1001@12 TG1001@30` (JSON
+/// fixtures, which have no comments, carry it as their first key: `"//": "expect: ..."`).
 fn expected_lines(text: &str, code: &str) -> Result<BTreeSet<u32>, String> {
-    let first = text.lines().next().unwrap_or_default();
-    let rest = first
-        .trim_start_matches(['#', '/'])
+    let line = text
+        .lines()
+        .take(2)
+        .find(|l| l.contains("expect:"))
+        .ok_or_else(|| format!("the first line must be `# expect: {code}@LINE`"))?;
+    let rest = line
+        .split_once("expect:")
+        .map_or("", |(_, rest)| rest)
         .trim()
-        .strip_prefix("expect:")
-        .ok_or_else(|| format!("first line must be `# expect: {code}@LINE`, found `{first}`"))?;
+        .trim_end_matches([',', '"']);
     rest.split_whitespace()
         .map(|item| {
             let (rule, line) = item
@@ -229,4 +234,8 @@ fn expectation_header_parses() {
     );
     assert!(expected_lines("# expect: TG1002@3", "TG1001").is_err());
     assert!(expected_lines("Resources:", "TG1001").is_err());
+    assert_eq!(
+        expected_lines("{\n  \"//\": \"expect: TG1008@12\",\n", "TG1008").unwrap(),
+        BTreeSet::from([12])
+    );
 }

@@ -89,7 +89,17 @@ impl IacRule for ApiRouteWithoutAuthorization {
                 continue;
             }
             let method = route.method.as_str().unwrap_or("ANY");
-            let path = route.path.as_str().unwrap_or("/");
+            // A REST method names its resource by id (`!Ref OrdersResource`), not by path.
+            let path = match route.path.as_str() {
+                Some(p) if p.starts_with("${") => {
+                    format!(
+                        "on resource `{}`",
+                        p.trim_start_matches("${").trim_end_matches('}')
+                    )
+                }
+                Some(p) => p.to_string(),
+                None => "/".to_string(),
+            };
             let message = format!(
                 "{} {} of `{}` can be called without authorization.",
                 method.to_ascii_uppercase(),
