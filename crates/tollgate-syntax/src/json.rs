@@ -7,13 +7,18 @@ use crate::lines::LineIndex;
 use crate::node::dedup_keys;
 use crate::{Document, Entry, Format, Limits, Node, SyntaxError, SyntaxErrorKind, Value};
 
+/// Ceiling on nesting whatever the limits say: the parser recurses once per level, and an
+/// unoptimised build spends a few KiB of stack per level, so this keeps it well inside a
+/// 2 MiB thread stack. Equal to the default limit.
+const MAX_NESTING: usize = 256;
+
 pub(crate) fn parse(text: &str, limits: &Limits) -> Result<Document, SyntaxError> {
     let mut p = Parser {
         text,
         bytes: text.as_bytes(),
         i: 0,
         lines: LineIndex::new(text),
-        max_depth: limits.max_depth,
+        max_depth: limits.max_depth.min(MAX_NESTING),
     };
     p.skip_ws();
     let root = p.value(0)?;

@@ -8,8 +8,8 @@
 //!   every entry, since a repeated key there is a list of blocks.
 //! - Nesting counts levels of collections, blocks and compound expressions, the top-level
 //!   value being level 1. Deeper input fails with [`SyntaxErrorKind::TooDeep`] at the first
-//!   level too many, without recursing into it. The YAML scanner itself stops at 255 levels of
-//!   `[`/`{` and HCL's parser at 64 nested levels, whatever the limit says.
+//!   level too many, without recursing into it. Whatever the limit says, the YAML scanner
+//!   stops at 255 levels of `[`/`{`, the JSON parser at 256 levels and HCL's parser at 64.
 //! - [`SyntaxError::message`] says what was expected, without file or position: callers add
 //!   `path:line:col` from [`SyntaxError::pos`].
 

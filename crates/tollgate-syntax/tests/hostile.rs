@@ -75,6 +75,21 @@ fn json_nesting_10000_deep_is_too_deep() {
     assert_eq!(e.kind, SyntaxErrorKind::TooDeep);
 }
 
+/// A caller may raise `max_depth`; the JSON parser recurses, so it keeps its own ceiling of
+/// 256 levels and still cannot overflow a 2 MiB stack.
+#[test]
+fn json_depth_stays_bounded_under_a_raised_limit() {
+    let text = format!("{}{}", "[".repeat(DEEP), "]".repeat(DEEP));
+    let limits = Limits {
+        max_depth: 1_000_000,
+        ..Limits::default()
+    };
+    let e = parse_err(text, Format::Json, limits);
+    assert_eq!(e.kind, SyntaxErrorKind::TooDeep);
+    assert_eq!(e.pos, Some(Pos::new(1, 257)));
+    assert_eq!(e.message, "nesting deeper than 256 levels");
+}
+
 #[test]
 fn bom_is_skipped() {
     for (format, text) in [
