@@ -1,7 +1,10 @@
 //! Reading the facts tollgate needs out of a SARIF result, whichever of SARIF's equivalent
 //! spellings the writing tool chose.
 
-use serde_sarif::sarif::{ArtifactLocation, ReportingDescriptor, Result as SarifResult, Run};
+use serde_json::Value;
+use serde_sarif::sarif::{
+    ArtifactLocation, ReportingDescriptor, Result as SarifResult, Run, Suppression,
+};
 use tollgate_core::fingerprint::{fingerprint, normalize_evidence, PARTIAL_FINGERPRINT_KEY};
 
 use crate::uri::decode;
@@ -164,6 +167,17 @@ pub fn fingerprint_of(result: &SarifResult, run: &Run, rule: &str) -> String {
         resource(result).as_deref(),
         &evidence,
     )
+}
+
+/// The first suppression that silences the result: one without a status or `accepted` (a
+/// suppression under review or rejected does not).
+pub fn accepted_suppression(result: &SarifResult) -> Option<&Suppression> {
+    result.suppressions.iter().flatten().find(|s| {
+        s.status
+            .as_ref()
+            .and_then(Value::as_str)
+            .is_none_or(|st| st == "accepted")
+    })
 }
 
 #[cfg(test)]

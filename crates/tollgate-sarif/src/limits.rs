@@ -3,9 +3,10 @@
 use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value;
-use serde_sarif::sarif::{Invocation, Run};
+use serde_sarif::sarif::{Invocation, Result as SarifResult, Run};
 use tollgate_core::{Notification, Severity};
 
+use crate::access::accepted_suppression;
 use crate::notification::notification;
 use crate::severity::result_severity;
 
@@ -22,12 +23,16 @@ pub const MAX_THREAD_FLOW_LOCATIONS_PER_RESULT: usize = 10_000;
 /// `properties.tags` of one rule.
 pub const MAX_TAGS_PER_RULE: usize = 20;
 
-/// Cut `run` down to GitHub's limits: at most [`MAX_RESULTS_PER_RUN`] results (the most severe
-/// are kept, in their original order), at most [`MAX_RULES_PER_RUN`] rules (rules no kept
-/// result uses go first), at most [`MAX_LOCATIONS_PER_RESULT`] locations and related
-/// locations per result, [`MAX_THREAD_FLOW_LOCATIONS_PER_RESULT`] thread flow locations per
-/// result, [`MAX_TAGS_PER_RULE`] tags per rule and [`MAX_EXTENSIONS_PER_RUN`] tool extensions. When anything was cut, a `truncated` warning saying what and how much
-/// is appended to the run's first invocation and returned, so the report can show it too.
+/// Cut `run` down to GitHub's limits:
+/// - at most [`MAX_RESULTS_PER_RUN`] results: unsuppressed, non-baseline results are kept
+///   first, then the most severe, in their original order;
+/// - at most [`MAX_RULES_PER_RUN`] rules: rules no kept result uses go first;
+/// - at most [`MAX_LOCATIONS_PER_RESULT`] locations and as many related locations per result,
+///   [`MAX_THREAD_FLOW_LOCATIONS_PER_RESULT`] thread flow locations per result,
+///   [`MAX_TAGS_PER_RULE`] tags per rule and [`MAX_EXTENSIONS_PER_RUN`] tool extensions.
+///
+/// When anything was cut, a `truncated` warning saying what and how much is appended to the
+/// run's first invocation and returned, so the report can show it too.
 ///
 /// The 10 MB gzipped cap is not checked here: the publisher gzips the log to upload it and
 /// knows the real size.
@@ -83,9 +88,11 @@ fn truncate_results(run: &mut Run) -> Option<String> {
             result_severity(r, rule)
         })
         .collect();
-    // Most severe first; the sort is stable so equal severities keep their order.
+    let active: Vec<bool> = results.iter().map(is_active).collect();
+    // Results that count toward the gate first, then the most severe; the sort is stable so
+    // equal ones keep their order.
     let mut order: Vec<usize> = (0..total).collect();
-    order.sort_by(|&a, &b| severities[b].cmp(&severities[a]));
+    order.sort_by(|&a, &b| (active[b], severities[b]).cmp(&(active[a], severities[a])));
     let mut keep = vec![false; total];
     for &i in &order[..MAX_RESULTS_PER_RUN] {
         keep[i] = true;
@@ -114,6 +121,16 @@ fn truncate_results(run: &mut Run) -> Option<String> {
         by_severity.join(", "),
         MAX_RESULTS_PER_RUN
     ))
+}
+
+/// Not suppressed (an accepted suppression) and not already known from a baseline.
+fn is_active(result: &SarifResult) -> bool {
+    let suppressed = accepted_suppression(result).is_some();
+    let known = matches!(
+        result.baseline_state.as_ref().and_then(Value::as_str),
+        Some("unchanged" | "absent")
+    );
+    !suppressed && !known
 }
 
 fn truncate_rules(run: &mut Run) -> Option<String> {

@@ -9,7 +9,9 @@ use tollgate_core::{
     BaselineState, Finding, Location, Pos, RelatedLocation, Span, Suppression, SuppressionKind,
 };
 
-use crate::access::{fingerprint_of, message_text, primary_path, resource, rule_id, rule_of};
+use crate::access::{
+    accepted_suppression, fingerprint_of, message_text, primary_path, resource, rule_id, rule_of,
+};
 use crate::result::RESOURCE_LINE_PROPERTY;
 use crate::severity::{result_severity, SECURITY_SEVERITY_PROPERTY, SEVERITY_PROPERTY};
 use crate::uri::{decode, has_scheme};
@@ -57,24 +59,13 @@ fn finding(result: &SarifResult, run: &Run) -> Option<Finding> {
             out.related.push(RelatedLocation { location, message });
         }
     }
-    out.suppression = result
-        .suppressions
-        .iter()
-        .flatten()
-        // A suppression under review or rejected does not silence the result.
-        .find(|s| {
-            s.status
-                .as_ref()
-                .and_then(Value::as_str)
-                .is_none_or(|st| st == "accepted")
-        })
-        .map(|s| Suppression {
-            kind: match s.kind.as_str() {
-                Some("inSource") => SuppressionKind::InSource,
-                _ => SuppressionKind::External,
-            },
-            justification: s.justification.clone().unwrap_or_default(),
-        });
+    out.suppression = accepted_suppression(result).map(|s| Suppression {
+        kind: match s.kind.as_str() {
+            Some("inSource") => SuppressionKind::InSource,
+            _ => SuppressionKind::External,
+        },
+        justification: s.justification.clone().unwrap_or_default(),
+    });
     out.baseline_state = result
         .baseline_state
         .as_ref()

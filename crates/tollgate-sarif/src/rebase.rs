@@ -28,9 +28,14 @@ const MAX_BASE_DEPTH: usize = 8;
 /// warnings. `originalUriBaseIds` loses its `%SRCROOT%` entry (it named the tool's root) and any
 /// entry no location uses any more, so no absolute path stays behind needlessly; use
 /// [`crate::set_root_uri`] to point `%SRCROOT%` at the repository.
+///
+/// The run's invocations also lose what describes the machine the tool ran on and may carry
+/// secrets: command line, arguments, environment variables, account, machine name, process id,
+/// working directory, executable and response files, standard streams. The log is published.
 pub fn rebase_uris(run: &mut Run, tool_root: &Path, repo_root: &Path) -> Vec<Notification> {
     let tool_root = absolute(tool_root);
     let repo_root = absolute(repo_root);
+    scrub_invocations(run);
     let bases = run.original_uri_base_ids.clone().unwrap_or_default();
     let tool = run.tool.driver.name.clone();
     let mut outside: BTreeSet<String> = BTreeSet::new();
@@ -168,5 +173,23 @@ fn prune_bases(run: &mut Run) {
     bases.retain(|id, _| id != SRCROOT && used.contains(id));
     if !bases.is_empty() {
         run.original_uri_base_ids = Some(bases);
+    }
+}
+
+fn scrub_invocations(run: &mut Run) {
+    for invocation in run.invocations.iter_mut().flatten() {
+        invocation.command_line = None;
+        invocation.arguments = None;
+        invocation.environment_variables = None;
+        invocation.account = None;
+        invocation.machine = None;
+        invocation.process_id = None;
+        invocation.working_directory = None;
+        invocation.executable_location = None;
+        invocation.response_files = None;
+        invocation.stdin = None;
+        invocation.stdout = None;
+        invocation.stderr = None;
+        invocation.stdout_stderr = None;
     }
 }

@@ -1,7 +1,7 @@
 mod common;
 
 use common::{assert_valid, lambda_finding, lambda_rule};
-use tollgate_core::{Finding, Location, Severity};
+use tollgate_core::{Finding, Location, Severity, Suppression, SuppressionKind};
 use tollgate_sarif::{
     build_log, build_run, enforce_limits, to_json_pretty, RunInput, MAX_LOCATIONS_PER_RESULT,
     MAX_RESULTS_PER_RUN,
@@ -10,16 +10,25 @@ use tollgate_sarif::{
 #[test]
 fn truncates_to_the_most_severe_results_and_says_so() {
     let rules = [lambda_rule()];
-    // 24,995 medium, then 10 low, then 5 critical at the very end: the lows must go, the
-    // criticals must stay.
-    let mut findings: Vec<Finding> = (0..24_995)
+    // 24,980 medium, 5 suppressed medium, 20 low, then 5 critical at the very end: the
+    // suppressed ones go first, then the last 5 lows; the criticals stay.
+    let mut findings: Vec<Finding> = (0..24_980)
         .map(|i| lambda_finding(&format!("f{i}.yaml"), 1))
         .collect();
-    for i in 0..10 {
+    for i in 0..5 {
+        let mut f = lambda_finding(&format!("s{i}.yaml"), 1);
+        f.message = "suppressed".into();
+        f.suppression = Some(Suppression {
+            kind: SuppressionKind::External,
+            justification: "accepted".into(),
+        });
+        findings.push(f);
+    }
+    for i in 0..20 {
         findings.push(Finding::new(
             "TG1001",
             Severity::Low,
-            "low",
+            format!("low{i}"),
             Location::file(format!("low{i}.yaml")),
         ));
     }
@@ -38,23 +47,23 @@ fn truncates_to_the_most_severe_results_and_says_so() {
     assert_eq!(note.id, "truncated");
     assert!(
         note.message
-            .contains("dropped 10 of 25010 results (10 low)"),
+            .contains("dropped 10 of 25010 results (5 medium, 5 low)"),
         "{}",
         note.message
     );
 
     let results = run.results.as_ref().unwrap();
     assert_eq!(results.len(), MAX_RESULTS_PER_RUN);
-    assert!(results
+    let text = |r: &serde_sarif::sarif::Result| r.message.text.clone().unwrap_or_default();
+    assert!(results.iter().all(|r| text(r) != "suppressed"));
+    let lows: Vec<String> = results
         .iter()
-        .all(|r| r.message.text.as_deref() != Some("low")));
-    assert_eq!(
-        results
-            .iter()
-            .filter(|r| r.message.text.as_deref() == Some("crit"))
-            .count(),
-        5
-    );
+        .map(text)
+        .filter(|t| t.starts_with("low"))
+        .collect();
+    assert_eq!(lows.len(), 15);
+    assert_eq!(lows.last().unwrap(), "low14");
+    assert_eq!(results.iter().filter(|r| text(r) == "crit").count(), 5);
     // Original order is kept among the kept results.
     assert_eq!(
         results.last().unwrap().message.text.as_deref(),

@@ -46,6 +46,12 @@ fn absolute_and_based_uris_become_repo_relative() {
     let text = format!(
         r#"{{"version": "2.1.0", "runs": [{{
             "tool": {{"driver": {{"name": "semgrep"}}}},
+            "invocations": [{{
+                "executionSuccessful": true,
+                "commandLine": "semgrep --token=s3cr3t",
+                "environmentVariables": {{"SEMGREP_APP_TOKEN": "s3cr3t"}},
+                "workingDirectory": {{"uri": "file:///work/repo/services/"}}
+            }}],
             "originalUriBaseIds": {{
                 "SRC": {{"uri": "file:///work/repo/services/api/"}},
                 "%SRCROOT%": {{"uri": "file:///work/repo/"}}
@@ -84,6 +90,9 @@ fn absolute_and_based_uris_become_repo_relative() {
 
     // The tool's base ids are gone: they held absolute paths no location needs any more.
     assert!(run.original_uri_base_ids.is_none());
+    let invocation = &run.invocations.as_ref().unwrap()[0];
+    assert!(invocation.command_line.is_none() && invocation.environment_variables.is_none());
+    assert!(invocation.working_directory.is_none());
     set_root_uri(run, "file:///work/repo");
     assert_eq!(
         run.original_uri_base_ids.as_ref().unwrap()["%SRCROOT%"]
@@ -91,7 +100,9 @@ fn absolute_and_based_uris_become_repo_relative() {
             .as_deref(),
         Some("file:///work/repo/")
     );
-    assert_valid(&to_json_pretty(&build_log(log.runs)));
+    let text = to_json_pretty(&build_log(log.runs));
+    assert!(!text.contains("s3cr3t"));
+    assert_valid(&text);
 }
 
 #[test]
