@@ -120,6 +120,26 @@ fn policies_from_jsonencode_and_policy_documents() {
 }
 
 #[test]
+fn policy_documents_merge_their_source_documents() {
+    let m = model();
+    let b = m
+        .buckets
+        .iter()
+        .find(|b| b.meta.address == "aws_s3_bucket.reports")
+        .expect("bucket");
+    let policies: Vec<_> = m.policies_of_bucket(b).collect();
+    let doc = policies[0].document.get().expect("merged document");
+    assert_eq!(doc.statements.len(), 2);
+    let deny = &doc.statements[0];
+    assert!(deny.is_deny());
+    let tls = deny.condition_on("aws:SecureTransport").expect("condition");
+    assert_eq!(tls.operator, "Bool");
+    assert_eq!(tls.values[0].as_str(), Some("false"));
+    assert_eq!(doc.statements[1].sid.as_str(), Some("Read"));
+    assert!(doc.statements[1].wildcard_principal().is_none());
+}
+
+#[test]
 fn local_modules_are_followed_with_their_inputs() {
     let m = model();
     let f = &m.lambdas[0];

@@ -2,7 +2,10 @@
 //! JSON, an `aws_iam_policy_document` data source, a plan's JSON string, or Serverless
 //! `iamRoleStatements`), read into the model's [`PolicyDocument`].
 
+use tollgate_syntax::Span;
+
 use super::heredoc::parse_json_string;
+use super::mapper::moved;
 use super::value::{Tv, TvKind};
 use crate::model::{Condition, Effect, PolicyDocument, Principal, Statement, Val};
 
@@ -136,5 +139,39 @@ fn principals(v: Option<&Tv>) -> Vec<Principal> {
             kind: "*".into(),
             value: string_val(v),
         }],
+    }
+}
+
+/// Every span of a statement moved to `at` (a statement merged into a document of another file).
+pub fn relocate(st: Statement, at: Span) -> Statement {
+    let list = |l: Vec<Val<String>>| l.into_iter().map(|v| moved(v, at)).collect::<Vec<_>>();
+    let principals = |l: Vec<Principal>| {
+        l.into_iter()
+            .map(|p| Principal {
+                kind: p.kind,
+                value: moved(p.value, at),
+            })
+            .collect::<Vec<_>>()
+    };
+    Statement {
+        span: at,
+        sid: moved(st.sid, at),
+        effect: moved(st.effect, at),
+        actions: list(st.actions),
+        not_actions: list(st.not_actions),
+        resources: list(st.resources),
+        not_resources: list(st.not_resources),
+        principals: principals(st.principals),
+        not_principals: principals(st.not_principals),
+        conditions: st
+            .conditions
+            .into_iter()
+            .map(|c| Condition {
+                span: at,
+                values: list(c.values),
+                ..c
+            })
+            .collect(),
+        conditions_unknown: st.conditions_unknown,
     }
 }

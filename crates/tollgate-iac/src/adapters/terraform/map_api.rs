@@ -2,8 +2,7 @@
 //! their stages (with method settings joined in), methods/routes and custom domain names.
 
 use super::loader::TfResource;
-use super::map_lambda::in_file;
-use super::mapper::{boolean, string, Mapper};
+use super::mapper::{boolean, moved, string, Mapper};
 use super::value::{Tv, TvKind};
 use crate::model::{
     Api, ApiProtocol, ApiRoute, ApiStage, CloudModel, DomainName, MethodSetting, Val,
@@ -165,15 +164,14 @@ fn method_settings_of<'a>(m: &Mapper<'a>, stage: &'a TfResource) -> Vec<&'a TfRe
 }
 
 fn relocate(mut ms: MethodSetting, meta: &crate::model::ResourceMeta) -> MethodSetting {
-    let file = "\u{0}";
     ms.span = meta.header;
-    ms.resource_path = in_file(ms.resource_path, file, meta);
-    ms.http_method = in_file(ms.http_method, file, meta);
-    ms.caching_enabled = in_file(ms.caching_enabled, file, meta);
-    ms.cache_data_encrypted = in_file(ms.cache_data_encrypted, file, meta);
-    ms.data_trace_enabled = in_file(ms.data_trace_enabled, file, meta);
-    ms.logging_level = in_file(ms.logging_level, file, meta);
-    ms.metrics_enabled = in_file(ms.metrics_enabled, file, meta);
+    ms.resource_path = moved(ms.resource_path, meta.header);
+    ms.http_method = moved(ms.http_method, meta.header);
+    ms.caching_enabled = moved(ms.caching_enabled, meta.header);
+    ms.cache_data_encrypted = moved(ms.cache_data_encrypted, meta.header);
+    ms.data_trace_enabled = moved(ms.data_trace_enabled, meta.header);
+    ms.logging_level = moved(ms.logging_level, meta.header);
+    ms.metrics_enabled = moved(ms.metrics_enabled, meta.header);
     ms
 }
 

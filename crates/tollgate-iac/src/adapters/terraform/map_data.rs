@@ -2,8 +2,7 @@
 //! blocks and the provider v4+ split resources (acl, versioning, logging, encryption, public
 //! access block, policy) joined to their bucket.
 
-use super::map_lambda::in_file;
-use super::mapper::{boolean, inline_policy, string, Mapper};
+use super::mapper::{boolean, in_file, inline_policy, string, Mapper};
 use super::value::Tv;
 use crate::model::{
     CloudModel, DaxCluster, DynamoTable, PublicAccessBlock, ResourcePolicy, S3Bucket, Val,

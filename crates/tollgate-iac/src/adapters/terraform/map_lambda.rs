@@ -1,24 +1,11 @@
 //! `aws_lambda_function` with its event invoke config, plus `aws_lambda_function_url` and
 //! `aws_lambda_permission`.
 
-use super::mapper::{integer, string, strings, Mapper};
+use super::mapper::{in_file, integer, string, strings, Mapper};
 use super::value::{Tv, TvKind};
 use crate::model::{
     CloudModel, EnvVar, FunctionUrl, LambdaFunction, LambdaPermission, Val, VpcConfig,
 };
-
-/// A value written in another file than the resource it is joined to is reported at the
-/// resource's header, so a finding never points at a line of the wrong file.
-pub fn in_file<T>(v: Val<T>, from: &str, to: &crate::model::ResourceMeta) -> Val<T> {
-    if from == to.file {
-        return v;
-    }
-    match v {
-        Val::Known { value, .. } => Val::known(value, to.header),
-        Val::Unknown { reason, .. } => Val::unknown(to.header, reason),
-        Val::Absent => Val::Absent,
-    }
-}
 
 pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
     for r in m.of_type("aws_lambda_function") {

@@ -1,7 +1,6 @@
 //! `aws_kms_key` (+ `aws_kms_key_policy`), `aws_secretsmanager_secret` (+ `_rotation`),
 //! `aws_ssm_parameter`, `aws_cloudwatch_log_group`, `aws_cloudtrail`, `aws_sfn_state_machine`.
 
-use super::map_lambda::in_file;
 use super::mapper::{boolean, integer, string, Mapper};
 use crate::model::{
     CloudModel, KmsKey, LogGroup, RotationSchedule, Secret, SsmParameter, StateMachine, Trail, Val,
@@ -83,7 +82,7 @@ pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
         let logging = b.block("logging_configuration");
         let log_destinations = logging
             .and_then(|l| l.get("log_destination"))
-            .map(|d| vec![in_file(m.reference(Some(d)), &r.file, &meta)])
+            .map(|d| vec![m.reference(Some(d))])
             .unwrap_or_default();
         model.state_machines.push(StateMachine {
             name: string(b.get("name")),

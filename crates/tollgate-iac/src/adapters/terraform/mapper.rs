@@ -8,9 +8,9 @@ use std::collections::HashMap;
 use tollgate_core::ScanContext;
 use tollgate_syntax::Format;
 
-use super::iam_json;
 use super::loader::{Mode, TfResource};
 use super::value::{Tv, TvKind};
+use super::{iam_json, policy_document};
 use crate::model::{PolicyDocument, Ref, ResourceMeta, SourceFormat, Tag, Val};
 
 /// The evaluated resources of one scan, indexed by address.
@@ -96,13 +96,19 @@ impl<'a> Mapper<'a> {
     /// A policy argument: a JSON string, `jsonencode({...})`, or a reference to an
     /// `aws_iam_policy_document` data source (the document then keeps that file).
     pub fn policy(&self, v: Option<&Tv>, file: &str) -> Val<PolicyDocument> {
+        self.policy_depth(v, file, 0)
+    }
+
+    fn policy_depth(&self, v: Option<&Tv>, file: &str, depth: usize) -> Val<PolicyDocument> {
         let Some(v) = v else { return Val::Absent };
         match &v.kind {
             TvKind::Null => Val::Absent,
             TvKind::Ref { address, .. } => match self.by_address.get(address.as_str()) {
                 Some(d) if d.mode == Mode::Data && d.type_name == "aws_iam_policy_document" => {
                     match iam_json::document(&d.body, &d.file) {
-                        Val::Known { value, .. } => Val::known(value, v.span),
+                        Val::Known { value, .. } => {
+                            Val::known(self.merge_sources(value, &d.body, &d.file, depth), v.span)
+                        }
                         other => other,
                     }
                 }
@@ -114,12 +120,72 @@ impl<'a> Mapper<'a> {
             TvKind::File { path } => match self.read_json(path) {
                 Ok(doc) => match iam_json::document(&doc, path) {
                     Val::Known { value, .. } => Val::known(value, v.span),
-                    other => in_file(other, path, file, v.span),
+                    other if path != file => moved(other, v.span),
+                    other => other,
                 },
                 Err(why) => Val::unknown(v.span, why),
             },
             _ => iam_json::document(v, file),
         }
+    }
+
+    /// `source_policy_documents` first, then the document's own statements, then
+    /// `override_policy_documents`; a later statement replaces an earlier one with its `Sid`.
+    fn merge_sources(
+        &self,
+        own: PolicyDocument,
+        body: &Tv,
+        file: &str,
+        depth: usize,
+    ) -> PolicyDocument {
+        const MAX_DEPTH: usize = 4;
+        let sources = body.get(policy_document::SOURCES);
+        let overrides = body.get(policy_document::OVERRIDES);
+        if depth >= MAX_DEPTH || (sources.is_none() && overrides.is_none()) {
+            return own;
+        }
+        let docs = |list: Option<&Tv>| -> Vec<PolicyDocument> {
+            list.map(Tv::one_or_many)
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|src| self.policy_depth(Some(src), file, depth + 1).get().cloned())
+                .map(|mut d| {
+                    // Statements written in another file are reported at this document.
+                    if d.file != own.file {
+                        d.statements = d
+                            .statements
+                            .into_iter()
+                            .map(|st| iam_json::relocate(st, own.span))
+                            .collect();
+                    }
+                    d
+                })
+                .collect()
+        };
+        let mut statements = Vec::new();
+        let layers = docs(sources)
+            .into_iter()
+            .map(|d| d.statements)
+            .chain(std::iter::once(own.statements.clone()))
+            .chain(docs(overrides).into_iter().map(|d| d.statements));
+        for layer in layers {
+            for st in layer {
+                match st.sid.as_str().filter(|s| !s.is_empty()) {
+                    Some(sid) => {
+                        if let Some(slot) = statements
+                            .iter_mut()
+                            .find(|e: &&mut crate::model::Statement| e.sid.as_str() == Some(sid))
+                        {
+                            *slot = st;
+                        } else {
+                            statements.push(st);
+                        }
+                    }
+                    None => statements.push(st),
+                }
+            }
+        }
+        PolicyDocument { statements, ..own }
     }
 
     /// A JSON file of the scan, parsed with the scan's limits.
@@ -165,11 +231,23 @@ impl<'a> Mapper<'a> {
     }
 }
 
-/// An unknown value whose span lies in `from` is moved to `at` when `from` is not `to`.
-fn in_file<T>(v: Val<T>, from: &str, to: &str, at: tollgate_syntax::Span) -> Val<T> {
+/// The value, known or unknown, now spanned at `at`; absent stays absent.
+pub fn moved<T>(v: Val<T>, at: tollgate_syntax::Span) -> Val<T> {
     match v {
-        Val::Unknown { reason, .. } if from != to => Val::unknown(at, reason),
-        other => other,
+        Val::Known { value, .. } => Val::known(value, at),
+        Val::Unknown { reason, .. } => Val::unknown(at, reason),
+        Val::Absent => Val::Absent,
+    }
+}
+
+/// A value written in `from` and joined to a resource declared in `to.file`: reported at the
+/// resource's header when the files differ, so a finding never points at a line of the wrong
+/// file.
+pub fn in_file<T>(v: Val<T>, from: &str, to: &ResourceMeta) -> Val<T> {
+    if from == to.file {
+        v
+    } else {
+        moved(v, to.header)
     }
 }
 

@@ -5,6 +5,11 @@ use tollgate_syntax::Span;
 
 use super::value::{Tv, TvKind};
 
+/// Key of the converted document holding `source_policy_documents`.
+pub const SOURCES: &str = "tollgate:SourcePolicyDocuments";
+/// Key of the converted document holding `override_policy_documents`.
+pub const OVERRIDES: &str = "tollgate:OverridePolicyDocuments";
+
 /// Convert the evaluated body of an `aws_iam_policy_document` data source.
 pub fn to_iam_json(body: &Tv) -> Tv {
     let span = body.span;
@@ -59,6 +64,16 @@ pub fn to_iam_json(body: &Tv) -> Tv {
         span,
         Tv::new(span, TvKind::List(statements)),
     ));
+    // Documents merged in by the data source; kept under keys no IAM reader looks at, and
+    // resolved by the mapper, which can follow references to other documents.
+    for (from, to) in [
+        ("source_policy_documents", SOURCES),
+        ("override_policy_documents", OVERRIDES),
+    ] {
+        if let Some((ks, v)) = body.entry(from) {
+            doc.push((to.to_string(), ks, v.clone()));
+        }
+    }
     Tv::new(span, TvKind::Object(doc))
 }
 
