@@ -1,0 +1,437 @@
+//! The `deps` stage: read every lockfile of the inventory, look each package up in the
+//! advisory source (a local database, the cached download, or the OSV API) and report the
+//! vulnerable ones at their lockfile line.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tollgate_core::{
+    Finding, Location, Notification, Rule, ScanContext, Severity, Stage, StageError, StageReport,
+};
+
+use crate::cache;
+use crate::lockfile::{self, Includes, LockfileKind};
+use crate::online::{OnlineClient, Query};
+use crate::osv::Advisory;
+use crate::report;
+use crate::rules::{self, STAGE};
+use crate::store::{AdvisoryDb, DbError};
+use crate::{manifest, Ecosystem, Package, DEFAULT_OSV_API};
+
+/// How the stage is configured (from CLI flags and config).
+#[derive(Debug, Clone)]
+pub struct DepsOptions {
+    /// `--advisory-db PATH` (repeatable): directories of OSV JSON or OSV `all.zip` files. When
+    /// given, only these are used and the network is never touched.
+    pub advisory_db: Vec<PathBuf>,
+    /// `--offline`: never touch the network; without a database this is an error.
+    pub offline: bool,
+    /// Where `tollgate db update` keeps the download (and indexes of `--advisory-db` paths).
+    pub cache_dir: Option<PathBuf>,
+    /// OSV API root for online mode.
+    pub online_base_url: String,
+    pub online_timeout: Duration,
+    /// Report development-only dependencies too (marked as such).
+    pub include_dev: bool,
+}
+
+impl Default for DepsOptions {
+    fn default() -> Self {
+        Self {
+            advisory_db: Vec::new(),
+            offline: false,
+            cache_dir: cache::default_cache_dir(),
+            online_base_url: DEFAULT_OSV_API.to_string(),
+            online_timeout: Duration::from_secs(120),
+            include_dev: true,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct DepsStage {
+    pub options: DepsOptions,
+}
+
+impl DepsStage {
+    pub fn new(options: DepsOptions) -> Self {
+        Self { options }
+    }
+}
+
+/// Reads `-r` includes from the inventory only, so nothing outside the scanned root is read.
+struct CtxIncludes<'a>(&'a ScanContext);
+
+impl Includes for CtxIncludes<'_> {
+    fn read(&self, path: &str) -> Result<Arc<str>, String> {
+        let file = self
+            .0
+            .file(path)
+            .ok_or_else(|| "not among the scanned files".to_string())?;
+        self.0.text(file).map_err(|e| e.to_string())
+    }
+}
+
+/// A parsed lockfile with its text (for line spans).
+struct Lock {
+    path: String,
+    text: Arc<str>,
+    parsed: crate::Parsed,
+}
+
+/// Where advisories come from this run.
+enum Source {
+    Local(AdvisoryDb),
+    Online(OnlineClient),
+}
+
+fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+fn note(message: String) -> Notification {
+    Notification::note("advisory-source", message).stage(STAGE)
+}
+
+impl DepsStage {
+    fn read_locks(
+        &self,
+        ctx: &ScanContext,
+        report: &mut StageReport,
+    ) -> (Vec<Lock>, Vec<(String, String)>) {
+        let paths: HashSet<&str> = ctx.files().iter().map(|f| f.path.as_str()).collect();
+        let mut locks = Vec::new();
+        let mut manifests = Vec::new();
+        for file in ctx.files() {
+            if ctx.is_cancelled() {
+                break;
+            }
+            let name = file_name(&file.path);
+            let is_manifest = matches!(
+                name,
+                "package.json" | "pyproject.toml" | "Pipfile" | "Gemfile" | "composer.json"
+            );
+            let kind = LockfileKind::detect(name);
+            if kind.is_none() && !is_manifest {
+                continue;
+            }
+            if kind == Some(LockfileKind::GoSum) {
+                let go_mod = format!("{}go.mod", &file.path[..file.path.len() - name.len()]);
+                if paths.contains(go_mod.as_str()) {
+                    continue;
+                }
+            }
+            let text = match ctx.text(file) {
+                Ok(t) => t,
+                Err(e) => {
+                    report.notify(
+                        Notification::warning("file-skipped", format!("{}: {e}", file.path))
+                            .at(Location::file(file.path.clone()))
+                            .stage(STAGE),
+                    );
+                    continue;
+                }
+            };
+            if is_manifest {
+                manifests.push((file.path.clone(), text.to_string()));
+                continue;
+            }
+            let Some(kind) = kind else { continue };
+            match lockfile::parse(kind, &file.path, &text, &CtxIncludes(ctx)) {
+                Ok(parsed) => {
+                    if !parsed.skipped.is_empty() {
+                        let first = &parsed.skipped[0];
+                        report.notify(
+                            Notification::note(
+                                "entries-skipped",
+                                format!(
+                                    "{}: {} entries not checked against advisories (line {}: {})",
+                                    file.path,
+                                    parsed.skipped.len(),
+                                    first.0,
+                                    first.1
+                                ),
+                            )
+                            .at(Location::file(file.path.clone()))
+                            .stage(STAGE),
+                        );
+                    }
+                    locks.push(Lock {
+                        path: file.path.clone(),
+                        text,
+                        parsed,
+                    });
+                }
+                Err(e) => report.notify(
+                    Notification::error("parse-error", e.to_string())
+                        .at(Location::at(
+                            file.path.clone(),
+                            tollgate_core::Span::line(e.line.max(1)),
+                        ))
+                        .stage(STAGE),
+                ),
+            }
+        }
+        let found = manifest::check(&manifests, &paths);
+        report.findings.extend(found);
+        (locks, manifests)
+    }
+
+    /// Pick the advisory source, saying which in a note; a stale cached database used anyway
+    /// raises TG3003 (returned for the caller to place).
+    fn source(
+        &self,
+        ctx: &ScanContext,
+        ecosystems: &BTreeSet<Ecosystem>,
+        report: &mut StageReport,
+    ) -> Result<(Source, Option<i64>), StageError> {
+        let opts = &self.options;
+        let index_dir = opts.cache_dir.as_ref().map(|d| d.join("indexes"));
+        if let Some(dir) = &index_dir {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        let open = |paths: &[PathBuf]| {
+            AdvisoryDb::open(paths, index_dir.as_deref()).map_err(|e| {
+                StageError::with_source(format!("cannot open the advisory database: {e}"), e)
+            })
+        };
+        if !opts.advisory_db.is_empty() {
+            let db = open(&opts.advisory_db)?;
+            report.notify(note(format!(
+                "advisories from {} ({} advisories)",
+                opts.advisory_db
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                db.advisory_count()
+            )));
+            self.report_unreadable(&db, report);
+            return Ok((Source::Local(db), None));
+        }
+        let cached: Vec<(Ecosystem, PathBuf, cache::Meta)> = opts
+            .cache_dir
+            .as_deref()
+            .map(|dir| {
+                ecosystems
+                    .iter()
+                    .filter_map(|&e| cache::cached(dir, e).map(|(p, m)| (e, p, m)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let missing: Vec<&str> = ecosystems
+            .iter()
+            .filter(|e| !cached.iter().any(|c| c.0 == **e))
+            .map(|e| e.osv_name())
+            .collect();
+        let age = cached
+            .iter()
+            .map(|c| cache::age_days(c.2.checked_at, ctx.today()))
+            .max();
+        let fresh = age.is_some_and(|a| a < cache::MAX_AGE_DAYS) && missing.is_empty();
+        let use_cache = |report: &mut StageReport,
+                         why: &str|
+         -> Result<(Source, Option<i64>), StageError> {
+            let paths: Vec<PathBuf> = cached.iter().map(|c| c.1.clone()).collect();
+            let db = open(&paths)?;
+            report.notify(note(format!(
+                "advisories from the cached OSV database ({} advisories, {} day(s) old){why}",
+                db.advisory_count(),
+                age.unwrap_or(0)
+            )));
+            if !missing.is_empty() {
+                report.notify(
+                    Notification::warning(
+                        "advisory-db-incomplete",
+                        format!(
+                            "no cached advisories for {}; those packages were not checked (hint: run `tollgate db update`)",
+                            missing.join(", ")
+                        ),
+                    )
+                    .stage(STAGE),
+                );
+            }
+            self.report_unreadable(&db, report);
+            let stale = age.filter(|a| *a >= cache::MAX_AGE_DAYS);
+            Ok((Source::Local(db), stale))
+        };
+        if fresh {
+            return use_cache(report, "");
+        }
+        if opts.offline {
+            if cached.is_empty() {
+                let e = DbError::Missing {
+                    what: ecosystems
+                        .iter()
+                        .map(|e| e.osv_name())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                };
+                return Err(StageError::new(format!("--offline: {e}")));
+            }
+            return use_cache(report, "; --offline, so it was not refreshed");
+        }
+        report.notify(note(format!(
+            "advisories from the OSV API at {}{}",
+            opts.online_base_url,
+            match age {
+                Some(a) => format!(" (the cached database is {a} day(s) old or incomplete)"),
+                None => " (no cached database; `tollgate db update` makes one)".to_string(),
+            }
+        )));
+        Ok((
+            Source::Online(OnlineClient::new(
+                &opts.online_base_url,
+                opts.online_timeout,
+            )),
+            None,
+        ))
+    }
+
+    fn report_unreadable(&self, db: &AdvisoryDb, report: &mut StageReport) {
+        let bad = db.unreadable();
+        if let Some(first) = bad.first() {
+            report.notify(
+                Notification::warning(
+                    "advisory-unreadable",
+                    format!(
+                        "{} advisories could not be read as OSV JSON, e.g. {first}",
+                        bad.len()
+                    ),
+                )
+                .stage(STAGE),
+            );
+        }
+    }
+
+    /// The affecting advisories of every distinct (ecosystem, name, version).
+    fn lookup(
+        &self,
+        source: &Source,
+        queries: &[Query],
+    ) -> Result<HashMap<Query, Vec<Arc<Advisory>>>, DbError> {
+        let mut out = HashMap::new();
+        match source {
+            Source::Local(db) => {
+                for q in queries {
+                    let name = q.ecosystem.normalize_name(&q.name);
+                    let hits: Vec<Arc<Advisory>> = db
+                        .advisories_for(q.ecosystem, &name)?
+                        .into_iter()
+                        .filter(|a| crate::matcher::affects(a, q.ecosystem, &name, &q.version))
+                        .collect();
+                    out.insert(q.clone(), hits);
+                }
+            }
+            Source::Online(client) => {
+                for (q, hits) in queries.iter().zip(client.query(queries)?) {
+                    out.insert(q.clone(), hits);
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn query_of(p: &Package) -> Query {
+    Query {
+        ecosystem: p.ecosystem,
+        name: p.ecosystem.normalize_name(&p.name),
+        version: p.version.clone(),
+    }
+}
+
+impl Stage for DepsStage {
+    fn name(&self) -> &str {
+        STAGE
+    }
+
+    fn rules(&self) -> Vec<Rule> {
+        rules::static_rules()
+    }
+
+    fn run(&self, ctx: &ScanContext) -> Result<StageReport, StageError> {
+        let mut report = StageReport::default();
+        let (locks, _) = self.read_locks(ctx, &mut report);
+        for lock in &locks {
+            for u in &lock.parsed.unpinned {
+                let spec = if u.spec.is_empty() {
+                    "no version".to_string()
+                } else {
+                    format!("`{}`", u.spec)
+                };
+                report.push(
+                    Finding::new(
+                        rules::UNPINNED,
+                        Severity::Medium,
+                        format!("{} is required with {spec}, not pinned with `==`; it is not checked against advisories.", u.name),
+                        Location::at(u.path.clone(), tollgate_core::Span::line(u.line)),
+                    )
+                    .resource(format!("{}#{}", u.path, u.name))
+                    .resource_line(u.line)
+                    .evidence(format!("{}{}", u.name, u.spec)),
+                );
+            }
+        }
+        let wanted = |p: &&Package| self.options.include_dev || !p.dev;
+        let mut queries: Vec<Query> = Vec::new();
+        let mut seen = HashSet::new();
+        for p in locks
+            .iter()
+            .flat_map(|l| l.parsed.packages.iter())
+            .filter(wanted)
+        {
+            let q = query_of(p);
+            if seen.insert(q.clone()) {
+                queries.push(q);
+            }
+        }
+        if queries.is_empty() {
+            return Ok(report);
+        }
+        let ecosystems: BTreeSet<Ecosystem> = queries.iter().map(|q| q.ecosystem).collect();
+        let (source, stale) = self.source(ctx, &ecosystems, &mut report)?;
+        let hits = match self.lookup(&source, &queries) {
+            Ok(h) => h,
+            Err(e) => {
+                return Err(StageError::with_source(
+                    format!("advisory lookup failed: {e}"),
+                    e,
+                ))
+            }
+        };
+        if let Some(days) = stale {
+            let first = &locks[0].path;
+            report.push(
+                Finding::new(
+                    rules::STALE_DB,
+                    Severity::Low,
+                    format!("The advisory database is {days} days old (older than {} days); newer advisories were not checked. Run `tollgate db update`.", cache::MAX_AGE_DAYS),
+                    Location::file(first.clone()),
+                )
+                .resource("advisory-database"),
+            );
+        }
+        let mut rules_seen: HashSet<String> = HashSet::new();
+        for lock in &locks {
+            let lines: Vec<&str> = lock.text.lines().collect();
+            for p in lock.parsed.packages.iter().filter(wanted) {
+                let Some(advisories) = hits.get(&query_of(p)).filter(|h| !h.is_empty()) else {
+                    continue;
+                };
+                let groups = report::group(advisories, p.ecosystem);
+                let refs: Vec<&report::Group> = groups.iter().collect();
+                let line_text = lines.get(p.line as usize - 1).copied().unwrap_or("");
+                for g in &groups {
+                    if rules_seen.insert(g.primary.id.clone()) {
+                        report.dynamic_rules.push(report::rule(g, p.ecosystem));
+                    }
+                    report.push(report::finding(&lock.path, line_text, p, g, &refs));
+                }
+            }
+        }
+        Ok(report)
+    }
+}

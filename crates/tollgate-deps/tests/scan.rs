@@ -1,0 +1,265 @@
+//! End-to-end-ish: the fixture repository's lockfiles against the fixture OSV database, as a
+//! directory and as a zip, offline.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use tollgate_core::{Severity, Stage};
+use tollgate_deps::{DepsOptions, DepsStage};
+
+/// Run over the fixture repository.
+fn scan(s: &DepsStage) -> Result<tollgate_core::StageReport, tollgate_core::StageError> {
+    let ctx = common::context(&common::fixtures().join("repo"), common::today());
+    s.run(&ctx)
+}
+
+fn stage(db: Vec<std::path::PathBuf>, cache: &std::path::Path) -> DepsStage {
+    DepsStage::new(DepsOptions {
+        advisory_db: db,
+        offline: true,
+        cache_dir: Some(cache.to_path_buf()),
+        ..DepsOptions::default()
+    })
+}
+
+/// (rule, path, line, severity) of each finding.
+fn summary(report: &tollgate_core::StageReport) -> BTreeSet<(String, String, u32, Severity)> {
+    report
+        .findings
+        .iter()
+        .map(|f| {
+            (
+                f.rule.clone(),
+                f.location.path.clone(),
+                f.location.start_line().unwrap_or(0),
+                f.severity,
+            )
+        })
+        .collect()
+}
+
+fn expected() -> BTreeSet<(String, String, u32, Severity)> {
+    [
+        (
+            "RUSTSEC-2021-0003",
+            "rust/Cargo.lock",
+            26,
+            Severity::Critical,
+        ),
+        ("RUSTSEC-2020-0071", "rust/Cargo.lock", 31, Severity::Medium),
+        ("RUSTSEC-2020-0036", "rust/Cargo.lock", 6, Severity::Low),
+        (
+            "GHSA-p6mc-m468-83gw",
+            "node/package-lock.json",
+            17,
+            Severity::High,
+        ),
+        (
+            "GHSA-35jh-r3h4-6jhm",
+            "node/package-lock.json",
+            17,
+            Severity::High,
+        ),
+        (
+            "GHSA-vh95-rmgr-6w4m",
+            "node/package-lock.json",
+            22,
+            Severity::Medium,
+        ),
+        (
+            "PYSEC-2019-217",
+            "python/requirements.txt",
+            3,
+            Severity::High,
+        ),
+        ("TG3001", "python/requirements.txt", 5, Severity::Medium),
+        ("GO-2020-0015", "go/go.mod", 7, Severity::Medium),
+        (
+            "GHSA-jfh8-c2jp-5v3q",
+            "java/pom.xml",
+            11,
+            Severity::Critical,
+        ),
+        (
+            "GHSA-wq4h-7r42-5hrr",
+            "ruby/Gemfile.lock",
+            4,
+            Severity::High,
+        ),
+        (
+            "GHSA-q7rv-6hp3-vh96",
+            "php/composer.lock",
+            5,
+            Severity::High,
+        ),
+        ("TG3002", "web/package.json", 3, Severity::Low),
+    ]
+    .into_iter()
+    .map(|(r, p, l, s)| (r.to_string(), p.to_string(), l, s))
+    .collect()
+}
+
+#[test]
+fn directory_database_finds_every_seeded_vulnerability() {
+    let cache = tempfile::tempdir().unwrap();
+    let report = scan(&stage(vec![common::fixtures().join("osv")], cache.path())).unwrap();
+    assert_eq!(summary(&report), expected(), "{:#?}", report.findings);
+    assert!(report
+        .notifications
+        .iter()
+        .all(|n| n.level != tollgate_core::NotificationLevel::Error));
+}
+
+#[test]
+fn aliases_merge_and_messages_name_the_fix() {
+    let cache = tempfile::tempdir().unwrap();
+    let report = scan(&stage(vec![common::fixtures().join("osv")], cache.path())).unwrap();
+    let smallvec: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.resource.as_deref() == Some("rust/Cargo.lock#smallvec@1.6.0"))
+        .collect();
+    assert_eq!(smallvec.len(), 1, "one finding for RUSTSEC + GHSA + CVE");
+    let f = smallvec[0];
+    assert_eq!(
+        f.properties["aliases"],
+        serde_json::json!(["CVE-2021-25900", "GHSA-43w2-9j62-hq99"])
+    );
+    assert!(f.message.contains("Fixed in 1.6.1"), "{}", f.message);
+    assert_eq!(f.properties["cvssScore"], serde_json::json!(9.8));
+
+    let lodash: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.resource.as_deref() == Some("node/package-lock.json#lodash@4.17.15"))
+        .collect();
+    assert_eq!(lodash.len(), 2);
+    for f in &lodash {
+        assert!(
+            f.message
+                .contains("Upgrading to 4.17.21 fixes all 2 advisories"),
+            "{}",
+            f.message
+        );
+    }
+    // The Jinja2 advisories (PYSEC + GHSA) merge; the withdrawn one does not fire.
+    let jinja: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.message.contains("Jinja2"))
+        .collect();
+    assert_eq!(jinja.len(), 1);
+    assert!(report
+        .dynamic_rules
+        .iter()
+        .all(|r| r.code != "PYSEC-2099-1"));
+    // Every finding's rule is known: static or dynamic.
+    let mut codes: BTreeSet<String> = report
+        .dynamic_rules
+        .iter()
+        .map(|r| r.code.clone())
+        .collect();
+    codes.extend(
+        tollgate_deps::rules::static_rules()
+            .into_iter()
+            .map(|r| r.code),
+    );
+    for f in &report.findings {
+        assert!(codes.contains(&f.rule), "{} has no rule", f.rule);
+    }
+    // The RustSec informational advisory is low and says so.
+    let failure = report
+        .dynamic_rules
+        .iter()
+        .find(|r| r.code == "RUSTSEC-2020-0036")
+        .unwrap();
+    assert_eq!(failure.default_severity, Severity::Low);
+    assert!(failure.description.contains("unmaintained"));
+}
+
+#[test]
+fn dev_dependencies_can_be_excluded() {
+    let cache = tempfile::tempdir().unwrap();
+    let mut s = stage(vec![common::fixtures().join("osv")], cache.path());
+    s.options.include_dev = false;
+    let report = scan(&s).unwrap();
+    assert!(report
+        .findings
+        .iter()
+        .all(|f| f.rule != "GHSA-vh95-rmgr-6w4m"));
+    assert!(report
+        .findings
+        .iter()
+        .any(|f| f.rule == "GHSA-p6mc-m468-83gw"));
+}
+
+#[test]
+fn zip_database_gives_the_same_results_and_reuses_its_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let zip = dir.path().join("all.zip");
+    std::fs::write(&zip, common::fixture_zip()).unwrap();
+    let s = stage(vec![zip.clone()], dir.path());
+    let first = scan(&s).unwrap();
+    assert_eq!(summary(&first), expected());
+    // The index was saved under the cache and is used again.
+    let saved: Vec<_> = std::fs::read_dir(dir.path().join("indexes"))
+        .unwrap()
+        .collect();
+    assert_eq!(saved.len(), 1);
+    let second = scan(&s).unwrap();
+    assert_eq!(summary(&second), expected());
+}
+
+#[test]
+fn offline_without_a_database_says_how_to_get_one() {
+    let cache = tempfile::tempdir().unwrap();
+    let err = scan(&stage(Vec::new(), cache.path())).unwrap_err();
+    assert!(
+        err.message.contains("tollgate db update"),
+        "{}",
+        err.message
+    );
+    assert!(err.message.contains("--advisory-db"), "{}", err.message);
+}
+
+#[test]
+fn stale_cached_database_is_used_offline_and_reported() {
+    let cache = tempfile::tempdir().unwrap();
+    for eco in tollgate_deps::Ecosystem::ALL {
+        let dir = tollgate_deps::cache::ecosystem_dir(cache.path(), eco);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            tollgate_deps::cache::zip_path(cache.path(), eco),
+            common::fixture_zip(),
+        )
+        .unwrap();
+        let checked_at = common::today().midnight().assume_utc().unix_timestamp() - 10 * 86_400;
+        tollgate_deps::cache::write_meta(
+            cache.path(),
+            eco,
+            &tollgate_deps::cache::Meta {
+                url: "http://127.0.0.1/x".into(),
+                checked_at,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    }
+    let report = scan(&stage(Vec::new(), cache.path())).unwrap();
+    let stale: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.rule == "TG3003")
+        .collect();
+    assert_eq!(stale.len(), 1);
+    assert!(stale[0].message.contains("10 days old"));
+    assert!(report
+        .findings
+        .iter()
+        .any(|f| f.rule == "GHSA-jfh8-c2jp-5v3q"));
+    assert!(report
+        .notifications
+        .iter()
+        .any(|n| n.id == "advisory-source" && n.message.contains("cached OSV database")));
+}
