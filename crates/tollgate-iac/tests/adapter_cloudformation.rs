@@ -572,3 +572,57 @@ fn hostile_templates_neither_loop_nor_overflow() {
     assert_eq!(p.name.as_str(), Some("deep"));
     assert!(p.value.is_unknown(), "a condition cycle is undecidable");
 }
+
+#[test]
+fn rest_methods_get_their_path_and_deployments_their_stage() {
+    let m = model_of(
+        "t.yaml",
+        r#"
+Resources:
+  Api:
+    Type: AWS::ApiGateway::RestApi
+  Orders:
+    Type: AWS::ApiGateway::Resource
+    Properties: { RestApiId: !Ref Api, ParentId: !GetAtt Api.RootResourceId, PathPart: orders }
+  Order:
+    Type: AWS::ApiGateway::Resource
+    Properties: { RestApiId: !Ref Api, ParentId: !Ref Orders, PathPart: "{id}" }
+  GetOrder:
+    Type: AWS::ApiGateway::Method
+    Properties: { RestApiId: !Ref Api, ResourceId: !Ref Order, HttpMethod: GET, AuthorizationType: AWS_IAM }
+  RootGet:
+    Type: AWS::ApiGateway::Method
+    Properties: { RestApiId: !Ref Api, ResourceId: !GetAtt Api.RootResourceId, HttpMethod: GET }
+  Deployment:
+    Type: AWS::ApiGateway::Deployment
+    Properties:
+      RestApiId: !Ref Api
+      StageName: prod
+      StageDescription:
+        TracingEnabled: true
+        CachingEnabled: true
+        DataTraceEnabled: true
+  NoStage:
+    Type: AWS::ApiGateway::Deployment
+    Properties: { RestApiId: !Ref Api }
+"#,
+    );
+    let paths: Vec<_> = m
+        .api_routes
+        .iter()
+        .filter_map(|r| r.path.as_str())
+        .collect();
+    assert_eq!(paths, ["/orders/{id}", "/"]);
+    assert_eq!(
+        m.api_stages.len(),
+        1,
+        "a deployment without StageName creates no stage"
+    );
+    let stage = &m.api_stages[0];
+    assert_eq!(stage.name.as_str(), Some("prod"));
+    assert!(stage.tracing.is_true());
+    let all = &stage.method_settings[0];
+    assert_eq!(all.resource_path.as_str(), Some("/*"));
+    assert!(all.caching_enabled.is_true() && all.cache_data_encrypted.is_absent());
+    assert!(all.data_trace_enabled.is_true());
+}

@@ -1,8 +1,9 @@
 //! CloudFormation API Gateway (v1 and v2) resources into the model.
 
+use super::template::Template;
 use super::value::{Cv, CvKind, Props};
 use crate::model::{
-    Api, ApiProtocol, ApiRoute, ApiStage, DomainName, MethodSetting, ResourceMeta, Val,
+    Api, ApiProtocol, ApiRoute, ApiStage, DomainName, MethodSetting, Ref, ResourceMeta, Val,
 };
 
 /// `AWS::ApiGateway::RestApi`, `AWS::ApiGatewayV2::Api`.
@@ -131,4 +132,67 @@ pub fn domain_name(meta: ResourceMeta, p: &Cv) -> DomainName {
         name: p.str_at(&["DomainName"]),
         security_policy: p.str_at(&["SecurityPolicy"]).or(v2_policy),
     }
+}
+
+/// `AWS::ApiGateway::Deployment` with `StageName` creates a stage configured by its
+/// `StageDescription`; stage-wide caching and tracing settings become a `/*` method setting.
+pub fn deployment_stage(meta: ResourceMeta, p: &Cv) -> Option<ApiStage> {
+    let name = p.str_at(&["StageName"]);
+    if name.is_absent() {
+        return None;
+    }
+    let d = p.get("StageDescription");
+    let mut stage = ApiStage::new(meta, ApiProtocol::Rest);
+    stage.api = p.ref_at(&["RestApiId"]);
+    stage.name = name;
+    stage.access_log_destination = d.ref_at(&["AccessLogSetting", "DestinationArn"]);
+    stage.tracing = d.bool_at(&["TracingEnabled"]);
+    stage.cache_cluster_enabled = d.bool_at(&["CacheClusterEnabled"]);
+    if let Some(d) = d.filter(|d| !d.is_nothing()) {
+        (stage.method_settings, stage.method_settings_unknown) =
+            method_settings(d.get("MethodSettings"));
+        let mut all = MethodSetting::new(d.span);
+        all.resource_path = Val::known("/*".to_string(), d.span);
+        all.http_method = Val::known("*".to_string(), d.span);
+        all.caching_enabled = d.bool_at(&["CachingEnabled"]);
+        all.cache_data_encrypted = d.bool_at(&["CacheDataEncrypted"]);
+        all.data_trace_enabled = d.bool_at(&["DataTraceEnabled"]);
+        all.logging_level = d.str_at(&["LoggingLevel"]);
+        all.metrics_enabled = d.bool_at(&["MetricsEnabled"]);
+        stage.method_settings.insert(0, all);
+    }
+    Some(stage)
+}
+
+/// The path of a REST method from its `ResourceId`: the `PathPart`s of the
+/// `AWS::ApiGateway::Resource` chain up to the API root (`/` for `RootResourceId`). `None`
+/// when a link is not resolvable statically.
+pub fn rest_path(tpl: &mut Template, resource_id: &Cv) -> Option<String> {
+    let mut parts = Vec::new();
+    let mut current = resource_id.clone();
+    // API Gateway allows deep trees, but a chain longer than this is a cycle or hostile.
+    for _ in 0..64 {
+        let CvKind::Ref(r) = &current.kind else {
+            return None;
+        };
+        if let Ref::Resource {
+            attr: Some(attr), ..
+        } = r
+        {
+            if attr != "RootResourceId" {
+                return None;
+            }
+            parts.reverse();
+            return Some(format!("/{}", parts.join("/")));
+        }
+        let id = r.address()?.to_string();
+        if tpl.resource_type(&id) != Some("AWS::ApiGateway::Resource") {
+            return None;
+        }
+        let props = tpl.root().path(&["Resources", &id, "Properties"])?;
+        let part = props.get("PathPart").map(|n| tpl.eval(n))?.text()?;
+        parts.push(part);
+        current = props.get("ParentId").map(|n| tpl.eval(n))?;
+    }
+    None
 }

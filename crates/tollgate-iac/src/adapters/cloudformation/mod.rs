@@ -99,7 +99,17 @@ pub fn adapt_template(file: &str, root: &Node, format: SourceFormat, model: &mut
             invoke_configs.push((meta, props.clone()));
             continue;
         }
+        let is_method = type_name == "AWS::ApiGateway::Method";
         map_resource(meta, props, model);
+        if is_method {
+            // A method's path is spread over the resource tree: resolve it for messages.
+            if let (Some(route), Some(id)) = (model.api_routes.last_mut(), props.get("ResourceId"))
+            {
+                if let Some(path) = map_api::rest_path(&mut tpl, id) {
+                    route.path = crate::model::Val::known(path, id.span);
+                }
+            }
+        }
     }
     // Event invoke configs join their function, wherever it was declared in the template.
     for (meta, props) in invoke_configs {
@@ -108,6 +118,10 @@ pub fn adapt_template(file: &str, root: &Node, format: SourceFormat, model: &mut
     if is_sam {
         sam::finish(&mut tpl, &state, file, model);
     }
+    // The same construct may be evaluated twice (a method's path walks resources evaluated
+    // on their own too): say it once.
+    let mut seen = std::collections::HashSet::new();
+    tpl.notes.retain(|n| seen.insert(n.message.clone()));
     model.notifications.append(&mut tpl.notes);
 }
 
@@ -128,6 +142,9 @@ pub fn map_resource(meta: ResourceMeta, p: &Cv, model: &mut CloudModel) {
         "AWS::ApiGateway::Stage" => model.api_stages.push(map_api::rest_stage(meta, p)),
         "AWS::ApiGatewayV2::Stage" => model.api_stages.push(map_api::v2_stage(meta, p)),
         "AWS::ApiGateway::Method" => model.api_routes.push(map_api::rest_method(meta, p)),
+        "AWS::ApiGateway::Deployment" => {
+            model.api_stages.extend(map_api::deployment_stage(meta, p))
+        }
         "AWS::ApiGatewayV2::Route" => model.api_routes.push(map_api::v2_route(meta, p)),
         "AWS::ApiGateway::DomainName" | "AWS::ApiGatewayV2::DomainName" => {
             model.domain_names.push(map_api::domain_name(meta, p))
