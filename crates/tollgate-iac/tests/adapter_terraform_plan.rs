@@ -50,3 +50,13 @@ fn deleted_resources_are_skipped_and_split_resources_joined_through_configuratio
     );
     assert!(matches!(b.kms_key, Val::Absent));
 }
+
+#[test]
+fn planned_values_with_child_modules_are_read_without_resource_changes() {
+    let model = tf_support::model_of("terraform_plan/planned_values");
+    assert!(model.kms_keys[0].rotation.is_false());
+    let q = &model.queues[0];
+    assert_eq!(q.meta.address, "module.queue.aws_sqs_queue.this");
+    assert!(q.sqs_managed_sse.is_true());
+    assert_eq!(q.meta.header.start.line, 19);
+}
