@@ -626,3 +626,22 @@ Resources:
     assert!(all.caching_enabled.is_true() && all.cache_data_encrypted.is_absent());
     assert!(all.data_trace_enabled.is_true());
 }
+
+#[test]
+fn deploy_time_functions_are_unknown_without_notes() {
+    let m = model_of(
+        "t.yaml",
+        r#"
+Resources:
+  P:
+    Type: AWS::SSM::Parameter
+    Properties:
+      Name: !Select [0, !GetAZs ""]
+      Value: !Select [1, !Cidr ["10.0.0.0/16", 4, 8]]
+      Type: { "Fn::Select": [0, { "Fn::GetAZs": { "Ref": "AWS::Region" } }] }
+"#,
+    );
+    let p = &m.ssm_parameters[0];
+    assert!(p.name.is_unknown() && p.value.is_unknown() && p.param_type.is_unknown());
+    assert!(m.notifications.is_empty(), "{}", notes(&m));
+}

@@ -176,9 +176,10 @@ impl CloudModel {
                         ))
             }
             Some(Ref::Literal(text)) => target_name.as_str().is_some_and(|name| {
+                // A name, or an ARN ending in it (`...:queue-name`, `...:role/name`).
                 text == name
                     || text.ends_with(&format!(":{name}"))
-                    || text.ends_with(&format!(":::{name}"))
+                    || text.ends_with(&format!("/{name}"))
             }),
             None => false,
         }
@@ -259,5 +260,77 @@ impl CloudModel {
     /// Whether the model holds nothing at all.
     pub fn is_empty(&self) -> bool {
         self.resources().is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tollgate_syntax::Span;
+
+    fn meta(address: &str, file: &str, format: SourceFormat) -> ResourceMeta {
+        ResourceMeta::new(address, "T", file, Span::line(1), format)
+    }
+
+    #[test]
+    fn references_match_by_address_in_scope_or_by_name() {
+        let role = meta("Role", "a.yaml", SourceFormat::CloudFormation);
+        let name = Val::known("app-role".to_string(), Span::line(2));
+        let from = meta("Fn", "a.yaml", SourceFormat::CloudFormation);
+        let other_file = meta("Fn", "b.yaml", SourceFormat::CloudFormation);
+        let by_id = Val::known(
+            Ref::resource("Role", Some("Arn".into()), None),
+            Span::line(3),
+        );
+        assert!(CloudModel::points_at(&from, &by_id, &role, &name));
+        assert!(
+            !CloudModel::points_at(&other_file, &by_id, &role, &name),
+            "logical ids are per template"
+        );
+        let arn = Val::known(Ref::literal("arn:aws:iam::1:role/app-role"), Span::line(3));
+        assert!(CloudModel::points_at(&other_file, &arn, &role, &name));
+        let other = Val::known(
+            Ref::literal("arn:aws:iam::1:role/app-role-2"),
+            Span::line(3),
+        );
+        assert!(!CloudModel::points_at(&from, &other, &role, &name));
+        let unknown: Val<Ref> = Val::unknown(Span::line(3), "import");
+        assert!(!CloudModel::points_at(&from, &unknown, &role, &name));
+
+        let tf = meta("aws_iam_role.app", "main.tf", SourceFormat::Terraform);
+        let tf_ref = Val::known(
+            Ref::resource("aws_iam_role.app", Some("arn".into()), None),
+            Span::line(3),
+        );
+        let module_file = meta(
+            "aws_lambda_function.f",
+            "lambda.tf",
+            SourceFormat::Terraform,
+        );
+        assert!(
+            CloudModel::points_at(&module_file, &tf_ref, &tf, &Val::Absent),
+            "Terraform addresses span files"
+        );
+    }
+
+    #[test]
+    fn append_moves_every_list_and_notifications() {
+        let mut a = CloudModel::default();
+        let mut b = CloudModel::default();
+        b.lambdas
+            .push(LambdaFunction::new(meta("Fn", "b.yaml", SourceFormat::Sam)));
+        b.iam_policies.push(IamPolicy {
+            meta: meta("P", "b.yaml", SourceFormat::Sam),
+            name: Val::Absent,
+            document: Val::Absent,
+            roles: Vec::new(),
+            users: Vec::new(),
+            groups: Vec::new(),
+        });
+        b.notifications
+            .push(Notification::note("unsupported-construct", "x"));
+        a.append(b);
+        assert_eq!(a.resources().len(), 2);
+        assert_eq!(a.notifications.len(), 1);
     }
 }

@@ -6,7 +6,7 @@ use std::fmt;
 use tollgate_syntax::Span;
 
 /// A value of the cloud model.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Val<T> {
     /// Resolved statically; `span` is where the user wrote it (for a default, where the default
     /// was written, e.g. SAM `Globals` or a CloudFormation parameter default).
@@ -15,8 +15,14 @@ pub enum Val<T> {
     /// `var.x` without default, module output, an undecidable condition...).
     Unknown { span: Span, reason: String },
     /// Not written at all: the service default applies. Rules report on the resource header.
-    #[default]
     Absent,
+}
+
+// Written by hand: the derive would require `T: Default`, which `Ref` and documents lack.
+impl<T> Default for Val<T> {
+    fn default() -> Self {
+        Val::Absent
+    }
 }
 
 impl<T> Val<T> {
