@@ -19,6 +19,7 @@ pub enum Val<T> {
 }
 
 // Written by hand: the derive would require `T: Default`, which `Ref` and documents lack.
+#[allow(clippy::derivable_impls)]
 impl<T> Default for Val<T> {
     fn default() -> Self {
         Val::Absent
