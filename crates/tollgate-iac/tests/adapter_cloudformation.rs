@@ -645,3 +645,36 @@ Resources:
     assert!(p.name.is_unknown() && p.value.is_unknown() && p.param_type.is_unknown());
     assert!(m.notifications.is_empty(), "{}", notes(&m));
 }
+
+#[test]
+fn quick_create_http_api_implies_an_open_default_route_and_openapi_bodies_are_noted() {
+    let m = model_of(
+        "t.yaml",
+        r#"
+Resources:
+  Quick:
+    Type: AWS::ApiGatewayV2::Api
+    Properties: { Name: quick, ProtocolType: HTTP, Target: !GetAtt Fn.Arn }
+  Spec:
+    Type: AWS::ApiGateway::RestApi
+    Properties:
+      Body: { openapi: "3.0.1", paths: {} }
+  Fn:
+    Type: AWS::Lambda::Function
+"#,
+    );
+    let route = &m.api_routes[0];
+    assert_eq!(
+        (route.method.as_str(), route.path.as_str()),
+        (Some("ANY"), Some("$default"))
+    );
+    assert!(route.authorization.is_absent());
+    assert_eq!(route.meta.header.start.line, 5, "points at Target");
+    assert_eq!(m.api_stages[0].name.as_str(), Some("$default"));
+    assert!(m.api_stages[0].access_log_destination.is_absent());
+    assert!(
+        notes(&m).contains("t.yaml:9:13: routes defined in an OpenAPI definition"),
+        "{}",
+        notes(&m)
+    );
+}

@@ -2,8 +2,10 @@
 
 use super::template::Template;
 use super::value::{Cv, CvKind, Props};
+use crate::adapters::unsupported;
 use crate::model::{
-    Api, ApiProtocol, ApiRoute, ApiStage, DomainName, MethodSetting, Ref, ResourceMeta, Val,
+    Api, ApiProtocol, ApiRoute, ApiStage, CloudModel, DomainName, MethodSetting, Ref, ResourceMeta,
+    Val,
 };
 
 /// `AWS::ApiGateway::RestApi`, `AWS::ApiGatewayV2::Api`.
@@ -195,4 +197,42 @@ pub fn rest_path(tpl: &mut Template, resource_id: &Cv) -> Option<String> {
         current = props.get("ParentId").map(|n| tpl.eval(n))?;
     }
     None
+}
+
+/// An API resource, plus what its properties imply: an OpenAPI `Body` whose routes are not
+/// analysed (said in a note), and for an HTTP API created with `Target` ("quick create") the
+/// `$default` route and auto-deployed `$default` stage API Gateway makes, neither with
+/// authorization or logging.
+pub fn api_with_definition(meta: ResourceMeta, p: &Cv, model: &mut CloudModel) {
+    let v2 = meta.type_name == "AWS::ApiGatewayV2::Api";
+    let api = api(meta, p, v2);
+    if let Some(body) = p.get("Body").or_else(|| p.get("BodyS3Location")) {
+        model.notifications.push(unsupported(
+            &api.meta.file,
+            body.span,
+            "routes defined in an OpenAPI definition are not analysed; declare them as resources to have them checked",
+        ));
+    }
+    if let Some(target) = p.get("Target").filter(|t| !t.is_nothing()) {
+        let reference = Val::known(
+            Ref::resource(
+                api.meta.address.clone(),
+                None,
+                Some(api.meta.type_name.clone()),
+            ),
+            target.span,
+        );
+        let mut implied = api.meta.clone();
+        implied.header = target.span;
+        let mut route = ApiRoute::new(implied.clone(), api.protocol);
+        route.api = reference.clone();
+        route.method = Val::known("ANY".to_string(), target.span);
+        route.path = Val::known("$default".to_string(), target.span);
+        let mut stage = ApiStage::new(implied, api.protocol);
+        stage.api = reference;
+        stage.name = Val::known("$default".to_string(), target.span);
+        model.api_routes.push(route);
+        model.api_stages.push(stage);
+    }
+    model.apis.push(api);
 }

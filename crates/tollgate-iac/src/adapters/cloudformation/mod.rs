@@ -137,8 +137,9 @@ pub fn map_resource(meta: ResourceMeta, p: &Cv, model: &mut CloudModel) {
         "AWS::StepFunctions::StateMachine" => model
             .state_machines
             .push(map_compute::state_machine(meta, p)),
-        "AWS::ApiGateway::RestApi" => model.apis.push(map_api::api(meta, p, false)),
-        "AWS::ApiGatewayV2::Api" => model.apis.push(map_api::api(meta, p, true)),
+        "AWS::ApiGateway::RestApi" | "AWS::ApiGatewayV2::Api" => {
+            map_api::api_with_definition(meta, p, model)
+        }
         "AWS::ApiGateway::Stage" => model.api_stages.push(map_api::rest_stage(meta, p)),
         "AWS::ApiGatewayV2::Stage" => model.api_stages.push(map_api::v2_stage(meta, p)),
         "AWS::ApiGateway::Method" => model.api_routes.push(map_api::rest_method(meta, p)),
