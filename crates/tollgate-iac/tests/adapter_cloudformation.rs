@@ -255,6 +255,10 @@ Resources:
       IsLogging: true
       EnableLogFileValidation: !Length [1, 2]
       IsMultiRegionTrail: !Ref Nowhere
+  Fn::ForEach::Queues:
+    - Name
+    - [A, B]
+    - Queue${Name}: { Type: AWS::SQS::Queue }
 "#,
     );
     let t = &m.trails[0];
@@ -269,6 +273,10 @@ Resources:
     );
     assert!(
         notes.contains("stacks/app.yaml:9:27: `Ref` to `Nowhere`"),
+        "{notes}"
+    );
+    assert!(
+        notes.contains("stacks/app.yaml:10:3: `Fn::ForEach` resources are not expanded"),
         "{notes}"
     );
     assert!(m

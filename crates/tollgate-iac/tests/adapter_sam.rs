@@ -317,6 +317,11 @@ Resources:
         "Globals.Api apply to the implicit API"
     );
     assert!(stage.access_log_destination.is_absent());
+    assert_eq!(
+        stage.name.as_str(),
+        Some("Prod"),
+        "SAM's name for the implicit stage"
+    );
     let http = m
         .apis
         .iter()

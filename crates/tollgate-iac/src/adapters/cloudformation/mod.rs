@@ -84,6 +84,13 @@ pub fn adapt_template(file: &str, root: &Node, format: SourceFormat, model: &mut
             }
         }
         let Some(type_name) = res.get("Type").and_then(Node::as_str) else {
+            let what = if entry.key.starts_with("Fn::ForEach") {
+                "`Fn::ForEach` resources are not expanded; the resources it makes are not checked"
+            } else {
+                "resource without a string `Type` is skipped"
+            };
+            tpl.notes
+                .push(crate::adapters::unsupported(file, entry.key_span, what));
             continue;
         };
         let meta = ResourceMeta::new(&entry.key, type_name, file, entry.key_span, format);

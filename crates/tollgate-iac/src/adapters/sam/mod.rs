@@ -151,6 +151,14 @@ pub fn finish(tpl: &mut Template, state: &SamState, file: &str, model: &mut Clou
             None => Cv::new(span, CvKind::Map(Vec::new())),
         };
         api::api(tpl, meta, &p, protocol, model);
+        // SAM names the implicit REST API's stage `Prod`; HTTP APIs deploy to `$default`.
+        if let Some(stage) = model.api_stages.last_mut().filter(|s| s.name.is_absent()) {
+            let name = match protocol {
+                ApiProtocol::Rest => "Prod",
+                _ => "$default",
+            };
+            stage.name = Val::known(name.to_string(), span);
+        }
     }
     let defaults: Vec<(String, Val<String>, Val<bool>)> = model
         .apis
