@@ -112,6 +112,8 @@ Resources:
         - SSMParameterReadPolicy: { ParameterName: app/* }
         - AWSSecretsManagerRotationPolicy: { FunctionName: rotator }
         - CloudWatchPutMetricPolicy: {}
+        - AWSSecretsManagerGetSecretValuePolicy: { SecretArn: !Ref DbSecret }
+        - EventBridgePutEventsPolicy: { EventBusName: orders }
         - Statement:
             - Effect: Allow
               Action: ["sns:Publish"]
@@ -119,6 +121,8 @@ Resources:
         - NoSuchTemplatePolicy: { X: y }
   Queue:
     Type: AWS::SQS::Queue
+  DbSecret:
+    Type: AWS::SecretsManager::Secret
 "#,
     );
     let f = &m.lambdas[0];
@@ -207,12 +211,23 @@ Resources:
     let inline = role
         .inline_policies
         .iter()
-        .find(|p| p.name.as_str() == Some("FnRolePolicy8"))
+        .find(|p| p.name.as_str() == Some("FnRolePolicy10"))
         .expect("inline statement");
     assert!(inline.document.get().unwrap().statements[0].allows_action("sns:Publish"));
+    let secret = doc("AWSSecretsManagerGetSecretValuePolicy");
+    assert_eq!(
+        secret.get().unwrap().statements[0].resources[0].as_str(),
+        Some("${DbSecret}")
+    );
+    assert!(
+        doc("EventBridgePutEventsPolicy").get().unwrap().statements[0].resources[0]
+            .as_str()
+            .unwrap()
+            .ends_with(":event-bus/orders")
+    );
     assert!(doc("NoSuchTemplatePolicy").is_unknown());
     assert!(
-        notes(&m).contains("template.yaml:23:11: SAM policy template `NoSuchTemplatePolicy`"),
+        notes(&m).contains("template.yaml:25:11: SAM policy template `NoSuchTemplatePolicy`"),
         "{}",
         notes(&m)
     );

@@ -129,7 +129,7 @@ fn statements(name: &str) -> Option<Vec<Tmpl>> {
             &["kms:Encrypt"],
             &["arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/${KeyId}"],
         )],
-        "SecretsManagerGetSecretValuePolicy" => {
+        "SecretsManagerGetSecretValuePolicy" | "AWSSecretsManagerGetSecretValuePolicy" => {
             vec![st(&["secretsmanager:GetSecretValue"], &["${SecretArn}"])]
         }
         "SSMParameterReadPolicy" => vec![
@@ -164,6 +164,33 @@ fn statements(name: &str) -> Option<Vec<Tmpl>> {
             st(&["secretsmanager:GetRandomPassword"], &["*"]),
         ],
         "CloudWatchPutMetricPolicy" => vec![st(&["cloudwatch:PutMetricData"], &["*"])],
+        "VPCAccessPolicy" => vec![st(
+            &[
+                "ec2:CreateNetworkInterface",
+                "ec2:DeleteNetworkInterface",
+                "ec2:DescribeNetworkInterfaces",
+                "ec2:DetachNetworkInterface",
+            ],
+            &["*"],
+        )],
+        "EventBridgePutEventsPolicy" => vec![st(
+            &["events:PutEvents"],
+            &["arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/${EventBusName}"],
+        )],
+        "DynamoDBStreamReadPolicy" => vec![
+            st(
+                &[
+                    "dynamodb:DescribeStream",
+                    "dynamodb:GetRecords",
+                    "dynamodb:GetShardIterator",
+                ],
+                &["arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${TableName}/stream/${StreamName}"],
+            ),
+            st(
+                &["dynamodb:ListStreams"],
+                &["arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${TableName}/stream/*"],
+            ),
+        ],
         "AWSXrayWriteOnlyAccessPolicy" | "AWSXRayDaemonWriteAccess" => vec![st(
             &[
                 "xray:PutTraceSegments",
