@@ -1,0 +1,355 @@
+//! Every policy of the cloud model, with each statement's action patterns expanded against the
+//! catalog once, so that every rule reads the same facts: which actions a statement grants, on
+//! `*` or not, and whether a condition narrows it.
+
+use tollgate_iac::model::{CloudModel, Condition, PolicyDocument, ResourceMeta, Statement, Val};
+use tollgate_syntax::Span;
+
+use crate::catalog::{catalog, ActionId, Catalog};
+use crate::expand::{Expander, Expansion};
+use crate::risk::{risk_lists, RiskLists};
+
+/// What a policy is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PolicyKind {
+    /// What an identity (role, user, group) may do.
+    Identity,
+    /// Who may assume a role.
+    Trust,
+    /// Who may use a resource (bucket, queue, topic, key policy).
+    Resource,
+}
+
+/// One written action entry and what it expands to.
+#[derive(Debug, Clone)]
+pub struct Pattern<'m> {
+    pub text: &'m str,
+    pub span: Span,
+    pub expansion: Expansion,
+}
+
+/// Why a statement counts as narrowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Restriction<'m> {
+    None,
+    /// A condition that narrows who or what (`aws:SourceArn`, `aws:PrincipalOrgID`, tags...).
+    Condition(&'m Condition),
+    /// A condition block that cannot be resolved statically: given the benefit of the doubt.
+    Unresolved,
+}
+
+impl Restriction<'_> {
+    pub fn is_none(&self) -> bool {
+        matches!(self, Restriction::None)
+    }
+
+    /// Words for a message: "the condition on `aws:SourceArn`".
+    pub fn describe(&self) -> String {
+        match self {
+            Restriction::None => String::new(),
+            Restriction::Condition(c) => format!("the condition on `{}`", c.key),
+            Restriction::Unresolved => "a condition that cannot be resolved statically".into(),
+        }
+    }
+}
+
+/// Condition keys that do not narrow who can act or on what: transport, MFA, time, region
+/// and client hints.
+const NON_RESTRICTING: &[&str] = &[
+    "aws:securetransport",
+    "aws:multifactorauthpresent",
+    "aws:multifactorauthage",
+    "aws:currenttime",
+    "aws:epochtime",
+    "aws:requestedregion",
+    "aws:useragent",
+    "aws:referer",
+    "aws:viamanagedservice",
+    "aws:calledvia",
+];
+
+/// One statement with its facts.
+#[derive(Debug, Clone)]
+pub struct StatementView<'m> {
+    pub stmt: &'m Statement,
+    pub patterns: Vec<Pattern<'m>>,
+    /// Actions an `Allow` grants (sorted, unique): the union of `Action` expansions, or for
+    /// `NotAction` every catalog action the exclusions leave. Empty for `Deny`.
+    pub granted: Vec<ActionId>,
+    /// Where `"Action": "*"` was written.
+    pub star_action: Option<Span>,
+    /// Where `"Resource": "*"` was written (or the statement, for `NotResource`, which
+    /// covers everything not listed).
+    pub star_resource: Option<Span>,
+    pub restriction: Restriction<'m>,
+}
+
+impl StatementView<'_> {
+    /// Granted on every resource and narrowed by no condition.
+    pub fn unconstrained(&self) -> bool {
+        self.stmt.is_allow() && self.star_resource.is_some() && self.restriction.is_none()
+    }
+
+    /// Where a finding about action `id` points: the pattern that granted it, else the
+    /// statement.
+    pub fn span_of(&self, id: ActionId) -> Span {
+        self.patterns
+            .iter()
+            .find(|p| p.expansion.actions().binary_search(&id).is_ok())
+            .map_or(self.stmt.span, |p| p.span)
+    }
+
+    /// The known resource entries.
+    pub fn resources(&self) -> impl Iterator<Item = (&str, Span)> {
+        self.stmt.resources.iter().filter_map(|r| match r {
+            Val::Known { value, span } => Some((value.as_str(), *span)),
+            _ => None,
+        })
+    }
+}
+
+/// One policy document and whose it is.
+#[derive(Debug, Clone)]
+pub struct PolicyView<'m> {
+    pub kind: PolicyKind,
+    pub owner: &'m ResourceMeta,
+    pub doc: &'m PolicyDocument,
+    /// Words for messages: "inline policy `orders` of role `OrdersRole`".
+    pub label: String,
+    pub statements: Vec<StatementView<'m>>,
+}
+
+/// An identity (a role, or a policy attached to nothing in the scan) and everything it holds.
+#[derive(Debug, Clone)]
+pub struct IdentityView<'m> {
+    pub owner: &'m ResourceMeta,
+    /// Indices into [`Analysis::policies`].
+    pub policies: Vec<usize>,
+    pub managed: &'m [Val<String>],
+}
+
+/// The scan's policies, analysed.
+#[derive(Debug)]
+pub struct Analysis<'m> {
+    pub catalog: &'static Catalog,
+    pub risks: &'static RiskLists,
+    pub policies: Vec<PolicyView<'m>>,
+    pub identities: Vec<IdentityView<'m>>,
+}
+
+impl<'m> Analysis<'m> {
+    /// Analyse every policy of `model` (expansions cached in `expander` across calls).
+    pub fn new(model: &'m CloudModel, expander: &mut Expander<'static>) -> Analysis<'m> {
+        let mut a = Analysis {
+            catalog: catalog(),
+            risks: risk_lists(),
+            policies: Vec::new(),
+            identities: Vec::new(),
+        };
+        let mut attached = vec![false; model.iam_policies.len()];
+        for role in &model.iam_roles {
+            let name = &role.meta.address;
+            let mut held = Vec::new();
+            for inline in &role.inline_policies {
+                let label = match inline.name.as_str() {
+                    Some(n) => format!("inline policy `{n}` of role `{name}`"),
+                    None => format!("inline policy of role `{name}`"),
+                };
+                if let Some(i) = a.add(
+                    expander,
+                    PolicyKind::Identity,
+                    &role.meta,
+                    &inline.document,
+                    label,
+                ) {
+                    held.push(i);
+                }
+            }
+            for (pi, p) in model.iam_policies.iter().enumerate() {
+                if p.roles
+                    .iter()
+                    .any(|r| CloudModel::points_at(&p.meta, r, &role.meta, &role.name))
+                {
+                    attached[pi] = true;
+                    let label = format!("policy `{}` attached to role `{name}`", p.meta.address);
+                    if let Some(i) =
+                        a.add(expander, PolicyKind::Identity, &p.meta, &p.document, label)
+                    {
+                        held.push(i);
+                    }
+                }
+            }
+            a.identities.push(IdentityView {
+                owner: &role.meta,
+                policies: held,
+                managed: &role.managed_policy_arns,
+            });
+            let label = format!("trust policy of role `{name}`");
+            a.add(
+                expander,
+                PolicyKind::Trust,
+                &role.meta,
+                &role.trust_policy,
+                label,
+            );
+        }
+        for (pi, p) in model.iam_policies.iter().enumerate() {
+            if attached[pi] {
+                continue;
+            }
+            let label = format!("policy `{}`", p.meta.address);
+            if let Some(i) = a.add(expander, PolicyKind::Identity, &p.meta, &p.document, label) {
+                a.identities.push(IdentityView {
+                    owner: &p.meta,
+                    policies: vec![i],
+                    managed: &[],
+                });
+            }
+        }
+        for (list, what) in [
+            (&model.bucket_policies, "bucket policy"),
+            (&model.queue_policies, "queue policy"),
+            (&model.topic_policies, "topic policy"),
+        ] {
+            for p in list {
+                let label = format!("{what} `{}`", p.meta.address);
+                a.add(expander, PolicyKind::Resource, &p.meta, &p.document, label);
+            }
+        }
+        for key in &model.kms_keys {
+            let label = format!("key policy of `{}`", key.meta.address);
+            a.add(
+                expander,
+                PolicyKind::Resource,
+                &key.meta,
+                &key.policy,
+                label,
+            );
+        }
+        a
+    }
+
+    fn add(
+        &mut self,
+        expander: &mut Expander<'static>,
+        kind: PolicyKind,
+        owner: &'m ResourceMeta,
+        doc: &'m Val<PolicyDocument>,
+        label: String,
+    ) -> Option<usize> {
+        let doc = doc.get()?;
+        let statements = doc
+            .statements
+            .iter()
+            .map(|s| view_statement(s, expander))
+            .collect();
+        self.policies.push(PolicyView {
+            kind,
+            owner,
+            doc,
+            label,
+            statements,
+        });
+        Some(self.policies.len() - 1)
+    }
+
+    /// Identity policies with their statements.
+    pub fn identity_statements(
+        &self,
+    ) -> impl Iterator<Item = (&PolicyView<'m>, &StatementView<'m>)> {
+        self.of_kind(PolicyKind::Identity)
+    }
+
+    pub fn of_kind(
+        &self,
+        kind: PolicyKind,
+    ) -> impl Iterator<Item = (&PolicyView<'m>, &StatementView<'m>)> {
+        self.policies
+            .iter()
+            .filter(move |p| p.kind == kind)
+            .flat_map(|p| p.statements.iter().map(move |s| (p, s)))
+    }
+}
+
+fn view_statement<'m>(stmt: &'m Statement, expander: &mut Expander<'static>) -> StatementView<'m> {
+    let known = |vals: &'m [Val<String>]| {
+        vals.iter().filter_map(|v| match v {
+            Val::Known { value, span } => Some((value.as_str(), *span)),
+            _ => None,
+        })
+    };
+    let patterns: Vec<Pattern<'m>> = known(&stmt.actions)
+        .map(|(text, span)| Pattern {
+            text,
+            span,
+            expansion: expander.expand(text),
+        })
+        .collect();
+    let star_action = patterns
+        .iter()
+        .find(|p| p.text.trim() == "*")
+        .map(|p| p.span);
+    let star_resource = known(&stmt.resources)
+        .find(|(r, _)| r.trim() == "*")
+        .map(|(_, span)| span)
+        .or_else(|| (!stmt.not_resources.is_empty()).then_some(stmt.span));
+    let mut granted = Vec::new();
+    if stmt.is_allow() {
+        if stmt.not_actions.is_empty() {
+            for p in &patterns {
+                granted.extend_from_slice(p.expansion.actions());
+            }
+            granted.sort_unstable();
+            granted.dedup();
+        } else if stmt.not_actions.iter().all(Val::is_known) {
+            // `NotAction` grants everything it does not name.
+            let mut excluded: Vec<ActionId> = known(&stmt.not_actions)
+                .flat_map(|(t, _)| expander.expand(t).actions().to_vec())
+                .collect();
+            excluded.sort_unstable();
+            let total = expander.catalog().actions.len() as ActionId;
+            granted = (0..total)
+                .filter(|id| excluded.binary_search(id).is_err())
+                .collect();
+        }
+    }
+    let restriction = if stmt.conditions_unknown {
+        Restriction::Unresolved
+    } else {
+        stmt.conditions
+            .iter()
+            .find(|c| !NON_RESTRICTING.contains(&c.key.to_ascii_lowercase().as_str()))
+            .map_or(Restriction::None, Restriction::Condition)
+    };
+    StatementView {
+        stmt,
+        patterns,
+        granted,
+        star_action,
+        star_resource,
+        restriction,
+    }
+}
+
+/// "`iam:PassRole`, `lambda:CreateFunction` and 12 more": the first few actions by name.
+pub fn name_actions(cat: &Catalog, ids: &[ActionId]) -> String {
+    const SHOWN: usize = 4;
+    let mut names: Vec<String> = ids
+        .iter()
+        .map(|&id| cat.full_name(id).to_string())
+        .collect();
+    names.sort();
+    let mut names: Vec<String> = names.into_iter().map(|n| format!("`{n}`")).collect();
+    if names.len() <= SHOWN {
+        return match names.len() {
+            0 => String::new(),
+            1 => names.remove(0),
+            n => format!("{} and {}", names[..n - 1].join(", "), names[n - 1]),
+        };
+    }
+    format!(
+        "{} and {} more",
+        names[..SHOWN].join(", "),
+        names.len() - SHOWN
+    )
+}

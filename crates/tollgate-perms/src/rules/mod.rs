@@ -1,0 +1,88 @@
+//! The permissions rule catalog (`TG2xxx`). Each rule is one file: its metadata (words,
+//! peer-tool equivalents, compliance controls) and one check over the [`Analysis`]. [`all`] is
+//! the registration table.
+
+use tollgate_core::{Finding, Rule, Severity};
+
+use crate::analysis::Analysis;
+use crate::sink::Sink;
+
+mod support;
+
+mod admin_managed_policy;
+mod allow_with_not;
+mod credentials_exposure;
+mod cross_account_trust;
+mod data_exfiltration;
+mod full_admin;
+mod github_oidc_unpinned;
+mod pass_role_wildcard;
+mod permissions_management;
+mod privilege_escalation;
+mod resource_type_mismatch;
+mod service_wildcard;
+mod trust_any_principal;
+mod unknown_action;
+mod wildcard_action;
+mod wildcard_resource;
+mod write_unconstrained;
+
+/// The stage name rules belong to.
+pub const STAGE: &str = "permissions";
+
+/// One permissions rule: data plus one check over the analysed policies.
+pub trait PermRule: Send + Sync {
+    fn meta(&self) -> Rule;
+
+    /// Look at the analysis and report into `out`. Never report on an unknown value.
+    fn check(&self, analysis: &Analysis<'_>, out: &mut Sink<'_>);
+}
+
+/// A rule's metadata with the parts every permissions rule shares.
+pub(crate) fn rule(code: &str, name: &str, severity: Severity, title: &str) -> Rule {
+    Rule::new(code, name, STAGE, severity, title)
+        .tags(["iam", "least-privilege"])
+        .help_uri(format!(
+            "https://github.com/tollgate-dev/tollgate/blob/main/docs/rules/{code}.md"
+        ))
+}
+
+/// Every permissions rule, in code order.
+pub fn all() -> Vec<Box<dyn PermRule>> {
+    vec![
+        Box::new(full_admin::FullAdmin),
+        Box::new(wildcard_action::WildcardAction),
+        Box::new(service_wildcard::ServiceWildcard),
+        Box::new(privilege_escalation::PrivilegeEscalation),
+        Box::new(data_exfiltration::DataExfiltration),
+        Box::new(credentials_exposure::CredentialsExposure),
+        Box::new(permissions_management::PermissionsManagement),
+        Box::new(write_unconstrained::WriteUnconstrained),
+        Box::new(wildcard_resource::WildcardResource),
+        Box::new(pass_role_wildcard::PassRoleWildcard),
+        Box::new(allow_with_not::AllowWithNot),
+        Box::new(trust_any_principal::TrustAnyPrincipal),
+        Box::new(cross_account_trust::CrossAccountTrust),
+        Box::new(github_oidc_unpinned::GithubOidcUnpinned),
+        Box::new(admin_managed_policy::AdminManagedPolicy),
+        Box::new(unknown_action::UnknownAction),
+        Box::new(resource_type_mismatch::ResourceTypeMismatch),
+    ]
+}
+
+/// Every rule's metadata.
+pub fn metas() -> Vec<Rule> {
+    all().iter().map(|r| r.meta()).collect()
+}
+
+/// Run every rule over the analysis.
+pub fn run_all(analysis: &Analysis<'_>) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for r in all() {
+        let meta = r.meta();
+        let mut sink = Sink::new(&meta);
+        r.check(analysis, &mut sink);
+        findings.extend(sink.into_findings());
+    }
+    findings
+}

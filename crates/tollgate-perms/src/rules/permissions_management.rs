@@ -1,0 +1,27 @@
+//! TG2007: permissions-management actions granted on every resource.
+
+use tollgate_core::{Framework, Severity};
+
+use super::support::report_on_star_resource;
+use super::{rule, PermRule};
+use crate::analysis::Analysis;
+use crate::catalog::AccessLevel;
+use crate::sink::Sink;
+
+pub struct PermissionsManagement;
+
+impl PermRule for PermissionsManagement {
+    fn meta(&self) -> tollgate_core::Rule {
+        rule("TG2007", "iam-permissions-management", Severity::High, "IAM policy allows permissions management on every resource")
+            .description("Actions the catalog classes as *Permissions management* (`iam:PutRolePolicy`, `s3:PutBucketPolicy`, `kms:CreateGrant`...) on `*` let the holder rewrite who may do what, including for itself. A condition that narrows the statement (`aws:SourceArn`, `aws:PrincipalOrgID`, resource tags) lowers the severity.")
+            .remediation("Remove them from function roles; where one is needed, scope it to the resource and add a condition.")
+            .equivalents(["CKV_AWS_109", "CKV_AWS_289", "cloudsplaining:ResourceExposure"])
+            .control(Framework::Nist80053, "AC-6")
+    }
+
+    fn check(&self, analysis: &Analysis<'_>, out: &mut Sink<'_>) {
+        report_on_star_resource(analysis, out, "permissions-management actions", |id| {
+            analysis.catalog.get(id).level == AccessLevel::PermissionsManagement
+        });
+    }
+}

@@ -1,0 +1,133 @@
+//! TG2004: an identity holds every action of a published privilege-escalation method.
+
+use std::collections::BTreeSet;
+
+use tollgate_core::{Framework, Location, Severity};
+
+use super::{rule, PermRule};
+use crate::analysis::Analysis;
+use crate::catalog::ActionId;
+use crate::sink::Sink;
+
+pub struct PrivilegeEscalation;
+
+impl PermRule for PrivilegeEscalation {
+    fn meta(&self) -> tollgate_core::Rule {
+        rule(
+            "TG2004",
+            "iam-privilege-escalation",
+            Severity::High,
+            "IAM identity can escalate its own privileges",
+        )
+        .description(
+            "The role (or policy) holds every action of a published privilege-escalation method \
+                 (Rhino Security Labs' methods and later ones, kept in `data/privesc.tsv`): for \
+                 example `iam:PassRole` with `lambda:CreateFunction` and `lambda:InvokeFunction` \
+                 lets it run code as any role it may pass. The actions are gathered across all \
+                 the identity's policies in the scan.",
+        )
+        .remediation(
+            "Remove one action of the method, or scope it: `iam:PassRole` to the one role \
+                 with an `iam:PassedToService` condition, `iam:*Policy*` actions to nothing.",
+        )
+        .equivalents([
+            "CKV_AWS_110",
+            "CKV_AWS_286",
+            "cloudsplaining:PrivilegeEscalation",
+        ])
+        .control(Framework::Nist80053, "AC-6(10)")
+    }
+
+    fn check(&self, analysis: &Analysis<'_>, out: &mut Sink<'_>) {
+        for identity in &analysis.identities {
+            // Where each held action was granted (first place), over every allow statement.
+            let mut held: Vec<(ActionId, usize, usize)> = Vec::new();
+            for &pi in &identity.policies {
+                for (si, st) in analysis.policies[pi].statements.iter().enumerate() {
+                    // A narrowing condition makes the method uncertain: not counted.
+                    if st.stmt.is_allow() && st.restriction.is_none() {
+                        held.extend(st.granted.iter().map(|&id| (id, pi, si)));
+                    }
+                }
+            }
+            if held.is_empty() {
+                continue;
+            }
+            held.sort_by_key(|h| h.0);
+            held.dedup_by_key(|h| h.0);
+            let find = |id: ActionId| {
+                held.binary_search_by_key(&id, |h| h.0)
+                    .ok()
+                    .map(|i| held[i])
+            };
+            // Every method the identity completes, with where each of its actions is granted.
+            let complete: Vec<_> = analysis
+                .risks
+                .escalation
+                .iter()
+                .filter_map(|m| {
+                    let places: Option<Vec<_>> = m.actions.iter().map(|&id| find(id)).collect();
+                    places.map(|p| (m, p))
+                })
+                .collect();
+            let Some((_, first_places)) = complete.first() else {
+                continue;
+            };
+            // `"Action": "*"` completes them all; TG2001/TG2002 already say so, louder.
+            let all_star = complete.iter().all(|(_, places)| {
+                places
+                    .iter()
+                    .all(|&(_, pi, si)| analysis.policies[pi].statements[si].star_action.is_some())
+            });
+            if all_star {
+                continue;
+            }
+            const SHOWN: usize = 3;
+            let described: Vec<String> = complete
+                .iter()
+                .take(SHOWN)
+                .map(|(m, _)| {
+                    let names: Vec<String> = m
+                        .actions
+                        .iter()
+                        .map(|&id| format!("`{}`", analysis.catalog.full_name(id)))
+                        .collect();
+                    format!("`{}` ({}: {})", m.name, m.source, names.join(" + "))
+                })
+                .collect();
+            let more = match complete.len().saturating_sub(SHOWN) {
+                0 => String::new(),
+                n => format!(" and {n} more method{}", if n == 1 { "" } else { "s" }),
+            };
+            let (first_id, pi, si) = first_places[0];
+            let policy = &analysis.policies[pi];
+            let span = policy.statements[si].span_of(first_id);
+            let methods: Vec<&str> = complete.iter().map(|(m, _)| m.name).collect();
+            out.at(
+                policy,
+                span,
+                &format!("{} {}", identity.owner.address, methods.join(",")),
+                format!(
+                    "`{}` can escalate its privileges: {}{more}.",
+                    identity.owner.address,
+                    described.join("; ")
+                ),
+            );
+            // The other places that complete the methods named, once each.
+            let mut seen = BTreeSet::new();
+            seen.insert((pi, span));
+            let related: Vec<Location> = complete
+                .iter()
+                .take(SHOWN)
+                .flat_map(|(_, places)| places.iter().copied())
+                .filter_map(|(id, pi, si)| {
+                    let p = &analysis.policies[pi];
+                    let span = p.statements[si].span_of(id);
+                    seen.insert((pi, span))
+                        .then(|| Location::at(p.doc.file.clone(), span))
+                })
+                .collect();
+            out.relate_last(related, "grants an action of the escalation");
+        }
+    }
+}

@@ -1,0 +1,77 @@
+//! TG2003: a whole service granted (`dynamodb:*`).
+
+use tollgate_core::{Framework, Severity};
+
+use super::{rule, PermRule};
+use crate::analysis::{name_actions, Analysis};
+use crate::catalog::AccessLevel;
+use crate::sink::Sink;
+
+pub struct ServiceWildcard;
+
+impl PermRule for ServiceWildcard {
+    fn meta(&self) -> tollgate_core::Rule {
+        rule(
+            "TG2003",
+            "iam-service-wildcard",
+            Severity::Medium,
+            "IAM policy grants every action of a service",
+        )
+        .description(
+            "`service:*` grants every action of the service — for `dynamodb:*` that includes \
+                 `DeleteTable` and `UpdateTable`, for `s3:*` `PutBucketPolicy`. Identity policies \
+                 only; a key policy granting `kms:*` to the account root is the AWS default.",
+        )
+        .remediation("Replace `service:*` with the actions the code calls.")
+        .equivalents(["CKV_AWS_63", "cloudsplaining:ServiceWildcard"])
+        .control(Framework::Nist80053, "AC-6")
+    }
+
+    fn check(&self, analysis: &Analysis<'_>, out: &mut Sink<'_>) {
+        for (policy, st) in analysis.identity_statements() {
+            if !st.stmt.is_allow() {
+                continue;
+            }
+            for p in &st.patterns {
+                let Some((service, "*")) = p.text.trim().split_once(':') else {
+                    continue;
+                };
+                if service.contains(['*', '?']) || p.expansion.actions().is_empty() {
+                    continue;
+                }
+                let risky: Vec<_> = p
+                    .expansion
+                    .actions()
+                    .iter()
+                    .copied()
+                    .filter(|&id| {
+                        matches!(
+                            analysis.catalog.get(id).level,
+                            AccessLevel::Write | AccessLevel::PermissionsManagement
+                        )
+                    })
+                    .collect();
+                let total = p.expansion.actions().len();
+                let detail = if risky.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        ", {} of them write or permissions management: {}",
+                        risky.len(),
+                        name_actions(analysis.catalog, &risky)
+                    )
+                };
+                out.narrowed(
+                    policy,
+                    p.span,
+                    st.restriction,
+                    &format!("{} {}", policy.label, p.text),
+                    format!(
+                        "The {} grants all {total} actions of `{service}` (`{}`){detail}.",
+                        policy.label, p.text
+                    ),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,52 @@
+//! The shape several rules share: actions of one risk class granted on `*` by an identity
+//! policy, reported once per statement with the concrete actions the expansion produced.
+
+use crate::analysis::{name_actions, Analysis};
+use crate::catalog::ActionId;
+use crate::sink::Sink;
+
+/// Report every identity `Allow` statement that grants, on every resource, actions for which
+/// `risky` holds. `what` names the class in the message ("permissions-management actions").
+/// A narrowing condition lowers the severity and is named.
+pub(crate) fn report_on_star_resource(
+    analysis: &Analysis<'_>,
+    out: &mut Sink<'_>,
+    what: &str,
+    risky: impl Fn(ActionId) -> bool,
+) {
+    for (policy, st) in analysis.identity_statements() {
+        if st.star_resource.is_none() {
+            continue;
+        }
+        if !st.stmt.is_allow() || st.star_action.is_some() {
+            // `"Action": "*"` is reported by the wildcard rules, not once per class.
+            continue;
+        }
+        let hits: Vec<ActionId> = st.granted.iter().copied().filter(|&id| risky(id)).collect();
+        let Some(&first) = hits.first() else {
+            continue;
+        };
+        let span = st.span_of(first);
+        let evidence = format!("{} {}", policy.label, action_texts(st));
+        out.narrowed(
+            policy,
+            span,
+            st.restriction,
+            &evidence,
+            format!(
+                "The {} grants {what} on every resource: {}.",
+                policy.label,
+                name_actions(analysis.catalog, &hits)
+            ),
+        );
+    }
+}
+
+/// The statement's written action entries, for evidence.
+pub(crate) fn action_texts(st: &crate::analysis::StatementView<'_>) -> String {
+    st.patterns
+        .iter()
+        .map(|p| p.text)
+        .collect::<Vec<_>>()
+        .join(",")
+}

@@ -1,0 +1,51 @@
+//! The `permissions` stage: reads the scan's cloud model (shared with the IaC stage through the
+//! context's memo), analyses every IAM policy against the action catalog and runs the rules.
+
+use tollgate_core::{Finding, Rule, ScanContext, Stage, StageError, StageReport};
+use tollgate_iac::CloudModel;
+
+use crate::analysis::Analysis;
+use crate::catalog::catalog;
+use crate::expand::Expander;
+use crate::rules;
+
+/// The permissions stage (`permissions`).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct PermissionsStage;
+
+impl PermissionsStage {
+    pub const NAME: &'static str = "permissions";
+
+    pub fn new() -> Self {
+        Self
+    }
+}
+
+impl Stage for PermissionsStage {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn rules(&self) -> Vec<Rule> {
+        rules::metas()
+    }
+
+    fn run(&self, ctx: &ScanContext) -> Result<StageReport, StageError> {
+        // Parse errors of the templates are the IaC stage's to report; this stage only reads
+        // the model they produced.
+        let model = tollgate_iac::model(ctx);
+        let mut report = StageReport::default();
+        if ctx.is_cancelled() {
+            return Ok(report);
+        }
+        report.findings = check_model(&model);
+        Ok(report)
+    }
+}
+
+/// Every permissions finding for `model`.
+pub fn check_model(model: &CloudModel) -> Vec<Finding> {
+    let mut expander = Expander::new(catalog());
+    let analysis = Analysis::new(model, &mut expander);
+    rules::run_all(&analysis)
+}
