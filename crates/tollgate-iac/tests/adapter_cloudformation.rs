@@ -291,13 +291,17 @@ fn long_form_json_template() {
         "t.json",
         r#"{
   "Parameters": {"Env": {"Type": "String", "Default": "prod"}},
-  "Conditions": {"IsProd": {"Fn::Equals": [{"Ref": "Env"}, "prod"]}},
+  "Conditions": {
+    "IsProd": {"Fn::Equals": [{"Ref": "Env"}, "prod"]},
+    "ProdToo": {"Fn::And": [{"Condition": "IsProd"}, {"Fn::Not": [{"Condition": "IsDev"}]}]},
+    "IsDev": {"Fn::Equals": [{"Ref": "Env"}, "dev"]}
+  },
   "Resources": {
     "Fn": {
       "Type": "AWS::Lambda::Function",
       "Properties": {
         "FunctionName": {"Fn::Sub": "charge-${Env}"},
-        "Runtime": {"Fn::If": ["IsProd", "nodejs20.x", "nodejs18.x"]},
+        "Runtime": {"Fn::If": ["ProdToo", "nodejs20.x", "nodejs18.x"]},
         "TracingConfig": {"Mode": {"Fn::Join": ["", ["Act", "ive"]]}},
         "Environment": {"Variables": {"API_KEY": {"Ref": "Env"}, "GONE": {"Ref": "AWS::NoValue"}}}
       }
@@ -312,7 +316,7 @@ fn long_form_json_template() {
     assert_eq!(f.tracing.as_str(), Some("Active"));
     let names: Vec<_> = f.environment.iter().map(|e| e.name.as_str()).collect();
     assert_eq!(names, ["API_KEY"], "AWS::NoValue removes the variable");
-    assert_eq!(f.environment[0].name_span.start.line, 11);
+    assert_eq!(f.environment[0].name_span.start.line, 15);
 }
 
 #[test]

@@ -471,6 +471,9 @@ impl<'a> Template<'a> {
     }
 
     fn cond_node(&mut self, node: &Node) -> Option<bool> {
+        if let Some(name) = condition_ref(node) {
+            return self.condition(name);
+        }
         match intrinsic(node) {
             Some((name, arg)) => self.cond_fn(name, arg, node.span),
             None => node.as_bool(),
@@ -510,6 +513,17 @@ impl<'a> Template<'a> {
                 None
             }
         }
+    }
+}
+
+/// The long form `{"Condition": "Name"}` of a condition reference inside `Fn::And`, `Fn::Or`
+/// and `Fn::Not` (only there: elsewhere `Condition` is an ordinary key).
+fn condition_ref(node: &Node) -> Option<&str> {
+    match &node.value {
+        Value::Map(entries) if entries.len() == 1 && entries[0].key == "Condition" => {
+            entries[0].value.as_str()
+        }
+        _ => None,
     }
 }
 
