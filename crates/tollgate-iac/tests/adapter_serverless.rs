@@ -182,3 +182,39 @@ fn implicit_role_bucket_topic_and_resources_section() {
     assert!(table.pitr.is_true());
     assert_eq!(m.queues.len(), 1);
 }
+
+#[test]
+fn custom_role_triggers_without_resources_and_unreadable_parts_are_noted() {
+    let m = tf_support::model_of("serverless/custom_role");
+    assert_eq!(
+        m.lambdas.len(),
+        1,
+        "the unresolvable function is not guessed at"
+    );
+    let f = &m.lambdas[0];
+    assert_eq!(f.name.as_str(), Some("billing-dev-worker"));
+    assert_eq!(
+        f.role.get(),
+        Some(&Ref::literal("arn:aws:iam::111122223333:role/billing"))
+    );
+    assert!(
+        m.iam_roles.is_empty(),
+        "no implicit role with a custom role"
+    );
+    assert!(m.buckets.is_empty() && m.topics.is_empty() && m.queues.is_empty());
+    assert!(m.apis.is_empty() && m.api_routes.is_empty());
+    let lg = &m.log_groups[0];
+    assert_eq!(lg.meta.address, "Audit");
+    assert_eq!(lg.name.as_str(), Some("/billing/dev/audit"));
+    let notes: Vec<_> = m.notifications.iter().map(|n| n.message.as_str()).collect();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("function `external` is not checked")),
+        "{notes:?}"
+    );
+    assert!(
+        notes.iter().any(|n| n.contains("`resources` are not read")),
+        "{notes:?}"
+    );
+}

@@ -133,6 +133,17 @@ fn lambda_code_signing_dead_letter_vpc_and_alias() {
     let m = model();
     let f = &m.lambdas[0];
     assert_eq!(f.reserved_concurrency.get(), Some(&5));
+    let generated = &m.lambdas[1];
+    assert!(
+        generated.vpc.is_unknown(),
+        "dynamic block: {:?}",
+        generated.vpc
+    );
+    assert!(
+        generated.dead_letter.is_unknown(),
+        "dynamic block: {:?}",
+        generated.dead_letter
+    );
     assert_eq!(
         f.code_signing.get().and_then(Ref::address),
         Some("aws_lambda_code_signing_config.signing")

@@ -37,17 +37,23 @@ pub fn adapt_service(file: &str, root: &Node, model: &mut CloudModel) {
     functions::map(&svc, model);
     events::map(&svc, model);
     role::map(&svc, model);
-    match resolved.get("resources").map(|r| &r.value) {
-        Some(tollgate_syntax::Value::Seq(items)) => {
-            for item in items {
-                super::cloudformation::adapt_template(file, item, SourceFormat::Serverless, model);
-            }
+    model.notifications.extend(svc.unreadable());
+    let resources = resolved.get("resources");
+    let parts: Vec<&Node> = match resources.map(|r| &r.value) {
+        Some(tollgate_syntax::Value::Seq(items)) => items.iter().collect(),
+        Some(_) => resources.into_iter().collect(),
+        None => Vec::new(),
+    };
+    for part in parts {
+        if let tollgate_syntax::Value::Expr(e) = &part.value {
+            model.notifications.push(super::unsupported(
+                file,
+                part.span,
+                format!("`resources` are not read: {}", e.text),
+            ));
+            continue;
         }
-        Some(_) => {
-            let resources = resolved.get("resources").expect("matched above");
-            super::cloudformation::adapt_template(file, resources, SourceFormat::Serverless, model);
-        }
-        None => {}
+        super::cloudformation::adapt_template(file, part, SourceFormat::Serverless, model);
     }
 }
 
@@ -88,14 +94,47 @@ impl<'a> Service<'a> {
     }
 
     /// The `functions` map entries: key, key span, body (an empty body for `fn: null`).
+    /// Functions whose body cannot be resolved are left out (see [`Service::unreadable`]):
+    /// reporting on settings that could not be read would be guessing.
     pub fn functions(&self) -> Vec<(&str, Span, &Tv)> {
         self.root
             .get("functions")
             .and_then(Tv::as_object)
             .unwrap_or_default()
             .iter()
+            .filter(|(_, _, v)| v.is_null() || v.as_object().is_some())
             .map(|(k, s, v)| (k.as_str(), *s, if v.is_null() { &self.empty } else { v }))
             .collect()
+    }
+
+    /// Notes for `functions` (or single functions) that could not be resolved.
+    fn unreadable(&self) -> Vec<tollgate_core::Notification> {
+        let note = |span: Span, what: String| super::unsupported(self.file, span, what);
+        let Some(functions) = self.root.get("functions") else {
+            return Vec::new();
+        };
+        match &functions.kind {
+            TvKind::Object(entries) => entries
+                .iter()
+                .filter(|(_, _, v)| !(v.is_null() || v.as_object().is_some()))
+                .map(|(k, s, v)| {
+                    let why = match &v.kind {
+                        TvKind::Unknown(r) => r.clone(),
+                        _ => "expected a map of settings".into(),
+                    };
+                    note(*s, format!("function `{k}` is not checked: {why}"))
+                })
+                .collect(),
+            TvKind::Null => Vec::new(),
+            TvKind::Unknown(r) => vec![note(
+                functions.span,
+                format!("`functions` are not checked: {r}"),
+            )],
+            _ => vec![note(
+                functions.span,
+                "`functions` are not checked: expected a map of functions".into(),
+            )],
+        }
     }
 
     /// Metadata of a resource the framework generates, declared at `header`.

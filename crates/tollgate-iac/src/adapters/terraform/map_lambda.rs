@@ -25,15 +25,17 @@ pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
             b.block("dead_letter_config")
                 .and_then(|d| d.get("target_arn")),
         );
-        if let Some(vpc) = b.block("vpc_config") {
-            f.vpc = Val::known(
+        f.vpc = match b.block("vpc_config") {
+            Some(vpc) if vpc.is_unknown() => string(Some(vpc)).map(|_| VpcConfig::default()),
+            Some(vpc) => Val::known(
                 VpcConfig {
                     subnet_ids: strings(vpc.get("subnet_ids")),
                     security_group_ids: strings(vpc.get("security_group_ids")),
                 },
                 vpc.span,
-            );
-        }
+            ),
+            None => Val::Absent,
+        };
         if let Some(vars) = b.block("environment").and_then(|e| e.get("variables")) {
             match &vars.kind {
                 TvKind::Object(entries) => {

@@ -105,7 +105,12 @@ impl Tv {
     }
 
     /// The value under `key` of an object (the last one when a key repeats, as Terraform merges).
+    /// Anything inside an unknown value is unknown: the unknown value itself is returned, so a
+    /// setting under a `dynamic` block or an unresolved variable reads as unknown, not absent.
     pub fn get(&self, key: &str) -> Option<&Tv> {
+        if self.is_unknown() {
+            return Some(self);
+        }
         self.entry(key).map(|(_, v)| v)
     }
 
@@ -124,12 +129,13 @@ impl Tv {
     }
 
     /// A block that Terraform may write once or several times (`versioning { }`), and that plan
-    /// JSON writes as a list: the first object either way.
+    /// JSON writes as a list: the first object either way (or the unknown value of a `dynamic`
+    /// block).
     pub fn block(&self, key: &str) -> Option<&Tv> {
         let v = self.get(key)?;
         match &v.kind {
             TvKind::List(items) => items.first(),
-            TvKind::Object(_) => Some(v),
+            TvKind::Object(_) | TvKind::Unknown(_) => Some(v),
             _ => None,
         }
     }
@@ -254,6 +260,21 @@ mod tests {
             assert_eq!(b.get("enabled").and_then(Tv::as_bool), Some(true));
             assert_eq!(v.blocks("versioning").len(), 1);
         }
+    }
+
+    #[test]
+    fn settings_inside_an_unknown_value_are_unknown() {
+        let dynamic = Tv::unknown(
+            sp(3),
+            "dynamic block `vpc_config` is generated at plan time",
+        );
+        let body = Tv::new(
+            sp(1),
+            TvKind::Object(vec![("vpc_config".into(), sp(3), dynamic)]),
+        );
+        let subnets = body.block("vpc_config").and_then(|b| b.get("subnet_ids"));
+        assert!(subnets.is_some_and(Tv::is_unknown));
+        assert!(body.get("missing").is_none());
     }
 
     #[test]
