@@ -405,8 +405,9 @@ Resources:
     );
     assert_eq!(f.alias.as_str(), Some("live"));
     assert_eq!(f.dead_letter.get().and_then(Ref::address), Some("Dlq"));
-    assert!(
-        f.on_failure.is_known(),
+    assert_eq!(
+        f.on_failure.get().and_then(Ref::address),
+        Some("FnEventInvokeConfigOnFailureTopic"),
         "SAM creates the SNS topic for a Type-only destination"
     );
     let url = m.urls_of(f).next().expect("function URL");

@@ -100,14 +100,27 @@ fn on_failure(p: &Cv, meta: &ResourceMeta) -> Val<Ref> {
     }
     match on_failure.ref_at(&["Destination"]) {
         Val::Absent => match on_failure.str_at(&["Type"]) {
-            Val::Known { value, span } => Val::known(
-                Ref::resource(
-                    format!("{}EventInvokeConfigOnFailure{value}", meta.address),
-                    None,
-                    Some(format!("AWS::{value}")),
+            // SAM creates a queue or topic named after the function; other types need a
+            // Destination, so without one nothing receives the failures.
+            Val::Known { value, span } => match value.as_str() {
+                "SQS" => Val::known(
+                    Ref::resource(
+                        format!("{}EventInvokeConfigOnFailureQueue", meta.address),
+                        Some("Arn".into()),
+                        Some("AWS::SQS::Queue".into()),
+                    ),
+                    span,
                 ),
-                span,
-            ),
+                "SNS" => Val::known(
+                    Ref::resource(
+                        format!("{}EventInvokeConfigOnFailureTopic", meta.address),
+                        None,
+                        Some("AWS::SNS::Topic".into()),
+                    ),
+                    span,
+                ),
+                _ => Val::Absent,
+            },
             other => other.map(Ref::Literal),
         },
         dest => dest,
