@@ -28,6 +28,29 @@ pub enum Command {
     Rules(RulesArgs),
     /// Explain one rule.
     Explain(ExplainArgs),
+    /// Manage the advisory database of the deps stage.
+    #[command(subcommand)]
+    Db(DbCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Download the OSV advisories of each ecosystem into the cache.
+    Update(DbUpdateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DbUpdateArgs {
+    /// Ecosystems to update, by OSV name (default: all): crates.io, npm, PyPI, Go, RubyGems,
+    /// Packagist, Maven.
+    #[arg(long, value_delimiter = ',', value_name = "a,b")]
+    pub ecosystems: Vec<String>,
+    /// Where the per-ecosystem `all.zip` files are served from.
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Cache directory (default: the user's cache directory).
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -64,6 +87,13 @@ pub struct RunArgs {
     /// Earlier SARIF log: findings already in it do not fail the build.
     #[arg(long, value_name = "OLD.sarif")]
     pub baseline: Option<PathBuf>,
+    /// Advisory database for the deps stage: a directory of OSV JSON files or an OSV
+    /// `all.zip` (repeatable). With one, the network is never used.
+    #[arg(long = "advisory-db", value_name = "PATH")]
+    pub advisory_db: Vec<PathBuf>,
+    /// Never use the network (the deps stage then needs a database).
+    #[arg(long)]
+    pub offline: bool,
     /// Scan only shard K of N (1-based), for parallel CI jobs.
     #[arg(long, value_name = "K/N", value_parser = tollgate_core::inventory::parse_shard)]
     pub shard: Option<(u32, u32)>,
@@ -214,5 +244,28 @@ mod tests {
             parse(&["init"]).unwrap().command,
             Command::Init(_)
         ));
+        let Command::Db(DbCommand::Update(db)) =
+            parse(&["db", "update", "--ecosystems", "npm,PyPI"])
+                .unwrap()
+                .command
+        else {
+            panic!("expected db update");
+        };
+        assert_eq!(db.ecosystems, vec!["npm", "PyPI"]);
+        let Command::Run(run) = parse(&[
+            "run",
+            "--advisory-db",
+            "a",
+            "--advisory-db",
+            "b.zip",
+            "--offline",
+        ])
+        .unwrap()
+        .command
+        else {
+            panic!("expected run");
+        };
+        assert_eq!(run.advisory_db.len(), 2);
+        assert!(run.offline);
     }
 }

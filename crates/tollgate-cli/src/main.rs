@@ -34,6 +34,7 @@ fn main() -> ExitCode {
         Command::Init(args) => commands::init::run(args),
         Command::Rules(args) => commands::rules::run(args),
         Command::Explain(args) => commands::explain::run(args),
+        Command::Db(command) => commands::db::run(command),
     };
     match outcome {
         Ok(code) => ExitCode::from(code),

@@ -11,6 +11,7 @@ use tollgate_core::config::ExternalStage;
 use tollgate_core::{
     Config, Finding, Notification, Rule, ScanContext, Stage, StageReport, WalkOptions,
 };
+use tollgate_deps::{DepsOptions, DepsStage};
 use tollgate_sarif::sarif::Run;
 
 use crate::external::{self, ExternalOutcome};
@@ -22,11 +23,23 @@ pub const DEFAULT_STAGE_TIMEOUT: u64 = 300;
 
 /// Every built-in stage, in the order their results are reported. Adding a stage crate is one
 /// line here.
-pub fn builtin_stages() -> Vec<Arc<dyn Stage>> {
+pub fn builtin_stages_with(options: &StageOptions) -> Vec<Arc<dyn Stage>> {
     vec![
         Arc::new(ParseCheck),
         Arc::new(tollgate_iac::IacStage::new()),
+        Arc::new(DepsStage::new(options.deps.clone())),
     ]
+}
+
+/// Settings of built-in stages that come from the command line rather than the config.
+#[derive(Debug, Clone, Default)]
+pub struct StageOptions {
+    pub deps: DepsOptions,
+}
+
+/// The built-in stages with default settings (for listing their names and rules).
+pub fn builtin_stages() -> Vec<Arc<dyn Stage>> {
+    builtin_stages_with(&StageOptions::default())
 }
 
 /// Every rule of every built-in stage (for `tollgate rules` and `explain`).
@@ -42,8 +55,12 @@ pub struct Selection {
 
 /// Pick stages by name (`--stages`, else config `stages`, else all). An unknown name is an
 /// error that lists the known ones.
-pub fn select(requested: Option<&[String]>, config: &Config) -> Result<Selection, String> {
-    let builtin = builtin_stages();
+pub fn select(
+    requested: Option<&[String]>,
+    config: &Config,
+    options: &StageOptions,
+) -> Result<Selection, String> {
+    let builtin = builtin_stages_with(options);
     let external = &config.stage.external;
     let requested: Vec<String> = match requested {
         Some(names) => names.to_vec(),
@@ -406,13 +423,24 @@ mod tests {
     #[test]
     fn selection_by_name() {
         let config = Config::default();
-        let all = select(None, &config).unwrap();
+        let all = select(None, &config, &StageOptions::default()).unwrap();
         assert_eq!(all.builtin.len(), builtin_stages().len());
-        let only = select(Some(&["parse".to_string()]), &config).unwrap();
+        let only = select(
+            Some(&["parse".to_string()]),
+            &config,
+            &StageOptions::default(),
+        )
+        .unwrap();
         assert_eq!(only.builtin.len(), 1);
-        let err = select(Some(&["nope".to_string()]), &config).err().unwrap();
+        let err = select(
+            Some(&["nope".to_string()]),
+            &config,
+            &StageOptions::default(),
+        )
+        .err()
+        .unwrap();
         assert!(
-            err.contains("unknown stage `nope`; known stages: parse, iac"),
+            err.contains("unknown stage `nope`; known stages: parse, iac, deps"),
             "{err}"
         );
     }
@@ -425,7 +453,7 @@ mod tests {
             .collect();
         let text = format!("stages = [{}]\n", names.join(", "));
         let config = tollgate_core::config::parse(&text, "tollgate.toml").unwrap();
-        let selection = select(None, &config).unwrap();
+        let selection = select(None, &config, &StageOptions::default()).unwrap();
         assert_eq!(selection.builtin.len(), builtin_stages().len());
     }
 
@@ -437,7 +465,7 @@ mod tests {
             let path = examples.join(sample);
             let config = tollgate_core::config::load(&path)
                 .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-            let selection = select(None, &config).unwrap();
+            let selection = select(None, &config, &StageOptions::default()).unwrap();
             assert_eq!(selection.external.len(), 1, "{sample}");
             assert_eq!(selection.external[0].name, "todo-scanner");
         }

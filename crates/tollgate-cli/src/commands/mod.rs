@@ -1,5 +1,6 @@
 //! One module per subcommand. Each returns the process exit code.
 
+pub mod db;
 pub mod explain;
 pub mod init;
 pub mod merge;

@@ -9,7 +9,7 @@ use tollgate_core::{Config, Finding, Notification, NotificationLevel, ScanContex
 use crate::args::{OutputFormat, RunArgs};
 use crate::gate::judge;
 use crate::output::{self, write_atomic};
-use crate::pipeline::{self, ScanRequest, ScanResult};
+use crate::pipeline::{self, ScanRequest, ScanResult, StageOptions};
 use crate::report::{Report, Summary, REPORT_VERSION};
 
 /// The threshold when neither flag nor config names one.
@@ -41,7 +41,10 @@ pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
         .or(config.fail_on)
         .unwrap_or(DEFAULT_FAIL_ON)
         .threshold();
-    let selection = match pipeline::select(args.stages.as_deref(), &config) {
+    let options = StageOptions {
+        deps: deps_options(args),
+    };
+    let selection = match pipeline::select(args.stages.as_deref(), &config, &options) {
         Ok(selection) => selection,
         Err(message) => {
             eprintln!("error: {message}");
@@ -61,6 +64,15 @@ pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
         result.failed = true;
     }
     finish(args, result, threshold)
+}
+
+/// The dependency stage's settings: `--advisory-db` (never online then) and `--offline`.
+fn deps_options(args: &RunArgs) -> tollgate_deps::DepsOptions {
+    tollgate_deps::DepsOptions {
+        advisory_db: args.advisory_db.clone(),
+        offline: args.offline,
+        ..tollgate_deps::DepsOptions::default()
+    }
 }
 
 fn read_config(args: &RunArgs, root: &Path) -> Result<Config, String> {
