@@ -14,10 +14,16 @@ pub enum SarifError {
         message: String,
     },
     /// Well-formed JSON that breaks a rule tollgate relies on (version, message, rule reference).
-    #[error("{source_name}: invalid SARIF at `{path}`: {message}{}", Hint(hint))]
+    /// `position` is the line and column where the value at `path` starts.
+    #[error(
+        "{source_name}{}: invalid SARIF at `{path}`: {message}{}",
+        Position(position),
+        Hint(hint)
+    )]
     Invalid {
         source_name: String,
         path: String,
+        position: Option<(usize, usize)>,
         message: String,
         hint: Option<String>,
     },
@@ -38,6 +44,17 @@ impl fmt::Display for Hint<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.0 {
             Some(hint) => write!(f, "\nhint: {hint}"),
+            None => Ok(()),
+        }
+    }
+}
+
+struct Position<'a>(&'a Option<(usize, usize)>);
+
+impl fmt::Display for Position<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some((line, column)) => write!(f, ":{line}:{column}"),
             None => Ok(()),
         }
     }

@@ -9,12 +9,30 @@
 //!   URIs repo-relative, [`merge`] combines logs into one with at most [`MAX_RUNS`] runs.
 //! - Baselines: [`Baseline`], [`fingerprints_of`], [`mark_baseline`], and
 //!   [`findings_from_run`] to turn a SARIF run back into core findings.
+//!
+//! ```
+//! use tollgate_core::{Finding, Location, Rule, Severity};
+//! use tollgate_sarif::{build_log, build_run, findings_from_run, parse_log, to_json_pretty, RunInput};
+//!
+//! let rules = [Rule::new("TG1001", "lambda-without-dlq", "iac", Severity::Medium, "No DLQ")];
+//! let findings = [Finding::new("TG1001", Severity::Medium, "no DLQ", Location::file("template.yaml"))];
+//! let mut input = RunInput::new(&rules, &findings, &[]);
+//! input.root_uri = Some("file:///src/app/".into());
+//! let text = to_json_pretty(&build_log(vec![build_run(&input)]));
+//!
+//! let log = parse_log(&text, "tollgate.sarif")?;
+//! let back = findings_from_run(&log.runs[0]);
+//! assert_eq!(back[0].rule, "TG1001");
+//! assert_eq!(back[0].location.path, "template.yaml");
+//! # Ok::<(), tollgate_sarif::SarifError>(())
+//! ```
 
 mod access;
 mod baseline;
 mod build;
 mod error;
 mod limits;
+mod locate;
 mod merge;
 mod notification;
 mod parse;

@@ -2,6 +2,7 @@
 
 use serde_sarif::sarif::{Result as SarifResult, Run, Sarif};
 
+use crate::locate::{locate, Step};
 use crate::SarifError;
 
 /// Largest log `parse_log` reads. External tools are untrusted: a runaway one must not take the
@@ -11,7 +12,8 @@ pub const MAX_LOG_BYTES: usize = 256 * 1024 * 1024;
 /// Parse and check a SARIF 2.1.0 log. `source_name` (a file name or tool name) starts every
 /// error message. Checked: JSON syntax and shapes (with the JSON path and line:col), `version`
 /// is `2.1.0`, `runs` is present, every run names its tool, every result has a message (text or
-/// id) and a rule (`ruleId`, `rule.id` or an index that exists).
+/// id) and a rule (`ruleId`, `rule.id` or an index that exists). Every error names the JSON
+/// path and the line:col of the offending value.
 pub fn parse_log(text: &str, source_name: &str) -> Result<Sarif, SarifError> {
     if text.len() > MAX_LOG_BYTES {
         return Err(SarifError::TooLarge {
@@ -40,7 +42,7 @@ pub fn parse_log(text: &str, source_name: &str) -> Result<Sarif, SarifError> {
         column: e.column(),
         message: strip_position(&e.to_string()),
     })?;
-    check(&log, source_name)?;
+    check(&log, &Context { text, source_name })?;
     Ok(log)
 }
 
@@ -52,51 +54,86 @@ fn strip_position(message: &str) -> String {
     }
 }
 
-fn invalid(source_name: &str, path: String, message: &str, hint: Option<&str>) -> SarifError {
-    SarifError::Invalid {
-        source_name: source_name.to_string(),
-        path,
-        message: message.to_string(),
-        hint: hint.map(str::to_string),
+/// Where a problem is: the steps to the offending value, written out as a JSON path and
+/// located in the text.
+struct Context<'t> {
+    text: &'t str,
+    source_name: &'t str,
+}
+
+impl Context<'_> {
+    fn invalid(&self, path: &[Step], message: &str, hint: Option<&str>) -> SarifError {
+        SarifError::Invalid {
+            source_name: self.source_name.to_string(),
+            path: path_text(path),
+            position: locate(self.text, path),
+            message: message.to_string(),
+            hint: hint.map(str::to_string),
+        }
     }
 }
 
-fn check(log: &Sarif, source_name: &str) -> Result<(), SarifError> {
+fn path_text(path: &[Step]) -> String {
+    let mut out = String::new();
+    for step in path {
+        match step {
+            Step::Key(key) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(key);
+            }
+            Step::Index(i) => out.push_str(&format!("[{i}]")),
+        }
+    }
+    if out.is_empty() {
+        out.push('.');
+    }
+    out
+}
+
+fn check(log: &Sarif, cx: &Context) -> Result<(), SarifError> {
     if log.version.as_str() != Some("2.1.0") {
-        return Err(invalid(
-            source_name,
-            "version".to_string(),
+        return Err(cx.invalid(
+            &[Step::Key("version")],
             &format!("expected \"2.1.0\", found {}", log.version),
             Some("tollgate reads SARIF 2.1.0 only; most tools have an option to emit it"),
         ));
     }
     for (ri, run) in log.runs.iter().enumerate() {
-        check_run(run, ri, source_name)?;
+        check_run(run, ri, cx)?;
     }
     Ok(())
 }
 
-fn check_run(run: &Run, ri: usize, source_name: &str) -> Result<(), SarifError> {
+fn check_run(run: &Run, ri: usize, cx: &Context) -> Result<(), SarifError> {
     if run.tool.driver.name.trim().is_empty() {
-        return Err(invalid(
-            source_name,
-            format!("runs[{ri}].tool.driver.name"),
+        return Err(cx.invalid(
+            &[
+                Step::Key("runs"),
+                Step::Index(ri),
+                Step::Key("tool"),
+                Step::Key("driver"),
+                Step::Key("name"),
+            ],
             "expected the tool's name, found an empty string",
             None,
         ));
     }
     let rule_count = run.tool.driver.rules.as_ref().map_or(0, Vec::len);
     for (i, result) in run.results.iter().flatten().enumerate() {
-        let path = format!("runs[{ri}].results[{i}]");
+        let path = [
+            Step::Key("runs"),
+            Step::Index(ri),
+            Step::Key("results"),
+            Step::Index(i),
+        ];
         if !has_message(result) {
-            return Err(invalid(
-                source_name,
-                format!("{path}.message"),
-                "expected `text` or `id` in the result's message",
-                None,
-            ));
+            let mut at = path.to_vec();
+            at.push(Step::Key("message"));
+            return Err(cx.invalid(&at, "expected `text` or `id` in the result's message", None));
         }
-        check_rule_reference(result, rule_count, &path, source_name)?;
+        check_rule_reference(result, rule_count, &path, cx)?;
     }
     Ok(())
 }
@@ -111,28 +148,32 @@ fn has_message(result: &SarifResult) -> bool {
 fn check_rule_reference(
     result: &SarifResult,
     rule_count: usize,
-    path: &str,
-    source_name: &str,
+    path: &[Step],
+    cx: &Context,
 ) -> Result<(), SarifError> {
     // An index into an extension's rules cannot be checked against the driver's.
     let in_extension = result
         .rule
         .as_ref()
         .is_some_and(|r| r.tool_component.is_some());
-    let indexes = [
-        ("ruleIndex", result.rule_index),
-        ("rule.index", result.rule.as_ref().and_then(|r| r.index)),
+    let indexes: [(&[Step], Option<i64>); 2] = [
+        (&[Step::Key("ruleIndex")], result.rule_index),
+        (
+            &[Step::Key("rule"), Step::Key("index")],
+            result.rule.as_ref().and_then(|r| r.index),
+        ),
     ];
     for (name, index) in indexes {
         let Some(index) = index else { continue };
-        if in_extension && name == "rule.index" {
+        if in_extension && name.len() == 2 {
             continue;
         }
         // SARIF uses -1 for "not set".
         if index < -1 || index >= rule_count as i64 {
-            return Err(invalid(
-                source_name,
-                format!("{path}.{name}"),
+            let mut at = path.to_vec();
+            at.extend_from_slice(name);
+            return Err(cx.invalid(
+                &at,
                 &format!(
                     "expected an index below {rule_count} (the driver's rule count), found {index}"
                 ),
@@ -148,9 +189,8 @@ fn check_rule_reference(
             .is_some_and(|s| !s.is_empty());
     let has_index = indexes.iter().any(|(_, i)| i.is_some_and(|i| i >= 0));
     if !has_id && !has_index {
-        return Err(invalid(
-            source_name,
-            path.to_string(),
+        return Err(cx.invalid(
+            path,
             "expected `ruleId`, `rule.id` or `ruleIndex` naming the rule",
             Some("tollgate gates and deduplicates by rule; a result without one cannot be placed"),
         ));

@@ -51,6 +51,7 @@ fn refuses_other_versions() {
     let text = GOOD.replace("2.1.0", "2.0.0");
     let err = parse_log(&text, "old.sarif").unwrap_err();
     let message = err.to_string();
+    assert!(message.starts_with("old.sarif:2:14: "), "{message}");
     assert!(
         message.contains("`version`") && message.contains("expected \"2.1.0\""),
         "{message}"
@@ -62,6 +63,7 @@ fn refuses_other_versions() {
 fn refuses_results_without_a_rule_or_message() {
     let text = GOOD.replace(r#""ruleIndex": 0, "#, "");
     let err = parse_log(&text, "t.sarif").unwrap_err();
+    assert!(err.to_string().starts_with("t.sarif:7:7: "), "{err}");
     assert!(err.to_string().contains("`runs[0].results[1]`"), "{err}");
     assert!(err.to_string().contains("expected `ruleId`"), "{err}");
 
@@ -77,6 +79,16 @@ fn refuses_results_without_a_rule_or_message() {
     assert!(
         err.to_string().contains("`runs[0].results[1].ruleIndex`"),
         "{err}"
+    );
+    assert!(
+        matches!(
+            err,
+            SarifError::Invalid {
+                position: Some((7, 21)),
+                ..
+            }
+        ),
+        "{err:?}"
     );
 }
 
