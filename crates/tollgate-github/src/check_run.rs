@@ -1,0 +1,158 @@
+//! The check run: created `in_progress`, annotations added in batches of 50, then completed
+//! with the gate's conclusion. Summary and text stay under GitHub's 65,535 characters.
+
+use serde_json::{json, Value};
+use tollgate_core::{Finding, Severity};
+
+use crate::http::{Client, HttpError};
+use crate::markdown::truncate_chars;
+use crate::publish::{now_rfc3339, Rejected, Verdict};
+
+/// GitHub accepts at most 50 annotations per request.
+pub const ANNOTATION_BATCH: usize = 50;
+/// GitHub's limit for `output.summary` and `output.text`, in characters.
+pub const OUTPUT_LIMIT: usize = 65_535;
+/// Beyond this the check run lists the rest in the summary only: the UI shows no more.
+pub const MAX_ANNOTATIONS: usize = 1_000;
+
+#[derive(Debug, Clone, Default)]
+pub struct CheckRunOutcome {
+    pub id: u64,
+    pub annotations: usize,
+    pub batches: usize,
+    pub rejected: Vec<Rejected>,
+}
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical | Severity::High => "failure",
+        Severity::Medium => "warning",
+        Severity::Low | Severity::Info => "notice",
+    }
+}
+
+/// One annotation; columns only on single-line regions, as GitHub requires.
+pub fn annotation(f: &Finding, title: Option<&str>) -> Value {
+    let (start, end) = match f.location.region {
+        Some(r) => (r.start, r.end),
+        None => (tollgate_core::Pos::new(1, 1), tollgate_core::Pos::new(1, 1)),
+    };
+    let end_line = end.line.max(start.line);
+    let mut a = json!({
+        "path": f.location.path,
+        "start_line": start.line.max(1),
+        "end_line": end_line.max(1),
+        "annotation_level": level(f.severity),
+        "message": truncate_chars(&f.message, 64 * 1024 - 1, "…"),
+        "title": truncate_chars(&format!("{} ({}){}", f.rule, f.severity,
+            title.map(|t| format!(": {t}")).unwrap_or_default()), 255, "…"),
+    });
+    if start.line == end_line && f.location.region.is_some() && start.col > 0 {
+        a["start_column"] = json!(start.col);
+        a["end_column"] = json!(end.col.max(start.col));
+    }
+    if let Some(res) = &f.resource {
+        a["raw_details"] = json!(format!("resource: {res}\nfingerprint: {}", f.fingerprint));
+    }
+    a
+}
+
+pub fn conclusion(verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::Pass => "success",
+        Verdict::Fail | Verdict::Error => "failure",
+    }
+}
+
+pub struct CheckRunInput<'a> {
+    pub name: &'a str,
+    pub head_sha: &'a str,
+    pub title: String,
+    pub summary: &'a str,
+    pub findings: Vec<&'a Finding>,
+    pub rule_title: &'a dyn Fn(&str) -> Option<String>,
+    pub verdict: Verdict,
+}
+
+/// Create the check run `in_progress`. Separate from the rest so a read-only token is
+/// detected on the first write.
+pub fn create(
+    client: &mut Client,
+    base: &str,
+    input: &CheckRunInput<'_>,
+) -> Result<u64, HttpError> {
+    let body = json!({
+        "name": input.name,
+        "head_sha": input.head_sha,
+        "status": "in_progress",
+        "started_at": now_rfc3339(),
+        "output": output(input, None),
+    });
+    let resp = client.post(&format!("{base}/check-runs"), &body)?;
+    Ok(resp.body.get("id").and_then(Value::as_u64).unwrap_or(0))
+}
+
+fn output(input: &CheckRunInput<'_>, annotations: Option<Vec<Value>>) -> Value {
+    let mut o = json!({
+        "title": input.title,
+        "summary": truncate_chars(input.summary, OUTPUT_LIMIT,
+            "_The report was cut to fit GitHub's limit; the SARIF file has everything._"),
+    });
+    if let Some(a) = annotations {
+        o["annotations"] = Value::Array(a);
+    }
+    o
+}
+
+/// Add the annotations in batches and complete the run with the gate's conclusion.
+pub fn finish(
+    client: &mut Client,
+    base: &str,
+    id: u64,
+    input: &CheckRunInput<'_>,
+) -> Result<CheckRunOutcome, HttpError> {
+    let path = format!("{base}/check-runs/{id}");
+    let mut outcome = CheckRunOutcome {
+        id,
+        ..CheckRunOutcome::default()
+    };
+    let items: Vec<(&Finding, Value)> = input
+        .findings
+        .iter()
+        .take(MAX_ANNOTATIONS)
+        .map(|f| (*f, annotation(f, (input.rule_title)(&f.rule).as_deref())))
+        .collect();
+    for batch in items.chunks(ANNOTATION_BATCH) {
+        let annotations: Vec<Value> = batch.iter().map(|(_, a)| a.clone()).collect();
+        let body = json!({ "output": output(input, Some(annotations)) });
+        match client.patch(&path, &body) {
+            Ok(_) => {
+                outcome.annotations += batch.len();
+                outcome.batches += 1;
+            }
+            // One bad annotation fails its whole batch: send them one by one to find it.
+            Err(e) if e.is_validation() => {
+                for (f, a) in batch {
+                    let body = json!({ "output": output(input, Some(vec![a.clone()])) });
+                    match client.patch(&path, &body) {
+                        Ok(_) => outcome.annotations += 1,
+                        Err(e) if e.is_validation() => {
+                            outcome.rejected.push(Rejected::of(f, "annotation", &e))
+                        }
+                        Err(e) => return Err(e),
+                    }
+                }
+                outcome.batches += 1;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    let body = json!({
+        "status": "completed",
+        "conclusion": conclusion(input.verdict),
+        "completed_at": now_rfc3339(),
+        "output": output(input, None),
+    });
+    client.patch(&path, &body)?;
+    Ok(outcome)
+}

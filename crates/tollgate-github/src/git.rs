@@ -1,0 +1,284 @@
+//! Reading the local checkout with git2: the merge-base diff of a pull request, and the base
+//! revision's tree written into a directory so it can be scanned without a checkout.
+
+use std::path::Path;
+
+use git2::{Delta, DiffOptions, ObjectType, Oid, Patch, Repository, Tree};
+
+use crate::diff::{DiffMap, FileDiff};
+
+#[derive(Debug, thiserror::Error)]
+pub enum GitError {
+    #[error("{repo}: not a git repository: {message}")]
+    Open { repo: String, message: String },
+    #[error(
+        "commit `{rev}` is not in the local repository{shallow}; hint: fetch it (e.g. `fetch-depth: 0`) or rely on the pull request files API"
+    )]
+    Missing { rev: String, shallow: &'static str },
+    #[error("{repo}: git: {message}")]
+    Git { repo: String, message: String },
+    #[error("{path}: cannot write the base revision: {message}")]
+    Write { path: String, message: String },
+    #[error("{0}: the destination must be an empty directory")]
+    NotEmpty(String),
+}
+
+fn git_err(repo: &Path) -> impl Fn(git2::Error) -> GitError + '_ {
+    move |e| GitError::Git {
+        repo: repo.display().to_string(),
+        message: e.message().to_string(),
+    }
+}
+
+fn open(repo_path: &Path) -> Result<Repository, GitError> {
+    Repository::open(repo_path).map_err(|e| GitError::Open {
+        repo: repo_path.display().to_string(),
+        message: e.message().to_string(),
+    })
+}
+
+fn resolve(repo: &Repository, rev: &str) -> Result<Oid, GitError> {
+    repo.revparse_single(rev)
+        .and_then(|o| o.peel_to_commit())
+        .map(|c| c.id())
+        .map_err(|_| GitError::Missing {
+            rev: rev.to_string(),
+            shallow: if repo.is_shallow() {
+                " (the checkout is shallow)"
+            } else {
+                ""
+            },
+        })
+}
+
+impl DiffMap {
+    /// The `base...head` diff of the checkout at `repo_path`: from the merge base of the two
+    /// revisions to `head`, as GitHub shows a pull request. Fails with [`GitError::Missing`]
+    /// when a revision is absent (shallow clone); callers then use the files API.
+    pub fn from_git(repo_path: &Path, base: &str, head: &str) -> Result<DiffMap, GitError> {
+        let repo = open(repo_path)?;
+        let e = git_err(repo_path);
+        let base_id = resolve(&repo, base)?;
+        let head_id = resolve(&repo, head)?;
+        let merge_base = repo
+            .merge_base(base_id, head_id)
+            .map_err(|_| GitError::Missing {
+                rev: format!("merge base of {base} and {head}"),
+                shallow: if repo.is_shallow() {
+                    " (the checkout is shallow)"
+                } else {
+                    ""
+                },
+            })?;
+        let old = repo
+            .find_commit(merge_base)
+            .and_then(|c| c.tree())
+            .map_err(&e)?;
+        let new = repo
+            .find_commit(head_id)
+            .and_then(|c| c.tree())
+            .map_err(&e)?;
+        let mut opts = DiffOptions::new();
+        opts.context_lines(3);
+        let mut diff = repo
+            .diff_tree_to_tree(Some(&old), Some(&new), Some(&mut opts))
+            .map_err(&e)?;
+        diff.find_similar(None).map_err(&e)?;
+        let mut map = DiffMap::default();
+        for idx in 0..diff.deltas().len() {
+            let Some(patch) = Patch::from_diff(&diff, idx).map_err(&e)? else {
+                continue;
+            };
+            let delta = patch.delta();
+            if delta.status() == Delta::Deleted {
+                continue;
+            }
+            let Some(path) = delta.new_file().path().and_then(|p| p.to_str()) else {
+                continue;
+            };
+            let mut file = FileDiff {
+                patch_missing: delta.flags().is_binary(),
+                ..FileDiff::default()
+            };
+            for h in 0..patch.num_hunks() {
+                let (hunk, lines) = patch.hunk(h).map_err(&e)?;
+                if hunk.new_lines() > 0 {
+                    file.hunks
+                        .push((hunk.new_start(), hunk.new_start() + hunk.new_lines() - 1));
+                }
+                for l in 0..lines {
+                    let line = patch.line_in_hunk(h, l).map_err(&e)?;
+                    if line.origin() == '+' {
+                        if let Some(n) = line.new_lineno() {
+                            file.added.insert(n);
+                        }
+                    }
+                }
+            }
+            map.files.insert(path.replace('\\', "/"), file);
+        }
+        Ok(map)
+    }
+}
+
+/// Caps for [`base_tree_to_dir_with`]: the base revision is as untrusted as the head.
+#[derive(Debug, Clone)]
+pub struct TreeLimits {
+    pub max_blob_bytes: u64,
+    pub max_total_bytes: u64,
+    pub max_entries: usize,
+    pub max_depth: usize,
+}
+
+impl Default for TreeLimits {
+    fn default() -> Self {
+        Self {
+            max_blob_bytes: 5 * 1024 * 1024,
+            max_total_bytes: 1024 * 1024 * 1024,
+            max_entries: 200_000,
+            max_depth: 64,
+        }
+    }
+}
+
+/// What [`base_tree_to_dir`] wrote and what it left out (path, reason).
+#[derive(Debug, Clone, Default)]
+pub struct BaseTree {
+    pub commit: String,
+    pub files: usize,
+    pub bytes: u64,
+    pub skipped: Vec<(String, String)>,
+}
+
+/// Write the tree of revision `base` of the repository at `repo_path` into the empty (or
+/// absent) directory `dest`, reading objects only: the work tree and index are untouched,
+/// nothing is checked out or run. Symlinks and submodules are skipped (a link could point out
+/// of `dest`), so are blobs over the size cap and names that are not plain path components.
+pub fn base_tree_to_dir(repo_path: &Path, base: &str, dest: &Path) -> Result<BaseTree, GitError> {
+    base_tree_to_dir_with(repo_path, base, dest, &TreeLimits::default())
+}
+
+pub fn base_tree_to_dir_with(
+    repo_path: &Path,
+    base: &str,
+    dest: &Path,
+    limits: &TreeLimits,
+) -> Result<BaseTree, GitError> {
+    let repo = open(repo_path)?;
+    let id = resolve(&repo, base)?;
+    let tree = repo
+        .find_commit(id)
+        .and_then(|c| c.tree())
+        .map_err(git_err(repo_path))?;
+    let werr = |path: &Path, e: std::io::Error| GitError::Write {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    };
+    std::fs::create_dir_all(dest).map_err(|e| werr(dest, e))?;
+    if std::fs::read_dir(dest)
+        .map_err(|e| werr(dest, e))?
+        .next()
+        .is_some()
+    {
+        return Err(GitError::NotEmpty(dest.display().to_string()));
+    }
+    let mut out = BaseTree {
+        commit: id.to_string(),
+        ..BaseTree::default()
+    };
+    let mut writer = TreeWriter {
+        repo: &repo,
+        repo_path,
+        limits,
+        out: &mut out,
+        entries: 0,
+    };
+    writer.write(&tree, dest, "", 0)?;
+    Ok(out)
+}
+
+struct TreeWriter<'a> {
+    repo: &'a Repository,
+    repo_path: &'a Path,
+    limits: &'a TreeLimits,
+    out: &'a mut BaseTree,
+    entries: usize,
+}
+
+impl TreeWriter<'_> {
+    fn skip(&mut self, path: String, why: &str) {
+        self.out.skipped.push((path, why.to_string()));
+    }
+
+    fn write(
+        &mut self,
+        tree: &Tree<'_>,
+        dir: &Path,
+        prefix: &str,
+        depth: usize,
+    ) -> Result<(), GitError> {
+        let e = git_err(self.repo_path);
+        for entry in tree.iter() {
+            self.entries += 1;
+            let raw = String::from_utf8_lossy(entry.name_bytes()).into_owned();
+            let rel = format!("{prefix}{raw}");
+            if self.entries > self.limits.max_entries {
+                self.skip(rel, "entry limit reached");
+                return Ok(());
+            }
+            let Some(name) = entry.name().ok().filter(|n| plain_component(n)) else {
+                self.skip(rel, "name is not a plain path component");
+                continue;
+            };
+            let target = dir.join(name);
+            match (entry.kind(), entry.filemode()) {
+                (Some(ObjectType::Tree), _) => {
+                    if depth + 1 > self.limits.max_depth {
+                        self.skip(rel, "directory nesting too deep");
+                        continue;
+                    }
+                    let sub = self.repo.find_tree(entry.id()).map_err(&e)?;
+                    std::fs::create_dir(&target).map_err(|err| GitError::Write {
+                        path: target.display().to_string(),
+                        message: err.to_string(),
+                    })?;
+                    self.write(&sub, &target, &format!("{rel}/"), depth + 1)?;
+                }
+                (Some(ObjectType::Blob), 0o100644 | 0o100755) => {
+                    let (size, _) = self
+                        .repo
+                        .odb()
+                        .and_then(|odb| odb.read_header(entry.id()))
+                        .map_err(&e)?;
+                    let size = size as u64;
+                    if size > self.limits.max_blob_bytes {
+                        self.skip(rel, "file larger than the size cap");
+                        continue;
+                    }
+                    if self.out.bytes + size > self.limits.max_total_bytes {
+                        self.skip(rel, "total size cap reached");
+                        continue;
+                    }
+                    let blob = self.repo.find_blob(entry.id()).map_err(&e)?;
+                    std::fs::write(&target, blob.content()).map_err(|err| GitError::Write {
+                        path: target.display().to_string(),
+                        message: err.to_string(),
+                    })?;
+                    self.out.files += 1;
+                    self.out.bytes += size;
+                }
+                (Some(ObjectType::Blob), _) => self.skip(rel, "symbolic link"),
+                _ => self.skip(rel, "submodule"),
+            }
+        }
+        Ok(())
+    }
+}
+
+fn plain_component(name: &str) -> bool {
+    !name.is_empty()
+        && name != "."
+        && name != ".."
+        && !name.eq_ignore_ascii_case(".git")
+        && !name.contains(['/', '\\', '\0', ':'])
+}

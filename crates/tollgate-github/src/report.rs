@@ -1,0 +1,172 @@
+//! The markdown report shared by the check run, the sticky summary comment and the step
+//! summary: counts by severity and stage, new/fixed/unchanged since the base, top findings with
+//! links, and the gate verdict.
+
+use std::collections::BTreeMap;
+
+use tollgate_core::{BaselineState, Finding, Rule, Severity};
+
+use crate::context::PrContext;
+use crate::markdown::cell;
+use crate::publish::Verdict;
+
+/// How many findings the report lists by name.
+const TOP_FINDINGS: usize = 20;
+
+/// Numbers about one run's findings.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Findings that count (not suppressed, not known from the base), by severity.
+    pub by_severity: BTreeMap<Severity, usize>,
+    /// Findings that count, by the stage of their rule (`other` when the rule is unknown).
+    pub by_stage: BTreeMap<String, usize>,
+    pub new: usize,
+    pub unchanged: usize,
+    /// Present in the base, gone in the head.
+    pub fixed: usize,
+    pub suppressed: usize,
+    pub active: usize,
+}
+
+impl Counts {
+    pub fn of(findings: &[Finding], rules: &[Rule]) -> Counts {
+        let stage_of = |code: &str| {
+            rules
+                .iter()
+                .find(|r| r.code == code)
+                .map(|r| r.stage.clone())
+                .unwrap_or_else(|| "other".to_string())
+        };
+        let mut c = Counts::default();
+        for f in findings {
+            match f.baseline_state {
+                Some(BaselineState::Absent) => {
+                    c.fixed += 1;
+                    continue;
+                }
+                Some(BaselineState::Unchanged) => c.unchanged += 1,
+                Some(BaselineState::New | BaselineState::Updated) => c.new += 1,
+                None => {}
+            }
+            if f.suppression.is_some() {
+                c.suppressed += 1;
+            }
+            if f.is_active() {
+                c.active += 1;
+                *c.by_severity.entry(f.severity).or_default() += 1;
+                *c.by_stage.entry(stage_of(&f.rule)).or_default() += 1;
+            }
+        }
+        c
+    }
+}
+
+pub fn verdict_line(verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::Pass => "✅ **Passed**: no blocking findings",
+        Verdict::Fail => "❌ **Failed**: blocking findings at or above the threshold",
+        Verdict::Error => "⚠️ **Error**: tollgate could not complete the scan",
+    }
+}
+
+pub fn severity_icon(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical => "🟥",
+        Severity::High => "🟧",
+        Severity::Medium => "🟨",
+        Severity::Low => "🟦",
+        Severity::Info => "⬜",
+    }
+}
+
+/// The full markdown report. `ctx` adds links to the head commit; `has_baseline` adds the
+/// new/fixed/unchanged line.
+pub fn render(
+    findings: &[Finding],
+    rules: &[Rule],
+    verdict: Verdict,
+    ctx: Option<&PrContext>,
+    has_baseline: bool,
+) -> String {
+    let counts = Counts::of(findings, rules);
+    let mut out = String::new();
+    out.push_str("## tollgate security report\n\n");
+    out.push_str(verdict_line(verdict));
+    out.push_str("\n\n");
+    if counts.active == 0 {
+        out.push_str("No findings that count.");
+    } else {
+        out.push_str("| severity | findings |\n|---|---:|\n");
+        for s in Severity::ALL.iter().rev() {
+            if let Some(n) = counts.by_severity.get(s) {
+                out.push_str(&format!("| {} {} | {n} |\n", severity_icon(*s), s));
+            }
+        }
+        out.push_str("\n| stage | findings |\n|---|---:|\n");
+        for (stage, n) in &counts.by_stage {
+            out.push_str(&format!("| {} | {n} |\n", cell(stage)));
+        }
+    }
+    out.push('\n');
+    if has_baseline {
+        out.push_str(&format!(
+            "\nSince the base: **{} new**, **{} fixed**, {} unchanged.\n",
+            counts.new, counts.fixed, counts.unchanged
+        ));
+    }
+    if counts.suppressed > 0 {
+        out.push_str(&format!("\n{} suppressed.\n", counts.suppressed));
+    }
+    let mut top: Vec<&Finding> = findings.iter().filter(|f| f.is_active()).collect();
+    top.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    if !top.is_empty() {
+        out.push_str("\n### Top findings\n\n");
+        for f in top.iter().take(TOP_FINDINGS) {
+            let line = f.location.start_line();
+            let place = match line {
+                Some(l) => format!("{}:{l}", f.location.path),
+                None => f.location.path.clone(),
+            };
+            let place = match ctx {
+                Some(c) => format!("[{}]({})", cell(&place), c.blob_url(&f.location.path, line)),
+                None => format!("`{}`", place.replace('`', "'")),
+            };
+            out.push_str(&format!(
+                "- {} **{}** {}: {} ({place})\n",
+                severity_icon(f.severity),
+                cell(&f.rule),
+                f.severity,
+                cell(&f.message)
+            ));
+        }
+        if top.len() > TOP_FINDINGS {
+            out.push_str(&format!("\n…and {} more.\n", top.len() - TOP_FINDINGS));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tollgate_core::Location;
+
+    #[test]
+    fn counts_split_by_baseline_and_suppression() {
+        let mut a = Finding::new("TG1", Severity::High, "a", Location::file("x"));
+        a.baseline_state = Some(BaselineState::New);
+        let mut b = a.clone();
+        b.baseline_state = Some(BaselineState::Absent);
+        let mut c = a.clone();
+        c.baseline_state = Some(BaselineState::Unchanged);
+        let rules = vec![Rule::new("TG1", "r", "iac", Severity::High, "R")];
+        let counts = Counts::of(&[a, b, c], &rules);
+        assert_eq!(
+            (counts.new, counts.fixed, counts.unchanged, counts.active),
+            (1, 1, 1, 1)
+        );
+        assert_eq!(counts.by_stage.get("iac"), Some(&1));
+        let md = render(&[], &rules, Verdict::Pass, None, true);
+        assert!(md.contains("Passed") && md.contains("0 new"));
+    }
+}

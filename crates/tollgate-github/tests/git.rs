@@ -1,0 +1,94 @@
+//! The diff map from a real repository and the base tree written without a checkout.
+
+use git2::{Oid, Repository, Signature};
+use tollgate_github::{base_tree_to_dir, base_tree_to_dir_with, DiffMap, GitError, TreeLimits};
+
+/// Commit `files` (path, mode, content) as a flat tree on top of `parent`.
+fn commit(repo: &Repository, parent: Option<Oid>, files: &[(&str, i32, &[u8])]) -> Oid {
+    let mut root = repo.treebuilder(None).unwrap();
+    let mut sub = repo.treebuilder(None).unwrap();
+    for (path, mode, content) in files {
+        let blob = repo.blob(content).unwrap();
+        match path.split_once('/') {
+            Some((_, name)) => sub.insert(name, blob, *mode).unwrap(),
+            None => root.insert(path, blob, *mode).unwrap(),
+        };
+    }
+    let sub_id = sub.write().unwrap();
+    root.insert("src", sub_id, 0o040000).unwrap();
+    let tree = repo.find_tree(root.write().unwrap()).unwrap();
+    let sig = Signature::now("t", "t@example.com").unwrap();
+    let parents: Vec<git2::Commit> = parent
+        .map(|p| repo.find_commit(p).unwrap())
+        .into_iter()
+        .collect();
+    let refs: Vec<&git2::Commit> = parents.iter().collect();
+    repo.commit(None, &sig, &sig, "c", &tree, &refs).unwrap()
+}
+
+#[test]
+fn diff_map_and_base_tree_from_git() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = Repository::init(dir.path()).unwrap();
+    let base_text = b"a\nb\nc\nd\ne\nf\ng\nh\ni\nj\n";
+    let head_text = b"a\nb\nc\nd\nE\nf\ng\nh\ni\nj\nk\n";
+    let big = vec![b'x'; 2048];
+    let base = commit(
+        &repo,
+        None,
+        &[
+            ("template.yaml", 0o100644, base_text),
+            ("escape", 0o120000, b"../../../etc/passwd"),
+            ("src/big.bin", 0o100644, &big),
+            ("src/app.py", 0o100755, b"print(1)\n"),
+        ],
+    );
+    let head = commit(
+        &repo,
+        Some(base),
+        &[
+            ("template.yaml", 0o100644, head_text),
+            ("src/app.py", 0o100755, b"print(1)\n"),
+        ],
+    );
+    let map = DiffMap::from_git(dir.path(), &base.to_string(), &head.to_string()).unwrap();
+    let t = map.file("template.yaml").unwrap();
+    assert_eq!(t.added.iter().copied().collect::<Vec<_>>(), vec![5, 11]);
+    assert_eq!(t.hunks, vec![(2, 11)]);
+    assert!(
+        map.file("escape").is_none(),
+        "deleted files have no new side"
+    );
+
+    let missing = DiffMap::from_git(
+        dir.path(),
+        "1111111111111111111111111111111111111111",
+        "HEAD",
+    );
+    assert!(matches!(missing, Err(GitError::Missing { .. })));
+
+    let out = tempfile::tempdir().unwrap();
+    let dest = out.path().join("base");
+    let limits = TreeLimits {
+        max_blob_bytes: 1024,
+        ..TreeLimits::default()
+    };
+    let written = base_tree_to_dir_with(dir.path(), &base.to_string(), &dest, &limits).unwrap();
+    assert_eq!(written.files, 2);
+    assert_eq!(
+        std::fs::read(dest.join("template.yaml")).unwrap(),
+        base_text
+    );
+    assert!(dest.join("src/app.py").is_file());
+    assert!(!dest.join("escape").exists(), "symlinks are skipped");
+    assert!(!dest.join("src/big.bin").exists(), "huge blobs are skipped");
+    let reasons: Vec<&str> = written.skipped.iter().map(|(_, r)| r.as_str()).collect();
+    assert!(
+        reasons.contains(&"symbolic link") && reasons.contains(&"file larger than the size cap")
+    );
+    // A destination with content is refused rather than mixed into.
+    assert!(matches!(
+        base_tree_to_dir(dir.path(), &base.to_string(), &dest),
+        Err(GitError::NotEmpty(_))
+    ));
+}

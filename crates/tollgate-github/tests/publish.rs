@@ -1,0 +1,422 @@
+//! The reporters against a fake GitHub that validates every request against GitHub's own
+//! OpenAPI description.
+
+mod support;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use support::fake::{FakeGitHub, Fault};
+use support::openapi::OpenApi;
+use tollgate_core::{BaselineState, Finding, Location, Pos, Rule, Severity, Span};
+use tollgate_github::{
+    publish_blocking, ContextOverrides, PollPolicy, PrContext, PublishError, PublishInput,
+    PublishOptions, RetryPolicy, Secret, Verdict,
+};
+
+const TOKEN: &str = "ghs_T0PSECRETtokenValue123";
+const HEAD: &str = "0123456789abcdef0123456789abcdef01234567";
+const PATCH: &str = "@@ -1,4 +1,8 @@\n Resources:\n+  Fn:\n+    Type: AWS::Lambda::Function\n+    Properties:\n+      Timeout: 900\n   Other:\n     Type: X\n+    Extra: 1";
+
+fn api() -> Option<Arc<OpenApi>> {
+    OpenApi::load().map(Arc::new)
+}
+
+/// A fake GitHub whose pull request changes `template.yaml` by [`PATCH`]; `None` (skip) when
+/// the OpenAPI description is missing outside CI.
+fn github(prefix: &str) -> Option<FakeGitHub> {
+    let gh = FakeGitHub::start(api()?, prefix);
+    gh.set_files(&[("template.yaml", PATCH)]);
+    Some(gh)
+}
+
+fn finding(rule: &str, sev: Severity, line: u32, fp: &str) -> Finding {
+    let mut f = Finding::new(
+        rule,
+        sev,
+        format!("{rule} fired on line {line}"),
+        Location::at(
+            "template.yaml",
+            Span::new(Pos::new(line, 7), Pos::new(line, 12)),
+        ),
+    )
+    .resource("Fn");
+    f.fingerprint = fp.to_string();
+    f
+}
+
+fn rules() -> Vec<Rule> {
+    ["TG1001", "TG1002", "TG1003", "TG1004"]
+        .iter()
+        .map(|c| {
+            Rule::new(*c, "lambda-rule", "iac", Severity::High, "Lambda rule")
+                .remediation("Set `Timeout` lower.")
+        })
+        .collect()
+}
+
+fn input(findings: Vec<Finding>) -> PublishInput {
+    PublishInput {
+        findings,
+        rules: rules(),
+        sarif_log_json: r#"{"version":"2.1.0","runs":[]}"#.to_string(),
+        sarif_path: Some("results.sarif".into()),
+        verdict: Verdict::Fail,
+        diff: None,
+        has_baseline: true,
+    }
+}
+
+fn options(api_url: &str) -> PublishOptions {
+    let ctx = PrContext::from_vars(
+        |_| None,
+        &ContextOverrides {
+            repo: Some("acme/app".into()),
+            pr: Some(7),
+            sha: Some(HEAD.into()),
+            api_url: Some(api_url.into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let mut o = PublishOptions::new(ctx, Some(Secret::new(TOKEN)));
+    o.retry = RetryPolicy {
+        max_retries: 4,
+        base_backoff: Duration::from_millis(5),
+        max_wait: Duration::from_secs(5),
+        secondary_wait: Duration::from_millis(20),
+        mutation_interval: Duration::from_millis(1),
+    };
+    o.poll = PollPolicy {
+        first_wait: Duration::from_millis(5),
+        max_wait: Duration::from_millis(20),
+        max_polls: 3,
+    };
+    o.step_summary_path = None;
+    o.output_path = None;
+    o
+}
+
+fn three() -> Vec<Finding> {
+    vec![
+        finding("TG1001", Severity::High, 5, "aaa"),
+        finding("TG1002", Severity::Medium, 3, "bbb"),
+        finding("TG1003", Severity::Low, 8, "ccc"),
+        // Line 20 is not in the diff: summarized, never inline.
+        finding("TG1004", Severity::Critical, 20, "ddd"),
+    ]
+}
+
+#[test]
+fn first_run_rerun_and_fix() {
+    let Some(gh) = github("") else { return };
+
+    let s = publish_blocking(input(three()), options(&gh.url)).unwrap();
+    assert!(s.errors.is_empty(), "{:?}", s.errors);
+    assert!(!s.degraded);
+    let review = s.review.unwrap();
+    // TG1004 is outside the diff under `added`: it is neither commented nor summarized here.
+    assert_eq!((review.posted, review.already), (3, 0));
+    assert_eq!(gh.count("pulls/create-review"), 1);
+    assert_eq!(gh.count("issues/create-comment"), 1);
+    assert_eq!(gh.count("code-scanning/upload-sarif"), 1);
+    assert_eq!(s.code_scanning.unwrap().status, "complete");
+    {
+        let st = gh.state.lock().unwrap();
+        let run = st.check_runs.values().next().unwrap();
+        assert_eq!(run["conclusion"], "failure");
+        assert_eq!(st.annotations.values().next().unwrap().len(), 4);
+        let multi = st.review_comments.iter().all(|c| {
+            c["body"]
+                .as_str()
+                .unwrap()
+                .contains("<!-- tollgate:fp=TG100")
+        });
+        assert!(multi);
+        let sarif = st.sarifs[0].clone();
+        assert_eq!(sarif["commit_sha"], HEAD);
+        assert_eq!(sarif["ref"], "refs/pull/7/head");
+    }
+
+    // The same results again: nothing new is posted, the summary is left alone.
+    let s = publish_blocking(input(three()), options(&gh.url)).unwrap();
+    let review = s.review.unwrap();
+    assert_eq!((review.posted, review.already, review.resolved), (0, 3, 0));
+    assert_eq!(gh.count("pulls/create-review"), 1);
+    assert_eq!(gh.count("pulls/create-review-comment"), 0);
+    assert_eq!(gh.count("issues/create-comment"), 1);
+    assert_eq!(gh.count("issues/update-comment"), 0);
+
+    // TG1001 fixed: its comment is marked fixed, the summary updated in place.
+    let mut after: Vec<Finding> = three().into_iter().skip(1).collect();
+    let mut gone = finding("TG1001", Severity::High, 5, "aaa");
+    gone.baseline_state = Some(BaselineState::Absent);
+    after.push(gone);
+    let s = publish_blocking(input(after), options(&gh.url)).unwrap();
+    let review = s.review.unwrap();
+    assert_eq!((review.posted, review.resolved), (0, 1));
+    assert_eq!(gh.count("issues/update-comment"), 1);
+    let st = gh.state.lock().unwrap();
+    let fixed = st
+        .review_comments
+        .iter()
+        .find(|c| {
+            c["body"]
+                .as_str()
+                .unwrap()
+                .contains("TG1001/aaa state=fixed")
+        })
+        .expect("comment marked fixed");
+    assert!(fixed["body"].as_str().unwrap().starts_with("✅ **Fixed**"));
+    assert_eq!(st.issue_comments.len(), 1);
+    assert!(st.issue_comments[0]["body"]
+        .as_str()
+        .unwrap()
+        .contains("1 fixed"));
+    drop(st);
+    assert_eq!(gh.violations(), Vec::<String>::new());
+}
+
+#[test]
+fn many_annotations_are_batched_and_long_reports_cut() {
+    let Some(gh) = github("") else { return };
+    let findings: Vec<Finding> = (0..120)
+        .map(|i| {
+            let mut f = finding("TG1001", Severity::High, 2 + (i % 4), &format!("fp{i}"));
+            f.message = format!("{i}: {}", "long explanation ".repeat(300));
+            f
+        })
+        .collect();
+    let mut opts = options(&gh.url);
+    opts.max_inline_comments = 30;
+    let s = publish_blocking(input(findings), opts).unwrap();
+    assert!(s.errors.is_empty(), "{:?}", s.errors);
+    let cr = s.check_run.unwrap();
+    assert_eq!((cr.annotations, cr.batches), (120, 3));
+    let review = s.review.unwrap();
+    assert_eq!((review.posted, review.summarized), (30, 90));
+    let st = gh.state.lock().unwrap();
+    for r in st.log.iter().filter(|r| r.op.starts_with("checks/")) {
+        let out = &r.body.as_ref().unwrap()["output"];
+        assert!(out["summary"].as_str().unwrap().chars().count() <= 65_535);
+        assert!(out["annotations"].as_array().map_or(0, Vec::len) <= 50);
+    }
+    let summary = st.issue_comments[0]["body"].as_str().unwrap();
+    assert!(summary.chars().count() < 65_536);
+    assert!(summary.contains("cut to fit"));
+    drop(st);
+    // A re-run neither adds the next 30 comments nor repeats the review.
+    let findings: Vec<Finding> = (0..120)
+        .map(|i| finding("TG1001", Severity::High, 2 + (i % 4), &format!("fp{i}")))
+        .collect();
+    let s = publish_blocking(input(findings), options(&gh.url)).unwrap();
+    let review = s.review.unwrap();
+    assert_eq!((review.posted, review.already), (0, 30));
+    assert_eq!(gh.count("pulls/create-review"), 1);
+    assert_eq!(gh.violations(), Vec::<String>::new());
+}
+
+#[test]
+fn rate_limits_errors_and_rejections_are_survived() {
+    let Some(gh) = github("") else { return };
+    gh.fail_next("checks/create", Fault::secondary_rate_limit());
+    gh.fail_next("checks/update", Fault::Drop);
+    gh.fail_next("pulls/list-review-comments", Fault::bad_gateway());
+    gh.fail_next("issues/list-comments", Fault::too_many());
+    // Primary limit: no retry-after, remaining 0 and the reset time (now) to wait for.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    gh.fail_next(
+        "issues/create-comment",
+        Fault::Status {
+            status: 403,
+            headers: vec![
+                ("x-ratelimit-remaining".into(), "0".into()),
+                ("x-ratelimit-reset".into(), now.to_string()),
+            ],
+            body: serde_json::json!({"message": "API rate limit exceeded"}),
+        },
+    );
+    // The review is refused as a whole, then one of the single comments too.
+    gh.fail_next("pulls/create-review", Fault::not_in_diff());
+    gh.fail_next("pulls/create-review-comment", Fault::not_in_diff());
+    let s = publish_blocking(input(three()), options(&gh.url)).unwrap();
+    assert!(s.errors.is_empty(), "{:?}", s.errors);
+    let review = s.review.unwrap();
+    assert_eq!(review.posted, 2);
+    assert_eq!(review.rejected.len(), 1);
+    assert_eq!(review.rejected[0].rule, "TG1001");
+    assert!(s
+        .notes
+        .iter()
+        .any(|n| n.contains("TG1001") && n.contains("line must be part of the diff")));
+    assert_eq!(gh.count("checks/create"), 2);
+    assert_eq!(gh.count("issues/create-comment"), 2);
+    assert!(s.check_run.is_some());
+    assert_eq!(
+        s.summary_comment.unwrap().action,
+        tollgate_github::summary::SummaryAction::Created
+    );
+    assert_eq!(gh.violations(), Vec::<String>::new());
+}
+
+#[test]
+fn fork_token_falls_back_to_workflow_commands() {
+    let Some(gh) = github("") else { return };
+    gh.state.lock().unwrap().read_only = true;
+    let dir = tempfile::tempdir().unwrap();
+    let mut opts = options(&gh.url);
+    opts.step_summary_path = Some(dir.path().join("summary.md"));
+    opts.output_path = Some(dir.path().join("output"));
+    let s = publish_blocking(input(three()), opts).unwrap();
+    assert!(s.degraded);
+    assert!(s.errors.is_empty(), "{:?}", s.errors);
+    assert_eq!(
+        s.notes
+            .iter()
+            .filter(|n| n.contains("cannot write"))
+            .count(),
+        1
+    );
+    assert_eq!(s.workflow_commands.len(), 3);
+    assert!(s.workflow_commands[0].starts_with("::error file=template.yaml,line=5,"));
+    // After the first refusal nothing else is attempted.
+    assert_eq!(
+        gh.count("pulls/create-review") + gh.count("issues/create-comment"),
+        0
+    );
+    let summary = std::fs::read_to_string(dir.path().join("summary.md")).unwrap();
+    assert!(summary.contains("tollgate security report"));
+    let output = std::fs::read_to_string(dir.path().join("output")).unwrap();
+    assert!(output.contains("verdict=fail\n") && output.contains("sarif=results.sarif\n"));
+    assert_eq!(gh.violations(), Vec::<String>::new());
+}
+
+#[test]
+fn enterprise_server_base_url() {
+    let Some(gh) = github("/api/v3") else { return };
+    assert!(gh.url.ends_with("/api/v3"));
+    let s = publish_blocking(input(three()), options(&gh.url)).unwrap();
+    assert!(s.errors.is_empty(), "{:?}", s.errors);
+    assert!(s.review.unwrap().posted == 3);
+    let st = gh.state.lock().unwrap();
+    assert!(st
+        .log
+        .iter()
+        .all(|r| r.path.starts_with("/repos/acme/app/")));
+    drop(st);
+    assert_eq!(gh.violations(), Vec::<String>::new());
+}
+
+#[test]
+fn dry_run_needs_no_token_and_lists_requests() {
+    let mut opts = options("http://127.0.0.1:9/never");
+    opts.token = None;
+    assert!(matches!(
+        publish_blocking(input(three()), opts.clone()),
+        Err(PublishError::NoToken)
+    ));
+    opts.dry_run = true;
+    let mut inp = input(three());
+    inp.diff = Some(
+        tollgate_github::DiffMap::from_pr_files(&serde_json::json!([
+            {"filename": "template.yaml", "status": "modified", "patch": PATCH}
+        ]))
+        .unwrap(),
+    );
+    let s = publish_blocking(inp, opts).unwrap();
+    let lines: Vec<String> = s.requests.iter().map(ToString::to_string).collect();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("POST /repos/acme/app/check-runs {name=\"tollgate\"")),
+        "{lines:#?}"
+    );
+    assert!(lines.iter().any(
+        |l| l.starts_with("POST /repos/acme/app/pulls/7/reviews") && l.contains("comments[3]")
+    ));
+    assert!(lines
+        .iter()
+        .any(|l| l.starts_with("POST /repos/acme/app/issues/7/comments")));
+    assert!(lines
+        .iter()
+        .any(|l| l.starts_with("POST /repos/acme/app/code-scanning/sarifs")));
+}
+
+#[test]
+fn token_never_appears_in_output() {
+    let Some(gh) = github("") else { return };
+    gh.fail_next(
+        "checks/create",
+        Fault::Status {
+            status: 401,
+            headers: vec![],
+            body: serde_json::json!({"message": "Bad credentials"}),
+        },
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let mut opts = options(&gh.url);
+    opts.step_summary_path = Some(dir.path().join("summary.md"));
+    let debug_opts = format!("{opts:?}");
+    let s = publish_blocking(input(three()), opts).unwrap();
+    assert!(!s.errors.is_empty());
+    let captured = format!(
+        "{debug_opts}\n{s:?}\n{}\n{}\n{}",
+        s.errors.join("\n"),
+        s.notes.join("\n"),
+        std::fs::read_to_string(dir.path().join("summary.md")).unwrap()
+    );
+    assert!(!captured.contains(TOKEN));
+    assert!(!captured.contains("T0PSECRET"));
+    // It was sent, and only in the Authorization header.
+    let st = gh.state.lock().unwrap();
+    assert!(st
+        .log
+        .iter()
+        .all(|r| r.authorization.as_deref() == Some(&format!("Bearer {TOKEN}")[..])));
+    assert!(st.log.iter().all(|r| !r
+        .body
+        .as_ref()
+        .is_some_and(|b| b.to_string().contains(TOKEN))));
+}
+
+#[test]
+fn a_rate_limit_beyond_the_cap_is_reported_not_waited_for() {
+    let Some(gh) = github("") else { return };
+    gh.fail_next(
+        "checks/create",
+        Fault::Status {
+            status: 429,
+            headers: vec![("retry-after".into(), "3600".into())],
+            body: serde_json::json!({"message": "Too Many Requests"}),
+        },
+    );
+    let s = publish_blocking(input(three()), options(&gh.url)).unwrap();
+    assert!(
+        s.errors
+            .iter()
+            .any(|e| e.contains("check run") && e.contains("exceeds the cap")),
+        "{:?}",
+        s.errors
+    );
+    // The other reporters still ran.
+    assert_eq!(s.review.unwrap().posted, 3);
+}
+
+#[test]
+fn the_fake_rejects_what_github_would() {
+    let Some(api) = api() else { return };
+    let (op, _) = api.find("POST", "/repos/acme/app/check-runs").unwrap();
+    assert!(api
+        .check_request(op, Some(&serde_json::json!({"name": 5, "head_sha": HEAD})))
+        .is_err());
+    let too_long = "x".repeat(65_536);
+    let body = serde_json::json!({"name": "t", "head_sha": HEAD, "output": {"title": "t", "summary": too_long}});
+    assert!(api.check_request(op, Some(&body)).is_err());
+    assert!(api.find("POST", "/repos/acme/app/nothing").is_err());
+    assert!(api
+        .find("PATCH", "/repos/acme/app/check-runs/not-a-number")
+        .is_err());
+}
