@@ -8,6 +8,15 @@ use crate::model::CloudModel;
 
 pub struct ApiCacheNotEncrypted;
 
+/// `/* *`: which methods a setting covers, to tell two settings of one stage apart.
+pub(crate) fn setting_key(setting: &crate::model::MethodSetting) -> String {
+    format!(
+        "{} {}",
+        setting.resource_path.as_str().unwrap_or("?"),
+        setting.http_method.as_str().unwrap_or("?")
+    )
+}
+
 impl IacRule for ApiCacheNotEncrypted {
     fn meta(&self) -> Rule {
         with_controls(
@@ -55,7 +64,10 @@ impl IacRule for ApiCacheNotEncrypted {
                     out.at(
                         &stage.meta,
                         span,
-                        "CachingEnabled without CacheDataEncrypted",
+                        &format!(
+                            "CachingEnabled without CacheDataEncrypted {}",
+                            setting_key(setting)
+                        ),
                         format!("API stage `{name}` caches responses without encrypting them."),
                     );
                     reported = true;

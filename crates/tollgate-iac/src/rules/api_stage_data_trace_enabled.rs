@@ -2,6 +2,7 @@
 
 use tollgate_core::{Rule, Severity};
 
+use super::api_cache_not_encrypted::setting_key;
 use super::support::{iac_rule, with_controls, Fix, ENCRYPTION_AT_REST, LOGGING};
 use super::{IacRule, RuleSink};
 use crate::model::CloudModel;
@@ -50,7 +51,7 @@ impl IacRule for ApiStageDataTraceEnabled {
                     out.on(
                         &stage.meta,
                         &setting.data_trace_enabled,
-                        "DataTraceEnabled: true",
+                        &format!("DataTraceEnabled {}", setting_key(setting)),
                         format!(
                             "API stage `{}` logs full request and response data (data trace).",
                             stage.meta.address

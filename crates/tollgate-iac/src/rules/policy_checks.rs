@@ -37,13 +37,29 @@ pub(crate) fn report_open(
             res,
             &doc.file,
             span,
-            &format!("Principal {} *", principal.kind),
+            &open_evidence(statement, principal),
             format!(
                 "{what} `{}` allows any principal without a condition{sid}.",
                 res.address
             ),
         );
     }
+}
+
+/// What identifies an open statement for the fingerprint: its sid, principal and actions (so
+/// two open statements of one policy stay two findings across edits).
+fn open_evidence(statement: &Statement, principal: &Principal) -> String {
+    let actions: Vec<&str> = statement
+        .actions
+        .iter()
+        .filter_map(|a| a.as_str())
+        .collect();
+    format!(
+        "{} Allow {} * {}",
+        statement.sid.as_str().unwrap_or(""),
+        principal.kind,
+        actions.join(",")
+    )
 }
 
 /// [`report_open`] over a list of resource policies (bucket, queue or topic policies).
