@@ -141,6 +141,17 @@ pub struct StageConfigs {
     pub external: Vec<ExternalStage>,
     /// `[stage.iac]`: settings of the IaC stage.
     pub iac: IacStageConfig,
+    /// `[stage.deps]`: settings of the dependency stage.
+    pub deps: DepsStageConfig,
+}
+
+/// `[stage.deps]`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct DepsStageConfig {
+    /// Check development-only dependencies too (npm `dev`, Poetry dev groups, Maven `test`
+    /// scope...); they are checked and marked when not set.
+    pub include_dev: Option<bool>,
 }
 
 /// `[stage.iac]`.

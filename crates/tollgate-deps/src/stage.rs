@@ -33,7 +33,8 @@ pub struct DepsOptions {
     /// OSV API root for online mode.
     pub online_base_url: String,
     pub online_timeout: Duration,
-    /// Report development-only dependencies too (marked as such).
+    /// Report development-only dependencies too (marked as such). `[stage.deps] include-dev`
+    /// in the config overrides it.
     pub include_dev: bool,
 }
 
@@ -180,12 +181,14 @@ impl DepsStage {
     }
 
     /// Pick the advisory source, saying which in a note; a stale cached database used anyway
-    /// raises TG3003 (returned for the caller to place).
+    /// raises TG3003 (its age is returned for the caller to place). `api_failed` means the
+    /// OSV API was tried and could not answer, so any cached database beats none.
     fn source(
         &self,
         ctx: &ScanContext,
         ecosystems: &BTreeSet<Ecosystem>,
         report: &mut StageReport,
+        api_failed: bool,
     ) -> Result<(Source, Option<i64>), StageError> {
         let opts = &self.options;
         let index_dir = opts.cache_dir.as_ref().map(|d| d.join("indexes"));
@@ -259,6 +262,12 @@ impl DepsStage {
         };
         if fresh {
             return use_cache(report, "");
+        }
+        if api_failed {
+            if cached.is_empty() {
+                return Err(StageError::new("the OSV API could not be reached and there is no cached advisory database (hint: run `tollgate db update`)"));
+            }
+            return use_cache(report, "; the OSV API could not be reached");
         }
         if opts.offline {
             if cached.is_empty() {
@@ -375,7 +384,14 @@ impl Stage for DepsStage {
                 );
             }
         }
-        let wanted = |p: &&Package| self.options.include_dev || !p.dev;
+        // `[stage.deps] include-dev` in tollgate.toml wins over the built-in default.
+        let include_dev = ctx
+            .config()
+            .stage
+            .deps
+            .include_dev
+            .unwrap_or(self.options.include_dev);
+        let wanted = |p: &&Package| include_dev || !p.dev;
         let mut queries: Vec<Query> = Vec::new();
         let mut seen = HashSet::new();
         for p in locks
@@ -392,9 +408,20 @@ impl Stage for DepsStage {
             return Ok(report);
         }
         let ecosystems: BTreeSet<Ecosystem> = queries.iter().map(|q| q.ecosystem).collect();
-        let (source, stale) = self.source(ctx, &ecosystems, &mut report)?;
+        let (source, mut stale) = self.source(ctx, &ecosystems, &mut report, false)?;
         let hits = match self.lookup(&source, &queries) {
             Ok(h) => h,
+            Err(e) if matches!(source, Source::Online(_)) => {
+                report.notify(
+                    Notification::warning("advisory-source", format!("OSV API query failed: {e}"))
+                        .stage(STAGE),
+                );
+                let (cached, age) = self.source(ctx, &ecosystems, &mut report, true)?;
+                stale = age;
+                self.lookup(&cached, &queries).map_err(|e| {
+                    StageError::with_source(format!("advisory lookup failed: {e}"), e)
+                })?
+            }
             Err(e) => {
                 return Err(StageError::with_source(
                     format!("advisory lookup failed: {e}"),

@@ -141,3 +141,25 @@ fn stage_goes_online_without_a_cached_database() {
         .iter()
         .any(|n| n.id == "advisory-source" && n.message.contains("OSV API")));
 }
+
+#[test]
+fn api_failure_falls_back_to_the_cached_database() {
+    let server = common::serve(Box::new(|_| {
+        common::response("500 Internal Server Error", &[], b"down")
+    }));
+    let cache = tempfile::tempdir().unwrap();
+    common::cached_db(cache.path(), 9);
+    let ctx = common::context(&common::fixtures().join("repo/java"), common::today());
+    let stage = DepsStage::new(DepsOptions {
+        cache_dir: Some(cache.path().to_path_buf()),
+        online_base_url: server.base.clone(),
+        ..DepsOptions::default()
+    });
+    let report = stage.run(&ctx).unwrap();
+    let rules: Vec<&str> = report.findings.iter().map(|f| f.rule.as_str()).collect();
+    assert_eq!(rules, vec!["TG3003", "GHSA-jfh8-c2jp-5v3q"]);
+    assert!(report
+        .notifications
+        .iter()
+        .any(|n| n.message.contains("OSV API query failed")));
+}

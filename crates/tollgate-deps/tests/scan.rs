@@ -192,6 +192,23 @@ fn dev_dependencies_can_be_excluded() {
         .findings
         .iter()
         .any(|f| f.rule == "GHSA-p6mc-m468-83gw"));
+
+    // `[stage.deps] include-dev = false` in tollgate.toml does the same.
+    let mut config = tollgate_core::Config::default();
+    config.stage.deps.include_dev = Some(false);
+    let ctx = common::context_with(&common::fixtures().join("repo"), common::today(), config);
+    let s = stage(vec![common::fixtures().join("osv")], cache.path());
+    let report = s.run(&ctx).unwrap();
+    assert!(report
+        .findings
+        .iter()
+        .all(|f| f.rule != "GHSA-vh95-rmgr-6w4m"));
+    let dev = report
+        .findings
+        .iter()
+        .filter(|f| f.properties.get("dev") == Some(&serde_json::json!(true)))
+        .count();
+    assert_eq!(dev, 0);
 }
 
 #[test]
@@ -226,26 +243,7 @@ fn offline_without_a_database_says_how_to_get_one() {
 #[test]
 fn stale_cached_database_is_used_offline_and_reported() {
     let cache = tempfile::tempdir().unwrap();
-    for eco in tollgate_deps::Ecosystem::ALL {
-        let dir = tollgate_deps::cache::ecosystem_dir(cache.path(), eco);
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(
-            tollgate_deps::cache::zip_path(cache.path(), eco),
-            common::fixture_zip(),
-        )
-        .unwrap();
-        let checked_at = common::today().midnight().assume_utc().unix_timestamp() - 10 * 86_400;
-        tollgate_deps::cache::write_meta(
-            cache.path(),
-            eco,
-            &tollgate_deps::cache::Meta {
-                url: "http://127.0.0.1/x".into(),
-                checked_at,
-                ..Default::default()
-            },
-        )
-        .unwrap();
-    }
+    common::cached_db(cache.path(), 10);
     let report = scan(&stage(Vec::new(), cache.path())).unwrap();
     let stale: Vec<_> = report
         .findings

@@ -47,14 +47,13 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<SourceFile>) {
 }
 
 pub fn context(root: &Path, today: time::Date) -> ScanContext {
+    context_with(root, today, Config::default())
+}
+
+pub fn context_with(root: &Path, today: time::Date, config: Config) -> ScanContext {
     let mut files = Vec::new();
     walk(root, root, &mut files);
-    ScanContext::new(
-        root.to_path_buf(),
-        files,
-        Arc::new(Config::default()),
-        today,
-    )
+    ScanContext::new(root.to_path_buf(), files, Arc::new(config), today)
 }
 
 pub fn today() -> time::Date {
@@ -175,4 +174,20 @@ pub fn response(status: &str, headers: &[(&str, &str)], body: &[u8]) -> Vec<u8> 
     let mut bytes = out.into_bytes();
     bytes.extend_from_slice(body);
     bytes
+}
+
+/// A cached database of the fixture advisories for every ecosystem, `days` old.
+pub fn cached_db(cache: &Path, days: i64) {
+    use tollgate_deps::cache;
+    for eco in tollgate_deps::Ecosystem::ALL {
+        std::fs::create_dir_all(cache::ecosystem_dir(cache, eco)).unwrap();
+        std::fs::write(cache::zip_path(cache, eco), fixture_zip()).unwrap();
+        let checked_at = today().midnight().assume_utc().unix_timestamp() - days * 86_400;
+        let meta = cache::Meta {
+            url: "http://127.0.0.1/x".into(),
+            checked_at,
+            ..Default::default()
+        };
+        cache::write_meta(cache, eco, &meta).unwrap();
+    }
 }
