@@ -34,178 +34,42 @@ macro_rules! rt {
 }
 
 /// Every runtime with a published deprecation date, oldest family member first.
+// One runtime per line, so the table reads like the AWS page it comes from.
+#[rustfmt::skip]
 pub const RUNTIMES: &[RuntimeInfo] = &[
-    rt!(
-        "nodejs",
-        "Node.js 0.10",
-        date!(2016 - 10 - 31),
-        "nodejs22.x"
-    ),
-    rt!(
-        "nodejs4.3",
-        "Node.js 4.3",
-        date!(2020 - 03 - 05),
-        "nodejs22.x"
-    ),
-    rt!(
-        "nodejs4.3-edge",
-        "Node.js 4.3 edge",
-        date!(2019 - 04 - 30),
-        "nodejs22.x"
-    ),
-    rt!(
-        "nodejs6.10",
-        "Node.js 6.10",
-        date!(2019 - 08 - 12),
-        "nodejs22.x"
-    ),
-    rt!(
-        "nodejs8.10",
-        "Node.js 8.10",
-        date!(2020 - 03 - 06),
-        "nodejs22.x"
-    ),
-    rt!(
-        "nodejs10.x",
-        "Node.js 10",
-        date!(2021 - 07 - 30),
-        "nodejs22.x"
-    ),
-    rt!(
-        "nodejs12.x",
-        "Node.js 12",
-        date!(2023 - 03 - 31),
-        "nodejs22.x"
-    ),
-    rt!(
-        "nodejs14.x",
-        "Node.js 14",
-        date!(2023 - 12 - 04),
-        "nodejs22.x"
-    ),
-    rt!(
-        "nodejs16.x",
-        "Node.js 16",
-        date!(2024 - 06 - 12),
-        "nodejs22.x"
-    ),
-    rt!(
-        "nodejs18.x",
-        "Node.js 18",
-        date!(2025 - 09 - 01),
-        "nodejs22.x"
-    ),
-    rt!(
-        "nodejs20.x",
-        "Node.js 20",
-        date!(2026 - 04 - 30),
-        "nodejs22.x"
-    ),
-    rt!(
-        "nodejs22.x",
-        "Node.js 22",
-        date!(2027 - 04 - 30),
-        "nodejs24.x"
-    ),
-    rt!(
-        "nodejs24.x",
-        "Node.js 24",
-        date!(2028 - 04 - 30),
-        "nodejs24.x"
-    ),
-    rt!(
-        "python2.7",
-        "Python 2.7",
-        date!(2021 - 07 - 15),
-        "python3.13"
-    ),
-    rt!(
-        "python3.6",
-        "Python 3.6",
-        date!(2022 - 07 - 18),
-        "python3.13"
-    ),
-    rt!(
-        "python3.7",
-        "Python 3.7",
-        date!(2023 - 12 - 04),
-        "python3.13"
-    ),
-    rt!(
-        "python3.8",
-        "Python 3.8",
-        date!(2024 - 10 - 14),
-        "python3.13"
-    ),
-    rt!(
-        "python3.9",
-        "Python 3.9",
-        date!(2025 - 12 - 15),
-        "python3.13"
-    ),
-    rt!(
-        "python3.10",
-        "Python 3.10",
-        date!(2026 - 06 - 30),
-        "python3.13"
-    ),
-    rt!(
-        "python3.11",
-        "Python 3.11",
-        date!(2027 - 06 - 30),
-        "python3.13"
-    ),
-    rt!(
-        "python3.12",
-        "Python 3.12",
-        date!(2028 - 10 - 31),
-        "python3.13"
-    ),
-    rt!(
-        "python3.13",
-        "Python 3.13",
-        date!(2029 - 06 - 30),
-        "python3.13"
-    ),
-    rt!(
-        "java8",
-        "Java 8 (Amazon Linux 1)",
-        date!(2024 - 01 - 08),
-        "java21"
-    ),
-    rt!(
-        "java8.al2",
-        "Java 8 (Amazon Linux 2)",
-        date!(2026 - 06 - 30),
-        "java21"
-    ),
+    rt!("nodejs", "Node.js 0.10", date!(2016 - 10 - 31), "nodejs22.x"),
+    rt!("nodejs4.3", "Node.js 4.3", date!(2020 - 03 - 06), "nodejs22.x"),
+    rt!("nodejs4.3-edge", "Node.js 4.3 edge", date!(2019 - 04 - 30), "nodejs22.x"),
+    rt!("nodejs6.10", "Node.js 6.10", date!(2019 - 08 - 12), "nodejs22.x"),
+    rt!("nodejs8.10", "Node.js 8.10", date!(2020 - 03 - 06), "nodejs22.x"),
+    rt!("nodejs10.x", "Node.js 10", date!(2021 - 07 - 30), "nodejs22.x"),
+    rt!("nodejs12.x", "Node.js 12", date!(2023 - 03 - 31), "nodejs22.x"),
+    rt!("nodejs14.x", "Node.js 14", date!(2023 - 12 - 04), "nodejs22.x"),
+    rt!("nodejs16.x", "Node.js 16", date!(2024 - 06 - 12), "nodejs22.x"),
+    rt!("nodejs18.x", "Node.js 18", date!(2025 - 09 - 01), "nodejs22.x"),
+    rt!("nodejs20.x", "Node.js 20", date!(2026 - 04 - 30), "nodejs22.x"),
+    rt!("nodejs22.x", "Node.js 22", date!(2027 - 04 - 30), "nodejs24.x"),
+    rt!("nodejs24.x", "Node.js 24", date!(2028 - 04 - 30), "nodejs24.x"),
+    rt!("python2.7", "Python 2.7", date!(2021 - 07 - 15), "python3.13"),
+    rt!("python3.6", "Python 3.6", date!(2022 - 07 - 18), "python3.13"),
+    rt!("python3.7", "Python 3.7", date!(2023 - 12 - 04), "python3.13"),
+    rt!("python3.8", "Python 3.8", date!(2024 - 10 - 14), "python3.13"),
+    rt!("python3.9", "Python 3.9", date!(2025 - 12 - 15), "python3.13"),
+    rt!("python3.10", "Python 3.10", date!(2026 - 06 - 30), "python3.13"),
+    rt!("python3.11", "Python 3.11", date!(2026 - 06 - 30), "python3.13"),
+    rt!("python3.12", "Python 3.12", date!(2028 - 10 - 31), "python3.13"),
+    rt!("python3.13", "Python 3.13", date!(2029 - 06 - 30), "python3.13"),
+    rt!("python3.14", "Python 3.14", date!(2029 - 06 - 30), "python3.14"),
+    rt!("java8", "Java 8 (Amazon Linux 1)", date!(2024 - 01 - 08), "java21"),
+    rt!("java8.al2", "Java 8 (Amazon Linux 2)", date!(2026 - 06 - 30), "java21"),
     rt!("java11", "Java 11", date!(2026 - 06 - 30), "java21"),
     rt!("java17", "Java 17", date!(2026 - 06 - 30), "java21"),
     rt!("java21", "Java 21", date!(2029 - 06 - 30), "java21"),
-    rt!(
-        "dotnetcore1.0",
-        ".NET Core 1.0",
-        date!(2019 - 07 - 30),
-        "dotnet8"
-    ),
-    rt!(
-        "dotnetcore2.0",
-        ".NET Core 2.0",
-        date!(2019 - 05 - 30),
-        "dotnet8"
-    ),
-    rt!(
-        "dotnetcore2.1",
-        ".NET Core 2.1",
-        date!(2022 - 01 - 05),
-        "dotnet8"
-    ),
-    rt!(
-        "dotnetcore3.1",
-        ".NET Core 3.1",
-        date!(2023 - 04 - 03),
-        "dotnet8"
-    ),
+    rt!("java25", "Java 25", date!(2029 - 06 - 30), "java25"),
+    rt!("dotnetcore1.0", ".NET Core 1.0", date!(2019 - 07 - 30), "dotnet8"),
+    rt!("dotnetcore2.0", ".NET Core 2.0", date!(2019 - 05 - 30), "dotnet8"),
+    rt!("dotnetcore2.1", ".NET Core 2.1", date!(2022 - 01 - 05), "dotnet8"),
+    rt!("dotnetcore3.1", ".NET Core 3.1", date!(2023 - 04 - 03), "dotnet8"),
     rt!("dotnet5.0", ".NET 5", date!(2022 - 05 - 10), "dotnet8"),
     rt!("dotnet6", ".NET 6", date!(2024 - 12 - 20), "dotnet8"),
     rt!("dotnet7", ".NET 7", date!(2024 - 05 - 14), "dotnet8"),
@@ -217,24 +81,9 @@ pub const RUNTIMES: &[RuntimeInfo] = &[
     rt!("ruby3.3", "Ruby 3.3", date!(2027 - 03 - 31), "ruby3.4"),
     rt!("ruby3.4", "Ruby 3.4", date!(2028 - 03 - 31), "ruby3.4"),
     rt!("go1.x", "Go 1.x", date!(2024 - 01 - 08), "provided.al2023"),
-    rt!(
-        "provided",
-        "OS-only runtime (Amazon Linux 1)",
-        date!(2024 - 01 - 08),
-        "provided.al2023"
-    ),
-    rt!(
-        "provided.al2",
-        "OS-only runtime (Amazon Linux 2)",
-        date!(2026 - 06 - 30),
-        "provided.al2023"
-    ),
-    rt!(
-        "provided.al2023",
-        "OS-only runtime (Amazon Linux 2023)",
-        date!(2029 - 06 - 30),
-        "provided.al2023"
-    ),
+    rt!("provided", "OS-only runtime (Amazon Linux 1)", date!(2024 - 01 - 08), "provided.al2023"),
+    rt!("provided.al2", "OS-only runtime (Amazon Linux 2)", date!(2026 - 06 - 30), "provided.al2023"),
+    rt!("provided.al2023", "OS-only runtime (Amazon Linux 2023)", date!(2029 - 06 - 30), "provided.al2023"),
 ];
 
 /// The table entry for a runtime identifier (case-insensitive, surrounding space ignored).
