@@ -31,12 +31,12 @@ fn provider_defaults_apply_to_every_function_and_functions_override_them() {
     assert_eq!(create.meta.format, SourceFormat::Serverless);
     assert_eq!(create.meta.file, "serverless.yml");
     assert_eq!(
-        create.meta.header.start.line, 42,
+        create.meta.header.start.line, 45,
         "header is the function key"
     );
     assert_eq!(create.name.as_str(), Some("orders-prod-create"));
     assert_eq!(create.runtime.as_str(), Some("python3.8"));
-    assert_eq!(create.runtime.span().map(|s| s.start.line), Some(44));
+    assert_eq!(create.runtime.span().map(|s| s.start.line), Some(47));
     assert_eq!(create.tracing.as_str(), Some("Active"));
     assert_eq!(create.reserved_concurrency.get(), Some(&10));
     assert!(create.vpc.is_known());
@@ -181,6 +181,9 @@ fn implicit_role_bucket_topic_and_resources_section() {
     assert_eq!(table.name.as_str(), Some("orders-prod"));
     assert!(table.pitr.is_true());
     assert_eq!(m.queues.len(), 1);
+    let domain = &m.domain_names[0];
+    assert_eq!(domain.name.as_str(), Some("api.orders.example.com"));
+    assert_eq!(domain.security_policy.as_str(), Some("TLS_1_0"));
 }
 
 #[test]

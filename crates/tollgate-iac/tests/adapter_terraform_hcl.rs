@@ -142,6 +142,11 @@ fn policy_documents_merge_their_source_documents() {
 #[test]
 fn local_modules_are_followed_with_their_inputs() {
     let m = model();
+    assert_eq!(
+        m.lambdas.len(),
+        1,
+        "a module with count = 0 creates nothing"
+    );
     let f = &m.lambdas[0];
     assert_eq!(f.meta.address, "module.fn.aws_lambda_function.this");
     assert_eq!(f.meta.file, "modules/fn/main.tf");

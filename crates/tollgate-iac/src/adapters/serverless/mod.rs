@@ -4,6 +4,7 @@
 //! read by the CloudFormation adapter. Logical ids are the ones the framework generates
 //! (`charge` → `ChargeLambdaFunction`), so `resources` can refer to them.
 
+mod domain;
 mod events;
 mod functions;
 mod role;
@@ -37,6 +38,7 @@ pub fn adapt_service(file: &str, root: &Node, model: &mut CloudModel) {
     functions::map(&svc, model);
     events::map(&svc, model);
     role::map(&svc, model);
+    domain::map(&svc, model);
     model.notifications.extend(svc.unreadable());
     let resources = resolved.get("resources");
     let parts: Vec<&Node> = match resources.map(|r| &r.value) {

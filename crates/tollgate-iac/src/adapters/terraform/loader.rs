@@ -270,6 +270,12 @@ impl Loader<'_> {
         let note = |msg: String| {
             crate::adapters::unsupported(at.file, b.header, format!("module `{name}`: {msg}"))
         };
+        // A module instantiated zero times creates nothing.
+        if let Some(count) = attr(&b.body, "count") {
+            if scope.eval(count, at).as_i64() == Some(0) {
+                return;
+            }
+        }
         let Some(source) = module_source(b) else {
             out.notifications.push(note(
                 "`source` is not a literal string; its resources are not checked".into(),
