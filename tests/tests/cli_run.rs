@@ -134,7 +134,7 @@ fn unknown_stage_lists_the_known_ones() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("unknown stage `nope`; known stages: parse, iac"),
+        stderr.contains("unknown stage `nope`; known stages: parse, iac, permissions, deps"),
         "{stderr}"
     );
 }

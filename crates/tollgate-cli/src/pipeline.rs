@@ -27,6 +27,7 @@ pub fn builtin_stages_with(options: &StageOptions) -> Vec<Arc<dyn Stage>> {
     vec![
         Arc::new(ParseCheck),
         Arc::new(tollgate_iac::IacStage::new()),
+        Arc::new(tollgate_perms::PermissionsStage::new()),
         Arc::new(DepsStage::new(options.deps.clone())),
     ]
 }
@@ -440,7 +441,7 @@ mod tests {
         .err()
         .unwrap();
         assert!(
-            err.contains("unknown stage `nope`; known stages: parse, iac, deps"),
+            err.contains("unknown stage `nope`; known stages: parse, iac, permissions, deps"),
             "{err}"
         );
     }
