@@ -156,3 +156,44 @@ pub fn finish(
     client.patch(&path, &body)?;
     Ok(outcome)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tollgate_core::{Location, Pos, Span};
+
+    #[test]
+    fn columns_only_on_single_line_regions() {
+        let one = Finding::new(
+            "TG1",
+            Severity::Medium,
+            "m",
+            Location::at("a", Span::new(Pos::new(4, 3), Pos::new(4, 9))),
+        );
+        let a = annotation(&one, Some("T"));
+        assert_eq!(
+            (a["start_column"].clone(), a["end_column"].clone()),
+            (json!(3), json!(9))
+        );
+        assert_eq!(a["annotation_level"], "warning");
+        assert_eq!(a["title"], "TG1 (medium): T");
+        let many = Finding::new(
+            "TG1",
+            Severity::Critical,
+            "m",
+            Location::at("a", Span::new(Pos::new(4, 3), Pos::new(6, 1))),
+        );
+        let a = annotation(&many, None);
+        assert!(a.get("start_column").is_none() && a.get("end_column").is_none());
+        assert_eq!(
+            (a["start_line"].clone(), a["end_line"].clone()),
+            (json!(4), json!(6))
+        );
+        let whole_file = annotation(
+            &Finding::new("TG1", Severity::Low, "m", Location::file("a")),
+            None,
+        );
+        assert_eq!(whole_file["start_line"], 1);
+        assert_eq!(whole_file["annotation_level"], "notice");
+    }
+}

@@ -266,3 +266,42 @@ pub fn publish(client: &mut Client, input: &ReviewInput<'_>) -> Result<ReviewOut
     }
     Ok(outcome)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diff::parse_patch;
+    use tollgate_core::{Location, Pos, Severity, Span};
+
+    fn spanning(start: u32, end: u32) -> Finding {
+        Finding::new(
+            "TG1",
+            Severity::High,
+            "m",
+            Location::at("f.yaml", Span::new(Pos::new(start, 1), Pos::new(end, 4))),
+        )
+    }
+
+    #[test]
+    fn ranges_only_within_one_hunk() {
+        let mut diff = DiffMap::default();
+        let patch = "@@ -1,2 +1,4 @@\n a\n+b\n+c\n d\n@@ -20,1 +22,2 @@\n x\n+y";
+        diff.files
+            .insert("f.yaml".into(), parse_patch("f.yaml", patch).unwrap());
+        assert_eq!(placement(&spanning(2, 3), &diff), Some((Some(2), 3)));
+        assert_eq!(placement(&spanning(2, 2), &diff), Some((None, 2)));
+        // The end falls in another hunk: a single-line comment at the start.
+        assert_eq!(placement(&spanning(3, 23), &diff), Some((None, 3)));
+        assert_eq!(placement(&spanning(10, 12), &diff), None);
+    }
+
+    #[test]
+    fn body_carries_the_marker_once() {
+        let mut f = spanning(1, 1);
+        f.fingerprint = "abc".into();
+        let body = comment_body(&f, Some("Title"), Some("Do this."));
+        assert_eq!(parse_fp_marker(&body), Some(("TG1/abc".into(), false)));
+        assert_eq!(body.matches("tollgate:fp=").count(), 1);
+        assert!(body.contains("How to fix"));
+    }
+}

@@ -420,3 +420,55 @@ fn the_fake_rejects_what_github_would() {
         .find("PATCH", "/repos/acme/app/check-runs/not-a-number")
         .is_err());
 }
+
+#[test]
+fn code_scanning_processing_errors_are_surfaced() {
+    let Some(gh) = github("") else { return };
+    gh.fail_next(
+        "code-scanning/get-sarif",
+        Fault::Status {
+            status: 200,
+            headers: vec![],
+            body: serde_json::json!({"processing_status": "pending"}),
+        },
+    );
+    gh.fail_next(
+        "code-scanning/get-sarif",
+        Fault::Status {
+            status: 200,
+            headers: vec![],
+            body: serde_json::json!({
+                "processing_status": "failed",
+                "errors": ["locationFromSarifResult: expected artifact location"]
+            }),
+        },
+    );
+    let s = publish_blocking(input(three()), options(&gh.url)).unwrap();
+    let upload = s.code_scanning.unwrap();
+    assert_eq!(upload.status, "failed");
+    assert_eq!(gh.count("code-scanning/get-sarif"), 2);
+    assert!(s
+        .errors
+        .iter()
+        .any(|e| e.contains("expected artifact location")));
+    let st = gh.state.lock().unwrap();
+    let sarif = st.sarifs[0]["sarif"].as_str().unwrap();
+    let gz = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, sarif).unwrap();
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&gz[..]), &mut text).unwrap();
+    assert_eq!(text, r#"{"version":"2.1.0","runs":[]}"#);
+}
+
+#[tokio::test]
+async fn async_entry_point_runs_off_the_runtime_threads() {
+    let mut opts = options("http://127.0.0.1:9");
+    opts.dry_run = true;
+    opts.token = None;
+    let s = tollgate_github::publish(input(three()), opts)
+        .await
+        .unwrap();
+    assert!(s
+        .requests
+        .iter()
+        .any(|r| r.path == "/repos/acme/app/check-runs"));
+}
