@@ -1,7 +1,6 @@
 //! Reading the facts tollgate needs out of a SARIF result, whichever of SARIF's equivalent
 //! spellings the writing tool chose.
 
-use serde_json::Value;
 use serde_sarif::sarif::{
     ArtifactLocation, ReportingDescriptor, Result as SarifResult, Run, Suppression,
 };
@@ -169,14 +168,13 @@ pub fn fingerprint_of(result: &SarifResult, run: &Run, rule: &str) -> String {
     )
 }
 
-/// The first suppression that silences the result: one without a status or `accepted` (a
-/// suppression under review or rejected does not).
+/// The first suppression that silences the result: one without a status or `accepted`. One
+/// under review, rejected, or with a status that is not a string does not: a security gate
+/// errs on the side of counting.
 pub fn accepted_suppression(result: &SarifResult) -> Option<&Suppression> {
-    result.suppressions.iter().flatten().find(|s| {
-        s.status
-            .as_ref()
-            .and_then(Value::as_str)
-            .is_none_or(|st| st == "accepted")
+    result.suppressions.iter().flatten().find(|s| match &s.status {
+        None => true,
+        Some(status) => status.as_str() == Some("accepted"),
     })
 }
 

@@ -41,7 +41,7 @@ fn skip_string(bytes: &[u8], mut pos: usize) -> usize {
             _ => pos += 1,
         }
     }
-    pos
+    bytes.len()
 }
 
 /// The position just after the value starting at `pos`.
@@ -92,7 +92,7 @@ fn member(bytes: &[u8], pos: usize, key: &str) -> Option<usize> {
     while bytes.get(p) == Some(&b'"') {
         let end = skip_string(bytes, p);
         // Keys are compared as written; SARIF property names never need escapes.
-        let name = &bytes[p + 1..end - 1];
+        let name = bytes.get(p + 1..end.saturating_sub(1)).unwrap_or_default();
         p = skip_ws(bytes, end);
         p = skip_ws(bytes, p + 1); // the colon
         if name == key.as_bytes() {
