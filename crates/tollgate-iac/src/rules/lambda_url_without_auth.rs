@@ -41,10 +41,11 @@ impl IacRule for LambdaUrlWithoutAuth {
     fn check(&self, model: &CloudModel, out: &mut RuleSink<'_>) {
         for url in &model.function_urls {
             if url.auth_type.eq_ignore_case("NONE") {
-                let function = url
-                    .function
-                    .get()
-                    .map_or_else(|| url.meta.address.clone(), |f| f.to_string());
+                // Name the function by its address, not by the attribute that referenced it.
+                let function = match url.function.get() {
+                    Some(r) => r.address().map_or_else(|| r.to_string(), str::to_string),
+                    None => url.meta.address.clone(),
+                };
                 out.on(
                     &url.meta,
                     &url.auth_type,
