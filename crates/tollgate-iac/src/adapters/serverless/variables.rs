@@ -5,17 +5,26 @@
 //! same node tree with every string resolved; an unresolvable value becomes an expression node
 //! whose text says why, which every reader treats as unknown.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 
 use tollgate_syntax::{Expr, ExprKind, Node, Span, Value};
 
 /// How deep `self:` references may chain, and how deep the tree is walked.
 const MAX_DEPTH: usize = 32;
 
+/// Most nodes the resolved tree may grow to (`a: [${self:b}, ${self:b}]` doubles at each
+/// step: without a cap a few lines would exhaust memory).
+const MAX_NODES: usize = 1_000_000;
+
 /// Resolves variables against one `serverless.yml` root.
 pub struct Resolver<'a> {
     root: &'a Node,
     stack: RefCell<Vec<String>>,
+    /// Resolved `self:` addresses, so each is resolved once.
+    cache: RefCell<HashMap<String, Result<Node, String>>>,
+    /// Nodes produced so far.
+    produced: Cell<usize>,
 }
 
 impl<'a> Resolver<'a> {
@@ -23,6 +32,8 @@ impl<'a> Resolver<'a> {
         Self {
             root,
             stack: RefCell::new(Vec::new()),
+            cache: RefCell::new(HashMap::new()),
+            produced: Cell::new(0),
         }
     }
 
@@ -31,9 +42,19 @@ impl<'a> Resolver<'a> {
         self.tree(node, 0)
     }
 
+    /// Count `n` produced nodes; false once over the budget.
+    fn charge(&self, n: usize) -> bool {
+        let total = self.produced.get().saturating_add(n);
+        self.produced.set(total);
+        total <= MAX_NODES
+    }
+
     fn tree(&self, node: &Node, depth: usize) -> Node {
         if depth > MAX_DEPTH {
             return unknown(node.span, "nested too deeply to resolve");
+        }
+        if !self.charge(1) {
+            return unknown(node.span, "too many values to resolve");
         }
         let value = match &node.value {
             Value::String(s) if s.contains("${") => return self.string(s, node.span, depth),
@@ -171,6 +192,14 @@ impl<'a> Resolver<'a> {
 
     /// `self:custom.tables.main` (with `[0]`-free dotted paths; numeric parts index lists).
     fn self_ref(&self, address: &str, depth: usize) -> Result<Node, String> {
+        if let Some(hit) = self.cache.borrow().get(address) {
+            if let Ok(n) = hit {
+                if !self.charge(node_count(n)) {
+                    return Err("too many values to resolve".into());
+                }
+            }
+            return hit.clone();
+        }
         if self.stack.borrow().iter().any(|a| a == address) {
             return Err(format!("`self:{address}` refers to itself"));
         }
@@ -185,10 +214,23 @@ impl<'a> Resolver<'a> {
         self.stack.borrow_mut().push(address.to_string());
         let resolved = self.tree(node, depth + 1);
         self.stack.borrow_mut().pop();
-        match &resolved.value {
+        let result = match &resolved.value {
             Value::Expr(_) => Err(unknown_reason(&resolved)),
             _ => Ok(resolved),
-        }
+        };
+        self.cache
+            .borrow_mut()
+            .insert(address.to_string(), result.clone());
+        result
+    }
+}
+
+/// Number of nodes in a tree.
+fn node_count(n: &Node) -> usize {
+    1 + match &n.value {
+        Value::Seq(items) => items.iter().map(node_count).sum(),
+        Value::Map(entries) => entries.iter().map(|e| node_count(&e.value)).sum(),
+        _ => 0,
     }
 }
 
@@ -334,6 +376,19 @@ mod tests {
         );
         assert_eq!(text_at(&n, &["x"]), Some("t-dev"));
         assert_eq!(text_at(&n, &["tags", "DataClassification"]), Some("PII"));
+    }
+
+    #[test]
+    fn doubling_references_stop_at_the_node_budget() {
+        let mut yaml = String::from("l0: [x, x]\n");
+        for i in 1..40 {
+            yaml.push_str(&format!(
+                "l{i}: ['${{self:l{p}}}', '${{self:l{p}}}']\n",
+                p = i - 1
+            ));
+        }
+        let n = resolved(&yaml);
+        assert!(is_unknown(&n, &["l39", "0"]) || is_unknown(&n, &["l39"]));
     }
 
     #[test]

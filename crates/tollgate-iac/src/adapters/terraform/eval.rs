@@ -14,6 +14,10 @@ use super::value::{Tv, TvKind};
 /// Deepest expression nesting the evaluator follows (locals referring to locals included).
 const MAX_DEPTH: usize = 64;
 
+/// Most value nodes one module may copy through references (`local.a = [local.b, local.b]`
+/// doubles at each step: without a cap a few lines would exhaust memory).
+const MAX_COPIED_NODES: usize = 1_000_000;
+
 /// Where a definition (variable default, local, input) was written.
 #[derive(Debug, Clone)]
 pub struct Def {
@@ -45,7 +49,10 @@ pub struct Scope {
     /// `None` as file when the value was computed in another module (respanned at use).
     pub vars: HashMap<String, (Option<String>, Tv)>,
     pub locals: HashMap<String, Def>,
-    cache: RefCell<HashMap<String, Tv>>,
+    /// Evaluated locals with their size in nodes.
+    cache: RefCell<HashMap<String, (Tv, usize)>>,
+    /// Nodes copied so far by references to locals and variables (see [`MAX_COPIED_NODES`]).
+    copied: std::cell::Cell<usize>,
     stack: RefCell<Vec<String>>,
     notes: RefCell<Vec<EvalNote>>,
 }
@@ -294,6 +301,9 @@ impl Scope {
                     return Tv::unknown(span, "`var` without a name");
                 };
                 let base = match self.vars.get(&name) {
+                    Some((_, v)) if !self.charge(node_count(v)) => {
+                        Tv::unknown(span, "value too large to evaluate")
+                    }
                     Some((file, v)) => {
                         let mut v = v.clone();
                         if file.as_deref() != Some(at.file) {
@@ -396,8 +406,18 @@ impl Scope {
         Tv::new(span, TvKind::Ref { address, attr })
     }
 
+    /// Count `size` copied nodes; false once the module is over its budget.
+    fn charge(&self, size: usize) -> bool {
+        let total = self.copied.get().saturating_add(size);
+        self.copied.set(total);
+        total <= MAX_COPIED_NODES
+    }
+
     fn local(&self, name: &str, span: Span, at: At<'_>, depth: usize) -> Tv {
-        if let Some(v) = self.cache.borrow().get(name) {
+        if let Some((v, size)) = self.cache.borrow().get(name) {
+            if !self.charge(*size) {
+                return Tv::unknown(span, "value too large to evaluate");
+            }
             return v.clone();
         }
         let Some(def) = self.locals.get(name) else {
@@ -414,9 +434,16 @@ impl Scope {
             file: &def.file,
             json: def.json,
         };
-        let v = self.eval_depth(&def.node, def_at, depth + 1);
+        let mut v = self.eval_depth(&def.node, def_at, depth + 1);
         self.stack.borrow_mut().pop();
-        self.cache.borrow_mut().insert(name.to_string(), v.clone());
+        let mut size = node_count(&v);
+        if !self.charge(size) {
+            v = Tv::unknown(span, "value too large to evaluate");
+            size = 1;
+        }
+        self.cache
+            .borrow_mut()
+            .insert(name.to_string(), (v.clone(), size));
         v
     }
 
@@ -489,6 +516,15 @@ pub fn index(v: &Tv, i: &Tv, span: Span) -> Tv {
             None => Tv::unknown(span, "key not present"),
         },
         _ => Tv::unknown(span, "cannot index this value"),
+    }
+}
+
+/// Number of nodes in a value.
+fn node_count(v: &Tv) -> usize {
+    1 + match &v.kind {
+        TvKind::List(items) => items.iter().map(node_count).sum(),
+        TvKind::Object(entries) => entries.iter().map(|(_, _, v)| node_count(v)).sum(),
+        _ => 0,
     }
 }
 
@@ -808,6 +844,17 @@ mod tests {
             notes.iter().any(|n| n.message.contains("refers to itself")),
             "{notes:?}"
         );
+    }
+
+    #[test]
+    fn doubling_locals_stop_at_the_copy_budget() {
+        let mut text = String::from("locals {\n  l0 = [\"x\", \"x\"]\n");
+        for i in 1..40 {
+            text.push_str(&format!("  l{i} = [local.l{p}, local.l{p}]\n", p = i - 1));
+        }
+        text.push_str("}\nv = local.l39\n");
+        let (v, _) = eval_in(&text, &[]);
+        assert!(v.is_unknown(), "2^40 nodes are never built");
     }
 
     #[test]
