@@ -7,6 +7,7 @@ use tollgate_core::{Finding, Severity};
 use crate::http::{Client, HttpError};
 use crate::markdown::truncate_chars;
 use crate::publish::{now_rfc3339, Rejected, Verdict};
+use crate::report;
 
 /// GitHub accepts at most 50 annotations per request.
 pub const ANNOTATION_BATCH: usize = 50;
@@ -92,14 +93,23 @@ pub fn create(
     Ok(resp.body.get("id").and_then(Value::as_u64).unwrap_or(0))
 }
 
+/// The `output` object; the detailed `text` goes with the first and last request only, the
+/// annotation batches in between carry just what GitHub requires.
 fn output(input: &CheckRunInput<'_>, annotations: Option<Vec<Value>>) -> Value {
+    let cut = "_Cut to fit GitHub's limit; the SARIF file has everything._";
     let mut o = json!({
         "title": input.title,
-        "summary": truncate_chars(input.summary, OUTPUT_LIMIT,
-            "_The report was cut to fit GitHub's limit; the SARIF file has everything._"),
+        "summary": truncate_chars(input.summary, OUTPUT_LIMIT, cut),
     });
-    if let Some(a) = annotations {
-        o["annotations"] = Value::Array(a);
+    match annotations {
+        Some(a) => o["annotations"] = Value::Array(a),
+        None => {
+            o["text"] = json!(truncate_chars(
+                &report::details(&input.findings),
+                OUTPUT_LIMIT,
+                cut
+            ))
+        }
     }
     o
 }

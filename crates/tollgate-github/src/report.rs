@@ -146,6 +146,27 @@ pub fn render(
     out
 }
 
+/// Every finding that counts as a table, most severe first: the check run's `text`.
+pub fn details(findings: &[&Finding]) -> String {
+    let mut rows: Vec<&&Finding> = findings.iter().collect();
+    rows.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    let mut out = String::from("| severity | rule | location | message |\n|---|---|---|---|\n");
+    for f in rows {
+        let place = match f.location.start_line() {
+            Some(l) => format!("{}:{l}", f.location.path),
+            None => f.location.path.clone(),
+        };
+        out.push_str(&format!(
+            "| {} | {} | {} | {} |\n",
+            f.severity,
+            cell(&f.rule),
+            cell(&place),
+            cell(&f.message)
+        ));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -60,6 +60,31 @@ fn diff_map_and_base_tree_from_git() {
         "deleted files have no new side"
     );
 
+    // The files API's patches for the same change give the same map.
+    let old = repo.find_commit(base).unwrap().tree().unwrap();
+    let new = repo.find_commit(head).unwrap().tree().unwrap();
+    let diff = repo
+        .diff_tree_to_tree(Some(&old), Some(&new), None)
+        .unwrap();
+    let mut files = Vec::new();
+    for i in 0..diff.deltas().len() {
+        let mut patch = git2::Patch::from_diff(&diff, i).unwrap().unwrap();
+        let delta = patch.delta();
+        let status = match delta.status() {
+            git2::Delta::Deleted => "removed",
+            git2::Delta::Added => "added",
+            _ => "modified",
+        };
+        let name = delta.new_file().path().or(delta.old_file().path()).unwrap();
+        let name = name.to_str().unwrap().to_string();
+        let text = String::from_utf8(patch.to_buf().unwrap().to_vec()).unwrap();
+        files.push(serde_json::json!({"filename": name, "status": status, "patch": text}));
+    }
+    assert_eq!(
+        DiffMap::from_pr_files(&serde_json::Value::Array(files)).unwrap(),
+        map
+    );
+
     let missing = DiffMap::from_git(
         dir.path(),
         "1111111111111111111111111111111111111111",

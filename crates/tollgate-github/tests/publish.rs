@@ -199,6 +199,9 @@ fn many_annotations_are_batched_and_long_reports_cut() {
     for r in st.log.iter().filter(|r| r.op.starts_with("checks/")) {
         let out = &r.body.as_ref().unwrap()["output"];
         assert!(out["summary"].as_str().unwrap().chars().count() <= 65_535);
+        if let Some(text) = out.get("text") {
+            assert!(text.as_str().unwrap().chars().count() <= 65_535);
+        }
         assert!(out["annotations"].as_array().map_or(0, Vec::len) <= 50);
     }
     let summary = st.issue_comments[0]["body"].as_str().unwrap();
