@@ -172,10 +172,14 @@ pub fn fingerprint_of(result: &SarifResult, run: &Run, rule: &str) -> String {
 /// under review, rejected, or with a status that is not a string does not: a security gate
 /// errs on the side of counting.
 pub fn accepted_suppression(result: &SarifResult) -> Option<&Suppression> {
-    result.suppressions.iter().flatten().find(|s| match &s.status {
-        None => true,
-        Some(status) => status.as_str() == Some("accepted"),
-    })
+    result
+        .suppressions
+        .iter()
+        .flatten()
+        .find(|s| match &s.status {
+            None => true,
+            Some(status) => status.as_str() == Some("accepted"),
+        })
 }
 
 #[cfg(test)]
