@@ -76,7 +76,7 @@ pub fn render(report: &Report) -> String {
     }
     let _ = writeln!(
         out,
-        "\n{} active, {} suppressed, {} known from the baseline, {} fixed, {} errors.\n",
+        "\nActive: {} · suppressed: {} · known from the baseline: {} · fixed: {} · tool errors: {}\n",
         s.active, s.suppressed, s.unchanged, s.fixed, s.errors
     );
     let active: Vec<&Finding> = report.findings.iter().filter(|f| f.is_active()).collect();

@@ -6,6 +6,9 @@ pub mod markdown;
 pub mod sarif;
 pub mod text;
 
+#[cfg(test)]
+mod snapshot_tests;
+
 use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
