@@ -126,16 +126,27 @@ pub fn all() -> Vec<Box<dyn IacRule>> {
     ]
 }
 
+/// A rule's metadata as published (SARIF, `tollgate rules`, docs): its own, plus the
+/// `data-protection` tag when classified resources raise its severity, so users can filter on it.
+pub fn published_meta(rule: &dyn IacRule) -> Rule {
+    let meta = rule.meta();
+    if rule.data_protection() {
+        meta.tags(["data-protection"])
+    } else {
+        meta
+    }
+}
+
 /// The metadata of every IaC rule, for `Stage::rules`, SARIF and the docs.
 pub fn metas() -> Vec<Rule> {
-    all().iter().map(|r| r.meta()).collect()
+    all().iter().map(|r| published_meta(r.as_ref())).collect()
 }
 
 /// Run every rule over `model`, judging dates against `today`.
 pub fn run_all(model: &CloudModel, today: Date) -> Vec<Finding> {
     let mut findings = Vec::new();
     for rule in all() {
-        let meta = rule.meta();
+        let meta = published_meta(rule.as_ref());
         let mut sink = RuleSink::new(&meta, rule.data_protection(), today);
         rule.check(model, &mut sink);
         findings.extend(sink.into_findings());
