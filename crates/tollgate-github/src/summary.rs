@@ -57,21 +57,38 @@ pub fn publish(
                 });
             }
             let id_num = id.unwrap_or(0);
-            client.patch(
+            match client.patch(
                 &format!("{issues}/comments/{id_num}"),
                 &json!({ "body": text }),
-            )?;
-            Ok(SummaryOutcome {
-                id,
-                action: SummaryAction::Updated,
-            })
+            ) {
+                Ok(_) => Ok(SummaryOutcome {
+                    id,
+                    action: SummaryAction::Updated,
+                }),
+                // Deleted meanwhile, or someone else's comment that copied the marker: start a
+                // fresh one. If the token cannot write at all, creating fails the same way.
+                Err(e) if matches!(e.status(), Some(403 | 404)) => {
+                    tracing::warn!(
+                        "summary comment {id_num} not editable ({e}); creating a new one"
+                    );
+                    create(client, issues, pr, &text)
+                }
+                Err(e) => Err(e),
+            }
         }
-        None => {
-            let resp = client.post(&format!("{issues}/{pr}/comments"), &json!({ "body": text }))?;
-            Ok(SummaryOutcome {
-                id: resp.body.get("id").and_then(Value::as_u64),
-                action: SummaryAction::Created,
-            })
-        }
+        None => create(client, issues, pr, &text),
     }
+}
+
+fn create(
+    client: &mut Client,
+    issues: &str,
+    pr: u64,
+    text: &str,
+) -> Result<SummaryOutcome, HttpError> {
+    let resp = client.post(&format!("{issues}/{pr}/comments"), &json!({ "body": text }))?;
+    Ok(SummaryOutcome {
+        id: resp.body.get("id").and_then(Value::as_u64),
+        action: SummaryAction::Created,
+    })
 }

@@ -475,3 +475,28 @@ async fn async_entry_point_runs_off_the_runtime_threads() {
         .iter()
         .any(|r| r.path == "/repos/acme/app/check-runs"));
 }
+
+#[test]
+fn a_summary_comment_that_cannot_be_edited_is_replaced() {
+    let Some(gh) = github("") else { return };
+    let mut foreign = gh.api.example("issue-comment");
+    foreign["id"] = serde_json::json!(5);
+    foreign["body"] = serde_json::json!("<!-- tollgate:summary -->\ncopied by someone else");
+    gh.state.lock().unwrap().issue_comments.push(foreign);
+    gh.fail_next(
+        "issues/update-comment",
+        Fault::Status {
+            status: 403,
+            headers: vec![],
+            body: serde_json::json!({"message": "Must have admin rights to Repository."}),
+        },
+    );
+    let s = publish_blocking(input(three()), options(&gh.url)).unwrap();
+    assert!(!s.degraded);
+    assert_eq!(
+        s.summary_comment.unwrap().action,
+        tollgate_github::summary::SummaryAction::Created
+    );
+    assert_eq!(gh.count("issues/create-comment"), 1);
+    assert_eq!(gh.violations(), Vec::<String>::new());
+}
