@@ -41,8 +41,18 @@ pub fn apply(result: &mut ScanResult, baseline: Option<&Path>) -> bool {
         }
     }
     result.notifications.extend(notes);
+    dedup_parse_errors(&mut result.notifications);
     sort_notifications(&mut result.notifications);
     failed
+}
+
+/// Every stage that reads a file meets its syntax error; it is one problem, reported once (by
+/// the first stage in registration order that saw it).
+pub fn dedup_parse_errors(notes: &mut Vec<Notification>) {
+    let mut seen = std::collections::HashSet::new();
+    notes.retain(|n| {
+        n.id != "parse-error" || seen.insert(n.location.as_ref().map(|l| l.path.clone()))
+    });
 }
 
 /// Notifications without a place first (stage and config problems), then by path, line,
@@ -60,4 +70,40 @@ pub fn sort_notifications(notes: &mut [Notification]) {
         };
         key(a).cmp(&key(b))
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tollgate_core::Location;
+
+    #[test]
+    fn one_parse_error_per_file() {
+        let parse_error = |path: &str, stage: &str| {
+            Notification::warning("parse-error", format!("{path}: bad"))
+                .at(Location::file(path))
+                .stage(stage)
+        };
+        let mut notes = vec![
+            parse_error("a.yaml", "parse"),
+            parse_error("a.yaml", "iac"),
+            parse_error("b.yaml", "iac"),
+            Notification::warning("file-skipped", "a.yaml: big").at(Location::file("a.yaml")),
+        ];
+        dedup_parse_errors(&mut notes);
+        let kept: Vec<_> = notes
+            .iter()
+            .map(|n| (n.id.as_str(), n.stage.as_deref()))
+            .collect();
+        assert_eq!(
+            kept,
+            vec![
+                ("parse-error", Some("parse")),
+                ("parse-error", Some("iac")),
+                ("file-skipped", None)
+            ]
+        );
+        sort_notifications(&mut notes);
+        assert_eq!(notes[0].id, "file-skipped");
+    }
 }
