@@ -169,3 +169,16 @@ fn a_file_that_does_not_parse_is_reported_and_the_others_still_checked() {
     assert_eq!(n.location.as_ref().map(|l| l.path.as_str()), Some("bad.tf"));
     assert!(n.location.as_ref().and_then(|l| l.start_line()).is_some());
 }
+
+#[test]
+fn modules_calling_each_other_are_checked_once_each_and_the_cycle_noted() {
+    let m = tf_support::model_of("terraform/module_cycle");
+    assert_eq!(m.queues.len(), 1, "{:#?}", m.queues);
+    assert_eq!(m.queues[0].meta.address, "aws_sqs_queue.a");
+    assert_eq!(m.topics.len(), 1);
+    assert_eq!(m.topics[0].meta.address, "module.b.aws_sns_topic.b");
+    assert!(m
+        .notifications
+        .iter()
+        .any(|n| n.message.contains("form a cycle")));
+}

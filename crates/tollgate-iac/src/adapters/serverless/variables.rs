@@ -216,6 +216,7 @@ impl<'a> Resolver<'a> {
         self.stack.borrow_mut().pop();
         let result = match &resolved.value {
             Value::Expr(_) => Err(unknown_reason(&resolved)),
+            _ if !self.charge(node_count(&resolved)) => Err("too many values to resolve".into()),
             _ => Ok(resolved),
         };
         self.cache
@@ -225,11 +226,12 @@ impl<'a> Resolver<'a> {
     }
 }
 
-/// Number of nodes in a tree.
+/// Size of a tree in nodes, a long string counting as several.
 fn node_count(n: &Node) -> usize {
     1 + match &n.value {
         Value::Seq(items) => items.iter().map(node_count).sum(),
         Value::Map(entries) => entries.iter().map(|e| node_count(&e.value)).sum(),
+        Value::String(s) => s.len() / 16,
         _ => 0,
     }
 }
@@ -389,6 +391,18 @@ mod tests {
         }
         let n = resolved(&yaml);
         assert!(is_unknown(&n, &["l39", "0"]) || is_unknown(&n, &["l39"]));
+        let mut yaml = String::from("s0: xxxxxxxxxxxxxxxx\n");
+        for i in 1..40 {
+            yaml.push_str(&format!(
+                "s{i}: '${{self:s{p}}}${{self:s{p}}}'\n",
+                p = i - 1
+            ));
+        }
+        let n = resolved(&yaml);
+        assert!(
+            is_unknown(&n, &["s39"]),
+            "a 2^44-byte string is never built"
+        );
     }
 
     #[test]

@@ -519,11 +519,13 @@ pub fn index(v: &Tv, i: &Tv, span: Span) -> Tv {
     }
 }
 
-/// Number of nodes in a value.
+/// Size of a value in nodes, a long string counting as several (strings double as easily as
+/// lists: `"${local.a}${local.a}"`).
 fn node_count(v: &Tv) -> usize {
     1 + match &v.kind {
         TvKind::List(items) => items.iter().map(node_count).sum(),
         TvKind::Object(entries) => entries.iter().map(|(_, _, v)| node_count(v)).sum(),
+        TvKind::String(s) | TvKind::Number(s) => s.len() / 16,
         _ => 0,
     }
 }
@@ -855,6 +857,16 @@ mod tests {
         text.push_str("}\nv = local.l39\n");
         let (v, _) = eval_in(&text, &[]);
         assert!(v.is_unknown(), "2^40 nodes are never built");
+        let mut text = String::from("locals {\n  s0 = \"xxxxxxxxxxxxxxxx\"\n");
+        for i in 1..40 {
+            text.push_str(&format!(
+                "  s{i} = \"${{local.s{p}}}${{local.s{p}}}\"\n",
+                p = i - 1
+            ));
+        }
+        text.push_str("}\nv = local.s39\n");
+        let (v, _) = eval_in(&text, &[]);
+        assert!(v.is_unknown(), "a 2^44-byte string is never built");
     }
 
     #[test]

@@ -17,6 +17,10 @@ use super::value::{Tv, TvKind};
 /// Deepest chain of module calls followed.
 const MAX_MODULE_DEPTH: usize = 8;
 
+/// Most module instances evaluated in one scan (each call of a module is an instance; a
+/// module calling another many times at every level would otherwise multiply).
+const MAX_MODULE_INSTANCES: usize = 512;
+
 /// Managed resource or data source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -98,16 +102,25 @@ pub fn load(ctx: &ScanContext) -> Loaded {
     }
     let mut roots: Vec<&String> = dirs.keys().filter(|d| !called.contains(*d)).collect();
     roots.sort();
-    let loader = Loader { dirs: &dirs };
+    let loader = Loader {
+        dirs: &dirs,
+        instances: std::cell::Cell::new(0),
+        visited: std::cell::RefCell::new(BTreeSet::new()),
+    };
     for dir in roots {
-        let vars = tfvars(ctx, dir, &mut loaded.notifications);
-        let instance = Instance {
-            prefix: String::new(),
-            root_dir: dir.clone(),
-            inputs: vars,
-            default_tags: None,
-        };
-        loader.module(dir, &instance, &mut Vec::new(), &mut loaded);
+        loader.root(ctx, dir, &mut loaded);
+    }
+    // Directories only called from a cycle of modules (or past the instance cap) were never
+    // reached: check them on their own rather than not at all.
+    let mut unreached: Vec<&String> = dirs
+        .keys()
+        .filter(|d| !loader.visited.borrow().contains(*d))
+        .collect();
+    unreached.sort();
+    for dir in unreached {
+        if !loader.visited.borrow().contains(dir) {
+            loader.root(ctx, dir, &mut loaded);
+        }
     }
     loaded
 }
@@ -123,13 +136,29 @@ struct Instance {
 
 struct Loader<'a> {
     dirs: &'a HashMap<String, Vec<ParsedFile>>,
+    instances: std::cell::Cell<usize>,
+    /// Directories evaluated at least once.
+    visited: std::cell::RefCell<BTreeSet<String>>,
 }
 
 impl Loader<'_> {
+    /// Evaluate `dir` as a root module, with its tfvars.
+    fn root(&self, ctx: &ScanContext, dir: &str, out: &mut Loaded) {
+        let vars = tfvars(ctx, dir, &mut out.notifications);
+        let instance = Instance {
+            prefix: String::new(),
+            root_dir: dir.to_string(),
+            inputs: vars,
+            default_tags: None,
+        };
+        self.module(dir, &instance, &mut vec![dir.to_string()], out);
+    }
+
     fn module(&self, dir: &str, instance: &Instance, stack: &mut Vec<String>, out: &mut Loaded) {
         let Some(files) = self.dirs.get(dir) else {
             return;
         };
+        self.visited.borrow_mut().insert(dir.to_string());
         let prefix = instance.prefix.as_str();
         let inputs = &instance.inputs;
         let mut scope = Scope::new(prefix);
@@ -294,6 +323,13 @@ impl Loader<'_> {
                 .push(note(format!("no Terraform files found in `{child}`")));
             return;
         }
+        if self.instances.get() >= MAX_MODULE_INSTANCES {
+            out.notifications.push(note(format!(
+                "more than {MAX_MODULE_INSTANCES} module instances in this scan; not followed"
+            )));
+            return;
+        }
+        self.instances.set(self.instances.get() + 1);
         if stack.len() >= MAX_MODULE_DEPTH || stack.contains(&child) {
             out.notifications.push(note(format!(
                 "module calls nest deeper than {MAX_MODULE_DEPTH} or form a cycle through `{child}`; not followed"
