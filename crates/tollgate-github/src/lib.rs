@@ -2,6 +2,39 @@
 //! the base revision for baselines, and the reporters (check run with annotations, review
 //! comments, sticky summary comment, code-scanning upload, workflow commands and step
 //! summary) over a REST client that respects GitHub's rate limits.
+//!
+//! ```no_run
+//! use std::path::Path;
+//! use tollgate_github::*;
+//!
+//! # async fn wire(findings: Vec<tollgate_core::Finding>, sarif_json: String) -> Result<(), Box<dyn std::error::Error>> {
+//! let ctx = PrContext::from_env(&ContextOverrides::default())?;
+//! // Changed lines from the checkout; a shallow clone lacks the base: ask the files API.
+//! let diff = match &ctx.base_sha {
+//!     Some(base) => DiffMap::from_git(Path::new("."), base, &ctx.head_sha).ok(),
+//!     None => None,
+//! };
+//! let mut opts = PublishOptions::new(ctx, Secret::from_env("GITHUB_TOKEN"));
+//! opts.dry_run = std::env::var_os("GITHUB_TOKEN").is_none();
+//! let input = PublishInput {
+//!     findings,
+//!     rules: Vec::new(),
+//!     sarif_log_json: sarif_json,
+//!     sarif_path: None,
+//!     verdict: Verdict::Pass,
+//!     diff,
+//!     has_baseline: false,
+//! };
+//! let summary = publish(input, opts).await?;
+//! for line in &summary.workflow_commands {
+//!     println!("{line}");
+//! }
+//! for request in &summary.requests {
+//!     eprintln!("{request}");
+//! }
+//! # Ok(())
+//! # }
+//! ```
 
 pub mod check_run;
 pub mod code_scanning;
