@@ -30,6 +30,7 @@ fn update(args: &DbUpdateArgs) -> anyhow::Result<u8> {
     }
     match update_db(&options) {
         Ok(summary) => {
+            let mut text = String::new();
             for update in &summary.updated {
                 let what = match &update.outcome {
                     UpdateOutcome::Downloaded { bytes, advisories } => {
@@ -37,12 +38,13 @@ fn update(args: &DbUpdateArgs) -> anyhow::Result<u8> {
                     }
                     UpdateOutcome::NotModified => "already up to date".to_string(),
                 };
-                println!(
-                    "{}: {what} -> {}",
+                text.push_str(&format!(
+                    "{}: {what} -> {}\n",
                     update.ecosystem.osv_name(),
                     update.path.display()
-                );
+                ));
             }
+            crate::output::print_stdout(&text);
             Ok(0)
         }
         Err(e) => {

@@ -11,7 +11,7 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<u8> {
     let rules = all_rules();
     match rules.iter().find(|r| r.answers_to(args.code.trim())) {
         Some(rule) => {
-            print!("{}", explain(rule));
+            crate::output::print_stdout(&explain(rule));
             Ok(0)
         }
         None => {

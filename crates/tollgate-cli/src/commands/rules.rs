@@ -16,7 +16,7 @@ pub fn run(args: &RulesArgs) -> anyhow::Result<u8> {
         RulesFormat::Json => serde_json::to_string_pretty(&rules)? + "\n",
         RulesFormat::Markdown => markdown(&rules),
     };
-    print!("{text}");
+    crate::output::print_stdout(&text);
     Ok(0)
 }
 

@@ -156,14 +156,7 @@ fn finish(
                 write_failed = true;
             }
         }
-        None => {
-            use std::io::Write;
-            let mut stdout = std::io::stdout().lock();
-            // A closed pipe (`| head`) is not worth a panic.
-            let _ = stdout
-                .write_all(rendered.as_bytes())
-                .and_then(|()| stdout.flush());
-        }
+        None => output::print_stdout(&rendered),
     }
     // Problems reach a person even when stdout carries JSON or SARIF for a machine.
     if args.format != OutputFormat::Text || args.output.is_some() {

@@ -18,6 +18,15 @@ use anyhow::Context;
 /// Looks a file's text up by repository-relative path (for code frames).
 pub type SourceLookup<'a> = &'a dyn Fn(&str) -> Option<Arc<str>>;
 
+/// Print a command's output on stdout. A closed pipe (`tollgate rules | head`) is the reader's
+/// choice, not an error worth a panic.
+pub fn print_stdout(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush());
+}
+
 /// Write `bytes` to `path` through a temporary file in the same directory and a rename, so the
 /// file is either the old one or the complete new one.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
