@@ -228,6 +228,46 @@ fn no_rule_reports_an_unknown_value() {
     );
 }
 
+/// Findings about secrets show at most a redacted prefix: the value written on the offending
+/// line appears neither in the message nor in the evidence the fingerprint is made of.
+#[test]
+fn secret_values_are_never_printed() {
+    let mut leaks = Vec::new();
+    let mut checked = 0;
+    for code in ["TG1005", "TG1505"] {
+        let dir = fixtures_root().join(code);
+        for name in files_of(&dir)
+            .into_iter()
+            .filter(|n| n.starts_with("fires"))
+        {
+            let text = std::fs::read_to_string(dir.join(&name)).expect("fixture text");
+            let lines: Vec<&str> = text.lines().collect();
+            let (findings, _) = scan(&dir, &name, kind_of(&name).expect("filtered"));
+            for f in findings.iter().filter(|f| f.rule == code) {
+                let line = f.location.start_line().unwrap_or(0) as usize;
+                let at = lines.get(line.wrapping_sub(1)).copied().unwrap_or("");
+                // The value is what follows the key's `:` or `=`, without quotes.
+                let value = at
+                    .split_once([':', '='])
+                    .map_or("", |(_, v)| v)
+                    .trim()
+                    .trim_matches('"');
+                assert!(value.len() >= 8, "{name}:{line}: no value found on `{at}`");
+                checked += 1;
+                let shown = [&f.message, &f.evidence];
+                if shown
+                    .iter()
+                    .any(|t| t.contains(value) || t.contains(&value[..8]))
+                {
+                    leaks.push(format!("{name}:{line}: {}", f.message));
+                }
+            }
+        }
+    }
+    assert!(checked >= 6, "only {checked} secret findings checked");
+    assert!(leaks.is_empty(), "secrets printed:\n{}", leaks.join("\n"));
+}
+
 /// The quality bar: every rule has a fixture that fires and one that must not, in
 /// CloudFormation or SAM, Serverless and Terraform.
 #[test]
