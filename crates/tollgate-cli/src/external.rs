@@ -170,7 +170,15 @@ pub async fn run(stage: &ExternalStage, root: &Path, default_timeout: Duration) 
     let stderr = child.stderr.take();
     // Dropping this future on timeout drops the child, which kills it (`kill_on_drop`).
     let finished = tokio::time::timeout(timeout, async {
-        let (out, err) = tokio::join!(read_capped(stdout), read_tail(stderr));
+        let out = async {
+            let out = read_capped(stdout, MAX_STDOUT_BYTES).await;
+            // A plugin past the cap would block on a full pipe until the timeout: stop it now.
+            if out.is_err() {
+                let _ = child.start_kill();
+            }
+            out
+        };
+        let (out, err) = tokio::join!(out, read_tail(stderr));
         let status = child.wait().await;
         (out, err, status)
     })
@@ -298,19 +306,19 @@ fn read_sarif_file(path: &Path, before: Option<SystemTime>) -> Result<Vec<u8>, S
     std::fs::read(path).map_err(|e| format!("cannot read its SARIF file {}: {e}", path.display()))
 }
 
-/// Read all of a stream up to [`MAX_STDOUT_BYTES`].
-async fn read_capped(stream: Option<impl AsyncRead + Unpin>) -> Result<Vec<u8>, String> {
+/// Read all of a stream up to `cap` bytes; more is an error.
+async fn read_capped(stream: Option<impl AsyncRead + Unpin>, cap: u64) -> Result<Vec<u8>, String> {
     let Some(stream) = stream else {
         return Ok(Vec::new());
     };
     let mut bytes = Vec::new();
     stream
-        .take(MAX_STDOUT_BYTES + 1)
+        .take(cap + 1)
         .read_to_end(&mut bytes)
         .await
         .map_err(|e| format!("cannot read its output: {e}"))?;
-    if bytes.len() as u64 > MAX_STDOUT_BYTES {
-        return Err(format!("it wrote more than {MAX_STDOUT_BYTES} bytes"));
+    if bytes.len() as u64 > cap {
+        return Err(format!("it wrote more than {cap} bytes"));
     }
     Ok(bytes)
 }
@@ -435,6 +443,22 @@ mod tests {
         let out = block_on(run(&stage, dir.path(), DEFAULT_TIMEOUT));
         assert!(!out.failed, "{:?}", out.notifications);
         assert_eq!(out.findings.len(), 1);
+    }
+
+    #[test]
+    fn output_past_the_cap_is_refused() {
+        let text: &[u8] = b"0123456789";
+        assert_eq!(block_on(read_capped(Some(text), 10)).unwrap().len(), 10);
+        let err = block_on(read_capped(Some(text), 9)).unwrap_err();
+        assert_eq!(err, "it wrote more than 9 bytes");
+    }
+
+    #[test]
+    fn stderr_tail_keeps_the_end_only() {
+        let long = format!("{}\nthe end\n", "x".repeat(3 * STDERR_TAIL_BYTES));
+        let tail = block_on(read_tail(Some(long.as_bytes())));
+        assert!(tail.len() <= STDERR_TAIL_BYTES + 8, "{}", tail.len());
+        assert!(tail.ends_with("the end | "), "{tail:?}");
     }
 
     #[test]
