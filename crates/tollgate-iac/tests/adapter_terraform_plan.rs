@@ -33,10 +33,20 @@ fn plan_resources_are_mapped_with_after_unknown_values_unknown() {
 #[test]
 fn deleted_resources_are_skipped_and_split_resources_joined_through_configuration() {
     let model = tf_support::model_of("terraform_plan/basic");
-    assert!(
-        model.queues.is_empty(),
+    assert_eq!(
+        model.queues.len(),
+        1,
         "a resource being deleted is not checked"
     );
+    let q = &model.queues[0];
+    assert!(q.sqs_managed_sse.is_false());
+    let policies: Vec<_> = model.policies_of_queue(q).collect();
+    assert_eq!(policies.len(), 1, "joined by the queue URL");
+    let doc = policies[0]
+        .document
+        .get()
+        .expect("policy JSON string parsed");
+    assert!(doc.statements[0].wildcard_principal().is_some());
     assert_eq!(model.buckets.len(), 1);
     let b = &model.buckets[0];
     assert_eq!(b.meta.address, "aws_s3_bucket.uploads[0]");

@@ -53,7 +53,9 @@ pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
         }
         let names = ["bucket", "id"];
         for a in m.attached("aws_s3_bucket_acl", "bucket", r, &names) {
-            s.acl = in_file(string(a.body.get("acl")), &a.file, &s.meta);
+            // An ACL resource written with grants instead of a canned ACL leaves `acl` as it was.
+            let acl = in_file(string(a.body.get("acl")), &a.file, &s.meta);
+            s.acl = acl.or(std::mem::take(&mut s.acl));
         }
         for v in m.attached("aws_s3_bucket_versioning", "bucket", r, &names) {
             let status = v

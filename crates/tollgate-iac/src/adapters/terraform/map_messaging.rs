@@ -2,7 +2,7 @@
 //! an inline `policy` argument becomes a resource policy carrying its owner's metadata.
 
 use super::mapper::{boolean, inline_policy, string, Mapper};
-use crate::model::{CloudModel, Queue, ResourcePolicy, Topic};
+use crate::model::{CloudModel, Queue, Ref, ResourcePolicy, Topic, Val};
 
 pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
     for r in m.of_type("aws_sqs_queue") {
@@ -21,7 +21,7 @@ pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
     for r in m.of_type("aws_sqs_queue_policy") {
         model.queue_policies.push(ResourcePolicy {
             meta: m.meta(r),
-            targets: vec![m.reference(r.body.get("queue_url"))],
+            targets: vec![queue_url(m.reference(r.body.get("queue_url")))],
             document: m.policy(r.body.get("policy"), &r.file),
         });
     }
@@ -45,5 +45,20 @@ pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
             targets: vec![m.reference(r.body.get("arn"))],
             document: m.policy(r.body.get("policy"), &r.file),
         });
+    }
+}
+
+/// A queue URL (`https://sqs.<region>.amazonaws.com/<account>/<name>`, as plans show it) names
+/// the queue by its last path segment.
+fn queue_url(v: Val<Ref>) -> Val<Ref> {
+    match v {
+        Val::Known {
+            value: Ref::Literal(url),
+            span,
+        } if url.starts_with("https://") => {
+            let name = url.trim_end_matches('/').rsplit('/').next().unwrap_or(&url);
+            Val::known(Ref::literal(name), span)
+        }
+        other => other,
     }
 }
