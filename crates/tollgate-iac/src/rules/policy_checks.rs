@@ -4,6 +4,12 @@
 use super::RuleSink;
 use crate::model::{PolicyDocument, Principal, ResourceMeta, ResourcePolicy, Statement, Val};
 
+/// How to fix a resource policy open to everyone (bucket, queue and topic rules share it).
+pub(crate) const NARROW_THE_PRINCIPAL: &str =
+    "Name the accounts, roles or service principals that \
+    need access, or add a condition (`aws:SourceArn`, `aws:SourceAccount`, `aws:PrincipalOrgID`) \
+    that narrows \"everyone\".";
+
 /// `Allow` statements whose principal is known to be everyone and that carry no condition at
 /// all (a condition such as `aws:SourceArn` or `aws:PrincipalOrgID` narrows who "everyone" is;
 /// an unresolved condition block is given the benefit of the doubt).

@@ -2,7 +2,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::policy_checks::report_open_policies;
+use super::policy_checks::{report_open_policies, NARROW_THE_PRINCIPAL};
 use super::support::{iac_rule, with_controls, Fix, PUBLIC_ACCESS};
 use super::{IacRule, RuleSink};
 use crate::model::CloudModel;
@@ -22,7 +22,7 @@ impl IacRule for S3PolicyOpen {
         )
         .remediation(
             Fix {
-                summary: "Name the accounts, roles or service principals that need access, or add a condition (`aws:SourceArn`, `aws:SourceAccount`, `aws:PrincipalOrgID`) that narrows \"everyone\".",
+                summary: NARROW_THE_PRINCIPAL,
                 cloudformation: "UploadsPolicy:\n  Type: AWS::S3::BucketPolicy\n  Properties:\n    Bucket: !Ref Uploads\n    PolicyDocument:\n      Statement:\n        - Effect: Allow\n          Principal:\n            Service: cloudfront.amazonaws.com\n          Action: s3:GetObject\n          Resource: !Sub '${Uploads.Arn}/*'\n          Condition:\n            StringEquals:\n              AWS:SourceArn: !Sub 'arn:aws:cloudfront::${AWS::AccountId}:distribution/${Cdn}'",
                 serverless: None,
                 terraform: "data \"aws_iam_policy_document\" \"access\" {\n  statement {\n    effect    = \"Allow\"\n    actions   = [\"s3:GetObject\"]\n    resources = [\"${aws_s3_bucket.uploads.arn}/*\"]\n    principals {\n      type        = \"Service\"\n      identifiers = [\"cloudfront.amazonaws.com\"]\n    }\n    condition {\n      test     = \"StringEquals\"\n      variable = \"AWS:SourceArn\"\n      values   = [aws_cloudfront_distribution.cdn.arn]\n    }\n  }\n}",

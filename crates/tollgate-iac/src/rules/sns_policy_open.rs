@@ -2,7 +2,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::policy_checks::report_open_policies;
+use super::policy_checks::{report_open_policies, NARROW_THE_PRINCIPAL};
 use super::support::{iac_rule, with_controls, Fix, PUBLIC_ACCESS};
 use super::{IacRule, RuleSink};
 use crate::model::CloudModel;
@@ -22,7 +22,7 @@ impl IacRule for SnsPolicyOpen {
         )
         .remediation(
             Fix {
-                summary: "Name the accounts, roles or service principals that need access, or add a condition (`aws:SourceArn`, `aws:SourceAccount`, `aws:PrincipalOrgID`) that narrows \"everyone\".",
+                summary: NARROW_THE_PRINCIPAL,
                 cloudformation: "OrdersTopicPolicy:\n  Type: AWS::SNS::TopicPolicy\n  Properties:\n    Topics: [!Ref OrdersTopic]\n    PolicyDocument:\n      Statement:\n        - Effect: Allow\n          Principal:\n            Service: events.amazonaws.com\n          Action: sns:Publish\n          Resource: !Ref OrdersTopic\n          Condition:\n            StringEquals:\n              aws:SourceAccount: !Ref AWS::AccountId",
                 serverless: None,
                 terraform: "data \"aws_iam_policy_document\" \"access\" {\n  statement {\n    effect    = \"Allow\"\n    actions   = [\"sns:Publish\"]\n    resources = [aws_sns_topic.orders.arn]\n    principals {\n      type        = \"Service\"\n      identifiers = [\"events.amazonaws.com\"]\n    }\n    condition {\n      test     = \"StringEquals\"\n      variable = \"aws:SourceAccount\"\n      values   = [data.aws_caller_identity.current.account_id]\n    }\n  }\n}",

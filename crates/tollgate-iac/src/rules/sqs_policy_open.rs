@@ -2,7 +2,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::policy_checks::report_open_policies;
+use super::policy_checks::{report_open_policies, NARROW_THE_PRINCIPAL};
 use super::support::{iac_rule, with_controls, Fix, PUBLIC_ACCESS};
 use super::{IacRule, RuleSink};
 use crate::model::CloudModel;
@@ -22,7 +22,7 @@ impl IacRule for SqsPolicyOpen {
         )
         .remediation(
             Fix {
-                summary: "Name the accounts, roles or service principals that need access, or add a condition (`aws:SourceArn`, `aws:SourceAccount`, `aws:PrincipalOrgID`) that narrows \"everyone\".",
+                summary: NARROW_THE_PRINCIPAL,
                 cloudformation: "OrdersQueuePolicy:\n  Type: AWS::SQS::QueuePolicy\n  Properties:\n    Queues: [!Ref OrdersQueue]\n    PolicyDocument:\n      Statement:\n        - Effect: Allow\n          Principal:\n            Service: sns.amazonaws.com\n          Action: sqs:SendMessage\n          Resource: !GetAtt OrdersQueue.Arn\n          Condition:\n            ArnEquals:\n              aws:SourceArn: !Ref OrdersTopic",
                 serverless: None,
                 terraform: "data \"aws_iam_policy_document\" \"access\" {\n  statement {\n    effect    = \"Allow\"\n    actions   = [\"sqs:SendMessage\"]\n    resources = [aws_sqs_queue.orders.arn]\n    principals {\n      type        = \"Service\"\n      identifiers = [\"sns.amazonaws.com\"]\n    }\n    condition {\n      test     = \"ArnEquals\"\n      variable = \"aws:SourceArn\"\n      values   = [aws_sns_topic.orders.arn]\n    }\n  }\n}",
