@@ -184,9 +184,15 @@ fn every_rule_fires_where_expected_and_not_on_passes() {
         failures.join("\n")
     );
     // Snapshots after the line checks, so a wrong line is reported as such first.
-    for (code, snapshot) in snapshots {
-        insta::assert_snapshot!(code, snapshot);
-    }
+    // An absolute snapshot directory: insta's own lookup goes through the workspace root and
+    // files snapshots under a wrong, nested path when that lookup fails.
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots"));
+    settings.bind(|| {
+        for (code, snapshot) in snapshots {
+            insta::assert_snapshot!(code, snapshot);
+        }
+    });
 }
 
 /// A rule never reports on a value that cannot be known statically: in these fixtures every
