@@ -139,6 +139,17 @@ fn lambda_code_signing_dead_letter_vpc_and_alias() {
         "dynamic block: {:?}",
         generated.vpc
     );
+    let note = m
+        .notifications
+        .iter()
+        .find(|n| n.message.contains("dynamic block `vpc_config`"))
+        .expect("dynamic blocks are noted");
+    assert_eq!(note.id, "unsupported-construct");
+    assert!(
+        note.message.starts_with("security.tf:92:3:"),
+        "{}",
+        note.message
+    );
     assert!(
         generated.dead_letter.is_unknown(),
         "dynamic block: {:?}",

@@ -78,11 +78,15 @@ impl Scope {
     }
 
     fn note(&self, at: At<'_>, span: Span, message: String) {
-        self.notes.borrow_mut().push(EvalNote {
+        let note = EvalNote {
             file: at.file.to_string(),
             span,
             message,
-        });
+        };
+        let mut notes = self.notes.borrow_mut();
+        if !notes.contains(&note) {
+            notes.push(note);
+        }
     }
 
     /// Evaluate `node` written in `at.file`.
@@ -120,6 +124,13 @@ impl Scope {
                     Some(a) => self.file(self.eval_depth(a, at, depth + 1), span),
                     None => Tv::unknown(span, "file() without a path"),
                 },
+                ExprKind::FuncCall { name, .. }
+                    if !functions::SUPPORTED.contains(&name.as_str()) =>
+                {
+                    let msg = format!("function {name}() is not evaluated statically; its value is treated as unknown");
+                    self.note(at, span, msg.clone());
+                    Tv::unknown(span, msg)
+                }
                 ExprKind::FuncCall { name, args } => {
                     let args: Vec<Tv> = args
                         .iter()
@@ -161,13 +172,14 @@ impl Scope {
                         .collect();
                     functions::operation(op, &vals, span)
                 }
-                ExprKind::Other => Tv::unknown(
-                    span,
-                    format!(
-                        "expression `{}` is not evaluated statically",
+                ExprKind::Other => {
+                    let msg = format!(
+                        "expression `{}` is not evaluated statically; its value is treated as unknown",
                         short(&expr.text)
-                    ),
-                ),
+                    );
+                    self.note(at, span, msg.clone());
+                    Tv::unknown(span, msg)
+                }
             },
         }
     }
@@ -186,13 +198,9 @@ impl Scope {
             let (key, value) = match &e.value.value {
                 Value::Block(b) if b.ident == "dynamic" => {
                     let name = b.labels.first().map(|l| l.0.clone()).unwrap_or_default();
-                    (
-                        name.clone(),
-                        Tv::unknown(
-                            e.value.span,
-                            format!("dynamic block `{name}` is generated at plan time"),
-                        ),
-                    )
+                    let msg = format!("dynamic block `{name}` is generated at plan time; its settings are treated as unknown");
+                    self.note(at, e.value.span, msg.clone());
+                    (name.clone(), Tv::unknown(e.value.span, msg))
                 }
                 _ => (e.key.clone(), self.eval_depth(&e.value, at, depth + 1)),
             };
@@ -228,10 +236,12 @@ impl Scope {
             match part {
                 TemplatePart::Literal(l) => s.push_str(l),
                 TemplatePart::Directive(d) => {
-                    return Tv::unknown(
-                        span,
-                        format!("template directive `{}` is not evaluated", short(d)),
-                    )
+                    let msg = format!(
+                        "template directive `{}` is not evaluated; the string is treated as unknown",
+                        short(d)
+                    );
+                    self.note(at, span, msg.clone());
+                    return Tv::unknown(span, msg);
                 }
                 TemplatePart::Interpolation(n) => {
                     let v = self.eval_depth(n, at, depth + 1);

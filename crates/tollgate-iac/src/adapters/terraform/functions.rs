@@ -7,6 +7,32 @@ use tollgate_syntax::Span;
 use super::heredoc::parse_json_string;
 use super::value::{Tv, TvKind};
 
+/// Functions [`call`] evaluates (plus `file`, which the evaluator handles).
+pub const SUPPORTED: &[&str] = &[
+    "jsonencode",
+    "jsondecode",
+    "merge",
+    "concat",
+    "lookup",
+    "format",
+    "tolist",
+    "toset",
+    "tomap",
+    "tostring",
+    "tonumber",
+    "tobool",
+    "sensitive",
+    "nonsensitive",
+    "lower",
+    "upper",
+    "trimspace",
+    "join",
+    "coalesce",
+    "length",
+    "element",
+    "file",
+];
+
 /// Call the function `name`. `span` is the call's span (results built here carry it).
 pub fn call(name: &str, args: Vec<Tv>, span: Span) -> Tv {
     // jsonencode keeps its argument's structure so that a policy written as an HCL object keeps

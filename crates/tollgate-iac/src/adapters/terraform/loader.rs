@@ -259,8 +259,11 @@ impl Loader<'_> {
             }
         }
         for n in scope.take_notes() {
-            out.notifications
-                .push(crate::adapters::unsupported(&n.file, n.span, n.message));
+            // A module called several times says the same thing once.
+            let note = crate::adapters::unsupported(&n.file, n.span, n.message);
+            if !out.notifications.contains(&note) {
+                out.notifications.push(note);
+            }
         }
     }
 
