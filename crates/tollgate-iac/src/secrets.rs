@@ -442,6 +442,13 @@ mod tests {
             "AKIAIOSFODNN7EXAMPLEX", // 17 characters after the prefix is not a key id
             "MyAKIAIOSFODNN7EXAMPLE",
             "production",
+            // Typical Lambda environment values that are long but not random.
+            "https://abc123@o123.ingest.sentry.io/456",
+            "4f3a9d8b1c2e7f6a5b4c3d2e1f",
+            "MyAppUploadsBucket2024Prod",
+            "orders-OrdersTable-1A2B3C4D5E6F",
+            "--enable-source-maps --max-old-space-size=512",
+            "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----",
         ] {
             assert_eq!(secret_value_kind(value), None, "{value}");
         }
