@@ -31,6 +31,15 @@ pub const SUPPORTED: &[&str] = &[
     "length",
     "element",
     "file",
+    "try",
+    "replace",
+    "split",
+    "keys",
+    "values",
+    "flatten",
+    "compact",
+    "distinct",
+    "contains",
 ];
 
 /// Call the function `name`. `span` is the call's span (results built here carry it).
@@ -43,6 +52,14 @@ pub fn call(name: &str, args: Vec<Tv>, span: Span) -> Tv {
             None => Tv::unknown(span, "jsonencode() without an argument"),
         };
     }
+    // try() takes the first argument that evaluates without error. An unknown first argument
+    // may well evaluate at plan time, so only a known one decides.
+    if name == "try" {
+        return match args.into_iter().next() {
+            Some(first) if !first.is_unknown() => first,
+            _ => Tv::unknown(span, "try() whose first argument is not known statically"),
+        };
+    }
     if let Some(reason) = args.iter().find_map(|a| match &a.kind {
         TvKind::Unknown(r) => Some(r.clone()),
         _ => None,
@@ -50,6 +67,79 @@ pub fn call(name: &str, args: Vec<Tv>, span: Span) -> Tv {
         return Tv::unknown(span, reason);
     }
     match name {
+        "replace" => match (
+            args.first().and_then(Tv::as_str),
+            args.get(1).and_then(Tv::as_str),
+            args.get(2).and_then(Tv::as_str),
+        ) {
+            // `/.../` is a regular expression: not evaluated.
+            (Some(s), Some(from), Some(to))
+                if !(from.len() > 1 && from.starts_with('/') && from.ends_with('/')) =>
+            {
+                Tv::string(span, s.replace(from, to))
+            }
+            _ => Tv::unknown(span, "replace() not evaluated statically"),
+        },
+        "split" => match (
+            args.first().and_then(Tv::as_str),
+            args.get(1).and_then(Tv::as_str),
+        ) {
+            (Some(sep), Some(s)) if !sep.is_empty() => Tv::new(
+                span,
+                TvKind::List(s.split(sep).map(|p| Tv::string(span, p)).collect()),
+            ),
+            _ => Tv::unknown(span, "split() needs a separator and a string"),
+        },
+        "keys" | "values" => match args.first().and_then(Tv::as_object) {
+            Some(entries) => Tv::new(
+                span,
+                TvKind::List(
+                    entries
+                        .iter()
+                        .map(|(k, ks, v)| {
+                            if name == "keys" {
+                                Tv::string(*ks, k.clone())
+                            } else {
+                                v.clone()
+                            }
+                        })
+                        .collect(),
+                ),
+            ),
+            None => Tv::unknown(span, format!("{name}() of a value that is not an object")),
+        },
+        "flatten" => match args.first() {
+            Some(l) if l.as_list().is_some() => {
+                let mut out = Vec::new();
+                flatten_into(l, &mut out, 0);
+                Tv::new(span, TvKind::List(out))
+            }
+            _ => Tv::unknown(span, "flatten() of a value that is not a list"),
+        },
+        "compact" | "distinct" => match args.first().and_then(Tv::as_list) {
+            Some(items) => {
+                let mut out: Vec<Tv> = Vec::new();
+                for i in items {
+                    let skip = if name == "compact" {
+                        i.is_null() || i.as_str() == Some("")
+                    } else {
+                        out.iter().any(|o| super::eval::same_value(o, i))
+                    };
+                    if !skip {
+                        out.push(i.clone());
+                    }
+                }
+                Tv::new(span, TvKind::List(out))
+            }
+            None => Tv::unknown(span, format!("{name}() of a value that is not a list")),
+        },
+        "contains" => match (args.first().and_then(Tv::as_list), args.get(1)) {
+            (Some(items), Some(x)) => Tv::new(
+                span,
+                TvKind::Bool(items.iter().any(|i| super::eval::same_value(i, x))),
+            ),
+            _ => Tv::unknown(span, "contains() needs a list and a value"),
+        },
         "jsondecode" => args
             .first()
             .and_then(parse_json_string)
@@ -98,6 +188,14 @@ pub fn call(name: &str, args: Vec<Tv>, span: Span) -> Tv {
             span,
             format!("function {other}() is not evaluated statically"),
         ),
+    }
+}
+
+/// Lists nested in lists, flattened (depth-capped: values are trees of bounded depth anyway).
+fn flatten_into(v: &Tv, out: &mut Vec<Tv>, depth: usize) {
+    match v.as_list() {
+        Some(items) if depth < 64 => items.iter().for_each(|i| flatten_into(i, out, depth + 1)),
+        _ => out.push(v.clone()),
     }
 }
 
@@ -313,6 +411,48 @@ mod tests {
         )
         .is_unknown());
         assert!(call("templatefile", vec![s("a.tpl")], sp()).is_unknown());
+    }
+
+    #[test]
+    fn collection_and_string_helpers() {
+        let l = call("split", vec![s(","), s("a,b,a")], sp());
+        assert_eq!(l.as_list().map(<[_]>::len), Some(3));
+        let d = call("distinct", vec![l.clone()], sp());
+        assert_eq!(d.as_list().map(<[_]>::len), Some(2));
+        assert_eq!(
+            call("contains", vec![l.clone(), s("b")], sp()).as_bool(),
+            Some(true)
+        );
+        let nested = list(vec![
+            list(vec![s("x")]),
+            s("y"),
+            list(vec![list(vec![s("z")])]),
+        ]);
+        assert_eq!(
+            call("flatten", vec![nested], sp())
+                .as_list()
+                .map(<[_]>::len),
+            Some(3)
+        );
+        let c = call("compact", vec![list(vec![s(""), s("k")])], sp());
+        assert_eq!(c.as_list().map(<[_]>::len), Some(1));
+        let o = obj(&[("a", s("1")), ("b", s("2"))]);
+        let keys = call("keys", vec![o.clone()], sp());
+        assert_eq!(keys.as_list().and_then(|k| k[1].as_str()), Some("b"));
+        assert_eq!(
+            call("values", vec![o], sp())
+                .as_list()
+                .and_then(|v| v[0].as_str()),
+            Some("1")
+        );
+        assert_eq!(
+            call("replace", vec![s("a-b"), s("-"), s("_")], sp()).as_str(),
+            Some("a_b")
+        );
+        assert!(call("replace", vec![s("a-b"), s("/-/"), s("_")], sp()).is_unknown());
+        let t = call("try", vec![s("first"), s("fallback")], sp());
+        assert_eq!(t.as_str(), Some("first"));
+        assert!(call("try", vec![Tv::unknown(sp(), "var.x"), s("fallback")], sp()).is_unknown());
     }
 
     #[test]
