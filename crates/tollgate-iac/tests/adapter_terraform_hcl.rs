@@ -45,7 +45,11 @@ fn tfvars_override_defaults_and_templates_locals_and_functions_evaluate() {
         "count = 0 in prod"
     );
     let lg = &m.log_groups[0];
-    assert_eq!(lg.retention_days.get(), Some(&30));
+    assert_eq!(
+        lg.retention_days.get(),
+        Some(&400),
+        "*.auto.tfvars wins over terraform.tfvars"
+    );
     assert_eq!(
         lg.retention_days.span().map(|s| s.start.line),
         Some(79),

@@ -64,6 +64,9 @@ pub fn load(ctx: &ScanContext) -> Loaded {
     let mut loaded = Loaded::default();
     let mut dirs: HashMap<String, Vec<ParsedFile>> = HashMap::new();
     for file in ctx.files_where(|k| matches!(k, FileKind::Terraform | FileKind::TerraformJson)) {
+        if ctx.is_cancelled() {
+            return loaded;
+        }
         let json = file.kind == FileKind::TerraformJson;
         match ctx.document(file) {
             Ok(doc) => {
@@ -108,6 +111,9 @@ pub fn load(ctx: &ScanContext) -> Loaded {
         visited: std::cell::RefCell::new(BTreeSet::new()),
     };
     for dir in roots {
+        if ctx.is_cancelled() {
+            return loaded;
+        }
         loader.root(ctx, dir, &mut loaded);
     }
     // Directories only called from a cycle of modules (or past the instance cap) were never
