@@ -39,6 +39,9 @@ pub struct TfResource {
     pub address: String,
     /// Repository-relative file the resource is written in.
     pub file: String,
+    /// The configuration it belongs to: the root module's directory (module instances belong
+    /// to the root that calls them), or the plan file. Addresses are unique only within it.
+    pub scope: String,
     /// The block header (or, in a plan, the resource's entry).
     pub header: Span,
     /// The evaluated body: attributes, nested blocks as objects (lists when repeated). For
@@ -245,6 +248,7 @@ impl Loader<'_> {
                             name: name.clone(),
                             address: format!("{prefix}{local}"),
                             file: f.path.clone(),
+                            scope: instance.root_dir.clone(),
                             header: b.header,
                             body,
                         });

@@ -163,6 +163,7 @@ fn method_settings_of<'a>(m: &Mapper<'a>, stage: &'a TfResource) -> Vec<&'a TfRe
     .collect()
 }
 
+/// Method settings written in another file than their stage, reported at the stage header.
 fn relocate(mut ms: MethodSetting, meta: &crate::model::ResourceMeta) -> MethodSetting {
     ms.span = meta.header;
     ms.resource_path = moved(ms.resource_path, meta.header);
@@ -183,10 +184,9 @@ fn rest_path(m: &Mapper<'_>, v: Option<&Tv>) -> Val<String> {
     let mut cur = v.clone();
     for _ in 0..16 {
         match &cur.kind {
-            TvKind::Ref { address, attr }
+            TvKind::Ref { attr, .. }
                 if attr.first().map(String::as_str) == Some("root_resource_id") =>
             {
-                let _ = address;
                 parts.reverse();
                 return Val::known(format!("/{}", parts.join("/")), v.span);
             }

@@ -53,6 +53,7 @@ impl<'a> Mapper<'a> {
             r.header,
             self.format,
         );
+        meta.scope = r.scope.clone();
         // Provider default tags (`tags_all`) first, the resource's own `tags` overriding them.
         for key in ["tags_all", "tags"] {
             for (k, key_span, value) in r.body.get(key).and_then(Tv::as_object).unwrap_or_default()

@@ -26,7 +26,20 @@ use loader::TfResource;
 /// The Terraform adapter: every module of the scan into the model.
 pub fn adapter(ctx: &ScanContext, model: &mut CloudModel) {
     let loaded = loader::load(ctx);
-    map_resources(&loaded.resources, SourceFormat::Terraform, Some(ctx), model);
+    // Each configuration is mapped on its own: `aws_s3_bucket.exports` of one stack must never
+    // pick up the versioning or policy resources of another stack scanned alongside it.
+    let mut scopes: Vec<&str> = loaded.resources.iter().map(|r| r.scope.as_str()).collect();
+    scopes.sort_unstable();
+    scopes.dedup();
+    for scope in scopes {
+        let resources: Vec<TfResource> = loaded
+            .resources
+            .iter()
+            .filter(|r| r.scope == scope)
+            .cloned()
+            .collect();
+        map_resources(&resources, SourceFormat::Terraform, Some(ctx), model);
+    }
     model
         .notifications
         .extend(loaded.notifications.into_iter().map(|n| n.stage("iac")));
