@@ -71,13 +71,14 @@ pub struct CheckRunInput<'a> {
     pub title: String,
     pub summary: &'a str,
     pub findings: Vec<&'a Finding>,
-    pub rule_title: &'a dyn Fn(&str) -> Option<String>,
+    /// `Sync` so the publishing future can move between runtime threads.
+    pub rule_title: &'a (dyn Fn(&str) -> Option<String> + Sync),
     pub verdict: Verdict,
 }
 
 /// Create the check run `in_progress`. Separate from the rest so a read-only token is
 /// detected on the first write.
-pub fn create(
+pub async fn create(
     client: &mut Client,
     base: &str,
     input: &CheckRunInput<'_>,
@@ -89,7 +90,7 @@ pub fn create(
         "started_at": now_rfc3339(),
         "output": output(input, None),
     });
-    let resp = client.post(&format!("{base}/check-runs"), &body)?;
+    let resp = client.post(&format!("{base}/check-runs"), &body).await?;
     Ok(resp.body.get("id").and_then(Value::as_u64).unwrap_or(0))
 }
 
@@ -115,7 +116,7 @@ fn output(input: &CheckRunInput<'_>, annotations: Option<Vec<Value>>) -> Value {
 }
 
 /// Add the annotations in batches and complete the run with the gate's conclusion.
-pub fn finish(
+pub async fn finish(
     client: &mut Client,
     base: &str,
     id: u64,
@@ -135,7 +136,7 @@ pub fn finish(
     for batch in items.chunks(ANNOTATION_BATCH) {
         let annotations: Vec<Value> = batch.iter().map(|(_, a)| a.clone()).collect();
         let body = json!({ "output": output(input, Some(annotations)) });
-        match client.patch(&path, &body) {
+        match client.patch(&path, &body).await {
             Ok(_) => {
                 outcome.annotations += batch.len();
                 outcome.batches += 1;
@@ -144,7 +145,7 @@ pub fn finish(
             Err(e) if e.is_validation() => {
                 for (f, a) in batch {
                     let body = json!({ "output": output(input, Some(vec![a.clone()])) });
-                    match client.patch(&path, &body) {
+                    match client.patch(&path, &body).await {
                         Ok(_) => outcome.annotations += 1,
                         Err(e) if e.is_validation() => {
                             outcome.rejected.push(Rejected::of(f, "annotation", &e))
@@ -163,7 +164,7 @@ pub fn finish(
         "completed_at": now_rfc3339(),
         "output": output(input, None),
     });
-    client.patch(&path, &body)?;
+    client.patch(&path, &body).await?;
     Ok(outcome)
 }
 

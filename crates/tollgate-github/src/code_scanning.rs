@@ -62,7 +62,7 @@ pub fn encode(sarif: &str) -> Result<String, UploadError> {
 }
 
 /// `repo` is `/repos/{owner}/{repo}`.
-pub fn upload(
+pub async fn upload(
     client: &mut Client,
     repo: &str,
     sarif: &str,
@@ -76,7 +76,9 @@ pub fn upload(
         "sarif": encode(sarif)?,
         "tool_name": "tollgate",
     });
-    let resp = client.post(&format!("{repo}/code-scanning/sarifs"), &body)?;
+    let resp = client
+        .post(&format!("{repo}/code-scanning/sarifs"), &body)
+        .await?;
     let id = match resp.body.get("id") {
         Some(Value::String(s)) => s.clone(),
         Some(Value::Number(n)) => n.to_string(),
@@ -97,9 +99,10 @@ pub fn upload(
     }
     let mut wait = poll.first_wait;
     for _ in 0..poll.max_polls {
-        std::thread::sleep(wait);
+        tokio::time::sleep(wait).await;
         let status = client
-            .get(&format!("{repo}/code-scanning/sarifs/{id}"))?
+            .get(&format!("{repo}/code-scanning/sarifs/{id}"))
+            .await?
             .body;
         let state = status
             .get("processing_status")

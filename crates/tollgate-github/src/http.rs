@@ -1,18 +1,25 @@
-//! A small blocking REST client for GitHub with the house rules on top: primary and secondary
-//! rate limits as GitHub documents them, exponential backoff with a cap, retries on 5xx and
-//! dropped connections, at most one mutating request per pacing interval, and a dry-run mode
-//! that records requests instead of sending them. The token only ever goes into the
-//! `Authorization` header.
+//! GitHub's REST API over octocrab, with the house rules on top: primary and secondary rate
+//! limits as GitHub documents them, exponential backoff with a cap, retries on 5xx and dropped
+//! connections, at most one mutating request per pacing interval, and a dry-run mode that
+//! records requests instead of sending them.
+//!
+//! octocrab carries the requests (base URI for GitHub Enterprise Server, TLS, the token in the
+//! `Authorization` header); its own `retry` feature is left off because it retries blindly and
+//! does not read `retry-after` or `x-ratelimit-reset`, which GitHub requires clients to honour.
+//! The raw `_get`/`_post`/`_patch`/`_delete` calls hand back the status, headers and body
+//! untouched, so the retry decisions below see exactly what GitHub answered.
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use http::{HeaderMap, Method};
+use http_body_util::{BodyExt, Limited};
+use octocrab::Octocrab;
 use serde_json::Value;
-use ureq::http::{HeaderMap, Method};
 
 use crate::secret::Secret;
 
 /// Responses larger than this are refused (the biggest we read are paginated lists).
-const MAX_RESPONSE_BYTES: u64 = 32 * 1024 * 1024;
+const MAX_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
 
 /// How the client waits and retries.
 #[derive(Debug, Clone)]
@@ -122,8 +129,13 @@ impl std::fmt::Display for RequestRecord {
     }
 }
 
+/// No attempt (connect, send, read the answer) takes longer than this.
+const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(120);
+
 pub struct Client {
-    agent: ureq::Agent,
+    /// Built on the first real request: octocrab needs a running tokio runtime, and a dry run
+    /// needs no client at all.
+    octo: Option<Octocrab>,
     api_url: String,
     token: Option<Secret>,
     dry_run: bool,
@@ -143,16 +155,13 @@ impl std::fmt::Debug for Client {
     }
 }
 
+/// One attempt's answer: status, headers and body text.
+type Answer = (u16, HeaderMap, String);
+
 impl Client {
     pub fn new(api_url: &str, token: Option<Secret>, dry_run: bool, policy: RetryPolicy) -> Self {
-        let config = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(120)))
-            .user_agent("tollgate")
-            .max_redirects(0)
-            .build();
         Self {
-            agent: ureq::Agent::new_with_config(config),
+            octo: None,
             api_url: api_url.trim_end_matches('/').to_string(),
             token,
             dry_run,
@@ -171,24 +180,26 @@ impl Client {
         &self.requests
     }
 
-    pub fn get(&mut self, path: &str) -> Result<ApiResponse, HttpError> {
-        self.send(Method::GET, path, None)
+    pub async fn get(&mut self, path: &str) -> Result<ApiResponse, HttpError> {
+        self.send(Method::GET, path, None).await
     }
 
-    pub fn post(&mut self, path: &str, body: &Value) -> Result<ApiResponse, HttpError> {
-        self.send(Method::POST, path, Some(body))
+    pub async fn post(&mut self, path: &str, body: &Value) -> Result<ApiResponse, HttpError> {
+        self.send(Method::POST, path, Some(body)).await
     }
 
-    pub fn patch(&mut self, path: &str, body: &Value) -> Result<ApiResponse, HttpError> {
-        self.send(Method::PATCH, path, Some(body))
+    pub async fn patch(&mut self, path: &str, body: &Value) -> Result<ApiResponse, HttpError> {
+        self.send(Method::PATCH, path, Some(body)).await
     }
 
     /// Every page of a list endpoint (`per_page=100`), up to `max_pages`.
-    pub fn get_all(&mut self, path: &str, max_pages: u32) -> Result<Vec<Value>, HttpError> {
+    pub async fn get_all(&mut self, path: &str, max_pages: u32) -> Result<Vec<Value>, HttpError> {
         let sep = if path.contains('?') { '&' } else { '?' };
         let mut out = Vec::new();
         for page in 1..=max_pages {
-            let resp = self.get(&format!("{path}{sep}per_page=100&page={page}"))?;
+            let resp = self
+                .get(&format!("{path}{sep}per_page=100&page={page}"))
+                .await?;
             let items = match resp.body {
                 Value::Array(items) => items,
                 _ => break,
@@ -202,7 +213,8 @@ impl Client {
         Ok(out)
     }
 
-    pub fn send(
+    /// `path` is relative to the API root (`/repos/...`), as GitHub documents it.
+    pub async fn send(
         &mut self,
         method: Method,
         path: &str,
@@ -216,21 +228,26 @@ impl Client {
         if self.dry_run {
             return Ok(self.dry_answer(&method));
         }
+        let transport = |message: String, attempts: u32| HttpError::Transport {
+            method: method.to_string(),
+            path: path.to_string(),
+            message,
+            attempts,
+        };
+        let octo = self.octocrab().map_err(|m| transport(m, 0))?;
         let mutating = method != Method::GET;
-        let url = format!("{}{}", self.api_url, path);
-        let payload = body.map(|b| b.to_string());
         let mut attempt: u32 = 0;
         loop {
             if mutating {
-                self.pace();
+                self.pace().await;
             }
-            let outcome = self.once(&method, &url, payload.as_deref());
+            let outcome = self.once(&octo, &method, path, body).await;
             let wait = match outcome {
                 Ok((status, headers, text)) => {
                     if (200..300).contains(&status) {
                         return parse_body(&method, path, status, &text);
                     }
-                    let message = error_message(&text);
+                    let message = self.redact(error_message(&text));
                     match self.rate_limit_wait(status, &headers, &message, attempt) {
                         Some(wait) => wait,
                         None if status >= 500 => self.backoff(attempt),
@@ -246,23 +263,13 @@ impl Client {
                 }
                 Err(message) => {
                     if attempt >= self.policy.max_retries {
-                        return Err(HttpError::Transport {
-                            method: method.to_string(),
-                            path: path.to_string(),
-                            message,
-                            attempts: attempt + 1,
-                        });
+                        return Err(transport(message, attempt + 1));
                     }
                     self.backoff(attempt)
                 }
             };
             if attempt >= self.policy.max_retries {
-                return Err(HttpError::Transport {
-                    method: method.to_string(),
-                    path: path.to_string(),
-                    message: "retries exhausted".to_string(),
-                    attempts: attempt + 1,
-                });
+                return Err(transport("retries exhausted".to_string(), attempt + 1));
             }
             if wait > self.policy.max_wait {
                 return Err(HttpError::RateLimited {
@@ -276,43 +283,83 @@ impl Client {
                 wait.as_secs_f64(),
                 attempt + 2
             );
-            std::thread::sleep(wait);
+            tokio::time::sleep(wait).await;
             attempt += 1;
         }
     }
 
-    /// One attempt: status, headers and body text, or a transport error message. The error
-    /// text comes from ureq and names the failure, never the request headers.
-    fn once(
+    /// The octocrab client, built once. The token goes in as a personal token, which octocrab
+    /// sends as `Authorization: Bearer` only to the API host.
+    fn octocrab(&mut self) -> Result<Octocrab, String> {
+        if let Some(o) = &self.octo {
+            return Ok(o.clone());
+        }
+        let mut builder = Octocrab::builder()
+            .base_uri(self.api_url.as_str())
+            .map_err(|_| {
+                format!(
+                    "the API URL {:?} is not a valid URL; hint: GitHub Enterprise Server uses https://HOST/api/v3",
+                    self.api_url
+                )
+            })?
+            .add_header(
+                http::header::ACCEPT,
+                "application/vnd.github+json".to_string(),
+            );
+        if let Some(t) = &self.token {
+            builder = builder.personal_token(t.expose().to_string());
+        }
+        let octo = builder
+            .build()
+            .map_err(|e| self.redact(format!("cannot set up the GitHub client: {}", chain(&e))))?;
+        self.octo = Some(octo.clone());
+        Ok(octo)
+    }
+
+    /// One attempt: status, headers and body text, or a transport error message. The message
+    /// is built from the error chain (never from the request) and scrubbed of the token anyway.
+    async fn once(
         &self,
+        octo: &Octocrab,
         method: &Method,
-        url: &str,
-        body: Option<&str>,
-    ) -> Result<(u16, HeaderMap, String), String> {
-        let auth = self
-            .token
-            .as_ref()
-            .map(|t| format!("Bearer {}", t.expose()));
-        let result = match (method.as_str(), body) {
-            ("GET", _) => with_headers(self.agent.get(url), auth.as_deref()).call(),
-            ("DELETE", _) => with_headers(self.agent.delete(url), auth.as_deref()).call(),
-            ("PATCH", b) => with_headers(self.agent.patch(url), auth.as_deref())
-                .header("content-type", "application/json")
-                .send(b.unwrap_or("{}")),
-            (_, b) => with_headers(self.agent.post(url), auth.as_deref())
-                .header("content-type", "application/json")
-                .send(b.unwrap_or("{}")),
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<Answer, String> {
+        let attempt = async {
+            let resp = match *method {
+                Method::GET => octo._get(path).await,
+                Method::PATCH => octo._patch(path, body).await,
+                Method::DELETE => octo._delete(path, body).await,
+                _ => octo._post(path, body).await,
+            }
+            .map_err(|e| chain(&e))?;
+            let status = resp.status().as_u16();
+            let headers = resp.headers().clone();
+            let bytes = Limited::new(resp.into_body(), MAX_RESPONSE_BYTES)
+                .collect()
+                .await
+                .map_err(|e| chain(&*e))?
+                .to_bytes();
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            Ok::<Answer, String>((status, headers, text))
         };
-        let mut resp = result.map_err(|e| e.to_string())?;
-        let status = resp.status().as_u16();
-        let headers = resp.headers().clone();
-        let text = resp
-            .body_mut()
-            .with_config()
-            .limit(MAX_RESPONSE_BYTES)
-            .read_to_string()
-            .map_err(|e| e.to_string())?;
-        Ok((status, headers, text))
+        match tokio::time::timeout(ATTEMPT_TIMEOUT, attempt).await {
+            Ok(result) => result.map_err(|m| self.redact(m)),
+            Err(_) => Err(format!(
+                "no complete answer within {}s",
+                ATTEMPT_TIMEOUT.as_secs()
+            )),
+        }
+    }
+
+    /// `text` with the token, should anything ever echo it, replaced by `***`.
+    fn redact(&self, text: String) -> String {
+        match &self.token {
+            Some(t) if !t.expose().is_empty() && text.contains(t.expose()) => {
+                text.replace(t.expose(), "***")
+            }
+            _ => text,
+        }
     }
 
     /// How long to wait before retrying a rate-limited answer, or `None` when it is not one.
@@ -363,11 +410,11 @@ impl Client {
             .min(self.policy.max_wait)
     }
 
-    fn pace(&mut self) {
+    async fn pace(&mut self) {
         if let Some(last) = self.last_mutation {
             let since = last.elapsed();
             if since < self.policy.mutation_interval {
-                std::thread::sleep(self.policy.mutation_interval - since);
+                tokio::time::sleep(self.policy.mutation_interval - since).await;
             }
         }
         self.last_mutation = Some(Instant::now());
@@ -390,14 +437,20 @@ impl Client {
     }
 }
 
-fn with_headers<B>(req: ureq::RequestBuilder<B>, auth: Option<&str>) -> ureq::RequestBuilder<B> {
-    let req = req
-        .header("accept", "application/vnd.github+json")
-        .header("x-github-api-version", "2022-11-28");
-    match auth {
-        Some(a) => req.header("authorization", a),
-        None => req,
+/// An error and its causes on one line ("Service Error: client error (SendRequest): connection
+/// closed before message completed"), each cause once.
+fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let text = c.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        cause = c.source();
     }
+    out
 }
 
 fn parse_body(

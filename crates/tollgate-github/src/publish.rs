@@ -168,7 +168,7 @@ pub enum PublishError {
     Diff(#[from] DiffError),
     #[error("{path}: {message}")]
     Io { path: String, message: String },
-    #[error("the publishing task stopped unexpectedly: {0}")]
+    #[error("{0}")]
     Task(String),
 }
 
@@ -183,20 +183,23 @@ pub(crate) fn now_rfc3339() -> String {
         .unwrap_or_else(|| "1970-01-01T00:00:00Z".to_string())
 }
 
-/// Publish from an async caller; the HTTP work runs on a blocking thread.
-pub async fn publish(
+/// Publish for a caller without a tokio runtime: runs [`publish`] on a current-thread runtime
+/// of its own. Must not be called from inside a runtime (use [`publish`] there).
+pub fn publish_blocking(
     input: PublishInput,
     opts: PublishOptions,
 ) -> Result<PublishSummary, PublishError> {
-    tokio::task::spawn_blocking(move || publish_blocking(input, opts))
-        .await
-        .map_err(|e| PublishError::Task(e.to_string()))?
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| PublishError::Task(format!("cannot start the async runtime: {e}")))?;
+    runtime.block_on(publish(input, opts))
 }
 
 /// Publish with every reporter that applies. Permission problems (403 on a fork) degrade to
 /// workflow commands; other API failures are collected in `errors` and never abort the
-/// remaining reporters.
-pub fn publish_blocking(
+/// remaining reporters. The future is `Send`: it can be spawned on a multi-thread runtime.
+pub async fn publish(
     input: PublishInput,
     opts: PublishOptions,
 ) -> Result<PublishSummary, PublishError> {
@@ -215,7 +218,10 @@ pub fn publish_blocking(
 
     let diff = match (&input.diff, ctx.pr) {
         (Some(d), _) => d.clone(),
-        (None, Some(pr)) => match client.get_all(&format!("{repo}/pulls/{pr}/files"), 30) {
+        (None, Some(pr)) => match client
+            .get_all(&format!("{repo}/pulls/{pr}/files"), 30)
+            .await
+        {
             Ok(files) => DiffMap::from_pr_files(&serde_json::Value::Array(files))?,
             Err(e) => {
                 out.errors.push(format!("changed files: {e}"));
@@ -294,9 +300,11 @@ pub fn publish_blocking(
             rule_title: &rule_title,
             verdict: input.verdict,
         };
-        match check_run::create(&mut client, &repo, &cr)
-            .and_then(|id| check_run::finish(&mut client, &repo, id, &cr))
-        {
+        let done = match check_run::create(&mut client, &repo, &cr).await {
+            Ok(id) => check_run::finish(&mut client, &repo, id, &cr).await,
+            Err(e) => Err(e),
+        };
+        match done {
             Ok(o) => {
                 out.rejected.extend(o.rejected.iter().cloned());
                 out.check_run = Some(o);
@@ -322,7 +330,7 @@ pub fn publish_blocking(
                 max_inline: opts.max_inline_comments,
                 describe: &describe,
             };
-            match review::publish(&mut client, &review_input) {
+            match review::publish(&mut client, &review_input).await {
                 Ok(o) => {
                     out.rejected.extend(o.rejected.iter().cloned());
                     out.review = Some(o);
@@ -332,7 +340,7 @@ pub fn publish_blocking(
             }
         }
         if opts.summary_comment && !out.degraded {
-            match summary::publish(&mut client, &format!("{repo}/issues"), pr, &report_md) {
+            match summary::publish(&mut client, &format!("{repo}/issues"), pr, &report_md).await {
                 Ok(o) => out.summary_comment = Some(o),
                 Err(e) if e.is_forbidden() => forbidden(&mut out, "summary comment", &e),
                 Err(e) => out.errors.push(format!("summary comment: {e}")),
@@ -345,7 +353,7 @@ pub fn publish_blocking(
             .git_ref
             .clone()
             .unwrap_or_else(|| "refs/heads/main".to_string());
-        match code_scanning::upload(&mut client, &repo, &input.sarif_log_json, &ctx.head_sha, &git_ref, &opts.poll) {
+        match code_scanning::upload(&mut client, &repo, &input.sarif_log_json, &ctx.head_sha, &git_ref, &opts.poll).await {
             Ok(o) => {
                 if o.status == "failed" {
                     out.errors.push(format!("code scanning rejected the upload: {}", o.errors.join("; ")));

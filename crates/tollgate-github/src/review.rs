@@ -75,7 +75,8 @@ fn placement(f: &Finding, diff: &DiffMap) -> Option<(Option<u32>, u32)> {
 }
 
 /// A rule's title and remediation, by rule code.
-pub type Describe<'a> = &'a dyn Fn(&str) -> (Option<String>, Option<String>);
+/// `Sync` so the publishing future can move between runtime threads.
+pub type Describe<'a> = &'a (dyn Fn(&str) -> (Option<String>, Option<String>) + Sync);
 
 pub struct ReviewInput<'a> {
     pub pulls: String,
@@ -95,10 +96,16 @@ struct Existing {
     body: String,
 }
 
-pub fn publish(client: &mut Client, input: &ReviewInput<'_>) -> Result<ReviewOutcome, HttpError> {
+pub async fn publish(
+    client: &mut Client,
+    input: &ReviewInput<'_>,
+) -> Result<ReviewOutcome, HttpError> {
     let mut outcome = ReviewOutcome::default();
     let mut existing: BTreeMap<String, Existing> = BTreeMap::new();
-    for c in client.get_all(&format!("{}/comments", input.pulls), 30)? {
+    for c in client
+        .get_all(&format!("{}/comments", input.pulls), 30)
+        .await?
+    {
         let body = c.get("body").and_then(Value::as_str).unwrap_or_default();
         let (Some(id), Some((k, fixed))) =
             (c.get("id").and_then(Value::as_u64), parse_fp_marker(body))
@@ -206,7 +213,10 @@ pub fn publish(client: &mut Client, input: &ReviewInput<'_>) -> Result<ReviewOut
             "body": truncate_chars(&body, BODY_LIMIT, "…"),
             "comments": inline.iter().map(|(f, s, l)| comment(f, *s, *l)).collect::<Vec<_>>(),
         });
-        match client.post(&format!("{}/reviews", input.pulls), &review) {
+        match client
+            .post(&format!("{}/reviews", input.pulls), &review)
+            .await
+        {
             Ok(resp) => {
                 outcome.review_id = resp.body.get("id").and_then(Value::as_u64);
                 outcome.posted = inline.len();
@@ -218,7 +228,7 @@ pub fn publish(client: &mut Client, input: &ReviewInput<'_>) -> Result<ReviewOut
                 for (f, s, l) in inline {
                     let mut c = comment(f, *s, *l);
                     c["commit_id"] = json!(input.head_sha);
-                    match client.post(&format!("{}/comments", input.pulls), &c) {
+                    match client.post(&format!("{}/comments", input.pulls), &c).await {
                         Ok(_) => outcome.posted += 1,
                         Err(e) if e.is_validation() => {
                             outcome.rejected.push(Rejected::of(f, "review comment", &e))
@@ -252,10 +262,13 @@ pub fn publish(client: &mut Client, input: &ReviewInput<'_>) -> Result<ReviewOut
             truncate_chars(original, BODY_LIMIT - 1_000, "…"),
             fp_marker(k, true)
         );
-        match client.patch(
-            &format!("{comments_root}/{}", e.id),
-            &json!({ "body": body }),
-        ) {
+        match client
+            .patch(
+                &format!("{comments_root}/{}", e.id),
+                &json!({ "body": body }),
+            )
+            .await
+        {
             Ok(_) => outcome.resolved += 1,
             // Someone else's comment carrying our marker: not ours to edit.
             Err(err) if matches!(err.status(), Some(403 | 404 | 422)) => {

@@ -32,7 +32,7 @@ pub fn body(report: &str) -> String {
 }
 
 /// `issues` is `/repos/{owner}/{repo}/issues`.
-pub fn publish(
+pub async fn publish(
     client: &mut Client,
     issues: &str,
     pr: u64,
@@ -40,7 +40,8 @@ pub fn publish(
 ) -> Result<SummaryOutcome, HttpError> {
     let text = body(report);
     let existing = client
-        .get_all(&format!("{issues}/{pr}/comments"), 30)?
+        .get_all(&format!("{issues}/{pr}/comments"), 30)
+        .await?
         .into_iter()
         .find(|c| {
             c.get("body")
@@ -57,10 +58,13 @@ pub fn publish(
                 });
             }
             let id_num = id.unwrap_or(0);
-            match client.patch(
-                &format!("{issues}/comments/{id_num}"),
-                &json!({ "body": text }),
-            ) {
+            match client
+                .patch(
+                    &format!("{issues}/comments/{id_num}"),
+                    &json!({ "body": text }),
+                )
+                .await
+            {
                 Ok(_) => Ok(SummaryOutcome {
                     id,
                     action: SummaryAction::Updated,
@@ -71,22 +75,24 @@ pub fn publish(
                     tracing::warn!(
                         "summary comment {id_num} not editable ({e}); creating a new one"
                     );
-                    create(client, issues, pr, &text)
+                    create(client, issues, pr, &text).await
                 }
                 Err(e) => Err(e),
             }
         }
-        None => create(client, issues, pr, &text),
+        None => create(client, issues, pr, &text).await,
     }
 }
 
-fn create(
+async fn create(
     client: &mut Client,
     issues: &str,
     pr: u64,
     text: &str,
 ) -> Result<SummaryOutcome, HttpError> {
-    let resp = client.post(&format!("{issues}/{pr}/comments"), &json!({ "body": text }))?;
+    let resp = client
+        .post(&format!("{issues}/{pr}/comments"), &json!({ "body": text }))
+        .await?;
     Ok(SummaryOutcome {
         id: resp.body.get("id").and_then(Value::as_u64),
         action: SummaryAction::Created,
