@@ -94,6 +94,9 @@ pub struct ResourceMeta {
     pub type_name: String,
     /// Repository-relative path of the file it was declared in.
     pub file: String,
+    /// Where its address is unique: the template file for CloudFormation, SAM and Serverless;
+    /// the root module's directory for Terraform (module instances included); the plan file.
+    pub scope: String,
     /// The resource's header: the logical id key / the `resource "..." "..."` line. Findings
     /// about a missing attribute point here.
     pub header: Span,
@@ -104,6 +107,13 @@ pub struct ResourceMeta {
 }
 
 impl ResourceMeta {
+    /// Whether a reference written in `self` can name `other`: logical ids are scoped to their
+    /// template file, Terraform addresses to their configuration (see [`ResourceMeta::scope`]),
+    /// so two stacks scanned together never answer for each other.
+    pub fn same_scope(&self, other: &ResourceMeta) -> bool {
+        self.scope == other.scope
+    }
+
     pub fn new(
         address: impl Into<String>,
         type_name: impl Into<String>,
@@ -111,10 +121,12 @@ impl ResourceMeta {
         header: Span,
         format: SourceFormat,
     ) -> Self {
+        let file = file.into();
         Self {
             address: address.into(),
             type_name: type_name.into(),
-            file: file.into(),
+            scope: file.clone(),
+            file,
             header,
             format,
             tags: Vec::new(),

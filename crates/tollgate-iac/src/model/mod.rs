@@ -158,8 +158,8 @@ impl CloudModel {
     }
 
     /// Whether `reference`, written in `from`, points at the resource `target` (whose name, if
-    /// it has one, is `target_name`). Logical ids are scoped to their template file; Terraform
-    /// addresses to the configuration; literals match the target's known name.
+    /// it has one, is `target_name`). Addresses are scoped as [`ResourceMeta::same_scope`]
+    /// says; literals match the target's known name.
     pub fn points_at(
         from: &ResourceMeta,
         reference: &Val<Ref>,
@@ -168,12 +168,7 @@ impl CloudModel {
     ) -> bool {
         match reference.get() {
             Some(Ref::Resource { address, .. }) => {
-                address == &target.address
-                    && (from.file == target.file
-                        || matches!(
-                            target.format,
-                            SourceFormat::Terraform | SourceFormat::TerraformPlan
-                        ))
+                address == &target.address && from.same_scope(target)
             }
             Some(Ref::Literal(text)) => target_name.as_str().is_some_and(|name| {
                 // A name, or an ARN ending in it (`...:queue-name`, `...:role/name`).
@@ -216,7 +211,7 @@ impl CloudModel {
     ) -> impl Iterator<Item = &'a ResourcePolicy> + 'a {
         policies.iter().filter(move |p| {
             // An inline policy carries its owner's meta.
-            (p.meta.address == target.address && p.meta.file == target.file)
+            (p.meta.address == target.address && p.meta.same_scope(target))
                 || p.targets
                     .iter()
                     .any(|t| Self::points_at(&p.meta, t, target, name))
@@ -297,19 +292,26 @@ mod tests {
         let unknown: Val<Ref> = Val::unknown(Span::line(3), "import");
         assert!(!CloudModel::points_at(&from, &unknown, &role, &name));
 
-        let tf = meta("aws_iam_role.app", "main.tf", SourceFormat::Terraform);
+        // The Terraform loader scopes resources to their root module's directory.
+        let tf_meta = |address: &str, file: &str| {
+            let mut m = meta(address, file, SourceFormat::Terraform);
+            m.scope = file.rsplit_once('/').map_or("", |(dir, _)| dir).to_string();
+            m
+        };
+        let tf = tf_meta("aws_iam_role.app", "main.tf");
         let tf_ref = Val::known(
             Ref::resource("aws_iam_role.app", Some("arn".into()), None),
             Span::line(3),
         );
-        let module_file = meta(
-            "aws_lambda_function.f",
-            "lambda.tf",
-            SourceFormat::Terraform,
-        );
+        let module_file = tf_meta("aws_lambda_function.f", "lambda.tf");
         assert!(
             CloudModel::points_at(&module_file, &tf_ref, &tf, &Val::Absent),
-            "Terraform addresses span files"
+            "Terraform addresses span the files of one directory"
+        );
+        let other_stack = tf_meta("aws_lambda_function.f", "other/lambda.tf");
+        assert!(
+            !CloudModel::points_at(&other_stack, &tf_ref, &tf, &Val::Absent),
+            "another configuration's resource with the same address is not this one"
         );
     }
 

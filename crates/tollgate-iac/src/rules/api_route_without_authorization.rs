@@ -30,9 +30,7 @@ fn route_auth(model: &CloudModel, route: &ApiRoute) -> Auth {
     }
     // Not written on the route: the API's default authorizer and API-key setting apply.
     let api = match &route.api {
-        Val::Known { value, .. } => value
-            .address()
-            .and_then(|a| model.apis.iter().find(|api| api.meta.address == a)),
+        Val::Known { .. } => model.api_of(&route.meta, &route.api),
         Val::Unknown { .. } => return Auth::Unknowable,
         Val::Absent => None,
     };

@@ -112,21 +112,24 @@ pub(crate) fn denies_insecure_transport(doc: &PolicyDocument) -> bool {
     })
 }
 
-/// The resource policies that apply to the resource with `address` (or with the literal
-/// `name`). `None` when some policy's target cannot be resolved, so the caller cannot know.
+/// The resource policies that apply to `target` (by address, or by its literal `name`). `None`
+/// when a policy of the same scope has a target that cannot be resolved, so the caller cannot
+/// know.
 pub(crate) fn policies_for<'m>(
     policies: &'m [ResourcePolicy],
-    address: &str,
+    target: &ResourceMeta,
     name: Option<&str>,
 ) -> Option<Vec<&'m ResourcePolicy>> {
     let mut out = Vec::new();
-    for p in policies {
+    // Only policies of the target's own template or Terraform configuration can attach to it:
+    // another stack that happens to use the same logical id or address is not about it.
+    for p in policies.iter().filter(|p| p.meta.same_scope(target)) {
         let mut applies = false;
-        for target in &p.targets {
-            match target {
+        for t in &p.targets {
+            match t {
                 Val::Unknown { .. } => return None,
                 Val::Known { value, .. } => {
-                    let hit = value.address() == Some(address)
+                    let hit = value.address() == Some(target.address.as_str())
                         || matches!(value, crate::model::Ref::Literal(l) if Some(l.as_str()) == name);
                     applies |= hit;
                 }
@@ -134,7 +137,7 @@ pub(crate) fn policies_for<'m>(
             }
         }
         // An inline policy belongs to the resource that declares it.
-        applies |= p.targets.is_empty() && p.meta.address == address;
+        applies |= p.targets.is_empty() && p.meta.address == target.address;
         if applies {
             out.push(p);
         }
@@ -222,11 +225,25 @@ mod tests {
             p(k(Ref::resource("B", None, None))),
             p(k(Ref::literal("other"))),
         ];
+        let bucket = |file: &str| {
+            ResourceMeta::new(
+                "B",
+                "AWS::S3::Bucket",
+                file,
+                Span::line(9),
+                SourceFormat::CloudFormation,
+            )
+        };
         assert_eq!(
-            policies_for(&ps, "B", Some("b-name")).map(|v| v.len()),
+            policies_for(&ps, &bucket("t.yaml"), Some("b-name")).map(|v| v.len()),
             Some(1)
         );
         let ps = vec![p(Val::unknown(Span::line(1), "parameter"))];
-        assert!(policies_for(&ps, "B", None).is_none());
+        assert!(policies_for(&ps, &bucket("t.yaml"), None).is_none());
+        // A policy in another template neither applies nor makes the answer unknown.
+        assert_eq!(
+            policies_for(&ps, &bucket("other.yaml"), None).map(|v| v.len()),
+            Some(0)
+        );
     }
 }

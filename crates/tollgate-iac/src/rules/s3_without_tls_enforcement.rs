@@ -46,8 +46,7 @@ impl IacRule for S3WithoutTlsEnforcement {
 
     fn check(&self, model: &CloudModel, out: &mut RuleSink<'_>) {
         for b in &model.buckets {
-            let Some(policies) =
-                policies_for(&model.bucket_policies, &b.meta.address, b.name.as_str())
+            let Some(policies) = policies_for(&model.bucket_policies, &b.meta, b.name.as_str())
             else {
                 continue;
             };

@@ -111,6 +111,7 @@ fn resource(entry: &Node, body: Tv, file: &str) -> Option<TfResource> {
         name,
         address,
         file: file.to_string(),
+        scope: file.to_string(),
         header: address_node.span,
         body,
     })

@@ -1,0 +1,64 @@
+//! Stacks scanned together must give the same findings as each scanned alone: logical ids and
+//! Terraform addresses are unique only within their template or configuration, and the
+//! examples deliberately reuse them (each example has a hardened twin with the same names).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use tollgate_core::inventory::{walk, WalkOptions};
+use tollgate_core::{Config, ScanContext, Stage};
+use tollgate_iac::IacStage;
+
+fn examples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples")
+}
+
+/// (path relative to `examples/`, rule, line) of every finding the stage reports under `root`.
+fn scan(root: &Path, prefix: &str) -> Vec<(String, String, u32)> {
+    let inventory = walk(root, &WalkOptions::default());
+    let today = time::macros::date!(2026 - 11 - 28);
+    let ctx = ScanContext::new(
+        root.to_path_buf(),
+        inventory.files,
+        Arc::new(Config::default()),
+        today,
+    );
+    let mut out: Vec<_> = IacStage::new()
+        .run(&ctx)
+        .expect("stage runs")
+        .findings
+        .into_iter()
+        .map(|f| {
+            (
+                format!("{prefix}{}", f.location.path),
+                f.rule,
+                f.location.start_line().unwrap_or(0),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn stacks_scanned_together_match_stacks_scanned_alone() {
+    let root = examples();
+    let together = scan(&root, "");
+    let mut alone = Vec::new();
+    for name in [
+        "sam-orders",
+        "sam-orders-hardened",
+        "serverless-payments",
+        "serverless-payments-hardened",
+        "terraform-ledger",
+        "terraform-ledger-hardened",
+    ] {
+        alone.extend(scan(&root.join(name), &format!("{name}/")));
+    }
+    alone.sort();
+    let together: Vec<_> = together
+        .into_iter()
+        .filter(|(path, _, _)| !path.starts_with("plugins/"))
+        .collect();
+    assert_eq!(together, alone);
+}
