@@ -35,6 +35,9 @@ pub struct RetryPolicy {
     pub secondary_wait: Duration,
     /// Minimum spacing of POST/PATCH/PUT/DELETE requests (GitHub asks for one per second).
     pub mutation_interval: Duration,
+    /// No attempt (connect, send, read the whole answer) takes longer than this; a server that
+    /// stops answering counts as a dropped connection and is retried.
+    pub attempt_timeout: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -45,6 +48,7 @@ impl Default for RetryPolicy {
             max_wait: Duration::from_secs(15 * 60),
             secondary_wait: Duration::from_secs(60),
             mutation_interval: Duration::from_secs(1),
+            attempt_timeout: Duration::from_secs(120),
         }
     }
 }
@@ -78,6 +82,9 @@ pub enum HttpError {
         path: String,
         wait_secs: u64,
     },
+    /// The client could not be set up (bad API URL, no TLS roots); nothing was sent.
+    #[error("cannot set up the GitHub client: {message}")]
+    Setup { message: String },
     #[error("{method} {path}: the response is not JSON: {message}")]
     Decode {
         method: String,
@@ -128,9 +135,6 @@ impl std::fmt::Display for RequestRecord {
         Ok(())
     }
 }
-
-/// No attempt (connect, send, read the answer) takes longer than this.
-const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(120);
 
 pub struct Client {
     /// Built on the first real request: octocrab needs a running tokio runtime, and a dry run
@@ -234,7 +238,7 @@ impl Client {
             message,
             attempts,
         };
-        let octo = self.octocrab().map_err(|m| transport(m, 0))?;
+        let octo = self.octocrab()?;
         let mutating = method != Method::GET;
         let mut attempt: u32 = 0;
         loop {
@@ -290,18 +294,25 @@ impl Client {
 
     /// The octocrab client, built once. The token goes in as a personal token, which octocrab
     /// sends as `Authorization: Bearer` only to the API host.
-    fn octocrab(&mut self) -> Result<Octocrab, String> {
+    fn octocrab(&mut self) -> Result<Octocrab, HttpError> {
         if let Some(o) = &self.octo {
             return Ok(o.clone());
         }
+        let bad_url = || {
+            HttpError::Setup {
+            message: format!(
+                "the API URL {:?} is not an http(s) URL; hint: github.com is https://api.github.com, GitHub Enterprise Server https://HOST/api/v3",
+                self.api_url
+            ),
+        }
+        };
+        // Without a scheme octocrab would take the host for a path and send nothing useful.
+        if !(self.api_url.starts_with("https://") || self.api_url.starts_with("http://")) {
+            return Err(bad_url());
+        }
         let mut builder = Octocrab::builder()
             .base_uri(self.api_url.as_str())
-            .map_err(|_| {
-                format!(
-                    "the API URL {:?} is not a valid URL; hint: GitHub Enterprise Server uses https://HOST/api/v3",
-                    self.api_url
-                )
-            })?
+            .map_err(|_| bad_url())?
             .add_header(
                 http::header::ACCEPT,
                 "application/vnd.github+json".to_string(),
@@ -309,9 +320,9 @@ impl Client {
         if let Some(t) = &self.token {
             builder = builder.personal_token(t.expose().to_string());
         }
-        let octo = builder
-            .build()
-            .map_err(|e| self.redact(format!("cannot set up the GitHub client: {}", chain(&e))))?;
+        let octo = builder.build().map_err(|e| HttpError::Setup {
+            message: self.redact(chain(&e)),
+        })?;
         self.octo = Some(octo.clone());
         Ok(octo)
     }
@@ -343,11 +354,12 @@ impl Client {
             let text = String::from_utf8_lossy(&bytes).into_owned();
             Ok::<Answer, String>((status, headers, text))
         };
-        match tokio::time::timeout(ATTEMPT_TIMEOUT, attempt).await {
+        let limit = self.policy.attempt_timeout;
+        match tokio::time::timeout(limit, attempt).await {
             Ok(result) => result.map_err(|m| self.redact(m)),
             Err(_) => Err(format!(
-                "no complete answer within {}s",
-                ATTEMPT_TIMEOUT.as_secs()
+                "no complete answer within {:.1}s",
+                limit.as_secs_f64()
             )),
         }
     }

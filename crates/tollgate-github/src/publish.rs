@@ -189,6 +189,12 @@ pub fn publish_blocking(
     input: PublishInput,
     opts: PublishOptions,
 ) -> Result<PublishSummary, PublishError> {
+    // Blocking on a runtime from inside another one panics; say what to do instead.
+    if tokio::runtime::Handle::try_current().is_ok() {
+        return Err(PublishError::Task(
+            "publish_blocking was called inside an async runtime; hint: call `publish(..).await` there".to_string(),
+        ));
+    }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

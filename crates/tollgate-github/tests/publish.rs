@@ -86,6 +86,7 @@ fn options(api_url: &str) -> PublishOptions {
         max_wait: Duration::from_secs(5),
         secondary_wait: Duration::from_millis(20),
         mutation_interval: Duration::from_millis(1),
+        attempt_timeout: Duration::from_secs(10),
     };
     o.poll = PollPolicy {
         first_wait: Duration::from_millis(5),
@@ -463,7 +464,7 @@ fn code_scanning_processing_errors_are_surfaced() {
 }
 
 #[tokio::test]
-async fn async_entry_point_runs_off_the_runtime_threads() {
+async fn async_entry_point_dry_run_on_a_current_thread_runtime() {
     let mut opts = options("http://127.0.0.1:9");
     opts.dry_run = true;
     opts.token = None;
@@ -474,6 +475,24 @@ async fn async_entry_point_runs_off_the_runtime_threads() {
         .requests
         .iter()
         .any(|r| r.path == "/repos/acme/app/check-runs"));
+    // Nesting a runtime would panic: the blocking entry point refuses instead.
+    let err = publish_blocking(input(three()), options("http://127.0.0.1:9")).unwrap_err();
+    assert!(
+        err.to_string().contains("hint: call `publish(..).await`"),
+        "{err}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn async_entry_point_is_send_and_publishes_from_a_spawned_task() {
+    let Some(gh) = github("/api/v3") else { return };
+    // `tokio::spawn` only takes `Send` futures: this is the CLI's way of calling it.
+    let task = tokio::spawn(tollgate_github::publish(input(three()), options(&gh.url)));
+    let s = task.await.unwrap().unwrap();
+    assert!(s.errors.is_empty(), "{:?}", s.errors);
+    assert_eq!(s.review.unwrap().posted, 3);
+    assert_eq!(s.code_scanning.unwrap().status, "complete");
+    assert_eq!(gh.violations(), Vec::<String>::new());
 }
 
 #[test]

@@ -1,0 +1,136 @@
+//! The octocrab transport against servers that misbehave below the HTTP level: a server that
+//! never answers, one that hangs up on every request, and API URLs that are not URLs. These
+//! need no OpenAPI description, so they never skip.
+
+use std::io::{BufRead, BufReader};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tollgate_github::http::Client;
+use tollgate_github::{HttpError, RetryPolicy, Secret};
+
+const TOKEN: &str = "ghp_TRANSPORTsecret0123456789";
+
+fn policy(attempt_timeout: Duration) -> RetryPolicy {
+    RetryPolicy {
+        max_retries: 1,
+        base_backoff: Duration::from_millis(5),
+        max_wait: Duration::from_secs(1),
+        secondary_wait: Duration::from_millis(5),
+        mutation_interval: Duration::from_millis(1),
+        attempt_timeout,
+    }
+}
+
+/// The request head (request line and headers) as the server received it.
+fn read_head(stream: &TcpStream) -> String {
+    let mut reader = BufReader::new(stream);
+    let mut head = String::new();
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 || line.trim().is_empty() {
+            return head;
+        }
+        head.push_str(&line);
+    }
+}
+
+/// A server on 127.0.0.1 that reads each request head, keeps it, and then either holds the
+/// connection open without answering (`hang`) or closes it.
+fn server(hang: bool) -> (String, Arc<Mutex<Vec<String>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let heads = Arc::new(Mutex::new(Vec::new()));
+    let seen = heads.clone();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().flatten() {
+            seen.lock().unwrap().push(read_head(&stream));
+            if hang {
+                held.push(stream);
+            }
+        }
+    });
+    (url, heads)
+}
+
+#[tokio::test]
+async fn a_server_that_never_answers_times_out_and_is_retried() {
+    let (url, heads) = server(true);
+    let mut client = Client::new(&url, None, false, policy(Duration::from_millis(300)));
+    let err = client
+        .get("/repos/acme/app/pulls/7/files")
+        .await
+        .unwrap_err();
+    match &err {
+        HttpError::Transport {
+            message, attempts, ..
+        } => {
+            assert!(message.contains("no complete answer within 0.3s"), "{err}");
+            assert_eq!(*attempts, 2);
+        }
+        other => panic!("expected a transport error, got {other:?}"),
+    }
+    assert_eq!(heads.lock().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn hang_ups_exhaust_the_retries_and_the_token_stays_out_of_errors() {
+    let (url, heads) = server(false);
+    let mut client = Client::new(
+        &url,
+        Some(Secret::new(TOKEN)),
+        false,
+        policy(Duration::from_secs(10)),
+    );
+    let err = client
+        .post(
+            "/repos/acme/app/check-runs",
+            &serde_json::json!({"name": "t"}),
+        )
+        .await
+        .unwrap_err();
+    let text = format!("{err}\n{err:?}\n{client:?}");
+    assert!(
+        text.contains("POST /repos/acme/app/check-runs") && text.contains("after 2 attempts"),
+        "{text}"
+    );
+    assert!(!text.contains(TOKEN), "{text}");
+    // The token did go out, as a bearer token and nowhere else.
+    let heads = heads.lock().unwrap();
+    assert_eq!(heads.len(), 2);
+    for head in heads.iter() {
+        let auth: Vec<&str> = head
+            .lines()
+            .filter(|l| {
+                l.to_ascii_lowercase()
+                    .contains(TOKEN.to_ascii_lowercase().as_str())
+            })
+            .collect();
+        assert_eq!(auth.len(), 1, "{head}");
+        assert!(auth[0]
+            .to_ascii_lowercase()
+            .starts_with("authorization: bearer "));
+        assert!(head
+            .to_ascii_lowercase()
+            .contains("accept: application/vnd.github+json"));
+        assert!(head
+            .to_ascii_lowercase()
+            .contains("x-github-api-version: 2022-11-28"));
+    }
+}
+
+#[tokio::test]
+async fn an_api_url_that_is_not_a_url_is_named_and_nothing_is_sent() {
+    for bad in ["api.github.com", "https://exa mple.com/api/v3"] {
+        let mut client = Client::new(bad, None, false, RetryPolicy::default());
+        let err = client.get("/repos/acme/app").await.unwrap_err();
+        assert!(matches!(err, HttpError::Setup { .. }), "{err:?}");
+        let text = err.to_string();
+        assert!(
+            text.contains(bad) && text.contains("hint: github.com is https://api.github.com"),
+            "{text}"
+        );
+    }
+}
