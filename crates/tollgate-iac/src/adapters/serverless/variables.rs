@@ -13,6 +13,10 @@ use tollgate_syntax::{Expr, ExprKind, Node, Span, Value};
 /// How deep `self:` references may chain, and how deep the tree is walked.
 const MAX_DEPTH: usize = 32;
 
+/// Deepest value a `self:` reference may stand for (the parser caps the file's own nesting;
+/// references resolved one after another could otherwise nest without end).
+const MAX_VALUE_DEPTH: usize = 128;
+
 /// Most nodes the resolved tree may grow to (`a: [${self:b}, ${self:b}]` doubles at each
 /// step: without a cap a few lines would exhaust memory).
 const MAX_NODES: usize = 1_000_000;
@@ -216,6 +220,9 @@ impl<'a> Resolver<'a> {
         self.stack.borrow_mut().pop();
         let result = match &resolved.value {
             Value::Expr(_) => Err(unknown_reason(&resolved)),
+            _ if tree_depth(&resolved, 0) > MAX_VALUE_DEPTH => {
+                Err("value nested too deeply to resolve".into())
+            }
             _ if !self.charge(node_count(&resolved)) => Err("too many values to resolve".into()),
             _ => Ok(resolved),
         };
@@ -223,6 +230,26 @@ impl<'a> Resolver<'a> {
             .borrow_mut()
             .insert(address.to_string(), result.clone());
         result
+    }
+}
+
+/// Nesting depth of a tree, counted no further than just past the cap.
+fn tree_depth(n: &Node, at: usize) -> usize {
+    if at > MAX_VALUE_DEPTH {
+        return at;
+    }
+    match &n.value {
+        Value::Seq(items) => items
+            .iter()
+            .map(|i| tree_depth(i, at + 1))
+            .max()
+            .unwrap_or(at),
+        Value::Map(entries) => entries
+            .iter()
+            .map(|e| tree_depth(&e.value, at + 1))
+            .max()
+            .unwrap_or(at),
+        _ => at,
     }
 }
 
@@ -390,7 +417,12 @@ mod tests {
             ));
         }
         let n = resolved(&yaml);
-        assert!(is_unknown(&n, &["l39", "0"]) || is_unknown(&n, &["l39"]));
+        let l39 = n.get("l39").expect("l39");
+        let unknown_inside = matches!(l39.value, Value::Expr(_))
+            || l39
+                .as_seq()
+                .is_some_and(|s| matches!(s[0].value, Value::Expr(_)));
+        assert!(unknown_inside);
         let mut yaml = String::from("s0: xxxxxxxxxxxxxxxx\n");
         for i in 1..40 {
             yaml.push_str(&format!(
@@ -403,6 +435,25 @@ mod tests {
             is_unknown(&n, &["s39"]),
             "a 2^44-byte string is never built"
         );
+    }
+
+    #[test]
+    fn chains_of_nesting_references_stop_at_the_depth_cap() {
+        let mut yaml = String::from("d0: x\n");
+        for i in 1..300 {
+            yaml.push_str(&format!("d{i}: ['${{self:d{p}}}']\n", p = i - 1));
+        }
+        let n = resolved(&yaml);
+        let first = |key: &str| n.get(key).and_then(Node::as_seq).map(|s| s[0].clone());
+        assert!(first("d10").is_some_and(|v| !matches!(v.value, Value::Expr(_))));
+        assert!(
+            first("d130").is_some_and(|v| matches!(v.value, Value::Expr(_))),
+            "past the cap"
+        );
+        assert!(n
+            .entries()
+            .iter()
+            .all(|e| tree_depth(&e.value, 0) <= MAX_VALUE_DEPTH + 1));
     }
 
     #[test]

@@ -14,6 +14,10 @@ use super::value::{Tv, TvKind};
 /// Deepest expression nesting the evaluator follows (locals referring to locals included).
 const MAX_DEPTH: usize = 64;
 
+/// Deepest value a local may hold. Each local adds at most [`MAX_DEPTH`] levels to the values
+/// it refers to, so capping what is kept bounds every recursion over values.
+const MAX_VALUE_DEPTH: usize = 128;
+
 /// Most value nodes one module may copy through references (`local.a = [local.b, local.b]`
 /// doubles at each step: without a cap a few lines would exhaust memory).
 const MAX_COPIED_NODES: usize = 1_000_000;
@@ -446,6 +450,9 @@ impl Scope {
         };
         let mut v = self.eval_depth(&def.node, def_at, depth + 1);
         self.stack.borrow_mut().pop();
+        if value_depth(&v, 0) > MAX_VALUE_DEPTH {
+            v = Tv::unknown(span, "value nested too deeply to evaluate");
+        }
         let mut size = node_count(&v);
         if !self.charge(size) {
             v = Tv::unknown(span, "value too large to evaluate");
@@ -526,6 +533,26 @@ pub fn index(v: &Tv, i: &Tv, span: Span) -> Tv {
             None => Tv::unknown(span, "key not present"),
         },
         _ => Tv::unknown(span, "cannot index this value"),
+    }
+}
+
+/// Nesting depth of a value, counted no further than just past the cap.
+fn value_depth(v: &Tv, at: usize) -> usize {
+    if at > MAX_VALUE_DEPTH {
+        return at;
+    }
+    match &v.kind {
+        TvKind::List(items) => items
+            .iter()
+            .map(|i| value_depth(i, at + 1))
+            .max()
+            .unwrap_or(at),
+        TvKind::Object(entries) => entries
+            .iter()
+            .map(|(_, _, i)| value_depth(i, at + 1))
+            .max()
+            .unwrap_or(at),
+        _ => at,
     }
 }
 
@@ -877,6 +904,26 @@ mod tests {
         text.push_str("}\nv = local.s39\n");
         let (v, _) = eval_in(&text, &[]);
         assert!(v.is_unknown(), "a 2^44-byte string is never built");
+    }
+
+    #[test]
+    fn chains_of_nesting_locals_stop_at_the_depth_cap() {
+        // Evaluated bottom-up (each local is cached before the next refers to it), the value
+        // would grow one level per local without the cap.
+        let mut text = String::from("locals {\n  d0 = \"x\"\n");
+        for i in 1..400 {
+            text.push_str(&format!("  d{i} = [local.d{p}]\n", p = i - 1));
+        }
+        text.push_str("}\nv = [");
+        for i in 0..400 {
+            text.push_str(&format!("local.d{i}, "));
+        }
+        text.push_str("]\n");
+        let (v, _) = eval_in(&text, &[]);
+        let items = v.as_list().expect("list");
+        assert!(!items[10].is_unknown());
+        assert!(items[129].is_unknown(), "the first local past the cap");
+        assert!(items.iter().all(|i| value_depth(i, 0) <= MAX_VALUE_DEPTH));
     }
 
     #[test]
