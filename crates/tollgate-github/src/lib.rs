@@ -3,6 +3,13 @@
 //! comments, sticky summary comment, code-scanning upload, workflow commands and step
 //! summary) over a REST client that respects GitHub's rate limits.
 //!
+//! The client is [octocrab](https://docs.rs/octocrab) (raw `_get`/`_post`/`_patch` calls, since
+//! the reporters need endpoints and answers it does not model), with our own retry layer in
+//! [`http`] on top: octocrab's `retry` feature retries without reading `retry-after` or
+//! `x-ratelimit-reset`, and GitHub asks integrations to honour both. [`publish`] is async and
+//! its future is `Send`; [`publish_blocking`] runs it on a current-thread runtime of its own
+//! for callers without one.
+//!
 //! ```no_run
 //! use std::path::Path;
 //! use tollgate_github::*;
