@@ -241,6 +241,8 @@ impl Client {
         let octo = self.octocrab()?;
         let mutating = method != Method::GET;
         let mut attempt: u32 = 0;
+        // What GitHub said last, for the error when the retries run out.
+        let mut last = String::new();
         loop {
             if mutating {
                 self.pace().await;
@@ -252,6 +254,7 @@ impl Client {
                         return parse_body(&method, path, status, &text);
                     }
                     let message = self.redact(error_message(&text));
+                    last = format!("; the last answer was {status}: {message}");
                     match self.rate_limit_wait(status, &headers, &message, attempt) {
                         Some(wait) => wait,
                         None if status >= 500 => self.backoff(attempt),
@@ -273,7 +276,7 @@ impl Client {
                 }
             };
             if attempt >= self.policy.max_retries {
-                return Err(transport("retries exhausted".to_string(), attempt + 1));
+                return Err(transport(format!("retries exhausted{last}"), attempt + 1));
             }
             if wait > self.policy.max_wait {
                 return Err(HttpError::RateLimited {

@@ -168,8 +168,10 @@ pub enum PublishError {
     Diff(#[from] DiffError),
     #[error("{path}: {message}")]
     Io { path: String, message: String },
+    /// `publish_blocking` could not run: no runtime could be started, or it was called from
+    /// inside one.
     #[error("{0}")]
-    Task(String),
+    Runtime(String),
 }
 
 pub(crate) fn now_rfc3339() -> String {
@@ -191,14 +193,14 @@ pub fn publish_blocking(
 ) -> Result<PublishSummary, PublishError> {
     // Blocking on a runtime from inside another one panics; say what to do instead.
     if tokio::runtime::Handle::try_current().is_ok() {
-        return Err(PublishError::Task(
+        return Err(PublishError::Runtime(
             "publish_blocking was called inside an async runtime; hint: call `publish(..).await` there".to_string(),
         ));
     }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| PublishError::Task(format!("cannot start the async runtime: {e}")))?;
+        .map_err(|e| PublishError::Runtime(format!("cannot start the async runtime: {e}")))?;
     runtime.block_on(publish(input, opts))
 }
 

@@ -2,7 +2,7 @@
 //! never answers, one that hangs up on every request, and API URLs that are not URLs. These
 //! need no OpenAPI description, so they never skip.
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -36,19 +36,37 @@ fn read_head(stream: &TcpStream) -> String {
     }
 }
 
-/// A server on 127.0.0.1 that reads each request head, keeps it, and then either holds the
-/// connection open without answering (`hang`) or closes it.
-fn server(hang: bool) -> (String, Arc<Mutex<Vec<String>>>) {
+/// What the test server does after reading a request head.
+#[derive(Clone, Copy)]
+enum Then {
+    /// Keep the connection open and never answer.
+    Hang,
+    /// Close the connection without answering.
+    HangUp,
+    /// Answer with this status and JSON body.
+    Reply(u16, &'static str),
+}
+
+/// A server on 127.0.0.1 that keeps every request head it reads and then does `then`.
+fn server(then: Then) -> (String, Arc<Mutex<Vec<String>>>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let heads = Arc::new(Mutex::new(Vec::new()));
     let seen = heads.clone();
     std::thread::spawn(move || {
         let mut held = Vec::new();
-        for stream in listener.incoming().flatten() {
+        for mut stream in listener.incoming().flatten() {
             seen.lock().unwrap().push(read_head(&stream));
-            if hang {
-                held.push(stream);
+            match then {
+                Then::Hang => held.push(stream),
+                Then::HangUp => {}
+                Then::Reply(status, body) => {
+                    let reply = format!(
+                        "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                    stream.write_all(reply.as_bytes()).ok();
+                }
             }
         }
     });
@@ -57,7 +75,7 @@ fn server(hang: bool) -> (String, Arc<Mutex<Vec<String>>>) {
 
 #[tokio::test]
 async fn a_server_that_never_answers_times_out_and_is_retried() {
-    let (url, heads) = server(true);
+    let (url, heads) = server(Then::Hang);
     let mut client = Client::new(&url, None, false, policy(Duration::from_millis(300)));
     let err = client
         .get("/repos/acme/app/pulls/7/files")
@@ -77,7 +95,7 @@ async fn a_server_that_never_answers_times_out_and_is_retried() {
 
 #[tokio::test]
 async fn hang_ups_exhaust_the_retries_and_the_token_stays_out_of_errors() {
-    let (url, heads) = server(false);
+    let (url, heads) = server(Then::HangUp);
     let mut client = Client::new(
         &url,
         Some(Secret::new(TOKEN)),
@@ -133,4 +151,17 @@ async fn an_api_url_that_is_not_a_url_is_named_and_nothing_is_sent() {
             "{text}"
         );
     }
+}
+
+#[tokio::test]
+async fn exhausted_retries_say_what_github_answered_last() {
+    let (url, _) = server(Then::Reply(502, r#"{"message":"Server Error"}"#));
+    let mut client = Client::new(&url, None, false, policy(Duration::from_secs(10)));
+    let err = client.get("/repos/acme/app").await.unwrap_err();
+    assert!(
+        err.to_string().contains(
+            "retries exhausted; the last answer was 502: Server Error (after 2 attempts)"
+        ),
+        "{err}"
+    );
 }
