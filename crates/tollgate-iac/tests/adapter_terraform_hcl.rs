@@ -124,6 +124,25 @@ fn policies_from_jsonencode_and_policy_documents() {
 }
 
 #[test]
+fn templatefile_policies_are_rendered_with_their_variables() {
+    let m = model();
+    let p = m
+        .iam_policies
+        .iter()
+        .find(|p| p.meta.address == "module.fn.aws_iam_policy.write")
+        .expect("policy");
+    let doc = p.document.get().expect("templatefile() policy rendered");
+    assert_eq!(doc.file, "modules/fn/write-policy.json.tpl");
+    let st = &doc.statements[0];
+    assert!(st.allows_action("s3:PutObject"));
+    assert_eq!(
+        st.resources[0].as_str(),
+        Some("arn:aws:s3:::ledger-prod-charge/*")
+    );
+    assert_eq!(st.resources[0].span().map(|s| s.start.line), Some(7));
+}
+
+#[test]
 fn policy_documents_merge_their_source_documents() {
     let m = model();
     let b = m

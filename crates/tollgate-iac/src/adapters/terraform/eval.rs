@@ -49,6 +49,8 @@ pub struct Scope {
     /// (`path.root`, `path.cwd`, and what relative `file()` paths start from).
     pub module_dir: String,
     pub root_dir: String,
+    /// The variables of a `templatefile()` template, named bare (`${bucket}`).
+    pub template_vars: Option<Tv>,
     /// Variable values already chosen (tfvars, module input or default) with their file, or
     /// `None` as file when the value was computed in another module (respanned at use).
     pub vars: HashMap<String, (Option<String>, Tv)>,
@@ -124,10 +126,16 @@ impl Scope {
             Value::Block(block) => self.eval_body(&block.body, span, at, depth),
             Value::Expr(expr) => match &expr.kind {
                 ExprKind::Traversal { root, steps } => self.traversal(root, steps, span, at, depth),
-                ExprKind::FuncCall { name, args } if name == "file" => match args.first() {
-                    Some(a) => self.file(self.eval_depth(a, at, depth + 1), span),
-                    None => Tv::unknown(span, "file() without a path"),
-                },
+                ExprKind::FuncCall { name, args } if name == "file" || name == "templatefile" => {
+                    let Some(a) = args.first() else {
+                        return Tv::unknown(span, format!("{name}() without a path"));
+                    };
+                    let mut f = self.file(self.eval_depth(a, at, depth + 1), span);
+                    if let (TvKind::File { vars, .. }, Some(v)) = (&mut f.kind, args.get(1)) {
+                        *vars = Some(Box::new(self.eval_depth(v, at, depth + 1)));
+                    }
+                    f
+                }
                 ExprKind::FuncCall { name, .. }
                     if !functions::SUPPORTED.contains(&name.as_str()) =>
                 {
@@ -309,6 +317,11 @@ impl Scope {
             Some(TraversalStep::Attr(a)) => Some(a.clone()),
             _ => None,
         };
+        if let Some(v) = self.template_vars.as_ref().and_then(|t| t.entry(root)) {
+            let mut base = v.1.clone();
+            respan(&mut base, span);
+            return self.steps(base, steps, span, at, depth);
+        }
         match root {
             "var" => {
                 let Some(name) = attr_name(0) else {
@@ -404,6 +417,7 @@ impl Scope {
             span,
             TvKind::File {
                 path: parts.join("/"),
+                vars: None,
             },
         )
     }
@@ -583,6 +597,44 @@ pub fn same_value(a: &Tv, b: &Tv) -> bool {
         (x, y) => x == y,
     }
 }
+
+/// Render a `templatefile()` template: each `${...}` evaluated with the template's variables
+/// (named bare). Directives (`%{ for }`) are not rendered.
+pub fn render_template(text: &str, vars: &Tv) -> Result<String, String> {
+    if text.contains("%{") {
+        return Err("template directives (`%{...}`) are not rendered".into());
+    }
+    let mut scope = Scope::new("");
+    scope.template_vars = Some(vars.clone());
+    let at = At {
+        file: "",
+        json: false,
+    };
+    let mut out = String::with_capacity(text.len());
+    for piece in split_template(text)? {
+        match piece {
+            Piece::Literal(l) => out.push_str(&l),
+            Piece::Expr(e) => {
+                let node = parse_expression(&e).ok_or_else(|| {
+                    format!("cannot parse the interpolation `${{{}}}`", short(&e))
+                })?;
+                let v = scope.eval(&node, at);
+                match (&v.kind, v.render()) {
+                    (TvKind::Unknown(r), _) => return Err(r.clone()),
+                    (_, Some(t)) => out.push_str(&t),
+                    _ => return Err("a list or object cannot be interpolated into a string".into()),
+                }
+            }
+        }
+        if out.len() > MAX_RENDERED_BYTES {
+            return Err("rendered template too large".into());
+        }
+    }
+    Ok(out)
+}
+
+/// Largest rendered template (a policy is at most a few KiB).
+const MAX_RENDERED_BYTES: usize = 1024 * 1024;
 
 /// Give every span of `v` the span `at`: used when a value written in one file is used in
 /// another, so findings never point at a line of the wrong file.
@@ -927,6 +979,21 @@ mod tests {
     }
 
     #[test]
+    fn templates_render_with_bare_variable_names() {
+        let vars = Tv::new(
+            Span::line(1),
+            TvKind::Object(vec![("b".into(), Span::line(1), s("logs"))]),
+        );
+        let out = render_template("{\"Resource\": \"arn:aws:s3:::${b}/*\"}", &vars);
+        assert_eq!(
+            out.as_deref(),
+            Ok("{\"Resource\": \"arn:aws:s3:::logs/*\"}")
+        );
+        assert!(render_template("${missing}", &vars).is_err());
+        assert!(render_template("%{ for x in y }${x}%{ endfor }", &vars).is_err());
+    }
+
+    #[test]
     fn heredoc_json_maps_lines_into_the_file() {
         let text = "v = <<EOT\n{\n  \"Statement\": [{\"Effect\": \"Allow\"}]\n}\nEOT\n";
         let (v, _) = eval_in(text, &[]);
@@ -947,7 +1014,7 @@ mod tests {
             "v = module.m.out\n",
             "v = [for x in var.l : x]\n",
             "v = var.l[*].arn\n",
-            "v = templatefile(\"a.tpl\", {})\n",
+            "v = base64gzip(\"a\")\n",
         ] {
             let list = Tv::new(Span::line(1), TvKind::List(vec![]));
             let (v, _) = eval_in(text, &[("l", list)]);
@@ -961,7 +1028,8 @@ mod tests {
         assert_eq!(
             v.kind,
             TvKind::File {
-                path: "p.json".into()
+                path: "p.json".into(),
+                vars: None
             }
         );
         // A splat over a resource still names that resource.

@@ -31,6 +31,7 @@ pub const SUPPORTED: &[&str] = &[
     "length",
     "element",
     "file",
+    "templatefile",
     "try",
     "replace",
     "split",

@@ -118,7 +118,7 @@ impl<'a> Mapper<'a> {
                     format!("policy comes from `{address}`, not readable statically"),
                 ),
             },
-            TvKind::File { path } => match self.read_json(path) {
+            TvKind::File { path, vars } => match self.read_json(path, vars.as_deref()) {
                 Ok(doc) => match iam_json::document(&doc, path) {
                     Val::Known { value, .. } => Val::known(value, v.span),
                     other if path != file => moved(other, v.span),
@@ -190,12 +190,18 @@ impl<'a> Mapper<'a> {
     }
 
     /// A JSON file of the scan, parsed with the scan's limits.
-    fn read_json(&self, path: &str) -> Result<Tv, String> {
+    /// A `templatefile()` is rendered with its variables first.
+    fn read_json(&self, path: &str, vars: Option<&Tv>) -> Result<Tv, String> {
         let ctx = self.ctx.ok_or("file contents are not available here")?;
         let f = ctx
             .file(path)
             .ok_or_else(|| format!("`{path}` is not among the scanned files"))?;
-        let text = ctx.text(f).map_err(|e| format!("`{path}`: {e}"))?;
+        let mut text = ctx.text(f).map_err(|e| format!("`{path}`: {e}"))?;
+        if let Some(vars) = vars {
+            text = super::eval::render_template(&text, vars)
+                .map_err(|e| format!("`{path}`: {e}"))?
+                .into();
+        }
         let doc = tollgate_syntax::parse(&text, Format::Json, ctx.limits())
             .map_err(|e| format!("`{path}` is not JSON: {}", e.message))?;
         doc.root()

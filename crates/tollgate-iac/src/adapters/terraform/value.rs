@@ -28,10 +28,12 @@ pub enum TvKind {
     },
     /// Not decidable statically; the text says why (`var.x has no default`).
     Unknown(String),
-    /// `file("policy.json")`: a file of the scanned root (repository-relative path), read only
-    /// by readers that need its content (policies), so its spans point into that file.
+    /// `file("policy.json")` or `templatefile("policy.json.tpl", {...})`: a file of the scanned
+    /// root (repository-relative path), read only by readers that need its content (policies),
+    /// so its spans point into that file. `vars` are the template's variables.
     File {
         path: String,
+        vars: Option<Box<Tv>>,
     },
 }
 
