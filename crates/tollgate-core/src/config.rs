@@ -55,6 +55,18 @@ impl Config {
         }
     }
 
+    /// A path the config names, taken relative to the config file's directory (so a config
+    /// means the same thing from any working directory); relative to the working directory
+    /// when the config did not come from a file.
+    pub fn path_from_config(&self, relative: &str) -> std::path::PathBuf {
+        let dir = self
+            .path
+            .as_deref()
+            .and_then(|p| std::path::Path::new(p).parent())
+            .unwrap_or_else(|| std::path::Path::new(""));
+        dir.join(relative)
+    }
+
     pub fn max_file_bytes(&self) -> u64 {
         self.max_file_bytes.unwrap_or(DEFAULT_MAX_FILE_BYTES)
     }
@@ -152,6 +164,15 @@ pub struct DepsStageConfig {
     /// Check development-only dependencies too (npm `dev`, Poetry dev groups, Maven `test`
     /// scope...); they are checked and marked when not set.
     pub include_dev: Option<bool>,
+    /// Advisory databases (directories of OSV JSON files or OSV `all.zip` files), relative to
+    /// the config file's directory; `--advisory-db` replaces them. When set, the network is
+    /// never used.
+    pub advisory_db: Vec<String>,
+    /// Never use the network; `--offline` turns it on too.
+    pub offline: Option<bool>,
+    /// Where the downloaded database and indexes are kept, relative to the config file's
+    /// directory; the user cache directory when not set.
+    pub cache_dir: Option<String>,
 }
 
 /// `[stage.iac]`.

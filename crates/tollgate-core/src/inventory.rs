@@ -28,7 +28,8 @@ pub struct WalkOptions {
     pub exclude: Vec<String>,
     /// Larger files are skipped with a notification.
     pub max_file_bytes: u64,
-    /// `(K, N)` with 1 <= K <= N: keep only shard K of N.
+    /// `(K, N)` with 1 <= K <= N: keep only shard K of N, partitioned by directory (see
+    /// [`shard_key`]).
     pub shard: Option<(u32, u32)>,
 }
 
@@ -237,7 +238,7 @@ pub fn walk(root: &Path, opts: &WalkOptions) -> Inventory {
     if let Some(shard) = opts.shard {
         match check_shard(shard) {
             Ok((k, n)) => {
-                let mine = |path: &str| shard_of(path, n) == k - 1;
+                let mine = |path: &str| shard_of(shard_key(path), n) == k - 1;
                 inv.files.retain(|f| mine(&f.path));
                 // A skipped file is reported by the shard it belongs to, so merged shard
                 // reports say it once.
@@ -363,6 +364,18 @@ fn check_shard((k, n): (u32, u32)) -> Result<(u32, u32), String> {
         return Err(format!("invalid shard {k}/{n}: expected 1 <= K <= N"));
     }
     Ok((k, n))
+}
+
+/// What `--shard` partitions by: the file's directory (repo-relative, `""` at the root), not
+/// the file itself. A Terraform configuration is every `.tf`/`.tfvars` file of one directory,
+/// and a Serverless or SAM template sits next to the lockfiles and code it names; splitting
+/// such a directory across shards would evaluate half a configuration in each (missing
+/// variables, dangling references) and the merged shard logs would differ from one run over
+/// everything. Modules referenced from another directory are still read through the
+/// inventory of the shard that holds their caller, so a module directory in another shard is
+/// seen as missing there: shard a repository of such modules by its top directories instead.
+pub fn shard_key(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(dir, _)| dir)
 }
 
 /// The 0-based shard of `path` among `n`: FNV-1a of the relative path, the same on every

@@ -3,7 +3,7 @@
 use std::fs;
 use std::path::Path;
 
-use tollgate_core::inventory::{parse_shard, shard_of};
+use tollgate_core::inventory::{parse_shard, shard_key, shard_of};
 use tollgate_core::{walk, FileKind, Inventory, NotificationLevel, WalkOptions};
 
 fn write(root: &Path, rel: &str, content: &[u8]) {
@@ -236,7 +236,7 @@ fn shards_partition_the_inventory() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     for i in 0..40 {
-        write(root, &format!("d{}/f{i}.tf", i % 3), b"");
+        write(root, &format!("d{}/f{i}.tf", i % 10), b"");
     }
     write(root, "huge.tf", &[b'#'; 300]);
     let all = paths(&run(root))
@@ -257,6 +257,13 @@ fn shards_partition_the_inventory() {
         let shard = walk(root, &opts);
         let shard_paths: Vec<String> = paths(&shard).into_iter().map(String::from).collect();
         assert!(!shard_paths.is_empty(), "shard {k}/{n} is empty");
+        // A directory (one Terraform configuration) is never split across shards.
+        for path in &shard_paths {
+            let dir = shard_key(path);
+            let whole = all.iter().filter(|p| shard_key(p) == dir).count();
+            let here = shard_paths.iter().filter(|p| shard_key(p) == dir).count();
+            assert_eq!(whole, here, "{dir} is split");
+        }
         // Stable: the same walk gives the same shard.
         assert_eq!(paths(&walk(root, &opts)), paths(&shard));
         union.extend(shard_paths);
@@ -271,6 +278,8 @@ fn shards_partition_the_inventory() {
     assert_eq!(union, all);
     // Fixed across machines and releases: FNV-1a of the path.
     assert_eq!(shard_of("template.yaml", 1), 0);
+    assert_eq!(shard_key("infra/ledger/main.tf"), "infra/ledger");
+    assert_eq!(shard_key("main.tf"), "");
     assert_eq!(shard_of("a", 7), (0xaf63_bd4c_8601_b7be_u64 % 7) as u32);
     assert_eq!(parse_shard("2/3"), Ok((2, 3)));
     assert!(parse_shard("0/3").is_err());

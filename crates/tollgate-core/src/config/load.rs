@@ -122,6 +122,14 @@ struct IgnoreView {
 #[serde(default, rename_all = "kebab-case")]
 struct StageView {
     external: Vec<Spanned<ExternalView>>,
+    deps: DepsView,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "kebab-case")]
+struct DepsView {
+    advisory_db: Vec<Spanned<String>>,
+    cache_dir: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -221,6 +229,13 @@ fn validate(config: &mut Config, spans: &SpanView, text: &str) -> Result<(), Inv
         }
     }
 
+    // Unlike plugin paths these may leave the scanned root (examples share one database next
+    // to them); they are only read as OSV data, never executed.
+    let deps = &spans.stage.deps;
+    for path in deps.advisory_db.iter().chain(&deps.cache_dir) {
+        relative_path(path)?;
+    }
+
     for stage in &spans.stages {
         let value = stage.get_ref();
         if !BUILTIN_STAGES.contains(&value.as_str()) && !seen.contains(value) {
@@ -274,6 +289,22 @@ fn inside_root(what: &str, path: &str, span: Range<usize>) -> Result<(), Invalid
             span,
             format!("{what} `{path}` must be a relative path inside the scanned directory"),
             None,
+        ));
+    }
+    Ok(())
+}
+
+/// A non-empty path relative to the config file's directory.
+fn relative_path(path: &Spanned<String>) -> Result<(), Invalid> {
+    let value = path.get_ref();
+    if value.trim().is_empty() {
+        return Err((path.span(), "path must not be empty".into(), None));
+    }
+    if Path::new(value).is_absolute() || value.starts_with(['/', '\\']) {
+        return Err((
+            path.span(),
+            format!("path `{value}` must be relative to the config file's directory"),
+            Some("a relative path keeps the config usable on every machine".into()),
         ));
     }
     Ok(())
@@ -486,6 +517,30 @@ mod tests {
         let err = error(&format!("{stage}timeout = 0\n"));
         assert_eq!(err.position, Some((4, 11)), "{err}");
         parse(&format!("{stage}workdir = \"tools/scan\"\n"), "t").unwrap();
+    }
+
+    #[test]
+    fn deps_stage_table_is_read_and_checked() {
+        let config = parse(
+            "[stage.deps]\nadvisory-db = [\"../advisories\", \"osv/all.zip\"]\noffline = true\ninclude-dev = false\ncache-dir = \".cache\"\n",
+            "examples/app/tollgate.toml",
+        )
+        .unwrap();
+        let deps = &config.stage.deps;
+        assert_eq!(deps.advisory_db, ["../advisories", "osv/all.zip"]);
+        assert_eq!(deps.offline, Some(true));
+        assert_eq!(deps.include_dev, Some(false));
+        assert_eq!(
+            config.path_from_config(&deps.advisory_db[0]),
+            Path::new("examples/app/../advisories")
+        );
+        let err = error("[stage.deps]\nadvisory-db = [\"db\", \"/var/osv\"]\n");
+        assert_eq!(err.position, Some((2, 22)), "{err}");
+        assert!(err.message.contains("relative"), "{err}");
+        let err = error("[stage.deps]\ncache-dir = \"\"\n");
+        assert_eq!(err.position, Some((2, 13)), "{err}");
+        let err = error("[stage.deps]\nofline = true\n");
+        assert_eq!(err.hint.as_deref(), Some("did you mean `offline`?"));
     }
 
     #[test]
