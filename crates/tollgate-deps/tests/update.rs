@@ -70,7 +70,7 @@ fn download_then_not_modified() {
     assert_eq!(summary.updated.len(), 1);
     match &summary.updated[0].outcome {
         UpdateOutcome::Downloaded { advisories, bytes } => {
-            assert_eq!(*advisories, 14);
+            assert_eq!(*advisories, 16);
             assert!(*bytes > 0);
         }
         other => panic!("expected a download, got {other:?}"),
