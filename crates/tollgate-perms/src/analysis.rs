@@ -334,22 +334,24 @@ fn view_statement<'m>(stmt: &'m Statement, expander: &mut Expander<'static>) -> 
 /// "`iam:PassRole`, `lambda:CreateFunction` and 12 more": the first few actions by name.
 pub fn name_actions(cat: &Catalog, ids: &[ActionId]) -> String {
     const SHOWN: usize = 4;
-    let mut names: Vec<String> = ids
+    // Sort by (prefix, name) without building a string per action: messages are made for
+    // every finding and expansions can hold thousands of actions.
+    let mut sorted = ids.to_vec();
+    sorted.sort_unstable_by_key(|&id| {
+        let n = cat.full_name(id);
+        (n.prefix, n.name)
+    });
+    let mut names: Vec<String> = sorted
         .iter()
-        .map(|&id| cat.full_name(id).to_string())
+        .take(SHOWN)
+        .map(|&id| format!("`{}`", cat.full_name(id)))
         .collect();
-    names.sort();
-    let mut names: Vec<String> = names.into_iter().map(|n| format!("`{n}`")).collect();
-    if names.len() <= SHOWN {
+    if ids.len() <= SHOWN {
         return match names.len() {
             0 => String::new(),
             1 => names.remove(0),
             n => format!("{} and {}", names[..n - 1].join(", "), names[n - 1]),
         };
     }
-    format!(
-        "{} and {} more",
-        names[..SHOWN].join(", "),
-        names.len() - SHOWN
-    )
+    format!("{} and {} more", names.join(", "), ids.len() - SHOWN)
 }

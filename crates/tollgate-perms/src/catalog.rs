@@ -100,8 +100,6 @@ pub struct Catalog {
     pub actions: Vec<Action>,
     /// Lower-case service prefix to service index.
     by_prefix: HashMap<String, u16>,
-    /// Lower-case `service:action` to action id.
-    by_name: HashMap<String, ActionId>,
 }
 
 /// A line of the catalog text that does not follow the format.
@@ -133,9 +131,11 @@ impl Catalog {
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
-            let fields: Vec<&'static str> = line.split('\t').collect();
-            match fields.as_slice() {
-                ["S", prefix, name] => {
+            let mut fields = line.split('\t');
+            let tag = fields.next().unwrap_or_default();
+            let mut next = || fields.next();
+            match (tag, next(), next(), next(), next(), next()) {
+                ("S", Some(prefix), Some(name), None, None, None) => {
                     cat.close_service();
                     let index = u16::try_from(cat.services.len())
                         .map_err(|_| err("more than 65535 services"))?;
@@ -148,15 +148,15 @@ impl Catalog {
                     });
                     cat.by_prefix.insert(prefix.to_ascii_lowercase(), index);
                 }
-                ["R", name, arn] => {
+                ("R", Some(name), Some(arn), None, None, None) => {
                     let service = cat
                         .services
                         .last_mut()
                         .ok_or_else(|| err("expected an `S` line before resource types"))?;
-                    let arn = if *arn == "-" { "" } else { arn };
+                    let arn = if arn == "-" { "" } else { arn };
                     service.resources.push(ResourceType { name, arn });
                 }
-                ["A", name, level, types, conds] => {
+                ("A", Some(name), Some(level), Some(types), Some(conds), None) => {
                     let service_index = cat
                         .services
                         .len()
@@ -165,37 +165,35 @@ impl Catalog {
                     let level = AccessLevel::from_letter(level)
                         .ok_or_else(|| err("expected an access level letter L, R, W, T or P"))?;
                     let service = &cat.services[service_index];
-                    let resources = split_list(types)
-                        .map(|t| {
-                            let (name, required) = match t.strip_suffix('*') {
-                                Some(n) => (n, true),
-                                None => (t, false),
-                            };
-                            let resource = service
-                                .resources
-                                .iter()
-                                .position(|r| r.name == name)
-                                .map(|p| p as u16);
-                            ActionResource {
-                                resource,
-                                name,
-                                required,
-                            }
-                        })
-                        .collect();
-                    let id = cat.actions.len() as ActionId;
-                    let key = format!("{}:{}", service.prefix, name).to_ascii_lowercase();
+                    let resources = split_list(types).map(|t| {
+                        let (name, required) = match t.strip_suffix('*') {
+                            Some(n) => (n, true),
+                            None => (t, false),
+                        };
+                        let resource = service
+                            .resources
+                            .iter()
+                            .position(|r| r.name == name)
+                            .map(|p| p as u16);
+                        ActionResource {
+                            resource,
+                            name,
+                            required,
+                        }
+                    });
                     // The source repeats some actions (one entry per resource-type group);
-                    // merge them into the first.
-                    if let Some(&first) = cat.by_name.get(&key) {
-                        let a = &mut cat.actions[first as usize];
-                        a.resources.extend::<Vec<_>>(resources);
-                        a.condition_keys.extend(split_list(conds));
-                        a.condition_keys.sort_unstable();
-                        a.condition_keys.dedup();
-                        continue;
+                    // the file is sorted, so a repeat follows its first entry: merge them.
+                    let first = service.actions.0 as usize;
+                    if let Some(prev) = cat.actions[first..].last_mut() {
+                        if prev.name == name {
+                            prev.resources.extend(resources);
+                            prev.condition_keys.extend(split_list(conds));
+                            prev.condition_keys.sort_unstable();
+                            prev.condition_keys.dedup();
+                            continue;
+                        }
                     }
-                    cat.by_name.insert(key, id);
+                    let resources = resources.collect();
                     cat.actions.push(Action {
                         service: service_index as u16,
                         name,
@@ -230,7 +228,10 @@ impl Catalog {
 
     /// The action named `service:Action` (case-insensitive).
     pub fn action(&self, full_name: &str) -> Option<ActionId> {
-        self.by_name.get(&full_name.to_ascii_lowercase()).copied()
+        let (prefix, name) = full_name.split_once(':')?;
+        let (index, _) = self.service(prefix)?;
+        self.actions_of(index)
+            .find(|&id| self.get(id).name.eq_ignore_ascii_case(name))
     }
 
     pub fn get(&self, id: ActionId) -> &Action {

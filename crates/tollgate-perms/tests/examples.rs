@@ -58,16 +58,20 @@ fn hardened_examples_are_clean_at_medium_and_above() {
 }
 
 #[test]
-fn seeded_examples_print() {
-    for name in [
-        "sam-orders",
-        "serverless-payments",
-        "terraform-ledger",
-        "sam-orders-hardened",
-        "serverless-payments-hardened",
-        "terraform-ledger-hardened",
-    ] {
+fn seeded_examples_raise_their_permission_problems() {
+    let cases = [
+        ("sam-orders", "TG2003", "`s3:*`"),
+        ("serverless-payments", "TG2003", "`dynamodb:*`"),
+        ("terraform-ledger", "TG2001", "full administrator"),
+    ];
+    for (name, code, words) in cases {
         let findings = scan(&examples().join(name));
-        eprintln!("== {name}\n{}", show(&findings));
+        assert!(
+            findings
+                .iter()
+                .any(|f| f.rule == code && f.message.contains(words)),
+            "{name} should raise {code}:\n{}",
+            show(&findings)
+        );
     }
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use tollgate_core::{Framework, Location, Severity};
 
 use super::{rule, PermRule};
-use crate::analysis::Analysis;
+use crate::analysis::{Analysis, Restriction};
 use crate::catalog::ActionId;
 use crate::sink::Sink;
 
@@ -44,8 +44,19 @@ impl PermRule for PrivilegeEscalation {
             let mut held: Vec<(ActionId, usize, usize)> = Vec::new();
             for &pi in &identity.policies {
                 for (si, st) in analysis.policies[pi].statements.iter().enumerate() {
-                    // A narrowing condition makes the method uncertain: not counted.
-                    if st.stmt.is_allow() && st.restriction.is_none() {
+                    // A narrowing condition makes the method uncertain: not counted. Except
+                    // `iam:PassedToService`: it limits which service receives the role, not
+                    // which role, and the methods pass roles to exactly those services.
+                    let narrowed = match st.restriction {
+                        Restriction::None => false,
+                        Restriction::Condition(_) => !st
+                            .stmt
+                            .conditions
+                            .iter()
+                            .all(|c| c.key.eq_ignore_ascii_case("iam:PassedToService")),
+                        Restriction::Unresolved => true,
+                    };
+                    if st.stmt.is_allow() && !narrowed {
                         held.extend(st.granted.iter().map(|&id| (id, pi, si)));
                     }
                 }
