@@ -11,7 +11,8 @@
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use http::{HeaderMap, Method};
+use http::HeaderMap;
+pub use http::Method;
 use http_body_util::{BodyExt, Limited};
 use octocrab::Octocrab;
 use serde_json::Value;
@@ -343,8 +344,17 @@ impl Client {
             let resp = match *method {
                 Method::GET => octo._get(path).await,
                 Method::PATCH => octo._patch(path, body).await,
+                Method::POST => octo._post(path, body).await,
+                Method::PUT => octo._put(path, body).await,
                 Method::DELETE => octo._delete(path, body).await,
-                _ => octo._post(path, body).await,
+                // No reporter sends anything else; the same headers and body handling anyway.
+                _ => {
+                    let builder = http::Request::builder().method(method.clone()).uri(path);
+                    match octo.build_request(builder, body) {
+                        Ok(request) => octo.execute(request).await,
+                        Err(e) => Err(e),
+                    }
+                }
             }
             .map_err(|e| chain(&e))?;
             let status = resp.status().as_u16();

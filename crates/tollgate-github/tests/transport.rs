@@ -165,3 +165,29 @@ async fn exhausted_retries_say_what_github_answered_last() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn every_method_goes_out_as_itself() {
+    let (url, heads) = server(Then::Reply(200, "{}"));
+    let mut client = Client::new(&url, None, false, policy(Duration::from_secs(10)));
+    let body = serde_json::json!({"k": "v"});
+    for method in ["GET", "POST", "PATCH", "PUT", "DELETE", "HEAD"] {
+        let m = tollgate_github::http::Method::from_bytes(method.as_bytes()).unwrap();
+        let send = method != "GET" && method != "HEAD";
+        client
+            .send(m, "/repos/acme/app", send.then_some(&body))
+            .await
+            .unwrap();
+    }
+    let lines: Vec<String> = heads
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|h| h.lines().next().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(
+        lines,
+        ["GET", "POST", "PATCH", "PUT", "DELETE", "HEAD"]
+            .map(|m| format!("{m} /repos/acme/app HTTP/1.1"))
+    );
+}
