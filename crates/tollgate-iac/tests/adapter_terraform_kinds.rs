@@ -49,7 +49,7 @@ fn http_api_routes_stages_and_domains() {
     let route = m
         .api_routes
         .iter()
-        .find(|r| r.protocol == ApiProtocol::Http)
+        .find(|r| r.meta.address == "aws_apigatewayv2_route.default")
         .expect("route");
     assert_eq!(route.method.as_str(), Some("ANY"));
     assert_eq!(route.path.as_str(), Some("$default"));
@@ -57,7 +57,7 @@ fn http_api_routes_stages_and_domains() {
     let stage = m
         .api_stages
         .iter()
-        .find(|s| s.protocol == ApiProtocol::Http)
+        .find(|s| s.meta.address == "aws_apigatewayv2_stage.default")
         .expect("stage");
     assert!(stage.access_log_destination.is_absent());
     assert!(stage.method_settings[0].data_trace_enabled.is_false());
@@ -67,6 +67,26 @@ fn http_api_routes_stages_and_domains() {
         .find(|d| d.name.as_str() == Some("http.example.com"))
         .expect("domain");
     assert_eq!(d.security_policy.as_str(), Some("TLS_1_2"));
+}
+
+#[test]
+fn quick_create_http_apis_get_their_implicit_route_and_stage() {
+    let m = model();
+    let quick: Vec<_> = m
+        .api_routes
+        .iter()
+        .filter(|r| r.meta.address == "aws_apigatewayv2_api.quick")
+        .collect();
+    assert_eq!(quick.len(), 1);
+    assert_eq!(quick[0].path.as_str(), Some("$default"));
+    assert!(quick[0].authorization.is_absent());
+    assert!(m.api_of(&quick[0].meta, &quick[0].api).is_some());
+    let stage = m
+        .api_stages
+        .iter()
+        .find(|s| s.meta.address == "aws_apigatewayv2_api.quick")
+        .expect("implicit stage");
+    assert!(stage.access_log_destination.is_absent());
 }
 
 #[test]

@@ -1,11 +1,13 @@
 //! API Gateway REST (`aws_api_gateway_*`) and HTTP/WebSocket (`aws_apigatewayv2_*`) APIs,
 //! their stages (with method settings joined in), methods/routes and custom domain names.
 
+use tollgate_syntax::Span;
+
 use super::loader::TfResource;
 use super::mapper::{boolean, moved, string, Mapper};
 use super::value::{Tv, TvKind};
 use crate::model::{
-    Api, ApiProtocol, ApiRoute, ApiStage, CloudModel, DomainName, MethodSetting, Val,
+    Api, ApiProtocol, ApiRoute, ApiStage, CloudModel, DomainName, MethodSetting, Ref, Val,
 };
 
 pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
@@ -23,6 +25,9 @@ pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
         let mut api = Api::new(m.meta(r), protocol);
         api.name = string(r.body.get("name"));
         api.disable_execute_api_endpoint = boolean(r.body.get("disable_execute_api_endpoint"));
+        if let Some(target) = r.body.get("target") {
+            quick_create(&api, target.span, r.body.get("route_key"), model);
+        }
         model.apis.push(api);
     }
     for r in m.of_type("aws_api_gateway_method") {
@@ -141,6 +146,45 @@ pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
             ),
         });
     }
+}
+
+/// An HTTP API with `target` ("quick create") gets a route (`route_key`, default `$default`)
+/// and a `$default` stage from API Gateway itself, with no authorizer and no access logging.
+fn quick_create(api: &Api, target_span: Span, route_key: Option<&Tv>, model: &mut CloudModel) {
+    let api_ref = Val::known(
+        Ref::resource(
+            api.meta.address.clone(),
+            Some("id".into()),
+            Some(api.meta.type_name.clone()),
+        ),
+        target_span,
+    );
+    let mut route = ApiRoute::new(api.meta.clone(), api.protocol);
+    route.api = api_ref.clone();
+    let (method, path) = match route_key.map(|k| (k, k.as_str())) {
+        Some((k, Some(key))) => match key.split_once(' ') {
+            Some((m, p)) => (
+                Val::known(m.to_string(), k.span),
+                Val::known(p.to_string(), k.span),
+            ),
+            None => (
+                Val::known("ANY".into(), k.span),
+                Val::known(key.to_string(), k.span),
+            ),
+        },
+        Some((k, None)) => (string(Some(k)), string(Some(k))),
+        None => (
+            Val::known("ANY".into(), target_span),
+            Val::known("$default".into(), target_span),
+        ),
+    };
+    route.method = method;
+    route.path = path;
+    model.api_routes.push(route);
+    let mut stage = ApiStage::new(api.meta.clone(), api.protocol);
+    stage.api = api_ref;
+    stage.name = Val::known("$default".into(), target_span);
+    model.api_stages.push(stage);
 }
 
 /// `aws_api_gateway_method_settings` of a stage: same API, and the stage by reference or name.
