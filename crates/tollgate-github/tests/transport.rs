@@ -191,3 +191,22 @@ async fn every_method_goes_out_as_itself() {
             .map(|m| format!("{m} /repos/acme/app HTTP/1.1"))
     );
 }
+
+#[tokio::test]
+async fn a_server_that_echoes_the_token_does_not_get_it_printed() {
+    let (url, _) = server(Then::Reply(
+        401,
+        r#"{"message":"Bad credentials: ghp_TRANSPORTsecret0123456789"}"#,
+    ));
+    let mut client = Client::new(
+        &url,
+        Some(Secret::new(TOKEN)),
+        false,
+        policy(Duration::from_secs(10)),
+    );
+    let err = client.get("/repos/acme/app").await.unwrap_err();
+    let text = format!("{err}\n{err:?}");
+    assert_eq!(err.status(), Some(401));
+    assert!(text.contains("Bad credentials: ***"), "{text}");
+    assert!(!text.contains(TOKEN), "{text}");
+}
