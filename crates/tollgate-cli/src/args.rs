@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use tollgate_core::config::FailOn;
+use tollgate_github::FilterMode;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -31,6 +32,8 @@ pub enum Command {
     /// Manage the advisory database of the deps stage.
     #[command(subcommand)]
     Db(DbCommand),
+    /// Publish a SARIF log written by an earlier job to GitHub and gate on it.
+    Post(PostArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -109,6 +112,84 @@ pub struct RunArgs {
     /// Never show a progress spinner.
     #[arg(long)]
     pub no_progress: bool,
+    /// Scan this git revision too (read from the object store into a temporary directory,
+    /// never checked out) and mark findings new, unchanged or absent; only new ones gate.
+    /// Default when publishing to a pull request: its base commit.
+    #[arg(long, value_name = "REF")]
+    pub diff_base: Option<String>,
+    #[command(flatten)]
+    pub github: GithubArgs,
+}
+
+/// Where and how results are published to GitHub; shared by `run` and `post`.
+#[derive(Debug, Clone, Args)]
+pub struct GithubArgs {
+    /// Publish to GitHub: check run, review comments, summary comment, code scanning.
+    #[arg(long)]
+    pub post: bool,
+    /// Print every GitHub request that would be made (method, path, body summary) on stderr
+    /// instead of making it; needs no token.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Repository (default: $GITHUB_REPOSITORY or the event payload).
+    #[arg(long, value_name = "OWNER/NAME")]
+    pub repo: Option<String>,
+    /// Pull request number (default: from the event payload).
+    #[arg(long, value_name = "N")]
+    pub pr: Option<u64>,
+    /// Commit the results belong to (default: the pull request's head, else $GITHUB_SHA).
+    #[arg(long, value_name = "SHA")]
+    pub sha: Option<String>,
+    /// Base commit of the pull request (default: from the event payload).
+    #[arg(long, value_name = "SHA")]
+    pub base: Option<String>,
+    /// Environment variable holding the token; the token itself is never a flag.
+    #[arg(long, value_name = "NAME", default_value = "GITHUB_TOKEN")]
+    pub token_env: String,
+    /// REST API root (default: $GITHUB_API_URL or https://api.github.com; GitHub Enterprise
+    /// Server: https://HOST/api/v3).
+    #[arg(long, value_name = "URL")]
+    pub api_url: Option<String>,
+    /// Which findings get review comments: added, diff_context, file, nofilter.
+    #[arg(long, value_name = "MODE", default_value = "added", value_parser = parse_filter_mode)]
+    pub filter_mode: FilterMode,
+    /// Which findings can fail the build when the pull request's diff is known [default:
+    /// file in a pull request, nofilter otherwise].
+    #[arg(long, value_name = "MODE", value_parser = parse_filter_mode)]
+    pub gate_filter_mode: Option<FilterMode>,
+    /// Do not upload the SARIF log to code scanning.
+    #[arg(long)]
+    pub no_code_scanning: bool,
+}
+
+impl GithubArgs {
+    /// Whether any flag asks for the pull request context.
+    pub fn wants_context(&self) -> bool {
+        self.post
+            || self.dry_run
+            || self.repo.is_some()
+            || self.pr.is_some()
+            || self.sha.is_some()
+            || self.base.is_some()
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct PostArgs {
+    /// SARIF log written by `tollgate run --sarif`.
+    #[arg(value_name = "RESULTS.sarif")]
+    pub sarif: PathBuf,
+    /// Lowest severity that fails the build [default: high].
+    #[arg(long, value_name = "LEVEL", value_parser = parse_fail_on)]
+    pub fail_on: Option<FailOn>,
+    /// Git checkout for the pull request's diff (default: the current directory; the files
+    /// API is asked when it lacks the commits).
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub checkout: PathBuf,
+    #[arg(short, long, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    #[command(flatten)]
+    pub github: GithubArgs,
 }
 
 #[derive(Debug, Args)]
@@ -151,6 +232,11 @@ pub struct ExplainArgs {
 
 fn parse_fail_on(text: &str) -> Result<FailOn, String> {
     text.parse()
+}
+
+fn parse_filter_mode(text: &str) -> Result<FilterMode, String> {
+    text.parse()
+        .map_err(|e: tollgate_github::UnknownFilterMode| e.to_string())
 }
 
 fn parse_date(text: &str) -> Result<time::Date, String> {

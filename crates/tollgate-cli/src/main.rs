@@ -4,6 +4,7 @@
 mod args;
 mod baseline;
 mod commands;
+mod diff_base;
 mod external;
 mod gate;
 mod logging;
@@ -11,6 +12,7 @@ mod output;
 mod pipeline;
 mod postprocess;
 mod progress;
+mod publish;
 mod report;
 mod stages;
 
@@ -25,6 +27,7 @@ fn main() -> ExitCode {
     let (verbose, quiet) = match &cli.command {
         Command::Run(run) => (run.verbose, run.quiet),
         Command::Merge(merge) => (merge.verbose, false),
+        Command::Post(post) => (post.verbose, false),
         _ => (0, false),
     };
     logging::init(verbose, quiet);
@@ -35,6 +38,7 @@ fn main() -> ExitCode {
         Command::Rules(args) => commands::rules::run(args),
         Command::Explain(args) => commands::explain::run(args),
         Command::Db(command) => commands::db::run(command),
+        Command::Post(args) => commands::post::run(args),
     };
     match outcome {
         Ok(code) => ExitCode::from(code),

@@ -4,5 +4,6 @@ pub mod db;
 pub mod explain;
 pub mod init;
 pub mod merge;
+pub mod post;
 pub mod rules;
 pub mod run;

@@ -10,6 +10,7 @@ use crate::args::{OutputFormat, RunArgs};
 use crate::gate::judge;
 use crate::output::{self, write_atomic};
 use crate::pipeline::{self, ScanRequest, ScanResult, StageOptions};
+use crate::publish::{GithubRun, Results};
 use crate::report::{Report, Summary, REPORT_VERSION};
 
 /// The threshold when neither flag nor config names one.
@@ -27,13 +28,8 @@ pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
     let config = match read_config(args, &root) {
         Ok(config) => config,
         Err(message) => {
-            eprintln!("error: {message}");
-            let failure = Notification::error("config-error", message);
-            return finish(
-                args,
-                not_run(&root, Config::default(), today, failure),
-                None,
-            );
+            let stopped = not_run(&root, Config::default(), today, "config-error", message);
+            return finish(args, stopped, None, None);
         }
     };
     let threshold = args
@@ -47,14 +43,24 @@ pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
     let selection = match pipeline::select(args.stages.as_deref(), &config, &options) {
         Ok(selection) => selection,
         Err(message) => {
-            eprintln!("error: {message}");
-            let failure = Notification::error("unknown-stage", message);
-            return finish(args, not_run(&root, config, today, failure), threshold);
+            let stopped = not_run(&root, config, today, "unknown-stage", message);
+            return finish(args, stopped, threshold, None);
         }
     };
+    // The pull request context is read before scanning so a bad `--repo` or event payload
+    // stops the run early, with the outputs still written.
+    let context = match crate::publish::context(&args.github) {
+        Ok(context) => context,
+        Err(message) => {
+            let stopped = not_run(&root, config, today, "github-context", message);
+            return finish(args, stopped, threshold, None);
+        }
+    };
+    let config = Arc::new(config);
+    let base_stages = selection.builtin.clone();
     let mut result = pipeline::scan(ScanRequest {
-        root,
-        config: Arc::new(config),
+        root: root.clone(),
+        config: config.clone(),
         selection,
         shard: args.shard,
         today,
@@ -63,7 +69,29 @@ pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
     if crate::postprocess::apply(&mut result, args.baseline.as_deref()) {
         result.failed = true;
     }
-    finish(args, result, threshold)
+    // `--diff-base REF`, or in a pull request its base commit.
+    let diff_base = args.diff_base.clone().map(|rev| (rev, true)).or_else(|| {
+        let ctx = context.as_ref()?;
+        ctx.pr?;
+        ctx.base_sha.clone().map(|rev| (rev, false))
+    });
+    let mut has_baseline = args.baseline.is_some();
+    if let Some((rev, explicit)) = diff_base {
+        let scan = crate::diff_base::BaseScan {
+            config,
+            stages: base_stages,
+            shard: args.shard,
+            today,
+        };
+        has_baseline |= crate::diff_base::apply(&root, &rev, explicit, scan, &mut result);
+    }
+    let github = context.map(|context| GithubRun {
+        diff: crate::publish::local_diff(&root, &context),
+        args: args.github.clone(),
+        context,
+        has_baseline,
+    });
+    finish(args, result, threshold, github.as_ref())
 }
 
 /// The dependency stage's settings: `--advisory-db` (never online then) and `--offline`.
@@ -89,9 +117,17 @@ fn read_config(args: &RunArgs, root: &Path) -> Result<Config, String> {
     }
 }
 
-/// A run that stopped before scanning (bad config, unknown stage): still a result, so the
-/// outputs are written and say why.
-fn not_run(root: &Path, config: Config, today: time::Date, failure: Notification) -> ScanResult {
+/// A run that stopped before scanning (bad config, unknown stage, no GitHub context): said on
+/// stderr, and still a result, so the outputs are written and say why.
+fn not_run(
+    root: &Path,
+    config: Config,
+    today: time::Date,
+    id: &str,
+    message: String,
+) -> ScanResult {
+    eprintln!("error: {message}");
+    let failure = Notification::error(id, message);
     let now = time::OffsetDateTime::now_utc();
     ScanResult {
         ctx: Arc::new(ScanContext::new(
@@ -116,11 +152,17 @@ fn finish(
     args: &RunArgs,
     mut result: ScanResult,
     threshold: Option<Severity>,
+    github: Option<&GithubRun>,
 ) -> anyhow::Result<u8> {
     let log = output::sarif::build(&mut result);
     let mut findings: Vec<Finding> = result.findings.clone();
     findings.extend(result.external_findings.iter().cloned());
-    let verdict = judge(&findings, threshold, result.failed);
+    // With a known diff, findings outside the gate's filter mode stay in the report but
+    // cannot fail the build.
+    let verdict = match github {
+        Some(g) => judge(&g.gate_scope(&findings), threshold, result.failed),
+        None => judge(&findings, threshold, result.failed),
+    };
     let report = Report {
         version: REPORT_VERSION,
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -143,8 +185,9 @@ fn finish(
         OutputFormat::Sarif => output::sarif::render(&log),
     };
     let mut write_failed = false;
+    let sarif_json = output::sarif::render(&log);
     if let Some(path) = &args.sarif {
-        if let Err(e) = write_atomic(path, output::sarif::render(&log).as_bytes()) {
+        if let Err(e) = write_atomic(path, sarif_json.as_bytes()) {
             eprintln!("error: {e:#}");
             write_failed = true;
         }
@@ -168,5 +211,19 @@ fn finish(
             eprintln!("error: {}", note.message);
         }
     }
-    Ok(if write_failed { 2 } else { verdict.exit_code() })
+    // Every output is on disk before the first request: nothing is lost if GitHub is down.
+    let mut code = if write_failed { 2 } else { verdict.exit_code() };
+    if let Some(github) = github.filter(|g| g.publishing()) {
+        let results = Results {
+            findings: report.findings,
+            rules: result.rules.clone(),
+            sarif_json,
+            sarif_path: args.sarif.clone(),
+            verdict,
+        };
+        if let Some(override_code) = github.publish(results) {
+            code = code.max(override_code);
+        }
+    }
+    Ok(code)
 }

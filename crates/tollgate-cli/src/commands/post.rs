@@ -1,0 +1,89 @@
+//! `tollgate post RESULTS.sarif`: publish a SARIF log written by an earlier job (typically a
+//! read-only `pull_request` job, posting from a trusted `workflow_run` job) and gate on it.
+
+use tollgate_core::{Finding, Rule, Severity};
+use tollgate_sarif::sarif::Run;
+use tollgate_sarif::{findings_from_run, parse_log, MAX_LOG_BYTES};
+
+use crate::args::PostArgs;
+use crate::commands::run::DEFAULT_FAIL_ON;
+use crate::gate::judge;
+use crate::publish::{GithubRun, Results};
+
+pub fn run(args: &PostArgs) -> anyhow::Result<u8> {
+    let name = args.sarif.display().to_string();
+    let text = tollgate_core::read_text(&args.sarif, MAX_LOG_BYTES as u64)
+        .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+    let log = parse_log(&text, &name).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let findings: Vec<Finding> = log.runs.iter().flat_map(findings_from_run).collect();
+    let rules = rules_of(&log.runs);
+    // A log whose own run says it failed cannot pass: the scan behind it is incomplete.
+    let tool_failed = log.runs.iter().any(|run| {
+        run.invocations
+            .iter()
+            .flatten()
+            .any(|i| !i.execution_successful)
+    });
+
+    // `post` always publishes; `--dry-run` still only prints the requests.
+    let mut github_args = args.github.clone();
+    github_args.post = true;
+    let context = crate::publish::context(&github_args)
+        .map_err(anyhow::Error::msg)?
+        .ok_or_else(|| anyhow::anyhow!("no GitHub context"))?;
+    let has_baseline = findings.iter().any(|f| f.baseline_state.is_some());
+    let github = GithubRun {
+        diff: crate::publish::local_diff(&args.checkout, &context),
+        args: github_args,
+        context,
+        has_baseline,
+    };
+    let threshold = args.fail_on.unwrap_or(DEFAULT_FAIL_ON).threshold();
+    let verdict = judge(&github.gate_scope(&findings), threshold, tool_failed);
+    let results = Results {
+        findings,
+        rules,
+        sarif_json: text,
+        sarif_path: Some(args.sarif.clone()),
+        verdict,
+    };
+    let code = verdict.exit_code();
+    Ok(match github.publish(results) {
+        Some(override_code) => code.max(override_code),
+        None => code,
+    })
+}
+
+/// Rules for the summary's titles and per-stage counts: tollgate's own from the registry,
+/// a plugin's from its driver (its stage is the tool's name).
+fn rules_of(runs: &[Run]) -> Vec<Rule> {
+    let mut rules = crate::pipeline::all_rules();
+    for run in runs {
+        let driver = &run.tool.driver;
+        if driver.name == "tollgate" {
+            continue;
+        }
+        for descriptor in driver.rules.iter().flatten() {
+            if rules.iter().any(|r| r.code == descriptor.id) {
+                continue;
+            }
+            let title = descriptor
+                .short_description
+                .as_ref()
+                .map(|d| d.text.clone())
+                .unwrap_or_else(|| descriptor.id.clone());
+            let name = descriptor
+                .name
+                .clone()
+                .unwrap_or_else(|| descriptor.id.clone());
+            rules.push(Rule::new(
+                descriptor.id.clone(),
+                name,
+                driver.name.clone(),
+                Severity::Medium,
+                title,
+            ));
+        }
+    }
+    rules
+}
