@@ -155,6 +155,38 @@ fn http_and_http_api_events_become_routes_on_implicit_apis() {
 }
 
 #[test]
+fn s3_sns_and_schedule_events_get_invoke_permissions_limited_to_their_source() {
+    let m = model();
+    let perms: Vec<_> = m
+        .lambda_permissions
+        .iter()
+        .filter(|p| p.meta.address.starts_with("CreateLambdaPermission"))
+        .collect();
+    assert_eq!(perms.len(), 2, "s3 and sns events");
+    let s3 = perms
+        .iter()
+        .find(|p| p.principal.as_str() == Some("s3.amazonaws.com"))
+        .expect("s3 permission");
+    assert_eq!(s3.source_arn.as_str(), Some("arn:aws:s3:::acme-uploads"));
+    assert_eq!(s3.action.as_str(), Some("lambda:InvokeFunction"));
+    let create = function(&m, "CreateLambdaFunction");
+    assert!(CloudModel::points_at(
+        &s3.meta,
+        &s3.function,
+        &create.meta,
+        &create.name
+    ));
+    let sns = perms
+        .iter()
+        .find(|p| p.principal.as_str() == Some("sns.amazonaws.com"))
+        .expect("sns permission");
+    assert!(sns
+        .source_arn
+        .as_str()
+        .is_some_and(|a| a.ends_with(":order-events")));
+}
+
+#[test]
 fn implicit_role_bucket_topic_and_resources_section() {
     let m = model();
     let role = m

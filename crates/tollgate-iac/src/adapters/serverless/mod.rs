@@ -8,6 +8,7 @@ mod domain;
 mod events;
 mod functions;
 mod role;
+mod triggers;
 pub mod value;
 pub mod variables;
 
@@ -38,6 +39,7 @@ pub fn adapt_service(file: &str, root: &Node, model: &mut CloudModel) {
     functions::map(&svc, model);
     events::map(&svc, model);
     role::map(&svc, model);
+    triggers::map(&svc, model);
     domain::map(&svc, model);
     model.notifications.extend(svc.unreadable());
     let resources = resolved.get("resources");
