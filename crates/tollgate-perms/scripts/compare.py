@@ -26,7 +26,7 @@ ROOT = HERE.parents[2]
 CATEGORIES = {
     "admin / all actions": ({"TG2001", "TG2002"}, set()),
     "service wildcard": ({"TG2003"}, set()),
-    "privilege escalation": ({"TG2004"}, set()),
+    "privilege escalation": ({"TG2004"}, {"RESOURCE_POLICY_PRIVILEGE_ESCALATION"}),
     "data exfiltration": ({"TG2005"}, set()),
     "credentials exposure": ({"TG2006"}, set()),
     "permissions mgmt on *": ({"TG2007"}, set()),
@@ -41,11 +41,9 @@ CATEGORIES = {
 
 def cloudsplaining(doc):
     p = PolicyDocument(doc)
-    unrestricted = set(a.lower() for a in p.all_allowed_unrestricted_actions)
     return {
-        "admin / all actions": "*" in unrestricted or any(
-            s.get("Action") == "*" or s.get("Action") == ["*"] for s in doc["Statement"] if s.get("Effect") == "Allow"
-        ),
+        # Cloudsplaining has no admin finding of its own: `*` shows up in every class below.
+        "admin / all actions": False,
         "service wildcard": bool(p.service_wildcard),
         "privilege escalation": bool(p.allows_privilege_escalation),
         "data exfiltration": bool(p.allows_data_exfiltration_actions),
@@ -97,7 +95,9 @@ def main():
                 mark = f"{'T' if t else '-'} {'C' if c else '-'} {'P' if p else '-'}"
                 cells.append(f"{cat}: {mark}")
                 # Agreement: tollgate and every tool that covers the category say the same.
-                covers_c = cat not in ("scopable action on *", "PassRole on *", "unknown action", "resource mismatch")
+                covers_c = cat not in (
+                    "admin / all actions", "scopable action on *", "PassRole on *", "unknown action", "resource mismatch"
+                )
                 covers_p = bool(CATEGORIES[cat][1])
                 others = [v for v, covered in ((c, covers_c), (p, covers_p)) if covered]
                 if others and all(v == t for v in others):

@@ -29,7 +29,9 @@ impl PermRule for PassRoleWildcard {
             return;
         };
         for (policy, st) in analysis.identity_statements() {
+            // `"Action": "*"` is full admin (TG2001/TG2002) and says more.
             if !st.stmt.is_allow()
+                || st.star_action.is_some()
                 || st.star_resource.is_none()
                 || st.granted.binary_search(&pass_role).is_err()
                 || st.stmt.condition_on("iam:PassedToService").is_some()
