@@ -90,3 +90,46 @@ pub fn schemas_dir() -> Option<PathBuf> {
     eprintln!("note: schemas not found at {}; skipping", dir.display());
     None
 }
+
+/// The examples shipped under `examples/` with expected results, scanned by the e2e tests.
+pub const EXAMPLES: [&str; 7] = [
+    "sam-orders",
+    "sam-orders-hardened",
+    "serverless-payments",
+    "serverless-payments-hardened",
+    "terraform-ledger",
+    "terraform-ledger-hardened",
+    "plugins/todo-scanner",
+];
+
+/// The day example scans pretend it is, so runtime deprecation dates give stable results.
+pub const EXAMPLES_TODAY: &str = "2026-11-28";
+
+/// `examples/<name>` in the workspace.
+pub fn example_dir(name: &str) -> PathBuf {
+    workspace_root().join("examples").join(name)
+}
+
+/// A `tollgate` command with a clean environment for reproducible output: no colour, no log
+/// filter from the caller, no progress.
+pub fn tollgate_cmd() -> Command {
+    let mut cmd = Command::new(tollgate_bin());
+    cmd.env_remove("RUST_LOG")
+        .env_remove("GITHUB_TOKEN")
+        .env("NO_COLOR", "1");
+    cmd
+}
+
+/// Whether `python3` runs here (the example plugin needs it). Missing in CI is a failure, not a
+/// reason to skip.
+pub fn python3_available() -> bool {
+    let found = Command::new("python3")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        found || std::env::var_os("CI").is_none(),
+        "python3 is required in CI"
+    );
+    found
+}

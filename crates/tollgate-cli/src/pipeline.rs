@@ -38,6 +38,32 @@ pub struct StageOptions {
     pub deps: DepsOptions,
 }
 
+/// The dependency stage's settings: `[stage.deps]` in the config under the command line's
+/// flags. `--advisory-db` replaces the config's databases; `offline` is on when either says so.
+/// Config paths are relative to the config file's directory.
+pub fn deps_options(flags: &DepsOptions, config: &Config) -> DepsOptions {
+    let table = &config.stage.deps;
+    let advisory_db = if flags.advisory_db.is_empty() {
+        table
+            .advisory_db
+            .iter()
+            .map(|p| config.path_from_config(p))
+            .collect()
+    } else {
+        flags.advisory_db.clone()
+    };
+    DepsOptions {
+        advisory_db,
+        offline: flags.offline || table.offline.unwrap_or(false),
+        cache_dir: table
+            .cache_dir
+            .as_deref()
+            .map(|p| config.path_from_config(p))
+            .or_else(|| flags.cache_dir.clone()),
+        ..flags.clone()
+    }
+}
+
 /// The built-in stages with default settings (for listing their names and rules).
 pub fn builtin_stages() -> Vec<Arc<dyn Stage>> {
     builtin_stages_with(&StageOptions::default())
@@ -61,7 +87,10 @@ pub fn select(
     config: &Config,
     options: &StageOptions,
 ) -> Result<Selection, String> {
-    let builtin = builtin_stages_with(options);
+    let options = StageOptions {
+        deps: deps_options(&options.deps, config),
+    };
+    let builtin = builtin_stages_with(&options);
     let external = &config.stage.external;
     let requested: Vec<String> = match requested {
         Some(names) => names.to_vec(),
@@ -456,6 +485,38 @@ mod tests {
         let config = tollgate_core::config::parse(&text, "tollgate.toml").unwrap();
         let selection = select(None, &config, &StageOptions::default()).unwrap();
         assert_eq!(selection.builtin.len(), builtin_stages().len());
+    }
+
+    #[test]
+    fn deps_table_is_read_and_flags_win() {
+        let config = tollgate_core::config::parse(
+            "[stage.deps]\nadvisory-db = [\"../advisories\"]\noffline = true\ncache-dir = \"c\"\n",
+            "repo/tollgate.toml",
+        )
+        .unwrap();
+        let from_config = deps_options(&DepsOptions::default(), &config);
+        assert_eq!(
+            from_config.advisory_db,
+            [PathBuf::from("repo/../advisories")]
+        );
+        assert!(from_config.offline);
+        assert_eq!(from_config.cache_dir, Some(PathBuf::from("repo/c")));
+        let flags = DepsOptions {
+            advisory_db: vec![PathBuf::from("osv.zip")],
+            ..DepsOptions::default()
+        };
+        let from_flags = deps_options(&flags, &config);
+        assert_eq!(from_flags.advisory_db, [PathBuf::from("osv.zip")]);
+        assert!(from_flags.offline);
+        let plain = deps_options(&DepsOptions::default(), &Config::default());
+        assert!(plain.advisory_db.is_empty() && !plain.offline);
+        assert_eq!(plain.cache_dir, DepsOptions::default().cache_dir);
+    }
+
+    #[test]
+    fn default_config_text_names_the_default_stage_timeout() {
+        let line = format!("# stage-timeout = {DEFAULT_STAGE_TIMEOUT}\n");
+        assert!(tollgate_core::config::default_config_text().contains(&line));
     }
 
     /// The sample configs shipped under `examples/` stay valid and name real stages.
