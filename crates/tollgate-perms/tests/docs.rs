@@ -1,0 +1,110 @@
+//! `docs/rules/TG2xxx.md` are generated from the permissions rules' metadata (the IaC crate
+//! owns the `TG1xxx` pages and the index). This test fails when they are stale;
+//! `UPDATE_DOCS=1 cargo test -p tollgate-perms --test docs` rewrites them and removes pages of
+//! rules that no longer exist.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use tollgate_core::Rule;
+use tollgate_perms::rules;
+
+fn docs_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/rules")
+}
+
+fn page(rule: &Rule) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "<!-- Generated from the rule metadata in crates/tollgate-perms/src/rules; do not edit. -->"
+    );
+    let _ = writeln!(out, "# {}: {}\n", rule.code, rule.title);
+    let _ = writeln!(out, "| | |\n|---|---|");
+    let _ = writeln!(out, "| Name | `{}` |", rule.name);
+    let _ = writeln!(out, "| Stage | `{}` |", rule.stage);
+    let _ = writeln!(out, "| Default severity | {} |", rule.default_severity);
+    let _ = writeln!(out, "| Precision | {} |", rule.precision.as_str());
+    let _ = writeln!(out, "| Tags | {} |", rule.tags.join(", "));
+    let equivalents: Vec<String> = rule.equivalents.iter().map(|e| format!("`{e}`")).collect();
+    let _ = writeln!(out, "| Equivalents | {} |\n", equivalents.join(", "));
+    let _ = writeln!(out, "## What it checks\n\n{}\n", rule.description.trim());
+    let _ = writeln!(out, "## How to fix\n\n{}\n", rule.remediation.trim());
+    let _ = writeln!(out, "## Compliance\n");
+    for c in &rule.controls {
+        let _ = writeln!(
+            out,
+            "- {} ({}): {}",
+            c.framework.name(),
+            c.framework.title(),
+            c.id
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\nTo accept one finding, put `# tollgate:ignore[{}] reason` on the resource's first line. \
+         `tollgate explain {} --path DIR` shows what your own policies' actions expand to.",
+        rule.code, rule.code
+    );
+    out
+}
+
+#[test]
+fn rule_docs_are_up_to_date() {
+    let wanted: BTreeMap<String, String> = rules::metas()
+        .iter()
+        .map(|m| (format!("{}.md", m.code), page(m)))
+        .collect();
+    let dir = docs_dir();
+    let update = std::env::var_os("UPDATE_DOCS").is_some_and(|v| v == "1");
+    let mut stale = Vec::new();
+    for (name, text) in &wanted {
+        let path = dir.join(name);
+        if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+            if update {
+                std::fs::create_dir_all(&dir).expect("create docs/rules");
+                std::fs::write(&path, text).expect("write rule doc");
+            } else {
+                stale.push(name.clone());
+            }
+        }
+    }
+    let existing: Vec<String> = std::fs::read_dir(&dir)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.starts_with("TG2") && n.ends_with(".md"))
+                .collect()
+        })
+        .unwrap_or_default();
+    for name in existing.iter().filter(|n| !wanted.contains_key(*n)) {
+        if update {
+            std::fs::remove_file(dir.join(name)).expect("remove page of a removed rule");
+        } else {
+            stale.push(format!("{name} (no such rule)"));
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "docs/rules is stale: {}\nhint: run `UPDATE_DOCS=1 cargo test -p tollgate-perms --test docs`",
+        stale.join(", ")
+    );
+}
+
+#[test]
+fn every_rule_has_words_equivalents_and_a_help_page() {
+    for m in rules::metas() {
+        assert!(m.code.starts_with("TG2"), "{}", m.code);
+        assert_eq!(m.stage, "permissions");
+        assert!(
+            !m.description.is_empty() && !m.remediation.is_empty(),
+            "{}",
+            m.code
+        );
+        assert!(!m.equivalents.is_empty(), "{}", m.code);
+        let uri = m.help_uri.as_deref().unwrap_or_default();
+        assert!(uri.ends_with(&format!("docs/rules/{}.md", m.code)), "{uri}");
+        assert!(page(&m).contains(&m.title));
+    }
+}
