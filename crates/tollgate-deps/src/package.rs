@@ -15,6 +15,10 @@ pub struct Package {
     pub line: u32,
     /// Only needed for development (npm `dev`, Poetry `dev` group, Maven `test` scope...).
     pub dev: bool,
+    /// The repository-relative file that declares it when that is not the lockfile scanned
+    /// (a requirements file pulled in with `-r`); `line` is in that file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub declared_in: Option<String>,
 }
 
 impl Package {
@@ -30,6 +34,7 @@ impl Package {
             version: version.into(),
             line,
             dev: false,
+            declared_in: None,
         }
     }
 

@@ -364,8 +364,12 @@ impl Stage for DepsStage {
     fn run(&self, ctx: &ScanContext) -> Result<StageReport, StageError> {
         let mut report = StageReport::default();
         let (locks, _) = self.read_locks(ctx, &mut report);
+        let mut unpinned_seen: HashSet<(&str, u32)> = HashSet::new();
         for lock in &locks {
             for u in &lock.parsed.unpinned {
+                if !unpinned_seen.insert((u.path.as_str(), u.line)) {
+                    continue;
+                }
                 let spec = if u.spec.is_empty() {
                     "no version".to_string()
                 } else {
@@ -442,20 +446,38 @@ impl Stage for DepsStage {
             );
         }
         let mut rules_seen: HashSet<String> = HashSet::new();
+        // A requirements file both scanned and included by another yields its packages twice.
+        let mut reported: HashSet<(String, u32, String, String)> = HashSet::new();
         for lock in &locks {
-            let lines: Vec<&str> = lock.text.lines().collect();
             for p in lock.parsed.packages.iter().filter(wanted) {
                 let Some(advisories) = hits.get(&query_of(p)).filter(|h| !h.is_empty()) else {
                     continue;
                 };
+                let path = p.declared_in.as_deref().unwrap_or(&lock.path);
+                let text = match &p.declared_in {
+                    Some(other) => ctx.file(other).and_then(|f| ctx.text(f).ok()),
+                    None => Some(lock.text.clone()),
+                };
+                let line_text = text
+                    .as_deref()
+                    .and_then(|t| t.lines().nth(p.line as usize - 1))
+                    .unwrap_or("");
                 let groups = report::group(advisories, p.ecosystem);
                 let refs: Vec<&report::Group> = groups.iter().collect();
-                let line_text = lines.get(p.line as usize - 1).copied().unwrap_or("");
                 for g in &groups {
+                    let key = (
+                        path.to_string(),
+                        p.line,
+                        p.name.clone(),
+                        g.primary.id.clone(),
+                    );
+                    if !reported.insert(key) {
+                        continue;
+                    }
                     if rules_seen.insert(g.primary.id.clone()) {
                         report.dynamic_rules.push(report::rule(g, p.ecosystem));
                     }
-                    report.push(report::finding(&lock.path, line_text, p, g, &refs));
+                    report.push(report::finding(path, line_text, p, g, &refs));
                 }
             }
         }

@@ -74,6 +74,18 @@ fn expected() -> BTreeSet<(String, String, u32, Severity)> {
             Severity::High,
         ),
         ("TG3001", "python/requirements.txt", 5, Severity::Medium),
+        (
+            "PYSEC-2019-133",
+            "python/requirements-common.txt",
+            2,
+            Severity::High,
+        ),
+        (
+            "TG3001",
+            "python/requirements-common.txt",
+            3,
+            Severity::Medium,
+        ),
         ("GO-2020-0015", "go/go.mod", 7, Severity::Medium),
         (
             "GHSA-jfh8-c2jp-5v3q",
@@ -105,6 +117,9 @@ fn directory_database_finds_every_seeded_vulnerability() {
     let cache = tempfile::tempdir().unwrap();
     let report = scan(&stage(vec![common::fixtures().join("osv")], cache.path())).unwrap();
     assert_eq!(summary(&report), expected(), "{:#?}", report.findings);
+    // No duplicates hide in the set: an included requirements file also scanned on its own
+    // reports each package once.
+    assert_eq!(report.findings.len(), expected().len());
     assert!(report
         .notifications
         .iter()

@@ -89,6 +89,8 @@ fn option_value<'a>(line: &'a str, short: &str, long: &str) -> Option<&'a str> {
 }
 
 struct Walker<'a> {
+    /// The file being scanned; packages from its includes say where they are declared.
+    root: &'a str,
     includes: &'a dyn Includes,
     visited: HashSet<String>,
     out: Parsed,
@@ -169,7 +171,7 @@ impl Walker<'_> {
             .or_else(|| version_spec.strip_prefix("=="))
             .filter(|v| !v.is_empty() && !v.contains([',', '*', '<', '>', '!', '~', '=']));
         match pinned {
-            Some(version) => self.push(name, version, line),
+            Some(version) => self.push(path, name, version, line),
             None => self.out.unpinned.push(Unpinned {
                 name: name.to_string(),
                 spec: version_spec,
@@ -179,15 +181,18 @@ impl Walker<'_> {
         }
     }
 
-    fn push(&mut self, name: &str, version: &str, line: u32) {
-        self.out
-            .packages
-            .push(Package::new(Ecosystem::PyPi, name, version, line));
+    fn push(&mut self, path: &str, name: &str, version: &str, line: u32) {
+        let mut package = Package::new(Ecosystem::PyPi, name, version, line);
+        if path != self.root {
+            package.declared_in = Some(path.to_string());
+        }
+        self.out.packages.push(package);
     }
 }
 
 pub fn parse(path: &str, text: &str, includes: &dyn Includes) -> Result<Parsed, LockfileError> {
     let mut walker = Walker {
+        root: path,
         includes,
         visited: HashSet::from([path.to_string()]),
         out: Parsed::default(),
@@ -261,8 +266,19 @@ six==1.*\n";
         ]));
         let text = "-r base.txt\n--requirement=../../etc/passwd\n-r /etc/passwd\nflask==0.12\n";
         let parsed = parse("svc/requirements.txt", text, &files).unwrap();
-        let got: Vec<_> = parsed.packages.iter().map(|p| p.name.as_str()).collect();
-        assert_eq!(got, vec!["jinja2", "pyyaml", "flask"]);
+        let got: Vec<_> = parsed
+            .packages
+            .iter()
+            .map(|p| (p.name.as_str(), p.line, p.declared_in.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("jinja2", 1, Some("svc/base.txt")),
+                ("pyyaml", 1, Some("common/shared.txt")),
+                ("flask", 4, None),
+            ]
+        );
         assert_eq!(parsed.skipped.len(), 2, "{:?}", parsed.skipped);
     }
 
