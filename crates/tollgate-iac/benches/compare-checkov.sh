@@ -7,7 +7,8 @@
 #   tollgate run DIR --format sarif --fail-on none                 (all built-in stages)
 #   tollgate run DIR --format sarif --fail-on none --stages iac    (the IaC stage alone)
 #   checkov -d DIR --framework cloudformation,terraform,serverless --quiet --compact -o json
-# with /usr/bin/time (wall seconds, max RSS), and prints the ratios.
+# with /usr/bin/time (wall seconds, max RSS), prints the ratios, and writes the accuracy
+# spot-check (spot-check.py) next to the outputs.
 #
 # Environment:
 #   CHECKOV_VENV     where Checkov is installed if missing (default ~/.cache/tollgate-bench/checkov-venv)
@@ -82,6 +83,13 @@ for n in "${sizes[@]}"; do
             printf "%-7s checkov / tollgate (all stages) = %.1fx, checkov / tollgate (iac) = %.1fx\n",
                 n, c / (a > 0.01 ? a : 0.01), c / (i > 0.01 ? i : 0.01)
         }'
+        # Which Checkov checks fired against tollgate's equivalents (README, accuracy spot-check).
+        "$tollgate" run "$corpus" --format json --fail-on none --stages iac \
+            >"$out/tollgate-iac-$n.json" 2>/dev/null || true
+        "$tollgate" rules --format json >"$out/rules.json"
+        python3 "$here/spot-check.py" --examples "$out/checkov-$n.out" "$out/tollgate-iac-$n.json" \
+            "$out/rules.json" >"$out/spot-check-$n.md"
+        echo "accuracy spot-check: $out/spot-check-$n.md" >&2
     fi
     echo "load average before the runs: $load" >&2
 done
