@@ -2,7 +2,9 @@
 //! catalog once, so that every rule reads the same facts: which actions a statement grants, on
 //! `*` or not, and whether a condition narrows it.
 
+use std::sync::Arc;
 use tollgate_iac::model::{CloudModel, Condition, PolicyDocument, ResourceMeta, Statement, Val};
+
 use tollgate_syntax::Span;
 
 use crate::catalog::{catalog, ActionId, Catalog};
@@ -75,7 +77,9 @@ pub struct StatementView<'m> {
     pub patterns: Vec<Pattern<'m>>,
     /// Actions an `Allow` grants (sorted, unique): the union of `Action` expansions, or for
     /// `NotAction` every catalog action the exclusions leave. Empty for `Deny`.
-    pub granted: Vec<ActionId>,
+    /// Shared with the expansion cache where it can be, so many `"Action": "*"`
+    /// statements do not each hold a copy of the catalog.
+    pub granted: Arc<[ActionId]>,
     /// Where `"Action": "*"` was written.
     pub star_action: Option<Span>,
     /// Where `"Resource": "*"` was written (or the statement, for `NotResource`, which
@@ -293,26 +297,39 @@ fn view_statement<'m>(stmt: &'m Statement, expander: &mut Expander<'static>) -> 
         .find(|(r, _)| r.trim() == "*")
         .map(|(_, span)| span)
         .or_else(|| (!stmt.not_resources.is_empty()).then_some(stmt.span));
-    let mut granted = Vec::new();
-    if stmt.is_allow() {
-        if stmt.not_actions.is_empty() {
-            for p in &patterns {
-                granted.extend_from_slice(p.expansion.actions());
+    let granted: Arc<[ActionId]> = if !stmt.is_allow() {
+        Arc::from(Vec::new())
+    } else if stmt.not_actions.is_empty() {
+        let expanded: Vec<&Arc<[ActionId]>> = patterns
+            .iter()
+            .filter_map(|p| match &p.expansion {
+                Expansion::Actions(a) => Some(a),
+                _ => None,
+            })
+            .collect();
+        let star = patterns
+            .iter()
+            .find(|p| p.text.trim() == "*")
+            .map(|p| &p.expansion);
+        match (star, expanded.as_slice()) {
+            (Some(Expansion::Actions(all)), _) => all.clone(),
+            (_, []) => Arc::from(Vec::new()),
+            (_, [one]) => Arc::clone(one),
+            (_, many) => {
+                let mut union: Vec<ActionId> =
+                    many.iter().flat_map(|a| a.iter().copied()).collect();
+                union.sort_unstable();
+                union.dedup();
+                union.into()
             }
-            granted.sort_unstable();
-            granted.dedup();
-        } else if stmt.not_actions.iter().all(Val::is_known) {
-            // `NotAction` grants everything it does not name.
-            let mut excluded: Vec<ActionId> = known(&stmt.not_actions)
-                .flat_map(|(t, _)| expander.expand(t).actions().to_vec())
-                .collect();
-            excluded.sort_unstable();
-            let total = expander.catalog().actions.len() as ActionId;
-            granted = (0..total)
-                .filter(|id| excluded.binary_search(id).is_err())
-                .collect();
         }
-    }
+    } else if stmt.not_actions.iter().all(Val::is_known) {
+        // `NotAction` grants everything it does not name.
+        let excluded: Vec<&str> = known(&stmt.not_actions).map(|(t, _)| t).collect();
+        expander.complement(&excluded)
+    } else {
+        Arc::from(Vec::new())
+    };
     let restriction = if stmt.conditions_unknown {
         Restriction::Unresolved
     } else {

@@ -35,6 +35,7 @@ impl Expansion {
 pub struct Expander<'c> {
     catalog: &'c Catalog,
     cache: HashMap<String, Expansion>,
+    complements: HashMap<String, Arc<[ActionId]>>,
 }
 
 impl<'c> Expander<'c> {
@@ -42,6 +43,7 @@ impl<'c> Expander<'c> {
         Self {
             catalog,
             cache: HashMap::new(),
+            complements: HashMap::new(),
         }
     }
 
@@ -57,6 +59,32 @@ impl<'c> Expander<'c> {
         }
         let result = expand_uncached(self.catalog, &key);
         self.cache.insert(key, result.clone());
+        result
+    }
+}
+
+impl Expander<'_> {
+    /// Every catalog action none of `excluded` matches (what `NotAction` grants), cached per
+    /// exclusion list.
+    pub fn complement(&mut self, excluded: &[&str]) -> Arc<[ActionId]> {
+        let key = excluded
+            .iter()
+            .map(|e| e.trim().to_ascii_lowercase())
+            .collect::<Vec<_>>()
+            .join(",");
+        if let Some(hit) = self.complements.get(&key) {
+            return hit.clone();
+        }
+        let mut out: Vec<ActionId> = excluded
+            .iter()
+            .flat_map(|e| self.expand(e).actions().to_vec())
+            .collect();
+        out.sort_unstable();
+        let total = self.catalog.actions.len() as ActionId;
+        let result: Arc<[ActionId]> = (0..total)
+            .filter(|id| out.binary_search(id).is_err())
+            .collect();
+        self.complements.insert(key, result.clone());
         result
     }
 }
@@ -112,6 +140,16 @@ mod tests {
         assert!(gets.actions().len() > 1000);
         assert_eq!(ex.expand("*").actions().len(), cat.actions.len());
         assert_eq!(ex.expand("s3:GetObject").actions().len(), 1);
+    }
+
+    #[test]
+    fn not_action_complements_are_computed_once() {
+        let mut ex = Expander::new(catalog());
+        let iam = ex.expand("iam:*").actions().len();
+        let rest = ex.complement(&["iam:*"]);
+        assert_eq!(rest.len(), catalog().actions.len() - iam);
+        let again = ex.complement(&["IAM:*"]);
+        assert!(Arc::ptr_eq(&rest, &again));
     }
 
     #[test]

@@ -41,7 +41,7 @@ pub fn explain_policies(model: &CloudModel, rule_code: &str) -> String {
             );
         }
         let mut by_level: BTreeMap<AccessLevel, Vec<ActionId>> = BTreeMap::new();
-        for &id in &st.granted {
+        for &id in st.granted.iter() {
             by_level
                 .entry(analysis.catalog.get(id).level)
                 .or_default()
