@@ -276,3 +276,43 @@ fn stale_cached_database_is_used_offline_and_reported() {
         .iter()
         .any(|n| n.id == "advisory-source" && n.message.contains("cached OSV database")));
 }
+
+#[test]
+fn a_broken_lockfile_is_a_positioned_notification_and_the_rest_is_scanned() {
+    let repo = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(repo.path().join("a")).unwrap();
+    std::fs::write(
+        repo.path().join("a/package-lock.json"),
+        "{\n  \"packages\": {\n    \"node_modules/x\": {\"version\": \"1.0.0\",}\n  }\n}\n",
+    )
+    .unwrap();
+    std::fs::copy(
+        common::fixtures().join("repo/rust/Cargo.lock"),
+        repo.path().join("Cargo.lock"),
+    )
+    .unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let ctx = common::context(repo.path(), common::today());
+    let report = stage(vec![common::fixtures().join("osv")], cache.path())
+        .run(&ctx)
+        .unwrap();
+    let errors: Vec<_> = report
+        .notifications
+        .iter()
+        .filter(|n| n.id == "parse-error")
+        .collect();
+    assert_eq!(errors.len(), 1);
+    assert!(
+        errors[0].message.starts_with("a/package-lock.json:3:"),
+        "{}",
+        errors[0].message
+    );
+    assert_eq!(
+        errors[0].location.as_ref().and_then(|l| l.start_line()),
+        Some(3)
+    );
+    assert!(report
+        .findings
+        .iter()
+        .any(|f| f.rule == "RUSTSEC-2021-0003"));
+}
