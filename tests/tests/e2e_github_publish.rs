@@ -1,0 +1,281 @@
+//! End-to-end: the `tollgate` binary publishing to GitHub. A dry run in a pull request context
+//! needs no token and lists every request; `--post` and `tollgate post` talk to the fake
+//! GitHub server of tollgate-github's own tests (reused in place, so both suites check requests
+//! against the same OpenAPI validator), and the token never reaches the captured output.
+
+#[path = "../../crates/tollgate-github/tests/support/mod.rs"]
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command as Std;
+use std::sync::{Arc, Once};
+
+use assert_cmd::Command;
+use serde_json::Value;
+use support::fake::FakeGitHub;
+use support::openapi::OpenApi;
+use tollgate_e2e::{schemas_dir, tollgate_bin, workspace_root};
+
+const TOKEN: &str = "ghs_E2eS3cretTokenValue0123456789";
+const HEAD: &str = "0123456789abcdef0123456789abcdef01234567";
+/// A Lambda function with default settings: TG1001 and friends fire on line 4 (low).
+const TEMPLATE: &str = "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  ChargeFunction:\n    Type: AWS::Lambda::Function\n    Properties:\n      Runtime: python3.12\n      Handler: app.handler\n      Role: arn:aws:iam::123456789012:role/charge\n      Code:\n        ZipFile: \"def handler(event, context): return event\"\n";
+
+/// The fake's validator finds the schemas relative to its own crate; from this crate it is
+/// told where they are.
+fn fake_github() -> Option<FakeGitHub> {
+    static SET: Once = Once::new();
+    let dir = schemas_dir()?;
+    SET.call_once(|| {
+        if std::env::var_os("TOLLGATE_SCHEMAS").is_none() {
+            std::env::set_var("TOLLGATE_SCHEMAS", &dir);
+        }
+    });
+    let api = Arc::new(OpenApi::load()?);
+    let gh = FakeGitHub::start(api, "");
+    let patch = format!(
+        "@@ -0,0 +1,10 @@\n{}",
+        TEMPLATE
+            .lines()
+            .map(|l| format!("+{l}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    gh.set_files(&[("template.yaml", &patch)]);
+    Some(gh)
+}
+
+/// The binary with no GitHub Actions variables from the environment that runs the tests.
+fn tollgate(dir: &Path) -> Command {
+    let mut cmd = Command::new(tollgate_bin());
+    cmd.current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("RUST_LOG");
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("GITHUB_") {
+            cmd.env_remove(key);
+        }
+    }
+    cmd
+}
+
+fn scan_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("template.yaml"), TEMPLATE).unwrap();
+    dir
+}
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Std::new("git")
+        .current_dir(dir)
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+        .args(args)
+        .output()
+        .expect("git runs");
+    assert!(out.status.success(), "git {args:?}: {:?}", out);
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+/// A repository whose base commit has only a README and whose head adds the template.
+fn pr_repo() -> (tempfile::TempDir, String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    git(dir.path(), &["init", "-q"]);
+    std::fs::write(dir.path().join("README.md"), "app\n").unwrap();
+    git(dir.path(), &["add", "."]);
+    git(dir.path(), &["commit", "-q", "-m", "base"]);
+    let base = git(dir.path(), &["rev-parse", "HEAD"]);
+    std::fs::write(dir.path().join("template.yaml"), TEMPLATE).unwrap();
+    git(dir.path(), &["add", "."]);
+    git(dir.path(), &["commit", "-q", "-m", "head"]);
+    let head = git(dir.path(), &["rev-parse", "HEAD"]);
+    (dir, base, head)
+}
+
+fn event_fixture(name: &str) -> PathBuf {
+    workspace_root().join(format!(
+        "crates/tollgate-github/tests/fixtures/events/{name}.json"
+    ))
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn dry_run_in_a_pull_request_lists_every_request_without_a_token() {
+    let (repo, base, head) = pr_repo();
+    let out = tollgate(repo.path())
+        .env("GITHUB_EVENT_PATH", event_fixture("pull_request"))
+        .env("GITHUB_EVENT_NAME", "pull_request")
+        .env("GITHUB_REPOSITORY", "acme/app")
+        .args(["run", ".", "--offline", "--stages", "iac", "--dry-run"])
+        .args(["--sha", &head, "--base", &base, "--fail-on", "low"])
+        .output()
+        .unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("dry run:"), "{stderr}");
+    for request in [
+        "POST /repos/acme/app/check-runs ",
+        "PATCH /repos/acme/app/check-runs/",
+        "POST /repos/acme/app/pulls/7/reviews ",
+        "POST /repos/acme/app/issues/7/comments ",
+        "POST /repos/acme/app/code-scanning/sarifs ",
+    ] {
+        assert!(
+            stderr.contains(request),
+            "missing `{request}` in:\n{stderr}"
+        );
+    }
+    // The changed lines came from git: the files API is not asked.
+    assert!(!stderr.contains("/pulls/7/files"), "{stderr}");
+    // The base commit has no template: every finding is new.
+    assert!(
+        stderr.contains(&format!("commit_sha=\"{head}\"")),
+        "{stderr}"
+    );
+    // stdout is the report alone.
+    assert!(!text(&out.stdout).contains("check-runs"));
+}
+
+#[test]
+fn post_publishes_to_the_api_and_never_prints_the_token() {
+    let Some(gh) = fake_github() else { return };
+    let dir = scan_dir();
+    let sarif = dir.path().join("out.sarif");
+    let out = tollgate(dir.path())
+        .env("TEST_GH_TOKEN", TOKEN)
+        .args(["run", ".", "--offline", "--stages", "iac", "--post", "-vv"])
+        .args(["--repo", "acme/app", "--pr", "7", "--sha", HEAD])
+        .args(["--api-url", &gh.url, "--token-env", "TEST_GH_TOKEN"])
+        .args(["--fail-on", "low", "--format", "sarif", "--sarif"])
+        .arg(&sarif)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(!stdout.contains(TOKEN) && !stderr.contains(TOKEN));
+    assert!(
+        sarif.is_file(),
+        "the SARIF log is written before publishing"
+    );
+    assert!(
+        serde_json::from_str::<Value>(&stdout).is_ok(),
+        "stdout stays SARIF"
+    );
+    assert_eq!(gh.violations(), Vec::<String>::new());
+    assert_eq!(gh.count("checks/create"), 1, "{stderr}");
+    // Annotations go in batches of 50 on updates; the last one completes the run.
+    assert!(gh.count("checks/update") >= 1);
+    assert_eq!(gh.count("pulls/create-review"), 1);
+    assert_eq!(gh.count("issues/create-comment"), 1);
+    assert_eq!(gh.count("code-scanning/upload-sarif"), 1);
+    let st = gh.state.lock().unwrap();
+    // The token was sent, only to the server.
+    assert!(st.log.iter().all(|r| r
+        .authorization
+        .as_deref()
+        .is_some_and(|a| a.ends_with(TOKEN))));
+    let run = st.check_runs.values().next().unwrap();
+    assert_eq!(run["conclusion"], "failure");
+    assert_eq!(run["head_sha"], HEAD);
+}
+
+#[test]
+fn post_without_a_token_exits_2_with_a_hint_after_writing_outputs() {
+    let dir = scan_dir();
+    let sarif = dir.path().join("out.sarif");
+    let out = tollgate(dir.path())
+        .env_remove("TEST_NO_TOKEN")
+        .args(["run", ".", "--offline", "--stages", "iac", "--post"])
+        .args(["--repo", "acme/app", "--pr", "7", "--sha", HEAD])
+        .args([
+            "--api-url",
+            "http://127.0.0.1:9",
+            "--token-env",
+            "TEST_NO_TOKEN",
+        ])
+        .arg("--sarif")
+        .arg(&sarif)
+        .output()
+        .unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("$TEST_NO_TOKEN") && stderr.contains("hint:"),
+        "{stderr}"
+    );
+    assert!(sarif.is_file());
+}
+
+#[test]
+fn post_command_publishes_a_sarif_log_from_an_earlier_job() {
+    let Some(gh) = fake_github() else { return };
+    let dir = scan_dir();
+    let sarif = dir.path().join("results.sarif");
+    let scan = tollgate(dir.path())
+        .args([
+            "run",
+            ".",
+            "--offline",
+            "--stages",
+            "iac",
+            "--fail-on",
+            "none",
+        ])
+        .arg("--sarif")
+        .arg(&sarif)
+        .output()
+        .unwrap();
+    assert_eq!(scan.status.code(), Some(0), "{}", text(&scan.stderr));
+
+    let out = tollgate(dir.path())
+        .env("TEST_GH_TOKEN", TOKEN)
+        .arg("post")
+        .arg(&sarif)
+        .args(["--repo", "acme/app", "--pr", "7", "--sha", HEAD])
+        .args([
+            "--api-url",
+            &gh.url,
+            "--token-env",
+            "TEST_GH_TOKEN",
+            "--no-code-scanning",
+        ])
+        .args(["--fail-on", "low"])
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(!stdout.contains(TOKEN) && !stderr.contains(TOKEN));
+    assert_eq!(gh.violations(), Vec::<String>::new());
+    assert_eq!(gh.count("checks/create"), 1, "{stderr}");
+    assert_eq!(gh.count("pulls/create-review"), 1);
+    assert_eq!(gh.count("code-scanning/upload-sarif"), 0);
+    let st = gh.state.lock().unwrap();
+    let comments = st.review_comments.len();
+    assert!(comments >= 1, "review comments on the added line");
+    assert!(st.issue_comments[0]["body"]
+        .as_str()
+        .unwrap()
+        .contains("TG1001"));
+    drop(st);
+
+    // A threshold above every finding passes, and a dry run needs no token.
+    let out = tollgate(dir.path())
+        .arg("post")
+        .arg(&sarif)
+        .args([
+            "--repo",
+            "acme/app",
+            "--pr",
+            "7",
+            "--sha",
+            HEAD,
+            "--dry-run",
+        ])
+        .args(["--fail-on", "high", "--token-env", "TEST_NO_TOKEN"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("POST /repos/acme/app/check-runs"));
+}
