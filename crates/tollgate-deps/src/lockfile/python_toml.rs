@@ -35,11 +35,38 @@ pub fn parse_poetry(text: &str) -> Result<Parsed, ParseErr> {
     Ok(out)
 }
 
+/// Names in a uv dependency list (`[{ name = "x" }, ...]`).
+fn dep_names(v: Option<&toml::Value>) -> Vec<String> {
+    v.and_then(|v| v.as_array())
+        .map(|a| {
+            a.iter()
+                .filter_map(|d| d.get("name").and_then(|n| n.as_str()))
+                .map(|n| Ecosystem::PyPi.normalize_name(n))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// uv: packages from a registry; the project itself (`editable`, `virtual`) and path or git
-/// sources are skipped.
+/// sources are skipped. A package the projects list only under `dev-dependencies` (and never
+/// as a runtime dependency) is a development one.
 pub fn parse_uv(text: &str) -> Result<Parsed, ParseErr> {
+    let tables = packages(text)?;
+    let mut runtime: Vec<String> = Vec::new();
+    let mut dev_only: Vec<String> = Vec::new();
+    for p in &tables {
+        let source = p.table.get("source").and_then(|s| s.as_table());
+        if source.is_some_and(|s| s.contains_key("virtual") || s.contains_key("editable")) {
+            runtime.extend(dep_names(p.table.get("dependencies")));
+            if let Some(groups) = p.table.get("dev-dependencies").and_then(|g| g.as_table()) {
+                for deps in groups.values() {
+                    dev_only.extend(dep_names(Some(deps)));
+                }
+            }
+        }
+    }
     let mut out = Parsed::default();
-    for p in packages(text)? {
+    for p in tables {
         let Some(name) = str_field(&p.table, "name") else {
             return Err(ParseErr::new(
                 p.line,
@@ -56,8 +83,10 @@ pub fn parse_uv(text: &str) -> Result<Parsed, ParseErr> {
             out.skipped.push((p.line, format!("{name} has no version")));
             continue;
         };
+        let normal = Ecosystem::PyPi.normalize_name(name);
+        let dev = dev_only.contains(&normal) && !runtime.contains(&normal);
         out.packages
-            .push(Package::new(Ecosystem::PyPi, name, version, p.line));
+            .push(Package::new(Ecosystem::PyPi, name, version, p.line).dev(dev));
     }
     Ok(out)
 }
@@ -173,6 +202,9 @@ version = "0.1.0"
 source = { virtual = "." }
 dependencies = [{ name = "jinja2" }]
 
+[package.dev-dependencies]
+dev = [{ name = "pytest" }, { name = "Jinja2" }]
+
 [[package]]
 name = "jinja2"
 version = "3.1.2"
@@ -184,12 +216,22 @@ sdist = { url = "https://files.pythonhosted.org/jinja2-3.1.2.tar.gz", hash = "sh
 name = "markupsafe"
 version = "2.1.3"
 source = { registry = "https://pypi.org/simple" }
+
+[[package]]
+name = "pytest"
+version = "7.0.0"
+source = { registry = "https://pypi.org/simple" }
 "#;
         let parsed = parse_uv(text).unwrap();
-        let got = parsed.triples();
+        let got = parsed.quads();
+        // jinja2 is also a runtime dependency, so only pytest is development-only.
         assert_eq!(
             got,
-            vec![("jinja2", "3.1.2", 11), ("markupsafe", "2.1.3", 18)]
+            vec![
+                ("jinja2", "3.1.2", 14, false),
+                ("markupsafe", "2.1.3", 21, false),
+                ("pytest", "7.0.0", 26, true),
+            ]
         );
     }
 
