@@ -228,6 +228,10 @@ pub struct RulesArgs {
 pub struct ExplainArgs {
     /// Rule code (`TG0001`) or name.
     pub code: String,
+    /// For permissions rules (TG2xxx): also show what the policies under PATH grant, with
+    /// every wildcard expanded against the AWS action catalog.
+    #[arg(long, value_name = "PATH")]
+    pub path: Option<std::path::PathBuf>,
 }
 
 fn parse_fail_on(text: &str) -> Result<FailOn, String> {

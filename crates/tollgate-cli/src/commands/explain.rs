@@ -11,7 +11,24 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<u8> {
     let rules = all_rules();
     match rules.iter().find(|r| r.answers_to(args.code.trim())) {
         Some(rule) => {
-            crate::output::print_stdout(&explain(rule));
+            let mut text = explain(rule);
+            if let Some(path) = &args.path {
+                if rule.stage != tollgate_perms::PermissionsStage::NAME {
+                    eprintln!(
+                        "error: --path shows the policies a permissions rule (TG2xxx) reads; {} belongs to the `{}` stage",
+                        rule.code, rule.stage
+                    );
+                    return Ok(2);
+                }
+                match policies_under(path, &rule.code) {
+                    Ok(policies) => text.push_str(&policies),
+                    Err(message) => {
+                        eprintln!("error: {message}");
+                        return Ok(2);
+                    }
+                }
+            }
+            crate::output::print_stdout(&text);
             Ok(0)
         }
         None => {
@@ -26,6 +43,41 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<u8> {
             Ok(2)
         }
     }
+}
+
+/// The policies of the templates under `root`, expanded for `code`, as a section to append to
+/// the rule's explanation.
+fn policies_under(root: &std::path::Path, code: &str) -> Result<String, String> {
+    if !root.is_dir() {
+        return Err(format!("{} is not a directory", root.display()));
+    }
+    let config = match tollgate_core::config::find_config(root) {
+        Some(file) => tollgate_core::config::load(&file).map_err(|e| e.to_string())?,
+        None => tollgate_core::Config::default(),
+    };
+    let inventory = tollgate_core::walk(
+        root,
+        &tollgate_core::inventory::WalkOptions::from_config(&config),
+    );
+    let today = time::OffsetDateTime::now_utc().date();
+    let ctx = tollgate_core::ScanContext::new(
+        root.to_path_buf(),
+        inventory.files,
+        std::sync::Arc::new(config),
+        today,
+    );
+    let model = tollgate_iac::model(&ctx);
+    let expanded = tollgate_perms::explain::explain_policies(&model, code);
+    let mut out = format!("\nPolicies under {}:\n", root.display());
+    if expanded.trim().is_empty() {
+        out.push_str("  (no policy this rule reads was found)\n");
+    } else {
+        out.push_str(&expanded);
+        if !out.ends_with('\n') {
+            out.push('\n');
+        }
+    }
+    Ok(out)
 }
 
 pub fn explain(rule: &Rule) -> String {
