@@ -15,6 +15,7 @@ use tollgate_deps::{DepsOptions, DepsStage};
 use tollgate_sarif::sarif::Run;
 
 use crate::external::{self, ExternalOutcome};
+use crate::output::text::REDACT_SOURCE_PROPERTY;
 use crate::progress::Progress;
 use crate::stages::parse_check::ParseCheck;
 
@@ -287,6 +288,7 @@ pub fn scan(request: ScanRequest) -> anyhow::Result<ScanResult> {
             }
         }
     }
+    mark_secret_findings(&rules, &mut findings);
     Ok(ScanResult {
         ctx,
         rules,
@@ -298,6 +300,26 @@ pub fn scan(request: ScanRequest) -> anyhow::Result<ScanResult> {
         start_time,
         end_time: time::OffsetDateTime::now_utc(),
     })
+}
+
+/// Findings whose source holds a secret get [`REDACT_SOURCE_PROPERTY`], so every output that
+/// shows source masks it: those of rules tagged `secret`/`secrets` and the TG4xxx secret rules.
+/// Decided here from the rules, once, rather than trusting each stage to remember.
+fn mark_secret_findings(rules: &[Rule], findings: &mut [Finding]) {
+    let secret_rules: std::collections::HashSet<&str> = rules
+        .iter()
+        .filter(|r| {
+            r.code.starts_with("TG4") || r.tags.iter().any(|t| t == "secret" || t == "secrets")
+        })
+        .map(|r| r.code.as_str())
+        .collect();
+    for finding in findings {
+        if secret_rules.contains(finding.rule.as_str()) || finding.rule.starts_with("TG4") {
+            finding
+                .properties
+                .insert(REDACT_SOURCE_PROPERTY.to_string(), true.into());
+        }
+    }
 }
 
 /// Run one built-in stage on a blocking thread under `timeout`. An error, a panic or a timeout

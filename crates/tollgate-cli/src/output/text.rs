@@ -19,6 +19,20 @@ use crate::external::PLUGIN_PROPERTY;
 use crate::gate::Verdict;
 use crate::report::Report;
 
+/// Finding property (`true`) that marks the source at the finding's place as holding a secret:
+/// code frames mask it the way messages do. The pipeline sets it for rules tagged `secret` or
+/// `secrets` and for TG4xxx; a stage may set it on any finding itself.
+pub const REDACT_SOURCE_PROPERTY: &str = "redact-source";
+
+/// Whether `finding`'s source line must not be printed as it is.
+pub fn redacts_source(finding: &Finding) -> bool {
+    finding
+        .properties
+        .get(REDACT_SOURCE_PROPERTY)
+        .and_then(serde_json::Value::as_bool)
+        .unwrap_or(false)
+}
+
 /// Colours, or none at all.
 #[derive(Debug, Clone, Copy)]
 struct Palette {
@@ -88,7 +102,14 @@ fn finding_frame(out: &mut String, f: &Finding, source: SourceLookup<'_>, p: Pal
         p.paint(p.level(word), &format!("{word}[{}]", f.rule)),
         p.paint(Style::new().bold(), &single_line(&f.message))
     );
-    frame(out, &f.location, source, p, p.level(word));
+    frame(
+        out,
+        &f.location,
+        source,
+        p,
+        p.level(word),
+        redacts_source(f),
+    );
     let mut help = format!("severity {}", f.severity);
     if let Some(resource) = &f.resource {
         let _ = write!(help, ", resource {}", single_line(resource));
@@ -138,7 +159,15 @@ fn location_text(location: &Location) -> String {
 }
 
 /// The `-->` line, then the source line with carets under the region when the text is at hand.
-fn frame(out: &mut String, location: &Location, source: SourceLookup<'_>, p: Palette, mark: Style) {
+/// With `redact`, the line from the region's start on is masked (see [`mask_from`]).
+fn frame(
+    out: &mut String,
+    location: &Location,
+    source: SourceLookup<'_>,
+    p: Palette,
+    mark: Style,
+    redact: bool,
+) {
     let _ = writeln!(
         out,
         "  {} {}",
@@ -157,16 +186,21 @@ fn frame(out: &mut String, location: &Location, source: SourceLookup<'_>, p: Pal
     else {
         return;
     };
-    let line = display_line(line);
-    let chars = line.chars().count();
+    let mut line = display_line(line);
+    let mut chars = line.chars().count();
     // Columns are 1-based code points; the end column is exclusive. A region that runs onto
     // later lines is underlined to the end of its first line.
     let start = (region.start.col.max(1) as usize - 1).min(chars);
-    let end = if region.end.line > region.start.line {
+    let mut end = if region.end.line > region.start.line {
         chars
     } else {
         (region.end.col.max(1) as usize - 1).min(chars)
     };
+    if redact {
+        line = mask_from(&line, start);
+        chars = line.chars().count();
+        end = chars;
+    }
     let width = end.saturating_sub(start).max(1);
     let number = region.start.line.to_string();
     let pad = " ".repeat(number.len());
@@ -179,6 +213,23 @@ fn frame(out: &mut String, location: &Location, source: SourceLookup<'_>, p: Pal
         " ".repeat(start),
         p.paint(mark, &"^".repeat(width))
     );
+}
+
+/// `line` with everything from code point `start` on replaced by its first few characters and
+/// `****`, keeping at most 4 characters (a quarter of them for short values), as secret
+/// messages do. Masking to the end of the line rather than just the region also covers a
+/// finding that points at the key in front of the value, and does not give the length away.
+fn mask_from(line: &str, start: usize) -> String {
+    let (before, rest): (String, String) = {
+        let split = line
+            .char_indices()
+            .nth(start)
+            .map_or(line.len(), |(i, _)| i);
+        (line[..split].to_string(), line[split..].to_string())
+    };
+    let shown = (rest.chars().count() / 4).min(4);
+    let kept: String = rest.chars().take(shown).collect();
+    format!("{before}{kept}****")
 }
 
 /// A source line made safe to print: tabs become one space (so carets stay aligned by code
@@ -288,6 +339,41 @@ warning[TG0001]: mapping values are not allowed here
         let source_line = out.lines().nth(3).unwrap();
         let caret_at = caret_line.chars().position(|c| c == '^').unwrap();
         assert_eq!(source_line.chars().nth(caret_at), Some(':'));
+    }
+
+    #[test]
+    fn secret_frames_are_masked() {
+        let secret = "sk_live_51H8exampleexampleexample00";
+        let text: Arc<str> = Arc::from(format!("Variables:\n  KEY: {secret} # prod\n").as_str());
+        let span = Span::new(Pos::new(2, 8), Pos::new(2, 8 + secret.len() as u32));
+        let finding = Finding::new(
+            "TG1005",
+            Severity::High,
+            "holds a Stripe key (sk_l****)",
+            Location::at("t.yaml", span),
+        )
+        .property(REDACT_SOURCE_PROPERTY, true);
+        let lookup = move |path: &str| (path == "t.yaml").then(|| text.clone());
+        let out = render(
+            &report(vec![finding.clone()], Verdict::Fail),
+            &lookup,
+            false,
+        );
+        assert!(!out.contains("51H8"), "{out}");
+        assert!(!out.contains("# prod"), "{out}");
+        let source_line = out.lines().nth(3).unwrap();
+        assert_eq!(source_line, "2 |   KEY: sk_l****");
+        let caret_line = out.lines().nth(4).unwrap();
+        assert_eq!(caret_line, "  |        ^^^^^^^^");
+        // Without the property the same finding shows its line as it is.
+        let mut plain = finding;
+        plain.properties.clear();
+        let text: Arc<str> = Arc::from(format!("Variables:\n  KEY: {secret} # prod\n").as_str());
+        let lookup = move |path: &str| (path == "t.yaml").then(|| text.clone());
+        let out = render(&report(vec![plain], Verdict::Fail), &lookup, false);
+        assert!(out.contains(secret), "{out}");
+        assert_eq!(mask_from("ab", 0), "****");
+        assert_eq!(mask_from("key: é", 9), "key: é****");
     }
 
     #[test]
