@@ -18,7 +18,7 @@ use tollgate_e2e::{schemas_dir, tollgate_bin, workspace_root};
 
 const TOKEN: &str = "ghs_E2eS3cretTokenValue0123456789";
 const HEAD: &str = "0123456789abcdef0123456789abcdef01234567";
-/// A Lambda function with default settings: TG1001 and friends fire on line 4 (low).
+/// A Lambda function with default settings: TG1001 and friends fire on line 3 (low).
 const TEMPLATE: &str = "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  ChargeFunction:\n    Type: AWS::Lambda::Function\n    Properties:\n      Runtime: python3.12\n      Handler: app.handler\n      Role: arn:aws:iam::123456789012:role/charge\n      Code:\n        ZipFile: \"def handler(event, context): return event\"\n";
 
 /// The fake's validator finds the schemas relative to its own crate; from this crate it is
@@ -278,4 +278,47 @@ fn post_command_publishes_a_sarif_log_from_an_earlier_job() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("POST /repos/acme/app/check-runs"));
+}
+
+#[test]
+fn a_read_only_fork_token_degrades_to_workflow_commands_without_failing_the_job() {
+    let Some(gh) = fake_github() else { return };
+    gh.state.lock().unwrap().read_only = true;
+    let dir = scan_dir();
+    let summary = dir.path().join("step-summary.md");
+    let outputs = dir.path().join("outputs.txt");
+    let out = tollgate(dir.path())
+        .env("TEST_GH_TOKEN", TOKEN)
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .env("GITHUB_OUTPUT", &outputs)
+        .args(["run", ".", "--offline", "--stages", "iac", "--post"])
+        .args(["--repo", "acme/app", "--pr", "7", "--sha", HEAD])
+        .args(["--api-url", &gh.url, "--token-env", "TEST_GH_TOKEN"])
+        .args(["--fail-on", "high", "--format", "json"])
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    // The gate decides the exit code (nothing at or above high), not the refused token.
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(!stdout.contains(TOKEN) && !stderr.contains(TOKEN));
+    assert_eq!(
+        stderr.matches("the token cannot write").count(),
+        1,
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("::notice file=template.yaml,line=3"),
+        "{stderr}"
+    );
+    // Workflow commands stay out of the report on stdout.
+    assert!(!stdout.contains("::notice"));
+    assert!(serde_json::from_str::<Value>(&stdout).is_ok());
+    assert_eq!(gh.count("pulls/create-review"), 0);
+    assert!(std::fs::read_to_string(&summary)
+        .unwrap()
+        .contains("TG1001"));
+    assert!(std::fs::read_to_string(&outputs)
+        .unwrap()
+        .contains("verdict=pass"));
 }
