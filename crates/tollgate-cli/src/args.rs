@@ -312,6 +312,52 @@ mod tests {
     }
 
     #[test]
+    fn github_flags() {
+        let Command::Run(run) = parse(&[
+            "run",
+            "--post",
+            "--repo",
+            "acme/app",
+            "--pr",
+            "3",
+            "--filter-mode",
+            "diff_context",
+            "--gate-filter-mode",
+            "added",
+            "--diff-base",
+            "origin/main",
+            "--no-code-scanning",
+        ])
+        .unwrap()
+        .command
+        else {
+            panic!("expected run");
+        };
+        assert!(run.github.post && run.github.no_code_scanning);
+        assert_eq!(run.github.token_env, "GITHUB_TOKEN");
+        assert_eq!(run.github.filter_mode, FilterMode::DiffContext);
+        assert_eq!(run.github.gate_filter_mode, Some(FilterMode::Added));
+        assert_eq!(run.diff_base.as_deref(), Some("origin/main"));
+        assert!(run.github.wants_context());
+        let Command::Run(plain) = parse(&["run"]).unwrap().command else {
+            panic!("expected run");
+        };
+        assert!(!plain.github.wants_context());
+        assert_eq!(plain.github.filter_mode, FilterMode::Added);
+        let Command::Post(post) = parse(&["post", "r.sarif", "--dry-run", "--token-env", "T"])
+            .unwrap()
+            .command
+        else {
+            panic!("expected post");
+        };
+        assert_eq!(post.sarif, PathBuf::from("r.sarif"));
+        assert!(post.github.dry_run);
+        assert_eq!(post.github.token_env, "T");
+        assert!(parse(&["run", "--filter-mode", "nearby"]).is_err());
+        assert!(parse(&["post"]).is_err());
+    }
+
+    #[test]
     fn other_commands() {
         let Command::Merge(m) = parse(&["merge", "a.sarif", "b.sarif", "-o", "c.sarif"])
             .unwrap()
