@@ -22,7 +22,7 @@ impl IacRule for S3PublicAccessBlock {
             &[PUBLIC_ACCESS],
         )
         .control(tollgate_core::Framework::CisAws, "2.1.4")
-        .equivalents(["CKV_AWS_53", "CKV_AWS_54", "CKV_AWS_55", "CKV_AWS_56"])
+        .equivalents(["CKV_AWS_53", "CKV_AWS_54", "CKV_AWS_55", "CKV_AWS_56", "CKV2_AWS_6"])
         .description(
             "S3 Block Public Access (`BlockPublicAcls`, `BlockPublicPolicy`, `IgnorePublicAcls`, \
              `RestrictPublicBuckets`) is the guard rail that keeps a bucket private even when \
