@@ -92,6 +92,32 @@ fn file_name(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)
 }
 
+/// `path` as a report may show it: relative to the scanned root (`../advisories` for a database
+/// beside it), since reports never carry the machine's absolute paths.
+fn shown_path(path: &std::path::Path, root: &std::path::Path) -> String {
+    use std::path::Component;
+    let canonical =
+        |p: &std::path::Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let (path, root) = (canonical(path), canonical(root));
+    if !path.is_absolute() || !root.is_absolute() {
+        return path.display().to_string();
+    }
+    let ours: Vec<Component> = path.components().collect();
+    let base: Vec<Component> = root.components().collect();
+    let common = ours.iter().zip(&base).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<String> = vec!["..".to_string(); base.len() - common];
+    parts.extend(
+        ours[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    if parts.is_empty() {
+        ".".to_string()
+    } else {
+        parts.join("/")
+    }
+}
+
 fn note(message: String) -> Notification {
     Notification::note("advisory-source", message).stage(STAGE)
 }
@@ -206,7 +232,7 @@ impl DepsStage {
                 "advisories from {} ({} advisories)",
                 opts.advisory_db
                     .iter()
-                    .map(|p| p.display().to_string())
+                    .map(|p| shown_path(p, ctx.root()))
                     .collect::<Vec<_>>()
                     .join(", "),
                 db.advisory_count()
@@ -482,5 +508,24 @@ impl Stage for DepsStage {
             }
         }
         Ok(report)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shown_path;
+
+    #[test]
+    fn database_paths_are_shown_relative_to_the_root() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path().join("app");
+        let db = dir.path().join("advisories");
+        let inside = root.join("osv");
+        for d in [&root, &db, &inside] {
+            std::fs::create_dir_all(d).expect("mkdir");
+        }
+        assert_eq!(shown_path(&db, &root), "../advisories");
+        assert_eq!(shown_path(&inside, &root), "osv");
+        assert_eq!(shown_path(&root, &root), ".");
     }
 }

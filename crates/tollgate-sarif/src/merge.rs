@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use serde_sarif::sarif::{ArtifactLocation, Invocation, Run, Sarif, ToolComponent};
+use serde_sarif::sarif::{ArtifactLocation, Invocation, Notification, Run, Sarif, ToolComponent};
 
 use crate::access::{message_text, primary_artifact, rule_id, start_line};
 use crate::build::build_log;
@@ -357,11 +357,22 @@ fn fold_invocations(invocations: Vec<Invocation>) -> Option<Vec<Invocation>> {
             ),
         ] {
             if let Some(from) = from {
-                into.get_or_insert_with(Vec::new).extend(from);
+                let into = into.get_or_insert_with(Vec::new);
+                // Shards of one scan repeat run-wide notes ("advisories from ..."): keep one.
+                let mut seen: HashSet<String> = into.iter().filter_map(notification_key).collect();
+                into.extend(
+                    from.into_iter()
+                        .filter(|n| notification_key(n).is_none_or(|k| seen.insert(k))),
+                );
             }
         }
     }
     Some(vec![merged])
+}
+
+/// Two notifications with the same serialized form say the same thing.
+fn notification_key(n: &Notification) -> Option<String> {
+    serde_json::to_string(n).ok()
 }
 
 #[derive(PartialEq, Eq, Hash)]
