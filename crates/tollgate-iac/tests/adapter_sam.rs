@@ -1,6 +1,8 @@
 //! SAM adapter: transform detection, Globals merge, implicit roles from `Policies` (with
 //! policy templates), implicit APIs from events, function URLs and the serverless resources.
 
+#[macro_use]
+mod at_address;
 mod cfn_support;
 
 use cfn_support::{model_of, notes};
@@ -316,11 +318,7 @@ Resources:
         "Globals.Api apply to declared APIs too"
     );
 
-    let implicit = m
-        .apis
-        .iter()
-        .find(|a| a.meta.address == "ServerlessRestApi")
-        .expect("implicit REST API");
+    let implicit = at!(m.apis, "ServerlessRestApi");
     assert_eq!(implicit.meta.header.start.line, 12);
     let stage = m
         .api_stages

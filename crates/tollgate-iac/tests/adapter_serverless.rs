@@ -1,6 +1,8 @@
 //! The Serverless Framework adapter: variables, provider defaults, events, URLs, the implicit
 //! role and APIs, and `resources.Resources` through the CloudFormation adapter.
 
+#[macro_use]
+mod at_address;
 mod tf_support;
 
 use tollgate_iac::model::{ApiProtocol, CloudModel, LambdaFunction, Ref, SourceFormat};
@@ -189,11 +191,7 @@ fn s3_sns_and_schedule_events_get_invoke_permissions_limited_to_their_source() {
 #[test]
 fn implicit_role_bucket_topic_and_resources_section() {
     let m = model();
-    let role = m
-        .iam_roles
-        .iter()
-        .find(|r| r.meta.address == "IamRoleLambdaExecution")
-        .expect("role");
+    let role = at!(m.iam_roles, "IamRoleLambdaExecution");
     let doc = role.inline_policies[0].document.get().expect("statements");
     assert!(doc.statements[0].allows_action("dynamodb:PutItem"));
     assert!(m
@@ -204,11 +202,7 @@ fn implicit_role_bucket_topic_and_resources_section() {
         .topics
         .iter()
         .any(|t| t.name.as_str() == Some("order-events")));
-    let table = m
-        .dynamo_tables
-        .iter()
-        .find(|t| t.meta.address == "OrdersTable")
-        .expect("table");
+    let table = at!(m.dynamo_tables, "OrdersTable");
     assert_eq!(table.meta.format, SourceFormat::Serverless);
     assert_eq!(table.name.as_str(), Some("orders-prod"));
     assert!(table.pitr.is_true());

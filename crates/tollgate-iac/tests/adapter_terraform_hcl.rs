@@ -2,6 +2,8 @@
 //! locals (with a cycle), templates and functions, heredoc and `jsonencode` policies,
 //! `aws_iam_policy_document`, split S3 resources, local modules with their inputs.
 
+#[macro_use]
+mod at_address;
 mod tf_support;
 
 use tollgate_iac::model::{CloudModel, Ref, SourceFormat};
@@ -13,11 +15,7 @@ fn model() -> CloudModel {
 #[test]
 fn tfvars_override_defaults_and_templates_locals_and_functions_evaluate() {
     let m = model();
-    let b = m
-        .buckets
-        .iter()
-        .find(|b| b.meta.address == "aws_s3_bucket.ledger")
-        .expect("bucket");
+    let b = at!(m.buckets, "aws_s3_bucket.ledger");
     assert_eq!(b.meta.format, SourceFormat::Terraform);
     assert_eq!(b.meta.file, "main.tf");
     assert_eq!(b.meta.header.start.line, 22);
@@ -32,11 +30,7 @@ fn tfvars_override_defaults_and_templates_locals_and_functions_evaluate() {
         b.meta.tag("Stage").and_then(|t| t.value.as_str()),
         Some("prod")
     );
-    let q = m
-        .queues
-        .iter()
-        .find(|q| q.meta.address == "aws_sqs_queue.jobs")
-        .expect("queue");
+    let q = at!(m.queues, "aws_sqs_queue.jobs");
     assert_eq!(q.name.as_str(), Some("ledger-prod-jobs"));
     assert!(
         m.queues
@@ -81,11 +75,7 @@ fn unknowns_and_cycles_are_reported_not_guessed() {
 #[test]
 fn split_bucket_resources_join_their_bucket() {
     let m = model();
-    let b = m
-        .buckets
-        .iter()
-        .find(|b| b.meta.address == "aws_s3_bucket.ledger")
-        .expect("bucket");
+    let b = at!(m.buckets, "aws_s3_bucket.ledger");
     assert_eq!(b.versioning.as_str(), Some("Enabled"));
     assert_eq!(b.versioning.span().map(|s| s.start.line), Some(30));
     let pab = b.public_access_block.as_ref().expect("public access block");
@@ -111,11 +101,7 @@ fn policies_from_jsonencode_and_policy_documents() {
     assert!(st.wildcard_principal().is_some());
     assert!(!st.has_conditions());
     assert_eq!(st.actions[0].span().map(|s| s.start.line), Some(16));
-    let q = m
-        .queues
-        .iter()
-        .find(|q| q.meta.address == "aws_sqs_queue.jobs")
-        .expect("queue");
+    let q = at!(m.queues, "aws_sqs_queue.jobs");
     let qp: Vec<_> = m.policies_of_queue(q).collect();
     let doc = qp[0].document.get().expect("policy document data source");
     assert!(doc.statements[0].is_allow(), "default effect");
@@ -126,11 +112,7 @@ fn policies_from_jsonencode_and_policy_documents() {
 #[test]
 fn templatefile_policies_are_rendered_with_their_variables() {
     let m = model();
-    let p = m
-        .iam_policies
-        .iter()
-        .find(|p| p.meta.address == "module.fn.aws_iam_policy.write")
-        .expect("policy");
+    let p = at!(m.iam_policies, "module.fn.aws_iam_policy.write");
     let doc = p.document.get().expect("templatefile() policy rendered");
     assert_eq!(doc.file, "modules/fn/write-policy.json.tpl");
     let st = &doc.statements[0];
@@ -145,11 +127,7 @@ fn templatefile_policies_are_rendered_with_their_variables() {
 #[test]
 fn policy_documents_merge_their_source_documents() {
     let m = model();
-    let b = m
-        .buckets
-        .iter()
-        .find(|b| b.meta.address == "aws_s3_bucket.reports")
-        .expect("bucket");
+    let b = at!(m.buckets, "aws_s3_bucket.reports");
     let policies: Vec<_> = m.policies_of_bucket(b).collect();
     let doc = policies[0].document.get().expect("merged document");
     assert_eq!(doc.statements.len(), 2);
@@ -209,11 +187,7 @@ fn local_modules_are_followed_with_their_inputs() {
 #[test]
 fn policies_read_from_files_keep_that_file() {
     let m = model();
-    let p = m
-        .iam_policies
-        .iter()
-        .find(|p| p.meta.address == "module.fn.aws_iam_policy.read")
-        .expect("policy");
+    let p = at!(m.iam_policies, "module.fn.aws_iam_policy.read");
     let doc = p.document.get().expect("file() policy read");
     assert_eq!(doc.file, "modules/fn/policy.json");
     assert!(doc.statements[0].allows_action("s3:GetObject"));

@@ -1,6 +1,8 @@
 //! One check per Terraform resource kind the adapter maps, and parse errors that leave the
 //! other files checked.
 
+#[macro_use]
+mod at_address;
 mod tf_support;
 
 use tollgate_iac::model::{ApiProtocol, CloudModel, Ref};
@@ -46,19 +48,11 @@ fn rest_api_methods_stages_settings_and_domains() {
 #[test]
 fn http_api_routes_stages_and_domains() {
     let m = model();
-    let route = m
-        .api_routes
-        .iter()
-        .find(|r| r.meta.address == "aws_apigatewayv2_route.default")
-        .expect("route");
+    let route = at!(m.api_routes, "aws_apigatewayv2_route.default");
     assert_eq!(route.method.as_str(), Some("ANY"));
     assert_eq!(route.path.as_str(), Some("$default"));
     assert_eq!(route.authorization.as_str(), Some("JWT"));
-    let stage = m
-        .api_stages
-        .iter()
-        .find(|s| s.meta.address == "aws_apigatewayv2_stage.default")
-        .expect("stage");
+    let stage = at!(m.api_stages, "aws_apigatewayv2_stage.default");
     assert!(stage.access_log_destination.is_absent());
     assert!(stage.method_settings[0].data_trace_enabled.is_false());
     let d = m
@@ -81,11 +75,7 @@ fn quick_create_http_apis_get_their_implicit_route_and_stage() {
     assert_eq!(quick[0].path.as_str(), Some("$default"));
     assert!(quick[0].authorization.is_absent());
     assert!(m.api_of(&quick[0].meta, &quick[0].api).is_some());
-    let stage = m
-        .api_stages
-        .iter()
-        .find(|s| s.meta.address == "aws_apigatewayv2_api.quick")
-        .expect("implicit stage");
+    let stage = at!(m.api_stages, "aws_apigatewayv2_api.quick");
     assert!(stage.access_log_destination.is_absent());
 }
 
