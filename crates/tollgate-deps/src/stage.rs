@@ -13,7 +13,7 @@ use tollgate_core::{
 
 use crate::cache;
 use crate::lockfile::{self, Includes, LockfileKind};
-use crate::online::{OnlineClient, Query};
+use crate::online::{FetchFailure, OnlineClient, Query};
 use crate::osv::Advisory;
 use crate::report;
 use crate::rules::{self, STAGE};
@@ -316,13 +316,11 @@ impl DepsStage {
                 None => " (no cached database; `tollgate db update` makes one)".to_string(),
             }
         )));
-        Ok((
-            Source::Online(OnlineClient::new(
-                &opts.online_base_url,
-                opts.online_timeout,
-            )),
-            None,
-        ))
+        let mut client = OnlineClient::new(&opts.online_base_url, opts.online_timeout);
+        if let Some(dir) = &opts.cache_dir {
+            client = client.with_cache(dir.join("online"));
+        }
+        Ok((Source::Online(client), None))
     }
 
     fn report_unreadable(&self, db: &AdvisoryDb, report: &mut StageReport) {
@@ -341,11 +339,13 @@ impl DepsStage {
         }
     }
 
-    /// The affecting advisories of every distinct (ecosystem, name, version).
+    /// The affecting advisories of every distinct (ecosystem, name, version). Advisories the
+    /// API listed but could not deliver are reported, with the packages left unchecked.
     fn lookup(
         &self,
         source: &Source,
         queries: &[Query],
+        report: &mut StageReport,
     ) -> Result<HashMap<Query, Vec<Arc<Advisory>>>, DbError> {
         let mut out = HashMap::new();
         match source {
@@ -361,13 +361,49 @@ impl DepsStage {
                 }
             }
             Source::Online(client) => {
-                for (q, hits) in queries.iter().zip(client.query(queries)?) {
+                let found = client.query(queries)?;
+                report.notify(note(format!(
+                    "{} advisories fetched from the OSV API, {} unchanged ones reused from the cache",
+                    found.fetched, found.cached
+                )));
+                for failure in &found.failed {
+                    report.notify(fetch_failed(failure, queries));
+                }
+                for (q, hits) in queries.iter().zip(found.hits) {
                     out.insert(q.clone(), hits);
                 }
             }
         }
         Ok(out)
     }
+}
+
+/// An advisory listed by the API but not fetched: the packages it was listed for were not
+/// fully checked, which must not pass as clean.
+fn fetch_failed(failure: &FetchFailure, queries: &[Query]) -> Notification {
+    const SHOWN: usize = 5;
+    let names: Vec<String> = failure
+        .queries
+        .iter()
+        .take(SHOWN)
+        .map(|&i| format!("{}@{}", queries[i].name, queries[i].version))
+        .collect();
+    let more = failure.queries.len().saturating_sub(SHOWN);
+    let more = if more > 0 {
+        format!(" and {more} more")
+    } else {
+        String::new()
+    };
+    Notification::error(
+        "advisory-fetch-failed",
+        format!(
+            "advisory {} could not be fetched ({}); not checked against it: {}{more}",
+            failure.id,
+            failure.error,
+            names.join(", ")
+        ),
+    )
+    .stage(STAGE)
 }
 
 fn query_of(p: &Package) -> Query {
@@ -439,7 +475,7 @@ impl Stage for DepsStage {
         }
         let ecosystems: BTreeSet<Ecosystem> = queries.iter().map(|q| q.ecosystem).collect();
         let (source, mut stale) = self.source(ctx, &ecosystems, &mut report, false)?;
-        let hits = match self.lookup(&source, &queries) {
+        let hits = match self.lookup(&source, &queries, &mut report) {
             Ok(h) => h,
             Err(e) if matches!(source, Source::Online(_)) => {
                 report.notify(
@@ -448,7 +484,7 @@ impl Stage for DepsStage {
                 );
                 let (cached, age) = self.source(ctx, &ecosystems, &mut report, true)?;
                 stale = age;
-                self.lookup(&cached, &queries).map_err(|e| {
+                self.lookup(&cached, &queries, &mut report).map_err(|e| {
                     StageError::with_source(format!("advisory lookup failed: {e}"), e)
                 })?
             }

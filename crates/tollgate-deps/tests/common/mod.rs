@@ -4,7 +4,7 @@
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
+use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -114,51 +114,71 @@ pub struct Server {
 
 /// Serve on 127.0.0.1 with `handler`, one connection at a time, until the test ends.
 pub fn serve(handler: Box<Handler>) -> Server {
+    serve_with(Arc::from(handler), false)
+}
+
+/// Serve on 127.0.0.1 with `handler`, each connection on its own thread, so a client's
+/// parallel requests really are in flight together.
+pub fn serve_concurrent(handler: Box<Handler>) -> Server {
+    serve_with(Arc::from(handler), true)
+}
+
+fn serve_with(handler: Arc<Handler>, concurrent: bool) -> Server {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let requests = Arc::new(Mutex::new(Vec::new()));
     let log = requests.clone();
     std::thread::spawn(move || {
         for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut line = String::new();
-            if reader.read_line(&mut line).is_err() || line.is_empty() {
-                continue;
+            let Ok(stream) = stream else { continue };
+            let (handler, log) = (handler.clone(), log.clone());
+            if concurrent {
+                std::thread::spawn(move || answer(stream, &*handler, &log));
+            } else {
+                answer(stream, &*handler, &log);
             }
-            let mut parts = line.split_whitespace();
-            let method = parts.next().unwrap_or("").to_string();
-            let path = parts.next().unwrap_or("").to_string();
-            let mut headers = Vec::new();
-            loop {
-                let mut h = String::new();
-                if reader.read_line(&mut h).is_err() || h.trim().is_empty() {
-                    break;
-                }
-                if let Some((k, v)) = h.split_once(':') {
-                    headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
-                }
-            }
-            let len: usize = headers
-                .iter()
-                .find(|(k, _)| k == "content-length")
-                .and_then(|(_, v)| v.parse().ok())
-                .unwrap_or(0);
-            let mut body = vec![0; len];
-            let _ = reader.read_exact(&mut body);
-            let req = Request {
-                method,
-                path,
-                headers,
-                body,
-            };
-            let response = handler(&req);
-            log.lock().unwrap().push(req);
-            let _ = stream.write_all(&response);
-            let _ = stream.flush();
         }
     });
     Server { base, requests }
+}
+
+/// Read one request from `stream`, log it and write the handler's answer.
+fn answer(mut stream: TcpStream, handler: &Handler, log: &Mutex<Vec<Request>>) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut line = String::new();
+    if reader.read_line(&mut line).is_err() || line.is_empty() {
+        return;
+    }
+    let mut parts = line.split_whitespace();
+    let method = parts.next().unwrap_or("").to_string();
+    let path = parts.next().unwrap_or("").to_string();
+    let mut headers = Vec::new();
+    loop {
+        let mut h = String::new();
+        if reader.read_line(&mut h).is_err() || h.trim().is_empty() {
+            break;
+        }
+        if let Some((k, v)) = h.split_once(':') {
+            headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
+        }
+    }
+    let len: usize = headers
+        .iter()
+        .find(|(k, _)| k == "content-length")
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
+    let mut body = vec![0; len];
+    let _ = reader.read_exact(&mut body);
+    let req = Request {
+        method,
+        path,
+        headers,
+        body,
+    };
+    let response = handler(&req);
+    log.lock().unwrap().push(req);
+    let _ = stream.write_all(&response);
+    let _ = stream.flush();
 }
 
 /// A complete HTTP/1.1 response.
