@@ -2,7 +2,10 @@
 
 use tollgate_syntax::Span;
 
-use super::{Ref, ResourceMeta, Val};
+use super::{
+    classify_value, Condition, Effect, PolicyDocument, Principal, PrincipalClass, Ref,
+    ResourceMeta, Statement, Val,
+};
 
 /// `AWS::Lambda::Function`, `AWS::Serverless::Function`, a Serverless `functions.*` entry,
 /// `aws_lambda_function`.
@@ -102,6 +105,10 @@ pub struct LambdaPermission {
     pub principal_org_id: Val<String>,
     /// For `lambda:InvokeFunctionUrl`: `NONE` or `AWS_IAM`.
     pub function_url_auth_type: Val<String>,
+    /// The permission read as the one-statement resource policy Lambda keeps for it (see
+    /// [`LambdaPermission::policy_document`]), so that policy analysis reads one shape. Filled
+    /// in when the model is built.
+    pub policy: Val<PolicyDocument>,
 }
 
 impl LambdaPermission {
@@ -115,6 +122,75 @@ impl LambdaPermission {
             source_account: Val::Absent,
             principal_org_id: Val::Absent,
             function_url_auth_type: Val::Absent,
+            policy: Val::Absent,
+        }
+    }
+
+    /// The principal's kind as a policy would write it. Lambda takes a bare string: a service
+    /// (`s3.amazonaws.com`), an account id or ARN, or `*`.
+    fn principal_kind(&self) -> &'static str {
+        match self.principal.as_str().map(str::trim) {
+            Some("*") => "*",
+            Some(p) if p.ends_with(".amazonaws.com") || p.ends_with(".amazonaws.com.cn") => {
+                "Service"
+            }
+            _ => "AWS",
+        }
+    }
+
+    /// Who the permission is for, by the classifier every policy rule shares.
+    pub fn principal_class(&self) -> PrincipalClass {
+        match self.principal.as_str() {
+            Some(p) => classify_value(self.principal_kind(), p, &[]),
+            None => PrincipalClass::Unknown,
+        }
+    }
+
+    /// The statement Lambda adds to the function's resource policy for this permission:
+    /// `Allow` the action to the principal, with `SourceArn`, `SourceAccount`,
+    /// `PrincipalOrgID` and `FunctionUrlAuthType` as the conditions AWS writes for them.
+    /// Spans are those of the permission's own properties.
+    pub fn policy_document(&self) -> PolicyDocument {
+        let header = self.meta.header;
+        let mut s = Statement::new(self.principal.span().unwrap_or(header));
+        s.effect = Val::known(Effect::Allow, header);
+        if self.action.is_present() {
+            s.actions.push(self.action.clone());
+        }
+        if let Some(function) = self.function.get() {
+            let span = self.function.span().unwrap_or(header);
+            s.resources.push(Val::known(function.to_string(), span));
+        }
+        if self.principal.is_present() {
+            s.principals.push(Principal {
+                kind: self.principal_kind().to_string(),
+                value: self.principal.clone(),
+            });
+        }
+        for (operator, key, value) in [
+            ("ArnLike", "AWS:SourceArn", &self.source_arn),
+            ("StringEquals", "AWS:SourceAccount", &self.source_account),
+            ("StringEquals", "aws:PrincipalOrgID", &self.principal_org_id),
+            (
+                "StringEquals",
+                "lambda:FunctionUrlAuthType",
+                &self.function_url_auth_type,
+            ),
+        ] {
+            if let Some(span) = value.span() {
+                s.conditions.push(Condition {
+                    span,
+                    operator: operator.to_string(),
+                    key: key.to_string(),
+                    values: vec![value.clone()],
+                });
+            }
+        }
+        PolicyDocument {
+            file: self.meta.file.clone(),
+            span: header,
+            version: Val::Absent,
+            statements: vec![s],
         }
     }
 }

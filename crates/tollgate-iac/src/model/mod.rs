@@ -13,6 +13,7 @@ mod logging;
 mod messaging;
 mod meta;
 mod policy;
+mod principal;
 mod security;
 mod stepfunctions;
 mod val;
@@ -32,6 +33,10 @@ pub use meta::{
 };
 pub use policy::{
     action_matches, Condition, Effect, NamedPolicy, PolicyDocument, Principal, Statement,
+};
+pub use principal::{
+    binding_of, bound_by, classify, classify_value, unrelated_conditions, who_conditions, Binding,
+    PrincipalClass, ANY_BINDING,
 };
 pub use security::{KmsKey, RotationSchedule, Secret, SsmParameter};
 pub use stepfunctions::StateMachine;
@@ -84,6 +89,9 @@ pub fn build_model_with(ctx: &ScanContext, classification_key: &str) -> CloudMod
         adapter(ctx, &mut model);
     }
     model.classify(classification_key);
+    for p in &mut model.lambda_permissions {
+        p.policy = Val::known(p.policy_document(), p.meta.header);
+    }
     model
 }
 

@@ -4,7 +4,7 @@ use tollgate_core::{Rule, Severity};
 
 use super::support::{iac_rule, with_controls, Fix, PUBLIC_ACCESS};
 use super::{IacRule, RuleSink};
-use crate::model::{action_matches, CloudModel, LambdaPermission};
+use crate::model::{action_matches, CloudModel, LambdaPermission, PrincipalClass};
 
 pub struct LambdaPermissionPublic;
 
@@ -48,7 +48,8 @@ impl IacRule for LambdaPermissionPublic {
 
     fn check(&self, model: &CloudModel, out: &mut RuleSink<'_>) {
         for p in &model.lambda_permissions {
-            let public = p.principal.as_str().is_some_and(|v| v.trim() == "*");
+            // The same classifier as the resource-policy rules: `*` and `arn:aws:iam::*:root`.
+            let public = p.principal_class() == PrincipalClass::Public;
             let url_with_iam = p.function_url_auth_type.eq_ignore_case("AWS_IAM");
             if public && grants_invoke(p) && p.principal_org_id.is_absent() && !url_with_iam {
                 out.on(

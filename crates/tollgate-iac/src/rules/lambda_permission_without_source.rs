@@ -6,7 +6,7 @@ use tollgate_core::{Rule, Severity};
 use super::lambda_permission_public::grants_invoke;
 use super::support::{iac_rule, with_controls, Fix, AUTHENTICATION};
 use super::{IacRule, RuleSink};
-use crate::model::CloudModel;
+use crate::model::{CloudModel, PrincipalClass};
 
 pub struct LambdaPermissionWithoutSource;
 
@@ -46,7 +46,7 @@ impl IacRule for LambdaPermissionWithoutSource {
             let Some(principal) = p.principal.as_str() else {
                 continue;
             };
-            let service = principal.trim().ends_with(".amazonaws.com");
+            let service = matches!(p.principal_class(), PrincipalClass::Service(_));
             if service
                 && grants_invoke(p)
                 && p.source_arn.is_absent()

@@ -2,7 +2,10 @@
 //! everyone, and whether a bucket's policies deny plain-HTTP requests.
 
 use super::RuleSink;
-use crate::model::{PolicyDocument, Principal, ResourceMeta, ResourcePolicy, Statement, Val};
+use crate::model::{
+    classify, unrelated_conditions, who_conditions, PolicyDocument, Principal, PrincipalClass,
+    ResourceMeta, ResourcePolicy, Statement, Val, ANY_BINDING,
+};
 
 /// How to fix a resource policy open to everyone (bucket, queue and topic rules share it).
 pub(crate) const NARROW_THE_PRINCIPAL: &str =
@@ -10,17 +13,22 @@ pub(crate) const NARROW_THE_PRINCIPAL: &str =
     need access, or add a condition (`aws:SourceArn`, `aws:SourceAccount`, `aws:PrincipalOrgID`) \
     that narrows \"everyone\".";
 
-/// `Allow` statements whose principal is known to be everyone and that carry no condition at
-/// all (a condition such as `aws:SourceArn` or `aws:PrincipalOrgID` narrows who "everyone" is;
-/// an unresolved condition block is given the benefit of the doubt).
+/// `Allow` statements whose principal is known to be everyone (as the shared principal
+/// classifier says, so the permissions stage agrees) and that no condition narrows: a
+/// condition such as `aws:SourceArn` or `aws:PrincipalOrgID` narrows who "everyone" is; one
+/// on `aws:SecureTransport` does not. An unresolved condition block is given the benefit of
+/// the doubt.
 pub(crate) fn open_to_everyone(
     doc: &PolicyDocument,
 ) -> impl Iterator<Item = (&Statement, &Principal)> {
     doc.statements.iter().filter_map(|s| {
-        if !s.is_allow() || s.has_conditions() {
+        if !s.is_allow() || s.conditions_unknown || who_conditions(s).next().is_some() {
             return None;
         }
-        s.wildcard_principal().map(|p| (s, p))
+        s.principals
+            .iter()
+            .find(|p| classify(p, &[]) == PrincipalClass::Public)
+            .map(|p| (s, p))
     })
 }
 
@@ -39,15 +47,24 @@ pub(crate) fn report_open(
             .as_str()
             .map(|s| format!(" (statement `{s}`)"))
             .unwrap_or_default();
+        let unrelated = unrelated_conditions(statement, ANY_BINDING);
+        let message = if unrelated.is_empty() {
+            format!(
+                "{what} `{}` allows any principal without a condition{sid}.",
+                res.address
+            )
+        } else {
+            format!(
+                "{what} `{}` allows any principal without a condition restricting who{sid}. {unrelated}",
+                res.address
+            )
+        };
         out.at_in(
             res,
             &doc.file,
             span,
             &open_evidence(statement, principal),
-            format!(
-                "{what} `{}` allows any principal without a condition{sid}.",
-                res.address
-            ),
+            message,
         );
     }
 }
@@ -189,8 +206,11 @@ mod tests {
             stmt(Effect::Allow, "*", Some(("aws:SourceArn", "arn:x"))),
             stmt(Effect::Deny, "*", None),
             stmt(Effect::Allow, "arn:aws:iam::123456789012:root", None),
+            // Transport security does not narrow who may read.
+            stmt(Effect::Allow, "*", Some(("aws:SecureTransport", "true"))),
+            stmt(Effect::Allow, "arn:aws:iam::*:root", None),
         ]);
-        assert_eq!(open_to_everyone(&d).count(), 1);
+        assert_eq!(open_to_everyone(&d).count(), 3);
     }
 
     #[test]
