@@ -173,6 +173,10 @@ pub struct DepsStageConfig {
     /// Where the downloaded database and indexes are kept, relative to the config file's
     /// directory; the user cache directory when not set.
     pub cache_dir: Option<String>,
+    /// Line of `cache-dir` in the config file, so a finding about the cached database can
+    /// point at it (filled in by the loader).
+    #[serde(skip)]
+    pub cache_dir_line: Option<u32>,
 }
 
 /// `[stage.iac]`.

@@ -39,7 +39,9 @@ pub fn static_rules() -> Vec<Rule> {
         Rule::new(STALE_DB, "stale-advisory-database", STAGE, Severity::Low, "Advisory database is older than 7 days")
             .description(
                 "The dependency check ran against a cached OSV database downloaded more than 7 days ago. \
-                 Advisories published since then were not considered, so a clean result may be wrong.",
+                 Advisories published since then were not considered, so a clean result may be wrong. \
+                 The finding points at the `cache-dir` line of `tollgate.toml` when the config names the \
+                 cache; otherwise the run reports it as a notification, which has no place in the code.",
             )
             .remediation("Run `tollgate db update` (for example in a scheduled CI job), or allow the scan to query the OSV API.")
             .tags(["dependencies"])

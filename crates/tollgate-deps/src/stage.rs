@@ -406,6 +406,44 @@ fn fetch_failed(failure: &FetchFailure, queries: &[Query]) -> Notification {
     .stage(STAGE)
 }
 
+/// TG3003 where people see it: at the `cache-dir` line of a config file inside the scanned
+/// tree, else as a run-level notification, since code scanning does not show a result that
+/// has no location.
+fn report_stale(ctx: &ScanContext, days: i64, report: &mut StageReport) {
+    let message = format!(
+        "The advisory database is {days} days old (older than {} days); advisories published since were not checked. Refresh it with `tollgate db update` (e.g. in a scheduled CI job), or let the scan query the OSV API.",
+        cache::MAX_AGE_DAYS
+    );
+    match cache_dir_line(ctx) {
+        Some((path, line)) => report.push(
+            Finding::new(
+                rules::STALE_DB,
+                Severity::Low,
+                message,
+                Location::at(path, tollgate_core::Span::line(line)),
+            )
+            .resource("advisory-database"),
+        ),
+        None => report.notify(
+            Notification::warning(
+                "stale-advisory-database",
+                format!("{}: {message}", rules::STALE_DB),
+            )
+            .stage(STAGE),
+        ),
+    }
+}
+
+/// The config file (relative to the scanned root) and the line of its `cache-dir`, when the
+/// config names the cache and lives inside the root.
+fn cache_dir_line(ctx: &ScanContext) -> Option<(String, u32)> {
+    let config = ctx.config();
+    let line = config.stage.deps.cache_dir_line?;
+    let path = shown_path(std::path::Path::new(config.path.as_deref()?), ctx.root());
+    let outside = path == ".." || path.starts_with("../") || path.starts_with('/');
+    (!outside && ctx.root().join(&path).is_file()).then_some((path, line))
+}
+
 fn query_of(p: &Package) -> Query {
     Query {
         ecosystem: p.ecosystem,
@@ -496,16 +534,7 @@ impl Stage for DepsStage {
             }
         };
         if let Some(days) = stale {
-            let first = &locks[0].path;
-            report.push(
-                Finding::new(
-                    rules::STALE_DB,
-                    Severity::Low,
-                    format!("The advisory database is {days} days old (older than {} days); newer advisories were not checked. Run `tollgate db update`.", cache::MAX_AGE_DAYS),
-                    Location::file(first.clone()),
-                )
-                .resource("advisory-database"),
-            );
+            report_stale(ctx, days, &mut report);
         }
         let mut rules_seen: HashSet<String> = HashSet::new();
         // A requirements file both scanned and included by another yields its packages twice.

@@ -159,9 +159,13 @@ fn api_failure_falls_back_to_the_cached_database() {
     });
     let report = stage.run(&ctx).unwrap();
     let rules: Vec<&str> = report.findings.iter().map(|f| f.rule.as_str()).collect();
-    assert_eq!(rules, vec!["TG3003", "GHSA-jfh8-c2jp-5v3q"]);
+    assert_eq!(rules, vec!["GHSA-jfh8-c2jp-5v3q"]);
     assert!(report
         .notifications
         .iter()
         .any(|n| n.message.contains("OSV API query failed")));
+    assert!(report
+        .notifications
+        .iter()
+        .any(|n| n.id == "stale-advisory-database" && n.message.contains("9 days old")));
 }

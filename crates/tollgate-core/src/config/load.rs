@@ -235,6 +235,10 @@ fn validate(config: &mut Config, spans: &SpanView, text: &str) -> Result<(), Inv
     for path in deps.advisory_db.iter().chain(&deps.cache_dir) {
         relative_path(path)?;
     }
+    config.stage.deps.cache_dir_line = deps
+        .cache_dir
+        .as_ref()
+        .map(|p| line_col(text, p.span().start).0);
 
     for stage in &spans.stages {
         let value = stage.get_ref();
@@ -530,6 +534,7 @@ mod tests {
         assert_eq!(deps.advisory_db, ["../advisories", "osv/all.zip"]);
         assert_eq!(deps.offline, Some(true));
         assert_eq!(deps.include_dev, Some(false));
+        assert_eq!(deps.cache_dir_line, Some(5));
         assert_eq!(
             config.path_from_config(&deps.advisory_db[0]),
             Path::new("examples/app/../advisories")
