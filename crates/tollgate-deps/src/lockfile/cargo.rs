@@ -1,17 +1,25 @@
-//! `Cargo.lock` (v1 to v4). Only packages from a registry are checked: path and git packages
-//! are not on crates.io, so crates.io advisories do not describe them.
+//! `Cargo.lock` (v1 to v4). Only packages from crates.io are checked: path and git packages and
+//! packages of other registries are not the crates.io crate of the same name, so crates.io
+//! advisories do not describe them (cargo-audit matches the source the same way).
 
 use super::toml_lock::{name_version, packages, str_field};
 use super::ParseErr;
 use crate::package::{Package, Parsed};
 use crate::Ecosystem;
 
+/// crates.io as a lockfile spells it: Cargo writes the git index URL whichever protocol it
+/// used; the sparse URL appears when a project names the sparse index itself.
+const CRATES_IO: [&str; 2] = [
+    "registry+https://github.com/rust-lang/crates.io-index",
+    "sparse+https://index.crates.io/",
+];
+
 pub fn parse(text: &str) -> Result<Parsed, ParseErr> {
     let mut out = Parsed::default();
     for p in packages(text)? {
         let (name, version) = name_version(&p)?;
         match str_field(&p.table, "source") {
-            Some(s) if s.starts_with("registry+") || s.starts_with("sparse+") => {
+            Some(s) if CRATES_IO.contains(&s) => {
                 out.packages
                     .push(Package::new(Ecosystem::CratesIo, name, version, p.line));
             }
@@ -71,6 +79,39 @@ source = "git+https://github.com/tokio-rs/tokio?branch=master#abc"
         let parsed = parse(text).unwrap();
         assert_eq!(parsed.packages[0].line, 4);
         assert_eq!(parsed.packages[0].version, "0.1.43");
+    }
+
+    #[test]
+    fn other_registries_are_not_crates_io() {
+        let text = r#"version = 3
+
+[[package]]
+name = "regex"
+version = "1.5.4"
+source = "registry+https://dl.cloudsmith.io/public/acme/crates/cargo/index.git"
+
+[[package]]
+name = "hyper"
+version = "0.14.9"
+source = "sparse+https://cargo.acme.example/index/"
+
+[[package]]
+name = "time"
+version = "0.1.43"
+source = "sparse+https://index.crates.io/"
+"#;
+        let parsed = parse(text).unwrap();
+        let names: Vec<_> = parsed.packages.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["time"]);
+        assert_eq!(parsed.skipped.len(), 2);
+        assert_eq!(parsed.skipped[0].0, 4);
+        assert!(
+            parsed.skipped[0]
+                .1
+                .contains("regex@1.5.4 comes from registry+https://dl."),
+            "{}",
+            parsed.skipped[0].1
+        );
     }
 
     #[test]
