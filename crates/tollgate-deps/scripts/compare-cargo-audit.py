@@ -27,7 +27,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import tomllib
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python < 3.11
+    sys.exit("error: compare-cargo-audit.py needs Python 3.11 or newer (tomllib)")
 from dataclasses import dataclass
 from pathlib import Path
 
