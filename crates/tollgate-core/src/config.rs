@@ -155,6 +155,17 @@ pub struct StageConfigs {
     pub iac: IacStageConfig,
     /// `[stage.deps]`: settings of the dependency stage.
     pub deps: DepsStageConfig,
+    /// `[stage.permissions]`: settings of the permissions stage.
+    pub permissions: PermissionsStageConfig,
+}
+
+/// `[stage.permissions]`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct PermissionsStageConfig {
+    /// 12-digit AWS account ids that are the user's own: trust and resource policies naming
+    /// them are not reported as granting another account.
+    pub trusted_accounts: Vec<String>,
 }
 
 /// `[stage.deps]`.

@@ -139,6 +139,9 @@ pub struct Analysis<'m> {
     pub risks: &'static RiskLists,
     pub policies: Vec<PolicyView<'m>>,
     pub identities: Vec<IdentityView<'m>>,
+    /// Account ids configured as the user's own (`[stage.permissions] trusted-accounts`):
+    /// principals in them are not another account.
+    pub trusted_accounts: Vec<String>,
 }
 
 impl<'m> Analysis<'m> {
@@ -149,6 +152,7 @@ impl<'m> Analysis<'m> {
             risks: risk_lists(),
             policies: Vec::new(),
             identities: Vec::new(),
+            trusted_accounts: Vec::new(),
         };
         let mut attached = vec![false; model.iam_policies.len()];
         for role in &model.iam_roles {
@@ -227,6 +231,17 @@ impl<'m> Analysis<'m> {
                 PolicyKind::Resource,
                 &key.meta,
                 &key.policy,
+                label,
+            );
+        }
+        // Each Lambda permission as the one-statement resource policy Lambda keeps for it.
+        for perm in &model.lambda_permissions {
+            let label = format!("Lambda permission `{}`", perm.meta.address);
+            a.add(
+                expander,
+                PolicyKind::Resource,
+                &perm.meta,
+                &perm.policy,
                 label,
             );
         }

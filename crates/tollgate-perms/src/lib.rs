@@ -11,9 +11,10 @@ pub mod analysis;
 pub mod catalog;
 pub mod expand;
 pub mod explain;
+pub mod principal;
 pub mod risk;
 pub mod rules;
 mod sink;
 mod stage;
 
-pub use stage::{check_model, PermissionsStage};
+pub use stage::{check_model, check_model_with, PermissionsStage};

@@ -38,14 +38,22 @@ impl Stage for PermissionsStage {
         if ctx.is_cancelled() {
             return Ok(report);
         }
-        report.findings = check_model(&model);
+        let trusted = &ctx.config().stage.permissions.trusted_accounts;
+        report.findings = check_model_with(&model, trusted);
         Ok(report)
     }
 }
 
 /// Every permissions finding for `model`.
 pub fn check_model(model: &CloudModel) -> Vec<Finding> {
+    check_model_with(model, &[])
+}
+
+/// [`check_model`] with account ids that are the user's own (`[stage.permissions]
+/// trusted-accounts`): principals in them are not another account.
+pub fn check_model_with(model: &CloudModel, trusted_accounts: &[String]) -> Vec<Finding> {
     let mut expander = Expander::new(catalog());
-    let analysis = Analysis::new(model, &mut expander);
+    let mut analysis = Analysis::new(model, &mut expander);
+    analysis.trusted_accounts = trusted_accounts.to_vec();
     rules::run_all(&analysis)
 }

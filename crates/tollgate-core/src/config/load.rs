@@ -123,6 +123,13 @@ struct IgnoreView {
 struct StageView {
     external: Vec<Spanned<ExternalView>>,
     deps: DepsView,
+    permissions: PermissionsView,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "kebab-case")]
+struct PermissionsView {
+    trusted_accounts: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -239,6 +246,17 @@ fn validate(config: &mut Config, spans: &SpanView, text: &str) -> Result<(), Inv
         .cache_dir
         .as_ref()
         .map(|p| line_col(text, p.span().start).0);
+
+    for id in &spans.stage.permissions.trusted_accounts {
+        let value = id.get_ref();
+        if value.len() != 12 || !value.bytes().all(|b| b.is_ascii_digit()) {
+            return Err((
+                id.span(),
+                format!("invalid account id `{value}` in `trusted-accounts`, expected 12 digits"),
+                Some("write the id as a string, e.g. trusted-accounts = [\"111122223333\"]".into()),
+            ));
+        }
+    }
 
     for stage in &spans.stages {
         let value = stage.get_ref();
@@ -546,6 +564,26 @@ mod tests {
         assert_eq!(err.position, Some((2, 13)), "{err}");
         let err = error("[stage.deps]\nofline = true\n");
         assert_eq!(err.hint.as_deref(), Some("did you mean `offline`?"));
+    }
+
+    #[test]
+    fn trusted_accounts_are_read_and_checked() {
+        let config = parse(
+            "[stage.permissions]\ntrusted-accounts = [\"111122223333\"]\n",
+            "t",
+        )
+        .unwrap();
+        assert_eq!(config.stage.permissions.trusted_accounts, ["111122223333"]);
+        let err = error("[stage.permissions]\ntrusted-accounts = [\"111122223333\", \"1234\"]\n");
+        assert_eq!(err.position, Some((2, 37)), "{err}");
+        assert!(err.message.contains("`1234`"), "{err}");
+        let err = error("[stage.permissions]\ntrusted-accounts = [111122223333]\n");
+        assert!(err.position.is_some(), "{err}");
+        let err = error("[stage.permissions]\ntrusted-account = []\n");
+        assert_eq!(
+            err.hint.as_deref(),
+            Some("did you mean `trusted-accounts`?")
+        );
     }
 
     #[test]

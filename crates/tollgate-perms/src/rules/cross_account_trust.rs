@@ -3,18 +3,18 @@
 use tollgate_core::{Framework, Precision, Severity};
 
 use super::{rule, PermRule};
+use tollgate_iac::model::{bound_by, who_conditions, Binding, PrincipalClass};
+
 use crate::analysis::{Analysis, PolicyKind};
+use crate::principal::grants;
 use crate::sink::Sink;
 
 pub struct CrossAccountTrust;
 
-/// Conditions that tie a cross-account assumption to a known party.
-const BINDING_KEYS: &[&str] = &[
-    "sts:ExternalId",
-    "aws:PrincipalOrgID",
-    "aws:PrincipalOrgPaths",
-    "aws:SourceIdentity",
-];
+/// Conditions that tie a cross-account assumption to a known party: `sts:ExternalId` or the
+/// organization (and `aws:SourceIdentity`, checked by key: the other identity conditions only
+/// pick a principal inside the trusted account and do not stop a confused deputy).
+const BINDING: &[Binding] = &[Binding::ExternalId, Binding::Organization];
 
 impl PermRule for CrossAccountTrust {
     fn meta(&self) -> tollgate_core::Rule {
@@ -24,8 +24,11 @@ impl PermRule for CrossAccountTrust {
                  `arn:aws:iam::123456789012:root`) lets every principal of that account that is \
                  allowed `sts:AssumeRole` take the role. Without `sts:ExternalId` a third party \
                  can be tricked into assuming it for someone else (the confused deputy); without \
-                 `aws:PrincipalOrgID` nothing ties it to your organization. The scan cannot know \
-                 your own account id, so a literal id of your own account is reported too.",
+                 `aws:PrincipalOrgID` nothing ties it to your organization. The deploying \
+                 account (`${AWS::AccountId}`, `data.aws_caller_identity`) is not another account; \
+                 a literal id of your own account is reported unless it is listed in \
+                 `[stage.permissions] trusted-accounts`. A test that applies only when the key \
+                 is present (`StringEqualsIfExists`) does not bind.",
             )
             .remediation(
                 "Add a condition:\n\n```yaml\nCondition:\n  StringEquals:\n    sts:ExternalId: <shared secret id>\n```",
@@ -36,75 +39,29 @@ impl PermRule for CrossAccountTrust {
     }
 
     fn check(&self, analysis: &Analysis<'_>, out: &mut Sink<'_>) {
-        for (policy, st) in analysis.of_kind(PolicyKind::Trust) {
-            let s = st.stmt;
-            if !s.is_allow()
-                || s.conditions_unknown
-                || BINDING_KEYS.iter().any(|k| s.condition_on(k).is_some())
-            {
+        for g in grants(analysis, PolicyKind::Trust) {
+            let PrincipalClass::OtherAccount(account) = &g.class else {
+                continue;
+            };
+            let s = g.statement.stmt;
+            let source_identity =
+                who_conditions(s).any(|(c, _)| c.key.eq_ignore_ascii_case("aws:SourceIdentity"));
+            if bound_by(s, BINDING).is_some() || source_identity {
                 continue;
             }
-            for p in &s.principals {
-                if !p.kind.eq_ignore_ascii_case("AWS") {
-                    continue;
-                }
-                let (Some(value), Some(span)) = (p.value.as_str(), p.value.span()) else {
-                    continue;
-                };
-                let Some(account) = account_of(value) else {
-                    continue;
-                };
-                out.at(
-                    policy,
-                    span,
-                    &format!("{} {value}", policy.label),
-                    format!(
-                        "The {} trusts account {account} (`{value}`) without an `sts:ExternalId` or `aws:PrincipalOrgID` condition.",
-                        policy.label
-                    ),
-                );
-            }
+            let Some(span) = g.principal.value.span() else {
+                continue;
+            };
+            let value = g.value.trim();
+            out.at(
+                g.policy,
+                span,
+                &format!("{} {value}", g.policy.label),
+                format!(
+                    "The {} trusts account {account} (`{value}`) without an `sts:ExternalId` or `aws:PrincipalOrgID` condition.",
+                    g.policy.label
+                ),
+            );
         }
-    }
-}
-
-/// The 12-digit account of `123456789012` or `arn:aws:iam::123456789012:...`.
-fn account_of(principal: &str) -> Option<&str> {
-    let is_account = |s: &str| s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit());
-    let p = principal.trim();
-    if is_account(p) {
-        return Some(p);
-    }
-    let mut parts = p.split(':');
-    let (Some("arn"), _, Some("iam"), _, Some(account)) = (
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-    ) else {
-        return None;
-    };
-    is_account(account).then_some(account)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::account_of;
-
-    #[test]
-    fn accounts_from_principals() {
-        assert_eq!(account_of("123456789012"), Some("123456789012"));
-        assert_eq!(
-            account_of("arn:aws:iam::123456789012:root"),
-            Some("123456789012")
-        );
-        assert_eq!(
-            account_of("arn:aws:iam::123456789012:role/x"),
-            Some("123456789012")
-        );
-        assert_eq!(account_of("*"), None);
-        assert_eq!(account_of("arn:aws:iam::*:root"), None);
-        assert_eq!(account_of("lambda.amazonaws.com"), None);
     }
 }

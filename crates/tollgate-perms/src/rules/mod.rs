@@ -19,6 +19,8 @@ mod github_oidc_unpinned;
 mod pass_role_wildcard;
 mod permissions_management;
 mod privilege_escalation;
+mod resource_cross_account;
+mod resource_service_unbound;
 mod resource_type_mismatch;
 mod service_wildcard;
 mod trust_any_principal;
@@ -67,6 +69,8 @@ pub fn all() -> Vec<Box<dyn PermRule>> {
         Box::new(admin_managed_policy::AdminManagedPolicy),
         Box::new(unknown_action::UnknownAction),
         Box::new(resource_type_mismatch::ResourceTypeMismatch),
+        Box::new(resource_cross_account::ResourceCrossAccount),
+        Box::new(resource_service_unbound::ResourceServiceUnbound),
     ]
 }
 

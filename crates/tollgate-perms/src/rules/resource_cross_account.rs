@@ -1,0 +1,101 @@
+//! TG2018: a resource policy (bucket, queue, topic, key policy, Lambda permission) that grants
+//! another AWS account access with no condition tying the grant to your organization or a
+//! source.
+
+use tollgate_core::{Framework, Precision, Severity};
+use tollgate_iac::model::{unrelated_conditions, who_conditions, PrincipalClass, ANY_BINDING};
+
+use super::{rule, PermRule};
+use crate::analysis::{Analysis, PolicyKind};
+use crate::principal::{granted_words, grants, is_key_policy};
+use crate::sink::Sink;
+
+pub struct ResourceCrossAccount;
+
+impl PermRule for ResourceCrossAccount {
+    fn meta(&self) -> tollgate_core::Rule {
+        rule(
+            "TG2018",
+            "iam-resource-cross-account-unbound",
+            Severity::Medium,
+            "Resource policy grants another AWS account access without a restricting condition",
+        )
+        .description(
+            "A bucket, queue, topic or key policy, or a Lambda permission, that names another \
+             account (`444455556666`, `arn:aws:iam::444455556666:root`, a role ARN of that \
+             account) lets every principal of that account which its own IAM policies allow \
+             use the resource. Without a condition such as `aws:PrincipalOrgID`, \
+             `aws:SourceAccount`, `aws:SourceArn` or `aws:SourceVpce` nothing ties the grant \
+             to your organization or to the resource meant to use it. The deploying account \
+             (`${AWS::AccountId}`, `data.aws_caller_identity`, roles declared in the scan) and \
+             the accounts listed in `[stage.permissions] trusted-accounts` are not another \
+             account. A key policy granting `kms:*` to an account root is the AWS default key \
+             policy and is only reported when `trusted-accounts` is configured and the account \
+             is not in it. This is what IAM Access Analyzer reports as external access.",
+        )
+        .remediation(
+            "Grant the role that needs access rather than the whole account, and add a \
+             condition:\n\n```yaml\nCondition:\n  StringEquals:\n    aws:PrincipalOrgID: o-a1b2c3d4e5\n```\n\n\
+             If the account is one of yours, list it in `tollgate.toml`:\n\n```toml\n\
+             [stage.permissions]\ntrusted-accounts = [\"444455556666\"]\n```",
+        )
+        .equivalents([
+            "access-analyzer:EXTERNAL_PRINCIPAL",
+            "cfn-guard:sns_cross_account_only_allowed_accounts",
+        ])
+        .precision(Precision::Medium)
+        .control(Framework::Nist80053, "AC-3")
+        .control(Framework::Nist80053, "AC-21")
+    }
+
+    fn check(&self, analysis: &Analysis<'_>, out: &mut Sink<'_>) {
+        for g in grants(analysis, PolicyKind::Resource) {
+            let PrincipalClass::OtherAccount(account) = &g.class else {
+                continue;
+            };
+            let s = g.statement.stmt;
+            if who_conditions(s).next().is_some() {
+                continue;
+            }
+            if default_key_policy(analysis, &g) {
+                continue;
+            }
+            let Some(span) = g.principal.value.span() else {
+                continue;
+            };
+            let actions = granted_words(analysis, g.statement);
+            let unrelated = unrelated_conditions(s, ANY_BINDING);
+            let written: Vec<&str> = g.statement.patterns.iter().map(|p| p.text).collect();
+            let value = g.value.trim();
+            let who = if value == account {
+                format!("account {account}")
+            } else {
+                format!("account {account} (`{value}`)")
+            };
+            out.at(
+                g.policy,
+                span,
+                &format!("{} {} {}", g.policy.label, g.value, written.join(",")),
+                format!(
+                    "The {} grants {who} {actions} without a condition restricting it \
+                     (`aws:PrincipalOrgID`, `aws:SourceAccount`, `aws:SourceArn`). {unrelated}",
+                    g.policy.label,
+                )
+                .trim_end()
+                .to_string(),
+            );
+        }
+    }
+}
+
+/// AWS writes `kms:*` for the account root into every key policy; with a literal id the scan
+/// cannot tell that account from another unless trusted accounts are configured.
+fn default_key_policy(analysis: &Analysis<'_>, g: &crate::principal::Grant<'_, '_>) -> bool {
+    analysis.trusted_accounts.is_empty()
+        && is_key_policy(g.policy)
+        && g.value.trim().ends_with(":root")
+        && g.statement
+            .patterns
+            .iter()
+            .any(|p| matches!(p.text.trim(), "kms:*" | "*"))
+}

@@ -1,0 +1,115 @@
+//! The principal analysis shared by trust and resource policies, on one template: which
+//! account and actions a cross-account grant names, conditions that do not restrict who,
+//! the default key policy, Lambda permissions, and `[stage.permissions] trusted-accounts`.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tollgate_core::{Config, FileKind, Finding, ScanContext, Severity, SourceFile, Stage};
+use tollgate_perms::PermissionsStage;
+
+fn findings(trusted: &[&str]) -> Vec<Finding> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/principals");
+    let name = "template.cfn.yaml";
+    let abs = root.join(name);
+    let size = std::fs::metadata(&abs).expect("fixture").len();
+    let file = SourceFile {
+        path: name.into(),
+        abs,
+        kind: FileKind::CloudFormation { json: false },
+        size,
+    };
+    let mut config = Config::default();
+    config.stage.permissions.trusted_accounts = trusted.iter().map(|s| s.to_string()).collect();
+    let ctx = ScanContext::new(
+        root,
+        vec![file],
+        Arc::new(config),
+        time::macros::date!(2026 - 06 - 01),
+    );
+    PermissionsStage::new().run(&ctx).expect("runs").findings
+}
+
+fn of<'a>(findings: &'a [Finding], code: &str, resource: &str) -> Vec<&'a Finding> {
+    findings
+        .iter()
+        .filter(|f| f.rule == code && f.resource.as_deref() == Some(resource))
+        .collect()
+}
+
+#[test]
+fn a_cross_account_grant_names_the_account_and_the_actions() {
+    let all = findings(&[]);
+    let bucket = of(&all, "TG2018", "ExportsPolicy");
+    assert_eq!(bucket.len(), 1, "{all:#?}");
+    let m = &bucket[0].message;
+    assert!(m.contains("account 444455556666"), "{m}");
+    assert!(m.contains("`s3:GetObject` and `s3:PutObject`"), "{m}");
+    assert_eq!(bucket[0].location.start_line(), Some(15));
+    // `sqs:*` expands: the first few, then a count.
+    let queue = of(&all, "TG2018", "JobsPolicy");
+    assert_eq!(queue.len(), 1, "{all:#?}");
+    let m = &queue[0].message;
+    assert!(m.contains(" more "), "{m}");
+    assert!(
+        m.contains("The condition on `aws:SecureTransport` does not restrict who."),
+        "{m}"
+    );
+}
+
+#[test]
+fn service_principals_need_a_source_except_on_lambda_permissions() {
+    let all = findings(&[]);
+    let topic = of(&all, "TG2019", "AlertsPolicy");
+    assert_eq!(topic.len(), 1, "{all:#?}");
+    let m = &topic[0].message;
+    assert!(
+        m.contains("`events.amazonaws.com`") && m.contains("`sns:Publish`"),
+        "{m}"
+    );
+    assert_eq!(topic[0].severity, Severity::Medium);
+    // TG1011 in the IaC stage reports the permission without a source.
+    assert!(of(&all, "TG2019", "UploadsInvoke").is_empty(), "{all:#?}");
+    // Bound by `SourceAccount`.
+    assert!(of(&all, "TG2018", "PartnerInvoke").is_empty(), "{all:#?}");
+}
+
+#[test]
+fn trust_conditions_lower_only_when_they_restrict_who() {
+    let all = findings(&[]);
+    let open = of(&all, "TG2012", "OpenRole");
+    assert_eq!(open.len(), 1, "{all:#?}");
+    assert_eq!(open[0].severity, Severity::Critical, "{}", open[0].message);
+    let bound = of(&all, "TG2012", "SourceBoundRole");
+    assert_eq!(bound.len(), 1, "{all:#?}");
+    assert_eq!(bound[0].severity, Severity::High);
+    assert!(
+        bound[0].message.contains("`aws:SourceAccount`"),
+        "{}",
+        bound[0].message
+    );
+}
+
+#[test]
+fn trusted_accounts_are_the_users_own() {
+    let all = findings(&[]);
+    assert_eq!(of(&all, "TG2013", "PartnerRole").len(), 1, "{all:#?}");
+    // The default key policy with a literal account id is no finding while the scan cannot
+    // know the account.
+    assert!(of(&all, "TG2018", "DataKey").is_empty(), "{all:#?}");
+
+    let all = findings(&["111122223333"]);
+    assert!(of(&all, "TG2013", "PartnerRole").is_empty(), "{all:#?}");
+    assert!(of(&all, "TG2018", "DataKey").is_empty(), "{all:#?}");
+    assert_eq!(of(&all, "TG2018", "ExportsPolicy").len(), 1);
+
+    // Configured, and the key's root is not among the trusted accounts: another account.
+    let all = findings(&["999988887777"]);
+    let key = of(&all, "TG2018", "DataKey");
+    assert_eq!(key.len(), 1, "{all:#?}");
+    assert!(
+        key[0].message.contains("account 111122223333"),
+        "{}",
+        key[0].message
+    );
+}
