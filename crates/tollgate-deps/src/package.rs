@@ -54,6 +54,10 @@ pub struct Unpinned {
     /// The file that declares it (an included requirements file may differ from the one scanned).
     pub path: String,
     pub line: u32,
+    /// Why no single version could be determined, when the specifier alone does not say
+    /// (a Maven version whose property or managing parent is not in the repository).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// Everything one lockfile yields.

@@ -14,13 +14,17 @@ pub fn static_rules() -> Vec<Rule> {
             .description(
                 "A `requirements*.txt` entry names a range (`>=2`), a wildcard (`==1.*`) or no version \
                  at all. What gets installed then changes from build to build, nobody reviewed it, and \
-                 tollgate cannot tell whether it is vulnerable.",
+                 tollgate cannot tell whether it is vulnerable. A Maven dependency whose version cannot \
+                 be resolved from the repository (a property or managed version from a parent POM or \
+                 BOM that is not in it, a version range) is reported the same way, never guessed.",
             )
             .remediation(
                 "Pin every requirement with `==`, ideally with hashes, e.g. generate the file with \
-                 `pip-compile --generate-hashes` or `uv pip compile`:\n\n```text\nrequests==2.32.3 \\\n    --hash=sha256:...\n```",
+                 `pip-compile --generate-hashes` or `uv pip compile`:\n\n```text\nrequests==2.32.3 \\\n    --hash=sha256:...\n```\n\n\
+                 For Maven, give the version literally or through a property defined in the repository's \
+                 POMs, or commit the parent POM (with a matching `<relativePath>`) that manages it.",
             )
-            .tags(["dependencies", "supply-chain", "python"])
+            .tags(["dependencies", "supply-chain", "python", "maven"])
             .precision(Precision::VeryHigh),
         Rule::new(NO_LOCKFILE, "manifest-without-lockfile", STAGE, Severity::Low, "Dependency manifest without a lockfile")
             .description(

@@ -475,11 +475,15 @@ impl Stage for DepsStage {
                 } else {
                     format!("`{}`", u.spec)
                 };
+                let message = match &u.reason {
+                    Some(why) => format!("{}: {why}. Its version is unresolved, so it is not checked against advisories.", u.name),
+                    None => format!("{} is required with {spec}, not pinned with `==`; it is not checked against advisories.", u.name),
+                };
                 report.push(
                     Finding::new(
                         rules::UNPINNED,
                         Severity::Medium,
-                        format!("{} is required with {spec}, not pinned with `==`; it is not checked against advisories.", u.name),
+                        message,
                         Location::at(u.path.clone(), tollgate_core::Span::line(u.line)),
                     )
                     .resource(format!("{}#{}", u.path, u.name))

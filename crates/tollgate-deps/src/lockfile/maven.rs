@@ -1,21 +1,89 @@
-//! Maven `pom.xml`: `<dependency>` elements with literal versions, or versions from a
-//! `${property}` the same POM defines. Plugin dependencies are build tooling and skipped;
-//! `test` scope marks a development dependency. A small tag scanner, not a full XML parser:
-//! no entities are expanded and no external document is ever fetched.
+//! Maven `pom.xml`: the `<dependency>` elements of a POM, with versions resolved the way
+//! Maven would from what the repository holds: `${property}` from the POM and its parents,
+//! `<dependencyManagement>` versions for dependencies that give none, `${project.version}`
+//! and `${project.parent.version}`. Parents are read only from the scanned tree (the
+//! `<relativePath>`, default `../pom.xml`, checked against the parent's coordinates, never
+//! outside the root, at most ten deep, cycles refused). A version that still cannot
+//! be resolved is reported as unresolved (TG3001) with its line, never guessed; when a parent or
+//! an imported BOM from a remote repository could have supplied it, the message names it.
+//!
+//! Plugin dependencies are build tooling and skipped; `test` scope marks a development
+//! dependency. A small tag scanner, not a full XML parser: no entities are expanded and no
+//! external document is ever fetched.
 
 use std::collections::HashMap;
 
 use super::text::LineIndex;
-use super::ParseErr;
-use crate::package::{Package, Parsed};
+use super::{Includes, ParseErr};
+use crate::package::{Package, Parsed, Unpinned};
 use crate::Ecosystem;
+
+mod inherit;
+
+use inherit::{interpolate, lineage, Effective, Unresolved};
 
 const MAX_DEPTH: usize = 64;
 
+/// One `<dependency>` element: its child elements with their lines.
 #[derive(Default)]
 struct Dep {
     fields: HashMap<String, (String, u32)>,
     line: u32,
+    /// Inside a `<plugin>`: build tooling, not shipped.
+    in_plugin: bool,
+    /// Inside `<dependencyManagement>`: supplies versions rather than adding a dependency.
+    managed: bool,
+}
+
+impl Dep {
+    fn get(&self, key: &str) -> Option<(&str, u32)> {
+        self.fields.get(key).map(|(v, l)| (v.as_str(), *l))
+    }
+}
+
+/// `<parent>`: the coordinates a POM inherits from.
+#[derive(Default)]
+struct ParentRef {
+    group_id: String,
+    artifact_id: String,
+    version: Option<String>,
+    /// `None`: Maven's default `../pom.xml`; `Some("")`: look only in remote repositories.
+    relative_path: Option<String>,
+}
+
+impl ParentRef {
+    fn coordinates(&self) -> String {
+        match &self.version {
+            Some(v) => format!("{}:{}:{v}", self.group_id, self.artifact_id),
+            None => format!("{}:{}", self.group_id, self.artifact_id),
+        }
+    }
+}
+
+/// What one POM declares, before inheritance.
+#[derive(Default)]
+struct Pom {
+    group_id: Option<String>,
+    artifact_id: Option<String>,
+    version: Option<String>,
+    parent: Option<ParentRef>,
+    properties: HashMap<String, String>,
+    deps: Vec<Dep>,
+}
+
+impl Pom {
+    /// The groupId Maven uses: the POM's own, else its parent's.
+    fn effective_group(&self) -> Option<&str> {
+        self.group_id
+            .as_deref()
+            .or(self.parent.as_ref().map(|p| p.group_id.as_str()))
+    }
+
+    fn effective_version(&self) -> Option<&str> {
+        self.version
+            .as_deref()
+            .or(self.parent.as_ref().and_then(|p| p.version.as_deref()))
+    }
 }
 
 /// Replace comments with spaces, keeping offsets and newlines.
@@ -39,14 +107,14 @@ fn blank_comments(text: &str) -> String {
     out
 }
 
-pub fn parse(text: &str) -> Result<Parsed, ParseErr> {
+/// Read the parts of a POM the resolution needs.
+fn scan(text: &str) -> Result<Pom, ParseErr> {
     let clean = blank_comments(text);
     let index = LineIndex::new(&clean);
     let mut stack: Vec<String> = Vec::new();
     let mut text_buf = String::new();
-    let mut props: HashMap<String, String> = HashMap::new();
-    let mut deps: Vec<(Dep, bool)> = Vec::new();
-    let mut current: Option<(Dep, bool)> = None;
+    let mut pom = Pom::default();
+    let mut current: Option<Dep> = None;
     let mut pos = 0;
     while let Some(rel) = clean[pos..].find('<') {
         let at = pos + rel;
@@ -75,22 +143,38 @@ pub fn parse(text: &str) -> Result<Parsed, ParseErr> {
                 ));
             }
             let value = text_buf.trim().to_string();
+            let in_project = stack.first().is_some_and(|s| s == "project");
+            let path: Vec<&str> = stack.iter().skip(1).map(String::as_str).collect();
+            if in_project {
+                match path.as_slice() {
+                    ["properties", key] => {
+                        pom.properties.insert((*key).to_string(), value.clone());
+                    }
+                    ["groupId"] => pom.group_id = Some(value.clone()),
+                    ["artifactId"] => pom.artifact_id = Some(value.clone()),
+                    ["version"] => pom.version = Some(value.clone()),
+                    ["parent", field] => {
+                        let parent = pom.parent.get_or_insert_with(ParentRef::default);
+                        match *field {
+                            "groupId" => parent.group_id = value.clone(),
+                            "artifactId" => parent.artifact_id = value.clone(),
+                            "version" => parent.version = Some(value.clone()),
+                            "relativePath" => parent.relative_path = Some(value.clone()),
+                            _ => {}
+                        }
+                    }
+                    _ => {}
+                }
+            }
             let parent = stack.len().checked_sub(2).map(|i| stack[i].as_str());
-            let in_project = stack.len() >= 2 && stack[0] == "project";
-            if in_project && stack.len() == 3 && stack[1] == "properties" {
-                props.insert(name.to_string(), value.clone());
-            }
-            if in_project && stack.len() == 2 && name == "version" {
-                props.insert("project.version".into(), value.clone());
-            }
             if parent == Some("dependency") {
-                if let Some((dep, _)) = current.as_mut() {
+                if let Some(dep) = current.as_mut() {
                     dep.fields.insert(name.to_string(), (value, index.line(at)));
                 }
             }
             if name == "dependency" {
                 if let Some(done) = current.take() {
-                    deps.push(done);
+                    pom.deps.push(done);
                 }
             }
             stack.pop();
@@ -106,17 +190,25 @@ pub fn parse(text: &str) -> Result<Parsed, ParseErr> {
             .to_string();
         text_buf.clear();
         if self_closing {
+            // `<relativePath/>` is meaningful: the parent is not to be looked for locally.
+            if name == "relativePath"
+                && stack.len() == 2
+                && stack[0] == "project"
+                && stack[1] == "parent"
+            {
+                pom.parent
+                    .get_or_insert_with(ParentRef::default)
+                    .relative_path = Some(String::new());
+            }
             continue;
         }
         if name == "dependency" {
-            let in_plugin = stack.iter().any(|s| s == "plugin");
-            current = Some((
-                Dep {
-                    line: index.line(at),
-                    ..Dep::default()
-                },
-                in_plugin,
-            ));
+            current = Some(Dep {
+                line: index.line(at),
+                in_plugin: stack.iter().any(|s| s == "plugin"),
+                managed: stack.iter().any(|s| s == "dependencyManagement"),
+                ..Dep::default()
+            });
         }
         stack.push(name);
         if stack.len() > MAX_DEPTH {
@@ -128,127 +220,96 @@ pub fn parse(text: &str) -> Result<Parsed, ParseErr> {
             ));
         }
     }
+    Ok(pom)
+}
+
+/// Parse the POM at repository-relative `path`, reading its parents through `files`.
+pub fn parse(path: &str, text: &str, files: &dyn Includes) -> Result<Parsed, ParseErr> {
+    let pom = scan(text)?;
+    let lineage = lineage(path, &pom, files);
+    let model = Effective::new(&pom, lineage);
     let mut out = Parsed::default();
-    for (dep, in_plugin) in deps {
-        if in_plugin {
-            continue;
-        }
-        let get = |k: &str| dep.fields.get(k).map(|(v, l)| (v.as_str(), *l));
-        let (Some((group, _)), Some((artifact, _))) = (get("groupId"), get("artifactId")) else {
+    for dep in pom.deps.iter().filter(|d| !d.in_plugin) {
+        let field = |k: &str| {
+            dep.get(k)
+                .map(|(v, _)| interpolate(v, &model.props).unwrap_or_else(|_| v.to_string()))
+        };
+        let (Some(group), Some(artifact)) = (field("groupId"), field("artifactId")) else {
+            out.skipped
+                .push((dep.line, "dependency without groupId or artifactId".into()));
             continue;
         };
         let name = format!("{group}:{artifact}");
-        let Some((raw, line)) = get("version") else {
-            out.skipped.push((
-                dep.line,
-                format!("{name} has no version here (managed elsewhere)"),
-            ));
-            continue;
+        let managed = if dep.managed {
+            None
+        } else {
+            model.managed.get(&name)
         };
-        let version = match raw.strip_prefix("${").and_then(|r| r.strip_suffix('}')) {
-            Some(prop) => match props.get(prop) {
-                Some(v) if !v.contains("${") => v.clone(),
-                _ => {
-                    out.skipped.push((
-                        line,
-                        format!("{name}: version `{raw}` is not defined in this POM"),
-                    ));
-                    continue;
-                }
-            },
-            None => raw.to_string(),
-        };
-        if version.contains("${") || version.starts_with(['[', '(']) {
-            out.skipped.push((
-                line,
-                format!("{name}: version `{raw}` is not a literal version"),
-            ));
+        let scope = dep
+            .get("scope")
+            .map(|(s, _)| s.to_string())
+            .or_else(|| managed.and_then(|m| m.scope.clone()));
+        if scope.as_deref() == Some("import") {
+            // A BOM only manages versions; it is not shipped.
             continue;
         }
-        let dev = get("scope").is_some_and(|(s, _)| s == "test");
+        let (raw, line) = match (
+            dep.get("version"),
+            managed.and_then(|m| m.version.as_deref()),
+        ) {
+            (Some((v, line)), _) => (v.to_string(), line),
+            (None, Some(v)) => (v.to_string(), dep.line),
+            // A managed entry without a version manages only scope or exclusions.
+            (None, None) if dep.managed => continue,
+            (None, None) => {
+                let why = model.unresolved(
+                    "no `<version>`, and no `<dependencyManagement>` of this POM or its parents in the repository manages it".into(),
+                );
+                out.unpinned
+                    .push(unresolved(&name, "", path, dep.line, why));
+                continue;
+            }
+        };
+        let version = match interpolate(&raw, &model.props) {
+            Ok(v) => v,
+            Err(Unresolved::Missing(prop)) => {
+                let why = model.unresolved(format!(
+                    "version `{raw}`: property `{prop}` is defined neither in this POM nor in its parents in the repository"
+                ));
+                out.unpinned.push(unresolved(&name, &raw, path, line, why));
+                continue;
+            }
+            Err(Unresolved::Runaway(prop)) => {
+                let why = format!("version `{raw}`: property `{prop}` does not expand to a value (it refers back to itself)");
+                out.unpinned.push(unresolved(&name, &raw, path, line, why));
+                continue;
+            }
+        };
+        if version.is_empty() || version.starts_with(['[', '(']) {
+            let why = if version.is_empty() {
+                "the `<version>` is empty".to_string()
+            } else {
+                format!("version `{raw}` is a range, not one version")
+            };
+            out.unpinned.push(unresolved(&name, &raw, path, line, why));
+            continue;
+        }
+        let dev = scope.as_deref() == Some("test");
         out.packages
             .push(Package::new(Ecosystem::Maven, name, version, line).dev(dev));
     }
     Ok(out)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const POM: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
-<project xmlns="http://maven.apache.org/POM/4.0.0">
-  <modelVersion>4.0.0</modelVersion>
-  <groupId>com.example</groupId>
-  <artifactId>handler</artifactId>
-  <version>1.0.0</version>
-  <properties>
-    <jackson.version>2.9.8</jackson.version>
-  </properties>
-  <dependencies>
-    <dependency>
-      <groupId>org.apache.logging.log4j</groupId>
-      <artifactId>log4j-core</artifactId>
-      <version>2.14.1</version>
-    </dependency>
-    <!-- <dependency><groupId>x</groupId><artifactId>y</artifactId><version>1</version></dependency> -->
-    <dependency>
-      <groupId>com.fasterxml.jackson.core</groupId>
-      <artifactId>jackson-databind</artifactId>
-      <version>${jackson.version}</version>
-    </dependency>
-    <dependency>
-      <groupId>junit</groupId>
-      <artifactId>junit</artifactId>
-      <version>4.12</version>
-      <scope>test</scope>
-    </dependency>
-    <dependency>
-      <groupId>com.example</groupId>
-      <artifactId>managed</artifactId>
-    </dependency>
-  </dependencies>
-  <build>
-    <plugins>
-      <plugin>
-        <artifactId>maven-shade-plugin</artifactId>
-        <dependencies>
-          <dependency>
-            <groupId>org.ow2.asm</groupId>
-            <artifactId>asm</artifactId>
-            <version>5.0</version>
-          </dependency>
-        </dependencies>
-      </plugin>
-    </plugins>
-  </build>
-</project>
-"#;
-
-    #[test]
-    fn literal_and_property_versions() {
-        let parsed = parse(POM).unwrap();
-        let got = parsed.quads();
-        assert_eq!(
-            got,
-            vec![
-                ("org.apache.logging.log4j:log4j-core", "2.14.1", 14, false),
-                (
-                    "com.fasterxml.jackson.core:jackson-databind",
-                    "2.9.8",
-                    20,
-                    false
-                ),
-                ("junit:junit", "4.12", 25, true),
-            ]
-        );
-        assert_eq!(parsed.skipped.len(), 1);
-    }
-
-    #[test]
-    fn mismatched_tags_say_where() {
-        let err = parse("<project>\n  <dependencies>\n  </project>\n").unwrap_err();
-        assert_eq!((err.line, err.col), (3, 3));
-        assert!(err.message.contains("</dependencies>"));
+fn unresolved(name: &str, spec: &str, path: &str, line: u32, why: String) -> Unpinned {
+    Unpinned {
+        name: name.to_string(),
+        spec: spec.to_string(),
+        path: path.to_string(),
+        line,
+        reason: Some(why),
     }
 }
+
+#[cfg(test)]
+mod tests;

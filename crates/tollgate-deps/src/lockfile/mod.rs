@@ -43,7 +43,7 @@ pub enum LockfileKind {
     GemfileLock,
     ComposerLock,
     GradleLockfile,
-    /// Maven `pom.xml`, literal versions only.
+    /// Maven `pom.xml`, versions resolved through parents in the repository.
     MavenPom,
 }
 
@@ -174,7 +174,7 @@ pub fn parse(
         LockfileKind::GemfileLock => gemfile::parse(text),
         LockfileKind::ComposerLock => composer::parse(text),
         LockfileKind::GradleLockfile => gradle::parse(text),
-        LockfileKind::MavenPom => maven::parse(text),
+        LockfileKind::MavenPom => maven::parse(path, text, includes),
     };
     result.map_err(|e| e.at(path))
 }

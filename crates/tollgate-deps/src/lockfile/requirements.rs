@@ -177,6 +177,7 @@ impl Walker<'_> {
                 spec: version_spec,
                 path: path.to_string(),
                 line,
+                reason: None,
             }),
         }
     }
