@@ -46,6 +46,7 @@ fn a_cross_account_grant_names_the_account_and_the_actions() {
     assert!(m.contains("account 444455556666"), "{m}");
     assert!(m.contains("`s3:GetObject` and `s3:PutObject`"), "{m}");
     assert_eq!(bucket[0].location.start_line(), Some(15));
+    assert_eq!(bucket[0].severity, Severity::Medium);
     // `sqs:*` expands: the first few, then a count.
     let queue = of(&all, "TG2018", "JobsPolicy");
     assert_eq!(queue.len(), 1, "{all:#?}");
@@ -55,6 +56,9 @@ fn a_cross_account_grant_names_the_account_and_the_actions() {
         m.contains("The condition on `aws:SecureTransport` does not restrict who."),
         "{m}"
     );
+    // `sqs:AddPermission` lets the other account change who has access.
+    assert_eq!(queue[0].severity, Severity::High, "{m}");
+    assert!(m.contains("`sqs:AddPermission`"), "{m}");
 }
 
 #[test]

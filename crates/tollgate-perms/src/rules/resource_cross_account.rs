@@ -6,7 +6,8 @@ use tollgate_core::{Framework, Precision, Severity};
 use tollgate_iac::model::{unrelated_conditions, who_conditions, PrincipalClass, ANY_BINDING};
 
 use super::{rule, PermRule};
-use crate::analysis::{Analysis, PolicyKind};
+use crate::analysis::{name_actions, Analysis, PolicyKind};
+use crate::catalog::{AccessLevel, ActionId};
 use crate::principal::{granted_words, grants, is_key_policy};
 use crate::sink::Sink;
 
@@ -31,7 +32,10 @@ impl PermRule for ResourceCrossAccount {
              the accounts listed in `[stage.permissions] trusted-accounts` are not another \
              account. A key policy granting `kms:*` to an account root is the AWS default key \
              policy and is only reported when `trusted-accounts` is configured and the account \
-             is not in it. This is what IAM Access Analyzer reports as external access.",
+             is not in it. Granting permissions-management actions (`s3:PutBucketPolicy`, \
+             `kms:PutKeyPolicy`, `sqs:AddPermission`) raises the severity to high: that \
+             account can change who has access. This is what IAM Access Analyzer reports as \
+             external access.",
         )
         .remediation(
             "Grant the role that needs access rather than the whole account, and add a \
@@ -72,13 +76,35 @@ impl PermRule for ResourceCrossAccount {
             } else {
                 format!("account {account} (`{value}`)")
             };
-            out.at(
+            // Another account that may rewrite the resource's policy can grant itself, or
+            // anyone, everything else: one level more serious.
+            let cat = analysis.catalog;
+            let manage: Vec<ActionId> = g
+                .statement
+                .granted
+                .iter()
+                .copied()
+                .filter(|&id| cat.get(id).level == AccessLevel::PermissionsManagement)
+                .collect();
+            let (severity, manage_words) = if manage.is_empty() {
+                (out.rule().default_severity, String::new())
+            } else {
+                (
+                    Severity::High,
+                    format!(
+                        " They include permissions-management actions ({}): that account can change who has access.",
+                        name_actions(cat, &manage)
+                    ),
+                )
+            };
+            out.at_with(
                 g.policy,
                 span,
+                severity,
                 &format!("{} {} {}", g.policy.label, g.value, written.join(",")),
                 format!(
                     "The {} grants {who} {actions} without a condition restricting it \
-                     (`aws:PrincipalOrgID`, `aws:SourceAccount`, `aws:SourceArn`). {unrelated}",
+                     (`aws:PrincipalOrgID`, `aws:SourceAccount`, `aws:SourceArn`).{manage_words} {unrelated}",
                     g.policy.label,
                 )
                 .trim_end()
