@@ -8,6 +8,7 @@ use tollgate_iac::model::{CloudModel, Condition, PolicyDocument, ResourceMeta, S
 use tollgate_syntax::Span;
 
 use crate::catalog::{catalog, ActionId, Catalog};
+use crate::deny::{self, Denied, Deny};
 use crate::expand::{Expander, Expansion};
 use crate::risk::{risk_lists, RiskLists};
 
@@ -80,6 +81,12 @@ pub struct StatementView<'m> {
     /// Shared with the expansion cache where it can be, so many `"Action": "*"`
     /// statements do not each hold a copy of the catalog.
     pub granted: Arc<[ActionId]>,
+    /// What the identity can still do through this statement: `granted` minus what the
+    /// identity's unconditional `Deny` statements take away (see [`crate::deny`]). The same
+    /// `Arc` as `granted` when they take nothing, and for trust and resource policies.
+    pub effective: Arc<[ActionId]>,
+    /// What those denies took from `granted`, and which ones did.
+    pub denied: Option<Denied>,
     /// Where `"Action": "*"` was written.
     pub star_action: Option<Span>,
     /// Where `"Resource": "*"` was written (or the statement, for `NotResource`, which
@@ -89,6 +96,19 @@ pub struct StatementView<'m> {
 }
 
 impl StatementView<'_> {
+    /// Whether action `id` is granted here and not denied by the identity.
+    pub fn still_allows(&self, id: ActionId) -> bool {
+        self.effective.binary_search(&id).is_ok()
+    }
+
+    /// ", except the 3 actions denied by statement `DenyIam` (...)" for a message about the
+    /// whole statement, or nothing when no deny took anything from it.
+    pub fn except_denied(&self, cat: &Catalog) -> String {
+        self.denied
+            .as_ref()
+            .map_or(String::new(), |d| format!(", except {}", d.describe(cat)))
+    }
+
     /// Granted on every resource and narrowed by no condition.
     pub fn unconstrained(&self) -> bool {
         self.stmt.is_allow() && self.star_resource.is_some() && self.restriction.is_none()
@@ -214,6 +234,9 @@ impl<'m> Analysis<'m> {
                 });
             }
         }
+        // Every identity policy is in by now; resource and trust policies hold no denies that
+        // take from an identity.
+        a.subtract_denies(expander);
         for (list, what) in [
             (&model.bucket_policies, "bucket policy"),
             (&model.queue_policies, "queue policy"),
@@ -272,6 +295,49 @@ impl<'m> Analysis<'m> {
         Some(self.policies.len() - 1)
     }
 
+    /// Take from each identity `Allow` what the identity's unconditional `Deny` statements
+    /// deny (an explicit deny wins over any allow, across all the identity's policies).
+    fn subtract_denies(&mut self, expander: &mut Expander<'static>) {
+        for identity in &self.identities {
+            let mut denies: Vec<Deny<'m>> = Vec::new();
+            for &pi in &identity.policies {
+                for (si, st) in self.policies[pi].statements.iter().enumerate() {
+                    let Some(scope) = deny::deny_scope(st.stmt) else {
+                        continue;
+                    };
+                    let actions = named_actions(st.stmt, &st.patterns, expander);
+                    if !actions.is_empty() {
+                        denies.push(Deny {
+                            policy: pi,
+                            statement: si,
+                            actions,
+                            scope,
+                            name: deny::deny_name(st.stmt),
+                        });
+                    }
+                }
+            }
+            if denies.is_empty() {
+                continue;
+            }
+            for &pi in &identity.policies {
+                for si in 0..self.policies[pi].statements.len() {
+                    let st = &self.policies[pi].statements[si];
+                    let policies = &self.policies;
+                    let Some(denied) =
+                        deny::subtract(&denies, pi, st, |i| policies[i].label.as_str())
+                    else {
+                        continue;
+                    };
+                    let effective = deny::remaining(&st.granted, &denied.actions);
+                    let st = &mut self.policies[pi].statements[si];
+                    st.effective = effective;
+                    st.denied = Some(denied);
+                }
+            }
+        }
+    }
+
     /// Identity policies with their statements.
     pub fn identity_statements(
         &self,
@@ -312,9 +378,40 @@ fn view_statement<'m>(stmt: &'m Statement, expander: &mut Expander<'static>) -> 
         .find(|(r, _)| r.trim() == "*")
         .map(|(_, span)| span)
         .or_else(|| (!stmt.not_resources.is_empty()).then_some(stmt.span));
-    let granted: Arc<[ActionId]> = if !stmt.is_allow() {
+    let granted: Arc<[ActionId]> = if stmt.is_allow() {
+        named_actions(stmt, &patterns, expander)
+    } else {
         Arc::from(Vec::new())
-    } else if stmt.not_actions.is_empty() {
+    };
+    let restriction = if stmt.conditions_unknown {
+        Restriction::Unresolved
+    } else {
+        stmt.conditions
+            .iter()
+            .find(|c| !NON_RESTRICTING.contains(&c.key.to_ascii_lowercase().as_str()))
+            .map_or(Restriction::None, Restriction::Condition)
+    };
+    StatementView {
+        stmt,
+        patterns,
+        effective: Arc::clone(&granted),
+        denied: None,
+        granted,
+        star_action,
+        star_resource,
+        restriction,
+    }
+}
+
+/// The actions a statement names, whatever its effect (sorted, unique): the union of its
+/// `Action` expansions, or for `NotAction` every catalog action the exclusions leave. Empty
+/// when `NotAction` holds an unknown entry, which could exclude anything.
+fn named_actions(
+    stmt: &Statement,
+    patterns: &[Pattern<'_>],
+    expander: &mut Expander<'static>,
+) -> Arc<[ActionId]> {
+    if stmt.not_actions.is_empty() {
         let expanded: Vec<&Arc<[ActionId]>> = patterns
             .iter()
             .filter_map(|p| match &p.expansion {
@@ -339,27 +436,11 @@ fn view_statement<'m>(stmt: &'m Statement, expander: &mut Expander<'static>) -> 
             }
         }
     } else if stmt.not_actions.iter().all(Val::is_known) {
-        // `NotAction` grants everything it does not name.
-        let excluded: Vec<&str> = known(&stmt.not_actions).map(|(t, _)| t).collect();
+        // `NotAction` names everything it does not list.
+        let excluded: Vec<&str> = stmt.not_actions.iter().filter_map(Val::as_str).collect();
         expander.complement(&excluded)
     } else {
         Arc::from(Vec::new())
-    };
-    let restriction = if stmt.conditions_unknown {
-        Restriction::Unresolved
-    } else {
-        stmt.conditions
-            .iter()
-            .find(|c| !NON_RESTRICTING.contains(&c.key.to_ascii_lowercase().as_str()))
-            .map_or(Restriction::None, Restriction::Condition)
-    };
-    StatementView {
-        stmt,
-        patterns,
-        granted,
-        star_action,
-        star_resource,
-        restriction,
     }
 }
 

@@ -9,6 +9,7 @@
 
 pub mod analysis;
 pub mod catalog;
+pub mod deny;
 pub mod expand;
 pub mod explain;
 pub mod principal;

@@ -31,15 +31,18 @@ impl PermRule for AllowWithNot {
                 let first_span = |vals: &[tollgate_iac::model::Val<String>]| {
                     vals.iter().find_map(|v| v.span()).unwrap_or(s.span)
                 };
-                if !s.not_actions.is_empty() {
+                // Denied entirely by the identity, the statement grants nothing.
+                let denied_entirely = st.denied.is_some() && st.effective.is_empty();
+                if !s.not_actions.is_empty() && !denied_entirely {
                     out.at(
                         policy,
                         first_span(&s.not_actions),
                         &format!("{} NotAction", policy.label),
                         format!(
-                            "The {} allows `NotAction`: every action except the listed ones ({} actions of the catalog today).",
+                            "The {} allows `NotAction`: every action except the listed ones ({} actions of the catalog today{}).",
                             policy.label,
-                            st.granted.len()
+                            st.effective.len(),
+                            st.except_denied(analysis.catalog)
                         ),
                     );
                 }

@@ -30,7 +30,9 @@ impl PermRule for FullAdmin {
             let (Some(action), Some(_)) = (st.star_action, st.star_resource) else {
                 continue;
             };
-            if !st.stmt.is_allow() || !st.stmt.not_resources.is_empty() {
+            // Denies that take every action leave nothing to report; denying a few does not
+            // make an administrator less of one, so the finding stays and names them.
+            if !st.stmt.is_allow() || !st.stmt.not_resources.is_empty() || st.effective.is_empty() {
                 continue;
             }
             out.narrowed(
@@ -38,7 +40,11 @@ impl PermRule for FullAdmin {
                 action,
                 st.restriction,
                 &format!("{} Allow * *", policy.label),
-                format!("The {} allows every action (`*`) on every resource: full administrator access.", policy.label),
+                format!(
+                    "The {} allows every action (`*`) on every resource: full administrator access{}.",
+                    policy.label,
+                    st.except_denied(analysis.catalog)
+                ),
             );
         }
     }

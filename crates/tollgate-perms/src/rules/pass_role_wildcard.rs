@@ -33,7 +33,8 @@ impl PermRule for PassRoleWildcard {
             if !st.stmt.is_allow()
                 || st.star_action.is_some()
                 || st.star_resource.is_none()
-                || st.granted.binary_search(&pass_role).is_err()
+                // A deny of `iam:PassRole` by the same identity takes it away.
+                || !st.still_allows(pass_role)
                 || st.stmt.condition_on("iam:PassedToService").is_some()
                 || st.stmt.conditions_unknown
             {

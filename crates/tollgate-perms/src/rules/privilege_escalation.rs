@@ -24,11 +24,14 @@ impl PermRule for PrivilegeEscalation {
                  (Rhino Security Labs' methods and later ones, kept in `data/privesc.tsv`): for \
                  example `iam:PassRole` with `lambda:CreateFunction` and `lambda:InvokeFunction` \
                  lets it run code as any role it may pass. The actions are gathered across all \
-                 the identity's policies in the scan.",
+                 the identity's policies in the scan; an action one of them denies without a \
+                 condition does not count, and the methods it stops are named.",
         )
         .remediation(
             "Remove one action of the method, or scope it: `iam:PassRole` to the one role \
-                 with an `iam:PassedToService` condition, `iam:*Policy*` actions to nothing.",
+                 with an `iam:PassedToService` condition, `iam:*Policy*` actions to nothing. \
+                 Where a broad grant must stay, a `Deny` of one action of the method, on `*` \
+                 and without a condition, stops it.",
         )
         .equivalents([
             "CKV_AWS_110",
@@ -40,8 +43,11 @@ impl PermRule for PrivilegeEscalation {
 
     fn check(&self, analysis: &Analysis<'_>, out: &mut Sink<'_>) {
         for identity in &analysis.identities {
-            // Where each held action was granted (first place), over every allow statement.
+            // Where each held action was granted (first place), over every allow statement,
+            // before and after the identity's unconditional denies: a method counts only if
+            // every one of its actions is still allowed.
             let mut held: Vec<(ActionId, usize, usize)> = Vec::new();
+            let mut before_denies: Vec<ActionId> = Vec::new();
             for &pi in &identity.policies {
                 for (si, st) in analysis.policies[pi].statements.iter().enumerate() {
                     // A narrowing condition makes the method uncertain: not counted. Except
@@ -57,12 +63,12 @@ impl PermRule for PrivilegeEscalation {
                         Restriction::Unresolved => true,
                     };
                     if st.stmt.is_allow() && !narrowed {
-                        held.extend(st.granted.iter().map(|&id| (id, pi, si)));
+                        held.extend(st.effective.iter().map(|&id| (id, pi, si)));
+                        if st.denied.is_some() {
+                            before_denies.extend(st.granted.iter().copied());
+                        }
                     }
                 }
-            }
-            if held.is_empty() {
-                continue;
             }
             held.sort_by_key(|h| h.0);
             held.dedup_by_key(|h| h.0);
@@ -84,6 +90,22 @@ impl PermRule for PrivilegeEscalation {
             let Some((_, first_places)) = complete.first() else {
                 continue;
             };
+            // Methods the allows complete but the denies stop: named so the reader sees the
+            // deny counted (and that the rest of the finding survives it).
+            before_denies.sort_unstable();
+            before_denies.dedup();
+            let blocked: Vec<&str> = analysis
+                .risks
+                .escalation
+                .iter()
+                .filter(|m| {
+                    m.actions.iter().any(|&id| find(id).is_none())
+                        && m.actions.iter().all(|&id| {
+                            find(id).is_some() || before_denies.binary_search(&id).is_ok()
+                        })
+                })
+                .map(|m| m.name)
+                .collect();
             // `"Action": "*"` completes them all; TG2001/TG2002 already say so, louder.
             let all_star = complete.iter().all(|(_, places)| {
                 places
@@ -114,12 +136,22 @@ impl PermRule for PrivilegeEscalation {
             let policy = &analysis.policies[pi];
             let span = policy.statements[si].span_of(first_id);
             let methods: Vec<&str> = complete.iter().map(|(m, _)| m.name).collect();
+            let stopped = match blocked.as_slice() {
+                [] => String::new(),
+                names => format!(
+                    " Its `Deny` statements stop {} other method{}: `{}`{}.",
+                    names.len(),
+                    if names.len() == 1 { "" } else { "s" },
+                    names[..names.len().min(SHOWN)].join("`, `"),
+                    if names.len() > SHOWN { ", ..." } else { "" }
+                ),
+            };
             out.at(
                 policy,
                 span,
                 &format!("{} {}", identity.owner.address, methods.join(",")),
                 format!(
-                    "`{}` can escalate its privileges: {}{more}.",
+                    "`{}` can escalate its privileges: {}{more}.{stopped}",
                     identity.owner.address,
                     described.join("; ")
                 ),

@@ -39,9 +39,18 @@ impl PermRule for ServiceWildcard {
                 if service.contains(['*', '?']) || p.expansion.actions().is_empty() {
                     continue;
                 }
-                let risky: Vec<_> = p
+                // What the identity's unconditional denies leave of the service.
+                let left: Vec<_> = p
                     .expansion
                     .actions()
+                    .iter()
+                    .copied()
+                    .filter(|&id| st.still_allows(id))
+                    .collect();
+                if left.is_empty() {
+                    continue;
+                }
+                let risky: Vec<_> = left
                     .iter()
                     .copied()
                     .filter(|&id| {
@@ -52,6 +61,23 @@ impl PermRule for ServiceWildcard {
                     })
                     .collect();
                 let total = p.expansion.actions().len();
+                let granted = if left.len() == total {
+                    format!("all {total} actions of `{service}` (`{}`)", p.text)
+                } else {
+                    let of_pattern = |id| p.expansion.actions().binary_search(&id).is_ok();
+                    let without = st
+                        .denied
+                        .as_ref()
+                        .and_then(|d| d.only(of_pattern))
+                        .map_or(String::new(), |d| {
+                            format!(", without {}", d.describe(analysis.catalog))
+                        });
+                    format!(
+                        "{} of the {total} actions of `{service}` (`{}`{without})",
+                        left.len(),
+                        p.text
+                    )
+                };
                 let detail = if risky.is_empty() {
                     String::new()
                 } else {
@@ -66,10 +92,7 @@ impl PermRule for ServiceWildcard {
                     p.span,
                     st.restriction,
                     &format!("{} {}", policy.label, p.text),
-                    format!(
-                        "The {} grants all {total} actions of `{service}` (`{}`){detail}.",
-                        policy.label, p.text
-                    ),
+                    format!("The {} grants {granted}{detail}.", policy.label),
                 );
             }
         }

@@ -1,7 +1,7 @@
 //! The shape several rules share: actions of one risk class granted on `*` by an identity
 //! policy, reported once per statement with the concrete actions the expansion produced.
 
-use crate::analysis::{name_actions, Analysis};
+use crate::analysis::{name_actions, Analysis, StatementView};
 use crate::catalog::ActionId;
 use crate::sink::Sink;
 
@@ -22,7 +22,14 @@ pub(crate) fn report_on_star_resource(
             // `"Action": "*"` is reported by the wildcard rules, not once per class.
             continue;
         }
-        let hits: Vec<ActionId> = st.granted.iter().copied().filter(|&id| risky(id)).collect();
+        // What the identity's unconditional denies leave: a class they deny entirely is no
+        // finding, one they deny in part is reported with what remains.
+        let hits: Vec<ActionId> = st
+            .effective
+            .iter()
+            .copied()
+            .filter(|&id| risky(id))
+            .collect();
         let Some(&first) = hits.first() else {
             continue;
         };
@@ -34,16 +41,32 @@ pub(crate) fn report_on_star_resource(
             st.restriction,
             &evidence,
             format!(
-                "The {} grants {what} on every resource: {}.",
+                "The {} grants {what} on every resource: {}{}.",
                 policy.label,
-                name_actions(analysis.catalog, &hits)
+                name_actions(analysis.catalog, &hits),
+                except_denied(analysis, st, &risky)
             ),
         );
     }
 }
 
+/// "; not counted: the 2 actions denied by statement `DenyReads` (...)" when the identity's
+/// denies took some of the actions `keep` selects from the statement, else nothing.
+pub(crate) fn except_denied(
+    analysis: &Analysis<'_>,
+    st: &StatementView<'_>,
+    keep: impl Fn(ActionId) -> bool,
+) -> String {
+    st.denied
+        .as_ref()
+        .and_then(|d| d.only(keep))
+        .map_or(String::new(), |d| {
+            format!("; not counted: {}", d.describe(analysis.catalog))
+        })
+}
+
 /// The statement's written action entries, for evidence.
-pub(crate) fn action_texts(st: &crate::analysis::StatementView<'_>) -> String {
+pub(crate) fn action_texts(st: &StatementView<'_>) -> String {
     st.patterns
         .iter()
         .map(|p| p.text)

@@ -33,7 +33,7 @@ impl PermRule for WildcardAction {
                 continue;
             };
             // On `*` as well, TG2001 says it more strongly.
-            if !st.stmt.is_allow() || st.star_resource.is_some() {
+            if !st.stmt.is_allow() || st.star_resource.is_some() || st.effective.is_empty() {
                 continue;
             }
             let resources: Vec<&str> = st.resources().map(|(r, _)| r).collect();
@@ -43,14 +43,15 @@ impl PermRule for WildcardAction {
                 st.restriction,
                 &format!("{} Allow * {}", policy.label, resources.join(",")),
                 format!(
-                    "The {} allows every action (`*`, {} actions) on {}.",
+                    "The {} allows every action (`*`, {} actions) on {}{}.",
                     policy.label,
-                    st.granted.len(),
+                    st.effective.len(),
                     if resources.is_empty() {
                         "its resources".to_string()
                     } else {
                         format!("`{}`", resources.join("`, `"))
-                    }
+                    },
+                    st.except_denied(analysis.catalog)
                 ),
             );
         }

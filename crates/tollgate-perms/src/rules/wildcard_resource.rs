@@ -2,7 +2,7 @@
 
 use tollgate_core::{Framework, Severity};
 
-use super::support::action_texts;
+use super::support::{action_texts, except_denied};
 use super::{rule, PermRule};
 use crate::analysis::{name_actions, Analysis};
 use crate::sink::Sink;
@@ -36,7 +36,7 @@ impl PermRule for WildcardResource {
                 continue;
             }
             let scopable: Vec<_> = st
-                .granted
+                .effective
                 .iter()
                 .copied()
                 .filter(|&id| analysis.catalog.get(id).supports_resource_scoping())
@@ -50,9 +50,13 @@ impl PermRule for WildcardResource {
                 st.restriction,
                 &format!("{} {} *", policy.label, action_texts(st)),
                 format!(
-                    "The {} grants {} on `*` although they can be scoped to resources.",
+                    "The {} grants {} on `*` although they can be scoped to resources{}.",
                     policy.label,
-                    name_actions(analysis.catalog, &scopable)
+                    name_actions(analysis.catalog, &scopable),
+                    except_denied(analysis, st, |id| analysis
+                        .catalog
+                        .get(id)
+                        .supports_resource_scoping())
                 ),
             );
         }

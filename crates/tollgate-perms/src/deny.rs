@@ -1,0 +1,344 @@
+//! `Deny` statements an identity holds, and what they take away from its `Allow`s. An explicit
+//! deny wins over any allow, so a role with `iam:*` and a `Deny` of `iam:PassRole` cannot pass
+//! roles. Only denies that apply on every request are counted: the rules must never miss a
+//! risk because of a deny that may not apply, so anything uncertain subtracts nothing.
+
+use std::sync::Arc;
+
+use tollgate_iac::model::{Statement, Val};
+
+use crate::analysis::{name_actions, StatementView};
+use crate::catalog::{ActionId, Catalog};
+
+/// Where an unconditional `Deny` applies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DenyScope<'m> {
+    /// `"Resource": "*"`: the actions are denied everywhere.
+    Everywhere,
+    /// Specific ARN patterns (case-sensitive, `*` and `?` wildcards).
+    Arns(Vec<&'m str>),
+}
+
+/// One `Deny` statement of an identity that applies on every request.
+#[derive(Debug, Clone)]
+pub struct Deny<'m> {
+    /// Where it is: indices into `Analysis::policies` and that policy's statements.
+    pub policy: usize,
+    pub statement: usize,
+    /// The actions it denies (sorted, unique).
+    pub actions: Arc<[ActionId]>,
+    pub scope: DenyScope<'m>,
+    /// Words for messages: "statement `DenyIam`", or where it is when it has no `Sid`.
+    pub name: String,
+}
+
+/// What an identity's denies took away from one `Allow` statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Denied {
+    /// The actions the statement grants that are denied (sorted, unique, never empty).
+    pub actions: Vec<ActionId>,
+    /// Each deny that took something, in words, with what it took (sorted).
+    pub by: Vec<(String, Vec<ActionId>)>,
+}
+
+impl Denied {
+    /// "the 3 actions denied by statement `DenyIam` (`iam:A`, `iam:B` and `iam:C`)", or "the
+    /// action `s3:GetObject` denied by statement `NoObjects`".
+    pub fn describe(&self, cat: &Catalog) -> String {
+        let names: Vec<String> = self.by.iter().map(|(name, _)| name.clone()).collect();
+        let by = join_words(&names);
+        match self.actions.len() {
+            1 => format!(
+                "the action {} denied by {by}",
+                name_actions(cat, &self.actions)
+            ),
+            n => format!(
+                "the {n} actions denied by {by} ({})",
+                name_actions(cat, &self.actions)
+            ),
+        }
+    }
+
+    /// Only the denied actions for which `keep` holds (a rule's risk class), or `None` when
+    /// the denies took none of them.
+    pub fn only(&self, keep: impl Fn(ActionId) -> bool) -> Option<Denied> {
+        let by: Vec<(String, Vec<ActionId>)> = self
+            .by
+            .iter()
+            .map(|(name, ids)| {
+                (
+                    name.clone(),
+                    ids.iter().copied().filter(|&id| keep(id)).collect(),
+                )
+            })
+            .filter(|(_, ids): &(String, Vec<ActionId>)| !ids.is_empty())
+            .collect();
+        let mut actions: Vec<ActionId> =
+            by.iter().flat_map(|(_, ids)| ids.iter().copied()).collect();
+        actions.sort_unstable();
+        actions.dedup();
+        (!actions.is_empty()).then_some(Denied { actions, by })
+    }
+}
+
+fn join_words(words: &[String]) -> String {
+    match words {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// The scope of `stmt` as a deny that applies on every request, or `None` when it does not
+/// count. A conditional deny only applies to the requests its condition matches (a time
+/// window, a source IP, a tag), so it must not subtract anything: the allow still holds for
+/// every other request. The same goes for a condition that cannot be resolved. `NotResource`
+/// denies everywhere except some resources; telling which allows fall entirely outside them
+/// would need pattern disjointness, so it is not counted (the finding stays, which is safe).
+pub fn deny_scope<'m>(stmt: &'m Statement) -> Option<DenyScope<'m>> {
+    if !stmt.is_deny() || stmt.has_conditions() || !stmt.not_resources.is_empty() {
+        return None;
+    }
+    // Unknown entries only add resources the deny may cover; the known ones are denied for
+    // sure.
+    let known: Vec<&str> = stmt
+        .resources
+        .iter()
+        .filter_map(Val::as_str)
+        .map(str::trim)
+        .collect();
+    if known.contains(&"*") {
+        return Some(DenyScope::Everywhere);
+    }
+    // A policy variable (`${aws:username}`) changes with the caller: the pattern is not fixed.
+    let fixed: Vec<&str> = known.into_iter().filter(|r| !r.contains("${")).collect();
+    (!fixed.is_empty()).then_some(DenyScope::Arns(fixed))
+}
+
+/// Words for a deny in messages: its `Sid`, else the line it starts on.
+pub fn deny_name(stmt: &Statement) -> String {
+    match stmt.sid.as_str() {
+        Some(sid) if !sid.trim().is_empty() => format!("statement `{}`", sid.trim()),
+        _ => format!("the `Deny` statement at line {}", stmt.span.start.line),
+    }
+}
+
+/// Whether `scope` covers every resource the `Allow` statement `st` grants on. Unknown
+/// resources, `NotResource` and policy variables are only covered by a deny on `*`.
+pub fn covers(scope: &DenyScope<'_>, st: &StatementView<'_>) -> bool {
+    let patterns = match scope {
+        DenyScope::Everywhere => return true,
+        DenyScope::Arns(p) => p,
+    };
+    let s = st.stmt;
+    if !s.not_resources.is_empty() || s.resources.is_empty() {
+        return false;
+    }
+    s.resources.iter().all(|r| match r.as_str() {
+        Some(arn) if !arn.contains("${") => patterns.iter().any(|p| arn_covers(p, arn.trim())),
+        _ => false,
+    })
+}
+
+/// What `denies` take from the `Allow` statement `st` of the same identity (`policy` is the
+/// index of its policy, to name denies written elsewhere): `None` when they take nothing.
+/// `label_of` gives a policy's words ("inline policy `guard` of role `Api`").
+pub fn subtract<'a>(
+    denies: &[Deny<'_>],
+    policy: usize,
+    st: &StatementView<'_>,
+    label_of: impl Fn(usize) -> &'a str,
+) -> Option<Denied> {
+    if !st.stmt.is_allow() || st.granted.is_empty() {
+        return None;
+    }
+    let mut removed: Vec<ActionId> = Vec::new();
+    let mut by = Vec::new();
+    for d in denies {
+        if !covers(&d.scope, st) {
+            continue;
+        }
+        let took = intersection(&st.granted, &d.actions);
+        if took.is_empty() {
+            continue;
+        }
+        removed.extend_from_slice(&took);
+        let name = if d.policy == policy {
+            d.name.clone()
+        } else {
+            format!("{} of the {}", d.name, label_of(d.policy))
+        };
+        by.push((name, took));
+    }
+    if removed.is_empty() {
+        return None;
+    }
+    removed.sort_unstable();
+    removed.dedup();
+    Some(Denied {
+        actions: removed,
+        by,
+    })
+}
+
+/// `granted` without `removed` (both sorted).
+pub fn remaining(granted: &[ActionId], removed: &[ActionId]) -> Arc<[ActionId]> {
+    granted
+        .iter()
+        .copied()
+        .filter(|id| removed.binary_search(id).is_err())
+        .collect()
+}
+
+/// The actions of sorted `a` also in sorted `b`, by merging (both can hold the whole catalog).
+fn intersection(a: &[ActionId], b: &[ActionId]) -> Vec<ActionId> {
+    let (mut i, mut j) = (0, 0);
+    let mut out = Vec::new();
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                out.push(a[i]);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out
+}
+
+/// Longest ARN (pattern) compared; longer ones are not real ARNs and are never covered, which
+/// keeps the comparison's table small on hostile input.
+const MAX_ARN: usize = 2048;
+
+/// Whether the deny pattern `pattern` matches every ARN the allow entry `arn` can stand for
+/// (`arn` may hold wildcards itself). ARNs compare case-sensitively. AWS documents `*` and `?`
+/// as matching within one colon-separated segment, and a `*` that ends a segment as possibly
+/// reaching past the colons: the deny side is read narrowly (only a segment-final `*` crosses
+/// a colon, `?` never matches one) and the allow side broadly (its `*` and `?` may stand for
+/// anything), so the answer errs towards keeping a finding.
+pub fn arn_covers(pattern: &str, arn: &str) -> bool {
+    let (p, s) = (pattern.as_bytes(), arn.as_bytes());
+    if p.len() > MAX_ARN || s.len() > MAX_ARN {
+        return false;
+    }
+    let segment_final = |i: usize| i + 1 == p.len() || p[i + 1] == b':';
+    // next[j]: p[i+1..] covers s[j..]; cur[j]: p[i..] covers s[j..]. Filled from the ends.
+    let mut next = vec![false; s.len() + 1];
+    next[s.len()] = true;
+    let mut cur = vec![false; s.len() + 1];
+    for i in (0..p.len()).rev() {
+        for j in (0..=s.len()).rev() {
+            cur[j] = if p[i] == b'*' {
+                let absorbs =
+                    j < s.len() && (segment_final(i) || !matches!(s[j], b':' | b'*' | b'?'));
+                next[j] || (absorbs && cur[j + 1])
+            } else {
+                j < s.len()
+                    && !matches!(s[j], b'*' | b'?')
+                    && (p[i] == s[j] || (p[i] == b'?' && s[j] != b':'))
+                    && next[j + 1]
+            };
+        }
+        std::mem::swap(&mut next, &mut cur);
+    }
+    next[0]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deny_patterns_cover_allow_arns_as_aws_matches_them() {
+        let bucket = "arn:aws:s3:::orders/*";
+        assert!(arn_covers(bucket, "arn:aws:s3:::orders/2026/a.json"));
+        assert!(arn_covers(bucket, bucket));
+        assert!(arn_covers("arn:aws:s3:::orders*", bucket));
+        assert!(arn_covers("*", bucket));
+        assert!(arn_covers("*", "*"));
+        assert!(arn_covers(
+            "arn:aws:iam::*:role/admin",
+            "arn:aws:iam::111122223333:role/admin"
+        ));
+        assert!(arn_covers("arn:aws:s3:::order?/x", "arn:aws:s3:::orders/x"));
+        // ARNs are case-sensitive.
+        assert!(!arn_covers(bucket, "arn:aws:s3:::Orders/a.json"));
+        // A narrower deny does not cover a broader allow.
+        assert!(!arn_covers("arn:aws:s3:::orders/2026/*", bucket));
+        assert!(!arn_covers("arn:aws:s3:::*", "*"));
+        assert!(!arn_covers(
+            "arn:aws:s3:::orders/a?c",
+            "arn:aws:s3:::orders/a*c"
+        ));
+        // A `*` inside a segment stays in it; one that ends a segment may cross colons.
+        assert!(!arn_covers(
+            "arn:aws:lambda:eu-west-1:1*2:function:x",
+            "arn:aws:lambda:eu-west-1:1:3:2:function:x"
+        ));
+        assert!(arn_covers(
+            "arn:aws:lambda:*",
+            "arn:aws:lambda:eu-west-1:111122223333:function:x"
+        ));
+        assert!(!arn_covers("arn:aws:s3:::a?b", "arn:aws:s3:::a:b"));
+        assert!(!arn_covers(&"*".repeat(MAX_ARN + 1), "x"));
+    }
+
+    fn statement(effect: &str, resources: &[&str]) -> Statement {
+        use tollgate_iac::model::Effect;
+        use tollgate_syntax::Span;
+        let mut st = Statement::new(Span::line(7));
+        let e = if effect == "Deny" {
+            Effect::Deny
+        } else {
+            Effect::Allow
+        };
+        st.effect = Val::known(e, Span::line(7));
+        st.resources = resources
+            .iter()
+            .map(|r| Val::known(r.to_string(), Span::line(8)))
+            .collect();
+        st
+    }
+
+    #[test]
+    fn only_unconditional_denies_count() {
+        use tollgate_iac::model::Condition;
+        use tollgate_syntax::Span;
+        let everywhere = statement("Deny", &["*"]);
+        assert_eq!(deny_scope(&everywhere), Some(DenyScope::Everywhere));
+        assert_eq!(deny_name(&everywhere), "the `Deny` statement at line 7");
+        let mut named = statement(
+            "Deny",
+            &["arn:aws:s3:::orders/*", "arn:aws:s3:::${aws:username}/*"],
+        );
+        named.sid = Val::known("DenyOrders".into(), Span::line(6));
+        assert_eq!(
+            deny_scope(&named),
+            Some(DenyScope::Arns(vec!["arn:aws:s3:::orders/*"]))
+        );
+        assert_eq!(deny_name(&named), "statement `DenyOrders`");
+        let mut conditional = statement("Deny", &["*"]);
+        conditional.conditions.push(Condition {
+            span: Span::line(9),
+            operator: "Bool".into(),
+            key: "aws:SecureTransport".into(),
+            values: vec![Val::known("false".into(), Span::line(9))],
+        });
+        assert_eq!(deny_scope(&conditional), None);
+        let mut unresolved = statement("Deny", &["*"]);
+        unresolved.conditions_unknown = true;
+        assert_eq!(deny_scope(&unresolved), None);
+        let mut not_resource = statement("Deny", &[]);
+        not_resource.not_resources = vec![Val::known("arn:aws:s3:::x".into(), Span::line(8))];
+        assert_eq!(deny_scope(&not_resource), None);
+        assert_eq!(deny_scope(&statement("Allow", &["*"])), None);
+        let mut unknown = statement("Deny", &[]);
+        unknown.resources = vec![Val::Unknown {
+            span: Span::line(8),
+            reason: "parameter".into(),
+        }];
+        assert_eq!(deny_scope(&unknown), None);
+    }
+}

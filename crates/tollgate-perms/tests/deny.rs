@@ -1,0 +1,147 @@
+//! `Deny` statements in the permissions analysis (`tests/fixtures/deny/template.cfn.yaml`): an
+//! unconditional deny takes actions away from every rule that judges what an identity can do,
+//! across the identity's policies; a partial one leaves a finding that names what remains; a
+//! conditional or unresolvable one takes nothing.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tollgate_core::{Config, FileKind, Finding, ScanContext, SourceFile, Stage};
+use tollgate_perms::PermissionsStage;
+
+fn findings() -> Vec<Finding> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/deny");
+    let name = "template.cfn.yaml";
+    let abs = root.join(name);
+    let size = std::fs::metadata(&abs).expect("fixture").len();
+    let file = SourceFile {
+        path: name.into(),
+        abs,
+        kind: FileKind::CloudFormation { json: false },
+        size,
+    };
+    let ctx = ScanContext::new(
+        root,
+        vec![file],
+        Arc::new(Config::default()),
+        time::macros::date!(2026 - 06 - 01),
+    );
+    PermissionsStage::new().run(&ctx).expect("runs").findings
+}
+
+/// The findings of rule `code` on resource `address`.
+fn of<'a>(findings: &'a [Finding], code: &str, address: &str) -> Vec<&'a Finding> {
+    findings
+        .iter()
+        .filter(|f| f.rule == code && f.resource.as_deref() == Some(address))
+        .collect()
+}
+
+fn only<'a>(findings: &'a [Finding], code: &str, address: &str) -> &'a Finding {
+    let hits = of(findings, code, address);
+    assert_eq!(hits.len(), 1, "{code} on {address}: {findings:#?}");
+    hits[0]
+}
+
+#[test]
+fn full_admin_stays_and_names_what_the_deny_removes() {
+    let findings = findings();
+    let admin = only(&findings, "TG2001", "AdminRole");
+    assert!(
+        admin.message.contains(
+            "full administrator access, except the 3 actions denied by statement `DenyIam` ("
+        ),
+        "{}",
+        admin.message
+    );
+    assert!(
+        admin.message.contains("`iam:PassRole`"),
+        "{}",
+        admin.message
+    );
+    assert_eq!(admin.location.start_line(), Some(26));
+}
+
+#[test]
+fn a_deny_in_another_policy_of_the_role_stops_the_pass_role_methods() {
+    let findings = findings();
+    let esc = only(&findings, "TG2004", "IamRole");
+    let (methods, stopped) = esc
+        .message
+        .split_once(" Its `Deny` statements stop ")
+        .unwrap_or_else(|| panic!("no stopped methods named: {}", esc.message));
+    // What remains needs no `iam:PassRole`.
+    assert!(methods.contains("`create-new-policy-version`"), "{methods}");
+    assert!(!methods.contains("`iam:PassRole`"), "{methods}");
+    assert!(
+        stopped.contains("`pass-role-to-new-lambda-then-invoke`") || stopped.contains(", ..."),
+        "{stopped}"
+    );
+    // `iam:*` still grants `iam:PassRole` on paper; the identity cannot use it.
+    assert!(
+        of(&findings, "TG2010", "IamRole").is_empty(),
+        "{findings:#?}"
+    );
+    let manage = only(&findings, "TG2007", "IamRole");
+    assert!(
+        manage.message.contains(
+            "not counted: the action `iam:PassRole` denied by statement `NoPassRole` of the \
+             policy `NoPassRole` attached to role `IamRole`"
+        ),
+        "{}",
+        manage.message
+    );
+}
+
+#[test]
+fn a_deny_lowers_data_exfiltration_to_what_remains() {
+    let findings = findings();
+    let exfil = only(&findings, "TG2005", "ReaderRole");
+    let (granted, denied) = exfil
+        .message
+        .split_once("; not counted: ")
+        .unwrap_or_else(|| panic!("the deny is not named: {}", exfil.message));
+    assert!(
+        granted.contains("`secretsmanager:GetSecretValue`"),
+        "{granted}"
+    );
+    assert!(!granted.contains("`s3:GetObject`"), "{granted}");
+    assert_eq!(
+        denied,
+        "the action `s3:GetObject` denied by statement `NoObjects`."
+    );
+}
+
+#[test]
+fn unresolved_and_conditional_denies_take_nothing() {
+    let findings = findings();
+    let exfil = only(&findings, "TG2005", "UnsureRole");
+    assert!(
+        exfil.message.contains("`s3:GetObject`"),
+        "{}",
+        exfil.message
+    );
+    assert!(!exfil.message.contains("not counted"), "{}", exfil.message);
+    only(&findings, "TG2010", "UnsureRole");
+}
+
+#[test]
+fn a_standalone_policy_is_its_own_identity() {
+    let findings = findings();
+    assert!(
+        of(&findings, "TG2010", "PassPolicy").is_empty(),
+        "{findings:#?}"
+    );
+    only(&findings, "TG2010", "PlainPolicy");
+    let manage = only(&findings, "TG2007", "PassPolicy");
+    assert!(
+        manage.message.contains(
+            "grants permissions-management actions on every resource: `iam:PutRolePolicy`; \
+             not counted: the action `iam:PassRole` denied by the `Deny` statement at line 139."
+        ),
+        "{}",
+        manage.message
+    );
+    let plain = only(&findings, "TG2007", "PlainPolicy");
+    assert!(!plain.message.contains("not counted"), "{}", plain.message);
+}
