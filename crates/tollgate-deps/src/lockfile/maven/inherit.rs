@@ -74,7 +74,7 @@ pub(super) fn lineage(path: &str, pom: &Pom, files: &dyn Includes) -> Lineage {
         }
         let Some(candidate) = join(dir_of(child_path), rel.trim()) else {
             break Some(format!(
-                "parent {coords}: `<relativePath>` `{rel}` leaves the scanned directory"
+                "parent {coords} is not in the repository (`{rel}` from {child_path} leads outside the scanned directory)"
             ));
         };
         if !seen.insert(candidate.clone()) {

@@ -394,12 +394,23 @@ fn reason(parsed: &Parsed) -> &str {
 fn parents_outside_the_root_are_never_read() {
     let parsed = parse("svc/pom.xml", &child_of("../../pom.xml", "g", "p"), &tree()).unwrap();
     assert!(
-        reason(&parsed).contains("leaves the scanned directory"),
+        reason(&parsed).contains("leads outside the scanned directory"),
         "{}",
         reason(&parsed)
     );
     let parsed = parse("svc/pom.xml", &child_of("/etc/pom.xml", "g", "p"), &tree()).unwrap();
-    assert!(reason(&parsed).contains("leaves the scanned directory"));
+    assert!(reason(&parsed).contains("leads outside the scanned directory"));
+    // The usual root POM on a remote parent, without `<relativePath/>`: Maven's default
+    // `../pom.xml` is above the root, so the parent is remote.
+    let root = BOOT_APP.replace("<relativePath/> <!-- lookup parent from repository -->", "");
+    let parsed = parse("pom.xml", &root, &tree()).unwrap();
+    assert!(
+        reason(&parsed).contains(
+            "parent org.springframework.boot:spring-boot-starter-parent:2.6.5 is not in the repository (`../pom.xml` from pom.xml leads outside the scanned directory)"
+        ),
+        "{}",
+        reason(&parsed)
+    );
 }
 
 #[test]
