@@ -194,3 +194,61 @@ impl LambdaPermission {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{SourceFormat, ANY_BINDING};
+
+    fn permission(principal: &str) -> LambdaPermission {
+        let meta = ResourceMeta::new(
+            "Invoke",
+            "AWS::Lambda::Permission",
+            "t.yaml",
+            Span::line(4),
+            SourceFormat::CloudFormation,
+        );
+        let mut p = LambdaPermission::new(meta);
+        p.action = Val::known("lambda:InvokeFunction".into(), Span::line(6));
+        p.principal = Val::known(principal.into(), Span::line(7));
+        p
+    }
+
+    #[test]
+    fn principals_are_classified_like_policy_principals() {
+        assert_eq!(permission("*").principal_class(), PrincipalClass::Public);
+        assert_eq!(
+            permission("s3.amazonaws.com").principal_class(),
+            PrincipalClass::Service("s3.amazonaws.com".into())
+        );
+        assert_eq!(
+            permission("444455556666").principal_class(),
+            PrincipalClass::OtherAccount("444455556666".into())
+        );
+        assert_eq!(
+            permission("${AWS::AccountId}").principal_class(),
+            PrincipalClass::OwnAccount
+        );
+    }
+
+    #[test]
+    fn the_policy_is_one_allow_statement_with_the_source_as_conditions() {
+        let mut p = permission("events.amazonaws.com");
+        let doc = p.policy_document();
+        let [s] = doc.statements.as_slice() else {
+            panic!("one statement: {doc:?}");
+        };
+        assert!(s.is_allow() && s.allows_action("lambda:InvokeFunction"));
+        assert_eq!(s.principals[0].kind, "Service");
+        assert_eq!(s.span, Span::line(7));
+        assert!(s.conditions.is_empty());
+
+        p.source_arn = Val::known("arn:aws:events:eu-west-1:1:rule/x".into(), Span::line(8));
+        p.source_account = Val::unknown(Span::line(9), "parameter without default");
+        let doc = p.policy_document();
+        let s = &doc.statements[0];
+        let keys: Vec<&str> = s.conditions.iter().map(|c| c.key.as_str()).collect();
+        assert_eq!(keys, ["AWS:SourceArn", "AWS:SourceAccount"]);
+        assert!(crate::model::bound_by(s, ANY_BINDING).is_some());
+    }
+}
