@@ -1,6 +1,10 @@
 //! Bench (plain binary, `cargo bench -p tollgate-deps --bench scan`): a generated 3,000-package
 //! `package-lock.json` against a generated OSV `all.zip` of 50,000 advisories. Prints the index
 //! build time, the time to open with a saved index, the scan time and the peak memory.
+//!
+//! For profiling (`valgrind --tool=callgrind` counts instructions, stable on a loaded machine):
+//! `--data DIR` keeps the generated data in DIR (reused when present) and `--scan-only` skips
+//! the cold index build, so a run is exactly the warm path: open with the saved index and scan.
 
 use std::io::Write;
 use std::sync::Arc;
@@ -46,12 +50,9 @@ fn peak_kib() -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-fn main() {
-    // `cargo bench` passes `--bench`; nothing else to parse.
-    let dir = tempfile::tempdir().expect("temporary directory");
-    let zip_path = dir.path().join("all.zip");
+fn generate(zip_path: &std::path::Path, lock: &std::path::Path) {
     {
-        let file = std::fs::File::create(&zip_path).expect("create zip");
+        let file = std::fs::File::create(zip_path).expect("create zip");
         let mut zip = zip::ZipWriter::new(std::io::BufWriter::new(file));
         let opts = zip::write::SimpleFileOptions::default()
             .compression_method(zip::CompressionMethod::Deflated);
@@ -62,26 +63,53 @@ fn main() {
         }
         zip.finish().expect("finish zip");
     }
-    let repo = dir.path().join("repo");
-    std::fs::create_dir_all(&repo).expect("repo dir");
+    std::fs::create_dir_all(lock.parent().expect("repo dir")).expect("repo dir");
+    std::fs::write(lock, lockfile()).expect("lockfile");
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; `--data DIR` and `--scan-only` are for profiling.
+    let args: Vec<String> = std::env::args().collect();
+    let scan_only = args.iter().any(|a| a == "--scan-only");
+    let kept = args
+        .iter()
+        .position(|a| a == "--data")
+        .and_then(|i| args.get(i + 1))
+        .map(std::path::PathBuf::from);
+    let temp = tempfile::tempdir().expect("temporary directory");
+    let dir = kept.unwrap_or_else(|| temp.path().to_path_buf());
+    let zip_path = dir.join("all.zip");
+    let repo = dir.join("repo");
     let lock = repo.join("package-lock.json");
-    std::fs::write(&lock, lockfile()).expect("lockfile");
+    if !zip_path.is_file() || !lock.is_file() {
+        std::fs::create_dir_all(&dir).expect("data dir");
+        generate(&zip_path, &lock);
+    }
     let zip_size = std::fs::metadata(&zip_path).map(|m| m.len()).unwrap_or(0);
 
     // Forget the generation's memory so VmHWM measures the scan (Linux >= 4.0).
     let reset = std::fs::write("/proc/self/clear_refs", "5").is_ok();
 
-    let index_dir = dir.path().join("indexes");
+    // The stage keeps indexes of `--advisory-db` paths under `<cache>/indexes`.
+    let index_dir = dir.join("indexes");
     std::fs::create_dir_all(&index_dir).expect("index dir");
-    let t = Instant::now();
-    let db = AdvisoryDb::open(std::slice::from_ref(&zip_path), Some(&index_dir)).expect("open");
-    let build = t.elapsed();
-    assert_eq!(db.advisory_count(), ADVISORIES);
-    drop(db);
-    let t = Instant::now();
-    let db = AdvisoryDb::open(std::slice::from_ref(&zip_path), Some(&index_dir)).expect("reopen");
-    let reopen = t.elapsed();
-    drop(db);
+    let mut build = None;
+    let mut reopen = None;
+    if !scan_only {
+        for entry in std::fs::read_dir(&index_dir).expect("index dir").flatten() {
+            let _ = std::fs::remove_file(entry.path());
+        }
+        let t = Instant::now();
+        let db = AdvisoryDb::open(std::slice::from_ref(&zip_path), Some(&index_dir)).expect("open");
+        build = Some(t.elapsed());
+        assert_eq!(db.advisory_count(), ADVISORIES);
+        drop(db);
+        let t = Instant::now();
+        let db =
+            AdvisoryDb::open(std::slice::from_ref(&zip_path), Some(&index_dir)).expect("reopen");
+        reopen = Some(t.elapsed());
+        drop(db);
+    }
 
     let files = vec![SourceFile {
         path: "package-lock.json".into(),
@@ -98,7 +126,7 @@ fn main() {
     let stage = DepsStage::new(DepsOptions {
         advisory_db: vec![zip_path.clone()],
         offline: true,
-        cache_dir: Some(dir.path().to_path_buf()),
+        cache_dir: Some(dir.clone()),
         ..DepsOptions::default()
     });
     let t = Instant::now();
@@ -110,8 +138,10 @@ fn main() {
         zip_size as f64 / 1048576.0
     );
     println!("packages:              {PACKAGES}");
-    println!("index build (cold):    {:.2} s", build.as_secs_f64());
-    println!("open with saved index: {:.3} s", reopen.as_secs_f64());
+    if let (Some(build), Some(reopen)) = (build, reopen) {
+        println!("index build (cold):    {:.2} s", build.as_secs_f64());
+        println!("open with saved index: {:.3} s", reopen.as_secs_f64());
+    }
     println!("scan (saved index):    {:.3} s", scan.as_secs_f64());
     println!("findings:              {}", report.findings.len());
     match peak_kib() {

@@ -352,12 +352,7 @@ impl DepsStage {
             Source::Local(db) => {
                 for q in queries {
                     let name = q.ecosystem.normalize_name(&q.name);
-                    let hits: Vec<Arc<Advisory>> = db
-                        .advisories_for(q.ecosystem, &name)?
-                        .into_iter()
-                        .filter(|a| crate::matcher::affects(a, q.ecosystem, &name, &q.version))
-                        .collect();
-                    out.insert(q.clone(), hits);
+                    out.insert(q.clone(), db.affecting(q.ecosystem, &name, &q.version)?);
                 }
             }
             Source::Online(client) => {
@@ -442,6 +437,23 @@ fn cache_dir_line(ctx: &ScanContext) -> Option<(String, u32)> {
     let path = shown_path(std::path::Path::new(config.path.as_deref()?), ctx.root());
     let outside = path == ".." || path.starts_with("../") || path.starts_with('/');
     (!outside && ctx.root().join(&path).is_file()).then_some((path, line))
+}
+
+/// Byte offset of the start of every line of `text`.
+fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect()
+}
+
+/// Line `line` (1-based) of `text` without its line ending, as `str::lines` gives it.
+fn line_at<'a>(text: &'a str, starts: &[usize], line: u32) -> Option<&'a str> {
+    let i = (line as usize).checked_sub(1)?;
+    let start = *starts.get(i)?;
+    let end = starts.get(i + 1).copied().unwrap_or(text.len());
+    let l = text.get(start..end)?;
+    let l = l.strip_suffix('\n').unwrap_or(l);
+    Some(l.strip_suffix('\r').unwrap_or(l))
 }
 
 fn query_of(p: &Package) -> Query {
@@ -544,6 +556,8 @@ impl Stage for DepsStage {
         // A requirements file both scanned and included by another yields its packages twice.
         let mut reported: HashSet<(String, u32, String, String)> = HashSet::new();
         for lock in &locks {
+            // Line starts, so each finding's line is found without rescanning the lockfile.
+            let starts = line_starts(&lock.text);
             for p in lock.parsed.packages.iter().filter(wanted) {
                 let Some(advisories) = hits.get(&query_of(p)).filter(|h| !h.is_empty()) else {
                     continue;
@@ -553,10 +567,12 @@ impl Stage for DepsStage {
                     Some(other) => ctx.file(other).and_then(|f| ctx.text(f).ok()),
                     None => Some(lock.text.clone()),
                 };
-                let line_text = text
-                    .as_deref()
-                    .and_then(|t| t.lines().nth(p.line as usize - 1))
-                    .unwrap_or("");
+                let line_text = match (text.as_deref(), &p.declared_in) {
+                    (Some(t), None) => line_at(t, &starts, p.line),
+                    (Some(t), Some(_)) => t.lines().nth((p.line as usize).saturating_sub(1)),
+                    (None, _) => None,
+                }
+                .unwrap_or("");
                 let groups = report::group(advisories, p.ecosystem);
                 let refs: Vec<&report::Group> = groups.iter().collect();
                 for g in &groups {

@@ -3,17 +3,18 @@
 //! which entries concern which package. Advisories are parsed only when a scanned package
 //! needs them, and then once.
 
+mod codec;
 mod error;
 pub mod index;
 
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 pub use error::DbError;
-pub use index::SourceIndex;
+pub use index::{LoadError, Location, Record, SourceIndex};
 
 use crate::osv::Advisory;
 use crate::Ecosystem;
@@ -25,9 +26,16 @@ const MAX_DIR_DEPTH: usize = 32;
 
 type ZipReader = zip::ZipArchive<BufReader<File>>;
 
+/// An open zip: the file read directly at the data offsets the index keeps (with one reused
+/// inflater), and the archive itself, opened only when an entry must be found by number.
+struct ZipSource {
+    direct: Mutex<(File, flate2::Decompress)>,
+    archive: OnceLock<Result<Mutex<ZipReader>, String>>,
+}
+
 enum Reader {
     Dir,
-    Zip(Mutex<ZipReader>),
+    Zip(Box<ZipSource>),
 }
 
 struct Source {
@@ -71,12 +79,13 @@ fn open_zip(path: &Path) -> Result<ZipReader, DbError> {
     })
 }
 
-/// Read zip entry `i` fully (which checks its CRC) within the size cap.
+/// Read zip entry `i` fully (which checks its CRC) within the size cap; also says where its
+/// data lies, for direct reads later.
 fn read_zip_entry(
     zip: &mut ZipReader,
     path: &Path,
     i: usize,
-) -> Result<(String, Vec<u8>), DbError> {
+) -> Result<(String, Vec<u8>, Location), DbError> {
     let zip_err = |message: String| DbError::Zip {
         path: path.to_path_buf(),
         message,
@@ -93,7 +102,70 @@ fn read_zip_entry(
         .take(MAX_ADVISORY_BYTES + 1)
         .read_to_end(&mut buf)
         .map_err(|e| zip_err(format!("entry {name}: {e}")))?;
-    Ok((name, buf))
+    let method = match entry.compression() {
+        zip::CompressionMethod::Stored => Some(0),
+        zip::CompressionMethod::Deflated => Some(8),
+        _ => None,
+    };
+    let location = match (entry.data_start(), method) {
+        (Some(data_start), Some(method)) => Location::Zip {
+            data_start,
+            compressed: entry.compressed_size(),
+            size: entry.size(),
+            method,
+            crc32: entry.crc32(),
+        },
+        _ => Location::Entry,
+    };
+    Ok((name, buf, location))
+}
+
+/// Read a zip entry at the data offset the index recorded, inflate it and check its size and
+/// CRC: no central directory to parse, which is most of opening a 50,000-entry archive.
+fn read_direct(
+    file: &mut File,
+    inflater: &mut flate2::Decompress,
+    path: &Path,
+    location: Location,
+) -> Result<Vec<u8>, String> {
+    let Location::Zip {
+        data_start,
+        compressed,
+        size,
+        method,
+        crc32,
+    } = location
+    else {
+        return Err("no data offset".to_string());
+    };
+    if size > MAX_ADVISORY_BYTES || compressed > MAX_ADVISORY_BYTES {
+        return Err(format!("entry larger than {MAX_ADVISORY_BYTES} bytes"));
+    }
+    let mut raw = vec![0u8; compressed as usize];
+    file.seek(SeekFrom::Start(data_start))
+        .and_then(|_| file.read_exact(&mut raw))
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    let data = match method {
+        0 => raw,
+        8 => {
+            let mut out = Vec::with_capacity(size as usize);
+            inflater.reset(false);
+            let status = inflater
+                .decompress_vec(&raw, &mut out, flate2::FlushDecompress::Finish)
+                .map_err(|e| e.to_string())?;
+            if status != flate2::Status::StreamEnd {
+                return Err("deflate stream longer than the recorded size".to_string());
+            }
+            out
+        }
+        other => return Err(format!("compression method {other}")),
+    };
+    let mut crc = flate2::Crc::new();
+    crc.update(&data);
+    if data.len() as u64 != size || crc.sum() != crc32 {
+        return Err("size or CRC differs from the index".to_string());
+    }
+    Ok(data)
 }
 
 /// Every `*.json` under `root`, relative, sorted so entry numbers are stable.
@@ -151,16 +223,14 @@ pub(crate) fn index_zip(
     path: &Path,
     fingerprint: String,
 ) -> Result<SourceIndex, DbError> {
-    let mut index = SourceIndex {
-        fingerprint,
-        ..SourceIndex::default()
-    };
+    let mut index = SourceIndex::new(fingerprint);
     for i in 0..zip.len() {
-        let (name, bytes) = read_zip_entry(zip, path, i)?;
+        let (name, bytes, location) = read_zip_entry(zip, path, i)?;
         if name.ends_with(".json") {
-            index.add(i as u32, &name, &bytes);
+            index.add_at(i as u32, location, &name, &bytes);
         }
     }
+    index.finish();
     Ok(index)
 }
 
@@ -169,10 +239,7 @@ fn index_directory(
     files: Vec<String>,
     fingerprint: String,
 ) -> Result<SourceIndex, DbError> {
-    let mut index = SourceIndex {
-        fingerprint,
-        ..SourceIndex::default()
-    };
+    let mut index = SourceIndex::new(fingerprint);
     for (i, rel) in files.iter().enumerate() {
         let path = root.join(rel);
         let size = std::fs::metadata(&path)
@@ -189,6 +256,7 @@ fn index_directory(
         index.add(i as u32, rel, &bytes);
     }
     index.files = files;
+    index.finish();
     Ok(index)
 }
 
@@ -201,6 +269,24 @@ fn index_path_for(source: &Path, index_dir: Option<&Path>) -> Option<PathBuf> {
     let mut h = std::hash::DefaultHasher::new();
     canonical.hash(&mut h);
     Some(dir.join(format!("{:016x}.idx", h.finish())))
+}
+
+/// The saved index at `saved` if it is sound and for this fingerprint; a damaged one is said
+/// in the log and rebuilt by the caller, never trusted.
+fn load_saved(saved: Option<&Path>, fingerprint: &str) -> Option<SourceIndex> {
+    let path = saved?;
+    match SourceIndex::read(path, fingerprint) {
+        Ok(index) => Some(index),
+        Err(LoadError::Corrupt(why)) => {
+            tracing::warn!("advisory index is damaged, rebuilding it: {why}");
+            None
+        }
+        Err(LoadError::Stale) => {
+            tracing::debug!("advisory index {} is for older data", path.display());
+            None
+        }
+        Err(LoadError::Missing) => None,
+    }
 }
 
 impl AdvisoryDb {
@@ -220,7 +306,7 @@ impl AdvisoryDb {
             let source = if meta.is_dir() {
                 let files = json_files(path)?;
                 let fp = fingerprint(path, Some(&files))?;
-                let index = match saved.as_deref().and_then(|p| SourceIndex::load(p, &fp)) {
+                let index = match load_saved(saved.as_deref(), &fp) {
                     Some(index) => index,
                     None => {
                         let index = index_directory(path, files, fp)?;
@@ -237,21 +323,27 @@ impl AdvisoryDb {
                     index,
                 }
             } else {
-                let mut zip = open_zip(path)?;
                 let fp = fingerprint(path, None)?;
-                let index = match saved.as_deref().and_then(|p| SourceIndex::load(p, &fp)) {
+                let archive = OnceLock::new();
+                let index = match load_saved(saved.as_deref(), &fp) {
                     Some(index) => index,
                     None => {
+                        let mut zip = open_zip(path)?;
                         let index = index_zip(&mut zip, path, fp)?;
                         if let Some(p) = &saved {
                             let _ = index.save(p);
                         }
+                        let _ = archive.set(Ok(Mutex::new(zip)));
                         index
                     }
                 };
+                let file = File::open(path).map_err(|e| DbError::io(path, e))?;
                 Source {
                     path: path.clone(),
-                    reader: Reader::Zip(Mutex::new(zip)),
+                    reader: Reader::Zip(Box::new(ZipSource {
+                        direct: Mutex::new((file, flate2::Decompress::new(false))),
+                        archive,
+                    })),
                     index,
                 }
             };
@@ -281,7 +373,12 @@ impl AdvisoryDb {
             .collect()
     }
 
-    fn read_entry(&self, source: &Source, entry: u32) -> Result<Vec<u8>, DbError> {
+    fn read_entry(
+        &self,
+        source: &Source,
+        entry: u32,
+        location: Location,
+    ) -> Result<Vec<u8>, DbError> {
         match &source.reader {
             Reader::Dir => {
                 let rel =
@@ -302,10 +399,77 @@ impl AdvisoryDb {
                 Ok(buf)
             }
             Reader::Zip(zip) => {
-                let mut zip = zip.lock().unwrap_or_else(|e| e.into_inner());
-                read_zip_entry(&mut zip, &source.path, entry as usize).map(|(_, b)| b)
+                if matches!(location, Location::Zip { .. }) {
+                    let mut direct = zip.direct.lock().unwrap_or_else(|e| e.into_inner());
+                    let (file, inflater) = &mut *direct;
+                    match read_direct(file, inflater, &source.path, location) {
+                        Ok(bytes) => return Ok(bytes),
+                        // The archive is read the slow way below, which says what is wrong.
+                        Err(why) => tracing::debug!(
+                            "{}: entry {entry} not read directly ({why})",
+                            source.path.display()
+                        ),
+                    }
+                }
+                let archive = zip
+                    .archive
+                    .get_or_init(|| {
+                        open_zip(&source.path)
+                            .map(Mutex::new)
+                            .map_err(|e| e.to_string())
+                    })
+                    .as_ref()
+                    .map_err(|message| DbError::Invalid {
+                        path: source.path.clone(),
+                        message: message.clone(),
+                    })?;
+                let mut archive = archive.lock().unwrap_or_else(|e| e.into_inner());
+                read_zip_entry(&mut archive, &source.path, entry as usize).map(|(_, b, _)| b)
             }
         }
+    }
+
+    /// The records of `name` in one source, or an error naming the damaged index.
+    fn records<'a>(
+        source: &'a Source,
+        ecosystem: Ecosystem,
+        name: &str,
+    ) -> Result<Vec<Record<'a>>, DbError> {
+        source
+            .index
+            .records(ecosystem, name)
+            .ok_or_else(|| DbError::Invalid {
+                path: source.path.clone(),
+                message: "the advisory index is damaged; delete it to rebuild".to_string(),
+            })
+    }
+
+    /// The full advisory of a record, read and parsed once; `None` if it does not parse.
+    fn advisory(
+        &self,
+        si: usize,
+        source: &Source,
+        record: &Record<'_>,
+    ) -> Result<Option<Arc<Advisory>>, DbError> {
+        let key = (si, record.entry);
+        if let Some(a) = self
+            .parsed
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+        {
+            return Ok(a.clone());
+        }
+        let bytes = self.read_entry(source, record.entry, record.location)?;
+        // The index already recorded unreadable entries; a changed file is skipped.
+        let a = serde_json::from_slice::<Advisory>(&bytes)
+            .ok()
+            .map(Arc::new);
+        self.parsed
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key, a.clone());
+        Ok(a)
     }
 
     /// The advisories that name `name` (normalised) in `ecosystem`, whatever the version.
@@ -316,30 +480,9 @@ impl AdvisoryDb {
     ) -> Result<Vec<Arc<Advisory>>, DbError> {
         let mut out: Vec<Arc<Advisory>> = Vec::new();
         for (si, source) in self.sources.iter().enumerate() {
-            for &entry in source.index.lookup(ecosystem, name) {
-                let cached = self
-                    .parsed
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .get(&(si, entry))
-                    .cloned();
-                let advisory = match cached {
-                    Some(a) => a,
-                    None => {
-                        let bytes = self.read_entry(source, entry)?;
-                        // The index already recorded unreadable entries; a changed file is skipped.
-                        let a = serde_json::from_slice::<Advisory>(&bytes)
-                            .ok()
-                            .map(Arc::new);
-                        self.parsed
-                            .lock()
-                            .unwrap_or_else(|e| e.into_inner())
-                            .insert((si, entry), a.clone());
-                        a
-                    }
-                };
+            for record in Self::records(source, ecosystem, name)? {
                 // The same advisory may sit in two sources (a directory and a zip): keep one.
-                if let Some(a) = advisory {
+                if let Some(a) = self.advisory(si, source, &record)? {
                     if !out.iter().any(|o| o.id == a.id) {
                         out.push(a);
                     }
@@ -348,4 +491,45 @@ impl AdvisoryDb {
         }
         Ok(out)
     }
+
+    /// The advisories that affect `name` (normalised) at `version` in `ecosystem`. Versions are
+    /// judged from the index; only the advisories that match are read and parsed, and then
+    /// judged again on their full text (which is what the findings are made from).
+    pub fn affecting(
+        &self,
+        ecosystem: Ecosystem,
+        name: &str,
+        version: &str,
+    ) -> Result<Vec<Arc<Advisory>>, DbError> {
+        let mut out: Vec<Arc<Advisory>> = Vec::new();
+        // Ids met so far: an advisory in two sources is judged by its first copy only.
+        let mut seen: Vec<String> = Vec::new();
+        for (si, source) in self.sources.iter().enumerate() {
+            for record in Self::records(source, ecosystem, name)? {
+                if seen.iter().any(|s| s == record.id) {
+                    continue;
+                }
+                seen.push(record.id.to_string());
+                let hit = !record.withdrawn
+                    && record
+                        .affected
+                        .iter()
+                        .any(|a| crate::matcher::affected_contains(a, ecosystem, version));
+                if !hit {
+                    continue;
+                }
+                if let Some(a) = self.advisory(si, source, &record)? {
+                    if crate::matcher::affects(&a, ecosystem, name, version)
+                        && !out.iter().any(|o| o.id == a.id)
+                    {
+                        out.push(a);
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
 }
+
+#[cfg(test)]
+mod tests;
