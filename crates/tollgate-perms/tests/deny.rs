@@ -145,3 +145,31 @@ fn a_standalone_policy_is_its_own_identity() {
     let plain = only(&findings, "TG2007", "PlainPolicy");
     assert!(!plain.message.contains("not counted"), "{}", plain.message);
 }
+
+#[test]
+fn a_deny_on_arns_counts_only_where_it_covers_every_resource() {
+    let findings = findings();
+    let wildcards = of(&findings, "TG2003", "TablesRole");
+    assert_eq!(wildcards.len(), 2, "{findings:#?}");
+    let by_line = |line| {
+        wildcards
+            .iter()
+            .find(|f| f.location.start_line() == Some(line))
+            .unwrap_or_else(|| panic!("no TG2003 at line {line}: {wildcards:#?}"))
+    };
+    let covered = by_line(174);
+    assert!(
+        covered.message.contains(
+            "actions of `dynamodb` (`dynamodb:*`, without the 2 actions denied by statement \
+             `NoTableChanges` (`dynamodb:DeleteTable` and `dynamodb:UpdateTable`))"
+        ),
+        "{}",
+        covered.message
+    );
+    let uncovered = by_line(179);
+    assert!(
+        uncovered.message.contains("grants all ") && !uncovered.message.contains("without"),
+        "{}",
+        uncovered.message
+    );
+}
