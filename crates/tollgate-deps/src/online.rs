@@ -268,7 +268,8 @@ impl OnlineClient {
             .as_deref()
             .and_then(|d| cache_path(d, &wanted.id));
         if let (Some(path), Some(modified)) = (&cache, &wanted.modified) {
-            if let Some(a) = read_cached(path).filter(|a| a.modified.as_ref() == Some(modified)) {
+            let current = |a: &Advisory| a.id == wanted.id && a.modified.as_ref() == Some(modified);
+            if let Some(a) = read_cached(path).filter(current) {
                 return Ok((a, false));
             }
         }
