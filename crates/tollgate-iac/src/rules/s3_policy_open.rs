@@ -18,7 +18,7 @@ impl IacRule for S3PolicyOpen {
         .tags(["iam"])
         .equivalents(["CKV_AWS_70"])
         .description(
-            "An `Allow` statement with `Principal: \"*\"` (or `{\"AWS\": \"*\"}`) and no condition in a bucket policy grants its actions to every AWS account and to anonymous users: the bucket is public for those actions, whatever its ACL says.",
+            "An `Allow` statement with `Principal: \"*\"` (or `{\"AWS\": \"*\"}`, `arn:aws:iam::*:root`) and no condition restricting who (`aws:SourceArn`, `aws:SourceAccount`, `aws:PrincipalOrgID`, `aws:SourceVpce`...; one on `aws:SecureTransport` does not) in a bucket policy grants its actions to every AWS account and to anonymous users: the bucket is public for those actions, whatever its ACL says.",
         )
         .remediation(
             Fix {

@@ -18,7 +18,7 @@ impl IacRule for SnsPolicyOpen {
         .tags(["iam"])
         .equivalents(["CKV_AWS_169"])
         .description(
-            "An `Allow` statement with a wildcard principal and no condition in a topic policy lets any AWS account publish to the topic or subscribe to it: forged notifications reach every subscriber, or the topic's messages leak to a stranger's endpoint.",
+            "An `Allow` statement with a wildcard principal and no condition restricting who (`aws:SourceArn`, `aws:SourceAccount`, `aws:PrincipalOrgID`...; one on `aws:SecureTransport` does not) in a topic policy lets any AWS account publish to the topic or subscribe to it: forged notifications reach every subscriber, or the topic's messages leak to a stranger's endpoint.",
         )
         .remediation(
             Fix {

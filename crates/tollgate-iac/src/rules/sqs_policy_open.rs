@@ -18,7 +18,7 @@ impl IacRule for SqsPolicyOpen {
         .tags(["iam"])
         .equivalents(["CKV_AWS_168"])
         .description(
-            "An `Allow` statement with a wildcard principal and no condition in a queue policy lets any AWS account send, receive or delete messages, depending on the actions: injected messages reach your consumers and real ones can be read or dropped.",
+            "An `Allow` statement with a wildcard principal and no condition restricting who (`aws:SourceArn`, `aws:SourceAccount`, `aws:PrincipalOrgID`...; one on `aws:SecureTransport` does not) in a queue policy lets any AWS account send, receive or delete messages, depending on the actions: injected messages reach your consumers and real ones can be read or dropped.",
         )
         .remediation(
             Fix {
