@@ -12,15 +12,17 @@ use crate::catalog::{catalog, AccessLevel, ActionId};
 use crate::expand::Expander;
 
 /// Plain text: one block per `Allow` statement of the scan's identity policies (trust
-/// policies too for the trust rules `TG2012`-`TG2014`). Empty when the model has none.
+/// policies for the trust rules `TG2012`-`TG2014`, resource policies for `TG2018` and
+/// `TG2019`). Empty when the model has none.
 pub fn explain_policies(model: &CloudModel, rule_code: &str) -> String {
     let mut expander = Expander::new(catalog());
     let analysis = Analysis::new(model, &mut expander);
-    let trust = matches!(rule_code, "TG2012" | "TG2013" | "TG2014");
-    let kind = if trust {
-        PolicyKind::Trust
-    } else {
-        PolicyKind::Identity
+    let kind = match rule_code {
+        "TG2012" | "TG2013" | "TG2014" => PolicyKind::Trust,
+        // The resource-policy principal rules: bucket, queue, topic, key policies and Lambda
+        // permissions.
+        "TG2018" | "TG2019" => PolicyKind::Resource,
+        _ => PolicyKind::Identity,
     };
     let mut out = String::new();
     for (policy, st) in analysis.of_kind(kind) {

@@ -6,9 +6,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use tollgate_core::{Config, FileKind, Finding, ScanContext, Severity, SourceFile, Stage};
-use tollgate_perms::PermissionsStage;
+use tollgate_perms::{explain::explain_policies, PermissionsStage};
 
-fn findings(trusted: &[&str]) -> Vec<Finding> {
+fn context(trusted: &[&str]) -> ScanContext {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/principals");
     let name = "template.cfn.yaml";
     let abs = root.join(name);
@@ -21,13 +21,19 @@ fn findings(trusted: &[&str]) -> Vec<Finding> {
     };
     let mut config = Config::default();
     config.stage.permissions.trusted_accounts = trusted.iter().map(|s| s.to_string()).collect();
-    let ctx = ScanContext::new(
+    ScanContext::new(
         root,
         vec![file],
         Arc::new(config),
         time::macros::date!(2026 - 06 - 01),
-    );
-    PermissionsStage::new().run(&ctx).expect("runs").findings
+    )
+}
+
+fn findings(trusted: &[&str]) -> Vec<Finding> {
+    PermissionsStage::new()
+        .run(&context(trusted))
+        .expect("runs")
+        .findings
 }
 
 fn of<'a>(findings: &'a [Finding], code: &str, resource: &str) -> Vec<&'a Finding> {
@@ -116,4 +122,13 @@ fn trusted_accounts_are_the_users_own() {
         "{}",
         key[0].message
     );
+}
+
+#[test]
+fn explain_shows_the_resource_policies_for_the_resource_rules() {
+    let model = tollgate_iac::model(&context(&[]));
+    let text = explain_policies(&model, "TG2018");
+    assert!(text.contains("bucket policy `ExportsPolicy`"), "{text}");
+    assert!(text.contains("Lambda permission `PartnerInvoke`"), "{text}");
+    assert!(!text.contains("trust policy"), "{text}");
 }
