@@ -135,13 +135,10 @@ pub struct Principal {
 }
 
 impl Principal {
-    /// Everyone: `"*"`, `{"AWS": "*"}` or `{"AWS": "arn:aws:iam::*:root"}`-style wildcards.
+    /// Everyone: `"*"`, `{"AWS": "*"}` or `{"AWS": "arn:aws:iam::*:root"}`-style wildcards,
+    /// as the shared principal classifier decides.
     pub fn is_wildcard(&self) -> bool {
-        (self.kind == "*" || self.kind.eq_ignore_ascii_case("AWS"))
-            && self
-                .value
-                .as_str()
-                .is_some_and(|v| v.trim() == "*" || v.trim() == "arn:aws:iam::*:root")
+        super::classify(self, &[]) == super::PrincipalClass::Public
     }
 
     pub fn is_service(&self) -> bool {
