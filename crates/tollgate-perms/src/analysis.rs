@@ -5,6 +5,7 @@
 use std::sync::Arc;
 use tollgate_iac::model::{CloudModel, Condition, PolicyDocument, ResourceMeta, Statement, Val};
 
+use tollgate_core::Location;
 use tollgate_syntax::Span;
 
 use crate::catalog::{catalog, ActionId, Catalog};
@@ -99,14 +100,6 @@ impl StatementView<'_> {
     /// Whether action `id` is granted here and not denied by the identity.
     pub fn still_allows(&self, id: ActionId) -> bool {
         self.effective.binary_search(&id).is_ok()
-    }
-
-    /// ", except the 3 actions denied by statement `DenyIam` (...)" for a message about the
-    /// whole statement, or nothing when no deny took anything from it.
-    pub fn except_denied(&self, cat: &Catalog) -> String {
-        self.denied
-            .as_ref()
-            .map_or(String::new(), |d| format!(", except {}", d.describe(cat)))
     }
 
     /// Granted on every resource and narrowed by no condition.
@@ -313,6 +306,10 @@ impl<'m> Analysis<'m> {
                             actions,
                             scope,
                             name: deny::deny_name(st.stmt),
+                            location: Location::at(
+                                self.policies[pi].doc.file.clone(),
+                                st.stmt.span,
+                            ),
                         });
                     }
                 }

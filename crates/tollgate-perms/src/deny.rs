@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use tollgate_core::Location;
 use tollgate_iac::model::{Statement, Val};
 
 use crate::analysis::{name_actions, StatementView};
@@ -30,6 +31,8 @@ pub struct Deny<'m> {
     pub scope: DenyScope<'m>,
     /// Words for messages: "statement `DenyIam`", or where it is when it has no `Sid`.
     pub name: String,
+    /// Where it is written, for the related locations of findings it changes.
+    pub location: Location,
 }
 
 /// What an identity's denies took away from one `Allow` statement.
@@ -37,15 +40,25 @@ pub struct Deny<'m> {
 pub struct Denied {
     /// The actions the statement grants that are denied (sorted, unique, never empty).
     pub actions: Vec<ActionId>,
-    /// Each deny that took something, in words, with what it took (sorted).
-    pub by: Vec<(String, Vec<ActionId>)>,
+    /// Each deny that took something.
+    pub by: Vec<DeniedBy>,
+}
+
+/// One deny that took actions from a statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeniedBy {
+    /// In words ("statement `DenyIam`", "... of the policy `Guard` attached to role `Api`").
+    pub name: String,
+    pub location: Location,
+    /// What it took (sorted).
+    pub actions: Vec<ActionId>,
 }
 
 impl Denied {
     /// "the 3 actions denied by statement `DenyIam` (`iam:A`, `iam:B` and `iam:C`)", or "the
     /// action `s3:GetObject` denied by statement `NoObjects`".
     pub fn describe(&self, cat: &Catalog) -> String {
-        let names: Vec<String> = self.by.iter().map(|(name, _)| name.clone()).collect();
+        let names: Vec<String> = self.by.iter().map(|d| d.name.clone()).collect();
         let by = join_words(&names);
         match self.actions.len() {
             1 => format!(
@@ -62,19 +75,17 @@ impl Denied {
     /// Only the denied actions for which `keep` holds (a rule's risk class), or `None` when
     /// the denies took none of them.
     pub fn only(&self, keep: impl Fn(ActionId) -> bool) -> Option<Denied> {
-        let by: Vec<(String, Vec<ActionId>)> = self
+        let by: Vec<DeniedBy> = self
             .by
             .iter()
-            .map(|(name, ids)| {
-                (
-                    name.clone(),
-                    ids.iter().copied().filter(|&id| keep(id)).collect(),
-                )
+            .map(|d| DeniedBy {
+                actions: d.actions.iter().copied().filter(|&id| keep(id)).collect(),
+                ..d.clone()
             })
-            .filter(|(_, ids): &(String, Vec<ActionId>)| !ids.is_empty())
+            .filter(|d| !d.actions.is_empty())
             .collect();
         let mut actions: Vec<ActionId> =
-            by.iter().flat_map(|(_, ids)| ids.iter().copied()).collect();
+            by.iter().flat_map(|d| d.actions.iter().copied()).collect();
         actions.sort_unstable();
         actions.dedup();
         (!actions.is_empty()).then_some(Denied { actions, by })
@@ -168,7 +179,11 @@ pub fn subtract<'a>(
         } else {
             format!("{} of the {}", d.name, label_of(d.policy))
         };
-        by.push((name, took));
+        by.push(DeniedBy {
+            name,
+            location: d.location.clone(),
+            actions: took,
+        });
     }
     if removed.is_empty() {
         return None;

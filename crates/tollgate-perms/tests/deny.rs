@@ -37,6 +37,13 @@ fn of<'a>(findings: &'a [Finding], code: &str, address: &str) -> Vec<&'a Finding
         .collect()
 }
 
+fn related_lines(f: &Finding) -> Vec<u32> {
+    f.related
+        .iter()
+        .filter_map(|r| r.location.start_line())
+        .collect()
+}
+
 fn only<'a>(findings: &'a [Finding], code: &str, address: &str) -> &'a Finding {
     let hits = of(findings, code, address);
     assert_eq!(hits.len(), 1, "{code} on {address}: {findings:#?}");
@@ -60,6 +67,7 @@ fn full_admin_stays_and_names_what_the_deny_removes() {
         admin.message
     );
     assert_eq!(admin.location.start_line(), Some(26));
+    assert_eq!(related_lines(admin), [28], "points at the deny");
 }
 
 #[test]
@@ -77,6 +85,8 @@ fn a_deny_in_another_policy_of_the_role_stops_the_pass_role_methods() {
         stopped.contains("`pass-role-to-new-lambda-then-invoke`") || stopped.contains(", ..."),
         "{stopped}"
     );
+    // The deny sits in the managed policy.
+    assert!(related_lines(esc).contains(&66), "{:?}", esc.related);
     // `iam:*` still grants `iam:PassRole` on paper; the identity cannot use it.
     assert!(
         of(&findings, "TG2010", "IamRole").is_empty(),
@@ -110,6 +120,7 @@ fn a_deny_lowers_data_exfiltration_to_what_remains() {
         denied,
         "the action `s3:GetObject` denied by statement `NoObjects`."
     );
+    assert_eq!(related_lines(exfil), [91]);
 }
 
 #[test]
@@ -122,6 +133,7 @@ fn unresolved_and_conditional_denies_take_nothing() {
         exfil.message
     );
     assert!(!exfil.message.contains("not counted"), "{}", exfil.message);
+    assert!(exfil.related.is_empty(), "{:?}", exfil.related);
     only(&findings, "TG2010", "UnsureRole");
 }
 

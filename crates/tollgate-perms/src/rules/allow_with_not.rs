@@ -2,6 +2,7 @@
 
 use tollgate_core::{Framework, Severity};
 
+use super::support::DenyNote;
 use super::{rule, PermRule};
 use crate::analysis::Analysis;
 use crate::sink::Sink;
@@ -34,6 +35,7 @@ impl PermRule for AllowWithNot {
                 // Denied entirely by the identity, the statement grants nothing.
                 let denied_entirely = st.denied.is_some() && st.effective.is_empty();
                 if !s.not_actions.is_empty() && !denied_entirely {
+                    let note = DenyNote::of(st, |_| true);
                     out.at(
                         policy,
                         first_span(&s.not_actions),
@@ -42,9 +44,10 @@ impl PermRule for AllowWithNot {
                             "The {} allows `NotAction`: every action except the listed ones ({} actions of the catalog today{}).",
                             policy.label,
                             st.effective.len(),
-                            st.except_denied(analysis.catalog)
+                            note.text(analysis, ", except ")
                         ),
                     );
+                    note.relate(out);
                 }
                 if !s.not_resources.is_empty() {
                     out.at(

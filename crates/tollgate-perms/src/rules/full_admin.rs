@@ -2,6 +2,7 @@
 
 use tollgate_core::{Framework, Severity};
 
+use super::support::DenyNote;
 use super::{rule, PermRule};
 use crate::analysis::Analysis;
 use crate::sink::Sink;
@@ -35,6 +36,7 @@ impl PermRule for FullAdmin {
             if !st.stmt.is_allow() || !st.stmt.not_resources.is_empty() || st.effective.is_empty() {
                 continue;
             }
+            let note = DenyNote::of(st, |_| true);
             out.narrowed(
                 policy,
                 action,
@@ -43,9 +45,10 @@ impl PermRule for FullAdmin {
                 format!(
                     "The {} allows every action (`*`) on every resource: full administrator access{}.",
                     policy.label,
-                    st.except_denied(analysis.catalog)
+                    note.text(analysis, ", except ")
                 ),
             );
+            note.relate(out);
         }
     }
 }

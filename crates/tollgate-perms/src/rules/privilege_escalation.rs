@@ -7,6 +7,7 @@ use tollgate_core::{Framework, Location, Severity};
 use super::{rule, PermRule};
 use crate::analysis::{Analysis, Restriction};
 use crate::catalog::ActionId;
+use crate::deny::DeniedBy;
 use crate::sink::Sink;
 
 pub struct PrivilegeEscalation;
@@ -48,6 +49,7 @@ impl PermRule for PrivilegeEscalation {
             // every one of its actions is still allowed.
             let mut held: Vec<(ActionId, usize, usize)> = Vec::new();
             let mut before_denies: Vec<ActionId> = Vec::new();
+            let mut denials: Vec<&DeniedBy> = Vec::new();
             for &pi in &identity.policies {
                 for (si, st) in analysis.policies[pi].statements.iter().enumerate() {
                     // A narrowing condition makes the method uncertain: not counted. Except
@@ -64,8 +66,9 @@ impl PermRule for PrivilegeEscalation {
                     };
                     if st.stmt.is_allow() && !narrowed {
                         held.extend(st.effective.iter().map(|&id| (id, pi, si)));
-                        if st.denied.is_some() {
+                        if let Some(d) = &st.denied {
                             before_denies.extend(st.granted.iter().copied());
+                            denials.extend(d.by.iter());
                         }
                     }
                 }
@@ -94,7 +97,7 @@ impl PermRule for PrivilegeEscalation {
             // deny counted (and that the rest of the finding survives it).
             before_denies.sort_unstable();
             before_denies.dedup();
-            let blocked: Vec<&str> = analysis
+            let blocked: Vec<_> = analysis
                 .risks
                 .escalation
                 .iter()
@@ -104,8 +107,20 @@ impl PermRule for PrivilegeEscalation {
                             find(id).is_some() || before_denies.binary_search(&id).is_ok()
                         })
                 })
-                .map(|m| m.name)
                 .collect();
+            // The denies that take an action those methods need, to point at.
+            let mut stopping: Vec<Location> = Vec::new();
+            for d in &denials {
+                let needed = blocked.iter().any(|m| {
+                    m.actions
+                        .iter()
+                        .any(|id| find(*id).is_none() && d.actions.binary_search(id).is_ok())
+                });
+                if needed && !stopping.contains(&d.location) {
+                    stopping.push(d.location.clone());
+                }
+            }
+            let blocked: Vec<&str> = blocked.iter().map(|m| m.name).collect();
             // `"Action": "*"` completes them all; TG2001/TG2002 already say so, louder.
             let all_star = complete.iter().all(|(_, places)| {
                 places
@@ -171,6 +186,7 @@ impl PermRule for PrivilegeEscalation {
                 })
                 .collect();
             out.relate_last(related, "grants an action of the escalation");
+            out.relate_last(stopping, "denies an action another escalation method needs");
         }
     }
 }

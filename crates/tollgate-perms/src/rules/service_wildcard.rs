@@ -2,6 +2,7 @@
 
 use tollgate_core::{Framework, Severity};
 
+use super::support::DenyNote;
 use super::{rule, PermRule};
 use crate::analysis::{name_actions, Analysis};
 use crate::catalog::AccessLevel;
@@ -61,17 +62,11 @@ impl PermRule for ServiceWildcard {
                     })
                     .collect();
                 let total = p.expansion.actions().len();
+                let note = DenyNote::of(st, |id| p.expansion.actions().binary_search(&id).is_ok());
                 let granted = if left.len() == total {
                     format!("all {total} actions of `{service}` (`{}`)", p.text)
                 } else {
-                    let of_pattern = |id| p.expansion.actions().binary_search(&id).is_ok();
-                    let without = st
-                        .denied
-                        .as_ref()
-                        .and_then(|d| d.only(of_pattern))
-                        .map_or(String::new(), |d| {
-                            format!(", without {}", d.describe(analysis.catalog))
-                        });
+                    let without = note.text(analysis, ", without ");
                     format!(
                         "{} of the {total} actions of `{service}` (`{}`{without})",
                         left.len(),
@@ -94,6 +89,7 @@ impl PermRule for ServiceWildcard {
                     &format!("{} {}", policy.label, p.text),
                     format!("The {} grants {granted}{detail}.", policy.label),
                 );
+                note.relate(out);
             }
         }
     }

@@ -3,6 +3,7 @@
 
 use crate::analysis::{name_actions, Analysis, StatementView};
 use crate::catalog::ActionId;
+use crate::deny::Denied;
 use crate::sink::Sink;
 
 /// Report every identity `Allow` statement that grants, on every resource, actions for which
@@ -35,6 +36,7 @@ pub(crate) fn report_on_star_resource(
         };
         let span = st.span_of(first);
         let evidence = format!("{} {}", policy.label, action_texts(st));
+        let note = DenyNote::of(st, &risky);
         out.narrowed(
             policy,
             span,
@@ -44,25 +46,39 @@ pub(crate) fn report_on_star_resource(
                 "The {} grants {what} on every resource: {}{}.",
                 policy.label,
                 name_actions(analysis.catalog, &hits),
-                except_denied(analysis, st, &risky)
+                note.text(analysis, "; not counted: ")
             ),
         );
+        note.relate(out);
     }
 }
 
-/// "; not counted: the 2 actions denied by statement `DenyReads` (...)" when the identity's
-/// denies took some of the actions `keep` selects from the statement, else nothing.
-pub(crate) fn except_denied(
-    analysis: &Analysis<'_>,
-    st: &StatementView<'_>,
-    keep: impl Fn(ActionId) -> bool,
-) -> String {
-    st.denied
-        .as_ref()
-        .and_then(|d| d.only(keep))
-        .map_or(String::new(), |d| {
-            format!("; not counted: {}", d.describe(analysis.catalog))
+/// What the identity's denies took from a statement among the actions a finding is about:
+/// words for its message, and the denies as the finding's related locations, so a reader sees
+/// why the finding names fewer actions than the statement lists.
+pub(crate) struct DenyNote(Option<Denied>);
+
+impl DenyNote {
+    /// The denied actions of `st` for which `keep` holds.
+    pub(crate) fn of(st: &StatementView<'_>, keep: impl Fn(ActionId) -> bool) -> Self {
+        DenyNote(st.denied.as_ref().and_then(|d| d.only(keep)))
+    }
+
+    /// `lead` followed by "the 2 actions denied by statement `DenyReads` (...)", or nothing
+    /// when the denies took none of them.
+    pub(crate) fn text(&self, analysis: &Analysis<'_>, lead: &str) -> String {
+        self.0.as_ref().map_or(String::new(), |d| {
+            format!("{lead}{}", d.describe(analysis.catalog))
         })
+    }
+
+    /// Point the finding just reported at the denies.
+    pub(crate) fn relate(self, out: &mut Sink<'_>) {
+        if let Some(d) = self.0 {
+            let places = d.by.into_iter().map(|b| b.location).collect();
+            out.relate_last(places, "denies some of the actions this statement grants");
+        }
+    }
 }
 
 /// The statement's written action entries, for evidence.

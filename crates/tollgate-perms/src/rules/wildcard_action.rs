@@ -2,6 +2,7 @@
 
 use tollgate_core::{Framework, Severity};
 
+use super::support::DenyNote;
 use super::{rule, PermRule};
 use crate::analysis::Analysis;
 use crate::sink::Sink;
@@ -37,6 +38,7 @@ impl PermRule for WildcardAction {
                 continue;
             }
             let resources: Vec<&str> = st.resources().map(|(r, _)| r).collect();
+            let note = DenyNote::of(st, |_| true);
             out.narrowed(
                 policy,
                 action,
@@ -51,9 +53,10 @@ impl PermRule for WildcardAction {
                     } else {
                         format!("`{}`", resources.join("`, `"))
                     },
-                    st.except_denied(analysis.catalog)
+                    note.text(analysis, ", except ")
                 ),
             );
+            note.relate(out);
         }
     }
 }

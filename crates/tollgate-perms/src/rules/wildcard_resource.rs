@@ -2,7 +2,7 @@
 
 use tollgate_core::{Framework, Severity};
 
-use super::support::{action_texts, except_denied};
+use super::support::{action_texts, DenyNote};
 use super::{rule, PermRule};
 use crate::analysis::{name_actions, Analysis};
 use crate::sink::Sink;
@@ -44,6 +44,9 @@ impl PermRule for WildcardResource {
             if scopable.is_empty() {
                 continue;
             }
+            let note = DenyNote::of(st, |id| {
+                analysis.catalog.get(id).supports_resource_scoping()
+            });
             out.narrowed(
                 policy,
                 span,
@@ -53,12 +56,10 @@ impl PermRule for WildcardResource {
                     "The {} grants {} on `*` although they can be scoped to resources{}.",
                     policy.label,
                     name_actions(analysis.catalog, &scopable),
-                    except_denied(analysis, st, |id| analysis
-                        .catalog
-                        .get(id)
-                        .supports_resource_scoping())
+                    note.text(analysis, "; not counted: ")
                 ),
             );
+            note.relate(out);
         }
     }
 }
