@@ -9,15 +9,14 @@ use std::sync::Arc;
 use tollgate_core::{Config, FileKind, Finding, ScanContext, SourceFile, Stage};
 use tollgate_perms::PermissionsStage;
 
-fn findings() -> Vec<Finding> {
+fn scan(name: &str, kind: FileKind) -> Vec<Finding> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/deny");
-    let name = "template.cfn.yaml";
     let abs = root.join(name);
     let size = std::fs::metadata(&abs).expect("fixture").len();
     let file = SourceFile {
         path: name.into(),
         abs,
-        kind: FileKind::CloudFormation { json: false },
+        kind,
         size,
     };
     let ctx = ScanContext::new(
@@ -27,6 +26,13 @@ fn findings() -> Vec<Finding> {
         time::macros::date!(2026 - 06 - 01),
     );
     PermissionsStage::new().run(&ctx).expect("runs").findings
+}
+
+fn findings() -> Vec<Finding> {
+    scan(
+        "template.cfn.yaml",
+        FileKind::CloudFormation { json: false },
+    )
 }
 
 /// The findings of rule `code` on resource `address`.
@@ -184,4 +190,26 @@ fn a_deny_on_arns_counts_only_where_it_covers_every_resource() {
         "{}",
         uncovered.message
     );
+}
+
+#[test]
+fn a_terraform_policy_attached_to_the_role_denies_for_it() {
+    let findings = scan("main.tf", FileKind::Terraform);
+    for code in ["TG2004", "TG2007", "TG2010"] {
+        assert!(
+            of(&findings, code, "aws_iam_role.deployer").is_empty(),
+            "{code}: {findings:#?}"
+        );
+        only(&findings, code, "aws_iam_role.open");
+    }
+    let scoped = only(&findings, "TG2009", "aws_iam_role.deployer");
+    assert!(
+        scoped.message.ends_with(
+            "; not counted: the action `iam:PassRole` denied by statement `NoPassRole` of the \
+             policy `aws_iam_policy.guard` attached to role `aws_iam_role.deployer`."
+        ),
+        "{}",
+        scoped.message
+    );
+    assert_eq!(related_lines(scoped), [34], "{:?}", scoped.related);
 }
