@@ -80,3 +80,23 @@ pub fn is_key_policy(policy: &PolicyView<'_>) -> bool {
         "AWS::KMS::Key" | "aws_kms_key"
     )
 }
+
+/// The accounts named by the statement's known resource ARNs (`arn:aws:sqs:eu-west-1:
+/// 111122223333:jobs`): the account that owns the resource the policy is attached to.
+pub fn resource_accounts<'a>(st: &'a StatementView<'_>) -> Vec<&'a str> {
+    st.resources()
+        .filter_map(|(arn, _)| {
+            let mut parts = arn.splitn(6, ':');
+            let (Some("arn"), _, _, _, Some(account)) = (
+                parts.next(),
+                parts.next(),
+                parts.next(),
+                parts.next(),
+                parts.next(),
+            ) else {
+                return None;
+            };
+            (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())).then_some(account)
+        })
+        .collect()
+}

@@ -8,7 +8,7 @@ use tollgate_iac::model::{unrelated_conditions, who_conditions, PrincipalClass, 
 use super::{rule, PermRule};
 use crate::analysis::{name_actions, Analysis, PolicyKind};
 use crate::catalog::{AccessLevel, ActionId};
-use crate::principal::{granted_words, grants, is_key_policy};
+use crate::principal::{granted_words, grants, is_key_policy, resource_accounts};
 use crate::sink::Sink;
 
 pub struct ResourceCrossAccount;
@@ -28,9 +28,9 @@ impl PermRule for ResourceCrossAccount {
              use the resource. Without a condition such as `aws:PrincipalOrgID`, \
              `aws:SourceAccount`, `aws:SourceArn` or `aws:SourceVpce` nothing ties the grant \
              to your organization or to the resource meant to use it. The deploying account \
-             (`${AWS::AccountId}`, `data.aws_caller_identity`, roles declared in the scan) and \
-             the accounts listed in `[stage.permissions] trusted-accounts` are not another \
-             account. A key policy granting `kms:*` to an account root is the AWS default key \
+             (`${AWS::AccountId}`, `data.aws_caller_identity`, roles declared in the scan), \
+             the account named in the statement's own resource ARNs and the accounts listed in \
+             `[stage.permissions] trusted-accounts` are not another account. A key policy granting `kms:*` to an account root is the AWS default key \
              policy and is only reported when `trusted-accounts` is configured and the account \
              is not in it. Granting permissions-management actions (`s3:PutBucketPolicy`, \
              `kms:PutKeyPolicy`, `sqs:AddPermission`) raises the severity to high: that \
@@ -61,7 +61,10 @@ impl PermRule for ResourceCrossAccount {
             if who_conditions(s).next().is_some() {
                 continue;
             }
-            if default_key_policy(analysis, &g) {
+            // The account that owns the resource (named in its ARN) is not another account.
+            if default_key_policy(analysis, &g)
+                || resource_accounts(g.statement).contains(&account.as_str())
+            {
                 continue;
             }
             let Some(span) = g.principal.value.span() else {
