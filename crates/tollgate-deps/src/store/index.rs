@@ -268,6 +268,13 @@ impl SourceIndex {
                 .or_default()
                 .push(a);
         }
+        if per_package.keys().any(|k| !fits16(k)) {
+            self.unreadable.push((
+                name.to_string(),
+                "package name longer than 65535 bytes".to_string(),
+            ));
+            return;
+        }
         let mut encoded = Vec::with_capacity(per_package.len());
         for (k, blocks) in per_package {
             let mut w = Writer::default();
@@ -322,8 +329,22 @@ impl SourceIndex {
             return;
         }
         let all = std::mem::take(&mut self.pending);
+        let size: usize = 4 + all
+            .iter()
+            .map(|(k, (_, b))| 8 + 2 + k.len() + 4 + b.len())
+            .sum::<usize>();
+        if u32::try_from(size).is_err() {
+            // Offsets are 32-bit; a database this large is refused rather than mis-indexed.
+            self.unreadable.push((
+                "(index)".to_string(),
+                "the advisories' matching data exceeds 4 GiB; none were indexed".to_string(),
+            ));
+            self.advisories = 0;
+            return;
+        }
         let n = all.len();
         let mut w = Writer::default();
+        w.buf.reserve(size);
         w.u32(n as u32);
         let slots_at = w.len();
         w.buf.resize(slots_at + n * 8, 0);

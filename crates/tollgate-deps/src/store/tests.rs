@@ -357,3 +357,36 @@ fn direct_zip_reads_give_the_archive_bytes() {
     }
     assert!(seen > 0);
 }
+
+#[test]
+fn oversized_strings_are_unreadable_not_mis_encoded() {
+    let long = "x".repeat(70_000);
+    let mut idx = SourceIndex::new("fp".into());
+    idx.add(
+        0,
+        "long-name.json",
+        format!(r#"{{"id":"A","affected":[{{"package":{{"ecosystem":"npm","name":"{long}"}}}}]}}"#)
+            .as_bytes(),
+    );
+    idx.add(
+        1,
+        "long-version.json",
+        format!(r#"{{"id":"B","affected":[{{"package":{{"ecosystem":"npm","name":"a"}},"versions":["{long}"]}}]}}"#)
+            .as_bytes(),
+    );
+    idx.add(
+        2,
+        "ok.json",
+        br#"{"id":"C","affected":[{"package":{"ecosystem":"npm","name":"a"},"versions":["1.0.0"]}]}"#,
+    );
+    idx.finish();
+    assert_eq!(idx.unreadable.len(), 2);
+    assert_eq!(idx.advisories, 1);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("i.idx");
+    idx.save(&path).unwrap();
+    let loaded = SourceIndex::read(&path, "fp").unwrap();
+    let records = loaded.records(Ecosystem::Npm, "a").unwrap();
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].id, "C");
+}
