@@ -9,7 +9,7 @@ use tollgate_core::Location;
 use tollgate_syntax::Span;
 
 use crate::catalog::{catalog, ActionId, Catalog};
-use crate::deny::{self, Denied, Deny};
+use crate::deny::{self, Denied, Deny, DenyCache};
 use crate::expand::{Expander, Expansion};
 use crate::risk::{risk_lists, RiskLists};
 
@@ -291,6 +291,7 @@ impl<'m> Analysis<'m> {
     /// Take from each identity `Allow` what the identity's unconditional `Deny` statements
     /// deny (an explicit deny wins over any allow, across all the identity's policies).
     fn subtract_denies(&mut self, expander: &mut Expander<'static>) {
+        let mut cache = DenyCache::default();
         for identity in &self.identities {
             let mut denies: Vec<Deny<'m>> = Vec::new();
             for &pi in &identity.policies {
@@ -298,7 +299,7 @@ impl<'m> Analysis<'m> {
                     let Some(scope) = deny::deny_scope(st.stmt) else {
                         continue;
                     };
-                    let actions = named_actions(st.stmt, &st.patterns, expander);
+                    let actions = cache.intern(named_actions(st.stmt, &st.patterns, expander));
                     if !actions.is_empty() {
                         denies.push(Deny {
                             policy: pi,
@@ -321,12 +322,12 @@ impl<'m> Analysis<'m> {
                 for si in 0..self.policies[pi].statements.len() {
                     let st = &self.policies[pi].statements[si];
                     let policies = &self.policies;
-                    let Some(denied) =
-                        deny::subtract(&denies, pi, st, |i| policies[i].label.as_str())
+                    let label_of = |i: usize| policies[i].label.as_str();
+                    let Some((denied, effective)) =
+                        deny::subtract(&mut cache, &denies, pi, st, label_of)
                     else {
                         continue;
                     };
-                    let effective = deny::remaining(&st.granted, &denied.actions);
                     let st = &mut self.policies[pi].statements[si];
                     st.effective = effective;
                     st.denied = Some(denied);

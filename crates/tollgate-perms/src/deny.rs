@@ -3,6 +3,7 @@
 //! roles. Only denies that apply on every request are counted: the rules must never miss a
 //! risk because of a deny that may not apply, so anything uncertain subtracts nothing.
 
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use tollgate_core::Location;
@@ -39,7 +40,7 @@ pub struct Deny<'m> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Denied {
     /// The actions the statement grants that are denied (sorted, unique, never empty).
-    pub actions: Vec<ActionId>,
+    pub actions: Arc<[ActionId]>,
     /// Each deny that took something.
     pub by: Vec<DeniedBy>,
 }
@@ -51,7 +52,7 @@ pub struct DeniedBy {
     pub name: String,
     pub location: Location,
     /// What it took (sorted).
-    pub actions: Vec<ActionId>,
+    pub actions: Arc<[ActionId]>,
 }
 
 impl Denied {
@@ -79,8 +80,9 @@ impl Denied {
             .by
             .iter()
             .map(|d| DeniedBy {
+                name: d.name.clone(),
+                location: d.location.clone(),
                 actions: d.actions.iter().copied().filter(|&id| keep(id)).collect(),
-                ..d.clone()
             })
             .filter(|d| !d.actions.is_empty())
             .collect();
@@ -88,7 +90,10 @@ impl Denied {
             by.iter().flat_map(|d| d.actions.iter().copied()).collect();
         actions.sort_unstable();
         actions.dedup();
-        (!actions.is_empty()).then_some(Denied { actions, by })
+        (!actions.is_empty()).then(|| Denied {
+            actions: actions.into(),
+            by,
+        })
     }
 }
 
@@ -151,29 +156,103 @@ pub fn covers(scope: &DenyScope<'_>, st: &StatementView<'_>) -> bool {
     })
 }
 
+/// Shares what subtraction computes between statements that grant the same expansion and
+/// meet the same denies: many roles with `"Action": "*"` and the same few denied actions
+/// must not each hold their own copy of the catalog minus those actions. Keys are the
+/// addresses of the shared sets; the values keep those sets alive, so an address is never
+/// reused for other contents while the cache lives.
+#[derive(Debug, Default)]
+pub struct DenyCache {
+    /// Each distinct denied set once: a deny of several actions is a fresh union per
+    /// statement, and the other maps key on addresses.
+    denied: HashSet<Arc<[ActionId]>>,
+    /// (granted, denied) -> (granted, denied, the granted actions it denies).
+    took: HashMap<(usize, usize), (Set, Set, Set)>,
+    /// (granted, each deny's part) -> (everything removed, what remains).
+    left: HashMap<(usize, Vec<usize>), (Set, Set)>,
+}
+
+/// A shared, sorted set of actions.
+type Set = Arc<[ActionId]>;
+
+fn address(set: &Set) -> usize {
+    Arc::as_ptr(set).cast::<ActionId>() as usize
+}
+
+impl DenyCache {
+    /// The one shared copy of `set`.
+    pub fn intern(&mut self, set: Arc<[ActionId]>) -> Arc<[ActionId]> {
+        if let Some(known) = self.denied.get(&set) {
+            return Arc::clone(known);
+        }
+        self.denied.insert(Arc::clone(&set));
+        set
+    }
+
+    fn took(&mut self, granted: &Arc<[ActionId]>, denied: &Arc<[ActionId]>) -> Arc<[ActionId]> {
+        let entry = self
+            .took
+            .entry((address(granted), address(denied)))
+            .or_insert_with(|| {
+                let both = intersection(granted, denied).into();
+                (Arc::clone(granted), Arc::clone(denied), both)
+            });
+        Arc::clone(&entry.2)
+    }
+
+    fn left(
+        &mut self,
+        granted: &Arc<[ActionId]>,
+        parts: &[Arc<[ActionId]>],
+    ) -> (Arc<[ActionId]>, Arc<[ActionId]>) {
+        let key = (address(granted), parts.iter().map(address).collect());
+        self.left
+            .entry(key)
+            .or_insert_with(|| {
+                let removed: Arc<[ActionId]> = match parts {
+                    [one] => Arc::clone(one),
+                    many => {
+                        let mut all: Vec<ActionId> =
+                            many.iter().flat_map(|p| p.iter().copied()).collect();
+                        all.sort_unstable();
+                        all.dedup();
+                        all.into()
+                    }
+                };
+                let remaining = granted
+                    .iter()
+                    .copied()
+                    .filter(|id| removed.binary_search(id).is_err())
+                    .collect();
+                (removed, remaining)
+            })
+            .clone()
+    }
+}
+
 /// What `denies` take from the `Allow` statement `st` of the same identity (`policy` is the
-/// index of its policy, to name denies written elsewhere): `None` when they take nothing.
-/// `label_of` gives a policy's words ("inline policy `guard` of role `Api`").
+/// index of its policy, to name denies written elsewhere), and what the statement still
+/// grants: `None` when they take nothing. `label_of` gives a policy's words ("inline policy
+/// `guard` of role `Api`").
 pub fn subtract<'a>(
+    cache: &mut DenyCache,
     denies: &[Deny<'_>],
     policy: usize,
     st: &StatementView<'_>,
     label_of: impl Fn(usize) -> &'a str,
-) -> Option<Denied> {
+) -> Option<(Denied, Arc<[ActionId]>)> {
     if !st.stmt.is_allow() || st.granted.is_empty() {
         return None;
     }
-    let mut removed: Vec<ActionId> = Vec::new();
     let mut by = Vec::new();
     for d in denies {
         if !covers(&d.scope, st) {
             continue;
         }
-        let took = intersection(&st.granted, &d.actions);
+        let took = cache.took(&st.granted, &d.actions);
         if took.is_empty() {
             continue;
         }
-        removed.extend_from_slice(&took);
         let name = if d.policy == policy {
             d.name.clone()
         } else {
@@ -185,42 +264,23 @@ pub fn subtract<'a>(
             actions: took,
         });
     }
-    if removed.is_empty() {
+    if by.is_empty() {
         return None;
     }
-    removed.sort_unstable();
-    removed.dedup();
-    Some(Denied {
-        actions: removed,
-        by,
-    })
+    let parts: Vec<Arc<[ActionId]>> = by.iter().map(|b| Arc::clone(&b.actions)).collect();
+    let (actions, remaining) = cache.left(&st.granted, &parts);
+    Some((Denied { actions, by }, remaining))
 }
 
-/// `granted` without `removed` (both sorted).
-pub fn remaining(granted: &[ActionId], removed: &[ActionId]) -> Arc<[ActionId]> {
-    granted
+/// The actions of sorted `a` also in sorted `b`: the smaller side looked up in the larger
+/// (an `"Action": "*"` allow holds the whole catalog, a deny usually a few actions).
+fn intersection(a: &[ActionId], b: &[ActionId]) -> Vec<ActionId> {
+    let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    small
         .iter()
         .copied()
-        .filter(|id| removed.binary_search(id).is_err())
+        .filter(|id| large.binary_search(id).is_ok())
         .collect()
-}
-
-/// The actions of sorted `a` also in sorted `b`, by merging (both can hold the whole catalog).
-fn intersection(a: &[ActionId], b: &[ActionId]) -> Vec<ActionId> {
-    let (mut i, mut j) = (0, 0);
-    let mut out = Vec::new();
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                out.push(a[i]);
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    out
 }
 
 /// Longest ARN (pattern) compared; longer ones are not real ARNs and are never covered, which

@@ -7,9 +7,12 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use tollgate_core::{Config, FileKind, Finding, ScanContext, SourceFile, Stage};
+use tollgate_perms::analysis::Analysis;
+use tollgate_perms::catalog::catalog;
+use tollgate_perms::expand::Expander;
 use tollgate_perms::PermissionsStage;
 
-fn scan(name: &str, kind: FileKind) -> Vec<Finding> {
+fn context(name: &str, kind: FileKind) -> ScanContext {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/deny");
     let abs = root.join(name);
     let size = std::fs::metadata(&abs).expect("fixture").len();
@@ -19,12 +22,16 @@ fn scan(name: &str, kind: FileKind) -> Vec<Finding> {
         kind,
         size,
     };
-    let ctx = ScanContext::new(
+    ScanContext::new(
         root,
         vec![file],
         Arc::new(Config::default()),
         time::macros::date!(2026 - 06 - 01),
-    );
+    )
+}
+
+fn scan(name: &str, kind: FileKind) -> Vec<Finding> {
+    let ctx = context(name, kind);
     PermissionsStage::new().run(&ctx).expect("runs").findings
 }
 
@@ -212,4 +219,23 @@ fn a_terraform_policy_attached_to_the_role_denies_for_it() {
         scoped.message
     );
     assert_eq!(related_lines(scoped), [34], "{:?}", scoped.related);
+}
+
+#[test]
+fn identities_with_the_same_grant_and_deny_share_what_remains() {
+    let model = tollgate_iac::model(&context(
+        "template.cfn.yaml",
+        FileKind::CloudFormation { json: false },
+    ));
+    let mut expander = Expander::new(catalog());
+    let analysis = Analysis::new(&model, &mut expander);
+    let admins: Vec<_> = analysis
+        .identity_statements()
+        .filter(|(_, st)| st.star_action.is_some() && st.denied.is_some())
+        .map(|(_, st)| st)
+        .collect();
+    assert_eq!(admins.len(), 2, "AdminRole and SecondAdminRole");
+    assert_eq!(admins[0].effective.len(), catalog().actions.len() - 3);
+    assert!(Arc::ptr_eq(&admins[0].effective, &admins[1].effective));
+    assert!(!Arc::ptr_eq(&admins[0].effective, &admins[0].granted));
 }
