@@ -618,6 +618,14 @@ mod tests {
             SarifSource::Named(SarifSourceSpec::Stdout)
         );
         assert_eq!(config.stages.len(), 4);
+        assert_eq!(
+            config.stage.iac.classification_key.as_deref(),
+            Some("DataClassification")
+        );
+        assert_eq!(
+            config.stage.permissions.trusted_accounts,
+            ["111122223333".to_string()]
+        );
     }
 
     #[test]
