@@ -8,6 +8,7 @@
 //! - [`analysis`]: every policy's statements with their facts; [`rules`] read them.
 
 pub mod analysis;
+mod aws_accounts;
 pub mod catalog;
 pub mod deny;
 pub mod expand;

@@ -132,3 +132,19 @@ fn explain_shows_the_resource_policies_for_the_resource_rules() {
     assert!(text.contains("Lambda permission `PartnerInvoke`"), "{text}");
     assert!(!text.contains("trust policy"), "{text}");
 }
+
+#[test]
+fn load_balancer_log_delivery_is_not_another_account_for_put_object_only() {
+    let all = findings(&[]);
+    assert!(
+        of(&all, "TG2018", "AccessLogsPolicy").is_empty(),
+        "{all:#?}"
+    );
+    let wider = of(&all, "TG2018", "LogsReadPolicy");
+    assert_eq!(wider.len(), 1, "{all:#?}");
+    assert!(
+        wider[0].message.contains("account 127311923021"),
+        "{}",
+        wider[0].message
+    );
+}

@@ -7,6 +7,7 @@ use tollgate_iac::model::{unrelated_conditions, who_conditions, PrincipalClass, 
 
 use super::{rule, PermRule};
 use crate::analysis::{name_actions, Analysis, PolicyKind};
+use crate::aws_accounts::elb_log_delivery_region;
 use crate::catalog::{AccessLevel, ActionId};
 use crate::principal::{granted_words, grants, is_key_policy, resource_accounts};
 use crate::sink::Sink;
@@ -32,7 +33,9 @@ impl PermRule for ResourceCrossAccount {
              the account named in the statement's own resource ARNs and the accounts listed in \
              `[stage.permissions] trusted-accounts` are not another account. A key policy granting `kms:*` to an account root is the AWS default key \
              policy and is only reported when `trusted-accounts` is configured and the account \
-             is not in it. Granting permissions-management actions (`s3:PutBucketPolicy`, \
+             is not in it. A Region's Elastic Load Balancing account granted only `s3:PutObject` \
+             on a bucket is the setup AWS documents for load balancer access logs and is not \
+             reported either. Granting permissions-management actions (`s3:PutBucketPolicy`, \
              `kms:PutKeyPolicy`, `sqs:AddPermission`) raises the severity to high: that \
              account can change who has access. This is what IAM Access Analyzer reports as \
              external access.",
@@ -63,6 +66,7 @@ impl PermRule for ResourceCrossAccount {
             }
             // The account that owns the resource (named in its ARN) is not another account.
             if default_key_policy(analysis, &g)
+                || elb_access_logs(analysis, &g, account)
                 || resource_accounts(g.statement).contains(&account.as_str())
             {
                 continue;
@@ -115,6 +119,23 @@ impl PermRule for ResourceCrossAccount {
             );
         }
     }
+}
+
+/// The grant AWS documents for load balancer access logs: the Region's Elastic Load Balancing
+/// account may put objects into a bucket, and nothing more.
+fn elb_access_logs(
+    analysis: &Analysis<'_>,
+    g: &crate::principal::Grant<'_, '_>,
+    account: &str,
+) -> bool {
+    let put_object = analysis.catalog.action("s3:PutObject");
+    elb_log_delivery_region(account).is_some()
+        && matches!(
+            g.policy.owner.type_name.as_str(),
+            "AWS::S3::BucketPolicy" | "aws_s3_bucket_policy" | "aws_s3_bucket"
+        )
+        && !g.statement.granted.is_empty()
+        && g.statement.granted.iter().all(|&id| Some(id) == put_object)
 }
 
 /// AWS writes `kms:*` for the account root into every key policy; with a literal id the scan
