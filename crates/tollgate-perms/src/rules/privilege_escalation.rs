@@ -48,7 +48,8 @@ impl PermRule for PrivilegeEscalation {
             // before and after the identity's unconditional denies: a method counts only if
             // every one of its actions is still allowed.
             let mut held: Vec<(ActionId, usize, usize)> = Vec::new();
-            let mut before_denies: Vec<ActionId> = Vec::new();
+            // What the denies took from those allows: an action granted but no longer held.
+            let mut taken: Vec<ActionId> = Vec::new();
             let mut denials: Vec<&DeniedBy> = Vec::new();
             for &pi in &identity.policies {
                 for (si, st) in analysis.policies[pi].statements.iter().enumerate() {
@@ -67,7 +68,7 @@ impl PermRule for PrivilegeEscalation {
                     if st.stmt.is_allow() && !narrowed {
                         held.extend(st.effective.iter().map(|&id| (id, pi, si)));
                         if let Some(d) = &st.denied {
-                            before_denies.extend(st.granted.iter().copied());
+                            taken.extend(d.actions.iter().copied());
                             denials.extend(d.by.iter());
                         }
                     }
@@ -95,17 +96,17 @@ impl PermRule for PrivilegeEscalation {
             };
             // Methods the allows complete but the denies stop: named so the reader sees the
             // deny counted (and that the rest of the finding survives it).
-            before_denies.sort_unstable();
-            before_denies.dedup();
+            taken.sort_unstable();
+            taken.dedup();
             let blocked: Vec<_> = analysis
                 .risks
                 .escalation
                 .iter()
                 .filter(|m| {
                     m.actions.iter().any(|&id| find(id).is_none())
-                        && m.actions.iter().all(|&id| {
-                            find(id).is_some() || before_denies.binary_search(&id).is_ok()
-                        })
+                        && m.actions
+                            .iter()
+                            .all(|&id| find(id).is_some() || taken.binary_search(&id).is_ok())
                 })
                 .collect();
             // The denies that take an action those methods need, to point at.
