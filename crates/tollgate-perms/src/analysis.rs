@@ -295,7 +295,7 @@ impl<'m> Analysis<'m> {
         for identity in &self.identities {
             let mut denies: Vec<Deny<'m>> = Vec::new();
             for &pi in &identity.policies {
-                for (si, st) in self.policies[pi].statements.iter().enumerate() {
+                for st in &self.policies[pi].statements {
                     let Some(scope) = deny::deny_scope(st.stmt) else {
                         continue;
                     };
@@ -303,7 +303,6 @@ impl<'m> Analysis<'m> {
                     if !actions.is_empty() {
                         denies.push(Deny {
                             policy: pi,
-                            statement: si,
                             actions,
                             scope,
                             name: deny::deny_name(st.stmt),

@@ -24,9 +24,8 @@ pub enum DenyScope<'m> {
 /// One `Deny` statement of an identity that applies on every request.
 #[derive(Debug, Clone)]
 pub struct Deny<'m> {
-    /// Where it is: indices into `Analysis::policies` and that policy's statements.
+    /// Its policy: an index into `Analysis::policies` (to name it from another policy).
     pub policy: usize,
-    pub statement: usize,
     /// The actions it denies (sorted, unique).
     pub actions: Arc<[ActionId]>,
     pub scope: DenyScope<'m>,
