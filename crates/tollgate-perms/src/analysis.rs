@@ -1,6 +1,7 @@
 //! Every policy of the cloud model, with each statement's action patterns expanded against the
 //! catalog once, so that every rule reads the same facts: which actions a statement grants, on
-//! `*` or not, and whether a condition narrows it.
+//! `*` or not, whether a condition narrows it, and what is left of it once the identity's
+//! unconditional denies ([`crate::deny`]) are taken away.
 
 use std::sync::Arc;
 use tollgate_iac::model::{CloudModel, Condition, PolicyDocument, ResourceMeta, Statement, Val};
