@@ -2,42 +2,18 @@
 //! named, escalation is gathered across an identity's policies, the AWS default key policy is
 //! no finding, typos get a suggestion, and `explain` shows the expansions.
 
-use std::path::PathBuf;
-use std::sync::Arc;
+mod support;
 
-use tollgate_core::{Config, FileKind, Finding, ScanContext, Severity, SourceFile, Stage};
-use tollgate_perms::{explain::explain_policies, PermissionsStage};
+use support::one;
+use tollgate_core::{Finding, ScanContext, Severity};
+use tollgate_perms::explain::explain_policies;
 
 fn context() -> ScanContext {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cases");
-    let name = "template.cfn.yaml";
-    let abs = root.join(name);
-    let size = std::fs::metadata(&abs).expect("fixture").len();
-    let file = SourceFile {
-        path: name.into(),
-        abs,
-        kind: FileKind::CloudFormation { json: false },
-        size,
-    };
-    ScanContext::new(
-        root,
-        vec![file],
-        Arc::new(Config::default()),
-        time::macros::date!(2026 - 06 - 01),
-    )
+    support::context(&support::fixtures("cases"), "template.cfn.yaml")
 }
 
 fn findings() -> Vec<Finding> {
-    PermissionsStage::new()
-        .run(&context())
-        .expect("runs")
-        .findings
-}
-
-fn one<'a>(findings: &'a [Finding], code: &str) -> &'a Finding {
-    let hits: Vec<&Finding> = findings.iter().filter(|f| f.rule == code).collect();
-    assert_eq!(hits.len(), 1, "{code}: {findings:#?}");
-    hits[0]
+    support::run(&context())
 }
 
 #[test]

@@ -3,64 +3,22 @@
 //! across the identity's policies; a partial one leaves a finding that names what remains; a
 //! conditional or unresolvable one takes nothing.
 
-use std::path::PathBuf;
+mod support;
+
 use std::sync::Arc;
 
-use tollgate_core::{Config, FileKind, Finding, ScanContext, SourceFile, Stage};
+use support::{of, only, related_lines};
+use tollgate_core::Finding;
 use tollgate_perms::analysis::Analysis;
 use tollgate_perms::catalog::catalog;
 use tollgate_perms::expand::Expander;
-use tollgate_perms::PermissionsStage;
 
-fn context(name: &str, kind: FileKind) -> ScanContext {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/deny");
-    let abs = root.join(name);
-    let size = std::fs::metadata(&abs).expect("fixture").len();
-    let file = SourceFile {
-        path: name.into(),
-        abs,
-        kind,
-        size,
-    };
-    ScanContext::new(
-        root,
-        vec![file],
-        Arc::new(Config::default()),
-        time::macros::date!(2026 - 06 - 01),
-    )
-}
-
-fn scan(name: &str, kind: FileKind) -> Vec<Finding> {
-    let ctx = context(name, kind);
-    PermissionsStage::new().run(&ctx).expect("runs").findings
+fn scan(name: &str) -> Vec<Finding> {
+    support::scan(&support::fixtures("deny"), name)
 }
 
 fn findings() -> Vec<Finding> {
-    scan(
-        "template.cfn.yaml",
-        FileKind::CloudFormation { json: false },
-    )
-}
-
-/// The findings of rule `code` on resource `address`.
-fn of<'a>(findings: &'a [Finding], code: &str, address: &str) -> Vec<&'a Finding> {
-    findings
-        .iter()
-        .filter(|f| f.rule == code && f.resource.as_deref() == Some(address))
-        .collect()
-}
-
-fn related_lines(f: &Finding) -> Vec<u32> {
-    f.related
-        .iter()
-        .filter_map(|r| r.location.start_line())
-        .collect()
-}
-
-fn only<'a>(findings: &'a [Finding], code: &str, address: &str) -> &'a Finding {
-    let hits = of(findings, code, address);
-    assert_eq!(hits.len(), 1, "{code} on {address}: {findings:#?}");
-    hits[0]
+    scan("template.cfn.yaml")
 }
 
 #[test]
@@ -201,7 +159,7 @@ fn a_deny_on_arns_counts_only_where_it_covers_every_resource() {
 
 #[test]
 fn a_terraform_policy_attached_to_the_role_denies_for_it() {
-    let findings = scan("main.tf", FileKind::Terraform);
+    let findings = scan("main.tf");
     for code in ["TG2004", "TG2007", "TG2010"] {
         assert!(
             of(&findings, code, "aws_iam_role.deployer").is_empty(),
@@ -223,9 +181,9 @@ fn a_terraform_policy_attached_to_the_role_denies_for_it() {
 
 #[test]
 fn identities_with_the_same_grant_and_deny_share_what_remains() {
-    let model = tollgate_iac::model(&context(
+    let model = tollgate_iac::model(&support::context(
+        &support::fixtures("deny"),
         "template.cfn.yaml",
-        FileKind::CloudFormation { json: false },
     ));
     let mut expander = Expander::new(catalog());
     let analysis = Analysis::new(&model, &mut expander);

@@ -1,11 +1,12 @@
 //! The permissions stage over the repository's example apps: the hardened ones stay clean at
 //! medium and above, the seeded ones raise the permission problems they were seeded with.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use tollgate_core::{walk, Config, Finding, ScanContext, Severity, Stage, WalkOptions};
-use tollgate_perms::PermissionsStage;
+use tollgate_core::{walk, Config, Finding, ScanContext, Severity, WalkOptions};
 
 fn examples() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples")
@@ -19,10 +20,7 @@ fn scan(dir: &Path) -> Vec<Finding> {
         Arc::new(Config::default()),
         time::macros::date!(2026 - 06 - 01),
     );
-    PermissionsStage::new()
-        .run(&ctx)
-        .expect("the permissions stage runs")
-        .findings
+    support::run(&ctx)
 }
 
 fn show(findings: &[Finding]) -> String {

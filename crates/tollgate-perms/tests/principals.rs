@@ -2,45 +2,24 @@
 //! account and actions a cross-account grant names, conditions that do not restrict who,
 //! the default key policy, Lambda permissions, and `[stage.permissions] trusted-accounts`.
 
-use std::path::PathBuf;
-use std::sync::Arc;
+mod support;
 
-use tollgate_core::{Config, FileKind, Finding, ScanContext, Severity, SourceFile, Stage};
-use tollgate_perms::{explain::explain_policies, PermissionsStage};
+use support::of;
+use tollgate_core::{Config, Finding, ScanContext, Severity};
+use tollgate_perms::explain::explain_policies;
 
 fn context(trusted: &[&str]) -> ScanContext {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/principals");
-    let name = "template.cfn.yaml";
-    let abs = root.join(name);
-    let size = std::fs::metadata(&abs).expect("fixture").len();
-    let file = SourceFile {
-        path: name.into(),
-        abs,
-        kind: FileKind::CloudFormation { json: false },
-        size,
-    };
     let mut config = Config::default();
     config.stage.permissions.trusted_accounts = trusted.iter().map(|s| s.to_string()).collect();
-    ScanContext::new(
-        root,
-        vec![file],
-        Arc::new(config),
-        time::macros::date!(2026 - 06 - 01),
+    support::context_with(
+        &support::fixtures("principals"),
+        "template.cfn.yaml",
+        config,
     )
 }
 
 fn findings(trusted: &[&str]) -> Vec<Finding> {
-    PermissionsStage::new()
-        .run(&context(trusted))
-        .expect("runs")
-        .findings
-}
-
-fn of<'a>(findings: &'a [Finding], code: &str, resource: &str) -> Vec<&'a Finding> {
-    findings
-        .iter()
-        .filter(|f| f.rule == code && f.resource.as_deref() == Some(resource))
-        .collect()
+    support::run(&context(trusted))
 }
 
 #[test]

@@ -4,53 +4,12 @@
 //! rule must fire at exactly the lines marked `# <- CODE`; a `passes` file must not make it
 //! fire at all. Each file is scanned alone through the permissions stage.
 
+mod support;
+
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
-use tollgate_core::{Config, FileKind, Finding, ScanContext, SourceFile, Stage};
-use tollgate_perms::{rules, PermissionsStage};
-
-fn fixtures_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
-}
-
-/// The kind of a fixture file, from its double extension (fixtures cannot be named
-/// `serverless.yml`, so the harness classifies them instead of the inventory walk).
-fn kind_of(name: &str) -> Option<FileKind> {
-    if name.ends_with(".serverless.yml") {
-        Some(FileKind::Serverless)
-    } else if name.ends_with(".sam.yaml") {
-        Some(FileKind::Sam { json: false })
-    } else if name.ends_with(".cfn.yaml") {
-        Some(FileKind::CloudFormation { json: false })
-    } else if name.ends_with(".tf") {
-        Some(FileKind::Terraform)
-    } else {
-        None
-    }
-}
-
-fn scan(dir: &Path, name: &str, kind: FileKind) -> Vec<Finding> {
-    let abs = dir.join(name);
-    let size = std::fs::metadata(&abs).map(|m| m.len()).unwrap_or(0);
-    let file = SourceFile {
-        path: name.to_string(),
-        abs,
-        kind,
-        size,
-    };
-    let ctx = ScanContext::new(
-        dir.to_path_buf(),
-        vec![file],
-        Arc::new(Config::default()),
-        time::macros::date!(2026 - 06 - 01),
-    );
-    PermissionsStage::new()
-        .run(&ctx)
-        .expect("the permissions stage runs")
-        .findings
-}
+use support::{fixtures, kind_of, scan};
+use tollgate_perms::rules;
 
 fn marked_lines(text: &str, code: &str) -> BTreeSet<u32> {
     let marker = format!("<- {code}");
@@ -66,7 +25,7 @@ fn every_rule_fires_and_passes_in_every_policy_source() {
     let mut failures = Vec::new();
     let mut checked = 0;
     for meta in rules::metas() {
-        let dir = fixtures_root().join(&meta.code);
+        let dir = fixtures(&meta.code);
         let mut names: Vec<String> = std::fs::read_dir(&dir)
             .unwrap_or_else(|e| panic!("{}: fixtures expected: {e}", dir.display()))
             .filter_map(|e| e.ok()?.file_name().into_string().ok())
@@ -80,9 +39,9 @@ fn every_rule_fires_and_passes_in_every_policy_source() {
             }
         }
         for name in names {
-            let Some(kind) = kind_of(&name) else {
+            if kind_of(&name).is_none() {
                 continue;
-            };
+            }
             checked += 1;
             let text = std::fs::read_to_string(dir.join(&name)).expect("fixture readable");
             let expected = if name.starts_with("fires") {
@@ -92,7 +51,7 @@ fn every_rule_fires_and_passes_in_every_policy_source() {
             } else {
                 BTreeSet::new()
             };
-            let findings = scan(&dir, &name, kind);
+            let findings = scan(&dir, &name);
             let got: BTreeSet<u32> = findings
                 .iter()
                 .filter(|f| f.rule == meta.code)
