@@ -144,6 +144,10 @@ pub struct IdentityView<'m> {
     /// Indices into [`Analysis::policies`].
     pub policies: Vec<usize>,
     pub managed: &'m [Val<String>],
+    /// Its unconditional `Deny` statements, across all its policies (empty when it has none):
+    /// for rules that judge grants the scan does not expand, such as an attached AWS managed
+    /// policy.
+    pub denies: Vec<Deny<'m>>,
 }
 
 /// The scan's policies, analysed.
@@ -205,6 +209,7 @@ impl<'m> Analysis<'m> {
                 owner: &role.meta,
                 policies: held,
                 managed: &role.managed_policy_arns,
+                denies: Vec::new(),
             });
             let label = format!("trust policy of role `{name}`");
             a.add(
@@ -225,6 +230,7 @@ impl<'m> Analysis<'m> {
                     owner: &p.meta,
                     policies: vec![i],
                     managed: &[],
+                    denies: Vec::new(),
                 });
             }
         }
@@ -293,7 +299,8 @@ impl<'m> Analysis<'m> {
     /// deny (an explicit deny wins over any allow, across all the identity's policies).
     fn subtract_denies(&mut self, expander: &mut Expander<'static>) {
         let mut cache = DenyCache::default();
-        for identity in &self.identities {
+        let mut kept = Vec::new();
+        for (ii, identity) in self.identities.iter().enumerate() {
             let mut denies: Vec<Deny<'m>> = Vec::new();
             for &pi in &identity.policies {
                 for st in &self.policies[pi].statements {
@@ -333,6 +340,10 @@ impl<'m> Analysis<'m> {
                     st.denied = Some(denied);
                 }
             }
+            kept.push((ii, denies));
+        }
+        for (ii, denies) in kept {
+            self.identities[ii].denies = denies;
         }
     }
 
