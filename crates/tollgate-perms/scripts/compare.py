@@ -9,6 +9,12 @@ tollgate runs through `cargo run -p tollgate-perms --example policy_json`. Each 
 findings are mapped to the same categories (below); a cell reads `T C P` with `-` where the
 tool did not report the category. Nothing here reaches the network beyond installing the
 two packages.
+
+A document whose statements name a `Principal` is a resource policy, the others identity
+policies; each tool gets the mode it has: tollgate's example wraps a resource policy as the
+bucket, queue or topic policy its ARN names; Cloudsplaining reads it with
+`ResourcePolicyDocument` (its only resource-policy check: actions open to everyone) instead of
+`PolicyDocument`; Parliament has no separate mode and analyses every document the same way.
 """
 
 import json
@@ -17,6 +23,7 @@ import subprocess
 import sys
 
 from cloudsplaining.scan.policy_document import PolicyDocument
+from cloudsplaining.scan.resource_policy_document import ResourcePolicyDocument
 from parliament import analyze_policy_string
 
 HERE = pathlib.Path(__file__).resolve().parent
@@ -36,10 +43,30 @@ CATEGORIES = {
     "Allow + Not*": ({"TG2011"}, {"NOTACTION_WITH_ALLOW", "NOTRESOURCE_WITH_ALLOW", "NOTPRINCIPAL_WITH_ALLOW"}),
     "unknown action": ({"TG2016"}, {"UNKNOWN_ACTION", "UNKNOWN_PREFIX"}),
     "resource mismatch": ({"TG2017"}, {"RESOURCE_MISMATCH"}),
+    "resource policy open to others": ({"TG2018", "TG2019"}, set()),
 }
+
+# Categories Cloudsplaining has no check for, per mode.
+CS_IDENTITY_BLIND = {
+    "admin / all actions", "scopable action on *", "PassRole on *", "unknown action", "resource mismatch",
+    "resource policy open to others",
+}
+CS_RESOURCE_COVERS = {"resource policy open to others"}
+
+
+def is_resource_policy(doc):
+    stmts = doc.get("Statement", [])
+    if isinstance(stmts, dict):
+        stmts = [stmts]
+    return any("Principal" in s or "NotPrincipal" in s for s in stmts)
 
 
 def cloudsplaining(doc):
+    if is_resource_policy(doc):
+        # Its identity checks do not apply; `internet_accessible_actions` is what it has.
+        out = {cat: False for cat in CATEGORIES}
+        out["resource policy open to others"] = bool(ResourcePolicyDocument(doc).internet_accessible_actions)
+        return out
     p = PolicyDocument(doc)
     return {
         # Cloudsplaining has no admin finding of its own: `*` shows up in every class below.
@@ -55,6 +82,7 @@ def cloudsplaining(doc):
         "Allow + Not*": bool(p.contains_statement_using_not_action),
         "unknown action": False,
         "resource mismatch": False,
+        "resource policy open to others": False,
     }
 
 
@@ -85,6 +113,7 @@ def main():
     for path in paths:
         text = path.read_text()
         doc = json.loads(text)
+        resource = is_resource_policy(doc)
         cs = cloudsplaining(doc)
         pa, raw = parliament(text)
         cells = []
@@ -95,16 +124,15 @@ def main():
                 mark = f"{'T' if t else '-'} {'C' if c else '-'} {'P' if p else '-'}"
                 cells.append(f"{cat}: {mark}")
                 # Agreement: tollgate and every tool that covers the category say the same.
-                covers_c = cat not in (
-                    "admin / all actions", "scopable action on *", "PassRole on *", "unknown action", "resource mismatch"
-                )
+                covers_c = cat in CS_RESOURCE_COVERS if resource else cat not in CS_IDENTITY_BLIND
                 covers_p = bool(CATEGORIES[cat][1])
                 others = [v for v, covered in ((c, covers_c), (p, covers_p)) if covered]
                 if others and all(v == t for v in others):
                     agree += 1
                 elif others:
                     disagree += 1
-        rows.append((path.name, cells, sorted(raw), sorted(tg.get(path.name, set()))))
+        label = f"{path.name} (resource policy)" if resource else path.name
+        rows.append((label, cells, sorted(raw), sorted(tg.get(path.name, set()))))
     if markdown:
         print("| policy | tollgate rules | categories (T = tollgate, C = Cloudsplaining, P = Parliament) | Parliament issues |")
         print("|---|---|---|---|")
