@@ -13,8 +13,9 @@ use tollgate_iac::CloudModel;
 
 use crate::analysis::{name_actions, Analysis, PolicyKind, StatementView};
 use crate::catalog::{catalog, AccessLevel, ActionId, Catalog};
-use crate::deny::{self, DenyScope};
+use crate::deny::{self, Denied, DenyScope};
 use crate::expand::Expander;
+use crate::rules::admin_managed_policy;
 
 /// Plain text: one block per `Allow` statement of the scan's identity policies (trust
 /// policies for the trust rules `TG2012`-`TG2014`, resource policies for `TG2018` and
@@ -30,6 +31,9 @@ pub fn explain_policies(model: &CloudModel, rule_code: &str) -> String {
         _ => PolicyKind::Identity,
     };
     let mut out = String::new();
+    if rule_code == "TG2015" {
+        write_managed(&mut out, &analysis);
+    }
     for (pi, policy) in analysis.policies.iter().enumerate() {
         if policy.kind != kind {
             continue;
@@ -68,6 +72,32 @@ pub fn explain_policies(model: &CloudModel, rule_code: &str) -> String {
     out
 }
 
+/// The admin-grade AWS managed policies attached to each identity (what TG2015 reads), and
+/// what the identity's unconditional denies on `*` take from them.
+fn write_managed(out: &mut String, analysis: &Analysis<'_>) {
+    for identity in &analysis.identities {
+        for val in identity.managed {
+            let (Some(text), Some(span)) = (val.as_str(), val.span()) else {
+                continue;
+            };
+            let Some((name, _)) = admin_managed_policy::admin_grade(text) else {
+                continue;
+            };
+            let _ = writeln!(
+                out,
+                "{}:{}:{}: AWS managed policy `{name}` attached to `{}`",
+                identity.owner.file, span.start.line, span.start.col, identity.owner.address
+            );
+            match admin_managed_policy::denied_from(analysis, identity, name) {
+                None => {
+                    let _ = writeln!(out, "  no unconditional deny on `*` takes anything from it");
+                }
+                Some(denied) => write_denied_by(out, analysis.catalog, &denied),
+            }
+        }
+    }
+}
+
 /// `ids` by access level, one line each: "Write (2): `s3:PutObject` and `s3:DeleteObject`".
 fn write_levels(out: &mut String, cat: &Catalog, ids: &[ActionId], indent: &str) {
     let mut by_level: BTreeMap<AccessLevel, Vec<ActionId>> = BTreeMap::new();
@@ -81,6 +111,19 @@ fn write_levels(out: &mut String, cat: &Catalog, ids: &[ActionId], indent: &str)
             level.as_str(),
             ids.len(),
             name_actions(cat, ids)
+        );
+    }
+}
+
+/// One line per deny that took actions: "denied by statement `X` (file:line): `a:B`, ...".
+fn write_denied_by(out: &mut String, cat: &Catalog, denied: &Denied) {
+    for by in &denied.by {
+        let _ = writeln!(
+            out,
+            "  denied by {} ({}): {}",
+            by.name,
+            place(&by.location),
+            name_actions(cat, &by.actions)
         );
     }
 }
@@ -115,15 +158,7 @@ fn write_denies(out: &mut String, analysis: &Analysis<'_>, pi: usize, st: &State
             );
             write_levels(out, cat, &st.effective, "    ");
         }
-        for by in &denied.by {
-            let _ = writeln!(
-                out,
-                "  denied by {} ({}): {}",
-                by.name,
-                place(&by.location),
-                name_actions(cat, &by.actions)
-            );
-        }
+        write_denied_by(out, cat, denied);
     }
     let Some(identity) = analysis
         .identities

@@ -6,9 +6,14 @@ mod support;
 
 use tollgate_perms::explain::explain_policies;
 
-fn explained(code: &str) -> String {
-    let ctx = support::context(&support::fixtures("explain"), "template.cfn.yaml");
+/// What `explain` says for rule `code` about the one fixture `tests/fixtures/<dir>/<name>`.
+fn explained_in(dir: &str, name: &str, code: &str) -> String {
+    let ctx = support::context(&support::fixtures(dir), name);
     explain_policies(&tollgate_iac::model(&ctx), code)
+}
+
+fn explained(code: &str) -> String {
+    explained_in("explain", "template.cfn.yaml", code)
 }
 
 /// The block of the statement whose header line starts with `header`.
@@ -103,4 +108,29 @@ fn trust_policies_hold_no_denies_to_show() {
         "{text}"
     );
     assert!(!text.contains("denied by"), "{text}");
+}
+
+#[test]
+fn the_admin_grade_managed_policy_and_what_the_denies_take_from_it() {
+    let text = explained_in("TG2015", "fires-deny.cfn.yaml", "TG2015");
+    assert!(
+        text.starts_with(
+            "fires-deny.cfn.yaml:16:11: AWS managed policy `AdministratorAccess` attached to \
+             `FixtureRole`\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "  denied by the `Deny` statement at line 22 of the inline policy `fixture` of role \
+             `FixtureRole` (fires-deny.cfn.yaml:22): `iam:"
+        ),
+        "{text}"
+    );
+    let conditional = explained_in("TG2015", "fires-conditional-deny.cfn.yaml", "TG2015");
+    assert!(
+        conditional.contains("`AdministratorAccess` attached to `FixtureRole`")
+            && conditional.contains("no unconditional deny on `*` takes anything from it"),
+        "{conditional}"
+    );
 }

@@ -71,7 +71,7 @@ fn grants(policy: &str, action: FullName<'_>) -> bool {
 /// What the identity's unconditional denies take from the managed policy `policy`. Only a
 /// deny on `*` counts: the managed policy grants on every resource, and a deny on some ARNs
 /// leaves the actions on every other resource.
-fn denied_from(
+pub(crate) fn denied_from(
     analysis: &Analysis<'_>,
     identity: &IdentityView<'_>,
     policy: &str,
@@ -166,7 +166,7 @@ impl PermRule for AdminManagedPolicy {
 
 /// The admin-grade policy `arn:aws:iam::aws:policy/AdministratorAccess` (or, as SAM writes
 /// it, `AdministratorAccess`) names.
-fn admin_grade(text: &str) -> Option<(&'static str, Severity)> {
+pub(crate) fn admin_grade(text: &str) -> Option<(&'static str, Severity)> {
     let t = text.trim();
     let name = match t.strip_prefix("arn:") {
         Some(rest) => {

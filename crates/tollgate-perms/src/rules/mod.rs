@@ -9,7 +9,8 @@ use crate::sink::Sink;
 
 mod support;
 
-mod admin_managed_policy;
+// `explain` shows what the identity's denies take from the managed policies this rule reads.
+pub(crate) mod admin_managed_policy;
 mod allow_with_not;
 mod credentials_exposure;
 mod cross_account_trust;
