@@ -182,6 +182,19 @@ impl ScanContext {
             .unwrap_or_else(|_| unreachable!("memo slots are keyed by TypeId"))
     }
 
+    /// Drop every parsed document and memoized value (the cloud model) once no stage needs
+    /// them; file texts stay for suppressions and code frames. On a large scan the documents
+    /// and the model are most of the memory, and the reports need neither.
+    pub fn release_parsed(&mut self) {
+        for slot in &mut self.slots {
+            slot.document.take();
+        }
+        self.memo
+            .get_mut()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
+
     /// Ask stages to stop (set when a stage times out).
     pub fn cancel(&self) {
         self.cancelled.store(true, Ordering::Relaxed);
@@ -237,5 +250,41 @@ impl FileKind {
             }
             FileKind::Lockfile(_) | FileKind::Other => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inventory::{walk, WalkOptions};
+
+    #[test]
+    fn released_documents_and_memos_are_rebuilt_and_texts_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("template.yaml"),
+            "AWSTemplateFormatVersion: '2010-09-09'\nResources: {}\n",
+        )
+        .unwrap();
+        let files = walk(dir.path(), &WalkOptions::default()).files;
+        let mut ctx = ScanContext::new(
+            dir.path().to_path_buf(),
+            files,
+            Arc::new(Config::default()),
+            time::macros::date!(2027 - 01 - 01),
+        );
+        let file = ctx.file("template.yaml").unwrap().clone();
+        let text = ctx.text(&file).unwrap();
+        let document = ctx.document(&file).unwrap();
+        assert!(Arc::ptr_eq(&document, &ctx.document(&file).unwrap()));
+        let memo = ctx.memo(|_| 7u32);
+
+        ctx.release_parsed();
+        // The caller's handles stay valid; the context no longer holds its own.
+        assert_eq!(Arc::strong_count(&document), 1);
+        assert_eq!(Arc::strong_count(&memo), 1);
+        assert!(!Arc::ptr_eq(&document, &ctx.document(&file).unwrap()));
+        assert_eq!(*ctx.memo(|_| 8u32), 8);
+        assert!(Arc::ptr_eq(&text, &ctx.text(&file).unwrap()));
     }
 }
