@@ -211,7 +211,7 @@ pub fn scan(request: ScanRequest) -> anyhow::Result<ScanResult> {
         }
     };
     tracing::debug!(files = files.len(), "inventory walked");
-    let ctx = Arc::new(ScanContext::new(root.clone(), files, config.clone(), today));
+    let mut ctx = Arc::new(ScanContext::new(root.clone(), files, config.clone(), today));
 
     let mut rules: Vec<Rule> = selection.builtin.iter().flat_map(|s| s.rules()).collect();
     let stage_timeout = Duration::from_secs(config.stage_timeout.unwrap_or(DEFAULT_STAGE_TIMEOUT));
@@ -260,6 +260,7 @@ pub fn scan(request: ScanRequest) -> anyhow::Result<ScanResult> {
     // do not wait for them.
     ctx.cancel();
     runtime.shutdown_background();
+    release_parsed(&mut ctx);
 
     // Report in registration order, whatever order the stages finished in.
     outcomes.sort_by_key(|o| match o {
@@ -300,6 +301,17 @@ pub fn scan(request: ScanRequest) -> anyhow::Result<ScanResult> {
         start_time,
         end_time: time::OffsetDateTime::now_utc(),
     })
+}
+
+/// Free the parsed documents and the cloud model once every stage is done: what comes after
+/// (suppressions, reports, publishing) reads file texts only, and on a large scan the parse
+/// cache is hundreds of MiB. A stage that timed out may still be running and hold the context;
+/// then it is left alone.
+fn release_parsed(ctx: &mut Arc<ScanContext>) {
+    match Arc::get_mut(ctx) {
+        Some(ctx) => ctx.release_parsed(),
+        None => tracing::debug!("a stage still runs; parsed documents kept"),
+    }
 }
 
 /// Findings whose source holds a secret get [`REDACT_SOURCE_PROPERTY`], so every output that

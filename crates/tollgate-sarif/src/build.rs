@@ -8,6 +8,7 @@ use serde_sarif::sarif::{
 };
 use tollgate_core::{Finding, Notification, Rule};
 
+use crate::limits::{enforce_limits_after, ResultCut};
 use crate::notification::notification;
 use crate::result::result;
 use crate::rules::{descriptor, undeclared, Taxonomies};
@@ -67,6 +68,30 @@ impl<'a> RunInput<'a> {
 
 /// One SARIF run following the project's conventions (see DESIGN.md, "SARIF conventions").
 pub fn build_run(input: &RunInput) -> Run {
+    build_run_keeping(input, None)
+}
+
+/// [`build_run`] followed by [`crate::enforce_limits`], with the same run and notification as
+/// a result, but results GitHub's limit would drop are never built: a scan with 80,000
+/// findings builds 25,000 SARIF results instead of building 80,000 and dropping 55,000.
+pub fn build_run_within_limits(input: &RunInput) -> (Run, Option<Notification>) {
+    // The kept results are chosen as `enforce_limits` chooses them from the built results:
+    // a built result's severity is its finding's (the `tollgate/severity` property), and it
+    // counts toward the gate exactly when the finding is active.
+    let cut = ResultCut::of(input.findings.iter().map(|f| (f.is_active(), f.severity)));
+    let (keep, said) = match cut {
+        Some(ResultCut { keep, said }) => (Some(keep), Some(said)),
+        None => (None, None),
+    };
+    let mut run = build_run_keeping(input, keep.as_deref());
+    let note = enforce_limits_after(&mut run, said);
+    (run, note)
+}
+
+/// The run of `input`, with results only for the findings `keep` flags (all when `None`). Rules
+/// are declared for every finding either way, so the rule table and indices do not depend on
+/// which results were kept.
+fn build_run_keeping(input: &RunInput, keep: Option<&[bool]>) -> Run {
     // Rules deduplicated by code, first declaration wins, order kept.
     let mut rules: Vec<Rule> = Vec::with_capacity(input.rules.len());
     let mut index: HashMap<&str, usize> = HashMap::new();
@@ -79,8 +104,9 @@ pub fn build_run(input: &RunInput) -> Run {
     let taxonomies = Taxonomies::of(&rules);
     let mut descriptors: Vec<_> = rules.iter().map(|r| descriptor(r, &taxonomies)).collect();
 
-    let mut results = Vec::with_capacity(input.findings.len());
-    for finding in input.findings {
+    let kept = keep.map_or(input.findings.len(), |k| k.iter().filter(|k| **k).count());
+    let mut results = Vec::with_capacity(kept);
+    for (i, finding) in input.findings.iter().enumerate() {
         let rule_index = match index.get(finding.rule.as_str()) {
             Some(&i) => i,
             None => {
@@ -90,7 +116,9 @@ pub fn build_run(input: &RunInput) -> Run {
                 i
             }
         };
-        results.push(result(finding, rule_index));
+        if keep.is_none_or(|k| k.get(i).copied().unwrap_or(false)) {
+            results.push(result(finding, rule_index));
+        }
     }
 
     let mut driver = ToolComponent::builder()
@@ -163,6 +191,13 @@ pub fn to_json_pretty(log: &Sarif) -> String {
     let mut text = serde_json::to_string_pretty(log).expect("SARIF types always serialise");
     text.push('\n');
     text
+}
+
+/// The same text as [`to_json_pretty`], written into `out` as it is produced, so a large log is
+/// never held in memory a second time as one string. `out` should be buffered.
+pub fn write_json_pretty(log: &Sarif, mut out: impl std::io::Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut out, log).map_err(std::io::Error::from)?;
+    out.write_all(b"\n")
 }
 
 /// Point `%SRCROOT%` in `run.originalUriBaseIds` at `root_uri` (a `file:///abs/root/` URI; a

@@ -1,8 +1,10 @@
 //! SARIF 2.1.0 for tollgate, on `serde-sarif` types.
 //!
 //! - Building: [`build_run`] turns rules, findings and notifications into one run that follows
-//!   the project's SARIF conventions; [`build_log`] wraps runs into a log; [`to_json_pretty`].
-//! - GitHub limits: [`enforce_limits`] truncates a run to what code scanning accepts, keeping the
+//!   the project's SARIF conventions; [`build_log`] wraps runs into a log; [`to_json_pretty`],
+//!   or [`write_json_pretty`] to stream the same text into a writer.
+//! - GitHub limits: [`build_run_within_limits`] builds only the results that fit;
+//!   [`enforce_limits`] truncates a run to what code scanning accepts, keeping the
 //!   most severe results and saying so in a notification. The 10 MB gzipped cap is left to the
 //!   publisher, which gzips the log anyway to upload it.
 //! - Reading: [`parse_log`] validates a log written by another tool, [`rebase_uris`] makes its
@@ -47,7 +49,8 @@ mod visit;
 
 pub use baseline::{fingerprints_of, mark_baseline, Baseline};
 pub use build::{
-    build_log, build_run, set_root_uri, to_json_pretty, RunInput, SCHEMA_URI, SRCROOT,
+    build_log, build_run, build_run_within_limits, set_root_uri, to_json_pretty, write_json_pretty,
+    RunInput, SCHEMA_URI, SRCROOT,
 };
 pub use error::SarifError;
 pub use limits::{

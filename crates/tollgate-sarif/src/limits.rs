@@ -37,8 +37,19 @@ pub const MAX_TAGS_PER_RULE: usize = 20;
 /// The 10 MB gzipped cap is not checked here: the publisher gzips the log to upload it and
 /// knows the real size.
 pub fn enforce_limits(run: &mut Run) -> Option<Notification> {
+    let results_cut = truncate_results(run);
+    enforce_limits_after(run, results_cut)
+}
+
+/// [`enforce_limits`] for a run whose results were already cut by [`ResultCut`]: `results_cut`
+/// is what that cut said, so the notification reads as if the run had been built whole and cut
+/// here.
+pub(crate) fn enforce_limits_after(
+    run: &mut Run,
+    results_cut: Option<String>,
+) -> Option<Notification> {
     let mut said = Vec::new();
-    if let Some(text) = truncate_results(run) {
+    if let Some(text) = results_cut {
         said.push(text);
     }
     if let Some(text) = truncate_rules(run) {
@@ -71,56 +82,69 @@ pub fn enforce_limits(run: &mut Run) -> Option<Notification> {
     Some(note)
 }
 
+/// Which of a run's results fit GitHub's limit of [`MAX_RESULTS_PER_RUN`], decided from each
+/// result's gate state and severity alone, so it can be decided before the results are built.
+pub(crate) struct ResultCut {
+    /// One flag per result, in order: kept or not.
+    pub keep: Vec<bool>,
+    /// What was dropped, for the `truncated` notification.
+    pub said: String,
+}
+
+impl ResultCut {
+    /// `results` yields (counts toward the gate, severity) per result, in order; `None` when
+    /// they all fit. Results that count toward the gate are kept first, then the most severe;
+    /// equal ones keep their order.
+    pub fn of(results: impl ExactSizeIterator<Item = (bool, Severity)>) -> Option<Self> {
+        let total = results.len();
+        if total <= MAX_RESULTS_PER_RUN {
+            return None;
+        }
+        let keys: Vec<(bool, Severity)> = results.collect();
+        let mut order: Vec<usize> = (0..total).collect();
+        // Stable sort, descending: equal keys keep their original order.
+        order.sort_by(|&a, &b| keys[b].cmp(&keys[a]));
+        let mut keep = vec![false; total];
+        for &i in &order[..MAX_RESULTS_PER_RUN] {
+            keep[i] = true;
+        }
+        let mut dropped: BTreeMap<Severity, usize> = BTreeMap::new();
+        for (kept, (_, severity)) in keep.iter().zip(&keys) {
+            if !kept {
+                *dropped.entry(*severity).or_default() += 1;
+            }
+        }
+        let by_severity: Vec<String> = dropped
+            .iter()
+            .rev()
+            .map(|(sev, n)| format!("{n} {sev}"))
+            .collect();
+        let said = format!(
+            "dropped {} of {} results ({}) to stay within GitHub's limit of {} results per run; the most severe were kept",
+            total - MAX_RESULTS_PER_RUN,
+            total,
+            by_severity.join(", "),
+            MAX_RESULTS_PER_RUN
+        );
+        Some(Self { keep, said })
+    }
+}
+
 fn truncate_results(run: &mut Run) -> Option<String> {
     let results = run.results.as_mut()?;
-    if results.len() <= MAX_RESULTS_PER_RUN {
-        return None;
-    }
-    let total = results.len();
     let rules = run.tool.driver.rules.as_deref().unwrap_or(&[]);
-    let severities: Vec<Severity> = results
-        .iter()
-        .map(|r| {
-            let rule = r
-                .rule_index
-                .and_then(|i| usize::try_from(i).ok())
-                .and_then(|i| rules.get(i));
-            result_severity(r, rule)
-        })
-        .collect();
-    let active: Vec<bool> = results.iter().map(is_active).collect();
-    // Results that count toward the gate first, then the most severe; the sort is stable so
-    // equal ones keep their order.
-    let mut order: Vec<usize> = (0..total).collect();
-    order.sort_by(|&a, &b| (active[b], severities[b]).cmp(&(active[a], severities[a])));
-    let mut keep = vec![false; total];
-    for &i in &order[..MAX_RESULTS_PER_RUN] {
-        keep[i] = true;
-    }
-    let mut dropped: BTreeMap<Severity, usize> = BTreeMap::new();
-    for (i, kept) in keep.iter().enumerate() {
-        if !kept {
-            *dropped.entry(severities[i]).or_default() += 1;
-        }
-    }
-    let mut index = 0;
-    results.retain(|_| {
-        let kept = keep[index];
-        index += 1;
-        kept
-    });
-    let by_severity: Vec<String> = dropped
-        .iter()
-        .rev()
-        .map(|(sev, n)| format!("{n} {sev}"))
-        .collect();
-    Some(format!(
-        "dropped {} of {} results ({}) to stay within GitHub's limit of {} results per run; the most severe were kept",
-        total - MAX_RESULTS_PER_RUN,
-        total,
-        by_severity.join(", "),
-        MAX_RESULTS_PER_RUN
-    ))
+    let cut = ResultCut::of(results.iter().map(|r| {
+        let rule = r
+            .rule_index
+            .and_then(|i| usize::try_from(i).ok())
+            .and_then(|i| rules.get(i));
+        (is_active(r), result_severity(r, rule))
+    }))?;
+    let mut keep = cut.keep.into_iter();
+    results.retain(|_| keep.next().unwrap_or(false));
+    // The dropped results' room would otherwise stay allocated as long as the run lives.
+    results.shrink_to_fit();
+    Some(cut.said)
 }
 
 /// Not suppressed (an accepted suppression) and not already known from a baseline.

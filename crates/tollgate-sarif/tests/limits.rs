@@ -216,3 +216,83 @@ fn caps_thread_flows_tags_and_extensions() {
     assert!(results[1].rule.is_none());
     assert_valid(&to_json_pretty(&build_log(log.runs)));
 }
+
+/// Building only the results that fit gives the very log that building all and cutting gives:
+/// same results in the same order, same rule table, same notification in the same place.
+#[test]
+fn building_within_limits_equals_building_then_cutting() {
+    use tollgate_core::{BaselineState, Notification};
+    use tollgate_sarif::{build_run_within_limits, write_json_pretty};
+    let rules = [lambda_rule()];
+    let severities = [
+        Severity::Info,
+        Severity::Low,
+        Severity::Medium,
+        Severity::High,
+        Severity::Critical,
+    ];
+    let mut findings: Vec<Finding> = (0..MAX_RESULTS_PER_RUN + 3_000)
+        .map(|i| {
+            // A rule no descriptor declares, on some results only: its undeclared descriptor
+            // must exist whether or not those results are kept.
+            let rule = if i % 997 == 0 { "TG9999" } else { "TG1001" };
+            let mut f = Finding::new(
+                rule,
+                severities[(i * 7) % severities.len()],
+                format!("m{i}"),
+                Location::file(format!("f{i}.yaml")),
+            );
+            match i % 11 {
+                0 => {
+                    f.suppression = Some(Suppression {
+                        kind: SuppressionKind::InSource,
+                        justification: "accepted".into(),
+                    })
+                }
+                1 => f.baseline_state = Some(BaselineState::Unchanged),
+                2 => f.baseline_state = Some(BaselineState::New),
+                _ => {}
+            }
+            f
+        })
+        .collect();
+    let mut deep = lambda_finding("deep.yaml", 1);
+    for i in 0..(MAX_LOCATIONS_PER_RESULT + 2) {
+        deep = deep.related(Location::file(format!("r{i}.yaml")), "here");
+    }
+    findings.push(deep);
+    let notes = [Notification::warning("parse-error", "x.yaml: bad")];
+
+    let input = RunInput::new(&rules, &findings, &notes);
+    let mut whole = build_run(&input);
+    let cut_after = enforce_limits(&mut whole).expect("a cut");
+    let (within, cut_before) = build_run_within_limits(&input);
+    let cut_before = cut_before.expect("a cut");
+    assert_eq!(cut_before, cut_after);
+    assert!(
+        cut_before.message.contains("results") && cut_before.message.contains("locations"),
+        "{}",
+        cut_before.message
+    );
+    assert_eq!(within.results.as_ref().unwrap().len(), MAX_RESULTS_PER_RUN);
+    assert_eq!(within, whole);
+
+    // Streaming the log writes the same text as rendering it to a string.
+    let log = build_log(vec![within]);
+    let mut streamed = Vec::new();
+    write_json_pretty(&log, &mut streamed).unwrap();
+    let text = to_json_pretty(&log);
+    assert_eq!(String::from_utf8(streamed).unwrap(), text);
+    assert_valid(&text);
+}
+
+#[test]
+fn building_within_limits_leaves_small_runs_whole() {
+    use tollgate_sarif::build_run_within_limits;
+    let rules = [lambda_rule()];
+    let findings = [lambda_finding("a.yaml", 1), lambda_finding("b.yaml", 2)];
+    let input = RunInput::new(&rules, &findings, &[]);
+    let (run, note) = build_run_within_limits(&input);
+    assert!(note.is_none());
+    assert_eq!(run, build_run(&input));
+}

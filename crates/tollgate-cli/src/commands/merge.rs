@@ -28,10 +28,9 @@ pub fn run(args: &MergeArgs) -> anyhow::Result<u8> {
         }
     };
     sort_results(&mut merged);
-    write_atomic(
-        &args.output,
-        crate::output::sarif::render(&merged).as_bytes(),
-    )?;
+    write_atomic(&args.output, |out| {
+        crate::output::sarif::write(&merged, out)
+    })?;
     tracing::info!(output = %args.output.display(), "merged {} logs", args.inputs.len());
     Ok(0)
 }

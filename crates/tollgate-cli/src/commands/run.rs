@@ -1,5 +1,6 @@
 //! `tollgate run [PATH]`: config, scan, post-process, outputs, gate.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -148,6 +149,10 @@ fn not_run(
 }
 
 /// Outputs and the gate. Files are written before stdout, and in every case.
+///
+/// The SARIF log is written first, streamed, and dropped before the report is rendered, and
+/// the findings move into the report rather than being copied: on a large scan the log, the
+/// findings and a rendered string of either are each tens to hundreds of MiB.
 fn finish(
     args: &RunArgs,
     mut result: ScanResult,
@@ -155,8 +160,30 @@ fn finish(
     github: Option<&GithubRun>,
 ) -> anyhow::Result<u8> {
     let log = output::sarif::build(&mut result);
-    let mut findings: Vec<Finding> = result.findings.clone();
-    findings.extend(result.external_findings.iter().cloned());
+    let mut write_failed = false;
+    let mut write_file = |path: &Path, write: &dyn Fn(&mut dyn Write) -> std::io::Result<()>| {
+        if let Err(e) = write_atomic(path, write) {
+            eprintln!("error: {e:#}");
+            write_failed = true;
+        }
+    };
+    let write_sarif = |out: &mut dyn Write| output::sarif::write(&log, out);
+    if let Some(path) = &args.sarif {
+        write_file(path, &write_sarif);
+    }
+    if args.format == OutputFormat::Sarif {
+        match &args.output {
+            Some(path) => write_file(path, &write_sarif),
+            None => output::write_stdout_with(write_sarif),
+        }
+    }
+    // The code-scanning upload needs the log as text; nothing else does.
+    let publishing = github.filter(|g| g.publishing());
+    let sarif_json = publishing.map(|_| output::sarif::render(&log));
+    drop(log);
+
+    let mut findings: Vec<Finding> = std::mem::take(&mut result.findings);
+    findings.append(&mut result.external_findings);
     // With a known diff, findings outside the gate's filter mode stay in the report but
     // cannot fail the build.
     let verdict = match github {
@@ -168,38 +195,28 @@ fn finish(
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         summary: Summary::of(&findings, &result.notifications, threshold),
         findings,
-        notifications: result.notifications.clone(),
+        notifications: std::mem::take(&mut result.notifications),
         verdict,
     };
     let ctx = result.ctx.clone();
     let source = move |path: &str| ctx.file(path).and_then(|f| ctx.text(f).ok());
     let to_terminal = args.output.is_none();
     let rendered = match args.format {
-        OutputFormat::Text => output::text::render(
+        OutputFormat::Text => Some(output::text::render(
             &report,
             &source,
             to_terminal && output::text::stdout_wants_color(),
-        ),
-        OutputFormat::Json => output::json::render(&report),
-        OutputFormat::Markdown => output::markdown::render(&report),
-        OutputFormat::Sarif => output::sarif::render(&log),
+        )),
+        OutputFormat::Json => Some(output::json::render(&report)),
+        OutputFormat::Markdown => Some(output::markdown::render(&report)),
+        // Written above, from the log.
+        OutputFormat::Sarif => None,
     };
-    let mut write_failed = false;
-    let sarif_json = output::sarif::render(&log);
-    if let Some(path) = &args.sarif {
-        if let Err(e) = write_atomic(path, sarif_json.as_bytes()) {
-            eprintln!("error: {e:#}");
-            write_failed = true;
+    if let Some(rendered) = rendered {
+        match &args.output {
+            Some(path) => write_file(path, &|out| out.write_all(rendered.as_bytes())),
+            None => output::print_stdout(&rendered),
         }
-    }
-    match &args.output {
-        Some(path) => {
-            if let Err(e) = write_atomic(path, rendered.as_bytes()) {
-                eprintln!("error: {e:#}");
-                write_failed = true;
-            }
-        }
-        None => output::print_stdout(&rendered),
     }
     // Problems reach a person even when stdout carries JSON or SARIF for a machine.
     if args.format != OutputFormat::Text || args.output.is_some() {
@@ -213,10 +230,10 @@ fn finish(
     }
     // Every output is on disk before the first request: nothing is lost if GitHub is down.
     let mut code = if write_failed { 2 } else { verdict.exit_code() };
-    if let Some(github) = github.filter(|g| g.publishing()) {
+    if let (Some(github), Some(sarif_json)) = (publishing, sarif_json) {
         let results = Results {
             findings: report.findings,
-            rules: result.rules.clone(),
+            rules: std::mem::take(&mut result.rules),
             sarif_json,
             sarif_path: args.sarif.clone(),
             verdict,

@@ -2,7 +2,7 @@
 
 use tollgate_core::Notification;
 use tollgate_sarif::sarif::Sarif;
-use tollgate_sarif::{build_log, build_run, enforce_limits, RunInput, MAX_RUNS};
+use tollgate_sarif::{build_log, build_run_within_limits, enforce_limits, RunInput, MAX_RUNS};
 
 use crate::pipeline::ScanResult;
 
@@ -35,20 +35,22 @@ pub fn build(result: &mut ScanResult) -> Sarif {
     input.end_time = rfc3339(result.end_time);
     input.execution_successful = !result.failed;
     input.root_uri = Some(root_uri);
-    let mut own = build_run(&input);
-    if let Some(note) = enforce_limits(&mut own) {
-        result.notifications.push(note);
-    }
+    // Only the results GitHub's limits keep are built: on a large scan the dropped ones
+    // would otherwise be the biggest thing in memory.
+    let (own, note) = build_run_within_limits(&input);
+    result.notifications.extend(note);
     let mut runs = vec![own];
     runs.extend(external.iter().cloned());
     result.external_runs = external;
     build_log(runs)
 }
 
+/// The log as text (for publishing, which uploads it). Files and stdout get [`write`] instead.
 pub fn render(log: &Sarif) -> String {
-    let mut text = tollgate_sarif::to_json_pretty(log);
-    if !text.ends_with('\n') {
-        text.push('\n');
-    }
-    text
+    tollgate_sarif::to_json_pretty(log)
+}
+
+/// The same text as [`render`], streamed into `out`.
+pub fn write(log: &Sarif, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    tollgate_sarif::write_json_pretty(log, out)
 }
