@@ -28,12 +28,19 @@ impl Verdict {
 
 /// Judge the findings: only active ones (not suppressed, not known from the baseline) at or
 /// above `threshold` fail; `None` never fails.
-pub fn judge(findings: &[Finding], threshold: Option<Severity>, tool_failed: bool) -> Verdict {
+pub fn judge<'f>(
+    findings: impl IntoIterator<Item = &'f Finding>,
+    threshold: Option<Severity>,
+    tool_failed: bool,
+) -> Verdict {
     if tool_failed {
         return Verdict::Error;
     }
-    let failing =
-        threshold.is_some_and(|t| findings.iter().any(|f| f.is_active() && f.severity >= t));
+    let failing = threshold.is_some_and(|t| {
+        findings
+            .into_iter()
+            .any(|f| f.is_active() && f.severity >= t)
+    });
     if failing {
         Verdict::Fail
     } else {

@@ -85,18 +85,18 @@ impl GithubRun {
     }
 
     /// The findings that may fail the build: all of them unless a diff is known, then those
-    /// in scope under the gate's filter mode. Nothing is removed from the report.
-    pub fn gate_scope(&self, findings: &[Finding]) -> Vec<Finding> {
+    /// in scope under the gate's filter mode. Nothing is removed from the report, and nothing
+    /// is copied: the gate only reads them.
+    pub fn gate_scope<'f>(&self, findings: &'f [Finding]) -> Vec<&'f Finding> {
         match &self.diff {
             Some(diff) if self.context.pr.is_some() => {
                 let mode = self.gate_mode();
                 findings
                     .iter()
                     .filter(|f| in_scope(f, diff, mode))
-                    .cloned()
                     .collect()
             }
-            _ => findings.to_vec(),
+            _ => findings.iter().collect(),
         }
     }
 

@@ -39,7 +39,7 @@ pub fn run(args: &PostArgs) -> anyhow::Result<u8> {
         has_baseline,
     };
     let threshold = args.fail_on.unwrap_or(DEFAULT_FAIL_ON).threshold();
-    let verdict = judge(&github.gate_scope(&findings), threshold, tool_failed);
+    let verdict = judge(github.gate_scope(&findings), threshold, tool_failed);
     let results = Results {
         findings,
         rules,

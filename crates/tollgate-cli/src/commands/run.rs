@@ -187,7 +187,7 @@ fn finish(
     // With a known diff, findings outside the gate's filter mode stay in the report but
     // cannot fail the build.
     let verdict = match github {
-        Some(g) => judge(&g.gate_scope(&findings), threshold, result.failed),
+        Some(g) => judge(g.gate_scope(&findings), threshold, result.failed),
         None => judge(&findings, threshold, result.failed),
     };
     let report = Report {
