@@ -92,10 +92,15 @@ fn marked(repo: &Path, rev: &str, scan: BaseScan, result: &mut ScanResult) -> Re
             "warning: --diff-base {rev}: a stage failed on the base revision; its findings may count as new"
         );
     }
-    // Same suppressions and fingerprints as the head, then the same SARIF the head writes.
+    // Same suppressions and fingerprints as the head. The base's findings are taken as they
+    // are, not read back from its SARIF log: that log keeps only the results GitHub accepts,
+    // and the ones it drops would count as new in the head.
     crate::postprocess::apply(&mut base, None);
-    let log = crate::output::sarif::build(&mut base);
-    let baseline = Baseline::from_log(&log);
+    let baseline = Baseline::from_findings(
+        std::mem::take(&mut base.findings)
+            .into_iter()
+            .chain(std::mem::take(&mut base.external_findings)),
+    );
     let absent = mark_baseline(&mut result.findings, &baseline);
     result.findings.extend(absent);
     tollgate_core::postprocess::sort_findings(&mut result.findings);

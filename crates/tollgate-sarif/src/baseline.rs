@@ -23,18 +23,32 @@ impl Baseline {
         let mut baseline = Self::default();
         for run in &log.runs {
             for finding in findings_from_run(run) {
-                let key = (finding.rule.clone(), finding.fingerprint.clone());
-                // Findings marked absent in the old log were already gone then.
-                if finding.baseline_state == Some(BaselineState::Absent)
-                    || baseline.by_key.contains_key(&key)
-                {
-                    continue;
-                }
-                baseline.by_key.insert(key, baseline.findings.len());
-                baseline.findings.push(finding);
+                baseline.insert(finding);
             }
         }
         baseline
+    }
+
+    /// The findings of a scan made in this process (the base revision of `--diff-base`), all
+    /// of them: a log built from them would have dropped results beyond GitHub's limits, and
+    /// those would then count as new.
+    pub fn from_findings(findings: impl IntoIterator<Item = Finding>) -> Self {
+        let mut baseline = Self::default();
+        for mut finding in findings {
+            finding.ensure_fingerprint();
+            baseline.insert(finding);
+        }
+        baseline
+    }
+
+    fn insert(&mut self, finding: Finding) {
+        let key = (finding.rule.clone(), finding.fingerprint.clone());
+        // Findings marked absent in the old log were already gone then.
+        if finding.baseline_state == Some(BaselineState::Absent) || self.by_key.contains_key(&key) {
+            return;
+        }
+        self.by_key.insert(key, self.findings.len());
+        self.findings.push(finding);
     }
 
     pub fn contains(&self, rule: &str, fingerprint: &str) -> bool {

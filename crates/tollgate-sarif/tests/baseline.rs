@@ -148,3 +148,26 @@ fn message_templates_are_filled_and_passes_skipped() {
     assert_eq!(findings.len(), 1);
     assert_eq!(findings[0].message, "x is used before y");
 }
+
+#[test]
+fn a_baseline_from_findings_keeps_what_a_log_within_limits_drops() {
+    // More findings than GitHub keeps in one run: a log built within its limits drops some,
+    // and a baseline read back from that log would call them new.
+    let findings: Vec<Finding> = (0..tollgate_sarif::MAX_RESULTS_PER_RUN + 10)
+        .map(|i| lambda_finding(&format!("fn{i}.yaml"), 3))
+        .collect();
+    let rules = [lambda_rule()];
+    let (run, note) =
+        tollgate_sarif::build_run_within_limits(&RunInput::new(&rules, &findings, &[]));
+    assert!(note.is_some(), "the log is cut");
+    let from_log = Baseline::from_log(&build_log(vec![run]));
+    let from_findings = Baseline::from_findings(findings.iter().cloned());
+    assert_eq!(from_findings.len(), findings.len());
+    assert!(from_log.len() < findings.len());
+    let mut head = findings.clone();
+    let absent = mark_baseline(&mut head, &from_findings);
+    assert!(absent.is_empty());
+    assert!(head
+        .iter()
+        .all(|f| f.baseline_state == Some(BaselineState::Unchanged)));
+}
