@@ -64,6 +64,15 @@ pub fn tollgate_bin() -> PathBuf {
         if release {
             build.arg("--release");
         }
+        // Cargo gives this test process the variables of the package under test. Build scripts
+        // that track one of them (ring's tracks `CARGO_MANIFEST_DIR`) would see a change and
+        // rebuild ring, rustls and everything above them here, and again in the next plain
+        // `cargo build`: the nested build must see the environment a plain build sees.
+        for (key, _) in std::env::vars_os() {
+            if package_variable(&key.to_string_lossy()) {
+                build.env_remove(key);
+            }
+        }
         let status = build.status().expect("cargo runs");
         assert!(status.success(), "building the tollgate binary failed");
         let bin = profile_dir.join(format!("tollgate{}", std::env::consts::EXE_SUFFIX));
@@ -71,6 +80,24 @@ pub fn tollgate_bin() -> PathBuf {
         bin
     })
     .clone()
+}
+
+/// Variables Cargo sets for a package's build or test run only, never for a plain
+/// `cargo build` started from a shell.
+fn package_variable(key: &str) -> bool {
+    key == "OUT_DIR"
+        || key.starts_with("CARGO_PKG_")
+        || key.starts_with("CARGO_BIN_")
+        || matches!(
+            key,
+            "CARGO_MANIFEST_DIR"
+                | "CARGO_MANIFEST_PATH"
+                | "CARGO_MANIFEST_LINKS"
+                | "CARGO_CRATE_NAME"
+                | "CARGO_PRIMARY_PACKAGE"
+                | "CARGO_TARGET_TMPDIR"
+                | "CARGO_RUSTC_CURRENT_DIR"
+        )
 }
 
 /// The shared JSON schemas, or `None` (locally) when they are missing. With `CI` set, a missing
