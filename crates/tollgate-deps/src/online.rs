@@ -28,6 +28,8 @@ const MAX_PAGES: usize = 100;
 const MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
 /// Longest id kept in the disk cache (it becomes a file name).
 const MAX_CACHED_ID: usize = 128;
+/// Cached advisories unused for this long are removed after a run.
+const CACHE_UNUSED_FOR: Duration = Duration::from_secs(90 * 24 * 60 * 60);
 
 #[derive(Debug)]
 pub struct OnlineClient {
@@ -270,6 +272,7 @@ impl OnlineClient {
         if let (Some(path), Some(modified)) = (&cache, &wanted.modified) {
             let current = |a: &Advisory| a.id == wanted.id && a.modified.as_ref() == Some(modified);
             if let Some(a) = read_cached(path).filter(current) {
+                mark_used(path);
                 return Ok((a, false));
             }
         }
@@ -385,6 +388,9 @@ impl OnlineClient {
             }
             results.hits.push(list);
         }
+        if let Some(dir) = &self.cache_dir {
+            prune_cache(dir, CACHE_UNUSED_FOR, std::time::SystemTime::now());
+        }
         for ((w, error), queries) in wanted.into_iter().zip(failures).zip(failed_for) {
             if let Some(error) = error {
                 results.failed.push(FetchFailure {
@@ -420,6 +426,43 @@ fn read_cached(path: &Path) -> Option<Advisory> {
     serde_json::from_slice(&std::fs::read(path).ok()?).ok()
 }
 
+/// A cached advisory was used: its modification time says so, for [`prune_cache`]. Best
+/// effort: a read-only cache only ages out sooner.
+fn mark_used(path: &Path) {
+    let touched = std::fs::File::options()
+        .write(true)
+        .open(path)
+        .and_then(|f| f.set_modified(std::time::SystemTime::now()));
+    if let Err(e) = touched {
+        tracing::debug!("cannot mark {} as used: {e}", path.display());
+    }
+}
+
+/// Remove cached advisories no scan has used for `unused_for`, so the cache holds what the
+/// repositories scanned on this machine still depend on, not every advisory ever seen. Only
+/// regular `*.json` files directly in `dir` are touched; links and folders are left alone.
+fn prune_cache(dir: &Path, unused_for: Duration, now: std::time::SystemTime) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let Ok(meta) = std::fs::symlink_metadata(&path) else {
+            continue;
+        };
+        let stale = meta
+            .modified()
+            .ok()
+            .and_then(|m| now.duration_since(m).ok())
+            .is_some_and(|age| age > unused_for);
+        if meta.is_file() && path.extension().is_some_and(|e| e == "json") && stale {
+            if let Err(e) = std::fs::remove_file(&path) {
+                tracing::debug!("cannot prune {}: {e}", path.display());
+            }
+        }
+    }
+}
+
 fn write_cached(path: &Path, raw: &serde_json::Value) -> Result<(), DbError> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| DbError::io(dir, e))?;
@@ -447,6 +490,34 @@ fn encode(id: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unused_cache_entries_are_pruned_and_used_ones_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let now = std::time::SystemTime::now();
+        let old = now - Duration::from_secs(100 * 24 * 60 * 60);
+        let write = |name: &str, modified| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, "{}").unwrap();
+            std::fs::File::options()
+                .write(true)
+                .open(&path)
+                .unwrap()
+                .set_modified(modified)
+                .unwrap();
+            path
+        };
+        let stale = write("GHSA-old.json", old);
+        let used_again = write("GHSA-used.json", old);
+        let fresh = write("GHSA-new.json", now);
+        let other = write("notes.txt", old);
+        std::fs::create_dir(dir.path().join("sub.json")).unwrap();
+        mark_used(&used_again);
+        prune_cache(dir.path(), CACHE_UNUSED_FOR, now + Duration::from_secs(1));
+        assert!(!stale.exists());
+        assert!(used_again.exists() && fresh.exists() && other.exists());
+        assert!(dir.path().join("sub.json").is_dir());
+    }
 
     #[test]
     fn cache_names_stay_inside_the_directory() {
