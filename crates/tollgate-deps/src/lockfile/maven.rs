@@ -115,6 +115,10 @@ fn scan(text: &str) -> Result<Pom, ParseErr> {
     let mut text_buf = String::new();
     let mut pom = Pom::default();
     let mut current: Option<Dep> = None;
+    // The profile being read: whether it is active by default, and its properties. Only a
+    // profile active by default applies to every build; the others depend on flags and
+    // environments the scan cannot see.
+    let mut profile: Option<(bool, Vec<(String, String)>)> = None;
     let mut pos = 0;
     while let Some(rel) = clean[pos..].find('<') {
         let at = pos + rel;
@@ -149,6 +153,22 @@ fn scan(text: &str) -> Result<Pom, ParseErr> {
                 match path.as_slice() {
                     ["properties", key] => {
                         pom.properties.insert((*key).to_string(), value.clone());
+                    }
+                    ["profiles", "profile", "activation", "activeByDefault"] => {
+                        if let Some((active, _)) = profile.as_mut() {
+                            *active = value == "true";
+                        }
+                    }
+                    ["profiles", "profile", "properties", key] => {
+                        if let Some((_, props)) = profile.as_mut() {
+                            props.push(((*key).to_string(), value.clone()));
+                        }
+                    }
+                    ["profiles", "profile"] => {
+                        // An active profile's properties win over the project's, as in Maven.
+                        if let Some((true, props)) = profile.take() {
+                            pom.properties.extend(props);
+                        }
                     }
                     ["groupId"] => pom.group_id = Some(value.clone()),
                     ["artifactId"] => pom.artifact_id = Some(value.clone()),
@@ -201,6 +221,10 @@ fn scan(text: &str) -> Result<Pom, ParseErr> {
                     .relative_path = Some(String::new());
             }
             continue;
+        }
+        if name == "profile" && stack.len() == 2 && stack[0] == "project" && stack[1] == "profiles"
+        {
+            profile = Some((false, Vec::new()));
         }
         if name == "dependency" {
             current = Some(Dep {

@@ -495,3 +495,57 @@ fn relative_paths_resolve_inside_the_root() {
     assert_eq!(join("a", "..\\..\\pom.xml"), None);
     assert_eq!(join("a", "C:/pom.xml"), None);
 }
+
+#[test]
+fn properties_of_a_profile_active_by_default_apply_and_others_do_not() {
+    let pom = r#"<project>
+  <groupId>com.example</groupId>
+  <artifactId>handler</artifactId>
+  <version>1.0.0</version>
+  <properties>
+    <netty.version>4.1.60.Final</netty.version>
+  </properties>
+  <profiles>
+    <profile>
+      <id>default</id>
+      <properties>
+        <netty.version>4.1.68.Final</netty.version>
+      </properties>
+      <activation>
+        <activeByDefault>true</activeByDefault>
+      </activation>
+    </profile>
+    <profile>
+      <id>legacy</id>
+      <properties>
+        <log4j.version>2.14.1</log4j.version>
+      </properties>
+    </profile>
+  </profiles>
+  <dependencies>
+    <dependency>
+      <groupId>io.netty</groupId>
+      <artifactId>netty-codec</artifactId>
+      <version>${netty.version}</version>
+    </dependency>
+    <dependency>
+      <groupId>org.apache.logging.log4j</groupId>
+      <artifactId>log4j-core</artifactId>
+      <version>${log4j.version}</version>
+    </dependency>
+  </dependencies>
+</project>
+"#;
+    let parsed = parse("pom.xml", pom, &NoIncludes).unwrap();
+    // The default profile's value wins over the project's, written after it or not.
+    assert_eq!(
+        parsed.triples(),
+        vec![("io.netty:netty-codec", "4.1.68.Final", 29)]
+    );
+    // `legacy` is not active by default: its property is not guessed.
+    assert_eq!(parsed.unpinned.len(), 1, "{:?}", parsed.unpinned);
+    assert_eq!(
+        parsed.unpinned[0].name,
+        "org.apache.logging.log4j:log4j-core"
+    );
+}
