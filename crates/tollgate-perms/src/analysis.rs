@@ -94,6 +94,10 @@ pub struct StatementView<'m> {
     /// Where `"Resource": "*"` was written (or the statement, for `NotResource`, which
     /// covers everything not listed).
     pub star_resource: Option<Span>,
+    /// ARNs that name every resource of one service (`arn:aws:s3:::*`,
+    /// `arn:${AWS::Partition}:s3:::*/*`). For that service's actions such an ARN is as wide
+    /// as `*`.
+    pub service_wide: Vec<ServiceWide<'m>>,
     pub restriction: Restriction<'m>,
 }
 
@@ -387,6 +391,11 @@ fn view_statement<'m>(stmt: &'m Statement, expander: &mut Expander<'static>) -> 
         .find(|(r, _)| r.trim() == "*")
         .map(|(_, span)| span)
         .or_else(|| (!stmt.not_resources.is_empty()).then_some(stmt.span));
+    let service_wide = known(&stmt.resources)
+        .filter_map(|(arn, span)| {
+            service_wide_arn(arn).map(|service| ServiceWide { service, arn, span })
+        })
+        .collect();
     let granted: Arc<[ActionId]> = if stmt.is_allow() {
         named_actions(stmt, &patterns, expander)
     } else {
@@ -408,8 +417,46 @@ fn view_statement<'m>(stmt: &'m Statement, expander: &mut Expander<'static>) -> 
         granted,
         star_action,
         star_resource,
+        service_wide,
         restriction,
     }
+}
+
+/// An ARN naming every resource of one service, as written.
+#[derive(Debug, Clone)]
+pub struct ServiceWide<'m> {
+    /// The service prefix (`s3`), as the catalog names services.
+    pub service: String,
+    pub arn: &'m str,
+    pub span: Span,
+}
+
+/// The service of an ARN whose resource part is only wildcards (`*`, `*/*`), whatever its
+/// Region and account: it matches every resource of that service there. Placeholders such as
+/// `${AWS::Partition}` hold colons of their own and are set aside before the ARN is split.
+pub fn service_wide_arn(arn: &str) -> Option<String> {
+    let mut plain = String::with_capacity(arn.len());
+    let mut rest = arn.trim();
+    while let Some(start) = rest.find("${") {
+        let end = rest[start..].find('}')? + start;
+        plain.push_str(&rest[..start]);
+        plain.push('x');
+        rest = &rest[end + 1..];
+    }
+    plain.push_str(rest);
+    let parts: Vec<&str> = plain.splitn(6, ':').collect();
+    let [arn_word, _partition, service, _region, _account, resource] = parts.as_slice() else {
+        return None;
+    };
+    let wildcard_only = !resource.is_empty() && resource.chars().all(|c| c == '*' || c == '/');
+    (*arn_word == "arn"
+        && wildcard_only
+        && !service.is_empty()
+        && !service.contains('*')
+        && service
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-'))
+    .then(|| service.to_string())
 }
 
 /// The actions a statement names, whatever its effect (sorted, unique): the union of its

@@ -8,33 +8,55 @@ use crate::sink::Sink;
 
 /// Report every identity `Allow` statement that grants, on every resource, actions for which
 /// `risky` holds. `what` names the class in the message ("permissions-management actions").
-/// A narrowing condition lowers the severity and is named.
+/// A narrowing condition lowers the severity and is named. An ARN naming every resource of a
+/// service (`arn:aws:s3:::*/*`) counts as every resource for that service's actions.
 pub(crate) fn report_on_star_resource(
     analysis: &Analysis<'_>,
     out: &mut Sink<'_>,
     what: &str,
     risky: impl Fn(ActionId) -> bool,
 ) {
+    let cat = analysis.catalog;
     for (policy, st) in analysis.identity_statements() {
-        if st.star_resource.is_none() {
+        if st.star_resource.is_none() && st.service_wide.is_empty() {
             continue;
         }
         if !st.stmt.is_allow() || st.star_action.is_some() {
             // `"Action": "*"` is reported by the wildcard rules, not once per class.
             continue;
         }
+        // Where the action is granted on every resource: `*`, or its service's wildcard ARN.
+        let service_wide = |id: ActionId| {
+            let prefix = cat.full_name(id).prefix;
+            st.service_wide.iter().find(|w| w.service == prefix)
+        };
+        let everywhere = |id: ActionId| st.star_resource.is_some() || service_wide(id).is_some();
         // What the identity's unconditional denies leave: a class they deny entirely is no
         // finding, one they deny in part is reported with what remains.
         let hits: Vec<ActionId> = st
             .effective
             .iter()
             .copied()
-            .filter(|&id| risky(id))
+            .filter(|&id| risky(id) && everywhere(id))
             .collect();
         let Some(&first) = hits.first() else {
             continue;
         };
-        let span = st.span_of(first);
+        let (span, scope) = match (st.star_resource, service_wide(first)) {
+            (Some(_), _) | (None, None) => (st.span_of(first), "every resource".to_string()),
+            (None, Some(w)) => {
+                let mut arns: Vec<&str> = hits
+                    .iter()
+                    .filter_map(|&id| service_wide(id).map(|w| w.arn))
+                    .collect();
+                arns.dedup();
+                let scope = match arns.as_slice() {
+                    [_] => format!("every `{}` resource (`{}`)", w.service, w.arn),
+                    many => format!("every resource of their services (`{}`)", many.join("`, `")),
+                };
+                (w.span, scope)
+            }
+        };
         let evidence = format!("{} {}", policy.label, action_texts(st));
         let note = DenyNote::of(st, &risky);
         out.narrowed(
@@ -43,7 +65,7 @@ pub(crate) fn report_on_star_resource(
             st.restriction,
             &evidence,
             format!(
-                "The {} grants {what} on every resource: {}{}.",
+                "The {} grants {what} on {scope}: {}{}.",
                 policy.label,
                 name_actions(analysis.catalog, &hits),
                 note.text(analysis, "; not counted: ")
