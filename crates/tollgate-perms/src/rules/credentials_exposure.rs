@@ -12,7 +12,7 @@ pub struct CredentialsExposure;
 impl PermRule for CredentialsExposure {
     fn meta(&self) -> tollgate_core::Rule {
         rule("TG2006", "iam-credentials-exposure", Severity::High, "IAM policy allows obtaining credentials for every resource")
-            .description("Actions whose responses carry credentials or tokens (`sts:AssumeRole`, `iam:CreateAccessKey`, `ecr:GetAuthorizationToken`...) on `*` let a compromised function mint credentials beyond its own. The list is reviewed data (`data/credentials.txt`). A condition that narrows the statement (`aws:SourceArn`, `aws:PrincipalOrgID`, resource tags) lowers the severity.")
+            .description("Actions whose responses carry credentials or tokens (`sts:AssumeRole`, `iam:CreateAccessKey`, `ecr:GetAuthorizationToken`...) on `*` let a compromised function mint credentials beyond its own. The list is reviewed data (`data/credentials.txt`). A condition that narrows the statement (`aws:SourceArn`, `aws:PrincipalOrgID`, resource tags) lowers the severity. An ARN that names every resource of the action's service (`arn:aws:s3:::*/*`) counts as `*`.")
             .remediation("Scope the actions to the roles, users or registries needed, or remove them.")
             .equivalents(["CKV_AWS_107", "CKV_AWS_287", "cloudsplaining:CredentialsExposure"])
             .control(Framework::Nist80053, "AC-6")

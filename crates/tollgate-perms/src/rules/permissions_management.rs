@@ -13,7 +13,7 @@ pub struct PermissionsManagement;
 impl PermRule for PermissionsManagement {
     fn meta(&self) -> tollgate_core::Rule {
         rule("TG2007", "iam-permissions-management", Severity::High, "IAM policy allows permissions management on every resource")
-            .description("Actions the catalog classes as *Permissions management* (`iam:PutRolePolicy`, `s3:PutBucketPolicy`, `kms:CreateGrant`...) on `*` let the holder rewrite who may do what, including for itself. A condition that narrows the statement (`aws:SourceArn`, `aws:PrincipalOrgID`, resource tags) lowers the severity.")
+            .description("Actions the catalog classes as *Permissions management* (`iam:PutRolePolicy`, `s3:PutBucketPolicy`, `kms:CreateGrant`...) on `*` let the holder rewrite who may do what, including for itself. A condition that narrows the statement (`aws:SourceArn`, `aws:PrincipalOrgID`, resource tags) lowers the severity. An ARN that names every resource of the action's service (`arn:aws:s3:::*/*`) counts as `*`.")
             .remediation("Remove them from function roles; where one is needed, scope it to the resource and add a condition.")
             .equivalents(["CKV_AWS_109", "CKV_AWS_289", "cloudsplaining:ResourceExposure"])
             .control(Framework::Nist80053, "AC-6")
