@@ -670,7 +670,7 @@ Resources:
   Spec:
     Type: AWS::ApiGateway::RestApi
     Properties:
-      Body: { openapi: "3.0.1", paths: {} }
+      Body: { "Fn::Transform": { Name: "AWS::Include", Parameters: { Location: s3://b/spec.yaml } } }
   Fn:
     Type: AWS::Lambda::Function
 "#,

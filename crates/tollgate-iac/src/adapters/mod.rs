@@ -6,6 +6,7 @@
 //! it does not understand as model notifications with file and line. Register it in [`ALL`].
 
 pub mod cloudformation;
+pub mod openapi;
 pub mod sam;
 
 use std::sync::Arc;

@@ -64,8 +64,10 @@ impl IacRule for ApiRouteWithoutAuthorization {
         .description(
             "A REST API method with `AuthorizationType: NONE` or an HTTP API route without an \
              authorizer can be called by anyone on the internet. Routes implied by SAM `Api` / \
-             `HttpApi` events and Serverless `http` / `httpApi` events are checked too, with the \
-             API's default authorizer applied. `OPTIONS` methods (CORS preflight) are exempt, and \
+             `HttpApi` events, Serverless `http` / `httpApi` events and the operations of an inline \
+             OpenAPI definition (`DefinitionBody`, `Body`, Terraform `body`; their `security` and \
+             `x-amazon-apigateway-*` schemes) are checked too, with the API's default authorizer \
+             applied. An operation with `security: []` is open. `OPTIONS` methods (CORS preflight) are exempt, and \
              a method that requires an API key is counted as protected.",
         )
         .remediation(

@@ -2,7 +2,7 @@
 
 use super::template::Template;
 use super::value::{Cv, CvKind, Props};
-use crate::adapters::unsupported;
+use crate::adapters::{openapi, unsupported};
 use crate::model::{
     Api, ApiProtocol, ApiRoute, ApiStage, CloudModel, DomainName, MethodSetting, Ref, ResourceMeta,
     Val,
@@ -199,19 +199,21 @@ pub fn rest_path(tpl: &mut Template, resource_id: &Cv) -> Option<String> {
     None
 }
 
-/// An API resource, plus what its properties imply: an OpenAPI `Body` whose routes are not
-/// analysed (said in a note), and for an HTTP API created with `Target` ("quick create") the
-/// `$default` route and auto-deployed `$default` stage API Gateway makes, neither with
-/// authorization or logging.
+/// An API resource, plus what its properties imply: the routes of an inline OpenAPI `Body`
+/// (a note where they cannot be known: an S3 location, intrinsics), and for an HTTP API
+/// created with `Target` ("quick create") the `$default` route and auto-deployed `$default`
+/// stage API Gateway makes, neither with authorization or logging.
 pub fn api_with_definition(meta: ResourceMeta, p: &Cv, model: &mut CloudModel) {
     let v2 = meta.type_name == "AWS::ApiGatewayV2::Api";
     let api = api(meta, p, v2);
-    if let Some(body) = p.get("Body").or_else(|| p.get("BodyS3Location")) {
-        model.notifications.push(unsupported(
-            &api.meta.file,
-            body.span,
-            "routes defined in an OpenAPI definition are not analysed; declare them as resources to have them checked",
-        ));
+    const NOT_ANALYSED: &str = "routes defined in an OpenAPI definition are not analysed; declare them as resources to have them checked";
+    if let Some(body) = p.get("Body").filter(|b| !b.is_nothing()) {
+        let note = openapi::add_routes(body, &api.meta, api.protocol, NOT_ANALYSED, model);
+        model.notifications.extend(note);
+    } else if let Some(s3) = p.get("BodyS3Location").filter(|b| !b.is_nothing()) {
+        model
+            .notifications
+            .push(unsupported(&api.meta.file, s3.span, NOT_ANALYSED));
     }
     if let Some(target) = p.get("Target").filter(|t| !t.is_nothing()) {
         let reference = Val::known(

@@ -2,7 +2,7 @@
 //! events): the API, its stage and custom domain.
 
 use crate::adapters::cloudformation::{method_settings, route_settings, Cv, Props, Template};
-use crate::adapters::unsupported;
+use crate::adapters::{openapi, unsupported};
 use crate::model::{Api, ApiProtocol, ApiStage, CloudModel, DomainName, Ref, ResourceMeta, Val};
 
 /// Map an API with its evaluated properties (Globals applied).
@@ -18,12 +18,21 @@ pub fn api(
     api.default_authorizer = p.str_at(&["Auth", "DefaultAuthorizer"]);
     api.api_key_required = p.bool_at(&["Auth", "ApiKeyRequired"]);
     api.disable_execute_api_endpoint = p.bool_at(&["DisableExecuteApiEndpoint"]);
-    if let Some(body) = p.get("DefinitionBody").or_else(|| p.get("DefinitionUri")) {
-        tpl.notes.push(unsupported(
-            &meta.file,
-            body.span,
-            "routes defined in an OpenAPI definition are not analysed; only routes from function events are",
+    const NOT_ANALYSED: &str =
+        "routes defined in an OpenAPI definition are not analysed; only routes from function events are";
+    if let Some(body) = p.get("DefinitionBody").filter(|b| !b.is_nothing()) {
+        // Operations without `security` get the API's `Auth.DefaultAuthorizer` in
+        // `sam::finish`, as event routes do.
+        tpl.notes.extend(openapi::add_routes(
+            body,
+            &meta,
+            protocol,
+            NOT_ANALYSED,
+            model,
         ));
+    } else if let Some(uri) = p.get("DefinitionUri").filter(|u| !u.is_nothing()) {
+        tpl.notes
+            .push(unsupported(&meta.file, uri.span, NOT_ANALYSED));
     }
 
     let mut stage = ApiStage::new(meta.clone(), protocol);

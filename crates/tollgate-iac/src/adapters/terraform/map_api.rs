@@ -6,6 +6,8 @@ use tollgate_syntax::Span;
 use super::loader::TfResource;
 use super::mapper::{boolean, moved, string, Mapper};
 use super::value::{Tv, TvKind};
+use crate::adapters::cloudformation::{Cv, CvKind};
+use crate::adapters::openapi;
 use crate::model::{
     Api, ApiProtocol, ApiRoute, ApiStage, CloudModel, DomainName, MethodSetting, Ref, Val,
 };
@@ -15,6 +17,7 @@ pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
         let mut api = Api::new(m.meta(r), ApiProtocol::Rest);
         api.name = string(r.body.get("name"));
         api.disable_execute_api_endpoint = boolean(r.body.get("disable_execute_api_endpoint"));
+        definition_routes(&api, r.body.get("body"), model);
         model.apis.push(api);
     }
     for r in m.of_type("aws_apigatewayv2_api") {
@@ -27,6 +30,9 @@ pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
         api.disable_execute_api_endpoint = boolean(r.body.get("disable_execute_api_endpoint"));
         if let Some(target) = r.body.get("target") {
             quick_create(&api, target.span, r.body.get("route_key"), model);
+        }
+        if protocol == ApiProtocol::Http {
+            definition_routes(&api, r.body.get("body"), model);
         }
         model.apis.push(api);
     }
@@ -255,4 +261,51 @@ fn rest_path(m: &Mapper<'_>, v: Option<&Tv>) -> Val<String> {
         }
     }
     Val::unknown(v.span, "resource path is not known statically")
+}
+
+/// The routes of an OpenAPI `body` written in the configuration (`jsonencode({...})` keeps its
+/// structure); a `file()` / `templatefile()` body, a JSON string or one built from unknown
+/// values is only noted.
+fn definition_routes(api: &Api, body: Option<&Tv>, model: &mut CloudModel) {
+    let Some(body) = body.filter(|b| !matches!(b.kind, TvKind::Null)) else {
+        return;
+    };
+    let note = openapi::add_routes(
+        &as_cv(body, 0),
+        &api.meta,
+        api.protocol,
+        "routes defined in an OpenAPI body are not analysed unless written with jsonencode() in the configuration",
+        model,
+    );
+    model.notifications.extend(note);
+}
+
+/// A Terraform value as the evaluated-value tree the OpenAPI reader walks. Deeper than any
+/// definition needs is cut off as unknown rather than recursed into.
+fn as_cv(v: &Tv, depth: usize) -> Cv {
+    const MAX_DEPTH: usize = 64;
+    if depth > MAX_DEPTH {
+        return Cv::unknown(v.span, "value nested too deeply");
+    }
+    let kind = match &v.kind {
+        TvKind::Null => CvKind::Null,
+        TvKind::Bool(b) => CvKind::Bool(*b),
+        TvKind::Number(n) => CvKind::Number(n.clone()),
+        TvKind::String(s) => CvKind::Str(s.clone()),
+        TvKind::List(items) => CvKind::List(items.iter().map(|i| as_cv(i, depth + 1)).collect()),
+        TvKind::Object(entries) => CvKind::Map(
+            entries
+                .iter()
+                .map(|(k, span, e)| (k.clone(), *span, as_cv(e, depth + 1)))
+                .collect(),
+        ),
+        TvKind::Ref { address, attr } => {
+            CvKind::Ref(Ref::resource(address.clone(), attr.first().cloned(), None))
+        }
+        TvKind::Unknown(reason) => CvKind::Unknown(reason.clone()),
+        TvKind::File { path, .. } => {
+            CvKind::Unknown(format!("read from `{path}`, which is not analysed"))
+        }
+    };
+    Cv::new(v.span, kind)
 }
