@@ -4,7 +4,9 @@
 //! unconditional denies ([`crate::deny`]) are taken away.
 
 use std::sync::Arc;
-use tollgate_iac::model::{CloudModel, Condition, PolicyDocument, ResourceMeta, Statement, Val};
+use tollgate_iac::model::{
+    split_arn, CloudModel, Condition, PolicyDocument, ResourceMeta, Statement, Val,
+};
 
 use tollgate_core::Location;
 use tollgate_syntax::Span;
@@ -432,27 +434,14 @@ pub struct ServiceWide<'m> {
 }
 
 /// The service of an ARN whose resource part is only wildcards (`*`, `*/*`), whatever its
-/// Region and account: it matches every resource of that service there. Placeholders such as
-/// `${AWS::Partition}` hold colons of their own and are set aside before the ARN is split.
+/// Region and account: it matches every resource of that service there.
 pub fn service_wide_arn(arn: &str) -> Option<String> {
-    let mut plain = String::with_capacity(arn.len());
-    let mut rest = arn.trim();
-    while let Some(start) = rest.find("${") {
-        let end = rest[start..].find('}')? + start;
-        plain.push_str(&rest[..start]);
-        plain.push('x');
-        rest = &rest[end + 1..];
-    }
-    plain.push_str(rest);
-    let parts: Vec<&str> = plain.splitn(6, ':').collect();
-    let [arn_word, _partition, service, _region, _account, resource] = parts.as_slice() else {
-        return None;
-    };
-    let wildcard_only = !resource.is_empty() && resource.chars().all(|c| c == '*' || c == '/');
-    (*arn_word == "arn"
-        && wildcard_only
+    let parts = split_arn(arn)?;
+    let wildcard_only =
+        !parts.resource.is_empty() && parts.resource.chars().all(|c| c == '*' || c == '/');
+    let service = parts.service;
+    (wildcard_only
         && !service.is_empty()
-        && !service.contains('*')
         && service
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-'))

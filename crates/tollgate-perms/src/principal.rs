@@ -3,7 +3,7 @@
 //! (`tollgate_iac::model::classify`, which the IaC stage's open-policy rules use too), with
 //! the accounts configured as trusted counted as the user's own.
 
-use tollgate_iac::model::{classify, Principal, PrincipalClass};
+use tollgate_iac::model::{classify, split_arn, Principal, PrincipalClass};
 
 use crate::analysis::{name_actions, Analysis, PolicyKind, PolicyView, StatementView};
 
@@ -86,16 +86,7 @@ pub fn is_key_policy(policy: &PolicyView<'_>) -> bool {
 pub fn resource_accounts<'a>(st: &'a StatementView<'_>) -> Vec<&'a str> {
     st.resources()
         .filter_map(|(arn, _)| {
-            let mut parts = arn.splitn(6, ':');
-            let (Some("arn"), _, _, _, Some(account)) = (
-                parts.next(),
-                parts.next(),
-                parts.next(),
-                parts.next(),
-                parts.next(),
-            ) else {
-                return None;
-            };
+            let account = split_arn(arn)?.account;
             (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())).then_some(account)
         })
         .collect()

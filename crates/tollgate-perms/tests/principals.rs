@@ -127,3 +127,13 @@ fn load_balancer_log_delivery_is_not_another_account_for_put_object_only() {
         wider[0].message
     );
 }
+
+#[test]
+fn the_account_that_owns_the_resource_is_not_another_account_behind_placeholders() {
+    // The queue's ARN names account 444455556666 after a `${AWS::Partition}` placeholder.
+    let all = findings(&[]);
+    assert!(
+        of(&all, "TG2018", "SharedJobsPolicy").is_empty(),
+        "{all:#?}"
+    );
+}

@@ -6,6 +6,7 @@
 //! applies; findings then point at [`ResourceMeta::header`]).
 
 mod apigateway;
+mod arn;
 mod data;
 mod iam;
 mod lambda;
@@ -23,6 +24,7 @@ use std::sync::Arc;
 use tollgate_core::{Notification, ScanContext};
 
 pub use apigateway::{Api, ApiProtocol, ApiRoute, ApiStage, DomainName, MethodSetting};
+pub use arn::{split_arn, ArnParts};
 pub use data::{DaxCluster, DynamoTable, PublicAccessBlock, S3Bucket};
 pub use iam::{IamPolicy, IamRole};
 pub use lambda::{EnvVar, FunctionUrl, LambdaFunction, LambdaPermission, VpcConfig};

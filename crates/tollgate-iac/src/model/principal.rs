@@ -69,14 +69,13 @@ pub fn classify_value(kind: &str, value: &str, trusted: &[String]) -> PrincipalC
             PrincipalClass::OwnAccount
         };
     }
-    let parts: Vec<&str> = normal.splitn(6, ':').collect();
-    let [arn, partition, service, _region, owner, _resource] = parts.as_slice() else {
+    let Some(parts) = super::split_arn(&normal) else {
         return PrincipalClass::Unknown;
     };
-    if *arn != "arn" || !partition.starts_with("aws") || !matches!(*service, "iam" | "sts") {
+    if !parts.partition.starts_with("aws") || !matches!(parts.service, "iam" | "sts") {
         return PrincipalClass::Unknown;
     }
-    match *owner {
+    match parts.account {
         OWN => PrincipalClass::OwnAccount,
         o if o.contains(['*', '?']) => PrincipalClass::Public,
         // `arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity ...`: an origin
