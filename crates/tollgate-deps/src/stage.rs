@@ -439,23 +439,6 @@ fn cache_dir_line(ctx: &ScanContext) -> Option<(String, u32)> {
     (!outside && ctx.root().join(&path).is_file()).then_some((path, line))
 }
 
-/// Byte offset of the start of every line of `text`.
-fn line_starts(text: &str) -> Vec<usize> {
-    std::iter::once(0)
-        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-        .collect()
-}
-
-/// Line `line` (1-based) of `text` without its line ending, as `str::lines` gives it.
-fn line_at<'a>(text: &'a str, starts: &[usize], line: u32) -> Option<&'a str> {
-    let i = (line as usize).checked_sub(1)?;
-    let start = *starts.get(i)?;
-    let end = starts.get(i + 1).copied().unwrap_or(text.len());
-    let l = text.get(start..end)?;
-    let l = l.strip_suffix('\n').unwrap_or(l);
-    Some(l.strip_suffix('\r').unwrap_or(l))
-}
-
 fn query_of(p: &Package) -> Query {
     Query {
         ecosystem: p.ecosystem,
@@ -557,7 +540,7 @@ impl Stage for DepsStage {
         let mut reported: HashSet<(String, u32, String, String)> = HashSet::new();
         for lock in &locks {
             // Line starts, so each finding's line is found without rescanning the lockfile.
-            let starts = line_starts(&lock.text);
+            let lines = crate::lockfile::text::LineIndex::new(&lock.text);
             for p in lock.parsed.packages.iter().filter(wanted) {
                 let Some(advisories) = hits.get(&query_of(p)).filter(|h| !h.is_empty()) else {
                     continue;
@@ -568,7 +551,7 @@ impl Stage for DepsStage {
                     None => Some(lock.text.clone()),
                 };
                 let line_text = match (text.as_deref(), &p.declared_in) {
-                    (Some(t), None) => line_at(t, &starts, p.line),
+                    (Some(_), None) => lines.line_text(p.line),
                     (Some(t), Some(_)) => t.lines().nth((p.line as usize).saturating_sub(1)),
                     (None, _) => None,
                 }

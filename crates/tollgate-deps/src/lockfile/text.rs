@@ -19,6 +19,16 @@ impl<'a> LineIndex<'a> {
         (self.starts.partition_point(|&s| s <= offset)) as u32
     }
 
+    /// Line `line` (1-based) without its line ending, as `str::lines` gives it.
+    pub fn line_text(&self, line: u32) -> Option<&'a str> {
+        let i = (line as usize).checked_sub(1)?;
+        let start = *self.starts.get(i)?;
+        let end = self.starts.get(i + 1).copied().unwrap_or(self.text.len());
+        let l = self.text.get(start..end)?;
+        let l = l.strip_suffix('\n').unwrap_or(l);
+        Some(l.strip_suffix('\r').unwrap_or(l))
+    }
+
     pub fn line_col(&self, offset: usize) -> (u32, u32) {
         let line = self.line(offset);
         let start = self.starts[line as usize - 1];
