@@ -247,3 +247,64 @@ fn custom_role_triggers_without_resources_and_unreadable_parts_are_noted() {
         "{notes:?}"
     );
 }
+
+/// The model of one `serverless.yml` given as text.
+fn service_of(yaml: &str) -> CloudModel {
+    let doc = tollgate_syntax::parse(
+        yaml,
+        tollgate_syntax::Format::Yaml,
+        &tollgate_syntax::Limits::default(),
+    )
+    .expect("service parses");
+    let mut m = CloudModel::default();
+    tollgate_iac::adapters::serverless::adapt_service(
+        "serverless.yml",
+        doc.root().expect("root"),
+        &mut m,
+    );
+    m
+}
+
+#[test]
+fn services_for_other_clouds_produce_no_aws_model() {
+    for provider in [
+        "azure",
+        "google",
+        "openwhisk",
+        "cloudflare",
+        "knative",
+        "tencent",
+    ] {
+        let m = service_of(&format!(
+            "service: hello\nprovider:\n  name: {provider}\n  runtime: nodejs12\nfunctions:\n  \
+             hello:\n    handler: index.hello\n    events:\n      - http:\n          path: hello\n          \
+             method: get\nresources:\n  Resources:\n    Bucket:\n      Type: AWS::S3::Bucket\n"
+        ));
+        assert!(
+            m.lambdas.is_empty() && m.apis.is_empty() && m.api_routes.is_empty(),
+            "{provider}: {:?}",
+            m.lambdas
+                .iter()
+                .map(|f| &f.meta.address)
+                .collect::<Vec<_>>()
+        );
+        assert!(m.buckets.is_empty() && m.iam_roles.is_empty());
+        assert_eq!(m.notifications.len(), 1, "{:?}", m.notifications);
+        assert!(m.notifications[0]
+            .message
+            .contains(&format!("provider `{provider}` is not AWS")));
+        assert_eq!(m.notifications[0].id, "other-cloud");
+    }
+    let aws = service_of(
+        "service: hello\nprovider:\n  name: aws\nfunctions:\n  hello:\n    handler: h\n",
+    );
+    assert_eq!(aws.lambdas.len(), 1);
+    let unresolved = service_of(
+        "service: hello\nprovider:\n  name: ${opt:cloud}\nfunctions:\n  hello:\n    handler: h\n",
+    );
+    assert_eq!(
+        unresolved.lambdas.len(),
+        1,
+        "an unknown provider is taken as AWS"
+    );
+}

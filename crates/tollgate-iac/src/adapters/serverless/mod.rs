@@ -12,7 +12,7 @@ mod triggers;
 pub mod value;
 pub mod variables;
 
-use tollgate_core::{FileKind, ScanContext};
+use tollgate_core::{FileKind, Location, Notification, ScanContext};
 use tollgate_syntax::{Node, Span};
 
 use crate::adapters::terraform::value::{Tv, TvKind};
@@ -36,6 +36,22 @@ pub fn adapter(ctx: &ScanContext, model: &mut CloudModel) {
 pub fn adapt_service(file: &str, root: &Node, model: &mut CloudModel) {
     let resolved = variables::Resolver::new(root).resolve(root);
     let svc = Service::new(file, value::to_tv(&resolved));
+    if let Some((name, span)) = svc.other_cloud() {
+        // Azure, Google, OpenWhisk, Cloudflare... functions are not Lambda functions and
+        // their `resources` are not CloudFormation: nothing here describes AWS.
+        model.notifications.push(
+            Notification::note(
+                "other-cloud",
+                format!(
+                    "{file}:{}:{}: provider `{name}` is not AWS: the service is not checked",
+                    span.start.line, span.start.col
+                ),
+            )
+            .at(Location::at(file, span))
+            .stage("iac"),
+        );
+        return;
+    }
     functions::map(&svc, model);
     events::map(&svc, model);
     role::map(&svc, model);
@@ -90,6 +106,16 @@ impl<'a> Service<'a> {
             stage,
             empty,
         }
+    }
+
+    /// The provider's name and span when it is known and not `aws` (the framework's providers
+    /// for other clouds: azure, google, openwhisk, cloudflare, knative, tencent, aliyun...).
+    /// An unresolved name is taken as AWS, the framework's main provider.
+    fn other_cloud(&self) -> Option<(&str, Span)> {
+        let provider = self.root.get("provider")?;
+        let name = provider.get("name").unwrap_or(provider);
+        let text = name.as_str()?;
+        (!text.trim().eq_ignore_ascii_case("aws")).then_some((text, name.span))
     }
 
     /// `provider.<keys>`.
