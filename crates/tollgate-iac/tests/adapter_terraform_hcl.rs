@@ -201,3 +201,56 @@ fn policies_read_from_files_keep_that_file() {
         Some("module.fn.aws_iam_role.this")
     );
 }
+
+/// `count = 0`, `for_each` over an empty collection (directly or through module inputs and
+/// variable defaults) create nothing; an unknown count is noted, never read as one instance;
+/// `dynamic` blocks are expanded from a known `for_each`, and an empty one writes no block.
+#[test]
+fn instances_and_dynamic_blocks_follow_count_for_each_and_defaults() {
+    let m = tf_support::model_of("terraform/instances");
+    let mut addresses: Vec<&str> = m.lambdas.iter().map(|f| f.meta.address.as_str()).collect();
+    addresses.sort_unstable();
+    assert_eq!(
+        addresses,
+        [
+            "module.plain.aws_lambda_function.main",
+            "module.traced.aws_lambda_function.main",
+            "module.traced.aws_lambda_function.worker",
+        ]
+    );
+    assert!(
+        m.queues.is_empty(),
+        "{:?}",
+        m.queues.iter().map(|q| &q.meta.address).collect::<Vec<_>>()
+    );
+    let plain = at!(m.lambdas, "module.plain.aws_lambda_function.main");
+    assert!(plain.tracing.is_absent(), "{:?}", plain.tracing);
+    assert!(plain.environment.is_empty(), "{:?}", plain.environment);
+    let traced = at!(m.lambdas, "module.traced.aws_lambda_function.main");
+    assert_eq!(traced.tracing.as_str(), Some("Active"));
+    assert_eq!(
+        traced
+            .environment
+            .iter()
+            .map(|e| e.name.as_str())
+            .collect::<Vec<_>>(),
+        ["STAGE"]
+    );
+    let notes: Vec<&str> = m.notifications.iter().map(|n| n.message.as_str()).collect();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("module `maybe`") && n.contains("`count` is not known statically")),
+        "{notes:?}"
+    );
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("`aws_sqs_queue.maybe` is not checked")),
+        "{notes:?}"
+    );
+    assert!(
+        !notes.iter().any(|n| n.contains("dynamic block")),
+        "known dynamic blocks are expanded: {notes:?}"
+    );
+}

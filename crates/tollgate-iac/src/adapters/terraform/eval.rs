@@ -22,6 +22,9 @@ const MAX_VALUE_DEPTH: usize = 128;
 /// doubles at each step: without a cap a few lines would exhaust memory).
 const MAX_COPIED_NODES: usize = 1_000_000;
 
+/// Most blocks one `dynamic` block is expanded to; past it, its settings are unknown.
+const MAX_DYNAMIC_BLOCKS: usize = 256;
+
 /// Where a definition (variable default, local, input) was written.
 #[derive(Debug, Clone)]
 pub struct Def {
@@ -61,6 +64,8 @@ pub struct Scope {
     copied: std::cell::Cell<usize>,
     stack: RefCell<Vec<String>>,
     notes: RefCell<Vec<EvalNote>>,
+    /// The iterators of the `dynamic` blocks being expanded (`environment.value`), innermost last.
+    iterators: RefCell<Vec<(String, Tv)>>,
 }
 
 /// Where an expression is evaluated: its file and syntax.
@@ -210,9 +215,16 @@ impl Scope {
             let (key, value) = match &e.value.value {
                 Value::Block(b) if b.ident == "dynamic" => {
                     let name = b.labels.first().map(|l| l.0.clone()).unwrap_or_default();
-                    let msg = format!("dynamic block `{name}` is generated at plan time; its settings are treated as unknown");
-                    self.note(at, e.value.span, msg.clone());
-                    (name.clone(), Tv::unknown(e.value.span, msg))
+                    match self.dynamic(&name, &e.value, at, depth) {
+                        Ok(Some(blocks)) => (name, blocks),
+                        // No element: Terraform writes no block at all.
+                        Ok(None) => continue,
+                        Err(why) => {
+                            let msg = format!("dynamic block `{name}` is generated at plan time ({why}); its settings are treated as unknown");
+                            self.note(at, e.value.span, msg.clone());
+                            (name, Tv::unknown(e.value.span, msg))
+                        }
+                    }
                 }
                 _ => (e.key.clone(), self.eval_depth(&e.value, at, depth + 1)),
             };
@@ -234,6 +246,66 @@ impl Scope {
             out.push((key, e.key_span, value));
         }
         Tv::new(span, TvKind::Object(out))
+    }
+
+    /// The blocks a `dynamic "name" { for_each = ... content { ... } }` block writes when its
+    /// `for_each` is known: one per element, with the iterator bound to `{key, value}`; `None`
+    /// when there is no element. An unknown collection is an error saying why.
+    fn dynamic(
+        &self,
+        name: &str,
+        node: &Node,
+        at: At<'_>,
+        depth: usize,
+    ) -> Result<Option<Tv>, String> {
+        let for_each = super::blocks::attr(node, "for_each").ok_or("no `for_each`")?;
+        let content = super::blocks::attr(node, "content").ok_or("no `content`")?;
+        let collection = self.eval_depth(for_each, at, depth + 1);
+        let elements: Vec<(Tv, Tv)> = match collection.kind {
+            TvKind::Null => Vec::new(),
+            TvKind::List(items) => items
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| (Tv::new(v.span, TvKind::Number(i.to_string())), v))
+                .collect(),
+            TvKind::Object(entries) => entries
+                .into_iter()
+                .map(|(k, ks, v)| (Tv::string(ks, k), v))
+                .collect(),
+            TvKind::Unknown(why) => return Err(why),
+            _ => return Err("`for_each` is not a list, set or map".into()),
+        };
+        if elements.len() > MAX_DYNAMIC_BLOCKS {
+            return Err(format!("more than {MAX_DYNAMIC_BLOCKS} elements"));
+        }
+        let iterator = match super::blocks::attr(node, "iterator").map(|n| &n.value) {
+            Some(Value::Expr(e)) => e.text.trim().to_string(),
+            Some(Value::String(s)) => s.clone(),
+            _ => name.to_string(),
+        };
+        let mut blocks = Vec::with_capacity(elements.len());
+        for (key, value) in elements {
+            if !self.charge(node_count(&value)) {
+                return Err("value too large to evaluate".into());
+            }
+            let span = value.span;
+            let bound = Tv::new(
+                span,
+                TvKind::Object(vec![
+                    ("key".into(), span, key),
+                    ("value".into(), span, value),
+                ]),
+            );
+            self.iterators.borrow_mut().push((iterator.clone(), bound));
+            let block = self.eval_depth(content, at, depth + 1);
+            self.iterators.borrow_mut().pop();
+            blocks.push(block);
+        }
+        Ok(match blocks.len() {
+            0 => None,
+            1 => blocks.pop(),
+            _ => Some(Tv::new(node.span, TvKind::List(blocks))),
+        })
     }
 
     fn template(&self, parts: &[TemplatePart], span: Span, at: At<'_>, depth: usize) -> Tv {
@@ -317,6 +389,17 @@ impl Scope {
             Some(TraversalStep::Attr(a)) => Some(a.clone()),
             _ => None,
         };
+        let bound = self
+            .iterators
+            .borrow()
+            .iter()
+            .rev()
+            .find(|(name, _)| name == root)
+            .map(|(_, v)| v.clone());
+        if let Some(mut base) = bound {
+            respan(&mut base, span);
+            return self.steps(base, steps, span, at, depth);
+        }
         if let Some(v) = self.template_vars.as_ref().and_then(|t| t.entry(root)) {
             let mut base = v.1.clone();
             respan(&mut base, span);

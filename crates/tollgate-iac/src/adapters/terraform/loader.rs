@@ -220,16 +220,28 @@ impl Loader<'_> {
             for b in &f.blocks {
                 match (b.kind.as_str(), b.labels.as_slice()) {
                     (kind @ ("resource" | "data"), [ty, name, ..]) => {
-                        if let Some(count) = attr(&b.body, "count") {
-                            if scope.eval(count, at).as_i64() == Some(0) {
-                                continue;
-                            }
-                        }
                         let mode = if kind == "data" {
                             Mode::Data
                         } else {
                             Mode::Managed
                         };
+                        let local = if mode == Mode::Data {
+                            format!("data.{ty}.{name}")
+                        } else {
+                            format!("{ty}.{name}")
+                        };
+                        match instances(&scope, &b.body, at) {
+                            Instances::Some => {}
+                            Instances::None => continue,
+                            Instances::Unknown(span, why) => {
+                                out.notifications.push(crate::adapters::unsupported(
+                                    &f.path,
+                                    span,
+                                    format!("`{prefix}{local}` is not checked: {why}"),
+                                ));
+                                continue;
+                            }
+                        }
                         let mut body = scope.eval(&b.body, at);
                         if mode == Mode::Data && ty == "aws_iam_policy_document" {
                             body = policy_document::to_iam_json(&body);
@@ -237,11 +249,6 @@ impl Loader<'_> {
                         if let (Mode::Managed, Some((file, tags))) = (mode, &default_tags) {
                             add_default_tags(&mut body, file, tags, &f.path, b.header);
                         }
-                        let local = if mode == Mode::Data {
-                            format!("data.{ty}.{name}")
-                        } else {
-                            format!("{ty}.{name}")
-                        };
                         out.resources.push(TfResource {
                             mode,
                             type_name: ty.clone(),
@@ -312,9 +319,13 @@ impl Loader<'_> {
         let note = |msg: String| {
             crate::adapters::unsupported(at.file, b.header, format!("module `{name}`: {msg}"))
         };
-        // A module instantiated zero times creates nothing.
-        if let Some(count) = attr(&b.body, "count") {
-            if scope.eval(count, at).as_i64() == Some(0) {
+        match instances(scope, &b.body, at) {
+            Instances::Some => {}
+            // A module instantiated zero times creates nothing.
+            Instances::None => return,
+            Instances::Unknown(_, why) => {
+                out.notifications
+                    .push(note(format!("its resources are not checked: {why}")));
                 return;
             }
         }
@@ -369,6 +380,49 @@ impl Loader<'_> {
         self.module(&child, &instance, stack, out);
         stack.pop();
     }
+}
+
+/// How many instances a resource or module block's `count` or `for_each` asks for.
+enum Instances {
+    /// At least one (or no meta-argument).
+    Some,
+    /// `count = 0`, `for_each` over an empty collection: nothing is created.
+    None,
+    /// Not known statically: where and why. Checking one instance would be guessing.
+    Unknown(Span, String),
+}
+
+fn instances(scope: &Scope, body: &tollgate_syntax::Node, at: At<'_>) -> Instances {
+    if let Some(count) = attr(body, "count") {
+        let v = scope.eval(count, at);
+        return match (&v.kind, v.as_i64()) {
+            (_, Some(n)) if n <= 0 => Instances::None,
+            (_, Some(_)) => Instances::Some,
+            (TvKind::Unknown(why), _) => Instances::Unknown(
+                count.span,
+                format!("its `count` is not known statically ({why})"),
+            ),
+            _ => Instances::Unknown(count.span, "its `count` is not a number".into()),
+        };
+    }
+    if let Some(for_each) = attr(body, "for_each") {
+        let v = scope.eval(for_each, at);
+        return match &v.kind {
+            TvKind::Null => Instances::None,
+            TvKind::List(items) if items.is_empty() => Instances::None,
+            TvKind::Object(entries) if entries.is_empty() => Instances::None,
+            TvKind::List(_) | TvKind::Object(_) => Instances::Some,
+            TvKind::Unknown(why) => Instances::Unknown(
+                for_each.span,
+                format!("its `for_each` is not known statically ({why})"),
+            ),
+            _ => Instances::Unknown(
+                for_each.span,
+                "its `for_each` is not known statically".into(),
+            ),
+        };
+    }
+    Instances::Some
 }
 
 /// A `module` block being followed.
