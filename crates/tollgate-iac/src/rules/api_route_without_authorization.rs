@@ -4,7 +4,7 @@ use tollgate_core::{Rule, Severity};
 
 use super::support::{iac_rule, with_controls, Fix, AUTHENTICATION};
 use super::{IacRule, RuleSink};
-use crate::model::{ApiRoute, CloudModel, Val};
+use crate::model::{ApiProtocol, ApiRoute, CloudModel, Val};
 
 pub struct ApiRouteWithoutAuthorization;
 
@@ -48,6 +48,33 @@ fn route_auth(model: &CloudModel, route: &ApiRoute) -> Auth {
     }
 }
 
+/// A WebSocket API authorizes a client once, when it connects: its other routes are reached
+/// only through an authorized `$connect`, so with a `$connect` route on the same API they are
+/// judged by it and not on their own.
+fn behind_connect(model: &CloudModel, route: &ApiRoute) -> bool {
+    let Some(key) = route.path.as_str() else {
+        return false;
+    };
+    if key.eq_ignore_ascii_case("$connect") {
+        return false;
+    }
+    let websocket = match model.api_of(&route.meta, &route.api) {
+        Some(api) => api.protocol == ApiProtocol::WebSocket,
+        // HTTP route keys are `METHOD /path` or `$default`; anything else is a WebSocket key.
+        None => !key.starts_with('/') && !key.eq_ignore_ascii_case("$default"),
+    };
+    websocket
+        && route.api.get().is_some()
+        && model.api_routes.iter().any(|r| {
+            r.path
+                .as_str()
+                .is_some_and(|k| k.eq_ignore_ascii_case("$connect"))
+                && r.api.get() == route.api.get()
+                && r.meta.file == route.meta.file
+                && r.meta.scope == route.meta.scope
+        })
+}
+
 impl IacRule for ApiRouteWithoutAuthorization {
     fn meta(&self) -> Rule {
         with_controls(
@@ -68,7 +95,9 @@ impl IacRule for ApiRouteWithoutAuthorization {
              OpenAPI definition (`DefinitionBody`, `Body`, Terraform `body`; their `security` and \
              `x-amazon-apigateway-*` schemes) are checked too, with the API's default authorizer \
              applied. An operation with `security: []` is open. `OPTIONS` methods (CORS preflight) are exempt, and \
-             a method that requires an API key is counted as protected.",
+             a method that requires an API key is counted as protected. A WebSocket API authorizes \
+             clients only when they connect: its `$connect` route is judged, and its other routes \
+             are not reported on their own when the API has a `$connect` route.",
         )
         .remediation(
             Fix {
@@ -85,6 +114,7 @@ impl IacRule for ApiRouteWithoutAuthorization {
         for route in &model.api_routes {
             if route.method.eq_ignore_case("OPTIONS")
                 || !matches!(route_auth(model, route), Auth::Open)
+                || behind_connect(model, route)
             {
                 continue;
             }
