@@ -15,7 +15,7 @@ pub use globals::{merge, Globals};
 pub use policy_templates::expand as expand_policy_template;
 
 use crate::adapters::cloudformation::{dynamo_table, state_machine, tags, Cv, CvKind, Template};
-use crate::model::{ApiProtocol, CloudModel, ResourceMeta, Val};
+use crate::model::{ApiProtocol, CloudModel, ResourceMeta, SourceFormat, Val};
 
 /// The logical id SAM gives the REST API it creates for `Api` events without `RestApiId`.
 pub const IMPLICIT_REST_API: &str = "ServerlessRestApi";
@@ -144,7 +144,7 @@ pub fn finish(tpl: &mut Template, state: &SamState, file: &str, model: &mut Clou
         {
             continue;
         }
-        let meta = ResourceMeta::new(id, type_name, file, span, crate::model::SourceFormat::Sam);
+        let meta = ResourceMeta::new(id, type_name, file, span, SourceFormat::Sam);
         let globals = state.globals.for_type(type_name).cloned();
         let p = match &globals {
             Some(g) => tpl.eval(g),
@@ -160,6 +160,7 @@ pub fn finish(tpl: &mut Template, state: &SamState, file: &str, model: &mut Clou
             stage.name = Val::known(name.to_string(), span);
         }
     }
+    merge_event_routes(file, model);
     let defaults: Vec<(String, Val<String>, Val<bool>)> = model
         .apis
         .iter()
@@ -175,7 +176,7 @@ pub fn finish(tpl: &mut Template, state: &SamState, file: &str, model: &mut Clou
     for route in model
         .api_routes
         .iter_mut()
-        .filter(|r| r.meta.file == file && r.meta.format == crate::model::SourceFormat::Sam)
+        .filter(|r| r.meta.file == file && r.meta.format == SourceFormat::Sam)
     {
         let Some(api) = route
             .api
@@ -189,4 +190,50 @@ pub fn finish(tpl: &mut Template, state: &SamState, file: &str, model: &mut Clou
             route.api_key_required = route.api_key_required.clone().or(key.clone());
         }
     }
+}
+
+/// A function's `Api` event and the API's `DefinitionBody` describing the same method and
+/// path are one route: SAM writes the event into that operation of the definition. The
+/// definition's route stays (it is what API Gateway imports), with the event's authorization
+/// when the event sets one, and the event's route is dropped.
+fn merge_event_routes(file: &str, model: &mut CloudModel) {
+    let key = |r: &crate::model::ApiRoute| -> Option<(String, String, String)> {
+        let api = r.api.get()?.address()?.to_string();
+        let method = r.method.as_str()?.to_ascii_uppercase();
+        let path = r.path.as_str()?.trim_end_matches('/').to_string();
+        Some((api, method, path))
+    };
+    let is_event = |r: &crate::model::ApiRoute| r.meta.type_name == "AWS::Serverless::Function";
+    let in_file =
+        |r: &crate::model::ApiRoute| r.meta.file == file && r.meta.format == SourceFormat::Sam;
+    let mut drop = vec![false; model.api_routes.len()];
+    for i in 0..model.api_routes.len() {
+        let event = &model.api_routes[i];
+        if !(in_file(event) && is_event(event)) {
+            continue;
+        }
+        let Some(k) = key(event) else { continue };
+        let Some(j) = model.api_routes.iter().position(|r| {
+            in_file(r)
+                && !is_event(r)
+                && r.meta.type_name.starts_with("AWS::Serverless::")
+                && key(r).as_ref() == Some(&k)
+        }) else {
+            continue;
+        };
+        let event = model.api_routes[i].clone();
+        let kept = &mut model.api_routes[j];
+        if event.authorization.is_present() {
+            kept.authorization = event.authorization;
+        }
+        if event.authorizer.is_present() {
+            kept.authorizer = event.authorizer;
+        }
+        if event.api_key_required.is_present() {
+            kept.api_key_required = event.api_key_required;
+        }
+        drop[i] = true;
+    }
+    let mut flags = drop.into_iter();
+    model.api_routes.retain(|_| !flags.next().unwrap_or(false));
 }
