@@ -206,21 +206,23 @@ fn merge_event_routes(file: &str, model: &mut CloudModel) {
     let is_event = |r: &crate::model::ApiRoute| r.meta.type_name == "AWS::Serverless::Function";
     let in_file =
         |r: &crate::model::ApiRoute| r.meta.file == file && r.meta.format == SourceFormat::Sam;
-    let mut drop = vec![false; model.api_routes.len()];
-    for i in 0..model.api_routes.len() {
-        let event = &model.api_routes[i];
+    let mut drop = Vec::new();
+    for (i, event) in model.api_routes.iter().enumerate() {
         if !(in_file(event) && is_event(event)) {
             continue;
         }
         let Some(k) = key(event) else { continue };
-        let Some(j) = model.api_routes.iter().position(|r| {
+        let definition = model.api_routes.iter().position(|r| {
             in_file(r)
                 && !is_event(r)
                 && r.meta.type_name.starts_with("AWS::Serverless::")
                 && key(r).as_ref() == Some(&k)
-        }) else {
-            continue;
-        };
+        });
+        if let Some(j) = definition {
+            drop.push((i, j));
+        }
+    }
+    for &(i, j) in &drop {
         let event = model.api_routes[i].clone();
         let kept = &mut model.api_routes[j];
         if event.authorization.is_present() {
@@ -232,8 +234,10 @@ fn merge_event_routes(file: &str, model: &mut CloudModel) {
         if event.api_key_required.is_present() {
             kept.api_key_required = event.api_key_required;
         }
-        drop[i] = true;
     }
-    let mut flags = drop.into_iter();
-    model.api_routes.retain(|_| !flags.next().unwrap_or(false));
+    let mut index = 0;
+    model.api_routes.retain(|_| {
+        index += 1;
+        !drop.iter().any(|&(i, _)| i == index - 1)
+    });
 }
