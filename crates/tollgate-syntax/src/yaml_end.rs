@@ -139,9 +139,13 @@ pub(crate) fn tag_start(text: &str, start: usize, prefixes: usize) -> usize {
     let mut at = start;
     for _ in 0..prefixes {
         let before = text[..at].trim_end_matches([' ', '\t', '\r', '\n']);
+        // Step past the separator by its own width: a comment may hold multibyte whitespace
+        // (U+00A0, U+3000), and one byte past its start is inside it.
         let token_start = before
-            .rfind(|c: char| c.is_whitespace() || matches!(c, ',' | '[' | '{'))
-            .map_or(0, |i| i + 1);
+            .char_indices()
+            .rev()
+            .find(|&(_, c)| c.is_whitespace() || matches!(c, ',' | '[' | '{'))
+            .map_or(0, |(i, c)| i + c.len_utf8());
         if before[token_start..].starts_with(['!', '&']) {
             at = token_start;
         } else {

@@ -300,3 +300,22 @@ fn yaml_nested_unused_anchors_cost_nothing() {
     let doc = on_small_stack(move || parse(&text, Format::Yaml, &limits)).unwrap();
     assert!(doc.root().is_some());
 }
+
+/// A non-ASCII space (U+00A0, U+3000) in a comment between a tag and its block content once
+/// made the tag-start scan slice inside a character and panic, taking the whole stage down.
+#[test]
+fn yaml_non_ascii_space_in_comment_after_tag_parses() {
+    for text in [
+        "Environment: !If # prod\u{00A0}only\n  - IsProd\n  - a\n  - b\n",
+        "Properties: !If # 本番のみ\u{3000}有効\n  - IsProd\n  - {A: 1}\n  - {}\n",
+        "a: &x\u{3000}y !Sub # \u{3000}\n  - b\n",
+    ] {
+        let owned = text.to_string();
+        on_small_stack(move || parse(&owned, Format::Yaml, &Limits::default()))
+            .unwrap_or_else(|e| panic!("{text:?}: {}", e.message));
+    }
+    // Not valid YAML (a tag must end in a space or tab), but an error, not a panic.
+    let text = "Tags: !Ref\u{00A0}# x\n  y\n".to_string();
+    let e = on_small_stack(move || parse(&text, Format::Yaml, &Limits::default()));
+    assert!(e.is_err());
+}
