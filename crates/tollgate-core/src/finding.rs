@@ -90,6 +90,11 @@ pub struct Finding {
     pub location: Location,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub related: Vec<RelatedLocation>,
+    /// How untrusted data travelled to the offending place, one step per location in order
+    /// (where it entered first, the offending use last); SARIF `codeFlows`. Empty for findings
+    /// that are not about a data flow.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub code_flow: Vec<RelatedLocation>,
     /// Resource address: `IntakeFunction`, `aws_lambda_function.charge`, `Cargo.lock#smallvec@1.6.0`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource: Option<String>,
@@ -126,6 +131,7 @@ impl Finding {
             message: message.into(),
             location,
             related: Vec::new(),
+            code_flow: Vec::new(),
             resource: None,
             resource_line: None,
             evidence: String::new(),
@@ -153,6 +159,15 @@ impl Finding {
 
     pub fn related(mut self, location: Location, message: impl Into<String>) -> Self {
         self.related.push(RelatedLocation {
+            location,
+            message: message.into(),
+        });
+        self
+    }
+
+    /// Append one step to the finding's data flow.
+    pub fn flow_step(mut self, location: Location, message: impl Into<String>) -> Self {
+        self.code_flow.push(RelatedLocation {
             location,
             message: message.into(),
         });

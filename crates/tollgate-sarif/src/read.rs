@@ -59,6 +59,26 @@ fn finding(result: &SarifResult, run: &Run) -> Option<Finding> {
             out.related.push(RelatedLocation { location, message });
         }
     }
+    // The first thread of the first flow: the only shape tollgate writes.
+    let steps = result
+        .code_flows
+        .iter()
+        .flatten()
+        .flat_map(|flow| flow.thread_flows.first())
+        .take(1)
+        .flat_map(|thread| thread.locations.iter());
+    for step in steps {
+        if let Some(at) = step.location.as_ref() {
+            if let Some(location) = location(at) {
+                let message = at
+                    .message
+                    .as_ref()
+                    .and_then(|m| m.text.clone())
+                    .unwrap_or_default();
+                out.code_flow.push(RelatedLocation { location, message });
+            }
+        }
+    }
     out.suppression = accepted_suppression(result).map(|s| Suppression {
         kind: match s.kind.as_str() {
             Some("inSource") => SuppressionKind::InSource,

@@ -4,8 +4,9 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 use serde_sarif::sarif::{
-    ArtifactLocation, Location as SarifLocation, LogicalLocation, Message, PhysicalLocation,
-    PropertyBag, Region, Result as SarifResult, Suppression as SarifSuppression,
+    ArtifactLocation, CodeFlow, Location as SarifLocation, LogicalLocation, Message,
+    PhysicalLocation, PropertyBag, Region, Result as SarifResult, Suppression as SarifSuppression,
+    ThreadFlow, ThreadFlowLocation,
 };
 use tollgate_core::fingerprint::PARTIAL_FINGERPRINT_KEY;
 use tollgate_core::{Finding, Location, Span, SuppressionKind};
@@ -145,6 +146,19 @@ pub fn result(finding: &Finding, rule_index: usize) -> SarifResult {
             })
             .collect();
         out.related_locations = Some(related);
+    }
+    if !finding.code_flow.is_empty() {
+        let steps = finding
+            .code_flow
+            .iter()
+            .map(|step| {
+                let mut loc = location(&step.location);
+                loc.message = Some(Message::builder().text(step.message.clone()).build());
+                ThreadFlowLocation::builder().location(loc).build()
+            })
+            .collect::<Vec<_>>();
+        let thread = ThreadFlow::builder().locations(steps).build();
+        out.code_flows = Some(vec![CodeFlow::builder().thread_flows(vec![thread]).build()]);
     }
     if let Some(suppression) = &finding.suppression {
         let kind = match suppression.kind {

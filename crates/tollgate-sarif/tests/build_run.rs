@@ -223,3 +223,32 @@ fn schema_check_is_live() {
         assert!(count >= 1, "the schema accepted a broken log");
     }
 }
+
+#[test]
+fn code_flow_becomes_one_thread_and_reads_back() {
+    let rules = [lambda_rule()];
+    let findings = [lambda_finding("app.py", 9)
+        .flow_step(
+            Location::at("app.py", span(3, 19, 3, 24)),
+            "`event` enters the handler",
+        )
+        .flow_step(
+            Location::at("app.py", span(9, 5, 9, 20)),
+            "reaches the call",
+        )];
+    let log = json_of(&RunInput::new(&rules, &findings, &[]));
+    let flow = &log["runs"][0]["results"][0]["codeFlows"][0]["threadFlows"][0]["locations"];
+    assert_eq!(flow.as_array().unwrap().len(), 2);
+    assert_eq!(
+        flow[0]["location"]["message"]["text"],
+        "`event` enters the handler"
+    );
+    assert_eq!(
+        flow[1]["location"]["physicalLocation"]["region"]["startLine"],
+        9
+    );
+
+    let parsed = tollgate_sarif::parse_log(&log.to_string(), "log.sarif").unwrap();
+    let back = tollgate_sarif::findings_from_run(&parsed.runs[0]);
+    assert_eq!(back[0].code_flow, findings[0].code_flow);
+}
