@@ -17,8 +17,7 @@
 //!
 //! # Schemas
 //!
-//! [`schemas_dir`] finds `../shared/schemas` (or `$TOLLGATE_SCHEMAS`); when they are missing it
-//! panics if `CI` is set and returns `None` otherwise, so local runs can skip.
+//! [`schemas_dir`] is `tests/schemas/`, the public schemas vendored in the repository.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -100,22 +99,16 @@ fn package_variable(key: &str) -> bool {
         )
 }
 
-/// The shared JSON schemas, or `None` (locally) when they are missing. With `CI` set, a missing
-/// directory fails the test instead.
-pub fn schemas_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("TOLLGATE_SCHEMAS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace_root().join("../shared/schemas"));
-    if dir.join("sarif-schema-2.1.0.json").is_file() {
-        return Some(dir);
-    }
+/// The public JSON schemas vendored under `tests/schemas/` (see the README there). They are
+/// part of the repository, so a missing file is a broken checkout and fails the test.
+pub fn schemas_dir() -> PathBuf {
+    let dir = workspace_root().join("tests/schemas");
     assert!(
-        std::env::var_os("CI").is_none(),
-        "schemas not found at {} (set TOLLGATE_SCHEMAS)",
+        dir.join("sarif-schema-2.1.0.json").is_file(),
+        "{} has no sarif-schema-2.1.0.json: the vendored schemas are missing from the checkout",
         dir.display()
     );
-    eprintln!("note: schemas not found at {}; skipping", dir.display());
-    None
+    dir
 }
 
 /// The examples shipped under `examples/` with expected results, scanned by the e2e tests.

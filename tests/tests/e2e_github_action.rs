@@ -38,7 +38,7 @@ fn to_json(node: &Node) -> Value {
 }
 
 fn validate(schema_file: &str, files: &[std::path::PathBuf]) {
-    let Some(dir) = schemas_dir() else { return };
+    let dir = schemas_dir();
     let schema: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join(schema_file)).unwrap()).unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();

@@ -8,30 +8,21 @@ mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command as Std;
-use std::sync::{Arc, Once};
+use std::sync::Arc;
 
 use assert_cmd::Command;
 use serde_json::Value;
 use support::fake::FakeGitHub;
 use support::openapi::OpenApi;
-use tollgate_e2e::{schemas_dir, tollgate_bin, workspace_root};
+use tollgate_e2e::{tollgate_bin, workspace_root};
 
 const TOKEN: &str = "ghs_E2eS3cretTokenValue0123456789";
 const HEAD: &str = "0123456789abcdef0123456789abcdef01234567";
 /// A Lambda function with default settings: TG1001 and friends fire on line 3 (low).
 const TEMPLATE: &str = "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  ChargeFunction:\n    Type: AWS::Lambda::Function\n    Properties:\n      Runtime: python3.12\n      Handler: app.handler\n      Role: arn:aws:iam::123456789012:role/charge\n      Code:\n        ZipFile: \"def handler(event, context): return event\"\n";
 
-/// The fake's validator finds the schemas relative to its own crate; from this crate it is
-/// told where they are.
-fn fake_github() -> Option<FakeGitHub> {
-    static SET: Once = Once::new();
-    let dir = schemas_dir()?;
-    SET.call_once(|| {
-        if std::env::var_os("TOLLGATE_SCHEMAS").is_none() {
-            std::env::set_var("TOLLGATE_SCHEMAS", &dir);
-        }
-    });
-    let api = Arc::new(OpenApi::load()?);
+fn fake_github() -> FakeGitHub {
+    let api = Arc::new(OpenApi::load());
     let gh = FakeGitHub::start(api, "");
     let patch = format!(
         "@@ -0,0 +1,10 @@\n{}",
@@ -42,7 +33,7 @@ fn fake_github() -> Option<FakeGitHub> {
             .join("\n")
     );
     gh.set_files(&[("template.yaml", &patch)]);
-    Some(gh)
+    gh
 }
 
 /// The binary with no GitHub Actions variables from the environment that runs the tests.
@@ -140,7 +131,7 @@ fn dry_run_in_a_pull_request_lists_every_request_without_a_token() {
 
 #[test]
 fn post_publishes_to_the_api_and_never_prints_the_token() {
-    let Some(gh) = fake_github() else { return };
+    let gh = fake_github();
     let dir = scan_dir();
     let sarif = dir.path().join("out.sarif");
     let out = tollgate(dir.path())
@@ -210,7 +201,7 @@ fn post_without_a_token_exits_2_with_a_hint_after_writing_outputs() {
 
 #[test]
 fn post_command_publishes_a_sarif_log_from_an_earlier_job() {
-    let Some(gh) = fake_github() else { return };
+    let gh = fake_github();
     let dir = scan_dir();
     let sarif = dir.path().join("results.sarif");
     let scan = tollgate(dir.path())
@@ -282,7 +273,7 @@ fn post_command_publishes_a_sarif_log_from_an_earlier_job() {
 
 #[test]
 fn a_read_only_fork_token_degrades_to_workflow_commands_without_failing_the_job() {
-    let Some(gh) = fake_github() else { return };
+    let gh = fake_github();
     gh.state.lock().unwrap().read_only = true;
     let dir = scan_dir();
     let summary = dir.path().join("step-summary.md");

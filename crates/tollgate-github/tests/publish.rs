@@ -18,16 +18,15 @@ const TOKEN: &str = "ghs_T0PSECRETtokenValue123";
 const HEAD: &str = "0123456789abcdef0123456789abcdef01234567";
 const PATCH: &str = "@@ -1,4 +1,8 @@\n Resources:\n+  Fn:\n+    Type: AWS::Lambda::Function\n+    Properties:\n+      Timeout: 900\n   Other:\n     Type: X\n+    Extra: 1";
 
-fn api() -> Option<Arc<OpenApi>> {
-    OpenApi::load().map(Arc::new)
+fn api() -> Arc<OpenApi> {
+    Arc::new(OpenApi::load())
 }
 
-/// A fake GitHub whose pull request changes `template.yaml` by [`PATCH`]; `None` (skip) when
-/// the OpenAPI description is missing outside CI.
-fn github(prefix: &str) -> Option<FakeGitHub> {
-    let gh = FakeGitHub::start(api()?, prefix);
+/// A fake GitHub whose pull request changes `template.yaml` by [`PATCH`].
+fn github(prefix: &str) -> FakeGitHub {
+    let gh = FakeGitHub::start(api(), prefix);
     gh.set_files(&[("template.yaml", PATCH)]);
-    Some(gh)
+    gh
 }
 
 fn finding(rule: &str, sev: Severity, line: u32, fp: &str) -> Finding {
@@ -110,7 +109,7 @@ fn three() -> Vec<Finding> {
 
 #[test]
 fn first_run_rerun_and_fix() {
-    let Some(gh) = github("") else { return };
+    let gh = github("");
 
     let s = publish_blocking(input(three()), options(&gh.url)).unwrap();
     assert!(s.errors.is_empty(), "{:?}", s.errors);
@@ -180,7 +179,7 @@ fn first_run_rerun_and_fix() {
 
 #[test]
 fn many_annotations_are_batched_and_long_reports_cut() {
-    let Some(gh) = github("") else { return };
+    let gh = github("");
     let findings: Vec<Finding> = (0..120)
         .map(|i| {
             let mut f = finding("TG1001", Severity::High, 2 + (i % 4), &format!("fp{i}"));
@@ -222,7 +221,7 @@ fn many_annotations_are_batched_and_long_reports_cut() {
 
 #[test]
 fn rate_limits_errors_and_rejections_are_survived() {
-    let Some(gh) = github("") else { return };
+    let gh = github("");
     gh.fail_next("checks/create", Fault::secondary_rate_limit());
     gh.fail_next("checks/update", Fault::Drop);
     gh.fail_next("pulls/list-review-comments", Fault::bad_gateway());
@@ -268,7 +267,7 @@ fn rate_limits_errors_and_rejections_are_survived() {
 
 #[test]
 fn fork_token_falls_back_to_workflow_commands() {
-    let Some(gh) = github("") else { return };
+    let gh = github("");
     gh.state.lock().unwrap().read_only = true;
     let dir = tempfile::tempdir().unwrap();
     let mut opts = options(&gh.url);
@@ -300,7 +299,7 @@ fn fork_token_falls_back_to_workflow_commands() {
 
 #[test]
 fn enterprise_server_base_url() {
-    let Some(gh) = github("/api/v3") else { return };
+    let gh = github("/api/v3");
     assert!(gh.url.ends_with("/api/v3"));
     let s = publish_blocking(input(three()), options(&gh.url)).unwrap();
     assert!(s.errors.is_empty(), "{:?}", s.errors);
@@ -351,7 +350,7 @@ fn dry_run_needs_no_token_and_lists_requests() {
 
 #[test]
 fn token_never_appears_in_output() {
-    let Some(gh) = github("") else { return };
+    let gh = github("");
     gh.fail_next(
         "checks/create",
         Fault::Status {
@@ -388,7 +387,7 @@ fn token_never_appears_in_output() {
 
 #[test]
 fn a_rate_limit_beyond_the_cap_is_reported_not_waited_for() {
-    let Some(gh) = github("") else { return };
+    let gh = github("");
     gh.fail_next(
         "checks/create",
         Fault::Status {
@@ -411,7 +410,7 @@ fn a_rate_limit_beyond_the_cap_is_reported_not_waited_for() {
 
 #[test]
 fn the_fake_rejects_what_github_would() {
-    let Some(api) = api() else { return };
+    let api = api();
     let (op, _) = api.find("POST", "/repos/acme/app/check-runs").unwrap();
     assert!(api
         .check_request(op, Some(&serde_json::json!({"name": 5, "head_sha": HEAD})))
@@ -427,7 +426,7 @@ fn the_fake_rejects_what_github_would() {
 
 #[test]
 fn code_scanning_processing_errors_are_surfaced() {
-    let Some(gh) = github("") else { return };
+    let gh = github("");
     gh.fail_next(
         "code-scanning/get-sarif",
         Fault::Status {
@@ -485,7 +484,7 @@ async fn async_entry_point_dry_run_on_a_current_thread_runtime() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn async_entry_point_is_send_and_publishes_from_a_spawned_task() {
-    let Some(gh) = github("/api/v3") else { return };
+    let gh = github("/api/v3");
     // `tokio::spawn` only takes `Send` futures: this is the CLI's way of calling it.
     let task = tokio::spawn(tollgate_github::publish(input(three()), options(&gh.url)));
     let s = task.await.unwrap().unwrap();
@@ -497,7 +496,7 @@ async fn async_entry_point_is_send_and_publishes_from_a_spawned_task() {
 
 #[test]
 fn a_summary_comment_that_cannot_be_edited_is_replaced() {
-    let Some(gh) = github("") else { return };
+    let gh = github("");
     let mut foreign = gh.api.example("issue-comment");
     foreign["id"] = serde_json::json!(5);
     foreign["body"] = serde_json::json!("<!-- tollgate:summary -->\ncopied by someone else");

@@ -219,9 +219,8 @@ fn schema_check_is_live() {
     log["runs"][0]["results"][0]["level"] = json!("severe");
     log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] =
         json!("a b.yaml");
-    if let Some(count) = common::schema_errors(&log.to_string()) {
-        assert!(count >= 1, "the schema accepted a broken log");
-    }
+    let count = common::schema_errors(&log.to_string());
+    assert!(count >= 1, "the schema accepted a broken log");
 }
 
 #[test]

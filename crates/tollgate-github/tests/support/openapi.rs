@@ -8,28 +8,21 @@ use std::sync::Mutex;
 
 use serde_json::{json, Value};
 
-/// `$TOLLGATE_SCHEMAS` or `<workspace>/../shared/schemas`; `None` (skip) when missing, a
-/// panic when `CI` is set.
-pub fn schemas_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("TOLLGATE_SCHEMAS")
-        .map(PathBuf::from)
+/// The repository's vendored `tests/schemas/`, found from the crate that compiles this module
+/// (this crate, or the workspace's end-to-end tests that include it). A missing file is a
+/// broken checkout and fails the test.
+pub fn schemas_dir() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest
+        .ancestors()
+        .map(|dir| dir.join("tests/schemas"))
+        .find(|dir| dir.join("github-rest-openapi-subset.json").is_file())
         .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/schemas")
-        });
-    if dir.join("github-rest-openapi-subset.json").is_file() {
-        return Some(dir);
-    }
-    if std::env::var_os("CI").is_some() {
-        panic!(
-            "{}: github-rest-openapi-subset.json is missing and CI is set",
-            dir.display()
-        );
-    }
-    eprintln!(
-        "skipping: {} has no GitHub OpenAPI description",
-        dir.display()
-    );
-    None
+            panic!(
+                "no tests/schemas/github-rest-openapi-subset.json above {}",
+                manifest.display()
+            )
+        })
 }
 
 pub struct Operation {
@@ -69,8 +62,8 @@ fn translate_nullable(v: &mut Value) {
 }
 
 impl OpenApi {
-    pub fn load() -> Option<OpenApi> {
-        let dir = schemas_dir()?;
+    pub fn load() -> OpenApi {
+        let dir = schemas_dir();
         let text = std::fs::read_to_string(dir.join("github-rest-openapi-subset.json")).unwrap();
         let mut doc: Value = serde_json::from_str(&text).unwrap();
         translate_nullable(&mut doc);
@@ -91,11 +84,11 @@ impl OpenApi {
                 }
             }
         }
-        Some(OpenApi {
+        OpenApi {
             doc,
             ops,
             cache: Mutex::new(HashMap::new()),
-        })
+        }
     }
 
     /// The operation for `method path` and its path parameters, or why none matches.

@@ -7,54 +7,27 @@ use std::sync::OnceLock;
 use serde_json::Value;
 use tollgate_core::{Finding, Framework, Location, Pos, Rule, Severity, Span};
 
-/// The shared schemas directory: `$TOLLGATE_SCHEMAS`, else `<workspace root>/../shared/schemas`.
-/// `None` (with a note on stderr) when absent; a panic instead when `CI` is set, so CI never
-/// passes by skipping.
-pub fn schemas_dir() -> Option<PathBuf> {
-    let dir = match std::env::var_os("TOLLGATE_SCHEMAS") {
-        Some(dir) => PathBuf::from(dir),
+/// The SARIF 2.1.0 schema vendored in the repository (`<workspace>/tests/schemas/`), compiled
+/// once. A missing file is a broken checkout and fails the test.
+fn validator() -> &'static jsonschema::Validator {
+    static VALIDATOR: OnceLock<jsonschema::Validator> = OnceLock::new();
+    VALIDATOR.get_or_init(|| {
         // This crate lives at <workspace>/crates/tollgate-sarif.
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/schemas"),
-    };
-    if dir.join("sarif-schema-2.1.0.json").is_file() {
-        return Some(dir);
-    }
-    if std::env::var_os("CI").is_some() {
-        panic!(
-            "SARIF schema not found in {} (set TOLLGATE_SCHEMAS); CI must not skip schema checks",
-            dir.display()
-        );
-    }
-    eprintln!(
-        "note: skipping SARIF schema validation, {} has no sarif-schema-2.1.0.json (set TOLLGATE_SCHEMAS)",
-        dir.display()
-    );
-    None
-}
-
-fn validator() -> Option<&'static jsonschema::Validator> {
-    static VALIDATOR: OnceLock<Option<jsonschema::Validator>> = OnceLock::new();
-    VALIDATOR
-        .get_or_init(|| {
-            let dir = schemas_dir()?;
-            let text = std::fs::read_to_string(dir.join("sarif-schema-2.1.0.json"))
-                .expect("read the SARIF schema");
-            let schema: Value = serde_json::from_str(&text).expect("the SARIF schema is JSON");
-            Some(
-                jsonschema::options()
-                    .should_validate_formats(true)
-                    .build(&schema)
-                    .expect("the SARIF schema compiles offline"),
-            )
-        })
-        .as_ref()
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/schemas/sarif-schema-2.1.0.json");
+        let text = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("read the SARIF schema {}: {e}", path.display()));
+        let schema: Value = serde_json::from_str(&text).expect("the SARIF schema is JSON");
+        jsonschema::options()
+            .should_validate_formats(true)
+            .build(&schema)
+            .expect("the SARIF schema compiles offline")
+    })
 }
 
 /// Assert that `log` (serialised SARIF) validates against the SARIF 2.1.0 schema.
 pub fn assert_valid(log: &str) {
-    let Some(validator) = validator() else {
-        return;
-    };
+    let validator = validator();
     let instance: Value = serde_json::from_str(log).expect("log is JSON");
     let errors: Vec<String> = validator
         .iter_errors(&instance)
@@ -110,9 +83,8 @@ pub fn lambda_finding(path: &str, line: u32) -> Finding {
     .evidence("IntakeFunction")
 }
 
-/// The schema's errors for `log`, or `None` when the schema is not available.
-pub fn schema_errors(log: &str) -> Option<usize> {
-    let validator = validator()?;
+/// How many schema errors `log` has.
+pub fn schema_errors(log: &str) -> usize {
     let instance: Value = serde_json::from_str(log).expect("log is JSON");
-    Some(validator.iter_errors(&instance).count())
+    validator().iter_errors(&instance).count()
 }
