@@ -8,8 +8,8 @@
 //! an imported BOM from a remote repository could have supplied it, the message names it.
 //!
 //! Plugin dependencies are build tooling and skipped; `test` scope marks a development
-//! dependency. A small tag scanner, not a full XML parser: no entities are expanded and no
-//! external document is ever fetched.
+//! dependency. Read with `roxmltree`: CDATA and the predefined and character entities are
+//! handled, a document type declaration is refused and no external document is ever fetched.
 
 use std::collections::HashMap;
 
@@ -86,165 +86,147 @@ impl Pom {
     }
 }
 
-/// Replace comments with spaces, keeping offsets and newlines.
-fn blank_comments(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(start) = rest.find("<!--") {
-        out.push_str(&rest[..start]);
-        let end = rest[start..]
-            .find("-->")
-            .map_or(rest.len(), |e| start + e + 3);
-        // One byte per byte of the comment, so offsets (and lines) stay where they were.
-        out.extend(
-            rest.as_bytes()[start..end]
-                .iter()
-                .map(|&b| if b == b'\n' { '\n' } else { ' ' }),
-        );
-        rest = &rest[end..];
+/// Most elements a POM may hold: far above any real build (the largest public POMs have a
+/// few thousand), low enough that a hostile one cannot exhaust memory.
+const MAX_NODES: u32 = 1_000_000;
+
+/// The text of an element: its text and CDATA children joined (entities already expanded by
+/// the parser), trimmed as Maven trims values.
+fn element_text(node: roxmltree::Node) -> String {
+    let mut out = String::new();
+    for child in node.children().filter(roxmltree::Node::is_text) {
+        out.push_str(child.text().unwrap_or(""));
     }
-    out.push_str(rest);
-    out
+    out.trim().to_string()
 }
 
-/// Read the parts of a POM the resolution needs.
+/// Read the parts of a POM the resolution needs. A real XML parser: CDATA sections and
+/// entities are read as XML defines them, a document type declaration is refused (so no
+/// entity is defined by the file and nothing external is ever fetched).
 fn scan(text: &str) -> Result<Pom, ParseErr> {
-    let clean = blank_comments(text);
-    let index = LineIndex::new(&clean);
-    let mut stack: Vec<String> = Vec::new();
-    let mut text_buf = String::new();
+    let options = roxmltree::ParsingOptions {
+        allow_dtd: false,
+        nodes_limit: MAX_NODES,
+        ..roxmltree::ParsingOptions::default()
+    };
+    let doc = roxmltree::Document::parse_with_options(text, options).map_err(|e| {
+        // The caller names the position; roxmltree's message ends with it too.
+        let at = e.pos();
+        let message = e.to_string();
+        let message = message
+            .strip_suffix(&format!(" at {at}"))
+            .unwrap_or(&message);
+        ParseErr::new(at.row, at.col, format!("not well-formed XML: {message}"))
+    })?;
+    let index = LineIndex::new(text);
+    let root = doc.root_element();
     let mut pom = Pom::default();
-    let mut current: Option<Dep> = None;
-    // The profile being read: whether it is active by default, and its properties. Only a
-    // profile active by default applies to every build; the others depend on flags and
-    // environments the scan cannot see.
-    let mut profile: Option<(bool, Vec<(String, String)>)> = None;
-    let mut pos = 0;
-    while let Some(rel) = clean[pos..].find('<') {
-        let at = pos + rel;
-        text_buf.push_str(&clean[pos..at]);
-        let Some(end_rel) = clean[at..].find('>') else {
-            let (l, c) = index.line_col(at);
-            return Err(ParseErr::new(l, c, "expected `>` to close the tag"));
-        };
-        let end = at + end_rel;
-        let tag = &clean[at + 1..end];
-        pos = end + 1;
-        if tag.starts_with('?') || tag.starts_with('!') {
-            continue;
-        }
-        if let Some(name) = tag.strip_prefix('/') {
-            let name = name.trim();
-            if stack.last().map(String::as_str) != Some(name) {
-                let (l, c) = index.line_col(at);
-                return Err(ParseErr::new(
-                    l,
-                    c,
-                    format!(
-                        "expected `</{}>`, found `</{name}>`",
-                        stack.last().map_or("", |s| s)
-                    ),
-                ));
-            }
-            let value = text_buf.trim().to_string();
-            let in_project = stack.first().is_some_and(|s| s == "project");
-            let path: Vec<&str> = stack.iter().skip(1).map(String::as_str).collect();
-            if in_project {
-                match path.as_slice() {
-                    ["properties", key] => {
-                        pom.properties.insert((*key).to_string(), value.clone());
-                    }
-                    ["profiles", "profile", "activation", "activeByDefault"] => {
-                        if let Some((active, _)) = profile.as_mut() {
-                            *active = value == "true";
-                        }
-                    }
-                    ["profiles", "profile", "properties", key] => {
-                        if let Some((_, props)) = profile.as_mut() {
-                            props.push(((*key).to_string(), value.clone()));
-                        }
-                    }
-                    ["profiles", "profile"] => {
-                        // An active profile's properties win over the project's, as in Maven.
-                        if let Some((true, props)) = profile.take() {
-                            pom.properties.extend(props);
-                        }
-                    }
-                    ["groupId"] => pom.group_id = Some(value.clone()),
-                    ["artifactId"] => pom.artifact_id = Some(value.clone()),
-                    ["version"] => pom.version = Some(value.clone()),
-                    ["parent", field] => {
-                        let parent = pom.parent.get_or_insert_with(ParentRef::default);
-                        match *field {
-                            "groupId" => parent.group_id = value.clone(),
-                            "artifactId" => parent.artifact_id = value.clone(),
-                            "version" => parent.version = Some(value.clone()),
-                            "relativePath" => parent.relative_path = Some(value.clone()),
-                            _ => {}
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            let parent = stack.len().checked_sub(2).map(|i| stack[i].as_str());
-            if parent == Some("dependency") {
-                if let Some(dep) = current.as_mut() {
-                    dep.fields.insert(name.to_string(), (value, index.line(at)));
-                }
-            }
-            if name == "dependency" {
-                if let Some(done) = current.take() {
-                    pom.deps.push(done);
-                }
-            }
-            stack.pop();
-            text_buf.clear();
-            continue;
-        }
-        let self_closing = tag.ends_with('/');
-        let name = tag
-            .trim_end_matches('/')
-            .split_whitespace()
-            .next()
-            .unwrap_or("")
-            .to_string();
-        text_buf.clear();
-        if self_closing {
-            // `<relativePath/>` is meaningful: the parent is not to be looked for locally.
-            if name == "relativePath"
-                && stack.len() == 2
-                && stack[0] == "project"
-                && stack[1] == "parent"
-            {
-                pom.parent
-                    .get_or_insert_with(ParentRef::default)
-                    .relative_path = Some(String::new());
-            }
-            continue;
-        }
-        if name == "profile" && stack.len() == 2 && stack[0] == "project" && stack[1] == "profiles"
-        {
-            profile = Some((false, Vec::new()));
-        }
-        if name == "dependency" {
-            current = Some(Dep {
-                line: index.line(at),
-                in_plugin: stack.iter().any(|s| s == "plugin"),
-                managed: stack.iter().any(|s| s == "dependencyManagement"),
-                ..Dep::default()
-            });
-        }
-        stack.push(name);
-        if stack.len() > MAX_DEPTH {
-            let (l, c) = index.line_col(at);
+    if root.tag_name().name() != "project" {
+        return Ok(pom);
+    }
+    let mut stack = vec!["project"];
+    walk(root, &mut stack, &index, &mut pom)?;
+    Ok(pom)
+}
+
+/// Visit the children of `node`, whose element names from `<project>` down are `stack`, in
+/// document order, so that later declarations override earlier ones as in Maven.
+fn walk<'input>(
+    node: roxmltree::Node<'_, 'input>,
+    stack: &mut Vec<&'input str>,
+    index: &LineIndex,
+    pom: &mut Pom,
+) -> Result<(), ParseErr> {
+    for child in node.children().filter(roxmltree::Node::is_element) {
+        let name = child.tag_name().name();
+        let line = index.line(child.range().start);
+        if stack.len() >= MAX_DEPTH {
+            let (l, c) = index.line_col(child.range().start);
             return Err(ParseErr::new(
                 l,
                 c,
                 format!("nesting deeper than {MAX_DEPTH} elements"),
             ));
         }
+        let path = &stack[1..];
+        match (path, name) {
+            (["properties"], key) => {
+                pom.properties.insert(key.to_string(), element_text(child));
+            }
+            ([], "groupId") => pom.group_id = Some(element_text(child)),
+            ([], "artifactId") => pom.artifact_id = Some(element_text(child)),
+            ([], "version") => pom.version = Some(element_text(child)),
+            (["parent"], field) => {
+                let parent = pom.parent.get_or_insert_with(ParentRef::default);
+                let value = element_text(child);
+                match field {
+                    "groupId" => parent.group_id = value,
+                    "artifactId" => parent.artifact_id = value,
+                    "version" => parent.version = Some(value),
+                    // `<relativePath/>` is meaningful: the parent is not to be looked for
+                    // locally.
+                    "relativePath" => parent.relative_path = Some(value),
+                    _ => {}
+                }
+            }
+            (["profiles"], "profile") => read_profile(child, pom),
+            (_, "dependency") => {
+                pom.deps.push(read_dependency(child, stack, index, line));
+                continue;
+            }
+            _ => {}
+        }
+        stack.push(name);
+        walk(child, stack, index, pom)?;
+        stack.pop();
     }
-    Ok(pom)
+    Ok(())
+}
+
+/// A `<profile>`: only one active by default applies to every build (the others depend on
+/// flags and environments the scan cannot see); its properties win over the project's.
+fn read_profile(profile: roxmltree::Node, pom: &mut Pom) {
+    fn child<'a, 'input>(
+        parent: roxmltree::Node<'a, 'input>,
+        name: &str,
+    ) -> Option<roxmltree::Node<'a, 'input>> {
+        parent
+            .children()
+            .find(|n| n.is_element() && n.tag_name().name() == name)
+    }
+    let active = child(profile, "activation")
+        .and_then(|a| child(a, "activeByDefault"))
+        .is_some_and(|a| element_text(a) == "true");
+    if !active {
+        return;
+    }
+    if let Some(props) = child(profile, "properties") {
+        for prop in props.children().filter(roxmltree::Node::is_element) {
+            pom.properties
+                .insert(prop.tag_name().name().to_string(), element_text(prop));
+        }
+    }
+}
+
+/// One `<dependency>` element: its child elements with the lines they start on.
+fn read_dependency(node: roxmltree::Node, stack: &[&str], index: &LineIndex, line: u32) -> Dep {
+    let fields = node
+        .children()
+        .filter(roxmltree::Node::is_element)
+        .map(|field| {
+            let at = index.line(field.range().start);
+            (
+                field.tag_name().name().to_string(),
+                (element_text(field), at),
+            )
+        })
+        .collect();
+    Dep {
+        fields,
+        line,
+        in_plugin: stack.contains(&"plugin"),
+        managed: stack.contains(&"dependencyManagement"),
+    }
 }
 
 /// Parse the POM at repository-relative `path`, reading its parents through `files`.

@@ -104,8 +104,11 @@ fn mismatched_tags_say_where() {
         &NoIncludes,
     )
     .unwrap_err();
-    assert_eq!((err.line, err.col), (3, 3));
-    assert!(err.message.contains("</dependencies>"));
+    assert_eq!((err.line, err.col), (3, 3), "{}", err.message);
+    assert_eq!(
+        err.message,
+        "not well-formed XML: expected 'dependencies' tag, not 'project'"
+    );
 }
 
 /// A multi-module build: the root POM is the parent of every service and manages the
@@ -548,4 +551,60 @@ fn properties_of_a_profile_active_by_default_apply_and_others_do_not() {
         parsed.unpinned[0].name,
         "org.apache.logging.log4j:log4j-core"
     );
+}
+
+/// Plugin configuration often holds CDATA with `<`, `>` and `&` in it; the dependencies after
+/// it must still be read, and entities in values expanded.
+#[test]
+fn cdata_before_the_dependencies_hides_nothing_and_entities_expand() {
+    let pom = r#"<?xml version="1.0" encoding="UTF-8"?>
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <groupId>com.example</groupId>
+  <artifactId>app</artifactId>
+  <version>1.0</version>
+  <properties>
+    <log4j.version>2.14.1</log4j.version>
+    <note>Tom &amp; Jerry &lt;3</note>
+  </properties>
+  <build>
+    <plugins>
+      <plugin>
+        <artifactId>maven-antrun-plugin</artifactId>
+        <configuration>
+          <script><![CDATA[ if (a > b && c < d) { print("</dependencies>") } ]]></script>
+        </configuration>
+      </plugin>
+    </plugins>
+  </build>
+  <dependencies>
+    <dependency>
+      <groupId>org.apache.logging.log4j</groupId>
+      <artifactId>log4j-core</artifactId>
+      <version>${log4j.version}</version>
+    </dependency>
+    <dependency>
+      <groupId>com.example&#46;tools</groupId>
+      <artifactId>a&amp;b</artifactId>
+      <version><![CDATA[1.0]]></version>
+    </dependency>
+  </dependencies>
+</project>
+"#;
+    let parsed = parse("pom.xml", pom, &NoIncludes).unwrap();
+    assert_eq!(
+        parsed.quads(),
+        vec![
+            ("org.apache.logging.log4j:log4j-core", "2.14.1", 24, false),
+            ("com.example.tools:a&b", "1.0", 29, false),
+        ]
+    );
+}
+
+/// A document type declaration could define entities (billion laughs) or fetch external
+/// ones: it is refused with its position.
+#[test]
+fn a_doctype_is_refused() {
+    let pom = "<?xml version=\"1.0\"?>\n<!DOCTYPE project [<!ENTITY x \"y\">]>\n<project/>\n";
+    let err = parse("pom.xml", pom, &NoIncludes).unwrap_err();
+    assert!(err.message.contains("DTD"), "{}", err.message);
 }
