@@ -34,8 +34,57 @@ pub fn write_stdout_with(write: impl FnOnce(&mut dyn Write) -> std::io::Result<(
 /// Write to `path` through a temporary file in the same directory and a rename, so the file is
 /// either the old one or the complete new one. `write` streams the contents into a buffered
 /// writer, so a large output (a SARIF log) never has to be built as one string first.
+///
+/// Only a regular file (or a path that does not exist yet) is replaced that way. Anything else
+/// is written through, as a shell redirection would: a FIFO another process reads, a device
+/// such as `/dev/null`, and a symbolic link, whose target gets the contents (atomically when
+/// it is a regular file) while the link itself stays.
 pub fn write_atomic(
     path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => match std::fs::canonicalize(path) {
+            // The link stays; what it points at gets the contents by the same rules.
+            Ok(target) if std::fs::metadata(&target).is_ok_and(|m| m.is_file()) => {
+                replace_file(&target, path, write)
+            }
+            Ok(target) => write_through(&target, path, write, false),
+            // A dangling link: its target is created, as `>` would.
+            Err(_) => write_through(path, path, write, true),
+        },
+        Ok(meta) if !meta.is_file() => write_through(path, path, write, false),
+        _ => replace_file(path, path, write),
+    }
+}
+
+/// Open `target` for writing and stream into it. Used for FIFOs and devices, where a rename
+/// would replace the special file by a regular one, and for a dangling link's target.
+fn write_through(
+    target: &Path,
+    shown: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    create: bool,
+) -> anyhow::Result<()> {
+    if std::fs::metadata(target).is_ok_and(|m| m.is_dir()) {
+        anyhow::bail!("cannot write {}: it is a directory", shown.display());
+    }
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(create)
+        .truncate(create)
+        .open(target)
+        .with_context(|| format!("cannot write {}", shown.display()))?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+    write(&mut out)
+        .and_then(|()| out.flush())
+        .with_context(|| format!("cannot write {}", shown.display()))
+}
+
+/// The temporary-file-and-rename replacement of the regular file (or new file) `path`.
+fn replace_file(
+    path: &Path,
+    shown: &Path,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> anyhow::Result<()> {
     let dir = match path.parent() {
@@ -44,7 +93,7 @@ pub fn write_atomic(
     };
     let name = path
         .file_name()
-        .with_context(|| format!("{}: not a file path", path.display()))?;
+        .with_context(|| format!("{}: not a file path", shown.display()))?;
     // A unique name in the same directory: rename is only atomic within one filesystem.
     let mut tmp = None;
     for attempt in 0..100u32 {
@@ -64,12 +113,12 @@ pub fn write_atomic(
             }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
             Err(e) => {
-                return Err(e).with_context(|| format!("cannot write {}", path.display()));
+                return Err(e).with_context(|| format!("cannot write {}", shown.display()));
             }
         }
     }
     let (tmp_path, file) =
-        tmp.with_context(|| format!("cannot create a temporary file next to {}", path.display()))?;
+        tmp.with_context(|| format!("cannot create a temporary file next to {}", shown.display()))?;
     let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
     let written = write(&mut out)
         .and_then(|()| out.into_inner().map_err(|e| e.into_error()))
@@ -77,7 +126,7 @@ pub fn write_atomic(
         .and_then(|()| std::fs::rename(&tmp_path, path));
     if let Err(e) = written {
         let _ = std::fs::remove_file(&tmp_path);
-        return Err(e).with_context(|| format!("cannot write {}", path.display()));
+        return Err(e).with_context(|| format!("cannot write {}", shown.display()));
     }
     Ok(())
 }
@@ -124,5 +173,100 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&target).unwrap(), "old");
         assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[cfg(unix)]
+    fn mkfifo(path: &Path) {
+        let status = std::process::Command::new("mkfifo")
+            .arg(path)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    /// A FIFO (`--sarif >(gzip > x)`, a reader in another job) gets the contents, and stays a
+    /// FIFO rather than being replaced by a regular file.
+    #[cfg(unix)]
+    #[test]
+    fn fifo_targets_are_written_through() {
+        use std::os::unix::fs::FileTypeExt;
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("out.sarif");
+        mkfifo(&fifo);
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+        };
+        write_atomic(&fifo, |out| out.write_all(b"through the pipe")).unwrap();
+        let kind = std::fs::symlink_metadata(&fifo).unwrap().file_type();
+        assert!(kind.is_fifo(), "the FIFO was replaced: {kind:?}");
+        assert_eq!(reader.join().unwrap(), "through the pipe");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    /// A symbolic link stays a link: a regular target is replaced atomically, a device target
+    /// written through, a dangling link's target created.
+    #[cfg(unix)]
+    #[test]
+    fn symlinks_keep_pointing_where_they_did() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.sarif");
+        std::fs::write(&real, "old").unwrap();
+        let link = dir.path().join("link.sarif");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        write_atomic(&link, |out| out.write_all(b"new")).unwrap();
+        assert!(std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(std::fs::read_to_string(&real).unwrap(), "new");
+
+        let null = dir.path().join("null.sarif");
+        std::os::unix::fs::symlink("/dev/null", &null).unwrap();
+        write_atomic(&null, |out| out.write_all(b"discarded")).unwrap();
+        assert!(std::fs::symlink_metadata(&null)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+
+        let dangling = dir.path().join("dangling.sarif");
+        std::os::unix::fs::symlink("created.sarif", &dangling).unwrap();
+        write_atomic(&dangling, |out| out.write_all(b"made")).unwrap();
+        assert!(std::fs::symlink_metadata(&dangling)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("created.sarif")).unwrap(),
+            "made"
+        );
+        // No temporary file is left next to any of them.
+        let mut names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(
+            names,
+            [
+                "created.sarif",
+                "dangling.sarif",
+                "link.sarif",
+                "null.sarif",
+                "real.sarif"
+            ]
+        );
+    }
+
+    /// `/dev/null` itself is opened and written, never renamed over (as root a rename would
+    /// succeed and leave a regular file there).
+    #[cfg(unix)]
+    #[test]
+    fn devices_are_written_through() {
+        use std::os::unix::fs::FileTypeExt;
+        let dev_null = Path::new("/dev/null");
+        write_atomic(dev_null, |out| out.write_all(b"discarded")).unwrap();
+        let kind = std::fs::symlink_metadata(dev_null).unwrap().file_type();
+        assert!(kind.is_char_device());
     }
 }
