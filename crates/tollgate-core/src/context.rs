@@ -20,6 +20,10 @@ pub enum FileError {
     Binary,
     #[error("file is not valid UTF-8 (first bad byte at line {line}, column {col})")]
     NotUtf8 { line: u32, col: u32 },
+    #[error(
+        "not a regular file (a FIFO, socket, device or directory); only regular files are read"
+    )]
+    NotRegular,
 }
 
 /// Why a file could not be turned into a [`Document`].
@@ -206,6 +210,17 @@ impl ScanContext {
 }
 
 /// Read a file as UTF-8 text within `limit` bytes.
+/// [`read_text`] of a regular file only (a link to one is fine): opening a FIFO blocks until
+/// someone writes to it, and a device may never end. For files named by something the scanned
+/// repository controls, such as its config.
+pub fn read_regular_text(path: &Path, limit: u64) -> Result<String, FileError> {
+    match std::fs::metadata(path) {
+        Ok(meta) if !meta.is_file() => Err(FileError::NotRegular),
+        // A missing file gets read_text's own error.
+        _ => read_text(path, limit),
+    }
+}
+
 pub fn read_text(path: &Path, limit: u64) -> Result<String, FileError> {
     use std::io::Read;
     let file = std::fs::File::open(path).map_err(|e| FileError::Io(e.to_string()))?;

@@ -139,6 +139,17 @@ pub fn walk(root: &Path, opts: &WalkOptions) -> Inventory {
             return inv;
         }
     };
+    // The `ignore` crate opens every ignore file it finds and would block for ever on a FIFO
+    // (or read a device); it reads those of the root's ancestors and of the root first.
+    for dir in canonical_root.ancestors() {
+        if let Some(why) = special_ignore_file(dir, &canonical_root) {
+            inv.notifications.push(Notification::error(
+                "root-unreadable",
+                format!("the scan did not start: {why}"),
+            ));
+            return inv;
+        }
+    }
     let include = compile_globs("include", &opts.include, &mut inv.notifications);
     let exclude = compile_globs("exclude", &opts.exclude, &mut inv.notifications).map(Arc::new);
 
@@ -147,7 +158,9 @@ pub fn walk(root: &Path, opts: &WalkOptions) -> Inventory {
         .hidden(false)
         .require_git(false)
         .git_ignore(true)
-        .git_exclude(true)
+        // `.git/info/exclude` is never part of a pull request, and finding it means following
+        // a `.git` file's `gitdir:` line wherever it points (a FIFO there would hang the walk).
+        .git_exclude(false)
         // The machine's global gitignore would make results depend on who runs the scan.
         .git_global(false)
         // `.ignore` belongs to ripgrep and friends; tollgate reads `.tollgateignore`.
@@ -155,14 +168,30 @@ pub fn walk(root: &Path, opts: &WalkOptions) -> Inventory {
         .parents(true)
         .follow_links(false)
         .add_custom_ignore_filename(IGNORE_FILE);
+    let refused_dirs: Arc<std::sync::Mutex<Vec<Notification>>> = Arc::default();
     {
         let root = canonical_root.clone();
         let exclude = exclude.clone();
+        let refused_dirs = refused_dirs.clone();
         builder.filter_entry(move |entry| {
             if entry.file_name() == ".git" {
                 return false;
             }
             if entry.file_type().is_some_and(|t| t.is_dir()) {
+                // Decided before the walker enters the directory and opens its ignore files.
+                if let Some(why) = special_ignore_file(entry.path(), &root) {
+                    let rel = relative(&root, entry.path()).unwrap_or_default();
+                    if let Ok(mut refused) = refused_dirs.lock() {
+                        refused.push(
+                            Notification::warning(
+                                "file-skipped",
+                                format!("skipped the directory `{rel}`: {why}"),
+                            )
+                            .at(Location::file(&rel)),
+                        );
+                    }
+                    return false;
+                }
                 if let (Some(exclude), Some(rel)) = (&exclude, relative(&root, entry.path())) {
                     return rel.is_empty() || !exclude.is_match(&rel);
                 }
@@ -217,7 +246,14 @@ pub fn walk(root: &Path, opts: &WalkOptions) -> Inventory {
         } else if file_type.is_file() {
             entry.path().to_path_buf()
         } else {
-            // Sockets, FIFOs, devices: reading them could block or has no meaning.
+            // Sockets, FIFOs, devices: reading them could block or has no meaning. One with a
+            // name tollgate would read is said, so it cannot pass for a checked file.
+            if classify::is_interesting_name(&rel) {
+                inv.notifications.push(skipped(
+                    &rel,
+                    "it is not a regular file (a FIFO, socket or device)",
+                ));
+            }
             continue;
         };
         match inspect(&abs, &rel, opts.max_file_bytes) {
@@ -227,6 +263,9 @@ pub fn walk(root: &Path, opts: &WalkOptions) -> Inventory {
         }
     }
 
+    if let Ok(mut refused) = refused_dirs.lock() {
+        inv.notifications.append(&mut refused);
+    }
     // Directory order differs between file systems; reports must not.
     inv.files.sort_by(|a, b| a.path.cmp(&b.path));
     inv.notifications.sort_by(|a, b| {
@@ -293,6 +332,43 @@ fn redact_root(message: &str, root: &Path) -> String {
 /// A `file-skipped` warning about `rel`.
 fn skipped(rel: &str, why: &str) -> Notification {
     Notification::warning("file-skipped", format!("skipped `{rel}`: {why}")).at(Location::file(rel))
+}
+
+/// Why `dir`'s `.gitignore` or `.tollgateignore` cannot be read safely, if it cannot: it is a
+/// FIFO, socket or device (opening it could block for ever), or a link that does
+/// not lead to a regular file inside `root`. Directories inside the root are `dir`; the root's
+/// ancestors are checked by the same rule except for where their links lead.
+fn special_ignore_file(dir: &Path, root: &Path) -> Option<String> {
+    for name in [".gitignore", IGNORE_FILE] {
+        let path = dir.join(name);
+        let Ok(meta) = std::fs::symlink_metadata(&path) else {
+            continue;
+        };
+        let rel = relative(root, &path).unwrap_or_else(|| name.to_string());
+        let kind = meta.file_type();
+        // A directory by that name cannot block: opening it fails and the walk says so.
+        if kind.is_file() || kind.is_dir() {
+            continue;
+        }
+        if kind.is_symlink() {
+            match path.canonicalize() {
+                Ok(target)
+                    if target.is_file() && (target.starts_with(root) || !path.starts_with(root)) =>
+                {
+                    continue
+                }
+                _ => {
+                    return Some(format!(
+                        "its ignore file `{rel}` is a link that does not lead to a regular file inside the scanned directory"
+                    ))
+                }
+            }
+        }
+        return Some(format!(
+            "its ignore file `{rel}` is not a regular file (a FIFO, socket or device), and only regular files are read"
+        ));
+    }
+    None
 }
 
 /// Where a symbolic link leads, if it is a file inside the root. Links to directories are not

@@ -286,3 +286,82 @@ fn shards_partition_the_inventory() {
     assert!(parse_shard("4/3").is_err());
     assert!(parse_shard("x").is_err());
 }
+
+#[cfg(unix)]
+fn mkfifo(path: &Path) {
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let status = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+/// Walk on another thread so a regression hangs this test for a bounded time, not for ever.
+#[cfg(unix)]
+fn walk_within_seconds(root: &Path, seconds: u64) -> Inventory {
+    let (send, receive) = std::sync::mpsc::channel();
+    let root = root.to_path_buf();
+    std::thread::spawn(move || {
+        let _ = send.send(run(&root));
+    });
+    receive
+        .recv_timeout(std::time::Duration::from_secs(seconds))
+        .expect("the walk blocked on a special file")
+}
+
+/// A FIFO named like an ignore file in a subdirectory would block the walk for ever when
+/// opened; the directory is skipped with a warning and everything else is still walked.
+#[cfg(unix)]
+#[test]
+fn fifo_ignore_files_do_not_hang_the_walk() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "good/template.yaml", b"Resources: {}\n");
+    mkfifo(&root.join("trap/.gitignore"));
+    write(root, "trap/hidden.tf", b"resource \"a\" \"b\" {}\n");
+    mkfifo(&root.join("other/.tollgateignore"));
+    mkfifo(&root.join("pipe.yaml"));
+    let inv = walk_within_seconds(root, 20);
+    assert_eq!(paths(&inv), ["good/template.yaml"]);
+    let messages: Vec<&str> = inv
+        .notifications
+        .iter()
+        .map(|n| n.message.as_str())
+        .collect();
+    assert_eq!(inv.notifications.len(), 3, "{messages:?}");
+    assert!(messages
+        .iter()
+        .any(|m| m.contains("`trap`") && m.contains("trap/.gitignore")));
+    assert!(messages.iter().any(|m| m.contains("other/.tollgateignore")));
+    assert!(messages
+        .iter()
+        .any(|m| m.contains("`pipe.yaml`") && m.contains("not a regular file")));
+    assert!(inv
+        .notifications
+        .iter()
+        .all(|n| n.level == NotificationLevel::Warning));
+
+    // At the root, the scan cannot start without its ignore rules: an error, not a hang.
+    let dir = tempfile::tempdir().unwrap();
+    mkfifo(&dir.path().join(".gitignore"));
+    write(dir.path(), "a.yaml", b"a: 1\n");
+    let inv = walk_within_seconds(dir.path(), 20);
+    assert!(inv.files.is_empty());
+    assert_eq!(inv.notifications.len(), 1);
+    assert_eq!(inv.notifications[0].level, NotificationLevel::Error);
+    assert!(inv.notifications[0].message.contains(".gitignore"));
+}
+
+/// A `.git` file whose `gitdir:` leads to a FIFO `commondir` is never opened.
+#[cfg(unix)]
+#[test]
+fn git_files_are_not_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "sub/.git", b"gitdir: ../trapdir\n");
+    mkfifo(&root.join("trapdir/commondir"));
+    write(root, "sub/main.tf", b"resource \"a\" \"b\" {}\n");
+    let inv = walk_within_seconds(root, 20);
+    assert_eq!(paths(&inv), ["sub/main.tf"]);
+}

@@ -59,7 +59,7 @@ pub fn find_config(root: &Path) -> Option<PathBuf> {
 /// Read and validate a config file.
 pub fn load(path: &Path) -> Result<Config, ConfigError> {
     let file = path.display().to_string();
-    let text = crate::read_text(path, MAX_CONFIG_BYTES).map_err(|e| ConfigError {
+    let text = crate::read_regular_text(path, MAX_CONFIG_BYTES).map_err(|e| ConfigError {
         file: file.clone(),
         position: None,
         message: e.to_string(),
@@ -408,6 +408,31 @@ mod tests {
 
     fn error(text: &str) -> ConfigError {
         parse(text, "tollgate.toml").expect_err("config should be rejected")
+    }
+
+    /// `--config` naming a FIFO is refused at once instead of waiting for a writer for ever.
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_config_is_refused_not_waited_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("tollgate.toml");
+        let status = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let (send, receive) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = send.send(load(&fifo).map(|_| ()).map_err(|e| e.to_string()));
+        });
+        let result = receive
+            .recv_timeout(std::time::Duration::from_secs(20))
+            .expect("loading a FIFO config blocked");
+        let err = result.unwrap_err();
+        assert!(
+            err.contains("tollgate.toml") && err.contains("not a regular file"),
+            "{err}"
+        );
     }
 
     #[test]
