@@ -84,6 +84,9 @@ pub struct RunArgs {
     /// Also write the merged SARIF log to FILE.
     #[arg(long, value_name = "FILE")]
     pub sarif: Option<PathBuf>,
+    /// Also write a small JSON summary (verdict, counts by severity, new findings) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub summary: Option<PathBuf>,
     /// Lowest severity that fails the build [default: high].
     #[arg(long, value_name = "LEVEL", value_parser = parse_fail_on)]
     pub fail_on: Option<FailOn>,

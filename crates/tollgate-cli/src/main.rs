@@ -15,15 +15,34 @@ mod progress;
 mod publish;
 mod report;
 mod stages;
+mod summary;
+mod version;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 use crate::args::{Cli, Command};
 
+/// Parse the command line. The long version text (rule catalog, advisory database) costs a
+/// catalog load, so it is only built when a version flag is on the command line.
+fn parse() -> Cli {
+    let asks_version = std::env::args_os().any(|a| a == "--version" || a == "-V");
+    // clap keeps version strings as `&'static str`; each is built once per process.
+    let leak = |text: String| -> &'static str { Box::leak(text.into_boxed_str()) };
+    let mut command = Cli::command().version(leak(version::short()));
+    if asks_version {
+        let rules = pipeline::all_rules();
+        let cache = tollgate_deps::default_cache_dir();
+        let long = leak(version::long(&rules, cache.as_deref()));
+        command = command.version(long).long_version(long);
+    }
+    let matches = command.get_matches();
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = parse();
     let (verbose, quiet) = match &cli.command {
         Command::Run(run) => (run.verbose, run.quiet),
         Command::Merge(merge) => (merge.verbose, false),

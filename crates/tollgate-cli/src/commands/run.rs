@@ -198,6 +198,10 @@ fn finish(
         notifications: std::mem::take(&mut result.notifications),
         verdict,
     };
+    if let Some(path) = &args.summary {
+        let text = crate::summary::render(verdict, &report.summary, args.sarif.as_ref());
+        write_file(path, &|out| out.write_all(text.as_bytes()));
+    }
     let ctx = result.ctx.clone();
     let source = move |path: &str| ctx.file(path).and_then(|f| ctx.text(f).ok());
     let to_terminal = args.output.is_none();
