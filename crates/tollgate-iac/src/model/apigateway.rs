@@ -3,7 +3,7 @@
 
 use tollgate_syntax::Span;
 
-use super::{Ref, ResourceMeta, Val};
+use super::{PolicyDocument, Ref, ResourceMeta, Val};
 
 /// Which API Gateway flavour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -28,6 +28,12 @@ pub struct Api {
     /// SAM `Auth.ApiKeyRequired`: every method requires an API key.
     pub api_key_required: Val<bool>,
     pub disable_execute_api_endpoint: Val<bool>,
+    /// A REST API's endpoint type: `EDGE`, `REGIONAL` or `PRIVATE` (reachable only through
+    /// VPC interface endpoints).
+    pub endpoint_type: Val<String>,
+    /// The VPCs and VPC endpoints its resource policy admits callers from (`aws:SourceVpc`,
+    /// `aws:SourceVpce`, SAM `Auth.ResourcePolicy` VPC allow lists); empty when it names none.
+    pub source_vpcs: Vec<String>,
 }
 
 impl Api {
@@ -39,8 +45,47 @@ impl Api {
             default_authorizer: Val::Absent,
             api_key_required: Val::Absent,
             disable_execute_api_endpoint: Val::Absent,
+            endpoint_type: Val::Absent,
+            source_vpcs: Vec::new(),
         }
     }
+
+    /// A `PRIVATE` API whose resource policy admits callers only from named VPCs or VPC
+    /// endpoints: the VPCs, else `None`.
+    pub fn private_to_vpcs(&self) -> Option<&[String]> {
+        (self.endpoint_type.eq_ignore_case("PRIVATE") && !self.source_vpcs.is_empty())
+            .then_some(self.source_vpcs.as_slice())
+    }
+}
+
+/// The VPCs and VPC endpoints a resource policy restricts callers to: the values of
+/// `aws:SourceVpc` / `aws:SourceVpce` conditions that an `Allow` requires (`StringEquals`,
+/// `StringLike`) or a `Deny` enforces (`StringNotEquals`, `StringNotLike`).
+pub fn source_vpcs(doc: &PolicyDocument) -> Vec<String> {
+    let mut out = Vec::new();
+    for st in &doc.statements {
+        for c in &st.conditions {
+            if !(c.key.eq_ignore_ascii_case("aws:SourceVpc")
+                || c.key.eq_ignore_ascii_case("aws:SourceVpce"))
+            {
+                continue;
+            }
+            let op = c.operator.rsplit(':').next().unwrap_or_default();
+            let negated = op.starts_with("StringNot");
+            let restricts = (st.is_allow() && op.starts_with("String") && !negated)
+                || (st.is_deny() && negated);
+            if restricts {
+                out.extend(
+                    c.values
+                        .iter()
+                        .filter_map(|v| v.as_str().map(str::to_string)),
+                );
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// A deployed stage (`AWS::ApiGateway::Stage`, `AWS::ApiGatewayV2::Stage`, the stage SAM and

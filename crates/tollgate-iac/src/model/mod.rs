@@ -23,7 +23,9 @@ use std::sync::Arc;
 
 use tollgate_core::{Notification, ScanContext};
 
-pub use apigateway::{Api, ApiProtocol, ApiRoute, ApiStage, DomainName, MethodSetting};
+pub use apigateway::{
+    source_vpcs, Api, ApiProtocol, ApiRoute, ApiStage, DomainName, MethodSetting,
+};
 pub use arn::{split_arn, ArnParts};
 pub use data::{DaxCluster, DynamoTable, PublicAccessBlock, S3Bucket};
 pub use iam::{IamPolicy, IamRole};

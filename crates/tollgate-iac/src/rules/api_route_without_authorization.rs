@@ -97,7 +97,11 @@ impl IacRule for ApiRouteWithoutAuthorization {
              applied. An operation with `security: []` is open. `OPTIONS` methods (CORS preflight) are exempt, and \
              a method that requires an API key is counted as protected. A WebSocket API authorizes \
              clients only when they connect: its `$connect` route is judged, and its other routes \
-             are not reported on their own when the API has a `$connect` route.",
+             are not reported on their own when the API has a `$connect` route. A `PRIVATE` REST API \
+             whose resource policy admits callers only from named VPCs or VPC endpoints \
+             (`aws:SourceVpc`, `aws:SourceVpce`, SAM `Auth.ResourcePolicy` VPC lists) is \
+             reachable only from inside them: its open routes are reported at low severity, \
+             naming those networks.",
         )
         .remediation(
             Fix {
@@ -130,14 +134,37 @@ impl IacRule for ApiRouteWithoutAuthorization {
                 Some(p) => p.to_string(),
                 None => "/".to_string(),
             };
+            let method = method.to_ascii_uppercase();
+            let evidence = format!("{method} {path} NONE");
+            let private = model
+                .api_of(&route.meta, &route.api)
+                .and_then(|api| api.private_to_vpcs());
+            if let Some(vpcs) = private {
+                // Not the internet: only callers inside these networks reach a private API.
+                let message = format!(
+                    "{method} {path} of `{}` can be called without authorization from inside {}: \
+                     the API is private and its resource policy admits callers only from there.",
+                    route.meta.address,
+                    vpcs.iter()
+                        .map(|v| format!("`{v}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+                out.at_severity(
+                    Severity::Low,
+                    &route.meta,
+                    route.authorization.span(),
+                    &evidence,
+                    message,
+                );
+                continue;
+            }
             let message = format!(
-                "{} {} of `{}` can be called without authorization.",
-                method.to_ascii_uppercase(),
-                path,
+                "{method} {path} of `{}` can be called without authorization.",
                 route.meta.address
             );
             match route.authorization.span() {
-                Some(span) => out.at(&route.meta, span, &format!("{method} {path} NONE"), message),
+                Some(span) => out.at(&route.meta, span, &evidence, message),
                 None => out.missing(&route.meta, message),
             }
         }

@@ -47,7 +47,7 @@ impl<'r> RuleSink<'r> {
         evidence: &str,
         message: impl Into<String>,
     ) {
-        self.push(res, res.location(span), evidence, message.into());
+        self.push(res, res.location(span), evidence, message.into(), None);
     }
 
     /// Report a value written in another file than the resource's header (a Terraform policy
@@ -60,12 +60,33 @@ impl<'r> RuleSink<'r> {
         evidence: &str,
         message: impl Into<String>,
     ) {
-        self.push(res, Location::at(file, span), evidence, message.into());
+        self.push(
+            res,
+            Location::at(file, span),
+            evidence,
+            message.into(),
+            None,
+        );
     }
 
     /// Report a missing attribute: the finding points at the resource header.
     pub fn missing(&mut self, res: &ResourceMeta, message: impl Into<String>) {
-        self.push(res, res.header_location(), "", message.into());
+        self.push(res, res.header_location(), "", message.into(), None);
+    }
+
+    /// Report at `severity` instead of the rule's default, for a case the rule knows to be
+    /// less exposed (a private API reachable only from named VPCs): at `span` when written,
+    /// else at the header.
+    pub fn at_severity(
+        &mut self,
+        severity: Severity,
+        res: &ResourceMeta,
+        span: Option<Span>,
+        evidence: &str,
+        message: impl Into<String>,
+    ) {
+        let location = span.map_or_else(|| res.header_location(), |s| res.location(s));
+        self.push(res, location, evidence, message.into(), Some(severity));
     }
 
     /// Report on `val`: at its span when written, else at the header. Never call this with an
@@ -124,8 +145,15 @@ impl<'r> RuleSink<'r> {
         );
     }
 
-    fn push(&mut self, res: &ResourceMeta, location: Location, evidence: &str, message: String) {
-        let mut severity = self.rule.default_severity;
+    fn push(
+        &mut self,
+        res: &ResourceMeta,
+        location: Location,
+        evidence: &str,
+        message: String,
+        severity: Option<Severity>,
+    ) {
+        let mut severity = severity.unwrap_or(self.rule.default_severity);
         let mut message = message;
         let mut finding_props = Vec::new();
         if let Some(class) = res.classification.as_ref() {

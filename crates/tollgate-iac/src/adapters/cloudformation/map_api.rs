@@ -4,8 +4,8 @@ use super::template::Template;
 use super::value::{Cv, CvKind, Props};
 use crate::adapters::{openapi, unsupported};
 use crate::model::{
-    Api, ApiProtocol, ApiRoute, ApiStage, CloudModel, DomainName, MethodSetting, Ref, ResourceMeta,
-    Val,
+    source_vpcs, Api, ApiProtocol, ApiRoute, ApiStage, CloudModel, DomainName, MethodSetting, Ref,
+    ResourceMeta, Val,
 };
 
 /// `AWS::ApiGateway::RestApi`, `AWS::ApiGatewayV2::Api`.
@@ -17,10 +17,33 @@ pub fn api(meta: ResourceMeta, p: &Cv, v2: bool) -> Api {
     } else {
         ApiProtocol::Http
     };
+    let file = meta.file.clone();
     let mut api = Api::new(meta, protocol);
     api.name = p.str_at(&["Name"]);
     api.disable_execute_api_endpoint = p.bool_at(&["DisableExecuteApiEndpoint"]);
+    if !v2 {
+        api.endpoint_type = endpoint_type(p.get("EndpointConfiguration"));
+        if let Some(doc) = p
+            .get("Policy")
+            .map(|d| super::policy::policy_document(&file, d))
+        {
+            api.source_vpcs = doc.get().map(source_vpcs).unwrap_or_default();
+        }
+    }
     api
+}
+
+/// A REST API's endpoint type: CloudFormation `EndpointConfiguration.Types: [PRIVATE]`, SAM
+/// `EndpointConfiguration: PRIVATE` or `{Type: PRIVATE}`.
+pub fn endpoint_type(v: Option<&Cv>) -> Val<String> {
+    let Some(v) = v else { return Val::Absent };
+    match &v.kind {
+        CvKind::Map(_) => match v.get("Types") {
+            Some(types) => types.items().first().map_or(Val::Absent, Cv::to_str),
+            None => v.str_at(&["Type"]),
+        },
+        _ => v.to_str(),
+    }
 }
 
 /// `AWS::ApiGateway::Stage`.

@@ -19,7 +19,7 @@ use tollgate_syntax::{Node, Span};
 pub use template::Template;
 pub use value::{Cv, CvKind, Props};
 
-pub(crate) use map_api::{method_settings, route_settings};
+pub(crate) use map_api::{endpoint_type, method_settings, route_settings};
 pub(crate) use map_compute::{lambda_function, state_machine};
 pub(crate) use map_data::dynamo_table;
 

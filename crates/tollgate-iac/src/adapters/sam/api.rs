@@ -1,7 +1,9 @@
 //! `AWS::Serverless::Api` and `AWS::Serverless::HttpApi` (declared, or implicit from function
 //! events): the API, its stage and custom domain.
 
-use crate::adapters::cloudformation::{method_settings, route_settings, Cv, Props, Template};
+use crate::adapters::cloudformation::{
+    endpoint_type, method_settings, route_settings, Cv, Props, Template,
+};
 use crate::adapters::{openapi, unsupported};
 use crate::model::{Api, ApiProtocol, ApiStage, CloudModel, DomainName, Ref, ResourceMeta, Val};
 
@@ -18,6 +20,10 @@ pub fn api(
     api.default_authorizer = p.str_at(&["Auth", "DefaultAuthorizer"]);
     api.api_key_required = p.bool_at(&["Auth", "ApiKeyRequired"]);
     api.disable_execute_api_endpoint = p.bool_at(&["DisableExecuteApiEndpoint"]);
+    if protocol == ApiProtocol::Rest {
+        api.endpoint_type = endpoint_type(p.get("EndpointConfiguration"));
+        api.source_vpcs = resource_policy_vpcs(p.path(&["Auth", "ResourcePolicy"]));
+    }
     const NOT_ANALYSED: &str =
         "routes defined in an OpenAPI definition are not analysed; only routes from function events are";
     if let Some(body) = p.get("DefinitionBody").filter(|b| !b.is_nothing()) {
@@ -68,4 +74,39 @@ pub fn api(
     }
     model.apis.push(api);
     model.api_stages.push(stage);
+}
+
+/// The VPCs and VPC endpoints of SAM's `Auth.ResourcePolicy` allow lists (`SourceVpcWhitelist`,
+/// `IntrinsicVpcWhitelist`, `IntrinsicVpceWhitelist`) and of its `CustomStatements`: SAM writes
+/// them into the API's resource policy as `aws:SourceVpc` / `aws:SourceVpce` conditions.
+fn resource_policy_vpcs(policy: Option<&Cv>) -> Vec<String> {
+    let Some(policy) = policy else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = [
+        "SourceVpcWhitelist",
+        "IntrinsicVpcWhitelist",
+        "IntrinsicVpceWhitelist",
+    ]
+    .iter()
+    .filter_map(|k| policy.get(k))
+    .flat_map(|list| list.items().iter().filter_map(Cv::text))
+    .collect();
+    if let Some(custom) = policy.get("CustomStatements") {
+        let doc = Cv::new(
+            custom.span,
+            crate::adapters::cloudformation::CvKind::Map(vec![(
+                "Statement".into(),
+                custom.span,
+                custom.clone(),
+            )]),
+        );
+        if let Some(doc) = crate::adapters::cloudformation::policy::policy_document("", &doc).get()
+        {
+            out.extend(crate::model::source_vpcs(doc));
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
 }

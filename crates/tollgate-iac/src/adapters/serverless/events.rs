@@ -99,6 +99,20 @@ fn rest_api(svc: &Service<'_>, header: Span, model: &mut CloudModel) {
         ApiProtocol::Rest,
     );
     api.name = Val::known(format!("{}-{}", svc.stage, svc.service), header);
+    api.endpoint_type = crate::adapters::terraform::mapper::string(svc.provider(&["endpointType"]));
+    if let Some(statements) = svc.provider(&["apiGateway", "resourcePolicy"]) {
+        let doc = Tv::new(
+            statements.span,
+            TvKind::Object(vec![(
+                "Statement".into(),
+                statements.span,
+                statements.clone(),
+            )]),
+        );
+        if let Some(doc) = crate::adapters::terraform::iam_json::document(&doc, svc.file).get() {
+            api.source_vpcs = crate::model::source_vpcs(doc);
+        }
+    }
     model.apis.push(api);
     let logs = svc.provider(&["logs", "restApi"]);
     let stage_header = svc

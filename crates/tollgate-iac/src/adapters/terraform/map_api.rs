@@ -9,7 +9,8 @@ use super::value::{Tv, TvKind};
 use crate::adapters::cloudformation::{Cv, CvKind};
 use crate::adapters::openapi;
 use crate::model::{
-    Api, ApiProtocol, ApiRoute, ApiStage, CloudModel, DomainName, MethodSetting, Ref, Val,
+    source_vpcs, Api, ApiProtocol, ApiRoute, ApiStage, CloudModel, DomainName, MethodSetting, Ref,
+    Val,
 };
 
 pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
@@ -17,6 +18,26 @@ pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
         let mut api = Api::new(m.meta(r), ApiProtocol::Rest);
         api.name = string(r.body.get("name"));
         api.disable_execute_api_endpoint = boolean(r.body.get("disable_execute_api_endpoint"));
+        api.endpoint_type = r
+            .body
+            .block("endpoint_configuration")
+            .and_then(|c| c.get("types"))
+            .map_or(Val::Absent, |t| match t.as_list() {
+                Some(types) => string(types.first()),
+                None => string(Some(t)),
+            });
+        // The policy is an argument of the API or a separate `aws_api_gateway_rest_api_policy`.
+        let separate = m.of_type("aws_api_gateway_rest_api_policy").find(|p| {
+            m.reference(p.body.get("rest_api_id"))
+                .get()
+                .and_then(Ref::address)
+                == Some(r.address.as_str())
+        });
+        let policy = match separate {
+            Some(p) => m.policy(p.body.get("policy"), &p.file),
+            None => m.policy(r.body.get("policy"), &r.file),
+        };
+        api.source_vpcs = policy.get().map(source_vpcs).unwrap_or_default();
         definition_routes(&api, r.body.get("body"), model);
         model.apis.push(api);
     }
