@@ -254,3 +254,32 @@ fn instances_and_dynamic_blocks_follow_count_for_each_and_defaults() {
         "known dynamic blocks are expanded: {notes:?}"
     );
 }
+
+/// A heredoc or `jsonencode` policy with one unknown interpolation keeps every other value:
+/// only the interpolated value is unknown, and the statements that do not depend on it are
+/// known, at their own lines.
+#[test]
+fn policies_with_an_unknown_interpolation_keep_the_rest() {
+    let m = tf_support::model_of("terraform/partial_policy");
+    let heredoc = at!(m.iam_policies, "aws_iam_policy.heredoc");
+    let doc = heredoc.document.get().expect("the heredoc policy is read");
+    assert_eq!(doc.statements.len(), 3);
+    assert!(doc.statements[0].resources[0].is_unknown());
+    assert_eq!(doc.statements[0].actions[0].as_str(), Some("s3:GetObject"));
+    assert!(doc.statements[1].resources.iter().all(|r| r.is_unknown()));
+    assert_eq!(doc.statements[2].actions[0].as_str(), Some("*"));
+    assert_eq!(doc.statements[2].resources[0].as_str(), Some("*"));
+    assert_eq!(
+        doc.statements[2].resources[0].span().map(|s| s.start.line),
+        Some(24),
+        "spans stay on the heredoc's lines"
+    );
+    let encoded = at!(m.iam_policies, "aws_iam_policy.encoded");
+    let doc = encoded
+        .document
+        .get()
+        .expect("the jsonencode policy is read");
+    assert_eq!(doc.statements.len(), 2);
+    assert!(doc.statements[0].resources[0].is_unknown());
+    assert_eq!(doc.statements[1].actions[0].as_str(), Some("iam:PassRole"));
+}

@@ -8,8 +8,8 @@ use std::collections::HashMap;
 
 use tollgate_syntax::{ExprKind, Format, Limits, Node, Span, TemplatePart, TraversalStep, Value};
 
-use super::functions;
 use super::value::{Tv, TvKind};
+use super::{functions, heredoc};
 
 /// Deepest expression nesting the evaluator follows (locals referring to locals included).
 const MAX_DEPTH: usize = 64;
@@ -316,6 +316,11 @@ impl Scope {
             return v;
         }
         let mut s = String::new();
+        // A JSON document written as a template (a heredoc policy) keeps what it can: an
+        // unknown interpolation becomes a marker, and only the JSON value holding it is unknown.
+        let json_like = matches!(parts.first(), Some(TemplatePart::Literal(l))
+            if l.trim_start().starts_with(['{', '[']));
+        let mut unknown_inside = None;
         for part in parts {
             match part {
                 TemplatePart::Literal(l) => s.push_str(l),
@@ -330,6 +335,10 @@ impl Scope {
                 TemplatePart::Interpolation(n) => {
                     let v = self.eval_depth(n, at, depth + 1);
                     match (&v.kind, v.render()) {
+                        (TvKind::Unknown(reason), _) if json_like => {
+                            heredoc::push_unknown_marker(&mut s);
+                            unknown_inside.get_or_insert_with(|| reason.clone());
+                        }
                         (TvKind::Unknown(reason), _) => return Tv::unknown(span, reason.clone()),
                         (_, Some(text)) => s.push_str(&text),
                         (TvKind::Null, None) => {}
@@ -342,6 +351,10 @@ impl Scope {
                     }
                 }
             }
+        }
+        if let Some(reason) = unknown_inside {
+            return heredoc::parse_with_unknowns(&Tv::string(span, s), &reason)
+                .unwrap_or_else(|| Tv::unknown(span, reason));
         }
         Tv::string(span, s)
     }

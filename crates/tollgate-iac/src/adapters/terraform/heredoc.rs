@@ -44,6 +44,63 @@ pub fn parse_json_string(v: &Tv) -> Option<Tv> {
     Some(tv)
 }
 
+/// Stands for an interpolation whose value is not known, inside JSON text being assembled
+/// from a template: private-use characters, which JSON strings may hold and policies never do.
+const UNKNOWN_MARKER: &str = "\u{F8FF}unknown\u{F8FF}";
+
+/// Append the marker for an unknown interpolation to JSON text written so far: bare inside a
+/// JSON string, quoted where a whole value stands (`"Resource": ${var.arns}`).
+pub fn push_unknown_marker(text: &mut String) {
+    if inside_json_string(text) {
+        text.push_str(UNKNOWN_MARKER);
+    } else {
+        text.push('"');
+        text.push_str(UNKNOWN_MARKER);
+        text.push('"');
+    }
+}
+
+/// Whether the end of `text` is inside a JSON string (an odd number of unescaped quotes).
+fn inside_json_string(text: &str) -> bool {
+    let mut inside = false;
+    let mut escaped = false;
+    for c in text.chars() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if inside => escaped = true,
+            '"' => inside = !inside,
+            _ => {}
+        }
+    }
+    inside
+}
+
+/// Parse JSON text holding unknown markers ([`push_unknown_marker`]): every string with a
+/// marker becomes an unknown value saying `reason`; the rest of the document is known.
+pub fn parse_with_unknowns(v: &Tv, reason: &str) -> Option<Tv> {
+    let mut parsed = parse_json_string(v)?;
+    mark_unknowns(&mut parsed, reason, 0);
+    Some(parsed)
+}
+
+fn mark_unknowns(v: &mut Tv, reason: &str, depth: usize) {
+    if depth > 64 {
+        return;
+    }
+    match &mut v.kind {
+        TvKind::String(s) if s.contains(UNKNOWN_MARKER) => {
+            *v = Tv::unknown(v.span, reason);
+        }
+        TvKind::List(items) => items
+            .iter_mut()
+            .for_each(|i| mark_unknowns(i, reason, depth + 1)),
+        TvKind::Object(entries) => entries
+            .iter_mut()
+            .for_each(|(_, _, i)| mark_unknowns(i, reason, depth + 1)),
+        _ => {}
+    }
+}
+
 fn map_spans(v: &mut Tv, f: &dyn Fn(Span) -> Span) {
     v.span = f(v.span);
     match &mut v.kind {
