@@ -13,12 +13,24 @@ fn line<T>(v: &Val<T>) -> u32 {
 }
 
 #[test]
-fn without_the_transform_serverless_types_are_not_read() {
+fn without_the_transform_serverless_types_are_read_as_sam_with_a_note() {
     let m = model_of(
         "t.yaml",
         "Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties: { Runtime: python3.12 }\n",
     );
-    assert!(m.lambdas.is_empty());
+    assert_eq!(m.lambdas.len(), 1);
+    assert_eq!(m.lambdas[0].meta.format, SourceFormat::Sam);
+    assert_eq!(m.lambdas[0].runtime.as_str(), Some("python3.12"));
+    assert!(
+        notes(&m).contains("t.yaml:2:3: `Fn` is a SAM resource but the template has no `Transform: AWS::Serverless-2016-10-31`"),
+        "{}",
+        notes(&m)
+    );
+    let plain = model_of(
+        "t.yaml",
+        "Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties: { Runtime: python3.12 }\n",
+    );
+    assert!(plain.notifications.is_empty(), "{}", notes(&plain));
     let m = model_of(
         "t.yaml",
         "Transform: [AWS::LanguageExtensions, AWS::Serverless-2016-10-31]\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties: { Runtime: python3.12 }\n",

@@ -65,9 +65,36 @@ pub fn adapt(ctx: &ScanContext, model: &mut CloudModel) {
 /// One template (or a Serverless `resources` section, with `format` Serverless). A template
 /// with the SAM transform is read as SAM whatever `format` says.
 pub fn adapt_template(file: &str, root: &Node, format: SourceFormat, model: &mut CloudModel) {
-    let is_sam = sam::has_transform(root);
+    let serverless_resource = root
+        .get("Resources")
+        .map(Node::entries)
+        .unwrap_or_default()
+        .iter()
+        .find(|e| {
+            e.value
+                .get("Type")
+                .and_then(Node::as_str)
+                .is_some_and(|t| t.starts_with("AWS::Serverless::"))
+        });
+    let has_transform = sam::has_transform(root);
+    // `AWS::Serverless::*` resources without the transform: CloudFormation would refuse the
+    // template, but what it means is plain; check it as SAM and say so.
+    let missing_transform = (!has_transform).then_some(serverless_resource).flatten();
+    let is_sam = has_transform || missing_transform.is_some();
     let format = if is_sam { SourceFormat::Sam } else { format };
     let mut tpl = Template::new(file, root);
+    if let Some(entry) = missing_transform {
+        tpl.notes.push(crate::adapters::unsupported(
+            file,
+            entry.key_span,
+            format!(
+                "`{}` is a SAM resource but the template has no `Transform: {}`; it is checked \
+                 as SAM, though CloudFormation would reject the template as written",
+                entry.key,
+                sam::TRANSFORM
+            ),
+        ));
+    }
     let mut state = sam::SamState::default();
     if is_sam {
         sam::register_implicit(&mut tpl);

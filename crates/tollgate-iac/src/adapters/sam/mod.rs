@@ -22,7 +22,7 @@ pub const IMPLICIT_REST_API: &str = "ServerlessRestApi";
 /// The logical id SAM gives the HTTP API it creates for `HttpApi` events without `ApiId`.
 pub const IMPLICIT_HTTP_API: &str = "ServerlessHttpApi";
 
-const TRANSFORM: &str = "AWS::Serverless-2016-10-31";
+pub(crate) const TRANSFORM: &str = "AWS::Serverless-2016-10-31";
 
 /// What a SAM template accumulates while its resources are mapped.
 #[derive(Debug, Default)]
