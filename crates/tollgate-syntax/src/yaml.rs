@@ -33,7 +33,9 @@ pub(crate) fn parse(text: &str, limits: &Limits) -> Result<Document, SyntaxError
         roots: Vec::new(),
     };
     loop {
-        let (event, mark) = parser.next_token().map_err(|e| scan_error(&e))?;
+        let (event, mark) = parser
+            .next_token()
+            .map_err(|e| scan_error(&e, text, &builder.lines))?;
         if event == Event::StreamEnd {
             break;
         }
@@ -68,8 +70,15 @@ fn aliased_anchors(text: &str) -> HashSet<usize> {
     ids
 }
 
-fn scan_error(e: &ScanError) -> SyntaxError {
+fn scan_error(e: &ScanError, text: &str, lines: &LineIndex<'_>) -> SyntaxError {
     let mark = e.marker();
+    // The position comes from the marker's character index, not its line and column: at the
+    // end of a text without a final line break the scanner counts one line more than the text
+    // has, which would point past the end of the file.
+    let byte = text
+        .char_indices()
+        .nth(mark.index())
+        .map_or(text.len(), |(b, _)| b);
     // The scanner counts flow nesting in a `u8` and refuses the 256th level itself, before
     // this module sees the event; that is the same condition as our depth limit.
     let (kind, message) = if e.info() == "recursion limit exceeded" {
@@ -80,11 +89,7 @@ fn scan_error(e: &ScanError) -> SyntaxError {
     } else {
         (SyntaxErrorKind::Invalid, e.info().to_owned())
     };
-    SyntaxError::new(
-        kind,
-        Some(Pos::new(mark.line() as u32, mark.col() as u32 + 1)),
-        message,
-    )
+    SyntaxError::new(kind, Some(lines.pos(byte)), message)
 }
 
 /// Maps the parser's character indices to byte offsets. Events arrive in source order, so the
@@ -207,10 +212,13 @@ impl Builder<'_> {
             if matches!(style, TScalarStyle::Literal | TScalarStyle::Folded) {
                 byte = block_indicator(self.text, byte);
             }
-            let start = self.lines.pos(tag_start(self.text, byte, prefixes));
+            let start_byte = tag_start(self.text, byte, prefixes);
+            let start = self.lines.pos(start_byte);
             let end = if empty {
-                // Only a tag or anchor is written (`!GetAZs` alone): end after it.
-                self.text[..byte].trim_end().len()
+                // Only a tag or anchor is written (`!GetAZs` alone): end after it. A comment
+                // after the tag (`! # note`) hides the tag from `tag_start`, which then stays
+                // at the value's own mark on a later line; never end before that start.
+                self.text[..byte].trim_end().len().max(start_byte)
             } else {
                 scalar_end(self.text, byte, style, &value)
             };

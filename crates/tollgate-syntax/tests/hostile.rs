@@ -319,3 +319,25 @@ fn yaml_non_ascii_space_in_comment_after_tag_parses() {
     let e = on_small_stack(move || parse(&text, Format::Yaml, &Limits::default()));
     assert!(e.is_err());
 }
+
+/// Found by fuzzing: at the end of a text without a final line break the YAML scanner counts
+/// one line more than the text has; the error must still point inside the file.
+#[test]
+fn yaml_error_at_the_end_of_a_text_without_a_final_line_break_is_inside_it() {
+    let e = parse(
+        "lockfileVersion: '6.0'\n\nse",
+        Format::Yaml,
+        &Limits::default(),
+    )
+    .expect_err("a plain scalar after a map is not YAML");
+    assert_eq!(e.pos, Some(Pos::new(3, 3)), "{e:?}");
+}
+
+/// Found by fuzzing: a tag with nothing after it but a comment gave an empty value whose span
+/// started on the next line and ended on the tag's line.
+#[test]
+fn yaml_tag_followed_by_a_comment_has_a_span_that_does_not_end_before_it_starts() {
+    let doc = parse("! #\n", Format::Yaml, &Limits::default()).expect("an empty tagged scalar");
+    let span = doc.roots[0].span;
+    assert!(span.start <= span.end, "{span:?}");
+}
