@@ -143,12 +143,22 @@ pub(crate) fn json_object(
 
 /// Line and column of a serde_json error, as `line:col`.
 pub fn json_error(e: &serde_json::Error) -> (u32, u32, String) {
-    (e.line() as u32, e.column() as u32, e.to_string())
+    // serde_json says column 0 for an error just after a line break (the end of a file that
+    // ends with one); columns here are 1-based, so that is column 1 of the next line.
+    (e.line() as u32, e.column().max(1) as u32, e.to_string())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_error_at_the_end_after_a_line_break_is_column_1() {
+        let e = serde_json::from_str::<serde_json::Value>("{\"a\": [1,\n").unwrap_err();
+        assert_eq!(e.column(), 0);
+        let (line, col, _) = json_error(&e);
+        assert_eq!((line, col), (2, 1));
+    }
 
     #[test]
     fn lines_and_columns() {
