@@ -136,6 +136,7 @@ pub fn tollgate_cmd() -> Command {
     let mut cmd = Command::new(tollgate_bin());
     cmd.env_remove("RUST_LOG")
         .env_remove("GITHUB_TOKEN")
+        .env_remove("TOLLGATE_ALLOW_PLUGINS")
         .env("NO_COLOR", "1");
     cmd
 }

@@ -262,7 +262,7 @@ fn plugin_run_is_merged_valid_and_rebased() {
     )
     .unwrap();
     let out = tollgate(dir.path())
-        .args(["run", "--format", "sarif"])
+        .args(["run", "--format", "sarif", "--allow-plugins"])
         .output()
         .unwrap();
     assert_eq!(

@@ -16,6 +16,8 @@ fn scan(dir: &Path) -> Value {
         .current_dir(dir)
         .args(["run", ".", "--format", "json", "--no-progress", "--fail-on"])
         .args(["none", "--today", EXAMPLES_TODAY])
+        // The plugin example's own config runs its plugin, which the user allows here.
+        .arg("--allow-plugins")
         .output()
         .expect("tollgate runs");
     let stderr = String::from_utf8_lossy(&out.stderr);

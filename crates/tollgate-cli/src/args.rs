@@ -75,6 +75,11 @@ pub struct RunArgs {
     /// Stages to run, comma-separated (default: all).
     #[arg(long, value_delimiter = ',', value_name = "a,b")]
     pub stages: Option<Vec<String>>,
+    /// Run the `[[stage.external]]` commands of a config found inside the scanned directory.
+    /// Without it they are skipped with a warning: a pull request controls that file. A config
+    /// given with --config from outside the scanned directory is trusted without it.
+    #[arg(long, env = "TOLLGATE_ALLOW_PLUGINS")]
+    pub allow_plugins: bool,
     /// Report format on stdout (or in --output).
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,

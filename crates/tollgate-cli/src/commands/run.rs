@@ -26,8 +26,8 @@ pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
         .today
         .unwrap_or_else(|| time::OffsetDateTime::now_utc().date());
 
-    let config = match read_config(args, &root) {
-        Ok(config) => config,
+    let (config, config_path) = match read_config(args, &root) {
+        Ok(found) => found,
         Err(message) => {
             let stopped = not_run(&root, Config::default(), today, "config-error", message);
             return finish(args, stopped, None, None);
@@ -41,12 +41,17 @@ pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
     let options = StageOptions {
         deps: deps_options(args),
     };
-    let selection = match pipeline::select(args.stages.as_deref(), &config, &options) {
+    let mut selection = match pipeline::select(args.stages.as_deref(), &config, &options) {
         Ok(selection) => selection,
         Err(message) => {
             let stopped = not_run(&root, config, today, "unknown-stage", message);
             return finish(args, stopped, threshold, None);
         }
+    };
+    let untrusted_plugins = if plugins_trusted(args, config_path.as_deref(), &root) {
+        Vec::new()
+    } else {
+        skip_plugins(&mut selection, config_path.as_deref(), &root)
     };
     // The pull request context is read before scanning so a bad `--repo` or event payload
     // stops the run early, with the outputs still written.
@@ -67,6 +72,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
         today,
         show_progress: crate::progress::wanted(args.quiet, args.no_progress),
     })?;
+    result.notifications.extend(untrusted_plugins);
     if crate::postprocess::apply(&mut result, args.baseline.as_deref()) {
         result.failed = true;
     }
@@ -104,7 +110,8 @@ fn deps_options(args: &RunArgs) -> tollgate_deps::DepsOptions {
     }
 }
 
-fn read_config(args: &RunArgs, root: &Path) -> Result<Config, String> {
+/// The config and the file it came from (`--config`, else one found in the scanned directory).
+fn read_config(args: &RunArgs, root: &Path) -> Result<(Config, Option<PathBuf>), String> {
     let path: Option<PathBuf> = match &args.config {
         Some(path) => Some(path.clone()),
         None => find_config(root),
@@ -112,10 +119,69 @@ fn read_config(args: &RunArgs, root: &Path) -> Result<Config, String> {
     match path {
         Some(path) => {
             tracing::debug!(config = %path.display(), "reading config");
-            load(&path).map_err(|e| e.to_string())
+            let config = load(&path).map_err(|e| e.to_string())?;
+            Ok((config, Some(path)))
         }
-        None => Ok(Config::default()),
+        None => Ok((Config::default(), None)),
     }
+}
+
+/// Whether the config's external stages may run. Every file in the scanned directory may come
+/// from a pull request, its `tollgate.toml` included, and a plugin is a command: run from a
+/// trusted job (`pull_request_target`, `workflow_run`, a job that checks the head out with
+/// secrets around) it would be code execution. So they run only when the user said so
+/// (`--allow-plugins`), or when the config was named with `--config` and lies outside the
+/// scanned directory, where a pull request cannot have written it.
+fn plugins_trusted(args: &RunArgs, config_path: Option<&Path>, root: &Path) -> bool {
+    if args.allow_plugins {
+        return true;
+    }
+    match (&args.config, config_path) {
+        (Some(_), Some(path)) => !inside(path, root),
+        _ => false,
+    }
+}
+
+/// Whether `path` (or what it links to) lies under `root`; one that cannot be resolved counts
+/// as inside, so doubt never trusts.
+fn inside(path: &Path, root: &Path) -> bool {
+    match path.canonicalize() {
+        Ok(real) => real.starts_with(root),
+        Err(_) => true,
+    }
+}
+
+/// Take the external stages out of `selection`, with a warning for each that says why and how
+/// to run it.
+fn skip_plugins(
+    selection: &mut pipeline::Selection,
+    config_path: Option<&Path>,
+    root: &Path,
+) -> Vec<Notification> {
+    let from = config_path
+        .map(|p| {
+            p.canonicalize()
+                .ok()
+                .and_then(|real| real.strip_prefix(root).ok().map(Path::to_path_buf))
+                .unwrap_or_else(|| p.to_path_buf())
+        })
+        .map_or_else(
+            || "the config".to_string(),
+            |p| format!("`{}`", p.display()),
+        );
+    std::mem::take(&mut selection.external)
+        .into_iter()
+        .map(|plugin| {
+            Notification::warning(
+                "plugin-skipped",
+                format!(
+                    "external stage `{}` was not run: {from} lies inside the scanned directory, which a pull request can change; hint: pass --allow-plugins (action input `allow-plugins: true`) to run its command, or give a config from outside the scanned directory with --config",
+                    plugin.name
+                ),
+            )
+            .stage(plugin.name)
+        })
+        .collect()
 }
 
 /// A run that stopped before scanning (bad config, unknown stage, no GitHub context): said on
