@@ -35,7 +35,14 @@ pub enum ParseError {
     Syntax(#[from] SyntaxError),
     #[error("{kind:?} files are not parsed into documents")]
     NotADocument { kind: FileKind },
+    /// The parser itself failed (a bug tripped by this file): the file is not checked, every
+    /// other file still is.
+    #[error("the parser failed on this file, which was not checked; hint: please report it with the file")]
+    ParserFailed,
 }
+
+/// The function that turns a file's text into a document.
+type Parser = fn(&str, Format, &Limits) -> Result<Document, SyntaxError>;
 
 #[derive(Default)]
 struct FileSlot {
@@ -54,6 +61,8 @@ pub struct ScanContext {
     today: time::Date,
     limits: Limits,
     cancelled: Arc<AtomicBool>,
+    /// `tollgate_syntax::parse`; tests put a failing parser here.
+    parser: Parser,
     memo: Mutex<HashMap<TypeId, MemoSlot>>,
 }
 
@@ -96,6 +105,7 @@ impl ScanContext {
             today,
             limits,
             cancelled: Arc::new(AtomicBool::new(false)),
+            parser: tollgate_syntax::parse,
             memo: Mutex::new(HashMap::new()),
         }
     }
@@ -156,16 +166,24 @@ impl ScanContext {
         };
         let parse = || -> Result<Arc<Document>, ParseError> {
             let text = self.text(file)?;
-            Ok(Arc::new(tollgate_syntax::parse(
-                &text,
-                format,
-                &self.limits,
-            )?))
+            // A panic in the parser costs this file only, not the stage and every other file.
+            let (parser, limits) = (self.parser, &self.limits);
+            let parsed = std::panic::catch_unwind(|| parser(&text, format, limits))
+                .map_err(|_| ParseError::ParserFailed)?;
+            Ok(Arc::new(parsed?))
         };
         match self.index.get(&file.path) {
             Some(&i) => self.slots[i].document.get_or_init(parse).clone(),
             None => parse(),
         }
+    }
+
+    /// Parse with `parser` instead of `tollgate_syntax::parse`, to test what a failing parser
+    /// costs.
+    #[doc(hidden)]
+    pub fn with_parser(mut self, parser: Parser) -> Self {
+        self.parser = parser;
+        self
     }
 
     /// A value computed once per run and shared by every stage that asks for the same type
@@ -301,5 +319,32 @@ mod tests {
         assert!(!Arc::ptr_eq(&document, &ctx.document(&file).unwrap()));
         assert_eq!(*ctx.memo(|_| 8u32), 8);
         assert!(Arc::ptr_eq(&text, &ctx.text(&file).unwrap()));
+    }
+
+    /// A parser that panics on one file costs that file only: the error says so, the other
+    /// files parse.
+    #[test]
+    fn a_panicking_parser_costs_that_file_only() {
+        fn parser(text: &str, format: Format, limits: &Limits) -> Result<Document, SyntaxError> {
+            if text.contains("boom") {
+                panic!("parser bug");
+            }
+            tollgate_syntax::parse(text, format, limits)
+        }
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.json"), "{\"boom\": 1}").unwrap();
+        std::fs::write(dir.path().join("b.json"), "{\"fine\": 1}").unwrap();
+        let files = walk(dir.path(), &WalkOptions::default()).files;
+        let ctx = ScanContext::new(
+            dir.path().to_path_buf(),
+            files,
+            Arc::new(Config::default()),
+            time::macros::date!(2027 - 01 - 01),
+        )
+        .with_parser(parser);
+        let a = ctx.file("a.json").unwrap().clone();
+        let b = ctx.file("b.json").unwrap().clone();
+        assert_eq!(ctx.document(&a).unwrap_err(), ParseError::ParserFailed);
+        assert!(ctx.document(&b).is_ok());
     }
 }

@@ -66,6 +66,14 @@ impl Stage for ParseCheck {
                     );
                     continue;
                 }
+                Err(e @ ParseError::ParserFailed) => {
+                    report.notify(
+                        Notification::error("parser-failed", format!("{}: {e}", file.path))
+                            .at(Location::file(&file.path))
+                            .stage(NAME),
+                    );
+                    continue;
+                }
                 Err(ParseError::Syntax(e)) => e,
             };
             if error.kind == SyntaxErrorKind::TooLarge {

@@ -159,6 +159,31 @@ pub fn parse(
     text: &str,
     includes: &dyn Includes,
 ) -> Result<Parsed, LockfileError> {
+    // A bug tripped by one hostile lockfile costs that file only: it is reported as not
+    // checked, and every other lockfile still is.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        parse_unguarded(kind, path, text, includes)
+    }))
+    .unwrap_or_else(|_| {
+        Err(LockfileError {
+            path: path.to_string(),
+            line: 1,
+            col: 1,
+            message: "the lockfile parser failed on this file, which was not checked; hint: please report it with the file".into(),
+        })
+    })
+}
+
+fn parse_unguarded(
+    kind: LockfileKind,
+    path: &str,
+    text: &str,
+    includes: &dyn Includes,
+) -> Result<Parsed, LockfileError> {
+    #[cfg(test)]
+    if text.contains(tests::INJECTED_PANIC) {
+        panic!("injected lockfile parser failure");
+    }
     let result = match kind {
         LockfileKind::CargoLock => cargo::parse(text),
         LockfileKind::NpmLock => npm::parse(text),
@@ -182,6 +207,30 @@ pub fn parse(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Text that makes the parser panic in tests, to check what a panic costs.
+    pub(super) const INJECTED_PANIC: &str = "<<panic here>>";
+
+    #[test]
+    fn a_parser_panic_is_an_error_naming_the_file() {
+        let text = format!("requests==2.0.0\n{INJECTED_PANIC}\n");
+        let err = parse(
+            LockfileKind::Requirements,
+            "app/requirements.txt",
+            &text,
+            &NoIncludes,
+        )
+        .unwrap_err();
+        assert_eq!(err.path, "app/requirements.txt");
+        assert!(err.message.contains("parser failed"), "{}", err.message);
+        let fine = parse(
+            LockfileKind::Requirements,
+            "requirements.txt",
+            "requests==2.0.0\n",
+            &NoIncludes,
+        );
+        assert_eq!(fine.unwrap().packages.len(), 1);
+    }
 
     #[test]
     fn detects_by_name() {

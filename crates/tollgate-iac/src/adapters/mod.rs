@@ -20,6 +20,9 @@ pub mod serverless;
 pub mod terraform;
 pub mod terraform_plan;
 
+#[cfg(test)]
+mod isolation_tests;
+
 /// The signature of an adapter.
 pub type Adapter = fn(&ScanContext, &mut CloudModel);
 
@@ -47,6 +50,39 @@ pub fn document(
     }
 }
 
+/// Map one file (or one configuration) into a model of its own, so that a bug tripped by
+/// hostile input costs that file only: its part joins `model` when mapping finished, and a
+/// panic becomes an `adapter-failed` error naming `file`; every other file is still checked.
+pub fn isolated(
+    file: &str,
+    adapter: &str,
+    model: &mut CloudModel,
+    map: impl FnOnce(&mut CloudModel),
+) {
+    let mut part = CloudModel::default();
+    let mapped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        #[cfg(test)]
+        test_hooks::maybe_panic(file);
+        map(&mut part)
+    }));
+    match mapped {
+        Ok(()) => model.append(part),
+        Err(_) => model.notifications.push(adapter_failed(file, adapter)),
+    }
+}
+
+/// The `adapter-failed` error: the adapter panicked on `file`, which was not checked.
+pub fn adapter_failed(file: &str, adapter: &str) -> Notification {
+    Notification::error(
+        "adapter-failed",
+        format!(
+            "{file}: the {adapter} adapter failed on this file, which was not checked; hint: please report it with the file"
+        ),
+    )
+    .at(Location::file(file.to_string()))
+    .stage("iac")
+}
+
 /// The `parse-error` notification for `err` in `file`.
 pub fn parse_error(file: &SourceFile, err: &ParseError) -> Notification {
     let pos = match err {
@@ -66,7 +102,12 @@ pub fn parse_error(file: &SourceFile, err: &ParseError) -> Notification {
         ),
         None => (format!("{}: cannot parse template: {err}", file.path), None),
     };
-    Notification::warning("parse-error", message)
+    let notification = if *err == ParseError::ParserFailed {
+        Notification::error("parser-failed", message)
+    } else {
+        Notification::warning("parse-error", message)
+    };
+    notification
         .at(Location::new(file.path.clone(), region))
         .stage("iac")
 }
@@ -80,4 +121,34 @@ pub fn unsupported(file: &str, span: Span, what: impl std::fmt::Display) -> Noti
     )
     .at(Location::at(file, span))
     .stage("iac")
+}
+
+/// Lets tests make the adapters panic on a file, to check what a panic costs.
+#[cfg(test)]
+pub(crate) mod test_hooks {
+    use std::cell::RefCell;
+
+    thread_local! {
+        static PANIC_ON: RefCell<Option<String>> = const { RefCell::new(None) };
+    }
+
+    /// Panic when mapping `file` (on this thread) until the guard is dropped.
+    pub fn panic_on(file: &str) -> Guard {
+        PANIC_ON.with(|p| *p.borrow_mut() = Some(file.to_string()));
+        Guard
+    }
+
+    pub struct Guard;
+
+    impl Drop for Guard {
+        fn drop(&mut self) {
+            PANIC_ON.with(|p| *p.borrow_mut() = None);
+        }
+    }
+
+    pub(super) fn maybe_panic(file: &str) {
+        if PANIC_ON.with(|p| p.borrow().as_deref() == Some(file)) {
+            panic!("injected adapter failure on {file}");
+        }
+    }
 }

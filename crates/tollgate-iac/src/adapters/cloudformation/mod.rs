@@ -11,9 +11,7 @@ pub mod policy;
 pub mod template;
 pub mod value;
 
-use std::panic::AssertUnwindSafe;
-
-use tollgate_core::{FileKind, Location, Notification, ScanContext};
+use tollgate_core::{FileKind, ScanContext};
 use tollgate_syntax::{Node, Span};
 
 pub use template::Template;
@@ -40,24 +38,9 @@ pub fn adapt(ctx: &ScanContext, model: &mut CloudModel) {
         for root in &doc.roots {
             // Each template is mapped on its own, so that a bug tripped by one hostile template
             // costs that template only: the rest of the scan is still checked.
-            let mut part = CloudModel::default();
-            let mapped = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                adapt_template(&file.path, root, SourceFormat::CloudFormation, &mut part)
-            }));
-            match mapped {
-                Ok(()) => model.append(part),
-                Err(_) => model.notifications.push(
-                    Notification::error(
-                        "adapter-failed",
-                        format!(
-                            "{}: the CloudFormation adapter failed on this template, which was not checked; hint: please report it with the template",
-                            file.path
-                        ),
-                    )
-                    .at(Location::file(file.path.clone()))
-                    .stage("iac"),
-                ),
-            }
+            crate::adapters::isolated(&file.path, "CloudFormation", model, |part| {
+                adapt_template(&file.path, root, SourceFormat::CloudFormation, part)
+            });
         }
     }
 }

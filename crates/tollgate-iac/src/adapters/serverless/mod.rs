@@ -28,7 +28,9 @@ pub fn adapter(ctx: &ScanContext, model: &mut CloudModel) {
             continue;
         };
         let Some(root) = doc.root() else { continue };
-        adapt_service(&file.path, root, model);
+        super::isolated(&file.path, "Serverless Framework", model, |part| {
+            adapt_service(&file.path, root, part)
+        });
     }
 }
 

@@ -73,10 +73,18 @@ pub fn load(ctx: &ScanContext) -> Loaded {
         let json = file.kind == FileKind::TerraformJson;
         match ctx.document(file) {
             Ok(doc) => {
-                let blocks = doc
-                    .root()
-                    .map(|r| blocks::collect(r, json))
-                    .unwrap_or_default();
+                let collected = std::panic::catch_unwind(|| {
+                    doc.root()
+                        .map(|r| blocks::collect(r, json))
+                        .unwrap_or_default()
+                });
+                let Ok(blocks) = collected else {
+                    // A bug tripped by this file costs this file only.
+                    loaded
+                        .notifications
+                        .push(crate::adapters::adapter_failed(&file.path, "Terraform"));
+                    continue;
+                };
                 dirs.entry(parent(&file.path))
                     .or_default()
                     .push(ParsedFile {
@@ -117,7 +125,7 @@ pub fn load(ctx: &ScanContext) -> Loaded {
         if ctx.is_cancelled() {
             return loaded;
         }
-        loader.root(ctx, dir, &mut loaded);
+        loader.isolated_root(ctx, dir, &mut loaded);
     }
     // Directories only called from a cycle of modules (or past the instance cap) were never
     // reached: check them on their own rather than not at all.
@@ -128,7 +136,7 @@ pub fn load(ctx: &ScanContext) -> Loaded {
     unreached.sort();
     for dir in unreached {
         if !loader.visited.borrow().contains(dir) {
-            loader.root(ctx, dir, &mut loaded);
+            loader.isolated_root(ctx, dir, &mut loaded);
         }
     }
     loaded
@@ -151,6 +159,26 @@ struct Loader<'a> {
 }
 
 impl Loader<'_> {
+    /// [`Self::root`], so that a bug tripped by one configuration costs that configuration
+    /// only: its resources join `out` when evaluation finished; a panic is an error naming it.
+    fn isolated_root(&self, ctx: &ScanContext, dir: &str, out: &mut Loaded) {
+        let mut part = Loaded::default();
+        let evaluated = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.root(ctx, dir, &mut part)
+        }));
+        match evaluated {
+            Ok(()) => {
+                out.resources.append(&mut part.resources);
+                out.notifications.append(&mut part.notifications);
+            }
+            Err(_) => {
+                let name = if dir.is_empty() { "." } else { dir };
+                out.notifications
+                    .push(crate::adapters::adapter_failed(name, "Terraform"));
+            }
+        }
+    }
+
     /// Evaluate `dir` as a root module, with its tfvars.
     fn root(&self, ctx: &ScanContext, dir: &str, out: &mut Loaded) {
         let vars = tfvars(ctx, dir, &mut out.notifications);

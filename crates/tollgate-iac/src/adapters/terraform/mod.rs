@@ -18,6 +18,8 @@ pub mod mapper;
 pub mod policy_document;
 pub mod value;
 
+use std::collections::BTreeMap;
+
 use tollgate_core::ScanContext;
 
 use crate::model::{CloudModel, SourceFormat};
@@ -28,17 +30,15 @@ pub fn adapter(ctx: &ScanContext, model: &mut CloudModel) {
     let loaded = loader::load(ctx);
     // Each configuration is mapped on its own: `aws_s3_bucket.exports` of one stack must never
     // pick up the versioning or policy resources of another stack scanned alongside it.
-    let mut scopes: Vec<&str> = loaded.resources.iter().map(|r| r.scope.as_str()).collect();
-    scopes.sort_unstable();
-    scopes.dedup();
-    for scope in scopes {
-        let resources: Vec<TfResource> = loaded
-            .resources
-            .iter()
-            .filter(|r| r.scope == scope)
-            .cloned()
-            .collect();
-        map_resources(&resources, SourceFormat::Terraform, Some(ctx), model);
+    let mut scopes: BTreeMap<&str, Vec<TfResource>> = BTreeMap::new();
+    for r in &loaded.resources {
+        scopes.entry(r.scope.as_str()).or_default().push(r.clone());
+    }
+    for (scope, resources) in scopes {
+        let name = if scope.is_empty() { "." } else { scope };
+        super::isolated(name, "Terraform", model, |part| {
+            map_resources(&resources, SourceFormat::Terraform, Some(ctx), part)
+        });
     }
     model
         .notifications

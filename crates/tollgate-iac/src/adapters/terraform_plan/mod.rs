@@ -27,8 +27,10 @@ pub fn adapter(ctx: &ScanContext, model: &mut CloudModel) {
             continue;
         };
         let Some(root) = doc.root() else { continue };
-        let resources = resources(root, &file.path);
-        super::terraform::map_resources(&resources, SourceFormat::TerraformPlan, None, model);
+        super::isolated(&file.path, "Terraform plan", model, |part| {
+            let resources = resources(root, &file.path);
+            super::terraform::map_resources(&resources, SourceFormat::TerraformPlan, None, part);
+        });
     }
 }
 
