@@ -35,11 +35,7 @@ pub fn seeds(dirs: &[&str], max_len: usize, keep: &dyn Fn(&str) -> bool) -> Vec<
     let root = repo_root();
     let mut out = Vec::new();
     for dir in dirs {
-        let accept = |p: &Path| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(keep)
-        };
+        let accept = |p: &Path| p.file_name().and_then(|n| n.to_str()).is_some_and(keep);
         for path in files_under(&root.join(dir), &accept) {
             let Ok(text) = std::fs::read_to_string(&path) else {
                 continue;

@@ -17,6 +17,9 @@ pub struct Limits {
     pub max_depth: usize,
     /// Most nodes a YAML document may grow to through alias expansion (billion laughs).
     pub max_alias_nodes: usize,
+    /// Most bytes of keys, scalars and tags alias expansion may copy: a few nodes holding a
+    /// large scalar each, aliased many times, pass the node cap and still take gigabytes.
+    pub max_alias_bytes: usize,
 }
 
 impl Default for Limits {
@@ -25,6 +28,7 @@ impl Default for Limits {
             max_bytes: 10 * 1024 * 1024,
             max_depth: 256,
             max_alias_nodes: 100_000,
+            max_alias_bytes: 16 * 1024 * 1024,
         }
     }
 }

@@ -30,6 +30,7 @@ pub(crate) fn parse(text: &str, limits: &Limits) -> Result<Document, SyntaxError
         anchors: HashMap::new(),
         aliased: aliased_anchors(text),
         alias_nodes: 0,
+        alias_bytes: 0,
         roots: Vec::new(),
     };
     loop {
@@ -144,6 +145,8 @@ struct Anchored {
     node: Node,
     /// Nodes in the tree, charged to the alias budget on every copy.
     size: usize,
+    /// Bytes of text in the tree (keys, scalars, tags), charged likewise.
+    bytes: usize,
     /// Nesting levels in the tree, so a copy cannot push the document past `max_depth`.
     height: usize,
 }
@@ -159,6 +162,8 @@ struct Builder<'t> {
     /// Nodes copied for aliases so far: the kept copy of each aliased anchor plus every
     /// expansion, checked against `max_alias_nodes`.
     alias_nodes: usize,
+    /// Bytes of text copied for aliases so far, checked against `max_alias_bytes`.
+    alias_bytes: usize,
     roots: Vec<Node>,
 }
 
@@ -331,14 +336,16 @@ impl Builder<'_> {
     fn alias(&mut self, id: usize, mark: Marker) -> Result<(), SyntaxError> {
         let byte = self.byte(mark);
         let start = self.lines.pos(byte);
-        let Some((size, height)) = self.anchors.get(&id).map(|a| (a.size, a.height)) else {
+        let Some((size, bytes, height)) =
+            self.anchors.get(&id).map(|a| (a.size, a.bytes, a.height))
+        else {
             return Err(SyntaxError::new(
                 SyntaxErrorKind::Invalid,
                 Some(start),
                 "alias refers to an anchor that is not complete yet: expected the anchored node to end before it is used",
             ));
         };
-        self.charge_alias_nodes(size, start)?;
+        self.charge_alias_nodes(size, bytes, start)?;
         if self.stack.len() + height > self.limits.max_depth {
             return Err(too_deep(start, self.limits.max_depth));
         }
@@ -348,8 +355,24 @@ impl Builder<'_> {
         self.finish(node, 0, false)
     }
 
-    fn charge_alias_nodes(&mut self, nodes: usize, at: Pos) -> Result<(), SyntaxError> {
+    fn charge_alias_nodes(
+        &mut self,
+        nodes: usize,
+        bytes: usize,
+        at: Pos,
+    ) -> Result<(), SyntaxError> {
         self.alias_nodes = self.alias_nodes.saturating_add(nodes);
+        self.alias_bytes = self.alias_bytes.saturating_add(bytes);
+        if self.alias_bytes > self.limits.max_alias_bytes {
+            return Err(SyntaxError::new(
+                SyntaxErrorKind::AliasLimit,
+                Some(at),
+                format!(
+                    "aliases expand to more than {} bytes of text; expected a document that does not repeat large values through aliases",
+                    self.limits.max_alias_bytes
+                ),
+            ));
+        }
         if self.alias_nodes > self.limits.max_alias_nodes {
             return Err(SyntaxError::new(
                 SyntaxErrorKind::AliasLimit,
@@ -367,13 +390,18 @@ impl Builder<'_> {
     /// parent (or makes it a document root).
     fn finish(&mut self, node: Node, anchor: usize, plain: bool) -> Result<(), SyntaxError> {
         if anchor > 0 && self.aliased.contains(&anchor) {
-            let (size, height) = measure(&node);
-            self.charge_alias_nodes(size, node.span.start)?;
+            let Measure {
+                size,
+                bytes,
+                height,
+            } = measure(&node);
+            self.charge_alias_nodes(size, bytes, node.span.start)?;
             self.anchors.insert(
                 anchor,
                 Anchored {
                     node: node.clone(),
                     size,
+                    bytes,
                     height,
                 },
             );
@@ -414,16 +442,49 @@ fn too_deep(at: Pos, max: usize) -> SyntaxError {
     )
 }
 
-/// Node count and height of a tree. Recursion is bounded by the depth limit.
-fn measure(node: &Node) -> (usize, usize) {
-    let children: Box<dyn Iterator<Item = &Node>> = match &node.value {
-        Value::Seq(items) => Box::new(items.iter()),
-        Value::Map(entries) => Box::new(entries.iter().map(|e| &e.value)),
-        _ => return (1, 0),
+/// What copying a tree costs.
+struct Measure {
+    size: usize,
+    bytes: usize,
+    height: usize,
+}
+
+/// Node count, text bytes and height of a tree. Recursion is bounded by the depth limit.
+fn measure(node: &Node) -> Measure {
+    let tag = node.tag.as_ref().map_or(0, String::len);
+    let (children, keys): (Box<dyn Iterator<Item = &Node>>, usize) = match &node.value {
+        Value::Seq(items) => (Box::new(items.iter()), 0),
+        Value::Map(entries) => (
+            Box::new(entries.iter().map(|e| &e.value)),
+            entries.iter().map(|e| e.key.len()).sum(),
+        ),
+        Value::String(s) | Value::Number(s) => {
+            return Measure {
+                size: 1,
+                bytes: tag + s.len(),
+                height: 0,
+            }
+        }
+        _ => {
+            return Measure {
+                size: 1,
+                bytes: tag,
+                height: 0,
+            }
+        }
     };
-    children.fold((1, 1), |(size, height), child| {
-        let (s, h) = measure(child);
-        (size + s, height.max(h + 1))
+    let start = Measure {
+        size: 1,
+        bytes: tag + keys,
+        height: 1,
+    };
+    children.fold(start, |acc, child| {
+        let m = measure(child);
+        Measure {
+            size: acc.size + m.size,
+            bytes: acc.bytes.saturating_add(m.bytes),
+            height: acc.height.max(m.height + 1),
+        }
     })
 }
 

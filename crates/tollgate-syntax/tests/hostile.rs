@@ -341,3 +341,30 @@ fn yaml_tag_followed_by_a_comment_has_a_span_that_does_not_end_before_it_starts(
     let span = doc.roots[0].span;
     assert!(span.start <= span.end, "{span:?}");
 }
+
+/// One large scalar, anchored once and aliased thousands of times, passes the node cap (one
+/// node per copy) but would copy gigabytes: the byte cap stops it at the alias that crosses it.
+#[test]
+fn yaml_large_scalar_aliased_many_times_hits_the_byte_limit() {
+    let big = "x".repeat(1024 * 1024);
+    let mut text = format!("a: &big {big}\nb:\n");
+    for _ in 0..3_000 {
+        text.push_str("  - *big\n");
+    }
+    let e = parse_err(text, Format::Yaml, Limits::default());
+    assert_eq!(e.kind, SyntaxErrorKind::AliasLimit);
+    assert!(e.message.contains("bytes"), "{}", e.message);
+    // The kept copy of the anchor and 15 aliases make exactly 16 MiB; the 16th alias (line
+    // 2 + 16) is one copy too many.
+    assert_eq!(e.pos, Some(Pos::new(2 + 16, 5)));
+}
+
+/// Under the byte cap, the same shape still parses.
+#[test]
+fn yaml_small_scalar_aliased_many_times_parses() {
+    let mut text = format!("a: &small {}\nb:\n", "x".repeat(100));
+    for _ in 0..3_000 {
+        text.push_str("  - *small\n");
+    }
+    on_small_stack(move || parse(&text, Format::Yaml, &Limits::default())).unwrap();
+}
