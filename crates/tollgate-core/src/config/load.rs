@@ -338,7 +338,13 @@ pub(crate) fn line_col(text: &str, offset: usize) -> (u32, u32) {
     while !text.is_char_boundary(offset) {
         offset -= 1;
     }
-    let before = &text[..offset];
+    // A byte-order mark is not a column, as in the template parsers: editors do not show it.
+    let bom = if text.starts_with('\u{feff}') && offset > 0 {
+        '\u{feff}'.len_utf8()
+    } else {
+        0
+    };
+    let before = &text[bom..offset];
     let line = before.matches('\n').count() + 1;
     let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     (line as u32, col as u32)
@@ -408,6 +414,15 @@ mod tests {
 
     fn error(text: &str) -> ConfigError {
         parse(text, "tollgate.toml").expect_err("config should be rejected")
+    }
+
+    /// Found by fuzzing: a leading byte-order mark was counted as a column, so an error at the
+    /// end of the first line pointed one column past it.
+    #[test]
+    fn a_byte_order_mark_is_not_a_column() {
+        // The error is at the end of the text, just after the fourth character.
+        let e = error("\u{feff}can*");
+        assert_eq!(e.position, Some((1, 5)), "{e}");
     }
 
     /// `--config` naming a FIFO is refused at once instead of waiting for a writer for ever.
