@@ -22,6 +22,7 @@ mod node;
 mod span;
 mod yaml;
 mod yaml_end;
+mod yaml_relax;
 mod yaml_scalar;
 
 pub use error::{SyntaxError, SyntaxErrorKind};

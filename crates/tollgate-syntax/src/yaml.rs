@@ -19,7 +19,30 @@ use crate::{
     Document, Entry, Format, Limits, Node, Pos, Span, SyntaxError, SyntaxErrorKind, Value,
 };
 
+/// Parse as written; if that fails, once more with the layouts PyYAML and the AWS tools accept
+/// rewritten (see `yaml_relax.rs`), spans and error positions mapped back to the text.
 pub(crate) fn parse(text: &str, limits: &Limits) -> Result<Document, SyntaxError> {
+    let first = match parse_exact(text, limits) {
+        Ok(doc) => return Ok(doc),
+        Err(e) if e.kind != SyntaxErrorKind::Invalid => return Err(e),
+        Err(e) => e,
+    };
+    let Some(relaxed) = crate::yaml_relax::relax(text) else {
+        return Err(first);
+    };
+    match parse_exact(&relaxed.text, limits) {
+        Ok(mut doc) => {
+            relaxed.remap(&mut doc);
+            Ok(doc)
+        }
+        Err(mut e) => {
+            e.pos = e.pos.map(|p| relaxed.original(p));
+            Err(e)
+        }
+    }
+}
+
+fn parse_exact(text: &str, limits: &Limits) -> Result<Document, SyntaxError> {
     let mut parser = Parser::new_from_str(text);
     let mut builder = Builder {
         text,
@@ -34,9 +57,9 @@ pub(crate) fn parse(text: &str, limits: &Limits) -> Result<Document, SyntaxError
         roots: Vec::new(),
     };
     loop {
-        let (event, mark) = parser
-            .next_token()
-            .map_err(|e| scan_error(&e, text, &builder.lines))?;
+        let (event, mark) = parser.next_token().map_err(|e| {
+            at_offending_escape(text, &builder.lines, scan_error(&e, text, &builder.lines))
+        })?;
         if event == Event::StreamEnd {
             break;
         }
@@ -69,6 +92,37 @@ fn aliased_anchors(text: &str) -> HashSet<usize> {
         }
     }
     ids
+}
+
+/// The scanner reports a bad escape at the start of its quoted scalar, which may be many lines
+/// up: point at the escape itself.
+fn at_offending_escape(text: &str, lines: &LineIndex<'_>, mut err: SyntaxError) -> SyntaxError {
+    let Some(pos) = err
+        .pos
+        .filter(|_| err.message.contains("unknown escape character"))
+    else {
+        return err;
+    };
+    let start = lines.offset(pos);
+    let rest = &text[start..];
+    let mut chars = rest.char_indices();
+    if chars.next().map(|(_, c)| c) != Some('"') {
+        return err;
+    }
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '"' => break,
+            '\\' => match chars.next() {
+                Some((_, e)) if "0abt\tnvfre \"/\\N_LPxuU\r\n".contains(e) => {}
+                _ => {
+                    err.pos = Some(lines.pos(start + i));
+                    break;
+                }
+            },
+            _ => {}
+        }
+    }
+    err
 }
 
 fn scan_error(e: &ScanError, text: &str, lines: &LineIndex<'_>) -> SyntaxError {

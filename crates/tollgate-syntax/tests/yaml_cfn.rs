@@ -1,0 +1,82 @@
+//! CloudFormation templates laid out the ways PyYAML, cfn-lint and the SAM CLI accept parse to
+//! the same values PyYAML gives (`tests/yaml_cfn/NAME.json`, written by `expected.py`), and
+//! parse errors point at the offending line.
+
+use std::path::PathBuf;
+
+use serde_json::{Map, Value as Json};
+use tollgate_syntax::{parse, Format, Limits, Node, Pos, Value};
+
+/// A node as `expected.py` writes it: local tags as `{"!Tag": value}`, numbers as their text.
+fn to_json(node: &Node) -> Json {
+    let value = match &node.value {
+        Value::Null => Json::Null,
+        Value::Bool(b) => Json::Bool(*b),
+        Value::Number(text) | Value::String(text) => Json::String(text.clone()),
+        Value::Seq(items) => Json::Array(items.iter().map(to_json).collect()),
+        Value::Map(entries) => Json::Object(
+            entries
+                .iter()
+                .map(|e| (e.key.clone(), to_json(&e.value)))
+                .collect(),
+        ),
+        Value::Block(_) | Value::Expr(_) => unreachable!("YAML has no HCL nodes"),
+    };
+    match &node.tag {
+        Some(tag) => Json::Object(Map::from_iter([(tag.clone(), value)])),
+        None => value,
+    }
+}
+
+#[test]
+fn templates_parse_to_what_pyyaml_reads() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/yaml_cfn");
+    let mut names: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("yaml_cfn")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 6);
+    for path in names {
+        let text = std::fs::read_to_string(&path).expect("case");
+        let doc = parse(&text, Format::Yaml, &Limits::default())
+            .unwrap_or_else(|e| panic!("{}: {e} at {:?}", path.display(), e.pos));
+        let got = Json::Array(doc.roots.iter().map(to_json).collect());
+        let want: Json = serde_json::from_str(
+            &std::fs::read_to_string(path.with_extension("json")).expect("expected JSON"),
+        )
+        .expect("JSON");
+        assert_eq!(got, want, "{}", path.display());
+    }
+}
+
+#[test]
+fn spans_point_at_the_text_as_written_after_a_relaxed_parse() {
+    let text = "A:\n  B: [a,\nb]\n  C: [ x, ID: !Ref y ]\n";
+    let doc = parse(text, Format::Yaml, &Limits::default()).expect("parses");
+    let root = doc.root().expect("root");
+    let b = root.path(&["A", "B"]).expect("B");
+    let items = b.as_seq().expect("list");
+    assert_eq!(items[1].span.start, Pos::new(3, 1), "`b` is at column 1");
+    let c = root.path(&["A", "C"]).and_then(Node::as_seq).expect("C");
+    let pair = c[1].entry("ID").expect("ID pair");
+    assert_eq!(pair.key_span.start, Pos::new(4, 11));
+    assert_eq!(pair.value.span.start, Pos::new(4, 15));
+}
+
+#[test]
+fn errors_point_at_the_offending_line() {
+    let cases = [
+        // A bad escape three lines into a quoted scalar.
+        ("A:\n  B: \"abc\n    def\n    bad \\q escape\"\n", 4),
+        // A second `:` inside a multi-line flow sequence.
+        ("A:\n  B: [a,\n    b,\n    c d: e: f,\n    g]\n", 4),
+        // A key left of its mapping, after a relaxed line.
+        ("A:\n  B: [a,\nb]\n  C: x\n D: y\n", 5),
+    ];
+    for (text, line) in cases {
+        let err = parse(text, Format::Yaml, &Limits::default()).expect_err(text);
+        assert_eq!(err.pos.map(|p| p.line), Some(line), "{text:?}: {err}");
+    }
+}
