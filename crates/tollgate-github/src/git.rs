@@ -115,7 +115,8 @@ impl DiffMap {
                     }
                 }
             }
-            map.files.insert(path.replace('\\', "/"), file);
+            // git always separates with `/`; a backslash belongs to the name.
+            map.files.insert(path.to_string(), file);
         }
         Ok(map)
     }

@@ -41,10 +41,10 @@ fn push_encoded(out: &mut String, text: &str) {
 }
 
 /// A repository-relative path (`src/my file#1.yaml`) as a relative URI (`src/my%20file%231.yaml`).
-/// Backslashes are read as separators so a Windows-style path still gives a portable URI.
+/// Repository paths always separate with `/`; a backslash is part of a name (`back\slash.yaml`
+/// is one file on Linux) and is encoded as `%5C`, so the URI names that file and no other.
 pub fn encode_path(path: &str) -> String {
-    let normalized = path.replace('\\', "/");
-    let trimmed = normalized.trim_start_matches("./");
+    let trimmed = path.trim_start_matches("./");
     let mut out = String::with_capacity(trimmed.len());
     push_encoded(&mut out, trimmed);
     out
@@ -82,7 +82,11 @@ pub fn dir_uri(dir: &Path) -> String {
 
 /// A `file://` URI for an absolute path.
 pub fn path_uri(path: &Path) -> String {
-    let mut text = path.to_string_lossy().replace('\\', "/");
+    // Only Windows separates with a backslash; elsewhere it is a character of a name.
+    let mut text = path.to_string_lossy().into_owned();
+    if cfg!(windows) {
+        text = text.replace('\\', "/");
+    }
     if !text.starts_with('/') {
         // Windows drive paths (`C:/x`) become `file:///C:/x`.
         text.insert(0, '/');
@@ -190,6 +194,9 @@ mod tests {
         assert_eq!(decode("x/%C3%A9.tf"), "x/é.tf");
         assert_eq!(decode("bad%2"), "bad%2");
         assert_eq!(decode("bad%zz"), "bad%zz");
+        // A backslash is a character of a Linux file name, not a separator.
+        assert_eq!(encode_path("dir/back\\slash.yaml"), "dir/back%5Cslash.yaml");
+        assert_eq!(decode("dir/back%5Cslash.yaml"), "dir/back\\slash.yaml");
     }
 
     #[test]
