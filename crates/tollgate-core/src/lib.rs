@@ -4,6 +4,7 @@
 pub mod classify;
 pub mod config;
 mod context;
+pub mod display;
 mod finding;
 pub mod fingerprint;
 pub mod glob;

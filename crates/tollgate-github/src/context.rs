@@ -183,13 +183,28 @@ impl PrContext {
             self.server_url,
             self.repo.full_name(),
             self.head_sha,
-            path
+            url_path(path)
         );
         if let Some(l) = line {
             url.push_str(&format!("#L{l}"));
         }
         url
     }
+}
+
+/// A repository path percent-encoded for a URL inside a markdown link: only unreserved
+/// characters and `/` stay, so a file name with `)`, a space or `<` cannot end the link early
+/// and start attacker-written markdown.
+fn url_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for &b in path.as_bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 fn check_sha(sha: &str) -> Result<(), ContextError> {

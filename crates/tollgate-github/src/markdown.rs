@@ -49,12 +49,45 @@ pub fn truncate_chars(text: &str, max: usize, note: &str) -> String {
     format!("{head}\n\n{note}")
 }
 
-/// Text safe inside a markdown table cell or a one-line list item.
-pub fn cell(text: &str) -> String {
-    text.replace('\\', "\\\\")
-        .replace('|', "\\|")
-        .replace(['\r', '\n'], " ")
-        .replace('<', "&lt;")
+/// Zero-width space: put after `@` or `#`, or inside `://` and `www.`, it keeps the text
+/// looking the same while GitHub no longer sees a mention, a cross-reference or a bare link.
+const BREAK: char = '\u{200B}';
+
+/// Text from a scanned file or a tool made safe inside a markdown table cell or a one-line
+/// list item, as GitHub renders it: markdown punctuation is escaped (no emphasis, links,
+/// images, headings or broken tables), `<`, `>` and `&` become entities (no HTML), `@user`,
+/// `@org/team` and `#123` are broken with a zero-width space (no mentions or notifications,
+/// no cross-references), so are bare `http://`, `https://` and `www.` links, and line breaks
+/// and control characters are escaped.
+pub fn escape(text: &str) -> String {
+    let text = tollgate_core::display::visible_line(text);
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '(' | ')' | '#' | '+' | '-' | '.'
+            | '!' | '|' | '~' | '"' | '\'' | '=' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            c => out.push(c),
+        }
+        match c {
+            '@' => out.push(BREAK),
+            '#' if chars.peek().is_some_and(char::is_ascii_digit) => out.push(BREAK),
+            ':' if chars.peek() == Some(&'/') => out.push(BREAK),
+            'w' | 'W'
+                if (out.ends_with("www") || out.ends_with("WWW")) && chars.peek() == Some(&'.') =>
+            {
+                out.push(BREAK)
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -71,6 +104,26 @@ mod tests {
         let f = fp_marker("TG1001/abc123", true);
         assert_eq!(parse_fp_marker(&f), Some(("TG1001/abc123".into(), true)));
         assert_eq!(parse_fp_marker("no marker"), None);
+    }
+
+    #[test]
+    fn escapes_what_github_would_render() {
+        assert_eq!(escape("a|b"), "a\\|b");
+        assert_eq!(escape("[x](http://e)"), "\\[x\\]\\(http:\u{200B}//e\\)");
+        assert_eq!(escape("<img src=x>"), "&lt;img src\\=x&gt;");
+        assert_eq!(escape("**bold**\nnext"), "\\*\\*bold\\*\\*\\\\nnext");
+        assert_eq!(
+            escape("cc @octocat and @org/team"),
+            "cc @\u{200B}octocat and @\u{200B}org/team"
+        );
+        assert_eq!(escape("fixes #12"), "fixes \\#\u{200B}12");
+        assert_eq!(escape("see www.evil.test"), "see www\u{200B}\\.evil\\.test");
+        assert_eq!(
+            escape("https://evil.test/x"),
+            "https:\u{200B}//evil\\.test/x"
+        );
+        assert_eq!(escape("\x1b[31mred"), "\\\\u\\{1b\\}\\[31mred");
+        assert_eq!(escape("a &amp; b"), "a &amp;amp; b");
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use tollgate_core::{BaselineState, Finding, Rule, Severity};
 
 use crate::context::PrContext;
-use crate::markdown::cell;
+use crate::markdown::escape;
 use crate::publish::Verdict;
 
 /// How many findings the report lists by name.
@@ -104,7 +104,7 @@ pub fn render(
         }
         out.push_str("\n| stage | findings |\n|---|---:|\n");
         for (stage, n) in &counts.by_stage {
-            out.push_str(&format!("| {} | {n} |\n", cell(stage)));
+            out.push_str(&format!("| {} | {n} |\n", escape(stage)));
         }
     }
     out.push('\n');
@@ -128,15 +128,22 @@ pub fn render(
                 None => f.location.path.clone(),
             };
             let place = match ctx {
-                Some(c) => format!("[{}]({})", cell(&place), c.blob_url(&f.location.path, line)),
-                None => format!("`{}`", place.replace('`', "'")),
+                Some(c) => format!(
+                    "[{}]({})",
+                    escape(&place),
+                    c.blob_url(&f.location.path, line)
+                ),
+                None => format!(
+                    "`{}`",
+                    tollgate_core::display::visible_line(&place).replace('`', "'")
+                ),
             };
             out.push_str(&format!(
                 "- {} **{}** {}: {} ({place})\n",
                 severity_icon(f.severity),
-                cell(&f.rule),
+                escape(&f.rule),
                 f.severity,
-                cell(&f.message)
+                escape(&f.message)
             ));
         }
         if top.len() > TOP_FINDINGS {
@@ -159,9 +166,9 @@ pub fn details(findings: &[&Finding]) -> String {
         out.push_str(&format!(
             "| {} | {} | {} | {} |\n",
             f.severity,
-            cell(&f.rule),
-            cell(&place),
-            cell(&f.message)
+            escape(&f.rule),
+            escape(&place),
+            escape(&f.message)
         ));
     }
     out
@@ -189,5 +196,52 @@ mod tests {
         assert_eq!(counts.by_stage.get("iac"), Some(&1));
         let md = render(&[], &rules, Verdict::Pass, None, true);
         assert!(md.contains("Passed") && md.contains("0 new"));
+    }
+
+    /// A message or file name from the pull request cannot mention people, link, embed HTML
+    /// or break out of the link to the file.
+    #[test]
+    fn attacker_text_is_inert_in_the_summary() {
+        let ctx = PrContext::from_vars(
+            |_| None,
+            &crate::context::ContextOverrides {
+                repo: Some("acme/app".into()),
+                sha: Some("abcdef1".into()),
+                pr: Some(7),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let f = Finding::new(
+            "TG1",
+            Severity::High,
+            "ping @admin, see [this](https://evil.test) <img src=x> #1\x1b[2J",
+            Location::file("a)[pwn](https:/evil.test/x.yaml"),
+        );
+        let md = render(
+            std::slice::from_ref(&f),
+            &[],
+            Verdict::Fail,
+            Some(&ctx),
+            false,
+        );
+        assert!(
+            !md.contains("@admin") && md.contains("@\u{200B}admin"),
+            "{md}"
+        );
+        assert!(
+            !md.contains("[this]") && !md.contains("<img") && !md.contains("https://evil"),
+            "{md}"
+        );
+        assert!(
+            md.contains("blob/abcdef1/a%29%5Bpwn%5D%28https%3A/evil.test/x.yaml"),
+            "{md}"
+        );
+        assert!(!md.contains('\x1b'), "{md}");
+        let table = details(&[&f]);
+        assert!(
+            !table.contains("@admin") && !table.contains("<img"),
+            "{table}"
+        );
     }
 }

@@ -9,7 +9,7 @@ use tollgate_core::Finding;
 
 use crate::diff::DiffMap;
 use crate::http::{Client, HttpError};
-use crate::markdown::{cell, fp_marker, parse_fp_marker, truncate_chars};
+use crate::markdown::{escape, fp_marker, parse_fp_marker, truncate_chars};
 use crate::publish::Rejected;
 use crate::report::severity_icon;
 
@@ -42,13 +42,18 @@ pub fn comment_body(f: &Finding, title: Option<&str>, remediation: Option<&str>)
     let mut head = format!(
         "{} **{}** · {}{}\n\n{}",
         severity_icon(f.severity),
-        cell(&f.rule),
+        escape(&f.rule),
         f.severity,
-        title.map(|t| format!(" · {}", cell(t))).unwrap_or_default(),
-        f.message
+        title
+            .map(|t| format!(" · {}", escape(t)))
+            .unwrap_or_default(),
+        escape(&f.message)
     );
     if let Some(r) = &f.resource {
-        head.push_str(&format!("\n\nResource: `{}`", r.replace('`', "'")));
+        head.push_str(&format!(
+            "\n\nResource: `{}`",
+            tollgate_core::display::visible_line(r).replace('`', "'")
+        ));
     }
     if let Some(fix) = remediation.filter(|r| !r.trim().is_empty()) {
         head.push_str(&format!(
@@ -191,8 +196,8 @@ pub async fn publish(
                 body.push_str(&format!(
                     "- {} **{}** {} `{}`{}\n",
                     severity_icon(f.severity),
-                    cell(&f.rule),
-                    cell(&f.message),
+                    escape(&f.rule),
+                    escape(&f.message),
                     f.location.path.replace('`', "'"),
                     f.location
                         .start_line()

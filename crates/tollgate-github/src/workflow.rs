@@ -11,11 +11,14 @@ pub const STEP_SUMMARY_LIMIT: usize = 1024 * 1024;
 /// Actions shows only 10 annotations of each level per step; more lines are noise.
 pub const MAX_COMMANDS: usize = 50;
 
-/// Escape a workflow command's message.
+/// Escape a workflow command's message: `%`, `\r` and `\n` as GitHub documents, and any other
+/// control character made visible (`\u{1b}`), since the runner's log shows the line to people.
 pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
+    let escaped = s
+        .replace('%', "%25")
         .replace('\r', "%0D")
-        .replace('\n', "%0A")
+        .replace('\n', "%0A");
+    tollgate_core::display::visible(&escaped).into_owned()
 }
 
 /// Escape a workflow command's property value.
@@ -135,6 +138,16 @@ mod tests {
         assert_eq!(
             command_line(&f),
             "::error file=dir/a%2Cb%3Ac.yaml,line=3,endLine=3,col=5,endColumn=9,title=TG1001 (high)::bad: 100%25%0Asecond line"
+        );
+        let hostile = Finding::new(
+            "TG1001",
+            Severity::High,
+            "a\r\n::add-mask::x\x1b[2J",
+            Location::file("x\ny,z:w\x1b.yaml"),
+        );
+        assert_eq!(
+            command_line(&hostile),
+            "::error file=x%0Ay%2Cz%3Aw\\u{1b}.yaml,title=TG1001 (high)::a%0D%0A::add-mask::x\\u{1b}[2J"
         );
         let multi = Finding::new(
             "TG1002",

@@ -42,6 +42,7 @@ mod read;
 mod rebase;
 mod result;
 mod rules;
+mod safe_text;
 mod severity;
 mod text;
 pub mod uri;
@@ -61,6 +62,7 @@ pub use merge::merge;
 pub use parse::{parse_log, MAX_LOG_BYTES};
 pub use read::findings_from_run;
 pub use rebase::rebase_uris;
+pub use safe_text::escape_control_characters;
 pub use severity::result_severity;
 
 /// Re-exported so callers name the same SARIF types without depending on `serde-sarif` directly.

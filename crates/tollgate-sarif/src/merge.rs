@@ -48,6 +48,7 @@ pub fn merge(logs: Vec<Sarif>) -> Result<Sarif, SarifError> {
     }
     for run in &mut runs {
         normalize_results(run);
+        crate::escape_control_characters(run);
     }
     Ok(build_log(runs))
 }

@@ -28,6 +28,11 @@ pub fn findings_from_run(run: &Run) -> Vec<Finding> {
         // A passed or not-applicable check is a record, not a problem.
         .filter(|r| !matches!(r.kind, Some(ResultKind::Pass | ResultKind::NotApplicable)))
         .filter_map(|result| finding(result, run))
+        // The log may come from a plugin or an earlier job of a pull request.
+        .map(|mut finding| {
+            tollgate_core::display::sanitize_finding(&mut finding);
+            finding
+        })
         .collect()
 }
 

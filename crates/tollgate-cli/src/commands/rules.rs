@@ -5,8 +5,8 @@ use std::fmt::Write;
 use tollgate_core::Rule;
 
 use crate::args::{RulesArgs, RulesFormat};
-use crate::output::markdown::escape;
 use crate::pipeline::all_rules;
+use tollgate_github::markdown::escape;
 
 pub fn run(args: &RulesArgs) -> anyhow::Result<u8> {
     let mut rules = all_rules();

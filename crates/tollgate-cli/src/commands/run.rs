@@ -225,6 +225,18 @@ fn finish(
     threshold: Option<Severity>,
     github: Option<&GithubRun>,
 ) -> anyhow::Result<u8> {
+    // Messages quote scanned files and tools: from here on, every output gets them with their
+    // control characters escaped.
+    for finding in result
+        .findings
+        .iter_mut()
+        .chain(result.external_findings.iter_mut())
+    {
+        tollgate_core::display::sanitize_finding(finding);
+    }
+    for note in &mut result.notifications {
+        tollgate_core::display::sanitize_notification(note);
+    }
     let log = output::sarif::build(&mut result);
     let mut write_failed = false;
     let mut write_file = |path: &Path, write: &dyn Fn(&mut dyn Write) -> std::io::Result<()>| {

@@ -5,6 +5,7 @@
 use std::fmt::Write;
 
 use tollgate_core::{Finding, NotificationLevel, Severity};
+use tollgate_github::markdown::escape;
 
 use crate::gate::Verdict;
 use crate::report::Report;
@@ -12,33 +13,9 @@ use crate::report::Report;
 /// Most findings listed; the rest are counted (GitHub comments are capped at 65,536 chars).
 const MAX_LISTED: usize = 200;
 
-/// Escape text for inline markdown (including inside a table cell).
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '(' | ')' | '#' | '+' | '-' | '.'
-            | '!' | '|' | '~' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '\n' | '\r' => out.push(' '),
-            c if c.is_control() => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// A code span that holds any text: fenced with more backticks than the text contains.
 fn code(text: &str) -> String {
-    let clean: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
+    let clean = tollgate_core::display::visible_line(text);
     let mut longest = 0;
     let mut run = 0;
     for c in clean.chars() {
@@ -129,12 +106,9 @@ mod tests {
     use tollgate_core::Location;
 
     #[test]
-    fn escapes_hostile_text() {
-        assert_eq!(escape("a|b"), "a\\|b");
-        assert_eq!(escape("[x](http://e)"), "\\[x\\]\\(http://e\\)");
-        assert_eq!(escape("<img src=x>"), "&lt;img src=x&gt;");
-        assert_eq!(escape("**bold**\nnext"), "\\*\\*bold\\*\\* next");
+    fn code_spans_hold_any_text() {
         assert_eq!(code("a`b|c"), "`` a`b\\|c ``");
+        assert_eq!(code("a\x1b[2J\nb"), "` a\\u{1b}[2J\\nb `");
     }
 
     #[test]

@@ -151,10 +151,13 @@ fn notification_frame(out: &mut String, n: &Notification, p: Palette) {
     }
 }
 
+/// `path:line:col`, the path with its control characters and line breaks escaped: a file name
+/// from the scanned tree must not drive the terminal or forge a line.
 fn location_text(location: &Location) -> String {
+    let path = tollgate_core::display::visible_line(&location.path);
     match location.region {
-        Some(r) => format!("{}:{}:{}", location.path, r.start.line, r.start.col),
-        None => location.path.clone(),
+        Some(r) => format!("{path}:{}:{}", r.start.line, r.start.col),
+        None => path.into_owned(),
     }
 }
 
@@ -391,6 +394,41 @@ warning[TG0001]: mapping values are not allowed here
             "1 active finding (0 critical, 1 high, 0 medium, 0 low, 0 info); 0 suppressed -- failed (fail-on high)\n"
         ), "{out}");
         assert!(!out.contains('\x1b'));
+    }
+
+    /// A file name holding an escape sequence or a line break is shown escaped; a backslash is
+    /// an ordinary character of a Linux file name and is shown as it is.
+    #[test]
+    fn file_names_are_escaped() {
+        let f = Finding::new(
+            "TG1",
+            Severity::High,
+            "m",
+            Location::file("a\\x1b[2J\\nerror[TG0]: forged.yaml"),
+        );
+        let hostile = Finding::new(
+            "TG1",
+            Severity::High,
+            "m",
+            Location::file("a\x1b[2J\nb.yaml"),
+        );
+        let out = render(
+            &report(vec![f, hostile], Verdict::Fail),
+            &|_: &str| None,
+            false,
+        );
+        assert!(!out.contains('\x1b'), "{out}");
+        assert!(out.contains("  --> a\\u{1b}[2J\\nb.yaml\n"), "{out}");
+        assert!(
+            out.contains("  --> a\\x1b[2J\\nerror[TG0]: forged.yaml\n"),
+            "{out}"
+        );
+        let note = Notification::warning("file-skipped", "skipped")
+            .at(Location::file("back\\slash\u{202E}.yaml"));
+        let mut r = report(vec![], Verdict::Pass);
+        r.notifications.push(note);
+        let out = render(&r, &|_: &str| None, false);
+        assert!(out.contains("  --> back\\slash\\u{202e}.yaml\n"), "{out}");
     }
 
     #[test]
