@@ -2,6 +2,7 @@
 //! and the mapping of resources into the model.
 
 mod cfn_support;
+mod tf_support;
 
 use cfn_support::{model_in, model_of, notes};
 use tollgate_iac::model::{Effect, Ref, Val};
@@ -688,5 +689,28 @@ Resources:
         notes(&m).contains("t.yaml:9:13: routes defined in an OpenAPI definition"),
         "{}",
         notes(&m)
+    );
+}
+
+/// A key written twice in one mapping is read as CloudFormation reads it (the later value) and
+/// noted, in YAML and JSON templates alike.
+#[test]
+fn duplicate_keys_keep_the_later_value_and_are_noted() {
+    let m = tf_support::model_of("cloudformation/duplicates");
+    assert_eq!(m.queues.len(), 1);
+    assert_eq!(m.queues[0].kms_key.get(), Some(&Ref::literal("alias/b")));
+    let mut notes: Vec<&str> = m
+        .notifications
+        .iter()
+        .filter(|n| n.id == "duplicate-key")
+        .map(|n| n.message.as_str())
+        .collect();
+    notes.sort_unstable();
+    assert_eq!(
+        notes,
+        [
+            "dup.json:1:64: `Type` is written again at line 1 of the same mapping; the later value is used",
+            "dup.yaml:6:7: `KmsMasterKeyId` is written again at line 7 of the same mapping; the later value is used",
+        ]
     );
 }

@@ -39,6 +39,7 @@ pub(crate) fn parse(text: &str, limits: &Limits) -> Result<Document, SyntaxError
     Ok(Document {
         format: Format::Hcl,
         roots: vec![root],
+        duplicate_keys: Vec::new(),
     })
 }
 

@@ -19,6 +19,7 @@ pub(crate) fn parse(text: &str, limits: &Limits) -> Result<Document, SyntaxError
         i: 0,
         lines: LineIndex::new(text),
         max_depth: limits.max_depth.min(MAX_NESTING),
+        duplicates: Vec::new(),
     };
     p.skip_ws();
     let root = p.value(0)?;
@@ -35,6 +36,7 @@ pub(crate) fn parse(text: &str, limits: &Limits) -> Result<Document, SyntaxError
     Ok(Document {
         format: Format::Json,
         roots: vec![root],
+        duplicate_keys: p.duplicates,
     })
 }
 
@@ -45,6 +47,7 @@ struct Parser<'t> {
     i: usize,
     lines: LineIndex<'t>,
     max_depth: usize,
+    duplicates: Vec<crate::DuplicateKey>,
 }
 
 impl Parser<'_> {
@@ -167,7 +170,8 @@ impl Parser<'_> {
                 Some(b',') => self.i += 1,
                 Some(b'}') => {
                     self.i += 1;
-                    return Ok(self.node(start, Value::Map(dedup_keys(entries))));
+                    let entries = dedup_keys(entries, &mut self.duplicates);
+                    return Ok(self.node(start, Value::Map(entries)));
                 }
                 _ => {
                     return Err(self.err(

@@ -27,8 +27,8 @@ mod yaml_scalar;
 
 pub use error::{SyntaxError, SyntaxErrorKind};
 pub use node::{
-    Block, Document, Entry, Expr, ExprKind, Format, Limits, Node, TemplatePart, TraversalStep,
-    Value,
+    Block, Document, DuplicateKey, Entry, Expr, ExprKind, Format, Limits, Node, TemplatePart,
+    TraversalStep, Value,
 };
 pub use span::{Pos, Span};
 

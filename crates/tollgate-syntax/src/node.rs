@@ -38,6 +38,24 @@ impl Default for Limits {
 pub struct Document {
     pub format: Format,
     pub roots: Vec<Node>,
+    /// Keys written more than once in one YAML or JSON mapping (the last one is kept), at most
+    /// [`MAX_DUPLICATE_KEYS`] of them.
+    pub duplicate_keys: Vec<DuplicateKey>,
+}
+
+/// Most repeated keys recorded for one document; a file repeating more says so once per key
+/// up to here, and the rest are dropped silently as before.
+pub const MAX_DUPLICATE_KEYS: usize = 100;
+
+/// A key written again in the same mapping: the earlier value is dropped, as CloudFormation
+/// and PyYAML-based tools do.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DuplicateKey {
+    pub key: String,
+    /// The key whose value is dropped.
+    pub dropped: Span,
+    /// The later key whose value is kept.
+    pub kept: Span,
 }
 
 impl Document {
@@ -138,13 +156,25 @@ pub enum TemplatePart {
 /// Removes repeated keys from a YAML or JSON map, keeping the last occurrence at its own place,
 /// as CloudFormation does. HCL bodies do not go through this: there a repeated key is a list of
 /// blocks.
-pub(crate) fn dedup_keys(entries: Vec<Entry>) -> Vec<Entry> {
+pub(crate) fn dedup_keys(entries: Vec<Entry>, seen: &mut Vec<DuplicateKey>) -> Vec<Entry> {
     let mut last = std::collections::HashMap::with_capacity(entries.len());
     for (i, e) in entries.iter().enumerate() {
         last.insert(e.key.as_str(), i);
     }
     if last.len() == entries.len() {
         return entries;
+    }
+    for (i, e) in entries.iter().enumerate() {
+        let Some(&kept) = last.get(e.key.as_str()).filter(|&&k| k != i) else {
+            continue;
+        };
+        if seen.len() < MAX_DUPLICATE_KEYS {
+            seen.push(DuplicateKey {
+                key: e.key.clone(),
+                dropped: e.key_span,
+                kept: entries[kept].key_span,
+            });
+        }
     }
     let keep: Vec<bool> = entries
         .iter()

@@ -55,6 +55,7 @@ fn parse_exact(text: &str, limits: &Limits) -> Result<Document, SyntaxError> {
         alias_nodes: 0,
         alias_bytes: 0,
         roots: Vec::new(),
+        duplicates: Vec::new(),
     };
     loop {
         let (event, mark) = parser.next_token().map_err(|e| {
@@ -68,6 +69,7 @@ fn parse_exact(text: &str, limits: &Limits) -> Result<Document, SyntaxError> {
     Ok(Document {
         format: Format::Yaml,
         roots: builder.roots,
+        duplicate_keys: builder.duplicates,
     })
 }
 
@@ -218,6 +220,8 @@ struct Builder<'t> {
     alias_nodes: usize,
     /// Bytes of text copied for aliases so far, checked against `max_alias_bytes`.
     alias_bytes: usize,
+    /// Keys written twice in one mapping.
+    duplicates: Vec<crate::DuplicateKey>,
     roots: Vec<Node>,
 }
 
@@ -353,7 +357,11 @@ impl Builder<'_> {
             (self.block_start(&frame), last_end.unwrap_or(frame.start))
         };
         let value = if frame.is_map {
-            Value::Map(apply_merges(frame.entries, &frame.merge)?)
+            Value::Map(apply_merges(
+                frame.entries,
+                &frame.merge,
+                &mut self.duplicates,
+            )?)
         } else {
             Value::Seq(frame.items)
         };
@@ -553,9 +561,13 @@ fn key_text(key: &Node) -> String {
 /// Applies merge keys (`<<: *base` or `<<: [*a, *b]`): merged entries come in where the `<<`
 /// stood, keys written in the map itself win, and among several merged maps the first wins.
 /// Then repeated keys are dropped, keeping the last, as CloudFormation does.
-fn apply_merges(entries: Vec<Entry>, merge: &[bool]) -> Result<Vec<Entry>, SyntaxError> {
+fn apply_merges(
+    entries: Vec<Entry>,
+    merge: &[bool],
+    duplicates: &mut Vec<crate::DuplicateKey>,
+) -> Result<Vec<Entry>, SyntaxError> {
     if !merge.contains(&true) {
-        return Ok(dedup_keys(entries));
+        return Ok(dedup_keys(entries, duplicates));
     }
     let explicit: HashSet<String> = entries
         .iter()
@@ -589,7 +601,7 @@ fn apply_merges(entries: Vec<Entry>, merge: &[bool]) -> Result<Vec<Entry>, Synta
             }
         }
     }
-    Ok(dedup_keys(out))
+    Ok(dedup_keys(out, duplicates))
 }
 
 fn merge_error(at: Pos) -> SyntaxError {

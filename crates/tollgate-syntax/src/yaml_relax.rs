@@ -47,6 +47,10 @@ impl Relaxed {
 
     /// Move every span of `doc` back to the original text.
     pub fn remap(&self, doc: &mut Document) {
+        for d in &mut doc.duplicate_keys {
+            d.dropped = self.span(d.dropped);
+            d.kept = self.span(d.kept);
+        }
         let mut stack: Vec<&mut Node> = doc.roots.iter_mut().collect();
         while let Some(node) = stack.pop() {
             node.span = self.span(node.span);

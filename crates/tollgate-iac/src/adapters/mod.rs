@@ -42,7 +42,14 @@ pub fn document(
     model: &mut CloudModel,
 ) -> Option<Arc<Document>> {
     match ctx.document(file) {
-        Ok(doc) => Some(doc),
+        Ok(doc) => {
+            model.notifications.extend(
+                doc.duplicate_keys
+                    .iter()
+                    .map(|d| duplicate_key(&file.path, d)),
+            );
+            Some(doc)
+        }
         Err(err) => {
             model.notifications.push(parse_error(file, &err));
             None
@@ -80,6 +87,20 @@ pub fn adapter_failed(file: &str, adapter: &str) -> Notification {
         ),
     )
     .at(Location::file(file.to_string()))
+    .stage("iac")
+}
+
+/// The `duplicate-key` note: a key written twice in one mapping. The later value is the one
+/// read, as CloudFormation and the PyYAML-based tools read it (Checkov refuses such files).
+fn duplicate_key(file: &str, d: &tollgate_syntax::DuplicateKey) -> Notification {
+    Notification::note(
+        "duplicate-key",
+        format!(
+            "{file}:{}:{}: `{}` is written again at line {} of the same mapping; the later value is used",
+            d.dropped.start.line, d.dropped.start.col, d.key, d.kept.start.line
+        ),
+    )
+    .at(Location::at(file, d.dropped))
     .stage("iac")
 }
 
