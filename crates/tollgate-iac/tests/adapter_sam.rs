@@ -462,3 +462,15 @@ Resources:
         Some("OAuth")
     );
 }
+
+/// References to what SAM generates resolve, and `Fn::Select` over a split of a value only
+/// known at deploy time is unknown without a note.
+#[test]
+fn generated_resources_resolve_and_split_placeholders_are_unknown() {
+    let m = model_of(
+        "t.yaml",
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.12\n      AutoPublishAlias: live\n      Events:\n        Get:\n          Type: Api\n          Properties: { Path: /x, Method: get }\n  Api:\n    Type: AWS::Serverless::Api\n    Properties: { StageName: prod }\n  Perm:\n    Type: AWS::Lambda::Permission\n    Properties:\n      FunctionName: !Ref Fn.Alias\n      Action: lambda:InvokeFunction\n      Principal: apigateway.amazonaws.com\n      SourceArn: !Sub 'arn:aws:execute-api:${AWS::Region}:${AWS::AccountId}:${ServerlessRestApi}/*'\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName: !Select [2, !Split ['/', !Ref AWS::StackId]]\n      Tags:\n        - { Key: version, Value: !Ref Fn.Version }\n        - { Key: stage, Value: !Ref Api.Stage }\n        - { Key: implicit, Value: !Ref ServerlessRestApiProdStage }\n",
+    );
+    assert_eq!(notes(&m), "", "every reference resolves");
+    assert!(m.queues[0].name.is_unknown(), "{:?}", m.queues[0].name);
+}

@@ -308,3 +308,14 @@ fn services_for_other_clouds_produce_no_aws_model() {
         "an unknown provider is taken as AWS"
     );
 }
+
+/// `resources` may refer to the logical ids the framework generates.
+#[test]
+fn resources_refer_to_generated_logical_ids() {
+    let m = service_of(
+        "service: hello\nprovider:\n  name: aws\nfunctions:\n  hello:\n    handler: h\n    events:\n      - http: { path: x, method: get }\n      - s3: photos\nresources:\n  Resources:\n    Alarm:\n      Type: AWS::SNS::Topic\n      Properties:\n        Tags:\n          - { Key: a, Value: !Ref ApiGatewayRestApi }\n          - { Key: b, Value: !GetAtt HelloLambdaFunction.Arn }\n          - { Key: c, Value: !Ref HelloLogGroup }\n          - { Key: d, Value: !GetAtt IamRoleLambdaExecution.Arn }\n          - { Key: e, Value: !Ref S3BucketPhotos }\n          - { Key: f, Value: !Ref ServerlessDeploymentBucket }\n",
+    );
+    let notes: Vec<&str> = m.notifications.iter().map(|n| n.message.as_str()).collect();
+    assert!(notes.is_empty(), "{notes:?}");
+    assert_eq!(m.topics.len(), 1);
+}

@@ -48,6 +48,18 @@ pub fn adapt(ctx: &ScanContext, model: &mut CloudModel) {
 /// One template (or a Serverless `resources` section, with `format` Serverless). A template
 /// with the SAM transform is read as SAM whatever `format` says.
 pub fn adapt_template(file: &str, root: &Node, format: SourceFormat, model: &mut CloudModel) {
+    adapt_template_with(file, root, format, &[], model);
+}
+
+/// [`adapt_template`] with resources created outside the template (the Serverless
+/// Framework's generated logical ids), so references to them resolve.
+pub fn adapt_template_with(
+    file: &str,
+    root: &Node,
+    format: SourceFormat,
+    generated: &[(String, &str)],
+    model: &mut CloudModel,
+) {
     let serverless_resource = root
         .get("Resources")
         .map(Node::entries)
@@ -66,6 +78,9 @@ pub fn adapt_template(file: &str, root: &Node, format: SourceFormat, model: &mut
     let is_sam = has_transform || missing_transform.is_some();
     let format = if is_sam { SourceFormat::Sam } else { format };
     let mut tpl = Template::new(file, root);
+    for (id, type_name) in generated {
+        tpl.add_implicit(id.clone(), type_name);
+    }
     if let Some(entry) = missing_transform {
         tpl.notes.push(crate::adapters::unsupported(
             file,

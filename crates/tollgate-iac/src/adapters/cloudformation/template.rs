@@ -435,6 +435,12 @@ impl<'a> Template<'a> {
         };
         let source = self.eval(source);
         match &source.kind {
+            // A placeholder (`${AWS::StackId}`, `${Bucket.Arn}`) stands for text only known at
+            // deploy time, delimiters included: the pieces cannot be known.
+            CvKind::Str(s) if s.contains("${") => Cv::unknown(
+                span,
+                "string to split holds values only known at deploy time",
+            ),
             CvKind::Str(s) => Cv::new(
                 span,
                 CvKind::List(s.split(delim).map(|p| Cv::str(span, p)).collect()),

@@ -60,6 +60,38 @@ pub fn register_implicit(tpl: &mut Template) {
             tpl.add_implicit(format!("{}Url", entry.key), "AWS::Lambda::Url");
         }
     }
+    // What SAM generates and templates refer to: `!Ref Fn.Alias` / `Fn.Version` with
+    // `AutoPublishAlias`, `!Ref Api.Stage` / `Api.Deployment`, the implicit API's stage.
+    for entry in root.get("Resources").map(Node::entries).unwrap_or_default() {
+        let t = entry.value.get("Type").and_then(Node::as_str);
+        let id = &entry.key;
+        match t {
+            Some("AWS::Serverless::Function") => {
+                tpl.add_implicit(format!("{id}.Alias"), "AWS::Lambda::Alias");
+                tpl.add_implicit(format!("{id}.Version"), "AWS::Lambda::Version");
+            }
+            Some("AWS::Serverless::Api") => {
+                tpl.add_implicit(format!("{id}.Stage"), "AWS::ApiGateway::Stage");
+                tpl.add_implicit(format!("{id}.Deployment"), "AWS::ApiGateway::Deployment");
+            }
+            Some("AWS::Serverless::HttpApi") => {
+                tpl.add_implicit(format!("{id}.Stage"), "AWS::ApiGatewayV2::Stage");
+            }
+            _ => {}
+        }
+    }
+    tpl.add_implicit(
+        format!("{IMPLICIT_REST_API}ProdStage"),
+        "AWS::ApiGateway::Stage",
+    );
+    tpl.add_implicit(
+        format!("{IMPLICIT_REST_API}Deployment"),
+        "AWS::ApiGateway::Deployment",
+    );
+    tpl.add_implicit(
+        format!("{IMPLICIT_HTTP_API}ApiGatewayDefaultStage"),
+        "AWS::ApiGatewayV2::Stage",
+    );
     tpl.add_implicit(IMPLICIT_REST_API.to_string(), "AWS::Serverless::Api");
     tpl.add_implicit(IMPLICIT_HTTP_API.to_string(), "AWS::Serverless::HttpApi");
 }

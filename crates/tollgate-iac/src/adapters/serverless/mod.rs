@@ -75,7 +75,13 @@ pub fn adapt_service(file: &str, root: &Node, model: &mut CloudModel) {
             ));
             continue;
         }
-        super::cloudformation::adapt_template(file, part, SourceFormat::Serverless, model);
+        super::cloudformation::adapt_template_with(
+            file,
+            part,
+            SourceFormat::Serverless,
+            &svc.generated(),
+            model,
+        );
     }
 }
 
@@ -118,6 +124,53 @@ impl<'a> Service<'a> {
         let name = provider.get("name").unwrap_or(provider);
         let text = name.as_str()?;
         (!text.trim().eq_ignore_ascii_case("aws")).then_some((text, name.span))
+    }
+
+    /// The logical ids the framework generates, that `resources` may refer to: the deployment
+    /// bucket, execution role, APIs, and per function its function and log group, per `s3`
+    /// event its bucket, per `sns` event its topic.
+    fn generated(&self) -> Vec<(String, &'static str)> {
+        let mut out: Vec<(String, &'static str)> = [
+            ("ServerlessDeploymentBucket", "AWS::S3::Bucket"),
+            ("ServerlessDeploymentBucketPolicy", "AWS::S3::BucketPolicy"),
+            ("IamRoleLambdaExecution", "AWS::IAM::Role"),
+            ("ApiGatewayRestApi", "AWS::ApiGateway::RestApi"),
+            ("ApiGatewayStage", "AWS::ApiGateway::Stage"),
+            ("ApiGatewayLogGroup", "AWS::Logs::LogGroup"),
+            ("HttpApi", "AWS::ApiGatewayV2::Api"),
+            ("HttpApiStage", "AWS::ApiGatewayV2::Stage"),
+            ("WebsocketsApi", "AWS::ApiGatewayV2::Api"),
+        ]
+        .into_iter()
+        .map(|(id, t)| (id.to_string(), t))
+        .collect();
+        for (name, _, body) in self.functions() {
+            let id = normalize_function(name);
+            out.push((format!("{id}LambdaFunction"), "AWS::Lambda::Function"));
+            out.push((format!("{id}LogGroup"), "AWS::Logs::LogGroup"));
+            for event in body.get("events").and_then(Tv::as_list).unwrap_or_default() {
+                let Some([(kind, _, v)]) = event.as_object() else {
+                    continue;
+                };
+                let named = |key: &str| {
+                    v.as_str()
+                        .or_else(|| v.get(key).and_then(Tv::as_str))
+                        .map(normalize_alnum)
+                };
+                match kind.as_str() {
+                    "s3" => out.extend(
+                        named("bucket").map(|b| (format!("S3Bucket{b}"), "AWS::S3::Bucket")),
+                    ),
+                    "sns" => out.extend(
+                        named("topicName")
+                            .filter(|t| !t.is_empty())
+                            .map(|t| (format!("SNSTopic{t}"), "AWS::SNS::Topic")),
+                    ),
+                    _ => {}
+                }
+            }
+        }
+        out
     }
 
     /// `provider.<keys>`.
