@@ -26,6 +26,18 @@ const PSEUDO: &[&str] = &[
     "AWS::URLSuffix",
 ];
 
+/// Largest string one intrinsic function (`Fn::Sub`, `Fn::Join`) may build; a longer result
+/// is unknown, with a note. Real values (ARNs, policies, user data) are far smaller.
+pub const MAX_INTRINSIC_BYTES: usize = 1024 * 1024;
+
+/// Most bytes the intrinsic functions of one template may build together: a template of
+/// thousands of functions, each under [`MAX_INTRINSIC_BYTES`], could otherwise still take
+/// gigabytes. Past it every further string result is unknown, with one note.
+pub const MAX_TEMPLATE_INTRINSIC_BYTES: usize = 64 * 1024 * 1024;
+
+/// Most items `Fn::Split` may produce.
+pub const MAX_SPLIT_ITEMS: usize = 100_000;
+
 /// Condition evaluation state, to decide each condition once and survive cycles.
 #[derive(Clone, Copy)]
 enum CondState {
@@ -44,6 +56,8 @@ pub struct Template<'a> {
     overrides: HashMap<String, Cv>,
     /// Constructs not understood, with file and position.
     pub notes: Vec<Notification>,
+    /// Bytes built by intrinsic functions so far, against [`MAX_TEMPLATE_INTRINSIC_BYTES`].
+    built: usize,
 }
 
 impl<'a> Template<'a> {
@@ -77,6 +91,7 @@ impl<'a> Template<'a> {
             conditions: HashMap::new(),
             overrides: HashMap::new(),
             notes: Vec::new(),
+            built: 0,
         }
     }
 
@@ -138,6 +153,11 @@ impl<'a> Template<'a> {
                 None => self.bad(span, "`Ref` expects a logical id or parameter name"),
             },
             "Fn::GetAtt" => self.get_att(arg, span),
+            // Past the template's budget, nothing more is built (the note was given once).
+            "Fn::Sub" | "Fn::Join" if self.built > MAX_TEMPLATE_INTRINSIC_BYTES => Cv::unknown(
+                span,
+                format!("`{name}` past the template's evaluation budget"),
+            ),
             "Fn::Sub" => self.sub(arg, span),
             "Fn::Join" => self.join(arg, span),
             "Fn::If" => self.fn_if(arg, span),
@@ -174,6 +194,32 @@ impl<'a> Template<'a> {
                 Cv::unknown(span, format!("{other} is not evaluated"))
             }
         }
+    }
+
+    /// `text` as the string result of `function`, when it fits the caps; otherwise unknown,
+    /// with a note saying which cap it crossed.
+    fn built(&mut self, function: &str, span: Span, text: String) -> Cv {
+        let before = self.built;
+        self.built = self.built.saturating_add(text.len());
+        if self.built <= MAX_TEMPLATE_INTRINSIC_BYTES {
+            return Cv::str(span, text);
+        }
+        if before <= MAX_TEMPLATE_INTRINSIC_BYTES {
+            self.note(span, format!("the intrinsic functions of this template build more than {MAX_TEMPLATE_INTRINSIC_BYTES} bytes of strings; this `{function}` and every later one are treated as unknown"));
+        }
+        Cv::unknown(
+            span,
+            format!("`{function}` past the template's evaluation budget"),
+        )
+    }
+
+    /// The unknown value of a `function` whose result would pass [`MAX_INTRINSIC_BYTES`].
+    fn too_large(&mut self, function: &str, span: Span) -> Cv {
+        self.note(
+            span,
+            format!("`{function}` builds a string of more than {MAX_INTRINSIC_BYTES} bytes; its value is treated as unknown"),
+        );
+        Cv::unknown(span, format!("`{function}` result too large"))
     }
 
     fn bad(&mut self, span: Span, what: &str) -> Cv {
@@ -239,14 +285,14 @@ impl<'a> Template<'a> {
 
     fn sub(&mut self, arg: &Node, span: Span) -> Cv {
         let (template, vars) = match &arg.value {
-            Value::String(s) => (s.as_str(), Vec::new()),
+            Value::String(s) => (s.as_str(), HashMap::new()),
             Value::Seq(items) if items.len() == 2 => match items[0].as_str() {
                 Some(s) => {
                     let vars = items[1]
                         .entries()
                         .iter()
                         .map(|e| (e.key.clone(), self.eval(&e.value)))
-                        .collect::<Vec<_>>();
+                        .collect::<HashMap<_, _>>();
                     (s, vars)
                 }
                 None => return self.bad(span, "`Fn::Sub` expects a string template"),
@@ -277,8 +323,8 @@ impl<'a> Template<'a> {
             };
             let name = after[..end].trim();
             rest = &after[end + 1..];
-            let value = match vars.iter().find(|(k, _)| k == name) {
-                Some((_, v)) => v.clone(),
+            let value = match vars.get(name) {
+                Some(v) => v.clone(),
                 None => match name.split_once('.') {
                     Some((id, attr))
                         if !PSEUDO.contains(&name) && self.resource_type(id).is_some() =>
@@ -302,15 +348,21 @@ impl<'a> Template<'a> {
                 _ => {}
             }
             match value.text() {
+                Some(text) if out.len() + text.len() > MAX_INTRINSIC_BYTES => {
+                    return self.too_large("Fn::Sub", span)
+                }
                 Some(text) => out.push_str(&text),
                 None if matches!(value.kind, CvKind::NoValue) => {}
                 None => return Cv::unknown(span, format!("`${{{name}}}` is not a string")),
             }
         }
+        if out.len() + rest.len() > MAX_INTRINSIC_BYTES {
+            return self.too_large("Fn::Sub", span);
+        }
         out.push_str(rest);
         match sole_ref {
             Some(r) => Cv::new(span, CvKind::Ref(r)),
-            None => Cv::str(span, out),
+            None => self.built("Fn::Sub", span, out),
         }
     }
 
@@ -328,14 +380,26 @@ impl<'a> Template<'a> {
             _ => return self.bad(span, "`Fn::Join` expects a list of values"),
         };
         let mut parts = Vec::with_capacity(items.len());
-        for item in items {
+        // Counted before joining: a long delimiter between many items multiplies.
+        let mut size = 0usize;
+        for (i, item) in items.iter().enumerate() {
             match (&item.kind, item.text()) {
                 (CvKind::Unknown(reason), _) => return Cv::unknown(span, reason.clone()),
-                (_, Some(text)) => parts.push(text),
+                (_, Some(text)) => {
+                    size = size.saturating_add(text.len()).saturating_add(if i > 0 {
+                        delim.len()
+                    } else {
+                        0
+                    });
+                    if size > MAX_INTRINSIC_BYTES {
+                        return self.too_large("Fn::Join", span);
+                    }
+                    parts.push(text)
+                }
                 _ => return Cv::unknown(span, "`Fn::Join` of a value that is not a string"),
             }
         }
-        Cv::str(span, parts.join(delim))
+        self.built("Fn::Join", span, parts.join(delim))
     }
 
     fn fn_if(&mut self, arg: &Node, span: Span) -> Cv {
@@ -441,6 +505,13 @@ impl<'a> Template<'a> {
                 span,
                 "string to split holds values only known at deploy time",
             ),
+            CvKind::Str(s) if s.matches(delim).count() >= MAX_SPLIT_ITEMS => {
+                self.note(
+                    span,
+                    format!("`Fn::Split` makes more than {MAX_SPLIT_ITEMS} items; its value is treated as unknown"),
+                );
+                Cv::unknown(span, "`Fn::Split` result too large")
+            }
             CvKind::Str(s) => Cv::new(
                 span,
                 CvKind::List(s.split(delim).map(|p| Cv::str(span, p)).collect()),
