@@ -30,6 +30,7 @@ pub fn builtin_stages_with(options: &StageOptions) -> Vec<Arc<dyn Stage>> {
         Arc::new(tollgate_iac::IacStage::new()),
         Arc::new(tollgate_perms::PermissionsStage::new()),
         Arc::new(DepsStage::new(options.deps.clone())),
+        Arc::new(tollgate_policy::PolicyStage::new()),
     ]
 }
 
@@ -504,7 +505,9 @@ mod tests {
         .err()
         .unwrap();
         assert!(
-            err.contains("unknown stage `nope`; known stages: parse, iac, permissions, deps"),
+            err.contains(
+                "unknown stage `nope`; known stages: parse, iac, permissions, deps, policy"
+            ),
             "{err}"
         );
     }

@@ -157,6 +157,22 @@ pub struct StageConfigs {
     pub deps: DepsStageConfig,
     /// `[stage.permissions]`: settings of the permissions stage.
     pub permissions: PermissionsStageConfig,
+    /// `[stage.policy]`: settings of the policy stage.
+    pub policy: PolicyStageConfig,
+}
+
+/// `[stage.policy]`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct PolicyStageConfig {
+    /// Directories (or files) of `.rego` policies, relative to the scanned root; `policies/`
+    /// or `.tollgate/policies/` when present if not set.
+    pub paths: Vec<String>,
+    /// Packages whose `deny`, `violation` and `warn` rules report; `["main"]` when not set.
+    pub namespaces: Vec<String>,
+    /// Milliseconds one policy may spend on one input document before it is stopped and
+    /// reported (default 1000).
+    pub eval_timeout_ms: Option<u64>,
 }
 
 /// `[stage.permissions]`.

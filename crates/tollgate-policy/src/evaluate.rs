@@ -1,0 +1,299 @@
+//! Evaluating the loaded policies over the input documents and turning what they return into
+//! findings. Each policy file has its own engine: an error or a timeout in one is reported
+//! (file:line:col and the policy) and the others still run.
+
+use std::collections::{BTreeMap, HashSet};
+use std::time::Duration;
+
+use tollgate_core::{
+    Finding, Location, Notification, Rule, ScanContext, Severity, Span, StageReport,
+};
+
+use crate::code::{derived_code, rule_name, valid_code};
+use crate::input::{IdentityDoc, PolicyInput};
+use crate::locate::{locate, parse_path};
+use crate::rego::metadata::Metadata;
+use crate::rego::{EvalError, Evaluator, PolicyFile, PolicySet};
+use crate::resources::ScannedResource;
+
+/// The stage's name, on findings and notifications.
+pub const STAGE: &str = "policy";
+
+/// What an input document is about, to place its findings.
+#[derive(Debug, Clone)]
+pub enum Subject {
+    Resource(usize),
+    Unit { name: String },
+    Identity(usize),
+}
+
+/// The documents of one scan, converted once for every policy.
+pub struct Inputs {
+    pub resources: Vec<ScannedResource>,
+    pub identities: Vec<IdentityDoc>,
+    pub documents: Vec<(regorus::Value, Subject)>,
+}
+
+impl std::fmt::Debug for Inputs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Inputs")
+            .field("documents", &self.documents.len())
+            .finish()
+    }
+}
+
+impl Inputs {
+    pub fn new(resources: Vec<ScannedResource>, identities: Vec<IdentityDoc>) -> Self {
+        let mut documents = Vec::new();
+        for (i, r) in resources.iter().enumerate() {
+            let input = PolicyInput::Resource {
+                resource: r.doc.clone(),
+            };
+            documents.push((to_value(&input), Subject::Resource(i)));
+        }
+        for (name, input) in crate::units::units(&resources, &identities) {
+            documents.push((to_value(&input), Subject::Unit { name }));
+        }
+        for (i, identity) in identities.iter().enumerate() {
+            let input = PolicyInput::Identity {
+                identity: identity.clone(),
+            };
+            documents.push((to_value(&input), Subject::Identity(i)));
+        }
+        Self {
+            resources,
+            identities,
+            documents,
+        }
+    }
+}
+
+pub fn to_value(input: &PolicyInput) -> regorus::Value {
+    regorus::Value::from(serde_json::to_value(input).unwrap_or_default())
+}
+
+/// Evaluate every policy of `set` over `inputs` into `report`.
+pub fn evaluate(
+    ctx: &ScanContext,
+    set: &PolicySet,
+    namespaces: &[String],
+    budget: Duration,
+    inputs: &Inputs,
+    report: &mut StageReport,
+) {
+    let mut rules: BTreeMap<String, Rule> = BTreeMap::new();
+    for policy in set.policies(namespaces) {
+        if ctx.is_cancelled() {
+            break;
+        }
+        let mut evaluator = match Evaluator::new(policy, set.libraries(namespaces), budget) {
+            Ok(e) => e,
+            Err(err) => {
+                report.notify(eval_notification(&err, policy, None));
+                continue;
+            }
+        };
+        let mut reported: HashSet<String> = HashSet::new();
+        'documents: for (input, subject) in &inputs.documents {
+            if ctx.is_cancelled() {
+                break;
+            }
+            for (rule, metadata) in &policy.entries {
+                match evaluator.eval(rule, input) {
+                    Ok(Some(value)) => {
+                        for result in results(value) {
+                            let finding = finding(
+                                ctx, policy, rule, metadata, &result, subject, inputs, &mut rules,
+                            );
+                            report.push(finding);
+                        }
+                    }
+                    Ok(None) => {}
+                    Err(err) if err.timed_out => {
+                        report.notify(eval_notification(&err, policy, Some(rule)));
+                        // A policy that ran out of time once would on every document: it stops
+                        // here, and what it reported so far stays.
+                        break 'documents;
+                    }
+                    Err(err) => {
+                        if reported.insert(err.to_string()) {
+                            report.notify(eval_notification(&err, policy, Some(rule)));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    report.dynamic_rules.extend(rules.into_values());
+}
+
+fn eval_notification(err: &EvalError, policy: &PolicyFile, rule: Option<&str>) -> Notification {
+    let what = match rule {
+        Some(rule) => format!("policy `data.{}.{rule}`", policy.package),
+        None => format!("policy file `{}`", policy.path),
+    };
+    let (id, message) = if err.timed_out {
+        (
+            "policy-timeout",
+            format!(
+                "{}:{}:{}: {what} exceeded its time budget and was stopped; results it reported before stay",
+                err.file, err.line, err.col
+            ),
+        )
+    } else {
+        (
+            "policy-error",
+            format!(
+                "{}:{}:{}: {what}: {}",
+                err.file, err.line, err.col, err.message
+            ),
+        )
+    };
+    Notification::error(id, message)
+        .at(Location::at(err.file.clone(), point(err.line, err.col)))
+        .stage(STAGE)
+}
+
+/// A one-character span at `line:col` (1-based), for notifications about a policy.
+pub fn point(line: u32, col: u32) -> Span {
+    let start = tollgate_core::Pos::new(line.max(1), col.max(1));
+    Span::new(start, tollgate_core::Pos::new(start.line, start.col + 1))
+}
+
+/// A rule's value as a list of results: a set or array of them, or one.
+fn results(value: serde_json::Value) -> Vec<serde_json::Value> {
+    match value {
+        serde_json::Value::Array(items) => items,
+        serde_json::Value::Bool(false) | serde_json::Value::Null => Vec::new(),
+        other => vec![other],
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn finding(
+    ctx: &ScanContext,
+    policy: &PolicyFile,
+    rule: &str,
+    metadata: &Metadata,
+    result: &serde_json::Value,
+    subject: &Subject,
+    inputs: &Inputs,
+    rules: &mut BTreeMap<String, Rule>,
+) -> Finding {
+    let field = |key: &str| result.get(key).and_then(serde_json::Value::as_str);
+    let code = field("code")
+        .filter(|c| valid_code(c))
+        .map(str::to_string)
+        .or_else(|| metadata.code.clone().filter(|c| valid_code(c)))
+        .unwrap_or_else(|| derived_code(&policy.package, rule));
+    let default_severity = if rule == "warn" {
+        Severity::Low
+    } else {
+        Severity::High
+    };
+    let severity = field("severity")
+        .or(metadata.severity.as_deref())
+        .and_then(|s| s.parse::<Severity>().ok())
+        .unwrap_or(default_severity);
+    let policy_path = format!("data.{}.{rule}", policy.package);
+    let message = match result {
+        serde_json::Value::String(s) => s.clone(),
+        _ => field("msg")
+            .or(field("message"))
+            .map(str::to_string)
+            .or_else(|| metadata.title.clone())
+            .unwrap_or_else(|| format!("`{policy_path}` reported this resource")),
+    };
+    rules.entry(code.clone()).or_insert_with(|| {
+        let mut r = Rule::new(
+            code.clone(),
+            rule_name(&policy.package, rule),
+            STAGE,
+            severity,
+            metadata
+                .title
+                .clone()
+                .unwrap_or_else(|| format!("Policy {policy_path}")),
+        )
+        .description(
+            metadata
+                .description
+                .clone()
+                .unwrap_or_else(|| format!("Reported by `{policy_path}` in `{}`.", policy.path)),
+        )
+        .tags(["security", "policy"]);
+        if let Some(uri) = metadata.related_resources.first() {
+            r = r.help_uri(uri.clone());
+        }
+        r
+    });
+    let path = result.get("path").map(parse_path).unwrap_or_default();
+    let named = field("resource");
+    let (location, address, line) = match subject {
+        Subject::Resource(i) => place(ctx, &inputs.resources[*i], &path),
+        Subject::Unit { name } => {
+            // A unit-level result names its resource with `resource` (an address).
+            match named.and_then(|a| {
+                inputs
+                    .resources
+                    .iter()
+                    .find(|r| r.doc.unit == *name && r.doc.address == a)
+            }) {
+                Some(r) => place(ctx, r, &path),
+                None => {
+                    let first = inputs.resources.iter().find(|r| r.doc.unit == *name);
+                    match first {
+                        Some(r) => (
+                            Location::at(r.doc.file.clone(), r.header),
+                            None,
+                            r.header.start.line,
+                        ),
+                        None => (Location::file(name.clone()), None, 1),
+                    }
+                }
+            }
+        }
+        Subject::Identity(i) => {
+            let id = &inputs.identities[*i];
+            match inputs
+                .resources
+                .iter()
+                .find(|r| r.doc.unit == id.unit && r.doc.address == id.address)
+            {
+                Some(r) => place(ctx, r, &path),
+                None => (
+                    Location::at(id.file.clone(), Span::line(id.line)),
+                    Some(id.address.clone()),
+                    id.line,
+                ),
+            }
+        }
+    };
+    let mut f = Finding::new(code, severity, message, location)
+        .property("policy", policy_path)
+        .property("policy-file", policy.path.clone())
+        .resource_line(line);
+    if let Some(address) = address {
+        f = f.resource(address);
+    }
+    f
+}
+
+/// Where a result about `resource` points: the path's place when it names one, else the
+/// resource's header.
+fn place(
+    ctx: &ScanContext,
+    resource: &ScannedResource,
+    path: &[crate::locate::Step],
+) -> (Location, Option<String>, u32) {
+    let span = if path.is_empty() {
+        None
+    } else {
+        locate(ctx, resource, path)
+    };
+    (
+        Location::at(resource.doc.file.clone(), span.unwrap_or(resource.header)),
+        Some(resource.doc.address.clone()),
+        resource.header.start.line,
+    )
+}

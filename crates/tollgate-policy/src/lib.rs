@@ -1,0 +1,25 @@
+//! tollgate's policy stage: the team's own rules, written in Rego (OPA-compatible, conftest
+//! conventions), evaluated in-process with regorus over the same cloud model the IaC stage
+//! builds and the permissions stage's analysis of every identity.
+//!
+//! - [`input`]: the documents policies read (the contract; see `docs/policy-input.md`).
+//! - [`resources`], [`units`], [`identities`]: building them from the scan.
+//! - [`rego`]: loading policies (v0 and v1 syntax, METADATA), limits, evaluation.
+//! - [`evaluate`]: results into findings; [`locate`]: result paths into file positions.
+//! - [`test_runner`]: `tollgate policy test`.
+
+pub mod code;
+pub mod evaluate;
+pub mod identities;
+pub mod input;
+pub mod locate;
+pub mod model_json;
+pub mod rego;
+pub mod resources;
+mod stage;
+pub mod units;
+
+pub use stage::{
+    budget, inputs, load_from_scan, namespaces, policy_dirs, under, PolicyStage,
+    DEFAULT_EVAL_TIMEOUT_MS, DEFAULT_PATHS,
+};

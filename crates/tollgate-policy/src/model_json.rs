@@ -1,0 +1,263 @@
+//! The cloud model's normalized fields of each resource as JSON (`input.resource.model`):
+//! the same names for every template format, so one policy reads a function's runtime or a
+//! bucket's encryption however it was written. Known values are plain JSON; values that
+//! cannot be resolved statically are `{"tollgate:unknown": "why"}`; values not written are
+//! left out (the service default applies).
+
+use std::collections::HashMap;
+
+use serde_json::{json, Map, Value};
+use tollgate_iac::model::{CloudModel, Ref, ResourceMeta, Val};
+
+/// The model's resources by deployment unit and address.
+#[derive(Debug, Default)]
+pub struct ModelIndex {
+    by_address: HashMap<(String, String), (ResourceMeta, Value)>,
+}
+
+impl ModelIndex {
+    pub fn get(&self, unit: &str, address: &str) -> Option<&(ResourceMeta, Value)> {
+        self.by_address
+            .get(&(unit.to_string(), address.to_string()))
+    }
+
+    fn put(&mut self, meta: &ResourceMeta, kind: &str, fields: Fields) {
+        let mut object = fields.0;
+        object.insert("kind".into(), Value::String(kind.into()));
+        let key = (meta.scope.clone(), meta.address.clone());
+        // The first view wins: a resource the model splits (a SAM function and its URL) keeps
+        // its own entry, and joined Terraform pieces keep the main resource's.
+        self.by_address
+            .entry(key)
+            .or_insert_with(|| (meta.clone(), Value::Object(object)));
+    }
+
+    /// Every resource of `model`.
+    pub fn build(model: &CloudModel) -> ModelIndex {
+        let mut index = ModelIndex::default();
+        for f in &model.lambdas {
+            let mut m = Fields::default();
+            m.s("name", &f.name)
+                .s("runtime", &f.runtime)
+                .s("package_type", &f.package_type)
+                .s("handler", &f.handler)
+                .s("tracing", &f.tracing)
+                .i("reserved_concurrency", &f.reserved_concurrency)
+                .r("dead_letter", &f.dead_letter)
+                .r("on_failure", &f.on_failure)
+                .r("kms_key", &f.kms_key)
+                .r("code_signing", &f.code_signing)
+                .r("role", &f.role)
+                .s("alias", &f.alias);
+            match &f.vpc {
+                Val::Known { value, .. } => {
+                    m.0.insert(
+                        "vpc".into(),
+                        json!({
+                            "subnet_ids": value.subnet_ids.iter().map(val_str).collect::<Vec<_>>(),
+                            "security_group_ids": value.security_group_ids.iter().map(val_str).collect::<Vec<_>>(),
+                        }),
+                    );
+                }
+                Val::Unknown { reason, .. } => {
+                    m.0.insert("vpc".into(), unknown(reason));
+                }
+                Val::Absent => {}
+            }
+            // Names only: values may be secrets, and policies about them read `properties`.
+            m.0.insert(
+                "environment_variables".into(),
+                Value::Array(
+                    f.environment
+                        .iter()
+                        .map(|e| Value::String(e.name.clone()))
+                        .collect(),
+                ),
+            );
+            index.put(&f.meta, "lambda-function", m);
+        }
+        for u in &model.function_urls {
+            let mut m = Fields::default();
+            m.r("function", &u.function).s("auth_type", &u.auth_type);
+            index.put(&u.meta, "function-url", m);
+        }
+        for p in &model.lambda_permissions {
+            let mut m = Fields::default();
+            m.r("function", &p.function)
+                .s("action", &p.action)
+                .s("principal", &p.principal)
+                .s("source_arn", &p.source_arn)
+                .s("source_account", &p.source_account)
+                .s("function_url_auth_type", &p.function_url_auth_type);
+            index.put(&p.meta, "lambda-permission", m);
+        }
+        for a in &model.apis {
+            let mut m = Fields::default();
+            m.s("name", &a.name)
+                .s("default_authorizer", &a.default_authorizer)
+                .b("api_key_required", &a.api_key_required)
+                .b(
+                    "disable_execute_api_endpoint",
+                    &a.disable_execute_api_endpoint,
+                );
+            m.0.insert(
+                "protocol".into(),
+                Value::String(format!("{:?}", a.protocol).to_ascii_lowercase()),
+            );
+            index.put(&a.meta, "api", m);
+        }
+        for s in &model.api_stages {
+            let mut m = Fields::default();
+            m.r("api", &s.api)
+                .s("name", &s.name)
+                .r("access_log_destination", &s.access_log_destination)
+                .b("tracing", &s.tracing)
+                .b("cache_cluster_enabled", &s.cache_cluster_enabled);
+            index.put(&s.meta, "api-stage", m);
+        }
+        for t in &model.dynamo_tables {
+            let mut m = Fields::default();
+            m.s("name", &t.name)
+                .b("point_in_time_recovery", &t.pitr)
+                .b("sse_enabled", &t.sse_enabled)
+                .r("kms_key", &t.kms_key);
+            index.put(&t.meta, "dynamodb-table", m);
+        }
+        for b in &model.buckets {
+            let mut m = Fields::default();
+            m.s("name", &b.name)
+                .s("acl", &b.acl)
+                .s("versioning", &b.versioning)
+                .r("logging", &b.logging)
+                .s("sse_algorithm", &b.sse_algorithm)
+                .r("kms_key", &b.kms_key);
+            if let Some(block) = &b.public_access_block {
+                let mut pab = Fields::default();
+                pab.b("block_public_acls", &block.block_public_acls)
+                    .b("block_public_policy", &block.block_public_policy)
+                    .b("ignore_public_acls", &block.ignore_public_acls)
+                    .b("restrict_public_buckets", &block.restrict_public_buckets);
+                m.0.insert("public_access_block".into(), Value::Object(pab.0));
+            }
+            index.put(&b.meta, "s3-bucket", m);
+        }
+        for q in &model.queues {
+            let mut m = Fields::default();
+            m.s("name", &q.name)
+                .b("sqs_managed_sse", &q.sqs_managed_sse)
+                .r("kms_key", &q.kms_key);
+            index.put(&q.meta, "sqs-queue", m);
+        }
+        for t in &model.topics {
+            let mut m = Fields::default();
+            m.s("name", &t.name).r("kms_key", &t.kms_key);
+            index.put(&t.meta, "sns-topic", m);
+        }
+        for k in &model.kms_keys {
+            let mut m = Fields::default();
+            m.b("rotation", &k.rotation).s("key_spec", &k.key_spec);
+            index.put(&k.meta, "kms-key", m);
+        }
+        for s in &model.secrets {
+            let mut m = Fields::default();
+            m.s("name", &s.name);
+            index.put(&s.meta, "secret", m);
+        }
+        for l in &model.log_groups {
+            let mut m = Fields::default();
+            m.s("name", &l.name)
+                .i("retention_days", &l.retention_days)
+                .r("kms_key", &l.kms_key);
+            index.put(&l.meta, "log-group", m);
+        }
+        for r in &model.iam_roles {
+            let mut m = Fields::default();
+            m.s("name", &r.name)
+                .s("permissions_boundary", &r.permissions_boundary);
+            m.0.insert(
+                "managed_policy_arns".into(),
+                Value::Array(r.managed_policy_arns.iter().map(val_str).collect()),
+            );
+            m.0.insert(
+                "inline_policies".into(),
+                Value::Array(r.inline_policies.iter().map(|p| val_str(&p.name)).collect()),
+            );
+            index.put(&r.meta, "iam-role", m);
+        }
+        for p in &model.iam_policies {
+            let mut m = Fields::default();
+            m.s("name", &p.name);
+            m.0.insert(
+                "roles".into(),
+                Value::Array(p.roles.iter().map(val_ref).collect()),
+            );
+            index.put(&p.meta, "iam-policy", m);
+        }
+        for s in &model.state_machines {
+            index.put(&s.meta, "state-machine", Fields::default());
+        }
+        for t in &model.trails {
+            index.put(&t.meta, "cloudtrail", Fields::default());
+        }
+        index
+    }
+}
+
+#[derive(Default)]
+struct Fields(Map<String, Value>);
+
+impl Fields {
+    fn put(&mut self, key: &str, value: Option<Value>) -> &mut Self {
+        if let Some(value) = value {
+            self.0.insert(key.to_string(), value);
+        }
+        self
+    }
+
+    fn s(&mut self, key: &str, v: &Val<String>) -> &mut Self {
+        self.put(key, present(v, |s| Value::String(s.clone())))
+    }
+
+    fn b(&mut self, key: &str, v: &Val<bool>) -> &mut Self {
+        self.put(key, present(v, |b| Value::Bool(*b)))
+    }
+
+    fn i(&mut self, key: &str, v: &Val<i64>) -> &mut Self {
+        self.put(key, present(v, |i| json!(i)))
+    }
+
+    fn r(&mut self, key: &str, v: &Val<Ref>) -> &mut Self {
+        self.put(key, present(v, ref_json))
+    }
+}
+
+fn unknown(reason: &str) -> Value {
+    json!({ "tollgate:unknown": reason })
+}
+
+fn present<T>(v: &Val<T>, known: impl FnOnce(&T) -> Value) -> Option<Value> {
+    match v {
+        Val::Known { value, .. } => Some(known(value)),
+        Val::Unknown { reason, .. } => Some(unknown(reason)),
+        Val::Absent => None,
+    }
+}
+
+fn val_str(v: &Val<String>) -> Value {
+    present(v, |s| Value::String(s.clone())).unwrap_or(Value::Null)
+}
+
+fn val_ref(v: &Val<Ref>) -> Value {
+    present(v, ref_json).unwrap_or(Value::Null)
+}
+
+/// A reference: `{"resource": address, "attribute": ...}` for a resource of the scan, the text
+/// for a literal (an ARN, a name, an alias).
+fn ref_json(r: &Ref) -> Value {
+    match r {
+        Ref::Resource { address, attr, .. } => {
+            json!({ "resource": address, "attribute": attr })
+        }
+        Ref::Literal(text) => Value::String(text.clone()),
+    }
+}

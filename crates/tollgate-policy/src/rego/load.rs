@@ -1,0 +1,315 @@
+//! Reading `.rego` files into a [`PolicySet`]: each file parsed on its own (Rego v1 first,
+//! then v0, as OPA 1.0 with `--v0-compatible` would), its package, entry rules and
+//! annotations read, and recursive functions refused. A file that fails costs that file only.
+
+use std::collections::BTreeMap;
+
+use regorus::Engine;
+
+use super::metadata::{annotations, Metadata};
+use super::recursion::CallGraph;
+
+/// The rule names conftest reports: `deny` and `violation` fail, `warn` warns.
+pub const ENTRY_RULES: [&str; 3] = ["deny", "violation", "warn"];
+
+/// Largest policy file read, in bytes.
+pub const MAX_POLICY_BYTES: usize = 1024 * 1024;
+
+/// One loaded policy file.
+#[derive(Debug, Clone)]
+pub struct PolicyFile {
+    /// Repository-relative path.
+    pub path: String,
+    pub text: String,
+    /// Written in Rego v0 syntax (`deny[msg] { ... }` without `import rego.v1`).
+    pub v0: bool,
+    /// `main`, `policies.tags`.
+    pub package: String,
+    /// The entry rules it declares, with their annotation (the rule's own over the package's).
+    pub entries: BTreeMap<String, Metadata>,
+    /// Test rules (`test_*`) it declares.
+    pub tests: Vec<(String, u32)>,
+}
+
+/// A policy that could not be loaded: `file:line:col: message`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}:{line}:{col}: {message}")]
+pub struct LoadError {
+    pub file: String,
+    pub line: u32,
+    pub col: u32,
+    pub message: String,
+}
+
+/// Every policy file that loaded, and the errors of those that did not.
+#[derive(Debug, Default, Clone)]
+pub struct PolicySet {
+    pub files: Vec<PolicyFile>,
+    pub errors: Vec<LoadError>,
+}
+
+impl PolicySet {
+    /// Files that report: they declare an entry rule in one of `namespaces`.
+    pub fn policies<'a>(
+        &'a self,
+        namespaces: &'a [String],
+    ) -> impl Iterator<Item = &'a PolicyFile> {
+        self.files
+            .iter()
+            .filter(move |f| !f.entries.is_empty() && namespaces.contains(&f.package))
+    }
+
+    /// Files every policy's engine also loads: those that report nothing themselves
+    /// (libraries, helpers, data).
+    pub fn libraries<'a>(
+        &'a self,
+        namespaces: &'a [String],
+    ) -> impl Iterator<Item = &'a PolicyFile> {
+        self.files
+            .iter()
+            .filter(move |f| f.entries.is_empty() || !namespaces.contains(&f.package))
+    }
+}
+
+/// Load `(path, text)` pairs.
+pub fn load_policies(sources: Vec<(String, String)>) -> PolicySet {
+    let mut set = PolicySet::default();
+    for (path, text) in sources {
+        match load_one(&path, text) {
+            Ok(file) => set.files.push(file),
+            Err(err) => set.errors.push(err),
+        }
+    }
+    // Recursion is checked over every file together: a library function may call back into a
+    // policy's. A file found recursive is dropped with an error; the check runs again on the
+    // rest until none is.
+    loop {
+        let mut graph = CallGraph::default();
+        for (i, f) in set.files.iter().enumerate() {
+            graph.add(i, &f.text);
+        }
+        let Some((i, found)) = graph.recursion() else {
+            break;
+        };
+        let file = set.files.remove(i);
+        set.errors.push(LoadError {
+            file: file.path,
+            line: found.line,
+            col: found.col,
+            message: format!(
+                "function `{}` is recursive ({}); Rego does not allow recursion and the policy is not evaluated",
+                found.function,
+                found.path.join(" -> ")
+            ),
+        });
+    }
+    set
+}
+
+fn load_one(path: &str, text: String) -> Result<PolicyFile, LoadError> {
+    if text.len() > MAX_POLICY_BYTES {
+        return Err(LoadError {
+            file: path.to_string(),
+            line: 1,
+            col: 1,
+            message: format!(
+                "policy is {} bytes, larger than the limit of {MAX_POLICY_BYTES} bytes",
+                text.len()
+            ),
+        });
+    }
+    // v1 first (OPA 1.0's default); a file that only parses as v0 is v0.
+    let (engine, package, v0) = match parse(path, &text, false) {
+        Ok((engine, package)) => (engine, package, false),
+        Err(v1_error) => match parse(path, &text, true) {
+            Ok((engine, package)) => (engine, package, true),
+            Err(v0_error) => {
+                // Report the error of the syntax the file was written in: the one that got
+                // further before failing; on a tie, the one its keywords suggest.
+                let (a, b) = (position(&v1_error), position(&v0_error));
+                let looks_v1 = text.contains("import rego.v1")
+                    || text.contains(" contains ")
+                    || text.contains(" if ");
+                let (err, pos) = if b > a || (b == a && !looks_v1) {
+                    (v0_error, b)
+                } else {
+                    (v1_error, a)
+                };
+                return Err(LoadError {
+                    file: path.to_string(),
+                    line: pos.0,
+                    col: pos.1,
+                    message: error_message(&err),
+                });
+            }
+        },
+    };
+    let (found, annotation_errors) = annotations(&text);
+    if let Some(err) = annotation_errors.into_iter().next() {
+        return Err(LoadError {
+            file: path.to_string(),
+            line: err.line,
+            col: err.col,
+            message: err.message,
+        });
+    }
+    let package_meta = found
+        .iter()
+        .find(|a| a.rule.is_none())
+        .map(|a| a.metadata.clone())
+        .unwrap_or_default();
+    let mut entries = BTreeMap::new();
+    for rule in ENTRY_RULES {
+        if engine
+            .has_declared_rule_rooted_at(path, rule)
+            .unwrap_or(false)
+        {
+            let own = found
+                .iter()
+                .find(|a| a.rule.as_deref() == Some(rule))
+                .map(|a| a.metadata.clone())
+                .unwrap_or_default();
+            entries.insert(rule.to_string(), own.or(&package_meta));
+        }
+    }
+    let tests = test_rules(&text)
+        .into_iter()
+        .filter(|(name, _)| {
+            engine
+                .has_declared_rule_rooted_at(path, name)
+                .unwrap_or(false)
+        })
+        .collect();
+    Ok(PolicyFile {
+        path: path.to_string(),
+        text,
+        v0,
+        package,
+        entries,
+        tests,
+    })
+}
+
+fn parse(path: &str, text: &str, v0: bool) -> Result<(Engine, String), String> {
+    let mut engine = Engine::new();
+    engine.set_rego_v0(v0);
+    match engine.add_policy(path.to_string(), text.to_string()) {
+        Ok(package) => {
+            let package = package
+                .strip_prefix("data.")
+                .unwrap_or(&package)
+                .to_string();
+            Ok((engine, package))
+        }
+        Err(err) => Err(format!("{err:#}")),
+    }
+}
+
+/// `test_*` rule names declared at the start of a line, with their line.
+fn test_rules(text: &str) -> Vec<(String, u32)> {
+    let mut out: Vec<(String, u32)> = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if !line.starts_with("test_") {
+            continue;
+        }
+        let name: String = line
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        if !out.iter().any(|(n, _)| *n == name) {
+            out.push((name, i as u32 + 1));
+        }
+    }
+    out
+}
+
+/// The `line:col` of a regorus error (`--> file:line:col`), or 1:1.
+pub fn position(error: &str) -> (u32, u32) {
+    error
+        .lines()
+        .find_map(|l| {
+            let rest = l.trim_start().strip_prefix("--> ")?;
+            let mut parts = rest.rsplitn(3, ':');
+            let col = parts.next()?.trim().parse().ok()?;
+            let line = parts.next()?.trim().parse().ok()?;
+            Some((line, col))
+        })
+        .unwrap_or((1, 1))
+}
+
+/// The message of a regorus error without its code frame: the `error: ...` line(s).
+pub fn error_message(error: &str) -> String {
+    let lines: Vec<&str> = error
+        .lines()
+        .filter_map(|l| l.trim_start().strip_prefix("error: "))
+        .collect();
+    if lines.is_empty() {
+        error.trim().lines().last().unwrap_or("").to_string()
+    } else {
+        lines.join("; ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(text: &str) -> Result<PolicyFile, LoadError> {
+        let set = load_policies(vec![("p.rego".into(), text.into())]);
+        match set.errors.into_iter().next() {
+            Some(err) => Err(err),
+            None => Ok(set.files.into_iter().next().unwrap()),
+        }
+    }
+
+    #[test]
+    fn v0_and_v1_syntax_both_load() {
+        let v0 = one("package main\n\ndeny[msg] {\n  input.x\n  msg := \"x\"\n}\n").unwrap();
+        assert!(v0.v0);
+        assert_eq!(v0.package, "main");
+        assert!(v0.entries.contains_key("deny"));
+        let v1 = one("package main\n\ndeny contains msg if {\n  input.x\n  msg := \"x\"\n}\nwarn contains \"w\" if input.y\n").unwrap();
+        assert!(!v1.v0);
+        assert_eq!(v1.entries.keys().collect::<Vec<_>>(), ["deny", "warn"]);
+        let imported =
+            one("package main\nimport rego.v1\n\nviolation contains msg if {\n  msg := \"x\"\n}\n")
+                .unwrap();
+        assert!(imported.entries.contains_key("violation"));
+    }
+
+    #[test]
+    fn syntax_errors_name_file_line_and_column() {
+        let err = one("package main\n\ndeny contains msg if {\n  input.x ==\n}\n").unwrap_err();
+        assert_eq!((err.file.as_str(), err.line, err.col), ("p.rego", 5, 1));
+        assert!(err.message.contains("expecting expression"), "{err}");
+        // A v0 file's error is reported as v0 sees it, not as a missing `if`.
+        let err = one("package main\n\ndeny[msg] {\n  msg := \n}\n").unwrap_err();
+        assert!(!err.message.contains("`if`"), "{err}");
+    }
+
+    #[test]
+    fn recursive_functions_are_refused() {
+        let set = load_policies(vec![
+            (
+                "ok.rego".into(),
+                "package main\n\ndeny contains \"x\" if input.x\n".into(),
+            ),
+            (
+                "rec.rego".into(),
+                "package lib\n\nf(x) := y if {\n  y := f(x)\n}\n".into(),
+            ),
+        ]);
+        assert_eq!(set.files.len(), 1);
+        assert_eq!(set.errors.len(), 1);
+        assert_eq!(
+            set.errors[0].to_string().split(": ").next(),
+            Some("rec.rego:3:1")
+        );
+    }
+
+    #[test]
+    fn tests_are_found() {
+        let f = one("package main\n\ntest_denies if {\n  count(deny) == 0 with input as {}\n}\ndeny contains \"x\" if input.x\n").unwrap();
+        assert_eq!(f.tests, [("test_denies".to_string(), 3)]);
+    }
+}

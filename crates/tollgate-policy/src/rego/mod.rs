@@ -1,0 +1,10 @@
+//! Rego policies: loading (v0 and v1 syntax), annotations, the recursion check, and
+//! evaluation with regorus under limits.
+
+pub mod engine;
+pub mod load;
+pub mod metadata;
+pub mod recursion;
+
+pub use engine::{EvalError, Evaluator};
+pub use load::{load_policies, LoadError, PolicyFile, PolicySet};

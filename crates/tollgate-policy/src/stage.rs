@@ -1,0 +1,149 @@
+//! The `policy` stage: the repository's own Rego policies over every resource, deployment
+//! unit and IAM identity of the scan.
+
+use std::time::Duration;
+
+use tollgate_core::{Notification, Rule, ScanContext, Stage, StageError, StageReport};
+
+use crate::evaluate::{evaluate, Inputs, STAGE};
+use crate::model_json::ModelIndex;
+use crate::rego::{load_policies, PolicySet};
+use crate::{identities, resources};
+
+/// Default milliseconds one policy may spend on one input document.
+pub const DEFAULT_EVAL_TIMEOUT_MS: u64 = 1000;
+
+/// Policy directories used when `[stage.policy] paths` is not set, in order; the first present
+/// one is read.
+pub const DEFAULT_PATHS: [&str; 2] = ["policies", ".tollgate/policies"];
+
+/// The policy stage (`policy`).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct PolicyStage;
+
+impl PolicyStage {
+    pub const NAME: &'static str = STAGE;
+
+    pub fn new() -> Self {
+        Self
+    }
+}
+
+impl Stage for PolicyStage {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    /// Policies' rules are known only once the repository's policies are read: they come as
+    /// the report's dynamic rules.
+    fn rules(&self) -> Vec<Rule> {
+        Vec::new()
+    }
+
+    fn run(&self, ctx: &ScanContext) -> Result<StageReport, StageError> {
+        let mut report = StageReport::default();
+        let set = load_from_scan(ctx, &mut report);
+        let namespaces = namespaces(ctx);
+        if set.policies(&namespaces).next().is_none() {
+            return Ok(report);
+        }
+        let inputs = inputs(ctx);
+        evaluate(ctx, &set, &namespaces, budget(ctx), &inputs, &mut report);
+        Ok(report)
+    }
+}
+
+/// The packages whose entry rules report.
+pub fn namespaces(ctx: &ScanContext) -> Vec<String> {
+    let configured = &ctx.config().stage.policy.namespaces;
+    if configured.is_empty() {
+        vec!["main".to_string()]
+    } else {
+        configured.clone()
+    }
+}
+
+/// The time one policy may spend on one document.
+pub fn budget(ctx: &ScanContext) -> Duration {
+    Duration::from_millis(
+        ctx.config()
+            .stage
+            .policy
+            .eval_timeout_ms
+            .unwrap_or(DEFAULT_EVAL_TIMEOUT_MS)
+            .max(1),
+    )
+}
+
+/// Every input document of the scan.
+pub fn inputs(ctx: &ScanContext) -> Inputs {
+    let model = tollgate_iac::model(ctx);
+    let index = ModelIndex::build(&model);
+    let resources = resources::collect(ctx, &model, &index);
+    let trusted = &ctx.config().stage.permissions.trusted_accounts;
+    let identities = identities::identities(&model, trusted);
+    Inputs::new(resources, identities)
+}
+
+/// The policy directories of the scan: the configured ones, else the first default present.
+pub fn policy_dirs(ctx: &ScanContext) -> Vec<String> {
+    let configured = &ctx.config().stage.policy.paths;
+    if !configured.is_empty() {
+        return configured
+            .iter()
+            .map(|p| p.trim_start_matches("./").trim_end_matches('/').to_string())
+            .collect();
+    }
+    DEFAULT_PATHS
+        .iter()
+        .find(|dir| {
+            let prefix = format!("{dir}/");
+            ctx.files().iter().any(|f| f.path.starts_with(&prefix))
+        })
+        .map(|d| vec![d.to_string()])
+        .unwrap_or_default()
+}
+
+/// Whether `path` (repository-relative) is under one of `dirs` (or is one of them).
+pub fn under(path: &str, dirs: &[String]) -> bool {
+    dirs.iter()
+        .any(|d| d.is_empty() || d == "." || path == d || path.starts_with(&format!("{d}/")))
+}
+
+/// Read and load the `.rego` files of the scan's policy directories (test files excluded);
+/// unreadable files and load errors become notifications.
+pub fn load_from_scan(ctx: &ScanContext, report: &mut StageReport) -> PolicySet {
+    let dirs = policy_dirs(ctx);
+    if dirs.is_empty() {
+        return PolicySet::default();
+    }
+    let mut sources = Vec::new();
+    for file in ctx.files() {
+        if !file.path.ends_with(".rego")
+            || file.path.ends_with("_test.rego")
+            || !under(&file.path, &dirs)
+        {
+            continue;
+        }
+        match ctx.text(file) {
+            Ok(text) => sources.push((file.path.clone(), text.to_string())),
+            Err(err) => report.notify(
+                Notification::error("policy-error", format!("{}: {err}", file.path))
+                    .at(tollgate_core::Location::file(file.path.clone()))
+                    .stage(STAGE),
+            ),
+        }
+    }
+    let set = load_policies(sources);
+    for err in &set.errors {
+        report.notify(
+            Notification::error("policy-error", err.to_string())
+                .at(tollgate_core::Location::at(
+                    err.file.clone(),
+                    crate::evaluate::point(err.line, err.col),
+                ))
+                .stage(STAGE),
+        );
+    }
+    set
+}
