@@ -319,3 +319,55 @@ fn resources_refer_to_generated_logical_ids() {
     assert!(notes.is_empty(), "{notes:?}");
     assert_eq!(m.topics.len(), 1);
 }
+
+/// `${file(...)}` includes inside the scanned root are read (functions and resources kept in
+/// other files), spanned at the variable; paths leaving the root and JavaScript files are not.
+#[test]
+fn file_includes_inside_the_root_are_read() {
+    let m = tf_support::model_of("serverless/includes");
+    let hello = function(&m, "HelloLambdaFunction");
+    assert_eq!(hello.runtime.as_str(), Some("python3.12"));
+    let stage = hello
+        .environment
+        .iter()
+        .find(|e| e.name == "STAGE")
+        .expect("STAGE");
+    assert_eq!(
+        stage.value.as_str(),
+        Some("prod"),
+        "self: inside the included file"
+    );
+    assert_eq!(
+        hello.environment[0].value.span().map(|s| s.start.line),
+        Some(7),
+        "values from the included file point at the include"
+    );
+    let worker = function(&m, "WorkerLambdaFunction");
+    assert_eq!(worker.runtime.as_str(), Some("nodejs18.x"));
+    assert_eq!(
+        m.lambdas.len(),
+        2,
+        "the escaping and scripted includes are not read"
+    );
+    assert_eq!(m.queues.len(), 1);
+    assert_eq!(m.queues[0].name.as_str(), Some("inc-jobs"));
+    assert_eq!(
+        m.queues[0].meta.file, "resources/queues.yml",
+        "a whole file of resources is read once, as itself"
+    );
+    let notes: Vec<&str> = m.notifications.iter().map(|n| n.message.as_str()).collect();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("function `escaped` is not checked")
+                && n.contains("outside the scanned directory")),
+        "{notes:?}"
+    );
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("function `scripted` is not checked")
+                && n.contains("not a YAML or JSON file")),
+        "{notes:?}"
+    );
+}

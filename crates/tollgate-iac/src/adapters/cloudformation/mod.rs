@@ -26,9 +26,13 @@ use crate::model::{CloudModel, ResourceMeta, SourceFormat, Tag};
 
 /// The adapter: every CloudFormation and SAM template of the scan.
 pub fn adapt(ctx: &ScanContext, model: &mut CloudModel) {
+    let included = crate::adapters::serverless::included_templates(ctx);
     for file in
         ctx.files_where(|k| matches!(k, FileKind::CloudFormation { .. } | FileKind::Sam { .. }))
     {
+        if included.contains(&file.path) {
+            continue;
+        }
         if ctx.is_cancelled() {
             break;
         }

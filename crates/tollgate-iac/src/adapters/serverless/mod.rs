@@ -28,15 +28,63 @@ pub fn adapter(ctx: &ScanContext, model: &mut CloudModel) {
             continue;
         };
         let Some(root) = doc.root() else { continue };
+        let load = |path: &str| -> Result<std::sync::Arc<tollgate_syntax::Document>, String> {
+            let f = ctx
+                .file(path)
+                .ok_or_else(|| format!("`{path}` is not among the scanned files"))?;
+            ctx.document(f).map_err(|e| format!("`{path}`: {e}"))
+        };
+        let dir = file.path.rsplit_once('/').map_or("", |(d, _)| d);
         super::isolated(&file.path, "Serverless Framework", model, |part| {
-            adapt_service(&file.path, root, part)
+            let resolver = variables::Resolver::new(root).with_files(dir, &load);
+            adapt_resolved(&file.path, root, &resolver, part)
         });
     }
 }
 
-/// One service file.
+/// The parts of `resources`: one map, or a list of them.
+fn parts_of(resources: Option<&Node>) -> Vec<&Node> {
+    match resources.map(|r| &r.value) {
+        Some(tollgate_syntax::Value::Seq(items)) => items.iter().collect(),
+        Some(_) => resources.into_iter().collect(),
+        None => Vec::new(),
+    }
+}
+
+/// Files that a `serverless.yml` of the scan includes whole in its `resources`
+/// (`- ${file(./resources/queues.yml)}`): they are read as part of that service, with its
+/// generated logical ids, and not as templates of their own.
+pub fn included_templates(ctx: &ScanContext) -> std::collections::HashSet<String> {
+    let mut out = std::collections::HashSet::new();
+    for file in ctx.files_where(|k| *k == FileKind::Serverless) {
+        let Ok(doc) = ctx.document(file) else {
+            continue;
+        };
+        let Some(resources) = doc.root().and_then(|r| r.get("resources")) else {
+            continue;
+        };
+        let dir = file.path.rsplit_once('/').map_or("", |(d, _)| d);
+        out.extend(
+            parts_of(Some(resources))
+                .into_iter()
+                .filter_map(|p| variables::whole_include_path(dir, p)),
+        );
+    }
+    out
+}
+
+/// One service file; `${file(...)}` includes are not read.
 pub fn adapt_service(file: &str, root: &Node, model: &mut CloudModel) {
-    let resolved = variables::Resolver::new(root).resolve(root);
+    adapt_resolved(file, root, &variables::Resolver::new(root), model);
+}
+
+fn adapt_resolved(
+    file: &str,
+    root: &Node,
+    resolver: &variables::Resolver<'_>,
+    model: &mut CloudModel,
+) {
+    let resolved = resolver.resolve(root);
     let svc = Service::new(file, value::to_tv(&resolved));
     if let Some((name, span)) = svc.other_cloud() {
         // Azure, Google, OpenWhisk, Cloudflare... functions are not Lambda functions and
@@ -60,13 +108,25 @@ pub fn adapt_service(file: &str, root: &Node, model: &mut CloudModel) {
     triggers::map(&svc, model);
     domain::map(&svc, model);
     model.notifications.extend(svc.unreadable());
-    let resources = resolved.get("resources");
-    let parts: Vec<&Node> = match resources.map(|r| &r.value) {
-        Some(tollgate_syntax::Value::Seq(items)) => items.iter().collect(),
-        Some(_) => resources.into_iter().collect(),
-        None => Vec::new(),
-    };
-    for part in parts {
+    let written = parts_of(root.get("resources"));
+    let parts = parts_of(resolved.get("resources"));
+    let generated = svc.generated();
+    for (i, part) in parts.into_iter().enumerate() {
+        // A whole file of resources is read as itself, so findings point into it (the
+        // CloudFormation adapter leaves such files to this one: see `included_templates`).
+        if let Some((path, doc)) = written.get(i).and_then(|w| resolver.whole_include(w)) {
+            if let Some(included) = doc.root() {
+                let included = resolver.resolve(included);
+                super::cloudformation::adapt_template_with(
+                    &path,
+                    &included,
+                    SourceFormat::Serverless,
+                    &generated,
+                    model,
+                );
+                continue;
+            }
+        }
         if let tollgate_syntax::Value::Expr(e) = &part.value {
             model.notifications.push(super::unsupported(
                 file,
@@ -79,7 +139,7 @@ pub fn adapt_service(file: &str, root: &Node, model: &mut CloudModel) {
             file,
             part,
             SourceFormat::Serverless,
-            &svc.generated(),
+            &generated,
             model,
         );
     }

@@ -1,12 +1,14 @@
 //! Serverless Framework variables: `${self:custom.x}`, `${self:provider.stage}`,
 //! `${opt:stage, 'dev'}` (CLI options are unknown at scan time, so the fallback applies),
-//! `${sls:stage}`, and sources only known at deploy time (`env`, `ssm`, `cf`, `s3`, `file`,
-//! `aws`...) as unknown. Variables nest (`${self:custom.${sls:stage}.table}`). The result is the
+//! `${sls:stage}`, `${file(./other.yml)}` and `${file(./other.yml):key}` (YAML or JSON files
+//! inside the scanned root, read through a loader), and sources only known at deploy time
+//! (`env`, `ssm`, `cf`, `s3`, `aws`...) as unknown. Variables nest (`${self:custom.${sls:stage}.table}`). The result is the
 //! same node tree with every string resolved; an unresolvable value becomes an expression node
 //! whose text says why, which every reader treats as unknown.
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use tollgate_syntax::{Expr, ExprKind, Node, Span, Value};
 
@@ -21,6 +23,13 @@ const MAX_VALUE_DEPTH: usize = 128;
 /// step: without a cap a few lines would exhaust memory).
 const MAX_NODES: usize = 1_000_000;
 
+/// Most `${file(...)}` includes followed for one service, and how deep they may nest.
+const MAX_INCLUDES: usize = 64;
+const MAX_INCLUDE_DEPTH: usize = 4;
+
+/// Reads a repository-relative file of the scan into its parsed document, or says why not.
+pub type Loader<'a> = &'a dyn Fn(&str) -> Result<Arc<tollgate_syntax::Document>, String>;
+
 /// Resolves variables against one `serverless.yml` root.
 pub struct Resolver<'a> {
     root: &'a Node,
@@ -29,6 +38,11 @@ pub struct Resolver<'a> {
     cache: RefCell<HashMap<String, Result<Node, String>>>,
     /// Nodes produced so far.
     produced: Cell<usize>,
+    /// Where `${file(...)}` paths start (the service file's directory) and how files are read.
+    includes: Option<(String, Loader<'a>)>,
+    /// Files being included (a cycle is refused) and how many were included so far.
+    including: RefCell<Vec<String>>,
+    included: Cell<usize>,
 }
 
 impl<'a> Resolver<'a> {
@@ -38,7 +52,16 @@ impl<'a> Resolver<'a> {
             stack: RefCell::new(Vec::new()),
             cache: RefCell::new(HashMap::new()),
             produced: Cell::new(0),
+            includes: None,
+            including: RefCell::new(Vec::new()),
+            included: Cell::new(0),
         }
+    }
+
+    /// Also resolve `${file(...)}` relative to `dir` (repository-relative) through `loader`.
+    pub fn with_files(mut self, dir: &str, loader: Loader<'a>) -> Self {
+        self.includes = Some((dir.to_string(), loader));
+        self
     }
 
     /// `node` with every variable resolved.
@@ -186,12 +209,78 @@ impl<'a> Resolver<'a> {
                 address.trim()
             )),
             other if other.starts_with("file(") => {
-                Err("values from other files are not read".into())
+                self.file_ref(other, address.trim(), span, depth)
             }
             other => Err(format!(
                 "`{other}:` variables are only known at deploy time"
             )),
         }
+    }
+
+    /// A value written as one whole-file include, `${file(./resources.yml)}`: the file's path
+    /// and document, read through the loader; `None` for anything else or what cannot be read.
+    pub fn whole_include(&self, node: &Node) -> Option<(String, Arc<tollgate_syntax::Document>)> {
+        let (dir, loader) = self.includes.as_ref()?;
+        let path = whole_include_path(dir, node)?;
+        loader(&path).ok().map(|doc| (path, doc))
+    }
+
+    /// `file(./path.yml)` with an optional `:key.path` into it. The file's values are resolved
+    /// against this service (`${self:...}` inside it means the service) and spanned at the
+    /// variable, since findings point into the service file.
+    fn file_ref(
+        &self,
+        kind: &str,
+        address: &str,
+        span: Span,
+        depth: usize,
+    ) -> Result<Node, String> {
+        let Some((dir, loader)) = &self.includes else {
+            return Err("values from other files are not read".into());
+        };
+        let raw = kind
+            .strip_prefix("file(")
+            .and_then(|k| k.strip_suffix(')'))
+            .ok_or("expected `file(path)`")?
+            .trim()
+            .trim_matches(['\'', '"']);
+        let path = include_path(dir, raw)?;
+        let lower = path.to_ascii_lowercase();
+        if ![".yml", ".yaml", ".json"]
+            .iter()
+            .any(|x| lower.ends_with(x))
+        {
+            // JavaScript and TypeScript files would have to be run; never done.
+            return Err(format!(
+                "`{raw}` is not a YAML or JSON file; it is not read"
+            ));
+        }
+        if self.including.borrow().contains(&path)
+            || self.including.borrow().len() >= MAX_INCLUDE_DEPTH
+        {
+            return Err(format!("`{raw}` includes itself or nests too deeply"));
+        }
+        if self.included.get() >= MAX_INCLUDES {
+            return Err(format!("more than {MAX_INCLUDES} files included"));
+        }
+        self.included.set(self.included.get() + 1);
+        let doc = loader(&path)?;
+        let mut node = doc.root().ok_or_else(|| format!("`{raw}` is empty"))?;
+        for part in address.split('.').filter(|p| !p.is_empty()) {
+            node = match &node.value {
+                Value::Seq(items) => part.parse::<usize>().ok().and_then(|i| items.get(i)),
+                _ => node.get(part),
+            }
+            .ok_or_else(|| format!("`{address}` is not defined in `{raw}`"))?;
+        }
+        self.including.borrow_mut().push(path);
+        let mut resolved = self.tree(node, depth + 1);
+        self.including.borrow_mut().pop();
+        if tree_depth(&resolved, 0) > MAX_VALUE_DEPTH {
+            return Err("value nested too deeply to resolve".into());
+        }
+        respan(&mut resolved, span);
+        Ok(resolved)
     }
 
     /// `self:custom.tables.main` (with `[0]`-free dotted paths; numeric parts index lists).
@@ -356,6 +445,61 @@ fn split_sources(s: &str) -> Vec<&str> {
     }
     out.push(&s[start..]);
     out
+}
+
+/// The repository-relative path of `raw`, written relative to `dir`; an absolute path, a home
+/// path or one leaving the scanned root is refused.
+fn include_path(dir: &str, raw: &str) -> Result<String, String> {
+    if raw.starts_with('/') || raw.starts_with('~') || raw.contains(':') || raw.contains('\\') {
+        return Err(format!(
+            "`{raw}` is outside the scanned directory; it is not read"
+        ));
+    }
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    for seg in raw.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop().ok_or_else(|| {
+                    format!("`{raw}` is outside the scanned directory; it is not read")
+                })?;
+            }
+            s => parts.push(s),
+        }
+    }
+    Ok(parts.join("/"))
+}
+
+/// Every span of `n` moved to `span` (its values were written in another file).
+fn respan(n: &mut Node, span: Span) {
+    let mut stack = vec![n];
+    while let Some(n) = stack.pop() {
+        n.span = span;
+        match &mut n.value {
+            Value::Seq(items) => stack.extend(items.iter_mut()),
+            Value::Map(entries) => {
+                for e in entries.iter_mut() {
+                    e.key_span = span;
+                    stack.push(&mut e.value);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The repository-relative path of a value written as one whole YAML or JSON file include,
+/// `${file(./resources.yml)}`, relative to `dir`.
+pub fn whole_include_path(dir: &str, node: &Node) -> Option<String> {
+    let text = node.as_str()?.trim();
+    let raw = text.strip_prefix("${file(")?.strip_suffix(")}")?;
+    let raw = raw.trim().trim_matches(['\'', '"']);
+    let path = include_path(dir, raw).ok()?;
+    let lower = path.to_ascii_lowercase();
+    [".yml", ".yaml", ".json"]
+        .iter()
+        .any(|x| lower.ends_with(x))
+        .then_some(path)
 }
 
 #[cfg(test)]
