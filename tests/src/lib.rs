@@ -154,3 +154,48 @@ pub fn python3_available() -> bool {
     );
     found
 }
+
+/// A static file server on 127.0.0.1 for tests of download code: `GET /path` answers the bytes
+/// stored under `path` (200) or 404. Returns the base URL and a counter of requests served.
+pub fn serve_files(
+    files: std::collections::HashMap<String, Vec<u8>>,
+) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::io::{BufRead, BufReader, Write};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+    let base = format!("http://{}", listener.local_addr().expect("local address"));
+    let hits = Arc::new(AtomicUsize::new(0));
+    let counter = hits.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let Ok(read_half) = stream.try_clone() else {
+                continue;
+            };
+            let mut reader = BufReader::new(read_half);
+            let mut request = String::new();
+            let _ = reader.read_line(&mut request);
+            loop {
+                let mut header = String::new();
+                if reader.read_line(&mut header).unwrap_or(0) == 0 || header.trim().is_empty() {
+                    break;
+                }
+            }
+            counter.fetch_add(1, Ordering::SeqCst);
+            let path = request.split_whitespace().nth(1).unwrap_or("/");
+            let (status, body): (&str, &[u8]) = match files.get(path.trim_start_matches('/')) {
+                Some(body) => ("200 OK", body),
+                None => ("404 Not Found", b"not found"),
+            };
+            let head = format!(
+                "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(body);
+        }
+    });
+    (base, hits)
+}
