@@ -34,6 +34,44 @@ pub enum Command {
     Db(DbCommand),
     /// Publish a SARIF log written by an earlier job to GitHub and gate on it.
     Post(PostArgs),
+    /// Work on the repository's own Rego policies (the `policy` stage).
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Run the `test_*` rules of the `*_test.rego` files under DIR, as `opa test` does.
+    Test(PolicyTestArgs),
+    /// Print the input document a policy sees for one resource, deployment unit or identity.
+    Eval(PolicyEvalArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PolicyTestArgs {
+    /// Directory of policies and their tests.
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct PolicyEvalArgs {
+    /// Directory to scan.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// The resource's address: logical id (`OrdersTable`) or Terraform address
+    /// (`aws_lambda_function.charge`).
+    #[arg(long, value_name = "ADDRESS", conflicts_with_all = ["identity", "unit"])]
+    pub resource: Option<String>,
+    /// An IAM identity's address: what the permissions stage concluded about it.
+    #[arg(long, value_name = "ADDRESS", conflicts_with = "unit")]
+    pub identity: Option<String>,
+    /// A deployment unit: a template's path or a Terraform root module's directory.
+    #[arg(long, value_name = "NAME")]
+    pub unit: Option<String>,
+    /// Config file (default: tollgate.toml or .tollgate.toml in PATH).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -58,6 +58,7 @@ fn main() -> ExitCode {
         Command::Explain(args) => commands::explain::run(args),
         Command::Db(command) => commands::db::run(command),
         Command::Post(args) => commands::post::run(args),
+        Command::Policy(command) => commands::policy::run(command),
     };
     match outcome {
         Ok(code) => ExitCode::from(code),

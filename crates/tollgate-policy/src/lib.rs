@@ -17,6 +17,7 @@ pub mod model_json;
 pub mod rego;
 pub mod resources;
 mod stage;
+pub mod test_runner;
 pub mod units;
 
 pub use stage::{

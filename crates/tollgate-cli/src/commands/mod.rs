@@ -4,6 +4,7 @@ pub mod db;
 pub mod explain;
 pub mod init;
 pub mod merge;
+pub mod policy;
 pub mod post;
 pub mod rules;
 pub mod run;
