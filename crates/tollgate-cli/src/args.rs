@@ -118,6 +118,10 @@ pub struct RunArgs {
     /// given with --config from outside the scanned directory is trusted without it.
     #[arg(long, env = "TOLLGATE_ALLOW_PLUGINS")]
     pub allow_plugins: bool,
+    /// Fail closed: a file that could not be read or parsed, a skipped stage or plugin, or
+    /// any error makes the run a tool failure (exit code 2). Config: `strict = true`.
+    #[arg(long)]
+    pub strict: bool,
     /// Report format on stdout (or in --output).
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,

@@ -10,7 +10,7 @@
 
 use std::path::{Path, PathBuf};
 
-use tollgate_core::{Finding, Rule};
+use tollgate_core::{Finding, Notification, Rule};
 use tollgate_github::{
     in_scope, publish_blocking, ContextOverrides, DiffMap, FilterMode, PrContext, PublishError,
     PublishInput, PublishOptions, Secret, Verdict as GhVerdict,
@@ -113,6 +113,7 @@ impl GithubRun {
         let input = PublishInput {
             findings: results.findings,
             rules: results.rules,
+            notifications: results.notifications,
             sarif_log_json: results.sarif_json,
             sarif_path: results.sarif_path,
             verdict: match results.verdict {
@@ -167,6 +168,7 @@ impl GithubRun {
 pub struct Results {
     pub findings: Vec<Finding>,
     pub rules: Vec<Rule>,
+    pub notifications: Vec<Notification>,
     pub sarif_json: String,
     pub sarif_path: Option<PathBuf>,
     pub verdict: Verdict,

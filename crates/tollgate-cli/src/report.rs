@@ -41,6 +41,10 @@ pub struct Summary {
     /// Error notifications (failed stages, plugins, unreadable inputs).
     pub errors: usize,
     pub warnings: usize,
+    /// Files (or parts of files) that were not checked: unreadable, unparsed, skipped. Each is
+    /// a notification naming the file; a clean report with files not checked is not clean.
+    #[serde(default)]
+    pub not_checked: usize,
     /// The lowest severity that fails, or `None` when nothing does.
     pub fail_on: Option<Severity>,
 }
@@ -81,6 +85,10 @@ impl Summary {
         summary.warnings = notifications
             .iter()
             .filter(|n| n.level == NotificationLevel::Warning)
+            .count();
+        summary.not_checked = notifications
+            .iter()
+            .filter(|n| n.leaves_unchecked())
             .count();
         summary
     }

@@ -30,6 +30,9 @@ pub struct Config {
     pub max_file_bytes: Option<u64>,
     /// Seconds a stage may run before it is stopped and reported.
     pub stage_timeout: Option<u64>,
+    /// Fail closed: a file not read or parsed, a skipped stage or any error makes the run a
+    /// tool failure (exit code 2), as `--strict` does.
+    pub strict: Option<bool>,
     /// Per-rule settings keyed by rule code (`TG1001`) or name.
     pub rules: BTreeMap<String, RuleConfig>,
     /// Findings to ignore, each with a reason and an optional expiry date.

@@ -73,7 +73,36 @@ impl Notification {
         self.stage = Some(stage.into());
         self
     }
+
+    /// Whether this says that a file, or part of one, was not checked: it could not be read
+    /// or parsed, an adapter failed on it, the walk could not enter it, or entries of it were
+    /// skipped. Every output shows these, so an unparsed file never passes for a clean one.
+    pub fn leaves_unchecked(&self) -> bool {
+        NOT_CHECKED_IDS.contains(&self.id.as_str())
+    }
+
+    /// Whether `--strict` (config `strict = true`) turns this into a tool failure: an error,
+    /// a file not checked (see [`Notification::leaves_unchecked`]), a plugin skipped, or
+    /// advisories missing for some packages. Teams that want the gate to fail closed use it.
+    pub fn fails_strict(&self) -> bool {
+        self.level == NotificationLevel::Error
+            || self.leaves_unchecked()
+            || INCOMPLETE_SCAN_IDS.contains(&self.id.as_str())
+    }
 }
+
+/// Notification ids that mean a file, or part of one, was not checked.
+pub const NOT_CHECKED_IDS: &[&str] = &[
+    "parse-error",
+    "parser-failed",
+    "adapter-failed",
+    "file-skipped",
+    "walk-error",
+    "entries-skipped",
+];
+
+/// Notification ids that mean a stage, or part of one, did not run on everything.
+pub const INCOMPLETE_SCAN_IDS: &[&str] = &["plugin-skipped", "advisory-db-incomplete"];
 
 /// What one stage found.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

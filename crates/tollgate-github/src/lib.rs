@@ -26,6 +26,7 @@
 //! let input = PublishInput {
 //!     findings,
 //!     rules: Vec::new(),
+//!     notifications: Vec::new(),
 //!     sarif_log_json: sarif_json,
 //!     sarif_path: None,
 //!     verdict: Verdict::Pass,

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use tollgate_core::{BaselineState, Finding, Rule, Severity};
+use tollgate_core::{BaselineState, Finding, Notification, Rule, Severity};
 
 use crate::check_run::{self, CheckRunInput, CheckRunOutcome};
 use crate::code_scanning::{self, PollPolicy, UploadError, UploadOutcome};
@@ -44,6 +44,9 @@ pub struct PublishInput {
     /// `absent` count as fixed.
     pub findings: Vec<Finding>,
     pub rules: Vec<Rule>,
+    /// What the run said about itself: files not checked, failed stages. The summaries list
+    /// the ones that left the scan incomplete.
+    pub notifications: Vec<Notification>,
     /// The SARIF log as written to disk, for the code-scanning upload.
     pub sarif_log_json: String,
     /// Where that log was written, for `$GITHUB_OUTPUT`.
@@ -265,6 +268,7 @@ pub async fn publish(
     let report_md = report::render(
         &input.findings,
         &input.rules,
+        &input.notifications,
         input.verdict,
         Some(ctx),
         input.has_baseline,

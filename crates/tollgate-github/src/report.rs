@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use tollgate_core::{BaselineState, Finding, Rule, Severity};
+use tollgate_core::{BaselineState, Finding, Notification, NotificationLevel, Rule, Severity};
 
 use crate::context::PrContext;
 use crate::markdown::escape;
@@ -80,10 +80,11 @@ pub fn severity_icon(s: Severity) -> &'static str {
 }
 
 /// The full markdown report. `ctx` adds links to the head commit; `has_baseline` adds the
-/// new/fixed/unchanged line.
+/// new/fixed/unchanged line; `notifications` adds what was not checked and the tool's errors.
 pub fn render(
     findings: &[Finding],
     rules: &[Rule],
+    notifications: &[Notification],
     verdict: Verdict,
     ctx: Option<&PrContext>,
     has_baseline: bool,
@@ -150,7 +151,48 @@ pub fn render(
             out.push_str(&format!("\n…and {} more.\n", top.len() - TOP_FINDINGS));
         }
     }
+    not_checked(&mut out, notifications);
     out
+}
+
+/// The files that were not checked and the tool's errors: a file that did not parse must not
+/// look clean because it reported nothing.
+fn not_checked(out: &mut String, notifications: &[Notification]) {
+    let problems: Vec<&Notification> = notifications
+        .iter()
+        .filter(|n| n.leaves_unchecked() || n.level == NotificationLevel::Error)
+        .collect();
+    if problems.is_empty() {
+        return;
+    }
+    out.push_str(&format!(
+        "\n### Not checked\n\n{} problem{} left part of the scan incomplete; what they name may hold findings this report cannot show.\n\n",
+        problems.len(),
+        if problems.len() == 1 { "" } else { "s" }
+    ));
+    for n in problems.iter().take(TOP_FINDINGS) {
+        let place = n.location.as_ref().map(|l| match l.start_line() {
+            Some(line) => format!("{}:{line}", l.path),
+            None => l.path.clone(),
+        });
+        let place = place
+            .map(|p| {
+                format!(
+                    "`{}` ",
+                    tollgate_core::display::visible_line(&p).replace('`', "'")
+                )
+            })
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "- {place}**{}** ({}): {}\n",
+            n.level.as_str(),
+            escape(&n.id),
+            escape(&n.message)
+        ));
+    }
+    if problems.len() > TOP_FINDINGS {
+        out.push_str(&format!("\n…and {} more.\n", problems.len() - TOP_FINDINGS));
+    }
 }
 
 /// Every finding that counts as a table, most severe first: the check run's `text`.
@@ -194,7 +236,7 @@ mod tests {
             (1, 1, 1, 1)
         );
         assert_eq!(counts.by_stage.get("iac"), Some(&1));
-        let md = render(&[], &rules, Verdict::Pass, None, true);
+        let md = render(&[], &rules, &[], Verdict::Pass, None, true);
         assert!(md.contains("Passed") && md.contains("0 new"));
     }
 
@@ -221,6 +263,7 @@ mod tests {
         let md = render(
             std::slice::from_ref(&f),
             &[],
+            &[],
             Verdict::Fail,
             Some(&ctx),
             false,
@@ -242,6 +285,27 @@ mod tests {
         assert!(
             !table.contains("@admin") && !table.contains("<img"),
             "{table}"
+        );
+    }
+
+    /// A file that did not parse is named in the summary even when nothing was found.
+    #[test]
+    fn unparsed_files_are_listed() {
+        let notes = vec![
+            Notification::error("parse-error", "package-lock.json: expected `,` @admin").at(
+                Location::at("package-lock.json", tollgate_core::Span::line(7)),
+            ),
+            Notification::note("unused-suppression", "not a problem"),
+        ];
+        let md = render(&[], &[], &notes, Verdict::Pass, None, false);
+        assert!(md.contains("### Not checked"), "{md}");
+        assert!(
+            md.contains("- `package-lock.json:7` **error** (parse\\-error)"),
+            "{md}"
+        );
+        assert!(
+            !md.contains("@admin") && !md.contains("not a problem"),
+            "{md}"
         );
     }
 }

@@ -58,6 +58,7 @@ fn input(findings: Vec<Finding>) -> PublishInput {
     PublishInput {
         findings,
         rules: rules(),
+        notifications: Vec::new(),
         sarif_log_json: r#"{"version":"2.1.0","runs":[]}"#.to_string(),
         sarif_path: Some("results.sarif".into()),
         verdict: Verdict::Fail,

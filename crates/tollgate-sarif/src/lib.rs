@@ -60,7 +60,7 @@ pub use limits::{
 };
 pub use merge::merge;
 pub use parse::{parse_log, MAX_LOG_BYTES};
-pub use read::findings_from_run;
+pub use read::{findings_from_run, notifications_from_run};
 pub use rebase::rebase_uris;
 pub use safe_text::escape_control_characters;
 pub use severity::result_severity;

@@ -6,7 +6,8 @@ use serde_sarif::sarif::{
     Location as SarifLocation, Region, Result as SarifResult, ResultKind, Run,
 };
 use tollgate_core::{
-    BaselineState, Finding, Location, Pos, RelatedLocation, Span, Suppression, SuppressionKind,
+    BaselineState, Finding, Location, Notification, NotificationLevel, Pos, RelatedLocation, Span,
+    Suppression, SuppressionKind,
 };
 
 use crate::access::{
@@ -34,6 +35,39 @@ pub fn findings_from_run(run: &Run) -> Vec<Finding> {
             finding
         })
         .collect()
+}
+
+/// The `toolExecutionNotifications` of `run`'s invocations as notifications, so a log read
+/// back (`tollgate post`) still says which files were not checked. Their texts are escaped
+/// like findings'.
+pub fn notifications_from_run(run: &Run) -> Vec<Notification> {
+    let mut out = Vec::new();
+    for invocation in run.invocations.iter().flatten() {
+        for note in invocation.tool_execution_notifications.iter().flatten() {
+            let level = match note.level.as_ref().and_then(Value::as_str) {
+                Some("error") => NotificationLevel::Error,
+                Some("note" | "none") => NotificationLevel::Note,
+                _ => NotificationLevel::Warning,
+            };
+            let id = note
+                .descriptor
+                .as_ref()
+                .and_then(|d| d.id.clone())
+                .unwrap_or_else(|| "tool-notification".to_string());
+            let mut notification =
+                Notification::new(level, id, note.message.text.clone().unwrap_or_default());
+            notification.location = note.locations.iter().flatten().find_map(location);
+            notification.stage = note
+                .properties
+                .as_ref()
+                .and_then(|p| p.additional_properties.get("tollgate/stage"))
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            tollgate_core::display::sanitize_notification(&mut notification);
+            out.push(notification);
+        }
+    }
+    out
 }
 
 fn finding(result: &SarifResult, run: &Run) -> Option<Finding> {

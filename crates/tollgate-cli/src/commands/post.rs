@@ -3,7 +3,7 @@
 
 use tollgate_core::{Finding, Rule, Severity};
 use tollgate_sarif::sarif::Run;
-use tollgate_sarif::{findings_from_run, parse_log, MAX_LOG_BYTES};
+use tollgate_sarif::{findings_from_run, notifications_from_run, parse_log, MAX_LOG_BYTES};
 
 use crate::args::PostArgs;
 use crate::commands::run::DEFAULT_FAIL_ON;
@@ -16,6 +16,7 @@ pub fn run(args: &PostArgs) -> anyhow::Result<u8> {
         .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
     let log = parse_log(&text, &name).map_err(|e| anyhow::anyhow!("{e}"))?;
     let findings: Vec<Finding> = log.runs.iter().flat_map(findings_from_run).collect();
+    let notifications = log.runs.iter().flat_map(notifications_from_run).collect();
     let rules = rules_of(&log.runs);
     // A log whose own run says it failed cannot pass: the scan behind it is incomplete.
     let tool_failed = log.runs.iter().any(|run| {
@@ -43,6 +44,7 @@ pub fn run(args: &PostArgs) -> anyhow::Result<u8> {
     let results = Results {
         findings,
         rules,
+        notifications,
         sarif_json: text,
         sarif_path: Some(args.sarif.clone()),
         verdict,

@@ -62,6 +62,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
             return finish(args, stopped, threshold, None);
         }
     };
+    let strict = args.strict || config.strict.unwrap_or(false);
     let config = Arc::new(config);
     let base_stages = selection.builtin.clone();
     let mut result = pipeline::scan(ScanRequest {
@@ -91,6 +92,9 @@ pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
             today,
         };
         has_baseline |= crate::diff_base::apply(&root, &rev, explicit, scan, &mut result);
+    }
+    if strict {
+        fail_closed(&mut result);
     }
     let github = context.map(|context| GithubRun {
         diff: crate::publish::local_diff(&root, &context),
@@ -182,6 +186,32 @@ fn skip_plugins(
             .stage(plugin.name)
         })
         .collect()
+}
+
+/// `--strict`: anything that left part of the repository unchecked fails the run as a tool
+/// failure (exit code 2), with one error saying how many and why.
+fn fail_closed(result: &mut ScanResult) {
+    let problems: Vec<&Notification> = result
+        .notifications
+        .iter()
+        .filter(|n| n.fails_strict())
+        .collect();
+    if problems.is_empty() {
+        return;
+    }
+    let mut ids: Vec<&str> = problems.iter().map(|n| n.id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let message = format!(
+        "strict mode: {} problem{} left the scan incomplete ({}); each is listed in this report",
+        problems.len(),
+        if problems.len() == 1 { "" } else { "s" },
+        ids.join(", ")
+    );
+    result.failed = true;
+    result
+        .notifications
+        .insert(0, Notification::error("strict-incomplete", message));
 }
 
 /// A run that stopped before scanning (bad config, unknown stage, no GitHub context): said on
@@ -316,6 +346,7 @@ fn finish(
         let results = Results {
             findings: report.findings,
             rules: std::mem::take(&mut result.rules),
+            notifications: report.notifications,
             sarif_json,
             sarif_path: args.sarif.clone(),
             verdict,

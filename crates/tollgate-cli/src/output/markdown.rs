@@ -53,8 +53,8 @@ pub fn render(report: &Report) -> String {
     }
     let _ = writeln!(
         out,
-        "\nActive: {} · suppressed: {} · known from the baseline: {} · fixed: {} · tool errors: {}\n",
-        s.active, s.suppressed, s.unchanged, s.fixed, s.errors
+        "\nActive: {} · suppressed: {} · known from the baseline: {} · fixed: {} · tool errors: {} · files not checked: {}\n",
+        s.active, s.suppressed, s.unchanged, s.fixed, s.errors, s.not_checked
     );
     let active: Vec<&Finding> = report.findings.iter().filter(|f| f.is_active()).collect();
     if !active.is_empty() {
@@ -82,18 +82,29 @@ pub fn render(report: &Report) -> String {
     let problems: Vec<_> = report
         .notifications
         .iter()
-        .filter(|n| n.level >= NotificationLevel::Warning)
+        .filter(|n| n.level >= NotificationLevel::Warning || n.leaves_unchecked())
         .collect();
     if !problems.is_empty() {
         out.push_str("### Problems during the scan\n\n");
-        for n in problems {
+        for n in problems.iter().take(MAX_LISTED) {
+            let place = n
+                .location
+                .as_ref()
+                .map(|l| match l.start_line() {
+                    Some(line) => format!(" {}", code(&format!("{}:{line}", l.path))),
+                    None => format!(" {}", code(&l.path)),
+                })
+                .unwrap_or_default();
             let _ = writeln!(
                 out,
-                "- **{}** {}: {}",
+                "- **{}** {}{place}: {}",
                 n.level.as_str(),
                 code(&n.id),
                 escape(&n.message)
             );
+        }
+        if problems.len() > MAX_LISTED {
+            let _ = writeln!(out, "- … and {} more", problems.len() - MAX_LISTED);
         }
     }
     out

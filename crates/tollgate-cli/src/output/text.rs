@@ -283,6 +283,14 @@ fn summary_line(out: &mut String, report: &Report, p: Palette) {
             s.unchanged, s.fixed
         );
     }
+    if s.not_checked > 0 {
+        let _ = write!(
+            out,
+            "; {} file{} not checked (see above)",
+            s.not_checked,
+            if s.not_checked == 1 { "" } else { "s" }
+        );
+    }
     if s.errors > 0 {
         let _ = write!(
             out,
