@@ -157,3 +157,61 @@ pub fn schema_json() -> String {
     text.push('\n');
     text
 }
+
+/// `document` with every value that looks like a secret (by its key and shape, as the IaC
+/// stage's secret rules judge them) redacted, for printing. Policies themselves see the
+/// values as written.
+pub fn redacted(document: &PolicyInput) -> serde_json::Value {
+    let mut json = serde_json::to_value(document).unwrap_or_default();
+    redact_in(&mut json, "");
+    json
+}
+
+fn redact_in(value: &mut serde_json::Value, key: &str) {
+    match value {
+        serde_json::Value::String(text) => {
+            if tollgate_iac::secrets::classify(key, text).is_some() {
+                *text = tollgate_iac::secrets::redact(text);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for item in items {
+                redact_in(item, key);
+            }
+        }
+        serde_json::Value::Object(map) => {
+            for (k, v) in map.iter_mut() {
+                redact_in(v, k);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn printed_documents_hide_secrets() {
+        let doc = PolicyInput::Resource {
+            resource: ResourceDoc {
+                type_name: "aws_lambda_function".into(),
+                address: "aws_lambda_function.f".into(),
+                file: "main.tf".into(),
+                line: 1,
+                format: "terraform".into(),
+                unit: String::new(),
+                properties: serde_json::json!({
+                    "environment": {"variables": {"DB_PASSWORD": "hunter2-but-longer-Pa55w0rd!", "TABLE": "orders"}}
+                }),
+                model: serde_json::Value::Null,
+                tags: BTreeMap::new(),
+                classification: None,
+            },
+        };
+        let text = redacted(&doc).to_string();
+        assert!(!text.contains("hunter2-but-longer"), "{text}");
+        assert!(text.contains("\"TABLE\":\"orders\""), "{text}");
+    }
+}

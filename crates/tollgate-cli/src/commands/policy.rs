@@ -7,7 +7,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use tollgate_core::inventory::WalkOptions;
 use tollgate_core::{Config, ScanContext};
-use tollgate_policy::input::PolicyInput;
+use tollgate_policy::input::{redacted, PolicyInput};
 use tollgate_policy::test_runner::{run_tests, Outcome};
 
 use crate::args::{PolicyCommand, PolicyEvalArgs, PolicyTestArgs};
@@ -170,11 +170,13 @@ fn eval(args: &PolicyEvalArgs) -> anyhow::Result<u8> {
         }
         return Ok(2);
     }
-    // One document as is; the same address in several units gives a list of them.
-    let text = if found.len() == 1 {
-        serde_json::to_string_pretty(&found[0])?
+    // One document as is; the same address in several units gives a list of them. Values
+    // that look like secrets are redacted: this goes to a terminal or a CI log.
+    let mut shown: Vec<serde_json::Value> = found.iter().map(redacted).collect();
+    let text = if shown.len() == 1 {
+        serde_json::to_string_pretty(&shown.remove(0))?
     } else {
-        serde_json::to_string_pretty(&found)?
+        serde_json::to_string_pretty(&shown)?
     };
     crate::output::print_stdout(&format!("{text}\n"));
     Ok(0)
