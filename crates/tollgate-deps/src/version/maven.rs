@@ -89,6 +89,13 @@ fn parse(version: &str) -> Vec<Item> {
             }
         } else if c.is_ascii_digit() {
             if !digit && i > start {
+                // A qualifier after a dot is read as after a dash (`1.0.0.Beta1` is
+                // `1.0.0-beta-1`): it opens its own list unless it starts one.
+                let mut cur = cur;
+                if !stack[cur].is_empty() {
+                    stack.push(Vec::new());
+                    cur += 1;
+                }
                 stack[cur].push(string_item(&text(start, i), true));
                 start = i;
                 stack.push(Vec::new());
@@ -104,6 +111,10 @@ fn parse(version: &str) -> Vec<Item> {
         }
     }
     if chars.len() > start {
+        // A trailing qualifier after a dot, as above: `1.0.a` is `1.0-a`.
+        if !digit && stack.last().is_some_and(|l| !l.is_empty()) {
+            stack.push(Vec::new());
+        }
         let cur = stack.len() - 1;
         stack[cur].push(parse_item(digit, &text(start, chars.len())));
     }
@@ -139,9 +150,14 @@ fn cmp_item(a: &Item, b: &Item) -> Ordering {
         (Item::Int(_), _) => Ordering::Greater,
         (Item::Str(_), Item::Int(_)) => Ordering::Less,
         (Item::Str(x), Item::Str(y)) => qualifier_rank(x).cmp(&qualifier_rank(y)),
-        (Item::Str(_), Item::List(_)) => Ordering::Less,
+        // Maven ranks any list above any string here, yet a list holding a low qualifier
+        // below a release and a high qualifier above it, which is not transitive: `1-snapshot`
+        // > `1.a.2` > `1` > `1-snapshot` in ComparableVersion itself. A string compared with a
+        // list is compared as the list holding it, which keeps Maven's order for the versions
+        // of the reference vectors and makes the order total.
+        (Item::Str(_), Item::List(y)) => cmp_list(std::slice::from_ref(a), y),
         (Item::List(_), Item::Int(_)) => Ordering::Less,
-        (Item::List(_), Item::Str(_)) => Ordering::Greater,
+        (Item::List(x), Item::Str(_)) => cmp_list(x, std::slice::from_ref(b)),
         (Item::List(x), Item::List(y)) => cmp_list(x, y),
     }
 }
@@ -203,6 +219,8 @@ mod tests {
             ("1-a1", "1-alpha-1"),
             ("1cr1", "1rc1"),
             ("1.0-SNAPSHOT", "1-snapshot"),
+            ("1.0.0.Beta1", "1.0-beta-1"),
+            ("1.0.a", "1.0-a"),
         ];
         for (a, b) in eq {
             assert_eq!(compare(a, b), Equal, "{a} vs {b}");
