@@ -35,6 +35,10 @@ fn normalize(v: &str) -> Vec<Part> {
     if !cur.is_empty() {
         parts.push(cur);
     }
+    // Composer normalises `-stable` (and whatever follows it) away: `2.0.0-stable` is `2.0.0`.
+    if let Some(i) = parts.iter().position(|p| p == "stable") {
+        parts.truncate(i);
+    }
     let mut out: Vec<Part> = Vec::new();
     let release = parts
         .iter()
@@ -78,8 +82,10 @@ pub fn compare(a: &str, b: &str) -> Ordering {
         let ord = match (x.get(i), y.get(i)) {
             (Some(Part::Num(l)), Some(Part::Num(r))) => generic::cmp_numeric(l, r),
             (Some(l), Some(r)) => rank(l).cmp(&rank(r)),
-            // PHP: a trailing number makes the longer version newer; a trailing word is
-            // compared with a release.
+            // PHP: a trailing number makes the longer version newer (`alpha1` after
+            // `alpha`); a trailing word is compared with a release.
+            (Some(Part::Num(_)), None) => Ordering::Greater,
+            (None, Some(Part::Num(_))) => Ordering::Less,
             (Some(l), None) => rank(l).cmp(&4),
             (None, Some(r)) => 4.cmp(&rank(r)),
             (None, None) => Ordering::Equal,
@@ -110,6 +116,10 @@ mod tests {
             ("5.4.10", "5.4.9", Greater),
             ("1.0.0.1", "1.0.0", Greater),
             ("2.0.0-rc.2", "2.0.0-rc.10", Less),
+            ("1.0.0-alpha", "1.0.0-alpha1", Less),
+            ("1.0.0-beta", "1.0.0-b1", Less),
+            ("2.0.0-stable", "2.0.0", Equal),
+            ("2.0.0-stable", "2.0.0-RC1", Greater),
         ];
         crate::version::assert_orderings(compare, &cases);
     }
