@@ -13,7 +13,10 @@ enum Seg {
 
 fn segments(v: &str) -> Option<Vec<Seg>> {
     let v = v.trim().replace('-', ".pre.");
-    if v.is_empty() || !v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.') {
+    // `Gem::Version.correct?`: a version starts with a digit.
+    if !v.starts_with(|c: char| c.is_ascii_digit())
+        || !v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.')
+    {
         return None;
     }
     let mut out = Vec::new();
@@ -62,8 +65,13 @@ fn canonical(segs: Vec<Seg>) -> Vec<Seg> {
 }
 
 pub fn compare(a: &str, b: &str) -> Ordering {
-    let (Some(x), Some(y)) = (segments(a), segments(b)) else {
-        return generic::compare(a, b);
+    // What is not a gem version sorts before every gem version (as in the other schemes), so
+    // the two orderings never mix into a cycle.
+    let (x, y) = match (segments(a), segments(b)) {
+        (Some(x), Some(y)) => (x, y),
+        (Some(_), None) => return Ordering::Greater,
+        (None, Some(_)) => return Ordering::Less,
+        (None, None) => return generic::compare(a, b),
     };
     let (x, y) = (canonical(x), canonical(y));
     let zero = Seg::Num("0".into());
