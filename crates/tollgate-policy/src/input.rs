@@ -169,10 +169,8 @@ pub fn redacted(document: &PolicyInput) -> serde_json::Value {
 
 fn redact_in(value: &mut serde_json::Value, key: &str) {
     match value {
-        serde_json::Value::String(text) => {
-            if tollgate_iac::secrets::classify(key, text).is_some() {
-                *text = tollgate_iac::secrets::redact(text);
-            }
+        serde_json::Value::String(text) if tollgate_iac::secrets::classify(key, text).is_some() => {
+            *text = tollgate_iac::secrets::redact(text);
         }
         serde_json::Value::Array(items) => {
             for item in items {
