@@ -150,6 +150,20 @@ impl ResourceMeta {
     }
 
     /// Location of the resource header.
+    /// The address findings name: a Terraform module's resource is qualified with its root
+    /// configuration (`envs/prod: module.api.aws_lambda_function.handler`), since one module
+    /// directory reached from several roots is several resources with one address.
+    pub fn qualified_address(&self) -> String {
+        if self.format == SourceFormat::Terraform
+            && self.address.starts_with("module.")
+            && !self.scope.is_empty()
+        {
+            format!("{}: {}", self.scope, self.address)
+        } else {
+            self.address.clone()
+        }
+    }
+
     pub fn header_location(&self) -> Location {
         Location::at(self.file.clone(), self.header)
     }

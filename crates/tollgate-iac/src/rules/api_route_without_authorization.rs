@@ -165,7 +165,7 @@ impl IacRule for ApiRouteWithoutAuthorization {
             );
             match route.authorization.span() {
                 Some(span) => out.at(&route.meta, span, &evidence, message),
-                None => out.missing(&route.meta, message),
+                None => out.missing_about(&route.meta, &evidence, message),
             }
         }
     }

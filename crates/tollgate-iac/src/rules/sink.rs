@@ -74,6 +74,13 @@ impl<'r> RuleSink<'r> {
         self.push(res, res.header_location(), "", message.into(), None);
     }
 
+    /// [`missing`](Self::missing) for a rule that may report several things missing on one
+    /// resource (the routes of one function): `subject` names which, so each finding keeps a
+    /// fingerprint of its own.
+    pub fn missing_about(&mut self, res: &ResourceMeta, subject: &str, message: impl Into<String>) {
+        self.push(res, res.header_location(), subject, message.into(), None);
+    }
+
     /// Report at `severity` instead of the rule's default, for a case the rule knows to be
     /// less exposed (a private API reachable only from named VPCs): at `span` when written,
     /// else at the header.
@@ -176,8 +183,16 @@ impl<'r> RuleSink<'r> {
                 severity = raised;
             }
         }
+        let resource = res.qualified_address();
+        if resource != res.address {
+            message = format!(
+                "{} Reached through the root configuration `{}`.",
+                message.trim_end(),
+                res.scope
+            );
+        }
         let mut finding = Finding::new(self.rule.code.clone(), severity, message, location)
-            .resource(res.address.clone())
+            .resource(resource)
             .resource_line(res.header.start.line)
             .evidence(evidence);
         for (k, v) in finding_props {
