@@ -9,7 +9,7 @@ use std::time::Duration;
 use regorus::utils::limits::ExecutionTimerConfig;
 use regorus::{Engine, Value};
 
-use super::load::{error_message, position, PolicyFile};
+use super::load::{error_message, located, PolicyFile};
 
 /// Most numbers `numbers.range` / `numbers.range_step` may produce. regorus builds the whole
 /// array inside one builtin call, where its time limit cannot interrupt it.
@@ -112,9 +112,10 @@ impl Evaluator {
 }
 
 fn error(file: &str, text: &str, timed_out: bool) -> EvalError {
-    let (line, col) = position(text);
+    // The error names the file it happened in, which may be a library of the policy.
+    let (file, line, col) = located(text).unwrap_or_else(|| (file.to_string(), 1, 1));
     EvalError {
-        file: file.to_string(),
+        file,
         line,
         col,
         message: if timed_out {

@@ -225,16 +225,19 @@ fn test_rules(text: &str) -> Vec<(String, u32)> {
 
 /// The `line:col` of a regorus error (`--> file:line:col`), or 1:1.
 pub fn position(error: &str) -> (u32, u32) {
-    error
-        .lines()
-        .find_map(|l| {
-            let rest = l.trim_start().strip_prefix("--> ")?;
-            let mut parts = rest.rsplitn(3, ':');
-            let col = parts.next()?.trim().parse().ok()?;
-            let line = parts.next()?.trim().parse().ok()?;
-            Some((line, col))
-        })
-        .unwrap_or((1, 1))
+    located(error).map_or((1, 1), |(_, line, col)| (line, col))
+}
+
+/// The `file`, `line` and `col` a regorus error names (`--> file:line:col`).
+pub fn located(error: &str) -> Option<(String, u32, u32)> {
+    error.lines().find_map(|l| {
+        let rest = l.trim_start().strip_prefix("--> ")?;
+        let mut parts = rest.rsplitn(3, ':');
+        let col = parts.next()?.trim().parse().ok()?;
+        let line = parts.next()?.trim().parse().ok()?;
+        let file = parts.next()?.trim().to_string();
+        Some((file, line, col))
+    })
 }
 
 /// The message of a regorus error without its code frame: the `error: ...` line(s).

@@ -1,0 +1,355 @@
+//! End-to-end: the `policy` stage and `tollgate policy test|eval` through the real binary.
+//! Policies are data from the scanned repository: broken, endless and hostile ones must cost
+//! themselves only.
+
+use std::collections::BTreeSet;
+use std::net::TcpListener;
+use std::path::Path;
+use std::time::Duration;
+
+use serde_json::Value;
+use tollgate_e2e::{example_dir, tollgate_cmd};
+
+/// `tollgate run DIR --stages policy --format FORMAT` and its parsed stdout and exit code.
+fn run(dir: &Path, format: &str) -> (Value, i32) {
+    let out = tollgate_cmd()
+        .args([
+            "run",
+            ".",
+            "--no-progress",
+            "--stages",
+            "policy",
+            "--format",
+            format,
+        ])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (json, out.status.code().unwrap_or(-1))
+}
+
+fn write(dir: &Path, path: &str, text: &str) {
+    let path = dir.join(path);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+fn findings(report: &Value) -> Vec<&Value> {
+    report["findings"].as_array().unwrap().iter().collect()
+}
+
+fn notifications(report: &Value) -> Vec<String> {
+    report["notifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            format!(
+                "{} {}",
+                n["id"].as_str().unwrap(),
+                n["message"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+const TEMPLATE: &str = "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Orders:\n    Type: AWS::DynamoDB::Table\n    Properties:\n      TableName: orders\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Runtime: python3.8\n      Handler: app.handler\n      Role: arn:aws:iam::111122223333:role/fn\n      Code: { ZipFile: x }\n";
+
+/// A policy that always reports the table: the witness that the stage still ran.
+const WITNESS: &str = "package main\n\ndeny contains msg if {\n  input.resource.type == \"AWS::DynamoDB::Table\"\n  msg := \"witness\"\n}\n";
+
+fn repo(policies: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "template.yaml", TEMPLATE);
+    write(dir.path(), "policies/witness.rego", WITNESS);
+    for (name, text) in policies {
+        write(dir.path(), &format!("policies/{name}"), text);
+    }
+    dir
+}
+
+fn witness_reported(report: &Value) -> bool {
+    findings(report).iter().any(|f| f["message"] == "witness")
+}
+
+/// The example's findings as (code, format directory, function or role in words): the same
+/// policy must give the same verdicts whatever the template format.
+#[test]
+fn four_template_formats_give_the_same_verdicts() {
+    let (report, _) = run(&example_dir("policies"), "json");
+    let mut by_format: std::collections::BTreeMap<String, BTreeSet<(String, String)>> =
+        Default::default();
+    for f in findings(&report) {
+        let path = f["location"]["path"].as_str().unwrap();
+        let format = path.split('/').next().unwrap().to_string();
+        let resource = f["resource"].as_str().unwrap().to_ascii_lowercase();
+        // BadFunction, BadLambdaFunction, aws_lambda_function.bad -> bad; roles -> role.
+        let subject = if resource.contains("url") {
+            "url"
+        } else if resource.contains("role") {
+            "role"
+        } else if resource.contains("bad") {
+            "bad function"
+        } else {
+            panic!("unexpected finding on {resource}: {f}")
+        };
+        by_format
+            .entry(format)
+            .or_default()
+            .insert((f["rule"].as_str().unwrap().to_string(), subject.to_string()));
+    }
+    let expected: BTreeSet<(String, String)> = [
+        ("TG9001", "bad function"),
+        ("TG9002", "bad function"),
+        ("TG9003", "bad function"),
+        ("TG9004", "bad function"),
+        ("TG9005", "url"),
+        ("TG9006", "role"),
+    ]
+    .iter()
+    .map(|(a, b)| (a.to_string(), b.to_string()))
+    .collect();
+    assert_eq!(
+        by_format.keys().collect::<Vec<_>>(),
+        ["cloudformation", "sam", "serverless", "terraform"]
+    );
+    for (format, verdicts) in &by_format {
+        let mut want = expected.clone();
+        if format == "serverless" {
+            // The Serverless example declares no table and no role policy to join.
+            want.remove(&("TG9006".to_string(), "role".to_string()));
+        }
+        assert_eq!(verdicts, &want, "{format}");
+    }
+    assert!(
+        notifications(&report).is_empty(),
+        "{:?}",
+        notifications(&report)
+    );
+}
+
+#[test]
+fn example_policy_tests_pass() {
+    let out = tollgate_cmd()
+        .args(["policy", "test"])
+        .arg(example_dir("policies").join("policies"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("17/17 tests passed"), "{stdout}");
+    assert!(
+        stdout.contains("PASS  data.main.test_old_runtime_is_denied"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_failing_policy_test_fails_the_command() {
+    let dir = repo(&[(
+        "witness_test.rego",
+        "package main\nimport rego.v1\n\ntest_no_witness if {\n  count(deny) == 0 with input as {\"resource\": {\"type\": \"AWS::DynamoDB::Table\"}}\n}\n",
+    )]);
+    let out = tollgate_cmd()
+        .args(["policy", "test", "policies"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("FAIL  data.main.test_no_witness (witness_test.rego:4)"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn policy_eval_prints_the_resource_document() {
+    let dir = repo(&[]);
+    let out = tollgate_cmd()
+        .args(["policy", "eval", "--resource", "Fn", "."])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["kind"], "resource");
+    assert_eq!(doc["resource"]["type"], "AWS::Lambda::Function");
+    assert_eq!(doc["resource"]["properties"]["Runtime"], "python3.8");
+    assert_eq!(doc["resource"]["model"]["runtime"], "python3.8");
+    let missing = tollgate_cmd()
+        .args(["policy", "eval", "--resource", "Nope", "."])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("hint: known: Fn, Orders"));
+}
+
+#[test]
+fn v0_and_v1_string_and_object_results_with_paths_and_metadata() {
+    let dir = repo(&[
+        (
+            "v0.rego",
+            "package main\n\n# METADATA\n# title: Old runtimes\n# related_resources:\n# - https://example.com/runtimes\n# custom:\n#   code: ACME-7\n#   severity: critical\ndeny[msg] {\n  input.resource.properties.Runtime == \"python3.8\"\n  msg := \"python3.8 is retired\"\n}\n",
+        ),
+        (
+            "v1.rego",
+            "package checks\nimport rego.v1\n\nwarn contains {\"msg\": \"handler\", \"path\": [\"Properties\", \"Handler\"], \"severity\": \"medium\"} if {\n  input.resource.model.handler == \"app.handler\"\n}\n",
+        ),
+    ]);
+    write(
+        dir.path(),
+        "tollgate.toml",
+        "[stage.policy]\nnamespaces = [\"main\", \"checks\"]\n",
+    );
+    let (report, _) = run(dir.path(), "json");
+    let by_message = |m: &str| {
+        findings(&report)
+            .into_iter()
+            .find(|f| f["message"] == m)
+            .unwrap_or_else(|| panic!("no `{m}` in {report}"))
+            .clone()
+    };
+    let v0 = by_message("python3.8 is retired");
+    assert_eq!(v0["rule"], "ACME-7");
+    assert_eq!(v0["severity"], "critical");
+    assert_eq!(
+        v0["location"]["region"]["start"]["line"], 7,
+        "header of Fn: {v0}"
+    );
+    let v1 = by_message("handler");
+    assert_eq!(v1["severity"], "medium");
+    assert_eq!(v1["location"]["region"]["start"]["line"], 11);
+    assert_eq!(v1["location"]["region"]["start"]["col"], 16);
+    assert!(v1["rule"].as_str().unwrap().starts_with("TG9"));
+    assert!(witness_reported(&report));
+
+    let (sarif, _) = run(dir.path(), "sarif");
+    let rules = sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    let rule = rules
+        .iter()
+        .find(|r| r["id"] == "ACME-7")
+        .expect("ACME-7 in SARIF");
+    assert_eq!(rule["shortDescription"]["text"], "Old runtimes");
+    assert_eq!(rule["helpUri"], "https://example.com/runtimes");
+}
+
+#[test]
+fn syntax_and_runtime_errors_name_the_place_and_the_rest_still_runs() {
+    let dir = repo(&[
+        ("syntax.rego", "package main\n\ndeny contains msg if {\n  input.x ==\n}\n"),
+        ("runtime.rego", "package main\nimport rego.v1\n\nwarn contains msg if {\n  x := 1 / 0\n  msg := sprintf(\"%v\", [x])\n}\n"),
+    ]);
+    let (report, code) = run(dir.path(), "json");
+    let notes = notifications(&report);
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.starts_with("policy-error policies/syntax.rego:5:1: expecting expression")),
+        "{notes:?}"
+    );
+    assert!(
+        notes.iter().any(|n| n.starts_with(
+            "policy-error policies/runtime.rego:5:10: policy `data.main.warn`: divide by zero"
+        )),
+        "{notes:?}"
+    );
+    assert!(witness_reported(&report));
+    assert_ne!(code, 0, "a broken policy does not pass the run");
+}
+
+#[test]
+fn recursive_and_endless_policies_are_stopped() {
+    let dir = repo(&[
+        ("recursive_function.rego", "package lib\n\nloop(x) := y if {\n  y := loop(x)\n}\n"),
+        ("uses_loop.rego", "package main\nimport rego.v1\n\nwarn contains msg if {\n  msg := data.lib.loop(1)\n}\n"),
+        ("recursive_rules.rego", "package main\nimport rego.v1\n\na contains x if { some x in b }\nb contains x if { some x in a }\nviolation contains x if { some x in a }\n"),
+        ("huge_range.rego", "package main\nimport rego.v1\n\nviolation contains \"never\" if {\n  some i in numbers.range(1, 100000000)\n  i < 0\n}\n"),
+        ("slow.rego", "package main\nimport rego.v1\n\nviolation contains \"never\" if {\n  some i in numbers.range(1, 100000)\n  some j in numbers.range(1, 100000)\n  i + j < 0\n}\n"),
+    ]);
+    write(
+        dir.path(),
+        "tollgate.toml",
+        "[stage.policy]\neval-timeout-ms = 300\n",
+    );
+    let (report, _) = run(dir.path(), "json");
+    let notes = notifications(&report);
+    let has = |prefix: &str| notes.iter().any(|n| n.starts_with(prefix));
+    assert!(
+        has("policy-error policies/recursive_function.rego:3:1: function `loop` is recursive"),
+        "{notes:?}"
+    );
+    assert!(
+        has("policy-error policies/recursive_rules.rego:"),
+        "{notes:?}"
+    );
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("numbers.range of 100000000 numbers is over tollgate's limit")),
+        "{notes:?}"
+    );
+    assert!(has("policy-timeout policies/slow.rego:"), "{notes:?}");
+    assert!(witness_reported(&report));
+}
+
+#[test]
+fn policies_reach_no_network_and_no_environment() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let dir = repo(&[
+        ("http.rego", &format!("package main\nimport rego.v1\n\nwarn contains msg if {{\n  r := http.send({{\"method\": \"get\", \"url\": \"http://127.0.0.1:{port}/\"}})\n  msg := sprintf(\"%v\", [r])\n}}\n")),
+        ("env.rego", "package main\nimport rego.v1\n\nwarn contains msg if {\n  msg := sprintf(\"%v\", [opa.runtime().env])\n}\n"),
+        ("print.rego", "package main\nimport rego.v1\n\nwarn contains \"printed\" if {\n  print(\"PRINTED-BY-POLICY\")\n}\n"),
+    ]);
+    let out = tollgate_cmd()
+        .args([
+            "run",
+            ".",
+            "--no-progress",
+            "--stages",
+            "policy",
+            "--format",
+            "json",
+        ])
+        .current_dir(dir.path())
+        .env("TOLLGATE_TEST_SECRET", "s3cr3t-value-from-env")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    let notes = notifications(&report);
+    assert!(
+        notes.iter().any(|n| n.contains("policies/http.rego:5:")
+            && n.contains("could not find function http.send")),
+        "{notes:?}"
+    );
+    assert!(
+        notes.iter().any(|n| n.contains("policies/env.rego:5:")
+            && n.contains("could not find function opa.runtime")),
+        "{notes:?}"
+    );
+    assert!(!stdout.contains("s3cr3t-value-from-env") && !stderr.contains("s3cr3t-value-from-env"));
+    assert!(
+        !stdout.contains("PRINTED-BY-POLICY"),
+        "print output stays off stdout"
+    );
+    std::thread::sleep(Duration::from_millis(50));
+    assert!(
+        listener.accept().is_err(),
+        "a policy connected to the network"
+    );
+    assert!(witness_reported(&report));
+}
