@@ -85,6 +85,11 @@ fn adapt_resolved(
     model: &mut CloudModel,
 ) {
     let resolved = resolver.resolve(root);
+    for (span, why) in resolver.take_notes() {
+        model
+            .notifications
+            .push(crate::adapters::unsupported(file, span, why));
+    }
     let svc = Service::new(file, value::to_tv(&resolved));
     if let Some((name, span)) = svc.other_cloud() {
         // Azure, Google, OpenWhisk, Cloudflare... functions are not Lambda functions and

@@ -29,6 +29,9 @@ const MAX_INCLUDE_DEPTH: usize = 4;
 
 /// Reads a repository-relative file of the scan into its parsed document, or says why not.
 pub type Loader<'a> = &'a dyn Fn(&str) -> Result<Arc<tollgate_syntax::Document>, String>;
+/// Longest string a value with variables may resolve to (`${self:a}${self:a}` doubles at each
+/// step); a longer one is unknown.
+pub const MAX_STRING_BYTES: usize = 1024 * 1024;
 
 /// Resolves variables against one `serverless.yml` root.
 pub struct Resolver<'a> {
@@ -43,6 +46,8 @@ pub struct Resolver<'a> {
     /// Files being included (a cycle is refused) and how many were included so far.
     including: RefCell<Vec<String>>,
     included: Cell<usize>,
+    /// Caps reached, with where: for notes.
+    notes: RefCell<Vec<(Span, String)>>,
 }
 
 impl<'a> Resolver<'a> {
@@ -55,6 +60,7 @@ impl<'a> Resolver<'a> {
             includes: None,
             including: RefCell::new(Vec::new()),
             included: Cell::new(0),
+            notes: RefCell::new(Vec::new()),
         }
     }
 
@@ -64,6 +70,11 @@ impl<'a> Resolver<'a> {
         self
     }
 
+    /// The caps resolution reached (once each), with where.
+    pub fn take_notes(&self) -> Vec<(Span, String)> {
+        std::mem::take(&mut self.notes.borrow_mut())
+    }
+
     /// `node` with every variable resolved.
     pub fn resolve(&self, node: &Node) -> Node {
         self.tree(node, 0)
@@ -71,8 +82,15 @@ impl<'a> Resolver<'a> {
 
     /// Count `n` produced nodes; false once over the budget.
     fn charge(&self, n: usize) -> bool {
-        let total = self.produced.get().saturating_add(n);
+        let before = self.produced.get();
+        let total = before.saturating_add(n);
         self.produced.set(total);
+        if total > MAX_NODES && before <= MAX_NODES {
+            self.notes.borrow_mut().push((
+                self.root.span,
+                format!("variables resolve to more than {MAX_NODES} values (a long string counting one per 16 bytes); the rest are treated as unknown"),
+            ));
+        }
         total <= MAX_NODES
     }
 
@@ -129,6 +147,15 @@ impl<'a> Resolver<'a> {
                 Piece::Text(t) => out.push_str(&t),
                 Piece::Var(inner) => match self.variable(&inner, span, depth) {
                     Ok(n) => match scalar_text(&n) {
+                        Some(t) if out.len() + t.len() > MAX_STRING_BYTES => {
+                            let why = format!("the value resolves to a string of more than {MAX_STRING_BYTES} bytes; it is treated as unknown");
+                            // Said once: every later use of the value reaches the cap again.
+                            let mut notes = self.notes.borrow_mut();
+                            if !notes.iter().any(|(_, n)| *n == why) {
+                                notes.push((span, why.clone()));
+                            }
+                            return unknown(span, &why);
+                        }
                         Some(t) => out.push_str(&t),
                         None => {
                             return unknown(span, "a variable inside a string is not a plain value")

@@ -22,6 +22,11 @@ const MAX_VALUE_DEPTH: usize = 128;
 /// doubles at each step: without a cap a few lines would exhaust memory).
 const MAX_COPIED_NODES: usize = 1_000_000;
 
+/// Most bytes of strings one module instance may build with functions and templates: a file of
+/// thousands of calls, each under [`functions::MAX_FUNCTION_BYTES`], could otherwise still
+/// take gigabytes. Past it every further string built is unknown, with a note.
+const MAX_BUILT_BYTES: usize = 64 * 1024 * 1024;
+
 /// Most blocks one `dynamic` block is expanded to; past it, its settings are unknown.
 const MAX_DYNAMIC_BLOCKS: usize = 256;
 
@@ -62,6 +67,8 @@ pub struct Scope {
     cache: RefCell<HashMap<String, (Tv, usize)>>,
     /// Nodes copied so far by references to locals and variables (see [`MAX_COPIED_NODES`]).
     copied: std::cell::Cell<usize>,
+    /// Bytes of strings built so far by functions and templates (see [`MAX_BUILT_BYTES`]).
+    built: std::cell::Cell<usize>,
     stack: RefCell<Vec<String>>,
     notes: RefCell<Vec<EvalNote>>,
     /// The iterators of the `dynamic` blocks being expanded (`environment.value`), innermost last.
@@ -108,7 +115,9 @@ impl Scope {
     fn eval_depth(&self, node: &Node, at: At<'_>, depth: usize) -> Tv {
         let span = node.span;
         if depth > MAX_DEPTH {
-            return Tv::unknown(span, "expression nested too deeply to evaluate");
+            let msg = format!("expressions (locals referring to locals included) nest more than {MAX_DEPTH} levels deep here; the value is treated as unknown");
+            self.note(at, span, msg.clone());
+            return Tv::unknown(span, msg);
         }
         match &node.value {
             Value::Null => Tv::null(span),
@@ -153,9 +162,20 @@ impl Scope {
                         .iter()
                         .map(|a| self.eval_depth(a, at, depth + 1))
                         .collect();
-                    functions::call(name, args, span)
+                    let arg_unknown = args.iter().any(Tv::is_unknown);
+                    let v = functions::call(name, args, span);
+                    if let TvKind::Unknown(reason) = &v.kind {
+                        // Said once, where the cap was crossed, not at every caller.
+                        if !arg_unknown && reason.contains(functions::TOO_LARGE) {
+                            self.note(at, span, reason.clone());
+                        }
+                    }
+                    self.built(v, at)
                 }
-                ExprKind::Template { parts } => self.template(parts, span, at, depth),
+                ExprKind::Template { parts } => {
+                    let v = self.template(parts, span, at, depth);
+                    self.built(v, at)
+                }
                 ExprKind::Conditional {
                     cond,
                     then,
@@ -285,7 +305,7 @@ impl Scope {
         };
         let mut blocks = Vec::with_capacity(elements.len());
         for (key, value) in elements {
-            if !self.charge(node_count(&value)) {
+            if !self.charge(node_count(&value), value.span, at) {
                 return Err("value too large to evaluate".into());
             }
             let span = value.span;
@@ -340,6 +360,15 @@ impl Scope {
                             unknown_inside.get_or_insert_with(|| reason.clone());
                         }
                         (TvKind::Unknown(reason), _) => return Tv::unknown(span, reason.clone()),
+                        (_, Some(text)) if s.len() + text.len() > functions::MAX_FUNCTION_BYTES => {
+                            let msg = format!(
+                                "the template {} {} bytes; its value is treated as unknown",
+                                functions::TOO_LARGE,
+                                functions::MAX_FUNCTION_BYTES
+                            );
+                            self.note(at, span, msg.clone());
+                            return Tv::unknown(span, msg);
+                        }
                         (_, Some(text)) => s.push_str(&text),
                         (TvKind::Null, None) => {}
                         (_, None) => {
@@ -424,7 +453,7 @@ impl Scope {
                     return Tv::unknown(span, "`var` without a name");
                 };
                 let base = match self.vars.get(&name) {
-                    Some((_, v)) if !self.charge(node_count(v)) => {
+                    Some((_, v)) if !self.charge(node_count(v), span, at) => {
                         Tv::unknown(span, "value too large to evaluate")
                     }
                     Some((file, v)) => {
@@ -530,16 +559,40 @@ impl Scope {
         Tv::new(span, TvKind::Ref { address, attr })
     }
 
+    /// `v`, a string just built, when the module's budget of built strings allows it;
+    /// otherwise unknown, with a note the first time.
+    fn built(&self, v: Tv, at: At<'_>) -> Tv {
+        let TvKind::String(s) = &v.kind else {
+            return v;
+        };
+        let before = self.built.get();
+        let total = before.saturating_add(s.len());
+        self.built.set(total);
+        if total <= MAX_BUILT_BYTES {
+            return v;
+        }
+        let msg = format!("functions and templates of this module build more than {MAX_BUILT_BYTES} bytes of strings; this value and every later string built are treated as unknown");
+        if before <= MAX_BUILT_BYTES {
+            self.note(at, v.span, msg.clone());
+        }
+        Tv::unknown(v.span, msg)
+    }
+
     /// Count `size` copied nodes; false once the module is over its budget.
-    fn charge(&self, size: usize) -> bool {
-        let total = self.copied.get().saturating_add(size);
+    /// The first time, a note at `span` in `at` says so.
+    fn charge(&self, size: usize, span: Span, at: At<'_>) -> bool {
+        let before = self.copied.get();
+        let total = before.saturating_add(size);
         self.copied.set(total);
+        if total > MAX_COPIED_NODES && before <= MAX_COPIED_NODES {
+            self.note(at, span, format!("references to locals of this module copy more than {MAX_COPIED_NODES} value nodes; this value and every later copy are treated as unknown"));
+        }
         total <= MAX_COPIED_NODES
     }
 
     fn local(&self, name: &str, span: Span, at: At<'_>, depth: usize) -> Tv {
         if let Some((v, size)) = self.cache.borrow().get(name) {
-            if !self.charge(*size) {
+            if !self.charge(*size, span, at) {
                 return Tv::unknown(span, "value too large to evaluate");
             }
             return v.clone();
@@ -564,7 +617,7 @@ impl Scope {
             v = Tv::unknown(span, "value nested too deeply to evaluate");
         }
         let mut size = node_count(&v);
-        if !self.charge(size) {
+        if !self.charge(size, span, at) {
             v = Tv::unknown(span, "value too large to evaluate");
             size = 1;
         }
@@ -1042,16 +1095,19 @@ mod tests {
         text.push_str("}\nv = local.l39\n");
         let (v, _) = eval_in(&text, &[]);
         assert!(v.is_unknown(), "2^40 nodes are never built");
+        // 25 levels: within the depth cap, so the size caps are what stops it.
         let mut text = String::from("locals {\n  s0 = \"xxxxxxxxxxxxxxxx\"\n");
-        for i in 1..40 {
+        for i in 1..25 {
             text.push_str(&format!(
                 "  s{i} = \"${{local.s{p}}}${{local.s{p}}}\"\n",
                 p = i - 1
             ));
         }
-        text.push_str("}\nv = local.s39\n");
-        let (v, _) = eval_in(&text, &[]);
-        assert!(v.is_unknown(), "a 2^44-byte string is never built");
+        text.push_str("}\nv = local.s24\n");
+        let (v, notes) = eval_in(&text, &[]);
+        assert!(v.is_unknown(), "a 2^28-byte string is never built");
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(notes[0].message.contains("more than"), "{notes:?}");
     }
 
     #[test]

@@ -7,6 +7,20 @@ use tollgate_syntax::Span;
 use super::heredoc::parse_json_string;
 use super::value::{Tv, TvKind};
 
+/// Largest string one function call (`replace`, `join`, `format`...) may build; a longer
+/// result is unknown. Real values (ARNs, policies, names) are far smaller.
+pub const MAX_FUNCTION_BYTES: usize = 1024 * 1024;
+
+/// The start of the reason of a result past [`MAX_FUNCTION_BYTES`], for the evaluator to note.
+pub const TOO_LARGE: &str = "builds a string of more than";
+
+fn too_large(name: &str, span: Span) -> Tv {
+    Tv::unknown(
+        span,
+        format!("{name}() {TOO_LARGE} {MAX_FUNCTION_BYTES} bytes; its value is treated as unknown"),
+    )
+}
+
 /// Functions [`call`] evaluates (plus `file`, which the evaluator handles).
 pub const SUPPORTED: &[&str] = &[
     "jsonencode",
@@ -77,6 +91,14 @@ pub fn call(name: &str, args: Vec<Tv>, span: Span) -> Tv {
             (Some(s), Some(from), Some(to))
                 if !(from.len() > 1 && from.starts_with('/') && from.ends_with('/')) =>
             {
+                // Measured before building: `replace(s, "", s)` squares the length.
+                let grows = to.len().saturating_sub(from.len());
+                let size = s
+                    .len()
+                    .saturating_add(s.matches(from).count().saturating_mul(grows));
+                if size > MAX_FUNCTION_BYTES {
+                    return too_large(name, span);
+                }
                 Tv::string(span, s.replace(from, to))
             }
             _ => Tv::unknown(span, "replace() not evaluated statically"),
@@ -117,21 +139,21 @@ pub fn call(name: &str, args: Vec<Tv>, span: Span) -> Tv {
             }
             _ => Tv::unknown(span, "flatten() of a value that is not a list"),
         },
-        "compact" | "distinct" => match args.first().and_then(Tv::as_list) {
-            Some(items) => {
-                let mut out: Vec<Tv> = Vec::new();
-                for i in items {
-                    let skip = if name == "compact" {
-                        i.is_null() || i.as_str() == Some("")
-                    } else {
-                        out.iter().any(|o| super::eval::same_value(o, i))
-                    };
-                    if !skip {
-                        out.push(i.clone());
-                    }
-                }
-                Tv::new(span, TvKind::List(out))
-            }
+        "compact" => match args.first().and_then(Tv::as_list) {
+            Some(items) => Tv::new(
+                span,
+                TvKind::List(
+                    items
+                        .iter()
+                        .filter(|i| !(i.is_null() || i.as_str() == Some("")))
+                        .cloned()
+                        .collect(),
+                ),
+            ),
+            None => Tv::unknown(span, format!("{name}() of a value that is not a list")),
+        },
+        "distinct" => match args.first().and_then(Tv::as_list) {
+            Some(items) => Tv::new(span, TvKind::List(distinct(items))),
             None => Tv::unknown(span, format!("{name}() of a value that is not a list")),
         },
         "contains" => match (args.first().and_then(Tv::as_list), args.get(1)) {
@@ -200,21 +222,88 @@ fn flatten_into(v: &Tv, out: &mut Vec<Tv>, depth: usize) {
     }
 }
 
+/// The first of each run of equal values, in order. Values are compared through a key that
+/// identifies them (so the work is linear); the few without one (unknowns are never equal to
+/// anything, files) are compared one by one.
+fn distinct(items: &[Tv]) -> Vec<Tv> {
+    let mut seen = std::collections::HashSet::new();
+    let mut out: Vec<Tv> = Vec::new();
+    let mut unkeyed: Vec<usize> = Vec::new();
+    for i in items {
+        let new = match value_key(i) {
+            Some(key) => seen.insert(key),
+            None if unkeyed.iter().any(|&o| super::eval::same_value(&out[o], i)) => false,
+            None => {
+                unkeyed.push(out.len());
+                true
+            }
+        };
+        if new {
+            out.push(i.clone());
+        }
+    }
+    out
+}
+
+/// A text equal for two values exactly when [`super::eval::same_value`] says they are the
+/// same, or `None` for values it cannot stand for (those holding unknowns or files).
+fn value_key(v: &Tv) -> Option<String> {
+    fn push(v: &Tv, out: &mut String) -> Option<()> {
+        use std::fmt::Write;
+        match &v.kind {
+            TvKind::Null => out.push('z'),
+            TvKind::Bool(b) => out.push(if *b { 't' } else { 'f' }),
+            // Length-prefixed, so that no concatenation of texts reads as another.
+            TvKind::Number(n) => write!(out, "n{}:{n}", n.len()).ok()?,
+            TvKind::String(s) => write!(out, "s{}:{s}", s.len()).ok()?,
+            TvKind::Ref { address, attr } => {
+                write!(out, "r{}:{address}{}", address.len(), attr.len()).ok()?;
+                for a in attr {
+                    write!(out, "{}:{a}", a.len()).ok()?;
+                }
+            }
+            TvKind::List(items) => {
+                write!(out, "l{}", items.len()).ok()?;
+                for i in items {
+                    push(i, out)?;
+                }
+            }
+            TvKind::Object(entries) => {
+                write!(out, "o{}", entries.len()).ok()?;
+                for (k, _, i) in entries {
+                    write!(out, "{}:{k}", k.len()).ok()?;
+                    push(i, out)?;
+                }
+            }
+            TvKind::Unknown(_) | TvKind::File { .. } => return None,
+        }
+        Some(())
+    }
+    let mut out = String::new();
+    push(v, &mut out)?;
+    Some(out)
+}
+
+/// Later objects' keys win; a key written again moves to where it was written last. Linear:
+/// each key's latest place is looked up, not searched for.
 fn merge(args: Vec<Tv>, span: Span) -> Tv {
-    let mut out: Vec<(String, Span, Tv)> = Vec::new();
+    let mut out: Vec<Option<(String, Span, Tv)>> = Vec::new();
+    let mut at: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for a in args {
         match a.kind {
             TvKind::Object(entries) => {
                 for (k, ks, v) in entries {
-                    out.retain(|(e, _, _)| *e != k);
-                    out.push((k, ks, v));
+                    if let Some(old) = at.insert(k.clone(), out.len()) {
+                        out[old] = None;
+                    }
+                    out.push(Some((k, ks, v)));
                 }
             }
             TvKind::Null => {}
             _ => return Tv::unknown(span, "merge() of a value that is not an object"),
         }
     }
-    Tv::new(span, TvKind::Object(out))
+    Tv::new(span, TvKind::Object(out.into_iter().flatten().collect()))
 }
 
 fn concat(args: Vec<Tv>, span: Span) -> Tv {
@@ -248,9 +337,17 @@ fn join(args: Vec<Tv>, span: Span) -> Tv {
         return Tv::unknown(span, "join() needs a separator and a list");
     };
     let mut parts = Vec::with_capacity(items.len());
+    // Measured before joining: a long separator between many items multiplies.
+    let mut size = 0usize;
     for i in items {
         match i.render() {
-            Some(s) => parts.push(s),
+            Some(s) => {
+                size = size.saturating_add(s.len()).saturating_add(sep.len());
+                if size > MAX_FUNCTION_BYTES.saturating_add(sep.len()) {
+                    return too_large("join", span);
+                }
+                parts.push(s)
+            }
             None => {
                 return Tv::unknown(
                     span,
@@ -281,6 +378,9 @@ fn format(args: Vec<Tv>, span: Span) -> Tv {
                 let Some(text) = rest.next().and_then(Tv::render) else {
                     return Tv::unknown(span, "format() has fewer arguments than verbs");
                 };
+                if out.len() + text.len() > MAX_FUNCTION_BYTES {
+                    return too_large("format", span);
+                }
                 if verb == 'q' {
                     out.push('"');
                     out.push_str(&text);
@@ -412,6 +512,66 @@ mod tests {
         )
         .is_unknown());
         assert!(call("templatefile", vec![s("a.tpl")], sp()).is_unknown());
+    }
+
+    #[test]
+    fn distinct_compares_values_as_terraform_does() {
+        let unknown = || Tv::unknown(sp(), "var.x has no default");
+        let number = |n: &str| Tv::new(sp(), TvKind::Number(n.into()));
+        let items = vec![
+            s("a"),
+            s("a"),
+            list(vec![s("a"), s("b")]),
+            list(vec![s("a"), s("b")]),
+            // Not the same as the list above, though their texts run together alike.
+            list(vec![s("ab")]),
+            obj(&[("k", s("v"))]),
+            obj(&[("k", s("v"))]),
+            unknown(),
+            unknown(),
+            number("1"),
+            s("1"),
+        ];
+        let d = call("distinct", vec![list(items)], sp());
+        let kept: Vec<String> = d
+            .as_list()
+            .unwrap()
+            .iter()
+            .map(|v| format!("{:?}", v.kind))
+            .collect();
+        assert_eq!(kept.len(), 8, "{kept:#?}");
+        // A large list is handled in linear time (100,000 values once took minutes).
+        let many = list((0..100_000).map(|i| s(&(i % 50_000).to_string())).collect());
+        let d = call("distinct", vec![many], sp());
+        assert_eq!(d.as_list().map(<[_]>::len), Some(50_000));
+    }
+
+    #[test]
+    fn merge_of_many_keys_keeps_the_last_of_each() {
+        let a = obj(&[("x", s("1")), ("y", s("2"))]);
+        let b = obj(&[("x", s("3"))]);
+        let m = call("merge", vec![a, b], sp());
+        let keys: Vec<&str> = m
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(k, _, _)| k.as_str())
+            .collect();
+        assert_eq!(keys, ["y", "x"]);
+        assert_eq!(m.get("x").and_then(Tv::as_str), Some("3"));
+    }
+
+    #[test]
+    fn string_results_past_the_cap_are_unknown() {
+        let big = "s".repeat(50_000);
+        let r = call("replace", vec![s(&big), s(""), s(&big)], sp());
+        assert!(r.is_unknown());
+        let r = call("replace", vec![s(&big), s("s"), s("t")], sp());
+        assert_eq!(r.as_str().map(str::len), Some(50_000));
+        let items = list(vec![s("a"); 40_000]);
+        assert!(call("join", vec![s(&"j".repeat(40_000)), items], sp()).is_unknown());
+        let items = list(vec![s("a"); 40_000]);
+        assert!(!call("join", vec![s(","), items], sp()).is_unknown());
     }
 
     #[test]
