@@ -3,6 +3,8 @@
 //! (file:line:col and the policy) and the others still run.
 
 use std::collections::{BTreeMap, HashSet};
+use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use tollgate_core::{
@@ -72,7 +74,20 @@ pub fn to_value(input: &PolicyInput) -> regorus::Value {
     regorus::Value::from(serde_json::to_value(input).unwrap_or_default())
 }
 
-/// Evaluate every policy of `set` over `inputs` into `report`.
+/// Stack of each evaluation thread: regorus recurses over the input's nesting and the
+/// policy's expressions.
+const EVAL_STACK_BYTES: usize = 16 * 1024 * 1024;
+
+/// What one policy produced.
+#[derive(Default)]
+struct PolicyOutput {
+    report: StageReport,
+    rules: BTreeMap<String, Rule>,
+}
+
+/// Evaluate every policy of `set` over `inputs` into `report`. Policies are spread over the
+/// machine's cores, each evaluated by one thread with its own engine; their results are
+/// merged in policy order, so the report does not depend on scheduling.
 pub fn evaluate(
     ctx: &ScanContext,
     set: &PolicySet,
@@ -81,50 +96,135 @@ pub fn evaluate(
     inputs: &Inputs,
     report: &mut StageReport,
 ) {
+    let policies: Vec<&PolicyFile> = set.policies(namespaces).collect();
+    let workers = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(policies.len())
+        .max(1);
+    let next = AtomicUsize::new(0);
+    let mut outputs: Vec<(usize, PolicyOutput)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                std::thread::Builder::new()
+                    .name("policy-eval".into())
+                    .stack_size(EVAL_STACK_BYTES)
+                    .spawn_scoped(scope, || {
+                        let mut done = Vec::new();
+                        loop {
+                            let i = next.fetch_add(1, Ordering::Relaxed);
+                            let Some(policy) = policies.get(i) else { break };
+                            // A panic in the interpreter costs that policy only.
+                            let output = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                                evaluate_policy(ctx, set, namespaces, budget, inputs, policy)
+                            }))
+                            .unwrap_or_else(|_| panicked(policy));
+                            done.push((i, output));
+                        }
+                        done
+                    })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| match h {
+                Ok(handle) => handle.join().unwrap_or_default(),
+                Err(_) => Vec::new(),
+            })
+            .collect()
+    });
+    outputs.sort_by_key(|(i, _)| *i);
+    if outputs.len() < policies.len() {
+        report.notify(
+            Notification::error(
+                "stage-failed",
+                "some policies could not be evaluated (an evaluation thread failed)",
+            )
+            .stage(STAGE),
+        );
+    }
     let mut rules: BTreeMap<String, Rule> = BTreeMap::new();
-    for policy in set.policies(namespaces) {
+    for (_, output) in outputs {
+        report.extend(output.report);
+        for (code, rule) in output.rules {
+            rules.entry(code).or_insert(rule);
+        }
+    }
+    report.dynamic_rules.extend(rules.into_values());
+}
+
+fn panicked(policy: &PolicyFile) -> PolicyOutput {
+    let mut out = PolicyOutput::default();
+    out.report.notify(
+        Notification::error(
+            "policy-error",
+            format!(
+                "{}: the policy interpreter failed on this policy, which was not evaluated; hint: please report it with the policy",
+                policy.path
+            ),
+        )
+        .at(Location::file(policy.path.clone()))
+        .stage(STAGE),
+    );
+    out
+}
+
+/// One policy over every document.
+fn evaluate_policy(
+    ctx: &ScanContext,
+    set: &PolicySet,
+    namespaces: &[String],
+    budget: Duration,
+    inputs: &Inputs,
+    policy: &PolicyFile,
+) -> PolicyOutput {
+    let mut out = PolicyOutput::default();
+    let mut evaluator = match Evaluator::new(policy, set.libraries(namespaces), budget) {
+        Ok(e) => e,
+        Err(err) => {
+            out.report.notify(eval_notification(&err, policy, None));
+            return out;
+        }
+    };
+    let mut reported: HashSet<String> = HashSet::new();
+    'documents: for (input, subject) in &inputs.documents {
         if ctx.is_cancelled() {
             break;
         }
-        let mut evaluator = match Evaluator::new(policy, set.libraries(namespaces), budget) {
-            Ok(e) => e,
-            Err(err) => {
-                report.notify(eval_notification(&err, policy, None));
-                continue;
-            }
-        };
-        let mut reported: HashSet<String> = HashSet::new();
-        'documents: for (input, subject) in &inputs.documents {
-            if ctx.is_cancelled() {
-                break;
-            }
-            for (rule, metadata) in &policy.entries {
-                match evaluator.eval(rule, input) {
-                    Ok(Some(value)) => {
-                        for result in results(value) {
-                            let finding = finding(
-                                ctx, policy, rule, metadata, &result, subject, inputs, &mut rules,
-                            );
-                            report.push(finding);
-                        }
+        for (rule, metadata) in &policy.entries {
+            match evaluator.eval(rule, input) {
+                Ok(Some(value)) => {
+                    for result in results(value) {
+                        let finding = finding(
+                            ctx,
+                            policy,
+                            rule,
+                            metadata,
+                            &result,
+                            subject,
+                            inputs,
+                            &mut out.rules,
+                        );
+                        out.report.push(finding);
                     }
-                    Ok(None) => {}
-                    Err(err) if err.timed_out => {
-                        report.notify(eval_notification(&err, policy, Some(rule)));
-                        // A policy that ran out of time once would on every document: it stops
-                        // here, and what it reported so far stays.
-                        break 'documents;
-                    }
-                    Err(err) => {
-                        if reported.insert(err.to_string()) {
-                            report.notify(eval_notification(&err, policy, Some(rule)));
-                        }
+                }
+                Ok(None) => {}
+                Err(err) if err.timed_out => {
+                    out.report
+                        .notify(eval_notification(&err, policy, Some(rule)));
+                    // A policy that ran out of time once would on every document: it stops
+                    // here, and what it reported so far stays.
+                    break 'documents;
+                }
+                Err(err) => {
+                    if reported.insert(err.to_string()) {
+                        out.report
+                            .notify(eval_notification(&err, policy, Some(rule)));
                     }
                 }
             }
         }
     }
-    report.dynamic_rules.extend(rules.into_values());
+    out
 }
 
 fn eval_notification(err: &EvalError, policy: &PolicyFile, rule: Option<&str>) -> Notification {

@@ -1,0 +1,153 @@
+//! Policy stage benchmark (plain binary): `cargo bench -p tollgate-policy --bench eval -- [-n N]`.
+//!
+//! Writes a deterministic corpus of N resources (default 5,000: CloudFormation templates and
+//! Terraform configurations of ten resources each, functions, tables, buckets, queues and
+//! roles) and 20 Rego policies (per resource, per deployment unit and per identity), then
+//! times, in one process as `tollgate run` would: the IaC stage, building the policy input
+//! documents, and the policy stage's evaluation. Prints wall times, document and finding
+//! counts, and the number of cores used.
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+use tollgate_core::{Config, ScanContext, Stage, WalkOptions};
+
+const RUNTIMES: [&str; 4] = ["python3.8", "python3.12", "nodejs20.x", "nodejs16.x"];
+
+fn cfn_template(i: usize) -> String {
+    let mut t = String::from("AWSTemplateFormatVersion: '2010-09-09'\nResources:\n");
+    for j in 0..2 {
+        let runtime = RUNTIMES[(i + j) % RUNTIMES.len()];
+        let timeout = if (i + j) % 3 == 0 { 900 } else { 30 };
+        let class = if (i + j) % 5 == 0 { "PHI" } else { "internal" };
+        let _ = write!(
+            t,
+            "  Fn{j}:\n    Type: AWS::Lambda::Function\n    Properties:\n      Runtime: {runtime}\n      Handler: app.handler\n      Role: !GetAtt Role.Arn\n      Timeout: {timeout}\n      MemorySize: 512\n      Code: {{ ZipFile: x }}\n      Environment:\n        Variables:\n          TABLE: !Ref Table{j}\n      Tags:\n        - Key: DataClassification\n          Value: {class}\n  Table{j}:\n    Type: AWS::DynamoDB::Table\n    Properties:\n      BillingMode: PAY_PER_REQUEST\n      KeySchema: [{{ AttributeName: id, KeyType: HASH }}]\n      AttributeDefinitions: [{{ AttributeName: id, AttributeType: S }}]\n      Tags:\n        - Key: DataClassification\n          Value: {class}\n  Bucket{j}:\n    Type: AWS::S3::Bucket\n    Properties:\n      VersioningConfiguration: {{ Status: Enabled }}\n  Queue{j}:\n    Type: AWS::SQS::Queue\n    Properties:\n      SqsManagedSseEnabled: true\n"
+        );
+    }
+    t.push_str("  Role:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument:\n        Statement:\n          - Effect: Allow\n            Principal: { Service: lambda.amazonaws.com }\n            Action: sts:AssumeRole\n      Policies:\n        - PolicyName: app\n          PolicyDocument:\n            Statement:\n              - Effect: Allow\n                Action: [dynamodb:GetItem, dynamodb:PutItem]\n                Resource: !GetAtt Table0.Arn\n              - Effect: Allow\n                Action: s3:PutObject\n                Resource: arn:aws:s3:::exports/*\n  Key:\n    Type: AWS::KMS::Key\n    Properties:\n      EnableKeyRotation: true\n");
+    t
+}
+
+fn terraform(i: usize) -> String {
+    let mut t = String::new();
+    for j in 0..3 {
+        let runtime = RUNTIMES[(i + j) % RUNTIMES.len()];
+        let timeout = if (i + j) % 3 == 0 { 900 } else { 30 };
+        let _ = write!(
+            t,
+            "resource \"aws_lambda_function\" \"f{j}\" {{\n  function_name = \"f{i}-{j}\"\n  role          = aws_iam_role.app.arn\n  runtime       = \"{runtime}\"\n  handler       = \"app.handler\"\n  filename      = \"app.zip\"\n  timeout       = {timeout}\n  memory_size   = 2048\n  tags = {{ CostCenter = \"c{i}\" }}\n}}\n\nresource \"aws_dynamodb_table\" \"t{j}\" {{\n  name     = \"t{i}-{j}\"\n  hash_key = \"id\"\n  attribute {{\n    name = \"id\"\n    type = \"S\"\n  }}\n}}\n\n"
+        );
+    }
+    t.push_str("resource \"aws_iam_role\" \"app\" {\n  name = \"app\"\n  assume_role_policy = jsonencode({ Statement = [{ Effect = \"Allow\", Principal = { Service = \"lambda.amazonaws.com\" }, Action = \"sts:AssumeRole\" }] })\n}\n\nresource \"aws_s3_bucket\" \"b\" {\n  bucket = \"b\"\n}\n\nresource \"aws_sqs_queue\" \"q\" {\n  name = \"q\"\n}\n\nresource \"aws_kms_key\" \"k\" {\n  enable_key_rotation = true\n}\n");
+    t
+}
+
+/// 20 policies: 14 per resource, 4 per deployment unit, 2 per identity.
+fn policies() -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let head = "package main\nimport rego.v1\n\n";
+    let per_resource = [
+        ("runtime", "approved := {\"python3.12\", \"nodejs20.x\"}\n\ndeny contains {\"msg\": \"runtime\", \"path\": \"properties.runtime\"} if {\n  rt := input.resource.model.runtime\n  is_string(rt)\n  not rt in approved\n}\n"),
+        ("timeout", "deny contains {\"msg\": \"timeout\", \"path\": [\"properties\", k]} if {\n  some k in [\"Timeout\", \"timeout\"]\n  input.resource.properties[k] > 300\n}\n"),
+        ("memory", "deny contains {\"msg\": \"memory\", \"path\": [\"properties\", k]} if {\n  some k in [\"MemorySize\", \"memory_size\"]\n  input.resource.properties[k] > 1024\n}\n"),
+        ("costcenter", "warn contains \"no CostCenter\" if {\n  input.resource.model.kind in {\"lambda-function\", \"dynamodb-table\", \"s3-bucket\"}\n  not input.resource.tags.CostCenter\n}\n"),
+        ("phi_vpc", "deny contains \"PHI outside VPC\" if {\n  input.resource.classification == \"PHI\"\n  input.resource.model.kind == \"lambda-function\"\n  not input.resource.model.vpc\n}\n"),
+        ("phi_cmk", "deny contains \"PHI without CMK\" if {\n  input.resource.classification == \"PHI\"\n  not input.resource.model.kms_key\n}\n"),
+        ("pitr", "warn contains \"no PITR\" if {\n  input.resource.model.kind == \"dynamodb-table\"\n  not input.resource.model.point_in_time_recovery\n}\n"),
+        ("bucket_versioning", "warn contains \"unversioned\" if {\n  input.resource.model.kind == \"s3-bucket\"\n  input.resource.model.versioning != \"Enabled\"\n}\n"),
+        ("bucket_encryption", "deny contains \"bucket encryption\" if {\n  input.resource.model.kind == \"s3-bucket\"\n  not input.resource.model.sse_algorithm\n}\n"),
+        ("queue_encryption", "deny contains \"queue encryption\" if {\n  input.resource.model.kind == \"sqs-queue\"\n  not input.resource.model.sqs_managed_sse\n  not input.resource.model.kms_key\n}\n"),
+        ("key_rotation", "deny contains \"rotation\" if {\n  input.resource.model.kind == \"kms-key\"\n  input.resource.model.rotation == false\n}\n"),
+        ("env_names", "warn contains sprintf(\"env %s\", [name]) if {\n  some name in input.resource.model.environment_variables\n  regex.match(`(?i)(secret|password|token)`, name)\n}\n"),
+        ("tracing", "warn contains \"no tracing\" if {\n  input.resource.model.kind == \"lambda-function\"\n  input.resource.model.tracing != \"Active\"\n}\n"),
+        ("type_allowlist", "allowed := {\"AWS::Lambda::Function\", \"AWS::DynamoDB::Table\", \"AWS::S3::Bucket\", \"AWS::SQS::Queue\", \"AWS::IAM::Role\", \"AWS::KMS::Key\", \"aws_lambda_function\", \"aws_dynamodb_table\", \"aws_s3_bucket\", \"aws_sqs_queue\", \"aws_iam_role\", \"aws_kms_key\"}\n\ndeny contains \"type\" if {\n  input.resource\n  not input.resource.type in allowed\n}\n"),
+    ];
+    let per_unit = [
+        ("unit_size", "warn contains \"big unit\" if {\n  count(input.resources) > 50\n}\n"),
+        ("unit_refs", "warn contains {\"msg\": \"function without table\", \"resource\": f.address} if {\n  some f in input.resources\n  f.model.kind == \"lambda-function\"\n  not referenced(f.address)\n}\n\nreferenced(a) if {\n  some r in input.references\n  r.from == a\n}\n"),
+        ("unit_phi_write", "deny contains {\"msg\": \"PHI exfiltration\", \"resource\": i.address} if {\n  phi := {r.address | some r in input.resources; r.classification == \"PHI\"}\n  some i in input.identities\n  some a in i.data_access\n  \"read\" in a.verbs\n  some t in a.targets\n  t in phi\n  some w in i.data_access\n  \"write\" in w.verbs\n  count(w.targets) == 0\n}\n"),
+        ("unit_keys", "warn contains \"no key\" if {\n  input.kind == \"deployment-unit\"\n  count([r | some r in input.resources; r.model.kind == \"kms-key\"]) == 0\n}\n"),
+    ];
+    let per_identity = [
+        ("identity_escalation", "deny contains \"escalation\" if {\n  count(input.identity.escalation) > 0\n}\n"),
+        ("identity_public", "deny contains \"public role\" if {\n  input.identity.public\n}\n"),
+    ];
+    for (name, body) in per_resource.iter().chain(&per_unit).chain(&per_identity) {
+        out.push((format!("policies/{name}.rego"), format!("{head}{body}")));
+    }
+    out
+}
+
+fn write_corpus(dir: &Path, resources: usize) -> usize {
+    // A CloudFormation template holds 10 resources, a Terraform configuration 10 too.
+    let units = resources.div_ceil(10);
+    for i in 0..units {
+        if i % 2 == 0 {
+            std::fs::write(dir.join(format!("t{i:05}.yaml")), cfn_template(i)).unwrap();
+        } else {
+            let d = dir.join(format!("tf{i:05}"));
+            std::fs::create_dir_all(&d).unwrap();
+            std::fs::write(d.join("main.tf"), terraform(i)).unwrap();
+        }
+    }
+    std::fs::create_dir_all(dir.join("policies")).unwrap();
+    for (path, text) in policies() {
+        std::fs::write(dir.join(path), text).unwrap();
+    }
+    units
+}
+
+fn main() {
+    let mut resources = 5_000;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        if arg == "-n" {
+            resources = args.next().and_then(|n| n.parse().ok()).expect("-n N");
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let units = write_corpus(dir.path(), resources);
+    let config = Arc::new(Config::default());
+    let files = tollgate_core::walk(dir.path(), &WalkOptions::from_config(&config)).files;
+    let ctx = ScanContext::new(
+        dir.path().to_path_buf(),
+        files,
+        config,
+        time::macros::date!(2026 - 12 - 01),
+    );
+    let started = Instant::now();
+    let iac = tollgate_iac::IacStage::new().run(&ctx).unwrap();
+    let iac_time = started.elapsed();
+    let started = Instant::now();
+    let inputs = tollgate_policy::inputs(&ctx);
+    let input_time = started.elapsed();
+    let started = Instant::now();
+    let report = tollgate_policy::PolicyStage::new().run(&ctx).unwrap();
+    let stage_time = started.elapsed();
+    assert!(
+        report.notifications.is_empty(),
+        "{:?}",
+        report.notifications
+    );
+    println!(
+        "corpus: {units} units, {} resources, {} identities, {} documents; 20 Rego policies",
+        inputs.resources.len(),
+        inputs.identities.len(),
+        inputs.documents.len()
+    );
+    println!(
+        "iac stage (model + rules): {:.2} s, {} findings",
+        iac_time.as_secs_f64(),
+        iac.findings.len()
+    );
+    println!("policy input documents alone: {:.2} s", input_time.as_secs_f64());
+    println!(
+        "policy stage (load, documents, evaluation): {:.2} s, {} findings, {} threads",
+        stage_time.as_secs_f64(),
+        report.findings.len(),
+        std::thread::available_parallelism().map_or(1, usize::from)
+    );
+}
