@@ -20,12 +20,13 @@ impl IacRule for LambdaWithoutTracing {
             ),
             &[TRACING],
         )
-        .equivalents(["CKV_AWS_50"])
         .description(
             "Without active AWS X-Ray tracing (`TracingConfig.Mode: Active`), requests through the \
              function are not traced, so investigating an incident or an abuse pattern across API \
              Gateway, Lambda and downstream services has no end-to-end record. `PassThrough` only \
-             traces when an upstream service already started a trace.",
+             traces when an upstream service already started a trace, so it is reported too. \
+             Checkov's CKV_AWS_50 accepts `PassThrough`; because of that difference it is not \
+             listed as an equivalent.",
         )
         .remediation(
             Fix {

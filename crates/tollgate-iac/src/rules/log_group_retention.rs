@@ -1,4 +1,4 @@
-//! TG1601: a log group kept forever, or for less than a year.
+//! TG1601: a log group with no retention, kept forever.
 
 use tollgate_core::{Rule, Severity};
 
@@ -8,9 +8,6 @@ use crate::model::{CloudModel, Val};
 
 pub struct LogGroupRetention;
 
-/// One year: what CIS, PCI DSS (10.5.1) and most audit regimes ask logs to be kept for.
-const MIN_DAYS: i64 = 365;
-
 impl IacRule for LogGroupRetention {
     fn meta(&self) -> Rule {
         with_controls(
@@ -18,19 +15,20 @@ impl IacRule for LogGroupRetention {
                 "TG1601",
                 "log-group-retention",
                 Severity::Low,
-                "CloudWatch log group has no retention or keeps logs for less than a year",
+                "CloudWatch log group has no retention",
                 "logs",
             ),
             &[LOG_RETENTION],
         )
         .control(tollgate_core::Framework::Gdpr, "Art. 5(1)(e)")
         .tags(["logging"])
-        .equivalents(["CKV_AWS_66", "CKV_AWS_338"])
+        .equivalents(["CKV_AWS_66"])
         .description(
             "A log group without `RetentionInDays` keeps its logs forever: cost grows without \
-             bound and personal data in logs outlives its purpose (GDPR storage limitation). A \
-             retention under 365 days deletes logs before an incident is usually discovered and \
-             investigated, and below what PCI DSS requires.",
+             bound and personal data in logs outlives its purpose (GDPR storage limitation). \
+             Terraform's `retention_in_days = 0` means the same and is reported too; Checkov's \
+             CKV_AWS_66 accepts 0, which is the one difference. A retention shorter than a year \
+             is TG1607.",
         )
         .remediation(
             Fix {
@@ -60,12 +58,6 @@ impl IacRule for LogGroupRetention {
                     *span,
                     "0",
                     format!("Log group `{name}` has no retention: logs are kept forever."),
-                ),
-                Val::Known { value, span } if *value < MIN_DAYS => out.at(
-                    &g.meta,
-                    *span,
-                    &value.to_string(),
-                    format!("Log group `{name}` keeps logs for {value} days, less than a year."),
                 ),
                 _ => {}
             }

@@ -41,6 +41,7 @@ mod lambda_without_dead_letter_queue;
 mod lambda_without_reserved_concurrency;
 mod lambda_without_tracing;
 mod log_group_retention;
+mod log_group_retention_short;
 mod log_group_without_kms;
 mod s3_access_logging_disabled;
 mod s3_classified_without_kms;
@@ -121,6 +122,7 @@ pub fn all() -> Vec<Box<dyn IacRule>> {
         Box::new(cloudtrail_not_multi_region::CloudtrailNotMultiRegion),
         Box::new(cloudtrail_not_kms_encrypted::CloudtrailNotKmsEncrypted),
         Box::new(cloudtrail_logging_disabled::CloudtrailLoggingDisabled),
+        Box::new(log_group_retention_short::LogGroupRetentionShort),
         Box::new(stepfunctions_without_logging::StepfunctionsWithoutLogging),
         Box::new(stepfunctions_without_xray::StepfunctionsWithoutXray),
     ]
@@ -195,9 +197,11 @@ mod tests {
             );
             assert!(
                 !r.equivalents.is_empty()
+                    || r.code == "TG1002"
                     || r.code == "TG1305"
                     || r.code == "TG1307"
-                    || r.code == "TG1505",
+                    || r.code == "TG1505"
+                    || r.code == "TG1701",
                 "{}: Checkov equivalents",
                 r.code
             );

@@ -26,7 +26,7 @@ impl IacRule for SqsNotEncrypted {
             "Messages in a queue often carry orders, events or personal data. A queue is \
              encrypted at rest with SQS-managed keys (`SqsManagedSseEnabled: true`) or a KMS key \
              (`KmsMasterKeyId`); either satisfies this rule. A queue with neither, or with \
-             SQS-managed encryption turned off, is reported.",
+             SQS-managed encryption turned off, is reported; Checkov's CKV_AWS_27 judges the same way.",
         )
         .remediation(
             Fix {

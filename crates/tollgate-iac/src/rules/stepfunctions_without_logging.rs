@@ -21,11 +21,13 @@ impl IacRule for StepfunctionsWithoutLogging {
             &[LOGGING],
         )
         .tags(["logging"])
-        .equivalents(["CKV_AWS_285"])
         .description(
             "Without a `LoggingConfiguration` (level `ALL`, `ERROR` or `FATAL` and a log group \
              destination), failed or abused workflow executions leave no record in CloudWatch \
-             Logs; Express workflows keep no execution history at all.",
+             Logs; Express workflows keep no execution history at all. Including execution data \
+             (`IncludeExecutionData`) is not required: it writes every state's input and output, \
+             personal data included, to the logs. Checkov's CKV_AWS_285 requires it, so it is \
+             not listed as an equivalent.",
         )
         .remediation(
             Fix {
