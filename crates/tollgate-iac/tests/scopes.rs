@@ -58,7 +58,8 @@ fn stacks_scanned_together_match_stacks_scanned_alone() {
     alone.sort();
     let together: Vec<_> = together
         .into_iter()
-        .filter(|(path, _, _)| !path.starts_with("plugins/"))
+        // Examples without a hardened twin reusing their names are not part of this check.
+        .filter(|(path, _, _)| !path.starts_with("plugins/") && !path.starts_with("policies/"))
         .collect();
     assert_eq!(together, alone);
 }

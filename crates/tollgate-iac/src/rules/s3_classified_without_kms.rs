@@ -22,13 +22,14 @@ impl IacRule for S3ClassifiedWithoutKms {
         )
         .control(Framework::Hipaa, "164.312(e)(2)(ii)")
         .tags(["encryption", "data-classification"])
-        .equivalents(["CKV_AWS_145"])
         .description(
             "A bucket tagged with a data classification of PHI, PCI or PII (tag key \
              `DataClassification` unless configured otherwise) should encrypt objects by default \
              with a KMS key (`aws:kms` or `aws:kms:dsse`), so reading the data also needs \
              `kms:Decrypt` and every read is recorded in CloudTrail. S3-managed keys (`AES256`) \
-             protect only against stolen disks. Unclassified buckets are not checked.",
+             protect only against stolen disks. Unclassified buckets are not checked. Checkov's \
+             CKV_AWS_145 asks KMS encryption of every bucket, so it is not listed as an \
+             equivalent.",
         )
         .remediation(
             Fix {
