@@ -30,11 +30,34 @@ fn git_err(repo: &Path) -> impl Fn(git2::Error) -> GitError + '_ {
     }
 }
 
-fn open(repo_path: &Path) -> Result<Repository, GitError> {
-    Repository::open(repo_path).map_err(|e| GitError::Open {
-        repo: repo_path.display().to_string(),
+/// The repository holding `path` (the directory itself or the nearest one above it with a
+/// `.git`), and `path`'s place in its work tree: `""` at the top, else `"services/orders/"`.
+/// A scan of a subdirectory compares that same subdirectory of other revisions.
+fn open(path: &Path) -> Result<(Repository, String), GitError> {
+    let repo = Repository::discover(path).map_err(|e| GitError::Open {
+        repo: path.display().to_string(),
         message: e.message().to_string(),
-    })
+    })?;
+    let prefix = match repo.workdir() {
+        Some(workdir) => {
+            let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+            match canonical(path).strip_prefix(canonical(workdir)) {
+                Ok(rel) => rel
+                    .components()
+                    .map(|c| format!("{}/", c.as_os_str().to_string_lossy()))
+                    .collect(),
+                Err(_) => String::new(),
+            }
+        }
+        None => String::new(),
+    };
+    Ok((repo, prefix))
+}
+
+/// Where the directory `repo_path` sits inside its git work tree (`""` at the top, else with a
+/// trailing `/`), or `None` outside a repository.
+pub fn subdirectory_in_repo(path: &Path) -> Option<String> {
+    open(path).ok().map(|(_, prefix)| prefix)
 }
 
 fn resolve(repo: &Repository, rev: &str) -> Result<Oid, GitError> {
@@ -55,8 +78,11 @@ impl DiffMap {
     /// The `base...head` diff of the checkout at `repo_path`: from the merge base of the two
     /// revisions to `head`, as GitHub shows a pull request. Fails with [`GitError::Missing`]
     /// when a revision is absent (shallow clone); callers then use the files API.
+    ///
+    /// When `repo_path` is a subdirectory of the work tree, only that subdirectory's files are
+    /// kept, with paths relative to it (as a scan of it reports them).
     pub fn from_git(repo_path: &Path, base: &str, head: &str) -> Result<DiffMap, GitError> {
-        let repo = open(repo_path)?;
+        let (repo, prefix) = open(repo_path)?;
         let e = git_err(repo_path);
         let base_id = resolve(&repo, base)?;
         let head_id = resolve(&repo, head)?;
@@ -94,6 +120,9 @@ impl DiffMap {
                 continue;
             }
             let Some(path) = delta.new_file().path().and_then(|p| p.to_str()) else {
+                continue;
+            };
+            let Some(path) = path.strip_prefix(prefix.as_str()) else {
                 continue;
             };
             let mut file = FileDiff {
@@ -165,12 +194,25 @@ pub fn base_tree_to_dir_with(
     dest: &Path,
     limits: &TreeLimits,
 ) -> Result<BaseTree, GitError> {
-    let repo = open(repo_path)?;
+    let (repo, prefix) = open(repo_path)?;
     let id = resolve(&repo, base)?;
-    let tree = repo
+    let mut tree = repo
         .find_commit(id)
         .and_then(|c| c.tree())
         .map_err(git_err(repo_path))?;
+    // A scan of a subdirectory compares the same subdirectory of the base; when the base has
+    // no such directory, it is empty there and every finding is new.
+    let mut absent = false;
+    if !prefix.is_empty() {
+        match tree.get_path(Path::new(prefix.trim_end_matches('/'))) {
+            Ok(entry) if entry.kind() == Some(ObjectType::Tree) => {
+                tree = repo.find_tree(entry.id()).map_err(git_err(repo_path))?;
+            }
+            Ok(_) => absent = true,
+            Err(e) if e.code() == git2::ErrorCode::NotFound => absent = true,
+            Err(e) => return Err(git_err(repo_path)(e)),
+        }
+    }
     let werr = |path: &Path, e: std::io::Error| GitError::Write {
         path: path.display().to_string(),
         message: e.to_string(),
@@ -187,6 +229,9 @@ pub fn base_tree_to_dir_with(
         commit: id.to_string(),
         ..BaseTree::default()
     };
+    if absent {
+        return Ok(out);
+    }
     let mut writer = TreeWriter {
         repo: &repo,
         repo_path,

@@ -63,7 +63,9 @@ pub use code_scanning::PollPolicy;
 pub use context::{ContextError, ContextOverrides, PrContext, RepoSlug};
 pub use diff::{DiffError, DiffMap, FileDiff};
 pub use filter::{filter, in_scope, FilterMode, UnknownFilterMode};
-pub use git::{base_tree_to_dir, base_tree_to_dir_with, BaseTree, GitError, TreeLimits};
+pub use git::{
+    base_tree_to_dir, base_tree_to_dir_with, subdirectory_in_repo, BaseTree, GitError, TreeLimits,
+};
 pub use http::{HttpError, RequestRecord, RetryPolicy};
 pub use publish::{
     publish, publish_blocking, PublishError, PublishInput, PublishOptions, PublishSummary,

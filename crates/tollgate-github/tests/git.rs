@@ -117,3 +117,61 @@ fn diff_map_and_base_tree_from_git() {
         Err(GitError::NotEmpty(_))
     ));
 }
+
+/// A scan of a subdirectory compares the same subdirectory of the base, and the diff map's
+/// paths are relative to it, as the scan reports them.
+#[test]
+fn a_subdirectory_compares_the_same_subdirectory() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = Repository::init(dir.path()).unwrap();
+    let base = commit(
+        &repo,
+        None,
+        &[
+            ("template.yaml", 0o100644, b"top\n"),
+            ("src/app.py", 0o100644, b"a\nb\n"),
+        ],
+    );
+    let head = commit(
+        &repo,
+        Some(base),
+        &[
+            ("template.yaml", 0o100644, b"top\nchanged\n"),
+            ("src/app.py", 0o100644, b"a\nb\nc\n"),
+        ],
+    );
+    let sub = dir.path().join("src");
+    std::fs::create_dir_all(&sub).unwrap();
+    assert_eq!(
+        tollgate_github::subdirectory_in_repo(&sub).as_deref(),
+        Some("src/")
+    );
+    assert_eq!(
+        tollgate_github::subdirectory_in_repo(dir.path()).as_deref(),
+        Some("")
+    );
+    let map = DiffMap::from_git(&sub, &base.to_string(), &head.to_string()).unwrap();
+    assert_eq!(
+        map.file("app.py")
+            .unwrap()
+            .added
+            .iter()
+            .copied()
+            .collect::<Vec<_>>(),
+        vec![3]
+    );
+    assert!(map.file("template.yaml").is_none() && map.file("src/app.py").is_none());
+
+    let out = tempfile::tempdir().unwrap();
+    let dest = out.path().join("base");
+    let written = base_tree_to_dir(&sub, &base.to_string(), &dest).unwrap();
+    assert_eq!(written.files, 1);
+    assert_eq!(std::fs::read(dest.join("app.py")).unwrap(), b"a\nb\n");
+    assert!(!dest.join("template.yaml").exists());
+    // A subdirectory the base does not have: an empty base, every finding new.
+    let added = dir.path().join("new-service");
+    std::fs::create_dir_all(&added).unwrap();
+    let empty = out.path().join("empty");
+    let written = base_tree_to_dir(&added, &base.to_string(), &empty).unwrap();
+    assert_eq!(written.files, 0);
+}
