@@ -42,7 +42,7 @@ fn an_unparsed_lockfile_is_named_in_every_output() {
 
     let (markdown, _) = run(dir.path(), &["--format", "markdown"]);
     assert!(markdown.contains("files not checked: 1"), "{markdown}");
-    assert!(markdown.contains("` package-lock.json:"), "{markdown}");
+    assert!(markdown.contains("`package-lock.json:"), "{markdown}");
 
     let (json, _) = run(dir.path(), &["--format", "json"]);
     let report: Value = serde_json::from_str(&json).unwrap();

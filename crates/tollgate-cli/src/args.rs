@@ -17,6 +17,8 @@ pub struct Cli {
     pub command: Command,
 }
 
+// Parsed once per process: the size of the `run` variant costs nothing worth a box.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Scan a directory, write the report and gate on severity.
@@ -37,6 +39,15 @@ pub enum Command {
     /// Work on the repository's own Rego policies (the `policy` stage).
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Print a shell completion script (e.g. `tollgate completions bash > /etc/bash_completion.d/tollgate`).
+    Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Subcommand)]
@@ -96,18 +107,38 @@ pub struct DbUpdateArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
+    /// Code frames for people at a terminal.
     Text,
+    /// One line per finding: `path:line:col: severity RULE message`.
+    Compact,
+    /// The report as JSON (see the README for its shape).
     Json,
+    /// The merged SARIF 2.1.0 log.
     Sarif,
+    /// A summary table and list, for a pull-request comment or a step summary.
     Markdown,
+    /// JUnit XML: a test suite per rule, a test case per finding (Jenkins, GitLab, Azure).
+    Junit,
+    /// A GitLab Code Quality report (`artifacts:reports:codequality`).
+    Gitlab,
+}
+
+/// When the text and compact reports use colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal or in GitHub Actions, unless `NO_COLOR` is set; `CLICOLOR_FORCE` forces it.
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// Directory to scan.
+    /// Directory or single file to scan.
     #[arg(default_value = ".")]
     pub path: PathBuf,
-    /// Config file (default: tollgate.toml or .tollgate.toml in PATH).
+    /// Config file (default: tollgate.toml or .tollgate.toml in PATH, else in the nearest
+    /// directory above it up to the repository's root).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Stages to run, comma-separated (default: all).
@@ -128,6 +159,20 @@ pub struct RunArgs {
     /// Write the report to FILE instead of stdout.
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Colour in the text and compact reports.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Run only these rules, comma-separated: codes (TG1001), names, Checkov ids (CKV_AWS_116)
+    /// or advisory ids. Findings of other rules are dropped.
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub check: Vec<String>,
+    /// Skip these rules (same forms as --check); their findings are dropped.
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub skip_check: Vec<String>,
+    /// Show only findings of these severities in the report, comma-separated (e.g.
+    /// critical,high). The gate (--fail-on) and the SARIF log still see every finding.
+    #[arg(long, value_delimiter = ',', value_name = "LEVELS", value_parser = parse_severity)]
+    pub severity: Vec<tollgate_core::Severity>,
     /// Also write the merged SARIF log to FILE.
     #[arg(long, value_name = "FILE")]
     pub sarif: Option<PathBuf>,
@@ -247,9 +292,9 @@ pub struct MergeArgs {
     /// SARIF logs to merge.
     #[arg(required = true, num_args = 1.., value_name = "LOG")]
     pub inputs: Vec<PathBuf>,
-    /// Where to write the merged log.
+    /// Where to write the merged log (default: stdout).
     #[arg(short, long, value_name = "OUT")]
-    pub output: PathBuf,
+    pub output: Option<PathBuf>,
     #[arg(short, long, action = clap::ArgAction::Count)]
     pub verbose: u8,
 }
@@ -276,8 +321,12 @@ pub struct RulesArgs {
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
-    /// Rule code (`TG0001`) or name.
+    /// Rule code (`TG0001`), name, Checkov id, or an advisory id or alias (GHSA-..., CVE-...).
     pub code: String,
+    /// Advisory database to look advisories up in (repeatable; default: the config's
+    /// `[stage.deps] advisory-db`, else the cache `tollgate db update` fills).
+    #[arg(long = "advisory-db", value_name = "PATH")]
+    pub advisory_db: Vec<PathBuf>,
     /// For permissions rules (TG2xxx): also show what the policies under PATH grant, with
     /// every wildcard expanded against the AWS action catalog.
     #[arg(long, value_name = "PATH")]
@@ -286,6 +335,12 @@ pub struct ExplainArgs {
 
 fn parse_fail_on(text: &str) -> Result<FailOn, String> {
     text.parse()
+}
+
+fn parse_severity(text: &str) -> Result<tollgate_core::Severity, String> {
+    text.trim()
+        .parse()
+        .map_err(|e: tollgate_core::UnknownSeverity| e.to_string())
 }
 
 fn parse_filter_mode(text: &str) -> Result<FilterMode, String> {
@@ -348,6 +403,46 @@ mod tests {
         assert_eq!(run.today.unwrap().to_string(), "2027-01-31");
         assert_eq!(run.verbose, 2);
         assert!(run.no_progress);
+        let Command::Run(run) = parse(&[
+            "run",
+            "--check",
+            "TG1001,CKV_AWS_116",
+            "--skip-check",
+            "lambda-dlq",
+            "--severity",
+            "critical,high",
+            "--color",
+            "always",
+            "--format",
+            "compact",
+        ])
+        .unwrap()
+        .command
+        else {
+            panic!("expected run");
+        };
+        assert_eq!(run.check, ["TG1001", "CKV_AWS_116"]);
+        assert_eq!(run.skip_check, ["lambda-dlq"]);
+        assert_eq!(
+            run.severity,
+            [
+                tollgate_core::Severity::Critical,
+                tollgate_core::Severity::High
+            ]
+        );
+        assert_eq!(run.color, ColorChoice::Always);
+        assert_eq!(run.format, OutputFormat::Compact);
+        for format in ["junit", "gitlab"] {
+            assert!(parse(&["run", "--format", format]).is_ok());
+        }
+        assert!(matches!(
+            parse(&["completions", "bash"]).unwrap().command,
+            Command::Completions(_)
+        ));
+        let Command::Merge(merge) = parse(&["merge", "a.sarif"]).unwrap().command else {
+            panic!("expected merge");
+        };
+        assert_eq!(merge.output, None);
     }
 
     #[test]
@@ -359,6 +454,9 @@ mod tests {
         assert!(parse(&["run", "--format", "xml"]).is_err());
         assert!(parse(&["run", "--today", "31/01/2027"]).is_err());
         assert!(parse(&["merge", "-o", "out.sarif"]).is_err());
+        assert!(parse(&["run", "--severity", "severe"]).is_err());
+        assert!(parse(&["run", "--color", "sometimes"]).is_err());
+        assert!(parse(&["completions", "tcsh"]).is_err());
     }
 
     #[test]

@@ -21,6 +21,10 @@ pub struct BaseScan {
     pub stages: Vec<Arc<dyn Stage>>,
     pub shard: Option<(u32, u32)>,
     pub today: time::Date,
+    /// The single file scanned, when PATH named one.
+    pub only: Option<String>,
+    /// `--check` / `--skip-check`, applied to the base as to the head.
+    pub selection: crate::rule_select::RuleSelection,
 }
 
 /// Mark `result`'s built-in findings against revision `rev` of the repository at `repo`.
@@ -42,7 +46,7 @@ pub fn apply(
             false
         }
         Err(message) => {
-            eprintln!("error: {message}");
+            // Said on stderr with the run's other errors.
             result
                 .notifications
                 .push(Notification::error("diff-base-failed", message));
@@ -83,8 +87,10 @@ fn marked(repo: &Path, rev: &str, scan: BaseScan, result: &mut ScanResult) -> Re
         shard: scan.shard,
         today: scan.today,
         show_progress: false,
+        only: scan.only,
     })
     .map_err(|e| format!("--diff-base {rev}: scanning the base revision: {e:#}"))?;
+    scan.selection.retain(&mut base.findings, &base.rules);
     if base.failed {
         // A base stage that failed leaves findings unmarked that it would have matched: say so,
         // they then count as new, which errs on the side of reporting.

@@ -14,6 +14,7 @@ mod postprocess;
 mod progress;
 mod publish;
 mod report;
+mod rule_select;
 mod stages;
 mod summary;
 mod version;
@@ -59,6 +60,13 @@ fn main() -> ExitCode {
         Command::Db(command) => commands::db::run(command),
         Command::Post(args) => commands::post::run(args),
         Command::Policy(command) => commands::policy::run(command),
+        Command::Completions(args) => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            let mut script = Vec::new();
+            clap_complete::generate(args.shell, &mut command, "tollgate", &mut script);
+            output::print_stdout(&String::from_utf8_lossy(&script));
+            Ok(0)
+        }
     };
     match outcome {
         Ok(code) => ExitCode::from(code),

@@ -71,6 +71,30 @@ pub fn builtin_stages() -> Vec<Arc<dyn Stage>> {
     builtin_stages_with(&StageOptions::default())
 }
 
+/// Names of the built-in stages: what `--stages` and the config's `stages` accept, what
+/// external stages may not be called, and what `tollgate init` writes. Derived from
+/// [`builtin_stages_with`], so registering a stage there is the only edit.
+pub fn builtin_stage_names() -> Vec<String> {
+    builtin_stages()
+        .iter()
+        .map(|s| s.name().to_string())
+        .collect()
+}
+
+/// Read a config file, checking its stage names against [`builtin_stage_names`].
+pub fn load_config(path: &std::path::Path) -> Result<Config, tollgate_core::ConfigError> {
+    let names = builtin_stage_names();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    tollgate_core::config::load(path, &names)
+}
+
+/// The commented config `tollgate init` writes, naming exactly the built-in stages.
+pub fn default_config_text() -> String {
+    let names = builtin_stage_names();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    tollgate_core::config::default_config_text(&names)
+}
+
 /// Every rule of every built-in stage (for `tollgate rules` and `explain`).
 pub fn all_rules() -> Vec<Rule> {
     builtin_stages().iter().flat_map(|s| s.rules()).collect()
@@ -153,6 +177,8 @@ pub struct ScanRequest {
     pub shard: Option<(u32, u32)>,
     pub today: time::Date,
     pub show_progress: bool,
+    /// Scan only this file of `root` (PATH named a file), whatever the walk would keep.
+    pub only: Option<String>,
 }
 
 /// What one scan produced, before post-processing.
@@ -188,6 +214,7 @@ pub fn scan(request: ScanRequest) -> anyhow::Result<ScanResult> {
         shard,
         today,
         show_progress,
+        only,
     } = request;
     let mut notifications = Vec::new();
     let mut failed = false;
@@ -198,8 +225,22 @@ pub fn scan(request: ScanRequest) -> anyhow::Result<ScanResult> {
                 shard,
                 ..WalkOptions::from_config(&config)
             };
-            let inventory = tollgate_core::walk(&root, &options);
+            let inventory = match &only {
+                Some(name) => tollgate_core::walk_file(&root, name, &options),
+                None => tollgate_core::walk(&root, &options),
+            };
+            failed |= inventory
+                .notifications
+                .iter()
+                .any(|n| n.id == "root-unreadable");
             notifications.extend(inventory.notifications);
+            if inventory.files.is_empty() && shard.is_none() {
+                // An empty or mistyped PATH must not pass as a clean scan without a word.
+                notifications.push(Notification::warning(
+                    "nothing-to-scan",
+                    "no file to scan was found (check the path, `include`/`exclude` and ignore files)",
+                ));
+            }
             inventory.files
         }
         Err(e) => {
@@ -389,6 +430,33 @@ mod tests {
     use super::*;
     use tollgate_core::{Location, Severity, StageError};
 
+    fn parse_config(text: &str, file: &str) -> Result<Config, tollgate_core::ConfigError> {
+        let names = builtin_stage_names();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        tollgate_core::config::parse(text, file, &names)
+    }
+
+    /// `tollgate init` writes only stages that run: uncommenting its `stages` line gives a
+    /// config the loader accepts and every name in it selects a stage.
+    #[test]
+    fn init_text_names_exactly_the_stages_that_run() {
+        let text = default_config_text();
+        let line = text
+            .lines()
+            .find(|l| l.starts_with("# stages = "))
+            .expect("a stages line");
+        let config = parse_config(line.trim_start_matches("# "), "tollgate.toml").unwrap();
+        assert_eq!(config.stages, builtin_stage_names());
+        let selection = select(None, &config, &StageOptions::default()).unwrap();
+        assert_eq!(selection.builtin.len(), builtin_stages().len());
+        // A name no stage has is refused by the loader, with the list of the real ones.
+        let err = parse_config("stages = [\"policy-x\"]\n", "tollgate.toml").unwrap_err();
+        assert!(
+            err.to_string().contains("unknown stage `policy-x`"),
+            "{err}"
+        );
+    }
+
     struct Fake {
         name: &'static str,
         behaviour: fn() -> Result<StageReport, StageError>,
@@ -428,6 +496,7 @@ mod tests {
             shard: None,
             today: time::macros::date!(2027 - 01 - 01),
             show_progress: false,
+            only: None,
         })
         .unwrap()
     }
@@ -465,6 +534,7 @@ mod tests {
         let result = scan_with(vec![good, erring, panicking, slow], 1);
         assert!(result.failed);
         assert_eq!(result.findings.len(), 1);
+        // The scanned directory is empty, which is said once.
         let ids: Vec<(&str, Option<&str>)> = result
             .notifications
             .iter()
@@ -473,12 +543,13 @@ mod tests {
         assert_eq!(
             ids,
             vec![
+                ("nothing-to-scan", None),
                 ("stage-failed", Some("erring")),
                 ("stage-failed", Some("panicking")),
                 ("stage-timeout", Some("slow")),
             ]
         );
-        assert!(result.notifications[1]
+        assert!(result.notifications[2]
             .message
             .contains("index out of bounds"));
         // Every selected stage's rules are declared, fired or not.
@@ -519,14 +590,14 @@ mod tests {
             .map(|s| format!("\"{}\"", s.name()))
             .collect();
         let text = format!("stages = [{}]\n", names.join(", "));
-        let config = tollgate_core::config::parse(&text, "tollgate.toml").unwrap();
+        let config = parse_config(&text, "tollgate.toml").unwrap();
         let selection = select(None, &config, &StageOptions::default()).unwrap();
         assert_eq!(selection.builtin.len(), builtin_stages().len());
     }
 
     #[test]
     fn deps_table_is_read_and_flags_win() {
-        let config = tollgate_core::config::parse(
+        let config = parse_config(
             "[stage.deps]\nadvisory-db = [\"../advisories\"]\noffline = true\ncache-dir = \"c\"\n",
             "repo/tollgate.toml",
         )
@@ -553,7 +624,7 @@ mod tests {
     #[test]
     fn default_config_text_names_the_default_stage_timeout() {
         let line = format!("# stage-timeout = {DEFAULT_STAGE_TIMEOUT}\n");
-        assert!(tollgate_core::config::default_config_text().contains(&line));
+        assert!(default_config_text().contains(&line));
     }
 
     /// The sample configs shipped under `examples/` stay valid and name real stages.
@@ -562,8 +633,7 @@ mod tests {
         let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
         for sample in ["tollgate.sample.toml", "plugins/todo-scanner/tollgate.toml"] {
             let path = examples.join(sample);
-            let config = tollgate_core::config::load(&path)
-                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let config = load_config(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             let selection = select(None, &config, &StageOptions::default()).unwrap();
             assert_eq!(selection.external.len(), 1, "{sample}");
             assert_eq!(selection.external[0].name, "todo-scanner");

@@ -4,7 +4,9 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use tollgate_core::{BaselineState, Finding, Notification, NotificationLevel, Severity};
+use tollgate_core::{
+    BaselineState, FileKind, Finding, Notification, NotificationLevel, Severity, SourceFile,
+};
 
 use crate::gate::Verdict;
 
@@ -47,9 +49,65 @@ pub struct Summary {
     pub not_checked: usize,
     /// The lowest severity that fails, or `None` when nothing does.
     pub fail_on: Option<Severity>,
+    /// Files scanned, or `None` when the run stopped before scanning (bad config...).
+    #[serde(default)]
+    pub files_scanned: Option<usize>,
+    /// Files scanned by kind ("SAM templates", "lockfiles", ...).
+    #[serde(default)]
+    pub files_by_kind: BTreeMap<String, usize>,
+}
+
+/// What kind of file this is, as the summaries count them.
+fn kind_label(kind: &FileKind) -> &'static str {
+    match kind {
+        FileKind::CloudFormation { .. } => "CloudFormation templates",
+        FileKind::Sam { .. } => "SAM templates",
+        FileKind::Serverless => "Serverless Framework files",
+        FileKind::Terraform | FileKind::TerraformJson => "Terraform files",
+        FileKind::TerraformPlan => "Terraform plans",
+        FileKind::Lockfile(_) => "lockfiles and manifests",
+        FileKind::Workflow => "CI workflows",
+        FileKind::YamlOther | FileKind::JsonOther => "other YAML/JSON",
+        FileKind::Other => "other files",
+    }
 }
 
 impl Summary {
+    /// Count the scanned files by kind.
+    pub fn count_files(&mut self, files: &[SourceFile]) {
+        self.files_scanned = Some(files.len());
+        self.files_by_kind.clear();
+        for file in files {
+            *self
+                .files_by_kind
+                .entry(kind_label(&file.kind).to_string())
+                .or_default() += 1;
+        }
+    }
+
+    /// `scanned 3 files (SAM templates: 1, ...)`, or that there was nothing to scan; `None`
+    /// when the run stopped before scanning.
+    pub fn scanned_text(&self) -> Option<String> {
+        let total = self.files_scanned?;
+        if total == 0 {
+            return Some(
+                "nothing to scan: no file was found under the scanned path (check the path, \
+                 `include`/`exclude` and ignore files)"
+                    .to_string(),
+            );
+        }
+        let kinds: Vec<String> = self
+            .files_by_kind
+            .iter()
+            .map(|(kind, n)| format!("{kind}: {n}"))
+            .collect();
+        Some(format!(
+            "scanned {total} file{} ({})",
+            if total == 1 { "" } else { "s" },
+            kinds.join(", ")
+        ))
+    }
+
     pub fn of(
         findings: &[Finding],
         notifications: &[Notification],
@@ -126,5 +184,28 @@ mod tests {
         assert_eq!(s.by_severity[&Severity::Critical], 1);
         assert_eq!(s.by_severity[&Severity::High], 0);
         assert_eq!(s.errors, 1);
+        assert_eq!(s.scanned_text(), None);
+    }
+
+    #[test]
+    fn counts_files_by_kind_and_says_when_there_were_none() {
+        let file = |path: &str, kind: FileKind| SourceFile {
+            path: path.into(),
+            abs: path.into(),
+            kind,
+            size: 1,
+        };
+        let mut s = Summary::default();
+        s.count_files(&[
+            file("a.yaml", FileKind::Sam { json: false }),
+            file("b.yaml", FileKind::Sam { json: false }),
+            file("Cargo.lock", FileKind::Lockfile("Cargo.lock".into())),
+        ]);
+        assert_eq!(
+            s.scanned_text().unwrap(),
+            "scanned 3 files (SAM templates: 2, lockfiles and manifests: 1)"
+        );
+        s.count_files(&[]);
+        assert!(s.scanned_text().unwrap().starts_with("nothing to scan"));
     }
 }

@@ -8,7 +8,7 @@ use crate::Severity;
 
 mod load;
 pub use load::{
-    default_config_text, find_config, load, parse, ConfigError, BUILTIN_STAGES, CONFIG_FILE_NAMES,
+    default_config_text, discover_config, find_config, load, parse, ConfigError, CONFIG_FILE_NAMES,
 };
 
 /// Default cap on the size of one scanned file.

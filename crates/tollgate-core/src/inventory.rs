@@ -292,6 +292,31 @@ pub fn walk(root: &Path, opts: &WalkOptions) -> Inventory {
     inv
 }
 
+/// The inventory of one file named on the command line (`tollgate run template.yaml`, as
+/// `checkov -f` scans one file): `root` is the directory holding it and `name` its file name
+/// there. The user named it, so ignore files and include/exclude globs do not apply; the size
+/// cap and the binary check do, and a file that is skipped says why.
+pub fn walk_file(root: &Path, name: &str, opts: &WalkOptions) -> Inventory {
+    let mut inv = Inventory::default();
+    let abs = root.join(name);
+    match std::fs::symlink_metadata(&abs) {
+        Ok(meta) if meta.is_file() => match inspect(&abs, name, opts.max_file_bytes) {
+            Ok(Some(file)) => inv.files.push(file),
+            Ok(None) => inv.notifications.push(skipped(name, "it looks binary")),
+            Err(why) => inv.notifications.push(skipped(name, &why)),
+        },
+        Ok(_) => inv.notifications.push(Notification::error(
+            "root-unreadable",
+            format!("`{name}` is not a regular file"),
+        )),
+        Err(e) => inv.notifications.push(Notification::error(
+            "root-unreadable",
+            format!("cannot read `{name}`: {e}"),
+        )),
+    }
+    inv
+}
+
 fn compile_globs(
     what: &str,
     patterns: &[String],

@@ -22,7 +22,7 @@ pub use context::{read_regular_text, read_text, FileError, ParseError, ScanConte
 pub use finding::{
     BaselineState, Finding, Location, RelatedLocation, Suppression, SuppressionKind,
 };
-pub use inventory::{walk, FileKind, Inventory, SourceFile, WalkOptions};
+pub use inventory::{walk, walk_file, FileKind, Inventory, SourceFile, WalkOptions};
 pub use postprocess::{apply_rule_config, RuleIndex};
 pub use rule::{Control, Framework, Precision, Rule};
 pub use severity::{Severity, UnknownSeverity};

@@ -365,3 +365,29 @@ fn git_files_are_not_followed() {
     let inv = walk_within_seconds(root, 20);
     assert_eq!(paths(&inv), ["sub/main.tf"]);
 }
+
+#[test]
+fn one_named_file_is_kept_whatever_the_ignore_files_say() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, ".gitignore", b"template.yaml\n");
+    write(
+        root,
+        "template.yaml",
+        b"AWSTemplateFormatVersion: '2010-09-09'\nResources: {}\n",
+    );
+    write(root, "other.yaml", b"a: 1\n");
+    let inv = tollgate_core::walk_file(root, "template.yaml", &WalkOptions::default());
+    assert_eq!(paths(&inv), ["template.yaml"]);
+    assert!(matches!(inv.files[0].kind, FileKind::CloudFormation { .. }));
+    // Too big: skipped with the reason; missing: an error.
+    let small = WalkOptions {
+        max_file_bytes: 4,
+        ..WalkOptions::default()
+    };
+    let inv = tollgate_core::walk_file(root, "template.yaml", &small);
+    assert!(inv.files.is_empty());
+    assert_eq!(inv.notifications[0].id, "file-skipped");
+    let inv = tollgate_core::walk_file(root, "missing.yaml", &WalkOptions::default());
+    assert_eq!(inv.notifications[0].level, NotificationLevel::Error);
+}

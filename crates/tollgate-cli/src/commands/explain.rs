@@ -52,7 +52,7 @@ fn policies_under(root: &std::path::Path, code: &str) -> Result<String, String> 
         return Err(format!("{} is not a directory", root.display()));
     }
     let config = match tollgate_core::config::find_config(root) {
-        Some(file) => tollgate_core::config::load(&file).map_err(|e| e.to_string())?,
+        Some(file) => crate::pipeline::load_config(&file).map_err(|e| e.to_string())?,
         None => tollgate_core::Config::default(),
     };
     let inventory = tollgate_core::walk(

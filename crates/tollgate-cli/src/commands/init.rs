@@ -3,9 +3,10 @@
 use std::io::Write;
 
 use anyhow::Context;
-use tollgate_core::config::{default_config_text, find_config};
+use tollgate_core::config::find_config;
 
 use crate::args::InitArgs;
+use crate::pipeline::default_config_text;
 
 pub fn run(args: &InitArgs) -> anyhow::Result<u8> {
     if let Some(existing) = find_config(&args.path) {

@@ -1,4 +1,5 @@
-//! `tollgate merge A.sarif B.sarif ... -o OUT`: combine logs (e.g. the shards of one scan).
+//! `tollgate merge A.sarif B.sarif ... [-o OUT]`: combine logs (e.g. the shards of one scan);
+//! without `-o` the merged log goes to stdout.
 
 use std::path::Path;
 
@@ -28,10 +29,14 @@ pub fn run(args: &MergeArgs) -> anyhow::Result<u8> {
         }
     };
     sort_results(&mut merged);
-    write_atomic(&args.output, |out| {
-        crate::output::sarif::write(&merged, out)
-    })?;
-    tracing::info!(output = %args.output.display(), "merged {} logs", args.inputs.len());
+    match &args.output {
+        Some(path) => {
+            write_atomic(path, |out| crate::output::sarif::write(&merged, out))?;
+            tracing::info!(output = %path.display(), "merged {} logs", args.inputs.len());
+        }
+        // Like `run --format sarif`: the log is the command's output.
+        None => crate::output::write_stdout_with(|out| crate::output::sarif::write(&merged, out)),
+    }
     Ok(0)
 }
 

@@ -28,7 +28,7 @@ fn context(root: &Path, config: Option<&Path>) -> anyhow::Result<ScanContext> {
         .map(Path::to_path_buf)
         .or_else(|| tollgate_core::config::find_config(root))
     {
-        Some(file) => tollgate_core::config::load(&file)?,
+        Some(file) => crate::pipeline::load_config(&file)?,
         None => Config::default(),
     };
     let inventory = tollgate_core::walk(root, &WalkOptions::from_config(&config));

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use tollgate_core::config::{find_config, load, FailOn};
+use tollgate_core::config::{discover_config, FailOn};
 use tollgate_core::{Config, Finding, Notification, NotificationLevel, ScanContext, Severity};
 
 use crate::args::{OutputFormat, RunArgs};
@@ -13,15 +13,23 @@ use crate::output::{self, write_atomic};
 use crate::pipeline::{self, ScanRequest, ScanResult, StageOptions};
 use crate::publish::{GithubRun, Results};
 use crate::report::{Report, Summary, REPORT_VERSION};
+use crate::rule_select::RuleSelection;
 
 /// The threshold when neither flag nor config names one.
 pub const DEFAULT_FAIL_ON: FailOn = FailOn::High;
 
 pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
-    let root = args
-        .path
-        .canonicalize()
-        .unwrap_or_else(|_| args.path.clone());
+    // Two outputs naming one file would silently leave only the last one written.
+    if let (Some(output), Some(sarif)) = (&args.output, &args.sarif) {
+        if same_file(output, sarif) {
+            eprintln!(
+                "error: --output and --sarif both name {}; one would overwrite the other\nhint: give each its own file",
+                output.display()
+            );
+            return Ok(2);
+        }
+    }
+    let (root, only) = scan_root(&args.path);
     let today = args
         .today
         .unwrap_or_else(|| time::OffsetDateTime::now_utc().date());
@@ -33,6 +41,14 @@ pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
             return finish(args, stopped, None, None);
         }
     };
+    let rule_selection =
+        match RuleSelection::new(&args.check, &args.skip_check, &crate::pipeline::all_rules()) {
+            Ok(selection) => selection,
+            Err(message) => {
+                let stopped = not_run(&root, config, today, "unknown-rule", message);
+                return finish(args, stopped, None, None);
+            }
+        };
     let threshold = args
         .fail_on
         .or(config.fail_on)
@@ -72,8 +88,11 @@ pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
         shard: args.shard,
         today,
         show_progress: crate::progress::wanted(args.quiet, args.no_progress),
+        only: only.clone(),
     })?;
     result.notifications.extend(untrusted_plugins);
+    rule_selection.retain(&mut result.findings, &result.rules);
+    rule_selection.retain(&mut result.external_findings, &result.rules);
     if crate::postprocess::apply(&mut result, args.baseline.as_deref()) {
         result.failed = true;
     }
@@ -90,6 +109,8 @@ pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
             stages: base_stages,
             shard: args.shard,
             today,
+            only,
+            selection: rule_selection,
         };
         has_baseline |= crate::diff_base::apply(&root, &rev, explicit, scan, &mut result);
     }
@@ -114,19 +135,55 @@ fn deps_options(args: &RunArgs) -> tollgate_deps::DepsOptions {
     }
 }
 
-/// The config and the file it came from (`--config`, else one found in the scanned directory).
+/// The directory scanned and, when PATH names a file, that file's name in it.
+fn scan_root(path: &Path) -> (PathBuf, Option<String>) {
+    let absolute = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    if absolute.is_file() {
+        if let (Some(parent), Some(name)) = (absolute.parent(), absolute.file_name()) {
+            return (
+                parent.to_path_buf(),
+                Some(name.to_string_lossy().into_owned()),
+            );
+        }
+    }
+    (absolute, None)
+}
+
+/// Whether two output paths name the same file (also through `./`, `..` or a symbolic link
+/// to a directory).
+fn same_file(a: &Path, b: &Path) -> bool {
+    let resolve = |p: &Path| -> PathBuf {
+        let name = p.file_name().map(|n| n.to_os_string());
+        let parent = match p.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        match (parent.canonicalize(), name) {
+            (Ok(dir), Some(name)) => dir.join(name),
+            _ => p.to_path_buf(),
+        }
+    };
+    resolve(a) == resolve(b)
+}
+
+/// `--config`, else the config discovered from the scanned directory upward to the
+/// repository's root, and the file it came from. Which file is used is logged (`-v`) and
+/// recorded in the SARIF log.
 fn read_config(args: &RunArgs, root: &Path) -> Result<(Config, Option<PathBuf>), String> {
     let path: Option<PathBuf> = match &args.config {
         Some(path) => Some(path.clone()),
-        None => find_config(root),
+        None => discover_config(root),
     };
     match path {
         Some(path) => {
-            tracing::debug!(config = %path.display(), "reading config");
-            let config = load(&path).map_err(|e| e.to_string())?;
+            tracing::info!("using config {}", path.display());
+            let config = crate::pipeline::load_config(&path).map_err(|e| e.to_string())?;
             Ok((config, Some(path)))
         }
-        None => Ok((Config::default(), None)),
+        None => {
+            tracing::info!("no tollgate.toml found; using the defaults");
+            Ok((Config::default(), None))
+        }
     }
 }
 
@@ -179,7 +236,7 @@ fn skip_plugins(
             Notification::warning(
                 "plugin-skipped",
                 format!(
-                    "external stage `{}` was not run: {from} lies inside the scanned directory, which a pull request can change; hint: pass --allow-plugins (action input `allow-plugins: true`) to run its command, or give a config from outside the scanned directory with --config",
+                    "external stage `{}` was not run: {from} was found in the scanned directory or its repository, which a pull request can change; hint: pass --allow-plugins (action input `allow-plugins: true`) to run its command, or give a config from outside the scanned directory with --config",
                     plugin.name
                 ),
             )
@@ -223,7 +280,7 @@ fn not_run(
     id: &str,
     message: String,
 ) -> ScanResult {
-    eprintln!("error: {message}");
+    // Said on stderr by `finish`, with every other error.
     let failure = Notification::error(id, message);
     let now = time::OffsetDateTime::now_utc();
     ScanResult {
@@ -298,10 +355,15 @@ fn finish(
         Some(g) => judge(g.gate_scope(&findings), threshold, result.failed),
         None => judge(&findings, threshold, result.failed),
     };
-    let report = Report {
+    let mut summary = Summary::of(&findings, &result.notifications, threshold);
+    // A run that stopped early (bad config...) has no inventory to speak of.
+    if !result.rules.is_empty() || !result.ctx.files().is_empty() {
+        summary.count_files(result.ctx.files());
+    }
+    let mut report = Report {
         version: REPORT_VERSION,
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
-        summary: Summary::of(&findings, &result.notifications, threshold),
+        summary,
         findings,
         notifications: std::mem::take(&mut result.notifications),
         verdict,
@@ -310,17 +372,27 @@ fn finish(
         let text = crate::summary::render(verdict, &report.summary, args.sarif.as_ref());
         write_file(path, &|out| out.write_all(text.as_bytes()));
     }
+    // `--severity` narrows what the report shows; the gate above and the SARIF log saw all.
+    // The findings left out are kept aside for publishing, which judges the same set.
+    let mut hidden = Vec::new();
+    if !args.severity.is_empty() {
+        let (shown, rest): (Vec<Finding>, Vec<Finding>) = std::mem::take(&mut report.findings)
+            .into_iter()
+            .partition(|f| args.severity.contains(&f.severity));
+        report.findings = shown;
+        hidden = rest;
+    }
     let ctx = result.ctx.clone();
     let source = move |path: &str| ctx.file(path).and_then(|f| ctx.text(f).ok());
-    let to_terminal = args.output.is_none();
+    let env = |key: &str| std::env::var(key).ok();
+    let color = output::text::wants_color(args.color, args.output.is_none(), &env);
     let rendered = match args.format {
-        OutputFormat::Text => Some(output::text::render(
-            &report,
-            &source,
-            to_terminal && output::text::stdout_wants_color(),
-        )),
+        OutputFormat::Text => Some(output::text::render(&report, &source, color)),
+        OutputFormat::Compact => Some(output::compact::render(&report, color)),
         OutputFormat::Json => Some(output::json::render(&report)),
         OutputFormat::Markdown => Some(output::markdown::render(&report)),
+        OutputFormat::Junit => Some(output::junit::render(&report, &result.rules)),
+        OutputFormat::Gitlab => Some(output::gitlab::render(&report)),
         // Written above, from the log.
         OutputFormat::Sarif => None,
     };
@@ -330,16 +402,22 @@ fn finish(
             None => output::print_stdout(&rendered),
         }
     }
-    // Problems reach a person even when stdout carries JSON or SARIF for a machine.
-    if args.format != OutputFormat::Text || args.output.is_some() {
-        for note in report
-            .notifications
-            .iter()
-            .filter(|n| n.level == NotificationLevel::Error)
-        {
-            eprintln!("error: {}", note.message);
-        }
+    // Problems reach a person even when stdout carries JSON or SARIF for a machine, or is
+    // redirected to a file: every error is also said on stderr.
+    for note in report
+        .notifications
+        .iter()
+        .filter(|n| n.level == NotificationLevel::Error)
+    {
+        // Messages may carry a `hint:` line; other control characters never reach the terminal.
+        let message: String = note
+            .message
+            .chars()
+            .map(|c| if c.is_control() && c != '\n' { '?' } else { c })
+            .collect();
+        eprintln!("error: {message}");
     }
+    report.findings.append(&mut hidden);
     // Every output is on disk before the first request: nothing is lost if GitHub is down.
     let mut code = if write_failed { 2 } else { verdict.exit_code() };
     if let (Some(github), Some(sarif_json)) = (publishing, sarif_json) {

@@ -13,17 +13,54 @@ use crate::report::Report;
 /// Most findings listed; the rest are counted (GitHub comments are capped at 65,536 chars).
 const MAX_LISTED: usize = 200;
 
-/// A code span that holds any text: fenced with more backticks than the text contains.
+/// A message as inline markdown: the code spans it writes (`` `>=5.1` ``) stay code spans,
+/// shown as written (GitHub renders no markup, HTML, mention or link inside one), instead of
+/// being escaped into `` \`&gt;=5\.1\` ``; everything else is escaped with [`escape`].
+pub fn message(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('`') {
+        let run = rest[open..].chars().take_while(|&c| c == '`').count();
+        let fence = &rest[open..open + run];
+        let after = &rest[open + run..];
+        // The span closes at the next run of exactly as many backticks.
+        let close = after.match_indices(fence).find(|(i, _)| {
+            !after[i + run..].starts_with('`') && (*i == 0 || !after[..*i].ends_with('`'))
+        });
+        match close {
+            Some((end, _)) if !after[..end].trim().is_empty() => {
+                out.push_str(&escape(&rest[..open]));
+                out.push_str(&code(&after[..end]));
+                rest = &after[end + run..];
+            }
+            _ => {
+                out.push_str(&escape(&rest[..open + run]));
+                rest = after;
+            }
+        }
+    }
+    out.push_str(&escape(rest));
+    out
+}
+
+/// A code span in running text (not a table cell, so `|` stays as it is): fenced with more
+/// backticks than the text holds.
 fn code(text: &str) -> String {
     let clean = tollgate_core::display::visible_line(text);
-    let mut longest = 0;
-    let mut run = 0;
-    for c in clean.chars() {
-        run = if c == '`' { run + 1 } else { 0 };
-        longest = longest.max(run);
+    let longest = clean.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    if longest == 0 {
+        return format!("`{}`", clean.trim());
     }
     let fence = "`".repeat(longest + 1);
-    format!("{fence} {} {fence}", clean.replace('|', "\\|"))
+    format!("{fence} {clean} {fence}")
+}
+
+fn upper_first(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 fn icon(severity: Severity) -> &'static str {
@@ -56,6 +93,14 @@ pub fn render(report: &Report) -> String {
         "\nActive: {} · suppressed: {} · known from the baseline: {} · fixed: {} · tool errors: {} · files not checked: {}\n",
         s.active, s.suppressed, s.unchanged, s.fixed, s.errors, s.not_checked
     );
+    if let Some(scanned) = s.scanned_text() {
+        let warn = if s.files_scanned == Some(0) {
+            "⚠️ "
+        } else {
+            ""
+        };
+        let _ = writeln!(out, "{warn}{}\n", upper_first(&scanned));
+    }
     let active: Vec<&Finding> = report.findings.iter().filter(|f| f.is_active()).collect();
     if !active.is_empty() {
         out.push_str("### Findings\n\n");
@@ -71,7 +116,7 @@ pub fn render(report: &Report) -> String {
                 f.severity,
                 code(&f.rule),
                 code(&place),
-                escape(&f.message)
+                message(&f.message)
             );
         }
         if active.len() > MAX_LISTED {
@@ -100,7 +145,7 @@ pub fn render(report: &Report) -> String {
                 "- **{}** {}{place}: {}",
                 n.level.as_str(),
                 code(&n.id),
-                escape(&n.message)
+                message(&n.message)
             );
         }
         if problems.len() > MAX_LISTED {
@@ -118,8 +163,21 @@ mod tests {
 
     #[test]
     fn code_spans_hold_any_text() {
-        assert_eq!(code("a`b|c"), "`` a`b\\|c ``");
-        assert_eq!(code("a\x1b[2J\nb"), "` a\\u{1b}[2J\\nb `");
+        assert_eq!(code("a\x1b[2J\nb"), "`a\\u{1b}[2J\\nb`");
+        assert_eq!(code("a`b|c"), "`` a`b|c ``");
+        assert_eq!(code("x"), "`x`");
+    }
+
+    /// Code spans in a message are kept as written, not escaped into `` \`&gt;=5\.1\` ``.
+    #[test]
+    fn messages_keep_their_code_spans() {
+        assert_eq!(message("upgrade to `>=5.1` now"), "upgrade to `>=5.1` now");
+        assert_eq!(message("a ``x`y`` b"), "a `` x`y `` b");
+        // An unclosed or empty span is plain text, escaped.
+        assert_eq!(message("it's `open"), "it\\'s \\`open");
+        assert_eq!(message("`` then"), "\\`\\` then");
+        // Markup outside the spans is still neutralised.
+        assert_eq!(message("`ok` then <b>"), "`ok` then &lt;b&gt;");
     }
 
     #[test]
@@ -146,7 +204,7 @@ mod tests {
         );
         assert!(md.contains("| 🟨 medium | 1 |"), "{md}");
         assert!(
-            md.contains("` TG0001 ` ` dir/t.yaml ` — bad \\| &lt;script&gt;"),
+            md.contains("`TG0001` `dir/t.yaml` — bad \\| &lt;script&gt;"),
             "{md}"
         );
     }

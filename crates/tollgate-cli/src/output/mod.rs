@@ -1,7 +1,10 @@
 //! Report formats and writing them. stdout carries the report only; files are written
 //! atomically so a reader (an upload step, a later job) never sees half a file.
 
+pub mod compact;
+pub mod gitlab;
 pub mod json;
+pub mod junit;
 pub mod markdown;
 pub mod sarif;
 pub mod text;

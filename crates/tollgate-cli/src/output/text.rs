@@ -17,6 +17,7 @@ use anstyle::{AnsiColor, Style};
 use tollgate_core::{Finding, Location, Notification, NotificationLevel, Severity};
 
 use super::SourceLookup;
+use crate::args::ColorChoice;
 use crate::external::PLUGIN_PROPERTY;
 use crate::gate::Verdict;
 use crate::report::Report;
@@ -37,11 +38,15 @@ pub fn redacts_source(finding: &Finding) -> bool {
 
 /// Colours, or none at all.
 #[derive(Debug, Clone, Copy)]
-struct Palette {
+pub struct Palette {
     on: bool,
 }
 
 impl Palette {
+    pub fn new(on: bool) -> Self {
+        Self { on }
+    }
+
     fn paint(&self, style: Style, text: &str) -> String {
         if self.on {
             format!("{}{text}{}", style.render(), style.render_reset())
@@ -64,10 +69,35 @@ impl Palette {
     }
 }
 
-/// Whether text on stdout should be coloured: a terminal, and `NO_COLOR` unset or empty.
-pub fn stdout_wants_color() -> bool {
+/// Whether the report is coloured. `auto`: never with `NO_COLOR` set (non-empty); always with
+/// `CLICOLOR_FORCE` set (not `0`); otherwise on a terminal, and in GitHub Actions, whose logs
+/// show colour although stdout is a pipe. A report written to a file is coloured only when
+/// asked for with `always`.
+pub fn wants_color(
+    choice: ColorChoice,
+    to_stdout: bool,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> bool {
     use std::io::IsTerminal;
-    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+    let set = |key: &str| env(key).filter(|v| !v.is_empty());
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            if !to_stdout || set("NO_COLOR").is_some() {
+                return false;
+            }
+            if set("CLICOLOR_FORCE").is_some_and(|v| v != "0") {
+                return true;
+            }
+            set("GITHUB_ACTIONS").is_some_and(|v| v == "true") || std::io::stdout().is_terminal()
+        }
+    }
+}
+
+/// The severity word in its level's colour (compact report).
+pub fn paint_severity(p: Palette, severity: Severity) -> String {
+    p.paint(p.level(level_word(severity)), severity.as_str())
 }
 
 /// The word rustc would use for a finding of this severity.
@@ -80,7 +110,7 @@ fn level_word(severity: Severity) -> &'static str {
 }
 
 pub fn render(report: &Report, source: SourceLookup<'_>, color: bool) -> String {
-    let palette = Palette { on: color };
+    let palette = Palette::new(color);
     let mut out = String::new();
     let mut lines = SourceLines::new(source);
     for finding in report.findings.iter().filter(|f| f.is_active()) {
@@ -97,12 +127,15 @@ pub fn render(report: &Report, source: SourceLookup<'_>, color: bool) -> String 
     out
 }
 
+/// A file's text and the byte offset where each of its lines starts.
+type IndexedText = (Arc<str>, Vec<usize>);
+
 /// Source lines by file and line number. Each file's line starts are found once per report:
 /// walking the text to line N for every finding made a report of many findings in one long
 /// file quadratic (10,000 findings: seconds instead of milliseconds).
 struct SourceLines<'a> {
     source: SourceLookup<'a>,
-    files: HashMap<String, Option<(Arc<str>, Vec<usize>)>>,
+    files: HashMap<String, Option<IndexedText>>,
 }
 
 impl<'a> SourceLines<'a> {
@@ -276,12 +309,16 @@ fn display_line(line: &str) -> String {
 }
 
 /// Messages come from files and tools: keep them on one line and free of terminal escapes.
-fn single_line(text: &str) -> String {
+pub fn single_line(text: &str) -> String {
     display_line(&text.replace(['\n', '\r'], " "))
 }
 
-fn summary_line(out: &mut String, report: &Report, p: Palette) {
+/// The `scanned ...` line and the counts-and-verdict line that end the text and compact reports.
+pub fn summary_line(out: &mut String, report: &Report, p: Palette) {
     let s = &report.summary;
+    if let Some(scanned) = s.scanned_text() {
+        let _ = writeln!(out, "{scanned}");
+    }
     let counts: Vec<String> = Severity::ALL
         .iter()
         .rev()
@@ -491,5 +528,40 @@ warning[TG0001]: mapping values are not allowed here
         let f = Finding::new("TG1", Severity::Low, "m", Location::file("a.tf"));
         let out = render(&report(vec![f], Verdict::Pass), &|_: &str| None, true);
         assert!(out.contains('\x1b'));
+    }
+
+    #[test]
+    fn colour_choice() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |key: &str| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| *k == key)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        let none = env(&[]);
+        assert!(wants_color(ColorChoice::Always, false, &none));
+        assert!(!wants_color(
+            ColorChoice::Never,
+            true,
+            &env(&[("CLICOLOR_FORCE", "1")])
+        ));
+        // GitHub Actions logs render colour although stdout is a pipe; NO_COLOR still wins.
+        let actions = env(&[("GITHUB_ACTIONS", "true")]);
+        assert!(wants_color(ColorChoice::Auto, true, &actions));
+        assert!(!wants_color(ColorChoice::Auto, false, &actions));
+        let both = env(&[("GITHUB_ACTIONS", "true"), ("NO_COLOR", "1")]);
+        assert!(!wants_color(ColorChoice::Auto, true, &both));
+        assert!(wants_color(
+            ColorChoice::Auto,
+            true,
+            &env(&[("CLICOLOR_FORCE", "1")])
+        ));
+        assert!(!wants_color(
+            ColorChoice::Auto,
+            true,
+            &env(&[("NO_COLOR", "x"), ("CLICOLOR_FORCE", "1")])
+        ));
     }
 }

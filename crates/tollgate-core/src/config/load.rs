@@ -12,10 +12,6 @@ use toml::Spanned;
 use super::Config;
 use crate::glob;
 
-/// Stage names built into tollgate; external stages may not take them. `parse` is the CLI's
-/// own check that every template and workflow parses (rule TG0001).
-pub const BUILTIN_STAGES: [&str; 5] = ["iac", "permissions", "deps", "policy", "parse"];
-
 /// Names `find_config` looks for at the scanned root, in order.
 pub const CONFIG_FILE_NAMES: [&str; 2] = ["tollgate.toml", ".tollgate.toml"];
 
@@ -56,8 +52,29 @@ pub fn find_config(root: &Path) -> Option<PathBuf> {
         .find(|path| path.is_file())
 }
 
-/// Read and validate a config file.
-pub fn load(path: &Path) -> Result<Config, ConfigError> {
+/// The config a scan of `root` uses: `tollgate.toml` or `.tollgate.toml` in `root`, else in the
+/// nearest directory above it, up to and including the repository's root (the nearest
+/// directory holding `.git`). Outside a repository only `root` itself is looked in, so a scan
+/// never picks up a stray file from the user's home.
+pub fn discover_config(root: &Path) -> Option<PathBuf> {
+    if let Some(found) = find_config(root) {
+        return Some(found);
+    }
+    let repo_root = root.ancestors().find(|dir| dir.join(".git").exists())?;
+    for dir in root.ancestors().skip(1) {
+        if let Some(found) = find_config(dir) {
+            return Some(found);
+        }
+        if dir == repo_root {
+            break;
+        }
+    }
+    None
+}
+
+/// Read and validate a config file. `builtin_stages` are the names of the stages the binary
+/// registers (the one list: `stages` may name them, external stages may not take them).
+pub fn load(path: &Path, builtin_stages: &[&str]) -> Result<Config, ConfigError> {
     let file = path.display().to_string();
     let text = crate::read_regular_text(path, MAX_CONFIG_BYTES).map_err(|e| ConfigError {
         file: file.clone(),
@@ -65,11 +82,12 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
         message: e.to_string(),
         hint: None,
     })?;
-    parse(&text, &file)
+    parse(&text, &file, builtin_stages)
 }
 
-/// Parse and validate config text; `file_name` is used in messages.
-pub fn parse(text: &str, file_name: &str) -> Result<Config, ConfigError> {
+/// Parse and validate config text; `file_name` is used in messages, `builtin_stages` as in
+/// [`load`].
+pub fn parse(text: &str, file_name: &str, builtin_stages: &[&str]) -> Result<Config, ConfigError> {
     let at = |span: Option<Range<usize>>, message: String, hint: Option<String>| ConfigError {
         file: file_name.to_string(),
         position: span.map(|s| line_col(text, s.start)),
@@ -84,15 +102,19 @@ pub fn parse(text: &str, file_name: &str) -> Result<Config, ConfigError> {
     // Same text, read again for positions only; it already deserialized, so this cannot fail.
     let spans: SpanView =
         toml::from_str(text).map_err(|e| at(e.span(), e.message().to_string(), None))?;
-    validate(&mut config, &spans, text)
+    validate(&mut config, &spans, text, builtin_stages)
         .map_err(|(span, message, hint)| at(Some(span), message, hint))?;
     config.path = Some(file_name.to_string());
     Ok(config)
 }
 
-/// The text `tollgate init` writes: every setting, commented out, with its default.
-pub fn default_config_text() -> &'static str {
+/// The text `tollgate init` writes: every setting, commented out, with its default. The
+/// stage lines name exactly `builtin_stages`, so uncommenting them gives a config that runs.
+pub fn default_config_text(builtin_stages: &[&str]) -> String {
+    let quoted: Vec<String> = builtin_stages.iter().map(|s| format!("\"{s}\"")).collect();
     include_str!("default.toml")
+        .replace("{stage-names}", &builtin_stages.join(", "))
+        .replace("{stage-list}", &quoted.join(", "))
 }
 
 /// The parts of the config whose positions validation needs. Lenient on purpose: unknown keys
@@ -151,7 +173,12 @@ struct ExternalView {
 
 type Invalid = (Range<usize>, String, Option<String>);
 
-fn validate(config: &mut Config, spans: &SpanView, text: &str) -> Result<(), Invalid> {
+fn validate(
+    config: &mut Config,
+    spans: &SpanView,
+    text: &str,
+    builtin_stages: &[&str],
+) -> Result<(), Invalid> {
     positive("max-file-bytes", spans.max_file_bytes.as_ref())?;
     positive("stage-timeout", spans.stage_timeout.as_ref())?;
     for pattern in spans.include.iter().chain(&spans.exclude) {
@@ -224,11 +251,11 @@ fn validate(config: &mut Config, spans: &SpanView, text: &str) -> Result<(), Inv
                 None,
             ));
         }
-        if BUILTIN_STAGES.contains(&value.as_str()) {
+        if builtin_stages.contains(&value.as_str()) {
             return Err((
                 name.span(),
                 format!("stage name `{value}` is taken by a built-in stage"),
-                Some(format!("built-in stages: {}", BUILTIN_STAGES.join(", "))),
+                Some(format!("built-in stages: {}", builtin_stages.join(", "))),
             ));
         }
         if !seen.insert(value.clone()) {
@@ -260,8 +287,8 @@ fn validate(config: &mut Config, spans: &SpanView, text: &str) -> Result<(), Inv
 
     for stage in &spans.stages {
         let value = stage.get_ref();
-        if !BUILTIN_STAGES.contains(&value.as_str()) && !seen.contains(value) {
-            let known: Vec<&str> = BUILTIN_STAGES
+        if !builtin_stages.contains(&value.as_str()) && !seen.contains(value) {
+            let known: Vec<&str> = builtin_stages
                 .iter()
                 .copied()
                 .chain(seen.iter().map(String::as_str))
@@ -412,8 +439,11 @@ mod tests {
     use crate::config::{FailOn, SarifSource, SarifSourceSpec};
     use crate::Severity;
 
+    /// The built-in stage names these tests assume (the binary passes its own).
+    const STAGES: &[&str] = &["parse", "iac", "permissions", "deps"];
+
     fn error(text: &str) -> ConfigError {
-        parse(text, "tollgate.toml").expect_err("config should be rejected")
+        parse(text, "tollgate.toml", STAGES).expect_err("config should be rejected")
     }
 
     /// Found by fuzzing: a leading byte-order mark was counted as a column, so an error at the
@@ -438,7 +468,7 @@ mod tests {
         assert!(status.success());
         let (send, receive) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
-            let _ = send.send(load(&fifo).map(|_| ()).map_err(|e| e.to_string()));
+            let _ = send.send(load(&fifo, STAGES).map(|_| ()).map_err(|e| e.to_string()));
         });
         let result = receive
             .recv_timeout(std::time::Duration::from_secs(20))
@@ -508,6 +538,7 @@ mod tests {
         let config = parse(
             "fail-on = \"medium\"\n\n[[ignore]]\nrule = \"TG1001\"\nreason = \"r\"\nexpires = 2027-01-31\n\n[[ignore]]\nrule = \"GHSA-x\"\nreason = \"r\"\nexpires = \"2027-02-01\"\n",
             "tollgate.toml",
+            STAGES,
         )
         .unwrap();
         assert_eq!(config.fail_on, Some(FailOn::Medium));
@@ -526,6 +557,7 @@ mod tests {
         let config = parse(
             "ignore = [\n  { rule = \"TG1\", reason = \"a\" },\n  { rule = \"TG2\", reason = \"b\" },\n]\n",
             "t.toml",
+            STAGES,
         )
         .unwrap();
         assert_eq!(config.ignore[0].line, Some(2));
@@ -537,6 +569,7 @@ mod tests {
         let config = parse(
             "\n[rules.TG1001]\ndisable = true\n\n[rules.TG2002]\nseverity = \"low\"\n",
             "t.toml",
+            STAGES,
         )
         .unwrap();
         assert_eq!(config.rules["TG1001"].line, Some(2));
@@ -558,6 +591,7 @@ mod tests {
         let config = parse(
             &format!("stages = [\"iac\", \"semgrep\"]\n{}", stage("semgrep")),
             "t",
+            STAGES,
         )
         .unwrap();
         assert_eq!(config.stage.external[0].name, "semgrep");
@@ -578,7 +612,7 @@ mod tests {
         assert!(err.message.contains("relative path"), "{err}");
         let err = error(&format!("{stage}timeout = 0\n"));
         assert_eq!(err.position, Some((4, 11)), "{err}");
-        parse(&format!("{stage}workdir = \"tools/scan\"\n"), "t").unwrap();
+        parse(&format!("{stage}workdir = \"tools/scan\"\n"), "t", STAGES).unwrap();
     }
 
     #[test]
@@ -586,6 +620,7 @@ mod tests {
         let config = parse(
             "[stage.deps]\nadvisory-db = [\"../advisories\", \"osv/all.zip\"]\noffline = true\ninclude-dev = false\ncache-dir = \".cache\"\n",
             "examples/app/tollgate.toml",
+            STAGES,
         )
         .unwrap();
         let deps = &config.stage.deps;
@@ -611,6 +646,7 @@ mod tests {
         let config = parse(
             "[stage.permissions]\ntrusted-accounts = [\"111122223333\"]\n",
             "t",
+            STAGES,
         )
         .unwrap();
         assert_eq!(config.stage.permissions.trusted_accounts, ["111122223333"]);
@@ -634,7 +670,7 @@ mod tests {
 
     #[test]
     fn default_text_parses_to_the_default_config() {
-        let mut config = parse(default_config_text(), "tollgate.toml").unwrap();
+        let mut config = parse(&default_config_text(STAGES), "tollgate.toml", STAGES).unwrap();
         assert_eq!(config.path.as_deref(), Some("tollgate.toml"));
         config.path = None;
         assert_eq!(config, Config::default());
@@ -643,14 +679,14 @@ mod tests {
     #[test]
     fn every_example_in_the_default_text_is_valid() {
         // `# ` lines are settings; uncommenting all of them must give a valid config.
-        let uncommented: String = default_config_text()
+        let uncommented: String = default_config_text(STAGES)
             .lines()
             .filter(|l| !l.starts_with("##"))
             .map(|l| l.strip_prefix("# ").unwrap_or(l))
             .collect::<Vec<_>>()
             .join("\n");
-        let config =
-            parse(&uncommented, "tollgate.toml").unwrap_or_else(|e| panic!("{e}\n{uncommented}"));
+        let config = parse(&uncommented, "tollgate.toml", STAGES)
+            .unwrap_or_else(|e| panic!("{e}\n{uncommented}"));
         assert_eq!(config.fail_on, Some(FailOn::High));
         assert_eq!(config.ignore.len(), 1);
         assert_eq!(
@@ -669,6 +705,31 @@ mod tests {
     }
 
     #[test]
+    fn config_is_discovered_up_to_the_repository_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = dir.path().join("repo");
+        let sub = repo.join("services/orders");
+        std::fs::create_dir_all(&sub).unwrap();
+        std::fs::create_dir(repo.join(".git")).unwrap();
+        // Above the repository: never used.
+        std::fs::write(dir.path().join("tollgate.toml"), "").unwrap();
+        assert_eq!(discover_config(&sub), None);
+        let at_root = repo.join("tollgate.toml");
+        std::fs::write(&at_root, "").unwrap();
+        assert_eq!(discover_config(&sub), Some(at_root.clone()));
+        let nearer = repo.join("services/.tollgate.toml");
+        std::fs::write(&nearer, "").unwrap();
+        assert_eq!(discover_config(&sub), Some(nearer));
+        let own = sub.join("tollgate.toml");
+        std::fs::write(&own, "").unwrap();
+        assert_eq!(discover_config(&sub), Some(own));
+        // Outside a repository only the directory itself counts.
+        let loose = dir.path().join("loose");
+        std::fs::create_dir(&loose).unwrap();
+        assert_eq!(discover_config(&loose), None);
+    }
+
+    #[test]
     fn sarif_file_source_and_loading_from_disk() {
         let dir = tempfile::tempdir().unwrap();
         assert_eq!(find_config(dir.path()), None);
@@ -679,13 +740,13 @@ mod tests {
         )
         .unwrap();
         assert_eq!(find_config(dir.path()), Some(path.clone()));
-        let config = load(&path).unwrap();
+        let config = load(&path, STAGES).unwrap();
         assert_eq!(config.file_name(), ".tollgate.toml");
         assert_eq!(
             config.stage.external[0].sarif,
             SarifSource::Named(SarifSourceSpec::File("out.sarif".into()))
         );
-        let missing = load(&dir.path().join("nope.toml")).unwrap_err();
+        let missing = load(&dir.path().join("nope.toml"), STAGES).unwrap_err();
         assert!(
             missing.to_string().contains("nope.toml: cannot read file"),
             "{missing}"
