@@ -22,12 +22,13 @@ impl IacRule for DynamodbPitrDisabled {
             &[BACKUP],
         )
         .tags(["backup"])
-        .equivalents(["CKV_AWS_28"])
+        .equivalents(["CKV_AWS_28", "CKV_AWS_165"])
         .description(
             "Point-in-time recovery keeps continuous backups for 35 days, so a table can be \
              restored to any second before corrupting writes or a mass delete. Without it, only \
              manual on-demand backups (if any) exist. `AWS::Serverless::SimpleTable` cannot turn \
-             it on: use `AWS::DynamoDB::Table` for data you need to keep.",
+             it on: use `AWS::DynamoDB::Table` for data you need to keep. A global table is judged by \
+             its first replica's setting, as Checkov's CKV_AWS_165 judges it.",
         )
         .remediation(
             Fix {
