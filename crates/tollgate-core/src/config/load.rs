@@ -179,6 +179,9 @@ fn validate(
     text: &str,
     builtin_stages: &[&str],
 ) -> Result<(), Invalid> {
+    // Lines of the (possibly tens of thousands of) ignores and rules, each found by a binary
+    // search rather than by counting from the start of the text.
+    let lines = LineStarts::new(text);
     positive("max-file-bytes", spans.max_file_bytes.as_ref())?;
     positive("stage-timeout", spans.stage_timeout.as_ref())?;
     for pattern in spans.include.iter().chain(&spans.exclude) {
@@ -192,7 +195,7 @@ fn validate(
     }
 
     for (entry, view) in config.ignore.iter_mut().zip(&spans.ignore) {
-        entry.line = Some(line_col(text, view.span().start).0);
+        entry.line = Some(lines.line(view.span().start));
         let view = view.get_ref();
         if entry.rule.trim().is_empty() {
             let span = view.rule.as_ref().map_or(0..0, Spanned::span);
@@ -306,7 +309,7 @@ fn validate(
 
     for key in spans.rules.keys() {
         if let Some(rule) = config.rules.get_mut(key.get_ref()) {
-            rule.line = Some(line_col(text, key.span().start).0);
+            rule.line = Some(lines.line(key.span().start));
         }
     }
     Ok(())
@@ -360,6 +363,22 @@ fn relative_path(path: &Spanned<String>) -> Result<(), Invalid> {
 }
 
 /// 1-based line and column (in characters) of a byte offset.
+/// Where each line of a text starts, to find the line of many offsets.
+struct LineStarts(Vec<usize>);
+
+impl LineStarts {
+    fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Self(starts)
+    }
+
+    /// The 1-based line of byte `offset`, as [`line_col`] counts it.
+    fn line(&self, offset: usize) -> u32 {
+        self.0.partition_point(|&start| start <= offset) as u32
+    }
+}
+
 pub(crate) fn line_col(text: &str, offset: usize) -> (u32, u32) {
     let mut offset = offset.min(text.len());
     while !text.is_char_boundary(offset) {

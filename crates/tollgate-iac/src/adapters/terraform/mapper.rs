@@ -3,7 +3,9 @@
 //! split resources (`aws_s3_bucket_versioning`, `aws_lambda_function_url`...) that point at a
 //! resource.
 
-use std::collections::HashMap;
+use std::cell::RefCell;
+use std::collections::{BTreeSet, HashMap};
+use std::rc::Rc;
 
 use tollgate_core::ScanContext;
 use tollgate_syntax::Format;
@@ -13,13 +15,55 @@ use super::value::{Tv, TvKind};
 use super::{iam_json, policy_document};
 use crate::model::{PolicyDocument, Ref, ResourceMeta, SourceFormat, Tag, Val};
 
-/// The evaluated resources of one scan, indexed by address.
+/// The evaluated resources of one scan, indexed by address and by type.
 pub struct Mapper<'a> {
     pub resources: &'a [TfResource],
     /// To read files named by `file()` (policies kept in JSON files); none for plans.
     ctx: Option<&'a ScanContext>,
     pub format: SourceFormat,
     by_address: HashMap<&'a str, &'a TfResource>,
+    /// Managed resources by type, in order: asking for one type does not walk them all.
+    by_type: HashMap<&'a str, Vec<&'a TfResource>>,
+    /// For [`Self::attached`]: per (type, key), which resources name which target. Built on
+    /// first use, so that finding the split resources of each of n buckets is not n x n.
+    attachments: RefCell<HashMap<(&'a str, &'a str), Rc<Attachments<'a>>>>,
+}
+
+/// The resources of one type by what their `key` attribute names.
+#[derive(Default)]
+struct Attachments<'a> {
+    /// A reference (`bucket = aws_s3_bucket.logs.id`): by the target's address.
+    by_address: HashMap<&'a str, Vec<usize>>,
+    /// A string: by the whole string and by every part of it after a `:` or `/` (an ARN or
+    /// path ending in the target's name).
+    by_name: HashMap<&'a str, Vec<usize>>,
+    /// The resources, in order; the maps hold positions in it.
+    resources: Vec<&'a TfResource>,
+}
+
+impl<'a> Attachments<'a> {
+    fn new(resources: &[&'a TfResource], key: &str) -> Self {
+        let mut out = Attachments {
+            resources: resources.to_vec(),
+            ..Attachments::default()
+        };
+        for (i, r) in resources.iter().enumerate() {
+            let Some(v) = r.body.get(key) else { continue };
+            match &v.kind {
+                TvKind::Ref { address, .. } => {
+                    out.by_address.entry(address.as_str()).or_default().push(i)
+                }
+                _ => {
+                    let Some(s) = v.as_str() else { continue };
+                    out.by_name.entry(s).or_default().push(i);
+                    for (at, _) in s.match_indices([':', '/']) {
+                        out.by_name.entry(&s[at + 1..]).or_default().push(i);
+                    }
+                }
+            }
+        }
+        out
+    }
 }
 
 impl<'a> Mapper<'a> {
@@ -29,19 +73,27 @@ impl<'a> Mapper<'a> {
         ctx: Option<&'a ScanContext>,
     ) -> Self {
         let by_address = resources.iter().map(|r| (r.address.as_str(), r)).collect();
+        let mut by_type: HashMap<&str, Vec<&TfResource>> = HashMap::new();
+        for r in resources.iter().filter(|r| r.mode == Mode::Managed) {
+            by_type.entry(r.type_name.as_str()).or_default().push(r);
+        }
         Self {
             resources,
             ctx,
             format,
             by_address,
+            by_type,
+            attachments: RefCell::new(HashMap::new()),
         }
     }
 
     /// Managed resources of one type.
     pub fn of_type(&self, type_name: &'a str) -> impl Iterator<Item = &'a TfResource> + 'a {
-        self.resources
-            .iter()
-            .filter(move |r| r.mode == Mode::Managed && r.type_name == type_name)
+        self.by_type
+            .get(type_name)
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
     }
 
     /// The resource's metadata with its tags.
@@ -218,23 +270,32 @@ impl<'a> Mapper<'a> {
         target: &'a TfResource,
         names: &[&str],
     ) -> Vec<&'a TfResource> {
-        let target_names: Vec<String> = names
-            .iter()
-            .filter_map(|n| target.body.get(n).and_then(Tv::as_str).map(str::to_string))
-            .filter(|n| !n.is_empty())
-            .collect();
-        self.of_type(type_name)
-            .filter(|r| {
-                r.body.get(key).is_some_and(|v| match &v.kind {
-                    TvKind::Ref { address, .. } => *address == target.address,
-                    _ => v.as_str().is_some_and(|s| {
-                        target_names.iter().any(|n| {
-                            s == n || s.ends_with(&format!(":{n}")) || s.ends_with(&format!("/{n}"))
-                        })
-                    }),
-                })
+        let index = self
+            .attachments
+            .borrow_mut()
+            .entry((type_name, key))
+            .or_insert_with(|| {
+                let of_type = self.by_type.get(type_name).map_or(&[][..], Vec::as_slice);
+                Rc::new(Attachments::new(of_type, key))
             })
-            .collect()
+            .clone();
+        // A string naming the target: the whole of it, or what follows its last `:` or `/`
+        // (the index holds every such ending).
+        let mut found: BTreeSet<usize> = index
+            .by_address
+            .get(target.address.as_str())
+            .into_iter()
+            .flatten()
+            .copied()
+            .collect();
+        for name in names
+            .iter()
+            .filter_map(|n| target.body.get(n).and_then(Tv::as_str))
+            .filter(|n| !n.is_empty())
+        {
+            found.extend(index.by_name.get(name).into_iter().flatten().copied());
+        }
+        found.into_iter().map(|i| index.resources[i]).collect()
     }
 }
 
