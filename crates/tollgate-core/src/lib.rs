@@ -1,6 +1,7 @@
 //! tollgate's model and contracts: rules, findings, severities, locations, the [`Stage`] trait
 //! and the [`ScanContext`] every stage reads. No network, no async runtime.
 
+pub mod budget;
 pub mod classify;
 pub mod config;
 mod context;

@@ -8,7 +8,7 @@ use tollgate_core::{
     walk, Config, NotificationLevel, ScanContext, Stage, StageReport, WalkOptions,
 };
 
-use super::test_hooks::panic_on;
+use super::test_hooks::{panic_on, slow_on};
 use crate::IacStage;
 
 /// Templates in every format the adapters read, each with findings of its own.
@@ -33,11 +33,15 @@ fn tree() -> tempfile::TempDir {
 }
 
 fn scan(root: &Path) -> StageReport {
+    scan_with(root, Config::default())
+}
+
+fn scan_with(root: &Path, config: Config) -> StageReport {
     let files = walk(root, &WalkOptions::default()).files;
     let ctx = ScanContext::new(
         root.to_path_buf(),
         files,
-        Arc::new(Config::default()),
+        Arc::new(config),
         time::macros::date!(2027 - 01 - 01),
     );
     IacStage::new().run(&ctx).unwrap()
@@ -138,5 +142,36 @@ fn a_corrupted_file_loses_nothing_of_the_others() {
             assert_eq!(with, all, "{corrupt_at}, corruption {i}");
         }
         std::fs::remove_file(&at).unwrap();
+    }
+}
+
+/// A file whose evaluation never ends costs its own budget (a tenth of `stage-timeout`, here
+/// 0.1 s), not the stage: the other files' findings are all there.
+#[test]
+fn a_file_past_its_time_budget_costs_that_file_only() {
+    let dir = tree();
+    let all = findings(&scan(dir.path()));
+    let config = Config {
+        stage_timeout: Some(1),
+        ..Config::default()
+    };
+    for (victim, unit) in [("cfn/b.yaml", "cfn/b.yaml"), ("tf2/main.tf", "tf2")] {
+        let report = {
+            let _guard = slow_on(unit);
+            scan_with(dir.path(), config.clone())
+        };
+        let expected: BTreeSet<Key> = all
+            .iter()
+            .filter(|(_, path, _)| path != victim)
+            .cloned()
+            .collect();
+        assert_eq!(findings(&report), expected, "{victim} slow");
+        let stopped: Vec<_> = report
+            .notifications
+            .iter()
+            .filter(|n| n.id == "file-timeout")
+            .collect();
+        assert_eq!(stopped.len(), 1, "{victim}: {stopped:?}");
+        assert!(stopped[0].message.starts_with(&format!("{unit}: ")));
     }
 }

@@ -60,21 +60,57 @@ pub fn document(
 /// Map one file (or one configuration) into a model of its own, so that a bug tripped by
 /// hostile input costs that file only: its part joins `model` when mapping finished, and a
 /// panic becomes an `adapter-failed` error naming `file`; every other file is still checked.
+///
+/// The work runs under the file's time budget ([`file_budget`]): past it, the file is dropped
+/// the same way, with a `file-timeout` error, and the stage goes on with the other files.
 pub fn isolated(
+    ctx: &ScanContext,
     file: &str,
     adapter: &str,
     model: &mut CloudModel,
     map: impl FnOnce(&mut CloudModel),
 ) {
     let mut part = CloudModel::default();
-    let mapped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+    let budget = file_budget(ctx);
+    let mapped = tollgate_core::budget::run(budget, || {
         #[cfg(test)]
-        test_hooks::maybe_panic(file);
+        test_hooks::maybe_fail(file);
         map(&mut part)
-    }));
+    });
     match mapped {
         Ok(()) => model.append(part),
-        Err(_) => model.notifications.push(adapter_failed(file, adapter)),
+        Err(stopped) => model
+            .notifications
+            .push(stopped_notification(file, adapter, budget, stopped)),
+    }
+}
+
+/// How long the adapters may work on one file (or one Terraform configuration): a tenth of
+/// the stage's timeout (`stage-timeout`, 300 s by default), between 0.1 s and 60 s. A file
+/// past it is not checked; the others are.
+pub fn file_budget(ctx: &ScanContext) -> std::time::Duration {
+    let stage = ctx.config().stage_timeout.unwrap_or(300);
+    std::time::Duration::from_millis(stage.saturating_mul(100).clamp(100, 60_000))
+}
+
+/// The error for work on `file` that [`tollgate_core::budget::run`] stopped.
+pub fn stopped_notification(
+    file: &str,
+    adapter: &str,
+    budget: std::time::Duration,
+    stopped: tollgate_core::budget::Stopped,
+) -> Notification {
+    match stopped {
+        tollgate_core::budget::Stopped::Panicked => adapter_failed(file, adapter),
+        tollgate_core::budget::Stopped::Exceeded => Notification::error(
+            "file-timeout",
+            format!(
+                "{file}: the {adapter} adapter took longer than this file's budget of {:.1} s (a tenth of `stage-timeout`), so it was not checked; the other files were",
+                budget.as_secs_f64()
+            ),
+        )
+        .at(Location::file(file.to_string()))
+        .stage("iac"),
     }
 }
 
@@ -167,9 +203,32 @@ pub(crate) mod test_hooks {
         }
     }
 
-    pub(super) fn maybe_panic(file: &str) {
+    thread_local! {
+        static SLOW_ON: RefCell<Option<String>> = const { RefCell::new(None) };
+    }
+
+    /// Work on `file` (on this thread) without end until the guard is dropped.
+    pub fn slow_on(file: &str) -> SlowGuard {
+        SLOW_ON.with(|p| *p.borrow_mut() = Some(file.to_string()));
+        SlowGuard
+    }
+
+    pub struct SlowGuard;
+
+    impl Drop for SlowGuard {
+        fn drop(&mut self) {
+            SLOW_ON.with(|p| *p.borrow_mut() = None);
+        }
+    }
+
+    pub(super) fn maybe_fail(file: &str) {
         if PANIC_ON.with(|p| p.borrow().as_deref() == Some(file)) {
             panic!("injected adapter failure on {file}");
+        }
+        if SLOW_ON.with(|p| p.borrow().as_deref() == Some(file)) {
+            loop {
+                tollgate_core::budget::check();
+            }
         }
     }
 }

@@ -42,7 +42,7 @@ pub fn adapt(ctx: &ScanContext, model: &mut CloudModel) {
         for root in &doc.roots {
             // Each template is mapped on its own, so that a bug tripped by one hostile template
             // costs that template only: the rest of the scan is still checked.
-            crate::adapters::isolated(&file.path, "CloudFormation", model, |part| {
+            crate::adapters::isolated(ctx, &file.path, "CloudFormation", model, |part| {
                 adapt_template(&file.path, root, SourceFormat::CloudFormation, part)
             });
         }

@@ -123,6 +123,7 @@ impl<'a> Template<'a> {
 
     /// Evaluate a node: intrinsic functions resolved, everything else converted as is.
     pub fn eval(&mut self, node: &Node) -> Cv {
+        tollgate_core::budget::check();
         if let Some((name, arg)) = intrinsic(node) {
             return self.call(name, arg, node.span);
         }

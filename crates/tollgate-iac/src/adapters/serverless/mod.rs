@@ -35,7 +35,7 @@ pub fn adapter(ctx: &ScanContext, model: &mut CloudModel) {
             ctx.document(f).map_err(|e| format!("`{path}`: {e}"))
         };
         let dir = file.path.rsplit_once('/').map_or("", |(d, _)| d);
-        super::isolated(&file.path, "Serverless Framework", model, |part| {
+        super::isolated(ctx, &file.path, "Serverless Framework", model, |part| {
             let resolver = variables::Resolver::new(root).with_files(dir, &load);
             adapt_resolved(&file.path, root, &resolver, part)
         });

@@ -95,6 +95,7 @@ impl<'a> Resolver<'a> {
     }
 
     fn tree(&self, node: &Node, depth: usize) -> Node {
+        tollgate_core::budget::check();
         if depth > MAX_DEPTH {
             return unknown(node.span, "nested too deeply to resolve");
         }

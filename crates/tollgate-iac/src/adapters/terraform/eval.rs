@@ -113,6 +113,7 @@ impl Scope {
     }
 
     fn eval_depth(&self, node: &Node, at: At<'_>, depth: usize) -> Tv {
+        tollgate_core::budget::check();
         let span = node.span;
         if depth > MAX_DEPTH {
             let msg = format!("expressions (locals referring to locals included) nest more than {MAX_DEPTH} levels deep here; the value is treated as unknown");

@@ -163,18 +163,22 @@ impl Loader<'_> {
     /// only: its resources join `out` when evaluation finished; a panic is an error naming it.
     fn isolated_root(&self, ctx: &ScanContext, dir: &str, out: &mut Loaded) {
         let mut part = Loaded::default();
-        let evaluated = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            self.root(ctx, dir, &mut part)
-        }));
+        let budget = crate::adapters::file_budget(ctx);
+        let evaluated = tollgate_core::budget::run(budget, || self.root(ctx, dir, &mut part));
         match evaluated {
             Ok(()) => {
                 out.resources.append(&mut part.resources);
                 out.notifications.append(&mut part.notifications);
             }
-            Err(_) => {
+            Err(stopped) => {
                 let name = if dir.is_empty() { "." } else { dir };
                 out.notifications
-                    .push(crate::adapters::adapter_failed(name, "Terraform"));
+                    .push(crate::adapters::stopped_notification(
+                        name,
+                        "Terraform",
+                        budget,
+                        stopped,
+                    ));
             }
         }
     }

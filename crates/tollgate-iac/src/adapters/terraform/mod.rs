@@ -36,7 +36,7 @@ pub fn adapter(ctx: &ScanContext, model: &mut CloudModel) {
     }
     for (scope, resources) in scopes {
         let name = if scope.is_empty() { "." } else { scope };
-        super::isolated(name, "Terraform", model, |part| {
+        super::isolated(ctx, name, "Terraform", model, |part| {
             map_resources(&resources, SourceFormat::Terraform, Some(ctx), part)
         });
     }

@@ -27,7 +27,7 @@ pub fn adapter(ctx: &ScanContext, model: &mut CloudModel) {
             continue;
         };
         let Some(root) = doc.root() else { continue };
-        super::isolated(&file.path, "Terraform plan", model, |part| {
+        super::isolated(ctx, &file.path, "Terraform plan", model, |part| {
             let resources = resources(root, &file.path);
             super::terraform::map_resources(&resources, SourceFormat::TerraformPlan, None, part);
         });
