@@ -353,3 +353,34 @@ fn policies_reach_no_network_and_no_environment() {
     );
     assert!(witness_reported(&report));
 }
+
+#[test]
+fn a_policy_slow_on_every_document_is_stopped_by_its_total_budget() {
+    // 40 tables, each taking the policy a noticeable time, under a 1 s budget in all.
+    let mut template = String::from("AWSTemplateFormatVersion: '2010-09-09'\nResources:\n");
+    for i in 0..40 {
+        template.push_str(&format!(
+            "  Table{i}:\n    Type: AWS::DynamoDB::Table\n    Properties:\n      TableName: t{i}\n"
+        ));
+    }
+    let dir = repo(&[(
+        "slowish.rego",
+        "package main\nimport rego.v1\n\nwarn contains \"never\" if {\n  count([x | some x in numbers.range(1, 100000); x < 0]) > 0\n}\n",
+    )]);
+    write(dir.path(), "template.yaml", &template);
+    write(dir.path(), "policies/witness.rego", WITNESS);
+    write(
+        dir.path(),
+        "tollgate.toml",
+        "[stage.policy]\npolicy-timeout-seconds = 1\neval-timeout-ms = 60000\n",
+    );
+    let (report, _) = run(dir.path(), "json");
+    let notes = notifications(&report);
+    assert!(
+        notes.iter().any(|n| n.starts_with(
+            "policy-timeout policies/slowish.rego: policy file ran out of its 1 s budget after"
+        )),
+        "{notes:?}"
+    );
+    assert!(witness_reported(&report));
+}

@@ -176,6 +176,9 @@ pub struct PolicyStageConfig {
     /// Milliseconds one policy may spend on one input document before it is stopped and
     /// reported (default 1000).
     pub eval_timeout_ms: Option<u64>,
+    /// Seconds one policy may spend on all the scan's documents together before it is stopped
+    /// and reported, keeping what it found so far (default 60).
+    pub policy_timeout_seconds: Option<u64>,
 }
 
 /// `[stage.permissions]`.

@@ -72,8 +72,14 @@ fn policies() -> Vec<(String, String)> {
         ("unit_keys", "warn contains \"no key\" if {\n  input.kind == \"deployment-unit\"\n  count([r | some r in input.resources; r.model.kind == \"kms-key\"]) == 0\n}\n"),
     ];
     let per_identity = [
-        ("identity_escalation", "deny contains \"escalation\" if {\n  count(input.identity.escalation) > 0\n}\n"),
-        ("identity_public", "deny contains \"public role\" if {\n  input.identity.public\n}\n"),
+        (
+            "identity_escalation",
+            "deny contains \"escalation\" if {\n  count(input.identity.escalation) > 0\n}\n",
+        ),
+        (
+            "identity_public",
+            "deny contains \"public role\" if {\n  input.identity.public\n}\n",
+        ),
     ];
     for (name, body) in per_resource.iter().chain(&per_unit).chain(&per_identity) {
         out.push((format!("policies/{name}.rego"), format!("{head}{body}")));
@@ -143,7 +149,10 @@ fn main() {
         iac_time.as_secs_f64(),
         iac.findings.len()
     );
-    println!("policy input documents alone: {:.2} s", input_time.as_secs_f64());
+    println!(
+        "policy input documents alone: {:.2} s",
+        input_time.as_secs_f64()
+    );
     println!(
         "policy stage (load, documents, evaluation): {:.2} s, {} findings, {} threads",
         stage_time.as_secs_f64(),

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tollgate_core::{
     Finding, Location, Notification, Rule, ScanContext, Severity, Span, StageReport,
@@ -74,6 +74,13 @@ pub fn to_value(input: &PolicyInput) -> regorus::Value {
     regorus::Value::from(serde_json::to_value(input).unwrap_or_default())
 }
 
+/// How long a policy may run: on one document, and on all of them together.
+#[derive(Debug, Clone, Copy)]
+pub struct Budgets {
+    pub document: Duration,
+    pub policy: Duration,
+}
+
 /// Stack of each evaluation thread: regorus recurses over the input's nesting and the
 /// policy's expressions.
 const EVAL_STACK_BYTES: usize = 16 * 1024 * 1024;
@@ -92,7 +99,7 @@ pub fn evaluate(
     ctx: &ScanContext,
     set: &PolicySet,
     namespaces: &[String],
-    budget: Duration,
+    budgets: Budgets,
     inputs: &Inputs,
     report: &mut StageReport,
 ) {
@@ -115,7 +122,7 @@ pub fn evaluate(
                             let Some(policy) = policies.get(i) else { break };
                             // A panic in the interpreter costs that policy only.
                             let output = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                                evaluate_policy(ctx, set, namespaces, budget, inputs, policy)
+                                evaluate_policy(ctx, set, namespaces, budgets, inputs, policy)
                             }))
                             .unwrap_or_else(|_| panicked(policy));
                             done.push((i, output));
@@ -173,12 +180,13 @@ fn evaluate_policy(
     ctx: &ScanContext,
     set: &PolicySet,
     namespaces: &[String],
-    budget: Duration,
+    budgets: Budgets,
     inputs: &Inputs,
     policy: &PolicyFile,
 ) -> PolicyOutput {
     let mut out = PolicyOutput::default();
-    let mut evaluator = match Evaluator::new(policy, set.libraries(namespaces), budget) {
+    let started = Instant::now();
+    let mut evaluator = match Evaluator::new(policy, set.libraries(namespaces), budgets.document) {
         Ok(e) => e,
         Err(err) => {
             out.report.notify(eval_notification(&err, policy, None));
@@ -186,8 +194,24 @@ fn evaluate_policy(
         }
     };
     let mut reported: HashSet<String> = HashSet::new();
-    'documents: for (input, subject) in &inputs.documents {
+    'documents: for (done, (input, subject)) in inputs.documents.iter().enumerate() {
         if ctx.is_cancelled() {
+            break;
+        }
+        if started.elapsed() > budgets.policy {
+            out.report.notify(
+                Notification::error(
+                    "policy-timeout",
+                    format!(
+                        "{}: policy file ran out of its {} s budget after {done} of {} documents and was stopped; results it reported before stay",
+                        policy.path,
+                        budgets.policy.as_secs(),
+                        inputs.documents.len()
+                    ),
+                )
+                .at(Location::file(policy.path.clone()))
+                .stage(STAGE),
+            );
             break;
         }
         for (rule, metadata) in &policy.entries {

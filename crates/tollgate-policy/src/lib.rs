@@ -21,6 +21,6 @@ pub mod test_runner;
 pub mod units;
 
 pub use stage::{
-    budget, inputs, load_from_scan, namespaces, policy_dirs, under, PolicyStage,
-    DEFAULT_EVAL_TIMEOUT_MS, DEFAULT_PATHS,
+    budget, inputs, load_from_scan, namespaces, policy_budget, policy_dirs, under, PolicyStage,
+    DEFAULT_EVAL_TIMEOUT_MS, DEFAULT_PATHS, DEFAULT_POLICY_TIMEOUT_SECONDS,
 };

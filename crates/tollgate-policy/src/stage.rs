@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use tollgate_core::{Notification, Rule, ScanContext, Stage, StageError, StageReport};
 
-use crate::evaluate::{evaluate, Inputs, STAGE};
+use crate::evaluate::{evaluate, Budgets, Inputs, STAGE};
 use crate::model_json::ModelIndex;
 use crate::rego::{load_policies, PolicySet};
 use crate::{identities, resources};
@@ -48,7 +48,11 @@ impl Stage for PolicyStage {
             return Ok(report);
         }
         let inputs = inputs(ctx);
-        evaluate(ctx, &set, &namespaces, budget(ctx), &inputs, &mut report);
+        let budgets = Budgets {
+            document: budget(ctx),
+            policy: policy_budget(ctx),
+        };
+        evaluate(ctx, &set, &namespaces, budgets, &inputs, &mut report);
         Ok(report)
     }
 }
@@ -61,6 +65,21 @@ pub fn namespaces(ctx: &ScanContext) -> Vec<String> {
     } else {
         configured.clone()
     }
+}
+
+/// Default seconds one policy may spend on every document of the scan together.
+pub const DEFAULT_POLICY_TIMEOUT_SECONDS: u64 = 60;
+
+/// The time one policy may spend on the whole scan.
+pub fn policy_budget(ctx: &ScanContext) -> Duration {
+    Duration::from_secs(
+        ctx.config()
+            .stage
+            .policy
+            .policy_timeout_seconds
+            .unwrap_or(DEFAULT_POLICY_TIMEOUT_SECONDS)
+            .max(1),
+    )
 }
 
 /// The time one policy may spend on one document.
