@@ -356,3 +356,153 @@ fn run_script_passes_each_input_as_one_argument_and_sets_outputs() {
     assert!(!String::from_utf8_lossy(&out.stdout).contains("ghs_never_printed"));
     assert!(!stderr(&out).contains("ghs_never_printed"));
 }
+
+const HEAD: &str = "1111111111111111111111111111111111111111";
+
+/// A zip of `files` (name, bytes), written with Python's zipfile as upload-artifact's are read.
+fn zip_of(files: &[(&str, &[u8])]) -> Vec<u8> {
+    let dir = tempfile::tempdir().unwrap();
+    let mut names = Vec::new();
+    for (name, bytes) in files {
+        std::fs::write(dir.path().join(name), bytes).unwrap();
+        names.push(name.to_string());
+    }
+    let status = Command::new("python3")
+        .current_dir(dir.path())
+        .args(["-m", "zipfile", "-c", "out.zip"])
+        .args(&names)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    std::fs::read(dir.path().join("out.zip")).unwrap()
+}
+
+/// A fake GitHub API for run 5 of o/r: its artifact list, the artifact's zip, and pull
+/// request 7 whose head is `pr_head`.
+fn fake_api(zip: Vec<u8>, claimed_size: usize, pr_head: &str) -> String {
+    let list = serde_json::json!({"artifacts": [
+        {"id": 9, "name": "tollgate-results", "size_in_bytes": claimed_size, "expired": false}
+    ]});
+    let pull = serde_json::json!({"number": 7, "head": {"sha": pr_head}});
+    let (base, _) = serve_files(HashMap::from([
+        (
+            "repos/o/r/actions/runs/5/artifacts?name=tollgate-results".to_string(),
+            list.to_string().into_bytes(),
+        ),
+        ("repos/o/r/actions/artifacts/9/zip".to_string(), zip),
+        (
+            "repos/o/r/pulls/7".to_string(),
+            pull.to_string().into_bytes(),
+        ),
+    ]));
+    base
+}
+
+fn check_artifact(api: &str, work: &Path) -> (Output, HashMap<String, String>) {
+    let outputs = work.join("github-output");
+    let _ = std::fs::remove_file(&outputs);
+    let output = Command::new("bash")
+        .arg(workspace_root().join("action/check-artifact.sh"))
+        .env("RUN_ID", "5")
+        .env("EXPECTED_HEAD_SHA", HEAD)
+        .env("REPO", "o/r")
+        .env("GH_TOKEN", "ghs_test")
+        .env("GITHUB_API_URL", api)
+        .env("TOLLGATE_BIN", tollgate_bin())
+        .env("RUNNER_TEMP", work)
+        .env("GITHUB_OUTPUT", &outputs)
+        .output()
+        .unwrap();
+    (output, read_outputs(&outputs))
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn untrusted_results_are_checked_before_publishing() {
+    let work = tempfile::tempdir().unwrap();
+    let sarif_path = work.path().join("scan.sarif");
+    let status = Command::new(tollgate_bin())
+        .arg("run")
+        .arg(workspace_root().join("examples/sam-orders"))
+        .args([
+            "--fail-on",
+            "none",
+            "--format",
+            "json",
+            "--no-progress",
+            "--sarif",
+        ])
+        .arg(&sarif_path)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let sarif = std::fs::read(&sarif_path).unwrap();
+    let head_line = format!("{HEAD}\n");
+    let good = [
+        ("tollgate.sarif", sarif.as_slice()),
+        ("pr-number", b"7\n".as_slice()),
+        ("head-sha", head_line.as_bytes()),
+    ];
+
+    let zip = zip_of(&good);
+    let (out, outputs) = check_artifact(&fake_api(zip.clone(), zip.len(), HEAD), work.path());
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    assert_eq!(outputs["pr"], "7");
+    let checked: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&outputs["sarif-file"]).unwrap()).unwrap();
+    assert_eq!(checked["version"], "2.1.0");
+
+    let refused = |api: String, expected: &str| {
+        let (out, outputs) = check_artifact(&api, work.path());
+        assert_eq!(out.status.code(), Some(1), "{expected}: {}", stdout(&out));
+        assert!(
+            stdout(&out).contains(expected),
+            "{expected}: {}",
+            stdout(&out)
+        );
+        assert!(!outputs.contains_key("sarif-file"), "{expected}");
+    };
+    // The pull request's head is another commit: the number was forged.
+    refused(
+        fake_api(zip.clone(), zip.len(), &"2".repeat(40)),
+        "refusing to publish to it",
+    );
+    // The artifact says it is too large before any download.
+    refused(
+        fake_api(zip.clone(), 17 << 20, HEAD),
+        "over the 16777216 limit",
+    );
+    // A fourth file, or a file missing.
+    let extra = zip_of(&[good[0], good[1], good[2], ("run.sh", b"echo hi")]);
+    refused(
+        fake_api(extra.clone(), extra.len(), HEAD),
+        "not what scan-untrusted.yml uploads",
+    );
+    let missing = zip_of(&[good[0], good[1]]);
+    refused(
+        fake_api(missing.clone(), missing.len(), HEAD),
+        "not what scan-untrusted.yml uploads",
+    );
+    // A pull request number that is not one.
+    let bad_number = zip_of(&[good[0], ("pr-number", b"7; rm -rf /"), good[2]]);
+    refused(
+        fake_api(bad_number.clone(), bad_number.len(), HEAD),
+        "pr-number is not a pull request number",
+    );
+    // A log that is not SARIF.
+    let not_sarif = zip_of(&[("tollgate.sarif", b"{\"runs\": 3}"), good[1], good[2]]);
+    refused(
+        fake_api(not_sarif.clone(), not_sarif.len(), HEAD),
+        "tollgate.sarif is not a valid SARIF log",
+    );
+    // A file larger than its limit, whatever the listing said.
+    let big_number = zip_of(&[good[0], ("pr-number", &[b'1'; 64]), good[2]]);
+    refused(
+        fake_api(big_number.clone(), big_number.len(), HEAD),
+        "not what scan-untrusted.yml uploads",
+    );
+}
