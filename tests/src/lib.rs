@@ -199,3 +199,16 @@ pub fn serve_files(
     });
     (base, hits)
 }
+
+/// Run `git ARGS` in `dir` with a throwaway identity; panics when it fails. Returns stdout,
+/// trimmed (a commit id for `rev-parse`).
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .current_dir(dir)
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+        .args(args)
+        .output()
+        .expect("git runs");
+    assert!(out.status.success(), "git {args:?}: {out:?}");
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}

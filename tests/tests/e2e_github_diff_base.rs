@@ -2,11 +2,10 @@
 //! and only findings the change introduced are `new` and fail the build.
 
 use std::path::Path;
-use std::process::Command as Std;
 
 use assert_cmd::Command;
 use serde_json::Value;
-use tollgate_e2e::tollgate_bin;
+use tollgate_e2e::{git, tollgate_bin};
 
 fn function(name: &str) -> String {
     format!("  {name}:\n    Type: AWS::Lambda::Function\n    Properties:\n      Runtime: python3.12\n      Handler: app.handler\n      Role: arn:aws:iam::123456789012:role/app\n      Code:\n        ZipFile: \"def handler(event, context): return event\"\n")
@@ -18,17 +17,6 @@ fn template(functions: &[&str]) -> String {
         text.push_str(&function(f));
     }
     text
-}
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Std::new("git")
-        .current_dir(dir)
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
-        .args(args)
-        .output()
-        .expect("git runs");
-    assert!(out.status.success(), "git {args:?}: {out:?}");
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
 fn commit(dir: &Path, files: &[(&str, &str)], message: &str) -> String {

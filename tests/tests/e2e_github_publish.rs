@@ -7,14 +7,13 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::Command as Std;
 use std::sync::Arc;
 
 use assert_cmd::Command;
 use serde_json::Value;
 use support::fake::FakeGitHub;
 use support::openapi::OpenApi;
-use tollgate_e2e::{tollgate_bin, workspace_root};
+use tollgate_e2e::{git, tollgate_bin, workspace_root};
 
 const TOKEN: &str = "ghs_E2eS3cretTokenValue0123456789";
 const HEAD: &str = "0123456789abcdef0123456789abcdef01234567";
@@ -54,17 +53,6 @@ fn scan_dir() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("template.yaml"), TEMPLATE).unwrap();
     dir
-}
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Std::new("git")
-        .current_dir(dir)
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
-        .args(args)
-        .output()
-        .expect("git runs");
-    assert!(out.status.success(), "git {args:?}: {:?}", out);
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
 /// A repository whose base commit has only a README and whose head adds the template.

@@ -39,10 +39,57 @@ pub fn build(result: &mut ScanResult) -> Sarif {
     // would otherwise be the biggest thing in memory.
     let (own, note) = build_run_within_limits(&input);
     result.notifications.extend(note);
+    let mut own = own;
+    let config = result
+        .ctx
+        .config()
+        .path
+        .as_deref()
+        .map(|p| relative_to(std::path::Path::new(p), result.ctx.root()));
+    record_config(&mut own, config.as_deref());
     let mut runs = vec![own];
     runs.extend(external.iter().cloned());
     result.external_runs = external;
     build_log(runs)
+}
+
+/// `path` relative to the scanned directory (`tollgate.toml`, `../../tollgate.toml` for a
+/// config found at the repository's root): logs never carry absolute paths.
+fn relative_to(path: &std::path::Path, root: &std::path::Path) -> String {
+    let path = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    for (up, dir) in root.ancestors().enumerate() {
+        if let Ok(rest) = path.strip_prefix(dir) {
+            let mut out = "../".repeat(up);
+            out.push_str(&rest.to_string_lossy().replace('\\', "/"));
+            return out;
+        }
+    }
+    path.file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+}
+
+/// Say in the run's invocation which config file was used (`properties.tollgate/config`), as
+/// `-v` does on stderr: with config discovery reaching up to the repository's root, a reader
+/// of the log must be able to tell which file set its rules.
+fn record_config(run: &mut tollgate_sarif::sarif::Run, config: Option<&str>) {
+    let Some(config) = config else { return };
+    let Some(invocation) = run.invocations.as_mut().and_then(|i| i.first_mut()) else {
+        return;
+    };
+    let mut props = invocation
+        .properties
+        .take()
+        .map(|p| p.additional_properties)
+        .unwrap_or_default();
+    props.insert(
+        "tollgate/config".to_string(),
+        serde_json::Value::String(tollgate_core::display::visible_line(config).into_owned()),
+    );
+    invocation.properties = Some(
+        tollgate_sarif::sarif::PropertyBag::builder()
+            .additional_properties(props)
+            .build(),
+    );
 }
 
 /// The log as text (for publishing, which uploads it). Files and stdout get [`write`] instead.
