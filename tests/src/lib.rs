@@ -126,6 +126,15 @@ pub const EXAMPLES: [&str; 7] = [
 pub const EXAMPLES_TODAY: &str = "2026-11-28";
 
 /// `examples/<name>` in the workspace.
+/// Assert that `log` validates against the OASIS SARIF 2.1.0 schema of `tests/schemas/`.
+pub fn assert_valid_sarif(log: &serde_json::Value) {
+    let text = std::fs::read_to_string(schemas_dir().join("sarif-schema-2.1.0.json")).unwrap();
+    let schema: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator.iter_errors(log).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+}
+
 pub fn example_dir(name: &str) -> PathBuf {
     workspace_root().join("examples").join(name)
 }

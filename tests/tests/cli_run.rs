@@ -105,7 +105,7 @@ fn sarif_file_is_written_and_valid() {
     assert_eq!(log["version"], "2.1.0");
     assert_eq!(log["runs"][0]["automationDetails"]["id"], "tollgate/");
     assert_eq!(log["runs"][0]["results"][0]["ruleId"], "TG0001");
-    assert_valid_sarif(&log);
+    tollgate_e2e::assert_valid_sarif(&log);
 }
 
 #[test]
@@ -234,18 +234,6 @@ fn shards_merge_to_the_unsharded_log() {
     assert_eq!(all, merged);
 }
 
-/// Validate against the SARIF 2.1.0 schema.
-fn assert_valid_sarif(log: &Value) {
-    let schemas = tollgate_e2e::schemas_dir();
-    let schema: Value = serde_json::from_str(
-        &std::fs::read_to_string(schemas.join("sarif-schema-2.1.0.json")).unwrap(),
-    )
-    .unwrap();
-    let validator = jsonschema::validator_for(&schema).unwrap();
-    let errors: Vec<String> = validator.iter_errors(log).map(|e| e.to_string()).collect();
-    assert!(errors.is_empty(), "{errors:#?}");
-}
-
 #[test]
 fn plugin_run_is_merged_valid_and_rebased() {
     // A plugin that reports with an absolute file URI, as many tools do, and exits 1.
@@ -272,7 +260,7 @@ fn plugin_run_is_merged_valid_and_rebased() {
         String::from_utf8_lossy(&out.stderr)
     );
     let log: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_valid_sarif(&log);
+    tollgate_e2e::assert_valid_sarif(&log);
     let run = &log["runs"][1];
     assert_eq!(run["automationDetails"]["id"], "tollgate/ext/fake/");
     let location = &run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"];

@@ -138,17 +138,6 @@ fn expected() -> Vec<(String, String, u64, String)> {
     v
 }
 
-fn assert_valid_sarif(log: &Value) {
-    let schemas = tollgate_e2e::schemas_dir();
-    let schema: Value = serde_json::from_str(
-        &std::fs::read_to_string(schemas.join("sarif-schema-2.1.0.json")).unwrap(),
-    )
-    .unwrap();
-    let validator = jsonschema::validator_for(&schema).unwrap();
-    let errors: Vec<String> = validator.iter_errors(log).map(|e| e.to_string()).collect();
-    assert!(errors.is_empty(), "{errors:#?}");
-}
-
 #[test]
 fn advisory_directory_offline() {
     let dir = repo();
@@ -179,7 +168,7 @@ fn advisory_directory_offline() {
         .unwrap()
         .iter()
         .any(|e| e == "CVE-2018-18074"));
-    assert_valid_sarif(&log);
+    tollgate_e2e::assert_valid_sarif(&log);
 }
 
 #[test]

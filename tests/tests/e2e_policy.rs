@@ -233,6 +233,7 @@ fn v0_and_v1_string_and_object_results_with_paths_and_metadata() {
     assert!(witness_reported(&report));
 
     let (sarif, _) = run(dir.path(), "sarif");
+    tollgate_e2e::assert_valid_sarif(&sarif);
     let rules = sarif["runs"][0]["tool"]["driver"]["rules"]
         .as_array()
         .unwrap();
