@@ -250,6 +250,7 @@ fn syntax_and_runtime_errors_name_the_place_and_the_rest_still_runs() {
     let dir = repo(&[
         ("syntax.rego", "package main\n\ndeny contains msg if {\n  input.x ==\n}\n"),
         ("runtime.rego", "package main\nimport rego.v1\n\nwarn contains msg if {\n  x := 1 / 0\n  msg := sprintf(\"%v\", [x])\n}\n"),
+        ("encryption.guard", "rule buckets_encrypted { Resources.*[ Type == 'AWS::S3::Bucket' ].Properties.BucketEncryption exists }\n"),
     ]);
     let (report, code) = run(dir.path(), "json");
     let notes = notifications(&report);
@@ -265,6 +266,7 @@ fn syntax_and_runtime_errors_name_the_place_and_the_rest_still_runs() {
         )),
         "{notes:?}"
     );
+    assert!(notes.iter().any(|n| n.starts_with("policy-unsupported policies/encryption.guard: CloudFormation Guard rules are not evaluated")), "{notes:?}");
     assert!(witness_reported(&report));
     assert_ne!(code, 0, "a broken policy does not pass the run");
 }

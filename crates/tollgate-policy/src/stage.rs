@@ -138,6 +138,21 @@ pub fn load_from_scan(ctx: &ScanContext, report: &mut StageReport) -> PolicySet 
     }
     let mut sources = Vec::new();
     for file in ctx.files() {
+        if file.path.ends_with(".guard") && under(&file.path, &dirs) {
+            // Said out loud: a rule the user wrote must not be dropped in silence.
+            report.notify(
+                Notification::warning(
+                    "policy-unsupported",
+                    format!(
+                        "{}: CloudFormation Guard rules are not evaluated (only Rego policies are); this file was skipped",
+                        file.path
+                    ),
+                )
+                .at(tollgate_core::Location::file(file.path.clone()))
+                .stage(STAGE),
+            );
+            continue;
+        }
         if !file.path.ends_with(".rego")
             || file.path.ends_with("_test.rego")
             || !under(&file.path, &dirs)
