@@ -387,3 +387,20 @@ fn a_policy_slow_on_every_document_is_stopped_by_its_total_budget() {
     );
     assert!(witness_reported(&report));
 }
+
+#[test]
+fn a_configured_policy_path_without_policies_is_reported() {
+    let dir = repo(&[]);
+    write(
+        dir.path(),
+        "tollgate.toml",
+        "[stage.policy]\npaths = [\"policies/\", \"polices/\"]\n",
+    );
+    let (report, _) = run(dir.path(), "json");
+    let notes = notifications(&report);
+    assert_eq!(
+        notes,
+        ["policy-path-empty [stage.policy] paths names `polices`, which holds no .rego policy in the scanned files"]
+    );
+    assert!(witness_reported(&report));
+}

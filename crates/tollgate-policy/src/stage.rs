@@ -168,6 +168,28 @@ pub fn load_from_scan(ctx: &ScanContext, report: &mut StageReport) -> PolicySet 
             ),
         }
     }
+    // A configured path that holds no policy is a mistake worth saying (a typo, a directory
+    // excluded from the scan), not an empty policy set.
+    for dir in &ctx.config().stage.policy.paths {
+        let dir = dir
+            .trim_start_matches("./")
+            .trim_end_matches('/')
+            .to_string();
+        let holds_one = sources
+            .iter()
+            .any(|(path, _)| under(path, std::slice::from_ref(&dir)));
+        if !holds_one {
+            report.notify(
+                Notification::warning(
+                    "policy-path-empty",
+                    format!(
+                        "[stage.policy] paths names `{dir}`, which holds no .rego policy in the scanned files"
+                    ),
+                )
+                .stage(STAGE),
+            );
+        }
+    }
     let set = load_policies(sources);
     for err in &set.errors {
         report.notify(
