@@ -22,12 +22,14 @@ impl IacRule for SecretWithoutRotation {
         )
         .control(tollgate_core::Framework::PciDss, "8.3.9")
         .tags(["secrets"])
-        .equivalents(["CKV_AWS_304"])
+        .equivalents(["CKV2_AWS_57"])
         .description(
             "A secret that never rotates stays valid forever once leaked (logs, a laptop, a former \
              employee). The rule looks for an `AWS::SecretsManager::RotationSchedule` (or \
              `aws_secretsmanager_secret_rotation`) targeting the secret anywhere in the scan. When \
-             some rotation schedule's target cannot be resolved, secrets are not reported.",
+             some rotation schedule's target cannot be resolved, secrets are not reported. \
+             Checkov's CKV2_AWS_57 asks the same; its CKV_AWS_304 judges the rotation period \
+             (at most 90 days) of a schedule, which this rule does not, so that id is not listed.",
         )
         .remediation(
             Fix {
