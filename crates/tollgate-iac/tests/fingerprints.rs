@@ -156,3 +156,28 @@ fn fingerprints_survive_unrelated_edits() {
     assert!(a.len() >= 4, "{a:?}");
     assert_eq!(a, b);
 }
+
+/// A rotation schedule whose target is unknown in one configuration does not hide the
+/// secrets of another configuration scanned beside it.
+#[test]
+fn an_unknown_rotation_target_hides_only_its_own_configuration() {
+    let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("rotation-scopes");
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(tmp.join("plain")).expect("temp dir");
+    std::fs::create_dir_all(tmp.join("unknown")).expect("temp dir");
+    let secret = "resource \"aws_secretsmanager_secret\" \"db\" {\n  name = \"db\"\n}\n";
+    std::fs::write(tmp.join("plain/main.tf"), secret).expect("write");
+    std::fs::write(
+        tmp.join("unknown/main.tf"),
+        format!(
+            "{secret}variable \"secret\" {{}}\n\nresource \"aws_secretsmanager_secret_rotation\" \"r\" {{\n  secret_id = var.secret\n}}\n"
+        ),
+    )
+    .expect("write");
+    let paths: Vec<String> = scan(&tmp)
+        .into_iter()
+        .filter(|f| f.rule == "TG1504")
+        .map(|f| f.location.path)
+        .collect();
+    assert_eq!(paths, ["plain/main.tf"]);
+}

@@ -27,7 +27,8 @@ impl IacRule for SecretWithoutRotation {
             "A secret that never rotates stays valid forever once leaked (logs, a laptop, a former \
              employee). The rule looks for an `AWS::SecretsManager::RotationSchedule` (or \
              `aws_secretsmanager_secret_rotation`) targeting the secret anywhere in the scan. When \
-             some rotation schedule's target cannot be resolved, secrets are not reported. \
+             some rotation schedule's target cannot be resolved, the secrets of its template or \
+             configuration are not reported. \
              Checkov's CKV2_AWS_57 asks the same; its CKV_AWS_304 judges the rotation period \
              (at most 90 days) of a schedule, which this rule does not, so that id is not listed.",
         )
@@ -43,13 +44,6 @@ impl IacRule for SecretWithoutRotation {
     }
 
     fn check(&self, model: &CloudModel, out: &mut RuleSink<'_>) {
-        if model
-            .rotation_schedules
-            .iter()
-            .any(|r| r.secret.is_unknown())
-        {
-            return;
-        }
         let rotated = |address: &str, name: Option<&str>| {
             model.rotation_schedules.iter().any(|r| match &r.secret {
                 Val::Known {
@@ -61,7 +55,13 @@ impl IacRule for SecretWithoutRotation {
             })
         };
         for s in &model.secrets {
-            if !rotated(&s.meta.address, s.name.as_str()) {
+            // A schedule whose target is unknown may be this secret's, if it is written in
+            // the same template or Terraform configuration; other stacks are not affected.
+            let maybe_rotated = model
+                .rotation_schedules
+                .iter()
+                .any(|r| r.secret.is_unknown() && r.meta.scope == s.meta.scope);
+            if !maybe_rotated && !rotated(&s.meta.address, s.name.as_str()) {
                 out.missing(
                     &s.meta,
                     format!("Secret `{}` has no rotation schedule.", s.meta.address),
