@@ -256,3 +256,48 @@ fn merge_without_o_writes_to_stdout() {
     let log: Value = serde_json::from_str(&merged).unwrap();
     assert!(!log["runs"][0]["results"].as_array().unwrap().is_empty());
 }
+
+/// The report tells users to run `tollgate explain GHSA-...`: it documents the advisory, by
+/// id or any alias, from the database the scan used, offline.
+#[test]
+fn explain_documents_advisories_by_id_and_alias() {
+    let example = tollgate_e2e::example_dir("sam-orders");
+    for name in ["GHSA-x84v-xcm2-53pg", "CVE-2018-18074", "pysec-2018-28"] {
+        let (text, stderr, code) = output(tollgate(&example).args(["explain", name]));
+        assert_eq!(code, Some(0), "{name}: {stderr}");
+        assert!(
+            text.starts_with("GHSA-x84v-xcm2-53pg: Insufficiently Protected Credentials"),
+            "{text}"
+        );
+        assert!(
+            text.contains("aliases: CVE-2018-18074, PYSEC-2018-28"),
+            "{text}"
+        );
+        assert!(
+            text.contains("PyPI requests: introduced 0, fixed in 2.20.0"),
+            "{text}"
+        );
+    }
+    // From anywhere, with the database named.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let db = tollgate_e2e::example_dir("advisories");
+    let (text, _, code) = output(
+        tollgate(elsewhere.path())
+            .env("TOLLGATE_CACHE_DIR", elsewhere.path())
+            .args(["explain", "CVE-2018-18074", "--advisory-db"])
+            .arg(&db),
+    );
+    assert_eq!(code, Some(0));
+    assert!(text.contains("GHSA-x84v-xcm2-53pg"));
+    let (_, stderr, code) = output(
+        tollgate(elsewhere.path())
+            .env("TOLLGATE_CACHE_DIR", elsewhere.path())
+            .args(["explain", "GHSA-0000-0000-0000", "--advisory-db"])
+            .arg(&db),
+    );
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.contains("no advisory `GHSA-0000-0000-0000`"),
+        "{stderr}"
+    );
+}

@@ -65,18 +65,16 @@ impl RuleSelection {
     }
 }
 
-/// `GHSA-xxxx-xxxx-xxxx`, `CVE-2024-1234`, `PYSEC-2021-1`, `RUSTSEC-2020-0001`, `GO-2023-1`:
-/// capital letters, a dash, then more.
-fn looks_like_advisory(name: &str) -> bool {
-    match name.split_once('-') {
-        Some((prefix, rest)) => {
-            !prefix.is_empty()
-                && prefix.bytes().all(|b| b.is_ascii_uppercase())
-                && !rest.is_empty()
-                && !prefix.starts_with("TG")
-        }
-        None => false,
-    }
+/// Whether `name` has an advisory id's shape (`GHSA-8q59-q68h-6hv4`, `CVE-2024-1234`,
+/// `PYSEC-2021-1`, `RUSTSEC-2020-0001`, `GO-2023-1`; any case): letters, a dash, then text
+/// with a digit. Rule names are words without digits, so `lambda-dql` is not one.
+pub fn looks_like_advisory(name: &str) -> bool {
+    name.trim().split_once('-').is_some_and(|(prefix, rest)| {
+        !prefix.is_empty()
+            && prefix.bytes().all(|b| b.is_ascii_alphabetic())
+            && !prefix.eq_ignore_ascii_case("TG")
+            && rest.bytes().any(|b| b.is_ascii_digit())
+    })
 }
 
 #[cfg(test)]
@@ -131,6 +129,8 @@ mod tests {
         let err = RuleSelection::new(&[], &["nonsense".into()], &rules()).unwrap_err();
         assert!(err.starts_with("--skip-check"), "{err}");
         // Advisories are only known once the scan ran: their ids are taken on trust.
-        assert!(RuleSelection::new(&["GHSA-zzzz-zzzz-zzzz".into()], &[], &rules()).is_ok());
+        assert!(RuleSelection::new(&["GHSA-zzzz-zzzz-zz99".into()], &[], &rules()).is_ok());
+        assert!(looks_like_advisory("pysec-2018-28") && looks_like_advisory("CVE-2018-18074"));
+        assert!(!looks_like_advisory("lambda-dql") && !looks_like_advisory("TG-1001"));
     }
 }

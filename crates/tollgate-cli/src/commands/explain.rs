@@ -31,6 +31,7 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<u8> {
             crate::output::print_stdout(&text);
             Ok(0)
         }
+        None if crate::rule_select::looks_like_advisory(&args.code) => explain_advisory(args),
         None => {
             let closest = closest(&rules, &args.code);
             eprint!("error: unknown rule `{}`", args.code);
@@ -43,6 +44,141 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<u8> {
             Ok(2)
         }
     }
+}
+
+/// The advisory databases `run` would read, offline: `--advisory-db`, else the config's
+/// `[stage.deps] advisory-db` (config found from the current directory as `run .` finds it),
+/// else the archives `tollgate db update` cached.
+fn advisory_sources(args: &ExplainArgs) -> (Vec<std::path::PathBuf>, Option<std::path::PathBuf>) {
+    let defaults = tollgate_deps::DepsOptions::default();
+    let index_dir = defaults.cache_dir.as_ref().map(|d| d.join("indexes"));
+    if !args.advisory_db.is_empty() {
+        return (args.advisory_db.clone(), index_dir);
+    }
+    let here = std::env::current_dir().unwrap_or_else(|_| ".".into());
+    if let Some(config) = tollgate_core::config::discover_config(&here)
+        .and_then(|path| crate::pipeline::load_config(&path).ok())
+    {
+        let options = crate::pipeline::deps_options(&defaults, &config);
+        if !options.advisory_db.is_empty() {
+            return (options.advisory_db, index_dir);
+        }
+    }
+    let cached = defaults
+        .cache_dir
+        .as_deref()
+        .map(|dir| {
+            tollgate_deps::Ecosystem::ALL
+                .iter()
+                .filter_map(|&e| tollgate_deps::cache::cached(dir, e).map(|(path, _)| path))
+                .collect()
+        })
+        .unwrap_or_default();
+    (cached, index_dir)
+}
+
+fn explain_advisory(args: &ExplainArgs) -> anyhow::Result<u8> {
+    let id = args.code.trim();
+    let (sources, index_dir) = advisory_sources(args);
+    if sources.is_empty() {
+        eprintln!(
+            "error: `{}` looks like an advisory, and there is no local advisory database to look it up in\nhint: run `tollgate db update`, pass --advisory-db PATH, or see https://osv.dev/vulnerability/{}",
+            tollgate_core::display::visible_line(id),
+            tollgate_core::display::visible_line(id)
+        );
+        return Ok(2);
+    }
+    let db = match tollgate_deps::AdvisoryDb::open(&sources, index_dir.as_deref()) {
+        Ok(db) => db,
+        Err(e) => {
+            eprintln!("error: cannot open the advisory database: {e}");
+            return Ok(2);
+        }
+    };
+    match db.find(id) {
+        Ok(Some(advisory)) => {
+            crate::output::print_stdout(&advisory_text(&advisory));
+            Ok(0)
+        }
+        Ok(None) => {
+            let names: Vec<String> = sources.iter().map(|p| p.display().to_string()).collect();
+            eprintln!(
+                "error: no advisory `{}` (as id or alias) in {}\nhint: `tollgate db update` refreshes the cached database",
+                tollgate_core::display::visible_line(id),
+                names.join(", ")
+            );
+            Ok(2)
+        }
+        Err(e) => {
+            eprintln!("error: reading the advisory database: {e}");
+            Ok(2)
+        }
+    }
+}
+
+/// An advisory in words: what it is, what it affects, what fixes it, where to read more.
+/// Its text comes from a database a pull request may have written: shown line by line,
+/// with control characters made visible.
+pub fn advisory_text(a: &tollgate_deps::osv::Advisory) -> String {
+    let safe = |t: &str| tollgate_core::display::visible_line(t).into_owned();
+    let mut out = String::new();
+    let summary = a.summary.as_deref().unwrap_or("(no summary)");
+    let _ = writeln!(out, "{}: {}", safe(&a.id), safe(summary));
+    if !a.aliases.is_empty() {
+        let aliases: Vec<String> = a.aliases.iter().map(|x| safe(x)).collect();
+        let _ = writeln!(out, "aliases: {}", aliases.join(", "));
+    }
+    for score in &a.severity {
+        let _ = writeln!(
+            out,
+            "severity: {} {}",
+            safe(&score.kind),
+            safe(&score.score)
+        );
+    }
+    if let Some(withdrawn) = &a.withdrawn {
+        let _ = writeln!(out, "withdrawn: {}", safe(withdrawn));
+    }
+    if !a.affected.is_empty() {
+        let _ = writeln!(out, "\nAffected:");
+        for affected in &a.affected {
+            let package = affected.package.as_ref().map_or_else(
+                || "(unnamed package)".to_string(),
+                |p| format!("{} {}", safe(&p.ecosystem), safe(&p.name)),
+            );
+            let mut parts: Vec<String> = Vec::new();
+            for range in &affected.ranges {
+                for event in &range.events {
+                    if let Some(v) = &event.introduced {
+                        parts.push(format!("introduced {}", safe(v)));
+                    }
+                    if let Some(v) = &event.fixed {
+                        parts.push(format!("fixed in {}", safe(v)));
+                    }
+                    if let Some(v) = &event.last_affected {
+                        parts.push(format!("last affected {}", safe(v)));
+                    }
+                }
+            }
+            if parts.is_empty() && !affected.versions.is_empty() {
+                parts.push(format!("{} listed versions", affected.versions.len()));
+            }
+            let _ = writeln!(out, "  {package}: {}", parts.join(", "));
+        }
+    }
+    if let Some(details) = a.details.as_deref().filter(|d| !d.trim().is_empty()) {
+        let _ = writeln!(out, "\nDetails:");
+        for line in details.trim().lines().take(60) {
+            let _ = writeln!(out, "  {}", safe(line));
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\nHow to fix: upgrade to a fixed version above, or suppress it with a reason in\ntollgate.toml ([[ignore]] rule = \"{}\").",
+        safe(&a.id)
+    );
+    let _ = writeln!(out, "\nMore: {}", safe(&a.help_uri()));
+    out
 }
 
 /// The policies of the templates under `root`, expanded for `code`, as a section to append to

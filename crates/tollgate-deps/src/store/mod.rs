@@ -472,6 +472,42 @@ impl AdvisoryDb {
         Ok(a)
     }
 
+    /// The advisory whose id or one of whose aliases is `id` (ASCII case ignored), from the
+    /// first source that has it (for `tollgate explain GHSA-...`). The index is by package,
+    /// so every entry is looked at; one whose text does not hold the id is not parsed.
+    pub fn find(&self, id: &str) -> Result<Option<Arc<Advisory>>, DbError> {
+        let id = id.trim();
+        if id.is_empty() {
+            return Ok(None);
+        }
+        let needle = id.as_bytes();
+        for source in &self.sources {
+            let entries = match &source.reader {
+                Reader::Dir => source.index.files.len(),
+                Reader::Zip(_) => open_zip(&source.path)?.len(),
+            };
+            for entry in 0..entries {
+                // An entry that cannot be read was reported when the index was built.
+                let Ok(bytes) = self.read_entry(source, entry as u32, Location::Entry) else {
+                    continue;
+                };
+                if !bytes
+                    .windows(needle.len())
+                    .any(|w| w.eq_ignore_ascii_case(needle))
+                {
+                    continue;
+                }
+                let Ok(advisory) = serde_json::from_slice::<Advisory>(&bytes) else {
+                    continue;
+                };
+                if advisory.ids().any(|i| i.eq_ignore_ascii_case(id)) {
+                    return Ok(Some(Arc::new(advisory)));
+                }
+            }
+        }
+        Ok(None)
+    }
+
     /// The advisories that name `name` (normalised) in `ecosystem`, whatever the version.
     pub fn advisories_for(
         &self,

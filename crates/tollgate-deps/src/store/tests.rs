@@ -390,3 +390,31 @@ fn oversized_strings_are_unreadable_not_mis_encoded() {
     assert_eq!(records.len(), 1);
     assert_eq!(records[0].id, "C");
 }
+
+/// `find` answers to an advisory's id and to each alias, in a directory and in a zip.
+#[test]
+fn an_advisory_is_found_by_id_or_alias() {
+    let dir = tempfile::tempdir().unwrap();
+    let zip_path = dir.path().join("all.zip");
+    let docs = fixture_docs();
+    write_zip(&zip_path, &docs);
+    // An advisory with an alias, whichever fixture it is.
+    let (id, alias) = docs
+        .iter()
+        .filter_map(|(_, bytes)| serde_json::from_slice::<Advisory>(bytes).ok())
+        .find_map(|a| a.aliases.first().map(|alias| (a.id.clone(), alias.clone())))
+        .expect("a fixture advisory with an alias");
+    for source in [fixture_osv(), zip_path] {
+        let db = AdvisoryDb::open(std::slice::from_ref(&source), None).unwrap();
+        for name in [id.clone(), alias.clone(), id.to_ascii_lowercase()] {
+            let found = db.find(&name).unwrap();
+            assert_eq!(
+                found.map(|a| a.id.clone()),
+                Some(id.clone()),
+                "{name} in {source:?}"
+            );
+        }
+        assert!(db.find("GHSA-0000-0000-0000").unwrap().is_none());
+        assert!(db.find("  ").unwrap().is_none());
+    }
+}
