@@ -4,8 +4,8 @@
 //! lost findings (findings of the untouched good files that disappear).
 //!
 //! ```sh
-//! cargo build --release -p tollgate-cli -p tollgate-fuzz
-//! target/release/hostile-campaign --runs 3000
+//! cargo build --release -p tollgate-cli && cargo build -p tollgate-fuzz
+//! target/debug/hostile-campaign --runs 2000
 //! ```
 //!
 //! Each run adds one mutated file under `fuzzed/` to a copy of the example repositories (or
