@@ -29,6 +29,16 @@ impl Baseline {
         baseline
     }
 
+    /// [`Baseline::from_log`] for a log read with [`crate::read_log_lazily`]: its results are
+    /// read one at a time, so a large old log is never held as SARIF structures.
+    pub fn from_lazy_log(log: &crate::LazyLog<'_>) -> Result<Self, crate::SarifError> {
+        let mut baseline = Self::default();
+        for finding in log.findings()? {
+            baseline.insert(finding);
+        }
+        Ok(baseline)
+    }
+
     /// The findings of a scan made in this process (the base revision of `--diff-base`), all
     /// of them: a log built from them would have dropped results beyond GitHub's limits, and
     /// those would then count as new.

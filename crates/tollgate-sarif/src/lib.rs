@@ -59,7 +59,7 @@ pub use limits::{
     MAX_RULES_PER_RUN, MAX_RUNS, MAX_TAGS_PER_RULE, MAX_THREAD_FLOW_LOCATIONS_PER_RESULT,
 };
 pub use merge::merge;
-pub use parse::{parse_log, MAX_LOG_BYTES};
+pub use parse::{parse_log, read_log_lazily, LazyLog, MAX_LOG_BYTES};
 pub use read::{findings_from_run, notifications_from_run};
 pub use rebase::rebase_uris;
 pub use safe_text::escape_control_characters;

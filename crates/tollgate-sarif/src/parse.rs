@@ -1,6 +1,9 @@
 //! Reading a SARIF log written by another tool, and checking what tollgate relies on.
 
+use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_sarif::sarif::{Result as SarifResult, Run, Sarif};
+use tollgate_core::Finding;
 
 use crate::locate::{locate, Step};
 use crate::SarifError;
@@ -120,22 +123,145 @@ fn check_run(run: &Run, ri: usize, cx: &Context) -> Result<(), SarifError> {
             None,
         ));
     }
-    let rule_count = run.tool.driver.rules.as_ref().map_or(0, Vec::len);
     for (i, result) in run.results.iter().flatten().enumerate() {
-        let path = [
-            Step::Key("runs"),
-            Step::Index(ri),
-            Step::Key("results"),
-            Step::Index(i),
-        ];
-        if !has_message(result) {
-            let mut at = path.to_vec();
-            at.push(Step::Key("message"));
-            return Err(cx.invalid(&at, "expected `text` or `id` in the result's message", None));
-        }
-        check_rule_reference(result, rule_count, &path, cx)?;
+        check_result(result, run, ri, i, cx)?;
     }
     Ok(())
+}
+
+/// What tollgate relies on in result `i` of run `ri`: a message and a rule it can name.
+fn check_result(
+    result: &SarifResult,
+    run: &Run,
+    ri: usize,
+    i: usize,
+    cx: &Context,
+) -> Result<(), SarifError> {
+    let rule_count = run.tool.driver.rules.as_ref().map_or(0, Vec::len);
+    let path = [
+        Step::Key("runs"),
+        Step::Index(ri),
+        Step::Key("results"),
+        Step::Index(i),
+    ];
+    if !has_message(result) {
+        let mut at = path.to_vec();
+        at.push(Step::Key("message"));
+        return Err(cx.invalid(&at, "expected `text` or `id` in the result's message", None));
+    }
+    check_rule_reference(result, rule_count, &path, cx)
+}
+
+/// A log read without building all of its results: each run's tool, invocations and other
+/// parts as SARIF, its results as JSON text borrowed from the log's own text, turned into
+/// findings one at a time. A log of 200,000 results then takes about its own size in memory
+/// plus the findings, instead of several times that in SARIF structures (see the README).
+pub struct LazyLog<'t> {
+    text: &'t str,
+    source_name: String,
+    /// Each run without its results.
+    pub runs: Vec<Run>,
+    results: Vec<Vec<&'t RawValue>>,
+}
+
+/// The parts of a log that are read before the results: runs as their members, unparsed.
+#[derive(Deserialize)]
+struct LogMembers<'t> {
+    version: Option<String>,
+    #[serde(borrow)]
+    runs: Option<Vec<std::collections::BTreeMap<String, &'t RawValue>>>,
+}
+
+/// Read `text` as [`parse_log`] does (same size cap, same checks, same error messages), but
+/// leave the results as text until [`LazyLog::findings`] asks for them.
+pub fn read_log_lazily<'t>(text: &'t str, source_name: &str) -> Result<LazyLog<'t>, SarifError> {
+    if text.len() > MAX_LOG_BYTES {
+        return Err(SarifError::TooLarge {
+            source_name: source_name.to_string(),
+            size: text.len(),
+            max: MAX_LOG_BYTES,
+        });
+    }
+    // Any problem is reported the way `parse_log` reports it, with the JSON path and position;
+    // reading the log the slow way only happens for a log that is refused anyway.
+    let refused = || match parse_log(text, source_name) {
+        Err(e) => e,
+        Ok(_) => SarifError::Invalid {
+            source_name: source_name.to_string(),
+            path: ".".to_string(),
+            position: None,
+            message: "the log could not be read".to_string(),
+            hint: None,
+        },
+    };
+    let members: LogMembers = serde_json::from_str(text).map_err(|_| refused())?;
+    if members.version.as_deref() != Some("2.1.0") {
+        return Err(refused());
+    }
+    let mut log = LazyLog {
+        text,
+        source_name: source_name.to_string(),
+        runs: Vec::new(),
+        results: Vec::new(),
+    };
+    for mut run in members.runs.ok_or_else(refused)? {
+        let results: Vec<&'t RawValue> = match run.remove("results") {
+            Some(raw) if raw.get() != "null" => {
+                serde_json::from_str(raw.get()).map_err(|_| refused())?
+            }
+            _ => Vec::new(),
+        };
+        let mut shell = String::from("{");
+        for (i, (key, value)) in run.iter().enumerate() {
+            if i > 0 {
+                shell.push(',');
+            }
+            shell.push_str(&serde_json::to_string(key).unwrap_or_default());
+            shell.push(':');
+            shell.push_str(value.get());
+        }
+        shell.push('}');
+        let run: Run = serde_json::from_str(&shell).map_err(|_| refused())?;
+        log.runs.push(run);
+        log.results.push(results);
+    }
+    let cx = Context { text, source_name };
+    for (ri, run) in log.runs.iter().enumerate() {
+        check_run(run, ri, &cx)?;
+    }
+    Ok(log)
+}
+
+impl LazyLog<'_> {
+    /// Every result of every run as a finding (see [`crate::findings_from_run`]), each result
+    /// read, checked and dropped in turn.
+    pub fn findings(&self) -> Result<Vec<Finding>, SarifError> {
+        let cx = Context {
+            text: self.text,
+            source_name: &self.source_name,
+        };
+        let mut findings = Vec::new();
+        for (ri, (run, results)) in self.runs.iter().zip(&self.results).enumerate() {
+            findings.reserve(results.len());
+            for (i, raw) in results.iter().enumerate() {
+                let result: SarifResult = serde_json::from_str(raw.get()).map_err(|_| {
+                    parse_log(self.text, &self.source_name)
+                        .err()
+                        .unwrap_or_else(|| {
+                            cx.invalid(&[Step::Key("runs")], "unreadable result", None)
+                        })
+                })?;
+                check_result(&result, run, ri, i, &cx)?;
+                findings.extend(crate::read::finding_of(&result, run));
+            }
+        }
+        Ok(findings)
+    }
+
+    /// How many results the log holds.
+    pub fn result_count(&self) -> usize {
+        self.results.iter().map(Vec::len).sum()
+    }
 }
 
 fn has_message(result: &SarifResult) -> bool {

@@ -26,15 +26,24 @@ pub fn findings_from_run(run: &Run) -> Vec<Finding> {
     run.results
         .iter()
         .flatten()
-        // A passed or not-applicable check is a record, not a problem.
-        .filter(|r| !matches!(r.kind, Some(ResultKind::Pass | ResultKind::NotApplicable)))
-        .filter_map(|result| finding(result, run))
-        // The log may come from a plugin or an earlier job of a pull request.
-        .map(|mut finding| {
-            tollgate_core::display::sanitize_finding(&mut finding);
-            finding
-        })
+        .filter_map(|result| finding_of(result, run))
         .collect()
+}
+
+/// One result of `run` as a finding, as [`findings_from_run`] reads it; `run` needs its tool
+/// (for rules), not its results.
+pub(crate) fn finding_of(result: &SarifResult, run: &Run) -> Option<Finding> {
+    // A passed or not-applicable check is a record, not a problem.
+    if matches!(
+        result.kind,
+        Some(ResultKind::Pass | ResultKind::NotApplicable)
+    ) {
+        return None;
+    }
+    let mut finding = finding(result, run)?;
+    // The log may come from a plugin or an earlier job of a pull request.
+    tollgate_core::display::sanitize_finding(&mut finding);
+    Some(finding)
 }
 
 /// The `toolExecutionNotifications` of `run`'s invocations as notifications, so a log read

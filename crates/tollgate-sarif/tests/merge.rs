@@ -222,3 +222,30 @@ fn artifact_indices_follow_appended_artifacts() {
     }
     assert_valid(&to_json_pretty(&merged));
 }
+
+/// An input the schema refuses (a `startLine` of 0, a negative length, an end before the
+/// start) does not pass into the merged log: it is repaired, and the log validates.
+#[test]
+fn invalid_regions_are_repaired_not_copied() {
+    let bad = external(
+        "scanner",
+        "scanner/",
+        r#"{"ruleId": "A", "message": {"text": "zero"}, "locations": [{"physicalLocation": {
+               "artifactLocation": {"uri": "a.py"}, "region": {"startLine": 0}}}]},
+           {"ruleId": "B", "message": {"text": "backwards"}, "locations": [{"physicalLocation": {
+               "artifactLocation": {"uri": "b.py"},
+               "region": {"startLine": 9, "endLine": 2, "startColumn": 0, "charLength": -1}}}]}"#,
+    );
+    let merged = merge(vec![bad]).unwrap();
+    let text = to_json_pretty(&merged);
+    assert_valid(&text);
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let results = value["runs"][0]["results"].as_array().unwrap();
+    assert!(results[0]["locations"][0]["physicalLocation"]
+        .get("region")
+        .is_none());
+    assert_eq!(
+        results[1]["locations"][0]["physicalLocation"]["region"],
+        serde_json::json!({"startLine": 9})
+    );
+}

@@ -120,3 +120,32 @@ fn deep_nesting_is_refused_not_overflowing() {
     let err = parse_log(&deep, "deep.sarif").unwrap_err();
     assert!(err.to_string().contains("recursion limit"), "{err}");
 }
+
+/// The lazy reader gives the same findings as reading the whole log, and refuses what
+/// `parse_log` refuses with the same message, including a bad result deep in the log.
+#[test]
+fn lazy_reading_matches_the_whole_log() {
+    use tollgate_sarif::{findings_from_run, read_log_lazily};
+    let whole: Vec<_> = parse_log(GOOD, "checkov.sarif")
+        .unwrap()
+        .runs
+        .iter()
+        .flat_map(findings_from_run)
+        .collect();
+    let lazy = read_log_lazily(GOOD, "checkov.sarif").unwrap();
+    assert_eq!(lazy.result_count(), 2);
+    assert!(lazy.runs[0].results.is_none());
+    assert_eq!(lazy.findings().unwrap(), whole);
+    assert_eq!(lazy.runs[0].tool.driver.name, "checkov");
+
+    for bad in [
+        GOOD.replace("2.1.0", "2.0.0"),
+        GOOD.replace(r#""message": {"text": "no DLQ again"}"#, r#""message": {}"#),
+        GOOD.replace(r#""ruleIndex": 0"#, r#""ruleIndex": 7"#),
+        GOOD.replace("\"runs\": [{", "\"runs\": [{,"),
+    ] {
+        let expected = parse_log(&bad, "x.sarif").unwrap_err().to_string();
+        let got = read_log_lazily(&bad, "x.sarif").and_then(|log| log.findings().map(|_| ()));
+        assert_eq!(got.unwrap_err().to_string(), expected);
+    }
+}

@@ -3,7 +3,7 @@
 
 use tollgate_core::{Finding, Rule, Severity};
 use tollgate_sarif::sarif::Run;
-use tollgate_sarif::{findings_from_run, notifications_from_run, parse_log, MAX_LOG_BYTES};
+use tollgate_sarif::{notifications_from_run, read_log_lazily, MAX_LOG_BYTES};
 
 use crate::args::PostArgs;
 use crate::commands::run::DEFAULT_FAIL_ON;
@@ -14,8 +14,10 @@ pub fn run(args: &PostArgs) -> anyhow::Result<u8> {
     let name = args.sarif.display().to_string();
     let text = tollgate_core::read_text(&args.sarif, MAX_LOG_BYTES as u64)
         .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
-    let log = parse_log(&text, &name).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let findings: Vec<Finding> = log.runs.iter().flat_map(findings_from_run).collect();
+    // Read lazily: the log's results become findings one at a time, so a large log is not
+    // also held as SARIF structures (its text is kept for the code-scanning upload).
+    let log = read_log_lazily(&text, &name).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let findings: Vec<Finding> = log.findings().map_err(|e| anyhow::anyhow!("{e}"))?;
     let notifications = log.runs.iter().flat_map(notifications_from_run).collect();
     let rules = rules_of(&log.runs);
     // A log whose own run says it failed cannot pass: the scan behind it is incomplete.
