@@ -181,3 +181,26 @@ fn an_unknown_rotation_target_hides_only_its_own_configuration() {
         .collect();
     assert_eq!(paths, ["plain/main.tf"]);
 }
+
+/// A rotation schedule of one configuration does not rotate the secret with the same address
+/// in another configuration.
+#[test]
+fn a_rotation_schedule_rotates_only_the_secret_of_its_own_configuration() {
+    let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("rotation-addresses");
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(tmp.join("rotated")).expect("temp dir");
+    std::fs::create_dir_all(tmp.join("plain")).expect("temp dir");
+    let secret = "resource \"aws_secretsmanager_secret\" \"db\" {}\n";
+    std::fs::write(tmp.join("plain/main.tf"), secret).expect("write");
+    std::fs::write(
+        tmp.join("rotated/main.tf"),
+        format!("{secret}\nresource \"aws_secretsmanager_secret_rotation\" \"r\" {{\n  secret_id = aws_secretsmanager_secret.db.id\n}}\n"),
+    )
+    .expect("write");
+    let paths: Vec<String> = scan(&tmp)
+        .into_iter()
+        .filter(|f| f.rule == "TG1504")
+        .map(|f| f.location.path)
+        .collect();
+    assert_eq!(paths, ["plain/main.tf"]);
+}

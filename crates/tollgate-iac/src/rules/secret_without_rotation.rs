@@ -44,13 +44,17 @@ impl IacRule for SecretWithoutRotation {
     }
 
     fn check(&self, model: &CloudModel, out: &mut RuleSink<'_>) {
-        let rotated = |address: &str, name: Option<&str>| {
+        let rotated = |secret: &crate::model::ResourceMeta, name: Option<&str>| {
             model.rotation_schedules.iter().any(|r| match &r.secret {
+                // A name or ARN is the account's: it names the secret wherever declared.
                 Val::Known {
                     value: Ref::Literal(text),
                     ..
                 } => name.is_some_and(|n| text == n || text.contains(&format!(":secret:{n}"))),
-                Val::Known { value, .. } => value.address() == Some(address),
+                // An address is unique only within its template or configuration.
+                Val::Known { value, .. } => {
+                    value.address() == Some(secret.address.as_str()) && r.meta.scope == secret.scope
+                }
                 _ => false,
             })
         };
@@ -61,7 +65,7 @@ impl IacRule for SecretWithoutRotation {
                 .rotation_schedules
                 .iter()
                 .any(|r| r.secret.is_unknown() && r.meta.scope == s.meta.scope);
-            if !maybe_rotated && !rotated(&s.meta.address, s.name.as_str()) {
+            if !maybe_rotated && !rotated(&s.meta, s.name.as_str()) {
                 out.missing(
                     &s.meta,
                     format!("Secret `{}` has no rotation schedule.", s.meta.address),
