@@ -31,6 +31,7 @@ pub fn builtin_stages_with(options: &StageOptions) -> Vec<Arc<dyn Stage>> {
         Arc::new(tollgate_perms::PermissionsStage::new()),
         Arc::new(DepsStage::new(options.deps.clone())),
         Arc::new(tollgate_policy::PolicyStage::new()),
+        Arc::new(tollgate_code::CodeStage::new()),
     ]
 }
 
@@ -577,7 +578,7 @@ mod tests {
         .unwrap();
         assert!(
             err.contains(
-                "unknown stage `nope`; known stages: parse, iac, permissions, deps, policy"
+                "unknown stage `nope`; known stages: parse, iac, permissions, deps, policy, code"
             ),
             "{err}"
         );

@@ -18,6 +18,12 @@ pub struct LambdaFunction {
     /// `Zip` or `Image`.
     pub package_type: Val<String>,
     pub handler: Val<String>,
+    /// Where the function's code is, relative to the template's directory, when it is a local
+    /// path: SAM `CodeUri`, a CloudFormation `Code` string (as `aws cloudformation package`
+    /// reads it), Terraform `source_dir` of the `archive_file` or `filename`. Absent when the
+    /// code is elsewhere (S3, an image) or the format has no such setting (Serverless: the
+    /// service directory).
+    pub code_uri: Val<String>,
     /// X-Ray tracing mode: `Active` or `PassThrough` (SAM/Serverless `true` become `Active`).
     pub tracing: Val<String>,
     pub reserved_concurrency: Val<i64>,
@@ -49,6 +55,7 @@ impl LambdaFunction {
             runtime: Val::Absent,
             package_type: Val::Absent,
             handler: Val::Absent,
+            code_uri: Val::Absent,
             tracing: Val::Absent,
             reserved_concurrency: Val::Absent,
             dead_letter: Val::Absent,

@@ -75,6 +75,13 @@ fn behind_connect(model: &CloudModel, route: &ApiRoute) -> bool {
         })
 }
 
+/// Whether anyone on the internet can call `route` without credentials: what TG1101 reports.
+/// A CORS preflight (`OPTIONS`) never counts, and an authorization that cannot be resolved is
+/// not open.
+pub fn route_is_open(model: &CloudModel, route: &ApiRoute) -> bool {
+    !route.method.eq_ignore_case("OPTIONS") && matches!(route_auth(model, route), Auth::Open)
+}
+
 impl IacRule for ApiRouteWithoutAuthorization {
     fn meta(&self) -> Rule {
         with_controls(

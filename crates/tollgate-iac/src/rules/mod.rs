@@ -12,6 +12,8 @@ use crate::model::CloudModel;
 
 mod policy_checks;
 mod sink;
+
+pub use api_route_without_authorization::route_is_open;
 mod support;
 
 mod api_cache_not_encrypted;

@@ -14,6 +14,7 @@ pub fn lambda_function(meta: ResourceMeta, p: &Cv) -> LambdaFunction {
     f.runtime = p.str_at(&["Runtime"]);
     f.package_type = p.str_at(&["PackageType"]);
     f.handler = p.str_at(&["Handler"]);
+    f.code_uri = p.str_at(&["Code"]);
     f.tracing = p.str_at(&["TracingConfig", "Mode"]);
     f.reserved_concurrency = p.int_at(&["ReservedConcurrentExecutions"]);
     f.dead_letter = p.ref_at(&["DeadLetterConfig", "TargetArn"]);

@@ -24,6 +24,7 @@ pub fn function(
         .ref_at(&["DeadLetterQueue", "TargetArn"])
         .or(f.dead_letter);
     f.alias = p.str_at(&["AutoPublishAlias"]);
+    f.code_uri = p.str_at(&["CodeUri"]).or(f.code_uri);
     f.on_failure = on_failure(p, &f.meta);
     if f.role.is_absent() {
         let anchor =

@@ -1,0 +1,155 @@
+//! Entry points: the handlers the templates declare, resolved to a file and a function, and
+//! handlers found by convention in code no template names.
+
+use tollgate_core::{Location, Notification, ScanContext};
+use tollgate_iac::model::{CloudModel, LambdaFunction, SourceFormat};
+
+use crate::lang::Lang;
+use crate::paths::{join, parent};
+use crate::rules::STAGE;
+
+/// A function to trace from.
+#[derive(Debug, Clone)]
+pub struct EntryPoint {
+    /// Repository path of the handler's file.
+    pub file: String,
+    /// The handler function's name.
+    pub function: String,
+    /// The function in the cloud model (its index in `model.lambdas`), when a template
+    /// declares it.
+    pub lambda: Option<usize>,
+}
+
+/// Directories that hold installed or vendored code, never the project's handlers.
+const VENDORED: &[&str] = &[
+    "node_modules/",
+    "site-packages/",
+    ".venv/",
+    "venv/",
+    ".aws-sam/",
+    ".serverless/",
+    "dist/",
+    "build/",
+    "__pycache__/",
+];
+
+pub fn is_vendored(path: &str) -> bool {
+    VENDORED
+        .iter()
+        .any(|v| path.starts_with(v) || path.contains(&format!("/{v}")))
+}
+
+/// The handlers the model declares. A handler whose file cannot be found is a note, and the
+/// run goes on.
+pub fn declared(
+    ctx: &ScanContext,
+    model: &CloudModel,
+    notes: &mut Vec<Notification>,
+) -> Vec<EntryPoint> {
+    let mut out = Vec::new();
+    for (i, f) in model.lambdas.iter().enumerate() {
+        let Some(handler) = f.handler.as_str() else {
+            continue;
+        };
+        if f.package_type.eq_ignore_case("Image") {
+            continue;
+        }
+        match resolve_handler(ctx, f, handler) {
+            Some((file, function)) => out.push(EntryPoint {
+                file,
+                function,
+                lambda: Some(i),
+            }),
+            None => {
+                let at = f.handler.span().map_or_else(
+                    || f.meta.header_location(),
+                    |s| Location::at(f.meta.file.clone(), s),
+                );
+                notes.push(
+                    Notification::note(
+                        "handler-not-found",
+                        format!(
+                            "{}: the code of `{}` (handler `{handler}`) is not in the scanned files; its code is not checked",
+                            f.meta.file, f.meta.address
+                        ),
+                    )
+                    .at(at)
+                    .stage(STAGE),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// Languages a runtime may be written in (unknown runtime: either).
+fn languages(f: &LambdaFunction) -> &'static [Lang] {
+    match f.runtime.as_str() {
+        Some(r) if r.starts_with("python") => &[Lang::Python],
+        Some(r) if r.starts_with("nodejs") => &[Lang::JavaScript, Lang::TypeScript],
+        Some(_) => &[],
+        None => &[Lang::Python, Lang::JavaScript, Lang::TypeScript],
+    }
+}
+
+/// The file and function a handler string names: `app.handler`, `pkg.mod.fn` (Python),
+/// `src/charge.handler` (Node, `.js`/`.mjs`/`.cjs`/`.ts`), under the function's code
+/// directory.
+fn resolve_handler(
+    ctx: &ScanContext,
+    f: &LambdaFunction,
+    handler: &str,
+) -> Option<(String, String)> {
+    let (module, function) = handler.rsplit_once('.')?;
+    if module.is_empty() || function.is_empty() {
+        return None;
+    }
+    let template_dir = parent(&f.meta.file);
+    let code_dir = match f.code_uri.as_str() {
+        // A local directory; archives and S3 locations are not code to read.
+        Some(uri)
+            if !uri.contains("://")
+                && !uri.ends_with(".zip")
+                && !uri.ends_with(".jar")
+                && f.meta.format != SourceFormat::Serverless =>
+        {
+            join(template_dir, uri.trim_end_matches('/'))?
+        }
+        _ => template_dir.to_string(),
+    };
+    for lang in languages(f) {
+        let stem = if lang.is_python() {
+            module.replace('.', "/")
+        } else {
+            module.to_string()
+        };
+        let exts: &[&str] = match lang {
+            Lang::Python => &[".py"],
+            Lang::JavaScript => &[".js", ".mjs", ".cjs"],
+            Lang::TypeScript => &[".ts"],
+        };
+        for ext in exts {
+            let Some(path) = join(&code_dir, &format!("{stem}{ext}")) else {
+                continue;
+            };
+            if ctx.file(&path).is_some() {
+                return Some((path, function.to_string()));
+            }
+            // Code packaged from elsewhere (a Terraform archive, a build step): the one file
+            // under the template's directory that ends with the module's path.
+            let suffix = format!("/{stem}{ext}");
+            let mut matches = ctx.files().iter().filter(|s| {
+                (s.path.starts_with(template_dir) || template_dir.is_empty())
+                    && (s.path.ends_with(&suffix) || s.path == format!("{stem}{ext}"))
+                    && !is_vendored(&s.path)
+            });
+            if let (Some(only), None) = (matches.next(), matches.next()) {
+                return Some((only.path.clone(), function.to_string()));
+            }
+        }
+    }
+    None
+}
+
+/// Function names that are entry points by convention.
+pub const CONVENTIONAL: &[&str] = &["lambda_handler", "handler"];

@@ -1,0 +1,1333 @@
+//! The trace: walks a handler's statements in order with the event parameter marked untrusted,
+//! follows values through assignments, fields, string building, calls of local helpers and of
+//! other modules of the same package, and asks every rule about every call it meets.
+//!
+//! The walk is bounded: a call depth, a recursion guard and a budget of visited nodes per
+//! entry point, so no file can make it run long.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use tollgate_syntax::Span;
+use tree_sitter::Node;
+
+use crate::lang::{span_of, string_value, text_of};
+use crate::module::{is_function, require_specifier, FnRef, Import, Module};
+use crate::rules::{Arg, Call, Prop, Response, SinkMatch, SinkRule};
+use crate::taint::{Origin, Shape, SinkClass, Taint};
+
+/// How many helper calls deep a trace follows.
+const MAX_DEPTH: usize = 8;
+/// Nodes one entry point may visit before the trace gives up (then it reports what it found).
+const BUDGET: usize = 400_000;
+/// Nesting of expressions the walk descends into.
+const MAX_NESTING: usize = 200;
+
+/// Where modules come from: the stage's cache, keyed by repository path.
+pub trait Modules {
+    fn get(&self, path: &str) -> Option<Arc<Module>>;
+}
+
+/// A rule matched at a sink.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    pub rule: usize,
+    pub path: String,
+    pub span: Span,
+    pub evidence: String,
+    pub matched: SinkMatch,
+}
+
+type Env = HashMap<String, Taint>;
+
+struct Frame {
+    module: Arc<Module>,
+    path: Arc<str>,
+    env: Env,
+    ret: Option<Taint>,
+    local_fns: HashMap<String, FnRef>,
+}
+
+pub struct Engine<'a> {
+    modules: &'a dyn Modules,
+    rules: &'a [&'static dyn SinkRule],
+    classified_flow: bool,
+    pub hits: Vec<Hit>,
+    budget: usize,
+    stack: Vec<(String, FnRef)>,
+    nesting: usize,
+}
+
+fn union(a: Option<Taint>, b: Option<Taint>) -> Option<Taint> {
+    a.or(b)
+}
+
+/// Casts and checks that make a value safe for every sink.
+const CLEARS_ALL: &[&str] = &[
+    "int",
+    "float",
+    "bool",
+    "len",
+    "uuid.UUID",
+    "decimal.Decimal",
+    "Number",
+    "parseInt",
+    "parseFloat",
+    "Boolean",
+    "Math.floor",
+    "Math.round",
+    "Math.abs",
+    "Number.parseInt",
+    "Number.parseFloat",
+    "hashlib.sha256",
+    "crypto.createHash",
+];
+
+/// Sanitizers for one class of sink.
+const SANITIZERS: &[(&str, SinkClass)] = &[
+    ("shlex.quote", SinkClass::Command),
+    ("pipes.quote", SinkClass::Command),
+    ("shell-quote.quote", SinkClass::Command),
+    ("shell-escape", SinkClass::Command),
+    ("os.path.basename", SinkClass::Path),
+    ("path.basename", SinkClass::Path),
+    ("posixpath.basename", SinkClass::Path),
+    ("werkzeug.utils.secure_filename", SinkClass::Path),
+    ("html.escape", SinkClass::Html),
+    ("markupsafe.escape", SinkClass::Html),
+    ("bleach.clean", SinkClass::Html),
+    ("escape-html", SinkClass::Html),
+    ("he.encode", SinkClass::Html),
+    ("he.escape", SinkClass::Html),
+    ("lodash.escape", SinkClass::Html),
+];
+
+impl<'a> Engine<'a> {
+    pub fn new(
+        modules: &'a dyn Modules,
+        rules: &'a [&'static dyn SinkRule],
+        classified_flow: bool,
+    ) -> Self {
+        Self {
+            modules,
+            rules,
+            classified_flow,
+            hits: Vec::new(),
+            budget: BUDGET,
+            stack: Vec::new(),
+            nesting: 0,
+        }
+    }
+
+    /// Trace the handler `func` of `module`, its first parameter being the event.
+    pub fn run_handler(&mut self, module: &Arc<Module>, func: FnRef, triggers: Vec<&'static str>) {
+        let Some(node) = module.function(func) else {
+            return;
+        };
+        let params = parameters(node);
+        let Some(event) = params.first().copied() else {
+            return;
+        };
+        let name = function_name(node, &module.text).unwrap_or("handler");
+        let origin = Arc::new(Origin {
+            path: module.path.clone(),
+            span: span_of(event, &module.text),
+            param: binding_name(event, &module.text)
+                .unwrap_or("event")
+                .to_string(),
+            handler: name.to_string(),
+            triggers,
+        });
+        let mut args = vec![Some(Taint::source(origin))];
+        args.resize(params.len(), None);
+        self.run_function(module, func, args);
+    }
+
+    fn run_function(
+        &mut self,
+        module: &Arc<Module>,
+        func: FnRef,
+        args: Vec<Option<Taint>>,
+    ) -> Option<Taint> {
+        let key = (module.path.clone(), func);
+        if self.stack.len() >= MAX_DEPTH || self.stack.contains(&key) {
+            return None;
+        }
+        let node = module.function(func)?;
+        self.stack.push(key);
+        let mut frame = Frame {
+            module: Arc::clone(module),
+            path: Arc::from(module.path.as_str()),
+            env: Env::new(),
+            ret: None,
+            local_fns: HashMap::new(),
+        };
+        for (param, taint) in parameters(node).into_iter().zip(args) {
+            if let Some(t) = taint {
+                self.bind(&mut frame, param, t);
+            }
+        }
+        if let Some(body) = node.child_by_field_name("body") {
+            if matches!(body.kind(), "block" | "statement_block") {
+                self.stmt(&mut frame, body);
+            } else {
+                // A concise arrow body is its return value.
+                let t = self.expr(&mut frame, body);
+                frame.ret = union(frame.ret.take(), t);
+            }
+        }
+        self.stack.pop();
+        frame.ret
+    }
+
+    fn spend(&mut self) -> bool {
+        if self.budget == 0 {
+            return false;
+        }
+        self.budget -= 1;
+        true
+    }
+
+    // ---- statements ----
+
+    fn stmt(&mut self, fr: &mut Frame, node: Node<'_>) {
+        if !self.spend() {
+            return;
+        }
+        match node.kind() {
+            "if_statement" => self.if_stmt(fr, node),
+            // `for x in xs:` (Python), `for (const x of xs)` (JavaScript): the loop variable
+            // holds the collection's elements.
+            "for_in_statement" | "for_statement" if node.child_by_field_name("right").is_some() => {
+                let t = node
+                    .child_by_field_name("right")
+                    .and_then(|r| self.expr(fr, r));
+                if let (Some(t), Some(left)) = (t, node.child_by_field_name("left")) {
+                    self.bind(fr, left, t.field("[]"));
+                }
+                self.children(fr, node.child_by_field_name("body"));
+                self.children(fr, node.child_by_field_name("alternative"));
+            }
+            "return_statement" => {
+                let Some(value) = node.named_child(0) else {
+                    return;
+                };
+                let t = self.expr(fr, value);
+                self.check_response(fr, value);
+                if let Some(t) = t {
+                    let t = t.step(&fr.path, span_of(node, &fr.module.text), "returned here");
+                    fr.ret = union(fr.ret.take(), Some(t));
+                }
+            }
+            "lexical_declaration" | "variable_declaration" => {
+                let mut c = node.walk();
+                let decls: Vec<Node<'_>> = node.named_children(&mut c).collect();
+                for decl in decls {
+                    if decl.kind() != "variable_declarator" {
+                        continue;
+                    }
+                    let (Some(name), Some(value)) = (
+                        decl.child_by_field_name("name"),
+                        decl.child_by_field_name("value"),
+                    ) else {
+                        continue;
+                    };
+                    if is_function(value.kind()) && name.kind() == "identifier" {
+                        let n = text_of(name, &fr.module.text).to_string();
+                        fr.local_fns.insert(
+                            n,
+                            FnRef {
+                                start: value.start_byte(),
+                                end: value.end_byte(),
+                            },
+                        );
+                        continue;
+                    }
+                    match self.expr(fr, value) {
+                        Some(t) => self.assign(fr, name, t, decl),
+                        None => self.unbind(fr, name),
+                    }
+                }
+            }
+            "function_definition" | "function_declaration" => {
+                if let Some(name) = node.child_by_field_name("name") {
+                    let n = text_of(name, &fr.module.text).to_string();
+                    fr.local_fns.insert(
+                        n,
+                        FnRef {
+                            start: node.start_byte(),
+                            end: node.end_byte(),
+                        },
+                    );
+                }
+            }
+            "class_definition"
+            | "class_declaration"
+            | "decorated_definition"
+            | "import_statement"
+            | "import_from_statement"
+            | "comment" => {}
+            "with_statement" => {
+                let mut c = node.walk();
+                let parts: Vec<Node<'_>> = node.named_children(&mut c).collect();
+                for part in parts {
+                    if part.kind() == "with_clause" {
+                        let mut c2 = part.walk();
+                        let items: Vec<Node<'_>> = part.named_children(&mut c2).collect();
+                        for item in items {
+                            self.with_item(fr, item);
+                        }
+                    } else {
+                        self.stmt(fr, part);
+                    }
+                }
+            }
+            "block"
+            | "statement_block"
+            | "module"
+            | "program"
+            | "else_clause"
+            | "finally_clause"
+            | "except_clause"
+            | "catch_clause"
+            | "try_statement"
+            | "while_statement"
+            | "do_statement"
+            | "elif_clause"
+            | "expression_statement"
+            | "for_statement"
+            | "switch_statement"
+            | "switch_body"
+            | "switch_case"
+            | "switch_default"
+            | "labeled_statement"
+            | "match_statement"
+            | "case_clause"
+            | "export_statement" => {
+                self.children(fr, Some(node));
+            }
+            _ => {
+                self.expr(fr, node);
+            }
+        }
+    }
+
+    fn children(&mut self, fr: &mut Frame, node: Option<Node<'_>>) {
+        let Some(node) = node else { return };
+        let mut c = node.walk();
+        let kids: Vec<Node<'_>> = node.named_children(&mut c).collect();
+        for kid in kids {
+            self.stmt(fr, kid);
+        }
+    }
+
+    fn with_item(&mut self, fr: &mut Frame, item: Node<'_>) {
+        let Some(value) = item.child_by_field_name("value") else {
+            return;
+        };
+        if value.kind() == "as_pattern" {
+            let t = value.named_child(0).and_then(|v| self.expr(fr, v));
+            if let (Some(t), Some(alias)) = (t, value.child_by_field_name("alias")) {
+                let target = alias.named_child(0).unwrap_or(alias);
+                self.bind(fr, target, t);
+            }
+        } else {
+            self.expr(fr, value);
+        }
+    }
+
+    fn if_stmt(&mut self, fr: &mut Frame, node: Node<'_>) {
+        let Some(cond) = node.child_by_field_name("condition") else {
+            return;
+        };
+        self.expr(fr, cond);
+        let guard = self.guard(fr, cond);
+        let before = fr.env.clone();
+
+        // The branch taken when the condition holds.
+        let mut then_env = before.clone();
+        if let Some((names, true)) = &guard {
+            for n in names {
+                then_env.remove(n);
+            }
+        }
+        let consequence = node.child_by_field_name("consequence");
+        fr.env = then_env;
+        self.children(fr, consequence);
+        let then_exits = consequence.is_some_and(exits);
+        let then_env = std::mem::take(&mut fr.env);
+
+        // Every other branch.
+        let mut c = node.walk();
+        let alternatives: Vec<Node<'_>> =
+            node.children_by_field_name("alternative", &mut c).collect();
+        let mut else_env = before;
+        if let Some((names, false)) = &guard {
+            for n in names {
+                else_env.remove(n);
+            }
+        }
+        fr.env = else_env;
+        for alt in alternatives {
+            self.stmt(fr, alt);
+        }
+        let mut merged = std::mem::take(&mut fr.env);
+        if !then_exits {
+            for (k, v) in then_env {
+                merged.entry(k).or_insert(v);
+            }
+        }
+        fr.env = merged;
+    }
+
+    /// An allow-list check: the condition compares names against constants. Returns the names
+    /// and whether they are safe when the condition holds (`x in ALLOWED`) or when it fails
+    /// (`x not in ALLOWED`, whose branch then must leave).
+    fn guard(&self, fr: &Frame, cond: Node<'_>) -> Option<(Vec<String>, bool)> {
+        let text = &fr.module.text;
+        match cond.kind() {
+            "parenthesized_expression" => self.guard(fr, cond.named_child(0)?),
+            "not_operator" => {
+                let (n, p) = self.guard(fr, cond.child_by_field_name("argument")?)?;
+                Some((n, !p))
+            }
+            "unary_expression" if text_of(cond.child(0)?, text) == "!" => {
+                let (n, p) = self.guard(fr, cond.child_by_field_name("argument")?)?;
+                Some((n, !p))
+            }
+            "comparison_operator" => {
+                let left = cond.named_child(0)?;
+                let right = cond.named_child(1)?;
+                let op = cond
+                    .child_by_field_name("operators")
+                    .map(|o| text_of(o, text).to_string())
+                    .unwrap_or_else(|| {
+                        let between = &text[left.end_byte()..right.start_byte()];
+                        between.split_whitespace().collect::<Vec<_>>().join(" ")
+                    });
+                let positive = match op.as_str() {
+                    "in" | "==" => true,
+                    "not in" | "!=" => false,
+                    _ => return None,
+                };
+                self.compared(fr, left, right).map(|n| (n, positive))
+            }
+            "binary_expression" => {
+                let op = text_of(cond.child_by_field_name("operator")?, text);
+                let positive = match op {
+                    "===" | "==" => true,
+                    "!==" | "!=" => false,
+                    _ => return None,
+                };
+                let left = cond.child_by_field_name("left")?;
+                let right = cond.child_by_field_name("right")?;
+                self.compared(fr, left, right).map(|n| (n, positive))
+            }
+            "call_expression" => {
+                // `ALLOWED.includes(x)`, `ALLOWED.has(x)`
+                let callee = cond.child_by_field_name("function")?;
+                if callee.kind() != "member_expression" {
+                    return None;
+                }
+                let method = text_of(callee.child_by_field_name("property")?, text);
+                if !matches!(method, "includes" | "has") {
+                    return None;
+                }
+                let list = callee.child_by_field_name("object")?;
+                if !self.is_constant_ref(fr, list) {
+                    return None;
+                }
+                let arg = cond.child_by_field_name("arguments")?.named_child(0)?;
+                Some((root_names(arg, text), true))
+            }
+            _ => None,
+        }
+    }
+
+    fn compared(&self, fr: &Frame, a: Node<'_>, b: Node<'_>) -> Option<Vec<String>> {
+        let text = &fr.module.text;
+        if self.is_constant_ref(fr, b) {
+            Some(root_names(a, text))
+        } else if self.is_constant_ref(fr, a) {
+            Some(root_names(b, text))
+        } else {
+            None
+        }
+    }
+
+    /// A string literal, a literal collection, or a module constant.
+    fn is_constant_ref(&self, fr: &Frame, node: Node<'_>) -> bool {
+        let text = &fr.module.text;
+        match node.kind() {
+            "string" | "template_string" => string_value(node, text).is_some(),
+            "identifier" => {
+                let name = text_of(node, text);
+                fr.module.constants.contains(name)
+                    || (name.len() > 1
+                        && name
+                            .chars()
+                            .all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit()))
+            }
+            "list" | "tuple" | "set" | "array" => {
+                let mut c = node.walk();
+                let all = node
+                    .named_children(&mut c)
+                    .all(|n| string_value(n, text).is_some());
+                all
+            }
+            "member_expression" | "attribute" => {
+                // `config.ALLOWED_HOSTS`
+                let last = node
+                    .child_by_field_name("property")
+                    .or_else(|| node.child_by_field_name("attribute"));
+                last.is_some_and(|l| self.is_constant_ref(fr, l))
+            }
+            "property_identifier" => {
+                let name = text_of(node, text);
+                name.len() > 1
+                    && name
+                        .chars()
+                        .all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit())
+            }
+            _ => false,
+        }
+    }
+
+    // ---- binding ----
+
+    fn assign(&mut self, fr: &mut Frame, target: Node<'_>, t: Taint, at: Node<'_>) {
+        let name = text_of(target, &fr.module.text);
+        let t = t.step(
+            &fr.path,
+            span_of(at, &fr.module.text),
+            format!("assigned to `{}`", truncate(name)),
+        );
+        self.bind(fr, target, t);
+    }
+
+    fn bind(&mut self, fr: &mut Frame, target: Node<'_>, t: Taint) {
+        let text = Arc::clone(&fr.module.text);
+        match target.kind() {
+            "identifier" | "shorthand_property_identifier_pattern" => {
+                fr.env.insert(text_of(target, &text).to_string(), t);
+            }
+            "required_parameter" | "optional_parameter" => {
+                if let Some(p) = target.child_by_field_name("pattern") {
+                    self.bind(fr, p, t);
+                }
+            }
+            "typed_parameter" | "list_splat_pattern" | "dictionary_splat_pattern" => {
+                if let Some(p) = target.named_child(0) {
+                    self.bind(fr, p, t);
+                }
+            }
+            "default_parameter" | "typed_default_parameter" => {
+                if let Some(p) = target.child_by_field_name("name") {
+                    self.bind(fr, p, t);
+                }
+            }
+            "assignment_pattern" => {
+                if let Some(p) = target.child_by_field_name("left") {
+                    self.bind(fr, p, t);
+                }
+            }
+            "object_pattern" => {
+                let mut c = target.walk();
+                let entries: Vec<Node<'_>> = target.named_children(&mut c).collect();
+                for entry in entries {
+                    match entry.kind() {
+                        "shorthand_property_identifier_pattern" => {
+                            let key = text_of(entry, &text).to_string();
+                            fr.env.insert(key.clone(), t.clone().field(&key));
+                        }
+                        "pair_pattern" => {
+                            if let (Some(k), Some(v)) = (
+                                entry.child_by_field_name("key"),
+                                entry.child_by_field_name("value"),
+                            ) {
+                                let key = text_of(k, &text).trim_matches(['"', '\'']).to_string();
+                                self.bind(fr, v, t.clone().field(&key));
+                            }
+                        }
+                        "object_assignment_pattern" => {
+                            if let Some(l) = entry.child_by_field_name("left") {
+                                let key = text_of(l, &text).to_string();
+                                self.bind(fr, l, t.clone().field(&key));
+                            }
+                        }
+                        _ => self.bind(fr, entry, t.clone().derived(Shape::Unknown)),
+                    }
+                }
+            }
+            "array_pattern" | "pattern_list" | "tuple_pattern" | "list_pattern" => {
+                let mut c = target.walk();
+                let entries: Vec<Node<'_>> = target.named_children(&mut c).collect();
+                for entry in entries {
+                    self.bind(fr, entry, t.clone().field("[]"));
+                }
+            }
+            "rest_pattern" => {
+                if let Some(p) = target.named_child(0) {
+                    self.bind(fr, p, t);
+                }
+            }
+            // `order["cmd"] = x`, `params.Key = x`: the container now holds untrusted data.
+            "subscript" | "attribute" | "member_expression" | "subscript_expression" => {
+                let root = root_names(target, &text);
+                if let Some(r) = root.first() {
+                    if !fr.env.contains_key(r) {
+                        fr.env.insert(r.clone(), t.derived(Shape::Object));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// A plain name assigned a value without untrusted data: it is clean from here on.
+    fn unbind(&mut self, fr: &mut Frame, target: Node<'_>) {
+        if target.kind() == "identifier" {
+            fr.env.remove(text_of(target, &fr.module.text));
+        }
+    }
+
+    // ---- expressions ----
+
+    fn expr(&mut self, fr: &mut Frame, node: Node<'_>) -> Option<Taint> {
+        if !self.spend() || self.nesting >= MAX_NESTING {
+            return None;
+        }
+        self.nesting += 1;
+        let out = self.expr_inner(fr, node);
+        self.nesting -= 1;
+        out
+    }
+
+    fn union_children(&mut self, fr: &mut Frame, node: Node<'_>) -> Option<Taint> {
+        let mut c = node.walk();
+        let kids: Vec<Node<'_>> = node.named_children(&mut c).collect();
+        let mut out = None;
+        for kid in kids {
+            let t = self.expr(fr, kid);
+            out = union(out, t);
+        }
+        out
+    }
+
+    fn expr_inner(&mut self, fr: &mut Frame, node: Node<'_>) -> Option<Taint> {
+        let text = Arc::clone(&fr.module.text);
+        match node.kind() {
+            "identifier" | "shorthand_property_identifier" => {
+                fr.env.get(text_of(node, &text)).cloned()
+            }
+            "parenthesized_expression"
+            | "await"
+            | "await_expression"
+            | "non_null_expression"
+            | "as_expression"
+            | "satisfies_expression"
+            | "type_assertion"
+            | "interpolation"
+            | "template_substitution"
+            | "keyword_argument"
+            | "pair"
+            | "spread_element"
+            | "list_splat"
+            | "dictionary_splat"
+            | "expression_statement" => {
+                if let Some(v) = node.child_by_field_name("value") {
+                    if matches!(node.kind(), "keyword_argument" | "pair") {
+                        return self.expr(fr, v);
+                    }
+                }
+                if node.kind() == "expression_statement" {
+                    return self.union_children(fr, node);
+                }
+                let inner = node.named_child(0)?;
+                self.expr(fr, inner)
+            }
+            "attribute" | "member_expression" => {
+                let object = node.child_by_field_name("object")?;
+                let name = node
+                    .child_by_field_name("attribute")
+                    .or_else(|| node.child_by_field_name("property"))
+                    .map(|n| text_of(n, &text).to_string())?;
+                let t = self.expr(fr, object)?;
+                if matches!(name.as_str(), "length") {
+                    return None;
+                }
+                Some(t.field(&name))
+            }
+            "subscript" | "subscript_expression" => {
+                let object = node
+                    .child_by_field_name("value")
+                    .or_else(|| node.child_by_field_name("object"))?;
+                let index = node
+                    .child_by_field_name("subscript")
+                    .or_else(|| node.child_by_field_name("index"));
+                let key = index.and_then(|i| string_value(i, &text));
+                if let Some(i) = index {
+                    self.expr(fr, i);
+                }
+                let t = self.expr(fr, object)?;
+                Some(t.field(key.as_deref().unwrap_or("[]")))
+            }
+            "call" | "call_expression" | "new_expression" => self.call(fr, node),
+            "string" | "template_string" | "concatenated_string" => {
+                let t = self.union_children(fr, node)?;
+                Some(t.derived(Shape::Text))
+            }
+            "binary_operator" | "binary_expression" => {
+                let op = node
+                    .child_by_field_name("operator")
+                    .map(|o| text_of(o, &text))
+                    .unwrap_or("");
+                let l = node
+                    .child_by_field_name("left")
+                    .and_then(|n| self.expr(fr, n));
+                let r = node
+                    .child_by_field_name("right")
+                    .and_then(|n| self.expr(fr, n));
+                match op {
+                    "+" | "%" | "||" | "??" | "&&" => union(l, r).map(|t| t.derived(Shape::Text)),
+                    _ => None,
+                }
+            }
+            "boolean_operator" => {
+                let t = self.union_children(fr, node)?;
+                Some(t.derived(Shape::Unknown))
+            }
+            "comparison_operator"
+            | "not_operator"
+            | "unary_expression"
+            | "integer"
+            | "float"
+            | "number"
+            | "true"
+            | "false"
+            | "none"
+            | "null"
+            | "undefined"
+            | "lambda"
+            | "arrow_function"
+            | "function_expression"
+            | "function"
+            | "regex" => {
+                if matches!(node.kind(), "comparison_operator" | "not_operator") {
+                    self.union_children(fr, node);
+                }
+                None
+            }
+            "conditional_expression" | "ternary_expression" => {
+                let t = self.union_children(fr, node)?;
+                Some(t.derived(Shape::Unknown))
+            }
+            "list" | "tuple" | "set" | "array" | "expression_list" | "dictionary" | "object"
+            | "argument_list" | "arguments" => {
+                let t = self.union_children(fr, node)?;
+                Some(t.derived(Shape::Object))
+            }
+            "assignment" | "assignment_expression" | "named_expression" => {
+                let left = node
+                    .child_by_field_name("left")
+                    .or_else(|| node.child_by_field_name("name"))?;
+                let right = node
+                    .child_by_field_name("right")
+                    .or_else(|| node.child_by_field_name("value"))?;
+                if is_function(right.kind()) && left.kind() == "identifier" {
+                    fr.local_fns.insert(
+                        text_of(left, &text).to_string(),
+                        FnRef {
+                            start: right.start_byte(),
+                            end: right.end_byte(),
+                        },
+                    );
+                    return None;
+                }
+                match self.expr(fr, right) {
+                    Some(t) => {
+                        self.assign(fr, left, t.clone(), node);
+                        Some(t)
+                    }
+                    None => {
+                        self.unbind(fr, left);
+                        None
+                    }
+                }
+            }
+            "augmented_assignment" | "augmented_assignment_expression" => {
+                let left = node.child_by_field_name("left")?;
+                let right = node.child_by_field_name("right")?;
+                let r = self.expr(fr, right);
+                let l = self.expr(fr, left);
+                let t = union(l, r)?.derived(Shape::Text);
+                self.assign(fr, left, t.clone(), node);
+                Some(t)
+            }
+            "list_comprehension"
+            | "set_comprehension"
+            | "generator_expression"
+            | "dictionary_comprehension" => {
+                let mut c = node.walk();
+                let kids: Vec<Node<'_>> = node.named_children(&mut c).collect();
+                for clause in kids.iter().filter(|k| k.kind() == "for_in_clause") {
+                    let t = clause
+                        .child_by_field_name("right")
+                        .and_then(|r| self.expr(fr, r));
+                    if let (Some(t), Some(left)) = (t, clause.child_by_field_name("left")) {
+                        self.bind(fr, left, t.field("[]"));
+                    }
+                }
+                let body = node.child_by_field_name("body").or(kids.first().copied())?;
+                let t = self.expr(fr, body)?;
+                Some(t.derived(Shape::Object))
+            }
+            _ => self.union_children(fr, node),
+        }
+    }
+
+    // ---- calls ----
+
+    fn call(&mut self, fr: &mut Frame, node: Node<'_>) -> Option<Taint> {
+        let text = Arc::clone(&fr.module.text);
+        let is_new = node.kind() == "new_expression";
+        let callee = node
+            .child_by_field_name("function")
+            .or_else(|| node.child_by_field_name("constructor"))?;
+        let (receiver_node, method) = match callee.kind() {
+            "attribute" => (
+                callee.child_by_field_name("object"),
+                callee.child_by_field_name("attribute"),
+            ),
+            "member_expression" => (
+                callee.child_by_field_name("object"),
+                callee.child_by_field_name("property"),
+            ),
+            _ => (None, Some(callee)),
+        };
+        let method = method.map(|m| text_of(m, &text).to_string());
+        let receiver = receiver_node.and_then(|r| self.expr(fr, r));
+        let canonical = self.canonical(fr, callee);
+
+        // Arguments, judged one by one.
+        let mut args = Vec::new();
+        let mut kwargs = Vec::new();
+        let mut callbacks = Vec::new();
+        if let Some(list) = node.child_by_field_name("arguments") {
+            let mut c = list.walk();
+            let kids: Vec<Node<'_>> = list.named_children(&mut c).collect();
+            for kid in kids {
+                match kid.kind() {
+                    "keyword_argument" => {
+                        let (Some(name), Some(value)) = (
+                            kid.child_by_field_name("name"),
+                            kid.child_by_field_name("value"),
+                        ) else {
+                            continue;
+                        };
+                        let arg = self.arg(fr, value, false);
+                        kwargs.push((text_of(name, &text).to_string(), arg));
+                    }
+                    "list_splat" | "dictionary_splat" | "spread_element" => {
+                        let Some(inner) = kid.named_child(0) else {
+                            continue;
+                        };
+                        let arg = self.arg(fr, inner, true);
+                        args.push(arg);
+                    }
+                    "comment" => {}
+                    k if is_function(k) => {
+                        callbacks.push(kid);
+                        args.push(Arg {
+                            taint: None,
+                            kind: k.to_string(),
+                            text: String::new(),
+                            props: Vec::new(),
+                            splat: false,
+                        });
+                    }
+                    _ => {
+                        let arg = self.arg(fr, kid, false);
+                        args.push(arg);
+                    }
+                }
+            }
+        } else if let Some(template) = node.child_by_field_name("arguments") {
+            // Tagged template: sql`...`
+            let arg = self.arg(fr, template, false);
+            args.push(arg);
+        }
+
+        let call = Call {
+            lang: fr.module.lang,
+            canonical: canonical.clone(),
+            method: method.clone(),
+            callee: text_of(callee, &text).to_string(),
+            receiver: receiver_node
+                .map(|r| text_of(r, &text).to_string())
+                .unwrap_or_default(),
+            is_new,
+            args,
+            kwargs,
+            classified_flow: self.classified_flow,
+        };
+        let sink_span = span_of(node, &text);
+        for (i, rule) in self.rules.iter().enumerate() {
+            if let Some(m) = rule.check_call(&call) {
+                self.hits.push(Hit {
+                    rule: i,
+                    path: fr.module.path.clone(),
+                    span: sink_span,
+                    evidence: truncate(text_of(callee, &text)).to_string(),
+                    matched: m,
+                });
+            }
+        }
+
+        // Callbacks (`records.forEach(r => ...)`, `.then(body => ...)`) see the receiver's
+        // elements and the enclosing function's names.
+        let mut from_callbacks = None;
+        for cb in callbacks {
+            let t = self.callback(fr, cb, receiver.clone());
+            from_callbacks = union(from_callbacks, t);
+        }
+
+        // Sanitizers.
+        let name = canonical.as_deref().unwrap_or("");
+        let first_taint = call.args.iter().find_map(|a| a.taint.clone());
+        let any_arg = call
+            .args
+            .iter()
+            .chain(call.kwargs.iter().map(|(_, a)| a))
+            .find_map(|a| a.taint.clone());
+        if CLEARS_ALL.contains(&name) || (method.as_deref() == Some("isdigit")) {
+            return None;
+        }
+        if let Some((_, class)) = SANITIZERS.iter().find(|(n, _)| *n == name) {
+            return first_taint.map(|t| t.clear_class(*class).derived(Shape::Text));
+        }
+        // Parsing and serialising keep the value what it was: the parsed body is still the
+        // body, and `json.dumps(event)` is still the whole event.
+        if matches!(
+            name,
+            "json.loads" | "JSON.parse" | "json.load" | "ujson.loads"
+        ) {
+            return first_taint.map(|t| t.shaped(Shape::Object));
+        }
+        if matches!(
+            name,
+            "json.dumps" | "JSON.stringify" | "str" | "repr" | "String"
+        ) {
+            return first_taint.map(|t| t.shaped(Shape::Text));
+        }
+
+        // A function of this package: follow it.
+        if let Some((module, func)) = self.resolve_function(fr, callee) {
+            let fn_name = method.clone().unwrap_or_default();
+            let step_span = sink_span;
+            let where_ = if module.path == fr.module.path {
+                String::new()
+            } else {
+                format!(" in {}", module.path)
+            };
+            let callee_node = module.function(func);
+            let params = callee_node.map(parameters).unwrap_or_default();
+            let mut bound: Vec<Option<Taint>> = vec![None; params.len().max(call.args.len())];
+            for (i, a) in call.args.iter().enumerate() {
+                if let Some(t) = &a.taint {
+                    bound[i] = Some(t.clone().step(
+                        &fr.path,
+                        step_span,
+                        format!("passed to `{fn_name}()`{where_}"),
+                    ));
+                }
+            }
+            for (k, a) in &call.kwargs {
+                let Some(t) = &a.taint else { continue };
+                if let Some(i) = params
+                    .iter()
+                    .position(|p| binding_name(*p, &module.text) == Some(k.as_str()))
+                {
+                    bound[i] = Some(t.clone().step(
+                        &fr.path,
+                        step_span,
+                        format!("passed to `{fn_name}()`{where_}"),
+                    ));
+                }
+            }
+            if bound.iter().all(Option::is_none) {
+                return None;
+            }
+            let ret = self.run_function(&module, func, bound);
+            return ret.map(|t| t.step(&fr.path, step_span, format!("returned by `{fn_name}()`")));
+        }
+
+        // `.get("key")` on an event object takes a field.
+        if let (Some(r), Some("get")) = (&receiver, method.as_deref()) {
+            if let Some(key) = call.arg(0).filter(|a| a.taint.is_none()).and_then(|a| {
+                matches!(a.kind.as_str(), "string")
+                    .then(|| a.text.trim_matches(['"', '\'']).to_string())
+            }) {
+                return Some(r.clone().field(&key));
+            }
+        }
+
+        // Anything else passes its inputs through.
+        let shape = if matches!(name, "str" | "String" | "format")
+            || matches!(
+                method.as_deref(),
+                Some(
+                    "format"
+                        | "join"
+                        | "strip"
+                        | "lower"
+                        | "upper"
+                        | "replace"
+                        | "decode"
+                        | "encode"
+                        | "toString"
+                        | "trim"
+                        | "concat"
+                )
+            ) {
+            Shape::Text
+        } else {
+            Shape::Unknown
+        };
+        union(union(receiver, any_arg), from_callbacks).map(|t| t.derived(shape))
+    }
+
+    fn arg(&mut self, fr: &mut Frame, node: Node<'_>, splat: bool) -> Arg {
+        let text = Arc::clone(&fr.module.text);
+        let mut props = Vec::new();
+        let taint = if matches!(node.kind(), "object" | "dictionary") {
+            let mut c = node.walk();
+            let entries: Vec<Node<'_>> = node.named_children(&mut c).collect();
+            let mut all = None;
+            for entry in entries {
+                let t = self.expr(fr, entry);
+                if let (Some(k), Some(v)) = (
+                    entry.child_by_field_name("key"),
+                    entry.child_by_field_name("value"),
+                ) {
+                    props.push(Prop {
+                        key: text_of(k, &text).trim_matches(['"', '\'']).to_string(),
+                        text: truncate(text_of(v, &text)).to_string(),
+                        taint: t.clone(),
+                    });
+                }
+                all = union(all, t);
+            }
+            all.map(|t| t.derived(Shape::Object))
+        } else {
+            self.expr(fr, node)
+        };
+        Arg {
+            taint,
+            kind: node.kind().to_string(),
+            text: truncate(text_of(node, &text)).to_string(),
+            props,
+            splat,
+        }
+    }
+
+    fn callback(&mut self, fr: &mut Frame, cb: Node<'_>, element: Option<Taint>) -> Option<Taint> {
+        let params = parameters(cb);
+        let saved_env = fr.env.clone();
+        let saved_ret = fr.ret.take();
+        if let (Some(p), Some(t)) = (params.first(), element) {
+            self.bind(fr, *p, t.field("[]"));
+        }
+        let body = cb.child_by_field_name("body");
+        let mut out = None;
+        if let Some(body) = body {
+            if matches!(body.kind(), "block" | "statement_block") {
+                self.stmt(fr, body);
+                out = fr.ret.take();
+            } else {
+                out = self.expr(fr, body);
+            }
+        }
+        fr.env = saved_env;
+        fr.ret = saved_ret;
+        out
+    }
+
+    /// The callee as a library name: its leftmost name resolved through the imports, the
+    /// rest appended. Builtins (`eval`, `open`, `fetch`) are their own names unless a local
+    /// value shadows them.
+    fn canonical(&self, fr: &Frame, callee: Node<'_>) -> Option<String> {
+        let text = &fr.module.text;
+        match callee.kind() {
+            "identifier" => {
+                let name = text_of(callee, text);
+                if fr.env.contains_key(name) || fr.local_fns.contains_key(name) {
+                    return None;
+                }
+                match fr.module.imports.get(name) {
+                    Some(Import::External(full)) => Some(full.clone()),
+                    Some(Import::Local { .. }) => None,
+                    None if fr.module.functions.contains_key(name) => None,
+                    None => Some(name.to_string()),
+                }
+            }
+            "attribute" | "member_expression" => {
+                let object = callee.child_by_field_name("object")?;
+                let prop = callee
+                    .child_by_field_name("attribute")
+                    .or_else(|| callee.child_by_field_name("property"))?;
+                let base = self.canonical(fr, object)?;
+                Some(format!("{base}.{}", text_of(prop, text)))
+            }
+            "call" | "call_expression" | "new_expression" => {
+                // `require('child_process').exec`, `yaml.YAML(typ="unsafe").load`
+                if let Some(spec) = require_specifier(callee, text) {
+                    let base = spec.strip_prefix("node:").unwrap_or(&spec);
+                    return Some(base.to_string());
+                }
+                let inner = callee
+                    .child_by_field_name("function")
+                    .or_else(|| callee.child_by_field_name("constructor"))?;
+                Some(format!("{}()", self.canonical(fr, inner)?))
+            }
+            "parenthesized_expression" | "await_expression" | "await" => {
+                self.canonical(fr, callee.named_child(0)?)
+            }
+            _ => None,
+        }
+    }
+
+    /// A function of this package that `callee` names.
+    fn resolve_function(&self, fr: &Frame, callee: Node<'_>) -> Option<(Arc<Module>, FnRef)> {
+        let text = &fr.module.text;
+        match callee.kind() {
+            "identifier" => {
+                let name = text_of(callee, text);
+                if let Some(f) = fr.local_fns.get(name) {
+                    return Some((Arc::clone(&fr.module), *f));
+                }
+                if let Some(f) = fr.module.functions.get(name) {
+                    return Some((Arc::clone(&fr.module), *f));
+                }
+                match fr.module.imports.get(name)? {
+                    Import::Local {
+                        path,
+                        member: Some(member),
+                    } => {
+                        let m = self.modules.get(path)?;
+                        let f = *m.functions.get(member)?;
+                        Some((m, f))
+                    }
+                    _ => None,
+                }
+            }
+            "attribute" | "member_expression" => {
+                let object = callee.child_by_field_name("object")?;
+                let prop = callee
+                    .child_by_field_name("attribute")
+                    .or_else(|| callee.child_by_field_name("property"))?;
+                if object.kind() != "identifier" {
+                    return None;
+                }
+                match fr.module.imports.get(text_of(object, text))? {
+                    Import::Local { path, member: None } => {
+                        let m = self.modules.get(path)?;
+                        let f = *m.functions.get(text_of(prop, text))?;
+                        Some((m, f))
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    // ---- responses ----
+
+    fn check_response(&mut self, fr: &mut Frame, value: Node<'_>) {
+        if !matches!(value.kind(), "dictionary" | "object") {
+            return;
+        }
+        let text = Arc::clone(&fr.module.text);
+        let mut body = None;
+        let mut content_type = None;
+        let mut c = value.walk();
+        let pairs: Vec<Node<'_>> = value.named_children(&mut c).collect();
+        for pair in pairs {
+            let (Some(k), Some(v)) = (
+                pair.child_by_field_name("key"),
+                pair.child_by_field_name("value"),
+            ) else {
+                continue;
+            };
+            let key = text_of(k, &text).trim_matches(['"', '\'']);
+            match key {
+                "body" => body = Some(v),
+                "headers" => {
+                    let mut c2 = v.walk();
+                    for h in v.named_children(&mut c2) {
+                        if let (Some(hk), Some(hv)) =
+                            (h.child_by_field_name("key"), h.child_by_field_name("value"))
+                        {
+                            if text_of(hk, &text)
+                                .trim_matches(['"', '\''])
+                                .eq_ignore_ascii_case("content-type")
+                            {
+                                content_type = string_value(hv, &text);
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        let Some(body) = body else { return };
+        let arg = self.arg(fr, body, false);
+        if arg.taint.is_none() {
+            return;
+        }
+        let response = Response {
+            body: arg,
+            content_type,
+            has_markup: has_markup(body, &text),
+        };
+        let span = span_of(body, &text);
+        for (i, rule) in self.rules.iter().enumerate() {
+            if let Some(m) = rule.check_response(&response) {
+                self.hits.push(Hit {
+                    rule: i,
+                    path: fr.module.path.clone(),
+                    span,
+                    evidence: "body".to_string(),
+                    matched: m,
+                });
+            }
+        }
+    }
+}
+
+/// Whether a statement list ends by leaving (return, raise, throw, continue, break).
+fn exits(block: Node<'_>) -> bool {
+    let last = {
+        let mut c = block.walk();
+        block
+            .named_children(&mut c)
+            .filter(|n| n.kind() != "comment")
+            .last()
+    };
+    match last {
+        Some(n) => match n.kind() {
+            "return_statement" | "raise_statement" | "throw_statement" | "continue_statement"
+            | "break_statement" => true,
+            "block" | "statement_block" => exits(n),
+            _ => false,
+        },
+        None => matches!(
+            block.kind(),
+            "return_statement" | "raise_statement" | "throw_statement"
+        ),
+    }
+}
+
+/// Whether string literals inside `node` hold HTML markup.
+fn has_markup(node: Node<'_>, text: &str) -> bool {
+    if matches!(node.kind(), "string_content" | "string_fragment") {
+        let s = text_of(node, text);
+        return s.find('<').is_some_and(|i| {
+            s[i + 1..]
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '/')
+        });
+    }
+    let mut c = node.walk();
+    let kids: Vec<Node<'_>> = node.children(&mut c).collect();
+    kids.into_iter().any(|k| has_markup(k, text))
+}
+
+/// The names at the root of an expression: `x` for `x`, `urlparse(u).hostname` gives `u`.
+fn root_names(node: Node<'_>, text: &str) -> Vec<String> {
+    match node.kind() {
+        "identifier" => vec![text_of(node, text).to_string()],
+        "attribute" | "member_expression" | "subscript" | "subscript_expression" => node
+            .child_by_field_name("object")
+            .or_else(|| node.child_by_field_name("value"))
+            .map(|o| root_names(o, text))
+            .unwrap_or_default(),
+        "call" | "call_expression" | "new_expression" => {
+            let mut out = Vec::new();
+            if let Some(args) = node.child_by_field_name("arguments") {
+                let mut c = args.walk();
+                for a in args.named_children(&mut c) {
+                    out.extend(root_names(a, text));
+                }
+            }
+            out
+        }
+        "parenthesized_expression" => node
+            .named_child(0)
+            .map(|n| root_names(n, text))
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    }
+}
+
+/// The parameter nodes of a function.
+pub fn parameters(func: Node<'_>) -> Vec<Node<'_>> {
+    if let Some(single) = func.child_by_field_name("parameter") {
+        return vec![single];
+    }
+    let Some(params) = func.child_by_field_name("parameters") else {
+        return Vec::new();
+    };
+    let mut c = params.walk();
+    params
+        .named_children(&mut c)
+        .filter(|p| {
+            !matches!(
+                p.kind(),
+                "comment" | "keyword_separator" | "positional_separator"
+            )
+        })
+        .collect()
+}
+
+/// The name a parameter binds, when it is a plain name.
+pub fn binding_name<'t>(param: Node<'_>, text: &'t str) -> Option<&'t str> {
+    match param.kind() {
+        "identifier" => Some(text_of(param, text)),
+        "typed_parameter" | "list_splat_pattern" | "dictionary_splat_pattern" => {
+            param.named_child(0).and_then(|n| binding_name(n, text))
+        }
+        "default_parameter" | "typed_default_parameter" => param
+            .child_by_field_name("name")
+            .and_then(|n| binding_name(n, text)),
+        "required_parameter" | "optional_parameter" => param
+            .child_by_field_name("pattern")
+            .and_then(|n| binding_name(n, text)),
+        "assignment_pattern" => param
+            .child_by_field_name("left")
+            .and_then(|n| binding_name(n, text)),
+        _ => None,
+    }
+}
+
+fn function_name<'t>(func: Node<'_>, text: &'t str) -> Option<&'t str> {
+    if let Some(n) = func.child_by_field_name("name") {
+        return Some(text_of(n, text));
+    }
+    // `const handler = async (event) => ...`, `exports.handler = ...`
+    let parent = func.parent()?;
+    let target = parent
+        .child_by_field_name("name")
+        .or_else(|| parent.child_by_field_name("left"))?;
+    let t = text_of(target, text);
+    Some(t.rsplit('.').next().unwrap_or(t))
+}
+
+fn truncate(s: &str) -> &str {
+    match s.char_indices().nth(80) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    }
+}

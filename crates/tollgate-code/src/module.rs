@@ -1,0 +1,571 @@
+//! One source file parsed: its tree, what its names import, its functions and constants.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use tree_sitter::{Node, Parser, Tree};
+
+use crate::lang::{is_constant, string_value, text_of, Lang};
+
+/// What a name brought in by an import stands for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Import {
+    /// A library module or a member of one, as a canonical dotted name: `subprocess`,
+    /// `subprocess.run`, `child_process.exec` (`node:` prefixes dropped).
+    External(String),
+    /// A file of the same package (repository path), or one name in it.
+    Local {
+        path: String,
+        member: Option<String>,
+    },
+}
+
+/// Where a function's node is, so it can be found again in the module's tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct FnRef {
+    pub start: usize,
+    pub end: usize,
+}
+
+#[derive(Debug)]
+pub struct Module {
+    pub path: String,
+    pub lang: Lang,
+    pub text: Arc<str>,
+    pub tree: Tree,
+    pub imports: HashMap<String, Import>,
+    /// Top-level functions by name, and exported names (`exports.run = ...`) by their export.
+    pub functions: HashMap<String, FnRef>,
+    /// Module-level names bound to literals or collections of literals (allow-lists).
+    pub constants: HashSet<String>,
+}
+
+/// A file that tree-sitter could not read cleanly: the first error's position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxProblem {
+    pub line: u32,
+    pub col: u32,
+}
+
+impl Module {
+    /// Parse `text`. `resolve` turns an import specifier into a repository path of the same
+    /// package, when there is such a file (see [`crate::resolve`]).
+    pub fn parse(
+        path: &str,
+        lang: Lang,
+        text: Arc<str>,
+        resolve: &dyn Fn(&str, Lang, &str) -> Option<String>,
+    ) -> Option<(Module, Option<SyntaxProblem>)> {
+        let mut parser = Parser::new();
+        parser.set_language(&lang.grammar()).ok()?;
+        let tree = parser.parse(text.as_bytes(), None)?;
+        let problem = first_error(tree.root_node()).map(|n| {
+            let p = n.start_position();
+            SyntaxProblem {
+                line: u32::try_from(p.row + 1).unwrap_or(u32::MAX),
+                col: u32::try_from(p.column + 1).unwrap_or(u32::MAX),
+            }
+        });
+        let mut module = Module {
+            path: path.to_string(),
+            lang,
+            text,
+            tree,
+            imports: HashMap::new(),
+            functions: HashMap::new(),
+            constants: HashSet::new(),
+        };
+        module.index(resolve);
+        Some((module, problem))
+    }
+
+    /// The function node at `f`.
+    pub fn function(&self, f: FnRef) -> Option<Node<'_>> {
+        let mut node = self
+            .tree
+            .root_node()
+            .descendant_for_byte_range(f.start, f.end)?;
+        while !is_function(node.kind()) || node.start_byte() != f.start {
+            node = node.parent()?;
+        }
+        Some(node)
+    }
+
+    fn index(&mut self, resolve: &dyn Fn(&str, Lang, &str) -> Option<String>) {
+        let text = Arc::clone(&self.text);
+        let root = self.tree.root_node();
+        let mut imports = HashMap::new();
+        let mut functions = HashMap::new();
+        let mut constants = HashSet::new();
+        let mut cursor = root.walk();
+        let statements: Vec<Node<'_>> = root.named_children(&mut cursor).collect();
+        for stmt in statements {
+            if self.lang.is_python() {
+                python_statement(
+                    stmt,
+                    &text,
+                    &self.path,
+                    resolve,
+                    &mut imports,
+                    &mut functions,
+                    &mut constants,
+                );
+            } else {
+                js_statement(
+                    stmt,
+                    &text,
+                    &self.path,
+                    self.lang,
+                    resolve,
+                    &mut imports,
+                    &mut functions,
+                    &mut constants,
+                );
+            }
+        }
+        self.imports = imports;
+        self.functions = functions;
+        self.constants = constants;
+    }
+}
+
+pub fn is_function(kind: &str) -> bool {
+    matches!(
+        kind,
+        "function_definition"
+            | "function_declaration"
+            | "generator_function_declaration"
+            | "arrow_function"
+            | "function_expression"
+            | "function"
+            | "lambda"
+    )
+}
+
+fn first_error(node: Node<'_>) -> Option<Node<'_>> {
+    if !node.has_error() {
+        return None;
+    }
+    if node.is_error() || node.is_missing() {
+        return Some(node);
+    }
+    let mut cursor = node.walk();
+    let children: Vec<Node<'_>> = node.children(&mut cursor).collect();
+    children.into_iter().find_map(first_error).or(Some(node))
+}
+
+fn fn_ref(node: Node<'_>) -> FnRef {
+    FnRef {
+        start: node.start_byte(),
+        end: node.end_byte(),
+    }
+}
+
+/// Whether a module-level value is data fixed in the source: a literal, or a list, tuple,
+/// set or dict of literals (`ALLOWED = {"a", "b"}`, `new Set(["a"])`, `frozenset(...)`).
+fn is_constant_value(node: Node<'_>, text: &str) -> bool {
+    if is_constant(node, text) {
+        return true;
+    }
+    match node.kind() {
+        "list" | "tuple" | "set" | "array" => {
+            let mut c = node.walk();
+            let all = node
+                .named_children(&mut c)
+                .all(|n| is_constant_value(n, text));
+            all
+        }
+        "dictionary" | "object" => {
+            let mut c = node.walk();
+            let all = node.named_children(&mut c).all(|pair| {
+                pair.child_by_field_name("value")
+                    .is_some_and(|v| is_constant_value(v, text))
+            });
+            all
+        }
+        "call" | "new_expression" | "call_expression" => {
+            let args = node
+                .child_by_field_name("arguments")
+                .map(|a| {
+                    let mut c = a.walk();
+                    a.named_children(&mut c).collect::<Vec<_>>()
+                })
+                .unwrap_or_default();
+            args.len() == 1 && is_constant_value(args[0], text)
+        }
+        _ => false,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn python_statement(
+    stmt: Node<'_>,
+    text: &str,
+    path: &str,
+    resolve: &dyn Fn(&str, Lang, &str) -> Option<String>,
+    imports: &mut HashMap<String, Import>,
+    functions: &mut HashMap<String, FnRef>,
+    constants: &mut HashSet<String>,
+) {
+    match stmt.kind() {
+        "function_definition" => {
+            if let Some(name) = stmt.child_by_field_name("name") {
+                functions.insert(text_of(name, text).to_string(), fn_ref(stmt));
+            }
+        }
+        "decorated_definition" => {
+            if let Some(def) = stmt.child_by_field_name("definition") {
+                python_statement(def, text, path, resolve, imports, functions, constants);
+            }
+        }
+        "expression_statement" => {
+            let Some(assign) = stmt.named_child(0).filter(|n| n.kind() == "assignment") else {
+                return;
+            };
+            let (Some(left), Some(right)) = (
+                assign.child_by_field_name("left"),
+                assign.child_by_field_name("right"),
+            ) else {
+                return;
+            };
+            if left.kind() == "identifier" && is_constant_value(right, text) {
+                constants.insert(text_of(left, text).to_string());
+            }
+        }
+        "import_statement" => {
+            let mut c = stmt.walk();
+            for name in stmt.children_by_field_name("name", &mut c) {
+                let (dotted, alias) = match name.kind() {
+                    "aliased_import" => (
+                        name.child_by_field_name("name"),
+                        name.child_by_field_name("alias"),
+                    ),
+                    _ => (Some(name), None),
+                };
+                let Some(dotted) = dotted else { continue };
+                let module = text_of(dotted, text);
+                let local = resolve(path, Lang::Python, module);
+                match (alias, local) {
+                    (Some(alias), Some(p)) => {
+                        imports.insert(
+                            text_of(alias, text).to_string(),
+                            Import::Local {
+                                path: p,
+                                member: None,
+                            },
+                        );
+                    }
+                    (Some(alias), None) => {
+                        imports.insert(
+                            text_of(alias, text).to_string(),
+                            Import::External(module.to_string()),
+                        );
+                    }
+                    (None, Some(p)) => {
+                        imports.insert(
+                            module.to_string(),
+                            Import::Local {
+                                path: p,
+                                member: None,
+                            },
+                        );
+                    }
+                    (None, None) => {
+                        // `import os.path` binds `os`.
+                        let first = module.split('.').next().unwrap_or(module);
+                        imports.insert(first.to_string(), Import::External(first.to_string()));
+                    }
+                }
+            }
+        }
+        "import_from_statement" => {
+            let Some(module) = stmt.child_by_field_name("module_name") else {
+                return;
+            };
+            let module = text_of(module, text);
+            let mut c = stmt.walk();
+            for name in stmt.children_by_field_name("name", &mut c) {
+                let (member, alias) = match name.kind() {
+                    "aliased_import" => (
+                        name.child_by_field_name("name"),
+                        name.child_by_field_name("alias"),
+                    ),
+                    _ => (Some(name), None),
+                };
+                let Some(member) = member else { continue };
+                let member = text_of(member, text);
+                let bound = alias.map_or(member, |a| text_of(a, text)).to_string();
+                let joined = if module.ends_with('.') {
+                    format!("{module}{member}")
+                } else {
+                    format!("{module}.{member}")
+                };
+                let import = if let Some(p) = resolve(path, Lang::Python, &joined) {
+                    Import::Local {
+                        path: p,
+                        member: None,
+                    }
+                } else if let Some(p) = resolve(path, Lang::Python, module) {
+                    Import::Local {
+                        path: p,
+                        member: Some(member.to_string()),
+                    }
+                } else {
+                    Import::External(joined.trim_start_matches('.').to_string())
+                };
+                imports.insert(bound, import);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// `require('x')` / `require("x")`: the specifier.
+pub fn require_specifier(node: Node<'_>, text: &str) -> Option<String> {
+    if node.kind() != "call_expression" {
+        return None;
+    }
+    let callee = node.child_by_field_name("function")?;
+    if text_of(callee, text) != "require" {
+        return None;
+    }
+    let args = node.child_by_field_name("arguments")?;
+    string_value(args.named_child(0)?, text)
+}
+
+fn js_import(
+    spec: &str,
+    path: &str,
+    lang: Lang,
+    resolve: &dyn Fn(&str, Lang, &str) -> Option<String>,
+    member: Option<&str>,
+) -> Import {
+    match resolve(path, lang, spec) {
+        Some(p) => Import::Local {
+            path: p,
+            member: member.map(str::to_string),
+        },
+        None => {
+            let base = spec.strip_prefix("node:").unwrap_or(spec);
+            // `fs/promises` offers the same calls as `fs`.
+            let base = base.strip_suffix("/promises").unwrap_or(base);
+            Import::External(match member {
+                Some(m) => format!("{base}.{m}"),
+                None => base.to_string(),
+            })
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn js_statement(
+    stmt: Node<'_>,
+    text: &str,
+    path: &str,
+    lang: Lang,
+    resolve: &dyn Fn(&str, Lang, &str) -> Option<String>,
+    imports: &mut HashMap<String, Import>,
+    functions: &mut HashMap<String, FnRef>,
+    constants: &mut HashSet<String>,
+) {
+    match stmt.kind() {
+        "function_declaration" | "generator_function_declaration" => {
+            if let Some(name) = stmt.child_by_field_name("name") {
+                functions.insert(text_of(name, text).to_string(), fn_ref(stmt));
+            }
+        }
+        "export_statement" => {
+            if let Some(decl) = stmt.child_by_field_name("declaration") {
+                js_statement(
+                    decl, text, path, lang, resolve, imports, functions, constants,
+                );
+            }
+        }
+        "lexical_declaration" | "variable_declaration" => {
+            let mut c = stmt.walk();
+            for decl in stmt.named_children(&mut c) {
+                if decl.kind() != "variable_declarator" {
+                    continue;
+                }
+                let (Some(name), Some(value)) = (
+                    decl.child_by_field_name("name"),
+                    decl.child_by_field_name("value"),
+                ) else {
+                    continue;
+                };
+                let value = unwrap_await(value);
+                if let Some(spec) = require_specifier(value, text) {
+                    bind_js_pattern(name, text, &spec, path, lang, resolve, imports);
+                } else if is_function(value.kind()) && name.kind() == "identifier" {
+                    functions.insert(text_of(name, text).to_string(), fn_ref(value));
+                } else if name.kind() == "identifier" && is_constant_value(value, text) {
+                    constants.insert(text_of(name, text).to_string());
+                } else if value.kind() == "member_expression" {
+                    // `const exec = require('child_process').exec`
+                    if let (Some(obj), Some(prop)) = (
+                        value.child_by_field_name("object"),
+                        value.child_by_field_name("property"),
+                    ) {
+                        if let Some(spec) = require_specifier(obj, text) {
+                            imports.insert(
+                                text_of(name, text).to_string(),
+                                js_import(&spec, path, lang, resolve, Some(text_of(prop, text))),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        "import_statement" => {
+            let Some(source) = stmt
+                .child_by_field_name("source")
+                .and_then(|s| string_value(s, text))
+            else {
+                return;
+            };
+            let mut c = stmt.walk();
+            let clause = stmt
+                .named_children(&mut c)
+                .find(|n| n.kind() == "import_clause");
+            let Some(clause) = clause else { return };
+            let mut c2 = clause.walk();
+            for part in clause.named_children(&mut c2) {
+                match part.kind() {
+                    "identifier" => {
+                        imports.insert(
+                            text_of(part, text).to_string(),
+                            js_import(&source, path, lang, resolve, None),
+                        );
+                    }
+                    "namespace_import" => {
+                        if let Some(id) = part.named_child(0) {
+                            imports.insert(
+                                text_of(id, text).to_string(),
+                                js_import(&source, path, lang, resolve, None),
+                            );
+                        }
+                    }
+                    "named_imports" => {
+                        let mut c3 = part.walk();
+                        for spec in part.named_children(&mut c3) {
+                            if spec.kind() != "import_specifier" {
+                                continue;
+                            }
+                            let Some(name) = spec.child_by_field_name("name") else {
+                                continue;
+                            };
+                            let member = text_of(name, text);
+                            let bound = spec
+                                .child_by_field_name("alias")
+                                .map_or(member, |a| text_of(a, text));
+                            imports.insert(
+                                bound.to_string(),
+                                js_import(&source, path, lang, resolve, Some(member)),
+                            );
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        "expression_statement" => {
+            let Some(assign) = stmt
+                .named_child(0)
+                .filter(|n| n.kind() == "assignment_expression")
+            else {
+                return;
+            };
+            let (Some(left), Some(right)) = (
+                assign.child_by_field_name("left"),
+                assign.child_by_field_name("right"),
+            ) else {
+                return;
+            };
+            let target = text_of(left, text);
+            let export = target
+                .strip_prefix("module.exports.")
+                .or_else(|| target.strip_prefix("exports."));
+            if let Some(export) = export {
+                if is_function(right.kind()) {
+                    functions.insert(export.to_string(), fn_ref(right));
+                } else if right.kind() == "identifier" {
+                    if let Some(f) = functions.get(text_of(right, text)).copied() {
+                        functions.insert(export.to_string(), f);
+                    }
+                }
+            } else if target == "module.exports" && right.kind() == "object" {
+                let mut c = right.walk();
+                for entry in right.named_children(&mut c) {
+                    let (key, local) = match entry.kind() {
+                        "shorthand_property_identifier" => (entry, entry),
+                        "pair" => match (
+                            entry.child_by_field_name("key"),
+                            entry.child_by_field_name("value"),
+                        ) {
+                            (Some(k), Some(v)) if is_function(v.kind()) => {
+                                functions.insert(text_of(k, text).to_string(), fn_ref(v));
+                                continue;
+                            }
+                            (Some(k), Some(v)) => (k, v),
+                            _ => continue,
+                        },
+                        _ => continue,
+                    };
+                    if let Some(f) = functions.get(text_of(local, text)).copied() {
+                        functions.insert(text_of(key, text).to_string(), f);
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn unwrap_await(node: Node<'_>) -> Node<'_> {
+    if node.kind() == "await_expression" {
+        node.named_child(0).unwrap_or(node)
+    } else {
+        node
+    }
+}
+
+/// Bind the names of `const x = require(spec)` / `const { a, b: c } = require(spec)`.
+fn bind_js_pattern(
+    name: Node<'_>,
+    text: &str,
+    spec: &str,
+    path: &str,
+    lang: Lang,
+    resolve: &dyn Fn(&str, Lang, &str) -> Option<String>,
+    imports: &mut HashMap<String, Import>,
+) {
+    match name.kind() {
+        "identifier" => {
+            imports.insert(
+                text_of(name, text).to_string(),
+                js_import(spec, path, lang, resolve, None),
+            );
+        }
+        "object_pattern" => {
+            let mut c = name.walk();
+            for entry in name.named_children(&mut c) {
+                let (member, bound) = match entry.kind() {
+                    "shorthand_property_identifier_pattern" => (entry, entry),
+                    "pair_pattern" => match (
+                        entry.child_by_field_name("key"),
+                        entry.child_by_field_name("value"),
+                    ) {
+                        (Some(k), Some(v)) => (k, v),
+                        _ => continue,
+                    },
+                    _ => continue,
+                };
+                imports.insert(
+                    text_of(bound, text).to_string(),
+                    js_import(spec, path, lang, resolve, Some(text_of(member, text))),
+                );
+            }
+        }
+        _ => {}
+    }
+}

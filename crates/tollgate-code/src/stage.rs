@@ -1,0 +1,326 @@
+//! The `code` stage: find the entry points, trace each, and turn what the rules matched into
+//! findings ranked by how exposed the function is.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+
+use tollgate_core::{
+    Finding, Location, Notification, Rule, ScanContext, Stage, StageError, StageReport,
+};
+use tollgate_iac::model::CloudModel;
+
+use crate::discover::{declared, is_vendored, EntryPoint, CONVENTIONAL};
+use crate::engine::{parameters, Engine, Hit, Modules};
+use crate::exposure::Exposure;
+use crate::lang::Lang;
+use crate::module::Module;
+use crate::paths::resolve_import;
+use crate::rules::{all, STAGE};
+
+#[derive(Debug, Default)]
+pub struct CodeStage;
+
+impl CodeStage {
+    pub fn new() -> Self {
+        Self
+    }
+}
+
+/// What the permission rules concluded, computed once per scan for this stage.
+struct RoleFindings(Vec<Finding>);
+
+/// Parsed modules of the scan, each parsed once, read only from the scanned files.
+pub struct Loader<'c> {
+    ctx: &'c ScanContext,
+    cache: Mutex<HashMap<String, Option<Arc<Module>>>>,
+    notes: Mutex<Vec<Notification>>,
+}
+
+impl<'c> Loader<'c> {
+    pub fn new(ctx: &'c ScanContext) -> Self {
+        Self {
+            ctx,
+            cache: Mutex::new(HashMap::new()),
+            notes: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn load(&self, path: &str) -> Option<Arc<Module>> {
+        let lang = Lang::of_path(path)?;
+        let file = self.ctx.file(path)?;
+        let text = match self.ctx.text(file) {
+            Ok(t) => t,
+            Err(e) => {
+                self.note(
+                    Notification::warning("file-skipped", format!("{path}: {e}"))
+                        .at(Location::file(path)),
+                );
+                return None;
+            }
+        };
+        let exists = |p: &str| self.ctx.file(p).is_some();
+        let resolve =
+            |from: &str, lang: Lang, spec: &str| resolve_import(from, lang, spec, &exists);
+        let (module, problem) = Module::parse(path, lang, text, &resolve)?;
+        if let Some(p) = problem {
+            self.note(
+                Notification::warning(
+                    "parse-error",
+                    format!(
+                        "{path}:{}:{}: {} code does not parse here; the rest of the file is still checked",
+                        p.line,
+                        p.col,
+                        lang.name()
+                    ),
+                )
+                .at(Location::at(
+                    path,
+                    tollgate_core::Span::new(
+                        tollgate_core::Pos::new(p.line, p.col),
+                        tollgate_core::Pos::new(p.line, p.col.saturating_add(1)),
+                    ),
+                )),
+            );
+        }
+        Some(Arc::new(module))
+    }
+
+    fn note(&self, n: Notification) {
+        self.notes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(n.stage(STAGE));
+    }
+
+    pub fn into_notes(self) -> Vec<Notification> {
+        self.notes.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Modules for Loader<'_> {
+    fn get(&self, path: &str) -> Option<Arc<Module>> {
+        if let Some(m) = self
+            .cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(path)
+        {
+            return m.clone();
+        }
+        let loaded = self.load(path);
+        self.cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(path.to_string(), loaded.clone());
+        loaded
+    }
+}
+
+impl Stage for CodeStage {
+    fn name(&self) -> &str {
+        STAGE
+    }
+
+    fn rules(&self) -> Vec<Rule> {
+        all().iter().map(|r| r.meta()).collect()
+    }
+
+    fn run(&self, ctx: &ScanContext) -> Result<StageReport, StageError> {
+        let model = tollgate_iac::model(ctx);
+        let perms = ctx.memo(|ctx| {
+            let trusted = &ctx.config().stage.permissions.trusted_accounts;
+            RoleFindings(tollgate_perms::check_model_with(
+                &tollgate_iac::model(ctx),
+                trusted,
+            ))
+        });
+        Ok(scan(ctx, &model, &perms.0))
+    }
+}
+
+/// Everything the stage does, given the model and the permission findings.
+pub fn scan(ctx: &ScanContext, model: &CloudModel, perms: &[Finding]) -> StageReport {
+    let rules = all();
+    let metas: Vec<Rule> = rules.iter().map(|r| r.meta()).collect();
+    let mut report = StageReport::default();
+    let loader = Loader::new(ctx);
+    let mut notes = Vec::new();
+    let mut entries = declared(ctx, model, &mut notes);
+    let known: HashSet<(String, String)> = entries
+        .iter()
+        .map(|e| (e.file.clone(), e.function.clone()))
+        .collect();
+    entries.extend(conventional(ctx, &loader, &known));
+
+    let mut seen = HashSet::new();
+    for entry in &entries {
+        if ctx.is_cancelled() {
+            break;
+        }
+        let Some(module) = loader.get(&entry.file) else {
+            continue;
+        };
+        let Some(func) = module.functions.get(&entry.function).copied() else {
+            notes.push(
+                Notification::note(
+                    "handler-not-found",
+                    format!(
+                        "{}: no function `{}` here, though a template names it as a handler",
+                        entry.file, entry.function
+                    ),
+                )
+                .at(Location::file(&entry.file))
+                .stage(STAGE),
+            );
+            continue;
+        };
+        let lambda = entry.lambda.map(|i| &model.lambdas[i]);
+        let exposure = lambda
+            .map(|f| Exposure::of(model, perms, f))
+            .unwrap_or_default();
+        let triggers = if exposure.http {
+            vec!["api"]
+        } else {
+            Vec::new()
+        };
+        let mut engine = Engine::new(&loader, rules, exposure.is_sensitive());
+        engine.run_handler(&module, func, triggers);
+        for hit in engine.hits {
+            if !seen.insert((hit.rule, hit.path.clone(), hit.span)) {
+                continue;
+            }
+            report.push(finding(
+                &metas[hit.rule],
+                entry,
+                lambda.map(|f| f.meta.address.as_str()),
+                &exposure,
+                hit,
+            ));
+        }
+    }
+    report.notifications.extend(notes);
+    report.notifications.extend(loader.into_notes());
+    report
+}
+
+/// Handlers no template names: `lambda_handler(event, context)` / `handler(event, context)` in
+/// Python, an exported or top-level `handler` in JavaScript and TypeScript.
+fn conventional(
+    ctx: &ScanContext,
+    loader: &Loader<'_>,
+    known: &HashSet<(String, String)>,
+) -> Vec<EntryPoint> {
+    let mut out = Vec::new();
+    for file in ctx.files() {
+        if Lang::of_path(&file.path).is_none() || is_vendored(&file.path) {
+            continue;
+        }
+        if ctx.is_cancelled() {
+            break;
+        }
+        let Some(module) = loader.get(&file.path) else {
+            continue;
+        };
+        for name in CONVENTIONAL {
+            let Some(f) = module.functions.get(*name) else {
+                continue;
+            };
+            if known.contains(&(file.path.clone(), name.to_string())) {
+                continue;
+            }
+            let takes_event = module
+                .function(*f)
+                .is_some_and(|n| !parameters(n).is_empty());
+            if takes_event {
+                out.push(EntryPoint {
+                    file: file.path.clone(),
+                    function: name.to_string(),
+                    lambda: None,
+                });
+            }
+        }
+    }
+    out
+}
+
+fn finding(
+    meta: &Rule,
+    entry: &EntryPoint,
+    function: Option<&str>,
+    exposure: &Exposure,
+    hit: Hit,
+) -> Finding {
+    let taint = &hit.matched.taint;
+    let mut severity = meta.default_severity;
+    if exposure.is_open() {
+        severity = severity.raised();
+        if exposure.is_sensitive() {
+            severity = severity.raised();
+        }
+    }
+    let helper = if hit.path != entry.file {
+        format!(" in {}", hit.path)
+    } else {
+        String::new()
+    };
+    let mut message = format!(
+        "{} reaches {}{helper}, from handler `{}`",
+        taint.describe(),
+        hit.matched.what,
+        entry.function
+    );
+    let exposure_words = match (function, exposure.describe()) {
+        (Some(f), Some(words)) => format!("; `{f}` is {words}."),
+        (Some(f), None) => format!(" (`{f}`: no unauthenticated route or URL in the templates)."),
+        (None, _) => {
+            " (no template declares this handler, so its exposure is unknown).".to_string()
+        }
+    };
+    message.push_str(&exposure_words);
+    let resource = function.map_or_else(
+        || format!("{}#{}", entry.file, entry.function),
+        str::to_string,
+    );
+    let origin = &taint.origin;
+    let mut f = Finding::new(
+        meta.code.clone(),
+        severity,
+        message,
+        Location::at(hit.path.clone(), hit.span),
+    )
+    .resource(resource)
+    .evidence(format!("{} <- {}", hit.evidence, taint.describe()))
+    .property(
+        "tollgate/exposure",
+        if exposure.is_open() {
+            "internet"
+        } else if function.is_some() {
+            "internal"
+        } else {
+            "unknown"
+        },
+    )
+    .flow_step(
+        Location::at(origin.path.clone(), origin.span),
+        format!("`{}` enters handler `{}`", origin.param, origin.handler),
+    );
+    for step in &taint.steps {
+        f = f.flow_step(
+            Location::at(step.path.to_string(), step.span),
+            step.message.clone(),
+        );
+    }
+    f = f.flow_step(
+        Location::at(hit.path.clone(), hit.span),
+        format!("reaches {}", hit.matched.what),
+    );
+    for fact in exposure
+        .open
+        .iter()
+        .chain(&exposure.classified)
+        .chain(&exposure.escalation)
+    {
+        f = f.related(fact.location.clone(), fact.words.clone());
+    }
+    f
+}
