@@ -138,8 +138,13 @@ fn resolve_handler(
             // Code packaged from elsewhere (a Terraform archive, a build step): the one file
             // under the template's directory that ends with the module's path.
             let suffix = format!("/{stem}{ext}");
+            let under = if template_dir.is_empty() {
+                String::new()
+            } else {
+                format!("{template_dir}/")
+            };
             let mut matches = ctx.files().iter().filter(|s| {
-                (s.path.starts_with(template_dir) || template_dir.is_empty())
+                s.path.starts_with(&under)
                     && (s.path.ends_with(&suffix) || s.path == format!("{stem}{ext}"))
                     && !is_vendored(&s.path)
             });

@@ -198,8 +198,15 @@ pub fn scan(ctx: &ScanContext, model: &CloudModel, perms: &[Finding]) -> StageRe
             ));
         }
     }
+    notes.extend(loader.into_notes());
+    // In file order, so a run split into shards reports them as one run would.
+    notes.sort_by(|a, b| {
+        let path = |n: &Notification| n.location.as_ref().map(|l| l.path.clone());
+        path(a)
+            .cmp(&path(b))
+            .then_with(|| a.message.cmp(&b.message))
+    });
     report.notifications.extend(notes);
-    report.notifications.extend(loader.into_notes());
     report
 }
 

@@ -277,7 +277,15 @@ pub fn walk(root: &Path, opts: &WalkOptions) -> Inventory {
     if let Some(shard) = opts.shard {
         match check_shard(shard) {
             Ok((k, n)) => {
-                let mine = |path: &str| shard_of(shard_key(path), n) == k - 1;
+                let template_dirs: std::collections::BTreeSet<&str> = inv
+                    .files
+                    .iter()
+                    .filter(|f| f.kind.is_template())
+                    .map(|f| shard_key(&f.path))
+                    .collect();
+                let template_dirs: std::collections::BTreeSet<String> =
+                    template_dirs.into_iter().map(str::to_string).collect();
+                let mine = |path: &str| shard_of(code_shard_key(path, &template_dirs), n) == k - 1;
                 inv.files.retain(|f| mine(&f.path));
                 // A skipped file is reported by the shard it belongs to, so merged shard
                 // reports say it once.
@@ -477,6 +485,30 @@ fn check_shard((k, n): (u32, u32)) -> Result<(u32, u32), String> {
 /// seen as missing there: shard a repository of such modules by its top directories instead.
 pub fn shard_key(path: &str) -> &str {
     path.rsplit_once('/').map_or("", |(dir, _)| dir)
+}
+
+/// [`shard_key`], except that function code (`.py`, `.js`, `.ts`...) goes with the nearest
+/// directory above it that holds a template: the code stage reads a handler together with the
+/// template that declares it (its routes, its role), so both must be in the same shard.
+pub fn code_shard_key<'a>(
+    path: &'a str,
+    template_dirs: &std::collections::BTreeSet<String>,
+) -> &'a str {
+    let dir = shard_key(path);
+    let ext = path.rsplit_once('.').map_or("", |(_, e)| e);
+    if !matches!(ext, "py" | "js" | "mjs" | "cjs" | "ts" | "mts" | "cts") {
+        return dir;
+    }
+    let mut candidate = dir;
+    loop {
+        if template_dirs.contains(candidate) {
+            return candidate;
+        }
+        if candidate.is_empty() {
+            return dir;
+        }
+        candidate = candidate.rsplit_once('/').map_or("", |(up, _)| up);
+    }
 }
 
 /// The 0-based shard of `path` among `n`: FNV-1a of the relative path, the same on every

@@ -3,7 +3,7 @@
 use std::fs;
 use std::path::Path;
 
-use tollgate_core::inventory::{parse_shard, shard_key, shard_of};
+use tollgate_core::inventory::{code_shard_key, parse_shard, shard_key, shard_of};
 use tollgate_core::{walk, FileKind, Inventory, NotificationLevel, WalkOptions};
 
 fn write(root: &Path, rel: &str, content: &[u8]) {
@@ -280,6 +280,16 @@ fn shards_partition_the_inventory() {
     assert_eq!(shard_of("template.yaml", 1), 0);
     assert_eq!(shard_key("infra/ledger/main.tf"), "infra/ledger");
     assert_eq!(shard_key("main.tf"), "");
+    // Function code goes with the nearest template above it; other files keep their directory.
+    let templates: std::collections::BTreeSet<String> =
+        ["svc".to_string(), "svc/nested".to_string()].into();
+    assert_eq!(code_shard_key("svc/src/intake/app.py", &templates), "svc");
+    assert_eq!(code_shard_key("svc/nested/h.ts", &templates), "svc/nested");
+    assert_eq!(
+        code_shard_key("svc/src/requirements.txt", &templates),
+        "svc/src"
+    );
+    assert_eq!(code_shard_key("tools/x.js", &templates), "tools");
     assert_eq!(shard_of("a", 7), (0xaf63_bd4c_8601_b7be_u64 % 7) as u32);
     assert_eq!(parse_shard("2/3"), Ok((2, 3)));
     assert!(parse_shard("0/3").is_err());
