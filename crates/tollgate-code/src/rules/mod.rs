@@ -9,6 +9,13 @@ use crate::taint::{SinkClass, Taint};
 
 mod code_execution;
 mod command_execution;
+mod deserialization;
+mod html_injection;
+mod nosql_injection;
+mod path_traversal;
+mod sensitive_logging;
+mod sql_injection;
+mod ssrf;
 
 /// Name of the stage, as `--stages` and rules know it.
 pub const STAGE: &str = "code";
@@ -150,6 +157,13 @@ pub fn all() -> &'static [&'static dyn SinkRule] {
     &[
         &command_execution::CommandExecution,
         &code_execution::CodeExecution,
+        &deserialization::Deserialization,
+        &sql_injection::SqlInjection,
+        &nosql_injection::NoSqlInjection,
+        &ssrf::Ssrf,
+        &path_traversal::PathTraversal,
+        &html_injection::HtmlInjection,
+        &sensitive_logging::SensitiveLogging,
     ]
 }
 
