@@ -277,7 +277,8 @@ fn finding(
         entry.function
     );
     let exposure_words = match (function, exposure.describe()) {
-        (Some(f), Some(words)) => format!("; `{f}` is {words}."),
+        (Some(f), Some(words)) if exposure.is_open() => format!("; `{f}` is {words}."),
+        (Some(f), Some(words)) => format!("; `{f}`: {words}."),
         (Some(f), None) => format!(" (`{f}`: no unauthenticated route or URL in the templates)."),
         (None, _) => {
             " (no template declares this handler, so its exposure is unknown).".to_string()
