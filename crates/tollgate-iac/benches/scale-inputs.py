@@ -55,15 +55,13 @@ def main(out):
     )
     write(
         f"{out}/config-rules/tollgate.toml",
-        "".join(f'[rules.GHSA-{i:04x}-xxxx-xxxx]\nseverity = "low"\n\n' for i in range(30_000)),
+        # Short entries: the config file may be at most 1 MiB.
+        "".join(f"[rules.X{i}]\ndisable=true\n" for i in range(30_000)),
     )
     write(f"{out}/config-rules/template.yaml", QUEUE)
     write(
         f"{out}/config-ignores/tollgate.toml",
-        "".join(
-            f'[[ignore]]\nrule = "TG1401"\npaths = ["svc-{i}/**"]\nreason = "fixture {i}"\n\n'
-            for i in range(25_000)
-        ),
+        "".join(f'[[ignore]]\nrule="TG{i}"\nreason="r"\n' for i in range(25_000)),
     )
     write(f"{out}/config-ignores/template.yaml", QUEUE)
 

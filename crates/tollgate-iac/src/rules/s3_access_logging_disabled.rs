@@ -44,13 +44,20 @@ impl IacRule for S3AccessLoggingDisabled {
     }
 
     fn check(&self, model: &CloudModel, out: &mut RuleSink<'_>) {
+        // Buckets other buckets log to, by address and by literal name, gathered once: asking
+        // every bucket of every bucket is quadratic in a template of thousands.
+        let mut target_addresses = std::collections::HashSet::new();
+        let mut target_names = std::collections::HashSet::new();
+        for r in model.buckets.iter().filter_map(|other| other.logging.get()) {
+            if let Some(address) = r.address() {
+                target_addresses.insert(address);
+            }
+            if let crate::model::Ref::Literal(l) = r {
+                target_names.insert(l.as_str());
+            }
+        }
         let is_log_target = |address: &str, name: Option<&str>| {
-            model.buckets.iter().any(|other| {
-                other.logging.get().is_some_and(|r| {
-                    r.address() == Some(address)
-                        || matches!(r, crate::model::Ref::Literal(l) if Some(l.as_str()) == name)
-                })
-            })
+            target_addresses.contains(address) || name.is_some_and(|n| target_names.contains(n))
         };
         for b in &model.buckets {
             if b.logging.is_absent() && !is_log_target(&b.meta.address, b.name.as_str()) {
