@@ -106,6 +106,14 @@ impl Parser<'_> {
             Some(b'-' | b'0'..=b'9') => {
                 self.number()?;
                 let text = self.text[start..self.i].to_owned();
+                // Rejected as serde_json (and so the tools that read these files) rejects it:
+                // a number no 64-bit float can hold, `1e999`.
+                if text.parse::<f64>().is_ok_and(f64::is_infinite) {
+                    return Err(self.err(
+                        start,
+                        format!("number out of range: {text} does not fit a 64-bit float"),
+                    ));
+                }
                 Ok(self.node(start, Value::Number(text)))
             }
             Some(b't') => self.literal("true", Value::Bool(true)),
@@ -370,6 +378,17 @@ mod tests {
 
     fn parse_ok(text: &str) -> Node {
         parse(text, &Limits::default()).unwrap().roots.remove(0)
+    }
+
+    /// Found by fuzzing against serde_json, which refuses numbers out of a float's range.
+    #[test]
+    fn numbers_beyond_a_float_are_rejected_as_serde_json_does() {
+        let e = parse("[1, -1e999]", &Limits::default()).unwrap_err();
+        assert_eq!(e.pos, Some(Pos::new(1, 5)));
+        assert!(e.message.contains("out of range"), "{}", e.message);
+        assert!(serde_json::from_str::<serde_json::Value>("[1, -1e999]").is_err());
+        // Tiny and huge-but-finite numbers are fine, as in serde_json.
+        parse_ok("[1e-999, 0e999999, 18446744073709551616]");
     }
 
     fn parse_err(text: &str) -> SyntaxError {
