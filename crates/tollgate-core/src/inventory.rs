@@ -286,7 +286,10 @@ pub fn walk(root: &Path, opts: &WalkOptions) -> Inventory {
                 let template_dirs: std::collections::BTreeSet<String> =
                     template_dirs.into_iter().map(str::to_string).collect();
                 let mine = |path: &str| shard_of(code_shard_key(path, &template_dirs), n) == k - 1;
-                inv.files.retain(|f| mine(&f.path));
+                // Policy sources are rules, not scanned content: every shard judges its own
+                // resources with all of them (identical policy notifications are merged once).
+                inv.files
+                    .retain(|f| mine(&f.path) || is_policy_source(&f.path));
                 // A skipped file is reported by the shard it belongs to, so merged shard
                 // reports say it once.
                 inv.notifications
@@ -298,6 +301,11 @@ pub fn walk(root: &Path, opts: &WalkOptions) -> Inventory {
         }
     }
     inv
+}
+
+/// Whether `path` is a user policy (Rego or CloudFormation Guard), which every shard needs.
+fn is_policy_source(path: &str) -> bool {
+    path.ends_with(".rego") || path.ends_with(".guard")
 }
 
 /// The inventory of one file named on the command line (`tollgate run template.yaml`, as
