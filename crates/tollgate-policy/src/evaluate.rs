@@ -393,7 +393,11 @@ fn finding(
             }
         }
     };
+    // One policy rule may report several things about one resource; what it says is what
+    // tells them apart, so the message is the evidence the fingerprint is made from.
+    let evidence = message.clone();
     let mut f = Finding::new(code, severity, message, location)
+        .evidence(evidence)
         .property("policy", policy_path)
         .property("policy-file", policy.path.clone())
         .resource_line(line);
