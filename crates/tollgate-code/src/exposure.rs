@@ -155,7 +155,12 @@ fn classified_reach(model: &CloudModel, role: &IamRole) -> Vec<Fact> {
         }
     }
     let mut out = Vec::new();
-    for (meta, name, action) in targets {
+    // Only data of the role's own template or Terraform configuration: a bucket of the same
+    // address in another stack scanned alongside is not the one this role's ARNs name.
+    for (meta, name, action) in targets
+        .into_iter()
+        .filter(|(meta, ..)| meta.same_scope(&role.meta))
+    {
         let reached = docs.iter().flat_map(|d| &d.statements).find(|s| {
             s.is_allow()
                 && s.actions
