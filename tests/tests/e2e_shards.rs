@@ -26,12 +26,31 @@ fn scan(out: &Path, extra: &[&str]) {
     );
 }
 
-/// The log without what legitimately differs between runs: times, and the repeats of a
+/// The log without what legitimately differs between runs: times, the repeats of a
 /// notification every shard makes alike (each shard's deps stage says which database it read;
-/// `tollgate merge` keeps one copy per shard today).
+/// `tollgate merge` keeps one copy per shard today), and the order of the driver's rules.
+/// Rules that only some shards report (advisories, policy rules) are appended by `merge` in
+/// shard order, while one run lists them stage by stage; SARIF gives that order no meaning, so
+/// rules are compared sorted by id, with each result's rule index pointing into that order.
 fn read(path: &Path) -> Value {
     let mut log: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     for run in log["runs"].as_array_mut().unwrap() {
+        if let Some(Value::Array(rules)) = run.pointer_mut("/tool/driver/rules") {
+            rules.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
+        }
+        let order: Vec<String> = run
+            .pointer("/tool/driver/rules")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .map(|r| r["id"].as_str().unwrap_or_default().to_string())
+            .collect();
+        for result in run["results"].as_array_mut().into_iter().flatten() {
+            let id = result["ruleId"].as_str().unwrap_or_default();
+            if let Some(index) = order.iter().position(|r| r == id) {
+                result["ruleIndex"] = Value::from(index);
+            }
+        }
         for inv in run["invocations"].as_array_mut().into_iter().flatten() {
             let inv = inv.as_object_mut().unwrap();
             inv.remove("startTimeUtc");

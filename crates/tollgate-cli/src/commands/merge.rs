@@ -47,9 +47,11 @@ fn read_log(path: &Path) -> Result<Sarif, String> {
     tollgate_sarif::parse_log(&text, &name).map_err(|e| e.to_string())
 }
 
-/// Put each run's results and notifications in the order a single scan reports them (path,
-/// line, column, rule or id, message; see `postprocess::sort_notifications`), so merging the
-/// shards of a scan gives the same log as the unsharded scan.
+/// Put each run's results and notifications in the order a single scan reports them (results:
+/// path, line, rule, column, message, as `tollgate_core::postprocess::sort_findings` orders
+/// findings; notifications: path, line, column, id, message, as
+/// `postprocess::sort_notifications` does), so merging the shards of a scan gives the same log
+/// as the unsharded scan.
 pub fn sort_results(log: &mut Sarif) {
     for run in &mut log.runs {
         if let Some(results) = run.results.as_mut() {
@@ -64,14 +66,16 @@ pub fn sort_results(log: &mut Sarif) {
 }
 
 type Key = (String, Option<i64>, Option<i64>, String, String);
+type ResultKey = (String, Option<i64>, String, Option<i64>, String);
 
-fn result_key(result: &SarifResult) -> Key {
+/// Results on one line are ordered by rule before column, as findings are.
+fn result_key(result: &SarifResult) -> ResultKey {
     let (uri, line, col) = place(result.locations.as_deref());
     (
         uri,
         line,
-        col,
         result.rule_id.clone().unwrap_or_default(),
+        col,
         result.message.text.clone().unwrap_or_default(),
     )
 }
