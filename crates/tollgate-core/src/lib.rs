@@ -8,6 +8,7 @@ mod context;
 pub mod display;
 mod finding;
 pub mod fingerprint;
+pub mod generated_docs;
 pub mod glob;
 pub mod inventory;
 pub mod postprocess;

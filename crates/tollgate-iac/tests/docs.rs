@@ -132,36 +132,13 @@ fn rule_docs_are_up_to_date() {
         .collect();
     wanted.insert("README.md".to_string(), index(&all));
 
-    let dir = docs_dir();
-    let update = std::env::var_os("UPDATE_DOCS").is_some_and(|v| v == "1");
-    let existing: Vec<String> = std::fs::read_dir(&dir)
-        .map(|rd| {
-            rd.filter_map(|e| e.ok())
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .filter(|n| is_generated_page(n))
-                .collect()
-        })
-        .unwrap_or_default();
-
-    let mut stale = Vec::new();
-    for (name, text) in &wanted {
-        let path = dir.join(name);
-        if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
-            if update {
-                std::fs::create_dir_all(&dir).expect("create docs/rules");
-                std::fs::write(&path, text).expect("write rule doc");
-            } else {
-                stale.push(name.clone());
-            }
-        }
-    }
-    for name in existing.iter().filter(|n| !wanted.contains_key(*n)) {
-        if update {
-            std::fs::remove_file(dir.join(name)).expect("remove page of a removed rule");
-        } else {
-            stale.push(format!("{name} (no such rule)"));
-        }
-    }
+    let stale = tollgate_core::generated_docs::sync(
+        &docs_dir(),
+        &wanted,
+        is_generated_page,
+        tollgate_core::generated_docs::update_requested(),
+    )
+    .expect("write docs/rules");
     assert!(
         stale.is_empty(),
         "docs/rules is stale: {}\nhint: run `UPDATE_DOCS=1 cargo test -p tollgate-iac --test docs`",
