@@ -235,13 +235,7 @@ fn python_statement(
         "import_statement" => {
             let mut c = stmt.walk();
             for name in stmt.children_by_field_name("name", &mut c) {
-                let (dotted, alias) = match name.kind() {
-                    "aliased_import" => (
-                        name.child_by_field_name("name"),
-                        name.child_by_field_name("alias"),
-                    ),
-                    _ => (Some(name), None),
-                };
+                let (dotted, alias) = imported_name(name);
                 let Some(dotted) = dotted else { continue };
                 let module = text_of(dotted, text);
                 let local = resolve(path, Lang::Python, module);
@@ -285,13 +279,7 @@ fn python_statement(
             let module = text_of(module, text);
             let mut c = stmt.walk();
             for name in stmt.children_by_field_name("name", &mut c) {
-                let (member, alias) = match name.kind() {
-                    "aliased_import" => (
-                        name.child_by_field_name("name"),
-                        name.child_by_field_name("alias"),
-                    ),
-                    _ => (Some(name), None),
-                };
+                let (member, alias) = imported_name(name);
                 let Some(member) = member else { continue };
                 let member = text_of(member, text);
                 let bound = alias.map_or(member, |a| text_of(a, text)).to_string();
@@ -317,6 +305,18 @@ fn python_statement(
             }
         }
         _ => {}
+    }
+}
+
+/// A Python import's name and its `as` alias: `os.path as p` gives (`os.path`, `p`), a plain
+/// `json` gives (`json`, none).
+fn imported_name(name: Node<'_>) -> (Option<Node<'_>>, Option<Node<'_>>) {
+    match name.kind() {
+        "aliased_import" => (
+            name.child_by_field_name("name"),
+            name.child_by_field_name("alias"),
+        ),
+        _ => (Some(name), None),
     }
 }
 
