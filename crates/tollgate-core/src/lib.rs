@@ -6,6 +6,7 @@ pub mod classify;
 pub mod config;
 mod context;
 pub mod display;
+mod evaluation;
 mod finding;
 pub mod fingerprint;
 pub mod generated_docs;
@@ -21,6 +22,7 @@ mod test_support;
 
 pub use config::{Config, ConfigError};
 pub use context::{read_regular_text, read_text, FileError, ParseError, ScanContext};
+pub use evaluation::{Evaluation, Verdict};
 pub use finding::{
     BaselineState, Finding, Location, RelatedLocation, Suppression, SuppressionKind,
 };

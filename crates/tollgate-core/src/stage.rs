@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-use crate::{Finding, Location, Rule, ScanContext};
+use crate::{Evaluation, Finding, Location, Rule, ScanContext};
 
 /// How serious a notification about the run itself is (SARIF notification `level`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -112,6 +112,10 @@ pub struct StageReport {
     /// Rules known only at run time (one per advisory in the dependency stage). Static rules
     /// come from [`Stage::rules`].
     pub dynamic_rules: Vec<Rule>,
+    /// What each rule concluded per resource it judged, passes included (see
+    /// [`Evaluation`]). Stages that do not record evaluations leave it empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evaluations: Vec<Evaluation>,
 }
 
 impl StageReport {
@@ -127,6 +131,7 @@ impl StageReport {
         self.findings.extend(other.findings);
         self.notifications.extend(other.notifications);
         self.dynamic_rules.extend(other.dynamic_rules);
+        self.evaluations.extend(other.evaluations);
     }
 }
 
