@@ -5,7 +5,7 @@
 //! The walk is bounded: a call depth, a recursion guard and a budget of visited nodes per
 //! entry point, so no file can make it run long.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use tollgate_syntax::Span;
@@ -46,6 +46,23 @@ struct Frame {
     env: Env,
     ret: Option<Taint>,
     local_fns: HashMap<String, FnRef>,
+    /// Fields an allow-list check proved safe on this path (`body.mode` after
+    /// `if body["mode"] in ALLOWED`): reading exactly that field yields clean data, while the
+    /// rest of `body` stays untrusted.
+    cleared: HashSet<String>,
+    /// Names bound to an instance of a class of this package (`svc = Service()`), with the
+    /// module that defines the class.
+    instances: HashMap<String, (Arc<Module>, String)>,
+    /// The class whose method this frame runs, so `self.m()` / `this.m()` are followed.
+    class: Option<String>,
+}
+
+/// A function of the package a call reaches.
+struct Callee {
+    module: Arc<Module>,
+    func: FnRef,
+    /// Set when the function is a method of this class.
+    class: Option<String>,
 }
 
 pub struct Engine<'a> {
@@ -140,7 +157,7 @@ impl<'a> Engine<'a> {
         });
         let mut args = vec![Some(Taint::source(origin))];
         args.resize(params.len(), None);
-        self.run_function(module, func, args);
+        self.run_function(module, func, args, None);
     }
 
     fn run_function(
@@ -148,6 +165,7 @@ impl<'a> Engine<'a> {
         module: &Arc<Module>,
         func: FnRef,
         args: Vec<Option<Taint>>,
+        class: Option<String>,
     ) -> Option<Taint> {
         let key = (module.path.clone(), func);
         if self.stack.len() >= MAX_DEPTH || self.stack.contains(&key) {
@@ -161,6 +179,9 @@ impl<'a> Engine<'a> {
             env: Env::new(),
             ret: None,
             local_fns: HashMap::new(),
+            cleared: HashSet::new(),
+            instances: HashMap::new(),
+            class,
         };
         for (param, taint) in parameters(node).into_iter().zip(args) {
             if let Some(t) = taint {
@@ -243,6 +264,7 @@ impl<'a> Engine<'a> {
                         );
                         continue;
                     }
+                    self.track_instance(fr, name, value);
                     match self.expr(fr, value) {
                         Some(t) => self.assign(fr, name, t, decl),
                         None => self.unbind(fr, name),
@@ -343,41 +365,47 @@ impl<'a> Engine<'a> {
         self.expr(fr, cond);
         let guard = self.guard(fr, cond);
         let before = fr.env.clone();
+        let cleared_before = fr.cleared.clone();
 
         // The branch taken when the condition holds.
         let mut then_env = before.clone();
+        let mut then_cleared = cleared_before.clone();
         if let Some((names, true)) = &guard {
-            for n in names {
-                then_env.remove(n);
-            }
+            clear_guarded(&mut then_env, &mut then_cleared, names);
         }
         let consequence = node.child_by_field_name("consequence");
         fr.env = then_env;
+        fr.cleared = then_cleared;
         self.children(fr, consequence);
         let then_exits = consequence.is_some_and(exits);
         let then_env = std::mem::take(&mut fr.env);
+        let then_cleared = std::mem::take(&mut fr.cleared);
 
         // Every other branch.
         let mut c = node.walk();
         let alternatives: Vec<Node<'_>> =
             node.children_by_field_name("alternative", &mut c).collect();
         let mut else_env = before;
+        let mut else_cleared = cleared_before;
         if let Some((names, false)) = &guard {
-            for n in names {
-                else_env.remove(n);
-            }
+            clear_guarded(&mut else_env, &mut else_cleared, names);
         }
         fr.env = else_env;
+        fr.cleared = else_cleared;
         for alt in alternatives {
             self.stmt(fr, alt);
         }
         let mut merged = std::mem::take(&mut fr.env);
+        let mut merged_cleared = std::mem::take(&mut fr.cleared);
         if !then_exits {
             for (k, v) in then_env {
                 merged.entry(k).or_insert(v);
             }
+            // A field stays proved safe after the `if` only when both ways proved it.
+            merged_cleared.retain(|p| then_cleared.contains(p));
         }
         fr.env = merged;
+        fr.cleared = merged_cleared;
     }
 
     /// An allow-list check: the condition compares names against constants. Returns the names
@@ -438,7 +466,7 @@ impl<'a> Engine<'a> {
                     return None;
                 }
                 let arg = cond.child_by_field_name("arguments")?.named_child(0)?;
-                Some((root_names(arg, text), true))
+                Some((guarded_paths(arg, text), true))
             }
             _ => None,
         }
@@ -447,9 +475,9 @@ impl<'a> Engine<'a> {
     fn compared(&self, fr: &Frame, a: Node<'_>, b: Node<'_>) -> Option<Vec<String>> {
         let text = &fr.module.text;
         if self.is_constant_ref(fr, b) {
-            Some(root_names(a, text))
+            Some(guarded_paths(a, text))
         } else if self.is_constant_ref(fr, a) {
-            Some(root_names(b, text))
+            Some(guarded_paths(b, text))
         } else {
             None
         }
@@ -509,7 +537,9 @@ impl<'a> Engine<'a> {
         let text = Arc::clone(&fr.module.text);
         match target.kind() {
             "identifier" | "shorthand_property_identifier_pattern" => {
-                fr.env.insert(text_of(target, &text).to_string(), t);
+                let name = text_of(target, &text);
+                forget_fields(&mut fr.cleared, name);
+                fr.env.insert(name.to_string(), t);
             }
             "required_parameter" | "optional_parameter" => {
                 if let Some(p) = target.child_by_field_name("pattern") {
@@ -587,7 +617,9 @@ impl<'a> Engine<'a> {
     /// A plain name assigned a value without untrusted data: it is clean from here on.
     fn unbind(&mut self, fr: &mut Frame, target: Node<'_>) {
         if target.kind() == "identifier" {
-            fr.env.remove(text_of(target, &fr.module.text));
+            let name = text_of(target, &fr.module.text);
+            forget_fields(&mut fr.cleared, name);
+            fr.env.remove(name);
         }
     }
 
@@ -646,25 +678,22 @@ impl<'a> Engine<'a> {
                 let inner = node.named_child(0)?;
                 self.expr(fr, inner)
             }
+            "attribute" | "member_expression" | "subscript" | "subscript_expression"
+                if !fr.cleared.is_empty()
+                    && access_path(node, &text).is_some_and(|p| fr.cleared.contains(&p)) =>
+            {
+                None
+            }
             "attribute" | "member_expression" => {
-                let object = node.child_by_field_name("object")?;
-                let name = node
-                    .child_by_field_name("attribute")
-                    .or_else(|| node.child_by_field_name("property"))
-                    .map(|n| text_of(n, &text).to_string())?;
+                let (object, name) = member_parts(node, &text)?;
                 let t = self.expr(fr, object)?;
-                if matches!(name.as_str(), "length") {
+                if name == "length" {
                     return None;
                 }
-                Some(t.field(&name))
+                Some(t.field(name))
             }
             "subscript" | "subscript_expression" => {
-                let object = node
-                    .child_by_field_name("value")
-                    .or_else(|| node.child_by_field_name("object"))?;
-                let index = node
-                    .child_by_field_name("subscript")
-                    .or_else(|| node.child_by_field_name("index"));
+                let (object, index) = subscript_parts(node)?;
                 let key = index.and_then(|i| string_value(i, &text));
                 if let Some(i) = index {
                     self.expr(fr, i);
@@ -744,6 +773,7 @@ impl<'a> Engine<'a> {
                     );
                     return None;
                 }
+                self.track_instance(fr, left, right);
                 match self.expr(fr, right) {
                     Some(t) => {
                         self.assign(fr, left, t.clone(), node);
@@ -922,7 +952,12 @@ impl<'a> Engine<'a> {
         }
 
         // A function of this package: follow it.
-        if let Some((module, func)) = self.resolve_function(fr, callee) {
+        if let Some(Callee {
+            module,
+            func,
+            class,
+        }) = self.resolve_function(fr, callee)
+        {
             let fn_name = method.clone().unwrap_or_default();
             let step_span = sink_span;
             let where_ = if module.path == fr.module.path {
@@ -932,10 +967,20 @@ impl<'a> Engine<'a> {
             };
             let callee_node = module.function(func);
             let params = callee_node.map(parameters).unwrap_or_default();
-            let mut bound: Vec<Option<Taint>> = vec![None; params.len().max(call.args.len())];
+            // A Python method's `self`/`cls` is not among the call's arguments.
+            let receiver_param = usize::from(
+                class.is_some()
+                    && module.lang.is_python()
+                    && params
+                        .first()
+                        .and_then(|p| binding_name(*p, &module.text))
+                        .is_some_and(|n| matches!(n, "self" | "cls")),
+            );
+            let mut bound: Vec<Option<Taint>> =
+                vec![None; params.len().max(call.args.len() + receiver_param)];
             for (i, a) in call.args.iter().enumerate() {
                 if let Some(t) = &a.taint {
-                    bound[i] = Some(t.clone().step(
+                    bound[i + receiver_param] = Some(t.clone().step(
                         &fr.path,
                         step_span,
                         format!("passed to `{fn_name}()`{where_}"),
@@ -958,7 +1003,7 @@ impl<'a> Engine<'a> {
             if bound.iter().all(Option::is_none) {
                 return None;
             }
-            let ret = self.run_function(&module, func, bound);
+            let ret = self.run_function(&module, func, bound, class);
             return ret.map(|t| t.step(&fr.path, step_span, format!("returned by `{fn_name}()`")));
         }
 
@@ -1098,47 +1143,122 @@ impl<'a> Engine<'a> {
     }
 
     /// A function of this package that `callee` names.
-    fn resolve_function(&self, fr: &Frame, callee: Node<'_>) -> Option<(Arc<Module>, FnRef)> {
+    fn resolve_function(&self, fr: &Frame, callee: Node<'_>) -> Option<Callee> {
         let text = &fr.module.text;
+        let plain = |module: Arc<Module>, func: FnRef| Callee {
+            module,
+            func,
+            class: None,
+        };
         match callee.kind() {
             "identifier" => {
                 let name = text_of(callee, text);
                 if let Some(f) = fr.local_fns.get(name) {
-                    return Some((Arc::clone(&fr.module), *f));
+                    return Some(plain(Arc::clone(&fr.module), *f));
                 }
                 if let Some(f) = fr.module.functions.get(name) {
-                    return Some((Arc::clone(&fr.module), *f));
+                    return Some(plain(Arc::clone(&fr.module), *f));
                 }
-                match fr.module.imports.get(name)? {
-                    Import::Local {
-                        path,
-                        member: Some(member),
-                    } => {
-                        let m = self.modules.get(path)?;
-                        let f = *m.functions.get(member)?;
-                        Some((m, f))
-                    }
-                    _ => None,
-                }
+                let (m, Some(member)) = self.local_import(fr, name)? else {
+                    return None;
+                };
+                let f = *m.functions.get(&member)?;
+                Some(plain(m, f))
             }
             "attribute" | "member_expression" => {
-                let object = callee.child_by_field_name("object")?;
-                let prop = callee
-                    .child_by_field_name("attribute")
-                    .or_else(|| callee.child_by_field_name("property"))?;
+                let (object, prop) = member_parts(callee, text)?;
+                if matches!(object.kind(), "this" | "identifier")
+                    && matches!(text_of(object, text), "self" | "this")
+                {
+                    let class = fr.class.as_ref()?;
+                    return method(&fr.module, class, prop);
+                }
                 if object.kind() != "identifier" {
                     return None;
                 }
-                match fr.module.imports.get(text_of(object, text))? {
-                    Import::Local { path, member: None } => {
-                        let m = self.modules.get(path)?;
-                        let f = *m.functions.get(text_of(prop, text))?;
-                        Some((m, f))
-                    }
-                    _ => None,
+                let name = text_of(object, text);
+                if let Some((m, class)) = fr.instances.get(name) {
+                    return method(m, class, prop);
                 }
+                if let Some((m, class)) = self.class_named(fr, object) {
+                    return method(&m, &class, prop);
+                }
+                let (m, None) = self.local_import(fr, name)? else {
+                    return None;
+                };
+                let f = *m.functions.get(prop)?;
+                Some(plain(m, f))
             }
             _ => None,
+        }
+    }
+
+    /// A name imported from a module of this package: that module, and the member the name
+    /// stands for (`None` when the name is the module itself).
+    fn local_import(&self, fr: &Frame, name: &str) -> Option<(Arc<Module>, Option<String>)> {
+        match fr.module.imports.get(name)? {
+            Import::Local { path, member } => Some((self.modules.get(path)?, member.clone())),
+            Import::External(_) => None,
+        }
+    }
+
+    /// The class of this package a name stands for: defined in this module, or imported
+    /// from another (`from svc import Service`, `import { Service } from "./svc"`), or
+    /// `mod.Service` through an imported module.
+    fn class_named(&self, fr: &Frame, node: Node<'_>) -> Option<(Arc<Module>, String)> {
+        let text = &fr.module.text;
+        let (m, class) = match node.kind() {
+            "identifier" => {
+                let name = text_of(node, text);
+                if fr.module.classes.contains_key(name) {
+                    return Some((Arc::clone(&fr.module), name.to_string()));
+                }
+                let (m, member) = self.local_import(fr, name)?;
+                (m, member?)
+            }
+            "attribute" | "member_expression" => {
+                let (object, prop) = member_parts(node, text)?;
+                if object.kind() != "identifier" {
+                    return None;
+                }
+                let (m, None) = self.local_import(fr, text_of(object, text))? else {
+                    return None;
+                };
+                (m, prop.to_string())
+            }
+            _ => return None,
+        };
+        m.classes.contains_key(&class).then_some((m, class))
+    }
+
+    /// `Service(...)` (Python) or `new Service(...)` (JavaScript) of a class of this package.
+    fn constructed_class(&self, fr: &Frame, value: Node<'_>) -> Option<(Arc<Module>, String)> {
+        let value = if value.kind() == "await_expression" {
+            value.named_child(0)?
+        } else {
+            value
+        };
+        let class = match value.kind() {
+            "call" if fr.module.lang.is_python() => value.child_by_field_name("function")?,
+            "new_expression" => value.child_by_field_name("constructor")?,
+            _ => return None,
+        };
+        self.class_named(fr, class)
+    }
+
+    /// Remember (or forget) that `target` now holds an instance of a class of the package.
+    fn track_instance(&self, fr: &mut Frame, target: Node<'_>, value: Node<'_>) {
+        if target.kind() != "identifier" {
+            return;
+        }
+        let name = text_of(target, &fr.module.text).to_string();
+        match self.constructed_class(fr, value) {
+            Some(class) => {
+                fr.instances.insert(name, class);
+            }
+            None => {
+                fr.instances.remove(&name);
+            }
         }
     }
 
@@ -1246,30 +1366,120 @@ fn has_markup(node: Node<'_>, text: &str) -> bool {
 }
 
 /// The names at the root of an expression: `x` for `x`, `urlparse(u).hostname` gives `u`.
-fn root_names(node: Node<'_>, text: &str) -> Vec<String> {
+/// `object.prop`: the object node and the property's name.
+fn member_parts<'t>(node: Node<'t>, text: &'t str) -> Option<(Node<'t>, &'t str)> {
+    let object = node.child_by_field_name("object")?;
+    let prop = node
+        .child_by_field_name("attribute")
+        .or_else(|| node.child_by_field_name("property"))?;
+    Some((object, text_of(prop, text)))
+}
+
+/// `object[index]` (Python `subscript`, JavaScript `subscript_expression`): the object and
+/// the index node.
+fn subscript_parts(node: Node<'_>) -> Option<(Node<'_>, Option<Node<'_>>)> {
+    let object = node
+        .child_by_field_name("value")
+        .or_else(|| node.child_by_field_name("object"))?;
+    let index = node
+        .child_by_field_name("subscript")
+        .or_else(|| node.child_by_field_name("index"));
+    Some((object, index))
+}
+
+/// The method `name` of `class` in `module`.
+fn method(module: &Arc<Module>, class: &str, name: &str) -> Option<Callee> {
+    let func = *module.classes.get(class)?.get(name)?;
+    Some(Callee {
+        module: Arc::clone(module),
+        func,
+        class: Some(class.to_string()),
+    })
+}
+
+/// What an allow-list check proves safe: a plain name (`x in ALLOWED`) as a whole; a field
+/// written with constant keys (`body["mode"]`, `body.mode`) as that field alone, as a dotted
+/// path; through a call (`urlparse(url).hostname`) the names passed to it.
+fn guarded_paths(node: Node<'_>, text: &str) -> Vec<String> {
+    names_in(node, text, true)
+}
+
+/// The names an expression reads (`body` in `body["x"]`, `url` in `urlparse(url).host`);
+/// with `fields`, a field read with constant keys is named by its dotted path instead, and
+/// other field reads name nothing unless their base is a call.
+fn names_in(node: Node<'_>, text: &str, fields: bool) -> Vec<String> {
     match node.kind() {
         "identifier" => vec![text_of(node, text).to_string()],
-        "attribute" | "member_expression" | "subscript" | "subscript_expression" => node
-            .child_by_field_name("object")
-            .or_else(|| node.child_by_field_name("value"))
-            .map(|o| root_names(o, text))
-            .unwrap_or_default(),
+        "attribute" | "member_expression" | "subscript" | "subscript_expression" => {
+            if let Some(path) = fields.then(|| access_path(node, text)).flatten() {
+                return vec![path];
+            }
+            node.child_by_field_name("object")
+                .or_else(|| node.child_by_field_name("value"))
+                .filter(|o| {
+                    !fields || matches!(o.kind(), "call" | "call_expression" | "new_expression")
+                })
+                .map(|o| names_in(o, text, fields))
+                .unwrap_or_default()
+        }
         "call" | "call_expression" | "new_expression" => {
             let mut out = Vec::new();
             if let Some(args) = node.child_by_field_name("arguments") {
                 let mut c = args.walk();
                 for a in args.named_children(&mut c) {
-                    out.extend(root_names(a, text));
+                    out.extend(names_in(a, text, fields));
                 }
             }
             out
         }
         "parenthesized_expression" => node
             .named_child(0)
-            .map(|n| root_names(n, text))
+            .map(|n| names_in(n, text, fields))
             .unwrap_or_default(),
         _ => Vec::new(),
     }
+}
+
+/// `body["mode"]`, `body['mode']` and `body.mode` all read `body.mode`; `None` when a key is
+/// not a constant or the base is not a plain name.
+fn access_path(node: Node<'_>, text: &str) -> Option<String> {
+    match node.kind() {
+        "identifier" => Some(text_of(node, text).to_string()),
+        "attribute" | "member_expression" => {
+            let (object, name) = member_parts(node, text)?;
+            Some(format!("{}.{name}", access_path(object, text)?))
+        }
+        "subscript" | "subscript_expression" => {
+            let (object, index) = subscript_parts(node)?;
+            let key = string_value(index?, text)?;
+            Some(format!("{}.{key}", access_path(object, text)?))
+        }
+        _ => None,
+    }
+}
+
+/// Apply an allow-list check's proof to one branch: plain names become clean, fields are
+/// remembered as cleared.
+fn clear_guarded(env: &mut Env, cleared: &mut HashSet<String>, paths: &[String]) {
+    for p in paths {
+        if p.contains('.') {
+            cleared.insert(p.clone());
+        } else {
+            env.remove(p);
+        }
+    }
+}
+
+/// A name bound anew: what was proved about its old fields no longer holds.
+fn forget_fields(cleared: &mut HashSet<String>, name: &str) {
+    if !cleared.is_empty() {
+        let prefix = format!("{name}.");
+        cleared.retain(|p| !p.starts_with(&prefix));
+    }
+}
+
+fn root_names(node: Node<'_>, text: &str) -> Vec<String> {
+    names_in(node, text, false)
 }
 
 /// The parameter nodes of a function.

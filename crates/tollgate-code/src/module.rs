@@ -38,6 +38,9 @@ pub struct Module {
     pub functions: HashMap<String, FnRef>,
     /// Module-level names bound to literals or collections of literals (allow-lists).
     pub constants: HashSet<String>,
+    /// Top-level classes by name, each with its methods by name, so calls through an
+    /// instance (`svc.run(x)`), the class (`Service.run(x)`) or `self`/`this` are followed.
+    pub classes: HashMap<String, HashMap<String, FnRef>>,
 }
 
 /// A file that tree-sitter could not read cleanly: the first error's position.
@@ -74,6 +77,7 @@ impl Module {
             imports: HashMap::new(),
             functions: HashMap::new(),
             constants: HashSet::new(),
+            classes: HashMap::new(),
         };
         module.index(resolve);
         Some((module, problem))
@@ -99,6 +103,13 @@ impl Module {
         let mut constants = HashSet::new();
         let mut cursor = root.walk();
         let statements: Vec<Node<'_>> = root.named_children(&mut cursor).collect();
+        let mut classes = HashMap::new();
+        for stmt in &statements {
+            if let Some((name, methods)) = class_methods(*stmt, &text) {
+                classes.insert(name, methods);
+            }
+        }
+        self.classes = classes;
         for stmt in statements {
             if self.lang.is_python() {
                 python_statement(
@@ -139,7 +150,51 @@ pub fn is_function(kind: &str) -> bool {
             | "function_expression"
             | "function"
             | "lambda"
+            | "method_definition"
     )
+}
+
+/// A top-level class and its methods: Python `class C:` (decorated or not) with its `def`s,
+/// JavaScript/TypeScript `class C { m() {} }` (exported or not, or `const C = class {}`).
+fn class_methods(stmt: Node<'_>, text: &str) -> Option<(String, HashMap<String, FnRef>)> {
+    let (name, body) = match stmt.kind() {
+        "class_definition" | "class_declaration" => (
+            stmt.child_by_field_name("name")?,
+            stmt.child_by_field_name("body")?,
+        ),
+        "decorated_definition" => {
+            return class_methods(stmt.child_by_field_name("definition")?, text)
+        }
+        "export_statement" => return class_methods(stmt.child_by_field_name("declaration")?, text),
+        "lexical_declaration" | "variable_declaration" => {
+            let decl = stmt.named_child(0)?;
+            let value = decl.child_by_field_name("value")?;
+            if value.kind() != "class" {
+                return None;
+            }
+            (
+                decl.child_by_field_name("name")?,
+                value.child_by_field_name("body")?,
+            )
+        }
+        _ => return None,
+    };
+    let mut methods = HashMap::new();
+    let mut c = body.walk();
+    for member in body.named_children(&mut c) {
+        let def = match member.kind() {
+            "decorated_definition" => member.child_by_field_name("definition"),
+            "function_definition" | "method_definition" => Some(member),
+            _ => None,
+        };
+        let Some(def) = def.filter(|d| is_function(d.kind())) else {
+            continue;
+        };
+        if let Some(method) = def.child_by_field_name("name") {
+            methods.insert(text_of(method, text).to_string(), fn_ref(def));
+        }
+    }
+    Some((text_of(name, text).to_string(), methods))
 }
 
 fn first_error(node: Node<'_>) -> Option<Node<'_>> {
