@@ -105,18 +105,39 @@ fn resolve_handler(
         return None;
     }
     let template_dir = parent(&f.meta.file);
-    let code_dir = match f.code_uri.as_str() {
-        // A local directory; archives and S3 locations are not code to read.
-        Some(uri)
-            if !uri.contains("://")
-                && !uri.ends_with(".zip")
-                && !uri.ends_with(".jar")
-                && f.meta.format != SourceFormat::Serverless =>
-        {
-            join(template_dir, uri.trim_end_matches('/'))?
+    let files = handler_files(f, module);
+    for code_dir in code_dirs(f, template_dir) {
+        for file in &files {
+            if let Some(path) = join(&code_dir, file).filter(|p| ctx.file(p).is_some()) {
+                return Some((path, function.to_string()));
+            }
         }
-        _ => template_dir.to_string(),
+    }
+    // Code packaged from elsewhere (a build step, an archive we cannot follow): the one file
+    // under the template's directory that ends with the module's path.
+    let under = if template_dir.is_empty() {
+        String::new()
+    } else {
+        format!("{template_dir}/")
     };
+    for file in &files {
+        let suffix = format!("/{file}");
+        let mut matches = ctx.files().iter().filter(|s| {
+            s.path.starts_with(&under)
+                && (s.path.ends_with(&suffix) || s.path == *file)
+                && !is_vendored(&s.path)
+        });
+        if let (Some(only), None) = (matches.next(), matches.next()) {
+            return Some((only.path.clone(), function.to_string()));
+        }
+    }
+    None
+}
+
+/// The file names a handler module may have, relative to the code directory, in the order
+/// they are tried: `pkg/mod.py` for Python, `src/app.js` (`.mjs`, `.cjs`, `.ts`) for Node.
+fn handler_files(f: &LambdaFunction, module: &str) -> Vec<String> {
+    let mut out = Vec::new();
     for lang in languages(f) {
         let stem = if lang.is_python() {
             module.replace('.', "/")
@@ -128,32 +149,41 @@ fn resolve_handler(
             Lang::JavaScript => &[".js", ".mjs", ".cjs"],
             Lang::TypeScript => &[".ts"],
         };
-        for ext in exts {
-            let Some(path) = join(&code_dir, &format!("{stem}{ext}")) else {
-                continue;
-            };
-            if ctx.file(&path).is_some() {
-                return Some((path, function.to_string()));
-            }
-            // Code packaged from elsewhere (a Terraform archive, a build step): the one file
-            // under the template's directory that ends with the module's path.
-            let suffix = format!("/{stem}{ext}");
-            let under = if template_dir.is_empty() {
-                String::new()
-            } else {
-                format!("{template_dir}/")
-            };
-            let mut matches = ctx.files().iter().filter(|s| {
-                s.path.starts_with(&under)
-                    && (s.path.ends_with(&suffix) || s.path == format!("{stem}{ext}"))
-                    && !is_vendored(&s.path)
-            });
-            if let (Some(only), None) = (matches.next(), matches.next()) {
-                return Some((only.path.clone(), function.to_string()));
-            }
-        }
+        out.extend(exts.iter().map(|ext| format!("{stem}{ext}")));
     }
-    None
+    out
+}
+
+/// Where a function's code may be, most likely first. Terraform resolves relative paths
+/// against the directory it runs in, and `path.module` evaluates to a repository path, so a
+/// Terraform path is tried both under the template's directory and from the repository root;
+/// a `source_file` names the handler's file, whose directory is the code directory.
+fn code_dirs(f: &LambdaFunction, template_dir: &str) -> Vec<String> {
+    let local = f.code_uri.as_str().filter(|uri| {
+        // Archives and S3 locations are not code to read.
+        !uri.contains("://")
+            && !uri.ends_with(".zip")
+            && !uri.ends_with(".jar")
+            && f.meta.format != SourceFormat::Serverless
+    });
+    let Some(uri) = local else {
+        return vec![template_dir.to_string()];
+    };
+    let uri = uri.trim_end_matches('/');
+    let terraform = matches!(
+        f.meta.format,
+        SourceFormat::Terraform | SourceFormat::TerraformPlan
+    );
+    let is_source_file = terraform && Lang::of_path(uri).is_some();
+    let dir = if is_source_file { parent(uri) } else { uri };
+    let mut dirs: Vec<String> = join(template_dir, dir).into_iter().collect();
+    if terraform {
+        dirs.extend(join("", dir).filter(|d| !dirs.contains(d)));
+    }
+    if dirs.is_empty() {
+        dirs.push(template_dir.to_string());
+    }
+    dirs
 }
 
 /// Function names that are entry points by convention.

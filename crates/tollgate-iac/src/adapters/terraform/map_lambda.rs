@@ -15,7 +15,9 @@ pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
         f.runtime = string(b.get("runtime"));
         f.package_type = string(b.get("package_type"));
         f.handler = string(b.get("handler"));
-        f.code_uri = string(b.get("filename"));
+        f.code_uri = m
+            .archive_source(b.get("filename"))
+            .unwrap_or_else(|| string(b.get("filename")));
         f.tracing = string(b.block("tracing_config").and_then(|t| t.get("mode")));
         f.reserved_concurrency = match integer(b.get("reserved_concurrent_executions")) {
             // -1 is the provider's "no reservation".

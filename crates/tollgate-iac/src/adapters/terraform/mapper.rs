@@ -146,6 +146,24 @@ impl<'a> Mapper<'a> {
         }
     }
 
+    /// The code a Lambda's `filename` stands for when it is an `archive_file`'s output
+    /// (`filename = data.archive_file.app.output_path`): the archive's `source_dir` or
+    /// `source_file`, as written (with `path.module` evaluated). `None` when `filename` is
+    /// anything else.
+    pub fn archive_source(&self, v: Option<&Tv>) -> Option<Val<String>> {
+        let TvKind::Ref { address, .. } = &v?.kind else {
+            return None;
+        };
+        let archive = self.by_address.get(address.as_str())?;
+        if archive.type_name != "archive_file" {
+            return None;
+        }
+        let body = &archive.body;
+        Some(string(
+            body.get("source_dir").or_else(|| body.get("source_file")),
+        ))
+    }
+
     /// A policy argument: a JSON string, `jsonencode({...})`, or a reference to an
     /// `aws_iam_policy_document` data source (the document then keeps that file).
     pub fn policy(&self, v: Option<&Tv>, file: &str) -> Val<PolicyDocument> {

@@ -1,0 +1,133 @@
+//! Terraform functions whose code is packaged by an `archive_file`: the handler is looked up
+//! under the archive's `source_dir` (or next to its `source_file`), so two functions with the
+//! same handler name in different directories each get their own file.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use tollgate_code::CodeStage;
+use tollgate_core::{walk, Config, Finding, ScanContext, Stage, StageReport, WalkOptions};
+
+const FLAWED: &str =
+    "import os\n\n\ndef handler(event, context):\n    os.system(\"echo \" + event[\"body\"])\n";
+const CLEAN: &str = "def handler(event, context):\n    return {\"statusCode\": 200}\n";
+
+fn function(name: &str, archive: &str) -> String {
+    format!(
+        r#"
+resource "aws_lambda_function" "{name}" {{
+  function_name = "{name}"
+  role          = "arn:aws:iam::123456789012:role/{name}"
+  runtime       = "python3.12"
+  handler       = "index.handler"
+  filename      = data.archive_file.{archive}.output_path
+}}
+"#
+    )
+}
+
+fn scan(root: &Path) -> StageReport {
+    let files = walk(root, &WalkOptions::default()).files;
+    let ctx = ScanContext::new(
+        root.to_path_buf(),
+        files,
+        Arc::new(Config::default()),
+        time::macros::date!(2027 - 01 - 01),
+    );
+    CodeStage::new().run(&ctx).unwrap()
+}
+
+fn write(root: &Path, path: &str, text: &str) {
+    let path = root.join(path);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+/// Write `files`, scan them, and check the only finding is in `flawed`'s
+/// file, attributed to `function`, with every handler found.
+fn assert_only_finding(files: &[(&str, &str)], flawed: &str, function: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        write(dir.path(), path, text);
+    }
+    let report = scan(dir.path());
+    let found: Vec<(String, Option<String>)> = report
+        .findings
+        .iter()
+        .map(|f: &Finding| (f.location.path.clone(), f.resource.clone()))
+        .collect();
+    assert_eq!(
+        found,
+        vec![(flawed.to_string(), Some(function.to_string()))],
+        "{:#?}",
+        report.findings
+    );
+    assert!(
+        !report
+            .notifications
+            .iter()
+            .any(|n| n.id == "handler-not-found"),
+        "{:#?}",
+        report.notifications
+    );
+}
+
+#[test]
+fn archive_source_dir_picks_each_functions_own_handler() {
+    let mut tf = String::from(
+        r#"
+data "archive_file" "orders" {
+  type        = "zip"
+  source_dir  = "${path.module}/functions/orders"
+  output_path = "${path.module}/build/orders.zip"
+}
+
+data "archive_file" "users" {
+  type        = "zip"
+  source_dir  = "functions/users/"
+  output_path = "build/users.zip"
+}
+"#,
+    );
+    tf.push_str(&function("orders", "orders"));
+    tf.push_str(&function("users", "users"));
+    assert_only_finding(
+        &[
+            ("infra/main.tf", &tf),
+            ("infra/functions/orders/index.py", FLAWED),
+            ("infra/functions/users/index.py", CLEAN),
+        ],
+        "infra/functions/orders/index.py",
+        "aws_lambda_function.orders",
+    );
+}
+
+#[test]
+fn archive_source_file_names_the_handlers_directory() {
+    let mut tf = String::from(
+        r#"
+data "archive_file" "orders" {
+  type        = "zip"
+  source_file = "${path.module}/src/orders/index.py"
+  output_path = "${path.module}/orders.zip"
+}
+
+data "archive_file" "users" {
+  type        = "zip"
+  source_file = "${path.module}/src/users/index.py"
+  output_path = "${path.module}/users.zip"
+}
+"#,
+    );
+    tf.push_str(&function("orders", "orders"));
+    tf.push_str(&function("users", "users"));
+    assert_only_finding(
+        &[
+            ("main.tf", &tf),
+            ("src/orders/index.py", CLEAN),
+            ("src/users/index.py", FLAWED),
+        ],
+        "src/users/index.py",
+        "aws_lambda_function.users",
+    );
+}
