@@ -54,3 +54,51 @@ fn json_syntax_variable_without_default_is_unknown_and_escapes_are_literal() {
     );
     assert!(model.kms_keys[0].rotation.is_true());
 }
+
+/// `dynamic` blocks written in JSON syntax are expanded like HCL's: a known `for_each` writes
+/// one block per element (with its iterator), an empty one writes none, and an unknown one
+/// leaves the block's settings unknown with a note.
+#[test]
+fn json_syntax_dynamic_blocks_are_expanded() {
+    let model = tf_support::model_of("terraform/json_dynamic");
+    let function = |name: &str| {
+        model
+            .lambdas
+            .iter()
+            .find(|f| f.meta.address == format!("aws_lambda_function.{name}"))
+            .unwrap_or_else(|| panic!("{name} in {:#?}", model.notifications))
+    };
+    let empty = function("empty");
+    assert!(empty.environment.is_empty(), "{:?}", empty.environment);
+    assert!(empty.environment_unknown.is_none());
+
+    let expanded = function("expanded");
+    let vars: Vec<(&str, Option<&str>)> = expanded
+        .environment
+        .iter()
+        .map(|e| (e.name.as_str(), e.value.as_str()))
+        .collect();
+    assert_eq!(
+        vars,
+        [("STAGE", Some("prod")), ("REGION", Some("eu-west-1"))]
+    );
+    assert_eq!(expanded.tracing.as_str(), Some("Active"));
+
+    let unknown = function("unknown");
+    assert!(unknown.environment.is_empty(), "{:?}", unknown.environment);
+    let notes: Vec<&str> = model
+        .notifications
+        .iter()
+        .map(|n| n.message.as_str())
+        .collect();
+    assert!(
+        notes.iter().any(|n| n.starts_with("main.tf.json:15:")
+            && n.contains("dynamic block `environment` is generated at plan time")),
+        "{notes:?}"
+    );
+    assert_eq!(
+        notes.iter().filter(|n| n.contains("dynamic block")).count(),
+        1,
+        "known dynamic blocks are expanded: {notes:?}"
+    );
+}

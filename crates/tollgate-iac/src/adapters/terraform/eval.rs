@@ -233,6 +233,23 @@ impl Scope {
     ) -> Tv {
         let mut out: Vec<(String, Span, Tv)> = Vec::with_capacity(entries.len());
         for e in entries {
+            if at.json && e.key == "dynamic" && matches!(e.value.value, Value::Map(_)) {
+                // JSON syntax writes `"dynamic": {"name": {"for_each": ..., "content": ...}}`
+                // (or a list of such objects for one name): expanded as HCL's blocks are.
+                for (name, spec) in json_dynamic_blocks(&e.value) {
+                    let value = match self.dynamic(name, spec, at, depth) {
+                        Ok(Some(blocks)) => blocks,
+                        Ok(None) => continue,
+                        Err(why) => {
+                            let msg = format!("dynamic block `{name}` is generated at plan time ({why}); its settings are treated as unknown");
+                            self.note(at, spec.span, msg.clone());
+                            Tv::unknown(spec.span, msg)
+                        }
+                    };
+                    push_block(&mut out, name.to_string(), e.key_span, value, span);
+                }
+                continue;
+            }
             let (key, value) = match &e.value.value {
                 Value::Block(b) if b.ident == "dynamic" => {
                     let name = b.labels.first().map(|l| l.0.clone()).unwrap_or_default();
@@ -249,22 +266,11 @@ impl Scope {
                 }
                 _ => (e.key.clone(), self.eval_depth(&e.value, at, depth + 1)),
             };
-            let is_block = matches!(e.value.value, Value::Block(_));
-            if is_block {
-                if let Some(existing) = out.iter_mut().find(|(k, _, _)| *k == key) {
-                    let prev = std::mem::replace(&mut existing.2, Tv::null(span));
-                    let joined = match prev.kind {
-                        TvKind::List(mut items) if prev_is_block_list(&items) => {
-                            items.push(value);
-                            TvKind::List(items)
-                        }
-                        other => TvKind::List(vec![Tv::new(prev.span, other), value]),
-                    };
-                    existing.2 = Tv::new(prev.span.join(e.value.span), joined);
-                    continue;
-                }
+            if matches!(e.value.value, Value::Block(_)) {
+                push_block(&mut out, key, e.key_span, value, span);
+            } else {
+                out.push((key, e.key_span, value));
             }
-            out.push((key, e.key_span, value));
         }
         Tv::new(span, TvKind::Object(out))
     }
@@ -678,6 +684,43 @@ fn dir_text(dir: &str) -> String {
     } else {
         dir.to_string()
     }
+}
+
+/// Add a block to a body: a block type written again joins the earlier ones in a list.
+fn push_block(
+    out: &mut Vec<(String, Span, Tv)>,
+    key: String,
+    key_span: Span,
+    value: Tv,
+    body: Span,
+) {
+    let Some(existing) = out.iter_mut().find(|(k, _, _)| *k == key) else {
+        out.push((key, key_span, value));
+        return;
+    };
+    let prev = std::mem::replace(&mut existing.2, Tv::null(body));
+    let span = prev.span.join(value.span);
+    let joined = match prev.kind {
+        TvKind::List(mut items) if prev_is_block_list(&items) => {
+            items.push(value);
+            TvKind::List(items)
+        }
+        other => TvKind::List(vec![Tv::new(prev.span, other), value]),
+    };
+    existing.2 = Tv::new(span, joined);
+}
+
+/// The `dynamic` blocks of a Terraform JSON body, `{"name": {...}}` or `{"name": [{...}, ...]}`,
+/// as (name, block) pairs.
+fn json_dynamic_blocks(dynamic: &Node) -> Vec<(&str, &Node)> {
+    let mut out = Vec::new();
+    for entry in super::blocks::body_entries(dynamic) {
+        match &entry.value.value {
+            Value::Seq(items) => out.extend(items.iter().map(|b| (entry.key.as_str(), b))),
+            _ => out.push((entry.key.as_str(), &entry.value)),
+        }
+    }
+    out
 }
 
 fn prev_is_block_list(items: &[Tv]) -> bool {
