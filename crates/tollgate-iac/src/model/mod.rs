@@ -17,6 +17,7 @@ mod policy;
 mod principal;
 mod security;
 mod stepfunctions;
+mod streaming;
 mod val;
 
 use std::sync::Arc;
@@ -44,6 +45,7 @@ pub use principal::{
 };
 pub use security::{KmsKey, RotationSchedule, Secret, SsmParameter};
 pub use stepfunctions::StateMachine;
+pub use streaming::{DeliveryStream, EcrRepository, KinesisStream};
 pub use val::{is_aws_managed_alias, Ref, Val};
 
 /// Every resource of every template of the scan, plus what the adapters had to say.
@@ -73,6 +75,10 @@ pub struct CloudModel {
     pub state_machines: Vec<StateMachine>,
     pub iam_roles: Vec<IamRole>,
     pub iam_policies: Vec<IamPolicy>,
+    pub kinesis_streams: Vec<KinesisStream>,
+    pub delivery_streams: Vec<DeliveryStream>,
+    pub ecr_repositories: Vec<EcrRepository>,
+    pub repository_policies: Vec<ResourcePolicy>,
     /// Parse errors (`parse-error`, warning) and constructs the adapters did not understand
     /// (`unsupported-construct`, note), each with file and line.
     pub notifications: Vec<Notification>,
@@ -136,7 +142,11 @@ macro_rules! resource_lists {
             trails,
             state_machines,
             iam_roles,
-            iam_policies
+            iam_policies,
+            kinesis_streams,
+            delivery_streams,
+            ecr_repositories,
+            repository_policies
         )
     };
 }

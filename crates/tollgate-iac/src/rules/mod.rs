@@ -29,6 +29,11 @@ mod cloudtrail_without_log_validation;
 mod dax_not_encrypted;
 mod dynamodb_pitr_disabled;
 mod dynamodb_without_cmk;
+mod ecr_image_tags_mutable;
+mod ecr_policy_open;
+mod ecr_scan_on_push_disabled;
+mod firehose_not_encrypted;
+mod kinesis_stream_not_encrypted;
 mod kms_key_policy_open;
 mod kms_rotation_disabled;
 mod lambda_deprecated_runtime;
@@ -93,6 +98,9 @@ pub fn all() -> Vec<Box<dyn IacRule>> {
         Box::new(lambda_url_without_auth::LambdaUrlWithoutAuth),
         Box::new(lambda_permission_public::LambdaPermissionPublic),
         Box::new(lambda_permission_without_source::LambdaPermissionWithoutSource),
+        Box::new(ecr_scan_on_push_disabled::EcrScanOnPushDisabled),
+        Box::new(ecr_image_tags_mutable::EcrImageTagsMutable),
+        Box::new(ecr_policy_open::EcrPolicyOpen),
         Box::new(api_route_without_authorization::ApiRouteWithoutAuthorization),
         Box::new(api_stage_without_access_logging::ApiStageWithoutAccessLogging),
         Box::new(api_stage_without_xray::ApiStageWithoutXray),
@@ -113,6 +121,8 @@ pub fn all() -> Vec<Box<dyn IacRule>> {
         Box::new(sns_not_encrypted::SnsNotEncrypted),
         Box::new(sqs_policy_open::SqsPolicyOpen),
         Box::new(sns_policy_open::SnsPolicyOpen),
+        Box::new(kinesis_stream_not_encrypted::KinesisStreamNotEncrypted),
+        Box::new(firehose_not_encrypted::FirehoseNotEncrypted),
         Box::new(kms_rotation_disabled::KmsRotationDisabled),
         Box::new(kms_key_policy_open::KmsKeyPolicyOpen),
         Box::new(secret_without_cmk::SecretWithoutCmk),

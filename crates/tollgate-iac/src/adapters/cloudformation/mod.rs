@@ -7,6 +7,7 @@ mod map_api;
 mod map_compute;
 mod map_data;
 mod map_security;
+mod map_streaming;
 pub mod policy;
 pub mod template;
 pub mod value;
@@ -221,6 +222,13 @@ pub fn map_resource(meta: ResourceMeta, p: &Cv, model: &mut CloudModel) {
         "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy" => {
             model.iam_policies.push(map_security::policy(meta, p))
         }
+        "AWS::Kinesis::Stream" => model
+            .kinesis_streams
+            .push(map_streaming::kinesis_stream(meta, p)),
+        "AWS::KinesisFirehose::DeliveryStream" => model
+            .delivery_streams
+            .push(map_streaming::delivery_stream(meta, p)),
+        "AWS::ECR::Repository" => map_streaming::ecr_repository(meta, p, model),
         _ => {}
     }
 }

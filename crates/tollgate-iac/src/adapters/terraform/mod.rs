@@ -14,6 +14,7 @@ mod map_iam;
 mod map_lambda;
 mod map_messaging;
 mod map_security;
+mod map_streaming;
 pub mod mapper;
 pub mod policy_document;
 pub mod value;
@@ -59,4 +60,5 @@ pub fn map_resources(
     map_messaging::map(&m, model);
     map_security::map(&m, model);
     map_iam::map(&m, model);
+    map_streaming::map(&m, model);
 }
