@@ -317,6 +317,17 @@ pub enum RulesFormat {
 pub struct RulesArgs {
     #[arg(long, value_enum, default_value_t = RulesFormat::Table)]
     pub format: RulesFormat,
+    /// List a compliance framework's controls instead, each with the rules that check it, and
+    /// the controls no rule checks (repeatable): hipaa, gdpr, pci-dss, soc2, cis-aws,
+    /// nist-800-53.
+    #[arg(long, value_name = "FRAMEWORK", value_parser = parse_framework)]
+    pub framework: Vec<tollgate_core::Framework>,
+}
+
+fn parse_framework(text: &str) -> Result<tollgate_core::Framework, String> {
+    text.trim()
+        .parse()
+        .map_err(|e: tollgate_core::UnknownFramework| e.to_string())
 }
 
 #[derive(Debug, Args)]
@@ -517,7 +528,8 @@ mod tests {
         assert!(matches!(
             parse(&["rules", "--format", "json"]).unwrap().command,
             Command::Rules(RulesArgs {
-                format: RulesFormat::Json
+                format: RulesFormat::Json,
+                ..
             })
         ));
         assert!(matches!(

@@ -3,6 +3,7 @@
 
 pub mod budget;
 pub mod classify;
+pub mod compliance;
 pub mod config;
 mod context;
 pub mod display;
@@ -28,7 +29,7 @@ pub use finding::{
 };
 pub use inventory::{walk, walk_file, FileKind, Inventory, SourceFile, WalkOptions};
 pub use postprocess::{apply_rule_config, RuleIndex};
-pub use rule::{Control, Framework, Precision, Rule};
+pub use rule::{Control, Framework, Precision, Rule, UnknownFramework};
 pub use severity::{Severity, UnknownSeverity};
 pub use stage::{Notification, NotificationLevel, Stage, StageError, StageReport};
 pub use suppress::{apply_suppressions, apply_suppressions_in};

@@ -38,6 +38,19 @@ impl Framework {
         }
     }
 
+    /// The lowercase name users type (`--framework pci-dss`), also the name of the
+    /// framework's catalog file.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Framework::CisAws => "cis-aws",
+            Framework::Nist80053 => "nist-800-53",
+            Framework::PciDss => "pci-dss",
+            Framework::Hipaa => "hipaa",
+            Framework::Gdpr => "gdpr",
+            Framework::Soc2 => "soc2",
+        }
+    }
+
     pub fn title(self) -> &'static str {
         match self {
             Framework::CisAws => "CIS Amazon Web Services Foundations Benchmark",
@@ -56,6 +69,23 @@ impl fmt::Display for Framework {
     }
 }
 
+/// A framework name that is none of [`Framework::ALL`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown compliance framework `{0}` (expected one of hipaa, gdpr, pci-dss, soc2, cis-aws, nist-800-53)")]
+pub struct UnknownFramework(pub String);
+
+impl std::str::FromStr for Framework {
+    type Err = UnknownFramework;
+
+    /// Accepts the slug (`pci-dss`) or the SARIF taxonomy name (`PCI-DSS`), in any case.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Framework::ALL
+            .into_iter()
+            .find(|f| f.slug().eq_ignore_ascii_case(s) || f.name().eq_ignore_ascii_case(s))
+            .ok_or_else(|| UnknownFramework(s.to_string()))
+    }
+}
+
 /// One control of a compliance framework, e.g. NIST-800-53 `SC-28`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Control {
@@ -69,6 +99,12 @@ impl Control {
             framework,
             id: id.into(),
         }
+    }
+
+    /// The control's official title from its framework's catalog
+    /// ([`crate::compliance`]), when the catalog has the control.
+    pub fn title(&self) -> Option<&'static str> {
+        crate::compliance::title(self.framework, &self.id)
     }
 }
 
@@ -230,5 +266,20 @@ mod tests {
         assert!(rule.answers_to("ckv_aws_1"));
         assert!(rule.answers_to("TG0001"));
         assert!(!rule.answers_to("TG0002"));
+    }
+
+    #[test]
+    fn frameworks_parse_from_slug_or_name() {
+        for f in Framework::ALL {
+            assert_eq!(f.slug().parse::<Framework>(), Ok(f));
+            assert_eq!(f.name().parse::<Framework>(), Ok(f));
+        }
+        assert_eq!("HIPAA".parse::<Framework>(), Ok(Framework::Hipaa));
+        let err = "sox".parse::<Framework>().unwrap_err();
+        assert!(err.to_string().contains("`sox`"), "{err}");
+        assert_eq!(
+            Control::new(Framework::Nist80053, "SC-28").title(),
+            Some("Protection of Information at Rest")
+        );
     }
 }

@@ -1,8 +1,10 @@
-//! `tollgate rules`: every rule of every registered stage.
+//! `tollgate rules`: every rule of every registered stage, or with `--framework`, a
+//! compliance framework's controls and the rules that check each.
 
 use std::fmt::Write;
 
-use tollgate_core::Rule;
+use tollgate_core::compliance::{self, ControlCoverage};
+use tollgate_core::{Framework, Rule};
 
 use crate::args::{RulesArgs, RulesFormat};
 use crate::pipeline::all_rules;
@@ -11,6 +13,27 @@ use tollgate_github::markdown::escape;
 pub fn run(args: &RulesArgs) -> anyhow::Result<u8> {
     let mut rules = all_rules();
     rules.sort_by(|a, b| a.code.cmp(&b.code));
+    if !args.framework.is_empty() {
+        let text = match args.format {
+            RulesFormat::Table => args
+                .framework
+                .iter()
+                .map(|f| framework_table(*f, &rules))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            RulesFormat::Json => {
+                serde_json::to_string_pretty(&framework_json(&args.framework, &rules))? + "\n"
+            }
+            RulesFormat::Markdown => args
+                .framework
+                .iter()
+                .map(|f| framework_markdown(*f, &rules))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        };
+        crate::output::print_stdout(&text);
+        return Ok(0);
+    }
     let text = match args.format {
         RulesFormat::Table => table(&rules),
         RulesFormat::Json => serde_json::to_string_pretty(&rules)? + "\n",
@@ -75,6 +98,107 @@ pub fn markdown(rules: &[Rule]) -> String {
     out
 }
 
+/// How many of the framework's controls some rule checks, said so that nobody reads it as a
+/// claim of compliance.
+fn coverage_line(framework: Framework, coverage: &[ControlCoverage<'_>]) -> String {
+    let covered = coverage.iter().filter(|c| !c.rules.is_empty()).count();
+    format!(
+        "{covered} of {} {} controls in tollgate's catalog are checked by at least one rule; \
+         a checked control is evidence to review, not a control met.",
+        coverage.len(),
+        framework.name()
+    )
+}
+
+/// One framework as text: a header, the covered controls with their rules, then the controls
+/// no rule checks.
+pub fn framework_table(framework: Framework, rules: &[Rule]) -> String {
+    let catalog = compliance::catalog(framework);
+    let coverage = compliance::coverage(framework, rules);
+    let mut out = String::new();
+    let _ = writeln!(out, "{} ({})", framework.title(), catalog.edition);
+    let _ = writeln!(out, "{}\n", coverage_line(framework, &coverage));
+    let id_width = coverage
+        .iter()
+        .map(|c| c.control.id.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max("CONTROL".len());
+    let _ = writeln!(out, "{:id_width$}  TITLE / RULES", "CONTROL");
+    for c in coverage.iter().filter(|c| !c.rules.is_empty()) {
+        let _ = writeln!(out, "{:id_width$}  {}", c.control.id, c.control.title);
+        let _ = writeln!(out, "{:id_width$}    {}", "", c.rules.join(", "));
+    }
+    let uncovered: Vec<_> = coverage.iter().filter(|c| c.rules.is_empty()).collect();
+    if !uncovered.is_empty() {
+        let _ = writeln!(out, "\nNot checked by any rule:");
+        for c in uncovered {
+            let _ = writeln!(out, "{:id_width$}  {}", c.control.id, c.control.title);
+        }
+    }
+    out
+}
+
+/// One framework as markdown: a table of every control with the rules that check it.
+pub fn framework_markdown(framework: Framework, rules: &[Rule]) -> String {
+    let catalog = compliance::catalog(framework);
+    let coverage = compliance::coverage(framework, rules);
+    let mut out = format!(
+        "## {} ({})\n\n{}\n\n| Control | Title | Rules |\n|---|---|---|\n",
+        escape(framework.title()),
+        escape(&catalog.edition),
+        coverage_line(framework, &coverage)
+    );
+    for c in &coverage {
+        let rules = if c.rules.is_empty() {
+            "not checked".to_string()
+        } else {
+            c.rules
+                .iter()
+                .map(|r| format!("`{r}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} |",
+            escape(&c.control.id),
+            escape(&c.control.title),
+            rules
+        );
+    }
+    out
+}
+
+/// Every requested framework as JSON: its catalog's edition and source, each control with the
+/// rules that check it, and the ids of the controls no rule checks.
+pub fn framework_json(frameworks: &[Framework], rules: &[Rule]) -> serde_json::Value {
+    let list: Vec<serde_json::Value> = frameworks
+        .iter()
+        .map(|framework| {
+            let catalog = compliance::catalog(*framework);
+            let coverage = compliance::coverage(*framework, rules);
+            serde_json::json!({
+                "framework": framework.slug(),
+                "title": framework.title(),
+                "edition": catalog.edition,
+                "source": catalog.source,
+                "controls": coverage.iter().map(|c| serde_json::json!({
+                    "id": c.control.id,
+                    "title": c.control.title,
+                    "rules": c.rules,
+                })).collect::<Vec<_>>(),
+                "uncovered": coverage
+                    .iter()
+                    .filter(|c| c.rules.is_empty())
+                    .map(|c| c.control.id.as_str())
+                    .collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    serde_json::Value::Array(list)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,5 +213,59 @@ mod tests {
         }
         assert!(table.contains("TG0001  medium    parse"), "{table}");
         assert!(markdown(&rules).contains("| `TG0001` | medium | parse |"));
+    }
+
+    #[test]
+    fn every_rule_cites_only_controls_its_catalog_has() {
+        let unknown = compliance::unknown_controls(&all_rules());
+        assert!(
+            unknown.is_empty(),
+            "controls missing from the catalogs under crates/tollgate-core/src/compliance/: {unknown:?}"
+        );
+    }
+
+    #[test]
+    fn framework_listing_shows_covering_rules_and_uncovered_controls() {
+        let rules = all_rules();
+        let text = framework_table(Framework::Hipaa, &rules);
+        assert!(
+            text.starts_with("HIPAA Security Rule (45 CFR Part 164, Subpart C)\n"),
+            "{text}"
+        );
+        let line = text
+            .lines()
+            .position(|l| l.starts_with("164.312(a)(2)(iv)"))
+            .expect("encryption control is covered");
+        assert!(text
+            .lines()
+            .nth(line)
+            .unwrap()
+            .ends_with("Encryption and decryption"));
+        assert!(
+            text.lines().nth(line + 1).unwrap().contains("TG1"),
+            "{text}"
+        );
+        let (_, uncovered) = text.split_once("Not checked by any rule:").unwrap();
+        assert!(uncovered.contains("Automatic logoff"), "{text}");
+        assert!(!uncovered.contains("Encryption and decryption"));
+
+        let md = framework_markdown(Framework::Nist80053, &rules);
+        assert!(
+            md.contains("| SC\\-28 | Protection of Information at Rest | `TG"),
+            "{md}"
+        );
+        let json = framework_json(&[Framework::PciDss, Framework::CisAws], &rules);
+        assert_eq!(json[0]["framework"], "pci-dss");
+        assert_eq!(json[1]["framework"], "cis-aws");
+        let controls = json[1]["controls"].as_array().unwrap();
+        let trail = controls.iter().find(|c| c["id"] == "3.2").unwrap();
+        assert!(!trail["rules"].as_array().unwrap().is_empty());
+        assert!(json[1]["uncovered"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|id| controls
+                .iter()
+                .any(|c| &c["id"] == id && c["rules"].as_array().unwrap().is_empty())));
     }
 }

@@ -1,0 +1,251 @@
+//! Compliance catalogs: for each [`Framework`], the controls tollgate knows with their
+//! official titles. The catalogs are data, one TOML file per framework next to this module,
+//! embedded in the binary and parsed once. Rules cite controls by id; [`unknown_controls`]
+//! lists the citations that are not in a catalog (a test keeps it empty) and [`coverage`]
+//! says, per control, which rules cover it, so `tollgate rules --framework` and the audit
+//! report can show honestly what is covered and what is not.
+
+use std::collections::BTreeSet;
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Control, Framework, Rule};
+
+/// One control of a framework's catalog.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ControlInfo {
+    /// The id rules cite, e.g. `164.312(a)(2)(iv)`, `SC-28`, `3.5.1`.
+    pub id: String,
+    /// The control's title in the framework's own words.
+    pub title: String,
+}
+
+/// A framework's catalog: which edition of the framework it follows and its controls, in the
+/// framework's own order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Catalog {
+    /// The framework's slug (`hipaa`, `nist-800-53`...), checked against the file it is in.
+    pub framework: String,
+    /// The edition the ids and titles come from, e.g. `PCI DSS v4.0`.
+    pub edition: String,
+    /// Where the framework's text is published.
+    pub source: String,
+    pub controls: Vec<ControlInfo>,
+}
+
+impl Catalog {
+    /// The control with this id, if the catalog has it.
+    pub fn control(&self, id: &str) -> Option<&ControlInfo> {
+        self.controls.iter().find(|c| c.id == id)
+    }
+}
+
+fn source(framework: Framework) -> &'static str {
+    match framework {
+        Framework::CisAws => include_str!("cis-aws.toml"),
+        Framework::Nist80053 => include_str!("nist-800-53.toml"),
+        Framework::PciDss => include_str!("pci-dss.toml"),
+        Framework::Hipaa => include_str!("hipaa.toml"),
+        Framework::Gdpr => include_str!("gdpr.toml"),
+        Framework::Soc2 => include_str!("soc2.toml"),
+    }
+}
+
+/// Parse and check one catalog file. The files are compiled in and this is run by the tests,
+/// so an error here is a defect of the data shipped with tollgate, not of user input.
+fn parse(framework: Framework, text: &str) -> Result<Catalog, String> {
+    let name = format!("{}.toml", framework.slug());
+    let catalog: Catalog = toml::from_str(text).map_err(|e| format!("{name}: {e}"))?;
+    if catalog.framework != framework.slug() {
+        return Err(format!(
+            "{name}: says framework `{}`, expected `{}`",
+            catalog.framework,
+            framework.slug()
+        ));
+    }
+    let mut seen = BTreeSet::new();
+    for control in &catalog.controls {
+        if control.id.trim().is_empty() || control.title.trim().is_empty() {
+            return Err(format!("{name}: a control has an empty id or title"));
+        }
+        if !seen.insert(control.id.as_str()) {
+            return Err(format!("{name}: control `{}` is listed twice", control.id));
+        }
+    }
+    Ok(catalog)
+}
+
+/// The catalog of `framework`, parsed on first use.
+pub fn catalog(framework: Framework) -> &'static Catalog {
+    static CATALOGS: OnceLock<Vec<Catalog>> = OnceLock::new();
+    let all = CATALOGS.get_or_init(|| {
+        Framework::ALL
+            .iter()
+            .map(|f| {
+                parse(*f, source(*f)).unwrap_or_else(|e| panic!("built-in compliance catalog: {e}"))
+            })
+            .collect()
+    });
+    let index = Framework::ALL
+        .iter()
+        .position(|f| *f == framework)
+        .expect("Framework::ALL lists every framework");
+    &all[index]
+}
+
+/// The controls of `framework`, in the framework's order.
+pub fn controls(framework: Framework) -> &'static [ControlInfo] {
+    &catalog(framework).controls
+}
+
+/// The catalog entry of a control a rule cites, if the catalog has it.
+pub fn control_info(control: &Control) -> Option<&'static ControlInfo> {
+    catalog(control.framework).control(&control.id)
+}
+
+/// The official title of a control, if the catalog has it.
+pub fn title(framework: Framework, id: &str) -> Option<&'static str> {
+    catalog(framework).control(id).map(|c| c.title.as_str())
+}
+
+/// Every (rule code, control) where a rule cites a control its framework's catalog does not
+/// have: a typo, or a control the catalog has yet to list.
+pub fn unknown_controls(rules: &[Rule]) -> Vec<(String, Control)> {
+    rules
+        .iter()
+        .flat_map(|rule| {
+            rule.controls
+                .iter()
+                .filter(|c| control_info(c).is_none())
+                .map(|c| (rule.code.clone(), c.clone()))
+        })
+        .collect()
+}
+
+/// One control of a catalog and the rules that cite it (empty: no rule covers it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ControlCoverage<'a> {
+    pub control: &'static ControlInfo,
+    /// Codes of the rules that cite the control, in the order `rules` lists them.
+    pub rules: Vec<&'a str>,
+}
+
+/// Per control of `framework`'s catalog, in catalog order, the rules among `rules` that cite
+/// it. Citing is all it says: a covered control is one tollgate checks something for, not one
+/// a scan can prove met.
+pub fn coverage(framework: Framework, rules: &[Rule]) -> Vec<ControlCoverage<'_>> {
+    controls(framework)
+        .iter()
+        .map(|control| ControlCoverage {
+            control,
+            rules: rules
+                .iter()
+                .filter(|r| {
+                    r.controls
+                        .iter()
+                        .any(|c| c.framework == framework && c.id == control.id)
+                })
+                .map(|r| r.code.as_str())
+                .collect(),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Severity;
+
+    #[test]
+    fn every_catalog_parses_with_unique_ids() {
+        for framework in Framework::ALL {
+            let catalog = parse(framework, source(framework)).unwrap();
+            assert!(
+                catalog.controls.len() >= 10,
+                "{framework}: {} controls",
+                catalog.controls.len()
+            );
+            assert_eq!(controls(framework), catalog.controls.as_slice());
+        }
+    }
+
+    #[test]
+    fn titles_are_the_frameworks_own() {
+        assert_eq!(
+            title(Framework::Hipaa, "164.312(a)(2)(iv)"),
+            Some("Encryption and decryption")
+        );
+        assert_eq!(
+            title(Framework::Hipaa, "164.312(b)"),
+            Some("Audit controls")
+        );
+        assert_eq!(
+            title(Framework::Nist80053, "SC-28"),
+            Some("Protection of Information at Rest")
+        );
+        assert_eq!(title(Framework::Nist80053, "AU-2"), Some("Event Logging"));
+        assert_eq!(
+            title(Framework::CisAws, "3.2"),
+            Some("Ensure CloudTrail log file validation is enabled")
+        );
+        assert!(title(Framework::PciDss, "3.5.1")
+            .unwrap()
+            .starts_with("PAN"));
+        assert!(title(Framework::Soc2, "CC6.1").is_some());
+        assert!(title(Framework::Gdpr, "Art. 32(1)(a)")
+            .unwrap()
+            .contains("encryption"));
+        assert_eq!(title(Framework::Hipaa, "164.999"), None);
+    }
+
+    #[test]
+    fn unknown_controls_and_coverage() {
+        let rules = vec![
+            Rule::new("TG1", "a", "iac", Severity::Low, "A")
+                .control(Framework::Hipaa, "164.312(b)")
+                .control(Framework::Hipaa, "164.312(z)"),
+            Rule::new("TG2", "b", "iac", Severity::Low, "B")
+                .control(Framework::Hipaa, "164.312(b)"),
+        ];
+        assert_eq!(
+            unknown_controls(&rules),
+            vec![(
+                "TG1".to_string(),
+                Control::new(Framework::Hipaa, "164.312(z)")
+            )]
+        );
+        let coverage = coverage(Framework::Hipaa, &rules);
+        assert_eq!(coverage.len(), controls(Framework::Hipaa).len());
+        let audit = coverage
+            .iter()
+            .find(|c| c.control.id == "164.312(b)")
+            .unwrap();
+        assert_eq!(audit.rules, vec!["TG1", "TG2"]);
+        assert!(coverage
+            .iter()
+            .any(|c| c.control.id == "164.312(d)" && c.rules.is_empty()));
+    }
+
+    #[test]
+    fn a_bad_catalog_is_refused_with_its_file_name() {
+        let head = "edition = \"e\"\nsource = \"s\"\n";
+        let twice = format!(
+            "framework = \"gdpr\"\n{head}[[controls]]\nid = \"Art. 25\"\ntitle = \"t\"\n\
+             [[controls]]\nid = \"Art. 25\"\ntitle = \"t\"\n"
+        );
+        let err = parse(Framework::Gdpr, &twice).unwrap_err();
+        assert_eq!(err, "gdpr.toml: control `Art. 25` is listed twice");
+        let other = format!("framework = \"soc2\"\n{head}controls = []\n");
+        let err = parse(Framework::Gdpr, &other).unwrap_err();
+        assert!(err.contains("says framework `soc2`"), "{err}");
+        let unknown_key = format!("framework = \"gdpr\"\n{head}controls = []\nextra = 1\n");
+        let err = parse(Framework::Gdpr, &unknown_key).unwrap_err();
+        assert!(
+            err.starts_with("gdpr.toml:") && err.contains("extra"),
+            "{err}"
+        );
+    }
+}
