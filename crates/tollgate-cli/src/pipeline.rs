@@ -190,6 +190,11 @@ pub struct ScanResult {
     pub rules: Vec<Rule>,
     /// Findings of the built-in stages.
     pub findings: Vec<Finding>,
+    /// What each rule of the built-in stages concluded per resource it judged, passes
+    /// included. After post-processing: only selected, enabled rules, a failure whose
+    /// findings are all suppressed marked so, in file order. Never gated, published or
+    /// baselined; written to SARIF with `--include-passes` and read by the audit report.
+    pub evaluations: Vec<tollgate_core::Evaluation>,
     /// Findings read back from the plugins' runs.
     pub external_findings: Vec<Finding>,
     pub external_runs: Vec<Run>,
@@ -311,12 +316,14 @@ pub fn scan(request: ScanRequest) -> anyhow::Result<ScanResult> {
         Outcome::External(i, _) => (1, *i),
     });
     let mut findings = Vec::new();
+    let mut evaluations = Vec::new();
     let mut external_findings = Vec::new();
     let mut external_runs = Vec::new();
     for outcome in outcomes {
         match outcome {
             Outcome::Builtin(_, Ok(report)) => {
                 findings.extend(report.findings);
+                evaluations.extend(report.evaluations);
                 notifications.extend(report.notifications);
                 rules.extend(report.dynamic_rules);
             }
@@ -337,6 +344,7 @@ pub fn scan(request: ScanRequest) -> anyhow::Result<ScanResult> {
         ctx,
         rules,
         findings,
+        evaluations,
         external_findings,
         external_runs,
         notifications,

@@ -4,7 +4,7 @@
 //! id or alias (`GHSA-...`, `CVE-...`). Findings of rules left out are dropped, not suppressed:
 //! the run behaves as if those checks did not exist.
 
-use tollgate_core::{Finding, Rule};
+use tollgate_core::{Evaluation, Finding, Rule};
 
 /// The rules one run keeps.
 #[derive(Debug, Default)]
@@ -49,19 +49,28 @@ impl RuleSelection {
     /// Drop the findings of rules not selected. `rules` includes the ones stages made at run
     /// time (one per advisory), so advisory aliases match too.
     pub fn retain(&self, findings: &mut Vec<Finding>, rules: &[Rule]) {
-        if self.is_empty() {
-            return;
+        if !self.is_empty() {
+            findings.retain(|f| self.selects(&f.rule, rules));
         }
-        let named = |names: &[String], finding: &Finding| {
+    }
+
+    /// Drop the evaluations of rules not selected, as [`RuleSelection::retain`] drops their
+    /// findings.
+    pub fn retain_evaluations(&self, evaluations: &mut Vec<Evaluation>, rules: &[Rule]) {
+        if !self.is_empty() {
+            evaluations.retain(|e| self.selects(&e.rule_id, rules));
+        }
+    }
+
+    /// Whether the rule with this code is selected.
+    fn selects(&self, code: &str, rules: &[Rule]) -> bool {
+        let named = |names: &[String]| {
             names.iter().any(|name| {
-                finding.rule.eq_ignore_ascii_case(name)
-                    || rules
-                        .iter()
-                        .any(|r| r.code == finding.rule && r.answers_to(name))
+                code.eq_ignore_ascii_case(name)
+                    || rules.iter().any(|r| r.code == code && r.answers_to(name))
             })
         };
-        findings
-            .retain(|f| (self.check.is_empty() || named(&self.check, f)) && !named(&self.skip, f));
+        (self.check.is_empty() || named(&self.check)) && !named(&self.skip)
     }
 }
 

@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::Location;
+use crate::{Location, Suppression};
 
 /// A rule's conclusion about one resource.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -33,6 +33,28 @@ impl Verdict {
         }
     }
 
+    /// How much a verdict outweighs another when one rule judges one resource more than once
+    /// (several settings, several routes): a failure anywhere fails the resource, an unknown
+    /// value leaves it unknown unless something failed, and "not applicable" yields to any
+    /// actual check.
+    fn weight(self) -> u8 {
+        match self {
+            Verdict::NotApplicable => 0,
+            Verdict::Pass => 1,
+            Verdict::Unknown => 2,
+            Verdict::Fail => 3,
+        }
+    }
+
+    /// The verdict on a resource judged `self` on one count and `other` on another.
+    pub fn combine(self, other: Verdict) -> Verdict {
+        if other.weight() > self.weight() {
+            other
+        } else {
+            self
+        }
+    }
+
     /// The SARIF 2.1.0 `result.kind` this verdict is written as.
     pub fn sarif_kind(self) -> &'static str {
         match self {
@@ -55,4 +77,182 @@ pub struct Evaluation {
     /// The resource's header: where an auditor finds it.
     pub location: Location,
     pub verdict: Verdict,
+    /// For a failure whose findings on the resource are all suppressed: the suppression (an
+    /// auditor asks about those). The verdict stays [`Verdict::Fail`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suppression: Option<Suppression>,
+}
+
+impl Evaluation {
+    pub fn new(
+        rule_id: impl Into<String>,
+        resource: impl Into<String>,
+        location: Location,
+        verdict: Verdict,
+    ) -> Self {
+        Self {
+            rule_id: rule_id.into(),
+            resource: resource.into(),
+            location,
+            verdict,
+            suppression: None,
+        }
+    }
+
+    /// Whether `finding` may be one of the findings this evaluation stands for: same rule, same
+    /// resource, the resource's header at the line the finding names. A finding does not name
+    /// its resource's file (it may point into another file, a Terraform policy document), so
+    /// two resources of one name at one line in two files both match; see
+    /// [`Evaluation::matching`] for the choice between them.
+    pub fn covers(&self, finding: &crate::Finding) -> bool {
+        finding.rule == self.rule_id
+            && finding.resource.as_deref() == Some(self.resource.as_str())
+            && finding
+                .resource_line
+                .is_none_or(|line| self.location.start_line() == Some(line))
+    }
+
+    /// The index in `evaluations` of the one `finding` belongs to: among those that
+    /// [cover](Evaluation::covers) it, the one in the finding's own file, else the only one.
+    pub fn matching(evaluations: &[Evaluation], finding: &crate::Finding) -> Option<usize> {
+        let mut covering = evaluations
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.covers(finding))
+            .peekable();
+        let first = covering.peek().map(|(i, _)| *i);
+        let mut count = 0;
+        for (i, e) in covering {
+            if e.location.path == finding.location.path {
+                return Some(i);
+            }
+            count += 1;
+        }
+        if count == 1 {
+            first
+        } else {
+            None
+        }
+    }
+}
+
+/// After suppressions: a failing evaluation whose findings are all suppressed carries the
+/// (first) suppression, so a report can show it with its justification; one with any finding
+/// still counting carries none. Verdicts are left as they are: suppressed is still a failure.
+pub fn mark_suppressed(evaluations: &mut [Evaluation], findings: &[crate::Finding]) {
+    // Per evaluation: (every finding suppressed so far, the first suppression seen).
+    let mut seen: Vec<Option<(bool, Option<Suppression>)>> = vec![None; evaluations.len()];
+    for finding in findings {
+        let Some(i) = Evaluation::matching(evaluations, finding) else {
+            continue;
+        };
+        let entry = seen[i].get_or_insert((true, None));
+        match &finding.suppression {
+            Some(s) => {
+                entry.1.get_or_insert_with(|| s.clone());
+            }
+            None => entry.0 = false,
+        }
+    }
+    for (evaluation, seen) in evaluations.iter_mut().zip(seen) {
+        evaluation.suppression = match seen {
+            Some((true, suppression)) if evaluation.verdict == Verdict::Fail => suppression,
+            _ => None,
+        };
+    }
+}
+
+/// The order evaluations are written in: by file, line, rule and resource.
+pub fn sort(evaluations: &mut [Evaluation]) {
+    evaluations.sort_by(|a, b| {
+        (&a.location, &a.rule_id, &a.resource).cmp(&(&b.location, &b.rule_id, &b.resource))
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failure_outweighs_unknown_outweighs_pass_outweighs_not_applicable() {
+        use Verdict::*;
+        assert_eq!(Pass.combine(Fail), Fail);
+        assert_eq!(Fail.combine(Unknown), Fail);
+        assert_eq!(Pass.combine(Unknown), Unknown);
+        assert_eq!(NotApplicable.combine(Pass), Pass);
+        assert_eq!(Pass.combine(NotApplicable), Pass);
+        assert_eq!(NotApplicable.combine(NotApplicable), NotApplicable);
+    }
+
+    #[test]
+    fn a_finding_matches_the_evaluation_of_its_own_file() {
+        let at = |path: &str| Location::at(path, tollgate_syntax::Span::line(3));
+        let evals = vec![
+            Evaluation::new("TG1", "Bucket", at("a.yaml"), Verdict::Fail),
+            Evaluation::new("TG1", "Bucket", at("b.yaml"), Verdict::Fail),
+            Evaluation::new("TG2", "Bucket", at("b.yaml"), Verdict::Pass),
+        ];
+        let finding = crate::Finding::new("TG1", crate::Severity::Low, "m", at("b.yaml"))
+            .resource("Bucket")
+            .resource_line(3);
+        assert_eq!(Evaluation::matching(&evals, &finding), Some(1));
+        // In a third file (a policy written elsewhere): two candidates, no guess.
+        let elsewhere = crate::Finding {
+            location: at("c.tf"),
+            ..finding.clone()
+        };
+        assert_eq!(Evaluation::matching(&evals, &elsewhere), None);
+        assert_eq!(Evaluation::matching(&evals[1..], &elsewhere), Some(0));
+        let other_line = finding.clone().resource_line(9);
+        assert_eq!(Evaluation::matching(&evals, &other_line), None);
+    }
+
+    #[test]
+    fn a_failure_is_suppressed_only_when_all_its_findings_are() {
+        use crate::{Finding, Severity, SuppressionKind};
+        let at = |line| Location::at("t.yaml", tollgate_syntax::Span::line(line));
+        let mut evals = vec![
+            Evaluation::new("TG1", "A", at(3), Verdict::Fail),
+            Evaluation::new("TG1", "B", at(9), Verdict::Fail),
+            Evaluation::new("TG2", "A", at(3), Verdict::Pass),
+        ];
+        let suppression = Suppression {
+            kind: SuppressionKind::InSource,
+            justification: "test data only".into(),
+        };
+        let finding = |resource: &str, line, suppressed: bool| {
+            let mut f = Finding::new("TG1", Severity::Low, "m", at(line + 1))
+                .resource(resource)
+                .resource_line(line);
+            if suppressed {
+                f.suppression = Some(suppression.clone());
+            }
+            f
+        };
+        let findings = vec![
+            finding("A", 3, true),
+            finding("B", 9, true),
+            finding("B", 9, false),
+        ];
+        mark_suppressed(&mut evals, &findings);
+        assert_eq!(evals[0].suppression, Some(suppression));
+        assert_eq!(evals[0].verdict, Verdict::Fail);
+        assert_eq!(evals[1].suppression, None);
+        assert_eq!(evals[2].suppression, None);
+    }
+
+    #[test]
+    fn suppression_is_optional_on_the_wire() {
+        let e = Evaluation::new(
+            "TG1201",
+            "Orders",
+            Location::at("t.yaml", tollgate_syntax::Span::line(3)),
+            Verdict::Pass,
+        );
+        let json = serde_json::to_value(&e).unwrap();
+        assert!(json.get("suppression").is_none());
+        assert_eq!(json["verdict"], "pass");
+        let back: Evaluation = serde_json::from_value(json).unwrap();
+        assert_eq!(back, e);
+    }
 }

@@ -7,7 +7,7 @@ pub mod compliance;
 pub mod config;
 mod context;
 pub mod display;
-mod evaluation;
+pub mod evaluation;
 mod finding;
 pub mod fingerprint;
 pub mod generated_docs;

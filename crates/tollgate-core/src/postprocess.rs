@@ -105,6 +105,20 @@ impl RuleIndex {
 /// Apply `[rules.X]`: drop the findings of disabled rules (a disabled rule is off, as if it
 /// never ran) and set overridden severities. A key naming no known rule is reported with its
 /// config line.
+/// Whether a config key (`[rules.KEY]`) names the rule with this code: its code, name or a
+/// peer tool's id.
+fn names_rule(rules: &RuleIndex, code: &str, key: &str) -> bool {
+    code.eq_ignore_ascii_case(key) || rules.get(code).is_some_and(|r| r.answers_to(key))
+}
+
+/// Whether the config disables the rule with this code (`[rules.KEY] disable = true`).
+pub fn rule_disabled(code: &str, rules: &RuleIndex, config: &Config) -> bool {
+    config
+        .rules
+        .iter()
+        .any(|(key, rule_config)| rule_config.disable && names_rule(rules, code, key))
+}
+
 pub fn apply_rule_config(
     findings: &mut Vec<Finding>,
     rules: &RuleIndex,
@@ -131,10 +145,7 @@ pub fn apply_rule_config(
             overrides.push((key.as_str(), severity));
         }
     }
-    let names = |finding: &Finding, key: &str| {
-        finding.rule.eq_ignore_ascii_case(key)
-            || rules.get(&finding.rule).is_some_and(|r| r.answers_to(key))
-    };
+    let names = |finding: &Finding, key: &str| names_rule(rules, &finding.rule, key);
     findings.retain(|f| !disabled.iter().any(|key| names(f, key)));
     for finding in findings.iter_mut() {
         // Keys by code win over keys by name or equivalent, whatever their order in the file.

@@ -41,7 +41,7 @@ impl Stage for IacStage {
         if ctx.is_cancelled() {
             return Ok(report);
         }
-        report.findings = rules::run_all(&model, ctx.today());
+        (report.findings, report.evaluations) = rules::run_all(&model, ctx.today());
         Ok(report)
     }
 }

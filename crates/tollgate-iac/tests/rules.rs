@@ -11,7 +11,9 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use tollgate_core::{Config, FileKind, Finding, ScanContext, SourceFile, Stage};
+use tollgate_core::{
+    Config, Evaluation, FileKind, Finding, ScanContext, SourceFile, Stage, StageReport, Verdict,
+};
 use tollgate_iac::{rules, IacStage};
 
 /// The day fixtures are judged on (runtime deprecations).
@@ -46,6 +48,17 @@ fn kind_of(name: &str) -> Option<FileKind> {
 /// Scan one file alone through the `iac` stage and return every finding of every rule, with
 /// the stage's notifications (shown when a fixture fails).
 fn scan(dir: &Path, name: &str, kind: FileKind) -> (Vec<Finding>, Vec<String>) {
+    let report = scan_report(dir, name, kind);
+    let notes = report
+        .notifications
+        .iter()
+        .map(|n| n.message.clone())
+        .collect();
+    (report.findings, notes)
+}
+
+/// Scan one file alone through the `iac` stage: its whole report, evaluations included.
+fn scan_report(dir: &Path, name: &str, kind: FileKind) -> StageReport {
     let abs = dir.join(name);
     let size = std::fs::metadata(&abs).map(|m| m.len()).unwrap_or(0);
     let file = SourceFile {
@@ -60,13 +73,7 @@ fn scan(dir: &Path, name: &str, kind: FileKind) -> (Vec<Finding>, Vec<String>) {
         Arc::new(Config::default()),
         TODAY,
     );
-    let report = IacStage::new().run(&ctx).expect("the iac stage runs");
-    let notes = report
-        .notifications
-        .iter()
-        .map(|n| n.message.clone())
-        .collect();
-    (report.findings, notes)
+    IacStage::new().run(&ctx).expect("the iac stage runs")
 }
 
 /// The lines of `code` announced by the first line, `# expect: TG1001@12 TG1001@30` (JSON
@@ -193,6 +200,100 @@ fn every_rule_fires_where_expected_and_not_on_passes() {
             insta::assert_snapshot!(code, snapshot);
         }
     });
+}
+
+/// Evaluations agree with findings on every fixture: each finding of any rule has a Fail
+/// evaluation of its rule and resource, each resource is judged at most once per rule, a rule
+/// records a Fail where its `fires` fixture expects it and at least one judged resource and no
+/// Fail on its `passes` fixtures. A rule that reports only what is wrong must declare what it
+/// looked at (`RuleSink::evaluated`), or this fails on its `passes` fixtures.
+#[test]
+fn evaluations_agree_with_findings_on_every_fixture() {
+    let mut failures = Vec::new();
+    let mut passes_seen = std::collections::BTreeMap::<String, usize>::new();
+    for (code, dir) in rule_dirs() {
+        for name in files_of(&dir) {
+            let report = scan_report(&dir, &name, kind_of(&name).expect("filtered"));
+            for f in &report.findings {
+                match Evaluation::matching(&report.evaluations, f) {
+                    Some(i) if report.evaluations[i].verdict == Verdict::Fail => {}
+                    other => failures.push(format!(
+                        "{code}/{name}: finding {}@{} on {:?} has no Fail evaluation ({:?})",
+                        f.rule,
+                        f.location.start_line().unwrap_or(0),
+                        f.resource,
+                        other.map(|i| report.evaluations[i].verdict)
+                    )),
+                }
+            }
+            let mut keys = BTreeSet::new();
+            for e in &report.evaluations {
+                if !keys.insert((&e.rule_id, &e.resource, &e.location)) {
+                    failures.push(format!(
+                        "{code}/{name}: {} judged {} twice",
+                        e.rule_id, e.resource
+                    ));
+                }
+            }
+            let mine: Vec<&Evaluation> = report
+                .evaluations
+                .iter()
+                .filter(|e| e.rule_id == code)
+                .collect();
+            if name.starts_with("fires") {
+                if !mine.iter().any(|e| e.verdict == Verdict::Fail) {
+                    failures.push(format!("{code}/{name}: no Fail evaluation"));
+                }
+            } else if mine.is_empty() {
+                failures.push(format!(
+                    "{code}/{name}: the rule recorded no evaluation; declare the resources it \
+                     looks at with `out.evaluated(&resource.meta)`"
+                ));
+            } else if let Some(e) = mine.iter().find(|e| e.verdict == Verdict::Fail) {
+                failures.push(format!("{code}/{name}: Fail evaluation on {}", e.resource));
+            } else {
+                *passes_seen.entry(code.clone()).or_default() +=
+                    mine.iter().filter(|e| e.verdict == Verdict::Pass).count();
+            }
+        }
+    }
+    for (code, passes) in &passes_seen {
+        if *passes == 0 {
+            failures.push(format!(
+                "{code}: no Pass evaluation on any `passes` fixture"
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} evaluation failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// Where every value a rule needs is unknown, the rule says so: Unknown, never Fail on that
+/// value and never Pass by default.
+#[test]
+fn unknown_values_make_unknown_evaluations() {
+    let dir = fixtures_root().join("TG-unknown-values");
+    let mut unknown_rules = BTreeSet::new();
+    for name in files_of(&dir) {
+        let report = scan_report(&dir, &name, kind_of(&name).expect("filtered"));
+        unknown_rules.extend(
+            report
+                .evaluations
+                .iter()
+                .filter(|e| e.verdict == Verdict::Unknown)
+                .map(|e| e.rule_id.clone()),
+        );
+    }
+    for code in ["TG1201", "TG1302", "TG1303", "TG1401"] {
+        assert!(
+            unknown_rules.contains(code),
+            "{code} has no Unknown evaluation; rules with one: {unknown_rules:?}"
+        );
+    }
 }
 
 /// A rule never reports on a value that cannot be known statically: in these fixtures every

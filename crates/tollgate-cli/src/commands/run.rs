@@ -92,6 +92,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
     })?;
     result.notifications.extend(untrusted_plugins);
     rule_selection.retain(&mut result.findings, &result.rules);
+    rule_selection.retain_evaluations(&mut result.evaluations, &result.rules);
     rule_selection.retain(&mut result.external_findings, &result.rules);
     if crate::postprocess::apply(&mut result, args.baseline.as_deref()) {
         result.failed = true;
@@ -292,6 +293,7 @@ fn not_run(
         )),
         rules: Vec::new(),
         findings: Vec::new(),
+        evaluations: Vec::new(),
         external_findings: Vec::new(),
         external_runs: Vec::new(),
         notifications: vec![failure],

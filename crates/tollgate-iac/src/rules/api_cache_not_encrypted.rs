@@ -53,6 +53,15 @@ impl IacRule for ApiCacheNotEncrypted {
 
     fn check(&self, model: &CloudModel, out: &mut RuleSink<'_>) {
         for stage in &model.api_stages {
+            out.evaluated(&stage.meta);
+            if stage.method_settings_unknown.is_some()
+                || stage
+                    .method_settings
+                    .iter()
+                    .any(|s| s.caching_enabled.is_true() && s.cache_data_encrypted.is_unknown())
+            {
+                out.unknown(&stage.meta);
+            }
             let name = &stage.meta.address;
             let mut reported = false;
             for setting in &stage.method_settings {

@@ -47,6 +47,8 @@ impl IacRule for ApiDomainAllowsTls10 {
                 !t.contains("v2") && !t.contains("httpapi")
             };
             if domain.security_policy.is_absent() && !is_v1 {
+                // HTTP and WebSocket APIs default to TLS 1.2.
+                out.evaluated(&domain.meta);
                 continue;
             }
             out.expect(

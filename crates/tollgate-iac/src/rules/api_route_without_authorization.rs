@@ -123,11 +123,19 @@ impl IacRule for ApiRouteWithoutAuthorization {
 
     fn check(&self, model: &CloudModel, out: &mut RuleSink<'_>) {
         for route in &model.api_routes {
-            if route.method.eq_ignore_case("OPTIONS")
-                || !matches!(route_auth(model, route), Auth::Open)
-                || behind_connect(model, route)
-            {
+            // CORS preflight is answered without authorization by design.
+            if route.method.eq_ignore_case("OPTIONS") {
+                out.not_applicable(&route.meta);
                 continue;
+            }
+            out.evaluated(&route.meta);
+            match route_auth(model, route) {
+                Auth::Open if !behind_connect(model, route) => {}
+                Auth::Unknowable => {
+                    out.unknown(&route.meta);
+                    continue;
+                }
+                _ => continue,
             }
             let method = route.method.as_str().unwrap_or("ANY");
             // A REST method names its resource by id (`!Ref OrdersResource`), not by path.

@@ -46,6 +46,7 @@ impl IacRule for ApiStageDataTraceEnabled {
 
     fn check(&self, model: &CloudModel, out: &mut RuleSink<'_>) {
         for stage in &model.api_stages {
+            out.evaluated(&stage.meta);
             for setting in &stage.method_settings {
                 if setting.data_trace_enabled.is_true() {
                     out.on(

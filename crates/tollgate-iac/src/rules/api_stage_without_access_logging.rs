@@ -45,6 +45,7 @@ impl IacRule for ApiStageWithoutAccessLogging {
 
     fn check(&self, model: &CloudModel, out: &mut RuleSink<'_>) {
         for stage in &model.api_stages {
+            out.evaluated(&stage.meta);
             if stage.access_log_destination.is_absent() {
                 out.missing(
                     &stage.meta,

@@ -38,11 +38,12 @@ impl IacRule for ApiStageWithoutXray {
     }
 
     fn check(&self, model: &CloudModel, out: &mut RuleSink<'_>) {
-        for stage in model
-            .api_stages
-            .iter()
-            .filter(|s| s.protocol == ApiProtocol::Rest)
-        {
+        for stage in &model.api_stages {
+            // Only REST API stages can trace with X-Ray.
+            if stage.protocol != ApiProtocol::Rest {
+                out.not_applicable(&stage.meta);
+                continue;
+            }
             out.expect_enabled(&stage.meta, &stage.tracing, "API stage", "X-Ray tracing");
         }
     }

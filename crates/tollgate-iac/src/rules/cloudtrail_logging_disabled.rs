@@ -40,6 +40,10 @@ impl IacRule for CloudtrailLoggingDisabled {
 
     fn check(&self, model: &CloudModel, out: &mut RuleSink<'_>) {
         for t in &model.trails {
+            out.evaluated(&t.meta);
+            if t.logging.is_unknown() {
+                out.unknown(&t.meta);
+            }
             if t.logging.is_false() {
                 out.on(
                     &t.meta,

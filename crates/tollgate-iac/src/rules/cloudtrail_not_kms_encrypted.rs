@@ -41,6 +41,7 @@ impl IacRule for CloudtrailNotKmsEncrypted {
 
     fn check(&self, model: &CloudModel, out: &mut RuleSink<'_>) {
         for t in &model.trails {
+            out.evaluated(&t.meta);
             if t.kms_key.is_absent() {
                 out.missing(
                     &t.meta,

@@ -46,6 +46,7 @@ impl IacRule for DynamodbWithoutCmk {
 
     fn check(&self, model: &CloudModel, out: &mut RuleSink<'_>) {
         for t in &model.dynamo_tables {
+            out.evaluated(&t.meta);
             let name = &t.meta.address;
             match &t.kms_key {
                 Val::Known { value, span } if !value.is_customer_managed_key() => out.at(
@@ -65,7 +66,9 @@ impl IacRule for DynamodbWithoutCmk {
                         None => out.missing(&t.meta, message),
                     }
                 }
-                _ => {}
+                Val::Absent => out.unknown(&t.meta),
+                Val::Unknown { .. } => out.unknown(&t.meta),
+                Val::Known { .. } => {}
             }
         }
     }

@@ -46,7 +46,13 @@ impl IacRule for FirehoseNotEncrypted {
 
     fn check(&self, model: &CloudModel, out: &mut RuleSink<'_>) {
         for stream in &model.delivery_streams {
+            if stream.reads_a_stream.is_unknown() {
+                out.unknown(&stream.meta);
+                continue;
+            }
             if !stream.reads_a_stream.is_false() && !stream.reads_a_stream.is_absent() {
+                // A stream reading from Kinesis is encrypted by its source.
+                out.not_applicable(&stream.meta);
                 continue;
             }
             out.expect_enabled(

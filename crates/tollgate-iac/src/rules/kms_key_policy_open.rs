@@ -5,7 +5,7 @@ use tollgate_core::{Rule, Severity};
 use super::policy_checks::report_open;
 use super::support::{iac_rule, with_controls, Fix, KEY_MANAGEMENT, PUBLIC_ACCESS};
 use super::{IacRule, RuleSink};
-use crate::model::CloudModel;
+use crate::model::{CloudModel, Val};
 
 pub struct KmsKeyPolicyOpen;
 
@@ -47,8 +47,13 @@ impl IacRule for KmsKeyPolicyOpen {
 
     fn check(&self, model: &CloudModel, out: &mut RuleSink<'_>) {
         for k in &model.kms_keys {
-            if let Some(doc) = k.policy.get() {
-                report_open(out, &k.meta, doc, "Key policy of KMS key");
+            match &k.policy {
+                Val::Known { value, .. } => {
+                    report_open(out, &k.meta, value, "Key policy of KMS key")
+                }
+                Val::Unknown { .. } => out.unknown(&k.meta),
+                // The default key policy trusts the account only.
+                Val::Absent => out.evaluated(&k.meta),
             }
         }
     }

@@ -44,6 +44,8 @@ impl IacRule for KmsRotationDisabled {
             let symmetric =
                 k.key_spec.is_absent() || k.key_spec.eq_ignore_case("SYMMETRIC_DEFAULT");
             if !symmetric {
+                // AWS rotates only symmetric keys automatically.
+                out.not_applicable(&k.meta);
                 continue;
             }
             out.expect_enabled(&k.meta, &k.rotation, "KMS key", "automatic rotation");

@@ -4,7 +4,7 @@ use tollgate_core::{Rule, Severity};
 
 use super::support::{iac_rule, with_controls, Fix, PATCHING};
 use super::{IacRule, RuleSink};
-use crate::model::CloudModel;
+use crate::model::{CloudModel, Val};
 use crate::runtimes;
 
 pub struct LambdaDeprecatedRuntime;
@@ -43,8 +43,14 @@ impl IacRule for LambdaDeprecatedRuntime {
         let today = out.today();
         for f in &model.lambdas {
             let (Some(id), Some(span)) = (f.runtime.as_str(), f.runtime.span()) else {
+                match f.runtime {
+                    // Container images bring their own runtime.
+                    Val::Absent => out.not_applicable(&f.meta),
+                    _ => out.unknown(&f.meta),
+                }
                 continue;
             };
+            out.evaluated(&f.meta);
             if let Some(rt) = runtimes::deprecated(id, today) {
                 out.at(
                     &f.meta,

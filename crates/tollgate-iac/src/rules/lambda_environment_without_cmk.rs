@@ -48,6 +48,7 @@ impl IacRule for LambdaEnvironmentWithoutCmk {
     fn check(&self, model: &CloudModel, out: &mut RuleSink<'_>) {
         for f in &model.lambdas {
             if f.environment.is_empty() && f.environment_unknown.is_none() {
+                out.not_applicable(&f.meta);
                 continue;
             }
             let name = &f.meta.address;

@@ -42,6 +42,7 @@ impl IacRule for LambdaNotInVpc {
 
     fn check(&self, model: &CloudModel, out: &mut RuleSink<'_>) {
         for f in &model.lambdas {
+            out.evaluated(&f.meta);
             let name = &f.meta.address;
             match &f.vpc {
                 crate::model::Val::Absent => out.missing(
@@ -54,7 +55,8 @@ impl IacRule for LambdaNotInVpc {
                     "VpcConfig without subnets",
                     format!("Lambda function `{name}` has a VPC configuration without subnets."),
                 ),
-                _ => {}
+                crate::model::Val::Unknown { .. } => out.unknown(&f.meta),
+                crate::model::Val::Known { .. } => {}
             }
         }
     }

@@ -48,6 +48,10 @@ impl IacRule for LambdaPermissionPublic {
 
     fn check(&self, model: &CloudModel, out: &mut RuleSink<'_>) {
         for p in &model.lambda_permissions {
+            out.evaluated(&p.meta);
+            if p.principal.is_unknown() {
+                out.unknown(&p.meta);
+            }
             // The same classifier as the resource-policy rules: `*` and `arn:aws:iam::*:root`.
             let public = p.principal_class() == PrincipalClass::Public;
             let url_with_iam = p.function_url_auth_type.eq_ignore_case("AWS_IAM");

@@ -44,9 +44,16 @@ impl IacRule for LambdaPermissionWithoutSource {
     fn check(&self, model: &CloudModel, out: &mut RuleSink<'_>) {
         for p in &model.lambda_permissions {
             let Some(principal) = p.principal.as_str() else {
+                out.unknown(&p.meta);
                 continue;
             };
             let service = matches!(p.principal_class(), PrincipalClass::Service(_));
+            if !service {
+                // Source conditions are about AWS services calling on someone's behalf.
+                out.not_applicable(&p.meta);
+                continue;
+            }
+            out.evaluated(&p.meta);
             if service
                 && grants_invoke(p)
                 && p.source_arn.is_absent()

@@ -45,6 +45,7 @@ impl IacRule for LambdaPlaintextSecret {
 
     fn check(&self, model: &CloudModel, out: &mut RuleSink<'_>) {
         for f in &model.lambdas {
+            out.evaluated(&f.meta);
             for var in &f.environment {
                 let (Some(value), Some(span)) = (var.value.as_str(), var.value.span()) else {
                     continue;

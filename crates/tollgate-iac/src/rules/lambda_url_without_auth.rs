@@ -40,6 +40,10 @@ impl IacRule for LambdaUrlWithoutAuth {
 
     fn check(&self, model: &CloudModel, out: &mut RuleSink<'_>) {
         for url in &model.function_urls {
+            out.evaluated(&url.meta);
+            if url.auth_type.is_unknown() {
+                out.unknown(&url.meta);
+            }
             if url.auth_type.eq_ignore_case("NONE") {
                 // Name the function by its address, not by the attribute that referenced it.
                 let function = match url.function.get() {

@@ -42,9 +42,16 @@ impl IacRule for LambdaWithoutCodeSigning {
 
     fn check(&self, model: &CloudModel, out: &mut RuleSink<'_>) {
         for f in &model.lambdas {
-            if f.package_type.eq_ignore_case("Image") || f.package_type.is_unknown() {
+            if f.package_type.eq_ignore_case("Image") {
+                // Code signing applies to zip packages only.
+                out.not_applicable(&f.meta);
                 continue;
             }
+            if f.package_type.is_unknown() {
+                out.unknown(&f.meta);
+                continue;
+            }
+            out.evaluated(&f.meta);
             if f.code_signing.is_absent() {
                 out.missing(
                     &f.meta,

@@ -41,6 +41,7 @@ impl IacRule for LambdaWithoutDeadLetterQueue {
 
     fn check(&self, model: &CloudModel, out: &mut RuleSink<'_>) {
         for f in &model.lambdas {
+            out.evaluated(&f.meta);
             if f.dead_letter.is_absent() && f.on_failure.is_absent() {
                 out.missing(
                     &f.meta,

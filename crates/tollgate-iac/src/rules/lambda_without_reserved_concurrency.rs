@@ -41,6 +41,7 @@ impl IacRule for LambdaWithoutReservedConcurrency {
 
     fn check(&self, model: &CloudModel, out: &mut RuleSink<'_>) {
         for f in &model.lambdas {
+            out.evaluated(&f.meta);
             if f.reserved_concurrency.is_absent() {
                 out.missing(
                     &f.meta,

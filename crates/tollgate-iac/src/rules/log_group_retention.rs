@@ -47,6 +47,10 @@ impl IacRule for LogGroupRetention {
 
     fn check(&self, model: &CloudModel, out: &mut RuleSink<'_>) {
         for g in &model.log_groups {
+            out.evaluated(&g.meta);
+            if g.retention_days.is_unknown() {
+                out.unknown(&g.meta);
+            }
             let name = &g.meta.address;
             match &g.retention_days {
                 Val::Absent => out.missing(

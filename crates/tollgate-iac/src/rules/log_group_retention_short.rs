@@ -48,6 +48,10 @@ impl IacRule for LogGroupRetentionShort {
 
     fn check(&self, model: &CloudModel, out: &mut RuleSink<'_>) {
         for g in &model.log_groups {
+            out.evaluated(&g.meta);
+            if g.retention_days.is_unknown() {
+                out.unknown(&g.meta);
+            }
             let name = &g.meta.address;
             // 0 is "never expire" (TG1601), not a short retention.
             if let Val::Known { value, span } = &g.retention_days {

@@ -44,6 +44,7 @@ impl IacRule for LogGroupWithoutKms {
 
     fn check(&self, model: &CloudModel, out: &mut RuleSink<'_>) {
         for g in &model.log_groups {
+            out.evaluated(&g.meta);
             if g.kms_key.is_absent() {
                 out.missing(
                     &g.meta,

@@ -6,7 +6,7 @@
 //! [`run_all`], and the docs under `docs/rules/` are generated from [`all`]'s metadata.
 
 use time::Date;
-use tollgate_core::{Finding, Rule};
+use tollgate_core::{Evaluation, Finding, Rule};
 
 use crate::model::CloudModel;
 
@@ -156,16 +156,20 @@ pub fn metas() -> Vec<Rule> {
     all().iter().map(|r| published_meta(r.as_ref())).collect()
 }
 
-/// Run every rule over `model`, judging dates against `today`.
-pub fn run_all(model: &CloudModel, today: Date) -> Vec<Finding> {
+/// Run every rule over `model`, judging dates against `today`: every finding, and one
+/// evaluation per (rule, resource) a rule judged.
+pub fn run_all(model: &CloudModel, today: Date) -> (Vec<Finding>, Vec<Evaluation>) {
     let mut findings = Vec::new();
+    let mut evaluations = Vec::new();
     for rule in all() {
         let meta = published_meta(rule.as_ref());
         let mut sink = RuleSink::new(&meta, rule.data_protection(), today);
         rule.check(model, &mut sink);
-        findings.extend(sink.into_findings());
+        let (f, e) = sink.finish();
+        findings.extend(f);
+        evaluations.extend(e);
     }
-    findings
+    (findings, evaluations)
 }
 
 #[cfg(test)]

@@ -40,6 +40,7 @@ pub(crate) fn report_open(
     doc: &PolicyDocument,
     what: &str,
 ) {
+    out.evaluated(res);
     for (statement, principal) in open_to_everyone(doc) {
         let span = principal.value.span().unwrap_or(statement.span);
         let sid = statement
@@ -96,6 +97,9 @@ pub(crate) fn report_open_policies<'m>(
 ) {
     for p in policies {
         let Some(doc) = p.document.get() else {
+            if p.document.is_unknown() {
+                out.unknown(&p.meta);
+            }
             continue;
         };
         let classified = p.targets.iter().find_map(|t| {

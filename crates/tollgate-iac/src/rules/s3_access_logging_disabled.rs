@@ -60,7 +60,13 @@ impl IacRule for S3AccessLoggingDisabled {
             target_addresses.contains(address) || name.is_some_and(|n| target_names.contains(n))
         };
         for b in &model.buckets {
-            if b.logging.is_absent() && !is_log_target(&b.meta.address, b.name.as_str()) {
+            // A bucket that receives access logs would log its own writes of them.
+            if b.logging.is_absent() && is_log_target(&b.meta.address, b.name.as_str()) {
+                out.not_applicable(&b.meta);
+                continue;
+            }
+            out.evaluated(&b.meta);
+            if b.logging.is_absent() {
                 out.missing(
                     &b.meta,
                     format!(

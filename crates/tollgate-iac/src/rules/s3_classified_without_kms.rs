@@ -45,6 +45,7 @@ impl IacRule for S3ClassifiedWithoutKms {
     fn check(&self, model: &CloudModel, out: &mut RuleSink<'_>) {
         for b in &model.buckets {
             let Some(class) = &b.meta.classification else {
+                out.not_applicable(&b.meta);
                 continue;
             };
             let name = &b.meta.address;

@@ -46,6 +46,7 @@ impl IacRule for S3PublicAccessBlock {
 
     fn check(&self, model: &CloudModel, out: &mut RuleSink<'_>) {
         for b in &model.buckets {
+            out.evaluated(&b.meta);
             let name = &b.meta.address;
             let Some(pab) = &b.public_access_block else {
                 out.missing(
@@ -65,6 +66,9 @@ impl IacRule for S3PublicAccessBlock {
                 .filter(|(_, v)| !v.is_true() && !v.is_unknown())
                 .collect();
             if off.is_empty() {
+                if flags.iter().any(|(_, v)| v.is_unknown()) {
+                    out.unknown(&b.meta);
+                }
                 continue;
             }
             let names: Vec<&str> = off.iter().map(|(n, _)| *n).collect();

@@ -52,6 +52,10 @@ impl IacRule for S3PublicAcl {
 
     fn check(&self, model: &CloudModel, out: &mut RuleSink<'_>) {
         for b in &model.buckets {
+            out.evaluated(&b.meta);
+            if b.acl.is_unknown() {
+                out.unknown(&b.meta);
+            }
             if let Some(acl) = b.acl.as_str().filter(|a| is_public(a)) {
                 out.on(
                     &b.meta,

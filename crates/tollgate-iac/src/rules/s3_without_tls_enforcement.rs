@@ -46,8 +46,10 @@ impl IacRule for S3WithoutTlsEnforcement {
 
     fn check(&self, model: &CloudModel, out: &mut RuleSink<'_>) {
         for b in &model.buckets {
+            out.evaluated(&b.meta);
             let Some(policies) = policies_for(&model.bucket_policies, &b.meta, b.name.as_str())
             else {
+                out.unknown(&b.meta);
                 continue;
             };
             let mut unknowable = false;
@@ -58,6 +60,9 @@ impl IacRule for S3WithoutTlsEnforcement {
                     Val::Unknown { .. } => unknowable = true,
                     Val::Absent => {}
                 }
+            }
+            if !enforced && unknowable {
+                out.unknown(&b.meta);
             }
             if !enforced && !unknowable {
                 out.missing(

@@ -59,12 +59,16 @@ impl IacRule for SecretWithoutRotation {
             })
         };
         for s in &model.secrets {
+            out.evaluated(&s.meta);
             // A schedule whose target is unknown may be this secret's, if it is written in
             // the same template or Terraform configuration; other stacks are not affected.
             let maybe_rotated = model
                 .rotation_schedules
                 .iter()
                 .any(|r| r.secret.is_unknown() && r.meta.scope == s.meta.scope);
+            if maybe_rotated && !rotated(&s.meta, s.name.as_str()) {
+                out.unknown(&s.meta);
+            }
             if !maybe_rotated && !rotated(&s.meta, s.name.as_str()) {
                 out.missing(
                     &s.meta,

@@ -1,9 +1,17 @@
 //! [`RuleSink`]: where a rule's check puts what it found. It owns the parts every rule would
 //! otherwise repeat: the location (offending value, else the resource header), the resource
 //! address and header line, normalised evidence, and the data-classification raise.
+//!
+//! It also keeps the rule's [`Evaluation`]s, one per resource it judged: every finding fails
+//! its resource, the `expect*` helpers record a pass or an unknown value on their own, and a
+//! rule that reports only what is wrong declares each resource it looks at with
+//! [`RuleSink::evaluated`] (a pass unless a finding or an unknown value follows), or says the
+//! rule does not apply to it with [`RuleSink::not_applicable`].
+
+use std::collections::HashMap;
 
 use time::Date;
-use tollgate_core::{Finding, Location, Rule, Severity};
+use tollgate_core::{Evaluation, Finding, Location, Rule, Severity, Verdict};
 use tollgate_syntax::Span;
 
 use crate::model::{ResourceMeta, Val};
@@ -15,6 +23,11 @@ pub struct RuleSink<'r> {
     data_protection: bool,
     today: Date,
     findings: Vec<Finding>,
+    evaluations: Vec<Evaluation>,
+    /// (header file, header line, qualified address) -> index in `evaluations`. The line
+    /// keeps apart the parts of one resource judged one by one (the routes of one OpenAPI
+    /// definition, each declared at its own path).
+    judged: HashMap<(String, u32, String), usize>,
 }
 
 impl<'r> RuleSink<'r> {
@@ -26,6 +39,50 @@ impl<'r> RuleSink<'r> {
             data_protection,
             today,
             findings: Vec::new(),
+            evaluations: Vec::new(),
+            judged: HashMap::new(),
+        }
+    }
+
+    /// The rule looked at `res`: it passes unless a finding or an unknown value is recorded on
+    /// it too. Call it for each resource the rule judges before deciding anything about it.
+    pub fn evaluated(&mut self, res: &ResourceMeta) {
+        self.judge(res, Verdict::Pass);
+    }
+
+    /// A value the rule needs on `res` could not be resolved (a parameter without default, an
+    /// unknown Terraform value): neither pass nor fail.
+    pub fn unknown(&mut self, res: &ResourceMeta) {
+        self.judge(res, Verdict::Unknown);
+    }
+
+    /// The rule's precondition does not hold for `res` (a rule about classified data on an
+    /// unclassified bucket, a rule about zip packages on an image function).
+    pub fn not_applicable(&mut self, res: &ResourceMeta) {
+        self.judge(res, Verdict::NotApplicable);
+    }
+
+    /// Record `verdict` on `res`, combined with what was recorded on it before.
+    fn judge(&mut self, res: &ResourceMeta, verdict: Verdict) {
+        let key = (
+            res.file.clone(),
+            res.header.start.line,
+            res.qualified_address(),
+        );
+        match self.judged.get(&key) {
+            Some(&i) => {
+                let e = &mut self.evaluations[i];
+                e.verdict = e.verdict.combine(verdict);
+            }
+            None => {
+                self.judged.insert(key, self.evaluations.len());
+                self.evaluations.push(Evaluation::new(
+                    self.rule.code.clone(),
+                    res.qualified_address(),
+                    res.header_location(),
+                    verdict,
+                ));
+            }
         }
     }
 
@@ -129,7 +186,8 @@ impl<'r> RuleSink<'r> {
                 let message = bad(value);
                 self.at(res, *span, &value.to_string(), message);
             }
-            _ => {}
+            Val::Known { .. } => self.evaluated(res),
+            Val::Unknown { .. } => self.unknown(res),
         }
     }
 
@@ -160,6 +218,7 @@ impl<'r> RuleSink<'r> {
         message: String,
         severity: Option<Severity>,
     ) {
+        self.judge(res, Verdict::Fail);
         let mut severity = severity.unwrap_or(self.rule.default_severity);
         let mut message = message;
         let mut finding_props = Vec::new();
@@ -203,6 +262,11 @@ impl<'r> RuleSink<'r> {
 
     pub fn into_findings(self) -> Vec<Finding> {
         self.findings
+    }
+
+    /// The findings and the evaluations, in the order the rule made them.
+    pub fn finish(self) -> (Vec<Finding>, Vec<Evaluation>) {
+        (self.findings, self.evaluations)
     }
 }
 
@@ -272,5 +336,50 @@ mod tests {
         assert_eq!(f[0].severity, Severity::Low);
         assert_eq!(f[0].location.start_line(), Some(7));
         assert_eq!(f[0].evidence, "Status: Suspended");
+    }
+
+    #[test]
+    fn evaluations_follow_what_the_rule_recorded() {
+        let rule = rule();
+        let mut sink = RuleSink::new(&rule, false, time::macros::date!(2026 - 01 - 01));
+        let mut other = meta(false);
+        other.address = "Other".into();
+        other.header = Span::line(20);
+        let mut third = meta(false);
+        third.address = "Third".into();
+        let mut fourth = meta(false);
+        fourth.address = "Fourth".into();
+        // Known and good: pass; then one unknown setting makes it unknown.
+        let on = Val::known(true, Span::line(5));
+        sink.expect_enabled(&meta(false), &on, "S3 bucket", "versioning");
+        sink.unknown(&meta(false));
+        // Declared, then a finding: fail, and a later pass does not undo it.
+        sink.evaluated(&other);
+        sink.missing(&other, "Versioning is off.");
+        sink.evaluated(&other);
+        sink.not_applicable(&third);
+        let unknown: Val<bool> = Val::Unknown {
+            span: Span::line(7),
+            reason: "parameter".into(),
+        };
+        sink.expect_enabled(&fourth, &unknown, "S3 bucket", "versioning");
+        let (findings, evaluations) = sink.finish();
+        let verdicts: Vec<(&str, Verdict, Option<u32>)> = evaluations
+            .iter()
+            .map(|e| (e.resource.as_str(), e.verdict, e.location.start_line()))
+            .collect();
+        assert_eq!(
+            verdicts,
+            vec![
+                ("Bucket", Verdict::Unknown, Some(3)),
+                ("Other", Verdict::Fail, Some(20)),
+                ("Third", Verdict::NotApplicable, Some(3)),
+                ("Fourth", Verdict::Unknown, Some(3)),
+            ]
+        );
+        assert!(evaluations.iter().all(|e| e.rule_id == "TG1303"));
+        assert_eq!(findings.len(), 1);
+        let i = Evaluation::matching(&evaluations, &findings[0]).unwrap();
+        assert_eq!(evaluations[i].resource, "Other");
     }
 }

@@ -44,6 +44,7 @@ impl IacRule for SnsNotEncrypted {
 
     fn check(&self, model: &CloudModel, out: &mut RuleSink<'_>) {
         for t in &model.topics {
+            out.evaluated(&t.meta);
             if t.kms_key.is_absent() {
                 out.missing(
                     &t.meta,

@@ -45,6 +45,10 @@ impl IacRule for SqsNotEncrypted {
 
     fn check(&self, model: &CloudModel, out: &mut RuleSink<'_>) {
         for q in &model.queues {
+            out.evaluated(&q.meta);
+            if q.kms_key.is_absent() && q.sqs_managed_sse.is_unknown() {
+                out.unknown(&q.meta);
+            }
             if q.kms_key.is_present()
                 || q.sqs_managed_sse.is_true()
                 || q.sqs_managed_sse.is_unknown()

@@ -42,10 +42,20 @@ impl IacRule for SsmPlaintextSecret {
 
     fn check(&self, model: &CloudModel, out: &mut RuleSink<'_>) {
         for p in &model.ssm_parameters {
-            if !p.param_type.eq_ignore_case("String") {
+            if p.param_type.is_unknown() {
+                out.unknown(&p.meta);
                 continue;
             }
+            if !p.param_type.eq_ignore_case("String") {
+                // SecureString and StringList parameters are another rule's concern.
+                out.not_applicable(&p.meta);
+                continue;
+            }
+            out.evaluated(&p.meta);
             let (Some(value), Some(span)) = (p.value.as_str(), p.value.span()) else {
+                if p.value.is_unknown() {
+                    out.unknown(&p.meta);
+                }
                 continue;
             };
             let name = p.name.as_str().unwrap_or(&p.meta.address);
