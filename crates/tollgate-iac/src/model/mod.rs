@@ -8,6 +8,7 @@
 mod apigateway;
 mod arn;
 mod data;
+mod edge;
 mod iam;
 mod lambda;
 mod logging;
@@ -29,6 +30,9 @@ pub use apigateway::{
 };
 pub use arn::{split_arn, ArnParts};
 pub use data::{DaxCluster, DynamoTable, PublicAccessBlock, S3Bucket};
+pub use edge::{
+    Distribution, GraphQlApi, IdentityPool, ManagedRuleGroup, ViewerCertificate, WebAcl,
+};
 pub use iam::{IamPolicy, IamRole};
 pub use lambda::{EnvVar, FunctionUrl, LambdaFunction, LambdaPermission, VpcConfig};
 pub use logging::{LogGroup, Trail};
@@ -79,6 +83,10 @@ pub struct CloudModel {
     pub delivery_streams: Vec<DeliveryStream>,
     pub ecr_repositories: Vec<EcrRepository>,
     pub repository_policies: Vec<ResourcePolicy>,
+    pub distributions: Vec<Distribution>,
+    pub web_acls: Vec<WebAcl>,
+    pub graphql_apis: Vec<GraphQlApi>,
+    pub identity_pools: Vec<IdentityPool>,
     /// Parse errors (`parse-error`, warning) and constructs the adapters did not understand
     /// (`unsupported-construct`, note), each with file and line.
     pub notifications: Vec<Notification>,
@@ -146,7 +154,11 @@ macro_rules! resource_lists {
             kinesis_streams,
             delivery_streams,
             ecr_repositories,
-            repository_policies
+            repository_policies,
+            distributions,
+            web_acls,
+            graphql_apis,
+            identity_pools
         )
     };
 }

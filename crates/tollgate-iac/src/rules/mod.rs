@@ -22,10 +22,17 @@ mod api_route_without_authorization;
 mod api_stage_data_trace_enabled;
 mod api_stage_without_access_logging;
 mod api_stage_without_xray;
+mod appsync_field_logs_off;
+mod appsync_without_logging;
+mod cloudfront_allows_old_tls;
+mod cloudfront_viewer_allows_http;
+mod cloudfront_without_access_logging;
+mod cloudfront_without_waf;
 mod cloudtrail_logging_disabled;
 mod cloudtrail_not_kms_encrypted;
 mod cloudtrail_not_multi_region;
 mod cloudtrail_without_log_validation;
+mod cognito_identity_pool_allows_guests;
 mod dax_not_encrypted;
 mod dynamodb_pitr_disabled;
 mod dynamodb_without_cmk;
@@ -66,6 +73,7 @@ mod sqs_policy_open;
 mod ssm_plaintext_secret;
 mod stepfunctions_without_logging;
 mod stepfunctions_without_xray;
+mod waf_without_log4j_protection;
 
 pub use sink::RuleSink;
 
@@ -107,6 +115,8 @@ pub fn all() -> Vec<Box<dyn IacRule>> {
         Box::new(api_cache_not_encrypted::ApiCacheNotEncrypted),
         Box::new(api_domain_allows_tls10::ApiDomainAllowsTls10),
         Box::new(api_stage_data_trace_enabled::ApiStageDataTraceEnabled),
+        Box::new(appsync_without_logging::AppsyncWithoutLogging),
+        Box::new(appsync_field_logs_off::AppsyncFieldLogsOff),
         Box::new(dynamodb_pitr_disabled::DynamodbPitrDisabled),
         Box::new(dynamodb_without_cmk::DynamodbWithoutCmk),
         Box::new(dax_not_encrypted::DaxNotEncrypted),
@@ -128,6 +138,7 @@ pub fn all() -> Vec<Box<dyn IacRule>> {
         Box::new(secret_without_cmk::SecretWithoutCmk),
         Box::new(secret_without_rotation::SecretWithoutRotation),
         Box::new(ssm_plaintext_secret::SsmPlaintextSecret),
+        Box::new(cognito_identity_pool_allows_guests::CognitoIdentityPoolAllowsGuests),
         Box::new(log_group_retention::LogGroupRetention),
         Box::new(log_group_without_kms::LogGroupWithoutKms),
         Box::new(cloudtrail_without_log_validation::CloudtrailWithoutLogValidation),
@@ -137,6 +148,11 @@ pub fn all() -> Vec<Box<dyn IacRule>> {
         Box::new(log_group_retention_short::LogGroupRetentionShort),
         Box::new(stepfunctions_without_logging::StepfunctionsWithoutLogging),
         Box::new(stepfunctions_without_xray::StepfunctionsWithoutXray),
+        Box::new(cloudfront_viewer_allows_http::CloudfrontViewerAllowsHttp),
+        Box::new(cloudfront_allows_old_tls::CloudfrontAllowsOldTls),
+        Box::new(cloudfront_without_waf::CloudfrontWithoutWaf),
+        Box::new(cloudfront_without_access_logging::CloudfrontWithoutAccessLogging),
+        Box::new(waf_without_log4j_protection::WafWithoutLog4jProtection),
     ]
 }
 

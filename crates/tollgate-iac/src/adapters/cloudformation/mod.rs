@@ -6,6 +6,7 @@
 mod map_api;
 mod map_compute;
 mod map_data;
+mod map_edge;
 mod map_security;
 mod map_streaming;
 pub mod policy;
@@ -229,6 +230,12 @@ pub fn map_resource(meta: ResourceMeta, p: &Cv, model: &mut CloudModel) {
             .delivery_streams
             .push(map_streaming::delivery_stream(meta, p)),
         "AWS::ECR::Repository" => map_streaming::ecr_repository(meta, p, model),
+        "AWS::CloudFront::Distribution" => {
+            model.distributions.push(map_edge::distribution(meta, p))
+        }
+        "AWS::WAFv2::WebACL" => model.web_acls.push(map_edge::web_acl(meta, p)),
+        "AWS::AppSync::GraphQLApi" => model.graphql_apis.push(map_edge::graphql_api(meta, p)),
+        "AWS::Cognito::IdentityPool" => model.identity_pools.push(map_edge::identity_pool(meta, p)),
         _ => {}
     }
 }

@@ -10,6 +10,7 @@ pub mod iam_json;
 pub mod loader;
 mod map_api;
 mod map_data;
+mod map_edge;
 mod map_iam;
 mod map_lambda;
 mod map_messaging;
@@ -61,4 +62,5 @@ pub fn map_resources(
     map_security::map(&m, model);
     map_iam::map(&m, model);
     map_streaming::map(&m, model);
+    map_edge::map(&m, model);
 }

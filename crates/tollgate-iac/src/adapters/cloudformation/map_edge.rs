@@ -1,0 +1,129 @@
+//! CloudFormation CloudFront distributions, WAFv2 web ACLs, AppSync GraphQL APIs and Cognito
+//! identity pools into the model.
+
+use super::value::{Cv, CvKind, Props};
+use crate::model::{
+    Distribution, GraphQlApi, IdentityPool, ManagedRuleGroup, ResourceMeta, Val, ViewerCertificate,
+    WebAcl,
+};
+
+/// `AWS::CloudFront::Distribution`.
+pub fn distribution(meta: ResourceMeta, p: &Cv) -> Distribution {
+    let config = p.get("DistributionConfig");
+    let (viewer_protocols, certificate) = match config {
+        Some(c) if c.is_unknown() => (vec![unknown(c)], unknown(c)),
+        _ => {
+            let mut protocols =
+                vec![config.str_at(&["DefaultCacheBehavior", "ViewerProtocolPolicy"])];
+            match config.and_then(|c| c.get("CacheBehaviors")) {
+                Some(list) if matches!(list.kind, CvKind::List(_)) => protocols.extend(
+                    list.items()
+                        .iter()
+                        .map(|b| b.str_at(&["ViewerProtocolPolicy"])),
+                ),
+                Some(other) if !other.is_nothing() => protocols.push(unknown(other)),
+                _ => {}
+            }
+            let certificate = match config.and_then(|c| c.get("ViewerCertificate")) {
+                None => Val::Absent,
+                Some(c) if c.is_nothing() => Val::Absent,
+                Some(c) if c.is_unknown() => unknown(c),
+                Some(c) => Val::known(
+                    ViewerCertificate {
+                        default_certificate: c.bool_at(&["CloudFrontDefaultCertificate"]),
+                        minimum_protocol_version: c.str_at(&["MinimumProtocolVersion"]),
+                    },
+                    c.span,
+                ),
+            };
+            (protocols, certificate)
+        }
+    };
+    Distribution {
+        viewer_protocols,
+        certificate,
+        web_acl: config.ref_at(&["WebACLId"]),
+        logging_bucket: config.str_at(&["Logging", "Bucket"]),
+        meta,
+    }
+}
+
+fn unknown<T>(c: &Cv) -> Val<T> {
+    Val::unknown(
+        c.span,
+        "the distribution's configuration is not known statically",
+    )
+}
+
+/// `AWS::WAFv2::WebACL`.
+pub fn web_acl(meta: ResourceMeta, p: &Cv) -> WebAcl {
+    let mut acl = WebAcl {
+        meta,
+        name: p.str_at(&["Name"]),
+        managed_groups: Vec::new(),
+        rules_unknown: None,
+    };
+    let rules = match p.get("Rules") {
+        Some(r) if r.is_unknown() => {
+            acl.rules_unknown = Some(r.span);
+            return acl;
+        }
+        Some(r) => r.items(),
+        None => &[],
+    };
+    for rule in rules {
+        let Some(statement) = rule.get("Statement") else {
+            continue;
+        };
+        if statement.is_unknown() {
+            acl.rules_unknown = Some(statement.span);
+            continue;
+        }
+        let Some(group) = statement.get("ManagedRuleGroupStatement") else {
+            continue;
+        };
+        let mut counted_rules: Vec<Val<String>> = group
+            .get("ExcludedRules")
+            .map(|l| l.items().iter().map(|r| r.str_at(&["Name"])).collect())
+            .unwrap_or_default();
+        for o in group
+            .get("RuleActionOverrides")
+            .map(Cv::items)
+            .unwrap_or_default()
+        {
+            if o.path(&["ActionToUse", "Count"]).is_some() {
+                counted_rules.push(o.str_at(&["Name"]));
+            }
+        }
+        let counts_only = match rule.get("OverrideAction") {
+            Some(a) if a.is_unknown() => a.to_bool(),
+            Some(a) => Val::known(a.get("Count").is_some(), a.span),
+            None => Val::Absent,
+        };
+        acl.managed_groups.push(ManagedRuleGroup {
+            name: group.str_at(&["Name"]),
+            counted_rules,
+            counts_only,
+            span: rule.span,
+        });
+    }
+    acl
+}
+
+/// `AWS::AppSync::GraphQLApi`.
+pub fn graphql_api(meta: ResourceMeta, p: &Cv) -> GraphQlApi {
+    GraphQlApi {
+        meta,
+        name: p.str_at(&["Name"]),
+        log_role: p.ref_at(&["LogConfig", "CloudWatchLogsRoleArn"]),
+        field_log_level: p.str_at(&["LogConfig", "FieldLogLevel"]),
+    }
+}
+
+/// `AWS::Cognito::IdentityPool`.
+pub fn identity_pool(meta: ResourceMeta, p: &Cv) -> IdentityPool {
+    IdentityPool {
+        meta,
+        allow_unauthenticated: p.bool_at(&["AllowUnauthenticatedIdentities"]),
+    }
+}

@@ -1,0 +1,124 @@
+//! `aws_cloudfront_distribution`, `aws_wafv2_web_acl`, `aws_appsync_graphql_api`,
+//! `aws_cognito_identity_pool`.
+
+use super::mapper::{boolean, string, Mapper};
+use super::value::{Tv, TvKind};
+use crate::model::{
+    CloudModel, Distribution, GraphQlApi, IdentityPool, ManagedRuleGroup, Val, ViewerCertificate,
+    WebAcl,
+};
+
+pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
+    for r in m.of_type("aws_cloudfront_distribution") {
+        let b = &r.body;
+        let mut viewer_protocols = Vec::new();
+        for key in ["default_cache_behavior", "ordered_cache_behavior"] {
+            match b.get(key) {
+                Some(v) if v.is_unknown() => viewer_protocols.push(string(Some(v))),
+                _ => viewer_protocols.extend(
+                    b.blocks(key)
+                        .into_iter()
+                        .map(|c| string(c.get("viewer_protocol_policy"))),
+                ),
+            }
+        }
+        let certificate = match b.block("viewer_certificate") {
+            None => Val::Absent,
+            Some(c) if c.is_unknown() => {
+                Val::unknown(c.span, "the viewer certificate is generated at plan time")
+            }
+            Some(c) => Val::known(
+                ViewerCertificate {
+                    default_certificate: boolean(c.get("cloudfront_default_certificate")),
+                    minimum_protocol_version: string(c.get("minimum_protocol_version")),
+                },
+                c.span,
+            ),
+        };
+        model.distributions.push(Distribution {
+            meta: m.meta(r),
+            viewer_protocols,
+            certificate,
+            web_acl: m.reference(b.get("web_acl_id")),
+            logging_bucket: string(b.block("logging_config").and_then(|l| l.get("bucket"))),
+        });
+    }
+    for r in m.of_type("aws_wafv2_web_acl") {
+        let b = &r.body;
+        let mut acl = WebAcl {
+            meta: m.meta(r),
+            name: string(b.get("name")),
+            managed_groups: Vec::new(),
+            rules_unknown: None,
+        };
+        if let Some(v) = b.get("rule").filter(|v| v.is_unknown()) {
+            acl.rules_unknown = Some(v.span);
+        }
+        for rule in b.blocks("rule") {
+            let statement = rule.block("statement");
+            let group = statement.and_then(|s| s.block("managed_rule_group_statement"));
+            let Some(group) = group else {
+                if let Some(s) = statement.filter(|s| s.is_unknown()) {
+                    acl.rules_unknown = Some(s.span);
+                }
+                continue;
+            };
+            if group.is_unknown() {
+                acl.rules_unknown = Some(group.span);
+                continue;
+            }
+            let mut counted_rules: Vec<Val<String>> = group
+                .blocks("excluded_rule")
+                .into_iter()
+                .map(|e| string(e.get("name")))
+                .collect();
+            for o in group.blocks("rule_action_override") {
+                if o.block("action_to_use")
+                    .is_some_and(|a| has_block(a, "count"))
+                {
+                    counted_rules.push(string(o.get("name")));
+                }
+            }
+            let counts_only = match rule.block("override_action") {
+                Some(a) if a.is_unknown() => {
+                    Val::unknown(a.span, "the override action is generated at plan time")
+                }
+                Some(a) => Val::known(has_block(a, "count"), a.span),
+                None => Val::Absent,
+            };
+            acl.managed_groups.push(ManagedRuleGroup {
+                name: string(group.get("name")),
+                counted_rules,
+                counts_only,
+                span: rule.span,
+            });
+        }
+        model.web_acls.push(acl);
+    }
+    for r in m.of_type("aws_appsync_graphql_api") {
+        let b = &r.body;
+        let log = b.block("log_config");
+        model.graphql_apis.push(GraphQlApi {
+            meta: m.meta(r),
+            name: string(b.get("name")),
+            log_role: m.reference(log.and_then(|l| l.get("cloudwatch_logs_role_arn"))),
+            field_log_level: string(log.and_then(|l| l.get("field_log_level"))),
+        });
+    }
+    for r in m.of_type("aws_cognito_identity_pool") {
+        model.identity_pools.push(IdentityPool {
+            meta: m.meta(r),
+            allow_unauthenticated: boolean(r.body.get("allow_unauthenticated_identities")),
+        });
+    }
+}
+
+/// Whether `block` holds a nested block `key` (`count {}`), which plan JSON writes as a list
+/// that is empty when the block is not there.
+fn has_block(block: &Tv, key: &str) -> bool {
+    match block.get(key).map(|v| &v.kind) {
+        Some(TvKind::List(items)) => !items.is_empty(),
+        Some(TvKind::Null) | None => false,
+        Some(_) => true,
+    }
+}

@@ -1,0 +1,55 @@
+//! TG1803: a CloudFront distribution without a WAF web ACL.
+
+use tollgate_core::{Rule, Severity};
+
+use super::support::{iac_rule, with_controls, Fix, NETWORK};
+use super::{IacRule, RuleSink};
+use crate::model::{CloudModel, Ref};
+
+pub struct CloudfrontWithoutWaf;
+
+impl IacRule for CloudfrontWithoutWaf {
+    fn meta(&self) -> Rule {
+        with_controls(
+            iac_rule(
+                "TG1803",
+                "cloudfront-without-waf",
+                Severity::Low,
+                "CloudFront distribution has no WAF web ACL",
+                "cloudfront",
+            ),
+            &[NETWORK],
+        )
+        .tags(["waf"])
+        .equivalents(["CKV_AWS_68"])
+        .description(
+            "A distribution in front of an API or functions passes every request on to them. A \
+             WAF web ACL (`WebACLId`, `web_acl_id`) filters known exploit payloads, bad bots \
+             and floods at the edge before they cost invocations or reach the code.",
+        )
+        .remediation(
+            Fix {
+                summary: "Attach a WAFv2 web ACL of scope `CLOUDFRONT` to the distribution.",
+                cloudformation: "Cdn:\n  Type: AWS::CloudFront::Distribution\n  Properties:\n    DistributionConfig:\n      WebACLId: !GetAtt EdgeAcl.Arn",
+                serverless: None,
+                terraform: "resource \"aws_cloudfront_distribution\" \"cdn\" {\n  web_acl_id = aws_wafv2_web_acl.edge.arn\n  # ...\n}",
+            }
+            .markdown(),
+        )
+    }
+
+    fn check(&self, model: &CloudModel, out: &mut RuleSink<'_>) {
+        for d in &model.distributions {
+            let empty = matches!(d.web_acl.get(), Some(Ref::Literal(s)) if s.is_empty());
+            if d.web_acl.is_absent() || empty {
+                out.missing(
+                    &d.meta,
+                    format!(
+                        "CloudFront distribution `{}` has no WAF web ACL.",
+                        d.meta.address
+                    ),
+                );
+            }
+        }
+    }
+}
