@@ -28,6 +28,10 @@ pub struct GithubRun {
     pub diff: Option<DiffMap>,
     /// Whether findings were marked new/unchanged/absent against a base revision or log.
     pub has_baseline: bool,
+    /// The scanned directory's place in the repository (`services/api/`, empty at the root):
+    /// findings and `diff` are relative to the scanned directory, GitHub wants paths from the
+    /// repository's root.
+    pub path_prefix: String,
 }
 
 /// The pull request context when a flag asks for it (`--post`, `--dry-run`, `--repo`, `--pr`,
@@ -110,6 +114,7 @@ impl GithubRun {
         opts.filter_mode_comments = args.filter_mode;
         opts.filter_mode_gate = self.gate_mode();
         opts.upload_code_scanning = !args.no_code_scanning;
+        opts.path_prefix = self.path_prefix.clone();
         let input = PublishInput {
             findings: results.findings,
             rules: results.rules,
@@ -212,6 +217,7 @@ mod tests {
             context,
             diff,
             has_baseline: false,
+            path_prefix: String::new(),
         }
     }
 

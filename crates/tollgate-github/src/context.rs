@@ -195,7 +195,7 @@ impl PrContext {
 /// A repository path percent-encoded for a URL inside a markdown link: only unreserved
 /// characters and `/` stay, so a file name with `)`, a space or `<` cannot end the link early
 /// and start attacker-written markdown.
-fn url_path(path: &str) -> String {
+pub(crate) fn url_path(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     for &b in path.as_bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {

@@ -53,6 +53,7 @@ pub mod git;
 pub mod http;
 pub mod markdown;
 mod publish;
+pub mod repo_paths;
 pub mod report;
 pub mod review;
 mod secret;

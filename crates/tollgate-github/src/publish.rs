@@ -12,6 +12,7 @@ use crate::context::PrContext;
 use crate::diff::{DiffError, DiffMap};
 use crate::filter::{in_scope, FilterMode};
 use crate::http::{Client, HttpError, RequestRecord, RetryPolicy};
+use crate::repo_paths;
 use crate::report::{self, Counts};
 use crate::review::{self, ReviewInput, ReviewOutcome};
 use crate::secret::Secret;
@@ -52,7 +53,8 @@ pub struct PublishInput {
     /// Where that log was written, for `$GITHUB_OUTPUT`.
     pub sarif_path: Option<PathBuf>,
     pub verdict: Verdict,
-    /// The changed lines; `None` to ask the pull request files API.
+    /// The changed lines, relative to the scanned directory as [`DiffMap::from_git`] gives
+    /// them; `None` to ask the pull request files API.
     pub diff: Option<DiffMap>,
     /// Whether baseline states were computed (adds new/fixed counts to the summary).
     pub has_baseline: bool,
@@ -78,6 +80,10 @@ pub struct PublishOptions {
     pub step_summary_path: Option<PathBuf>,
     /// `$GITHUB_OUTPUT`
     pub output_path: Option<PathBuf>,
+    /// Where the scanned directory sits in the repository (`services/api/`; empty at the
+    /// root, see [`crate::subdirectory_in_repo`]). Findings are relative to the scanned
+    /// directory; everything sent to GitHub is made relative to the repository's root.
+    pub path_prefix: String,
 }
 
 impl PublishOptions {
@@ -105,6 +111,7 @@ impl PublishOptions {
             poll: PollPolicy::default(),
             step_summary_path: path("GITHUB_STEP_SUMMARY"),
             output_path: path("GITHUB_OUTPUT"),
+            path_prefix: String::new(),
         }
     }
 }
@@ -211,12 +218,23 @@ pub fn publish_blocking(
 /// workflow commands; other API failures are collected in `errors` and never abort the
 /// remaining reporters. The future is `Send`: it can be spawned on a multi-thread runtime.
 pub async fn publish(
-    input: PublishInput,
+    mut input: PublishInput,
     opts: PublishOptions,
 ) -> Result<PublishSummary, PublishError> {
     if !opts.dry_run && opts.token.is_none() {
         return Err(PublishError::NoToken);
     }
+    // From here on every path is the one GitHub knows: relative to the repository's root.
+    let prefix = repo_paths::normalize_prefix(&opts.path_prefix);
+    for f in &mut input.findings {
+        repo_paths::rebase_finding(f, &prefix);
+    }
+    for n in &mut input.notifications {
+        repo_paths::rebase_notification(n, &prefix);
+    }
+    input.diff = input.diff.map(|d| repo_paths::rebase_diff(d, &prefix));
+    input.sarif_log_json =
+        repo_paths::rebase_sarif(std::mem::take(&mut input.sarif_log_json), &prefix);
     let ctx = &opts.context;
     let token = if opts.dry_run {
         None

@@ -98,6 +98,18 @@ fn options(api_url: &str) -> PublishOptions {
     o
 }
 
+/// The SARIF log of a code-scanning upload request: base64 of its gzip.
+fn uploaded_sarif(upload: &serde_json::Value) -> String {
+    let gz = base64::Engine::decode(
+        &base64::engine::general_purpose::STANDARD,
+        upload["sarif"].as_str().unwrap(),
+    )
+    .unwrap();
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&gz[..]), &mut text).unwrap();
+    text
+}
+
 fn three() -> Vec<Finding> {
     vec![
         finding("TG1001", Severity::High, 5, "aaa"),
@@ -456,11 +468,10 @@ fn code_scanning_processing_errors_are_surfaced() {
         .iter()
         .any(|e| e.contains("expected artifact location")));
     let st = gh.state.lock().unwrap();
-    let sarif = st.sarifs[0]["sarif"].as_str().unwrap();
-    let gz = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, sarif).unwrap();
-    let mut text = String::new();
-    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&gz[..]), &mut text).unwrap();
-    assert_eq!(text, r#"{"version":"2.1.0","runs":[]}"#);
+    assert_eq!(
+        uploaded_sarif(&st.sarifs[0]),
+        r#"{"version":"2.1.0","runs":[]}"#
+    );
 }
 
 #[tokio::test]
@@ -518,4 +529,87 @@ fn a_summary_comment_that_cannot_be_edited_is_replaced() {
     );
     assert_eq!(gh.count("issues/create-comment"), 1);
     assert_eq!(gh.violations(), Vec::<String>::new());
+}
+
+/// The SARIF log of a scan of `services/api`: URIs relative to the scanned directory.
+const SUBDIR_SARIF: &str = r#"{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"tollgate"}},"originalUriBaseIds":{"%SRCROOT%":{"uri":"file:///work/app/services/api/"}},"results":[{"ruleId":"TG1001","message":{"text":"m"},"locations":[{"physicalLocation":{"artifactLocation":{"uri":"template.yaml","uriBaseId":"%SRCROOT%"},"region":{"startLine":5}}}]}]}]}"#;
+
+/// `tollgate run services/api`: findings say `template.yaml`, GitHub knows
+/// `services/api/template.yaml`. Annotations, review comments (and their diff lines), workflow
+/// commands, summary links and the code-scanning log all name the file from the repository's
+/// root, whether the changed lines come from git (relative to the scanned directory) or from
+/// the pull request files API (relative to the repository's root).
+#[test]
+fn a_subdirectory_scan_publishes_repository_paths() {
+    for from_git in [false, true] {
+        let gh = FakeGitHub::start(api(), "");
+        gh.set_files(&[("services/api/template.yaml", PATCH)]);
+        let mut inp = input(three());
+        inp.sarif_log_json = SUBDIR_SARIF.to_string();
+        if from_git {
+            inp.diff = Some(
+                tollgate_github::DiffMap::from_pr_files(&serde_json::json!([
+                    {"filename": "template.yaml", "status": "modified", "patch": PATCH}
+                ]))
+                .unwrap(),
+            );
+        }
+        let mut opts = options(&gh.url);
+        opts.path_prefix = "services/api".into();
+        let s = publish_blocking(inp, opts).unwrap();
+        assert!(s.errors.is_empty(), "{:?}", s.errors);
+        assert!(s.rejected.is_empty(), "{:?}", s.rejected);
+        assert_eq!(s.review.unwrap().posted, 3, "from git: {from_git}");
+        let st = gh.state.lock().unwrap();
+        let annotations = st.annotations.values().next().unwrap();
+        assert_eq!(annotations.len(), 4);
+        assert!(
+            annotations
+                .iter()
+                .all(|a| a["path"] == "services/api/template.yaml"),
+            "{annotations:?}"
+        );
+        assert_eq!(st.review_comments.len(), 3);
+        assert!(st
+            .review_comments
+            .iter()
+            .all(|c| c["path"] == "services/api/template.yaml"));
+        let summary = st.issue_comments[0]["body"].as_str().unwrap();
+        assert!(
+            summary.contains(&format!("/blob/{HEAD}/services/api/template.yaml#L20")),
+            "{summary}"
+        );
+        let log: serde_json::Value = serde_json::from_str(&uploaded_sarif(&st.sarifs[0])).unwrap();
+        let run = &log["runs"][0];
+        assert_eq!(
+            run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            "services/api/template.yaml"
+        );
+        assert_eq!(
+            run["originalUriBaseIds"]["%SRCROOT%"]["uri"],
+            "file:///work/app/"
+        );
+        drop(st);
+        assert_eq!(gh.violations(), Vec::<String>::new());
+    }
+}
+
+/// A fork's token: the workflow commands name the file from the repository's root too.
+#[test]
+fn a_subdirectory_scan_degrades_to_repository_paths() {
+    let gh = FakeGitHub::start(api(), "");
+    gh.set_files(&[("services/api/template.yaml", PATCH)]);
+    gh.state.lock().unwrap().read_only = true;
+    let mut opts = options(&gh.url);
+    opts.path_prefix = "services/api/".into();
+    let s = publish_blocking(input(three()), opts).unwrap();
+    assert!(s.degraded);
+    assert_eq!(s.workflow_commands.len(), 3);
+    assert!(
+        s.workflow_commands
+            .iter()
+            .all(|c| c.starts_with("::") && c.contains("file=services/api/template.yaml,")),
+        "{:?}",
+        s.workflow_commands
+    );
 }

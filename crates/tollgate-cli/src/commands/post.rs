@@ -3,7 +3,7 @@
 
 use tollgate_core::{Finding, Rule, Severity};
 use tollgate_sarif::sarif::Run;
-use tollgate_sarif::{notifications_from_run, read_log_lazily, MAX_LOG_BYTES};
+use tollgate_sarif::{notifications_from_run, read_log_lazily, MAX_LOG_BYTES, SRCROOT};
 
 use crate::args::PostArgs;
 use crate::commands::run::DEFAULT_FAIL_ON;
@@ -35,11 +35,20 @@ pub fn run(args: &PostArgs) -> anyhow::Result<u8> {
         .map_err(anyhow::Error::msg)?
         .ok_or_else(|| anyhow::anyhow!("no GitHub context"))?;
     let has_baseline = findings.iter().any(|f| f.baseline_state.is_some());
+    // The log's paths are relative to the directory `tollgate run` scanned; the changed lines
+    // are read from the same directory of the checkout so the two agree. Without it there,
+    // the pull request files API is asked.
+    let path_prefix = scanned_subdirectory(&log.runs);
+    let scanned = args.checkout.join(&path_prefix);
     let github = GithubRun {
-        diff: crate::publish::local_diff(&args.checkout, &context),
+        diff: scanned
+            .is_dir()
+            .then(|| crate::publish::local_diff(&scanned, &context))
+            .flatten(),
         args: github_args,
         context,
         has_baseline,
+        path_prefix,
     };
     let threshold = args.fail_on.unwrap_or(DEFAULT_FAIL_ON).threshold();
     let verdict = judge(github.gate_scope(&findings), threshold, tool_failed);
@@ -56,6 +65,40 @@ pub fn run(args: &PostArgs) -> anyhow::Result<u8> {
         Some(override_code) => code.max(override_code),
         None => code,
     })
+}
+
+/// Where the directory `tollgate run` scanned sits in its repository (`services/api/`, empty
+/// at the root or when unknown), from tollgate's run's `%SRCROOT%`: its place in the git work
+/// tree holding it when this machine has that directory (a later job on the same runner
+/// layout), else its path under `$GITHUB_WORKSPACE`, where Actions checks repositories out.
+fn scanned_subdirectory(runs: &[Run]) -> String {
+    let root = runs
+        .iter()
+        .filter(|run| run.tool.driver.name == "tollgate")
+        .find_map(|run| {
+            run.original_uri_base_ids
+                .as_ref()?
+                .get(SRCROOT)?
+                .uri
+                .clone()
+        })
+        .and_then(|uri| tollgate_sarif::uri::file_uri_to_path(&uri));
+    let Some(root) = root else {
+        return String::new();
+    };
+    if let Some(prefix) = tollgate_github::subdirectory_in_repo(&root) {
+        return prefix;
+    }
+    let workspace = std::env::var_os("GITHUB_WORKSPACE").map(std::path::PathBuf::from);
+    workspace
+        .and_then(|w| {
+            root.strip_prefix(w).ok().map(|rel| {
+                rel.components()
+                    .map(|c| format!("{}/", c.as_os_str().to_string_lossy()))
+                    .collect()
+            })
+        })
+        .unwrap_or_default()
 }
 
 /// Rules for the summary's titles and per-stage counts: tollgate's own from the registry,

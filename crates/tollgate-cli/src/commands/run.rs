@@ -120,6 +120,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
     }
     let github = context.map(|context| GithubRun {
         diff: crate::publish::local_diff(&root, &context),
+        path_prefix: tollgate_github::subdirectory_in_repo(&root).unwrap_or_default(),
         args: args.github.clone(),
         context,
         has_baseline,
@@ -394,7 +395,11 @@ fn finish(
         OutputFormat::Json => Some(output::json::render(&report)),
         OutputFormat::Markdown => Some(output::markdown::render(&report)),
         OutputFormat::Junit => Some(output::junit::render(&report, &result.rules)),
-        OutputFormat::Gitlab => Some(output::gitlab::render(&report)),
+        // GitLab places issues by their path from the repository's root.
+        OutputFormat::Gitlab => Some(output::gitlab::render(
+            &report,
+            &tollgate_github::subdirectory_in_repo(result.ctx.root()).unwrap_or_default(),
+        )),
         // Written above, from the log.
         OutputFormat::Sarif => None,
     };

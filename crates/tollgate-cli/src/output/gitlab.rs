@@ -4,6 +4,10 @@
 //! GitLab compares the reports of the merge request's head and base itself, by fingerprint,
 //! so every finding present in the code is listed, baseline-known ones included; suppressed
 //! findings and ones only in the baseline are not.
+//!
+//! GitLab places an issue by its path from the repository's root: a scan of a subdirectory
+//! (`tollgate run services/api`) prefixes its paths with the subdirectory's place in the
+//! repository.
 
 use std::collections::HashMap;
 
@@ -46,17 +50,19 @@ pub fn gitlab_severity(severity: Severity) -> &'static str {
     }
 }
 
-pub fn issues(report: &Report) -> Vec<Issue> {
+/// `path_prefix` is the scanned directory's place in the repository (`services/api/`, empty
+/// at the root).
+pub fn issues(report: &Report, path_prefix: &str) -> Vec<Issue> {
     let mut seen: HashMap<String, usize> = HashMap::new();
     report
         .findings
         .iter()
         .filter(|f| f.suppression.is_none() && f.baseline_state != Some(BaselineState::Absent))
-        .map(|f| issue(f, &mut seen))
+        .map(|f| issue(f, path_prefix, &mut seen))
         .collect()
 }
 
-fn issue(f: &Finding, seen: &mut HashMap<String, usize>) -> Issue {
+fn issue(f: &Finding, path_prefix: &str, seen: &mut HashMap<String, usize>) -> Issue {
     let base = if f.fingerprint.is_empty() {
         format!("{}:{}:{}", f.rule, f.location.path, f.message)
     } else {
@@ -75,7 +81,7 @@ fn issue(f: &Finding, seen: &mut HashMap<String, usize>) -> Issue {
         severity: gitlab_severity(f.severity),
         categories: ["Security"],
         location: IssueLocation {
-            path: f.location.path.clone(),
+            path: format!("{path_prefix}{}", f.location.path),
             lines: Lines {
                 begin: f.location.region.map_or(1, |r| r.start.line.max(1)),
             },
@@ -83,8 +89,58 @@ fn issue(f: &Finding, seen: &mut HashMap<String, usize>) -> Issue {
     }
 }
 
-pub fn render(report: &Report) -> String {
-    let mut text = serde_json::to_string_pretty(&issues(report)).unwrap_or_else(|_| "[]".into());
+pub fn render(report: &Report, path_prefix: &str) -> String {
+    let mut text =
+        serde_json::to_string_pretty(&issues(report, path_prefix)).unwrap_or_else(|_| "[]".into());
     text.push('\n');
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gate::Verdict;
+    use crate::report::{Summary, REPORT_VERSION};
+    use tollgate_core::{Location, Pos, Span};
+
+    fn report() -> Report {
+        let at = Span::new(Pos::new(5, 16), Pos::new(5, 25));
+        let findings = vec![
+            Finding::new(
+                "TG1005",
+                Severity::High,
+                "deprecated runtime",
+                Location::at("template.yaml", at),
+            ),
+            Finding::new("TG3001", Severity::Low, "m", Location::file("src/app.py")),
+        ];
+        let summary = Summary::of(&findings, &[], Some(Severity::High));
+        Report {
+            version: REPORT_VERSION,
+            tool_version: "0.0.0-test".into(),
+            findings,
+            notifications: Vec::new(),
+            summary,
+            verdict: Verdict::Fail,
+        }
+    }
+
+    /// GitLab places an issue by its path from the repository's root.
+    #[test]
+    fn paths_start_at_the_repository_root() {
+        let report = report();
+        let at_root: Vec<String> = issues(&report, "")
+            .into_iter()
+            .map(|i| i.location.path)
+            .collect();
+        assert_eq!(at_root, ["template.yaml", "src/app.py"]);
+        let nested = issues(&report, "services/api/");
+        let paths: Vec<&str> = nested.iter().map(|i| i.location.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            ["services/api/template.yaml", "services/api/src/app.py"]
+        );
+        assert_eq!(nested[0].location.lines.begin, 5);
+        assert_eq!(nested[1].location.lines.begin, 1);
+    }
 }
