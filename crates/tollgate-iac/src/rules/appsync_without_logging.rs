@@ -41,7 +41,10 @@ impl IacRule for AppsyncWithoutLogging {
 
     fn check(&self, model: &CloudModel, out: &mut RuleSink<'_>) {
         for api in &model.graphql_apis {
-            if api.log_role.is_absent() {
+            out.evaluated(&api.meta);
+            if api.log_role.is_unknown() {
+                out.unknown(&api.meta);
+            } else if api.log_role.is_absent() {
                 out.missing(
                     &api.meta,
                     format!(

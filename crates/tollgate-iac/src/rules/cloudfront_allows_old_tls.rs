@@ -51,6 +51,7 @@ impl IacRule for CloudfrontAllowsOldTls {
 
     fn check(&self, model: &CloudModel, out: &mut RuleSink<'_>) {
         for d in &model.distributions {
+            out.evaluated(&d.meta);
             let name = &d.meta.address;
             let (cert, span) = match &d.certificate {
                 Val::Absent => {
@@ -60,7 +61,10 @@ impl IacRule for CloudfrontAllowsOldTls {
                     );
                     continue;
                 }
-                Val::Unknown { .. } => continue,
+                Val::Unknown { .. } => {
+                    out.unknown(&d.meta);
+                    continue;
+                }
                 Val::Known { value, span } => (value, *span),
             };
             if cert.default_certificate.is_true() {
@@ -73,6 +77,7 @@ impl IacRule for CloudfrontAllowsOldTls {
                 continue;
             }
             if cert.default_certificate.is_unknown() {
+                out.unknown(&d.meta);
                 continue;
             }
             match &cert.minimum_protocol_version {
@@ -88,7 +93,8 @@ impl IacRule for CloudfrontAllowsOldTls {
                     value,
                     format!("CloudFront distribution `{name}` accepts viewers on TLS older than 1.2 (`{value}`)."),
                 ),
-                _ => {}
+                Val::Unknown { .. } => out.unknown(&d.meta),
+                Val::Known { .. } => {}
             }
         }
     }

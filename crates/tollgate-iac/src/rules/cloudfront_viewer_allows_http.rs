@@ -45,7 +45,11 @@ impl IacRule for CloudfrontViewerAllowsHttp {
 
     fn check(&self, model: &CloudModel, out: &mut RuleSink<'_>) {
         for d in &model.distributions {
+            out.evaluated(&d.meta);
             for (i, policy) in d.viewer_protocols.iter().enumerate() {
+                if policy.is_unknown() {
+                    out.unknown(&d.meta);
+                }
                 let (Some(value), Some(span)) = (policy.as_str(), policy.span()) else {
                     continue;
                 };

@@ -42,7 +42,10 @@ impl IacRule for CloudfrontWithoutAccessLogging {
 
     fn check(&self, model: &CloudModel, out: &mut RuleSink<'_>) {
         for d in &model.distributions {
-            if d.logging_bucket.is_absent() {
+            out.evaluated(&d.meta);
+            if d.logging_bucket.is_unknown() {
+                out.unknown(&d.meta);
+            } else if d.logging_bucket.is_absent() {
                 out.missing(
                     &d.meta,
                     format!(

@@ -40,6 +40,10 @@ impl IacRule for CloudfrontWithoutWaf {
 
     fn check(&self, model: &CloudModel, out: &mut RuleSink<'_>) {
         for d in &model.distributions {
+            out.evaluated(&d.meta);
+            if d.web_acl.is_unknown() {
+                out.unknown(&d.meta);
+            }
             let empty = matches!(d.web_acl.get(), Some(Ref::Literal(s)) if s.is_empty());
             if d.web_acl.is_absent() || empty {
                 out.missing(

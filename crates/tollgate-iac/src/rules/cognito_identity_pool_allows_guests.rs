@@ -42,7 +42,10 @@ impl IacRule for CognitoIdentityPoolAllowsGuests {
 
     fn check(&self, model: &CloudModel, out: &mut RuleSink<'_>) {
         for pool in &model.identity_pools {
-            if pool.allow_unauthenticated.is_true() {
+            out.evaluated(&pool.meta);
+            if pool.allow_unauthenticated.is_unknown() {
+                out.unknown(&pool.meta);
+            } else if pool.allow_unauthenticated.is_true() {
                 out.on(
                     &pool.meta,
                     &pool.allow_unauthenticated,

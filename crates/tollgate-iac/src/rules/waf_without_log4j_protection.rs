@@ -46,7 +46,9 @@ impl IacRule for WafWithoutLog4jProtection {
 
     fn check(&self, model: &CloudModel, out: &mut RuleSink<'_>) {
         for acl in &model.web_acls {
+            out.evaluated(&acl.meta);
             if acl.rules_unknown.is_some() {
+                out.unknown(&acl.meta);
                 continue;
             }
             let name = &acl.meta.address;
@@ -60,9 +62,14 @@ impl IacRule for WafWithoutLog4jProtection {
                         &acl.meta,
                         format!("WAF web ACL `{name}` does not use `{KNOWN_BAD_INPUTS}`, so Log4Shell (CVE-2021-44228) requests are not blocked."),
                     );
+                } else {
+                    out.unknown(&acl.meta);
                 }
                 continue;
             };
+            if group.counts_only.is_unknown() {
+                out.unknown(&acl.meta);
+            }
             if group.counts_only.is_true() {
                 out.on(
                     &acl.meta,
