@@ -211,8 +211,25 @@ Resources:
     let queues: Vec<_> = m.queues.iter().map(|q| q.meta.address.as_str()).collect();
     assert_eq!(
         queues,
-        ["Maybe"],
-        "a resource whose condition is false is not created"
+        Vec::<&str>::new(),
+        "a resource whose condition is false is not created, and one whose condition is \
+         undecidable is not judged"
+    );
+    let maybe: Vec<_> = m
+        .notifications
+        .iter()
+        .filter(|n| n.message.contains("`Maybe` is not checked"))
+        .collect();
+    assert_eq!(maybe.len(), 1, "{}", notes(&m));
+    assert!(
+        maybe[0].message.starts_with("t.yaml:28:3:"),
+        "{}",
+        maybe[0].message
+    );
+    assert!(maybe[0].message.contains("condition `Either`"));
+    assert!(
+        !notes(&m).contains("`DevOnly`"),
+        "a false condition is not noted"
     );
 }
 

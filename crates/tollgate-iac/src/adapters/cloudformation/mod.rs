@@ -109,9 +109,25 @@ pub fn adapt_template_with(
     for entry in root.get("Resources").map(Node::entries).unwrap_or_default() {
         let res = &entry.value;
         if let Some(cond) = res.get("Condition").and_then(Node::as_str) {
-            // A resource whose condition is known false is not created.
-            if tpl.condition(cond) == Some(false) {
-                continue;
+            match tpl.condition(cond) {
+                Some(true) => {}
+                // A resource whose condition is known false is not created.
+                Some(false) => continue,
+                // Whether it is created is not known: judging it could report a resource that
+                // never exists, so it is left out, and the note says so.
+                None => {
+                    tpl.notes.push(crate::adapters::unsupported(
+                        file,
+                        entry.key_span,
+                        format!(
+                            "`{}` is not checked: it is created only when condition `{cond}` \
+                             holds, which cannot be decided statically (a parameter without a \
+                             default, an import or a pseudo parameter decides it)",
+                            entry.key
+                        ),
+                    ));
+                    continue;
+                }
             }
         }
         let Some(type_name) = res.get("Type").and_then(Node::as_str) else {
