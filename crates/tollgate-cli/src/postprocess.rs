@@ -134,7 +134,11 @@ mod tests {
             let seeded = scan_dir(&example(name));
             let hardened = scan_dir(&example(&format!("{name}-hardened")));
             for result in [&seeded, &hardened] {
-                for f in result.findings.iter().filter(|f| f.rule.starts_with("TG1")) {
+                for f in result
+                    .findings
+                    .iter()
+                    .filter(|f| f.rule.starts_with("TG1") || f.rule.starts_with("TG2"))
+                {
                     let i = Evaluation::matching(&result.evaluations, f).unwrap_or_else(|| {
                         panic!("{name}: {} on {:?} has no evaluation", f.rule, f.resource)
                     });
@@ -151,7 +155,8 @@ mod tests {
                 .findings
                 .iter()
                 .filter(|f| {
-                    f.rule.starts_with("TG1") && f.severity >= tollgate_core::Severity::Medium
+                    (f.rule.starts_with("TG1") || f.rule.starts_with("TG2"))
+                        && f.severity >= tollgate_core::Severity::Medium
                 })
                 .map(|f| f.rule.as_str())
                 .collect();

@@ -136,6 +136,42 @@ impl Evaluation {
     }
 }
 
+/// One rule's evaluations as its check goes: a resource judged several times (one setting
+/// after another, several statements of its policies) keeps one evaluation whose verdict
+/// [combines](Verdict::combine) them. Resources are told apart by address and header, so the
+/// parts of one resource declared at different places (the routes of an OpenAPI document)
+/// stay apart.
+#[derive(Debug, Default)]
+pub struct Recorder {
+    evaluations: Vec<Evaluation>,
+    index: std::collections::HashMap<(Location, String), usize>,
+}
+
+impl Recorder {
+    /// Record `verdict` of rule `rule_id` on the resource `resource` declared at `header`.
+    pub fn record(&mut self, rule_id: &str, resource: &str, header: Location, verdict: Verdict) {
+        match self.index.get(&(header.clone(), resource.to_string())) {
+            Some(&i) => {
+                let e = &mut self.evaluations[i];
+                e.verdict = e.verdict.combine(verdict);
+            }
+            None => {
+                self.index.insert(
+                    (header.clone(), resource.to_string()),
+                    self.evaluations.len(),
+                );
+                self.evaluations
+                    .push(Evaluation::new(rule_id, resource, header, verdict));
+            }
+        }
+    }
+
+    /// The evaluations in the order their resources were first judged.
+    pub fn into_evaluations(self) -> Vec<Evaluation> {
+        self.evaluations
+    }
+}
+
 /// After suppressions: a failing evaluation whose findings are all suppressed carries the
 /// (first) suppression, so a report can show it with its justification; one with any finding
 /// still counting carries none. Verdicts are left as they are: suppressed is still a failure.

@@ -27,6 +27,25 @@ pub enum PolicyKind {
     Resource,
 }
 
+/// Which policies a rule reads, and so which resources it judges: the owners of those
+/// policies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subjects {
+    /// One kind of policy.
+    Of(PolicyKind),
+    /// Every policy, whatever its kind.
+    Every,
+}
+
+impl Subjects {
+    pub fn reads(self, kind: PolicyKind) -> bool {
+        match self {
+            Subjects::Of(k) => k == kind,
+            Subjects::Every => true,
+        }
+    }
+}
+
 /// One written action entry and what it expands to.
 #[derive(Debug, Clone)]
 pub struct Pattern<'m> {
@@ -166,6 +185,9 @@ pub struct Analysis<'m> {
     /// Account ids configured as the user's own (`[stage.permissions] trusted-accounts`):
     /// principals in them are not another account.
     pub trusted_accounts: Vec<String>,
+    /// Policies whose document could not be resolved (a parameter, an unknown Terraform
+    /// value), by kind and owner: the rules that would read them judge their owner unknown.
+    pub unresolved: Vec<(PolicyKind, &'m ResourceMeta)>,
 }
 
 impl<'m> Analysis<'m> {
@@ -177,6 +199,7 @@ impl<'m> Analysis<'m> {
             policies: Vec::new(),
             identities: Vec::new(),
             trusted_accounts: Vec::new(),
+            unresolved: Vec::new(),
         };
         let mut attached = vec![false; model.iam_policies.len()];
         for role in &model.iam_roles {
@@ -285,6 +308,9 @@ impl<'m> Analysis<'m> {
         doc: &'m Val<PolicyDocument>,
         label: String,
     ) -> Option<usize> {
+        if doc.is_unknown() {
+            self.unresolved.push((kind, owner));
+        }
         let doc = doc.get()?;
         let statements = doc
             .statements
@@ -358,6 +384,34 @@ impl<'m> Analysis<'m> {
         &self,
     ) -> impl Iterator<Item = (&PolicyView<'m>, &StatementView<'m>)> {
         self.of_kind(PolicyKind::Identity)
+    }
+
+    /// The owners of the policies a rule that reads `policies` judges (each once, in order),
+    /// with whether their document is unresolved. For identity policies, also the identities
+    /// that hold no written policy (a role with managed policies only).
+    pub fn subjects(&self, policies: Subjects) -> Vec<(&'m ResourceMeta, bool)> {
+        let mut out: Vec<(&'m ResourceMeta, bool)> = Vec::new();
+        let mut push = |owner: &'m ResourceMeta, unresolved: bool| match out
+            .iter_mut()
+            .find(|(o, _)| std::ptr::eq(*o, owner))
+        {
+            Some(entry) => entry.1 |= unresolved,
+            None => out.push((owner, unresolved)),
+        };
+        for p in self.policies.iter().filter(|p| policies.reads(p.kind)) {
+            push(p.owner, false);
+        }
+        if policies.reads(PolicyKind::Identity) {
+            for identity in &self.identities {
+                push(identity.owner, false);
+            }
+        }
+        for (kind, owner) in &self.unresolved {
+            if policies.reads(*kind) {
+                push(owner, true);
+            }
+        }
+        out
     }
 
     pub fn of_kind(

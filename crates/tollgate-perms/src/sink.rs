@@ -2,7 +2,8 @@
 //! [`Finding`] with the owner's address, and lowers the severity when a condition narrows the
 //! statement (saying so in the message).
 
-use tollgate_core::{Finding, Location, RelatedLocation, Rule, Severity};
+use tollgate_core::evaluation::Recorder;
+use tollgate_core::{Evaluation, Finding, Location, RelatedLocation, Rule, Severity, Verdict};
 use tollgate_iac::model::ResourceMeta;
 use tollgate_syntax::Span;
 
@@ -13,6 +14,7 @@ use crate::analysis::{PolicyView, Restriction};
 pub struct Sink<'r> {
     rule: &'r Rule,
     findings: Vec<Finding>,
+    evaluations: Recorder,
 }
 
 impl<'r> Sink<'r> {
@@ -20,7 +22,19 @@ impl<'r> Sink<'r> {
         Self {
             rule,
             findings: Vec::new(),
+            evaluations: Recorder::default(),
         }
+    }
+
+    /// Record `verdict` on the resource that owns a policy the rule reads; a finding on it
+    /// records a failure on its own.
+    pub fn judge(&mut self, owner: &ResourceMeta, verdict: Verdict) {
+        self.evaluations.record(
+            &self.rule.code,
+            &owner.address,
+            owner.header_location(),
+            verdict,
+        );
     }
 
     pub fn rule(&self) -> &Rule {
@@ -110,6 +124,7 @@ impl<'r> Sink<'r> {
         evidence: &str,
         message: String,
     ) {
+        self.judge(owner, Verdict::Fail);
         let mut finding = Finding::new(
             self.rule.code.clone(),
             severity,
@@ -138,6 +153,11 @@ impl<'r> Sink<'r> {
 
     pub fn into_findings(self) -> Vec<Finding> {
         self.findings
+    }
+
+    /// The findings and one evaluation per resource judged.
+    pub fn finish(self) -> (Vec<Finding>, Vec<Evaluation>) {
+        (self.findings, self.evaluations.into_evaluations())
     }
 }
 

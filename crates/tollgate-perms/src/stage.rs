@@ -1,7 +1,7 @@
 //! The `permissions` stage: reads the scan's cloud model (shared with the IaC stage through the
 //! context's memo), analyses every IAM policy against the action catalog and runs the rules.
 
-use tollgate_core::{Finding, Rule, ScanContext, Stage, StageError, StageReport};
+use tollgate_core::{Evaluation, Finding, Rule, ScanContext, Stage, StageError, StageReport};
 use tollgate_iac::CloudModel;
 
 use crate::analysis::Analysis;
@@ -39,7 +39,7 @@ impl Stage for PermissionsStage {
             return Ok(report);
         }
         let trusted = &ctx.config().stage.permissions.trusted_accounts;
-        report.findings = check_model_with(&model, trusted);
+        (report.findings, report.evaluations) = evaluate_model_with(&model, trusted);
         Ok(report)
     }
 }
@@ -52,6 +52,15 @@ pub fn check_model(model: &CloudModel) -> Vec<Finding> {
 /// [`check_model`] with account ids that are the user's own (`[stage.permissions]
 /// trusted-accounts`): principals in them are not another account.
 pub fn check_model_with(model: &CloudModel, trusted_accounts: &[String]) -> Vec<Finding> {
+    evaluate_model_with(model, trusted_accounts).0
+}
+
+/// [`check_model_with`] and the evaluations: one per (rule, owner of a policy the rule
+/// reads), a pass where the rule found nothing.
+pub fn evaluate_model_with(
+    model: &CloudModel,
+    trusted_accounts: &[String],
+) -> (Vec<Finding>, Vec<Evaluation>) {
     let mut expander = Expander::new(catalog());
     let mut analysis = Analysis::new(model, &mut expander);
     analysis.trusted_accounts = trusted_accounts.to_vec();

@@ -8,9 +8,8 @@
 //! [`RuleSink::evaluated`] (a pass unless a finding or an unknown value follows), or says the
 //! rule does not apply to it with [`RuleSink::not_applicable`].
 
-use std::collections::HashMap;
-
 use time::Date;
+use tollgate_core::evaluation::Recorder;
 use tollgate_core::{Evaluation, Finding, Location, Rule, Severity, Verdict};
 use tollgate_syntax::Span;
 
@@ -23,11 +22,7 @@ pub struct RuleSink<'r> {
     data_protection: bool,
     today: Date,
     findings: Vec<Finding>,
-    evaluations: Vec<Evaluation>,
-    /// (header file, header line, qualified address) -> index in `evaluations`. The line
-    /// keeps apart the parts of one resource judged one by one (the routes of one OpenAPI
-    /// definition, each declared at its own path).
-    judged: HashMap<(String, u32, String), usize>,
+    evaluations: Recorder,
 }
 
 impl<'r> RuleSink<'r> {
@@ -39,8 +34,7 @@ impl<'r> RuleSink<'r> {
             data_protection,
             today,
             findings: Vec::new(),
-            evaluations: Vec::new(),
-            judged: HashMap::new(),
+            evaluations: Recorder::default(),
         }
     }
 
@@ -64,26 +58,12 @@ impl<'r> RuleSink<'r> {
 
     /// Record `verdict` on `res`, combined with what was recorded on it before.
     fn judge(&mut self, res: &ResourceMeta, verdict: Verdict) {
-        let key = (
-            res.file.clone(),
-            res.header.start.line,
-            res.qualified_address(),
+        self.evaluations.record(
+            &self.rule.code,
+            &res.qualified_address(),
+            res.header_location(),
+            verdict,
         );
-        match self.judged.get(&key) {
-            Some(&i) => {
-                let e = &mut self.evaluations[i];
-                e.verdict = e.verdict.combine(verdict);
-            }
-            None => {
-                self.judged.insert(key, self.evaluations.len());
-                self.evaluations.push(Evaluation::new(
-                    self.rule.code.clone(),
-                    res.qualified_address(),
-                    res.header_location(),
-                    verdict,
-                ));
-            }
-        }
     }
 
     /// The day the scan judges against (runtime deprecations).
@@ -266,7 +246,7 @@ impl<'r> RuleSink<'r> {
 
     /// The findings and the evaluations, in the order the rule made them.
     pub fn finish(self) -> (Vec<Finding>, Vec<Evaluation>) {
-        (self.findings, self.evaluations)
+        (self.findings, self.evaluations.into_evaluations())
     }
 }
 

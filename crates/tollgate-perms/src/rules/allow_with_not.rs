@@ -4,7 +4,7 @@ use tollgate_core::{Framework, Severity};
 
 use super::support::DenyNote;
 use super::{rule, PermRule};
-use crate::analysis::Analysis;
+use crate::analysis::{Analysis, Subjects};
 use crate::sink::Sink;
 
 pub struct AllowWithNot;
@@ -20,6 +20,10 @@ impl PermRule for AllowWithNot {
             .remediation("Rewrite the statement as an `Allow` of what is needed, plus a `Deny` with `NotAction` if an exception is wanted.")
             .equivalents(["parliament:NOTACTION_AND_ALLOW", "CKV_AWS_49"])
             .control(Framework::Nist80053, "AC-6")
+    }
+
+    fn subjects(&self) -> Subjects {
+        Subjects::Every
     }
 
     fn check(&self, analysis: &Analysis<'_>, out: &mut Sink<'_>) {

@@ -5,7 +5,7 @@ use tollgate_core::{Framework, Precision, Severity};
 use super::{rule, PermRule};
 use tollgate_iac::model::{bound_by, who_conditions, Binding, PrincipalClass};
 
-use crate::analysis::{Analysis, PolicyKind};
+use crate::analysis::{Analysis, PolicyKind, Subjects};
 use crate::principal::grants;
 use crate::sink::Sink;
 
@@ -36,6 +36,10 @@ impl PermRule for CrossAccountTrust {
             .equivalents(["access-analyzer:EXTERNAL_PRINCIPAL"])
             .precision(Precision::Medium)
             .control(Framework::Nist80053, "AC-3")
+    }
+
+    fn subjects(&self) -> Subjects {
+        Subjects::Of(PolicyKind::Trust)
     }
 
     fn check(&self, analysis: &Analysis<'_>, out: &mut Sink<'_>) {

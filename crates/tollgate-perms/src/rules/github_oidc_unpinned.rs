@@ -3,7 +3,7 @@
 use tollgate_core::{Framework, Severity};
 
 use super::{rule, PermRule};
-use crate::analysis::{Analysis, PolicyKind};
+use crate::analysis::{Analysis, PolicyKind, Subjects};
 use crate::sink::Sink;
 
 pub struct GithubOidcUnpinned;
@@ -25,6 +25,10 @@ impl PermRule for GithubOidcUnpinned {
             )
             .equivalents(["CKV_AWS_358"])
             .control(Framework::Nist80053, "AC-3")
+    }
+
+    fn subjects(&self) -> Subjects {
+        Subjects::Of(PolicyKind::Trust)
     }
 
     fn check(&self, analysis: &Analysis<'_>, out: &mut Sink<'_>) {

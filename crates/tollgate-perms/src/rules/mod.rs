@@ -2,9 +2,9 @@
 //! peer-tool equivalents, compliance controls) and one check over the [`Analysis`]. [`all`] is
 //! the registration table.
 
-use tollgate_core::{Finding, Rule, Severity};
+use tollgate_core::{Evaluation, Finding, Rule, Severity, Verdict};
 
-use crate::analysis::Analysis;
+use crate::analysis::{Analysis, PolicyKind, Subjects};
 use crate::sink::Sink;
 
 mod support;
@@ -36,6 +36,13 @@ pub const STAGE: &str = "permissions";
 /// One permissions rule: data plus one check over the analysed policies.
 pub trait PermRule: Send + Sync {
     fn meta(&self) -> Rule;
+
+    /// The policies the rule reads: their owners are the resources it judges (pass unless it
+    /// reports on them, unknown when a document could not be resolved). Most rules read what
+    /// identities may do.
+    fn subjects(&self) -> Subjects {
+        Subjects::Of(PolicyKind::Identity)
+    }
 
     /// Look at the analysis and report into `out`. Never report on an unknown value.
     fn check(&self, analysis: &Analysis<'_>, out: &mut Sink<'_>);
@@ -80,14 +87,26 @@ pub fn metas() -> Vec<Rule> {
     all().iter().map(|r| r.meta()).collect()
 }
 
-/// Run every rule over the analysis.
-pub fn run_all(analysis: &Analysis<'_>) -> Vec<Finding> {
+/// Run every rule over the analysis: the findings, and one evaluation per (rule, owner of a
+/// policy the rule reads).
+pub fn run_all(analysis: &Analysis<'_>) -> (Vec<Finding>, Vec<Evaluation>) {
     let mut findings = Vec::new();
+    let mut evaluations = Vec::new();
     for r in all() {
         let meta = r.meta();
         let mut sink = Sink::new(&meta);
+        for (owner, unresolved) in analysis.subjects(r.subjects()) {
+            let verdict = if unresolved {
+                Verdict::Unknown
+            } else {
+                Verdict::Pass
+            };
+            sink.judge(owner, verdict);
+        }
         r.check(analysis, &mut sink);
-        findings.extend(sink.into_findings());
+        let (f, e) = sink.finish();
+        findings.extend(f);
+        evaluations.extend(e);
     }
-    findings
+    (findings, evaluations)
 }

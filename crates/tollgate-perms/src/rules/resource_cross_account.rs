@@ -6,7 +6,7 @@ use tollgate_core::{Framework, Precision, Severity};
 use tollgate_iac::model::{unrelated_conditions, who_conditions, PrincipalClass, ANY_BINDING};
 
 use super::{rule, PermRule};
-use crate::analysis::{name_actions, Analysis, PolicyKind};
+use crate::analysis::{name_actions, Analysis, PolicyKind, Subjects};
 use crate::aws_accounts::elb_log_delivery_region;
 use crate::catalog::{AccessLevel, ActionId};
 use crate::principal::{granted_words, grants, is_key_policy, resource_accounts};
@@ -53,6 +53,10 @@ impl PermRule for ResourceCrossAccount {
         .precision(Precision::Medium)
         .control(Framework::Nist80053, "AC-3")
         .control(Framework::Nist80053, "AC-21")
+    }
+
+    fn subjects(&self) -> Subjects {
+        Subjects::Of(PolicyKind::Resource)
     }
 
     fn check(&self, analysis: &Analysis<'_>, out: &mut Sink<'_>) {

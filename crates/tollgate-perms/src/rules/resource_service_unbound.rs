@@ -9,7 +9,7 @@ use tollgate_core::{Framework, Severity};
 use tollgate_iac::model::{bound_by, unrelated_conditions, Binding, PrincipalClass};
 
 use super::{rule, PermRule};
-use crate::analysis::{Analysis, PolicyKind};
+use crate::analysis::{Analysis, PolicyKind, Subjects};
 use crate::principal::{granted_words, grants, is_lambda_permission};
 use crate::sink::Sink;
 
@@ -47,6 +47,10 @@ impl PermRule for ResourceServiceUnbound {
         // Checkov's CKV_AWS_364 asks the same of Lambda permissions only (TG1011 here).
         .equivalents(["cfn-guard:sns_cross_account_only_allowed_accounts"])
         .control(Framework::Nist80053, "AC-3")
+    }
+
+    fn subjects(&self) -> Subjects {
+        Subjects::Of(PolicyKind::Resource)
     }
 
     fn check(&self, analysis: &Analysis<'_>, out: &mut Sink<'_>) {

@@ -4,7 +4,7 @@ use tollgate_core::{Framework, Severity};
 use tollgate_iac::model::{bound_by, classify, PrincipalClass, ANY_BINDING};
 
 use super::{rule, PermRule};
-use crate::analysis::{Analysis, PolicyKind, Restriction};
+use crate::analysis::{Analysis, PolicyKind, Restriction, Subjects};
 use crate::sink::Sink;
 
 pub struct TrustAnyPrincipal;
@@ -23,6 +23,10 @@ impl PermRule for TrustAnyPrincipal {
             .equivalents(["CKV_AWS_60"])
             .control(Framework::CisAws, "1.16")
             .control(Framework::Nist80053, "AC-3")
+    }
+
+    fn subjects(&self) -> Subjects {
+        Subjects::Of(PolicyKind::Trust)
     }
 
     fn check(&self, analysis: &Analysis<'_>, out: &mut Sink<'_>) {

@@ -3,7 +3,7 @@
 use tollgate_core::{Framework, Severity};
 
 use super::{rule, PermRule};
-use crate::analysis::Analysis;
+use crate::analysis::{Analysis, Subjects};
 use crate::catalog::Catalog;
 use crate::expand::Expansion;
 use crate::sink::Sink;
@@ -23,6 +23,10 @@ impl PermRule for UnknownAction {
             .remediation("Correct the action name; the message suggests the closest known one.")
             .equivalents(["parliament:UNKNOWN_ACTION", "parliament:UNKNOWN_PREFIX"])
             .control(Framework::Nist80053, "CM-6")
+    }
+
+    fn subjects(&self) -> Subjects {
+        Subjects::Every
     }
 
     fn check(&self, analysis: &Analysis<'_>, out: &mut Sink<'_>) {

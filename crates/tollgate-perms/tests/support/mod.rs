@@ -67,6 +67,14 @@ pub fn run(ctx: &ScanContext) -> Vec<Finding> {
         .findings
 }
 
+/// The permissions stage's whole report for the one file `name` in `dir`, evaluations
+/// included.
+pub fn report(dir: &Path, name: &str) -> tollgate_core::StageReport {
+    PermissionsStage::new()
+        .run(&context(dir, name))
+        .expect("the permissions stage runs")
+}
+
 /// The findings for the one file `name` in `dir`.
 pub fn scan(dir: &Path, name: &str) -> Vec<Finding> {
     run(&context(dir, name))
