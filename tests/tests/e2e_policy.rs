@@ -122,6 +122,11 @@ fn four_template_formats_give_the_same_verdicts() {
     );
     for (format, verdicts) in &by_format {
         let mut want = expected.clone();
+        if format == "cloudformation" || format == "sam" {
+            // The Guard twins of TG9001 and TG9002 read CloudFormation and SAM templates.
+            want.insert(("TG9011".to_string(), "bad function".to_string()));
+            want.insert(("TG9012".to_string(), "bad function".to_string()));
+        }
         if format == "serverless" {
             // The Serverless example declares no table and no role policy to join.
             want.remove(&("TG9006".to_string(), "role".to_string()));
@@ -144,9 +149,13 @@ fn example_policy_tests_pass() {
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}");
-    assert!(stdout.contains("17/17 tests passed"), "{stdout}");
+    assert!(stdout.contains("25/25 tests passed"), "{stdout}");
     assert!(
         stdout.contains("PASS  data.main.test_old_runtime_is_denied"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("PASS  guard.function_limits: a long timeout fails"),
         "{stdout}"
     );
 }
@@ -250,7 +259,7 @@ fn syntax_and_runtime_errors_name_the_place_and_the_rest_still_runs() {
     let dir = repo(&[
         ("syntax.rego", "package main\n\ndeny contains msg if {\n  input.x ==\n}\n"),
         ("runtime.rego", "package main\nimport rego.v1\n\nwarn contains msg if {\n  x := 1 / 0\n  msg := sprintf(\"%v\", [x])\n}\n"),
-        ("encryption.guard", "rule buckets_encrypted { Resources.*[ Type == 'AWS::S3::Bucket' ].Properties.BucketEncryption exists }\n"),
+        ("broken.guard", "rule tables_named {\n  AWS::DynamoDB::Table {\n    Properties.TableName ==\n  }\n}\n"),
     ]);
     let (report, code) = run(dir.path(), "json");
     let notes = notifications(&report);
@@ -266,7 +275,12 @@ fn syntax_and_runtime_errors_name_the_place_and_the_rest_still_runs() {
         )),
         "{notes:?}"
     );
-    assert!(notes.iter().any(|n| n.starts_with("policy-unsupported policies/encryption.guard: CloudFormation Guard rules are not evaluated")), "{notes:?}");
+    assert!(
+        notes.iter().any(|n| n.starts_with(
+            "policy-error policies/broken.guard:4:3: expected a query, a value or a function call, found `}`"
+        )),
+        "{notes:?}"
+    );
     assert!(witness_reported(&report));
     assert_ne!(code, 0, "a broken policy does not pass the run");
 }
@@ -400,7 +414,109 @@ fn a_configured_policy_path_without_policies_is_reported() {
     let notes = notifications(&report);
     assert_eq!(
         notes,
-        ["policy-path-empty [stage.policy] paths names `polices`, which holds no .rego policy in the scanned files"]
+        ["policy-path-empty [stage.policy] paths names `polices`, which holds no .rego policy or .guard rule file in the scanned files"]
     );
     assert!(witness_reported(&report));
+}
+
+#[test]
+fn guard_rules_pass_fail_and_skip_at_the_property_line() {
+    let dir = repo(&[
+        (
+            "runtimes.guard",
+            "# severity: medium\nrule approved_runtime {\n  AWS::Lambda::Function {\n    Properties.Runtime IN ['python3.12', 'nodejs20.x'] <<old runtime>>\n  }\n}\n",
+        ),
+        (
+            "tables.guard",
+            "rule tables_named {\n  AWS::DynamoDB::Table {\n    Properties.TableName exists\n  }\n}\n",
+        ),
+        (
+            "queues.guard",
+            "let queues = Resources.*[ Type == 'AWS::SQS::Queue' ]\nrule queues_encrypted when %queues !empty {\n  %queues.Properties.KmsMasterKeyId exists\n}\n",
+        ),
+    ]);
+    let (report, code) = run(dir.path(), "json");
+    assert!(
+        notifications(&report).is_empty(),
+        "{:?}",
+        notifications(&report)
+    );
+    assert!(witness_reported(&report));
+    let guard: Vec<&Value> = findings(&report)
+        .into_iter()
+        .filter(|f| {
+            f["properties"]["policy-file"]
+                .as_str()
+                .is_some_and(|p| p.ends_with(".guard"))
+        })
+        .collect();
+    // FAIL: the function's runtime; PASS (the table has a name) and SKIP (no queue) say nothing.
+    assert_eq!(guard.len(), 1, "{guard:?}");
+    let f = guard[0];
+    assert_eq!(f["message"], "old runtime");
+    assert_eq!(f["severity"], "medium");
+    assert_eq!(f["resource"], "Fn");
+    assert_eq!(f["location"]["path"], "template.yaml");
+    assert_eq!(f["location"]["region"]["start"]["line"], 10, "{f}");
+    assert_eq!(f["properties"]["policy"], "guard.runtimes.approved_runtime");
+    assert!(f["rule"].as_str().unwrap().starts_with("TG9"), "{f}");
+    assert_ne!(code, 0);
+}
+
+#[test]
+fn a_runaway_guard_rule_is_stopped_and_the_rest_still_runs() {
+    // Every resource against every resource, twenty levels deep.
+    let nested = format!(
+        "let all = Resources.*\nrule runaway {{ {} Type exists {} }}\n",
+        "%all { ".repeat(20),
+        "} ".repeat(20)
+    );
+    let dir = repo(&[
+        ("runaway.guard", nested.as_str()),
+        (
+            "runtimes.guard",
+            "rule approved_runtime { AWS::Lambda::Function { Properties.Runtime == 'python3.12' } }\n",
+        ),
+    ]);
+    let (report, _) = run(dir.path(), "json");
+    let notes = notifications(&report);
+    assert!(
+        notes.iter().any(|n| n.starts_with(
+            "policy-timeout policies/runaway.guard: Guard rule file stopped on template.yaml"
+        )),
+        "{notes:?}"
+    );
+    assert!(witness_reported(&report));
+    assert!(findings(&report)
+        .iter()
+        .any(|f| f["properties"]["policy"] == "guard.runtimes.approved_runtime"));
+}
+
+#[test]
+fn guard_unit_tests_run_with_policy_test() {
+    let dir = repo(&[
+        (
+            "runtimes.guard",
+            "rule approved_runtime { AWS::Lambda::Function { Properties.Runtime == 'python3.12' } }\n",
+        ),
+        (
+            "tests/runtimes_tests.yaml",
+            "- name: new runtime\n  input:\n    Resources:\n      F: { Type: AWS::Lambda::Function, Properties: { Runtime: python3.12 } }\n  expectations:\n    rules:\n      approved_runtime: PASS\n- name: wrong expectation\n  input:\n    Resources: { Q: { Type: AWS::SQS::Queue } }\n  expectations:\n    rules:\n      approved_runtime: FAIL\n",
+        ),
+    ]);
+    let out = tollgate_cmd()
+        .args(["policy", "test", "policies"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("PASS  guard.runtimes: new runtime"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("FAIL  guard.runtimes: wrong expectation (tests/runtimes_tests.yaml:8): rule `approved_runtime`: expected FAIL, got SKIP"),
+        "{stdout}"
+    );
 }

@@ -10,6 +10,7 @@
 
 pub mod code;
 pub mod evaluate;
+pub mod guard;
 pub mod identities;
 pub mod input;
 pub mod locate;

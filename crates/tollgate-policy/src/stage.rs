@@ -1,11 +1,13 @@
 //! The `policy` stage: the repository's own Rego policies over every resource, deployment
-//! unit and IAM identity of the scan.
+//! unit and IAM identity of the scan, and its CloudFormation Guard rules over every
+//! CloudFormation and SAM template.
 
 use std::time::Duration;
 
 use tollgate_core::{Notification, Rule, ScanContext, Stage, StageError, StageReport};
 
 use crate::evaluate::{evaluate, Budgets, Inputs, STAGE};
+use crate::guard::RuleFile;
 use crate::model_json::ModelIndex;
 use crate::rego::{load_policies, PolicySet};
 use crate::{identities, resources};
@@ -42,9 +44,9 @@ impl Stage for PolicyStage {
 
     fn run(&self, ctx: &ScanContext) -> Result<StageReport, StageError> {
         let mut report = StageReport::default();
-        let set = load_from_scan(ctx, &mut report);
+        let (set, guard) = load_from_scan(ctx, &mut report);
         let namespaces = namespaces(ctx);
-        if set.policies(&namespaces).next().is_none() {
+        if set.policies(&namespaces).next().is_none() && guard.is_empty() {
             return Ok(report);
         }
         let inputs = inputs(ctx);
@@ -53,6 +55,7 @@ impl Stage for PolicyStage {
             policy: policy_budget(ctx),
         };
         evaluate(ctx, &set, &namespaces, budgets, &inputs, &mut report);
+        crate::guard::stage::evaluate_all(ctx, &guard, &inputs, budgets, &mut report);
         Ok(report)
     }
 }
@@ -129,28 +132,25 @@ pub fn under(path: &str, dirs: &[String]) -> bool {
         .any(|d| d.is_empty() || d == "." || path == d || path.starts_with(&format!("{d}/")))
 }
 
-/// Read and load the `.rego` files of the scan's policy directories (test files excluded);
-/// unreadable files and load errors become notifications.
-pub fn load_from_scan(ctx: &ScanContext, report: &mut StageReport) -> PolicySet {
+/// Read and load the `.rego` and `.guard` files of the scan's policy directories (test files
+/// excluded); unreadable files and load errors become notifications.
+pub fn load_from_scan(ctx: &ScanContext, report: &mut StageReport) -> (PolicySet, Vec<RuleFile>) {
     let dirs = policy_dirs(ctx);
     if dirs.is_empty() {
-        return PolicySet::default();
+        return (PolicySet::default(), Vec::new());
     }
     let mut sources = Vec::new();
+    let mut guard_sources = Vec::new();
     for file in ctx.files() {
         if file.path.ends_with(".guard") && under(&file.path, &dirs) {
-            // Said out loud: a rule the user wrote must not be dropped in silence.
-            report.notify(
-                Notification::warning(
-                    "policy-unsupported",
-                    format!(
-                        "{}: CloudFormation Guard rules are not evaluated (only Rego policies are); this file was skipped",
-                        file.path
-                    ),
-                )
-                .at(tollgate_core::Location::file(file.path.clone()))
-                .stage(STAGE),
-            );
+            match ctx.text(file) {
+                Ok(text) => guard_sources.push((file.path.clone(), text.to_string())),
+                Err(err) => report.notify(
+                    Notification::error("policy-error", format!("{}: {err}", file.path))
+                        .at(tollgate_core::Location::file(file.path.clone()))
+                        .stage(STAGE),
+                ),
+            }
             continue;
         }
         if !file.path.ends_with(".rego")
@@ -177,13 +177,14 @@ pub fn load_from_scan(ctx: &ScanContext, report: &mut StageReport) -> PolicySet 
             .to_string();
         let holds_one = sources
             .iter()
+            .chain(&guard_sources)
             .any(|(path, _)| under(path, std::slice::from_ref(&dir)));
         if !holds_one {
             report.notify(
                 Notification::warning(
                     "policy-path-empty",
                     format!(
-                        "[stage.policy] paths names `{dir}`, which holds no .rego policy in the scanned files"
+                        "[stage.policy] paths names `{dir}`, which holds no .rego policy or .guard rule file in the scanned files"
                     ),
                 )
                 .stage(STAGE),
@@ -201,5 +202,5 @@ pub fn load_from_scan(ctx: &ScanContext, report: &mut StageReport) -> PolicySet 
                 .stage(STAGE),
         );
     }
-    set
+    (set, crate::guard::stage::load(guard_sources, report))
 }

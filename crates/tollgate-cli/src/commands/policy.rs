@@ -46,7 +46,13 @@ fn context(root: &Path, config: Option<&Path>) -> anyhow::Result<ScanContext> {
 fn test(args: &PolicyTestArgs) -> anyhow::Result<u8> {
     let ctx = context(&args.dir, None)?;
     let mut sources = Vec::new();
-    for file in ctx.files().iter().filter(|f| f.path.ends_with(".rego")) {
+    // Rego policies and tests, Guard rule files and their unit tests (`*_tests.yaml`...).
+    let wanted = |path: &str| {
+        path.ends_with(".rego")
+            || path.ends_with(".guard")
+            || tollgate_policy::guard::unit_tests::rule_file_for(path).is_some()
+    };
+    for file in ctx.files().iter().filter(|f| wanted(&f.path)) {
         match ctx.text(file) {
             Ok(text) => sources.push((file.path.clone(), text.to_string())),
             Err(err) => eprintln!("error: {}: {err}", file.path),
@@ -63,11 +69,18 @@ fn test(args: &PolicyTestArgs) -> anyhow::Result<u8> {
             file = &r.file;
             let _ = writeln!(out, "{file}:");
         }
-        let name = format!("data.{}.{}", r.package, r.name);
+        let name = if r.package.starts_with("guard.") {
+            format!("{}: {}", r.package, r.name)
+        } else {
+            format!("data.{}.{}", r.package, r.name)
+        };
         let ms = r.elapsed.as_secs_f64() * 1000.0;
         let _ = match &r.outcome {
             Outcome::Pass => writeln!(out, "  PASS  {name} ({ms:.1} ms)"),
-            Outcome::Fail => writeln!(out, "  FAIL  {name} ({}:{})", r.file, r.line),
+            Outcome::Fail => match &r.detail {
+                Some(detail) => writeln!(out, "  FAIL  {name} ({}:{}): {detail}", r.file, r.line),
+                None => writeln!(out, "  FAIL  {name} ({}:{})", r.file, r.line),
+            },
             Outcome::Error(err) => writeln!(out, "  ERROR {name}: {err}"),
         };
     }
@@ -91,7 +104,7 @@ fn test(args: &PolicyTestArgs) -> anyhow::Result<u8> {
     crate::output::print_stdout(&out);
     if total == 0 && report.load_errors.is_empty() {
         eprintln!(
-            "note: no `test_*` rules found in .rego files under {}",
+            "note: no `test_*` rules in .rego files nor Guard test files (NAME_tests.yaml) under {}",
             args.dir.display()
         );
     }

@@ -1,0 +1,241 @@
+//! Guard rule files in the policy stage: loaded from the policy paths, evaluated against every
+//! CloudFormation and SAM template of the scan, each FAIL a finding at the offending property
+//! (else the resource's header).
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use tollgate_core::{
+    Finding, Location, Notification, Rule, ScanContext, Severity, Span, StageReport,
+};
+
+use super::document::{templates, TemplateDoc};
+use super::{evaluate, parse, Failure, Limits, RuleFile, Seg, Stop, MAX_STEPS};
+use crate::code::{derived_code, rule_name, valid_code};
+use crate::evaluate::{point, Budgets, Inputs, STAGE};
+use crate::locate::{locate, Step};
+
+/// Parse the Guard files among `sources`; files that do not parse become notifications.
+pub fn load(sources: Vec<(String, String)>, report: &mut StageReport) -> Vec<RuleFile> {
+    let mut files = Vec::new();
+    for (path, text) in sources {
+        match parse(&path, &text) {
+            Ok(file) => files.push(file),
+            Err(err) => report.notify(
+                Notification::error(
+                    "policy-error",
+                    format!("{err}; the Guard rules of this file are not evaluated"),
+                )
+                .at(Location::at(err.file.clone(), point(err.line, err.col)))
+                .stage(STAGE),
+            ),
+        }
+    }
+    files
+}
+
+/// The package-like name of a rule file's rules, for codes and SARIF rule names:
+/// `guard.<file stem>`.
+pub fn package(file: &RuleFile) -> String {
+    let name = file.path.rsplit('/').next().unwrap_or(&file.path);
+    format!("guard.{}", name.strip_suffix(".guard").unwrap_or(name))
+}
+
+/// Evaluate `files` against the scan's templates into `report`.
+pub fn evaluate_all(
+    ctx: &ScanContext,
+    files: &[RuleFile],
+    inputs: &Inputs,
+    budgets: Budgets,
+    report: &mut StageReport,
+) {
+    if files.is_empty() {
+        return;
+    }
+    let docs = templates(ctx, &inputs.resources);
+    let mut rules: BTreeMap<String, Rule> = BTreeMap::new();
+    for file in files {
+        evaluate_file(ctx, file, &docs, inputs, budgets, report, &mut rules);
+    }
+    report.dynamic_rules.extend(rules.into_values());
+}
+
+fn evaluate_file(
+    ctx: &ScanContext,
+    file: &RuleFile,
+    docs: &[TemplateDoc],
+    inputs: &Inputs,
+    budgets: Budgets,
+    report: &mut StageReport,
+    rules: &mut BTreeMap<String, Rule>,
+) {
+    let started = Instant::now();
+    let package = package(file);
+    for (done, doc) in docs.iter().enumerate() {
+        if ctx.is_cancelled() {
+            return;
+        }
+        if started.elapsed() > budgets.policy {
+            report.notify(
+                Notification::error(
+                    "policy-timeout",
+                    format!(
+                        "{}: Guard rule file ran out of its {} s budget after {done} of {} templates and was stopped; results it reported before stay",
+                        file.path,
+                        budgets.policy.as_secs(),
+                        docs.len()
+                    ),
+                )
+                .at(Location::file(file.path.clone()))
+                .stage(STAGE),
+            );
+            return;
+        }
+        let limits = Limits {
+            max_steps: MAX_STEPS,
+            deadline: Instant::now() + budgets.document,
+        };
+        let results = match evaluate(file, &doc.json, limits) {
+            Ok(results) => results,
+            Err(stop) => {
+                report.notify(stop_notification(file, &doc.file, &stop));
+                // A rule file that ran out of budget or hit a mistake of its own would on
+                // every template: it stops here, and what it reported so far stays.
+                return;
+            }
+        };
+        for result in results.iter().filter(|r| r.status == super::Status::Fail) {
+            let Some(rule) = file.rules.iter().find(|r| r.name == result.name) else {
+                continue;
+            };
+            let code = rule
+                .code
+                .clone()
+                .filter(|c| valid_code(c))
+                .unwrap_or_else(|| derived_code(&package, &rule.name));
+            let severity = rule
+                .severity
+                .as_deref()
+                .and_then(|s| s.parse::<Severity>().ok())
+                .unwrap_or(Severity::High);
+            let policy = format!("{package}.{}", rule.name);
+            rules.entry(code.clone()).or_insert_with(|| {
+                Rule::new(
+                    code.clone(),
+                    rule_name(&package, &rule.name),
+                    STAGE,
+                    severity,
+                    rule.title
+                        .clone()
+                        .unwrap_or_else(|| format!("Guard rule `{}`", rule.name)),
+                )
+                .description(format!(
+                    "CloudFormation Guard rule `{}` of `{}`.",
+                    rule.name, file.path
+                ))
+                .tags(["security", "policy", "guard"])
+            });
+            for (resource, failures) in by_resource(&result.failures) {
+                report.push(finding(
+                    ctx, file, &policy, &code, severity, doc, inputs, resource, &failures,
+                ));
+            }
+        }
+    }
+}
+
+/// Failures grouped by the resource they are under (`Resources.<id>`; `None` for those
+/// elsewhere in the template) and by what they say, in order: one finding each.
+fn by_resource(failures: &[Failure]) -> Vec<(Option<&str>, Vec<&Failure>)> {
+    let mut out: Vec<(Option<&str>, String, Vec<&Failure>)> = Vec::new();
+    for f in failures {
+        let id = match f.path.as_slice() {
+            [Seg::Key(r), Seg::Key(id), ..] if r == "Resources" => Some(id.as_str()),
+            _ => None,
+        };
+        let said = said(f);
+        match out.iter_mut().find(|(r, s, _)| *r == id && *s == said) {
+            Some((_, _, list)) => list.push(f),
+            None => out.push((id, said, vec![f])),
+        }
+    }
+    out.into_iter().map(|(id, _, list)| (id, list)).collect()
+}
+
+/// The rule's own words for a failure, on one line; what failed where when it has none.
+fn said(f: &Failure) -> String {
+    f.message
+        .as_deref()
+        .map(|m| m.split_whitespace().collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|| f.detail.clone())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn finding(
+    ctx: &ScanContext,
+    file: &RuleFile,
+    policy: &str,
+    code: &str,
+    severity: Severity,
+    doc: &TemplateDoc,
+    inputs: &Inputs,
+    resource: Option<&str>,
+    failures: &[&Failure],
+) -> Finding {
+    let first = failures[0];
+    let message = said(first);
+    let scanned = resource.and_then(|id| doc.resources.get(id).map(|&i| &inputs.resources[i]));
+    let (location, line) = match scanned {
+        Some(r) => {
+            let steps: Vec<Step> = first.path[2..]
+                .iter()
+                .map(|s| match s {
+                    Seg::Key(k) => Step::Key(k.clone()),
+                    Seg::Index(i) => Step::Index(*i),
+                })
+                .collect();
+            let span = if steps.is_empty() {
+                None
+            } else {
+                locate(ctx, r, &steps)
+            };
+            (
+                Location::at(doc.file.clone(), span.unwrap_or(r.header)),
+                r.header.start.line,
+            )
+        }
+        None => (Location::at(doc.file.clone(), Span::line(1)), 1),
+    };
+    let mut f = Finding::new(code.to_string(), severity, message.clone(), location)
+        .evidence(format!("{policy}: {message}"))
+        .property("policy", policy.to_string())
+        .property("policy-file", file.path.clone())
+        .property("guard-rule-line", first.line)
+        .resource_line(line);
+    if let Some(r) = scanned {
+        f = f.resource(r.doc.address.clone());
+    }
+    f
+}
+
+fn stop_notification(file: &RuleFile, template: &str, stop: &Stop) -> Notification {
+    match stop {
+        Stop::Error { line, col, message } => Notification::error(
+            "policy-error",
+            format!(
+                "{}:{line}:{col}: {message} (while evaluating {template}); the Guard rules of this file are not evaluated further",
+                file.path
+            ),
+        )
+        .at(Location::at(file.path.clone(), point(*line, *col))),
+        Stop::Steps(_) | Stop::Time => Notification::error(
+            "policy-timeout",
+            format!(
+                "{}: Guard rule file stopped on {template}: {stop}; results it reported before stay",
+                file.path
+            ),
+        )
+        .at(Location::file(file.path.clone())),
+    }
+    .stage(STAGE)
+}

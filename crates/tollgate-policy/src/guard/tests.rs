@@ -1,0 +1,305 @@
+//! The Guard language against small documents: each construct where it holds and where it
+//! does not.
+
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value as Json};
+
+use super::*;
+
+fn run(rules: &str, doc: &Json) -> Vec<(String, Status)> {
+    let file = parse("r.guard", rules).unwrap_or_else(|e| panic!("{e}"));
+    let limits = Limits {
+        max_steps: MAX_STEPS,
+        deadline: Instant::now() + Duration::from_secs(5),
+    };
+    evaluate(&file, doc, limits)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .into_iter()
+        .map(|r| (r.name, r.status))
+        .collect()
+}
+
+fn status(rules: &str, doc: &Json, rule: &str) -> Status {
+    run(rules, doc)
+        .into_iter()
+        .find(|(n, _)| n == rule)
+        .map(|(_, s)| s)
+        .unwrap_or_else(|| panic!("no rule {rule}"))
+}
+
+fn template() -> Json {
+    json!({
+        "Resources": {
+            "Good": {"Type": "AWS::S3::Bucket", "Properties": {
+                "BucketEncryption": {"ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"}}]},
+                "Tags": [{"Key": "CostCenter", "Value": "42"}, {"Key": "Stage", "Value": "prod"}]
+            }},
+            "Bad": {"Type": "AWS::S3::Bucket", "Properties": {"Tags": []}},
+            "Fn": {"Type": "AWS::Lambda::Function", "Properties": {"Runtime": "python3.8", "Timeout": 900, "MemorySize": 512}}
+        }
+    })
+}
+
+const ENCRYPTED: &str = "
+let buckets = Resources.*[ Type == 'AWS::S3::Bucket' ]
+
+rule buckets_encrypted when %buckets !empty {
+    %buckets.Properties.BucketEncryption exists <<buckets are encrypted>>
+}
+";
+
+#[test]
+fn filters_variables_and_when_give_pass_fail_and_skip() {
+    assert_eq!(
+        status(ENCRYPTED, &template(), "buckets_encrypted"),
+        Status::Fail
+    );
+    let only_good = json!({"Resources": {"Good": template()["Resources"]["Good"].clone()}});
+    assert_eq!(
+        status(ENCRYPTED, &only_good, "buckets_encrypted"),
+        Status::Pass
+    );
+    let no_bucket = json!({"Resources": {"Fn": template()["Resources"]["Fn"].clone()}});
+    assert_eq!(
+        status(ENCRYPTED, &no_bucket, "buckets_encrypted"),
+        Status::Skip
+    );
+}
+
+#[test]
+fn failures_say_where_and_carry_the_message() {
+    let file = parse("r.guard", ENCRYPTED).unwrap();
+    let limits = Limits {
+        max_steps: MAX_STEPS,
+        deadline: Instant::now() + Duration::from_secs(5),
+    };
+    let results = evaluate(&file, &template(), limits).unwrap();
+    let f = &results[0].failures;
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(
+        f[0].path,
+        ["Resources", "Bad", "Properties", "BucketEncryption"]
+            .map(|k| Seg::Key(k.into()))
+            .to_vec()
+    );
+    assert_eq!(f[0].message.as_deref(), Some("buckets are encrypted"));
+    assert_eq!(f[0].line, 5);
+}
+
+#[test]
+fn type_blocks_skip_without_resources_of_their_type() {
+    let rules = "rule runtimes {\n  AWS::Lambda::Function {\n    Properties.Runtime IN ['python3.12', 'nodejs20.x']\n  }\n}\n";
+    assert_eq!(status(rules, &template(), "runtimes"), Status::Fail);
+    let fixed = json!({"Resources": {"Fn": {"Type": "AWS::Lambda::Function", "Properties": {"Runtime": "python3.12"}}}});
+    assert_eq!(status(rules, &fixed, "runtimes"), Status::Pass);
+    let none = json!({"Resources": {"B": {"Type": "AWS::S3::Bucket"}}});
+    assert_eq!(status(rules, &none, "runtimes"), Status::Skip);
+}
+
+#[test]
+fn comparison_operators_ranges_and_regexes() {
+    let doc = template();
+    let check = |clause: &str| {
+        status(
+            &format!("rule r {{\n Resources.Fn.Properties {{ {clause} }}\n}}\n"),
+            &doc,
+            "r",
+        )
+    };
+    assert_eq!(check("Timeout <= 900"), Status::Pass);
+    assert_eq!(check("Timeout < 900"), Status::Fail);
+    assert_eq!(check("MemorySize > 128\n MemorySize >= 512"), Status::Pass);
+    assert_eq!(check("MemorySize IN r[128, 512]"), Status::Pass);
+    assert_eq!(check("MemorySize IN r[128, 512)"), Status::Fail);
+    assert_eq!(check("Runtime == /^python3\\.\\d+$/"), Status::Pass);
+    assert_eq!(check("Runtime != /python/"), Status::Fail);
+    assert_eq!(check("Runtime not in ['python3.8']"), Status::Fail);
+    assert_eq!(
+        check("Runtime is_string\n Timeout is_int\n this is_struct"),
+        Status::Pass
+    );
+    assert_eq!(check("Runtime is_list"), Status::Fail);
+    assert_eq!(check("Handler exists"), Status::Fail);
+    assert_eq!(check("Handler !exists\n Handler empty"), Status::Pass);
+    assert_eq!(check("Runtime == 'go1.x' or Timeout == 900"), Status::Pass);
+    assert_eq!(check("Runtime == 'go1.x' OR Timeout == 30"), Status::Fail);
+}
+
+#[test]
+fn some_and_every_value_of_a_list() {
+    let rules = "
+rule has_cost_center {
+    Resources.Good.Properties {
+        some Tags[*].Key == 'CostCenter'
+    }
+}
+rule all_cost_center {
+    Resources.Good.Properties.Tags[*].Key == 'CostCenter'
+}
+rule tag_filter {
+    Resources.Good.Properties.Tags[ Key == 'Stage' ].Value == 'prod'
+}
+rule empty_tags_fail_when_indexed {
+    Resources.Bad.Properties.Tags[*].Key exists
+}
+";
+    let got = run(rules, &template());
+    assert_eq!(
+        got,
+        [
+            ("has_cost_center".to_string(), Status::Pass),
+            ("all_cost_center".to_string(), Status::Fail),
+            ("tag_filter".to_string(), Status::Pass),
+            ("empty_tags_fail_when_indexed".to_string(), Status::Fail),
+        ]
+    );
+}
+
+#[test]
+fn named_rules_compose_and_cycles_are_refused() {
+    let rules = "
+rule is_function { Resources.Fn.Type == 'AWS::Lambda::Function' }
+rule short when is_function { Resources.Fn.Properties.Timeout <= 300 }
+rule not_function when not is_function { Resources.Fn exists }
+rule both { is_function\n short }
+";
+    let got = run(rules, &template());
+    assert_eq!(got[1], ("short".to_string(), Status::Fail));
+    assert_eq!(got[2], ("not_function".to_string(), Status::Skip));
+    assert_eq!(got[3], ("both".to_string(), Status::Fail));
+
+    let cyclic = parse("c.guard", "rule a { b }\nrule b { a }\n").unwrap();
+    let limits = Limits {
+        max_steps: MAX_STEPS,
+        deadline: Instant::now() + Duration::from_secs(5),
+    };
+    let err = evaluate(&cyclic, &template(), limits).unwrap_err();
+    assert!(matches!(err, Stop::Error { .. }), "{err:?}");
+}
+
+#[test]
+fn keys_filters_functions_and_default_rule() {
+    let rules = "
+let fns = Resources[ keys == /^Fn/ ]
+let n = count(Resources.*)
+rule one_function { %fns.Type == 'AWS::Lambda::Function' }
+rule three { %n == 3 }
+rule lower {
+    let r = to_lower(Resources.Fn.Properties.Runtime)
+    %r == 'python3.8'
+}
+Resources.Fn.Properties.Timeout == 900
+";
+    let got = run(rules, &template());
+    assert_eq!(
+        got.iter().map(|(_, s)| *s).collect::<Vec<_>>(),
+        [Status::Pass, Status::Pass, Status::Pass, Status::Pass]
+    );
+    assert_eq!(got[3].0, "default");
+}
+
+#[test]
+fn unknown_values_skip_instead_of_failing() {
+    let doc = json!({"Resources": {"F": {"Type": "AWS::Lambda::Function", "Properties": {"Runtime": {"tollgate:unknown": "parameter without default"}}}}});
+    let rules = "rule r { AWS::Lambda::Function { Properties.Runtime == 'python3.12' } }";
+    assert_eq!(status(rules, &doc, "r"), Status::Skip);
+}
+
+#[test]
+fn syntax_errors_name_line_and_column() {
+    let err = parse(
+        "p/bad.guard",
+        "rule ok {\n  Properties.X exists\n}\nrule broken {\n  Properties.Y ==\n}\n",
+    )
+    .unwrap_err();
+    assert_eq!(
+        (err.file.as_str(), err.line, err.col),
+        ("p/bad.guard", 6, 1),
+        "{err}"
+    );
+    assert!(err.message.contains("expected a query, a value"), "{err}");
+    let err = parse("x.guard", "rule r {\n  Properties.X == /[/\n}\n").unwrap_err();
+    assert_eq!((err.line, err.col), (2, 19), "{err}");
+    let err = parse("x.guard", "rule r {\n  missing_rule\n}\n").unwrap_err();
+    assert!(
+        err.message.contains("`missing_rule` is neither a rule"),
+        "{err}"
+    );
+    let deep = format!("rule r {{ {} }}", "Properties { ".repeat(100));
+    assert!(parse("d.guard", &deep)
+        .unwrap_err()
+        .message
+        .contains("nested more than"));
+}
+
+#[test]
+fn a_runaway_rule_stops_at_its_budget() {
+    // Every resource against every resource against every resource...: a cube of a large
+    // template, well past the step budget.
+    let mut resources = serde_json::Map::new();
+    for i in 0..400 {
+        resources.insert(
+            format!("R{i}"),
+            json!({"Type": "AWS::SQS::Queue", "Properties": {}}),
+        );
+    }
+    let doc = json!({"Resources": resources});
+    let rules = "let all = Resources.*\nrule r { %all { %all { %all { Type exists } } } }\n";
+    let file = parse("r.guard", rules).unwrap();
+    let limits = Limits {
+        max_steps: 200_000,
+        deadline: Instant::now() + Duration::from_secs(30),
+    };
+    let started = Instant::now();
+    let err = evaluate(&file, &doc, limits).unwrap_err();
+    assert_eq!(err, Stop::Steps(200_000));
+    assert!(started.elapsed() < Duration::from_secs(30));
+}
+
+#[test]
+fn severity_and_code_come_from_comments() {
+    let file = parse(
+        "r.guard",
+        "# severity: low\n\n# code: ACME-7\n# severity: critical\nrule a { this exists }\nrule b { this exists }\n",
+    )
+    .unwrap();
+    assert_eq!(file.rules[0].severity.as_deref(), Some("critical"));
+    assert_eq!(file.rules[0].code.as_deref(), Some("ACME-7"));
+    assert_eq!(file.rules[1].severity.as_deref(), Some("low"));
+}
+
+#[test]
+fn unit_test_files_compare_expected_statuses() {
+    let rules = parse("p/enc.guard", ENCRYPTED).unwrap();
+    let tests = "
+- name: encrypted bucket
+  input:
+    Resources:
+      B:
+        Type: AWS::S3::Bucket
+        Properties:
+          BucketEncryption: {}
+  expectations:
+    rules:
+      buckets_encrypted: PASS
+- name: nothing to check
+  input:
+    Resources:
+      Q: { Type: AWS::SQS::Queue }
+  expectations:
+    rules:
+      buckets_encrypted: FAIL
+";
+    let cases = unit_tests::run(&rules, "p/enc_tests.yaml", tests, Duration::from_secs(1)).unwrap();
+    assert!(cases[0].mismatches.is_empty(), "{:?}", cases[0]);
+    assert_eq!(
+        cases[1].mismatches,
+        ["rule `buckets_encrypted`: expected FAIL, got SKIP"]
+    );
+    assert_eq!(
+        unit_tests::rule_file_for("p/tests/enc_tests.yaml").unwrap(),
+        ["p/tests/enc.guard", "p/enc.guard"]
+    );
+    assert!(unit_tests::rule_file_for("p/template.yaml").is_none());
+}
