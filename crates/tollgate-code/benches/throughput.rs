@@ -1,13 +1,17 @@
 //! Throughput of the code stage: 2,000 generated handler files (half Python, half JavaScript,
-//! each with a helper, a sink and a sanitized call), found by convention and traced.
-//! `cargo bench -p tollgate-code --bench throughput` prints files per second.
+//! each with a helper, a sink and a sanitized call), found by convention and traced. Then the
+//! same handlers declared by SAM templates (one function per handler, 20 per template, each
+//! behind an API route): the IaC stage's time against what the code stage adds on top of it
+//! in one run (the cloud model is built once and shared).
+//! `cargo bench -p tollgate-code --bench throughput` prints both.
 
 use std::sync::Arc;
 use std::time::Instant;
 
-use tollgate_code::scan;
-use tollgate_core::{walk, Config, ScanContext, WalkOptions};
+use tollgate_code::{scan, CodeStage};
+use tollgate_core::{walk, Config, ScanContext, SourceFile, Stage, WalkOptions};
 use tollgate_iac::model::CloudModel;
+use tollgate_iac::IacStage;
 
 const FILES: usize = 2_000;
 
@@ -21,6 +25,89 @@ fn javascript(i: usize) -> String {
     format!(
         "const {{ exec }} = require(\"child_process\");\nconst ALLOWED = [\"a\", \"b\"];\n\nfunction run{i}(cmd) {{\n  return exec(cmd);\n}}\n\nexports.handler = async (event) => {{\n  const body = JSON.parse(event.body);\n  if (!ALLOWED.includes(body.kind)) {{\n    return {{ statusCode: 400 }};\n  }}\n  run{i}(`convert ${{body.name}}`);\n  return {{ statusCode: 200, body: JSON.stringify({{ id: {i} }}) }};\n}};\n"
     )
+}
+
+const FUNCTIONS_PER_TEMPLATE: usize = 20;
+
+/// A SAM template declaring the handlers `first..first + FUNCTIONS_PER_TEMPLATE`.
+fn template(first: usize) -> String {
+    let mut t = String::from(
+        "AWSTemplateFormatVersion: \"2010-09-09\"\nTransform: AWS::Serverless-2016-10-31\nResources:\n",
+    );
+    for i in first..first + FUNCTIONS_PER_TEMPLATE {
+        let (runtime, handler) = if i % 2 == 0 {
+            ("python3.12", "app.handler")
+        } else {
+            ("nodejs20.x", "index.handler")
+        };
+        t.push_str(&format!(
+            "  Fn{i:04}:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: {runtime}\n      Handler: {handler}\n      CodeUri: fn{i:04}/\n      Events:\n        Api:\n          Type: Api\n          Properties:\n            Path: /items/{i}\n            Method: post\n"
+        ));
+    }
+    t
+}
+
+/// CPU seconds this process has used (user + system, all threads), from `/proc/self/stat`;
+/// wall time on a shared machine says more about the neighbours than about the code.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which may hold spaces) start at `) `.
+    let fields: Vec<&str> = stat
+        .rsplit_once(") ")
+        .map_or("", |(_, rest)| rest)
+        .split(' ')
+        .collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // utime and stime are the 14th and 15th fields of the line; `rest` starts at the 3rd.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+fn context(root: &std::path::Path, files: &[SourceFile]) -> ScanContext {
+    ScanContext::new(
+        root.to_path_buf(),
+        files.to_vec(),
+        Arc::new(Config::default()),
+        time::macros::date!(2027 - 01 - 01),
+    )
+}
+
+/// Best of three: the IaC stage on a fresh context, then the code stage on the same context.
+fn declared(root: &std::path::Path) {
+    for first in (0..FILES).step_by(FUNCTIONS_PER_TEMPLATE) {
+        std::fs::write(
+            root.join(format!("template{first:04}.yaml")),
+            template(first),
+        )
+        .expect("write");
+    }
+    let files = walk(root, &WalkOptions::default()).files;
+    let (mut iac_best, mut code_best, mut findings) = (f64::MAX, f64::MAX, 0);
+    let (mut iac_cpu, mut code_cpu) = (0.0, 0.0);
+    const RUNS: usize = 5;
+    for _ in 0..RUNS {
+        let ctx = context(root, &files);
+        let (start, cpu) = (Instant::now(), cpu_seconds());
+        IacStage::new().run(&ctx).expect("iac stage");
+        iac_best = iac_best.min(start.elapsed().as_secs_f64());
+        iac_cpu += cpu_seconds() - cpu;
+        let (start, cpu) = (Instant::now(), cpu_seconds());
+        let report = CodeStage::new().run(&ctx).expect("code stage");
+        code_best = code_best.min(start.elapsed().as_secs_f64());
+        code_cpu += cpu_seconds() - cpu;
+        findings = report.findings.len();
+    }
+    let (iac_cpu, code_cpu) = (iac_cpu / RUNS as f64, code_cpu / RUNS as f64);
+    println!(
+        "declared: {FILES} functions in {} templates: iac stage {iac_best:.3} s wall (best of {RUNS}), {iac_cpu:.2} s CPU (mean); code stage adds {code_best:.3} s wall, {code_cpu:.2} s CPU: {:.1}x the iac stage's wall time, {:.1}x its CPU time; {findings} findings",
+        FILES / FUNCTIONS_PER_TEMPLATE,
+        code_best / iac_best,
+        code_cpu / iac_cpu.max(0.01)
+    );
 }
 
 fn main() {
@@ -38,12 +125,7 @@ fn main() {
     let mut best = f64::MAX;
     let mut findings = 0;
     for _ in 0..3 {
-        let ctx = ScanContext::new(
-            dir.path().to_path_buf(),
-            files.clone(),
-            Arc::new(Config::default()),
-            time::macros::date!(2027 - 01 - 01),
-        );
+        let ctx = context(dir.path(), &files);
         let start = Instant::now();
         let report = scan(&ctx, &CloudModel::default(), &[]);
         best = best.min(start.elapsed().as_secs_f64());
@@ -53,4 +135,5 @@ fn main() {
         "code stage: {FILES} handler files in {best:.3} s (best of 3): {:.0} files/s, {findings} findings",
         FILES as f64 / best
     );
+    declared(dir.path());
 }

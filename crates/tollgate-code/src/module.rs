@@ -59,9 +59,7 @@ impl Module {
         text: Arc<str>,
         resolve: &dyn Fn(&str, Lang, &str) -> Option<String>,
     ) -> Option<(Module, Option<SyntaxProblem>)> {
-        let mut parser = Parser::new();
-        parser.set_language(&lang.grammar()).ok()?;
-        let tree = parser.parse(text.as_bytes(), None)?;
+        let tree = parse_tree(lang, &text)?;
         let problem = first_error(tree.root_node()).map(|n| {
             let p = n.start_position();
             SyntaxProblem {
@@ -138,6 +136,33 @@ impl Module {
         self.functions = functions;
         self.constants = constants;
     }
+}
+
+thread_local! {
+    /// One parser per thread and language: a parser keeps its allocations between files, so
+    /// a repository of small handlers is not dominated by setting parsers up and down.
+    static PARSERS: std::cell::RefCell<HashMap<Lang, Parser>> =
+        std::cell::RefCell::new(HashMap::new());
+}
+
+fn parse_tree(lang: Lang, text: &str) -> Option<Tree> {
+    PARSERS.with(|parsers| {
+        let mut parsers = parsers.borrow_mut();
+        let parser = match parsers.entry(lang) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                let mut parser = Parser::new();
+                parser.set_language(&lang.grammar()).ok()?;
+                e.insert(parser)
+            }
+        };
+        let tree = parser.parse(text.as_bytes(), None);
+        if tree.is_none() {
+            // A parse that gave up (cancelled or out of budget) leaves state behind.
+            parser.reset();
+        }
+        tree
+    })
 }
 
 pub fn is_function(kind: &str) -> bool {

@@ -2,6 +2,7 @@
 //! findings ranked by how exposed the function is.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tollgate_core::{
@@ -152,27 +153,18 @@ pub fn scan(ctx: &ScanContext, model: &CloudModel, perms: &[Finding]) -> StageRe
         .collect();
     entries.extend(conventional(ctx, &loader, &known));
 
-    let mut seen = HashSet::new();
-    for entry in &entries {
+    // Entry points are traced on every core; each trace is independent (modules are parsed
+    // once and shared through the loader), and the results are put back in entry order so the
+    // report does not depend on scheduling.
+    let traced = parallel_map(&entries, |entry| {
         if ctx.is_cancelled() {
-            break;
+            return Traced::Skipped;
         }
         let Some(module) = loader.get(&entry.file) else {
-            continue;
+            return Traced::Skipped;
         };
         let Some(func) = module.functions.get(&entry.function).copied() else {
-            notes.push(
-                Notification::note(
-                    "handler-not-found",
-                    format!(
-                        "{}: no function `{}` here, though a template names it as a handler",
-                        entry.file, entry.function
-                    ),
-                )
-                .at(Location::file(&entry.file))
-                .stage(STAGE),
-            );
-            continue;
+            return Traced::NoFunction;
         };
         let lambda = entry.lambda.map(|i| &model.lambdas[i]);
         let exposure = lambda
@@ -185,7 +177,31 @@ pub fn scan(ctx: &ScanContext, model: &CloudModel, perms: &[Finding]) -> StageRe
         };
         let mut engine = Engine::new(&loader, rules, exposure.is_sensitive());
         engine.run_handler(&module, func, triggers);
-        for hit in engine.hits {
+        Traced::Hits(exposure, engine.hits)
+    });
+
+    let mut seen = HashSet::new();
+    for (entry, traced) in entries.iter().zip(traced) {
+        let (exposure, hits) = match traced {
+            Traced::Skipped => continue,
+            Traced::NoFunction => {
+                notes.push(
+                    Notification::note(
+                        "handler-not-found",
+                        format!(
+                            "{}: no function `{}` here, though a template names it as a handler",
+                            entry.file, entry.function
+                        ),
+                    )
+                    .at(Location::file(&entry.file))
+                    .stage(STAGE),
+                );
+                continue;
+            }
+            Traced::Hits(exposure, hits) => (exposure, hits),
+        };
+        let lambda = entry.lambda.map(|i| &model.lambdas[i]);
+        for hit in hits {
             if !seen.insert((hit.rule, hit.path.clone(), hit.span)) {
                 continue;
             }
@@ -210,6 +226,51 @@ pub fn scan(ctx: &ScanContext, model: &CloudModel, perms: &[Finding]) -> StageRe
     report
 }
 
+/// What tracing one entry point gave.
+enum Traced {
+    /// Not traced: the scan was cancelled, or the file could not be read.
+    Skipped,
+    /// The file has no function of the handler's name.
+    NoFunction,
+    Hits(Exposure, Vec<Hit>),
+}
+
+/// `f` over `items` on every available core, results in the order of `items`.
+fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(items.len());
+    if threads <= 1 {
+        return items.iter().map(f).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let mut results: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut out = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(item) = items.get(i) else { break };
+                        out.push((i, f(item)));
+                    }
+                    out
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| match w.join() {
+                Ok(out) => out,
+                // A panic in a trace is the stage's failure, reported as such by the pipeline.
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+            .collect()
+    });
+    results.sort_unstable_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, r)| r).collect()
+}
+
 /// Handlers no template names: `lambda_handler(event, context)` / `handler(event, context)` in
 /// Python, an exported or top-level `handler` in JavaScript and TypeScript.
 fn conventional(
@@ -224,6 +285,14 @@ fn conventional(
         }
         if ctx.is_cancelled() {
             break;
+        }
+        // Only a file that mentions a conventional name can define such a handler: the rest of
+        // the repository's code (libraries, tests) is parsed only if a handler imports it.
+        if ctx
+            .text(file)
+            .is_ok_and(|text| !CONVENTIONAL.iter().any(|name| text.contains(name)))
+        {
+            continue;
         }
         let Some(module) = loader.get(&file.path) else {
             continue;
