@@ -371,3 +371,50 @@ fn file_includes_inside_the_root_are_read() {
         "{notes:?}"
     );
 }
+
+/// `websocket` events are routes of the implicit `WebsocketsApi` (a WebSocket API) with its
+/// stage; an authorizer on `$connect` is a Lambda authorizer.
+#[test]
+fn websocket_events_are_routes_of_the_websocket_api() {
+    let m = tf_support::model_of("serverless/websocket");
+    let api = m
+        .apis
+        .iter()
+        .find(|a| a.meta.address == "WebsocketsApi")
+        .expect("the implicit WebSocket API");
+    assert_eq!(api.protocol, ApiProtocol::WebSocket);
+    assert_eq!(api.name.as_str(), Some("prod-chat-websockets"));
+    let stage = m
+        .api_stages
+        .iter()
+        .find(|s| s.meta.address == "WebsocketsDeploymentStage")
+        .expect("its stage");
+    assert_eq!(stage.protocol, ApiProtocol::WebSocket);
+    assert_eq!(
+        stage.access_log_destination.get().and_then(Ref::address),
+        Some("WebsocketsLogGroup")
+    );
+    let routes: Vec<(&str, Option<&str>, Option<&str>)> = m
+        .api_routes
+        .iter()
+        .map(|r| {
+            (
+                r.meta.address.as_str(),
+                r.path.as_str(),
+                r.authorization.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        routes,
+        [
+            ("ConnectLambdaFunction", Some("$connect"), Some("CUSTOM")),
+            ("MessageLambdaFunction", Some("sendMessage"), None),
+        ]
+    );
+    assert!(m
+        .api_routes
+        .iter()
+        .all(|r| r.protocol == ApiProtocol::WebSocket
+            && r.api.get().and_then(Ref::address) == Some("WebsocketsApi")));
+}

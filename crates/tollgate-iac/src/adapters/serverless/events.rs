@@ -1,6 +1,7 @@
 //! Function events: `http` (REST API methods, the implicit `ApiGatewayRestApi` and its stage
 //! with `provider.logs.restApi` and `provider.tracing.apiGateway`), `httpApi` (HTTP API routes,
-//! the implicit `HttpApi` and its stage), and the buckets (`s3`) and topics (`sns`) the
+//! the implicit `HttpApi` and its stage), `websocket` (WebSocket routes, the implicit
+//! `WebsocketsApi` and its stage with `provider.logs.websocket`), and the buckets (`s3`) and topics (`sns`) the
 //! framework creates for events. `sqs` and `schedule` events create no resource the model holds.
 
 use tollgate_syntax::Span;
@@ -14,10 +15,12 @@ use crate::model::{
 
 const REST_API: &str = "ApiGatewayRestApi";
 const HTTP_API: &str = "HttpApi";
+const WEBSOCKET_API: &str = "WebsocketsApi";
 
 pub fn map(svc: &Service<'_>, model: &mut CloudModel) {
     let mut first_rest: Option<Span> = None;
     let mut first_http: Option<Span> = None;
+    let mut first_websocket: Option<Span> = None;
     for (key, _, f) in svc.functions() {
         let logical = format!("{}LambdaFunction", super::normalize_function(key));
         for event in f.get("events").and_then(Tv::as_list).unwrap_or_default() {
@@ -36,6 +39,12 @@ pub fn map(svc: &Service<'_>, model: &mut CloudModel) {
                     model
                         .api_routes
                         .push(http_route(svc, &logical, *kind_span, body));
+                }
+                "websocket" => {
+                    first_websocket.get_or_insert(*kind_span);
+                    model
+                        .api_routes
+                        .push(websocket_route(svc, &logical, *kind_span, body));
                 }
                 "s3" => s3_bucket(svc, *kind_span, body, model),
                 "sns" => sns_topic(svc, *kind_span, body, model),
@@ -61,7 +70,29 @@ pub fn map(svc: &Service<'_>, model: &mut CloudModel) {
         );
         stage.api = implicit_ref(HTTP_API, "AWS::ApiGatewayV2::Api", header);
         stage.name = Val::known("$default".into(), header);
-        stage.access_log_destination = access_log(svc.provider(&["logs", "httpApi"]));
+        stage.access_log_destination =
+            access_log(svc.provider(&["logs", "httpApi"]), "ApiGatewayLogGroup");
+        model.api_stages.push(stage);
+    }
+    if let Some(header) = first_websocket.filter(|_| svc.provider(&["websocketsApiId"]).is_none()) {
+        let mut api = Api::new(
+            svc.meta(WEBSOCKET_API, "AWS::ApiGatewayV2::Api", header),
+            ApiProtocol::WebSocket,
+        );
+        api.name = Val::known(format!("{}-{}-websockets", svc.stage, svc.service), header);
+        model.apis.push(api);
+        let mut stage = ApiStage::new(
+            svc.meta(
+                "WebsocketsDeploymentStage",
+                "AWS::ApiGatewayV2::Stage",
+                header,
+            ),
+            ApiProtocol::WebSocket,
+        );
+        stage.api = implicit_ref(WEBSOCKET_API, "AWS::ApiGatewayV2::Api", header);
+        stage.name = Val::known(svc.stage.clone(), header);
+        stage.access_log_destination =
+            access_log(svc.provider(&["logs", "websocket"]), "WebsocketsLogGroup");
         model.api_stages.push(stage);
     }
 }
@@ -70,9 +101,10 @@ fn implicit_ref(id: &str, type_name: &str, span: Span) -> Val<Ref> {
     Val::known(Ref::resource(id, None, Some(type_name.into())), span)
 }
 
-/// `logs.restApi` / `logs.httpApi`: `true` or a settings map turns access logging on (unless
-/// `accessLogging: false`); the framework then writes to a log group it creates.
-fn access_log(v: Option<&Tv>) -> Val<Ref> {
+/// `logs.restApi` / `logs.httpApi` / `logs.websocket`: `true` or a settings map turns access
+/// logging on (unless `accessLogging: false`); the framework then writes to the log group
+/// `log_group` it creates.
+fn access_log(v: Option<&Tv>, log_group: &str) -> Val<Ref> {
     let Some(v) = v else { return Val::Absent };
     let on = match &v.kind {
         TvKind::Unknown(r) => return Val::unknown(v.span, r.clone()),
@@ -82,7 +114,7 @@ fn access_log(v: Option<&Tv>) -> Val<Ref> {
     if on {
         Val::known(
             Ref::resource(
-                "ApiGatewayLogGroup",
+                log_group,
                 Some("Arn".into()),
                 Some("AWS::Logs::LogGroup".into()),
             ),
@@ -126,7 +158,7 @@ fn rest_api(svc: &Service<'_>, header: Span, model: &mut CloudModel) {
     );
     stage.api = implicit_ref(REST_API, "AWS::ApiGateway::RestApi", header);
     stage.name = Val::known(svc.stage.clone(), stage_header);
-    stage.access_log_destination = access_log(logs);
+    stage.access_log_destination = access_log(logs, "ApiGatewayLogGroup");
     stage.tracing = boolean(svc.provider(&["tracing", "apiGateway"]));
     if let Some(logs) = logs.filter(|l| l.as_bool() != Some(false) && !l.is_unknown()) {
         // Execution logging defaults to on, with full request/response data, at INFO.
@@ -223,6 +255,37 @@ fn http_route(svc: &Service<'_>, function: &str, header: Span, body: &Tv) -> Api
             }
         };
         route.authorization = Val::known(kind.into(), a.span);
+    }
+    route
+}
+
+/// `websocket: $connect` or `websocket: {route, authorizer}`. An authorizer (a function name,
+/// an ARN, or `{name | arn, identitySource}`) is a Lambda `REQUEST` authorizer, which API
+/// Gateway runs when a client connects: the framework accepts it on `$connect` only.
+fn websocket_route(svc: &Service<'_>, function: &str, header: Span, body: &Tv) -> ApiRoute {
+    let mut route = ApiRoute::new(
+        svc.meta(function, "AWS::ApiGatewayV2::Route", header),
+        ApiProtocol::WebSocket,
+    );
+    route.api = match svc.provider(&["websocketsApiId"]) {
+        Some(id) => svc.reference(Some(id)),
+        None => implicit_ref(WEBSOCKET_API, "AWS::ApiGatewayV2::Api", header),
+    };
+    let key = match body.as_str() {
+        Some(key) => Val::known(key.trim().to_string(), body.span),
+        None => string(body.get("route")),
+    };
+    route.method = match &key {
+        Val::Known { span, .. } => Val::known("ANY".into(), *span),
+        other => other.clone(),
+    };
+    route.path = key;
+    if let Some(a) = body.get("authorizer") {
+        route.authorization = if a.is_unknown() {
+            string(Some(a))
+        } else {
+            Val::known("CUSTOM".into(), a.span)
+        };
     }
     route
 }

@@ -205,6 +205,7 @@ impl<'a> Service<'a> {
             ("HttpApi", "AWS::ApiGatewayV2::Api"),
             ("HttpApiStage", "AWS::ApiGatewayV2::Stage"),
             ("WebsocketsApi", "AWS::ApiGatewayV2::Api"),
+            ("WebsocketsDeploymentStage", "AWS::ApiGatewayV2::Stage"),
         ]
         .into_iter()
         .map(|(id, t)| (id.to_string(), t))
