@@ -206,7 +206,9 @@ pub struct ScanResult {
 }
 
 enum Outcome {
-    Builtin(usize, Result<StageReport, Notification>),
+    /// The stage's report, if it returned one (partial when it stopped at its timeout), and
+    /// the error that makes the run a tool failure, if any.
+    Builtin(usize, Option<StageReport>, Option<Notification>),
     External(usize, ExternalOutcome),
 }
 
@@ -274,9 +276,10 @@ pub fn scan(request: ScanRequest) -> anyhow::Result<ScanResult> {
         let mut set = JoinSet::new();
         for (i, stage) in selection.builtin.iter().enumerate() {
             let (stage, ctx) = (stage.clone(), ctx.clone());
-            set.spawn(
-                async move { Outcome::Builtin(i, run_stage(stage, ctx, stage_timeout).await) },
-            );
+            set.spawn(async move {
+                let (report, failure) = run_stage(stage, ctx, stage_timeout).await;
+                Outcome::Builtin(i, report, failure)
+            });
         }
         for (i, plugin) in selection.external.iter().enumerate() {
             let (plugin, root) = (plugin.clone(), root.clone());
@@ -312,7 +315,7 @@ pub fn scan(request: ScanRequest) -> anyhow::Result<ScanResult> {
 
     // Report in registration order, whatever order the stages finished in.
     outcomes.sort_by_key(|o| match o {
-        Outcome::Builtin(i, _) => (0, *i),
+        Outcome::Builtin(i, ..) => (0, *i),
         Outcome::External(i, _) => (1, *i),
     });
     let mut findings = Vec::new();
@@ -321,15 +324,17 @@ pub fn scan(request: ScanRequest) -> anyhow::Result<ScanResult> {
     let mut external_runs = Vec::new();
     for outcome in outcomes {
         match outcome {
-            Outcome::Builtin(_, Ok(report)) => {
-                findings.extend(report.findings);
-                evaluations.extend(report.evaluations);
-                notifications.extend(report.notifications);
-                rules.extend(report.dynamic_rules);
-            }
-            Outcome::Builtin(_, Err(note)) => {
-                failed = true;
-                notifications.push(note);
+            Outcome::Builtin(_, report, failure) => {
+                if let Some(report) = report {
+                    findings.extend(report.findings);
+                    evaluations.extend(report.evaluations);
+                    notifications.extend(report.notifications);
+                    rules.extend(report.dynamic_rules);
+                }
+                if let Some(note) = failure {
+                    failed = true;
+                    notifications.push(note);
+                }
             }
             Outcome::External(_, outcome) => {
                 failed |= outcome.failed;
@@ -386,27 +391,100 @@ fn mark_secret_findings(rules: &[Rule], findings: &mut [Finding]) {
 }
 
 /// Run one built-in stage on a blocking thread under `timeout`. An error, a panic or a timeout
-/// becomes an error notification; the other stages carry on.
+/// becomes an error notification; the other stages carry on. Past the timeout the scan is
+/// cancelled (every built-in stage started together under the same timeout, so all of them
+/// are past it) and the stage gets [`grace`] to return what it finished: the findings of the
+/// files it checked are kept, and the notification names the files it did not get to.
 async fn run_stage(
     stage: Arc<dyn Stage>,
     ctx: Arc<ScanContext>,
     timeout: Duration,
-) -> Result<StageReport, Notification> {
+) -> (Option<StageReport>, Option<Notification>) {
     let name = stage.name().to_string();
     tracing::debug!(stage = %name, "stage started");
-    let task = tokio::task::spawn_blocking(move || stage.run(&ctx));
-    let result = match tokio::time::timeout(timeout, task).await {
-        Ok(Ok(Ok(report))) => Ok(report),
-        Ok(Ok(Err(e))) => {
+    let scan = ctx.clone();
+    let mut task = tokio::task::spawn_blocking(move || stage.run(&ctx));
+    let (report, failure) = match tokio::time::timeout(timeout, &mut task).await {
+        Ok(joined) => stage_outcome(&name, joined),
+        Err(_) => {
+            scan.cancel();
+            match tokio::time::timeout(grace(timeout), task).await {
+                Ok(joined) => match stage_outcome(&name, joined) {
+                    (Some(report), _) => {
+                        let note = stopped_early(&name, timeout, &report.not_checked);
+                        (Some(report), Some(note))
+                    }
+                    failed => failed,
+                },
+                Err(_) => (
+                    None,
+                    Some(Notification::error(
+                        "stage-timeout",
+                        format!(
+                            "stage `{name}` did not finish within {} s (config `stage-timeout`), nor stop when asked; its results are missing",
+                            timeout.as_secs()
+                        ),
+                    )),
+                ),
+            }
+        }
+    };
+    tracing::debug!(stage = %name, complete = failure.is_none(), "stage finished");
+    (report, failure.map(|n| n.stage(name)))
+}
+
+/// How long a stage past its timeout may take to stop and hand in what it finished: a fifth of
+/// the timeout, between 1 s and 60 s. The file it is working on is bounded by its own budget (a
+/// tenth of the timeout), so a stage that checks for cancellation between files stops within it.
+fn grace(timeout: Duration) -> Duration {
+    (timeout / 5).clamp(Duration::from_secs(1), Duration::from_secs(60))
+}
+
+/// The `stage-timeout` error of a stage that stopped at its timeout and returned what it had.
+fn stopped_early(name: &str, timeout: Duration, not_checked: &[String]) -> Notification {
+    const SHOWN: usize = 5;
+    let unchecked = match not_checked.len() {
+        0 => "it did not say which files it left unchecked".to_string(),
+        n => {
+            let mut names = not_checked
+                .iter()
+                .take(SHOWN)
+                .map(|p| format!("`{p}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            if n > SHOWN {
+                names.push_str(&format!(" and {} more", n - SHOWN));
+            }
+            let files = if n == 1 { "file was" } else { "files were" };
+            format!("{n} {files} not checked: {names}")
+        }
+    };
+    Notification::error(
+        "stage-timeout",
+        format!(
+            "stage `{name}` did not finish within {} s (config `stage-timeout`) and stopped early; the results of the files it checked are reported, {unchecked}",
+            timeout.as_secs()
+        ),
+    )
+}
+
+/// A finished stage task: its report, or the error notification for its failure or panic.
+fn stage_outcome(
+    name: &str,
+    joined: Result<Result<StageReport, tollgate_core::StageError>, tokio::task::JoinError>,
+) -> (Option<StageReport>, Option<Notification>) {
+    let failure = match joined {
+        Ok(Ok(report)) => return (Some(report), None),
+        Ok(Err(e)) => {
             let mut message = format!("stage `{name}` failed: {e}");
             let mut source = std::error::Error::source(&e);
             while let Some(cause) = source {
                 message.push_str(&format!(": {cause}"));
                 source = cause.source();
             }
-            Err(Notification::error("stage-failed", message))
+            Notification::error("stage-failed", message)
         }
-        Ok(Err(join)) => {
+        Err(join) => {
             let why = if join.is_panic() {
                 let payload = join.into_panic();
                 payload
@@ -417,21 +495,13 @@ async fn run_stage(
             } else {
                 "it was cancelled".to_string()
             };
-            Err(Notification::error(
+            Notification::error(
                 "stage-failed",
                 format!("stage `{name}` crashed ({why}); its results are missing"),
-            ))
+            )
         }
-        Err(_) => Err(Notification::error(
-            "stage-timeout",
-            format!(
-                "stage `{name}` did not finish within {} s (config `stage-timeout`); its results are missing",
-                timeout.as_secs()
-            ),
-        )),
     };
-    tracing::debug!(stage = %name, ok = result.is_ok(), "stage finished");
-    result.map_err(|n| n.stage(name))
+    (None, Some(failure))
 }
 
 #[cfg(test)]
@@ -563,6 +633,67 @@ mod tests {
             .contains("index out of bounds"));
         // Every selected stage's rules are declared, fired or not.
         assert_eq!(result.rules.len(), 4);
+    }
+
+    /// Checks one file every 50 ms and, once the scan is cancelled, lists the rest.
+    struct Cooperative;
+
+    impl Stage for Cooperative {
+        fn name(&self) -> &str {
+            "cooperative"
+        }
+        fn rules(&self) -> Vec<Rule> {
+            Vec::new()
+        }
+        fn run(&self, ctx: &ScanContext) -> Result<StageReport, StageError> {
+            let files: Vec<String> = (0..200).map(|i| format!("f{i}.yaml")).collect();
+            let mut report = StageReport::default();
+            for (i, file) in files.iter().enumerate() {
+                if ctx.is_cancelled() {
+                    report.not_checked.extend(files[i..].iter().cloned());
+                    break;
+                }
+                report.push(Finding::new(
+                    "TG9990",
+                    Severity::Low,
+                    "m",
+                    Location::file(file.clone()),
+                ));
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            Ok(report)
+        }
+    }
+
+    /// A stage past its timeout keeps the findings of the files it checked, and the
+    /// notification says how many files it did not get to; together they are every file.
+    #[test]
+    fn a_timed_out_stage_reports_what_it_finished() {
+        let result = scan_with(vec![Arc::new(Cooperative)], 1);
+        assert!(result.failed);
+        let timeout = result
+            .notifications
+            .iter()
+            .find(|n| n.id == "stage-timeout")
+            .expect("a stage-timeout notification");
+        assert_eq!(timeout.stage.as_deref(), Some("cooperative"));
+        let checked = result.findings.len();
+        assert!((1..200).contains(&checked), "{checked} files checked");
+        let unchecked = 200 - checked;
+        assert!(
+            timeout.message.contains(&format!(
+                "{unchecked} files were not checked: `f{checked}.yaml`"
+            )),
+            "{}",
+            timeout.message
+        );
+        assert!(
+            timeout
+                .message
+                .contains(&format!("and {} more", unchecked - 5)),
+            "{}",
+            timeout.message
+        );
     }
 
     #[test]

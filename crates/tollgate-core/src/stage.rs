@@ -116,6 +116,11 @@ pub struct StageReport {
     /// [`Evaluation`]). Stages that do not record evaluations leave it empty.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evaluations: Vec<Evaluation>,
+    /// Files the stage did not get to because the scan was cancelled (its `stage-timeout`
+    /// passed). The findings of the files it did check are still in the report; the pipeline
+    /// names these in its `stage-timeout` notification.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_checked: Vec<String>,
 }
 
 impl StageReport {
@@ -132,6 +137,7 @@ impl StageReport {
         self.notifications.extend(other.notifications);
         self.dynamic_rules.extend(other.dynamic_rules);
         self.evaluations.extend(other.evaluations);
+        self.not_checked.extend(other.not_checked);
     }
 }
 
@@ -166,8 +172,9 @@ impl StageError {
 
 /// A security stage. Implementations are synchronous and CPU-bound (the pipeline runs them on
 /// blocking threads with a timeout); they never print, and push everything they have to say into
-/// the returned report. A stage should check [`ScanContext::is_cancelled`] between files so a
-/// timed-out stage stops promptly.
+/// the returned report. A stage should check [`ScanContext::is_cancelled`] between files: once
+/// its timeout passed, it stops promptly and still returns the results of the files it checked,
+/// listing the others in [`StageReport::not_checked`].
 pub trait Stage: Send + Sync {
     /// Name used by `--stages` and config (`iac`, `permissions`, `deps`, `policy`).
     fn name(&self) -> &str;

@@ -88,6 +88,14 @@ enum Source {
     Online(OnlineClient),
 }
 
+/// Manifests read beside the lockfiles (for dependencies no lockfile pins).
+fn is_manifest(name: &str) -> bool {
+    matches!(
+        name,
+        "package.json" | "pyproject.toml" | "Pipfile" | "Gemfile" | "composer.json"
+    )
+}
+
 fn file_name(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)
 }
@@ -131,15 +139,22 @@ impl DepsStage {
         let paths: HashSet<&str> = ctx.files().iter().map(|f| f.path.as_str()).collect();
         let mut locks = Vec::new();
         let mut manifests = Vec::new();
-        for file in ctx.files() {
+        for (i, file) in ctx.files().iter().enumerate() {
             if ctx.is_cancelled() {
+                // Past the stage timeout: what was read is still checked; the rest is listed.
+                report.not_checked.extend(
+                    ctx.files()[i..]
+                        .iter()
+                        .filter(|f| {
+                            let name = file_name(&f.path);
+                            is_manifest(name) || LockfileKind::detect(name).is_some()
+                        })
+                        .map(|f| f.path.clone()),
+                );
                 break;
             }
             let name = file_name(&file.path);
-            let is_manifest = matches!(
-                name,
-                "package.json" | "pyproject.toml" | "Pipfile" | "Gemfile" | "composer.json"
-            );
+            let is_manifest = is_manifest(name);
             let kind = LockfileKind::detect(name);
             if kind.is_none() && !is_manifest {
                 continue;

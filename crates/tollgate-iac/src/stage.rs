@@ -27,8 +27,8 @@ impl Stage for IacStage {
     }
 
     fn run(&self, ctx: &ScanContext) -> Result<StageReport, StageError> {
-        // The adapters check for cancellation between files; a cancelled scan still returns
-        // what the model holds so far.
+        // The adapters check for cancellation between files; a cancelled scan still checks
+        // what the model holds so far, and lists the templates it did not get to.
         let model = model(ctx);
         let mut report = StageReport::default();
         for notification in &model.notifications {
@@ -38,10 +38,8 @@ impl Stage for IacStage {
             }
             report.notify(n);
         }
-        if ctx.is_cancelled() {
-            return Ok(report);
-        }
         (report.findings, report.evaluations) = rules::run_all(&model, ctx.today());
+        report.not_checked = model.not_checked.clone();
         Ok(report)
     }
 }

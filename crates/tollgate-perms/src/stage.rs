@@ -35,11 +35,11 @@ impl Stage for PermissionsStage {
         // the model they produced.
         let model = tollgate_iac::model(ctx);
         let mut report = StageReport::default();
-        if ctx.is_cancelled() {
-            return Ok(report);
-        }
+        // A model cut short by the stage timeout is still checked: its resources come from
+        // templates mapped whole, and the ones it did not get to are listed.
         let trusted = &ctx.config().stage.permissions.trusted_accounts;
         (report.findings, report.evaluations) = evaluate_model_with(&model, trusted);
+        report.not_checked = model.not_checked.clone();
         Ok(report)
     }
 }

@@ -52,8 +52,11 @@ impl Stage for ParseCheck {
 
     fn run(&self, ctx: &ScanContext) -> Result<StageReport, StageError> {
         let mut report = StageReport::default();
-        for file in ctx.files_where(checked) {
+        let mut files = ctx.files_where(checked);
+        while let Some(file) = files.next() {
             if ctx.is_cancelled() {
+                report.not_checked.push(file.path.clone());
+                report.not_checked.extend(files.map(|f| f.path.clone()));
                 break;
             }
             let error = match ctx.document(file) {

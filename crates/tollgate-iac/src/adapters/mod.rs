@@ -11,7 +11,7 @@ pub mod sam;
 
 use std::sync::Arc;
 
-use tollgate_core::{Location, Notification, ParseError, ScanContext, SourceFile, Span};
+use tollgate_core::{FileKind, Location, Notification, ParseError, ScanContext, SourceFile, Span};
 use tollgate_syntax::Document;
 
 use crate::model::CloudModel;
@@ -34,13 +34,20 @@ pub const ALL: &[Adapter] = &[
     terraform_plan::adapter,
 ];
 
+/// Whether an adapter reads files of this kind: what a cancelled scan left unchecked is
+/// counted among them.
+pub fn adapted(kind: &FileKind) -> bool {
+    kind.is_template()
+}
+
 /// The file's parsed document, or `None` after recording why it could not be had (a
-/// `parse-error` warning at the file, line and column).
+/// `parse-error` warning at the file, line and column). Either way the file counts as reached.
 pub fn document(
     ctx: &ScanContext,
     file: &SourceFile,
     model: &mut CloudModel,
 ) -> Option<Arc<Document>> {
+    model.reached.insert(file.path.clone());
     match ctx.document(file) {
         Ok(doc) => {
             model.notifications.extend(

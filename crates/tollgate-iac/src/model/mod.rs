@@ -21,6 +21,7 @@ mod stepfunctions;
 mod streaming;
 mod val;
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use tollgate_core::{Notification, ScanContext};
@@ -90,6 +91,11 @@ pub struct CloudModel {
     /// Parse errors (`parse-error`, warning) and constructs the adapters did not understand
     /// (`unsupported-construct`, note), each with file and line.
     pub notifications: Vec<Notification>,
+    /// Template files an adapter got to (checked, or reported as unparsable).
+    pub reached: BTreeSet<String>,
+    /// Template files no adapter got to because the scan was cancelled (its `stage-timeout`
+    /// passed); empty when the model is complete.
+    pub not_checked: Vec<String>,
 }
 
 /// Build the model from every template of the scan. Prefer [`model`], which builds it once.
@@ -105,6 +111,13 @@ pub fn build_model_with(ctx: &ScanContext, classification_key: &str) -> CloudMod
             break;
         }
         adapter(ctx, &mut model);
+    }
+    if ctx.is_cancelled() {
+        model.not_checked = ctx
+            .files_where(crate::adapters::adapted)
+            .filter(|f| !model.reached.contains(&f.path))
+            .map(|f| f.path.clone())
+            .collect();
     }
     model.classify(classification_key);
     for p in &mut model.lambda_permissions {
@@ -189,6 +202,8 @@ impl CloudModel {
         }
         resource_lists!(append);
         self.notifications.append(&mut other.notifications);
+        self.reached.append(&mut other.reached);
+        self.not_checked.append(&mut other.not_checked);
     }
 
     /// Whether `reference`, written in `from`, points at the resource `target` (whose name, if

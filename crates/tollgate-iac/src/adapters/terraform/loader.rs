@@ -54,6 +54,8 @@ pub struct TfResource {
 pub struct Loaded {
     pub resources: Vec<TfResource>,
     pub notifications: Vec<Notification>,
+    /// Files read: unparsable ones, and those of every directory evaluated.
+    pub reached: Vec<String>,
 }
 
 struct ParsedFile {
@@ -93,9 +95,12 @@ pub fn load(ctx: &ScanContext) -> Loaded {
                         blocks,
                     });
             }
-            Err(e) => loaded
-                .notifications
-                .push(crate::adapters::parse_error(file, &e)),
+            Err(e) => {
+                loaded.reached.push(file.path.clone());
+                loaded
+                    .notifications
+                    .push(crate::adapters::parse_error(file, &e));
+            }
         }
     }
     for files in dirs.values_mut() {
@@ -123,6 +128,7 @@ pub fn load(ctx: &ScanContext) -> Loaded {
     };
     for dir in roots {
         if ctx.is_cancelled() {
+            loaded.reached.extend(loader.reached_files());
             return loaded;
         }
         loader.isolated_root(ctx, dir, &mut loaded);
@@ -135,10 +141,14 @@ pub fn load(ctx: &ScanContext) -> Loaded {
         .collect();
     unreached.sort();
     for dir in unreached {
+        if ctx.is_cancelled() {
+            break;
+        }
         if !loader.visited.borrow().contains(dir) {
             loader.isolated_root(ctx, dir, &mut loaded);
         }
     }
+    loaded.reached.extend(loader.reached_files());
     loaded
 }
 
@@ -159,6 +169,16 @@ struct Loader<'a> {
 }
 
 impl Loader<'_> {
+    /// The files of every directory evaluated so far.
+    fn reached_files(&self) -> Vec<String> {
+        let visited = self.visited.borrow();
+        visited
+            .iter()
+            .filter_map(|dir| self.dirs.get(dir))
+            .flat_map(|files| files.iter().map(|f| f.path.clone()))
+            .collect()
+    }
+
     /// [`Self::root`], so that a bug tripped by one configuration costs that configuration
     /// only: its resources join `out` when evaluation finished; a panic is an error naming it.
     fn isolated_root(&self, ctx: &ScanContext, dir: &str, out: &mut Loaded) {

@@ -29,7 +29,8 @@ use loader::TfResource;
 
 /// The Terraform adapter: every module of the scan into the model.
 pub fn adapter(ctx: &ScanContext, model: &mut CloudModel) {
-    let loaded = loader::load(ctx);
+    let mut loaded = loader::load(ctx);
+    model.reached.extend(std::mem::take(&mut loaded.reached));
     // Each configuration is mapped on its own: `aws_s3_bucket.exports` of one stack must never
     // pick up the versioning or policy resources of another stack scanned alongside it.
     let mut scopes: BTreeMap<&str, Vec<TfResource>> = BTreeMap::new();
