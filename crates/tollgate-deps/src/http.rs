@@ -1,8 +1,12 @@
-//! The small blocking HTTP client used by `db update` and online mode: rustls, proxies from
-//! the usual environment variables (`HTTPS_PROXY`, `ALL_PROXY`, `NO_PROXY`), and retries with
-//! backoff for transient failures.
+//! The small blocking HTTP client used by `db update` and online mode: rustls, the proxy the
+//! environment names for the server (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY`,
+//! read as curl reads them by `tollgate-proxy`, the same rules the GitHub client follows), and
+//! retries with backoff for transient failures. ureq's own reading of those variables is
+//! turned off: it differs from curl's (`NO_PROXY=example.com` would not cover its subdomains).
 
 use std::time::Duration;
+
+use tollgate_proxy::ProxyEnv;
 
 use crate::store::DbError;
 
@@ -13,15 +17,41 @@ pub const DEFAULT_OSV_API: &str = "https://api.osv.dev";
 const ATTEMPTS: u32 = 4;
 const FIRST_BACKOFF: Duration = Duration::from_millis(250);
 
-pub fn agent(timeout: Duration) -> ureq::Agent {
+/// An agent for requests to `base_url`, through the proxy `proxies` names for it, if any. A
+/// proxy variable that is set but unusable is an error naming it (never its password).
+pub fn agent(
+    timeout: Duration,
+    base_url: &str,
+    proxies: &ProxyEnv,
+) -> Result<ureq::Agent, DbError> {
+    let setup = |message: String| DbError::Http {
+        url: base_url.to_string(),
+        message,
+    };
+    let proxy = match proxies
+        .proxy_for(base_url)
+        .map_err(|e| setup(e.to_string()))?
+    {
+        Some(proxy) => Some(
+            ureq::Proxy::new(&proxy.url_with_credentials())
+                .map_err(|e| setup(format!("proxy {proxy}: {}", describe(&e))))?,
+        ),
+        None => None,
+    };
     let config = ureq::Agent::config_builder()
+        .proxy(proxy)
         // Statuses are handled by the callers (304, retries on 5xx).
         .http_status_as_error(false)
         .timeout_connect(Some(Duration::from_secs(30)))
         .timeout_global(Some(timeout))
         .user_agent(concat!("tollgate/", env!("CARGO_PKG_VERSION")))
         .build();
-    ureq::Agent::new_with_config(config)
+    Ok(ureq::Agent::new_with_config(config))
+}
+
+/// A transport error for a message: any credentials of a URL it quotes (a proxy's) redacted.
+pub fn describe(e: &ureq::Error) -> String {
+    tollgate_proxy::redact(&e.to_string())
 }
 
 /// A request's outcome as the retry loop sees it.

@@ -34,7 +34,8 @@ const CACHE_UNUSED_FOR: Duration = Duration::from_secs(90 * 24 * 60 * 60);
 #[derive(Debug)]
 pub struct OnlineClient {
     base_url: String,
-    agent: ureq::Agent,
+    /// The agent, or why none could be set up (an unusable proxy variable), said on use.
+    agent: Result<ureq::Agent, String>,
     cache_dir: Option<PathBuf>,
     workers: usize,
 }
@@ -100,10 +101,20 @@ struct Wanted {
 
 impl OnlineClient {
     /// `base_url` is the API root, default [`http::DEFAULT_OSV_API`].
+    /// Proxy settings come from the environment (see [`OnlineClient::with_proxies`]).
     pub fn new(base_url: &str, timeout: Duration) -> Self {
+        Self::with_proxies(base_url, timeout, &tollgate_proxy::ProxyEnv::from_env())
+    }
+
+    /// As [`OnlineClient::new`], through the proxy `proxies` names for `base_url`.
+    pub fn with_proxies(
+        base_url: &str,
+        timeout: Duration,
+        proxies: &tollgate_proxy::ProxyEnv,
+    ) -> Self {
         Self {
             base_url: base_url.trim_end_matches('/').to_string(),
-            agent: http::agent(timeout),
+            agent: http::agent(timeout, base_url, proxies).map_err(|e| e.to_string()),
             cache_dir: None,
             workers: DEFAULT_WORKERS,
         }
@@ -135,22 +146,27 @@ impl OnlineClient {
                 url: url.into(),
                 message: e.to_string(),
             })?;
+        let agent = self.agent.as_ref().map_err(|message| DbError::Http {
+            url: url.into(),
+            message: message.clone(),
+        })?;
         http::with_retries(url, || {
             let sent = match &bytes {
-                Some(b) => self
-                    .agent
+                Some(b) => agent
                     .post(url)
                     .header("Content-Type", "application/json")
                     .send(&b[..]),
-                None => self.agent.get(url).call(),
+                None => agent.get(url).call(),
             };
             let resp = match sent {
                 Ok(r) => r,
-                Err(e) if http::transient_error(&e) => return Ok(Attempt::Retry(e.to_string())),
+                Err(e) if http::transient_error(&e) => {
+                    return Ok(Attempt::Retry(http::describe(&e)))
+                }
                 Err(e) => {
                     return Err(DbError::Http {
                         url: url.into(),
-                        message: e.to_string(),
+                        message: http::describe(&e),
                     })
                 }
             };
@@ -176,11 +192,11 @@ impl OnlineClient {
         let mut body = resp.into_body();
         let bytes = match body.with_config().limit(MAX_RESPONSE_BYTES).read_to_vec() {
             Ok(b) => b,
-            Err(e) if http::transient_error(&e) => return Ok(Attempt::Retry(e.to_string())),
+            Err(e) if http::transient_error(&e) => return Ok(Attempt::Retry(http::describe(&e))),
             Err(e) => {
                 return Err(DbError::Http {
                     url: url.into(),
-                    message: e.to_string(),
+                    message: http::describe(&e),
                 })
             }
         };

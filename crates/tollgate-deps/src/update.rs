@@ -11,6 +11,7 @@ use crate::cache::{self, Meta};
 use crate::http::{self, Attempt};
 use crate::store::{self, DbError};
 use crate::Ecosystem;
+use tollgate_proxy::ProxyEnv;
 
 /// Largest archive accepted (the biggest OSV ecosystems are a few hundred MB).
 pub const MAX_DOWNLOAD_BYTES: u64 = 4 * 1024 * 1024 * 1024;
@@ -23,6 +24,8 @@ pub struct UpdateOptions {
     pub cache_dir: PathBuf,
     /// Whole-request timeout per download.
     pub timeout: Duration,
+    /// Proxy settings (default: from `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY`).
+    pub proxies: ProxyEnv,
 }
 
 impl UpdateOptions {
@@ -33,6 +36,7 @@ impl UpdateOptions {
             base_url: http::DEFAULT_OSV_BUCKET.to_string(),
             cache_dir: cache_dir.into(),
             timeout: Duration::from_secs(30 * 60),
+            proxies: ProxyEnv::from_env(),
         }
     }
 }
@@ -62,7 +66,7 @@ pub struct UpdateSummary {
 /// Update every requested ecosystem. Ecosystems that fail are listed in the error; the others
 /// are updated all the same.
 pub fn update_db(opts: &UpdateOptions) -> Result<UpdateSummary, DbError> {
-    let agent = http::agent(opts.timeout);
+    let agent = http::agent(opts.timeout, &opts.base_url, &opts.proxies)?;
     let mut summary = UpdateSummary::default();
     let mut failures = Vec::new();
     for &eco in &opts.ecosystems {
@@ -115,11 +119,11 @@ fn update_one(
         }
         let resp = match req.call() {
             Ok(r) => r,
-            Err(e) if http::transient_error(&e) => return Ok(Attempt::Retry(e.to_string())),
+            Err(e) if http::transient_error(&e) => return Ok(Attempt::Retry(http::describe(&e))),
             Err(e) => {
                 return Err(DbError::Http {
                     url: url.clone(),
-                    message: e.to_string(),
+                    message: http::describe(&e),
                 })
             }
         };

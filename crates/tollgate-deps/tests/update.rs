@@ -8,6 +8,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tollgate_deps::{cache, update_db, AdvisoryDb, Ecosystem, UpdateOptions, UpdateOutcome};
+use tollgate_proxy::test_support::ConnectProxy;
+use tollgate_proxy::ProxyEnv;
 
 fn options(base: &str, cache_dir: &std::path::Path) -> UpdateOptions {
     UpdateOptions {
@@ -15,6 +17,7 @@ fn options(base: &str, cache_dir: &std::path::Path) -> UpdateOptions {
         base_url: base.to_string(),
         cache_dir: cache_dir.to_path_buf(),
         timeout: Duration::from_secs(20),
+        proxies: ProxyEnv::none(),
     }
 }
 
@@ -141,4 +144,69 @@ fn missing_ecosystem_is_a_clear_error() {
     let err = update_db(&opts).unwrap_err().to_string();
     assert!(err.contains("PyPI") && err.contains("404"), "{err}");
     assert!(cache::cached(dir.path(), Ecosystem::PyPi).is_none());
+}
+
+fn proxy_vars(pairs: Vec<(&'static str, String)>) -> ProxyEnv {
+    ProxyEnv::from_vars(move |name| {
+        pairs
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.clone())
+    })
+}
+
+/// Behind a proxy the download goes through a CONNECT tunnel to the bucket, with the proxy's
+/// credentials; `NO_PROXY` sends it direct; a refusing proxy's error never shows its password.
+#[test]
+fn the_download_honours_the_proxy_variables() {
+    let server = osv_bucket(Arc::new(AtomicUsize::new(0)));
+    let authority = server.base.trim_start_matches("http://").to_string();
+    let proxy = ConnectProxy::start();
+    let dir = tempfile::tempdir().unwrap();
+    let mut opts = options(&server.base, dir.path());
+    opts.proxies = proxy_vars(vec![(
+        "http_proxy",
+        format!("http://db:s3cret-pw@127.0.0.1:{}", proxy.port),
+    )]);
+    let summary = update_db(&opts).unwrap();
+    assert!(matches!(
+        summary.updated[0].outcome,
+        UpdateOutcome::Downloaded { .. }
+    ));
+    let requests = proxy.requests.lock().unwrap().clone();
+    assert_eq!(requests.len(), 1, "{requests:?}");
+    assert_eq!(requests[0].authority, authority);
+    // Basic base64("db:s3cret-pw")
+    assert_eq!(
+        requests[0].authorization.as_deref(),
+        Some("Basic ZGI6czNjcmV0LXB3")
+    );
+
+    let direct = tempfile::tempdir().unwrap();
+    let mut opts = options(&server.base, direct.path());
+    opts.proxies = proxy_vars(vec![
+        ("HTTP_PROXY", proxy.url.clone()),
+        ("NO_PROXY", "localhost,127.0.0.1".to_string()),
+    ]);
+    update_db(&opts).unwrap();
+    assert_eq!(
+        proxy.authorities().len(),
+        1,
+        "NO_PROXY went through the proxy"
+    );
+
+    let refusing = ConnectProxy::answering(Some(407));
+    let failed = tempfile::tempdir().unwrap();
+    let mut opts = options(&server.base, failed.path());
+    opts.proxies = proxy_vars(vec![(
+        "HTTP_PROXY",
+        format!("http://db:s3cret-pw@127.0.0.1:{}", refusing.port),
+    )]);
+    let err = update_db(&opts).unwrap_err().to_string();
+    assert_eq!(refusing.authorities(), vec![authority]);
+    assert!(
+        err.contains("CONNECT proxy failed") && err.contains("407") && !err.contains("s3cret-pw"),
+        "{err}"
+    );
+    assert!(cache::cached(failed.path(), Ecosystem::Npm).is_none());
 }

@@ -18,6 +18,7 @@ use octocrab::Octocrab;
 use serde_json::Value;
 
 use crate::secret::Secret;
+use tollgate_proxy::ProxyEnv;
 
 /// Responses larger than this are refused (the biggest we read are paginated lists).
 const MAX_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
@@ -145,6 +146,8 @@ pub struct Client {
     token: Option<Secret>,
     dry_run: bool,
     policy: RetryPolicy,
+    /// Which proxy, if any, the API URL is reached through.
+    proxies: ProxyEnv,
     last_mutation: Option<Instant>,
     next_dry_id: u64,
     pub(crate) requests: Vec<RequestRecord>,
@@ -156,6 +159,7 @@ impl std::fmt::Debug for Client {
             .field("api_url", &self.api_url)
             .field("token", &self.token)
             .field("dry_run", &self.dry_run)
+            .field("proxies", &self.proxies)
             .finish()
     }
 }
@@ -164,6 +168,7 @@ impl std::fmt::Debug for Client {
 type Answer = (u16, HeaderMap, String);
 
 impl Client {
+    /// A client that reads its proxy settings from the environment (`HTTPS_PROXY`, ...).
     pub fn new(api_url: &str, token: Option<Secret>, dry_run: bool, policy: RetryPolicy) -> Self {
         Self {
             octo: None,
@@ -171,10 +176,17 @@ impl Client {
             token,
             dry_run,
             policy,
+            proxies: ProxyEnv::from_env(),
             last_mutation: None,
             next_dry_id: 1,
             requests: Vec::new(),
         }
+    }
+
+    /// Use these proxy settings instead of the environment's.
+    pub fn with_proxies(mut self, proxies: ProxyEnv) -> Self {
+        self.proxies = proxies;
+        self
     }
 
     pub fn is_dry_run(&self) -> bool {
@@ -314,6 +326,23 @@ impl Client {
         if !(self.api_url.starts_with("https://") || self.api_url.starts_with("http://")) {
             return Err(bad_url());
         }
+        let proxy = self
+            .proxies
+            .proxy_for(&self.api_url)
+            .map_err(|e| HttpError::Setup {
+                message: e.to_string(),
+            })?;
+        if let Some(proxy) = proxy {
+            tracing::debug!("reaching {} through the proxy {proxy}", self.api_url);
+            let base: http::Uri = self.api_url.parse().map_err(|_| bad_url())?;
+            let octo = crate::proxy::octocrab_via(proxy, base, self.token.as_ref()).map_err(
+                |message| HttpError::Setup {
+                    message: self.redact(message),
+                },
+            )?;
+            self.octo = Some(octo.clone());
+            return Ok(octo);
+        }
         let mut builder = Octocrab::builder()
             .base_uri(self.api_url.as_str())
             .map_err(|_| bad_url())?
@@ -377,8 +406,10 @@ impl Client {
         }
     }
 
-    /// `text` with the token, should anything ever echo it, replaced by `***`.
+    /// `text` with the token, should anything ever echo it, replaced by `***`, and so are the
+    /// credentials of any URL it quotes (a proxy's).
     fn redact(&self, text: String) -> String {
+        let text = tollgate_proxy::redact(&text);
         match &self.token {
             Some(t) if !t.expose().is_empty() && text.contains(t.expose()) => {
                 text.replace(t.expose(), "***")

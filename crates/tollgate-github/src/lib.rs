@@ -52,6 +52,7 @@ pub mod filter;
 pub mod git;
 pub mod http;
 pub mod markdown;
+pub mod proxy;
 mod publish;
 pub mod repo_paths;
 pub mod report;
@@ -73,3 +74,4 @@ pub use publish::{
     Rejected, Verdict,
 };
 pub use secret::Secret;
+pub use tollgate_proxy::{ProxyEnv, ProxyError, ProxyUrl};

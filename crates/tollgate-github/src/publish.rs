@@ -18,6 +18,7 @@ use crate::review::{self, ReviewInput, ReviewOutcome};
 use crate::secret::Secret;
 use crate::summary::{self, SummaryOutcome};
 use crate::workflow;
+use tollgate_proxy::ProxyEnv;
 
 /// The gate's decision, made by the caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,6 +85,8 @@ pub struct PublishOptions {
     /// root, see [`crate::subdirectory_in_repo`]). Findings are relative to the scanned
     /// directory; everything sent to GitHub is made relative to the repository's root.
     pub path_prefix: String,
+    /// Proxy settings (default: from `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY`).
+    pub proxies: ProxyEnv,
 }
 
 impl PublishOptions {
@@ -112,6 +115,7 @@ impl PublishOptions {
             step_summary_path: path("GITHUB_STEP_SUMMARY"),
             output_path: path("GITHUB_OUTPUT"),
             path_prefix: String::new(),
+            proxies: ProxyEnv::from_env(),
         }
     }
 }
@@ -241,7 +245,8 @@ pub async fn publish(
     } else {
         opts.token.clone()
     };
-    let mut client = Client::new(&ctx.api_url, token, opts.dry_run, opts.retry.clone());
+    let mut client = Client::new(&ctx.api_url, token, opts.dry_run, opts.retry.clone())
+        .with_proxies(opts.proxies.clone());
     let mut out = PublishSummary::default();
     let repo = format!("/repos/{}/{}", ctx.repo.owner, ctx.repo.name);
 

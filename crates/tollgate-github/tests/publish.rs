@@ -95,6 +95,8 @@ fn options(api_url: &str) -> PublishOptions {
     };
     o.step_summary_path = None;
     o.output_path = None;
+    // The fake is local: proxy variables of the environment running the tests do not apply.
+    o.proxies = tollgate_github::ProxyEnv::none();
     o
 }
 

@@ -1,6 +1,7 @@
 //! The octocrab transport against servers that misbehave below the HTTP level: a server that
 //! never answers, one that hangs up on every request, and API URLs that are not URLs. These
-//! need no OpenAPI description, so they never skip.
+//! need no OpenAPI description, so they never skip. Proxy variables of the environment are
+//! left out (`ProxyEnv::none`): the servers are local.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
@@ -8,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tollgate_github::http::Client;
-use tollgate_github::{HttpError, RetryPolicy, Secret};
+use tollgate_github::{HttpError, ProxyEnv, RetryPolicy, Secret};
 
 const TOKEN: &str = "ghp_TRANSPORTsecret0123456789";
 
@@ -76,7 +77,8 @@ fn server(then: Then) -> (String, Arc<Mutex<Vec<String>>>) {
 #[tokio::test]
 async fn a_server_that_never_answers_times_out_and_is_retried() {
     let (url, heads) = server(Then::Hang);
-    let mut client = Client::new(&url, None, false, policy(Duration::from_millis(300)));
+    let mut client = Client::new(&url, None, false, policy(Duration::from_millis(300)))
+        .with_proxies(ProxyEnv::none());
     let err = client
         .get("/repos/acme/app/pulls/7/files")
         .await
@@ -101,7 +103,8 @@ async fn hang_ups_exhaust_the_retries_and_the_token_stays_out_of_errors() {
         Some(Secret::new(TOKEN)),
         false,
         policy(Duration::from_secs(10)),
-    );
+    )
+    .with_proxies(ProxyEnv::none());
     let err = client
         .post(
             "/repos/acme/app/check-runs",
@@ -142,7 +145,8 @@ async fn hang_ups_exhaust_the_retries_and_the_token_stays_out_of_errors() {
 #[tokio::test]
 async fn an_api_url_that_is_not_a_url_is_named_and_nothing_is_sent() {
     for bad in ["api.github.com", "https://exa mple.com/api/v3"] {
-        let mut client = Client::new(bad, None, false, RetryPolicy::default());
+        let mut client =
+            Client::new(bad, None, false, RetryPolicy::default()).with_proxies(ProxyEnv::none());
         let err = client.get("/repos/acme/app").await.unwrap_err();
         assert!(matches!(err, HttpError::Setup { .. }), "{err:?}");
         let text = err.to_string();
@@ -156,7 +160,8 @@ async fn an_api_url_that_is_not_a_url_is_named_and_nothing_is_sent() {
 #[tokio::test]
 async fn exhausted_retries_say_what_github_answered_last() {
     let (url, _) = server(Then::Reply(502, r#"{"message":"Server Error"}"#));
-    let mut client = Client::new(&url, None, false, policy(Duration::from_secs(10)));
+    let mut client = Client::new(&url, None, false, policy(Duration::from_secs(10)))
+        .with_proxies(ProxyEnv::none());
     let err = client.get("/repos/acme/app").await.unwrap_err();
     assert!(
         err.to_string().contains(
@@ -169,7 +174,8 @@ async fn exhausted_retries_say_what_github_answered_last() {
 #[tokio::test]
 async fn every_method_goes_out_as_itself() {
     let (url, heads) = server(Then::Reply(200, "{}"));
-    let mut client = Client::new(&url, None, false, policy(Duration::from_secs(10)));
+    let mut client = Client::new(&url, None, false, policy(Duration::from_secs(10)))
+        .with_proxies(ProxyEnv::none());
     let body = serde_json::json!({"k": "v"});
     for method in ["GET", "POST", "PATCH", "PUT", "DELETE", "HEAD"] {
         let m = tollgate_github::http::Method::from_bytes(method.as_bytes()).unwrap();
@@ -203,7 +209,8 @@ async fn a_server_that_echoes_the_token_does_not_get_it_printed() {
         Some(Secret::new(TOKEN)),
         false,
         policy(Duration::from_secs(10)),
-    );
+    )
+    .with_proxies(ProxyEnv::none());
     let err = client.get("/repos/acme/app").await.unwrap_err();
     let text = format!("{err}\n{err:?}");
     assert_eq!(err.status(), Some(401));
