@@ -312,19 +312,87 @@ fn fork_token_falls_back_to_workflow_commands() {
     assert_eq!(gh.violations(), Vec::<String>::new());
 }
 
+/// GitHub Enterprise Server as a runner describes it: `GITHUB_API_URL` is the API under
+/// `/api/v3`, `GITHUB_SERVER_URL` the web host for links. Every reporter reaches its endpoint
+/// under the prefix (nothing outside it, which the fake records as a violation), and the
+/// summary's links go to the server URL. Then the same through a CONNECT proxy.
 #[test]
-fn enterprise_server_base_url() {
+fn enterprise_server_from_the_runner_environment() {
     let gh = github("/api/v3");
     assert!(gh.url.ends_with("/api/v3"));
-    let s = publish_blocking(input(three()), options(&gh.url)).unwrap();
+    let env = |proxy: Option<&str>| {
+        let api = gh.url.clone();
+        let proxy = proxy.map(str::to_string);
+        move |name: &str| match name {
+            "GITHUB_API_URL" => Some(api.clone()),
+            "GITHUB_SERVER_URL" => Some("https://ghe.example.com/".to_string()),
+            "GITHUB_REPOSITORY" => Some("acme/app".to_string()),
+            "HTTP_PROXY" => proxy.clone(),
+            _ => None,
+        }
+    };
+    let overrides = ContextOverrides {
+        pr: Some(7),
+        sha: Some(HEAD.into()),
+        ..Default::default()
+    };
+    let ctx = PrContext::from_vars(env(None), &overrides).unwrap();
+    assert_eq!(ctx.api_url, gh.url);
+    assert_eq!(ctx.server_url, "https://ghe.example.com");
+    let mut opts = options(&gh.url);
+    opts.context = ctx.clone();
+    let s = publish_blocking(input(three()), opts).unwrap();
     assert!(s.errors.is_empty(), "{:?}", s.errors);
-    assert!(s.review.unwrap().posted == 3);
+    assert_eq!(s.review.unwrap().posted, 3);
+    assert_eq!(s.code_scanning.unwrap().status, "complete");
     let st = gh.state.lock().unwrap();
-    assert!(st
-        .log
-        .iter()
-        .all(|r| r.path.starts_with("/repos/acme/app/")));
+    let posted = |op: &str| {
+        st.log
+            .iter()
+            .filter(|r| r.op == op)
+            .map(|r| format!("{} {}", r.method, r.path))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(posted("checks/create"), ["POST /repos/acme/app/check-runs"]);
+    assert_eq!(
+        posted("pulls/create-review"),
+        ["POST /repos/acme/app/pulls/7/reviews"]
+    );
+    assert_eq!(
+        posted("code-scanning/upload-sarif"),
+        ["POST /repos/acme/app/code-scanning/sarifs"]
+    );
+    assert_eq!(
+        posted("issues/create-comment"),
+        ["POST /repos/acme/app/issues/7/comments"]
+    );
+    let link = format!("https://ghe.example.com/acme/app/blob/{HEAD}/template.yaml#L5");
+    let summary = st.issue_comments[0]["body"].as_str().unwrap();
+    assert!(summary.contains(&link), "{summary}");
+    let run = st.check_runs.values().next().unwrap();
+    assert!(run["output"]["summary"].as_str().unwrap().contains(&link));
+    assert!(!summary.contains("github.com/") && !summary.contains("127.0.0.1"));
+    let requests = st.log.len();
     drop(st);
+    assert_eq!(gh.violations(), Vec::<String>::new());
+
+    // A runner behind a proxy: the same requests, each through a CONNECT tunnel.
+    let proxy = tollgate_proxy::test_support::ConnectProxy::start();
+    let mut opts = options(&gh.url);
+    opts.context = PrContext::from_vars(env(Some(&proxy.url)), &overrides).unwrap();
+    opts.proxies = tollgate_github::ProxyEnv::from_vars(env(Some(&proxy.url)));
+    let s = publish_blocking(input(three()), opts).unwrap();
+    assert!(s.errors.is_empty(), "{:?}", s.errors);
+    let host = gh
+        .url
+        .trim_start_matches("http://")
+        .trim_end_matches("/api/v3");
+    let tunnels = proxy.authorities();
+    assert!(
+        !tunnels.is_empty() && tunnels.iter().all(|a| a == host),
+        "{tunnels:?}"
+    );
+    assert!(gh.state.lock().unwrap().log.len() > requests);
     assert_eq!(gh.violations(), Vec::<String>::new());
 }
 
