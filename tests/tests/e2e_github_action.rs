@@ -152,6 +152,53 @@ fn third_party_actions_are_pinned_by_commit() {
     }
 }
 
+/// One action repository, one pin: the same commit (and the version comment that names it)
+/// in every action and workflow, so an update cannot leave one file on an old commit.
+#[test]
+fn third_party_pins_agree_everywhere() {
+    let root = workspace_root();
+    let mut files = action_files();
+    files.extend(yml_files(&root.join("workflows")));
+    files.extend(yml_files(&root.join(".github/workflows")));
+    // owner/repo -> (pin with its comment, first file seen)
+    let mut pins: std::collections::BTreeMap<String, (String, String)> = Default::default();
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for line in text.lines() {
+            let line = line.trim_start().trim_start_matches("- ").trim_start();
+            let Some(target) = line.strip_prefix("uses:") else {
+                continue;
+            };
+            let target = target.trim();
+            if target.starts_with("./") || target.starts_with("tollgate-dev/tollgate") {
+                continue;
+            }
+            let (action, pin) = target.split_once('@').unwrap();
+            let (sha, comment) = pin.split_once(" # ").unwrap_or_else(|| {
+                panic!("{}: `{target}` has no `# vX.Y.Z` comment", file.display())
+            });
+            assert!(
+                comment.trim().starts_with('v'),
+                "{}: `{target}`",
+                file.display()
+            );
+            let repo: String = action.split('/').take(2).collect::<Vec<_>>().join("/");
+            let pin = format!("{sha} # {}", comment.trim());
+            let seen = pins
+                .entry(repo.clone())
+                .or_insert_with(|| (pin.clone(), file.display().to_string()));
+            assert_eq!(
+                seen.0,
+                pin,
+                "{repo} is pinned differently in {} and {}",
+                seen.1,
+                file.display()
+            );
+        }
+    }
+    assert!(pins.len() >= 5, "{pins:?}");
+}
+
 #[test]
 fn inputs_reach_scripts_only_through_the_environment() {
     for (file, step) in all_steps() {

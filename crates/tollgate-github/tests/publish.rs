@@ -683,3 +683,42 @@ fn a_subdirectory_scan_degrades_to_repository_paths() {
         s.workflow_commands
     );
 }
+
+/// A push (what `workflows/scan.yml` does on the default branch): a check run on the pushed
+/// commit and the code-scanning upload for the branch, and nothing a pull request would get,
+/// no review, no summary comment, not even a look for one.
+#[test]
+fn a_push_gets_a_check_run_and_code_scanning_only() {
+    let gh = github("");
+    let event = format!(
+        "{}/tests/fixtures/events/push.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let vars = |name: &str| match name {
+        "GITHUB_EVENT_NAME" => Some("push".to_string()),
+        "GITHUB_EVENT_PATH" => Some(event.clone()),
+        "GITHUB_REPOSITORY" => Some("acme/app".to_string()),
+        "GITHUB_API_URL" => Some(gh.url.clone()),
+        _ => None,
+    };
+    let ctx = PrContext::from_vars(vars, &ContextOverrides::default()).unwrap();
+    assert_eq!(ctx.pr, None);
+    let mut opts = options(&gh.url);
+    opts.context = ctx;
+    let s = publish_blocking(input(three()), opts).unwrap();
+    assert!(s.errors.is_empty(), "{:?}", s.errors);
+    assert!(s.review.is_none() && s.summary_comment.is_none());
+    assert_eq!(s.check_run.unwrap().annotations, 4);
+    let st = gh.state.lock().unwrap();
+    let ops: std::collections::BTreeSet<&str> = st.log.iter().map(|r| r.op.as_str()).collect();
+    assert!(
+        ops.iter()
+            .all(|op| op.starts_with("checks/") || op.starts_with("code-scanning/")),
+        "{ops:?}"
+    );
+    assert_eq!(st.check_runs.values().next().unwrap()["head_sha"], HEAD);
+    assert_eq!(st.sarifs[0]["ref"], "refs/heads/main");
+    assert_eq!(st.sarifs[0]["commit_sha"], HEAD);
+    drop(st);
+    assert_eq!(gh.violations(), Vec::<String>::new());
+}
