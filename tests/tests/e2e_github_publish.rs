@@ -21,6 +21,11 @@ const HEAD: &str = "0123456789abcdef0123456789abcdef01234567";
 const TEMPLATE: &str = "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  ChargeFunction:\n    Type: AWS::Lambda::Function\n    Properties:\n      Runtime: python3.12\n      Handler: app.handler\n      Role: arn:aws:iam::123456789012:role/charge\n      Code:\n        ZipFile: \"def handler(event, context): return event\"\n";
 
 fn fake_github() -> FakeGitHub {
+    fake_github_for("template.yaml")
+}
+
+/// A fake GitHub whose pull request adds [`TEMPLATE`] at `path` (from the repository's root).
+fn fake_github_for(path: &str) -> FakeGitHub {
     let api = Arc::new(OpenApi::load());
     let gh = FakeGitHub::start(api, "");
     let patch = format!(
@@ -31,7 +36,7 @@ fn fake_github() -> FakeGitHub {
             .collect::<Vec<_>>()
             .join("\n")
     );
-    gh.set_files(&[("template.yaml", &patch)]);
+    gh.set_files(&[(path, &patch)]);
     gh
 }
 
@@ -300,4 +305,78 @@ fn a_read_only_fork_token_degrades_to_workflow_commands_without_failing_the_job(
     assert!(std::fs::read_to_string(&outputs)
         .unwrap()
         .contains("verdict=pass"));
+}
+
+/// A template in a subdirectory, scanned as `tollgate run services/api` (the action's `path:`
+/// input): annotations and review comments name the file from the repository's root, for
+/// `run --post` and for `post` of its log alike. The fake refuses a review comment on a file
+/// outside the pull request's diff, so a scan-relative path would post none.
+#[test]
+fn a_subdirectory_scan_publishes_paths_from_the_repository_root() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path();
+    git(repo, &["init", "-q"]);
+    std::fs::write(repo.join("README.md"), "app\n").unwrap();
+    git(repo, &["add", "."]);
+    git(repo, &["commit", "-q", "-m", "base"]);
+    let base = git(repo, &["rev-parse", "HEAD"]);
+    std::fs::create_dir_all(repo.join("services/api")).unwrap();
+    std::fs::write(repo.join("services/api/template.yaml"), TEMPLATE).unwrap();
+    git(repo, &["add", "."]);
+    git(repo, &["commit", "-q", "-m", "head"]);
+    let head = git(repo, &["rev-parse", "HEAD"]);
+    let path = "services/api/template.yaml";
+    let sarif = repo.join("out.sarif");
+    let published = |gh: &FakeGitHub, stderr: &str| {
+        assert_eq!(gh.violations(), Vec::<String>::new());
+        let st = gh.state.lock().unwrap();
+        let annotations = st.annotations.values().next().expect(stderr);
+        assert!(!annotations.is_empty());
+        assert!(
+            annotations.iter().all(|a| a["path"] == path),
+            "{annotations:?}"
+        );
+        assert!(!st.review_comments.is_empty(), "{stderr}");
+        assert!(st.review_comments.iter().all(|c| c["path"] == path));
+    };
+
+    let gh = fake_github_for(path);
+    let out = tollgate(repo)
+        .env("TEST_GH_TOKEN", TOKEN)
+        .args([
+            "run",
+            "services/api",
+            "--offline",
+            "--stages",
+            "iac",
+            "--post",
+        ])
+        .args([
+            "--repo", "acme/app", "--pr", "7", "--sha", &head, "--base", &base,
+        ])
+        .args(["--api-url", &gh.url, "--token-env", "TEST_GH_TOKEN"])
+        .args(["--no-code-scanning", "--fail-on", "none", "--sarif"])
+        .arg(&sarif)
+        .output()
+        .unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    published(&gh, &stderr);
+
+    // The trusted job of the fork-safe pattern: `post` of that log from the checkout's root.
+    let gh = fake_github_for(path);
+    let out = tollgate(repo)
+        .env("TEST_GH_TOKEN", TOKEN)
+        .arg("post")
+        .arg(&sarif)
+        .args([
+            "--repo", "acme/app", "--pr", "7", "--sha", &head, "--base", &base,
+        ])
+        .args(["--api-url", &gh.url, "--token-env", "TEST_GH_TOKEN"])
+        .args(["--no-code-scanning", "--fail-on", "none"])
+        .output()
+        .unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    published(&gh, &stderr);
 }
