@@ -69,3 +69,86 @@ pub struct IdentityPool {
     /// `AllowUnauthenticatedIdentities`: guests get AWS credentials without signing in.
     pub allow_unauthenticated: Val<bool>,
 }
+
+/// `AWS::WAFv2::WebACLAssociation`, `AWS::WAFRegional::WebACLAssociation`,
+/// `aws_wafv2_web_acl_association`, `aws_wafregional_web_acl_association`: a web ACL in front
+/// of an API Gateway stage, an AppSync API or a load balancer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WafAssociation {
+    pub meta: ResourceMeta,
+    /// `ResourceArn`, `resource_arn`: what the ACL protects.
+    pub resource: Val<Ref>,
+    pub web_acl: Val<Ref>,
+}
+
+impl WafAssociation {
+    /// Whether the association protects the resource `target`: `Some(true)` when its ARN is a
+    /// reference to it (or, for `stage` ARNs, `.../restapis/<api>/stages/<name>` naming it),
+    /// `None` when the ARN cannot be resolved, so it might.
+    pub fn protects(
+        &self,
+        target: &ResourceMeta,
+        stage: Option<(&Val<Ref>, &Val<String>)>,
+    ) -> Option<bool> {
+        if !self.meta.same_scope(target) {
+            return Some(false);
+        }
+        match &self.resource {
+            Val::Unknown { .. } => None,
+            Val::Absent => Some(false),
+            Val::Known {
+                value: Ref::Literal(arn),
+                ..
+            } => Some(stage.is_some_and(|(api, name)| stage_arn_names(arn, target, api, name))),
+            Val::Known { value, .. } => Some(value.address() == Some(target.address.as_str())),
+        }
+    }
+}
+
+/// Whether `arn` (`arn:aws:apigateway:<region>::/restapis/<api>/stages/<stage>`, with
+/// `${...}` placeholders for references) names the stage `stage` of the API `api` whose name
+/// is `name`.
+fn stage_arn_names(arn: &str, stage: &ResourceMeta, api: &Val<Ref>, name: &Val<String>) -> bool {
+    let segment = |marker: &str| {
+        arn.split_once(marker)
+            .map(|(_, rest)| rest.split('/').next().unwrap_or(rest))
+    };
+    let (Some(api_part), Some(stage_part)) = (segment("/restapis/"), segment("/stages/")) else {
+        return false;
+    };
+    // `${Api}`, `${Api.Attr}`, `${aws_api_gateway_rest_api.api.id}`: the reference's address.
+    let refers_to = |part: &str, address: &str| {
+        part.strip_prefix("${")
+            .and_then(|p| p.strip_suffix('}'))
+            .is_some_and(|inner| inner == address || inner.starts_with(&format!("{address}.")))
+    };
+    let Some(api_address) = api.get().and_then(Ref::address) else {
+        return false;
+    };
+    refers_to(api_part, api_address)
+        && (name.as_str() == Some(stage_part)
+            || refers_to(stage_part, &stage.address)
+            // SAM's `${MyApi.Stage}` names the stage of `MyApi`.
+            || stage_part == format!("${{{api_address}.Stage}}"))
+}
+
+impl super::CloudModel {
+    /// Whether a WAF web ACL is associated with `target` (for an API Gateway stage, `stage`
+    /// gives its API and name, which stage ARNs are written with): `None` when an association
+    /// of the same template or configuration names a resource that cannot be resolved.
+    pub fn waf_protects(
+        &self,
+        target: &ResourceMeta,
+        stage: Option<(&Val<Ref>, &Val<String>)>,
+    ) -> Option<bool> {
+        let mut unknown = false;
+        for a in &self.waf_associations {
+            match a.protects(target, stage) {
+                Some(true) => return Some(true),
+                None => unknown = true,
+                Some(false) => {}
+            }
+        }
+        (!unknown).then_some(false)
+    }
+}

@@ -32,7 +32,8 @@ pub use apigateway::{
 pub use arn::{split_arn, ArnParts};
 pub use data::{DaxCluster, DynamoTable, PublicAccessBlock, S3Bucket};
 pub use edge::{
-    Distribution, GraphQlApi, IdentityPool, ManagedRuleGroup, ViewerCertificate, WebAcl,
+    Distribution, GraphQlApi, IdentityPool, ManagedRuleGroup, ViewerCertificate, WafAssociation,
+    WebAcl,
 };
 pub use iam::{IamPolicy, IamRole};
 pub use lambda::{EnvVar, FunctionUrl, LambdaFunction, LambdaPermission, VpcConfig};
@@ -88,6 +89,7 @@ pub struct CloudModel {
     pub web_acls: Vec<WebAcl>,
     pub graphql_apis: Vec<GraphQlApi>,
     pub identity_pools: Vec<IdentityPool>,
+    pub waf_associations: Vec<WafAssociation>,
     /// Parse errors (`parse-error`, warning) and constructs the adapters did not understand
     /// (`unsupported-construct`, note), each with file and line.
     pub notifications: Vec<Notification>,
@@ -171,7 +173,8 @@ macro_rules! resource_lists {
             distributions,
             web_acls,
             graphql_apis,
-            identity_pools
+            identity_pools,
+            waf_associations
         )
     };
 }

@@ -21,9 +21,11 @@ mod api_domain_allows_tls10;
 mod api_route_without_authorization;
 mod api_stage_data_trace_enabled;
 mod api_stage_without_access_logging;
+mod api_stage_without_waf;
 mod api_stage_without_xray;
 mod appsync_field_logs_off;
 mod appsync_without_logging;
+mod appsync_without_waf;
 mod cloudfront_allows_old_tls;
 mod cloudfront_viewer_allows_http;
 mod cloudfront_without_access_logging;
@@ -117,6 +119,8 @@ pub fn all() -> Vec<Box<dyn IacRule>> {
         Box::new(api_stage_data_trace_enabled::ApiStageDataTraceEnabled),
         Box::new(appsync_without_logging::AppsyncWithoutLogging),
         Box::new(appsync_field_logs_off::AppsyncFieldLogsOff),
+        Box::new(appsync_without_waf::AppsyncWithoutWaf),
+        Box::new(api_stage_without_waf::ApiStageWithoutWaf),
         Box::new(dynamodb_pitr_disabled::DynamodbPitrDisabled),
         Box::new(dynamodb_without_cmk::DynamodbWithoutCmk),
         Box::new(dax_not_encrypted::DaxNotEncrypted),

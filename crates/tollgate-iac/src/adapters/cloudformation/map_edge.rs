@@ -4,7 +4,7 @@
 use super::value::{Cv, CvKind, Props};
 use crate::model::{
     Distribution, GraphQlApi, IdentityPool, ManagedRuleGroup, ResourceMeta, Val, ViewerCertificate,
-    WebAcl,
+    WafAssociation, WebAcl,
 };
 
 /// `AWS::CloudFront::Distribution`.
@@ -125,5 +125,14 @@ pub fn identity_pool(meta: ResourceMeta, p: &Cv) -> IdentityPool {
     IdentityPool {
         meta,
         allow_unauthenticated: p.bool_at(&["AllowUnauthenticatedIdentities"]),
+    }
+}
+
+/// `AWS::WAFv2::WebACLAssociation`, `AWS::WAFRegional::WebACLAssociation`.
+pub fn waf_association(meta: ResourceMeta, p: &Cv) -> WafAssociation {
+    WafAssociation {
+        resource: p.ref_at(&["ResourceArn"]),
+        web_acl: p.ref_at(&["WebACLArn"]).or(p.ref_at(&["WebACLId"])),
+        meta,
     }
 }

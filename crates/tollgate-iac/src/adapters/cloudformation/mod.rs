@@ -250,6 +250,9 @@ pub fn map_resource(meta: ResourceMeta, p: &Cv, model: &mut CloudModel) {
             model.distributions.push(map_edge::distribution(meta, p))
         }
         "AWS::WAFv2::WebACL" => model.web_acls.push(map_edge::web_acl(meta, p)),
+        "AWS::WAFv2::WebACLAssociation" | "AWS::WAFRegional::WebACLAssociation" => model
+            .waf_associations
+            .push(map_edge::waf_association(meta, p)),
         "AWS::AppSync::GraphQLApi" => model.graphql_apis.push(map_edge::graphql_api(meta, p)),
         "AWS::Cognito::IdentityPool" => model.identity_pools.push(map_edge::identity_pool(meta, p)),
         _ => {}

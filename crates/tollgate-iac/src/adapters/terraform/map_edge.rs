@@ -5,7 +5,7 @@ use super::mapper::{boolean, string, Mapper};
 use super::value::{Tv, TvKind};
 use crate::model::{
     CloudModel, Distribution, GraphQlApi, IdentityPool, ManagedRuleGroup, Val, ViewerCertificate,
-    WebAcl,
+    WafAssociation, WebAcl,
 };
 
 pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
@@ -104,6 +104,21 @@ pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
             log_role: m.reference(log.and_then(|l| l.get("cloudwatch_logs_role_arn"))),
             field_log_level: string(log.and_then(|l| l.get("field_log_level"))),
         });
+    }
+    for type_name in [
+        "aws_wafv2_web_acl_association",
+        "aws_wafregional_web_acl_association",
+    ] {
+        for r in m.of_type(type_name) {
+            let b = &r.body;
+            model.waf_associations.push(WafAssociation {
+                meta: m.meta(r),
+                resource: m.reference(b.get("resource_arn")),
+                web_acl: m
+                    .reference(b.get("web_acl_arn"))
+                    .or(m.reference(b.get("web_acl_id"))),
+            });
+        }
     }
     for r in m.of_type("aws_cognito_identity_pool") {
         model.identity_pools.push(IdentityPool {
