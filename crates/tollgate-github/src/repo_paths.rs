@@ -13,13 +13,14 @@ use crate::diff::DiffMap;
 const SRCROOT: &str = "%SRCROOT%";
 
 /// `prefix` as a directory path: no leading `./` or `/`, `/` separators, a trailing `/` unless
-/// empty. `.` and `""` both mean the repository's root.
+/// empty. `.` and `""` both mean the repository's root, and so does a prefix with `..`, which
+/// would name something outside it.
 pub fn normalize_prefix(prefix: &str) -> String {
     let parts: Vec<&str> = prefix
         .split(['/', '\\'])
         .filter(|p| !p.is_empty() && *p != ".")
         .collect();
-    if parts.is_empty() {
+    if parts.is_empty() || parts.contains(&"..") {
         String::new()
     } else {
         format!("{}/", parts.join("/"))
@@ -136,6 +137,7 @@ mod tests {
         assert_eq!(normalize_prefix("."), "");
         assert_eq!(normalize_prefix("./services/api"), "services/api/");
         assert_eq!(normalize_prefix("services\\api\\"), "services/api/");
+        assert_eq!(normalize_prefix("services/../../etc"), "");
     }
 
     #[test]

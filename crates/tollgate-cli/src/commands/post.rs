@@ -1,6 +1,8 @@
 //! `tollgate post RESULTS.sarif`: publish a SARIF log written by an earlier job (typically a
 //! read-only `pull_request` job, posting from a trusted `workflow_run` job) and gate on it.
 
+use std::path::{Component, Path};
+
 use tollgate_core::{Finding, Rule, Severity};
 use tollgate_sarif::sarif::Run;
 use tollgate_sarif::{notifications_from_run, read_log_lazily, MAX_LOG_BYTES, SRCROOT};
@@ -38,7 +40,8 @@ pub fn run(args: &PostArgs) -> anyhow::Result<u8> {
     // The log's paths are relative to the directory `tollgate run` scanned; the changed lines
     // are read from the same directory of the checkout so the two agree. Without it there,
     // the pull request files API is asked.
-    let path_prefix = scanned_subdirectory(&log.runs);
+    let workspace = std::env::var_os("GITHUB_WORKSPACE").map(std::path::PathBuf::from);
+    let path_prefix = scanned_subdirectory(&log.runs, workspace.as_deref());
     let scanned = args.checkout.join(&path_prefix);
     let github = GithubRun {
         diff: scanned
@@ -70,8 +73,10 @@ pub fn run(args: &PostArgs) -> anyhow::Result<u8> {
 /// Where the directory `tollgate run` scanned sits in its repository (`services/api/`, empty
 /// at the root or when unknown), from tollgate's run's `%SRCROOT%`: its place in the git work
 /// tree holding it when this machine has that directory (a later job on the same runner
-/// layout), else its path under `$GITHUB_WORKSPACE`, where Actions checks repositories out.
-fn scanned_subdirectory(runs: &[Run]) -> String {
+/// layout), else its path under `workspace` (`$GITHUB_WORKSPACE`, where Actions checks
+/// repositories out). The log may come from an untrusted job: a path that leaves the
+/// workspace (`..`) gives no prefix.
+fn scanned_subdirectory(runs: &[Run], workspace: Option<&Path>) -> String {
     let root = runs
         .iter()
         .filter(|run| run.tool.driver.name == "tollgate")
@@ -89,16 +94,21 @@ fn scanned_subdirectory(runs: &[Run]) -> String {
     if let Some(prefix) = tollgate_github::subdirectory_in_repo(&root) {
         return prefix;
     }
-    let workspace = std::env::var_os("GITHUB_WORKSPACE").map(std::path::PathBuf::from);
-    workspace
-        .and_then(|w| {
-            root.strip_prefix(w).ok().map(|rel| {
-                rel.components()
-                    .map(|c| format!("{}/", c.as_os_str().to_string_lossy()))
-                    .collect()
-            })
-        })
-        .unwrap_or_default()
+    let Some(rel) = workspace.and_then(|w| root.strip_prefix(w).ok()) else {
+        return String::new();
+    };
+    let mut prefix = String::new();
+    for component in rel.components() {
+        match component {
+            Component::Normal(name) => {
+                prefix.push_str(&name.to_string_lossy());
+                prefix.push('/');
+            }
+            Component::CurDir => {}
+            _ => return String::new(),
+        }
+    }
+    prefix
 }
 
 /// Rules for the summary's titles and per-stage counts: tollgate's own from the registry,
@@ -133,4 +143,38 @@ fn rules_of(runs: &[Run]) -> Vec<Rule> {
         }
     }
     rules
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn runs_with_root(uri: &str) -> Vec<Run> {
+        let log = serde_json::json!({"version": "2.1.0", "runs": [{
+            "tool": {"driver": {"name": "tollgate"}},
+            "originalUriBaseIds": {"%SRCROOT%": {"uri": uri}},
+            "results": []
+        }]});
+        let log: tollgate_sarif::sarif::Sarif = serde_json::from_value(log).unwrap();
+        log.runs
+    }
+
+    /// A job without the checkout: the scanned directory's place under the workspace.
+    #[test]
+    fn subdirectory_from_the_workspace() {
+        let workspace = Path::new("/nonexistent-runner/work/app/app");
+        let runs = runs_with_root("file:///nonexistent-runner/work/app/app/services/my%20api/");
+        assert_eq!(
+            scanned_subdirectory(&runs, Some(workspace)),
+            "services/my api/"
+        );
+        assert_eq!(scanned_subdirectory(&runs, None), "");
+        let root = runs_with_root("file:///nonexistent-runner/work/app/app/");
+        assert_eq!(scanned_subdirectory(&root, Some(workspace)), "");
+        // The log comes from an untrusted job: nothing outside the workspace.
+        let escape = runs_with_root("file:///nonexistent-runner/work/app/app/../../../etc/");
+        assert_eq!(scanned_subdirectory(&escape, Some(workspace)), "");
+        let elsewhere = runs_with_root("file:///elsewhere/services/api/");
+        assert_eq!(scanned_subdirectory(&elsewhere, Some(workspace)), "");
+    }
 }
