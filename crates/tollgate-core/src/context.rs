@@ -178,6 +178,22 @@ impl ScanContext {
         }
     }
 
+    /// Read and parse every file of the kinds `pred` accepts into the cache, on all cores
+    /// (rayon's pool), so that stages then walk their files one by one without waiting for the
+    /// parser. Each file keeps its own outcome, errors and parser failures included, exactly as
+    /// [`ScanContext::document`] would have produced it; a cancelled scan stops starting files.
+    pub fn parse_all(&self, pred: impl Fn(&FileKind) -> bool + Sync) {
+        use rayon::prelude::*;
+        let wanted: Vec<usize> = (0..self.files.len())
+            .filter(|&i| pred(&self.files[i].kind) && self.files[i].kind.format().is_some())
+            .collect();
+        wanted.into_par_iter().for_each(|i| {
+            if !self.is_cancelled() {
+                let _ = self.document(&self.files[i]);
+            }
+        });
+    }
+
     /// Parse with `parser` instead of `tollgate_syntax::parse`, to test what a failing parser
     /// costs.
     #[doc(hidden)]
@@ -319,6 +335,64 @@ mod tests {
         assert!(!Arc::ptr_eq(&document, &ctx.document(&file).unwrap()));
         assert_eq!(*ctx.memo(|_| 8u32), 8);
         assert!(Arc::ptr_eq(&text, &ctx.text(&file).unwrap()));
+    }
+
+    /// `parse_all` parses each wanted file once, keeps every outcome (errors and parser
+    /// failures too) for the stages, and leaves the files `pred` refuses alone.
+    #[test]
+    fn parse_all_caches_each_wanted_files_own_outcome() {
+        use std::sync::atomic::AtomicUsize;
+        static CALLS: AtomicUsize = AtomicUsize::new(0);
+        fn parser(text: &str, format: Format, limits: &Limits) -> Result<Document, SyntaxError> {
+            CALLS.fetch_add(1, Ordering::SeqCst);
+            if text.contains("boom") {
+                panic!("parser bug");
+            }
+            tollgate_syntax::parse(text, format, limits)
+        }
+        let dir = tempfile::tempdir().unwrap();
+        for i in 0..20 {
+            std::fs::write(dir.path().join(format!("ok{i}.json")), "{\"a\": 1}").unwrap();
+        }
+        std::fs::write(dir.path().join("bad.json"), "{\"a\": ").unwrap();
+        std::fs::write(dir.path().join("boom.json"), "{\"boom\": 1}").unwrap();
+        std::fs::write(dir.path().join("skip.yaml"), "a: 1\n").unwrap();
+        let files = walk(dir.path(), &WalkOptions::default()).files;
+        let ctx = ScanContext::new(
+            dir.path().to_path_buf(),
+            files,
+            Arc::new(Config::default()),
+            time::macros::date!(2027 - 01 - 01),
+        )
+        .with_parser(parser);
+        ctx.parse_all(|kind| kind.format() == Some(Format::Json));
+        assert_eq!(
+            CALLS.load(Ordering::SeqCst),
+            22,
+            "each JSON file parsed once"
+        );
+
+        let file = |name: &str| ctx.file(name).unwrap().clone();
+        assert!(ctx.document(&file("ok7.json")).is_ok());
+        assert!(matches!(
+            ctx.document(&file("bad.json")),
+            Err(ParseError::Syntax(_))
+        ));
+        assert_eq!(
+            ctx.document(&file("boom.json")).unwrap_err(),
+            ParseError::ParserFailed
+        );
+        assert_eq!(
+            CALLS.load(Ordering::SeqCst),
+            22,
+            "outcomes come from the cache"
+        );
+        assert!(ctx.document(&file("skip.yaml")).is_ok());
+        assert_eq!(
+            CALLS.load(Ordering::SeqCst),
+            23,
+            "refused kinds are parsed on demand"
+        );
     }
 
     /// A parser that panics on one file costs that file only: the error says so, the other

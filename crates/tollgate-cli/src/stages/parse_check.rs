@@ -52,6 +52,8 @@ impl Stage for ParseCheck {
 
     fn run(&self, ctx: &ScanContext) -> Result<StageReport, StageError> {
         let mut report = StageReport::default();
+        // Parse on all cores first; the loop below then reads each outcome from the cache.
+        ctx.parse_all(checked);
         let mut files = ctx.files_where(checked);
         while let Some(file) = files.next() {
             if ctx.is_cancelled() {

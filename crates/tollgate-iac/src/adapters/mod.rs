@@ -92,6 +92,33 @@ pub fn isolated(
     }
 }
 
+/// Map each of `units` (files, or Terraform configurations) into a part of its own on all
+/// cores (rayon's pool), then append the parts to `model` in the order of `units`: the model,
+/// and so every report, is the same whichever thread mapped what. Each unit still goes
+/// through [`isolated`] (its own panic guard and time budget, which are per thread).
+pub fn map_each<T: Sync>(
+    units: &[T],
+    model: &mut CloudModel,
+    map: impl Fn(&T, &mut CloudModel) + Sync,
+) {
+    use rayon::prelude::*;
+    #[cfg(test)]
+    let hooks = test_hooks::current();
+    let parts: Vec<CloudModel> = units
+        .par_iter()
+        .map(|unit| {
+            #[cfg(test)]
+            let _hooks = test_hooks::adopt(&hooks);
+            let mut part = CloudModel::default();
+            map(unit, &mut part);
+            part
+        })
+        .collect();
+    for part in parts {
+        model.append(part);
+    }
+}
+
 /// How long the adapters may work on one file (or one Terraform configuration): a tenth of
 /// the stage's timeout (`stage-timeout`, 300 s by default), between 0.1 s and 60 s. A file
 /// past it is not checked; the others are.
@@ -225,6 +252,40 @@ pub(crate) mod test_hooks {
     impl Drop for SlowGuard {
         fn drop(&mut self) {
             SLOW_ON.with(|p| *p.borrow_mut() = None);
+        }
+    }
+
+    /// The hooks set on this thread, to carry them onto the threads that map files.
+    #[derive(Clone, Default)]
+    pub struct Hooks {
+        panic_on: Option<String>,
+        slow_on: Option<String>,
+    }
+
+    pub fn current() -> Hooks {
+        Hooks {
+            panic_on: PANIC_ON.with(|p| p.borrow().clone()),
+            slow_on: SLOW_ON.with(|p| p.borrow().clone()),
+        }
+    }
+
+    fn set(hooks: &Hooks) {
+        PANIC_ON.with(|p| p.borrow_mut().clone_from(&hooks.panic_on));
+        SLOW_ON.with(|p| p.borrow_mut().clone_from(&hooks.slow_on));
+    }
+
+    /// Install `hooks` on this thread until the guard is dropped, then restore what was there.
+    pub fn adopt(hooks: &Hooks) -> Adopted {
+        let before = current();
+        set(hooks);
+        Adopted(before)
+    }
+
+    pub struct Adopted(Hooks);
+
+    impl Drop for Adopted {
+        fn drop(&mut self) {
+            set(&self.0);
         }
     }
 

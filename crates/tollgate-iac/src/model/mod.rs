@@ -108,6 +108,8 @@ pub fn build_model(ctx: &ScanContext) -> CloudModel {
 /// [`build_model`] with a configured data-classification tag key.
 pub fn build_model_with(ctx: &ScanContext, classification_key: &str) -> CloudModel {
     let mut model = CloudModel::default();
+    // Every template is parsed up front on all cores; the adapters then find them cached.
+    ctx.parse_all(tollgate_core::FileKind::is_template);
     for adapter in crate::adapters::ALL {
         if ctx.is_cancelled() {
             break;

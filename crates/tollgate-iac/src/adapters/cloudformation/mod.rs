@@ -29,17 +29,16 @@ use crate::model::{CloudModel, ResourceMeta, SourceFormat, Tag};
 /// The adapter: every CloudFormation and SAM template of the scan.
 pub fn adapt(ctx: &ScanContext, model: &mut CloudModel) {
     let included = crate::adapters::serverless::included_templates(ctx);
-    for file in
-        ctx.files_where(|k| matches!(k, FileKind::CloudFormation { .. } | FileKind::Sam { .. }))
-    {
-        if included.contains(&file.path) {
-            continue;
-        }
+    let files: Vec<_> = ctx
+        .files_where(|k| matches!(k, FileKind::CloudFormation { .. } | FileKind::Sam { .. }))
+        .filter(|file| !included.contains(&file.path))
+        .collect();
+    crate::adapters::map_each(&files, model, |file, model| {
         if ctx.is_cancelled() {
-            break;
+            return;
         }
         let Some(doc) = document(ctx, file, model) else {
-            continue;
+            return;
         };
         for root in &doc.roots {
             // Each template is mapped on its own, so that a bug tripped by one hostile template
@@ -48,7 +47,7 @@ pub fn adapt(ctx: &ScanContext, model: &mut CloudModel) {
                 adapt_template(&file.path, root, SourceFormat::CloudFormation, part)
             });
         }
-    }
+    });
 }
 
 /// One template (or a Serverless `resources` section, with `format` Serverless). A template

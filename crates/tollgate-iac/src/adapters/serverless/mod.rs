@@ -20,14 +20,15 @@ use crate::model::{CloudModel, Ref, ResourceMeta, SourceFormat, Tag, Val};
 
 /// The adapter: every `serverless.yml` of the scan.
 pub fn adapter(ctx: &ScanContext, model: &mut CloudModel) {
-    for file in ctx.files_where(|k| *k == FileKind::Serverless) {
+    let files: Vec<_> = ctx.files_where(|k| *k == FileKind::Serverless).collect();
+    super::map_each(&files, model, |file, model| {
         if ctx.is_cancelled() {
             return;
         }
         let Some(doc) = super::document(ctx, file, model) else {
-            continue;
+            return;
         };
-        let Some(root) = doc.root() else { continue };
+        let Some(root) = doc.root() else { return };
         let load = |path: &str| -> Result<std::sync::Arc<tollgate_syntax::Document>, String> {
             let f = ctx
                 .file(path)
@@ -39,7 +40,7 @@ pub fn adapter(ctx: &ScanContext, model: &mut CloudModel) {
             let resolver = variables::Resolver::new(root).with_files(dir, &load);
             adapt_resolved(&file.path, root, &resolver, part)
         });
-    }
+    });
 }
 
 /// The parts of `resources`: one map, or a list of them.

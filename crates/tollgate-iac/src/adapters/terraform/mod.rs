@@ -37,12 +37,13 @@ pub fn adapter(ctx: &ScanContext, model: &mut CloudModel) {
     for r in &loaded.resources {
         scopes.entry(r.scope.as_str()).or_default().push(r.clone());
     }
-    for (scope, resources) in scopes {
+    let scopes: Vec<(&str, Vec<TfResource>)> = scopes.into_iter().collect();
+    super::map_each(&scopes, model, |(scope, resources), model| {
         let name = if scope.is_empty() { "." } else { scope };
         super::isolated(ctx, name, "Terraform", model, |part| {
-            map_resources(&resources, SourceFormat::Terraform, Some(ctx), part)
+            map_resources(resources, SourceFormat::Terraform, Some(ctx), part)
         });
-    }
+    });
     model
         .notifications
         .extend(loaded.notifications.into_iter().map(|n| n.stage("iac")));

@@ -19,19 +19,20 @@ const MAX_MODULE_DEPTH: usize = 32;
 
 /// The plan adapter: every plan JSON file of the scan into the model.
 pub fn adapter(ctx: &ScanContext, model: &mut CloudModel) {
-    for file in ctx.files_where(|k| *k == FileKind::TerraformPlan) {
+    let files: Vec<_> = ctx.files_where(|k| *k == FileKind::TerraformPlan).collect();
+    super::map_each(&files, model, |file, model| {
         if ctx.is_cancelled() {
             return;
         }
         let Some(doc) = super::document(ctx, file, model) else {
-            continue;
+            return;
         };
-        let Some(root) = doc.root() else { continue };
+        let Some(root) = doc.root() else { return };
         super::isolated(ctx, &file.path, "Terraform plan", model, |part| {
             let resources = resources(root, &file.path);
             super::terraform::map_resources(&resources, SourceFormat::TerraformPlan, None, part);
         });
-    }
+    });
 }
 
 /// The planned resources of a plan document written in `file`.
