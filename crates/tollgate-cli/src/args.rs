@@ -176,6 +176,11 @@ pub struct RunArgs {
     /// Also write the merged SARIF log to FILE.
     #[arg(long, value_name = "FILE")]
     pub sarif: Option<PathBuf>,
+    /// Also record in the SARIF log every resource a rule checked and passed, found not
+    /// applicable, or could not decide (results of kind pass, notApplicable, open), as audit
+    /// evidence. They never fail the build and are not posted or uploaded to GitHub.
+    #[arg(long)]
+    pub include_passes: bool,
     /// Also write a small JSON summary (verdict, counts by severity, new findings) to FILE.
     #[arg(long, value_name = "FILE")]
     pub summary: Option<PathBuf>,

@@ -61,7 +61,50 @@ pub fn encode(sarif: &str) -> Result<String, UploadError> {
     Ok(base64::engine::general_purpose::STANDARD.encode(bytes))
 }
 
-/// `repo` is `/repos/{owner}/{repo}`.
+/// SARIF result kinds that record a check rather than report a problem (`tollgate run
+/// --include-passes` writes them). Code scanning would show them as alerts; they stay in the
+/// log file for auditors and are taken out of what is uploaded.
+const RECORD_KINDS: [&str; 3] = ["pass", "notApplicable", "open"];
+
+/// `sarif` without its results of kind `pass`, `notApplicable` or `open`; the text itself
+/// when it has none (or cannot be read, which the upload then reports).
+pub fn without_evaluations(sarif: &str) -> std::borrow::Cow<'_, str> {
+    use std::borrow::Cow;
+    // Most logs have no such result: spare them a parse.
+    if !RECORD_KINDS
+        .iter()
+        .any(|k| sarif.contains(&format!("\"{k}\"")))
+    {
+        return Cow::Borrowed(sarif);
+    }
+    let Ok(mut log) = serde_json::from_str::<Value>(sarif) else {
+        return Cow::Borrowed(sarif);
+    };
+    let mut removed = false;
+    for run in log
+        .get_mut("runs")
+        .and_then(Value::as_array_mut)
+        .into_iter()
+        .flatten()
+    {
+        if let Some(results) = run.get_mut("results").and_then(Value::as_array_mut) {
+            let before = results.len();
+            results.retain(|r| {
+                !r.get("kind")
+                    .and_then(Value::as_str)
+                    .is_some_and(|k| RECORD_KINDS.contains(&k))
+            });
+            removed |= results.len() != before;
+        }
+    }
+    if !removed {
+        return Cow::Borrowed(sarif);
+    }
+    serde_json::to_string(&log).map_or(Cow::Borrowed(sarif), Cow::Owned)
+}
+
+/// `repo` is `/repos/{owner}/{repo}`. Results that only record a check (see
+/// [`without_evaluations`]) are not uploaded.
 pub async fn upload(
     client: &mut Client,
     repo: &str,
@@ -73,7 +116,7 @@ pub async fn upload(
     let body = json!({
         "commit_sha": commit_sha,
         "ref": git_ref,
-        "sarif": encode(sarif)?,
+        "sarif": encode(&without_evaluations(sarif))?,
         "tool_name": "tollgate",
     });
     let resp = client
@@ -138,6 +181,31 @@ pub async fn upload(
 mod tests {
     use super::*;
     use std::io::Read;
+
+    #[test]
+    fn recorded_checks_are_not_uploaded() {
+        let log = json!({"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "tollgate"}}, "results": [
+            {"ruleId": "TG1201", "message": {"text": "fails"}, "level": "warning"},
+            {"ruleId": "TG1201", "kind": "pass", "level": "none", "message": {"text": "TG1201 passed `T`."}},
+            {"ruleId": "TG1201", "kind": "notApplicable", "level": "none", "message": {"text": "n/a"}},
+            {"ruleId": "TG1201", "kind": "open", "level": "none", "message": {"text": "unknown"}},
+            {"ruleId": "X1", "kind": "fail", "message": {"text": "a plugin's failure"}}
+        ]}]})
+        .to_string();
+        let kept: Value = serde_json::from_str(&without_evaluations(&log)).unwrap();
+        let results = kept["runs"][0]["results"].as_array().unwrap();
+        let texts: Vec<&str> = results
+            .iter()
+            .map(|r| r["message"]["text"].as_str().unwrap())
+            .collect();
+        assert_eq!(texts, vec!["fails", "a plugin's failure"]);
+        // Nothing to take out: the very same text.
+        let plain = "{\"version\":\"2.1.0\",\"runs\":[]}";
+        assert!(matches!(
+            without_evaluations(plain),
+            std::borrow::Cow::Borrowed(t) if t == plain
+        ));
+    }
 
     #[test]
     fn encoding_round_trips() {

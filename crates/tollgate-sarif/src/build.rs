@@ -6,11 +6,11 @@ use serde_json::Value;
 use serde_sarif::sarif::{
     ArtifactLocation, Invocation, Run, RunAutomationDetails, Sarif, Tool, ToolComponent,
 };
-use tollgate_core::{Finding, Notification, Rule};
+use tollgate_core::{Evaluation, Finding, Notification, Rule};
 
 use crate::limits::{enforce_limits_after, ResultCut};
 use crate::notification::notification;
-use crate::result::result;
+use crate::result::{evaluation_result, result};
 use crate::rules::{descriptor, undeclared, Taxonomies};
 
 /// `$schema` of every log tollgate writes.
@@ -32,6 +32,11 @@ pub struct RunInput<'a> {
     /// get a minimal descriptor so every result still points at a rule.
     pub rules: &'a [Rule],
     pub findings: &'a [Finding],
+    /// Evaluations to write as results of kind `pass`, `notApplicable` and `open` after the
+    /// findings' results (`--include-passes`); failing ones are skipped, their findings say
+    /// it. Empty by default. They do not count toward GitHub's result limit: they are taken
+    /// out again before any upload.
+    pub evaluations: &'a [Evaluation],
     pub notifications: &'a [Notification],
     /// RFC 3339 UTC times.
     pub start_time: Option<String>,
@@ -57,6 +62,7 @@ impl<'a> RunInput<'a> {
             automation_id: "tollgate/".to_string(),
             rules,
             findings,
+            evaluations: &[],
             notifications,
             start_time: None,
             end_time: None,
@@ -91,10 +97,10 @@ pub fn build_run_within_limits(input: &RunInput) -> (Run, Option<Notification>) 
 /// The run of `input`, with results only for the findings `keep` flags (all when `None`). Rules
 /// are declared for every finding either way, so the rule table and indices do not depend on
 /// which results were kept.
-fn build_run_keeping(input: &RunInput, keep: Option<&[bool]>) -> Run {
+fn build_run_keeping<'a>(input: &RunInput<'a>, keep: Option<&[bool]>) -> Run {
     // Rules deduplicated by code, first declaration wins, order kept.
     let mut rules: Vec<Rule> = Vec::with_capacity(input.rules.len());
-    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut index: HashMap<&'a str, usize> = HashMap::new();
     for rule in input.rules {
         if !index.contains_key(rule.code.as_str()) {
             index.insert(&rule.code, rules.len());
@@ -104,21 +110,27 @@ fn build_run_keeping(input: &RunInput, keep: Option<&[bool]>) -> Run {
     let taxonomies = Taxonomies::of(&rules);
     let mut descriptors: Vec<_> = rules.iter().map(|r| descriptor(r, &taxonomies)).collect();
 
+    // A rule results use but `input.rules` lacks gets a minimal descriptor, once.
+    let mut rule_index = |code: &'a str| match index.get(code) {
+        Some(&i) => i,
+        None => {
+            let i = descriptors.len();
+            descriptors.push(undeclared(code));
+            index.insert(code, i);
+            i
+        }
+    };
     let kept = keep.map_or(input.findings.len(), |k| k.iter().filter(|k| **k).count());
     let mut results = Vec::with_capacity(kept);
     for (i, finding) in input.findings.iter().enumerate() {
-        let rule_index = match index.get(finding.rule.as_str()) {
-            Some(&i) => i,
-            None => {
-                let i = descriptors.len();
-                descriptors.push(undeclared(&finding.rule));
-                index.insert(&finding.rule, i);
-                i
-            }
-        };
+        let rule_index = rule_index(&finding.rule);
         if keep.is_none_or(|k| k.get(i).copied().unwrap_or(false)) {
             results.push(result(finding, rule_index));
         }
+    }
+    for evaluation in input.evaluations {
+        let rule_index = rule_index(&evaluation.rule_id);
+        results.extend(evaluation_result(evaluation, rule_index));
     }
 
     let mut driver = ToolComponent::builder()

@@ -138,6 +138,10 @@ fn truncate_results(run: &mut Run) -> Option<String> {
             .rule_index
             .and_then(|i| usize::try_from(i).ok())
             .and_then(|i| rules.get(i));
+        // A recorded check never takes the room of a finding.
+        if crate::result::is_evaluation(r) {
+            return (false, Severity::Info);
+        }
         (is_active(r), result_severity(r, rule))
     }))?;
     let mut keep = cut.keep.into_iter();

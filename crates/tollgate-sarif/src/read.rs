@@ -2,9 +2,7 @@
 //! an earlier one, and for baselines.
 
 use serde_json::Value;
-use serde_sarif::sarif::{
-    Location as SarifLocation, Region, Result as SarifResult, ResultKind, Run,
-};
+use serde_sarif::sarif::{Location as SarifLocation, Region, Result as SarifResult, Run};
 use tollgate_core::{
     BaselineState, Finding, Location, Notification, NotificationLevel, Pos, RelatedLocation, Span,
     Suppression, SuppressionKind,
@@ -19,8 +17,8 @@ use crate::uri::{decode, has_scheme};
 
 /// Every result of `run` as a finding. Severity comes from the result's `tollgate/severity`,
 /// else its `security-severity`, else its rule's, else its level. Results without any rule id
-/// (which [`crate::parse_log`] refuses) and results of kind `pass` or `notApplicable` are
-/// skipped. `evidence` stays empty: tollgate does not
+/// (which [`crate::parse_log`] refuses) and results of kind `pass`, `notApplicable` or `open`
+/// (evaluations, see [`crate::is_evaluation`]) are skipped. `evidence` stays empty: tollgate does not
 /// write it to SARIF, the fingerprint stands for it.
 pub fn findings_from_run(run: &Run) -> Vec<Finding> {
     run.results
@@ -33,11 +31,8 @@ pub fn findings_from_run(run: &Run) -> Vec<Finding> {
 /// One result of `run` as a finding, as [`findings_from_run`] reads it; `run` needs its tool
 /// (for rules), not its results.
 pub(crate) fn finding_of(result: &SarifResult, run: &Run) -> Option<Finding> {
-    // A passed or not-applicable check is a record, not a problem.
-    if matches!(
-        result.kind,
-        Some(ResultKind::Pass | ResultKind::NotApplicable)
-    ) {
+    // A passed, not applicable or undecided check is a record, not a problem.
+    if crate::result::is_evaluation(result) {
         return None;
     }
     let mut finding = finding(result, run)?;

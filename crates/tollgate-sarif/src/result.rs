@@ -5,11 +5,11 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 use serde_sarif::sarif::{
     ArtifactLocation, CodeFlow, Location as SarifLocation, LogicalLocation, Message,
-    PhysicalLocation, PropertyBag, Region, Result as SarifResult, Suppression as SarifSuppression,
-    ThreadFlow, ThreadFlowLocation,
+    PhysicalLocation, PropertyBag, Region, Result as SarifResult, ResultKind, ResultLevel,
+    Suppression as SarifSuppression, ThreadFlow, ThreadFlowLocation,
 };
 use tollgate_core::fingerprint::PARTIAL_FINGERPRINT_KEY;
-use tollgate_core::{Finding, Location, Span, SuppressionKind};
+use tollgate_core::{Evaluation, Finding, Location, Span, SuppressionKind, Verdict};
 
 use crate::build::SRCROOT;
 use crate::severity::{result_level, score_text, SECURITY_SEVERITY_PROPERTY, SEVERITY_PROPERTY};
@@ -101,6 +101,69 @@ fn as_string_list(value: &Value) -> Option<Vec<String>> {
         .iter()
         .map(|v| v.as_str().map(str::to_string))
         .collect()
+}
+
+/// Property of an evaluation's result: the verdict in tollgate's words (`pass`,
+/// `not-applicable`, `unknown`). Its presence marks a result as an evaluation, not a finding.
+pub const VERDICT_PROPERTY: &str = "tollgate/verdict";
+
+/// Property of an evaluation's result: the resource address, as `properties.resource` (also in
+/// the logical location, where viewers look for it).
+pub const RESOURCE_PROPERTY: &str = "resource";
+
+/// Whether a result is a recorded check rather than a problem: SARIF `kind` `pass`,
+/// `notApplicable` or `open` (the tool could not decide). Such results are never findings:
+/// they are not gated, published, uploaded or baselined.
+pub fn is_evaluation(result: &SarifResult) -> bool {
+    matches!(
+        result.kind,
+        Some(ResultKind::Pass | ResultKind::NotApplicable | ResultKind::Open)
+    )
+}
+
+/// A passing, not applicable or unknown evaluation as a result of rule `rule_index`: SARIF
+/// `kind` from [`Verdict::sarif_kind`], level `none`, located at the resource's header. A
+/// failing one is not written this way: its findings are the results.
+pub fn evaluation_result(evaluation: &Evaluation, rule_index: usize) -> Option<SarifResult> {
+    let (kind, words) = match evaluation.verdict {
+        Verdict::Fail => return None,
+        Verdict::Pass => (ResultKind::Pass, "passed"),
+        Verdict::NotApplicable => (ResultKind::NotApplicable, "does not apply to"),
+        Verdict::Unknown => (ResultKind::Open, "could not decide about"),
+    };
+    debug_assert_eq!(
+        serde_json::to_value(&kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string)),
+        Some(evaluation.verdict.sarif_kind().to_string())
+    );
+    let mut primary = location(&evaluation.location);
+    primary.logical_locations = Some(vec![LogicalLocation::builder()
+        .fully_qualified_name(evaluation.resource.clone())
+        .kind("resource")
+        .build()]);
+    let mut bag = BTreeMap::new();
+    bag.insert(
+        RESOURCE_PROPERTY.to_string(),
+        Value::String(evaluation.resource.clone()),
+    );
+    bag.insert(
+        VERDICT_PROPERTY.to_string(),
+        Value::String(evaluation.verdict.as_str().to_string()),
+    );
+    // Written so that no two evaluations of one rule at one place read alike: `tollgate merge`
+    // tells results without fingerprints apart by rule, place and message.
+    let message = format!("{} {words} `{}`.", evaluation.rule_id, evaluation.resource);
+    let mut out = SarifResult::builder()
+        .rule_id(evaluation.rule_id.clone())
+        .rule_index(rule_index as i64)
+        .message(Message::builder().text(message).build())
+        .locations(vec![primary])
+        .properties(PropertyBag::builder().additional_properties(bag).build())
+        .build();
+    out.kind = Some(kind);
+    out.level = Some(ResultLevel::None);
+    Some(out)
 }
 
 /// One finding as a result of rule `rule_index`.

@@ -251,3 +251,68 @@ fn code_flow_becomes_one_thread_and_reads_back() {
     let back = tollgate_sarif::findings_from_run(&parsed.runs[0]);
     assert_eq!(back[0].code_flow, findings[0].code_flow);
 }
+
+/// Evaluations that did not fail become results of kind pass / notApplicable / open with level
+/// none at the resource's header, valid SARIF; failing ones are left to their findings. Read
+/// back, none of them is a finding.
+#[test]
+fn evaluations_are_records_not_findings() {
+    use tollgate_core::{Evaluation, Verdict};
+    let rules = [lambda_rule(), bucket_rule()];
+    let findings = [lambda_finding("template.yaml", 12)];
+    let header = |line| Location::at("template.yaml", span(line, 3, line, 17));
+    let evaluations = [
+        Evaluation::new("TG1001", "IntakeFunction", header(12), Verdict::Fail),
+        Evaluation::new("TG1301", "Receipts", header(30), Verdict::Pass),
+        Evaluation::new("TG1301", "Archive", header(40), Verdict::NotApplicable),
+        Evaluation::new("TG1301", "Imported", header(50), Verdict::Unknown),
+        Evaluation::new("TG9999", "Other", header(60), Verdict::Pass),
+    ];
+    let mut input = RunInput::new(&rules, &findings, &[]);
+    input.evaluations = &evaluations;
+    let log = json_of(&input);
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 5, "one finding and four records");
+    let kinds: Vec<(&str, &str, &str)> = results[1..]
+        .iter()
+        .map(|r| {
+            (
+                r["kind"].as_str().unwrap(),
+                r["level"].as_str().unwrap(),
+                r["properties"]["resource"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("pass", "none", "Receipts"),
+            ("notApplicable", "none", "Archive"),
+            ("open", "none", "Imported"),
+            ("pass", "none", "Other"),
+        ]
+    );
+    assert_eq!(
+        results[2]["properties"]["tollgate/verdict"],
+        "not-applicable"
+    );
+    assert_eq!(
+        results[1]["locations"][0]["physicalLocation"]["region"]["startLine"],
+        30
+    );
+    assert_eq!(
+        results[1]["locations"][0]["logicalLocations"][0]["fullyQualifiedName"],
+        "Receipts"
+    );
+    // A rule the run does not declare still gets a descriptor to point at.
+    let rules = log["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    let i = results[4]["ruleIndex"].as_u64().unwrap() as usize;
+    assert_eq!(rules[i]["id"], "TG9999");
+
+    let parsed = tollgate_sarif::parse_log(&log.to_string(), "log.sarif").unwrap();
+    let back = tollgate_sarif::findings_from_run(&parsed.runs[0]);
+    assert_eq!(back.len(), 1);
+    assert_eq!(back[0].rule, "TG1001");
+}

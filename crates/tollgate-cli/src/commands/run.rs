@@ -327,7 +327,7 @@ fn finish(
     for note in &mut result.notifications {
         tollgate_core::display::sanitize_notification(note);
     }
-    let log = output::sarif::build(&mut result);
+    let log = output::sarif::build(&mut result, args.include_passes);
     let mut write_failed = false;
     let mut write_file = |path: &Path, write: &dyn Fn(&mut dyn Write) -> std::io::Result<()>| {
         if let Err(e) = write_atomic(path, write) {

@@ -12,8 +12,9 @@ fn rfc3339(t: time::OffsetDateTime) -> Option<String> {
 }
 
 /// The merged log of a scan. Notifications about cuts made to fit GitHub's limits are added to
-/// `result.notifications` so the other formats show them too.
-pub fn build(result: &mut ScanResult) -> Sarif {
+/// `result.notifications` so the other formats show them too. With `include_passes`, tollgate's
+/// run also records the evaluations that did not fail (see [`RunInput::evaluations`]).
+pub fn build(result: &mut ScanResult, include_passes: bool) -> Sarif {
     let mut external = std::mem::take(&mut result.external_runs);
     if external.len() > MAX_RUNS - 1 {
         let dropped = external.len() - (MAX_RUNS - 1);
@@ -35,6 +36,9 @@ pub fn build(result: &mut ScanResult) -> Sarif {
     input.end_time = rfc3339(result.end_time);
     input.execution_successful = !result.failed;
     input.root_uri = Some(root_uri);
+    if include_passes {
+        input.evaluations = &result.evaluations;
+    }
     // Only the results GitHub's limits keep are built: on a large scan the dropped ones
     // would otherwise be the biggest thing in memory.
     let (own, note) = build_run_within_limits(&input);
