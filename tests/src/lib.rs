@@ -112,9 +112,10 @@ pub fn schemas_dir() -> PathBuf {
 }
 
 /// The examples shipped under `examples/` with expected results, scanned by the e2e tests.
-pub const EXAMPLES: [&str; 7] = [
+pub const EXAMPLES: [&str; 8] = [
     "sam-orders",
     "sam-orders-hardened",
+    "sam-clinic",
     "serverless-payments",
     "serverless-payments-hardened",
     "terraform-ledger",

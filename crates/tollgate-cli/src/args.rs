@@ -39,6 +39,9 @@ pub enum Command {
     /// Work on the repository's own Rego policies (the `policy` stage).
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Compliance report: per framework and control, what passed and failed, and the data
+    /// inventory (HTML, markdown or JSON).
+    Report(crate::commands::report::ReportArgs),
     /// Print a shell completion script (e.g. `tollgate completions bash > /etc/bash_completion.d/tollgate`).
     Completions(CompletionsArgs),
 }
@@ -329,7 +332,7 @@ pub struct RulesArgs {
     pub framework: Vec<tollgate_core::Framework>,
 }
 
-fn parse_framework(text: &str) -> Result<tollgate_core::Framework, String> {
+pub(crate) fn parse_framework(text: &str) -> Result<tollgate_core::Framework, String> {
     text.trim()
         .parse()
         .map_err(|e: tollgate_core::UnknownFramework| e.to_string())
@@ -364,7 +367,7 @@ fn parse_filter_mode(text: &str) -> Result<FilterMode, String> {
         .map_err(|e: tollgate_github::UnknownFilterMode| e.to_string())
 }
 
-fn parse_date(text: &str) -> Result<time::Date, String> {
+pub(crate) fn parse_date(text: &str) -> Result<time::Date, String> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
     time::Date::parse(text, format)
         .map_err(|_| format!("invalid date `{text}`, expected YYYY-MM-DD"))

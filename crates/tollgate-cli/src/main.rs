@@ -48,6 +48,7 @@ fn main() -> ExitCode {
         Command::Run(run) => (run.verbose, run.quiet),
         Command::Merge(merge) => (merge.verbose, false),
         Command::Post(post) => (post.verbose, false),
+        Command::Report(report) => (report.verbose, false),
         _ => (0, false),
     };
     logging::init(verbose, quiet);
@@ -59,6 +60,7 @@ fn main() -> ExitCode {
         Command::Explain(args) => commands::explain::run(args),
         Command::Db(command) => commands::db::run(command),
         Command::Post(args) => commands::post::run(args),
+        Command::Report(args) => commands::report::run(args),
         Command::Policy(command) => commands::policy::run(command),
         Command::Completions(args) => {
             let mut command = <Cli as clap::CommandFactory>::command();

@@ -96,6 +96,70 @@ fn date(unix: i64) -> String {
         .unwrap_or_else(|_| "an unknown date".to_string())
 }
 
+/// The advisory database a scan with these settings reads, for the compliance report's
+/// evidence: the databases named by `--advisory-db` or the config (as written, each with the
+/// date it was last modified), else the cache `tollgate db update` fills. `None` for a report
+/// read from a SARIF log, whose scan's database is not known.
+pub fn advisory_database_in_use(
+    flags: &[std::path::PathBuf],
+    config: &tollgate_core::Config,
+    from_log: bool,
+) -> Option<String> {
+    if from_log {
+        return None;
+    }
+    let named: Vec<(String, std::path::PathBuf)> = if flags.is_empty() {
+        config
+            .stage
+            .deps
+            .advisory_db
+            .iter()
+            .map(|p| (p.clone(), config.path_from_config(p)))
+            .collect()
+    } else {
+        flags
+            .iter()
+            .map(|p| (p.display().to_string(), p.clone()))
+            .collect()
+    };
+    if named.is_empty() {
+        return Some(advisory_database(
+            tollgate_deps::default_cache_dir().as_deref(),
+        ));
+    }
+    let described: Vec<String> = named
+        .iter()
+        .map(|(written, path)| match newest_modification(path) {
+            Some(unix) => format!("{written} (modified {})", date(unix)),
+            None => format!("{written} (unreadable)"),
+        })
+        .collect();
+    Some(described.join(", "))
+}
+
+/// When `path` (a file, or the files directly in a directory) was last modified.
+fn newest_modification(path: &Path) -> Option<i64> {
+    let stamp = |meta: std::fs::Metadata| -> Option<i64> {
+        let modified = meta.modified().ok()?;
+        let secs = modified
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()?
+            .as_secs();
+        i64::try_from(secs).ok()
+    };
+    let meta = std::fs::metadata(path).ok()?;
+    if !meta.is_dir() {
+        return stamp(meta);
+    }
+    std::fs::read_dir(path)
+        .ok()?
+        .take(100_000)
+        .filter_map(|e| e.ok()?.metadata().ok())
+        .filter_map(stamp)
+        .max()
+        .or_else(|| stamp(meta))
+}
+
 /// Scheme and host of a download URL: no path, and never credentials written into it.
 fn source_of(url: &str) -> String {
     let (scheme, rest) = url.split_once("://").unwrap_or(("", url));

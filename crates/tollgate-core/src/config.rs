@@ -38,6 +38,9 @@ pub struct Config {
     /// Findings to ignore, each with a reason and an optional expiry date.
     pub ignore: Vec<IgnoreEntry>,
     pub stage: StageConfigs,
+    /// `[classification]`: resources whose data is PHI, PCI or PII by name, for those that
+    /// carry no classification tag.
+    pub classification: ClassificationConfig,
     /// The file this config was read from, as the user named it (filled in by the loader), so
     /// messages about its entries can point into it.
     #[serde(skip)]
@@ -219,6 +222,20 @@ pub struct IacStageConfig {
     /// The tag key whose value (`PHI`, `PCI`, `PII`) classifies a resource's data and raises
     /// its data-protection rules; `DataClassification` when not set.
     pub classification_key: Option<String>,
+}
+
+/// `[classification]`: globs matched, ignoring ASCII case, against a resource's address
+/// (`PatientsTable`, `aws_dynamodb_table.patients`) and its known name (a table or bucket
+/// name). A resource tagged with a classification keeps its tag's class.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ClassificationConfig {
+    /// Resources holding protected health information (HIPAA).
+    pub phi: Vec<String>,
+    /// Resources holding cardholder data (PCI DSS).
+    pub pci: Vec<String>,
+    /// Resources holding personal data (GDPR).
+    pub pii: Vec<String>,
 }
 
 /// A plugin stage: any command that writes SARIF 2.1.0.

@@ -77,6 +77,47 @@ fn clean(text: &mut String) {
     }
 }
 
+/// Zero-width space: put after `@` or `#`, or inside `://` and `www.`, it keeps the text
+/// looking the same while GitHub no longer sees a mention, a cross-reference or a bare link.
+const BREAK: char = '\u{200B}';
+
+/// Text from a scanned file or a tool made safe inside a markdown table cell or a one-line
+/// list item, as GitHub renders it: markdown punctuation is escaped (no emphasis, links,
+/// images, headings or broken tables), `<`, `>` and `&` become entities (no HTML), `@user`,
+/// `@org/team` and `#123` are broken with a zero-width space (no mentions or notifications,
+/// no cross-references), so are bare `http://`, `https://` and `www.` links, and line breaks
+/// and control characters are escaped.
+pub fn markdown_escape(text: &str) -> String {
+    let text = visible_line(text);
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '(' | ')' | '#' | '+' | '-' | '.'
+            | '!' | '|' | '~' | '"' | '\'' | '=' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            c => out.push(c),
+        }
+        match c {
+            '@' => out.push(BREAK),
+            '#' if chars.peek().is_some_and(char::is_ascii_digit) => out.push(BREAK),
+            ':' if chars.peek() == Some(&'/') => out.push(BREAK),
+            'w' | 'W'
+                if (out.ends_with("www") || out.ends_with("WWW")) && chars.peek() == Some(&'.') =>
+            {
+                out.push(BREAK)
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

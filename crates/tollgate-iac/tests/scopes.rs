@@ -48,6 +48,7 @@ fn stacks_scanned_together_match_stacks_scanned_alone() {
     for name in [
         "sam-orders",
         "sam-orders-hardened",
+        "sam-clinic",
         "serverless-payments",
         "serverless-payments-hardened",
         "terraform-ledger",

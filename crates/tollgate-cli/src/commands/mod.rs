@@ -6,5 +6,6 @@ pub mod init;
 pub mod merge;
 pub mod policy;
 pub mod post;
+pub mod report;
 pub mod rules;
 pub mod run;

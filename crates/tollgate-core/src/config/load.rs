@@ -130,6 +130,15 @@ struct SpanView {
     rules: BTreeMap<Spanned<String>, toml::Value>,
     ignore: Vec<Spanned<IgnoreView>>,
     stage: StageView,
+    classification: ClassificationView,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "kebab-case")]
+struct ClassificationView {
+    phi: Vec<Spanned<String>>,
+    pci: Vec<Spanned<String>>,
+    pii: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -286,6 +295,25 @@ fn validate(
                 Some("write the id as a string, e.g. trusted-accounts = [\"111122223333\"]".into()),
             ));
         }
+    }
+
+    let classes = &spans.classification;
+    for pattern in classes.phi.iter().chain(&classes.pci).chain(&classes.pii) {
+        let value = pattern.get_ref();
+        if value.trim().is_empty() {
+            return Err((
+                pattern.span(),
+                "a `[classification]` pattern must not be empty".into(),
+                Some("name a resource or a glob of names, e.g. phi = [\"patients-*\"]".into()),
+            ));
+        }
+        glob::validate(value).map_err(|reason| {
+            (
+                pattern.span(),
+                format!("invalid glob `{value}`: {reason}"),
+                None,
+            )
+        })?;
     }
 
     for stage in &spans.stages {
@@ -679,6 +707,25 @@ mod tests {
             err.hint.as_deref(),
             Some("did you mean `trusted-accounts`?")
         );
+    }
+
+    #[test]
+    fn classification_patterns_are_read_and_checked() {
+        let config = parse(
+            "[classification]\nphi = [\"*patient*\"]\npii = [\"orders-receipts-*\"]\n",
+            "t",
+            STAGES,
+        )
+        .unwrap();
+        assert_eq!(config.classification.phi, ["*patient*"]);
+        assert_eq!(config.classification.pii, ["orders-receipts-*"]);
+        assert!(config.classification.pci.is_empty());
+        let err = error("[classification]\npci = [\"ok\", \"bad[\"]\n");
+        assert_eq!(err.position, Some((2, 14)), "{err}");
+        let err = error("[classification]\nphi = [\" \"]\n");
+        assert!(err.message.contains("must not be empty"), "{err}");
+        let err = error("[classification]\nphii = []\n");
+        assert_eq!(err.hint.as_deref(), Some("did you mean `phi`?"));
     }
 
     #[test]

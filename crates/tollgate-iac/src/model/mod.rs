@@ -43,7 +43,8 @@ pub use meta::{
     Classification, DataClass, ResourceMeta, SourceFormat, Tag, DEFAULT_CLASSIFICATION_KEY,
 };
 pub use policy::{
-    action_matches, Condition, Effect, NamedPolicy, PolicyDocument, Principal, Statement,
+    action_matches, wildcard_matches, Condition, Effect, NamedPolicy, PolicyDocument, Principal,
+    Statement,
 };
 pub use principal::{
     binding_of, bound_by, classify, classify_value, unrelated_conditions, who_conditions, Binding,

@@ -94,36 +94,39 @@ impl Statement {
 
 /// Whether an IAM action pattern (with `*` and `?`) matches an action, case-insensitively.
 pub fn action_matches(pattern: &str, action: &str) -> bool {
-    fn glob(p: &[u8], s: &[u8]) -> bool {
-        // Iterative glob with single backtrack point: linear in practice, no recursion blow-up
-        // on hostile patterns.
-        let (mut pi, mut si) = (0, 0);
-        let (mut star, mut mark) = (None, 0);
-        while si < s.len() {
-            if pi < p.len() && (p[pi] == b'?' || p[pi] == s[si]) {
-                pi += 1;
-                si += 1;
-            } else if pi < p.len() && p[pi] == b'*' {
-                star = Some(pi);
-                mark = si;
-                pi += 1;
-            } else if let Some(st) = star {
-                pi = st + 1;
-                mark += 1;
-                si = mark;
-            } else {
-                return false;
-            }
-        }
-        while pi < p.len() && p[pi] == b'*' {
-            pi += 1;
-        }
-        pi == p.len()
-    }
-    glob(
+    wildcard_matches(
         pattern.to_ascii_lowercase().as_bytes(),
         action.to_ascii_lowercase().as_bytes(),
     )
+}
+
+/// Whether `pattern` (with `*` and `?`, as IAM writes actions and resource ARNs) matches
+/// `text` exactly, case-sensitively (IAM compares resource ARNs that way).
+pub fn wildcard_matches(p: &[u8], s: &[u8]) -> bool {
+    // Iterative glob with single backtrack point: linear in practice, no recursion blow-up
+    // on hostile patterns.
+    let (mut pi, mut si) = (0, 0);
+    let (mut star, mut mark) = (None, 0);
+    while si < s.len() {
+        if pi < p.len() && (p[pi] == b'?' || p[pi] == s[si]) {
+            pi += 1;
+            si += 1;
+        } else if pi < p.len() && p[pi] == b'*' {
+            star = Some(pi);
+            mark = si;
+            pi += 1;
+        } else if let Some(st) = star {
+            pi = st + 1;
+            mark += 1;
+            si = mark;
+        } else {
+            return false;
+        }
+    }
+    while pi < p.len() && p[pi] == b'*' {
+        pi += 1;
+    }
+    pi == p.len()
 }
 
 /// One principal entry: the kind (`AWS`, `Service`, `Federated`, `CanonicalUser`, or `*` for a
@@ -166,6 +169,17 @@ pub struct NamedPolicy {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn resource_wildcards_are_case_sensitive_and_linear() {
+        assert!(wildcard_matches(b"table/patients-*", b"table/patients-dev"));
+        assert!(!wildcard_matches(
+            b"table/Patients-*",
+            b"table/patients-dev"
+        ));
+        assert!(wildcard_matches(b"*", b"anything"));
+        assert!(!wildcard_matches(b"a*a*a*a*b", "a".repeat(2000).as_bytes()));
+    }
 
     #[test]
     fn action_patterns() {

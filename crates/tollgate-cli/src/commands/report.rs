@@ -1,0 +1,323 @@
+//! `tollgate report [PATH]`: the compliance report of a scan it runs, or of a SARIF log an
+//! earlier scan wrote with `--include-passes` (`--from-sarif`). The report itself is built and
+//! rendered by tollgate-report; this command gathers its inputs.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use clap::{Args, ValueEnum};
+use tollgate_core::config::discover_config;
+use tollgate_core::{
+    Config, Evaluation, Finding, Framework, Notification, ScanContext, Verdict, WalkOptions,
+};
+use tollgate_report::model::{ConfigEvidence, Evidence};
+use tollgate_report::{evidence, inventory, ReportInput};
+use tollgate_sarif::sarif::{ResultKind, Run, Sarif};
+
+use crate::pipeline::{self, ScanRequest, StageOptions};
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Directory to scan (with --from-sarif: the checkout the log was made from, for the data
+    /// inventory and the code frames).
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Config file (default: tollgate.toml found from PATH upward).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Built-in stages to run (default: all; external plugins never run for a report).
+    #[arg(long, value_delimiter = ',', value_name = "a,b")]
+    pub stages: Option<Vec<String>>,
+    /// Read the findings and evaluations from this SARIF log (written with
+    /// `--include-passes`) instead of scanning.
+    #[arg(long, value_name = "FILE")]
+    pub from_sarif: Option<PathBuf>,
+    /// Framework to report on (repeatable, or comma-separated; default: every framework a
+    /// rule maps to): hipaa, gdpr, pci-dss, soc2, cis-aws, nist-800-53.
+    #[arg(long, value_delimiter = ',', value_name = "NAME", value_parser = crate::args::parse_framework)]
+    pub framework: Vec<Framework>,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Markdown)]
+    pub format: ReportFormat,
+    /// Write the report to FILE instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Advisory database for the deps stage (repeatable), as `run` takes it.
+    #[arg(long = "advisory-db", value_name = "PATH")]
+    pub advisory_db: Vec<PathBuf>,
+    /// Never use the network.
+    #[arg(long)]
+    pub offline: bool,
+    /// Date the scan judges against, YYYY-MM-DD (for tests).
+    #[arg(long, hide = true, value_parser = crate::args::parse_date)]
+    pub today: Option<time::Date>,
+    /// More logs on stderr (-v debug, -vv trace).
+    #[arg(short, long, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Markdown,
+    /// Stable JSON, described by docs/compliance-report.schema.json.
+    Json,
+}
+
+/// What the report is made from.
+struct Gathered {
+    ctx: Arc<ScanContext>,
+    rules: Vec<tollgate_core::Rule>,
+    findings: Vec<Finding>,
+    evaluations: Vec<Evaluation>,
+    notifications: Vec<Notification>,
+    scan_time: time::OffsetDateTime,
+}
+
+pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
+    let root = args
+        .path
+        .canonicalize()
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", args.path.display()))?;
+    if !root.is_dir() {
+        anyhow::bail!("{} is not a directory", args.path.display());
+    }
+    let today = args
+        .today
+        .unwrap_or_else(|| time::OffsetDateTime::now_utc().date());
+    let config_path = args.config.clone().or_else(|| discover_config(&root));
+    let config = match &config_path {
+        Some(path) => pipeline::load_config(path).map_err(|e| anyhow::anyhow!("{e}"))?,
+        None => Config::default(),
+    };
+    let config = Arc::new(config);
+    let gathered = match &args.from_sarif {
+        Some(log) => from_sarif(log, &root, config.clone(), today)?,
+        None => scan(args, &root, config.clone(), today)?,
+    };
+    for note in &gathered.notifications {
+        if note.level == tollgate_core::NotificationLevel::Error {
+            eprintln!(
+                "error: {}",
+                tollgate_core::display::visible_line(&note.message)
+            );
+        }
+    }
+
+    // A fresh context: the scan's was told to stop its stages once they were done, and the
+    // model is only built from a context that is not cancelled.
+    let model_ctx = ScanContext::new(
+        root.clone(),
+        gathered.ctx.files().to_vec(),
+        config.clone(),
+        today,
+    );
+    let model = tollgate_iac::model(&model_ctx);
+    let patterns = inventory::NamePatterns::new(&config.classification);
+    let key = config
+        .stage
+        .iac
+        .classification_key
+        .as_deref()
+        .unwrap_or(tollgate_iac::model::DEFAULT_CLASSIFICATION_KEY);
+    let assets = inventory::build(
+        &model,
+        &patterns,
+        key,
+        &config.stage.permissions.trusted_accounts,
+    );
+    let evidence = evidence_of(args, &root, config_path.as_deref(), &config, &gathered);
+    let report = tollgate_report::build(ReportInput {
+        rules: &gathered.rules,
+        findings: &gathered.findings,
+        evaluations: &gathered.evaluations,
+        notifications: &gathered.notifications,
+        frameworks: &args.framework,
+        ignores: &config.ignore,
+        inventory: assets,
+        evidence,
+        root: Some(&root),
+    });
+    let text = match args.format {
+        ReportFormat::Json => tollgate_report::to_json(&report),
+        ReportFormat::Markdown => tollgate_report::markdown::render(&report),
+    };
+    match &args.output {
+        Some(path) => crate::output::write_atomic(path, |out| out.write_all(text.as_bytes()))?,
+        None => crate::output::print_stdout(&text),
+    }
+    Ok(0)
+}
+
+/// Run the built-in stages (never plugins: a report is evidence of tollgate's own checks)
+/// and post-process their findings as `run` does, suppressions included.
+fn scan(
+    args: &ReportArgs,
+    root: &Path,
+    config: Arc<Config>,
+    today: time::Date,
+) -> anyhow::Result<Gathered> {
+    let options = StageOptions {
+        deps: tollgate_deps::DepsOptions {
+            advisory_db: args.advisory_db.clone(),
+            offline: args.offline,
+            ..tollgate_deps::DepsOptions::default()
+        },
+    };
+    let mut selection =
+        pipeline::select(args.stages.as_deref(), &config, &options).map_err(anyhow::Error::msg)?;
+    selection.external.clear();
+    let mut result = pipeline::scan(ScanRequest {
+        root: root.to_path_buf(),
+        config,
+        selection,
+        shard: None,
+        today,
+        show_progress: false,
+        only: None,
+    })?;
+    crate::postprocess::apply(&mut result, None);
+    Ok(Gathered {
+        ctx: result.ctx,
+        rules: result.rules,
+        findings: result.findings,
+        evaluations: result.evaluations,
+        notifications: result.notifications,
+        scan_time: result.start_time,
+    })
+}
+
+/// Findings, evaluations and notifications of every run of a SARIF log; rules are this
+/// build's catalog (the log's mapping to controls is the catalog's).
+fn from_sarif(
+    log_path: &Path,
+    root: &Path,
+    config: Arc<Config>,
+    today: time::Date,
+) -> anyhow::Result<Gathered> {
+    let name = log_path.display().to_string();
+    let text = tollgate_core::read_text(log_path, tollgate_sarif::MAX_LOG_BYTES as u64)
+        .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+    let log: Sarif = tollgate_sarif::parse_log(&text, &name).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut findings = Vec::new();
+    let mut evaluations = Vec::new();
+    let mut notifications = Vec::new();
+    let mut scan_time = None;
+    for run in &log.runs {
+        findings.extend(tollgate_sarif::findings_from_run(&only_kinds(
+            run,
+            |k| !matches!(k, Some(ResultKind::Open)),
+            None,
+        )));
+        for (kind, verdict) in [
+            (ResultKind::Pass, Verdict::Pass),
+            (ResultKind::NotApplicable, Verdict::NotApplicable),
+            (ResultKind::Open, Verdict::Unknown),
+        ] {
+            let records = only_kinds(run, |k| k == Some(&kind), Some(ResultKind::Fail));
+            evaluations.extend(
+                tollgate_sarif::findings_from_run(&records)
+                    .into_iter()
+                    .map(|f| {
+                        Evaluation::new(f.rule, f.resource.unwrap_or_default(), f.location, verdict)
+                    }),
+            );
+        }
+        notifications.extend(tollgate_sarif::notifications_from_run(run));
+        scan_time = scan_time.or_else(|| {
+            let start = run
+                .invocations
+                .as_ref()?
+                .first()?
+                .start_time_utc
+                .as_deref()?;
+            time::OffsetDateTime::parse(start, &time::format_description::well_known::Rfc3339).ok()
+        });
+    }
+    // The inventory is read from the checkout's templates.
+    let options = WalkOptions::from_config(&config);
+    let files = tollgate_core::walk(root, &options).files;
+    let ctx = Arc::new(ScanContext::new(root.to_path_buf(), files, config, today));
+    Ok(Gathered {
+        ctx,
+        rules: pipeline::all_rules(),
+        findings,
+        evaluations,
+        notifications,
+        scan_time: scan_time.unwrap_or_else(time::OffsetDateTime::now_utc),
+    })
+}
+
+/// A copy of `run` keeping the results whose kind `keep` accepts, their kind replaced by
+/// `as_kind` when given (so records of passes read back through the findings reader).
+fn only_kinds(
+    run: &Run,
+    keep: impl Fn(Option<&ResultKind>) -> bool,
+    as_kind: Option<ResultKind>,
+) -> Run {
+    let mut copy = run.clone();
+    if let Some(results) = copy.results.as_mut() {
+        results.retain(|r| keep(r.kind.as_ref()));
+        if let Some(kind) = as_kind {
+            for r in results.iter_mut() {
+                r.kind = Some(kind.clone());
+            }
+        }
+    }
+    copy
+}
+
+fn evidence_of(
+    args: &ReportArgs,
+    root: &Path,
+    config_path: Option<&Path>,
+    config: &Config,
+    gathered: &Gathered,
+) -> Evidence {
+    let git = evidence::git_facts(root);
+    let config_evidence = config_path.and_then(|path| {
+        let bytes = std::fs::read(path).ok()?;
+        let shown = path
+            .canonicalize()
+            .ok()
+            .and_then(|real| real.strip_prefix(root).ok().map(Path::to_path_buf))
+            .or_else(|| path.file_name().map(PathBuf::from))
+            .unwrap_or_default();
+        Some(ConfigEvidence {
+            path: shown.to_string_lossy().replace('\\', "/"),
+            sha256: evidence::sha256_hex(&bytes),
+        })
+    });
+    let rules = pipeline::all_rules();
+    Evidence {
+        repository: git
+            .repository
+            .or_else(|| root.file_name().map(|n| n.to_string_lossy().into_owned())),
+        commit: git.commit,
+        dirty: git.dirty,
+        scan_time: gathered
+            .scan_time
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default(),
+        tollgate_version: crate::version::short(),
+        rule_catalog: format!(
+            "{} rules, catalog {}",
+            rules.len(),
+            crate::version::catalog_digest(&rules)
+        ),
+        advisory_database: crate::version::advisory_database_in_use(
+            &args.advisory_db,
+            config,
+            args.from_sarif.is_some(),
+        ),
+        config: config_evidence,
+        source: if args.from_sarif.is_some() {
+            "sarif"
+        } else {
+            "scan"
+        }
+        .to_string(),
+        sarif_log: args
+            .from_sarif
+            .as_ref()
+            .map(|p| p.to_string_lossy().into_owned()),
+    }
+}

@@ -1,0 +1,382 @@
+//! Per framework, per control: which rules map to it, which resources they judged, and the
+//! verdict over those resources. Verdicts come from the stages' evaluations (passes
+//! included) and from the findings (an open finding fails its resource whatever an
+//! evaluation says; a suppressed one is listed as an exception).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use tollgate_core::{Evaluation, Finding, Framework, Rule, SuppressionKind, Verdict};
+
+use crate::model::{
+    ControlReport, ControlStatus, FailingResource, FrameworkReport, SuppressionEntry,
+};
+use crate::ReportInput;
+
+/// What one rule concluded about one resource, findings and evaluations together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Outcome {
+    NotApplicable,
+    Pass,
+    Suppressed,
+    Unknown,
+    Fail,
+}
+
+/// A resource as controls count it: the file it is declared in and its address (or, for a
+/// finding that names no resource, the file alone).
+type ResourceKey = (String, String);
+
+fn finding_key(f: &Finding) -> ResourceKey {
+    (
+        f.location.path.clone(),
+        f.resource.clone().unwrap_or_default(),
+    )
+}
+
+fn evaluation_key(e: &Evaluation) -> ResourceKey {
+    (e.location.path.clone(), e.resource.clone())
+}
+
+/// Each rule's outcome per resource.
+struct Outcomes<'a> {
+    by_rule: HashMap<&'a str, BTreeMap<ResourceKey, Outcome>>,
+    /// Rules that recorded at least one evaluation.
+    evaluated: BTreeSet<&'a str>,
+}
+
+impl<'a> Outcomes<'a> {
+    /// The evaluations decide (a failure whose findings are all suppressed counts as
+    /// suppressed); a finding no evaluation stands for (its rule records none, or the log it
+    /// came from carried no passes) fails, or is suppressed on, the resource it names.
+    fn new(findings: &'a [Finding], evaluations: &'a [Evaluation]) -> Self {
+        let mut by_rule: HashMap<&str, BTreeMap<ResourceKey, Outcome>> = HashMap::new();
+        let mut evaluated = BTreeSet::new();
+        let mut covering: HashMap<(&str, &str), Vec<&Evaluation>> = HashMap::new();
+        for e in evaluations {
+            evaluated.insert(e.rule_id.as_str());
+            covering
+                .entry((e.rule_id.as_str(), e.resource.as_str()))
+                .or_default()
+                .push(e);
+            let outcome = match e.verdict {
+                Verdict::Fail if e.suppression.is_some() => Outcome::Suppressed,
+                Verdict::Fail => Outcome::Fail,
+                Verdict::Pass => Outcome::Pass,
+                Verdict::NotApplicable => Outcome::NotApplicable,
+                Verdict::Unknown => Outcome::Unknown,
+            };
+            let slot = by_rule
+                .entry(e.rule_id.as_str())
+                .or_default()
+                .entry(evaluation_key(e))
+                .or_insert(outcome);
+            *slot = (*slot).max(outcome);
+        }
+        for f in findings {
+            let (open, key) = match stands_for(&covering, f) {
+                // A suppressed finding leaves its evaluation failing when another finding of
+                // the same rule and resource is open.
+                Some(_) if f.suppression.is_some() => continue,
+                Some(e) => (true, evaluation_key(e)),
+                None => (f.suppression.is_none(), finding_key(f)),
+            };
+            let outcome = if open {
+                Outcome::Fail
+            } else {
+                Outcome::Suppressed
+            };
+            let slot = by_rule
+                .entry(f.rule.as_str())
+                .or_default()
+                .entry(key)
+                .or_insert(outcome);
+            *slot = (*slot).max(outcome);
+        }
+        Outcomes { by_rule, evaluated }
+    }
+}
+
+/// The evaluation `finding` belongs to, as [`Evaluation::matching`] chooses it, among those
+/// of its rule and resource.
+fn stands_for<'e>(
+    covering: &HashMap<(&str, &str), Vec<&'e Evaluation>>,
+    finding: &Finding,
+) -> Option<&'e Evaluation> {
+    let resource = finding.resource.as_deref()?;
+    let candidates: Vec<&Evaluation> = covering
+        .get(&(finding.rule.as_str(), resource))?
+        .iter()
+        .copied()
+        .filter(|e| e.covers(finding))
+        .collect();
+    candidates
+        .iter()
+        .find(|e| e.location.path == finding.location.path)
+        .copied()
+        .or(match candidates.as_slice() {
+            [only] => Some(*only),
+            _ => None,
+        })
+}
+
+/// Every framework of `input.frameworks` (all that some rule maps to when empty), each with
+/// every control its rules map to.
+pub fn frameworks(
+    input: &ReportInput<'_>,
+    entry_of: &HashMap<usize, usize>,
+) -> Vec<FrameworkReport> {
+    let outcomes = Outcomes::new(input.findings, input.evaluations);
+    let mapped: BTreeSet<Framework> = input
+        .rules
+        .iter()
+        .flat_map(|r| r.controls.iter().map(|c| c.framework))
+        .collect();
+    let wanted: Vec<Framework> = if input.frameworks.is_empty() {
+        mapped.into_iter().collect()
+    } else {
+        // In the order asked, each once.
+        let mut asked: Vec<Framework> = Vec::new();
+        for fw in input.frameworks {
+            if !asked.contains(fw) {
+                asked.push(*fw);
+            }
+        }
+        asked
+    };
+    wanted
+        .into_iter()
+        .map(|fw| framework(input, fw, &outcomes, entry_of))
+        .collect()
+}
+
+fn framework(
+    input: &ReportInput<'_>,
+    fw: Framework,
+    outcomes: &Outcomes<'_>,
+    entry_of: &HashMap<usize, usize>,
+) -> FrameworkReport {
+    let mut rules_of: BTreeMap<&str, Vec<&Rule>> = BTreeMap::new();
+    for rule in input.rules {
+        for control in rule.controls.iter().filter(|c| c.framework == fw) {
+            let rules = rules_of.entry(control.id.as_str()).or_default();
+            if !rules.iter().any(|r| r.code == rule.code) {
+                rules.push(rule);
+            }
+        }
+    }
+    let mut controls: Vec<ControlReport> = rules_of
+        .into_iter()
+        .map(|(id, rules)| control(input, fw, id, &rules, outcomes, entry_of))
+        .collect();
+    controls.sort_by(|a, b| natural_cmp(&a.id, &b.id));
+    let count = |s: ControlStatus| controls.iter().filter(|c| c.status == s).count();
+    FrameworkReport {
+        id: fw.slug().to_string(),
+        name: fw.name().to_string(),
+        title: fw.title().to_string(),
+        controls_failing: count(ControlStatus::Failing),
+        controls_passing: count(ControlStatus::Passing),
+        controls_unknown: count(ControlStatus::Unknown),
+        controls_not_evaluated: count(ControlStatus::NotEvaluated),
+        controls,
+    }
+}
+
+fn control(
+    input: &ReportInput<'_>,
+    fw: Framework,
+    id: &str,
+    rules: &[&Rule],
+    outcomes: &Outcomes<'_>,
+    entry_of: &HashMap<usize, usize>,
+) -> ControlReport {
+    let mut per_resource: BTreeMap<&ResourceKey, Outcome> = BTreeMap::new();
+    for rule in rules {
+        for (key, outcome) in outcomes
+            .by_rule
+            .get(rule.code.as_str())
+            .into_iter()
+            .flatten()
+        {
+            let slot = per_resource.entry(key).or_insert(*outcome);
+            *slot = (*slot).max(*outcome);
+        }
+    }
+    let count = |o: Outcome| per_resource.values().filter(|v| **v == o).count();
+    let (pass, fail, unknown, suppressed, not_applicable) = (
+        count(Outcome::Pass),
+        count(Outcome::Fail),
+        count(Outcome::Unknown),
+        count(Outcome::Suppressed),
+        count(Outcome::NotApplicable),
+    );
+    let status = if fail > 0 {
+        ControlStatus::Failing
+    } else if unknown > 0 {
+        ControlStatus::Unknown
+    } else if pass + suppressed > 0 {
+        ControlStatus::Passing
+    } else {
+        ControlStatus::NotEvaluated
+    };
+    let mut failures = Vec::new();
+    let mut suppressions = Vec::new();
+    for (index, f) in input.findings.iter().enumerate() {
+        let Some(rule) = rules.iter().find(|r| r.code == f.rule) else {
+            continue;
+        };
+        let finding = entry_of.get(&index).copied().unwrap_or(index);
+        match &f.suppression {
+            None => failures.push(FailingResource {
+                rule: f.rule.clone(),
+                severity: f.severity.as_str().to_string(),
+                resource: f.resource.clone(),
+                path: f.location.path.clone(),
+                line: f.location.start_line(),
+                message: f.message.clone(),
+                fix: fix_of(rule),
+                finding,
+            }),
+            Some(s) => suppressions.push(SuppressionEntry {
+                rule: f.rule.clone(),
+                resource: f.resource.clone(),
+                path: f.location.path.clone(),
+                line: f.location.start_line(),
+                kind: match s.kind {
+                    SuppressionKind::InSource => "in-source",
+                    SuppressionKind::External => "config",
+                }
+                .to_string(),
+                reason: s.justification.clone(),
+                expires: expiry(input, f, rule, &s.justification),
+                finding,
+            }),
+        }
+    }
+    let title = tollgate_core::compliance::title(fw, id).map(str::to_string);
+    ControlReport {
+        id: id.to_string(),
+        title,
+        status,
+        rules: rules.iter().map(|r| r.code.clone()).collect(),
+        resources_evaluated: per_resource.len(),
+        pass,
+        fail,
+        unknown,
+        suppressed,
+        not_applicable,
+        failures,
+        suppressions,
+    }
+}
+
+/// The expiry of the `[[ignore]]` entry that suppressed `finding`: the entry with its reason
+/// that names its rule.
+fn expiry(input: &ReportInput<'_>, finding: &Finding, rule: &Rule, reason: &str) -> Option<String> {
+    input
+        .ignores
+        .iter()
+        .filter(|e| e.reason == reason)
+        .find(|e| rule.answers_to(&e.rule) || e.rule.eq_ignore_ascii_case(&finding.rule))
+        .and_then(|e| e.expires.map(|d| d.to_string()))
+}
+
+/// The first paragraph of the rule's remediation, as plain text (the title when it has none).
+pub fn fix_of(rule: &Rule) -> String {
+    let paragraph = rule
+        .remediation
+        .split("\n\n")
+        .map(str::trim)
+        .find(|p| !p.is_empty() && !p.starts_with("```"))
+        .unwrap_or("");
+    let text: String = paragraph
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace('`', "");
+    if text.is_empty() {
+        rule.title.clone()
+    } else {
+        text
+    }
+}
+
+/// Rules that map to a framework asked for but recorded no evaluation: their controls count
+/// failures only.
+pub fn rules_without_evaluations(input: &ReportInput<'_>) -> Vec<String> {
+    let outcomes = Outcomes::new(&[], input.evaluations);
+    let mut out: Vec<String> = input
+        .rules
+        .iter()
+        .filter(|r| {
+            r.controls
+                .iter()
+                .any(|c| input.frameworks.is_empty() || input.frameworks.contains(&c.framework))
+        })
+        .filter(|r| !outcomes.evaluated.contains(r.code.as_str()))
+        .map(|r| r.code.clone())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Compare control ids so that `164.312(b)` follows `164.312(a)(2)(iv)` and `SC-8` comes
+/// before `SC-28`: runs of digits compare as numbers.
+fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    let split = |s: &str| -> Vec<(bool, String)> {
+        let mut parts: Vec<(bool, String)> = Vec::new();
+        for c in s.chars() {
+            let digit = c.is_ascii_digit();
+            match parts.last_mut() {
+                Some((d, text)) if *d == digit => text.push(c),
+                _ => parts.push((digit, c.to_string())),
+            }
+        }
+        parts
+    };
+    let (pa, pb) = (split(a), split(b));
+    for (x, y) in pa.iter().zip(&pb) {
+        let ord = match (x, y) {
+            ((true, n), (true, m)) => n
+                .trim_start_matches('0')
+                .len()
+                .cmp(&m.trim_start_matches('0').len())
+                .then_with(|| n.trim_start_matches('0').cmp(m.trim_start_matches('0'))),
+            ((_, n), (_, m)) => n.to_ascii_lowercase().cmp(&m.to_ascii_lowercase()),
+        };
+        if ord != std::cmp::Ordering::Equal {
+            return ord;
+        }
+    }
+    pa.len().cmp(&pb.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_ids_sort_by_their_numbers() {
+        let mut ids = vec![
+            "SC-28",
+            "SC-8",
+            "AU-2",
+            "164.312(b)",
+            "164.312(a)(2)(iv)",
+            "3.10",
+        ];
+        ids.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(
+            ids,
+            [
+                "3.10",
+                "164.312(a)(2)(iv)",
+                "164.312(b)",
+                "AU-2",
+                "SC-8",
+                "SC-28"
+            ]
+        );
+    }
+}

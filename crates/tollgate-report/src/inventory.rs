@@ -1,0 +1,698 @@
+//! The data inventory: every data store of the cloud model whose data is classified PHI, PCI
+//! or PII (by its classification tag, else by the config's `[classification]` name
+//! patterns), with how its data is protected and which roles and functions can read or write
+//! it, from the permissions analysis.
+
+use tollgate_core::config::ClassificationConfig;
+use tollgate_core::glob::PathGlobs;
+use tollgate_iac::model::{
+    action_matches, classify, split_arn, wildcard_matches, CloudModel, DataClass, DynamoTable,
+    PrincipalClass, Queue, Ref, ResourceMeta, ResourcePolicy, S3Bucket, Secret, Statement, Topic,
+    Val,
+};
+use tollgate_perms::analysis::{Analysis, StatementView};
+use tollgate_perms::catalog::AccessLevel;
+use tollgate_perms::expand::Expander;
+
+use crate::model::{Accessor, AtRest, DataAsset, DataClassName, Fact, FactState, KeyType};
+
+/// Most actions named per accessor.
+const ACTIONS_SHOWN: usize = 8;
+
+/// `[classification]` patterns, compiled.
+pub struct NamePatterns {
+    classes: Vec<(DataClassName, &'static str, Vec<String>, PathGlobs)>,
+}
+
+impl NamePatterns {
+    /// Patterns the config loader already validated; one that still does not compile (a
+    /// config built in code) classifies nothing.
+    pub fn new(config: &ClassificationConfig) -> Self {
+        let mut classes = Vec::new();
+        for (class, key, patterns) in [
+            (DataClassName::Phi, "phi", &config.phi),
+            (DataClassName::Pci, "pci", &config.pci),
+            (DataClassName::Pii, "pii", &config.pii),
+        ] {
+            let lower: Vec<String> = patterns.iter().map(|p| p.to_ascii_lowercase()).collect();
+            if let Ok(globs) = PathGlobs::new(&lower) {
+                if !globs.is_empty() {
+                    classes.push((class, key, patterns.clone(), globs));
+                }
+            }
+        }
+        Self { classes }
+    }
+
+    /// The class and the words saying why, for a resource of this address and name.
+    fn classify(&self, address: &str, name: Option<&str>) -> Option<(DataClassName, String)> {
+        let candidates: Vec<String> = std::iter::once(address)
+            .chain(name)
+            .map(str::to_ascii_lowercase)
+            .collect();
+        for (class, key, patterns, globs) in &self.classes {
+            if candidates.iter().any(|c| globs.is_match(c)) {
+                let lower: Vec<&String> = patterns.iter().collect();
+                let pattern = lower
+                    .iter()
+                    .find(|p| {
+                        PathGlobs::new(&[p.to_ascii_lowercase()])
+                            .is_ok_and(|g| candidates.iter().any(|c| g.is_match(c)))
+                    })
+                    .map_or("", |p| p.as_str());
+                return Some((*class, format!("[classification] {key} = \"{pattern}\"")));
+            }
+        }
+        None
+    }
+}
+
+/// The data store a subject is, with its model entry, for the facts only it has.
+#[derive(Clone, Copy)]
+enum Store<'m> {
+    Table(&'m DynamoTable),
+    Bucket(&'m S3Bucket),
+    Queue(&'m Queue),
+    Topic(&'m Topic),
+    Secret(&'m Secret),
+    /// Another resource tagged with a classification.
+    Other,
+}
+
+impl Store<'_> {
+    /// The IAM service prefix whose actions read and write it.
+    fn service(self) -> Option<&'static str> {
+        match self {
+            Store::Table(_) => Some("dynamodb"),
+            Store::Bucket(_) => Some("s3"),
+            Store::Queue(_) => Some("sqs"),
+            Store::Topic(_) => Some("sns"),
+            Store::Secret(_) => Some("secretsmanager"),
+            Store::Other => None,
+        }
+    }
+
+    /// The catalog's resource types of the service that hold its data: an action counts as
+    /// reading or writing the store only when it acts on one of them (`s3:GetObject` does,
+    /// `s3:DescribeJob` does not).
+    fn resource_types(self) -> &'static [&'static str] {
+        match self {
+            Store::Table(_) => &["table"],
+            Store::Bucket(_) => &["bucket", "object"],
+            Store::Queue(_) => &["queue"],
+            Store::Topic(_) => &["topic"],
+            Store::Secret(_) => &["secret"],
+            Store::Other => &[],
+        }
+    }
+}
+
+/// One classified resource being described.
+struct Subject<'m> {
+    meta: &'m ResourceMeta,
+    name: Option<&'m str>,
+    store: Store<'m>,
+    class: DataClassName,
+    classified_by: String,
+}
+
+/// The inventory of `model`, in model order (tables, buckets, queues, topics, secrets, then
+/// any other resource tagged with a classification).
+pub fn build(
+    model: &CloudModel,
+    patterns: &NamePatterns,
+    classification_key: &str,
+    trusted_accounts: &[String],
+) -> Vec<DataAsset> {
+    let subjects = subjects(model, patterns, classification_key);
+    if subjects.is_empty() {
+        return Vec::new();
+    }
+    let mut expander = Expander::new(tollgate_perms::catalog::catalog());
+    let mut analysis = Analysis::new(model, &mut expander);
+    analysis.trusted_accounts = trusted_accounts.to_vec();
+    subjects
+        .iter()
+        .map(|s| describe(model, &analysis, s, trusted_accounts))
+        .collect()
+}
+
+fn subjects<'m>(model: &'m CloudModel, patterns: &NamePatterns, key: &str) -> Vec<Subject<'m>> {
+    let subject = |meta: &'m ResourceMeta, name: &'m Val<String>, store: Store<'m>| {
+        let name = name.as_str();
+        let by_tag = meta.classification.as_ref().map(|c| {
+            let value = meta
+                .tag(key)
+                .and_then(|t| t.value.as_str())
+                .unwrap_or(c.class.as_str());
+            (class_name(c.class), format!("tag {key} = {value}"))
+        });
+        let (class, classified_by) = by_tag.or_else(|| patterns.classify(&meta.address, name))?;
+        Some(Subject {
+            meta,
+            name,
+            store,
+            class,
+            classified_by,
+        })
+    };
+    let stores = model
+        .dynamo_tables
+        .iter()
+        .map(|t| (&t.meta, &t.name, Store::Table(t)))
+        .chain(
+            model
+                .buckets
+                .iter()
+                .map(|b| (&b.meta, &b.name, Store::Bucket(b))),
+        )
+        .chain(
+            model
+                .queues
+                .iter()
+                .map(|q| (&q.meta, &q.name, Store::Queue(q))),
+        )
+        .chain(
+            model
+                .topics
+                .iter()
+                .map(|t| (&t.meta, &t.name, Store::Topic(t))),
+        )
+        .chain(
+            model
+                .secrets
+                .iter()
+                .map(|s| (&s.meta, &s.name, Store::Secret(s))),
+        );
+    let mut out: Vec<Subject<'m>> = stores
+        .filter_map(|(meta, name, store)| subject(meta, name, store))
+        .collect();
+    // Any other resource tagged with a classification (a function, a log group...).
+    let listed = out.len();
+    for meta in model.resources() {
+        if meta.classification.is_some()
+            && !out[..listed].iter().any(|s| std::ptr::eq(s.meta, meta))
+        {
+            out.extend(subject(meta, &Val::Absent, Store::Other));
+        }
+    }
+    out
+}
+
+fn class_name(class: DataClass) -> DataClassName {
+    match class {
+        DataClass::Phi => DataClassName::Phi,
+        DataClass::Pci => DataClassName::Pci,
+        DataClass::Pii => DataClassName::Pii,
+    }
+}
+
+fn describe(
+    model: &CloudModel,
+    analysis: &Analysis<'_>,
+    s: &Subject<'_>,
+    trusted: &[String],
+) -> DataAsset {
+    let policies = resource_policies(model, s);
+    let (readers, writers) = accessors(model, analysis, s);
+    DataAsset {
+        resource: s.meta.qualified_address(),
+        resource_type: s.meta.type_name.clone(),
+        name: s.name.map(str::to_string),
+        path: s.meta.file.clone(),
+        line: s.meta.header.start.line,
+        classification: s.class,
+        classified_by: s.classified_by.clone(),
+        encryption_at_rest: at_rest(s),
+        encryption_in_transit: in_transit(s, &policies),
+        access_logging: access_logging(model, s),
+        backups: backups(s),
+        public_access: public_access(s, &policies, trusted),
+        cross_account_access: cross_account(s, &policies, trusted),
+        readers,
+        writers,
+    }
+}
+
+/// The resource policies attached to the subject.
+fn resource_policies<'m>(model: &'m CloudModel, s: &Subject<'m>) -> Vec<&'m ResourcePolicy> {
+    match s.store {
+        Store::Bucket(b) => model.policies_of_bucket(b).collect(),
+        Store::Queue(q) => model.policies_of_queue(q).collect(),
+        Store::Topic(t) => model.policies_of_topic(t).collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn key_of(key: &Val<Ref>, managed: KeyType, what: &str) -> AtRest {
+    match key {
+        Val::Known { value, .. } if value.is_customer_managed_key() => AtRest {
+            key: KeyType::CustomerManaged,
+            detail: format!("{what} with KMS key `{value}`"),
+        },
+        Val::Known { value, .. } => AtRest {
+            key: KeyType::AwsManaged,
+            detail: format!("{what} with the AWS-managed key `{value}`"),
+        },
+        Val::Unknown { reason, .. } => AtRest {
+            key: KeyType::Unknown,
+            detail: format!("the KMS key cannot be resolved statically ({reason})"),
+        },
+        Val::Absent => AtRest {
+            key: managed,
+            detail: format!("{what} with the service's default key"),
+        },
+    }
+}
+
+fn at_rest(s: &Subject<'_>) -> AtRest {
+    let unknown = |reason: &str| AtRest {
+        key: KeyType::Unknown,
+        detail: format!("cannot be resolved statically ({reason})"),
+    };
+    match s.store {
+        Store::Table(t) => match &t.sse_enabled {
+            Val::Unknown { reason, .. } => unknown(reason),
+            Val::Known { value: true, .. } => key_of(&t.kms_key, KeyType::AwsManaged, "SSE-KMS"),
+            _ => AtRest {
+                key: KeyType::AwsOwned,
+                detail: "DynamoDB's default encryption with an AWS-owned key".into(),
+            },
+        },
+        Store::Bucket(b) => match &b.sse_algorithm {
+            Val::Unknown { reason, .. } => unknown(reason),
+            Val::Known { value, .. } if value.to_ascii_lowercase().starts_with("aws:kms") => {
+                key_of(&b.kms_key, KeyType::AwsManaged, value)
+            }
+            Val::Known { value, .. } => AtRest {
+                key: KeyType::AwsOwned,
+                detail: format!("{value} (SSE-S3, an S3-managed key)"),
+            },
+            Val::Absent => AtRest {
+                key: KeyType::AwsOwned,
+                detail: "S3's default SSE-S3 with an S3-managed key".into(),
+            },
+        },
+        Store::Queue(q) if q.kms_key.is_present() => {
+            key_of(&q.kms_key, KeyType::AwsManaged, "SSE-KMS")
+        }
+        Store::Queue(q) => match &q.sqs_managed_sse {
+            Val::Unknown { reason, .. } => unknown(reason),
+            Val::Known { value: false, .. } => AtRest {
+                key: KeyType::None,
+                detail: "SqsManagedSseEnabled is false and no KMS key is set".into(),
+            },
+            _ => AtRest {
+                key: KeyType::AwsOwned,
+                detail: "SSE-SQS with an SQS-owned key".into(),
+            },
+        },
+        Store::Topic(t) if t.kms_key.is_absent() => AtRest {
+            key: KeyType::None,
+            detail: "no KMS key: SNS does not encrypt messages at rest by default".into(),
+        },
+        Store::Topic(t) => key_of(&t.kms_key, KeyType::AwsManaged, "SSE-KMS"),
+        Store::Secret(secret) => key_of(&secret.kms_key, KeyType::AwsManaged, "Secrets Manager"),
+        Store::Other => AtRest {
+            key: KeyType::NotApplicable,
+            detail: format!("not a data store the scan models ({})", s.meta.type_name),
+        },
+    }
+}
+
+/// A `Deny` statement on `aws:SecureTransport` = false in a resource policy.
+fn denies_plain_http(policies: &[&ResourcePolicy]) -> Option<String> {
+    policies.iter().find_map(|p| {
+        let doc = p.document.get()?;
+        doc.statements
+            .iter()
+            .any(|st| {
+                st.is_deny()
+                    && st.condition_on("aws:SecureTransport").is_some_and(|c| {
+                        c.values
+                            .iter()
+                            .any(|v| v.as_str().is_some_and(|v| v.eq_ignore_ascii_case("false")))
+                    })
+            })
+            .then(|| format!("`{}` denies requests without TLS", p.meta.address))
+    })
+}
+
+fn in_transit(s: &Subject<'_>, policies: &[&ResourcePolicy]) -> Fact {
+    match s.store {
+        Store::Table(_) => Fact::new(FactState::Yes, "DynamoDB endpoints accept HTTPS only"),
+        Store::Secret(_) => Fact::new(
+            FactState::Yes,
+            "Secrets Manager endpoints accept HTTPS only",
+        ),
+        Store::Bucket(_) | Store::Queue(_) | Store::Topic(_) => match denies_plain_http(policies) {
+            Some(detail) => Fact::new(FactState::Yes, detail),
+            None => Fact::new(
+                FactState::No,
+                "no resource policy denies requests without TLS (aws:SecureTransport)",
+            ),
+        },
+        Store::Other => not_a_store(),
+    }
+}
+
+fn not_a_store() -> Fact {
+    Fact::new(FactState::NotApplicable, "not a data store the scan models")
+}
+
+fn access_logging(model: &CloudModel, s: &Subject<'_>) -> Fact {
+    match s.store {
+        Store::Bucket(b) => match &b.logging {
+            Val::Known { value, .. } => {
+                Fact::new(FactState::Yes, format!("server access logs to `{value}`"))
+            }
+            Val::Unknown { reason, .. } => Fact::new(FactState::Unknown, reason.clone()),
+            Val::Absent => Fact::new(FactState::No, "no server access logging"),
+        },
+        Store::Other => not_a_store(),
+        _ => {
+            // Data-plane access to these is logged by CloudTrail data events only.
+            let trails = model.trails.len();
+            Fact::new(
+                FactState::Unknown,
+                format!(
+                    "logged by CloudTrail data events only, which the scan does not read ({trails} trail{} declared)",
+                    if trails == 1 { "" } else { "s" }
+                ),
+            )
+        }
+    }
+}
+
+fn backups(s: &Subject<'_>) -> Fact {
+    match s.store {
+        Store::Table(t) => match &t.pitr {
+            Val::Known { value: true, .. } => {
+                Fact::new(FactState::Yes, "point-in-time recovery enabled")
+            }
+            Val::Unknown { reason, .. } => Fact::new(FactState::Unknown, reason.clone()),
+            _ => Fact::new(FactState::No, "point-in-time recovery not enabled"),
+        },
+        Store::Bucket(b) => match &b.versioning {
+            Val::Known { value, .. } if value.eq_ignore_ascii_case("enabled") => {
+                Fact::new(FactState::Yes, "versioning enabled")
+            }
+            Val::Unknown { reason, .. } => Fact::new(FactState::Unknown, reason.clone()),
+            _ => Fact::new(FactState::No, "versioning not enabled"),
+        },
+        Store::Other => not_a_store(),
+        _ => Fact::new(
+            FactState::NotApplicable,
+            "transient or service-managed data: no backup setting",
+        ),
+    }
+}
+
+/// Principals of `Allow` statements of the subject's resource policies, with their class,
+/// leaving out statements a condition narrows to some principals or sources.
+fn grants<'p>(
+    policies: &[&'p ResourcePolicy],
+    trusted: &[String],
+) -> Vec<(&'p ResourcePolicy, &'p Statement, PrincipalClass)> {
+    let mut out = Vec::new();
+    for p in policies {
+        let Some(doc) = p.document.get() else {
+            continue;
+        };
+        for st in doc.statements.iter().filter(|st| st.is_allow()) {
+            if st.conditions_unknown || tollgate_iac::model::who_conditions(st).next().is_some() {
+                continue;
+            }
+            for principal in &st.principals {
+                out.push((*p, st, classify(principal, trusted)));
+            }
+        }
+    }
+    out
+}
+
+fn public_access(s: &Subject<'_>, policies: &[&ResourcePolicy], trusted: &[String]) -> Fact {
+    if matches!(s.store, Store::Other) {
+        return not_a_store();
+    }
+    if let Some((p, ..)) = grants(policies, trusted)
+        .into_iter()
+        .find(|(.., class)| *class == PrincipalClass::Public)
+    {
+        return Fact::new(
+            FactState::Yes,
+            format!("`{}` allows any principal", p.meta.address),
+        );
+    }
+    let Store::Bucket(b) = s.store else {
+        return Fact::new(FactState::No, "no resource policy grants to any principal");
+    };
+    if let Some(acl) = b.acl.as_str() {
+        if acl.to_ascii_lowercase().starts_with("public") {
+            return Fact::new(FactState::Yes, format!("canned ACL `{acl}`"));
+        }
+    }
+    let blocked = b.public_access_block.as_ref().is_some_and(|pab| {
+        pab.block_public_acls.is_true()
+            && pab.block_public_policy.is_true()
+            && pab.ignore_public_acls.is_true()
+            && pab.restrict_public_buckets.is_true()
+    });
+    if blocked {
+        Fact::new(
+            FactState::No,
+            "all four public access block settings are on",
+        )
+    } else {
+        Fact::new(
+            FactState::No,
+            "no public grant in the scan, but the public access block is not fully on",
+        )
+    }
+}
+
+fn cross_account(s: &Subject<'_>, policies: &[&ResourcePolicy], trusted: &[String]) -> Fact {
+    if matches!(s.store, Store::Other) {
+        return not_a_store();
+    }
+    let mut accounts: Vec<String> = grants(policies, trusted)
+        .into_iter()
+        .filter_map(|(.., class)| match class {
+            PrincipalClass::OtherAccount(id) => Some(id),
+            _ => None,
+        })
+        .collect();
+    accounts.sort();
+    accounts.dedup();
+    if accounts.is_empty() {
+        Fact::new(
+            FactState::No,
+            "no resource policy grants to another account",
+        )
+    } else {
+        Fact::new(
+            FactState::Yes,
+            format!("granted to account {}", accounts.join(", ")),
+        )
+    }
+}
+
+/// Whether a statement's resource entry names the subject: by reference (`${Table.Arn}`,
+/// `${aws_s3_bucket.x.arn}`), by an ARN pattern matching its name, or by `*` / a service-wide
+/// ARN (then `wildcard`). `None` when it does not.
+fn names_subject(entry: &str, s: &Subject<'_>, owner: &ResourceMeta) -> Option<bool> {
+    let entry = entry.trim();
+    if entry == "*" {
+        return Some(true);
+    }
+    let address = &s.meta.address;
+    if owner.same_scope(s.meta)
+        && (entry.contains(&format!("${{{address}}}")) || entry.contains(&format!("${{{address}.")))
+    {
+        return Some(false);
+    }
+    let parts = split_arn(entry)?;
+    let service = s.store.service()?;
+    if !action_matches(parts.service, service) {
+        return None;
+    }
+    if parts.resource == "*" {
+        return Some(true);
+    }
+    let name = s.name?;
+    let candidates: Vec<String> = match s.store {
+        Store::Table(_) => vec![format!("table/{name}"), format!("table/{name}/index/x")],
+        Store::Bucket(_) => vec![name.to_string(), format!("{name}/x")],
+        Store::Queue(_) | Store::Topic(_) => vec![name.to_string()],
+        Store::Secret(_) => vec![format!("secret:{name}"), format!("secret:{name}-AbCdEf")],
+        Store::Other => return None,
+    };
+    candidates
+        .iter()
+        .any(|c| wildcard_matches(parts.resource.as_bytes(), c.as_bytes()))
+        .then_some(false)
+}
+
+/// The roles (and unattached policies) whose identity statements grant read or write actions
+/// of the subject's service on it, with the functions that run as each role.
+fn accessors(
+    model: &CloudModel,
+    analysis: &Analysis<'_>,
+    s: &Subject<'_>,
+) -> (Vec<Accessor>, Vec<Accessor>) {
+    let (mut readers, mut writers) = (Vec::new(), Vec::new());
+    let Some(service) = s.store.service() else {
+        return (readers, writers);
+    };
+    let Some((service_index, _)) = analysis.catalog.service(service) else {
+        return (readers, writers);
+    };
+    for identity in &analysis.identities {
+        let mut read: Option<Access> = None;
+        let mut write: Option<Access> = None;
+        for &pi in &identity.policies {
+            let policy = &analysis.policies[pi];
+            for st in &policy.statements {
+                if !st.stmt.is_allow() {
+                    continue;
+                }
+                let Some(wildcard) = st
+                    .resources()
+                    .filter_map(|(r, _)| names_subject(r, s, policy.owner))
+                    .min()
+                else {
+                    continue;
+                };
+                let grant = Grant {
+                    st,
+                    wildcard,
+                    file: &policy.doc.file,
+                };
+                collect(
+                    analysis,
+                    &grant,
+                    service_index,
+                    s.store,
+                    &mut read,
+                    &mut write,
+                );
+            }
+        }
+        let functions = functions_of(model, identity.owner);
+        let principal = identity.owner.qualified_address();
+        if let Some(a) = read {
+            readers.push(a.into_accessor(principal.clone(), functions.clone()));
+        }
+        if let Some(a) = write {
+            writers.push(a.into_accessor(principal, functions));
+        }
+    }
+    (readers, writers)
+}
+
+/// Grants found so far for one identity and one kind of access.
+struct Access {
+    actions: Vec<String>,
+    wildcard: bool,
+    path: String,
+    line: u32,
+}
+
+impl Access {
+    fn into_accessor(mut self, principal: String, functions: Vec<String>) -> Accessor {
+        self.actions.sort();
+        self.actions.dedup();
+        if self.actions.len() > ACTIONS_SHOWN {
+            self.actions.truncate(ACTIONS_SHOWN);
+            self.actions.push("...".to_string());
+        }
+        Accessor {
+            principal,
+            functions,
+            actions: self.actions,
+            wildcard: self.wildcard,
+            path: self.path,
+            line: self.line,
+        }
+    }
+}
+
+/// One identity statement that names the store.
+struct Grant<'a, 'm> {
+    st: &'a StatementView<'m>,
+    wildcard: bool,
+    file: &'a str,
+}
+
+fn collect(
+    analysis: &Analysis<'_>,
+    grant: &Grant<'_, '_>,
+    service: u16,
+    store: Store<'_>,
+    read: &mut Option<Access>,
+    write: &mut Option<Access>,
+) {
+    let Grant { st, wildcard, file } = *grant;
+    let range = analysis.catalog.actions_of(service);
+    let types = store.resource_types();
+    for &id in st.effective.iter().filter(|id| range.contains(id)) {
+        let action = analysis.catalog.get(id);
+        if !action
+            .resources
+            .iter()
+            .any(|r| types.iter().any(|t| r.name.eq_ignore_ascii_case(t)))
+        {
+            continue;
+        }
+        let slot = match action.level {
+            AccessLevel::Read => &mut *read,
+            AccessLevel::Write => &mut *write,
+            _ => continue,
+        };
+        let access = slot.get_or_insert_with(|| Access {
+            actions: Vec::new(),
+            wildcard,
+            path: file.to_string(),
+            line: st.stmt.span.start.line,
+        });
+        // A grant by name is the stronger evidence; keep its place.
+        if access.wildcard && !wildcard {
+            access.wildcard = false;
+            access.path = file.to_string();
+            access.line = st.stmt.span.start.line;
+        }
+        if access.actions.len() <= ACTIONS_SHOWN {
+            access
+                .actions
+                .push(analysis.catalog.full_name(id).to_string());
+        }
+    }
+}
+
+/// Functions and state machines that run as the role `owner`.
+fn functions_of(model: &CloudModel, owner: &ResourceMeta) -> Vec<String> {
+    let mut out: Vec<String> = model
+        .lambdas
+        .iter()
+        .filter(|f| {
+            model
+                .role_of(&f.meta, &f.role)
+                .is_some_and(|r| std::ptr::eq(&r.meta, owner))
+        })
+        .map(|f| f.meta.qualified_address())
+        .chain(
+            model
+                .state_machines
+                .iter()
+                .filter(|m| {
+                    model
+                        .role_of(&m.meta, &m.role)
+                        .is_some_and(|r| std::ptr::eq(&r.meta, owner))
+                })
+                .map(|m| m.meta.qualified_address()),
+        )
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}

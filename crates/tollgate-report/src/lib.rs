@@ -1,0 +1,82 @@
+//! tollgate's compliance report: per framework and per control, the rules that map to it, the
+//! resources they judged and the verdicts (passes included); the data inventory of every
+//! resource classified PHI, PCI or PII with who can reach it; an evidence header saying
+//! where, when and by what the scan was made. The report is data ([`model`]); [`markdown`]
+//! and [`html`] render it, and its JSON form is documented by a generated JSON Schema.
+
+mod controls;
+pub mod evidence;
+mod findings;
+pub mod inventory;
+pub mod markdown;
+pub mod model;
+
+use std::path::Path;
+
+use tollgate_core::config::IgnoreEntry;
+use tollgate_core::{Evaluation, Finding, Framework, Notification, Rule};
+
+pub use model::{schema_json, ComplianceReport, REPORT_FORMAT_VERSION};
+
+/// What a report is made of.
+pub struct ReportInput<'a> {
+    /// Every rule of the scan (controls come from their mappings).
+    pub rules: &'a [Rule],
+    pub findings: &'a [Finding],
+    pub evaluations: &'a [Evaluation],
+    /// Notifications of the scan: files not checked limit what passing means.
+    pub notifications: &'a [Notification],
+    /// Frameworks asked for; empty means every framework a rule maps to.
+    pub frameworks: &'a [Framework],
+    /// The config's `[[ignore]]` entries, for the expiry of suppressions.
+    pub ignores: &'a [IgnoreEntry],
+    pub inventory: Vec<model::DataAsset>,
+    pub evidence: model::Evidence,
+    /// The scanned directory, to read the code frames from; `None` leaves them out.
+    pub root: Option<&'a Path>,
+}
+
+/// Build the report.
+pub fn build(input: ReportInput<'_>) -> ComplianceReport {
+    let (findings, entry_of) = findings::entries(input.findings, input.rules, input.root);
+    let frameworks = controls::frameworks(&input, &entry_of);
+    let mut notes = Vec::new();
+    let silent = controls::rules_without_evaluations(&input);
+    if !silent.is_empty() {
+        notes.push(format!(
+            "{} mapped rule{} recorded no evaluation in this scan (no resource of their kind, or they record failures only), so {} controls count failures only: {}",
+            silent.len(),
+            if silent.len() == 1 { "" } else { "s" },
+            if silent.len() == 1 { "its" } else { "their" },
+            silent.join(", ")
+        ));
+    }
+    let unchecked = input
+        .notifications
+        .iter()
+        .filter(|n| n.leaves_unchecked())
+        .count();
+    if unchecked > 0 {
+        notes.push(format!(
+            "{unchecked} file{} or part{} of files could not be checked (see the scan's notifications): controls cannot pass for what they hold",
+            if unchecked == 1 { "" } else { "s" },
+            if unchecked == 1 { "" } else { "s" },
+        ));
+    }
+    ComplianceReport {
+        format_version: REPORT_FORMAT_VERSION,
+        summary: findings::summary(input.findings, input.rules),
+        evidence: input.evidence,
+        frameworks,
+        inventory: input.inventory,
+        findings,
+        notes,
+    }
+}
+
+/// The report as pretty JSON with a final newline.
+pub fn to_json(report: &ComplianceReport) -> String {
+    let mut text = serde_json::to_string_pretty(report).unwrap_or_default();
+    text.push('\n');
+    text
+}
