@@ -23,6 +23,10 @@ pub struct DeliveryStream {
     /// Server-side encryption of records at rest (`DeliveryStreamEncryptionConfigurationInput`,
     /// `server_side_encryption.enabled`).
     pub encrypted: Val<bool>,
+    /// `KeyType`, `key_type`: `AWS_OWNED_CMK` (the default) or `CUSTOMER_MANAGED_CMK`.
+    pub key_type: Val<String>,
+    /// `KeyARN`, `key_arn`: the customer-managed key.
+    pub kms_key: Val<Ref>,
 }
 
 /// `AWS::ECR::Repository`, `aws_ecr_repository`. Its policy (`RepositoryPolicyText`,
@@ -35,4 +39,7 @@ pub struct EcrRepository {
     pub scan_on_push: Val<bool>,
     /// `ImageTagMutability`, `image_tag_mutability`: `MUTABLE` (the default) or `IMMUTABLE`.
     pub tag_mutability: Val<String>,
+    /// `EncryptionConfiguration.EncryptionType`, `encryption_configuration.encryption_type`:
+    /// `AES256` (the default) or `KMS`.
+    pub encryption_type: Val<String>,
 }

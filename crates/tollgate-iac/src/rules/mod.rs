@@ -39,10 +39,13 @@ mod dax_not_encrypted;
 mod dynamodb_pitr_disabled;
 mod dynamodb_without_cmk;
 mod ecr_image_tags_mutable;
+mod ecr_not_kms_encrypted;
 mod ecr_policy_open;
 mod ecr_scan_on_push_disabled;
 mod firehose_not_encrypted;
+mod firehose_without_cmk;
 mod kinesis_stream_not_encrypted;
+mod kinesis_stream_without_cmk;
 mod kms_key_policy_open;
 mod kms_rotation_disabled;
 mod lambda_deprecated_runtime;
@@ -111,6 +114,7 @@ pub fn all() -> Vec<Box<dyn IacRule>> {
         Box::new(ecr_scan_on_push_disabled::EcrScanOnPushDisabled),
         Box::new(ecr_image_tags_mutable::EcrImageTagsMutable),
         Box::new(ecr_policy_open::EcrPolicyOpen),
+        Box::new(ecr_not_kms_encrypted::EcrNotKmsEncrypted),
         Box::new(api_route_without_authorization::ApiRouteWithoutAuthorization),
         Box::new(api_stage_without_access_logging::ApiStageWithoutAccessLogging),
         Box::new(api_stage_without_xray::ApiStageWithoutXray),
@@ -137,6 +141,8 @@ pub fn all() -> Vec<Box<dyn IacRule>> {
         Box::new(sns_policy_open::SnsPolicyOpen),
         Box::new(kinesis_stream_not_encrypted::KinesisStreamNotEncrypted),
         Box::new(firehose_not_encrypted::FirehoseNotEncrypted),
+        Box::new(kinesis_stream_without_cmk::KinesisStreamWithoutCmk),
+        Box::new(firehose_without_cmk::FirehoseWithoutCmk),
         Box::new(kms_rotation_disabled::KmsRotationDisabled),
         Box::new(kms_key_policy_open::KmsKeyPolicyOpen),
         Box::new(secret_without_cmk::SecretWithoutCmk),

@@ -32,6 +32,8 @@ pub fn delivery_stream(meta: ResourceMeta, p: &Cv) -> DeliveryStream {
         meta,
         reads_a_stream,
         encrypted,
+        key_type: p.str_at(&["DeliveryStreamEncryptionConfigurationInput", "KeyType"]),
+        kms_key: p.ref_at(&["DeliveryStreamEncryptionConfigurationInput", "KeyARN"]),
     }
 }
 
@@ -49,5 +51,6 @@ pub fn ecr_repository(meta: ResourceMeta, p: &Cv, model: &mut CloudModel) {
         name: p.str_at(&["RepositoryName"]),
         scan_on_push: p.bool_at(&["ImageScanningConfiguration", "ScanOnPush"]),
         tag_mutability: p.str_at(&["ImageTagMutability"]),
+        encryption_type: p.str_at(&["EncryptionConfiguration", "EncryptionType"]),
     });
 }

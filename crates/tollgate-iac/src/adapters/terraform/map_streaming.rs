@@ -25,14 +25,14 @@ pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
             Some(s) => Val::known(true, s.span),
             None => Val::Absent,
         };
-        let encrypted = boolean(
-            b.block("server_side_encryption")
-                .and_then(|s| s.get("enabled")),
-        );
+        let sse = b.block("server_side_encryption");
+        let encrypted = boolean(sse.and_then(|s| s.get("enabled")));
         model.delivery_streams.push(DeliveryStream {
             meta: m.meta(r),
             reads_a_stream,
             encrypted,
+            key_type: string(sse.and_then(|s| s.get("key_type"))),
+            kms_key: m.reference(sse.and_then(|s| s.get("key_arn"))),
         });
     }
     for r in m.of_type("aws_ecr_repository") {
@@ -51,6 +51,10 @@ pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
                     .and_then(|s| s.get("scan_on_push")),
             ),
             tag_mutability: string(b.get("image_tag_mutability")),
+            encryption_type: string(
+                b.block("encryption_configuration")
+                    .and_then(|e| e.get("encryption_type")),
+            ),
         });
     }
     for r in m.of_type("aws_ecr_repository_policy") {
