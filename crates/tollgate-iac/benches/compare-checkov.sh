@@ -11,6 +11,8 @@
 # spot-check (spot-check.py) next to the outputs.
 #
 # Environment:
+#   TOLLGATE         a tollgate binary to time (default: the release build, built here)
+#   CHECKOV          a checkov executable to use (default: installed from PyPI into CHECKOV_VENV)
 #   CHECKOV_VENV     where Checkov is installed if missing (default ~/.cache/tollgate-bench/checkov-venv)
 #   CHECKOV_VERSION  the PyPI version to install (default 3.3.30)
 #   BENCH_DIR        where corpora and outputs go (default: a new temporary directory)
@@ -34,17 +36,20 @@ if [ ! -x /usr/bin/time ]; then
     exit 2
 fi
 
-if [ -z "${SKIP_CHECKOV:-}" ] && [ ! -x "$venv/bin/checkov" ]; then
+checkov=${CHECKOV:-$venv/bin/checkov}
+if [ -z "${SKIP_CHECKOV:-}" ] && [ ! -x "$checkov" ]; then
     echo "installing checkov==$version into $venv" >&2
     python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet "checkov==$version"
 fi
 
 cd "$workspace"
-echo "building the release binary and the corpus generator" >&2
-cargo build --quiet --release -p tollgate-cli
-cargo bench --quiet -p tollgate-iac --bench scan --no-run
-tollgate="$workspace/target/release/tollgate"
+tollgate=${TOLLGATE:-}
+if [ -z "$tollgate" ]; then
+    echo "building the release binary" >&2
+    cargo build --quiet --release -p tollgate-cli
+    tollgate="$workspace/target/release/tollgate"
+fi
 
 # Wall seconds and max RSS (KiB) of a command, into "$1.time"; the command's own output into
 # "$1.out" / "$1.err". Non-zero exits are expected (Checkov exits 1 when checks fail).
@@ -68,7 +73,7 @@ for n in "${sizes[@]}"; do
     timed "$out/tollgate-iac-$n" "$tollgate" run "$corpus" --format sarif --fail-on none --stages iac
     rows=(tollgate-all tollgate-iac)
     if [ -z "${SKIP_CHECKOV:-}" ]; then
-        timed "$out/checkov-$n" "$venv/bin/checkov" -d "$corpus" \
+        timed "$out/checkov-$n" "$checkov" -d "$corpus" \
             --framework cloudformation,terraform,serverless --quiet --compact -o json --skip-download
         rows+=(checkov)
     fi
