@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Agreement between tollgate and Checkov per Checkov id, on the rule fixtures and on a generated
-# corpus (docs/iac-accuracy.md explains every disagreement).
+# corpus (docs/iac-accuracy.md explains every disagreement), then which Checkov checks for
+# serverless services have a tollgate rule (checkov_coverage.py).
 #
 #   crates/tollgate-iac/scripts/checkov-agreement.sh [N]     (N generated templates, default 300)
 #
@@ -73,4 +74,9 @@ for set in fixtures "corpus-$n"; do
         "$out/rules.json" --disagreements "$out/disagreements-$set.tsv"
     echo
 done
+echo "## coverage"
+echo
+"$checkov" --list >"$out/checkov-list.md" 2>/dev/null
+python3 "$here/checkov_coverage.py" "$out/checkov-list.md" "$out/rules.json"
+echo
 echo "outputs and disagreements in $out" >&2
