@@ -7,6 +7,7 @@
 mod controls;
 pub mod evidence;
 mod findings;
+pub mod html;
 pub mod inventory;
 pub mod markdown;
 pub mod model;

@@ -56,36 +56,10 @@ pub fn render(report: &ComplianceReport) -> String {
 }
 
 fn evidence(out: &mut String, report: &ComplianceReport) {
-    let e = &report.evidence;
-    let none = "unknown".to_string();
     out.push_str("| evidence | |\n|---|---|\n");
-    let mut row = |k: &str, v: &str| {
-        let _ = writeln!(out, "| {k} | {} |", esc(v));
-    };
-    row("repository", e.repository.as_ref().unwrap_or(&none));
-    let commit = match (&e.commit, e.dirty) {
-        (Some(c), Some(true)) => format!("{c} (with uncommitted changes)"),
-        (Some(c), _) => c.clone(),
-        (None, _) => none.clone(),
-    };
-    row("commit", &commit);
-    row("scan time", &e.scan_time);
-    row("tollgate", &e.tollgate_version);
-    row("rule catalog", &e.rule_catalog);
-    row(
-        "advisory database",
-        e.advisory_database.as_ref().unwrap_or(&none),
-    );
-    let config = e.config.as_ref().map_or_else(
-        || "none (defaults)".to_string(),
-        |c| format!("{} (sha256 {})", c.path, c.sha256),
-    );
-    row("config", &config);
-    let source = match &e.sarif_log {
-        Some(log) => format!("SARIF log {log}"),
-        None => "scan".to_string(),
-    };
-    row("source", &source);
+    for (key, value) in report.evidence.rows() {
+        let _ = writeln!(out, "| {key} | {} |", esc(&value));
+    }
     out.push('\n');
 }
 

@@ -59,6 +59,42 @@ pub struct Evidence {
     pub sarif_log: Option<String>,
 }
 
+impl Evidence {
+    /// The header as the markdown and HTML forms show it: one (name, words) pair a fact.
+    pub fn rows(&self) -> Vec<(&'static str, String)> {
+        let unknown = || "unknown".to_string();
+        let commit = match (&self.commit, self.dirty) {
+            (Some(c), Some(true)) => format!("{c} (with uncommitted changes)"),
+            (Some(c), _) => c.clone(),
+            (None, _) => unknown(),
+        };
+        let config = self.config.as_ref().map_or_else(
+            || "none (defaults)".to_string(),
+            |c| format!("{} (sha256 {})", c.path, c.sha256),
+        );
+        let source = match &self.sarif_log {
+            Some(log) => format!("SARIF log {log}"),
+            None => "scan".to_string(),
+        };
+        vec![
+            (
+                "repository",
+                self.repository.clone().unwrap_or_else(unknown),
+            ),
+            ("commit", commit),
+            ("scan time", self.scan_time.clone()),
+            ("tollgate", self.tollgate_version.clone()),
+            ("rule catalog", self.rule_catalog.clone()),
+            (
+                "advisory database",
+                self.advisory_database.clone().unwrap_or_else(unknown),
+            ),
+            ("config", config),
+            ("source", source),
+        ]
+    }
+}
+
 /// The config file a report was made with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]

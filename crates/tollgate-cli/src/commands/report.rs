@@ -8,7 +8,8 @@ use std::sync::Arc;
 use clap::{Args, ValueEnum};
 use tollgate_core::config::discover_config;
 use tollgate_core::{
-    Config, Evaluation, Finding, Framework, Notification, ScanContext, Verdict, WalkOptions,
+    Config, Evaluation, Finding, Framework, Location, Notification, ScanContext, Span, Verdict,
+    WalkOptions,
 };
 use tollgate_report::model::{ConfigEvidence, Evidence};
 use tollgate_report::{evidence, inventory, ReportInput};
@@ -36,7 +37,7 @@ pub struct ReportArgs {
     /// rule maps to): hipaa, gdpr, pci-dss, soc2, cis-aws, nist-800-53.
     #[arg(long, value_delimiter = ',', value_name = "NAME", value_parser = crate::args::parse_framework)]
     pub framework: Vec<Framework>,
-    #[arg(long, value_enum, default_value_t = ReportFormat::Markdown)]
+    #[arg(long, value_enum, default_value_t = ReportFormat::Html)]
     pub format: ReportFormat,
     /// Write the report to FILE instead of stdout.
     #[arg(long, short, value_name = "FILE")]
@@ -57,6 +58,9 @@ pub struct ReportArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ReportFormat {
+    /// One self-contained HTML file (nothing fetched): charts, control tables, the data
+    /// inventory with sorting and filtering, each finding with its code frame.
+    Html,
     Markdown,
     /// Stable JSON, described by docs/compliance-report.schema.json.
     Json,
@@ -139,6 +143,7 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
     let text = match args.format {
         ReportFormat::Json => tollgate_report::to_json(&report),
         ReportFormat::Markdown => tollgate_report::markdown::render(&report),
+        ReportFormat::Html => tollgate_report::html::render(&report),
     };
     match &args.output {
         Some(path) => crate::output::write_atomic(path, |out| out.write_all(text.as_bytes()))?,
@@ -202,25 +207,9 @@ fn from_sarif(
     let mut notifications = Vec::new();
     let mut scan_time = None;
     for run in &log.runs {
-        findings.extend(tollgate_sarif::findings_from_run(&only_kinds(
-            run,
-            |k| !matches!(k, Some(ResultKind::Open)),
-            None,
-        )));
-        for (kind, verdict) in [
-            (ResultKind::Pass, Verdict::Pass),
-            (ResultKind::NotApplicable, Verdict::NotApplicable),
-            (ResultKind::Open, Verdict::Unknown),
-        ] {
-            let records = only_kinds(run, |k| k == Some(&kind), Some(ResultKind::Fail));
-            evaluations.extend(
-                tollgate_sarif::findings_from_run(&records)
-                    .into_iter()
-                    .map(|f| {
-                        Evaluation::new(f.rule, f.resource.unwrap_or_default(), f.location, verdict)
-                    }),
-            );
-        }
+        findings.extend(tollgate_sarif::findings_from_run(&only_kinds(run, |k| {
+            !matches!(k, Some(ResultKind::Open))
+        })));
         notifications.extend(tollgate_sarif::notifications_from_run(run));
         scan_time = scan_time.or_else(|| {
             let start = run
@@ -232,6 +221,7 @@ fn from_sarif(
             time::OffsetDateTime::parse(start, &time::format_description::well_known::Rfc3339).ok()
         });
     }
+    evaluations.extend(evaluations_of(&text));
     // The inventory is read from the checkout's templates.
     let options = WalkOptions::from_config(&config);
     let files = tollgate_core::walk(root, &options).files;
@@ -246,23 +236,57 @@ fn from_sarif(
     })
 }
 
-/// A copy of `run` keeping the results whose kind `keep` accepts, their kind replaced by
-/// `as_kind` when given (so records of passes read back through the findings reader).
-fn only_kinds(
-    run: &Run,
-    keep: impl Fn(Option<&ResultKind>) -> bool,
-    as_kind: Option<ResultKind>,
-) -> Run {
+/// A copy of `run` keeping the results whose kind `keep` accepts.
+fn only_kinds(run: &Run, keep: impl Fn(Option<&ResultKind>) -> bool) -> Run {
     let mut copy = run.clone();
     if let Some(results) = copy.results.as_mut() {
         results.retain(|r| keep(r.kind.as_ref()));
-        if let Some(kind) = as_kind {
-            for r in results.iter_mut() {
-                r.kind = Some(kind.clone());
-            }
-        }
     }
     copy
+}
+
+/// The records of passes a log written with `--include-passes` holds (results of kind
+/// `pass`, `notApplicable` and `open`, read as pass, not applicable and unknown): rule,
+/// resource and the resource's header. Results without a rule or a place are left out.
+fn evaluations_of(text: &str) -> Vec<Evaluation> {
+    let Ok(log) = serde_json::from_str::<serde_json::Value>(text) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for run in log["runs"].as_array().into_iter().flatten() {
+        for result in run["results"].as_array().into_iter().flatten() {
+            let verdict = match result["kind"].as_str() {
+                Some("pass") => Verdict::Pass,
+                Some("notApplicable") => Verdict::NotApplicable,
+                Some("open") => Verdict::Unknown,
+                _ => continue,
+            };
+            let Some(rule) = result["ruleId"].as_str() else {
+                continue;
+            };
+            let location = &result["locations"][0];
+            let resource = result["properties"]["resource"]
+                .as_str()
+                .or_else(|| location["logicalLocations"][0]["fullyQualifiedName"].as_str())
+                .unwrap_or_default();
+            let physical = &location["physicalLocation"];
+            let Some(uri) = physical["artifactLocation"]["uri"].as_str() else {
+                continue;
+            };
+            let line = physical["region"]["startLine"]
+                .as_u64()
+                .and_then(|l| u32::try_from(l).ok());
+            let path = tollgate_sarif::uri::decode(uri);
+            let location = match line {
+                Some(line) => Location::at(path, Span::line(line)),
+                None => Location::file(path),
+            };
+            let rule = tollgate_core::display::visible_line(rule).into_owned();
+            let resource = tollgate_core::display::visible_line(resource).into_owned();
+            out.push(Evaluation::new(rule, resource, location, verdict));
+        }
+    }
+    out
 }
 
 fn evidence_of(
