@@ -98,6 +98,11 @@ impl FileComments {
         if !styles.has_comments() {
             return out;
         }
+        // Most files hold no directive at all: one search of the whole text for each mark
+        // spares them the line-by-line scan (comment-only lines matter only next to one).
+        if !text.contains(IGNORE_MARK) && !text.contains(CHECKOV_MARK) {
+            return out;
+        }
         for (index, line) in text.lines().enumerate() {
             let number = u32::try_from(index + 1).unwrap_or(u32::MAX);
             let trimmed = line.trim_start();
@@ -230,6 +235,20 @@ mod tests {
 
     fn scan(path: &str, text: &str) -> FileComments {
         FileComments::scan(text, Styles::for_path(path))
+    }
+
+    /// A file without either mark is not scanned line by line; a mark anywhere still is.
+    #[test]
+    fn files_without_a_mark_are_not_scanned() {
+        let text = "# deploys the API\nResources: # all of them\n  # nothing to ignore here\n";
+        assert_eq!(scan("t.yaml", text), FileComments::default());
+        let marked = format!("{text}  # tollgate:ignore[TG1001]\n");
+        let c = scan("t.yaml", &marked);
+        assert_eq!(c.directives.len(), 1);
+        assert!(
+            c.is_comment_only(3),
+            "comment lines are recorded once a mark is present"
+        );
     }
 
     #[test]
