@@ -74,6 +74,7 @@ mod secret_without_rotation;
 mod sns_not_encrypted;
 mod sns_policy_open;
 mod sqs_not_encrypted;
+mod sqs_policy_all_actions;
 mod sqs_policy_open;
 mod ssm_plaintext_secret;
 mod stepfunctions_without_logging;
@@ -143,6 +144,7 @@ pub fn all() -> Vec<Box<dyn IacRule>> {
         Box::new(firehose_not_encrypted::FirehoseNotEncrypted),
         Box::new(kinesis_stream_without_cmk::KinesisStreamWithoutCmk),
         Box::new(firehose_without_cmk::FirehoseWithoutCmk),
+        Box::new(sqs_policy_all_actions::SqsPolicyAllActions),
         Box::new(kms_rotation_disabled::KmsRotationDisabled),
         Box::new(kms_key_policy_open::KmsKeyPolicyOpen),
         Box::new(secret_without_cmk::SecretWithoutCmk),
