@@ -34,16 +34,7 @@ fn page(rule: &Rule) -> String {
     let _ = writeln!(out, "## What it checks\n\n{}\n", rule.description.trim());
     let _ = writeln!(out, "## How to fix\n\n{}\n", rule.remediation.trim());
     if !rule.controls.is_empty() {
-        let _ = writeln!(out, "## Compliance\n");
-        for c in &rule.controls {
-            let _ = writeln!(
-                out,
-                "- {} ({}): {}",
-                c.framework.name(),
-                c.framework.title(),
-                c.id
-            );
-        }
+        out.push_str(&tollgate_core::compliance::markdown_section(&rule.controls));
         let _ = writeln!(out);
     }
     let _ = writeln!(

@@ -212,6 +212,21 @@ impl Rule {
         self
     }
 
+    /// Add each control of `set` the rule does not cite yet (shared sets keep one mapping in
+    /// one place).
+    pub fn with_controls(mut self, set: &[(Framework, &str)]) -> Self {
+        for (framework, id) in set {
+            if !self
+                .controls
+                .iter()
+                .any(|c| c.framework == *framework && c.id == *id)
+            {
+                self = self.control(*framework, *id);
+            }
+        }
+        self
+    }
+
     pub fn equivalents<I, S>(mut self, ids: I) -> Self
     where
         I: IntoIterator<Item = S>,

@@ -49,20 +49,7 @@ fn page(rule: &Rule, data_protection: bool) -> String {
     let _ = writeln!(out, "| Checkov equivalents | {equivalents} |\n");
     let _ = writeln!(out, "## What it checks\n\n{}\n", rule.description.trim());
     let _ = writeln!(out, "## How to fix\n\n{}\n", rule.remediation.trim());
-    let _ = writeln!(out, "## Compliance\n");
-    let mut by_framework: BTreeMap<_, Vec<&str>> = BTreeMap::new();
-    for c in &rule.controls {
-        by_framework.entry(c.framework).or_default().push(&c.id);
-    }
-    for (framework, ids) in by_framework {
-        let _ = writeln!(
-            out,
-            "- {} ({}): {}",
-            framework.name(),
-            framework.title(),
-            ids.join(", ")
-        );
-    }
+    out.push_str(&tollgate_core::compliance::markdown_section(&rule.controls));
     let skip = match rule.equivalents.first() {
         Some(id) => format!(", or Checkov's `checkov:skip={id}:reason`"),
         None => String::new(),

@@ -51,9 +51,16 @@ impl Taxonomies {
         self.frameworks
             .iter()
             .map(|(framework, ids)| {
+                // Each control with its official title, from the framework's catalog.
                 let taxa: Vec<ReportingDescriptor> = ids
                     .iter()
-                    .map(|id| ReportingDescriptor::builder().id(id.clone()).build())
+                    .map(|id| {
+                        let mut taxon = ReportingDescriptor::builder().id(id.clone()).build();
+                        if let Some(title) = tollgate_core::compliance::title(*framework, id) {
+                            taxon.short_description = Some(text(title));
+                        }
+                        taxon
+                    })
                     .collect();
                 ToolComponent::builder()
                     .name(framework.name())

@@ -236,12 +236,18 @@ pub fn explain(rule: &Rule) -> String {
         let _ = writeln!(out, "\nEquivalent checks: {}", rule.equivalents.join(", "));
     }
     if !rule.controls.is_empty() {
-        let controls: Vec<String> = rule
-            .controls
-            .iter()
-            .map(|c| format!("{} {}", c.framework, c.id))
-            .collect();
-        let _ = writeln!(out, "\nControls: {}", controls.join(", "));
+        // One control a line, with its title from the framework's catalog.
+        let _ = writeln!(out, "\nControls:");
+        for c in &rule.controls {
+            match c.title() {
+                Some(title) => {
+                    let _ = writeln!(out, "  {} {}: {title}", c.framework, c.id);
+                }
+                None => {
+                    let _ = writeln!(out, "  {} {}", c.framework, c.id);
+                }
+            }
+        }
     }
     if let Some(uri) = &rule.help_uri {
         let _ = writeln!(out, "\nMore: {uri}");
@@ -292,7 +298,10 @@ mod tests {
         assert!(text.starts_with("TG1001 lambda-dlq: Lambda without DLQ\nseverity: high"));
         assert!(text.contains("How to fix:\nAdd one."));
         assert!(text.contains("Equivalent checks: CKV_AWS_116"));
-        assert!(text.contains("Controls: NIST-800-53 SI-13"));
+        assert!(
+            text.contains("Controls:\n  NIST-800-53 SI-13: Predictable Failure Prevention\n"),
+            "{text}"
+        );
     }
 
     #[test]

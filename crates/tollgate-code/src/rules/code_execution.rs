@@ -18,6 +18,7 @@ impl SinkRule for CodeExecution {
             "OWASP-SAS-1",
         )
         .control(Framework::Nist80053, "SI-10")
+        .control(Framework::PciDss, "6.2.4")
         .equivalents(["B307", "javascript.lang.security.audit.code-string-concat"])
         .description(
             "A value from the function's event is evaluated as program text: Python `eval`, \

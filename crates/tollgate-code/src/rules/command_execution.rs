@@ -38,6 +38,7 @@ impl SinkRule for CommandExecution {
             "OWASP-SAS-1",
         )
         .control(Framework::Nist80053, "SI-10")
+        .control(Framework::PciDss, "6.2.4")
         .equivalents(["python.lang.security.audit.subprocess-shell-true", "B602", "B605"])
         .description(
             "A value taken from the function's event (request body, query string, message body, \

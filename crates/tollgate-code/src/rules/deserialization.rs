@@ -43,6 +43,7 @@ impl SinkRule for Deserialization {
             "OWASP-SAS-4",
         )
         .control(Framework::Nist80053, "SI-10")
+        .control(Framework::PciDss, "6.2.4")
         .equivalents(["B301", "B506"])
         .description(
             "A value from the function's event is given to a deserializer that can build \

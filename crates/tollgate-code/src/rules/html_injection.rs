@@ -18,6 +18,7 @@ impl SinkRule for HtmlInjection {
             "OWASP-SAS-1",
         )
         .control(Framework::Nist80053, "SI-10")
+        .control(Framework::PciDss, "6.2.4")
         .description(
             "The handler returns an API Gateway response whose `body` is HTML (a `Content-Type` \
              of `text/html`, or markup in the text it is built from) and holds event data that \

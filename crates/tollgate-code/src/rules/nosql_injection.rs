@@ -48,6 +48,7 @@ impl SinkRule for NoSqlInjection {
             "OWASP-SAS-1",
         )
         .control(Framework::Nist80053, "SI-10")
+        .control(Framework::PciDss, "6.2.4")
         .description(
             "A DynamoDB `FilterExpression`, `KeyConditionExpression`, `ConditionExpression`, \
              `ProjectionExpression` or `UpdateExpression` is built from event data, or the \

@@ -46,6 +46,7 @@ impl SinkRule for PathTraversal {
             "OWASP-SAS-1",
         )
         .control(Framework::Nist80053, "SI-10")
+        .control(Framework::PciDss, "6.2.4")
         .description(
             "A file is opened, read, written, copied or deleted (`open`, `os.remove`, `shutil`, \
              `send_file`, Node's `fs.*`, `res.sendFile`) at a path that comes from the event. \

@@ -73,6 +73,7 @@ impl SinkRule for Ssrf {
             "OWASP-SAS-1",
         )
         .control(Framework::Nist80053, "SC-7")
+        .control(Framework::PciDss, "6.2.4")
         .equivalents(["python.requests.security.ssrf"])
         .description(
             "The function sends an HTTP request (`requests`, `urllib`, `urllib3`, `http.client`, \

@@ -125,6 +125,48 @@ pub fn unknown_controls(rules: &[Rule]) -> Vec<(String, Control)> {
         .collect()
 }
 
+/// The `## Compliance` section of a rule's generated page: per framework, in the rule's
+/// order, each control with its official title (or its id alone if the catalog lacks it).
+/// Empty when the rule cites no control.
+pub fn markdown_section(controls: &[Control]) -> String {
+    use std::fmt::Write;
+    let mut frameworks: Vec<Framework> = Vec::new();
+    for c in controls {
+        if !frameworks.contains(&c.framework) {
+            frameworks.push(c.framework);
+        }
+    }
+    let mut out = String::new();
+    if frameworks.is_empty() {
+        return out;
+    }
+    out.push_str("## Compliance\n\n");
+    for framework in frameworks {
+        let edition = &catalog(framework).edition;
+        let _ = if edition.contains(framework.title()) {
+            writeln!(out, "- {} ({edition})", framework.name())
+        } else {
+            writeln!(
+                out,
+                "- {} ({}, {edition})",
+                framework.name(),
+                framework.title()
+            )
+        };
+        for c in controls.iter().filter(|c| c.framework == framework) {
+            match c.title() {
+                Some(title) => {
+                    let _ = writeln!(out, "  - {}: {title}", c.id);
+                }
+                None => {
+                    let _ = writeln!(out, "  - {}", c.id);
+                }
+            }
+        }
+    }
+    out
+}
+
 /// One control of a catalog and the rules that cite it (empty: no rule covers it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ControlCoverage<'a> {
@@ -227,6 +269,23 @@ mod tests {
         assert!(coverage
             .iter()
             .any(|c| c.control.id == "164.312(d)" && c.rules.is_empty()));
+    }
+
+    #[test]
+    fn rule_pages_cite_each_control_with_its_title() {
+        let controls = [
+            Control::new(Framework::Nist80053, "SC-28"),
+            Control::new(Framework::Hipaa, "164.312(b)"),
+            Control::new(Framework::Nist80053, "AU-2"),
+        ];
+        assert_eq!(
+            markdown_section(&controls),
+            "## Compliance\n\n\
+             - NIST-800-53 (NIST SP 800-53 Rev. 5)\n  \
+             - SC-28: Protection of Information at Rest\n  - AU-2: Event Logging\n\
+             - HIPAA (HIPAA Security Rule, 45 CFR Part 164, Subpart C)\n  - 164.312(b): Audit controls\n"
+        );
+        assert_eq!(markdown_section(&[]), "");
     }
 
     #[test]

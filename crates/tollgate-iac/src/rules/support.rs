@@ -140,19 +140,8 @@ pub(crate) const INTEGRITY: Controls =
 pub(crate) const PATCHING: Controls = &[(Nist80053, "SI-2"), (PciDss, "6.3.3"), (Soc2, "CC7.1")];
 
 /// Add a control set (and any extra controls) to a rule.
-pub(crate) fn with_controls(mut rule: Rule, sets: &[Controls]) -> Rule {
-    for set in sets {
-        for (framework, id) in set.iter() {
-            if !rule
-                .controls
-                .iter()
-                .any(|c| c.framework == *framework && c.id == *id)
-            {
-                rule = rule.control(*framework, *id);
-            }
-        }
-    }
-    rule
+pub(crate) fn with_controls(rule: Rule, sets: &[Controls]) -> Rule {
+    sets.iter().fold(rule, |rule, set| rule.with_controls(set))
 }
 
 #[cfg(test)]

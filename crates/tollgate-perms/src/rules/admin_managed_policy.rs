@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use tollgate_core::{Framework, Severity};
 
-use super::{rule, PermRule};
+use super::{rule, PermRule, LEAST_PRIVILEGE};
 use crate::analysis::{Analysis, IdentityView};
 use crate::catalog::{ActionId, FullName};
 use crate::deny::{Denied, DeniedBy, DenyScope};
@@ -124,7 +124,7 @@ impl PermRule for AdminManagedPolicy {
         )
         .equivalents(["CKV_AWS_274"])
         .control(Framework::CisAws, "1.16")
-        .control(Framework::Nist80053, "AC-6")
+        .with_controls(LEAST_PRIVILEGE)
     }
 
     fn check(&self, analysis: &Analysis<'_>, out: &mut Sink<'_>) {

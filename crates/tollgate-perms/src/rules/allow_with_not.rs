@@ -1,9 +1,9 @@
 //! TG2011: `Allow` with `NotAction`, `NotResource` or `NotPrincipal`.
 
-use tollgate_core::{Framework, Severity};
+use tollgate_core::Severity;
 
 use super::support::DenyNote;
-use super::{rule, PermRule};
+use super::{rule, PermRule, LEAST_PRIVILEGE};
 use crate::analysis::{Analysis, Subjects};
 use crate::sink::Sink;
 
@@ -19,7 +19,7 @@ impl PermRule for AllowWithNot {
             )
             .remediation("Rewrite the statement as an `Allow` of what is needed, plus a `Deny` with `NotAction` if an exception is wanted.")
             .equivalents(["parliament:NOTACTION_AND_ALLOW", "CKV_AWS_49"])
-            .control(Framework::Nist80053, "AC-6")
+            .with_controls(LEAST_PRIVILEGE)
     }
 
     fn subjects(&self) -> Subjects {

@@ -1,8 +1,8 @@
 //! TG2013: another account trusted without `sts:ExternalId` or an organization condition.
 
-use tollgate_core::{Framework, Precision, Severity};
+use tollgate_core::{Precision, Severity};
 
-use super::{rule, PermRule};
+use super::{rule, PermRule, ACCESS_ENFORCEMENT};
 use tollgate_iac::model::{bound_by, who_conditions, Binding, PrincipalClass};
 
 use crate::analysis::{Analysis, PolicyKind, Subjects};
@@ -35,7 +35,7 @@ impl PermRule for CrossAccountTrust {
             )
             .equivalents(["access-analyzer:EXTERNAL_PRINCIPAL"])
             .precision(Precision::Medium)
-            .control(Framework::Nist80053, "AC-3")
+            .with_controls(ACCESS_ENFORCEMENT)
     }
 
     fn subjects(&self) -> Subjects {

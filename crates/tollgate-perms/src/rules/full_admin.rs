@@ -3,7 +3,7 @@
 use tollgate_core::{Framework, Severity};
 
 use super::support::DenyNote;
-use super::{rule, PermRule};
+use super::{rule, PermRule, LEAST_PRIVILEGE};
 use crate::analysis::Analysis;
 use crate::sink::Sink;
 
@@ -23,7 +23,7 @@ impl PermRule for FullAdmin {
             )
             .equivalents(["CKV_AWS_1", "CKV_AWS_62", "parliament:ADMIN_ACCESS", "cloudsplaining:AdminAccess"])
             .control(Framework::CisAws, "1.16")
-            .control(Framework::Nist80053, "AC-6")
+            .with_controls(LEAST_PRIVILEGE)
     }
 
     fn check(&self, analysis: &Analysis<'_>, out: &mut Sink<'_>) {

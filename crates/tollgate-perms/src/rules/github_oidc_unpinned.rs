@@ -1,8 +1,8 @@
 //! TG2014: a role GitHub Actions OIDC can assume without a pinned `sub` claim.
 
-use tollgate_core::{Framework, Severity};
+use tollgate_core::Severity;
 
-use super::{rule, PermRule};
+use super::{rule, PermRule, ACCESS_ENFORCEMENT};
 use crate::analysis::{Analysis, PolicyKind, Subjects};
 use crate::sink::Sink;
 
@@ -24,7 +24,7 @@ impl PermRule for GithubOidcUnpinned {
                 "```yaml\nCondition:\n  StringEquals:\n    token.actions.githubusercontent.com:aud: sts.amazonaws.com\n    token.actions.githubusercontent.com:sub: repo:my-org/my-repo:ref:refs/heads/main\n```",
             )
             .equivalents(["CKV_AWS_358"])
-            .control(Framework::Nist80053, "AC-3")
+            .with_controls(ACCESS_ENFORCEMENT)
     }
 
     fn subjects(&self) -> Subjects {

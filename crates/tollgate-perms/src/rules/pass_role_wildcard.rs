@@ -1,8 +1,8 @@
 //! TG2010: `iam:PassRole` on `*` without an `iam:PassedToService` condition.
 
-use tollgate_core::{Framework, Severity};
+use tollgate_core::Severity;
 
-use super::{rule, PermRule};
+use super::{rule, PermRule, LEAST_PRIVILEGE};
 use crate::analysis::Analysis;
 use crate::sink::Sink;
 
@@ -21,7 +21,7 @@ impl PermRule for PassRoleWildcard {
                  ```yaml\nCondition:\n  StringEquals:\n    iam:PassedToService: lambda.amazonaws.com\n```",
             )
             .equivalents(["CKV_AWS_110", "parliament:PASSROLE_WITHOUT_CONDITION"])
-            .control(Framework::Nist80053, "AC-6")
+            .with_controls(LEAST_PRIVILEGE)
     }
 
     fn check(&self, analysis: &Analysis<'_>, out: &mut Sink<'_>) {

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use tollgate_core::{Framework, Location, Severity};
 
-use super::{rule, PermRule};
+use super::{rule, PermRule, LEAST_PRIVILEGE};
 use crate::analysis::{Analysis, Restriction};
 use crate::catalog::ActionId;
 use crate::deny::DeniedBy;
@@ -40,6 +40,7 @@ impl PermRule for PrivilegeEscalation {
             "cloudsplaining:PrivilegeEscalation",
         ])
         .control(Framework::Nist80053, "AC-6(10)")
+        .with_controls(LEAST_PRIVILEGE)
     }
 
     fn check(&self, analysis: &Analysis<'_>, out: &mut Sink<'_>) {

@@ -5,7 +5,7 @@
 use tollgate_core::{Framework, Precision, Severity};
 use tollgate_iac::model::{unrelated_conditions, who_conditions, PrincipalClass, ANY_BINDING};
 
-use super::{rule, PermRule};
+use super::{rule, PermRule, ACCESS_ENFORCEMENT};
 use crate::analysis::{name_actions, Analysis, PolicyKind, Subjects};
 use crate::aws_accounts::elb_log_delivery_region;
 use crate::catalog::{AccessLevel, ActionId};
@@ -51,7 +51,7 @@ impl PermRule for ResourceCrossAccount {
             "cfn-guard:sns_cross_account_only_allowed_accounts",
         ])
         .precision(Precision::Medium)
-        .control(Framework::Nist80053, "AC-3")
+        .with_controls(ACCESS_ENFORCEMENT)
         .control(Framework::Nist80053, "AC-21")
     }
 

@@ -5,10 +5,10 @@
 //! there `SourceArn` and `SourceAccount` are properties of the permission, the finding points
 //! at the permission resource, and reporting it here too would count it twice.
 
-use tollgate_core::{Framework, Severity};
+use tollgate_core::Severity;
 use tollgate_iac::model::{bound_by, unrelated_conditions, Binding, PrincipalClass};
 
-use super::{rule, PermRule};
+use super::{rule, PermRule, ACCESS_ENFORCEMENT};
 use crate::analysis::{Analysis, PolicyKind, Subjects};
 use crate::principal::{granted_words, grants, is_lambda_permission};
 use crate::sink::Sink;
@@ -46,7 +46,7 @@ impl PermRule for ResourceServiceUnbound {
         )
         // Checkov's CKV_AWS_364 asks the same of Lambda permissions only (TG1011 here).
         .equivalents(["cfn-guard:sns_cross_account_only_allowed_accounts"])
-        .control(Framework::Nist80053, "AC-3")
+        .with_controls(ACCESS_ENFORCEMENT)
     }
 
     fn subjects(&self) -> Subjects {

@@ -1,9 +1,9 @@
 //! TG2003: a whole service granted (`dynamodb:*`).
 
-use tollgate_core::{Framework, Severity};
+use tollgate_core::Severity;
 
 use super::support::DenyNote;
-use super::{rule, PermRule};
+use super::{rule, PermRule, LEAST_PRIVILEGE};
 use crate::analysis::{name_actions, Analysis};
 use crate::catalog::AccessLevel;
 use crate::sink::Sink;
@@ -25,7 +25,7 @@ impl PermRule for ServiceWildcard {
         )
         .remediation("Replace `service:*` with the actions the code calls.")
         .equivalents(["CKV_AWS_63", "cloudsplaining:ServiceWildcard"])
-        .control(Framework::Nist80053, "AC-6")
+        .with_controls(LEAST_PRIVILEGE)
     }
 
     fn check(&self, analysis: &Analysis<'_>, out: &mut Sink<'_>) {

@@ -1,9 +1,9 @@
 //! TG2012: a role anyone can assume.
 
-use tollgate_core::{Framework, Severity};
+use tollgate_core::Severity;
 use tollgate_iac::model::{bound_by, classify, PrincipalClass, ANY_BINDING};
 
-use super::{rule, PermRule};
+use super::{rule, PermRule, ACCESS_ENFORCEMENT};
 use crate::analysis::{Analysis, PolicyKind, Restriction, Subjects};
 use crate::sink::Sink;
 
@@ -21,8 +21,7 @@ impl PermRule for TrustAnyPrincipal {
             )
             .remediation("Name the principals that may assume the role (`Service: lambda.amazonaws.com`, an account or role ARN).")
             .equivalents(["CKV_AWS_60"])
-            .control(Framework::CisAws, "1.16")
-            .control(Framework::Nist80053, "AC-3")
+                        .with_controls(ACCESS_ENFORCEMENT)
     }
 
     fn subjects(&self) -> Subjects {

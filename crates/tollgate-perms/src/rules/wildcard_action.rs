@@ -1,9 +1,9 @@
 //! TG2002: `"Action": "*"` on specific resources.
 
-use tollgate_core::{Framework, Severity};
+use tollgate_core::Severity;
 
 use super::support::DenyNote;
-use super::{rule, PermRule};
+use super::{rule, PermRule, LEAST_PRIVILEGE};
 use crate::analysis::Analysis;
 use crate::sink::Sink;
 
@@ -25,7 +25,7 @@ impl PermRule for WildcardAction {
             "Replace `*` with the actions the code calls (`s3:GetObject`, `sqs:SendMessage`).",
         )
         .equivalents(["CKV_AWS_63", "CKV_AWS_49"])
-        .control(Framework::Nist80053, "AC-6")
+        .with_controls(LEAST_PRIVILEGE)
     }
 
     fn check(&self, analysis: &Analysis<'_>, out: &mut Sink<'_>) {

@@ -1,9 +1,9 @@
 //! TG2009: `"Resource": "*"` for actions that support resource-level permissions.
 
-use tollgate_core::{Framework, Severity};
+use tollgate_core::Severity;
 
 use super::support::{action_texts, DenyNote};
-use super::{rule, PermRule};
+use super::{rule, PermRule, LEAST_PRIVILEGE};
 use crate::analysis::{name_actions, Analysis};
 use crate::sink::Sink;
 
@@ -24,7 +24,7 @@ impl PermRule for WildcardResource {
         )
         .remediation("Replace `\"Resource\": \"*\"` with the ARNs of the resources used.")
         .equivalents(["CKV_AWS_355", "CKV_AWS_356", "parliament:RESOURCE_STAR"])
-        .control(Framework::Nist80053, "AC-6")
+        .with_controls(LEAST_PRIVILEGE)
     }
 
     fn check(&self, analysis: &Analysis<'_>, out: &mut Sink<'_>) {
