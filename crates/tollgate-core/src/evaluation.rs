@@ -115,24 +115,64 @@ impl Evaluation {
     /// The index in `evaluations` of the one `finding` belongs to: among those that
     /// [cover](Evaluation::covers) it, the one in the finding's own file, else the only one.
     pub fn matching(evaluations: &[Evaluation], finding: &crate::Finding) -> Option<usize> {
-        let mut covering = evaluations
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| e.covers(finding))
-            .peekable();
-        let first = covering.peek().map(|(i, _)| *i);
-        let mut count = 0;
-        for (i, e) in covering {
-            if e.location.path == finding.location.path {
-                return Some(i);
-            }
-            count += 1;
+        choose(evaluations.iter().enumerate(), finding)
+    }
+}
+
+/// Among `candidates`, the one that covers `finding` in the finding's own file, else the only
+/// one that covers it.
+fn choose<'a>(
+    candidates: impl Iterator<Item = (usize, &'a Evaluation)>,
+    finding: &crate::Finding,
+) -> Option<usize> {
+    let mut covering = candidates.filter(|(_, e)| e.covers(finding)).peekable();
+    let first = covering.peek().map(|(i, _)| *i);
+    let mut count = 0;
+    for (i, e) in covering {
+        if e.location.path == finding.location.path {
+            return Some(i);
         }
-        if count == 1 {
-            first
-        } else {
-            None
+        count += 1;
+    }
+    if count == 1 {
+        first
+    } else {
+        None
+    }
+}
+
+/// A scan's evaluations by rule and resource, so that each of many findings finds its own
+/// without reading them all (a template of thousands of resources has tens of thousands of
+/// both): [`Evaluation::matching`] in time proportional to the resource's evaluations.
+pub struct EvaluationIndex<'a> {
+    evaluations: &'a [Evaluation],
+    by_resource: std::collections::HashMap<(&'a str, &'a str), Vec<usize>>,
+}
+
+impl<'a> EvaluationIndex<'a> {
+    pub fn new(evaluations: &'a [Evaluation]) -> Self {
+        let mut by_resource: std::collections::HashMap<(&str, &str), Vec<usize>> =
+            std::collections::HashMap::with_capacity(evaluations.len());
+        for (i, e) in evaluations.iter().enumerate() {
+            by_resource
+                .entry((e.rule_id.as_str(), e.resource.as_str()))
+                .or_default()
+                .push(i);
         }
+        Self {
+            evaluations,
+            by_resource,
+        }
+    }
+
+    /// What [`Evaluation::matching`] gives for `finding`.
+    pub fn matching(&self, finding: &crate::Finding) -> Option<usize> {
+        let resource = finding.resource.as_deref()?;
+        let candidates = self.by_resource.get(&(finding.rule.as_str(), resource))?;
+        choose(
+            candidates.iter().map(|&i| (i, &self.evaluations[i])),
+            finding,
+        )
     }
 }
 
@@ -178,8 +218,9 @@ impl Recorder {
 pub fn mark_suppressed(evaluations: &mut [Evaluation], findings: &[crate::Finding]) {
     // Per evaluation: (every finding suppressed so far, the first suppression seen).
     let mut seen: Vec<Option<(bool, Option<Suppression>)>> = vec![None; evaluations.len()];
+    let index = EvaluationIndex::new(evaluations);
     for finding in findings {
-        let Some(i) = Evaluation::matching(evaluations, finding) else {
+        let Some(i) = index.matching(finding) else {
             continue;
         };
         let entry = seen[i].get_or_insert((true, None));
