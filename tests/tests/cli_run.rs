@@ -275,6 +275,69 @@ fn plugin_run_is_merged_valid_and_rebased() {
     );
 }
 
+/// A result that cannot be read is left out with a warning naming the file, the JSON path and
+/// the line and column; the other results of the same log are merged, and the written log
+/// says what was left out.
+#[test]
+fn merge_leaves_out_a_broken_result_and_keeps_the_rest() {
+    let log = r#"{"version": "2.1.0", "runs": [{
+  "tool": {"driver": {"name": "scanner", "rules": [{"id": "R1"}]}},
+  "results": [
+    {"ruleId": "R1", "message": {"text": "first"},
+     "locations": [{"physicalLocation": {"artifactLocation": {"uri": "a.py"}, "region": {"startLine": 3}}}]},
+    {"ruleId": "R1", "message": {"text": "broken"},
+     "locations": [{"physicalLocation": {"artifactLocation": {"uri": "b.py"}, "region": {"startLine": "four"}}}]},
+    {"ruleId": "R1"},
+    {"ruleId": "R1", "message": {"text": "last"},
+     "locations": [{"physicalLocation": {"artifactLocation": {"uri": "c.py"}, "region": {"startLine": 0}}}]}
+  ]
+}]}"#;
+    let dir = repo(&[("tool.sarif", log)]);
+    let out = tollgate(dir.path())
+        .args(["merge", "tool.sarif", "-o", "out.sarif"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("tool.sarif:7:") && stderr.contains(
+            "invalid SARIF at `runs[0].results[1].locations[0].physicalLocation.region.startLine`"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("tool.sarif:8:")
+            && stderr.contains("invalid SARIF at `runs[0].results[2]`: missing field `message`"),
+        "{stderr}"
+    );
+    let merged: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("out.sarif")).unwrap()).unwrap();
+    tollgate_e2e::assert_valid_sarif(&merged);
+    let run = &merged["runs"][0];
+    let messages: Vec<&str> = run["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["message"]["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(messages, ["first", "last"]);
+    // The `startLine` of 0 the schema refuses is dropped, not copied.
+    assert!(run["results"][1]["locations"][0]["physicalLocation"]
+        .get("region")
+        .is_none());
+    let notes = run["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .unwrap();
+    assert_eq!(notes.len(), 2, "{notes:#?}");
+    assert!(notes
+        .iter()
+        .all(|n| n["descriptor"]["id"] == "result-unreadable"
+            && n["message"]["text"]
+                .as_str()
+                .unwrap()
+                .contains("tool.sarif:")));
+}
+
 #[test]
 fn merge_names_the_invalid_file() {
     let dir = repo(&[("bad.sarif", "{\"version\": \"2.1.0\"")]);

@@ -58,7 +58,7 @@ pub use limits::{
     enforce_limits, MAX_EXTENSIONS_PER_RUN, MAX_LOCATIONS_PER_RESULT, MAX_RESULTS_PER_RUN,
     MAX_RULES_PER_RUN, MAX_RUNS, MAX_TAGS_PER_RULE, MAX_THREAD_FLOW_LOCATIONS_PER_RESULT,
 };
-pub use merge::merge;
+pub use merge::{merge, MergedLog, Merger};
 pub use parse::{parse_log, read_log_lazily, LazyLog, MAX_LOG_BYTES};
 pub use read::{findings_from_run, notifications_from_run};
 pub use rebase::rebase_uris;

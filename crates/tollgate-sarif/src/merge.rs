@@ -1,8 +1,19 @@
 //! Merging logs: one run per (tool, category), results deduplicated, indices kept right.
+//!
+//! [`Merger`] takes runs one at a time and keeps each merged result as compact JSON text
+//! with what it sorts by, never as SARIF structures: a log of 200,000 results merges in a
+//! small multiple of its own size (see this crate's README). [`merge`] does the same for
+//! logs already in memory.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use serde_sarif::sarif::{ArtifactLocation, Invocation, Notification, Run, Sarif, ToolComponent};
+use serde::ser::{SerializeMap, SerializeSeq};
+use serde::Serialize;
+use serde_json::value::RawValue;
+use serde_json::Value;
+use serde_sarif::sarif::{
+    ArtifactLocation, Invocation, Notification, Result as SarifResult, Run, Sarif, ToolComponent,
+};
 
 use crate::access::{message_text, primary_artifact, rule_id, start_line};
 use crate::build::build_log;
@@ -28,29 +39,381 @@ use tollgate_core::fingerprint::PARTIAL_FINGERPRINT_KEY;
 ///
 /// Fails when the result would have more than [`MAX_RUNS`] runs (GitHub refuses such logs).
 pub fn merge(logs: Vec<Sarif>) -> Result<Sarif, SarifError> {
-    let mut runs: Vec<Run> = Vec::new();
-    let mut keys: Vec<(String, String)> = Vec::new();
-    for run in logs.into_iter().flat_map(|log| log.runs) {
+    let mut merger = Merger::default();
+    for mut run in logs.into_iter().flat_map(|log| log.runs) {
+        let results = run.results.take();
+        let had_results = results.is_some();
+        merger.add_run(run, had_results, results.into_iter().flatten().map(Ok));
+    }
+    merger.finish()?.into_sarif()
+}
+
+/// Merges runs one at a time (see [`merge`] for what merging does), holding each result as
+/// compact JSON.
+#[derive(Default)]
+pub struct Merger {
+    runs: Vec<MergedRun>,
+    keys: Vec<(String, String)>,
+    /// Results left out because they could not be read, as messages naming where they are.
+    dropped: Vec<String>,
+}
+
+struct MergedRun {
+    /// The run without its results.
+    run: Run,
+    /// Whether any of the merged runs had a `results` list (an empty one included).
+    had_results: bool,
+    results: Vec<MergedResult>,
+    seen: HashSet<DedupKey>,
+}
+
+/// One merged result: its JSON text, escaped and repaired, and what it sorts by.
+struct MergedResult {
+    json: Box<RawValue>,
+    key: ResultKey,
+}
+
+/// Results are ordered as a scan orders its findings: path, line, rule, column, message.
+type ResultKey = (String, Option<i64>, String, Option<i64>, String);
+
+/// Where each of a source run's rules, artifacts, logical locations and thread flow locations
+/// ended up in the merged run.
+#[derive(Default)]
+struct Remaps {
+    identity: bool,
+    rules: Vec<usize>,
+    artifacts: Vec<i64>,
+    logical: Vec<i64>,
+    steps: Vec<i64>,
+}
+
+impl Merger {
+    /// Add one run (its `results` taken out; `had_results` says whether it had the list) and
+    /// its results. A result that could not be read is left out: its error is kept for
+    /// [`Merger::dropped`] and said in the merged run's notifications.
+    pub fn add_run(
+        &mut self,
+        mut run: Run,
+        had_results: bool,
+        results: impl IntoIterator<Item = Result<SarifResult, SarifError>>,
+    ) {
+        run.results = None;
         let key = run_key(&run);
-        match keys.iter().position(|k| *k == key) {
-            Some(i) => combine(&mut runs[i], run),
+        let (index, remaps) = match self.keys.iter().position(|k| *k == key) {
+            Some(i) => {
+                let remaps = combine(&mut self.runs[i].run, run);
+                (i, remaps)
+            }
             None => {
-                keys.push(key);
-                runs.push(run);
+                self.keys.push(key);
+                self.runs.push(MergedRun {
+                    run,
+                    had_results: false,
+                    results: Vec::new(),
+                    seen: HashSet::new(),
+                });
+                (
+                    self.runs.len() - 1,
+                    Remaps {
+                        identity: true,
+                        ..Remaps::default()
+                    },
+                )
+            }
+        };
+        let target = &mut self.runs[index];
+        target.had_results |= had_results;
+        for result in results {
+            match result {
+                Ok(mut result) => {
+                    if !remaps.identity {
+                        remaps.apply(&mut result);
+                    }
+                    target.push(result);
+                }
+                Err(e) => {
+                    let message =
+                        format!("{e}; this result is left out, the rest of the log is merged");
+                    note_dropped(&mut target.run, &message);
+                    self.dropped.push(message);
+                }
             }
         }
     }
-    if runs.len() > MAX_RUNS {
-        return Err(SarifError::TooManyRuns {
-            count: runs.len(),
-            max: MAX_RUNS,
-        });
+
+    /// Messages for the results left out because they could not be read.
+    pub fn dropped(&self) -> &[String] {
+        &self.dropped
     }
-    for run in &mut runs {
-        normalize_results(run);
-        crate::escape_control_characters(run);
+
+    /// The merged log. Fails when it would have more than [`MAX_RUNS`] runs.
+    pub fn finish(self) -> Result<MergedLog, SarifError> {
+        if self.runs.len() > MAX_RUNS {
+            return Err(SarifError::TooManyRuns {
+                count: self.runs.len(),
+                max: MAX_RUNS,
+            });
+        }
+        let mut runs = Vec::with_capacity(self.runs.len());
+        let mut results = Vec::with_capacity(self.runs.len());
+        for mut merged in self.runs {
+            crate::escape_control_characters(&mut merged.run);
+            if merged.had_results {
+                merged.run.results = Some(Vec::new());
+            }
+            runs.push(merged.run);
+            results.push(merged.results);
+        }
+        Ok(MergedLog {
+            log: build_log(runs),
+            results,
+        })
     }
-    Ok(build_log(runs))
+}
+
+impl MergedRun {
+    /// Name the rule, deduplicate, escape and keep `result` as compact JSON.
+    fn push(&mut self, mut result: SarifResult) {
+        let run = &self.run;
+        let rule = rule_id(&result, run).unwrap_or_default();
+        // GitHub keys alerts by `ruleId`; spell it out where the tool only gave an index.
+        if result.rule_id.is_none() && !rule.is_empty() {
+            result.rule_id = Some(rule.clone());
+        }
+        let fp = result
+            .partial_fingerprints
+            .as_ref()
+            .and_then(|p| p.get(PARTIAL_FINGERPRINT_KEY));
+        let dedup = match fp {
+            Some(fp) => DedupKey::Fingerprint(rule.clone(), fp.clone()),
+            None => DedupKey::Place(
+                rule.clone(),
+                primary_artifact(&result)
+                    .and_then(|a| artifact_uri(a, run))
+                    .unwrap_or_default(),
+                start_line(&result),
+                message_text(&result, run),
+            ),
+        };
+        if !self.seen.insert(dedup) {
+            return;
+        }
+        let Ok(mut value) = serde_json::to_value(&result) else {
+            return;
+        };
+        drop(result);
+        crate::safe_text::make_value_safe(&mut value);
+        let key = sort_key(&value, rule);
+        // Serialising a `Value` cannot fail.
+        let text = serde_json::to_string(&value).unwrap_or_default();
+        if let Ok(json) = RawValue::from_string(text) {
+            self.results.push(MergedResult { json, key });
+        }
+    }
+}
+
+/// What a merged result sorts by, read from its (escaped) JSON.
+fn sort_key(value: &Value, rule: String) -> ResultKey {
+    let region = &value["locations"][0]["physicalLocation"]["region"];
+    let uri = value["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        .as_str()
+        .map(crate::uri::decode)
+        .unwrap_or_default();
+    (
+        uri,
+        region["startLine"].as_i64(),
+        value["ruleId"].as_str().map_or(rule, str::to_string),
+        region["startColumn"].as_i64(),
+        value["message"]["text"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+    )
+}
+
+/// Say in `run`'s notifications that a result was left out.
+fn note_dropped(run: &mut Run, message: &str) {
+    let note: Notification = match serde_json::from_value(serde_json::json!({
+        "level": "warning",
+        "descriptor": {"id": "result-unreadable"},
+        "message": {"text": message},
+    })) {
+        Ok(note) => note,
+        Err(_) => return,
+    };
+    let invocations = run.invocations.get_or_insert_with(Vec::new);
+    if invocations.is_empty() {
+        match serde_json::from_value(serde_json::json!({"executionSuccessful": true})) {
+            Ok(invocation) => invocations.push(invocation),
+            Err(_) => return,
+        }
+    }
+    invocations[0]
+        .tool_execution_notifications
+        .get_or_insert_with(Vec::new)
+        .push(note);
+}
+
+/// A merged log: its runs without results, and each run's results as compact JSON.
+pub struct MergedLog {
+    log: Sarif,
+    results: Vec<Vec<MergedResult>>,
+}
+
+impl MergedLog {
+    /// The log without its results, for the caller to adjust (notifications, for example).
+    pub fn log_mut(&mut self) -> &mut Sarif {
+        &mut self.log
+    }
+
+    /// How many results the merged log holds.
+    pub fn result_count(&self) -> usize {
+        self.results.iter().map(Vec::len).sum()
+    }
+
+    /// Put each run's results in the order a single scan reports them: path, line, rule,
+    /// column, message (as `tollgate_core::postprocess::sort_findings` orders findings).
+    pub fn sort_results(&mut self) {
+        for results in &mut self.results {
+            results.sort_by(|a, b| a.key.cmp(&b.key));
+        }
+    }
+
+    /// The log as pretty JSON with a final newline, written as it is produced (the results
+    /// as compact JSON, one per line). `out` should be buffered.
+    pub fn write_json_pretty(&self, mut out: impl std::io::Write) -> std::io::Result<()> {
+        let skeleton = serde_json::to_value(&self.log).map_err(std::io::Error::from)?;
+        let view = LogView {
+            skeleton: &skeleton,
+            results: &self.results,
+        };
+        serde_json::to_writer_pretty(&mut out, &view).map_err(std::io::Error::from)?;
+        out.write_all(b"\n")
+    }
+
+    /// The log with its results as SARIF structures (for logs small enough to hold so).
+    pub fn into_sarif(self) -> Result<Sarif, SarifError> {
+        let MergedLog { mut log, results } = self;
+        for (run, results) in log.runs.iter_mut().zip(results) {
+            if run.results.is_some() {
+                let parsed = results
+                    .iter()
+                    .map(|r| serde_json::from_str(r.json.get()))
+                    .collect::<Result<Vec<SarifResult>, _>>()
+                    .map_err(|e| SarifError::Json {
+                        source_name: "merged log".to_string(),
+                        path: "runs[].results".to_string(),
+                        line: e.line(),
+                        column: e.column(),
+                        message: e.to_string(),
+                    })?;
+                run.results = Some(parsed);
+            }
+        }
+        Ok(log)
+    }
+}
+
+/// The log's skeleton with each run's `results` spliced in.
+struct LogView<'a> {
+    skeleton: &'a Value,
+    results: &'a [Vec<MergedResult>],
+}
+
+struct RunView<'a> {
+    run: &'a Value,
+    results: &'a [MergedResult],
+}
+
+struct ResultsView<'a>(&'a [MergedResult]);
+
+impl Serialize for LogView<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let Value::Object(members) = self.skeleton else {
+            return self.skeleton.serialize(s);
+        };
+        let mut map = s.serialize_map(Some(members.len()))?;
+        for (key, value) in members {
+            match (key.as_str(), value) {
+                ("runs", Value::Array(runs)) => {
+                    let runs: Vec<RunView> = runs
+                        .iter()
+                        .zip(self.results)
+                        .map(|(run, results)| RunView { run, results })
+                        .collect();
+                    map.serialize_entry(key, &runs)?;
+                }
+                _ => map.serialize_entry(key, value)?,
+            }
+        }
+        map.end()
+    }
+}
+
+impl Serialize for RunView<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let Value::Object(members) = self.run else {
+            return self.run.serialize(s);
+        };
+        let mut map = s.serialize_map(Some(members.len()))?;
+        for (key, value) in members {
+            if key == "results" {
+                map.serialize_entry(key, &ResultsView(self.results))?;
+            } else {
+                map.serialize_entry(key, value)?;
+            }
+        }
+        map.end()
+    }
+}
+
+impl Serialize for ResultsView<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.0.len()))?;
+        for result in self.0 {
+            seq.serialize_element(&result.json)?;
+        }
+        seq.end()
+    }
+}
+
+impl Remaps {
+    /// Point `result`'s indices at the merged run's rules, artifacts, logical locations and
+    /// thread flow locations.
+    fn apply(&self, result: &mut SarifResult) {
+        let in_extension = result
+            .rule
+            .as_ref()
+            .is_some_and(|r| r.tool_component.is_some());
+        let rule = |i: i64| {
+            usize::try_from(i)
+                .ok()
+                .and_then(|i| self.rules.get(i).copied())
+                .map(|i| i as i64)
+        };
+        result.rule_index = result.rule_index.and_then(rule);
+        if let Some(r) = result.rule.as_mut().filter(|_| !in_extension) {
+            r.index = r.index.and_then(rule);
+        }
+        result_artifact_locations(result, &mut |a| remap_index(&mut a.index, &self.artifacts));
+        for flow in result.code_flows.iter_mut().flatten() {
+            for thread in &mut flow.thread_flows {
+                for step in &mut thread.locations {
+                    remap_index(&mut step.index, &self.steps);
+                }
+            }
+        }
+        for location in result
+            .locations
+            .iter_mut()
+            .flatten()
+            .chain(result.related_locations.iter_mut().flatten())
+        {
+            for l in location.logical_locations.iter_mut().flatten() {
+                remap_index(&mut l.index, &self.logical);
+            }
+        }
+    }
 }
 
 /// GitHub's category of an automation id: everything up to and including the last `/`.
@@ -106,7 +469,9 @@ fn append_unique<T: serde::Serialize>(
     remap
 }
 
-fn combine(target: &mut Run, mut source: Run) {
+/// Fold `source`'s run-level parts (not its results) into `target`; where its rules and
+/// lists ended up.
+fn combine(target: &mut Run, mut source: Run) -> Remaps {
     // Rules: union by id.
     let target_rules = target.tool.driver.rules.get_or_insert_with(Vec::new);
     let mut by_id: HashMap<String, usize> = target_rules
@@ -192,55 +557,6 @@ fn combine(target: &mut Run, mut source: Run) {
         target.logical_locations = None;
     }
 
-    let source_rule_ids: Vec<Option<String>> = source
-        .results
-        .iter()
-        .flatten()
-        .map(|r| rule_id(r, &source))
-        .collect();
-    let mut results = source.results.take().unwrap_or_default();
-    for (result, id) in results.iter_mut().zip(source_rule_ids) {
-        let in_extension = result
-            .rule
-            .as_ref()
-            .is_some_and(|r| r.tool_component.is_some());
-        let new_index = result
-            .rule_index
-            .and_then(|i| usize::try_from(i).ok())
-            .and_then(|i| remap.get(i).copied())
-            .map(|i| i as i64);
-        result.rule_index = new_index;
-        if let Some(rule) = result.rule.as_mut().filter(|_| !in_extension) {
-            rule.index = rule
-                .index
-                .and_then(|i| usize::try_from(i).ok())
-                .and_then(|i| remap.get(i).copied())
-                .map(|i| i as i64);
-        }
-        if result.rule_id.is_none() {
-            result.rule_id = id;
-        }
-        result_artifact_locations(result, &mut |a| remap_index(&mut a.index, &artifact_remap));
-        for flow in result.code_flows.iter_mut().flatten() {
-            for thread in &mut flow.thread_flows {
-                for step in &mut thread.locations {
-                    remap_index(&mut step.index, &step_remap);
-                }
-            }
-        }
-        for location in result
-            .locations
-            .iter_mut()
-            .flatten()
-            .chain(result.related_locations.iter_mut().flatten())
-        {
-            for l in location.logical_locations.iter_mut().flatten() {
-                remap_index(&mut l.index, &logical_remap);
-            }
-        }
-    }
-    target.results.get_or_insert_with(Vec::new).extend(results);
-
     merge_taxonomies(target, source.taxonomies.take().unwrap_or_default());
     merge_extensions(target, source.tool.extensions.take().unwrap_or_default());
 
@@ -260,6 +576,13 @@ fn combine(target: &mut Run, mut source: Run) {
         .chain(source.invocations.take().into_iter().flatten())
         .collect();
     target.invocations = fold_invocations(invocations);
+    Remaps {
+        identity: false,
+        rules: remap,
+        artifacts: artifact_remap,
+        logical: logical_remap,
+        steps: step_remap,
+    }
 }
 
 fn merge_extensions(target: &mut Run, extensions: Vec<ToolComponent>) {
@@ -380,40 +703,6 @@ fn notification_key(n: &Notification) -> Option<String> {
 enum DedupKey {
     Fingerprint(String, String),
     Place(String, String, Option<i64>, String),
-}
-
-fn normalize_results(run: &mut Run) {
-    let Some(results) = run.results.take() else {
-        return;
-    };
-    let mut seen: HashSet<DedupKey> = HashSet::with_capacity(results.len());
-    let mut kept = Vec::with_capacity(results.len());
-    for mut result in results {
-        let rule = rule_id(&result, run).unwrap_or_default();
-        // GitHub keys alerts by `ruleId`; spell it out where the tool only gave an index.
-        if result.rule_id.is_none() && !rule.is_empty() {
-            result.rule_id = Some(rule.clone());
-        }
-        let fp = result
-            .partial_fingerprints
-            .as_ref()
-            .and_then(|p| p.get(PARTIAL_FINGERPRINT_KEY));
-        let key = match fp {
-            Some(fp) => DedupKey::Fingerprint(rule, fp.clone()),
-            None => DedupKey::Place(
-                rule,
-                primary_artifact(&result)
-                    .and_then(|a| artifact_uri(a, run))
-                    .unwrap_or_default(),
-                start_line(&result),
-                message_text(&result, run),
-            ),
-        };
-        if seen.insert(key) {
-            kept.push(result);
-        }
-    }
-    run.results = Some(kept);
 }
 
 /// An artifact location's URI, looked up in `run.artifacts` when it only gives an index.

@@ -138,18 +138,34 @@ fn check_result(
     cx: &Context,
 ) -> Result<(), SarifError> {
     let rule_count = run.tool.driver.rules.as_ref().map_or(0, Vec::len);
-    let path = [
+    let Some((steps, message)) = result_problem(result, rule_count) else {
+        return Ok(());
+    };
+    let mut at = vec![
         Step::Key("runs"),
         Step::Index(ri),
         Step::Key("results"),
         Step::Index(i),
     ];
+    at.extend(steps);
+    let hint = (message == NO_RULE).then_some(NO_RULE_HINT);
+    Err(cx.invalid(&at, &message, hint))
+}
+
+const NO_RULE: &str = "expected `ruleId`, `rule.id` or `ruleIndex` naming the rule";
+const NO_RULE_HINT: &str =
+    "tollgate gates and deduplicates by rule; a result without one cannot be placed";
+
+/// What is wrong with a result for tollgate (no message, no rule it can name, a rule index
+/// out of range): the steps from the result to the offending value, and what was expected.
+fn result_problem(result: &SarifResult, rule_count: usize) -> Option<(Vec<Step<'static>>, String)> {
     if !has_message(result) {
-        let mut at = path.to_vec();
-        at.push(Step::Key("message"));
-        return Err(cx.invalid(&at, "expected `text` or `id` in the result's message", None));
+        return Some((
+            vec![Step::Key("message")],
+            "expected `text` or `id` in the result's message".to_string(),
+        ));
     }
-    check_rule_reference(result, rule_count, &path, cx)
+    rule_reference_problem(result, rule_count)
 }
 
 /// A log read without building all of its results: each run's tool, invocations and other
@@ -162,6 +178,8 @@ pub struct LazyLog<'t> {
     /// Each run without its results.
     pub runs: Vec<Run>,
     results: Vec<Vec<&'t RawValue>>,
+    /// Whether each run had a `results` list (an empty one included).
+    has_results: Vec<bool>,
 }
 
 /// The parts of a log that are read before the results: runs as their members, unparsed.
@@ -203,8 +221,11 @@ pub fn read_log_lazily<'t>(text: &'t str, source_name: &str) -> Result<LazyLog<'
         source_name: source_name.to_string(),
         runs: Vec::new(),
         results: Vec::new(),
+        has_results: Vec::new(),
     };
     for mut run in members.runs.ok_or_else(refused)? {
+        log.has_results
+            .push(run.get("results").is_some_and(|r| r.get() != "null"));
         let results: Vec<&'t RawValue> = match run.remove("results") {
             Some(raw) if raw.get() != "null" => {
                 serde_json::from_str(raw.get()).map_err(|_| refused())?
@@ -262,6 +283,105 @@ impl LazyLog<'_> {
     pub fn result_count(&self) -> usize {
         self.results.iter().map(Vec::len).sum()
     }
+
+    /// Whether run `ri` had a `results` list (an empty one included).
+    pub fn has_results(&self, ri: usize) -> bool {
+        self.has_results.get(ri).copied().unwrap_or(false)
+    }
+
+    /// The results of run `ri`, each read and checked in turn (as [`parse_log`] checks them).
+    /// One that cannot be read is an error naming its JSON path and its line and column in
+    /// the log; the ones after it still come.
+    pub fn results(&self, ri: usize) -> impl Iterator<Item = Result<SarifResult, SarifError>> + '_ {
+        let run = &self.runs[ri];
+        let rule_count = run.tool.driver.rules.as_ref().map_or(0, Vec::len);
+        let mut cursor = LineCursor::new(self.text);
+        self.results[ri].iter().enumerate().map(move |(i, raw)| {
+            let offset = (raw.get().as_ptr() as usize).saturating_sub(self.text.as_ptr() as usize);
+            let (line, column) = cursor.position(offset);
+            let path = format!("runs[{ri}].results[{i}]");
+            let mut de = serde_json::Deserializer::from_str(raw.get());
+            let result: SarifResult = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+                let inner_path = e.path().to_string();
+                let inner = e.into_inner();
+                // The error's position is within the result's text.
+                let (line, column) = if inner.line() <= 1 {
+                    (line, column + inner.column().saturating_sub(1))
+                } else {
+                    (line + inner.line() - 1, inner.column())
+                };
+                SarifError::Json {
+                    source_name: self.source_name.clone(),
+                    path: if inner_path == "." {
+                        path.clone()
+                    } else {
+                        format!("{path}.{inner_path}")
+                    },
+                    line,
+                    column,
+                    message: strip_position(&inner.to_string()),
+                }
+            })?;
+            match result_problem(&result, rule_count) {
+                None => Ok(result),
+                Some((steps, message)) => {
+                    let mut at = path;
+                    for step in steps {
+                        if let Step::Key(key) = step {
+                            at.push('.');
+                            at.push_str(key);
+                        }
+                    }
+                    Err(SarifError::Invalid {
+                        source_name: self.source_name.clone(),
+                        path: at,
+                        position: Some((line, column)),
+                        message,
+                        hint: None,
+                    })
+                }
+            }
+        })
+    }
+}
+
+/// Line and column (1-based, in characters) of byte offsets visited in increasing order,
+/// counted from where the previous one left off (a log is often one long line).
+struct LineCursor<'t> {
+    text: &'t str,
+    offset: usize,
+    line: usize,
+    column: usize,
+}
+
+impl<'t> LineCursor<'t> {
+    fn new(text: &'t str) -> Self {
+        Self {
+            text,
+            offset: 0,
+            line: 1,
+            column: 1,
+        }
+    }
+
+    /// `offset` must be on a character boundary (where a JSON value starts).
+    fn position(&mut self, offset: usize) -> (usize, usize) {
+        if offset < self.offset {
+            *self = Self::new(self.text);
+        }
+        let Some(passed) = self.text.get(self.offset..offset) else {
+            return (self.line, self.column);
+        };
+        match passed.rfind('\n') {
+            Some(last) => {
+                self.line += passed.bytes().filter(|b| *b == b'\n').count();
+                self.column = passed[last + 1..].chars().count() + 1;
+            }
+            None => self.column += passed.chars().count(),
+        }
+        self.offset = offset;
+        (self.line, self.column)
+    }
 }
 
 fn has_message(result: &SarifResult) -> bool {
@@ -271,12 +391,10 @@ fn has_message(result: &SarifResult) -> bool {
         || m.markdown.as_deref().is_some_and(|t| !t.is_empty())
 }
 
-fn check_rule_reference(
+fn rule_reference_problem(
     result: &SarifResult,
     rule_count: usize,
-    path: &[Step],
-    cx: &Context,
-) -> Result<(), SarifError> {
+) -> Option<(Vec<Step<'static>>, String)> {
     // An index into an extension's rules cannot be checked against the driver's.
     let in_extension = result
         .rule
@@ -296,14 +414,11 @@ fn check_rule_reference(
         }
         // SARIF uses -1 for "not set".
         if index < -1 || index >= rule_count as i64 {
-            let mut at = path.to_vec();
-            at.extend_from_slice(name);
-            return Err(cx.invalid(
-                &at,
-                &format!(
+            return Some((
+                name.to_vec(),
+                format!(
                     "expected an index below {rule_count} (the driver's rule count), found {index}"
                 ),
-                None,
             ));
         }
     }
@@ -315,11 +430,7 @@ fn check_rule_reference(
             .is_some_and(|s| !s.is_empty());
     let has_index = indexes.iter().any(|(_, i)| i.is_some_and(|i| i >= 0));
     if !has_id && !has_index {
-        return Err(cx.invalid(
-            path,
-            "expected `ruleId`, `rule.id` or `ruleIndex` naming the rule",
-            Some("tollgate gates and deduplicates by rule; a result without one cannot be placed"),
-        ));
+        return Some((Vec::new(), NO_RULE.to_string()));
     }
-    Ok(())
+    None
 }

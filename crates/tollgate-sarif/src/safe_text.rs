@@ -36,6 +36,11 @@ fn make_safe<T: Serialize + DeserializeOwned>(item: &mut T) {
     }
 }
 
+/// [`escape_control_characters`] for one value already in JSON form (a merged result).
+pub(crate) fn make_value_safe(value: &mut Value) {
+    walk(value);
+}
+
 /// Escape every string under `value` and repair every region; whether anything changed.
 fn walk(value: &mut Value) -> bool {
     match value {

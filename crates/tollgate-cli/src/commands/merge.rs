@@ -1,62 +1,67 @@
 //! `tollgate merge A.sarif B.sarif ... [-o OUT]`: combine logs (e.g. the shards of one scan);
 //! without `-o` the merged log goes to stdout.
+//!
+//! Each input is read with its results left as text, and each merged result is kept as
+//! compact JSON, so merging takes a small multiple of the largest input's size rather than
+//! the whole log as SARIF structures. A result that cannot be read is left out with a warning
+//! naming the file, the JSON path and the line and column; the rest of its log is merged.
 
 use std::path::Path;
 
-use tollgate_sarif::sarif::{
-    Location as SarifLocation, Notification as SarifNotification, Result as SarifResult, Sarif,
-};
+use tollgate_sarif::sarif::{Location as SarifLocation, Notification as SarifNotification, Sarif};
+use tollgate_sarif::{read_log_lazily, Merger};
 
 use crate::args::MergeArgs;
 use crate::output::write_atomic;
 
 pub fn run(args: &MergeArgs) -> anyhow::Result<u8> {
-    let mut logs = Vec::with_capacity(args.inputs.len());
+    let mut merger = Merger::default();
     for path in &args.inputs {
-        match read_log(path) {
-            Ok(log) => logs.push(log),
-            Err(message) => {
-                eprintln!("error: {message}");
-                return Ok(2);
-            }
+        if let Err(message) = add_log(&mut merger, path) {
+            eprintln!("error: {message}");
+            return Ok(2);
         }
     }
-    let mut merged = match tollgate_sarif::merge(logs) {
+    for message in merger.dropped() {
+        eprintln!("warning: {message}");
+    }
+    let mut merged = match merger.finish() {
         Ok(log) => log,
         Err(e) => {
             eprintln!("error: cannot merge: {e}");
             return Ok(2);
         }
     };
-    sort_results(&mut merged);
+    merged.sort_results();
+    sort_notifications(merged.log_mut());
     match &args.output {
         Some(path) => {
-            write_atomic(path, |out| crate::output::sarif::write(&merged, out))?;
+            write_atomic(path, |out| merged.write_json_pretty(out))?;
             tracing::info!(output = %path.display(), "merged {} logs", args.inputs.len());
         }
         // Like `run --format sarif`: the log is the command's output.
-        None => crate::output::write_stdout_with(|out| crate::output::sarif::write(&merged, out)),
+        None => crate::output::write_stdout_with(|out| merged.write_json_pretty(out)),
     }
     Ok(0)
 }
 
-fn read_log(path: &Path) -> Result<Sarif, String> {
+/// Read the log at `path` and add its runs to `merger`, one result at a time.
+fn add_log(merger: &mut Merger, path: &Path) -> Result<(), String> {
     let name = path.display().to_string();
     let text = tollgate_core::read_text(path, tollgate_sarif::MAX_LOG_BYTES as u64)
         .map_err(|e| format!("{name}: {e}"))?;
-    tollgate_sarif::parse_log(&text, &name).map_err(|e| e.to_string())
+    let log = read_log_lazily(&text, &name).map_err(|e| e.to_string())?;
+    for (ri, run) in log.runs.iter().enumerate() {
+        merger.add_run(run.clone(), log.has_results(ri), log.results(ri));
+    }
+    Ok(())
 }
 
-/// Put each run's results and notifications in the order a single scan reports them (results:
-/// path, line, rule, column, message, as `tollgate_core::postprocess::sort_findings` orders
-/// findings; notifications: path, line, column, id, message, as
-/// `postprocess::sort_notifications` does), so merging the shards of a scan gives the same log
-/// as the unsharded scan.
-pub fn sort_results(log: &mut Sarif) {
+/// Put each run's notifications in the order a single scan reports them (path, line, column,
+/// id, message, as `postprocess::sort_notifications` does), so merging the shards of a scan
+/// gives the same log as the unsharded scan. Results are sorted by the merged log itself.
+pub fn sort_notifications(log: &mut Sarif) {
     for run in &mut log.runs {
-        if let Some(results) = run.results.as_mut() {
-            results.sort_by_cached_key(result_key);
-        }
         for invocation in run.invocations.iter_mut().flatten() {
             if let Some(notes) = invocation.tool_execution_notifications.as_mut() {
                 notes.sort_by_cached_key(notification_key);
@@ -66,19 +71,6 @@ pub fn sort_results(log: &mut Sarif) {
 }
 
 type Key = (String, Option<i64>, Option<i64>, String, String);
-type ResultKey = (String, Option<i64>, String, Option<i64>, String);
-
-/// Results on one line are ordered by rule before column, as findings are.
-fn result_key(result: &SarifResult) -> ResultKey {
-    let (uri, line, col) = place(result.locations.as_deref());
-    (
-        uri,
-        line,
-        result.rule_id.clone().unwrap_or_default(),
-        col,
-        result.message.text.clone().unwrap_or_default(),
-    )
-}
 
 fn notification_key(note: &SarifNotification) -> Key {
     let (uri, line, col) = place(note.locations.as_deref());
