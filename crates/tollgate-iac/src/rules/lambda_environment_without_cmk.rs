@@ -47,8 +47,14 @@ impl IacRule for LambdaEnvironmentWithoutCmk {
 
     fn check(&self, model: &CloudModel, out: &mut RuleSink<'_>) {
         for f in &model.lambdas {
-            if f.environment.is_empty() && f.environment_unknown.is_none() {
-                out.not_applicable(&f.meta);
+            if f.environment.is_empty() {
+                // Variables that cannot be resolved (a variable map from a module input, a
+                // `dynamic` block over an unknown collection) may well be none at all: the
+                // rule cannot say the function has any, so it reports nothing.
+                match f.environment_unknown {
+                    Some(_) => out.unknown(&f.meta),
+                    None => out.not_applicable(&f.meta),
+                }
                 continue;
             }
             let name = &f.meta.address;
