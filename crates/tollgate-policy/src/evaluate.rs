@@ -71,7 +71,12 @@ impl Inputs {
 }
 
 pub fn to_value(input: &PolicyInput) -> regorus::Value {
-    regorus::Value::from(serde_json::to_value(input).unwrap_or_default())
+    // Through JSON text: regorus's own parser interns object keys and builds its compact
+    // frozen storage, which policies then read faster than a converted `serde_json::Value`.
+    serde_json::to_string(input)
+        .ok()
+        .and_then(|text| regorus::Value::from_json_str(&text).ok())
+        .unwrap_or(regorus::Value::Undefined)
 }
 
 /// How long a policy may run: on one document, and on all of them together.
