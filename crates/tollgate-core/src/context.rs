@@ -178,6 +178,14 @@ impl ScanContext {
         }
     }
 
+    /// Whether `file` has been parsed already (its outcome is cached). A cancelled scan still
+    /// maps what it parsed before the cancel, since that costs little; it only stops parsing.
+    pub fn is_parsed(&self, file: &SourceFile) -> bool {
+        self.index
+            .get(&file.path)
+            .is_some_and(|&i| self.slots[i].document.get().is_some())
+    }
+
     /// Read and parse every file of the kinds `pred` accepts into the cache, on all cores
     /// (rayon's pool), so that stages then walk their files one by one without waiting for the
     /// parser. Each file keeps its own outcome, errors and parser failures included, exactly as

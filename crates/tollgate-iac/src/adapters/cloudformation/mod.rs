@@ -34,7 +34,7 @@ pub fn adapt(ctx: &ScanContext, model: &mut CloudModel) {
         .filter(|file| !included.contains(&file.path))
         .collect();
     crate::adapters::map_each(&files, model, |file, model| {
-        if ctx.is_cancelled() {
+        if ctx.is_cancelled() && !ctx.is_parsed(file) {
             return;
         }
         let Some(doc) = document(ctx, file, model) else {

@@ -22,7 +22,7 @@ use crate::model::{CloudModel, Ref, ResourceMeta, SourceFormat, Tag, Val};
 pub fn adapter(ctx: &ScanContext, model: &mut CloudModel) {
     let files: Vec<_> = ctx.files_where(|k| *k == FileKind::Serverless).collect();
     super::map_each(&files, model, |file, model| {
-        if ctx.is_cancelled() {
+        if ctx.is_cancelled() && !ctx.is_parsed(file) {
             return;
         }
         let Some(doc) = super::document(ctx, file, model) else {

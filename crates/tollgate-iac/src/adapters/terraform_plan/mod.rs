@@ -21,7 +21,7 @@ const MAX_MODULE_DEPTH: usize = 32;
 pub fn adapter(ctx: &ScanContext, model: &mut CloudModel) {
     let files: Vec<_> = ctx.files_where(|k| *k == FileKind::TerraformPlan).collect();
     super::map_each(&files, model, |file, model| {
-        if ctx.is_cancelled() {
+        if ctx.is_cancelled() && !ctx.is_parsed(file) {
             return;
         }
         let Some(doc) = super::document(ctx, file, model) else {
