@@ -11,11 +11,12 @@
 
 use std::ops::Range;
 
-use hcl_edit::expr::{Expression, ObjectKey, TraversalOperator};
+use hcl_edit::expr::{Expression, Object, ObjectKey, TraversalOperator};
 use hcl_edit::structure::{BlockLabel, Body, Structure};
 use hcl_edit::template::{Element, Template};
 use hcl_edit::Span as _;
 
+use crate::hcl_split::{self, ChunkError};
 use crate::lines::LineIndex;
 use crate::{
     Block, Document, Entry, Expr, ExprKind, Format, Limits, Node, Span, SyntaxError,
@@ -23,12 +24,46 @@ use crate::{
 };
 
 pub(crate) fn parse(text: &str, limits: &Limits) -> Result<Document, SyntaxError> {
+    parse_splitting(text, limits, hcl_split::SPLIT_ITEMS)
+}
+
+/// [`parse`], with objects of more than `split` items parsed in chunks of that many (see
+/// [`hcl_split`]; tests split at every item to compare with the plain parse).
+fn parse_splitting(text: &str, limits: &Limits, split: usize) -> Result<Document, SyntaxError> {
     let lines = LineIndex::new(text);
-    let body = hcl_edit::parser::parse_body(text).map_err(|e| parse_error(&e, &lines))?;
+    let large = hcl_split::large_objects(text, split);
+    let mut chunks = hcl_split::ChunkMap::new();
+    let body = if large.is_empty() {
+        hcl_edit::parser::parse_body(text)
+    } else {
+        hcl_edit::parser::parse_body(&hcl_split::blanked(text, 0..text.len(), &large))
+    }
+    .map_err(|e| parse_error(&e, 0, &lines))?;
+    for object in &large {
+        let parts = hcl_split::parse_chunks(text, object, &large, split).map_err(|e| match e {
+            ChunkError::Parse { base, error } => parse_error(&error, base, &lines),
+            ChunkError::NotObject(at) => SyntaxError::new(
+                SyntaxErrorKind::Invalid,
+                Some(lines.pos(at)),
+                "object items expected".to_owned(),
+            ),
+        })?;
+        if let Some(at) = hcl_split::repeated_key(text, &parts) {
+            return Err(SyntaxError::new(
+                SyntaxErrorKind::Invalid,
+                Some(lines.pos(at)),
+                "invalid object item; expected unique object key; found redefined object key"
+                    .to_owned(),
+            ));
+        }
+        chunks.insert(object.open, parts);
+    }
     let conv = Converter {
         text,
-        lines,
+        lines: &lines,
         max_depth: limits.max_depth,
+        base: 0,
+        chunks: &chunks,
     };
     let entries = conv.body(&body, 1)?;
     let root = Node {
@@ -43,7 +78,8 @@ pub(crate) fn parse(text: &str, limits: &Limits) -> Result<Document, SyntaxError
     })
 }
 
-fn parse_error(e: &hcl_edit::parser::Error, lines: &LineIndex) -> SyntaxError {
+/// `base` is the file offset of the parsed text's first byte (a chunk's, or 0).
+fn parse_error(e: &hcl_edit::parser::Error, base: usize, lines: &LineIndex) -> SyntaxError {
     let message = e.message();
     let kind = if message.contains("nested levels") || message.contains("chained binary operators")
     {
@@ -53,27 +89,80 @@ fn parse_error(e: &hcl_edit::parser::Error, lines: &LineIndex) -> SyntaxError {
     };
     SyntaxError::new(
         kind,
-        Some(lines.pos(e.location().offset())),
+        Some(lines.pos(e.location().offset() + base)),
         message.to_owned(),
     )
 }
 
+#[derive(Clone, Copy)]
 struct Converter<'t> {
     text: &'t str,
-    lines: LineIndex<'t>,
+    lines: &'t LineIndex<'t>,
     max_depth: usize,
+    /// File offset of the parsed text's first byte: 0 for the file, a chunk's base in one.
+    base: usize,
+    /// The chunks of large objects, which the file's parse holds as empty objects.
+    chunks: &'t hcl_split::ChunkMap,
 }
 
 impl Converter<'_> {
     fn span(&self, range: Option<Range<usize>>, fallback: Span) -> Span {
-        range.map_or(fallback, |r| self.lines.span(r.start, r.end))
+        range.map_or(fallback, |r| {
+            self.lines.span(r.start + self.base, r.end + self.base)
+        })
     }
 
     fn source(&self, range: Option<Range<usize>>) -> String {
         range
-            .and_then(|r| self.text.get(r))
+            .and_then(|r| self.text.get(r.start + self.base..r.end + self.base))
             .unwrap_or_default()
             .to_owned()
+    }
+
+    /// The entries of an object: its own items, or those of its chunks when it is large.
+    fn object(
+        &self,
+        object: &Object,
+        range: Option<&Range<usize>>,
+        depth: usize,
+        span: Span,
+    ) -> Result<Vec<Entry>, SyntaxError> {
+        let parts = range.and_then(|r| self.chunks.get(&(r.start + self.base)));
+        let Some(parts) = parts else {
+            return self.object_items(object, depth, span);
+        };
+        let mut entries = Vec::new();
+        for part in parts {
+            let conv = Converter {
+                base: part.base,
+                ..*self
+            };
+            entries.extend(conv.object_items(&part.object, depth, span)?);
+        }
+        Ok(entries)
+    }
+
+    fn object_items(
+        &self,
+        object: &Object,
+        depth: usize,
+        span: Span,
+    ) -> Result<Vec<Entry>, SyntaxError> {
+        let mut entries = Vec::with_capacity(object.len());
+        for (key, value) in object.iter() {
+            let key_span = self.span(key.span(), span);
+            let key_text = match key {
+                ObjectKey::Ident(ident) => ident.as_str().to_owned(),
+                ObjectKey::Expression(Expression::String(s)) => s.value().clone(),
+                ObjectKey::Expression(e) => self.source(e.span()),
+            };
+            entries.push(Entry {
+                key: key_text,
+                key_span,
+                value: self.expr(value.expr(), depth, span)?,
+            });
+        }
+        Ok(entries)
     }
 
     fn check_depth(&self, depth: usize, span: Span) -> Result<(), SyntaxError> {
@@ -189,21 +278,12 @@ impl Converter<'_> {
                 return Ok(Value::Seq(items));
             }
             Expression::Object(object) => {
-                let mut entries = Vec::with_capacity(object.len());
-                for (key, value) in object.iter() {
-                    let key_span = self.span(key.span(), span);
-                    let key_text = match key {
-                        ObjectKey::Ident(ident) => ident.as_str().to_owned(),
-                        ObjectKey::Expression(Expression::String(s)) => s.value().clone(),
-                        ObjectKey::Expression(e) => self.source(e.span()),
-                    };
-                    entries.push(Entry {
-                        key: key_text,
-                        key_span,
-                        value: self.expr(value.expr(), inner, span)?,
-                    });
-                }
-                return Ok(Value::Map(entries));
+                return Ok(Value::Map(self.object(
+                    object,
+                    range.as_ref(),
+                    inner,
+                    span,
+                )?));
             }
             Expression::StringTemplate(t) => return self.template(t, range, inner, span),
             Expression::HeredocTemplate(h) => {
@@ -519,5 +599,106 @@ resource "aws_s3_bucket" "data" {
         let e = parse("a {\n  b {\n    c {\n    }\n  }\n}\n", &limits).unwrap_err();
         assert_eq!(e.kind, SyntaxErrorKind::TooDeep);
         assert_eq!(e.pos, Some(Pos::new(3, 5)));
+    }
+
+    /// Splitting every object at each item reads exactly what the plain parse reads.
+    fn same_as_plain(text: &str) {
+        let plain = parse_splitting(text, &Limits::default(), usize::MAX);
+        for split in [1, 2] {
+            let chunked = parse_splitting(text, &Limits::default(), split);
+            match (&plain, &chunked) {
+                (Ok(a), Ok(b)) => assert_eq!(a, b, "split {split}: {text}"),
+                (Err(_), Err(_)) => {}
+                _ => panic!("split {split} of {text}: {plain:?} against {chunked:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn large_objects_read_in_chunks_as_in_one_piece() {
+        let same_as_plain = |text: &str| {
+            let valid = parse(text, &Limits::default()).is_ok();
+            let split = !hcl_split::large_objects(text, 1).is_empty();
+            assert!(!valid || split, "nothing split in {text}");
+            same_as_plain(text);
+        };
+        same_as_plain(TF);
+        same_as_plain("a = {\n  x = 1\n  \"y\" = \"}{\\\"\"\n  z = { p = [1,\n 2], q = (3) }\n}\n");
+        same_as_plain("a = { x = 1, y = 2, z = 3 }\nb { c = { d = 1, e = 2 } }\n");
+        same_as_plain("a = {\n  # comment { with , braces\n  x = 1 // and here, too\n  /* and\n here { */ y = 2\n}\n");
+        same_as_plain("a = {\n  p = <<EOT\n  k = { , }\n  EOTX\nEOT\n  q = <<-X\n    ${jsonencode({ a = 1, b = 2 })}\n    X\n  r = 2\n}\n");
+        same_as_plain("a = {\n  t = \"${ { u = 1, v = 2 }.u }-$${x}-%%{y}\"\n  w = 3\n}\n");
+        same_as_plain("a = { for k, v in var.m : k => v }\nb = {\n  for = 1\n  if = 2\n}\n");
+        same_as_plain("a = {\n  x = {\n    y = {\n      z = 1\n      w = 2\n    }\n    v = 3\n  }\n  u = 4\n}\n");
+        same_as_plain("a = {\r\n  x = 1\r\n  y = 2\r\n}\r\n");
+        same_as_plain("a = {\n  (var.k) = 1\n  \"q\" = 2\n  q = 3\n}\n");
+        // Errors stay errors, with chunking or without.
+        same_as_plain("a = {\n  x = 1\n  x = 2\n}\n");
+        same_as_plain("a = {\n  x = 1\n  y = 2\n  x = 3\n}\n");
+        same_as_plain("a = {\n  x = \n  y = 2\n}\n");
+        same_as_plain("a = {\n  x = 1 +\n  2\n}\n");
+        same_as_plain("a = {\n  x = 1\n  y = 2\n");
+    }
+
+    #[test]
+    fn item_ends_inside_strings_heredocs_comments_and_brackets_are_not_counted() {
+        let text = "a = {\n  p = \"x,\\\"\\n,\"\n  q = <<EOT\n,\n EOT\n  r = [1,\n 2] # ,\n  s = f(1, 2) /* ,\n */\n}\nb { c = 1 }\n";
+        let found = hcl_split::large_objects(text, 0);
+        assert_eq!(found.len(), 1, "{found:?}");
+        let lines: Vec<usize> = found[0]
+            .ends
+            .iter()
+            .map(|&at| text[..at].lines().count() + 1)
+            .collect();
+        // After the `{`, then after the items of `p`, `q`, `r` and `s`.
+        assert_eq!(lines, vec![2, 3, 6, 8, 10]);
+        assert_eq!(&text[found[0].close..found[0].close + 1], "}");
+    }
+
+    #[test]
+    fn the_repository_terraform_reads_the_same_in_chunks() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let mut files = Vec::new();
+        let mut dirs = vec![root.join("examples"), root.join("crates")];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+                let path = entry.path();
+                if path.is_dir() && !path.ends_with("target") {
+                    dirs.push(path);
+                } else if path
+                    .extension()
+                    .is_some_and(|e| e == "tf" || e == "tfvars" || e == "hcl")
+                {
+                    files.push(path);
+                }
+            }
+        }
+        assert!(files.len() > 20, "{files:?}");
+        for path in files {
+            same_as_plain(&std::fs::read_to_string(&path).unwrap());
+        }
+    }
+
+    #[test]
+    fn an_object_of_many_keys_keeps_every_key_value_and_span() {
+        let keys: String = (0..20_000)
+            .map(|i| format!("    k{i} = \"v{i}\"\n"))
+            .collect();
+        let text = format!("locals {{\n  m = {{\n{keys}  }}\n}}\n");
+        let r = root(&text);
+        let m = r.blocks("locals").next().unwrap().get("m").unwrap();
+        let Value::Map(entries) = &m.value else {
+            panic!("{m:?}")
+        };
+        assert_eq!(entries.len(), 20_000);
+        for (i, e) in entries.iter().enumerate() {
+            assert_eq!(e.key, format!("k{i}"));
+            assert_eq!(e.value.as_str(), Some(format!("v{i}").as_str()));
+            assert_eq!(e.key_span.start, Pos::new(i as u32 + 3, 5));
+        }
+        let repeated = text.replace("k19999 =", "k7 =");
+        let e = parse(&repeated, &Limits::default()).unwrap_err();
+        assert_eq!(e.pos, Some(Pos::new(20_002, 5)));
+        assert!(e.message.contains("redefined object key"), "{}", e.message);
     }
 }

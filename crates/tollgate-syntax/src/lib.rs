@@ -16,6 +16,7 @@
 mod access;
 mod error;
 mod hcl;
+mod hcl_split;
 mod json;
 mod lines;
 mod node;

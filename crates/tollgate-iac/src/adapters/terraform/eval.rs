@@ -1120,6 +1120,29 @@ mod tests {
     }
 
     #[test]
+    fn merge_of_a_local_map_of_100000_keys() {
+        // Parsed in chunks (one object literal of this size used to take minutes), then merged.
+        let keys: String = (0..100_000)
+            .map(|i| format!("    k{i} = \"v{i}\"\n"))
+            .collect();
+        let text = format!(
+            "locals {{\n  a = {{\n{keys}  }}\n}}\nv = merge(local.a, {{ k5 = \"new\", extra = \"x\" }}, local.a, {{ k7 = \"late\" }})\n"
+        );
+        let (v, notes) = eval_in(&text, &[]);
+        assert!(notes.is_empty(), "{notes:?}");
+        let entries = v.as_object().expect("object");
+        assert_eq!(entries.len(), 100_001);
+        assert_eq!(v.get("k0").and_then(Tv::as_str), Some("v0"));
+        assert_eq!(v.get("k99999").and_then(Tv::as_str), Some("v99999"));
+        // Later objects win: the third argument wrote `k5` again, the fourth `k7`.
+        assert_eq!(v.get("k5").and_then(Tv::as_str), Some("v5"));
+        assert_eq!(v.get("k7").and_then(Tv::as_str), Some("late"));
+        assert_eq!(v.get("extra").and_then(Tv::as_str), Some("x"));
+        // The value of `k99999` still points at its line in the map.
+        assert_eq!(v.get("k99999").unwrap().span.start.line, 100_002);
+    }
+
+    #[test]
     fn local_cycles_become_unknown_with_a_note() {
         let text = "locals {\n  a = local.b\n  b = \"${local.a}-x\"\n}\nv = local.a\n";
         let (v, notes) = eval_in(text, &[]);
