@@ -50,7 +50,9 @@ pub use principal::{
     binding_of, bound_by, classify, classify_value, unrelated_conditions, who_conditions, Binding,
     PrincipalClass, ANY_BINDING,
 };
-pub use security::{KmsKey, RotationSchedule, Secret, SsmParameter};
+pub use security::{
+    non_empty, KmsKey, RotationSchedule, Secret, SessionInputs, SsmDocument, SsmParameter,
+};
 pub use stepfunctions::StateMachine;
 pub use streaming::{DeliveryStream, EcrRepository, KinesisStream};
 pub use val::{is_aws_managed_alias, Ref, Val};
@@ -77,6 +79,7 @@ pub struct CloudModel {
     pub secrets: Vec<Secret>,
     pub rotation_schedules: Vec<RotationSchedule>,
     pub ssm_parameters: Vec<SsmParameter>,
+    pub ssm_documents: Vec<SsmDocument>,
     pub log_groups: Vec<LogGroup>,
     pub trails: Vec<Trail>,
     pub state_machines: Vec<StateMachine>,
@@ -163,6 +166,7 @@ macro_rules! resource_lists {
             secrets,
             rotation_schedules,
             ssm_parameters,
+            ssm_documents,
             log_groups,
             trails,
             state_machines,

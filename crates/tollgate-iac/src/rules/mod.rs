@@ -46,7 +46,9 @@ mod firehose_not_encrypted;
 mod firehose_without_cmk;
 mod kinesis_stream_not_encrypted;
 mod kinesis_stream_without_cmk;
+mod kms_key_disabled;
 mod kms_key_policy_open;
+mod kms_key_without_policy;
 mod kms_rotation_disabled;
 mod lambda_deprecated_runtime;
 mod lambda_environment_without_cmk;
@@ -76,7 +78,11 @@ mod sns_policy_open;
 mod sqs_not_encrypted;
 mod sqs_policy_all_actions;
 mod sqs_policy_open;
+mod ssm_document_public;
+mod ssm_parameter_without_cmk;
 mod ssm_plaintext_secret;
+mod ssm_session_logs_not_encrypted;
+mod ssm_session_not_encrypted;
 mod stepfunctions_without_logging;
 mod stepfunctions_without_xray;
 mod waf_without_log4j_protection;
@@ -151,6 +157,12 @@ pub fn all() -> Vec<Box<dyn IacRule>> {
         Box::new(secret_without_rotation::SecretWithoutRotation),
         Box::new(ssm_plaintext_secret::SsmPlaintextSecret),
         Box::new(cognito_identity_pool_allows_guests::CognitoIdentityPoolAllowsGuests),
+        Box::new(ssm_parameter_without_cmk::SsmParameterWithoutCmk),
+        Box::new(kms_key_disabled::KmsKeyDisabled),
+        Box::new(kms_key_without_policy::KmsKeyWithoutPolicy),
+        Box::new(ssm_session_not_encrypted::SsmSessionNotEncrypted),
+        Box::new(ssm_session_logs_not_encrypted::SsmSessionLogsNotEncrypted),
+        Box::new(ssm_document_public::SsmDocumentPublic),
         Box::new(log_group_retention::LogGroupRetention),
         Box::new(log_group_without_kms::LogGroupWithoutKms),
         Box::new(cloudtrail_without_log_validation::CloudtrailWithoutLogValidation),

@@ -22,12 +22,21 @@ impl IacRule for SsmPlaintextSecret {
             &[SECRETS],
         )
         .tags(["secrets"])
+        .equivalents(["CKV_AWS_384"])
         .description(
             "A `String` parameter is stored and returned unencrypted, and its value here is \
              written in the template, so it is also in the repository. When the parameter's \
              name or value looks like a password, token or key, it should be a `SecureString` \
              created outside the template (CloudFormation cannot create SecureString parameters) \
-             or a Secrets Manager secret. The finding shows at most the first characters.",
+             or a Secrets Manager secret. The finding shows at most the first characters.\n\n\
+             Checkov's CKV_AWS_384 (CloudFormation only) asks the same question more narrowly: \
+             it fails a parameter only when its name contains `secret` or `api_key` and a \
+             secret detector recognises the value; tollgate also reports passwords, tokens and \
+             keys named otherwise (`/app/db/password`) and values that are secrets by their \
+             shape alone, in every format. Checkov's CKV2_AWS_34 (every parameter must be a \
+             `SecureString`) is not an equivalent: most parameters hold names, ARNs and \
+             settings that need no encryption, so tollgate reports only the ones holding a \
+             secret.",
         )
         .remediation(
             Fix {

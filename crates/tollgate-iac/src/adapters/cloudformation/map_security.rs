@@ -4,8 +4,8 @@
 use super::policy::policy_document;
 use super::value::{Cv, CvKind, Props};
 use crate::model::{
-    IamPolicy, IamRole, KmsKey, LogGroup, NamedPolicy, Queue, ResourceMeta, RotationSchedule,
-    Secret, SsmParameter, Topic, Trail, Val,
+    non_empty, IamPolicy, IamRole, KmsKey, LogGroup, NamedPolicy, Queue, ResourceMeta,
+    RotationSchedule, Secret, SessionInputs, SsmDocument, SsmParameter, Topic, Trail, Val,
 };
 
 /// `AWS::SQS::Queue`.
@@ -32,6 +32,7 @@ pub fn kms_key(meta: ResourceMeta, p: &Cv) -> KmsKey {
         .get("KeyPolicy")
         .map_or(Val::Absent, |d| policy_document(&meta.file, d));
     KmsKey {
+        enabled: p.bool_at(&["Enabled"]),
         rotation: p.bool_at(&["EnableKeyRotation"]),
         key_spec: p.str_at(&["KeySpec"]),
         policy,
@@ -64,6 +65,48 @@ pub fn ssm_parameter(meta: ResourceMeta, p: &Cv) -> SsmParameter {
         name: p.str_at(&["Name"]),
         param_type: p.str_at(&["Type"]),
         value: p.str_at(&["Value"]),
+        kms_key: Val::Absent,
+    }
+}
+
+/// `AWS::SSM::Document`. Its `Content` is a map in the template (text content is not read).
+pub fn ssm_document(meta: ResourceMeta, p: &Cv) -> SsmDocument {
+    let inputs = match p.get("Content") {
+        None => Val::Absent,
+        Some(c) => match &c.kind {
+            CvKind::Map(_) => match c.get("inputs") {
+                None => Val::Absent,
+                Some(i) => session_inputs(i),
+            },
+            CvKind::Unknown(reason) => Val::unknown(c.span, reason.clone()),
+            _ if c.is_nothing() => Val::Absent,
+            _ => Val::unknown(c.span, "document content written as text is not read"),
+        },
+    };
+    SsmDocument {
+        meta,
+        document_type: p.str_at(&["DocumentType"]),
+        inputs,
+        shared_with: Val::Absent,
+    }
+}
+
+/// The `inputs` map of a Session document's content.
+fn session_inputs(i: &Cv) -> Val<SessionInputs> {
+    match &i.kind {
+        CvKind::Map(_) => Val::known(
+            SessionInputs {
+                kms_key: non_empty(i.str_at(&["kmsKeyId"])),
+                s3_bucket: non_empty(i.str_at(&["s3BucketName"])),
+                s3_encryption: i.bool_at(&["s3EncryptionEnabled"]),
+                log_group: non_empty(i.str_at(&["cloudWatchLogGroupName"])),
+                log_group_encryption: i.bool_at(&["cloudWatchEncryptionEnabled"]),
+            },
+            i.span,
+        ),
+        CvKind::Unknown(reason) => Val::unknown(i.span, reason.clone()),
+        _ if i.is_nothing() => Val::Absent,
+        _ => Val::unknown(i.span, "`inputs` is not a map"),
     }
 }
 

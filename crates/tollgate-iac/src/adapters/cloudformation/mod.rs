@@ -232,6 +232,9 @@ pub fn map_resource(meta: ResourceMeta, p: &Cv, model: &mut CloudModel) {
         "AWS::SSM::Parameter" => model
             .ssm_parameters
             .push(map_security::ssm_parameter(meta, p)),
+        "AWS::SSM::Document" => model
+            .ssm_documents
+            .push(map_security::ssm_document(meta, p)),
         "AWS::Logs::LogGroup" => model.log_groups.push(map_security::log_group(meta, p)),
         "AWS::CloudTrail::Trail" => model.trails.push(map_security::trail(meta, p)),
         "AWS::IAM::Role" => model.iam_roles.push(map_security::role(meta, p)),

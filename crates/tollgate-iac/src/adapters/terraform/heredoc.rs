@@ -16,7 +16,23 @@ pub fn parse_json_string(v: &Tv) -> Option<Tv> {
         return None;
     };
     let trimmed = text.trim_start();
-    if !(trimmed.starts_with('{') || trimmed.starts_with('[')) || text.len() > MAX_EMBEDDED_JSON {
+    if !(trimmed.starts_with('{') || trimmed.starts_with('[')) {
+        return None;
+    }
+    parse_string_as(v, text, Format::Json)
+}
+
+/// [`parse_json_string`] for a string that holds a YAML document (an SSM document written with
+/// `document_format = "YAML"`). Returns `None` when the text is not YAML.
+pub fn parse_yaml_string(v: &Tv) -> Option<Tv> {
+    let TvKind::String(text) = &v.kind else {
+        return None;
+    };
+    parse_string_as(v, text, Format::Yaml)
+}
+
+fn parse_string_as(v: &Tv, text: &str, format: Format) -> Option<Tv> {
+    if text.len() > MAX_EMBEDDED_JSON {
         return None;
     }
     let limits = Limits {
@@ -24,7 +40,7 @@ pub fn parse_json_string(v: &Tv) -> Option<Tv> {
         max_depth: 64,
         ..Limits::default()
     };
-    let doc = tollgate_syntax::parse(text, Format::Json, &limits).ok()?;
+    let doc = tollgate_syntax::parse(text, format, &limits).ok()?;
     let mut tv = Tv::from_node(doc.root()?);
     let heredoc = v.span.end.line > v.span.start.line && text.contains('\n');
     let outer = v.span;

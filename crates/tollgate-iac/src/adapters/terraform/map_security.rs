@@ -1,9 +1,12 @@
 //! `aws_kms_key` (+ `aws_kms_key_policy`), `aws_secretsmanager_secret` (+ `_rotation`),
 //! `aws_ssm_parameter`, `aws_cloudwatch_log_group`, `aws_cloudtrail`, `aws_sfn_state_machine`.
 
+use super::heredoc::{parse_json_string, parse_yaml_string};
 use super::mapper::{boolean, integer, string, Mapper};
+use super::value::{Tv, TvKind};
 use crate::model::{
-    CloudModel, KmsKey, LogGroup, RotationSchedule, Secret, SsmParameter, StateMachine, Trail, Val,
+    non_empty, CloudModel, KmsKey, LogGroup, RotationSchedule, Secret, SessionInputs, SsmDocument,
+    SsmParameter, StateMachine, Trail, Val,
 };
 
 pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
@@ -17,6 +20,7 @@ pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
         let key_spec = string(b.get("customer_master_key_spec")).or(string(b.get("key_spec")));
         model.kms_keys.push(KmsKey {
             meta,
+            enabled: boolean(b.get("is_enabled")),
             rotation: boolean(b.get("enable_key_rotation")),
             key_spec,
             policy,
@@ -55,6 +59,24 @@ pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
             name: string(b.get("name")),
             param_type: string(b.get("type")),
             value: string(b.get("value")).or(string(b.get("insecure_value"))),
+            kms_key: m.reference(b.get("key_id")),
+        });
+    }
+    for r in m.of_type("aws_ssm_document") {
+        let b = &r.body;
+        let yaml = string(b.get("document_format")).eq_ignore_case("YAML");
+        let shared_with = match b.block("permissions") {
+            Some(p) if p.is_unknown() => {
+                Val::unknown(p.span, "the permissions are known only at plan time")
+            }
+            Some(p) => string(p.get("account_ids")),
+            None => Val::Absent,
+        };
+        model.ssm_documents.push(SsmDocument {
+            meta: m.meta(r),
+            document_type: string(b.get("document_type")),
+            inputs: document_inputs(b.get("content"), yaml),
+            shared_with,
         });
     }
     for r in m.of_type("aws_cloudwatch_log_group") {
@@ -96,5 +118,57 @@ pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
             role: m.reference(b.get("role_arn")),
             meta,
         });
+    }
+}
+
+/// The `inputs` of an SSM document's `content`: JSON text (the default format), YAML text
+/// with `document_format = "YAML"`, or a `jsonencode({...})` object.
+fn document_inputs(content: Option<&Tv>, yaml: bool) -> Val<SessionInputs> {
+    let Some(content) = content else {
+        return Val::Absent;
+    };
+    let parsed;
+    let doc = match &content.kind {
+        TvKind::Null => return Val::Absent,
+        TvKind::Unknown(reason) => return Val::unknown(content.span, reason.clone()),
+        TvKind::String(_) => {
+            let read = if yaml {
+                parse_yaml_string(content)
+            } else {
+                parse_json_string(content)
+            };
+            match read {
+                Some(doc) => {
+                    parsed = doc;
+                    &parsed
+                }
+                None => {
+                    return Val::unknown(content.span, "the document content could not be read")
+                }
+            }
+        }
+        TvKind::Object(_) => content,
+        _ => return Val::unknown(content.span, "the document content is not a document"),
+    };
+    let Some(inputs) = doc.get("inputs") else {
+        return match &doc.kind {
+            TvKind::Object(_) => Val::Absent,
+            _ => Val::unknown(doc.span, "the document content is not a map"),
+        };
+    };
+    match &inputs.kind {
+        TvKind::Object(_) => Val::known(
+            SessionInputs {
+                kms_key: non_empty(string(inputs.get("kmsKeyId"))),
+                s3_bucket: non_empty(string(inputs.get("s3BucketName"))),
+                s3_encryption: boolean(inputs.get("s3EncryptionEnabled")),
+                log_group: non_empty(string(inputs.get("cloudWatchLogGroupName"))),
+                log_group_encryption: boolean(inputs.get("cloudWatchEncryptionEnabled")),
+            },
+            inputs.span,
+        ),
+        TvKind::Null => Val::Absent,
+        TvKind::Unknown(reason) => Val::unknown(inputs.span, reason.clone()),
+        _ => Val::unknown(inputs.span, "`inputs` is not a map"),
     }
 }
