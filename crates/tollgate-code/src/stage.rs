@@ -151,17 +151,27 @@ pub fn scan(ctx: &ScanContext, model: &CloudModel, perms: &[Finding]) -> StageRe
         .iter()
         .map(|e| (e.file.clone(), e.function.clone()))
         .collect();
-    entries.extend(conventional(ctx, &loader, &known));
+    let (found, unsearched) = conventional(ctx, &loader, &known);
+    entries.extend(found);
+    // A model cut short by the stage timeout lacks the handlers of the templates it did not
+    // map; those templates, and the code files not searched for handlers, were not checked.
+    report.not_checked.extend(model.not_checked.iter().cloned());
+    report.not_checked.extend(unsearched);
 
     // Entry points are traced on every core; each trace is independent (modules are parsed
     // once and shared through the loader), and the results are put back in entry order so the
     // report does not depend on scheduling.
     let traced = parallel_map(&entries, |entry| {
         if ctx.is_cancelled() {
-            return Traced::Skipped;
+            return Traced::Cancelled;
         }
         let Some(module) = loader.get(&entry.file) else {
-            return Traced::Skipped;
+            // A parse given up at the cancel reads as no module.
+            return if ctx.is_cancelled() {
+                Traced::Cancelled
+            } else {
+                Traced::Skipped
+            };
         };
         let Some(func) = module.functions.get(&entry.function).copied() else {
             return Traced::NoFunction;
@@ -181,9 +191,16 @@ pub fn scan(ctx: &ScanContext, model: &CloudModel, perms: &[Finding]) -> StageRe
     });
 
     let mut seen = HashSet::new();
+    let mut cancelled = HashSet::new();
     for (entry, traced) in entries.iter().zip(traced) {
         let (exposure, hits) = match traced {
             Traced::Skipped => continue,
+            Traced::Cancelled => {
+                if cancelled.insert(entry.file.as_str()) {
+                    report.not_checked.push(entry.file.clone());
+                }
+                continue;
+            }
             Traced::NoFunction => {
                 notes.push(
                     Notification::note(
@@ -214,6 +231,10 @@ pub fn scan(ctx: &ScanContext, model: &CloudModel, perms: &[Finding]) -> StageRe
             ));
         }
     }
+    let mut listed = HashSet::new();
+    report
+        .not_checked
+        .retain(|path| listed.insert(path.clone()));
     notes.extend(loader.into_notes());
     // In file order, so a run split into shards reports them as one run would.
     notes.sort_by(|a, b| {
@@ -228,8 +249,10 @@ pub fn scan(ctx: &ScanContext, model: &CloudModel, perms: &[Finding]) -> StageRe
 
 /// What tracing one entry point gave.
 enum Traced {
-    /// Not traced: the scan was cancelled, or the file could not be read.
+    /// Not traced: the file could not be read.
     Skipped,
+    /// Not traced: the scan was cancelled first.
+    Cancelled,
     /// The file has no function of the handler's name.
     NoFunction,
     Hits(Exposure, Vec<Hit>),
@@ -272,19 +295,18 @@ fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Ve
 }
 
 /// Handlers no template names: `lambda_handler(event, context)` / `handler(event, context)` in
-/// Python, an exported or top-level `handler` in JavaScript and TypeScript.
+/// Python, an exported or top-level `handler` in JavaScript and TypeScript. Also the code files
+/// not searched because the scan was cancelled.
 fn conventional(
     ctx: &ScanContext,
     loader: &Loader<'_>,
     known: &HashSet<(String, String)>,
-) -> Vec<EntryPoint> {
+) -> (Vec<EntryPoint>, Vec<String>) {
     let mut out = Vec::new();
+    let mut unsearched = Vec::new();
     for file in ctx.files() {
         if Lang::of_path(&file.path).is_none() || is_vendored(&file.path) {
             continue;
-        }
-        if ctx.is_cancelled() {
-            break;
         }
         // Only a file that mentions a conventional name can define such a handler: the rest of
         // the repository's code (libraries, tests) is parsed only if a handler imports it.
@@ -292,6 +314,10 @@ fn conventional(
             .text(file)
             .is_ok_and(|text| !CONVENTIONAL.iter().any(|name| text.contains(name)))
         {
+            continue;
+        }
+        if ctx.is_cancelled() {
+            unsearched.push(file.path.clone());
             continue;
         }
         let Some(module) = loader.get(&file.path) else {
@@ -316,7 +342,7 @@ fn conventional(
             }
         }
     }
-    out
+    (out, unsearched)
 }
 
 fn finding(

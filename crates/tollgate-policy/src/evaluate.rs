@@ -199,8 +199,15 @@ fn evaluate_policy(
         }
     };
     let mut reported: HashSet<String> = HashSet::new();
+    // Cancelled before it started (the input documents may be cut short too) or part way
+    // through: the policy is listed as not checked, and what it reported so far stays.
+    if ctx.is_cancelled() {
+        out.report.not_checked.push(policy.path.clone());
+        return out;
+    }
     'documents: for (done, (input, subject)) in inputs.documents.iter().enumerate() {
         if ctx.is_cancelled() {
+            out.report.not_checked.push(policy.path.clone());
             break;
         }
         if started.elapsed() > budgets.policy {

@@ -71,8 +71,13 @@ fn evaluate_file(
 ) {
     let started = Instant::now();
     let package = package(file);
+    if ctx.is_cancelled() {
+        report.not_checked.push(file.path.clone());
+        return;
+    }
     for (done, doc) in docs.iter().enumerate() {
         if ctx.is_cancelled() {
+            report.not_checked.push(file.path.clone());
             return;
         }
         if started.elapsed() > budgets.policy {
