@@ -1,4 +1,5 @@
-//! SQS queues and SNS topics, and the resource policies of queues, topics and buckets.
+//! SQS queues, SNS topics and EventBridge Scheduler schedules, and the resource policies of
+//! queues, topics and buckets.
 
 use super::{PolicyDocument, Ref, ResourceMeta, Val};
 
@@ -29,6 +30,14 @@ impl Queue {
 pub struct Topic {
     pub meta: ResourceMeta,
     pub name: Val<String>,
+    pub kms_key: Val<Ref>,
+}
+
+/// `AWS::Scheduler::Schedule`, `aws_scheduler_schedule`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Schedule {
+    pub meta: ResourceMeta,
+    /// `KmsKeyArn`, `kms_key_arn` (absent: an AWS-owned key).
     pub kms_key: Val<Ref>,
 }
 

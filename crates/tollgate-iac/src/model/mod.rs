@@ -38,7 +38,7 @@ pub use edge::{
 pub use iam::{IamPolicy, IamRole};
 pub use lambda::{EnvVar, FunctionUrl, LambdaFunction, LambdaPermission, VpcConfig};
 pub use logging::{LogGroup, Trail};
-pub use messaging::{Queue, ResourcePolicy, Topic};
+pub use messaging::{Queue, ResourcePolicy, Schedule, Topic};
 pub use meta::{
     Classification, DataClass, ResourceMeta, SourceFormat, Tag, DEFAULT_CLASSIFICATION_KEY,
 };
@@ -75,6 +75,7 @@ pub struct CloudModel {
     pub queue_policies: Vec<ResourcePolicy>,
     pub topics: Vec<Topic>,
     pub topic_policies: Vec<ResourcePolicy>,
+    pub schedules: Vec<Schedule>,
     pub kms_keys: Vec<KmsKey>,
     pub secrets: Vec<Secret>,
     pub rotation_schedules: Vec<RotationSchedule>,
@@ -162,6 +163,7 @@ macro_rules! resource_lists {
             queue_policies,
             topics,
             topic_policies,
+            schedules,
             kms_keys,
             secrets,
             rotation_schedules,

@@ -71,10 +71,13 @@ mod s3_public_access_block;
 mod s3_public_acl;
 mod s3_versioning_disabled;
 mod s3_without_tls_enforcement;
+mod scheduler_schedule_without_cmk;
 mod secret_without_cmk;
 mod secret_without_rotation;
 mod sns_not_encrypted;
+mod sns_policy_cross_account;
 mod sns_policy_open;
+mod sqs_aws_managed_key;
 mod sqs_not_encrypted;
 mod sqs_policy_all_actions;
 mod sqs_policy_open;
@@ -151,6 +154,9 @@ pub fn all() -> Vec<Box<dyn IacRule>> {
         Box::new(kinesis_stream_without_cmk::KinesisStreamWithoutCmk),
         Box::new(firehose_without_cmk::FirehoseWithoutCmk),
         Box::new(sqs_policy_all_actions::SqsPolicyAllActions),
+        Box::new(sqs_aws_managed_key::SqsAwsManagedKey),
+        Box::new(sns_policy_cross_account::SnsPolicyCrossAccount),
+        Box::new(scheduler_schedule_without_cmk::SchedulerScheduleWithoutCmk),
         Box::new(kms_rotation_disabled::KmsRotationDisabled),
         Box::new(kms_key_policy_open::KmsKeyPolicyOpen),
         Box::new(secret_without_cmk::SecretWithoutCmk),

@@ -16,9 +16,9 @@ impl IacRule for SqsPolicyOpen {
             &[PUBLIC_ACCESS],
         )
         .tags(["iam"])
-        .equivalents(["CKV_AWS_168"])
+        .equivalents(["CKV_AWS_168", "CKV_AWS_387"])
         .description(
-            "An `Allow` statement with a wildcard principal and no condition restricting who (`aws:SourceArn`, `aws:SourceAccount`, `aws:PrincipalOrgID`...; one on `aws:SecureTransport` does not) in a queue policy lets any AWS account send, receive or delete messages, depending on the actions: injected messages reach your consumers and real ones can be read or dropped.",
+            "An `Allow` statement with a wildcard principal and no condition restricting who (`aws:SourceArn`, `aws:SourceAccount`, `aws:PrincipalOrgID`...; one on `aws:SecureTransport` does not) in a queue policy lets any AWS account send, receive or delete messages, depending on the actions: injected messages reach your consumers and real ones can be read or dropped.\n\nCheckov's CKV_AWS_387 asks the same question with two differences: it accepts a statement with any condition at all (tollgate does not count a condition that does not restrict who, such as `aws:SecureTransport`), and it looks only at statements whose actions name `sqs:` or `*`.",
         )
         .remediation(
             Fix {

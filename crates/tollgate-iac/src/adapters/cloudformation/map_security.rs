@@ -5,7 +5,8 @@ use super::policy::policy_document;
 use super::value::{Cv, CvKind, Props};
 use crate::model::{
     non_empty, IamPolicy, IamRole, KmsKey, LogGroup, NamedPolicy, Queue, ResourceMeta,
-    RotationSchedule, Secret, SessionInputs, SsmDocument, SsmParameter, Topic, Trail, Val,
+    RotationSchedule, Schedule, Secret, SessionInputs, SsmDocument, SsmParameter, Topic, Trail,
+    Val,
 };
 
 /// `AWS::SQS::Queue`.
@@ -23,6 +24,14 @@ pub fn topic(meta: ResourceMeta, p: &Cv) -> Topic {
         meta,
         name: p.str_at(&["TopicName"]),
         kms_key: p.ref_at(&["KmsMasterKeyId"]),
+    }
+}
+
+/// `AWS::Scheduler::Schedule`.
+pub fn schedule(meta: ResourceMeta, p: &Cv) -> Schedule {
+    Schedule {
+        meta,
+        kms_key: p.ref_at(&["KmsKeyArn"]),
     }
 }
 

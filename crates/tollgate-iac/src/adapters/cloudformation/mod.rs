@@ -224,6 +224,7 @@ pub fn map_resource(meta: ResourceMeta, p: &Cv, model: &mut CloudModel) {
         "AWS::SNS::TopicPolicy" => model
             .topic_policies
             .push(map_data::resource_policy(meta, p, "Topics")),
+        "AWS::Scheduler::Schedule" => model.schedules.push(map_security::schedule(meta, p)),
         "AWS::KMS::Key" => model.kms_keys.push(map_security::kms_key(meta, p)),
         "AWS::SecretsManager::Secret" => model.secrets.push(map_security::secret(meta, p)),
         "AWS::SecretsManager::RotationSchedule" => model

@@ -1,8 +1,9 @@
 //! `aws_sqs_queue` / `aws_sqs_queue_policy` and `aws_sns_topic` / `aws_sns_topic_policy`;
 //! an inline `policy` argument becomes a resource policy carrying its owner's metadata.
+//! `aws_scheduler_schedule`.
 
 use super::mapper::{boolean, inline_policy, string, Mapper};
-use crate::model::{CloudModel, Queue, Ref, ResourcePolicy, Topic, Val};
+use crate::model::{CloudModel, Queue, Ref, ResourcePolicy, Schedule, Topic, Val};
 
 pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
     for r in m.of_type("aws_sqs_queue") {
@@ -38,6 +39,12 @@ pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
                 .push(inline_policy(m, &t.meta, p, &r.file));
         }
         model.topics.push(t);
+    }
+    for r in m.of_type("aws_scheduler_schedule") {
+        model.schedules.push(Schedule {
+            meta: m.meta(r),
+            kms_key: m.reference(r.body.get("kms_key_arn")),
+        });
     }
     for r in m.of_type("aws_sns_topic_policy") {
         model.topic_policies.push(ResourcePolicy {
