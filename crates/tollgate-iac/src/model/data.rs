@@ -16,6 +16,30 @@ pub struct DynamoTable {
     pub sse_enabled: Val<bool>,
     /// `SSESpecification.KMSMasterKeyId` (absent with SSE enabled: the AWS-managed key).
     pub kms_key: Val<Ref>,
+    /// Replicas in other regions written on the table (`AWS::DynamoDB::GlobalTable`
+    /// `Replicas`, Terraform `replica` blocks).
+    pub replicas: Vec<TableReplica>,
+}
+
+/// One replica of a global table, written on the table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableReplica {
+    /// Where the replica is written.
+    pub span: Span,
+    pub region: Val<String>,
+    /// The replica's own key (`SSESpecification.KMSMasterKeyId`, `kms_key_arn`; absent: the
+    /// AWS-managed or AWS-owned key).
+    pub kms_key: Val<Ref>,
+}
+
+/// `aws_dynamodb_table_replica`: a replica declared as a resource of its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DynamoReplica {
+    pub meta: ResourceMeta,
+    /// `global_table_arn`.
+    pub table: Val<Ref>,
+    /// `kms_key_arn` (absent: the AWS-managed key).
+    pub kms_key: Val<Ref>,
 }
 
 impl DynamoTable {
@@ -26,6 +50,7 @@ impl DynamoTable {
             pitr: Val::Absent,
             sse_enabled: Val::Absent,
             kms_key: Val::Absent,
+            replicas: Vec::new(),
         }
     }
 }
@@ -35,6 +60,9 @@ impl DynamoTable {
 pub struct DaxCluster {
     pub meta: ResourceMeta,
     pub sse_enabled: Val<bool>,
+    /// `ClusterEndpointEncryptionType`, `cluster_endpoint_encryption_type`: `NONE` (the
+    /// default) or `TLS`.
+    pub endpoint_encryption: Val<String>,
 }
 
 /// `AWS::S3::Bucket`, `aws_s3_bucket` with its v4 split resources joined in.

@@ -30,7 +30,7 @@ pub use apigateway::{
     source_vpcs, Api, ApiProtocol, ApiRoute, ApiStage, DomainName, MethodSetting,
 };
 pub use arn::{split_arn, ArnParts};
-pub use data::{DaxCluster, DynamoTable, PublicAccessBlock, S3Bucket};
+pub use data::{DaxCluster, DynamoReplica, DynamoTable, PublicAccessBlock, S3Bucket, TableReplica};
 pub use edge::{
     Distribution, GraphQlApi, IdentityPool, ManagedRuleGroup, ViewerCertificate, WafAssociation,
     WebAcl,
@@ -68,6 +68,7 @@ pub struct CloudModel {
     pub api_routes: Vec<ApiRoute>,
     pub domain_names: Vec<DomainName>,
     pub dynamo_tables: Vec<DynamoTable>,
+    pub dynamo_replicas: Vec<DynamoReplica>,
     pub dax_clusters: Vec<DaxCluster>,
     pub buckets: Vec<S3Bucket>,
     pub bucket_policies: Vec<ResourcePolicy>,
@@ -156,6 +157,7 @@ macro_rules! resource_lists {
             api_routes,
             domain_names,
             dynamo_tables,
+            dynamo_replicas,
             dax_clusters,
             buckets,
             bucket_policies,

@@ -35,8 +35,10 @@ mod cloudtrail_not_kms_encrypted;
 mod cloudtrail_not_multi_region;
 mod cloudtrail_without_log_validation;
 mod cognito_identity_pool_allows_guests;
+mod dax_endpoint_without_tls;
 mod dax_not_encrypted;
 mod dynamodb_pitr_disabled;
+mod dynamodb_replica_without_cmk;
 mod dynamodb_without_cmk;
 mod ecr_image_tags_mutable;
 mod ecr_not_kms_encrypted;
@@ -138,6 +140,8 @@ pub fn all() -> Vec<Box<dyn IacRule>> {
         Box::new(dynamodb_pitr_disabled::DynamodbPitrDisabled),
         Box::new(dynamodb_without_cmk::DynamodbWithoutCmk),
         Box::new(dax_not_encrypted::DaxNotEncrypted),
+        Box::new(dax_endpoint_without_tls::DaxEndpointWithoutTls),
+        Box::new(dynamodb_replica_without_cmk::DynamodbReplicaWithoutCmk),
         Box::new(s3_public_acl::S3PublicAcl),
         Box::new(s3_public_access_block::S3PublicAccessBlock),
         Box::new(s3_versioning_disabled::S3VersioningDisabled),

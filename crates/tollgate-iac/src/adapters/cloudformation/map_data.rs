@@ -3,10 +3,12 @@
 use super::policy::policy_document;
 use super::value::{Cv, Props};
 use crate::model::{
-    DaxCluster, DynamoTable, PublicAccessBlock, ResourceMeta, ResourcePolicy, S3Bucket, Val,
+    DaxCluster, DynamoTable, PublicAccessBlock, ResourceMeta, ResourcePolicy, S3Bucket,
+    TableReplica, Val,
 };
 
-/// `AWS::DynamoDB::Table`, `AWS::DynamoDB::GlobalTable` (first replica's settings),
+/// `AWS::DynamoDB::Table`, `AWS::DynamoDB::GlobalTable` (first replica's settings, and every
+/// replica's key),
 /// `AWS::Serverless::SimpleTable`.
 pub fn dynamo_table(meta: ResourceMeta, p: &Cv) -> DynamoTable {
     let replica = p.get("Replicas").and_then(|r| r.items().first());
@@ -25,6 +27,18 @@ pub fn dynamo_table(meta: ResourceMeta, p: &Cv) -> DynamoTable {
     t.kms_key = p
         .ref_at(&["SSESpecification", "KMSMasterKeyId"])
         .or(replica.ref_at(&["SSESpecification", "KMSMasterKeyId"]));
+    // Only a global table has `Replicas`.
+    t.replicas = p
+        .get("Replicas")
+        .map(|r| r.items())
+        .unwrap_or_default()
+        .iter()
+        .map(|r| TableReplica {
+            span: r.span,
+            region: r.str_at(&["Region"]),
+            kms_key: r.ref_at(&["SSESpecification", "KMSMasterKeyId"]),
+        })
+        .collect();
     t
 }
 
@@ -33,6 +47,7 @@ pub fn dax_cluster(meta: ResourceMeta, p: &Cv) -> DaxCluster {
     DaxCluster {
         meta,
         sse_enabled: p.bool_at(&["SSESpecification", "SSEEnabled"]),
+        endpoint_encryption: p.str_at(&["ClusterEndpointEncryptionType"]),
     }
 }
 

@@ -5,7 +5,8 @@
 use super::mapper::{boolean, in_file, inline_policy, string, Mapper};
 use super::value::Tv;
 use crate::model::{
-    CloudModel, DaxCluster, DynamoTable, PublicAccessBlock, ResourcePolicy, S3Bucket, Val,
+    CloudModel, DaxCluster, DynamoReplica, DynamoTable, PublicAccessBlock, ResourcePolicy,
+    S3Bucket, TableReplica, Val,
 };
 
 pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
@@ -20,7 +21,23 @@ pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
         let sse = b.block("server_side_encryption");
         t.sse_enabled = boolean(sse.and_then(|s| s.get("enabled")));
         t.kms_key = m.reference(sse.and_then(|s| s.get("kms_key_arn")));
+        t.replicas = b
+            .blocks("replica")
+            .into_iter()
+            .map(|r| TableReplica {
+                span: r.span,
+                region: string(r.get("region_name")),
+                kms_key: m.reference(r.get("kms_key_arn")),
+            })
+            .collect();
         model.dynamo_tables.push(t);
+    }
+    for r in m.of_type("aws_dynamodb_table_replica") {
+        model.dynamo_replicas.push(DynamoReplica {
+            meta: m.meta(r),
+            table: m.reference(r.body.get("global_table_arn")),
+            kms_key: m.reference(r.body.get("kms_key_arn")),
+        });
     }
     for r in m.of_type("aws_dax_cluster") {
         model.dax_clusters.push(DaxCluster {
@@ -30,6 +47,7 @@ pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
                     .block("server_side_encryption")
                     .and_then(|s| s.get("enabled")),
             ),
+            endpoint_encryption: string(r.body.get("cluster_endpoint_encryption_type")),
         });
     }
     for r in m.of_type("aws_s3_bucket") {
