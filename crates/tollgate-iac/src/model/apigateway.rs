@@ -169,6 +169,10 @@ pub struct ApiRoute {
     pub authorization: Val<String>,
     pub authorizer: Val<Ref>,
     pub api_key_required: Val<bool>,
+    /// `RequestValidatorId`, `request_validator_id` of a method declared as a resource;
+    /// `None` for routes implied by function events or an OpenAPI definition, which declare
+    /// validation their own way.
+    pub request_validator: Option<Val<Ref>>,
 }
 
 impl ApiRoute {
@@ -182,6 +186,7 @@ impl ApiRoute {
             authorization: Val::Absent,
             authorizer: Val::Absent,
             api_key_required: Val::Absent,
+            request_validator: None,
         }
     }
 }

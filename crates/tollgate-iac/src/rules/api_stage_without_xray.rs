@@ -4,7 +4,7 @@ use tollgate_core::{Rule, Severity};
 
 use super::support::{iac_rule, with_controls, Fix, TRACING};
 use super::{IacRule, RuleSink};
-use crate::model::{ApiProtocol, CloudModel};
+use crate::model::{ApiProtocol, ApiStage, CloudModel};
 
 pub struct ApiStageWithoutXray;
 
@@ -38,13 +38,25 @@ impl IacRule for ApiStageWithoutXray {
     }
 
     fn check(&self, model: &CloudModel, out: &mut RuleSink<'_>) {
-        for stage in &model.api_stages {
-            // Only REST API stages can trace with X-Ray.
-            if stage.protocol != ApiProtocol::Rest {
-                out.not_applicable(&stage.meta);
-                continue;
-            }
+        // Only REST API stages can trace with X-Ray.
+        for_rest_stages(model, out, |stage, out| {
             out.expect_enabled(&stage.meta, &stage.tracing, "API stage", "X-Ray tracing");
+        });
+    }
+}
+
+/// Run `judge` on every REST API stage; other stages (HTTP, WebSocket) lack the REST-only
+/// setting the rule is about, and are recorded as not applicable.
+pub(crate) fn for_rest_stages(
+    model: &CloudModel,
+    out: &mut RuleSink<'_>,
+    mut judge: impl FnMut(&ApiStage, &mut RuleSink<'_>),
+) {
+    for stage in &model.api_stages {
+        if stage.protocol == ApiProtocol::Rest {
+            judge(stage, out);
+        } else {
+            out.not_applicable(&stage.meta);
         }
     }
 }

@@ -18,9 +18,12 @@ mod support;
 
 mod api_cache_not_encrypted;
 mod api_domain_allows_tls10;
+mod api_method_without_request_validation;
 mod api_route_without_authorization;
 mod api_stage_data_trace_enabled;
 mod api_stage_without_access_logging;
+mod api_stage_without_cache;
+mod api_stage_without_execution_logging;
 mod api_stage_without_waf;
 mod api_stage_without_xray;
 mod appsync_field_logs_off;
@@ -137,6 +140,9 @@ pub fn all() -> Vec<Box<dyn IacRule>> {
         Box::new(appsync_field_logs_off::AppsyncFieldLogsOff),
         Box::new(appsync_without_waf::AppsyncWithoutWaf),
         Box::new(api_stage_without_waf::ApiStageWithoutWaf),
+        Box::new(api_stage_without_cache::ApiStageWithoutCache),
+        Box::new(api_stage_without_execution_logging::ApiStageWithoutExecutionLogging),
+        Box::new(api_method_without_request_validation::ApiMethodWithoutRequestValidation),
         Box::new(dynamodb_pitr_disabled::DynamodbPitrDisabled),
         Box::new(dynamodb_without_cmk::DynamodbWithoutCmk),
         Box::new(dax_not_encrypted::DaxNotEncrypted),

@@ -120,6 +120,7 @@ pub fn rest_method(meta: ResourceMeta, p: &Cv) -> ApiRoute {
     route.authorization = p.str_at(&["AuthorizationType"]);
     route.authorizer = p.ref_at(&["AuthorizerId"]);
     route.api_key_required = p.bool_at(&["ApiKeyRequired"]);
+    route.request_validator = Some(p.ref_at(&["RequestValidatorId"]));
     route
 }
 

@@ -160,6 +160,8 @@ fn rest_api(svc: &Service<'_>, header: Span, model: &mut CloudModel) {
     stage.name = Val::known(svc.stage.clone(), stage_header);
     stage.access_log_destination = access_log(logs, "ApiGatewayLogGroup");
     stage.tracing = boolean(svc.provider(&["tracing", "apiGateway"]));
+    // `apiGateway.metrics` turns on detailed CloudWatch metrics for every method.
+    let metrics = boolean(svc.provider(&["apiGateway", "metrics"]));
     if let Some(logs) = logs.filter(|l| l.as_bool() != Some(false) && !l.is_unknown()) {
         // Execution logging defaults to on, with full request/response data, at INFO.
         let mut ms = MethodSetting::new(logs.span);
@@ -178,6 +180,13 @@ fn rest_api(svc: &Service<'_>, header: Span, model: &mut CloudModel) {
             ms.logging_level = Val::known("OFF".into(), at("executionLogging"));
             ms.data_trace_enabled = Val::known(false, at("executionLogging"));
         }
+        ms.metrics_enabled = metrics;
+        stage.method_settings.push(ms);
+    } else if let Some(span) = metrics.span() {
+        let mut ms = MethodSetting::new(span);
+        ms.resource_path = Val::known("/*".into(), span);
+        ms.http_method = Val::known("*".into(), span);
+        ms.metrics_enabled = metrics;
         stage.method_settings.push(ms);
     }
     model.api_stages.push(stage);

@@ -66,6 +66,7 @@ pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
         route.authorization = string(b.get("authorization"));
         route.authorizer = m.reference(b.get("authorizer_id"));
         route.api_key_required = boolean(b.get("api_key_required"));
+        route.request_validator = Some(m.reference(b.get("request_validator_id")));
         model.api_routes.push(route);
     }
     for r in m.of_type("aws_apigatewayv2_route") {
