@@ -2,7 +2,8 @@
 //! each with a helper, a sink and a sanitized call), found by convention and traced. Then the
 //! same handlers declared by SAM templates (one function per handler, 20 per template, each
 //! behind an API route): the IaC stage's time against what the code stage adds on top of it
-//! in one run (the cloud model is built once and shared).
+//! in one run (the cloud model and the permission analysis are built once and shared, as in a
+//! run of the default stages).
 //! `cargo bench -p tollgate-code --bench throughput` prints both.
 
 use std::sync::Arc;
@@ -12,6 +13,7 @@ use tollgate_code::{scan, CodeStage};
 use tollgate_core::{walk, Config, ScanContext, SourceFile, Stage, WalkOptions};
 use tollgate_iac::model::CloudModel;
 use tollgate_iac::IacStage;
+use tollgate_perms::PermissionsStage;
 
 const FILES: usize = 2_000;
 
@@ -87,7 +89,7 @@ fn declared(root: &std::path::Path) {
     }
     let files = walk(root, &WalkOptions::default()).files;
     let (mut iac_best, mut code_best, mut findings) = (f64::MAX, f64::MAX, 0);
-    let (mut iac_cpu, mut code_cpu) = (0.0, 0.0);
+    let (mut iac_cpu, mut code_cpu, mut perms_cpu) = (0.0, 0.0, 0.0);
     const RUNS: usize = 5;
     for _ in 0..RUNS {
         let ctx = context(root, &files);
@@ -95,15 +97,26 @@ fn declared(root: &std::path::Path) {
         IacStage::new().run(&ctx).expect("iac stage");
         iac_best = iac_best.min(start.elapsed().as_secs_f64());
         iac_cpu += cpu_seconds() - cpu;
+        // The permissions stage runs in the same scan by default; the code stage reads its
+        // analysis rather than repeating it.
+        let cpu = cpu_seconds();
+        PermissionsStage::new()
+            .run(&ctx)
+            .expect("permissions stage");
+        perms_cpu += cpu_seconds() - cpu;
         let (start, cpu) = (Instant::now(), cpu_seconds());
         let report = CodeStage::new().run(&ctx).expect("code stage");
         code_best = code_best.min(start.elapsed().as_secs_f64());
         code_cpu += cpu_seconds() - cpu;
         findings = report.findings.len();
     }
-    let (iac_cpu, code_cpu) = (iac_cpu / RUNS as f64, code_cpu / RUNS as f64);
+    let (iac_cpu, code_cpu, perms_cpu) = (
+        iac_cpu / RUNS as f64,
+        code_cpu / RUNS as f64,
+        perms_cpu / RUNS as f64,
+    );
     println!(
-        "declared: {FILES} functions in {} templates: iac stage {iac_best:.3} s wall (best of {RUNS}), {iac_cpu:.2} s CPU (mean); code stage adds {code_best:.3} s wall, {code_cpu:.2} s CPU: {:.1}x the iac stage's wall time, {:.1}x its CPU time; {findings} findings",
+        "declared: {FILES} functions in {} templates: iac stage {iac_best:.3} s wall (best of {RUNS}), {iac_cpu:.2} s CPU (mean); permissions stage {perms_cpu:.2} s CPU; code stage adds {code_best:.3} s wall, {code_cpu:.2} s CPU: {:.1}x the iac stage's wall time, {:.1}x its CPU time; {findings} findings",
         FILES / FUNCTIONS_PER_TEMPLATE,
         code_best / iac_best,
         code_cpu / iac_cpu.max(0.01)

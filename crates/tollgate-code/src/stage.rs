@@ -27,9 +27,6 @@ impl CodeStage {
     }
 }
 
-/// What the permission rules concluded, computed once per scan for this stage.
-struct RoleFindings(Vec<Finding>);
-
 /// Parsed modules of the scan, each parsed once, read only from the scanned files.
 pub struct Loader<'c> {
     ctx: &'c ScanContext,
@@ -128,14 +125,9 @@ impl Stage for CodeStage {
 
     fn run(&self, ctx: &ScanContext) -> Result<StageReport, StageError> {
         let model = tollgate_iac::model(ctx);
-        let perms = ctx.memo(|ctx| {
-            let trusted = &ctx.config().stage.permissions.trusted_accounts;
-            RoleFindings(tollgate_perms::check_model_with(
-                &tollgate_iac::model(ctx),
-                trusted,
-            ))
-        });
-        Ok(scan(ctx, &model, &perms.0))
+        // Shared with the permissions stage: one analysis per scan.
+        let perms = tollgate_perms::outcome(ctx);
+        Ok(scan(ctx, &model, &perms.findings))
     }
 }
 

@@ -19,4 +19,6 @@ pub mod rules;
 mod sink;
 mod stage;
 
-pub use stage::{check_model, check_model_with, evaluate_model_with, PermissionsStage};
+pub use stage::{
+    check_model, check_model_with, evaluate_model_with, outcome, Outcome, PermissionsStage,
+};

@@ -1,6 +1,8 @@
 //! The `permissions` stage: reads the scan's cloud model (shared with the IaC stage through the
 //! context's memo), analyses every IAM policy against the action catalog and runs the rules.
 
+use std::sync::Arc;
+
 use tollgate_core::{Evaluation, Finding, Rule, ScanContext, Stage, StageError, StageReport};
 use tollgate_iac::CloudModel;
 
@@ -33,15 +35,38 @@ impl Stage for PermissionsStage {
     fn run(&self, ctx: &ScanContext) -> Result<StageReport, StageError> {
         // Parse errors of the templates are the IaC stage's to report; this stage only reads
         // the model they produced.
-        let model = tollgate_iac::model(ctx);
-        let mut report = StageReport::default();
         // A model cut short by the stage timeout is still checked: its resources come from
         // templates mapped whole, and the ones it did not get to are listed.
-        let trusted = &ctx.config().stage.permissions.trusted_accounts;
-        (report.findings, report.evaluations) = evaluate_model_with(&model, trusted);
-        report.not_checked = model.not_checked.clone();
-        Ok(report)
+        let outcome = outcome(ctx);
+        Ok(StageReport {
+            findings: outcome.findings.clone(),
+            evaluations: outcome.evaluations.clone(),
+            not_checked: tollgate_iac::model(ctx).not_checked.clone(),
+            ..StageReport::default()
+        })
     }
+}
+
+/// What the permission rules concluded about the scan's cloud model.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub findings: Vec<Finding>,
+    pub evaluations: Vec<Evaluation>,
+}
+
+/// The permission analysis of the scan, computed once per scan and kept in the context's memo:
+/// the `permissions` stage reports it and the `code` stage ranks handlers by it, so a run with
+/// both stages analyses every policy once.
+pub fn outcome(ctx: &ScanContext) -> Arc<Outcome> {
+    ctx.memo(|ctx| {
+        let model = tollgate_iac::model(ctx);
+        let trusted = &ctx.config().stage.permissions.trusted_accounts;
+        let (findings, evaluations) = evaluate_model_with(&model, trusted);
+        Outcome {
+            findings,
+            evaluations,
+        }
+    })
 }
 
 /// Every permissions finding for `model`.
