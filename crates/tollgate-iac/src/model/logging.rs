@@ -1,4 +1,4 @@
-//! CloudWatch log groups and CloudTrail trails.
+//! CloudWatch log groups, CloudTrail trails and CloudTrail Lake event data stores.
 
 use super::{Ref, ResourceMeta, Val};
 
@@ -21,4 +21,16 @@ pub struct Trail {
     pub kms_key: Val<Ref>,
     /// `IsLogging` / `enable_logging` (absent: CloudFormation requires it; Terraform: true).
     pub logging: Val<bool>,
+    /// `SnsTopicName`, `sns_topic_name`: notified of every log file delivered.
+    pub sns_topic: Val<String>,
+    /// `CloudWatchLogsLogGroupArn`, `cloud_watch_logs_group_arn`: where events are also sent.
+    pub log_group: Val<String>,
+}
+
+/// `AWS::CloudTrail::EventDataStore`, `aws_cloudtrail_event_data_store`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventDataStore {
+    pub meta: ResourceMeta,
+    /// `KmsKeyId`, `kms_key_id` (absent: a key CloudTrail owns).
+    pub kms_key: Val<Ref>,
 }

@@ -37,7 +37,7 @@ pub use edge::{
 };
 pub use iam::{IamPolicy, IamRole};
 pub use lambda::{EnvVar, FunctionUrl, LambdaFunction, LambdaPermission, VpcConfig};
-pub use logging::{LogGroup, Trail};
+pub use logging::{EventDataStore, LogGroup, Trail};
 pub use messaging::{Queue, ResourcePolicy, Schedule, Topic};
 pub use meta::{
     Classification, DataClass, ResourceMeta, SourceFormat, Tag, DEFAULT_CLASSIFICATION_KEY,
@@ -84,6 +84,7 @@ pub struct CloudModel {
     pub ssm_documents: Vec<SsmDocument>,
     pub log_groups: Vec<LogGroup>,
     pub trails: Vec<Trail>,
+    pub event_data_stores: Vec<EventDataStore>,
     pub state_machines: Vec<StateMachine>,
     pub iam_roles: Vec<IamRole>,
     pub iam_policies: Vec<IamPolicy>,
@@ -173,6 +174,7 @@ macro_rules! resource_lists {
             ssm_documents,
             log_groups,
             trails,
+            event_data_stores,
             state_machines,
             iam_roles,
             iam_policies,

@@ -82,16 +82,7 @@ impl IacRule for DynamodbReplicaWithoutCmk {
             }
         }
         for r in &model.dynamo_replicas {
-            let name = &r.meta.address;
-            out.expect(
-                &r.meta,
-                &r.kms_key,
-                |key| key.is_customer_managed_key(),
-                format!("Table replica `{name}` is not encrypted with a customer-managed KMS key."),
-                |key| {
-                    format!("Table replica `{name}` is encrypted with the AWS-managed key `{key}`.")
-                },
-            );
+            out.expect_customer_managed_key(&r.meta, &r.kms_key, "Table replica");
         }
     }
 }

@@ -33,10 +33,13 @@ mod cloudfront_allows_old_tls;
 mod cloudfront_viewer_allows_http;
 mod cloudfront_without_access_logging;
 mod cloudfront_without_waf;
+mod cloudtrail_event_data_store_without_cmk;
 mod cloudtrail_logging_disabled;
 mod cloudtrail_not_kms_encrypted;
 mod cloudtrail_not_multi_region;
+mod cloudtrail_without_cloudwatch_logs;
 mod cloudtrail_without_log_validation;
+mod cloudtrail_without_sns_topic;
 mod cognito_identity_pool_allows_guests;
 mod dax_endpoint_without_tls;
 mod dax_not_encrypted;
@@ -186,6 +189,9 @@ pub fn all() -> Vec<Box<dyn IacRule>> {
         Box::new(cloudtrail_not_kms_encrypted::CloudtrailNotKmsEncrypted),
         Box::new(cloudtrail_logging_disabled::CloudtrailLoggingDisabled),
         Box::new(log_group_retention_short::LogGroupRetentionShort),
+        Box::new(cloudtrail_without_sns_topic::CloudtrailWithoutSnsTopic),
+        Box::new(cloudtrail_without_cloudwatch_logs::CloudtrailWithoutCloudwatchLogs),
+        Box::new(cloudtrail_event_data_store_without_cmk::CloudtrailEventDataStoreWithoutCmk),
         Box::new(stepfunctions_without_logging::StepfunctionsWithoutLogging),
         Box::new(stepfunctions_without_xray::StepfunctionsWithoutXray),
         Box::new(cloudfront_viewer_allows_http::CloudfrontViewerAllowsHttp),

@@ -46,17 +46,7 @@ impl IacRule for SchedulerScheduleWithoutCmk {
 
     fn check(&self, model: &CloudModel, out: &mut RuleSink<'_>) {
         for s in &model.schedules {
-            let name = &s.meta.address;
-            out.expect(
-                &s.meta,
-                &s.kms_key,
-                |key| key.is_customer_managed_key(),
-                format!(
-                    "Schedule `{name}` is not encrypted with a customer-managed KMS key (its \
-                     input is encrypted with an AWS-owned key)."
-                ),
-                |key| format!("Schedule `{name}` is encrypted with the AWS-managed key `{key}`."),
-            );
+            out.expect_customer_managed_key(&s.meta, &s.kms_key, "Schedule");
         }
     }
 }

@@ -190,6 +190,25 @@ impl<'r> RuleSink<'r> {
         );
     }
 
+    /// [`expect`](Self::expect) for a KMS key that must be customer-managed: "`kind` `address`
+    /// is not encrypted with a customer-managed KMS key." when absent, "... is encrypted with the
+    /// AWS-managed key `key`." when it names one.
+    pub fn expect_customer_managed_key(
+        &mut self,
+        res: &ResourceMeta,
+        key: &Val<crate::model::Ref>,
+        kind: &str,
+    ) {
+        let name = &res.address;
+        self.expect(
+            res,
+            key,
+            |key| key.is_customer_managed_key(),
+            format!("{kind} `{name}` is not encrypted with a customer-managed KMS key."),
+            |key| format!("{kind} `{name}` is encrypted with the AWS-managed key `{key}`."),
+        );
+    }
+
     fn push(
         &mut self,
         res: &ResourceMeta,

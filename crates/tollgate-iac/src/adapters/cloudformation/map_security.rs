@@ -4,9 +4,9 @@
 use super::policy::policy_document;
 use super::value::{Cv, CvKind, Props};
 use crate::model::{
-    non_empty, IamPolicy, IamRole, KmsKey, LogGroup, NamedPolicy, Queue, ResourceMeta,
-    RotationSchedule, Schedule, Secret, SessionInputs, SsmDocument, SsmParameter, Topic, Trail,
-    Val,
+    non_empty, EventDataStore, IamPolicy, IamRole, KmsKey, LogGroup, NamedPolicy, Queue,
+    ResourceMeta, RotationSchedule, Schedule, Secret, SessionInputs, SsmDocument, SsmParameter,
+    Topic, Trail, Val,
 };
 
 /// `AWS::SQS::Queue`.
@@ -137,6 +137,16 @@ pub fn trail(meta: ResourceMeta, p: &Cv) -> Trail {
         multi_region: p.bool_at(&["IsMultiRegionTrail"]),
         kms_key: p.ref_at(&["KMSKeyId"]),
         logging: p.bool_at(&["IsLogging"]),
+        sns_topic: p.str_at(&["SnsTopicName"]),
+        log_group: p.str_at(&["CloudWatchLogsLogGroupArn"]),
+    }
+}
+
+/// `AWS::CloudTrail::EventDataStore`.
+pub fn event_data_store(meta: ResourceMeta, p: &Cv) -> EventDataStore {
+    EventDataStore {
+        meta,
+        kms_key: p.ref_at(&["KmsKeyId"]),
     }
 }
 

@@ -238,6 +238,9 @@ pub fn map_resource(meta: ResourceMeta, p: &Cv, model: &mut CloudModel) {
             .push(map_security::ssm_document(meta, p)),
         "AWS::Logs::LogGroup" => model.log_groups.push(map_security::log_group(meta, p)),
         "AWS::CloudTrail::Trail" => model.trails.push(map_security::trail(meta, p)),
+        "AWS::CloudTrail::EventDataStore" => model
+            .event_data_stores
+            .push(map_security::event_data_store(meta, p)),
         "AWS::IAM::Role" => model.iam_roles.push(map_security::role(meta, p)),
         "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy" => {
             model.iam_policies.push(map_security::policy(meta, p))

@@ -1,12 +1,13 @@
 //! `aws_kms_key` (+ `aws_kms_key_policy`), `aws_secretsmanager_secret` (+ `_rotation`),
-//! `aws_ssm_parameter`, `aws_cloudwatch_log_group`, `aws_cloudtrail`, `aws_sfn_state_machine`.
+//! `aws_ssm_parameter`, `aws_ssm_document`, `aws_cloudwatch_log_group`, `aws_cloudtrail`,
+//! `aws_cloudtrail_event_data_store`, `aws_sfn_state_machine`.
 
 use super::heredoc::{parse_json_string, parse_yaml_string};
 use super::mapper::{boolean, integer, string, Mapper};
 use super::value::{Tv, TvKind};
 use crate::model::{
-    non_empty, CloudModel, KmsKey, LogGroup, RotationSchedule, Secret, SessionInputs, SsmDocument,
-    SsmParameter, StateMachine, Trail, Val,
+    non_empty, CloudModel, EventDataStore, KmsKey, LogGroup, RotationSchedule, Secret,
+    SessionInputs, SsmDocument, SsmParameter, StateMachine, Trail, Val,
 };
 
 pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
@@ -96,6 +97,14 @@ pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
             multi_region: boolean(b.get("is_multi_region_trail")),
             kms_key: m.reference(b.get("kms_key_id")),
             logging: boolean(b.get("enable_logging")),
+            sns_topic: string(b.get("sns_topic_name")),
+            log_group: string(b.get("cloud_watch_logs_group_arn")),
+        });
+    }
+    for r in m.of_type("aws_cloudtrail_event_data_store") {
+        model.event_data_stores.push(EventDataStore {
+            meta: m.meta(r),
+            kms_key: m.reference(r.body.get("kms_key_id")),
         });
     }
     for r in m.of_type("aws_sfn_state_machine") {
