@@ -81,6 +81,34 @@ pub struct S3Bucket {
     /// `AES256`, `aws:kms`, `aws:kms:dsse`.
     pub sse_algorithm: Val<String>,
     pub kms_key: Val<Ref>,
+    /// `OwnershipControls`, `aws_s3_bucket_ownership_controls`; `None` when not written (S3's
+    /// default for new buckets is `BucketOwnerEnforced`: ACLs disabled).
+    pub ownership: Option<ObjectOwnership>,
+    /// `LifecycleConfiguration`, `lifecycle_rule`, `aws_s3_bucket_lifecycle_configuration`;
+    /// `None` when the bucket has none.
+    pub lifecycle: Option<Lifecycle>,
+    /// Whether a replication rule is enabled (`ReplicationConfiguration`,
+    /// `replication_configuration`, `aws_s3_bucket_replication_configuration`).
+    pub replication: Val<bool>,
+}
+
+/// Who owns the objects written to a bucket, and so whether ACLs still apply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectOwnership {
+    /// Where it is declared: the bucket, or a Terraform `aws_s3_bucket_ownership_controls`.
+    pub meta: ResourceMeta,
+    /// `BucketOwnerEnforced` (ACLs disabled), `BucketOwnerPreferred`, `ObjectWriter`.
+    pub object_ownership: Val<String>,
+}
+
+/// A bucket's lifecycle configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lifecycle {
+    /// Where it is declared: the bucket, or a Terraform `aws_s3_bucket_lifecycle_configuration`.
+    pub meta: ResourceMeta,
+    /// Whether an enabled rule that applies to the whole bucket (no prefix, tag or size
+    /// filter) aborts incomplete multipart uploads; at that rule when true.
+    pub aborts_incomplete_uploads: Val<bool>,
 }
 
 impl S3Bucket {
@@ -94,6 +122,9 @@ impl S3Bucket {
             logging: Val::Absent,
             sse_algorithm: Val::Absent,
             kms_key: Val::Absent,
+            ownership: None,
+            lifecycle: None,
+            replication: Val::Absent,
         }
     }
 }

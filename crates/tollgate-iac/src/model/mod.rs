@@ -30,7 +30,10 @@ pub use apigateway::{
     source_vpcs, Api, ApiProtocol, ApiRoute, ApiStage, DomainName, MethodSetting,
 };
 pub use arn::{split_arn, ArnParts};
-pub use data::{DaxCluster, DynamoReplica, DynamoTable, PublicAccessBlock, S3Bucket, TableReplica};
+pub use data::{
+    DaxCluster, DynamoReplica, DynamoTable, Lifecycle, ObjectOwnership, PublicAccessBlock,
+    S3Bucket, TableReplica,
+};
 pub use edge::{
     Distribution, GraphQlApi, IdentityPool, ManagedRuleGroup, ViewerCertificate, WafAssociation,
     WebAcl,

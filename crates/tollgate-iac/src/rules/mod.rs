@@ -73,11 +73,16 @@ mod log_group_retention;
 mod log_group_retention_short;
 mod log_group_without_kms;
 mod s3_access_logging_disabled;
+mod s3_acls_enabled;
 mod s3_classified_without_kms;
+mod s3_lifecycle_keeps_incomplete_uploads;
+mod s3_policy_locks_out_admins;
 mod s3_policy_open;
 mod s3_public_access_block;
 mod s3_public_acl;
 mod s3_versioning_disabled;
+mod s3_without_lifecycle;
+mod s3_without_replication;
 mod s3_without_tls_enforcement;
 mod scheduler_schedule_without_cmk;
 mod secret_without_cmk;
@@ -158,6 +163,11 @@ pub fn all() -> Vec<Box<dyn IacRule>> {
         Box::new(s3_without_tls_enforcement::S3WithoutTlsEnforcement),
         Box::new(s3_policy_open::S3PolicyOpen),
         Box::new(s3_classified_without_kms::S3ClassifiedWithoutKms),
+        Box::new(s3_acls_enabled::S3AclsEnabled),
+        Box::new(s3_without_lifecycle::S3WithoutLifecycle),
+        Box::new(s3_lifecycle_keeps_incomplete_uploads::S3LifecycleKeepsIncompleteUploads),
+        Box::new(s3_without_replication::S3WithoutReplication),
+        Box::new(s3_policy_locks_out_admins::S3PolicyLocksOutAdmins),
         Box::new(sqs_not_encrypted::SqsNotEncrypted),
         Box::new(sns_not_encrypted::SnsNotEncrypted),
         Box::new(sqs_policy_open::SqsPolicyOpen),

@@ -3,8 +3,8 @@
 use super::policy::policy_document;
 use super::value::{Cv, Props};
 use crate::model::{
-    DaxCluster, DynamoTable, PublicAccessBlock, ResourceMeta, ResourcePolicy, S3Bucket,
-    TableReplica, Val,
+    DaxCluster, DynamoTable, Lifecycle, ObjectOwnership, PublicAccessBlock, ResourceMeta,
+    ResourcePolicy, S3Bucket, TableReplica, Val,
 };
 
 /// `AWS::DynamoDB::Table`, `AWS::DynamoDB::GlobalTable` (first replica's settings, and every
@@ -95,7 +95,78 @@ pub fn bucket(meta: ResourceMeta, p: &Cv) -> S3Bucket {
         }
         None => {}
     }
+    if let Some(o) = p.get("OwnershipControls").filter(|o| !o.is_nothing()) {
+        b.ownership = Some(ObjectOwnership {
+            meta: b.meta.clone(),
+            object_ownership: match o.get("Rules") {
+                Some(rules) if rules.is_unknown() => rules.to_str(),
+                Some(rules) => rules
+                    .items()
+                    .first()
+                    .map_or(Val::Absent, |r| r.str_at(&["ObjectOwnership"])),
+                None => Val::Absent,
+            },
+        });
+    }
+    if let Some(l) = p.get("LifecycleConfiguration").filter(|l| !l.is_nothing()) {
+        b.lifecycle = Some(Lifecycle {
+            meta: b.meta.clone(),
+            aborts_incomplete_uploads: aborts_incomplete_uploads(l),
+        });
+    }
+    b.replication = match p.path(&["ReplicationConfiguration", "Rules"]) {
+        Some(rules) if rules.is_unknown() => rules.to_bool(),
+        Some(rules) => any_enabled(rules.items().iter().map(|r| r.str_at(&["Status"])), rules),
+        None => Val::Absent,
+    };
     b
+}
+
+/// Whether a rule of `LifecycleConfiguration` is enabled, applies to every object (no
+/// `Prefix`, `TagFilters` or size filter) and aborts incomplete multipart uploads.
+fn aborts_incomplete_uploads(l: &Cv) -> Val<bool> {
+    let Some(rules) = l.get("Rules") else {
+        return Val::known(false, l.span);
+    };
+    if rules.is_unknown() {
+        return rules.to_bool();
+    }
+    let mut unknown = None;
+    for r in rules.items() {
+        let Some(abort) = r.get("AbortIncompleteMultipartUpload") else {
+            continue;
+        };
+        let filtered = [
+            "Prefix",
+            "TagFilters",
+            "ObjectSizeGreaterThan",
+            "ObjectSizeLessThan",
+        ]
+        .iter()
+        .filter_map(|k| r.get(k))
+        .any(|f| !f.is_nothing() && f.text().as_deref() != Some(""));
+        match r.str_at(&["Status"]) {
+            Val::Known { value, .. } if value == "Enabled" && !filtered => {
+                return Val::known(true, abort.span);
+            }
+            Val::Unknown { span, reason } => unknown = Some(Val::unknown(span, reason)),
+            _ => {}
+        }
+    }
+    unknown.unwrap_or(Val::known(false, l.span))
+}
+
+/// `Some` status is `Enabled`: true at it; else unknown if a status is, else false at `at`.
+fn any_enabled(statuses: impl Iterator<Item = Val<String>>, at: &Cv) -> Val<bool> {
+    let mut unknown = None;
+    for status in statuses {
+        match status {
+            Val::Known { value, span } if value == "Enabled" => return Val::known(true, span),
+            Val::Unknown { span, reason } => unknown = Some(Val::unknown(span, reason)),
+            _ => {}
+        }
+    }
+    unknown.unwrap_or(Val::known(false, at.span))
 }
 
 /// `AWS::S3::BucketPolicy` (one bucket), `AWS::SQS::QueuePolicy` (`Queues`),

@@ -5,8 +5,8 @@
 use super::mapper::{boolean, in_file, inline_policy, string, Mapper};
 use super::value::Tv;
 use crate::model::{
-    CloudModel, DaxCluster, DynamoReplica, DynamoTable, PublicAccessBlock, ResourcePolicy,
-    S3Bucket, TableReplica, Val,
+    CloudModel, DaxCluster, DynamoReplica, DynamoTable, Lifecycle, ObjectOwnership,
+    PublicAccessBlock, ResourcePolicy, S3Bucket, TableReplica, Val,
 };
 
 pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
@@ -104,6 +104,37 @@ pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
                 restrict_public_buckets: f("restrict_public_buckets"),
             });
         }
+        for o in m.attached("aws_s3_bucket_ownership_controls", "bucket", r, &names) {
+            s.ownership = Some(ObjectOwnership {
+                meta: m.meta(o),
+                object_ownership: string(
+                    o.body.block("rule").and_then(|r| r.get("object_ownership")),
+                ),
+            });
+        }
+        if b.get("lifecycle_rule").is_some() {
+            s.lifecycle = Some(Lifecycle {
+                meta: s.meta.clone(),
+                aborts_incomplete_uploads: aborts_incomplete_uploads(b, "lifecycle_rule"),
+            });
+        }
+        for l in m.attached("aws_s3_bucket_lifecycle_configuration", "bucket", r, &names) {
+            s.lifecycle = Some(Lifecycle {
+                meta: m.meta(l),
+                aborts_incomplete_uploads: aborts_incomplete_uploads(&l.body, "rule"),
+            });
+        }
+        if let Some(c) = b.block("replication_configuration") {
+            s.replication = replication_enabled(c, "rules");
+        }
+        for c in m.attached(
+            "aws_s3_bucket_replication_configuration",
+            "bucket",
+            r,
+            &names,
+        ) {
+            s.replication = in_file(replication_enabled(&c.body, "rule"), &c.file, &s.meta);
+        }
         model.buckets.push(s);
     }
     for r in m.of_type("aws_s3_bucket_policy") {
@@ -136,4 +167,75 @@ fn set_encryption(m: &Mapper<'_>, s: &mut S3Bucket, cfg: &Tv, file: &str) {
     };
     s.sse_algorithm = in_file(string(default.get("sse_algorithm")), file, &s.meta);
     s.kms_key = in_file(m.reference(default.get("kms_master_key_id")), file, &s.meta);
+}
+
+/// Whether a lifecycle rule (legacy `lifecycle_rule` blocks with `enabled` and
+/// `abort_incomplete_multipart_upload_days`, or the split resource's `rule` blocks with `status`
+/// and an `abort_incomplete_multipart_upload` block) is on, applies to every object (no prefix,
+/// tag or size filter) and aborts incomplete multipart uploads.
+fn aborts_incomplete_uploads(body: &Tv, key: &str) -> Val<bool> {
+    let Some(all) = body.get(key) else {
+        return Val::Absent;
+    };
+    if all.is_unknown() {
+        return boolean(Some(all));
+    }
+    let mut unknown = None;
+    for rule in body.blocks(key) {
+        let abort = rule
+            .get("abort_incomplete_multipart_upload_days")
+            .or_else(|| rule.block("abort_incomplete_multipart_upload"));
+        let Some(abort) = abort.filter(|a| !a.is_null()) else {
+            continue;
+        };
+        let on = match rule.get("status") {
+            Some(status) => string(Some(status)).map(|s| s == "Enabled"),
+            None => boolean(rule.get("enabled")),
+        };
+        let filter = rule.block("filter");
+        let filter = filter.and_then(|f| f.block("and")).or(filter);
+        let filtered = [rule.get("prefix"), rule.get("tags")]
+            .into_iter()
+            .chain(
+                [
+                    "prefix",
+                    "tag",
+                    "tags",
+                    "object_size_greater_than",
+                    "object_size_less_than",
+                ]
+                .iter()
+                .map(|k| filter.and_then(|f| f.get(k))),
+            )
+            .flatten()
+            .any(|v| !v.is_null() && v.as_str() != Some("") && v.as_object() != Some(&[]));
+        match on {
+            Val::Known { value: true, .. } if !filtered => return Val::known(true, abort.span),
+            Val::Unknown { span, reason } => unknown = Some(Val::unknown(span, reason)),
+            _ => {}
+        }
+    }
+    unknown.unwrap_or(Val::known(false, all.span))
+}
+
+/// Whether a replication rule (`rules` inline, `rule` in the split resource) has `status`
+/// `Enabled`.
+fn replication_enabled(c: &Tv, key: &str) -> Val<bool> {
+    match c.get(key) {
+        Some(all) if all.is_unknown() => boolean(Some(all)),
+        Some(all) => {
+            let mut unknown = None;
+            for rule in c.blocks(key) {
+                match string(rule.get("status")) {
+                    Val::Known { value, span } if value == "Enabled" => {
+                        return Val::known(true, span)
+                    }
+                    Val::Unknown { span, reason } => unknown = Some(Val::unknown(span, reason)),
+                    _ => {}
+                }
+            }
+            unknown.unwrap_or(Val::known(false, all.span))
+        }
+        None => Val::known(false, c.span),
+    }
 }
