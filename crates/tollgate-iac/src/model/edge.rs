@@ -17,6 +17,72 @@ pub struct Distribution {
     pub web_acl: Val<Ref>,
     /// `Logging.Bucket`, `logging_config.bucket`: standard access logs.
     pub logging_bucket: Val<String>,
+    /// Every origin, in order.
+    pub origins: Vec<Origin>,
+    /// The origin list (or an origin) could not be read: there may be more.
+    pub origins_unknown: Option<Span>,
+    /// `ResponseHeadersPolicyId` of the default cache behavior and of every other one, in the
+    /// order of `viewer_protocols`.
+    pub response_headers_policies: Vec<Val<Ref>>,
+}
+
+/// One origin of a distribution.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    pub span: Span,
+    /// `DomainName`, `domain_name`.
+    pub domain: Val<Ref>,
+    /// An S3 bucket origin (`S3OriginConfig`, `s3_origin_config`, or a bucket's REST
+    /// endpoint as domain).
+    pub s3: bool,
+    /// `S3OriginConfig.OriginAccessIdentity`, `s3_origin_config.origin_access_identity`
+    /// (an empty string is none).
+    pub access_identity: Val<String>,
+    /// `OriginAccessControlId`, `origin_access_control_id`.
+    pub access_control: Val<String>,
+    /// `CustomOriginConfig.OriginSSLProtocols`, `custom_origin_config.origin_ssl_protocols`:
+    /// the protocols CloudFront may use towards a custom origin.
+    pub ssl_protocols: Vec<Val<String>>,
+}
+
+impl Origin {
+    pub fn new(span: Span) -> Self {
+        Self {
+            span,
+            domain: Val::Absent,
+            s3: false,
+            access_identity: Val::Absent,
+            access_control: Val::Absent,
+            ssl_protocols: Vec::new(),
+        }
+    }
+
+    /// Whether `domain` is written as an S3 bucket's REST endpoint (`bucket.s3.amazonaws.com`,
+    /// `bucket.s3.eu-west-1.amazonaws.com`); website endpoints (`s3-website`) are not, as
+    /// origin access cannot protect them.
+    pub fn is_s3_endpoint(domain: &Ref) -> bool {
+        let Ref::Literal(domain) = domain else {
+            // A bucket's `DomainName`, `RegionalDomainName`, `bucket_regional_domain_name`...
+            return matches!(domain, Ref::Resource { type_name: Some(t), attr: Some(a), .. }
+                if (t == "AWS::S3::Bucket" || t == "aws_s3_bucket")
+                    && a.to_ascii_lowercase().contains("domain")
+                    && !a.to_ascii_lowercase().contains("website"));
+        };
+        let d = domain.to_ascii_lowercase();
+        !d.contains("s3-website")
+            && (d.contains(".s3.") || d.contains(".s3-"))
+            && d.ends_with(".amazonaws.com")
+    }
+}
+
+/// `AWS::AppSync::ApiCache`, `aws_appsync_api_cache`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppsyncCache {
+    pub meta: ResourceMeta,
+    /// `AtRestEncryptionEnabled`, `at_rest_encryption_enabled`.
+    pub at_rest_encryption: Val<bool>,
+    /// `TransitEncryptionEnabled`, `transit_encryption_enabled`.
+    pub transit_encryption: Val<bool>,
 }
 
 /// A distribution's viewer certificate settings.

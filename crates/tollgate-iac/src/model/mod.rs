@@ -35,8 +35,8 @@ pub use data::{
     S3Bucket, TableReplica,
 };
 pub use edge::{
-    Distribution, GraphQlApi, IdentityPool, ManagedRuleGroup, ViewerCertificate, WafAssociation,
-    WebAcl,
+    AppsyncCache, Distribution, GraphQlApi, IdentityPool, ManagedRuleGroup, Origin,
+    ViewerCertificate, WafAssociation, WebAcl,
 };
 pub use iam::{IamPolicy, IamRole};
 pub use lambda::{EnvVar, FunctionUrl, LambdaFunction, LambdaPermission, VpcConfig};
@@ -98,6 +98,7 @@ pub struct CloudModel {
     pub distributions: Vec<Distribution>,
     pub web_acls: Vec<WebAcl>,
     pub graphql_apis: Vec<GraphQlApi>,
+    pub appsync_caches: Vec<AppsyncCache>,
     pub identity_pools: Vec<IdentityPool>,
     pub waf_associations: Vec<WafAssociation>,
     /// Parse errors (`parse-error`, warning) and constructs the adapters did not understand
@@ -188,6 +189,7 @@ macro_rules! resource_lists {
             distributions,
             web_acls,
             graphql_apis,
+            appsync_caches,
             identity_pools,
             waf_associations
         )

@@ -26,12 +26,17 @@ mod api_stage_without_cache;
 mod api_stage_without_execution_logging;
 mod api_stage_without_waf;
 mod api_stage_without_xray;
+mod appsync_cache_not_encrypted;
+mod appsync_cache_without_tls;
 mod appsync_field_logs_off;
 mod appsync_without_logging;
 mod appsync_without_waf;
 mod cloudfront_allows_old_tls;
+mod cloudfront_origin_allows_sslv3;
+mod cloudfront_s3_origin_without_access_control;
 mod cloudfront_viewer_allows_http;
 mod cloudfront_without_access_logging;
+mod cloudfront_without_response_headers_policy;
 mod cloudfront_without_waf;
 mod cloudtrail_event_data_store_without_cmk;
 mod cloudtrail_logging_disabled;
@@ -209,6 +214,15 @@ pub fn all() -> Vec<Box<dyn IacRule>> {
         Box::new(cloudfront_without_waf::CloudfrontWithoutWaf),
         Box::new(cloudfront_without_access_logging::CloudfrontWithoutAccessLogging),
         Box::new(waf_without_log4j_protection::WafWithoutLog4jProtection),
+        Box::new(appsync_cache_not_encrypted::AppsyncCacheNotEncrypted),
+        Box::new(appsync_cache_without_tls::AppsyncCacheWithoutTls),
+        Box::new(
+            cloudfront_s3_origin_without_access_control::CloudfrontS3OriginWithoutAccessControl,
+        ),
+        Box::new(cloudfront_origin_allows_sslv3::CloudfrontOriginAllowsSslv3),
+        Box::new(
+            cloudfront_without_response_headers_policy::CloudfrontWithoutResponseHeadersPolicy,
+        ),
     ]
 }
 

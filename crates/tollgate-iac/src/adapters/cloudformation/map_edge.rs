@@ -3,8 +3,8 @@
 
 use super::value::{Cv, CvKind, Props};
 use crate::model::{
-    Distribution, GraphQlApi, IdentityPool, ManagedRuleGroup, ResourceMeta, Val, ViewerCertificate,
-    WafAssociation, WebAcl,
+    AppsyncCache, Distribution, GraphQlApi, IdentityPool, ManagedRuleGroup, Origin, ResourceMeta,
+    Val, ViewerCertificate, WafAssociation, WebAcl,
 };
 
 /// `AWS::CloudFront::Distribution`.
@@ -39,12 +39,77 @@ pub fn distribution(meta: ResourceMeta, p: &Cv) -> Distribution {
             (protocols, certificate)
         }
     };
+    let mut origins = Vec::new();
+    let mut origins_unknown = None;
+    let mut response_headers_policies = Vec::new();
+    match config {
+        Some(c) if c.is_unknown() => {
+            origins_unknown = Some(c.span);
+            response_headers_policies.push(unknown(c));
+        }
+        _ => {
+            match config.and_then(|c| c.get("Origins")) {
+                Some(list) if matches!(list.kind, CvKind::List(_)) => {
+                    for o in list.items() {
+                        if o.is_unknown() {
+                            origins_unknown = Some(o.span);
+                        } else {
+                            origins.push(origin(o));
+                        }
+                    }
+                }
+                Some(other) if !other.is_nothing() => origins_unknown = Some(other.span),
+                _ => {}
+            }
+            response_headers_policies
+                .push(config.ref_at(&["DefaultCacheBehavior", "ResponseHeadersPolicyId"]));
+            match config.and_then(|c| c.get("CacheBehaviors")) {
+                Some(list) if matches!(list.kind, CvKind::List(_)) => response_headers_policies
+                    .extend(
+                        list.items()
+                            .iter()
+                            .map(|b| b.ref_at(&["ResponseHeadersPolicyId"])),
+                    ),
+                Some(other) if !other.is_nothing() => {
+                    response_headers_policies.push(unknown(other))
+                }
+                _ => {}
+            }
+        }
+    }
     Distribution {
         viewer_protocols,
         certificate,
         web_acl: config.ref_at(&["WebACLId"]),
         logging_bucket: config.str_at(&["Logging", "Bucket"]),
+        origins,
+        origins_unknown,
+        response_headers_policies,
         meta,
+    }
+}
+
+/// One entry of `DistributionConfig.Origins`.
+fn origin(o: &Cv) -> Origin {
+    let mut origin = Origin::new(o.span);
+    origin.domain = o.ref_at(&["DomainName"]);
+    let s3_config = o.get("S3OriginConfig").filter(|c| !c.is_nothing());
+    origin.s3 = s3_config.is_some() || origin.domain.get().is_some_and(Origin::is_s3_endpoint);
+    origin.access_identity = s3_config.str_at(&["OriginAccessIdentity"]);
+    origin.access_control = o.str_at(&["OriginAccessControlId"]);
+    origin.ssl_protocols = match o.path(&["CustomOriginConfig", "OriginSSLProtocols"]) {
+        Some(list) => list.to_str_list(),
+        None => Vec::new(),
+    };
+    origin
+}
+
+/// `AWS::AppSync::ApiCache`.
+pub fn appsync_cache(meta: ResourceMeta, p: &Cv) -> AppsyncCache {
+    AppsyncCache {
+        meta,
+        at_rest_encryption: p.bool_at(&["AtRestEncryptionEnabled"]),
+        transit_encryption: p.bool_at(&["TransitEncryptionEnabled"]),
     }
 }
 

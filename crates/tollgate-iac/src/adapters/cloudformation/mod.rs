@@ -260,6 +260,7 @@ pub fn map_resource(meta: ResourceMeta, p: &Cv, model: &mut CloudModel) {
             .waf_associations
             .push(map_edge::waf_association(meta, p)),
         "AWS::AppSync::GraphQLApi" => model.graphql_apis.push(map_edge::graphql_api(meta, p)),
+        "AWS::AppSync::ApiCache" => model.appsync_caches.push(map_edge::appsync_cache(meta, p)),
         "AWS::Cognito::IdentityPool" => model.identity_pools.push(map_edge::identity_pool(meta, p)),
         _ => {}
     }

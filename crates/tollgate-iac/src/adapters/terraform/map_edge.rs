@@ -1,11 +1,11 @@
 //! `aws_cloudfront_distribution`, `aws_wafv2_web_acl`, `aws_appsync_graphql_api`,
 //! `aws_cognito_identity_pool`.
 
-use super::mapper::{boolean, string, Mapper};
+use super::mapper::{boolean, string, strings, Mapper};
 use super::value::{Tv, TvKind};
 use crate::model::{
-    CloudModel, Distribution, GraphQlApi, IdentityPool, ManagedRuleGroup, Val, ViewerCertificate,
-    WafAssociation, WebAcl,
+    AppsyncCache, CloudModel, Distribution, GraphQlApi, IdentityPool, ManagedRuleGroup, Origin,
+    Val, ViewerCertificate, WafAssociation, WebAcl,
 };
 
 pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
@@ -35,12 +35,46 @@ pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
                 c.span,
             ),
         };
+        let mut response_headers_policies = Vec::new();
+        for key in ["default_cache_behavior", "ordered_cache_behavior"] {
+            match b.get(key) {
+                Some(v) if v.is_unknown() => response_headers_policies.push(m.reference(Some(v))),
+                _ => response_headers_policies.extend(
+                    b.blocks(key)
+                        .into_iter()
+                        .map(|c| m.reference(c.get("response_headers_policy_id"))),
+                ),
+            }
+        }
+        let origins_unknown = b.get("origin").filter(|o| o.is_unknown()).map(|o| o.span);
+        let origins = b
+            .blocks("origin")
+            .into_iter()
+            .map(|o| {
+                let mut origin = Origin::new(o.span);
+                origin.domain = m.reference(o.get("domain_name"));
+                let s3_config = o.block("s3_origin_config");
+                origin.s3 =
+                    s3_config.is_some() || origin.domain.get().is_some_and(Origin::is_s3_endpoint);
+                origin.access_identity =
+                    string(s3_config.and_then(|c| c.get("origin_access_identity")));
+                origin.access_control = string(o.get("origin_access_control_id"));
+                origin.ssl_protocols = strings(
+                    o.block("custom_origin_config")
+                        .and_then(|c| c.get("origin_ssl_protocols")),
+                );
+                origin
+            })
+            .collect();
         model.distributions.push(Distribution {
             meta: m.meta(r),
             viewer_protocols,
             certificate,
             web_acl: m.reference(b.get("web_acl_id")),
             logging_bucket: string(b.block("logging_config").and_then(|l| l.get("bucket"))),
+            origins,
+            origins_unknown,
+            response_headers_policies,
         });
     }
     for r in m.of_type("aws_wafv2_web_acl") {
@@ -103,6 +137,13 @@ pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
             name: string(b.get("name")),
             log_role: m.reference(log.and_then(|l| l.get("cloudwatch_logs_role_arn"))),
             field_log_level: string(log.and_then(|l| l.get("field_log_level"))),
+        });
+    }
+    for r in m.of_type("aws_appsync_api_cache") {
+        model.appsync_caches.push(AppsyncCache {
+            meta: m.meta(r),
+            at_rest_encryption: boolean(r.body.get("at_rest_encryption_enabled")),
+            transit_encryption: boolean(r.body.get("transit_encryption_enabled")),
         });
     }
     for type_name in [
