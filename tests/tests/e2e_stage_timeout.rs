@@ -96,3 +96,192 @@ fn a_timed_out_stage_keeps_the_findings_of_the_files_it_checked() {
                 .as_str()
                 .is_some_and(|t| t.contains("files were not checked"))));
 }
+
+/// A run of one stage stopped part way by its `stage-timeout`: the report, the message of its
+/// one `stage-timeout` error, and the size of the repository that took.
+struct PartWay {
+    report: Value,
+    message: String,
+    size: usize,
+}
+
+/// `tollgate run . --stages STAGE --format json` over repositories that `write(root, size)`
+/// builds, until one stops part way: how much a machine gets done in a second varies (a
+/// loaded shared runner or a fast idle one), so a run that finished is tried again with a
+/// repository twice as large, and one that checked nothing (`checked` is 0) with twice the
+/// timeout.
+fn stopped_part_way(
+    stage: &str,
+    mut size: usize,
+    write: impl Fn(&std::path::Path, usize),
+    checked: impl Fn(&Value) -> usize,
+) -> PartWay {
+    let mut timeout = 1;
+    let mut tried = Vec::new();
+    for _ in 0..6 {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(root, size);
+        std::fs::write(
+            root.join("tollgate.toml"),
+            format!("stage-timeout = {timeout}\n"),
+        )
+        .unwrap();
+        let out = tollgate_cmd()
+            .args(["run", ".", "--stages", stage, "--format", "json"])
+            .current_dir(root)
+            .output()
+            .unwrap();
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let timeouts: Vec<&Value> = report["notifications"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|n| n["id"] == "stage-timeout")
+            .collect();
+        let done = checked(&report);
+        tried.push(format!(
+            "{size} in {timeout} s: {done} checked, {timeouts:?}"
+        ));
+        if timeouts.is_empty() {
+            size *= 2;
+            continue;
+        }
+        assert_eq!(timeouts.len(), 1, "{:#}", report["notifications"]);
+        let message = timeouts[0]["message"].as_str().unwrap().to_string();
+        if done == 0 || message.contains("nor stop when asked") {
+            timeout *= 2;
+            continue;
+        }
+        // The stage did not finish: a tool failure, with the report still written.
+        assert_eq!(out.status.code(), Some(2), "{message}");
+        assert!(message.contains(&format!("stage `{stage}`")), "{message}");
+        return PartWay {
+            report,
+            message,
+            size,
+        };
+    }
+    panic!("stage `{stage}` never stopped part way: {tried:#?}");
+}
+
+/// The count in "N files were not checked" (or "1 file was") of a `stage-timeout` message.
+fn count_not_checked(message: &str) -> usize {
+    [" files were not checked", " file was not checked"]
+        .iter()
+        .find_map(|words| {
+            let (before, _) = message.split_once(words)?;
+            before.rsplit(' ').next()?.parse().ok()
+        })
+        .unwrap_or_else(|| panic!("no count of files not checked: {message}"))
+}
+
+/// A handler in its own file with one injection (TG6001) and other code that takes time to
+/// read.
+fn handler_file(i: usize) -> String {
+    let mut code = format!("import os\n\n\ndef main(event, context):\n    os.system(\"echo {i} \" + event[\"body\"])\n");
+    for j in 0..400 {
+        code.push_str(&format!(
+            "\n\ndef helper_{j}(items, scale):\n    total = 0\n    for item in items:\n        total += item * scale + {j}\n    return total\n"
+        ));
+    }
+    code
+}
+
+/// A SAM template declaring `count` handlers, and their files.
+fn handlers(root: &std::path::Path, count: usize) {
+    std::fs::create_dir_all(root.join("src")).unwrap();
+    let mut template = String::from("AWSTemplateFormatVersion: \"2010-09-09\"\nTransform: AWS::Serverless-2016-10-31\nResources:\n");
+    for i in 0..count {
+        template.push_str(&format!("  F{i}:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.12\n      Handler: h{i:04}.main\n      CodeUri: src/\n"));
+        std::fs::write(root.join(format!("src/h{i:04}.py")), handler_file(i)).unwrap();
+    }
+    std::fs::write(root.join("template.yaml"), template).unwrap();
+}
+
+fn traced(report: &Value) -> BTreeSet<String> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "TG6001")
+        .map(|f| f["location"]["path"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn a_timed_out_code_stage_keeps_the_handlers_it_traced() {
+    let run = stopped_part_way("code", 200, handlers, |r| traced(r).len());
+    let traced = traced(&run.report);
+    // Every handler file is either reported or counted among those not checked.
+    assert_eq!(
+        traced.len() + count_not_checked(&run.message),
+        run.size,
+        "{} traced: {}",
+        traced.len(),
+        run.message
+    );
+    assert!(
+        !run.message.contains("template.yaml"),
+        "the template was mapped: {}",
+        run.message
+    );
+}
+
+/// Queues of the template each Rego policy reports.
+const QUEUES: usize = 150;
+
+/// A template of [`QUEUES`] queues and `count` policies, each reporting every queue.
+fn policies(root: &std::path::Path, count: usize) {
+    std::fs::create_dir_all(root.join("policies")).unwrap();
+    let mut template = String::from("AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n");
+    for i in 0..QUEUES {
+        template.push_str(&format!(
+            "  Queue{i}:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName: queue-{i}\n"
+        ));
+    }
+    std::fs::write(root.join("template.yaml"), template).unwrap();
+    for p in 0..count {
+        let policy = format!("package main\n\ndeny contains msg if {{\n  input.resource.type == \"AWS::SQS::Queue\"\n  name := input.resource.properties.QueueName\n  startswith(name, \"queue-\")\n  msg := sprintf(\"policy {p:04} saw %s\", [name])\n}}\n");
+        std::fs::write(root.join(format!("policies/p{p:04}.rego")), policy).unwrap();
+    }
+}
+
+/// Results per policy file.
+fn results_by_policy(report: &Value) -> std::collections::BTreeMap<String, usize> {
+    let mut results = std::collections::BTreeMap::new();
+    for f in report["findings"].as_array().unwrap() {
+        if let Some(rest) = f["message"].as_str().unwrap().strip_prefix("policy ") {
+            *results
+                .entry(format!("policies/p{}.rego", &rest[..4]))
+                .or_default() += 1;
+        }
+    }
+    results
+}
+
+#[test]
+fn a_timed_out_policy_stage_keeps_the_results_of_the_policies_it_evaluated() {
+    let run = stopped_part_way("policy", 60, policies, |r| results_by_policy(r).len());
+    let results = results_by_policy(&run.report);
+    // A policy not listed as unchecked was evaluated on every queue; a listed one may have
+    // reported some queues before the stop, and those results stay.
+    let complete = results.values().filter(|&&n| n == QUEUES).count();
+    let not_checked = count_not_checked(&run.message);
+    assert!(not_checked > 0, "{}", run.message);
+    assert_eq!(
+        complete + not_checked,
+        run.size,
+        "{results:?}: {}",
+        run.message
+    );
+    for (policy, n) in &results {
+        if run.message.contains(&format!("`{policy}`")) {
+            assert!(
+                *n < QUEUES,
+                "{policy} listed though complete: {}",
+                run.message
+            );
+        }
+    }
+}

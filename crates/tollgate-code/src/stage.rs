@@ -300,16 +300,17 @@ fn conventional(
         if Lang::of_path(&file.path).is_none() || is_vendored(&file.path) {
             continue;
         }
+        // Listed without being read: past the cancel the stage stops promptly.
+        if ctx.is_cancelled() {
+            unsearched.push(file.path.clone());
+            continue;
+        }
         // Only a file that mentions a conventional name can define such a handler: the rest of
         // the repository's code (libraries, tests) is parsed only if a handler imports it.
         if ctx
             .text(file)
             .is_ok_and(|text| !CONVENTIONAL.iter().any(|name| text.contains(name)))
         {
-            continue;
-        }
-        if ctx.is_cancelled() {
-            unsearched.push(file.path.clone());
             continue;
         }
         let Some(module) = loader.get(&file.path) else {

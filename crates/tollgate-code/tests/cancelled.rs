@@ -32,7 +32,7 @@ fn a_cancelled_scan_lists_the_templates_and_handlers_it_did_not_check() {
     // A handler no template names, found by its conventional name.
     let lone = HANDLER.replace("def handler", "def lambda_handler");
     std::fs::write(dir.path().join("other/job.py"), lone).unwrap();
-    // Code that cannot hold a conventional handler is not listed.
+    // Code without a conventional name is listed too: only reading it would have told.
     std::fs::write(
         dir.path().join("other/util.py"),
         "def helper(x):\n    return x\n",
@@ -52,10 +52,15 @@ fn a_cancelled_scan_lists_the_templates_and_handlers_it_did_not_check() {
     ctx.cancel();
     let cancelled = CodeStage::new().run(&ctx).unwrap();
     assert!(cancelled.findings.is_empty(), "{:#?}", cancelled.findings);
-    // The template's handler file is listed too: it also defines a conventionally named
-    // handler, which only a search of the file would have found.
+    // Every code file is listed: past the cancel none is read to see whether it could hold a
+    // conventionally named handler (the template's handler file also defines one).
     assert_eq!(
         cancelled.not_checked,
-        ["template.yaml", "other/job.py", "src/app.py"]
+        [
+            "template.yaml",
+            "other/job.py",
+            "other/util.py",
+            "src/app.py"
+        ]
     );
 }
