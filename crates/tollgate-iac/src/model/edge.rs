@@ -103,6 +103,17 @@ pub struct WebAcl {
     pub managed_groups: Vec<ManagedRuleGroup>,
     /// The rules could not all be read (unknown list or statement): the ACL may hold more.
     pub rules_unknown: Option<Span>,
+    /// How many rules are written (`Rules`, `rule` blocks).
+    pub rule_count: usize,
+}
+
+/// `AWS::WAFv2::LoggingConfiguration`, `aws_wafv2_web_acl_logging_configuration`: where a web
+/// ACL's request logs go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WafLogging {
+    pub meta: ResourceMeta,
+    /// `ResourceArn`, `resource_arn`: the web ACL.
+    pub web_acl: Val<Ref>,
 }
 
 /// A `ManagedRuleGroupStatement` rule of a web ACL.
@@ -214,6 +225,21 @@ impl super::CloudModel {
                 None => unknown = true,
                 Some(false) => {}
             }
+        }
+        (!unknown).then_some(false)
+    }
+}
+
+impl super::CloudModel {
+    /// Whether a logging configuration names the web ACL `acl`: `None` when one of the same
+    /// template or configuration names an ACL that cannot be resolved, so it might.
+    pub fn waf_acl_logged(&self, acl: &WebAcl) -> Option<bool> {
+        let mut unknown = false;
+        for l in &self.waf_logging {
+            if Self::points_at(&l.meta, &l.web_acl, &acl.meta, &acl.name) {
+                return Some(true);
+            }
+            unknown |= l.web_acl.is_unknown() && l.meta.same_scope(&acl.meta);
         }
         (!unknown).then_some(false)
     }

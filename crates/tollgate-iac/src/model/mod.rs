@@ -36,7 +36,7 @@ pub use data::{
 };
 pub use edge::{
     AppsyncCache, Distribution, GraphQlApi, IdentityPool, ManagedRuleGroup, Origin,
-    ViewerCertificate, WafAssociation, WebAcl,
+    ViewerCertificate, WafAssociation, WafLogging, WebAcl,
 };
 pub use iam::{IamPolicy, IamRole};
 pub use lambda::{EnvVar, FunctionUrl, LambdaFunction, LambdaPermission, VpcConfig};
@@ -101,6 +101,7 @@ pub struct CloudModel {
     pub appsync_caches: Vec<AppsyncCache>,
     pub identity_pools: Vec<IdentityPool>,
     pub waf_associations: Vec<WafAssociation>,
+    pub waf_logging: Vec<WafLogging>,
     /// Parse errors (`parse-error`, warning) and constructs the adapters did not understand
     /// (`unsupported-construct`, note), each with file and line.
     pub notifications: Vec<Notification>,
@@ -191,7 +192,8 @@ macro_rules! resource_lists {
             graphql_apis,
             appsync_caches,
             identity_pools,
-            waf_associations
+            waf_associations,
+            waf_logging
         )
     };
 }

@@ -106,6 +106,8 @@ mod ssm_session_logs_not_encrypted;
 mod ssm_session_not_encrypted;
 mod stepfunctions_without_logging;
 mod stepfunctions_without_xray;
+mod waf_acl_without_logging;
+mod waf_acl_without_rules;
 mod waf_without_log4j_protection;
 
 pub use sink::RuleSink;
@@ -223,6 +225,8 @@ pub fn all() -> Vec<Box<dyn IacRule>> {
         Box::new(
             cloudfront_without_response_headers_policy::CloudfrontWithoutResponseHeadersPolicy,
         ),
+        Box::new(waf_acl_without_rules::WafAclWithoutRules),
+        Box::new(waf_acl_without_logging::WafAclWithoutLogging),
     ]
 }
 

@@ -4,7 +4,7 @@
 use super::value::{Cv, CvKind, Props};
 use crate::model::{
     AppsyncCache, Distribution, GraphQlApi, IdentityPool, ManagedRuleGroup, Origin, ResourceMeta,
-    Val, ViewerCertificate, WafAssociation, WebAcl,
+    Val, ViewerCertificate, WafAssociation, WafLogging, WebAcl,
 };
 
 /// `AWS::CloudFront::Distribution`.
@@ -127,6 +127,7 @@ pub fn web_acl(meta: ResourceMeta, p: &Cv) -> WebAcl {
         name: p.str_at(&["Name"]),
         managed_groups: Vec::new(),
         rules_unknown: None,
+        rule_count: 0,
     };
     let rules = match p.get("Rules") {
         Some(r) if r.is_unknown() => {
@@ -136,6 +137,7 @@ pub fn web_acl(meta: ResourceMeta, p: &Cv) -> WebAcl {
         Some(r) => r.items(),
         None => &[],
     };
+    acl.rule_count = rules.len();
     for rule in rules {
         let Some(statement) = rule.get("Statement") else {
             continue;
@@ -198,6 +200,14 @@ pub fn waf_association(meta: ResourceMeta, p: &Cv) -> WafAssociation {
     WafAssociation {
         resource: p.ref_at(&["ResourceArn"]),
         web_acl: p.ref_at(&["WebACLArn"]).or(p.ref_at(&["WebACLId"])),
+        meta,
+    }
+}
+
+/// `AWS::WAFv2::LoggingConfiguration`.
+pub fn waf_logging(meta: ResourceMeta, p: &Cv) -> WafLogging {
+    WafLogging {
+        web_acl: p.ref_at(&["ResourceArn"]),
         meta,
     }
 }

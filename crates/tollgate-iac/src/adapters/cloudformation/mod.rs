@@ -256,6 +256,9 @@ pub fn map_resource(meta: ResourceMeta, p: &Cv, model: &mut CloudModel) {
             model.distributions.push(map_edge::distribution(meta, p))
         }
         "AWS::WAFv2::WebACL" => model.web_acls.push(map_edge::web_acl(meta, p)),
+        "AWS::WAFv2::LoggingConfiguration" => {
+            model.waf_logging.push(map_edge::waf_logging(meta, p))
+        }
         "AWS::WAFv2::WebACLAssociation" | "AWS::WAFRegional::WebACLAssociation" => model
             .waf_associations
             .push(map_edge::waf_association(meta, p)),

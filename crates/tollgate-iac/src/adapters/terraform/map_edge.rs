@@ -5,7 +5,7 @@ use super::mapper::{boolean, string, strings, Mapper};
 use super::value::{Tv, TvKind};
 use crate::model::{
     AppsyncCache, CloudModel, Distribution, GraphQlApi, IdentityPool, ManagedRuleGroup, Origin,
-    Val, ViewerCertificate, WafAssociation, WebAcl,
+    Val, ViewerCertificate, WafAssociation, WafLogging, WebAcl,
 };
 
 pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
@@ -84,6 +84,7 @@ pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
             name: string(b.get("name")),
             managed_groups: Vec::new(),
             rules_unknown: None,
+            rule_count: b.blocks("rule").len(),
         };
         if let Some(v) = b.get("rule").filter(|v| v.is_unknown()) {
             acl.rules_unknown = Some(v.span);
@@ -137,6 +138,12 @@ pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
             name: string(b.get("name")),
             log_role: m.reference(log.and_then(|l| l.get("cloudwatch_logs_role_arn"))),
             field_log_level: string(log.and_then(|l| l.get("field_log_level"))),
+        });
+    }
+    for r in m.of_type("aws_wafv2_web_acl_logging_configuration") {
+        model.waf_logging.push(WafLogging {
+            meta: m.meta(r),
+            web_acl: m.reference(r.body.get("resource_arn")),
         });
     }
     for r in m.of_type("aws_appsync_api_cache") {
