@@ -75,6 +75,26 @@ impl Origin {
     }
 }
 
+/// `AWS::CloudFront::ResponseHeadersPolicy`, `aws_cloudfront_response_headers_policy`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResponseHeadersPolicy {
+    pub meta: ResourceMeta,
+    /// `SecurityHeadersConfig.StrictTransportSecurity`; absent when the policy sends no
+    /// `Strict-Transport-Security` header.
+    pub hsts: Val<Hsts>,
+}
+
+/// The `Strict-Transport-Security` header a response headers policy sends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hsts {
+    /// `AccessControlMaxAgeSec`, `access_control_max_age_sec`.
+    pub max_age: Val<i64>,
+    pub include_subdomains: Val<bool>,
+    pub preload: Val<bool>,
+    /// Whether the policy's header replaces one the origin sends.
+    pub override_origin: Val<bool>,
+}
+
 /// `AWS::AppSync::ApiCache`, `aws_appsync_api_cache`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AppsyncCache {

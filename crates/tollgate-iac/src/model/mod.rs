@@ -35,8 +35,8 @@ pub use data::{
     S3Bucket, TableReplica,
 };
 pub use edge::{
-    AppsyncCache, Distribution, GraphQlApi, IdentityPool, ManagedRuleGroup, Origin,
-    ViewerCertificate, WafAssociation, WafLogging, WebAcl,
+    AppsyncCache, Distribution, GraphQlApi, Hsts, IdentityPool, ManagedRuleGroup, Origin,
+    ResponseHeadersPolicy, ViewerCertificate, WafAssociation, WafLogging, WebAcl,
 };
 pub use iam::{IamPolicy, IamRole};
 pub use lambda::{EnvVar, FunctionUrl, LambdaFunction, LambdaPermission, VpcConfig};
@@ -96,6 +96,7 @@ pub struct CloudModel {
     pub ecr_repositories: Vec<EcrRepository>,
     pub repository_policies: Vec<ResourcePolicy>,
     pub distributions: Vec<Distribution>,
+    pub response_headers_policies: Vec<ResponseHeadersPolicy>,
     pub web_acls: Vec<WebAcl>,
     pub graphql_apis: Vec<GraphQlApi>,
     pub appsync_caches: Vec<AppsyncCache>,
@@ -188,6 +189,7 @@ macro_rules! resource_lists {
             ecr_repositories,
             repository_policies,
             distributions,
+            response_headers_policies,
             web_acls,
             graphql_apis,
             appsync_caches,

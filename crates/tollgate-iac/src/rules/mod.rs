@@ -32,6 +32,7 @@ mod appsync_field_logs_off;
 mod appsync_without_logging;
 mod appsync_without_waf;
 mod cloudfront_allows_old_tls;
+mod cloudfront_headers_policy_weak_hsts;
 mod cloudfront_origin_allows_sslv3;
 mod cloudfront_s3_origin_without_access_control;
 mod cloudfront_viewer_allows_http;
@@ -227,6 +228,7 @@ pub fn all() -> Vec<Box<dyn IacRule>> {
         ),
         Box::new(waf_acl_without_rules::WafAclWithoutRules),
         Box::new(waf_acl_without_logging::WafAclWithoutLogging),
+        Box::new(cloudfront_headers_policy_weak_hsts::CloudfrontHeadersPolicyWeakHsts),
     ]
 }
 

@@ -3,8 +3,9 @@
 
 use super::value::{Cv, CvKind, Props};
 use crate::model::{
-    AppsyncCache, Distribution, GraphQlApi, IdentityPool, ManagedRuleGroup, Origin, ResourceMeta,
-    Val, ViewerCertificate, WafAssociation, WafLogging, WebAcl,
+    AppsyncCache, Distribution, GraphQlApi, Hsts, IdentityPool, ManagedRuleGroup, Origin,
+    ResourceMeta, ResponseHeadersPolicy, Val, ViewerCertificate, WafAssociation, WafLogging,
+    WebAcl,
 };
 
 /// `AWS::CloudFront::Distribution`.
@@ -210,4 +211,30 @@ pub fn waf_logging(meta: ResourceMeta, p: &Cv) -> WafLogging {
         web_acl: p.ref_at(&["ResourceArn"]),
         meta,
     }
+}
+
+/// `AWS::CloudFront::ResponseHeadersPolicy`.
+pub fn response_headers_policy(meta: ResourceMeta, p: &Cv) -> ResponseHeadersPolicy {
+    let config = p.get("ResponseHeadersPolicyConfig");
+    let hsts = match config
+        .and_then(|c| c.path(&["SecurityHeadersConfig", "StrictTransportSecurity"]))
+    {
+        Some(h) if h.is_unknown() => {
+            Val::unknown(h.span, "the HSTS settings are not known statically")
+        }
+        Some(h) if !h.is_nothing() => Val::known(
+            Hsts {
+                max_age: h.int_at(&["AccessControlMaxAgeSec"]),
+                include_subdomains: h.bool_at(&["IncludeSubdomains"]),
+                preload: h.bool_at(&["Preload"]),
+                override_origin: h.bool_at(&["Override"]),
+            },
+            h.span,
+        ),
+        _ => match config {
+            Some(c) if c.is_unknown() => Val::unknown(c.span, "the policy is not known statically"),
+            _ => Val::Absent,
+        },
+    };
+    ResponseHeadersPolicy { meta, hsts }
 }

@@ -255,6 +255,9 @@ pub fn map_resource(meta: ResourceMeta, p: &Cv, model: &mut CloudModel) {
         "AWS::CloudFront::Distribution" => {
             model.distributions.push(map_edge::distribution(meta, p))
         }
+        "AWS::CloudFront::ResponseHeadersPolicy" => model
+            .response_headers_policies
+            .push(map_edge::response_headers_policy(meta, p)),
         "AWS::WAFv2::WebACL" => model.web_acls.push(map_edge::web_acl(meta, p)),
         "AWS::WAFv2::LoggingConfiguration" => {
             model.waf_logging.push(map_edge::waf_logging(meta, p))

@@ -1,11 +1,11 @@
 //! `aws_cloudfront_distribution`, `aws_wafv2_web_acl`, `aws_appsync_graphql_api`,
 //! `aws_cognito_identity_pool`.
 
-use super::mapper::{boolean, string, strings, Mapper};
+use super::mapper::{boolean, integer, string, strings, Mapper};
 use super::value::{Tv, TvKind};
 use crate::model::{
-    AppsyncCache, CloudModel, Distribution, GraphQlApi, IdentityPool, ManagedRuleGroup, Origin,
-    Val, ViewerCertificate, WafAssociation, WafLogging, WebAcl,
+    AppsyncCache, CloudModel, Distribution, GraphQlApi, Hsts, IdentityPool, ManagedRuleGroup,
+    Origin, ResponseHeadersPolicy, Val, ViewerCertificate, WafAssociation, WafLogging, WebAcl,
 };
 
 pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
@@ -138,6 +138,33 @@ pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
             name: string(b.get("name")),
             log_role: m.reference(log.and_then(|l| l.get("cloudwatch_logs_role_arn"))),
             field_log_level: string(log.and_then(|l| l.get("field_log_level"))),
+        });
+    }
+    for r in m.of_type("aws_cloudfront_response_headers_policy") {
+        let config = r.body.block("security_headers_config");
+        let hsts = match config.and_then(|c| c.block("strict_transport_security")) {
+            Some(h) if h.is_unknown() => {
+                Val::unknown(h.span, "the HSTS settings are generated at plan time")
+            }
+            Some(h) => Val::known(
+                Hsts {
+                    max_age: integer(h.get("access_control_max_age_sec")),
+                    include_subdomains: boolean(h.get("include_subdomains")),
+                    preload: boolean(h.get("preload")),
+                    override_origin: boolean(h.get("override")),
+                },
+                h.span,
+            ),
+            None => match config {
+                Some(c) if c.is_unknown() => {
+                    Val::unknown(c.span, "the security headers are generated at plan time")
+                }
+                _ => Val::Absent,
+            },
+        };
+        model.response_headers_policies.push(ResponseHeadersPolicy {
+            meta: m.meta(r),
+            hsts,
         });
     }
     for r in m.of_type("aws_wafv2_web_acl_logging_configuration") {
