@@ -205,6 +205,27 @@ pub fn parse_error(file: &SourceFile, err: &ParseError) -> Notification {
 
 /// The `unsupported-construct` note: something in `file` at `span` the adapter does not
 /// understand; the value it stood for is unknown and the rest of the file is still checked.
+/// `items` with only the last of those sharing a key, each where it was written last: how a
+/// later tag or environment variable overrides an earlier one of the same name. Each key's
+/// last place is looked up, so thousands of entries take linear time, not quadratic.
+pub fn last_of_each<T>(items: Vec<T>, key: impl Fn(&T) -> &str) -> Vec<T> {
+    let last: std::collections::HashMap<&str, usize> = items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| (key(item), i))
+        .collect();
+    let keep: Vec<bool> = items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| last[key(item)] == i)
+        .collect();
+    items
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(item, keep)| keep.then_some(item))
+        .collect()
+}
+
 pub fn unsupported(file: &str, span: Span, what: impl std::fmt::Display) -> Notification {
     Notification::note(
         "unsupported-construct",
@@ -298,5 +319,30 @@ pub(crate) mod test_hooks {
                 tollgate_core::budget::check();
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod last_of_each_tests {
+    use super::last_of_each;
+
+    #[test]
+    fn a_key_written_again_moves_to_its_last_place_with_its_last_value() {
+        let items = vec![("a", 1), ("b", 2), ("a", 3), ("c", 4), ("b", 5)];
+        assert_eq!(
+            last_of_each(items, |(k, _)| k),
+            [("a", 3), ("c", 4), ("b", 5)]
+        );
+        // Many keys, each written twice (provider tags, then the resource's own).
+        let keys: Vec<String> = (0..100_000).map(|i| format!("k{i}")).collect();
+        let written: Vec<(&str, usize)> = keys
+            .iter()
+            .map(|k| (k.as_str(), 0))
+            .chain(keys.iter().rev().map(|k| (k.as_str(), 1)))
+            .collect();
+        let kept = last_of_each(written, |(k, _)| k);
+        assert_eq!(kept.len(), 100_000);
+        assert!(kept.iter().all(|(_, v)| *v == 1));
+        assert_eq!(kept[0].0, "k99999");
     }
 }

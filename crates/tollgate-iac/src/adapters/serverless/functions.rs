@@ -37,19 +37,20 @@ pub fn map(svc: &Service<'_>, model: &mut CloudModel) {
         {
             match &source.kind {
                 TvKind::Object(vars) => {
-                    for (name, name_span, value) in vars {
-                        l.environment.retain(|e| e.name != *name);
-                        l.environment.push(EnvVar {
+                    l.environment
+                        .extend(vars.iter().map(|(name, name_span, value)| EnvVar {
                             name: name.clone(),
                             name_span: *name_span,
                             value: string(Some(value)),
-                        });
-                    }
+                        }));
                 }
                 TvKind::Null => {}
                 _ => l.environment_unknown = Some(source.span),
             }
         }
+        // A function's variable overrides the provider's of the same name.
+        l.environment =
+            crate::adapters::last_of_each(std::mem::take(&mut l.environment), |e| e.name.as_str());
         l.kms_key = svc
             .reference(f.get("kmsKeyArn"))
             .or(svc.reference(svc.provider(&["kmsKeyArn"])));

@@ -302,18 +302,17 @@ impl<'a> Service<'a> {
 
     /// Provider `tags` (applied to every function) then `extra`, the later winning.
     pub fn tags(&self, extra: Option<&Tv>) -> Vec<Tag> {
-        let mut out: Vec<Tag> = Vec::new();
-        for source in [self.provider(&["tags"]), extra].into_iter().flatten() {
-            for (key, key_span, value) in source.as_object().unwrap_or_default() {
-                out.retain(|t| t.key != *key);
-                out.push(Tag {
-                    key: key.clone(),
-                    key_span: *key_span,
-                    value: crate::adapters::terraform::mapper::string(Some(value)),
-                });
-            }
-        }
-        out
+        let written = [self.provider(&["tags"]), extra]
+            .into_iter()
+            .flatten()
+            .flat_map(|source| source.as_object().unwrap_or_default())
+            .map(|(key, key_span, value)| Tag {
+                key: key.clone(),
+                key_span: *key_span,
+                value: crate::adapters::terraform::mapper::string(Some(value)),
+            })
+            .collect();
+        crate::adapters::last_of_each(written, |t| t.key.as_str())
     }
 
     /// The type of a logical id declared in `resources.Resources`.

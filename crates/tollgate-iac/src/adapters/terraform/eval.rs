@@ -71,6 +71,8 @@ pub struct Scope {
     built: std::cell::Cell<usize>,
     stack: RefCell<Vec<String>>,
     notes: RefCell<Vec<EvalNote>>,
+    /// Notes already taken (file, span, message): each is said once, found without a search.
+    noted: RefCell<std::collections::HashSet<(String, Span, String)>>,
     /// The iterators of the `dynamic` blocks being expanded (`environment.value`), innermost last.
     iterators: RefCell<Vec<(String, Tv)>>,
 }
@@ -96,14 +98,14 @@ impl Scope {
     }
 
     fn note(&self, at: At<'_>, span: Span, message: String) {
-        let note = EvalNote {
-            file: at.file.to_string(),
-            span,
-            message,
-        };
-        let mut notes = self.notes.borrow_mut();
-        if !notes.contains(&note) {
-            notes.push(note);
+        let key = (at.file.to_string(), span, message);
+        if self.noted.borrow_mut().insert(key.clone()) {
+            let (file, span, message) = key;
+            self.notes.borrow_mut().push(EvalNote {
+                file,
+                span,
+                message,
+            });
         }
     }
 

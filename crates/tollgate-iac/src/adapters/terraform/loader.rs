@@ -3,7 +3,7 @@
 //! as child modules with their inputs, the rest as root modules with `terraform.tfvars` and
 //! `*.auto.tfvars`. Remote modules are never fetched and paths never leave the scanned root.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 use tollgate_core::{FileKind, Location, Notification, ScanContext, SourceFile};
@@ -56,6 +56,9 @@ pub struct Loaded {
     pub notifications: Vec<Notification>,
     /// Files read: unparsable ones, and those of every directory evaluated.
     pub reached: Vec<String>,
+    /// The evaluator notes already turned into notifications (file, span, message), so that
+    /// a module called several times says each once, without searching the list.
+    noted: HashSet<(String, Span, String)>,
 }
 
 struct ParsedFile {
@@ -329,8 +332,11 @@ impl Loader<'_> {
         }
         for n in scope.take_notes() {
             // A module called several times says the same thing once.
-            let note = crate::adapters::unsupported(&n.file, n.span, n.message);
-            if !out.notifications.contains(&note) {
+            if out
+                .noted
+                .insert((n.file.clone(), n.span, n.message.clone()))
+            {
+                let note = crate::adapters::unsupported(&n.file, n.span, n.message);
                 out.notifications.push(note);
             }
         }

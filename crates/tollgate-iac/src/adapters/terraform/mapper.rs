@@ -107,17 +107,16 @@ impl<'a> Mapper<'a> {
         );
         meta.scope = r.scope.clone();
         // Provider default tags (`tags_all`) first, the resource's own `tags` overriding them.
-        for key in ["tags_all", "tags"] {
-            for (k, key_span, value) in r.body.get(key).and_then(Tv::as_object).unwrap_or_default()
-            {
-                meta.tags.retain(|t| t.key != *k);
-                meta.tags.push(Tag {
-                    key: k.clone(),
-                    key_span: *key_span,
-                    value: string(Some(value)),
-                });
-            }
-        }
+        let written = ["tags_all", "tags"]
+            .iter()
+            .flat_map(|key| r.body.get(key).and_then(Tv::as_object).unwrap_or_default())
+            .map(|(k, key_span, value)| Tag {
+                key: k.clone(),
+                key_span: *key_span,
+                value: string(Some(value)),
+            })
+            .collect();
+        meta.tags = crate::adapters::last_of_each(written, |t| t.key.as_str());
         meta
     }
 
