@@ -5,6 +5,7 @@
 //! The targets themselves live in `tests/`, one file per parser family; `README.md` says how
 //! to run them longer and what they found.
 
+pub mod checks;
 pub mod mutate;
 pub mod runner;
 pub mod seeds;

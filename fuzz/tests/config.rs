@@ -1,14 +1,9 @@
 //! Fuzz target for the `tollgate.toml` loader: no panic, and every error position inside the
 //! text. The repository's own config is attacker-controlled like any other file.
 
-use tollgate_core::config::parse;
-
-/// Built-in stage names, as the binary passes its own to the loader.
-const STAGES: &[&str] = &["parse", "iac", "permissions", "deps"];
+use tollgate_fuzz::checks;
 use tollgate_fuzz::seeds::seeds;
-use tollgate_fuzz::spans::Lines;
 use tollgate_fuzz::{run_and_assert, Target};
-use tollgate_syntax::Pos;
 
 const MAX_LEN: usize = 64 * 1024;
 
@@ -59,12 +54,5 @@ fn config_loader() {
         default_iters: 1500,
         max_len: MAX_LEN,
     };
-    run_and_assert(&target, |text| {
-        if let Err(e) = parse(text, "tollgate.toml", STAGES) {
-            if let Some((line, col)) = e.position {
-                Lines::new(text).check_pos(Pos::new(line, col), "config error")?;
-            }
-        }
-        Ok(())
-    });
+    run_and_assert(&target, checks::config);
 }

@@ -1,9 +1,9 @@
 //! Fuzz targets for every lockfile parser of `tollgate-deps`: no panic, and every package and
 //! error line inside the text.
 
-use tollgate_deps::lockfile::{parse, LockfileKind, NoIncludes};
+use tollgate_deps::lockfile::LockfileKind;
+use tollgate_fuzz::checks;
 use tollgate_fuzz::seeds::seeds;
-use tollgate_fuzz::spans::Lines;
 use tollgate_fuzz::{run_and_assert, Target};
 
 const MAX_LEN: usize = 64 * 1024;
@@ -92,43 +92,13 @@ fn target(name: &'static str, kind: LockfileKind) -> Target {
     }
 }
 
-fn check(kind: LockfileKind, path: &'static str) -> impl Fn(&str) -> Result<(), String> {
-    move |text| {
-        let lines = Lines::new(text);
-        match parse(kind, path, text, &NoIncludes) {
-            Ok(parsed) => {
-                for p in &parsed.packages {
-                    if p.declared_in.is_none() {
-                        lines.check_line(p.line, &format!("package {}@{}", p.name, p.version))?;
-                    }
-                }
-                for u in &parsed.unpinned {
-                    if u.path == path {
-                        lines.check_line(u.line, &format!("unpinned {}", u.name))?;
-                    }
-                }
-                for (line, message) in &parsed.skipped {
-                    lines.check_line(*line, &format!("skipped entry ({message})"))?;
-                }
-            }
-            Err(e) => {
-                lines.check_line(e.line, &format!("error `{}`", e.message))?;
-                if e.col == 0 {
-                    return Err(format!("error `{}` at column 0", e.message));
-                }
-            }
-        }
-        Ok(())
-    }
-}
-
 macro_rules! lockfile_targets {
     ($($test:ident: $kind:ident at $path:literal;)*) => {$(
         #[test]
         fn $test() {
             run_and_assert(
                 &target(stringify!($test), LockfileKind::$kind),
-                check(LockfileKind::$kind, $path),
+                |text| checks::lockfile(LockfileKind::$kind, $path, text),
             );
         }
     )*};
