@@ -264,3 +264,26 @@ impl super::CloudModel {
         (!unknown).then_some(false)
     }
 }
+
+impl super::CloudModel {
+    /// The web ACL references of the associations that protect `target` (for an API Gateway
+    /// stage, `stage` gives its API and name).
+    pub fn waf_acls_of(
+        &self,
+        target: &ResourceMeta,
+        stage: Option<(&Val<Ref>, &Val<String>)>,
+    ) -> Vec<(&ResourceMeta, &Val<Ref>)> {
+        self.waf_associations
+            .iter()
+            .filter(|a| a.protects(target, stage) == Some(true))
+            .map(|a| (&a.meta, &a.web_acl))
+            .collect()
+    }
+
+    /// The web ACL that `reference`, written in `from`, names, when it is declared in the scan.
+    pub fn web_acl_named(&self, from: &ResourceMeta, reference: &Val<Ref>) -> Option<&WebAcl> {
+        self.web_acls
+            .iter()
+            .find(|a| Self::points_at(from, reference, &a.meta, &a.name))
+    }
+}

@@ -109,6 +109,7 @@ mod stepfunctions_without_logging;
 mod stepfunctions_without_xray;
 mod waf_acl_without_logging;
 mod waf_acl_without_rules;
+mod waf_allows_anonymous_ips;
 mod waf_without_log4j_protection;
 
 pub use sink::RuleSink;
@@ -229,6 +230,7 @@ pub fn all() -> Vec<Box<dyn IacRule>> {
         Box::new(waf_acl_without_rules::WafAclWithoutRules),
         Box::new(waf_acl_without_logging::WafAclWithoutLogging),
         Box::new(cloudfront_headers_policy_weak_hsts::CloudfrontHeadersPolicyWeakHsts),
+        Box::new(waf_allows_anonymous_ips::WafAllowsAnonymousIps),
     ]
 }
 
