@@ -1,4 +1,4 @@
-//! IAM roles and managed / standalone policies.
+//! IAM roles, managed / standalone policies and the account's password policy.
 
 use super::{NamedPolicy, PolicyDocument, Ref, ResourceMeta, Val};
 
@@ -38,4 +38,16 @@ pub struct IamPolicy {
     pub roles: Vec<Val<Ref>>,
     pub users: Vec<Val<Ref>>,
     pub groups: Vec<Val<Ref>>,
+}
+
+/// `aws_iam_account_password_policy`: the account's rules for IAM user passwords.
+/// CloudFormation has no resource for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PasswordPolicy {
+    pub meta: ResourceMeta,
+    /// `minimum_password_length` (absent: 6, AWS's default).
+    pub minimum_length: Val<i64>,
+    /// `password_reuse_prevention`: how many previous passwords may not be reused (absent:
+    /// any may).
+    pub reuse_prevention: Val<i64>,
 }

@@ -38,7 +38,7 @@ pub use edge::{
     AppsyncCache, Distribution, GraphQlApi, Hsts, IdentityPool, ManagedRuleGroup, Origin,
     ResponseHeadersPolicy, ViewerCertificate, WafAssociation, WafLogging, WebAcl,
 };
-pub use iam::{IamPolicy, IamRole};
+pub use iam::{IamPolicy, IamRole, PasswordPolicy};
 pub use lambda::{EnvVar, FunctionUrl, LambdaFunction, LambdaPermission, VpcConfig};
 pub use logging::{EventDataStore, LogGroup, Trail};
 pub use messaging::{Queue, ResourcePolicy, Schedule, Topic};
@@ -91,6 +91,7 @@ pub struct CloudModel {
     pub state_machines: Vec<StateMachine>,
     pub iam_roles: Vec<IamRole>,
     pub iam_policies: Vec<IamPolicy>,
+    pub password_policies: Vec<PasswordPolicy>,
     pub kinesis_streams: Vec<KinesisStream>,
     pub delivery_streams: Vec<DeliveryStream>,
     pub ecr_repositories: Vec<EcrRepository>,
@@ -184,6 +185,7 @@ macro_rules! resource_lists {
             state_machines,
             iam_roles,
             iam_policies,
+            password_policies,
             kinesis_streams,
             delivery_streams,
             ecr_repositories,

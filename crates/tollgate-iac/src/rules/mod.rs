@@ -58,6 +58,8 @@ mod ecr_policy_open;
 mod ecr_scan_on_push_disabled;
 mod firehose_not_encrypted;
 mod firehose_without_cmk;
+mod iam_password_policy_reuse;
+mod iam_password_policy_short;
 mod kinesis_stream_not_encrypted;
 mod kinesis_stream_without_cmk;
 mod kms_key_disabled;
@@ -231,6 +233,8 @@ pub fn all() -> Vec<Box<dyn IacRule>> {
         Box::new(waf_acl_without_logging::WafAclWithoutLogging),
         Box::new(cloudfront_headers_policy_weak_hsts::CloudfrontHeadersPolicyWeakHsts),
         Box::new(waf_allows_anonymous_ips::WafAllowsAnonymousIps),
+        Box::new(iam_password_policy_short::IamPasswordPolicyShort),
+        Box::new(iam_password_policy_reuse::IamPasswordPolicyReuse),
     ]
 }
 

@@ -18,12 +18,15 @@ impl PermRule for GithubOidcUnpinned {
                 "A role trusting `token.actions.githubusercontent.com` must check the token's `sub` \
                  claim; without it any workflow of any GitHub repository can assume the role. A \
                  `sub` pinned to an owner with a wildcard repository (`repo:my-org/*`) is \
-                 reported with high severity.",
+                 reported with high severity. Checkov reads the same question in two places: \
+                 `aws_iam_policy_document` data sources (CKV_AWS_358) and trust policies written \
+                 on `aws_iam_role` (CKV_AWS_393); tollgate reads every trust policy, in every \
+                 format.",
             )
             .remediation(
                 "```yaml\nCondition:\n  StringEquals:\n    token.actions.githubusercontent.com:aud: sts.amazonaws.com\n    token.actions.githubusercontent.com:sub: repo:my-org/my-repo:ref:refs/heads/main\n```",
             )
-            .equivalents(["CKV_AWS_358"])
+            .equivalents(["CKV_AWS_358", "CKV_AWS_393"])
             .with_controls(ACCESS_ENFORCEMENT)
     }
 

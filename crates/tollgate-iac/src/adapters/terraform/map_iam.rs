@@ -2,10 +2,17 @@
 //! `aws_iam_role_policy_attachment` joined in; `aws_iam_policy` with the roles it is attached to.
 
 use super::iam_json::string_val;
-use super::mapper::{string, strings, Mapper};
-use crate::model::{CloudModel, IamPolicy, IamRole, NamedPolicy};
+use super::mapper::{integer, string, strings, Mapper};
+use crate::model::{CloudModel, IamPolicy, IamRole, NamedPolicy, PasswordPolicy};
 
 pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
+    for r in m.of_type("aws_iam_account_password_policy") {
+        model.password_policies.push(PasswordPolicy {
+            meta: m.meta(r),
+            minimum_length: integer(r.body.get("minimum_password_length")),
+            reuse_prevention: integer(r.body.get("password_reuse_prevention")),
+        });
+    }
     let mut joined_role_policies = Vec::new();
     for r in m.of_type("aws_iam_role") {
         let b = &r.body;
