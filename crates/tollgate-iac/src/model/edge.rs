@@ -24,6 +24,18 @@ pub struct Distribution {
     /// `ResponseHeadersPolicyId` of the default cache behavior and of every other one, in the
     /// order of `viewer_protocols`.
     pub response_headers_policies: Vec<Val<Ref>>,
+    /// `OriginGroups.Items`, `origin_group` blocks: origins CloudFront fails over between.
+    pub origin_groups: Val<Vec<OriginGroup>>,
+}
+
+/// An origin group of a distribution.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OriginGroup {
+    pub span: Span,
+    /// Whether `FailoverCriteria` (`failover_criteria`) is written.
+    pub failover_criteria: bool,
+    /// How many member origins it lists.
+    pub members: usize,
 }
 
 /// One origin of a distribution.

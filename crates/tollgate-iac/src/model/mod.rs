@@ -36,7 +36,7 @@ pub use data::{
 };
 pub use edge::{
     AppsyncCache, Distribution, GraphQlApi, Hsts, IdentityPool, ManagedRuleGroup, Origin,
-    ResponseHeadersPolicy, ViewerCertificate, WafAssociation, WafLogging, WebAcl,
+    OriginGroup, ResponseHeadersPolicy, ViewerCertificate, WafAssociation, WafLogging, WebAcl,
 };
 pub use iam::{IamPolicy, IamRole, PasswordPolicy};
 pub use lambda::{EnvVar, FunctionUrl, LambdaFunction, LambdaPermission, VpcConfig};

@@ -37,6 +37,7 @@ mod cloudfront_origin_allows_sslv3;
 mod cloudfront_s3_origin_without_access_control;
 mod cloudfront_viewer_allows_http;
 mod cloudfront_without_access_logging;
+mod cloudfront_without_origin_failover;
 mod cloudfront_without_response_headers_policy;
 mod cloudfront_without_waf;
 mod cloudtrail_event_data_store_without_cmk;
@@ -233,6 +234,7 @@ pub fn all() -> Vec<Box<dyn IacRule>> {
         Box::new(waf_acl_without_logging::WafAclWithoutLogging),
         Box::new(cloudfront_headers_policy_weak_hsts::CloudfrontHeadersPolicyWeakHsts),
         Box::new(waf_allows_anonymous_ips::WafAllowsAnonymousIps),
+        Box::new(cloudfront_without_origin_failover::CloudfrontWithoutOriginFailover),
         Box::new(iam_password_policy_short::IamPasswordPolicyShort),
         Box::new(iam_password_policy_reuse::IamPasswordPolicyReuse),
     ]

@@ -4,8 +4,8 @@
 use super::value::{Cv, CvKind, Props};
 use crate::model::{
     AppsyncCache, Distribution, GraphQlApi, Hsts, IdentityPool, ManagedRuleGroup, Origin,
-    ResourceMeta, ResponseHeadersPolicy, Val, ViewerCertificate, WafAssociation, WafLogging,
-    WebAcl,
+    OriginGroup, ResourceMeta, ResponseHeadersPolicy, Val, ViewerCertificate, WafAssociation,
+    WafLogging, WebAcl,
 };
 
 /// `AWS::CloudFront::Distribution`.
@@ -86,7 +86,35 @@ pub fn distribution(meta: ResourceMeta, p: &Cv) -> Distribution {
         origins,
         origins_unknown,
         response_headers_policies,
+        origin_groups: origin_groups(config),
         meta,
+    }
+}
+
+/// `DistributionConfig.OriginGroups.Items`.
+fn origin_groups(config: Option<&Cv>) -> Val<Vec<OriginGroup>> {
+    let groups = match config {
+        Some(c) if c.is_unknown() => return unknown(c),
+        _ => config.and_then(|c| c.path(&["OriginGroups", "Items"])),
+    };
+    match groups {
+        None => Val::Absent,
+        Some(g) if g.is_unknown() => unknown(g),
+        Some(g) => Val::known(
+            g.items()
+                .iter()
+                .map(|item| OriginGroup {
+                    span: item.span,
+                    failover_criteria: item
+                        .get("FailoverCriteria")
+                        .is_some_and(|f| !f.is_nothing()),
+                    members: item
+                        .path(&["Members", "Items"])
+                        .map_or(0, |m| m.items().len()),
+                })
+                .collect(),
+            g.span,
+        ),
     }
 }
 

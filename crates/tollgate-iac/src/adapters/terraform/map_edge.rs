@@ -5,7 +5,8 @@ use super::mapper::{boolean, integer, string, strings, Mapper};
 use super::value::{Tv, TvKind};
 use crate::model::{
     AppsyncCache, CloudModel, Distribution, GraphQlApi, Hsts, IdentityPool, ManagedRuleGroup,
-    Origin, ResponseHeadersPolicy, Val, ViewerCertificate, WafAssociation, WafLogging, WebAcl,
+    Origin, OriginGroup, ResponseHeadersPolicy, Val, ViewerCertificate, WafAssociation, WafLogging,
+    WebAcl,
 };
 
 pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
@@ -75,6 +76,23 @@ pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
             origins,
             origins_unknown,
             response_headers_policies,
+            origin_groups: match b.get("origin_group") {
+                None => Val::Absent,
+                Some(g) if g.is_unknown() => {
+                    Val::unknown(g.span, "the origin groups are generated at plan time")
+                }
+                Some(g) => Val::known(
+                    b.blocks("origin_group")
+                        .into_iter()
+                        .map(|group| OriginGroup {
+                            span: group.span,
+                            failover_criteria: group.block("failover_criteria").is_some(),
+                            members: group.blocks("member").len(),
+                        })
+                        .collect(),
+                    g.span,
+                ),
+            },
         });
     }
     for r in m.of_type("aws_wafv2_web_acl") {
