@@ -137,6 +137,9 @@ pub struct WebAcl {
     pub rules_unknown: Option<Span>,
     /// How many rules are written (`Rules`, `rule` blocks).
     pub rule_count: usize,
+    /// Rules with neither an `Action` nor an `OverrideAction` (an empty one counts as none)
+    /// and no managed rule group statement: where each is written.
+    pub actionless_rules: Vec<Span>,
 }
 
 /// `AWS::WAFv2::LoggingConfiguration`, `aws_wafv2_web_acl_logging_configuration`: where a web

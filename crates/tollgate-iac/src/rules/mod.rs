@@ -113,6 +113,7 @@ mod stepfunctions_without_xray;
 mod waf_acl_without_logging;
 mod waf_acl_without_rules;
 mod waf_allows_anonymous_ips;
+mod waf_rule_without_action;
 mod waf_without_log4j_protection;
 
 pub use sink::RuleSink;
@@ -235,6 +236,7 @@ pub fn all() -> Vec<Box<dyn IacRule>> {
         Box::new(cloudfront_headers_policy_weak_hsts::CloudfrontHeadersPolicyWeakHsts),
         Box::new(waf_allows_anonymous_ips::WafAllowsAnonymousIps),
         Box::new(cloudfront_without_origin_failover::CloudfrontWithoutOriginFailover),
+        Box::new(waf_rule_without_action::WafRuleWithoutAction),
         Box::new(iam_password_policy_short::IamPasswordPolicyShort),
         Box::new(iam_password_policy_reuse::IamPasswordPolicyReuse),
     ]

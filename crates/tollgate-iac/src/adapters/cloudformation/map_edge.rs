@@ -157,6 +157,7 @@ pub fn web_acl(meta: ResourceMeta, p: &Cv) -> WebAcl {
         managed_groups: Vec::new(),
         rules_unknown: None,
         rule_count: 0,
+        actionless_rules: Vec::new(),
     };
     let rules = match p.get("Rules") {
         Some(r) if r.is_unknown() => {
@@ -168,6 +169,16 @@ pub fn web_acl(meta: ResourceMeta, p: &Cv) -> WebAcl {
     };
     acl.rule_count = rules.len();
     for rule in rules {
+        let acts = |key: &str| {
+            rule.get(key)
+                .is_some_and(|a| a.is_unknown() || !a.entries().is_empty())
+        };
+        let managed = rule
+            .path(&["Statement", "ManagedRuleGroupStatement"])
+            .is_some();
+        if !rule.is_unknown() && !acts("Action") && !acts("OverrideAction") && !managed {
+            acl.actionless_rules.push(rule.span);
+        }
         let Some(statement) = rule.get("Statement") else {
             continue;
         };

@@ -103,11 +103,23 @@ pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
             managed_groups: Vec::new(),
             rules_unknown: None,
             rule_count: b.blocks("rule").len(),
+            actionless_rules: Vec::new(),
         };
         if let Some(v) = b.get("rule").filter(|v| v.is_unknown()) {
             acl.rules_unknown = Some(v.span);
         }
         for rule in b.blocks("rule") {
+            let acts = |key: &str| {
+                rule.block(key)
+                    .is_some_and(|a| a.is_unknown() || a.as_object().is_some_and(|o| !o.is_empty()))
+            };
+            let managed = rule
+                .block("statement")
+                .and_then(|s| s.block("managed_rule_group_statement"))
+                .is_some();
+            if !acts("action") && !acts("override_action") && !managed {
+                acl.actionless_rules.push(rule.span);
+            }
             let statement = rule.block("statement");
             let group = statement.and_then(|s| s.block("managed_rule_group_statement"));
             let Some(group) = group else {
