@@ -88,6 +88,9 @@ fn marked(repo: &Path, rev: &str, scan: BaseScan, result: &mut ScanResult) -> Re
         today: scan.today,
         show_progress: false,
         only: scan.only,
+        // Files the change left alone are parsed once, for the head.
+        reuse: Some(result.ctx.clone()),
+        keep_parsed: false,
     })
     .map_err(|e| format!("--diff-base {rev}: scanning the base revision: {e:#}"))?;
     scan.selection.retain(&mut base.findings, &base.rules);
@@ -111,4 +114,122 @@ fn marked(repo: &Path, rev: &str, scan: BaseScan, result: &mut ScanResult) -> Re
     result.findings.extend(absent);
     tollgate_core::postprocess::sort_findings(&mut result.findings);
     Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use crate::pipeline::{self, ScanRequest, ScanResult, StageOptions};
+
+    fn copy_dir(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            let target = to.join(entry.file_name());
+            if entry.file_type().unwrap().is_dir() {
+                copy_dir(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), &target).unwrap();
+            }
+        }
+    }
+
+    /// Every built-in stage that needs no network: all but `deps`.
+    fn scan(root: &Path, reuse: Option<Arc<tollgate_core::ScanContext>>) -> ScanResult {
+        let config = tollgate_core::Config::default();
+        let stages: Vec<String> = pipeline::builtin_stage_names()
+            .into_iter()
+            .filter(|s| s != "deps")
+            .collect();
+        let selection = pipeline::select(Some(&stages), &config, &StageOptions::default()).unwrap();
+        let mut result = pipeline::scan(ScanRequest {
+            root: root.to_path_buf(),
+            config: Arc::new(config),
+            selection,
+            shard: None,
+            today: time::macros::date!(2026 - 06 - 01),
+            show_progress: false,
+            only: None,
+            reuse,
+            keep_parsed: true,
+        })
+        .unwrap();
+        crate::postprocess::apply(&mut result, None);
+        // The log's only moving parts are the run's times.
+        result.start_time = time::OffsetDateTime::UNIX_EPOCH;
+        result.end_time = time::OffsetDateTime::UNIX_EPOCH;
+        result
+    }
+
+    fn sarif(result: &mut ScanResult) -> String {
+        crate::output::sarif::render(&crate::output::sarif::build(result, true))
+    }
+
+    /// The base revision scanned with the head's documents gives the same findings,
+    /// notifications and SARIF log as scanned on its own, byte for byte; the files the change
+    /// left alone are parsed once (the base holds the head's very documents) and the changed
+    /// ones are parsed anew.
+    #[test]
+    fn reusing_the_heads_documents_changes_nothing_in_the_base_scan() {
+        let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+        let dir = tempfile::tempdir().unwrap();
+        let (head_dir, base_dir) = (dir.path().join("head"), dir.path().join("base"));
+        copy_dir(&examples, &head_dir);
+        copy_dir(&examples, &base_dir);
+        // The change: the base's SAM template lacks the head's last line, a Terraform file has
+        // a comment more, and a template exists only in the base.
+        let changed = "sam-orders/template.yaml";
+        let text = std::fs::read_to_string(base_dir.join(changed)).unwrap();
+        let cut = text.trim_end().rfind('\n').unwrap();
+        std::fs::write(base_dir.join(changed), &text[..cut + 1]).unwrap();
+        let tf = "terraform-ledger/main.tf";
+        let mut text = std::fs::read_to_string(base_dir.join(tf)).unwrap();
+        text.push_str("# base revision\n");
+        std::fs::write(base_dir.join(tf), text).unwrap();
+        std::fs::copy(
+            base_dir.join("sam-orders/template.yaml"),
+            base_dir.join("sam-orders/only-in-base.yaml"),
+        )
+        .unwrap();
+
+        let head = scan(&head_dir, None);
+        let mut reused = scan(&base_dir, Some(head.ctx.clone()));
+        let mut alone = scan(&base_dir, None);
+
+        assert!(!alone.findings.is_empty());
+        assert_eq!(reused.findings, alone.findings);
+        assert_eq!(reused.evaluations, alone.evaluations);
+        assert_eq!(reused.notifications, alone.notifications);
+        assert_eq!(reused.failed, alone.failed);
+        assert_eq!(sarif(&mut reused), sarif(&mut alone));
+
+        let mut shared = 0;
+        for file in reused.ctx.files() {
+            // Only what some stage parsed during the scans: a document asked for now would be
+            // parsed now.
+            if !reused.ctx.is_parsed(file) {
+                continue;
+            }
+            let Ok(document) = reused.ctx.document(file) else {
+                continue;
+            };
+            let same_file = head.ctx.file(&file.path).filter(|f| head.ctx.is_parsed(f));
+            let from_head = same_file
+                .and_then(|f| head.ctx.document(f).ok())
+                .is_some_and(|theirs| Arc::ptr_eq(&theirs, &document));
+            let unchanged = same_file.is_some()
+                && ![changed, tf, "sam-orders/only-in-base.yaml"].contains(&file.path.as_str());
+            assert_eq!(from_head, unchanged, "{}", file.path);
+            shared += usize::from(from_head);
+            // Scanned alone, nothing is shared.
+            let own = alone
+                .ctx
+                .document(alone.ctx.file(&file.path).unwrap())
+                .unwrap();
+            assert!(!Arc::ptr_eq(&own, &document));
+        }
+        assert!(shared >= 10, "{shared} documents shared");
+    }
 }

@@ -180,6 +180,12 @@ pub struct ScanRequest {
     pub show_progress: bool,
     /// Scan only this file of `root` (PATH named a file), whatever the walk would keep.
     pub only: Option<String>,
+    /// Reuse this scan's texts and parsed documents for files with the same path and content
+    /// ([`ScanContext::reusing`]): the head's scan, when this one is of the base revision.
+    pub reuse: Option<Arc<ScanContext>>,
+    /// Keep the parsed documents after the stages, for a later scan to reuse; the caller then
+    /// frees them with [`release_parsed`].
+    pub keep_parsed: bool,
 }
 
 /// What one scan produced, before post-processing.
@@ -223,6 +229,8 @@ pub fn scan(request: ScanRequest) -> anyhow::Result<ScanResult> {
         today,
         show_progress,
         only,
+        reuse,
+        keep_parsed,
     } = request;
     let mut notifications = Vec::new();
     let mut failed = false;
@@ -261,7 +269,11 @@ pub fn scan(request: ScanRequest) -> anyhow::Result<ScanResult> {
         }
     };
     tracing::debug!(files = files.len(), "inventory walked");
-    let mut ctx = Arc::new(ScanContext::new(root.clone(), files, config.clone(), today));
+    let mut ctx = ScanContext::new(root.clone(), files, config.clone(), today);
+    if let Some(donor) = reuse {
+        ctx = ctx.reusing(donor);
+    }
+    let mut ctx = Arc::new(ctx);
 
     let mut rules: Vec<Rule> = selection.builtin.iter().flat_map(|s| s.rules()).collect();
     let stage_timeout = Duration::from_secs(config.stage_timeout.unwrap_or(DEFAULT_STAGE_TIMEOUT));
@@ -311,7 +323,9 @@ pub fn scan(request: ScanRequest) -> anyhow::Result<ScanResult> {
     // do not wait for them.
     ctx.cancel();
     runtime.shutdown_background();
-    release_parsed(&mut ctx);
+    if !keep_parsed {
+        release_parsed(&mut ctx);
+    }
 
     // Report in registration order, whatever order the stages finished in.
     outcomes.sort_by_key(|o| match o {
@@ -363,7 +377,7 @@ pub fn scan(request: ScanRequest) -> anyhow::Result<ScanResult> {
 /// (suppressions, reports, publishing) reads file texts only, and on a large scan the parse
 /// cache is hundreds of MiB. A stage that timed out may still be running and hold the context;
 /// then it is left alone.
-fn release_parsed(ctx: &mut Arc<ScanContext>) {
+pub fn release_parsed(ctx: &mut Arc<ScanContext>) {
     match Arc::get_mut(ctx) {
         Some(ctx) => ctx.release_parsed(),
         None => tracing::debug!("a stage still runs; parsed documents kept"),
@@ -576,6 +590,8 @@ mod tests {
             today: time::macros::date!(2027 - 01 - 01),
             show_progress: false,
             only: None,
+            reuse: None,
+            keep_parsed: false,
         })
         .unwrap()
     }

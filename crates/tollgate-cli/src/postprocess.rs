@@ -105,6 +105,8 @@ mod tests {
             today: time::macros::date!(2026 - 06 - 01),
             show_progress: false,
             only: None,
+            reuse: None,
+            keep_parsed: false,
         })
         .unwrap();
         assert!(!apply(&mut result, None));

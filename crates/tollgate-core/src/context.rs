@@ -64,6 +64,10 @@ pub struct ScanContext {
     /// `tollgate_syntax::parse`; tests put a failing parser here.
     parser: Parser,
     memo: Mutex<HashMap<TypeId, MemoSlot>>,
+    /// Another scan of the same repository (the head, when this one scans the base revision
+    /// of a pull request) whose texts and documents this one reuses for files with the same
+    /// path and the same content, instead of parsing them again.
+    donor: Option<Arc<ScanContext>>,
 }
 
 /// One memoized value, computed by the first caller while the others wait.
@@ -107,6 +111,37 @@ impl ScanContext {
             cancelled: Arc::new(AtomicBool::new(false)),
             parser: tollgate_syntax::parse,
             memo: Mutex::new(HashMap::new()),
+            donor: None,
+        }
+    }
+
+    /// Reuse `donor`'s work for every file whose path and content are the same in both scans
+    /// (the same git blob): the text it read and the document it parsed, errors included, are
+    /// taken as they are instead of being parsed again. Content decides, never modification
+    /// times: a file that differs by one byte is parsed anew. A pull request's base revision
+    /// is scanned this way with the head as donor, since most files are the same in both.
+    pub fn reusing(mut self, donor: Arc<ScanContext>) -> Self {
+        self.donor = Some(donor);
+        self
+    }
+
+    /// The donor's slot for `file`, when the donor has read a file at the same path with
+    /// exactly `text` and would parse it with the same parser.
+    fn donor_slot(&self, file: &SourceFile, text: &str) -> Option<&FileSlot> {
+        let donor = self.donor.as_deref()?;
+        let &j = donor.index.get(&file.path)?;
+        if donor.files[j].kind.format() != file.kind.format()
+            || !std::ptr::fn_addr_eq(donor.parser, self.parser)
+        {
+            return None;
+        }
+        let slot = &donor.slots[j];
+        match slot.text.get()? {
+            // The same allocation when this scan's text came from the donor already.
+            Ok(theirs) if std::ptr::eq(theirs.as_ptr(), text.as_ptr()) || **theirs == *text => {
+                Some(slot)
+            }
+            _ => None,
         }
     }
 
@@ -144,7 +179,8 @@ impl ScanContext {
         &self.limits
     }
 
-    /// The file's text, read once.
+    /// The file's text, read once. A text equal to the donor's (see [`ScanContext::reusing`])
+    /// shares the donor's copy.
     pub fn text(&self, file: &SourceFile) -> Result<Arc<str>, FileError> {
         let Some(&i) = self.index.get(&file.path) else {
             return read_text(&file.abs, self.config.max_file_bytes()).map(Arc::from);
@@ -152,7 +188,11 @@ impl ScanContext {
         self.slots[i]
             .text
             .get_or_init(|| {
-                read_text(&self.files[i].abs, self.config.max_file_bytes()).map(Arc::from)
+                let text = read_text(&self.files[i].abs, self.config.max_file_bytes())?;
+                let shared = self
+                    .donor_slot(&self.files[i], &text)
+                    .and_then(|slot| slot.text.get()?.as_ref().ok().cloned());
+                Ok(shared.unwrap_or_else(|| Arc::from(text)))
             })
             .clone()
     }
@@ -166,6 +206,12 @@ impl ScanContext {
         };
         let parse = || -> Result<Arc<Document>, ParseError> {
             let text = self.text(file)?;
+            if let Some(done) = self
+                .donor_slot(file, &text)
+                .and_then(|slot| slot.document.get())
+            {
+                return done.clone();
+            }
             // A panic in the parser costs this file only, not the stage and every other file.
             let (parser, limits) = (self.parser, &self.limits);
             let parsed = std::panic::catch_unwind(|| parser(&text, format, limits))

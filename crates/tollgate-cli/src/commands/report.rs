@@ -178,6 +178,8 @@ fn scan(
         today,
         show_progress: false,
         only: None,
+        reuse: None,
+        keep_parsed: false,
     })?;
     crate::postprocess::apply(&mut result, None);
     Ok(Gathered {

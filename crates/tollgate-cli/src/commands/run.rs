@@ -81,6 +81,12 @@ pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
     let strict = args.strict || config.strict.unwrap_or(false);
     let config = Arc::new(config);
     let base_stages = selection.builtin.clone();
+    // `--diff-base REF`, or in a pull request its base commit.
+    let diff_base = args.diff_base.clone().map(|rev| (rev, true)).or_else(|| {
+        let ctx = context.as_ref()?;
+        ctx.pr?;
+        ctx.base_sha.clone().map(|rev| (rev, false))
+    });
     let mut result = pipeline::scan(ScanRequest {
         root: root.clone(),
         config: config.clone(),
@@ -89,6 +95,9 @@ pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
         today,
         show_progress: crate::progress::wanted(args.quiet, args.no_progress),
         only: only.clone(),
+        reuse: None,
+        // The base revision's scan reuses the documents of the files it shares with the head.
+        keep_parsed: diff_base.is_some(),
     })?;
     result.notifications.extend(untrusted_plugins);
     rule_selection.retain(&mut result.findings, &result.rules);
@@ -97,12 +106,6 @@ pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
     if crate::postprocess::apply(&mut result, args.baseline.as_deref()) {
         result.failed = true;
     }
-    // `--diff-base REF`, or in a pull request its base commit.
-    let diff_base = args.diff_base.clone().map(|rev| (rev, true)).or_else(|| {
-        let ctx = context.as_ref()?;
-        ctx.pr?;
-        ctx.base_sha.clone().map(|rev| (rev, false))
-    });
     let mut has_baseline = args.baseline.is_some();
     if let Some((rev, explicit)) = diff_base {
         let scan = crate::diff_base::BaseScan {
@@ -114,6 +117,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
             selection: rule_selection,
         };
         has_baseline |= crate::diff_base::apply(&root, &rev, explicit, scan, &mut result);
+        pipeline::release_parsed(&mut result.ctx);
     }
     if strict {
         fail_closed(&mut result);
