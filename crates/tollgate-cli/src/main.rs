@@ -25,6 +25,11 @@ use clap::{CommandFactory, FromArgMatches};
 
 use crate::args::{Cli, Command};
 
+/// A scan allocates millions of small strings and nodes from several threads; mimalloc spends
+/// less CPU on them and holds less memory than glibc's arenas (figures in the README).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Parse the command line. The long version text (rule catalog, advisory database) costs a
 /// catalog load, so it is only built when a version flag is on the command line.
 fn parse() -> Cli {
