@@ -112,7 +112,9 @@ pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
                 ),
             });
         }
-        if b.get("lifecycle_rule").is_some() {
+        // Plan JSON writes `lifecycle_rule = []` for a bucket that has none.
+        let inline_lifecycle = b.get("lifecycle_rule");
+        if inline_lifecycle.is_some_and(Tv::is_unknown) || !b.blocks("lifecycle_rule").is_empty() {
             s.lifecycle = Some(Lifecycle {
                 meta: s.meta.clone(),
                 aborts_incomplete_uploads: aborts_incomplete_uploads(b, "lifecycle_rule"),
