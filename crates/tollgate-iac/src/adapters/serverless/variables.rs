@@ -439,10 +439,19 @@ fn split(s: &str) -> Result<Vec<Piece>, String> {
             if level != 0 {
                 return Err("unterminated `${` variable: expected a closing `}`".into());
             }
-            if !text.is_empty() {
-                out.push(Piece::Text(std::mem::take(&mut text)));
+            let inner: String = chars[i + 2..j].iter().collect();
+            if is_variable(&inner) {
+                if !text.is_empty() {
+                    out.push(Piece::Text(std::mem::take(&mut text)));
+                }
+                out.push(Piece::Var(inner));
+            } else {
+                // `${AWS::Region}`, `${Bucket.Arn}`: CloudFormation's `Fn::Sub` syntax, which the
+                // framework leaves for CloudFormation to fill in.
+                text.push_str("${");
+                text.push_str(&inner);
+                text.push('}');
             }
-            out.push(Piece::Var(chars[i + 2..j].iter().collect()));
             i = j + 1;
         } else {
             text.push(chars[i]);
@@ -453,6 +462,38 @@ fn split(s: &str) -> Result<Vec<Piece>, String> {
         out.push(Piece::Text(text));
     }
     Ok(out)
+}
+
+/// Whether the text between `${` and `}` is a Serverless variable: its first source is
+/// `source:address` (`self:`, `opt:`, `file(./x.yml):`...), a quoted literal, or holds a nested
+/// variable. Anything else, a pseudo parameter (`AWS::Region`, whose `::` is no source) or a
+/// resource (`Bucket.Arn`), is CloudFormation's, as the framework's own variable syntax decides.
+fn is_variable(inner: &str) -> bool {
+    if inner.contains("${") {
+        return true;
+    }
+    let first = split_sources(inner).first().map_or("", |s| s.trim());
+    if first.starts_with('\'') || first.starts_with('"') {
+        return true;
+    }
+    let name_end = first
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+        .unwrap_or(first.len());
+    if name_end == 0 {
+        return false;
+    }
+    let rest = &first[name_end..];
+    // `file(./x.yml)` and other sources with parameters: the whole value, or an `:address` in it.
+    if let Some(r) = rest.strip_prefix('(') {
+        return match r.find(')') {
+            Some(close) => {
+                let after = &r[close + 1..];
+                after.is_empty() || (after.starts_with(':') && !after.starts_with("::"))
+            }
+            None => false,
+        };
+    }
+    rest.starts_with(':') && !rest.starts_with("::")
 }
 
 /// `opt:stage, self:provider.stage, 'dev'` → its sources (commas inside quotes kept).
@@ -557,6 +598,26 @@ mod tests {
         assert_eq!(text_at(&n, &["provider", "stage"]), Some("dev"));
         assert_eq!(text_at(&n, &["x"]), Some("orders-dev"));
         assert_eq!(text_at(&n, &["custom", "s"]), Some("dev"));
+    }
+
+    #[test]
+    fn cloudformation_substitutions_are_left_to_cloudformation() {
+        let n = resolved(
+            "service: orders\na: arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:${self:service}\nb: ${Bucket.Arn}/*\nc: ${AWS::NoValue}\nd: ${file(./missing.yml):x, 'dflt'}\n",
+        );
+        assert_eq!(
+            text_at(&n, &["a"]),
+            Some("arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:orders")
+        );
+        assert_eq!(text_at(&n, &["b"]), Some("${Bucket.Arn}/*"));
+        assert_eq!(text_at(&n, &["c"]), Some("${AWS::NoValue}"));
+        assert!(is_variable("self:custom.x"));
+        assert!(is_variable("file(./a.yml):b"));
+        assert!(is_variable("file(./functions/a.yml)"));
+        assert!(is_variable("'literal'"));
+        assert!(!is_variable("AWS::Region"));
+        assert!(!is_variable("Bucket.Arn"));
+        assert!(!is_variable("Table"));
     }
 
     #[test]
