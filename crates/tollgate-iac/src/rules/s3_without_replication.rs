@@ -1,8 +1,8 @@
 //! TG1311: a bucket that is not replicated to another bucket.
 
-use tollgate_core::{Rule, Severity};
+use tollgate_core::{Framework, Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, BACKUP};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::CloudModel;
 
@@ -10,17 +10,20 @@ pub struct S3WithoutReplication;
 
 impl IacRule for S3WithoutReplication {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
-                "TG1311",
-                "s3-without-replication",
-                Severity::Low,
-                "S3 bucket is not replicated",
-                "s3",
-            ),
-            &[BACKUP],
+        // A replica is a disaster-recovery copy, not a backup: a deletion or an overwrite is
+        // replicated too (versioning, TG1303, is the backup question).
+        iac_rule(
+            "TG1311",
+            "s3-without-replication",
+            Severity::Low,
+            "S3 bucket is not replicated",
+            "s3",
         )
-        .tags(["backup"])
+        .control(Framework::Nist80053, "CP-10")
+        .control(Framework::Hipaa, "164.308(a)(7)(ii)(B)")
+        .control(Framework::Gdpr, "Art. 32(1)(c)")
+        .control(Framework::Soc2, "A1.2")
+        .tags(["disaster-recovery"])
         .equivalents(["CKV_AWS_144"])
         .description(
             "Replication copies every new object to a bucket in another region or account. \
