@@ -7,8 +7,9 @@ use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use tollgate_core::evaluation::Recorder;
 use tollgate_core::{
-    Finding, Location, Notification, Rule, ScanContext, Severity, Span, StageReport,
+    Finding, Location, Notification, Rule, ScanContext, Severity, Span, StageReport, Verdict,
 };
 
 use crate::code::{derived_code, rule_name, valid_code};
@@ -155,12 +156,26 @@ pub fn evaluate(
         );
     }
     let mut rules: BTreeMap<String, Rule> = BTreeMap::new();
-    for (_, output) in outputs {
+    // Policy files sharing a package and rule name share a derived code: their verdicts on
+    // one resource combine into one evaluation.
+    let mut recorders: BTreeMap<String, Recorder> = BTreeMap::new();
+    for (_, mut output) in outputs {
+        for e in std::mem::take(&mut output.report.evaluations) {
+            recorders.entry(e.rule_id.clone()).or_default().record(
+                &e.rule_id,
+                &e.resource,
+                e.location,
+                e.verdict,
+            );
+        }
         report.extend(output.report);
         for (code, rule) in output.rules {
             rules.entry(code).or_insert(rule);
         }
     }
+    report
+        .evaluations
+        .extend(recorders.into_values().flat_map(Recorder::into_evaluations));
     report.dynamic_rules.extend(rules.into_values());
 }
 
@@ -205,6 +220,20 @@ fn evaluate_policy(
         out.report.not_checked.push(policy.path.clone());
         return out;
     }
+    // One recorder per code: a recorder keeps one evaluation per resource.
+    let mut recorders: BTreeMap<String, Recorder> = BTreeMap::new();
+    let mut record = |code: &str, address: &str, header: Location, verdict: Verdict| {
+        recorders
+            .entry(code.to_string())
+            .or_default()
+            .record(code, address, header, verdict);
+    };
+    // Codes of results that name none, once per entry rule (deriving one hashes its name).
+    let default_codes: BTreeMap<&str, String> = policy
+        .entries
+        .iter()
+        .map(|(rule, metadata)| (rule.as_str(), default_code(policy, rule, metadata)))
+        .collect();
     'documents: for (done, (input, subject)) in inputs.documents.iter().enumerate() {
         if ctx.is_cancelled() {
             out.report.not_checked.push(policy.path.clone());
@@ -226,11 +255,26 @@ fn evaluate_policy(
             );
             break;
         }
+        let judged = judged(subject, inputs);
         for (rule, metadata) in &policy.entries {
+            let default_code = &default_codes[rule.as_str()];
+            if !policy.admits(rule, input) {
+                // Rule indexing: this rule cannot produce a result on this document.
+                if let Some((address, header)) = &judged {
+                    record(
+                        default_code,
+                        address,
+                        header.clone(),
+                        Verdict::NotApplicable,
+                    );
+                }
+                continue;
+            }
             match evaluator.eval(rule, input) {
-                Ok(Some(value)) => {
-                    for result in results(value) {
-                        let finding = finding(
+                Ok(value) => {
+                    let mut failed = false;
+                    for result in value.map(results).unwrap_or_default() {
+                        let (finding, header) = finding(
                             ctx,
                             policy,
                             rule,
@@ -240,10 +284,19 @@ fn evaluate_policy(
                             inputs,
                             &mut out.rules,
                         );
+                        if let (Some(address), Some(header)) = (&finding.resource, header) {
+                            record(&finding.rule, address, header, Verdict::Fail);
+                        }
+                        failed |= judged.as_ref().is_some_and(|(address, _)| {
+                            finding.resource.as_deref() == Some(address.as_str())
+                        });
                         out.report.push(finding);
                     }
+                    // A policy with no result on the resource it evaluated passes it.
+                    if let (Some((address, header)), false) = (&judged, failed) {
+                        record(default_code, address, header.clone(), Verdict::Pass);
+                    }
                 }
-                Ok(None) => {}
                 Err(err) if err.timed_out => {
                     out.report
                         .notify(eval_notification(&err, policy, Some(rule)));
@@ -258,6 +311,31 @@ fn evaluate_policy(
                     }
                 }
             }
+        }
+    }
+    out.report.evaluations = recorders
+        .into_values()
+        .flat_map(Recorder::into_evaluations)
+        .collect();
+    // Rules that passed or did not apply everywhere still describe their evaluations.
+    for e in &out.report.evaluations {
+        if out.rules.contains_key(&e.rule_id) {
+            continue;
+        }
+        if let Some((rule, metadata)) = policy
+            .entries
+            .iter()
+            .find(|(rule, metadata)| default_code(policy, rule, metadata) == e.rule_id)
+        {
+            let severity = metadata
+                .severity
+                .as_deref()
+                .and_then(|s| s.parse::<Severity>().ok())
+                .unwrap_or_else(|| default_severity(rule));
+            out.rules.insert(
+                e.rule_id.clone(),
+                describe(policy, rule, metadata, &e.rule_id, severity),
+            );
         }
     }
     out
@@ -315,22 +393,16 @@ fn finding(
     subject: &Subject,
     inputs: &Inputs,
     rules: &mut BTreeMap<String, Rule>,
-) -> Finding {
+) -> (Finding, Option<Location>) {
     let field = |key: &str| result.get(key).and_then(serde_json::Value::as_str);
     let code = field("code")
         .filter(|c| valid_code(c))
         .map(str::to_string)
-        .or_else(|| metadata.code.clone().filter(|c| valid_code(c)))
-        .unwrap_or_else(|| derived_code(&policy.package, rule));
-    let default_severity = if rule == "warn" {
-        Severity::Low
-    } else {
-        Severity::High
-    };
+        .unwrap_or_else(|| default_code(policy, rule, metadata));
     let severity = field("severity")
         .or(metadata.severity.as_deref())
         .and_then(|s| s.parse::<Severity>().ok())
-        .unwrap_or(default_severity);
+        .unwrap_or_else(|| default_severity(rule));
     let policy_path = format!("data.{}.{rule}", policy.package);
     let message = match result {
         serde_json::Value::String(s) => s.clone(),
@@ -340,32 +412,12 @@ fn finding(
             .or_else(|| metadata.title.clone())
             .unwrap_or_else(|| format!("`{policy_path}` reported this resource")),
     };
-    rules.entry(code.clone()).or_insert_with(|| {
-        let mut r = Rule::new(
-            code.clone(),
-            rule_name(&policy.package, rule),
-            STAGE,
-            severity,
-            metadata
-                .title
-                .clone()
-                .unwrap_or_else(|| format!("Policy {policy_path}")),
-        )
-        .description(
-            metadata
-                .description
-                .clone()
-                .unwrap_or_else(|| format!("Reported by `{policy_path}` in `{}`.", policy.path)),
-        )
-        .tags(["security", "policy"]);
-        if let Some(uri) = metadata.related_resources.first() {
-            r = r.help_uri(uri.clone());
-        }
-        r
-    });
+    rules
+        .entry(code.clone())
+        .or_insert_with(|| describe(policy, rule, metadata, &code, severity));
     let path = result.get("path").map(parse_path).unwrap_or_default();
     let named = field("resource");
-    let (location, address, line) = match subject {
+    let (location, address, line, header) = match subject {
         Subject::Resource(i) => place(ctx, &inputs.resources[*i], &path),
         Subject::Unit { name } => {
             // A unit-level result names its resource with `resource` (an address).
@@ -383,8 +435,9 @@ fn finding(
                             Location::at(r.doc.file.clone(), r.header),
                             None,
                             r.header.start.line,
+                            None,
                         ),
-                        None => (Location::file(name.clone()), None, 1),
+                        None => (Location::file(name.clone()), None, 1, None),
                     }
                 }
             }
@@ -401,6 +454,7 @@ fn finding(
                     Location::at(id.file.clone(), Span::line(id.line)),
                     Some(id.address.clone()),
                     id.line,
+                    Some(Location::at(id.file.clone(), Span::line(id.line))),
                 ),
             }
         }
@@ -416,7 +470,7 @@ fn finding(
     if let Some(address) = address {
         f = f.resource(address);
     }
-    f
+    (f, header)
 }
 
 /// Where a result about `resource` points: the path's place when it names one, else the
@@ -425,7 +479,7 @@ fn place(
     ctx: &ScanContext,
     resource: &ScannedResource,
     path: &[crate::locate::Step],
-) -> (Location, Option<String>, u32) {
+) -> (Location, Option<String>, u32, Option<Location>) {
     let span = if path.is_empty() {
         None
     } else {
@@ -435,5 +489,91 @@ fn place(
         Location::at(resource.doc.file.clone(), span.unwrap_or(resource.header)),
         Some(resource.doc.address.clone()),
         resource.header.start.line,
+        Some(Location::at(resource.doc.file.clone(), resource.header)),
     )
+}
+
+/// The resource a document is about, as evaluations name it: its address and header. A
+/// deployment unit is about several, and its policies judge none in particular.
+fn judged(subject: &Subject, inputs: &Inputs) -> Option<(String, Location)> {
+    match subject {
+        Subject::Resource(i) => {
+            let r = &inputs.resources[*i];
+            Some((
+                r.doc.address.clone(),
+                Location::at(r.doc.file.clone(), r.header),
+            ))
+        }
+        Subject::Identity(i) => {
+            let id = &inputs.identities[*i];
+            Some(
+                match inputs
+                    .resources
+                    .iter()
+                    .find(|r| r.doc.unit == id.unit && r.doc.address == id.address)
+                {
+                    Some(r) => (
+                        r.doc.address.clone(),
+                        Location::at(r.doc.file.clone(), r.header),
+                    ),
+                    None => (
+                        id.address.clone(),
+                        Location::at(id.file.clone(), Span::line(id.line)),
+                    ),
+                },
+            )
+        }
+        Subject::Unit { .. } => None,
+    }
+}
+
+/// The code of an entry rule's results that name none: METADATA `custom.code`, else derived
+/// from the package and rule name.
+fn default_code(policy: &PolicyFile, rule: &str, metadata: &Metadata) -> String {
+    metadata
+        .code
+        .clone()
+        .filter(|c| valid_code(c))
+        .unwrap_or_else(|| derived_code(&policy.package, rule))
+}
+
+/// conftest's convention: `warn` warns, `deny` and `violation` fail.
+fn default_severity(rule: &str) -> Severity {
+    if rule == "warn" {
+        Severity::Low
+    } else {
+        Severity::High
+    }
+}
+
+/// The SARIF rule of one entry rule's code.
+fn describe(
+    policy: &PolicyFile,
+    rule: &str,
+    metadata: &Metadata,
+    code: &str,
+    severity: Severity,
+) -> Rule {
+    let policy_path = format!("data.{}.{rule}", policy.package);
+    let mut r = Rule::new(
+        code.to_string(),
+        rule_name(&policy.package, rule),
+        STAGE,
+        severity,
+        metadata
+            .title
+            .clone()
+            .unwrap_or_else(|| format!("Policy {policy_path}")),
+    )
+    .description(
+        metadata
+            .description
+            .clone()
+            .unwrap_or_else(|| format!("Reported by `{policy_path}` in `{}`.", policy.path)),
+    )
+    .tags(["security", "policy"]);
+    if let Some(uri) = metadata.related_resources.first() {
+        r = r.help_uri(uri.clone());
+    }
+    r
 }

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use regorus::Engine;
 
+use super::index::{applicability, Applicability};
 use super::metadata::{annotations, Metadata};
 use super::recursion::CallGraph;
 
@@ -29,6 +30,15 @@ pub struct PolicyFile {
     pub entries: BTreeMap<String, Metadata>,
     /// Test rules (`test_*`) it declares.
     pub tests: Vec<(String, u32)>,
+    /// Per entry rule, the documents it can produce a result on (see [`super::index`]).
+    pub index: BTreeMap<String, Applicability>,
+}
+
+impl PolicyFile {
+    /// Whether entry rule `rule` can produce a result on `input`.
+    pub fn admits(&self, rule: &str, input: &regorus::Value) -> bool {
+        self.index.get(rule).is_none_or(|a| a.admits(input))
+    }
 }
 
 /// A policy that could not be loaded: `file:line:col: message`.
@@ -71,12 +81,29 @@ impl PolicySet {
     }
 }
 
+impl PolicySet {
+    /// The same policies evaluated on every document, as without rule indexing: what the
+    /// tests compare indexed evaluation with.
+    pub fn unindexed(mut self) -> Self {
+        for file in &mut self.files {
+            file.index.clear();
+        }
+        self
+    }
+}
+
 /// Load `(path, text)` pairs.
 pub fn load_policies(sources: Vec<(String, String)>) -> PolicySet {
     let mut set = PolicySet::default();
+    let mut trees = BTreeMap::new();
     for (path, text) in sources {
         match load_one(&path, text) {
-            Ok(file) => set.files.push(file),
+            Ok((file, ast)) => {
+                if let Some(ast) = ast {
+                    trees.insert(file.path.clone(), ast);
+                }
+                set.files.push(file);
+            }
             Err(err) => set.errors.push(err),
         }
     }
@@ -103,10 +130,34 @@ pub fn load_policies(sources: Vec<(String, String)>) -> PolicySet {
             ),
         });
     }
+    index(&mut set, &trees);
     set
 }
 
-fn load_one(path: &str, text: String) -> Result<PolicyFile, LoadError> {
+/// Each policy's rule index. Helper rules are read as conditions only in a package no other
+/// file shares (another file could add bodies to them).
+fn index(set: &mut PolicySet, trees: &BTreeMap<String, serde_json::Value>) {
+    let mut packages: BTreeMap<String, usize> = BTreeMap::new();
+    for file in &set.files {
+        *packages.entry(file.package.clone()).or_default() += 1;
+    }
+    for file in &mut set.files {
+        let Some(ast) = trees.get(&file.path) else {
+            continue;
+        };
+        let helpers = packages.get(&file.package) == Some(&1);
+        file.index = file
+            .entries
+            .keys()
+            .map(|rule| (rule.clone(), applicability(ast, &file.text, rule, helpers)))
+            .collect();
+    }
+}
+
+fn load_one(
+    path: &str,
+    text: String,
+) -> Result<(PolicyFile, Option<serde_json::Value>), LoadError> {
     if text.len() > MAX_POLICY_BYTES {
         return Err(LoadError {
             file: path.to_string(),
@@ -180,14 +231,23 @@ fn load_one(path: &str, text: String) -> Result<PolicyFile, LoadError> {
                 .unwrap_or(false)
         })
         .collect();
-    Ok(PolicyFile {
-        path: path.to_string(),
-        text,
-        v0,
-        package,
-        entries,
-        tests,
-    })
+    // The syntax tree of this file alone: the engine holds nothing else.
+    let ast: Option<serde_json::Value> = engine
+        .get_ast_as_json()
+        .ok()
+        .and_then(|json| serde_json::from_str(&json).ok());
+    Ok((
+        PolicyFile {
+            path: path.to_string(),
+            text,
+            v0,
+            package,
+            entries,
+            tests,
+            index: BTreeMap::new(),
+        },
+        ast,
+    ))
 }
 
 fn parse(path: &str, text: &str, v0: bool) -> Result<(Engine, String), String> {

@@ -1,0 +1,541 @@
+//! Rule indexing, in the spirit of OPA's: before evaluating, find per entry rule the conditions
+//! on the input document that every result-producing body of it requires (`input.resource.type
+//! == "AWS::S3::Bucket"`, `input.resource.model.kind in {...}`, or merely that `input.resource`
+//! or `input.identity.escalation` exists), and evaluate the rule only on documents that meet
+//! them. Most policies are about one kind of document and a few resource types, so most
+//! (policy, document) pairs are never handed to the interpreter.
+//!
+//! The analysis must never skip a document that could produce a result. It reads regorus's
+//! own syntax tree (as JSON) and only trusts what Rego guarantees: in a body's top-level
+//! literal, an undefined reference makes the literal undefined and the body fail. Whenever
+//! it is not sure (a `default` or `else`, a function or a rule path under the entry name, a
+//! body without any condition, a `with`, a local named `input`), the rule is evaluated on
+//! every document.
+
+use regorus::Value;
+use serde_json::Value as Json;
+
+/// What one body needs of the input document.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Condition {
+    /// The value at this path (keys from `input`) is defined.
+    Defined(Vec<Value>),
+    /// The value at this path is one of these constants.
+    OneOf(Vec<Value>, Vec<Value>),
+    /// A helper rule of the same file holds (`is_function` in a body): one of its bodies'
+    /// conditions hold.
+    AnyOf(Vec<Vec<Condition>>),
+}
+
+impl Condition {
+    fn holds(&self, input: &Value) -> bool {
+        match self {
+            Condition::Defined(path) => !matches!(walk(input, path), Value::Undefined),
+            Condition::OneOf(path, values) => {
+                let found = walk(input, path);
+                values.iter().any(|v| v == found)
+            }
+            Condition::AnyOf(bodies) => bodies.iter().any(|c| c.iter().all(|c| c.holds(input))),
+        }
+    }
+}
+
+fn walk<'v>(input: &'v Value, path: &[Value]) -> &'v Value {
+    let mut at = input;
+    for key in path {
+        // Only objects are indexed by a string key in Rego; anything else is undefined.
+        if !matches!(at, Value::Object(_)) {
+            return &Value::Undefined;
+        }
+        at = &at[key];
+    }
+    at
+}
+
+/// Where an entry rule can produce a result: `None` means anywhere (the analysis was not
+/// sure); otherwise one list of conditions per body, of which one list must hold entirely.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Applicability {
+    pub bodies: Option<Vec<Vec<Condition>>>,
+}
+
+impl Applicability {
+    /// Whether the rule can produce a result on `input`.
+    pub fn admits(&self, input: &Value) -> bool {
+        match &self.bodies {
+            None => true,
+            Some(bodies) => bodies
+                .iter()
+                .any(|conditions| conditions.iter().all(|c| c.holds(input))),
+        }
+    }
+
+    /// Whether some documents may be skipped at all.
+    pub fn is_indexed(&self) -> bool {
+        self.bodies.is_some()
+    }
+}
+
+/// The applicability of entry rule `name` of the policy file `text`, whose syntax tree is
+/// `ast` (regorus's `get_ast_as_json` of an engine holding that file only).
+///
+/// `helpers`: whether helper rules of the file may be read as conditions; not when another
+/// file of the same package may add bodies to them.
+pub fn applicability(ast: &Json, text: &str, name: &str, helpers: bool) -> Applicability {
+    let rules: Vec<&Json> = ast
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|module| {
+            module
+                .pointer("/ast/rules")
+                .and_then(Json::as_array)
+                .into_iter()
+                .flatten()
+        })
+        .collect();
+    let file = File {
+        rules,
+        text,
+        helpers,
+    };
+    match file.bodies(name, 0) {
+        Some(bodies) if bodies.iter().all(|b| !b.is_empty()) => Applicability {
+            bodies: Some(bodies),
+        },
+        _ => Applicability::default(),
+    }
+}
+
+/// Most helper rules followed from an entry rule's body (through each other).
+const MAX_HELPER_DEPTH: usize = 8;
+
+/// The rules of one policy file and its text (spans are offsets into it).
+struct File<'a> {
+    rules: Vec<&'a Json>,
+    text: &'a str,
+    helpers: bool,
+}
+
+impl File<'_> {
+    /// The conditions of each body of rule `name`: `None` when the analysis cannot say what
+    /// makes the rule defined.
+    ///
+    /// For an entry rule (`depth` 0) the conditions are those of producing a result; for a
+    /// helper used as a condition, of being defined, which only complete rules need a body
+    /// for (a partial set is defined, as an empty set, when none holds).
+    fn bodies(&self, name: &str, depth: usize) -> Option<Vec<Vec<Condition>>> {
+        let mut bodies = Vec::new();
+        let mut seen = false;
+        for rule in &self.rules {
+            let root = rule_root(rule)?;
+            if root.0 != name {
+                continue;
+            }
+            seen = true;
+            // `default deny := ...`, a function named like the entry, or a rule defining a
+            // path under it (`deny.x contains ...`): their values do not come from bodies
+            // this analysis reads.
+            let spec = rule.get("Spec")?;
+            match root.1 {
+                Head::Complete => {}
+                Head::Partial if depth == 0 => {}
+                _ => return None,
+            }
+            let list = spec.get("bodies")?.as_array()?;
+            if list.is_empty() {
+                return None;
+            }
+            for body in list {
+                if body.get("is_else").and_then(Json::as_bool) != Some(false) {
+                    return None;
+                }
+                bodies.push(self.query_conditions(body.get("query")?, depth)?);
+            }
+        }
+        seen.then_some(bodies)
+    }
+}
+
+/// The name a rule defines and whether it defines exactly that name (`deny`, `deny contains
+/// x`, `deny[x]`) rather than a function or a deeper path. `None` when the head is not
+/// understood.
+fn rule_root(rule: &Json) -> Option<(String, Head)> {
+    let (refr, kind) = if let Some(spec) = rule.get("Spec") {
+        let head = spec.get("head")?;
+        if let Some(set) = head.get("Set") {
+            (set.get("refr")?, Head::Partial)
+        } else if let Some(compr) = head.get("Compr") {
+            let refr = compr.get("refr")?;
+            // v0 `deny[msg] { ... }` is a partial set written as a bracket on the name.
+            match refr.get("RefBrack") {
+                Some(b) if b.get("refr").and_then(var_name).is_some() => {
+                    (b.get("refr")?, Head::Partial)
+                }
+                _ => (refr, Head::Complete),
+            }
+        } else {
+            (head.get("Func")?.get("refr")?, Head::Other)
+        }
+    } else {
+        (rule.get("Default")?.get("refr")?, Head::Other)
+    };
+    if let Some(name) = var_name(refr) {
+        return Some((name.to_string(), kind));
+    }
+    // A deeper path: its first name is the one it defines under.
+    let mut at = refr;
+    loop {
+        if let Some(name) = var_name(at) {
+            return Some((name.to_string(), Head::Other));
+        }
+        at = at
+            .get("RefDot")
+            .or_else(|| at.get("RefBrack"))?
+            .get("refr")?;
+    }
+}
+
+/// What a rule head defines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Head {
+    /// `name := value if ...`, `name if ...`: undefined unless a body holds.
+    Complete,
+    /// `name contains x if ...`, v0 `name[x] { ... }`: always defined, empty unless a body
+    /// holds.
+    Partial,
+    /// A function, a `default`, or a path under the name.
+    Other,
+}
+
+fn var_name(expr: &Json) -> Option<&str> {
+    expr.get("Var")?.get("value")?.as_str()
+}
+
+impl File<'_> {
+    /// What the top-level literals of `query` require; `None` when the body binds a local
+    /// named `input` (then references to `input` are not the document).
+    fn query_conditions(&self, query: &Json, depth: usize) -> Option<Vec<Condition>> {
+        let text = self.text;
+        let stmts = query.get("stmts")?.as_array()?;
+        if stmts.iter().any(|s| binds(s, text, "input")) {
+            return None;
+        }
+        let mut out = Vec::new();
+        for stmt in stmts {
+            // `with` replaces the document for its literal only.
+            if stmt
+                .get("with_mods")
+                .and_then(Json::as_array)
+                .is_some_and(|w| !w.is_empty())
+            {
+                continue;
+            }
+            let literal = stmt.get("literal")?;
+            if let Some(e) = literal.get("Expr") {
+                let expr = e.get("expr")?;
+                if let Some(c) = equality(expr) {
+                    out.push(c);
+                }
+                // A helper rule of this file used as a condition (`is_function`), unless the body
+                // has a local of that name.
+                if let Some(helper) = var_name(expr).filter(|n| *n != "input") {
+                    if self.helpers
+                        && depth < MAX_HELPER_DEPTH
+                        && !stmts.iter().any(|s| binds(s, text, helper))
+                    {
+                        if let Some(bodies) = self.bodies(helper, depth + 1) {
+                            if bodies.iter().all(|b| !b.is_empty()) {
+                                out.push(Condition::AnyOf(bodies));
+                            }
+                        }
+                    }
+                }
+                defined_refs(expr, &mut out);
+            } else if let Some(s) = literal.get("SomeIn") {
+                // `some x in input.list`: an undefined collection gives no iteration.
+                if let Some(collection) = s.get("collection") {
+                    defined_refs(collection, &mut out);
+                }
+            }
+            // `not ...`, `every ...` and `some x` require nothing of the document.
+        }
+        Some(out)
+    }
+}
+
+/// Whether `stmt` declares a variable named `name` anywhere.
+fn binds(stmt: &Json, text: &str, name: &str) -> bool {
+    match stmt {
+        Json::Object(map) => {
+            if let Some(some) = map.get("SomeVars") {
+                if some
+                    .get("vars")
+                    .and_then(Json::as_array)
+                    .is_some_and(|v| v.iter().any(|s| span_is(s, text, name)))
+                {
+                    return true;
+                }
+            }
+            if let Some(every) = map.get("Every") {
+                let named = |k: &str| every.get(k).is_some_and(|s| span_is(s, text, name));
+                if named("key") || named("value") {
+                    return true;
+                }
+            }
+            for key in ["SomeIn", "AssignExpr", "Membership"] {
+                if let Some(node) = map.get(key) {
+                    for side in ["key", "value", "lhs"] {
+                        if node.get(side).and_then(var_name) == Some(name) {
+                            return true;
+                        }
+                    }
+                }
+            }
+            map.values().any(|v| binds(v, text, name))
+        }
+        Json::Array(items) => items.iter().any(|v| binds(v, text, name)),
+        _ => false,
+    }
+}
+
+fn span_is(span: &Json, text: &str, name: &str) -> bool {
+    let at = |k: &str| span.get(k).and_then(Json::as_u64).map(|n| n as usize);
+    match (at("start"), at("end")) {
+        (Some(start), Some(end)) => text.get(start..end) == Some(name),
+        // Not understood: assume the worst.
+        _ => true,
+    }
+}
+
+/// `input.a.b == "x"`, `"x" == input.a.b`, `input.a.b = "x"`, `input.a.b in {"x", "y"}`.
+fn equality(expr: &Json) -> Option<Condition> {
+    if let Some(b) = expr.get("BoolExpr") {
+        if b.get("op")?.as_str()? != "Eq" {
+            return None;
+        }
+        return pair(b.get("lhs")?, b.get("rhs")?);
+    }
+    if let Some(a) = expr.get("AssignExpr") {
+        // `=` unifies; `:=` binds a local and is never written with `input` on the left.
+        if a.get("op")?.as_str()? != "Eq" {
+            return None;
+        }
+        return pair(a.get("lhs")?, a.get("rhs")?);
+    }
+    if let Some(m) = expr.get("Membership") {
+        if !m.get("key").is_none_or(Json::is_null) {
+            return None;
+        }
+        let path = input_path(m.get("value")?)?.0;
+        let collection = m.get("collection")?;
+        let items = collection
+            .get("Set")
+            .or_else(|| collection.get("Array"))?
+            .get("items")?
+            .as_array()?;
+        let values = items.iter().map(constant).collect::<Option<Vec<_>>>()?;
+        return Some(Condition::OneOf(path, values));
+    }
+    None
+}
+
+fn pair(lhs: &Json, rhs: &Json) -> Option<Condition> {
+    let (refr, value) = match (input_path(lhs), input_path(rhs)) {
+        (Some((path, true)), None) => (path, constant(rhs)?),
+        (None, Some((path, true))) => (path, constant(lhs)?),
+        _ => return None,
+    };
+    Some(Condition::OneOf(refr, vec![value]))
+}
+
+/// A string or boolean written as a literal. Numbers are left out: Rego compares `1` and
+/// `1.0` as equal, and a skipped document must be one that surely differs.
+fn constant(expr: &Json) -> Option<Value> {
+    let v = expr
+        .get("String")
+        .or_else(|| expr.get("RawString"))
+        .or_else(|| expr.get("Bool"))?
+        .get("value")?;
+    match v {
+        Json::String(s) => Some(Value::from(s.as_str())),
+        Json::Bool(b) => Some(Value::from(*b)),
+        _ => None,
+    }
+}
+
+/// The keys of a reference rooted at `input` up to its first step that is not a constant
+/// string, and whether every step was one (the whole reference is that path).
+fn input_path(expr: &Json) -> Option<(Vec<Value>, bool)> {
+    let mut steps: Vec<Option<Value>> = Vec::new();
+    let mut at = expr;
+    loop {
+        if let Some(name) = var_name(at) {
+            if name != "input" {
+                return None;
+            }
+            break;
+        }
+        if let Some(dot) = at.get("RefDot") {
+            let field = dot.get("field")?.as_array()?.get(1)?.as_str()?;
+            steps.push(Some(Value::from(field)));
+            at = dot.get("refr")?;
+        } else if let Some(brack) = at.get("RefBrack") {
+            let index = brack.get("index")?;
+            let key = index
+                .get("String")
+                .or_else(|| index.get("RawString"))
+                .and_then(|s| s.get("value"))
+                .and_then(Json::as_str);
+            steps.push(key.map(Value::from));
+            at = brack.get("refr")?;
+        } else {
+            return None;
+        }
+    }
+    steps.reverse();
+    let whole = steps.iter().all(Option::is_some);
+    let path: Vec<Value> = steps.into_iter().map_while(|s| s).collect();
+    Some((path, whole))
+}
+
+/// Every reference to `input` in `expr` outside comprehensions (whose bodies may be empty
+/// without failing the literal): each must be defined for the literal to hold.
+fn defined_refs(expr: &Json, out: &mut Vec<Condition>) {
+    if let Some((path, _)) = input_path(expr) {
+        if !path.is_empty() {
+            out.push(Condition::Defined(path));
+        }
+        // Indexes inside the reference (`input.a[input.b]`) are references too.
+    }
+    match expr {
+        Json::Object(map) => {
+            for (kind, node) in map {
+                if matches!(kind.as_str(), "ArrayCompr" | "SetCompr" | "ObjectCompr") {
+                    continue;
+                }
+                match kind.as_str() {
+                    // Spans and constant values hold no reference.
+                    "span" | "value" | "field" | "eidx" => {}
+                    _ => defined_refs(node, out),
+                }
+            }
+        }
+        Json::Array(items) => {
+            for item in items {
+                defined_refs(item, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn index(text: &str, name: &str, v0: bool) -> Applicability {
+        let mut engine = regorus::Engine::new();
+        engine.set_rego_v0(v0);
+        engine
+            .add_policy("p.rego".to_string(), text.to_string())
+            .unwrap();
+        let ast = serde_json::from_str(&engine.get_ast_as_json().unwrap()).unwrap();
+        applicability(&ast, text, name, true)
+    }
+
+    fn doc(json: &str) -> Value {
+        Value::from_json_str(json).unwrap()
+    }
+
+    #[test]
+    fn type_equality_and_membership_index_a_rule() {
+        let index = index("package main\n\ndeny contains \"x\" if {\n  input.resource.type == \"AWS::S3::Bucket\"\n  not input.resource.properties.BucketEncryption\n}\n\ndeny contains \"y\" if {\n  input.resource.model.kind in {\"sqs-queue\", \"sns-topic\"}\n}\n", "deny", false);
+        assert!(index.is_indexed());
+        assert!(index.admits(&doc(r#"{"resource": {"type": "AWS::S3::Bucket"}}"#)));
+        assert!(index.admits(&doc(r#"{"resource": {"model": {"kind": "sns-topic"}}}"#)));
+        assert!(!index.admits(&doc(r#"{"resource": {"type": "AWS::SQS::Queue"}}"#)));
+        assert!(!index.admits(&doc(r#"{"identity": {}}"#)));
+    }
+
+    #[test]
+    fn references_require_their_path() {
+        let index = index("package main\n\nwarn contains msg if {\n  count(input.identity.escalation) > 0\n  msg := sprintf(\"%v\", [[x | x := input.nothing]])\n}\n", "warn", false);
+        assert!(index.admits(&doc(r#"{"identity": {"escalation": []}}"#)));
+        // The comprehension's reference is not required.
+        assert!(!index.admits(&doc(r#"{"nothing": 1}"#)));
+    }
+
+    #[test]
+    fn unsure_rules_are_evaluated_everywhere() {
+        for text in [
+            // A body with no condition on the document.
+            "package main\n\ndeny contains \"x\" if { true }\n",
+            // A constant rule.
+            "package main\n\ndeny contains \"x\"\n",
+            // One of two definitions has no condition.
+            "package main\n\ndeny contains \"x\" if input.a == \"b\"\n\ndeny contains \"y\" if { 1 == 1 }\n",
+            // `else` and `default`.
+            "package main\n\ndefault deny := false\n\ndeny := true if input.a == \"b\"\n",
+            // The document is replaced with `with`.
+            "package main\n\ndeny contains \"x\" if {\n  data.main.helper with input as {\"a\": \"b\"}\n}\nhelper if input.a == \"b\"\n",
+            // A deeper path under the entry name.
+            "package main\n\ndeny.sub contains \"x\" if input.a == \"b\"\n",
+        ] {
+            assert!(!index(text, "deny", false).is_indexed(), "{text}");
+        }
+    }
+
+    #[test]
+    fn v0_partial_sets_are_indexed() {
+        let index = index(
+            "package main\n\ndeny[msg] {\n  input.kind = \"identity\"\n  msg := \"x\"\n}\n",
+            "deny",
+            true,
+        );
+        assert!(index.is_indexed());
+        assert!(index.admits(&doc(r#"{"kind": "identity"}"#)));
+        assert!(!index.admits(&doc(r#"{"kind": "resource"}"#)));
+    }
+
+    #[test]
+    fn a_local_named_input_stops_the_analysis() {
+        let index = index(
+            "package main\n\ndeny contains \"x\" if {\n  some input in [{\"a\": \"b\"}]\n  input.a == \"b\"\n}\n",
+            "deny",
+            false,
+        );
+        assert!(!index.is_indexed());
+    }
+
+    #[test]
+    fn complete_helper_rules_are_conditions_partial_sets_are_not() {
+        let text = "package main\n\nis_fn if input.resource.model.kind == \"lambda-function\"\n\nis_fn if input.resource.type == \"AWS::Serverless::Function\"\n\nkinds contains k if { k := input.nothing }\n\ndeny contains \"x\" if {\n  is_fn\n  kinds\n}\n";
+        let index = index(text, "deny", false);
+        assert!(index.admits(&doc(
+            r#"{"resource": {"model": {"kind": "lambda-function"}}}"#
+        )));
+        assert!(index.admits(&doc(
+            r#"{"resource": {"type": "AWS::Serverless::Function"}}"#
+        )));
+        assert!(!index.admits(&doc(r#"{"resource": {"type": "AWS::S3::Bucket"}}"#)));
+        // Without helpers (another file shares the package) nothing narrows it.
+        let mut engine = regorus::Engine::new();
+        engine.add_policy("p.rego".into(), text.into()).unwrap();
+        let ast = serde_json::from_str(&engine.get_ast_as_json().unwrap()).unwrap();
+        assert!(!applicability(&ast, text, "deny", false).is_indexed());
+    }
+
+    #[test]
+    fn numbers_never_narrow() {
+        let index = index(
+            "package main\n\ndeny contains \"x\" if input.a.b == 1\n",
+            "deny",
+            false,
+        );
+        // Only that `input.a.b` exists.
+        assert!(index.admits(&doc(r#"{"a": {"b": 1.0}}"#)));
+        assert!(index.admits(&doc(r#"{"a": {"b": 2}}"#)));
+        assert!(!index.admits(&doc(r#"{"a": {}}"#)));
+    }
+}

@@ -1,0 +1,215 @@
+//! Rule indexing skips (policy, document) pairs that cannot produce a result; it must never
+//! skip one that could. These tests evaluate the example policies and policies of every shape
+//! the analysis reads, with and without the index, over the example repositories and the IaC
+//! stage's fixtures, and require the same findings, notifications and evaluations.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tollgate_core::inventory::WalkOptions;
+use tollgate_core::{Config, ScanContext, StageReport};
+use tollgate_policy::evaluate::{evaluate, Budgets};
+use tollgate_policy::rego::{load_policies, PolicySet};
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn context(dir: &Path) -> ScanContext {
+    let config = Config::default();
+    let files = tollgate_core::walk(dir, &WalkOptions::from_config(&config)).files;
+    ScanContext::new(
+        dir.to_path_buf(),
+        files,
+        Arc::new(config),
+        time::macros::date!(2026 - 12 - 01),
+    )
+}
+
+/// Policies written to exercise the analysis: equality on the type, membership on the model's
+/// kind, v0 partial sets, a boolean helper rule, several bodies, `else`, `default`, `with`,
+/// unit and identity documents, and references only inside comprehensions.
+const SHAPES: &[(&str, &str)] = &[
+    (
+        "shapes/types.rego",
+        "package main\nimport rego.v1\n\ndeny contains \"bucket without encryption\" if {\n  input.resource.type in {\"AWS::S3::Bucket\", \"aws_s3_bucket\"}\n  not input.resource.model.sse_algorithm\n}\n\ndeny contains \"table\" if {\n  \"dynamodb-table\" == input.resource.model.kind\n  not input.resource.model.point_in_time_recovery\n}\n\nwarn contains msg if {\n  input.resource.format == \"terraform\"\n  msg := sprintf(\"%s is terraform\", [input.resource.address])\n}\n",
+    ),
+    (
+        "shapes/v0.rego",
+        "package main\n\ndeny[msg] {\n  input.resource.model.kind = \"lambda-function\"\n  input.resource.model.runtime != \"python3.12\"\n  msg := \"runtime\"\n}\n\nviolation[msg] {\n  input.kind = \"identity\"\n  count(input.identity.effective_actions) > 0\n  msg := input.identity.address\n}\n",
+    ),
+    (
+        "shapes/helper.rego",
+        "package main\nimport rego.v1\n\nis_function if input.resource.model.kind == \"lambda-function\"\n\nis_function if input.resource.type == \"AWS::Serverless::Function\"\n\nphi if input.resource.classification == \"PHI\"\n\ndeny contains \"phi function\" if {\n  is_function\n  phi\n}\n",
+    ),
+    (
+        "shapes/unsure.rego",
+        "package main\nimport rego.v1\n\ndefault allow := false\n\nallow if input.resource.model.kind == \"kms-key\"\n\nwarn contains \"not allowed\" if not allow\n\nwarn contains \"everything\" if { true }\n\ndeny contains \"with\" if {\n  data.main.allow with input as {\"resource\": {\"model\": {\"kind\": \"kms-key\"}}}\n  input.resource.type == \"AWS::KMS::Key\"\n}\n",
+    ),
+    (
+        "shapes/else.rego",
+        "package main\nimport rego.v1\n\nlabel := \"key\" if {\n  input.resource.model.kind == \"kms-key\"\n} else := \"other\"\n\nwarn contains label if input.resource\n",
+    ),
+    (
+        "shapes/units.rego",
+        "package main\nimport rego.v1\n\ndeny contains {\"msg\": \"function without tags\", \"resource\": r.address} if {\n  input.kind == \"deployment-unit\"\n  some r in input.resources\n  r.model.kind == \"lambda-function\"\n  count(r.tags) == 0\n}\n\nwarn contains \"no resources\" if {\n  count([r | some r in input.resources]) == 0\n}\n\nwarn contains \"comprehension only\" if {\n  [x | x := input.identity.address] == []\n}\n",
+    ),
+];
+
+fn example_policies() -> Vec<(String, String)> {
+    let dir = repo().join("examples/policies/policies");
+    let mut out = Vec::new();
+    let mut entries: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    for path in entries {
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        if name.ends_with(".rego") && !name.ends_with("_test.rego") {
+            out.push((
+                format!("policies/{name}"),
+                std::fs::read_to_string(&path).unwrap(),
+            ));
+        }
+    }
+    for (path, text) in SHAPES {
+        out.push((path.to_string(), text.to_string()));
+    }
+    out
+}
+
+fn run(ctx: &ScanContext, set: &PolicySet) -> serde_json::Value {
+    let namespaces = vec!["main".to_string()];
+    let inputs = tollgate_policy::inputs(ctx);
+    let mut report = StageReport::default();
+    let budgets = Budgets {
+        document: Duration::from_secs(10),
+        policy: Duration::from_secs(600),
+    };
+    evaluate(ctx, set, &namespaces, budgets, &inputs, &mut report);
+    serde_json::json!({
+        "findings": report.findings,
+        "notifications": report.notifications,
+        "evaluations": report.evaluations,
+    })
+}
+
+#[test]
+fn indexed_and_unindexed_evaluation_agree() {
+    let set = load_policies(example_policies());
+    assert!(set.errors.is_empty(), "{:?}", set.errors);
+    // The analysis narrows most of these policies; otherwise this test compares nothing.
+    let indexed = set
+        .files
+        .iter()
+        .flat_map(|f| f.index.values())
+        .filter(|a| a.is_indexed())
+        .count();
+    assert!(indexed >= 10, "only {indexed} entry rules indexed");
+    let unindexed = set.clone().unindexed();
+    let mut compared = 0;
+    for dir in [
+        "examples/policies",
+        "examples/sam-orders",
+        "examples/sam-orders-hardened",
+        "examples/serverless-payments",
+        "examples/terraform-ledger",
+        "examples/sam-clinic",
+        "crates/tollgate-iac/tests/fixtures",
+        "crates/tollgate-perms/tests/fixtures",
+    ] {
+        let ctx = context(&repo().join(dir));
+        let with_index = run(&ctx, &set);
+        let without = run(&ctx, &unindexed);
+        assert_eq!(with_index["findings"], without["findings"], "{dir}");
+        assert_eq!(
+            with_index["notifications"], without["notifications"],
+            "{dir}"
+        );
+        compared += with_index["findings"].as_array().map_or(0, Vec::len);
+    }
+    assert!(compared > 100, "only {compared} findings compared");
+}
+
+/// Every policy records what it concluded on each resource it evaluated: a finding's resource
+/// fails, one it evaluated without a result passes, one the index skipped is not applicable.
+#[test]
+fn policies_record_fail_pass_and_not_applicable() {
+    use tollgate_core::{Evaluation, Verdict};
+    let set = load_policies(example_policies());
+    let ctx = context(&repo().join("examples/policies/cloudformation"));
+    let inputs = tollgate_policy::inputs(&ctx);
+    let mut report = StageReport::default();
+    let budgets = Budgets {
+        document: Duration::from_secs(10),
+        policy: Duration::from_secs(600),
+    };
+    evaluate(
+        &ctx,
+        &set,
+        &["main".to_string()],
+        budgets,
+        &inputs,
+        &mut report,
+    );
+    let verdict = |code: &str, resource: &str| {
+        report
+            .evaluations
+            .iter()
+            .find(|e| e.rule_id == code && e.resource == resource)
+            .map(|e| e.verdict)
+    };
+    // TG9001, approved runtimes: BadFunction runs python3.8, GoodFunction an approved one,
+    // and the table has no runtime, so the rule cannot apply to it.
+    assert_eq!(verdict("TG9001", "BadFunction"), Some(Verdict::Fail));
+    assert_eq!(verdict("TG9001", "GoodFunction"), Some(Verdict::Pass));
+    assert_eq!(
+        verdict("TG9001", "PatientsTable"),
+        Some(Verdict::NotApplicable)
+    );
+    // Each finding matches a failing evaluation.
+    assert!(!report.findings.is_empty());
+    for f in &report.findings {
+        let Some(resource) = &f.resource else {
+            continue;
+        };
+        let i = Evaluation::matching(&report.evaluations, f)
+            .unwrap_or_else(|| panic!("{} on {resource} has no evaluation", f.rule));
+        assert_eq!(report.evaluations[i].verdict, Verdict::Fail, "{f:?}");
+    }
+    // The rules of evaluations that only passed are described too.
+    for e in &report.evaluations {
+        assert!(
+            report.dynamic_rules.iter().any(|r| r.code == e.rule_id),
+            "{} has no rule",
+            e.rule_id
+        );
+    }
+    // Without the index, the skipped resources are evaluated and pass instead.
+    let mut plain = StageReport::default();
+    evaluate(
+        &ctx,
+        &set.clone().unindexed(),
+        &["main".to_string()],
+        budgets,
+        &inputs,
+        &mut plain,
+    );
+    let failing = |r: &StageReport| {
+        let mut v: Vec<_> = r
+            .evaluations
+            .iter()
+            .filter(|e| e.verdict == Verdict::Fail)
+            .map(|e| (e.rule_id.clone(), e.resource.clone()))
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(failing(&report), failing(&plain));
+    assert!(plain
+        .evaluations
+        .iter()
+        .all(|e| e.verdict != Verdict::NotApplicable));
+}
