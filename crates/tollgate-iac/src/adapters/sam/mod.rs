@@ -6,6 +6,7 @@
 mod api;
 mod function;
 mod globals;
+mod graphql;
 mod policy_templates;
 mod role;
 
@@ -118,6 +119,7 @@ pub fn map_resource(
         "AWS::Serverless::Api" => api::api(tpl, meta, &p, ApiProtocol::Rest, model),
         "AWS::Serverless::HttpApi" => api::api(tpl, meta, &p, ApiProtocol::Http, model),
         "AWS::Serverless::SimpleTable" => model.dynamo_tables.push(dynamo_table(meta, &p)),
+        "AWS::Serverless::GraphQLApi" => graphql::graphql_api(meta, &p, model),
         "AWS::Serverless::StateMachine" => {
             let mut sm = state_machine(meta, &p);
             if sm.role.is_absent() {
