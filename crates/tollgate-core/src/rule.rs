@@ -148,6 +148,8 @@ pub struct Rule {
     pub remediation: String,
     pub help_uri: Option<String>,
     pub tags: Vec<String>,
+    /// The compliance controls the rule checks. [`Rule::new`] takes them from the catalogs'
+    /// `[rules]` tables ([`crate::compliance::mapped_controls`]), the one place they are kept.
     pub controls: Vec<Control>,
     /// Ids of equivalent checks in peer tools, e.g. `CKV_AWS_116`.
     pub equivalents: Vec<String>,
@@ -162,8 +164,10 @@ impl Rule {
         default_severity: Severity,
         title: impl Into<String>,
     ) -> Self {
+        let code = code.into();
         Self {
-            code: code.into(),
+            controls: crate::compliance::mapped_controls(&code),
+            code,
             name: name.into(),
             stage: stage.into(),
             default_severity,
@@ -172,7 +176,6 @@ impl Rule {
             remediation: String::new(),
             help_uri: None,
             tags: vec!["security".to_string()],
-            controls: Vec::new(),
             equivalents: Vec::new(),
             precision: Precision::High,
         }
@@ -207,23 +210,10 @@ impl Rule {
         self
     }
 
+    /// Cite one more control. Built-in rules never do: their controls are data in the
+    /// catalogs, and a test fails on a rule whose controls differ from its catalog entries.
     pub fn control(mut self, framework: Framework, id: impl Into<String>) -> Self {
         self.controls.push(Control::new(framework, id));
-        self
-    }
-
-    /// Add each control of `set` the rule does not cite yet (shared sets keep one mapping in
-    /// one place).
-    pub fn with_controls(mut self, set: &[(Framework, &str)]) -> Self {
-        for (framework, id) in set {
-            if !self
-                .controls
-                .iter()
-                .any(|c| c.framework == *framework && c.id == *id)
-            {
-                self = self.control(*framework, *id);
-            }
-        }
         self
     }
 

@@ -283,8 +283,9 @@ mod tests {
 
     #[test]
     fn explains_every_part() {
+        // A code no catalog maps, so the one control cited is all there is.
         let rule = Rule::new(
-            "TG1001",
+            "TG0999",
             "lambda-dlq",
             "iac",
             Severity::High,
@@ -295,7 +296,7 @@ mod tests {
         .equivalents(["CKV_AWS_116"])
         .control(Framework::Nist80053, "SI-13");
         let text = explain(&rule);
-        assert!(text.starts_with("TG1001 lambda-dlq: Lambda without DLQ\nseverity: high"));
+        assert!(text.starts_with("TG0999 lambda-dlq: Lambda without DLQ\nseverity: high"));
         assert!(text.contains("How to fix:\nAdd one."));
         assert!(text.contains("Equivalent checks: CKV_AWS_116"));
         assert!(

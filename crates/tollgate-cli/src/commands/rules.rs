@@ -224,6 +224,31 @@ mod tests {
         );
     }
 
+    /// The catalogs' `[rules]` tables are the one source of a rule's controls: a rule that
+    /// adds a control in code, or a table naming a code no stage has, fails here.
+    #[test]
+    fn controls_come_only_from_the_catalogs_and_name_real_rules() {
+        let rules = all_rules();
+        let in_code: Vec<String> = rules
+            .iter()
+            .filter(|r| r.controls != compliance::mapped_controls(&r.code))
+            .map(|r| r.code.clone())
+            .collect();
+        assert!(
+            in_code.is_empty(),
+            "rules citing controls in code; move them to the `[rules]` tables of \
+             crates/tollgate-core/src/compliance/*.toml: {in_code:?}"
+        );
+        let unknown: Vec<&str> = compliance::mapped_rule_codes()
+            .into_iter()
+            .filter(|code| !rules.iter().any(|r| r.code == *code))
+            .collect();
+        assert!(
+            unknown.is_empty(),
+            "the compliance catalogs map codes no rule has: {unknown:?}"
+        );
+    }
+
     #[test]
     fn framework_listing_shows_covering_rules_and_uncovered_controls() {
         let rules = all_rules();

@@ -1,6 +1,6 @@
 //! TG6002: untrusted event data is run as code.
 
-use tollgate_core::{Framework, Rule, Severity};
+use tollgate_core::{Rule, Severity};
 
 use super::{code_rule, Call, SinkMatch, SinkRule, SANITIZER_NOTE};
 use crate::taint::SinkClass;
@@ -17,8 +17,6 @@ impl SinkRule for CodeExecution {
             "CWE-94",
             "OWASP-SAS-1",
         )
-        .control(Framework::Nist80053, "SI-10")
-        .control(Framework::PciDss, "6.2.4")
         .equivalents(["B307", "javascript.lang.security.audit.code-string-concat"])
         .description(
             "A value from the function's event is evaluated as program text: Python `eval`, \

@@ -1,6 +1,6 @@
 //! TG6001: untrusted event data reaches a shell.
 
-use tollgate_core::{Framework, Rule, Severity};
+use tollgate_core::{Rule, Severity};
 
 use super::{code_rule, Call, SinkMatch, SinkRule, SANITIZER_NOTE};
 use crate::taint::SinkClass;
@@ -37,8 +37,6 @@ impl SinkRule for CommandExecution {
             "CWE-78",
             "OWASP-SAS-1",
         )
-        .control(Framework::Nist80053, "SI-10")
-        .control(Framework::PciDss, "6.2.4")
         .equivalents(["python.lang.security.audit.subprocess-shell-true", "B602", "B605"])
         .description(
             "A value taken from the function's event (request body, query string, message body, \

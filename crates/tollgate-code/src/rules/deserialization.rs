@@ -1,6 +1,6 @@
 //! TG6003: untrusted event data is deserialized by a format that can build arbitrary objects.
 
-use tollgate_core::{Framework, Rule, Severity};
+use tollgate_core::{Rule, Severity};
 
 use super::{code_rule, Call, SinkMatch, SinkRule, SANITIZER_NOTE};
 use crate::taint::SinkClass;
@@ -42,8 +42,6 @@ impl SinkRule for Deserialization {
             "CWE-502",
             "OWASP-SAS-4",
         )
-        .control(Framework::Nist80053, "SI-10")
-        .control(Framework::PciDss, "6.2.4")
         .equivalents(["B301", "B506"])
         .description(
             "A value from the function's event is given to a deserializer that can build \

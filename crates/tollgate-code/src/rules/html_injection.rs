@@ -1,6 +1,6 @@
 //! TG6008: event data is echoed into an HTML response.
 
-use tollgate_core::{Framework, Rule, Severity};
+use tollgate_core::{Rule, Severity};
 
 use super::{code_rule, Call, Response, SinkMatch, SinkRule, SANITIZER_NOTE};
 use crate::taint::SinkClass;
@@ -17,8 +17,6 @@ impl SinkRule for HtmlInjection {
             "CWE-79",
             "OWASP-SAS-1",
         )
-        .control(Framework::Nist80053, "SI-10")
-        .control(Framework::PciDss, "6.2.4")
         .description(
             "The handler returns an API Gateway response whose `body` is HTML (a `Content-Type` \
              of `text/html`, or markup in the text it is built from) and holds event data that \

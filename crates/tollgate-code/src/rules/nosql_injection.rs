@@ -1,6 +1,6 @@
 //! TG6005: a DynamoDB request is built from untrusted event data.
 
-use tollgate_core::{Framework, Rule, Severity};
+use tollgate_core::{Rule, Severity};
 
 use super::{code_rule, Call, SinkMatch, SinkRule, SANITIZER_NOTE};
 use crate::taint::{Shape, SinkClass};
@@ -47,8 +47,6 @@ impl SinkRule for NoSqlInjection {
             "CWE-943",
             "OWASP-SAS-1",
         )
-        .control(Framework::Nist80053, "SI-10")
-        .control(Framework::PciDss, "6.2.4")
         .description(
             "A DynamoDB `FilterExpression`, `KeyConditionExpression`, `ConditionExpression`, \
              `ProjectionExpression` or `UpdateExpression` is built from event data, or the \

@@ -1,6 +1,6 @@
 //! TG6007: a file path is taken from untrusted event data.
 
-use tollgate_core::{Framework, Rule, Severity};
+use tollgate_core::{Rule, Severity};
 
 use super::{code_rule, Call, SinkMatch, SinkRule, SANITIZER_NOTE};
 use crate::taint::SinkClass;
@@ -45,8 +45,6 @@ impl SinkRule for PathTraversal {
             "CWE-22",
             "OWASP-SAS-1",
         )
-        .control(Framework::Nist80053, "SI-10")
-        .control(Framework::PciDss, "6.2.4")
         .description(
             "A file is opened, read, written, copied or deleted (`open`, `os.remove`, `shutil`, \
              `send_file`, Node's `fs.*`, `res.sendFile`) at a path that comes from the event. \

@@ -1,7 +1,7 @@
 //! TG6009: the whole event, or the request of a function that handles classified data, is
 //! written to the logs.
 
-use tollgate_core::{Framework, Rule, Severity};
+use tollgate_core::{Rule, Severity};
 
 use super::{code_rule, Call, SinkMatch, SinkRule};
 use crate::taint::SinkClass;
@@ -39,8 +39,6 @@ impl SinkRule for SensitiveLogging {
             "CWE-532",
             "OWASP-SAS-8",
         )
-        .control(Framework::Nist80053, "AU-9")
-        .control(Framework::Hipaa, "164.312(b)")
         .description(
             "The handler logs its whole event (`print(event)`, `logger.info(event)`, \
              `console.log(event)`), or, when its role can reach PHI- or PCI-classified data, \

@@ -1,6 +1,6 @@
 //! TG6004: a SQL statement is built from untrusted event data.
 
-use tollgate_core::{Framework, Rule, Severity};
+use tollgate_core::{Rule, Severity};
 
 use super::{code_rule, Call, SinkMatch, SinkRule, SANITIZER_NOTE};
 use crate::taint::{Shape, SinkClass};
@@ -39,8 +39,6 @@ impl SinkRule for SqlInjection {
             "CWE-89",
             "OWASP-SAS-1",
         )
-        .control(Framework::Nist80053, "SI-10")
-        .control(Framework::PciDss, "6.2.4")
         .equivalents(["B608", "python.lang.security.audit.formatted-sql-query"])
         .description(
             "A SQL statement run through a DB-API cursor (`psycopg`, `pymysql`, `pymssql`, \

@@ -1,6 +1,6 @@
 //! TG6006: the function requests a URL or host taken from untrusted event data.
 
-use tollgate_core::{Framework, Rule, Severity};
+use tollgate_core::{Rule, Severity};
 
 use super::{code_rule, Call, SinkMatch, SinkRule, SANITIZER_NOTE};
 use crate::taint::SinkClass;
@@ -72,8 +72,6 @@ impl SinkRule for Ssrf {
             "CWE-918",
             "OWASP-SAS-1",
         )
-        .control(Framework::Nist80053, "SC-7")
-        .control(Framework::PciDss, "6.2.4")
         .equivalents(["python.requests.security.ssrf"])
         .description(
             "The function sends an HTTP request (`requests`, `urllib`, `urllib3`, `http.client`, \

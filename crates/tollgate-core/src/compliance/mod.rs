@@ -1,11 +1,13 @@
 //! Compliance catalogs: for each [`Framework`], the controls tollgate knows with their
-//! official titles. The catalogs are data, one TOML file per framework next to this module,
-//! embedded in the binary and parsed once. Rules cite controls by id; [`unknown_controls`]
-//! lists the citations that are not in a catalog (a test keeps it empty) and [`coverage`]
-//! says, per control, which rules cover it, so `tollgate rules --framework` and the audit
-//! report can show honestly what is covered and what is not.
+//! official titles, and which rules check each. The catalogs are data, one TOML file per
+//! framework next to this module, embedded in the binary and parsed once; their `[rules]`
+//! table is the single source of every built-in rule's controls ([`Rule::new`] reads it
+//! through [`mapped_controls`]). [`unknown_controls`] lists citations that are not in a
+//! catalog (a test keeps it empty) and [`coverage`] says, per control, which rules cover it,
+//! so `tollgate rules --framework` and the audit report can show honestly what is covered and
+//! what is not.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
@@ -34,6 +36,10 @@ pub struct Catalog {
     /// Where the framework's text is published.
     pub source: String,
     pub controls: Vec<ControlInfo>,
+    /// Rule code -> the ids of the controls of this framework the rule checks, in the order
+    /// the rule's documentation lists them.
+    #[serde(default)]
+    pub rules: BTreeMap<String, Vec<String>>,
 }
 
 impl Catalog {
@@ -75,6 +81,22 @@ fn parse(framework: Framework, text: &str) -> Result<Catalog, String> {
             return Err(format!("{name}: control `{}` is listed twice", control.id));
         }
     }
+    for (code, ids) in &catalog.rules {
+        if ids.is_empty() {
+            return Err(format!("{name}: rule `{code}` lists no control"));
+        }
+        let mut cited = BTreeSet::new();
+        for id in ids {
+            if !seen.contains(id.as_str()) {
+                return Err(format!(
+                    "{name}: rule `{code}` cites control `{id}`, which the catalog does not list"
+                ));
+            }
+            if !cited.insert(id.as_str()) {
+                return Err(format!("{name}: rule `{code}` cites control `{id}` twice"));
+            }
+        }
+    }
     Ok(catalog)
 }
 
@@ -99,6 +121,31 @@ pub fn catalog(framework: Framework) -> &'static Catalog {
 /// The controls of `framework`, in the framework's order.
 pub fn controls(framework: Framework) -> &'static [ControlInfo] {
     &catalog(framework).controls
+}
+
+/// The controls the catalogs map rule `code` to: every framework in [`Framework::ALL`]'s
+/// order, each framework's controls in the order its `[rules]` table lists them. Empty for a
+/// code no catalog names (dependency advisories, user policies, rules checking no control).
+pub fn mapped_controls(code: &str) -> Vec<Control> {
+    Framework::ALL
+        .iter()
+        .flat_map(|f| {
+            catalog(*f)
+                .rules
+                .get(code)
+                .into_iter()
+                .flatten()
+                .map(|id| Control::new(*f, id.clone()))
+        })
+        .collect()
+}
+
+/// Every rule code some catalog's `[rules]` table names, sorted.
+pub fn mapped_rule_codes() -> BTreeSet<&'static str> {
+    Framework::ALL
+        .iter()
+        .flat_map(|f| catalog(*f).rules.keys().map(String::as_str))
+        .collect()
 }
 
 /// The catalog entry of a control a rule cites, if the catalog has it.
@@ -286,6 +333,68 @@ mod tests {
              - HIPAA (HIPAA Security Rule, 45 CFR Part 164, Subpart C)\n  - 164.312(b): Audit controls\n"
         );
         assert_eq!(markdown_section(&[]), "");
+    }
+
+    #[test]
+    fn rules_take_their_controls_from_the_catalogs() {
+        let controls = mapped_controls("TG1307");
+        assert!(controls.contains(&Control::new(Framework::Hipaa, "164.312(a)(2)(iv)")));
+        assert!(controls.contains(&Control::new(Framework::Hipaa, "164.312(e)(2)(ii)")));
+        assert!(controls.contains(&Control::new(Framework::Nist80053, "SC-28")));
+        let rule = Rule::new("TG1307", "x", "iac", Severity::High, "X");
+        assert_eq!(rule.controls, controls);
+        // Frameworks in `Framework::ALL` order, so the order never depends on a map's.
+        let order: Vec<usize> = controls
+            .iter()
+            .map(|c| {
+                Framework::ALL
+                    .iter()
+                    .position(|f| *f == c.framework)
+                    .unwrap()
+            })
+            .collect();
+        assert!(order.windows(2).all(|w| w[0] <= w[1]), "{controls:?}");
+        assert!(mapped_controls("GHSA-xxxx-xxxx-xxxx").is_empty());
+        assert!(mapped_rule_codes().contains("TG2001"));
+        for framework in Framework::ALL {
+            for ids in catalog(framework).rules.values() {
+                for id in ids {
+                    assert!(
+                        title(framework, id).is_some_and(|t| !t.trim().is_empty()),
+                        "{framework} {id} has no title"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_mapping_to_a_control_the_catalog_lacks_is_refused() {
+        let head = "framework = \"gdpr\"\nedition = \"e\"\nsource = \"s\"\n\
+                    [[controls]]\nid = \"Art. 25\"\ntitle = \"t\"\n";
+        let err = parse(
+            Framework::Gdpr,
+            &format!("{head}[rules]\nTG1 = [\"Art. 99\"]\n"),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err,
+            "gdpr.toml: rule `TG1` cites control `Art. 99`, which the catalog does not list"
+        );
+        let err = parse(
+            Framework::Gdpr,
+            &format!("{head}[rules]\nTG1 = [\"Art. 25\", \"Art. 25\"]\n"),
+        )
+        .unwrap_err();
+        assert_eq!(err, "gdpr.toml: rule `TG1` cites control `Art. 25` twice");
+        let err = parse(Framework::Gdpr, &format!("{head}[rules]\nTG1 = []\n")).unwrap_err();
+        assert_eq!(err, "gdpr.toml: rule `TG1` lists no control");
+        let ok = parse(
+            Framework::Gdpr,
+            &format!("{head}[rules]\nTG1 = [\"Art. 25\"]\n"),
+        )
+        .unwrap();
+        assert_eq!(ok.rules["TG1"], vec!["Art. 25"]);
     }
 
     #[test]

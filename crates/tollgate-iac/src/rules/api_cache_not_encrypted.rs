@@ -2,7 +2,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, ENCRYPTION_AT_REST};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::CloudModel;
 
@@ -19,16 +19,13 @@ pub(crate) fn setting_key(setting: &crate::model::MethodSetting) -> String {
 
 impl IacRule for ApiCacheNotEncrypted {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1104",
                 "api-cache-not-encrypted",
                 Severity::Medium,
                 "API Gateway cache is enabled but not encrypted",
                 "apigateway",
-            ),
-            &[ENCRYPTION_AT_REST],
-        )
+            )
         .tags(["encryption"])
         .equivalents(["CKV_AWS_308"])
         .description(

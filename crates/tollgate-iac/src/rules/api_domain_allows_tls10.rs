@@ -2,7 +2,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, ENCRYPTION_IN_TRANSIT};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::CloudModel;
 
@@ -10,16 +10,13 @@ pub struct ApiDomainAllowsTls10;
 
 impl IacRule for ApiDomainAllowsTls10 {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1105",
                 "api-domain-allows-tls10",
                 Severity::Medium,
                 "API Gateway custom domain allows TLS 1.0",
                 "apigateway",
-            ),
-            &[ENCRYPTION_IN_TRANSIT],
-        )
+            )
         .tags(["encryption"])
         .equivalents(["CKV_AWS_206"])
         .description(

@@ -2,7 +2,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, INTEGRITY};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::{ApiProtocol, CloudModel, Val};
 
@@ -10,16 +10,13 @@ pub struct ApiMethodWithoutRequestValidation;
 
 impl IacRule for ApiMethodWithoutRequestValidation {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1113",
                 "api-method-without-request-validation",
                 Severity::Low,
                 "API Gateway REST method does not validate requests",
                 "apigateway",
-            ),
-            &[INTEGRITY],
-        )
+            )
         .tags(["input-validation"])
         .equivalents(["CKV2_AWS_53"])
         .description(

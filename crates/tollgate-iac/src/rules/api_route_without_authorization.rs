@@ -2,7 +2,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, AUTHENTICATION};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::{ApiProtocol, ApiRoute, CloudModel, Val};
 
@@ -84,16 +84,13 @@ pub fn route_is_open(model: &CloudModel, route: &ApiRoute) -> bool {
 
 impl IacRule for ApiRouteWithoutAuthorization {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1101",
                 "api-route-without-authorization",
                 Severity::Medium,
                 "API Gateway method or route has no authorization",
                 "apigateway",
-            ),
-            &[AUTHENTICATION],
-        )
+            )
         .equivalents(["CKV_AWS_59", "CKV2_AWS_70", "CKV_AWS_309"])
         .description(
             "A REST API method with `AuthorizationType: NONE` or an HTTP API route without an \

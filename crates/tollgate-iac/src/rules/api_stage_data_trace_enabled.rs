@@ -3,7 +3,7 @@
 use tollgate_core::{Rule, Severity};
 
 use super::api_cache_not_encrypted::setting_key;
-use super::support::{iac_rule, with_controls, Fix, ENCRYPTION_AT_REST, LOGGING};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::CloudModel;
 
@@ -11,16 +11,13 @@ pub struct ApiStageDataTraceEnabled;
 
 impl IacRule for ApiStageDataTraceEnabled {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1106",
                 "api-stage-data-trace-enabled",
                 Severity::Medium,
                 "API Gateway stage logs full request and response data",
                 "apigateway",
-            ),
-            &[LOGGING, ENCRYPTION_AT_REST],
-        )
+            )
         .tags(["privacy"])
         .equivalents(["CKV_AWS_276"])
         .description(

@@ -2,7 +2,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, LOGGING};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::CloudModel;
 
@@ -10,16 +10,13 @@ pub struct ApiStageWithoutAccessLogging;
 
 impl IacRule for ApiStageWithoutAccessLogging {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1102",
                 "api-stage-without-access-logging",
                 Severity::Medium,
                 "API Gateway stage has no access logging",
                 "apigateway",
-            ),
-            &[LOGGING],
-        )
+            )
         .tags(["logging"])
         .equivalents(["CKV_AWS_76", "CKV_AWS_95"])
         .description(

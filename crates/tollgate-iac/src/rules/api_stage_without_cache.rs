@@ -3,7 +3,7 @@
 use tollgate_core::{Rule, Severity};
 
 use super::api_stage_without_xray::for_rest_stages;
-use super::support::{iac_rule, with_controls, Fix, AVAILABILITY};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::CloudModel;
 
@@ -11,16 +11,13 @@ pub struct ApiStageWithoutCache;
 
 impl IacRule for ApiStageWithoutCache {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1111",
                 "api-stage-without-cache",
                 Severity::Low,
                 "API Gateway REST stage has no cache cluster",
                 "apigateway",
-            ),
-            &[AVAILABILITY],
-        )
+            )
         .tags(["availability"])
         .equivalents(["CKV_AWS_120"])
         .description(

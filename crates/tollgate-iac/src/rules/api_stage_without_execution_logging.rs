@@ -3,7 +3,7 @@
 use tollgate_core::{Rule, Severity};
 
 use super::api_stage_without_xray::for_rest_stages;
-use super::support::{iac_rule, with_controls, Fix, LOGGING};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::{CloudModel, MethodSetting};
 
@@ -16,16 +16,13 @@ fn logs_errors(setting: &MethodSetting) -> bool {
 
 impl IacRule for ApiStageWithoutExecutionLogging {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1112",
                 "api-stage-without-execution-logging",
                 Severity::Low,
                 "API Gateway REST stage does not write execution logs and metrics",
                 "apigateway",
-            ),
-            &[LOGGING],
-        )
+            )
         .tags(["logging"])
         .equivalents(["CKV2_AWS_4"])
         .description(

@@ -2,7 +2,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, NETWORK};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::{ApiProtocol, CloudModel};
 
@@ -10,16 +10,13 @@ pub struct ApiStageWithoutWaf;
 
 impl IacRule for ApiStageWithoutWaf {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1110",
                 "api-stage-without-waf",
                 Severity::Low,
                 "API Gateway REST API stage has no WAF web ACL",
                 "apigateway",
-            ),
-            &[NETWORK],
-        )
+            )
         .tags(["waf"])
         .equivalents(["CKV2_AWS_29"])
         .description(

@@ -2,7 +2,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, TRACING};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::{ApiProtocol, ApiStage, CloudModel};
 
@@ -10,16 +10,13 @@ pub struct ApiStageWithoutXray;
 
 impl IacRule for ApiStageWithoutXray {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1103",
                 "api-stage-without-xray",
                 Severity::Low,
                 "API Gateway REST stage does not have X-Ray tracing enabled",
                 "apigateway",
-            ),
-            &[TRACING],
-        )
+            )
         .equivalents(["CKV_AWS_73"])
         .description(
             "With `TracingEnabled` on a REST API stage, every request gets an X-Ray trace that \

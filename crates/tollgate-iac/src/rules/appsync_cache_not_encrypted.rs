@@ -2,7 +2,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, ENCRYPTION_AT_REST};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::CloudModel;
 
@@ -14,15 +14,12 @@ pub(crate) const CACHE_TF: &str = "resource \"aws_appsync_api_cache\" \"graph\" 
 
 impl IacRule for AppsyncCacheNotEncrypted {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
-                "TG1806",
-                "appsync-cache-not-encrypted",
-                Severity::Medium,
-                "AppSync API cache is not encrypted at rest",
-                "appsync",
-            ),
-            &[ENCRYPTION_AT_REST],
+        iac_rule(
+            "TG1806",
+            "appsync-cache-not-encrypted",
+            Severity::Medium,
+            "AppSync API cache is not encrypted at rest",
+            "appsync",
         )
         .tags(["encryption"])
         .equivalents(["CKV_AWS_214"])

@@ -3,7 +3,7 @@
 use tollgate_core::{Rule, Severity};
 
 use super::appsync_cache_not_encrypted::{CACHE_CFN, CACHE_TF};
-use super::support::{iac_rule, with_controls, Fix, ENCRYPTION_IN_TRANSIT};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::CloudModel;
 
@@ -11,15 +11,12 @@ pub struct AppsyncCacheWithoutTls;
 
 impl IacRule for AppsyncCacheWithoutTls {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
-                "TG1807",
-                "appsync-cache-without-tls",
-                Severity::Medium,
-                "AppSync API cache is not encrypted in transit",
-                "appsync",
-            ),
-            &[ENCRYPTION_IN_TRANSIT],
+        iac_rule(
+            "TG1807",
+            "appsync-cache-without-tls",
+            Severity::Medium,
+            "AppSync API cache is not encrypted in transit",
+            "appsync",
         )
         .tags(["encryption"])
         .equivalents(["CKV_AWS_215"])

@@ -2,7 +2,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, LOGGING};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::CloudModel;
 
@@ -10,16 +10,13 @@ pub struct AppsyncFieldLogsOff;
 
 impl IacRule for AppsyncFieldLogsOff {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1108",
                 "appsync-field-logs-off",
                 Severity::Low,
                 "AppSync GraphQL API does not log field-level (resolver) activity",
                 "appsync",
-            ),
-            &[LOGGING],
-        )
+            )
         .tags(["logging"])
         .equivalents(["CKV_AWS_194"])
         .description(

@@ -2,7 +2,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, LOGGING};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::CloudModel;
 
@@ -10,16 +10,13 @@ pub struct AppsyncWithoutLogging;
 
 impl IacRule for AppsyncWithoutLogging {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1107",
                 "appsync-without-logging",
                 Severity::Low,
                 "AppSync GraphQL API does not write logs to CloudWatch",
                 "appsync",
-            ),
-            &[LOGGING],
-        )
+            )
         .tags(["logging"])
         .equivalents(["CKV_AWS_193"])
         .description(

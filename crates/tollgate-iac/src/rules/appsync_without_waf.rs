@@ -2,7 +2,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, NETWORK};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::CloudModel;
 
@@ -10,16 +10,13 @@ pub struct AppsyncWithoutWaf;
 
 impl IacRule for AppsyncWithoutWaf {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1109",
                 "appsync-without-waf",
                 Severity::Low,
                 "AppSync GraphQL API has no WAF web ACL",
                 "appsync",
-            ),
-            &[NETWORK],
-        )
+            )
         .tags(["waf"])
         .equivalents(["CKV2_AWS_33"])
         .description(

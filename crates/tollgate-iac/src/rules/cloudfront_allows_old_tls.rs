@@ -2,7 +2,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, ENCRYPTION_IN_TRANSIT};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::{CloudModel, Val};
 
@@ -15,16 +15,13 @@ fn is_tls12_or_later(policy: &str) -> bool {
 
 impl IacRule for CloudfrontAllowsOldTls {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1802",
                 "cloudfront-allows-old-tls",
                 Severity::Medium,
                 "CloudFront distribution accepts TLS older than 1.2",
                 "cloudfront",
-            ),
-            &[ENCRYPTION_IN_TRANSIT],
-        )
+            )
         .tags(["encryption"])
         .equivalents(["CKV_AWS_174"])
         .description(

@@ -2,7 +2,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, ENCRYPTION_IN_TRANSIT};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::{CloudModel, Val};
 
@@ -13,16 +13,13 @@ const ONE_YEAR: i64 = 31_536_000;
 
 impl IacRule for CloudfrontHeadersPolicyWeakHsts {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1813",
                 "cloudfront-headers-policy-weak-hsts",
                 Severity::Low,
                 "CloudFront response headers policy does not enforce strict HSTS",
                 "cloudfront",
-            ),
-            &[ENCRYPTION_IN_TRANSIT],
-        )
+            )
         .tags(["headers"])
         .equivalents(["CKV_AWS_259"])
         .description(

@@ -2,7 +2,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, ENCRYPTION_IN_TRANSIT};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::CloudModel;
 
@@ -10,16 +10,13 @@ pub struct CloudfrontOriginAllowsSslv3;
 
 impl IacRule for CloudfrontOriginAllowsSslv3 {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1809",
                 "cloudfront-origin-allows-sslv3",
                 Severity::Medium,
                 "CloudFront distribution allows SSLv3 towards a custom origin",
                 "cloudfront",
-            ),
-            &[ENCRYPTION_IN_TRANSIT],
-        )
+            )
         .tags(["encryption"])
         .equivalents(["CKV2_AWS_54"])
         .description(

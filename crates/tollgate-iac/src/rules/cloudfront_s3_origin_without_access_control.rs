@@ -2,7 +2,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, PUBLIC_ACCESS};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::{CloudModel, Val};
 
@@ -15,16 +15,13 @@ fn set(v: &Val<String>) -> bool {
 
 impl IacRule for CloudfrontS3OriginWithoutAccessControl {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1808",
                 "cloudfront-s3-origin-without-access-control",
                 Severity::Medium,
                 "CloudFront distribution reads an S3 bucket without origin access control",
                 "cloudfront",
-            ),
-            &[PUBLIC_ACCESS],
-        )
+            )
         .equivalents(["CKV2_AWS_46"])
         .description(
             "A distribution whose S3 origin has neither an origin access control \

@@ -2,7 +2,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, ENCRYPTION_IN_TRANSIT};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::CloudModel;
 
@@ -10,16 +10,13 @@ pub struct CloudfrontViewerAllowsHttp;
 
 impl IacRule for CloudfrontViewerAllowsHttp {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1801",
                 "cloudfront-viewer-allows-http",
                 Severity::Medium,
                 "CloudFront distribution serves viewers over plain HTTP",
                 "cloudfront",
-            ),
-            &[ENCRYPTION_IN_TRANSIT],
-        )
+            )
         .tags(["encryption"])
         .equivalents(["CKV_AWS_34"])
         .description(

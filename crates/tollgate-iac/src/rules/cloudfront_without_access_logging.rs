@@ -2,7 +2,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, LOGGING};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::CloudModel;
 
@@ -10,16 +10,13 @@ pub struct CloudfrontWithoutAccessLogging;
 
 impl IacRule for CloudfrontWithoutAccessLogging {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1804",
                 "cloudfront-without-access-logging",
                 Severity::Low,
                 "CloudFront distribution does not write access logs",
                 "cloudfront",
-            ),
-            &[LOGGING],
-        )
+            )
         .tags(["logging"])
         .equivalents(["CKV_AWS_86"])
         .description(

@@ -2,7 +2,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, AVAILABILITY};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::{CloudModel, Val};
 
@@ -10,16 +10,13 @@ pub struct CloudfrontWithoutOriginFailover;
 
 impl IacRule for CloudfrontWithoutOriginFailover {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1815",
                 "cloudfront-without-origin-failover",
                 Severity::Low,
                 "CloudFront distribution has no origin failover",
                 "cloudfront",
-            ),
-            &[AVAILABILITY],
-        )
+            )
         .tags(["availability"])
         .equivalents(["CKV_AWS_310"])
         .description(

@@ -1,6 +1,6 @@
 //! TG1810: a distribution that adds no security headers to its responses.
 
-use tollgate_core::{Framework, Rule, Severity};
+use tollgate_core::{Rule, Severity};
 
 use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
@@ -17,9 +17,6 @@ impl IacRule for CloudfrontWithoutResponseHeadersPolicy {
             "CloudFront distribution has no response headers policy",
             "cloudfront",
         )
-        .control(Framework::Nist80053, "SC-8")
-        .control(Framework::Nist80053, "SI-10")
-        .control(Framework::Soc2, "CC6.6")
         .tags(["headers"])
         .equivalents(["CKV2_AWS_32"])
         .description(

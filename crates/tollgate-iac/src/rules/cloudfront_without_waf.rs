@@ -2,7 +2,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, NETWORK};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::{CloudModel, Ref};
 
@@ -10,16 +10,13 @@ pub struct CloudfrontWithoutWaf;
 
 impl IacRule for CloudfrontWithoutWaf {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1803",
                 "cloudfront-without-waf",
                 Severity::Low,
                 "CloudFront distribution has no WAF web ACL",
                 "cloudfront",
-            ),
-            &[NETWORK],
-        )
+            )
         .tags(["waf"])
         .equivalents(["CKV_AWS_68"])
         .description(

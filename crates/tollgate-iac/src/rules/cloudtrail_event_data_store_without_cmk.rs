@@ -2,7 +2,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, ENCRYPTION_AT_REST, LOGGING};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::CloudModel;
 
@@ -10,16 +10,13 @@ pub struct CloudtrailEventDataStoreWithoutCmk;
 
 impl IacRule for CloudtrailEventDataStoreWithoutCmk {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1610",
                 "cloudtrail-event-data-store-without-cmk",
                 Severity::Low,
                 "CloudTrail Lake event data store is not encrypted with a customer-managed KMS key",
                 "cloudtrail",
-            ),
-            &[LOGGING, ENCRYPTION_AT_REST],
-        )
+            )
         .tags(["logging", "encryption"])
         .equivalents(["CKV_AWS_294"])
         .description(

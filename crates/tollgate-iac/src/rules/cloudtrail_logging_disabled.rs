@@ -1,8 +1,8 @@
 //! TG1606: a trail that exists but does not log.
 
-use tollgate_core::{Framework, Rule, Severity};
+use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, LOGGING};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::CloudModel;
 
@@ -10,17 +10,13 @@ pub struct CloudtrailLoggingDisabled;
 
 impl IacRule for CloudtrailLoggingDisabled {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1606",
                 "cloudtrail-logging-disabled",
                 Severity::High,
                 "CloudTrail trail has logging turned off",
                 "cloudtrail",
-            ),
-            &[LOGGING],
-        )
-        .control(Framework::CisAws, "3.1")
+            )
         .tags(["logging"])
         .equivalents(["CKV_AWS_251"])
         .description(

@@ -1,8 +1,8 @@
 //! TG1605: trail logs encrypted only with S3-managed keys.
 
-use tollgate_core::{Framework, Rule, Severity};
+use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, ENCRYPTION_AT_REST, LOGGING};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::CloudModel;
 
@@ -10,17 +10,13 @@ pub struct CloudtrailNotKmsEncrypted;
 
 impl IacRule for CloudtrailNotKmsEncrypted {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1605",
                 "cloudtrail-not-kms-encrypted",
                 Severity::Medium,
                 "CloudTrail logs are not encrypted with a KMS key",
                 "cloudtrail",
-            ),
-            &[LOGGING, ENCRYPTION_AT_REST],
-        )
-        .control(Framework::CisAws, "3.5")
+            )
         .tags(["logging", "encryption"])
         .equivalents(["CKV_AWS_35"])
         .description(

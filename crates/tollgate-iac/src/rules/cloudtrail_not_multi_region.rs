@@ -1,8 +1,8 @@
 //! TG1604: a single-region trail misses activity in every other region.
 
-use tollgate_core::{Framework, Rule, Severity};
+use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, LOGGING};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::CloudModel;
 
@@ -10,17 +10,13 @@ pub struct CloudtrailNotMultiRegion;
 
 impl IacRule for CloudtrailNotMultiRegion {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1604",
                 "cloudtrail-not-multi-region",
                 Severity::Medium,
                 "CloudTrail trail does not cover all regions",
                 "cloudtrail",
-            ),
-            &[LOGGING],
-        )
-        .control(Framework::CisAws, "3.1")
+            )
         .tags(["logging"])
         .equivalents(["CKV_AWS_67"])
         .description(

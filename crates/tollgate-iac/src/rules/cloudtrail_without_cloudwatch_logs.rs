@@ -1,8 +1,8 @@
 //! TG1609: a trail that does not send its events to CloudWatch Logs.
 
-use tollgate_core::{Framework, Rule, Severity};
+use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, LOGGING};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::CloudModel;
 
@@ -10,18 +10,13 @@ pub struct CloudtrailWithoutCloudwatchLogs;
 
 impl IacRule for CloudtrailWithoutCloudwatchLogs {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1609",
                 "cloudtrail-without-cloudwatch-logs",
                 Severity::Low,
                 "CloudTrail trail does not send events to CloudWatch Logs",
                 "cloudtrail",
-            ),
-            &[LOGGING],
-        )
-        .control(Framework::Nist80053, "AU-6")
-        .control(Framework::Nist80053, "SI-4")
+            )
         .tags(["logging"])
         .equivalents(["CKV2_AWS_10"])
         .description(

@@ -1,8 +1,8 @@
 //! TG1603: a trail without log file validation cannot prove its logs were not altered.
 
-use tollgate_core::{Framework, Rule, Severity};
+use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, INTEGRITY, LOGGING};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::CloudModel;
 
@@ -10,17 +10,13 @@ pub struct CloudtrailWithoutLogValidation;
 
 impl IacRule for CloudtrailWithoutLogValidation {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1603",
                 "cloudtrail-log-validation-disabled",
                 Severity::Medium,
                 "CloudTrail trail does not validate log file integrity",
                 "cloudtrail",
-            ),
-            &[LOGGING, INTEGRITY],
-        )
-        .control(Framework::CisAws, "3.2")
+            )
         .tags(["logging"])
         .equivalents(["CKV_AWS_36"])
         .description(

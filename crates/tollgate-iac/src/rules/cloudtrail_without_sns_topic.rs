@@ -2,7 +2,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, LOGGING};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::CloudModel;
 
@@ -10,16 +10,13 @@ pub struct CloudtrailWithoutSnsTopic;
 
 impl IacRule for CloudtrailWithoutSnsTopic {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1608",
                 "cloudtrail-without-sns-topic",
                 Severity::Low,
                 "CloudTrail trail does not notify an SNS topic of new log files",
                 "cloudtrail",
-            ),
-            &[LOGGING],
-        )
+            )
         .tags(["logging"])
         .equivalents(["CKV_AWS_252"])
         .description(

@@ -2,7 +2,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, AUTHENTICATION};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::CloudModel;
 
@@ -10,16 +10,13 @@ pub struct CognitoIdentityPoolAllowsGuests;
 
 impl IacRule for CognitoIdentityPoolAllowsGuests {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1506",
                 "cognito-identity-pool-allows-guests",
                 Severity::Medium,
                 "Cognito identity pool gives AWS credentials to unauthenticated users",
                 "cognito",
-            ),
-            &[AUTHENTICATION],
-        )
+            )
         .tags(["iam"])
         .equivalents(["CKV_AWS_366"])
         .description(

@@ -3,7 +3,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, BACKUP};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::CloudModel;
 
@@ -11,16 +11,13 @@ pub struct DynamodbPitrDisabled;
 
 impl IacRule for DynamodbPitrDisabled {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1201",
                 "dynamodb-pitr-disabled",
                 Severity::Medium,
                 "DynamoDB table does not have point-in-time recovery",
                 "dynamodb",
-            ),
-            &[BACKUP],
-        )
+            )
         .tags(["backup"])
         .equivalents(["CKV_AWS_28", "CKV_AWS_165"])
         .description(

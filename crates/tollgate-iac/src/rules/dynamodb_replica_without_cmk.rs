@@ -2,7 +2,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, ENCRYPTION_AT_REST};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::{CloudModel, Val};
 
@@ -10,16 +10,13 @@ pub struct DynamodbReplicaWithoutCmk;
 
 impl IacRule for DynamodbReplicaWithoutCmk {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1205",
                 "dynamodb-replica-without-cmk",
                 Severity::Low,
                 "DynamoDB table replica is not encrypted with a customer-managed KMS key",
                 "dynamodb",
-            ),
-            &[ENCRYPTION_AT_REST],
-        )
+            )
         .tags(["encryption"])
         .equivalents(["CKV_AWS_271"])
         .description(

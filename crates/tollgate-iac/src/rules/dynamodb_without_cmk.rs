@@ -3,7 +3,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, ENCRYPTION_AT_REST};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::{CloudModel, Val};
 
@@ -11,16 +11,13 @@ pub struct DynamodbWithoutCmk;
 
 impl IacRule for DynamodbWithoutCmk {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1202",
                 "dynamodb-without-cmk",
                 Severity::Low,
                 "DynamoDB table is not encrypted with a customer-managed KMS key",
                 "dynamodb",
-            ),
-            &[ENCRYPTION_AT_REST],
-        )
+            )
         .tags(["encryption"])
         .equivalents(["CKV_AWS_119"])
         .description(

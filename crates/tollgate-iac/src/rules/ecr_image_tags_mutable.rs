@@ -2,7 +2,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, INTEGRITY};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::CloudModel;
 
@@ -10,16 +10,13 @@ pub struct EcrImageTagsMutable;
 
 impl IacRule for EcrImageTagsMutable {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1013",
                 "ecr-image-tags-mutable",
                 Severity::Low,
                 "ECR repository allows image tags to be overwritten",
                 "ecr",
-            ),
-            &[INTEGRITY],
-        )
+            )
         .tags(["supply-chain"])
         .equivalents(["CKV_AWS_51"])
         .description(

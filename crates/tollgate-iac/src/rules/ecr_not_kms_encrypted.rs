@@ -2,7 +2,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, ENCRYPTION_AT_REST, KEY_MANAGEMENT};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::CloudModel;
 
@@ -10,16 +10,13 @@ pub struct EcrNotKmsEncrypted;
 
 impl IacRule for EcrNotKmsEncrypted {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1015",
                 "ecr-repository-not-kms-encrypted",
                 Severity::Low,
                 "ECR repository does not encrypt images with KMS",
                 "ecr",
-            ),
-            &[ENCRYPTION_AT_REST, KEY_MANAGEMENT],
-        )
+            )
         .tags(["encryption"])
         .equivalents(["CKV_AWS_136"])
         .description(

@@ -3,7 +3,7 @@
 use tollgate_core::{Rule, Severity};
 
 use super::policy_checks::{report_open_policies, NARROW_THE_PRINCIPAL};
-use super::support::{iac_rule, with_controls, Fix, PUBLIC_ACCESS};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::CloudModel;
 
@@ -11,16 +11,13 @@ pub struct EcrPolicyOpen;
 
 impl IacRule for EcrPolicyOpen {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1014",
                 "ecr-policy-wildcard-principal",
                 Severity::High,
                 "ECR repository policy allows any principal",
                 "ecr",
-            ),
-            &[PUBLIC_ACCESS],
-        )
+            )
         .tags(["iam", "supply-chain"])
         .equivalents(["CKV_AWS_32"])
         .description(

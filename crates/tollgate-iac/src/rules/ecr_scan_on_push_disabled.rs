@@ -2,7 +2,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, PATCHING};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::CloudModel;
 
@@ -10,16 +10,13 @@ pub struct EcrScanOnPushDisabled;
 
 impl IacRule for EcrScanOnPushDisabled {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1012",
                 "ecr-scan-on-push-disabled",
                 Severity::Low,
                 "ECR repository does not scan images on push",
                 "ecr",
-            ),
-            &[PATCHING],
-        )
+            )
         .tags(["vulnerability-management"])
         .equivalents(["CKV_AWS_163"])
         .description(

@@ -2,7 +2,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, ENCRYPTION_AT_REST};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::CloudModel;
 
@@ -10,16 +10,13 @@ pub struct FirehoseNotEncrypted;
 
 impl IacRule for FirehoseNotEncrypted {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1406",
                 "firehose-not-encrypted",
                 Severity::Medium,
                 "Firehose delivery stream is not encrypted at rest",
                 "firehose",
-            ),
-            &[ENCRYPTION_AT_REST],
-        )
+            )
         .tags(["encryption"])
         .equivalents(["CKV_AWS_240"])
         .description(

@@ -2,7 +2,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, ENCRYPTION_AT_REST, KEY_MANAGEMENT};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::{CloudModel, Val};
 
@@ -10,16 +10,13 @@ pub struct FirehoseWithoutCmk;
 
 impl IacRule for FirehoseWithoutCmk {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1408",
                 "firehose-without-cmk",
                 Severity::Low,
                 "Firehose delivery stream is not encrypted with a customer-managed KMS key",
                 "firehose",
-            ),
-            &[ENCRYPTION_AT_REST, KEY_MANAGEMENT],
-        )
+            )
         .tags(["encryption"])
         .equivalents(["CKV_AWS_241"])
         .description(

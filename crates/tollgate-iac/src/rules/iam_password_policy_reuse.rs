@@ -1,9 +1,9 @@
 //! TG1902: an account password policy that lets users reuse recent passwords.
 
-use tollgate_core::{Framework, Rule, Severity};
+use tollgate_core::{Rule, Severity};
 
 use super::iam_password_policy_short::{NO_CLOUDFORMATION_RESOURCE, STRICT_POLICY};
-use super::support::{iac_rule, with_controls, Fix, AUTHENTICATION};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::CloudModel;
 
@@ -14,18 +14,13 @@ pub struct IamPasswordPolicyReuse;
 
 impl IacRule for IamPasswordPolicyReuse {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
-                "TG1902",
-                "iam-password-policy-reuse",
-                Severity::Low,
-                "Account password policy lets users reuse recent passwords",
-                "iam",
-            ),
-            &[AUTHENTICATION],
+        iac_rule(
+            "TG1902",
+            "iam-password-policy-reuse",
+            Severity::Low,
+            "Account password policy lets users reuse recent passwords",
+            "iam",
         )
-        .control(Framework::CisAws, "1.9")
-        .control(Framework::Nist80053, "IA-5(1)")
         .tags(["iam"])
         .equivalents(["CKV_AWS_13"])
         .description(

@@ -1,8 +1,8 @@
 //! TG1901: an account password policy that allows passwords shorter than 14 characters.
 
-use tollgate_core::{Framework, Rule, Severity};
+use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, AUTHENTICATION};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::CloudModel;
 
@@ -17,18 +17,13 @@ pub struct IamPasswordPolicyShort;
 
 impl IacRule for IamPasswordPolicyShort {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
-                "TG1901",
-                "iam-password-policy-short",
-                Severity::Medium,
-                "Account password policy allows passwords shorter than 14 characters",
-                "iam",
-            ),
-            &[AUTHENTICATION],
+        iac_rule(
+            "TG1901",
+            "iam-password-policy-short",
+            Severity::Medium,
+            "Account password policy allows passwords shorter than 14 characters",
+            "iam",
         )
-        .control(Framework::CisAws, "1.8")
-        .control(Framework::Nist80053, "IA-5(1)")
         .tags(["iam"])
         .equivalents(["CKV_AWS_10"])
         .description(

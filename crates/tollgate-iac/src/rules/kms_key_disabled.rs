@@ -2,7 +2,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, AVAILABILITY, KEY_MANAGEMENT};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::{CloudModel, Val};
 
@@ -10,16 +10,13 @@ pub struct KmsKeyDisabled;
 
 impl IacRule for KmsKeyDisabled {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1508",
                 "kms-key-disabled",
                 Severity::Low,
                 "KMS key is disabled",
                 "kms",
-            ),
-            &[KEY_MANAGEMENT, AVAILABILITY],
-        )
+            )
         .tags(["encryption"])
         .equivalents(["CKV_AWS_227"])
         .description(

@@ -3,7 +3,7 @@
 use tollgate_core::{Rule, Severity};
 
 use super::policy_checks::report_open;
-use super::support::{iac_rule, with_controls, Fix, KEY_MANAGEMENT, PUBLIC_ACCESS};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::{CloudModel, Val};
 
@@ -11,16 +11,13 @@ pub struct KmsKeyPolicyOpen;
 
 impl IacRule for KmsKeyPolicyOpen {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1502",
                 "kms-key-policy-wildcard-principal",
                 Severity::High,
                 "KMS key policy allows any principal without a condition",
                 "kms",
-            ),
-            &[PUBLIC_ACCESS, KEY_MANAGEMENT],
-        )
+            )
         .tags(["iam", "encryption"])
         .equivalents(["CKV_AWS_33"])
         .description(

@@ -2,7 +2,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, AUTHENTICATION, KEY_MANAGEMENT};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::CloudModel;
 
@@ -10,16 +10,13 @@ pub struct KmsKeyWithoutPolicy;
 
 impl IacRule for KmsKeyWithoutPolicy {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1509",
                 "kms-key-without-policy",
                 Severity::Low,
                 "KMS key has no key policy of its own",
                 "kms",
-            ),
-            &[KEY_MANAGEMENT, AUTHENTICATION],
-        )
+            )
         .tags(["iam"])
         .equivalents(["CKV2_AWS_64"])
         .description(

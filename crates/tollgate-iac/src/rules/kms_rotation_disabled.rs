@@ -2,7 +2,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, KEY_MANAGEMENT};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::CloudModel;
 
@@ -10,16 +10,13 @@ pub struct KmsRotationDisabled;
 
 impl IacRule for KmsRotationDisabled {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1501",
                 "kms-key-rotation-disabled",
                 Severity::Medium,
                 "KMS key does not have automatic rotation enabled",
                 "kms",
-            ),
-            &[KEY_MANAGEMENT],
-        )
+            )
         .tags(["encryption"])
         .equivalents(["CKV_AWS_7"])
         .description(

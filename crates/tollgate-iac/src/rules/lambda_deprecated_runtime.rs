@@ -2,7 +2,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, PATCHING};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::{CloudModel, Val};
 use crate::runtimes;
@@ -11,16 +11,13 @@ pub struct LambdaDeprecatedRuntime;
 
 impl IacRule for LambdaDeprecatedRuntime {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1008",
                 "lambda-deprecated-runtime",
                 Severity::Medium,
                 "Lambda function uses a deprecated runtime",
                 "lambda",
-            ),
-            &[PATCHING],
-        )
+            )
         .equivalents(["CKV_AWS_363"])
         .description(
             "AWS stops applying security patches to a Lambda runtime on its deprecation date, and \

@@ -3,7 +3,7 @@
 
 use tollgate_core::{Precision, Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, NETWORK};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::CloudModel;
 
@@ -11,16 +11,13 @@ pub struct LambdaNotInVpc;
 
 impl IacRule for LambdaNotInVpc {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1004",
                 "lambda-not-in-vpc",
                 Severity::Info,
                 "Lambda function is not attached to a VPC",
                 "lambda",
-            ),
-            &[NETWORK],
-        )
+            )
         .equivalents(["CKV_AWS_117"])
         .precision(Precision::Medium)
         .description(

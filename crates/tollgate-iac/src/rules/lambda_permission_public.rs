@@ -2,7 +2,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, PUBLIC_ACCESS};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::{action_matches, CloudModel, LambdaPermission, PrincipalClass};
 
@@ -18,16 +18,13 @@ pub(crate) fn grants_invoke(p: &LambdaPermission) -> bool {
 
 impl IacRule for LambdaPermissionPublic {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1010",
                 "lambda-permission-public",
                 Severity::High,
                 "Lambda permission lets any principal invoke the function",
                 "lambda",
-            ),
-            &[PUBLIC_ACCESS],
-        )
+            )
         .tags(["iam"])
         .equivalents(["CKV_AWS_301"])
         .description(

@@ -4,7 +4,7 @@
 use tollgate_core::{Rule, Severity};
 
 use super::lambda_permission_public::grants_invoke;
-use super::support::{iac_rule, with_controls, Fix, AUTHENTICATION};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::{CloudModel, PrincipalClass};
 
@@ -12,16 +12,13 @@ pub struct LambdaPermissionWithoutSource;
 
 impl IacRule for LambdaPermissionWithoutSource {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1011",
                 "lambda-permission-without-source",
                 Severity::Medium,
                 "Lambda permission for a service principal has no SourceArn or SourceAccount",
                 "lambda",
-            ),
-            &[AUTHENTICATION],
-        )
+            )
         .tags(["iam"])
         .equivalents(["CKV_AWS_364"])
         .description(

@@ -3,7 +3,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, SECRETS};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::CloudModel;
 use crate::secrets::{classify, redact};
@@ -12,16 +12,13 @@ pub struct LambdaPlaintextSecret;
 
 impl IacRule for LambdaPlaintextSecret {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1005",
                 "lambda-plaintext-secret-in-environment",
                 Severity::High,
                 "Lambda environment variable holds a plaintext secret",
                 "lambda",
-            ),
-            &[SECRETS],
-        )
+            )
         .tags(["secrets"])
         .equivalents(["CKV_AWS_45"])
         .description(

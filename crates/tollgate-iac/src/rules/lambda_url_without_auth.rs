@@ -2,7 +2,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, AUTHENTICATION, PUBLIC_ACCESS};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::CloudModel;
 
@@ -10,16 +10,13 @@ pub struct LambdaUrlWithoutAuth;
 
 impl IacRule for LambdaUrlWithoutAuth {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1009",
                 "lambda-url-without-auth",
                 Severity::High,
                 "Lambda function URL does not require authentication",
                 "lambda",
-            ),
-            &[AUTHENTICATION, PUBLIC_ACCESS],
-        )
+            )
         .equivalents(["CKV_AWS_258"])
         .description(
             "A function URL with `AuthType: NONE` is a public HTTPS endpoint: anyone who finds the \

@@ -3,7 +3,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, INTEGRITY};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::CloudModel;
 
@@ -11,16 +11,13 @@ pub struct LambdaWithoutCodeSigning;
 
 impl IacRule for LambdaWithoutCodeSigning {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1007",
                 "lambda-without-code-signing",
                 Severity::Low,
                 "Lambda function does not enforce code signing",
                 "lambda",
-            ),
-            &[INTEGRITY],
-        )
+            )
         .tags(["supply-chain"])
         .equivalents(["CKV_AWS_272"])
         .description(

@@ -3,7 +3,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, AVAILABILITY};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::CloudModel;
 
@@ -11,16 +11,13 @@ pub struct LambdaWithoutDeadLetterQueue;
 
 impl IacRule for LambdaWithoutDeadLetterQueue {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1001",
                 "lambda-without-dead-letter-queue",
                 Severity::Low,
                 "Lambda function has no dead-letter queue or on-failure destination",
                 "lambda",
-            ),
-            &[AVAILABILITY],
-        )
+            )
         .equivalents(["CKV_AWS_116"])
         .description(
             "Lambda retries a failing asynchronous invocation twice and then discards the event. \

@@ -3,7 +3,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, AVAILABILITY};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::CloudModel;
 
@@ -11,16 +11,13 @@ pub struct LambdaWithoutReservedConcurrency;
 
 impl IacRule for LambdaWithoutReservedConcurrency {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1003",
                 "lambda-without-reserved-concurrency",
                 Severity::Low,
                 "Lambda function has no reserved concurrency limit",
                 "lambda",
-            ),
-            &[AVAILABILITY],
-        )
+            )
         .equivalents(["CKV_AWS_115"])
         .description(
             "All functions of an account and region share one concurrency pool. A function without \

@@ -2,7 +2,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, TRACING};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::CloudModel;
 
@@ -10,16 +10,13 @@ pub struct LambdaWithoutTracing;
 
 impl IacRule for LambdaWithoutTracing {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1002",
                 "lambda-tracing-disabled",
                 Severity::Low,
                 "Lambda function does not have active X-Ray tracing",
                 "lambda",
-            ),
-            &[TRACING],
-        )
+            )
         .description(
             "Without active AWS X-Ray tracing (`TracingConfig.Mode: Active`), requests through the \
              function are not traced, so investigating an incident or an abuse pattern across API \

@@ -2,7 +2,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, LOG_RETENTION};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::{CloudModel, Val};
 
@@ -10,17 +10,13 @@ pub struct LogGroupRetention;
 
 impl IacRule for LogGroupRetention {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1601",
                 "log-group-retention",
                 Severity::Low,
                 "CloudWatch log group has no retention",
                 "logs",
-            ),
-            &[LOG_RETENTION],
-        )
-        .control(tollgate_core::Framework::Gdpr, "Art. 5(1)(e)")
+            )
         .tags(["logging"])
         .equivalents(["CKV_AWS_66"])
         .description(

@@ -2,7 +2,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, LOG_RETENTION};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::{CloudModel, Val};
 
@@ -13,16 +13,13 @@ const MIN_DAYS: i64 = 365;
 
 impl IacRule for LogGroupRetentionShort {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1607",
                 "log-group-retention-short",
                 Severity::Low,
                 "CloudWatch log group keeps logs for less than a year",
                 "logs",
-            ),
-            &[LOG_RETENTION],
-        )
+            )
         .tags(["logging"])
         .equivalents(["CKV_AWS_338"])
         .description(

@@ -2,7 +2,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, ENCRYPTION_AT_REST};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::CloudModel;
 
@@ -10,16 +10,13 @@ pub struct LogGroupWithoutKms;
 
 impl IacRule for LogGroupWithoutKms {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1602",
                 "log-group-without-kms",
                 Severity::Low,
                 "CloudWatch log group is not encrypted with a KMS key",
                 "logs",
-            ),
-            &[ENCRYPTION_AT_REST],
-        )
+            )
         .tags(["logging", "encryption"])
         .equivalents(["CKV_AWS_158"])
         .description(

@@ -2,7 +2,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, LOGGING};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::CloudModel;
 
@@ -10,16 +10,13 @@ pub struct S3AccessLoggingDisabled;
 
 impl IacRule for S3AccessLoggingDisabled {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1304",
                 "s3-access-logging-disabled",
                 Severity::Low,
                 "S3 bucket does not have access logging enabled",
                 "s3",
-            ),
-            &[LOGGING],
-        )
+            )
         .tags(["logging"])
         .equivalents(["CKV_AWS_18"])
         .description(

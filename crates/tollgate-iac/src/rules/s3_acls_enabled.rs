@@ -2,7 +2,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, PUBLIC_ACCESS};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::CloudModel;
 
@@ -10,16 +10,13 @@ pub struct S3AclsEnabled;
 
 impl IacRule for S3AclsEnabled {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1308",
                 "s3-acls-enabled",
                 Severity::Medium,
                 "S3 bucket keeps access control lists enabled",
                 "s3",
-            ),
-            &[PUBLIC_ACCESS],
-        )
+            )
         .equivalents(["CKV2_AWS_65"])
         .description(
             "With object ownership `BucketOwnerEnforced`, S3 ignores access control lists: \

@@ -1,8 +1,8 @@
 //! TG1307: a bucket tagged as holding PHI, PCI or PII data without default KMS encryption.
 
-use tollgate_core::{Framework, Rule, Severity};
+use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, ENCRYPTION_AT_REST};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::CloudModel;
 
@@ -10,17 +10,13 @@ pub struct S3ClassifiedWithoutKms;
 
 impl IacRule for S3ClassifiedWithoutKms {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1307",
                 "s3-classified-data-without-kms",
                 Severity::High,
                 "S3 bucket holding classified data is not encrypted with KMS by default",
                 "s3",
-            ),
-            &[ENCRYPTION_AT_REST],
-        )
-        .control(Framework::Hipaa, "164.312(e)(2)(ii)")
+            )
         .tags(["encryption", "data-classification"])
         .description(
             "A bucket tagged with a data classification of PHI, PCI or PII (tag key \

@@ -1,6 +1,6 @@
 //! TG1310: a lifecycle configuration that never aborts incomplete multipart uploads.
 
-use tollgate_core::{Framework, Rule, Severity};
+use tollgate_core::{Rule, Severity};
 
 use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
@@ -17,8 +17,6 @@ impl IacRule for S3LifecycleKeepsIncompleteUploads {
             "S3 lifecycle configuration does not abort incomplete multipart uploads",
             "s3",
         )
-        .control(Framework::Nist80053, "SI-12")
-        .control(Framework::Soc2, "C1.2")
         .tags(["data-retention"])
         .equivalents(["CKV_AWS_300"])
         .description(

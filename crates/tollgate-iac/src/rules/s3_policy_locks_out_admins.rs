@@ -2,7 +2,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, AVAILABILITY};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::{action_matches, Statement};
 use crate::model::{CloudModel, PolicyDocument};
@@ -58,16 +58,13 @@ fn lockout(doc: &PolicyDocument) -> Result<Option<&Statement>, ()> {
 
 impl IacRule for S3PolicyLocksOutAdmins {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1312",
                 "s3-policy-locks-out-admins",
                 Severity::Medium,
                 "S3 bucket policy denies everyone the right to change it",
                 "s3",
-            ),
-            &[AVAILABILITY],
-        )
+            )
         .tags(["iam"])
         .equivalents(["CKV_AWS_93"])
         .description(

@@ -3,7 +3,7 @@
 use tollgate_core::{Rule, Severity};
 
 use super::policy_checks::{report_open_policies, NARROW_THE_PRINCIPAL};
-use super::support::{iac_rule, with_controls, Fix, PUBLIC_ACCESS};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::CloudModel;
 
@@ -11,10 +11,7 @@ pub struct S3PolicyOpen;
 
 impl IacRule for S3PolicyOpen {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule("TG1306", "s3-policy-wildcard-principal", Severity::High, "S3 bucket policy allows any principal", "s3"),
-            &[PUBLIC_ACCESS],
-        )
+        iac_rule("TG1306", "s3-policy-wildcard-principal", Severity::High, "S3 bucket policy allows any principal", "s3")
         .tags(["iam"])
         .equivalents(["CKV_AWS_70"])
         .description(

@@ -3,7 +3,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, PUBLIC_ACCESS};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::{CloudModel, Val};
 
@@ -11,17 +11,13 @@ pub struct S3PublicAccessBlock;
 
 impl IacRule for S3PublicAccessBlock {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1302",
                 "s3-public-access-block-missing",
                 Severity::Medium,
                 "S3 bucket does not block public access",
                 "s3",
-            ),
-            &[PUBLIC_ACCESS],
-        )
-        .control(tollgate_core::Framework::CisAws, "2.1.4")
+            )
         .equivalents(["CKV_AWS_53", "CKV_AWS_54", "CKV_AWS_55", "CKV_AWS_56", "CKV2_AWS_6"])
         .description(
             "S3 Block Public Access (`BlockPublicAcls`, `BlockPublicPolicy`, `IgnorePublicAcls`, \

@@ -2,7 +2,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, PUBLIC_ACCESS};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::CloudModel;
 
@@ -19,16 +19,13 @@ fn is_public(acl: &str) -> bool {
 
 impl IacRule for S3PublicAcl {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1301",
                 "s3-public-acl",
                 Severity::High,
                 "S3 bucket ACL grants access to everyone",
                 "s3",
-            ),
-            &[PUBLIC_ACCESS],
-        )
+            )
         .equivalents(["CKV_AWS_20", "CKV_AWS_57"])
         .description(
             "The canned ACLs `PublicRead`, `PublicReadWrite` and `AuthenticatedRead` let anyone \

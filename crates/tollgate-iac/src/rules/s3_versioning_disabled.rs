@@ -2,7 +2,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, BACKUP};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::CloudModel;
 
@@ -10,16 +10,13 @@ pub struct S3VersioningDisabled;
 
 impl IacRule for S3VersioningDisabled {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1303",
                 "s3-versioning-disabled",
                 Severity::Low,
                 "S3 bucket does not have versioning enabled",
                 "s3",
-            ),
-            &[BACKUP],
-        )
+            )
         .tags(["backup"])
         .equivalents(["CKV_AWS_21"])
         .description(

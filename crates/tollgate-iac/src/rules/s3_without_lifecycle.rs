@@ -1,6 +1,6 @@
 //! TG1309: a bucket without a lifecycle configuration keeps every object forever.
 
-use tollgate_core::{Framework, Rule, Severity};
+use tollgate_core::{Rule, Severity};
 
 use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
@@ -17,9 +17,6 @@ impl IacRule for S3WithoutLifecycle {
             "S3 bucket has no lifecycle configuration",
             "s3",
         )
-        .control(Framework::Nist80053, "SI-12")
-        .control(Framework::Gdpr, "Art. 5(1)(e)")
-        .control(Framework::Soc2, "C1.2")
         .tags(["data-retention"])
         .equivalents(["CKV2_AWS_61"])
         .description(

@@ -1,6 +1,6 @@
 //! TG1311: a bucket that is not replicated to another bucket.
 
-use tollgate_core::{Framework, Rule, Severity};
+use tollgate_core::{Rule, Severity};
 
 use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
@@ -19,10 +19,6 @@ impl IacRule for S3WithoutReplication {
             "S3 bucket is not replicated",
             "s3",
         )
-        .control(Framework::Nist80053, "CP-10")
-        .control(Framework::Hipaa, "164.308(a)(7)(ii)(B)")
-        .control(Framework::Gdpr, "Art. 32(1)(c)")
-        .control(Framework::Soc2, "A1.2")
         .tags(["disaster-recovery"])
         .equivalents(["CKV_AWS_144"])
         .description(

@@ -3,7 +3,7 @@
 use tollgate_core::{Rule, Severity};
 
 use super::policy_checks::{denies_insecure_transport, policies_for};
-use super::support::{iac_rule, with_controls, Fix, ENCRYPTION_IN_TRANSIT};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::{CloudModel, Val};
 
@@ -11,17 +11,13 @@ pub struct S3WithoutTlsEnforcement;
 
 impl IacRule for S3WithoutTlsEnforcement {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1305",
                 "s3-without-tls-enforcement",
                 Severity::Medium,
                 "S3 bucket policy does not deny requests without TLS",
                 "s3",
-            ),
-            &[ENCRYPTION_IN_TRANSIT],
-        )
-        .control(tollgate_core::Framework::CisAws, "2.1.1")
+            )
         .tags(["encryption"])
         .description(
             "S3 accepts plain HTTP requests unless the bucket policy denies them. A `Deny` \

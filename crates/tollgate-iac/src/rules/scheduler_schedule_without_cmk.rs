@@ -2,7 +2,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, ENCRYPTION_AT_REST};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::CloudModel;
 
@@ -10,16 +10,13 @@ pub struct SchedulerScheduleWithoutCmk;
 
 impl IacRule for SchedulerScheduleWithoutCmk {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1412",
                 "scheduler-schedule-without-cmk",
                 Severity::Low,
                 "EventBridge Scheduler schedule is not encrypted with a customer-managed KMS key",
                 "eventbridge",
-            ),
-            &[ENCRYPTION_AT_REST],
-        )
+            )
         .tags(["encryption"])
         .equivalents(["CKV_AWS_297"])
         .description(

@@ -2,7 +2,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, ENCRYPTION_AT_REST, SECRETS};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::CloudModel;
 
@@ -10,16 +10,13 @@ pub struct SecretWithoutCmk;
 
 impl IacRule for SecretWithoutCmk {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1503",
                 "secret-without-cmk",
                 Severity::Low,
                 "Secrets Manager secret is not encrypted with a customer-managed KMS key",
                 "secretsmanager",
-            ),
-            &[ENCRYPTION_AT_REST, SECRETS],
-        )
+            )
         .tags(["encryption", "secrets"])
         .equivalents(["CKV_AWS_149"])
         .description(

@@ -2,7 +2,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, SECRETS};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::{CloudModel, Ref, Val};
 
@@ -10,17 +10,13 @@ pub struct SecretWithoutRotation;
 
 impl IacRule for SecretWithoutRotation {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1504",
                 "secret-without-rotation",
                 Severity::Medium,
                 "Secrets Manager secret has no rotation schedule",
                 "secretsmanager",
-            ),
-            &[SECRETS],
-        )
-        .control(tollgate_core::Framework::PciDss, "8.3.9")
+            )
         .tags(["secrets"])
         .equivalents(["CKV2_AWS_57"])
         .description(

@@ -2,7 +2,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, PUBLIC_ACCESS};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::{classify, who_conditions, CloudModel, PrincipalClass};
 
@@ -10,16 +10,13 @@ pub struct SnsPolicyCrossAccount;
 
 impl IacRule for SnsPolicyCrossAccount {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1411",
                 "sns-policy-cross-account",
                 Severity::Medium,
                 "SNS topic policy grants another AWS account access without a condition",
                 "sns",
-            ),
-            &[PUBLIC_ACCESS],
-        )
+            )
         .tags(["iam"])
         .equivalents(["CKV_AWS_385"])
         .description(

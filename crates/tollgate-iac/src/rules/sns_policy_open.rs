@@ -3,7 +3,7 @@
 use tollgate_core::{Rule, Severity};
 
 use super::policy_checks::{report_open_policies, NARROW_THE_PRINCIPAL};
-use super::support::{iac_rule, with_controls, Fix, PUBLIC_ACCESS};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::CloudModel;
 
@@ -11,10 +11,7 @@ pub struct SnsPolicyOpen;
 
 impl IacRule for SnsPolicyOpen {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule("TG1404", "sns-policy-wildcard-principal", Severity::High, "SNS topic policy allows any principal", "sns"),
-            &[PUBLIC_ACCESS],
-        )
+        iac_rule("TG1404", "sns-policy-wildcard-principal", Severity::High, "SNS topic policy allows any principal", "sns")
         .tags(["iam"])
         .equivalents(["CKV_AWS_169"])
         .description(

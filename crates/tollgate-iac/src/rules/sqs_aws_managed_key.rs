@@ -2,7 +2,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, ENCRYPTION_AT_REST, KEY_MANAGEMENT};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::{CloudModel, Val};
 
@@ -10,16 +10,13 @@ pub struct SqsAwsManagedKey;
 
 impl IacRule for SqsAwsManagedKey {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1410",
                 "sqs-aws-managed-key",
                 Severity::Low,
                 "SQS queue is encrypted with the AWS-managed key instead of a customer-managed one",
                 "sqs",
-            ),
-            &[ENCRYPTION_AT_REST, KEY_MANAGEMENT],
-        )
+            )
         .tags(["encryption"])
         .equivalents(["CKV2_AWS_73"])
         .description(

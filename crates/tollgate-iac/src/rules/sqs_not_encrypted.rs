@@ -2,7 +2,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, ENCRYPTION_AT_REST};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::{CloudModel, Val};
 
@@ -10,16 +10,13 @@ pub struct SqsNotEncrypted;
 
 impl IacRule for SqsNotEncrypted {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1401",
                 "sqs-queue-not-encrypted",
                 Severity::Medium,
                 "SQS queue is not encrypted at rest",
                 "sqs",
-            ),
-            &[ENCRYPTION_AT_REST],
-        )
+            )
         .tags(["encryption"])
         .equivalents(["CKV_AWS_27"])
         .description(

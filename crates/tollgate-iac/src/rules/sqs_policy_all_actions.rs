@@ -2,7 +2,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, PUBLIC_ACCESS};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::CloudModel;
 
@@ -15,16 +15,13 @@ fn is_every_action(action: &str) -> bool {
 
 impl IacRule for SqsPolicyAllActions {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1409",
                 "sqs-policy-allows-all-actions",
                 Severity::Medium,
                 "SQS queue policy allows every queue action",
                 "sqs",
-            ),
-            &[PUBLIC_ACCESS],
-        )
+            )
         .tags(["iam"])
         .equivalents(["CKV_AWS_72"])
         .description(

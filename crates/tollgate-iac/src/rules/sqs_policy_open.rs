@@ -3,7 +3,7 @@
 use tollgate_core::{Rule, Severity};
 
 use super::policy_checks::{report_open_policies, NARROW_THE_PRINCIPAL};
-use super::support::{iac_rule, with_controls, Fix, PUBLIC_ACCESS};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::CloudModel;
 
@@ -11,10 +11,7 @@ pub struct SqsPolicyOpen;
 
 impl IacRule for SqsPolicyOpen {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule("TG1403", "sqs-policy-wildcard-principal", Severity::High, "SQS queue policy allows any principal", "sqs"),
-            &[PUBLIC_ACCESS],
-        )
+        iac_rule("TG1403", "sqs-policy-wildcard-principal", Severity::High, "SQS queue policy allows any principal", "sqs")
         .tags(["iam"])
         .equivalents(["CKV_AWS_168", "CKV_AWS_387"])
         .description(

@@ -2,7 +2,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, PUBLIC_ACCESS};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::{CloudModel, Val};
 
@@ -10,16 +10,13 @@ pub struct SsmDocumentPublic;
 
 impl IacRule for SsmDocumentPublic {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1512",
                 "ssm-document-public",
                 Severity::Medium,
                 "SSM document is shared with every AWS account",
                 "ssm",
-            ),
-            &[PUBLIC_ACCESS],
-        )
+            )
         .tags(["public-access"])
         .equivalents(["CKV_AWS_303"])
         .description(

@@ -2,7 +2,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, ENCRYPTION_AT_REST, SECRETS};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::CloudModel;
 
@@ -10,16 +10,13 @@ pub struct SsmParameterWithoutCmk;
 
 impl IacRule for SsmParameterWithoutCmk {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1507",
                 "ssm-parameter-without-cmk",
                 Severity::Low,
                 "SSM SecureString parameter is not encrypted with a customer-managed KMS key",
                 "ssm",
-            ),
-            &[ENCRYPTION_AT_REST, SECRETS],
-        )
+            )
         .tags(["encryption", "secrets"])
         .equivalents(["CKV_AWS_337"])
         .description(

@@ -2,7 +2,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, SECRETS};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::CloudModel;
 use crate::secrets::{classify, redact};
@@ -11,16 +11,13 @@ pub struct SsmPlaintextSecret;
 
 impl IacRule for SsmPlaintextSecret {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1505",
                 "ssm-plaintext-secret",
                 Severity::High,
                 "SSM String parameter holds a secret in plain text",
                 "ssm",
-            ),
-            &[SECRETS],
-        )
+            )
         .tags(["secrets"])
         .equivalents(["CKV_AWS_384"])
         .description(

@@ -3,7 +3,7 @@
 use tollgate_core::{Rule, Severity};
 
 use super::ssm_session_not_encrypted::session_documents;
-use super::support::{iac_rule, with_controls, Fix, ENCRYPTION_AT_REST, LOGGING};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::{CloudModel, SessionInputs, Val};
 
@@ -38,16 +38,13 @@ fn logging_problem(inputs: &SessionInputs) -> Option<Result<(), &'static str>> {
 
 impl IacRule for SsmSessionLogsNotEncrypted {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1511",
                 "ssm-session-logs-not-encrypted",
                 Severity::Medium,
                 "Session Manager sessions are not logged, or logged without encryption",
                 "ssm",
-            ),
-            &[LOGGING, ENCRYPTION_AT_REST],
-        )
+            )
         .tags(["logging", "encryption"])
         .equivalents(["CKV_AWS_113"])
         .description(

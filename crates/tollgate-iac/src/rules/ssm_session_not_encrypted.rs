@@ -3,7 +3,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, ENCRYPTION_IN_TRANSIT};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use tollgate_syntax::Span;
 
@@ -43,16 +43,13 @@ pub(super) fn session_documents<'m>(
 
 impl IacRule for SsmSessionNotEncrypted {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1510",
                 "ssm-session-not-encrypted",
                 Severity::Medium,
                 "Session Manager sessions are not encrypted with a KMS key",
                 "ssm",
-            ),
-            &[ENCRYPTION_IN_TRANSIT],
-        )
+            )
         .tags(["encryption"])
         .equivalents(["CKV_AWS_112"])
         .description(

@@ -2,7 +2,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, LOGGING};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::CloudModel;
 
@@ -10,16 +10,13 @@ pub struct StepfunctionsWithoutLogging;
 
 impl IacRule for StepfunctionsWithoutLogging {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1701",
                 "stepfunctions-without-logging",
                 Severity::Low,
                 "Step Functions state machine does not log executions",
                 "stepfunctions",
-            ),
-            &[LOGGING],
-        )
+            )
         .tags(["logging"])
         .description(
             "Without a `LoggingConfiguration` (level `ALL`, `ERROR` or `FATAL` and a log group \

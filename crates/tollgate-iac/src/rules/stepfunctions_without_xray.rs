@@ -2,7 +2,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, TRACING};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::CloudModel;
 
@@ -10,16 +10,13 @@ pub struct StepfunctionsWithoutXray;
 
 impl IacRule for StepfunctionsWithoutXray {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1702",
                 "stepfunctions-without-xray",
                 Severity::Low,
                 "Step Functions state machine does not have X-Ray tracing",
                 "stepfunctions",
-            ),
-            &[TRACING],
-        )
+            )
         .equivalents(["CKV_AWS_284"])
         .description(
             "With `TracingConfiguration.Enabled`, each execution is traced through the Lambda \

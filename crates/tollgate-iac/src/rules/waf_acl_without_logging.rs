@@ -2,7 +2,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, LOGGING};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::CloudModel;
 
@@ -10,16 +10,13 @@ pub struct WafAclWithoutLogging;
 
 impl IacRule for WafAclWithoutLogging {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1812",
                 "waf-acl-without-logging",
                 Severity::Low,
                 "WAF web ACL has no logging configuration",
                 "waf",
-            ),
-            &[LOGGING],
-        )
+            )
         .tags(["waf", "logging"])
         .equivalents(["CKV2_AWS_31"])
         .description(

@@ -2,7 +2,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, NETWORK};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::CloudModel;
 
@@ -10,16 +10,13 @@ pub struct WafAclWithoutRules;
 
 impl IacRule for WafAclWithoutRules {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1811",
                 "waf-acl-without-rules",
                 Severity::Medium,
                 "WAF web ACL has no rules",
                 "waf",
-            ),
-            &[NETWORK],
-        )
+            )
         .tags(["waf"])
         .equivalents(["CKV_AWS_175"])
         .description(

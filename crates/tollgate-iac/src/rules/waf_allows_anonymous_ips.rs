@@ -2,7 +2,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, NETWORK};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::{ApiProtocol, CloudModel, Ref, ResourceMeta, Val};
 
@@ -54,16 +54,13 @@ fn judge(
 
 impl IacRule for WafAllowsAnonymousIps {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1814",
                 "waf-allows-anonymous-ips",
                 Severity::Low,
                 "Web ACL of an API, AppSync API or distribution does not block anonymous IP addresses",
                 "waf",
-            ),
-            &[NETWORK],
-        )
+            )
         .tags(["waf"])
         .equivalents(["CKV2_AWS_47", "CKV2_AWS_77", "CKV2_AWS_78"])
         .description(

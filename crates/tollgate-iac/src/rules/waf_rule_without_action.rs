@@ -2,7 +2,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, NETWORK};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::CloudModel;
 
@@ -10,16 +10,13 @@ pub struct WafRuleWithoutAction;
 
 impl IacRule for WafRuleWithoutAction {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1816",
                 "waf-rule-without-action",
                 Severity::Low,
                 "WAF web ACL rule has no action",
                 "waf",
-            ),
-            &[NETWORK],
-        )
+            )
         .tags(["waf"])
         .equivalents(["CKV_AWS_342"])
         .description(

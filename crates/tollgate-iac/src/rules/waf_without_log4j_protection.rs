@@ -2,7 +2,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, with_controls, Fix, NETWORK, PATCHING};
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::CloudModel;
 
@@ -13,16 +13,13 @@ const KNOWN_BAD_INPUTS: &str = "AWSManagedRulesKnownBadInputsRuleSet";
 
 impl IacRule for WafWithoutLog4jProtection {
     fn meta(&self) -> Rule {
-        with_controls(
-            iac_rule(
+        iac_rule(
                 "TG1805",
                 "waf-without-log4j-protection",
                 Severity::Medium,
                 "WAF web ACL does not block Log4Shell (CVE-2021-44228) requests",
                 "waf",
-            ),
-            &[NETWORK, PATCHING],
-        )
+            )
         .tags(["waf"])
         .equivalents(["CKV_AWS_192"])
         .description(

@@ -2,9 +2,9 @@
 
 use std::sync::Arc;
 
-use tollgate_core::{Framework, Severity};
+use tollgate_core::Severity;
 
-use super::{rule, PermRule, LEAST_PRIVILEGE};
+use super::{rule, PermRule};
 use crate::analysis::{Analysis, IdentityView};
 use crate::catalog::{ActionId, FullName};
 use crate::deny::{Denied, DeniedBy, DenyScope};
@@ -123,8 +123,6 @@ impl PermRule for AdminManagedPolicy {
             "Detach the managed policy and write a policy with the actions and resources needed.",
         )
         .equivalents(["CKV_AWS_274"])
-        .control(Framework::CisAws, "1.16")
-        .with_controls(LEAST_PRIVILEGE)
     }
 
     fn check(&self, analysis: &Analysis<'_>, out: &mut Sink<'_>) {

@@ -3,7 +3,7 @@
 use tollgate_core::Severity;
 
 use super::support::DenyNote;
-use super::{rule, PermRule, LEAST_PRIVILEGE};
+use super::{rule, PermRule};
 use crate::analysis::{Analysis, Subjects};
 use crate::sink::Sink;
 
@@ -19,7 +19,6 @@ impl PermRule for AllowWithNot {
             )
             .remediation("Rewrite the statement as an `Allow` of what is needed, plus a `Deny` with `NotAction` if an exception is wanted.")
             .equivalents(["parliament:NOTACTION_AND_ALLOW", "CKV_AWS_49"])
-            .with_controls(LEAST_PRIVILEGE)
     }
 
     fn subjects(&self) -> Subjects {

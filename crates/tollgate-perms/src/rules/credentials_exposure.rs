@@ -3,7 +3,7 @@
 use tollgate_core::Severity;
 
 use super::support::report_on_star_resource;
-use super::{rule, PermRule, LEAST_PRIVILEGE};
+use super::{rule, PermRule};
 use crate::analysis::Analysis;
 use crate::sink::Sink;
 
@@ -15,7 +15,6 @@ impl PermRule for CredentialsExposure {
             .description("Actions whose responses carry credentials or tokens (`sts:AssumeRole`, `iam:CreateAccessKey`, `ecr:GetAuthorizationToken`...) on `*` let a compromised function mint credentials beyond its own. The list is reviewed data (`data/credentials.txt`). A condition that narrows the statement (`aws:SourceArn`, `aws:PrincipalOrgID`, resource tags) lowers the severity. An ARN that names every resource of the action's service (`arn:aws:s3:::*/*`) counts as `*`.")
             .remediation("Scope the actions to the roles, users or registries needed, or remove them.")
             .equivalents(["CKV_AWS_107", "CKV_AWS_287", "cloudsplaining:CredentialsExposure"])
-            .with_controls(LEAST_PRIVILEGE)
     }
 
     fn check(&self, analysis: &Analysis<'_>, out: &mut Sink<'_>) {

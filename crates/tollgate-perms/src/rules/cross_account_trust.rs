@@ -2,7 +2,7 @@
 
 use tollgate_core::{Precision, Severity};
 
-use super::{rule, PermRule, ACCESS_ENFORCEMENT};
+use super::{rule, PermRule};
 use tollgate_iac::model::{bound_by, who_conditions, Binding, PrincipalClass};
 
 use crate::analysis::{Analysis, PolicyKind, Subjects};
@@ -35,7 +35,6 @@ impl PermRule for CrossAccountTrust {
             )
             .equivalents(["access-analyzer:EXTERNAL_PRINCIPAL"])
             .precision(Precision::Medium)
-            .with_controls(ACCESS_ENFORCEMENT)
     }
 
     fn subjects(&self) -> Subjects {

@@ -3,7 +3,7 @@
 use tollgate_core::Severity;
 
 use super::support::report_on_star_resource;
-use super::{rule, PermRule, LEAST_PRIVILEGE};
+use super::{rule, PermRule};
 use crate::analysis::Analysis;
 use crate::sink::Sink;
 
@@ -15,7 +15,6 @@ impl PermRule for DataExfiltration {
             .description("`s3:GetObject`, `ssm:GetParameter*`, `secretsmanager:GetSecretValue` and snapshot copies on `*` let a compromised function read every object, parameter and secret of the account, not just its own. The list is reviewed data (`data/exfiltration.txt`). A condition that narrows the statement (`aws:SourceArn`, `aws:PrincipalOrgID`, resource tags) lowers the severity. An ARN that names every resource of the action's service (`arn:aws:s3:::*/*`) counts as `*`.")
             .remediation("Scope the actions to the buckets, parameter paths and secrets the function owns.")
             .equivalents(["CKV_AWS_108", "CKV_AWS_288", "cloudsplaining:DataExfiltration"])
-            .with_controls(LEAST_PRIVILEGE)
     }
 
     fn check(&self, analysis: &Analysis<'_>, out: &mut Sink<'_>) {

@@ -1,9 +1,9 @@
 //! TG2001: `"Action": "*"` on `"Resource": "*"` — full administrator.
 
-use tollgate_core::{Framework, Severity};
+use tollgate_core::Severity;
 
 use super::support::DenyNote;
-use super::{rule, PermRule, LEAST_PRIVILEGE};
+use super::{rule, PermRule};
 use crate::analysis::Analysis;
 use crate::sink::Sink;
 
@@ -22,8 +22,6 @@ impl PermRule for FullAdmin {
                  ```yaml\n- Effect: Allow\n  Action: [dynamodb:GetItem, dynamodb:PutItem]\n  Resource: !GetAtt OrdersTable.Arn\n```",
             )
             .equivalents(["CKV_AWS_1", "CKV_AWS_62", "parliament:ADMIN_ACCESS", "cloudsplaining:AdminAccess"])
-            .control(Framework::CisAws, "1.16")
-            .with_controls(LEAST_PRIVILEGE)
     }
 
     fn check(&self, analysis: &Analysis<'_>, out: &mut Sink<'_>) {

@@ -2,7 +2,7 @@
 
 use tollgate_core::Severity;
 
-use super::{rule, PermRule, ACCESS_ENFORCEMENT};
+use super::{rule, PermRule};
 use crate::analysis::{Analysis, PolicyKind, Subjects};
 use crate::sink::Sink;
 
@@ -27,7 +27,6 @@ impl PermRule for GithubOidcUnpinned {
                 "```yaml\nCondition:\n  StringEquals:\n    token.actions.githubusercontent.com:aud: sts.amazonaws.com\n    token.actions.githubusercontent.com:sub: repo:my-org/my-repo:ref:refs/heads/main\n```",
             )
             .equivalents(["CKV_AWS_358", "CKV_AWS_393"])
-            .with_controls(ACCESS_ENFORCEMENT)
     }
 
     fn subjects(&self) -> Subjects {

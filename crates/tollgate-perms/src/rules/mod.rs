@@ -2,7 +2,7 @@
 //! peer-tool equivalents, compliance controls) and one check over the [`Analysis`]. [`all`] is
 //! the registration table.
 
-use tollgate_core::{Evaluation, Finding, Framework, Rule, Severity, Verdict};
+use tollgate_core::{Evaluation, Finding, Rule, Severity, Verdict};
 
 use crate::analysis::{Analysis, PolicyKind, Subjects};
 use crate::sink::Sink;
@@ -47,24 +47,6 @@ pub trait PermRule: Send + Sync {
     /// Look at the analysis and report into `out`. Never report on an unknown value.
     fn check(&self, analysis: &Analysis<'_>, out: &mut Sink<'_>);
 }
-
-/// Least privilege: what an identity may do is no more than its job needs. One mapping for
-/// every rule about over-broad grants.
-pub(crate) const LEAST_PRIVILEGE: &[(Framework, &str)] = &[
-    (Framework::Nist80053, "AC-6"),
-    (Framework::PciDss, "7.2.2"),
-    (Framework::Hipaa, "164.308(a)(4)(ii)(B)"),
-    (Framework::Soc2, "CC6.3"),
-];
-
-/// Access enforcement: who may assume a role or use a resource is decided, not open. One
-/// mapping for every rule about trust and resource policies.
-pub(crate) const ACCESS_ENFORCEMENT: &[(Framework, &str)] = &[
-    (Framework::Nist80053, "AC-3"),
-    (Framework::PciDss, "7.2.1"),
-    (Framework::Hipaa, "164.312(a)(1)"),
-    (Framework::Soc2, "CC6.1"),
-];
 
 /// A rule's metadata with the parts every permissions rule shares.
 pub(crate) fn rule(code: &str, name: &str, severity: Severity, title: &str) -> Rule {

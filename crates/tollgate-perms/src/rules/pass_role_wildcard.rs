@@ -2,7 +2,7 @@
 
 use tollgate_core::Severity;
 
-use super::{rule, PermRule, LEAST_PRIVILEGE};
+use super::{rule, PermRule};
 use crate::analysis::Analysis;
 use crate::sink::Sink;
 
@@ -21,7 +21,6 @@ impl PermRule for PassRoleWildcard {
                  ```yaml\nCondition:\n  StringEquals:\n    iam:PassedToService: lambda.amazonaws.com\n```",
             )
             .equivalents(["CKV_AWS_110", "parliament:PASSROLE_WITHOUT_CONDITION"])
-            .with_controls(LEAST_PRIVILEGE)
     }
 
     fn check(&self, analysis: &Analysis<'_>, out: &mut Sink<'_>) {

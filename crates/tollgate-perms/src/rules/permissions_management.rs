@@ -3,7 +3,7 @@
 use tollgate_core::Severity;
 
 use super::support::report_on_star_resource;
-use super::{rule, PermRule, LEAST_PRIVILEGE};
+use super::{rule, PermRule};
 use crate::analysis::Analysis;
 use crate::catalog::AccessLevel;
 use crate::sink::Sink;
@@ -23,7 +23,6 @@ impl PermRule for PermissionsManagement {
             .description("Actions the catalog classes as *Permissions management* (`iam:PutRolePolicy`, `s3:PutBucketPolicy`, `kms:CreateGrant`...) on `*` let the holder rewrite who may do what, including for itself. A condition that narrows the statement (`aws:SourceArn`, `aws:PrincipalOrgID`, resource tags) lowers the severity. An ARN that names every resource of the action's service (`arn:aws:s3:::*/*`) counts as `*`. `logs:PutResourcePolicy` is not counted: CloudWatch Logs accepts it only on `*`, and the log delivery of Step Functions, API Gateway and EventBridge needs it (it governs which AWS services may deliver logs to the account's log groups); Checkov's CKV_AWS_109 reports it.")
             .remediation("Remove them from function roles; where one is needed, scope it to the resource and add a condition.")
             .equivalents(["CKV_AWS_109", "CKV_AWS_289", "cloudsplaining:ResourceExposure"])
-            .with_controls(LEAST_PRIVILEGE)
     }
 
     fn check(&self, analysis: &Analysis<'_>, out: &mut Sink<'_>) {

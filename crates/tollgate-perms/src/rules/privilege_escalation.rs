@@ -2,9 +2,9 @@
 
 use std::collections::BTreeSet;
 
-use tollgate_core::{Framework, Location, Severity};
+use tollgate_core::{Location, Severity};
 
-use super::{rule, PermRule, LEAST_PRIVILEGE};
+use super::{rule, PermRule};
 use crate::analysis::{Analysis, Restriction};
 use crate::catalog::ActionId;
 use crate::deny::DeniedBy;
@@ -39,8 +39,6 @@ impl PermRule for PrivilegeEscalation {
             "CKV_AWS_286",
             "cloudsplaining:PrivilegeEscalation",
         ])
-        .control(Framework::Nist80053, "AC-6(10)")
-        .with_controls(LEAST_PRIVILEGE)
     }
 
     fn check(&self, analysis: &Analysis<'_>, out: &mut Sink<'_>) {

@@ -2,10 +2,10 @@
 //! another AWS account access with no condition tying the grant to your organization or a
 //! source.
 
-use tollgate_core::{Framework, Precision, Severity};
+use tollgate_core::{Precision, Severity};
 use tollgate_iac::model::{unrelated_conditions, who_conditions, PrincipalClass, ANY_BINDING};
 
-use super::{rule, PermRule, ACCESS_ENFORCEMENT};
+use super::{rule, PermRule};
 use crate::analysis::{name_actions, Analysis, PolicyKind, Subjects};
 use crate::aws_accounts::elb_log_delivery_region;
 use crate::catalog::{AccessLevel, ActionId};
@@ -51,8 +51,6 @@ impl PermRule for ResourceCrossAccount {
             "cfn-guard:sns_cross_account_only_allowed_accounts",
         ])
         .precision(Precision::Medium)
-        .with_controls(ACCESS_ENFORCEMENT)
-        .control(Framework::Nist80053, "AC-21")
     }
 
     fn subjects(&self) -> Subjects {

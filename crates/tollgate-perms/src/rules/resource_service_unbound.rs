@@ -8,7 +8,7 @@
 use tollgate_core::Severity;
 use tollgate_iac::model::{bound_by, unrelated_conditions, Binding, PrincipalClass};
 
-use super::{rule, PermRule, ACCESS_ENFORCEMENT};
+use super::{rule, PermRule};
 use crate::analysis::{Analysis, PolicyKind, Subjects};
 use crate::principal::{granted_words, grants, is_lambda_permission};
 use crate::sink::Sink;
@@ -46,7 +46,6 @@ impl PermRule for ResourceServiceUnbound {
         )
         // Checkov's CKV_AWS_364 asks the same of Lambda permissions only (TG1011 here).
         .equivalents(["cfn-guard:sns_cross_account_only_allowed_accounts"])
-        .with_controls(ACCESS_ENFORCEMENT)
     }
 
     fn subjects(&self) -> Subjects {

@@ -1,6 +1,6 @@
 //! TG2017: an action whose resource types cannot match any ARN the statement gives.
 
-use tollgate_core::{Framework, Severity};
+use tollgate_core::Severity;
 
 use super::{rule, PermRule};
 use crate::analysis::Analysis;
@@ -26,7 +26,6 @@ impl PermRule for ResourceTypeMismatch {
             "Give the ARN of the right resource type (for objects: `arn:aws:s3:::bucket/*`).",
         )
         .equivalents(["parliament:RESOURCE_MISMATCH"])
-        .control(Framework::Nist80053, "CM-6")
     }
 
     fn check(&self, analysis: &Analysis<'_>, out: &mut Sink<'_>) {

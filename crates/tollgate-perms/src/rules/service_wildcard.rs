@@ -3,7 +3,7 @@
 use tollgate_core::Severity;
 
 use super::support::DenyNote;
-use super::{rule, PermRule, LEAST_PRIVILEGE};
+use super::{rule, PermRule};
 use crate::analysis::{name_actions, Analysis};
 use crate::catalog::AccessLevel;
 use crate::sink::Sink;
@@ -25,7 +25,6 @@ impl PermRule for ServiceWildcard {
         )
         .remediation("Replace `service:*` with the actions the code calls.")
         .equivalents(["CKV_AWS_63", "cloudsplaining:ServiceWildcard"])
-        .with_controls(LEAST_PRIVILEGE)
     }
 
     fn check(&self, analysis: &Analysis<'_>, out: &mut Sink<'_>) {

@@ -3,7 +3,7 @@
 use tollgate_core::Severity;
 use tollgate_iac::model::{bound_by, classify, PrincipalClass, ANY_BINDING};
 
-use super::{rule, PermRule, ACCESS_ENFORCEMENT};
+use super::{rule, PermRule};
 use crate::analysis::{Analysis, PolicyKind, Restriction, Subjects};
 use crate::sink::Sink;
 
@@ -21,7 +21,6 @@ impl PermRule for TrustAnyPrincipal {
             )
             .remediation("Name the principals that may assume the role (`Service: lambda.amazonaws.com`, an account or role ARN).")
             .equivalents(["CKV_AWS_60"])
-                        .with_controls(ACCESS_ENFORCEMENT)
     }
 
     fn subjects(&self) -> Subjects {

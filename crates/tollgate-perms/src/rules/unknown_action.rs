@@ -1,6 +1,6 @@
 //! TG2016: actions or services the catalog does not know (likely typos, which grant nothing).
 
-use tollgate_core::{Framework, Severity};
+use tollgate_core::Severity;
 
 use super::{rule, PermRule};
 use crate::analysis::{Analysis, Subjects};
@@ -22,7 +22,6 @@ impl PermRule for UnknownAction {
             )
             .remediation("Correct the action name; the message suggests the closest known one.")
             .equivalents(["parliament:UNKNOWN_ACTION", "parliament:UNKNOWN_PREFIX"])
-            .control(Framework::Nist80053, "CM-6")
     }
 
     fn subjects(&self) -> Subjects {

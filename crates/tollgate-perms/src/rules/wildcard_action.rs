@@ -3,7 +3,7 @@
 use tollgate_core::Severity;
 
 use super::support::DenyNote;
-use super::{rule, PermRule, LEAST_PRIVILEGE};
+use super::{rule, PermRule};
 use crate::analysis::Analysis;
 use crate::sink::Sink;
 
@@ -25,7 +25,6 @@ impl PermRule for WildcardAction {
             "Replace `*` with the actions the code calls (`s3:GetObject`, `sqs:SendMessage`).",
         )
         .equivalents(["CKV_AWS_63", "CKV_AWS_49"])
-        .with_controls(LEAST_PRIVILEGE)
     }
 
     fn check(&self, analysis: &Analysis<'_>, out: &mut Sink<'_>) {

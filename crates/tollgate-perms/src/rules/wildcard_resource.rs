@@ -3,7 +3,7 @@
 use tollgate_core::Severity;
 
 use super::support::{action_texts, DenyNote};
-use super::{rule, PermRule, LEAST_PRIVILEGE};
+use super::{rule, PermRule};
 use crate::analysis::{name_actions, Analysis};
 use crate::sink::Sink;
 
@@ -24,7 +24,6 @@ impl PermRule for WildcardResource {
         )
         .remediation("Replace `\"Resource\": \"*\"` with the ARNs of the resources used.")
         .equivalents(["CKV_AWS_355", "CKV_AWS_356", "parliament:RESOURCE_STAR"])
-        .with_controls(LEAST_PRIVILEGE)
     }
 
     fn check(&self, analysis: &Analysis<'_>, out: &mut Sink<'_>) {

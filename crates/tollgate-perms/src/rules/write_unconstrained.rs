@@ -3,7 +3,7 @@
 use tollgate_core::Severity;
 
 use super::support::report_on_star_resource;
-use super::{rule, PermRule, LEAST_PRIVILEGE};
+use super::{rule, PermRule};
 use crate::analysis::Analysis;
 use crate::catalog::AccessLevel;
 use crate::sink::Sink;
@@ -16,7 +16,6 @@ impl PermRule for WriteUnconstrained {
             .description("Write actions (access level *Write* in the catalog) that can be scoped to resources but are granted on `*` let a compromised function change or delete every resource of that kind in the account. Actions that cannot be scoped are not counted. A condition that narrows the statement (`aws:SourceArn`, `aws:PrincipalOrgID`, resource tags) lowers the severity. An ARN that names every resource of the action's service (`arn:aws:s3:::*/*`) counts as `*`.")
             .remediation("Replace `*` with the ARNs of the resources the function writes.")
             .equivalents(["CKV_AWS_111", "CKV_AWS_290", "cloudsplaining:InfrastructureModification"])
-            .with_controls(LEAST_PRIVILEGE)
     }
 
     fn check(&self, analysis: &Analysis<'_>, out: &mut Sink<'_>) {
