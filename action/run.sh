@@ -30,6 +30,13 @@ if [ "${INPUT_POST:-false}" = "true" ]; then
   add --filter-mode "${INPUT_FILTER_MODE:-}"
   add --gate-filter-mode "${INPUT_GATE_FILTER_MODE:-}"
   [ "${INPUT_CODE_SCANNING:-true}" = "true" ] || args+=(--no-code-scanning)
+  # The summary links to the compliance report the step before uploaded: the artifact's own
+  # page, else (an upload that gave no URL) the run's page, which lists its artifacts.
+  report_url=${COMPLIANCE_REPORT_URL:-}
+  if [ -z "$report_url" ] && [ -n "${COMPLIANCE_REPORT_FILE:-}" ] && [ -n "${GITHUB_RUN_ID:-}" ]; then
+    report_url="${GITHUB_SERVER_URL:-https://github.com}/${GITHUB_REPOSITORY:-}/actions/runs/$GITHUB_RUN_ID"
+  fi
+  add --compliance-report-url "$report_url"
 fi
 if [ -n "${INPUT_ARGS:-}" ]; then
   while IFS= read -r line || [ -n "$line" ]; do

@@ -506,3 +506,63 @@ fn untrusted_results_are_checked_before_publishing() {
         "not what scan-untrusted.yml uploads",
     );
 }
+
+/// Runs `action/report.sh` with the given inputs; returns the exit code and the step outputs.
+fn report_script(inputs: &[(&str, &str)], cwd: &Path) -> (Output, HashMap<String, String>) {
+    let outputs = cwd.join("github-output");
+    let _ = std::fs::remove_file(&outputs);
+    let mut cmd = Command::new("bash");
+    cmd.arg(workspace_root().join("action/report.sh"))
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .env("TOLLGATE_BIN", tollgate_bin())
+        .env("RUNNER_TEMP", cwd)
+        .env("GITHUB_OUTPUT", &outputs);
+    for (key, value) in inputs {
+        cmd.env(key, value);
+    }
+    let output = cmd.output().unwrap();
+    (output, read_outputs(&outputs))
+}
+
+#[test]
+fn report_script_writes_the_html_report_only_when_asked() {
+    let work = tempfile::tempdir().unwrap();
+    let example = workspace_root().join("examples/sam-orders");
+    let path = ("INPUT_PATH", example.to_str().unwrap());
+    // `auto` with a config that names no framework: no report, an empty `file` output.
+    let (out, outputs) = report_script(&[path], work.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(outputs["file"], "");
+    assert!(!work
+        .path()
+        .join("tollgate-compliance")
+        .read_dir()
+        .unwrap()
+        .any(|_| true));
+
+    // A config naming a framework: `auto` makes the report.
+    let config = work.path().join("tollgate.toml");
+    std::fs::write(
+        &config,
+        "[compliance]\nframeworks = [\"hipaa\"]\n[stage.deps]\noffline = true\n",
+    )
+    .unwrap();
+    let (out, outputs) = report_script(
+        &[path, ("INPUT_CONFIG", config.to_str().unwrap())],
+        work.path(),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let html = std::fs::read_to_string(&outputs["file"]).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>") || html.starts_with("<!doctype html>"));
+    assert!(html.contains("HIPAA"));
+    assert!(!html.contains("PCI-DSS"), "only the configured framework");
+
+    // `false` makes none; a value that is none of the three is an error, not a guess.
+    let (out, outputs) = report_script(&[path, ("INPUT_COMPLIANCE_REPORT", "false")], work.path());
+    assert!(out.status.success());
+    assert_eq!(outputs["file"], "");
+    let (out, _) = report_script(&[path, ("INPUT_COMPLIANCE_REPORT", "yes")], work.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("must be auto, true or false"));
+}

@@ -263,6 +263,15 @@ pub struct GithubArgs {
     /// Do not upload the SARIF log to code scanning.
     #[arg(long)]
     pub no_code_scanning: bool,
+    /// Compliance frameworks the summary gives one line each, naming their failing controls
+    /// (repeatable, or comma-separated; default for `run`: `[compliance] frameworks` of the
+    /// config): hipaa, gdpr, pci-dss, soc2, cis-aws, nist-800-53.
+    #[arg(long, value_delimiter = ',', value_name = "NAME", value_parser = parse_framework)]
+    pub compliance: Vec<tollgate_core::Framework>,
+    /// Where the full compliance report can be read, e.g. the URL of the uploaded HTML
+    /// artifact; the summary's compliance lines link to it (http or https only).
+    #[arg(long, value_name = "URL")]
+    pub compliance_report_url: Option<String>,
 }
 
 impl GithubArgs {

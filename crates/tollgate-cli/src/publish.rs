@@ -115,6 +115,8 @@ impl GithubRun {
         opts.filter_mode_gate = self.gate_mode();
         opts.upload_code_scanning = !args.no_code_scanning;
         opts.path_prefix = self.path_prefix.clone();
+        opts.compliance_frameworks = args.compliance.clone();
+        opts.compliance_report_url = args.compliance_report_url.clone();
         let input = PublishInput {
             findings: results.findings,
             rules: results.rules,
@@ -198,6 +200,8 @@ mod tests {
             filter_mode: FilterMode::Added,
             gate_filter_mode: gate,
             no_code_scanning: false,
+            compliance: Vec::new(),
+            compliance_report_url: None,
         }
     }
 

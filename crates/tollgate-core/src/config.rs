@@ -41,6 +41,8 @@ pub struct Config {
     /// `[classification]`: resources whose data is PHI, PCI or PII by name, for those that
     /// carry no classification tag.
     pub classification: ClassificationConfig,
+    /// `[compliance]`: the frameworks this repository answers to.
+    pub compliance: ComplianceConfig,
     /// The file this config was read from, as the user named it (filled in by the loader), so
     /// messages about its entries can point into it.
     #[serde(skip)]
@@ -236,6 +238,39 @@ pub struct ClassificationConfig {
     pub pci: Vec<String>,
     /// Resources holding personal data (GDPR).
     pub pii: Vec<String>,
+}
+
+/// `[compliance]`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ComplianceConfig {
+    /// Frameworks the pull request summary gives a line each (their failing controls) and
+    /// `tollgate report` covers by default: hipaa, gdpr, pci-dss, soc2, cis-aws, nist-800-53.
+    #[serde(with = "framework_names")]
+    pub frameworks: Vec<crate::Framework>,
+}
+
+/// Frameworks by the names users type (`pci-dss`, `nist-800-53`), as `--framework` takes them.
+mod framework_names {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use crate::Framework;
+
+    pub fn serialize<S: Serializer>(frameworks: &[Framework], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(frameworks.iter().map(|f| f.slug()))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Framework>, D::Error> {
+        let names = Vec::<String>::deserialize(d)?;
+        let mut out = Vec::new();
+        for name in names {
+            let framework: Framework = name.parse().map_err(serde::de::Error::custom)?;
+            if !out.contains(&framework) {
+                out.push(framework);
+            }
+        }
+        Ok(out)
+    }
 }
 
 /// A plugin stage: any command that writes SARIF 2.1.0.

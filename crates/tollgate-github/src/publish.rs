@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use tollgate_core::{BaselineState, Finding, Notification, Rule, Severity};
+use tollgate_core::{BaselineState, Finding, Framework, Notification, Rule, Severity};
 
 use crate::check_run::{self, CheckRunInput, CheckRunOutcome};
 use crate::code_scanning::{self, PollPolicy, UploadError, UploadOutcome};
@@ -87,6 +87,11 @@ pub struct PublishOptions {
     pub path_prefix: String,
     /// Proxy settings (default: from `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY`).
     pub proxies: ProxyEnv,
+    /// Frameworks whose failing controls the summary lists, one line each (none: no lines).
+    pub compliance_frameworks: Vec<Framework>,
+    /// Where the full compliance report can be read (the uploaded HTML artifact); the
+    /// summary links to it.
+    pub compliance_report_url: Option<String>,
 }
 
 impl PublishOptions {
@@ -116,6 +121,8 @@ impl PublishOptions {
             output_path: path("GITHUB_OUTPUT"),
             path_prefix: String::new(),
             proxies: ProxyEnv::from_env(),
+            compliance_frameworks: Vec::new(),
+            compliance_report_url: None,
         }
     }
 }
@@ -288,7 +295,7 @@ pub async fn publish(
         .filter(|f| in_scope(f, &diff, scope(opts.filter_mode_gate)))
         .count();
 
-    let report_md = report::render(
+    let mut report_md = report::render(
         &input.findings,
         &input.rules,
         &input.notifications,
@@ -296,6 +303,12 @@ pub async fn publish(
         Some(ctx),
         input.has_baseline,
     );
+    report_md.push_str(&report::compliance(
+        &input.findings,
+        &input.rules,
+        &opts.compliance_frameworks,
+        opts.compliance_report_url.as_deref(),
+    ));
     let rule = |code: &str| input.rules.iter().find(|r| r.code == code);
     let rule_title = |code: &str| rule(code).map(|r| r.title.clone());
     let describe = |code: &str| {

@@ -2,9 +2,12 @@
 //! summary: counts by severity and stage, new/fixed/unchanged since the base, top findings with
 //! links, and the gate verdict.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-use tollgate_core::{BaselineState, Finding, Notification, NotificationLevel, Rule, Severity};
+use tollgate_core::compliance;
+use tollgate_core::{
+    BaselineState, Finding, Framework, Notification, NotificationLevel, Rule, Severity,
+};
 
 use crate::context::PrContext;
 use crate::markdown::escape;
@@ -195,6 +198,80 @@ fn not_checked(out: &mut String, notifications: &[Notification]) {
     }
 }
 
+/// How many failing control ids one framework's line names before it says how many more.
+const CONTROLS_NAMED: usize = 8;
+
+/// The compliance lines of the summary: per framework, the controls that an active finding
+/// fails (`HIPAA: 2 controls failing (164.312(a)(2)(iv), 164.312(b))`), in the catalog's
+/// order, and a link to the full report when one was uploaded. A control counts as failing
+/// when a rule mapped to it has a finding that counts; the report behind the link also shows
+/// what passed. Empty when no framework is asked for.
+pub fn compliance(
+    findings: &[Finding],
+    rules: &[Rule],
+    frameworks: &[Framework],
+    report_url: Option<&str>,
+) -> String {
+    if frameworks.is_empty() {
+        return String::new();
+    }
+    let failing_rules: BTreeSet<&str> = findings
+        .iter()
+        .filter(|f| f.is_active())
+        .map(|f| f.rule.as_str())
+        .collect();
+    let mut out = String::from("\n### Compliance\n\n");
+    for framework in frameworks {
+        let failing: Vec<&str> = compliance::controls(*framework)
+            .iter()
+            .filter(|control| {
+                rules.iter().any(|r| {
+                    failing_rules.contains(r.code.as_str())
+                        && r.controls
+                            .iter()
+                            .any(|c| c.framework == *framework && c.id == control.id)
+                })
+            })
+            .map(|control| control.id.as_str())
+            .collect();
+        let name = framework.name();
+        match failing.len() {
+            0 => out.push_str(&format!("- **{name}**: no control failing\n")),
+            n => {
+                let mut ids: Vec<String> = failing
+                    .iter()
+                    .take(CONTROLS_NAMED)
+                    .map(|id| escape(id))
+                    .collect();
+                if n > CONTROLS_NAMED {
+                    ids.push(format!("{} more", n - CONTROLS_NAMED));
+                }
+                out.push_str(&format!(
+                    "- **{name}**: {n} control{} failing ({})\n",
+                    if n == 1 { "" } else { "s" },
+                    ids.join(", ")
+                ));
+            }
+        }
+    }
+    if let Some(url) = report_url.filter(|u| is_plain_link(u)) {
+        out.push_str(&format!(
+            "\n[Compliance report]({url}): every control with what passed and failed, and the data inventory (HTML).\n"
+        ));
+    }
+    out
+}
+
+/// Whether `url` can go into a markdown link as it is: `https://` or `http://`, and nothing
+/// that would end the link or start markup.
+fn is_plain_link(url: &str) -> bool {
+    (url.starts_with("https://") || url.starts_with("http://"))
+        && url.len() <= 2048
+        && !url
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || "()<>[]\"'`\\".contains(c))
+}
+
 /// Every finding that counts as a table, most severe first: the check run's `text`.
 pub fn details(findings: &[&Finding]) -> String {
     let mut rows: Vec<&&Finding> = findings.iter().collect();
@@ -238,6 +315,67 @@ mod tests {
         assert_eq!(counts.by_stage.get("iac"), Some(&1));
         let md = render(&[], &rules, &[], Verdict::Pass, None, true);
         assert!(md.contains("Passed") && md.contains("0 new"));
+    }
+
+    #[test]
+    fn compliance_lines_name_failing_controls_in_catalog_order() {
+        let rules = vec![
+            Rule::new("TGX1", "a", "iac", Severity::High, "A")
+                .control(Framework::Hipaa, "164.312(b)")
+                .control(Framework::Hipaa, "164.312(a)(2)(iv)"),
+            Rule::new("TGX2", "b", "iac", Severity::High, "B")
+                .control(Framework::Hipaa, "164.312(d)"),
+        ];
+        let open = Finding::new("TGX1", Severity::High, "a", Location::file("x"));
+        let mut accepted = Finding::new("TGX2", Severity::High, "b", Location::file("x"));
+        accepted.baseline_state = Some(BaselineState::Unchanged);
+        let url = "https://github.com/acme/app/actions/runs/1/artifacts/2";
+        let md = compliance(
+            &[open, accepted],
+            &rules,
+            &[Framework::Hipaa, Framework::Gdpr],
+            Some(url),
+        );
+        assert!(
+            md.contains("- **HIPAA**: 2 controls failing (164\\.312\\(a\\)\\(2\\)\\(iv\\), 164\\.312\\(b\\))\n"),
+            "{md}"
+        );
+        assert!(md.contains("- **GDPR**: no control failing\n"), "{md}");
+        assert!(md.contains(&format!("[Compliance report]({url})")), "{md}");
+        assert_eq!(compliance(&[], &rules, &[], Some(url)), "");
+    }
+
+    #[test]
+    fn compliance_lines_cap_the_ids_and_refuse_odd_links() {
+        let ids: Vec<&str> = compliance::controls(Framework::Nist80053)
+            .iter()
+            .take(10)
+            .map(|c| c.id.as_str())
+            .collect();
+        let rule = ids.iter().fold(
+            Rule::new("TGX1", "a", "iac", Severity::High, "A"),
+            |r, id| r.control(Framework::Nist80053, *id),
+        );
+        let f = Finding::new("TGX1", Severity::High, "a", Location::file("x"));
+        let md = compliance(
+            &[f],
+            &[rule],
+            &[Framework::Nist80053],
+            Some("javascript:alert(1)"),
+        );
+        assert!(md.contains("10 controls failing ("), "{md}");
+        assert!(md.contains(", 2 more)"), "{md}");
+        assert!(!md.contains("Compliance report"), "{md}");
+        for bad in [
+            "https://x/a) [y](https://evil",
+            "https://x/\nb",
+            "http://x/<b>",
+        ] {
+            assert!(!is_plain_link(bad), "{bad}");
+        }
+        assert!(is_plain_link(
+            "https://github.com/o/r/actions/runs/9#artifacts"
+        ));
     }
 
     /// A message or file name from the pull request cannot mention people, link, embed HTML

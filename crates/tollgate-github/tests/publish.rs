@@ -722,3 +722,52 @@ fn a_push_gets_a_check_run_and_code_scanning_only() {
     drop(st);
     assert_eq!(gh.violations(), Vec::<String>::new());
 }
+
+/// With frameworks configured, the sticky summary (and the check run's summary) gain one
+/// compliance line per framework and a link to the uploaded report.
+#[test]
+fn summary_names_failing_controls_and_links_the_report() {
+    let gh = github("");
+    let mut opts = options(&gh.url);
+    opts.compliance_frameworks = vec![
+        tollgate_core::Framework::PciDss,
+        tollgate_core::Framework::Hipaa,
+    ];
+    let url = "https://github.com/acme/app/actions/runs/42/artifacts/7";
+    opts.compliance_report_url = Some(url.to_string());
+    let s = publish_blocking(input(three()), opts).unwrap();
+    assert!(s.errors.is_empty(), "{:?}", s.errors);
+    let st = gh.state.lock().unwrap();
+    let summary = st.issue_comments[0]["body"].as_str().unwrap();
+    // TG1004 (a function outside a VPC) maps to PCI DSS 1.3.1; no rule that fired maps to
+    // a HIPAA control.
+    assert!(
+        summary.contains("### Compliance\n\n- **PCI-DSS**: 1 control failing (1\\.3\\.1)\n- **HIPAA**: no control failing\n"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains(&format!("[Compliance report]({url})")),
+        "{summary}"
+    );
+    let check = st
+        .log
+        .iter()
+        .find(|r| r.op == "checks/create")
+        .and_then(|r| r.body.clone())
+        .unwrap();
+    assert!(check["output"]["summary"]
+        .as_str()
+        .unwrap()
+        .contains("**PCI-DSS**: 1 control failing"));
+    drop(st);
+    // Without frameworks the summary has no compliance section.
+    let gh = github("");
+    publish_blocking(input(three()), options(&gh.url)).unwrap();
+    let st = gh.state.lock().unwrap();
+    assert!(!st.issue_comments[0]["body"]
+        .as_str()
+        .unwrap()
+        .contains("Compliance"));
+    drop(st);
+    assert_eq!(gh.violations(), Vec::<String>::new());
+}

@@ -33,10 +33,16 @@ pub struct ReportArgs {
     /// `--include-passes`) instead of scanning.
     #[arg(long, value_name = "FILE")]
     pub from_sarif: Option<PathBuf>,
-    /// Framework to report on (repeatable, or comma-separated; default: every framework a
-    /// rule maps to): hipaa, gdpr, pci-dss, soc2, cis-aws, nist-800-53.
+    /// Framework to report on (repeatable, or comma-separated; default: the config's
+    /// `[compliance] frameworks`, else every framework a rule maps to): hipaa, gdpr, pci-dss,
+    /// soc2, cis-aws, nist-800-53.
     #[arg(long, value_delimiter = ',', value_name = "NAME", value_parser = crate::args::parse_framework)]
     pub framework: Vec<Framework>,
+    /// Make no report (and exit 0) unless --framework or the config's `[compliance]
+    /// frameworks` names a framework: for CI steps that report only for the repositories
+    /// that ask for it.
+    #[arg(long)]
+    pub if_configured: bool,
     #[arg(long, value_enum, default_value_t = ReportFormat::Html)]
     pub format: ReportFormat,
     /// Write the report to FILE instead of stdout.
@@ -92,6 +98,15 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
         Some(path) => pipeline::load_config(path).map_err(|e| anyhow::anyhow!("{e}"))?,
         None => Config::default(),
     };
+    let frameworks = if args.framework.is_empty() {
+        config.compliance.frameworks.clone()
+    } else {
+        args.framework.clone()
+    };
+    if args.if_configured && frameworks.is_empty() {
+        eprintln!("no compliance framework configured (`[compliance] frameworks`); no report made");
+        return Ok(0);
+    }
     let config = Arc::new(config);
     let gathered = match &args.from_sarif {
         Some(log) => from_sarif(log, &root, config.clone(), today)?,
@@ -134,7 +149,7 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
         findings: &gathered.findings,
         evaluations: &gathered.evaluations,
         notifications: &gathered.notifications,
-        frameworks: &args.framework,
+        frameworks: &frameworks,
         ignores: &config.ignore,
         inventory: assets,
         evidence,

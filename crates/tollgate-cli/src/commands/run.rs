@@ -79,6 +79,10 @@ pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
         }
     };
     let strict = args.strict || config.strict.unwrap_or(false);
+    let mut github_args = args.github.clone();
+    if github_args.compliance.is_empty() {
+        github_args.compliance = config.compliance.frameworks.clone();
+    }
     let config = Arc::new(config);
     let base_stages = selection.builtin.clone();
     // `--diff-base REF`, or in a pull request its base commit.
@@ -125,7 +129,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
     let github = context.map(|context| GithubRun {
         diff: crate::publish::local_diff(&root, &context),
         path_prefix: tollgate_github::subdirectory_in_repo(&root).unwrap_or_default(),
-        args: args.github.clone(),
+        args: github_args,
         context,
         has_baseline,
     });

@@ -729,6 +729,29 @@ mod tests {
     }
 
     #[test]
+    fn compliance_frameworks_are_read_by_the_names_users_type() {
+        let config = parse(
+            "[compliance]\nframeworks = [\"hipaa\", \"nist-800-53\", \"PCI-DSS\", \"hipaa\"]\n",
+            "t",
+            STAGES,
+        )
+        .unwrap();
+        assert_eq!(
+            config.compliance.frameworks,
+            [
+                crate::Framework::Hipaa,
+                crate::Framework::Nist80053,
+                crate::Framework::PciDss
+            ]
+        );
+        let err = error("[compliance]\nframeworks = [\"hipaa\", \"sox\"]\n");
+        assert_eq!(err.position.map(|p| p.0), Some(2), "{err}");
+        assert!(err.message.contains("`sox`"), "{err}");
+        let err = error("[compliance]\nframework = []\n");
+        assert_eq!(err.hint.as_deref(), Some("did you mean `frameworks`?"));
+    }
+
+    #[test]
     fn bad_glob_is_rejected_with_position() {
         let err = error("exclude = [\"ok/**\", \"bad[\"]\n");
         assert_eq!(err.position, Some((1, 21)), "{err}");
