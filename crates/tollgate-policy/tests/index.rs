@@ -84,16 +84,30 @@ fn run(ctx: &ScanContext, set: &PolicySet) -> serde_json::Value {
     let namespaces = vec!["main".to_string()];
     let inputs = tollgate_policy::inputs(ctx);
     let mut report = StageReport::default();
-    let budgets = Budgets {
-        document: Duration::from_secs(10),
-        policy: Duration::from_secs(600),
-    };
+    let budgets = budgets();
     evaluate(ctx, set, &namespaces, budgets, &inputs, &mut report);
     serde_json::json!({
         "findings": report.findings,
         "notifications": report.notifications,
         "evaluations": report.evaluations,
     })
+}
+
+/// Budgets no test document comes near.
+fn budgets() -> Budgets {
+    Budgets {
+        document: Duration::from_secs(10),
+        policy: Duration::from_secs(600),
+    }
+}
+
+/// What rule `code` concluded on `resource`.
+fn verdict(report: &StageReport, code: &str, resource: &str) -> Option<tollgate_core::Verdict> {
+    report
+        .evaluations
+        .iter()
+        .find(|e| e.rule_id == code && e.resource == resource)
+        .map(|e| e.verdict)
 }
 
 #[test]
@@ -142,10 +156,7 @@ fn policies_record_fail_pass_and_not_applicable() {
     let ctx = context(&repo().join("examples/policies/cloudformation"));
     let inputs = tollgate_policy::inputs(&ctx);
     let mut report = StageReport::default();
-    let budgets = Budgets {
-        document: Duration::from_secs(10),
-        policy: Duration::from_secs(600),
-    };
+    let budgets = budgets();
     evaluate(
         &ctx,
         &set,
@@ -154,13 +165,7 @@ fn policies_record_fail_pass_and_not_applicable() {
         &inputs,
         &mut report,
     );
-    let verdict = |code: &str, resource: &str| {
-        report
-            .evaluations
-            .iter()
-            .find(|e| e.rule_id == code && e.resource == resource)
-            .map(|e| e.verdict)
-    };
+    let verdict = |code: &str, resource: &str| verdict(&report, code, resource);
     // TG9001, approved runtimes: BadFunction runs python3.8, GoodFunction an approved one,
     // and the table has no runtime, so the rule cannot apply to it.
     assert_eq!(verdict("TG9001", "BadFunction"), Some(Verdict::Fail));
@@ -212,4 +217,40 @@ fn policies_record_fail_pass_and_not_applicable() {
         .evaluations
         .iter()
         .all(|e| e.verdict != Verdict::NotApplicable));
+}
+
+/// Guard rules record their verdict on each resource they looked at, as Rego policies do.
+#[test]
+fn guard_rules_record_fail_and_pass() {
+    use tollgate_core::{Evaluation, Verdict};
+    let dir = repo().join("examples/policies/policies");
+    let sources: Vec<(String, String)> = ["allowed_runtimes.guard", "function_limits.guard"]
+        .iter()
+        .map(|n| {
+            (
+                format!("policies/{n}"),
+                std::fs::read_to_string(dir.join(n)).unwrap(),
+            )
+        })
+        .collect();
+    let mut report = StageReport::default();
+    let files = tollgate_policy::guard::stage::load(sources, &mut report);
+    let ctx = context(&repo().join("examples/policies/cloudformation"));
+    let inputs = tollgate_policy::inputs(&ctx);
+    let budgets = budgets();
+    tollgate_policy::guard::stage::evaluate_all(&ctx, &files, &inputs, budgets, &mut report);
+    let verdict = |code: &str, resource: &str| verdict(&report, code, resource);
+    assert_eq!(verdict("TG9011", "BadFunction"), Some(Verdict::Fail));
+    assert_eq!(verdict("TG9011", "GoodFunction"), Some(Verdict::Pass));
+    // Not a function: the rule never looked at it.
+    assert_eq!(verdict("TG9011", "PatientsTable"), None);
+    assert!(!report.findings.is_empty());
+    for f in &report.findings {
+        let i = Evaluation::matching(&report.evaluations, f)
+            .unwrap_or_else(|| panic!("{} on {:?} has no evaluation", f.rule, f.resource));
+        assert_eq!(report.evaluations[i].verdict, Verdict::Fail, "{f:?}");
+    }
+    for e in &report.evaluations {
+        assert!(report.dynamic_rules.iter().any(|r| r.code == e.rule_id));
+    }
 }

@@ -20,7 +20,7 @@
 
 use std::cell::RefCell;
 use std::cmp::Ordering;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 use std::time::Instant;
 
@@ -96,6 +96,9 @@ pub struct RuleResult {
     pub name: String,
     pub status: Status,
     pub failures: Vec<Failure>,
+    /// The resources (`Resources.<id>`) a block of the rule was evaluated on, with the
+    /// block's status there, by logical id.
+    pub judged: Vec<(String, Status)>,
 }
 
 /// Most failures kept per rule and document; past it the rule still FAILs.
@@ -106,6 +109,8 @@ pub fn evaluate(file: &RuleFile, root: &Json, limits: Limits) -> Result<Vec<Rule
     let mut ev = Ev {
         rules: file.rules.iter().map(|r| (r.name.as_str(), r)).collect(),
         memo: HashMap::new(),
+        judging: Vec::new(),
+        judged: HashMap::new(),
         steps: 0,
         limits,
     };
@@ -124,6 +129,7 @@ pub fn evaluate(file: &RuleFile, root: &Json, limits: Limits) -> Result<Vec<Rule
             name: rule.name.clone(),
             status,
             failures: failures.as_ref().clone(),
+            judged: ev.judged.remove(rule.name.as_str()).unwrap_or_default(),
         });
     }
     Ok(out)
@@ -165,6 +171,31 @@ fn extend<'a>(path: &Path<'a>, seg: PathSeg<'a>) -> Path<'a> {
         parent: path.clone(),
         seg,
     }))
+}
+
+/// The logical id when `path` is exactly `Resources.<id>`.
+fn resource_id<'a>(path: &Path<'a>) -> Option<&'a str> {
+    let node = path.as_deref()?;
+    let parent = node.parent.as_deref()?;
+    match (node.seg, parent.seg, &parent.parent) {
+        (PathSeg::Key(id), PathSeg::Key("Resources"), None) => Some(id),
+        _ => None,
+    }
+}
+
+/// The logical id when `path` is under `Resources.<id>`.
+fn resource_under<'a>(path: &Path<'a>) -> Option<&'a str> {
+    let mut node = path.as_deref()?;
+    while let Some(parent) = node.parent.as_deref() {
+        if parent.parent.is_none() {
+            return match (node.seg, parent.seg) {
+                (PathSeg::Key(id), PathSeg::Key("Resources")) => Some(id),
+                _ => None,
+            };
+        }
+        node = parent;
+    }
+    None
 }
 
 fn materialize(path: &Path<'_>) -> Vec<Seg> {
@@ -246,6 +277,10 @@ struct Ev<'a> {
     /// Rules evaluated so far; `None` while one is being evaluated (a reference back to it is
     /// a cycle).
     memo: HashMap<&'a str, Option<Verdict>>,
+    /// Per rule being evaluated (innermost last): the resources its blocks were evaluated on.
+    judging: Vec<BTreeMap<String, Status>>,
+    /// What each evaluated rule judged, by rule name.
+    judged: HashMap<&'a str, Vec<(String, Status)>>,
     steps: u64,
     limits: Limits,
 }
@@ -281,6 +316,7 @@ impl<'a> Ev<'a> {
             None => {}
         }
         self.memo.insert(&rule.name, None);
+        self.judging.push(BTreeMap::new());
         let root = scope.root();
         let mut failures = Vec::new();
         let guarded = match &rule.conditions {
@@ -298,6 +334,8 @@ impl<'a> Ev<'a> {
         failures.truncate(MAX_FAILURES);
         let verdict = (status, Rc::new(failures));
         self.memo.insert(&rule.name, Some(verdict.clone()));
+        let judged = self.judging.pop().unwrap_or_default();
+        self.judged.insert(&rule.name, judged.into_iter().collect());
         Ok(verdict)
     }
 
@@ -309,8 +347,13 @@ impl<'a> Ev<'a> {
         out: &mut Vec<Failure>,
         fast: bool,
     ) -> Result<Status, Stop> {
+        let resource = if fast { None } else { resource_id(&this.path) };
         let scope = Scope::new(this, &block.lets, Some(parent));
-        self.conj(&block.clauses, &scope, out, fast)
+        let status = self.conj(&block.clauses, &scope, out, fast)?;
+        if let Some(id) = resource {
+            self.judge(id, status);
+        }
+        Ok(status)
     }
 
     /// `fast`: only the status matters (conditions, filters), stop at the first FAIL.
@@ -539,8 +582,39 @@ impl<'a> Ev<'a> {
                     origin,
                     out,
                 );
+                if !fast {
+                    // The resources the clause's values come from were looked at: they pass
+                    // unless a failure under them says otherwise.
+                    let seen = if status == Status::Skip {
+                        Status::Skip
+                    } else {
+                        Status::Pass
+                    };
+                    for q in &lhs {
+                        let path = match q {
+                            QR::Found(i) => &i.path,
+                            QR::Missing { path, .. } => path,
+                        };
+                        if let Some(id) = resource_under(path) {
+                            self.judge(id, seen);
+                        }
+                    }
+                }
                 Ok(status)
             }
+        }
+    }
+
+    /// Record that the rule being evaluated looked at resource `id` with `status`: a failure
+    /// anywhere fails it, a pass outweighs a skip.
+    fn judge(&mut self, id: &str, status: Status) {
+        if let Some(judging) = self.judging.last_mut() {
+            let seen = judging.entry(id.to_string()).or_insert(Status::Skip);
+            *seen = match (*seen, status) {
+                (Status::Fail, _) | (_, Status::Fail) => Status::Fail,
+                (Status::Pass, _) | (_, Status::Pass) => Status::Pass,
+                _ => Status::Skip,
+            };
         }
     }
 

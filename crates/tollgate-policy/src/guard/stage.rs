@@ -5,8 +5,9 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
+use tollgate_core::evaluation::Recorder;
 use tollgate_core::{
-    Finding, Location, Notification, Rule, ScanContext, Severity, Span, StageReport,
+    Finding, Location, Notification, Rule, ScanContext, Severity, Span, StageReport, Verdict,
 };
 
 use super::document::{templates, TemplateDoc};
@@ -54,12 +55,45 @@ pub fn evaluate_all(
     }
     let docs = templates(ctx, &inputs.resources);
     let mut rules: BTreeMap<String, Rule> = BTreeMap::new();
+    let mut evaluations = Evaluations::default();
     for file in files {
-        evaluate_file(ctx, file, &docs, inputs, budgets, report, &mut rules);
+        evaluate_file(
+            ctx,
+            file,
+            &docs,
+            inputs,
+            budgets,
+            report,
+            &mut rules,
+            &mut evaluations,
+        );
     }
+    report.evaluations.extend(evaluations.into_evaluations());
     report.dynamic_rules.extend(rules.into_values());
 }
 
+/// Evaluations per code: a recorder keeps one evaluation per resource, so codes are kept
+/// apart.
+#[derive(Default)]
+struct Evaluations(BTreeMap<String, Recorder>);
+
+impl Evaluations {
+    fn record(&mut self, code: &str, address: &str, header: Location, verdict: Verdict) {
+        self.0
+            .entry(code.to_string())
+            .or_default()
+            .record(code, address, header, verdict);
+    }
+
+    fn into_evaluations(self) -> Vec<tollgate_core::Evaluation> {
+        self.0
+            .into_values()
+            .flat_map(Recorder::into_evaluations)
+            .collect()
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
 fn evaluate_file(
     ctx: &ScanContext,
     file: &RuleFile,
@@ -68,6 +102,7 @@ fn evaluate_file(
     budgets: Budgets,
     report: &mut StageReport,
     rules: &mut BTreeMap<String, Rule>,
+    evaluations: &mut Evaluations,
 ) {
     let started = Instant::now();
     let package = package(file);
@@ -109,7 +144,7 @@ fn evaluate_file(
                 return;
             }
         };
-        for result in results.iter().filter(|r| r.status == super::Status::Fail) {
+        for result in &results {
             let Some(rule) = file.rules.iter().find(|r| r.name == result.name) else {
                 continue;
             };
@@ -124,6 +159,44 @@ fn evaluate_file(
                 .and_then(|s| s.parse::<Severity>().ok())
                 .unwrap_or(Severity::High);
             let policy = format!("{package}.{}", rule.name);
+            let failed = if result.status == super::Status::Fail {
+                by_resource(&result.failures)
+            } else {
+                Vec::new()
+            };
+            // What the rule concluded on each resource it looked at: a failure under the
+            // resource fails it, a block that passed there passes it, one that skipped
+            // (a `when` that did not hold) does not apply.
+            let mut verdicts: BTreeMap<&str, Verdict> = BTreeMap::new();
+            for (id, status) in &result.judged {
+                let verdict = match status {
+                    super::Status::Pass => Verdict::Pass,
+                    // A block that failed inside a rule that passed (an `or`) passes.
+                    super::Status::Fail if result.status == super::Status::Fail => Verdict::Fail,
+                    super::Status::Fail => Verdict::Pass,
+                    super::Status::Skip => Verdict::NotApplicable,
+                };
+                verdicts.insert(id.as_str(), verdict);
+            }
+            for (id, _) in &failed {
+                if let Some(id) = id {
+                    verdicts.insert(id, Verdict::Fail);
+                }
+            }
+            for (id, verdict) in verdicts {
+                let Some(r) = doc.resources.get(id).map(|&i| &inputs.resources[i]) else {
+                    continue;
+                };
+                evaluations.record(
+                    &code,
+                    &r.doc.address,
+                    Location::at(doc.file.clone(), r.header),
+                    verdict,
+                );
+            }
+            if failed.is_empty() && result.judged.is_empty() {
+                continue;
+            }
             rules.entry(code.clone()).or_insert_with(|| {
                 Rule::new(
                     code.clone(),
@@ -140,7 +213,7 @@ fn evaluate_file(
                 ))
                 .tags(["security", "policy", "guard"])
             });
-            for (resource, failures) in by_resource(&result.failures) {
+            for (resource, failures) in failed {
                 report.push(finding(
                     ctx, file, &policy, &code, severity, doc, inputs, resource, &failures,
                 ));

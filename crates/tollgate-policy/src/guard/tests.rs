@@ -7,12 +7,17 @@ use serde_json::{json, Value as Json};
 
 use super::*;
 
-fn run(rules: &str, doc: &Json) -> Vec<(String, Status)> {
-    let file = parse("r.guard", rules).unwrap_or_else(|e| panic!("{e}"));
-    let limits = Limits {
+/// The usual step budget and five seconds.
+fn limits() -> Limits {
+    Limits {
         max_steps: MAX_STEPS,
         deadline: Instant::now() + Duration::from_secs(5),
-    };
+    }
+}
+
+fn run(rules: &str, doc: &Json) -> Vec<(String, Status)> {
+    let file = parse("r.guard", rules).unwrap_or_else(|e| panic!("{e}"));
+    let limits = limits();
     evaluate(&file, doc, limits)
         .unwrap_or_else(|e| panic!("{e}"))
         .into_iter()
@@ -70,10 +75,7 @@ fn filters_variables_and_when_give_pass_fail_and_skip() {
 #[test]
 fn failures_say_where_and_carry_the_message() {
     let file = parse("r.guard", ENCRYPTED).unwrap();
-    let limits = Limits {
-        max_steps: MAX_STEPS,
-        deadline: Instant::now() + Duration::from_secs(5),
-    };
+    let limits = limits();
     let results = evaluate(&file, &template(), limits).unwrap();
     let f = &results[0].failures;
     assert_eq!(f.len(), 1, "{f:?}");
@@ -170,10 +172,7 @@ rule both { is_function\n short }
     assert_eq!(got[3], ("both".to_string(), Status::Fail));
 
     let cyclic = parse("c.guard", "rule a { b }\nrule b { a }\n").unwrap();
-    let limits = Limits {
-        max_steps: MAX_STEPS,
-        deadline: Instant::now() + Duration::from_secs(5),
-    };
+    let limits = limits();
     let err = evaluate(&cyclic, &template(), limits).unwrap_err();
     assert!(matches!(err, Stop::Error { .. }), "{err:?}");
 }
@@ -302,4 +301,21 @@ fn unit_test_files_compare_expected_statuses() {
         ["p/tests/enc.guard", "p/enc.guard"]
     );
     assert!(unit_tests::rule_file_for("p/template.yaml").is_none());
+}
+
+#[test]
+fn rules_say_which_resources_they_judged() {
+    let file = parse("r.guard", ENCRYPTED).unwrap();
+    let limits = limits();
+    let results = evaluate(&file, &template(), limits).unwrap();
+    let judged: Vec<(&str, Status)> = results[0]
+        .judged
+        .iter()
+        .map(|(id, s)| (id.as_str(), *s))
+        .collect();
+    // Both buckets were looked at, the function was not; which one failed is in the failures.
+    assert_eq!(judged, [("Bad", Status::Pass), ("Good", Status::Pass)]);
+    let blocks = "rule fns {\n  AWS::Lambda::Function {\n    Properties.Timeout <= 300\n  }\n}\n";
+    let results = evaluate(&parse("r.guard", blocks).unwrap(), &template(), limits).unwrap();
+    assert_eq!(results[0].judged, [("Fn".to_string(), Status::Fail)]);
 }
