@@ -319,9 +319,10 @@ pub fn scan(request: ScanRequest) -> anyhow::Result<ScanResult> {
     failed |= !crashed.is_empty();
     notifications.extend(crashed);
     progress.finish();
-    // Stages that timed out may still be running on blocking threads: ask them to stop, and
-    // do not wait for them.
-    ctx.cancel();
+    // Stages that timed out may still be running on blocking threads: [`run_stage`] asked
+    // them to stop (cancelling the context) when their time was up; do not wait for them. A
+    // scan whose stages all finished leaves its context usable, so what reads the cloud model
+    // afterwards (the compliance report) gets it, not a model of nothing.
     runtime.shutdown_background();
     if !keep_parsed {
         release_parsed(&mut ctx);
@@ -594,6 +595,49 @@ mod tests {
             keep_parsed: false,
         })
         .unwrap()
+    }
+
+    /// What reads the cloud model after the scan (the compliance report's data inventory)
+    /// gets the resources the stages saw, whether the parsed documents were kept or not.
+    #[test]
+    fn the_model_outlives_the_scan() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("template.yaml"),
+            "AWSTemplateFormatVersion: '2010-09-09'\nTransform: AWS::Serverless-2016-10-31\n\
+             Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      \
+             Runtime: python3.12\n      Handler: app.handler\n      CodeUri: src/\n",
+        )
+        .unwrap();
+        for keep_parsed in [false, true] {
+            let config = Arc::new(Config::default());
+            let selection = select(
+                Some(&["iac".to_string()]),
+                &config,
+                &StageOptions::default(),
+            )
+            .unwrap();
+            let result = scan(ScanRequest {
+                root: dir.path().to_path_buf(),
+                config,
+                selection,
+                shard: None,
+                today: time::macros::date!(2027 - 01 - 01),
+                show_progress: false,
+                only: None,
+                reuse: None,
+                keep_parsed,
+            })
+            .unwrap();
+            let model = tollgate_iac::model(&result.ctx);
+            let names: Vec<&str> = model
+                .lambdas
+                .iter()
+                .map(|f| f.meta.address.as_str())
+                .collect();
+            assert_eq!(names, ["Fn"], "keep_parsed: {keep_parsed}");
+            assert!(!result.ctx.is_cancelled());
+        }
     }
 
     #[test]

@@ -121,15 +121,21 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
         }
     }
 
-    // A fresh context: the scan's was told to stop its stages once they were done, and the
-    // model is only built from a context that is not cancelled.
-    let model_ctx = ScanContext::new(
-        root.clone(),
-        gathered.ctx.files().to_vec(),
-        config.clone(),
-        today,
-    );
-    let model = tollgate_iac::model(&model_ctx);
+    // The scan kept its parsed documents and the cloud model its stages built, so the data
+    // inventory reads that model rather than parsing every template again. A scan stopped at
+    // its timeout was cancelled part-way: its model may lack what it did not get to, and a
+    // cancelled context parses nothing more, so the inventory is built from a fresh one.
+    let model = if gathered.ctx.is_cancelled() {
+        let fresh = ScanContext::new(
+            root.clone(),
+            gathered.ctx.files().to_vec(),
+            config.clone(),
+            today,
+        );
+        tollgate_iac::model(&fresh)
+    } else {
+        tollgate_iac::model(&gathered.ctx)
+    };
     let patterns = inventory::NamePatterns::new(&config.classification);
     let key = config
         .stage
@@ -194,7 +200,8 @@ fn scan(
         show_progress: false,
         only: None,
         reuse: None,
-        keep_parsed: false,
+        // The data inventory reads the cloud model the stages built (see `run`).
+        keep_parsed: true,
     })?;
     crate::postprocess::apply(&mut result, None);
     Ok(Gathered {
