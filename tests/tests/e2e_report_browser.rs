@@ -56,6 +56,10 @@ fn write_report(dir: &Path, out: &Path) {
         .arg("report")
         .arg(dir)
         .args(["--format", "html", "--today", EXAMPLES_TODAY])
+        // The evidence header names the project, as it would in its own Actions run, not the
+        // directory this checkout happens to be in.
+        .env("GITHUB_REPOSITORY", "tollgate-dev/tollgate")
+        .env("GITHUB_SERVER_URL", "https://github.com")
         .arg("--output")
         .arg(out)
         .status()

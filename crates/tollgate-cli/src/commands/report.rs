@@ -313,6 +313,32 @@ fn evaluations_of(text: &str) -> Vec<Evaluation> {
     out
 }
 
+/// The repository a GitHub Actions run belongs to (`GITHUB_REPOSITORY`, on
+/// `GITHUB_SERVER_URL`), as the URL `origin` would name it. It comes first: it names the
+/// repository even when the checkout's `origin` is a local mirror or missing. `None` outside
+/// Actions or when the variable is not `owner/name`.
+fn actions_repository(var: impl Fn(&str) -> Option<String>) -> Option<String> {
+    let slug = var("GITHUB_REPOSITORY")?;
+    let (owner, name) = slug.split_once('/')?;
+    let part_ok = |p: &str| {
+        !p.is_empty()
+            && p.len() <= 100
+            && p.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    };
+    if !part_ok(owner) || !part_ok(name) {
+        return None;
+    }
+    let server = var("GITHUB_SERVER_URL")
+        .filter(|s| s.starts_with("https://") || s.starts_with("http://"))
+        .filter(|s| {
+            !s.chars()
+                .any(|c| c.is_whitespace() || c.is_control() || c == '@')
+        })
+        .unwrap_or_else(|| "https://github.com".to_string());
+    Some(format!("{}/{owner}/{name}", server.trim_end_matches('/')))
+}
+
 fn evidence_of(
     args: &ReportArgs,
     root: &Path,
@@ -336,8 +362,8 @@ fn evidence_of(
     });
     let rules = pipeline::all_rules();
     Evidence {
-        repository: git
-            .repository
+        repository: actions_repository(|k| std::env::var(k).ok())
+            .or(git.repository)
             .or_else(|| root.file_name().map(|n| n.to_string_lossy().into_owned())),
         commit: git.commit,
         dirty: git.dirty,
@@ -367,5 +393,42 @@ fn evidence_of(
             .from_sarif
             .as_ref()
             .map(|p| p.to_string_lossy().into_owned()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_actions_repository_names_the_repository() {
+        let env = |pairs: Vec<(&'static str, &'static str)>| {
+            move |k: &str| {
+                pairs
+                    .iter()
+                    .find(|(name, _)| *name == k)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        assert_eq!(
+            actions_repository(env(vec![("GITHUB_REPOSITORY", "acme/clinic")])).as_deref(),
+            Some("https://github.com/acme/clinic")
+        );
+        assert_eq!(
+            actions_repository(env(vec![
+                ("GITHUB_REPOSITORY", "acme/clinic"),
+                ("GITHUB_SERVER_URL", "https://ghe.example.com/")
+            ]))
+            .as_deref(),
+            Some("https://ghe.example.com/acme/clinic")
+        );
+        for bad in ["acme", "acme/", "a/b/c", "acme/<b>", "acme/x y"] {
+            assert_eq!(
+                actions_repository(env(vec![("GITHUB_REPOSITORY", bad)])),
+                None,
+                "{bad}"
+            );
+        }
+        assert_eq!(actions_repository(env(vec![])), None);
     }
 }
