@@ -15,6 +15,12 @@ use super::load::{error_message, located, PolicyFile};
 /// array inside one builtin call, where its time limit cannot interrupt it.
 pub const MAX_RANGE: i64 = 100_000;
 
+/// Longest string `concat` may build, in bytes, and most elements `array.concat` may build:
+/// joining a value with itself doubles it, and a few dozen doublings exhaust memory inside
+/// one builtin call, before the time limit is looked at again.
+pub const MAX_BUILT_STRING: usize = 1024 * 1024;
+pub const MAX_BUILT_ARRAY: usize = 100_000;
+
 /// Units of work (expressions, rule bodies) regorus does between two reads of the clock. At
 /// every unit, reading the clock took about a tenth of the policy stage's time; a unit is short
 /// (the builtins that build large values are capped, see [`MAX_RANGE`]), so 64 of them
@@ -66,13 +72,15 @@ impl Evaluator {
         });
         // `print` would write to stdout, which carries the report only.
         engine.set_gather_prints(true);
-        add_range_limits(&mut engine).map_err(|e| EvalError {
-            file: policy.path.clone(),
-            line: 1,
-            col: 1,
-            message: e,
-            timed_out: false,
-        })?;
+        add_range_limits(&mut engine)
+            .and_then(|()| add_growth_limits(&mut engine))
+            .map_err(|e| EvalError {
+                file: policy.path.clone(),
+                line: 1,
+                col: 1,
+                message: e,
+                timed_out: false,
+            })?;
         for file in libraries.into_iter().chain([policy]) {
             engine.set_rego_v0(file.v0);
             engine
@@ -155,6 +163,68 @@ fn add_range_limits(engine: &mut Engine) -> Result<(), String> {
         .map_err(|e| e.to_string())
 }
 
+/// `concat` and `array.concat` refusing to build more than [`MAX_BUILT_STRING`] bytes or
+/// [`MAX_BUILT_ARRAY`] elements; what they build otherwise is what regorus's own would.
+fn add_growth_limits(engine: &mut Engine) -> Result<(), String> {
+    engine
+        .add_extension(
+            "concat".to_string(),
+            2,
+            Box::new(|args: Vec<Value>| concat(&args[0], &args[1])),
+        )
+        .map_err(|e| e.to_string())?;
+    engine
+        .add_extension(
+            "array.concat".to_string(),
+            2,
+            Box::new(|args: Vec<Value>| array_concat(&args[0], &args[1])),
+        )
+        .map_err(|e| e.to_string())
+}
+
+fn concat(delimiter: &Value, collection: &Value) -> anyhow::Result<Value> {
+    let delimiter = delimiter
+        .as_string()
+        .map_err(|_| anyhow::anyhow!("concat: the delimiter must be a string"))?;
+    let items: Vec<&Value> = match (collection.as_array(), collection.as_set()) {
+        (Ok(a), _) => a.iter().collect(),
+        (_, Ok(s)) => s.iter_sorted().collect(),
+        _ => anyhow::bail!("concat: the collection must be an array or a set of strings"),
+    };
+    let mut parts = Vec::with_capacity(items.len());
+    let mut total = delimiter
+        .len()
+        .saturating_mul(items.len().saturating_sub(1));
+    for item in items {
+        let s = item
+            .as_string()
+            .map_err(|_| anyhow::anyhow!("concat: the collection must hold strings only"))?;
+        total = total.saturating_add(s.len());
+        parts.push(s.as_ref());
+    }
+    if total > MAX_BUILT_STRING {
+        anyhow::bail!(
+            "concat would build a string of {total} bytes, over tollgate's limit of {MAX_BUILT_STRING}"
+        );
+    }
+    Ok(Value::from(parts.join(delimiter.as_ref())))
+}
+
+fn array_concat(a: &Value, b: &Value) -> anyhow::Result<Value> {
+    let (Ok(a), Ok(b)) = (a.as_array(), b.as_array()) else {
+        anyhow::bail!("array.concat: both arguments must be arrays");
+    };
+    let total = a.len().saturating_add(b.len());
+    if total > MAX_BUILT_ARRAY {
+        anyhow::bail!(
+            "array.concat would build an array of {total} elements, over tollgate's limit of {MAX_BUILT_ARRAY}"
+        );
+    }
+    Ok(Value::from(
+        a.iter().chain(b.iter()).cloned().collect::<Vec<Value>>(),
+    ))
+}
+
 fn range(from: &Value, to: &Value, step: Option<&Value>) -> anyhow::Result<Value> {
     let (Ok(from), Ok(to)) = (from.as_i64(), to.as_i64()) else {
         return Ok(Value::Undefined);
@@ -182,4 +252,56 @@ fn range(from: &Value, to: &Value, step: Option<&Value>) -> anyhow::Result<Value
         v += dir;
     }
     Ok(Value::from(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rego::load_policies;
+
+    fn eval(text: &str) -> Result<Option<serde_json::Value>, EvalError> {
+        let set = load_policies(vec![("p.rego".into(), text.into())]);
+        assert!(set.errors.is_empty(), "{:?}", set.errors);
+        let mut e = Evaluator::new(&set.files[0], [], Duration::from_secs(5)).unwrap();
+        e.eval("deny", &Value::new_object())
+    }
+
+    #[test]
+    fn concat_and_array_concat_work_as_usual() {
+        let out = eval("package main\nimport rego.v1\n\ndeny contains x if {\n  x := [concat(\", \", [\"a\", \"b\"]), concat(\"-\", {\"z\", \"y\"}), concat(\"\", []), format_int(count(array.concat([1, 2], [3])), 10)]\n}\n").unwrap();
+        assert_eq!(out, Some(serde_json::json!([["a, b", "y-z", "", "3"]])));
+    }
+
+    #[test]
+    fn values_built_by_doubling_are_refused() {
+        // Each step doubles the string: 2^25 bytes at the end, refused at the step past 1 MiB.
+        let mut text = String::from(
+            "package main\nimport rego.v1\n\ndeny contains count(s25) if {\n  s0 := \"ab\"\n",
+        );
+        for i in 1..=25 {
+            text.push_str(&format!(
+                "  s{i} := concat(\"\", [s{}, s{}])\n",
+                i - 1,
+                i - 1
+            ));
+        }
+        text.push_str("}\n");
+        let err = eval(&text).unwrap_err();
+        assert!(
+            err.message.contains("over tollgate's limit of 1048576"),
+            "{err}"
+        );
+        let mut text = String::from(
+            "package main\nimport rego.v1\n\ndeny contains count(a20) if {\n  a0 := [1]\n",
+        );
+        for i in 1..=20 {
+            text.push_str(&format!("  a{i} := array.concat(a{}, a{})\n", i - 1, i - 1));
+        }
+        text.push_str("}\n");
+        let err = eval(&text).unwrap_err();
+        assert!(
+            err.message.contains("over tollgate's limit of 100000"),
+            "{err}"
+        );
+    }
 }
