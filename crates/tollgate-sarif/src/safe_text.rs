@@ -66,6 +66,16 @@ fn walk(value: &mut Value) -> bool {
                     }
                 }
             }
+            // A physical location must name an artifact or an address; one that names neither
+            // (a region alone) cannot be placed anywhere and is dropped, the rest of its
+            // location kept.
+            let placeless = map
+                .get("physicalLocation")
+                .is_some_and(|p| p.get("artifactLocation").is_none() && p.get("address").is_none());
+            if placeless {
+                map.remove("physicalLocation");
+                changed = true;
+            }
             map.values_mut().fold(changed, |c, v| walk(v) | c)
         }
         _ => false,
@@ -151,5 +161,28 @@ mod tests {
         let second = &value["results"][1]["locations"][0]["physicalLocation"];
         assert_eq!(second["region"], serde_json::json!({"startLine": 5}));
         assert_eq!(second["contextRegion"], serde_json::json!({"startLine": 4}));
+    }
+
+    #[test]
+    fn a_physical_location_without_artifact_or_address_is_dropped() {
+        let mut value = serde_json::json!({"locations": [
+            {"physicalLocation": {"region": {"startLine": 52}}, "message": {"text": "kept"}},
+            {"physicalLocation": {"artifactLocation": {"uri": "a"}, "region": {"startLine": 1}}},
+            {"physicalLocation": {"address": {"absoluteAddress": 16}}}
+        ]});
+        make_value_safe(&mut value);
+        let locations = value["locations"].as_array().unwrap();
+        assert_eq!(
+            locations[0],
+            serde_json::json!({"message": {"text": "kept"}})
+        );
+        assert_eq!(
+            locations[1]["physicalLocation"]["artifactLocation"]["uri"],
+            "a"
+        );
+        assert_eq!(
+            locations[2]["physicalLocation"]["address"]["absoluteAddress"],
+            16
+        );
     }
 }
