@@ -6,7 +6,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tollgate_core::{
-    Finding, Location, Notification, Rule, ScanContext, Stage, StageError, StageReport,
+    Evaluation, Finding, Location, Notification, Rule, ScanContext, Stage, StageError, StageReport,
+    Verdict,
 };
 use tollgate_iac::model::CloudModel;
 
@@ -184,6 +185,10 @@ pub fn scan(ctx: &ScanContext, model: &CloudModel, perms: &[Finding]) -> StageRe
 
     let mut seen = HashSet::new();
     let mut cancelled = HashSet::new();
+    // Every rule judged every traced handler: it failed where a flow reached its sink, and
+    // passed elsewhere. A handler named by several entries is judged once per rule.
+    let mut judged: Vec<Evaluation> = Vec::new();
+    let mut judged_at: HashMap<(usize, String), usize> = HashMap::new();
     for (entry, traced) in entries.iter().zip(traced) {
         let (exposure, hits) = match traced {
             Traced::Skipped => continue,
@@ -210,6 +215,27 @@ pub fn scan(ctx: &ScanContext, model: &CloudModel, perms: &[Finding]) -> StageRe
             Traced::Hits(exposure, hits) => (exposure, hits),
         };
         let lambda = entry.lambda.map(|i| &model.lambdas[i]);
+        let resource = resource_of(entry, lambda.map(|f| f.meta.address.as_str()));
+        let failed: HashSet<usize> = hits.iter().map(|h| h.rule).collect();
+        for (i, meta) in metas.iter().enumerate() {
+            let verdict = if failed.contains(&i) {
+                Verdict::Fail
+            } else {
+                Verdict::Pass
+            };
+            match judged_at.get(&(i, resource.clone())) {
+                Some(&at) => judged[at].verdict = judged[at].verdict.combine(verdict),
+                None => {
+                    judged_at.insert((i, resource.clone()), judged.len());
+                    judged.push(Evaluation::new(
+                        meta.code.clone(),
+                        resource.clone(),
+                        Location::file(&entry.file),
+                        verdict,
+                    ));
+                }
+            }
+        }
         for hit in hits {
             if !seen.insert((hit.rule, hit.path.clone(), hit.span)) {
                 continue;
@@ -223,6 +249,7 @@ pub fn scan(ctx: &ScanContext, model: &CloudModel, perms: &[Finding]) -> StageRe
             ));
         }
     }
+    report.evaluations.extend(judged);
     let mut listed = HashSet::new();
     report
         .not_checked
@@ -338,6 +365,15 @@ fn conventional(
     (out, unsearched)
 }
 
+/// The resource code findings and evaluations name: the function the template declares, else
+/// `file#handler`.
+fn resource_of(entry: &EntryPoint, function: Option<&str>) -> String {
+    function.map_or_else(
+        || format!("{}#{}", entry.file, entry.function),
+        str::to_string,
+    )
+}
+
 fn finding(
     meta: &Rule,
     entry: &EntryPoint,
@@ -373,10 +409,7 @@ fn finding(
         }
     };
     message.push_str(&exposure_words);
-    let resource = function.map_or_else(
-        || format!("{}#{}", entry.file, entry.function),
-        str::to_string,
-    );
+    let resource = resource_of(entry, function);
     let origin = &taint.origin;
     let mut f = Finding::new(
         meta.code.clone(),

@@ -49,6 +49,11 @@ Resources:
 }
 
 fn run(template: &str) -> Vec<Finding> {
+    stage_report(template).findings
+}
+
+/// The code stage's report on [`HANDLER`] declared by `template`.
+fn stage_report(template: &str) -> tollgate_core::StageReport {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("src")).unwrap();
     std::fs::write(dir.path().join("template.yaml"), template).unwrap();
@@ -60,8 +65,7 @@ fn run(template: &str) -> Vec<Finding> {
         Arc::new(Config::default()),
         time::macros::date!(2027 - 01 - 01),
     );
-    let report = CodeStage::new().run(&ctx).unwrap();
-    report.findings
+    CodeStage::new().run(&ctx).unwrap()
 }
 
 #[test]
@@ -107,4 +111,34 @@ fn iam_authorized_route_keeps_the_base_severity() {
     assert!(findings[0]
         .message
         .contains("`PatientsFunction`: role can reach"));
+}
+
+/// Every code rule judges every traced handler: the one whose sink the event reaches fails,
+/// the others pass, each on the function the template declares, and the failure is the one
+/// the finding belongs to.
+#[test]
+fn each_rule_records_its_verdict_on_each_handler() {
+    let report = stage_report(&template(""));
+    let stage = CodeStage::new();
+    let rules = stage.rules();
+    assert_eq!(
+        report.evaluations.len(),
+        rules.len(),
+        "{:#?}",
+        report.evaluations
+    );
+    for (rule, e) in rules.iter().zip(&report.evaluations) {
+        assert_eq!(e.rule_id, rule.code);
+        assert_eq!(e.resource, "PatientsFunction");
+        assert_eq!(e.location.path, "src/app.py");
+        let expected = if rule.code == "TG6001" {
+            tollgate_core::Verdict::Fail
+        } else {
+            tollgate_core::Verdict::Pass
+        };
+        assert_eq!(e.verdict, expected, "{}", rule.code);
+    }
+    let finding = &report.findings[0];
+    let i = tollgate_core::Evaluation::matching(&report.evaluations, finding).unwrap();
+    assert_eq!(report.evaluations[i].rule_id, "TG6001");
 }
