@@ -147,32 +147,56 @@ fn choose<'a>(
 pub struct EvaluationIndex<'a> {
     evaluations: &'a [Evaluation],
     by_resource: std::collections::HashMap<(&'a str, &'a str), Vec<usize>>,
+    /// The same, per file of the resource's header: resource names repeat from template to
+    /// template (every stack has its `ApiFunction`), and a finding's own file decides first.
+    by_file: std::collections::HashMap<(&'a str, &'a str, &'a str), Vec<usize>>,
 }
 
 impl<'a> EvaluationIndex<'a> {
     pub fn new(evaluations: &'a [Evaluation]) -> Self {
         let mut by_resource: std::collections::HashMap<(&str, &str), Vec<usize>> =
             std::collections::HashMap::with_capacity(evaluations.len());
+        let mut by_file: std::collections::HashMap<(&str, &str, &str), Vec<usize>> =
+            std::collections::HashMap::with_capacity(evaluations.len());
         for (i, e) in evaluations.iter().enumerate() {
-            by_resource
-                .entry((e.rule_id.as_str(), e.resource.as_str()))
+            let (rule, resource) = (e.rule_id.as_str(), e.resource.as_str());
+            by_resource.entry((rule, resource)).or_default().push(i);
+            by_file
+                .entry((rule, resource, e.location.path.as_str()))
                 .or_default()
                 .push(i);
         }
         Self {
             evaluations,
             by_resource,
+            by_file,
         }
     }
 
-    /// What [`Evaluation::matching`] gives for `finding`.
+    /// What [`Evaluation::matching`] gives for `finding`, without reading the evaluations of
+    /// same-named resources in other files unless the finding's own file has none.
     pub fn matching(&self, finding: &crate::Finding) -> Option<usize> {
         let resource = finding.resource.as_deref()?;
-        let candidates = self.by_resource.get(&(finding.rule.as_str(), resource))?;
-        choose(
-            candidates.iter().map(|&i| (i, &self.evaluations[i])),
-            finding,
-        )
+        let rule = finding.rule.as_str();
+        let covers = |&i: &usize| self.evaluations[i].covers(finding);
+        let own_file = (rule, resource, finding.location.path.as_str());
+        if let Some(i) = self
+            .by_file
+            .get(&own_file)
+            .and_then(|c| c.iter().copied().find(|i| covers(i)))
+        {
+            return Some(i);
+        }
+        // None in the finding's file: the only one that covers it, if there is only one.
+        let mut covering = self
+            .by_resource
+            .get(&(rule, resource))?
+            .iter()
+            .filter(|i| covers(i));
+        match (covering.next(), covering.next()) {
+            (Some(&i), None) => Some(i),
+            _ => None,
+        }
     }
 }
 
@@ -249,6 +273,53 @@ pub fn sort(evaluations: &mut [Evaluation]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The index chooses exactly as a search of every evaluation does: the covering one in
+    /// the finding's own file first, else the only covering one, else none.
+    #[test]
+    fn the_index_matches_as_the_full_search_does() {
+        use crate::{Finding, Location, Pos, Severity, Span};
+        let header = |file: &str, line: u32| {
+            let at = Pos::new(line, 1);
+            Location::at(file, Span { start: at, end: at })
+        };
+        let mut evaluations = Vec::new();
+        for file in ["a.yaml", "b.yaml", "c.yaml"] {
+            for (resource, line) in [("Api", 3), ("Api", 9), ("Queue", 5)] {
+                let at = header(file, line);
+                evaluations.push(Evaluation::new("TG1", resource, at, Verdict::Fail));
+            }
+        }
+        evaluations.push(Evaluation::new(
+            "TG1",
+            "Lonely",
+            header("d.tf", 7),
+            Verdict::Fail,
+        ));
+        let index = EvaluationIndex::new(&evaluations);
+        let finding = |path: &str, resource: &str, line: Option<u32>| {
+            let mut f = Finding::new("TG1", Severity::Low, "m", Location::file(path));
+            f = f.resource(resource);
+            if let Some(line) = line {
+                f = f.resource_line(line);
+            }
+            f
+        };
+        let cases = [
+            (finding("b.yaml", "Api", Some(9)), Some(4)),
+            (finding("b.yaml", "Api", None), Some(3)),
+            (finding("c.yaml", "Queue", Some(5)), Some(8)),
+            // Same name in three other files: no single one to choose.
+            (finding("z.yaml", "Api", Some(3)), None),
+            (finding("policy.json", "Lonely", Some(7)), Some(9)),
+            (finding("policy.json", "Lonely", Some(8)), None),
+            (finding("a.yaml", "Missing", None), None),
+        ];
+        for (f, expected) in cases {
+            assert_eq!(Evaluation::matching(&evaluations, &f), expected, "{f:?}");
+            assert_eq!(index.matching(&f), expected, "{f:?}");
+        }
+    }
 
     #[test]
     fn failure_outweighs_unknown_outweighs_pass_outweighs_not_applicable() {

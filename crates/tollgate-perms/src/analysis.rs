@@ -391,12 +391,20 @@ impl<'m> Analysis<'m> {
     /// that hold no written policy (a role with managed policies only).
     pub fn subjects(&self, policies: Subjects) -> Vec<(&'m ResourceMeta, bool)> {
         let mut out: Vec<(&'m ResourceMeta, bool)> = Vec::new();
-        let mut push = |owner: &'m ResourceMeta, unresolved: bool| match out
-            .iter_mut()
-            .find(|(o, _)| std::ptr::eq(*o, owner))
+        // Each owner's place in `out`, by address: a scan of thousands of templates has as
+        // many owners, and looking each one up in `out` was quadratic.
+        let mut place: std::collections::HashMap<*const ResourceMeta, usize> =
+            std::collections::HashMap::new();
+        let mut push = |owner: &'m ResourceMeta, unresolved: bool| match place
+            .entry(std::ptr::from_ref(owner))
         {
-            Some(entry) => entry.1 |= unresolved,
-            None => out.push((owner, unresolved)),
+            std::collections::hash_map::Entry::Occupied(seen) => {
+                out[*seen.get()].1 |= unresolved;
+            }
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(out.len());
+                out.push((owner, unresolved));
+            }
         };
         for p in self.policies.iter().filter(|p| policies.reads(p.kind)) {
             push(p.owner, false);
