@@ -83,7 +83,8 @@ pub(crate) fn enforce_limits_after(
 }
 
 /// Which of a run's results fit GitHub's limit of [`MAX_RESULTS_PER_RUN`], decided from each
-/// result's gate state and severity alone, so it can be decided before the results are built.
+/// result's gate state, severity and file alone, so it can be decided before the results are
+/// built.
 pub(crate) struct ResultCut {
     /// One flag per result, in order: kept or not.
     pub keep: Vec<bool>,
@@ -92,24 +93,43 @@ pub(crate) struct ResultCut {
 }
 
 impl ResultCut {
-    /// `results` yields (counts toward the gate, severity) per result, in order; `None` when
-    /// they all fit. Results that count toward the gate are kept first, then the most severe;
-    /// equal ones keep their order.
-    pub fn of(results: impl ExactSizeIterator<Item = (bool, Severity)>) -> Option<Self> {
+    /// `results` yields (counts toward the gate, severity, file) per result, in order; `None`
+    /// when they all fit. Results that count toward the gate are kept first. Among them, every
+    /// file keeps its most severe results up to an equal share of the limit (the limit divided
+    /// by the number of files with results) before any file gets more: a file in a pull
+    /// request can hold 100,000 copies of one high-severity problem, and a cut by severity
+    /// alone would let it push every other file's results out of code scanning. The room left
+    /// goes to the most severe of the rest; equal ones keep their order.
+    pub fn of<'a>(
+        results: impl ExactSizeIterator<Item = (bool, Severity, &'a str)>,
+    ) -> Option<Self> {
         let total = results.len();
         if total <= MAX_RESULTS_PER_RUN {
             return None;
         }
-        let keys: Vec<(bool, Severity)> = results.collect();
+        let items: Vec<(bool, Severity, &str)> = results.collect();
+        // Each file's own order: gate first, then severity, then position.
+        let mut by_priority: Vec<usize> = (0..total).collect();
+        by_priority.sort_by(|&a, &b| (items[b].0, items[b].1).cmp(&(items[a].0, items[a].1)));
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        let mut rank_in_file = vec![0usize; total];
+        for &i in &by_priority {
+            let n = seen.entry(items[i].2).or_default();
+            rank_in_file[i] = *n;
+            *n += 1;
+        }
+        // files * share <= the limit, so every file's share fits.
+        let share = (MAX_RESULTS_PER_RUN / seen.len().max(1)).max(1);
+        let key = |i: usize| (items[i].0, rank_in_file[i] < share, items[i].1);
         let mut order: Vec<usize> = (0..total).collect();
         // Stable sort, descending: equal keys keep their original order.
-        order.sort_by(|&a, &b| keys[b].cmp(&keys[a]));
+        order.sort_by_key(|&i| std::cmp::Reverse(key(i)));
         let mut keep = vec![false; total];
         for &i in &order[..MAX_RESULTS_PER_RUN] {
             keep[i] = true;
         }
         let mut dropped: BTreeMap<Severity, usize> = BTreeMap::new();
-        for (kept, (_, severity)) in keep.iter().zip(&keys) {
+        for (kept, (_, severity, _)) in keep.iter().zip(&items) {
             if !kept {
                 *dropped.entry(*severity).or_default() += 1;
             }
@@ -120,11 +140,12 @@ impl ResultCut {
             .map(|(sev, n)| format!("{n} {sev}"))
             .collect();
         let said = format!(
-            "dropped {} of {} results ({}) to stay within GitHub's limit of {} results per run; the most severe were kept",
+            "dropped {} of {} results ({}) to stay within GitHub's limit of {} results per run; every file kept its {} most severe results first, then the most severe of the rest were kept",
             total - MAX_RESULTS_PER_RUN,
             total,
             by_severity.join(", "),
-            MAX_RESULTS_PER_RUN
+            MAX_RESULTS_PER_RUN,
+            share
         );
         Some(Self { keep, said })
     }
@@ -138,11 +159,14 @@ fn truncate_results(run: &mut Run) -> Option<String> {
             .rule_index
             .and_then(|i| usize::try_from(i).ok())
             .and_then(|i| rules.get(i));
+        let file = crate::access::primary_artifact(r)
+            .and_then(|a| a.uri.as_deref())
+            .unwrap_or_default();
         // A recorded check never takes the room of a finding.
         if crate::result::is_evaluation(r) {
-            return (false, Severity::Info);
+            return (false, Severity::Info, file);
         }
-        (is_active(r), result_severity(r, rule))
+        (is_active(r), result_severity(r, rule), file)
     }))?;
     let mut keep = cut.keep.into_iter();
     results.retain(|_| keep.next().unwrap_or(false));

@@ -296,3 +296,46 @@ fn building_within_limits_leaves_small_runs_whole() {
     assert!(note.is_none());
     assert_eq!(run, build_run(&input));
 }
+
+#[test]
+fn one_flooding_file_cannot_push_other_files_results_out() {
+    let rules = [lambda_rule()];
+    // 30,000 high results in one file, then a medium result in each of 40 other files: a cut
+    // by severity alone would keep 25,000 of the flood and none of the others.
+    let mut findings: Vec<Finding> = (0..30_000u32)
+        .map(|i| {
+            Finding::new(
+                "TG1001",
+                Severity::High,
+                format!("flood {i}"),
+                Location::at("requirements.txt", common::span(i + 1, 1, i + 1, 5)),
+            )
+        })
+        .collect();
+    for i in 0..40 {
+        findings.push(lambda_finding(&format!("stack{i}/template.yaml"), 3));
+    }
+    let is_other = |r: &serde_sarif::sarif::Result| {
+        r.message.text.as_deref() == Some("IntakeFunction has no dead-letter queue")
+    };
+
+    // Built whole and cut afterwards, and cut before building: the same results either way.
+    let mut run = build_run(&RunInput::new(&rules, &findings, &[]));
+    let note = enforce_limits(&mut run).expect("a truncation notification");
+    let (within, within_note) =
+        tollgate_sarif::build_run_within_limits(&RunInput::new(&rules, &findings, &[]));
+    for (run, note) in [
+        (&run, note),
+        (&within, within_note.expect("a notification")),
+    ] {
+        let results = run.results.as_ref().unwrap();
+        assert_eq!(results.len(), MAX_RESULTS_PER_RUN);
+        assert_eq!(results.iter().filter(|r| is_other(r)).count(), 40);
+        assert!(
+            note.message
+                .contains("dropped 5040 of 30040 results (5040 high)"),
+            "{}",
+            note.message
+        );
+    }
+}
