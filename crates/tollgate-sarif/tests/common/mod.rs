@@ -41,14 +41,22 @@ pub fn span(l1: u32, c1: u32, l2: u32, c2: u32) -> Span {
     Span::new(Pos::new(l1, c1), Pos::new(l2, c2))
 }
 
+/// `rule` without the controls the compliance catalogs map to its code: the test rules below
+/// carry their own few, so the tests of how controls become taxonomies do not change each time
+/// a catalog's mapping does.
+fn own_controls_only(mut rule: Rule) -> Rule {
+    rule.controls.clear();
+    rule
+}
+
 pub fn lambda_rule() -> Rule {
-    Rule::new(
+    own_controls_only(Rule::new(
         "TG1001",
         "lambda-without-dead-letter-queue",
         "iac",
         Severity::Medium,
         "Lambda function has no dead-letter queue",
-    )
+    ))
     .description("Asynchronous invocations that fail are **dropped** without a DLQ.")
     .remediation("Set `DeadLetterConfig.TargetArn`.")
     .help_uri("https://tollgate.dev/rules/TG1001")
@@ -59,13 +67,13 @@ pub fn lambda_rule() -> Rule {
 }
 
 pub fn bucket_rule() -> Rule {
-    Rule::new(
+    own_controls_only(Rule::new(
         "TG1301",
         "s3-bucket-without-encryption",
         "iac",
         Severity::High,
         "S3 bucket is not encrypted at rest",
-    )
+    ))
     .description("Objects are stored unencrypted.")
     .remediation("Add `BucketEncryption`.")
     .control(Framework::Nist80053, "SC-28")
