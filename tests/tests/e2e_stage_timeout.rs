@@ -107,9 +107,9 @@ struct PartWay {
 
 /// `tollgate run . --stages STAGE --format json` over repositories that `write(root, size)`
 /// builds, until one stops part way: how much a machine gets done in a second varies (a
-/// loaded shared runner or a fast idle one), so a run that finished is tried again with a
-/// repository twice as large, and one that checked nothing (`checked` is 0) with twice the
-/// timeout.
+/// loaded shared runner or a fast idle one), so a run that finished (or was stopped only after
+/// checking every file) is tried again with a repository twice as large, and one that checked
+/// nothing (`checked` is 0) with twice the timeout.
 fn stopped_part_way(
     stage: &str,
     mut size: usize,
@@ -151,6 +151,12 @@ fn stopped_part_way(
         let message = timeouts[0]["message"].as_str().unwrap().to_string();
         if done == 0 || message.contains("nor stop when asked") {
             timeout *= 2;
+            continue;
+        }
+        // Stopped after it had checked everything (late while merging what it found): not part
+        // way, so a larger repository puts the stop among the files.
+        if message.contains("did not say which files it left unchecked") {
+            size *= 2;
             continue;
         }
         // The stage did not finish: a tool failure, with the report still written.
