@@ -3,12 +3,14 @@
 //! patterns), with how its data is protected and which roles and functions can read or write
 //! it, from the permissions analysis.
 
+use std::collections::HashMap;
+
 use tollgate_core::config::ClassificationConfig;
 use tollgate_core::glob::PathGlobs;
 use tollgate_iac::model::{
     action_matches, classify, split_arn, wildcard_matches, CloudModel, DataClass, DynamoTable,
-    PrincipalClass, Queue, Ref, ResourceMeta, ResourcePolicy, S3Bucket, Secret, Statement, Topic,
-    Val,
+    IamRole, PrincipalClass, Queue, Ref, ResourceMeta, ResourcePolicy, S3Bucket, Secret, Statement,
+    Topic, Val,
 };
 use tollgate_perms::analysis::{Analysis, StatementView};
 use tollgate_perms::catalog::AccessLevel;
@@ -131,9 +133,10 @@ pub fn build(
     let mut expander = Expander::new(tollgate_perms::catalog::catalog());
     let mut analysis = Analysis::new(model, &mut expander);
     analysis.trusted_accounts = trusted_accounts.to_vec();
+    let runners = Runners::of(model);
     subjects
         .iter()
-        .map(|s| describe(model, &analysis, s, trusted_accounts))
+        .map(|s| describe(model, &analysis, &runners, s, trusted_accounts))
         .collect()
 }
 
@@ -210,11 +213,12 @@ fn class_name(class: DataClass) -> DataClassName {
 fn describe(
     model: &CloudModel,
     analysis: &Analysis<'_>,
+    runners: &Runners,
     s: &Subject<'_>,
     trusted: &[String],
 ) -> DataAsset {
     let policies = resource_policies(model, s);
-    let (readers, writers) = accessors(model, analysis, s);
+    let (readers, writers) = accessors(analysis, runners, s);
     DataAsset {
         resource: s.meta.qualified_address(),
         resource_type: s.meta.type_name.clone(),
@@ -536,8 +540,8 @@ fn names_subject(entry: &str, s: &Subject<'_>, owner: &ResourceMeta) -> Option<b
 /// The roles (and unattached policies) whose identity statements grant read or write actions
 /// of the subject's service on it, with the functions that run as each role.
 fn accessors(
-    model: &CloudModel,
     analysis: &Analysis<'_>,
+    runners: &Runners,
     s: &Subject<'_>,
 ) -> (Vec<Accessor>, Vec<Accessor>) {
     let (mut readers, mut writers) = (Vec::new(), Vec::new());
@@ -578,7 +582,10 @@ fn accessors(
                 );
             }
         }
-        let functions = functions_of(model, identity.owner);
+        if read.is_none() && write.is_none() {
+            continue;
+        }
+        let functions = runners.of_role(identity.owner).to_vec();
         let principal = identity.owner.qualified_address();
         if let Some(a) = read {
             readers.push(a.into_accessor(principal.clone(), functions.clone()));
@@ -669,30 +676,80 @@ fn collect(
     }
 }
 
-/// Functions and state machines that run as the role `owner`.
-fn functions_of(model: &CloudModel, owner: &ResourceMeta) -> Vec<String> {
-    let mut out: Vec<String> = model
-        .lambdas
-        .iter()
-        .filter(|f| {
-            model
-                .role_of(&f.meta, &f.role)
-                .is_some_and(|r| std::ptr::eq(&r.meta, owner))
-        })
-        .map(|f| f.meta.qualified_address())
-        .chain(
-            model
-                .state_machines
-                .iter()
-                .filter(|m| {
-                    model
-                        .role_of(&m.meta, &m.role)
-                        .is_some_and(|r| std::ptr::eq(&r.meta, owner))
-                })
-                .map(|m| m.meta.qualified_address()),
-        )
-        .collect();
-    out.sort();
-    out.dedup();
-    out
+/// The functions and state machines that run as each role of the model, found once per report:
+/// resolving every function's role again for each store and identity made the report's time
+/// grow with the cube of the repository's size (minutes for a few hundred templates).
+struct Runners {
+    /// Keyed by the role's metadata, by address in memory: the identities of the permission
+    /// analysis point at the model's roles.
+    by_role: HashMap<*const ResourceMeta, Vec<String>>,
+}
+
+impl Runners {
+    fn of(model: &CloudModel) -> Self {
+        // Roles by address and by name, so a function's reference is compared with the roles it
+        // can name rather than with every role; `CloudModel::points_at` still decides.
+        let mut by_address: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, role) in model.iam_roles.iter().enumerate() {
+            by_address
+                .entry(role.meta.address.as_str())
+                .or_default()
+                .push(i);
+            if let Some(name) = role.name.as_str() {
+                by_name.entry(name).or_default().push(i);
+            }
+        }
+        // The first role in model order that the reference points at, as `CloudModel::role_of`.
+        let role_of = |from: &ResourceMeta, reference: &Val<Ref>| -> Option<&IamRole> {
+            let mut candidates: Vec<usize> = Vec::new();
+            match reference.get() {
+                Some(Ref::Resource { address, .. }) => {
+                    candidates.extend(by_address.get(address.as_str()).into_iter().flatten());
+                }
+                Some(Ref::Literal(text)) => {
+                    // The name itself, or an ARN ending in `:name` or `/name`.
+                    candidates.extend(by_name.get(text.as_str()).into_iter().flatten());
+                    for (at, c) in text.char_indices() {
+                        if c == ':' || c == '/' {
+                            let tail = &text[at + 1..];
+                            candidates.extend(by_name.get(tail).into_iter().flatten());
+                        }
+                    }
+                }
+                None => return None,
+            }
+            candidates.sort_unstable();
+            candidates
+                .into_iter()
+                .map(|i| &model.iam_roles[i])
+                .find(|r| CloudModel::points_at(from, reference, &r.meta, &r.name))
+        };
+        let mut by_role: HashMap<*const ResourceMeta, Vec<String>> = HashMap::new();
+        let runs = model
+            .lambdas
+            .iter()
+            .map(|f| (&f.meta, &f.role))
+            .chain(model.state_machines.iter().map(|m| (&m.meta, &m.role)));
+        for (meta, role) in runs {
+            if let Some(r) = role_of(meta, role) {
+                by_role
+                    .entry(std::ptr::from_ref(&r.meta))
+                    .or_default()
+                    .push(meta.qualified_address());
+            }
+        }
+        for functions in by_role.values_mut() {
+            functions.sort();
+            functions.dedup();
+        }
+        Self { by_role }
+    }
+
+    /// The functions and state machines that run as the role `owner`.
+    fn of_role(&self, owner: &ResourceMeta) -> &[String] {
+        self.by_role
+            .get(&std::ptr::from_ref(owner))
+            .map_or(&[], Vec::as_slice)
+    }
 }
