@@ -191,11 +191,20 @@ pub fn sarif(text: &str) -> Result<(), String> {
         let mut run = run.clone();
         rebase_uris(&mut run, Path::new("/src/app/tool"), Path::new("/src/app"));
     }
-    // `merge`: what it writes must read back.
+    // `merge`: what it writes must read back and validate against the SARIF schema.
     if let Ok(merged) = merge(vec![log.clone(), log]) {
         let out = to_json_pretty(&merged);
         parse_log(&out, "merged.sarif")
             .map_err(|e| format!("merge wrote a log it cannot read: {e}"))?;
+        let value: serde_json::Value = serde_json::from_str(&out)
+            .map_err(|e| format!("merge wrote a log that is not JSON: {e}"))?;
+        let errors = crate::schema::sarif_schema_errors(&value);
+        if !errors.is_empty() {
+            return Err(format!(
+                "merge wrote a log the SARIF schema refuses: {}",
+                errors.join("; ")
+            ));
+        }
     }
     Ok(())
 }

@@ -8,6 +8,7 @@
 pub mod checks;
 pub mod mutate;
 pub mod runner;
+pub mod schema;
 pub mod seeds;
 pub mod spans;
 

@@ -338,6 +338,54 @@ fn merge_leaves_out_a_broken_result_and_keeps_the_rest() {
                 .contains("tool.sarif:")));
 }
 
+/// What the SARIF schema refuses in an input (an `informationUri` holding a byte-order mark, a
+/// `helpUri` with a bad escape, an empty location in a notification) is not copied: the written
+/// log validates, and a warning on stderr and a notification in the log name the input and what
+/// was dropped.
+#[test]
+fn merge_drops_invalid_uris_and_empty_locations_and_says_so() {
+    let log = "{\"version\": \"2.1.0\", \"runs\": [{
+  \"tool\": {\"driver\": {\"name\": \"scanner\", \"informationUri\": \"https://example.com/\u{feff}tool\",
+    \"rules\": [{\"id\": \"R1\", \"helpUri\": \"https://example.com/R1%ZZ\"}]}},
+  \"invocations\": [{\"executionSuccessful\": true, \"toolExecutionNotifications\": [
+    {\"message\": {\"text\": \"note\"}, \"locations\": [{}, {}]}]}],
+  \"results\": [{\"ruleId\": \"R1\", \"message\": {\"text\": \"kept\"},
+     \"locations\": [{\"physicalLocation\": {\"artifactLocation\": {\"uri\": \"a.py\"}, \"region\": {\"startLine\": 3}}}]}]
+}]}";
+    let dir = repo(&[("tool.sarif", log)]);
+    let out = tollgate(dir.path())
+        .args(["merge", "tool.sarif", "-o", "out.sarif"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    for field in ["informationUri", "helpUri", "empty locations"] {
+        assert!(
+            stderr.contains("warning: tool.sarif: ") && stderr.contains(field),
+            "{field}: {stderr}"
+        );
+    }
+    let merged: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("out.sarif")).unwrap()).unwrap();
+    tollgate_e2e::assert_valid_sarif(&merged);
+    let run = &merged["runs"][0];
+    assert!(run["tool"]["driver"].get("informationUri").is_none());
+    assert!(run["tool"]["driver"]["rules"][0].get("helpUri").is_none());
+    assert_eq!(run["results"][0]["message"]["text"], "kept");
+    let notes = run["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .unwrap();
+    let dropped = notes
+        .iter()
+        .filter(|n| n["descriptor"]["id"] == "invalid-sarif-dropped")
+        .count();
+    assert_eq!(dropped, 3, "{notes:#?}");
+    assert!(
+        notes.iter().all(|n| n.get("locations").is_none()),
+        "{notes:#?}"
+    );
+}
+
 #[test]
 fn merge_names_the_invalid_file() {
     let dir = repo(&[("bad.sarif", "{\"version\": \"2.1.0\"")]);

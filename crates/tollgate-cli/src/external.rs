@@ -238,7 +238,16 @@ pub async fn run(stage: &ExternalStage, root: &Path, default_timeout: Duration) 
             outcome.notifications.push(note.stage(name));
         }
         set_automation_id(&mut run, name);
-        tollgate_sarif::escape_control_characters(&mut run);
+        // What the schema refuses is dropped or re-encoded, not copied into tollgate's log.
+        for repair in tollgate_sarif::escape_control_characters(&mut run).messages() {
+            outcome.notifications.push(
+                Notification::warning(
+                    "plugin-sarif-repaired",
+                    format!("plugin `{name}`: {repair}; the SARIF schema refuses them"),
+                )
+                .stage(name),
+            );
+        }
         tollgate_sarif::set_root_uri(&mut run, &tollgate_sarif::uri::dir_uri(&canon_root));
         // Marked so reports can say where a finding came from (its rule is the plugin's, not
         // one `tollgate explain` knows).

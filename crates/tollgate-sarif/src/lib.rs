@@ -63,7 +63,7 @@ pub use parse::{parse_log, read_log_lazily, LazyLog, MAX_LOG_BYTES};
 pub use read::{findings_from_run, notifications_from_run};
 pub use rebase::rebase_uris;
 pub use result::{is_evaluation, RESOURCE_PROPERTY, VERDICT_PROPERTY};
-pub use safe_text::escape_control_characters;
+pub use safe_text::{escape_control_characters, Repairs};
 pub use severity::result_severity;
 
 /// Re-exported so callers name the same SARIF types without depending on `serde-sarif` directly.

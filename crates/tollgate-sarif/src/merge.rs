@@ -40,10 +40,18 @@ use tollgate_core::fingerprint::PARTIAL_FINGERPRINT_KEY;
 /// Fails when the result would have more than [`MAX_RUNS`] runs (GitHub refuses such logs).
 pub fn merge(logs: Vec<Sarif>) -> Result<Sarif, SarifError> {
     let mut merger = Merger::default();
-    for mut run in logs.into_iter().flat_map(|log| log.runs) {
-        let results = run.results.take();
-        let had_results = results.is_some();
-        merger.add_run(run, had_results, results.into_iter().flatten().map(Ok));
+    for (i, log) in logs.into_iter().enumerate() {
+        let name = format!("log {}", i + 1);
+        for mut run in log.runs {
+            let results = run.results.take();
+            let had_results = results.is_some();
+            merger.add_run(
+                &name,
+                run,
+                had_results,
+                results.into_iter().flatten().map(Ok),
+            );
+        }
     }
     merger.finish()?.into_sarif()
 }
@@ -54,7 +62,8 @@ pub fn merge(logs: Vec<Sarif>) -> Result<Sarif, SarifError> {
 pub struct Merger {
     runs: Vec<MergedRun>,
     keys: Vec<(String, String)>,
-    /// Results left out because they could not be read, as messages naming where they are.
+    /// Results left out because they could not be read, and values dropped or rewritten because
+    /// the schema refuses them, as messages naming the input.
     dropped: Vec<String>,
 }
 
@@ -88,16 +97,20 @@ struct Remaps {
 }
 
 impl Merger {
-    /// Add one run (its `results` taken out; `had_results` says whether it had the list) and
-    /// its results. A result that could not be read is left out: its error is kept for
-    /// [`Merger::dropped`] and said in the merged run's notifications.
+    /// Add one run of the input `source_name` (its `results` taken out; `had_results` says
+    /// whether it had the list) and its results. A result that could not be read is left out:
+    /// its error is kept for [`Merger::dropped`] and said in the merged run's notifications.
+    /// So is what the SARIF schema refuses and is dropped or rewritten rather than copied (an
+    /// invalid URI, an empty location; see [`crate::escape_control_characters`]).
     pub fn add_run(
         &mut self,
+        source_name: &str,
         mut run: Run,
         had_results: bool,
         results: impl IntoIterator<Item = Result<SarifResult, SarifError>>,
     ) {
         run.results = None;
+        let mut repairs = crate::escape_control_characters(&mut run);
         let key = run_key(&run);
         let (index, remaps) = match self.keys.iter().position(|k| *k == key) {
             Some(i) => {
@@ -129,19 +142,26 @@ impl Merger {
                     if !remaps.identity {
                         remaps.apply(&mut result);
                     }
-                    target.push(result);
+                    target.push(result, &mut repairs);
                 }
                 Err(e) => {
                     let message =
                         format!("{e}; this result is left out, the rest of the log is merged");
-                    note_dropped(&mut target.run, &message);
+                    note_dropped(&mut target.run, "result-unreadable", &message);
                     self.dropped.push(message);
                 }
             }
         }
+        let source = tollgate_core::display::visible(source_name);
+        for repair in repairs.messages() {
+            let message = format!("{source}: {repair}; the SARIF schema refuses them");
+            note_dropped(&mut target.run, "invalid-sarif-dropped", &message);
+            self.dropped.push(message);
+        }
     }
 
-    /// Messages for the results left out because they could not be read.
+    /// Messages for the results left out because they could not be read, and for what was
+    /// dropped or rewritten because the schema refuses it.
     pub fn dropped(&self) -> &[String] {
         &self.dropped
     }
@@ -157,6 +177,7 @@ impl Merger {
         let mut runs = Vec::with_capacity(self.runs.len());
         let mut results = Vec::with_capacity(self.runs.len());
         for mut merged in self.runs {
+            drop_repeated_taxa(&mut merged.run);
             crate::escape_control_characters(&mut merged.run);
             if merged.had_results {
                 merged.run.results = Some(Vec::new());
@@ -173,7 +194,7 @@ impl Merger {
 
 impl MergedRun {
     /// Name the rule, deduplicate, escape and keep `result` as compact JSON.
-    fn push(&mut self, mut result: SarifResult) {
+    fn push(&mut self, mut result: SarifResult, repairs: &mut crate::safe_text::Repairs) {
         let run = &self.run;
         let rule = rule_id(&result, run).unwrap_or_default();
         // GitHub keys alerts by `ruleId`; spell it out where the tool only gave an index.
@@ -202,7 +223,7 @@ impl MergedRun {
             return;
         };
         drop(result);
-        crate::safe_text::make_value_safe(&mut value);
+        crate::safe_text::make_value_safe(&mut value, repairs);
         let key = sort_key(&value, rule);
         // Serialising a `Value` cannot fail.
         let text = serde_json::to_string(&value).unwrap_or_default();
@@ -231,11 +252,11 @@ fn sort_key(value: &Value, rule: String) -> ResultKey {
     )
 }
 
-/// Say in `run`'s notifications that a result was left out.
-fn note_dropped(run: &mut Run, message: &str) {
+/// Say in `run`'s notifications (as a warning with descriptor `id`) that something was left out.
+fn note_dropped(run: &mut Run, id: &str, message: &str) {
     let note: Notification = match serde_json::from_value(serde_json::json!({
         "level": "warning",
-        "descriptor": {"id": "result-unreadable"},
+        "descriptor": {"id": id},
         "message": {"text": message},
     })) {
         Ok(note) => note,
@@ -616,6 +637,23 @@ fn merge_taxonomies(target: &mut Run, taxonomies: Vec<ToolComponent>) {
         }
     }
     fix_taxonomy_references(target);
+}
+
+/// The schema wants a taxonomy's taxa without repeats. Rules point at taxa by index, so after
+/// dropping a repeat their references are recomputed from names and ids.
+fn drop_repeated_taxa(run: &mut Run) {
+    let mut dropped = false;
+    for taxonomy in run.taxonomies.iter_mut().flatten() {
+        if let Some(taxa) = taxonomy.taxa.as_mut() {
+            let mut seen = HashSet::with_capacity(taxa.len());
+            let before = taxa.len();
+            taxa.retain(|taxon| seen.insert(serde_json::to_string(taxon).unwrap_or_default()));
+            dropped |= taxa.len() != before;
+        }
+    }
+    if dropped {
+        fix_taxonomy_references(run);
+    }
 }
 
 /// Recompute taxonomy and taxon indices of rule relationships and supported taxonomies from

@@ -1,34 +1,179 @@
 //! Logs tollgate did not write itself (plugins, `merge` inputs) made safe to pass on: control
 //! characters escaped (a message or a rule's help holding terminal escapes must not reach
-//! whoever reads the merged log, nor GitHub, as it is), and regions the SARIF schema refuses
-//! (a `startLine` of 0, a negative length) repaired, so a log tollgate writes always validates.
+//! whoever reads the merged log, nor GitHub, as it is), and what the SARIF schema refuses
+//! repaired, so a log tollgate writes always validates: regions (a `startLine` of 0, a negative
+//! length), URIs (a `helpUri` with a bad escape is dropped, an artifact's URI reference is
+//! re-encoded to name the same file), empty location objects, and repeated items in lists the
+//! schema wants unique. What was dropped or rewritten is counted in [`Repairs`] so the caller
+//! can say so.
+
+use std::collections::BTreeMap;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use serde_sarif::sarif::Run;
 
-/// Escape the control and bidirectional-override characters of every string in `run` (see
-/// [`tollgate_core::display::visible`]) and repair every region the schema would refuse (see
-/// [`repair_region`]); keys, other numbers and structure are left alone. Results are handled
-/// one at a time, so a run of many results is never held twice over; one that needs nothing
-/// is not rebuilt.
-pub fn escape_control_characters(run: &mut Run) {
-    let results = run.results.take();
-    make_safe(run);
-    if let Some(mut results) = results {
-        for result in &mut results {
-            make_safe(result);
-        }
-        run.results = Some(results);
+use crate::uri::{is_valid_uri, is_valid_uri_reference, reencode_reference};
+
+/// Optional members whose value the schema gives the `uri` format (an absolute URI). One that
+/// is not a URI points nowhere anyone can follow, so it is dropped. (`repositoryUri` is
+/// required in its object: a version control entry without a valid one is dropped whole.)
+const ABSOLUTE_URI_KEYS: [&str; 4] = [
+    "informationUri",
+    "downloadUri",
+    "helpUri",
+    "hostedViewerUri",
+];
+
+/// Lists the schema declares `uniqueItems` wherever they appear (`locations` too, except in a
+/// thread flow, where a step may repeat). Lists that other parts point into by index (rules,
+/// artifacts, taxa...) are not among them: dropping a repeat would move every later item.
+const UNIQUE_LISTS: [&str; 33] = [
+    "analysisToolLogFiles",
+    "annotations",
+    "artifactChanges",
+    "attachments",
+    "children",
+    "contents",
+    "conversionSources",
+    "deprecatedGuids",
+    "deprecatedIds",
+    "deprecatedNames",
+    "edges",
+    "fixes",
+    "graphTraversals",
+    "graphs",
+    "kinds",
+    "locations",
+    "newlineSequences",
+    "nodes",
+    "notificationConfigurationOverrides",
+    "rectangles",
+    "redactionTokens",
+    "regions",
+    "relatedLocations",
+    "relationships",
+    "responseFiles",
+    "roles",
+    "ruleConfigurationOverrides",
+    "runAggregates",
+    "stacks",
+    "supportedTaxonomies",
+    "suppressions",
+    "tags",
+    "versionControlProvenance",
+];
+
+/// What making a log safe dropped or rewrote, per kind and member: how many times, and the
+/// first value (escaped, shortened), so one line per kind says it however many results held it.
+#[derive(Default, Debug)]
+pub struct Repairs {
+    seen: BTreeMap<(Repair, &'static str), (usize, String)>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+enum Repair {
+    InvalidUriDropped,
+    UriReencoded,
+    EmptyLocationDropped,
+    RepeatDropped,
+    NotADateTime,
+    NotAllowed,
+    SuppressionDropped,
+}
+
+/// Longest value quoted in a repair message.
+const QUOTED_CHARS: usize = 120;
+
+impl Repairs {
+    fn note(&mut self, repair: Repair, member: &'static str, value: impl FnOnce() -> String) {
+        let entry = self.seen.entry((repair, member)).or_insert_with(|| {
+            let text = value();
+            let mut quoted: String = text.chars().take(QUOTED_CHARS).collect();
+            if quoted.len() < text.len() {
+                quoted.push('…');
+            }
+            (0, quoted)
+        });
+        entry.0 += 1;
+    }
+
+    /// Whether nothing was repaired.
+    pub fn is_empty(&self) -> bool {
+        self.seen.is_empty()
+    }
+
+    /// One sentence per kind of repair and member, e.g. "dropped 2 `helpUri` values that are
+    /// not valid URIs (the first: \"https://x/%ZZ\")".
+    pub fn messages(&self) -> Vec<String> {
+        self.seen
+            .iter()
+            .map(|((repair, member), (count, first))| {
+                let (one, many) = match repair {
+                    Repair::InvalidUriDropped => ("value that is", "values that are"),
+                    Repair::UriReencoded => ("value that was", "values that were"),
+                    Repair::EmptyLocationDropped => ("empty location", "empty locations"),
+                    Repair::RepeatDropped => ("repeated item", "repeated items"),
+                    Repair::NotADateTime | Repair::NotAllowed => ("value", "values"),
+                    Repair::SuppressionDropped => ("suppression", "suppressions"),
+                };
+                let what = if *count == 1 { one } else { many };
+                match repair {
+                    Repair::InvalidUriDropped => format!(
+                        "dropped {count} `{member}` {what} not a valid URI (the first: {first})"
+                    ),
+                    Repair::UriReencoded => format!(
+                        "percent-encoded {count} `{member}` {what} not a valid URI reference, \
+                         so they name the same file (the first: {first})"
+                    ),
+                    Repair::EmptyLocationDropped => {
+                        format!("dropped {count} {what} (`{{}}`) from `{member}`")
+                    }
+                    Repair::RepeatDropped => format!(
+                        "dropped {count} {what} from `{member}`, which SARIF wants without repeats"
+                    ),
+                    Repair::NotADateTime => format!(
+                        "dropped {count} `{member}` {what} that are not RFC 3339 date-times \
+                         (the first: {first})"
+                    ),
+                    Repair::NotAllowed => format!(
+                        "dropped {count} `{member}` {what} that SARIF does not define \
+                         (the first: {first})"
+                    ),
+                    Repair::SuppressionDropped => format!(
+                        "dropped {count} {what} whose `kind` is neither \"inSource\" nor \
+                         \"external\" (the first: {first}); those results count as unsuppressed"
+                    ),
+                }
+            })
+            .collect()
     }
 }
 
-fn make_safe<T: Serialize + DeserializeOwned>(item: &mut T) {
+/// Escape the control and bidirectional-override characters of every string in `run` (see
+/// [`tollgate_core::display::visible`]) and repair what the schema would refuse (see the
+/// module's documentation); keys, other numbers and structure are left alone. Results are
+/// handled one at a time, so a run of many results is never held twice over; one that needs
+/// nothing is not rebuilt. Returns what was dropped or rewritten.
+pub fn escape_control_characters(run: &mut Run) -> Repairs {
+    let mut repairs = Repairs::default();
+    let results = run.results.take();
+    make_safe(run, Place::Top, &mut repairs);
+    if let Some(mut results) = results {
+        for result in &mut results {
+            make_safe(result, Place::Result, &mut repairs);
+        }
+        run.results = Some(results);
+    }
+    repairs
+}
+
+fn make_safe<T: Serialize + DeserializeOwned>(item: &mut T, place: Place, repairs: &mut Repairs) {
     let Ok(mut value) = serde_json::to_value(&*item) else {
         return;
     };
-    if !walk(&mut value) {
+    if !walk(&mut value, place, repairs) {
         return;
     }
     if let Ok(safe) = serde_json::from_value(value) {
@@ -36,13 +181,28 @@ fn make_safe<T: Serialize + DeserializeOwned>(item: &mut T) {
     }
 }
 
-/// [`escape_control_characters`] for one value already in JSON form (a merged result).
-pub(crate) fn make_value_safe(value: &mut Value) {
-    walk(value);
+/// [`escape_control_characters`] for one result already in JSON form (a merged result).
+pub(crate) fn make_value_safe(value: &mut Value, repairs: &mut Repairs) {
+    walk(value, Place::Result, repairs);
 }
 
-/// Escape every string under `value` and repair every region; whether anything changed.
-fn walk(value: &mut Value) -> bool {
+/// Where a value sits, as far as the repairs care.
+#[derive(Clone, Copy, PartialEq)]
+enum Place {
+    Top,
+    /// An item of a `threadFlows` list: its `locations` may repeat.
+    ThreadFlow,
+    /// A result (an item of `results`, or a merged result on its own).
+    Result,
+    /// Inside a property bag (`properties`): the tool's own data, only escaped, except the
+    /// bag's `tags`, which the schema wants unique.
+    Bag,
+    Other,
+}
+
+/// Escape every string under `value` and repair what the schema refuses; whether anything
+/// changed.
+fn walk(value: &mut Value, place: Place, repairs: &mut Repairs) -> bool {
     match value {
         Value::String(text) => match tollgate_core::display::visible(text) {
             std::borrow::Cow::Owned(safe) => {
@@ -51,35 +211,343 @@ fn walk(value: &mut Value) -> bool {
             }
             std::borrow::Cow::Borrowed(_) => false,
         },
-        Value::Array(items) => items.iter_mut().fold(false, |c, v| walk(v) | c),
+        Value::Array(items) => items
+            .iter_mut()
+            .fold(false, |c, v| walk(v, place, repairs) | c),
         Value::Object(map) => {
             let mut changed = false;
-            for key in ["region", "contextRegion"] {
-                if let Some(Value::Object(region)) = map.get_mut(key) {
-                    changed |= repair_region(region);
-                    // A region with nothing left to say where it starts says nothing.
-                    if !["startLine", "charOffset", "byteOffset"]
-                        .iter()
-                        .any(|k| region.contains_key(*k))
-                    {
-                        map.remove(key);
+            if place != Place::Bag {
+                changed |= repair_places(map);
+            }
+            for (key, child) in map.iter_mut() {
+                let child_place = match (place, key.as_str()) {
+                    (Place::Bag, _) => Place::Bag,
+                    (_, "properties") => Place::Bag,
+                    (_, "threadFlows") => Place::ThreadFlow,
+                    (_, "results") => Place::Result,
+                    _ => Place::Other,
+                };
+                changed |= walk(child, child_place, repairs);
+            }
+            match place {
+                // A bag's members are the tool's own; only its tags are the schema's.
+                Place::Bag => changed |= drop_repeats(map, "tags", repairs),
+                _ => {
+                    changed |= repair_messages_and_references(map);
+                    changed |= repair_uris(map, repairs);
+                    changed |= repair_enums_and_times(map, place, repairs);
+                    changed |= drop_empty_locations(map, place, repairs);
+                    for key in UNIQUE_LISTS {
+                        if key == "locations" && place == Place::ThreadFlow {
+                            continue;
+                        }
+                        changed |= drop_repeats(map, key, repairs);
                     }
                 }
             }
-            // A physical location must name an artifact or an address; one that names neither
-            // (a region alone) cannot be placed anywhere and is dropped, the rest of its
-            // location kept.
-            let placeless = map
-                .get("physicalLocation")
-                .is_some_and(|p| p.get("artifactLocation").is_none() && p.get("address").is_none());
-            if placeless {
-                map.remove("physicalLocation");
-                changed = true;
-            }
-            map.values_mut().fold(changed, |c, v| walk(v) | c)
+            changed
         }
         _ => false,
     }
+}
+
+/// Repair the regions of `map` and drop a physical location that names no place.
+fn repair_places(map: &mut Map<String, Value>) -> bool {
+    let mut changed = false;
+    for key in ["region", "contextRegion"] {
+        if let Some(Value::Object(region)) = map.get_mut(key) {
+            changed |= repair_region(region);
+            // A region with nothing left to say where it starts says nothing.
+            if !["startLine", "charOffset", "byteOffset"]
+                .iter()
+                .any(|k| region.contains_key(*k))
+            {
+                map.remove(key);
+            }
+        }
+    }
+    // A physical location must name an artifact or an address; one that names neither (a
+    // region alone) cannot be placed anywhere and is dropped, the rest of its location kept.
+    let placeless = map
+        .get("physicalLocation")
+        .is_some_and(|p| p.get("artifactLocation").is_none() && p.get("address").is_none());
+    if placeless {
+        map.remove("physicalLocation");
+        changed = true;
+    }
+    changed
+}
+
+/// A message (`message`, `description`, `label`) must have `text` or `id`: one with only
+/// `markdown` gets it as its text, one with nothing gets an empty text (a notification or a
+/// result cannot go without its message). A reference to a rule or a notification descriptor
+/// (`rule`, `descriptor`, `associatedRule`) must give an index, a guid or an id: one that gives
+/// none refers to nothing and is dropped.
+fn repair_messages_and_references(map: &mut Map<String, Value>) -> bool {
+    let mut changed = false;
+    for key in ["message", "description", "label"] {
+        let Some(Value::Object(message)) = map.get_mut(key) else {
+            continue;
+        };
+        if message.contains_key("text") || message.contains_key("id") {
+            continue;
+        }
+        let text = match message.get("markdown") {
+            Some(Value::String(markdown)) => markdown.clone(),
+            _ => String::new(),
+        };
+        message.insert("text".to_string(), Value::String(text));
+        changed = true;
+    }
+    for key in ["rule", "descriptor", "associatedRule"] {
+        let refers = |reference: &Map<String, Value>| {
+            ["index", "guid", "id"]
+                .iter()
+                .any(|k| reference.contains_key(*k))
+        };
+        if let Some(Value::Object(reference)) = map.get(key) {
+            if !refers(reference) {
+                map.remove(key);
+                changed = true;
+            }
+        }
+    }
+    changed
+}
+
+/// Drop the absolute URIs that are not URIs, and re-encode a URI reference (`uri`) that is not
+/// one so it still names the same file. Runs after the strings were escaped, so what is checked
+/// is what would be written.
+fn repair_uris(map: &mut Map<String, Value>, repairs: &mut Repairs) -> bool {
+    let mut changed = false;
+    for key in ABSOLUTE_URI_KEYS {
+        if let Some(Value::String(text)) = map.get(key) {
+            if !is_valid_uri(text) {
+                repairs.note(Repair::InvalidUriDropped, key, || format!("{text:?}"));
+                map.remove(key);
+                changed = true;
+            }
+        }
+    }
+    changed |= retain_items(map, "workItemUris", |item| match item {
+        Value::String(text) if !is_valid_uri(text) => {
+            repairs.note(Repair::InvalidUriDropped, "workItemUris", || {
+                format!("{text:?}")
+            });
+            false
+        }
+        _ => true,
+    });
+    changed |= retain_items(map, "versionControlProvenance", |item| {
+        match item.get("repositoryUri") {
+            Some(Value::String(text)) if !is_valid_uri(text) => {
+                repairs.note(Repair::InvalidUriDropped, "repositoryUri", || {
+                    format!("{text:?}, with its `versionControlProvenance` entry")
+                });
+                false
+            }
+            _ => true,
+        }
+    });
+    if let Some(Value::String(text)) = map.get_mut("uri") {
+        if !is_valid_uri_reference(text) {
+            let encoded = reencode_reference(text);
+            repairs.note(Repair::UriReencoded, "uri", || {
+                format!("{text:?} -> {encoded:?}")
+            });
+            *text = encoded;
+            changed = true;
+        }
+    }
+    changed
+}
+
+/// Members with a closed set of values, wherever they appear outside a property bag.
+const ENUMS: [(&str, &[&str]); 6] = [
+    ("level", &["none", "note", "warning", "error"]),
+    ("baselineState", &["new", "unchanged", "updated", "absent"]),
+    ("status", &["accepted", "underReview", "rejected"]),
+    ("importance", &["important", "essential", "unimportant"]),
+    ("columnKind", &["utf16CodeUnits", "unicodeCodePoints"]),
+    ("contents", &["localizedData", "nonLocalizedData"]),
+];
+
+const RESULT_KINDS: [&str; 6] = [
+    "notApplicable",
+    "pass",
+    "fail",
+    "review",
+    "open",
+    "informational",
+];
+
+const ARTIFACT_ROLES: [&str; 23] = [
+    "analysisTarget",
+    "attachment",
+    "responseFile",
+    "resultFile",
+    "standardStream",
+    "tracedFile",
+    "unmodified",
+    "modified",
+    "added",
+    "deleted",
+    "renamed",
+    "uncontrolled",
+    "driver",
+    "extension",
+    "translation",
+    "taxonomy",
+    "policy",
+    "referencedOnCommandLine",
+    "memoryContents",
+    "directory",
+    "userSpecifiedConfiguration",
+    "toolSpecifiedConfiguration",
+    "debugOutputFile",
+];
+
+/// Members the schema gives the `date-time` format; all are optional.
+const DATE_TIMES: [&str; 8] = [
+    "lastModifiedTimeUtc",
+    "startTimeUtc",
+    "endTimeUtc",
+    "timeUtc",
+    "firstDetectionTimeUtc",
+    "lastDetectionTimeUtc",
+    "executionTimeUtc",
+    "asOfTimeUtc",
+];
+
+/// Drop values outside SARIF's closed sets (a `level` of "#note", a result `kind` of "bad")
+/// and times that are not RFC 3339. A suppression must have a `kind` SARIF defines; one that
+/// has not is dropped, so its result counts as unsuppressed rather than passing unchecked.
+fn repair_enums_and_times(
+    map: &mut Map<String, Value>,
+    place: Place,
+    repairs: &mut Repairs,
+) -> bool {
+    let mut changed = false;
+    let mut check = |map: &mut Map<String, Value>,
+                     key: &'static str,
+                     allowed: &dyn Fn(&str) -> bool,
+                     repair: Repair| {
+        match map.get_mut(key) {
+            Some(Value::String(text)) if !allowed(text) => {
+                repairs.note(repair, key, || format!("{text:?}"));
+                map.remove(key);
+                changed = true;
+            }
+            Some(Value::Array(items)) if key != "level" => {
+                let before = items.len();
+                items.retain(|item| match item {
+                    Value::String(text) if !allowed(text) => {
+                        repairs.note(repair, key, || format!("{text:?}"));
+                        false
+                    }
+                    _ => true,
+                });
+                changed |= items.len() != before;
+            }
+            _ => {}
+        }
+    };
+    for (key, values) in ENUMS {
+        check(map, key, &|v: &str| values.contains(&v), Repair::NotAllowed);
+    }
+    if place == Place::Result {
+        check(
+            map,
+            "kind",
+            &|v: &str| RESULT_KINDS.contains(&v),
+            Repair::NotAllowed,
+        );
+    }
+    check(
+        map,
+        "roles",
+        &|v: &str| ARTIFACT_ROLES.contains(&v),
+        Repair::NotAllowed,
+    );
+    for key in DATE_TIMES {
+        check(
+            map,
+            key,
+            &crate::uri::is_rfc3339_date_time,
+            Repair::NotADateTime,
+        );
+    }
+    if let Some(Value::Array(suppressions)) = map.get_mut("suppressions") {
+        let before = suppressions.len();
+        suppressions.retain(|item| match item.get("kind") {
+            Some(Value::String(kind)) if kind == "inSource" || kind == "external" => true,
+            other => {
+                repairs.note(Repair::SuppressionDropped, "suppressions", || {
+                    other.map_or_else(|| "no kind".to_string(), Value::to_string)
+                });
+                false
+            }
+        });
+        changed |= suppressions.len() != before;
+    }
+    changed
+}
+
+/// Keep the items of the list `map[key]` that `keep` accepts, and drop the list if that leaves
+/// it empty; whether any item was dropped.
+fn retain_items(map: &mut Map<String, Value>, key: &str, keep: impl FnMut(&Value) -> bool) -> bool {
+    let Some(Value::Array(items)) = map.get_mut(key) else {
+        return false;
+    };
+    let before = items.len();
+    items.retain(keep);
+    if items.len() == before {
+        return false;
+    }
+    if items.is_empty() {
+        map.remove(key);
+    }
+    true
+}
+
+/// Drop `{}` from lists of locations: a location that says nothing about where.
+fn drop_empty_locations(map: &mut Map<String, Value>, place: Place, repairs: &mut Repairs) -> bool {
+    let mut changed = false;
+    for key in ["locations", "relatedLocations"] {
+        // A thread flow's steps are not locations.
+        if key == "locations" && place == Place::ThreadFlow {
+            continue;
+        }
+        changed |= retain_items(map, key, |item| {
+            let empty = item.as_object().is_some_and(Map::is_empty);
+            if empty {
+                repairs.note(Repair::EmptyLocationDropped, key, String::new);
+            }
+            !empty
+        });
+    }
+    changed
+}
+
+/// Drop the items of `map[key]` that repeat an earlier one (compared as JSON).
+fn drop_repeats(map: &mut Map<String, Value>, key: &'static str, repairs: &mut Repairs) -> bool {
+    let Some(Value::Array(items)) = map.get_mut(key) else {
+        return false;
+    };
+    if items.len() < 2 {
+        return false;
+    }
+    let mut seen = std::collections::HashSet::with_capacity(items.len());
+    let before = items.len();
+    items.retain(|item| seen.insert(serde_json::to_string(item).unwrap_or_default()));
+    let dropped = before - items.len();
+    if dropped == 0 {
+        return false;
+    }
+    for _ in 0..dropped {
+        repairs.note(Repair::RepeatDropped, key, String::new);
+    }
+    true
 }
 
 /// Drop the numbers of a region the schema refuses: lines and columns below 1, offsets below
@@ -170,7 +638,7 @@ mod tests {
             {"physicalLocation": {"artifactLocation": {"uri": "a"}, "region": {"startLine": 1}}},
             {"physicalLocation": {"address": {"absoluteAddress": 16}}}
         ]});
-        make_value_safe(&mut value);
+        make_value_safe(&mut value, &mut Repairs::default());
         let locations = value["locations"].as_array().unwrap();
         assert_eq!(
             locations[0],
@@ -184,5 +652,47 @@ mod tests {
             locations[2]["physicalLocation"]["address"]["absoluteAddress"],
             16
         );
+    }
+
+    #[test]
+    fn repeats_are_dropped_where_the_schema_wants_unique_items_only() {
+        let step = serde_json::json!({"location": {"message": {"text": "again"}}});
+        let mut value = serde_json::json!({
+            "locations": [{"id": 1}, {"id": 1}, {}],
+            "codeFlows": [{"threadFlows": [{"locations": [step.clone(), step.clone(), {}]}]}],
+            "properties": {"tags": ["a", "a"], "mine": {"helpUri": "not a uri", "locations": [{}]}}
+        });
+        let mut repairs = Repairs::default();
+        make_value_safe(&mut value, &mut repairs);
+        assert_eq!(value["locations"], serde_json::json!([{"id": 1}]));
+        // A thread flow may pass the same step twice, and its steps are not locations.
+        assert_eq!(
+            value["codeFlows"][0]["threadFlows"][0]["locations"],
+            serde_json::json!([step.clone(), step, {}])
+        );
+        // A property bag is the tool's own, apart from its tags.
+        assert_eq!(value["properties"]["tags"], serde_json::json!(["a"]));
+        assert_eq!(
+            value["properties"]["mine"],
+            serde_json::json!({"helpUri": "not a uri", "locations": [{}]})
+        );
+        let messages = repairs.messages();
+        assert_eq!(messages.len(), 3, "{messages:#?}");
+        assert!(messages.contains(&"dropped 1 empty location (`{}`) from `locations`".to_string()));
+    }
+
+    #[test]
+    fn messages_without_text_and_references_to_nothing_are_repaired() {
+        let mut value = serde_json::json!({
+            "message": {"teKt": "typo"},
+            "descriptor": {"toolComponent": {"name": "x"}},
+            "locations": [{"message": {"markdown": "*m*"}}],
+            "rule": {"id": "R"}
+        });
+        make_value_safe(&mut value, &mut Repairs::default());
+        assert_eq!(value["message"]["text"], "");
+        assert!(value.get("descriptor").is_none(), "{value}");
+        assert_eq!(value["locations"][0]["message"]["text"], "*m*");
+        assert_eq!(value["rule"], serde_json::json!({"id": "R"}));
     }
 }

@@ -71,6 +71,106 @@ pub fn decode(uri: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// Whether `text` is an absolute URI as RFC 3986 (and the SARIF schema's `uri` format) defines
+/// it: a scheme, no character outside the URI alphabet, every `%` followed by two hex digits.
+pub fn is_valid_uri(text: &str) -> bool {
+    fluent_uri::Uri::parse(text).is_ok()
+}
+
+/// Whether `text` is a URI reference (absolute or relative) as RFC 3986 defines it.
+pub fn is_valid_uri_reference(text: &str) -> bool {
+    fluent_uri::UriRef::parse(text).is_ok()
+}
+
+/// A URI reference from another tool made valid while naming the same thing: every byte a URI
+/// cannot hold as itself (a space, a byte-order mark, a non-ASCII letter, a `%` that starts no
+/// escape) percent-encoded, and the rest kept as written (`src/a%ZZ.py` -> `src/a%25ZZ.py`,
+/// which decodes back to the name the tool wrote). When the delimiters kept that way still do
+/// not make a URI reference (`1:x` reads as a bad scheme), they are encoded too.
+pub fn reencode_reference(text: &str) -> String {
+    let with_delimiters = encode_for_reference(text, true);
+    if is_valid_uri_reference(&with_delimiters) {
+        return with_delimiters;
+    }
+    encode_for_reference(text, false)
+}
+
+fn encode_for_reference(text: &str, keep_delimiters: bool) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len() + 8);
+    for (i, &b) in bytes.iter().enumerate() {
+        let escape_starts = b == b'%'
+            && bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+            && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit);
+        let keep = escape_starts
+            || is_plain(b)
+            || b == b'/'
+            || (keep_delimiters && matches!(b, b':' | b'?' | b'#' | b'[' | b']'));
+        if keep {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Whether `text` is an RFC 3339 date-time (`2026-12-06T21:40:14.5Z`, `...+01:00`), as the
+/// SARIF schema's `date-time` format wants. Leap seconds are refused: a timestamp from another
+/// tool is only ever dropped for it.
+pub fn is_rfc3339_date_time(text: &str) -> bool {
+    let b = text.as_bytes();
+    let digits = |range: std::ops::Range<usize>| -> Option<u32> {
+        let part = b.get(range)?;
+        part.iter()
+            .all(u8::is_ascii_digit)
+            .then(|| part.iter().fold(0, |n, d| n * 10 + u32::from(d - b'0')))
+    };
+    let (Some(year), Some(month), Some(day)) = (digits(0..4), digits(5..7), digits(8..10)) else {
+        return false;
+    };
+    let (Some(hour), Some(minute), Some(second)) = (digits(11..13), digits(14..16), digits(17..19))
+    else {
+        return false;
+    };
+    if b.get(4) != Some(&b'-')
+        || b.get(7) != Some(&b'-')
+        || !matches!(b.get(10), Some(b'T' | b't'))
+        || b.get(13) != Some(&b':')
+        || b.get(16) != Some(&b':')
+    {
+        return false;
+    }
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let month_days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    if day == 0 || day > month_days || hour > 23 || minute > 59 || second > 59 {
+        return false;
+    }
+    let mut rest = &text[19..];
+    if let Some(fraction) = rest.strip_prefix('.') {
+        let count = fraction.bytes().take_while(u8::is_ascii_digit).count();
+        if count == 0 {
+            return false;
+        }
+        rest = &fraction[count..];
+    }
+    match rest.as_bytes() {
+        [b'Z' | b'z'] => true,
+        [b'+' | b'-', h1, h2, b':', m1, m2] => {
+            [h1, h2, m1, m2].iter().all(|d| d.is_ascii_digit())
+                && (h1 - b'0') * 10 + (h2 - b'0') <= 23
+                && (m1 - b'0') * 10 + (m2 - b'0') <= 59
+        }
+        _ => false,
+    }
+}
+
 /// A `file://` URI for a directory, ending with `/` as `originalUriBaseIds` requires.
 pub fn dir_uri(dir: &Path) -> String {
     let mut uri = path_uri(dir);
@@ -197,6 +297,52 @@ mod tests {
         // A backslash is a character of a Linux file name, not a separator.
         assert_eq!(encode_path("dir/back\\slash.yaml"), "dir/back%5Cslash.yaml");
         assert_eq!(decode("dir/back%5Cslash.yaml"), "dir/back\\slash.yaml");
+    }
+
+    #[test]
+    fn uris_are_checked_and_references_reencoded() {
+        assert!(is_valid_uri("https://example.com/rules/A?x=1#f"));
+        assert!(!is_valid_uri("https://example.com/\u{feff}tool"));
+        assert!(!is_valid_uri("https://example.com/%ZZ"));
+        assert!(!is_valid_uri("relative/path"));
+        assert!(is_valid_uri_reference("relative/path%20x"));
+        assert!(!is_valid_uri_reference("a b"));
+        assert_eq!(reencode_reference("src/a%ZZ.py"), "src/a%25ZZ.py");
+        assert_eq!(reencode_reference("src/b\u{feff}.py"), "src/b%EF%BB%BF.py");
+        assert_eq!(
+            reencode_reference("https://h/a b?q#f"),
+            "https://h/a%20b?q#f"
+        );
+        assert_eq!(decode(&reencode_reference("x y%2")), "x y%2");
+        // A colon before any slash reads as a scheme, and `1` cannot start one.
+        assert_eq!(reencode_reference("1:x"), "1%3Ax");
+        for odd in ["//[x", "a#b#c", "http://h:port/", "?#[]"] {
+            assert!(is_valid_uri_reference(&reencode_reference(odd)), "{odd}");
+        }
+    }
+
+    #[test]
+    fn date_times_are_rfc_3339() {
+        for good in [
+            "2026-12-06T21:40:14Z",
+            "2024-02-29T00:00:00.123456789+01:30",
+            "2026-01-01t00:00:00z",
+        ] {
+            assert!(is_rfc3339_date_time(good), "{good}");
+        }
+        for bad in [
+            "2026-12-06",
+            "2026 -12-06T21:40:14Z",
+            "2026-12-06T21:40:14.Z",
+            "2025-02-29T00:00:00Z",
+            "2026-12-06T24:00:00Z",
+            "2026-12-06T21:40:14+24:00",
+            "2026-12-06T21:40:14",
+            "2026-12-06T21:40:14Zx",
+            "2026-12-06T21:40:1é",
+        ] {
+            assert!(!is_rfc3339_date_time(bad), "{bad}");
+        }
     }
 
     #[test]

@@ -249,3 +249,95 @@ fn invalid_regions_are_repaired_not_copied() {
         serde_json::json!({"startLine": 9})
     );
 }
+
+/// A log from another tool with URIs the schema refuses (a byte-order mark, a bad escape,
+/// text that is no URI at all) and empty location objects, in every place merge copies them.
+const INVALID_URIS: &str = r#"{"version": "2.1.0", "runs": [{
+    "tool": {
+        "driver": {"name": "scanner", "informationUri": "https://example.com/\ufefftool",
+            "downloadUri": "not a uri",
+            "rules": [{"id": "A", "helpUri": "https://example.com/rules/%ZZ"},
+                      {"id": "B", "helpUri": "https://example.com/rules/B"}]},
+        "extensions": [{"name": "pack", "informationUri": "https://example.com/pack\u0000"}]
+    },
+    "versionControlProvenance": [{"repositoryUri": "https://example.com/%G0repo"}],
+    "invocations": [{"executionSuccessful": true, "toolExecutionNotifications": [
+        {"message": {"text": "empty place"}, "locations": [{}]},
+        {"message": {"text": "two places"}, "locations": [{}, {"physicalLocation": {"artifactLocation": {"uri": "n.py"}}}]}
+    ]}],
+    "results": [
+        {"ruleId": "A", "message": {"text": "one"}, "hostedViewerUri": "https://viewer/\ufeff",
+         "workItemUris": ["https://tracker/1", "https://tracker/%ZZ"],
+         "locations": [{}, {"physicalLocation": {"artifactLocation": {"uri": "src/a%ZZ.py"}, "region": {"startLine": 3}}}],
+         "relatedLocations": [{}]},
+        {"ruleId": "B", "message": {"text": "two"},
+         "locations": [{"physicalLocation": {"artifactLocation": {"uri": "src/b\ufeff.py"}, "region": {"startLine": 4}}}]}
+    ]
+}]}"#;
+
+/// Invalid URIs and empty locations do not pass into the merged log: a `*Uri` the schema's
+/// `uri` format refuses is dropped, an artifact's URI reference is re-encoded so it names the
+/// same file, an empty location is dropped, and a notification names the input and what was
+/// dropped.
+#[test]
+fn invalid_uris_and_empty_locations_are_not_copied() {
+    let log = parse_log(INVALID_URIS, "scanner.sarif").unwrap();
+    let merged = merge(vec![log.clone(), log]).unwrap();
+    let text = to_json_pretty(&merged);
+    assert_valid(&text);
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let run = &value["runs"][0];
+    let driver = &run["tool"]["driver"];
+    assert!(driver.get("informationUri").is_none(), "{driver}");
+    assert!(driver.get("downloadUri").is_none(), "{driver}");
+    assert!(driver["rules"][0].get("helpUri").is_none(), "{driver}");
+    assert_eq!(driver["rules"][1]["helpUri"], "https://example.com/rules/B");
+    assert!(run["tool"]["extensions"][0].get("informationUri").is_none());
+    // `repositoryUri` is required: the entry goes with it.
+    assert!(run.get("versionControlProvenance").is_none(), "{run}");
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2, "{results:#?}");
+    let one = &results[0];
+    assert!(one.get("hostedViewerUri").is_none(), "{one}");
+    assert_eq!(
+        one["workItemUris"],
+        serde_json::json!(["https://tracker/1"])
+    );
+    // The empty location is gone, the one that says where stays, its URI re-encoded.
+    let locations = one["locations"].as_array().unwrap();
+    assert_eq!(locations.len(), 1, "{one}");
+    assert_eq!(
+        locations[0]["physicalLocation"]["artifactLocation"]["uri"],
+        "src/a%25ZZ.py"
+    );
+    assert!(one.get("relatedLocations").is_none(), "{one}");
+    assert_eq!(
+        results[1]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "src/b%EF%BB%BF.py"
+    );
+    let notes = run["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .unwrap();
+    assert!(notes[0].get("locations").is_none(), "{notes:#?}");
+    assert_eq!(notes[1]["locations"].as_array().unwrap().len(), 1);
+    let said: Vec<&str> = notes
+        .iter()
+        .filter(|n| n["descriptor"]["id"] == "invalid-sarif-dropped")
+        .map(|n| n["message"]["text"].as_str().unwrap())
+        .collect();
+    for field in [
+        "informationUri",
+        "downloadUri",
+        "helpUri",
+        "repositoryUri",
+        "hostedViewerUri",
+        "workItemUris",
+    ] {
+        assert!(
+            said.iter()
+                .any(|m| m.starts_with("log 1: ") && m.contains(field)),
+            "{field}: {said:#?}"
+        );
+    }
+    assert!(said.iter().any(|m| m.contains("%ZZ")), "{said:#?}");
+}

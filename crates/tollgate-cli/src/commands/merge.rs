@@ -52,7 +52,7 @@ fn add_log(merger: &mut Merger, path: &Path) -> Result<(), String> {
         .map_err(|e| format!("{name}: {e}"))?;
     let log = read_log_lazily(&text, &name).map_err(|e| e.to_string())?;
     for (ri, run) in log.runs.iter().enumerate() {
-        merger.add_run(run.clone(), log.has_results(ri), log.results(ri));
+        merger.add_run(&name, run.clone(), log.has_results(ri), log.results(ri));
     }
     Ok(())
 }
