@@ -91,7 +91,7 @@ impl IacRule for ApiRouteWithoutAuthorization {
                 "API Gateway method or route has no authorization",
                 "apigateway",
             )
-        .equivalents(["CKV_AWS_59", "CKV2_AWS_70", "CKV_AWS_309"])
+        .equivalents(["CKV_AWS_59", "CKV_AWS_309"])
         .description(
             "A REST API method with `AuthorizationType: NONE` or an HTTP API route without an \
              authorizer can be called by anyone on the internet. Routes implied by SAM `Api` / \
@@ -105,7 +105,10 @@ impl IacRule for ApiRouteWithoutAuthorization {
              whose resource policy admits callers only from named VPCs or VPC endpoints \
              (`aws:SourceVpc`, `aws:SourceVpce`, SAM `Auth.ResourcePolicy` VPC lists) is \
              reachable only from inside them: its open routes are reported at low severity, \
-             naming those networks.",
+             naming those networks. Checkov's CKV2_AWS_70 is not an equivalent: despite its \
+             title it passes every method other than `OPTIONS`, and fails only an `OPTIONS` \
+             method without authorization on an API whose resource policy lets anyone invoke \
+             it, which this rule exempts as CORS preflight.",
         )
         .remediation(
             Fix {
