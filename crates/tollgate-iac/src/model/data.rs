@@ -90,6 +90,21 @@ pub struct S3Bucket {
     /// Whether a replication rule is enabled (`ReplicationConfiguration`,
     /// `replication_configuration`, `aws_s3_bucket_replication_configuration`).
     pub replication: Val<bool>,
+    /// The grants of an `aws_s3_bucket_acl`'s `access_control_policy` (Terraform only:
+    /// CloudFormation writes canned ACLs alone). Unknown when the grant list cannot be read.
+    pub acl_grants: Val<Vec<AclGrant>>,
+}
+
+/// One grant of a bucket ACL's `access_control_policy`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AclGrant {
+    /// The file of the ACL resource that writes the grant.
+    pub file: String,
+    /// `grantee.uri`: one of S3's predefined groups; absent for a grant to an account or a
+    /// canonical user.
+    pub group: Val<String>,
+    /// `READ`, `WRITE`, `READ_ACP`, `WRITE_ACP` or `FULL_CONTROL`.
+    pub permission: Val<String>,
 }
 
 /// Who owns the objects written to a bucket, and so whether ACLs still apply.
@@ -125,6 +140,7 @@ impl S3Bucket {
             ownership: None,
             lifecycle: None,
             replication: Val::Absent,
+            acl_grants: Val::Absent,
         }
     }
 }

@@ -31,8 +31,8 @@ pub use apigateway::{
 };
 pub use arn::{split_arn, ArnParts};
 pub use data::{
-    DaxCluster, DynamoReplica, DynamoTable, Lifecycle, ObjectOwnership, PublicAccessBlock,
-    S3Bucket, TableReplica,
+    AclGrant, DaxCluster, DynamoReplica, DynamoTable, Lifecycle, ObjectOwnership,
+    PublicAccessBlock, S3Bucket, TableReplica,
 };
 pub use edge::{
     AppsyncCache, Distribution, GraphQlApi, Hsts, IdentityPool, ManagedRuleGroup, Origin,

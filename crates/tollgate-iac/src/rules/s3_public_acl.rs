@@ -17,6 +17,29 @@ fn is_public(acl: &str) -> bool {
     PUBLIC_ACLS.iter().any(|p| folded.eq_ignore_ascii_case(p))
 }
 
+/// S3's predefined groups of grantees beyond the owner's accounts: everyone, and every AWS
+/// account (any signed request).
+const PUBLIC_GROUPS: &[(&str, &str)] = &[
+    (
+        "http://acs.amazonaws.com/groups/global/AllUsers",
+        "everyone",
+    ),
+    (
+        "http://acs.amazonaws.com/groups/global/AuthenticatedUsers",
+        "every AWS account",
+    ),
+];
+
+/// Who a grant's group URI names, when it is one of [`PUBLIC_GROUPS`] (S3 compares the URI
+/// without regard to the scheme's case or a trailing slash).
+fn public_group(uri: &str) -> Option<&'static str> {
+    let uri = uri.trim().trim_end_matches('/');
+    PUBLIC_GROUPS
+        .iter()
+        .find(|(group, _)| group.eq_ignore_ascii_case(uri))
+        .map(|(_, who)| *who)
+}
+
 impl IacRule for S3PublicAcl {
     fn meta(&self) -> Rule {
         iac_rule(
@@ -26,11 +49,18 @@ impl IacRule for S3PublicAcl {
                 "S3 bucket ACL grants access to everyone",
                 "s3",
             )
-        .equivalents(["CKV_AWS_20", "CKV_AWS_57"])
+        .equivalents(["CKV_AWS_20", "CKV_AWS_57", "CKV_AWS_375", "CKV2_AWS_43"])
         .description(
             "The canned ACLs `PublicRead`, `PublicReadWrite` and `AuthenticatedRead` let anyone \
              (or any AWS account) list and read — or write — the bucket's objects. Public buckets \
-             are the most common source of cloud data leaks.",
+             are the most common source of cloud data leaks. The same access written as grants \
+             of an `aws_s3_bucket_acl` (`access_control_policy`) to the `AllUsers` or \
+             `AuthenticatedUsers` group is reported too, whatever the permission: reading the \
+             ACL (`READ_ACP`) shows who else has access, and `WRITE_ACP` or `FULL_CONTROL` hands \
+             the bucket over. Checkov asks this as several questions (CKV_AWS_20 for read, \
+             CKV_AWS_57 for write, CKV_AWS_375 for `FULL_CONTROL` or `READ_ACP` to everyone, \
+             CKV2_AWS_43 for grants to every AWS account); this rule reports each public grant \
+             once.",
         )
         .remediation(
             Fix {
@@ -61,6 +91,37 @@ impl IacRule for S3PublicAcl {
                     format!("S3 bucket `{}` has the public ACL `{acl}`.", b.meta.address),
                 );
             }
+            if b.acl_grants.is_unknown() {
+                out.unknown(&b.meta);
+            }
+            for grant in b.acl_grants.get().into_iter().flatten() {
+                if grant.group.is_unknown() || grant.permission.is_unknown() {
+                    out.unknown(&b.meta);
+                    continue;
+                }
+                let (Some(uri), Some(span)) = (grant.group.as_str(), grant.group.span()) else {
+                    continue;
+                };
+                let Some(who) = public_group(uri) else {
+                    continue;
+                };
+                let permission = grant.permission.as_str().unwrap_or_default();
+                let what = if permission.is_empty() {
+                    "access".to_string()
+                } else {
+                    format!("`{permission}`")
+                };
+                out.at_in(
+                    &b.meta,
+                    &grant.file,
+                    span,
+                    &format!("{uri} {permission}"),
+                    format!(
+                        "S3 bucket `{}` grants {what} to {who} in its ACL.",
+                        b.meta.address
+                    ),
+                );
+            }
         }
     }
 }
@@ -73,5 +134,21 @@ mod tests {
         assert!(super::is_public("public-read-write"));
         assert!(!super::is_public("private"));
         assert!(!super::is_public("BucketOwnerFullControl"));
+    }
+
+    #[test]
+    fn public_groups() {
+        assert_eq!(
+            super::public_group("http://acs.amazonaws.com/groups/global/AllUsers/"),
+            Some("everyone")
+        );
+        assert_eq!(
+            super::public_group("HTTP://acs.amazonaws.com/groups/global/AuthenticatedUsers"),
+            Some("every AWS account")
+        );
+        assert_eq!(
+            super::public_group("http://acs.amazonaws.com/groups/s3/LogDelivery"),
+            None
+        );
     }
 }

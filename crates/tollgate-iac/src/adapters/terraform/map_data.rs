@@ -5,7 +5,7 @@
 use super::mapper::{boolean, in_file, inline_policy, string, Mapper};
 use super::value::Tv;
 use crate::model::{
-    CloudModel, DaxCluster, DynamoReplica, DynamoTable, Lifecycle, ObjectOwnership,
+    AclGrant, CloudModel, DaxCluster, DynamoReplica, DynamoTable, Lifecycle, ObjectOwnership,
     PublicAccessBlock, ResourcePolicy, S3Bucket, TableReplica, Val,
 };
 
@@ -74,6 +74,9 @@ pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
             // An ACL resource written with grants instead of a canned ACL leaves `acl` as it was.
             let acl = in_file(string(a.body.get("acl")), &a.file, &s.meta);
             s.acl = acl.or(std::mem::take(&mut s.acl));
+            if let Some(policy) = a.body.block("access_control_policy") {
+                s.acl_grants = acl_grants(policy, &a.file);
+            }
         }
         for v in m.attached("aws_s3_bucket_versioning", "bucket", r, &names) {
             let status = v
@@ -146,6 +149,29 @@ pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
             document: m.policy(r.body.get("policy"), &r.file),
         });
     }
+}
+
+/// The `grant` blocks of an ACL's `access_control_policy`, each with its grantee group and
+/// permission; unknown when the policy or its grant list is (a `dynamic` block over an unknown
+/// collection).
+fn acl_grants(policy: &Tv, file: &str) -> Val<Vec<AclGrant>> {
+    let unknown = [Some(policy), policy.get("grant")]
+        .into_iter()
+        .flatten()
+        .find(|v| v.is_unknown());
+    if let Some(v) = unknown {
+        return Val::unknown(v.span, "ACL grants not resolvable");
+    }
+    let grants = policy
+        .blocks("grant")
+        .into_iter()
+        .map(|g| AclGrant {
+            file: file.to_string(),
+            group: string(g.block("grantee").and_then(|e| e.get("uri"))),
+            permission: string(g.get("permission")),
+        })
+        .collect();
+    Val::known(grants, policy.span)
 }
 
 /// Legacy `versioning { enabled = true }` as the status the split resource would write.
