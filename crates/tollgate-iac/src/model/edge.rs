@@ -26,6 +26,55 @@ pub struct Distribution {
     pub response_headers_policies: Vec<Val<Ref>>,
     /// `OriginGroups.Items`, `origin_group` blocks: origins CloudFront fails over between.
     pub origin_groups: Val<Vec<OriginGroup>>,
+    /// `DefaultRootObject`, `default_root_object`: what a request for `/` returns (an empty
+    /// string is none).
+    pub default_root_object: Val<String>,
+    /// `DefaultCacheBehavior.TargetOriginId`, `default_cache_behavior.target_origin_id`: the
+    /// origin (or origin group) that requests matching no other behavior go to, `/` included.
+    pub default_target: Val<String>,
+}
+
+impl Distribution {
+    /// The origins the default cache behavior sends requests to: its target origin, or the
+    /// members of its target origin group. Unknown when the target, the origin list or a
+    /// group cannot be read, or the target names nothing that is declared.
+    pub fn default_origins(&self) -> Val<Vec<&Origin>> {
+        let target = match &self.default_target {
+            Val::Known { value, .. } => value,
+            Val::Unknown { span, reason } => return Val::unknown(*span, reason.clone()),
+            Val::Absent => return Val::Absent,
+        };
+        let span = self.default_target.span().unwrap_or(self.meta.header);
+        if let Some(unknown) = self.origins_unknown {
+            return Val::unknown(unknown, "the origin list is generated");
+        }
+        let by_id = |id: &str| self.origins.iter().find(|o| o.id.as_str() == Some(id));
+        if let Some(origin) = by_id(target) {
+            return Val::known(vec![origin], span);
+        }
+        let groups = match &self.origin_groups {
+            Val::Known { value, .. } => value.as_slice(),
+            Val::Unknown { span, reason } => return Val::unknown(*span, reason.clone()),
+            Val::Absent => &[],
+        };
+        match groups
+            .iter()
+            .find(|g| g.id.as_str() == Some(target.as_str()))
+        {
+            Some(group) => {
+                let members: Option<Vec<&Origin>> = group
+                    .member_ids
+                    .iter()
+                    .map(|m| m.as_str().and_then(by_id))
+                    .collect();
+                members.map_or_else(
+                    || Val::unknown(group.span, "an origin group member is not declared"),
+                    |m| Val::known(m, span),
+                )
+            }
+            None => Val::unknown(span, "the target origin is not declared"),
+        }
+    }
 }
 
 /// An origin group of a distribution.
@@ -36,12 +85,18 @@ pub struct OriginGroup {
     pub failover_criteria: bool,
     /// How many member origins it lists.
     pub members: usize,
+    /// `Id`, `origin_id`.
+    pub id: Val<String>,
+    /// The members' origin ids, in order.
+    pub member_ids: Vec<Val<String>>,
 }
 
 /// One origin of a distribution.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Origin {
     pub span: Span,
+    /// `Id`, `origin_id`: what cache behaviors and origin groups name it by.
+    pub id: Val<String>,
     /// `DomainName`, `domain_name`.
     pub domain: Val<Ref>,
     /// An S3 bucket origin (`S3OriginConfig`, `s3_origin_config`, or a bucket's REST
@@ -61,6 +116,7 @@ impl Origin {
     pub fn new(span: Span) -> Self {
         Self {
             span,
+            id: Val::Absent,
             domain: Val::Absent,
             s3: false,
             access_identity: Val::Absent,

@@ -35,6 +35,7 @@ mod cloudfront_allows_old_tls;
 mod cloudfront_headers_policy_weak_hsts;
 mod cloudfront_origin_allows_sslv3;
 mod cloudfront_s3_origin_without_access_control;
+mod cloudfront_s3_without_default_root_object;
 mod cloudfront_viewer_allows_http;
 mod cloudfront_without_access_logging;
 mod cloudfront_without_origin_failover;
@@ -237,6 +238,7 @@ pub fn all() -> Vec<Box<dyn IacRule>> {
         Box::new(waf_allows_anonymous_ips::WafAllowsAnonymousIps),
         Box::new(cloudfront_without_origin_failover::CloudfrontWithoutOriginFailover),
         Box::new(waf_rule_without_action::WafRuleWithoutAction),
+        Box::new(cloudfront_s3_without_default_root_object::CloudfrontS3WithoutDefaultRootObject),
         Box::new(iam_password_policy_short::IamPasswordPolicyShort),
         Box::new(iam_password_policy_reuse::IamPasswordPolicyReuse),
     ]

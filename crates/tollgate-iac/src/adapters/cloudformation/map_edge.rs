@@ -87,6 +87,14 @@ pub fn distribution(meta: ResourceMeta, p: &Cv) -> Distribution {
         origins_unknown,
         response_headers_policies,
         origin_groups: origin_groups(config),
+        default_root_object: match config {
+            Some(c) if c.is_unknown() => unknown(c),
+            _ => config.str_at(&["DefaultRootObject"]),
+        },
+        default_target: match config {
+            Some(c) if c.is_unknown() => unknown(c),
+            _ => config.str_at(&["DefaultCacheBehavior", "TargetOriginId"]),
+        },
         meta,
     }
 }
@@ -111,6 +119,16 @@ fn origin_groups(config: Option<&Cv>) -> Val<Vec<OriginGroup>> {
                     members: item
                         .path(&["Members", "Items"])
                         .map_or(0, |m| m.items().len()),
+                    id: item.str_at(&["Id"]),
+                    member_ids: item
+                        .path(&["Members", "Items"])
+                        .map(|m| {
+                            m.items()
+                                .iter()
+                                .map(|member| member.str_at(&["OriginId"]))
+                                .collect()
+                        })
+                        .unwrap_or_default(),
                 })
                 .collect(),
             g.span,
@@ -121,6 +139,7 @@ fn origin_groups(config: Option<&Cv>) -> Val<Vec<OriginGroup>> {
 /// One entry of `DistributionConfig.Origins`.
 fn origin(o: &Cv) -> Origin {
     let mut origin = Origin::new(o.span);
+    origin.id = o.str_at(&["Id"]);
     origin.domain = o.ref_at(&["DomainName"]);
     let s3_config = o.get("S3OriginConfig").filter(|c| !c.is_nothing());
     origin.s3 = s3_config.is_some() || origin.domain.get().is_some_and(Origin::is_s3_endpoint);

@@ -53,6 +53,7 @@ pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
             .into_iter()
             .map(|o| {
                 let mut origin = Origin::new(o.span);
+                origin.id = string(o.get("origin_id"));
                 origin.domain = m.reference(o.get("domain_name"));
                 let s3_config = o.block("s3_origin_config");
                 origin.s3 =
@@ -76,6 +77,14 @@ pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
             origins,
             origins_unknown,
             response_headers_policies,
+            default_root_object: string(b.get("default_root_object")),
+            default_target: match b.get("default_cache_behavior") {
+                Some(v) if v.is_unknown() => string(Some(v)),
+                _ => string(
+                    b.block("default_cache_behavior")
+                        .and_then(|c| c.get("target_origin_id")),
+                ),
+            },
             origin_groups: match b.get("origin_group") {
                 None => Val::Absent,
                 Some(g) if g.is_unknown() => {
@@ -88,6 +97,12 @@ pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
                             span: group.span,
                             failover_criteria: group.block("failover_criteria").is_some(),
                             members: group.blocks("member").len(),
+                            id: string(group.get("origin_id")),
+                            member_ids: group
+                                .blocks("member")
+                                .into_iter()
+                                .map(|member| string(member.get("origin_id")))
+                                .collect(),
                         })
                         .collect(),
                     g.span,
