@@ -234,6 +234,81 @@ fn a_timed_out_code_stage_keeps_the_handlers_it_traced() {
     );
 }
 
+/// One handler a template declares (`src/app.py`, one injection) and `count` files no template
+/// names, each with a conventionally named handler (`lambda_handler(event, context)`) and code
+/// that takes time to read.
+fn declared_and_conventional(root: &std::path::Path, count: usize) {
+    std::fs::create_dir_all(root.join("src")).unwrap();
+    std::fs::create_dir_all(root.join("jobs")).unwrap();
+    std::fs::write(
+        root.join("template.yaml"),
+        "AWSTemplateFormatVersion: \"2010-09-09\"\nTransform: AWS::Serverless-2016-10-31\nResources:\n  Api:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.12\n      Handler: app.main\n      CodeUri: src/\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("src/app.py"),
+        "import os\n\n\ndef main(event, context):\n    os.system(\"echo \" + event[\"body\"])\n",
+    )
+    .unwrap();
+    for i in 0..count {
+        let code = handler_file(i).replace("def main(", "def lambda_handler(");
+        std::fs::write(root.join(format!("jobs/j{i:04}.py")), code).unwrap();
+    }
+}
+
+/// The search for conventionally named handlers reads every code file; the handlers templates
+/// declare are traced before it, so a stage timeout during the search (or while tracing what it
+/// found) still reports the declared handler, and counts every other file as not checked.
+#[test]
+fn a_code_stage_timed_out_while_searching_for_handlers_keeps_the_declared_ones() {
+    let mut size = 100;
+    let mut tried = Vec::new();
+    for _ in 0..6 {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        declared_and_conventional(root, size);
+        std::fs::write(root.join("tollgate.toml"), "stage-timeout = 1\n").unwrap();
+        let out = tollgate_cmd()
+            .args(["run", ".", "--stages", "code", "--format", "json"])
+            .current_dir(root)
+            .output()
+            .unwrap();
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let timeouts: Vec<String> = report["notifications"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|n| n["id"] == "stage-timeout")
+            .map(|n| n["message"].as_str().unwrap().to_string())
+            .collect();
+        let traced = traced(&report);
+        tried.push(format!("{size}: {} traced, {timeouts:?}", traced.len()));
+        // Finished within the second (a fast machine): a larger repository.
+        let Some(message) = timeouts.first() else {
+            size *= 2;
+            continue;
+        };
+        assert_eq!(out.status.code(), Some(2), "{message}");
+        assert!(
+            traced.contains("src/app.py"),
+            "the declared handler was not traced: {tried:#?}"
+        );
+        if message.contains("did not say which files it left unchecked") {
+            size *= 2;
+            continue;
+        }
+        // Every conventional handler's file is either reported or counted as not checked; the
+        // declared handler's file, traced, is not among those.
+        assert_eq!(
+            traced.len() - 1 + count_not_checked(message),
+            size,
+            "{tried:#?}"
+        );
+        return;
+    }
+    panic!("the code stage never stopped part way: {tried:#?}");
+}
+
 /// Queues of the template each Rego policy reports.
 const QUEUES: usize = 150;
 

@@ -144,17 +144,14 @@ pub fn scan(ctx: &ScanContext, model: &CloudModel, perms: &[Finding]) -> StageRe
         .iter()
         .map(|e| (e.file.clone(), e.function.clone()))
         .collect();
-    let (found, unsearched) = conventional(ctx, &loader, &known);
-    entries.extend(found);
     // A model cut short by the stage timeout lacks the handlers of the templates it did not
-    // map; those templates, and the code files not searched for handlers, were not checked.
+    // map; those templates were not checked.
     report.not_checked.extend(model.not_checked.iter().cloned());
-    report.not_checked.extend(unsearched);
 
     // Entry points are traced on every core; each trace is independent (modules are parsed
     // once and shared through the loader), and the results are put back in entry order so the
     // report does not depend on scheduling.
-    let traced = parallel_map(&entries, |entry| {
+    let trace = |entry: &EntryPoint| {
         if ctx.is_cancelled() {
             return Traced::Cancelled;
         }
@@ -181,7 +178,22 @@ pub fn scan(ctx: &ScanContext, model: &CloudModel, perms: &[Finding]) -> StageRe
         let mut engine = Engine::new(&loader, rules, exposure.is_sensitive());
         engine.run_handler(&module, func, triggers);
         Traced::Hits(exposure, engine.hits)
-    });
+    };
+    // The handlers templates declare are traced before the search for conventionally named
+    // ones, which may read every code file of the repository: a stage timeout during that
+    // search still leaves the declared handlers checked, and lists the files not searched.
+    let mut traced = parallel_map(&entries, trace);
+    // A file whose declared handlers were traced was checked, even if the search stops first.
+    let checked: HashSet<&str> = entries
+        .iter()
+        .zip(&traced)
+        .filter(|(_, t)| matches!(t, Traced::Hits(..) | Traced::NoFunction))
+        .map(|(e, _)| e.file.as_str())
+        .collect();
+    let (found, unsearched) = conventional(ctx, &loader, &known, &checked);
+    report.not_checked.extend(unsearched);
+    traced.extend(parallel_map(&found, trace));
+    entries.extend(found);
 
     let mut seen = HashSet::new();
     let mut cancelled = HashSet::new();
@@ -315,11 +327,13 @@ fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Ve
 
 /// Handlers no template names: `lambda_handler(event, context)` / `handler(event, context)` in
 /// Python, an exported or top-level `handler` in JavaScript and TypeScript. Also the code files
-/// not searched because the scan was cancelled.
+/// not searched because the scan was cancelled, apart from those `checked` already (their
+/// declared handlers traced).
 fn conventional(
     ctx: &ScanContext,
     loader: &Loader<'_>,
     known: &HashSet<(String, String)>,
+    checked: &HashSet<&str>,
 ) -> (Vec<EntryPoint>, Vec<String>) {
     let mut out = Vec::new();
     let mut unsearched = Vec::new();
@@ -329,7 +343,9 @@ fn conventional(
         }
         // Listed without being read: past the cancel the stage stops promptly.
         if ctx.is_cancelled() {
-            unsearched.push(file.path.clone());
+            if !checked.contains(file.path.as_str()) {
+                unsearched.push(file.path.clone());
+            }
             continue;
         }
         // Only a file that mentions a conventional name can define such a handler: the rest of
