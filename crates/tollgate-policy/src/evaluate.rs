@@ -2,83 +2,26 @@
 //! findings. Each policy file has its own engine: an error or a timeout in one is reported
 //! (file:line:col and the policy) and the others still run.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use tollgate_core::evaluation::Recorder;
+use rayon::prelude::*;
 use tollgate_core::{
-    Finding, Location, Notification, Rule, ScanContext, Severity, Span, StageReport, Verdict,
+    Evaluation, Finding, Location, Notification, Rule, ScanContext, Severity, Span, StageReport,
+    Verdict,
 };
 
 use crate::code::{derived_code, rule_name, valid_code};
-use crate::input::{IdentityDoc, PolicyInput};
+pub use crate::documents::{to_value, Inputs, Judged, Subject};
 use crate::locate::{locate, parse_path};
+use crate::rego::index::{Compiled, Paths};
 use crate::rego::metadata::Metadata;
 use crate::rego::{EvalError, Evaluator, PolicyFile, PolicySet};
-use crate::resources::ScannedResource;
 
 /// The stage's name, on findings and notifications.
 pub const STAGE: &str = "policy";
-
-/// What an input document is about, to place its findings.
-#[derive(Debug, Clone)]
-pub enum Subject {
-    Resource(usize),
-    Unit { name: String },
-    Identity(usize),
-}
-
-/// The documents of one scan, converted once for every policy.
-pub struct Inputs {
-    pub resources: Vec<ScannedResource>,
-    pub identities: Vec<IdentityDoc>,
-    pub documents: Vec<(regorus::Value, Subject)>,
-}
-
-impl std::fmt::Debug for Inputs {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Inputs")
-            .field("documents", &self.documents.len())
-            .finish()
-    }
-}
-
-impl Inputs {
-    pub fn new(resources: Vec<ScannedResource>, identities: Vec<IdentityDoc>) -> Self {
-        let mut documents = Vec::new();
-        for (i, r) in resources.iter().enumerate() {
-            let input = PolicyInput::Resource {
-                resource: r.doc.clone(),
-            };
-            documents.push((to_value(&input), Subject::Resource(i)));
-        }
-        for (name, input) in crate::units::units(&resources, &identities) {
-            documents.push((to_value(&input), Subject::Unit { name }));
-        }
-        for (i, identity) in identities.iter().enumerate() {
-            let input = PolicyInput::Identity {
-                identity: identity.clone(),
-            };
-            documents.push((to_value(&input), Subject::Identity(i)));
-        }
-        Self {
-            resources,
-            identities,
-            documents,
-        }
-    }
-}
-
-pub fn to_value(input: &PolicyInput) -> regorus::Value {
-    // Through JSON text: regorus's own parser interns object keys and builds its compact
-    // frozen storage, which policies then read faster than a converted `serde_json::Value`.
-    serde_json::to_string(input)
-        .ok()
-        .and_then(|text| regorus::Value::from_json_str(&text).ok())
-        .unwrap_or(regorus::Value::Undefined)
-}
 
 /// How long a policy may run: on one document, and on all of them together.
 #[derive(Debug, Clone, Copy)]
@@ -91,11 +34,109 @@ pub struct Budgets {
 /// policy's expressions.
 const EVAL_STACK_BYTES: usize = 16 * 1024 * 1024;
 
+/// What rules concluded on the resources they judged, per code and per resource (an index
+/// into [`Inputs::judged`]): a resource judged several times keeps one verdict that
+/// [combines](Verdict::combine) them. Plain numbers instead of addresses and locations, which
+/// are built once, into [`Evaluation`]s, at the end.
+#[derive(Debug, Default)]
+pub struct Verdicts(BTreeMap<String, HashMap<usize, Verdict>>);
+
+impl Verdicts {
+    pub fn record(&mut self, code: &str, judged: usize, verdict: Verdict) {
+        let by_resource = match self.0.get_mut(code) {
+            Some(m) => m,
+            None => self.0.entry(code.to_string()).or_default(),
+        };
+        by_resource
+            .entry(judged)
+            .and_modify(|v| *v = v.combine(verdict))
+            .or_insert(verdict);
+    }
+
+    /// Add `other`'s verdicts, combined with these.
+    pub fn merge(&mut self, other: Verdicts) {
+        for (code, verdicts) in other.0 {
+            match self.0.get_mut(&code) {
+                Some(mine) => {
+                    for (judged, verdict) in verdicts {
+                        mine.entry(judged)
+                            .and_modify(|v| *v = v.combine(verdict))
+                            .or_insert(verdict);
+                    }
+                }
+                None => {
+                    self.0.insert(code, verdicts);
+                }
+            }
+        }
+    }
+
+    /// The codes that judged something.
+    pub fn codes(&self) -> impl Iterator<Item = &str> {
+        self.0.keys().map(String::as_str)
+    }
+
+    /// One evaluation per code and resource, by code then in the order of `inputs.judged`.
+    pub fn into_evaluations(self, inputs: &Inputs) -> Vec<Evaluation> {
+        let mut out = Vec::new();
+        for (code, verdicts) in self.0 {
+            let mut verdicts: Vec<(usize, Verdict)> = verdicts.into_iter().collect();
+            verdicts.sort_unstable_by_key(|(judged, _)| *judged);
+            for (judged, verdict) in verdicts {
+                let j = &inputs.judged[judged];
+                out.push(Evaluation::new(
+                    code.clone(),
+                    j.address.clone(),
+                    j.header.clone(),
+                    verdict,
+                ));
+            }
+        }
+        out
+    }
+}
+
 /// What one policy produced.
 #[derive(Default)]
 struct PolicyOutput {
     report: StageReport,
     rules: BTreeMap<String, Rule>,
+    verdicts: Verdicts,
+}
+
+/// Rule indexing over the scan's documents: every entry rule's conditions compiled over one
+/// table of input paths, and each document's values at those paths, resolved once.
+struct Admission<'i> {
+    /// Per policy (in evaluation order), per entry rule (in `entries` order).
+    rules: Vec<Vec<Compiled>>,
+    /// Per document, the value at each path of the table.
+    resolved: Vec<Vec<&'i regorus::Value>>,
+}
+
+impl<'i> Admission<'i> {
+    fn new(policies: &[&PolicyFile], inputs: &'i Inputs) -> Self {
+        let mut paths = Paths::default();
+        let rules = policies
+            .iter()
+            .map(|p| {
+                p.entries
+                    .keys()
+                    .map(|rule| {
+                        p.index
+                            .get(rule)
+                            .map(|a| a.compile(&mut paths))
+                            .unwrap_or_default()
+                    })
+                    .collect()
+            })
+            .collect();
+        let resolved = inputs
+            .documents
+            .par_iter()
+            .map(|(input, _)| paths.resolve(input))
+            .collect();
+        Self { rules, resolved }
+    }
 }
 
 /// Evaluate every policy of `set` over `inputs` into `report`. Policies are spread over the
@@ -110,6 +151,7 @@ pub fn evaluate(
     report: &mut StageReport,
 ) {
     let policies: Vec<&PolicyFile> = set.policies(namespaces).collect();
+    let admission = Admission::new(&policies, inputs);
     let workers = std::thread::available_parallelism()
         .map_or(1, usize::from)
         .min(policies.len())
@@ -128,7 +170,15 @@ pub fn evaluate(
                             let Some(policy) = policies.get(i) else { break };
                             // A panic in the interpreter costs that policy only.
                             let output = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                                evaluate_policy(ctx, set, namespaces, budgets, inputs, policy)
+                                let run = Run {
+                                    ctx,
+                                    set,
+                                    namespaces,
+                                    budgets,
+                                    inputs,
+                                    admission: &admission,
+                                };
+                                run.policy(i, policy)
                             }))
                             .unwrap_or_else(|_| panicked(policy));
                             done.push((i, output));
@@ -158,24 +208,15 @@ pub fn evaluate(
     let mut rules: BTreeMap<String, Rule> = BTreeMap::new();
     // Policy files sharing a package and rule name share a derived code: their verdicts on
     // one resource combine into one evaluation.
-    let mut recorders: BTreeMap<String, Recorder> = BTreeMap::new();
-    for (_, mut output) in outputs {
-        for e in std::mem::take(&mut output.report.evaluations) {
-            recorders.entry(e.rule_id.clone()).or_default().record(
-                &e.rule_id,
-                &e.resource,
-                e.location,
-                e.verdict,
-            );
-        }
+    let mut verdicts = Verdicts::default();
+    for (_, output) in outputs {
+        verdicts.merge(output.verdicts);
         report.extend(output.report);
         for (code, rule) in output.rules {
             rules.entry(code).or_insert(rule);
         }
     }
-    report
-        .evaluations
-        .extend(recorders.into_values().flat_map(Recorder::into_evaluations));
+    report.evaluations.extend(verdicts.into_evaluations(inputs));
     report.dynamic_rules.extend(rules.into_values());
 }
 
@@ -195,150 +236,145 @@ fn panicked(policy: &PolicyFile) -> PolicyOutput {
     out
 }
 
-/// One policy over every document.
-fn evaluate_policy(
-    ctx: &ScanContext,
-    set: &PolicySet,
-    namespaces: &[String],
+/// What every policy's evaluation reads.
+struct Run<'a, 'i> {
+    ctx: &'a ScanContext,
+    set: &'a PolicySet,
+    namespaces: &'a [String],
     budgets: Budgets,
-    inputs: &Inputs,
-    policy: &PolicyFile,
-) -> PolicyOutput {
-    let mut out = PolicyOutput::default();
-    let started = Instant::now();
-    let mut evaluator = match Evaluator::new(policy, set.libraries(namespaces), budgets.document) {
-        Ok(e) => e,
-        Err(err) => {
-            out.report.notify(eval_notification(&err, policy, None));
-            return out;
-        }
-    };
-    let mut reported: HashSet<String> = HashSet::new();
-    // Cancelled before it started (the input documents may be cut short too) or part way
-    // through: the policy is listed as not checked, and what it reported so far stays.
-    if ctx.is_cancelled() {
-        out.report.not_checked.push(policy.path.clone());
-        return out;
-    }
-    // One recorder per code: a recorder keeps one evaluation per resource.
-    let mut recorders: BTreeMap<String, Recorder> = BTreeMap::new();
-    let mut record = |code: &str, address: &str, header: Location, verdict: Verdict| {
-        recorders
-            .entry(code.to_string())
-            .or_default()
-            .record(code, address, header, verdict);
-    };
-    // Codes of results that name none, once per entry rule (deriving one hashes its name).
-    let default_codes: BTreeMap<&str, String> = policy
-        .entries
-        .iter()
-        .map(|(rule, metadata)| (rule.as_str(), default_code(policy, rule, metadata)))
-        .collect();
-    'documents: for (done, (input, subject)) in inputs.documents.iter().enumerate() {
+    inputs: &'i Inputs,
+    admission: &'a Admission<'i>,
+}
+
+impl Run<'_, '_> {
+    /// Policy number `n` (in evaluation order) over every document.
+    fn policy(&self, n: usize, policy: &PolicyFile) -> PolicyOutput {
+        let (ctx, inputs, budgets) = (self.ctx, self.inputs, self.budgets);
+        let mut out = PolicyOutput::default();
+        let started = Instant::now();
+        let mut evaluator = match Evaluator::new(
+            policy,
+            self.set.libraries(self.namespaces),
+            budgets.document,
+        ) {
+            Ok(e) => e,
+            Err(err) => {
+                out.report.notify(eval_notification(&err, policy, None));
+                return out;
+            }
+        };
+        let mut reported: HashSet<String> = HashSet::new();
+        // Cancelled before it started (the input documents may be cut short too) or part way
+        // through: the policy is listed as not checked, and what it reported so far stays.
         if ctx.is_cancelled() {
             out.report.not_checked.push(policy.path.clone());
-            break;
+            return out;
         }
-        if started.elapsed() > budgets.policy {
-            out.report.notify(
-                Notification::error(
-                    "policy-timeout",
-                    format!(
-                        "{}: policy file ran out of its {} s budget after {done} of {} documents and was stopped; results it reported before stay",
-                        policy.path,
-                        budgets.policy.as_secs(),
-                        inputs.documents.len()
-                    ),
-                )
-                .at(Location::file(policy.path.clone()))
-                .stage(STAGE),
-            );
-            break;
-        }
-        let judged = judged(subject, inputs);
-        for (rule, metadata) in &policy.entries {
-            let default_code = &default_codes[rule.as_str()];
-            if !policy.admits(rule, input) {
-                // Rule indexing: this rule cannot produce a result on this document.
-                if let Some((address, header)) = &judged {
-                    record(
-                        default_code,
-                        address,
-                        header.clone(),
-                        Verdict::NotApplicable,
-                    );
-                }
-                continue;
-            }
-            match evaluator.eval(rule, input) {
-                Ok(value) => {
-                    let mut failed = false;
-                    for result in value.map(results).unwrap_or_default() {
-                        let (finding, header) = finding(
-                            ctx,
-                            policy,
-                            rule,
-                            metadata,
-                            &result,
-                            subject,
-                            inputs,
-                            &mut out.rules,
-                        );
-                        if let (Some(address), Some(header)) = (&finding.resource, header) {
-                            record(&finding.rule, address, header, Verdict::Fail);
-                        }
-                        failed |= judged.as_ref().is_some_and(|(address, _)| {
-                            finding.resource.as_deref() == Some(address.as_str())
-                        });
-                        out.report.push(finding);
-                    }
-                    // A policy with no result on the resource it evaluated passes it.
-                    if let (Some((address, header)), false) = (&judged, failed) {
-                        record(default_code, address, header.clone(), Verdict::Pass);
-                    }
-                }
-                Err(err) if err.timed_out => {
-                    out.report
-                        .notify(eval_notification(&err, policy, Some(rule)));
-                    // A policy that ran out of time once would on every document: it stops
-                    // here, and what it reported so far stays.
-                    break 'documents;
-                }
-                Err(err) => {
-                    if reported.insert(err.to_string()) {
-                        out.report
-                            .notify(eval_notification(&err, policy, Some(rule)));
-                    }
-                }
-            }
-        }
-    }
-    out.report.evaluations = recorders
-        .into_values()
-        .flat_map(Recorder::into_evaluations)
-        .collect();
-    // Rules that passed or did not apply everywhere still describe their evaluations.
-    for e in &out.report.evaluations {
-        if out.rules.contains_key(&e.rule_id) {
-            continue;
-        }
-        if let Some((rule, metadata)) = policy
+        // Per entry rule: its name, annotation, rule index and the code of results that name
+        // none (deriving one hashes its name, so once).
+        let entries: Vec<(&str, &Metadata, &Compiled, String)> = policy
             .entries
             .iter()
-            .find(|(rule, metadata)| default_code(policy, rule, metadata) == e.rule_id)
-        {
+            .zip(&self.admission.rules[n])
+            .map(|((rule, metadata), compiled)| {
+                (
+                    rule.as_str(),
+                    metadata,
+                    compiled,
+                    default_code(policy, rule, metadata),
+                )
+            })
+            .collect();
+        'documents: for (done, (input, subject)) in inputs.documents.iter().enumerate() {
+            if ctx.is_cancelled() {
+                out.report.not_checked.push(policy.path.clone());
+                break;
+            }
+            if started.elapsed() > budgets.policy {
+                out.report.notify(
+                    Notification::error(
+                        "policy-timeout",
+                        format!(
+                            "{}: policy file ran out of its {} s budget after {done} of {} documents and was stopped; results it reported before stay",
+                            policy.path,
+                            budgets.policy.as_secs(),
+                            inputs.documents.len()
+                        ),
+                    )
+                    .at(Location::file(policy.path.clone()))
+                    .stage(STAGE),
+                );
+                break;
+            }
+            let judged = inputs.judges[done];
+            let resolved = &self.admission.resolved[done];
+            for (rule, metadata, compiled, default_code) in &entries {
+                if !compiled.admits(resolved) {
+                    // Rule indexing: this rule cannot produce a result on this document.
+                    if let Some(judged) = judged {
+                        out.verdicts
+                            .record(default_code, judged, Verdict::NotApplicable);
+                    }
+                    continue;
+                }
+                match evaluator.eval(rule, input) {
+                    Ok(value) => {
+                        let mut failed = false;
+                        for result in value.map(results).unwrap_or_default() {
+                            let (finding, about) = finding(
+                                ctx,
+                                policy,
+                                rule,
+                                metadata,
+                                &result,
+                                subject,
+                                inputs,
+                                &mut out.rules,
+                            );
+                            if let Some(about) = about {
+                                out.verdicts.record(&finding.rule, about, Verdict::Fail);
+                                failed |= judged == Some(about);
+                            }
+                            out.report.push(finding);
+                        }
+                        // A policy with no result on the resource it evaluated passes it.
+                        if let (Some(judged), false) = (judged, failed) {
+                            out.verdicts.record(default_code, judged, Verdict::Pass);
+                        }
+                    }
+                    Err(err) if err.timed_out => {
+                        out.report
+                            .notify(eval_notification(&err, policy, Some(rule)));
+                        // A policy that ran out of time once would on every document: it
+                        // stops here, and what it reported so far stays.
+                        break 'documents;
+                    }
+                    Err(err) => {
+                        if reported.insert(err.to_string()) {
+                            out.report
+                                .notify(eval_notification(&err, policy, Some(rule)));
+                        }
+                    }
+                }
+            }
+        }
+        // Rules that passed or did not apply everywhere still describe their evaluations.
+        for (rule, metadata, _, code) in &entries {
+            if out.rules.contains_key(code) || !out.verdicts.codes().any(|c| c == code) {
+                continue;
+            }
             let severity = metadata
                 .severity
                 .as_deref()
                 .and_then(|s| s.parse::<Severity>().ok())
                 .unwrap_or_else(|| default_severity(rule));
             out.rules.insert(
-                e.rule_id.clone(),
-                describe(policy, rule, metadata, &e.rule_id, severity),
+                code.clone(),
+                describe(policy, rule, metadata, code, severity),
             );
         }
+        out
     }
-    out
 }
 
 fn eval_notification(err: &EvalError, policy: &PolicyFile, rule: Option<&str>) -> Notification {
@@ -383,6 +419,8 @@ fn results(value: serde_json::Value) -> Vec<serde_json::Value> {
     }
 }
 
+/// The finding of one result, and the resource it is about (an index into
+/// [`Inputs::judged`]) when it names one.
 #[allow(clippy::too_many_arguments)]
 fn finding(
     ctx: &ScanContext,
@@ -393,7 +431,7 @@ fn finding(
     subject: &Subject,
     inputs: &Inputs,
     rules: &mut BTreeMap<String, Rule>,
-) -> (Finding, Option<Location>) {
+) -> (Finding, Option<usize>) {
     let field = |key: &str| result.get(key).and_then(serde_json::Value::as_str);
     let code = field("code")
         .filter(|c| valid_code(c))
@@ -417,47 +455,38 @@ fn finding(
         .or_insert_with(|| describe(policy, rule, metadata, &code, severity));
     let path = result.get("path").map(parse_path).unwrap_or_default();
     let named = field("resource");
-    let (location, address, line, header) = match subject {
-        Subject::Resource(i) => place(ctx, &inputs.resources[*i], &path),
+    let (location, address, line, about) = match subject {
+        Subject::Resource(i) => place(ctx, inputs, *i, &path),
         Subject::Unit { name } => {
             // A unit-level result names its resource with `resource` (an address).
-            match named.and_then(|a| {
-                inputs
-                    .resources
-                    .iter()
-                    .find(|r| r.doc.unit == *name && r.doc.address == a)
-            }) {
-                Some(r) => place(ctx, r, &path),
-                None => {
-                    let first = inputs.resources.iter().find(|r| r.doc.unit == *name);
-                    match first {
-                        Some(r) => (
+            match named.and_then(|a| inputs.resource(name, a)) {
+                Some(i) => place(ctx, inputs, i, &path),
+                None => match inputs.first_of_unit(name) {
+                    Some(i) => {
+                        let r = &inputs.resources[i];
+                        (
                             Location::at(r.doc.file.clone(), r.header),
                             None,
                             r.header.start.line,
                             None,
-                        ),
-                        None => (Location::file(name.clone()), None, 1, None),
+                        )
                     }
-                }
+                    None => (Location::file(name.clone()), None, 1, None),
+                },
             }
         }
-        Subject::Identity(i) => {
-            let id = &inputs.identities[*i];
-            match inputs
-                .resources
-                .iter()
-                .find(|r| r.doc.unit == id.unit && r.doc.address == id.address)
-            {
-                Some(r) => place(ctx, r, &path),
-                None => (
+        Subject::Identity(i) => match inputs.identity_resource[*i] {
+            Some(r) => place(ctx, inputs, r, &path),
+            None => {
+                let id = &inputs.identities[*i];
+                (
                     Location::at(id.file.clone(), Span::line(id.line)),
                     Some(id.address.clone()),
                     id.line,
-                    Some(Location::at(id.file.clone(), Span::line(id.line))),
-                ),
+                    Some(inputs.identity_judged[*i]),
+                )
             }
-        }
+        },
     };
     // One policy rule may report several things about one resource; what it says is what
     // tells them apart, so the message is the evidence the fingerprint is made from.
@@ -470,16 +499,18 @@ fn finding(
     if let Some(address) = address {
         f = f.resource(address);
     }
-    (f, header)
+    (f, about)
 }
 
-/// Where a result about `resource` points: the path's place when it names one, else the
+/// Where a result about resource `i` points: the path's place when it names one, else the
 /// resource's header.
 fn place(
     ctx: &ScanContext,
-    resource: &ScannedResource,
+    inputs: &Inputs,
+    i: usize,
     path: &[crate::locate::Step],
-) -> (Location, Option<String>, u32, Option<Location>) {
+) -> (Location, Option<String>, u32, Option<usize>) {
+    let resource = &inputs.resources[i];
     let span = if path.is_empty() {
         None
     } else {
@@ -489,42 +520,8 @@ fn place(
         Location::at(resource.doc.file.clone(), span.unwrap_or(resource.header)),
         Some(resource.doc.address.clone()),
         resource.header.start.line,
-        Some(Location::at(resource.doc.file.clone(), resource.header)),
+        Some(inputs.resource_judged[i]),
     )
-}
-
-/// The resource a document is about, as evaluations name it: its address and header. A
-/// deployment unit is about several, and its policies judge none in particular.
-fn judged(subject: &Subject, inputs: &Inputs) -> Option<(String, Location)> {
-    match subject {
-        Subject::Resource(i) => {
-            let r = &inputs.resources[*i];
-            Some((
-                r.doc.address.clone(),
-                Location::at(r.doc.file.clone(), r.header),
-            ))
-        }
-        Subject::Identity(i) => {
-            let id = &inputs.identities[*i];
-            Some(
-                match inputs
-                    .resources
-                    .iter()
-                    .find(|r| r.doc.unit == id.unit && r.doc.address == id.address)
-                {
-                    Some(r) => (
-                        r.doc.address.clone(),
-                        Location::at(r.doc.file.clone(), r.header),
-                    ),
-                    None => (
-                        id.address.clone(),
-                        Location::at(id.file.clone(), Span::line(id.line)),
-                    ),
-                },
-            )
-        }
-        Subject::Unit { .. } => None,
-    }
 }
 
 /// The code of an entry rule's results that name none: METADATA `custom.code`, else derived

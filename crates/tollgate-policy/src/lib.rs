@@ -3,12 +3,14 @@
 //! builds and the permissions stage's analysis of every identity.
 //!
 //! - [`input`]: the documents policies read (the contract; see `docs/policy-input.md`).
-//! - [`resources`], [`units`], [`identities`]: building them from the scan.
+//! - [`resources`], [`units`], [`identities`]: building them from the scan; [`documents`]:
+//!   the regorus values of every document, built once.
 //! - [`rego`]: loading policies (v0 and v1 syntax, METADATA), limits, evaluation.
 //! - [`evaluate`]: results into findings; [`locate`]: result paths into file positions.
 //! - [`test_runner`]: `tollgate policy test`.
 
 pub mod code;
+pub mod documents;
 pub mod evaluate;
 pub mod guard;
 pub mod identities;

@@ -4,41 +4,104 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::input::{IdentityDoc, PolicyInput, ReferenceDoc, ResourceDoc, UnitDoc};
+use rayon::prelude::*;
+
+use crate::input::{IdentityDoc, PolicyInput, ReferenceDoc, UnitDoc};
 use crate::resources::ScannedResource;
+
+/// What one deployment unit's document holds: its resources and identities by index into the
+/// scan's, and the references between its resources.
+#[derive(Debug, Clone)]
+pub struct UnitParts {
+    pub unit: UnitDoc,
+    pub resources: Vec<usize>,
+    pub references: Vec<ReferenceDoc>,
+    pub identities: Vec<usize>,
+}
+
+/// The parts of every unit's document, by unit name, in a stable order.
+pub fn unit_parts(resources: &[ScannedResource], identities: &[IdentityDoc]) -> Vec<UnitParts> {
+    /// A unit's resources and identities.
+    #[derive(Default)]
+    struct Members {
+        resources: Vec<usize>,
+        identities: Vec<usize>,
+    }
+    let mut by_unit: BTreeMap<&str, Members> = BTreeMap::new();
+    for (i, r) in resources.iter().enumerate() {
+        by_unit
+            .entry(r.doc.unit.as_str())
+            .or_default()
+            .resources
+            .push(i);
+    }
+    for (i, identity) in identities.iter().enumerate() {
+        if let Some(unit) = by_unit.get_mut(identity.unit.as_str()) {
+            unit.identities.push(i);
+        }
+    }
+    let units: Vec<(&str, Members)> = by_unit.into_iter().collect();
+    units
+        .into_par_iter()
+        .map(
+            |(
+                name,
+                Members {
+                    resources: members,
+                    identities: ids,
+                },
+            )| {
+                let addresses: BTreeSet<&str> = members
+                    .iter()
+                    .map(|&i| resources[i].doc.address.as_str())
+                    .collect();
+                let mut references = BTreeSet::new();
+                for &i in &members {
+                    let d = &resources[i].doc;
+                    collect_references(&d.address, &d.properties, &addresses, &mut references);
+                }
+                let format = members
+                    .first()
+                    .map(|&i| resources[i].doc.format.clone())
+                    .unwrap_or_default();
+                UnitParts {
+                    unit: UnitDoc {
+                        name: name.to_string(),
+                        format,
+                    },
+                    resources: members,
+                    references: references.into_iter().collect(),
+                    identities: ids,
+                }
+            },
+        )
+        .collect()
+}
 
 /// One document per unit, by unit name, in a stable order.
 pub fn units(
     resources: &[ScannedResource],
     identities: &[IdentityDoc],
 ) -> Vec<(String, PolicyInput)> {
-    let mut by_unit: BTreeMap<&str, Vec<&ResourceDoc>> = BTreeMap::new();
-    for r in resources {
-        by_unit.entry(r.doc.unit.as_str()).or_default().push(&r.doc);
-    }
-    by_unit
+    unit_parts(resources, identities)
         .into_iter()
-        .map(|(name, docs)| {
-            let addresses: BTreeSet<&str> = docs.iter().map(|d| d.address.as_str()).collect();
-            let mut references = BTreeSet::new();
-            for d in &docs {
-                collect_references(&d.address, &d.properties, &addresses, &mut references);
-            }
-            let format = docs.first().map(|d| d.format.clone()).unwrap_or_default();
+        .map(|parts| {
+            let name = parts.unit.name.clone();
             let input = PolicyInput::DeploymentUnit {
-                unit: UnitDoc {
-                    name: name.to_string(),
-                    format,
-                },
-                resources: docs.into_iter().cloned().collect(),
-                references: references.into_iter().collect(),
-                identities: identities
+                unit: parts.unit,
+                resources: parts
+                    .resources
                     .iter()
-                    .filter(|i| i.unit == name)
-                    .cloned()
+                    .map(|&i| resources[i].doc.clone())
+                    .collect(),
+                references: parts.references,
+                identities: parts
+                    .identities
+                    .iter()
+                    .map(|&i| identities[i].clone())
                     .collect(),
             };
-            (name.to_string(), input)
+            (name, input)
         })
         .collect()
 }
