@@ -9,6 +9,18 @@ use crate::model::{CloudModel, Val};
 
 pub struct S3PublicAccessBlock;
 
+/// The block's four settings, in the model's order, each with the Checkov check that asks
+/// for it.
+const FLAGS: [(&str, &str); 4] = [
+    ("BlockPublicAcls", "CKV_AWS_53"),
+    ("BlockPublicPolicy", "CKV_AWS_54"),
+    ("IgnorePublicAcls", "CKV_AWS_55"),
+    ("RestrictPublicBuckets", "CKV_AWS_56"),
+];
+
+/// Checkov's check that a block exists with `BlockPublicAcls` and `BlockPublicPolicy` on.
+const BLOCK_CHECK: &str = "CKV2_AWS_6";
+
 impl IacRule for S3PublicAccessBlock {
     fn meta(&self) -> Rule {
         iac_rule(
@@ -49,27 +61,39 @@ impl IacRule for S3PublicAccessBlock {
                     &b.meta,
                     format!("S3 bucket `{name}` has no public access block."),
                 );
+                let mut all: Vec<&str> = FLAGS.iter().map(|(_, id)| *id).collect();
+                all.push(BLOCK_CHECK);
+                out.answers(&all);
                 continue;
             };
-            let flags: [(&str, &Val<bool>); 4] = [
-                ("BlockPublicAcls", &pab.block_public_acls),
-                ("BlockPublicPolicy", &pab.block_public_policy),
-                ("IgnorePublicAcls", &pab.ignore_public_acls),
-                ("RestrictPublicBuckets", &pab.restrict_public_buckets),
+            let values = [
+                &pab.block_public_acls,
+                &pab.block_public_policy,
+                &pab.ignore_public_acls,
+                &pab.restrict_public_buckets,
             ];
-            let off: Vec<(&str, &Val<bool>)> = flags
-                .into_iter()
-                .filter(|(_, v)| !v.is_true() && !v.is_unknown())
+            let flags: Vec<(&str, &str, &Val<bool>)> = FLAGS
+                .iter()
+                .zip(values)
+                .map(|((name, id), v)| (*name, *id, v))
+                .collect();
+            let off: Vec<(&str, &str, &Val<bool>)> = flags
+                .iter()
+                .copied()
+                .filter(|(_, _, v)| !v.is_true() && !v.is_unknown())
                 .collect();
             if off.is_empty() {
-                if flags.iter().any(|(_, v)| v.is_unknown()) {
+                if flags.iter().any(|(_, _, v)| v.is_unknown()) {
                     out.unknown(&b.meta);
                 }
                 continue;
             }
-            let names: Vec<&str> = off.iter().map(|(n, _)| *n).collect();
+            let names: Vec<&str> = off.iter().map(|(n, _, _)| *n).collect();
             // Point at the first setting written as false, else at the block itself.
-            let span = off.iter().find_map(|(_, v)| v.span()).unwrap_or(pab.span);
+            let span = off
+                .iter()
+                .find_map(|(_, _, v)| v.span())
+                .unwrap_or(pab.span);
             out.at_in(
                 &b.meta,
                 &pab.file,
@@ -80,6 +104,12 @@ impl IacRule for S3PublicAccessBlock {
                     names.join(", ")
                 ),
             );
+            // Each flag is a Checkov check of its own; CKV2_AWS_6 wants the first two.
+            let mut ids: Vec<&str> = off.iter().map(|(_, id, _)| *id).collect();
+            if names.contains(&"BlockPublicAcls") || names.contains(&"BlockPublicPolicy") {
+                ids.push(BLOCK_CHECK);
+            }
+            out.answers(&ids);
         }
     }
 }

@@ -17,13 +17,13 @@ fn is_public(acl: &str) -> bool {
     PUBLIC_ACLS.iter().any(|p| folded.eq_ignore_ascii_case(p))
 }
 
+/// Who the `AllUsers` group is.
+const EVERYONE: &str = "everyone";
+
 /// S3's predefined groups of grantees beyond the owner's accounts: everyone, and every AWS
 /// account (any signed request).
 const PUBLIC_GROUPS: &[(&str, &str)] = &[
-    (
-        "http://acs.amazonaws.com/groups/global/AllUsers",
-        "everyone",
-    ),
+    ("http://acs.amazonaws.com/groups/global/AllUsers", EVERYONE),
     (
         "http://acs.amazonaws.com/groups/global/AuthenticatedUsers",
         "every AWS account",
@@ -38,6 +38,36 @@ fn public_group(uri: &str) -> Option<&'static str> {
         .iter()
         .find(|(group, _)| group.eq_ignore_ascii_case(uri))
         .map(|(_, who)| *who)
+}
+
+/// The Checkov checks a public canned ACL answers: CKV_AWS_20 asks about reading, CKV_AWS_57
+/// about writing (`public-read-write` only).
+fn canned_acl_answers(acl: &str) -> &'static [&'static str] {
+    let folded: String = acl.chars().filter(|c| *c != '-' && *c != '_').collect();
+    if folded.eq_ignore_ascii_case("publicreadwrite") {
+        &["CKV_AWS_20", "CKV_AWS_57"]
+    } else {
+        &["CKV_AWS_20"]
+    }
+}
+
+/// The Checkov checks a grant to a public group answers: to everyone, CKV_AWS_20 always,
+/// CKV_AWS_57 when it lets them write (`WRITE`, `WRITE_ACP`, `FULL_CONTROL`) and CKV_AWS_375
+/// when it shows or hands over the ACL (`READ_ACP`, `FULL_CONTROL`); to every AWS account,
+/// CKV2_AWS_43.
+fn grant_answers(everyone: bool, permission: &str) -> Vec<&'static str> {
+    if !everyone {
+        return vec!["CKV2_AWS_43"];
+    }
+    let p = permission.to_ascii_uppercase();
+    let mut ids = vec!["CKV_AWS_20"];
+    if matches!(p.as_str(), "WRITE" | "WRITE_ACP" | "FULL_CONTROL") {
+        ids.push("CKV_AWS_57");
+    }
+    if matches!(p.as_str(), "READ_ACP" | "FULL_CONTROL") {
+        ids.push("CKV_AWS_375");
+    }
+    ids
 }
 
 impl IacRule for S3PublicAcl {
@@ -90,6 +120,7 @@ impl IacRule for S3PublicAcl {
                     acl,
                     format!("S3 bucket `{}` has the public ACL `{acl}`.", b.meta.address),
                 );
+                out.answers(canned_acl_answers(acl));
             }
             if b.acl_grants.is_unknown() {
                 out.unknown(&b.meta);
@@ -121,6 +152,7 @@ impl IacRule for S3PublicAcl {
                         b.meta.address
                     ),
                 );
+                out.answers(&grant_answers(who == EVERYONE, permission));
             }
         }
     }
@@ -134,6 +166,21 @@ mod tests {
         assert!(super::is_public("public-read-write"));
         assert!(!super::is_public("private"));
         assert!(!super::is_public("BucketOwnerFullControl"));
+    }
+
+    #[test]
+    fn each_finding_answers_the_checkov_checks_of_its_own_question() {
+        assert_eq!(super::canned_acl_answers("PublicRead"), ["CKV_AWS_20"]);
+        assert_eq!(
+            super::canned_acl_answers("public-read-write"),
+            ["CKV_AWS_20", "CKV_AWS_57"]
+        );
+        assert_eq!(super::grant_answers(true, "READ"), ["CKV_AWS_20"]);
+        assert_eq!(
+            super::grant_answers(true, "full_control"),
+            ["CKV_AWS_20", "CKV_AWS_57", "CKV_AWS_375"]
+        );
+        assert_eq!(super::grant_answers(false, "WRITE"), ["CKV2_AWS_43"]);
     }
 
     #[test]

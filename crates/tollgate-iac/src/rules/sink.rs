@@ -209,6 +209,23 @@ impl<'r> RuleSink<'r> {
         );
     }
 
+    /// The finding just reported answers only `ids` of the rule's peer-tool equivalents: a
+    /// rule that asks at once what Checkov asks as several checks (a public ACL that is
+    /// readable but not writable answers CKV_AWS_20, not CKV_AWS_57) says which, in the
+    /// finding's `equivalents` property. Without it the finding answers them all.
+    pub fn answers(&mut self, ids: &[&str]) {
+        debug_assert!(
+            ids.iter()
+                .all(|id| self.rule.equivalents.iter().any(|e| e == id)),
+            "{}: {ids:?} are not all among the rule's equivalents",
+            self.rule.code
+        );
+        if let Some(last) = self.findings.last_mut() {
+            last.properties
+                .insert("equivalents".to_string(), ids.to_vec().into());
+        }
+    }
+
     fn push(
         &mut self,
         res: &ResourceMeta,
