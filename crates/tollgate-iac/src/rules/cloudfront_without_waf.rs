@@ -18,11 +18,13 @@ impl IacRule for CloudfrontWithoutWaf {
                 "cloudfront",
             )
         .tags(["waf"])
-        .equivalents(["CKV_AWS_68"])
+        .equivalents(["CKV_AWS_68", "CKV2_AWS_47"])
         .description(
             "A distribution in front of an API or functions passes every request on to them. A \
              WAF web ACL (`WebACLId`, `web_acl_id`) filters known exploit payloads, bad bots \
-             and floods at the edge before they cost invocations or reach the code.",
+             and floods at the edge before they cost invocations or reach the code. Checkov's \
+             CKV2_AWS_47 asks for a web ACL and two managed rule groups in it at once: this \
+             rule answers the first part, TG1814 and TG1805 the others, and each lists it.",
         )
         .remediation(
             Fix {

@@ -72,8 +72,9 @@ impl IacRule for WafAllowsAnonymousIps {
              that cannot be found or read is given the benefit of the doubt. Leave it out \
              knowingly where legitimate clients call from cloud hosts (server-to-server APIs). \
              Checkov's checks ask in the same breath for a web ACL at all (TG1109, TG1110 and \
-             TG1803 report that) and for `AWSManagedRulesKnownBadInputsRuleSet` (TG1805, on \
-             the ACL); they also fail HTTP APIs, which cannot have a web ACL.",
+             TG1803 report that; only CloudFront's CKV2_AWS_47 fails a resource without any web \
+             ACL, so TG1803 lists it too) and for `AWSManagedRulesKnownBadInputsRuleSet` \
+             (TG1805, on the ACL).",
         )
         .remediation(
             Fix {
