@@ -11,7 +11,7 @@ use std::sync::Arc;
 use tollgate_syntax::Span;
 use tree_sitter::Node;
 
-use crate::lang::{span_of, string_value, text_of};
+use crate::lang::{span_of, string_value, text_of, Field, NodeExt};
 use crate::module::{is_function, require_specifier, FnRef, Import, Module};
 use crate::rules::{Arg, Call, Prop, Response, SinkMatch, SinkRule};
 use crate::taint::{Origin, Shape, SinkClass, Taint};
@@ -188,7 +188,7 @@ impl<'a> Engine<'a> {
                 self.bind(&mut frame, param, t);
             }
         }
-        if let Some(body) = node.child_by_field_name("body") {
+        if let Some(body) = node.field(Field::Body) {
             if matches!(body.kind(), "block" | "statement_block") {
                 self.stmt(&mut frame, body);
             } else {
@@ -219,15 +219,13 @@ impl<'a> Engine<'a> {
             "if_statement" => self.if_stmt(fr, node),
             // `for x in xs:` (Python), `for (const x of xs)` (JavaScript): the loop variable
             // holds the collection's elements.
-            "for_in_statement" | "for_statement" if node.child_by_field_name("right").is_some() => {
-                let t = node
-                    .child_by_field_name("right")
-                    .and_then(|r| self.expr(fr, r));
-                if let (Some(t), Some(left)) = (t, node.child_by_field_name("left")) {
+            "for_in_statement" | "for_statement" if node.field(Field::Right).is_some() => {
+                let t = node.field(Field::Right).and_then(|r| self.expr(fr, r));
+                if let (Some(t), Some(left)) = (t, node.field(Field::Left)) {
                     self.bind(fr, left, t.field("[]"));
                 }
-                self.children(fr, node.child_by_field_name("body"));
-                self.children(fr, node.child_by_field_name("alternative"));
+                self.children(fr, node.field(Field::Body));
+                self.children(fr, node.field(Field::Alternative));
             }
             "return_statement" => {
                 let Some(value) = node.named_child(0) else {
@@ -247,10 +245,9 @@ impl<'a> Engine<'a> {
                     if decl.kind() != "variable_declarator" {
                         continue;
                     }
-                    let (Some(name), Some(value)) = (
-                        decl.child_by_field_name("name"),
-                        decl.child_by_field_name("value"),
-                    ) else {
+                    let (Some(name), Some(value)) =
+                        (decl.field(Field::Name), decl.field(Field::Value))
+                    else {
                         continue;
                     };
                     if is_function(value.kind()) && name.kind() == "identifier" {
@@ -272,7 +269,7 @@ impl<'a> Engine<'a> {
                 }
             }
             "function_definition" | "function_declaration" => {
-                if let Some(name) = node.child_by_field_name("name") {
+                if let Some(name) = node.field(Field::Name) {
                     let n = text_of(name, &fr.module.text).to_string();
                     fr.local_fns.insert(
                         n,
@@ -344,12 +341,12 @@ impl<'a> Engine<'a> {
     }
 
     fn with_item(&mut self, fr: &mut Frame, item: Node<'_>) {
-        let Some(value) = item.child_by_field_name("value") else {
+        let Some(value) = item.field(Field::Value) else {
             return;
         };
         if value.kind() == "as_pattern" {
             let t = value.named_child(0).and_then(|v| self.expr(fr, v));
-            if let (Some(t), Some(alias)) = (t, value.child_by_field_name("alias")) {
+            if let (Some(t), Some(alias)) = (t, value.field(Field::Alias)) {
                 let target = alias.named_child(0).unwrap_or(alias);
                 self.bind(fr, target, t);
             }
@@ -359,7 +356,7 @@ impl<'a> Engine<'a> {
     }
 
     fn if_stmt(&mut self, fr: &mut Frame, node: Node<'_>) {
-        let Some(cond) = node.child_by_field_name("condition") else {
+        let Some(cond) = node.field(Field::Condition) else {
             return;
         };
         self.expr(fr, cond);
@@ -373,7 +370,7 @@ impl<'a> Engine<'a> {
         if let Some((names, true)) = &guard {
             clear_guarded(&mut then_env, &mut then_cleared, names);
         }
-        let consequence = node.child_by_field_name("consequence");
+        let consequence = node.field(Field::Consequence);
         fr.env = then_env;
         fr.cleared = then_cleared;
         self.children(fr, consequence);
@@ -416,18 +413,18 @@ impl<'a> Engine<'a> {
         match cond.kind() {
             "parenthesized_expression" => self.guard(fr, cond.named_child(0)?),
             "not_operator" => {
-                let (n, p) = self.guard(fr, cond.child_by_field_name("argument")?)?;
+                let (n, p) = self.guard(fr, cond.field(Field::Argument)?)?;
                 Some((n, !p))
             }
             "unary_expression" if text_of(cond.child(0)?, text) == "!" => {
-                let (n, p) = self.guard(fr, cond.child_by_field_name("argument")?)?;
+                let (n, p) = self.guard(fr, cond.field(Field::Argument)?)?;
                 Some((n, !p))
             }
             "comparison_operator" => {
                 let left = cond.named_child(0)?;
                 let right = cond.named_child(1)?;
                 let op = cond
-                    .child_by_field_name("operators")
+                    .field(Field::Operators)
                     .map(|o| text_of(o, text).to_string())
                     .unwrap_or_else(|| {
                         let between = &text[left.end_byte()..right.start_byte()];
@@ -441,31 +438,31 @@ impl<'a> Engine<'a> {
                 self.compared(fr, left, right).map(|n| (n, positive))
             }
             "binary_expression" => {
-                let op = text_of(cond.child_by_field_name("operator")?, text);
+                let op = text_of(cond.field(Field::Operator)?, text);
                 let positive = match op {
                     "===" | "==" => true,
                     "!==" | "!=" => false,
                     _ => return None,
                 };
-                let left = cond.child_by_field_name("left")?;
-                let right = cond.child_by_field_name("right")?;
+                let left = cond.field(Field::Left)?;
+                let right = cond.field(Field::Right)?;
                 self.compared(fr, left, right).map(|n| (n, positive))
             }
             "call_expression" => {
                 // `ALLOWED.includes(x)`, `ALLOWED.has(x)`
-                let callee = cond.child_by_field_name("function")?;
+                let callee = cond.field(Field::Function)?;
                 if callee.kind() != "member_expression" {
                     return None;
                 }
-                let method = text_of(callee.child_by_field_name("property")?, text);
+                let method = text_of(callee.field(Field::Property)?, text);
                 if !matches!(method, "includes" | "has") {
                     return None;
                 }
-                let list = callee.child_by_field_name("object")?;
+                let list = callee.field(Field::Object)?;
                 if !self.is_constant_ref(fr, list) {
                     return None;
                 }
-                let arg = cond.child_by_field_name("arguments")?.named_child(0)?;
+                let arg = cond.field(Field::Arguments)?.named_child(0)?;
                 Some((guarded_paths(arg, text), true))
             }
             _ => None,
@@ -506,8 +503,8 @@ impl<'a> Engine<'a> {
             "member_expression" | "attribute" => {
                 // `config.ALLOWED_HOSTS`
                 let last = node
-                    .child_by_field_name("property")
-                    .or_else(|| node.child_by_field_name("attribute"));
+                    .field(Field::Property)
+                    .or_else(|| node.field(Field::Attribute));
                 last.is_some_and(|l| self.is_constant_ref(fr, l))
             }
             "property_identifier" => {
@@ -542,7 +539,7 @@ impl<'a> Engine<'a> {
                 fr.env.insert(name.to_string(), t);
             }
             "required_parameter" | "optional_parameter" => {
-                if let Some(p) = target.child_by_field_name("pattern") {
+                if let Some(p) = target.field(Field::Pattern) {
                     self.bind(fr, p, t);
                 }
             }
@@ -552,12 +549,12 @@ impl<'a> Engine<'a> {
                 }
             }
             "default_parameter" | "typed_default_parameter" => {
-                if let Some(p) = target.child_by_field_name("name") {
+                if let Some(p) = target.field(Field::Name) {
                     self.bind(fr, p, t);
                 }
             }
             "assignment_pattern" => {
-                if let Some(p) = target.child_by_field_name("left") {
+                if let Some(p) = target.field(Field::Left) {
                     self.bind(fr, p, t);
                 }
             }
@@ -571,16 +568,15 @@ impl<'a> Engine<'a> {
                             fr.env.insert(key.clone(), t.clone().field(&key));
                         }
                         "pair_pattern" => {
-                            if let (Some(k), Some(v)) = (
-                                entry.child_by_field_name("key"),
-                                entry.child_by_field_name("value"),
-                            ) {
+                            if let (Some(k), Some(v)) =
+                                (entry.field(Field::Key), entry.field(Field::Value))
+                            {
                                 let key = text_of(k, &text).trim_matches(['"', '\'']).to_string();
                                 self.bind(fr, v, t.clone().field(&key));
                             }
                         }
                         "object_assignment_pattern" => {
-                            if let Some(l) = entry.child_by_field_name("left") {
+                            if let Some(l) = entry.field(Field::Left) {
                                 let key = text_of(l, &text).to_string();
                                 self.bind(fr, l, t.clone().field(&key));
                             }
@@ -667,7 +663,7 @@ impl<'a> Engine<'a> {
             | "list_splat"
             | "dictionary_splat"
             | "expression_statement" => {
-                if let Some(v) = node.child_by_field_name("value") {
+                if let Some(v) = node.field(Field::Value) {
                     if matches!(node.kind(), "keyword_argument" | "pair") {
                         return self.expr(fr, v);
                     }
@@ -708,15 +704,11 @@ impl<'a> Engine<'a> {
             }
             "binary_operator" | "binary_expression" => {
                 let op = node
-                    .child_by_field_name("operator")
+                    .field(Field::Operator)
                     .map(|o| text_of(o, &text))
                     .unwrap_or("");
-                let l = node
-                    .child_by_field_name("left")
-                    .and_then(|n| self.expr(fr, n));
-                let r = node
-                    .child_by_field_name("right")
-                    .and_then(|n| self.expr(fr, n));
+                let l = node.field(Field::Left).and_then(|n| self.expr(fr, n));
+                let r = node.field(Field::Right).and_then(|n| self.expr(fr, n));
                 match op {
                     "+" | "%" | "||" | "??" | "&&" => union(l, r).map(|t| t.derived(Shape::Text)),
                     _ => None,
@@ -758,11 +750,11 @@ impl<'a> Engine<'a> {
             }
             "assignment" | "assignment_expression" | "named_expression" => {
                 let left = node
-                    .child_by_field_name("left")
-                    .or_else(|| node.child_by_field_name("name"))?;
+                    .field(Field::Left)
+                    .or_else(|| node.field(Field::Name))?;
                 let right = node
-                    .child_by_field_name("right")
-                    .or_else(|| node.child_by_field_name("value"))?;
+                    .field(Field::Right)
+                    .or_else(|| node.field(Field::Value))?;
                 if is_function(right.kind()) && left.kind() == "identifier" {
                     fr.local_fns.insert(
                         text_of(left, &text).to_string(),
@@ -786,8 +778,8 @@ impl<'a> Engine<'a> {
                 }
             }
             "augmented_assignment" | "augmented_assignment_expression" => {
-                let left = node.child_by_field_name("left")?;
-                let right = node.child_by_field_name("right")?;
+                let left = node.field(Field::Left)?;
+                let right = node.field(Field::Right)?;
                 let r = self.expr(fr, right);
                 let l = self.expr(fr, left);
                 let t = union(l, r)?.derived(Shape::Text);
@@ -801,14 +793,12 @@ impl<'a> Engine<'a> {
                 let mut c = node.walk();
                 let kids: Vec<Node<'_>> = node.named_children(&mut c).collect();
                 for clause in kids.iter().filter(|k| k.kind() == "for_in_clause") {
-                    let t = clause
-                        .child_by_field_name("right")
-                        .and_then(|r| self.expr(fr, r));
-                    if let (Some(t), Some(left)) = (t, clause.child_by_field_name("left")) {
+                    let t = clause.field(Field::Right).and_then(|r| self.expr(fr, r));
+                    if let (Some(t), Some(left)) = (t, clause.field(Field::Left)) {
                         self.bind(fr, left, t.field("[]"));
                     }
                 }
-                let body = node.child_by_field_name("body").or(kids.first().copied())?;
+                let body = node.field(Field::Body).or(kids.first().copied())?;
                 let t = self.expr(fr, body)?;
                 Some(t.derived(Shape::Object))
             }
@@ -822,17 +812,11 @@ impl<'a> Engine<'a> {
         let text = Arc::clone(&fr.module.text);
         let is_new = node.kind() == "new_expression";
         let callee = node
-            .child_by_field_name("function")
-            .or_else(|| node.child_by_field_name("constructor"))?;
+            .field(Field::Function)
+            .or_else(|| node.field(Field::Constructor))?;
         let (receiver_node, method) = match callee.kind() {
-            "attribute" => (
-                callee.child_by_field_name("object"),
-                callee.child_by_field_name("attribute"),
-            ),
-            "member_expression" => (
-                callee.child_by_field_name("object"),
-                callee.child_by_field_name("property"),
-            ),
+            "attribute" => (callee.field(Field::Object), callee.field(Field::Attribute)),
+            "member_expression" => (callee.field(Field::Object), callee.field(Field::Property)),
             _ => (None, Some(callee)),
         };
         let method = method.map(|m| text_of(m, &text).to_string());
@@ -843,16 +827,15 @@ impl<'a> Engine<'a> {
         let mut args = Vec::new();
         let mut kwargs = Vec::new();
         let mut callbacks = Vec::new();
-        if let Some(list) = node.child_by_field_name("arguments") {
+        if let Some(list) = node.field(Field::Arguments) {
             let mut c = list.walk();
             let kids: Vec<Node<'_>> = list.named_children(&mut c).collect();
             for kid in kids {
                 match kid.kind() {
                     "keyword_argument" => {
-                        let (Some(name), Some(value)) = (
-                            kid.child_by_field_name("name"),
-                            kid.child_by_field_name("value"),
-                        ) else {
+                        let (Some(name), Some(value)) =
+                            (kid.field(Field::Name), kid.field(Field::Value))
+                        else {
                             continue;
                         };
                         let arg = self.arg(fr, value, false);
@@ -882,7 +865,7 @@ impl<'a> Engine<'a> {
                     }
                 }
             }
-        } else if let Some(template) = node.child_by_field_name("arguments") {
+        } else if let Some(template) = node.field(Field::Arguments) {
             // Tagged template: sql`...`
             let arg = self.arg(fr, template, false);
             args.push(arg);
@@ -1051,10 +1034,7 @@ impl<'a> Engine<'a> {
             let mut all = None;
             for entry in entries {
                 let t = self.expr(fr, entry);
-                if let (Some(k), Some(v)) = (
-                    entry.child_by_field_name("key"),
-                    entry.child_by_field_name("value"),
-                ) {
+                if let (Some(k), Some(v)) = (entry.field(Field::Key), entry.field(Field::Value)) {
                     props.push(Prop {
                         key: text_of(k, &text).trim_matches(['"', '\'']).to_string(),
                         text: truncate(text_of(v, &text)).to_string(),
@@ -1083,7 +1063,7 @@ impl<'a> Engine<'a> {
         if let (Some(p), Some(t)) = (params.first(), element) {
             self.bind(fr, *p, t.field("[]"));
         }
-        let body = cb.child_by_field_name("body");
+        let body = cb.field(Field::Body);
         let mut out = None;
         if let Some(body) = body {
             if matches!(body.kind(), "block" | "statement_block") {
@@ -1117,10 +1097,10 @@ impl<'a> Engine<'a> {
                 }
             }
             "attribute" | "member_expression" => {
-                let object = callee.child_by_field_name("object")?;
+                let object = callee.field(Field::Object)?;
                 let prop = callee
-                    .child_by_field_name("attribute")
-                    .or_else(|| callee.child_by_field_name("property"))?;
+                    .field(Field::Attribute)
+                    .or_else(|| callee.field(Field::Property))?;
                 let base = self.canonical(fr, object)?;
                 Some(format!("{base}.{}", text_of(prop, text)))
             }
@@ -1131,8 +1111,8 @@ impl<'a> Engine<'a> {
                     return Some(base.to_string());
                 }
                 let inner = callee
-                    .child_by_field_name("function")
-                    .or_else(|| callee.child_by_field_name("constructor"))?;
+                    .field(Field::Function)
+                    .or_else(|| callee.field(Field::Constructor))?;
                 Some(format!("{}()", self.canonical(fr, inner)?))
             }
             "parenthesized_expression" | "await_expression" | "await" => {
@@ -1239,8 +1219,8 @@ impl<'a> Engine<'a> {
             value
         };
         let class = match value.kind() {
-            "call" if fr.module.lang.is_python() => value.child_by_field_name("function")?,
-            "new_expression" => value.child_by_field_name("constructor")?,
+            "call" if fr.module.lang.is_python() => value.field(Field::Function)?,
+            "new_expression" => value.field(Field::Constructor)?,
             _ => return None,
         };
         self.class_named(fr, class)
@@ -1274,10 +1254,7 @@ impl<'a> Engine<'a> {
         let mut c = value.walk();
         let pairs: Vec<Node<'_>> = value.named_children(&mut c).collect();
         for pair in pairs {
-            let (Some(k), Some(v)) = (
-                pair.child_by_field_name("key"),
-                pair.child_by_field_name("value"),
-            ) else {
+            let (Some(k), Some(v)) = (pair.field(Field::Key), pair.field(Field::Value)) else {
                 continue;
             };
             let key = text_of(k, &text).trim_matches(['"', '\'']);
@@ -1286,9 +1263,7 @@ impl<'a> Engine<'a> {
                 "headers" => {
                     let mut c2 = v.walk();
                     for h in v.named_children(&mut c2) {
-                        if let (Some(hk), Some(hv)) =
-                            (h.child_by_field_name("key"), h.child_by_field_name("value"))
-                        {
+                        if let (Some(hk), Some(hv)) = (h.field(Field::Key), h.field(Field::Value)) {
                             if text_of(hk, &text)
                                 .trim_matches(['"', '\''])
                                 .eq_ignore_ascii_case("content-type")
@@ -1368,10 +1343,10 @@ fn has_markup(node: Node<'_>, text: &str) -> bool {
 /// The names at the root of an expression: `x` for `x`, `urlparse(u).hostname` gives `u`.
 /// `object.prop`: the object node and the property's name.
 fn member_parts<'t>(node: Node<'t>, text: &'t str) -> Option<(Node<'t>, &'t str)> {
-    let object = node.child_by_field_name("object")?;
+    let object = node.field(Field::Object)?;
     let prop = node
-        .child_by_field_name("attribute")
-        .or_else(|| node.child_by_field_name("property"))?;
+        .field(Field::Attribute)
+        .or_else(|| node.field(Field::Property))?;
     Some((object, text_of(prop, text)))
 }
 
@@ -1379,11 +1354,11 @@ fn member_parts<'t>(node: Node<'t>, text: &'t str) -> Option<(Node<'t>, &'t str)
 /// the index node.
 fn subscript_parts(node: Node<'_>) -> Option<(Node<'_>, Option<Node<'_>>)> {
     let object = node
-        .child_by_field_name("value")
-        .or_else(|| node.child_by_field_name("object"))?;
+        .field(Field::Value)
+        .or_else(|| node.field(Field::Object))?;
     let index = node
-        .child_by_field_name("subscript")
-        .or_else(|| node.child_by_field_name("index"));
+        .field(Field::Subscript)
+        .or_else(|| node.field(Field::Index));
     Some((object, index))
 }
 
@@ -1414,8 +1389,8 @@ fn names_in(node: Node<'_>, text: &str, fields: bool) -> Vec<String> {
             if let Some(path) = fields.then(|| access_path(node, text)).flatten() {
                 return vec![path];
             }
-            node.child_by_field_name("object")
-                .or_else(|| node.child_by_field_name("value"))
+            node.field(Field::Object)
+                .or_else(|| node.field(Field::Value))
                 .filter(|o| {
                     !fields || matches!(o.kind(), "call" | "call_expression" | "new_expression")
                 })
@@ -1424,7 +1399,7 @@ fn names_in(node: Node<'_>, text: &str, fields: bool) -> Vec<String> {
         }
         "call" | "call_expression" | "new_expression" => {
             let mut out = Vec::new();
-            if let Some(args) = node.child_by_field_name("arguments") {
+            if let Some(args) = node.field(Field::Arguments) {
                 let mut c = args.walk();
                 for a in args.named_children(&mut c) {
                     out.extend(names_in(a, text, fields));
@@ -1484,10 +1459,10 @@ fn root_names(node: Node<'_>, text: &str) -> Vec<String> {
 
 /// The parameter nodes of a function.
 pub fn parameters(func: Node<'_>) -> Vec<Node<'_>> {
-    if let Some(single) = func.child_by_field_name("parameter") {
+    if let Some(single) = func.field(Field::Parameter) {
         return vec![single];
     }
-    let Some(params) = func.child_by_field_name("parameters") else {
+    let Some(params) = func.field(Field::Parameters) else {
         return Vec::new();
     };
     let mut c = params.walk();
@@ -1509,28 +1484,26 @@ pub fn binding_name<'t>(param: Node<'_>, text: &'t str) -> Option<&'t str> {
         "typed_parameter" | "list_splat_pattern" | "dictionary_splat_pattern" => {
             param.named_child(0).and_then(|n| binding_name(n, text))
         }
-        "default_parameter" | "typed_default_parameter" => param
-            .child_by_field_name("name")
-            .and_then(|n| binding_name(n, text)),
+        "default_parameter" | "typed_default_parameter" => {
+            param.field(Field::Name).and_then(|n| binding_name(n, text))
+        }
         "required_parameter" | "optional_parameter" => param
-            .child_by_field_name("pattern")
+            .field(Field::Pattern)
             .and_then(|n| binding_name(n, text)),
-        "assignment_pattern" => param
-            .child_by_field_name("left")
-            .and_then(|n| binding_name(n, text)),
+        "assignment_pattern" => param.field(Field::Left).and_then(|n| binding_name(n, text)),
         _ => None,
     }
 }
 
 fn function_name<'t>(func: Node<'_>, text: &'t str) -> Option<&'t str> {
-    if let Some(n) = func.child_by_field_name("name") {
+    if let Some(n) = func.field(Field::Name) {
         return Some(text_of(n, text));
     }
     // `const handler = async (event) => ...`, `exports.handler = ...`
     let parent = func.parent()?;
     let target = parent
-        .child_by_field_name("name")
-        .or_else(|| parent.child_by_field_name("left"))?;
+        .field(Field::Name)
+        .or_else(|| parent.field(Field::Left))?;
     let t = text_of(target, text);
     Some(t.rsplit('.').next().unwrap_or(t))
 }

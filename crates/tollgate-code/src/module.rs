@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use tree_sitter::{Node, Parser, Tree};
 
-use crate::lang::{is_constant, string_value, text_of, Lang};
+use crate::lang::{is_constant, string_value, text_of, Field, Lang, NodeExt};
 
 /// What a name brought in by an import stands for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -183,24 +183,18 @@ pub fn is_function(kind: &str) -> bool {
 /// JavaScript/TypeScript `class C { m() {} }` (exported or not, or `const C = class {}`).
 fn class_methods(stmt: Node<'_>, text: &str) -> Option<(String, HashMap<String, FnRef>)> {
     let (name, body) = match stmt.kind() {
-        "class_definition" | "class_declaration" => (
-            stmt.child_by_field_name("name")?,
-            stmt.child_by_field_name("body")?,
-        ),
-        "decorated_definition" => {
-            return class_methods(stmt.child_by_field_name("definition")?, text)
+        "class_definition" | "class_declaration" => {
+            (stmt.field(Field::Name)?, stmt.field(Field::Body)?)
         }
-        "export_statement" => return class_methods(stmt.child_by_field_name("declaration")?, text),
+        "decorated_definition" => return class_methods(stmt.field(Field::Definition)?, text),
+        "export_statement" => return class_methods(stmt.field(Field::Declaration)?, text),
         "lexical_declaration" | "variable_declaration" => {
             let decl = stmt.named_child(0)?;
-            let value = decl.child_by_field_name("value")?;
+            let value = decl.field(Field::Value)?;
             if value.kind() != "class" {
                 return None;
             }
-            (
-                decl.child_by_field_name("name")?,
-                value.child_by_field_name("body")?,
-            )
+            (decl.field(Field::Name)?, value.field(Field::Body)?)
         }
         _ => return None,
     };
@@ -208,14 +202,14 @@ fn class_methods(stmt: Node<'_>, text: &str) -> Option<(String, HashMap<String, 
     let mut c = body.walk();
     for member in body.named_children(&mut c) {
         let def = match member.kind() {
-            "decorated_definition" => member.child_by_field_name("definition"),
+            "decorated_definition" => member.field(Field::Definition),
             "function_definition" | "method_definition" => Some(member),
             _ => None,
         };
         let Some(def) = def.filter(|d| is_function(d.kind())) else {
             continue;
         };
-        if let Some(method) = def.child_by_field_name("name") {
+        if let Some(method) = def.field(Field::Name) {
             methods.insert(text_of(method, text).to_string(), fn_ref(def));
         }
     }
@@ -258,14 +252,14 @@ fn is_constant_value(node: Node<'_>, text: &str) -> bool {
         "dictionary" | "object" => {
             let mut c = node.walk();
             let all = node.named_children(&mut c).all(|pair| {
-                pair.child_by_field_name("value")
+                pair.field(Field::Value)
                     .is_some_and(|v| is_constant_value(v, text))
             });
             all
         }
         "call" | "new_expression" | "call_expression" => {
             let args = node
-                .child_by_field_name("arguments")
+                .field(Field::Arguments)
                 .map(|a| {
                     let mut c = a.walk();
                     a.named_children(&mut c).collect::<Vec<_>>()
@@ -289,12 +283,12 @@ fn python_statement(
 ) {
     match stmt.kind() {
         "function_definition" => {
-            if let Some(name) = stmt.child_by_field_name("name") {
+            if let Some(name) = stmt.field(Field::Name) {
                 functions.insert(text_of(name, text).to_string(), fn_ref(stmt));
             }
         }
         "decorated_definition" => {
-            if let Some(def) = stmt.child_by_field_name("definition") {
+            if let Some(def) = stmt.field(Field::Definition) {
                 python_statement(def, text, path, resolve, imports, functions, constants);
             }
         }
@@ -302,10 +296,8 @@ fn python_statement(
             let Some(assign) = stmt.named_child(0).filter(|n| n.kind() == "assignment") else {
                 return;
             };
-            let (Some(left), Some(right)) = (
-                assign.child_by_field_name("left"),
-                assign.child_by_field_name("right"),
-            ) else {
+            let (Some(left), Some(right)) = (assign.field(Field::Left), assign.field(Field::Right))
+            else {
                 return;
             };
             if left.kind() == "identifier" && is_constant_value(right, text) {
@@ -353,7 +345,7 @@ fn python_statement(
             }
         }
         "import_from_statement" => {
-            let Some(module) = stmt.child_by_field_name("module_name") else {
+            let Some(module) = stmt.field(Field::ModuleName) else {
                 return;
             };
             let module = text_of(module, text);
@@ -392,10 +384,7 @@ fn python_statement(
 /// `json` gives (`json`, none).
 fn imported_name(name: Node<'_>) -> (Option<Node<'_>>, Option<Node<'_>>) {
     match name.kind() {
-        "aliased_import" => (
-            name.child_by_field_name("name"),
-            name.child_by_field_name("alias"),
-        ),
+        "aliased_import" => (name.field(Field::Name), name.field(Field::Alias)),
         _ => (Some(name), None),
     }
 }
@@ -405,11 +394,11 @@ pub fn require_specifier(node: Node<'_>, text: &str) -> Option<String> {
     if node.kind() != "call_expression" {
         return None;
     }
-    let callee = node.child_by_field_name("function")?;
+    let callee = node.field(Field::Function)?;
     if text_of(callee, text) != "require" {
         return None;
     }
-    let args = node.child_by_field_name("arguments")?;
+    let args = node.field(Field::Arguments)?;
     string_value(args.named_child(0)?, text)
 }
 
@@ -450,12 +439,12 @@ fn js_statement(
 ) {
     match stmt.kind() {
         "function_declaration" | "generator_function_declaration" => {
-            if let Some(name) = stmt.child_by_field_name("name") {
+            if let Some(name) = stmt.field(Field::Name) {
                 functions.insert(text_of(name, text).to_string(), fn_ref(stmt));
             }
         }
         "export_statement" => {
-            if let Some(decl) = stmt.child_by_field_name("declaration") {
+            if let Some(decl) = stmt.field(Field::Declaration) {
                 js_statement(
                     decl, text, path, lang, resolve, imports, functions, constants,
                 );
@@ -467,10 +456,8 @@ fn js_statement(
                 if decl.kind() != "variable_declarator" {
                     continue;
                 }
-                let (Some(name), Some(value)) = (
-                    decl.child_by_field_name("name"),
-                    decl.child_by_field_name("value"),
-                ) else {
+                let (Some(name), Some(value)) = (decl.field(Field::Name), decl.field(Field::Value))
+                else {
                     continue;
                 };
                 let value = unwrap_await(value);
@@ -482,10 +469,9 @@ fn js_statement(
                     constants.insert(text_of(name, text).to_string());
                 } else if value.kind() == "member_expression" {
                     // `const exec = require('child_process').exec`
-                    if let (Some(obj), Some(prop)) = (
-                        value.child_by_field_name("object"),
-                        value.child_by_field_name("property"),
-                    ) {
+                    if let (Some(obj), Some(prop)) =
+                        (value.field(Field::Object), value.field(Field::Property))
+                    {
                         if let Some(spec) = require_specifier(obj, text) {
                             imports.insert(
                                 text_of(name, text).to_string(),
@@ -498,7 +484,7 @@ fn js_statement(
         }
         "import_statement" => {
             let Some(source) = stmt
-                .child_by_field_name("source")
+                .field(Field::Source)
                 .and_then(|s| string_value(s, text))
             else {
                 return;
@@ -531,12 +517,12 @@ fn js_statement(
                             if spec.kind() != "import_specifier" {
                                 continue;
                             }
-                            let Some(name) = spec.child_by_field_name("name") else {
+                            let Some(name) = spec.field(Field::Name) else {
                                 continue;
                             };
                             let member = text_of(name, text);
                             let bound = spec
-                                .child_by_field_name("alias")
+                                .field(Field::Alias)
                                 .map_or(member, |a| text_of(a, text));
                             imports.insert(
                                 bound.to_string(),
@@ -555,10 +541,8 @@ fn js_statement(
             else {
                 return;
             };
-            let (Some(left), Some(right)) = (
-                assign.child_by_field_name("left"),
-                assign.child_by_field_name("right"),
-            ) else {
+            let (Some(left), Some(right)) = (assign.field(Field::Left), assign.field(Field::Right))
+            else {
                 return;
             };
             let target = text_of(left, text);
@@ -578,10 +562,7 @@ fn js_statement(
                 for entry in right.named_children(&mut c) {
                     let (key, local) = match entry.kind() {
                         "shorthand_property_identifier" => (entry, entry),
-                        "pair" => match (
-                            entry.child_by_field_name("key"),
-                            entry.child_by_field_name("value"),
-                        ) {
+                        "pair" => match (entry.field(Field::Key), entry.field(Field::Value)) {
                             (Some(k), Some(v)) if is_function(v.kind()) => {
                                 functions.insert(text_of(k, text).to_string(), fn_ref(v));
                                 continue;
@@ -631,10 +612,7 @@ fn bind_js_pattern(
             for entry in name.named_children(&mut c) {
                 let (member, bound) = match entry.kind() {
                     "shorthand_property_identifier_pattern" => (entry, entry),
-                    "pair_pattern" => match (
-                        entry.child_by_field_name("key"),
-                        entry.child_by_field_name("value"),
-                    ) {
+                    "pair_pattern" => match (entry.field(Field::Key), entry.field(Field::Value)) {
                         (Some(k), Some(v)) => (k, v),
                         _ => continue,
                     },
