@@ -30,6 +30,11 @@ pub fn known(name: &str) -> bool {
 /// Largest string `json_parse` reads, in bytes.
 const MAX_JSON_PARSE: usize = 1024 * 1024;
 
+/// Longest string `join`, `regex_replace`, `to_lower` and `to_upper` may build, in bytes: a
+/// chain of `let`s each doubling the last (`regex_replace(%s, "(.*)", "$1$1")`) would exhaust
+/// memory within one step of the evaluation's budget.
+pub const MAX_BUILT_STRING: usize = 1024 * 1024;
+
 /// Call `name` with its arguments' values. An error is a misuse of the function (wrong
 /// arguments), said with the rule file's position by the caller.
 pub fn call<'a>(name: &str, args: Vec<Vec<QR<'a>>>) -> Result<Vec<QR<'a>>, String> {
@@ -64,6 +69,14 @@ pub fn call<'a>(name: &str, args: Vec<Vec<QR<'a>>>) -> Result<Vec<QR<'a>>, Strin
                     other => text(other).into_iter().collect(),
                 })
                 .collect();
+            let total = parts.iter().map(String::len).sum::<usize>().saturating_add(
+                delimiter
+                    .len()
+                    .saturating_mul(parts.len().saturating_sub(1)),
+            );
+            if total > MAX_BUILT_STRING {
+                return Err(too_long("join", total));
+            }
             vec![owned(Json::String(parts.join(&delimiter)), None)]
         }
         "substring" => {
@@ -85,11 +98,14 @@ pub fn call<'a>(name: &str, args: Vec<Vec<QR<'a>>>) -> Result<Vec<QR<'a>>, Strin
                 .size_limit(1024 * 1024)
                 .build()
                 .map_err(|e| format!("regex_replace: invalid regex /{pattern}/: {e}"))?;
-            map_strings(found(), |s| {
-                Some(Json::String(
-                    re.replace_all(s, replacement.as_str()).into_owned(),
-                ))
-            })
+            let mut out = Vec::new();
+            for item in found() {
+                if let Some(s) = item.v.get().as_str() {
+                    let replaced = replace_all(&re, s, &replacement)?;
+                    out.push(owned(Json::String(replaced), Some(item)));
+                }
+            }
+            out
         }
         "to_lower" => map_strings(found(), |s| Some(Json::String(s.to_lowercase()))),
         "to_upper" => map_strings(found(), |s| Some(Json::String(s.to_uppercase()))),
@@ -123,6 +139,51 @@ pub fn call<'a>(name: &str, args: Vec<Vec<QR<'a>>>) -> Result<Vec<QR<'a>>, Strin
         }),
         _ => Vec::new(),
     };
+    // Case changes can lengthen a string (`ß` is `SS`): the result is checked once built.
+    for q in &out {
+        if let QR::Found(item) = q {
+            if let Some(s) = item.v.get().as_str() {
+                if s.len() > MAX_BUILT_STRING {
+                    return Err(too_long(name, s.len()));
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn too_long(function: &str, bytes: usize) -> String {
+    format!(
+        "{function} would build a string of {bytes} bytes or more, over tollgate's limit of {MAX_BUILT_STRING}"
+    )
+}
+
+/// `re.replace_all(s, replacement)`, refusing before a replacement could take the result past
+/// [`MAX_BUILT_STRING`]: each `$group` of the replacement (two characters at least) copies at
+/// most the whole match.
+fn replace_all(re: &regex::Regex, s: &str, replacement: &str) -> Result<String, String> {
+    let mut out = String::new();
+    let mut last = 0;
+    for caps in re.captures_iter(s) {
+        let Some(whole) = caps.get(0) else { continue };
+        let most = replacement
+            .len()
+            .saturating_add((replacement.len() / 2).saturating_mul(whole.len()));
+        let at_most = out
+            .len()
+            .saturating_add(whole.start() - last)
+            .saturating_add(most);
+        if at_most > MAX_BUILT_STRING {
+            return Err(too_long("regex_replace", at_most));
+        }
+        out.push_str(&s[last..whole.start()]);
+        caps.expand(replacement, &mut out);
+        last = whole.end();
+    }
+    out.push_str(&s[last..]);
+    if out.len() > MAX_BUILT_STRING {
+        return Err(too_long("regex_replace", out.len()));
+    }
     Ok(out)
 }
 

@@ -319,3 +319,38 @@ fn rules_say_which_resources_they_judged() {
     let results = evaluate(&parse("r.guard", blocks).unwrap(), &template(), limits).unwrap();
     assert_eq!(results[0].judged, [("Fn".to_string(), Status::Fail)]);
 }
+
+#[test]
+fn functions_refuse_to_build_huge_strings() {
+    // Each `let` doubles the last: 2^30 times the runtime's length at the end.
+    let mut rules = String::from("let s0 = Resources.Fn.Properties.Runtime\n");
+    for i in 1..=30 {
+        rules.push_str(&format!(
+            "let s{i} = regex_replace(%s{}, \"^(.*)$\", \"$1$1\")\n",
+            i - 1
+        ));
+    }
+    rules.push_str("rule r { %s30 == 'x' }\n");
+    let file = parse("r.guard", &rules).unwrap();
+    match evaluate(&file, &template(), limits()) {
+        Err(Stop::Error { message, line, .. }) => {
+            assert!(message.contains("over tollgate's limit"), "{message}");
+            assert!(line > 1, "{line}");
+        }
+        other => panic!("{other:?}"),
+    }
+    // The same through join: the last string is the delimiter between three types.
+    let mut rules = String::from("let s0 = Resources.Fn.Properties.Runtime\n");
+    for i in 1..=30 {
+        rules.push_str(&format!("let s{i} = join(Resources.*.Type, %s{})\n", i - 1));
+    }
+    rules.push_str("rule r { %s30 == 'x' }\n");
+    let outcome = parse("r.guard", &rules).map(|file| evaluate(&file, &template(), limits()));
+    assert!(
+        matches!(&outcome, Ok(Err(Stop::Error { message, .. })) if message.contains("over tollgate's limit")),
+        "{outcome:?}"
+    );
+    // Ordinary replacements are unchanged.
+    let rules = "rule r {\n  let v = regex_replace(Resources.Fn.Properties.Runtime, \"^python(\\\\d)\\\\.(\\\\d+)$\", \"py$1$2\")\n  %v == 'py38'\n}\n";
+    assert_eq!(status(rules, &template(), "r"), Status::Pass);
+}

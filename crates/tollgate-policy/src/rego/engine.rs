@@ -74,6 +74,7 @@ impl Evaluator {
         engine.set_gather_prints(true);
         add_range_limits(&mut engine)
             .and_then(|()| add_growth_limits(&mut engine))
+            .and_then(|()| super::growth::add(&mut engine))
             .map_err(|e| EvalError {
                 file: policy.path.clone(),
                 line: 1,
@@ -299,6 +300,61 @@ mod tests {
         }
         text.push_str("}\n");
         let err = eval(&text).unwrap_err();
+        assert!(
+            err.message.contains("over tollgate's limit of 100000"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn sprintf_replace_and_object_union_work_as_usual() {
+        let out = eval("package main\nimport rego.v1\n\ndeny contains x if {\n  x := [sprintf(\"%s has %d (%v) %5d|%.2f\", [\"f\", 3, {\"a\": [1]}, 42, 1.5]), replace(\"a-b-c\", \"-\", \"+\"), replace(\"ab\", \"\", \".\"), object.union({\"a\": {\"b\": 1, \"c\": 2}, \"d\": 3}, {\"a\": {\"b\": 9}, \"e\": 4})]\n}\n").unwrap();
+        assert_eq!(
+            out,
+            Some(serde_json::json!([[
+                "f has 3 ({\"a\": [1]})    42|1.50",
+                "a+b+c",
+                ".a.b.",
+                {"a": {"b": 9, "c": 2}, "d": 3, "e": 4}
+            ]]))
+        );
+    }
+
+    #[test]
+    fn sprintf_widths_replace_and_union_that_explode_are_refused() {
+        let err =
+            eval("package main\nimport rego.v1\n\ndeny contains sprintf(\"%999999999d\", [1])\n")
+                .unwrap_err();
+        assert!(err.message.contains("over tollgate's limit"), "{err}");
+        assert!(err.line == 4, "{err}");
+        // Each step doubles the string through sprintf, then through replace.
+        let mut text = String::from(
+            "package main\nimport rego.v1\n\ndeny contains count(s25) if {\n  s0 := \"ab\"\n",
+        );
+        for i in 1..=25 {
+            text.push_str(&format!(
+                "  s{i} := sprintf(\"%s%s\", [s{}, s{}])\n",
+                i - 1,
+                i - 1
+            ));
+        }
+        text.push_str("}\n");
+        let err = eval(&text).unwrap_err();
+        assert!(err.message.contains("over tollgate's limit"), "{err}");
+        let mut text = String::from(
+            "package main\nimport rego.v1\n\ndeny contains count(s25) if {\n  s0 := \"ab\"\n",
+        );
+        for i in 1..=25 {
+            text.push_str(&format!("  s{i} := replace(s{}, \"\", \"ab\")\n", i - 1));
+        }
+        text.push_str("}\n");
+        let err = eval(&text).unwrap_err();
+        assert!(
+            err.message.contains("over tollgate's limit of 1048576"),
+            "{err}"
+        );
+        // Two objects whose union could exceed the entry limit.
+        let err = eval("package main\nimport rego.v1\n\ndeny contains count(u) if {\n  o := {k: 1 | some i in numbers.range(1, 50001); k := format_int(i, 10)}\n  u := object.union(o, o)\n}\n").unwrap_err();
         assert!(
             err.message.contains("over tollgate's limit of 100000"),
             "{err}"

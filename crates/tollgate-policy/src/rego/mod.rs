@@ -2,6 +2,7 @@
 //! evaluation with regorus under limits.
 
 pub mod engine;
+pub mod growth;
 pub mod index;
 pub mod load;
 pub mod metadata;

@@ -1,0 +1,80 @@
+//! Policies that try to exhaust memory: a string or object built far larger than its inputs
+//! in one builtin call is refused, a comprehension over comprehensions runs out of its time
+//! budget; either way the policy becomes a notification naming it, and the other policies
+//! (Rego and Guard) still report.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use tollgate_core::{Config, ScanContext, Stage, WalkOptions};
+use tollgate_policy::PolicyStage;
+
+const TEMPLATE: &str = "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  Queue:\n    Type: AWS::SQS::Queue\n    Properties:\n      SqsManagedSseEnabled: false\n";
+
+const HONEST: &str = "package main\nimport rego.v1\n\ndeny contains sprintf(\"%s is a queue\", [input.resource.address]) if {\n  input.resource.type == \"AWS::SQS::Queue\"\n}\n";
+
+const GUARD: &str = "let queues = Resources.*[ Type == 'AWS::SQS::Queue' ]\n\nrule queues_encrypted when %queues !empty {\n  %queues.Properties.SqsManagedSseEnabled == true\n}\n";
+
+fn hostile() -> Vec<(&'static str, String)> {
+    let mut doubling = String::from(
+        "package main\nimport rego.v1\n\ndeny contains count(s30) if {\n  input.resource\n  s0 := \"ab\"\n",
+    );
+    for i in 1..=30 {
+        doubling.push_str(&format!("  s{i} := replace(s{}, \"\", \"xy\")\n", i - 1));
+    }
+    doubling.push_str("}\n");
+    vec![
+        (
+            "policies/width.rego",
+            "package main\nimport rego.v1\n\ndeny contains sprintf(\"%999999999d\", [1]) if input.resource\n".to_string(),
+        ),
+        ("policies/doubling.rego", doubling),
+        (
+            "policies/nested.rego",
+            "package main\nimport rego.v1\n\ndeny contains count(x) if {\n  input.resource\n  x := [[j | some j in numbers.range(1, 100000)] | some i in numbers.range(1, 100000)]\n}\n".to_string(),
+        ),
+    ]
+}
+
+fn context(dir: &Path) -> ScanContext {
+    let mut config = Config::default();
+    config.stage.policy.eval_timeout_ms = Some(300);
+    let files = tollgate_core::walk(dir, &WalkOptions::from_config(&config)).files;
+    ScanContext::new(
+        dir.to_path_buf(),
+        files,
+        Arc::new(config),
+        time::macros::date!(2026 - 12 - 01),
+    )
+}
+
+#[test]
+fn hostile_policies_become_notifications_and_the_others_still_run() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("policies")).unwrap();
+    std::fs::write(dir.path().join("template.yaml"), TEMPLATE).unwrap();
+    std::fs::write(dir.path().join("policies/honest.rego"), HONEST).unwrap();
+    std::fs::write(dir.path().join("policies/queues.guard"), GUARD).unwrap();
+    for (path, text) in hostile() {
+        std::fs::write(dir.path().join(path), text).unwrap();
+    }
+    let report = PolicyStage::new().run(&context(dir.path())).unwrap();
+    let messages: Vec<&str> = report.findings.iter().map(|f| f.message.as_str()).collect();
+    assert!(messages.contains(&"Queue is a queue"), "{messages:?}");
+    assert_eq!(report.findings.len(), 2, "{:#?}", report.findings);
+    for (path, id) in [
+        ("policies/width.rego", "policy-error"),
+        ("policies/doubling.rego", "policy-error"),
+        ("policies/nested.rego", "policy-timeout"),
+    ] {
+        let n = report
+            .notifications
+            .iter()
+            .find(|n| n.message.contains(path))
+            .unwrap_or_else(|| panic!("no notification for {path}: {:#?}", report.notifications));
+        assert_eq!(n.id, id, "{n:?}");
+        if id == "policy-error" {
+            assert!(n.message.contains("over tollgate's limit"), "{n:?}");
+        }
+    }
+}
