@@ -28,11 +28,22 @@ impl CodeStage {
     }
 }
 
-/// Parsed modules of the scan, each parsed once, read only from the scanned files.
+/// Parsed modules of the scan, read only from the scanned files. A module a trace imports
+/// stays for the rest of the scan, so every importer shares one parse; a handler file the
+/// stage loads for its own handlers is dropped once they are traced ([`Loader::release`]), so
+/// the syntax trees of a repository's handlers are not all held at once.
 pub struct Loader<'c> {
     ctx: &'c ScanContext,
-    cache: Mutex<HashMap<String, Option<Arc<Module>>>>,
+    cache: Mutex<HashMap<String, Cached>>,
     notes: Mutex<Vec<Notification>>,
+    /// Files whose syntax errors were noted: a file parsed again after a release is noted once.
+    noted: Mutex<HashSet<String>>,
+}
+
+/// A file's module (`None`: unreadable or not code), and whether a trace imported it.
+struct Cached {
+    module: Option<Arc<Module>>,
+    imported: bool,
 }
 
 impl<'c> Loader<'c> {
@@ -41,7 +52,47 @@ impl<'c> Loader<'c> {
             ctx,
             cache: Mutex::new(HashMap::new()),
             notes: Mutex::new(Vec::new()),
+            noted: Mutex::new(HashSet::new()),
         }
+    }
+
+    /// The module of a handler file, for tracing the handlers in it.
+    fn entry(&self, path: &str) -> Option<Arc<Module>> {
+        self.fetch(path, false)
+    }
+
+    /// Drop the cache's hold on a handler file's module, unless a trace imported it: the
+    /// tree is freed as soon as the last trace using it ends.
+    fn release(&self, path: &str) {
+        let released = {
+            let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+            match cache.get(path) {
+                Some(c) if !c.imported && c.module.is_some() => cache.remove(path),
+                _ => None,
+            }
+        };
+        // Freed outside the lock.
+        drop(released);
+    }
+
+    fn fetch(&self, path: &str, imported: bool) -> Option<Arc<Module>> {
+        if let Some(c) = self
+            .cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get_mut(path)
+        {
+            c.imported |= imported;
+            return c.module.clone();
+        }
+        let loaded = self.load(path);
+        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        let c = cache.entry(path.to_string()).or_insert(Cached {
+            module: loaded.clone(),
+            imported,
+        });
+        c.imported |= imported;
+        loaded
     }
 
     fn load(&self, path: &str) -> Option<Arc<Module>> {
@@ -61,7 +112,13 @@ impl<'c> Loader<'c> {
         let resolve =
             |from: &str, lang: Lang, spec: &str| resolve_import(from, lang, spec, &exists);
         let (module, problem) = Module::parse(path, lang, text, &resolve)?;
-        if let Some(p) = problem {
+        let first = || {
+            self.noted
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(path.to_string())
+        };
+        if let Some(p) = problem.filter(|_| first()) {
             self.note(
                 Notification::warning(
                     "parse-error",
@@ -98,20 +155,7 @@ impl<'c> Loader<'c> {
 
 impl Modules for Loader<'_> {
     fn get(&self, path: &str) -> Option<Arc<Module>> {
-        if let Some(m) = self
-            .cache
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(path)
-        {
-            return m.clone();
-        }
-        let loaded = self.load(path);
-        self.cache
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(path.to_string(), loaded.clone());
-        loaded
+        self.fetch(path, true)
     }
 }
 
@@ -148,14 +192,14 @@ pub fn scan(ctx: &ScanContext, model: &CloudModel, perms: &[Finding]) -> StageRe
     // map; those templates were not checked.
     report.not_checked.extend(model.not_checked.iter().cloned());
 
-    // Entry points are traced on every core; each trace is independent (modules are parsed
-    // once and shared through the loader), and the results are put back in entry order so the
-    // report does not depend on scheduling.
-    let trace = |entry: &EntryPoint| {
+    // Entry points are traced on every core; each trace is independent (a module imported by
+    // several handlers is parsed once and shared through the loader), and the results are put
+    // back in entry order so the report does not depend on scheduling.
+    let trace = |entry: &EntryPoint, module: Option<&Arc<Module>>| {
         if ctx.is_cancelled() {
             return Traced::Cancelled;
         }
-        let Some(module) = loader.get(&entry.file) else {
+        let Some(module) = module else {
             // A parse given up at the cancel reads as no module.
             return if ctx.is_cancelled() {
                 Traced::Cancelled
@@ -176,13 +220,57 @@ pub fn scan(ctx: &ScanContext, model: &CloudModel, perms: &[Finding]) -> StageRe
             Vec::new()
         };
         let mut engine = Engine::new(&loader, rules, exposure.is_sensitive());
-        engine.run_handler(&module, func, triggers);
+        engine.run_handler(module, func, triggers);
         Traced::Hits(exposure, engine.hits)
     };
     // The handlers templates declare are traced before the search for conventionally named
     // ones, which may read every code file of the repository: a stage timeout during that
     // search still leaves the declared handlers checked, and lists the files not searched.
-    let mut traced = parallel_map(&entries, trace);
+    // Each declared handler file is parsed once, for all its handlers, and searched for
+    // conventionally named ones while its tree is at hand; then the tree is released.
+    let files = by_file(&entries);
+    let per_file = parallel_map(&files, |(file, at)| {
+        let module = if ctx.is_cancelled() {
+            None
+        } else {
+            loader.entry(file)
+        };
+        let traced: Vec<Traced> = at
+            .iter()
+            .map(|&i| trace(&entries[i], module.as_ref()))
+            .collect();
+        // Conventionally named handlers of this file that no template names, traced now.
+        let found: Option<Vec<(EntryPoint, Traced)>> = module.as_ref().map(|m| {
+            conventional_in(file, m, &known)
+                .into_iter()
+                .map(|e| {
+                    let t = trace(&e, Some(m));
+                    (e, t)
+                })
+                .collect()
+        });
+        loader.release(file);
+        (traced, found)
+    });
+    let mut traced: Vec<Option<Traced>> = entries.iter().map(|_| None).collect();
+    let mut searched: HashMap<&str, Vec<EntryPoint>> = HashMap::new();
+    let mut done: HashMap<(String, String), Traced> = HashMap::new();
+    for ((file, at), (results, found)) in files.iter().zip(per_file) {
+        for (&i, t) in at.iter().zip(results) {
+            traced[i] = Some(t);
+        }
+        if let Some(found) = found {
+            let list = searched.entry(file).or_default();
+            for (e, t) in found {
+                done.insert((e.file.clone(), e.function.clone()), t);
+                list.push(e);
+            }
+        }
+    }
+    let mut traced: Vec<Traced> = traced
+        .into_iter()
+        .map(|t| t.unwrap_or(Traced::Skipped))
+        .collect();
     // A file whose declared handlers were traced was checked, even if the search stops first.
     let checked: HashSet<&str> = entries
         .iter()
@@ -190,9 +278,23 @@ pub fn scan(ctx: &ScanContext, model: &CloudModel, perms: &[Finding]) -> StageRe
         .filter(|(_, t)| matches!(t, Traced::Hits(..) | Traced::NoFunction))
         .map(|(e, _)| e.file.as_str())
         .collect();
-    let (found, unsearched) = conventional(ctx, &loader, &known, &checked);
+    let (found, unsearched) = conventional(ctx, &loader, &known, &checked, &searched);
     report.not_checked.extend(unsearched);
-    traced.extend(parallel_map(&found, trace));
+    // Handlers found in the files searched just now are traced now.
+    let key = |e: &EntryPoint| (e.file.clone(), e.function.clone());
+    let pending: Vec<&EntryPoint> = found
+        .iter()
+        .filter(|e| !done.contains_key(&key(e)))
+        .collect();
+    let mut fresh = parallel_map(&pending, |e| {
+        let module = loader.entry(&e.file);
+        trace(e, module.as_ref())
+    })
+    .into_iter();
+    for e in &found {
+        let t = done.remove(&key(e)).or_else(|| fresh.next());
+        traced.push(t.unwrap_or(Traced::Skipped));
+    }
     entries.extend(found);
 
     let mut seen = HashSet::new();
@@ -334,11 +436,17 @@ fn conventional(
     loader: &Loader<'_>,
     known: &HashSet<(String, String)>,
     checked: &HashSet<&str>,
+    searched: &HashMap<&str, Vec<EntryPoint>>,
 ) -> (Vec<EntryPoint>, Vec<String>) {
     let mut out = Vec::new();
     let mut unsearched = Vec::new();
     for file in ctx.files() {
         if Lang::of_path(&file.path).is_none() || is_vendored(&file.path) {
+            continue;
+        }
+        // Searched with its declared handlers.
+        if let Some(found) = searched.get(file.path.as_str()) {
+            out.extend(found.iter().cloned());
             continue;
         }
         // Listed without being read: past the cancel the stage stops promptly.
@@ -356,29 +464,54 @@ fn conventional(
         {
             continue;
         }
-        let Some(module) = loader.get(&file.path) else {
+        let Some(module) = loader.entry(&file.path) else {
             continue;
         };
-        for name in CONVENTIONAL {
-            let Some(f) = module.functions.get(*name) else {
-                continue;
-            };
-            if known.contains(&(file.path.clone(), name.to_string())) {
-                continue;
-            }
-            let takes_event = module
-                .function(*f)
-                .is_some_and(|n| !parameters(n).is_empty());
-            if takes_event {
-                out.push(EntryPoint {
-                    file: file.path.clone(),
-                    function: name.to_string(),
-                    lambda: None,
-                });
-            }
-        }
+        out.extend(conventional_in(&file.path, &module, known));
     }
     (out, unsearched)
+}
+
+/// The conventionally named handlers of one module that no template names.
+fn conventional_in(
+    path: &str,
+    module: &Module,
+    known: &HashSet<(String, String)>,
+) -> Vec<EntryPoint> {
+    let mut out = Vec::new();
+    for name in CONVENTIONAL {
+        let Some(f) = module.functions.get(*name) else {
+            continue;
+        };
+        if known.contains(&(path.to_string(), name.to_string())) {
+            continue;
+        }
+        let takes_event = module
+            .function(*f)
+            .is_some_and(|n| !parameters(n).is_empty());
+        if takes_event {
+            out.push(EntryPoint {
+                file: path.to_string(),
+                function: name.to_string(),
+                lambda: None,
+            });
+        }
+    }
+    out
+}
+
+/// Entry points grouped by file, in the order files first appear: each file's entry indices.
+fn by_file(entries: &[EntryPoint]) -> Vec<(&str, Vec<usize>)> {
+    let mut files: Vec<(&str, Vec<usize>)> = Vec::new();
+    let mut at: HashMap<&str, usize> = HashMap::new();
+    for (i, e) in entries.iter().enumerate() {
+        let slot = *at.entry(e.file.as_str()).or_insert_with(|| {
+            files.push((e.file.as_str(), Vec::new()));
+            files.len() - 1
+        });
+        files[slot].1.push(i);
+    }
+    files
 }
 
 /// The resource code findings and evaluations name: the function the template declares, else
