@@ -200,32 +200,31 @@ impl<'a> EvaluationIndex<'a> {
     }
 }
 
-/// One rule's evaluations as its check goes: a resource judged several times (one setting
-/// after another, several statements of its policies) keeps one evaluation whose verdict
-/// [combines](Verdict::combine) them. Resources are told apart by address and header, so the
-/// parts of one resource declared at different places (the routes of an OpenAPI document)
-/// stay apart.
+/// Rules' evaluations as their checks go: a resource judged several times by one rule (one
+/// setting after another, several statements of its policies) keeps one evaluation whose
+/// verdict [combines](Verdict::combine) them. Evaluations are told apart by rule code, and
+/// resources by address and header, so the parts of one resource declared at different places
+/// (the routes of an OpenAPI document) stay apart, and so do two rules (a policy file's several
+/// codes) judging the same resource.
 #[derive(Debug, Default)]
 pub struct Recorder {
     evaluations: Vec<Evaluation>,
-    index: std::collections::HashMap<(Location, String), usize>,
+    index: std::collections::HashMap<(String, Location, String), usize>,
 }
 
 impl Recorder {
     /// Record `verdict` of rule `rule_id` on the resource `resource` declared at `header`.
     pub fn record(&mut self, rule_id: &str, resource: &str, header: Location, verdict: Verdict) {
-        match self.index.get(&(header.clone(), resource.to_string())) {
+        let key = (rule_id.to_string(), header, resource.to_string());
+        match self.index.get(&key) {
             Some(&i) => {
                 let e = &mut self.evaluations[i];
                 e.verdict = e.verdict.combine(verdict);
             }
             None => {
-                self.index.insert(
-                    (header.clone(), resource.to_string()),
-                    self.evaluations.len(),
-                );
                 self.evaluations
-                    .push(Evaluation::new(rule_id, resource, header, verdict));
+                    .push(Evaluation::new(rule_id, resource, key.1.clone(), verdict));
+                self.index.insert(key, self.evaluations.len() - 1);
             }
         }
     }
@@ -319,6 +318,31 @@ mod tests {
             assert_eq!(Evaluation::matching(&evaluations, &f), expected, "{f:?}");
             assert_eq!(index.matching(&f), expected, "{f:?}");
         }
+    }
+
+    #[test]
+    fn a_recorder_keeps_rules_apart() {
+        use crate::{Pos, Span};
+        let at = Location::at("t.yaml", Span::line(3));
+        let elsewhere = Location::at("t.yaml", Span::new(Pos::new(9, 1), Pos::new(9, 2)));
+        let mut r = Recorder::default();
+        r.record("TG9001", "Fn", at.clone(), Verdict::Pass);
+        r.record("TG9002", "Fn", at.clone(), Verdict::Fail);
+        r.record("TG9001", "Fn", at.clone(), Verdict::NotApplicable);
+        r.record("TG9001", "Fn", elsewhere, Verdict::Fail);
+        let got: Vec<(String, u32, Verdict)> = r
+            .into_evaluations()
+            .into_iter()
+            .map(|e| (e.rule_id, e.location.start_line().unwrap_or(0), e.verdict))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("TG9001".to_string(), 3, Verdict::Pass),
+                ("TG9002".to_string(), 3, Verdict::Fail),
+                ("TG9001".to_string(), 9, Verdict::Fail),
+            ]
+        );
     }
 
     #[test]

@@ -254,3 +254,39 @@ fn guard_rules_record_fail_and_pass() {
         assert!(report.dynamic_rules.iter().any(|r| r.code == e.rule_id));
     }
 }
+
+/// A Guard rule whose `when` does not hold on a resource SKIPs there: not applicable, never
+/// unknown; two rules of one file judging the same resources keep their own codes.
+#[test]
+fn guard_skips_are_not_applicable_under_each_rules_code() {
+    use tollgate_core::Verdict;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("template.yaml"),
+        "Resources:\n  Short:\n    Type: AWS::Lambda::Function\n    Properties:\n      Timeout: 30\n  Long:\n    Type: AWS::Lambda::Function\n    Properties:\n      Timeout: 900\n  Unset:\n    Type: AWS::Lambda::Function\n    Properties:\n      Runtime: python3.12\n",
+    )
+    .unwrap();
+    let rules = "# code: ACME-1\nrule timeout_bounded {\n  AWS::Lambda::Function when Properties.Timeout exists {\n    Properties.Timeout <= 300\n  }\n}\n\n# code: ACME-2\nrule runtime_set {\n  AWS::Lambda::Function {\n    Properties.Runtime exists\n  }\n}\n";
+    let mut report = StageReport::default();
+    let files = tollgate_policy::guard::stage::load(
+        vec![("policies/functions.guard".to_string(), rules.to_string())],
+        &mut report,
+    );
+    let ctx = context(dir.path());
+    let inputs = tollgate_policy::inputs(&ctx);
+    tollgate_policy::guard::stage::evaluate_all(&ctx, &files, &inputs, budgets(), &mut report);
+    let verdict = |code: &str, resource: &str| verdict(&report, code, resource);
+    assert_eq!(verdict("ACME-1", "Short"), Some(Verdict::Pass));
+    assert_eq!(verdict("ACME-1", "Long"), Some(Verdict::Fail));
+    assert_eq!(verdict("ACME-1", "Unset"), Some(Verdict::NotApplicable));
+    assert_eq!(verdict("ACME-2", "Short"), Some(Verdict::Fail));
+    assert_eq!(verdict("ACME-2", "Unset"), Some(Verdict::Pass));
+    assert!(
+        report
+            .evaluations
+            .iter()
+            .all(|e| e.verdict != Verdict::Unknown
+                && (e.rule_id == "ACME-1" || e.rule_id == "ACME-2"))
+    );
+    assert_eq!(report.evaluations.len(), 6, "{:#?}", report.evaluations);
+}

@@ -145,6 +145,10 @@ pub enum Part {
     Index(i64),
     /// `[ clauses ]`: the values for which the clauses hold.
     Filter(Conjunction),
+    /// `[ name | clauses ]`: the entries of a map (or elements of a list) for which the
+    /// clauses hold, with `%name` bound, inside the clauses, to the entry's key (or the
+    /// element's index).
+    CaptureFilter { name: String, clauses: Conjunction },
     /// `[ keys == /regex/ ]`: the values of a map whose key matches.
     KeyFilter {
         op: Op,

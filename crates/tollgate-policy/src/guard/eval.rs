@@ -452,6 +452,9 @@ impl<'a> Ev<'a> {
                 conditions, block, ..
             } => {
                 if self.conj(conditions, scope, &mut Vec::new(), true)? != Status::Pass {
+                    if let Some(id) = resource_id(&scope.this.path).filter(|_| !fast) {
+                        self.judge(id, Status::Skip);
+                    }
                     return Ok(Status::Skip);
                 }
                 self.block(block, scope.this.clone(), scope, out, fast)
@@ -525,6 +528,11 @@ impl<'a> Ev<'a> {
                             if let Some(c) = conditions {
                                 let guard = Scope::new(item.clone(), &[], Some(scope));
                                 if self.conj(c, &guard, &mut Vec::new(), true)? != Status::Pass {
+                                    // The block SKIPs this resource: it was looked at and the
+                                    // rule does not apply to it.
+                                    if let Some(id) = resource_id(&item.path).filter(|_| !fast) {
+                                        self.judge(id, Status::Skip);
+                                    }
                                     continue;
                                 }
                             }
@@ -647,6 +655,12 @@ impl<'a> Ev<'a> {
     fn var(&mut self, name: &str, scope: &Scope<'a, '_>) -> Result<Option<Rc<Vec<QR<'a>>>>, Stop> {
         let mut s = Some(scope);
         while let Some(sc) = s {
+            // A key captured by a filter (`[ name | ... ]`) in this scope.
+            if !sc.lets.iter().any(|l| l.name == name) {
+                if let Some(Some(v)) = sc.vars.borrow().get(name) {
+                    return Ok(Some(v.clone()));
+                }
+            }
             if let Some(l) = sc.lets.iter().find(|l| l.name == name) {
                 if let Some(state) = sc.vars.borrow().get(name) {
                     return match state {
@@ -835,6 +849,79 @@ impl<'a> Ev<'a> {
                 };
                 for candidate in candidates {
                     let filter = Scope::new(candidate.clone(), &[], Some(scope));
+                    if self.conj(clauses, &filter, &mut Vec::new(), true)? == Status::Pass {
+                        next.push(QR::Found(candidate));
+                    }
+                }
+            }
+            Part::CaptureFilter { name, clauses } => {
+                // Entries of a map with their keys, elements of a list with their indices; any
+                // other value is one candidate without a key.
+                let candidates: Vec<(Item<'a>, Json)> = match &item.v {
+                    V::Doc(Json::Object(map)) => map
+                        .iter()
+                        .map(|(k, v)| {
+                            (
+                                Item {
+                                    v: V::Doc(v),
+                                    path: extend(&item.path, PathSeg::Key(k)),
+                                },
+                                Json::String(k.clone()),
+                            )
+                        })
+                        .collect(),
+                    V::Doc(Json::Array(list)) => list
+                        .iter()
+                        .enumerate()
+                        .map(|(i, v)| {
+                            (
+                                Item {
+                                    v: V::Doc(v),
+                                    path: extend(&item.path, PathSeg::Index(i)),
+                                },
+                                Json::from(i as u64),
+                            )
+                        })
+                        .collect(),
+                    V::Own(j) if j.is_object() || j.is_array() => {
+                        let entries: Vec<(Json, &Json)> = match j.as_ref() {
+                            Json::Object(map) => map
+                                .iter()
+                                .map(|(k, v)| (Json::String(k.clone()), v))
+                                .collect(),
+                            Json::Array(list) => list
+                                .iter()
+                                .enumerate()
+                                .map(|(i, v)| (Json::from(i as u64), v))
+                                .collect(),
+                            _ => Vec::new(),
+                        };
+                        entries
+                            .into_iter()
+                            .map(|(key, v)| {
+                                (
+                                    Item {
+                                        v: V::Own(Rc::new(v.clone())),
+                                        path: item.path.clone(),
+                                    },
+                                    key,
+                                )
+                            })
+                            .collect()
+                    }
+                    _ => vec![(item, Json::Null)],
+                };
+                for (candidate, key) in candidates {
+                    self.tick()?;
+                    let filter = Scope::new(candidate.clone(), &[], Some(scope));
+                    let captured = QR::Found(Item {
+                        v: V::Own(Rc::new(key)),
+                        path: None,
+                    });
+                    filter
+                        .vars
+                        .borrow_mut()
+                        .insert(name.as_str(), Some(Rc::new(vec![captured])));
                     if self.conj(clauses, &filter, &mut Vec::new(), true)? == Status::Pass {
                         next.push(QR::Found(candidate));
                     }

@@ -675,6 +675,15 @@ impl Parser<'_> {
                 rhs: Box::new(rhs),
             }
         } else {
+            let capture = match (self.peek_at(0), self.peek_at(1)) {
+                (Tok::Ident(name), Tok::Punct("|")) if is_variable_name(name) => {
+                    let name = name.clone();
+                    self.next();
+                    self.next();
+                    Some(name)
+                }
+                _ => None,
+            };
             let outer = std::mem::replace(&mut self.in_conditions, false);
             let mut clauses = Conjunction::new();
             while !self.is_punct("]") {
@@ -687,7 +696,10 @@ impl Parser<'_> {
                 return Err(self.expected("`*`, an index or a filter inside `[ ]`"));
             }
             self.in_conditions = outer;
-            Part::Filter(clauses)
+            match capture {
+                Some(name) => Part::CaptureFilter { name, clauses },
+                None => Part::Filter(clauses),
+            }
         };
         self.expect_punct("]")?;
         self.depth -= 1;
@@ -817,6 +829,13 @@ fn plain_list(items: Vec<Literal>) -> Option<serde_json::Value> {
         })
         .collect::<Option<Vec<_>>>()
         .map(serde_json::Value::Array)
+}
+
+/// A name a filter may capture keys under: letters, digits and `_`, not starting with a
+/// digit (not a type name such as `AWS::S3::Bucket`).
+fn is_variable_name(name: &str) -> bool {
+    name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && name.chars().next().is_some_and(|c| !c.is_ascii_digit())
 }
 
 /// `Resources.*[ Type == '<type_name>' ]`: what a type block ranges over.

@@ -55,7 +55,8 @@ pub fn evaluate_all(
     }
     let docs = templates(ctx, &inputs.resources);
     let mut rules: BTreeMap<String, Rule> = BTreeMap::new();
-    let mut evaluations = Evaluations::default();
+    // Evaluations by code and resource: a rule file's several rules judge the same resources.
+    let mut evaluations = Recorder::default();
     for file in files {
         evaluate_file(
             ctx,
@@ -72,27 +73,6 @@ pub fn evaluate_all(
     report.dynamic_rules.extend(rules.into_values());
 }
 
-/// Evaluations per code: a recorder keeps one evaluation per resource, so codes are kept
-/// apart.
-#[derive(Default)]
-struct Evaluations(BTreeMap<String, Recorder>);
-
-impl Evaluations {
-    fn record(&mut self, code: &str, address: &str, header: Location, verdict: Verdict) {
-        self.0
-            .entry(code.to_string())
-            .or_default()
-            .record(code, address, header, verdict);
-    }
-
-    fn into_evaluations(self) -> Vec<tollgate_core::Evaluation> {
-        self.0
-            .into_values()
-            .flat_map(Recorder::into_evaluations)
-            .collect()
-    }
-}
-
 #[allow(clippy::too_many_arguments)]
 fn evaluate_file(
     ctx: &ScanContext,
@@ -102,7 +82,7 @@ fn evaluate_file(
     budgets: Budgets,
     report: &mut StageReport,
     rules: &mut BTreeMap<String, Rule>,
-    evaluations: &mut Evaluations,
+    evaluations: &mut Recorder,
 ) {
     let started = Instant::now();
     let package = package(file);

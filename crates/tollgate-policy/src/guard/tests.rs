@@ -354,3 +354,40 @@ fn functions_refuse_to_build_huge_strings() {
     let rules = "rule r {\n  let v = regex_replace(Resources.Fn.Properties.Runtime, \"^python(\\\\d)\\\\.(\\\\d+)$\", \"py$1$2\")\n  %v == 'py38'\n}\n";
     assert_eq!(status(rules, &template(), "r"), Status::Pass);
 }
+
+#[test]
+fn filters_capture_the_key_of_each_entry() {
+    // Buckets whose logical id starts with `Go`: only `Good`.
+    let rules = "
+let named = Resources[ id | Type == 'AWS::S3::Bucket'
+                            %id == /^Go/ ]
+rule good_is_encrypted when %named !empty {
+    %named.Properties.BucketEncryption exists
+}
+rule every_bucket_is_encrypted {
+    Resources[ id | Type == 'AWS::S3::Bucket' ].Properties.BucketEncryption exists
+}
+rule tags_by_index {
+    # The second tag of each bucket that has one.
+    Resources.Good.Properties.Tags[ i | %i == 1 ].Key == 'Stage'
+}
+";
+    assert_eq!(
+        status(rules, &template(), "good_is_encrypted"),
+        Status::Pass
+    );
+    assert_eq!(
+        status(rules, &template(), "every_bucket_is_encrypted"),
+        Status::Fail
+    );
+    assert_eq!(status(rules, &template(), "tags_by_index"), Status::Pass);
+    // A filter that selects nothing skips, as any filter does.
+    let rules = "rule none { Resources[ id | %id == 'Missing' ].Type == 'x' }";
+    assert_eq!(status(rules, &template(), "none"), Status::Skip);
+    // The captured name is not a type name.
+    assert!(parse(
+        "r.guard",
+        "rule r { Resources[ AWS::S3::Bucket | Type == 'x' ] exists }"
+    )
+    .is_err());
+}
