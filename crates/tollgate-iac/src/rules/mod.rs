@@ -62,6 +62,7 @@ mod firehose_not_encrypted;
 mod firehose_without_cmk;
 mod iam_password_policy_reuse;
 mod iam_password_policy_short;
+mod iam_policy_attached_to_user;
 mod kinesis_stream_not_encrypted;
 mod kinesis_stream_without_cmk;
 mod kms_key_disabled;
@@ -241,6 +242,7 @@ pub fn all() -> Vec<Box<dyn IacRule>> {
         Box::new(cloudfront_s3_without_default_root_object::CloudfrontS3WithoutDefaultRootObject),
         Box::new(iam_password_policy_short::IamPasswordPolicyShort),
         Box::new(iam_password_policy_reuse::IamPasswordPolicyReuse),
+        Box::new(iam_policy_attached_to_user::IamPolicyAttachedToUser),
     ]
 }
 

@@ -1,9 +1,13 @@
 //! `aws_iam_role` with its inline policies, `aws_iam_role_policy` and
-//! `aws_iam_role_policy_attachment` joined in; `aws_iam_policy` with the roles it is attached to.
+//! `aws_iam_role_policy_attachment` joined in; `aws_iam_policy` with the roles and users it is
+//! attached to; `aws_iam_user_policy`, a policy of one user.
 
 use super::iam_json::string_val;
-use super::mapper::{integer, string, strings, Mapper};
-use crate::model::{CloudModel, IamPolicy, IamRole, NamedPolicy, PasswordPolicy};
+use super::mapper::{in_file, integer, string, strings, Mapper};
+use super::value::Tv;
+use crate::model::{
+    CloudModel, IamPolicy, IamRole, NamedPolicy, PasswordPolicy, Ref, ResourceMeta, Val,
+};
 
 pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
     for r in m.of_type("aws_iam_account_password_policy") {
@@ -64,13 +68,45 @@ pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
             .into_iter()
             .map(|a| m.reference(a.body.get("role")))
             .collect();
+        let meta = m.meta(p);
+        let mut users = Vec::new();
+        for a in m.attached("aws_iam_user_policy_attachment", "policy_arn", p, &["arn"]) {
+            users.push(in_file(m.reference(a.body.get("user")), &a.file, &meta));
+        }
+        for a in m.attached("aws_iam_policy_attachment", "policy_arn", p, &["arn"]) {
+            users.extend(user_list(m, a.body.get("users"), &a.file, &meta));
+        }
+        model.iam_policies.push(IamPolicy {
+            meta,
+            name: string(p.body.get("name")),
+            document: m.policy(p.body.get("policy"), &p.file),
+            roles,
+            users,
+            groups: Vec::new(),
+        });
+    }
+    for p in m.of_type("aws_iam_user_policy") {
         model.iam_policies.push(IamPolicy {
             meta: m.meta(p),
             name: string(p.body.get("name")),
             document: m.policy(p.body.get("policy"), &p.file),
-            roles,
-            users: Vec::new(),
+            roles: Vec::new(),
+            users: vec![m.reference(p.body.get("user"))],
             groups: Vec::new(),
         });
+    }
+}
+
+/// The `users` of an `aws_iam_policy_attachment` written in `file`: one reference each, or one
+/// unknown value when the list cannot be read.
+fn user_list(m: &Mapper<'_>, users: Option<&Tv>, file: &str, to: &ResourceMeta) -> Vec<Val<Ref>> {
+    match users {
+        None => Vec::new(),
+        Some(list) if list.is_unknown() => vec![in_file(m.reference(Some(list)), file, to)],
+        Some(list) => list
+            .one_or_many()
+            .into_iter()
+            .map(|u| in_file(m.reference(Some(u)), file, to))
+            .collect(),
     }
 }
