@@ -520,3 +520,80 @@ fn guard_unit_tests_run_with_policy_test() {
         "{stdout}"
     );
 }
+
+/// `tollgate rules --path` and `tollgate explain CODE --path` know the codes a repository's
+/// policies define; without a path, a policy-stage code says how to see it.
+#[test]
+fn rules_and_explain_know_the_repositorys_policy_codes() {
+    let dir = repo(&[
+        (
+            "old.rego",
+            "package main\n\n# METADATA\n# title: Old runtimes\n# custom:\n#   code: ACME-7\n#   severity: critical\ndeny[msg] {\n  input.resource.properties.Runtime == \"python3.8\"\n  msg := \"python3.8 is retired\"\n}\n",
+        ),
+        (
+            "functions.guard",
+            "# code: ACME-9\n# title: Functions declare a runtime\nrule runtime_set {\n  AWS::Lambda::Function {\n    Properties.Runtime exists\n  }\n}\n",
+        ),
+    ]);
+    let path = dir.path().to_str().unwrap();
+    let out = tollgate_cmd()
+        .args(["rules", "--format", "json", "--path", path])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let rules: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let policy_rules: Vec<(&str, &str)> = rules
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["stage"] == "policy")
+        .map(|r| (r["code"].as_str().unwrap(), r["title"].as_str().unwrap()))
+        .collect();
+    // The witness's `deny` of package `main` has no code of its own: the derived one.
+    assert_eq!(
+        policy_rules,
+        [
+            ("ACME-7", "Old runtimes"),
+            ("ACME-9", "Functions declare a runtime"),
+            ("TG9A97A", "Policy data.main.deny"),
+        ]
+    );
+    assert!(rules
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["code"] == "TG0001"));
+
+    for (code, title) in [
+        ("ACME-9", "Functions declare a runtime"),
+        ("tg9a97a", "Policy data.main.deny"),
+    ] {
+        let out = tollgate_cmd()
+            .args(["explain", code, "--path", path])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{text}");
+        assert!(
+            text.contains(title) && text.contains("stage: policy"),
+            "{text}"
+        );
+    }
+    let out = tollgate_cmd()
+        .args(["explain", "TG9A97A"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("policy stage") && stderr.contains("--path"),
+        "{stderr}"
+    );
+    let out = tollgate_cmd()
+        .args(["explain", "ACME-8", "--path", path])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("3 rules of the policies"), "{stderr}");
+}

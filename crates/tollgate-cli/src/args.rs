@@ -339,6 +339,10 @@ pub struct RulesArgs {
     /// nist-800-53.
     #[arg(long, value_name = "FRAMEWORK", value_parser = parse_framework)]
     pub framework: Vec<tollgate_core::Framework>,
+    /// Also list the rules of the Rego policies and Guard rules of the repository at PATH (the
+    /// policy stage's codes: `custom.code`, `# code:`, or derived `TG9xxxx`).
+    #[arg(long, value_name = "PATH")]
+    pub path: Option<PathBuf>,
 }
 
 pub(crate) fn parse_framework(text: &str) -> Result<tollgate_core::Framework, String> {
@@ -356,7 +360,9 @@ pub struct ExplainArgs {
     #[arg(long = "advisory-db", value_name = "PATH")]
     pub advisory_db: Vec<PathBuf>,
     /// For permissions rules (TG2xxx): also show what the policies under PATH grant, with
-    /// every wildcard expanded against the AWS action catalog.
+    /// every wildcard expanded against the AWS action catalog. For the policy stage's codes
+    /// (TG9xxxx or a policy's own code): the repository whose Rego policies and Guard rules
+    /// define them.
     #[arg(long, value_name = "PATH")]
     pub path: Option<std::path::PathBuf>,
 }

@@ -526,7 +526,7 @@ fn place(
 
 /// The code of an entry rule's results that name none: METADATA `custom.code`, else derived
 /// from the package and rule name.
-fn default_code(policy: &PolicyFile, rule: &str, metadata: &Metadata) -> String {
+pub(crate) fn default_code(policy: &PolicyFile, rule: &str, metadata: &Metadata) -> String {
     metadata
         .code
         .clone()
@@ -535,7 +535,7 @@ fn default_code(policy: &PolicyFile, rule: &str, metadata: &Metadata) -> String 
 }
 
 /// conftest's convention: `warn` warns, `deny` and `violation` fail.
-fn default_severity(rule: &str) -> Severity {
+pub(crate) fn default_severity(rule: &str) -> Severity {
     if rule == "warn" {
         Severity::Low
     } else {
@@ -544,7 +544,7 @@ fn default_severity(rule: &str) -> Severity {
 }
 
 /// The SARIF rule of one entry rule's code.
-fn describe(
+pub(crate) fn describe(
     policy: &PolicyFile,
     rule: &str,
     metadata: &Metadata,

@@ -24,6 +24,6 @@ pub mod test_runner;
 pub mod units;
 
 pub use stage::{
-    budget, inputs, load_from_scan, namespaces, policy_budget, policy_dirs, under, PolicyStage,
-    DEFAULT_EVAL_TIMEOUT_MS, DEFAULT_PATHS, DEFAULT_POLICY_TIMEOUT_SECONDS,
+    budget, inputs, load_from_scan, namespaces, policy_budget, policy_dirs, policy_rules, under,
+    PolicyStage, DEFAULT_EVAL_TIMEOUT_MS, DEFAULT_PATHS, DEFAULT_POLICY_TIMEOUT_SECONDS,
 };

@@ -60,6 +60,36 @@ impl Stage for PolicyStage {
     }
 }
 
+/// The rules the repository's policies define, as findings and SARIF name them: one per entry
+/// rule of every Rego policy (its METADATA `custom.code`, else its derived `TG9` code) and one
+/// per Guard rule; sorted by code, each code once. A result that names its own `code` is known
+/// only once evaluated. Policies that do not load are `report`'s notifications.
+pub fn policy_rules(ctx: &ScanContext, report: &mut StageReport) -> Vec<Rule> {
+    let (set, guard) = load_from_scan(ctx, report);
+    let namespaces = namespaces(ctx);
+    let mut rules: std::collections::BTreeMap<String, Rule> = Default::default();
+    for policy in set.policies(&namespaces) {
+        for (rule, metadata) in &policy.entries {
+            let code = crate::evaluate::default_code(policy, rule, metadata);
+            let severity = metadata
+                .severity
+                .as_deref()
+                .and_then(|s| s.parse::<tollgate_core::Severity>().ok())
+                .unwrap_or_else(|| crate::evaluate::default_severity(rule));
+            rules.entry(code.clone()).or_insert_with(|| {
+                crate::evaluate::describe(policy, rule, metadata, &code, severity)
+            });
+        }
+    }
+    for file in &guard {
+        for rule in &file.rules {
+            let described = crate::guard::stage::describe(file, rule);
+            rules.entry(described.code.clone()).or_insert(described);
+        }
+    }
+    rules.into_values().collect()
+}
+
 /// The packages whose entry rules report.
 pub fn namespaces(ctx: &ScanContext) -> Vec<String> {
     let configured = &ctx.config().stage.policy.namespaces;

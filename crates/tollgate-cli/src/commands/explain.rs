@@ -9,7 +9,21 @@ use crate::pipeline::all_rules;
 
 pub fn run(args: &ExplainArgs) -> anyhow::Result<u8> {
     let rules = all_rules();
-    match rules.iter().find(|r| r.answers_to(args.code.trim())) {
+    let wanted = args.code.trim();
+    if !rules.iter().any(|r| r.answers_to(wanted)) {
+        if let Some(path) = &args.path {
+            return explain_policy_rule(wanted, path);
+        }
+        if is_policy_code(wanted) {
+            eprintln!(
+                "error: `{}` is a code of the policy stage: its codes come from the repository's own Rego policies and Guard rules (METADATA `custom.code` or `# code:`, else `TG9` and four hex digits derived from the package and rule name)\nhint: `tollgate explain {} --path DIR` explains it from the policies of the repository at DIR; `tollgate rules --path DIR` lists them",
+                tollgate_core::display::visible_line(wanted),
+                tollgate_core::display::visible_line(wanted)
+            );
+            return Ok(2);
+        }
+    }
+    match rules.iter().find(|r| r.answers_to(wanted)) {
         Some(rule) => {
             let mut text = explain(rule);
             if let Some(path) = &args.path {
@@ -181,9 +195,54 @@ pub fn advisory_text(a: &tollgate_deps::osv::Advisory) -> String {
     out
 }
 
-/// The policies of the templates under `root`, expanded for `code`, as a section to append to
-/// the rule's explanation.
-fn policies_under(root: &std::path::Path, code: &str) -> Result<String, String> {
+/// Whether `code` has the shape of a derived policy-stage code (`TG9A3F1`).
+fn is_policy_code(code: &str) -> bool {
+    code.len() == 7
+        && code[..3].eq_ignore_ascii_case("TG9")
+        && code[3..].chars().all(|c| c.is_ascii_hexdigit())
+}
+
+/// `code` among the rules of the policies of the repository at `root`.
+fn explain_policy_rule(code: &str, root: &std::path::Path) -> anyhow::Result<u8> {
+    let ctx = match scan_context(root) {
+        Ok(ctx) => ctx,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return Ok(2);
+        }
+    };
+    let mut report = tollgate_core::StageReport::default();
+    let rules = tollgate_policy::policy_rules(&ctx, &mut report);
+    for n in &report.notifications {
+        eprintln!(
+            "warning: {}",
+            tollgate_core::display::visible_line(&n.message)
+        );
+    }
+    match rules.iter().find(|r| r.answers_to(code)) {
+        Some(rule) => {
+            crate::output::print_stdout(&explain(rule));
+            Ok(0)
+        }
+        None => {
+            eprintln!(
+                "error: unknown rule `{}`: neither a built-in rule nor one of the {} rules of the policies under {}",
+                tollgate_core::display::visible_line(code),
+                rules.len(),
+                root.display()
+            );
+            eprintln!(
+                "hint: `tollgate rules --path {}` lists them",
+                root.display()
+            );
+            Ok(2)
+        }
+    }
+}
+
+/// A scan of the repository at `root` (its own `tollgate.toml` when it has one), for commands
+/// that read its files without running the stages.
+pub(crate) fn scan_context(root: &std::path::Path) -> Result<tollgate_core::ScanContext, String> {
     if !root.is_dir() {
         return Err(format!("{} is not a directory", root.display()));
     }
@@ -196,12 +255,18 @@ fn policies_under(root: &std::path::Path, code: &str) -> Result<String, String> 
         &tollgate_core::inventory::WalkOptions::from_config(&config),
     );
     let today = time::OffsetDateTime::now_utc().date();
-    let ctx = tollgate_core::ScanContext::new(
+    Ok(tollgate_core::ScanContext::new(
         root.to_path_buf(),
         inventory.files,
         std::sync::Arc::new(config),
         today,
-    );
+    ))
+}
+
+/// The policies of the templates under `root`, expanded for `code`, as a section to append to
+/// the rule's explanation.
+fn policies_under(root: &std::path::Path, code: &str) -> Result<String, String> {
+    let ctx = scan_context(root)?;
     let model = tollgate_iac::model(&ctx);
     let expanded = tollgate_perms::explain::explain_policies(&model, code);
     let mut out = format!("\nPolicies under {}:\n", root.display());

@@ -12,6 +12,30 @@ use tollgate_github::markdown::escape;
 
 pub fn run(args: &RulesArgs) -> anyhow::Result<u8> {
     let mut rules = all_rules();
+    match &args.path {
+        // The policy stage's rules come from the repository's own policies.
+        Some(path) => {
+            let ctx = match super::explain::scan_context(path) {
+                Ok(ctx) => ctx,
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    return Ok(2);
+                }
+            };
+            let mut report = tollgate_core::StageReport::default();
+            rules.extend(tollgate_policy::policy_rules(&ctx, &mut report));
+            for n in &report.notifications {
+                eprintln!(
+                    "warning: {}",
+                    tollgate_core::display::visible_line(&n.message)
+                );
+            }
+        }
+        None if args.framework.is_empty() && args.format == RulesFormat::Table => {
+            eprintln!("note: the policy stage's rules (TG9xxx) come from a repository's own Rego and Guard policies; `tollgate rules --path DIR` lists them too");
+        }
+        None => {}
+    }
     rules.sort_by(|a, b| a.code.cmp(&b.code));
     if !args.framework.is_empty() {
         let text = match args.format {

@@ -128,16 +128,8 @@ fn evaluate_file(
             let Some(rule) = file.rules.iter().find(|r| r.name == result.name) else {
                 continue;
             };
-            let code = rule
-                .code
-                .clone()
-                .filter(|c| valid_code(c))
-                .unwrap_or_else(|| derived_code(&package, &rule.name));
-            let severity = rule
-                .severity
-                .as_deref()
-                .and_then(|s| s.parse::<Severity>().ok())
-                .unwrap_or(Severity::High);
+            let described = describe(file, rule);
+            let (code, severity) = (described.code.clone(), described.default_severity);
             let policy = format!("{package}.{}", rule.name);
             let failed = if result.status == super::Status::Fail {
                 by_resource(&result.failures)
@@ -177,22 +169,7 @@ fn evaluate_file(
             if failed.is_empty() && result.judged.is_empty() {
                 continue;
             }
-            rules.entry(code.clone()).or_insert_with(|| {
-                Rule::new(
-                    code.clone(),
-                    rule_name(&package, &rule.name),
-                    STAGE,
-                    severity,
-                    rule.title
-                        .clone()
-                        .unwrap_or_else(|| format!("Guard rule `{}`", rule.name)),
-                )
-                .description(format!(
-                    "CloudFormation Guard rule `{}` of `{}`.",
-                    rule.name, file.path
-                ))
-                .tags(["security", "policy", "guard"])
-            });
+            rules.entry(code.clone()).or_insert(described);
             for (resource, failures) in failed {
                 report.push(finding(
                     ctx, file, &policy, &code, severity, doc, inputs, resource, &failures,
@@ -200,6 +177,36 @@ fn evaluate_file(
             }
         }
     }
+}
+
+/// The SARIF rule of Guard rule `rule` of `file`: its `# code:` (else one derived from the
+/// file and rule names), `# severity:` (else high) and `# title:`.
+pub fn describe(file: &RuleFile, rule: &super::ast::NamedRule) -> Rule {
+    let package = package(file);
+    let code = rule
+        .code
+        .clone()
+        .filter(|c| valid_code(c))
+        .unwrap_or_else(|| derived_code(&package, &rule.name));
+    let severity = rule
+        .severity
+        .as_deref()
+        .and_then(|s| s.parse::<Severity>().ok())
+        .unwrap_or(Severity::High);
+    Rule::new(
+        code,
+        rule_name(&package, &rule.name),
+        STAGE,
+        severity,
+        rule.title
+            .clone()
+            .unwrap_or_else(|| format!("Guard rule `{}`", rule.name)),
+    )
+    .description(format!(
+        "CloudFormation Guard rule `{}` of `{}`.",
+        rule.name, file.path
+    ))
+    .tags(["security", "policy", "guard"])
 }
 
 /// Failures grouped by the resource they are under (`Resources.<id>`; `None` for those
