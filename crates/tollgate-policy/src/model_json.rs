@@ -184,6 +184,12 @@ impl ModelIndex {
             );
             index.put(&r.meta, "iam-role", m);
         }
+        for u in &model.iam_users {
+            let mut m = Fields::default();
+            m.s("name", &u.name)
+                .b("console_password", &u.console_password);
+            index.put(&u.meta, "iam-user", m);
+        }
         for p in &model.iam_policies {
             let mut m = Fields::default();
             m.s("name", &p.name);

@@ -1,4 +1,4 @@
-//! IAM roles, managed / standalone policies and the account's password policy.
+//! IAM roles, users, managed / standalone policies and the account's password policy.
 
 use super::{NamedPolicy, PolicyDocument, Ref, ResourceMeta, Val};
 
@@ -38,6 +38,17 @@ pub struct IamPolicy {
     pub roles: Vec<Val<Ref>>,
     pub users: Vec<Val<Ref>>,
     pub groups: Vec<Val<Ref>>,
+}
+
+/// `AWS::IAM::User`, `aws_iam_user` (with `aws_iam_user_login_profile` joined in): a person or
+/// program with long-lived credentials.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IamUser {
+    pub meta: ResourceMeta,
+    pub name: Val<String>,
+    /// Whether the user has a console password: `LoginProfile`, an
+    /// `aws_iam_user_login_profile`. Absent when none is written.
+    pub console_password: Val<bool>,
 }
 
 /// `aws_iam_account_password_policy`: the account's rules for IAM user passwords.

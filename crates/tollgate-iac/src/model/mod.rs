@@ -38,7 +38,7 @@ pub use edge::{
     AppsyncCache, Distribution, GraphQlApi, Hsts, IdentityPool, ManagedRuleGroup, Origin,
     OriginGroup, ResponseHeadersPolicy, ViewerCertificate, WafAssociation, WafLogging, WebAcl,
 };
-pub use iam::{IamPolicy, IamRole, PasswordPolicy};
+pub use iam::{IamPolicy, IamRole, IamUser, PasswordPolicy};
 pub use lambda::{EnvVar, FunctionUrl, LambdaFunction, LambdaPermission, VpcConfig};
 pub use logging::{EventDataStore, LogGroup, Trail};
 pub use messaging::{Queue, ResourcePolicy, Schedule, Topic};
@@ -91,6 +91,7 @@ pub struct CloudModel {
     pub state_machines: Vec<StateMachine>,
     pub iam_roles: Vec<IamRole>,
     pub iam_policies: Vec<IamPolicy>,
+    pub iam_users: Vec<IamUser>,
     pub password_policies: Vec<PasswordPolicy>,
     pub kinesis_streams: Vec<KinesisStream>,
     pub delivery_streams: Vec<DeliveryStream>,
@@ -185,6 +186,7 @@ macro_rules! resource_lists {
             state_machines,
             iam_roles,
             iam_policies,
+            iam_users,
             password_policies,
             kinesis_streams,
             delivery_streams,

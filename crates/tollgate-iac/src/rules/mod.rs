@@ -63,6 +63,7 @@ mod firehose_without_cmk;
 mod iam_password_policy_reuse;
 mod iam_password_policy_short;
 mod iam_policy_attached_to_user;
+mod iam_user_console_password;
 mod kinesis_stream_not_encrypted;
 mod kinesis_stream_without_cmk;
 mod kms_key_disabled;
@@ -243,6 +244,7 @@ pub fn all() -> Vec<Box<dyn IacRule>> {
         Box::new(iam_password_policy_short::IamPasswordPolicyShort),
         Box::new(iam_password_policy_reuse::IamPasswordPolicyReuse),
         Box::new(iam_policy_attached_to_user::IamPolicyAttachedToUser),
+        Box::new(iam_user_console_password::IamUserConsolePassword),
     ]
 }
 

@@ -4,7 +4,7 @@
 use super::policy::policy_document;
 use super::value::{Cv, CvKind, Props};
 use crate::model::{
-    non_empty, EventDataStore, IamPolicy, IamRole, KmsKey, LogGroup, NamedPolicy, Queue,
+    non_empty, EventDataStore, IamPolicy, IamRole, IamUser, KmsKey, LogGroup, NamedPolicy, Queue,
     ResourceMeta, RotationSchedule, Schedule, Secret, SessionInputs, SsmDocument, SsmParameter,
     Topic, Trail, Val,
 };
@@ -183,6 +183,21 @@ pub fn role(meta: ResourceMeta, p: &Cv) -> IamRole {
         .unwrap_or_default();
     r.permissions_boundary = p.str_at(&["PermissionsBoundary"]);
     r
+}
+
+/// `AWS::IAM::User`.
+pub fn user(meta: ResourceMeta, p: &Cv) -> IamUser {
+    IamUser {
+        name: p.str_at(&["UserName"]),
+        console_password: match p.get("LoginProfile") {
+            Some(l) if l.is_unknown() => {
+                Val::unknown(l.span, "the login profile is not resolvable")
+            }
+            Some(l) if !l.is_nothing() => Val::known(true, l.span),
+            _ => Val::Absent,
+        },
+        meta,
+    }
 }
 
 /// `AWS::IAM::Policy`, `AWS::IAM::ManagedPolicy`.

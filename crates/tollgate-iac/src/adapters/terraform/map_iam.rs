@@ -1,12 +1,13 @@
 //! `aws_iam_role` with its inline policies, `aws_iam_role_policy` and
 //! `aws_iam_role_policy_attachment` joined in; `aws_iam_policy` with the roles and users it is
-//! attached to; `aws_iam_user_policy`, a policy of one user.
+//! attached to; `aws_iam_user_policy`, a policy of one user; `aws_iam_user` with its
+//! `aws_iam_user_login_profile`.
 
 use super::iam_json::string_val;
 use super::mapper::{in_file, integer, string, strings, Mapper};
 use super::value::Tv;
 use crate::model::{
-    CloudModel, IamPolicy, IamRole, NamedPolicy, PasswordPolicy, Ref, ResourceMeta, Val,
+    CloudModel, IamPolicy, IamRole, IamUser, NamedPolicy, PasswordPolicy, Ref, ResourceMeta, Val,
 };
 
 pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
@@ -15,6 +16,18 @@ pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
             meta: m.meta(r),
             minimum_length: integer(r.body.get("minimum_password_length")),
             reuse_prevention: integer(r.body.get("password_reuse_prevention")),
+        });
+    }
+    for r in m.of_type("aws_iam_user") {
+        let meta = m.meta(r);
+        let mut console_password = Val::Absent;
+        for l in m.attached("aws_iam_user_login_profile", "user", r, &["name"]) {
+            console_password = in_file(Val::known(true, l.header), &l.file, &meta);
+        }
+        model.iam_users.push(IamUser {
+            name: string(r.body.get("name")),
+            console_password,
+            meta,
         });
     }
     let mut joined_role_policies = Vec::new();
