@@ -13,7 +13,7 @@ use tollgate_iac::model::CloudModel;
 
 use crate::discover::{declared, is_vendored, EntryPoint, CONVENTIONAL};
 use crate::engine::{parameters, Engine, Hit, Modules};
-use crate::exposure::Exposure;
+use crate::exposure::{Exposure, Exposures};
 use crate::lang::Lang;
 use crate::module::Module;
 use crate::paths::resolve_import;
@@ -195,6 +195,7 @@ pub fn scan(ctx: &ScanContext, model: &CloudModel, perms: &[Finding]) -> StageRe
     // Entry points are traced on every core; each trace is independent (a module imported by
     // several handlers is parsed once and shared through the loader), and the results are put
     // back in entry order so the report does not depend on scheduling.
+    let exposures = Exposures::new(model, perms);
     let trace = |entry: &EntryPoint, module: Option<&Arc<Module>>| {
         if ctx.is_cancelled() {
             return Traced::Cancelled;
@@ -211,9 +212,7 @@ pub fn scan(ctx: &ScanContext, model: &CloudModel, perms: &[Finding]) -> StageRe
             return Traced::NoFunction;
         };
         let lambda = entry.lambda.map(|i| &model.lambdas[i]);
-        let exposure = lambda
-            .map(|f| Exposure::of(model, perms, f))
-            .unwrap_or_default();
+        let exposure = lambda.map(|f| exposures.of(f)).unwrap_or_default();
         let triggers = if exposure.http {
             vec!["api"]
         } else {
