@@ -386,6 +386,10 @@ const TERRAFORM_ONLY: &[(&str, &str)] = &[
     ),
     ("TG1512", "CloudFormation cannot share SSM documents"),
     (
+        "TG1114",
+        "CloudFormation writes a new deployment for each change",
+    ),
+    (
         "TG1901",
         "CloudFormation has no account password policy resource",
     ),

@@ -184,6 +184,11 @@ impl ModelIndex {
             );
             index.put(&r.meta, "iam-role", m);
         }
+        for d in &model.api_deployments {
+            let mut m = Fields::default();
+            m.b("create_before_destroy", &d.create_before_destroy);
+            index.put(&d.meta, "api-deployment", m);
+        }
         for u in &model.iam_users {
             let mut m = Fields::default();
             m.s("name", &u.name)

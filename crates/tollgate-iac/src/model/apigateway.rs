@@ -88,6 +88,17 @@ pub fn source_vpcs(doc: &PolicyDocument) -> Vec<String> {
     out
 }
 
+/// `aws_api_gateway_deployment`: a snapshot of a REST API that stages serve. CloudFormation,
+/// SAM and the Serverless Framework write a new deployment resource for each change, so only
+/// Terraform's replace-in-place needs ordering.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiDeployment {
+    pub meta: ResourceMeta,
+    /// `lifecycle { create_before_destroy }`; unknown in plan JSON, which does not record
+    /// lifecycle settings.
+    pub create_before_destroy: Val<bool>,
+}
+
 /// A deployed stage (`AWS::ApiGateway::Stage`, `AWS::ApiGatewayV2::Stage`, the stage SAM and
 /// Serverless create for their APIs, `aws_api_gateway_stage`, `aws_apigatewayv2_stage`).
 #[derive(Debug, Clone, PartialEq, Eq)]

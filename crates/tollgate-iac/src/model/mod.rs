@@ -27,7 +27,7 @@ use std::sync::Arc;
 use tollgate_core::{Notification, ScanContext};
 
 pub use apigateway::{
-    source_vpcs, Api, ApiProtocol, ApiRoute, ApiStage, DomainName, MethodSetting,
+    source_vpcs, Api, ApiDeployment, ApiProtocol, ApiRoute, ApiStage, DomainName, MethodSetting,
 };
 pub use arn::{split_arn, ArnParts};
 pub use data::{
@@ -92,6 +92,7 @@ pub struct CloudModel {
     pub iam_roles: Vec<IamRole>,
     pub iam_policies: Vec<IamPolicy>,
     pub iam_users: Vec<IamUser>,
+    pub api_deployments: Vec<ApiDeployment>,
     pub password_policies: Vec<PasswordPolicy>,
     pub kinesis_streams: Vec<KinesisStream>,
     pub delivery_streams: Vec<DeliveryStream>,
@@ -187,6 +188,7 @@ macro_rules! resource_lists {
             iam_roles,
             iam_policies,
             iam_users,
+            api_deployments,
             password_policies,
             kinesis_streams,
             delivery_streams,

@@ -17,6 +17,7 @@ pub use api_route_without_authorization::route_is_open;
 mod support;
 
 mod api_cache_not_encrypted;
+mod api_deployment_without_create_before_destroy;
 mod api_domain_allows_tls10;
 mod api_method_without_request_validation;
 mod api_route_without_authorization;
@@ -167,6 +168,9 @@ pub fn all() -> Vec<Box<dyn IacRule>> {
         Box::new(api_stage_without_cache::ApiStageWithoutCache),
         Box::new(api_stage_without_execution_logging::ApiStageWithoutExecutionLogging),
         Box::new(api_method_without_request_validation::ApiMethodWithoutRequestValidation),
+        Box::new(
+            api_deployment_without_create_before_destroy::ApiDeploymentWithoutCreateBeforeDestroy,
+        ),
         Box::new(dynamodb_pitr_disabled::DynamodbPitrDisabled),
         Box::new(dynamodb_without_cmk::DynamodbWithoutCmk),
         Box::new(dax_not_encrypted::DaxNotEncrypted),

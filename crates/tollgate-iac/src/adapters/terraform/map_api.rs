@@ -9,8 +9,8 @@ use super::value::{Tv, TvKind};
 use crate::adapters::cloudformation::{Cv, CvKind};
 use crate::adapters::openapi;
 use crate::model::{
-    source_vpcs, Api, ApiProtocol, ApiRoute, ApiStage, CloudModel, DomainName, MethodSetting, Ref,
-    Val,
+    source_vpcs, Api, ApiDeployment, ApiProtocol, ApiRoute, ApiStage, CloudModel, DomainName,
+    MethodSetting, Ref, SourceFormat, Val,
 };
 
 pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
@@ -94,6 +94,21 @@ pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
         route.authorizer = m.reference(b.get("authorizer_id"));
         route.api_key_required = boolean(b.get("api_key_required"));
         model.api_routes.push(route);
+    }
+    for r in m.of_type("aws_api_gateway_deployment") {
+        let create_before_destroy = if m.format == SourceFormat::TerraformPlan {
+            Val::unknown(r.header, "plan JSON does not record lifecycle settings")
+        } else {
+            boolean(
+                r.body
+                    .block("lifecycle")
+                    .and_then(|l| l.get("create_before_destroy")),
+            )
+        };
+        model.api_deployments.push(ApiDeployment {
+            meta: m.meta(r),
+            create_before_destroy,
+        });
     }
     for r in m.of_type("aws_api_gateway_stage") {
         let b = &r.body;
