@@ -589,6 +589,7 @@ impl<'a> Ev<'a> {
                     message,
                     origin,
                     out,
+                    fast,
                 );
                 if !fast {
                     // The resources the clause's values come from were looked at: they pass
@@ -1057,6 +1058,8 @@ fn is_unknown(v: &Json) -> bool {
         .is_some_and(|m| m.len() == 1 && m.contains_key("tollgate:unknown"))
 }
 
+/// `fast`: only the status matters (a filter, a condition): the failures, whose details show
+/// the values found (each checked for a secret's shape), are not built.
 #[allow(clippy::too_many_arguments)]
 fn compare<'a>(
     some: bool,
@@ -1067,6 +1070,7 @@ fn compare<'a>(
     message: &Option<String>,
     origin: &Origin,
     out: &mut Vec<Failure>,
+    fast: bool,
 ) -> Status {
     let unary = op.is_unary();
     if lhs.is_empty() {
@@ -1079,6 +1083,9 @@ fn compare<'a>(
     }
     if let Some(Rhs::Values(values)) = rhs {
         if values.is_empty() && !unary {
+            if fast {
+                return Status::Fail;
+            }
             // The right-hand side query found nothing to compare with.
             push(
                 out,
@@ -1105,7 +1112,7 @@ fn compare<'a>(
                     Op::Empty => !negated,
                     _ => false,
                 };
-                if !holds {
+                if !holds && !fast {
                     let mut f = missing(path, key, origin);
                     f.message = message.clone();
                     failed.push(f);
@@ -1129,7 +1136,7 @@ fn compare<'a>(
                     Op::IsNull => Some(v.is_null() != negated),
                     _ => rhs.map(|r| test(op, v, r) != negated),
                 };
-                if holds == Some(false) {
+                if holds == Some(false) && !fast {
                     failed.push(Failure {
                         path: materialize(&item.path),
                         message: message.clone(),
