@@ -273,6 +273,11 @@ pub fn scan(request: ScanRequest) -> anyhow::Result<ScanResult> {
     if let Some(donor) = reuse {
         ctx = ctx.reusing(donor);
     }
+    // Documents are kept only when a stage other than the cloud model's readers asks for
+    // them, or a later scan reuses them; otherwise each is dropped once mapped.
+    if !keep_parsed && !selection.builtin.iter().any(|s| s.reads_documents()) {
+        ctx = ctx.without_document_cache();
+    }
     let mut ctx = Arc::new(ctx);
 
     let mut rules: Vec<Rule> = selection.builtin.iter().flat_map(|s| s.rules()).collect();

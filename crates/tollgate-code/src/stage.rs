@@ -164,6 +164,10 @@ impl Stage for CodeStage {
         STAGE
     }
 
+    fn reads_documents(&self) -> bool {
+        false
+    }
+
     fn rules(&self) -> Vec<Rule> {
         all().iter().map(|r| r.meta()).collect()
     }

@@ -68,6 +68,9 @@ pub struct ScanContext {
     /// of a pull request) whose texts and documents this one reuses for files with the same
     /// path and the same content, instead of parsing them again.
     donor: Option<Arc<ScanContext>>,
+    /// Whether parsed documents are kept for the next caller (see
+    /// [`ScanContext::without_document_cache`]).
+    cache_documents: bool,
 }
 
 /// One memoized value, computed by the first caller while the others wait.
@@ -112,7 +115,19 @@ impl ScanContext {
             parser: tollgate_syntax::parse,
             memo: Mutex::new(HashMap::new()),
             donor: None,
+            cache_documents: true,
         }
+    }
+
+    /// Parse a document anew for each caller instead of keeping it: for runs in which only
+    /// the cloud model reads documents, so each one is freed as soon as its file is mapped
+    /// rather than all of them being held until the stages end (on a large repository the
+    /// documents are most of the memory). Texts are still read once and kept; documents of a
+    /// donor ([`ScanContext::reusing`]) are still reused; [`ScanContext::parse_all`] does
+    /// nothing, since it would only parse what is then thrown away.
+    pub fn without_document_cache(mut self) -> Self {
+        self.cache_documents = false;
+        self
     }
 
     /// Reuse `donor`'s work for every file whose path and content are the same in both scans
@@ -219,8 +234,8 @@ impl ScanContext {
             Ok(Arc::new(parsed?))
         };
         match self.index.get(&file.path) {
-            Some(&i) => self.slots[i].document.get_or_init(parse).clone(),
-            None => parse(),
+            Some(&i) if self.cache_documents => self.slots[i].document.get_or_init(parse).clone(),
+            _ => parse(),
         }
     }
 
@@ -238,6 +253,9 @@ impl ScanContext {
     /// [`ScanContext::document`] would have produced it; a cancelled scan stops starting files.
     pub fn parse_all(&self, pred: impl Fn(&FileKind) -> bool + Sync) {
         use rayon::prelude::*;
+        if !self.cache_documents {
+            return;
+        }
         let wanted: Vec<usize> = (0..self.files.len())
             .filter(|&i| pred(&self.files[i].kind) && self.files[i].kind.format().is_some())
             .collect();
@@ -361,21 +379,31 @@ mod tests {
     use super::*;
     use crate::inventory::{walk, WalkOptions};
 
-    #[test]
-    fn released_documents_and_memos_are_rebuilt_and_texts_kept() {
+    /// A directory holding one template, and a fresh context over it per call.
+    fn one_template() -> (tempfile::TempDir, impl Fn() -> ScanContext) {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(
             dir.path().join("template.yaml"),
             "AWSTemplateFormatVersion: '2010-09-09'\nResources: {}\n",
         )
         .unwrap();
-        let files = walk(dir.path(), &WalkOptions::default()).files;
-        let mut ctx = ScanContext::new(
-            dir.path().to_path_buf(),
-            files,
-            Arc::new(Config::default()),
-            time::macros::date!(2027 - 01 - 01),
-        );
+        let root = dir.path().to_path_buf();
+        let files = walk(&root, &WalkOptions::default()).files;
+        let context = move || {
+            ScanContext::new(
+                root.clone(),
+                files.clone(),
+                Arc::new(Config::default()),
+                time::macros::date!(2027 - 01 - 01),
+            )
+        };
+        (dir, context)
+    }
+
+    #[test]
+    fn released_documents_and_memos_are_rebuilt_and_texts_kept() {
+        let (_dir, context) = one_template();
+        let mut ctx = context();
         let file = ctx.file("template.yaml").unwrap().clone();
         let text = ctx.text(&file).unwrap();
         let document = ctx.document(&file).unwrap();
@@ -389,6 +417,35 @@ mod tests {
         assert!(!Arc::ptr_eq(&document, &ctx.document(&file).unwrap()));
         assert_eq!(*ctx.memo(|_| 8u32), 8);
         assert!(Arc::ptr_eq(&text, &ctx.text(&file).unwrap()));
+    }
+
+    /// Without the document cache each caller gets a document of its own, equal to the cached
+    /// one; `parse_all` parses nothing, texts are still read once, and a donor's documents
+    /// are still reused.
+    #[test]
+    fn without_the_cache_documents_are_parsed_per_caller_and_dropped() {
+        let (_dir, context) = one_template();
+        let cached = context();
+        let ctx = context().without_document_cache();
+        let file = ctx.file("template.yaml").unwrap().clone();
+        ctx.parse_all(|_| true);
+        assert!(!ctx.is_parsed(&file));
+        let first = ctx.document(&file).unwrap();
+        let second = ctx.document(&file).unwrap();
+        assert!(!Arc::ptr_eq(&first, &second));
+        assert_eq!(Arc::strong_count(&first), 1, "the context keeps no handle");
+        assert_eq!(*first, *cached.document(&file).unwrap());
+        assert!(Arc::ptr_eq(
+            &ctx.text(&file).unwrap(),
+            &ctx.text(&file).unwrap()
+        ));
+
+        let donor = Arc::new(cached);
+        let reusing = context().reusing(donor.clone()).without_document_cache();
+        assert!(Arc::ptr_eq(
+            &reusing.document(&file).unwrap(),
+            &donor.document(&file).unwrap()
+        ));
     }
 
     /// `parse_all` parses each wanted file once, keeps every outcome (errors and parser

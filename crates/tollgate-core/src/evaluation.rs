@@ -209,22 +209,32 @@ impl<'a> EvaluationIndex<'a> {
 #[derive(Debug, Default)]
 pub struct Recorder {
     evaluations: Vec<Evaluation>,
-    index: std::collections::HashMap<(String, Location, String), usize>,
+    /// Evaluations by the hash of their (rule, header, resource), so that judging a resource
+    /// again copies neither its path nor its address just to look it up: a large scan records
+    /// hundreds of thousands of verdicts. Equal hashes are told apart by comparing the
+    /// evaluations themselves.
+    index: std::collections::HashMap<u64, Vec<usize>>,
+    hasher: std::collections::hash_map::RandomState,
 }
 
 impl Recorder {
     /// Record `verdict` of rule `rule_id` on the resource `resource` declared at `header`.
     pub fn record(&mut self, rule_id: &str, resource: &str, header: Location, verdict: Verdict) {
-        let key = (rule_id.to_string(), header, resource.to_string());
-        match self.index.get(&key) {
-            Some(&i) => {
-                let e = &mut self.evaluations[i];
+        use std::hash::BuildHasher;
+        let key = self.hasher.hash_one((rule_id, &header, resource));
+        let same = self.index.entry(key).or_default();
+        let evaluations = &mut self.evaluations;
+        match same.iter().copied().find(|&i| {
+            let e = &evaluations[i];
+            e.rule_id == rule_id && e.resource == resource && e.location == header
+        }) {
+            Some(i) => {
+                let e = &mut evaluations[i];
                 e.verdict = e.verdict.combine(verdict);
             }
             None => {
-                self.evaluations
-                    .push(Evaluation::new(rule_id, resource, key.1.clone(), verdict));
-                self.index.insert(key, self.evaluations.len() - 1);
+                same.push(evaluations.len());
+                evaluations.push(Evaluation::new(rule_id, resource, header, verdict));
             }
         }
     }
@@ -318,6 +328,39 @@ mod tests {
             assert_eq!(Evaluation::matching(&evaluations, &f), expected, "{f:?}");
             assert_eq!(index.matching(&f), expected, "{f:?}");
         }
+    }
+
+    /// One evaluation per (header, resource) in the order first judged, its verdicts combined;
+    /// the same address at another header, or another address at the same header, is its own.
+    #[test]
+    fn the_recorder_keeps_one_evaluation_per_resource_and_header() {
+        use crate::{Pos, Span};
+        let at = |path: &str, line: u32| {
+            Location::at(path, Span::new(Pos::new(line, 3), Pos::new(line, 9)))
+        };
+        let mut recorder = Recorder::default();
+        recorder.record("TG1", "Api", at("a.yaml", 4), Verdict::Pass);
+        recorder.record("TG1", "Api", at("b.yaml", 4), Verdict::Pass);
+        recorder.record("TG1", "Queue", at("a.yaml", 4), Verdict::NotApplicable);
+        recorder.record("TG1", "Api", at("a.yaml", 4), Verdict::Fail);
+        recorder.record("TG1", "Api", at("a.yaml", 9), Verdict::Unknown);
+        recorder.record("TG1", "Api", at("a.yaml", 4), Verdict::Pass);
+        let got: Vec<(String, String, Option<u32>, Verdict)> = recorder
+            .into_evaluations()
+            .into_iter()
+            .map(|e| {
+                let line = e.location.start_line();
+                (e.resource, e.location.path, line, e.verdict)
+            })
+            .collect();
+        let want = [
+            ("Api", "a.yaml", 4, Verdict::Fail),
+            ("Api", "b.yaml", 4, Verdict::Pass),
+            ("Queue", "a.yaml", 4, Verdict::NotApplicable),
+            ("Api", "a.yaml", 9, Verdict::Unknown),
+        ]
+        .map(|(r, p, l, v)| (r.to_string(), p.to_string(), Some(l), v));
+        assert_eq!(got, want);
     }
 
     #[test]

@@ -467,6 +467,10 @@ impl Stage for DepsStage {
         STAGE
     }
 
+    fn reads_documents(&self) -> bool {
+        false
+    }
+
     fn rules(&self) -> Vec<Rule> {
         rules::static_rules()
     }

@@ -22,6 +22,10 @@ impl Stage for IacStage {
         Self::NAME
     }
 
+    fn reads_documents(&self) -> bool {
+        false
+    }
+
     fn rules(&self) -> Vec<Rule> {
         rules::metas()
     }

@@ -28,6 +28,10 @@ impl Stage for PermissionsStage {
         Self::NAME
     }
 
+    fn reads_documents(&self) -> bool {
+        false
+    }
+
     fn rules(&self) -> Vec<Rule> {
         rules::metas()
     }

@@ -232,7 +232,9 @@ impl CloudModel {
         }
         resource_lists!(append);
         self.notifications.append(&mut other.notifications);
-        self.reached.append(&mut other.reached);
+        // `BTreeSet::append` rebuilds the whole set, which made joining one part per file
+        // quadratic in the number of files; inserting the part's few paths is not.
+        self.reached.extend(other.reached);
         self.not_checked.append(&mut other.not_checked);
     }
 
@@ -252,8 +254,9 @@ impl CloudModel {
             Some(Ref::Literal(text)) => target_name.as_str().is_some_and(|name| {
                 // A name, or an ARN ending in it (`...:queue-name`, `...:role/name`).
                 text == name
-                    || text.ends_with(&format!(":{name}"))
-                    || text.ends_with(&format!("/{name}"))
+                    || text
+                        .strip_suffix(name)
+                        .is_some_and(|rest| rest.ends_with([':', '/']))
             }),
             None => false,
         }

@@ -58,6 +58,13 @@ fn parts_of(resources: Option<&Node>) -> Vec<&Node> {
 pub fn included_templates(ctx: &ScanContext) -> std::collections::HashSet<String> {
     let mut out = std::collections::HashSet::new();
     for file in ctx.files_where(|k| *k == FileKind::Serverless) {
+        // An include is written `${file(...)}`, or spelt with escapes in a double-quoted
+        // scalar; a text with neither holds none and need not be parsed here (the adapter
+        // parses it again when the context keeps no documents).
+        let Ok(text) = ctx.text(file) else { continue };
+        if !text.contains("${file(") && !text.contains('\\') {
+            continue;
+        }
         let Ok(doc) = ctx.document(file) else {
             continue;
         };

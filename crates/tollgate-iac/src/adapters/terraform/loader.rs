@@ -6,7 +6,7 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
-use tollgate_core::{FileKind, Location, Notification, ScanContext, SourceFile};
+use tollgate_core::{FileKind, Location, Notification, ParseError, ScanContext, SourceFile};
 use tollgate_syntax::{Document, Format, Span};
 
 use super::blocks::{self, attr, body_entries, RawBlock};
@@ -71,18 +71,37 @@ struct ParsedFile {
 pub fn load(ctx: &ScanContext) -> Loaded {
     let mut loaded = Loaded::default();
     let mut dirs: HashMap<String, Vec<ParsedFile>> = HashMap::new();
-    for file in ctx.files_where(|k| matches!(k, FileKind::Terraform | FileKind::TerraformJson)) {
-        if ctx.is_cancelled() {
+    // Files are parsed and their blocks collected on all cores, each document dropped once
+    // its blocks are taken; the outcomes are then gathered in inventory order.
+    let files: Vec<&SourceFile> = ctx
+        .files_where(|k| matches!(k, FileKind::Terraform | FileKind::TerraformJson))
+        .collect();
+    let outcomes: Vec<Option<Result<std::thread::Result<Vec<RawBlock>>, ParseError>>> = {
+        use rayon::prelude::*;
+        files
+            .par_iter()
+            .map(|file| {
+                if ctx.is_cancelled() {
+                    return None;
+                }
+                let json = file.kind == FileKind::TerraformJson;
+                Some(ctx.document(file).map(|doc| {
+                    std::panic::catch_unwind(|| {
+                        doc.root()
+                            .map(|r| blocks::collect(r, json))
+                            .unwrap_or_default()
+                    })
+                }))
+            })
+            .collect()
+    };
+    for (file, outcome) in files.into_iter().zip(outcomes) {
+        let Some(outcome) = outcome else {
             return loaded;
-        }
+        };
         let json = file.kind == FileKind::TerraformJson;
-        match ctx.document(file) {
-            Ok(doc) => {
-                let collected = std::panic::catch_unwind(|| {
-                    doc.root()
-                        .map(|r| blocks::collect(r, json))
-                        .unwrap_or_default()
-                });
+        match outcome {
+            Ok(collected) => {
                 let Ok(blocks) = collected else {
                     // A bug tripped by this file costs this file only.
                     loaded
