@@ -85,10 +85,16 @@ impl RuleIndex {
 
     /// Whether `id` names the rule of `finding`: its code, or via the index its name or a
     /// peer-tool equivalent, or one of the advisory aliases the finding carries
-    /// (`properties["aliases"]`, set by the dependency stage).
+    /// (`properties["aliases"]`, set by the dependency stage). A finding that names the
+    /// peer-tool checks it answers (`properties["equivalents"]`, set by a rule that asks at
+    /// once what a peer tool asks as several checks) answers to those of the rule's
+    /// equivalents only: `checkov:skip=CKV_AWS_57` (public write) does not hide a bucket that
+    /// is only readable.
     pub fn finding_answers_to(&self, finding: &Finding, id: &str) -> bool {
         finding.rule.eq_ignore_ascii_case(id)
-            || self.get(&finding.rule).is_some_and(|r| r.answers_to(id))
+            || self
+                .get(&finding.rule)
+                .is_some_and(|r| r.answers_to(id) && Self::not_narrowed_away(r, finding, id))
             || finding
                 .properties
                 .get("aliases")
@@ -99,6 +105,26 @@ impl RuleIndex {
                         .filter_map(|a| a.as_str())
                         .any(|a| a.eq_ignore_ascii_case(id))
                 })
+    }
+}
+
+impl RuleIndex {
+    /// False when `id` is one of `rule`'s peer-tool equivalents that `finding`, naming the ones
+    /// it answers, leaves out.
+    fn not_narrowed_away(rule: &Rule, finding: &Finding, id: &str) -> bool {
+        let Some(answered) = finding
+            .properties
+            .get("equivalents")
+            .and_then(|v| v.as_array())
+        else {
+            return true;
+        };
+        let names_rule = rule.code.eq_ignore_ascii_case(id) || rule.name.eq_ignore_ascii_case(id);
+        names_rule
+            || answered
+                .iter()
+                .filter_map(|a| a.as_str())
+                .any(|a| a.eq_ignore_ascii_case(id))
     }
 }
 
@@ -225,6 +251,25 @@ mod tests {
         assert_eq!(index.len(), 3);
         assert!(!index.knows("lambda-without-dlq"));
         assert_eq!(index.lookup("renamed").next().unwrap().code, "TG1001");
+    }
+
+    #[test]
+    fn a_finding_naming_its_equivalents_answers_to_those_only() {
+        let index = RuleIndex::new([Rule::new(
+            "TG1301",
+            "s3-public-acl",
+            "iac",
+            Severity::High,
+            "Public ACL",
+        )
+        .equivalents(["CKV_AWS_20", "CKV_AWS_57"])]);
+        let plain = finding("TG1301", "main.tf", 3);
+        assert!(index.finding_answers_to(&plain, "CKV_AWS_57"));
+        let readable = finding("TG1301", "main.tf", 3).property("equivalents", vec!["CKV_AWS_20"]);
+        assert!(index.finding_answers_to(&readable, "ckv_aws_20"));
+        assert!(!index.finding_answers_to(&readable, "CKV_AWS_57"));
+        assert!(index.finding_answers_to(&readable, "TG1301"));
+        assert!(index.finding_answers_to(&readable, "s3-public-acl"));
     }
 
     #[test]
