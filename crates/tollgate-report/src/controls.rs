@@ -12,6 +12,38 @@ use crate::model::{
 };
 use crate::ReportInput;
 
+/// Failing findings listed per control. A control's rules can fail thousands of resources in a
+/// large repository; every one of them is in the report's findings (and the SARIF log) once,
+/// so a control lists its most severe few and counts the rest, instead of repeating every
+/// finding under every control it maps to.
+pub const LISTED_FAILURES: usize = 50;
+/// Suppressed findings listed per control, the same way (exceptions are usually few; a
+/// baseline can accept thousands).
+pub const LISTED_SUPPRESSIONS: usize = 200;
+
+/// Each rule's findings as (report entry id, index in the input), found once for all controls.
+struct Listed<'a> {
+    by_rule: HashMap<&'a str, Vec<(usize, usize)>>,
+}
+
+impl<'a> Listed<'a> {
+    fn new(findings: &'a [Finding], entry_of: &HashMap<usize, usize>) -> Self {
+        let mut by_rule: HashMap<&str, Vec<(usize, usize)>> = HashMap::new();
+        for (index, f) in findings.iter().enumerate() {
+            let entry = entry_of.get(&index).copied().unwrap_or(index);
+            by_rule
+                .entry(f.rule.as_str())
+                .or_default()
+                .push((entry, index));
+        }
+        Listed { by_rule }
+    }
+
+    fn of_rule(&self, code: &str) -> &[(usize, usize)] {
+        self.by_rule.get(code).map_or(&[], Vec::as_slice)
+    }
+}
+
 /// What one rule concluded about one resource, findings and evaluations together.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Outcome {
@@ -24,22 +56,22 @@ enum Outcome {
 
 /// A resource as controls count it: the file it is declared in and its address (or, for a
 /// finding that names no resource, the file alone).
-type ResourceKey = (String, String);
+type ResourceKey<'a> = (&'a str, &'a str);
 
-fn finding_key(f: &Finding) -> ResourceKey {
+fn finding_key(f: &Finding) -> ResourceKey<'_> {
     (
-        f.location.path.clone(),
-        f.resource.clone().unwrap_or_default(),
+        f.location.path.as_str(),
+        f.resource.as_deref().unwrap_or(""),
     )
 }
 
-fn evaluation_key(e: &Evaluation) -> ResourceKey {
-    (e.location.path.clone(), e.resource.clone())
+fn evaluation_key(e: &Evaluation) -> ResourceKey<'_> {
+    (e.location.path.as_str(), e.resource.as_str())
 }
 
 /// Each rule's outcome per resource.
 struct Outcomes<'a> {
-    by_rule: HashMap<&'a str, BTreeMap<ResourceKey, Outcome>>,
+    by_rule: HashMap<&'a str, BTreeMap<ResourceKey<'a>, Outcome>>,
     /// Rules that recorded at least one evaluation.
     evaluated: BTreeSet<&'a str>,
 }
@@ -49,7 +81,7 @@ impl<'a> Outcomes<'a> {
     /// suppressed); a finding no evaluation stands for (its rule records none, or the log it
     /// came from carried no passes) fails, or is suppressed on, the resource it names.
     fn new(findings: &'a [Finding], evaluations: &'a [Evaluation]) -> Self {
-        let mut by_rule: HashMap<&str, BTreeMap<ResourceKey, Outcome>> = HashMap::new();
+        let mut by_rule: HashMap<&str, BTreeMap<ResourceKey<'a>, Outcome>> = HashMap::new();
         let mut evaluated = BTreeSet::new();
         let mut covering: HashMap<(&str, &str), Vec<&Evaluation>> = HashMap::new();
         for e in evaluations {
@@ -126,6 +158,7 @@ pub fn frameworks(
     entry_of: &HashMap<usize, usize>,
 ) -> Vec<FrameworkReport> {
     let outcomes = Outcomes::new(input.findings, input.evaluations);
+    let listed = Listed::new(input.findings, entry_of);
     let mapped: BTreeSet<Framework> = input
         .rules
         .iter()
@@ -145,7 +178,7 @@ pub fn frameworks(
     };
     wanted
         .into_iter()
-        .map(|fw| framework(input, fw, &outcomes, entry_of))
+        .map(|fw| framework(input, fw, &outcomes, &listed))
         .collect()
 }
 
@@ -153,7 +186,7 @@ fn framework(
     input: &ReportInput<'_>,
     fw: Framework,
     outcomes: &Outcomes<'_>,
-    entry_of: &HashMap<usize, usize>,
+    listed: &Listed<'_>,
 ) -> FrameworkReport {
     let mut rules_of: BTreeMap<&str, Vec<&Rule>> = BTreeMap::new();
     for rule in input.rules {
@@ -166,7 +199,7 @@ fn framework(
     }
     let mut controls: Vec<ControlReport> = rules_of
         .into_iter()
-        .map(|(id, rules)| control(input, fw, id, &rules, outcomes, entry_of))
+        .map(|(id, rules)| control(input, fw, id, &rules, outcomes, listed))
         .collect();
     controls.sort_by(|a, b| natural_cmp(&a.id, &b.id));
     let count = |s: ControlStatus| controls.iter().filter(|c| c.status == s).count();
@@ -188,9 +221,9 @@ fn control(
     id: &str,
     rules: &[&Rule],
     outcomes: &Outcomes<'_>,
-    entry_of: &HashMap<usize, usize>,
+    listed: &Listed<'_>,
 ) -> ControlReport {
-    let mut per_resource: BTreeMap<&ResourceKey, Outcome> = BTreeMap::new();
+    let mut per_resource: BTreeMap<&ResourceKey<'_>, Outcome> = BTreeMap::new();
     for rule in rules {
         for (key, outcome) in outcomes
             .by_rule
@@ -219,15 +252,27 @@ fn control(
     } else {
         ControlStatus::NotEvaluated
     };
-    let mut failures = Vec::new();
-    let mut suppressions = Vec::new();
-    for (index, f) in input.findings.iter().enumerate() {
-        let Some(rule) = rules.iter().find(|r| r.code == f.rule) else {
-            continue;
-        };
-        let finding = entry_of.get(&index).copied().unwrap_or(index);
-        match &f.suppression {
-            None => failures.push(FailingResource {
+    // Every finding of the control's rules, most severe first (the report's finding order),
+    // open ones and suppressed ones apart; only the first few of each are listed.
+    let mut open: Vec<(usize, usize, &Rule)> = Vec::new();
+    let mut accepted: Vec<(usize, usize, &Rule)> = Vec::new();
+    for rule in rules {
+        for &(entry, index) in listed.of_rule(&rule.code) {
+            match input.findings[index].suppression {
+                None => open.push((entry, index, rule)),
+                Some(_) => accepted.push((entry, index, rule)),
+            }
+        }
+    }
+    open.sort_unstable_by_key(|(entry, _, _)| *entry);
+    accepted.sort_unstable_by_key(|(entry, _, _)| *entry);
+    let (failures_total, suppressions_total) = (open.len(), accepted.len());
+    let failures = open
+        .into_iter()
+        .take(LISTED_FAILURES)
+        .map(|(finding, index, rule)| {
+            let f = &input.findings[index];
+            FailingResource {
                 rule: f.rule.clone(),
                 severity: f.severity.as_str().to_string(),
                 resource: f.resource.clone(),
@@ -236,8 +281,16 @@ fn control(
                 message: f.message.clone(),
                 fix: fix_of(rule),
                 finding,
-            }),
-            Some(s) => suppressions.push(SuppressionEntry {
+            }
+        })
+        .collect();
+    let suppressions = accepted
+        .into_iter()
+        .take(LISTED_SUPPRESSIONS)
+        .filter_map(|(finding, index, rule)| {
+            let f = &input.findings[index];
+            let s = f.suppression.as_ref()?;
+            Some(SuppressionEntry {
                 rule: f.rule.clone(),
                 resource: f.resource.clone(),
                 path: f.location.path.clone(),
@@ -250,9 +303,9 @@ fn control(
                 reason: s.justification.clone(),
                 expires: expiry(input, f, rule, &s.justification),
                 finding,
-            }),
-        }
-    }
+            })
+        })
+        .collect();
     let title = tollgate_core::compliance::title(fw, id).map(str::to_string);
     ControlReport {
         id: id.to_string(),
@@ -266,7 +319,9 @@ fn control(
         suppressed,
         not_applicable,
         failures,
+        failures_total,
         suppressions,
+        suppressions_total,
     }
 }
 

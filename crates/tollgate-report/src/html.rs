@@ -125,11 +125,12 @@ pub fn render(report: &ComplianceReport) -> String {
     );
     evidence(&mut out, report);
     charts(&mut out, report);
+    let shown = report.findings.len().min(LISTED_FINDINGS);
     for fw in &report.frameworks {
-        framework(&mut out, fw);
+        framework(&mut out, fw, shown);
     }
     inventory(&mut out, &report.inventory);
-    findings(&mut out, &report.findings);
+    findings(&mut out, &report.findings[..shown], report.findings.len());
     out.push_str("</main>\n<script>");
     out.push_str(SCRIPT);
     out.push_str("</script>\n</body>\n</html>\n");
@@ -287,7 +288,21 @@ fn place(path: &str, line: Option<u32>) -> String {
     }
 }
 
-fn framework(out: &mut String, fw: &FrameworkReport) {
+/// Findings the page shows, most severe first, each with its code frame. A page of a hundred
+/// thousand findings is hundreds of megabytes that no browser opens and no one reads; the JSON
+/// report and the SARIF log keep them all.
+pub const LISTED_FINDINGS: usize = 1000;
+
+/// A link to finding `id` when the page shows it, else its number.
+fn finding_link(id: usize, text: &str, shown: usize) -> String {
+    if id < shown {
+        format!("<a href=\"#finding-{id}\">{}</a>", esc(text))
+    } else {
+        esc(text)
+    }
+}
+
+fn framework(out: &mut String, fw: &FrameworkReport, shown: usize) {
     let _ = writeln!(
         out,
         "<section class=\"framework\"><h2>{} <span class=\"muted\">{}</span></h2>",
@@ -296,12 +311,12 @@ fn framework(out: &mut String, fw: &FrameworkReport) {
     );
     out.push_str("<table class=\"controls\"><thead><tr><th>control</th><th>status</th><th>rules</th><th class=\"num\">resources</th><th class=\"num\">pass</th><th class=\"num\">fail</th><th class=\"num\">unknown</th><th class=\"num\">suppressed</th></tr></thead><tbody>\n");
     for c in &fw.controls {
-        control_row(out, c);
+        control_row(out, c, shown);
     }
     out.push_str("</tbody></table></section>\n");
 }
 
-fn control_row(out: &mut String, c: &ControlReport) {
+fn control_row(out: &mut String, c: &ControlReport, shown: usize) {
     let title = c
         .title
         .as_deref()
@@ -313,30 +328,43 @@ fn control_row(out: &mut String, c: &ControlReport) {
         for f in &c.failures {
             let _ = write!(
                 detail,
-                "<li><span class=\"sev\" style=\"background:{}\">{}</span> {} <a href=\"#finding-{}\">{}</a> {}: {}<br><span class=\"muted\">fix: {}</span></li>",
+                "<li><span class=\"sev\" style=\"background:{}\">{}</span> {} {} {}: {}<br><span class=\"muted\">fix: {}</span></li>",
                 severity_colour(&f.severity),
                 esc(&f.severity),
                 esc(&f.rule),
-                f.finding,
-                esc(&place(&f.path, f.line)),
+                finding_link(f.finding, &place(&f.path, f.line), shown),
                 esc(f.resource.as_deref().unwrap_or("")),
                 esc(&f.message),
                 esc(&f.fix)
             );
         }
+        if c.failures_total > c.failures.len() {
+            let _ = write!(
+                detail,
+                "<li class=\"muted\">and {} more failing findings of {}: see the JSON report or the SARIF log</li>",
+                c.failures_total - c.failures.len(),
+                esc(&c.rules.join(", "))
+            );
+        }
         for s in &c.suppressions {
             let _ = write!(
                 detail,
-                "<li>suppressed ({}) {} <a href=\"#finding-{}\">{}</a>: {}{}</li>",
+                "<li>suppressed ({}) {} {}: {}{}</li>",
                 esc(&s.kind),
                 esc(&s.rule),
-                s.finding,
-                esc(&place(&s.path, s.line)),
+                finding_link(s.finding, &place(&s.path, s.line), shown),
                 esc(&s.reason),
                 s.expires
                     .as_deref()
                     .map(|d| format!(" <span class=\"muted\">(expires {})</span>", esc(d)))
                     .unwrap_or_default()
+            );
+        }
+        if c.suppressions_total > c.suppressions.len() {
+            let _ = write!(
+                detail,
+                "<li class=\"muted\">and {} more suppressed findings: see the JSON report</li>",
+                c.suppressions_total - c.suppressions.len()
             );
         }
         detail.push_str("</ul></details>");
@@ -376,7 +404,7 @@ fn fact_cell(state: FactState, detail: &str) -> String {
     )
 }
 
-fn accessor_cell(list: &[Accessor]) -> String {
+fn accessor_cell(list: &[Accessor], total: usize) -> String {
     if list.is_empty() {
         return "<td class=\"muted\">none in the scan</td>".to_string();
     }
@@ -401,7 +429,15 @@ fn accessor_cell(list: &[Accessor]) -> String {
             )
         })
         .collect();
-    format!("<td>{}</td>", items.join("<br>"))
+    let more = if total > list.len() {
+        format!(
+            "<br><span class=\"muted\">and {} more</span>",
+            total - list.len()
+        )
+    } else {
+        String::new()
+    };
+    format!("<td>{}{more}</td>", items.join("<br>"))
 }
 
 fn inventory(out: &mut String, assets: &[DataAsset]) {
@@ -445,8 +481,8 @@ fn inventory(out: &mut String, assets: &[DataAsset]) {
             fact_cell(a.backups.state, &a.backups.detail),
             fact_cell(a.public_access.state, &a.public_access.detail),
             fact_cell(a.cross_account_access.state, &a.cross_account_access.detail),
-            accessor_cell(&a.readers),
-            accessor_cell(&a.writers),
+            accessor_cell(&a.readers, a.readers_total),
+            accessor_cell(&a.writers, a.writers_total),
         );
     }
     if assets.is_empty() {
@@ -455,10 +491,17 @@ fn inventory(out: &mut String, assets: &[DataAsset]) {
     out.push_str("</tbody></table></section>\n");
 }
 
-fn findings(out: &mut String, findings: &[FindingEntry]) {
+fn findings(out: &mut String, findings: &[FindingEntry], total: usize) {
     out.push_str("<section id=\"findings\"><h2>Findings</h2>\n");
     if findings.is_empty() {
         out.push_str("<p class=\"muted\">No findings.</p>\n");
+    }
+    if total > findings.len() {
+        let _ = writeln!(
+            out,
+            "<p class=\"muted\">The {} most severe of {total} findings; all of them are in the JSON report (<code>--format json</code>) and the SARIF log.</p>",
+            findings.len()
+        );
     }
     for f in findings {
         let suppressed = f
@@ -552,7 +595,9 @@ mod tests {
                     path: HOSTILE.into(),
                     line: 1,
                 }],
+                readers_total: 1,
                 writers: Vec::new(),
+                writers_total: 0,
             }],
             findings: vec![FindingEntry {
                 id: 0,

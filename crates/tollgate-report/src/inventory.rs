@@ -13,13 +13,15 @@ use tollgate_iac::model::{
     Topic, Val,
 };
 use tollgate_perms::analysis::{Analysis, StatementView};
-use tollgate_perms::catalog::AccessLevel;
+use tollgate_perms::catalog::{AccessLevel, ActionId};
 use tollgate_perms::expand::Expander;
 
 use crate::model::{Accessor, AtRest, DataAsset, DataClassName, Fact, FactState, KeyType};
 
 /// Most actions named per accessor.
 const ACTIONS_SHOWN: usize = 8;
+/// Readers (and writers) listed per store.
+pub const ACCESSORS_LISTED: usize = 20;
 
 /// `[classification]` patterns, compiled.
 pub struct NamePatterns {
@@ -233,8 +235,10 @@ fn describe(
         backups: backups(s),
         public_access: public_access(s, &policies, trusted),
         cross_account_access: cross_account(s, &policies, trusted),
-        readers,
-        writers,
+        readers: readers.accessors,
+        readers_total: readers.total,
+        writers: writers.accessors,
+        writers_total: writers.total,
     }
 }
 
@@ -510,9 +514,7 @@ fn names_subject(entry: &str, s: &Subject<'_>, owner: &ResourceMeta) -> Option<b
         return Some(true);
     }
     let address = &s.meta.address;
-    if owner.same_scope(s.meta)
-        && (entry.contains(&format!("${{{address}}}")) || entry.contains(&format!("${{{address}.")))
-    {
+    if owner.same_scope(s.meta) && references(entry, address) {
         return Some(false);
     }
     let parts = split_arn(entry)?;
@@ -537,27 +539,43 @@ fn names_subject(entry: &str, s: &Subject<'_>, owner: &ResourceMeta) -> Option<b
         .then_some(false)
 }
 
+/// Whether `entry` holds `${address}` or `${address.attribute}` (asked for every statement and
+/// store, so without building the patterns as strings).
+fn references(entry: &str, address: &str) -> bool {
+    entry.match_indices("${").any(|(at, _)| {
+        entry[at + 2..]
+            .strip_prefix(address)
+            .is_some_and(|rest| rest.starts_with('}') || rest.starts_with('.'))
+    })
+}
+
 /// The roles (and unattached policies) whose identity statements grant read or write actions
-/// of the subject's service on it, with the functions that run as each role.
-fn accessors(
-    analysis: &Analysis<'_>,
-    runners: &Runners,
-    s: &Subject<'_>,
-) -> (Vec<Accessor>, Vec<Accessor>) {
+/// of the subject's service on it, with the functions that run as each role: the first
+/// [`ACCESSORS_LISTED`] readers and writers (see [`Listed`]) and how many there are in all.
+/// Grants are gathered as ids and places first, and only the listed ones are written out: in
+/// a large repository thousands of roles reach every store through wildcards.
+fn accessors(analysis: &Analysis<'_>, runners: &Runners, s: &Subject<'_>) -> (Listed, Listed) {
     let (mut readers, mut writers) = (Vec::new(), Vec::new());
     let Some(service) = s.store.service() else {
-        return (readers, writers);
+        return (Listed::default(), Listed::default());
     };
     let Some((service_index, _)) = analysis.catalog.service(service) else {
-        return (readers, writers);
+        return (Listed::default(), Listed::default());
     };
-    for identity in &analysis.identities {
-        let mut read: Option<Access> = None;
-        let mut write: Option<Access> = None;
+    let range = analysis.catalog.actions_of(service_index);
+    for (index, identity) in analysis.identities.iter().enumerate() {
+        let mut read: Option<Access<'_>> = None;
+        let mut write: Option<Access<'_>> = None;
         for &pi in &identity.policies {
             let policy = &analysis.policies[pi];
             for st in &policy.statements {
                 if !st.stmt.is_allow() {
+                    continue;
+                }
+                let actions = actions_in(&st.effective, range.clone());
+                // Most statements grant nothing on the store's service: skip them before
+                // comparing their resources with the store.
+                if actions.is_empty() {
                     continue;
                 }
                 let Some(wildcard) = st
@@ -572,53 +590,89 @@ fn accessors(
                     wildcard,
                     file: &policy.doc.file,
                 };
-                collect(
-                    analysis,
-                    &grant,
-                    service_index,
-                    s.store,
-                    &mut read,
-                    &mut write,
-                );
+                collect(analysis, &grant, actions, s.store, &mut read, &mut write);
             }
         }
-        if read.is_none() && write.is_none() {
-            continue;
-        }
-        let functions = runners.of_role(identity.owner).to_vec();
-        let principal = identity.owner.qualified_address();
         if let Some(a) = read {
-            readers.push(a.into_accessor(principal.clone(), functions.clone()));
+            readers.push((index, a));
         }
         if let Some(a) = write {
-            writers.push(a.into_accessor(principal, functions));
+            writers.push((index, a));
         }
     }
-    (readers, writers)
+    let list = |hits: Vec<(usize, Access<'_>)>| Listed::of(hits, analysis, runners, s.meta);
+    (list(readers), list(writers))
+}
+
+/// Accessors as a store lists them, and how many there are.
+#[derive(Default)]
+struct Listed {
+    accessors: Vec<Accessor>,
+    total: usize,
+}
+
+impl Listed {
+    /// Grants naming the store first, then grants from its own file, then the rest by name;
+    /// the first [`ACCESSORS_LISTED`] written out.
+    fn of(
+        mut hits: Vec<(usize, Access<'_>)>,
+        analysis: &Analysis<'_>,
+        runners: &Runners,
+        store: &ResourceMeta,
+    ) -> Self {
+        let total = hits.len();
+        let principal = |index: usize| analysis.identities[index].owner;
+        hits.sort_by(|(ia, a), (ib, b)| {
+            a.wildcard
+                .cmp(&b.wildcard)
+                .then_with(|| (a.path != store.file).cmp(&(b.path != store.file)))
+                .then_with(|| principal(*ia).scope.cmp(&principal(*ib).scope))
+                .then_with(|| principal(*ia).address.cmp(&principal(*ib).address))
+        });
+        hits.truncate(ACCESSORS_LISTED);
+        let accessors = hits
+            .into_iter()
+            .map(|(index, access)| {
+                let owner = principal(index);
+                access.into_accessor(analysis, owner.qualified_address(), runners.of_role(owner))
+            })
+            .collect();
+        Listed { accessors, total }
+    }
 }
 
 /// Grants found so far for one identity and one kind of access.
-struct Access {
-    actions: Vec<String>,
+struct Access<'f> {
+    actions: Vec<ActionId>,
     wildcard: bool,
-    path: String,
+    path: &'f str,
     line: u32,
 }
 
-impl Access {
-    fn into_accessor(mut self, principal: String, functions: Vec<String>) -> Accessor {
-        self.actions.sort();
-        self.actions.dedup();
-        if self.actions.len() > ACTIONS_SHOWN {
-            self.actions.truncate(ACTIONS_SHOWN);
-            self.actions.push("...".to_string());
+impl Access<'_> {
+    fn into_accessor(
+        mut self,
+        analysis: &Analysis<'_>,
+        principal: String,
+        functions: &[String],
+    ) -> Accessor {
+        let mut actions: Vec<String> = self
+            .actions
+            .drain(..)
+            .map(|id| analysis.catalog.full_name(id).to_string())
+            .collect();
+        actions.sort();
+        actions.dedup();
+        if actions.len() > ACTIONS_SHOWN {
+            actions.truncate(ACTIONS_SHOWN);
+            actions.push("...".to_string());
         }
         Accessor {
             principal,
-            functions,
-            actions: self.actions,
+            functions: functions.to_vec(),
+            actions,
             wildcard: self.wildcard,
-            path: self.path,
+            path: self.path.to_string(),
             line: self.line,
         }
     }
@@ -631,18 +685,26 @@ struct Grant<'a, 'm> {
     file: &'a str,
 }
 
-fn collect(
+/// The actions of `effective` (sorted) that belong to the service whose catalog ids are
+/// `range`: found by binary search, because a statement granting `*` holds the whole catalog
+/// and scanning it for each store and identity was most of a large report's time.
+fn actions_in(effective: &[ActionId], range: std::ops::Range<ActionId>) -> &[ActionId] {
+    let start = effective.partition_point(|id| *id < range.start);
+    let end = effective.partition_point(|id| *id < range.end);
+    &effective[start..end.max(start)]
+}
+
+fn collect<'f>(
     analysis: &Analysis<'_>,
-    grant: &Grant<'_, '_>,
-    service: u16,
+    grant: &Grant<'f, '_>,
+    actions: &[ActionId],
     store: Store<'_>,
-    read: &mut Option<Access>,
-    write: &mut Option<Access>,
+    read: &mut Option<Access<'f>>,
+    write: &mut Option<Access<'f>>,
 ) {
     let Grant { st, wildcard, file } = *grant;
-    let range = analysis.catalog.actions_of(service);
     let types = store.resource_types();
-    for &id in st.effective.iter().filter(|id| range.contains(id)) {
+    for &id in actions {
         let action = analysis.catalog.get(id);
         if !action
             .resources
@@ -659,19 +721,19 @@ fn collect(
         let access = slot.get_or_insert_with(|| Access {
             actions: Vec::new(),
             wildcard,
-            path: file.to_string(),
+            path: file,
             line: st.stmt.span.start.line,
         });
         // A grant by name is the stronger evidence; keep its place.
         if access.wildcard && !wildcard {
             access.wildcard = false;
-            access.path = file.to_string();
+            access.path = file;
             access.line = st.stmt.span.start.line;
         }
+        // Names sort differently from ids: keep one more than shown so `...` still says
+        // that some were left out.
         if access.actions.len() <= ACTIONS_SHOWN {
-            access
-                .actions
-                .push(analysis.catalog.full_name(id).to_string());
+            access.actions.push(id);
         }
     }
 }
@@ -751,5 +813,30 @@ impl Runners {
         self.by_role
             .get(&std::ptr::from_ref(owner))
             .map_or(&[], Vec::as_slice)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_statements_actions_of_one_service_are_found_by_their_range() {
+        let effective = [1, 4, 5, 9, 12, 20];
+        assert_eq!(actions_in(&effective, 4..10), [4, 5, 9]);
+        assert_eq!(actions_in(&effective, 0..1), [] as [ActionId; 0]);
+        assert_eq!(actions_in(&effective, 13..20), [] as [ActionId; 0]);
+        assert_eq!(actions_in(&effective, 20..21), [20]);
+        assert_eq!(actions_in(&[], 3..8), [] as [ActionId; 0]);
+    }
+
+    #[test]
+    fn references_name_the_whole_address() {
+        assert!(references("${Table.Arn}", "Table"));
+        assert!(references("arn:x/${Table}/index/*", "Table"));
+        assert!(references("${Other.Arn}/${Table.Arn}", "Table"));
+        assert!(!references("${TableTwo.Arn}", "Table"));
+        assert!(!references("Table.Arn", "Table"));
+        assert!(!references("${Tab", "Table"));
     }
 }

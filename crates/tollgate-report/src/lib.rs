@@ -49,7 +49,7 @@ pub fn build(input: ReportInput<'_>) -> ComplianceReport {
             silent.len(),
             if silent.len() == 1 { "" } else { "s" },
             if silent.len() == 1 { "its" } else { "their" },
-            silent.join(", ")
+            listed(&silent, LISTED_IN_NOTES)
         ));
     }
     let unchecked = input
@@ -75,9 +75,34 @@ pub fn build(input: ReportInput<'_>) -> ComplianceReport {
     }
 }
 
+/// Rule codes a note names before it only counts the rest (advisories of the dependency
+/// stage are rules too: a note could name thousands).
+const LISTED_IN_NOTES: usize = 30;
+
+/// `items` joined with commas, the first `limit` of them and a count of the rest.
+fn listed(items: &[String], limit: usize) -> String {
+    let mut text = items[..items.len().min(limit)].join(", ");
+    if items.len() > limit {
+        text.push_str(&format!(" and {} more", items.len() - limit));
+    }
+    text
+}
+
 /// The report as pretty JSON with a final newline.
 pub fn to_json(report: &ComplianceReport) -> String {
     let mut text = serde_json::to_string_pretty(report).unwrap_or_default();
     text.push('\n');
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_lists_in_notes_are_counted_past_their_limit() {
+        let codes: Vec<String> = (1..=5).map(|i| format!("TG100{i}")).collect();
+        assert_eq!(listed(&codes, 5), "TG1001, TG1002, TG1003, TG1004, TG1005");
+        assert_eq!(listed(&codes, 2), "TG1001, TG1002 and 3 more");
+    }
 }

@@ -115,6 +115,14 @@ fn framework(out: &mut String, fw: &FrameworkReport) {
                 esc(&f.fix)
             );
         }
+        if c.failures_total > c.failures.len() {
+            let _ = writeln!(
+                out,
+                "- and {} more failing findings of {}: see the JSON report or the SARIF log",
+                c.failures_total - c.failures.len(),
+                esc(&c.rules.join(", "))
+            );
+        }
         out.push('\n');
     }
     let suppressed: Vec<_> = fw
@@ -142,15 +150,27 @@ fn framework(out: &mut String, fw: &FrameworkReport) {
                 esc(s.expires.as_deref().unwrap_or("never"))
             );
         }
+        let unlisted: usize = fw
+            .controls
+            .iter()
+            .map(|c| c.suppressions_total - c.suppressions.len())
+            .sum();
+        if unlisted > 0 {
+            let _ = writeln!(
+                out,
+                "\n{unlisted} more suppressed findings are not listed here: see the JSON report."
+            );
+        }
         out.push('\n');
     }
 }
 
-fn accessors(list: &[Accessor]) -> String {
+fn accessors(list: &[Accessor], total: usize) -> String {
     if list.is_empty() {
         return "none in the scan".to_string();
     }
-    list.iter()
+    let mut listed: Vec<String> = list
+        .iter()
         .map(|a| {
             let mut text = esc(&a.principal);
             if !a.functions.is_empty() {
@@ -161,8 +181,11 @@ fn accessors(list: &[Accessor]) -> String {
             }
             text
         })
-        .collect::<Vec<_>>()
-        .join("; ")
+        .collect();
+    if total > list.len() {
+        listed.push(format!("and {} more", total - list.len()));
+    }
+    listed.join("; ")
 }
 
 fn inventory(out: &mut String, assets: &[DataAsset]) {
@@ -190,8 +213,8 @@ fn inventory(out: &mut String, assets: &[DataAsset]) {
             a.backups.state.as_str(),
             a.public_access.state.as_str(),
             a.cross_account_access.state.as_str(),
-            accessors(&a.readers),
-            accessors(&a.writers),
+            accessors(&a.readers, a.readers_total),
+            accessors(&a.writers, a.writers_total),
         );
     }
     out.push('\n');

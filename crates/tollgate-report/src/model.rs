@@ -8,7 +8,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Version of the JSON form; raised only when a field changes meaning or goes away.
-pub const REPORT_FORMAT_VERSION: u32 = 1;
+pub const REPORT_FORMAT_VERSION: u32 = 2;
 
 /// Everything `tollgate report` says.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -187,9 +187,16 @@ pub struct ControlReport {
     pub suppressed: usize,
     /// Resources its rules do not apply to.
     pub not_applicable: usize,
+    /// Open findings of its rules, most severe first: at most the first 50 of
+    /// `failuresTotal` (every finding is in the report's `findings`).
     pub failures: Vec<FailingResource>,
-    /// Suppressed findings of its rules: the exceptions an auditor asks about.
+    /// Open findings of its rules, listed or not.
+    pub failures_total: usize,
+    /// Suppressed findings of its rules, the exceptions an auditor asks about: at most the
+    /// first 200 of `suppressionsTotal`.
     pub suppressions: Vec<SuppressionEntry>,
+    /// Suppressed findings of its rules, listed or not.
+    pub suppressions_total: usize,
 }
 
 /// One failing resource of a control.
@@ -399,8 +406,13 @@ pub struct DataAsset {
     pub public_access: Fact,
     /// Another AWS account through a resource policy.
     pub cross_account_access: Fact,
+    /// Identities that can read it: those granted on it by name first, then those whose
+    /// grant covers it through a wildcard; at most the first 20 of `readersTotal`.
     pub readers: Vec<Accessor>,
+    pub readers_total: usize,
+    /// Identities that can write it, listed the same way; at most 20 of `writersTotal`.
     pub writers: Vec<Accessor>,
+    pub writers_total: usize,
 }
 
 /// The JSON Schema of [`ComplianceReport`], as `docs/compliance-report.schema.json` holds it.

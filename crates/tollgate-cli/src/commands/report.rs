@@ -65,7 +65,7 @@ pub struct ReportArgs {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ReportFormat {
     /// One self-contained HTML file (nothing fetched): charts, control tables, the data
-    /// inventory with sorting and filtering, each finding with its code frame.
+    /// inventory with sorting and filtering, the 1,000 most severe findings with their code frames.
     Html,
     Markdown,
     /// Stable JSON, described by docs/compliance-report.schema.json.
