@@ -281,22 +281,64 @@ pub fn scan(ctx: &ScanContext, model: &CloudModel, perms: &[Finding]) -> StageRe
         .filter(|(_, t)| matches!(t, Traced::Hits(..) | Traced::NoFunction))
         .map(|(e, _)| e.file.as_str())
         .collect();
-    let (found, unsearched) = conventional(ctx, &loader, &known, &checked, &searched);
+    let (candidates, unsearched) = conventional(ctx, &checked, &searched);
     report.not_checked.extend(unsearched);
-    // Handlers found in the files searched just now are traced now.
-    let key = |e: &EntryPoint| (e.file.clone(), e.function.clone());
-    let pending: Vec<&EntryPoint> = found
+    // The other files that mention a conventional name are parsed, searched and their
+    // handlers traced on every core, each file released once done.
+    let unread: Vec<&str> = candidates
         .iter()
-        .filter(|e| !done.contains_key(&key(e)))
+        .filter_map(|c| match c {
+            Candidate::Unread(path) => Some(path.as_str()),
+            Candidate::Searched(_) => None,
+        })
         .collect();
-    let mut fresh = parallel_map(&pending, |e| {
-        let module = loader.entry(&e.file);
-        trace(e, module.as_ref())
+    let mut read = parallel_map(&unread, |file| {
+        if ctx.is_cancelled() {
+            return Search::Cancelled;
+        }
+        let Some(module) = loader.entry(file) else {
+            // A parse given up at the cancel reads as no module.
+            return if ctx.is_cancelled() {
+                Search::Cancelled
+            } else {
+                Search::Unreadable
+            };
+        };
+        let found = conventional_in(file, &module, &known)
+            .into_iter()
+            .map(|e| {
+                let t = trace(&e, Some(&module));
+                (e, t)
+            })
+            .collect();
+        drop(module);
+        loader.release(file);
+        Search::Found(found)
     })
     .into_iter();
-    for e in &found {
-        let t = done.remove(&key(e)).or_else(|| fresh.next());
-        traced.push(t.unwrap_or(Traced::Skipped));
+    let key = |e: &EntryPoint| (e.file.clone(), e.function.clone());
+    let mut found = Vec::new();
+    for candidate in candidates {
+        match candidate {
+            Candidate::Searched(handlers) => {
+                for e in handlers {
+                    traced.push(done.remove(&key(&e)).unwrap_or(Traced::Skipped));
+                    found.push(e);
+                }
+            }
+            Candidate::Unread(path) => match read.next() {
+                Some(Search::Found(handlers)) => {
+                    for (e, t) in handlers {
+                        traced.push(t);
+                        found.push(e);
+                    }
+                }
+                Some(Search::Cancelled) if !checked.contains(path.as_str()) => {
+                    report.not_checked.push(path);
+                }
+                _ => {}
+            },
+        }
     }
     entries.extend(found);
 
@@ -430,17 +472,17 @@ fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Ve
     results.into_iter().map(|(_, r)| r).collect()
 }
 
-/// Handlers no template names: `lambda_handler(event, context)` / `handler(event, context)` in
-/// Python, an exported or top-level `handler` in JavaScript and TypeScript. Also the code files
-/// not searched because the scan was cancelled, apart from those `checked` already (their
-/// declared handlers traced).
+/// Where handlers no template names may be: `lambda_handler(event, context)` /
+/// `handler(event, context)` in Python, an exported or top-level `handler` in JavaScript and
+/// TypeScript. The code files that may define them, in file order (those searched with their
+/// declared handlers, and those that mention a conventional name), and the code files not
+/// searched because the scan was cancelled, apart from those `checked` already (their declared
+/// handlers traced).
 fn conventional(
     ctx: &ScanContext,
-    loader: &Loader<'_>,
-    known: &HashSet<(String, String)>,
     checked: &HashSet<&str>,
     searched: &HashMap<&str, Vec<EntryPoint>>,
-) -> (Vec<EntryPoint>, Vec<String>) {
+) -> (Vec<Candidate>, Vec<String>) {
     let mut out = Vec::new();
     let mut unsearched = Vec::new();
     for file in ctx.files() {
@@ -449,7 +491,7 @@ fn conventional(
         }
         // Searched with its declared handlers.
         if let Some(found) = searched.get(file.path.as_str()) {
-            out.extend(found.iter().cloned());
+            out.push(Candidate::Searched(found.clone()));
             continue;
         }
         // Listed without being read: past the cancel the stage stops promptly.
@@ -467,12 +509,27 @@ fn conventional(
         {
             continue;
         }
-        let Some(module) = loader.entry(&file.path) else {
-            continue;
-        };
-        out.extend(conventional_in(&file.path, &module, known));
+        out.push(Candidate::Unread(file.path.clone()));
     }
     (out, unsearched)
+}
+
+/// A code file that may define conventionally named handlers, in file order.
+enum Candidate {
+    /// Searched with its declared handlers: what it defines.
+    Searched(Vec<EntryPoint>),
+    /// Mentions a conventional name: to be parsed and searched.
+    Unread(String),
+}
+
+/// What searching one file for conventionally named handlers gave.
+enum Search {
+    /// Not searched: the scan was cancelled first.
+    Cancelled,
+    /// Not searched: the file could not be read.
+    Unreadable,
+    /// Its handlers, each traced.
+    Found(Vec<(EntryPoint, Traced)>),
 }
 
 /// The conventionally named handlers of one module that no template names.
