@@ -85,6 +85,8 @@ fn evaluate_file(
     evaluations: &mut Recorder,
 ) {
     let started = Instant::now();
+    // Each rule's SARIF rule (its code and severity), once for all templates.
+    let described: Vec<Rule> = file.rules.iter().map(|r| describe(file, r)).collect();
     let package = package(file);
     if ctx.is_cancelled() {
         report.not_checked.push(file.path.clone());
@@ -125,10 +127,10 @@ fn evaluate_file(
             }
         };
         for result in &results {
-            let Some(rule) = file.rules.iter().find(|r| r.name == result.name) else {
+            let Some(n) = file.rules.iter().position(|r| r.name == result.name) else {
                 continue;
             };
-            let described = describe(file, rule);
+            let (rule, described) = (&file.rules[n], &described[n]);
             let (code, severity) = (described.code.clone(), described.default_severity);
             let policy = format!("{package}.{}", rule.name);
             let failed = if result.status == super::Status::Fail {
@@ -169,7 +171,9 @@ fn evaluate_file(
             if failed.is_empty() && result.judged.is_empty() {
                 continue;
             }
-            rules.entry(code.clone()).or_insert(described);
+            rules
+                .entry(code.clone())
+                .or_insert_with(|| described.clone());
             for (resource, failures) in failed {
                 report.push(finding(
                     ctx, file, &policy, &code, severity, doc, inputs, resource, &failures,
