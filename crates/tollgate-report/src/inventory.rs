@@ -84,6 +84,18 @@ enum Store<'m> {
 }
 
 impl Store<'_> {
+    /// Which kind of store this is (stores of a kind share their wildcard grants).
+    fn kind(self) -> u8 {
+        match self {
+            Store::Table(_) => 0,
+            Store::Bucket(_) => 1,
+            Store::Queue(_) => 2,
+            Store::Topic(_) => 3,
+            Store::Secret(_) => 4,
+            Store::Other => 5,
+        }
+    }
+
     /// The IAM service prefix whose actions read and write it.
     fn service(self) -> Option<&'static str> {
         match self {
@@ -136,9 +148,10 @@ pub fn build(
     let mut analysis = Analysis::new(model, &mut expander);
     analysis.trusted_accounts = trusted_accounts.to_vec();
     let runners = Runners::of(model);
+    let mut kinds = HashMap::new();
     subjects
         .iter()
-        .map(|s| describe(model, &analysis, &runners, s, trusted_accounts))
+        .map(|s| describe(model, &analysis, &runners, &mut kinds, s, trusted_accounts))
         .collect()
 }
 
@@ -212,15 +225,16 @@ fn class_name(class: DataClass) -> DataClassName {
     }
 }
 
-fn describe(
+fn describe<'a, 'm>(
     model: &CloudModel,
-    analysis: &Analysis<'_>,
+    analysis: &'a Analysis<'m>,
     runners: &Runners,
+    kinds: &mut HashMap<u8, KindGrants<'a, 'm>>,
     s: &Subject<'_>,
     trusted: &[String],
 ) -> DataAsset {
     let policies = resource_policies(model, s);
-    let (readers, writers) = accessors(analysis, runners, s);
+    let (readers, writers) = accessors(analysis, runners, kinds, s);
     DataAsset {
         resource: s.meta.qualified_address(),
         resource_type: s.meta.type_name.clone(),
@@ -549,13 +563,108 @@ fn references(entry: &str, address: &str) -> bool {
     })
 }
 
+/// Grants that reach every store of one kind (`"Resource": "*"` or a service-wide ARN), found
+/// once per kind: they are the same for each of its stores, and in a large repository there are
+/// thousands of them. Also the statements that may name a store of the kind in particular.
+struct KindGrants<'a, 'm> {
+    /// Each identity's access through such grants, sorted by the identity's scope and address.
+    read: Vec<(usize, Access<'a>)>,
+    write: Vec<(usize, Access<'a>)>,
+    /// Statements granting actions of the kind's service with an entry that is not such a
+    /// wildcard: (identity, statement, its policy's owner, its file), in identity order.
+    specific: Vec<(usize, &'a StatementView<'m>, &'a ResourceMeta, &'a str)>,
+}
+
+impl<'a, 'm> KindGrants<'a, 'm> {
+    fn of(
+        analysis: &'a Analysis<'m>,
+        service: &str,
+        range: std::ops::Range<ActionId>,
+        store: Store<'_>,
+    ) -> Self {
+        let mut out = KindGrants {
+            read: Vec::new(),
+            write: Vec::new(),
+            specific: Vec::new(),
+        };
+        for (index, identity) in analysis.identities.iter().enumerate() {
+            let mut read: Option<Access<'_>> = None;
+            let mut write: Option<Access<'_>> = None;
+            for &pi in &identity.policies {
+                let policy = &analysis.policies[pi];
+                for st in &policy.statements {
+                    if !st.stmt.is_allow() {
+                        continue;
+                    }
+                    // Most statements grant nothing on the store's service: skip them before
+                    // looking at their resources.
+                    let actions = actions_in(&st.effective, range.clone());
+                    if actions.is_empty() {
+                        continue;
+                    }
+                    let (mut wild, mut specific) = (false, false);
+                    for (entry, _) in st.resources() {
+                        if reaches_every(entry, service) {
+                            wild = true;
+                        } else {
+                            specific = true;
+                        }
+                    }
+                    if wild {
+                        let grant = Grant {
+                            st,
+                            wildcard: true,
+                            file: &policy.doc.file,
+                        };
+                        collect(analysis, &grant, actions, store, &mut read, &mut write);
+                    }
+                    if specific {
+                        out.specific
+                            .push((index, st, policy.owner, &policy.doc.file));
+                    }
+                }
+            }
+            if let Some(a) = read {
+                out.read.push((index, a));
+            }
+            if let Some(a) = write {
+                out.write.push((index, a));
+            }
+        }
+        let principal = |index: usize| analysis.identities[index].owner;
+        let by_name = |a: &(usize, Access<'_>), b: &(usize, Access<'_>)| {
+            let (pa, pb) = (principal(a.0), principal(b.0));
+            pa.scope
+                .cmp(&pb.scope)
+                .then_with(|| pa.address.cmp(&pb.address))
+        };
+        out.read.sort_by(by_name);
+        out.write.sort_by(by_name);
+        out
+    }
+}
+
+/// Whether a statement's resource entry reaches every store of the service: `*`, or an ARN of
+/// the service whose resource part is `*`.
+fn reaches_every(entry: &str, service: &str) -> bool {
+    let entry = entry.trim();
+    entry == "*"
+        || split_arn(entry)
+            .is_some_and(|parts| parts.resource == "*" && action_matches(parts.service, service))
+}
+
 /// The roles (and unattached policies) whose identity statements grant read or write actions
 /// of the subject's service on it, with the functions that run as each role: the first
 /// [`ACCESSORS_LISTED`] readers and writers (see [`Listed`]) and how many there are in all.
-/// Grants are gathered as ids and places first, and only the listed ones are written out: in
-/// a large repository thousands of roles reach every store through wildcards.
-fn accessors(analysis: &Analysis<'_>, runners: &Runners, s: &Subject<'_>) -> (Listed, Listed) {
-    let (mut readers, mut writers) = (Vec::new(), Vec::new());
+/// Grants through wildcards come from `kinds` (found once per kind of store); only the
+/// statements that may name this store are looked at here, and only the listed accessors are
+/// written out.
+fn accessors<'a, 'm>(
+    analysis: &'a Analysis<'m>,
+    runners: &Runners,
+    kinds: &mut HashMap<u8, KindGrants<'a, 'm>>,
+    s: &Subject<'_>,
+) -> (Listed, Listed) {
     let Some(service) = s.store.service() else {
         return (Listed::default(), Listed::default());
     };
@@ -563,45 +672,56 @@ fn accessors(analysis: &Analysis<'_>, runners: &Runners, s: &Subject<'_>) -> (Li
         return (Listed::default(), Listed::default());
     };
     let range = analysis.catalog.actions_of(service_index);
-    for (index, identity) in analysis.identities.iter().enumerate() {
+    let kind = kinds
+        .entry(s.store.kind())
+        .or_insert_with(|| KindGrants::of(analysis, service, range.clone(), s.store));
+    // Identities whose statements name this store, each starting from its wildcard access.
+    let mut named_read: Vec<(usize, Access<'_>)> = Vec::new();
+    let mut named_write: Vec<(usize, Access<'_>)> = Vec::new();
+    let mut at = 0;
+    while at < kind.specific.len() {
+        let identity = kind.specific[at].0;
         let mut read: Option<Access<'_>> = None;
         let mut write: Option<Access<'_>> = None;
-        for &pi in &identity.policies {
-            let policy = &analysis.policies[pi];
-            for st in &policy.statements {
-                if !st.stmt.is_allow() {
-                    continue;
-                }
-                let actions = actions_in(&st.effective, range.clone());
-                // Most statements grant nothing on the store's service: skip them before
-                // comparing their resources with the store.
-                if actions.is_empty() {
-                    continue;
-                }
-                let Some(wildcard) = st
-                    .resources()
-                    .filter_map(|(r, _)| names_subject(r, s, policy.owner))
-                    .min()
-                else {
-                    continue;
-                };
-                let grant = Grant {
-                    st,
-                    wildcard,
-                    file: &policy.doc.file,
-                };
-                collect(analysis, &grant, actions, s.store, &mut read, &mut write);
+        while let Some(&(i, st, owner, file)) = kind.specific.get(at) {
+            if i != identity {
+                break;
             }
+            at += 1;
+            if !st
+                .resources()
+                .any(|(r, _)| names_subject(r, s, owner) == Some(false))
+            {
+                continue;
+            }
+            if read.is_none() && write.is_none() {
+                read = wild_access(&kind.read, identity);
+                write = wild_access(&kind.write, identity);
+            }
+            let actions = actions_in(&st.effective, range.clone());
+            let grant = Grant {
+                st,
+                wildcard: false,
+                file,
+            };
+            collect(analysis, &grant, actions, s.store, &mut read, &mut write);
         }
         if let Some(a) = read {
-            readers.push((index, a));
+            named_read.push((identity, a));
         }
         if let Some(a) = write {
-            writers.push((index, a));
+            named_write.push((identity, a));
         }
     }
-    let list = |hits: Vec<(usize, Access<'_>)>| Listed::of(hits, analysis, runners, s.meta);
-    (list(readers), list(writers))
+    let list = |named, wild| Listed::of(named, wild, analysis, runners, s.meta);
+    (list(named_read, &kind.read), list(named_write, &kind.write))
+}
+
+/// A copy of `identity`'s access through wildcards, if it has one.
+fn wild_access<'a>(wild: &[(usize, Access<'a>)], identity: usize) -> Option<Access<'a>> {
+    wild.iter()
+        .find(|(i, _)| *i == identity)
+        .map(|(_, a)| a.clone())
 }
 
 /// Accessors as a store lists them, and how many there are.
@@ -613,28 +733,51 @@ struct Listed {
 
 impl Listed {
     /// Grants naming the store first, then grants from its own file, then the rest by name;
-    /// the first [`ACCESSORS_LISTED`] written out.
+    /// the first [`ACCESSORS_LISTED`] written out. `named` are the identities whose statements
+    /// name the store (their wildcard access merged in); `wild`, every identity's access
+    /// through wildcards, sorted by name.
     fn of(
-        mut hits: Vec<(usize, Access<'_>)>,
+        mut named: Vec<(usize, Access<'_>)>,
+        wild: &[(usize, Access<'_>)],
         analysis: &Analysis<'_>,
         runners: &Runners,
         store: &ResourceMeta,
     ) -> Self {
-        let total = hits.len();
         let principal = |index: usize| analysis.identities[index].owner;
-        hits.sort_by(|(ia, a), (ib, b)| {
+        let mut named_ids: Vec<usize> = named.iter().map(|(i, _)| *i).collect();
+        named_ids.sort_unstable();
+        let wild_only = || {
+            wild.iter()
+                .filter(|(i, _)| named_ids.binary_search(i).is_err())
+        };
+        let total = named.len() + wild_only().count();
+        named.sort_by(|(ia, a), (ib, b)| {
             a.wildcard
                 .cmp(&b.wildcard)
                 .then_with(|| (a.path != store.file).cmp(&(b.path != store.file)))
                 .then_with(|| principal(*ia).scope.cmp(&principal(*ib).scope))
                 .then_with(|| principal(*ia).address.cmp(&principal(*ib).address))
         });
-        hits.truncate(ACCESSORS_LISTED);
-        let accessors = hits
+        let shown: Vec<(usize, &Access<'_>)> = named
+            .iter()
+            .map(|(i, a)| (*i, a))
+            .chain(
+                wild_only()
+                    .filter(|(_, a)| a.path == store.file)
+                    .map(|(i, a)| (*i, a)),
+            )
+            .chain(
+                wild_only()
+                    .filter(|(_, a)| a.path != store.file)
+                    .map(|(i, a)| (*i, a)),
+            )
+            .take(ACCESSORS_LISTED)
+            .collect();
+        let accessors = shown
             .into_iter()
             .map(|(index, access)| {
                 let owner = principal(index);
-                access.into_accessor(analysis, owner.qualified_address(), runners.of_role(owner))
+                access.to_accessor(analysis, owner.qualified_address(), runners.of_role(owner))
             })
             .collect();
         Listed { accessors, total }
@@ -642,6 +785,7 @@ impl Listed {
 }
 
 /// Grants found so far for one identity and one kind of access.
+#[derive(Clone)]
 struct Access<'f> {
     actions: Vec<ActionId>,
     wildcard: bool,
@@ -650,16 +794,16 @@ struct Access<'f> {
 }
 
 impl Access<'_> {
-    fn into_accessor(
-        mut self,
+    fn to_accessor(
+        &self,
         analysis: &Analysis<'_>,
         principal: String,
         functions: &[String],
     ) -> Accessor {
         let mut actions: Vec<String> = self
             .actions
-            .drain(..)
-            .map(|id| analysis.catalog.full_name(id).to_string())
+            .iter()
+            .map(|&id| analysis.catalog.full_name(id).to_string())
             .collect();
         actions.sort();
         actions.dedup();
@@ -732,7 +876,7 @@ fn collect<'f>(
         }
         // Names sort differently from ids: keep one more than shown so `...` still says
         // that some were left out.
-        if access.actions.len() <= ACTIONS_SHOWN {
+        if access.actions.len() <= ACTIONS_SHOWN && !access.actions.contains(&id) {
             access.actions.push(id);
         }
     }
