@@ -573,6 +573,12 @@ struct KindGrants<'a, 'm> {
     /// Statements granting actions of the kind's service with an entry that is not such a
     /// wildcard: (identity, statement, its policy's owner, its file), in identity order.
     specific: Vec<(usize, &'a StatementView<'m>, &'a ResourceMeta, &'a str)>,
+    /// Indexes into `specific` of the statements with a reference (`${Table.Arn}`), by the
+    /// scope of the policy's owner: a reference names a resource of its own scope only.
+    by_scope: HashMap<&'a str, Vec<usize>>,
+    /// Indexes into `specific` of the statements with an ARN of the service, which can name a
+    /// store of any scope.
+    by_arn: Vec<usize>,
 }
 
 impl<'a, 'm> KindGrants<'a, 'm> {
@@ -586,6 +592,8 @@ impl<'a, 'm> KindGrants<'a, 'm> {
             read: Vec::new(),
             write: Vec::new(),
             specific: Vec::new(),
+            by_scope: HashMap::new(),
+            by_arn: Vec::new(),
         };
         for (index, identity) in analysis.identities.iter().enumerate() {
             let mut read: Option<Access<'_>> = None;
@@ -602,13 +610,15 @@ impl<'a, 'm> KindGrants<'a, 'm> {
                     if actions.is_empty() {
                         continue;
                     }
-                    let (mut wild, mut specific) = (false, false);
+                    let (mut wild, mut reference, mut arn) = (false, false, false);
                     for (entry, _) in st.resources() {
                         if reaches_every(entry, service) {
                             wild = true;
-                        } else {
-                            specific = true;
+                            continue;
                         }
+                        reference |= entry.contains("${");
+                        arn |= split_arn(entry.trim())
+                            .is_some_and(|parts| action_matches(parts.service, service));
                     }
                     if wild {
                         let grant = Grant {
@@ -618,9 +628,19 @@ impl<'a, 'm> KindGrants<'a, 'm> {
                         };
                         collect(analysis, &grant, actions, store, &mut read, &mut write);
                     }
-                    if specific {
+                    if reference || arn {
+                        let at = out.specific.len();
                         out.specific
                             .push((index, st, policy.owner, &policy.doc.file));
+                        if reference {
+                            out.by_scope
+                                .entry(policy.owner.scope.as_str())
+                                .or_default()
+                                .push(at);
+                        }
+                        if arn {
+                            out.by_arn.push(at);
+                        }
                     }
                 }
             }
@@ -678,12 +698,23 @@ fn accessors<'a, 'm>(
     // Identities whose statements name this store, each starting from its wildcard access.
     let mut named_read: Vec<(usize, Access<'_>)> = Vec::new();
     let mut named_write: Vec<(usize, Access<'_>)> = Vec::new();
+    // The statements that may name this store, in identity order.
+    let mut candidates: Vec<usize> = kind
+        .by_scope
+        .get(s.meta.scope.as_str())
+        .into_iter()
+        .flatten()
+        .chain(&kind.by_arn)
+        .copied()
+        .collect();
+    candidates.sort_unstable();
+    candidates.dedup();
     let mut at = 0;
-    while at < kind.specific.len() {
-        let identity = kind.specific[at].0;
+    while at < candidates.len() {
+        let identity = kind.specific[candidates[at]].0;
         let mut read: Option<Access<'_>> = None;
         let mut write: Option<Access<'_>> = None;
-        while let Some(&(i, st, owner, file)) = kind.specific.get(at) {
+        while let Some(&(i, st, owner, file)) = candidates.get(at).map(|&c| &kind.specific[c]) {
             if i != identity {
                 break;
             }
