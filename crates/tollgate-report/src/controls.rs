@@ -3,7 +3,7 @@
 //! included) and from the findings (an open finding fails its resource whatever an
 //! evaluation says; a suppressed one is listed as an exception).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use tollgate_core::{Evaluation, Finding, Framework, Rule, SuppressionKind, Verdict};
 
@@ -69,11 +69,14 @@ fn evaluation_key(e: &Evaluation) -> ResourceKey<'_> {
     (e.location.path.as_str(), e.resource.as_str())
 }
 
+/// A resource's number in [`Outcomes`]: controls merge their rules' outcomes by it, which is
+/// far cheaper than comparing paths and addresses (thousands of resources, hundreds of
+/// controls).
+type ResourceId = usize;
+
 /// Each rule's outcome per resource.
 struct Outcomes<'a> {
-    by_rule: HashMap<&'a str, BTreeMap<ResourceKey<'a>, Outcome>>,
-    /// Rules that recorded at least one evaluation.
-    evaluated: BTreeSet<&'a str>,
+    by_rule: HashMap<&'a str, HashMap<ResourceId, Outcome>>,
 }
 
 impl<'a> Outcomes<'a> {
@@ -81,11 +84,14 @@ impl<'a> Outcomes<'a> {
     /// suppressed); a finding no evaluation stands for (its rule records none, or the log it
     /// came from carried no passes) fails, or is suppressed on, the resource it names.
     fn new(findings: &'a [Finding], evaluations: &'a [Evaluation]) -> Self {
-        let mut by_rule: HashMap<&str, BTreeMap<ResourceKey<'a>, Outcome>> = HashMap::new();
-        let mut evaluated = BTreeSet::new();
+        let mut by_rule: HashMap<&str, HashMap<ResourceId, Outcome>> = HashMap::new();
+        let mut ids: HashMap<ResourceKey<'a>, ResourceId> = HashMap::new();
+        let mut id_of = |key: ResourceKey<'a>| {
+            let next = ids.len();
+            *ids.entry(key).or_insert(next)
+        };
         let mut covering: HashMap<(&str, &str), Vec<&Evaluation>> = HashMap::new();
         for e in evaluations {
-            evaluated.insert(e.rule_id.as_str());
             covering
                 .entry((e.rule_id.as_str(), e.resource.as_str()))
                 .or_default()
@@ -100,7 +106,7 @@ impl<'a> Outcomes<'a> {
             let slot = by_rule
                 .entry(e.rule_id.as_str())
                 .or_default()
-                .entry(evaluation_key(e))
+                .entry(id_of(evaluation_key(e)))
                 .or_insert(outcome);
             *slot = (*slot).max(outcome);
         }
@@ -120,11 +126,11 @@ impl<'a> Outcomes<'a> {
             let slot = by_rule
                 .entry(f.rule.as_str())
                 .or_default()
-                .entry(key)
+                .entry(id_of(key))
                 .or_insert(outcome);
             *slot = (*slot).max(outcome);
         }
-        Outcomes { by_rule, evaluated }
+        Outcomes { by_rule }
     }
 }
 
@@ -223,7 +229,7 @@ fn control(
     outcomes: &Outcomes<'_>,
     listed: &Listed<'_>,
 ) -> ControlReport {
-    let mut per_resource: BTreeMap<&ResourceKey<'_>, Outcome> = BTreeMap::new();
+    let mut per_resource: HashMap<ResourceId, Outcome> = HashMap::new();
     for rule in rules {
         for (key, outcome) in outcomes
             .by_rule
@@ -231,7 +237,7 @@ fn control(
             .into_iter()
             .flatten()
         {
-            let slot = per_resource.entry(key).or_insert(*outcome);
+            let slot = per_resource.entry(*key).or_insert(*outcome);
             *slot = (*slot).max(*outcome);
         }
     }
@@ -359,7 +365,11 @@ pub fn fix_of(rule: &Rule) -> String {
 /// Rules that map to a framework asked for but recorded no evaluation: their controls count
 /// failures only.
 pub fn rules_without_evaluations(input: &ReportInput<'_>) -> Vec<String> {
-    let outcomes = Outcomes::new(&[], input.evaluations);
+    let evaluated: HashSet<&str> = input
+        .evaluations
+        .iter()
+        .map(|e| e.rule_id.as_str())
+        .collect();
     let mut out: Vec<String> = input
         .rules
         .iter()
@@ -368,7 +378,7 @@ pub fn rules_without_evaluations(input: &ReportInput<'_>) -> Vec<String> {
                 .iter()
                 .any(|c| input.frameworks.is_empty() || input.frameworks.contains(&c.framework))
         })
-        .filter(|r| !outcomes.evaluated.contains(r.code.as_str()))
+        .filter(|r| !evaluated.contains(r.code.as_str()))
         .map(|r| r.code.clone())
         .collect();
     out.sort();
