@@ -2,6 +2,8 @@
 //! findings and counts the rest, and the HTML page shows the most severe findings only,
 //! linking only to findings it shows.
 
+mod common;
+
 use tollgate_core::{Finding, Location, Severity, Span, Suppression, SuppressionKind};
 use tollgate_report::model::Evidence;
 use tollgate_report::{html, markdown, ReportInput};
@@ -99,9 +101,7 @@ fn controls_list_their_most_severe_findings_and_count_the_rest() {
 #[test]
 fn stores_list_named_grants_first_and_count_the_wildcard_ones() {
     use std::fmt::Write;
-    use std::sync::Arc;
-    use tollgate_core::{Config, ScanContext, WalkOptions};
-    use tollgate_report::inventory::{self, NamePatterns};
+    use tollgate_core::Config;
 
     let dir = std::env::temp_dir().join(format!("tollgate-report-readers-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -118,21 +118,7 @@ fn stores_list_named_grants_first_and_count_the_wildcard_ones() {
     }
     template.push_str(&role("Named", "!GetAtt Patients.Arn"));
     std::fs::write(dir.join("template.yaml"), &template).unwrap();
-    let config = Config::default();
-    let files = tollgate_core::walk(&dir, &WalkOptions::from_config(&config)).files;
-    let ctx = ScanContext::new(
-        dir.clone(),
-        files,
-        Arc::new(config.clone()),
-        time::macros::date!(2026 - 12 - 06),
-    );
-    let model = tollgate_iac::model(&ctx);
-    let assets = inventory::build(
-        &model,
-        &NamePatterns::new(&config.classification),
-        "DataClassification",
-        &[],
-    );
+    let (_, assets) = common::model_and_inventory(&dir, &Config::default());
     std::fs::remove_dir_all(&dir).unwrap();
     let table = assets.iter().find(|a| a.resource == "Patients").unwrap();
     let mut names = String::new();

@@ -4,12 +4,12 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::Arc;
+
+mod common;
 
 use tollgate_core::config::ClassificationConfig;
 use tollgate_core::generated_docs::{sync, update_requested};
-use tollgate_core::{Config, ScanContext, WalkOptions};
-use tollgate_report::inventory::{self, NamePatterns};
+use tollgate_core::Config;
 use tollgate_report::model::Evidence;
 use tollgate_report::{schema_json, ReportInput};
 
@@ -44,23 +44,11 @@ fn the_phi_example_report_validates_against_the_schema() {
         },
         ..Config::default()
     };
-    let files = tollgate_core::walk(&dir, &WalkOptions::from_config(&config)).files;
-    let ctx = ScanContext::new(
-        dir.clone(),
-        files,
-        Arc::new(config.clone()),
-        time::macros::date!(2026 - 11 - 28),
-    );
-    let model = tollgate_iac::model(&ctx);
-    let assets = inventory::build(
-        &model,
-        &NamePatterns::new(&config.classification),
-        "DataClassification",
-        &[],
-    );
+    let (model, assets) = common::model_and_inventory(&dir, &config);
     assert_eq!(assets.len(), 2, "{assets:#?}");
     let rules = tollgate_iac::rules::metas();
-    let (findings, evaluations) = tollgate_iac::rules::run_all(&model, ctx.today());
+    let (findings, evaluations) =
+        tollgate_iac::rules::run_all(&model, time::macros::date!(2026 - 11 - 28));
     let report = tollgate_report::build(ReportInput {
         rules: &rules,
         findings: &findings,
