@@ -33,6 +33,7 @@ mod access;
 mod baseline;
 mod build;
 mod error;
+mod indexed;
 mod limits;
 mod locate;
 mod merge;

@@ -110,7 +110,10 @@ impl Merger {
         results: impl IntoIterator<Item = Result<SarifResult, SarifError>>,
     ) {
         run.results = None;
-        let mut repairs = crate::escape_control_characters(&mut run);
+        let mut repairs = crate::safe_text::Repairs::default();
+        // Repeats dropped from the run's indexed lists move its results' indices first; merging
+        // into an earlier run then moves them again.
+        let index_remap = crate::safe_text::make_run_safe(&mut run, &mut repairs);
         let key = run_key(&run);
         let (index, remaps) = match self.keys.iter().position(|k| *k == key) {
             Some(i) => {
@@ -139,6 +142,9 @@ impl Merger {
         for result in results {
             match result {
                 Ok(mut result) => {
+                    if !index_remap.is_identity() {
+                        result = remap_result(result, &index_remap);
+                    }
                     if !remaps.identity {
                         remaps.apply(&mut result);
                     }
@@ -178,7 +184,19 @@ impl Merger {
         let mut results = Vec::with_capacity(self.runs.len());
         for mut merged in self.runs {
             drop_repeated_taxa(&mut merged.run);
-            crate::escape_control_characters(&mut merged.run);
+            let mut repairs = crate::safe_text::Repairs::default();
+            let index_remap = crate::safe_text::make_run_safe(&mut merged.run, &mut repairs);
+            if !index_remap.is_identity() {
+                // Combining runs keeps their lists unique, so this is for safety's sake only.
+                for result in &mut merged.results {
+                    if let Ok(mut value) = serde_json::from_str::<Value>(result.json.get()) {
+                        index_remap.apply(&mut value);
+                        if let Ok(json) = serde_json::value::to_raw_value(&value) {
+                            result.json = json;
+                        }
+                    }
+                }
+            }
             if merged.had_results {
                 merged.run.results = Some(Vec::new());
             }
@@ -231,6 +249,16 @@ impl MergedRun {
             self.results.push(MergedResult { json, key });
         }
     }
+}
+
+/// `result` with its indices pointed where the repeats dropped from its run's lists left their
+/// items (unchanged in the unlikely case that the rewritten form does not read back).
+fn remap_result(result: SarifResult, remap: &crate::indexed::IndexRemap) -> SarifResult {
+    let Ok(mut value) = serde_json::to_value(&result) else {
+        return result;
+    };
+    remap.apply(&mut value);
+    serde_json::from_value(value).unwrap_or(result)
 }
 
 /// What a merged result sorts by, read from its (escaped) JSON.

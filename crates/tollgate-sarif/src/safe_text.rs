@@ -14,6 +14,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use serde_sarif::sarif::Run;
 
+use crate::indexed::{drop_indexed_repeats, drop_result_graph_repeats, IndexRemap};
 use crate::uri::{is_valid_uri, is_valid_uri_reference, reencode_reference};
 
 /// Optional members whose value the schema gives the `uri` format (an absolute URI). One that
@@ -28,7 +29,8 @@ const ABSOLUTE_URI_KEYS: [&str; 4] = [
 
 /// Lists the schema declares `uniqueItems` wherever they appear (`locations` too, except in a
 /// thread flow, where a step may repeat). Lists that other parts point into by index (rules,
-/// artifacts, taxa...) are not among them: dropping a repeat would move every later item.
+/// artifacts, graphs, taxa...) are not among them: dropping a repeat would move every later
+/// item, so [`crate::indexed`] drops those together with a remap of the indices.
 const UNIQUE_LISTS: [&str; 33] = [
     "analysisToolLogFiles",
     "annotations",
@@ -43,7 +45,6 @@ const UNIQUE_LISTS: [&str; 33] = [
     "edges",
     "fixes",
     "graphTraversals",
-    "graphs",
     "kinds",
     "locations",
     "newlineSequences",
@@ -63,6 +64,7 @@ const UNIQUE_LISTS: [&str; 33] = [
     "suppressions",
     "tags",
     "versionControlProvenance",
+    "workItemUris",
 ];
 
 /// What making a log safe dropped or rewrote, per kind and member: how many times, and the
@@ -73,7 +75,7 @@ pub struct Repairs {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
-enum Repair {
+pub(crate) enum Repair {
     InvalidUriDropped,
     UriReencoded,
     EmptyLocationDropped,
@@ -81,13 +83,24 @@ enum Repair {
     NotADateTime,
     NotAllowed,
     SuppressionDropped,
+    /// A relationship or configuration override whose reference names nothing.
+    ReferenceToNothing,
+    /// An external property file reference with neither a location nor a guid.
+    ExternalReferenceDropped,
+    /// A part whose repairs would no longer read as SARIF: only its text was escaped.
+    NotRepaired,
 }
 
 /// Longest value quoted in a repair message.
 const QUOTED_CHARS: usize = 120;
 
 impl Repairs {
-    fn note(&mut self, repair: Repair, member: &'static str, value: impl FnOnce() -> String) {
+    pub(crate) fn note(
+        &mut self,
+        repair: Repair,
+        member: &'static str,
+        value: impl FnOnce() -> String,
+    ) {
         let entry = self.seen.entry((repair, member)).or_insert_with(|| {
             let text = value();
             let mut quoted: String = text.chars().take(QUOTED_CHARS).collect();
@@ -97,6 +110,13 @@ impl Repairs {
             (0, quoted)
         });
         entry.0 += 1;
+    }
+
+    /// Add the repairs of `other` to these.
+    pub(crate) fn absorb(&mut self, other: Repairs) {
+        for (key, (count, first)) in other.seen {
+            self.seen.entry(key).or_insert((0, first)).0 += count;
+        }
     }
 
     /// Whether nothing was repaired.
@@ -117,6 +137,9 @@ impl Repairs {
                     Repair::RepeatDropped => ("repeated item", "repeated items"),
                     Repair::NotADateTime | Repair::NotAllowed => ("value", "values"),
                     Repair::SuppressionDropped => ("suppression", "suppressions"),
+                    Repair::ReferenceToNothing => ("item", "items"),
+                    Repair::ExternalReferenceDropped => ("reference", "references"),
+                    Repair::NotRepaired => ("part", "parts"),
                 };
                 let what = if *count == 1 { one } else { many };
                 match repair {
@@ -145,6 +168,19 @@ impl Repairs {
                         "dropped {count} {what} whose `kind` is neither \"inSource\" nor \
                          \"external\" (the first: {first}); those results count as unsuppressed"
                     ),
+                    Repair::ReferenceToNothing => format!(
+                        "dropped {count} `{member}` {what} whose reference gives no index, guid \
+                         or id, so names nothing"
+                    ),
+                    Repair::ExternalReferenceDropped => format!(
+                        "dropped {count} `externalPropertyFileReferences.{member}` {what} with \
+                         neither a `location` nor a `guid`"
+                    ),
+                    Repair::NotRepaired => format!(
+                        "escaped the text of {count} `{member}` {what} but could not repair what \
+                         the schema refuses in them, because the repaired form no longer reads as \
+                         SARIF ({first})"
+                    ),
                 }
             })
             .collect()
@@ -159,25 +195,95 @@ impl Repairs {
 pub fn escape_control_characters(run: &mut Run) -> Repairs {
     let mut repairs = Repairs::default();
     let results = run.results.take();
-    make_safe(run, Place::Top, &mut repairs);
+    let remap = make_run_safe(run, &mut repairs);
     if let Some(mut results) = results {
         for result in &mut results {
-            make_safe(result, Place::Result, &mut repairs);
+            make_safe(result, "results", &mut repairs, |value, repairs| {
+                let changed = walk(value, Place::Result, repairs);
+                if remap.is_identity() {
+                    return changed;
+                }
+                remap.apply(value);
+                true
+            });
         }
         run.results = Some(results);
     }
     repairs
 }
 
-fn make_safe<T: Serialize + DeserializeOwned>(item: &mut T, place: Place, repairs: &mut Repairs) {
-    let Ok(mut value) = serde_json::to_value(&*item) else {
-        return;
-    };
-    if !walk(&mut value, place, repairs) {
-        return;
+/// Make a run without its results safe (see [`escape_control_characters`]), dropping the
+/// repeats of its indexed lists; the remap its results' indices need.
+pub(crate) fn make_run_safe(run: &mut Run, repairs: &mut Repairs) -> IndexRemap {
+    let mut remap = IndexRemap::default();
+    let repaired = make_safe(run, "runs", repairs, |value, repairs| {
+        let mut changed = walk(value, Place::Top, repairs);
+        if let Value::Object(map) = value {
+            remap = drop_indexed_repeats(map, repairs);
+            changed |= !remap.is_identity();
+        }
+        changed
+    });
+    if !repaired {
+        remap = IndexRemap::default();
     }
-    if let Ok(safe) = serde_json::from_value(value) {
-        *item = safe;
+    remap
+}
+
+/// Escape and repair `item` (a run or a result, named by `member` in messages) through its JSON
+/// form with `repair`, which says whether it changed anything. When the repaired form no longer
+/// reads back into the SARIF type, the item is not left as it was: its text is escaped all the
+/// same and a repair message says what could not be repaired. Whether the repairs were applied.
+fn make_safe<T: Serialize + DeserializeOwned>(
+    item: &mut T,
+    member: &'static str,
+    repairs: &mut Repairs,
+    repair: impl FnOnce(&mut Value, &mut Repairs) -> bool,
+) -> bool {
+    let Ok(mut value) = serde_json::to_value(&*item) else {
+        repairs.note(Repair::NotRepaired, member, || {
+            "it could not be written as JSON".to_string()
+        });
+        return false;
+    };
+    let mut attempt = Repairs::default();
+    if !repair(&mut value, &mut attempt) {
+        return true;
+    }
+    let error = match serde_json::from_value(value) {
+        Ok(safe) => {
+            *item = safe;
+            repairs.absorb(attempt);
+            return true;
+        }
+        Err(e) => e.to_string(),
+    };
+    repairs.note(Repair::NotRepaired, member, || error);
+    if let Ok(mut value) = serde_json::to_value(&*item) {
+        // Escaping changes only strings that hold control characters, which no member with a
+        // closed set of values accepts: the escaped form reads back.
+        if escape_strings(&mut value) {
+            if let Ok(safe) = serde_json::from_value(value) {
+                *item = safe;
+            }
+        }
+    }
+    false
+}
+
+/// Escape every string under `value`, keys excepted; whether any changed.
+fn escape_strings(value: &mut Value) -> bool {
+    match value {
+        Value::String(text) => match tollgate_core::display::visible(text) {
+            std::borrow::Cow::Owned(safe) => {
+                *text = safe;
+                true
+            }
+            std::borrow::Cow::Borrowed(_) => false,
+        },
+        Value::Array(items) => items.iter_mut().fold(false, |c, v| escape_strings(v) | c),
+        Value::Object(map) => map.values_mut().fold(false, |c, v| escape_strings(v) | c),
+        _ => false,
     }
 }
 
@@ -197,6 +303,8 @@ enum Place {
     /// Inside a property bag (`properties`): the tool's own data, only escaped, except the
     /// bag's `tags`, which the schema wants unique.
     Bag,
+    /// The run's `externalPropertyFileReferences`.
+    External,
     Other,
 }
 
@@ -204,13 +312,7 @@ enum Place {
 /// changed.
 fn walk(value: &mut Value, place: Place, repairs: &mut Repairs) -> bool {
     match value {
-        Value::String(text) => match tollgate_core::display::visible(text) {
-            std::borrow::Cow::Owned(safe) => {
-                *text = safe;
-                true
-            }
-            std::borrow::Cow::Borrowed(_) => false,
-        },
+        Value::String(_) => escape_strings(value),
         Value::Array(items) => items
             .iter_mut()
             .fold(false, |c, v| walk(v, place, repairs) | c),
@@ -225,6 +327,7 @@ fn walk(value: &mut Value, place: Place, repairs: &mut Repairs) -> bool {
                     (_, "properties") => Place::Bag,
                     (_, "threadFlows") => Place::ThreadFlow,
                     (_, "results") => Place::Result,
+                    (_, "externalPropertyFileReferences") => Place::External,
                     _ => Place::Other,
                 };
                 changed |= walk(child, child_place, repairs);
@@ -232,6 +335,7 @@ fn walk(value: &mut Value, place: Place, repairs: &mut Repairs) -> bool {
             match place {
                 // A bag's members are the tool's own; only its tags are the schema's.
                 Place::Bag => changed |= drop_repeats(map, "tags", repairs),
+                Place::External => changed |= repair_external_references(map, repairs),
                 _ => {
                     changed |= repair_messages_and_references(map);
                     changed |= repair_uris(map, repairs);
@@ -243,6 +347,18 @@ fn walk(value: &mut Value, place: Place, repairs: &mut Repairs) -> bool {
                         }
                         changed |= drop_repeats(map, key, repairs);
                     }
+                    // A location's logical locations and a result's or step's taxa are plain
+                    // lists; the run's and a tool component's (which has a `name`) are indexed.
+                    if place != Place::Top {
+                        changed |= drop_repeats(map, "logicalLocations", repairs);
+                    }
+                    if !map.contains_key("name") {
+                        changed |= drop_repeats(map, "taxa", repairs);
+                    }
+                    if place == Place::Result {
+                        changed |= drop_result_graph_repeats(map, repairs);
+                    }
+                    changed |= drop_references_to_nothing(map, repairs);
                 }
             }
             changed
@@ -550,6 +666,90 @@ fn drop_repeats(map: &mut Map<String, Value>, key: &'static str, repairs: &mut R
     true
 }
 
+/// Whether a reporting descriptor reference names something: the schema wants an index, a
+/// guid or an id.
+fn refers(reference: &Value) -> bool {
+    ["index", "guid", "id"]
+        .iter()
+        .any(|k| reference.get(*k).is_some())
+}
+
+/// Drop the relationships and configuration overrides whose reference names nothing (a rule's
+/// relationship `target`, an override's `descriptor`). Both require the reference, so dropping
+/// the reference alone would leave an item SARIF cannot read. A location's relationship points
+/// at a location by number and is kept.
+fn drop_references_to_nothing(map: &mut Map<String, Value>, repairs: &mut Repairs) -> bool {
+    let mut changed = false;
+    for (key, member) in [
+        ("relationships", "target"),
+        ("ruleConfigurationOverrides", "descriptor"),
+        ("notificationConfigurationOverrides", "descriptor"),
+    ] {
+        changed |= retain_items(map, key, |item| {
+            let keep = match item.get(member) {
+                Some(Value::Number(_)) => true,
+                Some(reference @ Value::Object(_)) => refers(reference),
+                _ => false,
+            };
+            if !keep {
+                repairs.note(Repair::ReferenceToNothing, key, String::new);
+            }
+            keep
+        });
+    }
+    changed
+}
+
+/// The members of `externalPropertyFileReferences`: one reference each, or a list of them.
+const EXTERNAL_REFERENCES: [&str; 16] = [
+    "conversion",
+    "graphs",
+    "externalizedProperties",
+    "artifacts",
+    "invocations",
+    "logicalLocations",
+    "threadFlowLocations",
+    "results",
+    "taxonomies",
+    "addresses",
+    "driver",
+    "extensions",
+    "policies",
+    "translations",
+    "webRequests",
+    "webResponses",
+];
+
+/// An external property file reference must give a `location` or a `guid`: one that gives
+/// neither points at no file and is dropped. The lists of them must be without repeats; nothing
+/// points into them by index.
+fn repair_external_references(map: &mut Map<String, Value>, repairs: &mut Repairs) -> bool {
+    let mut changed = false;
+    let locates =
+        |reference: &Value| reference.get("location").is_some() || reference.get("guid").is_some();
+    for key in EXTERNAL_REFERENCES {
+        match map.get(key) {
+            Some(Value::Array(_)) => {
+                changed |= retain_items(map, key, |item| {
+                    let keep = locates(item);
+                    if !keep {
+                        repairs.note(Repair::ExternalReferenceDropped, key, String::new);
+                    }
+                    keep
+                });
+                changed |= drop_repeats(map, key, repairs);
+            }
+            Some(reference) if !locates(reference) => {
+                repairs.note(Repair::ExternalReferenceDropped, key, String::new);
+                map.remove(key);
+                changed = true;
+            }
+            _ => {}
+        }
+    }
+    changed
+}
+
 /// Drop the numbers of a region the schema refuses: lines and columns below 1, offsets below
 /// -1, lengths below 0, and an end before the start. Whether anything was dropped.
 fn repair_region(region: &mut Map<String, Value>) -> bool {
@@ -694,5 +894,32 @@ mod tests {
         assert!(value.get("descriptor").is_none(), "{value}");
         assert_eq!(value["locations"][0]["message"]["text"], "*m*");
         assert_eq!(value["rule"], serde_json::json!({"id": "R"}));
+    }
+
+    #[test]
+    fn a_part_whose_repairs_do_not_read_back_is_still_escaped_and_said() {
+        let mut result: serde_sarif::sarif::Result =
+            serde_json::from_str(r#"{"ruleId":"R\u001b[2J","message":{"text":"m\u0007"}}"#)
+                .unwrap();
+        let mut repairs = Repairs::default();
+        // A repair that leaves out what the type requires cannot be applied.
+        let applied = make_safe(&mut result, "results", &mut repairs, |value, _| {
+            value.as_object_mut().unwrap().remove("message");
+            true
+        });
+        assert!(!applied);
+        let text = serde_json::to_string(&result).unwrap();
+        assert!(
+            !text.contains("\\u001b") && !text.contains("\\u0007"),
+            "{text}"
+        );
+        assert!(text.contains(r"R\\u{1b}[2J"), "{text}");
+        let messages = repairs.messages();
+        assert_eq!(messages.len(), 1, "{messages:#?}");
+        assert!(
+            messages[0].starts_with("escaped the text of 1 `results` part but could not repair")
+                && messages[0].contains("missing field `message`"),
+            "{messages:#?}"
+        );
     }
 }

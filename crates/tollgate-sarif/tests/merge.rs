@@ -341,3 +341,131 @@ fn invalid_uris_and_empty_locations_are_not_copied() {
     }
     assert!(said.iter().any(|m| m.contains("%ZZ")), "{said:#?}");
 }
+
+/// Notifications the merge wrote about what it dropped or rewrote.
+fn repair_notes(run: &serde_json::Value) -> Vec<String> {
+    run["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|n| n["descriptor"]["id"] == "invalid-sarif-dropped")
+        .map(|n| n["message"]["text"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn repeats_in_indexed_lists_are_dropped_and_their_indices_follow() {
+    let text = include_str!(
+        "../../../fuzz/regressions/sarif/repeated-artifacts-and-rules-referenced-by-index.sarif"
+    );
+    let log = parse_log(text, "scanner.sarif").unwrap();
+    for merged in [
+        merge(vec![log.clone()]).unwrap(),
+        merge(vec![log.clone(), log]).unwrap(),
+    ] {
+        let text = to_json_pretty(&merged);
+        assert_valid(&text);
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let run = &value["runs"][0];
+        let driver = &run["tool"]["driver"];
+        let ids = |list: &serde_json::Value| -> Vec<String> {
+            list.as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["id"].as_str().unwrap().to_string())
+                .collect()
+        };
+        assert_eq!(ids(&driver["rules"]), ["A1", "B2"]);
+        assert_eq!(ids(&driver["notifications"]), ["N1", "N2"]);
+        let uris: Vec<&str> = run["artifacts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["location"]["uri"].as_str().unwrap())
+            .collect();
+        assert_eq!(uris, ["a.yaml", "b.yaml", "b/c.yaml"]);
+        // The child's parent moved down with it.
+        assert_eq!(run["artifacts"][2]["parentIndex"], 1);
+        assert_eq!(run["logicalLocations"].as_array().unwrap().len(), 2);
+        let note = &run["invocations"][0]["toolExecutionNotifications"][0];
+        assert_eq!(note["descriptor"]["index"], 1, "{note}");
+        let results = run["results"].as_array().unwrap();
+        let by_rule = |id: &str| results.iter().find(|r| r["ruleId"] == id).unwrap();
+        let b = by_rule("B2");
+        assert_eq!(b["ruleIndex"], 1);
+        let location = &b["locations"][0];
+        assert_eq!(location["physicalLocation"]["artifactLocation"]["index"], 1);
+        assert_eq!(location["logicalLocations"][0]["index"], 1);
+        let a = by_rule("A1");
+        // Its index named the repeat of the first rule: it now names the first.
+        assert_eq!(a["ruleIndex"], 0);
+        assert_eq!(
+            a["locations"][0]["physicalLocation"]["artifactLocation"]["index"],
+            2
+        );
+        let said = repair_notes(run);
+        for list in ["rules", "notifications", "artifacts", "logicalLocations"] {
+            assert!(
+                said.iter().any(|m| m.contains(&format!("from `{list}`"))),
+                "{list}: {said:#?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn references_that_name_nothing_are_dropped_with_their_item() {
+    for (name, text, gone) in [
+        (
+            "external.sarif",
+            include_str!(
+                "../../../fuzz/regressions/sarif/external-property-file-reference-without-location-or-guid.sarif"
+            ),
+            "externalPropertyFileReferences",
+        ),
+        (
+            "relationship.sarif",
+            include_str!("../../../fuzz/regressions/sarif/relationship-target-naming-nothing.sarif"),
+            "relationships",
+        ),
+        (
+            "override.sarif",
+            include_str!("../../../fuzz/regressions/sarif/configuration-override-naming-nothing.sarif"),
+            "ruleConfigurationOverrides",
+        ),
+    ] {
+        let log = parse_log(text, name).unwrap();
+        let merged = merge(vec![log.clone(), log]).unwrap();
+        let text = to_json_pretty(&merged);
+        assert_valid(&text);
+        // The text of the run is escaped, not passed on raw.
+        assert!(!text.contains("\\u001b"), "{name}: {text}");
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let run = &value["runs"][0];
+        let said = repair_notes(run);
+        assert!(
+            said.iter().any(|m| m.starts_with("log 1: ") && m.contains(gone)),
+            "{name}: {said:#?}"
+        );
+        match name {
+            "external.sarif" => {
+                let refs = &run["externalPropertyFileReferences"];
+                assert!(refs.get("conversion").is_none(), "{refs}");
+                assert_eq!(refs["results"].as_array().unwrap().len(), 1, "{refs}");
+                assert!(refs.get("driver").is_some(), "{refs}");
+            }
+            "relationship.sarif" => {
+                let relationships = &run["tool"]["driver"]["rules"][0]["relationships"];
+                assert_eq!(relationships.as_array().unwrap().len(), 1);
+                assert_eq!(relationships[0]["target"]["id"], "79");
+            }
+            _ => {
+                let overrides = &run["invocations"][0]["ruleConfigurationOverrides"];
+                assert_eq!(overrides.as_array().unwrap().len(), 1, "{overrides}");
+                assert_eq!(overrides[0]["descriptor"]["id"], "R1");
+                let name = run["tool"]["driver"]["name"].as_str().unwrap();
+                assert!(!name.contains('\u{1b}'), "{name:?}");
+            }
+        }
+    }
+}
