@@ -1,7 +1,8 @@
 //! Policies that try to exhaust memory: a string or object built far larger than its inputs
-//! in one builtin call is refused, a comprehension over comprehensions runs out of its time
-//! budget; either way the policy becomes a notification naming it, and the other policies
-//! (Rego and Guard) still report.
+//! in one builtin call is refused, so is a comprehension whose builtins together build more
+//! than an evaluation may, and a comprehension over comprehensions that calls none runs out
+//! of its time budget; either way the policy becomes a notification naming it, and the other
+//! policies (Rego and Guard) still report.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -31,7 +32,11 @@ fn hostile() -> Vec<(&'static str, String)> {
         ("policies/doubling.rego", doubling),
         (
             "policies/nested.rego",
-            "package main\nimport rego.v1\n\ndeny contains count(x) if {\n  input.resource\n  x := [[j | some j in numbers.range(1, 100000)] | some i in numbers.range(1, 100000)]\n}\n".to_string(),
+            "package main\nimport rego.v1\n\ndeny contains count(x) if {\n  input.resource\n  x := [numbers.range(1, 100000) | some i in numbers.range(1, 100000)]\n}\n".to_string(),
+        ),
+        (
+            "policies/endless.rego",
+            "package main\nimport rego.v1\n\ndeny contains count(x) if {\n  input.resource\n  r := numbers.range(1, 100000)\n  x := [[i, j] | some i in r; some j in r]\n}\n".to_string(),
         ),
     ]
 }
@@ -68,7 +73,8 @@ fn hostile_policies_become_notifications_and_the_others_still_run() {
     for (path, id) in [
         ("policies/width.rego", "policy-error"),
         ("policies/doubling.rego", "policy-error"),
-        ("policies/nested.rego", "policy-timeout"),
+        ("policies/nested.rego", "policy-error"),
+        ("policies/endless.rego", "policy-timeout"),
     ] {
         let n = report
             .notifications

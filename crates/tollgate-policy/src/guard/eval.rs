@@ -710,6 +710,12 @@ impl<'a> Ev<'a> {
             }
             _ => vec![QR::Found(scope.this.clone())],
         };
+        // The part before each one: a filter right after a key ranges over the values of the
+        // map the key names, one after `*` or `[*]` tests each value as a whole.
+        let mut previous = query
+            .parts
+            .first()
+            .filter(|_| query.parts.len() > parts.len());
         for part in parts {
             let mut next = Vec::new();
             for qr in current {
@@ -721,9 +727,10 @@ impl<'a> Ev<'a> {
                         continue;
                     }
                 };
-                self.step(part, item, scope, &mut next)?;
+                self.step(part, previous, item, scope, &mut next)?;
             }
             current = next;
+            previous = Some(part);
         }
         Ok(current)
     }
@@ -731,6 +738,7 @@ impl<'a> Ev<'a> {
     fn step(
         &mut self,
         part: &'a Part,
+        previous: Option<&'a Part>,
         item: Item<'a>,
         scope: &Scope<'a, '_>,
         next: &mut Vec<QR<'a>>,
@@ -828,7 +836,27 @@ impl<'a> Ev<'a> {
                 }
             }
             Part::Filter(clauses) => {
+                // As cfn-guard: a filter right after a key (`Resources[ Type == 'X' ]`) tests
+                // each value of the map there; after `*` or `[*]` (`Resources.*[ ... ]`) the
+                // map is one value, tested as a whole.
+                let after_key = matches!(previous, Some(Part::Key(_) | Part::VariableKey(_)));
                 let candidates: Vec<Item<'a>> = match &item.v {
+                    V::Doc(Json::Object(map)) if after_key => map
+                        .iter()
+                        .map(|(k, v)| Item {
+                            v: V::Doc(v),
+                            path: extend(&item.path, PathSeg::Key(k)),
+                        })
+                        .collect(),
+                    V::Own(j) if after_key && j.is_object() => j
+                        .as_object()
+                        .into_iter()
+                        .flatten()
+                        .map(|(_, v)| Item {
+                            v: V::Own(Rc::new(v.clone())),
+                            path: item.path.clone(),
+                        })
+                        .collect(),
                     V::Doc(Json::Array(list)) => list
                         .iter()
                         .enumerate()

@@ -391,3 +391,27 @@ rule tags_by_index {
     )
     .is_err());
 }
+
+#[test]
+fn a_filter_right_after_a_key_tests_each_value_of_the_map() {
+    // `Resources[ ... ]` ranges over the resources, as `Resources.*[ ... ]` does: the map of
+    // resources as a whole has no `Type`, and testing it would select nothing.
+    let rules = "
+let buckets = Resources[ Type == 'AWS::S3::Bucket' ]
+
+rule buckets_encrypted when %buckets !empty {
+    %buckets.Properties.BucketEncryption exists
+}
+";
+    assert_eq!(
+        status(rules, &template(), "buckets_encrypted"),
+        Status::Fail
+    );
+    let only_good = json!({"Resources": {"Good": template()["Resources"]["Good"].clone()}});
+    assert_eq!(status(rules, &only_good, "buckets_encrypted"), Status::Pass);
+    let no_bucket = json!({"Resources": {"Fn": template()["Resources"]["Fn"].clone()}});
+    assert_eq!(status(rules, &no_bucket, "buckets_encrypted"), Status::Skip);
+    // After `*` a map is still one value, tested as a whole.
+    let whole = "rule whole {\n    Resources.*[ Type == 'AWS::Lambda::Function' ].Properties.Timeout == 900\n}\n";
+    assert_eq!(status(whole, &template(), "whole"), Status::Pass);
+}

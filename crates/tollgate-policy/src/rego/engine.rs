@@ -102,6 +102,7 @@ impl Evaluator {
         input: &Value,
     ) -> Result<Option<serde_json::Value>, EvalError> {
         self.engine.set_input(input.clone());
+        super::growth::start_evaluation();
         let path = format!("data.{}.{rule}", self.package);
         let result = self.engine.eval_rule(path);
         // Prints are dropped: policies are data, and their output has no place in the report.
@@ -208,6 +209,7 @@ fn concat(delimiter: &Value, collection: &Value) -> anyhow::Result<Value> {
             "concat would build a string of {total} bytes, over tollgate's limit of {MAX_BUILT_STRING}"
         );
     }
+    super::growth::charge("concat", total)?;
     Ok(Value::from(parts.join(delimiter.as_ref())))
 }
 
@@ -221,6 +223,10 @@ fn array_concat(a: &Value, b: &Value) -> anyhow::Result<Value> {
             "array.concat would build an array of {total} elements, over tollgate's limit of {MAX_BUILT_ARRAY}"
         );
     }
+    super::growth::charge(
+        "array.concat",
+        total.saturating_mul(super::growth::ENTRY_BYTES),
+    )?;
     Ok(Value::from(
         a.iter().chain(b.iter()).cloned().collect::<Vec<Value>>(),
     ))
@@ -245,6 +251,10 @@ fn range(from: &Value, to: &Value, step: Option<&Value>) -> anyhow::Result<Value
     if count > MAX_RANGE as u64 {
         anyhow::bail!("numbers.range of {count} numbers is over tollgate's limit of {MAX_RANGE}");
     }
+    super::growth::charge(
+        "numbers.range",
+        (count as usize).saturating_mul(super::growth::ENTRY_BYTES),
+    )?;
     let dir = if to >= from { step } else { -step };
     let mut out = Vec::with_capacity(count as usize);
     let mut v = from;
@@ -303,6 +313,115 @@ mod tests {
         assert!(
             err.message.contains("over tollgate's limit of 100000"),
             "{err}"
+        );
+    }
+
+    /// Builds a deep value of shared parts: `a{n}` prints as 2^n copies of a short string.
+    fn doubled(n: usize, last: &str) -> String {
+        let mut text = String::from(
+            "package main\nimport rego.v1\n\ndeny contains x if {\n  a0 := [\"abcdefgh\"]\n",
+        );
+        for i in 1..=n {
+            text.push_str(&format!("  a{i} := [a{}, a{}]\n", i - 1, i - 1));
+        }
+        text.push_str(&format!("  x := {last}\n}}\n"));
+        text
+    }
+
+    #[test]
+    fn serializing_shared_parts_and_expanding_blocks_are_refused() {
+        // 2^40 copies once printed: regorus's own would print them inside one call.
+        for call in [
+            "json.marshal(a40)",
+            "json.marshal_with_options(a40, {\"pretty\": true, \"indent\": \"  \"})",
+            "sprintf(\"%v\", [a40])",
+        ] {
+            let err = eval(&doubled(40, call)).unwrap_err();
+            assert!(
+                err.message.contains("over tollgate's limit"),
+                "{call}: {err}"
+            );
+            assert!(!err.timed_out, "{call}: {err}");
+        }
+        for cidr in ["::/0", "10.0.0.0/8"] {
+            let text = format!("package main\nimport rego.v1\n\ndeny contains count(net.cidr_expand(\"{cidr}\"))\n");
+            let err = eval(&text).unwrap_err();
+            assert!(
+                err.message.contains("over tollgate's limit"),
+                "{cidr}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn encodings_and_replacements_that_double_are_refused() {
+        for step in [
+            "base64.encode(base64.encode(base64.encode(s{p})))",
+            "strings.replace_n({\"a\": \"aa\", \"b\": \"bb\"}, s{p})",
+            "regex.replace(s{p}, \"(a+)\", \"$1$1\")",
+        ] {
+            let mut text = String::from(
+                "package main\nimport rego.v1\n\ndeny contains count(s40) if {\n  s0 := \"ab\"\n",
+            );
+            for i in 1..=40 {
+                let p = (i - 1).to_string();
+                text.push_str(&format!("  s{i} := {}\n", step.replace("{p}", &p)));
+            }
+            text.push_str("}\n");
+            let err = eval(&text).unwrap_err();
+            assert!(
+                err.message.contains("over tollgate's limit"),
+                "{step}: {err}"
+            );
+            assert!(!err.timed_out, "{step}: {err}");
+        }
+    }
+
+    #[test]
+    fn unions_of_many_large_sets_or_objects_are_refused() {
+        // 1,000 objects of 1,000 entries: a million merged, each a copy in regorus's own; then
+        // 400 sets of 300 numbers.
+        let err = eval("package main\nimport rego.v1\n\ndeny contains count(u) if {\n  o := {k: 1 | some i in numbers.range(1, 1000); k := format_int(i, 10)}\n  u := object.union_n([p | some j in numbers.range(1, 1000); p := {format_int(j, 10): o}])\n}\n").unwrap_err();
+        assert!(err.message.contains("over tollgate's limit"), "{err}");
+        let err = eval("package main\nimport rego.v1\n\ndeny contains count(u) if {\n  sets := {s | some j in numbers.range(1, 400); s := {x | some i in numbers.range(1, 300); x := i + j * 1000}}\n  u := union(sets)\n}\n").unwrap_err();
+        assert!(err.message.contains("over tollgate's limit"), "{err}");
+    }
+
+    #[test]
+    fn what_one_evaluation_builds_in_all_is_bounded() {
+        // Each concat is under the per-call limit; a hundred thousand of them are not.
+        let mut text = String::from(
+            "package main\nimport rego.v1\n\ndeny contains count(xs) if {\n  s0 := \"ab\"\n",
+        );
+        for i in 1..=18 {
+            text.push_str(&format!(
+                "  s{i} := concat(\"\", [s{}, s{}])\n",
+                i - 1,
+                i - 1
+            ));
+        }
+        // 512 KiB each, 100,000 times: 50 GiB.
+        text.push_str("  xs := [concat(\"\", [s18, format_int(i, 10)]) | some i in numbers.range(1, 100000)]\n}\n");
+        let err = eval(&text).unwrap_err();
+        assert!(err.message.contains("per evaluation"), "{err}");
+        assert!(!err.timed_out, "{err}");
+    }
+
+    #[test]
+    fn capped_builtins_work_as_usual() {
+        let out = eval("package main\nimport rego.v1\n\ndeny contains x if {\n  x := [json.marshal({\"a\": [1, \"b\"]}), json.marshal_with_options({\"a\": 1}, {\"pretty\": true, \"indent\": \" \"}), base64.encode(\"hi\"), strings.replace_n({\"a\": \"1\", \"b\": \"2\"}, \"abc\"), regex.replace(\"a-b\", \"([a-z])\", \"<$1>\"), object.union_n([{\"a\": {\"b\": 1}}, {\"a\": {\"c\": 2}}, {\"d\": 3}]), union({{1, 2}, {2, 3}}), net.cidr_expand(\"10.0.0.0/30\")]\n}\n").unwrap();
+        assert_eq!(
+            out,
+            Some(serde_json::json!([[
+                "{\"a\":[1,\"b\"]}",
+                "{\n \"a\": 1\n}",
+                "aGk=",
+                "12c",
+                "<a>-<b>",
+                {"a": {"b": 1, "c": 2}, "d": 3},
+                [1, 2, 3],
+                ["10.0.0.0", "10.0.0.1", "10.0.0.2", "10.0.0.3"]
+            ]]))
         );
     }
 

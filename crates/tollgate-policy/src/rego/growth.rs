@@ -35,7 +35,43 @@ pub fn add(engine: &mut Engine) -> Result<(), String> {
             2,
             Box::new(|args: Vec<Value>| object_union(&args[0], &args[1])),
         )
-        .map_err(|e| e.to_string())
+        .map_err(|e| e.to_string())?;
+    super::capped::add(engine)
+}
+
+/// Bytes one evaluation (one policy on one document) may have the capped builtins build in
+/// all: each call is under [`MAX_BUILT_STRING`], but a comprehension calling one a hundred
+/// thousand times would otherwise build a hundred thousand of those before the time budget
+/// is looked at again.
+pub const MAX_BUILT_PER_EVALUATION: usize = 64 * 1024 * 1024;
+
+/// What an entry of an array, set or object is counted as against
+/// [`MAX_BUILT_PER_EVALUATION`]: about what regorus allocates for one.
+pub const ENTRY_BYTES: usize = 64;
+
+thread_local! {
+    /// Bytes the capped builtins built in the current evaluation of this thread.
+    static BUILT: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// A new evaluation starts on this thread: nothing built yet.
+pub fn start_evaluation() {
+    BUILT.with(|b| b.set(0));
+}
+
+/// Count `bytes` a builtin is about to build against the evaluation's budget; refused once
+/// the evaluation's builtins together would exceed [`MAX_BUILT_PER_EVALUATION`].
+pub fn charge(builtin: &str, bytes: usize) -> anyhow::Result<()> {
+    BUILT.with(|b| {
+        let total = b.get().saturating_add(bytes);
+        if total > MAX_BUILT_PER_EVALUATION {
+            anyhow::bail!(
+                "{builtin}: this evaluation's builtins would build {total} bytes in all, over tollgate's limit of {MAX_BUILT_PER_EVALUATION} per evaluation"
+            );
+        }
+        b.set(total);
+        Ok(())
+    })
 }
 
 /// `sprintf(format, args)`: refused when the format's widths and the printed arguments can
@@ -50,6 +86,7 @@ fn sprintf(args: Vec<Value>) -> anyhow::Result<Value> {
             "sprintf could build a string of more than {MAX_BUILT_STRING} bytes (a width or the printed arguments), over tollgate's limit"
         );
     }
+    charge("sprintf", bound)?;
     delegate("formatted", args)
 }
 
@@ -93,7 +130,7 @@ fn sprintf_bound(format: &str, values: Vec<&Value>) -> usize {
 
 /// An upper bound of the length of `value` printed by `sprintf` (`%v`, `%s`, `%q`...),
 /// stopping once past `limit`.
-fn printed_len(value: &Value, limit: usize) -> usize {
+pub(super) fn printed_len(value: &Value, limit: usize) -> usize {
     fn walk(value: &Value, total: &mut usize, limit: usize) {
         if *total > limit {
             return;
@@ -150,6 +187,7 @@ fn replace(s: &Value, old: &Value, new: &Value) -> anyhow::Result<Value> {
             "replace would build a string of {total} bytes, over tollgate's limit of {MAX_BUILT_STRING}"
         );
     }
+    charge("replace", total)?;
     Ok(Value::from(s.replace(old.as_ref(), new.as_ref())))
 }
 
@@ -172,6 +210,7 @@ fn union(a: &Value, b: &Value) -> anyhow::Result<Value> {
             "object.union could build an object of {total} entries, over tollgate's limit of {MAX_BUILT_ARRAY}"
         );
     }
+    charge("object.union", total.saturating_mul(ENTRY_BYTES))?;
     let mut out = a.clone();
     let merged = out.as_object_mut()?;
     for (key, value) in second.iter() {
@@ -186,14 +225,25 @@ fn union(a: &Value, b: &Value) -> anyhow::Result<Value> {
 
 /// The rules through which a capped builtin, once its result is known to be small enough,
 /// calls regorus's own: an engine of this thread without extensions.
-const DELEGATES: &str = "package tollgate.builtins\n\nformatted := sprintf(input[0], input[1])\n";
+const DELEGATES: &str = "package tollgate.builtins
+
+formatted := sprintf(input[0], input[1])
+marshaled := json.marshal(input[0])
+marshaled_with_options := json.marshal_with_options(input[0], input[1])
+base64_encoded := base64.encode(input[0])
+replaced_n := strings.replace_n(input[0], input[1])
+regex_replaced := regex.replace(input[0], input[1], input[2])
+union_n := object.union_n(input[0])
+set_union := union(input[0])
+cidr_expanded := net.cidr_expand(input[0])
+";
 
 thread_local! {
     static BUILTINS: RefCell<Option<Engine>> = const { RefCell::new(None) };
 }
 
 /// The value of delegate rule `rule` on `args`.
-fn delegate(rule: &str, args: Vec<Value>) -> anyhow::Result<Value> {
+pub(super) fn delegate(rule: &str, args: Vec<Value>) -> anyhow::Result<Value> {
     BUILTINS.with(|cell| {
         let mut slot = cell
             .try_borrow_mut()

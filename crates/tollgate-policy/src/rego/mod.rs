@@ -1,6 +1,7 @@
 //! Rego policies: loading (v0 and v1 syntax), annotations, the recursion check, and
 //! evaluation with regorus under limits.
 
+pub mod capped;
 pub mod engine;
 pub mod growth;
 pub mod index;
