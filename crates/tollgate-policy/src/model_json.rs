@@ -193,7 +193,20 @@ impl ModelIndex {
             let mut m = Fields::default();
             m.s("name", &u.name)
                 .b("console_password", &u.console_password);
+            m.0.insert(
+                "managed_policy_arns".into(),
+                Value::Array(u.managed_policy_arns.iter().map(val_str).collect()),
+            );
+            m.0.insert(
+                "inline_policies".into(),
+                Value::Array(u.inline_policies.iter().map(|p| val_str(&p.name)).collect()),
+            );
             index.put(&u.meta, "iam-user", m);
+        }
+        for k in &model.iam_access_keys {
+            let mut m = Fields::default();
+            m.r("user", &k.user).s("status", &k.status);
+            index.put(&k.meta, "iam-access-key", m);
         }
         for p in &model.iam_policies {
             let mut m = Fields::default();

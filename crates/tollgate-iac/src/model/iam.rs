@@ -49,6 +49,36 @@ pub struct IamUser {
     /// Whether the user has a console password: `LoginProfile`, an
     /// `aws_iam_user_login_profile`. Absent when none is written.
     pub console_password: Val<bool>,
+    /// Policies written inside the user (CloudFormation `Policies`; Terraform's
+    /// `aws_iam_user_policy` is an [`IamPolicy`] of its own).
+    pub inline_policies: Vec<NamedPolicy>,
+    /// Managed policies attached to the user by ARN: CloudFormation `ManagedPolicyArns`, or a
+    /// Terraform `aws_iam_user_policy_attachment` / `aws_iam_policy_attachment` whose policy is
+    /// not an `aws_iam_policy` of the scan (an AWS managed policy). Each at the ARN.
+    pub managed_policy_arns: Vec<Val<String>>,
+}
+
+impl IamUser {
+    pub fn new(meta: ResourceMeta) -> Self {
+        Self {
+            meta,
+            name: Val::Absent,
+            console_password: Val::Absent,
+            inline_policies: Vec::new(),
+            managed_policy_arns: Vec::new(),
+        }
+    }
+}
+
+/// `AWS::IAM::AccessKey`, `aws_iam_access_key`: a long-lived key pair of an IAM user, whose
+/// secret the template hands out (a `SecretAccessKey` attribute, Terraform state).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IamAccessKey {
+    pub meta: ResourceMeta,
+    /// `UserName`, `user`.
+    pub user: Val<Ref>,
+    /// `Active` (the default when absent) or `Inactive`.
+    pub status: Val<String>,
 }
 
 /// `aws_iam_account_password_policy`: the account's rules for IAM user passwords.

@@ -38,7 +38,7 @@ pub use edge::{
     AppsyncCache, Distribution, GraphQlApi, Hsts, IdentityPool, ManagedRuleGroup, Origin,
     OriginGroup, ResponseHeadersPolicy, ViewerCertificate, WafAssociation, WafLogging, WebAcl,
 };
-pub use iam::{IamPolicy, IamRole, IamUser, PasswordPolicy};
+pub use iam::{IamAccessKey, IamPolicy, IamRole, IamUser, PasswordPolicy};
 pub use lambda::{EnvVar, FunctionUrl, LambdaFunction, LambdaPermission, VpcConfig};
 pub use logging::{EventDataStore, LogGroup, Trail};
 pub use messaging::{Queue, ResourcePolicy, Schedule, Topic};
@@ -50,8 +50,8 @@ pub use policy::{
     Statement,
 };
 pub use principal::{
-    binding_of, bound_by, classify, classify_value, unrelated_conditions, who_conditions, Binding,
-    PrincipalClass, ANY_BINDING,
+    binding_of, bound_by, classify, classify_value, names_whole_account, unrelated_conditions,
+    who_conditions, Binding, PrincipalClass, ANY_BINDING,
 };
 pub use security::{
     non_empty, KmsKey, RotationSchedule, Secret, SessionInputs, SsmDocument, SsmParameter,
@@ -92,6 +92,7 @@ pub struct CloudModel {
     pub iam_roles: Vec<IamRole>,
     pub iam_policies: Vec<IamPolicy>,
     pub iam_users: Vec<IamUser>,
+    pub iam_access_keys: Vec<IamAccessKey>,
     pub api_deployments: Vec<ApiDeployment>,
     pub password_policies: Vec<PasswordPolicy>,
     pub kinesis_streams: Vec<KinesisStream>,
@@ -188,6 +189,7 @@ macro_rules! resource_lists {
             iam_roles,
             iam_policies,
             iam_users,
+            iam_access_keys,
             api_deployments,
             password_policies,
             kinesis_streams,

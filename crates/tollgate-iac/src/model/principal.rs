@@ -86,6 +86,30 @@ pub fn classify_value(kind: &str, value: &str, trusted: &[String]) -> PrincipalC
     }
 }
 
+/// Whether `principal` names a whole account rather than one role or user in it: an `AWS`
+/// principal that is a 12-digit account id, the account's `root` ARN, or the deploying account
+/// (`${AWS::AccountId}`, `data.aws_caller_identity`), own or other. Every principal of that
+/// account that its own policies allow `sts:AssumeRole` may then use the grant.
+pub fn names_whole_account(principal: &Principal) -> bool {
+    if !principal.kind.eq_ignore_ascii_case("AWS") {
+        return false;
+    }
+    let Some(value) = principal.value.as_str() else {
+        return false;
+    };
+    let is_account = |a: &str| a == OWN || (a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()));
+    let normal = own_placeholders_replaced(value.trim());
+    if is_account(&normal) {
+        return true;
+    }
+    super::split_arn(&normal).is_some_and(|parts| {
+        parts.partition.starts_with("aws")
+            && parts.service == "iam"
+            && parts.resource == "root"
+            && is_account(parts.account)
+    })
+}
+
 /// Stands for the deploying account after its placeholders are replaced.
 const OWN: &str = "<own-account>";
 
@@ -241,6 +265,34 @@ mod tests {
 
     fn c(kind: &str, value: &str) -> PrincipalClass {
         classify_value(kind, value, &["999988887777".to_string()])
+    }
+
+    #[test]
+    fn whole_accounts_and_named_principals() {
+        let p = |kind: &str, value: &str| Principal {
+            kind: kind.to_string(),
+            value: Val::known(value.to_string(), Span::line(1)),
+        };
+        for account in [
+            "111122223333",
+            "arn:aws:iam::111122223333:root",
+            "arn:aws-us-gov:iam::111122223333:root",
+            "${AWS::AccountId}",
+            "arn:${AWS::Partition}:iam::${AWS::AccountId}:root",
+            "arn:aws:iam::${data.aws_caller_identity.current.account_id}:root",
+        ] {
+            assert!(names_whole_account(&p("AWS", account)), "{account}");
+        }
+        for named in [
+            "arn:aws:iam::111122223333:role/deployer",
+            "arn:aws:iam::111122223333:user/root",
+            "arn:aws:sts::111122223333:assumed-role/ops/alice",
+            "*",
+            "1111222233334",
+        ] {
+            assert!(!names_whole_account(&p("AWS", named)), "{named}");
+        }
+        assert!(!names_whole_account(&p("Service", "111122223333")));
     }
 
     #[test]

@@ -27,9 +27,14 @@ impl IacRule for IamPolicyAttachedToUser {
              reports each user a policy is attached to: `Users` of an `AWS::IAM::Policy` or \
              `AWS::IAM::ManagedPolicy`, an `aws_iam_user_policy`, and an `aws_iam_policy` \
              attached by `aws_iam_user_policy_attachment` or by the `users` of an \
-             `aws_iam_policy_attachment`. A user whose name cannot be resolved is unknown and \
-             not reported. An attachment of a policy the scan does not declare (an AWS managed \
-             policy ARN) is not seen; Checkov reports the attachment resource.",
+             `aws_iam_policy_attachment`; the `Policies` and `ManagedPolicyArns` of an \
+             `AWS::IAM::User`; and a managed policy the scan does not declare (an AWS managed \
+             policy ARN) attached to a user of the scan by either Terraform attachment. A user \
+             or ARN that cannot be resolved is unknown and not reported. An attachment by ARN \
+             to a user the scan does not declare is not seen; Checkov reports every \
+             attachment resource that names a user. Checkov's CloudFormation check reads only \
+             the `Users` of an `AWS::IAM::Policy`, not those of a managed policy nor the \
+             policies written on the user.",
         )
         .remediation(
             Fix {
@@ -63,6 +68,38 @@ impl IacRule for IamPolicyAttachedToUser {
                             ),
                         );
                     }
+                }
+            }
+        }
+        for user in &model.iam_users {
+            out.evaluated(&user.meta);
+            for (i, inline) in user.inline_policies.iter().enumerate() {
+                let (name, span) = match &inline.name {
+                    Val::Known { value, span } => (value.clone(), Some(*span)),
+                    _ => (format!("policy {}", i + 1), None),
+                };
+                let message = format!(
+                    "IAM user `{}` has the inline policy `{name}`.",
+                    user.meta.address
+                );
+                match span {
+                    Some(span) => out.at(&user.meta, span, &name, message),
+                    None => out.missing_about(&user.meta, &name, message),
+                }
+            }
+            for arn in &user.managed_policy_arns {
+                match arn {
+                    Val::Unknown { .. } => out.unknown(&user.meta),
+                    Val::Absent => {}
+                    Val::Known { value, span } => out.at(
+                        &user.meta,
+                        *span,
+                        value,
+                        format!(
+                            "The managed policy `{value}` is attached directly to the IAM user `{}`.",
+                            user.meta.address
+                        ),
+                    ),
                 }
             }
         }

@@ -4,9 +4,9 @@
 use super::policy::policy_document;
 use super::value::{Cv, CvKind, Props};
 use crate::model::{
-    non_empty, EventDataStore, IamPolicy, IamRole, IamUser, KmsKey, LogGroup, NamedPolicy, Queue,
-    ResourceMeta, RotationSchedule, Schedule, Secret, SessionInputs, SsmDocument, SsmParameter,
-    Topic, Trail, Val,
+    non_empty, EventDataStore, IamAccessKey, IamPolicy, IamRole, IamUser, KmsKey, LogGroup,
+    NamedPolicy, Queue, ResourceMeta, RotationSchedule, Schedule, Secret, SessionInputs,
+    SsmDocument, SsmParameter, Topic, Trail, Val,
 };
 
 /// `AWS::SQS::Queue`.
@@ -158,7 +158,15 @@ pub fn role(meta: ResourceMeta, p: &Cv) -> IamRole {
     r.trust_policy = p
         .get("AssumeRolePolicyDocument")
         .map_or(Val::Absent, |d| policy_document(&file, d));
-    r.inline_policies = match p.get("Policies") {
+    r.inline_policies = inline_policies(&file, p);
+    r.managed_policy_arns = managed_policy_arns(p);
+    r.permissions_boundary = p.str_at(&["PermissionsBoundary"]);
+    r
+}
+
+/// The `Policies` of a role or user: one named document each.
+fn inline_policies(file: &str, p: &Cv) -> Vec<NamedPolicy> {
+    match p.get("Policies") {
         Some(list) => match &list.kind {
             CvKind::List(items) => items
                 .iter()
@@ -166,36 +174,46 @@ pub fn role(meta: ResourceMeta, p: &Cv) -> IamRole {
                     name: i.str_at(&["PolicyName"]),
                     document: i
                         .path(&["PolicyDocument"])
-                        .map_or(Val::Absent, |d| policy_document(&file, d)),
+                        .map_or(Val::Absent, |d| policy_document(file, d)),
                 })
                 .collect(),
             _ if list.is_nothing() => Vec::new(),
             _ => vec![NamedPolicy {
                 name: Val::Absent,
-                document: policy_document(&file, list),
+                document: policy_document(file, list),
             }],
         },
         None => Vec::new(),
-    };
-    r.managed_policy_arns = p
-        .get("ManagedPolicyArns")
+    }
+}
+
+/// The `ManagedPolicyArns` of a role or user.
+fn managed_policy_arns(p: &Cv) -> Vec<Val<String>> {
+    p.get("ManagedPolicyArns")
         .map(Cv::to_str_list)
-        .unwrap_or_default();
-    r.permissions_boundary = p.str_at(&["PermissionsBoundary"]);
-    r
+        .unwrap_or_default()
 }
 
 /// `AWS::IAM::User`.
 pub fn user(meta: ResourceMeta, p: &Cv) -> IamUser {
-    IamUser {
-        name: p.str_at(&["UserName"]),
-        console_password: match p.get("LoginProfile") {
-            Some(l) if l.is_unknown() => {
-                Val::unknown(l.span, "the login profile is not resolvable")
-            }
-            Some(l) if !l.is_nothing() => Val::known(true, l.span),
-            _ => Val::Absent,
-        },
+    let inline_policies = inline_policies(&meta.file, p);
+    let mut u = IamUser::new(meta);
+    u.name = p.str_at(&["UserName"]);
+    u.console_password = match p.get("LoginProfile") {
+        Some(l) if l.is_unknown() => Val::unknown(l.span, "the login profile is not resolvable"),
+        Some(l) if !l.is_nothing() => Val::known(true, l.span),
+        _ => Val::Absent,
+    };
+    u.inline_policies = inline_policies;
+    u.managed_policy_arns = managed_policy_arns(p);
+    u
+}
+
+/// `AWS::IAM::AccessKey`.
+pub fn access_key(meta: ResourceMeta, p: &Cv) -> IamAccessKey {
+    IamAccessKey {
+        user: p.get("UserName").map_or(Val::Absent, Cv::to_ref),
+        status: p.str_at(&["Status"]),
         meta,
     }
 }

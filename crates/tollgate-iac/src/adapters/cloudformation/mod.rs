@@ -243,6 +243,9 @@ pub fn map_resource(meta: ResourceMeta, p: &Cv, model: &mut CloudModel) {
             .push(map_security::event_data_store(meta, p)),
         "AWS::IAM::Role" => model.iam_roles.push(map_security::role(meta, p)),
         "AWS::IAM::User" => model.iam_users.push(map_security::user(meta, p)),
+        "AWS::IAM::AccessKey" => model
+            .iam_access_keys
+            .push(map_security::access_key(meta, p)),
         "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy" => {
             model.iam_policies.push(map_security::policy(meta, p))
         }

@@ -4,10 +4,12 @@
 //! `aws_iam_user_login_profile`.
 
 use super::iam_json::string_val;
+use super::loader::TfResource;
 use super::mapper::{in_file, integer, string, strings, Mapper};
-use super::value::Tv;
+use super::value::{Tv, TvKind};
 use crate::model::{
-    CloudModel, IamPolicy, IamRole, IamUser, NamedPolicy, PasswordPolicy, Ref, ResourceMeta, Val,
+    CloudModel, IamAccessKey, IamPolicy, IamRole, IamUser, NamedPolicy, PasswordPolicy, Ref,
+    ResourceMeta, Val,
 };
 
 pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
@@ -19,15 +21,39 @@ pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
         });
     }
     for r in m.of_type("aws_iam_user") {
-        let meta = m.meta(r);
-        let mut console_password = Val::Absent;
+        let mut user = IamUser::new(m.meta(r));
+        user.name = string(r.body.get("name"));
         for l in m.attached("aws_iam_user_login_profile", "user", r, &["name"]) {
-            console_password = in_file(Val::known(true, l.header), &l.file, &meta);
+            user.console_password = in_file(Val::known(true, l.header), &l.file, &user.meta);
         }
-        model.iam_users.push(IamUser {
-            name: string(r.body.get("name")),
-            console_password,
-            meta,
+        // Attachments of a policy the scan declares are that policy's users (below); the others
+        // attach a policy known only by its ARN, an AWS managed one most often.
+        for a in m.attached("aws_iam_user_policy_attachment", "user", r, &["name"]) {
+            if let Some(arn) = a.body.get("policy_arn").filter(|arn| !names_policy(m, arn)) {
+                user.managed_policy_arns
+                    .push(in_file(string_val(arn), &a.file, &user.meta));
+            }
+        }
+        for a in m.of_type("aws_iam_policy_attachment") {
+            let Some(arn) = a.body.get("policy_arn").filter(|arn| !names_policy(m, arn)) else {
+                continue;
+            };
+            let lists_user = a
+                .body
+                .get("users")
+                .is_some_and(|users| users.one_or_many().into_iter().any(|u| names_user(u, r)));
+            if lists_user {
+                user.managed_policy_arns
+                    .push(in_file(string_val(arn), &a.file, &user.meta));
+            }
+        }
+        model.iam_users.push(user);
+    }
+    for k in m.of_type("aws_iam_access_key") {
+        model.iam_access_keys.push(IamAccessKey {
+            meta: m.meta(k),
+            user: m.reference(k.body.get("user")),
+            status: string(k.body.get("status")),
         });
     }
     let mut joined_role_policies = Vec::new();
@@ -107,6 +133,27 @@ pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
             users: vec![m.reference(p.body.get("user"))],
             groups: Vec::new(),
         });
+    }
+}
+
+/// Whether a `policy_arn` refers to an `aws_iam_policy` of the scan (that policy then lists the
+/// user among its own).
+fn names_policy(m: &Mapper<'_>, arn: &Tv) -> bool {
+    match m.reference(Some(arn)) {
+        Val::Known { value, .. } => value
+            .address()
+            .is_some_and(|a| m.of_type("aws_iam_policy").any(|p| p.address == a)),
+        _ => false,
+    }
+}
+
+/// Whether an entry of an attachment's `users` names `user`: a reference to it, or its name.
+fn names_user(entry: &Tv, user: &TfResource) -> bool {
+    match &entry.kind {
+        TvKind::Ref { address, .. } => *address == user.address,
+        _ => entry
+            .as_str()
+            .is_some_and(|name| user.body.get("name").and_then(Tv::as_str) == Some(name)),
     }
 }
 
