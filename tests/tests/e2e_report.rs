@@ -34,6 +34,27 @@ fn assert_valid(report: &Value) {
     assert!(errors.is_empty(), "{errors:#?}");
 }
 
+/// The SARIF log of a scan of `dir` with its passes, written into `tmp`.
+fn sarif_with_passes(dir: &Path, tmp: &Path) -> std::path::PathBuf {
+    let sarif = tmp.join("scan.sarif");
+    let out = tollgate_cmd()
+        .arg("run")
+        .arg(dir)
+        .args([
+            "--fail-on",
+            "none",
+            "--no-progress",
+            "--today",
+            EXAMPLES_TODAY,
+        ])
+        .args(["--include-passes", "--sarif"])
+        .arg(&sarif)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", dir.display());
+    sarif
+}
+
 fn framework<'r>(report: &'r Value, id: &str) -> &'r Value {
     report["frameworks"]
         .as_array()
@@ -149,6 +170,62 @@ fn seeded_examples_fail_the_controls_their_flaws_map_to() {
     assert_eq!(bucket["classification"], "PII");
     assert_eq!(bucket["readers"][0]["principal"], "IntakeFunctionRole");
     assert_eq!(bucket["readers"][0]["wildcard"], true);
+}
+
+/// The dependency check is evidence for the vulnerability-management controls: every package
+/// it checked is a resource of the control, each advisory's finding fails its package under
+/// the check's one rule, and a report read from the log counts the same.
+#[test]
+fn vulnerable_packages_fail_the_vulnerability_controls() {
+    let dir = example_dir("sam-orders");
+    let scanned = report(&dir, &["--framework", "nist-800-53"]);
+    let ra5 = control(&scanned, "nist-800-53", "RA-5");
+    assert_eq!(ra5["status"], "failing");
+    assert_eq!(ra5["rules"], serde_json::json!(["TG3004"]), "{ra5}");
+    // requests and urllib3 are affected; one requirement is pinned and clean, one unpinned.
+    assert_eq!(
+        (&ra5["pass"], &ra5["fail"], &ra5["unknown"]),
+        (&Value::from(1), &Value::from(2), &Value::from(1)),
+        "{ra5}"
+    );
+    assert_eq!(
+        failing_resources(ra5),
+        [
+            "src/intake/requirements.txt#requests@2.19.1",
+            "src/intake/requirements.txt#urllib3@1.24.1"
+        ]
+    );
+    for f in ra5["failures"].as_array().unwrap() {
+        assert!(f["rule"].as_str().unwrap().starts_with("GHSA-"), "{f}");
+        assert!(f["fix"].as_str().unwrap().starts_with("Upgrade"), "{f}");
+    }
+    let si2 = control(&scanned, "nist-800-53", "SI-2");
+    assert!(si2["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r.as_str().unwrap().starts_with("TG")));
+
+    let tmp = tempfile::tempdir().unwrap();
+    let sarif = sarif_with_passes(&dir, tmp.path());
+    let read = report(
+        &dir,
+        &[
+            "--framework",
+            "nist-800-53",
+            "--from-sarif",
+            sarif.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(read["frameworks"], scanned["frameworks"]);
+
+    let hardened = report(
+        &example_dir("sam-orders-hardened"),
+        &["--framework", "nist-800-53"],
+    );
+    let ra5 = control(&hardened, "nist-800-53", "RA-5");
+    assert_eq!(ra5["status"], "passing", "{ra5}");
+    assert_eq!(ra5["pass"], ra5["resourcesEvaluated"]);
 }
 
 #[test]
@@ -271,23 +348,7 @@ fn phi_example_inventory_names_who_reaches_the_data() {
 fn a_report_read_from_sarif_agrees_with_the_scan() {
     let dir = example_dir("sam-clinic");
     let tmp = tempfile::tempdir().unwrap();
-    let sarif = tmp.path().join("clinic.sarif");
-    let out = tollgate_cmd()
-        .arg("run")
-        .arg(&dir)
-        .args([
-            "--fail-on",
-            "none",
-            "--no-progress",
-            "--today",
-            EXAMPLES_TODAY,
-        ])
-        .arg("--include-passes")
-        .arg("--sarif")
-        .arg(&sarif)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
+    let sarif = sarif_with_passes(&dir, tmp.path());
     let scanned = report(&dir, &[]);
     let read = report(&dir, &["--from-sarif", sarif.to_str().unwrap()]);
     assert_valid(&read);

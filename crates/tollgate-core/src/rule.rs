@@ -154,6 +154,12 @@ pub struct Rule {
     /// Ids of equivalent checks in peer tools, e.g. `CKV_AWS_116`.
     pub equivalents: Vec<String>,
     pub precision: Precision,
+    /// The rule this one is a case of, for compliance: its findings count under that rule's
+    /// controls and evaluations. Each advisory is its own rule (named by its OSV id, so ignores
+    /// and code scanning name the advisory), and every one is a case of the dependency stage's
+    /// "package has a known vulnerability" rule, which records the packages found clean.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance_of: Option<String>,
 }
 
 impl Rule {
@@ -178,6 +184,7 @@ impl Rule {
             tags: vec!["security".to_string()],
             equivalents: Vec::new(),
             precision: Precision::High,
+            instance_of: None,
         }
     }
 
@@ -231,6 +238,25 @@ impl Rule {
         self
     }
 
+    /// Make this rule a case of rule `code` (see [`Rule::instance_of`]): it checks that
+    /// rule's controls too.
+    pub fn instance_of(mut self, code: impl Into<String>) -> Self {
+        let code = code.into();
+        for control in crate::compliance::mapped_controls(&code) {
+            if !self.controls.contains(&control) {
+                self.controls.push(control);
+            }
+        }
+        self.instance_of = Some(code);
+        self
+    }
+
+    /// The code this rule's findings count under for compliance: the rule it is a case of,
+    /// else its own.
+    pub fn counted_as(&self) -> &str {
+        self.instance_of.as_deref().unwrap_or(&self.code)
+    }
+
     /// The full markdown help: description, then remediation.
     pub fn help_markdown(&self) -> String {
         let mut out = String::new();
@@ -271,6 +297,21 @@ mod tests {
         assert!(rule.answers_to("ckv_aws_1"));
         assert!(rule.answers_to("TG0001"));
         assert!(!rule.answers_to("TG0002"));
+    }
+
+    /// A case of a catalog rule checks that rule's controls and counts under its code; a rule
+    /// of its own counts under itself.
+    #[test]
+    fn a_case_of_a_rule_takes_its_controls() {
+        let parent = crate::compliance::mapped_controls("TG3004");
+        assert!(!parent.is_empty());
+        let case = Rule::new("GHSA-aaaa-bbbb-cccc", "x", "deps", Severity::High, "X")
+            .instance_of("TG3004");
+        assert_eq!(case.controls, parent);
+        assert_eq!(case.counted_as(), "TG3004");
+        let own = Rule::new("GHSA-aaaa-bbbb-cccc", "x", "deps", Severity::High, "X");
+        assert!(own.controls.is_empty());
+        assert_eq!(own.counted_as(), "GHSA-aaaa-bbbb-cccc");
     }
 
     #[test]

@@ -141,6 +141,13 @@ pub fn rule(group: &Group, eco: Ecosystem) -> Rule {
         .tags(["dependencies", "vulnerability", eco.osv_name()])
         .equivalents(group.aliases.iter().cloned())
         .precision(Precision::High)
+        .instance_of(crate::rules::VULNERABLE)
+}
+
+/// How findings and evaluations name a package occurrence: the file it is declared in, its
+/// name and its version.
+pub fn resource(path: &str, pkg: &Package) -> String {
+    format!("{path}#{}@{}", pkg.name, pkg.version)
 }
 
 /// One finding for one package occurrence and one advisory group.
@@ -206,7 +213,7 @@ pub fn finding(
         message,
         Location::at(path, span),
     )
-    .resource(format!("{path}#{}@{}", pkg.name, pkg.version))
+    .resource(resource(path, pkg))
     .resource_line(pkg.line)
     .evidence(format!("{}@{}", pkg.name, pkg.version))
     .property("aliases", group.aliases.clone())

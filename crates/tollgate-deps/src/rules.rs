@@ -7,6 +7,10 @@ pub const STAGE: &str = "deps";
 pub const UNPINNED: &str = "TG3001";
 pub const NO_LOCKFILE: &str = "TG3002";
 pub const STALE_DB: &str = "TG3003";
+/// The check of every pinned package against the advisories. Its failures are the advisories'
+/// own rules (see [`crate::report::rule`]); it records the packages found clean, and those it
+/// could not decide about, so an auditor sees what was checked.
+pub const VULNERABLE: &str = "TG3004";
 
 pub fn static_rules() -> Vec<Rule> {
     vec![
@@ -50,5 +54,23 @@ pub fn static_rules() -> Vec<Rule> {
             .remediation("Run `tollgate db update` (for example in a scheduled CI job), or allow the scan to query the OSV API.")
             .tags(["dependencies"])
             .precision(Precision::VeryHigh),
+        Rule::new(VULNERABLE, "known-vulnerable-package", STAGE, Severity::High, "Package version has a known vulnerability")
+            .description(
+                "Every package version a lockfile pins (development dependencies only with `include-dev`) \
+                 is checked against the OSV advisories. An affected package is reported once per \
+                 advisory, under the advisory's own id (`GHSA-...`, `PYSEC-...`, `RUSTSEC-...`), so that \
+                 ignores, code scanning and the pull request name the advisory; each of those rules is \
+                 a case of this one. This code stands for the check as a whole in the compliance \
+                 report: its controls are the advisories' controls, and with `--include-passes` it \
+                 records each package found clean (a pass), and as unknown each requirement whose \
+                 version is not pinned (`TG3001`) and each package that could not be fully checked \
+                 because an advisory listed for it could not be fetched.",
+            )
+            .remediation(
+                "Upgrade the package to a version that fixes its advisories (each finding names the \
+                 smallest such upgrade), or remove it.",
+            )
+            .tags(["dependencies", "vulnerability"])
+            .precision(Precision::High),
     ]
 }

@@ -8,7 +8,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tollgate_core::{
-    Finding, Location, Notification, Rule, ScanContext, Severity, Stage, StageError, StageReport,
+    Evaluation, Finding, Location, Notification, Rule, ScanContext, Severity, Stage, StageError,
+    StageReport, Verdict,
 };
 
 use crate::cache;
@@ -361,13 +362,14 @@ impl DepsStage {
         source: &Source,
         queries: &[Query],
         report: &mut StageReport,
-    ) -> Result<HashMap<Query, Vec<Arc<Advisory>>>, DbError> {
-        let mut out = HashMap::new();
+    ) -> Result<Lookup, DbError> {
+        let mut out = Lookup::default();
         match source {
             Source::Local(db) => {
                 for q in queries {
                     let name = q.ecosystem.normalize_name(&q.name);
-                    out.insert(q.clone(), db.affecting(q.ecosystem, &name, &q.version)?);
+                    out.hits
+                        .insert(q.clone(), db.affecting(q.ecosystem, &name, &q.version)?);
                 }
             }
             Source::Online(client) => {
@@ -378,14 +380,29 @@ impl DepsStage {
                 )));
                 for failure in &found.failed {
                     report.notify(fetch_failed(failure, queries));
+                    out.incomplete.extend(
+                        failure
+                            .queries
+                            .iter()
+                            .filter_map(|&i| queries.get(i).cloned()),
+                    );
                 }
                 for (q, hits) in queries.iter().zip(found.hits) {
-                    out.insert(q.clone(), hits);
+                    out.hits.insert(q.clone(), hits);
                 }
             }
         }
         Ok(out)
     }
+}
+
+/// What the advisory source said about each package.
+#[derive(Default)]
+struct Lookup {
+    /// The advisories affecting each package.
+    hits: HashMap<Query, Vec<Arc<Advisory>>>,
+    /// Packages some advisory was listed for but could not be fetched: not fully checked.
+    incomplete: HashSet<Query>,
 }
 
 /// An advisory listed by the API but not fetched: the packages it was listed for were not
@@ -493,6 +510,13 @@ impl Stage for DepsStage {
                     Some(why) => format!("{}: {why}. Its version is unresolved, so it is not checked against advisories.", u.name),
                     None => format!("{} is required with {spec}, not pinned with `==`; it is not checked against advisories.", u.name),
                 };
+                // Not checked against the advisories: the check's verdict on it is unknown.
+                report.evaluations.push(Evaluation::new(
+                    rules::VULNERABLE,
+                    format!("{}#{}", u.path, u.name),
+                    Location::at(u.path.clone(), tollgate_core::Span::line(u.line)),
+                    Verdict::Unknown,
+                ));
                 report.push(
                     Finding::new(
                         rules::UNPINNED,
@@ -531,7 +555,7 @@ impl Stage for DepsStage {
         }
         let ecosystems: BTreeSet<Ecosystem> = queries.iter().map(|q| q.ecosystem).collect();
         let (source, mut stale) = self.source(ctx, &ecosystems, &mut report, false)?;
-        let hits = match self.lookup(&source, &queries, &mut report) {
+        let lookup = match self.lookup(&source, &queries, &mut report) {
             Ok(h) => h,
             Err(e) if matches!(source, Source::Online(_)) => {
                 report.notify(
@@ -557,14 +581,31 @@ impl Stage for DepsStage {
         let mut rules_seen: HashSet<String> = HashSet::new();
         // A requirements file both scanned and included by another yields its packages twice.
         let mut reported: HashSet<(String, u32, String, String)> = HashSet::new();
+        let mut judged: HashSet<(String, u32, String)> = HashSet::new();
         for lock in &locks {
             // Line starts, so each finding's line is found without rescanning the lockfile.
             let lines = crate::lockfile::text::LineIndex::new(&lock.text);
             for p in lock.parsed.packages.iter().filter(wanted) {
-                let Some(advisories) = hits.get(&query_of(p)).filter(|h| !h.is_empty()) else {
+                let query = query_of(p);
+                let path = p.declared_in.as_deref().unwrap_or(&lock.path);
+                let Some(advisories) = lookup.hits.get(&query).filter(|h| !h.is_empty()) else {
+                    // Found clean, or not fully checked. An affected package is judged by its
+                    // advisories' own rules, cases of this one, at the same resource.
+                    let verdict = if lookup.incomplete.contains(&query) {
+                        Verdict::Unknown
+                    } else {
+                        Verdict::Pass
+                    };
+                    if judged.insert((path.to_string(), p.line, p.name.clone())) {
+                        report.evaluations.push(Evaluation::new(
+                            rules::VULNERABLE,
+                            report::resource(path, p),
+                            Location::at(path, tollgate_core::Span::line(p.line)),
+                            verdict,
+                        ));
+                    }
                     continue;
                 };
-                let path = p.declared_in.as_deref().unwrap_or(&lock.path);
                 let text = match &p.declared_in {
                     Some(other) => ctx.file(other).and_then(|f| ctx.text(f).ok()),
                     None => Some(lock.text.clone()),

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use tollgate_core::{NotificationLevel, Stage};
+use tollgate_core::{NotificationLevel, Stage, Verdict};
 use tollgate_deps::online::{OnlineClient, Query, DEFAULT_WORKERS};
 use tollgate_deps::{DepsOptions, DepsStage, Ecosystem};
 
@@ -234,6 +234,8 @@ fn the_stage_reports_advisories_it_could_not_fetch() {
             "": {"name": "svc", "version": "1.0.0"},
             "node_modules/pkg-0": {"version": "1.0.0"},
             "node_modules/pkg-1": {"version": "1.0.0"},
+            // Not affected by its own advisory, but one listed for it could not be fetched.
+            "node_modules/pkg-5": {"version": "3.0.0"},
         }
     });
     std::fs::write(
@@ -264,4 +266,15 @@ fn the_stage_reports_advisories_it_could_not_fetch() {
     assert_eq!(failed[0].level, NotificationLevel::Error);
     assert!(failed[0].message.contains("TEST-BROKEN"));
     assert!(failed[0].message.contains("pkg-0@1.0.0, pkg-1@1.0.0"));
+    // A package without findings whose check missed an advisory is not clean: the check's
+    // verdict on it is unknown. The affected ones are judged by their advisories' findings.
+    let judged: Vec<(&str, &str, Verdict)> = report
+        .evaluations
+        .iter()
+        .map(|e| (e.rule_id.as_str(), e.resource.as_str(), e.verdict))
+        .collect();
+    assert_eq!(
+        judged,
+        vec![("TG3004", "package-lock.json#pkg-5@3.0.0", Verdict::Unknown)]
+    );
 }

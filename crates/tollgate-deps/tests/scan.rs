@@ -5,7 +5,7 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use tollgate_core::{Severity, Stage};
+use tollgate_core::{Severity, Stage, Verdict};
 use tollgate_deps::{DepsOptions, DepsStage};
 
 /// Run over the fixture repository.
@@ -124,6 +124,55 @@ fn directory_database_finds_every_seeded_vulnerability() {
         .notifications
         .iter()
         .all(|n| n.level != tollgate_core::NotificationLevel::Error));
+}
+
+/// The check records a verdict on every package it was given: the clean ones pass, the
+/// unpinned requirements are unknown, and the affected ones are judged by their advisories'
+/// findings (each advisory's rule is a case of the check's rule, at the same resource).
+#[test]
+fn every_package_is_judged_once() {
+    let cache = tempfile::tempdir().unwrap();
+    let report = scan(&stage(vec![common::fixtures().join("osv")], cache.path())).unwrap();
+    let verdicts: Vec<(&str, Verdict)> = report
+        .evaluations
+        .iter()
+        .map(|e| {
+            assert_eq!(e.rule_id, "TG3004");
+            (e.resource.as_str(), e.verdict)
+        })
+        .collect();
+    let unknown: BTreeSet<&str> = verdicts
+        .iter()
+        .filter(|(_, v)| *v == Verdict::Unknown)
+        .map(|(r, _)| *r)
+        .collect();
+    assert_eq!(
+        unknown,
+        BTreeSet::from([
+            "python/requirements-common.txt#boto3",
+            "python/requirements.txt#flask"
+        ])
+    );
+    assert!(verdicts.contains(&(
+        "python/requirements-common.txt#markupsafe@2.1.3",
+        Verdict::Pass
+    )));
+    assert!(verdicts
+        .iter()
+        .all(|(_, v)| matches!(v, Verdict::Pass | Verdict::Unknown)));
+    let judged: BTreeSet<&str> = verdicts.iter().map(|(r, _)| *r).collect();
+    assert_eq!(
+        judged.len(),
+        verdicts.len(),
+        "each package once: {verdicts:?}"
+    );
+    for f in report.findings.iter().filter(|f| f.rule != "TG3001") {
+        let resource = f.resource.as_deref().unwrap();
+        assert!(
+            !judged.contains(resource),
+            "{resource} both passes and fails"
+        );
+    }
 }
 
 #[test]

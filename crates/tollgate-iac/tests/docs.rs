@@ -99,7 +99,7 @@ fn index(all: &[Box<dyn IacRule>]) -> String {
         "\nThe permissions rules (`TG2xxx`, pages `TG2001.md` onward in this directory) are \
          generated from `crates/tollgate-perms`. `tollgate rules` lists every rule of every \
          stage, including `TG0001` (a template that does not parse) and the dependency \
-         meta-rules `TG3001`-`TG3003`; each advisory is its own rule, named by its OSV id."
+         meta-rules `TG3001`-`TG3004`; each advisory is its own rule, named by its OSV id, and a case of `TG3004`."
     );
     out
 }

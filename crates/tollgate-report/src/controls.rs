@@ -22,17 +22,23 @@ pub const LISTED_FAILURES: usize = 50;
 pub const LISTED_SUPPRESSIONS: usize = 200;
 
 /// Each rule's findings as (report entry id, index in the input), found once for all controls.
+/// A finding of a rule that is a case of another ([`Rule::instance_of`]: each advisory of the
+/// dependency check) is listed under that other rule.
 struct Listed<'a> {
     by_rule: HashMap<&'a str, Vec<(usize, usize)>>,
 }
 
 impl<'a> Listed<'a> {
-    fn new(findings: &'a [Finding], entry_of: &HashMap<usize, usize>) -> Self {
+    fn new(
+        findings: &'a [Finding],
+        entry_of: &HashMap<usize, usize>,
+        counted_as: &CountedAs<'a>,
+    ) -> Self {
         let mut by_rule: HashMap<&str, Vec<(usize, usize)>> = HashMap::new();
         for (index, f) in findings.iter().enumerate() {
             let entry = entry_of.get(&index).copied().unwrap_or(index);
             by_rule
-                .entry(f.rule.as_str())
+                .entry(counted_as.code(&f.rule))
                 .or_default()
                 .push((entry, index));
         }
@@ -41,6 +47,31 @@ impl<'a> Listed<'a> {
 
     fn of_rule(&self, code: &str) -> &[(usize, usize)] {
         self.by_rule.get(code).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// The rules known by code, and the code each one's findings count under for controls: its
+/// own, or that of the rule it is a case of.
+struct CountedAs<'a> {
+    rules: HashMap<&'a str, &'a Rule>,
+}
+
+impl<'a> CountedAs<'a> {
+    fn new(rules: &'a [Rule]) -> Self {
+        CountedAs {
+            rules: rules.iter().map(|r| (r.code.as_str(), r)).collect(),
+        }
+    }
+
+    fn rule(&self, code: &str) -> Option<&'a Rule> {
+        self.rules.get(code).copied()
+    }
+
+    fn code<'c>(&self, code: &'c str) -> &'c str
+    where
+        'a: 'c,
+    {
+        self.rules.get(code).map_or(code, |r| r.counted_as())
     }
 }
 
@@ -83,7 +114,11 @@ impl<'a> Outcomes<'a> {
     /// The evaluations decide (a failure whose findings are all suppressed counts as
     /// suppressed); a finding no evaluation stands for (its rule records none, or the log it
     /// came from carried no passes) fails, or is suppressed on, the resource it names.
-    fn new(findings: &'a [Finding], evaluations: &'a [Evaluation]) -> Self {
+    fn new(
+        findings: &'a [Finding],
+        evaluations: &'a [Evaluation],
+        counted_as: &CountedAs<'a>,
+    ) -> Self {
         let mut by_rule: HashMap<&str, HashMap<ResourceId, Outcome>> = HashMap::new();
         let mut ids: HashMap<ResourceKey<'a>, ResourceId> = HashMap::new();
         let mut id_of = |key: ResourceKey<'a>| {
@@ -124,7 +159,7 @@ impl<'a> Outcomes<'a> {
                 Outcome::Suppressed
             };
             let slot = by_rule
-                .entry(f.rule.as_str())
+                .entry(counted_as.code(&f.rule))
                 .or_default()
                 .entry(id_of(key))
                 .or_insert(outcome);
@@ -163,8 +198,9 @@ pub fn frameworks(
     input: &ReportInput<'_>,
     entry_of: &HashMap<usize, usize>,
 ) -> Vec<FrameworkReport> {
-    let outcomes = Outcomes::new(input.findings, input.evaluations);
-    let listed = Listed::new(input.findings, entry_of);
+    let counted_as = CountedAs::new(input.rules);
+    let outcomes = Outcomes::new(input.findings, input.evaluations, &counted_as);
+    let listed = Listed::new(input.findings, entry_of, &counted_as);
     let mapped: BTreeSet<Framework> = input
         .rules
         .iter()
@@ -184,7 +220,7 @@ pub fn frameworks(
     };
     wanted
         .into_iter()
-        .map(|fw| framework(input, fw, &outcomes, &listed))
+        .map(|fw| framework(input, fw, &outcomes, &listed, &counted_as))
         .collect()
 }
 
@@ -193,9 +229,11 @@ fn framework(
     fw: Framework,
     outcomes: &Outcomes<'_>,
     listed: &Listed<'_>,
+    counted_as: &CountedAs<'_>,
 ) -> FrameworkReport {
     let mut rules_of: BTreeMap<&str, Vec<&Rule>> = BTreeMap::new();
-    for rule in input.rules {
+    // A case of another rule counts under it (hundreds of advisories under one check).
+    for rule in input.rules.iter().filter(|r| r.instance_of.is_none()) {
         for control in rule.controls.iter().filter(|c| c.framework == fw) {
             let rules = rules_of.entry(control.id.as_str()).or_default();
             if !rules.iter().any(|r| r.code == rule.code) {
@@ -205,7 +243,7 @@ fn framework(
     }
     let mut controls: Vec<ControlReport> = rules_of
         .into_iter()
-        .map(|(id, rules)| control(input, fw, id, &rules, outcomes, listed))
+        .map(|(id, rules)| control(input, fw, id, &rules, outcomes, listed, counted_as))
         .collect();
     controls.sort_by(|a, b| natural_cmp(&a.id, &b.id));
     let count = |s: ControlStatus| controls.iter().filter(|c| c.status == s).count();
@@ -228,6 +266,7 @@ fn control(
     rules: &[&Rule],
     outcomes: &Outcomes<'_>,
     listed: &Listed<'_>,
+    counted_as: &CountedAs<'_>,
 ) -> ControlReport {
     let mut per_resource: HashMap<ResourceId, Outcome> = HashMap::new();
     for rule in rules {
@@ -264,6 +303,8 @@ fn control(
     let mut accepted: Vec<(usize, usize, &Rule)> = Vec::new();
     for rule in rules {
         for &(entry, index) in listed.of_rule(&rule.code) {
+            // The finding's own rule says how to fix it and which ignore accepted it.
+            let rule = counted_as.rule(&input.findings[index].rule).unwrap_or(rule);
             match input.findings[index].suppression {
                 None => open.push((entry, index, rule)),
                 Some(_) => accepted.push((entry, index, rule)),
@@ -373,6 +414,8 @@ pub fn rules_without_evaluations(input: &ReportInput<'_>) -> Vec<String> {
     let mut out: Vec<String> = input
         .rules
         .iter()
+        // A case of another rule is judged through it.
+        .filter(|r| r.instance_of.is_none())
         .filter(|r| {
             r.controls
                 .iter()

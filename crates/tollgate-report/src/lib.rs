@@ -75,8 +75,8 @@ pub fn build(input: ReportInput<'_>) -> ComplianceReport {
     }
 }
 
-/// Rule codes a note names before it only counts the rest (advisories of the dependency
-/// stage are rules too: a note could name thousands).
+/// Rule codes a note names before it only counts the rest (a repository's own policies add
+/// rules too: a note could name hundreds).
 const LISTED_IN_NOTES: usize = 30;
 
 /// `items` joined with commas, the first `limit` of them and a count of the rest.

@@ -61,9 +61,10 @@ pub use limits::{
 };
 pub use merge::{merge, MergedLog, Merger};
 pub use parse::{parse_log, read_log_lazily, LazyLog, MAX_LOG_BYTES};
-pub use read::{findings_from_run, notifications_from_run};
+pub use read::{findings_from_run, instance_rules_of_run, notifications_from_run};
 pub use rebase::rebase_uris;
 pub use result::{is_evaluation, RESOURCE_PROPERTY, VERDICT_PROPERTY};
+pub use rules::INSTANCE_OF_PROPERTY;
 pub use safe_text::{escape_control_characters, Repairs};
 pub use severity::result_severity;
 

@@ -41,6 +41,62 @@ pub(crate) fn finding_of(result: &SarifResult, run: &Run) -> Option<Finding> {
     Some(finding)
 }
 
+/// The rules of `run` that are cases of another rule ([`tollgate_core::Rule::instance_of`]:
+/// each advisory of the dependency check), as far as a report needs them: code, name, stage,
+/// severity, title and the rule they are a case of. Their texts are escaped as findings' are.
+pub fn instance_rules_of_run(run: &Run) -> Vec<tollgate_core::Rule> {
+    let text = |s: &str| tollgate_core::display::visible_line(s).into_owned();
+    run.tool
+        .driver
+        .rules
+        .iter()
+        .flatten()
+        .filter_map(|descriptor| {
+            let props = &descriptor.properties.as_ref()?.additional_properties;
+            let parent = props.get(crate::rules::INSTANCE_OF_PROPERTY)?.as_str()?;
+            let prop = |key: &str| props.get(key).and_then(Value::as_str).map(text);
+            let severity = prop(crate::severity::SEVERITY_PROPERTY)
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(tollgate_core::Severity::Medium);
+            let title = descriptor
+                .short_description
+                .as_ref()
+                .map(|d| text(&d.text))
+                .unwrap_or_else(|| text(&descriptor.id));
+            // The help is written as description, "## How to fix" and remediation, then the
+            // equivalent ids (see `Rule::help_markdown`).
+            let remediation = descriptor
+                .help
+                .as_ref()
+                .and_then(|h| h.markdown.as_deref())
+                .and_then(|h| h.split_once("## How to fix\n\n"))
+                .map(|(_, fix)| fix.split("\n\nEquivalent checks: ").next().unwrap_or(fix))
+                .map(|fix| tollgate_core::display::visible(fix).into_owned())
+                .unwrap_or_default();
+            let equivalents: Vec<String> = props
+                .get("equivalents")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .map(text)
+                .collect();
+            Some(
+                tollgate_core::Rule::new(
+                    text(&descriptor.id),
+                    descriptor.name.as_deref().map(text).unwrap_or_default(),
+                    prop("tollgate/stage").unwrap_or_default(),
+                    severity,
+                    title,
+                )
+                .remediation(remediation)
+                .equivalents(equivalents)
+                .instance_of(text(parent)),
+            )
+        })
+        .collect()
+}
+
 /// The `toolExecutionNotifications` of `run`'s invocations as notifications, so a log read
 /// back (`tollgate post`) still says which files were not checked. Their texts are escaped
 /// like findings'.

@@ -90,6 +90,10 @@ fn text(text: &str) -> MultiformatMessageString {
     MultiformatMessageString::builder().text(text).build()
 }
 
+/// The property of a rule's descriptor naming the rule it is a case of
+/// ([`Rule::instance_of`]), so a report made from the log counts it as the scan did.
+pub const INSTANCE_OF_PROPERTY: &str = "tollgate/instanceOf";
+
 /// One rule as a SARIF reporting descriptor, following the project's SARIF conventions.
 pub fn descriptor(rule: &Rule, taxonomies: &Taxonomies) -> ReportingDescriptor {
     let mut props = BTreeMap::new();
@@ -109,6 +113,12 @@ pub fn descriptor(rule: &Rule, taxonomies: &Taxonomies) -> ReportingDescriptor {
         "tollgate/stage".to_string(),
         Value::String(rule.stage.clone()),
     );
+    if let Some(parent) = &rule.instance_of {
+        props.insert(
+            INSTANCE_OF_PROPERTY.to_string(),
+            Value::String(parent.clone()),
+        );
+    }
     if !rule.equivalents.is_empty() {
         props.insert(
             "equivalents".to_string(),

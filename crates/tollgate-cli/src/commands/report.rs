@@ -230,7 +230,15 @@ fn from_sarif(
     let mut evaluations = Vec::new();
     let mut notifications = Vec::new();
     let mut scan_time = None;
+    let mut rules = pipeline::all_rules();
     for run in &log.runs {
+        // The advisories the log's dependency check found are rules of that scan, not of the
+        // catalog; they count under the check's own rule.
+        for rule in tollgate_sarif::instance_rules_of_run(run) {
+            if !rules.iter().any(|r| r.code == rule.code) {
+                rules.push(rule);
+            }
+        }
         findings.extend(tollgate_sarif::findings_from_run(&only_kinds(run, |k| {
             !matches!(k, Some(ResultKind::Open))
         })));
@@ -252,7 +260,7 @@ fn from_sarif(
     let ctx = Arc::new(ScanContext::new(root.to_path_buf(), files, config, today));
     Ok(Gathered {
         ctx,
-        rules: pipeline::all_rules(),
+        rules,
         findings,
         evaluations,
         notifications,
