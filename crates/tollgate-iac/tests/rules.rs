@@ -389,6 +389,7 @@ const TERRAFORM_ONLY: &[(&str, &str)] = &[
         "TG1114",
         "CloudFormation writes a new deployment for each change",
     ),
+    ("TG1313", "CloudFormation cannot upload S3 objects"),
     (
         "TG1901",
         "CloudFormation has no account password policy resource",

@@ -141,6 +141,13 @@ impl ModelIndex {
             }
             index.put(&b.meta, "s3-bucket", m);
         }
+        for o in &model.s3_objects {
+            let mut m = Fields::default();
+            m.r("bucket", &o.bucket)
+                .s("sse_algorithm", &o.sse_algorithm)
+                .r("kms_key", &o.kms_key);
+            index.put(&o.meta, "s3-object", m);
+        }
         for q in &model.queues {
             let mut m = Fields::default();
             m.s("name", &q.name)

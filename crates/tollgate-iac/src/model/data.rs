@@ -95,6 +95,20 @@ pub struct S3Bucket {
     pub acl_grants: Val<Vec<AclGrant>>,
 }
 
+/// `aws_s3_object`, `aws_s3_bucket_object` (Terraform only: CloudFormation cannot upload
+/// objects): a file Terraform writes into a bucket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct S3Object {
+    pub meta: ResourceMeta,
+    /// `bucket`.
+    pub bucket: Val<Ref>,
+    /// `server_side_encryption`: `AES256`, `aws:kms`, `aws:kms:dsse`; absent means the
+    /// bucket's default encryption applies.
+    pub sse_algorithm: Val<String>,
+    /// `kms_key_id`.
+    pub kms_key: Val<Ref>,
+}
+
 /// One grant of a bucket ACL's `access_control_policy`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AclGrant {

@@ -32,7 +32,7 @@ pub use apigateway::{
 pub use arn::{split_arn, ArnParts};
 pub use data::{
     AclGrant, DaxCluster, DynamoReplica, DynamoTable, Lifecycle, ObjectOwnership,
-    PublicAccessBlock, S3Bucket, TableReplica,
+    PublicAccessBlock, S3Bucket, S3Object, TableReplica,
 };
 pub use edge::{
     AppsyncCache, Distribution, GraphQlApi, Hsts, IdentityPool, ManagedRuleGroup, Origin,
@@ -75,6 +75,7 @@ pub struct CloudModel {
     pub dax_clusters: Vec<DaxCluster>,
     pub buckets: Vec<S3Bucket>,
     pub bucket_policies: Vec<ResourcePolicy>,
+    pub s3_objects: Vec<S3Object>,
     pub queues: Vec<Queue>,
     pub queue_policies: Vec<ResourcePolicy>,
     pub topics: Vec<Topic>,
@@ -172,6 +173,7 @@ macro_rules! resource_lists {
             dax_clusters,
             buckets,
             bucket_policies,
+            s3_objects,
             queues,
             queue_policies,
             topics,

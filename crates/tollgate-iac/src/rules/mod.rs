@@ -92,6 +92,7 @@ mod s3_access_logging_disabled;
 mod s3_acls_enabled;
 mod s3_classified_without_kms;
 mod s3_lifecycle_keeps_incomplete_uploads;
+mod s3_object_without_cmk;
 mod s3_policy_locks_out_admins;
 mod s3_policy_open;
 mod s3_public_access_block;
@@ -191,6 +192,7 @@ pub fn all() -> Vec<Box<dyn IacRule>> {
         Box::new(s3_lifecycle_keeps_incomplete_uploads::S3LifecycleKeepsIncompleteUploads),
         Box::new(s3_without_replication::S3WithoutReplication),
         Box::new(s3_policy_locks_out_admins::S3PolicyLocksOutAdmins),
+        Box::new(s3_object_without_cmk::S3ObjectWithoutCmk),
         Box::new(sqs_not_encrypted::SqsNotEncrypted),
         Box::new(sns_not_encrypted::SnsNotEncrypted),
         Box::new(sqs_policy_open::SqsPolicyOpen),

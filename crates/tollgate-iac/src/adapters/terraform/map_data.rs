@@ -1,12 +1,13 @@
 //! `aws_dynamodb_table`, `aws_dax_cluster` and `aws_s3_bucket` with both the legacy inline
 //! blocks and the provider v4+ split resources (acl, versioning, logging, encryption, public
-//! access block, policy) joined to their bucket.
+//! access block, policy) joined to their bucket; the objects Terraform uploads
+//! (`aws_s3_object`, `aws_s3_bucket_object`).
 
 use super::mapper::{boolean, in_file, inline_policy, string, Mapper};
 use super::value::Tv;
 use crate::model::{
     AclGrant, CloudModel, DaxCluster, DynamoReplica, DynamoTable, Lifecycle, ObjectOwnership,
-    PublicAccessBlock, ResourcePolicy, S3Bucket, TableReplica, Val,
+    PublicAccessBlock, ResourcePolicy, S3Bucket, S3Object, TableReplica, Val,
 };
 
 pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
@@ -38,6 +39,17 @@ pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
             table: m.reference(r.body.get("global_table_arn")),
             kms_key: m.reference(r.body.get("kms_key_arn")),
         });
+    }
+    // `aws_s3_bucket_object` is the provider's older name for `aws_s3_object`.
+    for type_name in ["aws_s3_object", "aws_s3_bucket_object"] {
+        for r in m.of_type(type_name) {
+            model.s3_objects.push(S3Object {
+                meta: m.meta(r),
+                bucket: m.reference(r.body.get("bucket")),
+                sse_algorithm: string(r.body.get("server_side_encryption")),
+                kms_key: m.reference(r.body.get("kms_key_id")),
+            });
+        }
     }
     for r in m.of_type("aws_dax_cluster") {
         model.dax_clusters.push(DaxCluster {
