@@ -28,6 +28,11 @@ pub struct RotationSchedule {
     pub meta: ResourceMeta,
     pub secret: Val<Ref>,
     pub rotation_lambda: Val<Ref>,
+    /// `RotationRules.AutomaticallyAfterDays`, `rotation_rules.automatically_after_days`.
+    pub after_days: Val<i64>,
+    /// `RotationRules.ScheduleExpression`, `rotation_rules.schedule_expression`: `rate(...)`
+    /// or `cron(...)`.
+    pub schedule_expression: Val<String>,
 }
 
 /// `AWS::SSM::Parameter`, `aws_ssm_parameter`. The value may be a secret: never print it.

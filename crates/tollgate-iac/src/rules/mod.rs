@@ -102,6 +102,7 @@ mod s3_without_lifecycle;
 mod s3_without_replication;
 mod s3_without_tls_enforcement;
 mod scheduler_schedule_without_cmk;
+mod secret_rotation_infrequent;
 mod secret_without_cmk;
 mod secret_without_rotation;
 mod sns_not_encrypted;
@@ -217,6 +218,7 @@ pub fn all() -> Vec<Box<dyn IacRule>> {
         Box::new(ssm_session_not_encrypted::SsmSessionNotEncrypted),
         Box::new(ssm_session_logs_not_encrypted::SsmSessionLogsNotEncrypted),
         Box::new(ssm_document_public::SsmDocumentPublic),
+        Box::new(secret_rotation_infrequent::SecretRotationInfrequent),
         Box::new(log_group_retention::LogGroupRetention),
         Box::new(log_group_without_kms::LogGroupWithoutKms),
         Box::new(cloudtrail_without_log_validation::CloudtrailWithoutLogValidation),

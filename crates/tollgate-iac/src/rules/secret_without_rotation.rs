@@ -26,7 +26,7 @@ impl IacRule for SecretWithoutRotation {
              some rotation schedule's target cannot be resolved, the secrets of its template or \
              configuration are not reported. \
              Checkov's CKV2_AWS_57 asks the same; its CKV_AWS_304 judges the rotation period \
-             (at most 90 days) of a schedule, which this rule does not, so that id is not listed.",
+             (at most 90 days) of a schedule, which TG1513 does.",
         )
         .remediation(
             Fix {

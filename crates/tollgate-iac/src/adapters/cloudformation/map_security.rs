@@ -64,6 +64,8 @@ pub fn rotation_schedule(meta: ResourceMeta, p: &Cv) -> RotationSchedule {
         meta,
         secret: p.ref_at(&["SecretId"]),
         rotation_lambda: p.ref_at(&["RotationLambdaARN"]),
+        after_days: p.int_at(&["RotationRules", "AutomaticallyAfterDays"]),
+        schedule_expression: p.str_at(&["RotationRules", "ScheduleExpression"]),
     }
 }
 

@@ -38,6 +38,12 @@ pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
                     r.header,
                 ),
                 rotation_lambda: m.reference(Some(lambda)),
+                after_days: integer(
+                    r.body
+                        .block("rotation_rules")
+                        .and_then(|rules| rules.get("automatically_after_days")),
+                ),
+                schedule_expression: Val::Absent,
             });
         }
         model.secrets.push(Secret {
@@ -47,10 +53,13 @@ pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
         });
     }
     for r in m.of_type("aws_secretsmanager_secret_rotation") {
+        let rules = r.body.block("rotation_rules");
         model.rotation_schedules.push(RotationSchedule {
             meta: m.meta(r),
             secret: m.reference(r.body.get("secret_id")),
             rotation_lambda: m.reference(r.body.get("rotation_lambda_arn")),
+            after_days: integer(rules.and_then(|rules| rules.get("automatically_after_days"))),
+            schedule_expression: string(rules.and_then(|rules| rules.get("schedule_expression"))),
         });
     }
     for r in m.of_type("aws_ssm_parameter") {
