@@ -157,3 +157,38 @@ fn a_missing_base_commit_is_said_once_and_everything_counts() {
         vec![("ChargeFunction".to_string(), "none".to_string())]
     );
 }
+
+/// A change only in a file the template includes (`${file(...)}` of a Serverless service) is
+/// still seen: the service file itself is the same blob in both revisions, but what was built
+/// from it is not, so its findings are not taken from the head as they are.
+#[test]
+fn a_change_only_in_an_included_file_is_new() {
+    let dir = tempfile::tempdir().unwrap();
+    git(dir.path(), &["init", "-q"]);
+    let service = "service: inc\nprovider:\n  name: aws\n  runtime: python3.12\nfunctions:\n  hello: ${file(./functions.yml):hello}\n";
+    let functions = |runtime: &str| format!("hello:\n  handler: app.main\n  runtime: {runtime}\n");
+    let base = commit(
+        dir.path(),
+        &[
+            ("serverless.yml", service),
+            ("functions.yml", &functions("python3.12")),
+        ],
+        "base",
+    );
+    commit(
+        dir.path(),
+        &[("functions.yml", &functions("python3.7"))],
+        "deprecated runtime",
+    );
+    let (code, report, stderr) = run(dir.path(), &base);
+    assert_eq!(code, Some(1), "{stderr}");
+    // The deprecated runtime is the change's; the function's other findings were there before.
+    assert_eq!(
+        states(&report, "TG1008"),
+        vec![("HelloLambdaFunction".to_string(), "new".to_string())]
+    );
+    assert_eq!(
+        states(&report, "TG1001"),
+        vec![("HelloLambdaFunction".to_string(), "unchanged".to_string())]
+    );
+}

@@ -61,7 +61,26 @@ fn marked(repo: &Path, rev: &str, scan: BaseScan, result: &mut ScanResult) -> Re
         .prefix("tollgate-base-")
         .tempdir()
         .map_err(|e| format!("--diff-base {rev}: cannot create a temporary directory: {e}"))?;
-    let tree = match tollgate_github::base_tree_to_dir(repo, rev, dir.path()) {
+    // Files the head holds with the same blob are not written out: the base's scan borrows
+    // the head's inventory entry, text and document for them. Not with a shard (which part of
+    // the inventory a file falls in depends on the others) nor for a single file.
+    let head = result.ctx.clone();
+    let head_text = |rel: &str| -> Option<Arc<str>> {
+        let file = head.file(rel)?;
+        // A link's text is its target's; the base tree holds no links.
+        let path = head.root().join(&file.path);
+        if file.abs != path || !std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
+            return None;
+        }
+        head.text(file).ok()
+    };
+    let limits = tollgate_github::TreeLimits::default();
+    let written = if scan.shard.is_none() && scan.only.is_none() {
+        tollgate_github::base_tree_to_dir_sharing(repo, rev, dir.path(), &limits, &head_text)
+    } else {
+        tollgate_github::base_tree_to_dir_with(repo, rev, dir.path(), &limits)
+    };
+    let tree = match written {
         Ok(tree) => tree,
         Err(e @ GitError::Missing { .. }) => {
             eprintln!(
@@ -74,6 +93,7 @@ fn marked(repo: &Path, rev: &str, scan: BaseScan, result: &mut ScanResult) -> Re
     tracing::debug!(
         commit = %tree.commit,
         files = tree.files,
+        shared = tree.shared.len(),
         skipped = tree.skipped.len(),
         "base revision written"
     );
@@ -91,6 +111,11 @@ fn marked(repo: &Path, rev: &str, scan: BaseScan, result: &mut ScanResult) -> Re
         // Files the change left alone are parsed once, for the head.
         reuse: Some(result.ctx.clone()),
         keep_parsed: false,
+        borrowed: tree
+            .shared
+            .iter()
+            .filter_map(|path| result.ctx.file(path).cloned())
+            .collect(),
     })
     .map_err(|e| format!("--diff-base {rev}: scanning the base revision: {e:#}"))?;
     scan.selection.retain(&mut base.findings, &base.rules);
@@ -154,6 +179,7 @@ mod tests {
             only: None,
             reuse,
             keep_parsed: true,
+            borrowed: Vec::new(),
         })
         .unwrap();
         crate::postprocess::apply(&mut result, None);

@@ -186,6 +186,11 @@ pub struct ScanRequest {
     /// Keep the parsed documents after the stages, for a later scan to reuse; the caller then
     /// frees them with [`release_parsed`].
     pub keep_parsed: bool,
+    /// Files of `reuse`'s inventory that belong to this scan as they are, although they are
+    /// not under `root`: the base revision's files identical to the head's, which were not
+    /// written out ([`tollgate_github::base_tree_to_dir_sharing`]). Their texts and documents
+    /// are the donor's.
+    pub borrowed: Vec<tollgate_core::SourceFile>,
 }
 
 /// What one scan produced, before post-processing.
@@ -231,6 +236,7 @@ pub fn scan(request: ScanRequest) -> anyhow::Result<ScanResult> {
         only,
         reuse,
         keep_parsed,
+        borrowed,
     } = request;
     let mut notifications = Vec::new();
     let mut failed = false;
@@ -250,14 +256,20 @@ pub fn scan(request: ScanRequest) -> anyhow::Result<ScanResult> {
                 .iter()
                 .any(|n| n.id == "root-unreadable");
             notifications.extend(inventory.notifications);
-            if inventory.files.is_empty() && shard.is_none() {
+            let mut inventory_files = inventory.files;
+            if !borrowed.is_empty() {
+                inventory_files.extend(borrowed);
+                // In the walk's order, as if they had been found under the root.
+                inventory_files.sort_by(|a, b| a.path.cmp(&b.path));
+            }
+            if inventory_files.is_empty() && shard.is_none() {
                 // An empty or mistyped PATH must not pass as a clean scan without a word.
                 notifications.push(Notification::warning(
                     "nothing-to-scan",
                     "no file to scan was found (check the path, `include`/`exclude` and ignore files)",
                 ));
             }
-            inventory.files
+            inventory_files
         }
         Err(e) => {
             failed = true;
@@ -598,6 +610,7 @@ mod tests {
             only: None,
             reuse: None,
             keep_parsed: false,
+            borrowed: Vec::new(),
         })
         .unwrap()
     }
@@ -632,6 +645,7 @@ mod tests {
                 only: None,
                 reuse: None,
                 keep_parsed,
+                borrowed: Vec::new(),
             })
             .unwrap();
             let model = tollgate_iac::model(&result.ctx);

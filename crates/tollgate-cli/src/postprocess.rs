@@ -107,6 +107,7 @@ mod tests {
             only: None,
             reuse: None,
             keep_parsed: false,
+            borrowed: Vec::new(),
         })
         .unwrap();
         assert!(!apply(&mut result, None));

@@ -160,6 +160,18 @@ impl ScanContext {
         }
     }
 
+    /// The donor's text of `file` when `file` is the donor's own inventory entry (same path,
+    /// same file on disk, same kind): a file of a pull request's base revision identical to
+    /// the head's is not written out again but borrowed this way, and read once.
+    fn donor_same_file(&self, file: &SourceFile) -> Option<Result<Arc<str>, FileError>> {
+        let donor = self.donor.as_deref()?;
+        let &j = donor.index.get(&file.path)?;
+        if donor.files[j] != *file {
+            return None;
+        }
+        Some(donor.text(&donor.files[j]))
+    }
+
     /// The scanned directory (absolute). Locations never include it.
     pub fn root(&self) -> &Path {
         &self.root
@@ -203,6 +215,9 @@ impl ScanContext {
         self.slots[i]
             .text
             .get_or_init(|| {
+                if let Some(done) = self.donor_same_file(&self.files[i]) {
+                    return done;
+                }
                 let text = read_text(&self.files[i].abs, self.config.max_file_bytes())?;
                 let shared = self
                     .donor_slot(&self.files[i], &text)

@@ -1,7 +1,8 @@
 //! Reading the local checkout with git2: the merge-base diff of a pull request, and the base
 //! revision's tree written into a directory so it can be scanned without a checkout.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use git2::{Delta, DiffOptions, ObjectType, Oid, Patch, Repository, Tree};
 
@@ -175,10 +176,18 @@ impl Default for TreeLimits {
 #[derive(Debug, Clone, Default)]
 pub struct BaseTree {
     pub commit: String,
+    /// Files of the revision: written, or shared with the head.
     pub files: usize,
     pub bytes: u64,
     pub skipped: Vec<(String, String)>,
+    /// Files not written because the head holds the same content at the same path, under the
+    /// same ignore files (see [`base_tree_to_dir_sharing`]), in tree order.
+    pub shared: Vec<String>,
 }
+
+/// The text the head's scan read for a file of its inventory at a path relative to the
+/// scanned directory, when it is a regular file it could read; `None` otherwise.
+pub type HeadText<'a> = dyn Fn(&str) -> Option<Arc<str>> + 'a;
 
 /// Write the tree of revision `base` of the repository at `repo_path` into the empty (or
 /// absent) directory `dest`, reading objects only: the work tree and index are untouched,
@@ -193,6 +202,36 @@ pub fn base_tree_to_dir_with(
     base: &str,
     dest: &Path,
     limits: &TreeLimits,
+) -> Result<BaseTree, GitError> {
+    base_tree_to(repo_path, base, dest, limits, None)
+}
+
+/// [`base_tree_to_dir_with`], leaving out the files the head (the work tree at `repo_path`, as
+/// its scan read it through `head`) holds with the same git blob id at the same path: they are
+/// listed in [`BaseTree::shared`] instead, for the base's scan to take the head's text and
+/// parsed document rather than write, read and parse the same bytes again.
+///
+/// A file is shared only when a walk of `dest` would have kept it wherever the head's walk did:
+/// every directory from the top down to it holds the same `.gitignore` and `.tollgateignore`
+/// in both trees (or neither), and `dest` lies under no ignore file of its own. When the
+/// writer stops at its entry or size cap, every shared file is written after all, so a
+/// truncated base is the same as without sharing.
+pub fn base_tree_to_dir_sharing(
+    repo_path: &Path,
+    base: &str,
+    dest: &Path,
+    limits: &TreeLimits,
+    head: &HeadText<'_>,
+) -> Result<BaseTree, GitError> {
+    base_tree_to(repo_path, base, dest, limits, Some(head))
+}
+
+fn base_tree_to(
+    repo_path: &Path,
+    base: &str,
+    dest: &Path,
+    limits: &TreeLimits,
+    head: Option<&HeadText<'_>>,
 ) -> Result<BaseTree, GitError> {
     let (repo, prefix) = open(repo_path)?;
     let id = resolve(&repo, base)?;
@@ -232,15 +271,53 @@ pub fn base_tree_to_dir_with(
     if absent {
         return Ok(out);
     }
+    // An ignore file above `dest` would hide base files the head's walk kept.
+    let share = head.is_some() && !under_ignore_file(dest);
     let mut writer = TreeWriter {
         repo: &repo,
         repo_path,
         limits,
         out: &mut out,
         entries: 0,
+        head,
+        deferred: Vec::new(),
+        truncated: false,
     };
-    writer.write(&tree, dest, "", 0)?;
+    writer.write(&tree, dest, "", 0, share)?;
+    if writer.truncated {
+        for (target, id) in std::mem::take(&mut writer.deferred) {
+            writer.write_blob(&target, id)?;
+        }
+        out.shared.clear();
+    }
     Ok(out)
+}
+
+/// The ignore files the inventory walk reads in every directory (`tollgate_core::inventory`).
+const IGNORE_FILES: [&str; 2] = [".gitignore", tollgate_core::inventory::IGNORE_FILE];
+
+/// Whether a directory above `dir` (or `dir` itself) holds an ignore file.
+fn under_ignore_file(dir: &Path) -> bool {
+    dir.ancestors().any(|d| {
+        IGNORE_FILES
+            .iter()
+            .any(|name| std::fs::symlink_metadata(d.join(name)).is_ok())
+    })
+}
+
+/// The git blob id of the regular file at `path` (at most `limit` bytes), `None` when there
+/// is nothing there, and an error when it is something else or cannot be read.
+fn disk_blob_id(path: &Path, limit: u64) -> Result<Option<Oid>, ()> {
+    match std::fs::symlink_metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Ok(meta) if meta.is_file() && meta.len() <= limit => {
+            let bytes = std::fs::read(path).map_err(|_| ())?;
+            Oid::hash_object(ObjectType::Blob, &bytes)
+                .map(Some)
+                .map_err(|_| ())
+        }
+        _ => Err(()),
+    }
 }
 
 struct TreeWriter<'a> {
@@ -249,11 +326,58 @@ struct TreeWriter<'a> {
     limits: &'a TreeLimits,
     out: &'a mut BaseTree,
     entries: usize,
+    /// The head's texts, when files the head holds unchanged are shared rather than written.
+    head: Option<&'a HeadText<'a>>,
+    /// The shared files' destinations and blobs, written after all if the tree is truncated.
+    deferred: Vec<(PathBuf, Oid)>,
+    /// An entry or total size cap was reached.
+    truncated: bool,
 }
 
 impl TreeWriter<'_> {
     fn skip(&mut self, path: String, why: &str) {
         self.out.skipped.push((path, why.to_string()));
+    }
+
+    fn write_blob(&self, target: &Path, id: Oid) -> Result<(), GitError> {
+        let blob = self.repo.find_blob(id).map_err(git_err(self.repo_path))?;
+        std::fs::write(target, blob.content()).map_err(|err| GitError::Write {
+            path: target.display().to_string(),
+            message: err.to_string(),
+        })
+    }
+
+    /// Whether the directory `prefix` holds the same ignore files in the base `tree` and in
+    /// the head, each one a regular file the writer writes (or absent on both sides).
+    fn same_ignore_files(&self, tree: &Tree<'_>, prefix: &str) -> bool {
+        IGNORE_FILES.iter().all(|name| {
+            let base = match tree.get_name(name) {
+                None => None,
+                Some(entry) => {
+                    let regular = entry.kind() == Some(ObjectType::Blob)
+                        && matches!(entry.filemode(), 0o100644 | 0o100755);
+                    let size = self
+                        .repo
+                        .odb()
+                        .and_then(|odb| odb.read_header(entry.id()))
+                        .map(|(size, _)| size as u64);
+                    if !regular || !size.is_ok_and(|s| s <= self.limits.max_blob_bytes) {
+                        return false;
+                    }
+                    Some(entry.id())
+                }
+            };
+            let head = self.repo_path.join(prefix).join(name);
+            disk_blob_id(&head, self.limits.max_blob_bytes).is_ok_and(|head| head == base)
+        })
+    }
+
+    /// Whether the head's scan read the same content as blob `id` at `rel`.
+    fn same_in_head(&self, rel: &str, id: Oid) -> bool {
+        self.head
+            .and_then(|head| head(rel))
+            .and_then(|text| Oid::hash_object(ObjectType::Blob, text.as_bytes()).ok())
+            == Some(id)
     }
 
     fn write(
@@ -262,14 +386,17 @@ impl TreeWriter<'_> {
         dir: &Path,
         prefix: &str,
         depth: usize,
+        share: bool,
     ) -> Result<(), GitError> {
         let e = git_err(self.repo_path);
+        let share = share && self.same_ignore_files(tree, prefix);
         for entry in tree.iter() {
             self.entries += 1;
             let raw = String::from_utf8_lossy(entry.name_bytes()).into_owned();
             let rel = format!("{prefix}{raw}");
             if self.entries > self.limits.max_entries {
                 self.skip(rel, "entry limit reached");
+                self.truncated = true;
                 return Ok(());
             }
             let Some(name) = entry.name().ok().filter(|n| plain_component(n)) else {
@@ -288,7 +415,7 @@ impl TreeWriter<'_> {
                         path: target.display().to_string(),
                         message: err.to_string(),
                     })?;
-                    self.write(&sub, &target, &format!("{rel}/"), depth + 1)?;
+                    self.write(&sub, &target, &format!("{rel}/"), depth + 1, share)?;
                 }
                 (Some(ObjectType::Blob), 0o100644 | 0o100755) => {
                     let (size, _) = self
@@ -303,13 +430,16 @@ impl TreeWriter<'_> {
                     }
                     if self.out.bytes + size > self.limits.max_total_bytes {
                         self.skip(rel, "total size cap reached");
+                        self.truncated = true;
                         continue;
                     }
-                    let blob = self.repo.find_blob(entry.id()).map_err(&e)?;
-                    std::fs::write(&target, blob.content()).map_err(|err| GitError::Write {
-                        path: target.display().to_string(),
-                        message: err.to_string(),
-                    })?;
+                    let ignore_file = IGNORE_FILES.contains(&name);
+                    if share && !ignore_file && self.same_in_head(&rel, entry.id()) {
+                        self.deferred.push((target, entry.id()));
+                        self.out.shared.push(rel);
+                    } else {
+                        self.write_blob(&target, entry.id())?;
+                    }
                     self.out.files += 1;
                     self.out.bytes += size;
                 }

@@ -66,7 +66,8 @@ pub use context::{ContextError, ContextOverrides, PrContext, RepoSlug};
 pub use diff::{DiffError, DiffMap, FileDiff};
 pub use filter::{filter, in_scope, FilterMode, UnknownFilterMode};
 pub use git::{
-    base_tree_to_dir, base_tree_to_dir_with, subdirectory_in_repo, BaseTree, GitError, TreeLimits,
+    base_tree_to_dir, base_tree_to_dir_sharing, base_tree_to_dir_with, subdirectory_in_repo,
+    BaseTree, GitError, HeadText, TreeLimits,
 };
 pub use http::{HttpError, RequestRecord, RetryPolicy};
 pub use publish::{

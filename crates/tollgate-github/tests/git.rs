@@ -1,7 +1,12 @@
 //! The diff map from a real repository and the base tree written without a checkout.
 
 use git2::{Oid, Repository, Signature};
-use tollgate_github::{base_tree_to_dir, base_tree_to_dir_with, DiffMap, GitError, TreeLimits};
+use std::sync::Arc;
+
+use tollgate_github::{
+    base_tree_to_dir, base_tree_to_dir_sharing, base_tree_to_dir_with, DiffMap, GitError,
+    TreeLimits,
+};
 
 /// Commit `files` (path, mode, content) as a flat tree on top of `parent`.
 fn commit(repo: &Repository, parent: Option<Oid>, files: &[(&str, i32, &[u8])]) -> Oid {
@@ -174,4 +179,82 @@ fn a_subdirectory_compares_the_same_subdirectory() {
     let empty = out.path().join("empty");
     let written = base_tree_to_dir(&added, &base.to_string(), &empty).unwrap();
     assert_eq!(written.files, 0);
+}
+
+/// Files the head holds with the same blob at the same path are listed, not written, unless a
+/// directory above them holds ignore files that differ between the trees (a walk of the base
+/// could then keep other files than the head's did); a truncated tree writes them all.
+#[test]
+fn files_the_head_holds_unchanged_are_shared_not_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = Repository::init(dir.path()).unwrap();
+    let base = commit(
+        &repo,
+        None,
+        &[
+            ("template.yaml", 0o100644, b"Resources: {}\n"),
+            ("changed.yaml", 0o100644, b"Resources: {}\n"),
+            ("src/.gitignore", 0o100644, b"*.log\n"),
+            ("src/app.py", 0o100644, b"print(1)\n"),
+        ],
+    );
+    // The head's work tree: the same template and handler, another `changed.yaml` and
+    // another `src/.gitignore`.
+    let work = |rel: &str, text: &str| {
+        let path = dir.path().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    work("template.yaml", "Resources: {}\n");
+    work(
+        "changed.yaml",
+        "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n",
+    );
+    work("src/.gitignore", "*.tmp\n");
+    work("src/app.py", "print(1)\n");
+    let asked = std::sync::Mutex::new(Vec::new());
+    let head = |rel: &str| -> Option<Arc<str>> {
+        asked.lock().unwrap().push(rel.to_string());
+        std::fs::read_to_string(dir.path().join(rel))
+            .ok()
+            .map(Arc::from)
+    };
+
+    let out = tempfile::tempdir().unwrap();
+    let dest = out.path().join("base");
+    let limits = TreeLimits::default();
+    let written =
+        base_tree_to_dir_sharing(dir.path(), &base.to_string(), &dest, &limits, &head).unwrap();
+    assert_eq!(written.shared, ["template.yaml"]);
+    assert_eq!(written.files, 4, "shared files count among the revision's");
+    assert!(!dest.join("template.yaml").exists());
+    assert_eq!(
+        std::fs::read(dest.join("changed.yaml")).unwrap(),
+        b"Resources: {}\n"
+    );
+    assert!(dest.join("src/app.py").is_file());
+    assert!(dest.join("src/.gitignore").is_file());
+    // Only files outside `src/` were compared with the head; ignore files are always written.
+    assert_eq!(*asked.lock().unwrap(), ["changed.yaml", "template.yaml"]);
+
+    // With the same ignore file in the head, the handler is shared too.
+    work("src/.gitignore", "*.log\n");
+    let dest = out.path().join("again");
+    let written =
+        base_tree_to_dir_sharing(dir.path(), &base.to_string(), &dest, &limits, &head).unwrap();
+    assert_eq!(written.shared, ["src/app.py", "template.yaml"]);
+    assert!(!dest.join("src/app.py").exists());
+
+    // A tree cut short by a cap is written as without sharing: the handler, shared before the
+    // template reached the entry cap, is written after all.
+    let dest = out.path().join("truncated");
+    let small = TreeLimits {
+        max_entries: 4,
+        ..TreeLimits::default()
+    };
+    let written =
+        base_tree_to_dir_sharing(dir.path(), &base.to_string(), &dest, &small, &head).unwrap();
+    assert!(written.shared.is_empty());
+    assert!(dest.join("src/app.py").is_file());
+    assert_eq!(written.skipped.len(), 1, "{:?}", written.skipped);
 }

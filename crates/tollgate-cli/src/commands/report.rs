@@ -202,6 +202,7 @@ fn scan(
         reuse: None,
         // The data inventory reads the cloud model the stages built (see `run`).
         keep_parsed: true,
+        borrowed: Vec::new(),
     })?;
     crate::postprocess::apply(&mut result, None);
     Ok(Gathered {

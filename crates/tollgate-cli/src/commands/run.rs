@@ -102,6 +102,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
         reuse: None,
         // The base revision's scan reuses the documents of the files it shares with the head.
         keep_parsed: diff_base.is_some(),
+        borrowed: Vec::new(),
     })?;
     result.notifications.extend(untrusted_plugins);
     rule_selection.retain(&mut result.findings, &result.rules);
