@@ -391,6 +391,10 @@ const TERRAFORM_ONLY: &[(&str, &str)] = &[
     ),
     ("TG1313", "CloudFormation cannot upload S3 objects"),
     (
+        "TG1908",
+        "CloudFormation writes policies inside the resources that use them",
+    ),
+    (
         "TG1901",
         "CloudFormation has no account password policy resource",
     ),

@@ -230,6 +230,9 @@ impl ModelIndex {
         for t in &model.trails {
             index.put(&t.meta, "cloudtrail", Fields::default());
         }
+        for d in &model.policy_documents {
+            index.put(&d.meta, "iam-policy-document", Fields::default());
+        }
         index
     }
 }

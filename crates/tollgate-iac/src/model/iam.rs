@@ -81,6 +81,15 @@ pub struct IamAccessKey {
     pub status: Val<String>,
 }
 
+/// A Terraform `aws_iam_policy_document` data source: a policy document written once and used
+/// by any resource that takes a policy (its users hold it too, merged with their own).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyDocumentSource {
+    pub meta: ResourceMeta,
+    /// The statements the data source writes itself.
+    pub document: Val<PolicyDocument>,
+}
+
 /// `aws_iam_account_password_policy`: the account's rules for IAM user passwords.
 /// CloudFormation has no resource for it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -38,7 +38,7 @@ pub use edge::{
     AppsyncCache, Distribution, GraphQlApi, Hsts, IdentityPool, ManagedRuleGroup, Origin,
     OriginGroup, ResponseHeadersPolicy, ViewerCertificate, WafAssociation, WafLogging, WebAcl,
 };
-pub use iam::{IamAccessKey, IamPolicy, IamRole, IamUser, PasswordPolicy};
+pub use iam::{IamAccessKey, IamPolicy, IamRole, IamUser, PasswordPolicy, PolicyDocumentSource};
 pub use lambda::{EnvVar, FunctionUrl, LambdaFunction, LambdaPermission, VpcConfig};
 pub use logging::{EventDataStore, LogGroup, Trail};
 pub use messaging::{Queue, ResourcePolicy, Schedule, Topic};
@@ -94,6 +94,7 @@ pub struct CloudModel {
     pub iam_policies: Vec<IamPolicy>,
     pub iam_users: Vec<IamUser>,
     pub iam_access_keys: Vec<IamAccessKey>,
+    pub policy_documents: Vec<PolicyDocumentSource>,
     pub api_deployments: Vec<ApiDeployment>,
     pub password_policies: Vec<PasswordPolicy>,
     pub kinesis_streams: Vec<KinesisStream>,
@@ -192,6 +193,7 @@ macro_rules! resource_lists {
             iam_policies,
             iam_users,
             iam_access_keys,
+            policy_documents,
             api_deployments,
             password_policies,
             kinesis_streams,

@@ -64,6 +64,7 @@ mod firehose_without_cmk;
 mod iam_password_policy_reuse;
 mod iam_password_policy_short;
 mod iam_policy_attached_to_user;
+mod iam_policy_document_any_principal;
 mod iam_role_trusts_whole_account;
 mod iam_user_access_key;
 mod iam_user_console_password;
@@ -259,6 +260,7 @@ pub fn all() -> Vec<Box<dyn IacRule>> {
         Box::new(iam_user_defined::IamUserDefined),
         Box::new(iam_user_access_key::IamUserAccessKey),
         Box::new(iam_role_trusts_whole_account::IamRoleTrustsWholeAccount),
+        Box::new(iam_policy_document_any_principal::IamPolicyDocumentAnyPrincipal),
     ]
 }
 

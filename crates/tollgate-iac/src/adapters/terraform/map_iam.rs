@@ -8,8 +8,8 @@ use super::loader::TfResource;
 use super::mapper::{in_file, integer, string, strings, Mapper};
 use super::value::{Tv, TvKind};
 use crate::model::{
-    CloudModel, IamAccessKey, IamPolicy, IamRole, IamUser, NamedPolicy, PasswordPolicy, Ref,
-    ResourceMeta, Val,
+    CloudModel, IamAccessKey, IamPolicy, IamRole, IamUser, NamedPolicy, PasswordPolicy,
+    PolicyDocumentSource, Ref, ResourceMeta, Val,
 };
 
 pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
@@ -48,6 +48,12 @@ pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
             }
         }
         model.iam_users.push(user);
+    }
+    for d in m.data_of_type("aws_iam_policy_document") {
+        model.policy_documents.push(PolicyDocumentSource {
+            meta: m.meta(d),
+            document: m.own_policy_document(d),
+        });
     }
     for k in m.of_type("aws_iam_access_key") {
         model.iam_access_keys.push(IamAccessKey {

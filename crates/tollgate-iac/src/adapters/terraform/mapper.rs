@@ -96,6 +96,19 @@ impl<'a> Mapper<'a> {
             .into_iter()
     }
 
+    /// Data sources of one type (`data "aws_iam_policy_document" "x"`).
+    pub fn data_of_type(&self, type_name: &'a str) -> impl Iterator<Item = &'a TfResource> + 'a {
+        self.resources
+            .iter()
+            .filter(move |r| r.mode == Mode::Data && r.type_name == type_name)
+    }
+
+    /// The statements an `aws_iam_policy_document` data source writes itself (its
+    /// `source_policy_documents` are documents of their own).
+    pub fn own_policy_document(&self, d: &TfResource) -> Val<PolicyDocument> {
+        iam_json::document(&d.body, &d.file)
+    }
+
     /// The resource's metadata with its tags.
     pub fn meta(&self, r: &TfResource) -> ResourceMeta {
         let mut meta = ResourceMeta::new(
