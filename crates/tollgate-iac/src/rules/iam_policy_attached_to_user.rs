@@ -29,8 +29,10 @@ impl IacRule for IamPolicyAttachedToUser {
              attached by `aws_iam_user_policy_attachment` or by the `users` of an \
              `aws_iam_policy_attachment`; the `Policies` and `ManagedPolicyArns` of an \
              `AWS::IAM::User`; and a managed policy the scan does not declare (an AWS managed \
-             policy ARN) attached to a user of the scan by either Terraform attachment. A user \
-             or ARN that cannot be resolved is unknown and not reported. An attachment by ARN \
+             policy ARN) attached to a user of the scan by either Terraform attachment, whatever \
+             the ARN (one known only after apply is still a policy attached to the user). A \
+             user that cannot be resolved is unknown and not reported, as is a CloudFormation \
+             `ManagedPolicyArns` entry that cannot be (a list parameter may be empty). An attachment by ARN \
              to a user the scan does not declare is not seen; Checkov reports every \
              attachment resource that names a user. Checkov's CloudFormation check reads only \
              the `Users` of an `AWS::IAM::Policy`, not those of a managed policy nor the \
@@ -96,7 +98,7 @@ impl IacRule for IamPolicyAttachedToUser {
                         *span,
                         value,
                         format!(
-                            "The managed policy `{value}` is attached directly to the IAM user `{}`.",
+                            "IAM user `{}` has the managed policy `{value}` attached directly.",
                             user.meta.address
                         ),
                     ),

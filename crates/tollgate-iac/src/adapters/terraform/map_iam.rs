@@ -31,7 +31,7 @@ pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
         for a in m.attached("aws_iam_user_policy_attachment", "user", r, &["name"]) {
             if let Some(arn) = a.body.get("policy_arn").filter(|arn| !names_policy(m, arn)) {
                 user.managed_policy_arns
-                    .push(in_file(string_val(arn), &a.file, &user.meta));
+                    .push(in_file(attached_arn(arn, a), &a.file, &user.meta));
             }
         }
         for a in m.of_type("aws_iam_policy_attachment") {
@@ -44,7 +44,7 @@ pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
                 .is_some_and(|users| users.one_or_many().into_iter().any(|u| names_user(u, r)));
             if lists_user {
                 user.managed_policy_arns
-                    .push(in_file(string_val(arn), &a.file, &user.meta));
+                    .push(in_file(attached_arn(arn, a), &a.file, &user.meta));
             }
         }
         model.iam_users.push(user);
@@ -139,6 +139,18 @@ pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
             users: vec![m.reference(p.body.get("user"))],
             groups: Vec::new(),
         });
+    }
+}
+
+/// The ARN an attachment attaches. An attachment whose ARN is known only after apply still
+/// attaches a policy to the user: it stands for itself, at its header, instead of being unknown.
+fn attached_arn(arn: &Tv, attachment: &TfResource) -> Val<String> {
+    match string_val(arn) {
+        Val::Unknown { .. } => Val::known(
+            format!("policy of {}", attachment.address),
+            attachment.header,
+        ),
+        known => known,
     }
 }
 
