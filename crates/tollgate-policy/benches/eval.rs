@@ -1,4 +1,5 @@
-//! Policy stage benchmark (plain binary): `cargo bench -p tollgate-policy --bench eval -- [-n N]`.
+//! Policy stage benchmark (plain binary): `cargo bench -p tollgate-policy --bench eval -- [-n N]
+//! [--dump FILE]` (`--dump` writes the stage's report as JSON, to compare two builds' verdicts).
 //!
 //! Writes a deterministic corpus of N resources (default 5,000: CloudFormation templates and
 //! Terraform configurations of ten resources each, functions, tables, buckets, queues and
@@ -122,10 +123,13 @@ fn write_corpus(dir: &Path, resources: usize) -> usize {
 
 fn main() {
     let mut resources = 5_000;
+    let mut dump = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         if arg == "-n" {
             resources = args.next().and_then(|n| n.parse().ok()).expect("-n N");
+        } else if arg == "--dump" {
+            dump = Some(args.next().expect("--dump FILE"));
         }
     }
     let dir = tempfile::tempdir().unwrap();
@@ -156,6 +160,10 @@ fn main() {
         "{:?}",
         report.notifications
     );
+    // The stage's whole report (findings, evaluations, rules), to compare two builds' verdicts.
+    if let Some(path) = dump {
+        std::fs::write(path, serde_json::to_string_pretty(&report).unwrap()).unwrap();
+    }
     let (inputs, input_wall, input_cpu) = measure(|| tollgate_policy::inputs(&ctx));
     let (guard_report, guard_wall, guard_cpu) = measure(|| {
         let mut guard_report = tollgate_core::StageReport::default();

@@ -2,9 +2,9 @@
 //! actions after denies, access levels per resource pattern, privilege-escalation methods
 //! held, and who may assume it. The analysis is tollgate-perms's own; this only reads it.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use tollgate_iac::model::{split_arn, CloudModel, PrincipalClass, Val};
+use tollgate_iac::model::{split_arn, CloudModel, PrincipalClass, ResourceMeta, Val};
 use tollgate_perms::analysis::{Analysis, PolicyKind};
 use tollgate_perms::catalog::{catalog, AccessLevel, ActionId};
 use tollgate_perms::expand::Expander;
@@ -18,6 +18,22 @@ pub fn identities(model: &CloudModel, trusted_accounts: &[String]) -> Vec<Identi
     let mut analysis = Analysis::new(model, &mut expander);
     analysis.trusted_accounts = trusted_accounts.to_vec();
     let cat = analysis.catalog;
+    // Who may assume each identity: the trust policies' grants, read once and grouped by the
+    // policy's owner (reading every grant again for each identity took the square of the
+    // time).
+    let mut trusted: HashMap<*const ResourceMeta, Vec<PrincipalDoc>> = HashMap::new();
+    for g in grants(&analysis, PolicyKind::Trust) {
+        let (class, account) = class_name(&g.class);
+        trusted
+            .entry(std::ptr::from_ref(g.policy.owner))
+            .or_default()
+            .push(PrincipalDoc {
+                principal: g.value.to_string(),
+                class: class.to_string(),
+                account,
+                conditional: !g.statement.restriction.is_none(),
+            });
+    }
     let mut out = Vec::new();
     for identity in &analysis.identities {
         let owner = identity.owner;
@@ -83,18 +99,10 @@ pub fn identities(model: &CloudModel, trusted_accounts: &[String]) -> Vec<Identi
                 source: m.source.to_string(),
             })
             .collect();
-        let trusted_by: Vec<PrincipalDoc> = grants(&analysis, PolicyKind::Trust)
-            .filter(|g| std::ptr::eq(g.policy.owner, owner))
-            .map(|g| {
-                let (class, account) = class_name(&g.class);
-                PrincipalDoc {
-                    principal: g.value.to_string(),
-                    class: class.to_string(),
-                    account,
-                    conditional: !g.statement.restriction.is_none(),
-                }
-            })
-            .collect();
+        let trusted_by: Vec<PrincipalDoc> = trusted
+            .get(&std::ptr::from_ref(owner))
+            .cloned()
+            .unwrap_or_default();
         let public = trusted_by
             .iter()
             .any(|p| p.class == "public" && !p.conditional);

@@ -61,7 +61,7 @@ pub fn collect(ctx: &ScanContext, model: &CloudModel, index: &ModelIndex) -> Vec
                 SourceFormat::Serverless => serverless(&file.path, root, &mut out),
                 SourceFormat::TerraformPlan => {
                     for r in terraform_plan::resources(root, &file.path) {
-                        out.push(terraform(r, SourceFormat::TerraformPlan));
+                        out.push(terraform(&r, SourceFormat::TerraformPlan));
                     }
                 }
                 _ => {
@@ -78,7 +78,8 @@ pub fn collect(ctx: &ScanContext, model: &CloudModel, index: &ModelIndex) -> Vec
             }
         }
     }
-    for r in loader::load(ctx).resources {
+    // The modules as the IaC stage's model evaluated them (once per run).
+    for r in &loader::load_shared(ctx).resources {
         if r.mode == Mode::Managed {
             out.push(terraform(r, SourceFormat::Terraform));
         }
@@ -231,7 +232,7 @@ fn serverless(file: &str, root: &Node, out: &mut Vec<ScannedResource>) {
     }
 }
 
-fn terraform(r: TfResource, format: SourceFormat) -> ScannedResource {
+fn terraform(r: &TfResource, format: SourceFormat) -> ScannedResource {
     let properties = tv_json(&r.body);
     let tags = match properties.get("tags") {
         Some(serde_json::Value::Object(map)) => map
@@ -250,12 +251,12 @@ fn terraform(r: TfResource, format: SourceFormat) -> ScannedResource {
     };
     ScannedResource {
         doc: ResourceDoc {
-            type_name: r.type_name,
-            address: r.address,
-            file: r.file,
+            type_name: r.type_name.clone(),
+            address: r.address.clone(),
+            file: r.file.clone(),
             line: r.header.start.line,
             format: format.as_str().to_string(),
-            unit: r.scope,
+            unit: r.scope.clone(),
             properties,
             model: serde_json::Value::Null,
             tags,

@@ -29,7 +29,8 @@ fn context(dir: &Path) -> ScanContext {
 
 /// Policies written to exercise the analysis: equality on the type, membership on the model's
 /// kind, v0 partial sets, a boolean helper rule, several bodies, `else`, `default`, `with`,
-/// unit and identity documents, and references only inside comprehensions.
+/// unit and identity documents, references only inside comprehensions, and references indexed
+/// by a local that takes constant keys (`some k in ["Timeout", "timeout"]`).
 const SHAPES: &[(&str, &str)] = &[
     (
         "shapes/types.rego",
@@ -54,6 +55,10 @@ const SHAPES: &[(&str, &str)] = &[
     (
         "shapes/units.rego",
         "package main\nimport rego.v1\n\ndeny contains {\"msg\": \"function without tags\", \"resource\": r.address} if {\n  input.kind == \"deployment-unit\"\n  some r in input.resources\n  r.model.kind == \"lambda-function\"\n  count(r.tags) == 0\n}\n\nwarn contains \"no resources\" if {\n  count([r | some r in input.resources]) == 0\n}\n\nwarn contains \"comprehension only\" if {\n  [x | x := input.identity.address] == []\n}\n",
+    ),
+    (
+        "shapes/keys.rego",
+        "package main\nimport rego.v1\n\ndeny contains {\"msg\": \"timeout\", \"path\": [\"properties\", k]} if {\n  some k in [\"Timeout\", \"timeout\"]\n  input.resource.properties[k] > 300\n}\n\nwarn contains \"env\" if {\n  some k in {\"Environment\", \"environment\"}\n  some name, _ in input.resource.properties[k].Variables\n  startswith(name, \"SECRET\")\n}\n\nwarn contains \"rebound\" if {\n  some k in [\"Runtime\", \"runtime\"]\n  k = input.resource.model.kind\n  input.resource.properties[k]\n}\n\nwarn contains \"negated\" if {\n  some k in [\"MemorySize\", \"memory_size\"]\n  not input.resource.properties[k]\n}\n",
     ),
 ];
 

@@ -307,6 +307,7 @@ impl File<'_> {
         if stmts.iter().any(|s| binds(s, text, "input")) {
             return None;
         }
+        let keys = constant_keys(stmts, text);
         let mut out = Vec::new();
         for stmt in stmts {
             // `with` replaces the document for its literal only.
@@ -337,17 +338,56 @@ impl File<'_> {
                         }
                     }
                 }
-                defined_refs(expr, &mut out);
+                defined_refs(expr, &keys, &mut out);
             } else if let Some(s) = literal.get("SomeIn") {
                 // `some x in input.list`: an undefined collection gives no iteration.
                 if let Some(collection) = s.get("collection") {
-                    defined_refs(collection, &mut out);
+                    defined_refs(collection, &keys, &mut out);
                 }
             }
             // `not ...`, `every ...` and `some x` require nothing of the document.
         }
         Some(out)
     }
+}
+
+/// Locals that take their values from a list of constant strings only (`some k in
+/// ["Timeout", "timeout"]`, the one statement of the body that binds `k`): a reference
+/// `input.resource.properties[k]` in the body is then defined only where one of
+/// `input.resource.properties.Timeout` and `input.resource.properties.timeout` is.
+fn constant_keys(stmts: &[Json], text: &str) -> Vec<(String, Vec<Value>)> {
+    let mut out = Vec::new();
+    for stmt in stmts {
+        let Some(some) = stmt.get("literal").and_then(|l| l.get("SomeIn")) else {
+            continue;
+        };
+        if !some.get("key").is_none_or(Json::is_null) {
+            continue;
+        }
+        let Some(name) = some.get("value").and_then(var_name) else {
+            continue;
+        };
+        let Some(items) = some
+            .get("collection")
+            .and_then(|c| c.get("Array").or_else(|| c.get("Set")))
+            .and_then(|c| c.get("items"))
+            .and_then(Json::as_array)
+        else {
+            continue;
+        };
+        let Some(values) = items
+            .iter()
+            .map(|i| constant(i).filter(|v| v.as_string().is_ok()))
+            .collect::<Option<Vec<_>>>()
+        else {
+            continue;
+        };
+        let binders = stmts.iter().filter(|s| binds(s, text, name)).count();
+        if binders == 1 && !values.is_empty() && name != "_" {
+            out.push((name.to_string(), values));
+        }
+    }
+    out
 }
 
 /// Whether `stmt` declares a variable named `name` anywhere.
@@ -485,14 +525,53 @@ fn input_path(expr: &Json) -> Option<(Vec<Value>, bool)> {
     Some((path, whole))
 }
 
+/// The constant keys of a reference rooted at `input` and the local it is indexed by right
+/// after them (`input.a.b[k]`: `["a", "b"]` and `k`).
+fn keyed_by_local(expr: &Json) -> Option<(Vec<Value>, &str)> {
+    let mut at = expr;
+    let mut local = None;
+    loop {
+        if let Some(brack) = at.get("RefBrack") {
+            if let Some(name) = brack.get("index").and_then(var_name) {
+                local = Some((brack.get("refr")?, name));
+            }
+            at = brack.get("refr")?;
+        } else if let Some(dot) = at.get("RefDot") {
+            at = dot.get("refr")?;
+        } else {
+            break;
+        }
+    }
+    // The innermost local index: what comes before it must be constant keys.
+    let (refr, name) = local?;
+    match input_path(refr)? {
+        (path, true) => Some((path, name)),
+        _ => None,
+    }
+}
+
 /// Every reference to `input` in `expr` outside comprehensions (whose bodies may be empty
-/// without failing the literal): each must be defined for the literal to hold.
-fn defined_refs(expr: &Json, out: &mut Vec<Condition>) {
+/// without failing the literal): each must be defined for the literal to hold. A reference
+/// indexed by a local of `keys` must be defined at one of the local's values.
+fn defined_refs(expr: &Json, keys: &[(String, Vec<Value>)], out: &mut Vec<Condition>) {
     if let Some((path, _)) = input_path(expr) {
         if !path.is_empty() {
             out.push(Condition::Defined(path));
         }
         // Indexes inside the reference (`input.a[input.b]`) are references too.
+    }
+    if let Some((path, local)) = keyed_by_local(expr) {
+        if let Some((_, values)) = keys.iter().find(|(name, _)| name == local) {
+            let any = values
+                .iter()
+                .map(|v| {
+                    let mut at = path.clone();
+                    at.push(v.clone());
+                    vec![Condition::Defined(at)]
+                })
+                .collect();
+            out.push(Condition::AnyOf(any));
+        }
     }
     match expr {
         Json::Object(map) => {
@@ -503,13 +582,13 @@ fn defined_refs(expr: &Json, out: &mut Vec<Condition>) {
                 match kind.as_str() {
                     // Spans and constant values hold no reference.
                     "span" | "value" | "field" | "eidx" => {}
-                    _ => defined_refs(node, out),
+                    _ => defined_refs(node, keys, out),
                 }
             }
         }
         Json::Array(items) => {
             for item in items {
-                defined_refs(item, out);
+                defined_refs(item, keys, out);
             }
         }
         _ => {}
@@ -532,6 +611,29 @@ mod tests {
 
     fn doc(json: &str) -> Value {
         Value::from_json_str(json).unwrap()
+    }
+
+    /// A reference indexed by a local taken from constant keys is defined only where one of
+    /// the keys is; a local bound a second time, or a negated literal, requires nothing.
+    #[test]
+    fn locals_from_constant_keys_narrow_the_reference() {
+        let a = index("package main\nimport rego.v1\n\ndeny contains 1 if {\n  some k in [\"Timeout\", \"timeout\"]\n  input.resource.properties[k] > 300\n}\n", "deny", false);
+        assert!(a.admits(&doc(r#"{"resource": {"properties": {"Timeout": 900}}}"#)));
+        assert!(a.admits(&doc(r#"{"resource": {"properties": {"timeout": 900}}}"#)));
+        assert!(!a.admits(&doc(r#"{"resource": {"properties": {"Runtime": "x"}}}"#)));
+        for unsure in [
+            "package main\nimport rego.v1\n\ndeny contains 1 if {\n  some k in [\"Timeout\", \"timeout\"]\n  k = input.resource.type\n  input.resource.properties[k]\n}\n",
+            "package main\nimport rego.v1\n\ndeny contains 1 if {\n  some k in [\"Timeout\", \"timeout\"]\n  not input.resource.properties[k]\n}\n",
+            "package main\nimport rego.v1\n\ndeny contains 1 if {\n  some k in [\"Timeout\", 3]\n  input.resource.properties[k]\n}\n",
+        ] {
+            let a = index(unsure, "deny", false);
+            assert!(
+                a.admits(&doc(
+                    r#"{"resource": {"type": "x", "properties": {"Runtime": "x"}}}"#
+                )),
+                "{unsure}"
+            );
+        }
     }
 
     /// Compiled over resolved paths, an applicability admits exactly what it admits over

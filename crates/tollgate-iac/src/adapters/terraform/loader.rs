@@ -67,6 +67,13 @@ struct ParsedFile {
     blocks: Vec<RawBlock>,
 }
 
+/// [`load`] once per run, shared by every stage that reads the evaluated modules (the IaC
+/// stage's model and the policy stage's resources): evaluating them is a tenth of a policy
+/// run over many Terraform configurations.
+pub fn load_shared(ctx: &ScanContext) -> Arc<Loaded> {
+    ctx.memo(load)
+}
+
 /// Load and evaluate every Terraform module in the scan.
 pub fn load(ctx: &ScanContext) -> Loaded {
     let mut loaded = Loaded::default();

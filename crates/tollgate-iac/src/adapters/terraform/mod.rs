@@ -29,8 +29,8 @@ use loader::TfResource;
 
 /// The Terraform adapter: every module of the scan into the model.
 pub fn adapter(ctx: &ScanContext, model: &mut CloudModel) {
-    let mut loaded = loader::load(ctx);
-    model.reached.extend(std::mem::take(&mut loaded.reached));
+    let loaded = loader::load_shared(ctx);
+    model.reached.extend(loaded.reached.iter().cloned());
     // Each configuration is mapped on its own: `aws_s3_bucket.exports` of one stack must never
     // pick up the versioning or policy resources of another stack scanned alongside it.
     let mut scopes: BTreeMap<&str, Vec<TfResource>> = BTreeMap::new();
@@ -46,7 +46,7 @@ pub fn adapter(ctx: &ScanContext, model: &mut CloudModel) {
     });
     model
         .notifications
-        .extend(loaded.notifications.into_iter().map(|n| n.stage("iac")));
+        .extend(loaded.notifications.iter().map(|n| n.clone().stage("iac")));
 }
 
 /// Map evaluated resources (from a configuration or a plan) into the model.
