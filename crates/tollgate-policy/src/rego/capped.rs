@@ -3,7 +3,8 @@
 //! (`a := [b, b]` repeated doubles what `json.marshal` prints at each step), a CIDR expanded
 //! into every address, encodings and replacements chained so that each doubles the last, and
 //! unions of many large sets or objects (regorus's own copy the result for each one merged,
-//! which takes the square of the time). Each is replaced by a version that works out first
+//! which takes the square of the time); and `split`, linear in its string, whose parts count
+//! against the evaluation's budget. Each is replaced by a version that works out first
 //! how large its result can be, refuses past [`MAX_BUILT_STRING`] bytes or
 //! [`MAX_BUILT_ARRAY`] entries, and counts what it builds against the evaluation's budget
 //! ([`charge`]). What they return otherwise is what regorus's own return.
@@ -18,7 +19,7 @@ use super::growth::{charge, delegate, printed_len, ENTRY_BYTES};
 /// Register the capped builtins on `engine` (extensions are looked up before builtins).
 pub fn add(engine: &mut Engine) -> Result<(), String> {
     type Builtin = fn(Vec<Value>) -> anyhow::Result<Value>;
-    let builtins: [(&str, u8, Builtin); 8] = [
+    let builtins: [(&str, u8, Builtin); 9] = [
         ("json.marshal", 1, json_marshal),
         ("json.marshal_with_options", 2, json_marshal_with_options),
         ("base64.encode", 1, base64_encode),
@@ -27,6 +28,7 @@ pub fn add(engine: &mut Engine) -> Result<(), String> {
         ("object.union_n", 1, object_union_n),
         ("union", 1, set_union),
         ("net.cidr_expand", 1, cidr_expand),
+        ("split", 2, split),
     ];
     for (name, nargs, f) in builtins {
         engine
@@ -266,6 +268,31 @@ fn set_union(args: Vec<Value>) -> anyhow::Result<Value> {
         }
     }
     Ok(Value::from(out))
+}
+
+/// `split(s, delimiter)`, as regorus's own (an empty delimiter splits into characters, as Go
+/// does), with its parts counted against the evaluation's budget: one call is linear in its
+/// string, but a comprehension splitting a long string into characters a hundred thousand
+/// times holds a hundred thousand arrays of a million strings.
+fn split(args: Vec<Value>) -> anyhow::Result<Value> {
+    let (Ok(s), Ok(delimiter)) = (args[0].as_string(), args[1].as_string()) else {
+        anyhow::bail!("split: both arguments must be strings");
+    };
+    let parts = if delimiter.is_empty() {
+        s.chars().count()
+    } else {
+        s.matches(delimiter.as_ref()).count() + 1
+    };
+    charge(
+        "split",
+        parts.saturating_mul(ENTRY_BYTES).saturating_add(s.len()),
+    )?;
+    let values: Vec<Value> = if delimiter.is_empty() {
+        s.chars().map(|c| Value::from(c.to_string())).collect()
+    } else {
+        s.split(delimiter.as_ref()).map(Value::from).collect()
+    };
+    Ok(Value::from(values))
 }
 
 /// `net.cidr_expand(cidr)`: one string per address of the block (`::/0` is 2^128 of them).

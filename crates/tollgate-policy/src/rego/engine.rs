@@ -286,16 +286,7 @@ mod tests {
     #[test]
     fn values_built_by_doubling_are_refused() {
         // Each step doubles the string: 2^25 bytes at the end, refused at the step past 1 MiB.
-        let mut text = String::from(
-            "package main\nimport rego.v1\n\ndeny contains count(s25) if {\n  s0 := \"ab\"\n",
-        );
-        for i in 1..=25 {
-            text.push_str(&format!(
-                "  s{i} := concat(\"\", [s{}, s{}])\n",
-                i - 1,
-                i - 1
-            ));
-        }
+        let mut text = doubled_by_concat("s25", 25);
         text.push_str("}\n");
         let err = eval(&text).unwrap_err();
         assert!(
@@ -314,6 +305,22 @@ mod tests {
             err.message.contains("over tollgate's limit of 100000"),
             "{err}"
         );
+    }
+
+    /// A policy whose body starts with `s0 := "ab"` and `n` strings each doubling the last
+    /// through `concat` (`s{n}` is 2^(n+1) bytes), its result `count(<result>)`.
+    fn doubled_by_concat(result: &str, n: usize) -> String {
+        let mut text = format!(
+            "package main\nimport rego.v1\n\ndeny contains count({result}) if {{\n  s0 := \"ab\"\n"
+        );
+        for i in 1..=n {
+            text.push_str(&format!(
+                "  s{i} := concat(\"\", [s{}, s{}])\n",
+                i - 1,
+                i - 1
+            ));
+        }
+        text
     }
 
     /// Builds a deep value of shared parts: `a{n}` prints as 2^n copies of a short string.
@@ -390,21 +397,33 @@ mod tests {
     #[test]
     fn what_one_evaluation_builds_in_all_is_bounded() {
         // Each concat is under the per-call limit; a hundred thousand of them are not.
-        let mut text = String::from(
-            "package main\nimport rego.v1\n\ndeny contains count(xs) if {\n  s0 := \"ab\"\n",
-        );
-        for i in 1..=18 {
-            text.push_str(&format!(
-                "  s{i} := concat(\"\", [s{}, s{}])\n",
-                i - 1,
-                i - 1
-            ));
-        }
+        let mut text = doubled_by_concat("xs", 18);
         // 512 KiB each, 100,000 times: 50 GiB.
         text.push_str("  xs := [concat(\"\", [s18, format_int(i, 10)]) | some i in numbers.range(1, 100000)]\n}\n");
         let err = eval(&text).unwrap_err();
         assert!(err.message.contains("per evaluation"), "{err}");
         assert!(!err.timed_out, "{err}");
+    }
+
+    #[test]
+    fn splitting_a_long_string_again_and_again_is_bounded() {
+        let mut text = doubled_by_concat("xs", 19);
+        // A million one-character strings, 100,000 times.
+        text.push_str(
+            "  xs := [count(split(s19, \"\")) | some i in numbers.range(1, 100000)]\n}\n",
+        );
+        let err = eval(&text).unwrap_err();
+        assert!(err.message.contains("per evaluation"), "{err}");
+        let out = eval("package main\nimport rego.v1\n\ndeny contains x if {\n  x := [split(\"a:b::c\", \":\"), split(\"héllo\", \"\"), split(\"\", \",\"), split(\"abc\", \"abc\")]\n}\n").unwrap();
+        assert_eq!(
+            out,
+            Some(serde_json::json!([[
+                ["a", "b", "", "c"],
+                ["h", "é", "l", "l", "o"],
+                [""],
+                ["", ""]
+            ]]))
+        );
     }
 
     #[test]
