@@ -161,10 +161,7 @@ fn regex_replace(args: Vec<Value>) -> anyhow::Result<Value> {
         anyhow::bail!("regex.replace: all three arguments must be strings");
     };
     // A pattern that does not compile is regorus's to answer (it returns undefined).
-    if let Ok(re) = regex::RegexBuilder::new(pattern)
-        .size_limit(MAX_BUILT_STRING)
-        .build()
-    {
+    if let Some(re) = compiled(pattern) {
         let references = value.matches('$').count();
         let mut bound = s.len();
         for m in re.find_iter(s) {
@@ -178,6 +175,34 @@ fn regex_replace(args: Vec<Value>) -> anyhow::Result<Value> {
         too_long("regex.replace", bound)?;
     }
     delegate("regex_replaced", args)
+}
+
+/// Patterns compiled on this thread kept for the next call: a policy calls `regex.replace`
+/// with the same pattern on every document.
+const CACHED_PATTERNS: usize = 64;
+
+thread_local! {
+    static PATTERNS: std::cell::RefCell<std::collections::HashMap<String, Option<regex::Regex>>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// `pattern` compiled with the size limit regorus uses (`None` when it does not compile).
+fn compiled(pattern: &str) -> Option<regex::Regex> {
+    PATTERNS.with(|cell| {
+        let mut cache = cell.borrow_mut();
+        if let Some(re) = cache.get(pattern) {
+            return re.clone();
+        }
+        let re = regex::RegexBuilder::new(pattern)
+            .size_limit(MAX_BUILT_STRING)
+            .build()
+            .ok();
+        if cache.len() >= CACHED_PATTERNS {
+            cache.clear();
+        }
+        cache.insert(pattern.to_string(), re.clone());
+        re
+    })
 }
 
 /// Entries of `value`'s objects at every level (what a union merges), stopping past `limit`.
