@@ -23,13 +23,16 @@ impl IacRule for CloudfrontAllowsOldTls {
                 "cloudfront",
             )
         .tags(["encryption"])
-        .equivalents(["CKV_AWS_174"])
+        .equivalents(["CKV_AWS_174", "CKV2_AWS_42"])
         .description(
             "CloudFront's default `*.cloudfront.net` certificate (no `ViewerCertificate`, or \
              `CloudFrontDefaultCertificate: true`) always accepts TLS 1.0, and a custom \
              certificate's `MinimumProtocolVersion` defaults to `TLSv1`. TLS 1.0 and 1.1 are \
              no longer allowed by PCI DSS and NIST for data in transit; a security policy of \
-             `TLSv1.2_2019` or later (`TLSv1.2_2021` is recommended) refuses them.",
+             `TLSv1.2_2019` or later (`TLSv1.2_2021` is recommended) refuses them. A finding \
+             about the default certificate answers Checkov's CKV_AWS_174 and CKV2_AWS_42 (a \
+             custom certificate); one about the minimum protocol version of a custom \
+             certificate answers CKV_AWS_174 only.",
         )
         .remediation(
             Fix {
@@ -64,6 +67,7 @@ impl IacRule for CloudfrontAllowsOldTls {
                 }
                 Val::Known { value, span } => (value, *span),
             };
+            // A custom certificate: what remains to judge is CKV_AWS_174's question alone.
             if cert.default_certificate.is_true() {
                 out.on(
                     &d.meta,
@@ -78,18 +82,24 @@ impl IacRule for CloudfrontAllowsOldTls {
                 continue;
             }
             match &cert.minimum_protocol_version {
-                Val::Absent => out.at(
-                    &d.meta,
-                    span,
-                    "",
-                    format!("CloudFront distribution `{name}` sets no minimum protocol version, so it accepts TLS 1.0."),
-                ),
-                Val::Known { value, span } if !is_tls12_or_later(value) => out.at(
-                    &d.meta,
-                    *span,
-                    value,
-                    format!("CloudFront distribution `{name}` accepts viewers on TLS older than 1.2 (`{value}`)."),
-                ),
+                Val::Absent => {
+                    out.at(
+                        &d.meta,
+                        span,
+                        "",
+                        format!("CloudFront distribution `{name}` sets no minimum protocol version, so it accepts TLS 1.0."),
+                    );
+                    out.answers(&["CKV_AWS_174"]);
+                }
+                Val::Known { value, span } if !is_tls12_or_later(value) => {
+                    out.at(
+                        &d.meta,
+                        *span,
+                        value,
+                        format!("CloudFront distribution `{name}` accepts viewers on TLS older than 1.2 (`{value}`)."),
+                    );
+                    out.answers(&["CKV_AWS_174"]);
+                }
                 Val::Unknown { .. } => out.unknown(&d.meta),
                 Val::Known { .. } => {}
             }

@@ -22,9 +22,11 @@ impl IacRule for LambdaWithoutTracing {
              function are not traced, so investigating an incident or an abuse pattern across API \
              Gateway, Lambda and downstream services has no end-to-end record. `PassThrough` only \
              traces when an upstream service already started a trace, so it is reported too. \
-             Checkov's CKV_AWS_50 accepts `PassThrough`; because of that difference it is not \
-             listed as an equivalent.",
+             Checkov's CKV_AWS_50 (Terraform only) fails a function without `tracing_config` \
+             and accepts `PassThrough`: a finding about tracing left unset answers it, one \
+             about `PassThrough` does not.",
         )
+        .equivalents(["CKV_AWS_50"])
         .remediation(
             Fix {
                 summary: "Turn on active tracing for the function (or for all functions via Globals / provider).",
@@ -46,6 +48,13 @@ impl IacRule for LambdaWithoutTracing {
                 format!("Lambda function `{name}` does not enable X-Ray tracing."),
                 |mode| format!("Lambda function `{name}` has tracing mode `{mode}`; use `Active`."),
             );
+            // `PassThrough` written out is tracing Checkov's CKV_AWS_50 accepts.
+            if f.tracing
+                .as_str()
+                .is_some_and(|mode| !mode.eq_ignore_ascii_case("Active"))
+            {
+                out.answers(&[]);
+            }
         }
     }
 }
