@@ -110,6 +110,9 @@ pub struct Origin {
     /// `CustomOriginConfig.OriginSSLProtocols`, `custom_origin_config.origin_ssl_protocols`:
     /// the protocols CloudFront may use towards a custom origin.
     pub ssl_protocols: Vec<Val<String>>,
+    /// `CustomOriginConfig.OriginProtocolPolicy`, `custom_origin_config.origin_protocol_policy`:
+    /// `http-only`, `match-viewer` or `https-only`; absent for an S3 origin.
+    pub protocol_policy: Val<String>,
 }
 
 impl Origin {
@@ -122,6 +125,7 @@ impl Origin {
             access_identity: Val::Absent,
             access_control: Val::Absent,
             ssl_protocols: Vec::new(),
+            protocol_policy: Val::Absent,
         }
     }
 

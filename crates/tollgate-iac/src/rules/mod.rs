@@ -34,6 +34,7 @@ mod appsync_without_logging;
 mod appsync_without_waf;
 mod cloudfront_allows_old_tls;
 mod cloudfront_headers_policy_weak_hsts;
+mod cloudfront_origin_allows_http;
 mod cloudfront_origin_allows_sslv3;
 mod cloudfront_s3_origin_without_access_control;
 mod cloudfront_s3_without_default_root_object;
@@ -253,6 +254,7 @@ pub fn all() -> Vec<Box<dyn IacRule>> {
         Box::new(cloudfront_without_origin_failover::CloudfrontWithoutOriginFailover),
         Box::new(waf_rule_without_action::WafRuleWithoutAction),
         Box::new(cloudfront_s3_without_default_root_object::CloudfrontS3WithoutDefaultRootObject),
+        Box::new(cloudfront_origin_allows_http::CloudfrontOriginAllowsHttp),
         Box::new(iam_password_policy_short::IamPasswordPolicyShort),
         Box::new(iam_password_policy_reuse::IamPasswordPolicyReuse),
         Box::new(iam_policy_attached_to_user::IamPolicyAttachedToUser),

@@ -149,6 +149,7 @@ fn origin(o: &Cv) -> Origin {
         Some(list) => list.to_str_list(),
         None => Vec::new(),
     };
+    origin.protocol_policy = o.str_at(&["CustomOriginConfig", "OriginProtocolPolicy"]);
     origin
 }
 

@@ -61,10 +61,10 @@ pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
                 origin.access_identity =
                     string(s3_config.and_then(|c| c.get("origin_access_identity")));
                 origin.access_control = string(o.get("origin_access_control_id"));
-                origin.ssl_protocols = strings(
-                    o.block("custom_origin_config")
-                        .and_then(|c| c.get("origin_ssl_protocols")),
-                );
+                let custom = o.block("custom_origin_config");
+                origin.ssl_protocols = strings(custom.and_then(|c| c.get("origin_ssl_protocols")));
+                origin.protocol_policy =
+                    string(custom.and_then(|c| c.get("origin_protocol_policy")));
                 origin
             })
             .collect();
