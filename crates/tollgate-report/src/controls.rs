@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
+use tollgate_core::evaluation::EvaluationIndex;
 use tollgate_core::{Evaluation, Finding, Framework, Rule, SuppressionKind, Verdict};
 
 use crate::model::{
@@ -125,12 +126,10 @@ impl<'a> Outcomes<'a> {
             let next = ids.len();
             *ids.entry(key).or_insert(next)
         };
-        let mut covering: HashMap<(&str, &str), Vec<&Evaluation>> = HashMap::new();
+        // Resource names repeat from template to template: the index finds a finding's
+        // evaluation in its own file first instead of among every same-named resource.
+        let index = EvaluationIndex::new(evaluations);
         for e in evaluations {
-            covering
-                .entry((e.rule_id.as_str(), e.resource.as_str()))
-                .or_default()
-                .push(e);
             let outcome = match e.verdict {
                 Verdict::Fail if e.suppression.is_some() => Outcome::Suppressed,
                 Verdict::Fail => Outcome::Fail,
@@ -146,7 +145,7 @@ impl<'a> Outcomes<'a> {
             *slot = (*slot).max(outcome);
         }
         for f in findings {
-            let (open, key) = match stands_for(&covering, f) {
+            let (open, key) = match index.matching(f).map(|i| &evaluations[i]) {
                 // A suppressed finding leaves its evaluation failing when another finding of
                 // the same rule and resource is open.
                 Some(_) if f.suppression.is_some() => continue,
@@ -167,29 +166,6 @@ impl<'a> Outcomes<'a> {
         }
         Outcomes { by_rule }
     }
-}
-
-/// The evaluation `finding` belongs to, as [`Evaluation::matching`] chooses it, among those
-/// of its rule and resource.
-fn stands_for<'e>(
-    covering: &HashMap<(&str, &str), Vec<&'e Evaluation>>,
-    finding: &Finding,
-) -> Option<&'e Evaluation> {
-    let resource = finding.resource.as_deref()?;
-    let candidates: Vec<&Evaluation> = covering
-        .get(&(finding.rule.as_str(), resource))?
-        .iter()
-        .copied()
-        .filter(|e| e.covers(finding))
-        .collect();
-    candidates
-        .iter()
-        .find(|e| e.location.path == finding.location.path)
-        .copied()
-        .or(match candidates.as_slice() {
-            [only] => Some(*only),
-            _ => None,
-        })
 }
 
 /// Every framework of `input.frameworks` (all that some rule maps to when empty), each with
