@@ -126,6 +126,9 @@ fn marked(repo: &Path, rev: &str, scan: BaseScan, result: &mut ScanResult) -> Re
             "warning: --diff-base {rev}: a stage failed on the base revision; its findings may count as new"
         );
     }
+    // Only the base's findings make the baseline: its evaluations are not sorted and matched
+    // with suppressed findings for nothing.
+    base.evaluations.clear();
     // Same suppressions and fingerprints as the head. The base's findings are taken as they
     // are, not read back from its SARIF log: that log keeps only the results GitHub accepts,
     // and the ones it drops would count as new in the head.

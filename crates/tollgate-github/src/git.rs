@@ -215,7 +215,8 @@ pub fn base_tree_to_dir_with(
 /// every directory from the top down to it holds the same `.gitignore` and `.tollgateignore`
 /// in both trees (or neither), and `dest` lies under no ignore file of its own. When the
 /// writer stops at its entry or size cap, every shared file is written after all, so a
-/// truncated base is the same as without sharing.
+/// truncated base is the same as without sharing. Directories are made only for the files
+/// written into them.
 pub fn base_tree_to_dir_sharing(
     repo_path: &Path,
     base: &str,
@@ -282,6 +283,7 @@ fn base_tree_to(
         head,
         deferred: Vec::new(),
         truncated: false,
+        made: std::collections::HashSet::new(),
     };
     writer.write(&tree, dest, "", 0, share)?;
     if writer.truncated {
@@ -332,6 +334,8 @@ struct TreeWriter<'a> {
     deferred: Vec<(PathBuf, Oid)>,
     /// An entry or total size cap was reached.
     truncated: bool,
+    /// Directories made so far, when they are made on demand (files are shared).
+    made: std::collections::HashSet<PathBuf>,
 }
 
 impl TreeWriter<'_> {
@@ -339,7 +343,18 @@ impl TreeWriter<'_> {
         self.out.skipped.push((path, why.to_string()));
     }
 
-    fn write_blob(&self, target: &Path, id: Oid) -> Result<(), GitError> {
+    fn write_blob(&mut self, target: &Path, id: Oid) -> Result<(), GitError> {
+        if self.head.is_some() {
+            // Directories are made for the files written into them only: a directory whose
+            // files are all shared would be an empty one the walk finds nothing in.
+            if let Some(dir) = target.parent().filter(|d| !self.made.contains(*d)) {
+                std::fs::create_dir_all(dir).map_err(|err| GitError::Write {
+                    path: dir.display().to_string(),
+                    message: err.to_string(),
+                })?;
+                self.made.insert(dir.to_path_buf());
+            }
+        }
         let blob = self.repo.find_blob(id).map_err(git_err(self.repo_path))?;
         std::fs::write(target, blob.content()).map_err(|err| GitError::Write {
             path: target.display().to_string(),
@@ -411,10 +426,12 @@ impl TreeWriter<'_> {
                         continue;
                     }
                     let sub = self.repo.find_tree(entry.id()).map_err(&e)?;
-                    std::fs::create_dir(&target).map_err(|err| GitError::Write {
-                        path: target.display().to_string(),
-                        message: err.to_string(),
-                    })?;
+                    if self.head.is_none() {
+                        std::fs::create_dir(&target).map_err(|err| GitError::Write {
+                            path: target.display().to_string(),
+                            message: err.to_string(),
+                        })?;
+                    }
                     self.write(&sub, &target, &format!("{rel}/"), depth + 1, share)?;
                 }
                 (Some(ObjectType::Blob), 0o100644 | 0o100755) => {
