@@ -48,6 +48,13 @@ const TOKENS: &[&str] = &[
     "1e300",
     "\"version\": \"2.1.0\"",
     "\"tool\": {\"driver\": {",
+    "\"index\": ",
+    "\"parentIndex\": ",
+    "\"artifacts\": [",
+    "\"rules\": [",
+    "\"relationships\": [",
+    "\"toolComponent\": {",
+    "\"externalPropertyFileReferences\": {",
 ];
 
 #[test]

@@ -39,6 +39,7 @@ mod locate;
 mod merge;
 mod notification;
 mod parse;
+mod patterns;
 mod read;
 mod rebase;
 mod result;

@@ -89,6 +89,16 @@ pub(crate) enum Repair {
     ExternalReferenceDropped,
     /// A part whose repairs would no longer read as SARIF: only its text was escaped.
     NotRepaired,
+    /// A region's line, column, offset or length out of SARIF's range.
+    RegionNumberDropped,
+    /// A fix, change or replacement left without what it requires.
+    IncompleteDropped,
+    /// A value that does not match the schema's pattern for its member (a GUID...).
+    NotThePattern,
+    /// A region that no longer says where it starts.
+    RegionWithoutStart,
+    /// A graph traversal that names neither a run's graph nor a result's, or both.
+    TraversalDropped,
 }
 
 /// Longest value quoted in a repair message.
@@ -140,6 +150,11 @@ impl Repairs {
                     Repair::ReferenceToNothing => ("item", "items"),
                     Repair::ExternalReferenceDropped => ("reference", "references"),
                     Repair::NotRepaired => ("part", "parts"),
+                    Repair::RegionNumberDropped => ("value", "values"),
+                    Repair::IncompleteDropped => ("item", "items"),
+                    Repair::NotThePattern => ("value", "values"),
+                    Repair::RegionWithoutStart => ("region", "regions"),
+                    Repair::TraversalDropped => ("graph traversal", "graph traversals"),
                 };
                 let what = if *count == 1 { one } else { many };
                 match repair {
@@ -175,6 +190,27 @@ impl Repairs {
                     Repair::ExternalReferenceDropped => format!(
                         "dropped {count} `externalPropertyFileReferences.{member}` {what} with \
                          neither a `location` nor a `guid`"
+                    ),
+                    Repair::RegionNumberDropped => format!(
+                        "dropped {count} region `{member}` {what} out of SARIF's range or before \
+                         the start (the first: {first}); a region left without a start is dropped"
+                    ),
+                    Repair::IncompleteDropped => format!(
+                        "dropped {count} `{member}` {what} left without the part SARIF requires \
+                         in them (a replacement's deleted region, a change's replacements, a \
+                         fix's changes)"
+                    ),
+                    Repair::NotThePattern => format!(
+                        "dropped {count} `{member}` {what} that do not match SARIF's pattern for \
+                         it (the first: {first})"
+                    ),
+                    Repair::RegionWithoutStart => format!(
+                        "dropped {count} `{member}` {what} that say nowhere where they start \
+                         (no valid `startLine`, `charOffset` or `byteOffset`)"
+                    ),
+                    Repair::TraversalDropped => format!(
+                        "dropped {count} {what} from `{member}` giving neither or both of \
+                         `runGraphIndex` and `resultGraphIndex`"
                     ),
                     Repair::NotRepaired => format!(
                         "escaped the text of {count} `{member}` {what} but could not repair what \
@@ -319,7 +355,7 @@ fn walk(value: &mut Value, place: Place, repairs: &mut Repairs) -> bool {
         Value::Object(map) => {
             let mut changed = false;
             if place != Place::Bag {
-                changed |= repair_places(map);
+                changed |= repair_places(map, repairs);
             }
             for (key, child) in map.iter_mut() {
                 let child_place = match (place, key.as_str()) {
@@ -359,6 +395,7 @@ fn walk(value: &mut Value, place: Place, repairs: &mut Repairs) -> bool {
                         changed |= drop_result_graph_repeats(map, repairs);
                     }
                     changed |= drop_references_to_nothing(map, repairs);
+                    changed |= drop_incomplete_fixes(map, repairs);
                 }
             }
             changed
@@ -368,17 +405,21 @@ fn walk(value: &mut Value, place: Place, repairs: &mut Repairs) -> bool {
 }
 
 /// Repair the regions of `map` and drop a physical location that names no place.
-fn repair_places(map: &mut Map<String, Value>) -> bool {
+fn repair_places(map: &mut Map<String, Value>, repairs: &mut Repairs) -> bool {
     let mut changed = false;
-    for key in ["region", "contextRegion"] {
+    for key in ["region", "contextRegion", "deletedRegion"] {
         if let Some(Value::Object(region)) = map.get_mut(key) {
-            changed |= repair_region(region);
-            // A region with nothing left to say where it starts says nothing.
+            changed |= repair_region(region, repairs);
+            // A region with nothing left to say where it starts says nothing (and the schema
+            // refuses it). A replacement without its `deletedRegion` goes too, in
+            // [`drop_incomplete_fixes`].
             if !["startLine", "charOffset", "byteOffset"]
                 .iter()
                 .any(|k| region.contains_key(*k))
             {
+                repairs.note(Repair::RegionWithoutStart, key, String::new);
                 map.remove(key);
+                changed = true;
             }
         }
     }
@@ -535,6 +576,23 @@ const DATE_TIMES: [&str; 8] = [
     "asOfTimeUtc",
 ];
 
+/// Members the schema gives a pattern; all are optional (`deprecatedGuids` is a list of GUIDs).
+/// A reference that named something by its `guid` alone names nothing once the GUID is dropped,
+/// and goes with it (see [`drop_references_to_nothing`]).
+#[allow(clippy::type_complexity)]
+const PATTERNS: [(&str, fn(&str) -> bool); 10] = [
+    ("guid", crate::patterns::is_guid),
+    ("correlationGuid", crate::patterns::is_guid),
+    ("baselineGuid", crate::patterns::is_guid),
+    ("runGuid", crate::patterns::is_guid),
+    ("firstDetectionRunGuid", crate::patterns::is_guid),
+    ("lastDetectionRunGuid", crate::patterns::is_guid),
+    ("deprecatedGuids", crate::patterns::is_guid),
+    ("language", crate::patterns::is_language),
+    ("mimeType", crate::patterns::is_mime_type),
+    ("dottedQuadFileVersion", crate::patterns::is_dotted_quad),
+];
+
 /// Drop values outside SARIF's closed sets (a `level` of "#note", a result `kind` of "bad")
 /// and times that are not RFC 3339. A suppression must have a `kind` SARIF defines; one that
 /// has not is dropped, so its result counts as unsuppressed rather than passing unchecked.
@@ -585,6 +643,9 @@ fn repair_enums_and_times(
         &|v: &str| ARTIFACT_ROLES.contains(&v),
         Repair::NotAllowed,
     );
+    for (key, pattern) in PATTERNS {
+        check(map, key, &pattern, Repair::NotThePattern);
+    }
     for key in DATE_TIMES {
         check(
             map,
@@ -680,6 +741,24 @@ fn refers(reference: &Value) -> bool {
 /// at a location by number and is kept.
 fn drop_references_to_nothing(map: &mut Map<String, Value>, repairs: &mut Repairs) -> bool {
     let mut changed = false;
+    // A tool component's `taxa` are descriptors; elsewhere they are references.
+    let taxa_are_references = !map.contains_key("name");
+    changed |= retain_items(map, "graphTraversals", |item| {
+        let keep = item.get("runGraphIndex").is_some() != item.get("resultGraphIndex").is_some();
+        if !keep {
+            repairs.note(Repair::TraversalDropped, "graphTraversals", String::new);
+        }
+        keep
+    });
+    if taxa_are_references {
+        changed |= retain_items(map, "taxa", |item| {
+            let keep = refers(item);
+            if !keep {
+                repairs.note(Repair::ReferenceToNothing, "taxa", String::new);
+            }
+            keep
+        });
+    }
     for (key, member) in [
         ("relationships", "target"),
         ("ruleConfigurationOverrides", "descriptor"),
@@ -693,6 +772,27 @@ fn drop_references_to_nothing(map: &mut Map<String, Value>, repairs: &mut Repair
             };
             if !keep {
                 repairs.note(Repair::ReferenceToNothing, key, String::new);
+            }
+            keep
+        });
+    }
+    changed
+}
+
+/// A replacement requires its `deletedRegion`, an artifact change at least one replacement and a
+/// fix at least one change: one whose required part was dropped as invalid goes too. Children
+/// are repaired before their parents, so the loss travels up from a replacement to its fix.
+fn drop_incomplete_fixes(map: &mut Map<String, Value>, repairs: &mut Repairs) -> bool {
+    let mut changed = false;
+    for (key, required) in [
+        ("replacements", "deletedRegion"),
+        ("artifactChanges", "replacements"),
+        ("fixes", "artifactChanges"),
+    ] {
+        changed |= retain_items(map, key, |item| {
+            let keep = item.get(required).is_some();
+            if !keep {
+                repairs.note(Repair::IncompleteDropped, key, String::new);
             }
             keep
         });
@@ -752,8 +852,13 @@ fn repair_external_references(map: &mut Map<String, Value>, repairs: &mut Repair
 
 /// Drop the numbers of a region the schema refuses: lines and columns below 1, offsets below
 /// -1, lengths below 0, and an end before the start. Whether anything was dropped.
-fn repair_region(region: &mut Map<String, Value>) -> bool {
+fn repair_region(region: &mut Map<String, Value>, repairs: &mut Repairs) -> bool {
     let mut changed = false;
+    let mut drop = |region: &mut Map<String, Value>, key: &'static str| {
+        if let Some(value) = region.remove(key) {
+            repairs.note(Repair::RegionNumberDropped, key, || value.to_string());
+        }
+    };
     for (key, least) in [
         ("startLine", 1),
         ("startColumn", 1),
@@ -768,7 +873,7 @@ fn repair_region(region: &mut Map<String, Value>) -> bool {
             .get(key)
             .is_some_and(|v| v.as_i64().is_none_or(|n| n < least));
         if bad {
-            region.remove(key);
+            drop(region, key);
             changed = true;
         }
     }
@@ -776,14 +881,14 @@ fn repair_region(region: &mut Map<String, Value>) -> bool {
     let end = region.get("endLine").and_then(Value::as_i64);
     if let (Some(start), Some(end)) = (start, end) {
         if end < start {
-            region.remove("endLine");
-            region.remove("endColumn");
+            drop(region, "endLine");
+            drop(region, "endColumn");
             changed = true;
         }
     }
     if start.is_none() && region.contains_key("endLine") {
-        region.remove("endLine");
-        region.remove("endColumn");
+        drop(region, "endLine");
+        drop(region, "endColumn");
         changed = true;
     }
     changed

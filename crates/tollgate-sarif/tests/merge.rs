@@ -234,7 +234,10 @@ fn invalid_regions_are_repaired_not_copied() {
                "artifactLocation": {"uri": "a.py"}, "region": {"startLine": 0}}}]},
            {"ruleId": "B", "message": {"text": "backwards"}, "locations": [{"physicalLocation": {
                "artifactLocation": {"uri": "b.py"},
-               "region": {"startLine": 9, "endLine": 2, "startColumn": 0, "charLength": -1}}}]}"#,
+               "region": {"startLine": 9, "endLine": 2, "startColumn": 0, "charLength": -1}}}]},
+           {"ruleId": "A", "message": {"text": "fix"}, "fixes": [{"artifactChanges": [{
+               "artifactLocation": {"uri": "a.py"},
+               "replacements": [{"deletedRegion": {"startLine": 0}}]}]}]}"#,
     );
     let merged = merge(vec![bad]).unwrap();
     let text = to_json_pretty(&merged);
@@ -248,6 +251,21 @@ fn invalid_regions_are_repaired_not_copied() {
         results[1]["locations"][0]["physicalLocation"]["region"],
         serde_json::json!({"startLine": 9})
     );
+    // A replacement needs its deleted region, a change its replacements, a fix its changes.
+    assert!(results[2].get("fixes").is_none(), "{}", results[2]);
+    // What was dropped is said, not dropped silently.
+    let said = repair_notes(&value["runs"][0]);
+    for expected in [
+        "dropped 2 region `startLine` values out of SARIF's range or before the start (the first: 0)",
+        "dropped 1 region `endLine` value",
+        "dropped 1 region `startColumn` value",
+        "dropped 1 region `charLength` value",
+        "dropped 1 `replacements` item left without the part SARIF requires",
+        "dropped 1 `artifactChanges` item",
+        "dropped 1 `fixes` item",
+    ] {
+        assert!(said.iter().any(|m| m.contains(expected)), "{expected}: {said:#?}");
+    }
 }
 
 /// A log from another tool with URIs the schema refuses (a byte-order mark, a bad escape,
