@@ -2,6 +2,7 @@
 
 use tollgate_core::{Rule, Severity};
 
+use super::policy_checks::open_evidence;
 use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::{CloudModel, Val};
@@ -69,12 +70,14 @@ impl IacRule for IamPolicyDocumentAnyPrincipal {
                     d.meta.address,
                     p.value.as_str().unwrap_or("*").trim()
                 );
+                // Two statements may both be open: each keeps a fingerprint.
+                let evidence = open_evidence(s, p);
                 match p.value.span() {
                     Some(span) if doc.file != d.meta.file => {
-                        out.at_in(&d.meta, &doc.file, span, "*", message)
+                        out.at_in(&d.meta, &doc.file, span, &evidence, message)
                     }
-                    Some(span) => out.at(&d.meta, span, "*", message),
-                    None => out.missing_about(&d.meta, "*", message),
+                    Some(span) => out.at(&d.meta, span, &evidence, message),
+                    None => out.missing_about(&d.meta, &evidence, message),
                 }
             }
         }

@@ -3,7 +3,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, Fix};
+use super::support::{iac_rule, statement_evidence, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::{bound_by, names_whole_account, Binding, CloudModel, Val};
 
@@ -65,6 +65,8 @@ impl IacRule for IamRoleTrustsWholeAccount {
                         continue;
                     }
                     let value = p.value.as_str().unwrap_or_default().trim();
+                    // Two statements may name the same account: each keeps a fingerprint.
+                    let evidence = format!("{} {value}", statement_evidence(s));
                     let message = format!(
                         "The trust policy of IAM role `{}` lets any principal of the account \
                          `{value}` assume it.",
@@ -72,10 +74,10 @@ impl IacRule for IamRoleTrustsWholeAccount {
                     );
                     match p.value.span() {
                         Some(span) if doc.file != role.meta.file => {
-                            out.at_in(&role.meta, &doc.file, span, value, message)
+                            out.at_in(&role.meta, &doc.file, span, &evidence, message)
                         }
-                        Some(span) => out.at(&role.meta, span, value, message),
-                        None => out.missing_about(&role.meta, value, message),
+                        Some(span) => out.at(&role.meta, span, &evidence, message),
+                        None => out.missing_about(&role.meta, &evidence, message),
                     }
                 }
             }

@@ -72,7 +72,7 @@ pub(crate) fn report_open(
 
 /// What identifies an open statement for the fingerprint: its sid, principal and actions (so
 /// two open statements of one policy stay two findings across edits).
-fn open_evidence(statement: &Statement, principal: &Principal) -> String {
+pub(crate) fn open_evidence(statement: &Statement, principal: &Principal) -> String {
     let actions: Vec<&str> = statement
         .actions
         .iter()
