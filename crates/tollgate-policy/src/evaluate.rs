@@ -30,6 +30,10 @@ pub struct Budgets {
     pub policy: Duration,
 }
 
+/// Documents a policy's results are looked up for before it stops when fewer than half were
+/// found (see [`crate::rego::reads`]).
+const REUSE_TRIAL: usize = 256;
+
 /// Stack of each evaluation thread: regorus recurses over the input's nesting and the
 /// policy's expressions.
 const EVAL_STACK_BYTES: usize = 16 * 1024 * 1024;
@@ -109,13 +113,35 @@ struct PolicyOutput {
 struct Admission<'i> {
     /// Per policy (in evaluation order), per entry rule (in `entries` order).
     rules: Vec<Vec<Compiled>>,
+    /// Per policy, the paths of the table whose values determine its rules' values (its own
+    /// reads and its libraries'), when they can be stated: documents with the same values
+    /// there get the same results (see [`crate::rego::reads`]).
+    reads: Vec<Option<Vec<usize>>>,
     /// Per document, the value at each path of the table.
     resolved: Vec<Vec<&'i regorus::Value>>,
 }
 
 impl<'i> Admission<'i> {
-    fn new(policies: &[&PolicyFile], inputs: &'i Inputs) -> Self {
+    fn new(policies: &[&PolicyFile], libraries: &[&PolicyFile], inputs: &'i Inputs) -> Self {
         let mut paths = Paths::default();
+        let library_reads: Option<Vec<&Vec<regorus::Value>>> = libraries
+            .iter()
+            .map(|l| l.reads.as_ref())
+            .collect::<Option<Vec<_>>>()
+            .map(|r| r.into_iter().flatten().collect());
+        let reads = policies
+            .iter()
+            .map(|p| {
+                let own = p.reads.as_ref()?;
+                let all = library_reads.as_ref()?;
+                Some(
+                    own.iter()
+                        .chain(all.iter().copied())
+                        .map(|path| paths.id(path))
+                        .collect(),
+                )
+            })
+            .collect();
         let rules = policies
             .iter()
             .map(|p| {
@@ -135,7 +161,11 @@ impl<'i> Admission<'i> {
             .par_iter()
             .map(|(input, _)| paths.resolve(input))
             .collect();
-        Self { rules, resolved }
+        Self {
+            rules,
+            reads,
+            resolved,
+        }
     }
 }
 
@@ -151,7 +181,8 @@ pub fn evaluate(
     report: &mut StageReport,
 ) {
     let policies: Vec<&PolicyFile> = set.policies(namespaces).collect();
-    let admission = Admission::new(&policies, inputs);
+    let libraries: Vec<&PolicyFile> = set.libraries(namespaces).collect();
+    let admission = Admission::new(&policies, &libraries, inputs);
     let workers = std::thread::available_parallelism()
         .map_or(1, usize::from)
         .min(policies.len())
@@ -285,6 +316,15 @@ impl Run<'_, '_> {
                 )
             })
             .collect();
+        // Results by entry rule and the values the policy reads, for documents that hold the
+        // same values there.
+        let mut reads = self.admission.reads[n].as_deref();
+        let mut reused: BTreeMap<(usize, Vec<regorus::Value>), Option<serde_json::Value>> =
+            BTreeMap::new();
+        // A policy reading values that hardly ever repeat (an address, a whole resource) pays
+        // for comparing them and gains nothing: after [`REUSE_TRIAL`] documents without many
+        // repeats it stops looking.
+        let (mut hits, mut misses) = (0usize, 0usize);
         'documents: for (done, (input, subject)) in inputs.documents.iter().enumerate() {
             if ctx.is_cancelled() {
                 out.report.not_checked.push(policy.path.clone());
@@ -308,7 +348,7 @@ impl Run<'_, '_> {
             }
             let judged = inputs.judges[done];
             let resolved = &self.admission.resolved[done];
-            for (rule, metadata, compiled, default_code) in &entries {
+            for (r, (rule, metadata, compiled, default_code)) in entries.iter().enumerate() {
                 if !compiled.admits(resolved) {
                     // Rule indexing: this rule cannot produce a result on this document.
                     if let Some(judged) = judged {
@@ -317,7 +357,27 @@ impl Run<'_, '_> {
                     }
                     continue;
                 }
-                match evaluator.eval(rule, input) {
+                let key =
+                    reads.map(|ids| (r, ids.iter().map(|&id| resolved[id].clone()).collect()));
+                let outcome = match key.as_ref().and_then(|k| reused.get(k)) {
+                    Some(value) => {
+                        hits += 1;
+                        Ok(value.clone())
+                    }
+                    None => {
+                        misses += usize::from(key.is_some());
+                        if misses >= REUSE_TRIAL && hits < misses {
+                            reads = None;
+                            reused.clear();
+                        }
+                        let outcome = evaluator.eval(rule, input);
+                        if let (Some(key), Ok(value), Some(_)) = (key, &outcome, reads) {
+                            reused.insert(key, value.clone());
+                        }
+                        outcome
+                    }
+                };
+                match outcome {
                     Ok(value) => {
                         let mut failed = false;
                         for result in value.map(results).unwrap_or_default() {

@@ -83,7 +83,7 @@ impl Applicability {
 pub struct Paths(Vec<Vec<Value>>);
 
 impl Paths {
-    fn id(&mut self, path: &[Value]) -> usize {
+    pub(crate) fn id(&mut self, path: &[Value]) -> usize {
         match self.0.iter().position(|p| p == path) {
             Some(i) => i,
             None => {

@@ -32,6 +32,9 @@ pub struct PolicyFile {
     pub tests: Vec<(String, u32)>,
     /// Per entry rule, the documents it can produce a result on (see [`super::index`]).
     pub index: BTreeMap<String, Applicability>,
+    /// The input paths every rule of the file reads, when they can be stated (see
+    /// [`super::reads`]); `None` when it may read anything.
+    pub reads: Option<Vec<Vec<regorus::Value>>>,
 }
 
 impl PolicyFile {
@@ -82,11 +85,12 @@ impl PolicySet {
 }
 
 impl PolicySet {
-    /// The same policies evaluated on every document, as without rule indexing: what the
-    /// tests compare indexed evaluation with.
+    /// The same policies evaluated on every document, as without rule indexing and without
+    /// reusing results: what the tests compare indexed evaluation with.
     pub fn unindexed(mut self) -> Self {
         for file in &mut self.files {
             file.index.clear();
+            file.reads = None;
         }
         self
     }
@@ -145,6 +149,7 @@ fn index(set: &mut PolicySet, trees: &BTreeMap<String, serde_json::Value>) {
         let Some(ast) = trees.get(&file.path) else {
             continue;
         };
+        file.reads = super::reads::input_reads(ast);
         let helpers = packages.get(&file.package) == Some(&1);
         file.index = file
             .entries
@@ -245,6 +250,7 @@ fn load_one(
             entries,
             tests,
             index: BTreeMap::new(),
+            reads: None,
         },
         ast,
     ))

@@ -7,6 +7,7 @@ pub mod growth;
 pub mod index;
 pub mod load;
 pub mod metadata;
+pub mod reads;
 pub mod recursion;
 
 pub use engine::{EvalError, Evaluator};

@@ -1,0 +1,187 @@
+//! What a policy file reads of its input document, so that a result can be reused: when every
+//! reference to `input` in the file (heads, bodies, functions, helpers) is a path of constant
+//! keys (`input.resource.model.runtime`, `input.resource.properties.Timeout`), a rule's value
+//! depends only on the values at those paths, and documents that hold the same values there
+//! (most resources of one type share a runtime, a timeout, a kind) get the same value without
+//! evaluating the rule again.
+//!
+//! The analysis must never claim less than the policy reads. Any reference it cannot read as
+//! constant keys from `input` (a key computed at run time reads the whole collection, `input`
+//! alone or passed to a function reads everything, `import input...` aliases it, `with input
+//! as ...` replaces it) makes the path it stops at, or the whole document, part of what is
+//! read; a file whose reads cannot be stated at all is never reused.
+
+use regorus::Value;
+use serde_json::Value as Json;
+
+/// The paths (keys from `input`) whose values determine every rule's value in the file whose
+/// syntax tree (regorus's `get_ast_as_json`) is `ast`; `None` when the whole document may be
+/// read. A path that is a prefix of another stands for both.
+pub fn input_reads(ast: &Json) -> Option<Vec<Vec<Value>>> {
+    for module in ast.as_array()? {
+        let imports = module.pointer("/ast/imports").and_then(Json::as_array);
+        for import in imports.into_iter().flatten() {
+            // `import input.resource as r`: references through `r` are not seen as `input`.
+            if root_var(import.get("refr")?) != Some("rego")
+                && root_var(import.get("refr")?) != Some("future")
+            {
+                return None;
+            }
+        }
+    }
+    let mut paths = Vec::new();
+    visit(ast, &mut paths)?;
+    paths.sort();
+    paths.dedup();
+    // Keep only the shortest of paths sharing a prefix: its value holds the others'.
+    let mut kept: Vec<Vec<Value>> = Vec::new();
+    for p in paths {
+        if !kept.iter().any(|k| p.starts_with(k)) {
+            kept.push(p);
+        }
+    }
+    Some(kept)
+}
+
+/// The variable a reference starts from.
+fn root_var(expr: &Json) -> Option<&str> {
+    let mut at = expr;
+    loop {
+        if let Some(v) = at.get("Var") {
+            return v.get("value")?.as_str();
+        }
+        at = at
+            .get("RefDot")
+            .or_else(|| at.get("RefBrack"))?
+            .get("refr")?;
+    }
+}
+
+/// Every reference to `input` under `node` into `paths`; `None` when one reads the whole
+/// document.
+fn visit(node: &Json, paths: &mut Vec<Vec<Value>>) -> Option<()> {
+    match node {
+        Json::Object(map) => {
+            if let Some(var) = map.get("Var") {
+                // `input` outside a reference chain: the whole document.
+                return (var.get("value").and_then(Json::as_str) != Some("input")).then_some(());
+            }
+            if map.contains_key("RefDot") || map.contains_key("RefBrack") {
+                return chain(node, paths);
+            }
+            for (key, child) in map {
+                if key != "span" {
+                    visit(child, paths)?;
+                }
+            }
+            Some(())
+        }
+        Json::Array(items) => items.iter().try_for_each(|i| visit(i, paths)),
+        _ => Some(()),
+    }
+}
+
+/// A reference chain (`a.b[c].d`): when it starts at `input`, the constant keys from `input`
+/// up to the first computed one are read; the computed keys are expressions of their own.
+fn chain(node: &Json, paths: &mut Vec<Vec<Value>>) -> Option<()> {
+    // Steps from the outermost to the root.
+    let mut steps: Vec<Option<Value>> = Vec::new();
+    let mut at = node;
+    loop {
+        if let Some(dot) = at.get("RefDot") {
+            let field = dot.get("field")?.as_array()?.get(1)?.as_str()?;
+            steps.push(Some(Value::from(field)));
+            at = dot.get("refr")?;
+        } else if let Some(brack) = at.get("RefBrack") {
+            let index = brack.get("index")?;
+            let key = index
+                .get("String")
+                .or_else(|| index.get("RawString"))
+                .and_then(|s| s.get("value"))
+                .and_then(Json::as_str);
+            if key.is_none() {
+                visit(index, paths)?;
+            }
+            steps.push(key.map(Value::from));
+            at = brack.get("refr")?;
+        } else {
+            break;
+        }
+    }
+    if at
+        .get("Var")
+        .and_then(|v| v.get("value"))
+        .and_then(Json::as_str)
+        != Some("input")
+    {
+        // A reference from something else (`data.x`, a local): its root is an expression.
+        return visit(at, paths);
+    }
+    steps.reverse();
+    let path: Vec<Value> = steps.into_iter().map_while(|s| s).collect();
+    if path.is_empty() {
+        return None;
+    }
+    paths.push(path);
+    Some(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reads(text: &str) -> Option<Vec<String>> {
+        let mut engine = regorus::Engine::new();
+        engine
+            .add_policy("p.rego".to_string(), text.to_string())
+            .unwrap();
+        let ast = serde_json::from_str(&engine.get_ast_as_json().unwrap()).unwrap();
+        input_reads(&ast).map(|paths| {
+            paths
+                .iter()
+                .map(|p| {
+                    p.iter()
+                        .map(|k| k.as_string().unwrap().to_string())
+                        .collect::<Vec<_>>()
+                        .join(".")
+                })
+                .collect()
+        })
+    }
+
+    #[test]
+    fn constant_paths_are_what_a_policy_reads() {
+        let found = reads("package main\nimport rego.v1\n\napproved := {\"python3.12\"}\n\ndeny contains {\"msg\": sprintf(\"%s\", [input.resource.model.runtime]), \"path\": \"properties.runtime\"} if {\n  rt := input.resource.model.runtime\n  not rt in approved\n  is_function\n}\n\nis_function if input.resource[\"model\"].kind == \"lambda-function\"\n");
+        assert_eq!(
+            found,
+            Some(vec![
+                "resource.model.kind".to_string(),
+                "resource.model.runtime".to_string()
+            ])
+        );
+        // A computed key reads the collection it indexes, and what computes the key.
+        let found = reads("package main\nimport rego.v1\n\ndeny contains 1 if {\n  some k in [\"Timeout\", \"timeout\"]\n  input.resource.properties[k] > input.limits[input.resource.type]\n}\n");
+        assert_eq!(
+            found,
+            Some(vec![
+                "limits".to_string(),
+                "resource.properties".to_string(),
+                "resource.type".to_string()
+            ])
+        );
+    }
+
+    #[test]
+    fn the_whole_document_cannot_be_reused() {
+        for text in [
+            "package main\nimport rego.v1\n\ndeny contains 1 if count(input) > 1\n",
+            "package main\nimport rego.v1\n\ndeny contains 1 if {\n  x := input\n  x.resource.type\n}\n",
+            "package main\nimport rego.v1\n\ndeny contains 1 if {\n  some k, _ in input\n  k == \"resource\"\n}\n",
+            "package main\nimport rego.v1\n\ndeny contains 1 if input[input.key]\n",
+            "package main\nimport rego.v1\nimport input.resource as r\n\ndeny contains 1 if r.type\n",
+            "package main\nimport rego.v1\n\ndeny contains 1 if {\n  data.main.helper with input as {}\n}\n\nhelper if input.resource.type\n",
+        ] {
+            assert_eq!(reads(text), None, "{text}");
+        }
+    }
+}
