@@ -3,7 +3,8 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::support::{iac_rule, statement_evidence, Fix};
+use super::policy_checks::statement_evidence;
+use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::{bound_by, names_whole_account, Binding, CloudModel, Val};
 

@@ -73,17 +73,33 @@ pub(crate) fn report_open(
 /// What identifies an open statement for the fingerprint: its sid, principal and actions (so
 /// two open statements of one policy stay two findings across edits).
 pub(crate) fn open_evidence(statement: &Statement, principal: &Principal) -> String {
+    format!(
+        "{} Allow {} * {}",
+        statement.sid.as_str().unwrap_or(""),
+        principal.kind,
+        joined_actions(statement)
+    )
+}
+
+/// What identifies a statement in a finding's evidence: its `Sid` and actions, which unrelated
+/// edits leave alone, so that findings about two statements of one document keep
+/// fingerprints of their own.
+pub(crate) fn statement_evidence(statement: &Statement) -> String {
+    format!(
+        "{} {}",
+        statement.sid.as_str().unwrap_or(""),
+        joined_actions(statement)
+    )
+}
+
+/// The statement's known actions, comma-separated.
+fn joined_actions(statement: &Statement) -> String {
     let actions: Vec<&str> = statement
         .actions
         .iter()
         .filter_map(|a| a.as_str())
         .collect();
-    format!(
-        "{} Allow {} * {}",
-        statement.sid.as_str().unwrap_or(""),
-        principal.kind,
-        actions.join(",")
-    )
+    actions.join(",")
 }
 
 /// [`report_open`] over a list of resource policies (bucket, queue or topic policies).

@@ -49,22 +49,6 @@ impl Fix {
     }
 }
 
-/// What identifies a policy statement in a finding's evidence: its `Sid` and actions, which
-/// unrelated edits leave alone, so that findings about two statements of one document keep
-/// fingerprints of their own.
-pub fn statement_evidence(statement: &crate::model::Statement) -> String {
-    let actions: Vec<&str> = statement
-        .actions
-        .iter()
-        .filter_map(|a| a.as_str())
-        .collect();
-    format!(
-        "{} {}",
-        statement.sid.as_str().unwrap_or(""),
-        actions.join(",")
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
