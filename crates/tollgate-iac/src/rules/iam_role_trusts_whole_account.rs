@@ -35,7 +35,8 @@ impl IacRule for IamRoleTrustsWholeAccount {
              `aws:SourceIdentity`) is not reported; Checkov's CKV_AWS_61 ignores conditions, \
              and its CloudFormation check reads only the first principal of the first \
              statement, and only when it is a list. A trust policy that cannot be resolved is \
-             unknown and not reported.",
+             unknown and not reported. A vendor that can only be trusted by account (with an \
+             `sts:ExternalId`) is reported too: suppress that finding with the reason.",
         )
         .remediation(
             Fix {
