@@ -116,7 +116,7 @@ struct Admission<'i> {
     /// Per policy, the paths of the table whose values determine its rules' values (its own
     /// reads and its libraries'), when they can be stated: documents with the same values
     /// there get the same results (see [`crate::rego::reads`]).
-    reads: Vec<Option<Vec<usize>>>,
+    reads: Vec<Option<Vec<(usize, bool)>>>,
     /// Per document, the value at each path of the table.
     resolved: Vec<Vec<&'i regorus::Value>>,
 }
@@ -124,22 +124,19 @@ struct Admission<'i> {
 impl<'i> Admission<'i> {
     fn new(policies: &[&PolicyFile], libraries: &[&PolicyFile], inputs: &'i Inputs) -> Self {
         let mut paths = Paths::default();
-        let library_reads: Option<Vec<&Vec<regorus::Value>>> = libraries
-            .iter()
-            .map(|l| l.reads.as_ref())
-            .collect::<Option<Vec<_>>>()
-            .map(|r| r.into_iter().flatten().collect());
+        let library_reads: Option<Vec<&crate::rego::reads::Reads>> =
+            libraries.iter().map(|l| l.reads.as_ref()).collect();
         let reads = policies
             .iter()
             .map(|p| {
                 let own = p.reads.as_ref()?;
                 let all = library_reads.as_ref()?;
-                Some(
-                    own.iter()
-                        .chain(all.iter().copied())
-                        .map(|path| paths.id(path))
-                        .collect(),
-                )
+                let mut ids = Vec::new();
+                for r in std::iter::once(own).chain(all.iter().copied()) {
+                    ids.extend(r.values.iter().map(|path| (paths.id(path), false)));
+                    ids.extend(r.truths.iter().map(|path| (paths.id(path), true)));
+                }
+                Some(ids)
             })
             .collect();
         let rules = policies
@@ -357,8 +354,19 @@ impl Run<'_, '_> {
                     }
                     continue;
                 }
-                let key =
-                    reads.map(|ids| (r, ids.iter().map(|&id| resolved[id].clone()).collect()));
+                let key = reads.map(|ids| {
+                    let values = ids
+                        .iter()
+                        .map(|&(id, truth)| {
+                            if truth {
+                                crate::rego::reads::holds(resolved[id])
+                            } else {
+                                resolved[id].clone()
+                            }
+                        })
+                        .collect();
+                    (r, values)
+                });
                 let outcome = match key.as_ref().and_then(|k| reused.get(k)) {
                     Some(value) => {
                         hits += 1;

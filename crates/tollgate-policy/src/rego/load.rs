@@ -34,7 +34,7 @@ pub struct PolicyFile {
     pub index: BTreeMap<String, Applicability>,
     /// The input paths every rule of the file reads, when they can be stated (see
     /// [`super::reads`]); `None` when it may read anything.
-    pub reads: Option<Vec<Vec<regorus::Value>>>,
+    pub reads: Option<super::reads::Reads>,
 }
 
 impl PolicyFile {

@@ -17,7 +17,7 @@ use serde_json::Value as Json;
 /// The paths (keys from `input`) whose values determine every rule's value in the file whose
 /// syntax tree (regorus's `get_ast_as_json`) is `ast`; `None` when the whole document may be
 /// read. A path that is a prefix of another stands for both.
-pub fn input_reads(ast: &Json) -> Option<Vec<Vec<Value>>> {
+pub fn input_reads(ast: &Json) -> Option<Reads> {
     for module in ast.as_array()? {
         let imports = module.pointer("/ast/imports").and_then(Json::as_array);
         for import in imports.into_iter().flatten() {
@@ -29,18 +29,36 @@ pub fn input_reads(ast: &Json) -> Option<Vec<Vec<Value>>> {
             }
         }
     }
-    let mut paths = Vec::new();
-    visit(ast, &mut paths)?;
+    let mut found = Reads::default();
+    visit(ast, &mut found)?;
+    let mut paths = found.values;
     paths.sort();
     paths.dedup();
     // Keep only the shortest of paths sharing a prefix: its value holds the others'.
-    let mut kept: Vec<Vec<Value>> = Vec::new();
+    let mut values: Vec<Vec<Value>> = Vec::new();
     for p in paths {
-        if !kept.iter().any(|k| p.starts_with(k)) {
-            kept.push(p);
+        if !values.iter().any(|k| p.starts_with(k)) {
+            values.push(p);
         }
     }
-    Some(kept)
+    let mut truths = found.truths;
+    truths.sort();
+    truths.dedup();
+    truths.retain(|t| !values.iter().any(|v| t.starts_with(v)));
+    Some(Reads { values, truths })
+}
+
+/// What a file reads of its input: the values at some paths, and at others only whether a
+/// literal of a body holds there (`input.resource` alone: defined and not `false`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Reads {
+    pub values: Vec<Vec<Value>>,
+    pub truths: Vec<Vec<Value>>,
+}
+
+/// Whether `value` makes a literal that is only a reference to it hold.
+pub fn holds(value: &Value) -> Value {
+    Value::from(!matches!(value, Value::Undefined | Value::Bool(false)))
 }
 
 /// The variable a reference starts from.
@@ -59,9 +77,33 @@ fn root_var(expr: &Json) -> Option<&str> {
 
 /// Every reference to `input` under `node` into `paths`; `None` when one reads the whole
 /// document.
-fn visit(node: &Json, paths: &mut Vec<Vec<Value>>) -> Option<()> {
+fn visit(node: &Json, paths: &mut Reads) -> Option<()> {
     match node {
         Json::Object(map) => {
+            if let Some(stmts) = map.get("stmts").and_then(Json::as_array) {
+                for stmt in stmts {
+                    // A literal that is only a reference from `input` by constant keys holds
+                    // where the value there is defined and not `false`: that is all it reads.
+                    let alone = stmt
+                        .pointer("/literal/Expr/expr")
+                        .and_then(constant_input_path);
+                    match alone {
+                        Some(path) if !path.is_empty() => {
+                            paths.truths.push(path);
+                            if let Some(mods) = stmt.get("with_mods") {
+                                visit(mods, paths)?;
+                            }
+                        }
+                        _ => visit(stmt, paths)?,
+                    }
+                }
+                for (key, child) in map {
+                    if key != "span" && key != "stmts" {
+                        visit(child, paths)?;
+                    }
+                }
+                return Some(());
+            }
             if let Some(var) = map.get("Var") {
                 // `input` outside a reference chain: the whole document.
                 return (var.get("value").and_then(Json::as_str) != Some("input")).then_some(());
@@ -83,7 +125,7 @@ fn visit(node: &Json, paths: &mut Vec<Vec<Value>>) -> Option<()> {
 
 /// A reference chain (`a.b[c].d`): when it starts at `input`, the constant keys from `input`
 /// up to the first computed one are read; the computed keys are expressions of their own.
-fn chain(node: &Json, paths: &mut Vec<Vec<Value>>) -> Option<()> {
+fn chain(node: &Json, paths: &mut Reads) -> Option<()> {
     // Steps from the outermost to the root.
     let mut steps: Vec<Option<Value>> = Vec::new();
     let mut at = node;
@@ -122,8 +164,34 @@ fn chain(node: &Json, paths: &mut Vec<Vec<Value>>) -> Option<()> {
     if path.is_empty() {
         return None;
     }
-    paths.push(path);
+    paths.values.push(path);
     Some(())
+}
+
+/// The keys of a reference from `input` when every one is a constant.
+fn constant_input_path(expr: &Json) -> Option<Vec<Value>> {
+    let mut keys = Vec::new();
+    let mut at = expr;
+    loop {
+        if let Some(dot) = at.get("RefDot") {
+            keys.push(Value::from(dot.get("field")?.as_array()?.get(1)?.as_str()?));
+            at = dot.get("refr")?;
+        } else if let Some(brack) = at.get("RefBrack") {
+            let index = brack.get("index")?;
+            let key = index
+                .get("String")
+                .or_else(|| index.get("RawString"))?
+                .get("value")?
+                .as_str()?;
+            keys.push(Value::from(key));
+            at = brack.get("refr")?;
+        } else {
+            break;
+        }
+    }
+    (at.get("Var")?.get("value")?.as_str()? == "input").then_some(())?;
+    keys.reverse();
+    Some(keys)
 }
 
 #[cfg(test)]
@@ -136,9 +204,17 @@ mod tests {
             .add_policy("p.rego".to_string(), text.to_string())
             .unwrap();
         let ast = serde_json::from_str(&engine.get_ast_as_json().unwrap()).unwrap();
-        input_reads(&ast).map(|paths| {
-            paths
+        input_reads(&ast).map(|reads| {
+            let truths = reads.truths.iter().map(|p| {
+                let mut p = p.clone();
+                p.insert(0, Value::from("holds"));
+                p
+            });
+            reads
+                .values
                 .iter()
+                .cloned()
+                .chain(truths)
                 .map(|p| {
                     p.iter()
                         .map(|k| k.as_string().unwrap().to_string())
@@ -169,6 +245,24 @@ mod tests {
                 "resource.type".to_string()
             ])
         );
+    }
+
+    #[test]
+    fn a_reference_alone_in_a_body_reads_whether_it_holds() {
+        let found = reads("package main\nimport rego.v1\n\nallowed := {\"AWS::S3::Bucket\"}\n\ndeny contains \"type\" if {\n  input.resource\n  not input.resource.type in allowed\n}\n\nwarn contains 1 if {\n  input.identity.public\n  input.resource.model\n  input.resource.model.kind == \"x\"\n}\n");
+        assert_eq!(
+            found,
+            Some(vec![
+                "resource.model.kind".to_string(),
+                "resource.type".to_string(),
+                "holds.identity.public".to_string(),
+                "holds.resource".to_string(),
+                "holds.resource.model".to_string()
+            ])
+        );
+        // Read whole elsewhere, the value stands for both.
+        let found = reads("package main\nimport rego.v1\n\ndeny contains x if {\n  input.resource\n  x := input.resource\n}\n");
+        assert_eq!(found, Some(vec!["resource".to_string()]));
     }
 
     #[test]
