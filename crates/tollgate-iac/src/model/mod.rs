@@ -12,6 +12,7 @@ mod edge;
 mod iam;
 mod lambda;
 mod logging;
+mod lookup;
 mod messaging;
 mod meta;
 mod policy;
@@ -41,6 +42,7 @@ pub use edge::{
 pub use iam::{IamAccessKey, IamPolicy, IamRole, IamUser, PasswordPolicy, PolicyDocumentSource};
 pub use lambda::{EnvVar, FunctionUrl, LambdaFunction, LambdaPermission, VpcConfig};
 pub use logging::{EventDataStore, LogGroup, Trail};
+pub use lookup::Lookups;
 pub use messaging::{Queue, ResourcePolicy, Schedule, Topic};
 pub use meta::{
     Classification, DataClass, ResourceMeta, SourceFormat, Tag, DEFAULT_CLASSIFICATION_KEY,
@@ -117,6 +119,9 @@ pub struct CloudModel {
     /// Template files no adapter got to because the scan was cancelled (its `stage-timeout`
     /// passed); empty when the model is complete.
     pub not_checked: Vec<String>,
+    /// Indexes for resolving references to APIs and roles, built on first use once the model
+    /// is complete.
+    pub lookups: Lookups,
 }
 
 /// Build the model from every template of the scan. Prefer [`model`], which builds it once.
@@ -242,6 +247,7 @@ impl CloudModel {
         // quadratic in the number of files; inserting the part's few paths is not.
         self.reached.extend(other.reached);
         self.not_checked.append(&mut other.not_checked);
+        self.lookups = Lookups::default();
     }
 
     /// Whether `reference`, written in `from`, points at the resource `target` (whose name, if
@@ -328,16 +334,24 @@ impl CloudModel {
 
     /// The API a stage or route belongs to.
     pub fn api_of(&self, from: &ResourceMeta, api: &Val<Ref>) -> Option<&Api> {
-        self.apis
-            .iter()
-            .find(|a| Self::points_at(from, api, &a.meta, &a.name))
+        match self.lookups.apis(&self.apis) {
+            Some(index) => index.find(from, api).map(|i| &self.apis[i]),
+            None => self
+                .apis
+                .iter()
+                .find(|a| Self::points_at(from, api, &a.meta, &a.name)),
+        }
     }
 
     /// The role a function (or state machine) runs as, when declared in the scan.
     pub fn role_of(&self, from: &ResourceMeta, role: &Val<Ref>) -> Option<&IamRole> {
-        self.iam_roles
-            .iter()
-            .find(|r| Self::points_at(from, role, &r.meta, &r.name))
+        match self.lookups.roles(&self.iam_roles) {
+            Some(index) => index.find(from, role).map(|i| &self.iam_roles[i]),
+            None => self
+                .iam_roles
+                .iter()
+                .find(|r| Self::points_at(from, role, &r.meta, &r.name)),
+        }
     }
 
     /// Whether the model holds nothing at all.
