@@ -418,6 +418,19 @@ fn a_configured_policy_path_without_policies_is_reported() {
         ["policy-path-empty [stage.policy] paths names `polices`, which holds no .rego policy or .guard rule file in the scanned files"]
     );
     assert!(witness_reported(&report));
+
+    // A pull request can delete the team's policies; a gate that fails closed says so.
+    write(
+        dir.path(),
+        "tollgate.toml",
+        "strict = true\n[stage.policy]\npaths = [\"policies/\", \"polices/\"]\n",
+    );
+    let (report, code) = run(dir.path(), "json");
+    assert_eq!(code, 2, "{report:#}");
+    assert!(
+        notifications(&report)[0].starts_with("strict-incomplete strict mode: 1 problem"),
+        "{report:#}"
+    );
 }
 
 #[test]

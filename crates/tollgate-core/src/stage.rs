@@ -101,8 +101,13 @@ pub const NOT_CHECKED_IDS: &[&str] = &[
     "entries-skipped",
 ];
 
-/// Notification ids that mean a stage, or part of one, did not run on everything.
-pub const INCOMPLETE_SCAN_IDS: &[&str] = &["plugin-skipped", "advisory-db-incomplete"];
+/// Notification ids that mean a stage, or part of one, did not run on everything (a configured
+/// policy path with no policy in it: a pull request can delete the policies).
+pub const INCOMPLETE_SCAN_IDS: &[&str] = &[
+    "plugin-skipped",
+    "advisory-db-incomplete",
+    "policy-path-empty",
+];
 
 /// What one stage found.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
