@@ -47,6 +47,7 @@ pub fn declared(
     notes: &mut Vec<Notification>,
 ) -> Vec<EntryPoint> {
     let mut out = Vec::new();
+    let by_name = FilesByName::new(ctx);
     for (i, f) in model.lambdas.iter().enumerate() {
         let Some(handler) = f.handler.as_str() else {
             continue;
@@ -54,7 +55,7 @@ pub fn declared(
         if f.package_type.eq_ignore_case("Image") {
             continue;
         }
-        match resolve_handler(ctx, f, handler) {
+        match resolve_handler(ctx, &by_name, f, handler) {
             Some((file, function)) => out.push(EntryPoint {
                 file,
                 function,
@@ -97,6 +98,7 @@ fn languages(f: &LambdaFunction) -> &'static [Lang] {
 /// directory.
 fn resolve_handler(
     ctx: &ScanContext,
+    by_name: &FilesByName<'_>,
     f: &LambdaFunction,
     handler: &str,
 ) -> Option<(String, String)> {
@@ -122,16 +124,50 @@ fn resolve_handler(
     };
     for file in &files {
         let suffix = format!("/{file}");
-        let mut matches = ctx.files().iter().filter(|s| {
-            s.path.starts_with(&under)
-                && (s.path.ends_with(&suffix) || s.path == *file)
-                && !is_vendored(&s.path)
+        let mut matches = by_name.named_like(file).filter(|path| {
+            path.starts_with(&under)
+                && (path.ends_with(&suffix) || *path == file.as_str())
+                && !is_vendored(path)
         });
         if let (Some(only), None) = (matches.next(), matches.next()) {
-            return Some((only.path.clone(), function.to_string()));
+            return Some((only.to_string(), function.to_string()));
         }
     }
     None
+}
+
+/// The scanned files by their last path component, in scan order: a handler whose code
+/// directory cannot be followed is looked for by its file name among the few files of that
+/// name, not among every file of the repository for every function.
+struct FilesByName<'c> {
+    paths: std::collections::HashMap<&'c str, Vec<&'c str>>,
+}
+
+impl<'c> FilesByName<'c> {
+    fn new(ctx: &'c ScanContext) -> Self {
+        let mut paths: std::collections::HashMap<&str, Vec<&str>> =
+            std::collections::HashMap::new();
+        for file in ctx.files() {
+            paths
+                .entry(last_component(&file.path))
+                .or_default()
+                .push(&file.path);
+        }
+        FilesByName { paths }
+    }
+
+    /// The paths whose last component is `file`'s.
+    fn named_like<'s>(&'s self, file: &str) -> impl Iterator<Item = &'c str> + 's {
+        self.paths
+            .get(last_component(file))
+            .into_iter()
+            .flatten()
+            .copied()
+    }
+}
+
+fn last_component(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
 }
 
 /// The file names a handler module may have, relative to the code directory, in the order

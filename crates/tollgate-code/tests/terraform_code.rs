@@ -131,3 +131,58 @@ data "archive_file" "users" {
         "aws_lambda_function.users",
     );
 }
+
+/// A zip built elsewhere (`filename` names no archive the scan can follow): the handler is the
+/// one file under the configuration's directory whose path ends with the module's, found among
+/// the files of that name; when two files could be it, neither is guessed.
+#[test]
+fn a_prebuilt_zip_finds_the_only_file_of_the_handlers_name() {
+    let tf = r#"
+resource "aws_lambda_function" "orders" {
+  function_name = "orders"
+  role          = "arn:aws:iam::123456789012:role/orders"
+  runtime       = "python3.12"
+  handler       = "index.handler"
+  filename      = "dist/orders.zip"
+}
+"#;
+    assert_only_finding(
+        &[
+            ("infra/main.tf", tf),
+            ("infra/src/index.py", FLAWED),
+            ("infra/src/index.js", CLEAN),
+            ("other/index.py", CLEAN),
+        ],
+        "infra/src/index.py",
+        "aws_lambda_function.orders",
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in [
+        ("infra/main.tf", tf),
+        ("infra/a/index.py", FLAWED),
+        ("infra/b/index.py", FLAWED),
+    ] {
+        write(dir.path(), path, text);
+    }
+    let report = scan(dir.path());
+    assert!(
+        report
+            .notifications
+            .iter()
+            .any(|n| n.id == "handler-not-found"),
+        "{:#?}",
+        report.notifications
+    );
+    // Both files are still checked as handlers found by convention, but neither is taken for
+    // the declared function.
+    assert_eq!(report.findings.len(), 2, "{:#?}", report.findings);
+    assert!(
+        report
+            .findings
+            .iter()
+            .all(|f| f.resource.as_deref() != Some("aws_lambda_function.orders")),
+        "{:#?}",
+        report.findings
+    );
+}
