@@ -522,7 +522,12 @@ fn cross_account(s: &Subject<'_>, policies: &[&ResourcePolicy], trusted: &[Strin
 /// Whether a statement's resource entry names the subject: by reference (`${Table.Arn}`,
 /// `${aws_s3_bucket.x.arn}`), by an ARN pattern matching its name, or by `*` / a service-wide
 /// ARN (then `wildcard`). `None` when it does not.
-fn names_subject(entry: &str, s: &Subject<'_>, owner: &ResourceMeta) -> Option<bool> {
+fn names_subject(
+    entry: &str,
+    s: &Subject<'_>,
+    candidates: &[String],
+    owner: &ResourceMeta,
+) -> Option<bool> {
     let entry = entry.trim();
     if entry == "*" {
         return Some(true);
@@ -539,18 +544,26 @@ fn names_subject(entry: &str, s: &Subject<'_>, owner: &ResourceMeta) -> Option<b
     if parts.resource == "*" {
         return Some(true);
     }
-    let name = s.name?;
-    let candidates: Vec<String> = match s.store {
-        Store::Table(_) => vec![format!("table/{name}"), format!("table/{name}/index/x")],
-        Store::Bucket(_) => vec![name.to_string(), format!("{name}/x")],
-        Store::Queue(_) | Store::Topic(_) => vec![name.to_string()],
-        Store::Secret(_) => vec![format!("secret:{name}"), format!("secret:{name}-AbCdEf")],
-        Store::Other => return None,
-    };
     candidates
         .iter()
         .any(|c| wildcard_matches(parts.resource.as_bytes(), c.as_bytes()))
         .then_some(false)
+}
+
+/// The ARN resource parts a statement's pattern must match to name the subject: its table,
+/// bucket (and its objects), queue, topic or secret (with the suffix AWS adds to a secret's
+/// ARN). Empty when its name is not known.
+fn arn_candidates(s: &Subject<'_>) -> Vec<String> {
+    let Some(name) = s.name else {
+        return Vec::new();
+    };
+    match s.store {
+        Store::Table(_) => vec![format!("table/{name}"), format!("table/{name}/index/x")],
+        Store::Bucket(_) => vec![name.to_string(), format!("{name}/x")],
+        Store::Queue(_) | Store::Topic(_) => vec![name.to_string()],
+        Store::Secret(_) => vec![format!("secret:{name}"), format!("secret:{name}-AbCdEf")],
+        Store::Other => Vec::new(),
+    }
 }
 
 /// Whether `entry` holds `${address}` or `${address.attribute}` (asked for every statement and
@@ -709,6 +722,7 @@ fn accessors<'a, 'm>(
         .collect();
     candidates.sort_unstable();
     candidates.dedup();
+    let arns = arn_candidates(s);
     let mut at = 0;
     while at < candidates.len() {
         let identity = kind.specific[candidates[at]].0;
@@ -721,7 +735,7 @@ fn accessors<'a, 'm>(
             at += 1;
             if !st
                 .resources()
-                .any(|(r, _)| names_subject(r, s, owner) == Some(false))
+                .any(|(r, _)| names_subject(r, s, &arns, owner) == Some(false))
             {
                 continue;
             }

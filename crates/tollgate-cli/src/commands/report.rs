@@ -143,23 +143,33 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
         .classification_key
         .as_deref()
         .unwrap_or(tollgate_iac::model::DEFAULT_CLASSIFICATION_KEY);
-    let assets = inventory::build(
-        &model,
-        &patterns,
-        key,
-        &config.stage.permissions.trusted_accounts,
-    );
     let evidence = evidence_of(args, &root, config_path.as_deref(), &config, &gathered);
-    let report = tollgate_report::build(ReportInput {
-        rules: &gathered.rules,
-        findings: &gathered.findings,
-        evaluations: &gathered.evaluations,
-        notifications: &gathered.notifications,
-        frameworks: &frameworks,
-        ignores: &config.ignore,
-        inventory: assets,
-        evidence,
-        root: Some(&root),
+    // The data inventory (the permission analysis of every identity against every store) and
+    // the controls and findings do not depend on each other: build them side by side.
+    let report = std::thread::scope(|scope| {
+        let assets = scope.spawn(|| {
+            inventory::build(
+                &model,
+                &patterns,
+                key,
+                &config.stage.permissions.trusted_accounts,
+            )
+        });
+        let mut report = tollgate_report::build(ReportInput {
+            rules: &gathered.rules,
+            findings: &gathered.findings,
+            evaluations: &gathered.evaluations,
+            notifications: &gathered.notifications,
+            frameworks: &frameworks,
+            ignores: &config.ignore,
+            inventory: Vec::new(),
+            evidence,
+            root: Some(&root),
+        });
+        report.inventory = assets
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        report
     });
     let text = match args.format {
         ReportFormat::Json => tollgate_report::to_json(&report),

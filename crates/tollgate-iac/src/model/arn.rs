@@ -16,18 +16,26 @@ pub struct ArnParts<'a> {
 /// `arn:`, has fewer than six fields, or leaves a placeholder open.
 pub fn split_arn(arn: &str) -> Option<ArnParts<'_>> {
     let arn = arn.trim();
-    let mut cuts = Vec::with_capacity(5);
+    // Asked for every statement entry and store of a large repository: no allocation.
+    if !arn.starts_with("arn:") {
+        return None;
+    }
+    let mut cuts = [0usize; 5];
+    let mut found = 0;
     let mut in_placeholder = false;
     let bytes = arn.as_bytes();
     for (i, &b) in bytes.iter().enumerate() {
         match b {
             b'{' if i > 0 && bytes[i - 1] == b'$' => in_placeholder = true,
             b'}' if in_placeholder => in_placeholder = false,
-            b':' if !in_placeholder && cuts.len() < 5 => cuts.push(i),
+            b':' if !in_placeholder && found < 5 => {
+                cuts[found] = i;
+                found += 1;
+            }
             _ => {}
         }
     }
-    if in_placeholder || cuts.len() < 5 || &arn[..cuts[0]] != "arn" {
+    if in_placeholder || found < 5 {
         return None;
     }
     Some(ArnParts {
