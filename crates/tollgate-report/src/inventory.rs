@@ -8,9 +8,9 @@ use std::collections::HashMap;
 use tollgate_core::config::ClassificationConfig;
 use tollgate_core::glob::PathGlobs;
 use tollgate_iac::model::{
-    action_matches, classify, split_arn, wildcard_matches, CloudModel, DataClass, DynamoTable,
-    IamRole, PrincipalClass, Queue, Ref, ResourceMeta, ResourcePolicy, S3Bucket, Secret, Statement,
-    Topic, Val,
+    action_matches, classify, split_arn, wildcard_matches, ArnParts, CloudModel, DataClass,
+    DynamoTable, IamRole, PrincipalClass, Queue, Ref, ResourceMeta, ResourcePolicy, S3Bucket,
+    Secret, Statement, Topic, Val,
 };
 use tollgate_perms::analysis::{Analysis, StatementView};
 use tollgate_perms::catalog::{AccessLevel, ActionId};
@@ -523,20 +523,19 @@ fn cross_account(s: &Subject<'_>, policies: &[&ResourcePolicy], trusted: &[Strin
 /// `${aws_s3_bucket.x.arn}`), by an ARN pattern matching its name, or by `*` / a service-wide
 /// ARN (then `wildcard`). `None` when it does not.
 fn names_subject(
-    entry: &str,
+    entry: &Entry<'_>,
     s: &Subject<'_>,
     candidates: &[String],
     owner: &ResourceMeta,
 ) -> Option<bool> {
-    let entry = entry.trim();
-    if entry == "*" {
+    if entry.text == "*" {
         return Some(true);
     }
     let address = &s.meta.address;
-    if owner.same_scope(s.meta) && references(entry, address) {
+    if owner.same_scope(s.meta) && references(entry.text, address) {
         return Some(false);
     }
-    let parts = split_arn(entry)?;
+    let parts = entry.arn?;
     let service = s.store.service()?;
     if !action_matches(parts.service, service) {
         return None;
@@ -566,6 +565,23 @@ fn arn_candidates(s: &Subject<'_>) -> Vec<String> {
     }
 }
 
+/// A statement's resource entry, trimmed, with its ARN fields when it is an ARN: split once
+/// for all the stores it is compared with.
+struct Entry<'a> {
+    text: &'a str,
+    arn: Option<ArnParts<'a>>,
+}
+
+impl<'a> Entry<'a> {
+    fn of(entry: &'a str) -> Self {
+        let text = entry.trim();
+        Entry {
+            text,
+            arn: split_arn(text),
+        }
+    }
+}
+
 /// Whether `entry` holds `${address}` or `${address.attribute}` (asked for every statement and
 /// store, so without building the patterns as strings).
 fn references(entry: &str, address: &str) -> bool {
@@ -586,6 +602,8 @@ struct KindGrants<'a, 'm> {
     /// Statements granting actions of the kind's service with an entry that is not such a
     /// wildcard: (identity, statement, its policy's owner, its file), in identity order.
     specific: Vec<(usize, &'a StatementView<'m>, &'a ResourceMeta, &'a str)>,
+    /// The resource entries of each of `specific`'s statements.
+    entries: Vec<Vec<Entry<'a>>>,
     /// Indexes into `specific` of the statements with a reference (`${Table.Arn}`), by the
     /// scope of the policy's owner: a reference names a resource of its own scope only.
     by_scope: HashMap<&'a str, Vec<usize>>,
@@ -605,6 +623,7 @@ impl<'a, 'm> KindGrants<'a, 'm> {
             read: Vec::new(),
             write: Vec::new(),
             specific: Vec::new(),
+            entries: Vec::new(),
             by_scope: HashMap::new(),
             by_arn: Vec::new(),
         };
@@ -645,6 +664,8 @@ impl<'a, 'm> KindGrants<'a, 'm> {
                         let at = out.specific.len();
                         out.specific
                             .push((index, st, policy.owner, &policy.doc.file));
+                        out.entries
+                            .push(st.resources().map(|(entry, _)| Entry::of(entry)).collect());
                         if reference {
                             out.by_scope
                                 .entry(policy.owner.scope.as_str())
@@ -728,14 +749,15 @@ fn accessors<'a, 'm>(
         let identity = kind.specific[candidates[at]].0;
         let mut read: Option<Access<'_>> = None;
         let mut write: Option<Access<'_>> = None;
-        while let Some(&(i, st, owner, file)) = candidates.get(at).map(|&c| &kind.specific[c]) {
+        while let Some(&c) = candidates.get(at) {
+            let (i, st, owner, file) = kind.specific[c];
             if i != identity {
                 break;
             }
             at += 1;
-            if !st
-                .resources()
-                .any(|(r, _)| names_subject(r, s, &arns, owner) == Some(false))
+            if !kind.entries[c]
+                .iter()
+                .any(|entry| names_subject(entry, s, &arns, owner) == Some(false))
             {
                 continue;
             }
