@@ -205,8 +205,8 @@ impl Repairs {
                          it (the first: {first})"
                     ),
                     Repair::RegionWithoutStart => format!(
-                        "dropped {count} `{member}` {what} that say nowhere where they start \
-                         (no valid `startLine`, `charOffset` or `byteOffset`)"
+                        "dropped {count} `{member}` {what} without a start (no valid \
+                         `startLine`, `charOffset` or `byteOffset`)"
                     ),
                     Repair::TraversalDropped => format!(
                         "dropped {count} {what} from `{member}` giving neither or both of \
@@ -409,15 +409,21 @@ fn repair_places(map: &mut Map<String, Value>, repairs: &mut Repairs) -> bool {
     let mut changed = false;
     for key in ["region", "contextRegion", "deletedRegion"] {
         if let Some(Value::Object(region)) = map.get_mut(key) {
+            let starts = |region: &Map<String, Value>| {
+                ["startLine", "charOffset", "byteOffset"]
+                    .iter()
+                    .any(|k| region.contains_key(*k))
+            };
+            let had_start = starts(region);
             changed |= repair_region(region, repairs);
             // A region with nothing left to say where it starts says nothing (and the schema
             // refuses it). A replacement without its `deletedRegion` goes too, in
             // [`drop_incomplete_fixes`].
-            if !["startLine", "charOffset", "byteOffset"]
-                .iter()
-                .any(|k| region.contains_key(*k))
-            {
-                repairs.note(Repair::RegionWithoutStart, key, String::new);
+            if !starts(region) {
+                // One whose start was just dropped is already said, with the number.
+                if !had_start {
+                    repairs.note(Repair::RegionWithoutStart, key, String::new);
+                }
                 map.remove(key);
                 changed = true;
             }
