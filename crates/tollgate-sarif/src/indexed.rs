@@ -340,10 +340,12 @@ pub(crate) fn drop_indexed_repeats(
     remap
 }
 
-/// Drop the items of `map[key]` that repeat an earlier one; where each item went, when any was
-/// dropped. Items are compared as JSON with their `parent` index (when given) pointed at the
-/// items that stay, so two children of repeated parents are repeats too; the indices themselves
-/// are rewritten afterwards with every other reference.
+/// Drop the repeats of `map[key]`, keeping the first of each; the new position of every old
+/// one when something was dropped. With `parent` (the key by which an item names another item
+/// of the same list), two items are repeats when they are equal once each parent is named by
+/// what it is rather than where it is, so that items that become equal only when their parents
+/// are merged (a parent listed after its child included) are merged too: the kept ones still
+/// differ once their parents are renumbered, as the schema's unique lists require.
 fn dedup_list(
     map: &mut Map<String, Value>,
     key: &'static str,
@@ -356,22 +358,16 @@ fn dedup_list(
     if items.len() < 2 {
         return None;
     }
-    let mut known: HashMap<String, i64> = HashMap::with_capacity(items.len());
+    let classes = match parent {
+        Some(parent) => classes_in_tree(items, parent),
+        None => classes(items),
+    };
+    let mut position_of: HashMap<usize, i64> = HashMap::with_capacity(items.len());
     let mut remap: Vec<i64> = Vec::with_capacity(items.len());
     let mut kept = Vec::with_capacity(items.len());
-    for mut item in std::mem::take(items) {
-        let original = parent.and_then(|p| Some((p, item.get(p)?.clone())));
-        if let Some((p, _)) = original {
-            if let Some(index) = item.get_mut(p) {
-                remap_value(index, &remap);
-            }
-        }
-        let text = serde_json::to_string(&item).unwrap_or_default();
-        if let Some((p, value)) = original {
-            item[p] = value;
-        }
+    for (item, class) in std::mem::take(items).into_iter().zip(classes) {
         let next = kept.len() as i64;
-        let position = *known.entry(text).or_insert(next);
+        let position = *position_of.entry(class).or_insert(next);
         if position == next {
             kept.push(item);
         } else {
@@ -382,6 +378,70 @@ fn dedup_list(
     let dropped = remap.len() != kept.len();
     *items = kept;
     dropped.then_some(remap)
+}
+
+/// A class per item: equal items (as JSON text) share one.
+fn classes(items: &[Value]) -> Vec<usize> {
+    let mut known: HashMap<String, usize> = HashMap::with_capacity(items.len());
+    items
+        .iter()
+        .map(|item| {
+            let next = known.len();
+            *known
+                .entry(serde_json::to_string(item).unwrap_or_default())
+                .or_insert(next)
+        })
+        .collect()
+}
+
+/// A class per item of a list whose items name a parent in it by `parent`: items share a class
+/// when they are equal with each parent replaced by its class. Parents are classed before their
+/// children, following each chain up once, so this is linear in the list; a parent on a cycle
+/// (which the schema does not forbid) is compared by its number as written.
+fn classes_in_tree(items: &mut [Value], parent: &str) -> Vec<usize> {
+    const UNCLASSED: usize = usize::MAX;
+    const ON_PATH: usize = usize::MAX - 1;
+    let count = items.len();
+    let parent_of = |item: &Value| {
+        item.get(parent)
+            .and_then(Value::as_i64)
+            .and_then(|p| usize::try_from(p).ok())
+            .filter(|&p| p < count)
+    };
+    let mut class = vec![UNCLASSED; count];
+    let mut known: HashMap<String, usize> = HashMap::with_capacity(count);
+    let mut path = Vec::new();
+    for start in 0..count {
+        let mut at = start;
+        while class[at] == UNCLASSED {
+            class[at] = ON_PATH;
+            path.push(at);
+            match parent_of(&items[at]) {
+                Some(up) => at = up,
+                None => break,
+            }
+        }
+        // From the top of the chain down: each parent is classed before its child.
+        while let Some(i) = path.pop() {
+            let up = parent_of(&items[i]);
+            let written = items[i].get_mut(parent).map(std::mem::take);
+            let named = match (up, &written) {
+                (Some(up), _) if class[up] < ON_PATH => format!("class {}", class[up]),
+                (_, Some(value)) => format!("as written {value}"),
+                (_, None) => String::new(),
+            };
+            let mut text = serde_json::to_string(&items[i]).unwrap_or_default();
+            // A NUL never appears in JSON text: the parent's name cannot run into the item's.
+            text.push('\0');
+            text.push_str(&named);
+            if let (Some(slot), Some(value)) = (items[i].get_mut(parent), written) {
+                *slot = value;
+            }
+            let next = known.len();
+            class[i] = *known.entry(text).or_insert(next);
+        }
+    }
+    class
 }
 
 /// Point `index` at where its item went; an index that named no item is left out of range as it

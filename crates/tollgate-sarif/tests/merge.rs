@@ -431,6 +431,58 @@ fn repeats_in_indexed_lists_are_dropped_and_their_indices_follow() {
     }
 }
 
+/// Artifacts that repeat each other only once their parents (listed after them) are merged are
+/// merged in the same pass, and the note counts every one dropped; a cycle of parents is kept.
+#[test]
+fn repeats_under_a_later_parent_are_merged_with_it() {
+    let text = include_str!(
+        "../../../fuzz/regressions/sarif/repeated-artifacts-under-a-later-parent.sarif"
+    );
+    let merged = merge(vec![parse_log(text, "scanner.sarif").unwrap()]).unwrap();
+    let text = to_json_pretty(&merged);
+    assert_valid(&text);
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let run = &value["runs"][0];
+    let artifacts: Vec<(&str, Option<i64>)> = run["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["location"]["uri"].as_str().unwrap(),
+                a["parentIndex"].as_i64(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        artifacts,
+        [
+            ("b/c.yaml", Some(1)),
+            ("b/", None),
+            ("d.yaml", Some(0)),
+            ("loop.yaml", Some(4)),
+            ("loop.yaml", Some(3))
+        ]
+    );
+    let indices: Vec<i64> = run["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["index"]
+                .as_i64()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(indices, [0, 2]);
+    let said = repair_notes(run);
+    assert!(
+        said.iter()
+            .any(|m| m.contains("dropped 3 repeated items from `artifacts`")),
+        "{said:#?}"
+    );
+}
+
 #[test]
 fn references_that_name_nothing_are_dropped_with_their_item() {
     for (name, text, gone) in [
