@@ -502,22 +502,9 @@ fn input_path(expr: &Json) -> Option<(Vec<Value>, bool)> {
             }
             break;
         }
-        if let Some(dot) = at.get("RefDot") {
-            let field = dot.get("field")?.as_array()?.get(1)?.as_str()?;
-            steps.push(Some(Value::from(field)));
-            at = dot.get("refr")?;
-        } else if let Some(brack) = at.get("RefBrack") {
-            let index = brack.get("index")?;
-            let key = index
-                .get("String")
-                .or_else(|| index.get("RawString"))
-                .and_then(|s| s.get("value"))
-                .and_then(Json::as_str);
-            steps.push(key.map(Value::from));
-            at = brack.get("refr")?;
-        } else {
-            return None;
-        }
+        let step = super::reads::ref_step(at)??;
+        steps.push(step.key);
+        at = step.refr;
     }
     steps.reverse();
     let whole = steps.iter().all(Option::is_some);

@@ -123,32 +123,56 @@ fn visit(node: &Json, paths: &mut Reads) -> Option<()> {
     }
 }
 
+/// One step of a reference chain (`.b` or `[c]`), read from the outermost inwards.
+pub(super) struct RefStep<'a> {
+    /// The key, when it is a constant string (`.b`, `["b"]`).
+    pub key: Option<Value>,
+    /// The index expression, when the key is computed (`[c]`).
+    pub computed: Option<&'a Json>,
+    /// The reference the step applies to.
+    pub refr: &'a Json,
+}
+
+/// The step `at` takes, `Some(None)` when it is not a step (the root of the chain), `None`
+/// when the AST is not shaped as expected.
+pub(super) fn ref_step(at: &Json) -> Option<Option<RefStep<'_>>> {
+    if let Some(dot) = at.get("RefDot") {
+        let field = dot.get("field")?.as_array()?.get(1)?.as_str()?;
+        return Some(Some(RefStep {
+            key: Some(Value::from(field)),
+            computed: None,
+            refr: dot.get("refr")?,
+        }));
+    }
+    let Some(brack) = at.get("RefBrack") else {
+        return Some(None);
+    };
+    let index = brack.get("index")?;
+    let key = index
+        .get("String")
+        .or_else(|| index.get("RawString"))
+        .and_then(|s| s.get("value"))
+        .and_then(Json::as_str)
+        .map(Value::from);
+    Some(Some(RefStep {
+        computed: key.is_none().then_some(index),
+        key,
+        refr: brack.get("refr")?,
+    }))
+}
+
 /// A reference chain (`a.b[c].d`): when it starts at `input`, the constant keys from `input`
 /// up to the first computed one are read; the computed keys are expressions of their own.
 fn chain(node: &Json, paths: &mut Reads) -> Option<()> {
     // Steps from the outermost to the root.
     let mut steps: Vec<Option<Value>> = Vec::new();
     let mut at = node;
-    loop {
-        if let Some(dot) = at.get("RefDot") {
-            let field = dot.get("field")?.as_array()?.get(1)?.as_str()?;
-            steps.push(Some(Value::from(field)));
-            at = dot.get("refr")?;
-        } else if let Some(brack) = at.get("RefBrack") {
-            let index = brack.get("index")?;
-            let key = index
-                .get("String")
-                .or_else(|| index.get("RawString"))
-                .and_then(|s| s.get("value"))
-                .and_then(Json::as_str);
-            if key.is_none() {
-                visit(index, paths)?;
-            }
-            steps.push(key.map(Value::from));
-            at = brack.get("refr")?;
-        } else {
-            break;
+    while let Some(step) = ref_step(at)? {
+        if let Some(index) = step.computed {
+            visit(index, paths)?;
         }
+        steps.push(step.key);
+        at = step.refr;
     }
     if at
         .get("Var")
