@@ -170,6 +170,14 @@ impl ModelIndex {
             m.s("name", &s.name);
             index.put(&s.meta, "secret", m);
         }
+        for r in &model.rotation_schedules {
+            let mut m = Fields::default();
+            m.r("secret", &r.secret)
+                .r("rotation_lambda", &r.rotation_lambda)
+                .i("after_days", &r.after_days)
+                .s("schedule_expression", &r.schedule_expression);
+            index.put(&r.meta, "secret-rotation", m);
+        }
         for l in &model.log_groups {
             let mut m = Fields::default();
             m.s("name", &l.name)
@@ -214,6 +222,11 @@ impl ModelIndex {
             let mut m = Fields::default();
             m.r("user", &k.user).s("status", &k.status);
             index.put(&k.meta, "iam-access-key", m);
+        }
+        for a in &model.user_policy_attachments {
+            let mut m = Fields::default();
+            m.r("user", &a.user).s("policy_arn", &a.policy_arn);
+            index.put(&a.meta, "iam-user-policy-attachment", m);
         }
         for p in &model.iam_policies {
             let mut m = Fields::default();

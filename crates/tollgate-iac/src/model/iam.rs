@@ -70,6 +70,19 @@ impl IamUser {
     }
 }
 
+/// A Terraform `aws_iam_user_policy_attachment`, or one user of an `aws_iam_policy_attachment`,
+/// that joins neither a user nor a policy of the scan: a policy known by its ARN attached to a
+/// user the configuration names but does not create (one made elsewhere, or by hand). Those that
+/// join a user or a policy of the scan are that user's or that policy's instead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserPolicyAttachment {
+    pub meta: ResourceMeta,
+    /// `user`, or the entry of `users`.
+    pub user: Val<Ref>,
+    /// `policy_arn`.
+    pub policy_arn: Val<String>,
+}
+
 /// `AWS::IAM::AccessKey`, `aws_iam_access_key`: a long-lived key pair of an IAM user, whose
 /// secret the template hands out (a `SecretAccessKey` attribute, Terraform state).
 #[derive(Debug, Clone, PartialEq, Eq)]

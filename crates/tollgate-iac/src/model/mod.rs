@@ -39,7 +39,10 @@ pub use edge::{
     AppsyncCache, Distribution, GraphQlApi, Hsts, IdentityPool, ManagedRuleGroup, Origin,
     OriginGroup, ResponseHeadersPolicy, ViewerCertificate, WafAssociation, WafLogging, WebAcl,
 };
-pub use iam::{IamAccessKey, IamPolicy, IamRole, IamUser, PasswordPolicy, PolicyDocumentSource};
+pub use iam::{
+    IamAccessKey, IamPolicy, IamRole, IamUser, PasswordPolicy, PolicyDocumentSource,
+    UserPolicyAttachment,
+};
 pub use lambda::{EnvVar, FunctionUrl, LambdaFunction, LambdaPermission, VpcConfig};
 pub use logging::{EventDataStore, LogGroup, Trail};
 pub use lookup::Lookups;
@@ -96,6 +99,7 @@ pub struct CloudModel {
     pub iam_policies: Vec<IamPolicy>,
     pub iam_users: Vec<IamUser>,
     pub iam_access_keys: Vec<IamAccessKey>,
+    pub user_policy_attachments: Vec<UserPolicyAttachment>,
     pub policy_documents: Vec<PolicyDocumentSource>,
     pub api_deployments: Vec<ApiDeployment>,
     pub password_policies: Vec<PasswordPolicy>,
@@ -198,6 +202,7 @@ macro_rules! resource_lists {
             iam_policies,
             iam_users,
             iam_access_keys,
+            user_policy_attachments,
             policy_documents,
             api_deployments,
             password_policies,

@@ -32,9 +32,10 @@ impl IacRule for IamPolicyAttachedToUser {
              policy ARN) attached to a user of the scan by either Terraform attachment, whatever \
              the ARN (one known only after apply is still a policy attached to the user). A \
              user that cannot be resolved is unknown and not reported, as is a CloudFormation \
-             `ManagedPolicyArns` entry that cannot be (a list parameter may be empty). An attachment by ARN \
-             to a user the scan does not declare is not seen; Checkov reports every \
-             attachment resource that names a user. Checkov's CloudFormation check reads only \
+             `ManagedPolicyArns` entry that cannot be (a list parameter may be empty). An \
+             attachment of a policy the scan does not declare to a user it does not declare \
+             either (one created elsewhere) is reported on the attachment, at the user it \
+             names. Checkov's CloudFormation check reads only \
              the `Users` of an `AWS::IAM::Policy`, not those of a managed policy nor the \
              policies written on the user.",
         )
@@ -72,6 +73,33 @@ impl IacRule for IamPolicyAttachedToUser {
                     }
                 }
             }
+        }
+        for a in &model.user_policy_attachments {
+            out.evaluated(&a.meta);
+            // The policy is attached to the user whatever its ARN, even one known only after
+            // apply; only which user it is must be known.
+            let Val::Known { value, span } = &a.user else {
+                if a.user.is_unknown() {
+                    out.unknown(&a.meta);
+                }
+                continue;
+            };
+            let name = value
+                .address()
+                .map_or_else(|| value.to_string(), str::to_string);
+            let policy = match &a.policy_arn {
+                Val::Known { value: arn, .. } => format!("the policy `{arn}`"),
+                _ => "a policy".to_string(),
+            };
+            out.at(
+                &a.meta,
+                *span,
+                &name,
+                format!(
+                    "`{}` attaches {policy} directly to the user `{name}`.",
+                    a.meta.address
+                ),
+            );
         }
         for user in &model.iam_users {
             out.evaluated(&user.meta);

@@ -3,13 +3,15 @@
 //! attached to; `aws_iam_user_policy`, a policy of one user; `aws_iam_user` with its
 //! `aws_iam_user_login_profile`.
 
+use std::collections::HashSet;
+
 use super::iam_json::string_val;
 use super::loader::TfResource;
 use super::mapper::{in_file, integer, string, strings, Mapper};
 use super::value::{Tv, TvKind};
 use crate::model::{
     CloudModel, IamAccessKey, IamPolicy, IamRole, IamUser, NamedPolicy, PasswordPolicy,
-    PolicyDocumentSource, Ref, ResourceMeta, Val,
+    PolicyDocumentSource, Ref, ResourceMeta, UserPolicyAttachment, Val,
 };
 
 pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
@@ -20,6 +22,8 @@ pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
             reuse_prevention: integer(r.body.get("password_reuse_prevention")),
         });
     }
+    // Attachments joined to a user of the scan; the rest are recorded on their own below.
+    let mut joined_user_attachments = HashSet::new();
     for r in m.of_type("aws_iam_user") {
         let mut user = IamUser::new(m.meta(r));
         user.name = string(r.body.get("name"));
@@ -29,6 +33,7 @@ pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
         // Attachments of a policy the scan declares are that policy's users (below); the others
         // attach a policy known only by its ARN, an AWS managed one most often.
         for a in m.attached("aws_iam_user_policy_attachment", "user", r, &["name"]) {
+            joined_user_attachments.insert(a.address.as_str());
             if let Some(arn) = a.body.get("policy_arn").filter(|arn| !names_policy(m, arn)) {
                 user.managed_policy_arns
                     .push(in_file(attached_arn(arn, a), &a.file, &user.meta));
@@ -49,6 +54,7 @@ pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
         }
         model.iam_users.push(user);
     }
+    map_attachments_to_other_users(m, model, &joined_user_attachments);
     for d in m.data_of_type("aws_iam_policy_document") {
         model.policy_documents.push(PolicyDocumentSource {
             meta: m.meta(d),
@@ -139,6 +145,46 @@ pub fn map(m: &Mapper<'_>, model: &mut CloudModel) {
             users: vec![m.reference(p.body.get("user"))],
             groups: Vec::new(),
         });
+    }
+}
+
+/// Attachments of a policy the scan does not declare to a user it does not declare either: the
+/// policy is attached to a user directly all the same, so they are kept, one per user named.
+/// Those of a declared policy are among that policy's users, those of a declared user among its
+/// managed policies.
+fn map_attachments_to_other_users(m: &Mapper<'_>, model: &mut CloudModel, joined: &HashSet<&str>) {
+    let declared_users: Vec<&TfResource> = m.of_type("aws_iam_user").collect();
+    let mut keep = |a: &TfResource, user: &Tv, arn: &Tv| {
+        let meta = m.meta(a);
+        model.user_policy_attachments.push(UserPolicyAttachment {
+            user: m.reference(Some(user)),
+            policy_arn: string_val(arn),
+            meta,
+        });
+    };
+    for a in m.of_type("aws_iam_user_policy_attachment") {
+        if joined.contains(a.address.as_str()) {
+            continue;
+        }
+        let (Some(user), Some(arn)) = (a.body.get("user"), a.body.get("policy_arn")) else {
+            continue;
+        };
+        if !names_policy(m, arn) {
+            keep(a, user, arn);
+        }
+    }
+    for a in m.of_type("aws_iam_policy_attachment") {
+        let (Some(users), Some(arn)) = (a.body.get("users"), a.body.get("policy_arn")) else {
+            continue;
+        };
+        if names_policy(m, arn) || users.is_unknown() {
+            continue;
+        }
+        for user in users.one_or_many() {
+            if !declared_users.iter().any(|r| names_user(user, r)) {
+                keep(a, user, arn);
+            }
+        }
     }
 }
 
