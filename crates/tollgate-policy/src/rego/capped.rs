@@ -186,15 +186,21 @@ thread_local! {
         std::cell::RefCell::new(std::collections::HashMap::new());
 }
 
+/// Largest compiled program (and lazy DFA cache) a pattern may have, as regorus's own
+/// builtins compile theirs: a hostile pattern (`(a{1000}){1000}`) is refused at compile time
+/// instead of taking seconds and megabytes.
+const REGEX_SIZE_LIMIT: usize = 100 * 1024;
+
 /// `pattern` compiled with the size limit regorus uses (`None` when it does not compile).
-fn compiled(pattern: &str) -> Option<regex::Regex> {
+pub(super) fn compiled(pattern: &str) -> Option<regex::Regex> {
     PATTERNS.with(|cell| {
         let mut cache = cell.borrow_mut();
         if let Some(re) = cache.get(pattern) {
             return re.clone();
         }
         let re = regex::RegexBuilder::new(pattern)
-            .size_limit(MAX_BUILT_STRING)
+            .size_limit(REGEX_SIZE_LIMIT)
+            .dfa_size_limit(REGEX_SIZE_LIMIT)
             .build()
             .ok();
         if cache.len() >= CACHED_PATTERNS {

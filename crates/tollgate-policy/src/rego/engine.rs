@@ -445,6 +445,85 @@ mod tests {
     }
 
     #[test]
+    fn charged_builtins_work_as_usual() {
+        let out = eval("package main\nimport rego.v1\n\ndeny contains x if {\n  x := [upper(\"abß\"), lower(\"ÀB\"), strings.reverse(\"héllo\"), array.reverse([1, [2], \"3\"]), sort({3, 1, 2}), sort([\"b\", \"a\"]), glob.quote_meta(\"*.a*\"), indexof_n(\"aaaa\", \"aa\"), indexof_n(\"héhé\", \"é\"), indexof_n(\"ab\", \"\"), regex.split(\"[,;]\", \"a,b;;c\"), regex.find_n(\"[0-9]+\", \"a1b22c333\", 2), regex.find_n(\"[0-9]+\", \"a1b22c333\", -1), json.unmarshal(\"{\\\"a\\\": [1, true]}\"), bits.lsh(3, 2), bits.lsh(1, 40)]\n}\n").unwrap();
+        assert_eq!(
+            out,
+            Some(serde_json::json!([[
+                "ABSS",
+                "àb",
+                "olléh",
+                ["3", [2], 1],
+                [1, 2, 3],
+                ["a", "b"],
+                "\\*.a\\*",
+                [0, 1, 2],
+                [1, 3],
+                [0, 1],
+                ["a", "b", "", "c"],
+                ["1", "22"],
+                ["1", "22", "333"],
+                {"a": [1, true]},
+                12,
+                1099511627776u64
+            ]]))
+        );
+    }
+
+    #[test]
+    fn charged_builtins_called_again_and_again_are_bounded() {
+        // A 1 MiB string (s19) turned into another 1 MiB string a hundred times: 100 MiB, over
+        // the evaluation's 64 MiB; an array of 100,000 numbers reversed or sorted ten times.
+        for call in ["upper(s19)", "lower(s19)"] {
+            let mut text = doubled_by_concat("xs", 19);
+            text.push_str(&format!(
+                "  xs := [{call} | some i in numbers.range(1, 100)]\n}}\n"
+            ));
+            let err = eval(&text).unwrap_err();
+            assert!(err.message.contains("per evaluation"), "{call}: {err}");
+        }
+        // 60 MiB of upper case, then a glob pattern of 32 KiB quoted a hundred times.
+        let mut text = doubled_by_concat("xs", 19);
+        text.push_str("  big := [upper(s19) | some i in numbers.range(1, 60)]\n  xs := [glob.quote_meta(s14) | some i in numbers.range(1, 100)]\n}\n");
+        let err = eval(&text).unwrap_err();
+        assert!(
+            err.message.contains("glob.quote_meta") && err.message.contains("per evaluation"),
+            "{err}"
+        );
+        for call in ["array.reverse(r)", "sort(r)"] {
+            let text = format!("package main\nimport rego.v1\n\ndeny contains count(xs) if {{\n  r := numbers.range(1, 100000)\n  xs := [{call} | some i in numbers.range(1, 10)]\n}}\n");
+            let err = eval(&text).unwrap_err();
+            assert!(err.message.contains("per evaluation"), "{call}: {err}");
+        }
+        // One call whose result would hold more than 100,000 entries (half a million here)
+        // or a number of four billion bits.
+        for call in [
+            "indexof_n(s19, \"a\")",
+            "regex.split(\"a\", s19)",
+            "regex.find_n(\"a\", s19, -1)",
+            "json.unmarshal(concat(\"\", [\"[\", replace(s19, \"a\", \"0,\"), \"0]\"]))",
+            "bits.lsh(1, 4000000000)",
+        ] {
+            let mut text = doubled_by_concat("x", 19);
+            text.push_str(&format!("  x := {call}\n}}\n"));
+            let err = eval(&text).unwrap_err();
+            assert!(
+                err.message.contains("over tollgate's limit"),
+                "{call}: {err}"
+            );
+            assert!(!err.timed_out, "{call}: {err}");
+        }
+    }
+
+    #[test]
+    fn hostile_patterns_are_refused_when_compiled() {
+        // regorus compiles with a 100 KiB limit: this pattern's program is far larger, and
+        // the capped regex builtins compile with the same limit (undefined, no error).
+        let out = eval("package main\nimport rego.v1\n\ndeny contains x if {\n  x := [regex.split(\"(a{1000}){1000}\", \"aa\"), regex.replace(\"aa\", \"(a{1000}){1000}\", \"b\")]\n}\n");
+        assert!(out.is_err() || out == Ok(None), "{out:?}");
+    }
+
+    #[test]
     fn sprintf_replace_and_object_union_work_as_usual() {
         let out = eval("package main\nimport rego.v1\n\ndeny contains x if {\n  x := [sprintf(\"%s has %d (%v) %5d|%.2f\", [\"f\", 3, {\"a\": [1]}, 42, 1.5]), replace(\"a-b-c\", \"-\", \"+\"), replace(\"ab\", \"\", \".\"), object.union({\"a\": {\"b\": 1, \"c\": 2}, \"d\": 3}, {\"a\": {\"b\": 9}, \"e\": 4})]\n}\n").unwrap();
         assert_eq!(

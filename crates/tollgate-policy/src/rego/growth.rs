@@ -36,7 +36,8 @@ pub fn add(engine: &mut Engine) -> Result<(), String> {
             Box::new(|args: Vec<Value>| object_union(&args[0], &args[1])),
         )
         .map_err(|e| e.to_string())?;
-    super::capped::add(engine)
+    super::capped::add(engine)?;
+    super::charged::add(engine)
 }
 
 /// Bytes one evaluation (one policy on one document) may have the capped builtins build in
@@ -236,6 +237,12 @@ regex_replaced := regex.replace(input[0], input[1], input[2])
 union_n := object.union_n(input[0])
 set_union := union(input[0])
 cidr_expanded := net.cidr_expand(input[0])
+sorted := sort(input[0])
+quoted_meta := glob.quote_meta(input[0])
+regex_split := regex.split(input[0], input[1])
+regex_found := regex.find_n(input[0], input[1], input[2])
+unmarshaled := json.unmarshal(input[0])
+shifted := bits.lsh(input[0], input[1])
 ";
 
 thread_local! {

@@ -2,6 +2,7 @@
 //! evaluation with regorus under limits.
 
 pub mod capped;
+pub mod charged;
 pub mod engine;
 pub mod growth;
 pub mod index;
