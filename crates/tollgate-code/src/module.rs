@@ -81,6 +81,62 @@ impl Module {
         Some((module, problem))
     }
 
+    /// Whether `name` is a top-level binding or export whose value is a call's result with no
+    /// function of the module given to it (`export const alexa = builder.lambda()`,
+    /// `exports.handler = serverless(app)`, `handler = Mangum(app)`): a handler built at run
+    /// time, which exists although no function of that name is written here.
+    pub fn built_at_run_time(&self, name: &str) -> bool {
+        let text = &*self.text;
+        let is_call = |n: Node<'_>| {
+            matches!(
+                unwrap_await(n).kind(),
+                "call" | "call_expression" | "new_expression"
+            )
+        };
+        let mut cursor = self.tree.root_node().walk();
+        let statements: Vec<Node<'_>> = self.tree.root_node().named_children(&mut cursor).collect();
+        statements.into_iter().any(|stmt| {
+            let stmt = match stmt.kind() {
+                "export_statement" => match stmt.field(Field::Declaration) {
+                    Some(decl) => decl,
+                    None => return false,
+                },
+                _ => stmt,
+            };
+            match stmt.kind() {
+                "lexical_declaration" | "variable_declaration" => {
+                    let mut c = stmt.walk();
+                    let found = stmt.named_children(&mut c).any(|decl| {
+                        decl.field(Field::Name)
+                            .is_some_and(|n| text_of(n, text) == name)
+                            && decl.field(Field::Value).is_some_and(is_call)
+                    });
+                    found
+                }
+                "expression_statement" => {
+                    let Some(assign) = stmt
+                        .named_child(0)
+                        .filter(|n| matches!(n.kind(), "assignment" | "assignment_expression"))
+                    else {
+                        return false;
+                    };
+                    let (Some(left), Some(right)) =
+                        (assign.field(Field::Left), assign.field(Field::Right))
+                    else {
+                        return false;
+                    };
+                    let target = text_of(left, text);
+                    let bound = target
+                        .strip_prefix("module.exports.")
+                        .or_else(|| target.strip_prefix("exports."))
+                        .unwrap_or(target);
+                    bound == name && is_call(right)
+                }
+                _ => false,
+            }
+        })
+    }
+
     /// The function node at `f`.
     pub fn function(&self, f: FnRef) -> Option<Node<'_>> {
         let mut node = self
@@ -177,6 +233,45 @@ pub fn is_function(kind: &str) -> bool {
             | "lambda"
             | "method_definition"
     )
+}
+
+/// The function a handler wrapper is given: `middy(baseHandler).use(cors())`,
+/// `wrap(async (event) => ...)`, `handler = with_logging(process)`. Walks down a chain of calls
+/// and method calls and takes the first argument that is a function written inline or a name
+/// bound to a function of the module, so the wrapped function is traced as the handler. `None`
+/// when no call of the chain is given one (`serverless(app)`, a builder's `.lambda()`): the
+/// handler is then a value built at run time.
+fn wrapped_function(
+    value: Node<'_>,
+    text: &str,
+    functions: &HashMap<String, FnRef>,
+) -> Option<FnRef> {
+    let mut node = value;
+    // Chains are short; the bound keeps a hostile one from walking long.
+    for _ in 0..32 {
+        match node.kind() {
+            "call_expression" | "call" => {
+                if let Some(args) = node.field(Field::Arguments) {
+                    let mut c = args.walk();
+                    for arg in args.named_children(&mut c) {
+                        if is_function(arg.kind()) {
+                            return Some(fn_ref(arg));
+                        }
+                        if arg.kind() == "identifier" {
+                            if let Some(f) = functions.get(text_of(arg, text)) {
+                                return Some(*f);
+                            }
+                        }
+                    }
+                }
+                node = node.field(Field::Function)?;
+            }
+            "member_expression" | "attribute" => node = node.field(Field::Object)?,
+            "await_expression" | "parenthesized_expression" => node = node.named_child(0)?,
+            _ => return None,
+        }
+    }
+    None
 }
 
 /// A top-level class and its methods: Python `class C:` (decorated or not) with its `def`s,
@@ -302,6 +397,10 @@ fn python_statement(
             };
             if left.kind() == "identifier" && is_constant_value(right, text) {
                 constants.insert(text_of(left, text).to_string());
+            } else if left.kind() == "identifier" {
+                if let Some(f) = wrapped_function(right, text, functions) {
+                    functions.insert(text_of(left, text).to_string(), f);
+                }
             }
         }
         "import_statement" => {
@@ -465,6 +564,11 @@ fn js_statement(
                     bind_js_pattern(name, text, &spec, path, lang, resolve, imports);
                 } else if is_function(value.kind()) && name.kind() == "identifier" {
                     functions.insert(text_of(name, text).to_string(), fn_ref(value));
+                } else if let Some(f) = (name.kind() == "identifier")
+                    .then(|| wrapped_function(value, text, functions))
+                    .flatten()
+                {
+                    functions.insert(text_of(name, text).to_string(), f);
                 } else if name.kind() == "identifier" && is_constant_value(value, text) {
                     constants.insert(text_of(name, text).to_string());
                 } else if value.kind() == "member_expression" {
@@ -556,6 +660,8 @@ fn js_statement(
                     if let Some(f) = functions.get(text_of(right, text)).copied() {
                         functions.insert(export.to_string(), f);
                     }
+                } else if let Some(f) = wrapped_function(right, text, functions) {
+                    functions.insert(export.to_string(), f);
                 }
             } else if target == "module.exports" && right.kind() == "object" {
                 let mut c = right.walk();

@@ -213,7 +213,11 @@ pub fn scan(ctx: &ScanContext, model: &CloudModel, perms: &[Finding]) -> StageRe
             };
         };
         let Some(func) = module.functions.get(&entry.function).copied() else {
-            return Traced::NoFunction;
+            return if module.built_at_run_time(&entry.function) {
+                Traced::BuiltAtRunTime
+            } else {
+                Traced::NoFunction
+            };
         };
         let lambda = entry.lambda.map(|i| &model.lambdas[i]);
         let exposure = lambda.map(|f| exposures.of(f)).unwrap_or_default();
@@ -278,7 +282,12 @@ pub fn scan(ctx: &ScanContext, model: &CloudModel, perms: &[Finding]) -> StageRe
     let checked: HashSet<&str> = entries
         .iter()
         .zip(&traced)
-        .filter(|(_, t)| matches!(t, Traced::Hits(..) | Traced::NoFunction))
+        .filter(|(_, t)| {
+            matches!(
+                t,
+                Traced::Hits(..) | Traced::NoFunction | Traced::BuiltAtRunTime
+            )
+        })
         .map(|(e, _)| e.file.as_str())
         .collect();
     let (candidates, unsearched) = conventional(ctx, &checked, &searched);
@@ -371,6 +380,21 @@ pub fn scan(ctx: &ScanContext, model: &CloudModel, perms: &[Finding]) -> StageRe
                 );
                 continue;
             }
+            Traced::BuiltAtRunTime => {
+                notes.push(
+                    Notification::note(
+                        "handler-not-traced",
+                        format!(
+                            "{}: the handler `{}` is built at run time by a call that is given \
+                             no function of this file, so its code is not traced",
+                            entry.file, entry.function
+                        ),
+                    )
+                    .at(Location::file(&entry.file))
+                    .stage(STAGE),
+                );
+                continue;
+            }
             Traced::Hits(exposure, hits) => (exposure, hits),
         };
         let lambda = entry.lambda.map(|i| &model.lambdas[i]);
@@ -433,6 +457,9 @@ enum Traced {
     Cancelled,
     /// The file has no function of the handler's name.
     NoFunction,
+    /// The handler's name is bound to a call's result that no function of the file is given
+    /// to (a builder, `serverless(app)`): it exists, but there is no code of it to trace.
+    BuiltAtRunTime,
     Hits(Exposure, Vec<Hit>),
 }
 

@@ -186,3 +186,63 @@ resource "aws_lambda_function" "orders" {
         report.findings
     );
 }
+
+/// A handler bound to what a builder returns (`exports.alexa = builder.lambda()`) exists: the
+/// note says it is built at run time and not traced, not that the file lacks it. One that a
+/// wrapper is given a function of the file for (`middy(convert)`) is that function, traced.
+#[test]
+fn handlers_built_or_wrapped_at_run_time_are_told_apart_from_missing_ones() {
+    let tf = r#"
+resource "aws_lambda_function" "skill" {
+  function_name = "skill"
+  role          = "arn:aws:iam::123456789012:role/skill"
+  runtime       = "nodejs20.x"
+  handler       = "skill.alexa"
+  filename      = "skill.zip"
+}
+
+resource "aws_lambda_function" "convert" {
+  function_name = "convert"
+  role          = "arn:aws:iam::123456789012:role/convert"
+  runtime       = "nodejs20.x"
+  handler       = "convert.run"
+  filename      = "convert.zip"
+}
+"#;
+    let skill = "const Ask = require(\"ask-sdk\");\n\nexports.alexa = Ask.SkillBuilders.custom()\n  .addRequestHandlers({ canHandle: () => true, handle: (input) => input })\n  .lambda();\n";
+    let convert = "const middy = require(\"@middy/core\");\nconst cp = require(\"child_process\");\n\nasync function work(event) {\n  cp.execSync(\"convert \" + event.body);\n}\n\nexports.run = middy(work).use(logger());\n";
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in [
+        ("main.tf", tf),
+        ("skill.js", skill),
+        ("convert.js", convert),
+    ] {
+        write(dir.path(), path, text);
+    }
+    let report = scan(dir.path());
+    let ids: Vec<(&str, &str)> = report
+        .notifications
+        .iter()
+        .map(|n| (n.id.as_str(), n.message.as_str()))
+        .collect();
+    assert!(
+        ids.iter()
+            .any(|(id, m)| *id == "handler-not-traced" && m.contains("`alexa`")),
+        "{ids:#?}"
+    );
+    assert!(
+        !ids.iter().any(|(id, _)| *id == "handler-not-found"),
+        "{ids:#?}"
+    );
+    let found: Vec<(&str, Option<&str>)> = report
+        .findings
+        .iter()
+        .map(|f| (f.location.path.as_str(), f.resource.as_deref()))
+        .collect();
+    assert_eq!(
+        found,
+        [("convert.js", Some("aws_lambda_function.convert"))],
+        "{:#?}",
+        report.findings
+    );
+}
