@@ -34,7 +34,8 @@ const LOCKFILES: &[&str] = &[
 /// The kind of a file decided from its path alone, when the name says it all.
 pub fn kind_by_name(path: &str) -> Option<FileKind> {
     let name = path.rsplit('/').next().unwrap_or(path);
-    if name == "serverless.yml" || name == "serverless.yaml" {
+    // The framework also reads `serverless.json`; JSON is YAML, so one parser reads all three.
+    if name == "serverless.yml" || name == "serverless.yaml" || name == "serverless.json" {
         return Some(FileKind::Serverless);
     }
     if LOCKFILES.contains(&name) || (name.starts_with("requirements") && name.ends_with(".txt")) {
@@ -222,6 +223,7 @@ mod tests {
         let cases: Vec<(&str, &str, FileKind)> = vec![
             ("serverless.yml", "service: x\n", FileKind::Serverless),
             ("api/serverless.yaml", "service: x\n", FileKind::Serverless),
+            ("api/serverless.json", "{\"service\": \"x\"}\n", FileKind::Serverless),
             ("main.tf", "resource \"a\" \"b\" {}\n", FileKind::Terraform),
             ("mod/x.tf.json", "{}", FileKind::TerraformJson),
             ("Cargo.lock", "", lock("Cargo.lock")),

@@ -71,7 +71,7 @@ pub enum FileKind {
     CloudFormation { json: bool },
     /// An AWS SAM template (`Transform: AWS::Serverless-2016-10-31`).
     Sam { json: bool },
-    /// `serverless.yml` / `serverless.yaml`.
+    /// `serverless.yml` / `serverless.yaml` / `serverless.json`.
     Serverless,
     /// `*.tf`.
     Terraform,

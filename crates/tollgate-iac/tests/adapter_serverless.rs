@@ -418,3 +418,31 @@ fn websocket_events_are_routes_of_the_websocket_api() {
         .all(|r| r.protocol == ApiProtocol::WebSocket
             && r.api.get().and_then(Ref::address) == Some("WebsocketsApi")));
 }
+
+/// The framework reads `serverless.json` as it reads `serverless.yml`; a configuration written
+/// as a program (`serverless.ts`, `.js`, `.cjs`, `.mjs`) is never run, and the scan says so
+/// rather than pass over it in silence.
+#[test]
+fn json_services_are_read_and_programs_are_named_as_unread() {
+    let m = tf_support::model_of("serverless/json");
+    let create = function(&m, "CreateLambdaFunction");
+    assert_eq!(create.runtime.as_str(), Some("python3.12"));
+    assert_eq!(create.meta.file, "serverless.json");
+    assert_eq!(m.api_routes.len(), 1, "{:#?}", m.api_routes);
+
+    let m = tf_support::model_of("serverless/program");
+    assert!(m.lambdas.is_empty());
+    let notes: Vec<(&str, &str)> = m
+        .notifications
+        .iter()
+        .map(|n| (n.id.as_str(), n.message.as_str()))
+        .collect();
+    assert!(
+        notes
+            .iter()
+            .any(|(id, message)| *id == "unsupported-construct"
+                && message.starts_with("serverless.ts: ")
+                && message.contains("not read")),
+        "{notes:?}"
+    );
+}

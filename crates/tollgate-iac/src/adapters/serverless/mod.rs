@@ -18,8 +18,35 @@ use tollgate_syntax::{Node, Span};
 use crate::adapters::terraform::value::{Tv, TvKind};
 use crate::model::{CloudModel, Ref, ResourceMeta, SourceFormat, Tag, Val};
 
-/// The adapter: every `serverless.yml` of the scan.
+/// Names the framework also reads its configuration from, written as a program: what they
+/// hold is known only by running them, which a scan never does.
+const CONFIGURATION_AS_CODE: &[&str] = &[
+    "serverless.js",
+    "serverless.ts",
+    "serverless.cjs",
+    "serverless.mjs",
+];
+
+/// The adapter: every `serverless.yml` (`.yaml`, `.json`) of the scan.
 pub fn adapter(ctx: &ScanContext, model: &mut CloudModel) {
+    for file in ctx.files_where(|k| *k == FileKind::Other) {
+        let name = file.path.rsplit('/').next().unwrap_or(&file.path);
+        if CONFIGURATION_AS_CODE.contains(&name) {
+            model.notifications.push(
+                Notification::note(
+                    "unsupported-construct",
+                    format!(
+                        "{}: a Serverless Framework configuration written as a program is not \
+                         read, since that would mean running it; write it as serverless.yml, \
+                         or scan the CloudFormation template `serverless package` writes to \
+                         .serverless/",
+                        file.path
+                    ),
+                )
+                .at(Location::file(&file.path)),
+            );
+        }
+    }
     let files: Vec<_> = ctx.files_where(|k| *k == FileKind::Serverless).collect();
     super::map_each(&files, model, |file, model| {
         if ctx.is_cancelled() && !ctx.is_parsed(file) {
