@@ -731,3 +731,38 @@ fn duplicate_keys_keep_the_later_value_and_are_noted() {
         ]
     );
 }
+
+/// A `Fn::Sub` whose template another function computes (`Fn::Transform`, as cfn-lint's own
+/// test templates write it) is well formed: the value is unknown and the note names the
+/// function that is not evaluated, not a malformed `Fn::Sub`.
+#[test]
+fn sub_of_a_computed_template_is_unknown_not_malformed() {
+    let m = model_of(
+        "t.yaml",
+        r#"
+Resources:
+  Bucket:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketName:
+        Fn::Sub:
+          Fn::Transform:
+            Name: DynamicName
+  Other:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketName:
+        Fn::Sub:
+          - Fn::Join: ["-", ["app", "logs"]]
+          - {}
+"#,
+    );
+    assert!(m.buckets[0].name.is_unknown());
+    assert_eq!(m.buckets[1].name.as_str(), Some("app-logs"));
+    let notes = notes(&m);
+    assert!(
+        notes.contains("`Fn::Transform` is not evaluated"),
+        "{notes}"
+    );
+    assert!(!notes.contains("unexpected intrinsic shape"), "{notes}");
+}

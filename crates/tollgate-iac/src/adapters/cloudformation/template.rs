@@ -284,6 +284,16 @@ impl<'a> Template<'a> {
         Cv::new(span, CvKind::Ref(Ref::resource(id, Some(attr), type_name)))
     }
 
+    /// A `Fn::Sub` whose template is the result of another intrinsic function (`Fn::Transform`
+    /// most often): that function is evaluated as anywhere else (and noted if it cannot be),
+    /// and the substitution's result is unknown unless it gives a plain string.
+    fn computed_template(&mut self, template: &Node, span: Span) -> Cv {
+        match decided_text(&self.eval(template)) {
+            Some(text) => Cv::str(span, text),
+            None => Cv::unknown(span, "`Fn::Sub` of a template another function computes"),
+        }
+    }
+
     fn sub(&mut self, arg: &Node, span: Span) -> Cv {
         let (template, vars) = match &arg.value {
             Value::String(s) => (s.as_str(), HashMap::new()),
@@ -296,8 +306,14 @@ impl<'a> Template<'a> {
                         .collect::<HashMap<_, _>>();
                     (s, vars)
                 }
+                // `Fn::Sub: [{Fn::Transform: ...}, {...}]`: the template is another function's
+                // result, which CloudFormation computes first.
+                None if intrinsic(&items[0]).is_some() => {
+                    return self.computed_template(&items[0], span)
+                }
                 None => return self.bad(span, "`Fn::Sub` expects a string template"),
             },
+            _ if intrinsic(arg).is_some() => return self.computed_template(arg, span),
             _ => {
                 return self.bad(
                     span,
