@@ -321,6 +321,31 @@ fn recursive_and_endless_policies_are_stopped() {
 }
 
 #[test]
+fn a_policy_holding_too_much_memory_is_stopped() {
+    // Each element of the comprehension a new set of 16,384 addresses: gigabytes in all. The
+    // binary's allocator counts what the evaluation holds; past its budget it is stopped.
+    let dir = repo(&[(
+        "unions.rego",
+        "package main\nimport rego.v1\n\nviolation contains count(x) if {\n  a := {s | some s in net.cidr_expand(\"10.0.0.0/18\")}\n  x := [b | some i in numbers.range(1, 100000); b := a | {format_int(i, 10)}]\n}\n",
+    )]);
+    write(
+        dir.path(),
+        "tollgate.toml",
+        "[stage.policy]\neval-timeout-ms = 5000\neval-memory-mib = 16\n",
+    );
+    let (report, _) = run(dir.path(), "json");
+    let notes = notifications(&report);
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.starts_with("policy-error policies/unions.rego:")
+                && n.contains("held more than 16 MiB")),
+        "{notes:?}"
+    );
+    assert!(witness_reported(&report));
+}
+
+#[test]
 fn policies_reach_no_network_and_no_environment() {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     listener.set_nonblocking(true).unwrap();

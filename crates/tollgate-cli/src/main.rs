@@ -26,9 +26,12 @@ use clap::{CommandFactory, FromArgMatches};
 use crate::args::{Cli, Command};
 
 /// A scan allocates millions of small strings and nodes from several threads; mimalloc spends
-/// less CPU on them and holds less memory than glibc's arenas (figures in the README).
+/// less CPU on them and holds less memory than glibc's arenas (figures in the README). The
+/// wrapper counts what each policy evaluation holds, so that a policy building gigabytes is
+/// stopped at its memory budget (`tollgate_alloc`).
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: tollgate_alloc::Counting<mimalloc::MiMalloc> =
+    tollgate_alloc::Counting(mimalloc::MiMalloc);
 
 /// Parse the command line. The long version text (rule catalog, advisory database) costs a
 /// catalog load, so it is only built when a version flag is on the command line.

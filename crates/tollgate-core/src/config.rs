@@ -184,6 +184,9 @@ pub struct PolicyStageConfig {
     /// Seconds one policy may spend on all the scan's documents together before it is stopped
     /// and reported, keeping what it found so far (default 60).
     pub policy_timeout_seconds: Option<u64>,
+    /// Mebibytes one policy may hold while it evaluates one input document before it is
+    /// stopped and reported (default 128).
+    pub eval_memory_mib: Option<u64>,
 }
 
 /// `[stage.permissions]`.

@@ -291,6 +291,7 @@ impl Run<'_, '_> {
                 return out;
             }
         };
+        evaluator.set_memory_budget(crate::memory_budget(ctx));
         let mut reported: HashSet<String> = HashSet::new();
         // Cancelled before it started (the input documents may be cut short too) or part way
         // through: the policy is listed as not checked, and what it reported so far stays.

@@ -9,6 +9,12 @@
 //! - [`evaluate`]: results into findings; [`locate`]: result paths into file positions.
 //! - [`test_runner`]: `tollgate policy test`.
 
+// The memory budget of an evaluation is counted by this allocator (`tollgate_alloc`).
+#[cfg(test)]
+#[global_allocator]
+static TEST_ALLOCATOR: tollgate_alloc::Counting<std::alloc::System> =
+    tollgate_alloc::Counting(std::alloc::System);
+
 pub mod code;
 pub mod documents;
 pub mod evaluate;
@@ -24,6 +30,7 @@ pub mod test_runner;
 pub mod units;
 
 pub use stage::{
-    budget, inputs, load_from_scan, namespaces, policy_budget, policy_dirs, policy_rules, under,
-    PolicyStage, DEFAULT_EVAL_TIMEOUT_MS, DEFAULT_PATHS, DEFAULT_POLICY_TIMEOUT_SECONDS,
+    budget, inputs, load_from_scan, memory_budget, namespaces, policy_budget, policy_dirs,
+    policy_rules, under, PolicyStage, DEFAULT_EVAL_MEMORY_BYTES, DEFAULT_EVAL_TIMEOUT_MS,
+    DEFAULT_PATHS, DEFAULT_POLICY_TIMEOUT_SECONDS,
 };

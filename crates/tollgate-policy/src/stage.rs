@@ -15,6 +15,9 @@ use crate::{identities, resources};
 /// Default milliseconds one policy may spend on one input document.
 pub const DEFAULT_EVAL_TIMEOUT_MS: u64 = 1000;
 
+/// Default bytes one policy may hold while it evaluates one input document.
+pub const DEFAULT_EVAL_MEMORY_BYTES: usize = crate::rego::engine::MAX_HELD_PER_EVALUATION;
+
 /// Policy directories used when `[stage.policy] paths` is not set, in order; the first present
 /// one is read.
 pub const DEFAULT_PATHS: [&str; 2] = ["policies", ".tollgate/policies"];
@@ -125,6 +128,17 @@ pub fn budget(ctx: &ScanContext) -> Duration {
             .unwrap_or(DEFAULT_EVAL_TIMEOUT_MS)
             .max(1),
     )
+}
+
+/// The bytes one policy may hold while it evaluates one document.
+pub fn memory_budget(ctx: &ScanContext) -> usize {
+    ctx.config()
+        .stage
+        .policy
+        .eval_memory_mib
+        .map_or(DEFAULT_EVAL_MEMORY_BYTES, |mib| {
+            usize::try_from(mib.max(1).saturating_mul(1 << 20)).unwrap_or(usize::MAX)
+        })
 }
 
 /// Every input document of the scan.

@@ -4,7 +4,7 @@
 //! or the environment (see the crate README), so a policy cannot reach them at all.
 
 use std::num::NonZeroU32;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use regorus::utils::limits::ExecutionTimerConfig;
 use regorus::{Engine, Value};
@@ -20,6 +20,13 @@ pub const MAX_RANGE: i64 = 100_000;
 /// one builtin call, before the time limit is looked at again.
 pub const MAX_BUILT_STRING: usize = 1024 * 1024;
 pub const MAX_BUILT_ARRAY: usize = 100_000;
+
+/// Bytes one evaluation may hold at once, whatever built them (the interpreter's
+/// comprehensions, set operations and rule values as well as builtins), as counted by the
+/// binary's allocator ([`tollgate_alloc`]). Twice what the builtins may build
+/// ([`super::growth::MAX_BUILT_PER_EVALUATION`]), so that a builtin's own refusal, which names
+/// it and its line, comes first when a builtin is what builds too much.
+pub const MAX_HELD_PER_EVALUATION: usize = 128 * 1024 * 1024;
 
 /// Units of work (expressions, rule bodies) regorus does between two reads of the clock. At
 /// every unit, reading the clock took about a tenth of the policy stage's time; a unit is short
@@ -45,6 +52,10 @@ pub struct EvalError {
 /// A policy file's engine.
 pub struct Evaluator {
     engine: Engine,
+    /// Each evaluation's time budget.
+    budget: Duration,
+    /// Bytes each evaluation may hold.
+    memory: usize,
     pub file: String,
     pub package: String,
 }
@@ -90,9 +101,16 @@ impl Evaluator {
         }
         Ok(Self {
             engine,
+            budget,
+            memory: MAX_HELD_PER_EVALUATION,
             file: policy.path.clone(),
             package: policy.package.clone(),
         })
+    }
+
+    /// Let each evaluation hold `bytes` (instead of [`MAX_HELD_PER_EVALUATION`]).
+    pub fn set_memory_budget(&mut self, bytes: usize) {
+        self.memory = bytes;
     }
 
     /// The value of `data.<package>.<rule>` for `input`, as JSON (`Undefined` is `None`).
@@ -104,9 +122,25 @@ impl Evaluator {
         self.engine.set_input(input.clone());
         super::growth::start_evaluation();
         let path = format!("data.{}.{rule}", self.package);
-        let result = self.engine.eval_rule(path);
+        let deadline = Instant::now() + self.budget;
+        let (result, over) =
+            tollgate_alloc::scope(self.memory, deadline, || self.engine.eval_rule(path));
         // Prints are dropped: policies are data, and their output has no place in the report.
         let _ = self.engine.take_prints();
+        if over {
+            // Stopped by its time budget once it held too much (see `tollgate_alloc`), or
+            // finished meanwhile: either way it is over its memory budget.
+            return Err(EvalError {
+                file: self.file.clone(),
+                line: 1,
+                col: 1,
+                message: format!(
+                    "evaluation held more than {} MiB (comprehensions, set operations, rule values), over tollgate's limit per evaluation",
+                    self.memory >> 20
+                ),
+                timed_out: false,
+            });
+        }
         match result {
             Ok(Value::Undefined) => Ok(None),
             Ok(value) => serde_json::to_value(&value)

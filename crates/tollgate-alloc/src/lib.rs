@@ -1,0 +1,168 @@
+//! A memory budget for one Rego evaluation, covering what regorus's interpreter builds without
+//! any builtin: the elements of a comprehension, sets made by `|`, `&` and `-`, array, set and
+//! object literals, the values of partial rules.
+//!
+//! regorus 0.14 has no per-evaluation memory limit for its interpreter: its
+//! `allocator-memory-limits` feature replaces the process's allocator with a patched mimalloc
+//! and compares the whole process's usage with one global limit (which the other stages and
+//! the other policies' threads count towards), and its per-execution budgets exist only in
+//! its RVM, which the stage does not use. What it does offer is its execution timer, read
+//! between units of work and able to stop an evaluation cleanly wherever it is.
+//!
+//! So the binary's allocator is wrapped in [`Counting`], which keeps, for the thread an
+//! evaluation runs on and only while it runs ([`scope`]), the bytes allocated and not yet
+//! freed. An allocator cannot fail an allocation without aborting the process, nor unwind; so
+//! when an evaluation first holds more than its budget, the allocating thread sleeps until the
+//! evaluation's time budget has passed, and regorus's timer stops the evaluation at its next
+//! check (within 64 units of work); the evaluation is then reported as over its memory budget,
+//! not as slow. What the evaluation holds is bounded by its budget plus what those last units
+//! build (each bounded by the values already held and the builtins' own limits), where before
+//! it was bounded only by how fast it could allocate during its whole time budget. The cost is
+//! one thread-local flag read per allocation outside evaluations, and the sleep (at most the
+//! time budget) once, after which the policy is stopped for the rest of the run.
+//!
+//! A binary that does not install [`Counting`] as its global allocator keeps the time budget
+//! only; `tollgate` installs it (over mimalloc), and so do the policy stage's tests.
+//!
+//! This is the workspace's only unsafe code: [`GlobalAlloc`] is an unsafe trait.
+
+use std::alloc::{GlobalAlloc, Layout};
+use std::cell::Cell;
+use std::time::{Duration, Instant};
+
+/// The global allocator `A`, counting what an evaluation in [`scope`] holds.
+#[derive(Debug, Default)]
+pub struct Counting<A>(pub A);
+
+thread_local! {
+    // Constant-initialized and without destructors: read from inside the allocator, they
+    // must neither allocate nor register anything.
+    static ACTIVE: Cell<bool> = const { Cell::new(false) };
+    static LIVE: Cell<usize> = const { Cell::new(0) };
+    static LIMIT: Cell<usize> = const { Cell::new(usize::MAX) };
+    static DEADLINE: Cell<Option<Instant>> = const { Cell::new(None) };
+    static OVER: Cell<bool> = const { Cell::new(false) };
+}
+
+fn grew(bytes: usize) {
+    if !ACTIVE.with(Cell::get) {
+        return;
+    }
+    let live = LIVE.with(|l| {
+        let live = l.get().saturating_add(bytes);
+        l.set(live);
+        live
+    });
+    if live > LIMIT.with(Cell::get) && !OVER.with(Cell::get) {
+        OVER.with(|o| o.set(true));
+        // Wait out the evaluation's time budget, so that regorus's timer stops it at its
+        // next check (see the module's comment).
+        if let Some(deadline) = DEADLINE.with(Cell::get) {
+            let now = Instant::now();
+            if deadline > now {
+                std::thread::sleep(deadline - now);
+            }
+        }
+    }
+}
+
+fn shrank(bytes: usize) {
+    if ACTIVE.with(Cell::get) {
+        // Memory allocated before the evaluation and freed during it gives no credit.
+        LIVE.with(|l| l.set(l.get().saturating_sub(bytes)));
+    }
+}
+
+// SAFETY: every call is passed on unchanged to `A`; the counting around it touches only
+// constant-initialized thread-locals and never allocates.
+#[allow(unsafe_code)]
+unsafe impl<A: GlobalAlloc> GlobalAlloc for Counting<A> {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: the caller's contract, passed on.
+        let p = unsafe { self.0.alloc(layout) };
+        if !p.is_null() {
+            grew(layout.size());
+        }
+        p
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: the caller's contract, passed on.
+        let p = unsafe { self.0.alloc_zeroed(layout) };
+        if !p.is_null() {
+            grew(layout.size());
+        }
+        p
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: the caller's contract, passed on.
+        unsafe { self.0.dealloc(ptr, layout) };
+        shrank(layout.size());
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        // SAFETY: the caller's contract, passed on.
+        let p = unsafe { self.0.realloc(ptr, layout, new_size) };
+        if !p.is_null() {
+            if new_size >= layout.size() {
+                grew(new_size - layout.size());
+            } else {
+                shrank(layout.size() - new_size);
+            }
+        }
+        p
+    }
+}
+
+/// Run `f` (an evaluation whose time budget ends at `deadline`) on this thread with `limit`
+/// bytes of memory it may hold; also says whether it held more at some point.
+pub fn scope<R>(limit: usize, deadline: Instant, f: impl FnOnce() -> R) -> (R, bool) {
+    // A scope inside a scope (a builtin evaluating through a second engine) counts towards
+    // the outer one.
+    if ACTIVE.with(Cell::get) {
+        return (f(), false);
+    }
+    LIVE.with(|l| l.set(0));
+    LIMIT.with(|l| l.set(limit));
+    // A little past the deadline, so that regorus's own reading of the clock is past it too.
+    DEADLINE.with(|d| d.set(Some(deadline + Duration::from_millis(2))));
+    OVER.with(|o| o.set(false));
+    ACTIVE.with(|a| a.set(true));
+    let out = f();
+    ACTIVE.with(|a| a.set(false));
+    (out, OVER.with(Cell::get))
+}
+
+#[cfg(test)]
+#[global_allocator]
+static TEST_ALLOCATOR: Counting<std::alloc::System> = Counting(std::alloc::System);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_a_scope_holds_is_counted_and_what_it_frees_is_not() {
+        let far = Instant::now() + Duration::from_secs(60);
+        let (kept, over) = scope(1 << 20, far, || vec![0u8; 512 * 1024]);
+        assert!(!over);
+        // Allocated and freed again and again: never held at once.
+        let ((), over) = scope(1 << 20, far, || {
+            for _ in 0..64 {
+                drop(std::hint::black_box(vec![0u8; 512 * 1024]));
+            }
+        });
+        assert!(!over);
+        drop(kept);
+        // Held at once: over, and the sleep is already past its deadline.
+        let past = Instant::now();
+        let (held, over) = scope(1 << 20, past, || {
+            (0..4)
+                .map(|_| std::hint::black_box(vec![0u8; 512 * 1024]))
+                .collect::<Vec<_>>()
+        });
+        assert!(over);
+        assert_eq!(held.len(), 4);
+    }
+}
