@@ -55,6 +55,27 @@ pub fn declared(
         if f.package_type.eq_ignore_case("Image") {
             continue;
         }
+        if let (Some(runtime), []) = (f.runtime.as_str(), languages(f)) {
+            // Java, Go, .NET, Ruby, custom runtimes: the handler is there, in a language this
+            // stage does not read; saying its file is missing would be wrong.
+            let at = f.runtime.span().map_or_else(
+                || f.meta.header_location(),
+                |s| Location::at(f.meta.file.clone(), s),
+            );
+            notes.push(
+                Notification::note(
+                    "runtime-not-read",
+                    format!(
+                        "{}: `{}` runs on `{runtime}`, and the code stage reads only Python, \
+                         JavaScript and TypeScript handlers; its code is not checked",
+                        f.meta.file, f.meta.address
+                    ),
+                )
+                .at(at)
+                .stage(STAGE),
+            );
+            continue;
+        }
         match resolve_handler(ctx, &by_name, f, handler) {
             Some((file, function)) => out.push(EntryPoint {
                 file,

@@ -246,3 +246,36 @@ resource "aws_lambda_function" "convert" {
         report.findings
     );
 }
+
+/// A function on a runtime whose language the stage does not read (Java here) has its handler
+/// somewhere the stage cannot look: the note says which runtime, not that the file is missing.
+#[test]
+fn functions_on_runtimes_not_read_are_named_as_such() {
+    let tf = r#"
+resource "aws_lambda_function" "billing" {
+  function_name = "billing"
+  role          = "arn:aws:iam::123456789012:role/billing"
+  runtime       = "java21"
+  handler       = "com.example.Billing::handleRequest"
+  filename      = "billing.jar"
+}
+"#;
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "main.tf", tf);
+    let report = scan(dir.path());
+    let notes: Vec<(&str, &str)> = report
+        .notifications
+        .iter()
+        .map(|n| (n.id.as_str(), n.message.as_str()))
+        .collect();
+    assert!(
+        notes
+            .iter()
+            .any(|(id, m)| *id == "runtime-not-read" && m.contains("`java21`")),
+        "{notes:#?}"
+    );
+    assert!(
+        !notes.iter().any(|(id, _)| *id == "handler-not-found"),
+        "{notes:#?}"
+    );
+}
