@@ -735,6 +735,118 @@ impl<'a> Ev<'a> {
         Ok(current)
     }
 
+    /// A filter `[ clauses ]` (or `[ name | clauses ]`) on `item`, as cfn-guard's query
+    /// retrieval does it:
+    /// - a map right after a key (`Resources[ ... ]`, `.%names[ ... ]`) is filtered entry by
+    ///   entry, and each entry that passes has its key captured: appended to `name` in the
+    ///   scope the query runs in, so `%name` after the filter is the list of keys that passed
+    ///   (inside the clauses it is those that passed before); an empty map selects nothing;
+    /// - a map after `*`, `[*]` or a variable (cfn-guard reads `%var[ ... ]` as
+    ///   `%var[*][ ... ]`) is one value tested as a whole, and nothing is captured;
+    /// - a list is filtered element by element, and nothing is captured;
+    /// - a plain value (a string, a number...) is tested itself after `[*]` or a variable,
+    ///   and is a retrieval error anywhere else (`Runtime[ this == 'x' ]`).
+    fn filter(
+        &mut self,
+        name: Option<&'a String>,
+        clauses: &'a Conjunction,
+        previous: Option<&'a Part>,
+        item: Item<'a>,
+        scope: &Scope<'a, '_>,
+        next: &mut Vec<QR<'a>>,
+    ) -> Result<(), Stop> {
+        let after_key = matches!(previous, Some(Part::Key(_) | Part::VariableKey(_)));
+        let after_all_indices = matches!(previous, Some(Part::AllIndices | Part::Variable(_)));
+        // Each candidate with the key a named filter captures when it passes.
+        let candidates: Vec<(Item<'a>, Option<Json>)> = match &item.v {
+            V::Doc(Json::Object(map)) if after_key => map
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        Item {
+                            v: V::Doc(v),
+                            path: extend(&item.path, PathSeg::Key(k)),
+                        },
+                        Some(Json::String(k.clone())),
+                    )
+                })
+                .collect(),
+            V::Own(j) if after_key && j.is_object() => j
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(k, v)| {
+                    (
+                        Item {
+                            v: V::Own(Rc::new(v.clone())),
+                            path: item.path.clone(),
+                        },
+                        Some(Json::String(k.clone())),
+                    )
+                })
+                .collect(),
+            V::Doc(Json::Array(list)) => list
+                .iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    (
+                        Item {
+                            v: V::Doc(v),
+                            path: extend(&item.path, PathSeg::Index(i)),
+                        },
+                        None,
+                    )
+                })
+                .collect(),
+            V::Own(j) if j.is_array() => j
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|v| {
+                    (
+                        Item {
+                            v: V::Own(Rc::new(v.clone())),
+                            path: item.path.clone(),
+                        },
+                        None,
+                    )
+                })
+                .collect(),
+            V::Doc(Json::Object(_)) => vec![(item, None)],
+            V::Own(j) if j.is_object() => vec![(item, None)],
+            _ if after_all_indices => vec![(item, None)],
+            _ => {
+                next.push(QR::Missing {
+                    path: item.path.clone(),
+                    key: "[filter]: not a map or a list".into(),
+                });
+                return Ok(());
+            }
+        };
+        for (candidate, key) in candidates {
+            self.tick()?;
+            let filter = Scope::new(candidate.clone(), &[], Some(scope));
+            if self.conj(clauses, &filter, &mut Vec::new(), true)? != Status::Pass {
+                continue;
+            }
+            if let (Some(name), Some(key)) = (name, key) {
+                let captured = QR::Found(Item {
+                    v: V::Own(Rc::new(key)),
+                    path: None,
+                });
+                let mut vars = scope.vars.borrow_mut();
+                let keys = vars
+                    .entry(name.as_str())
+                    .or_insert_with(|| Some(Rc::new(Vec::new())));
+                if let Some(keys) = keys {
+                    Rc::make_mut(keys).push(captured);
+                }
+            }
+            next.push(QR::Found(candidate));
+        }
+        Ok(())
+    }
+
     fn step(
         &mut self,
         part: &'a Part,
@@ -835,126 +947,9 @@ impl<'a> Ev<'a> {
                     }),
                 }
             }
-            Part::Filter(clauses) => {
-                // As cfn-guard: a filter right after a key (`Resources[ Type == 'X' ]`) tests
-                // each value of the map there; after `*` or `[*]` (`Resources.*[ ... ]`) the
-                // map is one value, tested as a whole.
-                let after_key = matches!(previous, Some(Part::Key(_) | Part::VariableKey(_)));
-                let candidates: Vec<Item<'a>> = match &item.v {
-                    V::Doc(Json::Object(map)) if after_key => map
-                        .iter()
-                        .map(|(k, v)| Item {
-                            v: V::Doc(v),
-                            path: extend(&item.path, PathSeg::Key(k)),
-                        })
-                        .collect(),
-                    V::Own(j) if after_key && j.is_object() => j
-                        .as_object()
-                        .into_iter()
-                        .flatten()
-                        .map(|(_, v)| Item {
-                            v: V::Own(Rc::new(v.clone())),
-                            path: item.path.clone(),
-                        })
-                        .collect(),
-                    V::Doc(Json::Array(list)) => list
-                        .iter()
-                        .enumerate()
-                        .map(|(i, v)| Item {
-                            v: V::Doc(v),
-                            path: extend(&item.path, PathSeg::Index(i)),
-                        })
-                        .collect(),
-                    V::Own(j) if j.is_array() => j
-                        .as_array()
-                        .into_iter()
-                        .flatten()
-                        .map(|v| Item {
-                            v: V::Own(Rc::new(v.clone())),
-                            path: item.path.clone(),
-                        })
-                        .collect(),
-                    _ => vec![item],
-                };
-                for candidate in candidates {
-                    let filter = Scope::new(candidate.clone(), &[], Some(scope));
-                    if self.conj(clauses, &filter, &mut Vec::new(), true)? == Status::Pass {
-                        next.push(QR::Found(candidate));
-                    }
-                }
-            }
+            Part::Filter(clauses) => self.filter(None, clauses, previous, item, scope, next)?,
             Part::CaptureFilter { name, clauses } => {
-                // Entries of a map with their keys, elements of a list with their indices; any
-                // other value is one candidate without a key.
-                let candidates: Vec<(Item<'a>, Json)> = match &item.v {
-                    V::Doc(Json::Object(map)) => map
-                        .iter()
-                        .map(|(k, v)| {
-                            (
-                                Item {
-                                    v: V::Doc(v),
-                                    path: extend(&item.path, PathSeg::Key(k)),
-                                },
-                                Json::String(k.clone()),
-                            )
-                        })
-                        .collect(),
-                    V::Doc(Json::Array(list)) => list
-                        .iter()
-                        .enumerate()
-                        .map(|(i, v)| {
-                            (
-                                Item {
-                                    v: V::Doc(v),
-                                    path: extend(&item.path, PathSeg::Index(i)),
-                                },
-                                Json::from(i as u64),
-                            )
-                        })
-                        .collect(),
-                    V::Own(j) if j.is_object() || j.is_array() => {
-                        let entries: Vec<(Json, &Json)> = match j.as_ref() {
-                            Json::Object(map) => map
-                                .iter()
-                                .map(|(k, v)| (Json::String(k.clone()), v))
-                                .collect(),
-                            Json::Array(list) => list
-                                .iter()
-                                .enumerate()
-                                .map(|(i, v)| (Json::from(i as u64), v))
-                                .collect(),
-                            _ => Vec::new(),
-                        };
-                        entries
-                            .into_iter()
-                            .map(|(key, v)| {
-                                (
-                                    Item {
-                                        v: V::Own(Rc::new(v.clone())),
-                                        path: item.path.clone(),
-                                    },
-                                    key,
-                                )
-                            })
-                            .collect()
-                    }
-                    _ => vec![(item, Json::Null)],
-                };
-                for (candidate, key) in candidates {
-                    self.tick()?;
-                    let filter = Scope::new(candidate.clone(), &[], Some(scope));
-                    let captured = QR::Found(Item {
-                        v: V::Own(Rc::new(key)),
-                        path: None,
-                    });
-                    filter
-                        .vars
-                        .borrow_mut()
-                        .insert(name.as_str(), Some(Rc::new(vec![captured])));
-                    if self.conj(clauses, &filter, &mut Vec::new(), true)? == Status::Pass {
-                        next.push(QR::Found(candidate));
-                    }
-                }
+                self.filter(Some(name), clauses, previous, item, scope, next)?
             }
             Part::KeyFilter { op, negated, rhs } => {
                 let origin = Origin {

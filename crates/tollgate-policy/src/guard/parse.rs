@@ -309,6 +309,11 @@ impl Parser<'_> {
         } else {
             return Err(self.expected("`=` after the variable name"));
         }
+        // `let x = some Resources...`, as cfn-guard's own tests write it: the values are the
+        // query's either way (`some` matters where they are compared).
+        if self.is_ident("some") {
+            self.next();
+        }
         let value = self.operand()?;
         Ok(Let { name, value })
     }

@@ -356,33 +356,30 @@ fn functions_refuse_to_build_huge_strings() {
 }
 
 #[test]
-fn filters_capture_the_key_of_each_entry() {
-    // Buckets whose logical id starts with `Go`: only `Good`.
+fn filters_capture_the_keys_that_pass_for_what_follows() {
+    // The keys captured by a filter right after a key are, after it, the list of those that
+    // passed (as in cfn-guard's own `using_resource_names_for_assessment`).
     let rules = "
-let named = Resources[ id | Type == 'AWS::S3::Bucket'
-                            %id == /^Go/ ]
-rule good_is_encrypted when %named !empty {
-    %named.Properties.BucketEncryption exists
+rule buckets_are_good_or_bad {
+    let buckets = Resources[ id | Type == 'AWS::S3::Bucket' ]
+    when %buckets !empty {
+        %id in ['Good', 'Bad']
+    }
 }
-rule every_bucket_is_encrypted {
-    Resources[ id | Type == 'AWS::S3::Bucket' ].Properties.BucketEncryption exists
-}
-rule tags_by_index {
-    # The second tag of each bucket that has one.
-    Resources.Good.Properties.Tags[ i | %i == 1 ].Key == 'Stage'
+rule only_good {
+    let buckets = Resources[ id | Type == 'AWS::S3::Bucket' ]
+    when %buckets !empty {
+        %id == 'Good'
+    }
 }
 ";
     assert_eq!(
-        status(rules, &template(), "good_is_encrypted"),
+        status(rules, &template(), "buckets_are_good_or_bad"),
         Status::Pass
     );
-    assert_eq!(
-        status(rules, &template(), "every_bucket_is_encrypted"),
-        Status::Fail
-    );
-    assert_eq!(status(rules, &template(), "tags_by_index"), Status::Pass);
+    assert_eq!(status(rules, &template(), "only_good"), Status::Fail);
     // A filter that selects nothing skips, as any filter does.
-    let rules = "rule none { Resources[ id | %id == 'Missing' ].Type == 'x' }";
+    let rules = "rule none { Resources[ id | Type == 'Missing' ].Type == 'x' }";
     assert_eq!(status(rules, &template(), "none"), Status::Skip);
     // The captured name is not a type name.
     assert!(parse(
@@ -390,6 +387,80 @@ rule tags_by_index {
         "rule r { Resources[ AWS::S3::Bucket | Type == 'x' ] exists }"
     )
     .is_err());
+}
+
+#[test]
+fn a_named_filter_after_a_variable_or_after_star_tests_each_value_as_a_whole() {
+    // cfn-guard reads `%buckets[ ... ]` as `%buckets[*][ ... ]` and filters after `*` test
+    // each value as a whole: each bucket is tested, not each entry of a bucket (`Type`,
+    // `Properties`), and no key is captured.
+    let rules = "
+let buckets = Resources.*[ Type == 'AWS::S3::Bucket' ]
+rule tagged_buckets_encrypted when %buckets !empty {
+    %buckets[ id | Properties.Tags !empty ].Properties.BucketEncryption exists
+}
+rule buckets_tagged {
+    Resources.*[ id | Type == 'AWS::S3::Bucket' ].Properties.Tags exists
+}
+rule untagged_bucket_encrypted {
+    Resources.*[ name | Type == 'AWS::S3::Bucket' Properties.Tags empty ].Properties.BucketEncryption exists
+}
+";
+    assert_eq!(
+        status(rules, &template(), "tagged_buckets_encrypted"),
+        Status::Pass
+    );
+    assert_eq!(status(rules, &template(), "buckets_tagged"), Status::Pass);
+    assert_eq!(
+        status(rules, &template(), "untagged_bucket_encrypted"),
+        Status::Fail
+    );
+    // Nothing was captured: `%id` is not defined after such a filter.
+    let rules = "rule r {
+    Resources.*[ id | Type == 'AWS::S3::Bucket' ].Type exists
+    %id exists
+}
+";
+    let file = parse("r.guard", rules).unwrap();
+    assert!(
+        matches!(evaluate(&file, &template(), limits()), Err(Stop::Error { ref message, .. }) if message.contains("`%id` is not defined")),
+    );
+    // A list is filtered element by element, without a key either.
+    let rules = "rule stage_tag {
+    Resources.Good.Properties.Tags[ i | Key == 'Stage' ].Value == 'prod'
+}
+";
+    assert_eq!(status(rules, &template(), "stage_tag"), Status::Pass);
+}
+
+#[test]
+fn a_filter_on_a_plain_value_is_a_retrieval_error_except_after_all_indices() {
+    let rules = "
+rule after_key {
+    Resources.Fn.Properties.Runtime[ this == 'python3.8' ] exists
+}
+rule after_key_empty {
+    Resources.Fn.Properties.Runtime[ this == 'python3.8' ] empty
+}
+rule after_star {
+    Resources.Fn.Properties.*[ this == 900 ] exists
+}
+rule after_all_indices {
+    Resources.Fn.Properties.Runtime[*][ this == 'python3.8' ] exists
+}
+rule after_a_variable {
+    let runtime = Resources.Fn.Properties.Runtime
+    %runtime[ this == 'python3.8' ] exists
+}
+";
+    assert_eq!(status(rules, &template(), "after_key"), Status::Fail);
+    assert_eq!(status(rules, &template(), "after_key_empty"), Status::Pass);
+    assert_eq!(status(rules, &template(), "after_star"), Status::Fail);
+    assert_eq!(
+        status(rules, &template(), "after_all_indices"),
+        Status::Pass
+    );
+    assert_eq!(status(rules, &template(), "after_a_variable"), Status::Pass);
 }
 
 #[test]
