@@ -20,5 +20,6 @@ mod sink;
 mod stage;
 
 pub use stage::{
-    check_model, check_model_with, evaluate_model_with, outcome, Outcome, PermissionsStage,
+    analysis, check_model, check_model_with, evaluate_model_with, outcome, Outcome,
+    PermissionsStage, ScanAnalysis,
 };

@@ -58,18 +58,68 @@ pub struct Outcome {
     pub evaluations: Vec<Evaluation>,
 }
 
-/// The permission analysis of the scan, computed once per scan and kept in the context's memo:
-/// the `permissions` stage reports it and the `code` stage ranks handlers by it, so a run with
-/// both stages analyses every policy once.
+/// What the permission rules concluded, computed once per scan and kept in the context's memo:
+/// the `permissions` stage reports it and the `code` stage ranks handlers by it.
 pub fn outcome(ctx: &ScanContext) -> Arc<Outcome> {
     ctx.memo(|ctx| {
-        let model = tollgate_iac::model(ctx);
-        let trusted = &ctx.config().stage.permissions.trusted_accounts;
-        let (findings, evaluations) = evaluate_model_with(&model, trusted);
+        let (findings, evaluations) = rules::run_all(analysis(ctx).get());
         Outcome {
             findings,
             evaluations,
         }
+    })
+}
+
+self_cell::self_cell!(
+    /// The permission analysis of a cloud model, kept with the model it borrows from so that it
+    /// can be shared: see [`analysis`].
+    pub struct ScanAnalysis {
+        owner: Arc<CloudModel>,
+        #[covariant]
+        dependent: Analysis,
+    }
+);
+
+impl ScanAnalysis {
+    /// Analyse every policy of `model`; principals in `trusted_accounts` are the user's own.
+    pub fn of(model: Arc<CloudModel>, trusted_accounts: &[String]) -> Self {
+        Self::new(model, |model| {
+            let mut expander = Expander::new(catalog());
+            let mut analysis = Analysis::new(model, &mut expander);
+            analysis.trusted_accounts = trusted_accounts.to_vec();
+            analysis
+        })
+    }
+
+    pub fn get(&self) -> &Analysis<'_> {
+        self.borrow_dependent()
+    }
+
+    /// The model analysed: its resources are the ones the analysis points at.
+    pub fn model(&self) -> &CloudModel {
+        self.borrow_owner()
+    }
+}
+
+impl std::fmt::Debug for ScanAnalysis {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ScanAnalysis")
+            .field("policies", &self.get().policies.len())
+            .field("identities", &self.get().identities.len())
+            .finish()
+    }
+}
+
+/// The permission analysis of the scan's cloud model, computed once per scan and kept in the
+/// context's memo beside the model: the permission rules, the policy stage's input and the
+/// compliance report's data inventory all read it, and analysing every policy of a large
+/// repository again for each of them cost as much as the rules themselves.
+pub fn analysis(ctx: &ScanContext) -> Arc<ScanAnalysis> {
+    ctx.memo(|ctx| {
+        ScanAnalysis::of(
+            tollgate_iac::model(ctx),
+            &ctx.config().stage.permissions.trusted_accounts,
+        )
     })
 }
 

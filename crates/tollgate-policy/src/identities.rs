@@ -4,25 +4,21 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use tollgate_iac::model::{split_arn, CloudModel, PrincipalClass, ResourceMeta, Val};
+use tollgate_iac::model::{split_arn, PrincipalClass, ResourceMeta, Val};
 use tollgate_perms::analysis::{Analysis, PolicyKind};
-use tollgate_perms::catalog::{catalog, AccessLevel, ActionId};
-use tollgate_perms::expand::Expander;
+use tollgate_perms::catalog::{AccessLevel, ActionId};
 use tollgate_perms::principal::grants;
 
 use crate::input::{DataAccessDoc, EscalationDoc, IdentityDoc, PrincipalDoc};
 
-/// Every identity of `model` (roles, and policies attached to nothing in the scan).
-pub fn identities(model: &CloudModel, trusted_accounts: &[String]) -> Vec<IdentityDoc> {
-    let mut expander = Expander::new(catalog());
-    let mut analysis = Analysis::new(model, &mut expander);
-    analysis.trusted_accounts = trusted_accounts.to_vec();
+/// Every identity of the analysed model (roles, and policies attached to nothing in the scan).
+pub fn identities(analysis: &Analysis<'_>) -> Vec<IdentityDoc> {
     let cat = analysis.catalog;
     // Who may assume each identity: the trust policies' grants, read once and grouped by the
     // policy's owner (reading every grant again for each identity took the square of the
     // time).
     let mut trusted: HashMap<*const ResourceMeta, Vec<PrincipalDoc>> = HashMap::new();
-    for g in grants(&analysis, PolicyKind::Trust) {
+    for g in grants(analysis, PolicyKind::Trust) {
         let (class, account) = class_name(&g.class);
         trusted
             .entry(std::ptr::from_ref(g.policy.owner))

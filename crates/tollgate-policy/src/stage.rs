@@ -146,8 +146,8 @@ pub fn inputs(ctx: &ScanContext) -> Inputs {
     let model = tollgate_iac::model(ctx);
     let index = ModelIndex::build(&model);
     let resources = resources::collect(ctx, &model, &index);
-    let trusted = &ctx.config().stage.permissions.trusted_accounts;
-    let identities = identities::identities(&model, trusted);
+    // The permissions stage's analysis, made once per scan.
+    let identities = identities::identities(tollgate_perms::analysis(ctx).get());
     Inputs::new(resources, identities)
 }
 

@@ -16,11 +16,12 @@ const FRAME_LINE_CHARS: usize = 240;
 const FRAME_FILE_BYTES: u64 = 2 * 1024 * 1024;
 
 /// Every finding as a report entry, most severe first, and for each finding's index in the
-/// input, its entry's `id`.
+/// input, its entry's `id`; the first `frames` entries with their code frame.
 pub fn entries(
     findings: &[Finding],
     rules: &[Rule],
     root: Option<&Path>,
+    frames: usize,
 ) -> (Vec<FindingEntry>, HashMap<usize, usize>) {
     let by_code: HashMap<&str, &Rule> = rules.iter().map(|r| (r.code.as_str(), r)).collect();
     let mut order: Vec<usize> = (0..findings.len()).collect();
@@ -53,6 +54,7 @@ pub fn entries(
             suppressed: f.suppression.as_ref().map(|s| s.justification.clone()),
             fix: rule.map_or_else(String::new, |r| fix_of(r)),
             frame: line
+                .filter(|_| id < frames)
                 .map(|l| files.frame(&f.location.path, l))
                 .unwrap_or_default(),
         });
@@ -183,7 +185,7 @@ mod tests {
             )
         };
         let findings = [finding("t.yaml"), finding("../t.yaml")];
-        let (entries, _) = entries(&findings, &[], Some(&dir));
+        let (entries, _) = entries(&findings, &[], Some(&dir), crate::ALL_FRAMES);
         let inside = entries.iter().find(|e| e.path == "t.yaml").unwrap();
         let numbers: Vec<u32> = inside.frame.iter().map(|l| l.number).collect();
         assert_eq!(numbers, [1, 2, 3, 4, 5]);
@@ -195,6 +197,11 @@ mod tests {
             outside.frame.is_empty(),
             "a path out of the root is not read"
         );
+        // Only the first entries asked for read their frame.
+        let (first, _) =
+            super::entries(&[finding("t.yaml"), finding("t.yaml")], &[], Some(&dir), 1);
+        assert_eq!(first[0].frame.len(), 5);
+        assert!(first[1].frame.is_empty());
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

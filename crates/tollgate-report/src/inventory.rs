@@ -14,7 +14,7 @@ use tollgate_iac::model::{
 };
 use tollgate_perms::analysis::{Analysis, StatementView};
 use tollgate_perms::catalog::{AccessLevel, ActionId};
-use tollgate_perms::expand::Expander;
+use tollgate_perms::ScanAnalysis;
 
 use crate::model::{Accessor, AtRest, DataAsset, DataClassName, Fact, FactState, KeyType};
 
@@ -132,26 +132,25 @@ struct Subject<'m> {
     classified_by: String,
 }
 
-/// The inventory of `model`, in model order (tables, buckets, queues, topics, secrets, then
-/// any other resource tagged with a classification).
+/// The inventory of the analysed model, in model order (tables, buckets, queues, topics,
+/// secrets, then any other resource tagged with a classification). The analysis is the
+/// permissions stage's ([`tollgate_perms::analysis`]): made once per scan.
 pub fn build(
-    model: &CloudModel,
+    shared: &ScanAnalysis,
     patterns: &NamePatterns,
     classification_key: &str,
     trusted_accounts: &[String],
 ) -> Vec<DataAsset> {
+    let (model, analysis) = (shared.model(), shared.get());
     let subjects = subjects(model, patterns, classification_key);
     if subjects.is_empty() {
         return Vec::new();
     }
-    let mut expander = Expander::new(tollgate_perms::catalog::catalog());
-    let mut analysis = Analysis::new(model, &mut expander);
-    analysis.trusted_accounts = trusted_accounts.to_vec();
     let runners = Runners::of(model);
     let mut kinds = HashMap::new();
     subjects
         .iter()
-        .map(|s| describe(model, &analysis, &runners, &mut kinds, s, trusted_accounts))
+        .map(|s| describe(model, analysis, &runners, &mut kinds, s, trusted_accounts))
         .collect()
 }
 
@@ -536,8 +535,7 @@ fn names_subject(
         return Some(false);
     }
     let parts = entry.arn?;
-    let service = s.store.service()?;
-    if !action_matches(parts.service, service) {
+    if !entry.of_service {
         return None;
     }
     if parts.resource == "*" {
@@ -566,18 +564,22 @@ fn arn_candidates(s: &Subject<'_>) -> Vec<String> {
 }
 
 /// A statement's resource entry, trimmed, with its ARN fields when it is an ARN: split once
-/// for all the stores it is compared with.
+/// for all the stores of one service it is compared with.
 struct Entry<'a> {
     text: &'a str,
     arn: Option<ArnParts<'a>>,
+    /// Whether the ARN's service is the stores' (asked once, not for each store).
+    of_service: bool,
 }
 
 impl<'a> Entry<'a> {
-    fn of(entry: &'a str) -> Self {
+    fn of(entry: &'a str, service: &str) -> Self {
         let text = entry.trim();
+        let arn = split_arn(text);
         Entry {
             text,
-            arn: split_arn(text),
+            arn,
+            of_service: arn.is_some_and(|parts| action_matches(parts.service, service)),
         }
     }
 }
@@ -608,8 +610,8 @@ struct KindGrants<'a, 'm> {
     /// scope of the policy's owner: a reference names a resource of its own scope only.
     by_scope: HashMap<&'a str, Vec<usize>>,
     /// Indexes into `specific` of the statements with an ARN of the service, which can name a
-    /// store of any scope.
-    by_arn: Vec<usize>,
+    /// store of any scope, by what their ARNs' resource parts can match.
+    by_arn: ArnIndex<'a>,
 }
 
 impl<'a, 'm> KindGrants<'a, 'm> {
@@ -625,7 +627,7 @@ impl<'a, 'm> KindGrants<'a, 'm> {
             specific: Vec::new(),
             entries: Vec::new(),
             by_scope: HashMap::new(),
-            by_arn: Vec::new(),
+            by_arn: ArnIndex::default(),
         };
         for (index, identity) in analysis.identities.iter().enumerate() {
             let mut read: Option<Access<'_>> = None;
@@ -642,15 +644,20 @@ impl<'a, 'm> KindGrants<'a, 'm> {
                     if actions.is_empty() {
                         continue;
                     }
-                    let (mut wild, mut reference, mut arn) = (false, false, false);
+                    let (mut wild, mut reference) = (false, false);
+                    // The resource parts of its ARNs of the service.
+                    let mut arns: Vec<&str> = Vec::new();
                     for (entry, _) in st.resources() {
                         if reaches_every(entry, service) {
                             wild = true;
                             continue;
                         }
                         reference |= entry.contains("${");
-                        arn |= split_arn(entry.trim())
-                            .is_some_and(|parts| action_matches(parts.service, service));
+                        arns.extend(
+                            split_arn(entry.trim())
+                                .filter(|parts| action_matches(parts.service, service))
+                                .map(|parts| parts.resource),
+                        );
                     }
                     if wild {
                         let grant = Grant {
@@ -660,20 +667,23 @@ impl<'a, 'm> KindGrants<'a, 'm> {
                         };
                         collect(analysis, &grant, actions, store, &mut read, &mut write);
                     }
-                    if reference || arn {
+                    if reference || !arns.is_empty() {
                         let at = out.specific.len();
                         out.specific
                             .push((index, st, policy.owner, &policy.doc.file));
-                        out.entries
-                            .push(st.resources().map(|(entry, _)| Entry::of(entry)).collect());
+                        out.entries.push(
+                            st.resources()
+                                .map(|(entry, _)| Entry::of(entry, service))
+                                .collect(),
+                        );
                         if reference {
                             out.by_scope
                                 .entry(policy.owner.scope.as_str())
                                 .or_default()
                                 .push(at);
                         }
-                        if arn {
-                            out.by_arn.push(at);
+                        for resource in arns {
+                            out.by_arn.insert(resource, at);
                         }
                     }
                 }
@@ -695,6 +705,52 @@ impl<'a, 'm> KindGrants<'a, 'm> {
         out.read.sort_by(by_name);
         out.write.sort_by(by_name);
         out
+    }
+}
+
+/// Statements by the resource parts of their ARNs, so that a store is compared only with the
+/// statements whose ARNs can match one of its names ([`arn_candidates`]) rather than with every
+/// statement of its service: in a large repository each of thousands of stores was compared
+/// with thousands of statements. ARNs are matched byte for byte with `*` and `?`
+/// ([`wildcard_matches`]), so a pattern can only match a name that starts with the text before
+/// its first wildcard.
+#[derive(Default)]
+struct ArnIndex<'a> {
+    /// Statements by a resource part without a wildcard, which matches that name only.
+    exact: HashMap<&'a str, Vec<usize>>,
+    /// Statements by the text before the first wildcard of a resource part.
+    prefix: HashMap<&'a str, Vec<usize>>,
+    /// Statements with a resource part that starts with a wildcard: they may match any name.
+    anywhere: Vec<usize>,
+}
+
+impl<'a> ArnIndex<'a> {
+    fn insert(&mut self, resource: &'a str, statement: usize) {
+        let slot = match resource.find(['*', '?']) {
+            None => self.exact.entry(resource).or_default(),
+            Some(0) => &mut self.anywhere,
+            Some(at) => self.prefix.entry(&resource[..at]).or_default(),
+        };
+        // A statement lists the same bucket and its objects: keep it once per key.
+        if slot.last() != Some(&statement) {
+            slot.push(statement);
+        }
+    }
+
+    /// Add to `out` every statement with a resource part that may match one of `names` (and
+    /// some that do not: the caller still matches them).
+    fn may_match(&self, names: &[String], out: &mut Vec<usize>) {
+        if names.is_empty() {
+            return;
+        }
+        out.extend(&self.anywhere);
+        for name in names {
+            out.extend(self.exact.get(name.as_str()).into_iter().flatten());
+            for (at, _) in name.char_indices().skip(1) {
+                out.extend(self.prefix.get(&name[..at]).into_iter().flatten());
+            }
+            out.extend(self.prefix.get(name.as_str()).into_iter().flatten());
+        }
     }
 }
 
@@ -733,17 +789,17 @@ fn accessors<'a, 'm>(
     let mut named_read: Vec<(usize, Access<'_>)> = Vec::new();
     let mut named_write: Vec<(usize, Access<'_>)> = Vec::new();
     // The statements that may name this store, in identity order.
+    let arns = arn_candidates(s);
     let mut candidates: Vec<usize> = kind
         .by_scope
         .get(s.meta.scope.as_str())
         .into_iter()
         .flatten()
-        .chain(&kind.by_arn)
         .copied()
         .collect();
+    kind.by_arn.may_match(&arns, &mut candidates);
     candidates.sort_unstable();
     candidates.dedup();
-    let arns = arn_candidates(s);
     let mut at = 0;
     while at < candidates.len() {
         let identity = kind.specific[candidates[at]].0;
@@ -1039,6 +1095,42 @@ mod tests {
         assert_eq!(actions_in(&effective, 13..20), [] as [ActionId; 0]);
         assert_eq!(actions_in(&effective, 20..21), [20]);
         assert_eq!(actions_in(&[], 3..8), [] as [ActionId; 0]);
+    }
+
+    #[test]
+    fn the_arn_index_finds_every_statement_whose_pattern_matches() {
+        let patterns = [
+            "table/orders",
+            "table/orders/index/*",
+            "table/ord*",
+            "table/?rders",
+            "*/orders",
+            "table/other",
+            "table/orders-*",
+            "bucket-ü*",
+        ];
+        let mut index = ArnIndex::default();
+        for (i, p) in patterns.iter().enumerate() {
+            index.insert(p, i);
+        }
+        for names in [
+            vec!["table/orders".to_string(), "table/orders/index/x".to_string()],
+            vec!["table/ord".to_string()],
+            vec!["bucket-ü".to_string(), "bucket-ü/x".to_string()],
+        ] {
+            let mut found = Vec::new();
+            index.may_match(&names, &mut found);
+            for (i, p) in patterns.iter().enumerate() {
+                let matches = names
+                    .iter()
+                    .any(|n| wildcard_matches(p.as_bytes(), n.as_bytes()));
+                assert!(!matches || found.contains(&i), "{p} for {names:?}");
+            }
+            assert!(!found.contains(&5), "`table/other` is not looked at");
+        }
+        let mut none = Vec::new();
+        index.may_match(&[], &mut none);
+        assert!(none.is_empty(), "a store without a name matches no ARN");
     }
 
     #[test]

@@ -35,11 +35,19 @@ pub struct ReportInput<'a> {
     pub evidence: model::Evidence,
     /// The scanned directory, to read the code frames from; `None` leaves them out.
     pub root: Option<&'a Path>,
+    /// How many findings, most severe first, get their code frame: reading source lines for
+    /// findings a form never shows is wasted (the HTML page shows [`html::LISTED_FINDINGS`],
+    /// markdown none, JSON all: [`ALL_FRAMES`]).
+    pub frames: usize,
 }
+
+/// [`ReportInput::frames`] for a report that shows every finding's frame (JSON).
+pub const ALL_FRAMES: usize = usize::MAX;
 
 /// Build the report.
 pub fn build(input: ReportInput<'_>) -> ComplianceReport {
-    let (findings, entry_of) = findings::entries(input.findings, input.rules, input.root);
+    let (findings, entry_of) =
+        findings::entries(input.findings, input.rules, input.root, input.frames);
     let frameworks = controls::frameworks(&input, &entry_of);
     let mut notes = Vec::new();
     let silent = controls::rules_without_evaluations(&input);

@@ -58,6 +58,7 @@ fn controls_list_their_most_severe_findings_and_count_the_rest() {
             ..Evidence::default()
         },
         root: None,
+        frames: tollgate_report::ALL_FRAMES,
     });
     let control = report
         .frameworks

@@ -63,6 +63,7 @@ fn the_phi_example_report_validates_against_the_schema() {
             ..Evidence::default()
         },
         root: Some(&dir),
+        frames: tollgate_report::ALL_FRAMES,
     });
     let schema: serde_json::Value = serde_json::from_str(&schema_json()).unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();

@@ -20,7 +20,7 @@ pub fn model_and_inventory(dir: &Path, config: &Config) -> (Arc<CloudModel>, Vec
     );
     let model = tollgate_iac::model(&ctx);
     let assets = inventory::build(
-        &model,
+        &tollgate_perms::analysis(&ctx),
         &NamePatterns::new(&config.classification),
         "DataClassification",
         &[],
