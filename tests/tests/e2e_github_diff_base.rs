@@ -40,16 +40,20 @@ fn repo() -> (tempfile::TempDir, String) {
     (dir, base)
 }
 
-fn run(dir: &Path, base: &str) -> (Option<i32>, Value, String) {
+/// The binary run in `dir`, outside any GitHub Actions context.
+fn tollgate(dir: &Path) -> Command {
     let mut cmd = Command::new(tollgate_bin());
     for (key, _) in std::env::vars_os() {
         if key.to_string_lossy().starts_with("GITHUB_") {
             cmd.env_remove(key);
         }
     }
-    let out = cmd
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
+    cmd.current_dir(dir).env("NO_COLOR", "1");
+    cmd
+}
+
+fn run(dir: &Path, base: &str) -> (Option<i32>, Value, String) {
+    let out = tollgate(dir)
         .args([
             "run",
             ".",
@@ -191,4 +195,209 @@ fn a_change_only_in_an_included_file_is_new() {
         states(&report, "TG1001"),
         vec![("HelloLambdaFunction".to_string(), "unchanged".to_string())]
     );
+}
+
+/// The application's stack: a role named `role`, a function that runs as it by ARN, and a
+/// bucket named `bucket` holding health data.
+fn app_stack(role: &str, runtime: &str, bucket: &str) -> String {
+    format!(
+        r#"AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  AppRole:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: {role}
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal:
+              Service: lambda.amazonaws.com
+            Action: sts:AssumeRole
+  AppFunction:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: {runtime}
+      Handler: app.handler
+      Role: arn:aws:iam::123456789012:role/{role}
+      Code:
+        ZipFile: "def handler(event, context): return event"
+  DataBucket:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketName: {bucket}
+      Tags:
+        - Key: DataClassification
+          Value: PHI
+"#
+    )
+}
+
+/// Another stack that reaches into the application's by name only: a policy attached to the
+/// role `role` and a bucket policy on the bucket `bucket`, both open wide.
+fn access_stack(role: &str, bucket: &str) -> String {
+    format!(
+        r#"AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  AppPolicy:
+    Type: AWS::IAM::Policy
+    Properties:
+      PolicyName: app
+      Roles:
+        - {role}
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Action: ["iam:PassRole", "s3:*"]
+            Resource: "*"
+  DataBucketPolicy:
+    Type: AWS::S3::BucketPolicy
+    Properties:
+      Bucket: {bucket}
+      PolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal: "*"
+            Action: s3:GetObject
+            Resource: arn:aws:s3:::{bucket}/*
+"#
+    )
+}
+
+/// (rule, path, resource, severity, state) of every finding of a JSON report.
+fn classification(report: &Value) -> Vec<[String; 5]> {
+    let text = |v: &Value| v.as_str().unwrap_or("none").to_string();
+    let mut v: Vec<[String; 5]> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            [
+                text(&f["rule"]),
+                text(&f["location"]["path"]),
+                text(&f["resource"]),
+                text(&f["severity"]),
+                text(&f["baseline_state"]),
+            ]
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// `tollgate run . --stages iac,permissions` in `dir` with `args`: the JSON report and stderr.
+fn run_stages(dir: &Path, args: &[&str]) -> (Value, String) {
+    let out = tollgate(dir)
+        .env_remove("RUST_LOG")
+        .args(["run", ".", "--offline", "--stages", "iac,permissions"])
+        .args(["--format", "json", "--fail-on", "none"])
+        .args(args)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let report: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}); stderr: {stderr}"));
+    (report, stderr)
+}
+
+/// The base revision takes the head's results for the stages whose inputs are the same in
+/// both (the IaC rules when the cloud models are equal, the permission analysis when the
+/// policies, roles and keys are), and every finding still gets the state a full scan of the
+/// base gives: the base checked out on its own, scanned with nothing shared into a SARIF log,
+/// and that log given as `--baseline`. The changes include ones to names another, untouched
+/// template reaches by (a role its policy attaches to, a bucket its bucket policy opens).
+#[test]
+fn adopted_results_classify_findings_as_a_full_scan_of_the_base_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    std::fs::create_dir_all(&repo).unwrap();
+    git(&repo, &["init", "-q"]);
+    let app = "app.yaml";
+    let access = "access.yaml";
+    commit(
+        &repo,
+        &[
+            (app, &app_stack("app-role", "python3.12", "data-bucket")),
+            (access, &access_stack("app-role", "data-bucket")),
+        ],
+        "base",
+    );
+    // Each change is a commit on the previous one; `adopted` is what the base's scan should
+    // take from the head's.
+    let mut commented = app_stack("app-role", "python3.12", "data-bucket");
+    commented.push_str("# the stack of the application\n");
+    // (what changed, the files written, what the base's scan adopts)
+    type Change<'a> = (&'a str, Vec<(&'a str, String)>, &'a str);
+    let changes: Vec<Change> = vec![
+        (
+            "comment",
+            vec![(app, commented)],
+            r#"adopted=["iac", "permissions"]"#,
+        ),
+        (
+            "runtime",
+            vec![(app, app_stack("app-role", "python3.7", "data-bucket"))],
+            r#"adopted=["permissions"]"#,
+        ),
+        (
+            "role renamed",
+            vec![(app, app_stack("ops-role", "python3.7", "data-bucket"))],
+            "adopted=[]",
+        ),
+        (
+            "bucket renamed",
+            // The policies are the same: the permission analysis does not read buckets.
+            vec![(app, app_stack("ops-role", "python3.7", "logs-bucket"))],
+            r#"adopted=["permissions"]"#,
+        ),
+        (
+            "the other stack follows",
+            vec![(access, access_stack("ops-role", "logs-bucket"))],
+            "adopted=[]",
+        ),
+        (
+            "the other stack commented",
+            vec![(
+                access,
+                format!("{}# access\n", access_stack("ops-role", "logs-bucket")),
+            )],
+            r#"adopted=["iac", "permissions"]"#,
+        ),
+    ];
+    let mut states_seen = std::collections::BTreeSet::new();
+    for (i, (name, files, adopted)) in changes.into_iter().enumerate() {
+        let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (*p, t.as_str())).collect();
+        commit(&repo, &files, name);
+
+        // The full two-scan way: the base revision on its own, then a baseline of its log.
+        let base_dir = dir.path().join(format!("base-{i}"));
+        git(
+            dir.path(),
+            &[
+                "clone",
+                "-q",
+                repo.to_str().unwrap(),
+                base_dir.to_str().unwrap(),
+            ],
+        );
+        git(&base_dir, &["checkout", "-q", "HEAD~1"]);
+        let base_log = dir.path().join(format!("base-{i}.sarif"));
+        run_stages(&base_dir, &["--sarif", base_log.to_str().unwrap()]);
+        let (full, _) = run_stages(&repo, &["--baseline", base_log.to_str().unwrap()]);
+
+        let (diff_base, stderr) = run_stages(&repo, &["--diff-base", "HEAD~1", "-v"]);
+        assert!(
+            stderr.contains(adopted),
+            "{name}: expected {adopted}\n{stderr}"
+        );
+        let classified = classification(&diff_base);
+        assert_eq!(classified, classification(&full), "{name}");
+        states_seen.extend(classified.into_iter().map(|[.., state]| state));
+    }
+    // The changes made findings appear and disappear, not only stay.
+    for state in ["new", "unchanged", "absent"] {
+        assert!(states_seen.contains(state), "no finding was {state}");
+    }
 }

@@ -9,8 +9,9 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use tollgate_core::{Config, Notification, Stage};
+use tollgate_core::{Config, Notification, ScanContext, Stage};
 use tollgate_github::GitError;
+use tollgate_perms::analysis::PolicyInputs;
 use tollgate_sarif::{mark_baseline, Baseline};
 
 use crate::pipeline::{self, ScanRequest, ScanResult, Selection};
@@ -144,6 +145,53 @@ fn marked(repo: &Path, rev: &str, scan: BaseScan, result: &mut ScanResult) -> Re
     Ok(true)
 }
 
+/// Before the base revision's stages run: take the head's results for every stage whose
+/// inputs are the same in both revisions, so that stage does not compute them again.
+///
+/// The IaC rules read the cloud model and the date, nothing else; the permission analysis
+/// reads the model's policies, roles and keys ([`tollgate_perms::analysis::PolicyInputs`]) and
+/// the configured trusted accounts. Both scans share the config and the date, so when the
+/// base's model is equal to the head's (a change to comments, or to files no template reads),
+/// the base adopts the head's IaC rule results, and when only the policy view is equal (a
+/// function's runtime changed, a bucket's versioning...) it adopts the head's permission
+/// results. Equality is of the models' values (spans included), so the adopted results are
+/// the ones the base would have computed. The base's model itself is built here, once, from
+/// the head's documents for the files both revisions hold.
+pub fn adopt_results(base: &ScanContext, head: &ScanContext, stages: &[Arc<dyn Stage>]) {
+    let runs = |name: &str| stages.iter().any(|s| s.name() == name);
+    let (iac, permissions) = (
+        runs(tollgate_iac::IacStage::NAME),
+        runs(tollgate_perms::PermissionsStage::NAME),
+    );
+    if !iac && !permissions {
+        return;
+    }
+    // Only a model the head completed and kept: one it did not get to is not compared.
+    let Some(head_model) = head.memoized::<tollgate_iac::CloudModel>() else {
+        return;
+    };
+    if !head_model.not_checked.is_empty() {
+        return;
+    }
+    let base_model = tollgate_iac::model(base);
+    let same_model = *base_model == *head_model;
+    let mut adopted = Vec::new();
+    if iac && same_model {
+        if let Some(done) = head.memoized::<tollgate_iac::RuleOutcome>() {
+            base.adopt_memo(done);
+            adopted.push(tollgate_iac::IacStage::NAME);
+        }
+    }
+    if permissions && (same_model || PolicyInputs::of(&base_model) == PolicyInputs::of(&head_model))
+    {
+        if let Some(done) = head.memoized::<tollgate_perms::Outcome>() {
+            base.adopt_memo(done);
+            adopted.push(tollgate_perms::PermissionsStage::NAME);
+        }
+    }
+    tracing::debug!(same_model, ?adopted, "base revision: head results adopted");
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::Path;
@@ -260,5 +308,66 @@ mod tests {
             assert!(!Arc::ptr_eq(&own, &document));
         }
         assert!(shared >= 10, "{shared} documents shared");
+    }
+
+    /// The base revision adopts the head's IaC rule results when both cloud models are equal
+    /// (a comment appended) and the head's permission results when only their policies, roles
+    /// and keys are (a runtime changed); either way its findings, evaluations, notifications
+    /// and SARIF log are byte for byte those of the base scanned on its own.
+    #[test]
+    fn adopted_results_are_the_ones_the_base_computes() {
+        let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+        let dir = tempfile::tempdir().unwrap();
+        let head_dir = dir.path().join("head");
+        copy_dir(&examples, &head_dir);
+        let head = scan(&head_dir, None);
+        let template = "sam-orders/template.yaml";
+        let text = std::fs::read_to_string(head_dir.join(template)).unwrap();
+        assert!(text.contains("Runtime: python3.8"));
+        let changes = [
+            ("comment", format!("{text}# a comment only\n"), true),
+            (
+                "runtime",
+                text.replace("Runtime: python3.8", "Runtime: python3.12"),
+                false,
+            ),
+        ];
+        for (name, changed, same_model) in changes {
+            let base_dir = dir.path().join(name);
+            copy_dir(&examples, &base_dir);
+            std::fs::write(base_dir.join(template), changed).unwrap();
+            let mut reused = scan(&base_dir, Some(head.ctx.clone()));
+            let mut alone = scan(&base_dir, None);
+            assert!(!alone.findings.is_empty());
+            assert_eq!(reused.findings, alone.findings, "{name}");
+            assert_eq!(reused.evaluations, alone.evaluations, "{name}");
+            assert_eq!(reused.notifications, alone.notifications, "{name}");
+            assert_eq!(reused.failed, alone.failed, "{name}");
+            assert_eq!(sarif(&mut reused), sarif(&mut alone), "{name}");
+            // What was adopted is the head's own value, not a copy computed again.
+            let adopted =
+                |head: Option<Arc<dyn std::any::Any + Send + Sync>>,
+                 base: Option<Arc<dyn std::any::Any + Send + Sync>>| {
+                    match (head, base) {
+                        (Some(h), Some(b)) => Arc::ptr_eq(&h, &b),
+                        _ => false,
+                    }
+                };
+            let iac = |ctx: &tollgate_core::ScanContext| {
+                ctx.memoized::<tollgate_iac::RuleOutcome>()
+                    .map(|v| v as Arc<dyn std::any::Any + Send + Sync>)
+            };
+            let perms = |ctx: &tollgate_core::ScanContext| {
+                ctx.memoized::<tollgate_perms::Outcome>()
+                    .map(|v| v as Arc<dyn std::any::Any + Send + Sync>)
+            };
+            assert_eq!(
+                adopted(iac(&head.ctx), iac(&reused.ctx)),
+                same_model,
+                "{name}"
+            );
+            assert!(adopted(perms(&head.ctx), perms(&reused.ctx)), "{name}");
+            assert!(!adopted(perms(&head.ctx), perms(&alone.ctx)), "{name}");
+        }
     }
 }

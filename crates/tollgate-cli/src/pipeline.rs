@@ -282,15 +282,20 @@ pub fn scan(request: ScanRequest) -> anyhow::Result<ScanResult> {
     };
     tracing::debug!(files = files.len(), "inventory walked");
     let mut ctx = ScanContext::new(root.clone(), files, config.clone(), today);
-    if let Some(donor) = reuse {
+    if let Some(donor) = reuse.clone() {
         ctx = ctx.reusing(donor);
     }
     // Documents are kept only when a stage other than the cloud model's readers asks for
     // them, or a later scan reuses them; otherwise each is dropped once mapped.
-    if !keep_parsed && !selection.builtin.iter().any(|s| s.reads_documents()) {
+    if keep_parsed {
+        ctx = ctx.kept_for_reuse();
+    } else if !selection.builtin.iter().any(|s| s.reads_documents()) {
         ctx = ctx.without_document_cache();
     }
     let mut ctx = Arc::new(ctx);
+    if let Some(donor) = &reuse {
+        crate::diff_base::adopt_results(&ctx, donor, &selection.builtin);
+    }
 
     let mut rules: Vec<Rule> = selection.builtin.iter().flat_map(|s| s.rules()).collect();
     let stage_timeout = Duration::from_secs(config.stage_timeout.unwrap_or(DEFAULT_STAGE_TIMEOUT));

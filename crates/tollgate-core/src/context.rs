@@ -71,6 +71,8 @@ pub struct ScanContext {
     /// Whether parsed documents are kept for the next caller (see
     /// [`ScanContext::without_document_cache`]).
     cache_documents: bool,
+    /// Whether a later scan reuses this one's results ([`ScanContext::kept_for_reuse`]).
+    kept_for_reuse: bool,
 }
 
 /// One memoized value, computed by the first caller while the others wait.
@@ -116,6 +118,7 @@ impl ScanContext {
             memo: Mutex::new(HashMap::new()),
             donor: None,
             cache_documents: true,
+            kept_for_reuse: false,
         }
     }
 
@@ -305,6 +308,41 @@ impl ScanContext {
             .clone()
             .downcast::<T>()
             .unwrap_or_else(|_| unreachable!("memo slots are keyed by TypeId"))
+    }
+
+    /// The value [`ScanContext::memo`] holds for `T`, if one was computed (or adopted)
+    /// already; computes nothing.
+    pub fn memoized<T: Any + Send + Sync>(&self) -> Option<Arc<T>> {
+        let cell = {
+            let memo = self.memo.lock().unwrap_or_else(|e| e.into_inner());
+            memo.get(&TypeId::of::<T>())?.clone()
+        };
+        cell.get()?.clone().downcast::<T>().ok()
+    }
+
+    /// Hold `value` as this scan's memoized `T`, unless one is there already (then nothing
+    /// changes and `false` is returned). Only for a value computed by another scan from inputs
+    /// shown to be the same as this scan's, so that it is exactly what [`ScanContext::memo`]
+    /// would compute here: a pull request's base revision adopts the head's rule results
+    /// this way when both revisions have the same cloud model.
+    pub fn adopt_memo<T: Any + Send + Sync>(&self, value: Arc<T>) -> bool {
+        let cell = {
+            let mut memo = self.memo.lock().unwrap_or_else(|e| e.into_inner());
+            memo.entry(TypeId::of::<T>()).or_default().clone()
+        };
+        cell.set(value as Arc<dyn Any + Send + Sync>).is_ok()
+    }
+
+    /// Mark this scan as one a later scan reuses (the head of a pull request, whose base
+    /// revision is scanned next): stages then keep in the memo what that scan may adopt.
+    pub fn kept_for_reuse(mut self) -> Self {
+        self.kept_for_reuse = true;
+        self
+    }
+
+    /// Whether a later scan reuses this one's results ([`ScanContext::kept_for_reuse`]).
+    pub fn is_kept_for_reuse(&self) -> bool {
+        self.kept_for_reuse
     }
 
     /// Drop every parsed document and memoized value (the cloud model) once no stage needs

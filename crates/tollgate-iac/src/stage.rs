@@ -1,7 +1,9 @@
 //! The `iac` stage: builds (or reuses) the scan's cloud model, runs every rule of the catalog
 //! over it and reports the model's notifications (parse errors, constructs not understood).
 
-use tollgate_core::{Rule, ScanContext, Stage, StageError, StageReport};
+use std::sync::Arc;
+
+use tollgate_core::{Evaluation, Finding, Rule, ScanContext, Stage, StageError, StageReport};
 
 use crate::{model, rules};
 
@@ -42,8 +44,31 @@ impl Stage for IacStage {
             }
             report.notify(n);
         }
-        (report.findings, report.evaluations) = rules::run_all(&model, ctx.today());
+        (report.findings, report.evaluations) = match ctx.memoized::<RuleOutcome>() {
+            // Adopted from a scan with the same model (see [`RuleOutcome`]).
+            Some(done) => (done.findings.clone(), done.evaluations.clone()),
+            None => {
+                let (findings, evaluations) = rules::run_all(&model, ctx.today());
+                if ctx.is_kept_for_reuse() {
+                    ctx.adopt_memo(Arc::new(RuleOutcome {
+                        findings: findings.clone(),
+                        evaluations: evaluations.clone(),
+                    }));
+                }
+                (findings, evaluations)
+            }
+        };
         report.not_checked = model.not_checked.clone();
         Ok(report)
     }
+}
+
+/// What the IaC rules concluded about a scan's cloud model, as they returned it. A scan kept
+/// for reuse ([`ScanContext::kept_for_reuse`]: a pull request's head) keeps it in its memo; the
+/// scan of the base revision adopts it when its model is equal to the head's, since the rules
+/// read nothing but the model and the date.
+#[derive(Debug, Default)]
+pub struct RuleOutcome {
+    pub findings: Vec<Finding>,
+    pub evaluations: Vec<Evaluation>,
 }

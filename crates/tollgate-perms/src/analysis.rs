@@ -5,7 +5,8 @@
 
 use std::sync::Arc;
 use tollgate_iac::model::{
-    split_arn, CloudModel, Condition, PolicyDocument, ResourceMeta, Statement, Val,
+    split_arn, CloudModel, Condition, IamPolicy, IamRole, KmsKey, LambdaPermission, PolicyDocument,
+    ResourceMeta, ResourcePolicy, Statement, Val,
 };
 
 use tollgate_core::Location;
@@ -175,6 +176,36 @@ pub struct IdentityView<'m> {
     pub denies: Vec<Deny<'m>>,
 }
 
+/// The parts of the cloud model the permission analysis reads: [`Analysis::new`] sees the
+/// model only through this view, so two models with equal views get the same analysis, the
+/// same findings and the same evaluations (with the same trusted accounts). A pull request's
+/// base revision whose view equals the head's takes the head's permission results instead of
+/// analysing every policy again. A list the analysis starts to read is added here.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PolicyInputs<'m> {
+    pub iam_roles: &'m [IamRole],
+    pub iam_policies: &'m [IamPolicy],
+    pub bucket_policies: &'m [ResourcePolicy],
+    pub queue_policies: &'m [ResourcePolicy],
+    pub topic_policies: &'m [ResourcePolicy],
+    pub kms_keys: &'m [KmsKey],
+    pub lambda_permissions: &'m [LambdaPermission],
+}
+
+impl<'m> PolicyInputs<'m> {
+    pub fn of(model: &'m CloudModel) -> Self {
+        PolicyInputs {
+            iam_roles: &model.iam_roles,
+            iam_policies: &model.iam_policies,
+            bucket_policies: &model.bucket_policies,
+            queue_policies: &model.queue_policies,
+            topic_policies: &model.topic_policies,
+            kms_keys: &model.kms_keys,
+            lambda_permissions: &model.lambda_permissions,
+        }
+    }
+}
+
 /// The scan's policies, analysed.
 #[derive(Debug)]
 pub struct Analysis<'m> {
@@ -193,6 +224,11 @@ pub struct Analysis<'m> {
 impl<'m> Analysis<'m> {
     /// Analyse every policy of `model` (expansions cached in `expander` across calls).
     pub fn new(model: &'m CloudModel, expander: &mut Expander<'static>) -> Analysis<'m> {
+        Self::of(PolicyInputs::of(model), expander)
+    }
+
+    /// The analysis of `model`'s [`PolicyInputs`]: it sees nothing else of the model.
+    fn of(model: PolicyInputs<'m>, expander: &mut Expander<'static>) -> Analysis<'m> {
         let mut a = Analysis {
             catalog: catalog(),
             risks: risk_lists(),
@@ -202,7 +238,7 @@ impl<'m> Analysis<'m> {
             unresolved: Vec::new(),
         };
         let mut attached = vec![false; model.iam_policies.len()];
-        for role in &model.iam_roles {
+        for role in model.iam_roles {
             let name = &role.meta.address;
             let mut held = Vec::new();
             for inline in &role.inline_policies {
@@ -267,16 +303,16 @@ impl<'m> Analysis<'m> {
         // take from an identity.
         a.subtract_denies(expander);
         for (list, what) in [
-            (&model.bucket_policies, "bucket policy"),
-            (&model.queue_policies, "queue policy"),
-            (&model.topic_policies, "topic policy"),
+            (model.bucket_policies, "bucket policy"),
+            (model.queue_policies, "queue policy"),
+            (model.topic_policies, "topic policy"),
         ] {
             for p in list {
                 let label = format!("{what} `{}`", p.meta.address);
                 a.add(expander, PolicyKind::Resource, &p.meta, &p.document, label);
             }
         }
-        for key in &model.kms_keys {
+        for key in model.kms_keys {
             let label = format!("key policy of `{}`", key.meta.address);
             a.add(
                 expander,
@@ -287,7 +323,7 @@ impl<'m> Analysis<'m> {
             );
         }
         // Each Lambda permission as the one-statement resource policy Lambda keeps for it.
-        for perm in &model.lambda_permissions {
+        for perm in model.lambda_permissions {
             let label = format!("Lambda permission `{}`", perm.meta.address);
             a.add(
                 expander,
