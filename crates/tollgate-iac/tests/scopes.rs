@@ -64,3 +64,64 @@ fn stacks_scanned_together_match_stacks_scanned_alone() {
         .collect();
     assert_eq!(together, alone);
 }
+
+/// A resource policy takes the data classification (and the severity it raises) of the
+/// resource it opens up, and only of that resource: a bucket of another template with the same
+/// logical id and a `PHI` tag is not the one this policy is about.
+#[test]
+fn a_policy_is_classified_only_by_its_own_templates_resource() {
+    let classified = r#"
+Resources:
+  Data:
+    Type: AWS::S3::Bucket
+    Properties:
+      Tags:
+        - Key: DataClassification
+          Value: PHI
+"#;
+    let opened = r#"
+Resources:
+  Data:
+    Type: AWS::S3::Bucket
+  DataPolicy:
+    Type: AWS::S3::BucketPolicy
+    Properties:
+      Bucket: !Ref Data
+      PolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal: "*"
+            Action: s3:GetObject
+            Resource: !Sub "${Data.Arn}/*"
+"#;
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in [
+        ("clinic/template.yaml", classified),
+        ("site/template.yaml", opened),
+    ] {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    let open_policy = |root: &Path| {
+        let inventory = walk(root, &WalkOptions::default());
+        let ctx = ScanContext::new(
+            root.to_path_buf(),
+            inventory.files,
+            Arc::new(Config::default()),
+            time::macros::date!(2026 - 11 - 28),
+        );
+        let report = IacStage::new().run(&ctx).expect("stage runs");
+        let f = report
+            .findings
+            .into_iter()
+            .find(|f| f.rule == "TG1306")
+            .expect("the open policy is reported");
+        (f.severity, f.message)
+    };
+    assert_eq!(
+        open_policy(dir.path()),
+        open_policy(&dir.path().join("site")),
+        "scanned beside the PHI bucket of another template"
+    );
+}

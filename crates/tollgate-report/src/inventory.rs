@@ -1114,7 +1114,10 @@ mod tests {
             index.insert(p, i);
         }
         for names in [
-            vec!["table/orders".to_string(), "table/orders/index/x".to_string()],
+            vec![
+                "table/orders".to_string(),
+                "table/orders/index/x".to_string(),
+            ],
             vec!["table/ord".to_string()],
             vec!["bucket-ü".to_string(), "bucket-ü/x".to_string()],
         ] {

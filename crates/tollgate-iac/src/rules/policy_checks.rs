@@ -118,11 +118,13 @@ pub(crate) fn report_open_policies<'m>(
             }
             continue;
         };
+        // Only a resource of the policy's own template or configuration: another stack's
+        // resource with the same logical id or address is not the one it opens up.
         let classified = p.targets.iter().find_map(|t| {
             let address = t.get()?.address()?;
-            subjects
-                .clone()
-                .find(|m| m.address == address && m.classification.is_some())
+            subjects.clone().find(|m| {
+                m.address == address && m.same_scope(&p.meta) && m.classification.is_some()
+            })
         });
         match classified {
             Some(subject) => {
