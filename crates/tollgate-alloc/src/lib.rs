@@ -44,10 +44,15 @@ thread_local! {
     static OVER: Cell<bool> = const { Cell::new(false) };
 }
 
+/// Every allocation of the process passes here: outside an evaluation, one thread-local read.
+#[inline(always)]
 fn grew(bytes: usize) {
-    if !ACTIVE.with(Cell::get) {
-        return;
+    if ACTIVE.with(Cell::get) {
+        grew_in_scope(bytes);
     }
+}
+
+fn grew_in_scope(bytes: usize) {
     let live = LIVE.with(|l| {
         let live = l.get().saturating_add(bytes);
         l.set(live);
@@ -66,6 +71,7 @@ fn grew(bytes: usize) {
     }
 }
 
+#[inline(always)]
 fn shrank(bytes: usize) {
     if ACTIVE.with(Cell::get) {
         // Memory allocated before the evaluation and freed during it gives no credit.
