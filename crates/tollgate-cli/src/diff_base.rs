@@ -117,6 +117,8 @@ fn marked(repo: &Path, rev: &str, scan: BaseScan, result: &mut ScanResult) -> Re
             .iter()
             .filter_map(|path| result.ctx.file(path).cloned())
             .collect(),
+        // Only the base's findings make the baseline.
+        evaluations: false,
     })
     .map_err(|e| format!("--diff-base {rev}: scanning the base revision: {e:#}"))?;
     scan.selection.retain(&mut base.findings, &base.rules);
@@ -231,6 +233,7 @@ mod tests {
             reuse,
             keep_parsed: true,
             borrowed: Vec::new(),
+            evaluations: true,
         })
         .unwrap();
         crate::postprocess::apply(&mut result, None);

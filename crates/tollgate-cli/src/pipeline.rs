@@ -191,6 +191,9 @@ pub struct ScanRequest {
     /// written out ([`tollgate_github::base_tree_to_dir_sharing`]). Their texts and documents
     /// are the donor's.
     pub borrowed: Vec<tollgate_core::SourceFile>,
+    /// Whether the stages record evaluations (passes included): only `--include-passes` SARIF
+    /// and the audit report read them, and on a large scan they outnumber the findings.
+    pub evaluations: bool,
 }
 
 /// What one scan produced, before post-processing.
@@ -237,6 +240,7 @@ pub fn scan(request: ScanRequest) -> anyhow::Result<ScanResult> {
         reuse,
         keep_parsed,
         borrowed,
+        evaluations: wants_evaluations,
     } = request;
     let mut notifications = Vec::new();
     let mut failed = false;
@@ -291,6 +295,9 @@ pub fn scan(request: ScanRequest) -> anyhow::Result<ScanResult> {
         ctx = ctx.kept_for_reuse();
     } else if !selection.builtin.iter().any(|s| s.reads_documents()) {
         ctx = ctx.without_document_cache();
+    }
+    if !wants_evaluations {
+        ctx = ctx.without_evaluations();
     }
     let mut ctx = Arc::new(ctx);
     if let Some(donor) = &reuse {
@@ -364,7 +371,10 @@ pub fn scan(request: ScanRequest) -> anyhow::Result<ScanResult> {
             Outcome::Builtin(_, report, failure) => {
                 if let Some(report) = report {
                     findings.extend(report.findings);
-                    evaluations.extend(report.evaluations);
+                    // Stages that record them anyway (policy, code) are not kept either.
+                    if wants_evaluations {
+                        evaluations.extend(report.evaluations);
+                    }
                     notifications.extend(report.notifications);
                     rules.extend(report.dynamic_rules);
                 }
@@ -616,6 +626,7 @@ mod tests {
             reuse: None,
             keep_parsed: false,
             borrowed: Vec::new(),
+            evaluations: true,
         })
         .unwrap()
     }
@@ -651,6 +662,7 @@ mod tests {
                 reuse: None,
                 keep_parsed,
                 borrowed: Vec::new(),
+                evaluations: true,
             })
             .unwrap();
             let model = tollgate_iac::model(&result.ctx);

@@ -91,6 +91,11 @@ mod tests {
 
     /// Scan `dir` with the iac and permissions stages and post-process, as `tollgate run`.
     fn scan_dir(dir: &Path) -> ScanResult {
+        scan_dir_with(dir, true)
+    }
+
+    /// [`scan_dir`], recording evaluations or not.
+    fn scan_dir_with(dir: &Path, evaluations: bool) -> ScanResult {
         let config = match tollgate_core::config::discover_config(dir) {
             Some(path) => pipeline::load_config(&path).unwrap(),
             None => tollgate_core::Config::default(),
@@ -108,6 +113,7 @@ mod tests {
             reuse: None,
             keep_parsed: false,
             borrowed: Vec::new(),
+            evaluations,
         })
         .unwrap();
         assert!(!apply(&mut result, None));
@@ -207,6 +213,21 @@ mod tests {
                 assert_eq!(twin.verdict, want, "{name}-hardened: {twin:?}");
             }
             assert!(compared >= 3, "{name}: only {compared} resources compared");
+        }
+    }
+
+    /// A run whose outputs show no evaluations records none, and finds, notes and suppresses
+    /// exactly what a run that records them does.
+    #[test]
+    fn a_scan_without_evaluations_finds_the_same() {
+        for name in ["sam-orders", "serverless-payments", "terraform-ledger"] {
+            let with = scan_dir_with(&example(name), true);
+            let without = scan_dir_with(&example(name), false);
+            assert!(!with.evaluations.is_empty(), "{name}");
+            assert!(without.evaluations.is_empty(), "{name}");
+            assert!(!with.findings.is_empty(), "{name}");
+            assert_eq!(with.findings, without.findings, "{name}");
+            assert_eq!(with.notifications, without.notifications, "{name}");
         }
     }
 

@@ -73,6 +73,8 @@ pub struct ScanContext {
     cache_documents: bool,
     /// Whether a later scan reuses this one's results ([`ScanContext::kept_for_reuse`]).
     kept_for_reuse: bool,
+    /// Whether stages record evaluations (see [`ScanContext::without_evaluations`]).
+    evaluations: bool,
 }
 
 /// One memoized value, computed by the first caller while the others wait.
@@ -119,7 +121,21 @@ impl ScanContext {
             donor: None,
             cache_documents: true,
             kept_for_reuse: false,
+            evaluations: true,
         }
+    }
+
+    /// Ask stages not to record evaluations (what each rule concluded per resource, passes
+    /// included): for runs whose outputs show none (no `--include-passes`, no audit report).
+    /// Findings are the same either way.
+    pub fn without_evaluations(mut self) -> Self {
+        self.evaluations = false;
+        self
+    }
+
+    /// Whether the run reads evaluations, so that stages record them.
+    pub fn wants_evaluations(&self) -> bool {
+        self.evaluations
     }
 
     /// Parse a document anew for each caller instead of keeping it: for runs in which only

@@ -215,12 +215,33 @@ pub struct Recorder {
     /// evaluations themselves.
     index: std::collections::HashMap<u64, Vec<usize>>,
     hasher: std::collections::hash_map::RandomState,
+    /// Set by [`Recorder::off`]: nothing is recorded.
+    off: bool,
 }
 
 impl Recorder {
+    /// A recorder that records nothing, for a run whose outputs show no evaluations: on a
+    /// large scan they outnumber the findings several times, and would be built, held and
+    /// post-processed only to be dropped.
+    pub fn off() -> Self {
+        Self {
+            off: true,
+            ..Self::default()
+        }
+    }
+
+    /// Whether [`Recorder::record`] keeps anything, so a caller can skip building what it
+    /// would pass.
+    pub fn is_on(&self) -> bool {
+        !self.off
+    }
+
     /// Record `verdict` of rule `rule_id` on the resource `resource` declared at `header`.
     pub fn record(&mut self, rule_id: &str, resource: &str, header: Location, verdict: Verdict) {
         use std::hash::BuildHasher;
+        if self.off {
+            return;
+        }
         let key = self.hasher.hash_one((rule_id, &header, resource));
         let same = self.index.entry(key).or_default();
         let evaluations = &mut self.evaluations;
@@ -248,11 +269,31 @@ impl Recorder {
 /// After suppressions: a failing evaluation whose findings are all suppressed carries the
 /// (first) suppression, so a report can show it with its justification; one with any finding
 /// still counting carries none. Verdicts are left as they are: suppressed is still a failure.
+///
+/// Only an evaluation of the rule and resource of some suppressed finding can carry one, and a
+/// finding matches only evaluations of its own rule and resource, so only those evaluations are
+/// indexed and only those findings matched: a scan without suppressions indexes nothing.
 pub fn mark_suppressed(evaluations: &mut [Evaluation], findings: &[crate::Finding]) {
-    // Per evaluation: (every finding suppressed so far, the first suppression seen).
-    let mut seen: Vec<Option<(bool, Option<Suppression>)>> = vec![None; evaluations.len()];
-    let index = EvaluationIndex::new(evaluations);
-    for finding in findings {
+    let suppressed: std::collections::HashSet<(&str, &str)> = findings
+        .iter()
+        .filter(|f| f.suppression.is_some())
+        .filter_map(|f| Some((f.rule.as_str(), f.resource.as_deref()?)))
+        .collect();
+    let key = |rule: &'_ str, resource: Option<&'_ str>| {
+        resource.is_some_and(|r| suppressed.contains(&(rule, r)))
+    };
+    // The evaluations that may carry a suppression, by their index in `evaluations`.
+    let candidates: Vec<usize> = (0..evaluations.len())
+        .filter(|&i| key(&evaluations[i].rule_id, Some(&evaluations[i].resource)))
+        .collect();
+    let subset: Vec<Evaluation> = candidates.iter().map(|&i| evaluations[i].clone()).collect();
+    // Per candidate: (every finding suppressed so far, the first suppression seen).
+    let mut seen: Vec<Option<(bool, Option<Suppression>)>> = vec![None; subset.len()];
+    let index = EvaluationIndex::new(&subset);
+    for finding in findings
+        .iter()
+        .filter(|f| key(&f.rule, f.resource.as_deref()))
+    {
         let Some(i) = index.matching(finding) else {
             continue;
         };
@@ -264,7 +305,11 @@ pub fn mark_suppressed(evaluations: &mut [Evaluation], findings: &[crate::Findin
             None => entry.0 = false,
         }
     }
-    for (evaluation, seen) in evaluations.iter_mut().zip(seen) {
+    for evaluation in evaluations.iter_mut() {
+        evaluation.suppression = None;
+    }
+    for (&i, seen) in candidates.iter().zip(seen) {
+        let evaluation = &mut evaluations[i];
         evaluation.suppression = match seen {
             Some((true, suppression)) if evaluation.verdict == Verdict::Fail => suppression,
             _ => None,
@@ -389,6 +434,20 @@ mod tests {
     }
 
     #[test]
+    fn a_recorder_that_is_off_keeps_nothing() {
+        let mut r = Recorder::off();
+        assert!(!r.is_on());
+        r.record(
+            "TG1",
+            "Fn",
+            Location::at("t.yaml", crate::Span::line(3)),
+            Verdict::Fail,
+        );
+        assert!(r.into_evaluations().is_empty());
+        assert!(Recorder::default().is_on());
+    }
+
+    #[test]
     fn failure_outweighs_unknown_outweighs_pass_outweighs_not_applicable() {
         use Verdict::*;
         assert_eq!(Pass.combine(Fail), Fail);
@@ -430,11 +489,14 @@ mod tests {
             Evaluation::new("TG1", "A", at(3), Verdict::Fail),
             Evaluation::new("TG1", "B", at(9), Verdict::Fail),
             Evaluation::new("TG2", "A", at(3), Verdict::Pass),
+            // No finding at all, and a suppression left from before: it is cleared.
+            Evaluation::new("TG1", "C", at(12), Verdict::Fail),
         ];
         let suppression = Suppression {
             kind: SuppressionKind::InSource,
             justification: "test data only".into(),
         };
+        evals[3].suppression = Some(suppression.clone());
         let finding = |resource: &str, line, suppressed: bool| {
             let mut f = Finding::new("TG1", Severity::Low, "m", at(line + 1))
                 .resource(resource)
@@ -454,6 +516,7 @@ mod tests {
         assert_eq!(evals[0].verdict, Verdict::Fail);
         assert_eq!(evals[1].suppression, None);
         assert_eq!(evals[2].suppression, None);
+        assert_eq!(evals[3].suppression, None);
     }
 
     #[test]

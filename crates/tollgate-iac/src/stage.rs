@@ -48,7 +48,8 @@ impl Stage for IacStage {
             // Adopted from a scan with the same model (see [`RuleOutcome`]).
             Some(done) => (done.findings.clone(), done.evaluations.clone()),
             None => {
-                let (findings, evaluations) = rules::run_all(&model, ctx.today());
+                let (findings, evaluations) =
+                    rules::run_all_with(&model, ctx.today(), ctx.wants_evaluations());
                 if ctx.is_kept_for_reuse() {
                     ctx.adopt_memo(Arc::new(RuleOutcome {
                         findings: findings.clone(),

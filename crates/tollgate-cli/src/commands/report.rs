@@ -223,6 +223,7 @@ fn scan(
         // The data inventory reads the cloud model the stages built (see `run`).
         keep_parsed: true,
         borrowed: Vec::new(),
+        evaluations: true,
     })?;
     crate::postprocess::apply(&mut result, None);
     Ok(Gathered {

@@ -103,6 +103,8 @@ pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
         // The base revision's scan reuses the documents of the files it shares with the head.
         keep_parsed: diff_base.is_some(),
         borrowed: Vec::new(),
+        // Only the SARIF log with `--include-passes` shows them.
+        evaluations: args.include_passes,
     })?;
     result.notifications.extend(untrusted_plugins);
     rule_selection.retain(&mut result.findings, &result.rules);
@@ -401,7 +403,8 @@ fn finish(
     let rendered = match args.format {
         OutputFormat::Text => Some(output::text::render(&report, &source, color)),
         OutputFormat::Compact => Some(output::compact::render(&report, color)),
-        OutputFormat::Json => Some(output::json::render(&report)),
+        // Streamed below: on a large scan the text is tens of MiB.
+        OutputFormat::Json => None,
         OutputFormat::Markdown => Some(output::markdown::render(&report)),
         OutputFormat::Junit => Some(output::junit::render(&report, &result.rules)),
         // GitLab places issues by their path from the repository's root.
@@ -412,6 +415,13 @@ fn finish(
         // Written above, from the log.
         OutputFormat::Sarif => None,
     };
+    if args.format == OutputFormat::Json {
+        let write_json = |out: &mut dyn Write| output::json::write(&report, out);
+        match &args.output {
+            Some(path) => write_file(path, &write_json),
+            None => output::write_stdout_with(write_json),
+        }
+    }
     if let Some(rendered) = rendered {
         match &args.output {
             Some(path) => write_file(path, &|out| out.write_all(rendered.as_bytes())),

@@ -114,6 +114,7 @@ pub fn map_each<T: Sync>(
             part
         })
         .collect();
+    model.reserve_for(&parts);
     for part in parts {
         model.append(part);
     }

@@ -241,6 +241,20 @@ impl CloudModel {
         resource_lists!(classify);
     }
 
+    /// Make room for every list of `parts` at once, before they are appended one by one:
+    /// joining thousands of per-file parts otherwise grows, and copies, each list again and
+    /// again.
+    pub fn reserve_for(&mut self, parts: &[CloudModel]) {
+        macro_rules! reserve {
+            ($($list:ident),*) => {$(
+                self.$list.reserve(parts.iter().map(|p| p.$list.len()).sum());
+            )*};
+        }
+        resource_lists!(reserve);
+        self.notifications
+            .reserve(parts.iter().map(|p| p.notifications.len()).sum());
+    }
+
     /// Move everything of `other` (one file's part, built in isolation) into this model.
     pub fn append(&mut self, mut other: CloudModel) {
         macro_rules! append {

@@ -56,8 +56,18 @@ impl<'r> RuleSink<'r> {
         self.judge(res, Verdict::NotApplicable);
     }
 
+    /// Record nothing but findings, for a run whose outputs show no evaluations.
+    pub fn without_evaluations(mut self) -> Self {
+        self.evaluations = Recorder::off();
+        self
+    }
+
     /// Record `verdict` on `res`, combined with what was recorded on it before.
     fn judge(&mut self, res: &ResourceMeta, verdict: Verdict) {
+        // The address and header are copied per verdict: not for a recorder that keeps nothing.
+        if !self.evaluations.is_on() {
+            return;
+        }
         self.evaluations.record(
             &self.rule.code,
             &res.qualified_address(),
