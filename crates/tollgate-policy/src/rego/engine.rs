@@ -81,8 +81,10 @@ impl Evaluator {
             limit: budget,
             check_interval: CLOCK_CHECK_INTERVAL,
         });
-        // `print` would write to stdout, which carries the report only.
+        // `print` would write to stdout, which carries the report only; its calls are renamed
+        // below, and this keeps any left (over regorus's argument limit) off stdout too.
         engine.set_gather_prints(true);
+        let mut print_arities = std::collections::BTreeSet::new();
         add_range_limits(&mut engine)
             .and_then(|()| add_growth_limits(&mut engine))
             .and_then(|()| super::growth::add(&mut engine))
@@ -93,10 +95,22 @@ impl Evaluator {
                 message: e,
                 timed_out: false,
             })?;
-        for file in libraries.into_iter().chain([policy]) {
+        // `print` is renamed to an extension that formats nothing (see `print`).
+        let files: Vec<(&PolicyFile, String)> = libraries
+            .into_iter()
+            .chain([policy])
+            .map(|file| {
+                let (text, arities) = super::print::inert(&file.text);
+                print_arities.extend(arities);
+                (file, text)
+            })
+            .collect();
+        super::print::add_extensions(&mut engine, &print_arities)
+            .map_err(|e| error(&policy.path, &e, false))?;
+        for (file, text) in files {
             engine.set_rego_v0(file.v0);
             engine
-                .add_policy(file.path.clone(), file.text.clone())
+                .add_policy(file.path.clone(), text)
                 .map_err(|e| error(&file.path, &format!("{e:#}"), false))?;
         }
         Ok(Self {
@@ -367,6 +381,15 @@ mod tests {
         }
         text.push_str(&format!("  x := {last}\n}}\n"));
         text
+    }
+
+    #[test]
+    fn printing_shared_parts_formats_nothing() {
+        // 2^40 copies if formatted: regorus's own `print` would format them in one call.
+        let started = std::time::Instant::now();
+        let result = eval(&doubled(40, "print(\"deep\", a40)")).expect("evaluates");
+        assert_eq!(result, Some(serde_json::json!([true])));
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
     }
 
     #[test]

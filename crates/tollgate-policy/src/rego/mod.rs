@@ -8,6 +8,7 @@ pub mod growth;
 pub mod index;
 pub mod load;
 pub mod metadata;
+pub mod print;
 pub mod reads;
 pub mod recursion;
 

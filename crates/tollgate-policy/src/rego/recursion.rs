@@ -143,7 +143,7 @@ impl CallGraph {
 
 /// The text with comments and string contents replaced by spaces (line breaks kept), so
 /// positions stay where they were.
-fn blank_comments_and_strings(text: &str) -> String {
+pub(crate) fn blank_comments_and_strings(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
