@@ -9,6 +9,7 @@ mod external;
 mod gate;
 mod logging;
 mod output;
+mod panic_report;
 mod pipeline;
 mod postprocess;
 mod progress;
@@ -51,6 +52,7 @@ fn parse() -> Cli {
 }
 
 fn main() -> ExitCode {
+    panic_report::install();
     let cli = parse();
     let (verbose, quiet) = match &cli.command {
         Command::Run(run) => (run.verbose, run.quiet),
@@ -81,7 +83,11 @@ fn main() -> ExitCode {
     match outcome {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("error: {e:#}");
+            // An error can quote a scanned file or a tool's output.
+            eprintln!(
+                "error: {}",
+                tollgate_core::display::visible(&format!("{e:#}"))
+            );
             ExitCode::from(2)
         }
     }

@@ -481,11 +481,14 @@ fn main() {
         tally.peak_kib = tally.peak_kib.max(outcome.max_rss_kib);
 
         let mut problems: Vec<(&str, String)> = Vec::new();
-        if outcome.stderr.contains("panicked at") {
+        // tollgate's own panic hook writes `internal error (panic) at ...`; Rust's default one,
+        // which a panic before the hook is installed would meet, `panicked at`.
+        let is_panic = |l: &str| l.contains("panicked at") || l.contains("internal error (panic)");
+        if outcome.stderr.lines().any(is_panic) {
             let line = outcome
                 .stderr
                 .lines()
-                .find(|l| l.contains("panicked at"))
+                .find(|l| is_panic(l))
                 .unwrap_or_default();
             problems.push(("panic", line.to_owned()));
         }
