@@ -43,14 +43,28 @@ fn write(root: &Path, path: &str, text: &str) {
     std::fs::write(path, text).unwrap();
 }
 
-/// Write `files`, scan them, and check the only finding is in `flawed`'s
-/// file, attributed to `function`, with every handler found.
-fn assert_only_finding(files: &[(&str, &str)], flawed: &str, function: &str) {
+/// Write `files` into a new directory and scan it.
+fn scan_files(files: &[(&str, &str)]) -> StageReport {
     let dir = tempfile::tempdir().unwrap();
     for (path, text) in files {
         write(dir.path(), path, text);
     }
-    let report = scan(dir.path());
+    scan(dir.path())
+}
+
+/// Each notification's id and message.
+fn notes(report: &StageReport) -> Vec<(&str, &str)> {
+    report
+        .notifications
+        .iter()
+        .map(|n| (n.id.as_str(), n.message.as_str()))
+        .collect()
+}
+
+/// Write `files`, scan them, and check the only finding is in `flawed`'s
+/// file, attributed to `function`, with every handler found.
+fn assert_only_finding(files: &[(&str, &str)], flawed: &str, function: &str) {
+    let report = scan_files(files);
     let found: Vec<(String, Option<String>)> = report
         .findings
         .iter()
@@ -157,15 +171,11 @@ resource "aws_lambda_function" "orders" {
         "aws_lambda_function.orders",
     );
 
-    let dir = tempfile::tempdir().unwrap();
-    for (path, text) in [
+    let report = scan_files(&[
         ("infra/main.tf", tf),
         ("infra/a/index.py", FLAWED),
         ("infra/b/index.py", FLAWED),
-    ] {
-        write(dir.path(), path, text);
-    }
-    let report = scan(dir.path());
+    ]);
     assert!(
         report
             .notifications
@@ -211,20 +221,12 @@ resource "aws_lambda_function" "convert" {
 "#;
     let skill = "const Ask = require(\"ask-sdk\");\n\nexports.alexa = Ask.SkillBuilders.custom()\n  .addRequestHandlers({ canHandle: () => true, handle: (input) => input })\n  .lambda();\n";
     let convert = "const middy = require(\"@middy/core\");\nconst cp = require(\"child_process\");\n\nasync function work(event) {\n  cp.execSync(\"convert \" + event.body);\n}\n\nexports.run = middy(work).use(logger());\n";
-    let dir = tempfile::tempdir().unwrap();
-    for (path, text) in [
+    let report = scan_files(&[
         ("main.tf", tf),
         ("skill.js", skill),
         ("convert.js", convert),
-    ] {
-        write(dir.path(), path, text);
-    }
-    let report = scan(dir.path());
-    let ids: Vec<(&str, &str)> = report
-        .notifications
-        .iter()
-        .map(|n| (n.id.as_str(), n.message.as_str()))
-        .collect();
+    ]);
+    let ids = notes(&report);
     assert!(
         ids.iter()
             .any(|(id, m)| *id == "handler-not-traced" && m.contains("`alexa`")),
@@ -260,14 +262,8 @@ resource "aws_lambda_function" "billing" {
   filename      = "billing.jar"
 }
 "#;
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "main.tf", tf);
-    let report = scan(dir.path());
-    let notes: Vec<(&str, &str)> = report
-        .notifications
-        .iter()
-        .map(|n| (n.id.as_str(), n.message.as_str()))
-        .collect();
+    let report = scan_files(&[("main.tf", tf)]);
+    let notes = notes(&report);
     assert!(
         notes
             .iter()
