@@ -2,7 +2,7 @@
 //! findings. Each policy file has its own engine: an error or a timeout in one is reported
 //! (file:line:col and the policy) and the others still run.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -41,35 +41,64 @@ const EVAL_STACK_BYTES: usize = 16 * 1024 * 1024;
 /// What rules concluded on the resources they judged, per code and per resource (an index
 /// into [`Inputs::judged`]): a resource judged several times keeps one verdict that
 /// [combines](Verdict::combine) them. Plain numbers instead of addresses and locations, which
-/// are built once, into [`Evaluation`]s, at the end.
+/// are built once, into [`Evaluation`]s, at the end; one slot per judged resource for each
+/// code (a policy records one verdict per document and entry rule, so most slots fill),
+/// where a map per code hashed every one of them.
 #[derive(Debug, Default)]
-pub struct Verdicts(BTreeMap<String, HashMap<usize, Verdict>>);
+pub struct Verdicts {
+    /// Codes in sorted order, each with its slots.
+    codes: BTreeMap<String, usize>,
+    slots: Vec<Vec<Option<Verdict>>>,
+}
 
 impl Verdicts {
-    pub fn record(&mut self, code: &str, judged: usize, verdict: Verdict) {
-        let by_resource = match self.0.get_mut(code) {
-            Some(m) => m,
-            None => self.0.entry(code.to_string()).or_default(),
+    /// The slots of `code`, made for `judged` resources when it is new.
+    fn slots(&mut self, code: &str, judged: usize) -> &mut Vec<Option<Verdict>> {
+        let n = match self.codes.get(code) {
+            Some(&n) => n,
+            None => {
+                self.codes.insert(code.to_string(), self.slots.len());
+                self.slots.push(Vec::new());
+                self.slots.len() - 1
+            }
         };
-        by_resource
-            .entry(judged)
-            .and_modify(|v| *v = v.combine(verdict))
-            .or_insert(verdict);
+        let slots = &mut self.slots[n];
+        if slots.len() <= judged {
+            slots.resize(judged + 1, None);
+        }
+        slots
+    }
+
+    /// The slot number of `code` (made when it is new), to [`Verdicts::record_at`] with.
+    pub fn slot(&mut self, code: &str) -> usize {
+        self.slots(code, 0);
+        self.codes[code]
+    }
+
+    pub fn record(&mut self, code: &str, judged: usize, verdict: Verdict) {
+        let slot = &mut self.slots(code, judged)[judged];
+        *slot = Some(slot.map_or(verdict, |v| v.combine(verdict)));
+    }
+
+    /// [`Verdicts::record`] for the code of slot number `n` (from [`Verdicts::slot`]).
+    pub fn record_at(&mut self, n: usize, judged: usize, verdict: Verdict) {
+        let slots = &mut self.slots[n];
+        if slots.len() <= judged {
+            slots.resize(judged + 1, None);
+        }
+        let slot = &mut slots[judged];
+        *slot = Some(slot.map_or(verdict, |v| v.combine(verdict)));
     }
 
     /// Add `other`'s verdicts, combined with these.
-    pub fn merge(&mut self, other: Verdicts) {
-        for (code, verdicts) in other.0 {
-            match self.0.get_mut(&code) {
-                Some(mine) => {
-                    for (judged, verdict) in verdicts {
-                        mine.entry(judged)
-                            .and_modify(|v| *v = v.combine(verdict))
-                            .or_insert(verdict);
-                    }
-                }
-                None => {
-                    self.0.insert(code, verdicts);
+    pub fn merge(&mut self, mut other: Verdicts) {
+        for (code, n) in other.codes {
+            let theirs = std::mem::take(&mut other.slots[n]);
+            let mine = self.slots(&code, theirs.len().saturating_sub(1));
+            for (judged, verdict) in theirs.into_iter().enumerate() {
+                if let Some(verdict) = verdict {
+                    let slot = &mut mine[judged];
+                    *slot = Some(slot.map_or(verdict, |v| v.combine(verdict)));
                 }
             }
         }
@@ -77,16 +106,18 @@ impl Verdicts {
 
     /// The codes that judged something.
     pub fn codes(&self) -> impl Iterator<Item = &str> {
-        self.0.keys().map(String::as_str)
+        self.codes
+            .iter()
+            .filter(|(_, &n)| self.slots[n].iter().any(Option::is_some))
+            .map(|(code, _)| code.as_str())
     }
 
     /// One evaluation per code and resource, by code then in the order of `inputs.judged`.
-    pub fn into_evaluations(self, inputs: &Inputs) -> Vec<Evaluation> {
+    pub fn into_evaluations(mut self, inputs: &Inputs) -> Vec<Evaluation> {
         let mut out = Vec::new();
-        for (code, verdicts) in self.0 {
-            let mut verdicts: Vec<(usize, Verdict)> = verdicts.into_iter().collect();
-            verdicts.sort_unstable_by_key(|(judged, _)| *judged);
-            for (judged, verdict) in verdicts {
+        for (code, n) in self.codes {
+            for (judged, verdict) in std::mem::take(&mut self.slots[n]).into_iter().enumerate() {
+                let Some(verdict) = verdict else { continue };
                 let j = &inputs.judged[judged];
                 out.push(Evaluation::new(
                     code.clone(),
@@ -299,19 +330,16 @@ impl Run<'_, '_> {
             out.report.not_checked.push(policy.path.clone());
             return out;
         }
-        // Per entry rule: its name, annotation, rule index and the code of results that name
-        // none (deriving one hashes its name, so once).
-        let entries: Vec<(&str, &Metadata, &Compiled, String)> = policy
+        // Per entry rule: its name, annotation, rule index, the code of results that name
+        // none (deriving one hashes its name, so once) and that code's verdict slots.
+        let entries: Vec<(&str, &Metadata, &Compiled, String, usize)> = policy
             .entries
             .iter()
             .zip(&self.admission.rules[n])
             .map(|((rule, metadata), compiled)| {
-                (
-                    rule.as_str(),
-                    metadata,
-                    compiled,
-                    default_code(policy, rule, metadata),
-                )
+                let code = default_code(policy, rule, metadata);
+                let slot = out.verdicts.slot(&code);
+                (rule.as_str(), metadata, compiled, code, slot)
             })
             .collect();
         // Results by entry rule and the values the policy reads, for documents that hold the
@@ -346,12 +374,12 @@ impl Run<'_, '_> {
             }
             let judged = inputs.judges[done];
             let resolved = &self.admission.resolved[done];
-            for (r, (rule, metadata, compiled, default_code)) in entries.iter().enumerate() {
+            for (r, (rule, metadata, compiled, code, slot)) in entries.iter().enumerate() {
                 if !compiled.admits(resolved) {
                     // Rule indexing: this rule cannot produce a result on this document.
                     if let Some(judged) = judged {
                         out.verdicts
-                            .record(default_code, judged, Verdict::NotApplicable);
+                            .record_at(*slot, judged, Verdict::NotApplicable);
                     }
                     continue;
                 }
@@ -393,8 +421,7 @@ impl Run<'_, '_> {
                             let (finding, about) = finding(
                                 ctx,
                                 policy,
-                                rule,
-                                metadata,
+                                (rule, metadata, code),
                                 &result,
                                 subject,
                                 inputs,
@@ -408,7 +435,7 @@ impl Run<'_, '_> {
                         }
                         // A policy with no result on the resource it evaluated passes it.
                         if let (Some(judged), false) = (judged, failed) {
-                            out.verdicts.record(default_code, judged, Verdict::Pass);
+                            out.verdicts.record_at(*slot, judged, Verdict::Pass);
                         }
                     }
                     Err(err) if err.timed_out => {
@@ -428,7 +455,7 @@ impl Run<'_, '_> {
             }
         }
         // Rules that passed or did not apply everywhere still describe their evaluations.
-        for (rule, metadata, _, code) in &entries {
+        for (rule, metadata, _, code, _) in &entries {
             if out.rules.contains_key(code) || !out.verdicts.codes().any(|c| c == code) {
                 continue;
             }
@@ -494,8 +521,7 @@ fn results(value: serde_json::Value) -> Vec<serde_json::Value> {
 fn finding(
     ctx: &ScanContext,
     policy: &PolicyFile,
-    rule: &str,
-    metadata: &Metadata,
+    (rule, metadata, default_code): (&str, &Metadata, &str),
     result: &serde_json::Value,
     subject: &Subject,
     inputs: &Inputs,
@@ -505,7 +531,7 @@ fn finding(
     let code = field("code")
         .filter(|c| valid_code(c))
         .map(str::to_string)
-        .unwrap_or_else(|| default_code(policy, rule, metadata));
+        .unwrap_or_else(|| default_code.to_string());
     let severity = field("severity")
         .or(metadata.severity.as_deref())
         .and_then(|s| s.parse::<Severity>().ok())
@@ -519,9 +545,12 @@ fn finding(
             .or_else(|| metadata.title.clone())
             .unwrap_or_else(|| format!("`{policy_path}` reported this resource")),
     };
-    rules
-        .entry(code.clone())
-        .or_insert_with(|| describe(policy, rule, metadata, &code, severity));
+    if !rules.contains_key(&code) {
+        rules.insert(
+            code.clone(),
+            describe(policy, rule, metadata, &code, severity),
+        );
+    }
     let path = result.get("path").map(parse_path).unwrap_or_default();
     let named = field("resource");
     let (location, address, line, about) = match subject {
