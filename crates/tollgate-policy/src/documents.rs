@@ -1,19 +1,19 @@
 //! The scan's input documents, built once for every policy: one per resource, deployment unit
 //! and identity, as regorus values, with what each one is about.
 //!
-//! A resource's or identity's value is built once (serialized to JSON text and parsed by
-//! regorus, which interns keys into its compact storage) and shared, reference-counted, by
-//! its own document and its unit's: a unit's document is not serialized again. Documents are
+//! A resource's or identity's value is built once (straight from the input types, as
+//! regorus would parse their JSON text: [`crate::rego_value`]) and shared, reference-counted,
+//! by its own document and its unit's: a unit's document is not built again. Documents are
 //! built on every core.
 
 use std::collections::HashMap;
 
 use rayon::prelude::*;
 use regorus::Value;
-use serde::Serialize;
 use tollgate_core::{Location, Span};
 
 use crate::input::{IdentityDoc, PolicyInput};
+use crate::rego_value::Builder;
 use crate::resources::ScannedResource;
 
 /// What an input document is about, to place its findings.
@@ -65,8 +65,14 @@ impl std::fmt::Debug for Inputs {
 
 impl Inputs {
     pub fn new(resources: Vec<ScannedResource>, identities: Vec<IdentityDoc>) -> Self {
-        let resource_values: Vec<Value> = resources.par_iter().map(|r| value(&r.doc)).collect();
-        let identity_values: Vec<Value> = identities.par_iter().map(value).collect();
+        let resource_values: Vec<Value> = resources
+            .par_iter()
+            .map_init(Builder::default, |b, r| b.value(&r.doc))
+            .collect();
+        let identity_values: Vec<Value> = identities
+            .par_iter()
+            .map_init(Builder::default, |b, i| b.value(i))
+            .collect();
         let units = crate::units::unit_parts(&resources, &identities);
         let mut documents = Vec::with_capacity(resources.len() + units.len() + identities.len());
         for (i, v) in resource_values.iter().enumerate() {
@@ -77,12 +83,12 @@ impl Inputs {
         }
         let unit_documents: Vec<(Value, Subject)> = units
             .into_par_iter()
-            .map(|parts| {
+            .map_init(Builder::default, |b, parts| {
                 let input = object([
                     ("kind", Value::from("deployment-unit")),
-                    ("unit", value(&parts.unit)),
+                    ("unit", b.value(&parts.unit)),
                     ("resources", shared(&resource_values, &parts.resources)),
-                    ("references", value(&parts.references)),
+                    ("references", b.value(&parts.references)),
                     ("identities", shared(&identity_values, &parts.identities)),
                 ]);
                 (
@@ -182,16 +188,7 @@ impl Inputs {
 
 /// `input` as regorus reads it.
 pub fn to_value(input: &PolicyInput) -> Value {
-    value(input)
-}
-
-fn value<T: Serialize>(data: &T) -> Value {
-    // Through JSON text: regorus's own parser interns object keys and builds its compact
-    // frozen storage, which policies then read faster than a converted `serde_json::Value`.
-    serde_json::to_string(data)
-        .ok()
-        .and_then(|text| Value::from_json_str(&text).ok())
-        .unwrap_or(Value::Undefined)
+    Builder::default().value(input)
 }
 
 /// An array of the values at `indices` of `values`, shared (reference-counted), not copied.
@@ -206,13 +203,12 @@ fn shared(values: &[Value], indices: &[usize]) -> Value {
 
 /// An object of the few top-level keys of a document.
 fn object<const N: usize>(entries: [(&str, Value); N]) -> Value {
-    let mut out = Value::new_object();
-    if let Ok(map) = out.as_object_mut() {
-        for (key, v) in entries {
-            map.insert(Value::from(key), v);
-        }
-    }
-    out
+    Value::from(
+        entries
+            .into_iter()
+            .map(|(key, v)| (Value::from(key), v))
+            .collect::<std::collections::BTreeMap<_, _>>(),
+    )
 }
 
 #[cfg(test)]

@@ -4,7 +4,8 @@
 //!
 //! - [`input`]: the documents policies read (the contract; see `docs/policy-input.md`).
 //! - [`resources`], [`units`], [`identities`]: building them from the scan; [`documents`]:
-//!   the regorus values of every document, built once.
+//!   the regorus values of every document, built once ([`rego_value`]: straight from the
+//!   input types, without JSON text).
 //! - [`rego`]: loading policies (v0 and v1 syntax, METADATA), limits, evaluation.
 //! - [`evaluate`]: results into findings; [`locate`]: result paths into file positions.
 //! - [`test_runner`]: `tollgate policy test`.
@@ -24,6 +25,7 @@ pub mod input;
 pub mod locate;
 pub mod model_json;
 pub mod rego;
+pub mod rego_value;
 pub mod resources;
 mod stage;
 pub mod test_runner;
