@@ -26,9 +26,28 @@ pub fn parse_checked(text: &str, format: Format) -> Result<Result<Document, Synt
     Ok(parsed)
 }
 
-/// YAML (CloudFormation, SAM, Serverless): no panic; spans inside the text.
+/// YAML (CloudFormation, SAM, Serverless): no panic; spans inside the text; and the fast path
+/// gives the event path's document or leaves the text to it.
 pub fn yaml(text: &str) -> Result<(), String> {
-    parse_checked(text, Format::Yaml).map(drop)
+    let _parsed = parse_checked(text, Format::Yaml)?;
+    yaml_paths_agree(text)
+}
+
+/// Wherever the YAML fast path returns a document, the event path returns the same one (it
+/// never accepts what the event path refuses).
+pub fn yaml_paths_agree(text: &str) -> Result<(), String> {
+    let limits = Limits::default();
+    let Some(fast) = tollgate_syntax::parse_yaml_fast(text, &limits) else {
+        return Ok(());
+    };
+    match tollgate_syntax::parse_yaml_events(text, &limits) {
+        Ok(events) if events == fast => Ok(()),
+        Ok(_) => Err("the YAML fast path and the event path give different documents".into()),
+        Err(e) => Err(format!(
+            "the YAML fast path accepts what the event path refuses: {}",
+            e.message
+        )),
+    }
 }
 
 /// HCL (Terraform): no panic; spans inside the text.

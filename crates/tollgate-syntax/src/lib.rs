@@ -23,6 +23,7 @@ mod node;
 mod span;
 mod yaml;
 mod yaml_end;
+mod yaml_fast;
 mod yaml_relax;
 mod yaml_scalar;
 
@@ -53,4 +54,18 @@ pub fn parse(text: &str, format: Format, limits: &Limits) -> Result<Document, Sy
         Format::Json => json::parse(text, limits),
         Format::Hcl => hcl::parse(text, limits),
     }
+}
+
+/// The YAML fast path alone: the document, or `None` where it leaves the text to the event
+/// path. For differential tests and fuzzing, which check that whatever it returns is what
+/// [`parse_yaml_events`] returns.
+#[doc(hidden)]
+pub fn parse_yaml_fast(text: &str, limits: &Limits) -> Option<Document> {
+    yaml_fast::parse(text.strip_prefix('\u{FEFF}').unwrap_or(text), limits)
+}
+
+/// The YAML event path alone (`yaml-rust2` and the relaxed layouts), without the fast path.
+#[doc(hidden)]
+pub fn parse_yaml_events(text: &str, limits: &Limits) -> Result<Document, SyntaxError> {
+    yaml::parse_events(text.strip_prefix('\u{FEFF}').unwrap_or(text), limits)
 }

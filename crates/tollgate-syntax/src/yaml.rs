@@ -19,9 +19,18 @@ use crate::{
     Document, Entry, Format, Limits, Node, Pos, Span, SyntaxError, SyntaxErrorKind, Value,
 };
 
-/// Parse as written; if that fails, once more with the layouts PyYAML and the AWS tools accept
+/// Through the fast path when it is sure of the text (see `yaml_fast.rs`), otherwise as
+/// written by events; if that fails, once more with the layouts PyYAML and the AWS tools accept
 /// rewritten (see `yaml_relax.rs`), spans and error positions mapped back to the text.
 pub(crate) fn parse(text: &str, limits: &Limits) -> Result<Document, SyntaxError> {
+    if let Some(doc) = crate::yaml_fast::parse(text, limits) {
+        return Ok(doc);
+    }
+    parse_events(text, limits)
+}
+
+/// The event path alone: `yaml-rust2`'s events, then the relaxed layouts.
+pub(crate) fn parse_events(text: &str, limits: &Limits) -> Result<Document, SyntaxError> {
     let first = match parse_exact(text, limits) {
         Ok(doc) => return Ok(doc),
         Err(e) if e.kind != SyntaxErrorKind::Invalid => return Err(e),
@@ -551,7 +560,7 @@ fn measure(node: &Node) -> Measure {
 }
 
 /// A map key as text: scalars as written; anything else (rare complex keys) as a short rendering.
-fn key_text(key: &Node) -> String {
+pub(crate) fn key_text(key: &Node) -> String {
     match &key.value {
         Value::String(s) | Value::Number(s) => s.clone(),
         _ => key.display_text(),
