@@ -328,12 +328,14 @@ fn finish(
 ) -> anyhow::Result<u8> {
     // Messages quote scanned files and tools: from here on, every output gets them with their
     // control characters escaped.
-    for finding in result
-        .findings
-        .iter_mut()
-        .chain(result.external_findings.iter_mut())
     {
-        tollgate_core::display::sanitize_finding(finding);
+        use rayon::prelude::*;
+        // On all cores: a large scan has a hundred thousand findings.
+        result
+            .findings
+            .par_iter_mut()
+            .chain(result.external_findings.par_iter_mut())
+            .for_each(tollgate_core::display::sanitize_finding);
     }
     for note in &mut result.notifications {
         tollgate_core::display::sanitize_notification(note);
@@ -359,7 +361,7 @@ fn finish(
     // The code-scanning upload needs the log as text; nothing else does.
     let publishing = github.filter(|g| g.publishing());
     let sarif_json = publishing.map(|_| output::sarif::render(&log));
-    drop(log);
+    pipeline::free_in_background(log);
 
     let mut findings: Vec<Finding> = std::mem::take(&mut result.findings);
     findings.append(&mut result.external_findings);
@@ -374,14 +376,16 @@ fn finish(
     if !result.rules.is_empty() || !result.ctx.files().is_empty() {
         summary.count_files(result.ctx.files());
     }
-    let mut report = Report {
+    // The process ends with this run: what the report holds is left to the operating system
+    // rather than freed piece by piece (a hundred thousand findings take a tenth of a second).
+    let mut report = std::mem::ManuallyDrop::new(Report {
         version: REPORT_VERSION,
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         summary,
         findings,
         notifications: std::mem::take(&mut result.notifications),
         verdict,
-    };
+    });
     if let Some(path) = &args.summary {
         let text = crate::summary::render(verdict, &report.summary, args.sarif.as_ref());
         write_file(path, &|out| out.write_all(text.as_bytes()));
@@ -448,9 +452,9 @@ fn finish(
     let mut code = if write_failed { 2 } else { verdict.exit_code() };
     if let (Some(github), Some(sarif_json)) = (publishing, sarif_json) {
         let results = Results {
-            findings: report.findings,
+            findings: std::mem::take(&mut report.findings),
             rules: std::mem::take(&mut result.rules),
-            notifications: report.notifications,
+            notifications: std::mem::take(&mut report.notifications),
             sarif_json,
             sarif_path: args.sarif.clone(),
             verdict,

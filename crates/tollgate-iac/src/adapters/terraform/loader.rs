@@ -152,6 +152,7 @@ pub fn load(ctx: &ScanContext) -> Loaded {
     roots.sort();
     let loader = Loader {
         dirs: &dirs,
+        tfvars: tfvars_by_dir(ctx),
         instances: std::cell::Cell::new(0),
         visited: std::cell::RefCell::new(BTreeSet::new()),
     };
@@ -192,6 +193,9 @@ struct Instance {
 
 struct Loader<'a> {
     dirs: &'a HashMap<String, Vec<ParsedFile>>,
+    /// Each directory's variable files ([`tfvars_by_dir`]), found in one pass over the
+    /// inventory rather than one pass per root module.
+    tfvars: HashMap<&'a str, Vec<&'a SourceFile>>,
     instances: std::cell::Cell<usize>,
     /// Directories evaluated at least once.
     visited: std::cell::RefCell<BTreeSet<String>>,
@@ -234,7 +238,8 @@ impl Loader<'_> {
 
     /// Evaluate `dir` as a root module, with its tfvars.
     fn root(&self, ctx: &ScanContext, dir: &str, out: &mut Loaded) {
-        let vars = tfvars(ctx, dir, &mut out.notifications);
+        let files = self.tfvars.get(dir).map_or(&[][..], Vec::as_slice);
+        let vars = tfvars(ctx, files, &mut out.notifications);
         let instance = Instance {
             prefix: String::new(),
             root_dir: dir.to_string(),
@@ -568,29 +573,39 @@ pub fn resolve_dir(dir: &str, source: &str) -> Result<String, String> {
 }
 
 fn parent(path: &str) -> String {
-    path.rsplit_once('/')
-        .map(|(d, _)| d.to_string())
-        .unwrap_or_default()
+    parent_dir(path).to_string()
 }
 
-/// `terraform.tfvars`, then `*.auto.tfvars` in name order (later files win), JSON forms too.
+fn parent_dir(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(d, _)| d)
+}
+
+/// Every directory's variable files a root module reads: `terraform.tfvars`, then
+/// `*.auto.tfvars` in name order (later files win), JSON forms too.
+fn tfvars_by_dir(ctx: &ScanContext) -> HashMap<&str, Vec<&SourceFile>> {
+    let mut by_dir: HashMap<&str, Vec<&SourceFile>> = HashMap::new();
+    for f in ctx.files() {
+        let name = f.path.rsplit('/').next().unwrap_or(&f.path);
+        if matches!(name, "terraform.tfvars" | "terraform.tfvars.json")
+            || name.ends_with(".auto.tfvars")
+            || name.ends_with(".auto.tfvars.json")
+        {
+            by_dir.entry(parent_dir(&f.path)).or_default().push(f);
+        }
+    }
+    for files in by_dir.values_mut() {
+        files.sort_by_key(|f| (!f.path.contains("terraform.tfvars"), f.path.clone()));
+    }
+    by_dir
+}
+
+/// The variables set by a root module's variable `files` ([`tfvars_by_dir`]), later files
+/// winning.
 fn tfvars(
     ctx: &ScanContext,
-    dir: &str,
+    files: &[&SourceFile],
     notes: &mut Vec<Notification>,
 ) -> HashMap<String, (Option<String>, Tv)> {
-    let mut files: Vec<&SourceFile> = ctx
-        .files()
-        .iter()
-        .filter(|f| parent(&f.path) == dir)
-        .filter(|f| {
-            let name = f.path.rsplit('/').next().unwrap_or(&f.path);
-            matches!(name, "terraform.tfvars" | "terraform.tfvars.json")
-                || name.ends_with(".auto.tfvars")
-                || name.ends_with(".auto.tfvars.json")
-        })
-        .collect();
-    files.sort_by_key(|f| (!f.path.contains("terraform.tfvars"), f.path.clone()));
     let mut vars = HashMap::new();
     let scope = Scope::new("");
     for f in files {

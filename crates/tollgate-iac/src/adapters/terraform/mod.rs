@@ -20,6 +20,7 @@ pub mod mapper;
 pub mod policy_document;
 pub mod value;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use tollgate_core::ScanContext;
@@ -33,11 +34,7 @@ pub fn adapter(ctx: &ScanContext, model: &mut CloudModel) {
     model.reached.extend(loaded.reached.iter().cloned());
     // Each configuration is mapped on its own: `aws_s3_bucket.exports` of one stack must never
     // pick up the versioning or policy resources of another stack scanned alongside it.
-    let mut scopes: BTreeMap<&str, Vec<TfResource>> = BTreeMap::new();
-    for r in &loaded.resources {
-        scopes.entry(r.scope.as_str()).or_default().push(r.clone());
-    }
-    let scopes: Vec<(&str, Vec<TfResource>)> = scopes.into_iter().collect();
+    let scopes = by_scope(&loaded.resources);
     super::map_each(&scopes, model, |(scope, resources), model| {
         let name = if scope.is_empty() { "." } else { scope };
         super::isolated(ctx, name, "Terraform", model, |part| {
@@ -47,6 +44,22 @@ pub fn adapter(ctx: &ScanContext, model: &mut CloudModel) {
     model
         .notifications
         .extend(loaded.notifications.iter().map(|n| n.clone().stage("iac")));
+}
+
+/// `resources` grouped by configuration, in the order of their scopes. The loader writes each
+/// configuration's resources in one run, so the groups borrow them; only a configuration
+/// whose resources are not contiguous gets a copy of them gathered.
+fn by_scope(resources: &[TfResource]) -> Vec<(&str, Cow<'_, [TfResource]>)> {
+    let mut runs: BTreeMap<&str, Vec<&[TfResource]>> = BTreeMap::new();
+    for run in resources.chunk_by(|a, b| a.scope == b.scope) {
+        runs.entry(run[0].scope.as_str()).or_default().push(run);
+    }
+    runs.into_iter()
+        .map(|(scope, parts)| match parts.as_slice() {
+            [one] => (scope, Cow::Borrowed(*one)),
+            _ => (scope, Cow::Owned(parts.concat())),
+        })
+        .collect()
 }
 
 /// Map evaluated resources (from a configuration or a plan) into the model.
