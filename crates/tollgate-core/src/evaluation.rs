@@ -144,32 +144,48 @@ fn choose<'a>(
 /// A scan's evaluations by rule and resource, so that each of many findings finds its own
 /// without reading them all (a template of thousands of resources has tens of thousands of
 /// both): [`Evaluation::matching`] in time proportional to the resource's evaluations.
+///
+/// Each key maps to its first evaluation and the evaluations of one key are chained through
+/// `next_*` (in the order of `evaluations`), so building the index allocates two tables and no
+/// list per key: a large scan has hundreds of thousands of evaluations, nearly all alone under
+/// their key.
 pub struct EvaluationIndex<'a> {
     evaluations: &'a [Evaluation],
-    by_resource: std::collections::HashMap<(&'a str, &'a str), Vec<usize>>,
+    by_resource: std::collections::HashMap<(&'a str, &'a str), usize>,
+    next_of_resource: Vec<usize>,
     /// The same, per file of the resource's header: resource names repeat from template to
     /// template (every stack has its `ApiFunction`), and a finding's own file decides first.
-    by_file: std::collections::HashMap<(&'a str, &'a str, &'a str), Vec<usize>>,
+    by_file: std::collections::HashMap<(&'a str, &'a str, &'a str), usize>,
+    next_in_file: Vec<usize>,
 }
+
+/// The end of a chain of [`EvaluationIndex`].
+const END: usize = usize::MAX;
 
 impl<'a> EvaluationIndex<'a> {
     pub fn new(evaluations: &'a [Evaluation]) -> Self {
-        let mut by_resource: std::collections::HashMap<(&str, &str), Vec<usize>> =
+        let mut by_resource: std::collections::HashMap<(&str, &str), usize> =
             std::collections::HashMap::with_capacity(evaluations.len());
-        let mut by_file: std::collections::HashMap<(&str, &str, &str), Vec<usize>> =
+        let mut by_file: std::collections::HashMap<(&str, &str, &str), usize> =
             std::collections::HashMap::with_capacity(evaluations.len());
-        for (i, e) in evaluations.iter().enumerate() {
+        let mut next_of_resource = vec![END; evaluations.len()];
+        let mut next_in_file = vec![END; evaluations.len()];
+        // Last to first, so that each chain starts at its key's first evaluation.
+        for (i, e) in evaluations.iter().enumerate().rev() {
             let (rule, resource) = (e.rule_id.as_str(), e.resource.as_str());
-            by_resource.entry((rule, resource)).or_default().push(i);
-            by_file
-                .entry((rule, resource, e.location.path.as_str()))
-                .or_default()
-                .push(i);
+            if let Some(next) = by_resource.insert((rule, resource), i) {
+                next_of_resource[i] = next;
+            }
+            if let Some(next) = by_file.insert((rule, resource, e.location.path.as_str()), i) {
+                next_in_file[i] = next;
+            }
         }
         Self {
             evaluations,
             by_resource,
+            next_of_resource,
             by_file,
+            next_in_file,
         }
     }
 
@@ -178,26 +194,29 @@ impl<'a> EvaluationIndex<'a> {
     pub fn matching(&self, finding: &crate::Finding) -> Option<usize> {
         let resource = finding.resource.as_deref()?;
         let rule = finding.rule.as_str();
-        let covers = |&i: &usize| self.evaluations[i].covers(finding);
+        let covers = |i: &usize| self.evaluations[*i].covers(finding);
         let own_file = (rule, resource, finding.location.path.as_str());
-        if let Some(i) = self
-            .by_file
-            .get(&own_file)
-            .and_then(|c| c.iter().copied().find(|i| covers(i)))
-        {
+        if let Some(i) = chain(self.by_file.get(&own_file), &self.next_in_file).find(covers) {
             return Some(i);
         }
         // None in the finding's file: the only one that covers it, if there is only one.
-        let mut covering = self
-            .by_resource
-            .get(&(rule, resource))?
-            .iter()
-            .filter(|i| covers(i));
+        let mut covering = chain(
+            Some(self.by_resource.get(&(rule, resource))?),
+            &self.next_of_resource,
+        )
+        .filter(covers);
         match (covering.next(), covering.next()) {
-            (Some(&i), None) => Some(i),
+            (Some(i), None) => Some(i),
             _ => None,
         }
     }
+}
+
+/// The evaluations of one key of [`EvaluationIndex`], from its first one.
+fn chain<'n>(first: Option<&usize>, next: &'n [usize]) -> impl Iterator<Item = usize> + 'n {
+    std::iter::successors(first.copied(), move |&i| {
+        Some(next[i]).filter(|&n| n != END)
+    })
 }
 
 /// Rules' evaluations as their checks go: a resource judged several times by one rule (one

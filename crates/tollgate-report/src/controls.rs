@@ -22,32 +22,69 @@ pub const LISTED_FAILURES: usize = 50;
 /// baseline can accept thousands).
 pub const LISTED_SUPPRESSIONS: usize = 200;
 
-/// Each rule's findings as (report entry id, index in the input), found once for all controls.
-/// A finding of a rule that is a case of another ([`Rule::instance_of`]: each advisory of the
-/// dependency check) is listed under that other rule.
+/// Each rule's findings as (report entry id, index in the input), found once for all controls,
+/// open ones and suppressed ones apart, each list in the report's finding order (most severe
+/// first). A finding of a rule that is a case of another ([`Rule::instance_of`]: each advisory
+/// of the dependency check) is listed under that other rule.
 struct Listed<'a> {
-    by_rule: HashMap<&'a str, Vec<(usize, usize)>>,
+    by_rule: HashMap<&'a str, RuleFindings>,
+}
+
+#[derive(Default)]
+struct RuleFindings {
+    open: Vec<(usize, usize)>,
+    suppressed: Vec<(usize, usize)>,
 }
 
 impl<'a> Listed<'a> {
-    fn new(
-        findings: &'a [Finding],
-        entry_of: &HashMap<usize, usize>,
-        counted_as: &CountedAs<'a>,
-    ) -> Self {
-        let mut by_rule: HashMap<&str, Vec<(usize, usize)>> = HashMap::new();
+    fn new(findings: &'a [Finding], entry_of: &[usize], counted_as: &CountedAs<'a>) -> Self {
+        let mut by_rule: HashMap<&str, RuleFindings> = HashMap::new();
         for (index, f) in findings.iter().enumerate() {
-            let entry = entry_of.get(&index).copied().unwrap_or(index);
-            by_rule
-                .entry(counted_as.code(&f.rule))
-                .or_default()
-                .push((entry, index));
+            let entry = entry_of.get(index).copied().unwrap_or(index);
+            let lists = by_rule.entry(counted_as.code(&f.rule)).or_default();
+            match f.suppression {
+                None => lists.open.push((entry, index)),
+                Some(_) => lists.suppressed.push((entry, index)),
+            }
+        }
+        for lists in by_rule.values_mut() {
+            lists.open.sort_unstable();
+            lists.suppressed.sort_unstable();
         }
         Listed { by_rule }
     }
 
-    fn of_rule(&self, code: &str) -> &[(usize, usize)] {
-        self.by_rule.get(code).map_or(&[], Vec::as_slice)
+    /// The first `limit` findings of `rules` (in the report's order) that are open, or
+    /// suppressed, each with the rule whose list it is in, and how many there are in all.
+    fn first<'r>(
+        &self,
+        rules: &[&'r Rule],
+        suppressed: bool,
+        limit: usize,
+    ) -> (Vec<(usize, usize, &'r Rule)>, usize) {
+        let mut total = 0;
+        let mut first: Vec<(usize, usize, &Rule)> = Vec::new();
+        for rule in rules {
+            let Some(lists) = self.by_rule.get(rule.code.as_str()) else {
+                continue;
+            };
+            let list = if suppressed {
+                &lists.suppressed
+            } else {
+                &lists.open
+            };
+            total += list.len();
+            // Each list is in order already: only its first `limit` can be among the first
+            // `limit` of all.
+            first.extend(
+                list.iter()
+                    .take(limit)
+                    .map(|&(entry, index)| (entry, index, *rule)),
+            );
+        }
+        first.sort_unstable_by_key(|(entry, _, _)| *entry);
+        first.truncate(limit);
+        (first, total)
     }
 }
 
@@ -108,7 +145,10 @@ type ResourceId = usize;
 
 /// Each rule's outcome per resource.
 struct Outcomes<'a> {
-    by_rule: HashMap<&'a str, HashMap<ResourceId, Outcome>>,
+    /// Per rule code, one outcome per resource it concluded on, ordered by resource.
+    by_rule: HashMap<&'a str, Vec<(ResourceId, Outcome)>>,
+    /// How many resources were numbered (ids run from 0).
+    resources: usize,
 }
 
 impl<'a> Outcomes<'a> {
@@ -120,8 +160,9 @@ impl<'a> Outcomes<'a> {
         evaluations: &'a [Evaluation],
         counted_as: &CountedAs<'a>,
     ) -> Self {
-        let mut by_rule: HashMap<&str, HashMap<ResourceId, Outcome>> = HashMap::new();
-        let mut ids: HashMap<ResourceKey<'a>, ResourceId> = HashMap::new();
+        let mut by_rule: HashMap<&str, Vec<(ResourceId, Outcome)>> = HashMap::new();
+        let mut ids: HashMap<ResourceKey<'a>, ResourceId> =
+            HashMap::with_capacity(evaluations.len());
         let mut id_of = |key: ResourceKey<'a>| {
             let next = ids.len();
             *ids.entry(key).or_insert(next)
@@ -137,12 +178,11 @@ impl<'a> Outcomes<'a> {
                 Verdict::NotApplicable => Outcome::NotApplicable,
                 Verdict::Unknown => Outcome::Unknown,
             };
-            let slot = by_rule
+            let id = id_of(evaluation_key(e));
+            by_rule
                 .entry(e.rule_id.as_str())
                 .or_default()
-                .entry(id_of(evaluation_key(e)))
-                .or_insert(outcome);
-            *slot = (*slot).max(outcome);
+                .push((id, outcome));
         }
         for f in findings {
             let (open, key) = match index.matching(f).map(|i| &evaluations[i]) {
@@ -157,26 +197,88 @@ impl<'a> Outcomes<'a> {
             } else {
                 Outcome::Suppressed
             };
-            let slot = by_rule
+            let id = id_of(key);
+            by_rule
                 .entry(counted_as.code(&f.rule))
                 .or_default()
-                .entry(id_of(key))
-                .or_insert(outcome);
-            *slot = (*slot).max(outcome);
+                .push((id, outcome));
         }
-        Outcomes { by_rule }
+        // One outcome per rule and resource: the weightiest.
+        for list in by_rule.values_mut() {
+            list.sort_unstable();
+            list.dedup_by(|later, kept| {
+                if later.0 != kept.0 {
+                    return false;
+                }
+                kept.1 = kept.1.max(later.1);
+                true
+            });
+        }
+        Outcomes {
+            by_rule,
+            resources: ids.len(),
+        }
+    }
+
+    fn of_rule(&self, code: &str) -> &[(ResourceId, Outcome)] {
+        self.by_rule.get(code).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// A control's outcome per resource over all its rules, merged in a table indexed by
+/// resource number (reused from control to control) rather than a map per control.
+struct Tally {
+    slots: Vec<Option<Outcome>>,
+    touched: Vec<ResourceId>,
+}
+
+impl Tally {
+    fn new(resources: usize) -> Self {
+        Tally {
+            slots: vec![None; resources],
+            touched: Vec::new(),
+        }
+    }
+
+    /// (resources evaluated, and how many of them are at each outcome, by `Outcome as usize`).
+    fn count(&mut self, rules: &[&Rule], outcomes: &Outcomes<'_>) -> (usize, [usize; 5]) {
+        let mut counts = [0; 5];
+        if let [rule] = rules {
+            // One rule: its list has one outcome per resource already.
+            let list = outcomes.of_rule(&rule.code);
+            for (_, outcome) in list {
+                counts[*outcome as usize] += 1;
+            }
+            return (list.len(), counts);
+        }
+        for rule in rules {
+            for &(id, outcome) in outcomes.of_rule(&rule.code) {
+                let slot = &mut self.slots[id];
+                match slot {
+                    Some(kept) => *kept = (*kept).max(outcome),
+                    None => {
+                        *slot = Some(outcome);
+                        self.touched.push(id);
+                    }
+                }
+            }
+        }
+        for id in self.touched.drain(..) {
+            if let Some(outcome) = self.slots[id].take() {
+                counts[outcome as usize] += 1;
+            }
+        }
+        (counts.iter().sum(), counts)
     }
 }
 
 /// Every framework of `input.frameworks` (all that some rule maps to when empty), each with
 /// every control its rules map to.
-pub fn frameworks(
-    input: &ReportInput<'_>,
-    entry_of: &HashMap<usize, usize>,
-) -> Vec<FrameworkReport> {
+pub fn frameworks(input: &ReportInput<'_>, entry_of: &[usize]) -> Vec<FrameworkReport> {
     let counted_as = CountedAs::new(input.rules);
     let outcomes = Outcomes::new(input.findings, input.evaluations, &counted_as);
     let listed = Listed::new(input.findings, entry_of, &counted_as);
+    let mut tally = Tally::new(outcomes.resources);
     let mapped: BTreeSet<Framework> = input
         .rules
         .iter()
@@ -196,7 +298,7 @@ pub fn frameworks(
     };
     wanted
         .into_iter()
-        .map(|fw| framework(input, fw, &outcomes, &listed, &counted_as))
+        .map(|fw| framework(input, fw, &outcomes, &listed, &counted_as, &mut tally))
         .collect()
 }
 
@@ -206,6 +308,7 @@ fn framework(
     outcomes: &Outcomes<'_>,
     listed: &Listed<'_>,
     counted_as: &CountedAs<'_>,
+    tally: &mut Tally,
 ) -> FrameworkReport {
     let mut rules_of: BTreeMap<&str, Vec<&Rule>> = BTreeMap::new();
     // A case of another rule counts under it (hundreds of advisories under one check).
@@ -219,7 +322,18 @@ fn framework(
     }
     let mut controls: Vec<ControlReport> = rules_of
         .into_iter()
-        .map(|(id, rules)| control(input, fw, id, &rules, outcomes, listed, counted_as))
+        .map(|(id, rules)| {
+            let (evaluated, counts) = tally.count(&rules, outcomes);
+            control(
+                input,
+                fw,
+                id,
+                &rules,
+                (evaluated, counts),
+                listed,
+                counted_as,
+            )
+        })
         .collect();
     controls.sort_by(|a, b| natural_cmp(&a.id, &b.id));
     let count = |s: ControlStatus| controls.iter().filter(|c| c.status == s).count();
@@ -240,23 +354,11 @@ fn control(
     fw: Framework,
     id: &str,
     rules: &[&Rule],
-    outcomes: &Outcomes<'_>,
+    (resources_evaluated, counts): (usize, [usize; 5]),
     listed: &Listed<'_>,
     counted_as: &CountedAs<'_>,
 ) -> ControlReport {
-    let mut per_resource: HashMap<ResourceId, Outcome> = HashMap::new();
-    for rule in rules {
-        for (key, outcome) in outcomes
-            .by_rule
-            .get(rule.code.as_str())
-            .into_iter()
-            .flatten()
-        {
-            let slot = per_resource.entry(*key).or_insert(*outcome);
-            *slot = (*slot).max(*outcome);
-        }
-    }
-    let count = |o: Outcome| per_resource.values().filter(|v| **v == o).count();
+    let count = |o: Outcome| counts[o as usize];
     let (pass, fail, unknown, suppressed, not_applicable) = (
         count(Outcome::Pass),
         count(Outcome::Fail),
@@ -273,28 +375,16 @@ fn control(
     } else {
         ControlStatus::NotEvaluated
     };
-    // Every finding of the control's rules, most severe first (the report's finding order),
-    // open ones and suppressed ones apart; only the first few of each are listed.
-    let mut open: Vec<(usize, usize, &Rule)> = Vec::new();
-    let mut accepted: Vec<(usize, usize, &Rule)> = Vec::new();
-    for rule in rules {
-        for &(entry, index) in listed.of_rule(&rule.code) {
-            // The finding's own rule says how to fix it and which ignore accepted it.
-            let rule = counted_as.rule(&input.findings[index].rule).unwrap_or(rule);
-            match input.findings[index].suppression {
-                None => open.push((entry, index, rule)),
-                Some(_) => accepted.push((entry, index, rule)),
-            }
-        }
-    }
-    open.sort_unstable_by_key(|(entry, _, _)| *entry);
-    accepted.sort_unstable_by_key(|(entry, _, _)| *entry);
-    let (failures_total, suppressions_total) = (open.len(), accepted.len());
+    // The first findings of the control's rules, most severe first (the report's finding
+    // order), open ones and suppressed ones apart; the rest are counted.
+    let (open, failures_total) = listed.first(rules, false, LISTED_FAILURES);
+    let (accepted, suppressions_total) = listed.first(rules, true, LISTED_SUPPRESSIONS);
     let failures = open
         .into_iter()
-        .take(LISTED_FAILURES)
         .map(|(finding, index, rule)| {
             let f = &input.findings[index];
+            // The finding's own rule says how to fix it.
+            let rule = counted_as.rule(&f.rule).unwrap_or(rule);
             FailingResource {
                 rule: f.rule.clone(),
                 severity: f.severity.as_str().to_string(),
@@ -309,9 +399,10 @@ fn control(
         .collect();
     let suppressions = accepted
         .into_iter()
-        .take(LISTED_SUPPRESSIONS)
         .filter_map(|(finding, index, rule)| {
             let f = &input.findings[index];
+            // The finding's own rule says which ignore accepted it.
+            let rule = counted_as.rule(&f.rule).unwrap_or(rule);
             let s = f.suppression.as_ref()?;
             Some(SuppressionEntry {
                 rule: f.rule.clone(),
@@ -335,7 +426,7 @@ fn control(
         title,
         status,
         rules: rules.iter().map(|r| r.code.clone()).collect(),
-        resources_evaluated: per_resource.len(),
+        resources_evaluated,
         pass,
         fail,
         unknown,

@@ -15,15 +15,17 @@ const FRAME_LINE_CHARS: usize = 240;
 /// Largest file a frame is read from.
 const FRAME_FILE_BYTES: u64 = 2 * 1024 * 1024;
 
-/// Every finding as a report entry, most severe first, and for each finding's index in the
-/// input, its entry's `id`; the first `frames` entries with their code frame.
+/// Every finding as a report entry, most severe first, and for each finding (by its index in
+/// the input) its entry's `id`; the first `frames` entries with their code frame.
 pub fn entries(
     findings: &[Finding],
     rules: &[Rule],
     root: Option<&Path>,
     frames: usize,
-) -> (Vec<FindingEntry>, HashMap<usize, usize>) {
+) -> (Vec<FindingEntry>, Vec<usize>) {
     let by_code: HashMap<&str, &Rule> = rules.iter().map(|r| (r.code.as_str(), r)).collect();
+    // Each rule's fix is written once: a rule can have thousands of findings.
+    let mut fixes: HashMap<&str, String> = HashMap::new();
     let mut order: Vec<usize> = (0..findings.len()).collect();
     order.sort_by(|&a, &b| {
         let (fa, fb) = (&findings[a], &findings[b]);
@@ -34,13 +36,13 @@ pub fn entries(
             .then_with(|| fa.rule.cmp(&fb.rule))
     });
     let mut files = Sources::new(root);
-    let mut entry_of = HashMap::with_capacity(findings.len());
+    let mut entry_of = vec![0; findings.len()];
     let mut out = Vec::with_capacity(findings.len());
     for (id, index) in order.into_iter().enumerate() {
         let f = &findings[index];
         let rule = by_code.get(f.rule.as_str());
         let line = f.location.start_line();
-        entry_of.insert(index, id);
+        entry_of[index] = id;
         out.push(FindingEntry {
             id,
             rule: f.rule.clone(),
@@ -52,7 +54,9 @@ pub fn entries(
             line,
             resource: f.resource.clone(),
             suppressed: f.suppression.as_ref().map(|s| s.justification.clone()),
-            fix: rule.map_or_else(String::new, |r| fix_of(r)),
+            fix: rule.map_or_else(String::new, |r| {
+                fixes.entry(&r.code).or_insert_with(|| fix_of(r)).clone()
+            }),
             frame: line
                 .filter(|_| id < frames)
                 .map(|l| files.frame(&f.location.path, l))
