@@ -79,23 +79,60 @@ impl Applicability {
 /// The input paths rule indexing reads, each once: every document resolves them once, and
 /// the rules' conditions then read the resolved values instead of walking the document again
 /// for each (policy, rule) pair (twenty policies mostly read the same three or four paths).
+/// Paths sharing a prefix (`input.resource.model.kind`, `input.resource.model.runtime`) walk
+/// it once: each prefix is a step from its parent's value, looked up once per document.
 #[derive(Debug, Default, Clone)]
-pub struct Paths(Vec<Vec<Value>>);
+pub struct Paths {
+    paths: Vec<Vec<Value>>,
+    /// Per path, its last step (`None` for the empty path: the document itself).
+    ends: Vec<Option<usize>>,
+    /// Every prefix of the paths: its parent step (`None` for the document) and key, each
+    /// after its parent.
+    steps: Vec<(Option<usize>, Value)>,
+}
 
 impl Paths {
     pub(crate) fn id(&mut self, path: &[Value]) -> usize {
-        match self.0.iter().position(|p| p == path) {
-            Some(i) => i,
-            None => {
-                self.0.push(path.to_vec());
-                self.0.len() - 1
-            }
+        if let Some(i) = self.paths.iter().position(|p| p == path) {
+            return i;
         }
+        let mut at = None;
+        for key in path {
+            at = Some(
+                match self
+                    .steps
+                    .iter()
+                    .position(|(parent, k)| *parent == at && k == key)
+                {
+                    Some(step) => step,
+                    None => {
+                        self.steps.push((at, key.clone()));
+                        self.steps.len() - 1
+                    }
+                },
+            );
+        }
+        self.paths.push(path.to_vec());
+        self.ends.push(at);
+        self.paths.len() - 1
     }
 
     /// The value at each path in `input` (`Undefined` where there is none), by path id.
     pub fn resolve<'v>(&self, input: &'v Value) -> Vec<&'v Value> {
-        self.0.iter().map(|path| walk(input, path)).collect()
+        let mut values: Vec<&Value> = Vec::with_capacity(self.steps.len());
+        for (parent, key) in &self.steps {
+            let at = parent.map_or(input, |p| values[p]);
+            // Only objects are indexed by a string key in Rego; anything else is undefined.
+            values.push(if matches!(at, Value::Object(_)) {
+                &at[key]
+            } else {
+                &Value::Undefined
+            });
+        }
+        self.ends
+            .iter()
+            .map(|end| end.map_or(input, |e| values[e]))
+            .collect()
     }
 }
 
@@ -294,7 +331,7 @@ enum Head {
     Other,
 }
 
-fn var_name(expr: &Json) -> Option<&str> {
+pub(super) fn var_name(expr: &Json) -> Option<&str> {
     expr.get("Var")?.get("value")?.as_str()
 }
 
@@ -355,7 +392,7 @@ impl File<'_> {
 /// ["Timeout", "timeout"]`, the one statement of the body that binds `k`): a reference
 /// `input.resource.properties[k]` in the body is then defined only where one of
 /// `input.resource.properties.Timeout` and `input.resource.properties.timeout` is.
-fn constant_keys(stmts: &[Json], text: &str) -> Vec<(String, Vec<Value>)> {
+pub(super) fn constant_keys(stmts: &[Json], text: &str) -> Vec<(String, Vec<Value>)> {
     let mut out = Vec::new();
     for stmt in stmts {
         let Some(some) = stmt.get("literal").and_then(|l| l.get("SomeIn")) else {
@@ -633,7 +670,7 @@ mod tests {
         let (ca, cb) = (a.compile(&mut paths), b.compile(&mut paths));
         // `input.resource.type` is read by both rules and resolved once (with the prefixes
         // the analysis also requires: `input.resource`, `input.identity`).
-        assert_eq!(paths.0.len(), 5, "{paths:?}");
+        assert_eq!(paths.paths.len(), 5, "{paths:?}");
         for json in [
             r#"{"resource": {"type": "AWS::S3::Bucket"}}"#,
             r#"{"resource": {"type": "AWS::SQS::Queue"}}"#,
@@ -649,6 +686,40 @@ mod tests {
             assert_eq!(cb.admits(&resolved), b.admits(&input), "{json}");
         }
         assert!(Applicability::default().compile(&mut paths).admits(&[]));
+    }
+
+    /// Paths sharing prefixes resolve to what walking each from the document finds.
+    #[test]
+    fn resolved_paths_are_what_walking_finds() {
+        let keys = |p: &[&str]| p.iter().map(|k| Value::from(*k)).collect::<Vec<_>>();
+        let table = [
+            keys(&["resource", "model", "kind"]),
+            keys(&["resource", "model", "runtime"]),
+            keys(&["resource"]),
+            keys(&[]),
+            keys(&["resource", "model"]),
+            keys(&["identity", "public"]),
+            keys(&["resource", "model", "kind"]),
+        ];
+        let mut paths = Paths::default();
+        let ids: Vec<usize> = table.iter().map(|p| paths.id(p)).collect();
+        assert_eq!(ids, [0, 1, 2, 3, 4, 5, 0]);
+        // resource, model, kind, runtime, identity, public.
+        assert_eq!(paths.steps.len(), 6, "{paths:?}");
+        for json in [
+            r#"{"resource": {"model": {"kind": "k", "runtime": "r"}}}"#,
+            r#"{"resource": {"model": "flat"}}"#,
+            r#"{"resource": [1, 2]}"#,
+            r#"{"identity": {"public": false}}"#,
+            r#"{}"#,
+            r#"7"#,
+        ] {
+            let input = doc(json);
+            let resolved = paths.resolve(&input);
+            for (id, path) in ids.iter().zip(&table) {
+                assert_eq!(resolved[*id], walk(&input, path), "{json} {path:?}");
+            }
+        }
     }
 
     #[test]
