@@ -149,7 +149,7 @@ fn index(set: &mut PolicySet, trees: &BTreeMap<String, serde_json::Value>) {
         let Some(ast) = trees.get(&file.path) else {
             continue;
         };
-        file.reads = super::reads::input_reads(ast);
+        file.reads = super::reads::input_reads(ast, &file.text);
         let helpers = packages.get(&file.package) == Some(&1);
         file.index = file
             .entries

@@ -17,7 +17,7 @@ use serde_json::Value as Json;
 /// The paths (keys from `input`) whose values determine every rule's value in the file whose
 /// syntax tree (regorus's `get_ast_as_json`) is `ast`; `None` when the whole document may be
 /// read. A path that is a prefix of another stands for both.
-pub fn input_reads(ast: &Json) -> Option<Reads> {
+pub fn input_reads(ast: &Json, text: &str) -> Option<Reads> {
     for module in ast.as_array()? {
         let imports = module.pointer("/ast/imports").and_then(Json::as_array);
         for import in imports.into_iter().flatten() {
@@ -30,7 +30,11 @@ pub fn input_reads(ast: &Json) -> Option<Reads> {
         }
     }
     let mut found = Reads::default();
-    visit(ast, &mut found)?;
+    let keys = Keys {
+        text,
+        locals: Vec::new(),
+    };
+    visit(ast, &mut found, &keys)?;
     let mut paths = found.values;
     paths.sort();
     paths.dedup();
@@ -56,6 +60,17 @@ pub struct Reads {
     pub truths: Vec<Vec<Value>>,
 }
 
+/// The locals of the body being read that take their values from a list of constant strings
+/// only (`some k in ["Timeout", "timeout"]`, the one statement of the body binding `k`, as rule
+/// indexing finds them), and the policy's text their declarations are read from. A reference
+/// `input.resource.properties[k]` then reads only `input.resource.properties.Timeout` and
+/// `.timeout`: `k` is one of those strings, and the documents are JSON (objects, arrays and
+/// scalars, no sets), where a string key finds a value in an object only.
+pub(super) struct Keys<'t> {
+    text: &'t str,
+    locals: Vec<(String, Vec<Value>)>,
+}
+
 /// Whether `value` makes a literal that is only a reference to it hold.
 pub fn holds(value: &Value) -> Value {
     Value::from(!matches!(value, Value::Undefined | Value::Bool(false)))
@@ -77,10 +92,19 @@ fn root_var(expr: &Json) -> Option<&str> {
 
 /// Every reference to `input` under `node` into `paths`; `None` when one reads the whole
 /// document.
-fn visit(node: &Json, paths: &mut Reads) -> Option<()> {
+fn visit(node: &Json, paths: &mut Reads, keys: &Keys) -> Option<()> {
     match node {
         Json::Object(map) => {
             if let Some(stmts) = map.get("stmts").and_then(Json::as_array) {
+                // Locals of this body (and the bodies inside it) taken from constant keys.
+                let mut inner = Keys {
+                    text: keys.text,
+                    locals: keys.locals.clone(),
+                };
+                inner
+                    .locals
+                    .extend(super::index::constant_keys(stmts, keys.text));
+                let keys = &inner;
                 for stmt in stmts {
                     // A literal that is only a reference from `input` by constant keys holds
                     // where the value there is defined and not `false`: that is all it reads.
@@ -91,15 +115,15 @@ fn visit(node: &Json, paths: &mut Reads) -> Option<()> {
                         Some(path) if !path.is_empty() => {
                             paths.truths.push(path);
                             if let Some(mods) = stmt.get("with_mods") {
-                                visit(mods, paths)?;
+                                visit(mods, paths, keys)?;
                             }
                         }
-                        _ => visit(stmt, paths)?,
+                        _ => visit(stmt, paths, keys)?,
                     }
                 }
                 for (key, child) in map {
                     if key != "span" && key != "stmts" {
-                        visit(child, paths)?;
+                        visit(child, paths, keys)?;
                     }
                 }
                 return Some(());
@@ -109,16 +133,16 @@ fn visit(node: &Json, paths: &mut Reads) -> Option<()> {
                 return (var.get("value").and_then(Json::as_str) != Some("input")).then_some(());
             }
             if map.contains_key("RefDot") || map.contains_key("RefBrack") {
-                return chain(node, paths);
+                return chain(node, paths, keys);
             }
             for (key, child) in map {
                 if key != "span" {
-                    visit(child, paths)?;
+                    visit(child, paths, keys)?;
                 }
             }
             Some(())
         }
-        Json::Array(items) => items.iter().try_for_each(|i| visit(i, paths)),
+        Json::Array(items) => items.iter().try_for_each(|i| visit(i, paths, keys)),
         _ => Some(()),
     }
 }
@@ -163,14 +187,23 @@ pub(super) fn ref_step(at: &Json) -> Option<Option<RefStep<'_>>> {
 
 /// A reference chain (`a.b[c].d`): when it starts at `input`, the constant keys from `input`
 /// up to the first computed one are read; the computed keys are expressions of their own.
-fn chain(node: &Json, paths: &mut Reads) -> Option<()> {
-    // Steps from the outermost to the root.
+fn chain(node: &Json, paths: &mut Reads, keys: &Keys) -> Option<()> {
+    // Steps from the outermost to the root; a computed key, with the constant keys its
+    // local takes when it is one of `keys`'s.
     let mut steps: Vec<Option<Value>> = Vec::new();
+    let mut choices: Vec<Option<&[Value]>> = Vec::new();
     let mut at = node;
     while let Some(step) = ref_step(at)? {
         if let Some(index) = step.computed {
-            visit(index, paths)?;
+            visit(index, paths, keys)?;
         }
+        let local = step.computed.and_then(super::index::var_name);
+        choices.push(local.and_then(|name| {
+            keys.locals
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, values)| values.as_slice())
+        }));
         steps.push(step.key);
         at = step.refr;
     }
@@ -181,14 +214,31 @@ fn chain(node: &Json, paths: &mut Reads) -> Option<()> {
         != Some("input")
     {
         // A reference from something else (`data.x`, a local): its root is an expression.
-        return visit(at, paths);
+        return visit(at, paths, keys);
     }
     steps.reverse();
-    let path: Vec<Value> = steps.into_iter().map_while(|s| s).collect();
-    if path.is_empty() {
+    choices.reverse();
+    let constant = steps.iter().take_while(|s| s.is_some()).count();
+    let prefix: Vec<Value> = steps[..constant].iter().flatten().cloned().collect();
+    // The first computed key, taken from constant keys: one path per key, each followed by
+    // the constant keys after it.
+    if let Some(Some(values)) = choices.get(constant) {
+        let rest: Vec<Value> = steps[constant + 1..]
+            .iter()
+            .map_while(Clone::clone)
+            .collect();
+        for value in *values {
+            let mut path = prefix.clone();
+            path.push(value.clone());
+            path.extend(rest.iter().cloned());
+            paths.values.push(path);
+        }
+        return Some(());
+    }
+    if prefix.is_empty() {
         return None;
     }
-    paths.values.push(path);
+    paths.values.push(prefix);
     Some(())
 }
 
@@ -228,7 +278,7 @@ mod tests {
             .add_policy("p.rego".to_string(), text.to_string())
             .unwrap();
         let ast = serde_json::from_str(&engine.get_ast_as_json().unwrap()).unwrap();
-        input_reads(&ast).map(|reads| {
+        input_reads(&ast, text).map(|reads| {
             let truths = reads.truths.iter().map(|p| {
                 let mut p = p.clone();
                 p.insert(0, Value::from("holds"));
@@ -259,16 +309,33 @@ mod tests {
                 "resource.model.runtime".to_string()
             ])
         );
-        // A computed key reads the collection it indexes, and what computes the key.
-        let found = reads("package main\nimport rego.v1\n\ndeny contains 1 if {\n  some k in [\"Timeout\", \"timeout\"]\n  input.resource.properties[k] > input.limits[input.resource.type]\n}\n");
+        // A computed key reads the collection it indexes, and what computes the key; a local
+        // taken from constant keys only reads those keys.
+        let found = reads("package main\nimport rego.v1\n\ndeny contains 1 if {\n  some k in [\"Timeout\", \"timeout\"]\n  input.resource.properties[k].x > input.limits[input.resource.type]\n}\n");
         assert_eq!(
             found,
             Some(vec![
                 "limits".to_string(),
-                "resource.properties".to_string(),
+                "resource.properties.Timeout.x".to_string(),
+                "resource.properties.timeout.x".to_string(),
                 "resource.type".to_string()
             ])
         );
+        // A local bound again, or taken from the document, or from a list that is not all
+        // strings, or used by another body than the one binding it: the whole collection.
+        for text in [
+            "package main\nimport rego.v1\n\ndeny contains 1 if {\n  some k in [\"Timeout\", \"timeout\"]\n  k = input.resource.type\n  input.resource.properties[k]\n}\n",
+            "package main\nimport rego.v1\n\ndeny contains 1 if {\n  some k in [\"Timeout\"]\n  xs := [v | some k in input.resource.type; v := input.resource.properties[k]]\n  input.resource.properties[k]\n}\n",
+            "package main\nimport rego.v1\n\ndeny contains 1 if {\n  some k in input.resource.type\n  input.resource.properties[k]\n}\n",
+            "package main\nimport rego.v1\n\ndeny contains 1 if {\n  some k in [\"Timeout\", 3]\n  input.resource.properties[k]\n}\n",
+            "package main\nimport rego.v1\n\ndeny contains 1 if {\n  some k in [\"Timeout\"]\n  k\n}\n\nwarn contains 1 if {\n  some k in input.resource.type\n  input.resource.properties[k]\n}\n",
+        ] {
+            let found = reads(text).unwrap_or_default();
+            assert!(
+                found.contains(&"resource.properties".to_string()),
+                "{text}: {found:?}"
+            );
+        }
     }
 
     #[test]
