@@ -131,12 +131,33 @@ impl Verdicts {
     }
 }
 
+/// Findings a policy's output holds in one block, before it starts another.
+const FINDINGS_BLOCK: usize = 256;
+
 /// What one policy produced.
 #[derive(Default)]
 struct PolicyOutput {
+    /// Everything but the findings, which are in `findings`.
     report: StageReport,
+    /// Findings in blocks of [`FINDINGS_BLOCK`], copied once into the stage's report: one
+    /// growing vector of them was copied again at every doubling (a finding is a few hundred
+    /// bytes, and a policy may report on thousands of resources).
+    findings: Vec<Vec<Finding>>,
     rules: BTreeMap<String, Rule>,
     verdicts: Verdicts,
+}
+
+impl PolicyOutput {
+    fn push(&mut self, finding: Finding) {
+        match self.findings.last_mut() {
+            Some(block) if block.len() < block.capacity() => block.push(finding),
+            _ => {
+                let mut block = Vec::with_capacity(FINDINGS_BLOCK);
+                block.push(finding);
+                self.findings.push(block);
+            }
+        }
+    }
 }
 
 /// Rule indexing over the scan's documents: every entry rule's conditions compiled over one
@@ -268,8 +289,17 @@ pub fn evaluate(
     // Policy files sharing a package and rule name share a derived code: their verdicts on
     // one resource combine into one evaluation.
     let mut verdicts = Verdicts::default();
+    let found: usize = outputs
+        .iter()
+        .flat_map(|(_, o)| &o.findings)
+        .map(Vec::len)
+        .sum();
+    report.findings.reserve(found);
     for (_, output) in outputs {
         verdicts.merge(output.verdicts);
+        report
+            .findings
+            .extend(output.findings.into_iter().flatten());
         report.extend(output.report);
         for (code, rule) in output.rules {
             rules.entry(code).or_insert(rule);
@@ -431,7 +461,7 @@ impl Run<'_, '_> {
                                 out.verdicts.record(&finding.rule, about, Verdict::Fail);
                                 failed |= judged == Some(about);
                             }
-                            out.report.push(finding);
+                            out.push(finding);
                         }
                         // A policy with no result on the resource it evaluated passes it.
                         if let (Some(judged), false) = (judged, failed) {
