@@ -9,31 +9,42 @@ use std::collections::HashMap;
 use serde_json::{json, Map, Value};
 use tollgate_iac::model::{CloudModel, Ref, ResourceMeta, Val};
 
-/// The model's resources by deployment unit and address.
+/// The model's resources by deployment unit and address, borrowed from the model: each
+/// resource's JSON is taken once by the resource it describes (copying it and its metadata
+/// for every resource, and two strings per lookup, took most of the time of building it).
 #[derive(Debug, Default)]
-pub struct ModelIndex {
-    by_address: HashMap<(String, String), (ResourceMeta, Value)>,
+pub struct ModelIndex<'m> {
+    by_address: HashMap<&'m str, HashMap<&'m str, (&'m ResourceMeta, Option<Value>)>>,
 }
 
-impl ModelIndex {
-    pub fn get(&self, unit: &str, address: &str) -> Option<&(ResourceMeta, Value)> {
-        self.by_address
-            .get(&(unit.to_string(), address.to_string()))
+impl<'m> ModelIndex<'m> {
+    /// The model's view of the resource at `address` in `unit`, and its JSON unless it was
+    /// [taken](ModelIndex::take).
+    pub fn get(&self, unit: &str, address: &str) -> Option<&(&'m ResourceMeta, Option<Value>)> {
+        self.by_address.get(unit)?.get(address)
     }
 
-    fn put(&mut self, meta: &ResourceMeta, kind: &str, fields: Fields) {
+    /// The model's view of the resource at `address` in `unit`, its JSON taken out (`None`
+    /// once taken).
+    pub fn take(&mut self, unit: &str, address: &str) -> Option<(&'m ResourceMeta, Option<Value>)> {
+        let (meta, json) = self.by_address.get_mut(unit)?.get_mut(address)?;
+        Some((*meta, json.take()))
+    }
+
+    fn put(&mut self, meta: &'m ResourceMeta, kind: &str, fields: Fields) {
         let mut object = fields.0;
         object.insert("kind".into(), Value::String(kind.into()));
-        let key = (meta.scope.clone(), meta.address.clone());
         // The first view wins: a resource the model splits (a SAM function and its URL) keeps
         // its own entry, and joined Terraform pieces keep the main resource's.
         self.by_address
-            .entry(key)
-            .or_insert_with(|| (meta.clone(), Value::Object(object)));
+            .entry(meta.scope.as_str())
+            .or_default()
+            .entry(meta.address.as_str())
+            .or_insert_with(|| (meta, Some(Value::Object(object))));
     }
 
     /// Every resource of `model`.
-    pub fn build(model: &CloudModel) -> ModelIndex {
+    pub fn build(model: &'m CloudModel) -> ModelIndex<'m> {
         let mut index = ModelIndex::default();
         for f in &model.lambdas {
             let mut m = Fields::default();

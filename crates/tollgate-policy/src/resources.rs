@@ -40,7 +40,11 @@ pub struct ScannedResource {
 }
 
 /// Every resource of the scan, in inventory order, each once.
-pub fn collect(ctx: &ScanContext, model: &CloudModel, index: &ModelIndex) -> Vec<ScannedResource> {
+pub fn collect(
+    ctx: &ScanContext,
+    model: &CloudModel,
+    index: &mut ModelIndex<'_>,
+) -> Vec<ScannedResource> {
     let mut out = Vec::new();
     for file in ctx.files() {
         if ctx.is_cancelled() {
@@ -86,13 +90,22 @@ pub fn collect(ctx: &ScanContext, model: &CloudModel, index: &ModelIndex) -> Vec
     }
     // Join the model's view; resources only the model knows (SAM's implicit roles, the
     // Serverless Framework's execution role) are added with what it knows of them.
+    // Each resource takes its JSON from the index; a second resource at the same address
+    // copies the first's.
     let mut seen: HashMap<(String, String), usize> = HashMap::new();
-    for (i, r) in out.iter_mut().enumerate() {
-        if let Some((meta, json)) = index.get(&r.doc.unit, &r.doc.address) {
-            r.doc.model = json.clone();
-            fill_from_meta(&mut r.doc, meta);
+    for i in 0..out.len() {
+        let key = (out[i].doc.unit.clone(), out[i].doc.address.clone());
+        let found = match seen.get(&key) {
+            Some(&first) => index
+                .get(&key.0, &key.1)
+                .map(|(meta, _)| (*meta, Some(out[first].doc.model.clone()))),
+            None => index.take(&key.0, &key.1),
+        };
+        if let Some((meta, json)) = found {
+            out[i].doc.model = json.unwrap_or_default();
+            fill_from_meta(&mut out[i].doc, meta);
         }
-        seen.insert((r.doc.unit.clone(), r.doc.address.clone()), i);
+        seen.entry(key).or_insert(i);
     }
     for meta in model.resources() {
         let key = (meta.scope.clone(), meta.address.clone());
@@ -100,8 +113,8 @@ pub fn collect(ctx: &ScanContext, model: &CloudModel, index: &ModelIndex) -> Vec
             continue;
         }
         let mut doc = empty_doc(meta);
-        if let Some((meta, json)) = index.get(&meta.scope, &meta.address) {
-            doc.model = json.clone();
+        if let Some((meta, json)) = index.take(&meta.scope, &meta.address) {
+            doc.model = json.unwrap_or_default();
             fill_from_meta(&mut doc, meta);
         }
         seen.insert(key, out.len());

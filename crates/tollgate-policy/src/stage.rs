@@ -144,8 +144,8 @@ pub fn memory_budget(ctx: &ScanContext) -> usize {
 /// Every input document of the scan.
 pub fn inputs(ctx: &ScanContext) -> Inputs {
     let model = tollgate_iac::model(ctx);
-    let index = ModelIndex::build(&model);
-    let resources = resources::collect(ctx, &model, &index);
+    let mut index = ModelIndex::build(&model);
+    let resources = resources::collect(ctx, &model, &mut index);
     // The permissions stage's analysis, made once per scan.
     let identities = identities::identities(tollgate_perms::analysis(ctx).get());
     Inputs::new(resources, identities)
