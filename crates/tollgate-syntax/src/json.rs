@@ -20,6 +20,8 @@ pub(crate) fn parse(text: &str, limits: &Limits) -> Result<Document, SyntaxError
         lines: LineIndex::new(text),
         max_depth: limits.max_depth.min(MAX_NESTING),
         duplicates: Vec::new(),
+        items: Vec::new(),
+        entries: Vec::new(),
     };
     p.skip_ws();
     let root = p.value(0)?;
@@ -48,6 +50,10 @@ struct Parser<'t> {
     lines: LineIndex<'t>,
     max_depth: usize,
     duplicates: Vec<crate::DuplicateKey>,
+    /// Items and entries of the open arrays and objects, each one's above its parent's:
+    /// moved into one exactly sized vector when it closes, instead of each growing its own.
+    items: Vec<Node>,
+    entries: Vec<Entry>,
 }
 
 impl Parser<'_> {
@@ -141,11 +147,11 @@ impl Parser<'_> {
     fn object(&mut self, depth: usize) -> Result<Node, SyntaxError> {
         let start = self.i;
         self.i += 1;
-        let mut entries = Vec::new();
+        let from = self.entries.len();
         self.skip_ws();
         if self.peek() == Some(b'}') {
             self.i += 1;
-            return Ok(self.node(start, Value::Map(entries)));
+            return Ok(self.node(start, Value::Map(Vec::new())));
         }
         loop {
             self.skip_ws();
@@ -168,7 +174,7 @@ impl Parser<'_> {
             self.i += 1;
             self.skip_ws();
             let value = self.value(depth)?;
-            entries.push(Entry {
+            self.entries.push(Entry {
                 key,
                 key_span,
                 value,
@@ -178,6 +184,7 @@ impl Parser<'_> {
                 Some(b',') => self.i += 1,
                 Some(b'}') => {
                     self.i += 1;
+                    let entries = self.entries.drain(from..).collect();
                     let entries = dedup_keys(entries, &mut self.duplicates);
                     return Ok(self.node(start, Value::Map(entries)));
                 }
@@ -197,20 +204,22 @@ impl Parser<'_> {
     fn array(&mut self, depth: usize) -> Result<Node, SyntaxError> {
         let start = self.i;
         self.i += 1;
-        let mut items = Vec::new();
+        let from = self.items.len();
         self.skip_ws();
         if self.peek() == Some(b']') {
             self.i += 1;
-            return Ok(self.node(start, Value::Seq(items)));
+            return Ok(self.node(start, Value::Seq(Vec::new())));
         }
         loop {
             self.skip_ws();
-            items.push(self.value(depth)?);
+            let item = self.value(depth)?;
+            self.items.push(item);
             self.skip_ws();
             match self.peek() {
                 Some(b',') => self.i += 1,
                 Some(b']') => {
                     self.i += 1;
+                    let items = self.items.drain(from..).collect();
                     return Ok(self.node(start, Value::Seq(items)));
                 }
                 _ => {

@@ -1,5 +1,7 @@
 //! Byte offset to (line, code-point column) conversion, built once per text.
 
+use std::cell::Cell;
+
 use crate::Pos;
 
 /// Distance in bytes between column checkpoints.
@@ -13,39 +15,59 @@ pub(crate) struct LineIndex<'t> {
     /// Byte offset at which each line starts; `starts[0] == 0`.
     starts: Vec<usize>,
     /// Whether each line is pure ASCII: then the column is a subtraction, with no counting.
+    /// Empty when the whole text is ASCII.
     ascii: Vec<bool>,
     /// `(byte offset, position)` at the first character boundary of every 1 KiB of text, so
     /// that counting code points never starts more than 1 KiB back. Without them a minified
     /// one-line file with multibyte characters would cost time quadratic in its length.
     checkpoints: Vec<(usize, Pos)>,
+    /// The line of the last lookup: parsers ask in source order, so the next offset is
+    /// usually on that line or the next one, found without a binary search.
+    last_line: Cell<usize>,
 }
 
 impl<'t> LineIndex<'t> {
     pub(crate) fn new(text: &'t str) -> Self {
-        let mut starts = vec![0];
-        let mut ascii = Vec::new();
-        let mut line_ascii = true;
-        for (i, b) in text.bytes().enumerate() {
-            if b == b'\n' {
-                starts.push(i + 1);
-                ascii.push(line_ascii);
-                line_ascii = true;
-            } else if !b.is_ascii() {
-                line_ascii = false;
-            }
-        }
-        ascii.push(line_ascii);
-        let checkpoints = if ascii.iter().all(|a| *a) {
-            Vec::new()
+        let mut starts = Vec::with_capacity(text.len() / 32 + 1);
+        starts.push(0);
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        let (ascii, checkpoints) = if text.is_ascii() {
+            (Vec::new(), Vec::new())
         } else {
-            checkpoints(text)
+            let ascii = starts
+                .iter()
+                .zip(starts.iter().skip(1).map(|s| s - 1).chain([text.len()]))
+                .map(|(&from, to)| text[from..to].is_ascii())
+                .collect();
+            (ascii, checkpoints(text))
         };
         Self {
             text,
             starts,
             ascii,
             checkpoints,
+            last_line: Cell::new(0),
         }
+    }
+
+    /// The line (0-based) holding byte `offset`.
+    fn line_of(&self, offset: usize) -> usize {
+        let last = self.last_line.get();
+        let starts = &self.starts;
+        let line = if starts[last] <= offset && starts.get(last + 1).is_none_or(|&n| offset < n) {
+            last
+        } else if starts.get(last + 1).is_some_and(|&n| n <= offset)
+            && starts.get(last + 2).is_none_or(|&n| offset < n)
+        {
+            last + 1
+        } else {
+            match starts.binary_search(&offset) {
+                Ok(i) => i,
+                Err(i) => i - 1,
+            }
+        };
+        self.last_line.set(line);
+        line
     }
 
     /// Position of byte offset `offset` (clamped to the text, and moved back to a character
@@ -55,12 +77,9 @@ impl<'t> LineIndex<'t> {
         while !self.text.is_char_boundary(offset) {
             offset -= 1;
         }
-        let line = match self.starts.binary_search(&offset) {
-            Ok(i) => i,
-            Err(i) => i - 1,
-        };
+        let line = self.line_of(offset);
         let start = self.starts[line];
-        if self.ascii[line] {
+        if self.ascii.get(line).is_none_or(|a| *a) {
             return Pos::new(line as u32 + 1, (offset - start) as u32 + 1);
         }
         let after = self.checkpoints.partition_point(|(b, _)| *b <= offset);
@@ -77,6 +96,11 @@ impl<'t> LineIndex<'t> {
         let Some(&start) = self.starts.get((pos.line as usize).saturating_sub(1)) else {
             return self.text.len();
         };
+        if self.ascii.is_empty() {
+            // One byte per character everywhere.
+            let skip = pos.col.saturating_sub(1) as usize;
+            return start.saturating_add(skip).min(self.text.len());
+        }
         let after = self.checkpoints.partition_point(|(_, p)| *p <= pos);
         let (from, col) = match after.checked_sub(1).map(|i| self.checkpoints[i]) {
             Some((b, p)) if p.line == pos.line => (b, p.col),

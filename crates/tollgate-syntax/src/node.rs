@@ -157,6 +157,15 @@ pub enum TemplatePart {
 /// as CloudFormation does. HCL bodies do not go through this: there a repeated key is a list of
 /// blocks.
 pub(crate) fn dedup_keys(entries: Vec<Entry>, seen: &mut Vec<DuplicateKey>) -> Vec<Entry> {
+    // Most maps are small and repeat no key: comparing every pair costs less than hashing.
+    if entries.len() <= 16
+        && !entries
+            .iter()
+            .enumerate()
+            .any(|(i, e)| entries[..i].iter().any(|f| f.key == e.key))
+    {
+        return entries;
+    }
     let mut last = std::collections::HashMap::with_capacity(entries.len());
     for (i, e) in entries.iter().enumerate() {
         last.insert(e.key.as_str(), i);

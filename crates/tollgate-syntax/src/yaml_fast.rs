@@ -35,6 +35,8 @@ pub(crate) fn parse(text: &str, limits: &Limits) -> Option<Document> {
         b: text.as_bytes(),
         max_depth: limits.max_depth,
         stack: Vec::new(),
+        items: Vec::new(),
+        entries: Vec::new(),
         root: None,
         duplicates: Vec::new(),
         line: Line::default(),
@@ -133,8 +135,8 @@ struct Frame {
     indentless: bool,
     start: Pos,
     tag: Option<String>,
-    items: Vec<Node>,
-    entries: Vec<Entry>,
+    /// Where its items or entries start in [`Fast::items`] or [`Fast::entries`].
+    from: usize,
     pending: Option<Pending>,
 }
 
@@ -178,6 +180,11 @@ struct Fast<'t> {
     b: &'t [u8],
     max_depth: usize,
     stack: Vec<Frame>,
+    /// Items and entries of the open block collections, each collection's above its
+    /// parent's: moved into one exactly sized vector when the collection closes, instead of
+    /// each collection growing its own.
+    items: Vec<Node>,
+    entries: Vec<Entry>,
     root: Option<Node>,
     duplicates: Vec<DuplicateKey>,
     line: Line,
@@ -343,14 +350,17 @@ impl Fast<'_> {
             Some(t) => (t.at, Some(t.text)),
             None => (self.pos(at), None),
         };
+        let from = match kind {
+            Kind::Map => self.entries.len(),
+            Kind::Seq => self.items.len(),
+        };
         self.stack.push(Frame {
             kind,
             indent: at - self.line.start,
             indentless,
             start,
             tag,
-            items: Vec::new(),
-            entries: Vec::new(),
+            from,
             pending: None,
         });
         Some(())
@@ -620,8 +630,8 @@ impl Fast<'_> {
             return Some(());
         };
         match (top.kind, top.pending.take()) {
-            (Kind::Seq, None) => top.items.push(node),
-            (Kind::Map, Some(Pending::Key { key, span, .. })) => top.entries.push(Entry {
+            (Kind::Seq, None) => self.items.push(node),
+            (Kind::Map, Some(Pending::Key { key, span, .. })) => self.entries.push(Entry {
                 key,
                 key_span: span,
                 value: node,
@@ -641,7 +651,7 @@ impl Fast<'_> {
                 span,
                 tag: None,
             }) => {
-                top.entries.push(Entry {
+                self.entries.push(Entry {
                     key,
                     key_span: span,
                     value: Node {
@@ -664,14 +674,20 @@ impl Fast<'_> {
         let frame = self.stack.pop()?;
         let (end, value) = match frame.kind {
             Kind::Map => {
-                let last = frame.entries.last()?;
+                let last = self.entries[frame.from..].last()?;
                 let end = last.value.span.end.max(last.key_span.end);
                 (
                     end,
-                    Value::Map(dedup_keys(frame.entries, &mut self.duplicates)),
+                    Value::Map(dedup_keys(
+                        self.entries.drain(frame.from..).collect(),
+                        &mut self.duplicates,
+                    )),
                 )
             }
-            Kind::Seq => (frame.items.last()?.span.end, Value::Seq(frame.items)),
+            Kind::Seq => (
+                self.items[frame.from..].last()?.span.end,
+                Value::Seq(self.items.drain(frame.from..).collect()),
+            ),
         };
         self.deliver(Node {
             span: Span::new(frame.start, end),
