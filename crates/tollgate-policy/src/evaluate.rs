@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::panic::AssertUnwindSafe;
+use std::rc::Rc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -375,8 +376,13 @@ impl Run<'_, '_> {
         // Results by entry rule and the values the policy reads, for documents that hold the
         // same values there.
         let mut reads = self.admission.reads[n].as_deref();
-        let mut reused: BTreeMap<(usize, Vec<regorus::Value>), Option<serde_json::Value>> =
-            BTreeMap::new();
+        // Per entry rule, results by the values read; shared, not copied, by the documents
+        // that reuse them.
+        let mut reused: Vec<BTreeMap<Vec<regorus::Value>, Rc<Option<serde_json::Value>>>> =
+            vec![BTreeMap::new(); entries.len()];
+        // The values one document holds where the policy reads, looked up without building
+        // a key for each (rule, document) pair.
+        let mut key: Vec<regorus::Value> = Vec::new();
         // A policy reading values that hardly ever repeat (an address, a whole resource) pays
         // for comparing them and gains nothing: after [`REUSE_TRIAL`] documents without many
         // repeats it stops looking.
@@ -413,33 +419,31 @@ impl Run<'_, '_> {
                     }
                     continue;
                 }
-                let key = reads.map(|ids| {
-                    let values = ids
-                        .iter()
-                        .map(|&(id, truth)| {
-                            if truth {
-                                crate::rego::reads::holds(resolved[id])
-                            } else {
-                                resolved[id].clone()
-                            }
-                        })
-                        .collect();
-                    (r, values)
-                });
-                let outcome = match key.as_ref().and_then(|k| reused.get(k)) {
+                key.clear();
+                if let Some(ids) = reads {
+                    key.extend(ids.iter().map(|&(id, truth)| {
+                        if truth {
+                            crate::rego::reads::holds(resolved[id])
+                        } else {
+                            resolved[id].clone()
+                        }
+                    }));
+                }
+                let found = reads.and(reused[r].get(key.as_slice()));
+                let outcome = match found {
                     Some(value) => {
                         hits += 1;
-                        Ok(value.clone())
+                        Ok(Rc::clone(value))
                     }
                     None => {
-                        misses += usize::from(key.is_some());
+                        misses += usize::from(reads.is_some());
                         if misses >= REUSE_TRIAL && hits < misses {
                             reads = None;
-                            reused.clear();
+                            reused.iter_mut().for_each(BTreeMap::clear);
                         }
-                        let outcome = evaluator.eval(rule, input);
-                        if let (Some(key), Ok(value), Some(_)) = (key, &outcome, reads) {
-                            reused.insert(key, value.clone());
+                        let outcome = evaluator.eval(rule, input).map(Rc::new);
+                        if let (Ok(value), Some(_)) = (&outcome, reads) {
+                            reused[r].insert(key.clone(), Rc::clone(value));
                         }
                         outcome
                     }
@@ -447,12 +451,12 @@ impl Run<'_, '_> {
                 match outcome {
                     Ok(value) => {
                         let mut failed = false;
-                        for result in value.map(results).unwrap_or_default() {
+                        for result in value.as_ref().as_ref().map_or(&[][..], results) {
                             let (finding, about) = finding(
                                 ctx,
                                 policy,
                                 (rule, metadata, code),
-                                &result,
+                                result,
                                 subject,
                                 inputs,
                                 &mut out.rules,
@@ -537,11 +541,11 @@ pub fn point(line: u32, col: u32) -> Span {
 }
 
 /// A rule's value as a list of results: a set or array of them, or one.
-fn results(value: serde_json::Value) -> Vec<serde_json::Value> {
+fn results(value: &serde_json::Value) -> &[serde_json::Value] {
     match value {
         serde_json::Value::Array(items) => items,
-        serde_json::Value::Bool(false) | serde_json::Value::Null => Vec::new(),
-        other => vec![other],
+        serde_json::Value::Bool(false) | serde_json::Value::Null => &[],
+        other => std::slice::from_ref(other),
     }
 }
 
