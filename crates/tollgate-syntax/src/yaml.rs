@@ -494,8 +494,8 @@ impl Builder<'_> {
             }
             Some((key, is_merge)) => {
                 frame.entries.push(Entry {
-                    key: key_text(&key),
                     key_span: key.span,
+                    key: key_text(key),
                     value: node,
                 });
                 frame.merge.push(is_merge);
@@ -560,10 +560,11 @@ fn measure(node: &Node) -> Measure {
 }
 
 /// A map key as text: scalars as written; anything else (rare complex keys) as a short rendering.
-pub(crate) fn key_text(key: &Node) -> String {
-    match &key.value {
-        Value::String(s) | Value::Number(s) => s.clone(),
-        _ => key.display_text(),
+/// Takes the key's own string rather than copying it: one allocation less per entry.
+pub(crate) fn key_text(key: Node) -> String {
+    match key.value {
+        Value::String(s) | Value::Number(s) => s,
+        value => Node { value, ..key }.display_text(),
     }
 }
 

@@ -420,8 +420,8 @@ impl Fast<'_> {
         }
         let key_node = self.scalar_node(key, None);
         let pending = Pending::Key {
-            key: key_text(&key_node),
             span: key_node.span,
+            key: key_text(key_node),
             tag: None,
         };
         self.stack.last_mut()?.pending = Some(pending);
@@ -769,7 +769,8 @@ impl Fast<'_> {
                     if node.tag.is_some() || merge_key || !colon || k - i > MAX_KEY_BYTES {
                         return None;
                     }
-                    top.key = Some((key_text(&node), node.span));
+                    let span = node.span;
+                    top.key = Some((key_text(node), span));
                     top.need = Need::Value;
                     i = k + 1;
                 }
