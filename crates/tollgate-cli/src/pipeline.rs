@@ -362,7 +362,17 @@ pub fn scan(request: ScanRequest) -> anyhow::Result<ScanResult> {
         Outcome::Builtin(i, ..) => (0, *i),
         Outcome::External(i, _) => (1, *i),
     });
-    let mut findings = Vec::new();
+    // Room for every stage's findings at once: growing the list stage by stage would copy a
+    // large scan's hundred thousand findings again into a list twice their size.
+    let mut findings = Vec::with_capacity(
+        outcomes
+            .iter()
+            .map(|o| match o {
+                Outcome::Builtin(_, Some(report), _) => report.findings.len(),
+                _ => 0,
+            })
+            .sum(),
+    );
     let mut evaluations = Vec::new();
     let mut external_findings = Vec::new();
     let mut external_runs = Vec::new();

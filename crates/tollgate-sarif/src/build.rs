@@ -126,14 +126,22 @@ fn build_run_keeping<'a>(input: &RunInput<'a>, keep: Option<&[bool]>) -> Run {
             i
         }
     };
-    let kept = keep.map_or(input.findings.len(), |k| k.iter().filter(|k| **k).count());
-    let mut results = Vec::with_capacity(kept);
+    // Rule indices in finding order (an undeclared rule's descriptor is added at its first
+    // finding, kept or not); the results themselves are then built on all cores, in order.
+    let mut kept =
+        Vec::with_capacity(keep.map_or(input.findings.len(), |k| k.iter().filter(|k| **k).count()));
     for (i, finding) in input.findings.iter().enumerate() {
         let rule_index = rule_index(&finding.rule);
         if keep.is_none_or(|k| k.get(i).copied().unwrap_or(false)) {
-            results.push(result(finding, rule_index));
+            kept.push((finding, rule_index));
         }
     }
+    let mut results: Vec<_> = {
+        use rayon::prelude::*;
+        kept.into_par_iter()
+            .map(|(finding, rule_index)| result(finding, rule_index))
+            .collect()
+    };
     for evaluation in input.evaluations {
         let rule_index = rule_index(&evaluation.rule_id);
         results.extend(evaluation_result(evaluation, rule_index));
