@@ -40,6 +40,7 @@ pub(crate) fn parse(text: &str, limits: &Limits) -> Option<Document> {
         root: None,
         duplicates: Vec::new(),
         line: Line::default(),
+        resume: None,
     };
     let mut at = 0;
     let mut no = 0u32;
@@ -60,6 +61,15 @@ pub(crate) fn parse(text: &str, limits: &Limits) -> Option<Document> {
             ascii,
         };
         p.line_content()?;
+        if let Some((next, next_no)) = p.resume.take() {
+            // A block scalar read the lines up to `next`.
+            if next >= p.b.len() {
+                break;
+            }
+            at = next;
+            no = next_no - 1;
+            continue;
+        }
         if end == p.b.len() {
             break;
         }
@@ -188,6 +198,8 @@ struct Fast<'t> {
     root: Option<Node>,
     duplicates: Vec<DuplicateKey>,
     line: Line,
+    /// Where the next line to read starts, and its number, after a block scalar read ahead.
+    resume: Option<(usize, u32)>,
 }
 
 fn is_flow_indicator(b: u8) -> bool {
@@ -270,6 +282,7 @@ impl Fast<'_> {
         }
         let indent = i - start;
         let dash = self.is_dash(i);
+        let item_is_flow = dash && matches!(self.at(self.skip_spaces(i + 1)), Some(b'[' | b'{'));
         loop {
             let Some(top) = self.stack.last_mut() else {
                 if self.root.is_some() {
@@ -289,6 +302,12 @@ impl Fast<'_> {
                     return self.block_node(i, tag);
                 }
                 if indent == top.indent && dash && top.kind == Kind::Map {
+                    // The event path takes such a sequence opening on a flow collection
+                    // (`key:` then `- [a]`) for a flow sequence and spans it from the bracket
+                    // to the token after it: left to it.
+                    if item_is_flow {
+                        return None;
+                    }
                     let tag = match top.pending.as_mut()? {
                         Pending::Key { tag, .. } => tag.take(),
                         Pending::TaggedItem(_) => return None,
@@ -384,7 +403,7 @@ impl Fast<'_> {
             let node = self.value(k, Some(tag))?;
             return self.deliver(node);
         }
-        if matches!(c, b'[' | b'{') {
+        if matches!(c, b'[' | b'{' | b'|' | b'>') {
             let node = self.value(j, None)?;
             return self.deliver(node);
         }
@@ -454,6 +473,9 @@ impl Fast<'_> {
 
     /// A value that ends its line: a flow collection or a scalar, then only a comment.
     fn value(&mut self, i: usize, tag: Option<Tag>) -> Option<Node> {
+        if tag.is_none() && matches!(self.b[i], b'|' | b'>') {
+            return self.block_scalar(i);
+        }
         if matches!(self.b[i], b'[' | b'{') {
             let (node, next) = self.flow(i, tag)?;
             return self.rest_is_empty(next).then_some(node);
@@ -463,6 +485,93 @@ impl Fast<'_> {
             return None;
         }
         Some(self.scalar_node(scalar, tag))
+    }
+
+    /// A `|` or `>` block scalar whose indicator is at `i`, read as the scanner reads it, for
+    /// the plain cases only: clipped or stripped (`|-`), no indentation indicator, nothing
+    /// after the header, no line of spaces only, content indented deeper than the collection
+    /// holding it, and in folded scalars no line indented deeper than the first. The lines it
+    /// spans are then skipped by the main loop (`resume`).
+    fn block_scalar(&mut self, i: usize) -> Option<Node> {
+        let literal = self.b[i] == b'|';
+        let mut k = i + 1;
+        let strip = self.at(k) == Some(b'-');
+        if strip {
+            k += 1;
+        }
+        if k != self.line.end || self.line.end == self.b.len() {
+            return None;
+        }
+        let parent = self.stack.last()?.indent;
+        let text = self.text;
+        let mut value = String::new();
+        let mut at = self.line.end + 1;
+        let mut no = self.line.no;
+        let mut indent = None;
+        // Empty lines since the header or the last content line.
+        let mut empty = 0;
+        // Line number, start and end (trailing whitespace trimmed, as `yaml_end` ends it) of
+        // the last content line.
+        let mut last = None;
+        while at < text.len() {
+            let end = self.b[at..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(text.len(), |e| at + e);
+            let line = &text[at..end];
+            let spaces = line.len() - line.trim_start_matches(' ').len();
+            if line.is_empty() {
+                empty += 1;
+            } else if line.trim().is_empty() || !line.is_ascii() {
+                // Spaces only, or Unicode spaces that `yaml_end` reads as blank. And the
+                // scanner counts a block scalar's non-ASCII characters so that the positions
+                // of everything after it drift (`t` in `s: |-\n  é\nt: 1` is put one column
+                // right): left to the event path, which keeps that behaviour.
+                return None;
+            } else {
+                let n = *indent.get_or_insert(spaces);
+                if n <= parent {
+                    return None;
+                }
+                if spaces < n {
+                    break;
+                }
+                if spaces > n && !literal {
+                    return None;
+                }
+                let breaks = match (last.is_some(), literal) {
+                    (false, _) => empty,
+                    (true, true) => empty + 1,
+                    (true, false) if empty == 0 => {
+                        value.push(' ');
+                        0
+                    }
+                    (true, false) => empty,
+                };
+                value.extend(std::iter::repeat_n('\n', breaks));
+                value.push_str(&line[n..]);
+                empty = 0;
+                last = Some((no + 1, at, at + line.trim_end().len()));
+            }
+            no += 1;
+            at = end + 1;
+        }
+        let (end_no, end_start, end) = last?;
+        if !strip {
+            value.push('\n');
+        }
+        let end_line = &text[end_start..end];
+        let end_col = if end_line.is_ascii() {
+            end_line.len()
+        } else {
+            end_line.chars().count()
+        };
+        self.resume = Some((at, no + 1));
+        Some(Node {
+            span: Span::new(self.pos(i), Pos::new(end_no, end_col as u32 + 1)),
+            tag: None,
+            value: Value::String(value),
+        })
     }
 
     /// `!name` at `i`, followed by a space or the end of the line; returns it and where it ends.
@@ -837,6 +946,8 @@ mod tests {
             "# only a comment\n",
             "",
             "{a: 1, b: [x, y]}\n",
+            "a: |\n  x\n\n   y # not a comment\nb: >-\n  folded\n  text\n\n\n  more\nc:\n  - |\n\n    in a sequence\n  - >\n    last",
+            "s: |-\n    a b\n    x\n\n\nt: 1\n",
         ] {
             let (fast, events) = both(text);
             assert_eq!(fast.as_ref(), Some(&events), "{text:?}");
@@ -848,8 +959,14 @@ mod tests {
         for text in [
             "a: &x 1\nb: *x\n",
             "base: {a: 1}\nfn:\n  <<: {b: 2}\n",
-            "a: |\n  text\n",
-            "a: >-\n  text\n",
+            "a: |+\n  text\n",
+            "a: |2\n  text\n",
+            "a: | # c\n  text\n",
+            "a: >\n  text\n   deeper\n",
+            "a: |\n  \n  text\n",
+            "a: |\nb: 1\n",
+            "a:\n- [x, y]\n",
+            "s: |-\n  é\nt: 1\n",
             "a: one\n  two\n",
             "a: 'one\n  two'\n",
             "a: \"tab\\there\"\n",

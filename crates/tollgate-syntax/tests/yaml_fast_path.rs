@@ -229,6 +229,7 @@ const SEEDS: &[&str] = &[
     "functions:\n  hello:\n    handler: handler.hello\n    events:\n      - http:\n          path: /hi\n          method: get\n    environment: !Custom\n      A: 1\n  - odd\n",
     "- a\n- - b\n  - c\n- !Join\n  - ','\n  - [x, y]\n- k: v\n  k: w\n",
     "a: 1\nb: 'x''y'\nc: \"q\"\nd: -3\ne: ~\nf: TRUE\ng: 2012-10-17\nh: a#b\ni: a b  c\n",
+    "Code:\n  ZipFile: |\n    import os\n\n    def handler(event, context):\n        return 1\n  Description: >-\n    folded\n    text\n\n    more\nSteps:\n  - run: |\n      cargo test\n  - run: >\n      a\n      b\n",
 ];
 
 /// `TOLLGATE_FUZZ_ITERS` and `TOLLGATE_FUZZ_SEED` run it longer or differently, as they do
