@@ -230,9 +230,12 @@ pub struct Recorder {
     evaluations: Vec<Evaluation>,
     /// Evaluations by the hash of their (rule, header, resource), so that judging a resource
     /// again copies neither its path nor its address just to look it up: a large scan records
-    /// hundreds of thousands of verdicts. Equal hashes are told apart by comparing the
-    /// evaluations themselves.
-    index: std::collections::HashMap<u64, Vec<usize>>,
+    /// hundreds of thousands of verdicts. Each hash leads to its latest evaluation, and
+    /// `same_hash` from each evaluation to the one before with the same hash (nearly always
+    /// none: a list per hash would be an allocation per evaluation); equal hashes are told
+    /// apart by comparing the evaluations themselves.
+    index: std::collections::HashMap<u64, usize, std::hash::BuildHasherDefault<Prehashed>>,
+    same_hash: Vec<usize>,
     hasher: std::collections::hash_map::RandomState,
     /// Set by [`Recorder::off`]: nothing is recorded.
     off: bool,
@@ -257,31 +260,100 @@ impl Recorder {
 
     /// Record `verdict` of rule `rule_id` on the resource `resource` declared at `header`.
     pub fn record(&mut self, rule_id: &str, resource: &str, header: Location, verdict: Verdict) {
-        use std::hash::BuildHasher;
         if self.off {
             return;
         }
-        let key = self.hasher.hash_one((rule_id, &header, resource));
-        let same = self.index.entry(key).or_default();
-        let evaluations = &mut self.evaluations;
-        match same.iter().copied().find(|&i| {
-            let e = &evaluations[i];
-            e.rule_id == rule_id && e.resource == resource && e.location == header
-        }) {
-            Some(i) => {
-                let e = &mut evaluations[i];
-                e.verdict = e.verdict.combine(verdict);
-            }
-            None => {
-                same.push(evaluations.len());
-                evaluations.push(Evaluation::new(rule_id, resource, header, verdict));
+        let (path, region) = (header.path.as_str(), header.region);
+        match self.find(rule_id, resource, path, region) {
+            Ok(i) => self.combine(i, verdict),
+            Err(key) => self.add(key, Evaluation::new(rule_id, resource, header, verdict)),
+        }
+    }
+
+    /// [`Recorder::record`] with the header given by its parts, which are copied only when the
+    /// resource is judged for the first time by this rule: checks judge a resource again and
+    /// again (each setting, each statement).
+    pub fn record_at(
+        &mut self,
+        rule_id: &str,
+        resource: &str,
+        path: &str,
+        region: Option<crate::Span>,
+        verdict: Verdict,
+    ) {
+        if self.off {
+            return;
+        }
+        match self.find(rule_id, resource, path, region) {
+            Ok(i) => self.combine(i, verdict),
+            Err(key) => {
+                let header = Location::new(path, region);
+                self.add(key, Evaluation::new(rule_id, resource, header, verdict));
             }
         }
+    }
+
+    /// The position of the evaluation of (rule, resource, header) recorded so far, or the hash
+    /// to add it under: that of (rule, header, resource), the header hashed by its parts
+    /// exactly as a whole [`Location`] hashes.
+    fn find(
+        &self,
+        rule_id: &str,
+        resource: &str,
+        path: &str,
+        region: Option<crate::Span>,
+    ) -> Result<usize, u64> {
+        use std::hash::BuildHasher;
+        let key = self.hasher.hash_one((rule_id, (path, region), resource));
+        let latest = self.index.get(&key).copied();
+        let mut same = std::iter::successors(latest, |&i| {
+            Some(self.same_hash[i]).filter(|&before| before != END)
+        });
+        same.find(|&i| {
+            let e = &self.evaluations[i];
+            e.rule_id == rule_id
+                && e.resource == resource
+                && e.location.path == path
+                && e.location.region == region
+        })
+        .ok_or(key)
+    }
+
+    fn combine(&mut self, i: usize, verdict: Verdict) {
+        let e = &mut self.evaluations[i];
+        e.verdict = e.verdict.combine(verdict);
+    }
+
+    fn add(&mut self, key: u64, evaluation: Evaluation) {
+        let before = self.index.insert(key, self.evaluations.len());
+        self.same_hash.push(before.unwrap_or(END));
+        self.evaluations.push(evaluation);
     }
 
     /// The evaluations in the order their resources were first judged.
     pub fn into_evaluations(self) -> Vec<Evaluation> {
         self.evaluations
+    }
+}
+
+/// Hashes the keys of [`Recorder`]'s index as they are: they are hashes already, made with the
+/// recorder's own random keys, and hashing them again would only cost time.
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl std::hash::Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
     }
 }
 

@@ -29,10 +29,11 @@ impl<'r> Sink<'r> {
     /// Record `verdict` on the resource that owns a policy the rule reads; a finding on it
     /// records a failure on its own.
     pub fn judge(&mut self, owner: &ResourceMeta, verdict: Verdict) {
-        self.evaluations.record(
+        self.evaluations.record_at(
             &self.rule.code,
             &owner.address,
-            owner.header_location(),
+            &owner.file,
+            Some(owner.header),
             verdict,
         );
     }

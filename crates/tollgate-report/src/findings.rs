@@ -96,14 +96,41 @@ pub fn summary(findings: &[Finding], rules: &[Rule]) -> FindingSummary {
 /// Files of the scanned root, read once each for their frames.
 struct Sources<'r> {
     root: Option<&'r Path>,
-    lines: HashMap<String, Option<Vec<String>>>,
+    files: HashMap<String, Option<Lines>>,
+}
+
+/// A file's text and where each of its lines is (as [`str::lines`] splits them), so that a
+/// frame copies only the few lines it shows.
+struct Lines {
+    text: String,
+    ranges: Vec<std::ops::Range<usize>>,
+}
+
+impl Lines {
+    fn new(text: String) -> Self {
+        let base = text.as_ptr() as usize;
+        let ranges = text
+            .lines()
+            .map(|line| {
+                let start = line.as_ptr() as usize - base;
+                start..start + line.len()
+            })
+            .collect();
+        Lines { text, ranges }
+    }
+
+    /// Line `number` (1-based).
+    fn get(&self, number: u32) -> Option<&str> {
+        let range = self.ranges.get((number as usize).checked_sub(1)?)?;
+        self.text.get(range.clone())
+    }
 }
 
 impl<'r> Sources<'r> {
     fn new(root: Option<&'r Path>) -> Self {
         Self {
             root,
-            lines: HashMap::new(),
+            files: HashMap::new(),
         }
     }
 
@@ -112,9 +139,9 @@ impl<'r> Sources<'r> {
     fn frame(&mut self, path: &str, line: u32) -> Vec<FrameLine> {
         let root = self.root;
         let lines = self
-            .lines
+            .files
             .entry(path.to_string())
-            .or_insert_with(|| read_lines(root?, path));
+            .or_insert_with(|| read_text(root?, path).map(Lines::new));
         let Some(lines) = lines else {
             return Vec::new();
         };
@@ -122,10 +149,9 @@ impl<'r> Sources<'r> {
         let last = line.saturating_add(FRAME_CONTEXT);
         (first..=last)
             .filter_map(|n| {
-                let text = lines.get(n as usize - 1)?;
                 Some(FrameLine {
                     number: n,
-                    text: text.clone(),
+                    text: clean_line(lines.get(n)?),
                     highlight: n == line,
                 })
             })
@@ -133,7 +159,7 @@ impl<'r> Sources<'r> {
     }
 }
 
-fn read_lines(root: &Path, path: &str) -> Option<Vec<String>> {
+fn read_text(root: &Path, path: &str) -> Option<String> {
     let relative = Path::new(path);
     if !relative
         .components()
@@ -147,8 +173,7 @@ fn read_lines(root: &Path, path: &str) -> Option<Vec<String>> {
     if !real.starts_with(root.canonicalize().ok()?) {
         return None;
     }
-    let text = tollgate_core::read_regular_text(&real, FRAME_FILE_BYTES).ok()?;
-    Some(text.lines().map(clean_line).collect())
+    tollgate_core::read_regular_text(&real, FRAME_FILE_BYTES).ok()
 }
 
 /// A source line as a frame shows it: tabs as spaces, other control characters as `?`, cut

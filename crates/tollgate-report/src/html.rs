@@ -6,12 +6,14 @@
 //! names, tag values, source lines), which a pull request controls: all of it goes through
 //! [`esc`], in text and in attributes alike. Element ids are made from numbers only.
 
-use std::fmt::Write;
+use std::fmt::{self, Write};
+use std::io;
 
 use crate::model::{
     Accessor, ComplianceReport, ControlReport, ControlStatus, DataAsset, FactState, FindingEntry,
     FrameworkReport, KeyType,
 };
+use crate::sink::Out;
 
 /// Severities in the order charts show them, with their colours.
 const SEVERITIES: [(&str, &str); 5] = [
@@ -85,26 +87,66 @@ const SCRIPT: &str = r#"
 
 /// `text` safe inside HTML text and double- or single-quoted attributes.
 pub fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            // Control and bidirectional-override characters are shown, not obeyed.
-            c if tollgate_core::display::is_unsafe(c) => {
-                let _ = write!(out, "\\u{{{:x}}}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out
+    Esc(text).to_string()
 }
 
+/// [`esc`] written straight where it is formatted (`write!(out, "{}", Esc(text))`), without a
+/// string of its own: the page of a large repository escapes hundreds of thousands of texts.
+pub struct Esc<'a>(pub &'a str);
+
+impl fmt::Display for Esc<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = self.0;
+        // Runs of characters that need nothing are written whole.
+        let mut plain_from = 0;
+        for (at, c) in text.char_indices() {
+            let replacement = match c {
+                '&' => "&amp;",
+                '<' => "&lt;",
+                '>' => "&gt;",
+                '"' => "&quot;",
+                '\'' => "&#39;",
+                // Control and bidirectional-override characters are shown, not obeyed.
+                c if tollgate_core::display::is_unsafe(c) => "",
+                _ => continue,
+            };
+            f.write_str(&text[plain_from..at])?;
+            if replacement.is_empty() {
+                write!(f, "\\u{{{:x}}}", c as u32)?;
+            } else {
+                f.write_str(replacement)?;
+            }
+            plain_from = at + c.len_utf8();
+        }
+        f.write_str(&text[plain_from..])
+    }
+}
+
+/// `path:line` (or the path alone), escaped.
+struct Place<'a>(&'a str, Option<u32>);
+
+impl fmt::Display for Place<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.1 {
+            Some(line) => write!(f, "{}:{line}", Esc(self.0)),
+            None => write!(f, "{}", Esc(self.0)),
+        }
+    }
+}
+
+/// The page as one string; [`write`] streams it into a writer instead.
 pub fn render(report: &ComplianceReport) -> String {
-    let mut out = String::with_capacity(64 * 1024);
+    crate::sink::to_string(|out| write(report, out))
+}
+
+/// Write the page into `out` as it is made.
+pub fn write(report: &ComplianceReport, out: &mut dyn io::Write) -> io::Result<()> {
+    let mut out = Out::new(out);
+    page(&mut out, report);
+    out.finish()
+}
+
+fn page(out: &mut Out<'_>, report: &ComplianceReport) {
     out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     // Nothing may be loaded from anywhere: the report works offline, and injected markup
     // could not call out even if escaping ever failed.
@@ -115,49 +157,48 @@ pub fn render(report: &ComplianceReport) -> String {
         .repository
         .as_deref()
         .unwrap_or("repository");
-    let _ = writeln!(out, "<title>Compliance report: {}</title>", esc(repo));
+    let _ = writeln!(out, "<title>Compliance report: {}</title>", Esc(repo));
     let _ = writeln!(out, "<style>{STYLE}</style>\n</head>\n<body>");
     let _ = writeln!(
         out,
         "<header><h1>Compliance report: {}</h1><div>{}</div></header>\n<main>",
-        esc(repo),
-        esc(&report.evidence.scan_time)
+        Esc(repo),
+        Esc(&report.evidence.scan_time)
     );
-    evidence(&mut out, report);
-    charts(&mut out, report);
+    evidence(out, report);
+    charts(out, report);
     let shown = report.findings.len().min(LISTED_FINDINGS);
     for fw in &report.frameworks {
-        framework(&mut out, fw, shown);
+        framework(out, fw, shown);
     }
-    inventory(&mut out, &report.inventory);
-    findings(&mut out, &report.findings[..shown], report.findings.len());
+    inventory(out, &report.inventory);
+    findings(out, &report.findings[..shown], report.findings.len());
     out.push_str("</main>\n<script>");
     out.push_str(SCRIPT);
     out.push_str("</script>\n</body>\n</html>\n");
-    out
 }
 
-fn evidence(out: &mut String, report: &ComplianceReport) {
+fn evidence(out: &mut Out<'_>, report: &ComplianceReport) {
     out.push_str("<section id=\"evidence\"><h2>Evidence</h2><table>\n");
     for (key, value) in report.evidence.rows() {
-        let _ = writeln!(out, "<tr><th>{key}</th><td>{}</td></tr>", esc(&value));
+        let _ = writeln!(out, "<tr><th>{key}</th><td>{}</td></tr>", Esc(&value));
     }
     out.push_str("</table>\n");
     for note in &report.notes {
-        let _ = writeln!(out, "<p class=\"note\">{}</p>", esc(note));
+        let _ = writeln!(out, "<p class=\"note\">{}</p>", Esc(note));
     }
     out.push_str("</section>\n");
 }
 
 /// A horizontal bar chart: one labelled bar per entry.
-fn bar_chart(out: &mut String, id: &str, caption: &str, bars: &[(String, usize, &str)]) {
+fn bar_chart(out: &mut Out<'_>, id: &str, caption: &str, bars: &[(String, usize, &str)]) {
     let max = bars.iter().map(|b| b.1).max().unwrap_or(0).max(1);
     let height = 24 * bars.len().max(1) + 8;
     let _ = write!(
         out,
         "<figure><figcaption>{}</figcaption><svg id=\"{id}\" class=\"chart\" width=\"380\" height=\"{height}\" role=\"img\" aria-label=\"{}\" xmlns=\"http://www.w3.org/2000/svg\">",
-        esc(caption),
-        esc(caption)
+        Esc(caption),
+        Esc(caption)
     );
     for (i, (label, count, colour)) in bars.iter().enumerate() {
         let y = 4 + i * 24;
@@ -166,8 +207,8 @@ fn bar_chart(out: &mut String, id: &str, caption: &str, bars: &[(String, usize, 
             out,
             "<text x=\"0\" y=\"{}\" font-size=\"12\">{}</text><rect x=\"100\" y=\"{y}\" width=\"{width}\" height=\"18\" fill=\"{colour}\"><title>{}: {count}</title></rect><text x=\"{}\" y=\"{}\" font-size=\"12\">{count}</text>",
             y + 13,
-            esc(label),
-            esc(label),
+            Esc(label),
+            Esc(label),
             104 + width,
             y + 13
         );
@@ -175,7 +216,7 @@ fn bar_chart(out: &mut String, id: &str, caption: &str, bars: &[(String, usize, 
     out.push_str("</svg></figure>\n");
 }
 
-fn charts(out: &mut String, report: &ComplianceReport) {
+fn charts(out: &mut Out<'_>, report: &ComplianceReport) {
     let s = &report.summary;
     out.push_str("<section id=\"overview\"><h2>Findings and control coverage</h2>\n");
     let _ = writeln!(
@@ -212,7 +253,7 @@ fn charts(out: &mut String, report: &ComplianceReport) {
 }
 
 /// One stacked bar per framework: its controls failing, unknown, passing, not evaluated.
-fn coverage_chart(out: &mut String, frameworks: &[FrameworkReport]) {
+fn coverage_chart(out: &mut Out<'_>, frameworks: &[FrameworkReport]) {
     let height = 28 * frameworks.len().max(1) + 30;
     let _ = write!(
         out,
@@ -225,7 +266,7 @@ fn coverage_chart(out: &mut String, frameworks: &[FrameworkReport]) {
             out,
             "<text x=\"0\" y=\"{}\" font-size=\"12\">{}</text>",
             y + 14,
-            esc(&fw.name)
+            Esc(&fw.name)
         );
         let mut x = 110;
         for (n, colour, what) in [
@@ -239,7 +280,7 @@ fn coverage_chart(out: &mut String, frameworks: &[FrameworkReport]) {
                 let _ = write!(
                     out,
                     "<rect class=\"coverage-bar\" x=\"{x}\" y=\"{y}\" width=\"{width}\" height=\"20\" fill=\"{colour}\"><title>{}: {n} {what}</title></rect>",
-                    esc(&fw.name)
+                    Esc(&fw.name)
                 );
             }
             x += width;
@@ -281,33 +322,42 @@ fn status_class(status: ControlStatus) -> &'static str {
     }
 }
 
-fn place(path: &str, line: Option<u32>) -> String {
-    match line {
-        Some(line) => format!("{path}:{line}"),
-        None => path.to_string(),
-    }
-}
-
 /// Findings the page shows, most severe first, each with its code frame. A page of a hundred
 /// thousand findings is hundreds of megabytes that no browser opens and no one reads; the JSON
 /// report and the SARIF log keep them all.
 pub const LISTED_FINDINGS: usize = 1000;
 
-/// A link to finding `id` when the page shows it, else its number.
-fn finding_link(id: usize, text: &str, shown: usize) -> String {
-    if id < shown {
-        format!("<a href=\"#finding-{id}\">{}</a>", esc(text))
-    } else {
-        esc(text)
+/// A link to finding `id` when the page shows it, else its place alone.
+struct FindingLink<'a> {
+    id: usize,
+    place: Place<'a>,
+    shown: usize,
+}
+
+fn finding_link(id: usize, path: &str, line: Option<u32>, shown: usize) -> FindingLink<'_> {
+    FindingLink {
+        id,
+        place: Place(path, line),
+        shown,
     }
 }
 
-fn framework(out: &mut String, fw: &FrameworkReport, shown: usize) {
+impl fmt::Display for FindingLink<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.id < self.shown {
+            write!(f, "<a href=\"#finding-{}\">{}</a>", self.id, self.place)
+        } else {
+            write!(f, "{}", self.place)
+        }
+    }
+}
+
+fn framework(out: &mut Out<'_>, fw: &FrameworkReport, shown: usize) {
     let _ = writeln!(
         out,
         "<section class=\"framework\"><h2>{} <span class=\"muted\">{}</span></h2>",
-        esc(&fw.name),
-        esc(&fw.title)
+        Esc(&fw.name),
+        Esc(&fw.title)
     );
     out.push_str("<table class=\"controls\"><thead><tr><th>control</th><th>status</th><th>rules</th><th class=\"num\">resources</th><th class=\"num\">pass</th><th class=\"num\">fail</th><th class=\"num\">unknown</th><th class=\"num\">suppressed</th></tr></thead><tbody>\n");
     for c in &fw.controls {
@@ -316,11 +366,11 @@ fn framework(out: &mut String, fw: &FrameworkReport, shown: usize) {
     out.push_str("</tbody></table></section>\n");
 }
 
-fn control_row(out: &mut String, c: &ControlReport, shown: usize) {
+fn control_row(out: &mut Out<'_>, c: &ControlReport, shown: usize) {
     let title = c
         .title
         .as_deref()
-        .map(|t| format!("<div class=\"muted\">{}</div>", esc(t)))
+        .map(|t| format!("<div class=\"muted\">{}</div>", Esc(t)))
         .unwrap_or_default();
     let mut detail = String::new();
     if !c.failures.is_empty() || !c.suppressions.is_empty() {
@@ -330,12 +380,12 @@ fn control_row(out: &mut String, c: &ControlReport, shown: usize) {
                 detail,
                 "<li><span class=\"sev\" style=\"background:{}\">{}</span> {} {} {}: {}<br><span class=\"muted\">fix: {}</span></li>",
                 severity_colour(&f.severity),
-                esc(&f.severity),
-                esc(&f.rule),
-                finding_link(f.finding, &place(&f.path, f.line), shown),
-                esc(f.resource.as_deref().unwrap_or("")),
-                esc(&f.message),
-                esc(&f.fix)
+                Esc(&f.severity),
+                Esc(&f.rule),
+                finding_link(f.finding, &f.path, f.line, shown),
+                Esc(f.resource.as_deref().unwrap_or("")),
+                Esc(&f.message),
+                Esc(&f.fix)
             );
         }
         if c.failures_total > c.failures.len() {
@@ -343,20 +393,20 @@ fn control_row(out: &mut String, c: &ControlReport, shown: usize) {
                 detail,
                 "<li class=\"muted\">and {} more failing findings of {}: see the JSON report or the SARIF log</li>",
                 c.failures_total - c.failures.len(),
-                esc(&c.rules.join(", "))
+                Esc(&c.rules.join(", "))
             );
         }
         for s in &c.suppressions {
             let _ = write!(
                 detail,
                 "<li>suppressed ({}) {} {}: {}{}</li>",
-                esc(&s.kind),
-                esc(&s.rule),
-                finding_link(s.finding, &place(&s.path, s.line), shown),
-                esc(&s.reason),
+                Esc(&s.kind),
+                Esc(&s.rule),
+                finding_link(s.finding, &s.path, s.line, shown),
+                Esc(&s.reason),
                 s.expires
                     .as_deref()
-                    .map(|d| format!(" <span class=\"muted\">(expires {})</span>", esc(d)))
+                    .map(|d| format!(" <span class=\"muted\">(expires {})</span>", Esc(d)))
                     .unwrap_or_default()
             );
         }
@@ -372,10 +422,10 @@ fn control_row(out: &mut String, c: &ControlReport, shown: usize) {
     let _ = writeln!(
         out,
         "<tr><td>{}{title}{detail}</td><td class=\"status {}\">{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
-        esc(&c.id),
+        Esc(&c.id),
         status_class(c.status),
         c.status.as_str(),
-        esc(&c.rules.join(", ")),
+        Esc(&c.rules.join(", ")),
         c.resources_evaluated,
         c.pass,
         c.fail,
@@ -391,56 +441,75 @@ fn severity_colour(severity: &str) -> &'static str {
         .map_or("#6b7280", |(_, c)| c)
 }
 
-fn fact_cell(state: FactState, detail: &str) -> String {
+fn fact_cell(out: &mut Out<'_>, state: FactState, detail: &str) {
     let class = match state {
         FactState::Yes => "yes",
         FactState::No => "no",
         FactState::Unknown | FactState::NotApplicable => "na",
     };
-    format!(
+    let _ = write!(
+        out,
         "<td class=\"{class}\" title=\"{}\">{}</td>",
-        esc(detail),
+        Esc(detail),
         state.as_str()
-    )
+    );
 }
 
-fn accessor_cell(list: &[Accessor], total: usize) -> String {
-    if list.is_empty() {
-        return "<td class=\"muted\">none in the scan</td>".to_string();
+/// `items` escaped, with `separator` between them.
+struct Joined<'a>(&'a [String], &'a str);
+
+impl fmt::Display for Joined<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, item) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(self.1)?;
+            }
+            write!(f, "{}", Esc(item))?;
+        }
+        Ok(())
     }
-    let items: Vec<String> = list
-        .iter()
-        .map(|a| {
-            let functions = if a.functions.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    " <span class=\"muted\">({})</span>",
-                    esc(&a.functions.join(", "))
-                )
-            };
-            format!(
-                "<span title=\"{} at {}\">{}{}{}</span>",
-                esc(&a.actions.join(", ")),
-                esc(&place(&a.path, Some(a.line))),
-                esc(&a.principal),
-                functions,
-                if a.wildcard { " on *" } else { "" }
-            )
-        })
-        .collect();
-    let more = if total > list.len() {
-        format!(
+}
+
+fn accessor_cell(out: &mut Out<'_>, list: &[Accessor], total: usize) {
+    if list.is_empty() {
+        out.push_str("<td class=\"muted\">none in the scan</td>");
+        return;
+    }
+    out.push_str("<td>");
+    for (i, a) in list.iter().enumerate() {
+        if i > 0 {
+            out.push_str("<br>");
+        }
+        let _ = write!(
+            out,
+            "<span title=\"{} at {}\">{}",
+            Joined(&a.actions, ", "),
+            Place(&a.path, Some(a.line)),
+            Esc(&a.principal),
+        );
+        if !a.functions.is_empty() {
+            let _ = write!(
+                out,
+                " <span class=\"muted\">({})</span>",
+                Joined(&a.functions, ", ")
+            );
+        }
+        if a.wildcard {
+            out.push_str(" on *");
+        }
+        out.push_str("</span>");
+    }
+    if total > list.len() {
+        let _ = write!(
+            out,
             "<br><span class=\"muted\">and {} more</span>",
             total - list.len()
-        )
-    } else {
-        String::new()
-    };
-    format!("<td>{}{more}</td>", items.join("<br>"))
+        );
+    }
+    out.push_str("</td>");
 }
 
-fn inventory(out: &mut String, assets: &[DataAsset]) {
+fn inventory(out: &mut Out<'_>, assets: &[DataAsset]) {
     out.push_str("<section id=\"data-inventory\"><h2>Data inventory</h2>\n");
     out.push_str("<input id=\"inventory-filter\" type=\"search\" placeholder=\"filter: PHI, a name, a role...\" aria-label=\"filter the inventory\">\n");
     out.push_str("<table id=\"inventory\"><thead><tr>");
@@ -466,24 +535,29 @@ fn inventory(out: &mut String, assets: &[DataAsset]) {
             KeyType::None => "no",
             _ => "na",
         };
-        let _ = writeln!(
+        let _ = write!(
             out,
-            "<tr><td>{}<div class=\"muted\">{}</div></td><td>{}</td><td title=\"{}\">{}</td><td class=\"{key_class}\" title=\"{}\">{}</td>{}{}{}{}{}{}{}</tr>",
-            esc(&a.resource),
-            esc(&place(&a.path, Some(a.line))),
-            esc(&a.resource_type),
-            esc(&a.classified_by),
+            "<tr><td>{}<div class=\"muted\">{}</div></td><td>{}</td><td title=\"{}\">{}</td><td class=\"{key_class}\" title=\"{}\">{}</td>",
+            Esc(&a.resource),
+            Place(&a.path, Some(a.line)),
+            Esc(&a.resource_type),
+            Esc(&a.classified_by),
             a.classification.as_str(),
-            esc(&a.encryption_at_rest.detail),
+            Esc(&a.encryption_at_rest.detail),
             a.encryption_at_rest.key.as_str(),
-            fact_cell(a.encryption_in_transit.state, &a.encryption_in_transit.detail),
-            fact_cell(a.access_logging.state, &a.access_logging.detail),
-            fact_cell(a.backups.state, &a.backups.detail),
-            fact_cell(a.public_access.state, &a.public_access.detail),
-            fact_cell(a.cross_account_access.state, &a.cross_account_access.detail),
-            accessor_cell(&a.readers, a.readers_total),
-            accessor_cell(&a.writers, a.writers_total),
         );
+        for fact in [
+            &a.encryption_in_transit,
+            &a.access_logging,
+            &a.backups,
+            &a.public_access,
+            &a.cross_account_access,
+        ] {
+            fact_cell(out, fact.state, &fact.detail);
+        }
+        accessor_cell(out, &a.readers, a.readers_total);
+        accessor_cell(out, &a.writers, a.writers_total);
+        out.push_str("</tr>\n");
     }
     if assets.is_empty() {
         out.push_str("<tr><td colspan=\"11\" class=\"muted\">No resource is classified PHI, PCI or PII (by tag or by [classification] in the config).</td></tr>\n");
@@ -491,7 +565,7 @@ fn inventory(out: &mut String, assets: &[DataAsset]) {
     out.push_str("</tbody></table></section>\n");
 }
 
-fn findings(out: &mut String, findings: &[FindingEntry], total: usize) {
+fn findings(out: &mut Out<'_>, findings: &[FindingEntry], total: usize) {
     out.push_str("<section id=\"findings\"><h2>Findings</h2>\n");
     if findings.is_empty() {
         out.push_str("<p class=\"muted\">No findings.</p>\n");
@@ -507,39 +581,43 @@ fn findings(out: &mut String, findings: &[FindingEntry], total: usize) {
         let suppressed = f
             .suppressed
             .as_deref()
-            .map(|r| format!(" <span class=\"muted\">(suppressed: {})</span>", esc(r)))
+            .map(|r| format!(" <span class=\"muted\">(suppressed: {})</span>", Esc(r)))
             .unwrap_or_default();
         let _ = write!(
             out,
             "<details id=\"finding-{}\" class=\"finding\"><summary><span class=\"sev\" style=\"background:{}\">{}</span> {} {}: {}{suppressed}</summary>",
             f.id,
             severity_colour(&f.severity),
-            esc(&f.severity),
-            esc(&f.rule),
-            esc(&place(&f.path, f.line)),
-            esc(&f.message)
+            Esc(&f.severity),
+            Esc(&f.rule),
+            Place(&f.path, f.line),
+            Esc(&f.message)
         );
         let _ = write!(
             out,
             "<p><strong>{}</strong> <span class=\"muted\">({} stage{})</span></p>",
-            esc(&f.title),
-            esc(&f.stage),
+            Esc(&f.title),
+            Esc(&f.stage),
             f.resource
                 .as_deref()
-                .map(|r| format!(", resource {}", esc(r)))
+                .map(|r| format!(", resource {}", Esc(r)))
                 .unwrap_or_default()
         );
         if !f.fix.is_empty() {
-            let _ = write!(out, "<p>fix: {}</p>", esc(&f.fix));
+            let _ = write!(out, "<p>fix: {}</p>", Esc(&f.fix));
         }
         if !f.frame.is_empty() {
             out.push_str("<pre class=\"frame\">");
             for line in &f.frame {
-                let text = format!("{:>5} | {}", line.number, line.text);
                 if line.highlight {
-                    let _ = write!(out, "<span class=\"hl\">{}</span>", esc(&text));
+                    let _ = write!(
+                        out,
+                        "<span class=\"hl\">{:>5} | {}</span>",
+                        line.number,
+                        Esc(&line.text)
+                    );
                 } else {
-                    let _ = writeln!(out, "{}", esc(&text));
+                    let _ = writeln!(out, "{:>5} | {}", line.number, Esc(&line.text));
                 }
             }
             out.push_str("</pre>");

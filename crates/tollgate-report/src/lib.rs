@@ -11,6 +11,7 @@ pub mod html;
 pub mod inventory;
 pub mod markdown;
 pub mod model;
+mod sink;
 
 use std::path::Path;
 
@@ -98,9 +99,14 @@ fn listed(items: &[String], limit: usize) -> String {
 
 /// The report as pretty JSON with a final newline.
 pub fn to_json(report: &ComplianceReport) -> String {
-    let mut text = serde_json::to_string_pretty(report).unwrap_or_default();
-    text.push('\n');
-    text
+    sink::to_string(|out| write_json(report, out))
+}
+
+/// [`to_json`] written into `out` as it is made (the JSON report of a large repository is
+/// hundreds of megabytes).
+pub fn write_json(report: &ComplianceReport, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, report)?;
+    out.write_all(b"\n")
 }
 
 #[cfg(test)]

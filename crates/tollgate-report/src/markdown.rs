@@ -3,15 +3,28 @@
 //! file is escaped (no links, mentions, HTML or broken tables).
 
 use std::fmt::Write;
+use std::io;
 
 use tollgate_core::display::markdown_escape as esc;
 
 use crate::model::{Accessor, ComplianceReport, ControlStatus, DataAsset, FrameworkReport};
+use crate::sink::Out;
 
+/// The report as one string; [`write`] streams it into a writer instead.
 pub fn render(report: &ComplianceReport) -> String {
-    let mut out = String::new();
+    crate::sink::to_string(|out| write(report, out))
+}
+
+/// Write the report into `out` as it is made.
+pub fn write(report: &ComplianceReport, out: &mut dyn io::Write) -> io::Result<()> {
+    let mut out = Out::new(out);
+    document(&mut out, report);
+    out.finish()
+}
+
+fn document(out: &mut Out<'_>, report: &ComplianceReport) {
     out.push_str("# Compliance report\n\n");
-    evidence(&mut out, report);
+    evidence(out, report);
     let s = &report.summary;
     let _ = writeln!(
         out,
@@ -49,13 +62,12 @@ pub fn render(report: &ComplianceReport) -> String {
     }
     out.push('\n');
     for fw in &report.frameworks {
-        framework(&mut out, fw);
+        framework(out, fw);
     }
-    inventory(&mut out, &report.inventory);
-    out
+    inventory(out, &report.inventory);
 }
 
-fn evidence(out: &mut String, report: &ComplianceReport) {
+fn evidence(out: &mut Out<'_>, report: &ComplianceReport) {
     out.push_str("| evidence | |\n|---|---|\n");
     for (key, value) in report.evidence.rows() {
         let _ = writeln!(out, "| {key} | {} |", esc(&value));
@@ -72,7 +84,7 @@ fn status_icon(status: ControlStatus) -> &'static str {
     }
 }
 
-fn framework(out: &mut String, fw: &FrameworkReport) {
+fn framework(out: &mut Out<'_>, fw: &FrameworkReport) {
     let _ = writeln!(out, "## {} — {}\n", esc(&fw.name), esc(&fw.title));
     out.push_str("| control | status | rules | resources | pass | fail | unknown | suppressed |\n");
     out.push_str("|---|---|---|---:|---:|---:|---:|---:|\n");
@@ -188,7 +200,7 @@ fn accessors(list: &[Accessor], total: usize) -> String {
     listed.join("; ")
 }
 
-fn inventory(out: &mut String, assets: &[DataAsset]) {
+fn inventory(out: &mut Out<'_>, assets: &[DataAsset]) {
     out.push_str("## Data inventory\n\n");
     if assets.is_empty() {
         out.push_str(

@@ -177,19 +177,21 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         report
     });
-    let text = match args.format {
-        ReportFormat::Json => tollgate_report::to_json(&report),
-        ReportFormat::Markdown => tollgate_report::markdown::render(&report),
-        ReportFormat::Html => tollgate_report::html::render(&report),
+    // The report is written as it is rendered: the JSON form of a large repository is
+    // hundreds of megabytes, which need not be held as one string first.
+    let render = |out: &mut dyn std::io::Write| match args.format {
+        ReportFormat::Json => tollgate_report::write_json(&report, out),
+        ReportFormat::Markdown => tollgate_report::markdown::write(&report, out),
+        ReportFormat::Html => tollgate_report::html::write(&report, out),
     };
     match &args.output {
-        Some(path) => crate::output::write_atomic(path, |out| out.write_all(text.as_bytes()))?,
-        None => crate::output::print_stdout(&text),
+        Some(path) => crate::output::write_atomic(path, render)?,
+        None => crate::output::write_stdout_with(render),
     }
     // The process ends once the report is written (nothing here holds a file or a temporary
     // directory): freeing the scan's parsed documents, cloud model and report one allocation
     // at a time took a twentieth of a large repository's report, on the critical path.
-    std::mem::forget((gathered, analysis, report, text));
+    std::mem::forget((gathered, analysis, report));
     Ok(0)
 }
 

@@ -154,13 +154,19 @@ impl ResourceMeta {
     /// configuration (`envs/prod: module.api.aws_lambda_function.handler`), since one module
     /// directory reached from several roots is several resources with one address.
     pub fn qualified_address(&self) -> String {
+        self.qualified_address_ref().into_owned()
+    }
+
+    /// [`ResourceMeta::qualified_address`], borrowed when it is the address itself (nearly
+    /// always: rules ask for it on every verdict).
+    pub fn qualified_address_ref(&self) -> std::borrow::Cow<'_, str> {
         if self.format == SourceFormat::Terraform
             && self.address.starts_with("module.")
             && !self.scope.is_empty()
         {
-            format!("{}: {}", self.scope, self.address)
+            format!("{}: {}", self.scope, self.address).into()
         } else {
-            self.address.clone()
+            self.address.as_str().into()
         }
     }
 

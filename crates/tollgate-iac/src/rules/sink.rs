@@ -64,14 +64,15 @@ impl<'r> RuleSink<'r> {
 
     /// Record `verdict` on `res`, combined with what was recorded on it before.
     fn judge(&mut self, res: &ResourceMeta, verdict: Verdict) {
-        // The address and header are copied per verdict: not for a recorder that keeps nothing.
+        // A recorder that keeps nothing needs no address worked out.
         if !self.evaluations.is_on() {
             return;
         }
-        self.evaluations.record(
+        self.evaluations.record_at(
             &self.rule.code,
-            &res.qualified_address(),
-            res.header_location(),
+            &res.qualified_address_ref(),
+            &res.file,
+            Some(res.header),
             verdict,
         );
     }
