@@ -2,7 +2,7 @@
 # Run one libFuzzer target for SECONDS (default 300), seeded with the repository's own files of
 # its format and the committed regression cases. Needs a nightly toolchain and cargo-fuzz:
 #   rustup toolchain install nightly && cargo install cargo-fuzz
-# Usage: fuzz/libfuzzer/run.sh yaml|json|hcl|lockfiles|sarif|config [SECONDS]
+# Usage: fuzz/libfuzzer/run.sh yaml|yaml_fast|json|hcl|lockfiles|sarif|config [SECONDS]
 # Crashes land in fuzz/libfuzzer/artifacts/TARGET/; fuzz/README.md says how to make one a
 # regression case.
 set -eu
@@ -36,7 +36,7 @@ seed_lockfile() {
 }
 
 case "$target" in
-yaml) seed -name '*.yaml' -o -name '*.yml' ;;
+yaml | yaml_fast) seed -name '*.yaml' -o -name '*.yml' ;;
 json) seed -name '*.json' ;;
 hcl) seed -name '*.tf' -o -name '*.tfvars' ;;
 sarif) seed -name '*.sarif' ;;
