@@ -14,6 +14,8 @@
 //! Nesting is kept on explicit stacks and checked against the depth limit before each level
 //! opens (giving up at the limit, so that the event path reports it).
 
+use std::cell::Cell;
+
 use crate::node::dedup_keys;
 use crate::yaml::key_text;
 use crate::yaml_scalar::resolve_plain;
@@ -23,8 +25,9 @@ use crate::{Document, DuplicateKey, Entry, Format, Limits, Node, Pos, Span, Valu
 /// characters after its start.
 const MAX_KEY_BYTES: usize = 1000;
 
-/// Longest non-ASCII line accepted: columns there are counted in characters for each node, so
-/// a long line of many nodes would cost time quadratic in its length.
+/// Longest non-ASCII line accepted: columns there are counted in characters, forward from the
+/// last one counted, and a line whose nodes ask in another order would cost time quadratic
+/// in its length.
 const MAX_NON_ASCII_LINE: usize = 4096;
 
 /// The document `text` holds, or `None` when the event path must decide.
@@ -41,6 +44,7 @@ pub(crate) fn parse(text: &str, limits: &Limits) -> Option<Document> {
         duplicates: Vec::new(),
         line: Line::default(),
         resume: None,
+        last_col: Cell::new((0, 0)),
     };
     let mut at = 0;
     let mut no = 0u32;
@@ -200,6 +204,9 @@ struct Fast<'t> {
     line: Line,
     /// Where the next line to read starts, and its number, after a block scalar read ahead.
     resume: Option<(usize, u32)>,
+    /// The last byte offset [`Fast::pos`] counted a column for on a non-ASCII line, and
+    /// that column (0-based).
+    last_col: Cell<(usize, usize)>,
 }
 
 fn is_flow_indicator(b: u8) -> bool {
@@ -217,7 +224,15 @@ impl Fast<'_> {
         let col = if line.ascii {
             offset - line.start
         } else {
-            self.text[line.start..offset].chars().count()
+            // Counted on from the last position asked on this line when it lies before, so
+            // that a line of many nodes costs its length once, not once per node.
+            let (from, base) = match self.last_col.get() {
+                (at, col) if at >= line.start && at <= offset => (at, col),
+                _ => (line.start, 0),
+            };
+            let col = base + self.text[from..offset].chars().count();
+            self.last_col.set((offset, col));
+            col
         };
         Pos::new(line.no, col as u32 + 1)
     }
