@@ -145,47 +145,62 @@ fn choose<'a>(
 /// without reading them all (a template of thousands of resources has tens of thousands of
 /// both): [`Evaluation::matching`] in time proportional to the resource's evaluations.
 ///
-/// Each key maps to its first evaluation and the evaluations of one key are chained through
-/// `next_*` (in the order of `evaluations`), so building the index allocates two tables and no
-/// list per key: a large scan has hundreds of thousands of evaluations, nearly all alone under
-/// their key.
+/// Each key maps to its first evaluation and the evaluations of one key are chained (in the
+/// order of `evaluations`), so building the index allocates two tables and no list per key: a
+/// large scan has hundreds of thousands of evaluations, nearly all alone under their key.
 pub struct EvaluationIndex<'a> {
     evaluations: &'a [Evaluation],
-    by_resource: std::collections::HashMap<(&'a str, &'a str), usize>,
-    next_of_resource: Vec<usize>,
-    /// The same, per file of the resource's header: resource names repeat from template to
-    /// template (every stack has its `ApiFunction`), and a finding's own file decides first.
-    by_file: std::collections::HashMap<(&'a str, &'a str, &'a str), usize>,
-    next_in_file: Vec<usize>,
+    /// By rule, resource and file of the resource's header: resource names repeat from
+    /// template to template (every stack has its `ApiFunction`), and a finding's own file
+    /// decides first.
+    by_file: Chains<(&'a str, &'a str, &'a str)>,
+    /// By rule and resource, for a finding none of whose file's evaluations covers it. Made
+    /// the first time one needs it: most findings are settled in their own file.
+    by_resource: std::cell::OnceCell<Chains<(&'a str, &'a str)>>,
 }
 
-/// The end of a chain of [`EvaluationIndex`].
+/// Evaluations by key: each key's first one, and from each evaluation the next of its key.
+struct Chains<K> {
+    first: std::collections::HashMap<K, usize>,
+    next: Vec<usize>,
+}
+
+/// The end of a chain of [`Chains`].
 const END: usize = usize::MAX;
+
+impl<K: std::hash::Hash + Eq> Chains<K> {
+    fn new<'a>(evaluations: &'a [Evaluation], key: impl Fn(&'a Evaluation) -> K) -> Self {
+        let mut first = std::collections::HashMap::with_capacity(evaluations.len());
+        let mut next = vec![END; evaluations.len()];
+        // Last to first, so that each chain starts at its key's first evaluation.
+        for (i, e) in evaluations.iter().enumerate().rev() {
+            if let Some(after) = first.insert(key(e), i) {
+                next[i] = after;
+            }
+        }
+        Chains { first, next }
+    }
+
+    /// The evaluations under `key`, in order.
+    fn of(&self, key: &K) -> impl Iterator<Item = usize> + '_ {
+        std::iter::successors(self.first.get(key).copied(), move |&i| {
+            Some(self.next[i]).filter(|&n| n != END)
+        })
+    }
+}
 
 impl<'a> EvaluationIndex<'a> {
     pub fn new(evaluations: &'a [Evaluation]) -> Self {
-        let mut by_resource: std::collections::HashMap<(&str, &str), usize> =
-            std::collections::HashMap::with_capacity(evaluations.len());
-        let mut by_file: std::collections::HashMap<(&str, &str, &str), usize> =
-            std::collections::HashMap::with_capacity(evaluations.len());
-        let mut next_of_resource = vec![END; evaluations.len()];
-        let mut next_in_file = vec![END; evaluations.len()];
-        // Last to first, so that each chain starts at its key's first evaluation.
-        for (i, e) in evaluations.iter().enumerate().rev() {
-            let (rule, resource) = (e.rule_id.as_str(), e.resource.as_str());
-            if let Some(next) = by_resource.insert((rule, resource), i) {
-                next_of_resource[i] = next;
-            }
-            if let Some(next) = by_file.insert((rule, resource, e.location.path.as_str()), i) {
-                next_in_file[i] = next;
-            }
-        }
         Self {
             evaluations,
-            by_resource,
-            next_of_resource,
-            by_file,
-            next_in_file,
+            by_file: Chains::new(evaluations, |e| {
+                (
+                    e.rule_id.as_str(),
+                    e.resource.as_str(),
+                    e.location.path.as_str(),
+                )
+            }),
+            by_resource: std::cell::OnceCell::new(),
         }
     }
 
@@ -196,27 +211,21 @@ impl<'a> EvaluationIndex<'a> {
         let rule = finding.rule.as_str();
         let covers = |i: &usize| self.evaluations[*i].covers(finding);
         let own_file = (rule, resource, finding.location.path.as_str());
-        if let Some(i) = chain(self.by_file.get(&own_file), &self.next_in_file).find(covers) {
+        if let Some(i) = self.by_file.of(&own_file).find(covers) {
             return Some(i);
         }
         // None in the finding's file: the only one that covers it, if there is only one.
-        let mut covering = chain(
-            Some(self.by_resource.get(&(rule, resource))?),
-            &self.next_of_resource,
-        )
-        .filter(covers);
+        let by_resource = self.by_resource.get_or_init(|| {
+            Chains::new(self.evaluations, |e| {
+                (e.rule_id.as_str(), e.resource.as_str())
+            })
+        });
+        let mut covering = by_resource.of(&(rule, resource)).filter(covers);
         match (covering.next(), covering.next()) {
             (Some(i), None) => Some(i),
             _ => None,
         }
     }
-}
-
-/// The evaluations of one key of [`EvaluationIndex`], from its first one.
-fn chain<'n>(first: Option<&usize>, next: &'n [usize]) -> impl Iterator<Item = usize> + 'n {
-    std::iter::successors(first.copied(), move |&i| {
-        Some(next[i]).filter(|&n| n != END)
-    })
 }
 
 /// Rules' evaluations as their checks go: a resource judged several times by one rule (one
@@ -408,11 +417,68 @@ pub fn mark_suppressed(evaluations: &mut [Evaluation], findings: &[crate::Findin
     }
 }
 
-/// The order evaluations are written in: by file, line, rule and resource.
+/// The order evaluations are written in: by file, line, rule and resource (a stable sort).
+///
+/// Files and rules are ranked once, then positions are sorted by (file rank, line, rule rank)
+/// and each evaluation is moved once to its place: comparing the evaluations themselves read
+/// their paths and codes again at every step, and moved each large record many times over
+/// (a large scan has hundreds of thousands, recorded rule after rule).
 pub fn sort(evaluations: &mut [Evaluation]) {
-    evaluations.sort_by(|a, b| {
-        (&a.location, &a.rule_id, &a.resource).cmp(&(&b.location, &b.rule_id, &b.resource))
+    let files = ranks(evaluations, |e| e.location.path.as_str());
+    let rules = ranks(evaluations, |e| e.rule_id.as_str());
+    let mut keys: Vec<(usize, Option<crate::Span>, usize, usize)> = (0..evaluations.len())
+        .map(|i| (files[i], evaluations[i].location.region, rules[i], i))
+        .collect();
+    keys.sort_by(|a, b| {
+        (a.0, a.1, a.2)
+            .cmp(&(b.0, b.1, b.2))
+            .then_with(|| evaluations[a.3].resource.cmp(&evaluations[b.3].resource))
     });
+    let mut order: Vec<usize> = keys.into_iter().map(|k| k.3).collect();
+    // Place `order[i]` at `i`, one cycle of the permutation at a time; a placed position is
+    // marked by pointing at itself.
+    for start in 0..order.len() {
+        let mut current = start;
+        while order[current] != current {
+            let source = order[current];
+            order[current] = current;
+            if source == start {
+                break;
+            }
+            evaluations.swap(current, source);
+            current = source;
+        }
+    }
+}
+
+/// For each evaluation, the rank of its `part` among the distinct values of that part.
+fn ranks<'e>(
+    evaluations: &'e [Evaluation],
+    part: impl Fn(&'e Evaluation) -> &'e str,
+) -> Vec<usize> {
+    let mut numbers: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    let mut first_seen = Vec::with_capacity(evaluations.len());
+    // Evaluations of one resource come together: the previous value is often the same.
+    let mut last: Option<(&str, usize)> = None;
+    for e in evaluations {
+        let text = part(e);
+        let number = match last {
+            Some((seen, number)) if seen == text => number,
+            _ => {
+                let next = numbers.len();
+                *numbers.entry(text).or_insert(next)
+            }
+        };
+        last = Some((text, number));
+        first_seen.push(number);
+    }
+    let mut distinct: Vec<(&str, usize)> = numbers.into_iter().collect();
+    distinct.sort_unstable();
+    let mut rank_of = vec![0; distinct.len()];
+    for (rank, (_, number)) in distinct.into_iter().enumerate() {
+        rank_of[number] = rank;
+    }
+    first_seen.into_iter().map(|n| rank_of[n]).collect()
 }
 
 #[cfg(test)]
@@ -608,6 +674,43 @@ mod tests {
         assert_eq!(evals[1].suppression, None);
         assert_eq!(evals[2].suppression, None);
         assert_eq!(evals[3].suppression, None);
+    }
+
+    /// Sorting by ranks and positions gives exactly the stable sort of the evaluations
+    /// themselves, equal keys keeping their order (told apart here by their verdicts).
+    #[test]
+    fn sorting_moves_each_evaluation_to_its_stable_place() {
+        let verdicts = [
+            Verdict::Pass,
+            Verdict::Fail,
+            Verdict::Unknown,
+            Verdict::NotApplicable,
+        ];
+        let mut evaluations = Vec::new();
+        // A fixed scramble of files, lines, rules and resources, with repeated keys.
+        let mut seed = 7u32;
+        for i in 0..300 {
+            seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            let file = ["b.yaml", "a.yaml", "c.tf", "a.yaml/x"][(seed >> 8) as usize % 4];
+            let line = 1 + (seed >> 12) % 9;
+            let rule = ["TG2", "TG1", "TG10"][(seed >> 20) as usize % 3];
+            let resource = ["Queue", "Api"][(seed >> 24) as usize % 2];
+            let header = if i % 7 == 0 {
+                Location::file(file)
+            } else {
+                Location::at(file, tollgate_syntax::Span::line(line))
+            };
+            evaluations.push(Evaluation::new(rule, resource, header, verdicts[i % 4]));
+        }
+        let mut expected = evaluations.clone();
+        expected.sort_by(|a, b| {
+            (&a.location, &a.rule_id, &a.resource).cmp(&(&b.location, &b.rule_id, &b.resource))
+        });
+        sort(&mut evaluations);
+        assert_eq!(evaluations, expected);
+        let mut empty: Vec<Evaluation> = Vec::new();
+        sort(&mut empty);
+        assert!(empty.is_empty());
     }
 
     #[test]
