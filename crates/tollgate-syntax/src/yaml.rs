@@ -58,6 +58,7 @@ fn parse_exact(text: &str, limits: &Limits) -> Result<Document, SyntaxError> {
         lines: LineIndex::new(text),
         limits,
         cursor: CharCursor::default(),
+        by_line_col: positions_by_line_and_column(text),
         stack: Vec::new(),
         anchors: HashMap::new(),
         aliased: aliased_anchors(text),
@@ -138,13 +139,17 @@ fn at_offending_escape(text: &str, lines: &LineIndex<'_>, mut err: SyntaxError) 
 
 fn scan_error(e: &ScanError, text: &str, lines: &LineIndex<'_>) -> SyntaxError {
     let mark = e.marker();
-    // The position comes from the marker's character index, not its line and column: at the
-    // end of a text without a final line break the scanner counts one line more than the text
-    // has, which would point past the end of the file.
-    let byte = text
-        .char_indices()
-        .nth(mark.index())
-        .map_or(text.len(), |(b, _)| b);
+    // The position comes from the marker's character index where that is exact, not from its
+    // line and column: at the end of a text without a final line break the scanner counts one
+    // line more than the text has. Where the index drifts (see `positions_by_line_and_column`)
+    // the line and column place it, a line past the text's last standing for its end.
+    let byte = if positions_by_line_and_column(text) {
+        byte_at_line_and_column(lines, *mark)
+    } else {
+        text.char_indices()
+            .nth(mark.index())
+            .map_or(text.len(), |(b, _)| b)
+    };
     // The scanner counts flow nesting in a `u8` and refuses the 256th level itself, before
     // this module sees the event; that is the same condition as our depth limit.
     let (kind, message) = if e.info() == "recursion limit exceeded" {
@@ -156,6 +161,30 @@ fn scan_error(e: &ScanError, text: &str, lines: &LineIndex<'_>) -> SyntaxError {
         (SyntaxErrorKind::Invalid, e.info().to_owned())
     };
     SyntaxError::new(kind, Some(lines.pos(byte)), message)
+}
+
+/// Whether the markers' line and column, not their character index, must place nodes in `text`.
+/// The scanner adds the bytes, not the characters, of a block scalar's (`|`, `>`) non-ASCII
+/// text to its index, so in a text with such a scalar every node after it would be placed
+/// further on, by a column per extra byte, lines further on after a long non-ASCII block (a
+/// function's inline code with comments in Japanese). Its line and column stay right. In an
+/// ASCII text index and byte offset are the same and the index is exact. Lines are counted
+/// alike by the scanner and the line index unless a carriage return stands alone (a line
+/// break for the scanner, not for the line index): such a text keeps the index.
+fn positions_by_line_and_column(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    !text.is_ascii()
+        && !bytes
+            .iter()
+            .enumerate()
+            .any(|(i, &b)| b == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
+}
+
+/// Byte offset of a marker from its line (1-based) and column (0-based, in characters).
+fn byte_at_line_and_column(lines: &LineIndex<'_>, mark: Marker) -> usize {
+    let line = u32::try_from(mark.line()).unwrap_or(u32::MAX);
+    let col = u32::try_from(mark.col()).map_or(u32::MAX, |c| c.saturating_add(1));
+    lines.offset(Pos::new(line, col))
 }
 
 /// Maps the parser's character indices to byte offsets. Events arrive in source order, so the
@@ -221,6 +250,9 @@ struct Builder<'t> {
     lines: LineIndex<'t>,
     limits: &'t Limits,
     cursor: CharCursor,
+    /// Whether node positions come from the markers' line and column rather than their
+    /// character index (see [`positions_by_line_and_column`]).
+    by_line_col: bool,
     stack: Vec<Frame>,
     anchors: HashMap<usize, Anchored>,
     aliased: HashSet<usize>,
@@ -254,6 +286,9 @@ impl Builder<'_> {
     }
 
     fn byte(&mut self, mark: Marker) -> usize {
+        if self.by_line_col {
+            return byte_at_line_and_column(&self.lines, mark);
+        }
         self.cursor.byte_of(self.text, mark.index())
     }
 

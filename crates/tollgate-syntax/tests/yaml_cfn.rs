@@ -80,3 +80,42 @@ fn errors_point_at_the_offending_line() {
         assert_eq!(err.pos.map(|p| p.line), Some(line), "{text:?}: {err}");
     }
 }
+
+/// Inline function code with comments in Japanese, and a description with accents, each in a
+/// block scalar: the nodes after them stay at their line and column (the scanner's character
+/// index counts such a scalar's bytes, so placing nodes by it put `Handler` columns and, after
+/// a long block, lines further on).
+#[test]
+fn spans_after_non_ascii_block_scalars_stay_in_place() {
+    let text = "Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Code:\n        ZipFile: |\n          # 日本語のコメント。これは関数です。\n          # もう一行の説明文をここに書きます。\n          def handler(event, context):\n              return 'é'\n      Description: >-\n        Fonction éèê à\n        traitée\n      Handler: index.handler\n      Runtime: python3.12\n";
+    let doc = parse(text, Format::Yaml, &Limits::default()).expect("parses");
+    let props = doc
+        .root()
+        .and_then(|r| r.path(&["Resources", "Fn", "Properties"]))
+        .expect("properties");
+    let description = props.entry("Description").expect("description");
+    assert_eq!(description.key_span.start, Pos::new(11, 7));
+    let handler = props.entry("Handler").expect("handler");
+    assert_eq!(handler.key_span.start, Pos::new(14, 7));
+    assert_eq!(handler.key_span.end, Pos::new(14, 14));
+    assert_eq!(handler.value.span.start, Pos::new(14, 16));
+    assert_eq!(handler.value.span.end, Pos::new(14, 29));
+    let runtime = props.entry("Runtime").expect("runtime");
+    assert_eq!(runtime.key_span.start, Pos::new(15, 7));
+    assert_eq!(runtime.value.span.start, Pos::new(15, 16));
+    assert_eq!(runtime.value.span.end, Pos::new(15, 26));
+    // A carriage return alone is a line break for the scanner and not for the line index:
+    // such a text is still placed by character index, as before.
+    let text = "a: 1\rb: é\n";
+    assert!(parse(text, Format::Yaml, &Limits::default()).is_ok());
+}
+
+/// An error after a non-ASCII block scalar names its own line, not one the scanner's drifted
+/// character index would give.
+#[test]
+fn errors_after_non_ascii_block_scalars_name_their_line() {
+    let text = "a: |\n  日本語のコメント。これは長い説明文です。\n  もう一行の説明文をここに書きます。\nb: [1, 2\nc: 3\n";
+    let err = parse(text, Format::Yaml, &Limits::default()).expect_err("unclosed list");
+    let pos = err.pos.expect("position");
+    assert!((4..=5).contains(&pos.line), "{err:?}");
+}
