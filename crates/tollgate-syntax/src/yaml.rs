@@ -365,6 +365,9 @@ impl Builder<'_> {
             return Err(too_deep(self.lines.pos(byte), self.limits.max_depth));
         }
         let flow = matches!(self.text.as_bytes().get(byte), Some(b'[' | b'{'));
+        if flow {
+            self.unflow_indentless_parent(start, byte);
+        }
         // Standard tags on collections (`!!map`) say nothing more; local ones are kept.
         let tag = tag.and_then(|t| resolve_tagged(t, String::new(), TScalarStyle::Plain).0);
         self.stack.push(Frame {
@@ -380,6 +383,24 @@ impl Builder<'_> {
             pending_key: None,
         });
         Ok(())
+    }
+
+    /// An indentless block sequence whose first item is a flow collection (`key:\n- [x, y]`)
+    /// is reported by the parser at that item's bracket, as the item is: two collections open
+    /// at one bracket, and the outer one, taken for a flow sequence, would have ended at the
+    /// next token after it. A flow collection's own first item never starts at its bracket, so
+    /// the outer one is the block sequence, starting at its `-`.
+    fn unflow_indentless_parent(&mut self, start: Pos, byte: usize) {
+        let Some(parent) = self.stack.last_mut() else {
+            return;
+        };
+        if parent.flow && !parent.is_map && parent.items.is_empty() && parent.start == start {
+            parent.flow = false;
+            let before = self.text[..byte].trim_end_matches(' ');
+            if before.ends_with('-') {
+                parent.start = self.lines.pos(before.len() - 1);
+            }
+        }
     }
 
     fn close(&mut self, mark: Marker) -> Result<(), SyntaxError> {

@@ -297,7 +297,6 @@ impl Fast<'_> {
         }
         let indent = i - start;
         let dash = self.is_dash(i);
-        let item_is_flow = dash && matches!(self.at(self.skip_spaces(i + 1)), Some(b'[' | b'{'));
         loop {
             let Some(top) = self.stack.last_mut() else {
                 if self.root.is_some() {
@@ -317,12 +316,6 @@ impl Fast<'_> {
                     return self.block_node(i, tag);
                 }
                 if indent == top.indent && dash && top.kind == Kind::Map {
-                    // The event path takes such a sequence opening on a flow collection
-                    // (`key:` then `- [a]`) for a flow sequence and spans it from the bracket
-                    // to the token after it: left to it.
-                    if item_is_flow {
-                        return None;
-                    }
                     let tag = match top.pending.as_mut()? {
                         Pending::Key { tag, .. } => tag.take(),
                         Pending::TaggedItem(_) => return None,
@@ -980,7 +973,6 @@ mod tests {
             "a: >\n  text\n   deeper\n",
             "a: |\n  \n  text\n",
             "a: |\nb: 1\n",
-            "a:\n- [x, y]\n",
             "s: |-\n  é\nt: 1\n",
             "a: one\n  two\n",
             "a: 'one\n  two'\n",

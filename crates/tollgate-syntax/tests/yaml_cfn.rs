@@ -119,3 +119,24 @@ fn errors_after_non_ascii_block_scalars_name_their_line() {
     let pos = err.pos.expect("position");
     assert!((4..=5).contains(&pos.line), "{err:?}");
 }
+
+/// An indentless sequence (`- ` at its key's indentation) whose first item is a flow
+/// collection spans from its dash to its last item, as any other block sequence does; the
+/// parser reports it at the item's bracket, and it was taken for a flow sequence ending at the
+/// next token after it.
+#[test]
+fn an_indentless_sequence_opening_on_a_flow_collection_spans_its_items() {
+    for (text, end) in [
+        ("key:\n- [x, y]\nz: 1\n", Pos::new(2, 9)),
+        ("key:\n- {a: 1}\n- [b]\nz: 1\n", Pos::new(3, 6)),
+    ] {
+        let doc = parse(text, Format::Yaml, &Limits::default()).expect("parses");
+        let key = doc.root().and_then(|r| r.get("key")).expect("key");
+        assert_eq!(key.span.start, Pos::new(2, 1), "{text:?}");
+        assert_eq!(key.span.end, end, "{text:?}");
+        assert_eq!(
+            key.as_seq().map(<[Node]>::len),
+            Some(text.matches("\n-").count())
+        );
+    }
+}
