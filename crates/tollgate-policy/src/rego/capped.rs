@@ -19,7 +19,7 @@ use super::growth::{charge, delegate, printed_len, ENTRY_BYTES};
 /// Register the capped builtins on `engine` (extensions are looked up before builtins).
 pub fn add(engine: &mut Engine) -> Result<(), String> {
     type Builtin = fn(Vec<Value>) -> anyhow::Result<Value>;
-    let builtins: [(&str, u8, Builtin); 9] = [
+    let builtins: [(&str, u8, Builtin); 10] = [
         ("json.marshal", 1, json_marshal),
         ("json.marshal_with_options", 2, json_marshal_with_options),
         ("base64.encode", 1, base64_encode),
@@ -29,6 +29,7 @@ pub fn add(engine: &mut Engine) -> Result<(), String> {
         ("union", 1, set_union),
         ("net.cidr_expand", 1, cidr_expand),
         ("split", 2, split),
+        ("glob.match", 3, glob_match),
     ];
     for (name, nargs, f) in builtins {
         engine
@@ -326,6 +327,28 @@ fn split(args: Vec<Value>) -> anyhow::Result<Value> {
     Ok(Value::from(values))
 }
 
+/// Longest pattern `glob.match` accepts. The glob crate regorus uses turns a pattern into a
+/// regular expression and panics when that expression is over its 10 MiB compiled-size limit,
+/// which a pattern of a few hundred kilobytes of wildcards reaches (each delimiter regorus
+/// rewrites first triples its share of the pattern). Real patterns (`arn:aws:iam::*:role/*`)
+/// are tens of bytes; 4 KiB keeps well clear of the limit with any delimiters.
+pub(super) const MAX_GLOB_PATTERN: usize = 4 * 1024;
+
+/// `glob.match(pattern, delimiters, match)` refusing patterns past [`MAX_GLOB_PATTERN`] bytes,
+/// so that a hostile pattern is a policy error that names the builtin instead of a panic that
+/// loses the whole policy; what it answers otherwise is what regorus's own answers.
+fn glob_match(args: Vec<Value>) -> anyhow::Result<Value> {
+    if let Ok(pattern) = args[0].as_string() {
+        if pattern.len() > MAX_GLOB_PATTERN {
+            anyhow::bail!(
+                "glob.match: a pattern of {} bytes is over tollgate's limit of {MAX_GLOB_PATTERN}",
+                pattern.len()
+            );
+        }
+    }
+    delegate("glob_matched", args)
+}
+
 /// `net.cidr_expand(cidr)`: one string per address of the block (`::/0` is 2^128 of them).
 fn cidr_expand(args: Vec<Value>) -> anyhow::Result<Value> {
     if let Some(addresses) = args[0].as_string().ok().and_then(|c| block_size(c)) {
@@ -375,5 +398,51 @@ mod tests {
         assert_eq!(block_size("10.0.0.0/8"), Some(1 << 24));
         assert_eq!(block_size("::/0"), Some(usize::MAX));
         assert_eq!(block_size("10.0.0.1"), None);
+    }
+
+    #[test]
+    fn glob_patterns_at_the_limit_match_and_longer_ones_are_refused() {
+        let call = |pattern: String, delimiters: serde_json::Value, text: &str| {
+            glob_match(vec![
+                Value::from(pattern),
+                json(delimiters),
+                Value::from(text.to_string()),
+            ])
+        };
+        // The worst case the limit allows: every byte a wildcard or a delimiter regorus
+        // rewrites into three, under several delimiters.
+        let widest = "*.?:".repeat(MAX_GLOB_PATTERN / 4);
+        assert_eq!(widest.len(), MAX_GLOB_PATTERN);
+        for delimiters in [
+            serde_json::json!([]),
+            serde_json::json!([".", ":", "-"]),
+            serde_json::Value::Null,
+        ] {
+            assert!(call(widest.clone(), delimiters.clone(), "a.b:c").is_ok());
+        }
+        assert_eq!(
+            call(
+                "arn:aws:iam::*:role/*".into(),
+                serde_json::json!([":"]),
+                "arn:aws:iam::1:role/x"
+            )
+            .unwrap(),
+            Value::Bool(true)
+        );
+        assert_eq!(
+            call(
+                "*.example.com".into(),
+                serde_json::json!(["."]),
+                "a.b.example.com"
+            )
+            .unwrap(),
+            Value::Bool(false)
+        );
+        let err = call(format!("{widest}*"), serde_json::json!([]), "ab").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("glob.match: a pattern of 4097 bytes"),
+            "{err}"
+        );
     }
 }

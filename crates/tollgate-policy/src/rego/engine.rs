@@ -528,6 +528,20 @@ mod tests {
     }
 
     #[test]
+    fn a_glob_pattern_too_long_to_compile_is_a_policy_error() {
+        // 512 KiB of wildcards: the glob crate's regular expression would be over its size
+        // limit, which it answers with a panic that cost the whole policy.
+        let text = doubled_by_concat("m", 17).replace("s0 := \"ab\"", "s0 := \"a*b?\"")
+            + "  m := glob.match(s17, [\".\"], \"ab\")\n}\n";
+        let err = eval(&text).unwrap_err();
+        assert!(
+            err.message
+                .contains("glob.match: a pattern of 524288 bytes is over tollgate's limit"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn charged_builtins_called_again_and_again_are_bounded() {
         // A 1 MiB string (s19) turned into another 1 MiB string a hundred times: 100 MiB, over
         // the evaluation's 64 MiB; an array of 100,000 numbers reversed or sorted ten times.
