@@ -37,17 +37,17 @@ macro_rules! rt {
 // One runtime per line, so the table reads like the AWS page it comes from.
 #[rustfmt::skip]
 pub const RUNTIMES: &[RuntimeInfo] = &[
-    rt!("nodejs", "Node.js 0.10", date!(2016 - 10 - 31), "nodejs22.x"),
-    rt!("nodejs4.3", "Node.js 4.3", date!(2020 - 03 - 06), "nodejs22.x"),
-    rt!("nodejs4.3-edge", "Node.js 4.3 edge", date!(2019 - 04 - 30), "nodejs22.x"),
-    rt!("nodejs6.10", "Node.js 6.10", date!(2019 - 08 - 12), "nodejs22.x"),
-    rt!("nodejs8.10", "Node.js 8.10", date!(2020 - 03 - 06), "nodejs22.x"),
-    rt!("nodejs10.x", "Node.js 10", date!(2021 - 07 - 30), "nodejs22.x"),
-    rt!("nodejs12.x", "Node.js 12", date!(2023 - 03 - 31), "nodejs22.x"),
-    rt!("nodejs14.x", "Node.js 14", date!(2023 - 12 - 04), "nodejs22.x"),
-    rt!("nodejs16.x", "Node.js 16", date!(2024 - 06 - 12), "nodejs22.x"),
-    rt!("nodejs18.x", "Node.js 18", date!(2025 - 09 - 01), "nodejs22.x"),
-    rt!("nodejs20.x", "Node.js 20", date!(2026 - 04 - 30), "nodejs22.x"),
+    rt!("nodejs", "Node.js 0.10", date!(2016 - 10 - 31), "nodejs24.x"),
+    rt!("nodejs4.3", "Node.js 4.3", date!(2020 - 03 - 06), "nodejs24.x"),
+    rt!("nodejs4.3-edge", "Node.js 4.3 edge", date!(2019 - 04 - 30), "nodejs24.x"),
+    rt!("nodejs6.10", "Node.js 6.10", date!(2019 - 08 - 12), "nodejs24.x"),
+    rt!("nodejs8.10", "Node.js 8.10", date!(2020 - 03 - 06), "nodejs24.x"),
+    rt!("nodejs10.x", "Node.js 10", date!(2021 - 07 - 30), "nodejs24.x"),
+    rt!("nodejs12.x", "Node.js 12", date!(2023 - 03 - 31), "nodejs24.x"),
+    rt!("nodejs14.x", "Node.js 14", date!(2023 - 12 - 04), "nodejs24.x"),
+    rt!("nodejs16.x", "Node.js 16", date!(2024 - 06 - 12), "nodejs24.x"),
+    rt!("nodejs18.x", "Node.js 18", date!(2025 - 09 - 01), "nodejs24.x"),
+    rt!("nodejs20.x", "Node.js 20", date!(2026 - 04 - 30), "nodejs24.x"),
     rt!("nodejs22.x", "Node.js 22", date!(2027 - 04 - 30), "nodejs24.x"),
     rt!("nodejs24.x", "Node.js 24", date!(2028 - 04 - 30), "nodejs24.x"),
     rt!("python2.7", "Python 2.7", date!(2021 - 07 - 15), "python3.13"),
@@ -66,13 +66,13 @@ pub const RUNTIMES: &[RuntimeInfo] = &[
     rt!("java17", "Java 17", date!(2026 - 06 - 30), "java21"),
     rt!("java21", "Java 21", date!(2029 - 06 - 30), "java21"),
     rt!("java25", "Java 25", date!(2029 - 06 - 30), "java25"),
-    rt!("dotnetcore1.0", ".NET Core 1.0", date!(2019 - 07 - 30), "dotnet8"),
-    rt!("dotnetcore2.0", ".NET Core 2.0", date!(2019 - 05 - 30), "dotnet8"),
-    rt!("dotnetcore2.1", ".NET Core 2.1", date!(2022 - 01 - 05), "dotnet8"),
-    rt!("dotnetcore3.1", ".NET Core 3.1", date!(2023 - 04 - 03), "dotnet8"),
-    rt!("dotnet5.0", ".NET 5", date!(2022 - 05 - 10), "dotnet8"),
-    rt!("dotnet6", ".NET 6", date!(2024 - 12 - 20), "dotnet8"),
-    rt!("dotnet7", ".NET 7", date!(2024 - 05 - 14), "dotnet8"),
+    rt!("dotnetcore1.0", ".NET Core 1.0", date!(2019 - 07 - 30), "dotnet10"),
+    rt!("dotnetcore2.0", ".NET Core 2.0", date!(2019 - 05 - 30), "dotnet10"),
+    rt!("dotnetcore2.1", ".NET Core 2.1", date!(2022 - 01 - 05), "dotnet10"),
+    rt!("dotnetcore3.1", ".NET Core 3.1", date!(2023 - 04 - 03), "dotnet10"),
+    rt!("dotnet5.0", ".NET 5", date!(2022 - 05 - 10), "dotnet10"),
+    rt!("dotnet6", ".NET 6", date!(2024 - 12 - 20), "dotnet10"),
+    rt!("dotnet7", ".NET 7", date!(2024 - 05 - 14), "dotnet10"),
     rt!("dotnet8", ".NET 8", date!(2026 - 11 - 10), "dotnet10"),
     rt!("dotnet10", ".NET 10", date!(2028 - 11 - 14), "dotnet10"),
     rt!("ruby2.5", "Ruby 2.5", date!(2021 - 07 - 30), "ruby3.4"),
@@ -118,6 +118,29 @@ mod tests {
             let succ = lookup(r.successor).expect("successor is in the table");
             assert!(
                 succ.deprecated_on >= r.deprecated_on,
+                "{} -> {}",
+                r.id,
+                r.successor
+            );
+        }
+        // The runtime a finding tells users to move to is the one of its language supported
+        // longest: naming one that is itself deprecated a few months later (Node.js 22 after
+        // Node.js 24 was out, .NET 8 after .NET 10) sends them through a second migration.
+        let family = |id: &str| {
+            id.chars()
+                .take_while(char::is_ascii_alphabetic)
+                .collect::<String>()
+        };
+        for r in RUNTIMES {
+            let succ = lookup(r.successor).expect("successor is in the table");
+            let longest = RUNTIMES
+                .iter()
+                .filter(|q| family(q.id) == family(succ.id))
+                .map(|q| q.deprecated_on)
+                .max();
+            assert_eq!(
+                Some(succ.deprecated_on),
+                longest,
                 "{} -> {}",
                 r.id,
                 r.successor

@@ -28,9 +28,9 @@ impl IacRule for LambdaDeprecatedRuntime {
         .remediation(
             Fix {
                 summary: "Move the function to a supported runtime of the same language (the message names one) and test it.",
-                cloudformation: "Globals:\n  Function:\n    Runtime: nodejs22.x",
+                cloudformation: "Globals:\n  Function:\n    Runtime: nodejs24.x",
                 serverless: Some("provider:\n  name: aws\n  runtime: python3.13"),
-                terraform: "resource \"aws_lambda_function\" \"charge\" {\n  # ...\n  runtime = \"nodejs22.x\"\n}",
+                terraform: "resource \"aws_lambda_function\" \"charge\" {\n  # ...\n  runtime = \"nodejs24.x\"\n}",
             }
             .markdown(),
         )
