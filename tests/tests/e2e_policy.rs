@@ -149,7 +149,7 @@ fn example_policy_tests_pass() {
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}");
-    assert!(stdout.contains("25/25 tests passed"), "{stdout}");
+    assert!(stdout.contains("26/26 tests passed"), "{stdout}");
     assert!(
         stdout.contains("PASS  data.main.test_old_runtime_is_denied"),
         "{stdout}"

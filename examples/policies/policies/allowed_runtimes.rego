@@ -10,7 +10,7 @@ package main
 
 import rego.v1
 
-approved_runtimes := {"python3.12", "python3.13", "nodejs20.x", "nodejs22.x", "java21"}
+approved_runtimes := {"python3.12", "python3.13", "nodejs22.x", "nodejs24.x", "java21"}
 
 # The model normalizes the runtime for every format (SAM Globals and Serverless provider
 # defaults applied).
