@@ -189,7 +189,7 @@ impl<'a> Engine<'a> {
             }
         }
         if let Some(body) = node.field(Field::Body) {
-            if matches!(body.kind(), "block" | "statement_block") {
+            if matches!(body.kind_name(), "block" | "statement_block") {
                 self.stmt(&mut frame, body);
             } else {
                 // A concise arrow body is its return value.
@@ -215,7 +215,7 @@ impl<'a> Engine<'a> {
         if !self.spend() {
             return;
         }
-        match node.kind() {
+        match node.kind_name() {
             "if_statement" => self.if_stmt(fr, node),
             // `for x in xs:` (Python), `for (const x of xs)` (JavaScript): the loop variable
             // holds the collection's elements.
@@ -240,9 +240,8 @@ impl<'a> Engine<'a> {
             }
             "lexical_declaration" | "variable_declaration" => {
                 let mut c = node.walk();
-                let decls: Vec<Node<'_>> = node.named_children(&mut c).collect();
-                for decl in decls {
-                    if decl.kind() != "variable_declarator" {
+                for decl in node.named_children(&mut c) {
+                    if decl.kind_name() != "variable_declarator" {
                         continue;
                     }
                     let (Some(name), Some(value)) =
@@ -250,7 +249,7 @@ impl<'a> Engine<'a> {
                     else {
                         continue;
                     };
-                    if is_function(value.kind()) && name.kind() == "identifier" {
+                    if is_function(value.kind_name()) && name.kind_name() == "identifier" {
                         let n = text_of(name, &fr.module.text).to_string();
                         fr.local_fns.insert(
                             n,
@@ -288,12 +287,10 @@ impl<'a> Engine<'a> {
             | "comment" => {}
             "with_statement" => {
                 let mut c = node.walk();
-                let parts: Vec<Node<'_>> = node.named_children(&mut c).collect();
-                for part in parts {
-                    if part.kind() == "with_clause" {
+                for part in node.named_children(&mut c) {
+                    if part.kind_name() == "with_clause" {
                         let mut c2 = part.walk();
-                        let items: Vec<Node<'_>> = part.named_children(&mut c2).collect();
-                        for item in items {
+                        for item in part.named_children(&mut c2) {
                             self.with_item(fr, item);
                         }
                     } else {
@@ -334,8 +331,7 @@ impl<'a> Engine<'a> {
     fn children(&mut self, fr: &mut Frame, node: Option<Node<'_>>) {
         let Some(node) = node else { return };
         let mut c = node.walk();
-        let kids: Vec<Node<'_>> = node.named_children(&mut c).collect();
-        for kid in kids {
+        for kid in node.named_children(&mut c) {
             self.stmt(fr, kid);
         }
     }
@@ -344,7 +340,7 @@ impl<'a> Engine<'a> {
         let Some(value) = item.field(Field::Value) else {
             return;
         };
-        if value.kind() == "as_pattern" {
+        if value.kind_name() == "as_pattern" {
             let t = value.named_child(0).and_then(|v| self.expr(fr, v));
             if let (Some(t), Some(alias)) = (t, value.field(Field::Alias)) {
                 let target = alias.named_child(0).unwrap_or(alias);
@@ -410,7 +406,7 @@ impl<'a> Engine<'a> {
     /// (`x not in ALLOWED`, whose branch then must leave).
     fn guard(&self, fr: &Frame, cond: Node<'_>) -> Option<(Vec<String>, bool)> {
         let text = &fr.module.text;
-        match cond.kind() {
+        match cond.kind_name() {
             "parenthesized_expression" => self.guard(fr, cond.named_child(0)?),
             "not_operator" => {
                 let (n, p) = self.guard(fr, cond.field(Field::Argument)?)?;
@@ -451,7 +447,7 @@ impl<'a> Engine<'a> {
             "call_expression" => {
                 // `ALLOWED.includes(x)`, `ALLOWED.has(x)`
                 let callee = cond.field(Field::Function)?;
-                if callee.kind() != "member_expression" {
+                if callee.kind_name() != "member_expression" {
                     return None;
                 }
                 let method = text_of(callee.field(Field::Property)?, text);
@@ -483,7 +479,7 @@ impl<'a> Engine<'a> {
     /// A string literal, a literal collection, or a module constant.
     fn is_constant_ref(&self, fr: &Frame, node: Node<'_>) -> bool {
         let text = &fr.module.text;
-        match node.kind() {
+        match node.kind_name() {
             "string" | "template_string" => string_value(node, text).is_some(),
             "identifier" => {
                 let name = text_of(node, text);
@@ -532,7 +528,7 @@ impl<'a> Engine<'a> {
 
     fn bind(&mut self, fr: &mut Frame, target: Node<'_>, t: Taint) {
         let text = Arc::clone(&fr.module.text);
-        match target.kind() {
+        match target.kind_name() {
             "identifier" | "shorthand_property_identifier_pattern" => {
                 let name = text_of(target, &text);
                 forget_fields(&mut fr.cleared, name);
@@ -560,9 +556,8 @@ impl<'a> Engine<'a> {
             }
             "object_pattern" => {
                 let mut c = target.walk();
-                let entries: Vec<Node<'_>> = target.named_children(&mut c).collect();
-                for entry in entries {
-                    match entry.kind() {
+                for entry in target.named_children(&mut c) {
+                    match entry.kind_name() {
                         "shorthand_property_identifier_pattern" => {
                             let key = text_of(entry, &text).to_string();
                             fr.env.insert(key.clone(), t.clone().field(&key));
@@ -587,8 +582,7 @@ impl<'a> Engine<'a> {
             }
             "array_pattern" | "pattern_list" | "tuple_pattern" | "list_pattern" => {
                 let mut c = target.walk();
-                let entries: Vec<Node<'_>> = target.named_children(&mut c).collect();
-                for entry in entries {
+                for entry in target.named_children(&mut c) {
                     self.bind(fr, entry, t.clone().field("[]"));
                 }
             }
@@ -612,7 +606,7 @@ impl<'a> Engine<'a> {
 
     /// A plain name assigned a value without untrusted data: it is clean from here on.
     fn unbind(&mut self, fr: &mut Frame, target: Node<'_>) {
-        if target.kind() == "identifier" {
+        if target.kind_name() == "identifier" {
             let name = text_of(target, &fr.module.text);
             forget_fields(&mut fr.cleared, name);
             fr.env.remove(name);
@@ -633,9 +627,8 @@ impl<'a> Engine<'a> {
 
     fn union_children(&mut self, fr: &mut Frame, node: Node<'_>) -> Option<Taint> {
         let mut c = node.walk();
-        let kids: Vec<Node<'_>> = node.named_children(&mut c).collect();
         let mut out = None;
-        for kid in kids {
+        for kid in node.named_children(&mut c) {
             let t = self.expr(fr, kid);
             out = union(out, t);
         }
@@ -644,7 +637,7 @@ impl<'a> Engine<'a> {
 
     fn expr_inner(&mut self, fr: &mut Frame, node: Node<'_>) -> Option<Taint> {
         let text = Arc::clone(&fr.module.text);
-        match node.kind() {
+        match node.kind_name() {
             "identifier" | "shorthand_property_identifier" => {
                 fr.env.get(text_of(node, &text)).cloned()
             }
@@ -664,11 +657,11 @@ impl<'a> Engine<'a> {
             | "dictionary_splat"
             | "expression_statement" => {
                 if let Some(v) = node.field(Field::Value) {
-                    if matches!(node.kind(), "keyword_argument" | "pair") {
+                    if matches!(node.kind_name(), "keyword_argument" | "pair") {
                         return self.expr(fr, v);
                     }
                 }
-                if node.kind() == "expression_statement" {
+                if node.kind_name() == "expression_statement" {
                     return self.union_children(fr, node);
                 }
                 let inner = node.named_child(0)?;
@@ -734,7 +727,7 @@ impl<'a> Engine<'a> {
             | "function_expression"
             | "function"
             | "regex" => {
-                if matches!(node.kind(), "comparison_operator" | "not_operator") {
+                if matches!(node.kind_name(), "comparison_operator" | "not_operator") {
                     self.union_children(fr, node);
                 }
                 None
@@ -755,7 +748,7 @@ impl<'a> Engine<'a> {
                 let right = node
                     .field(Field::Right)
                     .or_else(|| node.field(Field::Value))?;
-                if is_function(right.kind()) && left.kind() == "identifier" {
+                if is_function(right.kind_name()) && left.kind_name() == "identifier" {
                     fr.local_fns.insert(
                         text_of(left, &text).to_string(),
                         FnRef {
@@ -792,7 +785,7 @@ impl<'a> Engine<'a> {
             | "dictionary_comprehension" => {
                 let mut c = node.walk();
                 let kids: Vec<Node<'_>> = node.named_children(&mut c).collect();
-                for clause in kids.iter().filter(|k| k.kind() == "for_in_clause") {
+                for clause in kids.iter().filter(|k| k.kind_name() == "for_in_clause") {
                     let t = clause.field(Field::Right).and_then(|r| self.expr(fr, r));
                     if let (Some(t), Some(left)) = (t, clause.field(Field::Left)) {
                         self.bind(fr, left, t.field("[]"));
@@ -810,11 +803,11 @@ impl<'a> Engine<'a> {
 
     fn call(&mut self, fr: &mut Frame, node: Node<'_>) -> Option<Taint> {
         let text = Arc::clone(&fr.module.text);
-        let is_new = node.kind() == "new_expression";
+        let is_new = node.kind_name() == "new_expression";
         let callee = node
             .field(Field::Function)
             .or_else(|| node.field(Field::Constructor))?;
-        let (receiver_node, method) = match callee.kind() {
+        let (receiver_node, method) = match callee.kind_name() {
             "attribute" => (callee.field(Field::Object), callee.field(Field::Attribute)),
             "member_expression" => (callee.field(Field::Object), callee.field(Field::Property)),
             _ => (None, Some(callee)),
@@ -829,9 +822,8 @@ impl<'a> Engine<'a> {
         let mut callbacks = Vec::new();
         if let Some(list) = node.field(Field::Arguments) {
             let mut c = list.walk();
-            let kids: Vec<Node<'_>> = list.named_children(&mut c).collect();
-            for kid in kids {
-                match kid.kind() {
+            for kid in list.named_children(&mut c) {
+                match kid.kind_name() {
                     "keyword_argument" => {
                         let (Some(name), Some(value)) =
                             (kid.field(Field::Name), kid.field(Field::Value))
@@ -1028,11 +1020,10 @@ impl<'a> Engine<'a> {
     fn arg(&mut self, fr: &mut Frame, node: Node<'_>, splat: bool) -> Arg {
         let text = Arc::clone(&fr.module.text);
         let mut props = Vec::new();
-        let taint = if matches!(node.kind(), "object" | "dictionary") {
+        let taint = if matches!(node.kind_name(), "object" | "dictionary") {
             let mut c = node.walk();
-            let entries: Vec<Node<'_>> = node.named_children(&mut c).collect();
             let mut all = None;
-            for entry in entries {
+            for entry in node.named_children(&mut c) {
                 let t = self.expr(fr, entry);
                 if let (Some(k), Some(v)) = (entry.field(Field::Key), entry.field(Field::Value)) {
                     props.push(Prop {
@@ -1049,7 +1040,7 @@ impl<'a> Engine<'a> {
         };
         Arg {
             taint,
-            kind: node.kind().to_string(),
+            kind: node.kind_name().to_string(),
             text: truncate(text_of(node, &text)).to_string(),
             props,
             splat,
@@ -1066,7 +1057,7 @@ impl<'a> Engine<'a> {
         let body = cb.field(Field::Body);
         let mut out = None;
         if let Some(body) = body {
-            if matches!(body.kind(), "block" | "statement_block") {
+            if matches!(body.kind_name(), "block" | "statement_block") {
                 self.stmt(fr, body);
                 out = fr.ret.take();
             } else {
@@ -1083,7 +1074,7 @@ impl<'a> Engine<'a> {
     /// value shadows them.
     fn canonical(&self, fr: &Frame, callee: Node<'_>) -> Option<String> {
         let text = &fr.module.text;
-        match callee.kind() {
+        match callee.kind_name() {
             "identifier" => {
                 let name = text_of(callee, text);
                 if fr.env.contains_key(name) || fr.local_fns.contains_key(name) {
@@ -1130,7 +1121,7 @@ impl<'a> Engine<'a> {
             func,
             class: None,
         };
-        match callee.kind() {
+        match callee.kind_name() {
             "identifier" => {
                 let name = text_of(callee, text);
                 if let Some(f) = fr.local_fns.get(name) {
@@ -1147,13 +1138,13 @@ impl<'a> Engine<'a> {
             }
             "attribute" | "member_expression" => {
                 let (object, prop) = member_parts(callee, text)?;
-                if matches!(object.kind(), "this" | "identifier")
+                if matches!(object.kind_name(), "this" | "identifier")
                     && matches!(text_of(object, text), "self" | "this")
                 {
                     let class = fr.class.as_ref()?;
                     return method(&fr.module, class, prop);
                 }
-                if object.kind() != "identifier" {
+                if object.kind_name() != "identifier" {
                     return None;
                 }
                 let name = text_of(object, text);
@@ -1187,7 +1178,7 @@ impl<'a> Engine<'a> {
     /// `mod.Service` through an imported module.
     fn class_named(&self, fr: &Frame, node: Node<'_>) -> Option<(Arc<Module>, String)> {
         let text = &fr.module.text;
-        let (m, class) = match node.kind() {
+        let (m, class) = match node.kind_name() {
             "identifier" => {
                 let name = text_of(node, text);
                 if fr.module.classes.contains_key(name) {
@@ -1198,7 +1189,7 @@ impl<'a> Engine<'a> {
             }
             "attribute" | "member_expression" => {
                 let (object, prop) = member_parts(node, text)?;
-                if object.kind() != "identifier" {
+                if object.kind_name() != "identifier" {
                     return None;
                 }
                 let (m, None) = self.local_import(fr, text_of(object, text))? else {
@@ -1213,12 +1204,12 @@ impl<'a> Engine<'a> {
 
     /// `Service(...)` (Python) or `new Service(...)` (JavaScript) of a class of this package.
     fn constructed_class(&self, fr: &Frame, value: Node<'_>) -> Option<(Arc<Module>, String)> {
-        let value = if value.kind() == "await_expression" {
+        let value = if value.kind_name() == "await_expression" {
             value.named_child(0)?
         } else {
             value
         };
-        let class = match value.kind() {
+        let class = match value.kind_name() {
             "call" if fr.module.lang.is_python() => value.field(Field::Function)?,
             "new_expression" => value.field(Field::Constructor)?,
             _ => return None,
@@ -1228,7 +1219,7 @@ impl<'a> Engine<'a> {
 
     /// Remember (or forget) that `target` now holds an instance of a class of the package.
     fn track_instance(&self, fr: &mut Frame, target: Node<'_>, value: Node<'_>) {
-        if target.kind() != "identifier" {
+        if target.kind_name() != "identifier" {
             return;
         }
         let name = text_of(target, &fr.module.text).to_string();
@@ -1245,15 +1236,14 @@ impl<'a> Engine<'a> {
     // ---- responses ----
 
     fn check_response(&mut self, fr: &mut Frame, value: Node<'_>) {
-        if !matches!(value.kind(), "dictionary" | "object") {
+        if !matches!(value.kind_name(), "dictionary" | "object") {
             return;
         }
         let text = Arc::clone(&fr.module.text);
         let mut body = None;
         let mut content_type = None;
         let mut c = value.walk();
-        let pairs: Vec<Node<'_>> = value.named_children(&mut c).collect();
-        for pair in pairs {
+        for pair in value.named_children(&mut c) {
             let (Some(k), Some(v)) = (pair.field(Field::Key), pair.field(Field::Value)) else {
                 continue;
             };
@@ -1307,18 +1297,18 @@ fn exits(block: Node<'_>) -> bool {
         let mut c = block.walk();
         block
             .named_children(&mut c)
-            .filter(|n| n.kind() != "comment")
+            .filter(|n| n.kind_name() != "comment")
             .last()
     };
     match last {
-        Some(n) => match n.kind() {
+        Some(n) => match n.kind_name() {
             "return_statement" | "raise_statement" | "throw_statement" | "continue_statement"
             | "break_statement" => true,
             "block" | "statement_block" => exits(n),
             _ => false,
         },
         None => matches!(
-            block.kind(),
+            block.kind_name(),
             "return_statement" | "raise_statement" | "throw_statement"
         ),
     }
@@ -1326,7 +1316,7 @@ fn exits(block: Node<'_>) -> bool {
 
 /// Whether string literals inside `node` hold HTML markup.
 fn has_markup(node: Node<'_>, text: &str) -> bool {
-    if matches!(node.kind(), "string_content" | "string_fragment") {
+    if matches!(node.kind_name(), "string_content" | "string_fragment") {
         let s = text_of(node, text);
         return s.find('<').is_some_and(|i| {
             s[i + 1..]
@@ -1336,8 +1326,8 @@ fn has_markup(node: Node<'_>, text: &str) -> bool {
         });
     }
     let mut c = node.walk();
-    let kids: Vec<Node<'_>> = node.children(&mut c).collect();
-    kids.into_iter().any(|k| has_markup(k, text))
+    let found = node.children(&mut c).any(|k| has_markup(k, text));
+    found
 }
 
 /// The names at the root of an expression: `x` for `x`, `urlparse(u).hostname` gives `u`.
@@ -1383,7 +1373,7 @@ fn guarded_paths(node: Node<'_>, text: &str) -> Vec<String> {
 /// with `fields`, a field read with constant keys is named by its dotted path instead, and
 /// other field reads name nothing unless their base is a call.
 fn names_in(node: Node<'_>, text: &str, fields: bool) -> Vec<String> {
-    match node.kind() {
+    match node.kind_name() {
         "identifier" => vec![text_of(node, text).to_string()],
         "attribute" | "member_expression" | "subscript" | "subscript_expression" => {
             if let Some(path) = fields.then(|| access_path(node, text)).flatten() {
@@ -1392,7 +1382,8 @@ fn names_in(node: Node<'_>, text: &str, fields: bool) -> Vec<String> {
             node.field(Field::Object)
                 .or_else(|| node.field(Field::Value))
                 .filter(|o| {
-                    !fields || matches!(o.kind(), "call" | "call_expression" | "new_expression")
+                    !fields
+                        || matches!(o.kind_name(), "call" | "call_expression" | "new_expression")
                 })
                 .map(|o| names_in(o, text, fields))
                 .unwrap_or_default()
@@ -1418,7 +1409,7 @@ fn names_in(node: Node<'_>, text: &str, fields: bool) -> Vec<String> {
 /// `body["mode"]`, `body['mode']` and `body.mode` all read `body.mode`; `None` when a key is
 /// not a constant or the base is not a plain name.
 fn access_path(node: Node<'_>, text: &str) -> Option<String> {
-    match node.kind() {
+    match node.kind_name() {
         "identifier" => Some(text_of(node, text).to_string()),
         "attribute" | "member_expression" => {
             let (object, name) = member_parts(node, text)?;
@@ -1470,7 +1461,7 @@ pub fn parameters(func: Node<'_>) -> Vec<Node<'_>> {
         .named_children(&mut c)
         .filter(|p| {
             !matches!(
-                p.kind(),
+                p.kind_name(),
                 "comment" | "keyword_separator" | "positional_separator"
             )
         })
@@ -1479,7 +1470,7 @@ pub fn parameters(func: Node<'_>) -> Vec<Node<'_>> {
 
 /// The name a parameter binds, when it is a plain name.
 pub fn binding_name<'t>(param: Node<'_>, text: &'t str) -> Option<&'t str> {
-    match param.kind() {
+    match param.kind_name() {
         "identifier" => Some(text_of(param, text)),
         "typed_parameter" | "list_splat_pattern" | "dictionary_splat_pattern" => {
             param.named_child(0).and_then(|n| binding_name(n, text))

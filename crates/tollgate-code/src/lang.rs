@@ -116,42 +116,73 @@ const FIELD_NAMES: [&str; 28] = [
     "value",
 ];
 
-/// One grammar's id for each [`Field`] (`None` where the grammar has no such field).
-struct FieldIds {
+/// What the trace looks up on every node, per grammar: the id of each [`Field`] (`None` where
+/// the grammar has no such field) and the name of each node kind by id.
+struct Grammar {
     language: tree_sitter::Language,
     ids: [Option<NonZeroU16>; FIELD_NAMES.len()],
+    /// `Node::kind` reads the name through C (`strlen`, then a UTF-8 check) on every call,
+    /// and the trace asks it of nearly every node it visits; here the names are read once.
+    kinds: Box<[&'static str]>,
 }
 
-impl FieldIds {
+impl Grammar {
     fn of(lang: Lang) -> Self {
         let language = lang.grammar();
         let ids = FIELD_NAMES.map(|name| language.field_id_for_name(name));
-        Self { language, ids }
+        let kinds = (0..language.node_kind_count())
+            .map(|id| {
+                u16::try_from(id)
+                    .ok()
+                    .and_then(|id| language.node_kind_for_id(id))
+                    .unwrap_or("")
+            })
+            .collect();
+        Self {
+            language,
+            ids,
+            kinds,
+        }
     }
 }
 
-fn field_ids() -> &'static [FieldIds; 3] {
-    static IDS: OnceLock<[FieldIds; 3]> = OnceLock::new();
-    IDS.get_or_init(|| {
+fn grammars() -> &'static [Grammar; 3] {
+    static GRAMMARS: OnceLock<[Grammar; 3]> = OnceLock::new();
+    GRAMMARS.get_or_init(|| {
         [
-            FieldIds::of(Lang::Python),
-            FieldIds::of(Lang::JavaScript),
-            FieldIds::of(Lang::TypeScript),
+            Grammar::of(Lang::Python),
+            Grammar::of(Lang::JavaScript),
+            Grammar::of(Lang::TypeScript),
         ]
     })
 }
 
-/// Field access by [`Field`] on a node of any of the handler grammars.
+fn grammar_of(node: &Node<'_>) -> Option<&'static Grammar> {
+    let language = node.language();
+    grammars().iter().find(|g| g.language == *language)
+}
+
+/// Field access by [`Field`], and node kinds, on a node of any of the handler grammars.
 pub trait NodeExt<'t> {
     /// The first child in field `field`, like `child_by_field_name`.
     fn field(&self, field: Field) -> Option<Node<'t>>;
+    /// The node's kind, as `Node::kind` names it, from a table read once per grammar.
+    fn kind_name(&self) -> &'static str;
 }
 
 impl<'t> NodeExt<'t> for Node<'t> {
     fn field(&self, field: Field) -> Option<Node<'t>> {
-        let language = self.language();
-        let ids = field_ids().iter().find(|g| g.language == *language)?;
+        let ids = grammar_of(self)?;
         ids.ids[field as usize].and_then(|id| self.child_by_field_id(id.get()))
+    }
+
+    fn kind_name(&self) -> &'static str {
+        // `kind_id` is the public symbol, which has the name of the node's own symbol; the
+        // error symbol and any id past the table are asked of tree-sitter.
+        grammar_of(self)
+            .and_then(|g| g.kinds.get(usize::from(self.kind_id())))
+            .copied()
+            .unwrap_or_else(|| self.kind())
     }
 }
 
@@ -182,12 +213,12 @@ pub fn text_of<'t>(node: Node<'_>, text: &'t str) -> &'t str {
 /// The value of a string literal without its quotes and prefixes, when it has no
 /// interpolation (an f-string or template literal with `${}` is not constant).
 pub fn string_value(node: Node<'_>, text: &str) -> Option<String> {
-    match node.kind() {
+    match node.kind_name() {
         "string" => {
             let mut cursor = node.walk();
             if node
                 .named_children(&mut cursor)
-                .any(|c| c.kind() == "interpolation")
+                .any(|c| c.kind_name() == "interpolation")
             {
                 return None;
             }
@@ -201,7 +232,7 @@ pub fn string_value(node: Node<'_>, text: &str) -> Option<String> {
             let mut cursor = node.walk();
             if node
                 .named_children(&mut cursor)
-                .any(|c| c.kind() == "template_substitution")
+                .any(|c| c.kind_name() == "template_substitution")
             {
                 return None;
             }
@@ -214,9 +245,64 @@ pub fn string_value(node: Node<'_>, text: &str) -> Option<String> {
 /// Whether `node` is a literal that holds no data from outside: strings without
 /// interpolation, numbers, booleans, `None`/`null`.
 pub fn is_constant(node: Node<'_>, text: &str) -> bool {
-    match node.kind() {
+    match node.kind_name() {
         "string" | "template_string" => string_value(node, text).is_some(),
         "integer" | "float" | "number" | "true" | "false" | "none" | "null" | "undefined" => true,
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every node's kind from the table is what tree-sitter names it, in every grammar,
+    /// aliased nodes, anonymous tokens and error nodes included.
+    #[test]
+    fn kind_names_match_tree_sitter() {
+        let sources = [
+            (
+                Lang::Python,
+                "import os\nfrom a import b as c\n@d\ndef f(x, *a, **k):\n    return f\"{x!r}\" + os.system(x) if x else [y for y in x]\nclass C:\n    def m(self): pass\nx = )(\n",
+            ),
+            (
+                Lang::JavaScript,
+                "const { exec: run } = require('child_process');\nexport async function h(e) { return `a${e.b}` + run(e?.c ?? 1); }\nclass K { #p = 1; m() { return <div>{x}</div>; } }\nlet = = ;\n",
+            ),
+            (
+                Lang::TypeScript,
+                "import type { T } from './t';\nexport const h = async (e: T): Promise<string> => (e as any).body!;\nenum E { A = 1 }\nfunction f<T extends object>(x: T) { return x satisfies object; }\n)(\n",
+            ),
+        ];
+        for (lang, source) in sources {
+            let mut parser = tree_sitter::Parser::new();
+            parser.set_language(&lang.grammar()).expect("grammar");
+            let tree = parser.parse(source, None).expect("parse");
+            let mut cursor = tree.walk();
+            let mut seen = 0;
+            let mut errors = 0;
+            loop {
+                let node = cursor.node();
+                assert_eq!(node.kind_name(), node.kind(), "{lang:?} at {node:?}");
+                seen += 1;
+                errors += usize::from(node.is_error());
+                if cursor.goto_first_child() {
+                    continue;
+                }
+                while !cursor.goto_next_sibling() {
+                    if !cursor.goto_parent() {
+                        break;
+                    }
+                }
+                if cursor.node() == tree.root_node() {
+                    break;
+                }
+            }
+            assert!(seen > 40, "{lang:?}: only {seen} nodes");
+            assert!(
+                errors > 0,
+                "{lang:?}: the source should hold a syntax error"
+            );
+        }
     }
 }

@@ -89,21 +89,21 @@ impl Module {
         let text = &*self.text;
         let is_call = |n: Node<'_>| {
             matches!(
-                unwrap_await(n).kind(),
+                unwrap_await(n).kind_name(),
                 "call" | "call_expression" | "new_expression"
             )
         };
         let mut cursor = self.tree.root_node().walk();
         let statements: Vec<Node<'_>> = self.tree.root_node().named_children(&mut cursor).collect();
         statements.into_iter().any(|stmt| {
-            let stmt = match stmt.kind() {
+            let stmt = match stmt.kind_name() {
                 "export_statement" => match stmt.field(Field::Declaration) {
                     Some(decl) => decl,
                     None => return false,
                 },
                 _ => stmt,
             };
-            match stmt.kind() {
+            match stmt.kind_name() {
                 "lexical_declaration" | "variable_declaration" => {
                     let mut c = stmt.walk();
                     let found = stmt.named_children(&mut c).any(|decl| {
@@ -114,10 +114,9 @@ impl Module {
                     found
                 }
                 "expression_statement" => {
-                    let Some(assign) = stmt
-                        .named_child(0)
-                        .filter(|n| matches!(n.kind(), "assignment" | "assignment_expression"))
-                    else {
+                    let Some(assign) = stmt.named_child(0).filter(|n| {
+                        matches!(n.kind_name(), "assignment" | "assignment_expression")
+                    }) else {
                         return false;
                     };
                     let (Some(left), Some(right)) =
@@ -143,7 +142,7 @@ impl Module {
             .tree
             .root_node()
             .descendant_for_byte_range(f.start, f.end)?;
-        while !is_function(node.kind()) || node.start_byte() != f.start {
+        while !is_function(node.kind_name()) || node.start_byte() != f.start {
             node = node.parent()?;
         }
         Some(node)
@@ -249,15 +248,15 @@ fn wrapped_function(
     let mut node = value;
     // Chains are short; the bound keeps a hostile one from walking long.
     for _ in 0..32 {
-        match node.kind() {
+        match node.kind_name() {
             "call_expression" | "call" => {
                 if let Some(args) = node.field(Field::Arguments) {
                     let mut c = args.walk();
                     for arg in args.named_children(&mut c) {
-                        if is_function(arg.kind()) {
+                        if is_function(arg.kind_name()) {
                             return Some(fn_ref(arg));
                         }
-                        if arg.kind() == "identifier" {
+                        if arg.kind_name() == "identifier" {
                             if let Some(f) = functions.get(text_of(arg, text)) {
                                 return Some(*f);
                             }
@@ -277,7 +276,7 @@ fn wrapped_function(
 /// A top-level class and its methods: Python `class C:` (decorated or not) with its `def`s,
 /// JavaScript/TypeScript `class C { m() {} }` (exported or not, or `const C = class {}`).
 fn class_methods(stmt: Node<'_>, text: &str) -> Option<(String, HashMap<String, FnRef>)> {
-    let (name, body) = match stmt.kind() {
+    let (name, body) = match stmt.kind_name() {
         "class_definition" | "class_declaration" => {
             (stmt.field(Field::Name)?, stmt.field(Field::Body)?)
         }
@@ -286,7 +285,7 @@ fn class_methods(stmt: Node<'_>, text: &str) -> Option<(String, HashMap<String, 
         "lexical_declaration" | "variable_declaration" => {
             let decl = stmt.named_child(0)?;
             let value = decl.field(Field::Value)?;
-            if value.kind() != "class" {
+            if value.kind_name() != "class" {
                 return None;
             }
             (decl.field(Field::Name)?, value.field(Field::Body)?)
@@ -296,12 +295,12 @@ fn class_methods(stmt: Node<'_>, text: &str) -> Option<(String, HashMap<String, 
     let mut methods = HashMap::new();
     let mut c = body.walk();
     for member in body.named_children(&mut c) {
-        let def = match member.kind() {
+        let def = match member.kind_name() {
             "decorated_definition" => member.field(Field::Definition),
             "function_definition" | "method_definition" => Some(member),
             _ => None,
         };
-        let Some(def) = def.filter(|d| is_function(d.kind())) else {
+        let Some(def) = def.filter(|d| is_function(d.kind_name())) else {
             continue;
         };
         if let Some(method) = def.field(Field::Name) {
@@ -336,7 +335,7 @@ fn is_constant_value(node: Node<'_>, text: &str) -> bool {
     if is_constant(node, text) {
         return true;
     }
-    match node.kind() {
+    match node.kind_name() {
         "list" | "tuple" | "set" | "array" => {
             let mut c = node.walk();
             let all = node
@@ -376,7 +375,7 @@ fn python_statement(
     functions: &mut HashMap<String, FnRef>,
     constants: &mut HashSet<String>,
 ) {
-    match stmt.kind() {
+    match stmt.kind_name() {
         "function_definition" => {
             if let Some(name) = stmt.field(Field::Name) {
                 functions.insert(text_of(name, text).to_string(), fn_ref(stmt));
@@ -388,16 +387,19 @@ fn python_statement(
             }
         }
         "expression_statement" => {
-            let Some(assign) = stmt.named_child(0).filter(|n| n.kind() == "assignment") else {
+            let Some(assign) = stmt
+                .named_child(0)
+                .filter(|n| n.kind_name() == "assignment")
+            else {
                 return;
             };
             let (Some(left), Some(right)) = (assign.field(Field::Left), assign.field(Field::Right))
             else {
                 return;
             };
-            if left.kind() == "identifier" && is_constant_value(right, text) {
+            if left.kind_name() == "identifier" && is_constant_value(right, text) {
                 constants.insert(text_of(left, text).to_string());
-            } else if left.kind() == "identifier" {
+            } else if left.kind_name() == "identifier" {
                 if let Some(f) = wrapped_function(right, text, functions) {
                     functions.insert(text_of(left, text).to_string(), f);
                 }
@@ -482,7 +484,7 @@ fn python_statement(
 /// A Python import's name and its `as` alias: `os.path as p` gives (`os.path`, `p`), a plain
 /// `json` gives (`json`, none).
 fn imported_name(name: Node<'_>) -> (Option<Node<'_>>, Option<Node<'_>>) {
-    match name.kind() {
+    match name.kind_name() {
         "aliased_import" => (name.field(Field::Name), name.field(Field::Alias)),
         _ => (Some(name), None),
     }
@@ -490,7 +492,7 @@ fn imported_name(name: Node<'_>) -> (Option<Node<'_>>, Option<Node<'_>>) {
 
 /// `require('x')` / `require("x")`: the specifier.
 pub fn require_specifier(node: Node<'_>, text: &str) -> Option<String> {
-    if node.kind() != "call_expression" {
+    if node.kind_name() != "call_expression" {
         return None;
     }
     let callee = node.field(Field::Function)?;
@@ -536,7 +538,7 @@ fn js_statement(
     functions: &mut HashMap<String, FnRef>,
     constants: &mut HashSet<String>,
 ) {
-    match stmt.kind() {
+    match stmt.kind_name() {
         "function_declaration" | "generator_function_declaration" => {
             if let Some(name) = stmt.field(Field::Name) {
                 functions.insert(text_of(name, text).to_string(), fn_ref(stmt));
@@ -552,7 +554,7 @@ fn js_statement(
         "lexical_declaration" | "variable_declaration" => {
             let mut c = stmt.walk();
             for decl in stmt.named_children(&mut c) {
-                if decl.kind() != "variable_declarator" {
+                if decl.kind_name() != "variable_declarator" {
                     continue;
                 }
                 let (Some(name), Some(value)) = (decl.field(Field::Name), decl.field(Field::Value))
@@ -562,16 +564,16 @@ fn js_statement(
                 let value = unwrap_await(value);
                 if let Some(spec) = require_specifier(value, text) {
                     bind_js_pattern(name, text, &spec, path, lang, resolve, imports);
-                } else if is_function(value.kind()) && name.kind() == "identifier" {
+                } else if is_function(value.kind_name()) && name.kind_name() == "identifier" {
                     functions.insert(text_of(name, text).to_string(), fn_ref(value));
-                } else if let Some(f) = (name.kind() == "identifier")
+                } else if let Some(f) = (name.kind_name() == "identifier")
                     .then(|| wrapped_function(value, text, functions))
                     .flatten()
                 {
                     functions.insert(text_of(name, text).to_string(), f);
-                } else if name.kind() == "identifier" && is_constant_value(value, text) {
+                } else if name.kind_name() == "identifier" && is_constant_value(value, text) {
                     constants.insert(text_of(name, text).to_string());
-                } else if value.kind() == "member_expression" {
+                } else if value.kind_name() == "member_expression" {
                     // `const exec = require('child_process').exec`
                     if let (Some(obj), Some(prop)) =
                         (value.field(Field::Object), value.field(Field::Property))
@@ -596,11 +598,11 @@ fn js_statement(
             let mut c = stmt.walk();
             let clause = stmt
                 .named_children(&mut c)
-                .find(|n| n.kind() == "import_clause");
+                .find(|n| n.kind_name() == "import_clause");
             let Some(clause) = clause else { return };
             let mut c2 = clause.walk();
             for part in clause.named_children(&mut c2) {
-                match part.kind() {
+                match part.kind_name() {
                     "identifier" => {
                         imports.insert(
                             text_of(part, text).to_string(),
@@ -618,7 +620,7 @@ fn js_statement(
                     "named_imports" => {
                         let mut c3 = part.walk();
                         for spec in part.named_children(&mut c3) {
-                            if spec.kind() != "import_specifier" {
+                            if spec.kind_name() != "import_specifier" {
                                 continue;
                             }
                             let Some(name) = spec.field(Field::Name) else {
@@ -641,7 +643,7 @@ fn js_statement(
         "expression_statement" => {
             let Some(assign) = stmt
                 .named_child(0)
-                .filter(|n| n.kind() == "assignment_expression")
+                .filter(|n| n.kind_name() == "assignment_expression")
             else {
                 return;
             };
@@ -654,22 +656,22 @@ fn js_statement(
                 .strip_prefix("module.exports.")
                 .or_else(|| target.strip_prefix("exports."));
             if let Some(export) = export {
-                if is_function(right.kind()) {
+                if is_function(right.kind_name()) {
                     functions.insert(export.to_string(), fn_ref(right));
-                } else if right.kind() == "identifier" {
+                } else if right.kind_name() == "identifier" {
                     if let Some(f) = functions.get(text_of(right, text)).copied() {
                         functions.insert(export.to_string(), f);
                     }
                 } else if let Some(f) = wrapped_function(right, text, functions) {
                     functions.insert(export.to_string(), f);
                 }
-            } else if target == "module.exports" && right.kind() == "object" {
+            } else if target == "module.exports" && right.kind_name() == "object" {
                 let mut c = right.walk();
                 for entry in right.named_children(&mut c) {
-                    let (key, local) = match entry.kind() {
+                    let (key, local) = match entry.kind_name() {
                         "shorthand_property_identifier" => (entry, entry),
                         "pair" => match (entry.field(Field::Key), entry.field(Field::Value)) {
-                            (Some(k), Some(v)) if is_function(v.kind()) => {
+                            (Some(k), Some(v)) if is_function(v.kind_name()) => {
                                 functions.insert(text_of(k, text).to_string(), fn_ref(v));
                                 continue;
                             }
@@ -689,7 +691,7 @@ fn js_statement(
 }
 
 fn unwrap_await(node: Node<'_>) -> Node<'_> {
-    if node.kind() == "await_expression" {
+    if node.kind_name() == "await_expression" {
         node.named_child(0).unwrap_or(node)
     } else {
         node
@@ -706,7 +708,7 @@ fn bind_js_pattern(
     resolve: &dyn Fn(&str, Lang, &str) -> Option<String>,
     imports: &mut HashMap<String, Import>,
 ) {
-    match name.kind() {
+    match name.kind_name() {
         "identifier" => {
             imports.insert(
                 text_of(name, text).to_string(),
@@ -716,7 +718,7 @@ fn bind_js_pattern(
         "object_pattern" => {
             let mut c = name.walk();
             for entry in name.named_children(&mut c) {
-                let (member, bound) = match entry.kind() {
+                let (member, bound) = match entry.kind_name() {
                     "shorthand_property_identifier_pattern" => (entry, entry),
                     "pair_pattern" => match (entry.field(Field::Key), entry.field(Field::Value)) {
                         (Some(k), Some(v)) => (k, v),
