@@ -284,20 +284,9 @@ impl ser::SerializeMap for MapBuilder<'_> {
     type Ok = Value;
     type Error = Error;
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<()> {
-        let k = key.serialize(ValueSerializer {
+        self.next_key = Some(key.serialize(KeySerializer {
             keys: &mut *self.keys,
-        })?;
-        // JSON keys are strings: `serde_json` writes numbers and booleans as their text.
-        let text = match &k {
-            Value::String(s) => s.to_string(),
-            Value::Number(_) | Value::Bool(_) => k
-                .to_json_str()
-                .map_err(|e| Error(e.to_string()))?
-                .trim()
-                .to_string(),
-            _ => return Err(Error("a map key must be a string".into())),
-        };
-        self.next_key = Some(self.keys.key(&text));
+        })?);
         Ok(())
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<()> {
@@ -325,6 +314,159 @@ impl ser::SerializeStruct for MapBuilder<'_> {
     }
     fn end(self) -> Result<Value> {
         Ok(Value::from(self.entries))
+    }
+}
+
+/// A map key as the shared string value of its JSON text. A string key (nearly every key)
+/// is looked up as it is: building its value and copying its text first, only to look that
+/// text up, was three allocations per key of every document.
+struct KeySerializer<'b> {
+    keys: &'b mut Builder,
+}
+
+impl KeySerializer<'_> {
+    /// A key that is not a string: its value as a value is built, then written as JSON
+    /// text (`serde_json` writes numbers and booleans as their text); anything else is no key.
+    fn through_value(
+        self,
+        build: impl FnOnce(ValueSerializer<'_>) -> Result<Value>,
+    ) -> Result<Value> {
+        let k = build(ValueSerializer {
+            keys: &mut *self.keys,
+        })?;
+        let text = match &k {
+            Value::String(s) => s.to_string(),
+            Value::Number(_) | Value::Bool(_) => k
+                .to_json_str()
+                .map_err(|e| Error(e.to_string()))?
+                .trim()
+                .to_string(),
+            _ => return Err(not_a_key()),
+        };
+        Ok(self.keys.key(&text))
+    }
+}
+
+fn not_a_key() -> Error {
+    Error("a map key must be a string".into())
+}
+
+/// Serializer methods of keys that are not strings, each through [`KeySerializer::through_value`].
+macro_rules! keys_through_value {
+    ($($method:ident : $ty:ty),*) => {$(
+        fn $method(self, v: $ty) -> Result<Value> {
+            self.through_value(|s| s.$method(v))
+        }
+    )*};
+}
+
+impl ser::Serializer for KeySerializer<'_> {
+    type Ok = Value;
+    type Error = Error;
+    type SerializeSeq = ser::Impossible<Value, Error>;
+    type SerializeTuple = ser::Impossible<Value, Error>;
+    type SerializeTupleStruct = ser::Impossible<Value, Error>;
+    type SerializeTupleVariant = ser::Impossible<Value, Error>;
+    type SerializeMap = ser::Impossible<Value, Error>;
+    type SerializeStruct = ser::Impossible<Value, Error>;
+    type SerializeStructVariant = ser::Impossible<Value, Error>;
+
+    fn serialize_str(self, v: &str) -> Result<Value> {
+        Ok(self.keys.key(v))
+    }
+    fn serialize_char(self, v: char) -> Result<Value> {
+        Ok(self.keys.key(v.encode_utf8(&mut [0; 4])))
+    }
+    fn serialize_unit_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+    ) -> Result<Value> {
+        Ok(self.keys.key(variant))
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _name: &'static str,
+        value: &T,
+    ) -> Result<Value> {
+        value.serialize(self)
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<Value> {
+        value.serialize(self)
+    }
+    keys_through_value!(
+        serialize_bool: bool,
+        serialize_i8: i8,
+        serialize_i16: i16,
+        serialize_i32: i32,
+        serialize_i64: i64,
+        serialize_u8: u8,
+        serialize_u16: u16,
+        serialize_u32: u32,
+        serialize_u64: u64,
+        serialize_i128: i128,
+        serialize_u128: u128,
+        serialize_f32: f32,
+        serialize_f64: f64
+    );
+    fn serialize_bytes(self, _v: &[u8]) -> Result<Value> {
+        Err(not_a_key())
+    }
+    fn serialize_none(self) -> Result<Value> {
+        Err(not_a_key())
+    }
+    fn serialize_unit(self) -> Result<Value> {
+        Err(not_a_key())
+    }
+    fn serialize_unit_struct(self, _name: &'static str) -> Result<Value> {
+        Err(not_a_key())
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _name: &'static str,
+        _index: u32,
+        _variant: &'static str,
+        _value: &T,
+    ) -> Result<Value> {
+        Err(not_a_key())
+    }
+    fn serialize_seq(self, _len: Option<usize>) -> Result<Self::SerializeSeq> {
+        Err(not_a_key())
+    }
+    fn serialize_tuple(self, _len: usize) -> Result<Self::SerializeTuple> {
+        Err(not_a_key())
+    }
+    fn serialize_tuple_struct(
+        self,
+        _name: &'static str,
+        _len: usize,
+    ) -> Result<Self::SerializeTupleStruct> {
+        Err(not_a_key())
+    }
+    fn serialize_tuple_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        _variant: &'static str,
+        _len: usize,
+    ) -> Result<Self::SerializeTupleVariant> {
+        Err(not_a_key())
+    }
+    fn serialize_map(self, _len: Option<usize>) -> Result<Self::SerializeMap> {
+        Err(not_a_key())
+    }
+    fn serialize_struct(self, _name: &'static str, _len: usize) -> Result<Self::SerializeStruct> {
+        Err(not_a_key())
+    }
+    fn serialize_struct_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        _variant: &'static str,
+        _len: usize,
+    ) -> Result<Self::SerializeStructVariant> {
+        Err(not_a_key())
     }
 }
 
