@@ -52,13 +52,15 @@ impl Stage for PolicyStage {
         if set.policies(&namespaces).next().is_none() && guard.is_empty() {
             return Ok(report);
         }
-        let inputs = inputs(ctx);
+        let mut inputs = inputs(ctx);
         let budgets = Budgets {
             document: budget(ctx),
             policy: policy_budget(ctx),
         };
         evaluate(ctx, &set, &namespaces, budgets, &inputs, &mut report);
-        crate::guard::stage::evaluate_all(ctx, &guard, &inputs, budgets, &mut report);
+        // The Guard rules are the last to read the resources' properties: their templates
+        // take them.
+        crate::guard::stage::evaluate_all_taking(ctx, &guard, &mut inputs, budgets, &mut report);
         Ok(report)
     }
 }

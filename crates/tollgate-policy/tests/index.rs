@@ -248,6 +248,17 @@ fn guard_rules_record_fail_and_pass() {
     let inputs = tollgate_policy::inputs(&ctx);
     let budgets = budgets();
     tollgate_policy::guard::stage::evaluate_all(&ctx, &files, &inputs, budgets, &mut report);
+    // The stage's own path, whose templates take the resources' properties instead of
+    // copying them, reports the same.
+    let mut taken = StageReport::default();
+    let mut owned = tollgate_policy::inputs(&ctx);
+    tollgate_policy::guard::stage::evaluate_all_taking(
+        &ctx, &files, &mut owned, budgets, &mut taken,
+    );
+    assert_eq!(
+        serde_json::to_string(&taken).unwrap(),
+        serde_json::to_string(&report).unwrap()
+    );
     let verdict = |code: &str, resource: &str| verdict(&report, code, resource);
     assert_eq!(verdict("TG9011", "BadFunction"), Some(Verdict::Fail));
     assert_eq!(verdict("TG9011", "GoodFunction"), Some(Verdict::Pass));

@@ -26,6 +26,25 @@ pub struct TemplateDoc {
 
 /// Every CloudFormation and SAM template of the scan, in the order of their resources.
 pub fn templates(ctx: &ScanContext, resources: &[ScannedResource]) -> Vec<TemplateDoc> {
+    build_all(ctx, resources, |i| resources[i].doc.properties.clone())
+}
+
+/// [`templates`], each resource's `Properties` moved out of `resources` instead of copied
+/// (they are left empty): for a caller that reads them no more. A deep copy of every
+/// template's properties, and freeing it, were a sixth of the Guard rules' time.
+pub fn templates_taking(ctx: &ScanContext, resources: &mut [ScannedResource]) -> Vec<TemplateDoc> {
+    let mut taken: Vec<Option<Json>> = resources
+        .iter_mut()
+        .map(|r| Some(std::mem::take(&mut r.doc.properties)))
+        .collect();
+    build_all(ctx, resources, |i| taken[i].take().unwrap_or_default())
+}
+
+fn build_all(
+    ctx: &ScanContext,
+    resources: &[ScannedResource],
+    mut properties: impl FnMut(usize) -> Json,
+) -> Vec<TemplateDoc> {
     let mut by_file: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     let mut order: Vec<&str> = Vec::new();
     for (i, r) in resources.iter().enumerate() {
@@ -42,11 +61,11 @@ pub fn templates(ctx: &ScanContext, resources: &[ScannedResource]) -> Vec<Templa
     order
         .into_iter()
         .map(|file| {
-            let root = ctx
-                .file(file)
-                .and_then(|f| ctx.document(f).ok())
-                .and_then(|d| d.root().cloned());
-            build(file, root.as_ref(), resources, &by_file[file])
+            // The parsed template is borrowed, not copied: only the parts Guard sees as
+            // written are converted.
+            let document = ctx.file(file).and_then(|f| ctx.document(f).ok());
+            let root = document.as_deref().and_then(|d| d.root());
+            build(file, root, resources, &by_file[file], &mut properties)
         })
         .collect()
 }
@@ -56,6 +75,7 @@ fn build(
     root: Option<&Node>,
     resources: &[ScannedResource],
     indexes: &[usize],
+    properties: &mut impl FnMut(usize) -> Json,
 ) -> TemplateDoc {
     let mut top = Map::new();
     let raw_resources = root.and_then(|r| r.get("Resources"));
@@ -79,7 +99,7 @@ fn build(
             }
         }
         resource.insert("Type".into(), Json::String(doc.type_name.clone()));
-        resource.insert("Properties".into(), doc.properties.clone());
+        resource.insert("Properties".into(), properties(i));
         out.insert(doc.address.clone(), Json::Object(resource));
         ids.insert(doc.address.clone(), i);
     }

@@ -10,7 +10,7 @@ use tollgate_core::{
     Finding, Location, Notification, Rule, ScanContext, Severity, Span, StageReport, Verdict,
 };
 
-use super::document::{templates, TemplateDoc};
+use super::document::{templates, templates_taking, TemplateDoc};
 use super::{evaluate, parse, Failure, Limits, RuleFile, Seg, Stop, MAX_STEPS};
 use crate::code::{derived_code, rule_name, valid_code};
 use crate::evaluate::{point, Budgets, Inputs, STAGE};
@@ -54,6 +54,33 @@ pub fn evaluate_all(
         return;
     }
     let docs = templates(ctx, &inputs.resources);
+    evaluate_templates(ctx, files, &docs, inputs, budgets, report);
+}
+
+/// [`evaluate_all`] for the last reader of `inputs`' resource properties: the templates take
+/// them instead of copying them, and they are left empty (see [`templates_taking`]).
+pub fn evaluate_all_taking(
+    ctx: &ScanContext,
+    files: &[RuleFile],
+    inputs: &mut Inputs,
+    budgets: Budgets,
+    report: &mut StageReport,
+) {
+    if files.is_empty() {
+        return;
+    }
+    let docs = templates_taking(ctx, &mut inputs.resources);
+    evaluate_templates(ctx, files, &docs, inputs, budgets, report);
+}
+
+fn evaluate_templates(
+    ctx: &ScanContext,
+    files: &[RuleFile],
+    docs: &[TemplateDoc],
+    inputs: &Inputs,
+    budgets: Budgets,
+    report: &mut StageReport,
+) {
     let mut rules: BTreeMap<String, Rule> = BTreeMap::new();
     // Evaluations by code and resource: a rule file's several rules judge the same resources.
     let mut evaluations = Recorder::default();
@@ -61,7 +88,7 @@ pub fn evaluate_all(
         evaluate_file(
             ctx,
             file,
-            &docs,
+            docs,
             inputs,
             budgets,
             report,
