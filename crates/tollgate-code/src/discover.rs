@@ -34,9 +34,11 @@ const VENDORED: &[&str] = &[
 ];
 
 pub fn is_vendored(path: &str) -> bool {
-    VENDORED
-        .iter()
-        .any(|v| path.starts_with(v) || path.contains(&format!("/{v}")))
+    // A directory of that name anywhere: at the start of the path or right after a `/`.
+    VENDORED.iter().any(|v| {
+        path.match_indices(v)
+            .any(|(at, _)| at == 0 || path.as_bytes()[at - 1] == b'/')
+    })
 }
 
 /// The handlers the model declares. A handler whose file cannot be found is a note, and the
@@ -245,3 +247,35 @@ fn code_dirs(f: &LambdaFunction, template_dir: &str) -> Vec<String> {
 
 /// Function names that are entry points by convention.
 pub const CONVENTIONAL: &[&str] = &["lambda_handler", "handler"];
+
+#[cfg(test)]
+mod tests {
+    use super::is_vendored;
+
+    #[test]
+    fn vendored_directories_match_whole_names_only() {
+        for path in [
+            "node_modules/x/index.js",
+            "svc/node_modules/x/index.js",
+            ".venv/lib/a.py",
+            "fn/venv/lib/a.py",
+            "a/b/site-packages/c.py",
+            "dist/app.js",
+            "svc/.aws-sam/build/F/app.py",
+            "pkg/__pycache__/m.py",
+        ] {
+            assert!(is_vendored(path), "{path}");
+        }
+        for path in [
+            "src/app.py",
+            "mynode_modules/x.js",
+            "a.venv/b.py",
+            "distribution/app.js",
+            "src/build.js",
+            "rebuild/app.js",
+            "svc/my-dist/app.js",
+        ] {
+            assert!(!is_vendored(path), "{path}");
+        }
+    }
+}

@@ -356,7 +356,8 @@ pub fn scan(ctx: &ScanContext, model: &CloudModel, perms: &[Finding]) -> StageRe
     // Every rule judged every traced handler: it failed where a flow reached its sink, and
     // passed elsewhere. A handler named by several entries is judged once per rule.
     let mut judged: Vec<Evaluation> = Vec::new();
-    let mut judged_at: HashMap<(usize, String), usize> = HashMap::new();
+    // Where each resource's evaluations start: one per rule, in rule order.
+    let mut judged_at: HashMap<String, usize> = HashMap::new();
     for (entry, traced) in entries.iter().zip(traced) {
         let (exposure, hits) = match traced {
             Traced::Skipped => continue,
@@ -399,22 +400,29 @@ pub fn scan(ctx: &ScanContext, model: &CloudModel, perms: &[Finding]) -> StageRe
         };
         let lambda = entry.lambda.map(|i| &model.lambdas[i]);
         let resource = resource_of(entry, lambda.map(|f| f.meta.address.as_str()));
-        let failed: HashSet<usize> = hits.iter().map(|h| h.rule).collect();
-        for (i, meta) in metas.iter().enumerate() {
-            let verdict = if failed.contains(&i) {
+        let verdict = |i: usize| {
+            if hits.iter().any(|h| h.rule == i) {
                 Verdict::Fail
             } else {
                 Verdict::Pass
-            };
-            match judged_at.get(&(i, resource.clone())) {
-                Some(&at) => judged[at].verdict = judged[at].verdict.combine(verdict),
-                None => {
-                    judged_at.insert((i, resource.clone()), judged.len());
+            }
+        };
+        match judged_at.get(&resource) {
+            Some(&first) => {
+                for i in 0..metas.len() {
+                    let at = first + i;
+                    judged[at].verdict = judged[at].verdict.combine(verdict(i));
+                }
+            }
+            None => {
+                judged_at.insert(resource.clone(), judged.len());
+                let location = Location::file(&entry.file);
+                for (i, meta) in metas.iter().enumerate() {
                     judged.push(Evaluation::new(
                         meta.code.clone(),
                         resource.clone(),
-                        Location::file(&entry.file),
-                        verdict,
+                        location.clone(),
+                        verdict(i),
                     ));
                 }
             }
