@@ -52,6 +52,8 @@ fn parse() -> Cli {
 }
 
 fn main() -> ExitCode {
+    // Before any thread starts (see the function).
+    tollgate_alloc::purge_freed_memory_soon();
     panic_report::install();
     let cli = parse();
     let (verbose, quiet) = match &cli.command {
