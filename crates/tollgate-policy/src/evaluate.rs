@@ -2,7 +2,7 @@
 //! findings. Each policy file has its own engine: an error or a timeout in one is reported
 //! (file:line:col and the policy) and the others still run.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::panic::AssertUnwindSafe;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -17,7 +17,7 @@ use tollgate_core::{
 use crate::code::{derived_code, rule_name, valid_code};
 pub use crate::documents::{to_value, Inputs, Judged, Subject};
 use crate::locate::{locate, parse_path};
-use crate::rego::index::{Compiled, Paths};
+use crate::rego::index::{Compiled, Observed, Paths};
 use crate::rego::metadata::Metadata;
 use crate::rego::{EvalError, Evaluator, PolicyFile, PolicySet};
 
@@ -172,8 +172,11 @@ impl PolicyOutput {
 /// Rule indexing over the scan's documents: every entry rule's conditions compiled over one
 /// table of input paths, and each document's values at those paths, resolved once.
 struct Admission<'i> {
-    /// Per policy (in evaluation order), per entry rule (in `entries` order).
-    rules: Vec<Vec<Compiled>>,
+    /// Per policy (in evaluation order), per entry rule (in `entries` order), per document
+    /// signature (see [`Observed`]): whether the rule may produce a result there.
+    admitted: Vec<Vec<Vec<bool>>>,
+    /// Per document, the number of its signature.
+    signature: Vec<usize>,
     /// Per policy, the paths of the table whose values determine its rules' values (its own
     /// reads and its libraries'), when they can be stated: documents with the same values
     /// there get the same results (see [`crate::rego::reads`]).
@@ -200,7 +203,7 @@ impl<'i> Admission<'i> {
                 Some(ids)
             })
             .collect();
-        let rules = policies
+        let rules: Vec<Vec<Compiled>> = policies
             .iter()
             .map(|p| {
                 p.entries
@@ -214,16 +217,55 @@ impl<'i> Admission<'i> {
                     .collect()
             })
             .collect();
-        let resolved = inputs
+        let mut observed = Observed::default();
+        rules.iter().flatten().for_each(|c| observed.add(c));
+        let (resolved, signatures): (Vec<Vec<&regorus::Value>>, Vec<Vec<u32>>) = inputs
             .documents
             .par_iter()
-            .map(|(input, _)| paths.resolve(input))
+            .map(|(input, _)| {
+                let resolved = paths.resolve(input);
+                let signature = observed.signature(&resolved);
+                (resolved, signature)
+            })
+            .unzip();
+        // Each signature once, with the first document that has it.
+        let mut numbers: HashMap<Vec<u32>, usize> = HashMap::new();
+        let mut first = Vec::new();
+        let signature = signatures
+            .into_iter()
+            .enumerate()
+            .map(|(doc, s)| {
+                *numbers.entry(s).or_insert_with(|| {
+                    first.push(doc);
+                    first.len() - 1
+                })
+            })
+            .collect();
+        let admitted = rules
+            .iter()
+            .map(|policy| {
+                policy
+                    .iter()
+                    .map(|rule| {
+                        first
+                            .iter()
+                            .map(|&doc| rule.admits(&resolved[doc]))
+                            .collect()
+                    })
+                    .collect()
+            })
             .collect();
         Self {
-            rules,
+            admitted,
+            signature,
             reads,
             resolved,
         }
+    }
+
+    /// Whether entry rule `rule` of policy `policy` may produce a result on document `doc`.
+    fn admits(&self, policy: usize, rule: usize, doc: usize) -> bool {
+        self.admitted[policy][rule][self.signature[doc]]
     }
 }
 
@@ -399,14 +441,13 @@ impl Run<'_, '_> {
         }
         // Per entry rule: its name, annotation, rule index, the code of results that name
         // none (deriving one hashes its name, so once) and that code's verdict slots.
-        let entries: Vec<(&str, &Metadata, &Compiled, String, usize)> = policy
+        let entries: Vec<(&str, &Metadata, String, usize)> = policy
             .entries
             .iter()
-            .zip(&self.admission.rules[n])
-            .map(|((rule, metadata), compiled)| {
+            .map(|(rule, metadata)| {
                 let code = default_code(policy, rule, metadata);
                 let slot = out.verdicts.slot(&code);
-                (rule.as_str(), metadata, compiled, code, slot)
+                (rule.as_str(), metadata, code, slot)
             })
             .collect();
         // Results by entry rule and the values the policy reads, for documents that hold the
@@ -451,8 +492,8 @@ impl Run<'_, '_> {
             }
             let judged = inputs.judges[done];
             let resolved = &self.admission.resolved[done];
-            for (r, (rule, metadata, compiled, code, slot)) in entries.iter().enumerate() {
-                if !compiled.admits(resolved) {
+            for (r, (rule, metadata, code, slot)) in entries.iter().enumerate() {
+                if !self.admission.admits(n, r, done) {
                     // Rule indexing: this rule cannot produce a result on this document.
                     if let Some(judged) = judged {
                         out.verdicts
@@ -533,7 +574,7 @@ impl Run<'_, '_> {
             }
         }
         // Rules that passed or did not apply everywhere still describe their evaluations.
-        for (rule, metadata, _, code, _) in &entries {
+        for (rule, metadata, code, _) in &entries {
             if out.rules.contains_key(code) || !out.verdicts.codes().any(|c| c == code) {
                 continue;
             }

@@ -187,6 +187,76 @@ impl Compiled {
     }
 }
 
+/// What rule indexing can tell apart in a document: for each path a condition reads, whether
+/// the value there is defined and which of the constants compared with it (if any) it equals.
+/// [`Check`]s observe nothing else, so documents with the same [`Observed::signature`] are
+/// admitted by exactly the same rules: admission is worked out once per signature (a few
+/// dozen on a scan: resource kinds and types) instead of once per (rule, document), where each
+/// check followed the document's values in memory (a sixth of the Rego threads' time).
+#[derive(Debug, Default, Clone)]
+pub struct Observed {
+    /// Per path read by a condition: its id in the [`Paths`] table and the distinct constants
+    /// compared with it.
+    paths: Vec<(usize, Vec<Value>)>,
+}
+
+impl Observed {
+    /// Add what `compiled`'s conditions read.
+    pub fn add(&mut self, compiled: &Compiled) {
+        for body in compiled.0.iter().flatten() {
+            for check in body {
+                self.add_check(check);
+            }
+        }
+    }
+
+    fn add_check(&mut self, check: &Check) {
+        let (id, values) = match check {
+            Check::Defined(id) => (*id, &[][..]),
+            Check::OneOf(id, values) => (*id, values.as_slice()),
+            Check::AnyOf(bodies) => {
+                for check in bodies.iter().flatten() {
+                    self.add_check(check);
+                }
+                return;
+            }
+        };
+        let at = match self.paths.iter().position(|(p, _)| *p == id) {
+            Some(at) => at,
+            None => {
+                self.paths.push((id, Vec::new()));
+                self.paths.len() - 1
+            }
+        };
+        let constants = &mut self.paths[at].1;
+        for v in values {
+            if !constants.contains(v) {
+                constants.push(v.clone());
+            }
+        }
+    }
+
+    /// The document's signature, from its resolved paths: per observed path, 0 when the
+    /// value is undefined, else 1 + the index of the constant it equals, or 1 + the number of
+    /// constants when it equals none.
+    pub fn signature(&self, resolved: &[&Value]) -> Vec<u32> {
+        self.paths
+            .iter()
+            .map(|(id, constants)| {
+                let v = resolved[*id];
+                if matches!(v, Value::Undefined) {
+                    return 0;
+                }
+                let k = constants
+                    .iter()
+                    .position(|c| c == v)
+                    .unwrap_or(constants.len());
+                u32::try_from(k + 1).unwrap_or(u32::MAX)
+            })
+            .collect()
+    }
+}
+
 impl Applicability {
     /// This applicability over `paths`, which it adds its paths to.
     pub fn compile(&self, paths: &mut Paths) -> Compiled {
@@ -686,6 +756,52 @@ mod tests {
             assert_eq!(cb.admits(&resolved), b.admits(&input), "{json}");
         }
         assert!(Applicability::default().compile(&mut paths).admits(&[]));
+    }
+
+    /// Documents of one signature are admitted by the same rules, and documents the rules
+    /// tell apart have different signatures.
+    #[test]
+    fn documents_of_one_signature_are_admitted_alike() {
+        let a = index("package main\n\ndeny contains \"x\" if {\n  input.resource.type == \"AWS::S3::Bucket\"\n}\n\ndeny contains \"y\" if {\n  is_queue\n}\n\nis_queue if input.resource.model.kind in {\"sqs-queue\", \"sns-topic\"}\n\nis_queue if input.identity.escalation\n", "deny", false);
+        let b = index("package main\n\nwarn contains \"z\" if {\n  input.resource.model.kind == \"sqs-queue\"\n  input.resource.tags\n}\n", "warn", false);
+        let mut paths = Paths::default();
+        let (ca, cb) = (a.compile(&mut paths), b.compile(&mut paths));
+        let mut observed = Observed::default();
+        observed.add(&ca);
+        observed.add(&cb);
+        let docs: Vec<Value> = [
+            r#"{"resource": {"type": "AWS::S3::Bucket"}}"#,
+            r#"{"resource": {"type": "AWS::S3::Bucket", "x": 1}}"#,
+            r#"{"resource": {"type": "AWS::SQS::Queue"}}"#,
+            r#"{"resource": {"type": "AWS::SNS::Topic"}}"#,
+            r#"{"resource": {"model": {"kind": "sqs-queue"}}}"#,
+            r#"{"resource": {"model": {"kind": "sqs-queue"}, "tags": {}}}"#,
+            r#"{"resource": {"model": {"kind": "sns-topic"}, "tags": {}}}"#,
+            r#"{"resource": {"model": {"kind": "s3-bucket"}}}"#,
+            r#"{"identity": {"escalation": []}}"#,
+            r#"{"identity": {"escalation": false}}"#,
+            r#"{"identity": {}}"#,
+            r#"{"resource": 3}"#,
+            r#"{}"#,
+        ]
+        .iter()
+        .map(|j| doc(j))
+        .collect();
+        let resolved: Vec<Vec<&Value>> = docs.iter().map(|d| paths.resolve(d)).collect();
+        let signatures: Vec<Vec<u32>> = resolved.iter().map(|r| observed.signature(r)).collect();
+        let admitted = |r: &[&Value]| (ca.admits(r), cb.admits(r));
+        for (i, ri) in resolved.iter().enumerate() {
+            for (j, rj) in resolved.iter().enumerate() {
+                if signatures[i] == signatures[j] {
+                    assert_eq!(admitted(ri), admitted(rj), "{i} {j}");
+                }
+                if admitted(ri) != admitted(rj) {
+                    assert_ne!(signatures[i], signatures[j], "{i} {j}");
+                }
+            }
+        }
+        // The two buckets differ in nothing the rules read.
+        assert_eq!(signatures[0], signatures[1]);
     }
 
     /// Paths sharing prefixes resolve to what walking each from the document finds.
