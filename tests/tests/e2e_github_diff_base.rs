@@ -21,7 +21,9 @@ fn template(functions: &[&str]) -> String {
 
 fn commit(dir: &Path, files: &[(&str, &str)], message: &str) -> String {
     for (path, text) in files {
-        std::fs::write(dir.join(path), text).unwrap();
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
     }
     git(dir, &["add", "."]);
     git(dir, &["commit", "-q", "-m", message]);
@@ -265,6 +267,22 @@ Resources:
     )
 }
 
+/// A Terraform module holding one bucket, versioned or not.
+fn bucket_module(versioned: bool) -> String {
+    let mut text =
+        "variable \"name\" {}\n\nresource \"aws_s3_bucket\" \"this\" {\n  bucket = var.name\n}\n"
+            .to_string();
+    if versioned {
+        text.push_str("\nresource \"aws_s3_bucket_versioning\" \"this\" {\n  bucket = aws_s3_bucket.this.id\n  versioning_configuration {\n    status = \"Enabled\"\n  }\n}\n");
+    }
+    text
+}
+
+/// A Terraform root calling the bucket module.
+fn bucket_root(name: &str) -> String {
+    format!("module \"data\" {{\n  source = \"../modules/bucket\"\n  name   = \"{name}\"\n}}\n")
+}
+
 /// (rule, path, resource, severity, state) of every finding of a JSON report.
 fn classification(report: &Value) -> Vec<[String; 5]> {
     let text = |v: &Value| v.as_str().unwrap_or("none").to_string();
@@ -307,7 +325,10 @@ fn run_stages(dir: &Path, args: &[&str]) -> (Value, String) {
 /// policies, roles and keys are), and every finding still gets the state a full scan of the
 /// base gives: the base checked out on its own, scanned with nothing shared into a SARIF log,
 /// and that log given as `--baseline`. The changes include ones to names another, untouched
-/// template reaches by (a role its policy attaches to, a bucket its bucket policy opens).
+/// template reaches by (a role its policy attaches to, a bucket its bucket policy opens), and
+/// one to a Terraform module two roots call. The base's model takes the head's part of every
+/// deployment unit (a template; all Terraform configurations together) whose files are the
+/// same blobs in both revisions, and maps the others again.
 #[test]
 fn adopted_results_classify_findings_as_a_full_scan_of_the_base_does() {
     let dir = tempfile::tempdir().unwrap();
@@ -321,6 +342,10 @@ fn adopted_results_classify_findings_as_a_full_scan_of_the_base_does() {
         &[
             (app, &app_stack("app-role", "python3.12", "data-bucket")),
             (access, &access_stack("app-role", "data-bucket")),
+            ("tf/modules/bucket/main.tf", &bucket_module(false)),
+            ("tf/dev/main.tf", &bucket_root("dev-data")),
+            ("tf/prod/main.tf", &bucket_root("prod-data")),
+            ("README.md", "# the application\n"),
         ],
         "base",
     );
@@ -328,34 +353,40 @@ fn adopted_results_classify_findings_as_a_full_scan_of_the_base_does() {
     // take from the head's.
     let mut commented = app_stack("app-role", "python3.12", "data-bucket");
     commented.push_str("# the stack of the application\n");
-    // (what changed, the files written, what the base's scan adopts)
-    type Change<'a> = (&'a str, Vec<(&'a str, String)>, &'a str);
+    // (what changed, the files written, what the base's scan adopts and how many of its three
+    // units, app.yaml, access.yaml and the Terraform configurations, it takes from the head)
+    type Change<'a> = (&'a str, Vec<(&'a str, String)>, &'a str, usize);
     let changes: Vec<Change> = vec![
         (
             "comment",
             vec![(app, commented)],
             r#"adopted=["iac", "permissions"]"#,
+            2,
         ),
         (
             "runtime",
             vec![(app, app_stack("app-role", "python3.7", "data-bucket"))],
             r#"adopted=["permissions"]"#,
+            2,
         ),
         (
             "role renamed",
             vec![(app, app_stack("ops-role", "python3.7", "data-bucket"))],
             "adopted=[]",
+            2,
         ),
         (
             "bucket renamed",
             // The policies are the same: the permission analysis does not read buckets.
             vec![(app, app_stack("ops-role", "python3.7", "logs-bucket"))],
             r#"adopted=["permissions"]"#,
+            2,
         ),
         (
             "the other stack follows",
             vec![(access, access_stack("ops-role", "logs-bucket"))],
             "adopted=[]",
+            2,
         ),
         (
             "the other stack commented",
@@ -364,10 +395,32 @@ fn adopted_results_classify_findings_as_a_full_scan_of_the_base_does() {
                 format!("{}# access\n", access_stack("ops-role", "logs-bucket")),
             )],
             r#"adopted=["iac", "permissions"]"#,
+            2,
+        ),
+        (
+            "the module two roots call",
+            vec![("tf/modules/bucket/main.tf", bucket_module(true))],
+            r#"adopted=["permissions"]"#,
+            2,
+        ),
+        (
+            "both stacks",
+            vec![
+                (app, app_stack("app-role", "python3.12", "data-bucket")),
+                (access, access_stack("app-role", "data-bucket")),
+            ],
+            "adopted=[]",
+            1,
+        ),
+        (
+            "a file no template reads",
+            vec![("README.md", "# the application, renamed\n".to_string())],
+            r#"adopted=["iac", "permissions"]"#,
+            3,
         ),
     ];
     let mut states_seen = std::collections::BTreeSet::new();
-    for (i, (name, files, adopted)) in changes.into_iter().enumerate() {
+    for (i, (name, files, adopted, taken)) in changes.into_iter().enumerate() {
         let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (*p, t.as_str())).collect();
         commit(&repo, &files, name);
 
@@ -391,6 +444,11 @@ fn adopted_results_classify_findings_as_a_full_scan_of_the_base_does() {
         assert!(
             stderr.contains(adopted),
             "{name}: expected {adopted}\n{stderr}"
+        );
+        let taken = format!("units_taken={taken} ");
+        assert!(
+            stderr.contains(&taken),
+            "{name}: expected {taken}\n{stderr}"
         );
         let classified = classification(&diff_base);
         assert_eq!(classified, classification(&full), "{name}");

@@ -191,7 +191,12 @@ pub fn adopt_results(base: &ScanContext, head: &ScanContext, stages: &[Arc<dyn S
             adopted.push(tollgate_perms::PermissionsStage::NAME);
         }
     }
-    tracing::debug!(same_model, ?adopted, "base revision: head results adopted");
+    tracing::debug!(
+        same_model,
+        units_taken = base_model.units.taken_from_head().len(),
+        ?adopted,
+        "base revision: head results adopted"
+    );
 }
 
 #[cfg(test)]

@@ -203,6 +203,7 @@ impl ScanContext {
     }
 
     pub fn files(&self) -> &[SourceFile] {
+        ReadLog::note_listing();
         &self.files
     }
 
@@ -211,11 +212,47 @@ impl ScanContext {
         &'a self,
         pred: impl Fn(&FileKind) -> bool + 'a,
     ) -> impl Iterator<Item = &'a SourceFile> + 'a {
+        ReadLog::note_listing();
         self.files.iter().filter(move |f| pred(&f.kind))
     }
 
     pub fn file(&self, path: &str) -> Option<&SourceFile> {
+        ReadLog::note(path);
         self.index.get(path).map(|&i| &self.files[i])
+    }
+
+    /// The scan whose texts and documents this one reuses ([`ScanContext::reusing`]).
+    pub fn donor(&self) -> Option<&Arc<ScanContext>> {
+        self.donor.as_ref()
+    }
+
+    /// Whether `path` stands for the same content here as in the donor: both scans hold the
+    /// donor's very inventory entry there (a file of a pull request's base revision with the
+    /// head's blob, borrowed rather than written out), or neither holds a file there. Without
+    /// a donor, nothing is the same.
+    pub fn same_in_donor(&self, path: &str) -> bool {
+        let Some(donor) = self.donor.as_deref() else {
+            return false;
+        };
+        match (self.index.get(path), donor.index.get(path)) {
+            (None, None) => true,
+            (Some(&i), Some(&j)) => self.files[i] == donor.files[j],
+            _ => false,
+        }
+    }
+
+    /// Whether this scan's inventory lists the same paths, of the same kinds, in the same
+    /// order as the donor's: what a piece of work that walked the inventory
+    /// ([`ReadLog::listed`]) saw is then the same in both.
+    pub fn same_listing_as_donor(&self) -> bool {
+        self.donor.as_deref().is_some_and(|donor| {
+            self.files.len() == donor.files.len()
+                && self
+                    .files
+                    .iter()
+                    .zip(&donor.files)
+                    .all(|(a, b)| a.path == b.path && a.kind == b.kind)
+        })
     }
 
     pub fn config(&self) -> &Config {
@@ -234,6 +271,7 @@ impl ScanContext {
     /// The file's text, read once. A text equal to the donor's (see [`ScanContext::reusing`])
     /// shares the donor's copy.
     pub fn text(&self, file: &SourceFile) -> Result<Arc<str>, FileError> {
+        ReadLog::note(&file.path);
         let Some(&i) = self.index.get(&file.path) else {
             return read_text(&file.abs, self.config.max_file_bytes()).map(Arc::from);
         };
@@ -254,6 +292,7 @@ impl ScanContext {
 
     /// The file parsed into a spanned document, parsed once however many stages ask.
     pub fn document(&self, file: &SourceFile) -> Result<Arc<Document>, ParseError> {
+        ReadLog::note(&file.path);
         let Some(format) = file.kind.format() else {
             return Err(ParseError::NotADocument {
                 kind: file.kind.clone(),
@@ -397,6 +436,84 @@ impl ScanContext {
 
     pub fn is_cancelled(&self) -> bool {
         self.cancelled.load(Ordering::Relaxed)
+    }
+}
+
+thread_local! {
+    /// The log of the work running on this thread, if it keeps one ([`ReadLog::record`]).
+    static READ_LOG: std::cell::RefCell<Option<ReadLog>> = const { std::cell::RefCell::new(None) };
+}
+
+/// The files one piece of work looked up in a [`ScanContext`] (by path, found or not), and
+/// whether it walked the inventory: what its result can depend on. A pull request's base
+/// revision takes the head's result of a piece of work (one template mapped to the cloud
+/// model) when every file it looked up is the same in both revisions.
+///
+/// Recording is per thread: work that hands files to other threads carries the log with it
+/// ([`ReadLog::current`], then [`ReadLog::record`] there).
+#[derive(Debug, Clone, Default)]
+pub struct ReadLog(Arc<Mutex<ReadSet>>);
+
+#[derive(Debug, Default)]
+struct ReadSet {
+    paths: std::collections::BTreeSet<String>,
+    listed: bool,
+}
+
+impl ReadLog {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Run `work` with this log recording what it looks up on this thread; the log the thread
+    /// kept before (if any) is restored afterwards, also when `work` unwinds.
+    pub fn record<T>(&self, work: impl FnOnce() -> T) -> T {
+        struct Restore(Option<ReadLog>);
+        impl Drop for Restore {
+            fn drop(&mut self) {
+                let before = self.0.take();
+                READ_LOG.with(|log| *log.borrow_mut() = before);
+            }
+        }
+        let _restore = Restore(READ_LOG.with(|log| log.borrow_mut().replace(self.clone())));
+        work()
+    }
+
+    /// The log recording on this thread, to carry onto the threads the work continues on.
+    pub fn current() -> Option<ReadLog> {
+        READ_LOG.with(|log| log.borrow().clone())
+    }
+
+    /// Record that the work on this thread looked up `path` (nothing when no log records).
+    pub fn note(path: &str) {
+        READ_LOG.with(|log| {
+            if let Some(log) = &*log.borrow() {
+                let mut set = log.0.lock().unwrap_or_else(|e| e.into_inner());
+                if !set.paths.contains(path) {
+                    set.paths.insert(path.to_string());
+                }
+            }
+        });
+    }
+
+    /// Record that the work on this thread walked the inventory.
+    pub fn note_listing() {
+        READ_LOG.with(|log| {
+            if let Some(log) = &*log.borrow() {
+                log.0.lock().unwrap_or_else(|e| e.into_inner()).listed = true;
+            }
+        });
+    }
+
+    /// The paths looked up, in order.
+    pub fn paths(&self) -> Vec<String> {
+        let set = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        set.paths.iter().cloned().collect()
+    }
+
+    /// Whether the work walked the inventory, so that any file could have counted.
+    pub fn listed(&self) -> bool {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).listed
     }
 }
 

@@ -22,7 +22,9 @@ pub mod suppress;
 mod test_support;
 
 pub use config::{Config, ConfigError};
-pub use context::{read_regular_text, read_text, FileError, ParseError, Parsed, ScanContext};
+pub use context::{
+    read_regular_text, read_text, FileError, ParseError, Parsed, ReadLog, ScanContext,
+};
 pub use evaluation::{Evaluation, Verdict};
 pub use finding::{
     BaselineState, Finding, Location, RelatedLocation, Suppression, SuppressionKind,

@@ -11,10 +11,12 @@ pub mod sam;
 
 use std::sync::Arc;
 
-use tollgate_core::{FileKind, Location, Notification, ParseError, ScanContext, SourceFile, Span};
+use tollgate_core::{
+    FileKind, Location, Notification, ParseError, ReadLog, ScanContext, SourceFile, Span,
+};
 use tollgate_syntax::Document;
 
-use crate::model::CloudModel;
+use crate::model::{CloudModel, Units};
 
 pub mod serverless;
 pub mod terraform;
@@ -101,22 +103,136 @@ pub fn map_each<T: Sync>(
     model: &mut CloudModel,
     map: impl Fn(&T, &mut CloudModel) + Sync,
 ) {
+    // The files the units read count for the work this runs in ([`map_units`]).
+    let log = ReadLog::current();
+    let parts = map_parts(units, |unit| {
+        let mut part = CloudModel::default();
+        match &log {
+            Some(log) => log.record(|| map(unit, &mut part)),
+            None => map(unit, &mut part),
+        }
+        (part, None::<(ReadLog, &T)>)
+    });
+    append_parts(model, parts, |_| "", "");
+}
+
+/// [`map_each`] for deployment units, each named by `key` (its template's path) among the
+/// units of `adapter`. A pull request's head records what each unit read and where its part
+/// lies in the model ([`crate::model::Units`]); the base revision then takes the head's part,
+/// copied, for every unit whose files are all the same blobs in both revisions, and maps only
+/// the others.
+pub fn map_units<T: Sync>(
+    ctx: &ScanContext,
+    adapter: &'static str,
+    units: &[T],
+    key: impl Fn(&T) -> &str + Sync,
+    model: &mut CloudModel,
+    map: impl Fn(&T, &mut CloudModel) + Sync,
+) {
+    let head = crate::model::head_model(ctx);
+    let record = ctx.is_kept_for_reuse();
+    let parts = map_parts(units, |unit| {
+        if let Some(part) = head
+            .as_deref()
+            .and_then(|head| Units::reused_part(head, ctx, adapter, key(unit)))
+        {
+            return (part, Some(Origin::Head));
+        }
+        let mut part = CloudModel::default();
+        if !record {
+            map(unit, &mut part);
+            return (part, None);
+        }
+        let log = ReadLog::new();
+        log.record(|| map(unit, &mut part));
+        (part, Some(Origin::Mapped(log)))
+    });
+    let mut logged = Vec::with_capacity(parts.len());
+    for ((part, origin), unit) in parts.into_iter().zip(units) {
+        match origin {
+            Some(Origin::Head) => {
+                model.units.reused(adapter, key(unit));
+                logged.push((part, None));
+            }
+            Some(Origin::Mapped(log)) => logged.push((part, Some((log, unit)))),
+            None => logged.push((part, None)),
+        }
+    }
+    append_parts(model, logged, key, adapter);
+}
+
+/// Where a unit's part came from, when the scan keeps track ([`map_units`]).
+enum Origin {
+    /// Copied from the head's model.
+    Head,
+    /// Mapped here, having read what the log says.
+    Mapped(ReadLog),
+}
+
+/// [`map_units`] for adapters whose unit is one template file, named by its path: each file's
+/// document is handed to `map`, or its parse error recorded. A cancelled scan maps only what
+/// was parsed already.
+pub fn map_templates(
+    ctx: &ScanContext,
+    adapter: &'static str,
+    files: &[&SourceFile],
+    model: &mut CloudModel,
+    map: impl Fn(&SourceFile, &Document, &mut CloudModel) + Sync,
+) {
+    map_units(
+        ctx,
+        adapter,
+        files,
+        |file| &file.path,
+        model,
+        |file, model| {
+            if ctx.is_cancelled() && !ctx.is_parsed(file) {
+                return;
+            }
+            if let Some(doc) = document(ctx, file, model) {
+                map(file, &doc, model);
+            }
+        },
+    );
+}
+
+/// Each unit's part (and the log of what it read, when kept), mapped on all cores.
+fn map_parts<T: Sync, L: Send>(
+    units: &[T],
+    map: impl Fn(&T) -> (CloudModel, Option<L>) + Sync,
+) -> Vec<(CloudModel, Option<L>)> {
     use rayon::prelude::*;
     #[cfg(test)]
     let hooks = test_hooks::current();
-    let parts: Vec<CloudModel> = units
+    units
         .par_iter()
         .map(|unit| {
             #[cfg(test)]
             let _hooks = test_hooks::adopt(&hooks);
-            let mut part = CloudModel::default();
-            map(unit, &mut part);
-            part
+            map(unit)
         })
-        .collect();
-    model.reserve_for(&parts);
-    for part in parts {
-        model.append(part);
+        .collect()
+}
+
+/// Append `parts` in order, recording the units whose read logs were kept.
+fn append_parts<T>(
+    model: &mut CloudModel,
+    parts: Vec<(CloudModel, Option<(ReadLog, &T)>)>,
+    key: impl Fn(&T) -> &str,
+    adapter: &'static str,
+) {
+    let sizes: Vec<&CloudModel> = parts.iter().map(|(p, _)| p).collect();
+    model.reserve_for(&sizes);
+    for (part, logged) in parts {
+        match logged {
+            Some((log, unit)) => {
+                let from = model.marks();
+                let reached = part.reached.iter().cloned().collect();
+                model.append(part);
+                Units::record(model, adapter, key(unit), &log, from, reached);
+            }
+            None => model.append(part),
+        }
     }
 }
 

@@ -20,6 +20,9 @@ mod principal;
 mod security;
 mod stepfunctions;
 mod streaming;
+mod units;
+#[cfg(test)]
+mod units_tests;
 mod val;
 
 use std::collections::BTreeSet;
@@ -63,6 +66,8 @@ pub use security::{
 };
 pub use stepfunctions::StateMachine;
 pub use streaming::{DeliveryStream, EcrRepository, KinesisStream};
+pub(crate) use units::head_model;
+pub use units::{Marks, Units};
 pub use val::{is_aws_managed_alias, Ref, Val};
 
 /// Every resource of every template of the scan, plus what the adapters had to say.
@@ -126,6 +131,8 @@ pub struct CloudModel {
     /// Indexes for resolving references to APIs and roles, built on first use once the model
     /// is complete.
     pub lookups: Lookups,
+    /// The units the model was built from, when the scan is kept for reuse.
+    pub units: Units,
 }
 
 /// Build the model from every template of the scan. Prefer [`model`], which builds it once.
@@ -244,7 +251,7 @@ impl CloudModel {
     /// Make room for every list of `parts` at once, before they are appended one by one:
     /// joining thousands of per-file parts otherwise grows, and copies, each list again and
     /// again.
-    pub fn reserve_for(&mut self, parts: &[CloudModel]) {
+    pub fn reserve_for(&mut self, parts: &[&CloudModel]) {
         macro_rules! reserve {
             ($($list:ident),*) => {$(
                 self.$list.reserve(parts.iter().map(|p| p.$list.len()).sum());
@@ -253,6 +260,33 @@ impl CloudModel {
         resource_lists!(reserve);
         self.notifications
             .reserve(parts.iter().map(|p| p.notifications.len()).sum());
+    }
+
+    /// How many entries each list holds now: where the next part appended begins.
+    pub fn marks(&self) -> Marks {
+        let mut out = Vec::new();
+        macro_rules! count {
+            ($($list:ident),*) => {$(out.push(self.$list.len());)*};
+        }
+        resource_lists!(count);
+        out.push(self.notifications.len());
+        Marks(out)
+    }
+
+    /// Append copies of `source`'s entries from `from` up to `to` ([`CloudModel::marks`]
+    /// taken before and after a part was appended to it): that part again.
+    pub fn extend_from(&mut self, source: &CloudModel, from: &Marks, to: &Marks) {
+        let mut i = 0;
+        macro_rules! copy {
+            ($($list:ident),*) => {$(
+                self.$list.extend_from_slice(&source.$list[from.0[i]..to.0[i]]);
+                i += 1;
+            )*};
+        }
+        resource_lists!(copy);
+        self.notifications
+            .extend_from_slice(&source.notifications[from.0[i]..to.0[i]]);
+        self.lookups = Lookups::default();
     }
 
     /// Move everything of `other` (one file's part, built in isolation) into this model.

@@ -23,7 +23,7 @@ pub(crate) use map_api::{endpoint_type, method_settings, route_settings};
 pub(crate) use map_compute::{lambda_function, state_machine};
 pub(crate) use map_data::dynamo_table;
 
-use crate::adapters::{document, sam};
+use crate::adapters::sam;
 use crate::model::{CloudModel, ResourceMeta, SourceFormat, Tag};
 
 /// The adapter: every CloudFormation and SAM template of the scan.
@@ -33,13 +33,7 @@ pub fn adapt(ctx: &ScanContext, model: &mut CloudModel) {
         .files_where(|k| matches!(k, FileKind::CloudFormation { .. } | FileKind::Sam { .. }))
         .filter(|file| !included.contains(&file.path))
         .collect();
-    crate::adapters::map_each(&files, model, |file, model| {
-        if ctx.is_cancelled() && !ctx.is_parsed(file) {
-            return;
-        }
-        let Some(doc) = document(ctx, file, model) else {
-            return;
-        };
+    crate::adapters::map_templates(ctx, "cloudformation", &files, model, |file, doc, model| {
         for root in &doc.roots {
             // Each template is mapped on its own, so that a bug tripped by one hostile template
             // costs that template only: the rest of the scan is still checked.

@@ -48,13 +48,7 @@ pub fn adapter(ctx: &ScanContext, model: &mut CloudModel) {
         }
     }
     let files: Vec<_> = ctx.files_where(|k| *k == FileKind::Serverless).collect();
-    super::map_each(&files, model, |file, model| {
-        if ctx.is_cancelled() && !ctx.is_parsed(file) {
-            return;
-        }
-        let Some(doc) = super::document(ctx, file, model) else {
-            return;
-        };
+    super::map_templates(ctx, "serverless", &files, model, |file, doc, model| {
         let Some(root) = doc.root() else { return };
         let load = |path: &str| -> Result<std::sync::Arc<tollgate_syntax::Document>, String> {
             let f = ctx

@@ -580,6 +580,12 @@ fn parent_dir(path: &str) -> &str {
     path.rsplit_once('/').map_or("", |(d, _)| d)
 }
 
+/// Every file [`load`] reads: the Terraform files and every directory's variable files.
+pub fn inputs(ctx: &ScanContext) -> impl Iterator<Item = &SourceFile> {
+    ctx.files_where(|k| matches!(k, FileKind::Terraform | FileKind::TerraformJson))
+        .chain(tfvars_by_dir(ctx).into_values().flatten())
+}
+
 /// Every directory's variable files a root module reads: `terraform.tfvars`, then
 /// `*.auto.tfvars` in name order (later files win), JSON forms too.
 fn tfvars_by_dir(ctx: &ScanContext) -> HashMap<&str, Vec<&SourceFile>> {

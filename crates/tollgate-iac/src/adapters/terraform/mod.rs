@@ -30,6 +30,24 @@ use loader::TfResource;
 
 /// The Terraform adapter: every module of the scan into the model.
 pub fn adapter(ctx: &ScanContext, model: &mut CloudModel) {
+    // Every configuration is one unit: a module directory may be called from several roots,
+    // and the loader caps module instances across the scan.
+    super::map_units(
+        ctx,
+        "terraform",
+        &[()],
+        |_| "",
+        model,
+        |_, model| configurations(ctx, model),
+    );
+}
+
+fn configurations(ctx: &ScanContext, model: &mut CloudModel) {
+    // What the loader reads counts however its shared result was computed (maybe by another
+    // stage, or on other threads).
+    for file in loader::inputs(ctx) {
+        tollgate_core::ReadLog::note(&file.path);
+    }
     let loaded = loader::load_shared(ctx);
     model.reached.extend(loaded.reached.iter().cloned());
     // Each configuration is mapped on its own: `aws_s3_bucket.exports` of one stack must never

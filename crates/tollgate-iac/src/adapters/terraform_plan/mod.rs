@@ -20,13 +20,7 @@ const MAX_MODULE_DEPTH: usize = 32;
 /// The plan adapter: every plan JSON file of the scan into the model.
 pub fn adapter(ctx: &ScanContext, model: &mut CloudModel) {
     let files: Vec<_> = ctx.files_where(|k| *k == FileKind::TerraformPlan).collect();
-    super::map_each(&files, model, |file, model| {
-        if ctx.is_cancelled() && !ctx.is_parsed(file) {
-            return;
-        }
-        let Some(doc) = super::document(ctx, file, model) else {
-            return;
-        };
+    super::map_templates(ctx, "terraform-plan", &files, model, |file, doc, model| {
         let Some(root) = doc.root() else { return };
         super::isolated(ctx, &file.path, "Terraform plan", model, |part| {
             let resources = resources(root, &file.path);
