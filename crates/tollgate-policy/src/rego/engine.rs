@@ -321,7 +321,10 @@ mod tests {
     fn eval(text: &str) -> Result<Option<serde_json::Value>, EvalError> {
         let set = load_policies(vec![("p.rego".into(), text.into())]);
         assert!(set.errors.is_empty(), "{:?}", set.errors);
-        let mut e = Evaluator::new(&set.files[0], [], Duration::from_secs(5)).unwrap();
+        // Every hostile policy here is stopped by a size or memory limit, never by the clock;
+        // the budget only has to outlast a debug build on a loaded machine (at 5 s, two of
+        // them ran out of time first at a load average of 11).
+        let mut e = Evaluator::new(&set.files[0], [], Duration::from_secs(60)).unwrap();
         e.eval("deny", &Value::new_object())
     }
 
@@ -386,10 +389,9 @@ mod tests {
     #[test]
     fn printing_shared_parts_formats_nothing() {
         // 2^40 copies if formatted: regorus's own `print` would format them in one call.
-        let started = std::time::Instant::now();
+        // Formatting them would run out of the evaluation's time budget: it evaluates.
         let result = eval(&doubled(40, "print(\"deep\", a40)")).expect("evaluates");
         assert_eq!(result, Some(serde_json::json!([true])));
-        assert!(started.elapsed() < std::time::Duration::from_secs(5));
     }
 
     #[test]
