@@ -677,7 +677,7 @@ fn finding(
         Location::at(origin.path.clone(), origin.span),
         format!("`{}` enters handler `{}`", origin.param, origin.handler),
     );
-    for step in &taint.steps {
+    for step in taint.steps() {
         f = f.flow_step(
             Location::at(step.path.to_string(), step.span),
             step.message.clone(),

@@ -58,6 +58,18 @@ pub struct Step {
 /// Flows longer than this keep their first steps: enough to follow, bounded in SARIF.
 const MAX_STEPS: usize = 24;
 
+/// The steps of a flow as a list shared between the values it branched into: the last step
+/// and the steps before it. A taint is copied every time a tainted name is read, and copying
+/// a vector of steps (each with its message) made that the trace's most frequent allocation;
+/// sharing makes the copy one reference count. At most [`MAX_STEPS`] long, so dropping it
+/// link by link stays shallow.
+#[derive(Debug)]
+struct Steps {
+    last: Step,
+    before: Option<Arc<Steps>>,
+    len: usize,
+}
+
 #[derive(Debug, Clone)]
 pub struct Taint {
     pub origin: Arc<Origin>,
@@ -70,7 +82,7 @@ pub struct Taint {
     /// The value holds the whole event (itself, or built from it without taking a field).
     pub whole_event: bool,
     cleared: u16,
-    pub steps: Vec<Step>,
+    steps: Option<Arc<Steps>>,
 }
 
 impl Taint {
@@ -82,7 +94,7 @@ impl Taint {
             shape: Shape::Object,
             whole_event: true,
             cleared: 0,
-            steps: Vec::new(),
+            steps: None,
         }
     }
 
@@ -112,14 +124,31 @@ impl Taint {
     }
 
     pub fn step(mut self, path: &Arc<str>, span: Span, message: impl Into<String>) -> Taint {
-        if self.steps.len() < MAX_STEPS {
-            self.steps.push(Step {
-                path: Arc::clone(path),
-                span,
-                message: message.into(),
-            });
+        let len = self.steps.as_ref().map_or(0, |s| s.len);
+        if len < MAX_STEPS {
+            self.steps = Some(Arc::new(Steps {
+                last: Step {
+                    path: Arc::clone(path),
+                    span,
+                    message: message.into(),
+                },
+                before: self.steps.take(),
+                len: len + 1,
+            }));
         }
         self
+    }
+
+    /// The steps the value took, first to last.
+    pub fn steps(&self) -> Vec<&Step> {
+        let mut out = Vec::with_capacity(self.steps.as_ref().map_or(0, |s| s.len));
+        let mut at = self.steps.as_deref();
+        while let Some(s) = at {
+            out.push(&s.last);
+            at = s.before.as_deref();
+        }
+        out.reverse();
+        out
     }
 
     pub fn clear(mut self, mask: u16) -> Taint {
@@ -180,5 +209,49 @@ impl Taint {
             },
             _ => return None,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tollgate_syntax::Pos;
+
+    fn at(line: u32) -> Span {
+        Span::new(Pos::new(line, 1), Pos::new(line, 2))
+    }
+
+    fn messages(t: &Taint) -> Vec<String> {
+        t.steps().iter().map(|s| s.message.clone()).collect()
+    }
+
+    #[test]
+    fn steps_are_kept_in_order_per_branch_and_bounded() {
+        let path: Arc<str> = Arc::from("app.py");
+        let origin = Arc::new(Origin {
+            path: "app.py".to_string(),
+            span: at(1),
+            param: "event".to_string(),
+            handler: "handler".to_string(),
+            triggers: Vec::new(),
+        });
+        let base = Taint::source(origin)
+            .step(&path, at(2), "first")
+            .step(&path, at(3), "second");
+        // Two values built from one share its steps and add their own.
+        let left = base.clone().step(&path, at(4), "left");
+        let right = base.clone().step(&path, at(5), "right");
+        assert_eq!(messages(&base), ["first", "second"]);
+        assert_eq!(messages(&left), ["first", "second", "left"]);
+        assert_eq!(messages(&right), ["first", "second", "right"]);
+        assert_eq!(right.steps()[2].span, at(5));
+        let mut long = left;
+        for i in 0..100 {
+            long = long.step(&path, at(10 + i), format!("step {i}"));
+        }
+        let kept = messages(&long);
+        assert_eq!(kept.len(), MAX_STEPS);
+        assert_eq!(kept[..3], ["first", "second", "left"]);
+        assert_eq!(kept[MAX_STEPS - 1], format!("step {}", MAX_STEPS - 4));
     }
 }
