@@ -7,6 +7,7 @@
 
 pub mod checks;
 pub mod mutate;
+pub mod policies;
 pub mod runner;
 pub mod schema;
 pub mod seeds;

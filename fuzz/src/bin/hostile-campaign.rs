@@ -8,8 +8,9 @@
 //! target/debug/hostile-campaign --runs 2000
 //! ```
 //!
-//! Each run adds one mutated file under `fuzzed/` to a copy of the example repositories (or
-//! replaces the root `tollgate.toml`, or feeds a mutated SARIF log to `merge`, `--baseline` or
+//! Each run adds one mutated file under `fuzzed/` to a copy of the example repositories (or a
+//! mutated or hostile Rego or Guard policy under `policies/`, or replaces the root
+//! `tollgate.toml`, or feeds a mutated SARIF log to `merge`, `--baseline` or
 //! `post --dry-run`). Needs `/usr/bin/time`, `prlimit` and `timeout` (util-linux, coreutils).
 //! Inputs behind every problem are kept under `target/campaign/`.
 
@@ -19,6 +20,7 @@ use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use tollgate_fuzz::mutate::{mutate, Rng};
+use tollgate_fuzz::policies::{hostile_guard, hostile_rego};
 use tollgate_fuzz::runner::repo_root;
 use tollgate_fuzz::seeds::{has_ext, seeds};
 use tollgate_fuzz::Seed;
@@ -34,6 +36,9 @@ const BOMB_BYTES: usize = 2 * 1024 * 1024;
 enum Mode {
     /// `fuzzed/<name>` beside the good repositories; `tollgate run`.
     File(&'static str),
+    /// `policies/<name>`, where the policy stage looks by default; `tollgate run`. One run in
+    /// three writes a hostile policy ([`tollgate_fuzz::policies`]) instead of a mutant.
+    Policy(&'static str),
     /// The root `tollgate.toml`; `tollgate run`.
     Config,
     /// `tollgate merge good.sarif fuzzed.sarif -o out.sarif`.
@@ -71,6 +76,8 @@ struct Options {
     timeout_secs: u64,
     address_space_mib: u64,
     schema: PathBuf,
+    /// Formats to run (`--only rego,guard`); all when empty.
+    only: Vec<String>,
 }
 
 fn options() -> Options {
@@ -82,6 +89,7 @@ fn options() -> Options {
         timeout_secs: 20,
         address_space_mib: 4096,
         schema: root.join("tests/schemas/sarif-schema-2.1.0.json"),
+        only: Vec::new(),
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
@@ -95,6 +103,7 @@ fn options() -> Options {
             "--timeout" => o.timeout_secs = number(),
             "--address-space-mib" => o.address_space_mib = number(),
             "--schema" => o.schema = PathBuf::from(&value),
+            "--only" => o.only = value.split(',').map(str::to_owned).collect(),
             other => usage(other),
         }
         i += 2;
@@ -104,7 +113,7 @@ fn options() -> Options {
 
 fn usage(bad: &str) -> ! {
     eprintln!(
-        "hostile-campaign: bad argument {bad:?}\nusage: hostile-campaign [--tollgate PATH] [--runs N] [--seed N] [--timeout SECS] [--address-space-mib N] [--schema PATH]"
+        "hostile-campaign: bad argument {bad:?}\nusage: hostile-campaign [--tollgate PATH] [--runs N] [--seed N] [--timeout SECS] [--address-space-mib N] [--schema PATH] [--only FORMAT,...]"
     );
     std::process::exit(2);
 }
@@ -115,6 +124,7 @@ fn formats() -> Vec<Format> {
         "crates/tollgate-iac/tests",
         "crates/tollgate-perms/tests",
         "crates/tollgate-deps/tests",
+        "crates/tollgate-policy/tests",
         "fuzz/seeds",
     ];
     let named = |name: &'static str, mode: Mode, keep: &dyn Fn(&str, &str) -> bool| {
@@ -154,6 +164,12 @@ fn formats() -> Vec<Format> {
         // seeds so that a mutant never runs a program.
         named("tollgate.toml", Mode::Config, &|p, _| {
             matches!(base(p).as_str(), "tollgate.toml" | "tollgate.sample.toml")
+        }),
+        named("rego", Mode::Policy("fuzzed.rego"), &|p, _| {
+            has_ext(p, &["rego"])
+        }),
+        named("guard", Mode::Policy("fuzzed.guard"), &|p, _| {
+            has_ext(p, &["guard"])
         }),
         named("sarif-merge", Mode::Merge, &|p, _| has_ext(p, &["sarif"])),
         named("sarif-baseline", Mode::Baseline, &|p, _| {
@@ -422,7 +438,15 @@ fn main() {
         good.max_rss_kib / 1024
     );
 
-    let formats = formats();
+    let mut formats = formats();
+    if !o.only.is_empty() {
+        formats.retain(|f| o.only.iter().any(|name| name == f.name));
+        assert!(
+            !formats.is_empty(),
+            "no format named in --only {:?}",
+            o.only
+        );
+    }
     let mut rng = Rng::new(o.seed);
     let mut tally = Tally::default();
     let started = Instant::now();
@@ -430,9 +454,20 @@ fn main() {
         let format = &formats[(i as usize) % formats.len()];
         let seed = rng.pick(&format.seeds).text.clone();
         let other = rng.pick(&format.seeds).text.clone();
-        let text = mutant(&mut rng, &seed, &other);
+        let text = match format.mode {
+            Mode::Policy(name) if rng.one_in(3) => {
+                if name.ends_with(".rego") {
+                    hostile_rego(&mut rng)
+                } else {
+                    hostile_guard(&mut rng)
+                }
+            }
+            _ => mutant(&mut rng, &seed, &other),
+        };
         let fuzzed_dir = repo.join("fuzzed");
         let _ = std::fs::remove_dir_all(&fuzzed_dir);
+        let policies_dir = repo.join("policies");
+        let _ = std::fs::remove_dir_all(&policies_dir);
         let _ = std::fs::remove_file(&out_sarif);
         let input = work.path().join("fuzzed.sarif");
         let out_arg = out_sarif.to_str().unwrap_or_default().to_owned();
@@ -442,6 +477,11 @@ fn main() {
             Mode::File(name) => {
                 std::fs::create_dir_all(&fuzzed_dir).expect("create fuzzed/");
                 std::fs::write(fuzzed_dir.join(name), &text).expect("write mutant");
+                vec!["run", ".", "--sarif", &out_arg]
+            }
+            Mode::Policy(name) => {
+                std::fs::create_dir_all(&policies_dir).expect("create policies/");
+                std::fs::write(policies_dir.join(name), &text).expect("write policy");
                 vec!["run", ".", "--sarif", &out_arg]
             }
             Mode::Config => {
