@@ -83,14 +83,16 @@ pub fn build_run(input: &RunInput) -> Run {
 pub fn build_run_within_limits(input: &RunInput) -> (Run, Option<Notification>) {
     // The kept results are chosen as `enforce_limits` chooses them from the built results:
     // a built result's severity is its finding's (the `tollgate/severity` property), and it
-    // counts toward the gate exactly when the finding is active, and its file is the
+    // counts toward the gate exactly when the finding is active, and its file and rule are the
     // finding's.
-    let cut = ResultCut::of(
-        input
-            .findings
-            .iter()
-            .map(|f| (f.is_active(), f.severity, f.location.path.as_str())),
-    );
+    let cut = ResultCut::of(input.findings.iter().map(|f| {
+        (
+            f.is_active(),
+            f.severity,
+            f.location.path.as_str(),
+            f.rule.as_str(),
+        )
+    }));
     let (keep, said) = match cut {
         Some(ResultCut { keep, said }) => (Some(keep), Some(said)),
         None => (None, None),

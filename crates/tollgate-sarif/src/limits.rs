@@ -93,34 +93,36 @@ pub(crate) struct ResultCut {
 }
 
 impl ResultCut {
-    /// `results` yields (counts toward the gate, severity, file) per result, in order; `None`
-    /// when they all fit. Results that count toward the gate are kept first. Among them, every
-    /// file keeps its most severe results up to an equal share of the limit (the limit divided
-    /// by the number of files with results) before any file gets more: a file in a pull
-    /// request can hold 100,000 copies of one high-severity problem, and a cut by severity
-    /// alone would let it push every other file's results out of code scanning. The room left
-    /// goes to the most severe of the rest; equal ones keep their order.
+    /// `results` yields (counts toward the gate, severity, file, rule) per result, in order;
+    /// `None` when they all fit. Results that count toward the gate are kept first. Among them,
+    /// every rule in every file keeps its most severe results up to an equal share of the
+    /// limit (the limit divided by the number of such pairs) before any gets more: a file in a
+    /// pull request can hold 100,000 copies of one high-severity problem, and a policy in it
+    /// can report 100,000 high-severity results on the templates beside it, and a cut by
+    /// severity alone, or by file alone, would let either push the other rules' results out of
+    /// code scanning. The room left goes to the most severe of the rest; equal ones keep their
+    /// order.
     pub fn of<'a>(
-        results: impl ExactSizeIterator<Item = (bool, Severity, &'a str)>,
+        results: impl ExactSizeIterator<Item = (bool, Severity, &'a str, &'a str)>,
     ) -> Option<Self> {
         let total = results.len();
         if total <= MAX_RESULTS_PER_RUN {
             return None;
         }
-        let items: Vec<(bool, Severity, &str)> = results.collect();
-        // Each file's own order: gate first, then severity, then position.
+        let items: Vec<(bool, Severity, &str, &str)> = results.collect();
+        // Each (file, rule) pair's own order: gate first, then severity, then position.
         let mut by_priority: Vec<usize> = (0..total).collect();
         by_priority.sort_by(|&a, &b| (items[b].0, items[b].1).cmp(&(items[a].0, items[a].1)));
-        let mut seen: HashMap<&str, usize> = HashMap::new();
-        let mut rank_in_file = vec![0usize; total];
+        let mut seen: HashMap<(&str, &str), usize> = HashMap::new();
+        let mut rank_in_group = vec![0usize; total];
         for &i in &by_priority {
-            let n = seen.entry(items[i].2).or_default();
-            rank_in_file[i] = *n;
+            let n = seen.entry((items[i].2, items[i].3)).or_default();
+            rank_in_group[i] = *n;
             *n += 1;
         }
-        // files * share <= the limit, so every file's share fits.
+        // pairs * share <= the limit, so every pair's share fits.
         let share = (MAX_RESULTS_PER_RUN / seen.len().max(1)).max(1);
-        let key = |i: usize| (items[i].0, rank_in_file[i] < share, items[i].1);
+        let key = |i: usize| (items[i].0, rank_in_group[i] < share, items[i].1);
         let mut order: Vec<usize> = (0..total).collect();
         // Stable sort, descending: equal keys keep their original order.
         order.sort_by_key(|&i| std::cmp::Reverse(key(i)));
@@ -129,7 +131,7 @@ impl ResultCut {
             keep[i] = true;
         }
         let mut dropped: BTreeMap<Severity, usize> = BTreeMap::new();
-        for (kept, (_, severity, _)) in keep.iter().zip(&items) {
+        for (kept, (_, severity, _, _)) in keep.iter().zip(&items) {
             if !kept {
                 *dropped.entry(*severity).or_default() += 1;
             }
@@ -140,7 +142,7 @@ impl ResultCut {
             .map(|(sev, n)| format!("{n} {sev}"))
             .collect();
         let said = format!(
-            "dropped {} of {} results ({}) to stay within GitHub's limit of {} results per run; every file kept its {} most severe results first, then the most severe of the rest were kept",
+            "dropped {} of {} results ({}) to stay within GitHub's limit of {} results per run; each rule kept its {} most severe results in every file first, then the most severe of the rest were kept",
             total - MAX_RESULTS_PER_RUN,
             total,
             by_severity.join(", "),
@@ -162,11 +164,16 @@ fn truncate_results(run: &mut Run) -> Option<String> {
         let file = crate::access::primary_artifact(r)
             .and_then(|a| a.uri.as_deref())
             .unwrap_or_default();
+        let id = r
+            .rule_id
+            .as_deref()
+            .or_else(|| rule.map(|d| d.id.as_str()))
+            .unwrap_or_default();
         // A recorded check never takes the room of a finding.
         if crate::result::is_evaluation(r) {
-            return (false, Severity::Info, file);
+            return (false, Severity::Info, file, id);
         }
-        (is_active(r), result_severity(r, rule), file)
+        (is_active(r), result_severity(r, rule), file, id)
     }))?;
     let mut keep = cut.keep.into_iter();
     results.retain(|_| keep.next().unwrap_or(false));

@@ -339,3 +339,40 @@ fn one_flooding_file_cannot_push_other_files_results_out() {
         );
     }
 }
+
+#[test]
+fn one_flooding_rule_cannot_push_other_rules_results_out_of_the_same_file() {
+    let rules = [lambda_rule()];
+    // A policy's 30,000 high results on the template, then one medium result of each of 30
+    // other rules on the same template: a cut by file alone would keep the flood's share of
+    // the file first, all of it high, and drop the others.
+    let mut findings: Vec<Finding> = (0..30_000u32)
+        .map(|i| {
+            Finding::new(
+                "TG9A97A",
+                Severity::High,
+                format!("flood {i}"),
+                Location::at("template.yaml", common::span(3, 1, 3, 5)),
+            )
+        })
+        .collect();
+    for i in 0..30 {
+        findings.push(Finding::new(
+            format!("TG10{i:02}"),
+            Severity::Medium,
+            "the real finding",
+            Location::at("template.yaml", common::span(10 + i, 1, 10 + i, 5)),
+        ));
+    }
+    let is_real =
+        |r: &serde_sarif::sarif::Result| r.message.text.as_deref() == Some("the real finding");
+    let mut run = build_run(&RunInput::new(&rules, &findings, &[]));
+    enforce_limits(&mut run).expect("a truncation notification");
+    let (within, _) =
+        tollgate_sarif::build_run_within_limits(&RunInput::new(&rules, &findings, &[]));
+    for run in [&run, &within] {
+        let results = run.results.as_ref().unwrap();
+        assert_eq!(results.len(), MAX_RESULTS_PER_RUN);
+        assert_eq!(results.iter().filter(|r| is_real(r)).count(), 30);
+    }
+}
