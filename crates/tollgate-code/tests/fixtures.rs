@@ -118,3 +118,59 @@ fn every_rule_fires_and_passes_in_every_language() {
         failures.join("\n")
     );
 }
+
+/// The code flow of every finding a `fires-` case raises for its rule: from the event field at
+/// the handler's parameter through each step to the sink, as SARIF's `codeFlows` carries it.
+/// The other test checks only that the rule fires; this one keeps the path each finding shows.
+#[test]
+fn code_flows_of_every_firing_case() {
+    let mut out = String::new();
+    let mut rules: Vec<_> = std::fs::read_dir(fixtures())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    rules.sort();
+    for rule_dir in rules {
+        let rule = rule_dir.file_name().unwrap().to_string_lossy().to_string();
+        let mut langs: Vec<_> = std::fs::read_dir(&rule_dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        langs.sort();
+        for lang in langs {
+            let mut cases: Vec<_> = std::fs::read_dir(&lang)
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .filter(|p| {
+                    p.file_name()
+                        .unwrap()
+                        .to_string_lossy()
+                        .starts_with("fires-")
+                })
+                .collect();
+            cases.sort();
+            for case in cases {
+                let report = run_case(&case);
+                for f in report.findings.iter().filter(|f| f.rule == rule) {
+                    out.push_str(&format!(
+                        "{rule}/{}/{}: {}:{} {}\n",
+                        lang.file_name().unwrap().to_string_lossy(),
+                        case.file_name().unwrap().to_string_lossy(),
+                        f.location.path,
+                        f.location.start_line().unwrap_or(0),
+                        f.message
+                    ));
+                    for step in &f.code_flow {
+                        out.push_str(&format!(
+                            "    {}:{} {}\n",
+                            step.location.path,
+                            step.location.start_line().unwrap_or(0),
+                            step.message
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    insta::assert_snapshot!(out);
+}
