@@ -155,6 +155,14 @@ impl ScanContext {
         self
     }
 
+    /// Whether parsed documents are kept for later callers: false after
+    /// [`ScanContext::without_document_cache`], when only the cloud model's builder reads
+    /// documents. Work the builder alone needs (Terraform's evaluated modules) is then not
+    /// kept past the model either.
+    pub fn caches_documents(&self) -> bool {
+        self.cache_documents
+    }
+
     /// Reuse `donor`'s work for every file whose path and content are the same in both scans
     /// (the same git blob): the text it read and the document it parsed, errors included, are
     /// taken as they are instead of being parsed again. Content decides, never modification

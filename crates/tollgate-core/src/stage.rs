@@ -190,9 +190,10 @@ pub trait Stage: Send + Sync {
     fn run(&self, ctx: &ScanContext) -> Result<StageReport, StageError>;
 
     /// Whether the stage asks the context for parsed documents itself
-    /// ([`ScanContext::document`]), rather than only through the memoized cloud model. When
-    /// no selected stage does, the pipeline lets the context drop each document once the model
-    /// has read it ([`ScanContext::without_document_cache`]) instead of holding them all.
+    /// ([`ScanContext::document`]) or Terraform's evaluated modules, rather than only through
+    /// the memoized cloud model. When no selected stage does, the pipeline lets the context
+    /// drop each document once the model has read it ([`ScanContext::without_document_cache`])
+    /// instead of holding them all, and the evaluated modules once they are mapped.
     fn reads_documents(&self) -> bool {
         true
     }

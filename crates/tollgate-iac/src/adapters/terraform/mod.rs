@@ -48,7 +48,15 @@ fn configurations(ctx: &ScanContext, model: &mut CloudModel) {
     for file in loader::inputs(ctx) {
         tollgate_core::ReadLog::note(&file.path);
     }
-    let loaded = loader::load_shared(ctx);
+    // Shared with the policy stage, which reads the evaluated modules too; a run in which no
+    // stage but the model's builder reads documents ([`ScanContext::caches_documents`]) has
+    // no other reader, and frees them as soon as they are mapped instead of holding them
+    // until the stages end.
+    let loaded = if ctx.caches_documents() {
+        loader::load_shared(ctx)
+    } else {
+        std::sync::Arc::new(loader::load(ctx))
+    };
     model.reached.extend(loaded.reached.iter().cloned());
     // Each configuration is mapped on its own: `aws_s3_bucket.exports` of one stack must never
     // pick up the versioning or policy resources of another stack scanned alongside it.
@@ -96,4 +104,46 @@ pub fn map_resources(
     map_iam::map(&m, model);
     map_streaming::map(&m, model);
     map_edge::map(&m, model);
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use tollgate_core::{walk, Config, ScanContext, WalkOptions};
+
+    /// A run whose documents are not cached (no stage but the model's builder reads them)
+    /// does not keep the evaluated modules once they are mapped, and builds the same model.
+    #[test]
+    fn without_the_document_cache_the_evaluation_is_not_kept() {
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("tf")).unwrap();
+        std::fs::copy(
+            fixtures.join("TG1001/fires.tf"),
+            dir.path().join("tf/main.tf"),
+        )
+        .unwrap();
+        let files = walk(dir.path(), &WalkOptions::default()).files;
+        let context = || {
+            ScanContext::new(
+                dir.path().to_path_buf(),
+                files.clone(),
+                Arc::new(Config::default()),
+                time::macros::date!(2027 - 01 - 01),
+            )
+        };
+        let cached = context();
+        let dropping = context().without_document_cache();
+        assert!(cached.caches_documents());
+        assert!(!dropping.caches_documents());
+
+        let kept = crate::model::build_model(&cached);
+        let freed = crate::model::build_model(&dropping);
+        assert!(!kept.lambdas.is_empty(), "the fixture declares a function");
+        assert_eq!(kept, freed);
+        assert!(cached.memoized::<super::loader::Loaded>().is_some());
+        assert!(dropping.memoized::<super::loader::Loaded>().is_none());
+    }
 }
