@@ -12,7 +12,9 @@ use crate::read::findings_from_run;
 #[derive(Debug, Clone, Default)]
 pub struct Baseline {
     findings: Vec<Finding>,
-    by_key: HashMap<(String, String), usize>,
+    /// Positions in `findings` by fingerprint (one per rule sharing it): looked up by the
+    /// borrowed fingerprint, so a pull request's tens of thousands of lookups allocate nothing.
+    by_fingerprint: HashMap<String, Vec<usize>>,
 }
 
 impl Baseline {
@@ -52,24 +54,34 @@ impl Baseline {
     }
 
     fn insert(&mut self, finding: Finding) {
-        let key = (finding.rule.clone(), finding.fingerprint.clone());
         // Findings marked absent in the old log were already gone then.
-        if finding.baseline_state == Some(BaselineState::Absent) || self.by_key.contains_key(&key) {
+        if finding.baseline_state == Some(BaselineState::Absent)
+            || self.position(&finding.rule, &finding.fingerprint).is_some()
+        {
             return;
         }
-        self.by_key.insert(key, self.findings.len());
+        let at = self.findings.len();
+        match self.by_fingerprint.get_mut(&finding.fingerprint) {
+            Some(positions) => positions.push(at),
+            None => {
+                self.by_fingerprint
+                    .insert(finding.fingerprint.clone(), vec![at]);
+            }
+        }
         self.findings.push(finding);
     }
 
     pub fn contains(&self, rule: &str, fingerprint: &str) -> bool {
-        self.by_key
-            .contains_key(&(rule.to_string(), fingerprint.to_string()))
+        self.position(rule, fingerprint).is_some()
     }
 
-    fn get(&self, rule: &str, fingerprint: &str) -> Option<&Finding> {
-        self.by_key
-            .get(&(rule.to_string(), fingerprint.to_string()))
-            .map(|&i| &self.findings[i])
+    /// Where the finding of `rule` with `fingerprint` is in `findings`.
+    fn position(&self, rule: &str, fingerprint: &str) -> Option<usize> {
+        self.by_fingerprint
+            .get(fingerprint)?
+            .iter()
+            .copied()
+            .find(|&i| self.findings[i].rule == rule)
     }
 
     pub fn len(&self) -> usize {
@@ -82,7 +94,10 @@ impl Baseline {
 
     /// The (rule id, fingerprint) pairs.
     pub fn keys(&self) -> HashSet<(String, String)> {
-        self.by_key.keys().cloned().collect()
+        self.findings
+            .iter()
+            .map(|f| (f.rule.clone(), f.fingerprint.clone()))
+            .collect()
     }
 }
 
@@ -98,23 +113,26 @@ pub fn fingerprints_of(log: &Sarif) -> HashSet<(String, String)> {
 /// Returns the baseline's findings that are no longer present, marked `absent`, so the report
 /// can count what was fixed.
 pub fn mark_baseline(findings: &mut [Finding], baseline: &Baseline) -> Vec<Finding> {
-    let mut seen: HashSet<(&str, &str)> = HashSet::new();
+    // Which of the baseline's findings some finding still matches.
+    let mut matched = vec![false; baseline.findings.len()];
     for finding in findings.iter_mut() {
         finding.ensure_fingerprint();
-        finding.baseline_state = Some(match baseline.get(&finding.rule, &finding.fingerprint) {
-            Some(old) if finding.severity > old.severity => BaselineState::Updated,
+        let at = baseline.position(&finding.rule, &finding.fingerprint);
+        finding.baseline_state = Some(match at {
+            Some(i) if finding.severity > baseline.findings[i].severity => BaselineState::Updated,
             Some(_) => BaselineState::Unchanged,
             None => BaselineState::New,
         });
-    }
-    for finding in findings.iter() {
-        seen.insert((finding.rule.as_str(), finding.fingerprint.as_str()));
+        if let Some(i) = at {
+            matched[i] = true;
+        }
     }
     baseline
         .findings
         .iter()
-        .filter(|old| !seen.contains(&(old.rule.as_str(), old.fingerprint.as_str())))
-        .map(|old| {
+        .zip(matched)
+        .filter(|(_, matched)| !matched)
+        .map(|(old, _)| {
             let mut gone = old.clone();
             gone.baseline_state = Some(BaselineState::Absent);
             gone

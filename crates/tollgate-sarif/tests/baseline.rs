@@ -171,3 +171,46 @@ fn a_baseline_from_findings_keeps_what_a_log_within_limits_drops() {
         .iter()
         .all(|f| f.baseline_state == Some(BaselineState::Unchanged)));
 }
+
+/// A fingerprint is matched together with its rule: two rules' findings that share one are
+/// told apart, a finding given twice is one baseline entry, and each baseline finding no
+/// finding matches any more is absent once.
+#[test]
+fn findings_are_matched_by_rule_and_fingerprint_together() {
+    let with = |rule: &str, fingerprint: &str| {
+        let mut f = bucket_finding("s3.yaml");
+        f.rule = rule.to_string();
+        f.fingerprint = fingerprint.to_string();
+        f
+    };
+    let baseline = Baseline::from_findings([
+        with("TG1301", "f1"),
+        with("TG1302", "f1"),
+        with("TG1301", "f1"),
+        with("TG1303", "f2"),
+    ]);
+    assert_eq!(baseline.len(), 3);
+    assert!(baseline.contains("TG1302", "f1"));
+    assert!(!baseline.contains("TG1303", "f1"));
+
+    let mut now = vec![
+        with("TG1302", "f1"),
+        with("TG1303", "f1"),
+        with("TG1302", "f1"),
+    ];
+    let absent = mark_baseline(&mut now, &baseline);
+    let states: Vec<_> = now.iter().map(|f| f.baseline_state.unwrap()).collect();
+    assert_eq!(
+        states,
+        [
+            BaselineState::Unchanged,
+            BaselineState::New,
+            BaselineState::Unchanged
+        ]
+    );
+    let gone: Vec<(&str, &str)> = absent
+        .iter()
+        .map(|f| (f.rule.as_str(), f.fingerprint.as_str()))
+        .collect();
+    assert_eq!(gone, [("TG1301", "f1"), ("TG1303", "f2")]);
+}
