@@ -195,11 +195,23 @@ pub fn descriptor(rule: &Rule, taxonomies: &Taxonomies) -> ReportingDescriptor {
         .default_configuration(ReportingConfiguration::builder().level(level).build())
         .properties(properties)
         .build();
-    out.help_uri = rule.help_uri.clone();
+    // A policy's METADATA names its own `related_resources`: a text the schema's `uri` format
+    // refuses (a backslash, a space) would make the whole log invalid, and a link GitHub shows
+    // has no business being anything but a web page.
+    out.help_uri = rule
+        .help_uri
+        .clone()
+        .filter(|uri| is_web_link(uri) && crate::uri::is_valid_uri(uri));
     if !relationships.is_empty() {
         out.relationships = Some(relationships);
     }
     out
+}
+
+/// Whether `uri` starts with `https://` or `http://` (in any case, as schemes are).
+fn is_web_link(uri: &str) -> bool {
+    let lower = uri.get(..8).unwrap_or(uri).to_ascii_lowercase();
+    lower.starts_with("https://") || lower.starts_with("http://")
 }
 
 /// A descriptor for a rule id a finding uses but no stage declared, so the result can still

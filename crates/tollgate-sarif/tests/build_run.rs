@@ -316,3 +316,33 @@ fn evaluations_are_records_not_findings() {
     assert_eq!(back.len(), 1);
     assert_eq!(back[0].rule, "TG1001");
 }
+
+/// A policy names its own help link (METADATA `related_resources`): only a web link that is a
+/// valid URI becomes `helpUri`; anything else would make the log invalid or link elsewhere.
+#[test]
+fn help_links_from_policies_are_web_links_or_nothing() {
+    let cases = [
+        ("https://docs.example.com/policies/runtime.html", true),
+        ("HTTP://docs.example.com/x", true),
+        (
+            "https://docs.aws.amazon.com/lambda/latest/dg/lam\\u0000bda-runtimes.html",
+            false,
+        ),
+        ("https://docs.example.com/a b", false),
+        ("javascript:alert(1)", false),
+        ("file:///etc/passwd", false),
+        ("docs/runtime.md", false),
+    ];
+    for (uri, kept) in cases {
+        let rule = lambda_rule().help_uri(uri);
+        let rules = [rule];
+        let findings = [lambda_finding("template.yaml", 3)];
+        let log = json_of(&RunInput::new(&rules, &findings, &[]));
+        let help = &log["runs"][0]["tool"]["driver"]["rules"][0]["helpUri"];
+        if kept {
+            assert_eq!(help, uri, "{uri}");
+        } else {
+            assert!(help.is_null(), "{uri}: {help}");
+        }
+    }
+}
