@@ -14,6 +14,16 @@ fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
 
+/// The entries of `dir`, in name order.
+fn sorted_entries(dir: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    out.sort();
+    out
+}
+
 fn run_case(case: &Path) -> StageReport {
     let dir = tempfile::tempdir().unwrap();
     if case.is_dir() {
@@ -38,12 +48,7 @@ fn run_case(case: &Path) -> StageReport {
 fn every_rule_fires_and_passes_in_every_language() {
     let mut failures = Vec::new();
     let mut cases = 0;
-    let mut rules: Vec<_> = std::fs::read_dir(fixtures())
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    rules.sort();
-    for rule_dir in rules {
+    for rule_dir in sorted_entries(&fixtures()) {
         let rule = rule_dir.file_name().unwrap().to_string_lossy().to_string();
         for lang in std::fs::read_dir(&rule_dir).unwrap() {
             let lang = lang.unwrap().path();
@@ -125,31 +130,16 @@ fn every_rule_fires_and_passes_in_every_language() {
 #[test]
 fn code_flows_of_every_firing_case() {
     let mut out = String::new();
-    let mut rules: Vec<_> = std::fs::read_dir(fixtures())
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    rules.sort();
-    for rule_dir in rules {
+    for rule_dir in sorted_entries(&fixtures()) {
         let rule = rule_dir.file_name().unwrap().to_string_lossy().to_string();
-        let mut langs: Vec<_> = std::fs::read_dir(&rule_dir)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        langs.sort();
-        for lang in langs {
-            let mut cases: Vec<_> = std::fs::read_dir(&lang)
-                .unwrap()
-                .map(|e| e.unwrap().path())
-                .filter(|p| {
-                    p.file_name()
-                        .unwrap()
-                        .to_string_lossy()
-                        .starts_with("fires-")
-                })
-                .collect();
-            cases.sort();
-            for case in cases {
+        for lang in sorted_entries(&rule_dir) {
+            let firing = sorted_entries(&lang).into_iter().filter(|p| {
+                p.file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .starts_with("fires-")
+            });
+            for case in firing {
                 let report = run_case(&case);
                 for f in report.findings.iter().filter(|f| f.rule == rule) {
                     out.push_str(&format!(
