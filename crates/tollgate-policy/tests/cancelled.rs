@@ -2,10 +2,11 @@
 //! on every document is listed as not checked, so the pipeline can name it. The partial case,
 //! a stage stopped half way, is tested end to end.
 
-use std::path::Path;
-use std::sync::Arc;
+mod common;
 
-use tollgate_core::{Config, ScanContext, Stage, WalkOptions};
+use std::path::Path;
+
+use tollgate_core::{Config, ScanContext, Stage};
 use tollgate_policy::PolicyStage;
 
 const TEMPLATE: &str = "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  Queue:\n    Type: AWS::SQS::Queue\n    Properties:\n      SqsManagedSseEnabled: false\n";
@@ -15,14 +16,7 @@ const REGO: &str = "package main\n\ndeny contains msg if {\n  input.resource.typ
 const GUARD: &str = "let queues = Resources.*[ Type == 'AWS::SQS::Queue' ]\n\nrule queues_encrypted when %queues !empty {\n  %queues.Properties.SqsManagedSseEnabled == true\n}\n";
 
 fn context(dir: &Path) -> ScanContext {
-    let config = Config::default();
-    let files = tollgate_core::walk(dir, &WalkOptions::from_config(&config)).files;
-    ScanContext::new(
-        dir.to_path_buf(),
-        files,
-        Arc::new(config),
-        time::macros::date!(2026 - 12 - 01),
-    )
+    common::context(dir, Config::default())
 }
 
 #[test]

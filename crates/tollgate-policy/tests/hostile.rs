@@ -5,10 +5,11 @@
 //! (counted by the allocator this test installs, as `tollgate` does); each policy becomes a
 //! notification naming it, and the other policies (Rego and Guard) still report.
 
-use std::path::Path;
-use std::sync::Arc;
+mod common;
 
-use tollgate_core::{Config, ScanContext, Stage, WalkOptions};
+use std::path::Path;
+
+use tollgate_core::{Config, ScanContext, Stage};
 use tollgate_policy::PolicyStage;
 
 #[global_allocator]
@@ -66,13 +67,7 @@ fn context(dir: &Path) -> ScanContext {
     // Small enough for the comprehension and the partial rule, which build slowly in a debug
     // build, to reach it within their time budget.
     config.stage.policy.eval_memory_mib = Some(16);
-    let files = tollgate_core::walk(dir, &WalkOptions::from_config(&config)).files;
-    ScanContext::new(
-        dir.to_path_buf(),
-        files,
-        Arc::new(config),
-        time::macros::date!(2026 - 12 - 01),
-    )
+    common::context(dir, config)
 }
 
 #[test]

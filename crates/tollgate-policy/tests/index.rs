@@ -4,11 +4,11 @@
 //! the analysis reads, with and without the index, over the example repositories and the IaC
 //! stage's fixtures, and require the same findings, notifications and evaluations.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Duration;
 
-use tollgate_core::inventory::WalkOptions;
 use tollgate_core::{Config, ScanContext, StageReport};
 use tollgate_policy::evaluate::{evaluate, Budgets};
 use tollgate_policy::rego::{load_policies, PolicySet};
@@ -18,14 +18,7 @@ fn repo() -> PathBuf {
 }
 
 fn context(dir: &Path) -> ScanContext {
-    let config = Config::default();
-    let files = tollgate_core::walk(dir, &WalkOptions::from_config(&config)).files;
-    ScanContext::new(
-        dir.to_path_buf(),
-        files,
-        Arc::new(config),
-        time::macros::date!(2026 - 12 - 01),
-    )
+    common::context(dir, Config::default())
 }
 
 /// Policies written to exercise the analysis: equality on the type, membership on the model's

@@ -2,10 +2,9 @@
 //! only in the model: a secret's rotation schedule, and a Terraform attachment of a policy to a
 //! user that neither the policy nor the user of the scan holds.
 
-use std::sync::Arc;
+mod common;
 
-use tollgate_core::inventory::WalkOptions;
-use tollgate_core::{Config, ScanContext};
+use tollgate_core::Config;
 
 const CONFIGURATION: &str = r#"
 resource "aws_secretsmanager_secret" "db" {
@@ -30,14 +29,7 @@ resource "aws_iam_user_policy_attachment" "legacy_admin" {
 fn rotation_schedules_and_attachments_to_undeclared_users_have_a_model() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("main.tf"), CONFIGURATION).unwrap();
-    let config = Config::default();
-    let files = tollgate_core::walk(dir.path(), &WalkOptions::from_config(&config)).files;
-    let ctx = ScanContext::new(
-        dir.path().to_path_buf(),
-        files,
-        Arc::new(config),
-        time::macros::date!(2026 - 12 - 01),
-    );
+    let ctx = common::context(dir.path(), Config::default());
     let inputs = tollgate_policy::inputs(&ctx);
     let model_of = |address: &str| {
         let resource = inputs

@@ -3,9 +3,9 @@
 //! test binary, so that its CPU-heavy evaluation does not slow the timing-sensitive policies
 //! of `hostile.rs` running beside it.
 
-use std::sync::Arc;
+mod common;
 
-use tollgate_core::{Config, ScanContext, Stage, WalkOptions};
+use tollgate_core::{Config, Stage};
 use tollgate_policy::evaluate::MAX_POLICY_RESULTS;
 use tollgate_policy::PolicyStage;
 
@@ -28,13 +28,7 @@ fn a_flood_of_results_stops_at_the_stage_limit() {
     let mut config = Config::default();
     // Time enough for a debug build to build the 20,000 results.
     config.stage.policy.eval_timeout_ms = Some(60_000);
-    let files = tollgate_core::walk(dir.path(), &WalkOptions::from_config(&config)).files;
-    let ctx = ScanContext::new(
-        dir.path().to_path_buf(),
-        files,
-        Arc::new(config),
-        time::macros::date!(2026 - 12 - 01),
-    );
+    let ctx = common::context(dir.path(), config);
     let report = PolicyStage::new().run(&ctx).unwrap();
     assert_eq!(
         report.findings.len(),

@@ -2,10 +2,10 @@
 //! is stale (`UPDATE_DOCS=1 cargo test -p tollgate-policy --test schema` rewrites it), and
 //! checks that the documents built from the example repositories validate against it.
 
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+mod common;
 
-use tollgate_core::inventory::WalkOptions;
+use std::path::{Path, PathBuf};
+
 use tollgate_core::{Config, ScanContext};
 use tollgate_policy::input::{schema_json, PolicyInput};
 
@@ -28,14 +28,7 @@ fn schema_file_is_current() {
 }
 
 fn context(dir: &Path) -> ScanContext {
-    let config = Config::default();
-    let files = tollgate_core::walk(dir, &WalkOptions::from_config(&config)).files;
-    ScanContext::new(
-        dir.to_path_buf(),
-        files,
-        Arc::new(config),
-        time::macros::date!(2026 - 12 - 01),
-    )
+    common::context(dir, Config::default())
 }
 
 #[test]
