@@ -557,11 +557,12 @@ impl Run<'_, '_> {
                             out.verdicts.record_at(*slot, judged, Verdict::Pass);
                         }
                     }
-                    Err(err) if err.timed_out => {
+                    Err(err) if err.timed_out || err.over_memory => {
                         out.report
                             .notify(eval_notification(&err, policy, Some(rule)));
-                        // A policy that ran out of time once would on every document: it
-                        // stops here, and what it reported so far stays.
+                        // A policy that ran out of time or memory once would on every
+                        // document, each time waiting out its time budget: it stops here,
+                        // and what it reported so far stays.
                         break 'documents;
                     }
                     Err(err) => {

@@ -147,6 +147,7 @@ fn run_guard_tests(sources: Vec<(String, String)>, budget: Duration, report: &mu
                             col: 1,
                             message: message.clone(),
                             timed_out: false,
+                            over_memory: false,
                         }),
                         None if case.mismatches.is_empty() => Outcome::Pass,
                         None => Outcome::Fail,

@@ -47,6 +47,10 @@ pub struct EvalError {
     pub message: String,
     /// Stopped by the time budget.
     pub timed_out: bool,
+    /// Stopped for holding more than its memory budget. Like a timeout, it costs the time
+    /// budget (the allocator waits it out, see `tollgate_alloc`), and the policy would do it
+    /// again on the next document: the stage stops the policy.
+    pub over_memory: bool,
 }
 
 /// A policy file's engine.
@@ -94,6 +98,7 @@ impl Evaluator {
                 col: 1,
                 message: e,
                 timed_out: false,
+                over_memory: false,
             })?;
         // `print` is renamed to an extension that formats nothing (see `print`).
         let files: Vec<(&PolicyFile, String)> = libraries
@@ -153,6 +158,7 @@ impl Evaluator {
                     self.memory >> 20
                 ),
                 timed_out: false,
+                over_memory: true,
             });
         }
         match result {
@@ -191,6 +197,7 @@ fn error(file: &str, text: &str, timed_out: bool) -> EvalError {
             error_message(text)
         },
         timed_out,
+        over_memory: false,
     }
 }
 
