@@ -245,7 +245,7 @@ fn phases(ctx: &ScanContext) -> [f64; 5] {
     for _ in 0..PHASE_RUNS {
         let mut report = tollgate_core::StageReport::default();
         let ((set, guard), _, load) = measure(|| tollgate_policy::load_from_scan(ctx, &mut report));
-        let (mut inputs, _, documents) = measure(|| tollgate_policy::inputs(ctx));
+        let (mut inputs, _, documents) = measure(|| tollgate_policy::inputs_for(ctx, &set));
         let budgets = tollgate_policy::evaluate::Budgets {
             document: tollgate_policy::budget(ctx),
             policy: tollgate_policy::policy_budget(ctx),

@@ -13,6 +13,7 @@ use regorus::Value;
 use tollgate_core::{Location, Span};
 
 use crate::input::{IdentityDoc, PolicyInput};
+use crate::rego::projection::{Need, NOTHING};
 use crate::rego_value::Builder;
 use crate::resources::ScannedResource;
 
@@ -64,14 +65,56 @@ impl std::fmt::Debug for Inputs {
 }
 
 impl Inputs {
+    /// The whole documents.
     pub fn new(resources: Vec<ScannedResource>, identities: Vec<IdentityDoc>) -> Self {
+        Self::built(resources, identities, None)
+    }
+
+    /// The documents with only what `need` keeps of them: what the loaded policies can
+    /// observe (see [`crate::rego::projection`]). `resources` and `identities` stay whole.
+    pub fn projected(
+        resources: Vec<ScannedResource>,
+        identities: Vec<IdentityDoc>,
+        need: &Need,
+    ) -> Self {
+        Self::built(resources, identities, Some(need))
+    }
+
+    fn built(
+        resources: Vec<ScannedResource>,
+        identities: Vec<IdentityDoc>,
+        need: Option<&Need>,
+    ) -> Self {
+        // A resource's value is shared by its own document (`input.resource`) and its unit's
+        // (`input.resources[_]`): it keeps what either reads; an identity's likewise.
+        let shared_need = |one: &str, many: &str| {
+            need.map(|need| {
+                let mut both = need.child(one).cloned().unwrap_or_default();
+                if let Some(each) = need.child(many).and_then(Need::element) {
+                    both.merge(each);
+                }
+                both.finish();
+                both
+            })
+        };
+        let (resource_need, identity_need) = (
+            shared_need("resource", "resources"),
+            shared_need("identity", "identities"),
+        );
+        let build = |b: &mut Builder, data: &dyn ErasedValue, need: Option<&Need>| match need {
+            Some(need) => data.projected(b, need),
+            None => data.whole(b),
+        };
+        let part = |key: &str| need.map(|n| n.child(key).unwrap_or(&NOTHING));
         let resource_values: Vec<Value> = resources
             .par_iter()
-            .map_init(Builder::default, |b, r| b.value(&r.doc))
+            .map_init(Builder::default, |b, r| {
+                build(b, &r.doc, resource_need.as_ref())
+            })
             .collect();
         let identity_values: Vec<Value> = identities
             .par_iter()
-            .map_init(Builder::default, |b, i| b.value(i))
+            .map_init(Builder::default, |b, i| build(b, i, identity_need.as_ref()))
             .collect();
         let units = crate::units::unit_parts(&resources, &identities);
         let mut documents = Vec::with_capacity(resources.len() + units.len() + identities.len());
@@ -86,9 +129,12 @@ impl Inputs {
             .map_init(Builder::default, |b, parts| {
                 let input = object([
                     ("kind", Value::from("deployment-unit")),
-                    ("unit", b.value(&parts.unit)),
+                    ("unit", build(b, &parts.unit, part("unit"))),
                     ("resources", shared(&resource_values, &parts.resources)),
-                    ("references", b.value(&parts.references)),
+                    (
+                        "references",
+                        build(b, &parts.references, part("references")),
+                    ),
                     ("identities", shared(&identity_values, &parts.identities)),
                 ]);
                 (
@@ -183,6 +229,22 @@ impl Inputs {
         self.by_address
             .get(&(unit.to_string(), address.to_string()))
             .copied()
+    }
+}
+
+/// A value of the documents, built whole or projected (the builder's methods are generic;
+/// this lets one closure take any of the documents' parts).
+trait ErasedValue: Sync {
+    fn whole(&self, b: &mut Builder) -> Value;
+    fn projected(&self, b: &mut Builder, need: &Need) -> Value;
+}
+
+impl<T: serde::Serialize + Sync> ErasedValue for T {
+    fn whole(&self, b: &mut Builder) -> Value {
+        b.value(self)
+    }
+    fn projected(&self, b: &mut Builder, need: &Need) -> Value {
+        b.projected(self, need)
     }
 }
 

@@ -32,7 +32,7 @@ pub mod test_runner;
 pub mod units;
 
 pub use stage::{
-    budget, inputs, load_from_scan, memory_budget, namespaces, policy_budget, policy_dirs,
-    policy_rules, under, PolicyStage, DEFAULT_EVAL_MEMORY_BYTES, DEFAULT_EVAL_TIMEOUT_MS,
-    DEFAULT_PATHS, DEFAULT_POLICY_TIMEOUT_SECONDS,
+    budget, inputs, inputs_for, load_from_scan, memory_budget, namespaces, policy_budget,
+    policy_dirs, policy_rules, under, PolicyStage, DEFAULT_EVAL_MEMORY_BYTES,
+    DEFAULT_EVAL_TIMEOUT_MS, DEFAULT_PATHS, DEFAULT_POLICY_TIMEOUT_SECONDS,
 };

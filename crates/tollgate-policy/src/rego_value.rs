@@ -16,6 +16,8 @@ use std::fmt;
 use regorus::Value;
 use serde::ser::{self, Serialize};
 
+use crate::rego::projection::Need;
+
 /// Builds values, sharing equal object keys between them.
 #[derive(Default)]
 pub struct Builder {
@@ -26,8 +28,22 @@ impl Builder {
     /// `data` as regorus reads its JSON text; `Undefined` when it cannot be written as JSON
     /// (a map with keys that are neither strings nor numbers, a failing `Serialize`).
     pub fn value<T: Serialize + ?Sized>(&mut self, data: &T) -> Value {
-        data.serialize(ValueSerializer { keys: self })
-            .unwrap_or(Value::Undefined)
+        data.serialize(ValueSerializer {
+            keys: self,
+            need: None,
+        })
+        .unwrap_or(Value::Undefined)
+    }
+
+    /// `data` with only what `need` keeps of it (see [`crate::rego::projection`]): the
+    /// entries of objects no policy reads are left out, and so are the elements of arrays
+    /// no policy iterates, counts or reads whole; scalars are kept as they are.
+    pub fn projected<T: Serialize + ?Sized>(&mut self, data: &T, need: &Need) -> Value {
+        data.serialize(ValueSerializer {
+            keys: self,
+            need: (!need.whole).then_some(need),
+        })
+        .unwrap_or(Value::Undefined)
     }
 
     fn key(&mut self, text: &str) -> Value {
@@ -62,6 +78,8 @@ type Result<T> = std::result::Result<T, Error>;
 
 struct ValueSerializer<'b> {
     keys: &'b mut Builder,
+    /// What is kept of the value: `None` for all of it.
+    need: Option<&'b Need>,
 }
 
 fn unsigned(v: impl Into<u64>) -> Value {
@@ -175,13 +193,24 @@ impl<'b> ser::Serializer for ValueSerializer<'b> {
         let key = self.keys.key(variant);
         let inner = value.serialize(ValueSerializer {
             keys: &mut *self.keys,
+            need: None,
         })?;
         Ok(Value::from(BTreeMap::from([(key, inner)])))
     }
     fn serialize_seq(self, len: Option<usize>) -> Result<SeqBuilder<'b>> {
+        // No element is needed: none is built (an empty array holds as the array does).
+        let element = match self.need {
+            None => Some(None),
+            Some(need) => need.element().map(|n| (!n.whole).then_some(n)),
+        };
         Ok(SeqBuilder {
             keys: self.keys,
-            items: Vec::with_capacity(len.unwrap_or(0)),
+            items: Vec::with_capacity(if element.is_some() {
+                len.unwrap_or(0)
+            } else {
+                0
+            }),
+            element,
         })
     }
     fn serialize_tuple(self, len: usize) -> Result<SeqBuilder<'b>> {
@@ -198,7 +227,12 @@ impl<'b> ser::Serializer for ValueSerializer<'b> {
         len: usize,
     ) -> Result<VariantBuilder<SeqBuilder<'b>>> {
         let key = self.keys.key(variant);
-        let inner = self.serialize_seq(Some(len))?;
+        // The documents hold no enum variants: one is kept whole.
+        let whole = ValueSerializer {
+            keys: self.keys,
+            need: None,
+        };
+        let inner = whole.serialize_seq(Some(len))?;
         Ok(VariantBuilder { key, inner })
     }
     fn serialize_map(self, _len: Option<usize>) -> Result<MapBuilder<'b>> {
@@ -206,6 +240,7 @@ impl<'b> ser::Serializer for ValueSerializer<'b> {
             keys: self.keys,
             entries: BTreeMap::new(),
             next_key: None,
+            need: self.need,
         })
     }
     fn serialize_struct(self, _name: &'static str, len: usize) -> Result<MapBuilder<'b>> {
@@ -219,7 +254,11 @@ impl<'b> ser::Serializer for ValueSerializer<'b> {
         _len: usize,
     ) -> Result<VariantBuilder<MapBuilder<'b>>> {
         let key = self.keys.key(variant);
-        let inner = self.serialize_map(None)?;
+        let whole = ValueSerializer {
+            keys: self.keys,
+            need: None,
+        };
+        let inner = whole.serialize_map(None)?;
         Ok(VariantBuilder { key, inner })
     }
 }
@@ -228,12 +267,19 @@ impl<'b> ser::Serializer for ValueSerializer<'b> {
 pub struct SeqBuilder<'b> {
     keys: &'b mut Builder,
     items: Vec<Value>,
+    /// What is kept of each element: `None` when no element is kept, `Some(None)` for all of
+    /// each.
+    element: Option<Option<&'b Need>>,
 }
 
 impl SeqBuilder<'_> {
     fn push<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<()> {
+        let Some(need) = self.element else {
+            return Ok(());
+        };
         let v = value.serialize(ValueSerializer {
             keys: &mut *self.keys,
+            need,
         })?;
         self.items.push(v);
         Ok(())
@@ -267,12 +313,25 @@ pub struct MapBuilder<'b> {
     keys: &'b mut Builder,
     entries: BTreeMap<Value, Value>,
     next_key: Option<Value>,
+    /// What is kept of the object: `None` for all of it.
+    need: Option<&'b Need>,
 }
 
 impl MapBuilder<'_> {
     fn entry<T: Serialize + ?Sized>(&mut self, key: Value, value: &T) -> Result<()> {
+        let need = match self.need {
+            None => None,
+            Some(need) => {
+                let Some(child) = key.as_string().ok().and_then(|k| need.child(k)) else {
+                    // No policy reads this entry.
+                    return Ok(());
+                };
+                (!child.whole).then_some(child)
+            }
+        };
         let v = value.serialize(ValueSerializer {
             keys: &mut *self.keys,
+            need,
         })?;
         // The last of two equal keys stays, as in regorus's parser.
         self.entries.insert(key, v);
@@ -333,6 +392,7 @@ impl KeySerializer<'_> {
     ) -> Result<Value> {
         let k = build(ValueSerializer {
             keys: &mut *self.keys,
+            need: None,
         })?;
         let text = match &k {
             Value::String(s) => s.to_string(),

@@ -52,7 +52,7 @@ impl Stage for PolicyStage {
         if set.policies(&namespaces).next().is_none() && guard.is_empty() {
             return Ok(report);
         }
-        let mut inputs = inputs(ctx);
+        let mut inputs = inputs_for(ctx, &set);
         let budgets = Budgets {
             document: budget(ctx),
             policy: policy_budget(ctx),
@@ -143,14 +143,34 @@ pub fn memory_budget(ctx: &ScanContext) -> usize {
         })
 }
 
-/// Every input document of the scan.
+/// Every input document of the scan, whole (as `tollgate policy eval` prints them).
 pub fn inputs(ctx: &ScanContext) -> Inputs {
+    let (resources, identities) = scanned(ctx);
+    Inputs::new(resources, identities)
+}
+
+/// Every input document of the scan with only what the policies of `set` can observe of
+/// them (see [`crate::rego::projection`]); whole when one of them may read anything.
+pub fn inputs_for(ctx: &ScanContext, set: &PolicySet) -> Inputs {
+    let (resources, identities) = scanned(ctx);
+    match set.needs() {
+        Some(need) => Inputs::projected(resources, identities, &need),
+        None => Inputs::new(resources, identities),
+    }
+}
+
+fn scanned(
+    ctx: &ScanContext,
+) -> (
+    Vec<resources::ScannedResource>,
+    Vec<crate::input::IdentityDoc>,
+) {
     let model = tollgate_iac::model(ctx);
     let mut index = ModelIndex::build(&model);
     let resources = resources::collect(ctx, &model, &mut index);
     // The permissions stage's analysis, made once per scan.
     let identities = identities::identities(tollgate_perms::analysis(ctx).get());
-    Inputs::new(resources, identities)
+    (resources, identities)
 }
 
 /// The policy directories of the scan: the configured ones, else the first default present.

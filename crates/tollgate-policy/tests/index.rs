@@ -6,16 +6,14 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+use common::repo;
 use std::time::Duration;
 
 use tollgate_core::{Config, ScanContext, StageReport};
 use tollgate_policy::evaluate::{evaluate, Budgets};
 use tollgate_policy::rego::{load_policies, PolicySet};
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
 
 fn context(dir: &Path) -> ScanContext {
     common::context(dir, Config::default())
@@ -57,22 +55,7 @@ const SHAPES: &[(&str, &str)] = &[
 ];
 
 fn example_policies() -> Vec<(String, String)> {
-    let dir = repo().join("examples/policies/policies");
-    let mut out = Vec::new();
-    let mut entries: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    entries.sort();
-    for path in entries {
-        let name = path.file_name().unwrap().to_string_lossy().to_string();
-        if name.ends_with(".rego") && !name.ends_with("_test.rego") {
-            out.push((
-                format!("policies/{name}"),
-                std::fs::read_to_string(&path).unwrap(),
-            ));
-        }
-    }
+    let mut out = common::example_policies();
     for (path, text) in SHAPES {
         out.push((path.to_string(), text.to_string()));
     }
@@ -126,16 +109,7 @@ fn indexed_and_unindexed_evaluation_agree() {
     assert!(reusable >= 8, "only {reusable} policy files reuse results");
     let unindexed = set.clone().unindexed();
     let mut compared = 0;
-    for dir in [
-        "examples/policies",
-        "examples/sam-orders",
-        "examples/sam-orders-hardened",
-        "examples/serverless-payments",
-        "examples/terraform-ledger",
-        "examples/sam-clinic",
-        "crates/tollgate-iac/tests/fixtures",
-        "crates/tollgate-perms/tests/fixtures",
-    ] {
+    for dir in common::CORPUS {
         let ctx = context(&repo().join(dir));
         let with_index = run(&ctx, &set);
         let without = run(&ctx, &unindexed);

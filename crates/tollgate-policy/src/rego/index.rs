@@ -28,6 +28,16 @@ pub enum Condition {
 }
 
 impl Condition {
+    /// Every path the condition reads, and whether it reads the value there (`true`) or only
+    /// whether one is there.
+    pub fn paths(&self, found: &mut impl FnMut(&[Value], bool)) {
+        match self {
+            Condition::Defined(path) => found(path, false),
+            Condition::OneOf(path, _) => found(path, true),
+            Condition::AnyOf(bodies) => bodies.iter().flatten().for_each(|c| c.paths(found)),
+        }
+    }
+
     fn holds(&self, input: &Value) -> bool {
         match self {
             Condition::Defined(path) => !matches!(walk(input, path), Value::Undefined),

@@ -35,6 +35,9 @@ pub struct PolicyFile {
     /// The input paths every rule of the file reads, when they can be stated (see
     /// [`super::reads`]); `None` when it may read anything.
     pub reads: Option<super::reads::Reads>,
+    /// What the file can observe of its input documents, when it can be stated (see
+    /// [`super::projection`]); `None` when it may read the whole document.
+    pub needs: Option<super::projection::Need>,
 }
 
 impl PolicyFile {
@@ -96,6 +99,25 @@ impl PolicySet {
     }
 }
 
+impl PolicySet {
+    /// What every file together can observe of the input documents (each policy's engine
+    /// loads every library, and the documents are built once for all), with the paths rule
+    /// indexing reads; `None` when some file may read a whole document.
+    pub fn needs(&self) -> Option<super::projection::Need> {
+        let mut need = super::projection::Need::default();
+        for file in &self.files {
+            need.merge(file.needs.as_ref()?);
+            for applicability in file.index.values() {
+                for condition in applicability.bodies.iter().flatten().flatten() {
+                    condition.paths(&mut |path, whole| need.add_keys(path, whole));
+                }
+            }
+        }
+        need.finish();
+        Some(need)
+    }
+}
+
 /// Load `(path, text)` pairs.
 pub fn load_policies(sources: Vec<(String, String)>) -> PolicySet {
     let mut set = PolicySet::default();
@@ -150,6 +172,7 @@ fn index(set: &mut PolicySet, trees: &BTreeMap<String, serde_json::Value>) {
             continue;
         };
         file.reads = super::reads::input_reads(ast, &file.text);
+        file.needs = super::projection::input_needs(ast, &file.text);
         let helpers = packages.get(&file.package) == Some(&1);
         file.index = file
             .entries
@@ -251,6 +274,7 @@ fn load_one(
             tests,
             index: BTreeMap::new(),
             reads: None,
+            needs: None,
         },
         ast,
     ))

@@ -9,6 +9,7 @@ pub mod index;
 pub mod load;
 pub mod metadata;
 pub mod print;
+pub mod projection;
 pub mod reads;
 pub mod recursion;
 
