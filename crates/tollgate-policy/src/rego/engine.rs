@@ -194,7 +194,7 @@ fn error(file: &str, text: &str, timed_out: bool) -> EvalError {
         message: if timed_out {
             "evaluation exceeded its time budget".to_string()
         } else {
-            error_message(text)
+            super::error_text::without_document_values(&error_message(text))
         },
         timed_out,
         over_memory: false,
@@ -333,6 +333,41 @@ mod tests {
         // them ran out of time first at a load average of 11).
         let mut e = Evaluator::new(&set.files[0], [], Duration::from_secs(60)).unwrap();
         e.eval("deny", &Value::new_object())
+    }
+
+    #[test]
+    fn runtime_errors_do_not_repeat_the_document() {
+        // regorus writes the evaluation's locals into an unsafe variable's message and the
+        // argument into a type error's: here a function's environment with a key in it.
+        let key = "AKIAIOSFODNN7EXAMPLE";
+        let input = Value::from_json_str(&format!(
+            "{{\"resource\": {{\"properties\": {{\"Environment\": {{\"Variables\": {{\"AWS_ACCESS_KEY_ID\": \"{key}\"}}}}}}}}}}"
+        ))
+        .unwrap();
+        for (rule, expected) in [
+            // An unsafe variable in a head is found at run time, with every scope.
+            (
+                "deny contains undeclared.y if {\n  r := input.resource\n  r.properties\n}\n",
+                "var undeclared is unsafe",
+            ),
+            (
+                "deny contains x if {\n  x := sum(input.resource.properties.Environment)\n}\n",
+                "Got an object of 1 keys.",
+            ),
+            (
+                "deny contains x if {\n  x := abs(input.resource.properties.Environment.Variables.AWS_ACCESS_KEY_ID)\n}\n",
+                "Got `\"AKIA****\"` instead",
+            ),
+        ] {
+            let text = format!("package main\nimport rego.v1\n\n{rule}");
+            let set = load_policies(vec![("p.rego".into(), text)]);
+            assert!(set.errors.is_empty(), "{:?}", set.errors);
+            let mut e = Evaluator::new(&set.files[0], [], Duration::from_secs(60)).unwrap();
+            let err = e.eval("deny", &input).unwrap_err();
+            assert!(err.message.ends_with(expected), "{err}");
+            assert!(!err.message.contains(key), "{err}");
+            assert!(err.message.len() < 200, "{err}");
+        }
     }
 
     #[test]

@@ -4,6 +4,7 @@
 pub mod capped;
 pub mod charged;
 pub mod engine;
+pub mod error_text;
 pub mod growth;
 pub mod index;
 pub mod load;
