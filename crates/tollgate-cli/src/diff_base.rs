@@ -12,9 +12,13 @@ use std::sync::Arc;
 use tollgate_core::{Config, Notification, ScanContext, Stage};
 use tollgate_github::GitError;
 use tollgate_perms::analysis::PolicyInputs;
-use tollgate_sarif::{mark_baseline, Baseline};
+use tollgate_sarif::{mark_baseline_except, Baseline};
 
 use crate::pipeline::{self, ScanRequest, ScanResult, Selection};
+
+mod shared_findings;
+
+use shared_findings::SharedFindings;
 
 /// What the base scan needs besides the revision.
 pub struct BaseScan {
@@ -26,6 +30,9 @@ pub struct BaseScan {
     pub only: Option<String>,
     /// `--check` / `--skip-check`, applied to the base as to the head.
     pub selection: crate::rule_select::RuleSelection,
+    /// Leave the findings both revisions hold alike out of the comparison
+    /// ([`SharedFindings`]); off only in tests that compare with the full comparison.
+    pub share_findings: bool,
 }
 
 /// Mark `result`'s built-in findings against revision `rev` of the repository at `repo`.
@@ -41,7 +48,7 @@ pub fn apply(
     result: &mut ScanResult,
 ) -> bool {
     match marked(repo, rev, scan, result) {
-        Ok(marked) => marked,
+        Ok(marked) => marked.is_some(),
         Err(message) if !explicit => {
             eprintln!("note: {message}; only the diff filter applies");
             false
@@ -57,7 +64,14 @@ pub fn apply(
     }
 }
 
-fn marked(repo: &Path, rev: &str, scan: BaseScan, result: &mut ScanResult) -> Result<bool, String> {
+/// Mark `result`'s findings; `None` when the base commit is missing, otherwise how many of the
+/// head's findings the base was known to hold alike ([`SharedFindings`]).
+fn marked(
+    repo: &Path,
+    rev: &str,
+    scan: BaseScan,
+    result: &mut ScanResult,
+) -> Result<Option<usize>, String> {
     let dir = tempfile::Builder::new()
         .prefix("tollgate-base-")
         .tempdir()
@@ -87,7 +101,7 @@ fn marked(repo: &Path, rev: &str, scan: BaseScan, result: &mut ScanResult) -> Re
             eprintln!(
                 "note: --diff-base: {e}; every finding counts as new, only the diff filter applies"
             );
-            return Ok(false);
+            return Ok(None);
         }
         Err(e) => return Err(format!("--diff-base {rev}: {e}")),
     };
@@ -121,6 +135,15 @@ fn marked(repo: &Path, rev: &str, scan: BaseScan, result: &mut ScanResult) -> Re
         evaluations: false,
     })
     .map_err(|e| format!("--diff-base {rev}: scanning the base revision: {e:#}"))?;
+    // The findings the base holds alike with the head are left out of its post-processing and
+    // of the baseline: the head's state for them is known (see [`shared_findings`]).
+    let shared = scan
+        .share_findings
+        .then(|| SharedFindings::new(result, &base))
+        .flatten();
+    if let Some(shared) = &shared {
+        base.findings.retain(|f| !shared.covers(f));
+    }
     scan.selection.retain(&mut base.findings, &base.rules);
     if base.failed {
         // A base stage that failed leaves findings unmarked that it would have matched: say so,
@@ -135,16 +158,28 @@ fn marked(repo: &Path, rev: &str, scan: BaseScan, result: &mut ScanResult) -> Re
     // Same suppressions and fingerprints as the head. The base's findings are taken as they
     // are, not read back from its SARIF log: that log keeps only the results GitHub accepts,
     // and the ones it drops would count as new in the head.
-    crate::postprocess::apply(&mut base, None);
+    crate::postprocess::apply_to_findings(&mut base);
     let baseline = Baseline::from_findings(
         std::mem::take(&mut base.findings)
             .into_iter()
             .chain(std::mem::take(&mut base.external_findings)),
     );
-    let absent = mark_baseline(&mut result.findings, &baseline);
+    let known = match &shared {
+        Some(shared) => shared.states(&result.findings),
+        None => Vec::new(),
+    };
+    let shared = known.iter().flatten().count();
+    tracing::debug!(
+        shared,
+        compared = baseline.len(),
+        "base revision: findings compared"
+    );
+    let absent = mark_baseline_except(&mut result.findings, &baseline, |i| {
+        known.get(i).copied().flatten()
+    });
     result.findings.extend(absent);
     tollgate_core::postprocess::sort_findings(&mut result.findings);
-    Ok(true)
+    Ok(Some(shared))
 }
 
 /// Before the base revision's stages run: take the head's results for every stage whose
@@ -159,36 +194,42 @@ fn marked(repo: &Path, rev: &str, scan: BaseScan, result: &mut ScanResult) -> Re
 /// results. Equality is of the models' values (spans included), so the adopted results are
 /// the ones the base would have computed. The base's model itself is built here, once, from
 /// the head's documents for the files both revisions hold.
-pub fn adopt_results(base: &ScanContext, head: &ScanContext, stages: &[Arc<dyn Stage>]) {
+pub fn adopt_results(
+    base: &ScanContext,
+    head: &ScanContext,
+    stages: &[Arc<dyn Stage>],
+) -> Vec<&'static str> {
     let runs = |name: &str| stages.iter().any(|s| s.name() == name);
     let (iac, permissions) = (
         runs(tollgate_iac::IacStage::NAME),
         runs(tollgate_perms::PermissionsStage::NAME),
     );
+    let mut adopted = Vec::new();
     if !iac && !permissions {
-        return;
+        return adopted;
     }
     // Only a model the head completed and kept: one it did not get to is not compared.
     let Some(head_model) = head.memoized::<tollgate_iac::CloudModel>() else {
-        return;
+        return adopted;
     };
     if !head_model.not_checked.is_empty() {
-        return;
+        return adopted;
     }
     let base_model = tollgate_iac::model(base);
     let same_model = *base_model == *head_model;
-    let mut adopted = Vec::new();
     if iac && same_model {
         if let Some(done) = head.memoized::<tollgate_iac::RuleOutcome>() {
-            base.adopt_memo(done);
-            adopted.push(tollgate_iac::IacStage::NAME);
+            if base.adopt_memo(done) {
+                adopted.push(tollgate_iac::IacStage::NAME);
+            }
         }
     }
     if permissions && (same_model || PolicyInputs::of(&base_model) == PolicyInputs::of(&head_model))
     {
         if let Some(done) = head.memoized::<tollgate_perms::Outcome>() {
-            base.adopt_memo(done);
-            adopted.push(tollgate_perms::PermissionsStage::NAME);
+            if base.adopt_memo(done) {
+                adopted.push(tollgate_perms::PermissionsStage::NAME);
+            }
         }
     }
     tracing::debug!(
@@ -197,6 +238,7 @@ pub fn adopt_results(base: &ScanContext, head: &ScanContext, stages: &[Arc<dyn S
         ?adopted,
         "base revision: head results adopted"
     );
+    adopted
 }
 
 #[cfg(test)]
@@ -206,7 +248,7 @@ mod tests {
 
     use crate::pipeline::{self, ScanRequest, ScanResult, StageOptions};
 
-    fn copy_dir(from: &Path, to: &Path) {
+    pub(super) fn copy_dir(from: &Path, to: &Path) {
         std::fs::create_dir_all(to).unwrap();
         for entry in std::fs::read_dir(from).unwrap() {
             let entry = entry.unwrap();
@@ -220,7 +262,7 @@ mod tests {
     }
 
     /// Every built-in stage that needs no network: all but `deps`.
-    fn scan(root: &Path, reuse: Option<Arc<tollgate_core::ScanContext>>) -> ScanResult {
+    pub(super) fn scan(root: &Path, reuse: Option<Arc<tollgate_core::ScanContext>>) -> ScanResult {
         let config = tollgate_core::Config::default();
         let stages: Vec<String> = pipeline::builtin_stage_names()
             .into_iter()
@@ -248,7 +290,7 @@ mod tests {
         result
     }
 
-    fn sarif(result: &mut ScanResult) -> String {
+    pub(super) fn sarif(result: &mut ScanResult) -> String {
         crate::output::sarif::render(&crate::output::sarif::build(result, true))
     }
 
@@ -376,6 +418,220 @@ mod tests {
             );
             assert!(adopted(perms(&head.ctx), perms(&reused.ctx)), "{name}");
             assert!(!adopted(perms(&head.ctx), perms(&alone.ctx)), "{name}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod shared_findings_tests {
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use tollgate_core::{BaselineState, Config};
+
+    use super::{marked, BaseScan};
+    use crate::pipeline::{self, ScanRequest, ScanResult, StageOptions};
+
+    fn git(dir: &Path, args: &[&str]) {
+        let out = std::process::Command::new("git")
+            .current_dir(dir)
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(["-c", "commit.gpgsign=false"])
+            .args(args)
+            .output()
+            .expect("git runs");
+        assert!(out.status.success(), "git {args:?}: {out:?}");
+    }
+
+    /// `git mv` of `from` to `name` in the same directory.
+    fn rename(repo: &Path, from: &str, name: &str) {
+        let to = Path::new(from).with_file_name(name);
+        git(repo, &["mv", from, to.to_str().unwrap()]);
+    }
+
+    fn write(repo: &Path, path: &str, text: &str) {
+        let path = repo.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    fn bucket_module(versioned: bool) -> String {
+        format!(
+            "variable \"name\" {{}}\nresource \"aws_s3_bucket\" \"data\" {{\n  bucket = var.name\n}}\n\
+             resource \"aws_s3_bucket_versioning\" \"data\" {{\n  bucket = aws_s3_bucket.data.id\n  \
+             versioning_configuration {{\n    status = \"{}\"\n  }}\n}}\n",
+            if versioned { "Enabled" } else { "Suspended" }
+        )
+    }
+
+    fn bucket_root(name: &str) -> String {
+        format!("module \"data\" {{\n  source = \"../modules/bucket\"\n  name   = \"{name}\"\n}}\n")
+    }
+
+    /// What `tollgate run --diff-base HEAD~1` does to the findings of `repo`, every stage but
+    /// `deps`: the head's findings marked and the absent ones added, with the findings both
+    /// revisions hold alike left out of the comparison or not. Also how many were left out.
+    fn diff_base_run(repo: &Path, share_findings: bool) -> (ScanResult, usize) {
+        let config = Arc::new(Config::default());
+        let stages: Vec<String> = pipeline::builtin_stage_names()
+            .into_iter()
+            .filter(|s| s != "deps")
+            .collect();
+        let selection = pipeline::select(Some(&stages), &config, &StageOptions::default()).unwrap();
+        let base_stages = selection.builtin.clone();
+        let today = time::macros::date!(2026 - 06 - 01);
+        let mut result = pipeline::scan(ScanRequest {
+            root: repo.to_path_buf(),
+            config: config.clone(),
+            selection,
+            shard: None,
+            today,
+            show_progress: false,
+            only: None,
+            reuse: None,
+            keep_parsed: true,
+            borrowed: Vec::new(),
+            evaluations: false,
+        })
+        .unwrap();
+        crate::postprocess::apply(&mut result, None);
+        let scan = BaseScan {
+            config,
+            stages: base_stages,
+            shard: None,
+            today,
+            only: None,
+            selection: crate::rule_select::RuleSelection::default(),
+            share_findings,
+        };
+        let shared = marked(repo, "HEAD~1", scan, &mut result)
+            .unwrap()
+            .expect("the base commit is there");
+        pipeline::release_parsed(&mut result.ctx);
+        result.start_time = time::OffsetDateTime::UNIX_EPOCH;
+        result.end_time = time::OffsetDateTime::UNIX_EPOCH;
+        (result, shared)
+    }
+
+    /// Leaving the findings both revisions hold alike out of the comparison gives every finding
+    /// the state, and the log the results, that comparing all of the base's findings gives: for a
+    /// comment, a suppression added, a runtime changed (a unit whose results change), a
+    /// template deleted, a file renamed, a Terraform module two roots call changed and a
+    /// template copied.
+    #[test]
+    fn shared_findings_are_marked_as_the_full_comparison_marks_them() {
+        let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+        let dir = tempfile::tempdir().unwrap();
+        let repo = dir.path().join("repo");
+        for name in ["sam-orders", "serverless-payments", "terraform-ledger"] {
+            super::tests::copy_dir(&examples.join(name), &repo.join(name));
+        }
+        write(&repo, "tf/modules/bucket/main.tf", &bucket_module(false));
+        write(&repo, "tf/dev/main.tf", &bucket_root("dev-data"));
+        write(&repo, "tf/prod/main.tf", &bucket_root("prod-data"));
+        git(&repo, &["init", "-q"]);
+        git(&repo, &["add", "-A"]);
+        git(&repo, &["commit", "-q", "-m", "base"]);
+
+        let sam = "sam-orders/template.yaml";
+        let text = std::fs::read_to_string(repo.join(sam)).unwrap();
+        assert!(text.contains("Runtime: python3.8"));
+        // A suppression on the header line of a resource the rules find fault with.
+        let head = super::tests::scan(&repo, None);
+        let target = head
+            .findings
+            .iter()
+            .find(|f| f.location.path == sam && f.resource_line.is_some())
+            .expect("a finding in the SAM template");
+        let line = target.resource_line.unwrap() as usize;
+        let suppressed: String = text
+            .lines()
+            .enumerate()
+            .map(|(i, l)| match i + 1 == line {
+                true => format!("{l} # tollgate:ignore[{}] kept on purpose\n", target.rule),
+                false => format!("{l}\n"),
+            })
+            .collect();
+        // (what changed, the change, whether the base's scan adopts some of the head's results,
+        // so that the findings of the untouched files are left out of the comparison)
+        type Change<'a> = (&'static str, Box<dyn Fn(&Path) + 'a>, bool);
+        let changes: Vec<Change<'_>> = vec![
+            (
+                "comment",
+                Box::new(|r| write(r, sam, &format!("{text}# a comment\n"))),
+                true,
+            ),
+            (
+                "suppression",
+                Box::new(|r| write(r, sam, &suppressed)),
+                true,
+            ),
+            (
+                "runtime",
+                Box::new(|r| {
+                    let now = std::fs::read_to_string(r.join(sam)).unwrap();
+                    write(r, sam, &now.replace("python3.8", "python3.12"));
+                }),
+                true,
+            ),
+            (
+                "a file no template reads deleted",
+                Box::new(|r| git(r, &["rm", "-q", "sam-orders/README.md"])),
+                true,
+            ),
+            (
+                "a file no template reads renamed",
+                Box::new(|r| rename(r, "terraform-ledger/README.md", "NOTES.md")),
+                true,
+            ),
+            (
+                "template deleted",
+                Box::new(|r| git(r, &["rm", "-q", "serverless-payments/serverless.yml"])),
+                false,
+            ),
+            (
+                "template renamed",
+                Box::new(|r| rename(r, "terraform-ledger/main.tf", "ledger.tf")),
+                false,
+            ),
+            (
+                "module",
+                Box::new(|r| write(r, "tf/modules/bucket/main.tf", &bucket_module(true))),
+                true,
+            ),
+            (
+                "copied",
+                Box::new(|r| {
+                    std::fs::copy(r.join(sam), r.join("sam-orders/copy.yaml")).unwrap();
+                }),
+                false,
+            ),
+        ];
+        let mut states = std::collections::HashSet::new();
+        for (name, change, shares) in changes {
+            change(&repo);
+            git(&repo, &["add", "-A"]);
+            git(&repo, &["commit", "-q", "-m", name]);
+            let (mut full, none) = diff_base_run(&repo, false);
+            let (mut shortcut, shared) = diff_base_run(&repo, true);
+            assert_eq!(none, 0, "{name}");
+            // The untouched templates' findings are the head's own when results were adopted.
+            assert_eq!(shared > 0, shares, "{name}: {shared} shared");
+            assert!(shared < shortcut.findings.len(), "{name}: {shared} shared");
+            assert_eq!(full.findings, shortcut.findings, "{name}");
+            assert_eq!(
+                super::tests::sarif(&mut full),
+                super::tests::sarif(&mut shortcut),
+                "{name}"
+            );
+            states.extend(full.findings.iter().filter_map(|f| f.baseline_state));
+        }
+        for state in [
+            BaselineState::New,
+            BaselineState::Unchanged,
+            BaselineState::Absent,
+        ] {
+            assert!(states.contains(&state), "no finding was {state:?}");
         }
     }
 }

@@ -2,6 +2,7 @@
 //! plugins, then post-processing in one place. Nothing here prints; everything the run has to
 //! say ends up in [`ScanResult`].
 
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -213,6 +214,13 @@ pub struct ScanResult {
     pub external_findings: Vec<Finding>,
     pub external_runs: Vec<Run>,
     pub notifications: Vec<Notification>,
+    /// For each built-in stage that reported, the rule codes of its findings: recorded only
+    /// for the two scans of `--diff-base` (a scan kept for reuse or reusing another), whose
+    /// comparison needs to know which stage a finding came from ([`crate::diff_base`]).
+    pub codes_by_stage: Vec<(String, HashSet<String>)>,
+    /// The stages whose results this scan took from the one it reused
+    /// ([`crate::diff_base::adopt_results`]): they reported that scan's findings.
+    pub adopted: Vec<&'static str>,
     /// A stage or plugin failed, or the root could not be read: exit code 2.
     pub failed: bool,
     pub start_time: time::OffsetDateTime,
@@ -300,9 +308,10 @@ pub fn scan(request: ScanRequest) -> anyhow::Result<ScanResult> {
         ctx = ctx.without_evaluations();
     }
     let mut ctx = Arc::new(ctx);
-    if let Some(donor) = &reuse {
-        crate::diff_base::adopt_results(&ctx, donor, &selection.builtin);
-    }
+    let adopted = match &reuse {
+        Some(donor) => crate::diff_base::adopt_results(&ctx, donor, &selection.builtin),
+        None => Vec::new(),
+    };
 
     let mut rules: Vec<Rule> = selection.builtin.iter().flat_map(|s| s.rules()).collect();
     let stage_timeout = Duration::from_secs(config.stage_timeout.unwrap_or(DEFAULT_STAGE_TIMEOUT));
@@ -376,10 +385,21 @@ pub fn scan(request: ScanRequest) -> anyhow::Result<ScanResult> {
     let mut evaluations = Vec::new();
     let mut external_findings = Vec::new();
     let mut external_runs = Vec::new();
+    let mut codes_by_stage = Vec::new();
+    let record_codes = keep_parsed || reuse.is_some();
     for outcome in outcomes {
         match outcome {
-            Outcome::Builtin(_, report, failure) => {
+            Outcome::Builtin(i, report, failure) => {
                 if let Some(report) = report {
+                    if record_codes {
+                        let mut codes = HashSet::new();
+                        for finding in &report.findings {
+                            if !codes.contains(&finding.rule) {
+                                codes.insert(finding.rule.clone());
+                            }
+                        }
+                        codes_by_stage.push((selection.builtin[i].name().to_string(), codes));
+                    }
                     findings.extend(report.findings);
                     // Stages that record them anyway (policy, code) are not kept either.
                     if wants_evaluations {
@@ -410,6 +430,8 @@ pub fn scan(request: ScanRequest) -> anyhow::Result<ScanResult> {
         external_findings,
         external_runs,
         notifications,
+        codes_by_stage,
+        adopted,
         failed,
         start_time,
         end_time: time::OffsetDateTime::now_utc(),

@@ -13,7 +13,6 @@ pub fn apply(result: &mut ScanResult, baseline: Option<&Path>) -> bool {
     let ctx = result.ctx.clone();
     let config = ctx.config();
     let index = RuleIndex::new(result.rules.iter().cloned());
-    let mut notes = apply_rule_config(&mut result.findings, &index, config);
     // Files whose comments may hold suppressions: those the stages read. Listing them also
     // reports a `tollgate:ignore` left behind after its finding was fixed.
     let scanned: Vec<&str> = ctx
@@ -22,17 +21,7 @@ pub fn apply(result: &mut ScanResult, baseline: Option<&Path>) -> bool {
         .filter(|f| f.kind != FileKind::Other)
         .map(|f| f.path.as_str())
         .collect();
-    let source = |path: &str| ctx.file(path).and_then(|f| ctx.text(f).ok());
-    notes.extend(apply_suppressions_in(
-        &mut result.findings,
-        &index,
-        config,
-        ctx.today(),
-        &scanned,
-        &source,
-    ));
-    finish(&mut result.findings);
-    finish(&mut result.external_findings);
+    let mut notes = process_findings(result, &index, &scanned);
     // Evaluations follow their findings: none for a disabled rule, and a failure whose
     // findings were all suppressed says so. Baselines and diff filters are about findings
     // only; an evaluation says what was checked, new or not.
@@ -52,6 +41,40 @@ pub fn apply(result: &mut ScanResult, baseline: Option<&Path>) -> bool {
     dedup_parse_errors(&mut result.notifications);
     sort_notifications(&mut result.notifications);
     failed
+}
+
+/// What post-processing does to the findings themselves, each on its own: rule config,
+/// suppressions (inline comments of `scanned` files and of the findings' own files, config
+/// ignores), fingerprints, then the reporting order. Returns the notes it raised.
+fn process_findings(
+    result: &mut ScanResult,
+    index: &RuleIndex,
+    scanned: &[&str],
+) -> Vec<Notification> {
+    let ctx = result.ctx.clone();
+    let config = ctx.config();
+    let mut notes = apply_rule_config(&mut result.findings, index, config);
+    let source = |path: &str| ctx.file(path).and_then(|f| ctx.text(f).ok());
+    notes.extend(apply_suppressions_in(
+        &mut result.findings,
+        index,
+        config,
+        ctx.today(),
+        scanned,
+        &source,
+    ));
+    finish(&mut result.findings);
+    finish(&mut result.external_findings);
+    notes
+}
+
+/// Post-process the findings of a scan that only serves as a baseline (the base revision of
+/// `--diff-base`): each finding gets what [`apply`] gives it, but nothing else is done (the
+/// scan's notes, such as suppressions left unused, are nobody's to read), so only the files
+/// that hold findings have their comments read.
+pub fn apply_to_findings(result: &mut ScanResult) {
+    let index = RuleIndex::new(result.rules.iter().cloned());
+    process_findings(result, &index, &[]);
 }
 
 /// Every stage that reads a file meets its syntax error; it is one problem, reported once (by

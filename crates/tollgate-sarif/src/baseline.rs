@@ -113,9 +113,25 @@ pub fn fingerprints_of(log: &Sarif) -> HashSet<(String, String)> {
 /// Returns the baseline's findings that are no longer present, marked `absent`, so the report
 /// can count what was fixed.
 pub fn mark_baseline(findings: &mut [Finding], baseline: &Baseline) -> Vec<Finding> {
+    mark_baseline_except(findings, baseline, |_| None)
+}
+
+/// [`mark_baseline`] for the findings whose state the caller does not know already: the
+/// finding at position `i` for which `known(i)` gives a state gets that one and matches none of
+/// the baseline's findings. For a caller that knows some findings are in the baseline, with
+/// the same severity as their first entry there, without having built those entries.
+pub fn mark_baseline_except(
+    findings: &mut [Finding],
+    baseline: &Baseline,
+    known: impl Fn(usize) -> Option<BaselineState>,
+) -> Vec<Finding> {
     // Which of the baseline's findings some finding still matches.
     let mut matched = vec![false; baseline.findings.len()];
-    for finding in findings.iter_mut() {
+    for (i, finding) in findings.iter_mut().enumerate() {
+        if let Some(state) = known(i) {
+            finding.baseline_state = Some(state);
+            continue;
+        }
         finding.ensure_fingerprint();
         let at = baseline.position(&finding.rule, &finding.fingerprint);
         finding.baseline_state = Some(match at {

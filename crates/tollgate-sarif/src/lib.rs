@@ -50,7 +50,7 @@ mod text;
 pub mod uri;
 mod visit;
 
-pub use baseline::{fingerprints_of, mark_baseline, Baseline};
+pub use baseline::{fingerprints_of, mark_baseline, mark_baseline_except, Baseline};
 pub use build::{
     build_log, build_run, build_run_within_limits, set_root_uri, to_json_pretty, write_json_pretty,
     RunInput, SCHEMA_URI, SRCROOT,

@@ -122,6 +122,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
             today,
             only,
             selection: rule_selection,
+            share_findings: true,
         };
         has_baseline |= crate::diff_base::apply(&root, &rev, explicit, scan, &mut result);
         pipeline::release_parsed(&mut result.ctx);
@@ -308,6 +309,8 @@ fn not_run(
         evaluations: Vec::new(),
         external_findings: Vec::new(),
         external_runs: Vec::new(),
+        codes_by_stage: Vec::new(),
+        adopted: Vec::new(),
         notifications: vec![failure],
         failed: true,
         start_time: now,
