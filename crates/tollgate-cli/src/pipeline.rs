@@ -298,10 +298,15 @@ pub fn scan(request: ScanRequest) -> anyhow::Result<ScanResult> {
         ctx = ctx.reusing(donor);
     }
     // Documents are kept only when a stage other than the cloud model's readers asks for
-    // them, or a later scan reuses them; otherwise each is dropped once mapped.
+    // them, or a later scan reuses them; otherwise each is dropped once mapped. The parse
+    // check alone reads each document once, for its syntax error, and needs none kept.
+    let parse_check_only = selection
+        .builtin
+        .iter()
+        .all(|s| s.name() == crate::stages::parse_check::NAME);
     if keep_parsed {
         ctx = ctx.kept_for_reuse();
-    } else if !selection.builtin.iter().any(|s| s.reads_documents()) {
+    } else if parse_check_only || !selection.builtin.iter().any(|s| s.reads_documents()) {
         ctx = ctx.without_document_cache();
     }
     if !wants_evaluations {

@@ -4,7 +4,7 @@
 
 use tollgate_core::{
     FileKind, Finding, Location, Notification, ParseError, Pos, Precision, Rule, ScanContext,
-    Severity, Span, Stage, StageError, StageReport,
+    Severity, SourceFile, Span, Stage, StageError, StageReport,
 };
 use tollgate_syntax::SyntaxErrorKind;
 
@@ -52,18 +52,20 @@ impl Stage for ParseCheck {
 
     fn run(&self, ctx: &ScanContext) -> Result<StageReport, StageError> {
         let mut report = StageReport::default();
-        // Parse on all cores first; the loop below then reads each outcome from the cache.
-        ctx.parse_all(checked);
-        let mut files = ctx.files_where(checked);
-        while let Some(file) = files.next() {
+        let files: Vec<&SourceFile> = ctx.files_where(checked).collect();
+        let outcomes = parse_outcomes(ctx, &files);
+        let mut files = files.into_iter().zip(outcomes);
+        while let Some((file, outcome)) = files.next() {
             if ctx.is_cancelled() {
                 report.not_checked.push(file.path.clone());
-                report.not_checked.extend(files.map(|f| f.path.clone()));
+                report
+                    .not_checked
+                    .extend(files.map(|(f, _)| f.path.clone()));
                 break;
             }
-            let error = match ctx.document(file) {
-                Ok(_) | Err(ParseError::NotADocument { .. }) => continue,
-                Err(ParseError::File(e)) => {
+            let error = match outcome {
+                None | Some(ParseError::NotADocument { .. }) => continue,
+                Some(ParseError::File(e)) => {
                     report.notify(
                         Notification::warning("file-skipped", format!("{}: {e}", file.path))
                             .at(Location::file(&file.path))
@@ -71,7 +73,7 @@ impl Stage for ParseCheck {
                     );
                     continue;
                 }
-                Err(e @ ParseError::ParserFailed) => {
+                Some(e @ ParseError::ParserFailed) => {
                     report.notify(
                         Notification::error("parser-failed", format!("{}: {e}", file.path))
                             .at(Location::file(&file.path))
@@ -79,7 +81,7 @@ impl Stage for ParseCheck {
                     );
                     continue;
                 }
-                Err(ParseError::Syntax(e)) => e,
+                Some(ParseError::Syntax(e)) => e,
             };
             if error.kind == SyntaxErrorKind::TooLarge {
                 report.notify(
@@ -125,14 +127,37 @@ impl Stage for ParseCheck {
     }
 }
 
+/// Each file's parse error, if any, in the order of `files`, parsed on all cores (rayon's
+/// pool). When the context keeps documents (a later stage reads them), they stay in its cache;
+/// otherwise each is dropped as soon as it is parsed, so a run of this stage alone never holds
+/// every document at once. A cancelled scan stops starting files; the caller lists them as not
+/// checked, since it sees the cancel too.
+fn parse_outcomes(ctx: &ScanContext, files: &[&SourceFile]) -> Vec<Option<ParseError>> {
+    use rayon::prelude::*;
+    files
+        .par_iter()
+        .map(|file| {
+            if ctx.is_cancelled() {
+                return None;
+            }
+            ctx.document(file).err()
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
 
     use super::*;
-    use tollgate_core::{Config, SourceFile};
+    use tollgate_core::Config;
 
     fn check(files: &[(&str, FileKind, &str)]) -> StageReport {
+        check_with(files, true)
+    }
+
+    /// Run the stage over `files`, with the context keeping parsed documents or not.
+    fn check_with(files: &[(&str, FileKind, &str)], keep_documents: bool) -> StageReport {
         let dir = tempfile::tempdir().unwrap();
         let sources = files
             .iter()
@@ -147,13 +172,55 @@ mod tests {
                 }
             })
             .collect();
-        let ctx = ScanContext::new(
+        let mut ctx = ScanContext::new(
             dir.path().to_path_buf(),
             sources,
             Arc::new(Config::default()),
             time::macros::date!(2027 - 01 - 01),
         );
-        ParseCheck.run(&ctx).unwrap()
+        if !keep_documents {
+            ctx = ctx.without_document_cache();
+        }
+        let report = ParseCheck.run(&ctx).unwrap();
+        let templates = ctx.files().iter().filter(|f| checked(&f.kind));
+        let cached = templates.filter(|f| ctx.is_parsed(f)).count();
+        if !keep_documents {
+            assert_eq!(cached, 0, "no document is kept without the cache");
+        }
+        report
+    }
+
+    /// Run alone, the stage keeps no document; it reports the same either way, in file order.
+    #[test]
+    fn same_report_with_and_without_the_document_cache() {
+        let cfn = FileKind::CloudFormation { json: false };
+        let files: Vec<(String, FileKind, String)> = (0..40)
+            .map(|i| {
+                let text = if i % 3 == 0 {
+                    format!("Resources:\n  A{i}: [1,\n")
+                } else {
+                    format!("Resources:\n  A{i}:\n    Type: AWS::S3::Bucket\n")
+                };
+                (format!("t{i:02}.yaml"), cfn.clone(), text)
+            })
+            .collect();
+        let files: Vec<(&str, FileKind, &str)> = files
+            .iter()
+            .map(|(p, k, t)| (p.as_str(), k.clone(), t.as_str()))
+            .collect();
+        let kept = check_with(&files, true);
+        let dropped = check_with(&files, false);
+        assert_eq!(kept.findings.len(), 14);
+        assert_eq!(kept.findings, dropped.findings);
+        assert_eq!(kept.notifications, dropped.notifications);
+        let paths: Vec<&str> = dropped
+            .findings
+            .iter()
+            .map(|f| f.location.path.as_str())
+            .collect();
+        let mut sorted = paths.clone();
+        sorted.sort_unstable();
+        assert_eq!(paths, sorted);
     }
 
     #[test]
