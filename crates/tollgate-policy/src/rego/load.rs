@@ -197,6 +197,20 @@ fn load_one(
             ),
         });
     }
+    // regorus prints some warnings itself, straight to stderr, with the policy's line in
+    // them: a control character there would reach the CI log raw (a terminal escape, a
+    // carriage return that starts a forged workflow command).
+    if let Some((line, col, c)) = unsafe_character(&text) {
+        return Err(LoadError {
+            file: path.to_string(),
+            line,
+            col,
+            message: format!(
+                "control character U+{:04X}: a policy may hold tabs and line breaks but no other control or bidirectional-override characters; the file is not loaded",
+                c as u32
+            ),
+        });
+    }
     // v1 first (OPA 1.0's default); a file that only parses as v0 is v0.
     let (engine, package, v0) = match parse(path, &text, false) {
         Ok((engine, package)) => (engine, package, false),
@@ -330,6 +344,27 @@ pub fn located(error: &str) -> Option<(String, u32, u32)> {
     })
 }
 
+/// The line, column (in characters, from 1) and value of the first character of `text` that
+/// must not be shown raw ([`tollgate_core::display::is_unsafe`]); a carriage return is allowed
+/// before a line feed.
+fn unsafe_character(text: &str) -> Option<(u32, u32, char)> {
+    let (mut line, mut col) = (1u32, 1u32);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let line_end = c == '\r' && chars.peek() == Some(&'\n');
+        if !line_end && tollgate_core::display::is_unsafe(c) {
+            return Some((line, col, c));
+        }
+        if c == '\n' {
+            line = line.saturating_add(1);
+            col = 1;
+        } else {
+            col = col.saturating_add(1);
+        }
+    }
+    None
+}
+
 /// The message of a regorus error without its code frame: the `error: ...` line(s).
 pub fn error_message(error: &str) -> String {
     let lines: Vec<&str> = error
@@ -352,6 +387,29 @@ mod tests {
         match set.errors.into_iter().next() {
             Some(err) => Err(err),
             None => Ok(set.files.into_iter().next().unwrap()),
+        }
+    }
+
+    #[test]
+    fn control_characters_keep_a_policy_from_loading() {
+        // Windows line ends and tabs are text.
+        let clean =
+            "package main\r\nimport rego.v1\r\n\ndeny contains \"x\" if {\r\n\tinput.a\n}\n";
+        assert!(one(clean).is_ok());
+        for (c, line, col) in [
+            ('\u{1b}', 3, 26),
+            ('\r', 3, 26),
+            ('\u{202e}', 3, 26),
+            ('\u{85}', 3, 26),
+        ] {
+            let text = format!("package main\nimport rego.v1\ndeny contains \"x\" if {{ # {c}::error::forged\n  input.a\n}}\n");
+            let err = one(&text).unwrap_err();
+            assert_eq!((err.line, err.col), (line, col), "{err:?}");
+            assert!(
+                err.message
+                    .starts_with(&format!("control character U+{:04X}", c as u32)),
+                "{err:?}"
+            );
         }
     }
 
