@@ -40,6 +40,15 @@ pub const HOSTILE_REGO_RULES: &[&str] = &[
     "deny contains \"printed\" if {\n  xs := [i | some i in numbers.range(1, 100000); print(i, input)]\n  count(xs) > 0\n}\n",
 ];
 
+/// Whole policy files written to be refused before they are parsed: regorus prints some
+/// warnings itself, straight to stderr, with the policy's line in them (here: `in` in a v0
+/// file without `import future.keywords.in`), so raw control characters on that line would
+/// reach the log.
+pub const HOSTILE_REGO_FILES: &[&str] = &[
+    "package main\n\ndeny[msg] {\n  msg := \"x\"\n  some r in input.resources # \u{1b}]0;title\u{7}\u{1b}[2K\r::error::forged\n}\n",
+    "package main\n\nimport input\n\ndeny[\"x\"] { input.a } # \u{202e}desrever\u{85}\n",
+];
+
 /// METADATA blocks placed before a rule: an alias bomb in the annotation's YAML, and a title
 /// of half a megabyte.
 pub const HOSTILE_METADATA: &[&str] = &[
@@ -55,8 +64,12 @@ pub const HOSTILE_GUARD_RULES: &[&str] = &[
 ];
 
 /// A hostile Rego policy: `package main`, `import rego.v1`, then one to three hostile rules,
-/// each behind a hostile METADATA block one time in four.
+/// each behind a hostile METADATA block one time in four; one time in eight a whole hostile
+/// file instead.
 pub fn hostile_rego(rng: &mut Rng) -> String {
+    if rng.one_in(8) {
+        return rng.pick::<&str>(HOSTILE_REGO_FILES).to_string();
+    }
     let mut out = String::from("package main\n\nimport rego.v1\n\n");
     for _ in 0..=rng.below(3) {
         if rng.one_in(4) {
@@ -107,13 +120,32 @@ mod tests {
         }
     }
 
+    /// The hostile files are refused for their control characters, before regorus reads them.
+    #[test]
+    fn hostile_files_are_refused_for_their_control_characters() {
+        for (i, text) in HOSTILE_REGO_FILES.iter().enumerate() {
+            let set = tollgate_policy::rego::load_policies(vec![(
+                format!("p{i}.rego"),
+                (*text).to_string(),
+            )]);
+            assert_eq!(set.errors.len(), 1, "{:?}", set.errors);
+            assert!(
+                set.errors[0].message.starts_with("control character"),
+                "{:?}",
+                set.errors
+            );
+        }
+    }
+
     #[test]
     fn a_hostile_policy_is_built_from_the_lists() {
         let mut rng = Rng::new(7);
         for _ in 0..50 {
             let rego = hostile_rego(&mut rng);
-            assert!(rego.starts_with("package main\n\nimport rego.v1\n"));
-            assert!(HOSTILE_REGO_RULES.iter().any(|r| rego.contains(r)));
+            if !HOSTILE_REGO_FILES.contains(&rego.as_str()) {
+                assert!(rego.starts_with("package main\n\nimport rego.v1\n"));
+                assert!(HOSTILE_REGO_RULES.iter().any(|r| rego.contains(r)));
+            }
             let guard = hostile_guard(&mut rng);
             assert!(HOSTILE_GUARD_RULES.iter().any(|r| guard.contains(r)));
         }

@@ -64,6 +64,7 @@ struct Tally {
     over_1gib: Vec<String>,
     invalid_sarif: Vec<String>,
     lost_findings: Vec<String>,
+    raw_control: Vec<String>,
     exit_codes: BTreeMap<i32, u64>,
     per_format: BTreeMap<&'static str, u64>,
     peak_kib: u64,
@@ -270,6 +271,8 @@ struct Outcome {
     /// Exit status, or 128 + signal.
     code: i32,
     max_rss_kib: u64,
+    /// The report (text, the default format) and the log.
+    stdout: String,
     stderr: String,
 }
 
@@ -293,7 +296,7 @@ fn run_tollgate(o: &Options, args: &[&str], cwd: &Path, mem_file: &Path) -> Outc
         .env("NO_COLOR", "1")
         .env_remove("GITHUB_TOKEN")
         .stdin(Stdio::null())
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .output()
         .expect("run /usr/bin/time");
@@ -315,6 +318,7 @@ fn run_tollgate(o: &Options, args: &[&str], cwd: &Path, mem_file: &Path) -> Outc
     Outcome {
         code,
         max_rss_kib,
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
 }
@@ -532,6 +536,18 @@ fn main() {
                 .unwrap_or_default();
             problems.push(("panic", line.to_owned()));
         }
+        // What tollgate prints reaches a terminal or a CI log: a raw escape sequence there
+        // rewrites the screen, a raw carriage return forges the start of a line.
+        for (stream, text) in [("stdout", &outcome.stdout), ("stderr", &outcome.stderr)] {
+            if let Some(line) = text
+                .lines()
+                .find(|l| l.chars().any(tollgate_core::display::is_unsafe))
+            {
+                let shown = tollgate_core::display::visible_line(line);
+                let shown: String = shown.chars().take(200).collect();
+                problems.push(("control", format!("{stream}: {shown}")));
+            }
+        }
         if outcome.code == 124 || outcome.code == 128 + 9 {
             problems.push(("hang", format!("no exit within {}s", o.timeout_secs)));
         } else if !matches!(outcome.code, 0..=2) {
@@ -586,6 +602,7 @@ fn main() {
                     "exit" => tally.bad_exit.push(line),
                     "memory" => tally.over_1gib.push(line),
                     "sarif" => tally.invalid_sarif.push(line),
+                    "control" => tally.raw_control.push(line),
                     _ => tally.lost_findings.push(line),
                 }
             }
@@ -616,6 +633,10 @@ fn main() {
         ("peak memory over 1 GiB", &tally.over_1gib),
         ("invalid SARIF", &tally.invalid_sarif),
         ("lost findings", &tally.lost_findings),
+        (
+            "raw control characters in the report or log",
+            &tally.raw_control,
+        ),
     ] {
         println!("  {name}: {}", list.len());
         for line in list.iter().take(20) {
