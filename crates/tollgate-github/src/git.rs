@@ -8,6 +8,10 @@ use git2::{Delta, DiffOptions, ObjectType, Oid, Patch, Repository, Tree};
 
 use crate::diff::{DiffMap, FileDiff};
 
+mod indexed;
+
+use indexed::IndexedBlobs;
+
 #[derive(Debug, thiserror::Error)]
 pub enum GitError {
     #[error("{repo}: not a git repository: {message}")]
@@ -274,6 +278,9 @@ fn base_tree_to(
     }
     // An ignore file above `dest` would hide base files the head's walk kept.
     let share = head.is_some() && !under_ignore_file(dest);
+    let indexed = share
+        .then(|| IndexedBlobs::open(&repo, repo_path, &prefix))
+        .flatten();
     let mut writer = TreeWriter {
         repo: &repo,
         repo_path,
@@ -281,6 +288,7 @@ fn base_tree_to(
         out: &mut out,
         entries: 0,
         head,
+        indexed,
         deferred: Vec::new(),
         truncated: false,
         made: std::collections::HashSet::new(),
@@ -330,6 +338,8 @@ struct TreeWriter<'a> {
     entries: usize,
     /// The head's texts, when files the head holds unchanged are shared rather than written.
     head: Option<&'a HeadText<'a>>,
+    /// The work tree's index, which spares hashing the head's texts of files it vouches for.
+    indexed: Option<IndexedBlobs>,
     /// The shared files' destinations and blobs, written after all if the tree is truncated.
     deferred: Vec<(PathBuf, Oid)>,
     /// An entry or total size cap was reached.
@@ -387,12 +397,18 @@ impl TreeWriter<'_> {
         })
     }
 
-    /// Whether the head's scan read the same content as blob `id` at `rel`.
-    fn same_in_head(&self, rel: &str, id: Oid) -> bool {
-        self.head
-            .and_then(|head| head(rel))
-            .and_then(|text| Oid::hash_object(ObjectType::Blob, text.as_bytes()).ok())
-            == Some(id)
+    /// Whether the head's scan read the same content as blob `id` (of `size` bytes) at `rel`:
+    /// the index says so for a file unchanged since it was recorded, else the text's blob id.
+    fn same_in_head(&self, rel: &str, id: Oid, size: u64) -> bool {
+        let Some(text) = self.head.and_then(|head| head(rel)) else {
+            return false;
+        };
+        if let Some(indexed) = &self.indexed {
+            if indexed.vouches(rel, id, size, text.len()) {
+                return true;
+            }
+        }
+        Oid::hash_object(ObjectType::Blob, text.as_bytes()).ok() == Some(id)
     }
 
     fn write(
@@ -451,7 +467,7 @@ impl TreeWriter<'_> {
                         continue;
                     }
                     let ignore_file = IGNORE_FILES.contains(&name);
-                    if share && !ignore_file && self.same_in_head(&rel, entry.id()) {
+                    if share && !ignore_file && self.same_in_head(&rel, entry.id(), size) {
                         self.deferred.push((target, entry.id()));
                         self.out.shared.push(rel);
                     } else {

@@ -258,3 +258,54 @@ fn files_the_head_holds_unchanged_are_shared_not_written() {
     assert!(dest.join("src/app.py").is_file());
     assert_eq!(written.skipped.len(), 1, "{:?}", written.skipped);
 }
+
+/// A work-tree file whose stat data is still what git's index recorded with the base's blob id
+/// is taken for that blob without hashing the head's text; a file changed since (same size,
+/// other bytes) is hashed and written, and with a filter driver in the config, whose output
+/// the index says nothing about, every text is hashed.
+#[test]
+fn the_index_vouches_for_files_unchanged_since_it_recorded_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = Repository::init(dir.path()).unwrap();
+    for (name, text) in [("a.yaml", "A: 1\n"), ("b.yaml", "B: 1\n")] {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    // Written well before the index, so that no entry is racily clean.
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    let mut index = repo.index().unwrap();
+    index.add_path(std::path::Path::new("a.yaml")).unwrap();
+    index.add_path(std::path::Path::new("b.yaml")).unwrap();
+    index.write().unwrap();
+    let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
+    let sig = Signature::now("t", "t@example.com").unwrap();
+    let base = repo.commit(None, &sig, &sig, "c", &tree, &[]).unwrap();
+    // `b.yaml` changes in the work tree only, to bytes of the same length.
+    std::fs::write(dir.path().join("b.yaml"), "B: 2\n").unwrap();
+    // The head's texts: `a.yaml`'s is not what the file holds, so only the index can say the
+    // file is the base's blob.
+    let head = |rel: &str| -> Option<Arc<str>> {
+        match rel {
+            "a.yaml" => Some(Arc::from("X: 9\n")),
+            _ => std::fs::read_to_string(dir.path().join(rel))
+                .ok()
+                .map(Arc::from),
+        }
+    };
+    let out = tempfile::tempdir().unwrap();
+    let limits = TreeLimits::default();
+    let dest = out.path().join("indexed");
+    let written =
+        base_tree_to_dir_sharing(dir.path(), &base.to_string(), &dest, &limits, &head).unwrap();
+    assert_eq!(written.shared, ["a.yaml"]);
+    assert_eq!(std::fs::read(dest.join("b.yaml")).unwrap(), b"B: 1\n");
+
+    repo.config()
+        .unwrap()
+        .set_str("filter.crypt.clean", "cat")
+        .unwrap();
+    let dest = out.path().join("filtered");
+    let written =
+        base_tree_to_dir_sharing(dir.path(), &base.to_string(), &dest, &limits, &head).unwrap();
+    assert!(written.shared.is_empty(), "{:?}", written.shared);
+    assert_eq!(std::fs::read(dest.join("a.yaml")).unwrap(), b"A: 1\n");
+}
