@@ -211,6 +211,19 @@ fn load_one(
             ),
         });
     }
+    // Those warnings name the file too.
+    if path
+        .chars()
+        .any(|c| tollgate_core::display::is_unsafe(c) || matches!(c, '\r' | '\n' | '\t'))
+    {
+        return Err(LoadError {
+            file: path.to_string(),
+            line: 1,
+            col: 1,
+            message: "the file's name holds a control character; the policy is not loaded"
+                .to_string(),
+        });
+    }
     // v1 first (OPA 1.0's default); a file that only parses as v0 is v0.
     let (engine, package, v0) = match parse(path, &text, false) {
         Ok((engine, package)) => (engine, package, false),
@@ -388,6 +401,25 @@ mod tests {
             Some(err) => Err(err),
             None => Ok(set.files.into_iter().next().unwrap()),
         }
+    }
+
+    #[test]
+    fn a_file_name_with_control_characters_keeps_a_policy_from_loading() {
+        let text = "package main\nimport rego.v1\ndeny contains \"x\" if input.a\n";
+        for name in ["p\u{1b}[31m.rego", "p\r::error::x.rego", "p\n.rego"] {
+            let set = load_policies(vec![(name.into(), text.into())]);
+            assert!(set.files.is_empty(), "{name:?}");
+            assert!(
+                set.errors[0].message.contains("file's name"),
+                "{:?}",
+                set.errors
+            );
+        }
+        assert!(
+            load_policies(vec![("policies/a b-é.rego".into(), text.into())])
+                .errors
+                .is_empty()
+        );
     }
 
     #[test]
