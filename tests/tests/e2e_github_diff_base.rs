@@ -326,7 +326,8 @@ fn run_stages(dir: &Path, args: &[&str]) -> (Value, String) {
 /// base gives: the base checked out on its own, scanned with nothing shared into a SARIF log,
 /// and that log given as `--baseline`. The changes include ones to names another, untouched
 /// template reaches by (a role its policy attaches to, a bucket its bucket policy opens), and
-/// one to a Terraform module two roots call. The base's model takes the head's part of every
+/// one to a Terraform module two roots call, and files renamed and deleted (a file no template
+/// reads, a Terraform root, a stack). The base's model takes the head's part of every
 /// deployment unit (a template; all Terraform configurations together) whose files are the
 /// same blobs in both revisions, and maps the others again.
 #[test]
@@ -419,9 +420,43 @@ fn adopted_results_classify_findings_as_a_full_scan_of_the_base_does() {
             3,
         ),
     ];
+    // Changes that delete or rename files: (what changed, `git` arguments, what the base's scan
+    // adopts, how many units it takes from the head).
+    let moves: Vec<(&str, Vec<&str>, &str, usize)> = vec![
+        (
+            "a file no template reads renamed",
+            vec!["mv", "README.md", "NOTES.md"],
+            r#"adopted=["iac", "permissions"]"#,
+            2,
+        ),
+        (
+            "a root configuration deleted",
+            vec!["rm", "-q", "tf/prod/main.tf"],
+            r#"adopted=["permissions"]"#,
+            2,
+        ),
+        (
+            "the other stack renamed",
+            vec!["mv", access, "policies.yaml"],
+            "adopted=[]",
+            1,
+        ),
+    ];
+    let changes: Vec<(Change, Option<Vec<&str>>)> = changes
+        .into_iter()
+        .map(|c| (c, None))
+        .chain(
+            moves
+                .into_iter()
+                .map(|(name, args, adopted, taken)| ((name, vec![], adopted, taken), Some(args))),
+        )
+        .collect();
     let mut states_seen = std::collections::BTreeSet::new();
-    for (i, (name, files, adopted, taken)) in changes.into_iter().enumerate() {
+    for (i, ((name, files, adopted, taken), git_args)) in changes.into_iter().enumerate() {
         let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (*p, t.as_str())).collect();
+        if let Some(args) = git_args {
+            git(&repo, &args);
+        }
         commit(&repo, &files, name);
 
         // The full two-scan way: the base revision on its own, then a baseline of its log.
