@@ -560,6 +560,37 @@ fn guard_unit_tests_run_with_policy_test() {
     );
 }
 
+/// A Guard test's name is any YAML string: what `policy test` prints of it reaches a terminal
+/// or a CI log with its escape sequences and carriage returns shown, not sent.
+#[test]
+fn policy_test_output_holds_no_raw_control_character() {
+    let dir = repo(&[
+        (
+            "runtimes.guard",
+            "rule approved_runtime { AWS::Lambda::Function { Properties.Runtime == 'python3.12' } }\n",
+        ),
+        (
+            "tests/runtimes_tests.yaml",
+            "- name: \"red \\e[31mtext\\r::error::forged\"\n  input:\n    Resources:\n      F: { Type: AWS::Lambda::Function, Properties: { Runtime: \"python3.12\\e]0;t\\a\" } }\n  expectations:\n    rules:\n      approved_runtime: PASS\n",
+        ),
+    ]);
+    let out = tollgate_cmd()
+        .args(["policy", "test", "policies"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("FAIL  guard.runtimes: red \\u{1b}[31mtext\\u{d}::error::forged"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.chars().any(|c| c.is_control() && c != '\n'),
+        "{stdout:?}"
+    );
+}
+
 /// `tollgate rules --path` and `tollgate explain CODE --path` know the codes a repository's
 /// policies define; without a path, a policy-stage code says how to see it.
 #[test]

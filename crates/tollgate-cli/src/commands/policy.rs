@@ -55,7 +55,10 @@ fn test(args: &PolicyTestArgs) -> anyhow::Result<u8> {
     for file in ctx.files().iter().filter(|f| wanted(&f.path)) {
         match ctx.text(file) {
             Ok(text) => sources.push((file.path.clone(), text.to_string())),
-            Err(err) => eprintln!("error: {}: {err}", file.path),
+            Err(err) => eprintln!(
+                "error: {}: {err}",
+                tollgate_core::display::visible_line(&file.path)
+            ),
         }
     }
     let report = run_tests(sources, tollgate_policy::budget(&ctx));
@@ -101,7 +104,9 @@ fn test(args: &PolicyTestArgs) -> anyhow::Result<u8> {
             format!("; {} policy files did not load", report.load_errors.len())
         }
     );
-    crate::output::print_stdout(&out);
+    // Test names, file names and details come from the scanned files (a Guard test's `name`
+    // is any YAML string): escape sequences and carriage returns are shown, not sent.
+    crate::output::print_stdout(&tollgate_core::display::visible(&out));
     if total == 0 && report.load_errors.is_empty() {
         eprintln!(
             "note: no `test_*` rules in .rego files nor Guard test files (NAME_tests.yaml) under {}",
