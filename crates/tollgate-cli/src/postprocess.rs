@@ -54,7 +54,8 @@ fn process_findings(
     let ctx = result.ctx.clone();
     let config = ctx.config();
     let mut notes = apply_rule_config(&mut result.findings, index, config);
-    let source = |path: &str| ctx.file(path).and_then(|f| ctx.text(f).ok());
+    // A text the scan did not keep for want of a suppression mark holds no directive.
+    let source = |path: &str| ctx.file(path).and_then(|f| ctx.suppression_text(f));
     notes.extend(apply_suppressions_in(
         &mut result.findings,
         index,

@@ -48,6 +48,9 @@ type Parser = fn(&str, Format, &Limits) -> Result<Document, SyntaxError>;
 struct FileSlot {
     text: OnceLock<Result<Arc<str>, FileError>>,
     document: OnceLock<Result<Arc<Document>, ParseError>>,
+    /// The text was read for parsing and not kept, since it holds no suppression mark (see
+    /// [`ScanContext::lets_texts_go`]).
+    text_let_go: AtomicBool,
 }
 
 /// Everything a stage may look at: the inventory, the config, the date, and a cache that makes
@@ -298,6 +301,54 @@ impl ScanContext {
             .clone()
     }
 
+    /// The file's text where suppression comments are looked for: `None` when the text was
+    /// not kept after parsing because it holds no suppression mark, so that it would yield no
+    /// directive (see [`ScanContext::lets_texts_go`]); otherwise [`ScanContext::text`].
+    pub fn suppression_text(&self, file: &SourceFile) -> Option<Arc<str>> {
+        if let Some(&i) = self.index.get(&file.path) {
+            let slot = &self.slots[i];
+            if slot.text.get().is_none() && slot.text_let_go.load(Ordering::Relaxed) {
+                return None;
+            }
+        }
+        self.text(file).ok()
+    }
+
+    /// Whether a text read only to be parsed is dropped with its document unless it holds a
+    /// suppression mark: when documents are not kept ([`ScanContext::without_document_cache`])
+    /// and no other scan shares this one's texts (no donor, not kept for reuse). On a large
+    /// repository the texts are a tenth of the memory the stages hold at their peak, and after
+    /// parsing only suppressions and code frames read them: a text without a mark yields no
+    /// suppression ([`ScanContext::suppression_text`]), and [`ScanContext::text`] reads a file
+    /// again from disk for a code frame.
+    pub fn lets_texts_go(&self) -> bool {
+        !self.cache_documents && self.donor.is_none() && !self.kept_for_reuse
+    }
+
+    /// The text of `file` for parsing it: [`ScanContext::text`], except that when the context
+    /// [lets texts go](ScanContext::lets_texts_go) a text not read before is kept only if it
+    /// holds a suppression mark.
+    fn text_to_parse(&self, file: &SourceFile) -> Result<Arc<str>, FileError> {
+        let Some(&i) = self.index.get(&file.path) else {
+            return self.text(file);
+        };
+        let slot = &self.slots[i];
+        if !self.lets_texts_go() || slot.text.get().is_some() {
+            return self.text(file);
+        }
+        ReadLog::note(&file.path);
+        let text: Arc<str> = match read_text(&file.abs, self.config.max_file_bytes()) {
+            Ok(text) => Arc::from(text),
+            // Errors are small and said the same way to every caller: kept.
+            Err(e) => return slot.text.get_or_init(|| Err(e)).clone(),
+        };
+        if crate::suppress::holds_mark(&text) {
+            return slot.text.get_or_init(|| Ok(text)).clone();
+        }
+        slot.text_let_go.store(true, Ordering::Relaxed);
+        Ok(text)
+    }
+
     /// The file parsed into a spanned document, parsed once however many stages ask.
     pub fn document(&self, file: &SourceFile) -> Result<Arc<Document>, ParseError> {
         ReadLog::note(&file.path);
@@ -307,7 +358,7 @@ impl ScanContext {
             });
         };
         let parse = || -> Result<Arc<Document>, ParseError> {
-            let text = self.text(file)?;
+            let text = self.text_to_parse(file)?;
             if let Some(done) = self
                 .donor_slot(file, &text)
                 .and_then(|slot| slot.document.get())
@@ -630,8 +681,8 @@ mod tests {
     }
 
     /// Without the document cache each caller gets a document of its own, equal to the cached
-    /// one; `parse_all` parses nothing, texts are still read once, and a donor's documents
-    /// are still reused.
+    /// one; `parse_all` parses nothing, a text asked for is kept once read, and a donor's
+    /// documents are still reused.
     #[test]
     fn without_the_cache_documents_are_parsed_per_caller_and_dropped() {
         let (_dir, context) = one_template();
@@ -656,6 +707,86 @@ mod tests {
             &reusing.document(&file).unwrap(),
             &donor.document(&file).unwrap()
         ));
+    }
+
+    /// Without the document cache, a text read only for parsing is kept when it holds a
+    /// suppression mark and let go otherwise: suppressions then see no text for it (it would
+    /// yield no directive), and anyone asking for the text gets it read again. With the cache,
+    /// a donor, or a later scan reusing this one, every text is kept.
+    #[test]
+    fn texts_read_for_parsing_are_kept_only_with_a_suppression_mark() {
+        let dir = tempfile::tempdir().unwrap();
+        let plain = "Resources:\n  B:\n    Type: AWS::S3::Bucket # versioned elsewhere\n";
+        let marked = "Resources:\n  B: # tollgate:ignore[TG1301] archive bucket\n    Type: AWS::S3::Bucket\n";
+        let skipped = "Resources:\n  B: # checkov:skip=CKV_AWS_18\n    Type: AWS::S3::Bucket\n";
+        for (name, text) in [
+            ("plain.yaml", plain),
+            ("marked.yaml", marked),
+            ("skip.yaml", skipped),
+        ] {
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        std::fs::write(dir.path().join("bad.yaml"), [b'a', b':', 0xff]).unwrap();
+        let root = dir.path().to_path_buf();
+        let files = walk(&root, &WalkOptions::default()).files;
+        let context = || {
+            ScanContext::new(
+                root.clone(),
+                files.clone(),
+                Arc::new(Config::default()),
+                time::macros::date!(2027 - 01 - 01),
+            )
+        };
+        let ctx = context().without_document_cache();
+        assert!(ctx.lets_texts_go());
+        let file = |name: &str| ctx.file(name).unwrap().clone();
+        for name in ["plain.yaml", "marked.yaml", "skip.yaml", "bad.yaml"] {
+            let _ = ctx.document(&file(name));
+        }
+        assert_eq!(ctx.suppression_text(&file("plain.yaml")), None);
+        assert_eq!(
+            ctx.suppression_text(&file("marked.yaml")).as_deref(),
+            Some(marked)
+        );
+        assert_eq!(
+            ctx.suppression_text(&file("skip.yaml")).as_deref(),
+            Some(skipped)
+        );
+        assert_eq!(ctx.suppression_text(&file("bad.yaml")), None);
+        assert!(matches!(
+            ctx.text(&file("bad.yaml")),
+            Err(FileError::NotUtf8 { .. })
+        ));
+        // Read again when asked, then kept.
+        let again = ctx.text(&file("plain.yaml")).unwrap();
+        assert_eq!(&*again, plain);
+        assert!(Arc::ptr_eq(&again, &ctx.text(&file("plain.yaml")).unwrap()));
+        assert_eq!(
+            ctx.suppression_text(&file("plain.yaml")).as_deref(),
+            Some(plain)
+        );
+        // A text asked for before parsing is kept.
+        let ctx = context().without_document_cache();
+        let early = ctx.text(&file("plain.yaml")).unwrap();
+        let _ = ctx.document(&file("plain.yaml"));
+        assert!(Arc::ptr_eq(
+            &early,
+            &ctx.suppression_text(&file("plain.yaml")).unwrap()
+        ));
+
+        let donor = Arc::new(context());
+        for kept in [
+            context(),
+            context().without_document_cache().kept_for_reuse(),
+            context().without_document_cache().reusing(donor),
+        ] {
+            assert!(!kept.lets_texts_go());
+            let _ = kept.document(&file("plain.yaml"));
+            assert_eq!(
+                kept.suppression_text(&file("plain.yaml")).as_deref(),
+                Some(plain)
+            );
+        }
     }
 
     /// `parse_all` parses each wanted file once, keeps every outcome (errors and parser

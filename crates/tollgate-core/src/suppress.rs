@@ -4,6 +4,8 @@
 
 mod comments;
 
+pub(crate) use comments::holds_mark;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 

@@ -92,6 +92,12 @@ pub(crate) struct FileComments {
 const IGNORE_MARK: &str = "tollgate:ignore";
 const CHECKOV_MARK: &str = "checkov:skip=";
 
+/// Whether `text` holds either suppression mark anywhere: a text without one yields no
+/// directive, whatever its comments say.
+pub(crate) fn holds_mark(text: &str) -> bool {
+    text.contains(IGNORE_MARK) || text.contains(CHECKOV_MARK)
+}
+
 impl FileComments {
     pub(crate) fn scan(text: &str, styles: Styles) -> FileComments {
         let mut out = FileComments::default();
@@ -100,7 +106,7 @@ impl FileComments {
         }
         // Most files hold no directive at all: one search of the whole text for each mark
         // spares them the line-by-line scan (comment-only lines matter only next to one).
-        if !text.contains(IGNORE_MARK) && !text.contains(CHECKOV_MARK) {
+        if !holds_mark(text) {
             return out;
         }
         for (index, line) in text.lines().enumerate() {
