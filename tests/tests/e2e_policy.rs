@@ -591,6 +591,43 @@ fn policy_test_output_holds_no_raw_control_character() {
     );
 }
 
+/// A policy's METADATA is the repository's text: `rules` and `explain` show its escape
+/// sequences and carriage returns escaped.
+#[test]
+fn rules_and_explain_show_metadata_control_characters_escaped() {
+    let dir = repo(&[
+        (
+            "titled.rego",
+            "# METADATA\n# title: \"red \\e[31mtitle\\r::error::forged\"\n# description: \"desc \\e]0;t\\a\"\n# custom:\n#   code: TG9123\npackage main\nimport rego.v1\n\ndeny contains \"m\" if input.resource.type == \"AWS::Serverless::Function\"\n",
+        ),
+        (
+            "titled.guard",
+            "# code: TG9124\n# title: guard \u{1b}[2Jtitle\nrule titled { AWS::Lambda::Function { Properties.Runtime exists } }\n",
+        ),
+    ]);
+    for args in [
+        vec!["rules", "--path", "."],
+        vec!["explain", "TG9123", "--path", "."],
+        vec!["explain", "TG9124", "--path", "."],
+    ] {
+        let out = tollgate_cmd()
+            .args(&args)
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stdout}");
+        assert!(
+            stdout.contains("\\u{1b}"),
+            "{args:?}: the escape is not shown: {stdout}"
+        );
+        assert!(
+            !stdout.chars().any(|c| c.is_control() && c != '\n'),
+            "{args:?}: {stdout:?}"
+        );
+    }
+}
+
 /// `tollgate rules --path` and `tollgate explain CODE --path` know the codes a repository's
 /// policies define; without a path, a policy-stage code says how to see it.
 #[test]

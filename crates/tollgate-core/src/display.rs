@@ -66,6 +66,19 @@ pub fn sanitize_finding(finding: &mut crate::Finding) {
     }
 }
 
+/// [`sanitize_finding`] for a rule whose texts come from the scanned repository (a policy's
+/// METADATA or `# title:` comment): its name, title, description, remediation and tags. The
+/// `rules` and `explain` commands print them as they are.
+pub fn sanitize_rule(rule: &mut crate::Rule) {
+    clean(&mut rule.name);
+    clean(&mut rule.title);
+    clean(&mut rule.description);
+    clean(&mut rule.remediation);
+    for tag in &mut rule.tags {
+        clean(tag);
+    }
+}
+
 /// [`sanitize_finding`] for a notification's message.
 pub fn sanitize_notification(note: &mut crate::Notification) {
     clean(&mut note.message);

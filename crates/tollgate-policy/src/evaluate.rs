@@ -790,5 +790,7 @@ pub(crate) fn describe(
     if let Some(uri) = metadata.related_resources.first() {
         r = r.help_uri(uri.clone());
     }
+    // METADATA is the repository's text: `tollgate rules` and `explain` print it.
+    tollgate_core::display::sanitize_rule(&mut r);
     r
 }

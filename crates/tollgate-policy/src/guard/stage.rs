@@ -224,7 +224,7 @@ pub fn describe(file: &RuleFile, rule: &super::ast::NamedRule) -> Rule {
         .as_deref()
         .and_then(|s| s.parse::<Severity>().ok())
         .unwrap_or(Severity::High);
-    Rule::new(
+    let mut described = Rule::new(
         code,
         rule_name(&package, &rule.name),
         STAGE,
@@ -237,7 +237,10 @@ pub fn describe(file: &RuleFile, rule: &super::ast::NamedRule) -> Rule {
         "CloudFormation Guard rule `{}` of `{}`.",
         rule.name, file.path
     ))
-    .tags(["security", "policy", "guard"])
+    .tags(["security", "policy", "guard"]);
+    // The `# title:` comment and the file's name are the repository's text.
+    tollgate_core::display::sanitize_rule(&mut described);
+    described
 }
 
 /// Failures grouped by the resource they are under (`Resources.<id>`; `None` for those
