@@ -91,6 +91,34 @@ fn file_names_are_reported_as_they_are_and_escaped_where_shown() {
     assert!(markdown.contains("back\\slash.json:5"), "{markdown}");
 }
 
+/// A carriage return in a file name (the start of a forged line in a CI log) and an escape
+/// sequence reach no output raw, in any format.
+#[cfg(unix)]
+#[test]
+fn no_format_carries_a_raw_control_character_of_a_file_name() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("cr\r::error::forged\t.json"),
+        BROKEN_TEMPLATE,
+    )
+    .unwrap();
+    std::fs::write(dir.path().join(ESCAPE), BROKEN_TEMPLATE).unwrap();
+    for format in [
+        "text", "compact", "markdown", "junit", "gitlab", "json", "sarif",
+    ] {
+        let (out, _) = run(dir.path(), format);
+        let raw: Vec<char> = out
+            .chars()
+            .filter(|c| c.is_control() && *c != '\n')
+            .collect();
+        assert!(raw.is_empty(), "{format}: {raw:?} in {out}");
+        assert!(
+            out.contains("forged"),
+            "{format}: the file is not reported: {out}"
+        );
+    }
+}
+
 /// A plugin's messages are escaped like tollgate's own in every output, the SARIF log
 /// included.
 #[test]

@@ -7,6 +7,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
 
+use tollgate_core::display::visible_line;
 use tollgate_core::{BaselineState, Finding, NotificationLevel, Rule};
 
 use crate::report::Report;
@@ -34,10 +35,14 @@ fn xml(text: &str, attribute: bool) -> String {
     out
 }
 
+/// `path:line:col` for a failure's text. The path as the text report shows it in its `-->`
+/// line: a carriage return or tab in a file name (git allows any byte but `/` and NUL) is
+/// escaped, where element content would carry it raw.
 fn place(f: &Finding) -> String {
+    let path = visible_line(&f.location.path);
     match f.location.region {
-        Some(r) => format!("{}:{}:{}", f.location.path, r.start.line, r.start.col),
-        None => f.location.path.clone(),
+        Some(r) => format!("{path}:{}:{}", r.start.line, r.start.col),
+        None => path.into_owned(),
     }
 }
 
@@ -98,7 +103,7 @@ pub fn render(report: &Report, rules: &[Rule]) -> String {
         );
         for note in errors {
             let name = match &note.location {
-                Some(l) => format!("{}: {}", note.id, l.path),
+                Some(l) => format!("{}: {}", note.id, visible_line(&l.path)),
                 None => note.id.clone(),
             };
             let _ = writeln!(
