@@ -119,6 +119,32 @@ fn no_format_carries_a_raw_control_character_of_a_file_name() {
     }
 }
 
+/// The compliance report names failing files too.
+#[cfg(unix)]
+#[test]
+fn the_compliance_report_carries_no_raw_control_character_of_a_file_name() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("cr\r::error::forged\x1b[2J.yaml"),
+        "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n",
+    )
+    .unwrap();
+    for format in ["markdown", "html", "json"] {
+        let out = tollgate_cmd()
+            .current_dir(dir.path())
+            .args(["report", ".", "--format", format])
+            .output()
+            .unwrap();
+        let out = String::from_utf8(out.stdout).unwrap();
+        let raw: Vec<char> = out
+            .chars()
+            .filter(|c| c.is_control() && *c != '\n')
+            .collect();
+        assert!(raw.is_empty(), "{format}: {raw:?}");
+        assert!(out.contains("forged"), "{format}: the file is not named");
+    }
+}
+
 /// A plugin's messages are escaped like tollgate's own in every output, the SARIF log
 /// included.
 #[test]

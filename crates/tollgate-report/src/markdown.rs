@@ -109,9 +109,12 @@ fn framework(out: &mut Out<'_>, fw: &FrameworkReport) {
     for c in fw.controls.iter().filter(|c| !c.failures.is_empty()) {
         let _ = writeln!(out, "### {} {}: failing\n", esc(&fw.name), esc(&c.id));
         for f in &c.failures {
+            // A code span shows its text as it is: a file name's control characters are
+            // escaped first (a carriage return would forge a line of a terminal or log).
+            let path = tollgate_core::display::visible_line(&f.path);
             let place = match f.line {
-                Some(line) => format!("{}:{line}", f.path),
-                None => f.path.clone(),
+                Some(line) => format!("{path}:{line}"),
+                None => path.into_owned(),
             };
             let _ = writeln!(
                 out,
