@@ -9,7 +9,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use tollgate_core::{Config, Notification, ScanContext, Stage};
+use tollgate_core::{Config, Finding, Notification, ScanContext, Stage};
 use tollgate_github::GitError;
 use tollgate_perms::analysis::PolicyInputs;
 use tollgate_sarif::{mark_baseline_except, Baseline};
@@ -159,10 +159,12 @@ fn marked(
     // are, not read back from its SARIF log: that log keeps only the results GitHub accepts,
     // and the ones it drops would count as new in the head.
     crate::postprocess::apply_to_findings(&mut base);
+    // The baseline takes the first finding of a key, and lists absent ones, in the reporting
+    // order, as the post-processed base would hold them.
     let baseline = Baseline::from_findings(
-        std::mem::take(&mut base.findings)
-            .into_iter()
-            .chain(std::mem::take(&mut base.external_findings)),
+        in_reporting_order(std::mem::take(&mut base.findings)).chain(in_reporting_order(
+            std::mem::take(&mut base.external_findings),
+        )),
     );
     let known = match &shared {
         Some(shared) => shared.states(&result.findings),
@@ -177,9 +179,54 @@ fn marked(
     let absent = mark_baseline_except(&mut result.findings, &baseline, |i| {
         known.get(i).copied().flatten()
     });
-    result.findings.extend(absent);
-    tollgate_core::postprocess::sort_findings(&mut result.findings);
+    add_in_order(&mut result.findings, absent);
     Ok(Some(shared))
+}
+
+/// `findings` in the reporting order ([`tollgate_core::postprocess::sort_findings`], a stable
+/// sort), found by sorting their positions: a finding is a few hundred bytes, which a sort
+/// would move many times over.
+fn in_reporting_order(findings: Vec<Finding>) -> impl Iterator<Item = Finding> {
+    use tollgate_core::postprocess::reporting_order;
+    let mut order: Vec<usize> = (0..findings.len()).collect();
+    order.sort_by(|&a, &b| reporting_order(&findings[a], &findings[b]));
+    let mut slots: Vec<Option<Finding>> = findings.into_iter().map(Some).collect();
+    order.into_iter().filter_map(move |i| slots[i].take())
+}
+
+/// Append `absent` to `findings` and put them all in the reporting order
+/// ([`tollgate_core::postprocess::sort_findings`], a stable sort). Both lists are in that order
+/// already when the head's findings were post-processed without a `--baseline` (whose absent
+/// findings come last) and the base's in their order: then each absent finding goes after the
+/// head's findings that do not sort after it, which is where the stable sort puts it, without
+/// moving the head's tens of thousands of findings through a sort again.
+fn add_in_order(findings: &mut Vec<Finding>, absent: Vec<Finding>) {
+    use tollgate_core::postprocess::reporting_order;
+    let in_order = |list: &[Finding]| {
+        list.windows(2)
+            .all(|w| reporting_order(&w[0], &w[1]) != std::cmp::Ordering::Greater)
+    };
+    if !(in_order(findings) && in_order(&absent)) {
+        findings.extend(absent);
+        tollgate_core::postprocess::sort_findings(findings);
+        return;
+    }
+    if absent.is_empty() {
+        return;
+    }
+    let head = std::mem::take(findings);
+    let mut merged = Vec::with_capacity(head.len() + absent.len());
+    let mut absent = absent.into_iter().peekable();
+    for finding in head {
+        while let Some(gone) =
+            absent.next_if(|gone| reporting_order(&finding, gone) == std::cmp::Ordering::Greater)
+        {
+            merged.push(gone);
+        }
+        merged.push(finding);
+    }
+    merged.extend(absent);
+    *findings = merged;
 }
 
 /// Before the base revision's stages run: take the head's results for every stage whose
@@ -418,6 +465,54 @@ mod tests {
             );
             assert!(adopted(perms(&head.ctx), perms(&reused.ctx)), "{name}");
             assert!(!adopted(perms(&head.ctx), perms(&alone.ctx)), "{name}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod add_in_order_tests {
+    use tollgate_core::{Finding, Location, Severity, Span};
+
+    fn finding(path: &str, line: u32, rule: &str, tag: &str) -> Finding {
+        let mut f = Finding::new(
+            rule,
+            Severity::Low,
+            "m",
+            Location::at(path, Span::line(line)),
+        );
+        // Tells apart findings equal in every key of the order.
+        f.fingerprint = tag.to_string();
+        f
+    }
+
+    /// Merging the absent findings in gives what appending and sorting gives, equal keys
+    /// included (the head's first), and so does a head list out of order.
+    #[test]
+    fn absent_findings_go_where_the_sort_puts_them() {
+        let head = vec![
+            finding("a.yaml", 1, "TG1", "h1"),
+            finding("a.yaml", 3, "TG1", "h2"),
+            finding("a.yaml", 3, "TG1", "h3"),
+            finding("b.yaml", 2, "TG2", "h4"),
+        ];
+        let absent = vec![
+            finding("a.yaml", 0, "TG1", "a1"),
+            finding("a.yaml", 3, "TG1", "a2"),
+            finding("a.yaml", 3, "TG2", "a3"),
+            finding("c.yaml", 1, "TG1", "a4"),
+        ];
+        let sorted = |mut all: Vec<Finding>| {
+            tollgate_core::postprocess::sort_findings(&mut all);
+            all.into_iter().map(|f| f.fingerprint).collect::<Vec<_>>()
+        };
+        for head in [head.clone(), head.iter().rev().cloned().collect()] {
+            for absent in [absent.clone(), Vec::new(), absent[1..2].to_vec()] {
+                let want = sorted(head.iter().chain(&absent).cloned().collect());
+                let mut got = head.clone();
+                super::add_in_order(&mut got, absent.clone());
+                let got: Vec<String> = got.into_iter().map(|f| f.fingerprint).collect();
+                assert_eq!(got, want);
+            }
         }
     }
 }

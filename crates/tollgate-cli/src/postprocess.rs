@@ -22,6 +22,8 @@ pub fn apply(result: &mut ScanResult, baseline: Option<&Path>) -> bool {
         .map(|f| f.path.as_str())
         .collect();
     let mut notes = process_findings(result, &index, &scanned);
+    finish(&mut result.findings);
+    finish(&mut result.external_findings);
     // Evaluations follow their findings: none for a disabled rule, and a failure whose
     // findings were all suppressed says so. Baselines and diff filters are about findings
     // only; an evaluation says what was checked, new or not.
@@ -43,9 +45,9 @@ pub fn apply(result: &mut ScanResult, baseline: Option<&Path>) -> bool {
     failed
 }
 
-/// What post-processing does to the findings themselves, each on its own: rule config,
-/// suppressions (inline comments of `scanned` files and of the findings' own files, config
-/// ignores), fingerprints, then the reporting order. Returns the notes it raised.
+/// What post-processing does to each finding on its own: rule config and suppressions (inline
+/// comments of `scanned` files and of the findings' own files, config ignores). Returns the
+/// notes it raised.
 fn process_findings(
     result: &mut ScanResult,
     index: &RuleIndex,
@@ -64,15 +66,14 @@ fn process_findings(
         scanned,
         &source,
     ));
-    finish(&mut result.findings);
-    finish(&mut result.external_findings);
     notes
 }
 
 /// Post-process the findings of a scan that only serves as a baseline (the base revision of
-/// `--diff-base`): each finding gets what [`apply`] gives it, but nothing else is done (the
-/// scan's notes, such as suppressions left unused, are nobody's to read), so only the files
-/// that hold findings have their comments read.
+/// `--diff-base`): each finding gets what [`apply`] gives it but its fingerprint (which
+/// [`tollgate_sarif::Baseline`] fills in), and nothing else is done: the scan's notes, such as
+/// suppressions left unused, are nobody's to read, so only the files that hold findings have
+/// their comments read, and the findings stay in the stages' order for the caller to order.
 pub fn apply_to_findings(result: &mut ScanResult) {
     let index = RuleIndex::new(result.rules.iter().cloned());
     process_findings(result, &index, &[]);

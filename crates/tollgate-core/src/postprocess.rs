@@ -202,17 +202,20 @@ pub fn finish(findings: &mut [Finding]) {
 /// equal in every key keep their order) and runs on all cores.
 pub fn sort_findings(findings: &mut [Finding]) {
     use rayon::prelude::*;
-    findings.par_sort_by(|a, b| {
-        let line = |f: &Finding| f.location.start_line();
-        let col = |f: &Finding| f.location.region.map(|r| r.start.col);
-        a.location
-            .path
-            .cmp(&b.location.path)
-            .then_with(|| line(a).cmp(&line(b)))
-            .then_with(|| a.rule.cmp(&b.rule))
-            .then_with(|| col(a).cmp(&col(b)))
-            .then_with(|| a.message.cmp(&b.message))
-    });
+    findings.par_sort_by(reporting_order);
+}
+
+/// The order [`sort_findings`] puts findings in: path, line, rule, column, message.
+pub fn reporting_order(a: &Finding, b: &Finding) -> std::cmp::Ordering {
+    let line = |f: &Finding| f.location.start_line();
+    let col = |f: &Finding| f.location.region.map(|r| r.start.col);
+    a.location
+        .path
+        .cmp(&b.location.path)
+        .then_with(|| line(a).cmp(&line(b)))
+        .then_with(|| a.rule.cmp(&b.rule))
+        .then_with(|| col(a).cmp(&col(b)))
+        .then_with(|| a.message.cmp(&b.message))
 }
 
 #[cfg(test)]
