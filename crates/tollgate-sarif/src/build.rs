@@ -85,14 +85,7 @@ pub fn build_run_within_limits(input: &RunInput) -> (Run, Option<Notification>) 
     // a built result's severity is its finding's (the `tollgate/severity` property), and it
     // counts toward the gate exactly when the finding is active, and its file and rule are the
     // finding's.
-    let cut = ResultCut::of(input.findings.iter().map(|f| {
-        (
-            f.is_active(),
-            f.severity,
-            f.location.path.as_str(),
-            f.rule.as_str(),
-        )
-    }));
+    let cut = result_cut(input.findings);
     let (keep, said) = match cut {
         Some(ResultCut { keep, said }) => (Some(keep), Some(said)),
         None => (None, None),
@@ -100,6 +93,18 @@ pub fn build_run_within_limits(input: &RunInput) -> (Run, Option<Notification>) 
     let mut run = build_run_keeping(input, keep.as_deref());
     let note = enforce_limits_after(&mut run, said);
     (run, note)
+}
+
+/// Which findings' results fit GitHub's limit, decided from the findings alone.
+pub(crate) fn result_cut(findings: &[Finding]) -> Option<ResultCut> {
+    ResultCut::of(findings.iter().map(|f| {
+        (
+            f.is_active(),
+            f.severity,
+            f.location.path.as_str(),
+            f.rule.as_str(),
+        )
+    }))
 }
 
 /// The run of `input`, with results only for the findings `keep` flags (all when `None`). Rules

@@ -5,7 +5,8 @@
 //!   or [`write_json_pretty`] to stream the same text into a writer.
 //! - GitHub limits: [`build_run_within_limits`] builds only the results that fit;
 //!   [`enforce_limits`] truncates a run to what code scanning accepts, keeping the
-//!   most severe results and saying so in a notification. The 10 MB gzipped cap is left to the
+//!   most severe results and saying so in a notification; [`truncation_note`] says what
+//!   [`build_run_within_limits`] would cut without building anything. The 10 MB gzipped cap is left to the
 //!   publisher, which gzips the log anyway to upload it.
 //! - Reading: [`parse_log`] validates a log written by another tool, [`rebase_uris`] makes its
 //!   URIs repo-relative, [`merge`] combines logs into one with at most [`MAX_RUNS`] runs.
@@ -34,6 +35,7 @@ mod baseline;
 mod build;
 mod error;
 mod indexed;
+mod limit_notes;
 mod limits;
 mod locate;
 mod merge;
@@ -56,6 +58,7 @@ pub use build::{
     RunInput, SCHEMA_URI, SRCROOT,
 };
 pub use error::SarifError;
+pub use limit_notes::truncation_note;
 pub use limits::{
     enforce_limits, MAX_EXTENSIONS_PER_RUN, MAX_LOCATIONS_PER_RESULT, MAX_RESULTS_PER_RUN,
     MAX_RULES_PER_RUN, MAX_RUNS, MAX_TAGS_PER_RULE, MAX_THREAD_FLOW_LOCATIONS_PER_RESULT,

@@ -67,10 +67,7 @@ pub(crate) fn enforce_limits_after(
     if let Some(text) = truncate_extensions(run) {
         said.push(text);
     }
-    if said.is_empty() {
-        return None;
-    }
-    let note = Notification::warning("truncated", said.join("; "));
+    let note = truncated_note(&said)?;
     let invocations = run.invocations.get_or_insert_with(Vec::new);
     if invocations.is_empty() {
         invocations.push(Invocation::builder().execution_successful(true).build());
@@ -240,12 +237,36 @@ fn truncate_rules(run: &mut Run) -> Option<String> {
             }
         }
     }
-    Some(format!(
-        "dropped {} of {} rules that no result uses to stay within GitHub's limit of {} rules per run",
-        total - rules.len(),
-        total,
-        MAX_RULES_PER_RUN
-    ))
+    Some(rules_said(total - rules.len(), total))
+}
+
+/// The texts of a `truncated` notification, one per kind of cut, shared with
+/// [`crate::limit_notes`] so that counting and cutting always say the same.
+pub(crate) fn rules_said(dropped: usize, total: usize) -> String {
+    format!(
+        "dropped {dropped} of {total} rules that no result uses to stay within GitHub's limit of {MAX_RULES_PER_RUN} rules per run"
+    )
+}
+
+pub(crate) fn locations_said(cut_locations: usize, cut_results: usize) -> String {
+    format!(
+        "dropped {cut_locations} locations from {cut_results} results to stay within GitHub's limit of {MAX_LOCATIONS_PER_RESULT} locations per result"
+    )
+}
+
+pub(crate) fn thread_flows_said(cut_steps: usize, cut_results: usize) -> String {
+    format!(
+        "dropped {cut_steps} thread flow locations from {cut_results} results to stay within GitHub's limit of {MAX_THREAD_FLOW_LOCATIONS_PER_RESULT} per result"
+    )
+}
+
+pub(crate) fn tags_said(cut_rules: usize) -> String {
+    format!("cut the tags of {cut_rules} rules to GitHub's limit of {MAX_TAGS_PER_RULE} per rule")
+}
+
+/// The `truncated` warning saying everything in `said`, in order; `None` when nothing was cut.
+pub(crate) fn truncated_note(said: &[String]) -> Option<Notification> {
+    (!said.is_empty()).then(|| Notification::warning("truncated", said.join("; ")))
 }
 
 fn truncate_locations(run: &mut Run) -> Option<String> {
@@ -270,11 +291,7 @@ fn truncate_locations(run: &mut Run) -> Option<String> {
                 .insert("tollgate/locations-dropped".to_string(), Value::from(cut));
         }
     }
-    (cut_results > 0).then(|| {
-        format!(
-            "dropped {cut_locations} locations from {cut_results} results to stay within GitHub's limit of {MAX_LOCATIONS_PER_RESULT} locations per result"
-        )
-    })
+    (cut_results > 0).then(|| locations_said(cut_locations, cut_results))
 }
 
 fn truncate_thread_flows(run: &mut Run) -> Option<String> {
@@ -296,11 +313,7 @@ fn truncate_thread_flows(run: &mut Run) -> Option<String> {
             cut_steps += cut;
         }
     }
-    (cut_results > 0).then(|| {
-        format!(
-            "dropped {cut_steps} thread flow locations from {cut_results} results to stay within GitHub's limit of {MAX_THREAD_FLOW_LOCATIONS_PER_RESULT} per result"
-        )
-    })
+    (cut_results > 0).then(|| thread_flows_said(cut_steps, cut_results))
 }
 
 fn truncate_tags(run: &mut Run) -> Option<String> {
@@ -313,11 +326,7 @@ fn truncate_tags(run: &mut Run) -> Option<String> {
             }
         }
     }
-    (cut_rules > 0).then(|| {
-        format!(
-            "cut the tags of {cut_rules} rules to GitHub's limit of {MAX_TAGS_PER_RULE} per rule"
-        )
-    })
+    (cut_rules > 0).then(|| tags_said(cut_rules))
 }
 
 fn truncate_extensions(run: &mut Run) -> Option<String> {

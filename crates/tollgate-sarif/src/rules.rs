@@ -132,7 +132,7 @@ pub fn descriptor(rule: &Rule, taxonomies: &Taxonomies) -> ReportingDescriptor {
         );
     }
     let mut tags = rule.tags.clone();
-    if !tags.iter().any(|t| t == "security") {
+    if lacks_security_tag(rule) {
         // GitHub files a rule under "security" only when this tag is present.
         tags.insert(0, "security".to_string());
     }
@@ -206,6 +206,15 @@ pub fn descriptor(rule: &Rule, taxonomies: &Taxonomies) -> ReportingDescriptor {
         out.relationships = Some(relationships);
     }
     out
+}
+
+fn lacks_security_tag(rule: &Rule) -> bool {
+    !rule.tags.iter().any(|t| t == "security")
+}
+
+/// How many tags [`descriptor`] gives `rule`, without building the descriptor.
+pub fn descriptor_tag_count(rule: &Rule) -> usize {
+    rule.tags.len() + usize::from(lacks_security_tag(rule))
 }
 
 /// Whether `uri` starts with `https://` or `http://` (in any case, as schemes are).

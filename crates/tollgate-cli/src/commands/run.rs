@@ -320,9 +320,10 @@ fn not_run(
 
 /// Outputs and the gate. Files are written before stdout, and in every case.
 ///
-/// The SARIF log is written first, streamed, and dropped before the report is rendered, and
-/// the findings move into the report rather than being copied: on a large scan the log, the
-/// findings and a rendered string of either are each tens to hundreds of MiB.
+/// The SARIF log, built only when it is written or uploaded, is written first, streamed, and
+/// dropped before the report is rendered, and the findings move into the report rather than
+/// being copied: on a large scan the log, the findings and a rendered string of either are each
+/// tens to hundreds of MiB.
 fn finish(
     args: &RunArgs,
     mut result: ScanResult,
@@ -343,7 +344,6 @@ fn finish(
     for note in &mut result.notifications {
         tollgate_core::display::sanitize_notification(note);
     }
-    let log = output::sarif::build(&mut result, args.include_passes);
     let mut write_failed = false;
     let mut write_file = |path: &Path, write: &dyn Fn(&mut dyn Write) -> std::io::Result<()>| {
         if let Err(e) = write_atomic(path, write) {
@@ -351,20 +351,28 @@ fn finish(
             write_failed = true;
         }
     };
-    let write_sarif = |out: &mut dyn Write| output::sarif::write(&log, out);
-    if let Some(path) = &args.sarif {
-        write_file(path, &write_sarif);
-    }
-    if args.format == OutputFormat::Sarif {
-        match &args.output {
-            Some(path) => write_file(path, &write_sarif),
-            None => output::write_stdout_with(write_sarif),
-        }
-    }
-    // The code-scanning upload needs the log as text; nothing else does.
     let publishing = github.filter(|g| g.publishing());
-    let sarif_json = publishing.map(|_| output::sarif::render(&log));
-    pipeline::free_in_background(log);
+    let mut sarif_json = None;
+    if args.sarif.is_some() || args.format == OutputFormat::Sarif || publishing.is_some() {
+        let log = output::sarif::build(&mut result, args.include_passes);
+        let write_sarif = |out: &mut dyn Write| output::sarif::write(&log, out);
+        if let Some(path) = &args.sarif {
+            write_file(path, &write_sarif);
+        }
+        if args.format == OutputFormat::Sarif {
+            match &args.output {
+                Some(path) => write_file(path, &write_sarif),
+                None => output::write_stdout_with(write_sarif),
+            }
+        }
+        // The code-scanning upload needs the log as text; nothing else does.
+        sarif_json = publishing.map(|_| output::sarif::render(&log));
+        pipeline::free_in_background(log);
+    } else {
+        // No log is written or uploaded: what it would have cut to fit GitHub's limits, which
+        // every format shows, is counted without building its results.
+        output::sarif::add_limit_notes(&mut result, args.include_passes);
+    }
 
     let mut findings: Vec<Finding> = std::mem::take(&mut result.findings);
     findings.append(&mut result.external_findings);

@@ -1,8 +1,10 @@
 //! `--format sarif` / `--sarif FILE`: one run for the built-in stages, one per plugin.
 
 use tollgate_core::Notification;
-use tollgate_sarif::sarif::Sarif;
-use tollgate_sarif::{build_log, build_run_within_limits, enforce_limits, RunInput, MAX_RUNS};
+use tollgate_sarif::sarif::{Run, Sarif};
+use tollgate_sarif::{
+    build_log, build_run_within_limits, enforce_limits, truncation_note, RunInput, MAX_RUNS,
+};
 
 use crate::pipeline::ScanResult;
 
@@ -15,30 +17,8 @@ fn rfc3339(t: time::OffsetDateTime) -> Option<String> {
 /// `result.notifications` so the other formats show them too. With `include_passes`, tollgate's
 /// run also records the evaluations that did not fail (see [`RunInput::evaluations`]).
 pub fn build(result: &mut ScanResult, include_passes: bool) -> Sarif {
-    let mut external = std::mem::take(&mut result.external_runs);
-    if external.len() > MAX_RUNS - 1 {
-        let dropped = external.len() - (MAX_RUNS - 1);
-        external.truncate(MAX_RUNS - 1);
-        result.notifications.push(Notification::warning(
-            "truncated",
-            format!("{dropped} plugin runs left out: a SARIF log holds at most {MAX_RUNS} runs"),
-        ));
-    }
-    let mut cuts = Vec::new();
-    for run in &mut external {
-        cuts.extend(enforce_limits(run));
-    }
-    // Notes about cut plugin runs belong to tollgate's own run, which is built last.
-    result.notifications.extend(cuts);
-    let root_uri = tollgate_sarif::uri::dir_uri(result.ctx.root());
-    let mut input = RunInput::new(&result.rules, &result.findings, &result.notifications);
-    input.start_time = rfc3339(result.start_time);
-    input.end_time = rfc3339(result.end_time);
-    input.execution_successful = !result.failed;
-    input.root_uri = Some(root_uri);
-    if include_passes {
-        input.evaluations = &result.evaluations;
-    }
+    let external = limit_plugin_runs(result);
+    let input = own_run_input(result, include_passes);
     // Only the results GitHub's limits keep are built: on a large scan the dropped ones
     // would otherwise be the biggest thing in memory.
     let (own, note) = build_run_within_limits(&input);
@@ -55,6 +35,47 @@ pub fn build(result: &mut ScanResult, include_passes: bool) -> Sarif {
     runs.extend(external.iter().cloned());
     result.external_runs = external;
     build_log(runs)
+}
+
+/// The notifications [`build`] adds, in the same order, without building the log: for a run
+/// that writes and uploads no SARIF, whose report still says what a log would have cut.
+pub fn add_limit_notes(result: &mut ScanResult, include_passes: bool) {
+    result.external_runs = limit_plugin_runs(result);
+    let note = truncation_note(&own_run_input(result, include_passes));
+    result.notifications.extend(note);
+}
+
+/// The plugin runs a log has room for, each cut to GitHub's limits, with a note for what was
+/// left out or cut. Taken out of `result`.
+fn limit_plugin_runs(result: &mut ScanResult) -> Vec<Run> {
+    let mut external = std::mem::take(&mut result.external_runs);
+    if external.len() > MAX_RUNS - 1 {
+        let dropped = external.len() - (MAX_RUNS - 1);
+        external.truncate(MAX_RUNS - 1);
+        result.notifications.push(Notification::warning(
+            "truncated",
+            format!("{dropped} plugin runs left out: a SARIF log holds at most {MAX_RUNS} runs"),
+        ));
+    }
+    let mut cuts = Vec::new();
+    for run in &mut external {
+        cuts.extend(enforce_limits(run));
+    }
+    // Notes about cut plugin runs belong to tollgate's own run, which is built last.
+    result.notifications.extend(cuts);
+    external
+}
+
+fn own_run_input(result: &ScanResult, include_passes: bool) -> RunInput<'_> {
+    let mut input = RunInput::new(&result.rules, &result.findings, &result.notifications);
+    input.start_time = rfc3339(result.start_time);
+    input.end_time = rfc3339(result.end_time);
+    input.execution_successful = !result.failed;
+    input.root_uri = Some(tollgate_sarif::uri::dir_uri(result.ctx.root()));
+    if include_passes {
+        input.evaluations = &result.evaluations;
+    }
+    input
 }
 
 /// `path` relative to the scanned directory (`tollgate.toml`, `../../tollgate.toml` for a
@@ -104,4 +125,111 @@ pub fn render(log: &Sarif) -> String {
 /// The same text as [`render`], streamed into `out`.
 pub fn write(log: &Sarif, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     tollgate_sarif::write_json_pretty(log, out)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use tollgate_core::{Config, Finding, Location, Rule, ScanContext, Severity};
+    use tollgate_sarif::{build_run, MAX_LOCATIONS_PER_RESULT, MAX_RESULTS_PER_RUN};
+
+    use super::*;
+
+    /// A scan over every limit a log has: more plugin runs than a log holds, a plugin run with
+    /// too many results and one with too many locations on a result, and more of tollgate's own
+    /// results than a run holds.
+    fn scan_over_the_limits() -> ScanResult {
+        let rules = vec![Rule::new(
+            "TG1001",
+            "no-dlq",
+            "iac",
+            Severity::Medium,
+            "No DLQ",
+        )];
+        let severities = [Severity::Low, Severity::Medium, Severity::High];
+        let many = |prefix: &str| -> Vec<Finding> {
+            (0..MAX_RESULTS_PER_RUN + 5)
+                .map(|i| {
+                    Finding::new(
+                        "TG1001",
+                        severities[i % severities.len()],
+                        "m",
+                        Location::file(format!("{prefix}{}.yaml", i % 300)),
+                    )
+                })
+                .collect()
+        };
+        let plugin_run = |findings: &[Finding]| {
+            let mut input = RunInput::new(&[], findings, &[]);
+            input.automation_id = "tollgate/ext/plugin/".to_string();
+            build_run(&input)
+        };
+        let mut deep = Finding::new("P1", Severity::High, "deep", Location::file("d.yaml"));
+        for i in 0..MAX_LOCATIONS_PER_RESULT + 4 {
+            deep = deep.related(Location::file(format!("r{i}.yaml")), "here");
+        }
+        let mut external_runs = vec![plugin_run(&many("p")), plugin_run(&[deep])];
+        let small = [Finding::new(
+            "P2",
+            Severity::Low,
+            "x",
+            Location::file("a.yaml"),
+        )];
+        external_runs.extend((0..MAX_RUNS + 1).map(|_| plugin_run(&small)));
+        let dir = std::env::temp_dir();
+        let now = time::OffsetDateTime::UNIX_EPOCH;
+        ScanResult {
+            ctx: Arc::new(ScanContext::new(
+                dir,
+                Vec::new(),
+                Arc::new(Config::default()),
+                now.date(),
+            )),
+            rules,
+            findings: many("f"),
+            evaluations: Vec::new(),
+            external_findings: Vec::new(),
+            external_runs,
+            codes_by_stage: Vec::new(),
+            adopted: Vec::new(),
+            notifications: vec![Notification::warning("parse-error", "x.yaml: bad")],
+            failed: false,
+            start_time: now,
+            end_time: now,
+        }
+    }
+
+    #[test]
+    fn limit_notes_without_a_log_are_those_building_it_adds() {
+        let mut built = scan_over_the_limits();
+        build(&mut built, false);
+        let mut counted = scan_over_the_limits();
+        add_limit_notes(&mut counted, false);
+        assert_eq!(counted.notifications, built.notifications);
+        assert_eq!(counted.external_runs, built.external_runs);
+        let ids: Vec<&str> = counted
+            .notifications
+            .iter()
+            .map(|n| n.id.as_str())
+            .collect();
+        // The scan's own note, runs left out, the two cut plugin runs, tollgate's own run.
+        assert_eq!(
+            ids,
+            [
+                "parse-error",
+                "truncated",
+                "truncated",
+                "truncated",
+                "truncated"
+            ]
+        );
+        assert!(
+            counted.notifications[1]
+                .message
+                .contains("4 plugin runs left out"),
+            "{:?}",
+            counted.notifications[1]
+        );
+    }
 }
