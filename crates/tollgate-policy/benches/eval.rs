@@ -1,5 +1,7 @@
 //! Policy stage benchmark (plain binary): `cargo bench -p tollgate-policy --bench eval -- [-n N]
-//! [--dump FILE]` (`--dump` writes the stage's report as JSON, to compare two builds' verdicts).
+//! [--dump FILE] [--include-passes]` (`--dump` writes the stage's report as JSON, to compare two
+//! builds' verdicts; the stages record evaluations, pass and not applicable included, only with
+//! `--include-passes`, as `tollgate run` does).
 //!
 //! Writes a deterministic corpus of N resources (default 5,000: CloudFormation templates and
 //! Terraform configurations of ten resources each, functions, tables, buckets, queues and
@@ -131,10 +133,13 @@ fn write_corpus(dir: &Path, resources: usize) -> usize {
 fn main() {
     let mut resources = 5_000;
     let mut dump = None;
+    let mut include_passes = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         if arg == "-n" {
             resources = args.next().and_then(|n| n.parse().ok()).expect("-n N");
+        } else if arg == "--include-passes" {
+            include_passes = true;
         } else if arg == "--dump" {
             dump = Some(args.next().expect("--dump FILE"));
         }
@@ -149,6 +154,12 @@ fn main() {
         config,
         time::macros::date!(2026 - 12 - 01),
     );
+    // `tollgate run` records evaluations only when an output shows them.
+    let ctx = if include_passes {
+        ctx
+    } else {
+        ctx.without_evaluations()
+    };
     // The IaC stage runs first, as in `tollgate run`: it parses the templates and builds the
     // model, which the policy stage then reuses. The machine this runs on is shared, so the
     // policy stage runs three times and its fastest wall time and smallest CPU time (user +
@@ -221,10 +232,11 @@ fn main() {
         guard_report.findings.len()
     );
     println!(
-        "policy stage (load, documents, Rego and Guard evaluation): {:.2} s wall, {:.2} s cpu, {} findings, {} threads",
+        "policy stage (load, documents, Rego and Guard evaluation): {:.2} s wall, {:.2} s cpu, {} findings, {} evaluations, {} threads",
         stage_best.0,
         stage_best.1,
         report.findings.len(),
+        report.evaluations.len(),
         std::thread::available_parallelism().map_or(1, usize::from)
     );
     println!(

@@ -58,11 +58,24 @@ pub struct Verdicts {
     /// Codes in sorted order, each with its slots.
     codes: BTreeMap<String, usize>,
     slots: Vec<Vec<Option<Verdict>>>,
+    /// Only whether each code judged anything is kept (one slot per code), for a run whose
+    /// outputs show no evaluations: the rules that judged something are still described.
+    summary: bool,
 }
 
 impl Verdicts {
+    /// Verdicts that keep only whether each code judged anything, and turn into no
+    /// evaluations (see [`tollgate_core::ScanContext::wants_evaluations`]).
+    pub fn summary() -> Self {
+        Self {
+            summary: true,
+            ..Self::default()
+        }
+    }
+
     /// The slots of `code`, made for `judged` resources when it is new.
     fn slots(&mut self, code: &str, judged: usize) -> &mut Vec<Option<Verdict>> {
+        let judged = if self.summary { 0 } else { judged };
         let n = match self.codes.get(code) {
             Some(&n) => n,
             None => {
@@ -85,12 +98,14 @@ impl Verdicts {
     }
 
     pub fn record(&mut self, code: &str, judged: usize, verdict: Verdict) {
+        let judged = if self.summary { 0 } else { judged };
         let slot = &mut self.slots(code, judged)[judged];
         *slot = Some(slot.map_or(verdict, |v| v.combine(verdict)));
     }
 
     /// [`Verdicts::record`] for the code of slot number `n` (from [`Verdicts::slot`]).
     pub fn record_at(&mut self, n: usize, judged: usize, verdict: Verdict) {
+        let judged = if self.summary { 0 } else { judged };
         let slots = &mut self.slots[n];
         if slots.len() <= judged {
             slots.resize(judged + 1, None);
@@ -124,6 +139,9 @@ impl Verdicts {
     /// One evaluation per code and resource, by code then in the order of `inputs.judged`.
     pub fn into_evaluations(mut self, inputs: &Inputs) -> Vec<Evaluation> {
         let mut out = Vec::new();
+        if self.summary {
+            return out;
+        }
         for (code, n) in self.codes {
             for (judged, verdict) in std::mem::take(&mut self.slots[n]).into_iter().enumerate() {
                 let Some(verdict) = verdict else { continue };
@@ -341,7 +359,7 @@ pub fn evaluate(
     let mut rules: BTreeMap<String, Rule> = BTreeMap::new();
     // Policy files sharing a package and rule name share a derived code: their verdicts on
     // one resource combine into one evaluation.
-    let mut verdicts = Verdicts::default();
+    let mut verdicts = verdicts_for(ctx);
     let found: usize = outputs
         .iter()
         .flat_map(|(_, o)| &o.findings)
@@ -360,6 +378,16 @@ pub fn evaluate(
     }
     report.evaluations.extend(verdicts.into_evaluations(inputs));
     report.dynamic_rules.extend(rules.into_values());
+}
+
+/// Verdicts as the run wants them: each resource's, or only which codes judged anything when
+/// no output shows evaluations (`tollgate run` without `--include-passes` or an audit report).
+fn verdicts_for(ctx: &ScanContext) -> Verdicts {
+    if ctx.wants_evaluations() {
+        Verdicts::default()
+    } else {
+        Verdicts::summary()
+    }
 }
 
 fn panicked(policy: &PolicyFile) -> PolicyOutput {
@@ -418,7 +446,10 @@ impl Run<'_, '_> {
     /// Policy number `n` (in evaluation order) over every document.
     fn policy(&self, n: usize, policy: &PolicyFile) -> PolicyOutput {
         let (ctx, inputs, budgets) = (self.ctx, self.inputs, self.budgets);
-        let mut out = PolicyOutput::default();
+        let mut out = PolicyOutput {
+            verdicts: verdicts_for(ctx),
+            ..PolicyOutput::default()
+        };
         let started = Instant::now();
         let mut evaluator = match Evaluator::new(
             policy,

@@ -147,3 +147,27 @@ fn documents_keep_only_what_policies_read() {
     assert!(keys(&whole).len() > 5, "{whole}");
     assert!(keys(&whole["properties"]).len() > 3, "{whole}");
 }
+
+/// A run whose outputs show no evaluations (`tollgate run` without `--include-passes`) records
+/// none, and reports the same findings, notifications and rules (rules that only passed
+/// included) as one that records them. (`examples/policies` is the one example holding
+/// policies, Rego and Guard.)
+#[test]
+fn evaluations_are_recorded_only_when_wanted() {
+    use tollgate_core::Stage;
+    let dir = repo().join("examples/policies");
+    let with = tollgate_policy::PolicyStage::new()
+        .run(&common::context(&dir, Config::default()))
+        .unwrap();
+    let ctx = common::context(&dir, Config::default()).without_evaluations();
+    let without = tollgate_policy::PolicyStage::new().run(&ctx).unwrap();
+    assert!(without.evaluations.is_empty());
+    assert!(with.evaluations.len() > 20, "{}", with.evaluations.len());
+    assert!(with.dynamic_rules.len() > 5);
+    let mut expected = with.clone();
+    expected.evaluations.clear();
+    assert_eq!(
+        serde_json::to_value(&without).unwrap(),
+        serde_json::to_value(&expected).unwrap()
+    );
+}

@@ -83,7 +83,11 @@ fn evaluate_templates(
 ) {
     let mut rules: BTreeMap<String, Rule> = BTreeMap::new();
     // Evaluations by code and resource: a rule file's several rules judge the same resources.
-    let mut evaluations = Recorder::default();
+    let mut evaluations = if ctx.wants_evaluations() {
+        Recorder::default()
+    } else {
+        Recorder::off()
+    };
     for file in files {
         evaluate_file(
             ctx,
@@ -169,7 +173,7 @@ fn evaluate_file(
             // resource fails it, a block that passed there passes it, one that skipped
             // (a `when` that did not hold) does not apply.
             let mut verdicts: BTreeMap<&str, Verdict> = BTreeMap::new();
-            for (id, status) in &result.judged {
+            for (id, status) in result.judged.iter().filter(|_| evaluations.is_on()) {
                 let verdict = match status {
                     super::Status::Pass => Verdict::Pass,
                     // A block that failed inside a rule that passed (an `or`) passes.
@@ -179,7 +183,7 @@ fn evaluate_file(
                 };
                 verdicts.insert(id.as_str(), verdict);
             }
-            for (id, _) in &failed {
+            for (id, _) in failed.iter().filter(|_| evaluations.is_on()) {
                 if let Some(id) = id {
                     verdicts.insert(id, Verdict::Fail);
                 }
