@@ -440,6 +440,16 @@ impl Found<'_> {
                         if self.chain(param, keys, Use::Entries)? {
                             return Some(());
                         }
+                        // `count([t | ...])` counts the solutions of the body that define
+                        // `t`, whatever its value (an array keeps equal elements, where a set
+                        // would not).
+                        if let Some(compr) = param.get("ArrayCompr") {
+                            let term = compr.get("term")?;
+                            if !(is_chain(term) && self.chain(term, keys, Use::Present)?) {
+                                self.visit(term, keys)?;
+                            }
+                            return self.visit(compr.get("query")?, keys);
+                        }
                     }
                 }
                 for (key, child) in map {
@@ -549,6 +559,33 @@ mod tests {
         describe(&needs(text).expect("projected"))
     }
 
+    /// A value built with a need keeps the values read whole, the entries of what is counted
+    /// or iterated, scalars, and objects and arrays (emptied) where only their truth is read.
+    #[test]
+    fn projected_values_keep_what_is_needed() {
+        use crate::rego_value::Builder;
+        let need = needs("package main\nimport rego.v1\n\ndeny contains 1 if {\n  input.a.b == 1\n  count(input.c) > 0\n  some x in input.d\n  x.e\n  input.f\n  input.g\n}\n").unwrap();
+        let doc = serde_json::json!({
+            "a": {"b": {"deep": 1}, "z": 2},
+            "c": [{"k": 1}, 2, "s"],
+            "d": {"p": {"e": [1], "q": 3}, "r": 4},
+            "f": [1, 2],
+            "g": false,
+            "h": 5
+        });
+        let expected = serde_json::json!({
+            "a": {"b": {"deep": 1}},
+            "c": [{}, 2, "s"],
+            "d": {"p": {"e": []}, "r": 4},
+            "f": [],
+            "g": false
+        });
+        assert_eq!(
+            Builder::default().projected(&doc, &need),
+            Builder::default().value(&expected)
+        );
+    }
+
     #[test]
     fn constant_paths_need_their_values_only() {
         assert_lines(
@@ -597,6 +634,14 @@ mod tests {
     }
 
     #[test]
+    fn counting_an_array_comprehension_reads_its_body() {
+        assert_lines(
+            "package main\nimport rego.v1\n\nwarn contains \"no key\" if {\n  count([r | some r in input.resources; r.model.kind == \"kms-key\"]) == 0\n}\n",
+            &[".resources: entries", ".resources[*]: present", ".resources[*].model: present", ".resources[*].model.kind: whole"],
+        );
+    }
+
+    #[test]
     fn values_used_whole_are_needed_whole() {
         for (text, path) in [
             ("deny contains 1 if {\n  x := input.resource\n  is_object(x)\n}\n", ".resource: whole"),
@@ -607,6 +652,7 @@ mod tests {
             ("deny contains 1 if {\n  input.resource.properties[input.resource.type]\n}\n", ".resource.type: whole"),
             ("deny contains 1 if f(input.resource)\n\nf(r) if r.type\n", ".resource: whole"),
             ("deny contains 1 if {\n  every r in input.resources { r.type }\n}\n", ".resources: whole"),
+            ("deny contains 1 if count({r | some r in input.resources}) > 1\n", ".resources[*]: whole"),
             ("deny contains 1 if {\n  [a, b] := input.pair\n  a == b\n}\n", ".pair: whole"),
             ("deny contains 1 if {\n  some [a, b] in input.pairs\n  a == b\n}\n", ".pairs: whole"),
         ] {
