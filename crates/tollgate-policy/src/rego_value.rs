@@ -317,18 +317,19 @@ pub struct MapBuilder<'b> {
     need: Option<&'b Need>,
 }
 
-impl MapBuilder<'_> {
-    fn entry<T: Serialize + ?Sized>(&mut self, key: Value, value: &T) -> Result<()> {
-        let need = match self.need {
-            None => None,
-            Some(need) => {
-                let Some(child) = key.as_string().ok().and_then(|k| need.child(k)) else {
-                    // No policy reads this entry.
-                    return Ok(());
-                };
-                (!child.whole).then_some(child)
-            }
-        };
+impl<'b> MapBuilder<'b> {
+    /// What is kept of the entry at `key`: `None` when no policy reads it, `Some(None)` for
+    /// all of it.
+    fn kept(&self, key: &str) -> Option<Option<&'b Need>> {
+        kept(self.need, key)
+    }
+
+    fn entry<T: Serialize + ?Sized>(
+        &mut self,
+        key: Value,
+        need: Option<&Need>,
+        value: &T,
+    ) -> Result<()> {
         let v = value.serialize(ValueSerializer {
             keys: &mut *self.keys,
             need,
@@ -345,6 +346,7 @@ impl ser::SerializeMap for MapBuilder<'_> {
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<()> {
         self.next_key = Some(key.serialize(KeySerializer {
             keys: &mut *self.keys,
+            need: self.need,
         })?);
         Ok(())
     }
@@ -353,7 +355,15 @@ impl ser::SerializeMap for MapBuilder<'_> {
             .next_key
             .take()
             .ok_or_else(|| Error("a map value without its key".into()))?;
-        self.entry(key, value)
+        // A key left out is `Undefined` (see `KeySerializer::kept_key`). (Matched, not read
+        // with `as_string`, whose error for anything else captures a backtrace.)
+        let Value::String(text) = &key else {
+            return Ok(());
+        };
+        let Some(need) = self.kept(text) else {
+            return Ok(());
+        };
+        self.entry(key, need, value)
     }
     fn end(self) -> Result<Value> {
         Ok(Value::from(self.entries))
@@ -368,8 +378,11 @@ impl ser::SerializeStruct for MapBuilder<'_> {
         key: &'static str,
         value: &T,
     ) -> Result<()> {
+        let Some(need) = self.kept(key) else {
+            return Ok(());
+        };
         let key = self.keys.key(key);
-        self.entry(key, value)
+        self.entry(key, need, value)
     }
     fn end(self) -> Result<Value> {
         Ok(Value::from(self.entries))
@@ -381,9 +394,28 @@ impl ser::SerializeStruct for MapBuilder<'_> {
 /// text up, was three allocations per key of every document.
 struct KeySerializer<'b> {
     keys: &'b mut Builder,
+    /// What is kept of the object the key is in: a key no policy reads is not even looked
+    /// up among the shared keys (hashing it was most of what skipping its entry cost).
+    need: Option<&'b Need>,
+}
+
+/// What `need` keeps of the entry at `key`: `None` when nothing, `Some(None)` all of it.
+fn kept<'n>(need: Option<&'n Need>, key: &str) -> Option<Option<&'n Need>> {
+    match need {
+        None => Some(None),
+        Some(need) => need.child(key).map(|c| (!c.whole).then_some(c)),
+    }
 }
 
 impl KeySerializer<'_> {
+    /// The shared key `text`, or `Undefined` (which no key is) when its entry is left out.
+    fn kept_key(self, text: &str) -> Value {
+        match kept(self.need, text) {
+            Some(_) => self.keys.key(text),
+            None => Value::Undefined,
+        }
+    }
+
     /// A key that is not a string: its value as a value is built, then written as JSON
     /// text (`serde_json` writes numbers and booleans as their text); anything else is no key.
     fn through_value(
@@ -403,7 +435,7 @@ impl KeySerializer<'_> {
                 .to_string(),
             _ => return Err(not_a_key()),
         };
-        Ok(self.keys.key(&text))
+        Ok(self.kept_key(&text))
     }
 }
 
@@ -432,10 +464,10 @@ impl ser::Serializer for KeySerializer<'_> {
     type SerializeStructVariant = ser::Impossible<Value, Error>;
 
     fn serialize_str(self, v: &str) -> Result<Value> {
-        Ok(self.keys.key(v))
+        Ok(self.kept_key(v))
     }
     fn serialize_char(self, v: char) -> Result<Value> {
-        Ok(self.keys.key(v.encode_utf8(&mut [0; 4])))
+        Ok(self.kept_key(v.encode_utf8(&mut [0; 4])))
     }
     fn serialize_unit_variant(
         self,
@@ -443,7 +475,7 @@ impl ser::Serializer for KeySerializer<'_> {
         _index: u32,
         variant: &'static str,
     ) -> Result<Value> {
-        Ok(self.keys.key(variant))
+        Ok(self.kept_key(variant))
     }
     fn serialize_newtype_struct<T: Serialize + ?Sized>(
         self,
@@ -557,7 +589,7 @@ impl ser::SerializeStructVariant for VariantBuilder<MapBuilder<'_>> {
         value: &T,
     ) -> Result<()> {
         let key = self.inner.keys.key(key);
-        self.inner.entry(key, value)
+        self.inner.entry(key, None, value)
     }
     fn end(self) -> Result<Value> {
         let inner = Value::from(self.inner.entries);
