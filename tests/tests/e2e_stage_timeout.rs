@@ -346,8 +346,13 @@ fn a_timed_out_policy_stage_keeps_the_results_of_the_policies_it_evaluated() {
     let run = stopped_part_way("policy", 60, policies, |r| results_by_policy(r).len());
     let results = results_by_policy(&run.report);
     // A policy not listed as unchecked was evaluated on every queue; a listed one may have
-    // reported some queues before the stop, and those results stay.
-    let complete = results.values().filter(|&&n| n == QUEUES).count();
+    // reported some queues before the stop, and those results stay (all of them when it was
+    // stopped on the template's deployment-unit document, the last one after the queues').
+    let listed = |policy: &str| run.message.contains(&format!("`{policy}`"));
+    let complete = results
+        .iter()
+        .filter(|&(policy, &n)| n == QUEUES && !listed(policy))
+        .count();
     let not_checked = count_not_checked(&run.message);
     assert!(not_checked > 0, "{}", run.message);
     assert_eq!(
@@ -356,13 +361,4 @@ fn a_timed_out_policy_stage_keeps_the_results_of_the_policies_it_evaluated() {
         "{results:?}: {}",
         run.message
     );
-    for (policy, n) in &results {
-        if run.message.contains(&format!("`{policy}`")) {
-            assert!(
-                *n < QUEUES,
-                "{policy} listed though complete: {}",
-                run.message
-            );
-        }
-    }
 }
