@@ -55,6 +55,11 @@ struct Format {
     seeds: Vec<Seed>,
 }
 
+/// A directory name holding an escape sequence, a bell, a carriage return followed by a GitHub
+/// workflow command and a bidirectional override (a Unix file name may hold any byte but `/`
+/// and NUL).
+const HOSTILE_DIR_NAME: &str = "esc\u{1b}[2J\u{1b}]0;t\u{7}\r::error::forged\u{202e}";
+
 #[derive(Debug, Default)]
 struct Tally {
     runs: u64,
@@ -470,6 +475,12 @@ fn main() {
         };
         let fuzzed_dir = repo.join("fuzzed");
         let _ = std::fs::remove_dir_all(&fuzzed_dir);
+        // One file in ten sits in a directory whose name no output may show raw.
+        let file_dir = if rng.one_in(10) {
+            fuzzed_dir.join(HOSTILE_DIR_NAME)
+        } else {
+            fuzzed_dir.clone()
+        };
         let policies_dir = repo.join("policies");
         let _ = std::fs::remove_dir_all(&policies_dir);
         let _ = std::fs::remove_file(&out_sarif);
@@ -479,8 +490,8 @@ fn main() {
         let good_arg = good_sarif.to_str().unwrap_or_default().to_owned();
         let args: Vec<&str> = match format.mode {
             Mode::File(name) => {
-                std::fs::create_dir_all(&fuzzed_dir).expect("create fuzzed/");
-                std::fs::write(fuzzed_dir.join(name), &text).expect("write mutant");
+                std::fs::create_dir_all(&file_dir).expect("create fuzzed/");
+                std::fs::write(file_dir.join(name), &text).expect("write mutant");
                 vec!["run", ".", "--sarif", &out_arg]
             }
             Mode::Policy(name) => {
