@@ -231,8 +231,14 @@ impl<'a> Engine<'a> {
                 let Some(value) = node.named_child(0) else {
                     return;
                 };
-                let t = self.expr(fr, value);
-                self.check_response(fr, value);
+                let (t, body) = if matches!(value.kind_name(), "dictionary" | "object") {
+                    self.returned_object(fr, value)
+                } else {
+                    (self.expr(fr, value), None)
+                };
+                if let Some(body) = body {
+                    self.check_response(fr, value, body);
+                }
                 if let Some(t) = t {
                     let t = t.step(&fr.path, span_of(node, &fr.module.text), "returned here");
                     fr.ret = union(fr.ret.take(), Some(t));
@@ -1235,10 +1241,40 @@ impl<'a> Engine<'a> {
 
     // ---- responses ----
 
-    fn check_response(&mut self, fr: &mut Frame, value: Node<'_>) {
-        if !matches!(value.kind_name(), "dictionary" | "object") {
-            return;
+    /// A returned object literal, evaluated as [`Self::expr`] evaluates it (the same budget
+    /// and nesting), with the taint of its `body` entry kept aside for [`Self::check_response`]
+    /// so that the body is not evaluated a second time.
+    fn returned_object(
+        &mut self,
+        fr: &mut Frame,
+        value: Node<'_>,
+    ) -> (Option<Taint>, Option<Option<Taint>>) {
+        if !self.spend() || self.nesting >= MAX_NESTING {
+            return (None, None);
         }
+        self.nesting += 1;
+        let text = Arc::clone(&fr.module.text);
+        let mut all = None;
+        let mut body = None;
+        let mut c = value.walk();
+        for kid in value.named_children(&mut c) {
+            let t = self.expr(fr, kid);
+            let is_body = kid.kind_name() == "pair"
+                && kid
+                    .field(Field::Key)
+                    .is_some_and(|k| text_of(k, &text).trim_matches(['"', '\'']) == "body");
+            if is_body {
+                body = Some(t.clone());
+            }
+            all = union(all, t);
+        }
+        self.nesting -= 1;
+        (all.map(|t| t.derived(Shape::Object)), body)
+    }
+
+    /// A returned response object whose `body` entry's taint is `body_taint`: event data
+    /// echoed into it.
+    fn check_response(&mut self, fr: &mut Frame, value: Node<'_>, body_taint: Option<Taint>) {
         let text = Arc::clone(&fr.module.text);
         let mut body = None;
         let mut content_type = None;
@@ -1267,7 +1303,21 @@ impl<'a> Engine<'a> {
             }
         }
         let Some(body) = body else { return };
-        let arg = self.arg(fr, body, false);
+        if body_taint.is_none() {
+            return;
+        }
+        // An object as the body: its entries are what the rules read (`props`).
+        let arg = if matches!(body.kind_name(), "dictionary" | "object") {
+            self.arg(fr, body, false)
+        } else {
+            Arg {
+                taint: body_taint,
+                kind: body.kind_name().to_string(),
+                text: truncate(text_of(body, &text)).to_string(),
+                props: Vec::new(),
+                splat: false,
+            }
+        };
         if arg.taint.is_none() {
             return;
         }
