@@ -73,6 +73,8 @@ enum Use {
 /// whole document is needed.
 const MAX_PATHS: usize = 4096;
 const MAX_ROUNDS: usize = 16;
+/// Most nodes [`Need::finish`] copies.
+const MAX_NODES: usize = 100_000;
 
 impl Need {
     /// The need of the entry at `key`: `None` when the entry is not needed at all.
@@ -121,22 +123,45 @@ impl Need {
     }
 
     /// Folds what every entry needs into each named key's need, and drops what lies below
-    /// a whole value.
+    /// a whole value. Folding copies a subtree into every key beside it, which nested a few
+    /// levels deep multiplies (policies are data from the scanned repository): past
+    /// [`MAX_NODES`] copied the whole value is needed instead.
     pub fn finish(&mut self) {
+        let mut budget = MAX_NODES;
+        if !self.finish_within(&mut budget) {
+            *self = Need {
+                whole: true,
+                ..Need::default()
+            };
+        }
+    }
+
+    fn finish_within(&mut self, budget: &mut usize) -> bool {
         if self.whole {
             self.keys.clear();
             self.each = None;
-            return;
+            return true;
         }
         if let Some(each) = &mut self.each {
-            each.finish();
+            if !each.finish_within(budget) {
+                return false;
+            }
+            let size = each.size();
             for n in self.keys.values_mut() {
+                match budget.checked_sub(size) {
+                    Some(left) => *budget = left,
+                    None => return false,
+                }
                 n.merge(each);
             }
         }
-        for n in self.keys.values_mut() {
-            n.finish();
-        }
+        self.keys.values_mut().all(|n| n.finish_within(budget))
+    }
+
+    /// Nodes of the tree.
+    fn size(&self) -> usize {
+        1 + self.keys.values().map(Need::size).sum::<usize>()
+            + self.each.as_ref().map_or(0, |e| e.size())
     }
 
     /// Adds the value at `path` (keys from `input`, as rule indexing reads them): whole, or
@@ -639,6 +664,22 @@ mod tests {
             "package main\nimport rego.v1\n\nwarn contains \"no key\" if {\n  count([r | some r in input.resources; r.model.kind == \"kms-key\"]) == 0\n}\n",
             &[".resources: entries", ".resources[*]: present", ".resources[*].model: present", ".resources[*].model.kind: whole"],
         );
+    }
+
+    /// Keys beside every-entry reads, nested: folding would copy 60 x 60 x 60 nodes.
+    #[test]
+    fn a_need_too_large_to_fold_is_the_whole_value() {
+        let mut text = String::from("package main\nimport rego.v1\n\ndeny contains 1 if {\n  some i, j, l\n  input[i][j][l].q == 1\n");
+        for n in 0..60 {
+            text.push_str(&format!(
+                "  input.a{n}.q == 1\n  input[i].b{n}.q == 1\n  input[i][j].c{n}.q == 1\n"
+            ));
+        }
+        text.push_str("}\n");
+        let started = std::time::Instant::now();
+        let need = needs(&text).unwrap();
+        assert!(need.whole, "{}", need.size());
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
     }
 
     #[test]
