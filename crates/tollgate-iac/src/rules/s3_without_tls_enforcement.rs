@@ -2,7 +2,7 @@
 
 use tollgate_core::{Rule, Severity};
 
-use super::policy_checks::{denies_insecure_transport, policies_for};
+use super::policy_checks::{denies_insecure_transport, AttachedPolicies};
 use super::support::{iac_rule, Fix};
 use super::{IacRule, RuleSink};
 use crate::model::{CloudModel, Val};
@@ -41,10 +41,10 @@ impl IacRule for S3WithoutTlsEnforcement {
     }
 
     fn check(&self, model: &CloudModel, out: &mut RuleSink<'_>) {
+        let attached = AttachedPolicies::new(&model.bucket_policies);
         for b in &model.buckets {
             out.evaluated(&b.meta);
-            let Some(policies) = policies_for(&model.bucket_policies, &b.meta, b.name.as_str())
-            else {
+            let Some(policies) = attached.of(&b.meta, b.name.as_str()) else {
                 out.unknown(&b.meta);
                 continue;
             };
