@@ -126,7 +126,6 @@ pub const EXAMPLES: [&str; 8] = [
 /// The day example scans pretend it is, so runtime deprecation dates give stable results.
 pub const EXAMPLES_TODAY: &str = "2026-11-28";
 
-/// `examples/<name>` in the workspace.
 /// Assert that `log` validates against the OASIS SARIF 2.1.0 schema of `tests/schemas/`.
 pub fn assert_valid_sarif(log: &serde_json::Value) {
     let text = std::fs::read_to_string(schemas_dir().join("sarif-schema-2.1.0.json")).unwrap();
@@ -136,6 +135,18 @@ pub fn assert_valid_sarif(log: &serde_json::Value) {
     assert!(errors.is_empty(), "{errors:#?}");
 }
 
+/// Assert that `text`, something tollgate printed, holds no raw control character but line
+/// breaks: escape sequences, carriage returns and bells from scanned files are shown escaped
+/// in every output. `what` names the output in the failure message.
+pub fn assert_no_raw_control(text: &str, what: &str) {
+    let raw: Vec<char> = text
+        .chars()
+        .filter(|c| c.is_control() && *c != '\n')
+        .collect();
+    assert!(raw.is_empty(), "{what}: raw {raw:?} in {text:?}");
+}
+
+/// `examples/<name>` in the workspace.
 pub fn example_dir(name: &str) -> PathBuf {
     workspace_root().join("examples").join(name)
 }

@@ -4,7 +4,7 @@
 
 use assert_cmd::Command;
 use serde_json::Value;
-use tollgate_e2e::tollgate_cmd;
+use tollgate_e2e::{assert_no_raw_control, tollgate_cmd};
 
 /// A CloudFormation template in JSON with a syntax error on line 4 (the missing comma), so
 /// every file below gets a finding that names it.
@@ -107,11 +107,7 @@ fn no_format_carries_a_raw_control_character_of_a_file_name() {
         "text", "compact", "markdown", "junit", "gitlab", "json", "sarif",
     ] {
         let (out, _) = run(dir.path(), format);
-        let raw: Vec<char> = out
-            .chars()
-            .filter(|c| c.is_control() && *c != '\n')
-            .collect();
-        assert!(raw.is_empty(), "{format}: {raw:?} in {out}");
+        assert_no_raw_control(&out, format);
         assert!(
             out.contains("forged"),
             "{format}: the file is not reported: {out}"
@@ -136,11 +132,7 @@ fn the_compliance_report_carries_no_raw_control_character_of_a_file_name() {
             .output()
             .unwrap();
         let out = String::from_utf8(out.stdout).unwrap();
-        let raw: Vec<char> = out
-            .chars()
-            .filter(|c| c.is_control() && *c != '\n')
-            .collect();
-        assert!(raw.is_empty(), "{format}: {raw:?}");
+        assert_no_raw_control(&out, format);
         assert!(out.contains("forged"), "{format}: the file is not named");
     }
 }

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use serde_json::Value;
-use tollgate_e2e::{example_dir, tollgate_cmd};
+use tollgate_e2e::{assert_no_raw_control, example_dir, tollgate_cmd};
 
 /// `tollgate run DIR --stages policy --format FORMAT` and its parsed stdout and exit code.
 fn run(dir: &Path, format: &str) -> (Value, i32) {
@@ -585,10 +585,7 @@ fn policy_test_output_holds_no_raw_control_character() {
         stdout.contains("FAIL  guard.runtimes: red \\u{1b}[31mtext\\u{d}::error::forged"),
         "{stdout}"
     );
-    assert!(
-        !stdout.chars().any(|c| c.is_control() && c != '\n'),
-        "{stdout:?}"
-    );
+    assert_no_raw_control(&stdout, "policy test");
 }
 
 /// A policy's METADATA is the repository's text: `rules` and `explain` show its escape
@@ -621,10 +618,7 @@ fn rules_and_explain_show_metadata_control_characters_escaped() {
             stdout.contains("\\u{1b}"),
             "{args:?}: the escape is not shown: {stdout}"
         );
-        assert!(
-            !stdout.chars().any(|c| c.is_control() && c != '\n'),
-            "{args:?}: {stdout:?}"
-        );
+        assert_no_raw_control(&stdout, &args.join(" "));
     }
 }
 
