@@ -75,6 +75,23 @@ fn repo(policies: &[(&str, &str)]) -> tempfile::TempDir {
     dir
 }
 
+/// `tollgate policy test policies` in `dir`: its exit code and stdout.
+fn policy_test_in(dir: &Path) -> (Option<i32>, String) {
+    let out = tollgate_cmd()
+        .args(["policy", "test", "policies"])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+/// A Guard rule the Guard unit-test files below test.
+const RUNTIMES_GUARD: &str =
+    "rule approved_runtime { AWS::Lambda::Function { Properties.Runtime == 'python3.12' } }\n";
+
 fn witness_reported(report: &Value) -> bool {
     findings(report).iter().any(|f| f["message"] == "witness")
 }
@@ -166,13 +183,8 @@ fn a_failing_policy_test_fails_the_command() {
         "witness_test.rego",
         "package main\nimport rego.v1\n\ntest_no_witness if {\n  count(deny) == 0 with input as {\"resource\": {\"type\": \"AWS::DynamoDB::Table\"}}\n}\n",
     )]);
-    let out = tollgate_cmd()
-        .args(["policy", "test", "policies"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    let (code, stdout) = policy_test_in(dir.path());
+    assert_eq!(code, Some(1), "{stdout}");
     assert!(
         stdout.contains("FAIL  data.main.test_no_witness (witness_test.rego:4)"),
         "{stdout}"
@@ -512,10 +524,7 @@ fn a_runaway_guard_rule_is_stopped_and_the_rest_still_runs() {
     );
     let dir = repo(&[
         ("runaway.guard", nested.as_str()),
-        (
-            "runtimes.guard",
-            "rule approved_runtime { AWS::Lambda::Function { Properties.Runtime == 'python3.12' } }\n",
-        ),
+        ("runtimes.guard", RUNTIMES_GUARD),
     ]);
     let (report, _) = run(dir.path(), "json");
     let notes = notifications(&report);
@@ -534,22 +543,14 @@ fn a_runaway_guard_rule_is_stopped_and_the_rest_still_runs() {
 #[test]
 fn guard_unit_tests_run_with_policy_test() {
     let dir = repo(&[
-        (
-            "runtimes.guard",
-            "rule approved_runtime { AWS::Lambda::Function { Properties.Runtime == 'python3.12' } }\n",
-        ),
+        ("runtimes.guard", RUNTIMES_GUARD),
         (
             "tests/runtimes_tests.yaml",
             "- name: new runtime\n  input:\n    Resources:\n      F: { Type: AWS::Lambda::Function, Properties: { Runtime: python3.12 } }\n  expectations:\n    rules:\n      approved_runtime: PASS\n- name: wrong expectation\n  input:\n    Resources: { Q: { Type: AWS::SQS::Queue } }\n  expectations:\n    rules:\n      approved_runtime: FAIL\n",
         ),
     ]);
-    let out = tollgate_cmd()
-        .args(["policy", "test", "policies"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    let (code, stdout) = policy_test_in(dir.path());
+    assert_eq!(code, Some(1), "{stdout}");
     assert!(
         stdout.contains("PASS  guard.runtimes: new runtime"),
         "{stdout}"
@@ -565,22 +566,14 @@ fn guard_unit_tests_run_with_policy_test() {
 #[test]
 fn policy_test_output_holds_no_raw_control_character() {
     let dir = repo(&[
-        (
-            "runtimes.guard",
-            "rule approved_runtime { AWS::Lambda::Function { Properties.Runtime == 'python3.12' } }\n",
-        ),
+        ("runtimes.guard", RUNTIMES_GUARD),
         (
             "tests/runtimes_tests.yaml",
             "- name: \"red \\e[31mtext\\r::error::forged\"\n  input:\n    Resources:\n      F: { Type: AWS::Lambda::Function, Properties: { Runtime: \"python3.12\\e]0;t\\a\" } }\n  expectations:\n    rules:\n      approved_runtime: PASS\n",
         ),
     ]);
-    let out = tollgate_cmd()
-        .args(["policy", "test", "policies"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    let (code, stdout) = policy_test_in(dir.path());
+    assert_eq!(code, Some(1), "{stdout}");
     assert!(
         stdout.contains("FAIL  guard.runtimes: red \\u{1b}[31mtext\\u{d}::error::forged"),
         "{stdout}"
