@@ -2,7 +2,7 @@
 //! findings. Each policy file has its own engine: an error or a timeout in one is reported
 //! (file:line:col and the policy) and the others still run.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::panic::AssertUnwindSafe;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -201,6 +201,9 @@ struct Admission<'i> {
     reads: Vec<Option<Vec<(usize, bool)>>>,
     /// Per document, the value at each path of the table.
     resolved: Vec<Vec<&'i regorus::Value>>,
+    /// Per document, at each path of the table some policy reads, the number of its value
+    /// there (see [`crate::rego::reads::number_values`]): equal values, equal numbers.
+    numbers: Vec<Vec<u32>>,
 }
 
 impl<'i> Admission<'i> {
@@ -208,7 +211,7 @@ impl<'i> Admission<'i> {
         let mut paths = Paths::default();
         let library_reads: Option<Vec<&crate::rego::reads::Reads>> =
             libraries.iter().map(|l| l.reads.as_ref()).collect();
-        let reads = policies
+        let reads: Vec<Option<Vec<(usize, bool)>>> = policies
             .iter()
             .map(|p| {
                 let own = p.reads.as_ref()?;
@@ -247,7 +250,7 @@ impl<'i> Admission<'i> {
             })
             .unzip();
         // Each signature once, with the first document that has it.
-        let mut numbers: HashMap<Vec<u32>, usize> = HashMap::new();
+        let mut numbers: crate::FastMap<Vec<u32>, usize> = Default::default();
         let mut first = Vec::new();
         let signature = signatures
             .into_iter()
@@ -273,11 +276,28 @@ impl<'i> Admission<'i> {
                     .collect()
             })
             .collect();
+        let numbers = numbered(&reads, &resolved);
         Self {
             admitted,
             signature,
             reads,
             resolved,
+            numbers,
+        }
+    }
+
+    /// The key results of policy `policy` are reused by on document `doc`: the numbers of
+    /// the values it reads there, and whether those it reads only as a truth hold.
+    fn key(&self, policy: usize, doc: usize, key: &mut Vec<u32>) {
+        key.clear();
+        if let Some(ids) = &self.reads[policy] {
+            key.extend(ids.iter().map(|&(id, truth)| {
+                if truth {
+                    u32::from(crate::rego::reads::holds(self.resolved[doc][id]))
+                } else {
+                    self.numbers[doc][id]
+                }
+            }));
         }
     }
 
@@ -285,6 +305,40 @@ impl<'i> Admission<'i> {
     fn admits(&self, policy: usize, rule: usize, doc: usize) -> bool {
         self.admitted[policy][rule][self.signature[doc]]
     }
+}
+
+/// Per document, the numbers of its values at the paths of `reads` (the others 0).
+fn numbered(
+    reads: &[Option<Vec<(usize, bool)>>],
+    resolved: &[Vec<&regorus::Value>],
+) -> Vec<Vec<u32>> {
+    let mut ids: Vec<usize> = reads
+        .iter()
+        .flatten()
+        .flatten()
+        .filter(|(_, truth)| !truth)
+        .map(|&(id, _)| id)
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let state = foldhash::fast::RandomState::default();
+    let by_path: Vec<Vec<u32>> = ids
+        .par_iter()
+        .map(|&id| {
+            let values: Vec<&regorus::Value> = resolved.iter().map(|r| r[id]).collect();
+            crate::rego::reads::number_values(&values, &state)
+        })
+        .collect();
+    let width = ids.last().map_or(0, |&id| id + 1);
+    (0..resolved.len())
+        .map(|doc| {
+            let mut numbers = vec![0; width];
+            for (&id, path) in ids.iter().zip(&by_path) {
+                numbers[id] = path[doc];
+            }
+            numbers
+        })
+        .collect()
 }
 
 /// Evaluate every policy of `set` over `inputs` into `report`. Policies are spread over the
@@ -406,6 +460,9 @@ fn panicked(policy: &PolicyFile) -> PolicyOutput {
     out
 }
 
+/// One entry rule's results by the numbers of the values its policy reads.
+type Reused = crate::FastMap<Vec<u32>, Rc<Option<serde_json::Value>>>;
+
 /// What every policy's evaluation reads.
 struct Run<'a, 'i> {
     ctx: &'a ScanContext,
@@ -484,13 +541,12 @@ impl Run<'_, '_> {
         // Results by entry rule and the values the policy reads, for documents that hold the
         // same values there.
         let mut reads = self.admission.reads[n].as_deref();
-        // Per entry rule, results by the values read; shared, not copied, by the documents
-        // that reuse them.
-        let mut reused: Vec<BTreeMap<Vec<regorus::Value>, Rc<Option<serde_json::Value>>>> =
-            vec![BTreeMap::new(); entries.len()];
-        // The values one document holds where the policy reads, looked up without building
-        // a key for each (rule, document) pair.
-        let mut key: Vec<regorus::Value> = Vec::new();
+        // Per entry rule, results by the numbers of the values read; shared, not copied, by
+        // the documents that reuse them.
+        let mut reused: Vec<Reused> = vec![Reused::default(); entries.len()];
+        // The numbers of the values one document holds where the policy reads, built once
+        // per document.
+        let mut key: Vec<u32> = Vec::new();
         // A policy reading values that hardly ever repeat (an address, a whole resource) pays
         // for comparing them and gains nothing: after [`REUSE_TRIAL`] documents without many
         // repeats it stops looking.
@@ -505,24 +561,10 @@ impl Run<'_, '_> {
                 out.report.not_checked.push(policy.path.clone());
                 break;
             }
-            if started.elapsed() > budgets.policy {
-                out.report.notify(
-                    Notification::error(
-                        "policy-timeout",
-                        format!(
-                            "{}: policy file ran out of its {} s budget after {done} of {} documents and was stopped; results it reported before stay",
-                            policy.path,
-                            budgets.policy.as_secs(),
-                            inputs.documents.len()
-                        ),
-                    )
-                    .at(Location::file(policy.path.clone()))
-                    .stage(STAGE),
-                );
-                break;
-            }
             let judged = inputs.judges[done];
-            let resolved = &self.admission.resolved[done];
+            if reads.is_some() {
+                self.admission.key(n, done, &mut key);
+            }
             for (r, (rule, metadata, code, slot)) in entries.iter().enumerate() {
                 if !self.admission.admits(n, r, done) {
                     // Rule indexing: this rule cannot produce a result on this document.
@@ -531,16 +573,6 @@ impl Run<'_, '_> {
                             .record_at(*slot, judged, Verdict::NotApplicable);
                     }
                     continue;
-                }
-                key.clear();
-                if let Some(ids) = reads {
-                    key.extend(ids.iter().map(|&(id, truth)| {
-                        if truth {
-                            crate::rego::reads::holds(resolved[id])
-                        } else {
-                            resolved[id].clone()
-                        }
-                    }));
                 }
                 let found = reads.and(reused[r].get(key.as_slice()));
                 let outcome = match found {
@@ -552,7 +584,26 @@ impl Run<'_, '_> {
                         misses += usize::from(reads.is_some());
                         if misses >= REUSE_TRIAL && hits < misses {
                             reads = None;
-                            reused.iter_mut().for_each(BTreeMap::clear);
+                            reused.iter_mut().for_each(Reused::clear);
+                        }
+                        // The policy's time goes on evaluations: its budget is checked
+                        // before each (reading the clock for every document, reused or not
+                        // applicable, was a fiftieth of the stage).
+                        if started.elapsed() > budgets.policy {
+                            out.report.notify(
+                                Notification::error(
+                                    "policy-timeout",
+                                    format!(
+                                        "{}: policy file ran out of its {} s budget after {done} of {} documents and was stopped; results it reported before stay",
+                                        policy.path,
+                                        budgets.policy.as_secs(),
+                                        inputs.documents.len()
+                                    ),
+                                )
+                                .at(Location::file(policy.path.clone()))
+                                .stage(STAGE),
+                            );
+                            break 'documents;
                         }
                         let outcome = evaluator.eval(rule, input).map(Rc::new);
                         if let (Ok(value), Some(_)) = (&outcome, reads) {

@@ -31,6 +31,10 @@ mod stage;
 pub mod test_runner;
 pub mod units;
 
+/// A hash map keyed by scanned data (addresses, units, document keys): foldhash, seeded per
+/// process, where SipHash took a few per cent of the stage.
+pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+
 pub use stage::{
     budget, inputs, inputs_for, load_from_scan, memory_budget, namespaces, policy_budget,
     policy_dirs, policy_rules, under, PolicyStage, DEFAULT_EVAL_MEMORY_BYTES,

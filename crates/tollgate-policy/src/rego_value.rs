@@ -21,7 +21,7 @@ use crate::rego::projection::Need;
 /// Builds values, sharing equal object keys between them.
 #[derive(Default)]
 pub struct Builder {
-    keys: HashMap<Box<str>, Value>,
+    keys: HashMap<Box<str>, Value, foldhash::fast::RandomState>,
 }
 
 impl Builder {
