@@ -6,8 +6,6 @@
 //! by its own document and its unit's: a unit's document is not built again. Documents are
 //! built on every core.
 
-use std::collections::HashMap;
-
 use rayon::prelude::*;
 use regorus::Value;
 use tollgate_core::{Location, Span};
@@ -51,9 +49,9 @@ pub struct Inputs {
     /// Per identity, the index of its resource in `resources`, when the scan holds it.
     pub identity_resource: Vec<Option<usize>>,
     /// Resources by deployment unit and address.
-    by_address: HashMap<(String, String), usize>,
+    by_address: crate::FastMap<(String, String), usize>,
     /// The first resource of each deployment unit.
-    first_of_unit: HashMap<String, usize>,
+    first_of_unit: crate::FastMap<String, usize>,
 }
 
 impl std::fmt::Debug for Inputs {
@@ -153,8 +151,9 @@ impl Inputs {
             ));
         }
 
-        let mut by_address = HashMap::with_capacity(resources.len());
-        let mut first_of_unit = HashMap::new();
+        let mut by_address =
+            crate::FastMap::with_capacity_and_hasher(resources.len(), Default::default());
+        let mut first_of_unit = crate::FastMap::default();
         for (i, r) in resources.iter().enumerate() {
             by_address
                 .entry((r.doc.unit.clone(), r.doc.address.clone()))
@@ -162,7 +161,7 @@ impl Inputs {
             first_of_unit.entry(r.doc.unit.clone()).or_insert(i);
         }
         let mut judged = Vec::new();
-        let mut known: HashMap<Judged, usize> = HashMap::new();
+        let mut known: crate::FastMap<Judged, usize> = Default::default();
         let mut judge = |j: Judged| {
             *known.entry(j.clone()).or_insert_with(|| {
                 judged.push(j);

@@ -4,8 +4,6 @@
 //! cannot be resolved statically are `{"tollgate:unknown": "why"}`; values not written are
 //! left out (the service default applies).
 
-use std::collections::HashMap;
-
 use serde_json::{json, Map, Value};
 use tollgate_iac::model::{CloudModel, Ref, ResourceMeta, Val};
 
@@ -14,7 +12,7 @@ use tollgate_iac::model::{CloudModel, Ref, ResourceMeta, Val};
 /// for every resource, and two strings per lookup, took most of the time of building it).
 #[derive(Debug, Default)]
 pub struct ModelIndex<'m> {
-    by_address: HashMap<&'m str, HashMap<&'m str, (&'m ResourceMeta, Option<Value>)>>,
+    by_address: crate::FastMap<&'m str, crate::FastMap<&'m str, (&'m ResourceMeta, Option<Value>)>>,
 }
 
 impl<'m> ModelIndex<'m> {

@@ -2,7 +2,7 @@
 //! functions, parameters and variables resolved where they can be), joined with what the cloud
 //! model made of it, plus how to find a property's place in the file again.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use tollgate_core::{FileKind, ScanContext};
 use tollgate_iac::adapters::cloudformation::{Cv, CvKind, Template};
@@ -92,7 +92,7 @@ pub fn collect(
     // Serverless Framework's execution role) are added with what it knows of them.
     // Each resource takes its JSON from the index; a second resource at the same address
     // copies the first's.
-    let mut seen: HashMap<(String, String), usize> = HashMap::new();
+    let mut seen: crate::FastMap<(String, String), usize> = Default::default();
     for i in 0..out.len() {
         let key = (out[i].doc.unit.clone(), out[i].doc.address.clone());
         let found = match seen.get(&key) {

@@ -20,7 +20,9 @@
 
 use std::cell::RefCell;
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use crate::FastMap as HashMap;
 use std::rc::Rc;
 use std::time::Instant;
 
@@ -108,9 +110,9 @@ const MAX_FAILURES: usize = 1000;
 pub fn evaluate(file: &RuleFile, root: &Json, limits: Limits) -> Result<Vec<RuleResult>, Stop> {
     let mut ev = Ev {
         rules: file.rules.iter().map(|r| (r.name.as_str(), r)).collect(),
-        memo: HashMap::new(),
+        memo: HashMap::default(),
         judging: Vec::new(),
-        judged: HashMap::new(),
+        judged: HashMap::default(),
         steps: 0,
         limits,
     };
@@ -255,7 +257,7 @@ impl<'a, 's> Scope<'a, 's> {
         Self {
             this,
             lets,
-            vars: RefCell::new(HashMap::new()),
+            vars: RefCell::new(HashMap::default()),
             parent,
         }
     }
@@ -825,8 +827,19 @@ impl<'a> Ev<'a> {
         };
         for (candidate, key) in candidates {
             self.tick()?;
-            let filter = Scope::new(candidate.clone(), &[], Some(scope));
-            if self.conj(clauses, &filter, &mut Vec::new(), true)? != Status::Pass {
+            let passes = match string_key_filter(clauses, &candidate) {
+                Some(passes) => {
+                    // The steps the clause and its query would have counted.
+                    self.tick()?;
+                    self.tick()?;
+                    passes
+                }
+                None => {
+                    let filter = Scope::new(candidate.clone(), &[], Some(scope));
+                    self.conj(clauses, &filter, &mut Vec::new(), true)? == Status::Pass
+                }
+            };
+            if !passes {
                 continue;
             }
             if let (Some(name), Some(key)) = (name, key) {
@@ -988,6 +1001,49 @@ impl<'a> Ev<'a> {
             }
         }
         Ok(())
+    }
+}
+
+/// Whether `candidate` passes a filter that only compares one of its keys with string
+/// constants (`Type == 'AWS::S3::Bucket'`, what every type block filters with, or `Type IN
+/// [...]`), when its value there is a string: decided without a scope, a query and a
+/// comparison of JSON values for each resource of each type block. `None` for any other
+/// filter or value, which the general way decides.
+fn string_key_filter(clauses: &Conjunction, candidate: &Item<'_>) -> Option<bool> {
+    let [disjunction] = clauses.as_slice() else {
+        return None;
+    };
+    let [Clause::Compare {
+        query: Operand::Query(query),
+        op,
+        negated: false,
+        rhs: Some(Operand::Literal(literal)),
+        ..
+    }] = disjunction.as_slice()
+    else {
+        return None;
+    };
+    let [Part::Key(key)] = query.parts.as_slice() else {
+        return None;
+    };
+    let V::Doc(Json::Object(map)) = &candidate.v else {
+        return None;
+    };
+    let Some(Json::String(value)) = map.get(key.as_str()) else {
+        return None;
+    };
+    let constant = |l: &Literal| match l {
+        Literal::Value(Json::String(c)) => Some(c == value),
+        _ => None,
+    };
+    match (op, literal) {
+        (Op::Eq, l) => constant(l),
+        (Op::In, Literal::List(items)) => items
+            .iter()
+            .map(constant)
+            .collect::<Option<Vec<bool>>>()
+            .map(|hits| hits.contains(&true)),
+        _ => None,
     }
 }
 
