@@ -480,6 +480,14 @@ fn adopted_results_classify_findings_as_a_full_scan_of_the_base_does() {
             stderr.contains(adopted),
             "{name}: expected {adopted}\n{stderr}"
         );
+        // The IaC results of a base whose model differs are computed from the head's unit by
+        // unit, whenever it took a unit from the head.
+        let by_unit = stderr.contains("IaC rule results taken unit by unit");
+        assert_eq!(
+            by_unit,
+            !adopted.contains("iac") && taken > 0,
+            "{name}\n{stderr}"
+        );
         let taken = format!("units_taken={taken} ");
         assert!(
             stderr.contains(&taken),
@@ -492,5 +500,70 @@ fn adopted_results_classify_findings_as_a_full_scan_of_the_base_does() {
     // The changes made findings appear and disappear, not only stay.
     for state in ["new", "unchanged", "absent"] {
         assert!(states_seen.contains(state), "no finding was {state}");
+    }
+}
+
+/// One stack changes and the other does not: the changed stack's new problem is `new`, the
+/// problem it fixed is `absent`, everything else (the untouched stack's findings, whose results
+/// the base takes from the head unit by unit) is `unchanged`, as a full scan of the base says.
+#[test]
+fn one_stack_changes_and_the_other_keeps_its_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    std::fs::create_dir_all(&repo).unwrap();
+    git(&repo, &["init", "-q"]);
+    let (changed, untouched) = ("changed.yaml", "untouched.yaml");
+    let same = app_stack("other-role", "python3.7", "other-bucket");
+    commit(
+        &repo,
+        &[
+            (changed, &app_stack("app-role", "python3.12", "data-bucket")),
+            (untouched, &same),
+        ],
+        "base",
+    );
+    // The function's runtime is now deprecated and its bucket holds no classified data.
+    let now = app_stack("app-role", "python3.7", "data-bucket").replace(
+        "      Tags:\n        - Key: DataClassification\n          Value: PHI\n",
+        "",
+    );
+    commit(&repo, &[(changed, &now)], "change");
+
+    let base_dir = dir.path().join("base");
+    let (repo_path, base_path) = (repo.to_str().unwrap(), base_dir.to_str().unwrap());
+    git(dir.path(), &["clone", "-q", repo_path, base_path]);
+    git(&base_dir, &["checkout", "-q", "HEAD~1"]);
+    let base_log = dir.path().join("base.sarif");
+    run_stages(&base_dir, &["--sarif", base_log.to_str().unwrap()]);
+    let (full, _) = run_stages(&repo, &["--baseline", base_log.to_str().unwrap()]);
+
+    let (report, stderr) = run_stages(&repo, &["--diff-base", "HEAD~1", "-v"]);
+    // The untouched stack, and the Terraform configurations (none).
+    assert!(stderr.contains("units_taken=2 "), "{stderr}");
+    assert!(
+        stderr.contains("IaC rule results taken unit by unit"),
+        "{stderr}"
+    );
+    let classified = classification(&report);
+    assert_eq!(classified, classification(&full));
+    let of = |path: &str, state: &str| {
+        classified
+            .iter()
+            .filter(|[_, p, .., s]| p == path && s == state)
+            .map(|[rule, ..]| rule.as_str())
+            .collect::<Vec<_>>()
+    };
+    // The deprecated runtime is new; the bucket's findings raised for PHI data are gone, and
+    // come back at their own severity.
+    assert!(of(changed, "new").contains(&"TG1008"), "{classified:?}");
+    assert!(!of(changed, "absent").is_empty(), "{classified:?}");
+    assert!(!of(changed, "unchanged").is_empty(), "{classified:?}");
+    // The untouched stack's findings, its deprecated runtime among them, stay as they were.
+    assert!(
+        of(untouched, "unchanged").contains(&"TG1008"),
+        "{classified:?}"
+    );
+    for state in ["new", "absent", "updated"] {
+        assert!(of(untouched, state).is_empty(), "{state}: {classified:?}");
     }
 }

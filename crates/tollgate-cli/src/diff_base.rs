@@ -310,6 +310,31 @@ mod tests {
 
     /// Every built-in stage that needs no network: all but `deps`.
     pub(super) fn scan(root: &Path, reuse: Option<Arc<tollgate_core::ScanContext>>) -> ScanResult {
+        scan_with(root, reuse, true)
+    }
+
+    /// [`scan`], recording evaluations or not. A scan reusing another without evaluations
+    /// borrows its inventory entries for the files with the same bytes, as `--diff-base` does
+    /// for the same blobs (they are taken out of `root` while it runs, as the base tree holds
+    /// no file it borrows).
+    fn scan_with(
+        root: &Path,
+        reuse: Option<Arc<tollgate_core::ScanContext>>,
+        evaluations: bool,
+    ) -> ScanResult {
+        let borrowed = match (&reuse, evaluations) {
+            (Some(head), false) => head
+                .files()
+                .iter()
+                .filter(|f| std::fs::read(&f.abs).ok() == std::fs::read(root.join(&f.path)).ok())
+                .cloned()
+                .collect(),
+            _ => Vec::new(),
+        };
+        for file in &borrowed {
+            std::fs::remove_file(root.join(&file.path)).unwrap();
+        }
+        let put_back = borrowed.clone();
         let config = tollgate_core::Config::default();
         let stages: Vec<String> = pipeline::builtin_stage_names()
             .into_iter()
@@ -326,10 +351,13 @@ mod tests {
             only: None,
             reuse,
             keep_parsed: true,
-            borrowed: Vec::new(),
-            evaluations: true,
+            borrowed,
+            evaluations,
         })
         .unwrap();
+        for file in put_back {
+            std::fs::copy(&file.abs, root.join(&file.path)).unwrap();
+        }
         crate::postprocess::apply(&mut result, None);
         // The log's only moving parts are the run's times.
         result.start_time = time::OffsetDateTime::UNIX_EPOCH;
@@ -409,8 +437,9 @@ mod tests {
 
     /// The base revision adopts the head's IaC rule results when both cloud models are equal
     /// (a comment appended) and the head's permission results when only their policies, roles
-    /// and keys are (a runtime changed); either way its findings, evaluations, notifications
-    /// and SARIF log are byte for byte those of the base scanned on its own.
+    /// and keys are (a runtime changed), and otherwise computes its IaC results from the
+    /// head's unit by unit; either way its findings, evaluations, notifications and SARIF log
+    /// are byte for byte those of the base scanned on its own.
     #[test]
     fn adopted_results_are_the_ones_the_base_computes() {
         let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
@@ -465,6 +494,14 @@ mod tests {
             );
             assert!(adopted(perms(&head.ctx), perms(&reused.ctx)), "{name}");
             assert!(!adopted(perms(&head.ctx), perms(&alone.ctx)), "{name}");
+            // Without evaluations, a base whose model differs computes its IaC results from
+            // the head's, deployment unit by unit, and they are the ones it computes alone.
+            let mut by_unit = scan_with(&base_dir, Some(head.ctx.clone()), false);
+            let mut alone = scan_with(&base_dir, None, false);
+            assert_eq!(by_unit.shared_by_unit.is_some(), !same_model, "{name}");
+            assert_eq!(by_unit.findings, alone.findings, "{name}");
+            assert_eq!(by_unit.notifications, alone.notifications, "{name}");
+            assert_eq!(sarif(&mut by_unit), sarif(&mut alone), "{name}");
         }
     }
 }
@@ -648,7 +685,8 @@ mod shared_findings_tests {
             })
             .collect();
         // (what changed, the change, whether the base's scan adopts some of the head's results,
-        // so that the findings of the untouched files are left out of the comparison)
+        // or takes the IaC results of some deployment units from the head's, so that the
+        // findings of the untouched files are left out of the comparison)
         type Change<'a> = (&'static str, Box<dyn Fn(&Path) + 'a>, bool);
         let changes: Vec<Change<'_>> = vec![
             (
@@ -682,12 +720,12 @@ mod shared_findings_tests {
             (
                 "template deleted",
                 Box::new(|r| git(r, &["rm", "-q", "serverless-payments/serverless.yml"])),
-                false,
+                true,
             ),
             (
                 "template renamed",
                 Box::new(|r| rename(r, "terraform-ledger/main.tf", "ledger.tf")),
-                false,
+                true,
             ),
             (
                 "module",
@@ -699,7 +737,7 @@ mod shared_findings_tests {
                 Box::new(|r| {
                     std::fs::copy(r.join(sam), r.join("sam-orders/copy.yaml")).unwrap();
                 }),
-                false,
+                true,
             ),
         ];
         let mut states = std::collections::HashSet::new();

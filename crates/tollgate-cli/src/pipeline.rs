@@ -221,6 +221,9 @@ pub struct ScanResult {
     /// The stages whose results this scan took from the one it reused
     /// ([`crate::diff_base::adopt_results`]): they reported that scan's findings.
     pub adopted: Vec<&'static str>,
+    /// Which IaC findings this scan took from the one it reused, deployment unit by unit,
+    /// when it did not adopt them all ([`tollgate_iac::SharedByUnit`]).
+    pub shared_by_unit: Option<Arc<tollgate_iac::SharedByUnit>>,
     /// A stage or plugin failed, or the root could not be read: exit code 2.
     pub failed: bool,
     pub start_time: time::OffsetDateTime,
@@ -367,6 +370,10 @@ pub fn scan(request: ScanRequest) -> anyhow::Result<ScanResult> {
     // scan whose stages all finished leaves its context usable, so what reads the cloud model
     // afterwards (the compliance report) gets it, not a model of nothing.
     runtime.shutdown_background();
+    // Kept in the memo, which releasing the documents empties.
+    let shared_by_unit = reuse
+        .as_ref()
+        .and_then(|_| ctx.memoized::<tollgate_iac::SharedByUnit>());
     if !keep_parsed {
         release_parsed(&mut ctx);
     }
@@ -437,6 +444,7 @@ pub fn scan(request: ScanRequest) -> anyhow::Result<ScanResult> {
         notifications,
         codes_by_stage,
         adopted,
+        shared_by_unit,
         failed,
         start_time,
         end_time: time::OffsetDateTime::now_utc(),

@@ -47,17 +47,24 @@ impl Stage for IacStage {
         (report.findings, report.evaluations) = match ctx.memoized::<RuleOutcome>() {
             // Adopted from a scan with the same model (see [`RuleOutcome`]).
             Some(done) => (done.findings.clone(), done.evaluations.clone()),
-            None => {
-                let (findings, evaluations) =
-                    rules::run_all_with(&model, ctx.today(), ctx.wants_evaluations());
-                if ctx.is_kept_for_reuse() {
-                    ctx.adopt_memo(Arc::new(RuleOutcome {
-                        findings: findings.clone(),
-                        evaluations: evaluations.clone(),
-                    }));
+            None => match changed_units(ctx, &model) {
+                Some((findings, shared)) => {
+                    ctx.adopt_memo(Arc::new(shared));
+                    (findings, Vec::new())
                 }
-                (findings, evaluations)
-            }
+                None => {
+                    let (findings, evaluations, ends) =
+                        rules::run_all_split(&model, ctx.today(), ctx.wants_evaluations());
+                    if ctx.is_kept_for_reuse() {
+                        ctx.adopt_memo(Arc::new(RuleOutcome {
+                            findings: findings.clone(),
+                            evaluations: evaluations.clone(),
+                            ends,
+                        }));
+                    }
+                    (findings, evaluations)
+                }
+            },
         };
         report.not_checked = model.not_checked.clone();
         Ok(report)
@@ -67,9 +74,57 @@ impl Stage for IacStage {
 /// What the IaC rules concluded about a scan's cloud model, as they returned it. A scan kept
 /// for reuse ([`ScanContext::kept_for_reuse`]: a pull request's head) keeps it in its memo; the
 /// scan of the base revision adopts it when its model is equal to the head's, since the rules
-/// read nothing but the model and the date.
+/// read nothing but the model and the date. When the models differ but the base took some
+/// deployment units' parts from the head's, the base computes its own from the head's
+/// ([`rules::run_changed`]), and keeps in its memo which of them are the head's
+/// ([`SharedByUnit`]).
 #[derive(Debug, Default)]
 pub struct RuleOutcome {
     pub findings: Vec<Finding>,
     pub evaluations: Vec<Evaluation>,
+    /// Where each rule's findings end in `findings` (one entry per rule of the catalog).
+    pub ends: Vec<usize>,
+}
+
+/// Which of a base revision's IaC findings are the head's own, when the base computed them
+/// from the head's [`RuleOutcome`] ([`rules::run_changed`]; kept in the base's memo): those
+/// of the per-resource rules `codes` in any file but `changed_paths` (see
+/// [`rules::ChangedRun`]). Both scans' findings of those codes in those files are equal, in
+/// the same order.
+#[derive(Debug, Default)]
+pub struct SharedByUnit {
+    pub codes: std::collections::HashSet<String>,
+    pub changed_paths: std::collections::HashSet<String>,
+}
+
+impl SharedByUnit {
+    /// Whether `finding` (of either scan) is one both scans hold alike.
+    pub fn covers(&self, finding: &Finding) -> bool {
+        self.codes.contains(&finding.rule) && !self.changed_paths.contains(&finding.location.path)
+    }
+}
+
+/// The base revision's rule results computed from the head's, when `ctx` scans a pull
+/// request's base with the head as donor, records no evaluations, and took some units' parts
+/// from the head's model ([`rules::run_changed`]): its findings, and which are the head's.
+fn changed_units(
+    ctx: &ScanContext,
+    model: &crate::CloudModel,
+) -> Option<(Vec<Finding>, SharedByUnit)> {
+    if ctx.wants_evaluations() {
+        return None;
+    }
+    let head_model = crate::model::head_model(ctx)?;
+    let head = ctx.donor()?.memoized::<RuleOutcome>()?;
+    let run = rules::run_changed(&head_model, &head.findings, &head.ends, model, ctx.today())?;
+    let shared = SharedByUnit {
+        codes: run.per_resource,
+        changed_paths: run.changed_paths,
+    };
+    tracing::debug!(
+        findings = run.findings.len(),
+        changed_files = shared.changed_paths.len(),
+        "base revision: IaC rule results taken unit by unit"
+    );
+    Some((run.findings, shared))
 }

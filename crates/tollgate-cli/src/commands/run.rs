@@ -311,6 +311,7 @@ fn not_run(
         external_runs: Vec::new(),
         codes_by_stage: Vec::new(),
         adopted: Vec::new(),
+        shared_by_unit: None,
         notifications: vec![failure],
         failed: true,
         start_time: now,

@@ -12,10 +12,18 @@
 //! finding is `unchanged`, or `updated` when the first finding with its key (in the head's
 //! order, which the base's list shares) has a lower severity, and none of those base findings
 //! is `absent`.
+//!
+//! When the base computed its IaC findings from the head's deployment unit by unit
+//! ([`tollgate_iac::SharedByUnit`]), the same holds of the findings of the rules that judge
+//! each resource on its own, in the files where the units that differ reported none: the base
+//! took them from the head as they were. Their keys are not any other finding's, since a key
+//! holds the rule and the file.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use tollgate_core::{BaselineState, Finding, Rule, Severity};
+use tollgate_iac::SharedByUnit;
 
 use crate::pipeline::ScanResult;
 
@@ -23,6 +31,9 @@ use crate::pipeline::ScanResult;
 pub struct SharedFindings {
     /// Codes reported by adopted stages only, whose rules are the same in both scans.
     codes: HashSet<String>,
+    /// The IaC codes the base took unit by unit, whose rules are the same in both scans and
+    /// which no other stage reports, with the files where they were not taken.
+    by_unit: Option<(HashSet<String>, Arc<SharedByUnit>)>,
 }
 
 impl SharedFindings {
@@ -31,8 +42,9 @@ impl SharedFindings {
     /// no baseline state yet. `base` holds its findings as its stages reported them.
     pub fn new(head: &ScanResult, base: &ScanResult) -> Option<Self> {
         let adopted = &base.adopted;
+        let by_unit = base.shared_by_unit.clone();
         // A failed stage may have reported in one scan only.
-        if adopted.is_empty() || head.failed || base.failed {
+        if (adopted.is_empty() && by_unit.is_none()) || head.failed || base.failed {
             return None;
         }
         // Findings already marked (`--baseline` as well) are judged from scratch.
@@ -54,22 +66,38 @@ impl SharedFindings {
             }
             codes.extend(head_codes);
         }
+        let mut unit_codes = by_unit
+            .as_ref()
+            .map(|shared| shared.codes.clone())
+            .unwrap_or_default();
         // A code another stage reports too would not say where a finding came from.
         for result in [head, base] {
             for (stage, stage_codes) in &result.codes_by_stage {
                 if !adopted.contains(&stage.as_str()) && !stage_codes.is_disjoint(&codes) {
                     return None;
                 }
+                if stage != tollgate_iac::IacStage::NAME {
+                    unit_codes.retain(|code| !stage_codes.contains(code));
+                }
             }
         }
         let (head_rules, base_rules) = (rules_by_code(&head.rules), rules_by_code(&base.rules));
-        codes.retain(|code| head_rules.get(code.as_str()) == base_rules.get(code.as_str()));
-        Some(Self { codes })
+        let same_rules =
+            |code: &String| head_rules.get(code.as_str()) == base_rules.get(code.as_str());
+        codes.retain(same_rules);
+        unit_codes.retain(same_rules);
+        Some(Self {
+            codes,
+            by_unit: by_unit.map(|shared| (unit_codes, shared)),
+        })
     }
 
     /// Whether `finding` (of either scan) is one both scans hold alike.
     pub fn covers(&self, finding: &Finding) -> bool {
         self.codes.contains(&finding.rule)
+            || self.by_unit.as_ref().is_some_and(|(codes, shared)| {
+                codes.contains(&finding.rule) && shared.covers(finding)
+            })
     }
 
     /// The state of each of the head's post-processed `findings` that the base holds alike, by

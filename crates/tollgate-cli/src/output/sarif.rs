@@ -193,6 +193,7 @@ mod tests {
             external_runs,
             codes_by_stage: Vec::new(),
             adopted: Vec::new(),
+            shared_by_unit: None,
             notifications: vec![Notification::warning("parse-error", "x.yaml: bad")],
             failed: false,
             start_time: now,

@@ -111,7 +111,7 @@ pub fn map_each<T: Sync>(
             Some(log) => log.record(|| map(unit, &mut part)),
             None => map(unit, &mut part),
         }
-        (part, None::<(ReadLog, &T)>)
+        (part, None::<(Origin, &T)>)
     });
     append_parts(model, parts, |_| "", "");
 }
@@ -147,17 +147,11 @@ pub fn map_units<T: Sync>(
         log.record(|| map(unit, &mut part));
         (part, Some(Origin::Mapped(log)))
     });
-    let mut logged = Vec::with_capacity(parts.len());
-    for ((part, origin), unit) in parts.into_iter().zip(units) {
-        match origin {
-            Some(Origin::Head) => {
-                model.units.reused(adapter, key(unit));
-                logged.push((part, None));
-            }
-            Some(Origin::Mapped(log)) => logged.push((part, Some((log, unit)))),
-            None => logged.push((part, None)),
-        }
-    }
+    let logged = parts
+        .into_iter()
+        .zip(units)
+        .map(|((part, origin), unit)| (part, origin.map(|origin| (origin, unit))))
+        .collect();
     append_parts(model, logged, key, adapter);
 }
 
@@ -214,10 +208,11 @@ fn map_parts<T: Sync, L: Send>(
         .collect()
 }
 
-/// Append `parts` in order, recording the units whose read logs were kept.
+/// Append `parts` in order, recording the units whose read logs were kept and where the parts
+/// taken from the head went.
 fn append_parts<T>(
     model: &mut CloudModel,
-    parts: Vec<(CloudModel, Option<(ReadLog, &T)>)>,
+    parts: Vec<(CloudModel, Option<(Origin, &T)>)>,
     key: impl Fn(&T) -> &str,
     adapter: &'static str,
 ) {
@@ -225,11 +220,17 @@ fn append_parts<T>(
     model.reserve_for(&sizes);
     for (part, logged) in parts {
         match logged {
-            Some((log, unit)) => {
+            Some((Origin::Mapped(log), unit)) => {
                 let from = model.marks();
                 let reached = part.reached.iter().cloned().collect();
                 model.append(part);
                 Units::record(model, adapter, key(unit), &log, from, reached);
+            }
+            Some((Origin::Head, unit)) => {
+                let from = model.marks();
+                model.append(part);
+                let to = model.marks();
+                model.units.reused(adapter, key(unit), from, to);
             }
             None => model.append(part),
         }

@@ -289,6 +289,59 @@ impl CloudModel {
         self.lookups = Lookups::default();
     }
 
+    /// A model of the resources of `self` outside `spans` (each from the marks before a part
+    /// to those after it, as [`CloudModel::marks`] took them), in order: the model without
+    /// those parts. Notifications and what was reached are not copied. `None` when the spans
+    /// overlap or reach past the lists.
+    pub(crate) fn without(&self, spans: &[(Marks, Marks)]) -> Option<CloudModel> {
+        let mut spans: Vec<&(Marks, Marks)> = spans.iter().collect();
+        // Parts are appended one after the other, so their marks grow together.
+        spans.sort_by(|a, b| a.0 .0.cmp(&b.0 .0));
+        let ends = self.marks();
+        let mut at = vec![0; ends.0.len()];
+        for (from, to) in &spans {
+            for (i, end) in ends.0.iter().enumerate() {
+                if !(at[i] <= from.0[i] && from.0[i] <= to.0[i] && to.0[i] <= *end) {
+                    return None;
+                }
+                at[i] = to.0[i];
+            }
+        }
+        let mut out = CloudModel::default();
+        let mut i = 0;
+        macro_rules! copy {
+            ($($list:ident),*) => {$(
+                let mut at = 0;
+                for (from, to) in &spans {
+                    out.$list.extend_from_slice(&self.$list[at..from.0[i]]);
+                    at = to.0[i];
+                }
+                out.$list.extend_from_slice(&self.$list[at..]);
+                i += 1;
+            )*};
+        }
+        resource_lists!(copy);
+        let _ = i;
+        Some(out)
+    }
+
+    /// One model per resource, holding that resource alone, list by list in model order.
+    #[cfg(test)]
+    pub(crate) fn singletons(&self) -> Vec<CloudModel> {
+        let mut out = Vec::new();
+        macro_rules! split {
+            ($($list:ident),*) => {$(
+                for r in &self.$list {
+                    let mut one = CloudModel::default();
+                    one.$list.push(r.clone());
+                    out.push(one);
+                }
+            )*};
+        }
+        resource_lists!(split);
+        out
+    }
+
     /// Move everything of `other` (one file's part, built in isolation) into this model.
     pub fn append(&mut self, mut other: CloudModel) {
         macro_rules! append {

@@ -41,6 +41,8 @@ pub struct UnitRecord {
 pub struct Units(
     HashMap<(&'static str, String), UnitRecord>,
     Vec<(&'static str, String)>,
+    /// Where each part of `.1` lies in this model, in the same order.
+    Vec<(Marks, Marks)>,
 );
 
 impl PartialEq for Units {
@@ -56,8 +58,23 @@ impl Units {
         &self.1
     }
 
-    pub(crate) fn reused(&mut self, adapter: &'static str, key: &str) {
+    /// The unit `key` of `adapter` was taken from the head's model: its part spans `from` to
+    /// `to` in this one.
+    pub(crate) fn reused(&mut self, adapter: &'static str, key: &str, from: Marks, to: Marks) {
         self.1.push((adapter, key.to_string()));
+        self.2.push((from, to));
+    }
+
+    /// Where the parts taken from the head lie, in this model (the base revision's) and in
+    /// `head`'s; `None` when the head recorded no such unit.
+    pub(crate) fn taken_spans(&self, head: &CloudModel) -> Option<TakenSpans> {
+        let mut spans = TakenSpans::default();
+        for (unit, here) in self.1.iter().zip(&self.2) {
+            let record = head.units.0.get(unit)?;
+            spans.head.push((record.from.clone(), record.to.clone()));
+            spans.here.push(here.clone());
+        }
+        Some(spans)
     }
 
     /// Record the unit `key` of `adapter` whose part was just appended to `model` (which held
@@ -112,6 +129,13 @@ impl Units {
         part.reached.extend(record.reached.iter().cloned());
         Some(part)
     }
+}
+
+/// The spans of the parts a base revision's model took from the head's, in both models.
+#[derive(Debug, Default)]
+pub(crate) struct TakenSpans {
+    pub(crate) head: Vec<(Marks, Marks)>,
+    pub(crate) here: Vec<(Marks, Marks)>,
 }
 
 /// The head's complete model, when `ctx` scans a pull request's base revision with the

@@ -178,6 +178,8 @@ fn untouched_units_are_taken_from_the_head_and_the_model_is_the_same() {
             vec!["extra.yaml", ""],
         ),
     ];
+    let today = time::macros::date!(2027 - 01 - 01);
+    let (head_findings, _, ends) = crate::rules::run_all_split(&head_model, today, false);
     for (name, changed, mapped) in changes {
         let base_dir = dir.path().join(name.replace(' ', "-"));
         write(&base_dir, &head_files());
@@ -206,6 +208,68 @@ fn untouched_units_are_taken_from_the_head_and_the_model_is_the_same() {
         assert_eq!(got, want, "{name}");
         // A model built alone takes nothing.
         assert!(alone.units.taken_from_head().is_empty());
+
+        // The rules' findings computed from the head's, unit by unit, are the ones the rules
+        // give over the base's model, and those outside the files where the units that
+        // differ have findings are the head's.
+        let want = crate::rules::run_all_with(&alone, today, false).0;
+        let run = crate::rules::run_changed(&head_model, &head_findings, &ends, &reused, today)
+            .unwrap_or_else(|| panic!("{name}: computed from the head's findings"));
+        assert_eq!(by_value(&run.findings), by_value(&want), "{name}");
+        let shared = crate::SharedByUnit {
+            codes: run.per_resource,
+            changed_paths: run.changed_paths,
+        };
+        let theirs: Vec<_> = head_findings.iter().filter(|f| shared.covers(f)).collect();
+        let ours: Vec<_> = run.findings.iter().filter(|f| shared.covers(f)).collect();
+        assert_eq!(ours, theirs, "{name}");
+        assert!(!theirs.is_empty(), "{name}: no finding is the head's");
+        if !mapped.is_empty() {
+            assert!(!shared.changed_paths.is_empty(), "{name}");
+        }
         let _: &CloudModel = &alone;
+    }
+}
+
+/// Findings in an order of their values alone, to compare lists whatever order they came in.
+fn by_value(findings: &[tollgate_core::Finding]) -> Vec<String> {
+    let mut all: Vec<String> = findings.iter().map(|f| format!("{f:?}")).collect();
+    all.sort();
+    all
+}
+
+/// Each rule listed as judging every resource on its own reports over a model what it reports
+/// over each resource alone, one after the other: over the examples' models (every format),
+/// and with something to report. A rule that looks at another resource (a bucket's policy, a
+/// route's API) reports otherwise on the resource alone.
+#[test]
+fn per_resource_rules_report_over_parts_what_they_report_over_the_whole() {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    let ctx = context(&examples, walk(&examples, &WalkOptions::default()).files);
+    let whole = model(&ctx);
+    let singletons = whole.singletons();
+    let today = time::macros::date!(2027 - 01 - 01);
+    let (mut reported, mut cross) = (0, Vec::new());
+    for rule in crate::rules::all() {
+        let meta = crate::rules::published_meta(rule.as_ref());
+        let run = |model: &CloudModel| {
+            let mut sink = crate::rules::RuleSink::new(&meta, rule.data_protection(), today);
+            rule.check(model, &mut sink);
+            sink.into_findings()
+        };
+        let all = run(&whole);
+        let alone: Vec<_> = singletons.iter().flat_map(run).collect();
+        if crate::rules::per_resource(&meta.code) {
+            assert_eq!(all, alone, "{}", meta.code);
+            reported += all.len();
+        } else if all != alone {
+            cross.push(meta.code);
+        }
+    }
+    assert!(reported > 100, "{reported} findings");
+    // The examples hold rules that look across resources at work: access logging to a
+    // bucket another names, a bucket's policy.
+    for code in ["TG1304", "TG1305"] {
+        assert!(cross.iter().any(|c| c == code), "{code}: {cross:?}");
     }
 }

@@ -297,31 +297,219 @@ pub fn run_all_with(
     today: Date,
     evaluations: bool,
 ) -> (Vec<Finding>, Vec<Evaluation>) {
+    let (findings, evaluations, _) = run_all_split(model, today, evaluations);
+    (findings, evaluations)
+}
+
+/// [`run_all_with`], with where each rule's findings end in the list (one entry per rule of
+/// [`all`], in its order).
+pub fn run_all_split(
+    model: &CloudModel,
+    today: Date,
+    evaluations: bool,
+) -> (Vec<Finding>, Vec<Evaluation>, Vec<usize>) {
     use rayon::prelude::*;
     let per_rule: Vec<(Vec<Finding>, Vec<Evaluation>)> = all()
         .par_iter()
-        .map(|rule| {
-            let meta = published_meta(rule.as_ref());
-            let mut sink = RuleSink::new(&meta, rule.data_protection(), today);
-            if !evaluations {
-                sink = sink.without_evaluations();
-            }
-            rule.check(model, &mut sink);
-            sink.finish()
-        })
+        .map(|rule| check(rule.as_ref(), model, today, evaluations))
         .collect();
+    join(per_rule)
+}
+
+/// One rule's findings and evaluations over `model`.
+fn check(
+    rule: &dyn IacRule,
+    model: &CloudModel,
+    today: Date,
+    evaluations: bool,
+) -> (Vec<Finding>, Vec<Evaluation>) {
+    let meta = published_meta(rule);
+    let mut sink = RuleSink::new(&meta, rule.data_protection(), today);
+    if !evaluations {
+        sink = sink.without_evaluations();
+    }
+    rule.check(model, &mut sink);
+    sink.finish()
+}
+
+/// The rules' lists joined in order, with where each rule's findings end.
+fn join(
+    per_rule: Vec<(Vec<Finding>, Vec<Evaluation>)>,
+) -> (Vec<Finding>, Vec<Evaluation>, Vec<usize>) {
     let mut findings = Vec::with_capacity(per_rule.iter().map(|(f, _)| f.len()).sum());
     let mut evaluations = Vec::with_capacity(per_rule.iter().map(|(_, e)| e.len()).sum());
+    let mut ends = Vec::with_capacity(per_rule.len());
     for (f, e) in per_rule {
         findings.extend(f);
         evaluations.extend(e);
+        ends.push(findings.len());
     }
-    (findings, evaluations)
+    (findings, evaluations, ends)
+}
+
+/// Rules whose verdict on a resource reads that resource alone (they go through one resource
+/// list and look nothing up elsewhere in the model) and which report only on the resource
+/// they read: over a model made of parts, such a rule reports what it reports over each part
+/// on its own. A pull request's base revision takes their findings on the deployment units it
+/// shares with the head from the head's results ([`run_changed`]); every other rule (one
+/// that resolves a reference, matches policies to resources, or looks for a resource
+/// elsewhere) runs over the base's whole model. A test checks each listed rule is additive
+/// over the examples' models split in two.
+const PER_RESOURCE: &[&str] = &[
+    "TG1001", "TG1002", "TG1003", "TG1004", "TG1005", "TG1006", "TG1007", "TG1008", "TG1009",
+    "TG1010", "TG1011", "TG1012", "TG1013", "TG1015", "TG1102", "TG1104", "TG1105", "TG1106",
+    "TG1107", "TG1108", "TG1113", "TG1114", "TG1201", "TG1202", "TG1203", "TG1204", "TG1301",
+    "TG1302", "TG1303", "TG1307", "TG1308", "TG1309", "TG1310", "TG1311", "TG1312", "TG1401",
+    "TG1402", "TG1405", "TG1406", "TG1407", "TG1408", "TG1409", "TG1410", "TG1411", "TG1412",
+    "TG1501", "TG1502", "TG1503", "TG1505", "TG1506", "TG1507", "TG1508", "TG1509", "TG1512",
+    "TG1513", "TG1601", "TG1602", "TG1603", "TG1604", "TG1605", "TG1606", "TG1607", "TG1608",
+    "TG1609", "TG1610", "TG1701", "TG1702", "TG1801", "TG1802", "TG1803", "TG1804", "TG1805",
+    "TG1806", "TG1807", "TG1808", "TG1809", "TG1810", "TG1811", "TG1813", "TG1815", "TG1816",
+    "TG1817", "TG1818", "TG1901", "TG1902", "TG1904", "TG1906", "TG1907",
+];
+
+/// Whether the rule `code` judges each resource on its own ([`PER_RESOURCE`]).
+pub fn per_resource(code: &str) -> bool {
+    PER_RESOURCE.binary_search(&code).is_ok()
+}
+
+/// What [`run_changed`] gives: the rules' findings over the base revision's model, and which
+/// of them are the head's own.
+#[derive(Debug)]
+pub struct ChangedRun {
+    pub findings: Vec<Finding>,
+    /// The codes of the rules judged part by part ([`PER_RESOURCE`]).
+    pub per_resource: std::collections::HashSet<String>,
+    /// Every file those rules reported on in the parts that differ, in either revision: their
+    /// findings in any other file are the head's own, reported by the same rule on the same
+    /// resource of a part both models hold.
+    pub changed_paths: std::collections::HashSet<String>,
+}
+
+/// The findings [`run_all_with`] gives over `base` (a pull request's base revision, which took
+/// some deployment units' parts from `head`'s model), computed from the head's findings
+/// `head_findings` (`head_ends` where each rule's end): the rules that judge each resource on
+/// its own ([`PER_RESOURCE`]) run only over the parts that differ, in both models, and the
+/// head's findings on those parts are swapped for the base's; the others run over `base`
+/// whole. `None` when nothing was taken from the head, when the head's findings on the parts
+/// that differ are not what those rules report over them alone, or when a part both models
+/// hold has findings in a file a differing part has findings in (the full run would then
+/// order them together). Evaluations are not recorded.
+pub fn run_changed(
+    head: &CloudModel,
+    head_findings: &[Finding],
+    head_ends: &[usize],
+    base: &CloudModel,
+    today: Date,
+) -> Option<ChangedRun> {
+    use rayon::prelude::*;
+    use std::collections::HashSet;
+    let rules = all();
+    if head_ends.len() != rules.len() || base.units.taken_from_head().is_empty() {
+        return None;
+    }
+    let spans = base.units.taken_spans(head)?;
+    let (head_rest, base_rest) =
+        rayon::join(|| head.without(&spans.head), || base.without(&spans.here));
+    let (head_rest, base_rest) = (head_rest?, base_rest?);
+    let runs: Vec<RuleRun> = rules
+        .par_iter()
+        .map(|rule| {
+            let code = rule.meta().code;
+            if per_resource(&code) {
+                let (gone, _) = check(rule.as_ref(), &head_rest, today, false);
+                let (came, _) = check(rule.as_ref(), &base_rest, today, false);
+                Ok((gone, came))
+            } else {
+                Err(check(rule.as_ref(), base, today, false).0)
+            }
+        })
+        .collect();
+    let mut changed_paths = HashSet::new();
+    let mut per_resource_codes = HashSet::new();
+    for (rule, run) in rules.iter().zip(&runs) {
+        if let Ok((gone, came)) = run {
+            per_resource_codes.insert(rule.meta().code);
+            for f in gone.iter().chain(came) {
+                if !changed_paths.contains(&f.location.path) {
+                    changed_paths.insert(f.location.path.clone());
+                }
+            }
+        }
+    }
+    let mut findings = Vec::new();
+    let mut start = 0;
+    for (run, &end) in runs.into_iter().zip(head_ends) {
+        let theirs = head_findings.get(start..end)?;
+        start = end;
+        match run {
+            Ok((gone, came)) => {
+                let (there, kept): (Vec<&Finding>, Vec<&Finding>) = theirs
+                    .iter()
+                    .partition(|f| changed_paths.contains(&f.location.path));
+                if !same_findings(there, gone.iter().collect()) {
+                    return None;
+                }
+                findings.extend(kept.into_iter().cloned());
+                findings.extend(came);
+            }
+            Err(whole) => findings.extend(whole),
+        }
+    }
+    Some(ChangedRun {
+        findings,
+        per_resource: per_resource_codes,
+        changed_paths,
+    })
+}
+
+/// One rule's run in [`run_changed`]: for a per-resource rule, its findings over the head's
+/// parts that differ and over the base's; for another, its findings over the base's whole
+/// model.
+type RuleRun = Result<(Vec<Finding>, Vec<Finding>), Vec<Finding>>;
+
+/// Whether `a` and `b` hold the same findings, whatever their order.
+fn same_findings(mut a: Vec<&Finding>, mut b: Vec<&Finding>) -> bool {
+    use tollgate_core::postprocess::reporting_order;
+    if a.len() != b.len() {
+        return false;
+    }
+    a.sort_by(|x, y| reporting_order(x, y));
+    b.sort_by(|x, y| reporting_order(x, y));
+    // Findings the order does not tell apart are matched among themselves.
+    let mut i = 0;
+    while i < a.len() {
+        let mut j = i + 1;
+        while j < a.len() && reporting_order(a[i], a[j]).is_eq() {
+            j += 1;
+        }
+        let mut theirs: Vec<&Finding> = b[i..j].to_vec();
+        for f in &a[i..j] {
+            match theirs.iter().position(|g| g == f) {
+                Some(k) => {
+                    theirs.swap_remove(k);
+                }
+                None => return false,
+            }
+        }
+        i = j;
+    }
+    true
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The list of per-resource rules names rules of the catalog, in code order.
+    #[test]
+    fn per_resource_rules_are_in_the_catalog() {
+        let codes: Vec<String> = metas().into_iter().map(|r| r.code).collect();
+        assert!(PER_RESOURCE.windows(2).all(|w| w[0] < w[1]));
+        for code in PER_RESOURCE {
+            assert!(codes.iter().any(|c| c == code), "{code}");
+        }
+    }
 
     #[test]
     fn catalog_is_well_formed() {
