@@ -26,6 +26,12 @@ impl<'r> Sink<'r> {
         }
     }
 
+    /// Record nothing but findings, for a run whose outputs show no evaluations.
+    pub fn without_evaluations(mut self) -> Self {
+        self.evaluations = Recorder::off();
+        self
+    }
+
     /// Record `verdict` on the resource that owns a policy the rule reads; a finding on it
     /// records a failure on its own.
     pub fn judge(&mut self, owner: &ResourceMeta, verdict: Verdict) {

@@ -62,7 +62,8 @@ pub struct Outcome {
 /// the `permissions` stage reports it and the `code` stage ranks handlers by it.
 pub fn outcome(ctx: &ScanContext) -> Arc<Outcome> {
     ctx.memo(|ctx| {
-        let (findings, mut evaluations) = rules::run_all(analysis(ctx).get());
+        let (findings, mut evaluations) =
+            rules::run_all_with(analysis(ctx).get(), ctx.wants_evaluations());
         // Not held for a run that shows none (see `ScanContext::without_evaluations`).
         if !ctx.wants_evaluations() {
             evaluations = Vec::new();

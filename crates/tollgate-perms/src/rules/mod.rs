@@ -90,21 +90,38 @@ pub fn metas() -> Vec<Rule> {
 /// Run every rule over the analysis: the findings, and one evaluation per (rule, owner of a
 /// policy the rule reads).
 pub fn run_all(analysis: &Analysis<'_>) -> (Vec<Finding>, Vec<Evaluation>) {
-    let mut findings = Vec::new();
-    let mut evaluations = Vec::new();
-    for r in all() {
-        let meta = r.meta();
-        let mut sink = Sink::new(&meta);
-        for (owner, unresolved) in analysis.subjects(r.subjects()) {
-            let verdict = if unresolved {
-                Verdict::Unknown
+    run_all_with(analysis, true)
+}
+
+/// [`run_all`], recording evaluations only when `evaluations` is set (the findings are the
+/// same either way). Rules run on all cores (rayon's pool), each into its own sink; the sinks
+/// are joined in registration order, so the output is the same as one rule after the other.
+pub fn run_all_with(analysis: &Analysis<'_>, evaluations: bool) -> (Vec<Finding>, Vec<Evaluation>) {
+    use rayon::prelude::*;
+    let per_rule: Vec<(Vec<Finding>, Vec<Evaluation>)> = all()
+        .par_iter()
+        .map(|r| {
+            let meta = r.meta();
+            let mut sink = Sink::new(&meta);
+            if evaluations {
+                for (owner, unresolved) in analysis.subjects(r.subjects()) {
+                    let verdict = if unresolved {
+                        Verdict::Unknown
+                    } else {
+                        Verdict::Pass
+                    };
+                    sink.judge(owner, verdict);
+                }
             } else {
-                Verdict::Pass
-            };
-            sink.judge(owner, verdict);
-        }
-        r.check(analysis, &mut sink);
-        let (f, e) = sink.finish();
+                sink = sink.without_evaluations();
+            }
+            r.check(analysis, &mut sink);
+            sink.finish()
+        })
+        .collect();
+    let mut findings = Vec::with_capacity(per_rule.iter().map(|(f, _)| f.len()).sum());
+    let mut evaluations = Vec::with_capacity(per_rule.iter().map(|(_, e)| e.len()).sum());
+    for (f, e) in per_rule {
         findings.extend(f);
         evaluations.extend(e);
     }
