@@ -1,9 +1,7 @@
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 use tollgate_syntax::Span;
 
-use crate::Severity;
+use crate::{Properties, RareVec, Severity};
 
 /// Where something is: a repository-relative path (forward slashes, no leading `./`) and an
 /// optional region. Never an absolute path.
@@ -88,13 +86,13 @@ pub struct Finding {
     /// Plain text, one or two sentences; never a full secret.
     pub message: String,
     pub location: Location,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub related: Vec<RelatedLocation>,
+    #[serde(default, skip_serializing_if = "RareVec::is_empty")]
+    pub related: RareVec<RelatedLocation>,
     /// How untrusted data travelled to the offending place, one step per location in order
     /// (where it entered first, the offending use last); SARIF `codeFlows`. Empty for findings
     /// that are not about a data flow.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub code_flow: Vec<RelatedLocation>,
+    #[serde(default, skip_serializing_if = "RareVec::is_empty")]
+    pub code_flow: RareVec<RelatedLocation>,
     /// Resource address: `IntakeFunction`, `aws_lambda_function.charge`, `Cargo.lock#smallvec@1.6.0`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource: Option<String>,
@@ -114,8 +112,8 @@ pub struct Finding {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline_state: Option<BaselineState>,
     /// Extra facts for machines (SARIF `properties`).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub properties: BTreeMap<String, serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Properties::is_empty")]
+    pub properties: Properties,
 }
 
 impl Finding {
@@ -130,15 +128,15 @@ impl Finding {
             severity,
             message: message.into(),
             location,
-            related: Vec::new(),
-            code_flow: Vec::new(),
+            related: RareVec::new(),
+            code_flow: RareVec::new(),
             resource: None,
             resource_line: None,
             evidence: String::new(),
             fingerprint: String::new(),
             suppression: None,
             baseline_state: None,
-            properties: BTreeMap::new(),
+            properties: Properties::new(),
         }
     }
 

@@ -14,6 +14,8 @@ pub mod generated_docs;
 pub mod glob;
 pub mod inventory;
 pub mod postprocess;
+pub mod properties;
+mod rare_vec;
 mod rule;
 mod severity;
 mod stage;
@@ -31,6 +33,8 @@ pub use finding::{
 };
 pub use inventory::{walk, walk_file, FileKind, Inventory, SourceFile, WalkOptions};
 pub use postprocess::{apply_rule_config, RuleIndex};
+pub use properties::Properties;
+pub use rare_vec::RareVec;
 pub use rule::{Control, Framework, Precision, Rule, UnknownFramework};
 pub use severity::{Severity, UnknownSeverity};
 pub use stage::{Notification, NotificationLevel, Stage, StageError, StageReport};

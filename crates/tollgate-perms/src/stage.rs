@@ -62,8 +62,17 @@ pub struct Outcome {
 /// the `permissions` stage reports it and the `code` stage ranks handlers by it.
 pub fn outcome(ctx: &ScanContext) -> Arc<Outcome> {
     ctx.memo(|ctx| {
-        let (findings, mut evaluations) =
-            rules::run_all_with(analysis(ctx).get(), ctx.wants_evaluations());
+        // The analysis is kept for later readers (the policy stage, the compliance report)
+        // only when the scan keeps documents for readers other than the model's builder;
+        // otherwise nothing but these rules reads it, and it goes as soon as they are done
+        // rather than when every stage is (on a large scan, tens of MiB held beside the IaC
+        // rules' findings).
+        let wants = ctx.wants_evaluations();
+        let (findings, mut evaluations) = if ctx.caches_documents() {
+            rules::run_all_with(analysis(ctx).get(), wants)
+        } else {
+            rules::run_all_with(fresh_analysis(ctx).get(), wants)
+        };
         // Not held for a run that shows none (see `ScanContext::without_evaluations`).
         if !ctx.wants_evaluations() {
             evaluations = Vec::new();
@@ -120,12 +129,15 @@ impl std::fmt::Debug for ScanAnalysis {
 /// compliance report's data inventory all read it, and analysing every policy of a large
 /// repository again for each of them cost as much as the rules themselves.
 pub fn analysis(ctx: &ScanContext) -> Arc<ScanAnalysis> {
-    ctx.memo(|ctx| {
-        ScanAnalysis::of(
-            tollgate_iac::model(ctx),
-            &ctx.config().stage.permissions.trusted_accounts,
-        )
-    })
+    ctx.memo(fresh_analysis)
+}
+
+/// The permission analysis of the scan's cloud model, made anew and not kept.
+fn fresh_analysis(ctx: &ScanContext) -> ScanAnalysis {
+    ScanAnalysis::of(
+        tollgate_iac::model(ctx),
+        &ctx.config().stage.permissions.trusted_accounts,
+    )
 }
 
 /// Every permissions finding for `model`.
