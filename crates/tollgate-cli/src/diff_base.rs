@@ -366,7 +366,7 @@ mod tests {
     }
 
     pub(super) fn sarif(result: &mut ScanResult) -> String {
-        crate::output::sarif::render(&crate::output::sarif::build(result, true))
+        crate::output::sarif::with_log(result, true, |log| log.to_json_pretty())
     }
 
     /// The base revision scanned with the head's documents gives the same findings,

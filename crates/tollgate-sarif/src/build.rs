@@ -4,11 +4,16 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value;
 use serde_sarif::sarif::{
-    ArtifactLocation, Invocation, Run, RunAutomationDetails, Sarif, Tool, ToolComponent,
+    ArtifactLocation, Invocation, Result as SarifResult, Run, RunAutomationDetails, Sarif, Tool,
+    ToolComponent,
 };
-use tollgate_core::{Evaluation, Finding, Notification, Rule};
+use tollgate_core::{Evaluation, Finding, Notification, Rule, Verdict};
 
-use crate::limits::{enforce_limits_after, ResultCut};
+use crate::limit_notes::location_and_flow_cuts;
+use crate::limits::{
+    add_note, cut_locations_of, cut_rules, cut_thread_flows_of, renumber_rule, truncate_extensions,
+    truncate_tags, truncated_note, ResultCut, RuleRenumbering,
+};
 use crate::notification::notification;
 use crate::result::{evaluation_result, result};
 use crate::rules::{descriptor, undeclared, Taxonomies};
@@ -74,25 +79,65 @@ impl<'a> RunInput<'a> {
 
 /// One SARIF run following the project's conventions (see DESIGN.md, "SARIF conventions").
 pub fn build_run(input: &RunInput) -> Run {
-    build_run_keeping(input, None)
+    let (mut run, results) = plan_run(input, None);
+    run.results = Some(results.build_all());
+    run
 }
 
 /// [`build_run`] followed by [`crate::enforce_limits`], with the same run and notification as
 /// a result, but results GitHub's limit would drop are never built: a scan with 80,000
 /// findings builds 25,000 SARIF results instead of building 80,000 and dropping 55,000.
 pub fn build_run_within_limits(input: &RunInput) -> (Run, Option<Notification>) {
+    let (mut run, results, note) = plan_run_within_limits(input);
+    run.results = Some(results.build_all());
+    (run, note)
+}
+
+/// The run [`build_run_within_limits`] builds, without its results (an empty list), what
+/// those results are to be built from, and the run's `truncated` notification, already added
+/// to the run's invocation. Every cut is decided here: which findings get a result, which rules
+/// stay in the table; a result's own cuts (locations, flow steps) are made as it is built.
+pub(crate) fn plan_run_within_limits<'a>(
+    input: &RunInput<'a>,
+) -> (Run, PlannedResults<'a>, Option<Notification>) {
     // The kept results are chosen as `enforce_limits` chooses them from the built results:
     // a built result's severity is its finding's (the `tollgate/severity` property), and it
     // counts toward the gate exactly when the finding is active, and its file and rule are the
     // finding's.
-    let cut = result_cut(input.findings);
-    let (keep, said) = match cut {
+    let (keep, results_said) = match result_cut(input.findings) {
         Some(ResultCut { keep, said }) => (Some(keep), Some(said)),
         None => (None, None),
     };
-    let mut run = build_run_keeping(input, keep.as_deref());
-    let note = enforce_limits_after(&mut run, said);
-    (run, note)
+    let (mut run, mut results) = plan_run(input, keep.as_deref());
+    drop(keep);
+    results.within_limits = true;
+    // What `enforce_limits` says, in its order: results, rules, locations, flow steps, tags,
+    // extensions.
+    let mut said: Vec<String> = results_said.into_iter().collect();
+    if let Some(rules) = run.tool.driver.rules.as_mut() {
+        let mut used = vec![false; rules.len()];
+        for item in &results.items {
+            if let Some(u) = used.get_mut(item.rule_index()) {
+                *u = true;
+            }
+        }
+        if let Some((text, renumbering)) = cut_rules(rules, &used) {
+            said.push(text);
+            results.renumbering = Some(renumbering);
+        }
+    }
+    let kept_findings = results.items.iter().filter_map(|item| match *item {
+        Planned::Finding(i, _) => Some(&input.findings[i]),
+        Planned::Evaluation(..) => None,
+    });
+    said.extend(location_and_flow_cuts(kept_findings).into_iter().flatten());
+    said.extend(truncate_tags(&mut run));
+    said.extend(truncate_extensions(&mut run));
+    let note = truncated_note(&said);
+    if let Some(note) = &note {
+        add_note(&mut run, note);
+    }
+    (run, results, note)
 }
 
 /// Which findings' results fit GitHub's limit, decided from the findings alone.
@@ -107,10 +152,69 @@ pub(crate) fn result_cut(findings: &[Finding]) -> Option<ResultCut> {
     }))
 }
 
-/// The run of `input`, with results only for the findings `keep` flags (all when `None`). Rules
+/// One result still to be built: from the finding or evaluation at a position in the input,
+/// for the rule at a position in the run's rule table.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Planned {
+    Finding(usize, usize),
+    Evaluation(usize, usize),
+}
+
+impl Planned {
+    fn rule_index(self) -> usize {
+        match self {
+            Self::Finding(_, rule) | Self::Evaluation(_, rule) => rule,
+        }
+    }
+}
+
+/// A run's results before they are built: each is built when it is needed (all at once for a
+/// [`Run`], a few at a time when the log is written, see [`crate::StreamedLog`]), so a large
+/// scan's results never all exist as SARIF structures next to its findings.
+#[derive(Debug)]
+pub(crate) struct PlannedResults<'a> {
+    findings: &'a [Finding],
+    evaluations: &'a [Evaluation],
+    pub(crate) items: Vec<Planned>,
+    /// Whether results get a run within GitHub's limits' cuts.
+    within_limits: bool,
+    /// Where the rules cut moved each rule, when it cut any.
+    renumbering: Option<RuleRenumbering>,
+}
+
+impl PlannedResults<'_> {
+    /// The result of `item`, with the cuts a result of a run within GitHub's limits gets when
+    /// planned for one.
+    pub(crate) fn build(&self, item: Planned) -> Option<SarifResult> {
+        let mut out = match item {
+            Planned::Finding(i, rule) => result(&self.findings[i], rule),
+            Planned::Evaluation(i, rule) => evaluation_result(&self.evaluations[i], rule)?,
+        };
+        if let Some(renumbering) = &self.renumbering {
+            renumber_rule(&mut out, renumbering);
+        }
+        if self.within_limits {
+            cut_locations_of(&mut out);
+            cut_thread_flows_of(&mut out);
+        }
+        Some(out)
+    }
+
+    /// Every result, in order, built on all cores.
+    pub(crate) fn build_all(&self) -> Vec<SarifResult> {
+        use rayon::prelude::*;
+        self.items
+            .par_iter()
+            .filter_map(|item| self.build(*item))
+            .collect()
+    }
+}
+
+/// The run of `input` without its results, and the results planned: one for each finding
+/// `keep` flags (all when `None`), then one for each evaluation that is not a failure. Rules
 /// are declared for every finding either way, so the rule table and indices do not depend on
 /// which results were kept.
-fn build_run_keeping<'a>(input: &RunInput<'a>, keep: Option<&[bool]>) -> Run {
+fn plan_run<'a>(input: &RunInput<'a>, keep: Option<&[bool]>) -> (Run, PlannedResults<'a>) {
     // Rules deduplicated by code, first declaration wins, order kept.
     let mut rules: Vec<Rule> = Vec::with_capacity(input.rules.len());
     let mut index: HashMap<&'a str, usize> = HashMap::new();
@@ -134,24 +238,21 @@ fn build_run_keeping<'a>(input: &RunInput<'a>, keep: Option<&[bool]>) -> Run {
         }
     };
     // Rule indices in finding order (an undeclared rule's descriptor is added at its first
-    // finding, kept or not); the results themselves are then built on all cores, in order.
-    let mut kept =
+    // finding, kept or not).
+    let mut items =
         Vec::with_capacity(keep.map_or(input.findings.len(), |k| k.iter().filter(|k| **k).count()));
     for (i, finding) in input.findings.iter().enumerate() {
         let rule_index = rule_index(&finding.rule);
         if keep.is_none_or(|k| k.get(i).copied().unwrap_or(false)) {
-            kept.push((finding, rule_index));
+            items.push(Planned::Finding(i, rule_index));
         }
     }
-    let mut results: Vec<_> = {
-        use rayon::prelude::*;
-        kept.into_par_iter()
-            .map(|(finding, rule_index)| result(finding, rule_index))
-            .collect()
-    };
-    for evaluation in input.evaluations {
+    // A failing evaluation has no result (its findings say it), but its rule is declared.
+    for (i, evaluation) in input.evaluations.iter().enumerate() {
         let rule_index = rule_index(&evaluation.rule_id);
-        results.extend(evaluation_result(evaluation, rule_index));
+        if !matches!(evaluation.verdict, Verdict::Fail) {
+            items.push(Planned::Evaluation(i, rule_index));
+        }
     }
 
     let mut driver = ToolComponent::builder()
@@ -181,7 +282,7 @@ fn build_run_keeping<'a>(input: &RunInput<'a>, keep: Option<&[bool]>) -> Run {
 
     let mut run = Run::builder()
         .tool(Tool::builder().driver(driver).build())
-        .results(results)
+        .results(Vec::new())
         .column_kind(Value::String("unicodeCodePoints".to_string()))
         .automation_details(
             RunAutomationDetails::builder()
@@ -196,7 +297,14 @@ fn build_run_keeping<'a>(input: &RunInput<'a>, keep: Option<&[bool]>) -> Run {
     if let Some(root) = &input.root_uri {
         set_root_uri(&mut run, root);
     }
-    run
+    let results = PlannedResults {
+        findings: input.findings,
+        evaluations: input.evaluations,
+        items,
+        within_limits: false,
+        renumbering: None,
+    };
+    (run, results)
 }
 
 fn looks_semantic(version: &str) -> bool {

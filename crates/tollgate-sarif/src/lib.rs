@@ -4,6 +4,7 @@
 //!   the project's SARIF conventions; [`build_log`] wraps runs into a log; [`to_json_pretty`],
 //!   or [`write_json_pretty`] to stream the same text into a writer.
 //! - GitHub limits: [`build_run_within_limits`] builds only the results that fit;
+//!   [`StreamedLog`] writes the same log as it builds those results, a few at a time;
 //!   [`enforce_limits`] truncates a run to what code scanning accepts, keeping the
 //!   most severe results and saying so in a notification; [`truncation_note`] says what
 //!   [`build_run_within_limits`] would cut without building anything. The 10 MB gzipped cap is left to the
@@ -48,6 +49,7 @@ mod result;
 mod rules;
 mod safe_text;
 mod severity;
+mod stream;
 mod text;
 pub mod uri;
 mod visit;
@@ -71,6 +73,7 @@ pub use result::{is_evaluation, RESOURCE_PROPERTY, VERDICT_PROPERTY};
 pub use rules::INSTANCE_OF_PROPERTY;
 pub use safe_text::{escape_control_characters, Repairs};
 pub use severity::result_severity;
+pub use stream::StreamedLog;
 
 /// Re-exported so callers name the same SARIF types without depending on `serde-sarif` directly.
 pub use serde_sarif::sarif;

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use tollgate_core::{Notification, Verdict};
+use tollgate_core::{Finding, Notification, Verdict};
 
 use crate::build::{result_cut, RunInput};
 use crate::limits::{
@@ -31,10 +31,7 @@ pub fn truncation_note(input: &RunInput) -> Option<Notification> {
     for rule in input.rules {
         table.declare(&rule.code, descriptor_tag_count(rule));
     }
-    // A finding's result has one location and the finding's related locations; its code flow
-    // is one thread of the finding's steps.
-    let (mut cut_locations, mut cut_location_results) = (0, 0);
-    let (mut cut_steps, mut cut_step_results) = (0, 0);
+    let mut kept_findings = Vec::new();
     for (i, finding) in input.findings.iter().enumerate() {
         // A rule no declaration names gets its descriptor whether or not the result is kept.
         let rule = table.index_of(&finding.rule);
@@ -42,6 +39,46 @@ pub fn truncation_note(input: &RunInput) -> Option<Notification> {
             continue;
         }
         table.used[rule] = true;
+        kept_findings.push(finding);
+    }
+    let [locations_cut, steps_cut] = location_and_flow_cuts(kept_findings);
+    // Evaluations' results (`--include-passes`) have one location and no flow; a failing one
+    // has no result but its rule still gets a descriptor.
+    for evaluation in input.evaluations {
+        let rule = table.index_of(&evaluation.rule_id);
+        if !matches!(evaluation.verdict, Verdict::Fail) {
+            table.used[rule] = true;
+        }
+    }
+
+    let mut said: Vec<String> = results_said.into_iter().collect();
+    let kept_rules = table.kept_rules();
+    let total = table.tags.len();
+    if total > MAX_RULES_PER_RUN {
+        said.push(rules_said(total - kept_rules.len(), total));
+    }
+    said.extend(locations_cut);
+    said.extend(steps_cut);
+    let cut_tags = kept_rules
+        .iter()
+        .filter(|&&i| table.tags[i] > MAX_TAGS_PER_RULE)
+        .count();
+    if cut_tags > 0 {
+        said.push(tags_said(cut_tags));
+    }
+    // tollgate's own run has no tool extensions to cut.
+    truncated_note(&said)
+}
+
+/// What the location and the thread flow cuts say about the results of `kept`, from counts: a
+/// finding's result has one location and the finding's related locations; its code flow is one
+/// thread of the finding's steps.
+pub(crate) fn location_and_flow_cuts<'a>(
+    kept: impl IntoIterator<Item = &'a Finding>,
+) -> [Option<String>; 2] {
+    let (mut cut_locations, mut cut_location_results) = (0, 0);
+    let (mut cut_steps, mut cut_step_results) = (0, 0);
+    for finding in kept {
         let over = finding
             .related
             .len()
@@ -59,36 +96,10 @@ pub fn truncation_note(input: &RunInput) -> Option<Notification> {
             cut_step_results += 1;
         }
     }
-    // Evaluations' results (`--include-passes`) have one location and no flow; a failing one
-    // has no result but its rule still gets a descriptor.
-    for evaluation in input.evaluations {
-        let rule = table.index_of(&evaluation.rule_id);
-        if !matches!(evaluation.verdict, Verdict::Fail) {
-            table.used[rule] = true;
-        }
-    }
-
-    let mut said: Vec<String> = results_said.into_iter().collect();
-    let kept_rules = table.kept_rules();
-    let total = table.tags.len();
-    if total > MAX_RULES_PER_RUN {
-        said.push(rules_said(total - kept_rules.len(), total));
-    }
-    if cut_location_results > 0 {
-        said.push(locations_said(cut_locations, cut_location_results));
-    }
-    if cut_step_results > 0 {
-        said.push(thread_flows_said(cut_steps, cut_step_results));
-    }
-    let cut_tags = kept_rules
-        .iter()
-        .filter(|&&i| table.tags[i] > MAX_TAGS_PER_RULE)
-        .count();
-    if cut_tags > 0 {
-        said.push(tags_said(cut_tags));
-    }
-    // tollgate's own run has no tool extensions to cut.
-    truncated_note(&said)
+    [
+        (cut_location_results > 0).then(|| locations_said(cut_locations, cut_location_results)),
+        (cut_step_results > 0).then(|| thread_flows_said(cut_steps, cut_step_results)),
+    ]
 }
 
 /// The rule table as the run lays it out: declared rules deduplicated by code, first

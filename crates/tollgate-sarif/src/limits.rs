@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value;
-use serde_sarif::sarif::{Invocation, Result as SarifResult, Run};
+use serde_sarif::sarif::{Invocation, ReportingDescriptor, Result as SarifResult, Run};
 use tollgate_core::{Notification, Severity};
 
 use crate::access::accepted_suppression;
@@ -38,20 +38,7 @@ pub const MAX_TAGS_PER_RULE: usize = 20;
 /// knows the real size.
 pub fn enforce_limits(run: &mut Run) -> Option<Notification> {
     let results_cut = truncate_results(run);
-    enforce_limits_after(run, results_cut)
-}
-
-/// [`enforce_limits`] for a run whose results were already cut by [`ResultCut`]: `results_cut`
-/// is what that cut said, so the notification reads as if the run had been built whole and cut
-/// here.
-pub(crate) fn enforce_limits_after(
-    run: &mut Run,
-    results_cut: Option<String>,
-) -> Option<Notification> {
-    let mut said = Vec::new();
-    if let Some(text) = results_cut {
-        said.push(text);
-    }
+    let mut said: Vec<String> = results_cut.into_iter().collect();
     if let Some(text) = truncate_rules(run) {
         said.push(text);
     }
@@ -68,6 +55,12 @@ pub(crate) fn enforce_limits_after(
         said.push(text);
     }
     let note = truncated_note(&said)?;
+    add_note(run, &note);
+    Some(note)
+}
+
+/// Append `note` to the notifications of the run's first invocation (made if it has none).
+pub(crate) fn add_note(run: &mut Run, note: &Notification) {
     let invocations = run.invocations.get_or_insert_with(Vec::new);
     if invocations.is_empty() {
         invocations.push(Invocation::builder().execution_successful(true).build());
@@ -75,8 +68,7 @@ pub(crate) fn enforce_limits_after(
     invocations[0]
         .tool_execution_notifications
         .get_or_insert_with(Vec::new)
-        .push(notification(&note));
-    Some(note)
+        .push(notification(note));
 }
 
 /// Which of a run's results fit GitHub's limit of [`MAX_RESULTS_PER_RUN`], decided from each
@@ -204,17 +196,39 @@ fn truncate_rules(run: &mut Run) -> Option<String> {
             }
         }
     }
+    let (said, new_index) = cut_rules(rules, &used)?;
+    for result in results.iter_mut() {
+        renumber_rule(result, &new_index);
+    }
+    Some(said)
+}
+
+/// New positions of the rules [`cut_rules`] kept, by old position.
+pub(crate) type RuleRenumbering = HashMap<usize, i64>;
+
+/// Cut `rules` to [`MAX_RULES_PER_RUN`]: every rule `used` flags is kept, then unused ones in
+/// order while there is room. `None` when they fit; else what was said and where each kept rule
+/// went, for [`renumber_rule`].
+pub(crate) fn cut_rules(
+    rules: &mut Vec<ReportingDescriptor>,
+    used: &[bool],
+) -> Option<(String, RuleRenumbering)> {
+    let total = rules.len();
+    if total <= MAX_RULES_PER_RUN {
+        return None;
+    }
     // Keep every used rule, then unused ones in order while there is room.
     let used_count = used.iter().filter(|u| **u).count();
     let mut room = MAX_RULES_PER_RUN.saturating_sub(used_count);
-    let mut keep = used.clone();
+    let mut keep = used.to_vec();
+    keep.resize(total, false);
     for (i, k) in keep.iter_mut().enumerate() {
-        if !used[i] && room > 0 {
+        if !used.get(i).copied().unwrap_or(false) && room > 0 {
             *k = true;
             room -= 1;
         }
     }
-    let mut new_index: HashMap<usize, i64> = HashMap::new();
+    let mut new_index: RuleRenumbering = HashMap::new();
     let mut next = 0i64;
     for (i, k) in keep.iter().enumerate() {
         if *k {
@@ -229,15 +243,17 @@ fn truncate_rules(run: &mut Run) -> Option<String> {
         kept
     });
     rules.truncate(MAX_RULES_PER_RUN);
-    for result in results.iter_mut() {
-        if let Some(old) = result.rule_index.and_then(|i| usize::try_from(i).ok()) {
-            result.rule_index = new_index.get(&old).copied();
-            if let Some(rule) = result.rule.as_mut() {
-                rule.index = result.rule_index;
-            }
+    Some((rules_said(total - rules.len(), total), new_index))
+}
+
+/// Point `result` at its rule's position after [`cut_rules`].
+pub(crate) fn renumber_rule(result: &mut SarifResult, new_index: &RuleRenumbering) {
+    if let Some(old) = result.rule_index.and_then(|i| usize::try_from(i).ok()) {
+        result.rule_index = new_index.get(&old).copied();
+        if let Some(rule) = result.rule.as_mut() {
+            rule.index = result.rule_index;
         }
     }
-    Some(rules_said(total - rules.len(), total))
 }
 
 /// The texts of a `truncated` notification, one per kind of cut, shared with
@@ -273,41 +289,41 @@ fn truncate_locations(run: &mut Run) -> Option<String> {
     let mut cut_results = 0usize;
     let mut cut_locations = 0usize;
     for result in run.results.as_deref_mut().unwrap_or(&mut []) {
-        let mut cut = 0;
-        for list in [result.locations.as_mut(), result.related_locations.as_mut()]
-            .into_iter()
-            .flatten()
-        {
-            if list.len() > MAX_LOCATIONS_PER_RESULT {
-                cut += list.len() - MAX_LOCATIONS_PER_RESULT;
-                list.truncate(MAX_LOCATIONS_PER_RESULT);
-            }
-        }
+        let cut = cut_locations_of(result);
         if cut > 0 {
             cut_results += 1;
             cut_locations += cut;
-            let bag = result.properties.get_or_insert_with(Default::default);
-            bag.additional_properties
-                .insert("tollgate/locations-dropped".to_string(), Value::from(cut));
         }
     }
     (cut_results > 0).then(|| locations_said(cut_locations, cut_results))
+}
+
+/// Cut the result's locations and related locations to [`MAX_LOCATIONS_PER_RESULT`] each,
+/// saying how many went in `properties.tollgate/locations-dropped`; returns that number.
+pub(crate) fn cut_locations_of(result: &mut SarifResult) -> usize {
+    let mut cut = 0;
+    for list in [result.locations.as_mut(), result.related_locations.as_mut()]
+        .into_iter()
+        .flatten()
+    {
+        if list.len() > MAX_LOCATIONS_PER_RESULT {
+            cut += list.len() - MAX_LOCATIONS_PER_RESULT;
+            list.truncate(MAX_LOCATIONS_PER_RESULT);
+        }
+    }
+    if cut > 0 {
+        let bag = result.properties.get_or_insert_with(Default::default);
+        bag.additional_properties
+            .insert("tollgate/locations-dropped".to_string(), Value::from(cut));
+    }
+    cut
 }
 
 fn truncate_thread_flows(run: &mut Run) -> Option<String> {
     let mut cut_results = 0usize;
     let mut cut_steps = 0usize;
     for result in run.results.as_deref_mut().unwrap_or(&mut []) {
-        let mut room = MAX_THREAD_FLOW_LOCATIONS_PER_RESULT;
-        let mut cut = 0;
-        for flow in result.code_flows.iter_mut().flatten() {
-            for thread in &mut flow.thread_flows {
-                let keep = thread.locations.len().min(room);
-                cut += thread.locations.len() - keep;
-                thread.locations.truncate(keep);
-                room -= keep;
-            }
-        }
+        let cut = cut_thread_flows_of(result);
         if cut > 0 {
             cut_results += 1;
             cut_steps += cut;
@@ -316,7 +332,23 @@ fn truncate_thread_flows(run: &mut Run) -> Option<String> {
     (cut_results > 0).then(|| thread_flows_said(cut_steps, cut_results))
 }
 
-fn truncate_tags(run: &mut Run) -> Option<String> {
+/// Cut the result's thread flow locations, over all its code flows, to
+/// [`MAX_THREAD_FLOW_LOCATIONS_PER_RESULT`]; returns how many went.
+pub(crate) fn cut_thread_flows_of(result: &mut SarifResult) -> usize {
+    let mut room = MAX_THREAD_FLOW_LOCATIONS_PER_RESULT;
+    let mut cut = 0;
+    for flow in result.code_flows.iter_mut().flatten() {
+        for thread in &mut flow.thread_flows {
+            let keep = thread.locations.len().min(room);
+            cut += thread.locations.len() - keep;
+            thread.locations.truncate(keep);
+            room -= keep;
+        }
+    }
+    cut
+}
+
+pub(crate) fn truncate_tags(run: &mut Run) -> Option<String> {
     let mut cut_rules = 0usize;
     for rule in run.tool.driver.rules.iter_mut().flatten() {
         if let Some(tags) = rule.properties.as_mut().and_then(|p| p.tags.as_mut()) {
@@ -329,7 +361,7 @@ fn truncate_tags(run: &mut Run) -> Option<String> {
     (cut_rules > 0).then(|| tags_said(cut_rules))
 }
 
-fn truncate_extensions(run: &mut Run) -> Option<String> {
+pub(crate) fn truncate_extensions(run: &mut Run) -> Option<String> {
     let extensions = run.tool.extensions.as_mut()?;
     if extensions.len() <= MAX_EXTENSIONS_PER_RUN {
         return None;

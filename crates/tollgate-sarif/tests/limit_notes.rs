@@ -9,17 +9,23 @@ use tollgate_core::{
     SuppressionKind, Verdict,
 };
 use tollgate_sarif::{
-    build_run, build_run_within_limits, enforce_limits, truncation_note, RunInput,
-    MAX_LOCATIONS_PER_RESULT, MAX_RESULTS_PER_RUN, MAX_RULES_PER_RUN,
+    build_log, build_run, build_run_within_limits, enforce_limits, to_json_pretty, truncation_note,
+    RunInput, StreamedLog, MAX_LOCATIONS_PER_RESULT, MAX_RESULTS_PER_RUN, MAX_RULES_PER_RUN,
     MAX_THREAD_FLOW_LOCATIONS_PER_RESULT,
 };
 
-/// The note counted, after checking it is the note of the run built within the limits and of
-/// the run built whole and cut.
+/// The note counted, after checking it is the note of the run built within the limits, of the
+/// run built whole and cut, and of the streamed log, whose text is the built run's.
 fn counted_note(input: &RunInput) -> Option<Notification> {
     let counted = truncation_note(input);
-    let (_, built) = build_run_within_limits(input);
+    let (run, built) = build_run_within_limits(input);
     assert_eq!(counted, built, "counted and built within limits differ");
+    let (streamed, streamed_note) = StreamedLog::new(input, Vec::new());
+    assert_eq!(counted, streamed_note, "counted and streamed differ");
+    assert!(
+        streamed.to_json_pretty() == to_json_pretty(&build_log(vec![run])),
+        "streamed and built logs differ"
+    );
     let mut whole = build_run(input);
     assert_eq!(
         counted,

@@ -321,10 +321,10 @@ fn not_run(
 
 /// Outputs and the gate. Files are written before stdout, and in every case.
 ///
-/// The SARIF log, built only when it is written or uploaded, is written first, streamed, and
-/// dropped before the report is rendered, and the findings move into the report rather than
-/// being copied: on a large scan the log, the findings and a rendered string of either are each
-/// tens to hundreds of MiB.
+/// The SARIF log, made only when it is written or uploaded, is written first, its results built
+/// a few at a time as they are written, and the findings move into the report rather than being
+/// copied: on a large scan the log's results, the findings and a rendered string of either are
+/// each tens to hundreds of MiB.
 fn finish(
     args: &RunArgs,
     mut result: ScanResult,
@@ -355,20 +355,20 @@ fn finish(
     let publishing = github.filter(|g| g.publishing());
     let mut sarif_json = None;
     if args.sarif.is_some() || args.format == OutputFormat::Sarif || publishing.is_some() {
-        let log = output::sarif::build(&mut result, args.include_passes);
-        let write_sarif = |out: &mut dyn Write| output::sarif::write(&log, out);
-        if let Some(path) = &args.sarif {
-            write_file(path, &write_sarif);
-        }
-        if args.format == OutputFormat::Sarif {
-            match &args.output {
-                Some(path) => write_file(path, &write_sarif),
-                None => output::write_stdout_with(write_sarif),
+        sarif_json = output::sarif::with_log(&mut result, args.include_passes, |log| {
+            let write_sarif = |out: &mut dyn Write| log.write_json_pretty(out);
+            if let Some(path) = &args.sarif {
+                write_file(path, &write_sarif);
             }
-        }
-        // The code-scanning upload needs the log as text; nothing else does.
-        sarif_json = publishing.map(|_| output::sarif::render(&log));
-        pipeline::free_in_background(log);
+            if args.format == OutputFormat::Sarif {
+                match &args.output {
+                    Some(path) => write_file(path, &write_sarif),
+                    None => output::write_stdout_with(write_sarif),
+                }
+            }
+            // The code-scanning upload needs the log as text; nothing else does.
+            publishing.map(|_| log.to_json_pretty())
+        });
     } else {
         // No log is written or uploaded: what it would have cut to fit GitHub's limits, which
         // every format shows, is counted without building its results.

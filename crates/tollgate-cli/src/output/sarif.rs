@@ -1,10 +1,8 @@
 //! `--format sarif` / `--sarif FILE`: one run for the built-in stages, one per plugin.
 
 use tollgate_core::Notification;
-use tollgate_sarif::sarif::{Run, Sarif};
-use tollgate_sarif::{
-    build_log, build_run_within_limits, enforce_limits, truncation_note, RunInput, MAX_RUNS,
-};
+use tollgate_sarif::sarif::Run;
+use tollgate_sarif::{enforce_limits, truncation_note, RunInput, StreamedLog, MAX_RUNS};
 
 use crate::pipeline::ScanResult;
 
@@ -13,31 +11,35 @@ fn rfc3339(t: time::OffsetDateTime) -> Option<String> {
         .ok()
 }
 
-/// The merged log of a scan. Notifications about cuts made to fit GitHub's limits are added to
-/// `result.notifications` so the other formats show them too. With `include_passes`, tollgate's
-/// run also records the evaluations that did not fail (see [`RunInput::evaluations`]).
-pub fn build(result: &mut ScanResult, include_passes: bool) -> Sarif {
+/// The merged log of a scan, given to `use_log` while `result` is borrowed, which the log
+/// reads its findings from: tollgate's own results are built only as the log is written, a few
+/// at a time (see [`StreamedLog`]), so they never all exist next to the findings. Notifications
+/// about cuts made to fit GitHub's limits are then added to `result.notifications` so the other
+/// formats show them too. With `include_passes`, tollgate's run also records the evaluations
+/// that did not fail (see [`RunInput::evaluations`]).
+pub fn with_log<T>(
+    result: &mut ScanResult,
+    include_passes: bool,
+    use_log: impl FnOnce(&StreamedLog<'_>) -> T,
+) -> T {
     let external = limit_plugin_runs(result);
-    let input = own_run_input(result, include_passes);
-    // Only the results GitHub's limits keep are built: on a large scan the dropped ones
-    // would otherwise be the biggest thing in memory.
-    let (own, note) = build_run_within_limits(&input);
-    result.notifications.extend(note);
-    let mut own = own;
     let config = result
         .ctx
         .config()
         .path
         .as_deref()
         .map(|p| relative_to(std::path::Path::new(p), result.ctx.root()));
-    record_config(&mut own, config.as_deref());
-    let mut runs = vec![own];
-    runs.extend(external.iter().cloned());
-    result.external_runs = external;
-    build_log(runs)
+    let (used, note) = {
+        let input = own_run_input(result, include_passes);
+        let (mut log, note) = StreamedLog::new(&input, external);
+        record_config(log.own_run_mut(), config.as_deref());
+        (use_log(&log), note)
+    };
+    result.notifications.extend(note);
+    used
 }
 
-/// The notifications [`build`] adds, in the same order, without building the log: for a run
+/// The notifications [`with_log`] adds, in the same order, without building the log: for a run
 /// that writes and uploads no SARIF, whose report still says what a log would have cut.
 pub fn add_limit_notes(result: &mut ScanResult, include_passes: bool) {
     result.external_runs = limit_plugin_runs(result);
@@ -117,16 +119,6 @@ fn record_config(run: &mut tollgate_sarif::sarif::Run, config: Option<&str>) {
     );
 }
 
-/// The log as text (for publishing, which uploads it). Files and stdout get [`write`] instead.
-pub fn render(log: &Sarif) -> String {
-    tollgate_sarif::to_json_pretty(log)
-}
-
-/// The same text as [`render`], streamed into `out`.
-pub fn write(log: &Sarif, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    tollgate_sarif::write_json_pretty(log, out)
-}
-
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
@@ -204,11 +196,11 @@ mod tests {
     #[test]
     fn limit_notes_without_a_log_are_those_building_it_adds() {
         let mut built = scan_over_the_limits();
-        build(&mut built, false);
+        let built_runs = with_log(&mut built, false, |log| log.other_runs().to_vec());
         let mut counted = scan_over_the_limits();
         add_limit_notes(&mut counted, false);
         assert_eq!(counted.notifications, built.notifications);
-        assert_eq!(counted.external_runs, built.external_runs);
+        assert_eq!(counted.external_runs, built_runs);
         let ids: Vec<&str> = counted
             .notifications
             .iter()
