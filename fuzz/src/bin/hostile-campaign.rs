@@ -92,7 +92,7 @@ fn options() -> Options {
         tollgate: root.join("target/release/tollgate"),
         runs: 3000,
         seed: 0x7011_6a7e,
-        timeout_secs: 20,
+        timeout_secs: own_bound_secs(),
         address_space_mib: 4096,
         schema: root.join("tests/schemas/sarif-schema-2.1.0.json"),
         only: Vec::new(),
@@ -246,14 +246,43 @@ fn good_repo(dir: &Path) -> PathBuf {
         copy_tree(&root.join("examples").join(example), &repo.join(example));
     }
     copy_tree(&root.join("examples/advisories"), &dir.join("advisories"));
-    std::fs::write(repo.join("tollgate.toml"), GOOD_CONFIG).expect("write config");
+    std::fs::write(repo.join("tollgate.toml"), good_config()).expect("write config");
     repo
 }
 
 /// A head commit for `post --dry-run`, which needs one to describe its requests.
 const HEAD_SHA: &str = "0123456789abcdef0123456789abcdef01234567";
 
-const GOOD_CONFIG: &str = "[stage.deps]\nadvisory-db = [\"../advisories\"]\noffline = true\n";
+/// The scratch repository's `stage-timeout`: every stage of a run stops within it, or within
+/// the grace the pipeline gives a stage past it to hand in what it finished.
+const STAGE_TIMEOUT_SECS: u64 = 10;
+
+/// The scratch repository's `[stage.policy] policy-timeout-seconds`: the time one policy file
+/// may spend on all the documents of a run. The default, 60 s, is past the whole run's bound
+/// here: a slow but bounded policy would stop at the stage timeout instead of its own budget.
+/// Its last evaluation may run past it by at most its own time budget (`eval-timeout-ms`, 1 s)
+/// and the step in progress (the big-integer squarings take 2.4 s in a release build), which
+/// still ends within the stage timeout.
+const POLICY_BUDGET_SECS: u64 = 5;
+
+/// What a run may take besides its stages: starting, walking the repository, merging the
+/// stages' results and writing the outputs (a log of 100,000 results among them).
+const OUTSIDE_STAGES_SECS: u64 = 8;
+
+/// How long a run may take by tollgate's own bounds: the stage timeout, the grace the pipeline
+/// gives a stage past it (a fifth of it, between 1 s and 60 s: `grace` in
+/// `crates/tollgate-cli/src/pipeline.rs`) and the work outside the stages. The campaign's
+/// default timeout, so that a hang it reports is a run that went past tollgate's own bound.
+fn own_bound_secs() -> u64 {
+    STAGE_TIMEOUT_SECS + (STAGE_TIMEOUT_SECS / 5).clamp(1, 60) + OUTSIDE_STAGES_SECS
+}
+
+/// The good repository's `tollgate.toml`: the advisories offline, and the time bounds above.
+fn good_config() -> String {
+    format!(
+        "stage-timeout = {STAGE_TIMEOUT_SECS}\n\n[stage.deps]\nadvisory-db = [\"../advisories\"]\noffline = true\n\n[stage.policy]\npolicy-timeout-seconds = {POLICY_BUDGET_SECS}\n"
+    )
+}
 
 fn copy_tree(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("create directory");
@@ -350,8 +379,8 @@ fn findings(log: &serde_json::Value) -> BTreeSet<Key> {
     out
 }
 
-/// Notifications that say a panic was caught.
-fn caught_panics(log: &serde_json::Value) -> Vec<String> {
+/// The (id, text) of every tool execution notification of a SARIF log.
+fn notifications(log: &serde_json::Value) -> Vec<(&str, &str)> {
     let mut out = Vec::new();
     for run in log["runs"].as_array().into_iter().flatten() {
         for inv in run["invocations"].as_array().into_iter().flatten() {
@@ -360,17 +389,37 @@ fn caught_panics(log: &serde_json::Value) -> Vec<String> {
                 .into_iter()
                 .flatten()
             {
-                let id = n["descriptor"]["id"].as_str().unwrap_or_default();
-                let text = n["message"]["text"].as_str().unwrap_or_default();
-                if matches!(id, "parser-failed" | "adapter-failed")
-                    || (id == "stage-failed" && text.contains("panic"))
-                {
-                    out.push(format!("{id}: {text}"));
-                }
+                out.push((
+                    n["descriptor"]["id"].as_str().unwrap_or_default(),
+                    n["message"]["text"].as_str().unwrap_or_default(),
+                ));
             }
         }
     }
     out
+}
+
+/// Notifications that say a panic was caught.
+fn caught_panics(log: &serde_json::Value) -> Vec<String> {
+    notifications(log)
+        .into_iter()
+        .filter(|(id, text)| {
+            matches!(*id, "parser-failed" | "adapter-failed")
+                || (*id == "stage-failed" && text.contains("panic"))
+        })
+        .map(|(id, text)| format!("{id}: {text}"))
+        .collect()
+}
+
+/// Notifications that say a stage ran into the run's `stage-timeout`: in a run whose only
+/// new file is a policy, whose budget ([`POLICY_BUDGET_SECS`]) ends well within that timeout,
+/// the policy went past its own bound.
+fn stage_timeouts(log: &serde_json::Value) -> Vec<String> {
+    notifications(log)
+        .into_iter()
+        .filter(|(id, _)| *id == "stage-timeout")
+        .map(|(id, text)| format!("{id}: {text}"))
+        .collect()
 }
 
 /// A mutant of `seed`: the usual edits, or (one run in 25) one line repeated until the file
@@ -528,7 +577,7 @@ fn main() {
         };
         let outcome = run_tollgate(&o, &args, &repo, &mem_file);
         if format.mode == Mode::Config {
-            std::fs::write(repo.join("tollgate.toml"), GOOD_CONFIG).expect("restore config");
+            std::fs::write(repo.join("tollgate.toml"), good_config()).expect("restore config");
         }
         tally.runs += 1;
         *tally.per_format.entry(format.name).or_default() += 1;
@@ -583,6 +632,11 @@ fn main() {
                     for p in caught_panics(&log) {
                         problems.push(("panic", p));
                     }
+                    if matches!(format.mode, Mode::Policy(_)) {
+                        for t in stage_timeouts(&log) {
+                            problems.push(("hang", t));
+                        }
+                    }
                     // A mutated config may legitimately change what is reported.
                     if format.mode != Mode::Config {
                         let now = findings(&log);
@@ -631,8 +685,10 @@ fn main() {
     );
     println!("  binary: {}", o.tollgate.display());
     println!(
-        "  limits: {}s timeout, {} MiB address space",
-        o.timeout_secs, o.address_space_mib
+        "  limits: {}s timeout, {} MiB address space; tollgate.toml: stage-timeout {STAGE_TIMEOUT_SECS} s, policy-timeout-seconds {POLICY_BUDGET_SECS} s (own bound {} s)",
+        o.timeout_secs,
+        o.address_space_mib,
+        own_bound_secs()
     );
     println!("  runs per format: {:?}", tally.per_format);
     println!("  exit codes: {:?}", tally.exit_codes);
