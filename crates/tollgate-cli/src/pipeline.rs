@@ -296,6 +296,13 @@ pub fn scan(request: ScanRequest) -> anyhow::Result<ScanResult> {
         }
     };
     tracing::debug!(files = files.len(), "inventory walked");
+    if reuse.is_none() {
+        // The input's size is known before most of the run's memory is taken: the allocator
+        // may use huge pages for a small scan, not for a large one.
+        let bytes = files.iter().map(|f| f.size).sum();
+        let huge_pages = tollgate_alloc::huge_pages_for(bytes);
+        tracing::debug!(bytes, huge_pages, "transparent huge pages chosen");
+    }
     let mut ctx = ScanContext::new(root.clone(), files, config.clone(), today);
     if let Some(donor) = reuse.clone() {
         ctx = ctx.reusing(donor);
