@@ -73,10 +73,10 @@ mod tests {
     #[test]
     fn suppressed_and_known_findings_do_not_fail() {
         let mut suppressed = finding(Severity::Critical);
-        suppressed.suppression = Some(Suppression {
+        suppressed.suppression = Some(Box::new(Suppression {
             kind: SuppressionKind::External,
             justification: "accepted risk".into(),
-        });
+        }));
         let mut known = finding(Severity::Critical);
         known.baseline_state = Some(BaselineState::Unchanged);
         let mut fresh = finding(Severity::Critical);

@@ -161,10 +161,10 @@ mod tests {
     fn counts_each_state_once() {
         let f = |s| Finding::new("TG1", s, "m", Location::file("a.yaml"));
         let mut suppressed = f(Severity::High);
-        suppressed.suppression = Some(Suppression {
+        suppressed.suppression = Some(Box::new(Suppression {
             kind: SuppressionKind::InSource,
             justification: "ok".into(),
-        });
+        }));
         let mut known = f(Severity::High);
         known.baseline_state = Some(BaselineState::Unchanged);
         let mut fixed = f(Severity::Low);

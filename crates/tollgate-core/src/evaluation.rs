@@ -400,7 +400,7 @@ pub fn mark_suppressed(evaluations: &mut [Evaluation], findings: &[crate::Findin
         let entry = seen[i].get_or_insert((true, None));
         match &finding.suppression {
             Some(s) => {
-                entry.1.get_or_insert_with(|| s.clone());
+                entry.1.get_or_insert_with(|| Suppression::clone(s));
             }
             None => entry.0 = false,
         }
@@ -659,7 +659,7 @@ mod tests {
                 .resource(resource)
                 .resource_line(line);
             if suppressed {
-                f.suppression = Some(suppression.clone());
+                f.suppression = Some(Box::new(suppression.clone()));
             }
             f
         };

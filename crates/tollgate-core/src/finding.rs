@@ -107,8 +107,9 @@ pub struct Finding {
     /// when the stage left it empty.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub fingerprint: String,
+    /// Boxed: rarely set, and a large scan holds a hundred thousand findings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub suppression: Option<Suppression>,
+    pub suppression: Option<Box<Suppression>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline_state: Option<BaselineState>,
     /// Extra facts for machines (SARIF `properties`).

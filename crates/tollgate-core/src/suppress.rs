@@ -95,14 +95,14 @@ fn apply_inline(
             continue;
         };
         let directive = &comments.directives[d];
-        finding.suppression = Some(Suppression {
+        finding.suppression = Some(Box::new(Suppression {
             kind: SuppressionKind::InSource,
             justification: if directive.reason.is_empty() {
                 NO_REASON.to_string()
             } else {
                 directive.reason.clone()
             },
-        });
+        }));
         // Every directive that would have suppressed the finding did its job, not only the
         // nearest one, so none of them is reported as unused.
         let used = used.entry(finding.location.path.clone()).or_default();
@@ -282,10 +282,10 @@ fn apply_config(
             }
             *used = true;
             if finding.suppression.is_none() {
-                finding.suppression = Some(Suppression {
+                finding.suppression = Some(Box::new(Suppression {
                     kind: SuppressionKind::External,
                     justification: entry.reason.clone(),
-                });
+                }));
             }
         }
     }

@@ -38,10 +38,10 @@ fn controls_list_their_most_severe_findings_and_count_the_rest() {
             Location::at(format!("legacy/{i:05}.yaml"), Span::line(3)),
         )
         .resource(format!("Legacy{i}"));
-        f.suppression = Some(Suppression {
+        f.suppression = Some(Box::new(Suppression {
             kind: SuppressionKind::External,
             justification: "baseline".to_string(),
-        });
+        }));
         f
     }));
     let report = tollgate_report::build(ReportInput {

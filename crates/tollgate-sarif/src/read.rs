@@ -178,12 +178,14 @@ fn finding(result: &SarifResult, run: &Run) -> Option<Finding> {
             }
         }
     }
-    out.suppression = accepted_suppression(result).map(|s| Suppression {
-        kind: match s.kind.as_str() {
-            Some("inSource") => SuppressionKind::InSource,
-            _ => SuppressionKind::External,
-        },
-        justification: s.justification.clone().unwrap_or_default(),
+    out.suppression = accepted_suppression(result).map(|s| {
+        Box::new(Suppression {
+            kind: match s.kind.as_str() {
+                Some("inSource") => SuppressionKind::InSource,
+                _ => SuppressionKind::External,
+            },
+            justification: s.justification.clone().unwrap_or_default(),
+        })
     });
     out.baseline_state = result
         .baseline_state

@@ -75,10 +75,10 @@ fn findings_survive_a_round_trip() {
         .property("cwe", "CWE-400")
         .property("tags", serde_json::json!(["reliability"]));
     original.ensure_fingerprint();
-    original.suppression = Some(Suppression {
+    original.suppression = Some(Box::new(Suppression {
         kind: SuppressionKind::InSource,
         justification: "handled".into(),
-    });
+    }));
     original.baseline_state = Some(BaselineState::New);
     let whole_line = Finding::new(
         "TG1301",

@@ -127,16 +127,16 @@ fn undeclared_rules_still_get_an_index() {
 fn suppressions_and_baseline_states() {
     let rules = [lambda_rule()];
     let mut inline = lambda_finding("a.yaml", 3);
-    inline.suppression = Some(Suppression {
+    inline.suppression = Some(Box::new(Suppression {
         kind: SuppressionKind::InSource,
         justification: "DLQ handled by the destination".into(),
-    });
+    }));
     inline.baseline_state = Some(BaselineState::Unchanged);
     let mut config = lambda_finding("b.yaml", 4);
-    config.suppression = Some(Suppression {
+    config.suppression = Some(Box::new(Suppression {
         kind: SuppressionKind::External,
         justification: "accepted risk until Q3".into(),
-    });
+    }));
     config.baseline_state = Some(BaselineState::New);
     let findings = [inline, config];
     let log = json_of(&RunInput::new(&rules, &findings, &[]));

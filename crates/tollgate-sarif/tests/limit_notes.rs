@@ -36,10 +36,10 @@ fn counted_note(input: &RunInput) -> Option<Notification> {
 }
 
 fn suppressed(mut finding: Finding) -> Finding {
-    finding.suppression = Some(Suppression {
+    finding.suppression = Some(Box::new(Suppression {
         kind: SuppressionKind::InSource,
         justification: "accepted".into(),
-    });
+    }));
     finding
 }
 

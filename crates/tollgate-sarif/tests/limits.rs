@@ -18,10 +18,10 @@ fn truncates_to_the_most_severe_results_and_says_so() {
     for i in 0..5 {
         let mut f = lambda_finding(&format!("s{i}.yaml"), 1);
         f.message = "suppressed".into();
-        f.suppression = Some(Suppression {
+        f.suppression = Some(Box::new(Suppression {
             kind: SuppressionKind::External,
             justification: "accepted".into(),
-        });
+        }));
         findings.push(f);
     }
     for i in 0..20 {
@@ -244,10 +244,10 @@ fn building_within_limits_equals_building_then_cutting() {
             );
             match i % 11 {
                 0 => {
-                    f.suppression = Some(Suppression {
+                    f.suppression = Some(Box::new(Suppression {
                         kind: SuppressionKind::InSource,
                         justification: "accepted".into(),
-                    })
+                    }))
                 }
                 1 => f.baseline_state = Some(BaselineState::Unchanged),
                 2 => f.baseline_state = Some(BaselineState::New),

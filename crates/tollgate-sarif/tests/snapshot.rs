@@ -13,10 +13,10 @@ fn small_log() {
             Location::at("stacks/orders stack.yaml", span(5, 3, 5, 20)),
             "queue defined here",
         );
-    suppressed.suppression = Some(Suppression {
+    suppressed.suppression = Some(Box::new(Suppression {
         kind: SuppressionKind::InSource,
         justification: "retries handled by Step Functions".into(),
-    });
+    }));
     let findings = [lambda_finding("template.yaml", 12), suppressed];
     let notes = [
         Notification::error("parse-error", "broken.yaml:2:1: expected a mapping")

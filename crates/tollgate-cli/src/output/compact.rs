@@ -38,10 +38,10 @@ mod tests {
     fn one_line_per_active_finding() {
         let at = Location::at("dir/t.yaml", Span::new(Pos::new(3, 5), Pos::new(3, 9)));
         let mut suppressed = Finding::new("TG2", Severity::High, "quiet", Location::file("a"));
-        suppressed.suppression = Some(tollgate_core::Suppression {
+        suppressed.suppression = Some(Box::new(tollgate_core::Suppression {
             kind: tollgate_core::SuppressionKind::InSource,
             justification: "ok".into(),
-        });
+        }));
         let findings = vec![
             Finding::new("TG1", Severity::Medium, "bad\nthing", at),
             suppressed,

@@ -29,10 +29,10 @@ fn report() -> Report {
         "Lambda function `Intake` has no dead-letter queue.",
         Location::at("template.yaml", at(2, 3, 9)),
     );
-    suppressed.suppression = Some(Suppression {
+    suppressed.suppression = Some(Box::new(Suppression {
         kind: SuppressionKind::InSource,
         justification: "retries are handled by the caller".into(),
-    });
+    }));
     let mut known = Finding::new(
         "TG1002",
         Severity::Medium,
