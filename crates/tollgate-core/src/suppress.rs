@@ -6,7 +6,7 @@ mod comments;
 
 pub(crate) use comments::holds_mark;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 use time::Date;
@@ -30,7 +30,7 @@ pub fn apply_suppressions(
     rules: &RuleIndex,
     config: &Config,
     today: Date,
-    source: &dyn Fn(&str) -> Option<Arc<str>>,
+    source: &(dyn Fn(&str) -> Option<Arc<str>> + Sync),
 ) -> Vec<Notification> {
     apply_suppressions_in(findings, rules, config, today, &[], source)
 }
@@ -43,7 +43,7 @@ pub fn apply_suppressions_in(
     config: &Config,
     today: Date,
     scanned: &[&str],
-    source: &dyn Fn(&str) -> Option<Arc<str>>,
+    source: &(dyn Fn(&str) -> Option<Arc<str>> + Sync),
 ) -> Vec<Notification> {
     let mut notes = Vec::new();
     apply_inline(findings, rules, config, scanned, source, &mut notes);
@@ -59,65 +59,80 @@ fn apply_inline(
     rules: &RuleIndex,
     config: &Config,
     scanned: &[&str],
-    source: &dyn Fn(&str) -> Option<Arc<str>>,
+    source: &(dyn Fn(&str) -> Option<Arc<str>> + Sync),
     notes: &mut Vec<Notification>,
 ) {
-    // One comment scan per file, however many findings it has.
-    let mut files: BTreeMap<&str, Option<FileComments>> = BTreeMap::new();
-    let paths = findings
+    use rayon::prelude::*;
+    // One comment scan per file, however many findings it has, on all cores: a large scan
+    // has a hundred thousand findings in thousands of files. Each path is copied once, not
+    // once per finding.
+    let mut paths: Vec<String> = {
+        let mut unique: HashSet<&str> = scanned.iter().copied().collect();
+        unique.extend(findings.iter().map(|f| f.location.path.as_str()));
+        unique.into_iter().map(str::to_string).collect()
+    };
+    paths.par_sort_unstable();
+    let files: Vec<(String, Option<FileComments>)> = paths
+        .into_par_iter()
+        .map(|path| {
+            let styles = Styles::for_path(&path);
+            let comments = if styles.has_comments() {
+                source(&path).map(|text| FileComments::scan(&text, styles))
+            } else {
+                None
+            };
+            (path, comments)
+        })
+        .collect();
+    // Only files with a directive can suppress; most files have none, and then no finding
+    // needs a look.
+    let with_directives: HashMap<&str, &FileComments> = files
         .iter()
-        .map(|f| f.location.path.clone())
-        .collect::<BTreeSet<_>>();
-    for path in paths
-        .iter()
-        .map(String::as_str)
-        .chain(scanned.iter().copied())
-    {
-        files.entry(path).or_insert_with(|| {
-            let styles = Styles::for_path(path);
-            if !styles.has_comments() {
-                return None;
-            }
-            source(path).map(|text| FileComments::scan(&text, styles))
-        });
-    }
+        .filter_map(|(path, comments)| match comments {
+            Some(c) if !c.directives.is_empty() => Some((path.as_str(), c)),
+            _ => None,
+        })
+        .collect();
 
     let mut used: BTreeMap<String, Used> = BTreeMap::new();
-    for finding in findings.iter_mut() {
-        if finding.suppression.is_some() {
-            continue;
+    if !with_directives.is_empty() {
+        for finding in findings.iter_mut() {
+            if finding.suppression.is_some() {
+                continue;
+            }
+            let Some(comments) = with_directives.get(finding.location.path.as_str()) else {
+                continue;
+            };
+            let matches = matching_directives(finding, comments, rules);
+            let Some(&(_, _, d, _)) = matches.iter().min() else {
+                continue;
+            };
+            let directive = &comments.directives[d];
+            finding.suppression = Some(Box::new(Suppression {
+                kind: SuppressionKind::InSource,
+                justification: if directive.reason.is_empty() {
+                    NO_REASON.to_string()
+                } else {
+                    directive.reason.clone()
+                },
+            }));
+            // Every directive that would have suppressed the finding did its job, not only
+            // the nearest one, so none of them is reported as unused.
+            let used = used.entry(finding.location.path.clone()).or_default();
+            used.extend(matches.iter().map(|&(_, _, d, i)| (d, i)));
         }
-        let Some(Some(comments)) = files.get(finding.location.path.as_str()) else {
-            continue;
-        };
-        let matches = matching_directives(finding, comments, rules);
-        let Some(&(_, _, d, _)) = matches.iter().min() else {
-            continue;
-        };
-        let directive = &comments.directives[d];
-        finding.suppression = Some(Box::new(Suppression {
-            kind: SuppressionKind::InSource,
-            justification: if directive.reason.is_empty() {
-                NO_REASON.to_string()
-            } else {
-                directive.reason.clone()
-            },
-        }));
-        // Every directive that would have suppressed the finding did its job, not only the
-        // nearest one, so none of them is reported as unused.
-        let used = used.entry(finding.location.path.clone()).or_default();
-        used.extend(matches.iter().map(|&(_, _, d, i)| (d, i)));
     }
 
     for (path, comments) in &files {
         let Some(comments) = comments else { continue };
-        let at = |line: u32| Location::at(*path, Span::line(line));
+        let path = path.as_str();
+        let at = |line: u32| Location::at(path, Span::line(line));
         for bad in &comments.malformed {
             notes.push(
                 Notification::warning("invalid-suppression", bad.message.clone()).at(at(bad.line)),
             );
         }
-        let used = used.get(*path);
+        let used = used.get(path);
         for (d, directive) in comments.directives.iter().enumerate() {
             if directive.kind != Kind::Ignore {
                 // Checkov's skips are for Checkov too; an unmatched one is not stale.
