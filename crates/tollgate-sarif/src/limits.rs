@@ -99,10 +99,15 @@ impl ResultCut {
             return None;
         }
         let items: Vec<(bool, Severity, &str, &str)> = results.collect();
+        let levels = Severity::ALL.len();
         // Each (file, rule) pair's own order: gate first, then severity, then position.
-        let mut by_priority: Vec<usize> = (0..total).collect();
-        by_priority.sort_by(|&a, &b| (items[b].0, items[b].1).cmp(&(items[a].0, items[a].1)));
-        let mut seen: HashMap<(&str, &str), usize> = HashMap::new();
+        let priority: Vec<usize> = items
+            .iter()
+            .map(|&(gate, severity, _, _)| usize::from(gate) * levels + severity as usize)
+            .collect();
+        let by_priority = descending(&priority, 2 * levels);
+        let mut seen: HashMap<(&str, &str), usize, foldhash::fast::RandomState> =
+            HashMap::default();
         let mut rank_in_group = vec![0usize; total];
         for &i in &by_priority {
             let n = seen.entry((items[i].2, items[i].3)).or_default();
@@ -111,10 +116,14 @@ impl ResultCut {
         }
         // pairs * share <= the limit, so every pair's share fits.
         let share = (MAX_RESULTS_PER_RUN / seen.len().max(1)).max(1);
-        let key = |i: usize| (items[i].0, rank_in_group[i] < share, items[i].1);
-        let mut order: Vec<usize> = (0..total).collect();
-        // Stable sort, descending: equal keys keep their original order.
-        order.sort_by_key(|&i| std::cmp::Reverse(key(i)));
+        // Gate, then within the share, then severity; equal keys keep their original order.
+        let key: Vec<usize> = (0..total)
+            .map(|i| {
+                (usize::from(items[i].0) * 2 + usize::from(rank_in_group[i] < share)) * levels
+                    + items[i].1 as usize
+            })
+            .collect();
+        let order = descending(&key, 4 * levels);
         let mut keep = vec![false; total];
         for &i in &order[..MAX_RESULTS_PER_RUN] {
             keep[i] = true;
@@ -140,6 +149,25 @@ impl ResultCut {
         );
         Some(Self { keep, said })
     }
+}
+
+/// The indices of `keys` (each below `buckets`) ordered by key, highest first, equal keys in
+/// their original order: a stable sort, done by counting since the keys are few.
+fn descending(keys: &[usize], buckets: usize) -> Vec<usize> {
+    let mut starts = vec![0usize; buckets + 1];
+    for &k in keys {
+        starts[buckets - k] += 1;
+    }
+    for b in 1..=buckets {
+        starts[b] += starts[b - 1];
+    }
+    let mut order = vec![0usize; keys.len()];
+    for (i, &k) in keys.iter().enumerate() {
+        let slot = &mut starts[buckets - 1 - k];
+        order[*slot] = i;
+        *slot += 1;
+    }
+    order
 }
 
 fn truncate_results(run: &mut Run) -> Option<String> {
