@@ -216,6 +216,10 @@ fn append_parts<T>(
     key: impl Fn(&T) -> &str,
     adapter: &'static str,
 ) {
+    if parts.iter().all(|(_, logged)| logged.is_none()) {
+        model.append_all(parts.into_iter().map(|(part, _)| part).collect());
+        return;
+    }
     let sizes: Vec<&CloudModel> = parts.iter().map(|(p, _)| p).collect();
     model.reserve_for(&sizes);
     for (part, logged) in parts {
