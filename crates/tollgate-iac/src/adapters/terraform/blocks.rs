@@ -16,9 +16,10 @@ pub struct RawBlock {
 }
 
 /// The blocks of a parsed file. JSON syntax nests labels as object keys
-/// (`{"resource": {"aws_s3_bucket": {"logs": {...}}}}`).
-pub fn collect(root: &Node, json: bool) -> Vec<RawBlock> {
-    let Value::Map(entries) = &root.value else {
+/// (`{"resource": {"aws_s3_bucket": {"logs": {...}}}}`). The bodies are moved out of `root`,
+/// not copied: a document is read once and dropped.
+pub fn collect(root: Node, json: bool) -> Vec<RawBlock> {
+    let Value::Map(entries) = root.value else {
         return Vec::new();
     };
     let mut out = Vec::new();
@@ -33,7 +34,7 @@ pub fn collect(root: &Node, json: bool) -> Vec<RawBlock> {
                     kind: b.ident.clone(),
                     labels: b.labels.iter().map(|(l, _)| l.clone()).collect(),
                     header,
-                    body: e.value.clone(),
+                    body: e.value,
                 });
             }
             continue;
@@ -44,14 +45,14 @@ pub fn collect(root: &Node, json: bool) -> Vec<RawBlock> {
             "locals" | "terraform" => 0,
             _ => continue,
         };
-        json_blocks(&e.key, &e.value, depth, Vec::new(), e.key_span, &mut out);
+        json_blocks(&e.key, e.value, depth, Vec::new(), e.key_span, &mut out);
     }
     out
 }
 
 fn json_blocks(
     kind: &str,
-    node: &Node,
+    node: Node,
     depth: usize,
     labels: Vec<String>,
     header: Span,
@@ -59,7 +60,7 @@ fn json_blocks(
 ) {
     if depth == 0 {
         // A body may also be written as a list of bodies.
-        match &node.value {
+        match node.value {
             Value::Seq(items) => {
                 for item in items {
                     json_blocks(kind, item, 0, labels.clone(), header, out);
@@ -69,18 +70,18 @@ fn json_blocks(
                 kind: kind.to_string(),
                 labels,
                 header,
-                body: node.clone(),
+                body: node,
             }),
             _ => {}
         }
         return;
     }
-    match &node.value {
+    match node.value {
         Value::Map(entries) => {
             for e in entries {
                 let mut l = labels.clone();
-                l.push(e.key.clone());
-                json_blocks(kind, &e.value, depth - 1, l, e.key_span, out);
+                l.push(e.key);
+                json_blocks(kind, e.value, depth - 1, l, e.key_span, out);
             }
         }
         Value::Seq(items) => {

@@ -94,9 +94,12 @@ pub fn load(ctx: &ScanContext) -> Loaded {
                 let json = file.kind == FileKind::TerraformJson;
                 Some(ctx.document(file).map(|doc| {
                     std::panic::catch_unwind(|| {
-                        doc.root()
-                            .map(|r| blocks::collect(r, json))
-                            .unwrap_or_default()
+                        // A document no cache shares is taken apart rather than copied.
+                        let root = match Arc::try_unwrap(doc) {
+                            Ok(doc) => doc.roots.into_iter().next(),
+                            Err(shared) => shared.root().cloned(),
+                        };
+                        root.map(|r| blocks::collect(r, json)).unwrap_or_default()
                     })
                 }))
             })
