@@ -25,6 +25,8 @@ pub struct EscalationMethod {
 #[derive(Debug, Default)]
 pub struct RiskLists {
     pub escalation: Vec<EscalationMethod>,
+    /// Every action some escalation method needs, sorted and unique.
+    pub escalation_actions: Vec<ActionId>,
     pub exfiltration: HashSet<ActionId>,
     pub credentials: HashSet<ActionId>,
 }
@@ -77,6 +79,14 @@ impl RiskLists {
                 source,
             });
         }
+        let mut needed: Vec<ActionId> = lists
+            .escalation
+            .iter()
+            .flat_map(|m| m.actions.iter().copied())
+            .collect();
+        needed.sort_unstable();
+        needed.dedup();
+        lists.escalation_actions = needed;
         lists.exfiltration = action_set(cat, exfiltration, "exfiltration.txt")?;
         lists.credentials = action_set(cat, credentials, "credentials.txt")?;
         Ok(lists)

@@ -65,7 +65,24 @@ impl PermRule for PrivilegeEscalation {
                         Restriction::Unresolved => true,
                     };
                     if st.stmt.is_allow() && !narrowed {
-                        held.extend(st.effective.iter().map(|&id| (id, pi, si)));
+                        // Only the actions some method needs are looked up: a wildcard
+                        // grants thousands, a few dozen matter here.
+                        let needed = &analysis.risks.escalation_actions;
+                        if st.effective.len() > needed.len() {
+                            held.extend(
+                                needed
+                                    .iter()
+                                    .filter(|id| st.effective.binary_search(id).is_ok())
+                                    .map(|&id| (id, pi, si)),
+                            );
+                        } else {
+                            held.extend(
+                                st.effective
+                                    .iter()
+                                    .filter(|id| needed.binary_search(id).is_ok())
+                                    .map(|&id| (id, pi, si)),
+                            );
+                        }
                         if let Some(d) = &st.denied {
                             taken.extend(d.actions.iter().copied());
                             denials.extend(d.by.iter());
