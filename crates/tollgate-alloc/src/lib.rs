@@ -174,7 +174,7 @@ pub fn purge_freed_memory_soon() {
 
 /// Inputs of at least this many bytes are scanned without transparent huge pages
 /// ([`huge_pages_for`]).
-pub const HUGE_PAGES_BELOW_BYTES: u64 = 16 << 20;
+pub const HUGE_PAGES_BELOW_BYTES: u64 = 10 << 20;
 
 /// Choose, once the size of the input is known (`input_bytes`, the scanned files together),
 /// whether the rest of the run's memory may come in transparent huge pages. mimalloc marks
