@@ -1,7 +1,8 @@
 //! Policy stage benchmark (plain binary): `cargo bench -p tollgate-policy --bench eval -- [-n N]
-//! [--dump FILE] [--include-passes]` (`--dump` writes the stage's report as JSON, to compare two
-//! builds' verdicts; the stages record evaluations, pass and not applicable included, only with
-//! `--include-passes`, as `tollgate run` does).
+//! [--dump FILE] [--include-passes] [--stage-only RUNS]` (`--dump` writes the stage's report as
+//! JSON, to compare two builds' verdicts; the stages record evaluations, pass and not applicable
+//! included, only with `--include-passes`, as `tollgate run` does; `--stage-only` runs the IaC
+//! stage once and then only the policy stage, RUNS times, for a profiler).
 //!
 //! Writes a deterministic corpus of N resources (default 5,000: CloudFormation templates and
 //! Terraform configurations of ten resources each, functions, tables, buckets, queues and
@@ -134,12 +135,19 @@ fn main() {
     let mut resources = 5_000;
     let mut dump = None;
     let mut include_passes = false;
+    let mut stage_only = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         if arg == "-n" {
             resources = args.next().and_then(|n| n.parse().ok()).expect("-n N");
         } else if arg == "--include-passes" {
             include_passes = true;
+        } else if arg == "--stage-only" {
+            stage_only = Some(
+                args.next()
+                    .and_then(|n| n.parse::<usize>().ok())
+                    .expect("--stage-only RUNS"),
+            );
         } else if arg == "--dump" {
             dump = Some(args.next().expect("--dump FILE"));
         }
@@ -166,6 +174,15 @@ fn main() {
     // system, all threads) are kept.
     let (iac, iac_wall, iac_cpu) = measure(|| tollgate_iac::IacStage::new().run(&ctx).unwrap());
     let iac_findings = iac.findings.len();
+    if let Some(runs) = stage_only {
+        let mut cpu = 0.0;
+        for _ in 0..runs {
+            let (_, _, c) = measure(|| tollgate_policy::PolicyStage::new().run(&ctx).unwrap());
+            cpu += c;
+        }
+        println!("iac stage {iac_cpu:.2} s cpu; policy stage, {runs} runs: {cpu:.2} s cpu in all");
+        return;
+    }
     let mut stage_best = (f64::MAX, f64::MAX);
     let mut report = tollgate_core::StageReport::default();
     for _ in 0..3 {

@@ -19,6 +19,8 @@ pub use crate::documents::{to_value, Inputs, Judged, Subject};
 use crate::locate::{locate, parse_path};
 use crate::rego::index::{Compiled, Observed, Paths};
 use crate::rego::metadata::Metadata;
+use crate::rego::projection::Need;
+use crate::rego::reads::need_at;
 use crate::rego::{EvalError, Evaluator, PolicyFile, PolicySet};
 
 /// The stage's name, on findings and notifications.
@@ -195,15 +197,47 @@ struct Admission<'i> {
     admitted: Vec<Vec<Vec<bool>>>,
     /// Per document, the number of its signature.
     signature: Vec<usize>,
-    /// Per policy, the paths of the table whose values determine its rules' values (its own
-    /// reads and its libraries'), when they can be stated: documents with the same values
-    /// there get the same results (see [`crate::rego::reads`]).
+    /// Per policy, what determines its rules' values (its own reads and its libraries'), when
+    /// it can be stated: documents with the same values there get the same results (see
+    /// [`crate::rego::reads`]). Each is `(n, false)` for the values numbered as `n` (see
+    /// `numbers`) or `(path, true)` for only whether the value at a path of the table holds.
     reads: Vec<Option<Vec<(usize, bool)>>>,
     /// Per document, the value at each path of the table.
     resolved: Vec<Vec<&'i regorus::Value>>,
-    /// Per document, at each path of the table some policy reads, the number of its value
-    /// there (see [`crate::rego::reads::number_values`]): equal values, equal numbers.
+    /// Per document, the number of its value at each path some policy reads, compared by
+    /// what that policy can observe of it (see [`Numbered`]): equal values, equal numbers.
     numbers: Vec<Vec<u32>>,
+}
+
+/// The values policies read, each a path of the table and what the policies reading it
+/// there can observe of it (`None`: all of it), numbered together.
+#[derive(Default)]
+struct Numbered(Vec<(usize, Option<Need>)>);
+
+impl Numbered {
+    /// The number of the values at path `id` compared by `need`.
+    fn slot(&mut self, id: usize, need: Option<&Need>) -> usize {
+        if let Some(n) = self
+            .0
+            .iter()
+            .position(|(i, n)| *i == id && n.as_ref() == need)
+        {
+            return n;
+        }
+        self.0.push((id, need.cloned()));
+        self.0.len() - 1
+    }
+}
+
+/// What policy `policy` and its libraries can observe of a document together, when it can be
+/// stated (see [`crate::rego::projection`]).
+fn observed_by(policy: &PolicyFile, libraries: &[&PolicyFile]) -> Option<Need> {
+    let mut need = policy.needs.clone()?;
+    for library in libraries {
+        need.merge(library.needs.as_ref()?);
+    }
+    need.finish();
+    Some(need)
 }
 
 impl<'i> Admission<'i> {
@@ -211,14 +245,22 @@ impl<'i> Admission<'i> {
         let mut paths = Paths::default();
         let library_reads: Option<Vec<&crate::rego::reads::Reads>> =
             libraries.iter().map(|l| l.reads.as_ref()).collect();
+        // A policy's results depend only on what it can observe of the values it reads: a
+        // deployment unit's resources differ in their addresses and properties, but a policy
+        // counting its keys reads only their kinds.
+        let mut numbered = Numbered::default();
         let reads: Vec<Option<Vec<(usize, bool)>>> = policies
             .iter()
             .map(|p| {
                 let own = p.reads.as_ref()?;
                 let all = library_reads.as_ref()?;
+                let need = observed_by(p, libraries);
                 let mut ids = Vec::new();
                 for r in std::iter::once(own).chain(all.iter().copied()) {
-                    ids.extend(r.values.iter().map(|path| (paths.id(path), false)));
+                    for path in &r.values {
+                        let within = need.as_ref().and_then(|n| need_at(n, path));
+                        ids.push((numbered.slot(paths.id(path), within), false));
+                    }
                     ids.extend(r.truths.iter().map(|path| (paths.id(path), true)));
                 }
                 Some(ids)
@@ -276,7 +318,7 @@ impl<'i> Admission<'i> {
                     .collect()
             })
             .collect();
-        let numbers = numbered(&reads, &resolved);
+        let numbers = number_all(&numbered, &resolved);
         Self {
             admitted,
             signature,
@@ -307,37 +349,20 @@ impl<'i> Admission<'i> {
     }
 }
 
-/// Per document, the numbers of its values at the paths of `reads` (the others 0).
-fn numbered(
-    reads: &[Option<Vec<(usize, bool)>>],
-    resolved: &[Vec<&regorus::Value>],
-) -> Vec<Vec<u32>> {
-    let mut ids: Vec<usize> = reads
-        .iter()
-        .flatten()
-        .flatten()
-        .filter(|(_, truth)| !truth)
-        .map(|&(id, _)| id)
-        .collect();
-    ids.sort_unstable();
-    ids.dedup();
+/// Per document, the numbers of its values at the paths of `numbered`, each compared by what
+/// its policies observe there.
+fn number_all(numbered: &Numbered, resolved: &[Vec<&regorus::Value>]) -> Vec<Vec<u32>> {
     let state = foldhash::fast::RandomState::default();
-    let by_path: Vec<Vec<u32>> = ids
+    let by_slot: Vec<Vec<u32>> = numbered
+        .0
         .par_iter()
-        .map(|&id| {
-            let values: Vec<&regorus::Value> = resolved.iter().map(|r| r[id]).collect();
-            crate::rego::reads::number_values(&values, &state)
+        .map(|(id, need)| {
+            let values: Vec<&regorus::Value> = resolved.iter().map(|r| r[*id]).collect();
+            crate::rego::reads::number_values_within(&values, need.as_ref(), &state)
         })
         .collect();
-    let width = ids.last().map_or(0, |&id| id + 1);
     (0..resolved.len())
-        .map(|doc| {
-            let mut numbers = vec![0; width];
-            for (&id, path) in ids.iter().zip(&by_path) {
-                numbers[id] = path[doc];
-            }
-            numbers
-        })
+        .map(|doc| by_slot.iter().map(|numbers| numbers[doc]).collect())
         .collect()
 }
 

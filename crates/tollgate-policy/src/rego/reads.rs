@@ -14,6 +14,8 @@
 use regorus::Value;
 use serde_json::Value as Json;
 
+use super::projection::Need;
+
 /// The paths (keys from `input`) whose values determine every rule's value in the file whose
 /// syntax tree (regorus's `get_ast_as_json`) is `ast`; `None` when the whole document may be
 /// read. A path that is a prefix of another stands for both.
@@ -316,12 +318,25 @@ pub fn hash_value(value: &Value, h: &mut impl std::hash::Hasher) {
 /// then comparing two numbers, where comparing the values walked them (a deployment unit's
 /// resources, compared for every policy reading them, took a twentieth of the stage).
 pub fn number_values(values: &[&Value], state: &foldhash::fast::RandomState) -> Vec<u32> {
+    number_values_within(values, None, state)
+}
+
+/// [`number_values`], values compared only by what `need` keeps of them (see
+/// [`crate::rego::projection`]; `None` for all of it): two values get one number when the
+/// documents built with only that need would hold the same value there. A policy cannot tell
+/// such values apart, so its results are the same on both.
+pub fn number_values_within(
+    values: &[&Value],
+    need: Option<&Need>,
+    state: &foldhash::fast::RandomState,
+) -> Vec<u32> {
     use std::hash::BuildHasher;
+    let need = need.filter(|n| !n.whole);
     let hashes: Vec<u64> = values
         .iter()
         .map(|v| {
             let mut h = state.build_hasher();
-            hash_value(v, &mut h);
+            hash_within(v, need, &mut h);
             std::hash::Hasher::finish(&h)
         })
         .collect();
@@ -338,7 +353,10 @@ pub fn number_values(values: &[&Value], state: &foldhash::fast::RandomState) -> 
                 return 0;
             }
             let class = classes.entry(hash).or_default();
-            if let Some(&(_, n)) = class.iter().find(|(first, _)| values[*first] == *v) {
+            if let Some(&(_, n)) = class
+                .iter()
+                .find(|(first, _)| equal_within(values[*first], v, need))
+            {
                 return n;
             }
             // At most one number per value, fewer than there are documents.
@@ -348,6 +366,109 @@ pub fn number_values(values: &[&Value], state: &foldhash::fast::RandomState) -> 
             n
         })
         .collect()
+}
+
+/// The need of the entry at string key `key` of a value needed as `need` (`None`: all of
+/// it): `Some(None)` for all of the entry, `None` when the entry is left out. A key that is
+/// not a string (no JSON document has one) is kept whole.
+fn entry_need<'n>(need: &'n Need, key: &Value) -> Option<Option<&'n Need>> {
+    let Value::String(key) = key else {
+        return Some(None);
+    };
+    need.child(key).map(|c| (!c.whole).then_some(c))
+}
+
+/// [`hash_value`] of what `need` keeps of `value` (all of it for `None`), as the document
+/// builder keeps it: an object's entries the need names, an array's elements when every
+/// element is needed (else none), scalars as they are.
+fn hash_within(value: &Value, need: Option<&Need>, h: &mut impl std::hash::Hasher) {
+    let Some(need) = need else {
+        return hash_value(value, h);
+    };
+    match value {
+        Value::Array(items) => {
+            h.write_u8(5);
+            match need.element() {
+                Some(each) => {
+                    let each = (!each.whole).then_some(each);
+                    h.write_usize(items.len());
+                    items.iter().for_each(|v| hash_within(v, each, h));
+                }
+                None => h.write_usize(0),
+            }
+        }
+        Value::Object(entries) => {
+            h.write_u8(7);
+            for (k, v) in entries.iter_sorted() {
+                if let Some(child) = entry_need(need, k) {
+                    hash_value(k, h);
+                    hash_within(v, child, h);
+                }
+            }
+        }
+        other => hash_value(other, h),
+    }
+}
+
+/// Whether what `need` keeps of `a` and of `b` (all of them for `None`) is the same value.
+fn equal_within(a: &Value, b: &Value, need: Option<&Need>) -> bool {
+    let Some(need) = need else {
+        return a == b;
+    };
+    match (a, b) {
+        (Value::Array(x), Value::Array(y)) => match need.element() {
+            Some(each) => {
+                let each = (!each.whole).then_some(each);
+                x.len() == y.len()
+                    && x.iter()
+                        .zip(y.iter())
+                        .all(|(a, b)| equal_within(a, b, each))
+            }
+            None => true,
+        },
+        (Value::Object(x), Value::Object(y)) => {
+            let (mut x, mut y) = (kept(x, need), kept(y, need));
+            loop {
+                match (x.next(), y.next()) {
+                    (None, None) => return true,
+                    (Some((ka, va, n)), Some((kb, vb, _))) => {
+                        if ka != kb || !equal_within(va, vb, n) {
+                            return false;
+                        }
+                    }
+                    _ => return false,
+                }
+            }
+        }
+        _ => a == b,
+    }
+}
+
+/// The entries of `entries` that `need` keeps, each with what it keeps of the value.
+fn kept<'v, 'n>(
+    entries: &'v regorus::value::Object,
+    need: &'n Need,
+) -> impl Iterator<Item = (&'v Value, &'v Value, Option<&'n Need>)> {
+    entries
+        .iter_sorted()
+        .filter_map(move |(k, v)| entry_need(need, k).map(|n| (k, v, n)))
+}
+
+/// What `need` (of the whole document) keeps of the value at `path`: `None` for all of it
+/// (the need holds it whole, or a key is not a string, or the need does not reach there,
+/// where comparing all of it is the safe answer).
+pub fn need_at<'n>(need: &'n Need, path: &[Value]) -> Option<&'n Need> {
+    let mut at = need;
+    for key in path {
+        let Value::String(key) = key else {
+            return None;
+        };
+        at = at.child(key)?;
+        if at.whole {
+            return None;
+        }
+    }
+    Some(at)
 }
 
 #[cfg(test)]
@@ -484,5 +605,88 @@ mod tests {
             .iter()
             .enumerate()
             .all(|(i, &n)| (n == 0) == (i == 6)));
+    }
+
+    /// Values compared within a need get one number exactly when the documents built with
+    /// only that need hold equal values: what a policy counting a unit's keys observes of its
+    /// resources is their kinds, not their addresses.
+    #[test]
+    fn values_are_numbered_by_what_a_need_keeps() {
+        let need = |keys: Vec<(&str, Need)>, each: Option<Need>| Need {
+            whole: false,
+            keys: keys.into_iter().map(|(k, n)| (k.into(), n)).collect(),
+            each: each.map(Box::new),
+        };
+        let whole = Need {
+            whole: true,
+            ..Need::default()
+        };
+        // Each resource's kind, and only that the references are an array.
+        let mut resources = need(
+            vec![
+                (
+                    "resources",
+                    need(
+                        vec![],
+                        Some(need(
+                            vec![("model", need(vec![("kind", whole.clone())], None))],
+                            None,
+                        )),
+                    ),
+                ),
+                ("references", Need::default()),
+                ("count", whole.clone()),
+            ],
+            None,
+        );
+        resources.finish();
+        let json = [
+            serde_json::json!({"resources": [{"address": "A", "model": {"kind": "k"}}], "references": [1]}),
+            serde_json::json!({"resources": [{"address": "B", "model": {"kind": "k", "x": 1}}], "references": []}),
+            serde_json::json!({"resources": [{"address": "A", "model": {"kind": "q"}}], "references": [1]}),
+            serde_json::json!({"resources": [{"model": {"kind": "k"}}, {"model": {}}], "references": {}}),
+            serde_json::json!({"resources": [{"model": {"kind": "k"}}, {"model": null}], "references": {}}),
+            serde_json::json!({"resources": [{"model": {"kind": "k"}}, {}], "count": 1}),
+            serde_json::json!({"resources": [{"model": {"kind": "k"}}, {}], "count": 1.0}),
+            serde_json::json!({"resources": [{"model": {"kind": "k"}}, {}], "count": 2, "other": 3}),
+            serde_json::json!({"resources": {"a": {"model": {"kind": "k"}}}}),
+            serde_json::json!({"resources": {"b": {"model": {"kind": "k"}}}}),
+            serde_json::json!([1, 2]),
+            serde_json::json!("text"),
+        ];
+        let mut builder = crate::rego_value::Builder::default();
+        let values: Vec<Value> = json.iter().map(|j| builder.value(j)).collect();
+        let projected: Vec<Value> = json
+            .iter()
+            .map(|j| builder.projected(j, &resources))
+            .collect();
+        let refs: Vec<&Value> = values.iter().collect();
+        let state = foldhash::fast::RandomState::default();
+        let numbers = number_values_within(&refs, Some(&resources), &state);
+        for i in 0..json.len() {
+            for j in 0..json.len() {
+                assert_eq!(
+                    numbers[i] == numbers[j],
+                    projected[i] == projected[j],
+                    "{} and {}",
+                    json[i],
+                    json[j]
+                );
+            }
+        }
+        assert_eq!(numbers[0], numbers[1]);
+        assert_ne!(numbers[0], numbers[2]);
+        // Within a need that keeps everything, as `number_values`.
+        assert_eq!(
+            number_values_within(&refs, Some(&whole), &state),
+            number_values(&refs, &state)
+        );
+        // The need at a path: none (all of it) where the need holds the value whole or does
+        // not reach.
+        let path = |keys: &[&str]| keys.iter().map(|k| Value::from(*k)).collect::<Vec<_>>();
+        assert!(need_at(&resources, &path(&["resources"])).is_some());
+        assert!(need_at(&resources, &path(&["count"])).is_none());
+        assert!(need_at(&resources, &path(&["absent"])).is_none());
+        assert!(need_at(&resources, &[Value::from(1u64)]).is_none());
     }
 }
