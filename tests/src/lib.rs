@@ -162,6 +162,22 @@ pub fn tollgate_cmd() -> Command {
     cmd
 }
 
+/// The binary run in `dir`, without the GitHub Actions and proxy variables of the environment
+/// running the tests: the fake GitHub is local, and only what a test sets names the context.
+pub fn tollgate_against_fake_github(dir: &Path) -> Command {
+    let mut cmd = Command::new(tollgate_bin());
+    cmd.current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("RUST_LOG");
+    for (key, _) in std::env::vars_os() {
+        let name = key.to_string_lossy().to_ascii_lowercase();
+        if name.starts_with("github_") || name.ends_with("_proxy") {
+            cmd.env_remove(key);
+        }
+    }
+    cmd
+}
+
 /// Whether `python3` runs here (the example plugin needs it). Missing in CI is a failure, not a
 /// reason to skip.
 pub fn python3_available() -> bool {

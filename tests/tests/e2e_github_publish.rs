@@ -13,7 +13,7 @@ use assert_cmd::Command;
 use serde_json::Value;
 use support::fake::FakeGitHub;
 use support::openapi::OpenApi;
-use tollgate_e2e::{git, tollgate_bin, workspace_root};
+use tollgate_e2e::{git, tollgate_against_fake_github, workspace_root};
 
 const TOKEN: &str = "ghs_E2eS3cretTokenValue0123456789";
 const HEAD: &str = "0123456789abcdef0123456789abcdef01234567";
@@ -40,20 +40,9 @@ fn fake_github_for(path: &str) -> FakeGitHub {
     gh
 }
 
-/// The binary with no GitHub Actions variables from the environment that runs the tests.
+/// The binary with no GitHub Actions or proxy variables from the environment.
 fn tollgate(dir: &Path) -> Command {
-    let mut cmd = Command::new(tollgate_bin());
-    cmd.current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("RUST_LOG");
-    // The fake GitHub is local: proxy variables of the machine running the tests do not apply.
-    for (key, _) in std::env::vars_os() {
-        let name = key.to_string_lossy().to_ascii_lowercase();
-        if name.starts_with("github_") || name.ends_with("_proxy") {
-            cmd.env_remove(key);
-        }
-    }
-    cmd
+    Command::from_std(tollgate_against_fake_github(dir))
 }
 
 fn scan_dir() -> tempfile::TempDir {

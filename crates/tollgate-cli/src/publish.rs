@@ -11,6 +11,7 @@
 use std::path::{Path, PathBuf};
 
 use tollgate_core::{Finding, Notification, Rule};
+use tollgate_github::code_scanning::{EncodedSarif, Encoder, UploadEdit};
 use tollgate_github::{
     in_scope, publish_blocking, ContextOverrides, DiffMap, FilterMode, PrContext, PublishError,
     PublishInput, PublishOptions, Secret, Verdict as GhVerdict,
@@ -104,6 +105,20 @@ impl GithubRun {
         }
     }
 
+    /// The SARIF log as the code-scanning upload sends it, `write_log` writing it through the
+    /// edit given into the encoder: gzipped and base64-encoded as it is written, so the log's
+    /// text is never held. `None` when there is no upload.
+    pub fn encode_sarif(
+        &self,
+        write_log: impl FnOnce(&ForUpload, &mut Encoder) -> std::io::Result<()>,
+    ) -> Option<EncodedSarif> {
+        if !self.publishing() || self.args.no_code_scanning {
+            return None;
+        }
+        let edit = ForUpload(UploadEdit::new(&self.path_prefix));
+        Some(Encoder::encode(|out| write_log(&edit, out)))
+    }
+
     /// Publish after the outputs were written. Returns an exit code that overrides the
     /// gate's (only a missing token does).
     pub fn publish(&self, results: Results) -> Option<u8> {
@@ -121,7 +136,7 @@ impl GithubRun {
             findings: results.findings,
             rules: results.rules,
             notifications: results.notifications,
-            sarif_log_json: results.sarif_json,
+            code_scanning_sarif: results.code_scanning_sarif,
             sarif_path: results.sarif_path,
             verdict: match results.verdict {
                 Verdict::Pass => GhVerdict::Pass,
@@ -171,12 +186,32 @@ impl GithubRun {
     }
 }
 
+/// What a log's runs and results become in the code-scanning upload (see [`UploadEdit`]), for
+/// the SARIF writers.
+pub struct ForUpload(UploadEdit);
+
+impl tollgate_sarif::LogEdit for ForUpload {
+    fn keeps(&self, kind: Option<&str>) -> bool {
+        self.0.keeps(kind)
+    }
+    fn edits(&self) -> bool {
+        self.0.edits()
+    }
+    fn edit_run(&self, run: &mut serde_json::Map<String, serde_json::Value>) {
+        self.0.edit_run(run);
+    }
+    fn edit_result(&self, result: &mut serde_json::Value) {
+        self.0.edit_result(result);
+    }
+}
+
 /// What a run hands to [`GithubRun::publish`].
 pub struct Results {
     pub findings: Vec<Finding>,
     pub rules: Vec<Rule>,
     pub notifications: Vec<Notification>,
-    pub sarif_json: String,
+    /// The log for the code-scanning upload (see [`GithubRun::encode_sarif`]).
+    pub code_scanning_sarif: Option<EncodedSarif>,
     pub sarif_path: Option<PathBuf>,
     pub verdict: Verdict,
 }

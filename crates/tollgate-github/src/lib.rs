@@ -27,7 +27,10 @@
 //!     findings,
 //!     rules: Vec::new(),
 //!     notifications: Vec::new(),
-//!     sarif_log_json: sarif_json,
+//!     // The log as code scanning takes it, gzipped as it is written.
+//!     code_scanning_sarif: Some(code_scanning::Encoder::encode(|out| {
+//!         std::io::Write::write_all(out, sarif_json.as_bytes())
+//!     })),
 //!     sarif_path: None,
 //!     verdict: Verdict::Pass,
 //!     diff,

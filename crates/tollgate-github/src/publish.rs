@@ -49,8 +49,10 @@ pub struct PublishInput {
     /// What the run said about itself: files not checked, failed stages. The summaries list
     /// the ones that left the scan incomplete.
     pub notifications: Vec<Notification>,
-    /// The SARIF log as written to disk, for the code-scanning upload.
-    pub sarif_log_json: String,
+    /// The SARIF log for the code-scanning upload, written through
+    /// [`code_scanning::UploadEdit::new`] of [`PublishOptions::path_prefix`] into an
+    /// [`code_scanning::Encoder`]; `None`: nothing to upload.
+    pub code_scanning_sarif: Option<code_scanning::EncodedSarif>,
     /// Where that log was written, for `$GITHUB_OUTPUT`.
     pub sarif_path: Option<PathBuf>,
     pub verdict: Verdict,
@@ -244,8 +246,6 @@ pub async fn publish(
         repo_paths::rebase_notification(n, &prefix);
     }
     input.diff = input.diff.map(|d| repo_paths::rebase_diff(d, &prefix));
-    input.sarif_log_json =
-        repo_paths::rebase_sarif(std::mem::take(&mut input.sarif_log_json), &prefix);
     let ctx = &opts.context;
     let token = if opts.dry_run {
         None
@@ -396,12 +396,13 @@ pub async fn publish(
         }
     }
 
-    if opts.upload_code_scanning && !out.degraded && !input.sarif_log_json.is_empty() {
+    let upload = input.code_scanning_sarif.take();
+    if let (Some(sarif), true, false) = (upload, opts.upload_code_scanning, out.degraded) {
         let git_ref = ctx
             .git_ref
             .clone()
             .unwrap_or_else(|| "refs/heads/main".to_string());
-        match code_scanning::upload(&mut client, &repo, &input.sarif_log_json, &ctx.head_sha, &git_ref, &opts.poll).await {
+        match code_scanning::upload(&mut client, &repo, sarif, &ctx.head_sha, &git_ref, &opts.poll).await {
             Ok(o) => {
                 if o.status == "failed" {
                     out.errors.push(format!("code scanning rejected the upload: {}", o.errors.join("; ")));

@@ -4,7 +4,7 @@
 //! root. Publishing rebases everything it sends in one place, here, with the scanned
 //! directory's place in the repository (`services/api/`, see [`crate::subdirectory_in_repo`]).
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 use tollgate_core::{Finding, Location, Notification};
 
 use crate::diff::DiffMap;
@@ -67,44 +67,36 @@ pub fn rebase_diff(diff: DiffMap, prefix: &str) -> DiffMap {
     }
 }
 
-/// The SARIF log with tollgate's relative URIs (those under `%SRCROOT%`, the scanned
-/// directory) made relative to the repository's root, and `%SRCROOT%` pointed at that root:
-/// code scanning reads a relative URI as a path from the repository's root and does not
-/// resolve `originalUriBaseIds`. URIs under another base (a plugin's) are left as they are.
-/// Text that is not JSON is returned unchanged; code scanning names the problem then.
-pub fn rebase_sarif(text: String, prefix: &str) -> String {
-    if prefix.is_empty() {
-        return text;
+/// A SARIF run's members (its results aside, see [`rebase_sarif_value`]) with tollgate's
+/// relative URIs (those under `%SRCROOT%`, the scanned directory) made relative to the
+/// repository's root, and `%SRCROOT%` pointed at that root: code scanning reads a relative URI
+/// as a path from the repository's root and does not resolve `originalUriBaseIds`. URIs under
+/// another base (a plugin's) are left as they are. `encoded_prefix` is the scanned directory's
+/// place in the repository as a URI path (`services/my%20api/`); empty, nothing changes.
+pub fn rebase_sarif_run(run: &mut Map<String, Value>, encoded_prefix: &str) {
+    if encoded_prefix.is_empty() {
+        return;
     }
-    let Ok(mut log) = serde_json::from_str::<Value>(&text) else {
-        return text;
-    };
-    let encoded = crate::context::url_path(prefix);
-    if let Some(runs) = log.get_mut("runs").and_then(Value::as_array_mut) {
-        for run in runs {
-            let bases = run
-                .get_mut("originalUriBaseIds")
-                .and_then(|b| b.as_object_mut())
-                .map(std::mem::take);
-            rebase_uris(run, &encoded);
-            if let Some(mut bases) = bases {
-                if let Some(Value::String(root)) =
-                    bases.get_mut(SRCROOT).and_then(|b| b.get_mut("uri"))
-                {
-                    if let Some(repo_root) = root.strip_suffix(encoded.as_str()) {
-                        *root = repo_root.to_string();
-                    }
-                }
-                run["originalUriBaseIds"] = Value::Object(bases);
+    let bases = run
+        .get_mut("originalUriBaseIds")
+        .and_then(|b| b.as_object_mut())
+        .map(std::mem::take);
+    for member in run.values_mut() {
+        rebase_sarif_value(member, encoded_prefix);
+    }
+    if let Some(mut bases) = bases {
+        if let Some(Value::String(root)) = bases.get_mut(SRCROOT).and_then(|b| b.get_mut("uri")) {
+            if let Some(repo_root) = root.strip_suffix(encoded_prefix) {
+                *root = repo_root.to_string();
             }
         }
+        run.insert("originalUriBaseIds".to_string(), Value::Object(bases));
     }
-    serde_json::to_string(&log).unwrap_or(text)
 }
 
-/// Prefix every relative `uri` whose `uriBaseId` is `%SRCROOT%`, at any depth (results,
-/// related locations, code flows, artifacts, notifications).
-fn rebase_uris(value: &mut Value, encoded_prefix: &str) {
+/// Prefix every relative `uri` whose `uriBaseId` is `%SRCROOT%`, at any depth (a result, its
+/// related locations and code flows, a run's artifacts and notifications).
+pub fn rebase_sarif_value(value: &mut Value, encoded_prefix: &str) {
     match value {
         Value::Object(map) => {
             if map.get("uriBaseId").and_then(Value::as_str) == Some(SRCROOT) {
@@ -114,12 +106,12 @@ fn rebase_uris(value: &mut Value, encoded_prefix: &str) {
                 }
             }
             for child in map.values_mut() {
-                rebase_uris(child, encoded_prefix);
+                rebase_sarif_value(child, encoded_prefix);
             }
         }
         Value::Array(items) => {
             for item in items {
-                rebase_uris(item, encoded_prefix);
+                rebase_sarif_value(item, encoded_prefix);
             }
         }
         _ => {}
@@ -142,33 +134,38 @@ mod tests {
 
     #[test]
     fn sarif_uris_under_srcroot_gain_the_prefix() {
-        let log = json!({
-            "version": "2.1.0",
-            "runs": [{
-                "originalUriBaseIds": {"%SRCROOT%": {"uri": "file:///w/app/services/my%20api/"}},
-                "results": [{
-                    "locations": [{"physicalLocation": {"artifactLocation": {"uri": "template.yaml", "uriBaseId": "%SRCROOT%"}}}],
-                    "relatedLocations": [{"physicalLocation": {"artifactLocation": {"uri": "x.py", "uriBaseId": "%SRCROOT%"}}}]
-                }],
-                "artifacts": [{"location": {"uri": "other.tf", "uriBaseId": "BUILD"}}]
-            }]
+        let mut run = json!({
+            "originalUriBaseIds": {"%SRCROOT%": {"uri": "file:///w/app/services/my%20api/"}},
+            "results": [],
+            "artifacts": [{"location": {"uri": "other.tf", "uriBaseId": "BUILD"}},
+                          {"location": {"uri": "t.yaml", "uriBaseId": "%SRCROOT%"}}]
         });
-        let out: Value =
-            serde_json::from_str(&rebase_sarif(log.to_string(), "services/my api/")).unwrap();
-        let run = &out["runs"][0];
+        let mut result = json!({
+            "locations": [{"physicalLocation": {"artifactLocation": {"uri": "template.yaml", "uriBaseId": "%SRCROOT%"}}}],
+            "relatedLocations": [{"physicalLocation": {"artifactLocation": {"uri": "x.py", "uriBaseId": "%SRCROOT%"}}}]
+        });
+        let prefix = "services/my%20api/";
+        rebase_sarif_run(run.as_object_mut().unwrap(), prefix);
+        rebase_sarif_value(&mut result, prefix);
         assert_eq!(
-            run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
             "services/my%20api/template.yaml"
         );
         assert_eq!(
-            run["results"][0]["relatedLocations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            result["relatedLocations"][0]["physicalLocation"]["artifactLocation"]["uri"],
             "services/my%20api/x.py"
         );
         assert_eq!(run["artifacts"][0]["location"]["uri"], "other.tf");
         assert_eq!(
+            run["artifacts"][1]["location"]["uri"],
+            "services/my%20api/t.yaml"
+        );
+        assert_eq!(
             run["originalUriBaseIds"]["%SRCROOT%"]["uri"],
             "file:///w/app/"
         );
-        assert_eq!(rebase_sarif("not json".into(), "a/"), "not json");
+        // The members keep their order.
+        let keys: Vec<&String> = run.as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["originalUriBaseIds", "results", "artifacts"]);
     }
 }

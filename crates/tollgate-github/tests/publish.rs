@@ -9,6 +9,7 @@ use std::time::Duration;
 use support::fake::{FakeGitHub, Fault};
 use support::openapi::OpenApi;
 use tollgate_core::{BaselineState, Finding, Location, Pos, Rule, Severity, Span};
+use tollgate_github::code_scanning::{EncodedSarif, Encoder, UploadEdit};
 use tollgate_github::{
     publish_blocking, ContextOverrides, PollPolicy, PrContext, PublishError, PublishInput,
     PublishOptions, RetryPolicy, Secret, Verdict,
@@ -59,7 +60,7 @@ fn input(findings: Vec<Finding>) -> PublishInput {
         findings,
         rules: rules(),
         notifications: Vec::new(),
-        sarif_log_json: r#"{"version":"2.1.0","runs":[]}"#.to_string(),
+        code_scanning_sarif: Some(encoded(r#"{"version":"2.1.0","runs":[]}"#, "")),
         sarif_path: Some("results.sarif".into()),
         verdict: Verdict::Fail,
         diff: None,
@@ -98,6 +99,23 @@ fn options(api_url: &str) -> PublishOptions {
     // The fake is local: proxy variables of the environment running the tests do not apply.
     o.proxies = tollgate_github::ProxyEnv::none();
     o
+}
+
+/// `log` as the upload sends it from a scan of `prefix`: each run's members and each result
+/// edited on their own, as a log is written for the upload.
+fn encoded(log: &str, prefix: &str) -> EncodedSarif {
+    let edit = UploadEdit::new(prefix);
+    let mut log: serde_json::Value = serde_json::from_str(log).unwrap();
+    for run in log["runs"].as_array_mut().unwrap() {
+        let run = run.as_object_mut().unwrap();
+        let mut results = run.insert("results".into(), serde_json::json!([]));
+        edit.edit_run(run);
+        for result in results.iter_mut().flat_map(|r| r.as_array_mut().unwrap()) {
+            edit.edit_result(result);
+        }
+        run["results"] = results.unwrap_or_default();
+    }
+    Encoder::encode(|out| serde_json::to_writer(out, &log).map_err(std::io::Error::from))
 }
 
 /// The SARIF log of a code-scanning upload request: base64 of its gzip.
@@ -615,7 +633,7 @@ fn a_subdirectory_scan_publishes_repository_paths() {
         let gh = FakeGitHub::start(api(), "");
         gh.set_files(&[("services/api/template.yaml", PATCH)]);
         let mut inp = input(three());
-        inp.sarif_log_json = SUBDIR_SARIF.to_string();
+        inp.code_scanning_sarif = Some(encoded(SUBDIR_SARIF, "services/api"));
         if from_git {
             inp.diff = Some(
                 tollgate_github::DiffMap::from_pr_files(&serde_json::json!([

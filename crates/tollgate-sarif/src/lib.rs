@@ -34,6 +34,7 @@
 mod access;
 mod baseline;
 mod build;
+mod edit;
 mod error;
 mod indexed;
 mod limit_notes;
@@ -59,6 +60,7 @@ pub use build::{
     build_log, build_run, build_run_within_limits, set_root_uri, to_json_pretty, write_json_pretty,
     RunInput, SCHEMA_URI, SRCROOT,
 };
+pub use edit::{write_log_text_edited, LogEdit};
 pub use error::SarifError;
 pub use limit_notes::truncation_note;
 pub use limits::{

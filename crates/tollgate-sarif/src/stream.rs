@@ -2,10 +2,12 @@
 
 use std::io::Write;
 
-use serde_sarif::sarif::{Run, Sarif};
+use serde_json::Value;
+use serde_sarif::sarif::{Result as SarifResult, Run, Sarif};
 use tollgate_core::Notification;
 
 use crate::build::{build_log, plan_run_within_limits, PlannedResults, RunInput};
+use crate::edit::{edited_result, write_list, write_members, LogEdit};
 
 /// Results built and written together: enough to keep both cores busy, few enough that they
 /// weigh nothing next to the findings.
@@ -80,6 +82,89 @@ impl<'a> StreamedLog<'a> {
         self.write_json_pretty(&mut text)
             .expect("SARIF types always serialise");
         String::from_utf8(text).expect("JSON is UTF-8")
+    }
+
+    /// The log written compactly into `out` (which should be buffered) with `edit` made to each
+    /// run and result as it is written (see [`LogEdit`]): tollgate's own results are built a
+    /// few at a time as in [`Self::write_json_pretty`], and the other runs' results become JSON
+    /// values one at a time, only when `edit` changes them. The log is left as it was.
+    pub fn write_edited(
+        &mut self,
+        edit: &impl LogEdit,
+        mut out: impl Write,
+    ) -> std::io::Result<()> {
+        let mut runs = std::mem::take(&mut self.log.runs);
+        let members = serde_json::to_value(&self.log);
+        let written = members.map_err(std::io::Error::from).and_then(|members| {
+            let Value::Object(members) = members else {
+                return Err(std::io::Error::other("a log is a JSON object"));
+            };
+            write_members(&mut out, &members, "runs", |out| {
+                out.write_all(b"[")?;
+                for (i, run) in runs.iter_mut().enumerate() {
+                    if i > 0 {
+                        out.write_all(b",")?;
+                    }
+                    self.write_run_edited(i, run, edit, &mut *out)?;
+                }
+                out.write_all(b"]")
+            })
+        });
+        self.log.runs = runs;
+        written
+    }
+
+    /// Run `i` of the log, `run`, as [`Self::write_edited`] writes it.
+    fn write_run_edited(
+        &self,
+        i: usize,
+        run: &mut Run,
+        edit: &impl LogEdit,
+        out: &mut impl Write,
+    ) -> std::io::Result<()> {
+        use rayon::prelude::*;
+        // The run's members with its results (if any) an empty list.
+        let results = run.results.take();
+        if results.is_some() {
+            run.results = Some(Vec::new());
+        }
+        let members = serde_json::to_value(&*run);
+        run.results = results;
+        let Value::Object(mut members) = members? else {
+            return Err(std::io::Error::other("a run is a JSON object"));
+        };
+        if edit.edits() {
+            edit.edit_run(&mut members);
+        }
+        let edited = |result: &SarifResult| {
+            let kind = result
+                .kind
+                .as_ref()
+                .and_then(|k| match serde_json::to_value(k) {
+                    Ok(Value::String(kind)) => Some(kind),
+                    _ => None,
+                });
+            edited_result(result, kind.as_deref(), edit).transpose()
+        };
+        write_members(out, &members, "results", |out| {
+            // Built (tollgate's own results) and edited a batch at a time, on all cores.
+            let texts: Box<dyn Iterator<Item = std::io::Result<Vec<u8>>>> = if i == 0 {
+                Box::new(self.results.items.chunks(BATCH).flat_map(|batch| {
+                    batch
+                        .par_iter()
+                        .filter_map(|item| edited(&self.results.build(*item)?))
+                        .collect::<Vec<_>>()
+                }))
+            } else {
+                let results = run.results.as_deref().unwrap_or_default();
+                Box::new(
+                    results
+                        .chunks(BATCH)
+                        .flat_map(|batch| batch.par_iter().filter_map(edited).collect::<Vec<_>>()),
+                )
+            };
+            write_list(out, texts)
+        })
     }
 
     /// The whole log, results built.

@@ -4,11 +4,12 @@
 mod common;
 
 use common::{assert_valid, lambda_finding, lambda_rule, span};
+use serde_json::Value;
 use tollgate_core::{Evaluation, Finding, Location, Notification, Severity, Verdict};
 use tollgate_sarif::sarif::Run;
 use tollgate_sarif::{
-    build_log, build_run, build_run_within_limits, to_json_pretty, write_json_pretty, RunInput,
-    StreamedLog,
+    build_log, build_run, build_run_within_limits, to_json_pretty, write_json_pretty,
+    write_log_text_edited, LogEdit, RunInput, StreamedLog,
 };
 
 fn whole(input: &RunInput, others: &[Run]) -> String {
@@ -31,6 +32,67 @@ fn assert_same(input: &RunInput, others: &[Run]) {
     let (streamed, whole) = (streamed(input, others), whole(input, others));
     assert!(streamed == whole, "streamed:\n{streamed}\nwhole:\n{whole}");
     assert_valid(&streamed);
+    assert_same_edited(input, others, &whole);
+}
+
+/// Leaves out recorded checks; with a prefix, puts it before every `uri` and marks each run.
+struct Edit(&'static str);
+
+impl LogEdit for Edit {
+    fn keeps(&self, kind: Option<&str>) -> bool {
+        !matches!(kind, Some("pass" | "notApplicable" | "open"))
+    }
+    fn edits(&self) -> bool {
+        !self.0.is_empty()
+    }
+    fn edit_run(&self, run: &mut serde_json::Map<String, Value>) {
+        run.insert("edited".into(), Value::Bool(true));
+        prefix_uris(run.get_mut("artifacts").unwrap_or(&mut Value::Null), self.0);
+    }
+    fn edit_result(&self, result: &mut Value) {
+        prefix_uris(result, self.0);
+    }
+}
+
+fn prefix_uris(value: &mut Value, prefix: &str) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(uri)) = map.get_mut("uri") {
+                *uri = format!("{prefix}{uri}");
+            }
+            map.values_mut().for_each(|v| prefix_uris(v, prefix));
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| prefix_uris(v, prefix)),
+        _ => {}
+    }
+}
+
+/// The log written with an edit, run by run and result by result, reads as the whole log's
+/// text edited the same way, and as the whole log edited as one JSON value.
+fn assert_same_edited(input: &RunInput, others: &[Run], whole: &str) {
+    for edit in [Edit(""), Edit("sub/")] {
+        let (mut log, _) = StreamedLog::new(input, others.to_vec());
+        let mut streamed = Vec::new();
+        log.write_edited(&edit, &mut streamed).unwrap();
+        let streamed: Value = serde_json::from_slice(&streamed).unwrap();
+        let mut from_text = Vec::new();
+        write_log_text_edited(whole, &edit, &mut from_text).unwrap();
+        let from_text: Value = serde_json::from_slice(&from_text).unwrap();
+        let mut expected: Value = serde_json::from_str(whole).unwrap();
+        for run in expected["runs"].as_array_mut().unwrap() {
+            if let Some(results) = run.get_mut("results").and_then(Value::as_array_mut) {
+                results.retain(|r| edit.keeps(r.get("kind").and_then(Value::as_str)));
+                results.iter_mut().for_each(|r| edit.edit_result(r));
+            }
+            if edit.edits() {
+                edit.edit_run(run.as_object_mut().unwrap());
+            }
+        }
+        assert!(streamed == expected, "{}: {streamed:#}", edit.0);
+        assert!(from_text == expected, "{}: {from_text:#}", edit.0);
+        // Written again, the same: the log is left as it was.
+        assert_eq!(log.to_json_pretty(), whole);
+    }
 }
 
 #[test]
@@ -43,9 +105,16 @@ fn an_empty_run_alone_and_before_others() {
         build_run(&input)
     };
     let findings = [lambda_finding("p.yaml", 3)];
+    let passed = [Evaluation::new(
+        "P1",
+        "Fn",
+        Location::file("p.yaml"),
+        Verdict::Pass,
+    )];
     let plugin = {
         let mut input = RunInput::new(&[], &findings, &[]);
         input.automation_id = "tollgate/ext/plugin/".into();
+        input.evaluations = &passed;
         build_run(&input)
     };
     assert_same(

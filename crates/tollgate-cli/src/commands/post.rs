@@ -17,7 +17,7 @@ pub fn run(args: &PostArgs) -> anyhow::Result<u8> {
     let text = tollgate_core::read_text(&args.sarif, MAX_LOG_BYTES as u64)
         .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
     // Read lazily: the log's results become findings one at a time, so a large log is not
-    // also held as SARIF structures (its text is kept for the code-scanning upload).
+    // also held as SARIF structures.
     let log = read_log_lazily(&text, &name).map_err(|e| anyhow::anyhow!("{e}"))?;
     let findings: Vec<Finding> = log.findings().map_err(|e| anyhow::anyhow!("{e}"))?;
     let notifications = log.runs.iter().flat_map(notifications_from_run).collect();
@@ -55,11 +55,17 @@ pub fn run(args: &PostArgs) -> anyhow::Result<u8> {
     };
     let threshold = args.fail_on.unwrap_or(DEFAULT_FAIL_ON).threshold();
     let verdict = judge(github.gate_scope(&findings), threshold, tool_failed);
+    // The upload is encoded from the log's text, run by run and result by result; the text
+    // is then let go before publishing.
+    let code_scanning_sarif =
+        github.encode_sarif(|edit, out| tollgate_sarif::write_log_text_edited(&text, edit, out));
+    drop(log);
+    drop(text);
     let results = Results {
         findings,
         rules,
         notifications,
-        sarif_json: text,
+        code_scanning_sarif,
         sarif_path: Some(args.sarif.clone()),
         verdict,
     };

@@ -353,9 +353,9 @@ fn finish(
         }
     };
     let publishing = github.filter(|g| g.publishing());
-    let mut sarif_json = None;
+    let mut code_scanning_sarif = None;
     if args.sarif.is_some() || args.format == OutputFormat::Sarif || publishing.is_some() {
-        sarif_json = output::sarif::with_log(&mut result, args.include_passes, |log| {
+        code_scanning_sarif = output::sarif::with_log(&mut result, args.include_passes, |log| {
             let write_sarif = |out: &mut dyn Write| log.write_json_pretty(out);
             if let Some(path) = &args.sarif {
                 write_file(path, &write_sarif);
@@ -366,8 +366,9 @@ fn finish(
                     None => output::write_stdout_with(write_sarif),
                 }
             }
-            // The code-scanning upload needs the log as text; nothing else does.
-            publishing.map(|_| log.to_json_pretty())
+            // The code-scanning upload: written again, compressed as it is written.
+            publishing
+                .and_then(|github| github.encode_sarif(|edit, out| log.write_edited(edit, out)))
         });
     } else {
         // No log is written or uploaded: what it would have cut to fit GitHub's limits, which
@@ -462,12 +463,12 @@ fn finish(
     report.findings.append(&mut hidden);
     // Every output is on disk before the first request: nothing is lost if GitHub is down.
     let mut code = if write_failed { 2 } else { verdict.exit_code() };
-    if let (Some(github), Some(sarif_json)) = (publishing, sarif_json) {
+    if let Some(github) = publishing {
         let results = Results {
             findings: std::mem::take(&mut report.findings),
             rules: std::mem::take(&mut result.rules),
             notifications: std::mem::take(&mut report.notifications),
-            sarif_json,
+            code_scanning_sarif,
             sarif_path: args.sarif.clone(),
             verdict,
         };

@@ -20,7 +20,7 @@ fn rfc3339(t: time::OffsetDateTime) -> Option<String> {
 pub fn with_log<T>(
     result: &mut ScanResult,
     include_passes: bool,
-    use_log: impl FnOnce(&StreamedLog<'_>) -> T,
+    use_log: impl FnOnce(&mut StreamedLog<'_>) -> T,
 ) -> T {
     let external = limit_plugin_runs(result);
     let config = result
@@ -33,7 +33,7 @@ pub fn with_log<T>(
         let input = own_run_input(result, include_passes);
         let (mut log, note) = StreamedLog::new(&input, external);
         record_config(log.own_run_mut(), config.as_deref());
-        (use_log(&log), note)
+        (use_log(&mut log), note)
     };
     result.notifications.extend(note);
     used
