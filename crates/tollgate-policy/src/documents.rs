@@ -153,28 +153,30 @@ impl Inputs {
 
         let mut by_address =
             crate::FastMap::with_capacity_and_hasher(resources.len(), Default::default());
-        let mut first_of_unit = crate::FastMap::default();
+        let mut first_of_unit: crate::FastMap<String, usize> = crate::FastMap::default();
         for (i, r) in resources.iter().enumerate() {
             by_address
                 .entry((r.doc.unit.clone(), r.doc.address.clone()))
                 .or_insert(i);
-            first_of_unit.entry(r.doc.unit.clone()).or_insert(i);
+            if !first_of_unit.contains_key(&r.doc.unit) {
+                first_of_unit.insert(r.doc.unit.clone(), i);
+            }
         }
-        let mut judged = Vec::new();
-        let mut known: crate::FastMap<Judged, usize> = Default::default();
-        let mut judge = |j: Judged| {
-            *known.entry(j.clone()).or_insert_with(|| {
-                judged.push(j);
-                judged.len() - 1
-            })
-        };
+        // Each judged resource once, looked up by its address, file and header borrowed:
+        // copying them for every resource to look them up was most of this bookkeeping.
+        let mut judged = Vec::with_capacity(resources.len());
+        let mut known: crate::FastMap<(&str, &str, Span), usize> =
+            crate::FastMap::with_capacity_and_hasher(resources.len(), Default::default());
         let resource_judged: Vec<usize> = resources
             .iter()
             .map(|r| {
-                judge(Judged {
-                    address: r.doc.address.clone(),
-                    header: Location::at(r.doc.file.clone(), r.header),
-                })
+                judge(
+                    &mut known,
+                    &mut judged,
+                    &r.doc.address,
+                    &r.doc.file,
+                    r.header,
+                )
             })
             .collect();
         let identity_resource: Vec<Option<usize>> = identities
@@ -190,12 +192,16 @@ impl Inputs {
             .zip(&identity_resource)
             .map(|(id, r)| match r {
                 Some(r) => resource_judged[*r],
-                None => judge(Judged {
-                    address: id.address.clone(),
-                    header: Location::at(id.file.clone(), Span::line(id.line)),
-                }),
+                None => judge(
+                    &mut known,
+                    &mut judged,
+                    &id.address,
+                    &id.file,
+                    Span::line(id.line),
+                ),
             })
             .collect();
+        drop(known);
         let judges = documents
             .iter()
             .map(|(_, subject)| match subject {
@@ -229,6 +235,24 @@ impl Inputs {
             .get(&(unit.to_string(), address.to_string()))
             .copied()
     }
+}
+
+/// The index in `judged` of the resource at `address` in `file` with header `header`, added
+/// when it is not there yet.
+fn judge<'r>(
+    known: &mut crate::FastMap<(&'r str, &'r str, Span), usize>,
+    judged: &mut Vec<Judged>,
+    address: &'r str,
+    file: &'r str,
+    header: Span,
+) -> usize {
+    *known.entry((address, file, header)).or_insert_with(|| {
+        judged.push(Judged {
+            address: address.to_string(),
+            header: Location::at(file.to_string(), header),
+        });
+        judged.len() - 1
+    })
 }
 
 /// A value of the documents, built whole or projected (the builder's methods are generic;

@@ -22,6 +22,14 @@ impl<'m> ModelIndex<'m> {
         self.by_address.get(unit)?.get(address)
     }
 
+    /// The model's own unit and address strings of the resource at `address` in `unit`, when
+    /// the model knows it.
+    pub fn key(&self, unit: &str, address: &str) -> Option<(&'m str, &'m str)> {
+        let (unit, resources) = self.by_address.get_key_value(unit)?;
+        let (address, _) = resources.get_key_value(address)?;
+        Some((unit, address))
+    }
+
     /// The model's view of the resource at `address` in `unit`, its JSON taken out (`None`
     /// once taken).
     pub fn take(&mut self, unit: &str, address: &str) -> Option<(&'m ResourceMeta, Option<Value>)> {

@@ -40,10 +40,10 @@ pub struct ScannedResource {
 }
 
 /// Every resource of the scan, in inventory order, each once.
-pub fn collect(
+pub fn collect<'m>(
     ctx: &ScanContext,
-    model: &CloudModel,
-    index: &mut ModelIndex<'_>,
+    model: &'m CloudModel,
+    index: &mut ModelIndex<'m>,
 ) -> Vec<ScannedResource> {
     let mut out = Vec::new();
     for file in ctx.files() {
@@ -91,15 +91,22 @@ pub fn collect(
     // Join the model's view; resources only the model knows (SAM's implicit roles, the
     // Serverless Framework's execution role) are added with what it knows of them.
     // Each resource takes its JSON from the index; a second resource at the same address
-    // copies the first's.
-    let mut seen: crate::FastMap<(String, String), usize> = Default::default();
+    // copies the first's. Resources are found by the model's own strings (copying each
+    // resource's unit and address to look it up was a tenth of collecting them); the few the
+    // model does not know are kept by copies.
+    let mut seen: crate::FastMap<(&'m str, &'m str), usize> =
+        crate::FastMap::with_capacity_and_hasher(out.len(), Default::default());
+    let mut unknown: crate::FastMap<(String, String), ()> = Default::default();
     for i in 0..out.len() {
-        let key = (out[i].doc.unit.clone(), out[i].doc.address.clone());
+        let Some(key) = index.key(&out[i].doc.unit, &out[i].doc.address) else {
+            unknown.insert((out[i].doc.unit.clone(), out[i].doc.address.clone()), ());
+            continue;
+        };
         let found = match seen.get(&key) {
             Some(&first) => index
-                .get(&key.0, &key.1)
+                .get(key.0, key.1)
                 .map(|(meta, _)| (*meta, Some(out[first].doc.model.clone()))),
-            None => index.take(&key.0, &key.1),
+            None => index.take(key.0, key.1),
         };
         if let Some((meta, json)) = found {
             out[i].doc.model = json.unwrap_or_default();
@@ -108,8 +115,11 @@ pub fn collect(
         seen.entry(key).or_insert(i);
     }
     for meta in model.resources() {
-        let key = (meta.scope.clone(), meta.address.clone());
-        if seen.contains_key(&key) {
+        let key = (meta.scope.as_str(), meta.address.as_str());
+        if seen.contains_key(&key)
+            || (!unknown.is_empty()
+                && unknown.contains_key(&(meta.scope.clone(), meta.address.clone())))
+        {
             continue;
         }
         let mut doc = empty_doc(meta);

@@ -143,14 +143,25 @@ fn collect_references(
             }
         }
         serde_json::Value::String(text) => {
+            if !text.contains("${") {
+                return;
+            }
             for inner in placeholders(text) {
-                // The longest prefix of dotted parts that is an address of the unit.
-                let parts: Vec<&str> = inner.split('.').collect();
-                for n in (1..=parts.len()).rev() {
-                    let candidate = parts[..n].join(".");
-                    if addresses.contains(candidate.as_str()) {
-                        let attribute = (n < parts.len()).then(|| parts[n..].join("."));
-                        add(&candidate, attribute);
+                // The longest prefix of dotted parts that is an address of the unit: the
+                // whole text, then up to each dot from the last (a prefix of parts joined by
+                // dots is the text up to a dot).
+                let ends = std::iter::once(inner.len()).chain(
+                    inner
+                        .char_indices()
+                        .rev()
+                        .filter(|&(_, c)| c == '.')
+                        .map(|(i, _)| i),
+                );
+                for end in ends {
+                    let candidate = &inner[..end];
+                    if addresses.contains(candidate) {
+                        let attribute = (end < inner.len()).then(|| inner[end + 1..].to_string());
+                        add(candidate, attribute);
                         break;
                     }
                 }
