@@ -103,6 +103,20 @@ pub const COMMON_TOKENS: &[&str] = &[
     "$",
 ];
 
+/// Openers and closers that nest in the formats read: brackets, and the blocks and
+/// expressions of handler code.
+const NESTING: &[(&str, &str)] = &[
+    ("(", ")"),
+    ("[", "]"),
+    ("{", "}"),
+    ("[[", "]]"),
+    ("if (x) { ", " }"),
+    ("f(", ")"),
+    ("a + (", ")"),
+    ("- ", ""),
+    ("not ", ""),
+];
+
 /// A mutated copy of `input`: one to four edits drawn from `tokens` and from `other`
 /// (another seed of the same format, for splicing), kept under `max_len` bytes.
 pub fn mutate(rng: &mut Rng, input: &str, other: &str, tokens: &[&str], max_len: usize) -> String {
@@ -131,7 +145,7 @@ fn token<'a>(rng: &mut Rng, tokens: &[&'a str]) -> &'a str {
 
 fn one_edit(rng: &mut Rng, text: &str, other: &str, tokens: &[&str]) -> String {
     let mut out = String::with_capacity(text.len() + 64);
-    match rng.below(12) {
+    match rng.below(13) {
         // Insert a token.
         0..=2 => {
             let at = boundary(rng, text);
@@ -190,6 +204,18 @@ fn one_edit(rng: &mut Rng, text: &str, other: &str, tokens: &[&str]) -> String {
                 *line = trimmed;
             }
             out = lines.join("\n");
+        }
+        // Nest a range thousands of levels deep: every parser and every walk over what it
+        // builds must bound its depth instead of recursing until the stack runs out.
+        12 => {
+            let (open, close) = *rng.pick(NESTING);
+            let (a, b) = range(rng, text, 64);
+            let times = 64 + rng.below(20_000);
+            out.push_str(&text[..a]);
+            out.push_str(&open.repeat(times));
+            out.push_str(&text[a..b]);
+            out.push_str(&close.repeat(times));
+            out.push_str(&text[b..]);
         }
         // Truncate.
         10 => {

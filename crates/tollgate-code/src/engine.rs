@@ -38,6 +38,34 @@ pub struct Hit {
     pub matched: SinkMatch,
 }
 
+/// Which bound stopped a trace before it had followed everything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    /// The entry point's budget of visited nodes ([`BUDGET`]) was spent.
+    Steps,
+    /// An expression nested deeper than [`MAX_NESTING`] levels.
+    Nesting,
+}
+
+impl Limit {
+    /// The bound, in words, for the notification that names it.
+    pub fn describe(self) -> String {
+        match self {
+            Limit::Steps => format!("after {BUDGET} steps"),
+            Limit::Nesting => format!("at an expression nested {MAX_NESTING} levels deep"),
+        }
+    }
+}
+
+/// Where a trace first hit a [`Limit`]: what lies beyond it was not followed, so the rules
+/// that found nothing cannot say the handler passes.
+#[derive(Debug, Clone)]
+pub struct CutShort {
+    pub limit: Limit,
+    pub path: String,
+    pub span: Span,
+}
+
 type Env = HashMap<String, Taint>;
 
 struct Frame {
@@ -73,6 +101,8 @@ pub struct Engine<'a> {
     budget: usize,
     stack: Vec<(String, FnRef)>,
     nesting: usize,
+    /// The first place the walk stopped at a bound, if it did.
+    pub cut_short: Option<CutShort>,
 }
 
 fn union(a: Option<Taint>, b: Option<Taint>) -> Option<Taint> {
@@ -133,6 +163,7 @@ impl<'a> Engine<'a> {
             budget: BUDGET,
             stack: Vec::new(),
             nesting: 0,
+            cut_short: None,
         }
     }
 
@@ -201,18 +232,31 @@ impl<'a> Engine<'a> {
         frame.ret
     }
 
-    fn spend(&mut self) -> bool {
-        if self.budget == 0 {
-            return false;
+    /// Whether the walk may visit `node`: one step of the budget, and, when `nested`, one more
+    /// level of expression nesting. The first refusal is kept in [`Self::cut_short`].
+    fn may_visit(&mut self, fr: &Frame, node: Node<'_>, nested: bool) -> bool {
+        let limit = if self.budget == 0 {
+            Limit::Steps
+        } else if nested && self.nesting >= MAX_NESTING {
+            Limit::Nesting
+        } else {
+            self.budget -= 1;
+            return true;
+        };
+        if self.cut_short.is_none() {
+            self.cut_short = Some(CutShort {
+                limit,
+                path: fr.path.to_string(),
+                span: span_of(node, &fr.module.text),
+            });
         }
-        self.budget -= 1;
-        true
+        false
     }
 
     // ---- statements ----
 
     fn stmt(&mut self, fr: &mut Frame, node: Node<'_>) {
-        if !self.spend() {
+        if !self.may_visit(fr, node, false) {
             return;
         }
         match node.kind_name() {
@@ -622,7 +666,7 @@ impl<'a> Engine<'a> {
     // ---- expressions ----
 
     fn expr(&mut self, fr: &mut Frame, node: Node<'_>) -> Option<Taint> {
-        if !self.spend() || self.nesting >= MAX_NESTING {
+        if !self.may_visit(fr, node, true) {
             return None;
         }
         self.nesting += 1;
@@ -1249,7 +1293,7 @@ impl<'a> Engine<'a> {
         fr: &mut Frame,
         value: Node<'_>,
     ) -> (Option<Taint>, Option<Option<Taint>>) {
-        if !self.spend() || self.nesting >= MAX_NESTING {
+        if !self.may_visit(fr, value, true) {
             return (None, None);
         }
         self.nesting += 1;

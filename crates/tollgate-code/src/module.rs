@@ -3,7 +3,10 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use tree_sitter::{Node, Parser, Tree};
+use std::cell::Cell;
+use std::time::{Duration, Instant};
+
+use tree_sitter::{Node, ParseOptions, ParseState, Parser, Tree};
 
 use crate::lang::{is_constant, string_value, text_of, Field, Lang, NodeExt};
 
@@ -41,13 +44,64 @@ pub struct Module {
     /// Top-level classes by name, each with its methods by name, so calls through an
     /// instance (`svc.run(x)`), the class (`Service.run(x)`) or `self`/`this` are followed.
     pub classes: HashMap<String, HashMap<String, FnRef>>,
+    /// Set when the tree is nested deeper than [`MAX_TREE_DEPTH`]: nothing of the file is
+    /// indexed or traced (see [`Problem::TooDeep`]).
+    pub too_deep: bool,
 }
 
-/// A file that tree-sitter could not read cleanly: the first error's position.
+/// How many levels deep a file's syntax tree may be for its code to be read. The trace and the
+/// indexing walk the tree recursively, on threads with [`TRACE_STACK_BYTES`] of stack, so a
+/// hostile file nested thousands of levels deep (`if (x) {` written 100,000 times) must stop
+/// before them instead of overflowing the stack. No interpreter runs such code: CPython stops
+/// at 200 nested parentheses and 100 indentation levels, and V8's stack gives out at a few
+/// thousand nested blocks.
+pub const MAX_TREE_DEPTH: usize = 2_000;
+
+/// Stack of each thread that indexes and traces code: enough for recursion over
+/// [`MAX_TREE_DEPTH`] levels with several calls per level, even in a debug build. Only the
+/// pages a walk touches are ever backed by memory.
+pub const TRACE_STACK_BYTES: usize = 256 << 20;
+
+/// What is wrong with a file that tree-sitter parsed.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SyntaxProblem {
-    pub line: u32,
-    pub col: u32,
+pub enum Problem {
+    /// It does not parse cleanly: the first error's position. The rest is still read.
+    Syntax { line: u32, col: u32 },
+    /// Its tree is nested deeper than [`MAX_TREE_DEPTH`]: the position of the first node past
+    /// that depth. The file is not read.
+    TooDeep { line: u32, col: u32 },
+}
+
+fn line_col(p: tree_sitter::Point) -> (u32, u32) {
+    (
+        u32::try_from(p.row + 1).unwrap_or(u32::MAX),
+        u32::try_from(p.column + 1).unwrap_or(u32::MAX),
+    )
+}
+
+/// The first node found deeper than `limit` levels below the root, if any. A cursor walk,
+/// without recursion, so any depth is safe to measure.
+fn deeper_than(tree: &Tree, limit: usize) -> Option<Node<'_>> {
+    let mut cursor = tree.walk();
+    let mut depth = 0usize;
+    loop {
+        if depth > limit {
+            return Some(cursor.node());
+        }
+        if cursor.goto_first_child() {
+            depth += 1;
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return None;
+            }
+            depth -= 1;
+        }
+    }
 }
 
 impl Module {
@@ -58,14 +112,18 @@ impl Module {
         lang: Lang,
         text: Arc<str>,
         resolve: &dyn Fn(&str, Lang, &str) -> Option<String>,
-    ) -> Option<(Module, Option<SyntaxProblem>)> {
-        let tree = parse_tree(lang, &text)?;
-        let problem = first_error(tree.root_node()).map(|n| {
-            let p = n.start_position();
-            SyntaxProblem {
-                line: u32::try_from(p.row + 1).unwrap_or(u32::MAX),
-                col: u32::try_from(p.column + 1).unwrap_or(u32::MAX),
-            }
+        cancelled: &dyn Fn() -> bool,
+    ) -> Result<(Module, Option<Problem>), ParseStop> {
+        let tree = parse_tree(lang, &text, cancelled)?;
+        let too_deep = deeper_than(&tree, MAX_TREE_DEPTH).map(|n| {
+            let (line, col) = line_col(n.start_position());
+            Problem::TooDeep { line, col }
+        });
+        let problem = too_deep.clone().or_else(|| {
+            first_error(tree.root_node()).map(|n| {
+                let (line, col) = line_col(n.start_position());
+                Problem::Syntax { line, col }
+            })
         });
         let mut module = Module {
             path: path.to_string(),
@@ -76,9 +134,12 @@ impl Module {
             functions: HashMap::new(),
             constants: HashSet::new(),
             classes: HashMap::new(),
+            too_deep: too_deep.is_some(),
         };
-        module.index(resolve);
-        Some((module, problem))
+        if !module.too_deep {
+            module.index(resolve);
+        }
+        Ok((module, problem))
     }
 
     /// Whether `name` is a top-level binding or export whose value is a call's result with no
@@ -200,23 +261,60 @@ thread_local! {
         std::cell::RefCell::new(HashMap::new());
 }
 
-fn parse_tree(lang: Lang, text: &str) -> Option<Tree> {
+/// How long tree-sitter may spend on one file. It parses megabytes per second, so a file within
+/// the size limit (5 MiB by default) takes a fraction of this; only text that sends its error
+/// recovery down its slow paths gets here (700,000 lines of `};`, 2 MiB, took 14 s).
+pub const PARSE_BUDGET: Duration = Duration::from_secs(2);
+
+/// Why a parse gave no tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParseStop {
+    /// The scan was cancelled (its stage timeout) while the file was parsed.
+    Cancelled,
+    /// The parse ran past [`PARSE_BUDGET`].
+    OverBudget,
+    /// No parser for the language could be set up.
+    Unavailable,
+}
+
+fn parse_tree(lang: Lang, text: &str, cancelled: &dyn Fn() -> bool) -> Result<Tree, ParseStop> {
     PARSERS.with(|parsers| {
         let mut parsers = parsers.borrow_mut();
         let parser = match parsers.entry(lang) {
             std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
             std::collections::hash_map::Entry::Vacant(e) => {
                 let mut parser = Parser::new();
-                parser.set_language(&lang.grammar()).ok()?;
+                parser
+                    .set_language(&lang.grammar())
+                    .map_err(|_| ParseStop::Unavailable)?;
                 e.insert(parser)
             }
         };
-        let tree = parser.parse(text.as_bytes(), None);
-        if tree.is_none() {
-            // A parse that gave up (cancelled or out of budget) leaves state behind.
-            parser.reset();
+        // tree-sitter asks every hundred or so steps whether to stop.
+        let started = Instant::now();
+        let stop = Cell::new(None);
+        let mut progress = |_: &ParseState| {
+            if cancelled() {
+                stop.set(Some(ParseStop::Cancelled));
+            } else if started.elapsed() > PARSE_BUDGET {
+                stop.set(Some(ParseStop::OverBudget));
+            }
+            stop.get().is_some()
+        };
+        let bytes = text.as_bytes();
+        let tree = parser.parse_with_options(
+            &mut |at, _| bytes.get(at..).unwrap_or_default(),
+            None,
+            Some(ParseOptions::new().progress_callback(&mut progress)),
+        );
+        match tree {
+            Some(tree) => Ok(tree),
+            None => {
+                // A parse that gave up leaves state behind.
+                parser.reset();
+                Err(stop.get().unwrap_or(ParseStop::Unavailable))
+            }
         }
-        tree
     })
 }
 
@@ -310,16 +408,24 @@ fn class_methods(stmt: Node<'_>, text: &str) -> Option<(String, HashMap<String, 
     Some((text_of(name, text).to_string(), methods))
 }
 
+/// The first error or missing node: down through the first child that holds an error, in a
+/// loop (the tree may be deep).
 fn first_error(node: Node<'_>) -> Option<Node<'_>> {
     if !node.has_error() {
         return None;
     }
-    if node.is_error() || node.is_missing() {
-        return Some(node);
+    let mut node = node;
+    loop {
+        if node.is_error() || node.is_missing() {
+            return Some(node);
+        }
+        let mut cursor = node.walk();
+        let next = node.children(&mut cursor).find(|c| c.has_error());
+        match next {
+            Some(child) => node = child,
+            None => return Some(node),
+        }
     }
-    let mut cursor = node.walk();
-    let children: Vec<Node<'_>> = node.children(&mut cursor).collect();
-    children.into_iter().find_map(first_error).or(Some(node))
 }
 
 fn fn_ref(node: Node<'_>) -> FnRef {

@@ -12,10 +12,10 @@ use tollgate_core::{
 use tollgate_iac::model::CloudModel;
 
 use crate::discover::{declared, is_vendored, EntryPoint, CONVENTIONAL};
-use crate::engine::{parameters, Engine, Hit, Modules};
+use crate::engine::{parameters, CutShort, Engine, Hit, Modules};
 use crate::exposure::{Exposure, Exposures};
 use crate::lang::Lang;
-use crate::module::Module;
+use crate::module::{Module, ParseStop, Problem, MAX_TREE_DEPTH, PARSE_BUDGET, TRACE_STACK_BYTES};
 use crate::paths::resolve_import;
 use crate::rules::{all, STAGE};
 
@@ -111,7 +111,27 @@ impl<'c> Loader<'c> {
         let exists = |p: &str| self.ctx.file(p).is_some();
         let resolve =
             |from: &str, lang: Lang, spec: &str| resolve_import(from, lang, spec, &exists);
-        let (module, problem) = Module::parse(path, lang, text, &resolve)?;
+        let cancelled = || self.ctx.is_cancelled();
+        let (module, problem) = match Module::parse(path, lang, text, &resolve, &cancelled) {
+            Ok(parsed) => parsed,
+            Err(ParseStop::OverBudget) => {
+                self.note(
+                    Notification::warning(
+                        "parse-gave-up",
+                        format!(
+                            "{path}: {} code still not parsed after {} s (text that makes the parser's error recovery slow); this file's code is not traced",
+                            lang.name(),
+                            PARSE_BUDGET.as_secs()
+                        ),
+                    )
+                    .at(Location::file(path)),
+                );
+                return None;
+            }
+            // A cancelled scan lists the file as not checked; a language without a parser has
+            // no code to trace.
+            Err(ParseStop::Cancelled | ParseStop::Unavailable) => return None,
+        };
         let first = || {
             self.noted
                 .lock()
@@ -119,24 +139,35 @@ impl<'c> Loader<'c> {
                 .insert(path.to_string())
         };
         if let Some(p) = problem.filter(|_| first()) {
-            self.note(
-                Notification::warning(
-                    "parse-error",
+            let (line, col, message) = match p {
+                Problem::Syntax { line, col } => (
+                    line,
+                    col,
                     format!(
-                        "{path}:{}:{}: {} code does not parse here; the rest of the file is still checked",
-                        p.line,
-                        p.col,
+                        "{path}:{line}:{col}: {} code does not parse here; the rest of the file is still checked",
                         lang.name()
                     ),
-                )
-                .at(Location::at(
-                    path,
-                    tollgate_core::Span::new(
-                        tollgate_core::Pos::new(p.line, p.col),
-                        tollgate_core::Pos::new(p.line, p.col.saturating_add(1)),
+                ),
+                Problem::TooDeep { line, col } => (
+                    line,
+                    col,
+                    format!(
+                        "{path}:{line}:{col}: {} code nested more than {MAX_TREE_DEPTH} levels deep; this file's code is not traced",
+                        lang.name()
                     ),
-                )),
-            );
+                ),
+            };
+            let code = match p {
+                Problem::Syntax { .. } => "parse-error",
+                Problem::TooDeep { .. } => "nested-too-deep",
+            };
+            self.note(Notification::warning(code, message).at(Location::at(
+                path,
+                tollgate_core::Span::new(
+                    tollgate_core::Pos::new(line, col),
+                    tollgate_core::Pos::new(line, col.saturating_add(1)),
+                ),
+            )));
         }
         Some(Arc::new(module))
     }
@@ -212,6 +243,10 @@ pub fn scan(ctx: &ScanContext, model: &CloudModel, perms: &[Finding]) -> StageRe
                 Traced::Skipped
             };
         };
+        if module.too_deep {
+            // Named by the `nested-too-deep` note when the file was read.
+            return Traced::Skipped;
+        }
         let Some(func) = module.functions.get(&entry.function).copied() else {
             return if module.built_at_run_time(&entry.function) {
                 Traced::BuiltAtRunTime
@@ -228,7 +263,7 @@ pub fn scan(ctx: &ScanContext, model: &CloudModel, perms: &[Finding]) -> StageRe
         };
         let mut engine = Engine::new(&loader, rules, exposure.is_sensitive());
         engine.run_handler(module, func, triggers);
-        Traced::Hits(exposure, engine.hits)
+        Traced::Hits(exposure, engine.hits, engine.cut_short)
     };
     // The handlers templates declare are traced before the search for conventionally named
     // ones, which may read every code file of the repository: a stage timeout during that
@@ -359,7 +394,7 @@ pub fn scan(ctx: &ScanContext, model: &CloudModel, perms: &[Finding]) -> StageRe
     // Where each resource's evaluations start: one per rule, in rule order.
     let mut judged_at: HashMap<String, usize> = HashMap::new();
     for (entry, traced) in entries.iter().zip(traced) {
-        let (exposure, hits) = match traced {
+        let (exposure, hits, cut_short) = match traced {
             Traced::Skipped => continue,
             Traced::Cancelled => {
                 if cancelled.insert(entry.file.as_str()) {
@@ -396,13 +431,21 @@ pub fn scan(ctx: &ScanContext, model: &CloudModel, perms: &[Finding]) -> StageRe
                 );
                 continue;
             }
-            Traced::Hits(exposure, hits) => (exposure, hits),
+            Traced::Hits(exposure, hits, cut_short) => {
+                if let Some(cut) = &cut_short {
+                    notes.push(cut_short_note(entry, cut));
+                }
+                (exposure, hits, cut_short.is_some())
+            }
         };
         let lambda = entry.lambda.map(|i| &model.lambdas[i]);
         let resource = resource_of(entry, lambda.map(|f| f.meta.address.as_str()));
         let verdict = |i: usize| {
             if hits.iter().any(|h| h.rule == i) {
                 Verdict::Fail
+            } else if cut_short {
+                // What lies past the bound was not followed: no pass can be claimed.
+                Verdict::Unknown
             } else {
                 Verdict::Pass
             }
@@ -457,6 +500,26 @@ pub fn scan(ctx: &ScanContext, model: &CloudModel, perms: &[Finding]) -> StageRe
     report
 }
 
+/// The note for a trace stopped at a bound: where, which bound, and what it means for the
+/// handler's verdicts.
+fn cut_short_note(entry: &EntryPoint, cut: &CutShort) -> Notification {
+    let line = cut.span.start.line;
+    let col = cut.span.start.col;
+    Notification::warning(
+        "trace-cut-short",
+        format!(
+            "{}:{line}:{col}: the trace of handler `{}` ({}) stopped here, {}; flows past this \
+             point are not followed, so rules that found nothing here say unknown, not pass",
+            cut.path,
+            entry.function,
+            entry.file,
+            cut.limit.describe()
+        ),
+    )
+    .at(Location::at(cut.path.clone(), cut.span))
+    .stage(STAGE)
+}
+
 /// What tracing one entry point gave.
 enum Traced {
     /// Not traced: the file could not be read.
@@ -468,30 +531,40 @@ enum Traced {
     /// The handler's name is bound to a call's result that no function of the file is given
     /// to (a builder, `serverless(app)`): it exists, but there is no code of it to trace.
     BuiltAtRunTime,
-    Hits(Exposure, Vec<Hit>),
+    /// What the rules found, and where the trace stopped at a bound if it did.
+    Hits(Exposure, Vec<Hit>, Option<CutShort>),
 }
 
-/// `f` over `items` on every available core, results in the order of `items`.
+/// `f` over `items` on every available core, results in the order of `items`. Always on
+/// threads of its own with [`TRACE_STACK_BYTES`] of stack, since `f` walks syntax trees
+/// recursively (as deep as [`MAX_TREE_DEPTH`]).
 fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let threads = std::thread::available_parallelism()
         .map_or(1, usize::from)
         .min(items.len());
-    if threads <= 1 {
-        return items.iter().map(f).collect();
+    if threads == 0 {
+        return Vec::new();
     }
     let next = AtomicUsize::new(0);
     let mut results: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let work = || {
+            let mut out = Vec::new();
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(item) = items.get(i) else { break };
+                out.push((i, f(item)));
+            }
+            out
+        };
         let workers: Vec<_> = (0..threads)
             .map(|_| {
-                scope.spawn(|| {
-                    let mut out = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(item) = items.get(i) else { break };
-                        out.push((i, f(item)));
-                    }
-                    out
-                })
+                std::thread::Builder::new()
+                    .name("tollgate-code".into())
+                    .stack_size(TRACE_STACK_BYTES)
+                    .spawn_scoped(scope, work)
+                    // As `std::thread::scope`'s own `spawn` does: no thread, no stage (the
+                    // pipeline reports the stage as failed).
+                    .expect("a thread for the code stage")
             })
             .collect();
         workers

@@ -131,6 +131,7 @@ fn formats() -> Vec<Format> {
         "crates/tollgate-perms/tests",
         "crates/tollgate-deps/tests",
         "crates/tollgate-policy/tests",
+        "crates/tollgate-code/tests",
         "fuzz/seeds",
     ];
     let named = |name: &'static str, mode: Mode, keep: &dyn Fn(&str, &str) -> bool| {
@@ -176,6 +177,14 @@ fn formats() -> Vec<Format> {
         }),
         named("guard", Mode::Policy("fuzzed.guard"), &|p, _| {
             has_ext(p, &["guard"])
+        }),
+        // Handler code: a file of its own in `fuzzed/`, traced as a conventionally named handler
+        // (`handler`, `lambda_handler`) when it defines one.
+        named("python-handler", Mode::File("app.py"), &|p, _| {
+            has_ext(p, &["py"])
+        }),
+        named("js-handler", Mode::File("index.js"), &|p, _| {
+            has_ext(p, &["js", "mjs", "cjs", "ts"])
         }),
         named("sarif-merge", Mode::Merge, &|p, _| has_ext(p, &["sarif"])),
         named("sarif-baseline", Mode::Baseline, &|p, _| {
