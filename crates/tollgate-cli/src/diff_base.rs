@@ -170,9 +170,9 @@ fn marked(
         Some(shared) => shared.states(&result.findings),
         None => Vec::new(),
     };
-    let shared = known.iter().flatten().count();
+    let shared_count = known.iter().flatten().count();
     tracing::debug!(
-        shared,
+        shared = shared_count,
         compared = baseline.len(),
         "base revision: findings compared"
     );
@@ -180,7 +180,11 @@ fn marked(
         known.get(i).copied().flatten()
     });
     add_in_order(&mut result.findings, absent);
-    Ok(Some(shared))
+    // The base's scan, findings and baseline are not freed: the run ends soon after, and
+    // freeing them took about 5.5% of the instructions of a `--diff-base` run of 600 templates
+    // ([`pipeline::left_to_exit`]). The temporary directory is still removed.
+    pipeline::left_to_exit((base, baseline, known, shared));
+    Ok(Some(shared_count))
 }
 
 /// `findings` in the reporting order ([`tollgate_core::postprocess::sort_findings`], a stable

@@ -185,7 +185,7 @@ pub struct ScanRequest {
     /// ([`ScanContext::reusing`]): the head's scan, when this one is of the base revision.
     pub reuse: Option<Arc<ScanContext>>,
     /// Keep the parsed documents after the stages, for a later scan to reuse; the caller then
-    /// frees them with [`release_parsed`].
+    /// lets them go ([`release_parsed`], or [`left_to_exit`] at the end of a run).
     pub keep_parsed: bool,
     /// Files of `reuse`'s inventory that belong to this scan as they are, although they are
     /// not under `root`: the base revision's files identical to the head's, which were not
@@ -382,7 +382,12 @@ pub fn scan(request: ScanRequest) -> anyhow::Result<ScanResult> {
         .as_ref()
         .and_then(|_| ctx.memoized::<tollgate_iac::SharedByUnit>());
     if !keep_parsed {
-        release_parsed(&mut ctx);
+        match Arc::get_mut(&mut ctx) {
+            // The base revision's scan: its documents and model are left to the process's end
+            // with the rest of it (see `diff_base`).
+            Some(ctx) if reuse.is_some() => left_to_exit(ctx.take_parsed()),
+            _ => release_parsed(&mut ctx),
+        }
     }
 
     // Report in registration order, whatever order the stages finished in.
@@ -468,6 +473,17 @@ pub fn release_parsed(ctx: &mut Arc<ScanContext>) {
         Some(ctx) => free_in_background(ctx.take_parsed()),
         None => tracing::debug!("a stage still runs; parsed documents kept"),
     }
+}
+
+/// Let `value` go without freeing it: for what a run holds until the process exits anyway
+/// (the `--diff-base` run's base scan, the head's documents once compared, the scan's result
+/// once the outputs are written). The operating system takes the memory back at exit in one
+/// go, whereas freeing it piece by piece costs CPU time: millions of small blocks, most of
+/// them allocated on other threads (slower to free in mimalloc), and pages the allocator then
+/// gives back and the next allocations fault in again (zeroed, often as huge pages). Only for
+/// one run per process: a test that scans many times leaks each of them.
+pub fn left_to_exit<T>(value: T) {
+    std::mem::forget(value);
 }
 
 /// Drop `value` on a thread of its own: freeing a large scan's documents, model or SARIF log

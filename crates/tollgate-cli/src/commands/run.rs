@@ -125,7 +125,10 @@ pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
             share_findings: true,
         };
         has_baseline |= crate::diff_base::apply(&root, &rev, explicit, scan, &mut result);
-        pipeline::release_parsed(&mut result.ctx);
+        // The head's documents and model, kept for the base: nothing reads them from here on.
+        if let Some(ctx) = Arc::get_mut(&mut result.ctx) {
+            pipeline::left_to_exit(ctx.take_parsed());
+        }
     }
     if strict {
         fail_closed(&mut result);
@@ -476,5 +479,7 @@ fn finish(
             code = code.max(override_code);
         }
     }
+    // Like the report above: the scan's context, texts and rules go with the process.
+    crate::pipeline::left_to_exit(result);
     Ok(code)
 }
