@@ -50,52 +50,152 @@ fn field(
     out.write_all(if first { b"\n  " } else { b",\n  " })?;
     serde_json::to_writer(&mut *out, name)?;
     out.write_all(b": ")?;
-    out.write_all(&pretty(value, 1)?)
+    let mut bytes = Vec::new();
+    pretty_into(value, 1, &mut bytes)?;
+    out.write_all(&bytes)
 }
 
-/// `value` pretty-printed as serde_json prints it at nesting `depth`: its own rendering with
-/// every line after the first indented by two spaces per level. Strings never hold a raw
-/// line break (JSON escapes it), so every line break in the rendering is structural.
-fn pretty(value: &impl Serialize, depth: usize) -> std::io::Result<Vec<u8>> {
-    let text = serde_json::to_vec_pretty(value)?;
-    let indent = "  ".repeat(depth);
-    let mut out = Vec::with_capacity(text.len() + text.len() / 8);
-    for (i, line) in text.split(|&b| b == b'\n').enumerate() {
-        if i > 0 {
-            out.push(b'\n');
-            out.extend_from_slice(indent.as_bytes());
+/// Append `value` pretty-printed as serde_json prints it at nesting `depth`: its own rendering
+/// with every line after the first indented by two spaces per level, written in one pass.
+fn pretty_into(value: &impl Serialize, depth: usize, out: &mut Vec<u8>) -> std::io::Result<()> {
+    let mut serializer = serde_json::Serializer::with_formatter(out, Indented::at(depth));
+    value
+        .serialize(&mut serializer)
+        .map_err(std::io::Error::from)
+}
+
+/// serde_json's `PrettyFormatter` (two spaces) starting at a given nesting depth, which its
+/// own constructor cannot: the same bytes as pretty-printing the value alone and indenting
+/// every line after the first by the depth, without the second pass over them.
+struct Indented {
+    depth: usize,
+    has_value: bool,
+}
+
+impl Indented {
+    fn at(depth: usize) -> Self {
+        Self {
+            depth,
+            has_value: false,
         }
-        out.extend_from_slice(line);
     }
-    Ok(out)
+
+    fn line<W: ?Sized + Write>(&self, out: &mut W, first: bool) -> std::io::Result<()> {
+        out.write_all(if first { b"\n" } else { b",\n" })?;
+        self.indent(out)
+    }
+
+    fn indent<W: ?Sized + Write>(&self, out: &mut W) -> std::io::Result<()> {
+        (0..self.depth).try_for_each(|_| out.write_all(b"  "))
+    }
+
+    fn open<W: ?Sized + Write>(&mut self, out: &mut W, bracket: &[u8]) -> std::io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        out.write_all(bracket)
+    }
+
+    fn close<W: ?Sized + Write>(&mut self, out: &mut W, bracket: &[u8]) -> std::io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            out.write_all(b"\n")?;
+            self.indent(out)?;
+        }
+        out.write_all(bracket)
+    }
+}
+
+impl serde_json::ser::Formatter for Indented {
+    fn begin_array<W: ?Sized + Write>(&mut self, out: &mut W) -> std::io::Result<()> {
+        self.open(out, b"[")
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, out: &mut W) -> std::io::Result<()> {
+        self.close(out, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(
+        &mut self,
+        out: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.line(out, first)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, _out: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, out: &mut W) -> std::io::Result<()> {
+        self.open(out, b"{")
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, out: &mut W) -> std::io::Result<()> {
+        self.close(out, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(
+        &mut self,
+        out: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.line(out, first)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, out: &mut W) -> std::io::Result<()> {
+        out.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, _out: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
 }
 
 /// The findings array at depth 1, as serde_json prints it: `[]`, or one finding per element
-/// at depth 2.
+/// at depth 2. A thread serialises the batches (on all cores) while this one writes the one
+/// before, so writing a large report overlaps with rendering it.
 fn write_findings(findings: &[tollgate_core::Finding], out: &mut dyn Write) -> std::io::Result<()> {
     use rayon::prelude::*;
     if findings.is_empty() {
         return out.write_all(b"[]");
     }
     out.write_all(b"[")?;
-    for (b, batch) in findings.chunks(BATCH).enumerate() {
-        let pieces: Vec<std::io::Result<Vec<u8>>> = batch
+    let serialize = |b: usize, batch: &[tollgate_core::Finding]| {
+        batch
             .par_chunks(PIECE)
             .enumerate()
             .map(|(p, piece)| {
-                let mut bytes = Vec::new();
+                // About 600 bytes a finding: room for most pieces at once.
+                let mut bytes = Vec::with_capacity(piece.len() * 640);
                 for (i, finding) in piece.iter().enumerate() {
                     let first = b == 0 && p == 0 && i == 0;
                     bytes.extend_from_slice(if first { b"\n    " } else { b",\n    " });
-                    bytes.extend_from_slice(&pretty(finding, 2)?);
+                    pretty_into(finding, 2, &mut bytes)?;
                 }
                 Ok(bytes)
             })
-            .collect();
-        for piece in pieces {
-            out.write_all(&piece?)?;
+            .collect::<std::io::Result<Vec<Vec<u8>>>>()
+    };
+    std::thread::scope(|scope| {
+        // One batch waits while the next is serialised: a few MiB held at once.
+        let (sender, batches) = std::sync::mpsc::sync_channel(1);
+        scope.spawn(move || {
+            for (b, batch) in findings.chunks(BATCH).enumerate() {
+                // The writer stopped (an error): nothing more to do.
+                if sender.send(serialize(b, batch)).is_err() {
+                    break;
+                }
+            }
+        });
+        for pieces in batches {
+            for piece in pieces? {
+                out.write_all(&piece)?;
+            }
         }
-    }
+        Ok::<(), std::io::Error>(())
+    })?;
     out.write_all(b"\n  ]")
 }
 
