@@ -67,8 +67,26 @@ fn apply_inline(
     // has a hundred thousand findings in thousands of files. Each path is copied once, not
     // once per finding.
     let mut paths: Vec<String> = {
-        let mut unique: HashSet<&str> = scanned.iter().copied().collect();
-        unique.extend(findings.iter().map(|f| f.location.path.as_str()));
+        // Each core gathers a share of the findings' paths, skipping runs of one path (a
+        // stage reports a file's findings together) before hashing.
+        let mut unique = findings
+            .par_chunks(4096)
+            .map(|chunk| {
+                let mut unique = HashSet::new();
+                let mut last = None;
+                for path in chunk.iter().map(|f| f.location.path.as_str()) {
+                    if last != Some(path) {
+                        unique.insert(path);
+                        last = Some(path);
+                    }
+                }
+                unique
+            })
+            .reduce(HashSet::new, |mut all, more| {
+                all.extend(more);
+                all
+            });
+        unique.extend(scanned.iter().copied());
         unique.into_iter().map(str::to_string).collect()
     };
     paths.par_sort_unstable();
