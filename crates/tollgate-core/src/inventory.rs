@@ -200,68 +200,36 @@ pub fn walk(root: &Path, opts: &WalkOptions) -> Inventory {
         });
     }
 
-    for entry in builder.build() {
-        let entry = match entry {
-            Ok(entry) => entry,
-            Err(e) => {
-                // Unreadable directories, bad ignore-file lines: the walk goes on without them.
-                inv.notifications.push(Notification::warning(
-                    "walk-error",
-                    format!(
-                        "while walking the scanned directory: {}",
-                        redact_root(&e.to_string(), &canonical_root)
-                    ),
-                ));
-                continue;
-            }
-        };
-        let Some(file_type) = entry.file_type() else {
-            continue;
-        };
-        if file_type.is_dir() {
-            continue;
-        }
-        let Some(rel) = relative(&canonical_root, entry.path()) else {
-            continue;
-        };
-        if exclude.as_ref().is_some_and(|g| g.is_match(&rel)) {
-            continue;
-        }
-        if include
-            .as_ref()
-            .is_some_and(|g| !g.is_empty() && !g.is_match(&rel))
-        {
-            continue;
-        }
-        let abs = if file_type.is_symlink() {
-            match resolve_link(&canonical_root, entry.path()) {
-                Ok(Some(target)) => target,
-                Ok(None) => continue,
-                Err(why) => {
-                    inv.notifications
-                        .push(skipped(&rel, &format!("symbolic link {why}")));
-                    continue;
+    // On every core: opening and probing thousands of files is most of a large inventory's
+    // time, and the stages wait for it. The order is restored below.
+    let found: std::sync::Mutex<Inventory> = std::sync::Mutex::default();
+    let max_file_bytes = opts.max_file_bytes;
+    builder.build_parallel().run(|| {
+        let (found, root, include, exclude) = (&found, &canonical_root, &include, &exclude);
+        Box::new(move |entry| {
+            if let Some(outcome) = visit(
+                entry,
+                root,
+                include.as_ref(),
+                exclude.as_deref(),
+                max_file_bytes,
+            ) {
+                let mut found = found
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                match outcome {
+                    Visited::File(file) => found.files.push(file),
+                    Visited::Skipped(note) => found.notifications.push(note),
                 }
             }
-        } else if file_type.is_file() {
-            entry.path().to_path_buf()
-        } else {
-            // Sockets, FIFOs, devices: reading them could block or has no meaning. One with a
-            // name tollgate would read is said, so it cannot pass for a checked file.
-            if classify::is_interesting_name(&rel) {
-                inv.notifications.push(skipped(
-                    &rel,
-                    "it is not a regular file (a FIFO, socket or device)",
-                ));
-            }
-            continue;
-        };
-        match inspect(&abs, &rel, opts.max_file_bytes) {
-            Ok(Some(file)) => inv.files.push(file),
-            Ok(None) => {}
-            Err(why) => inv.notifications.push(skipped(&rel, &why)),
-        }
-    }
+            ignore::WalkState::Continue
+        })
+    });
+    let found = found
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    inv.files = found.files;
+    inv.notifications.extend(found.notifications);
 
     if let Ok(mut refused) = refused_dirs.lock() {
         inv.notifications.append(&mut refused);
@@ -273,6 +241,7 @@ pub fn walk(root: &Path, opts: &WalkOptions) -> Inventory {
         path(a)
             .cmp(&path(b))
             .then_with(|| a.message.cmp(&b.message))
+            .then_with(|| a.id.cmp(&b.id))
     });
     if let Some(shard) = opts.shard {
         match check_shard(shard) {
@@ -301,6 +270,76 @@ pub fn walk(root: &Path, opts: &WalkOptions) -> Inventory {
         }
     }
     inv
+}
+
+/// What the walk keeps of one entry.
+enum Visited {
+    /// A file to scan.
+    File(SourceFile),
+    /// A file or directory left out, or an error of the walk, said as a warning.
+    Skipped(Notification),
+}
+
+/// What the walk keeps of one entry, if anything (not directories, files outside `include` or
+/// inside `exclude`, binary files of no interest).
+fn visit(
+    entry: Result<ignore::DirEntry, ignore::Error>,
+    root: &Path,
+    include: Option<&PathGlobs>,
+    exclude: Option<&PathGlobs>,
+    max_file_bytes: u64,
+) -> Option<Visited> {
+    let entry = match entry {
+        Ok(entry) => entry,
+        Err(e) => {
+            // Unreadable directories, bad ignore-file lines: the walk goes on without them.
+            return Some(Visited::Skipped(Notification::warning(
+                "walk-error",
+                format!(
+                    "while walking the scanned directory: {}",
+                    redact_root(&e.to_string(), root)
+                ),
+            )));
+        }
+    };
+    let file_type = entry.file_type()?;
+    if file_type.is_dir() {
+        return None;
+    }
+    let rel = relative(root, entry.path())?;
+    if exclude.is_some_and(|g| g.is_match(&rel)) {
+        return None;
+    }
+    if include.is_some_and(|g| !g.is_empty() && !g.is_match(&rel)) {
+        return None;
+    }
+    let abs = if file_type.is_symlink() {
+        match resolve_link(root, entry.path()) {
+            Ok(Some(target)) => target,
+            Ok(None) => return None,
+            Err(why) => {
+                return Some(Visited::Skipped(skipped(
+                    &rel,
+                    &format!("symbolic link {why}"),
+                )))
+            }
+        }
+    } else if file_type.is_file() {
+        entry.path().to_path_buf()
+    } else {
+        // Sockets, FIFOs, devices: reading them could block or has no meaning. One with a
+        // name tollgate would read is said, so it cannot pass for a checked file.
+        return classify::is_interesting_name(&rel).then(|| {
+            Visited::Skipped(skipped(
+                &rel,
+                "it is not a regular file (a FIFO, socket or device)",
+            ))
+        });
+    };
+    match inspect(&abs, &rel, max_file_bytes) {
+        Ok(file) => file.map(Visited::File),
+        Err(why) => Some(Visited::Skipped(skipped(&rel, &why))),
+    }
 }
 
 /// Whether `path` is a user policy (Rego or CloudFormation Guard), which every shard needs.
