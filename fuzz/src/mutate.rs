@@ -120,10 +120,38 @@ const NESTING: &[(&str, &str)] = &[
 /// A mutated copy of `input`: one to four edits drawn from `tokens` and from `other`
 /// (another seed of the same format, for splicing), kept under `max_len` bytes.
 pub fn mutate(rng: &mut Rng, input: &str, other: &str, tokens: &[&str], max_len: usize) -> String {
+    mutate_with(rng, input, other, tokens, max_len, EDITS)
+}
+
+/// [`mutate`], with one more kind of edit: a range nested thousands of levels deep. For the
+/// campaign against the release binary; the in-process targets run in debug builds on 2 MiB
+/// test threads, where regorus's recursive parser runs out of stack before its own depth
+/// limit stops it (the release binary reports such a policy as a parse error).
+pub fn mutate_deep(
+    rng: &mut Rng,
+    input: &str,
+    other: &str,
+    tokens: &[&str],
+    max_len: usize,
+) -> String {
+    mutate_with(rng, input, other, tokens, max_len, EDITS + 1)
+}
+
+/// Kinds of edit [`mutate`] draws from; [`mutate_deep`] adds nesting.
+const EDITS: usize = 12;
+
+fn mutate_with(
+    rng: &mut Rng,
+    input: &str,
+    other: &str,
+    tokens: &[&str],
+    max_len: usize,
+    kinds: usize,
+) -> String {
     let mut text = input.to_owned();
     let edits = 1 + rng.below(4);
     for _ in 0..edits {
-        text = one_edit(rng, &text, other, tokens);
+        text = one_edit(rng, &text, other, tokens, kinds);
         if text.len() > max_len {
             let mut cut = max_len;
             while !text.is_char_boundary(cut) {
@@ -143,9 +171,9 @@ fn token<'a>(rng: &mut Rng, tokens: &[&'a str]) -> &'a str {
     }
 }
 
-fn one_edit(rng: &mut Rng, text: &str, other: &str, tokens: &[&str]) -> String {
+fn one_edit(rng: &mut Rng, text: &str, other: &str, tokens: &[&str], kinds: usize) -> String {
     let mut out = String::with_capacity(text.len() + 64);
-    match rng.below(13) {
+    match rng.below(kinds) {
         // Insert a token.
         0..=2 => {
             let at = boundary(rng, text);

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use tollgate_fuzz::mutate::{mutate, Rng};
+use tollgate_fuzz::mutate::{mutate_deep, Rng};
 use tollgate_fuzz::policies::{hostile_guard, hostile_rego};
 use tollgate_fuzz::runner::repo_root;
 use tollgate_fuzz::seeds::{has_ext, seeds};
@@ -453,7 +453,7 @@ fn mutant(rng: &mut Rng, seed: &str, other: &str) -> String {
         }
         return out;
     }
-    mutate(rng, seed, other, &[], MAX_LEN)
+    mutate_deep(rng, seed, other, &[], MAX_LEN)
 }
 
 fn main() {
