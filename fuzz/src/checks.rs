@@ -50,9 +50,28 @@ pub fn yaml_paths_agree(text: &str) -> Result<(), String> {
     }
 }
 
-/// HCL (Terraform): no panic; spans inside the text.
+/// HCL (Terraform): no panic; spans inside the text; and the fast path gives `hcl-edit`'s
+/// document or leaves the text to it.
 pub fn hcl(text: &str) -> Result<(), String> {
-    parse_checked(text, Format::Hcl).map(drop)
+    let _parsed = parse_checked(text, Format::Hcl)?;
+    hcl_paths_agree(text)
+}
+
+/// Wherever the HCL fast path returns a document, `hcl-edit` returns the same one (it never
+/// accepts what `hcl-edit` refuses).
+pub fn hcl_paths_agree(text: &str) -> Result<(), String> {
+    let limits = Limits::default();
+    let Some(fast) = tollgate_syntax::parse_hcl_fast(text, &limits) else {
+        return Ok(());
+    };
+    match tollgate_syntax::parse_hcl_edit(text, &limits) {
+        Ok(edit) if edit == fast => Ok(()),
+        Ok(_) => Err("the HCL fast path and hcl-edit give different documents".into()),
+        Err(e) => Err(format!(
+            "the HCL fast path accepts what hcl-edit refuses: {}",
+            e.message
+        )),
+    }
 }
 
 /// JSON: spans inside the text, and accepted, rejected and valued as `serde_json` does.

@@ -1,4 +1,5 @@
-//! HCL (Terraform) through `hcl-edit`, converted into spanned [`Node`]s.
+//! HCL (Terraform) through `hcl-edit`, converted into spanned [`Node`]s, for the texts the
+//! fast path (`hcl_fast.rs`) leaves to it.
 //!
 //! A body is a `Value::Map`: attributes are entries, blocks are entries keyed by their
 //! identifier whose value is a `Value::Block`. Literal expressions become plain values so the
@@ -24,6 +25,11 @@ use crate::{
 };
 
 pub(crate) fn parse(text: &str, limits: &Limits) -> Result<Document, SyntaxError> {
+    parse_edit(text, limits)
+}
+
+/// Through `hcl-edit` alone, without the fast path.
+pub(crate) fn parse_edit(text: &str, limits: &Limits) -> Result<Document, SyntaxError> {
     parse_splitting(text, limits, hcl_split::SPLIT_ITEMS)
 }
 

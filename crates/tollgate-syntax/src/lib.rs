@@ -16,6 +16,7 @@
 mod access;
 mod error;
 mod hcl;
+mod hcl_fast;
 mod hcl_split;
 mod json;
 mod lines;
@@ -68,4 +69,18 @@ pub fn parse_yaml_fast(text: &str, limits: &Limits) -> Option<Document> {
 #[doc(hidden)]
 pub fn parse_yaml_events(text: &str, limits: &Limits) -> Result<Document, SyntaxError> {
     yaml::parse_events(text.strip_prefix('\u{FEFF}').unwrap_or(text), limits)
+}
+
+/// The HCL fast path alone: the document, or `None` where it leaves the text to `hcl-edit`.
+/// For differential tests and fuzzing, which check that whatever it returns is what
+/// [`parse_hcl_edit`] returns.
+#[doc(hidden)]
+pub fn parse_hcl_fast(text: &str, limits: &Limits) -> Option<Document> {
+    hcl_fast::parse(text.strip_prefix('\u{FEFF}').unwrap_or(text), limits)
+}
+
+/// HCL through `hcl-edit` alone, without the fast path.
+#[doc(hidden)]
+pub fn parse_hcl_edit(text: &str, limits: &Limits) -> Result<Document, SyntaxError> {
+    hcl::parse_edit(text.strip_prefix('\u{FEFF}').unwrap_or(text), limits)
 }

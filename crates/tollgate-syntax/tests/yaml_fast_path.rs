@@ -5,12 +5,11 @@
 
 use std::path::{Path, PathBuf};
 
-use serde_json::Value as Json;
-use tollgate_syntax::{parse_yaml_events, parse_yaml_fast, Document, Limits};
+mod common;
 
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use common::{files_ending, first_difference, mutations_agree, repo_root};
+use serde_json::Value as Json;
+use tollgate_syntax::{parse_yaml_events, parse_yaml_fast, Limits};
 
 /// `Err` describes a disagreement. Returns whether the fast path took the text.
 fn agree(text: &str, limits: &Limits) -> Result<bool, String> {
@@ -19,7 +18,7 @@ fn agree(text: &str, limits: &Limits) -> Result<bool, String> {
     };
     match parse_yaml_events(text, limits) {
         Ok(events) if events == fast => Ok(true),
-        Ok(events) => Err(first_difference(&fast, &events)),
+        Ok(events) => Err(first_difference(&fast, "events", &events)),
         Err(e) => Err(format!(
             "the fast path accepts what the event path refuses: {} at {:?}",
             e.message, e.pos
@@ -27,48 +26,8 @@ fn agree(text: &str, limits: &Limits) -> Result<bool, String> {
     }
 }
 
-fn first_difference(fast: &Document, events: &Document) -> String {
-    let fast = format!("{fast:#?}");
-    let events = format!("{events:#?}");
-    let line = fast
-        .lines()
-        .zip(events.lines())
-        .position(|(a, b)| a != b)
-        .unwrap_or(0);
-    let around = |s: &str| {
-        s.lines()
-            .skip(line.saturating_sub(8))
-            .take(12)
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
-    format!(
-        "documents differ at line {line} of their debug form:\nfast:\n{}\nevents:\n{}",
-        around(&fast),
-        around(&events)
-    )
-}
-
 fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut dirs = vec![dir.to_path_buf()];
-    while let Some(dir) = dirs.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            let name = entry.file_name();
-            let name = name.to_string_lossy();
-            if path.is_dir() {
-                if name != "target" && name != ".git" && name != "node_modules" {
-                    dirs.push(path);
-                }
-            } else if name.ends_with(".yaml") || name.ends_with(".yml") {
-                out.push(path);
-            }
-        }
-    }
-    out.sort();
+    files_ending(dir, &[".yaml", ".yml"], out);
 }
 
 #[test]
@@ -146,22 +105,6 @@ fn depth_limits_are_left_to_the_event_path() {
         assert!(parse_yaml_events(text, &limits).is_err(), "{text:?}");
     }
     assert!(parse_yaml_fast("a:\n  b: 1\n", &limits).is_some());
-}
-
-/// A small deterministic generator (xorshift), so that a failure replays.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
 }
 
 const PIECES: &[&str] = &[
@@ -246,88 +189,5 @@ fn random_mutations_give_the_same_document_or_are_left_alone() {
             .filter(|t| t.len() < 8 * 1024)
             .take(40),
     );
-    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
-    let mut problems = Vec::new();
-    let mut taken = 0;
-    let iterations = std::env::var("TOLLGATE_FUZZ_ITERS")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(6000);
-    if let Some(seed) = std::env::var("TOLLGATE_FUZZ_SEED")
-        .ok()
-        .and_then(|n| n.parse().ok())
-    {
-        rng = Rng(seed);
-    }
-    for _ in 0..iterations {
-        let mut text = seeds[rng.below(seeds.len())].clone();
-        for _ in 0..1 + rng.below(4) {
-            text = mutate(&text, &mut rng);
-        }
-        match agree(&text, &Limits::default()) {
-            Ok(true) => taken += 1,
-            Ok(false) => {}
-            Err(why) => problems.push(format!("{text:?}\n{why}")),
-        }
-        if problems.len() > 5 {
-            break;
-        }
-    }
-    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
-    assert!(taken > iterations / 10, "the fast path took only {taken}");
-}
-
-/// One random edit at a character boundary: insert a piece, delete a range, repeat or drop a
-/// line, or shift a line's indentation.
-fn mutate(text: &str, rng: &mut Rng) -> String {
-    let boundaries: Vec<usize> = text
-        .char_indices()
-        .map(|(i, _)| i)
-        .chain([text.len()])
-        .collect();
-    let at = boundaries[rng.below(boundaries.len())];
-    let lines: Vec<&str> = text.split_inclusive('\n').collect();
-    match rng.below(6) {
-        0 | 1 => format!(
-            "{}{}{}",
-            &text[..at],
-            PIECES[rng.below(PIECES.len())],
-            &text[at..]
-        ),
-        2 => {
-            let to = boundaries[rng.below(boundaries.len())].max(at);
-            let to = to.min(at + 1 + rng.below(6));
-            let to = boundaries
-                .iter()
-                .copied()
-                .find(|&b| b >= to)
-                .unwrap_or(text.len());
-            format!("{}{}", &text[..at], &text[to..])
-        }
-        3 if !lines.is_empty() => {
-            let i = rng.below(lines.len());
-            let mut out: Vec<&str> = lines.clone();
-            out.insert(i, lines[i]);
-            out.concat()
-        }
-        4 if !lines.is_empty() => {
-            let i = rng.below(lines.len());
-            let mut out: Vec<&str> = lines.clone();
-            out.remove(i);
-            out.concat()
-        }
-        _ if !lines.is_empty() => {
-            let i = rng.below(lines.len());
-            let mut out: Vec<String> = lines.iter().map(|l| (*l).to_owned()).collect();
-            if rng.below(2) == 0 {
-                out[i].insert_str(0, &" ".repeat(1 + rng.below(3)));
-            } else {
-                let trimmed = out[i].trim_start_matches(' ');
-                let spaces = out[i].len() - trimmed.len();
-                out[i] = out[i][spaces.min(1 + rng.below(3))..].to_owned();
-            }
-            out.concat()
-        }
-        _ => text.to_owned(),
-    }
+    mutations_agree(&seeds, PIECES, 4, |text| agree(text, &Limits::default()));
 }
