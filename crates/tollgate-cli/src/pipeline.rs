@@ -2,7 +2,6 @@
 //! plugins, then post-processing in one place. Nothing here prints; everything the run has to
 //! say ends up in [`ScanResult`].
 
-use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -217,7 +216,7 @@ pub struct ScanResult {
     /// For each built-in stage that reported, the rule codes of its findings: recorded only
     /// for the two scans of `--diff-base` (a scan kept for reuse or reusing another), whose
     /// comparison needs to know which stage a finding came from ([`crate::diff_base`]).
-    pub codes_by_stage: Vec<(String, HashSet<String>)>,
+    pub codes_by_stage: Vec<(String, tollgate_iac::rules::StringSet)>,
     /// The stages whose results this scan took from the one it reused
     /// ([`crate::diff_base::adopt_results`]): they reported that scan's findings.
     pub adopted: Vec<&'static str>,
@@ -416,10 +415,16 @@ pub fn scan(request: ScanRequest) -> anyhow::Result<ScanResult> {
             Outcome::Builtin(i, report, failure) => {
                 if let Some(report) = report {
                     if record_codes {
-                        let mut codes = HashSet::new();
+                        // A stage reports a rule's findings together: only a new code is
+                        // looked up.
+                        let mut codes = tollgate_iac::rules::StringSet::default();
+                        let mut last: Option<&str> = None;
                         for finding in &report.findings {
-                            if !codes.contains(&finding.rule) {
-                                codes.insert(finding.rule.clone());
+                            if last != Some(finding.rule.as_str()) {
+                                last = Some(finding.rule.as_str());
+                                if !codes.contains(&finding.rule) {
+                                    codes.insert(finding.rule.clone());
+                                }
                             }
                         }
                         codes_by_stage.push((selection.builtin[i].name().to_string(), codes));

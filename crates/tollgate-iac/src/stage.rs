@@ -93,8 +93,8 @@ pub struct RuleOutcome {
 /// the same order.
 #[derive(Debug, Default)]
 pub struct SharedByUnit {
-    pub codes: std::collections::HashSet<String>,
-    pub changed_paths: std::collections::HashSet<String>,
+    pub codes: crate::rules::StringSet,
+    pub changed_paths: crate::rules::StringSet,
 }
 
 impl SharedByUnit {

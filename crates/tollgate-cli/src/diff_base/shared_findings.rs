@@ -19,10 +19,11 @@
 //! took them from the head as they were. Their keys are not any other finding's, since a key
 //! holds the rule and the file.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use tollgate_core::{BaselineState, Finding, Rule, Severity};
+use tollgate_iac::rules::StringSet;
 use tollgate_iac::SharedByUnit;
 
 use crate::pipeline::ScanResult;
@@ -30,10 +31,10 @@ use crate::pipeline::ScanResult;
 /// Which findings of both scans are the same, by rule code.
 pub struct SharedFindings {
     /// Codes reported by adopted stages only, whose rules are the same in both scans.
-    codes: HashSet<String>,
+    codes: StringSet,
     /// The IaC codes the base took unit by unit, whose rules are the same in both scans and
     /// which no other stage reports, with the files where they were not taken.
-    by_unit: Option<(HashSet<String>, Arc<SharedByUnit>)>,
+    by_unit: Option<(StringSet, Arc<SharedByUnit>)>,
 }
 
 impl SharedFindings {
@@ -58,7 +59,7 @@ impl SharedFindings {
                 .find(|(name, _)| name == stage)
                 .map(|(_, codes)| codes.clone())
         };
-        let mut codes = HashSet::new();
+        let mut codes = StringSet::default();
         for &stage in adopted {
             let head_codes = codes_of(head, stage)?;
             if codes_of(base, stage)? != head_codes {
@@ -103,7 +104,8 @@ impl SharedFindings {
     /// The state of each of the head's post-processed `findings` that the base holds alike, by
     /// position; `None` for the others, which the baseline judges.
     pub fn states(&self, findings: &[Finding]) -> Vec<Option<BaselineState>> {
-        let mut first: HashMap<(&str, &str), Severity> = HashMap::new();
+        let mut first: HashMap<(&str, &str), Severity, foldhash::fast::RandomState> =
+            HashMap::default();
         findings
             .iter()
             .map(|f| {

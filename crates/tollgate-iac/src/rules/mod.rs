@@ -379,12 +379,17 @@ pub fn per_resource(code: &str) -> bool {
 pub struct ChangedRun {
     pub findings: Vec<Finding>,
     /// The codes of the rules judged part by part ([`PER_RESOURCE`]).
-    pub per_resource: std::collections::HashSet<String>,
+    pub per_resource: StringSet,
     /// Every file those rules reported on in the parts that differ, in either revision: their
     /// findings in any other file are the head's own, reported by the same rule on the same
     /// resource of a part both models hold.
-    pub changed_paths: std::collections::HashSet<String>,
+    pub changed_paths: StringSet,
 }
+
+/// A set of codes or paths looked up once per finding: hashed with foldhash, since SipHash's
+/// resistance to chosen keys buys nothing for a set built from the scan's own findings and
+/// was most of the lookups' cost.
+pub type StringSet = std::collections::HashSet<String, foldhash::fast::RandomState>;
 
 /// The findings [`run_all_with`] gives over `base` (a pull request's base revision, which took
 /// some deployment units' parts from `head`'s model), computed from the head's findings
@@ -403,7 +408,6 @@ pub fn run_changed(
     today: Date,
 ) -> Option<ChangedRun> {
     use rayon::prelude::*;
-    use std::collections::HashSet;
     let rules = all();
     if head_ends.len() != rules.len() || base.units.taken_from_head().is_empty() {
         return None;
@@ -425,8 +429,8 @@ pub fn run_changed(
             }
         })
         .collect();
-    let mut changed_paths = HashSet::new();
-    let mut per_resource_codes = HashSet::new();
+    let mut changed_paths = StringSet::default();
+    let mut per_resource_codes = StringSet::default();
     for (rule, run) in rules.iter().zip(&runs) {
         if let Ok((gone, came)) = run {
             per_resource_codes.insert(rule.meta().code);
