@@ -5,7 +5,7 @@
 //! stops at the deepest step found, so a path to a missing attribute points at its parent.
 
 use tollgate_core::ScanContext;
-use tollgate_syntax::{Node, Span, Value};
+use tollgate_syntax::{Document, Node, Span, Value};
 
 use crate::resources::{Locator, ScannedResource};
 
@@ -44,6 +44,12 @@ pub fn parse_path(value: &serde_json::Value) -> Vec<Step> {
 pub fn locate(ctx: &ScanContext, resource: &ScannedResource, path: &[Step]) -> Option<Span> {
     let file = ctx.file(&resource.doc.file)?;
     let doc = ctx.document(file).ok()?;
+    locate_in(&doc, resource, path)
+}
+
+/// [`locate`] in `doc`, the parsed document of `resource`'s file (looked up once by a caller
+/// locating many results in one file).
+pub fn locate_in(doc: &Document, resource: &ScannedResource, path: &[Step]) -> Option<Span> {
     let mut steps = path;
     // `input.resource.properties...` and `resource.properties...` name the same thing.
     while let Some(Step::Key(k)) = steps.first() {

@@ -51,9 +51,16 @@ impl<'m> ModelIndex<'m> {
 
     /// Every resource of `model`.
     pub fn build(model: &'m CloudModel) -> ModelIndex<'m> {
+        Self::build_kept(model, &Keep::All)
+    }
+
+    /// Every resource of `model`, each with only the fields `keep` keeps (and its `kind`):
+    /// the documents are built with only what the loaded policies can observe of them, so a
+    /// field no policy reads would be built here and left out there.
+    pub fn build_kept(model: &'m CloudModel, keep: &Keep) -> ModelIndex<'m> {
         let mut index = ModelIndex::default();
         for f in &model.lambdas {
-            let mut m = Fields::default();
+            let mut m = Fields::new(keep);
             m.s("name", &f.name)
                 .s("runtime", &f.runtime)
                 .s("package_type", &f.package_type)
@@ -68,38 +75,34 @@ impl<'m> ModelIndex<'m> {
                 .s("alias", &f.alias);
             match &f.vpc {
                 Val::Known { value, .. } => {
-                    m.0.insert(
-                        "vpc".into(),
-                        json!({
+                    m.with("vpc", || json!({
                             "subnet_ids": value.subnet_ids.iter().map(val_str).collect::<Vec<_>>(),
                             "security_group_ids": value.security_group_ids.iter().map(val_str).collect::<Vec<_>>(),
-                        }),
-                    );
+                        }));
                 }
                 Val::Unknown { reason, .. } => {
-                    m.0.insert("vpc".into(), unknown(reason));
+                    m.with("vpc", || unknown(reason));
                 }
                 Val::Absent => {}
             }
             // Names only: values may be secrets, and policies about them read `properties`.
-            m.0.insert(
-                "environment_variables".into(),
+            m.with("environment_variables", || {
                 Value::Array(
                     f.environment
                         .iter()
                         .map(|e| Value::String(e.name.clone()))
                         .collect(),
-                ),
-            );
+                )
+            });
             index.put(&f.meta, "lambda-function", m);
         }
         for u in &model.function_urls {
-            let mut m = Fields::default();
+            let mut m = Fields::new(keep);
             m.r("function", &u.function).s("auth_type", &u.auth_type);
             index.put(&u.meta, "function-url", m);
         }
         for p in &model.lambda_permissions {
-            let mut m = Fields::default();
+            let mut m = Fields::new(keep);
             m.r("function", &p.function)
                 .s("action", &p.action)
                 .s("principal", &p.principal)
@@ -109,7 +112,7 @@ impl<'m> ModelIndex<'m> {
             index.put(&p.meta, "lambda-permission", m);
         }
         for a in &model.apis {
-            let mut m = Fields::default();
+            let mut m = Fields::new(keep);
             m.s("name", &a.name)
                 .s("default_authorizer", &a.default_authorizer)
                 .b("api_key_required", &a.api_key_required)
@@ -117,14 +120,13 @@ impl<'m> ModelIndex<'m> {
                     "disable_execute_api_endpoint",
                     &a.disable_execute_api_endpoint,
                 );
-            m.0.insert(
-                "protocol".into(),
-                Value::String(format!("{:?}", a.protocol).to_ascii_lowercase()),
-            );
+            m.with("protocol", || {
+                Value::String(format!("{:?}", a.protocol).to_ascii_lowercase())
+            });
             index.put(&a.meta, "api", m);
         }
         for s in &model.api_stages {
-            let mut m = Fields::default();
+            let mut m = Fields::new(keep);
             m.r("api", &s.api)
                 .s("name", &s.name)
                 .r("access_log_destination", &s.access_log_destination)
@@ -133,7 +135,7 @@ impl<'m> ModelIndex<'m> {
             index.put(&s.meta, "api-stage", m);
         }
         for t in &model.dynamo_tables {
-            let mut m = Fields::default();
+            let mut m = Fields::new(keep);
             m.s("name", &t.name)
                 .b("point_in_time_recovery", &t.pitr)
                 .b("sse_enabled", &t.sse_enabled)
@@ -141,7 +143,7 @@ impl<'m> ModelIndex<'m> {
             index.put(&t.meta, "dynamodb-table", m);
         }
         for b in &model.buckets {
-            let mut m = Fields::default();
+            let mut m = Fields::new(keep);
             m.s("name", &b.name)
                 .s("acl", &b.acl)
                 .s("versioning", &b.versioning)
@@ -149,46 +151,46 @@ impl<'m> ModelIndex<'m> {
                 .s("sse_algorithm", &b.sse_algorithm)
                 .r("kms_key", &b.kms_key);
             if let Some(block) = &b.public_access_block {
-                let mut pab = Fields::default();
+                let mut pab = Fields::new(&Keep::All);
                 pab.b("block_public_acls", &block.block_public_acls)
                     .b("block_public_policy", &block.block_public_policy)
                     .b("ignore_public_acls", &block.ignore_public_acls)
                     .b("restrict_public_buckets", &block.restrict_public_buckets);
-                m.0.insert("public_access_block".into(), Value::Object(pab.0));
+                m.with("public_access_block", || Value::Object(pab.0));
             }
             index.put(&b.meta, "s3-bucket", m);
         }
         for o in &model.s3_objects {
-            let mut m = Fields::default();
+            let mut m = Fields::new(keep);
             m.r("bucket", &o.bucket)
                 .s("sse_algorithm", &o.sse_algorithm)
                 .r("kms_key", &o.kms_key);
             index.put(&o.meta, "s3-object", m);
         }
         for q in &model.queues {
-            let mut m = Fields::default();
+            let mut m = Fields::new(keep);
             m.s("name", &q.name)
                 .b("sqs_managed_sse", &q.sqs_managed_sse)
                 .r("kms_key", &q.kms_key);
             index.put(&q.meta, "sqs-queue", m);
         }
         for t in &model.topics {
-            let mut m = Fields::default();
+            let mut m = Fields::new(keep);
             m.s("name", &t.name).r("kms_key", &t.kms_key);
             index.put(&t.meta, "sns-topic", m);
         }
         for k in &model.kms_keys {
-            let mut m = Fields::default();
+            let mut m = Fields::new(keep);
             m.b("rotation", &k.rotation).s("key_spec", &k.key_spec);
             index.put(&k.meta, "kms-key", m);
         }
         for s in &model.secrets {
-            let mut m = Fields::default();
+            let mut m = Fields::new(keep);
             m.s("name", &s.name);
             index.put(&s.meta, "secret", m);
         }
         for r in &model.rotation_schedules {
-            let mut m = Fields::default();
+            let mut m = Fields::new(keep);
             m.r("secret", &r.secret)
                 .r("rotation_lambda", &r.rotation_lambda)
                 .i("after_days", &r.after_days)
@@ -196,102 +198,129 @@ impl<'m> ModelIndex<'m> {
             index.put(&r.meta, "secret-rotation", m);
         }
         for l in &model.log_groups {
-            let mut m = Fields::default();
+            let mut m = Fields::new(keep);
             m.s("name", &l.name)
                 .i("retention_days", &l.retention_days)
                 .r("kms_key", &l.kms_key);
             index.put(&l.meta, "log-group", m);
         }
         for r in &model.iam_roles {
-            let mut m = Fields::default();
+            let mut m = Fields::new(keep);
             m.s("name", &r.name)
                 .s("permissions_boundary", &r.permissions_boundary);
-            m.0.insert(
-                "managed_policy_arns".into(),
-                Value::Array(r.managed_policy_arns.iter().map(val_str).collect()),
-            );
-            m.0.insert(
-                "inline_policies".into(),
-                Value::Array(r.inline_policies.iter().map(|p| val_str(&p.name)).collect()),
-            );
+            m.with("managed_policy_arns", || {
+                Value::Array(r.managed_policy_arns.iter().map(val_str).collect())
+            });
+            m.with("inline_policies", || {
+                Value::Array(r.inline_policies.iter().map(|p| val_str(&p.name)).collect())
+            });
             index.put(&r.meta, "iam-role", m);
         }
         for d in &model.api_deployments {
-            let mut m = Fields::default();
+            let mut m = Fields::new(keep);
             m.b("create_before_destroy", &d.create_before_destroy);
             index.put(&d.meta, "api-deployment", m);
         }
         for u in &model.iam_users {
-            let mut m = Fields::default();
+            let mut m = Fields::new(keep);
             m.s("name", &u.name)
                 .b("console_password", &u.console_password);
-            m.0.insert(
-                "managed_policy_arns".into(),
-                Value::Array(u.managed_policy_arns.iter().map(val_str).collect()),
-            );
-            m.0.insert(
-                "inline_policies".into(),
-                Value::Array(u.inline_policies.iter().map(|p| val_str(&p.name)).collect()),
-            );
+            m.with("managed_policy_arns", || {
+                Value::Array(u.managed_policy_arns.iter().map(val_str).collect())
+            });
+            m.with("inline_policies", || {
+                Value::Array(u.inline_policies.iter().map(|p| val_str(&p.name)).collect())
+            });
             index.put(&u.meta, "iam-user", m);
         }
         for k in &model.iam_access_keys {
-            let mut m = Fields::default();
+            let mut m = Fields::new(keep);
             m.r("user", &k.user).s("status", &k.status);
             index.put(&k.meta, "iam-access-key", m);
         }
         for a in &model.user_policy_attachments {
-            let mut m = Fields::default();
+            let mut m = Fields::new(keep);
             m.r("user", &a.user).s("policy_arn", &a.policy_arn);
             index.put(&a.meta, "iam-user-policy-attachment", m);
         }
         for p in &model.iam_policies {
-            let mut m = Fields::default();
+            let mut m = Fields::new(keep);
             m.s("name", &p.name);
-            m.0.insert(
-                "roles".into(),
-                Value::Array(p.roles.iter().map(val_ref).collect()),
-            );
+            m.with("roles", || {
+                Value::Array(p.roles.iter().map(val_ref).collect())
+            });
             index.put(&p.meta, "iam-policy", m);
         }
         for s in &model.state_machines {
-            index.put(&s.meta, "state-machine", Fields::default());
+            index.put(&s.meta, "state-machine", Fields::new(keep));
         }
         for t in &model.trails {
-            index.put(&t.meta, "cloudtrail", Fields::default());
+            index.put(&t.meta, "cloudtrail", Fields::new(keep));
         }
         for d in &model.policy_documents {
-            index.put(&d.meta, "iam-policy-document", Fields::default());
+            index.put(&d.meta, "iam-policy-document", Fields::new(keep));
         }
         index
     }
 }
 
-#[derive(Default)]
-struct Fields(Map<String, Value>);
+/// Which fields of `input.resource.model` are built.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Keep {
+    All,
+    /// Only these (and `kind`, always).
+    Only(std::collections::BTreeSet<String>),
+}
 
-impl Fields {
-    fn put(&mut self, key: &str, value: Option<Value>) -> &mut Self {
-        if let Some(value) = value {
-            self.0.insert(key.to_string(), value);
+impl Keep {
+    fn keeps(&self, key: &str) -> bool {
+        match self {
+            Keep::All => true,
+            Keep::Only(keys) => keys.contains(key),
+        }
+    }
+}
+
+/// One resource's fields, each built only when kept.
+struct Fields<'k>(Map<String, Value>, &'k Keep);
+
+impl<'k> Fields<'k> {
+    fn new(keep: &'k Keep) -> Self {
+        Fields(Map::new(), keep)
+    }
+
+    /// Field `key`, built by `value` when it is kept.
+    fn with(&mut self, key: &str, value: impl FnOnce() -> Value) -> &mut Self {
+        if self.1.keeps(key) {
+            self.0.insert(key.to_string(), value());
+        }
+        self
+    }
+
+    /// Field `key` when kept and `value` gives one (a value not written gives none).
+    fn put(&mut self, key: &str, value: impl FnOnce() -> Option<Value>) -> &mut Self {
+        if self.1.keeps(key) {
+            if let Some(value) = value() {
+                self.0.insert(key.to_string(), value);
+            }
         }
         self
     }
 
     fn s(&mut self, key: &str, v: &Val<String>) -> &mut Self {
-        self.put(key, present(v, |s| Value::String(s.clone())))
+        self.put(key, || present(v, |s| Value::String(s.clone())))
     }
 
     fn b(&mut self, key: &str, v: &Val<bool>) -> &mut Self {
-        self.put(key, present(v, |b| Value::Bool(*b)))
+        self.put(key, || present(v, |b| Value::Bool(*b)))
     }
 
     fn i(&mut self, key: &str, v: &Val<i64>) -> &mut Self {
-        self.put(key, present(v, |i| json!(i)))
+        self.put(key, || present(v, |i| json!(i)))
     }
 
     fn r(&mut self, key: &str, v: &Val<Ref>) -> &mut Self {
-        self.put(key, present(v, ref_json))
+        self.put(key, || present(v, ref_json))
     }
 }
 

@@ -1029,7 +1029,7 @@ fn string_key_filter(clauses: &Conjunction, candidate: &Item<'_>) -> Option<bool
     let V::Doc(Json::Object(map)) = &candidate.v else {
         return None;
     };
-    let Some(Json::String(value)) = map.get(key.as_str()) else {
+    let Some(Json::String(value)) = entry(map, key).map(|(_, v)| v) else {
         return None;
     };
     let constant = |l: &Literal| match l {
@@ -1102,7 +1102,7 @@ fn own<'a>(v: &Json, path: &Path<'a>) -> QR<'a> {
 fn key_child<'a>(item: &Item<'a>, key: &str) -> QR<'a> {
     match &item.v {
         V::Doc(Json::Object(map)) => {
-            if let Some((k, v)) = map.get_key_value(key) {
+            if let Some((k, v)) = entry(map, key) {
                 return found(V::Doc(v), extend(&item.path, PathSeg::Key(k)));
             }
         }
@@ -1119,6 +1119,20 @@ fn key_child<'a>(item: &Item<'a>, key: &str) -> QR<'a> {
     }
 }
 
+/// The entry at `key` of `map`. A template's maps hold a few keys each, and the workspace's
+/// `serde_json` keeps them in an `IndexMap` hashing with SipHash: comparing the few keys is
+/// cheaper than hashing the one looked up (about a tenth of evaluating the rules).
+fn entry<'a>(map: &'a serde_json::Map<String, Json>, key: &str) -> Option<(&'a String, &'a Json)> {
+    if map.len() <= SCANNED_KEYS {
+        map.iter().find(|(k, _)| k.as_str() == key)
+    } else {
+        map.get_key_value(key)
+    }
+}
+
+/// Largest map [`entry`] compares key by key.
+const SCANNED_KEYS: usize = 16;
+
 fn missing(path: &Path<'_>, key: &str, origin: &Origin) -> Failure {
     let mut p = materialize(path);
     let at = show_path(&p);
@@ -1134,7 +1148,7 @@ fn missing(path: &Path<'_>, key: &str, origin: &Origin) -> Failure {
 /// tollgate's marker for a value it could not resolve statically.
 fn is_unknown(v: &Json) -> bool {
     v.as_object()
-        .is_some_and(|m| m.len() == 1 && m.contains_key("tollgate:unknown"))
+        .is_some_and(|m| m.len() == 1 && entry(m, "tollgate:unknown").is_some())
 }
 
 /// `fast`: only the status matters (a filter, a condition): the failures, whose details show
@@ -1315,7 +1329,7 @@ fn json_eq(a: &Json, b: &Json) -> bool {
         (Json::Object(x), Json::Object(y)) => {
             x.len() == y.len()
                 && x.iter()
-                    .all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
+                    .all(|(k, v)| entry(y, k).is_some_and(|(_, w)| json_eq(v, w)))
         }
         _ => a == b,
     }

@@ -14,7 +14,7 @@ use super::document::{templates, templates_taking, TemplateDoc};
 use super::{evaluate, parse, Failure, Limits, RuleFile, Seg, Stop, MAX_STEPS};
 use crate::code::{derived_code, rule_name, valid_code};
 use crate::evaluate::{point, Budgets, Inputs, STAGE};
-use crate::locate::{locate, Step};
+use crate::locate::{locate_in, Step};
 
 /// Parse the Guard files among `sources`; files that do not parse become notifications.
 pub fn load(sources: Vec<(String, String)>, report: &mut StageReport) -> Vec<RuleFile> {
@@ -157,6 +157,7 @@ fn evaluate_file(
                 return;
             }
         };
+        let mut parsed: Option<Option<std::sync::Arc<tollgate_syntax::Document>>> = None;
         for result in &results {
             let Some(n) = file.rules.iter().position(|r| r.name == result.name) else {
                 continue;
@@ -205,9 +206,14 @@ fn evaluate_file(
             rules
                 .entry(code.clone())
                 .or_insert_with(|| described.clone());
+            if !failed.is_empty() && parsed.is_none() {
+                // The template's parsed document, looked up once for all its findings.
+                parsed = Some(ctx.file(&doc.file).and_then(|f| ctx.document(f).ok()));
+            }
+            let parsed = parsed.as_ref().and_then(Option::as_deref);
             for (resource, failures) in failed {
                 report.push(finding(
-                    ctx, file, &policy, &code, severity, doc, inputs, resource, &failures,
+                    file, &policy, &code, severity, doc, parsed, inputs, resource, &failures,
                 ));
             }
         }
@@ -275,12 +281,12 @@ fn said(f: &Failure) -> String {
 
 #[allow(clippy::too_many_arguments)]
 fn finding(
-    ctx: &ScanContext,
     file: &RuleFile,
     policy: &str,
     code: &str,
     severity: Severity,
     doc: &TemplateDoc,
+    parsed: Option<&tollgate_syntax::Document>,
     inputs: &Inputs,
     resource: Option<&str>,
     failures: &[&Failure],
@@ -297,10 +303,9 @@ fn finding(
                     Seg::Index(i) => Step::Index(*i),
                 })
                 .collect();
-            let span = if steps.is_empty() {
-                None
-            } else {
-                locate(ctx, r, &steps)
+            let span = match parsed {
+                Some(parsed) if !steps.is_empty() => locate_in(parsed, r, &steps),
+                _ => None,
             };
             (
                 Location::at(doc.file.clone(), span.unwrap_or(r.header)),
