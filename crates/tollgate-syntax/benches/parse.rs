@@ -10,13 +10,16 @@
 //! `--rounds` times (default 3) and the best round is reported, in MB/s of input per second of
 //! the thread's CPU time (`/proc/thread-self/schedstat` on Linux, wall time elsewhere). YAML
 //! is reported twice: as `parse` runs it (fast path, then events for what it leaves), and
-//! through the event path alone. Every YAML file is also checked to give the same document
-//! both ways, and the share the fast path takes is printed.
+//! through the event path alone; HCL likewise, as `parse` runs it (fast path, then `hcl-edit`
+//! for what it leaves) and through `hcl-edit` alone. Every YAML and HCL file is also checked
+//! to give the same document both ways, and the share each fast path takes is printed.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use tollgate_syntax::{parse, parse_yaml_events, parse_yaml_fast, Format, Limits};
+use tollgate_syntax::{
+    parse, parse_hcl_edit, parse_hcl_fast, parse_yaml_events, parse_yaml_fast, Format, Limits,
+};
 
 fn main() {
     let mut dir = None;
@@ -66,6 +69,22 @@ fn main() {
         "yaml fast path: took {taken} of {} files, each the same document as the event path",
         yaml.len()
     );
+    let mut taken = 0;
+    for text in &hcl {
+        if let Some(fast) = parse_hcl_fast(text, &limits) {
+            taken += 1;
+            let edit = parse_hcl_edit(text, &limits);
+            assert!(
+                edit.as_ref() == Ok(&fast),
+                "the HCL fast path and hcl-edit disagree on a file of {} bytes",
+                text.len()
+            );
+        }
+    }
+    println!(
+        "hcl fast path: took {taken} of {} files, each the same document as hcl-edit's",
+        hcl.len()
+    );
 
     report("yaml", &yaml, rounds, |t| {
         parse(t, Format::Yaml, &limits).is_ok()
@@ -78,6 +97,9 @@ fn main() {
     });
     report("hcl", &hcl, rounds, |t| {
         parse(t, Format::Hcl, &limits).is_ok()
+    });
+    report("hcl (hcl-edit only)", &hcl, rounds, |t| {
+        parse_hcl_edit(t, &limits).is_ok()
     });
 }
 

@@ -25,6 +25,9 @@ use crate::{
 };
 
 pub(crate) fn parse(text: &str, limits: &Limits) -> Result<Document, SyntaxError> {
+    if let Some(doc) = crate::hcl_fast::parse(text, limits) {
+        return Ok(doc);
+    }
     parse_edit(text, limits)
 }
 

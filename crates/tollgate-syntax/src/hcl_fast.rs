@@ -53,6 +53,8 @@ pub(crate) fn parse(text: &str, limits: &Limits) -> Option<Document> {
         max_depth: limits.max_depth,
         nest: 0,
         ops: 0,
+        entries: Vec::new(),
+        items: Vec::new(),
     };
     let entries = p.body(1).ok()?;
     if p.i != p.b.len() {
@@ -137,6 +139,10 @@ struct Parser<'t> {
     max_depth: usize,
     nest: usize,
     ops: usize,
+    /// Entries of the bodies and objects being read, and items of the lists and calls: each
+    /// collection's are moved out, into a vector of their exact size, when it closes.
+    entries: Vec<Entry>,
+    items: Vec<Node>,
 }
 
 impl<'t> Parser<'t> {
@@ -277,7 +283,7 @@ impl<'t> Parser<'t> {
 
     /// The entries of a body at nesting level `depth`, up to a `}` or the end (not taken).
     fn body(&mut self, depth: usize) -> R<Vec<Entry>> {
-        let mut entries = Vec::new();
+        let from = self.entries.len();
         let mut attrs: Seen<&'t str> = Seen::new();
         loop {
             let save = self.i;
@@ -290,7 +296,8 @@ impl<'t> Parser<'t> {
                     break;
                 }
             }
-            entries.push(self.structure(depth, &mut attrs)?);
+            let entry = self.structure(depth, &mut attrs)?;
+            self.entries.push(entry);
             self.sp()?;
             self.line_comment();
             match self.peek() {
@@ -300,7 +307,7 @@ impl<'t> Parser<'t> {
             }
         }
         self.ws()?;
-        Ok(entries)
+        Ok(self.entries.drain(from..).collect())
     }
 
     fn structure(&mut self, depth: usize, attrs: &mut Seen<&'t str>) -> R<Entry> {
@@ -709,7 +716,7 @@ impl<'t> Parser<'t> {
     fn call(&mut self, s: usize, e: usize, st: &mut bool) -> R<Ex> {
         *st = true;
         self.i += 1;
-        let mut args = Vec::new();
+        let from = self.items.len();
         let mut h = 0;
         loop {
             let save = self.i;
@@ -720,7 +727,7 @@ impl<'t> Parser<'t> {
             }
             let arg = self.expr(true)?;
             h = max(h, arg.h);
-            args.push(arg.node);
+            self.items.push(arg.node);
             self.ws()?;
             if self.peek() != Some(b',') {
                 break;
@@ -736,7 +743,7 @@ impl<'t> Parser<'t> {
                 break;
             }
         }
-        if !args.is_empty() {
+        if self.items.len() > from {
             match self.peek() {
                 Some(b',') => self.i += 1,
                 Some(b'.') => {
@@ -752,7 +759,7 @@ impl<'t> Parser<'t> {
         self.expect(b')')?;
         let kind = ExprKind::FuncCall {
             name: self.source(s, e),
-            args,
+            args: self.items.drain(from..).collect(),
         };
         Ok(Ex {
             start: s,
@@ -936,7 +943,7 @@ impl<'t> Parser<'t> {
             self.expect(b']')?;
             return Ok(self.for_ex(start));
         }
-        let mut items = Vec::new();
+        let from = self.items.len();
         let mut h = 0;
         loop {
             let save = self.i;
@@ -947,7 +954,7 @@ impl<'t> Parser<'t> {
             }
             let item = self.expr(true)?;
             h = max(h, item.h);
-            items.push(item.node);
+            self.items.push(item.node);
             self.ws()?;
             if self.peek() != Some(b',') {
                 break;
@@ -956,6 +963,7 @@ impl<'t> Parser<'t> {
         }
         self.ws()?;
         self.expect(b']')?;
+        let items = self.items.drain(from..).collect();
         Ok(Ex {
             start,
             end: self.i,
@@ -988,7 +996,7 @@ impl<'t> Parser<'t> {
             self.expect(b'}')?;
             return Ok(self.for_ex(start));
         }
-        let mut entries = Vec::new();
+        let from = self.entries.len();
         let mut keys: Seen<(bool, &'t str)> = Seen::new();
         let mut h = 0;
         loop {
@@ -1035,7 +1043,7 @@ impl<'t> Parser<'t> {
             self.sp()?;
             let value = self.expr(false)?;
             h = max(h, value.h);
-            entries.push(Entry {
+            self.entries.push(Entry {
                 key: key.to_owned(),
                 key_span,
                 value: value.node,
@@ -1058,6 +1066,7 @@ impl<'t> Parser<'t> {
                 _ => return Err(Bail),
             }
         }
+        let entries = self.entries.drain(from..).collect();
         Ok(Ex {
             start,
             end: self.i,
