@@ -427,31 +427,34 @@ fn equal_within(a: &Value, b: &Value, need: Option<&Need>) -> bool {
             None => true,
         },
         (Value::Object(x), Value::Object(y)) => {
-            let (mut x, mut y) = (kept(x, need), kept(y, need));
+            // Both in key order, side by side: a key on both sides is looked up in the need
+            // once (looking each side's keys up was most of the comparison); a key on one
+            // side only makes them differ when the need keeps it.
+            let (mut x, mut y) = (x.iter_sorted().peekable(), y.iter_sorted().peekable());
             loop {
-                match (x.next(), y.next()) {
+                let only = match (x.peek(), y.peek()) {
                     (None, None) => return true,
-                    (Some((ka, va, n)), Some((kb, vb, _))) => {
-                        if ka != kb || !equal_within(va, vb, n) {
-                            return false;
+                    (Some((ka, va)), Some((kb, vb))) if ka == kb => {
+                        if let Some(n) = entry_need(need, ka) {
+                            if !equal_within(va, vb, n) {
+                                return false;
+                            }
                         }
+                        x.next();
+                        y.next();
+                        continue;
                     }
-                    _ => return false,
+                    (Some((ka, _)), Some((kb, _))) if ka < kb => x.next(),
+                    (Some(_), None) => x.next(),
+                    (_, Some(_)) => y.next(),
+                };
+                if only.is_some_and(|(k, _)| entry_need(need, k).is_some()) {
+                    return false;
                 }
             }
         }
         _ => a == b,
     }
-}
-
-/// The entries of `entries` that `need` keeps, each with what it keeps of the value.
-fn kept<'v, 'n>(
-    entries: &'v regorus::value::Object,
-    need: &'n Need,
-) -> impl Iterator<Item = (&'v Value, &'v Value, Option<&'n Need>)> {
-    entries
-        .iter_sorted()
-        .filter_map(move |(k, v)| entry_need(need, k).map(|n| (k, v, n)))
 }
 
 /// What `need` (of the whole document) keeps of the value at `path`: `None` for all of it
