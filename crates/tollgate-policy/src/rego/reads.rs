@@ -397,6 +397,31 @@ fn hash_within(value: &Value, need: Option<&Need>, h: &mut impl std::hash::Hashe
                 None => h.write_usize(0),
             }
         }
+        Value::Object(entries) if !need.whole => {
+            h.write_u8(7);
+            // The need's named keys and the entries are both in key order: each entry's
+            // named need is found by walking them side by side, not by a search per entry.
+            let mut named = need.keys.iter().peekable();
+            for (k, v) in entries.iter_sorted() {
+                let child = match k {
+                    Value::String(key) => {
+                        let key: &str = key;
+                        while named.next_if(|(n, _)| &***n < key).is_some() {}
+                        named
+                            .peek()
+                            .filter(|(n, _)| &***n == key)
+                            .map(|&(_, n)| n)
+                            .or(need.each.as_deref())
+                            .map(|c| (!c.whole).then_some(c))
+                    }
+                    _ => Some(None),
+                };
+                if let Some(child) = child {
+                    hash_value(k, h);
+                    hash_within(v, child, h);
+                }
+            }
+        }
         Value::Object(entries) => {
             h.write_u8(7);
             for (k, v) in entries.iter_sorted() {
