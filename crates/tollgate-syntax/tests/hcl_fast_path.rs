@@ -210,3 +210,31 @@ fn random_mutations_give_the_same_document_or_are_left_alone() {
     );
     mutations_agree(&seeds, PIECES, 3, |text| agree(text, &Limits::default()));
 }
+
+/// Long inputs of one construct each: taken and equal (or declined where a limit says so),
+/// read in one pass (the bench and the fuzz crate measure; this only checks the results).
+#[test]
+fn long_inputs_give_the_same_document() {
+    let n = 20_000;
+    let keys: String = (0..n).map(|i| format!("  k{i} = \"v{i}\"\n")).collect();
+    let attrs: String = (0..n).map(|i| format!("a{i} = {i}\n")).collect();
+    let blocks: String = (0..n / 4).map(|i| format!("b \"{i}\" {{}}\n")).collect();
+    let lines: String = (0..n).map(|i| format!("line {i} ${{x}}\n")).collect();
+    let ok = [
+        format!("m = {{\n{keys}}}\n"),
+        attrs,
+        blocks,
+        format!("a = x{}\n", ".y[0]".repeat(n)),
+        format!("a = \"{}\"\n", "${x}-".repeat(n)),
+        format!("a = <<-EOT\n{lines}EOT\n"),
+        format!("a = [{}]\n", "1, ".repeat(n)),
+        format!("a = f({})\n", "x, ".repeat(n)),
+        format!("a = \"{}\"\n", "é".repeat(n)),
+        format!("a = 1 /*{}*/\n", " ".repeat(n)),
+    ];
+    for text in &ok {
+        assert_eq!(agree(text, &Limits::default()), Ok(true), "{}", &text[..60]);
+    }
+    let repeated = format!("m = {{\n{keys}  k7 = 1\n}}\n");
+    assert_eq!(agree(&repeated, &Limits::default()), Ok(false));
+}
