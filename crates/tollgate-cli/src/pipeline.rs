@@ -511,8 +511,20 @@ fn mark_secret_findings(rules: &[Rule], findings: &mut [Finding]) {
         })
         .map(|r| r.code.as_str())
         .collect();
+    // A stage reports each rule's findings together: the answer for the last rule is reused
+    // rather than hashing every finding's code.
+    let mut last: Option<(String, bool)> = None;
     for finding in findings {
-        if secret_rules.contains(finding.rule.as_str()) || finding.rule.starts_with("TG4") {
+        let secret = match &last {
+            Some((rule, secret)) if *rule == finding.rule => *secret,
+            _ => {
+                let secret =
+                    secret_rules.contains(finding.rule.as_str()) || finding.rule.starts_with("TG4");
+                last = Some((finding.rule.clone(), secret));
+                secret
+            }
+        };
+        if secret {
             finding
                 .properties
                 .insert(REDACT_SOURCE_PROPERTY.to_string(), true.into());

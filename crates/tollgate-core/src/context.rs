@@ -328,25 +328,37 @@ impl ScanContext {
     /// The text of `file` for parsing it: [`ScanContext::text`], except that when the context
     /// [lets texts go](ScanContext::lets_texts_go) a text not read before is kept only if it
     /// holds a suppression mark.
-    fn text_to_parse(&self, file: &SourceFile) -> Result<Arc<str>, FileError> {
+    /// A text let go is parsed from the buffer it was read into, not copied into a shared one
+    /// first: on a large scan that copy is a second allocation (and page faults) per file.
+    fn text_to_parse(&self, file: &SourceFile) -> Result<TextToParse, FileError> {
         let Some(&i) = self.index.get(&file.path) else {
-            return self.text(file);
+            return self.text(file).map(TextToParse::Shared);
         };
         let slot = &self.slots[i];
         if !self.lets_texts_go() || slot.text.get().is_some() {
-            return self.text(file);
+            return self.text(file).map(TextToParse::Shared);
         }
         ReadLog::note(&file.path);
-        let text: Arc<str> = match read_text(&file.abs, self.config.max_file_bytes()) {
-            Ok(text) => Arc::from(text),
+        let text = match read_text(&file.abs, self.config.max_file_bytes()) {
+            Ok(text) => text,
             // Errors are small and said the same way to every caller: kept.
-            Err(e) => return slot.text.get_or_init(|| Err(e)).clone(),
+            Err(e) => {
+                return slot
+                    .text
+                    .get_or_init(|| Err(e))
+                    .clone()
+                    .map(TextToParse::Shared)
+            }
         };
         if crate::suppress::holds_mark(&text) {
-            return slot.text.get_or_init(|| Ok(text)).clone();
+            return slot
+                .text
+                .get_or_init(|| Ok(Arc::from(text)))
+                .clone()
+                .map(TextToParse::Shared);
         }
         slot.text_let_go.store(true, Ordering::Relaxed);
-        Ok(text)
+        Ok(TextToParse::Owned(text))
     }
 
     /// The file parsed into a spanned document, parsed once however many stages ask.
@@ -359,15 +371,19 @@ impl ScanContext {
         };
         let parse = || -> Result<Arc<Document>, ParseError> {
             let text = self.text_to_parse(file)?;
+            let text: &str = match &text {
+                TextToParse::Shared(text) => text,
+                TextToParse::Owned(text) => text,
+            };
             if let Some(done) = self
-                .donor_slot(file, &text)
+                .donor_slot(file, text)
                 .and_then(|slot| slot.document.get())
             {
                 return done.clone();
             }
             // A panic in the parser costs this file only, not the stage and every other file.
             let (parser, limits) = (self.parser, &self.limits);
-            let parsed = std::panic::catch_unwind(|| parser(&text, format, limits))
+            let parsed = std::panic::catch_unwind(|| parser(text, format, limits))
                 .map_err(|_| ParseError::ParserFailed)?;
             Ok(Arc::new(parsed?))
         };
@@ -574,6 +590,12 @@ impl ReadLog {
     pub fn listed(&self) -> bool {
         self.0.lock().unwrap_or_else(|e| e.into_inner()).listed
     }
+}
+
+/// A text to parse: the context's shared copy, or one read for this parse alone.
+enum TextToParse {
+    Shared(Arc<str>),
+    Owned(String),
 }
 
 /// Read a file as UTF-8 text within `limit` bytes.

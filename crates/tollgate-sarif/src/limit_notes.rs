@@ -106,7 +106,7 @@ pub(crate) fn location_and_flow_cuts<'a>(
 /// declaration wins, then a descriptor for each undeclared code at its first use.
 #[derive(Default)]
 struct RuleTable<'a> {
-    index: HashMap<&'a str, usize>,
+    index: HashMap<&'a str, usize, foldhash::fast::RandomState>,
     /// Tags of each descriptor (none for an undeclared one).
     tags: Vec<usize>,
     /// Whether a kept result points at the descriptor.
@@ -123,8 +123,11 @@ impl<'a> RuleTable<'a> {
     }
 
     fn index_of(&mut self, code: &'a str) -> usize {
+        if let Some(&i) = self.index.get(code) {
+            return i;
+        }
         self.declare(code, 0);
-        self.index[code]
+        self.tags.len() - 1
     }
 
     /// The descriptors the rules cut keeps, in order: every used one, then unused ones while

@@ -106,16 +106,15 @@ impl ResultCut {
             .map(|&(gate, severity, _, _)| usize::from(gate) * levels + severity as usize)
             .collect();
         let by_priority = descending(&priority, 2 * levels);
-        let mut seen: HashMap<(&str, &str), usize, foldhash::fast::RandomState> =
-            HashMap::default();
+        let (group, pairs) = pair_numbers(&items);
+        let mut seen = vec![0usize; pairs];
         let mut rank_in_group = vec![0usize; total];
         for &i in &by_priority {
-            let n = seen.entry((items[i].2, items[i].3)).or_default();
-            rank_in_group[i] = *n;
-            *n += 1;
+            rank_in_group[i] = seen[group[i]];
+            seen[group[i]] += 1;
         }
         // pairs * share <= the limit, so every pair's share fits.
-        let share = (MAX_RESULTS_PER_RUN / seen.len().max(1)).max(1);
+        let share = (MAX_RESULTS_PER_RUN / pairs.max(1)).max(1);
         // Gate, then within the share, then severity; equal keys keep their original order.
         let key: Vec<usize> = (0..total)
             .map(|i| {
@@ -149,6 +148,33 @@ impl ResultCut {
         );
         Some(Self { keep, said })
     }
+}
+
+/// Each result's (file, rule) pair as a number, and how many pairs there are. Results are
+/// taken in their order, so a run of one file's results (a report sorted by path) looks its
+/// file up once, rather than hashing its path per result.
+fn pair_numbers(items: &[(bool, Severity, &str, &str)]) -> (Vec<usize>, usize) {
+    type Fast = foldhash::fast::RandomState;
+    let mut files: HashMap<&str, usize, Fast> = HashMap::default();
+    let mut pairs: HashMap<(usize, &str), usize, Fast> = HashMap::default();
+    let mut last: Option<(&str, usize)> = None;
+    let group = items
+        .iter()
+        .map(|&(_, _, file, rule)| {
+            let file = match last {
+                Some((name, number)) if name == file => number,
+                _ => {
+                    let next = files.len();
+                    let number = *files.entry(file).or_insert(next);
+                    last = Some((file, number));
+                    number
+                }
+            };
+            let next = pairs.len();
+            *pairs.entry((file, rule)).or_insert(next)
+        })
+        .collect();
+    (group, pairs.len())
 }
 
 /// The indices of `keys` (each below `buckets`) ordered by key, highest first, equal keys in

@@ -165,13 +165,20 @@ fn write_findings(findings: &[tollgate_core::Finding], out: &mut dyn Write) -> s
         return out.write_all(b"[]");
     }
     out.write_all(b"[")?;
+    // Buffers written go back here for the next pieces: fresh ones for every piece would be
+    // allocated on one thread and freed on another, given back to the system and faulted in
+    // again, 70 MB of them on a large report.
+    let spare: std::sync::Mutex<Vec<Vec<u8>>> = std::sync::Mutex::new(Vec::new());
+    let take_spare = || spare.lock().ok().and_then(|mut spare| spare.pop());
     let serialize = |b: usize, batch: &[tollgate_core::Finding]| {
         batch
             .par_chunks(PIECE)
             .enumerate()
             .map(|(p, piece)| {
                 // About 600 bytes a finding: room for most pieces at once.
-                let mut bytes = Vec::with_capacity(piece.len() * 640);
+                let mut bytes = take_spare().unwrap_or_default();
+                bytes.clear();
+                bytes.reserve(piece.len() * 640);
                 for (i, finding) in piece.iter().enumerate() {
                     let first = b == 0 && p == 0 && i == 0;
                     bytes.extend_from_slice(if first { b"\n    " } else { b",\n    " });
@@ -195,6 +202,9 @@ fn write_findings(findings: &[tollgate_core::Finding], out: &mut dyn Write) -> s
         for pieces in batches {
             for piece in pieces? {
                 out.write_all(&piece)?;
+                if let Ok(mut spare) = spare.lock() {
+                    spare.push(piece);
+                }
             }
         }
         Ok::<(), std::io::Error>(())

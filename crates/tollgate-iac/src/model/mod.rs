@@ -344,15 +344,29 @@ impl CloudModel {
 
     /// Move everything of `other` (one file's part, built in isolation) into this model.
     pub fn append(&mut self, mut other: CloudModel) {
+        // Into an empty list without room for it the other's list moves as it is:
+        // `Vec::append` would copy it into a new allocation, and each file's part is appended
+        // so into its unit's empty part.
+        fn join<T>(into: &mut Vec<T>, from: &mut Vec<T>) {
+            if into.is_empty() && into.capacity() < from.len() {
+                std::mem::swap(into, from);
+            } else {
+                into.append(from);
+            }
+        }
         macro_rules! append {
-            ($($list:ident),*) => {$(self.$list.append(&mut other.$list);)*};
+            ($($list:ident),*) => {$(join(&mut self.$list, &mut other.$list);)*};
         }
         resource_lists!(append);
-        self.notifications.append(&mut other.notifications);
+        join(&mut self.notifications, &mut other.notifications);
         // `BTreeSet::append` rebuilds the whole set, which made joining one part per file
         // quadratic in the number of files; inserting the part's few paths is not.
-        self.reached.extend(other.reached);
-        self.not_checked.append(&mut other.not_checked);
+        if self.reached.is_empty() {
+            self.reached = other.reached;
+        } else {
+            self.reached.extend(other.reached);
+        }
+        join(&mut self.not_checked, &mut other.not_checked);
         self.lookups = Lookups::default();
     }
 
