@@ -493,6 +493,18 @@ impl Stage for DepsStage {
     }
 
     fn run(&self, ctx: &ScanContext) -> Result<StageReport, StageError> {
+        self.run_until(ctx, &|| ctx.is_cancelled())
+    }
+}
+
+impl DepsStage {
+    /// The stage's run, reporting packages until `stop` says the scan is past its timeout
+    /// (a test stops it part way).
+    fn run_until(
+        &self,
+        ctx: &ScanContext,
+        stop: &dyn Fn() -> bool,
+    ) -> Result<StageReport, StageError> {
         let mut report = StageReport::default();
         let (locks, _) = self.read_locks(ctx, &mut report);
         let mut unpinned_seen: HashSet<(&str, u32)> = HashSet::new();
@@ -578,70 +590,174 @@ impl Stage for DepsStage {
         if let Some(days) = stale {
             report_stale(ctx, days, &mut report);
         }
-        let mut rules_seen: HashSet<String> = HashSet::new();
-        // A requirements file both scanned and included by another yields its packages twice.
-        let mut reported: HashSet<(String, u32, String, String)> = HashSet::new();
-        let mut judged: HashSet<(String, u32, String)> = HashSet::new();
-        for lock in &locks {
-            // Line starts, so each finding's line is found without rescanning the lockfile.
-            let lines = crate::lockfile::text::LineIndex::new(&lock.text);
-            for p in lock.parsed.packages.iter().filter(wanted) {
-                let query = query_of(p);
-                let path = p.declared_in.as_deref().unwrap_or(&lock.path);
-                let Some(advisories) = lookup.hits.get(&query).filter(|h| !h.is_empty()) else {
-                    // Found clean, or not fully checked. An affected package is judged by its
-                    // advisories' own rules, cases of this one, at the same resource.
-                    let verdict = if lookup.incomplete.contains(&query) {
-                        Verdict::Unknown
-                    } else {
-                        Verdict::Pass
-                    };
-                    if judged.insert((path.to_string(), p.line, p.name.clone())) {
-                        report.evaluations.push(Evaluation::new(
-                            rules::VULNERABLE,
-                            report::resource(path, p),
-                            Location::at(path, tollgate_core::Span::line(p.line)),
-                            verdict,
-                        ));
-                    }
+        report_packages(ctx, &locks, &lookup, &wanted, &mut report, stop);
+        Ok(report)
+    }
+}
+
+/// Each wanted package of `locks` judged against `lookup`: a finding per advisory group, an
+/// evaluation per clean package. Past `stop` (the stage timeout), the lockfile at hand and
+/// the ones after it are left out and listed in [`StageReport::not_checked`]: a lockfile of
+/// hundreds of thousands of vulnerable entries takes seconds to report, and a stage that does
+/// not stop when asked loses every finding, those of the other lockfiles included.
+fn report_packages(
+    ctx: &ScanContext,
+    locks: &[Lock],
+    lookup: &Lookup,
+    wanted: &dyn Fn(&&Package) -> bool,
+    report: &mut StageReport,
+    stop: &dyn Fn() -> bool,
+) {
+    let mut rules_seen: HashSet<String> = HashSet::new();
+    // A requirements file both scanned and included by another yields its packages twice.
+    let mut reported: HashSet<(String, u32, String, String)> = HashSet::new();
+    let mut judged: HashSet<(String, u32, String)> = HashSet::new();
+    for (i, lock) in locks.iter().enumerate() {
+        // Line starts, so each finding's line is found without rescanning the lockfile.
+        let lines = crate::lockfile::text::LineIndex::new(&lock.text);
+        let before = (
+            report.findings.len(),
+            report.evaluations.len(),
+            report.dynamic_rules.len(),
+        );
+        for p in lock.parsed.packages.iter().filter(wanted) {
+            if stop() {
+                // A lockfile is reported whole or not at all.
+                report.findings.truncate(before.0);
+                report.evaluations.truncate(before.1);
+                report.dynamic_rules.truncate(before.2);
+                report
+                    .not_checked
+                    .extend(locks[i..].iter().map(|l| l.path.clone()));
+                return;
+            }
+            let query = query_of(p);
+            let path = p.declared_in.as_deref().unwrap_or(&lock.path);
+            let Some(advisories) = lookup.hits.get(&query).filter(|h| !h.is_empty()) else {
+                // Found clean, or not fully checked. An affected package is judged by its
+                // advisories' own rules, cases of this one, at the same resource.
+                let verdict = if lookup.incomplete.contains(&query) {
+                    Verdict::Unknown
+                } else {
+                    Verdict::Pass
+                };
+                if judged.insert((path.to_string(), p.line, p.name.clone())) {
+                    report.evaluations.push(Evaluation::new(
+                        rules::VULNERABLE,
+                        report::resource(path, p),
+                        Location::at(path, tollgate_core::Span::line(p.line)),
+                        verdict,
+                    ));
+                }
+                continue;
+            };
+            let text = match &p.declared_in {
+                Some(other) => ctx.file(other).and_then(|f| ctx.text(f).ok()),
+                None => Some(lock.text.clone()),
+            };
+            let line_text = match (text.as_deref(), &p.declared_in) {
+                (Some(_), None) => lines.line_text(p.line),
+                (Some(t), Some(_)) => t.lines().nth((p.line as usize).saturating_sub(1)),
+                (None, _) => None,
+            }
+            .unwrap_or("");
+            let groups = report::group(advisories, p.ecosystem);
+            let refs: Vec<&report::Group> = groups.iter().collect();
+            for g in &groups {
+                let key = (
+                    path.to_string(),
+                    p.line,
+                    p.name.clone(),
+                    g.primary.id.clone(),
+                );
+                if !reported.insert(key) {
                     continue;
-                };
-                let text = match &p.declared_in {
-                    Some(other) => ctx.file(other).and_then(|f| ctx.text(f).ok()),
-                    None => Some(lock.text.clone()),
-                };
-                let line_text = match (text.as_deref(), &p.declared_in) {
-                    (Some(_), None) => lines.line_text(p.line),
-                    (Some(t), Some(_)) => t.lines().nth((p.line as usize).saturating_sub(1)),
-                    (None, _) => None,
                 }
-                .unwrap_or("");
-                let groups = report::group(advisories, p.ecosystem);
-                let refs: Vec<&report::Group> = groups.iter().collect();
-                for g in &groups {
-                    let key = (
-                        path.to_string(),
-                        p.line,
-                        p.name.clone(),
-                        g.primary.id.clone(),
-                    );
-                    if !reported.insert(key) {
-                        continue;
-                    }
-                    if rules_seen.insert(g.primary.id.clone()) {
-                        report.dynamic_rules.push(report::rule(g, p.ecosystem));
-                    }
-                    report.push(report::finding(path, line_text, p, g, &refs));
+                if rules_seen.insert(g.primary.id.clone()) {
+                    report.dynamic_rules.push(report::rule(g, p.ecosystem));
                 }
+                report.push(report::finding(path, line_text, p, g, &refs));
             }
         }
-        Ok(report)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::shown_path;
+    use std::cell::Cell;
+    use std::collections::BTreeSet;
+    use std::sync::Arc;
+
+    use tollgate_core::{walk, Config, ScanContext, WalkOptions};
+
+    use super::{DepsOptions, DepsStage};
+
+    /// Stopped at every point of the reporting in turn, the stage reports each lockfile whole
+    /// or lists it as not checked, with the ones after it: no finding is lost unsaid.
+    #[test]
+    fn stopped_while_reporting_each_lockfile_is_reported_whole_or_listed() {
+        let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        let root = fixtures.join("repo");
+        let cache = tempfile::tempdir().expect("temp dir");
+        let stage = DepsStage::new(DepsOptions {
+            advisory_db: vec![fixtures.join("osv")],
+            offline: true,
+            cache_dir: Some(cache.path().to_path_buf()),
+            ..DepsOptions::default()
+        });
+        let ctx = ScanContext::new(
+            root.clone(),
+            walk(&root, &WalkOptions::default()).files,
+            Arc::new(Config::default()),
+            time::macros::date!(2026 - 11 - 28),
+        );
+        let asked = Cell::new(0usize);
+        let full = stage
+            .run_until(&ctx, &|| {
+                asked.set(asked.get() + 1);
+                false
+            })
+            .expect("full run");
+        assert!(full.not_checked.is_empty());
+        let paths = |r: &tollgate_core::StageReport| -> BTreeSet<String> {
+            r.findings.iter().map(|f| f.location.path.clone()).collect()
+        };
+        assert!(paths(&full).len() >= 3, "{:?}", paths(&full));
+        let mut partial_runs = 0;
+        for at in 0..asked.get() {
+            let calls = Cell::new(0usize);
+            let part = stage
+                .run_until(&ctx, &|| {
+                    calls.set(calls.get() + 1);
+                    calls.get() > at
+                })
+                .expect("stopped run");
+            assert!(!part.not_checked.is_empty(), "stopped after {at}");
+            for path in paths(&full) {
+                let of = |r: &tollgate_core::StageReport| {
+                    r.findings
+                        .iter()
+                        .filter(|f| f.location.path == path)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                };
+                if part.not_checked.contains(&path) {
+                    // A file another one includes (`-r`) may have been reported through it.
+                    assert!(
+                        of(&part).iter().all(|f| of(&full).contains(f)),
+                        "{path} after {at}"
+                    );
+                } else {
+                    assert_eq!(of(&part), of(&full), "{path} after {at}");
+                }
+            }
+            if !part.findings.is_empty() {
+                partial_runs += 1;
+            }
+        }
+        assert!(partial_runs > 0, "no stop fell between two lockfiles");
+    }
 
     #[test]
     fn database_paths_are_shown_relative_to_the_root() {
