@@ -1177,13 +1177,18 @@ impl<'t> Parser<'t> {
 
     /// A template's node: a `String` when it holds literals only (its height `plain_h`),
     /// else a `Template` expression.
-    fn template(&self, start: usize, els: Elements, plain_h: usize) -> Ex {
+    fn template(&self, start: usize, mut els: Elements, plain_h: usize) -> Ex {
         let end = self.i;
         if els.parts.iter().all(|p| matches!(p, Part::Lit(_))) {
-            let mut s = String::new();
+            // Usually one literal or none: moved, not copied.
+            let mut s = std::mem::take(&mut els.lit);
             for p in els.parts {
                 if let Part::Lit(l) = p {
-                    s.push_str(&l);
+                    if s.is_empty() {
+                        s = l;
+                    } else {
+                        s.push_str(&l);
+                    }
                 }
             }
             return Ex {
@@ -1228,7 +1233,10 @@ impl<'t> Parser<'t> {
                 }),
             }
         }
-        els.finish();
+        // A plain string's text stays in `els.lit`, to be moved into its node.
+        if !els.parts.is_empty() {
+            els.finish();
+        }
         Ok(self.template(start, els, 0))
     }
 
