@@ -24,6 +24,6 @@ pub use ecosystem::Ecosystem;
 pub use http::{DEFAULT_OSV_API, DEFAULT_OSV_BUCKET};
 pub use lockfile::{LockfileError, LockfileKind};
 pub use package::{Package, Parsed, Unpinned};
-pub use stage::{DepsOptions, DepsStage};
+pub use stage::{DepsOptions, DepsStage, MAX_FINDINGS_PER_LOCKFILE};
 pub use store::{AdvisoryDb, DbError};
 pub use update::{update_db, EcosystemUpdate, UpdateOptions, UpdateOutcome, UpdateSummary};

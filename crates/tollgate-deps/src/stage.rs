@@ -600,6 +600,12 @@ impl DepsStage {
 /// the ones after it are left out and listed in [`StageReport::not_checked`]: a lockfile of
 /// hundreds of thousands of vulnerable entries takes seconds to report, and a stage that does
 /// not stop when asked loses every finding, those of the other lockfiles included.
+/// The most findings one lockfile gives. Real lockfiles hold a few thousand packages; a file
+/// of the same vulnerable pin repeated on every line (5 MiB make 300,000 findings, about
+/// 0.5 GB) would otherwise turn a pull request's bytes into a hundred times their size in
+/// memory. Past it the file's other vulnerable entries are counted in a warning.
+pub const MAX_FINDINGS_PER_LOCKFILE: usize = 10_000;
+
 fn report_packages(
     ctx: &ScanContext,
     locks: &[Lock],
@@ -620,7 +626,28 @@ fn report_packages(
             report.evaluations.len(),
             report.dynamic_rules.len(),
         );
-        for p in lock.parsed.packages.iter().filter(wanted) {
+        let mut packages = lock.parsed.packages.iter().filter(wanted);
+        while let Some(p) = packages.next() {
+            if report.findings.len() - before.0 >= MAX_FINDINGS_PER_LOCKFILE {
+                let affected =
+                    |p: &Package| lookup.hits.get(&query_of(p)).is_some_and(|h| !h.is_empty());
+                let more = std::iter::once(p)
+                    .chain(packages)
+                    .filter(|p| affected(p))
+                    .count();
+                report.notify(
+                    Notification::warning(
+                        "findings-capped",
+                        format!(
+                            "{}: {more} more entries with advisories not reported; tollgate reports at most {MAX_FINDINGS_PER_LOCKFILE} findings per lockfile",
+                            lock.path
+                        ),
+                    )
+                    .at(Location::file(lock.path.clone()))
+                    .stage(STAGE),
+                );
+                break;
+            }
             if stop() {
                 // A lockfile is reported whole or not at all.
                 report.findings.truncate(before.0);

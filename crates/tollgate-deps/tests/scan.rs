@@ -336,16 +336,7 @@ fn a_broken_lockfile_is_a_positioned_notification_and_the_rest_is_scanned() {
         "{\n  \"packages\": {\n    \"node_modules/x\": {\"version\": \"1.0.0\",}\n  }\n}\n",
     )
     .unwrap();
-    std::fs::copy(
-        common::fixtures().join("repo/rust/Cargo.lock"),
-        repo.path().join("Cargo.lock"),
-    )
-    .unwrap();
-    let cache = tempfile::tempdir().unwrap();
-    let ctx = common::context(repo.path(), common::today());
-    let report = stage(vec![common::fixtures().join("osv")], cache.path())
-        .run(&ctx)
-        .unwrap();
+    let report = scan_beside_a_cargo_lock(repo.path());
     let errors: Vec<_> = report
         .notifications
         .iter()
@@ -365,4 +356,63 @@ fn a_broken_lockfile_is_a_positioned_notification_and_the_rest_is_scanned() {
         .findings
         .iter()
         .any(|f| f.rule == "RUSTSEC-2021-0003"));
+}
+
+/// A lockfile of one vulnerable pin repeated past the per-file cap gives the cap's findings and
+/// a warning counting the rest; a file at the cap is reported whole; other lockfiles are
+/// reported as usual.
+#[test]
+fn findings_of_one_lockfile_stop_at_the_cap_with_a_warning() {
+    use tollgate_deps::MAX_FINDINGS_PER_LOCKFILE;
+    let repo = tempfile::tempdir().unwrap();
+    for (dir, lines) in [
+        ("over", MAX_FINDINGS_PER_LOCKFILE + 5),
+        ("at", MAX_FINDINGS_PER_LOCKFILE),
+    ] {
+        std::fs::create_dir_all(repo.path().join(dir)).unwrap();
+        std::fs::write(
+            repo.path().join(dir).join("requirements.txt"),
+            "urllib3==1.24.1\n".repeat(lines),
+        )
+        .unwrap();
+    }
+    let report = scan_beside_a_cargo_lock(repo.path());
+    let in_file = |path: &str| {
+        report
+            .findings
+            .iter()
+            .filter(|f| f.location.path == path)
+            .count()
+    };
+    assert_eq!(in_file("over/requirements.txt"), MAX_FINDINGS_PER_LOCKFILE);
+    assert_eq!(in_file("at/requirements.txt"), MAX_FINDINGS_PER_LOCKFILE);
+    assert!(in_file("Cargo.lock") > 0);
+    let capped: Vec<_> = report
+        .notifications
+        .iter()
+        .filter(|n| n.id == "findings-capped")
+        .collect();
+    assert_eq!(capped.len(), 1, "{capped:?}");
+    assert!(
+        capped[0]
+            .message
+            .starts_with("over/requirements.txt: 5 more entries with advisories not reported"),
+        "{}",
+        capped[0].message
+    );
+}
+
+/// The fixture database over `repo` with the fixture repository's `Cargo.lock` added at its
+/// root: a lockfile that must be reported whatever the others do.
+fn scan_beside_a_cargo_lock(repo: &std::path::Path) -> tollgate_core::StageReport {
+    std::fs::copy(
+        common::fixtures().join("repo/rust/Cargo.lock"),
+        repo.join("Cargo.lock"),
+    )
+    .unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let ctx = common::context(repo, common::today());
+    stage(vec![common::fixtures().join("osv")], cache.path())
+        .run(&ctx)
+        .unwrap()
 }
