@@ -232,6 +232,47 @@ fn syntax_errors_name_line_and_column() {
         .contains("nested more than"));
 }
 
+/// Rules nested far past the limit in every shape the parser recurses through are refused
+/// with a positioned error, without overflowing the test thread's stack: list and map
+/// literals, filters, parentheses, `when` blocks and brackets never closed. (Checked because
+/// regorus's parser takes exponential time on deep brackets; this parser stops at its depth
+/// limit before going further.)
+#[test]
+fn deep_nesting_of_every_shape_is_refused_quickly() {
+    let shapes = [
+        format!(
+            "let x = {}1{}\nrule r {{ Resources.*.Type == 'x' }}\n",
+            "[".repeat(5000),
+            "]".repeat(5000)
+        ),
+        format!(
+            "let x = {}1{}\nrule r {{ Resources.*.Type == 'x' }}\n",
+            "{a:".repeat(5000),
+            "}".repeat(5000)
+        ),
+        format!(
+            "rule r {{ {}Type == 'x'{} !empty }}\n",
+            "Resources[ ".repeat(5000),
+            " ]".repeat(5000)
+        ),
+        format!(
+            "rule r {{ {}Resources.*.Type == 'x'{} }}\n",
+            "(".repeat(5000),
+            ")".repeat(5000)
+        ),
+        format!("rule r {{ {}\n", "[".repeat(100_000)),
+        format!(
+            "rule r {{ {}\n",
+            "when Resources.*.Type == 'x' {".repeat(5000)
+        ),
+    ];
+    for text in &shapes {
+        let err = parse("deep.guard", text).unwrap_err();
+        assert_eq!(err.line, 1, "{err}");
+        assert!(err.col > 1, "{err}");
+    }
+}
+
 #[test]
 fn a_runaway_rule_stops_at_its_budget() {
     // Every resource against every resource against every resource...: a cube of a large
