@@ -1,6 +1,6 @@
 //! The module-instance cap counts every root configuration of the scan together, in root
-//! order, whether the roots are evaluated one after the other or side by side: a root that
-//! stays under the cap alone is still cut short when the ones before it used the rest.
+//! order: a root that stays under the cap alone is still cut short when the ones before it
+//! used the rest. (Also the guard for any change that evaluates roots side by side.)
 
 use std::sync::Arc;
 

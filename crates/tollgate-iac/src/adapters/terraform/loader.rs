@@ -153,55 +153,18 @@ pub fn load(ctx: &ScanContext) -> Loaded {
     }
     let mut roots: Vec<&String> = dirs.keys().filter(|d| !called.contains(*d)).collect();
     roots.sort();
-    let tfvars = tfvars_by_dir(ctx);
-    let new_loader = || Loader {
+    let loader = Loader {
         dirs: &dirs,
-        tfvars: &tfvars,
+        tfvars: tfvars_by_dir(ctx),
         instances: std::cell::Cell::new(0),
         visited: std::cell::RefCell::new(BTreeSet::new()),
     };
-    // The root configurations are evaluated on all cores, each with a loader of its own, and
-    // joined in order. Only the module-instance cap ties one root's evaluation to the ones
-    // before it: when the roots' instances together stay under it, no call was refused
-    // here that one loader going root by root would have followed, or the reverse, so the
-    // outcome is the same. Otherwise the roots are evaluated again one after the other.
-    let parts: Vec<Option<(Loaded, usize, BTreeSet<String>)>> = {
-        use rayon::prelude::*;
-        roots
-            .par_iter()
-            .map(|dir| {
-                if ctx.is_cancelled() {
-                    return None;
-                }
-                let loader = new_loader();
-                let mut part = Loaded::default();
-                loader.isolated_root(ctx, dir, &mut part);
-                Some((part, loader.instances.get(), loader.visited.into_inner()))
-            })
-            .collect()
-    };
-    let loader = new_loader();
-    let instances: usize = parts.iter().flatten().map(|(_, n, _)| n).sum();
-    if instances < MAX_MODULE_INSTANCES {
-        for part in parts {
-            let Some((mut part, n, visited)) = part else {
-                loaded.reached.extend(loader.reached_files());
-                return loaded;
-            };
-            loaded.resources.append(&mut part.resources);
-            loaded.notifications.append(&mut part.notifications);
-            loader.instances.set(loader.instances.get() + n);
-            loader.visited.borrow_mut().extend(visited);
+    for dir in roots {
+        if ctx.is_cancelled() {
+            loaded.reached.extend(loader.reached_files());
+            return loaded;
         }
-    } else {
-        drop(parts);
-        for dir in roots {
-            if ctx.is_cancelled() {
-                loaded.reached.extend(loader.reached_files());
-                return loaded;
-            }
-            loader.isolated_root(ctx, dir, &mut loaded);
-        }
+        loader.isolated_root(ctx, dir, &mut loaded);
     }
     // Directories only called from a cycle of modules (or past the instance cap) were never
     // reached: check them on their own rather than not at all.
@@ -235,7 +198,7 @@ struct Loader<'a> {
     dirs: &'a HashMap<String, Vec<ParsedFile>>,
     /// Each directory's variable files ([`tfvars_by_dir`]), found in one pass over the
     /// inventory rather than one pass per root module.
-    tfvars: &'a HashMap<&'a str, Vec<&'a SourceFile>>,
+    tfvars: HashMap<&'a str, Vec<&'a SourceFile>>,
     instances: std::cell::Cell<usize>,
     /// Directories evaluated at least once.
     visited: std::cell::RefCell<BTreeSet<String>>,
