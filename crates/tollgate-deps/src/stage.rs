@@ -595,17 +595,17 @@ impl DepsStage {
     }
 }
 
-/// Each wanted package of `locks` judged against `lookup`: a finding per advisory group, an
-/// evaluation per clean package. Past `stop` (the stage timeout), the lockfile at hand and
-/// the ones after it are left out and listed in [`StageReport::not_checked`]: a lockfile of
-/// hundreds of thousands of vulnerable entries takes seconds to report, and a stage that does
-/// not stop when asked loses every finding, those of the other lockfiles included.
 /// The most findings one lockfile gives. Real lockfiles hold a few thousand packages; a file
 /// of the same vulnerable pin repeated on every line (5 MiB make 300,000 findings, about
 /// 0.5 GB) would otherwise turn a pull request's bytes into a hundred times their size in
 /// memory. Past it the file's other vulnerable entries are counted in a warning.
 pub const MAX_FINDINGS_PER_LOCKFILE: usize = 10_000;
 
+/// Each wanted package of `locks` judged against `lookup`: a finding per advisory group, an
+/// evaluation per clean package. Past `stop` (the stage timeout), the lockfile at hand and
+/// the ones after it are left out and listed in [`StageReport::not_checked`]: a lockfile of
+/// hundreds of thousands of vulnerable entries takes seconds to report, and a stage that does
+/// not stop when asked loses every finding, those of the other lockfiles included.
 fn report_packages(
     ctx: &ScanContext,
     locks: &[Lock],
