@@ -70,7 +70,7 @@ fn text_report_has_a_code_frame_and_summary() {
         .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.starts_with("warning[TG0001]: "), "{text}");
-    assert!(text.contains("  --> template.json:5:"), "{text}");
+    assert!(text.contains(" --> template.json:5:"), "{text}");
     assert!(text.contains("5 |     \"Topic\""), "{text}");
     assert!(text.contains("-- passed (fail-on none)"), "{text}");
     assert_eq!(out.status.code(), Some(0));

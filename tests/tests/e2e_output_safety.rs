@@ -77,9 +77,9 @@ fn file_names_are_reported_as_they_are_and_escaped_where_shown() {
 
     let (text, _) = run(dir.path(), "text");
     assert!(!text.contains('\x1b') && !text.contains('\x07'), "{text}");
-    assert!(text.contains("  --> back\\slash.json:5:"), "{text}");
+    assert!(text.contains(" --> back\\slash.json:5:"), "{text}");
     assert!(
-        text.contains("  --> esc\\u{1b}[2J\\u{1b}]8;;http:evil.test\\u{7}.json:5:"),
+        text.contains(" --> esc\\u{1b}[2J\\u{1b}]8;;http:evil.test\\u{7}.json:5:"),
         "{text}"
     );
 

@@ -176,12 +176,12 @@ fn finding_frame(out: &mut String, f: &Finding, lines: &mut SourceLines<'_>, p: 
         p.paint(p.level(word), &format!("{word}[{}]", f.rule)),
         p.paint(Style::new().bold(), &single_line(&f.message))
     );
-    frame(out, &f.location, lines, p, p.level(word), redacts_source(f));
+    let pad = frame(out, &f.location, lines, p, p.level(word), redacts_source(f));
     let mut help = format!("severity {}", f.severity);
     if let Some(resource) = &f.resource {
         let _ = write!(help, ", resource {}", single_line(resource));
     }
-    let _ = writeln!(out, "   {} note: {help}", p.paint(p.gutter(), "="));
+    let _ = writeln!(out, "{pad} {} note: {help}", p.paint(p.gutter(), "="));
     let help = match f.properties.get(PLUGIN_PROPERTY).and_then(|v| v.as_str()) {
         Some(plugin) => format!("reported by plugin `{}`", single_line(plugin)),
         None => format!(
@@ -189,7 +189,7 @@ fn finding_frame(out: &mut String, f: &Finding, lines: &mut SourceLines<'_>, p: 
             f.rule
         ),
     };
-    let _ = writeln!(out, "   {} help: {help}", p.paint(p.gutter(), "="));
+    let _ = writeln!(out, "{pad} {} help: {help}", p.paint(p.gutter(), "="));
 }
 
 fn notification_frame(out: &mut String, n: &Notification, p: Palette) {
@@ -229,7 +229,9 @@ fn location_text(location: &Location) -> String {
 }
 
 /// The `-->` line, then the source line with carets under the region when the text is at hand.
-/// With `redact`, the line from the region's start on is masked (see [`mask_from`]).
+/// With `redact`, the line from the region's start on is masked (see [`mask_from`]). Returns the
+/// gutter's padding, as wide as the line number shown (two spaces without one), so that the
+/// `-->`, `|` and `=` marks line up as a compiler's diagnostics do.
 fn frame(
     out: &mut String,
     location: &Location,
@@ -237,37 +239,55 @@ fn frame(
     p: Palette,
     mark: Style,
     redact: bool,
-) {
+) -> String {
+    let shown = location
+        .region
+        .and_then(|region| Some((region, lines.line(&location.path, region.start.line)?)));
+    let Some((region, line)) = shown else {
+        let _ = writeln!(
+            out,
+            "  {} {}",
+            p.paint(p.gutter(), "-->"),
+            location_text(location)
+        );
+        return "  ".to_string();
+    };
+    let number = region.start.line.to_string();
+    let pad = " ".repeat(number.len());
     let _ = writeln!(
         out,
-        "  {} {}",
+        "{pad}{} {}",
         p.paint(p.gutter(), "-->"),
         location_text(location)
     );
-    let Some(region) = location.region else {
-        return;
-    };
-    let Some(line) = lines.line(&location.path, region.start.line) else {
-        return;
-    };
     let mut line = display_line(line);
     let mut chars = line.chars().count();
     // Columns are 1-based code points; the end column is exclusive. A region that runs onto
-    // later lines is underlined to the end of its first line.
-    let start = (region.start.col.max(1) as usize - 1).min(chars);
-    let mut end = if region.end.line > region.start.line {
-        chars
+    // later lines is underlined to the end of its first line. A region that knows only its
+    // line (empty, at column 1: SARIF gives it as the whole line) underlines the line's text.
+    let (mut start, mut end) = if region.start == region.end && region.start.col <= 1 {
+        let indent = line.chars().take_while(|c| c.is_whitespace()).count();
+        let trailing = line.chars().rev().take_while(|c| c.is_whitespace()).count();
+        (
+            indent.min(chars),
+            chars.saturating_sub(trailing).max(indent),
+        )
     } else {
-        (region.end.col.max(1) as usize - 1).min(chars)
+        let start = (region.start.col.max(1) as usize - 1).min(chars);
+        let end = if region.end.line > region.start.line {
+            chars
+        } else {
+            (region.end.col.max(1) as usize - 1).min(chars)
+        };
+        (start, end)
     };
     if redact {
         line = mask_from(&line, start);
         chars = line.chars().count();
+        start = start.min(chars);
         end = chars;
     }
     let width = end.saturating_sub(start).max(1);
-    let number = region.start.line.to_string();
-    let pad = " ".repeat(number.len());
     let bar = p.paint(p.gutter(), "|");
     let _ = writeln!(out, "{pad} {bar}");
     let _ = writeln!(out, "{} {bar} {line}", p.paint(p.gutter(), &number));
@@ -277,6 +297,7 @@ fn frame(
         " ".repeat(start),
         p.paint(mark, &"^".repeat(width))
     );
+    pad
 }
 
 /// `line` with everything from code point `start` on replaced by its first few characters and
@@ -402,12 +423,12 @@ mod tests {
         let out = render(&report(vec![finding], Verdict::Pass), &lookup, false);
         let expected = "\
 warning[TG0001]: mapping values are not allowed here
-  --> t.yaml:2:12
+ --> t.yaml:2:12
   |
 2 | name: \"é🚀\" : bad
   |            ^
-   = note: severity medium
-   = help: run `tollgate explain TG0001` for why it matters and how to fix it
+  = note: severity medium
+  = help: run `tollgate explain TG0001` for why it matters and how to fix it
 
 1 active finding";
         assert!(out.starts_with(expected), "got:\n{out}");
@@ -415,6 +436,33 @@ warning[TG0001]: mapping values are not allowed here
         let source_line = out.lines().nth(3).unwrap();
         let caret_at = caret_line.chars().position(|c| c == '^').unwrap();
         assert_eq!(source_line.chars().nth(caret_at), Some(':'));
+    }
+
+    #[test]
+    fn gutter_is_as_wide_as_the_line_number_and_a_known_line_is_underlined_whole() {
+        // A finding that knows only its line (a requirements entry, say) underlines the line's
+        // text, not its first column; with a three-digit line every mark moves one column right.
+        let mut text = "x\n".repeat(99);
+        text.push_str("  PyYAML>=5.1  \n");
+        let text: Arc<str> = Arc::from(text.as_str());
+        let finding = Finding::new(
+            "TG3001",
+            Severity::Medium,
+            "not pinned",
+            Location::at("requirements.txt", Span::line(100)),
+        );
+        let lookup = move |path: &str| (path == "requirements.txt").then(|| text.clone());
+        let out = render(&report(vec![finding], Verdict::Pass), &lookup, false);
+        let expected = "\
+warning[TG3001]: not pinned
+   --> requirements.txt:100:1
+    |
+100 |   PyYAML>=5.1  
+    |   ^^^^^^^^^^^
+    = note: severity medium
+    = help: run `tollgate explain TG3001` for why it matters and how to fix it
+";
+        assert!(out.starts_with(expected), "got:\n{out}");
     }
 
     #[test]
