@@ -621,7 +621,12 @@ fn stage_outcome(
             let mut message = format!("stage `{name}` failed: {e}");
             let mut source = std::error::Error::source(&e);
             while let Some(cause) = source {
-                message.push_str(&format!(": {cause}"));
+                // Many errors already print their cause in their own message; say each once.
+                let text = cause.to_string();
+                if !message.contains(&text) {
+                    message.push_str(": ");
+                    message.push_str(&text);
+                }
                 source = cause.source();
             }
             Notification::error("stage-failed", message)
@@ -675,6 +680,60 @@ mod tests {
         assert!(
             err.to_string().contains("unknown stage `policy-x`"),
             "{err}"
+        );
+    }
+
+    /// A cause that an error's own message already prints is not repeated: the deps stage's
+    /// "cannot open the advisory database: PATH: No such file" came out with its path and
+    /// system error three times.
+    #[test]
+    fn a_failed_stage_names_each_cause_once() {
+        /// An error printing its cause in its own message, as `#[error("{path}: {source}")]`.
+        #[derive(Debug)]
+        struct Open {
+            path: String,
+            source: std::io::Error,
+        }
+        impl std::fmt::Display for Open {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, "{}: {}", self.path, self.source)
+            }
+        }
+        impl std::error::Error for Open {
+            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                Some(&self.source)
+            }
+        }
+        /// An error leaving its cause to the chain.
+        #[derive(Debug)]
+        struct Stale(std::io::Error);
+        impl std::fmt::Display for Stale {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("index is stale")
+            }
+        }
+        impl std::error::Error for Stale {
+            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                Some(&self.0)
+            }
+        }
+        let missing = || std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
+        let open = Open {
+            path: "/db".into(),
+            source: missing(),
+        };
+        let e = StageError::with_source(format!("cannot open the database: {open}"), open);
+        let (_, note) = stage_outcome("deps", Ok(Err(e)));
+        assert_eq!(
+            note.unwrap().message,
+            "stage `deps` failed: cannot open the database: /db: no such file"
+        );
+        // A cause the message does not hold is still added.
+        let e = StageError::with_source("cannot read the index", Stale(missing()));
+        let (_, note) = stage_outcome("deps", Ok(Err(e)));
+        assert_eq!(
+            note.unwrap().message,
+            "stage `deps` failed: cannot read the index: index is stale: no such file"
         );
     }
 
