@@ -112,7 +112,9 @@ fn marked(
         skipped = tree.skipped.len(),
         "base revision written"
     );
-    let mut base = pipeline::scan(ScanRequest {
+    // The IaC findings the base takes from the head are left there: only those the
+    // comparison reads are copied, below.
+    let mut base = pipeline::scan_leaving_taken(ScanRequest {
         root: dir.path().to_path_buf(),
         config: scan.config,
         selection: Selection {
@@ -141,8 +143,10 @@ fn marked(
         .share_findings
         .then(|| SharedFindings::new(result, &base))
         .flatten();
-    if let Some(shared) = &shared {
-        base.findings.retain(|f| !shared.covers(f));
+    let compared = |f: &Finding| !shared.as_ref().is_some_and(|shared| shared.covers(f));
+    base.take_from_head(compared);
+    if shared.is_some() {
+        base.findings.retain(compared);
     }
     scan.selection.retain(&mut base.findings, &base.rules);
     if base.failed {

@@ -223,6 +223,9 @@ pub struct ScanResult {
     /// Which IaC findings this scan took from the one it reused, deployment unit by unit,
     /// when it did not adopt them all ([`tollgate_iac::SharedByUnit`]).
     pub shared_by_unit: Option<Arc<tollgate_iac::SharedByUnit>>,
+    /// The IaC findings this scan takes from the one it reused, not yet among `findings`
+    /// ([`scan_leaving_taken`]; [`ScanResult::take_from_head`] puts them there).
+    pub taken: Option<Taken>,
     /// A stage or plugin failed, or the root could not be read: exit code 2.
     pub failed: bool,
     pub start_time: time::OffsetDateTime,
@@ -236,8 +239,48 @@ enum Outcome {
     External(usize, ExternalOutcome),
 }
 
+/// The IaC findings a scan reusing another takes from that scan's results
+/// ([`tollgate_iac::TakenFindings`]), left there: the IaC stage's own findings are
+/// `findings[at..at + own]`, and the pieces lay out the whole list of its findings.
+pub struct Taken {
+    at: usize,
+    own: usize,
+    findings: Arc<tollgate_iac::TakenFindings>,
+}
+
+impl ScanResult {
+    /// Put the IaC findings this scan took from the one it reused among its findings, where
+    /// its IaC stage would have reported them, those `keep` accepts: `--diff-base` copies
+    /// only the head's findings its comparison reads ([`crate::diff_base`]).
+    pub fn take_from_head(&mut self, keep: impl Fn(&Finding) -> bool) {
+        let Some(Taken { at, own, findings }) = self.taken.take() else {
+            return;
+        };
+        let tail = self.findings.split_off(at + own);
+        let own = self.findings.split_off(at);
+        let mut laid = tollgate_iac::rules::Piece::assemble(
+            &findings.pieces,
+            &findings.head.findings,
+            own,
+            keep,
+        )
+        .expect("the pieces were checked against the findings when recorded");
+        mark_secret_findings(&self.rules, &mut laid);
+        self.findings.extend(laid);
+        self.findings.extend(tail);
+    }
+}
+
 /// Run the inventory walk and every selected stage.
 pub fn scan(request: ScanRequest) -> anyhow::Result<ScanResult> {
+    let mut result = scan_leaving_taken(request)?;
+    result.take_from_head(|_| true);
+    Ok(result)
+}
+
+/// [`scan`], except that the IaC findings a scan reusing another takes from it are left in
+/// that scan's results ([`ScanResult::taken`]), for the caller to copy those it needs.
+pub fn scan_leaving_taken(request: ScanRequest) -> anyhow::Result<ScanResult> {
     let start_time = time::OffsetDateTime::now_utc();
     let ScanRequest {
         root,
@@ -321,6 +364,9 @@ pub fn scan(request: ScanRequest) -> anyhow::Result<ScanResult> {
     if !wants_evaluations {
         ctx = ctx.without_evaluations();
     }
+    if reuse.is_some() {
+        ctx.adopt_memo(Arc::new(tollgate_iac::LeaveTaken));
+    }
     let mut ctx = Arc::new(ctx);
     let adopted = match &reuse {
         Some(donor) => crate::diff_base::adopt_results(&ctx, donor, &selection.builtin),
@@ -380,6 +426,9 @@ pub fn scan(request: ScanRequest) -> anyhow::Result<ScanResult> {
     let shared_by_unit = reuse
         .as_ref()
         .and_then(|_| ctx.memoized::<tollgate_iac::SharedByUnit>());
+    let mut taken_findings = reuse
+        .as_ref()
+        .and_then(|_| ctx.memoized::<tollgate_iac::TakenFindings>());
     if !keep_parsed {
         match Arc::get_mut(&mut ctx) {
             // The base revision's scan: its documents and model are left to the process's end
@@ -410,24 +459,46 @@ pub fn scan(request: ScanRequest) -> anyhow::Result<ScanResult> {
     let mut external_runs = Vec::new();
     let mut codes_by_stage = Vec::new();
     let record_codes = keep_parsed || reuse.is_some();
+    let mut taken = None;
     for outcome in outcomes {
         match outcome {
             Outcome::Builtin(i, report, failure) => {
                 if let Some(report) = report {
+                    // The IaC stage's findings the scan took from the one it reused are not
+                    // among the report's, but count as its.
+                    let mut from_head = match selection.builtin[i].name() {
+                        tollgate_iac::IacStage::NAME => taken_findings.take(),
+                        _ => None,
+                    };
+                    use tollgate_iac::rules::Piece;
+                    let fits = |t: &tollgate_iac::TakenFindings| {
+                        Piece::iter(&t.pieces, &t.head.findings, &report.findings).is_some()
+                    };
+                    if from_head.as_deref().is_some_and(|t| !fits(t)) {
+                        from_head = None;
+                        failed = true;
+                        notifications.push(Notification::error(
+                            "stage-failed",
+                            "stage `iac` took findings from the head revision that are not there; its results are missing",
+                        ));
+                    }
                     if record_codes {
-                        // A stage reports a rule's findings together: only a new code is
-                        // looked up.
-                        let mut codes = tollgate_iac::rules::StringSet::default();
-                        let mut last: Option<&str> = None;
-                        for finding in &report.findings {
-                            if last != Some(finding.rule.as_str()) {
-                                last = Some(finding.rule.as_str());
-                                if !codes.contains(&finding.rule) {
-                                    codes.insert(finding.rule.clone());
-                                }
-                            }
-                        }
+                        let codes = match from_head.as_deref() {
+                            Some(t) => codes_of(
+                                Piece::iter(&t.pieces, &t.head.findings, &report.findings)
+                                    .into_iter()
+                                    .flatten(),
+                            ),
+                            None => codes_of(report.findings.iter()),
+                        };
                         codes_by_stage.push((selection.builtin[i].name().to_string(), codes));
+                    }
+                    if let Some(findings_from_head) = from_head {
+                        taken = Some(Taken {
+                            at: findings.len(),
+                            own: report.findings.len(),
+                            findings: findings_from_head,
+                        });
                     }
                     findings.extend(report.findings);
                     // Stages that record them anyway (policy, code) are not kept either.
@@ -462,10 +533,27 @@ pub fn scan(request: ScanRequest) -> anyhow::Result<ScanResult> {
         codes_by_stage,
         adopted,
         shared_by_unit,
+        taken,
         failed,
         start_time,
         end_time: time::OffsetDateTime::now_utc(),
     })
+}
+
+/// The rule codes of a stage's findings. A stage reports a rule's findings together: only a
+/// new code is looked up.
+fn codes_of<'a>(findings: impl Iterator<Item = &'a Finding>) -> tollgate_iac::rules::StringSet {
+    let mut codes = tollgate_iac::rules::StringSet::default();
+    let mut last: Option<&str> = None;
+    for finding in findings {
+        if last != Some(finding.rule.as_str()) {
+            last = Some(finding.rule.as_str());
+            if !codes.contains(&finding.rule) {
+                codes.insert(finding.rule.clone());
+            }
+        }
+    }
+    codes
 }
 
 /// Free the parsed documents and the cloud model once every stage is done: what comes after

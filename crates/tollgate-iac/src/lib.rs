@@ -10,4 +10,4 @@ pub mod secrets;
 mod stage;
 
 pub use model::{build_model, model, CloudModel};
-pub use stage::{IacStage, RuleOutcome, SharedByUnit};
+pub use stage::{IacStage, LeaveTaken, RuleOutcome, SharedByUnit, TakenFindings};

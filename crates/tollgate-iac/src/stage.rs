@@ -44,12 +44,30 @@ impl Stage for IacStage {
             }
             report.notify(n);
         }
+        let leaves_taken = ctx.memoized::<LeaveTaken>().is_some();
         (report.findings, report.evaluations) = match ctx.memoized::<RuleOutcome>() {
             // Adopted from a scan with the same model (see [`RuleOutcome`]).
+            Some(done) if leaves_taken => {
+                let evaluations = match ctx.wants_evaluations() {
+                    true => done.evaluations.clone(),
+                    false => Vec::new(),
+                };
+                let pieces = vec![rules::Piece::Head(0..done.findings.len())];
+                ctx.adopt_memo(Arc::new(TakenFindings { head: done, pieces }));
+                (Vec::new(), evaluations)
+            }
             Some(done) => (done.findings.clone(), done.evaluations.clone()),
             None => match changed_units(ctx, &model) {
-                Some((findings, shared)) => {
+                Some((run, head, shared)) => {
                     ctx.adopt_memo(Arc::new(shared));
+                    let findings = if leaves_taken {
+                        let pieces = run.pieces;
+                        ctx.adopt_memo(Arc::new(TakenFindings { head, pieces }));
+                        run.own
+                    } else {
+                        rules::Piece::assemble(&run.pieces, &head.findings, run.own, |_| true)
+                            .expect("the pieces name the head's findings and the base's")
+                    };
                     (findings, Vec::new())
                 }
                 None => {
@@ -86,6 +104,22 @@ pub struct RuleOutcome {
     pub ends: Vec<usize>,
 }
 
+/// Set in a pull request's base revision's memo by a caller that takes the head's findings
+/// the base's IaC stage would report from [`TakenFindings`] itself: the stage then reports
+/// only the base's own and names the head's instead of copying them.
+#[derive(Debug, Default)]
+pub struct LeaveTaken;
+
+/// A pull request's base revision's IaC findings, when its scan was asked to leave the head's
+/// findings it takes where they are ([`LeaveTaken`]): the stage reported only the base's own
+/// findings, and `pieces` lay out the whole list, the head's named in `head`'s findings
+/// ([`rules::Piece`]). Kept in the base's memo.
+#[derive(Debug)]
+pub struct TakenFindings {
+    pub head: Arc<RuleOutcome>,
+    pub pieces: Vec<rules::Piece>,
+}
+
 /// Which of a base revision's IaC findings are the head's own, when the base computed them
 /// from the head's [`RuleOutcome`] ([`rules::run_changed`]; kept in the base's memo): those
 /// of the per-resource rules `codes` in any file but `changed_paths` (see
@@ -110,21 +144,22 @@ impl SharedByUnit {
 fn changed_units(
     ctx: &ScanContext,
     model: &crate::CloudModel,
-) -> Option<(Vec<Finding>, SharedByUnit)> {
+) -> Option<(rules::ChangedRun, Arc<RuleOutcome>, SharedByUnit)> {
     if ctx.wants_evaluations() {
         return None;
     }
     let head_model = crate::model::head_model(ctx)?;
     let head = ctx.donor()?.memoized::<RuleOutcome>()?;
-    let run = rules::run_changed(&head_model, &head.findings, &head.ends, model, ctx.today())?;
+    let mut run = rules::run_changed(&head_model, &head.findings, &head.ends, model, ctx.today())?;
     let shared = SharedByUnit {
-        codes: run.per_resource,
-        changed_paths: run.changed_paths,
+        codes: std::mem::take(&mut run.per_resource),
+        changed_paths: std::mem::take(&mut run.changed_paths),
     };
     tracing::debug!(
-        findings = run.findings.len(),
+        own = run.own.len(),
+        pieces = run.pieces.len(),
         changed_files = shared.changed_paths.len(),
         "base revision: IaC rule results taken unit by unit"
     );
-    Some((run.findings, shared))
+    Some((run, head, shared))
 }

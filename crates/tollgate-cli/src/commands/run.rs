@@ -315,6 +315,7 @@ fn not_run(
         codes_by_stage: Vec::new(),
         adopted: Vec::new(),
         shared_by_unit: None,
+        taken: None,
         notifications: vec![failure],
         failed: true,
         start_time: now,

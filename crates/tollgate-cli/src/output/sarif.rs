@@ -186,6 +186,7 @@ mod tests {
             codes_by_stage: Vec::new(),
             adopted: Vec::new(),
             shared_by_unit: None,
+            taken: None,
             notifications: vec![Notification::warning("parse-error", "x.yaml: bad")],
             failed: false,
             start_time: now,

@@ -377,7 +377,12 @@ pub fn per_resource(code: &str) -> bool {
 /// of them are the head's own.
 #[derive(Debug)]
 pub struct ChangedRun {
-    pub findings: Vec<Finding>,
+    /// The base's findings in order: runs of the head's findings (its own as they are) and of
+    /// `own`'s, which the base computed itself.
+    pub pieces: Vec<Piece>,
+    /// The findings over the base's model that are not the head's: the per-resource rules'
+    /// over the parts that differ, the other rules' over the whole model.
+    pub own: Vec<Finding>,
     /// The codes of the rules judged part by part ([`PER_RESOURCE`]).
     pub per_resource: StringSet,
     /// Every file those rules reported on in the parts that differ, in either revision: their
@@ -441,30 +446,138 @@ pub fn run_changed(
             }
         }
     }
-    let mut findings = Vec::new();
+    // The head's findings are not copied: the pieces name them.
+    let mut pieces = Vec::new();
+    let mut own = Vec::new();
     let mut start = 0;
     for (run, &end) in runs.into_iter().zip(head_ends) {
         let theirs = head_findings.get(start..end)?;
+        let first = start;
         start = end;
         match run {
             Ok((gone, came)) => {
-                let (there, kept): (Vec<&Finding>, Vec<&Finding>) = theirs
-                    .iter()
-                    .partition(|f| changed_paths.contains(&f.location.path));
+                let mut there = Vec::new();
+                for (i, f) in theirs.iter().enumerate() {
+                    if changed_paths.contains(&f.location.path) {
+                        there.push(f);
+                    } else {
+                        Piece::push_head(&mut pieces, first + i);
+                    }
+                }
                 if !same_findings(there, gone.iter().collect()) {
                     return None;
                 }
-                findings.extend(kept.into_iter().cloned());
-                findings.extend(came);
+                Piece::push_own(&mut pieces, came.len());
+                own.extend(came);
             }
-            Err(whole) => findings.extend(whole),
+            Err(whole) => {
+                Piece::push_own(&mut pieces, whole.len());
+                own.extend(whole);
+            }
         }
     }
     Some(ChangedRun {
-        findings,
+        pieces,
+        own,
         per_resource: per_resource_codes,
         changed_paths,
     })
+}
+
+/// A run of a pull request's base revision's IaC findings, in their order: findings of the
+/// head's [`crate::RuleOutcome`] (a range of its list), or the next ones the base computed
+/// itself. The base names the head's findings rather than copying them: `--diff-base` leaves
+/// most of them out of its comparison, and copies only the others ([`Piece::assemble`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Piece {
+    Head(std::ops::Range<usize>),
+    Own(usize),
+}
+
+impl Piece {
+    /// Add the head's finding `i` after the others.
+    fn push_head(pieces: &mut Vec<Piece>, i: usize) {
+        if let Some(Piece::Head(run)) = pieces.last_mut() {
+            if run.end == i {
+                run.end += 1;
+                return;
+            }
+        }
+        pieces.push(Piece::Head(i..i + 1));
+    }
+
+    /// Add `n` of the base's own findings after the others.
+    fn push_own(pieces: &mut Vec<Piece>, n: usize) {
+        match pieces.last_mut() {
+            _ if n == 0 => {}
+            Some(Piece::Own(count)) => *count += n,
+            _ => pieces.push(Piece::Own(n)),
+        }
+    }
+
+    /// How many of the base's own findings `pieces` lay out.
+    pub fn own_count(pieces: &[Piece]) -> usize {
+        pieces
+            .iter()
+            .map(|p| match p {
+                Piece::Own(n) => *n,
+                Piece::Head(_) => 0,
+            })
+            .sum()
+    }
+
+    /// Whether `pieces` name no more findings than `head` holds and exactly the ones of `own`.
+    fn fit(pieces: &[Piece], head: &[Finding], own: &[Finding]) -> bool {
+        Self::own_count(pieces) == own.len()
+            && pieces.iter().all(|p| match p {
+                Piece::Head(run) => run.end <= head.len(),
+                Piece::Own(_) => true,
+            })
+    }
+
+    /// The findings `pieces` lay out, in order, by reference. `None` when a piece names more
+    /// findings than `head` or `own` hold.
+    pub fn iter<'a>(
+        pieces: &'a [Piece],
+        head: &'a [Finding],
+        own: &'a [Finding],
+    ) -> Option<impl Iterator<Item = &'a Finding> + 'a> {
+        let mut rest = own;
+        Self::fit(pieces, head, own).then(move || {
+            pieces.iter().flat_map(move |p| match p {
+                Piece::Head(run) => head[run.clone()].iter(),
+                Piece::Own(n) => {
+                    let (these, later) = rest.split_at(*n);
+                    rest = later;
+                    these.iter()
+                }
+            })
+        })
+    }
+
+    /// The findings `pieces` lay out, in order, those `keep` accepts: the head's copied, the
+    /// base's `own` moved. `None` when a piece names more findings than `head` or `own` hold.
+    pub fn assemble(
+        pieces: &[Piece],
+        head: &[Finding],
+        own: Vec<Finding>,
+        keep: impl Fn(&Finding) -> bool,
+    ) -> Option<Vec<Finding>> {
+        if !Self::fit(pieces, head, &own) {
+            return None;
+        }
+        let mut own = own.into_iter();
+        let mut all = Vec::new();
+        for piece in pieces {
+            match piece {
+                Piece::Head(run) => {
+                    all.extend(head[run.clone()].iter().filter(|f| keep(f)).cloned())
+                }
+                Piece::Own(n) => all.extend(own.by_ref().take(*n).filter(|f| keep(f))),
+            }
+        }
+        Some(all)
+    }
 }
 
 /// One rule's run in [`run_changed`]: for a per-resource rule, its findings over the head's
@@ -504,6 +617,48 @@ fn same_findings(mut a: Vec<&Finding>, mut b: Vec<&Finding>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The pieces lay out the head's findings and the base's own in their order, copy only
+    /// the head's findings `keep` accepts, and refuse to lay out more than there is.
+    #[test]
+    fn pieces_lay_out_the_head_findings_and_the_own_in_order() {
+        use tollgate_core::{Location, Severity, Span};
+        let finding = |tag: &str| {
+            Finding::new(
+                tag,
+                Severity::Low,
+                "m",
+                Location::at("a.yaml", Span::line(1)),
+            )
+        };
+        let head: Vec<Finding> = ["h0", "h1", "h2", "h3"].map(finding).into();
+        let mut pieces = Vec::new();
+        for i in [0, 1, 3] {
+            Piece::push_head(&mut pieces, i);
+        }
+        Piece::push_own(&mut pieces, 0);
+        Piece::push_own(&mut pieces, 1);
+        Piece::push_own(&mut pieces, 1);
+        Piece::push_head(&mut pieces, 2);
+        assert_eq!(
+            pieces,
+            [
+                Piece::Head(0..2),
+                Piece::Head(3..4),
+                Piece::Own(2),
+                Piece::Head(2..3)
+            ]
+        );
+        let own: Vec<Finding> = ["o0", "o1"].map(finding).into();
+        let codes = |list: Vec<&Finding>| list.iter().map(|f| f.rule.clone()).collect::<Vec<_>>();
+        let laid = Piece::iter(&pieces, &head, &own).unwrap().collect();
+        assert_eq!(codes(laid), ["h0", "h1", "h3", "o0", "o1", "h2"]);
+        let kept = Piece::assemble(&pieces, &head, own.clone(), |f| f.rule != "h1").unwrap();
+        assert_eq!(codes(kept.iter().collect()), ["h0", "h3", "o0", "o1", "h2"]);
+        assert!(Piece::iter(&pieces, &head[..3], &own).is_none());
+        assert!(Piece::iter(&pieces, &head, &own[..1]).is_none());
+        assert!(Piece::assemble(&pieces, &head, Vec::new(), |_| true).is_none());
+    }
 
     /// The list of per-resource rules names rules of the catalog, in code order.
     #[test]
