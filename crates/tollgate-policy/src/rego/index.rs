@@ -99,7 +99,14 @@ pub struct Paths {
     /// Every prefix of the paths: its parent step (`None` for the document) and key, each
     /// after its parent.
     steps: Vec<(Option<usize>, Value)>,
+    /// The steps by parent, parents in step order (the document first), each parent's steps
+    /// in key order: the keys looked up in one object are found in one pass over its sorted
+    /// entries.
+    children: Vec<(Option<usize>, Keys)>,
 }
+
+/// The keys looked up in one value, in key order, each with its step.
+type Keys = Vec<(Value, usize)>;
 
 impl Paths {
     pub(crate) fn id(&mut self, path: &[Value]) -> usize {
@@ -117,7 +124,18 @@ impl Paths {
                     Some(step) => step,
                     None => {
                         self.steps.push((at, key.clone()));
-                        self.steps.len() - 1
+                        let step = self.steps.len() - 1;
+                        let group = match self.children.binary_search_by(|(p, _)| p.cmp(&at)) {
+                            Ok(g) => g,
+                            Err(g) => {
+                                self.children.insert(g, (at, Vec::new()));
+                                g
+                            }
+                        };
+                        let keys = &mut self.children[group].1;
+                        let place = keys.partition_point(|(k, _)| k < key);
+                        keys.insert(place, (key.clone(), step));
+                        step
                     }
                 },
             );
@@ -129,15 +147,33 @@ impl Paths {
 
     /// The value at each path in `input` (`Undefined` where there is none), by path id.
     pub fn resolve<'v>(&self, input: &'v Value) -> Vec<&'v Value> {
-        let mut values: Vec<&Value> = Vec::with_capacity(self.steps.len());
-        for (parent, key) in &self.steps {
+        let mut values: Vec<&Value> = vec![&Value::Undefined; self.steps.len()];
+        // Parents come in step order, so each parent's value is resolved before its keys
+        // are looked up in it.
+        for (parent, keys) in &self.children {
             let at = parent.map_or(input, |p| values[p]);
-            // Only objects are indexed by a string key in Rego; anything else is undefined.
-            values.push(if matches!(at, Value::Object(_)) {
-                &at[key]
-            } else {
-                &Value::Undefined
-            });
+            // Only objects are indexed by a key in Rego; anything else is undefined.
+            let Value::Object(object) = at else {
+                continue;
+            };
+            if object.len() > 4 * keys.len() {
+                // A few keys of a large object: each found by its search.
+                for (key, step) in keys {
+                    if let Some(v) = object.get(key) {
+                        values[*step] = v;
+                    }
+                }
+                continue;
+            }
+            // Both in key order: one pass over the entries finds every key, where a search
+            // per key compared several entries for each.
+            let mut entries = object.iter_sorted().peekable();
+            for (key, step) in keys {
+                while entries.next_if(|(k, _)| *k < key).is_some() {}
+                if let Some((_, v)) = entries.peek().filter(|(k, _)| *k == key) {
+                    values[*step] = v;
+                }
+            }
         }
         self.ends
             .iter()
