@@ -325,161 +325,174 @@ pub fn number_values(values: &[&Value], state: &foldhash::fast::RandomState) -> 
 /// [`crate::rego::projection`]; `None` for all of it): two values get one number when the
 /// documents built with only that need would hold the same value there. A policy cannot tell
 /// such values apart, so its results are the same on both.
+///
+/// Each value is walked once: what the need keeps of an array or an object is numbered from
+/// the numbers of its kept elements and entries (see [`Numbering`]), so telling two values
+/// apart compares a few numbers at each level. Hashing each value whole and then comparing
+/// it whole with the first of its hash walked it twice, looking each key's need up again.
 pub fn number_values_within(
     values: &[&Value],
     need: Option<&Need>,
     state: &foldhash::fast::RandomState,
 ) -> Vec<u32> {
-    use std::hash::BuildHasher;
     let need = need.filter(|n| !n.whole);
-    let hashes: Vec<u64> = values
-        .iter()
-        .map(|v| {
-            let mut h = state.build_hasher();
-            hash_within(v, need, &mut h);
-            std::hash::Hasher::finish(&h)
-        })
-        .collect();
-    // Per hash, the numbers given so far and a value of each.
-    let mut classes: crate::FastMap<u64, Vec<(usize, u32)>> =
-        crate::FastMap::with_hasher(state.clone());
-    let mut next = 1u32;
+    let mut numbering = Numbering::new(state);
+    // The values' numbers in the order they first appear, from 1 (as the documents' keys
+    // have always been numbered).
+    let mut dense: crate::FastMap<u32, u32> = crate::FastMap::with_hasher(state.clone());
     values
         .iter()
-        .zip(hashes)
-        .enumerate()
-        .map(|(i, (v, hash))| {
+        .map(|v| {
             if matches!(v, Value::Undefined) {
                 return 0;
             }
-            let class = classes.entry(hash).or_default();
-            if let Some(&(_, n)) = class
-                .iter()
-                .find(|(first, _)| equal_within(values[*first], v, need))
-            {
-                return n;
-            }
-            // At most one number per value, fewer than there are documents.
-            let n = next;
-            next += 1;
-            class.push((i, n));
-            n
+            let id = numbering.id(v, need);
+            let next = dense.len() as u32 + 1;
+            *dense.entry(id).or_insert(next)
         })
         .collect()
 }
 
-/// The need of the entry at string key `key` of a value needed as `need` (`None`: all of
-/// it): `Some(None)` for all of the entry, `None` when the entry is left out. A key that is
-/// not a string (no JSON document has one) is kept whole.
-fn entry_need<'n>(need: &'n Need, key: &Value) -> Option<Option<&'n Need>> {
+/// Numbers of values within needs, equal exactly when what the need keeps of them is the
+/// same value (`equal_within` in the tests, the comparison this replaced): a value the
+/// need keeps whole (and any scalar) by its hash and `==` with the first value of that hash
+/// ([`hash_value`]); an array or object by what the need keeps of it, written as a list of
+/// numbers (its kind, then each kept element's number, or each kept entry's key and value
+/// numbers, in key order) and looked up among the lists seen so far.
+struct Numbering<'v> {
+    state: foldhash::fast::RandomState,
+    /// Per hash, the values numbered whole so far with their numbers.
+    whole: crate::FastMap<u64, Vec<(&'v Value, u32)>>,
+    /// Keys by the address of their text: the documents share their keys' strings, so most
+    /// keys are found without hashing or comparing their text.
+    keys: crate::FastMap<usize, u32>,
+    /// The lists of numbers of arrays and objects seen so far.
+    lists: crate::FastMap<Box<[u32]>, u32>,
+    /// The lists being written, innermost last.
+    scratch: Vec<u32>,
+    next: u32,
+}
+
+/// The first number of a list: what it describes.
+const LIST_ARRAY: u32 = 0;
+const LIST_ARRAY_UNREAD: u32 = 1;
+const LIST_OBJECT: u32 = 2;
+
+impl<'v> Numbering<'v> {
+    fn new(state: &foldhash::fast::RandomState) -> Self {
+        Self {
+            state: state.clone(),
+            whole: crate::FastMap::with_hasher(state.clone()),
+            keys: crate::FastMap::with_hasher(state.clone()),
+            lists: crate::FastMap::with_hasher(state.clone()),
+            scratch: Vec::new(),
+            next: 0,
+        }
+    }
+
+    fn fresh(&mut self) -> u32 {
+        self.next += 1;
+        self.next
+    }
+
+    /// The number of what `need` keeps of `value` (all of it for `None`).
+    fn id(&mut self, value: &'v Value, need: Option<&Need>) -> u32 {
+        let Some(need) = need.filter(|n| !n.whole) else {
+            return self.whole(value);
+        };
+        let start = self.scratch.len();
+        match value {
+            Value::Array(items) => match need.element() {
+                Some(each) => {
+                    let each = (!each.whole).then_some(each);
+                    self.scratch.push(LIST_ARRAY);
+                    for item in items.iter() {
+                        let n = self.id(item, each);
+                        self.scratch.push(n);
+                    }
+                }
+                // No element is read: every array is the same.
+                None => self.scratch.push(LIST_ARRAY_UNREAD),
+            },
+            Value::Object(entries) => {
+                self.scratch.push(LIST_OBJECT);
+                // The need's named keys and the entries are both in key order: each entry's
+                // named need is found by walking them side by side, not by a search per entry.
+                let mut named = need.keys.iter().peekable();
+                for (k, v) in entries.iter_sorted() {
+                    let child = kept_entry(need, &mut named, k);
+                    if let Some(child) = child {
+                        let key = self.key(k);
+                        let n = self.id(v, child);
+                        self.scratch.extend([key, n]);
+                    }
+                }
+            }
+            other => return self.whole(other),
+        }
+        let id = match self.lists.get(&self.scratch[start..]) {
+            Some(&id) => id,
+            None => {
+                let id = self.fresh();
+                self.lists.insert(self.scratch[start..].into(), id);
+                id
+            }
+        };
+        self.scratch.truncate(start);
+        id
+    }
+
+    /// The number of `value` compared whole.
+    fn whole(&mut self, value: &'v Value) -> u32 {
+        use std::hash::BuildHasher;
+        let mut h = self.state.build_hasher();
+        hash_value(value, &mut h);
+        let hash = std::hash::Hasher::finish(&h);
+        if let Some(&(_, n)) = self
+            .whole
+            .get(&hash)
+            .and_then(|class| class.iter().find(|(first, _)| *first == value))
+        {
+            return n;
+        }
+        let n = self.fresh();
+        self.whole.entry(hash).or_default().push((value, n));
+        n
+    }
+
+    /// The number of an object's key: a string key by the address of its text first.
+    fn key(&mut self, key: &'v Value) -> u32 {
+        let Value::String(text) = key else {
+            return self.whole(key);
+        };
+        let address = text.as_ptr() as usize;
+        if let Some(&n) = self.keys.get(&address) {
+            return n;
+        }
+        let n = self.whole(key);
+        self.keys.insert(address, n);
+        n
+    }
+}
+
+/// The named keys of a need, in key order, as [`kept_entry`] walks them.
+type Named<'n> = std::iter::Peekable<std::collections::btree_map::Iter<'n, Box<str>, Need>>;
+
+/// The need of an object's entry at key `key`, the entries visited in key order and `named`
+/// walked beside them: `Some(None)` for all of the entry, `None` when the entry is left out.
+/// A key that is not a string (no JSON document has one) is kept whole.
+fn kept_entry<'n>(need: &'n Need, named: &mut Named<'n>, key: &Value) -> Option<Option<&'n Need>> {
     let Value::String(key) = key else {
         return Some(None);
     };
-    need.child(key).map(|c| (!c.whole).then_some(c))
-}
-
-/// [`hash_value`] of what `need` keeps of `value` (all of it for `None`), as the document
-/// builder keeps it: an object's entries the need names, an array's elements when every
-/// element is needed (else none), scalars as they are.
-fn hash_within(value: &Value, need: Option<&Need>, h: &mut impl std::hash::Hasher) {
-    let Some(need) = need else {
-        return hash_value(value, h);
-    };
-    match value {
-        Value::Array(items) => {
-            h.write_u8(5);
-            match need.element() {
-                Some(each) => {
-                    let each = (!each.whole).then_some(each);
-                    h.write_usize(items.len());
-                    items.iter().for_each(|v| hash_within(v, each, h));
-                }
-                None => h.write_usize(0),
-            }
-        }
-        Value::Object(entries) if !need.whole => {
-            h.write_u8(7);
-            // The need's named keys and the entries are both in key order: each entry's
-            // named need is found by walking them side by side, not by a search per entry.
-            let mut named = need.keys.iter().peekable();
-            for (k, v) in entries.iter_sorted() {
-                let child = match k {
-                    Value::String(key) => {
-                        let key: &str = key;
-                        while named.next_if(|(n, _)| &***n < key).is_some() {}
-                        named
-                            .peek()
-                            .filter(|(n, _)| &***n == key)
-                            .map(|&(_, n)| n)
-                            .or(need.each.as_deref())
-                            .map(|c| (!c.whole).then_some(c))
-                    }
-                    _ => Some(None),
-                };
-                if let Some(child) = child {
-                    hash_value(k, h);
-                    hash_within(v, child, h);
-                }
-            }
-        }
-        Value::Object(entries) => {
-            h.write_u8(7);
-            for (k, v) in entries.iter_sorted() {
-                if let Some(child) = entry_need(need, k) {
-                    hash_value(k, h);
-                    hash_within(v, child, h);
-                }
-            }
-        }
-        other => hash_value(other, h),
-    }
-}
-
-/// Whether what `need` keeps of `a` and of `b` (all of them for `None`) is the same value.
-fn equal_within(a: &Value, b: &Value, need: Option<&Need>) -> bool {
-    let Some(need) = need else {
-        return a == b;
-    };
-    match (a, b) {
-        (Value::Array(x), Value::Array(y)) => match need.element() {
-            Some(each) => {
-                let each = (!each.whole).then_some(each);
-                x.len() == y.len()
-                    && x.iter()
-                        .zip(y.iter())
-                        .all(|(a, b)| equal_within(a, b, each))
-            }
-            None => true,
-        },
-        (Value::Object(x), Value::Object(y)) => {
-            // Both in key order, side by side: a key on both sides is looked up in the need
-            // once (looking each side's keys up was most of the comparison); a key on one
-            // side only makes them differ when the need keeps it.
-            let (mut x, mut y) = (x.iter_sorted().peekable(), y.iter_sorted().peekable());
-            loop {
-                let only = match (x.peek(), y.peek()) {
-                    (None, None) => return true,
-                    (Some((ka, va)), Some((kb, vb))) if ka == kb => {
-                        if let Some(n) = entry_need(need, ka) {
-                            if !equal_within(va, vb, n) {
-                                return false;
-                            }
-                        }
-                        x.next();
-                        y.next();
-                        continue;
-                    }
-                    (Some((ka, _)), Some((kb, _))) if ka < kb => x.next(),
-                    (Some(_), None) => x.next(),
-                    (_, Some(_)) => y.next(),
-                };
-                if only.is_some_and(|(k, _)| entry_need(need, k).is_some()) {
-                    return false;
-                }
-            }
-        }
-        _ => a == b,
-    }
+    let key: &str = key;
+    while named.next_if(|(n, _)| &***n < key).is_some() {}
+    named
+        .peek()
+        .filter(|(n, _)| &***n == key)
+        .map(|&(_, n)| n)
+        .or(need.each.as_deref())
+        .map(|c| (!c.whole).then_some(c))
 }
 
 /// What `need` (of the whole document) keeps of the value at `path`: `None` for all of it
@@ -501,6 +514,140 @@ pub fn need_at<'n>(need: &'n Need, path: &[Value]) -> Option<&'n Need> {
 
 #[cfg(test)]
 mod tests {
+    // The numbering this module used before [`Numbering`]: each value hashed whole within
+    // its need, then compared whole with the first value of its hash. The tests require the
+    // same numbers of both.
+    fn reference_numbers(values: &[&Value], need: Option<&Need>) -> Vec<u32> {
+        use std::hash::BuildHasher;
+        let state = foldhash::fast::RandomState::default();
+        let need = need.filter(|n| !n.whole);
+        let mut classes: Vec<(u64, usize, u32)> = Vec::new();
+        let mut next = 1u32;
+        values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                if matches!(v, Value::Undefined) {
+                    return 0;
+                }
+                let mut h = state.build_hasher();
+                hash_within(v, need, &mut h);
+                let hash = std::hash::Hasher::finish(&h);
+                if let Some(&(_, _, n)) = classes
+                    .iter()
+                    .find(|(c, first, _)| *c == hash && equal_within(values[*first], v, need))
+                {
+                    return n;
+                }
+                let n = next;
+                next += 1;
+                classes.push((hash, i, n));
+                n
+            })
+            .collect()
+    }
+
+    /// The need of the entry at string key `key` of a value needed as `need` (`None`: all of
+    /// it): `Some(None)` for all of the entry, `None` when the entry is left out. A key that is
+    /// not a string (no JSON document has one) is kept whole.
+    fn entry_need<'n>(need: &'n Need, key: &Value) -> Option<Option<&'n Need>> {
+        let Value::String(key) = key else {
+            return Some(None);
+        };
+        need.child(key).map(|c| (!c.whole).then_some(c))
+    }
+
+    /// [`hash_value`] of what `need` keeps of `value` (all of it for `None`), as the document
+    /// builder keeps it: an object's entries the need names, an array's elements when every
+    /// element is needed (else none), scalars as they are.
+    fn hash_within(value: &Value, need: Option<&Need>, h: &mut impl std::hash::Hasher) {
+        let Some(need) = need else {
+            return hash_value(value, h);
+        };
+        match value {
+            Value::Array(items) => {
+                h.write_u8(5);
+                match need.element() {
+                    Some(each) => {
+                        let each = (!each.whole).then_some(each);
+                        h.write_usize(items.len());
+                        items.iter().for_each(|v| hash_within(v, each, h));
+                    }
+                    None => h.write_usize(0),
+                }
+            }
+            Value::Object(entries) if !need.whole => {
+                h.write_u8(7);
+                // The need's named keys and the entries are both in key order: each entry's
+                // named need is found by walking them side by side, not by a search per entry.
+                let mut named = need.keys.iter().peekable();
+                for (k, v) in entries.iter_sorted() {
+                    let child = kept_entry(need, &mut named, k);
+                    if let Some(child) = child {
+                        hash_value(k, h);
+                        hash_within(v, child, h);
+                    }
+                }
+            }
+            Value::Object(entries) => {
+                h.write_u8(7);
+                for (k, v) in entries.iter_sorted() {
+                    if let Some(child) = entry_need(need, k) {
+                        hash_value(k, h);
+                        hash_within(v, child, h);
+                    }
+                }
+            }
+            other => hash_value(other, h),
+        }
+    }
+
+    /// Whether what `need` keeps of `a` and of `b` (all of them for `None`) is the same value.
+    fn equal_within(a: &Value, b: &Value, need: Option<&Need>) -> bool {
+        let Some(need) = need else {
+            return a == b;
+        };
+        match (a, b) {
+            (Value::Array(x), Value::Array(y)) => match need.element() {
+                Some(each) => {
+                    let each = (!each.whole).then_some(each);
+                    x.len() == y.len()
+                        && x.iter()
+                            .zip(y.iter())
+                            .all(|(a, b)| equal_within(a, b, each))
+                }
+                None => true,
+            },
+            (Value::Object(x), Value::Object(y)) => {
+                // Both in key order, side by side: a key on both sides is looked up in the need
+                // once (looking each side's keys up was most of the comparison); a key on one
+                // side only makes them differ when the need keeps it.
+                let (mut x, mut y) = (x.iter_sorted().peekable(), y.iter_sorted().peekable());
+                loop {
+                    let only = match (x.peek(), y.peek()) {
+                        (None, None) => return true,
+                        (Some((ka, va)), Some((kb, vb))) if ka == kb => {
+                            if let Some(n) = entry_need(need, ka) {
+                                if !equal_within(va, vb, n) {
+                                    return false;
+                                }
+                            }
+                            x.next();
+                            y.next();
+                            continue;
+                        }
+                        (Some((ka, _)), Some((kb, _))) if ka < kb => x.next(),
+                        (Some(_), None) => x.next(),
+                        (_, Some(_)) => y.next(),
+                    };
+                    if only.is_some_and(|(k, _)| entry_need(need, k).is_some()) {
+                        return false;
+                    }
+                }
+            }
+            _ => a == b,
+        }
+    }
     use super::*;
 
     fn reads(text: &str) -> Option<Vec<String>> {
@@ -704,6 +851,41 @@ mod tests {
         }
         assert_eq!(numbers[0], numbers[1]);
         assert_ne!(numbers[0], numbers[2]);
+        // The same numbers as hashing and comparing each value whole within the need, with
+        // keys shared between the documents or not (half of them built by another builder),
+        // within needs of every shape.
+        let mut other = crate::rego_value::Builder::default();
+        let mixed: Vec<Value> = json
+            .iter()
+            .enumerate()
+            .map(|(i, j)| {
+                if i % 2 == 0 {
+                    other.value(j)
+                } else {
+                    builder.value(j)
+                }
+            })
+            .collect();
+        let elements = need(vec![], Some(whole.clone()));
+        let unread = need(vec![("resources", Need::default())], None);
+        for set in [&values, &mixed] {
+            let mut refs: Vec<&Value> = set.iter().collect();
+            refs.extend(set.iter().rev());
+            refs.push(&Value::Undefined);
+            for need in [
+                None,
+                Some(&resources),
+                Some(&whole),
+                Some(&elements),
+                Some(&unread),
+            ] {
+                assert_eq!(
+                    number_values_within(&refs, need, &state),
+                    reference_numbers(&refs, need),
+                    "{need:?}"
+                );
+            }
+        }
         // Within a need that keeps everything, as `number_values`.
         assert_eq!(
             number_values_within(&refs, Some(&whole), &state),
