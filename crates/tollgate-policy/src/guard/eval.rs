@@ -201,7 +201,13 @@ fn resource_under<'a>(path: &Path<'a>) -> Option<&'a str> {
 }
 
 fn materialize(path: &Path<'_>) -> Vec<Seg> {
-    let mut out = Vec::new();
+    let mut depth = 0;
+    let mut node = path.as_deref();
+    while let Some(n) = node {
+        depth += 1;
+        node = n.parent.as_deref();
+    }
+    let mut out = Vec::with_capacity(depth);
     let mut node = path.as_deref();
     while let Some(n) = node {
         out.push(match n.seg {
@@ -215,7 +221,15 @@ fn materialize(path: &Path<'_>) -> Vec<Seg> {
 }
 
 fn show_path(path: &[Seg]) -> String {
-    let mut s = String::new();
+    let mut s = String::with_capacity(
+        path.iter()
+            .map(|seg| match seg {
+                Seg::Key(k) => 1 + k.len(),
+                Seg::Index(_) => 4,
+            })
+            .sum::<usize>()
+            .max(1),
+    );
     for seg in path {
         s.push('/');
         match seg {
@@ -280,7 +294,7 @@ struct Ev<'a> {
     /// a cycle).
     memo: HashMap<&'a str, Option<Verdict>>,
     /// Per rule being evaluated (innermost last): the resources its blocks were evaluated on.
-    judging: Vec<BTreeMap<String, Status>>,
+    judging: Vec<BTreeMap<&'a str, Status>>,
     /// What each evaluated rule judged, by rule name.
     judged: HashMap<&'a str, Vec<(String, Status)>>,
     steps: u64,
@@ -337,7 +351,13 @@ impl<'a> Ev<'a> {
         let verdict = (status, Rc::new(failures));
         self.memo.insert(&rule.name, Some(verdict.clone()));
         let judged = self.judging.pop().unwrap_or_default();
-        self.judged.insert(&rule.name, judged.into_iter().collect());
+        self.judged.insert(
+            &rule.name,
+            judged
+                .into_iter()
+                .map(|(id, status)| (id.to_string(), status))
+                .collect(),
+        );
         Ok(verdict)
     }
 
@@ -618,9 +638,9 @@ impl<'a> Ev<'a> {
 
     /// Record that the rule being evaluated looked at resource `id` with `status`: a failure
     /// anywhere fails it, a pass outweighs a skip.
-    fn judge(&mut self, id: &str, status: Status) {
+    fn judge(&mut self, id: &'a str, status: Status) {
         if let Some(judging) = self.judging.last_mut() {
-            let seen = judging.entry(id.to_string()).or_insert(Status::Skip);
+            let seen = judging.entry(id).or_insert(Status::Skip);
             *seen = match (*seen, status) {
                 (Status::Fail, _) | (_, Status::Fail) => Status::Fail,
                 (Status::Pass, _) | (_, Status::Pass) => Status::Pass,
@@ -719,7 +739,7 @@ impl<'a> Ev<'a> {
             .first()
             .filter(|_| query.parts.len() > parts.len());
         for part in parts {
-            let mut next = Vec::new();
+            let mut next = Vec::with_capacity(current.len());
             for qr in current {
                 self.tick()?;
                 let item = match qr {
@@ -1230,15 +1250,16 @@ fn compare<'a>(
                     _ => rhs.map(|r| test(op, v, r) != negated),
                 };
                 if holds == Some(false) && !fast {
+                    let path = materialize(&item.path);
                     failed.push(Failure {
-                        path: materialize(&item.path),
                         message: message.clone(),
                         detail: format!(
                             "`{}` failed: {} is {}",
                             origin.text,
-                            show_path(&materialize(&item.path)),
+                            show_path(&path),
                             shown(v, &item.path)
                         ),
+                        path,
                         line: origin.line,
                     });
                 }
@@ -1275,7 +1296,7 @@ fn shown(v: &Json, path: &Path<'_>) -> String {
     };
     let text = match v {
         Json::String(s) => {
-            if tollgate_iac::secrets::classify(key, s).is_some() {
+            if looks_secret(key, s) {
                 format!("\"{}\"", tollgate_iac::secrets::redact(s))
             } else {
                 format!("{s:?}")
@@ -1291,6 +1312,40 @@ fn shown(v: &Json, path: &Path<'_>) -> String {
     } else {
         cut
     }
+}
+
+/// Whether a string at `key` looks like a secret ([`tollgate_iac::secrets::classify`]),
+/// remembered for short pairs: the same few keys and values fail in every template (a tag's
+/// key, a runtime), and deciding it took about a tenth of evaluating the benchmark's rules.
+fn looks_secret(key: &str, value: &str) -> bool {
+    /// Pairs longer than this are decided each time; at most this many are remembered
+    /// per thread (then forgotten all at once), so a hostile template holds little here.
+    const LONGEST: usize = 256;
+    const MOST: usize = 4096;
+    /// Per hash of a pair, the pairs seen with what was decided.
+    type Seen = HashMap<u64, Vec<(Box<str>, Box<str>, bool)>>;
+    thread_local! {
+        static SEEN: RefCell<(foldhash::fast::RandomState, Seen, usize)> = RefCell::default();
+    }
+    if key.len() + value.len() > LONGEST {
+        return tollgate_iac::secrets::classify(key, value).is_some();
+    }
+    SEEN.with_borrow_mut(|(state, seen, count)| {
+        use std::hash::BuildHasher;
+        let hash = state.hash_one((key, value));
+        let pairs = seen.entry(hash).or_default();
+        if let Some(&(_, _, secret)) = pairs.iter().find(|(k, v, _)| **k == *key && **v == *value) {
+            return secret;
+        }
+        let secret = tollgate_iac::secrets::classify(key, value).is_some();
+        pairs.push((key.into(), value.into(), secret));
+        *count += 1;
+        if *count >= MOST {
+            seen.clear();
+            *count = 0;
+        }
+        secret
+    })
 }
 
 fn is_empty(v: &Json) -> bool {

@@ -527,3 +527,27 @@ rule buckets_encrypted when %buckets !empty {
     let whole = "rule whole {\n    Resources.*[ Type == 'AWS::Lambda::Function' ].Properties.Timeout == 900\n}\n";
     assert_eq!(status(whole, &template(), "whole"), Status::Pass);
 }
+
+/// A failure shows the value found, redacted when its key and shape look like a secret's,
+/// the same on every template (what is decided for a key and value is remembered), and a
+/// plain value as it is.
+#[test]
+fn failures_show_values_found_and_redact_secrets_every_time() {
+    let rules = "rule no_password {\n  Resources.*.Properties.Password == 'x'\n}\n";
+    let file = parse("r.guard", rules).unwrap();
+    let secret = "hunter2-Very-Secret-Value-9f8e7d";
+    for round in 0..3 {
+        for (value, shown, hidden) in [
+            (secret, "\"hunt****\"", Some(secret)),
+            ("plain", "\"plain\"", None),
+        ] {
+            let doc = json!({"Resources": {"Db": {"Type": "AWS::RDS::DBInstance", "Properties": {"Password": value}}}});
+            let results = evaluate(&file, &doc, limits()).unwrap();
+            let detail = &results[0].failures[0].detail;
+            assert!(detail.ends_with(shown), "round {round}: {detail}");
+            if let Some(hidden) = hidden {
+                assert!(!detail.contains(hidden), "round {round}: {detail}");
+            }
+        }
+    }
+}
