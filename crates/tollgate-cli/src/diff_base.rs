@@ -143,10 +143,13 @@ fn marked(
         .share_findings
         .then(|| SharedFindings::new(result, &base))
         .flatten();
-    let compared = |f: &Finding| !shared.as_ref().is_some_and(|shared| shared.covers(f));
-    base.take_from_head(compared);
-    if shared.is_some() {
-        base.findings.retain(compared);
+    match &shared {
+        Some(shared) => {
+            let mut covered = shared.covering();
+            base.take_from_head(|f| !covered(f));
+            base.findings.retain(|f| !shared.covers(f));
+        }
+        None => base.take_from_head(|_| true),
     }
     scan.selection.retain(&mut base.findings, &base.rules);
     if base.failed {

@@ -252,7 +252,7 @@ impl ScanResult {
     /// Put the IaC findings this scan took from the one it reused among its findings, where
     /// its IaC stage would have reported them, those `keep` accepts: `--diff-base` copies
     /// only the head's findings its comparison reads ([`crate::diff_base`]).
-    pub fn take_from_head(&mut self, keep: impl Fn(&Finding) -> bool) {
+    pub fn take_from_head(&mut self, keep: impl FnMut(&Finding) -> bool) {
         let Some(Taken { at, own, findings }) = self.taken.take() else {
             return;
         };

@@ -101,6 +101,32 @@ impl SharedFindings {
             })
     }
 
+    /// [`SharedFindings::covers`] for findings that come in runs of one rule, as a stage
+    /// reports them: the rule's codes are looked up once per run, a finding's file only when
+    /// its rule's findings are shared unit by unit.
+    pub fn covering(&self) -> impl FnMut(&Finding) -> bool + '_ {
+        // The last rule, whether its findings are all shared, and whether they are outside
+        // the files the units that differ report in.
+        let mut last: Option<(String, bool, bool)> = None;
+        move |finding| {
+            let (all, by_unit) = match &last {
+                Some((rule, all, by_unit)) if *rule == finding.rule => (*all, *by_unit),
+                _ => {
+                    let all = self.codes.contains(&finding.rule);
+                    let by_unit = self.by_unit.as_ref().is_some_and(|(codes, shared)| {
+                        codes.contains(&finding.rule) && shared.codes.contains(&finding.rule)
+                    });
+                    last = Some((finding.rule.clone(), all, by_unit));
+                    (all, by_unit)
+                }
+            };
+            all || (by_unit
+                && self.by_unit.as_ref().is_some_and(|(_, shared)| {
+                    !shared.changed_paths.contains(&finding.location.path)
+                }))
+        }
+    }
+
     /// The state of each of the head's post-processed `findings` that the base holds alike, by
     /// position; `None` for the others, which the baseline judges.
     pub fn states(&self, findings: &[Finding]) -> Vec<Option<BaselineState>> {

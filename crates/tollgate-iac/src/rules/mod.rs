@@ -561,7 +561,7 @@ impl Piece {
         pieces: &[Piece],
         head: &[Finding],
         own: Vec<Finding>,
-        keep: impl Fn(&Finding) -> bool,
+        mut keep: impl FnMut(&Finding) -> bool,
     ) -> Option<Vec<Finding>> {
         if !Self::fit(pieces, head, &own) {
             return None;
