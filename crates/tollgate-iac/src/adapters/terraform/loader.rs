@@ -182,6 +182,13 @@ pub fn load(ctx: &ScanContext) -> Loaded {
         }
     }
     loaded.reached.extend(loader.reached_files());
+    drop(loader);
+    // The parsed blocks, a large part of a big scan's memory, freed on all cores rather than
+    // on this thread alone while the other waits for the model.
+    {
+        use rayon::prelude::*;
+        dirs.into_par_iter().for_each(drop);
+    }
     loaded
 }
 
