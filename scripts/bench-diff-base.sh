@@ -9,7 +9,10 @@
 # in a second commit in one of two ways, each measured in its own repository:
 #   comment   `# changed` appended to cfn/g00/stack-00000.yaml (the model is the same);
 #   runtime   the first `Runtime: nodejs20.x` of that template set to `nodejs16.x` (a real
-#             change: a new finding in one deployment unit).
+#             change: a new finding in one deployment unit);
+#   terraform the first `runtime = "python3.11"` of the first Terraform module holding one set
+#             to `python3.8` (all Terraform configurations are one deployment unit, so the
+#             base maps all of them again).
 # Plain runs and `--diff-base HEAD~1` runs alternate, RUNS of each, and the script prints one
 # line per run and the ratio of the CPU medians.
 #
@@ -17,6 +20,7 @@
 #   TOLLGATE   the binary to time (default target/release/tollgate, built when missing)
 #   STAGES     the stages to run (default iac,permissions)
 #   OUT        where the repositories go (default: a new temporary directory)
+#   KINDS      the changes to measure (default: comment runtime terraform)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -57,6 +61,10 @@ make_repo() {
     case $kind in
         comment) echo "# changed" >>"$file" ;;
         runtime) sed -i '0,/Runtime: nodejs20.x/s//Runtime: nodejs16.x/' "$file" ;;
+        terraform)
+            file=$(grep -l -E 'runtime += "python3\.11"' "$repo"/tf/*/main.tf | head -n 1)
+            sed -i -E '0,/runtime( +)= "python3\.11"/s//runtime\1= "python3.8"/' "$file"
+            ;;
     esac
     git_quiet -C "$repo" commit -q -a -m change
 }
@@ -64,7 +72,7 @@ make_repo() {
 cpu() { awk '{ printf "%.2f", $2 + $3 }' "$1"; }
 
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-for kind in comment runtime; do
+for kind in ${KINDS:-comment runtime terraform}; do
     make_repo "$kind"
     plain=() diff=()
     for i in $(seq "$runs"); do
