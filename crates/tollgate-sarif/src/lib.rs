@@ -44,6 +44,7 @@ mod merge;
 mod notification;
 mod parse;
 mod patterns;
+pub mod pretty;
 mod read;
 mod rebase;
 mod result;

@@ -209,18 +209,12 @@ impl<W: Write> Splice<'_, '_, W> {
     }
 }
 
-/// `result` as pretty JSON, each line indented as an item of a run's `results`.
+/// `result` as pretty JSON, each line indented as an item of a run's `results`: written at
+/// that depth in one pass rather than printed and then indented line by line.
 fn indented(result: &serde_sarif::sarif::Result) -> std::io::Result<Vec<u8>> {
-    let text = serde_json::to_vec_pretty(result).map_err(std::io::Error::from)?;
-    let lines = text.iter().filter(|b| **b == b'\n').count() + 1;
-    let mut out = Vec::with_capacity(text.len() + lines * RESULT_INDENT.len());
-    for (i, line) in text.split(|b| *b == b'\n').enumerate() {
-        if i > 0 {
-            out.push(b'\n');
-        }
-        out.extend_from_slice(RESULT_INDENT);
-        out.extend_from_slice(line);
-    }
+    let mut out = Vec::with_capacity(2048);
+    out.extend_from_slice(RESULT_INDENT);
+    crate::pretty::pretty_into(result, RESULT_INDENT.len() / 2, &mut out)?;
     Ok(out)
 }
 
